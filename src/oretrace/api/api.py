@@ -1,0 +1,25 @@
+"""The ``/api/v1/`` application: every app's router mounted on one NinjaAPI."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from oretrace import __version__
+from oretrace.api import errors
+from oretrace.api.auth import AUTH
+from oretrace.core.api import router as core_router
+
+api = NinjaAPI(
+    title="oretrace API",
+    version=__version__,
+    description=(
+        "The oretrace API. Authenticate with a personal API token "
+        "(`Authorization: Bearer ot_…`). Lists are paginated with `limit` and `offset`; "
+        "errors are RFC 9457 problem documents. Objects of other organisations answer 404."
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+errors.install(api)
+api.add_router("/", core_router)

@@ -1,0 +1,38 @@
+"""Limit/offset pagination with the total count, for every list endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from ninja import Field, Schema
+from ninja.pagination import PaginationBase
+
+
+class Pagination(PaginationBase):
+    """``?limit=&offset=``; answers ``{count, limit, offset, items}``."""
+
+    class Input(Schema):
+        limit: int = Field(
+            settings.ORETRACE_API_PAGE_SIZE, ge=1, le=settings.ORETRACE_API_MAX_PAGE_SIZE,
+            description="How many items to return.",
+        )
+        offset: int = Field(0, ge=0, description="How many items to skip.")
+
+    class Output(Schema):
+        count: int
+        limit: int
+        offset: int
+        items: list[Any]
+
+    items_attribute = "items"
+
+    def paginate_queryset(self, queryset: QuerySet, pagination: Input, **params: Any) -> dict:
+        limit, offset = pagination.limit, pagination.offset
+        return {
+            "count": self._items_count(queryset),
+            "limit": limit,
+            "offset": offset,
+            "items": queryset[offset : offset + limit],
+        }

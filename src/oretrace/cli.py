@@ -1,0 +1,157 @@
+"""The ``oretrace`` command.
+
+Own sub-commands: ``serve``, ``worker``, ``setup``, ``demo``, ``check``, ``version``. Anything
+else is passed to Django's management commands (``oretrace migrate``, ``oretrace shell`` …).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+OWN_COMMANDS = ("serve", "worker", "setup", "demo", "check", "version")
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oretrace.settings")
+    import django  # noqa: PLC0415
+    from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        print(f"oretrace: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command  # noqa: PLC0415
+
+    call_command(*args)
+
+
+def cmd_serve(ns: argparse.Namespace) -> int:
+    """Serve the web application with gunicorn's sync workers."""
+    _django()
+    from gunicorn.app.wsgiapp import WSGIApplication  # noqa: PLC0415
+
+    argv = ["gunicorn", "oretrace.wsgi:application", "--bind", ns.bind,
+            "--workers", str(ns.workers), "--worker-class", "sync",
+            "--access-logfile", "-", "--timeout", "120"]
+    sys.argv = argv
+    WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+    return 0
+
+
+def cmd_worker(ns: argparse.Namespace) -> int:
+    """Run the background task worker (django-tasks-db)."""
+    _django()
+    args = ["db_worker", "--interval", str(ns.interval)]
+    if ns.batch:
+        args.append("--batch")
+    _manage(*args)
+    return 0
+
+
+def cmd_setup(ns: argparse.Namespace) -> int:
+    """Create or upgrade the database, load reference data, collect static files."""
+    _django()
+    _manage("migrate", "--no-input", "-v", "0")
+    _manage("load_reference")
+    _manage("collectstatic", "--no-input", "-v", "0")
+    print("oretrace: database migrated, reference data loaded, static files collected.")
+    return 0
+
+
+def cmd_demo(ns: argparse.Namespace) -> int:
+    """Build the demo data (idempotent) and print the demo logins."""
+    _django()
+    _manage("migrate", "--no-input", "-v", "0")
+    _manage("demo", *(["--force"] if ns.force else []))
+    return 0
+
+
+def cmd_check(ns: argparse.Namespace) -> int:
+    """Check configuration, database, migrations and reference data; exit non-zero on a problem."""
+    _django()
+    from django.core.management.base import SystemCheckError  # noqa: PLC0415
+    from django.db import connection  # noqa: PLC0415
+    from django.db.migrations.executor import MigrationExecutor  # noqa: PLC0415
+
+    from oretrace.core.reference import reference_is_loaded  # noqa: PLC0415
+
+    problems = []
+    try:
+        _manage("check", *(["--deploy"] if ns.deploy else []))
+    except SystemCheckError as exc:
+        problems.append(str(exc))
+    try:
+        connection.ensure_connection()
+        vendor = connection.vendor
+        print(f"database: {vendor} {connection.settings_dict['NAME']} — reachable")
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if pending:
+            problems.append(f"{len(pending)} migration(s) not applied: run `oretrace setup`")
+        elif not reference_is_loaded():
+            problems.append("reference data not loaded: run `oretrace setup`")
+    except Exception as exc:
+        problems.append(f"database not reachable: {exc}")
+    for problem in problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    if not problems:
+        print("oretrace: all checks passed.")
+    return 1 if problems else 0
+
+
+def cmd_version(ns: argparse.Namespace) -> int:
+    from oretrace import __version__  # noqa: PLC0415
+
+    print(f"oretrace {__version__}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="oretrace",
+        description="oretrace: responsible mineral supply chains. Commands not listed here are "
+        "passed to Django's management commands (e.g. `oretrace migrate`).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the web application (gunicorn, sync workers)")
+    serve.add_argument("--bind", default=os.environ.get("ORETRACE_BIND", "127.0.0.1:8000"))
+    serve.add_argument("--workers", type=int,
+                       default=int(os.environ.get("ORETRACE_WEB_WORKERS", "3")))
+    serve.set_defaults(func=cmd_serve)
+    worker = sub.add_parser("worker", help="run the background task worker")
+    worker.add_argument("--interval", type=float, default=1.0,
+                        help="seconds between polls of the queue")
+    worker.add_argument("--batch", action="store_true", help="stop when the queue is empty")
+    worker.set_defaults(func=cmd_worker)
+    sub.add_parser("setup", help="migrate, load reference data, collect static files").set_defaults(
+        func=cmd_setup)
+    demo = sub.add_parser("demo", help="build the demo data and print the logins")
+    demo.add_argument("--force", action="store_true", help="allow in production mode")
+    demo.set_defaults(func=cmd_demo)
+    check = sub.add_parser("check", help="check configuration, database and migrations")
+    check.add_argument("--deploy", action="store_true", help="also run Django's deployment checks")
+    check.set_defaults(func=cmd_check)
+    sub.add_parser("version", help="print the version").set_defaults(func=cmd_version)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] not in OWN_COMMANDS and not args[0].startswith("-"):
+        _django()
+        from django.core.management import execute_from_command_line  # noqa: PLC0415
+
+        execute_from_command_line(["oretrace", *args])
+        return 0
+    ns = _parser().parse_args(args)
+    return ns.func(ns)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,24 @@
+"""Models of the core app: organisations, people, sharing, change log, jobs, reference data."""
+
+from oretrace.core.models.base import OrgOwnedModel, OrgOwnedQuerySet, TimeStampedModel
+from oretrace.core.models.changelog import ChangeLogEntry
+from oretrace.core.models.jobs import Job
+from oretrace.core.models.organisations import Grant, Membership, Organisation, User
+from oretrace.core.models.reference import Country, Mineral, Subdivision
+from oretrace.core.models.tokens import ApiToken
+
+__all__ = [
+    "ApiToken",
+    "ChangeLogEntry",
+    "Country",
+    "Grant",
+    "Job",
+    "Membership",
+    "Mineral",
+    "OrgOwnedModel",
+    "OrgOwnedQuerySet",
+    "Organisation",
+    "Subdivision",
+    "TimeStampedModel",
+    "User",
+]

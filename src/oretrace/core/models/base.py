@@ -1,0 +1,54 @@
+"""Abstract base models every domain model builds on."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from oretrace.core.models.organisations import Membership
+
+
+class TimeStampedModel(models.Model):
+    """Adds creation and last-modification times."""
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class OrgOwnedQuerySet(models.QuerySet):
+    """Queries over rows that belong to one organisation."""
+
+    def for_member(self, member: Membership) -> OrgOwnedQuerySet:
+        """Rows the member's organisation owns or has been granted; see ``core.tenancy``."""
+        from oretrace.core.tenancy import scope_to_member  # noqa: PLC0415  (cycle: tenancy uses Grant)
+
+        return scope_to_member(self, member)
+
+
+class OrgOwnedModel(TimeStampedModel):
+    """A row owned by one organisation and created by one user.
+
+    Every query that serves a user goes through ``Model.objects.for_member(member)``; another
+    organisation's rows stay invisible unless a ``Grant`` shares them.
+    """
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="+",
+        help_text="The organisation that owns this row.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text="The user who created this row, if a user did.",
+    )
+
+    objects = OrgOwnedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

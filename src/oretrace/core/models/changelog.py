@@ -1,0 +1,72 @@
+"""The change log: who changed which object, when, and how."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from oretrace.core.choices import ChangeAction
+
+if TYPE_CHECKING:
+    from oretrace.core.models.organisations import Membership
+
+
+class ChangeLogQuerySet(models.QuerySet):
+    def for_member(self, member: Membership) -> ChangeLogQuerySet:
+        """Entries about the member's organisation's rows, and about shared reference rows."""
+        return self.filter(Q(organisation_id=member.organisation_id))
+
+    def for_object(self, obj: models.Model) -> ChangeLogQuerySet:
+        ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        return self.filter(content_type=ct, object_id=str(obj.pk))
+
+
+class ChangeLogEntry(models.Model):
+    """One change to one object, written by the service that made it, in the same transaction.
+
+    ``before`` and ``after`` are JSON snapshots of the object's fields (``None`` for a creation
+    or a deletion respectively). Entries are never edited or deleted.
+    """
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Whose record changed; empty for shared reference data.",
+    )
+    actor = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(
+        max_length=200, help_text="Who acted, kept even if the user is later removed."
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300)
+    action = models.CharField(max_length=10, choices=ChangeAction.choices)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ChangeLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "change log entries"
+        indexes = [models.Index(fields=["content_type", "object_id"], name="changelog_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+    @property
+    def changed_fields(self) -> list[str]:
+        """Names of the fields whose values differ between ``before`` and ``after``."""
+        before, after = self.before or {}, self.after or {}
+        return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+    @property
+    def differences(self) -> list[tuple[str, object, object]]:
+        before, after = self.before or {}, self.after or {}
+        return [(name, before.get(name), after.get(name)) for name in self.changed_fields]

@@ -1,0 +1,75 @@
+"""Jobs: what users see of background work."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from oretrace.core.choices import JobStatus
+from oretrace.core.models.base import OrgOwnedModel
+
+# Allowed status transitions. A job starts QUEUED; the worker moves it to RUNNING and then to
+# SUCCEEDED or FAILED. A user may cancel a QUEUED or RUNNING job (a running task notices at its
+# next progress report). A job that never ran can fail directly, e.g. when enqueueing fails.
+# The three final states never change again.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    JobStatus.QUEUED: frozenset({JobStatus.RUNNING, JobStatus.CANCELLED, JobStatus.FAILED}),
+    JobStatus.RUNNING: frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}),
+    JobStatus.SUCCEEDED: frozenset(),
+    JobStatus.FAILED: frozenset(),
+    JobStatus.CANCELLED: frozenset(),
+}
+FINAL_STATES = frozenset(s for s, nxt in TRANSITIONS.items() if not nxt)
+
+
+class Job(OrgOwnedModel):
+    """One piece of background work started by a user: an import, a rebuild, a report.
+
+    Status transitions (see ``TRANSITIONS``)::
+
+        queued ──► running ──► succeeded
+           │          ├──────► failed
+           │          └──────► cancelled
+           ├──► cancelled
+           └──► failed
+
+    ``progress`` is a percentage; ``messages`` is a list of ``{"at", "level", "text"}`` entries
+    shown to the user as the work goes on; ``result_url`` links to what the job produced.
+    """
+
+    kind = models.CharField(max_length=60, help_text="Registered job kind, e.g. 'reference.reload'.")
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    params = models.JSONField(default=dict, blank=True)
+    messages = models.JSONField(default=list, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    result_url = models.CharField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The django.tasks result id.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "status"], name="job_org_status_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATES
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if not self.started_at:
+            return None
+        end = self.finished_at
+        if end is None:
+            from django.utils import timezone  # noqa: PLC0415
+
+            end = timezone.now()
+        return (end - self.started_at).total_seconds()

@@ -1,0 +1,49 @@
+"""Personal API tokens."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self) -> ApiTokenQuerySet:
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+    def for_member(self, member: object) -> ApiTokenQuerySet:
+        """A user sees only their own tokens."""
+        return self.filter(membership__user_id=member.user_id)  # type: ignore[attr-defined]
+
+
+class ApiToken(models.Model):
+    """A personal token that acts as one membership through the API.
+
+    Only a SHA-256 hash of the secret is stored; the token itself is shown once, at creation.
+    The prefix identifies the token in lists and logs without revealing it.
+    """
+
+    membership = models.ForeignKey(
+        "core.Membership", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,0 +1,141 @@
+"""Loading the reference catalogues: ISO 3166 countries and subdivisions, minerals and metals.
+
+Loading is idempotent: rows are upserted by their codes, so it can run at every start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pycountry
+from django.db import transaction
+
+from oretrace.core.choices import Role, TemplateFamily
+from oretrace.core.jobs import JobContext, job_handler
+from oretrace.core.models import Country, Mineral, Subdivision
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class MineralSpec:
+    code: str
+    name: str
+    symbol: str
+    family: str
+    template_label: str
+    legacy: tuple[str, ...] = ()
+
+
+_C, _E, _A = TemplateFamily.CMRT, TemplateFamily.EMRT, TemplateFamily.AMRT
+
+# The template each mineral is declared in today. EMRT 2.0 added copper, graphite, lithium and
+# nickel; cobalt was covered by the CRT and mica by the MRT before the EMRT replaced both.
+MINERALS: tuple[MineralSpec, ...] = (
+    MineralSpec("tin", "Tin", "Sn", _C, "Tin"),
+    MineralSpec("tantalum", "Tantalum", "Ta", _C, "Tantalum"),
+    MineralSpec("tungsten", "Tungsten", "W", _C, "Tungsten"),
+    MineralSpec("gold", "Gold", "Au", _C, "Gold"),
+    MineralSpec("cobalt", "Cobalt", "Co", _E, "Cobalt", ("CRT",)),
+    MineralSpec("mica", "Natural mica", "", _E, "Mica", ("MRT",)),
+    MineralSpec("copper", "Copper", "Cu", _E, "Copper"),
+    MineralSpec("graphite", "Natural graphite", "C", _E, "Graphite"),
+    MineralSpec("lithium", "Lithium", "Li", _E, "Lithium"),
+    MineralSpec("nickel", "Nickel", "Ni", _E, "Nickel"),
+    MineralSpec("aluminium", "Aluminium", "Al", _A, "Aluminum"),
+    MineralSpec("iridium", "Iridium", "Ir", _A, "Iridium"),
+    MineralSpec("lime", "Lime", "", _A, "Lime"),
+    MineralSpec("manganese", "Manganese", "Mn", _A, "Manganese"),
+    MineralSpec("palladium", "Palladium", "Pd", _A, "Palladium"),
+    MineralSpec("platinum", "Platinum", "Pt", _A, "Platinum"),
+    MineralSpec("rare-earth-elements", "Rare earth elements", "REE", _A, "Rare Earth Elements"),
+    MineralSpec("rhodium", "Rhodium", "Rh", _A, "Rhodium"),
+    MineralSpec("ruthenium", "Ruthenium", "Ru", _A, "Ruthenium"),
+    MineralSpec("silver", "Silver", "Ag", _A, "Silver"),
+    MineralSpec("soda-ash", "Soda ash", "", _A, "Soda Ash"),
+    MineralSpec("zinc", "Zinc", "Zn", _A, "Zinc"),
+)
+THREE_TG = frozenset({"tin", "tantalum", "tungsten", "gold"})
+
+
+def _silent(_percent: float, _message: str) -> None:
+    return None
+
+
+@transaction.atomic
+def load_countries() -> int:
+    rows = [
+        Country(
+            code=c.alpha_2, alpha3=c.alpha_3, numeric=c.numeric, name=c.name,
+            official_name=getattr(c, "official_name", ""),
+        )
+        for c in pycountry.countries
+    ]
+    Country.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["code"],
+        update_fields=["alpha3", "numeric", "name", "official_name"],
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def load_subdivisions() -> int:
+    # Foreign keys are checked at commit, so children may precede their parents here.
+    rows = [
+        Subdivision(
+            code=s.code, country_id=s.country_code, name=s.name, type=s.type,
+            parent_id=s.parent_code or None,
+        )
+        for s in pycountry.subdivisions
+    ]
+    Subdivision.objects.bulk_create(
+        rows, batch_size=1000, update_conflicts=True, unique_fields=["code"],
+        update_fields=["country", "name", "type", "parent"],
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def load_minerals() -> int:
+    rows = [
+        Mineral(
+            code=m.code, name=m.name, symbol=m.symbol, template_family=m.family,
+            template_label=m.template_label, legacy_templates=list(m.legacy),
+            is_3tg=m.code in THREE_TG,
+        )
+        for m in MINERALS
+    ]
+    Mineral.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["code"],
+        update_fields=["name", "symbol", "template_family", "template_label",
+                       "legacy_templates", "is_3tg"],
+    )
+    return len(rows)
+
+
+def load_reference_data(progress: Progress = _silent) -> dict[str, int]:
+    """Load or refresh every reference catalogue; returns the row count of each."""
+    counts: dict[str, int] = {}
+    progress(0, "Loading ISO 3166-1 countries")
+    counts["countries"] = load_countries()
+    progress(30, f"{counts['countries']} countries; loading ISO 3166-2 subdivisions")
+    counts["subdivisions"] = load_subdivisions()
+    progress(90, f"{counts['subdivisions']} subdivisions; loading minerals and metals")
+    counts["minerals"] = load_minerals()
+    progress(100, f"{counts['minerals']} minerals and metals")
+    return counts
+
+
+def reference_is_loaded() -> bool:
+    return Country.objects.exists() and Mineral.objects.exists()
+
+
+@job_handler(
+    "reference.reload", title="Reload reference catalogues", roles=(Role.ADMIN,),
+    user_startable=True,
+)
+def reload_reference_job(ctx: JobContext) -> dict:
+    """Job: refresh countries, subdivisions and minerals from the installed packages."""
+    counts = load_reference_data(ctx.progress)
+    return {"data": counts, "url": "/reference/"}

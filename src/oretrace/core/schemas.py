@@ -1,0 +1,135 @@
+"""API schemas of the core app."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Field, ModelSchema, Schema
+
+from oretrace.core.models import (
+    ApiToken,
+    ChangeLogEntry,
+    Country,
+    Job,
+    Membership,
+    Mineral,
+    Organisation,
+    Subdivision,
+)
+
+
+class OrganisationOut(ModelSchema):
+    country: str = Field(..., alias="country_id")
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "legal_name", "short_name", "slug", "kind", "lei", "duns", "vat_number",
+                  "national_registration", "website", "is_active", "created_at", "updated_at"]
+
+
+class OrganisationPatch(Schema):
+    legal_name: str | None = None
+    short_name: str | None = None
+    kind: str | None = None
+    country: str | None = None
+    lei: str | None = None
+    duns: str | None = None
+    vat_number: str | None = None
+    national_registration: str | None = None
+    website: str | None = None
+
+
+class MembershipOut(ModelSchema):
+    organisation_id: int
+    user_email: str = Field(..., alias="user.email")
+    user_name: str = Field(..., alias="user.full_name")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "roles", "is_active", "created_at"]
+
+
+class MembershipIn(Schema):
+    email: str = Field(..., description="The person's e-mail; a login is created if none exists.")
+    roles: list[str]
+    full_name: str = ""
+
+
+class MembershipPatch(Schema):
+    roles: list[str]
+    is_active: bool | None = None
+
+
+class MeOut(Schema):
+    email: str
+    full_name: str
+    current: MembershipOut
+    memberships: list[MembershipOut]
+
+
+class JobOut(ModelSchema):
+    organisation_id: int
+
+    class Meta:
+        model = Job
+        fields = ["id", "kind", "title", "status", "progress", "params", "messages", "result",
+                  "result_url", "created_at", "started_at", "finished_at"]
+
+
+class JobIn(Schema):
+    kind: str
+    params: dict[str, Any] = {}
+
+
+class CountryOut(ModelSchema):
+    class Meta:
+        model = Country
+        fields = ["code", "alpha3", "numeric", "name", "official_name"]
+
+
+class SubdivisionOut(ModelSchema):
+    country: str = Field(..., alias="country_id")
+    parent: str | None = Field(None, alias="parent_id")
+
+    class Meta:
+        model = Subdivision
+        fields = ["code", "name", "type"]
+
+
+class MineralOut(ModelSchema):
+    class Meta:
+        model = Mineral
+        fields = ["code", "name", "symbol", "template_family", "legacy_templates", "is_3tg",
+                  "template_label"]
+
+
+class ChangeOut(ModelSchema):
+    object_type: str = ""
+    changed_fields: list[str]
+
+    @staticmethod
+    def resolve_object_type(obj: ChangeLogEntry) -> str:
+        return f"{obj.content_type.app_label}.{obj.content_type.model}"
+
+    class Meta:
+        model = ChangeLogEntry
+        fields = ["id", "at", "actor_label", "object_id", "object_repr", "action", "before", "after"]
+
+
+class TokenOut(ModelSchema):
+    organisation_id: int = Field(..., alias="membership.organisation_id")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    expires_at: datetime | None = None
+
+
+class TokenCreated(Schema):
+    token: str = Field(..., description="The secret. Shown once: store it now.")
+    details: TokenOut

@@ -1,0 +1,283 @@
+"""Every write to organisations, memberships, grants and API tokens goes through here.
+
+Each function validates, writes, and appends the change log in one transaction. The acting
+member (or ``SYSTEM``) is always passed explicitly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from oretrace.core.actors import SystemActor
+from oretrace.core.changelog import log_change, snapshot
+from oretrace.core.choices import ChangeAction, OrganisationKind, Role
+from oretrace.core.exceptions import OretraceError, PermissionDenied, TokenError
+from oretrace.core.models import ApiToken, Country, Grant, Membership, Organisation, User
+
+ORGANISATION_FIELDS = frozenset(
+    {"legal_name", "short_name", "kind", "country", "lei", "duns", "vat_number",
+     "national_registration", "website", "is_active"}
+)
+TOKEN_PREFIX = "ot_"
+
+
+def _validate(obj: models.Model, *, exclude: list[str] | None = None) -> None:
+    """Run model validation and turn Django's error dict into one readable message."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{field}: {' '.join(str(m) for m in messages)}"
+            for field, messages in exc.message_dict.items()
+        )
+        raise OretraceError(f"{type(obj).__name__} is not valid — {details}") from None
+
+
+def _require_admin(actor: Membership | SystemActor, organisation: Organisation) -> None:
+    if isinstance(actor, SystemActor):
+        return
+    if actor.organisation_id != organisation.pk or not actor.has_role(Role.ADMIN):
+        raise PermissionDenied(f"only an administrator of {organisation} can do this")
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:100] or "organisation"
+    slug, n = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _country(value: Country | str) -> Country:
+    if isinstance(value, Country):
+        return value
+    try:
+        return Country.objects.get(code=value.upper())
+    except Country.DoesNotExist:
+        raise OretraceError(f"unknown country code {value!r} (expected ISO 3166-1 alpha-2)") from None
+
+
+@transaction.atomic
+def create_organisation(
+    *, legal_name: str, kind: str, country: Country | str, actor: Membership | SystemActor,
+    **details: Any,
+) -> Organisation:
+    """Register an organisation; the creating user (if any) becomes its administrator."""
+    unknown = set(details) - ORGANISATION_FIELDS
+    if unknown:
+        raise OretraceError(f"unknown organisation fields: {', '.join(sorted(unknown))}")
+    if kind not in OrganisationKind.values:
+        raise OretraceError(f"unknown organisation kind {kind!r}")
+    org = Organisation(
+        legal_name=legal_name.strip(), kind=kind, country=_country(country),
+        slug=_unique_slug(details.get("short_name") or legal_name), **details,
+    )
+    _validate(org)
+    org.save()
+    log_change(org, action=ChangeAction.CREATE, actor=actor, organisation=org)
+    if not isinstance(actor, SystemActor):
+        add_member(org, user=actor.user, roles=[Role.ADMIN], actor=SystemActor("registration"))
+    return org
+
+
+@transaction.atomic
+def update_organisation(
+    org: Organisation, *, actor: Membership | SystemActor, **changes: Any
+) -> Organisation:
+    """Change an organisation's details; only its administrators may."""
+    _require_admin(actor, org)
+    unknown = set(changes) - ORGANISATION_FIELDS
+    if unknown:
+        raise OretraceError(f"unknown organisation fields: {', '.join(sorted(unknown))}")
+    if "country" in changes:
+        changes["country"] = _country(changes["country"])
+    before = snapshot(org)
+    for name, value in changes.items():
+        setattr(org, name, value)
+    _validate(org)
+    org.save()
+    log_change(org, action=ChangeAction.UPDATE, actor=actor, before=before)
+    return org
+
+
+@transaction.atomic
+def create_user(*, email: str, password: str | None, full_name: str = "") -> User:
+    """Create a login. A user without a password can set one through the reset link."""
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email=email).exists():
+        raise OretraceError(f"a user with the e-mail address {email} already exists")
+    user = User(email=email, full_name=full_name)
+    _validate(user, exclude=["password"])
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def _check_roles(roles: list[str]) -> list[str]:
+    unknown = [r for r in roles if r not in Role.values]
+    if unknown:
+        raise OretraceError(
+            f"unknown role(s) {', '.join(unknown)}; expected any of {', '.join(Role.values)}"
+        )
+    if not roles:
+        raise OretraceError("a membership needs at least one role")
+    return sorted(set(roles), key=Role.values.index)
+
+
+@transaction.atomic
+def add_member(
+    organisation: Organisation, *, user: User, roles: list[str], actor: Membership | SystemActor
+) -> Membership:
+    """Give a user a place in an organisation with the given roles."""
+    _require_admin(actor, organisation)
+    roles = _check_roles(roles)
+    if Membership.objects.filter(user=user, organisation=organisation).exists():
+        raise OretraceError(f"{user.email} is already a member of {organisation}")
+    membership = Membership.objects.create(user=user, organisation=organisation, roles=roles)
+    log_change(membership, action=ChangeAction.CREATE, actor=actor, organisation=organisation)
+    return membership
+
+
+@transaction.atomic
+def set_member_roles(
+    membership: Membership, *, roles: list[str], actor: Membership | SystemActor,
+    is_active: bool | None = None,
+) -> Membership:
+    """Change a member's roles (and optionally deactivate or reactivate them)."""
+    _require_admin(actor, membership.organisation)
+    before = snapshot(membership)
+    membership.roles = _check_roles(roles)
+    if is_active is not None:
+        membership.is_active = is_active
+    _keep_one_admin(membership)
+    membership.save()
+    log_change(membership, action=ChangeAction.UPDATE, actor=actor, before=before)
+    return membership
+
+
+def _keep_one_admin(changed: Membership) -> None:
+    """Refuse a change that would leave the organisation without an active administrator."""
+    if changed.is_active and Role.ADMIN in changed.roles:
+        return
+    others = Membership.objects.active().filter(organisation_id=changed.organisation_id)
+    if not any(Role.ADMIN in m.roles for m in others.exclude(pk=changed.pk)):
+        raise OretraceError(f"{changed.organisation} must keep at least one active administrator")
+
+
+@transaction.atomic
+def grant_access(
+    obj: models.Model | type[models.Model], *, to: Organisation, actor: Membership | SystemActor,
+    owner: Organisation | None = None, expires_at: datetime | None = None, note: str = "",
+) -> Grant:
+    """Share one row (or, given a model class and an owner, every row of it) with ``to``."""
+    if isinstance(obj, type):
+        if owner is None:
+            raise OretraceError("sharing every row of a type needs the owning organisation")
+        content_type, object_id = ContentType.objects.get_for_model(obj), None
+    else:
+        owner = obj.organisation
+        content_type, object_id = ContentType.objects.get_for_model(obj), obj.pk
+    _require_admin_or_compliance(actor, owner)
+    if owner.pk == to.pk:
+        raise OretraceError("an organisation cannot share with itself")
+    grant = Grant.objects.create(
+        owner=owner, grantee=to, content_type=content_type, object_id=object_id,
+        expires_at=expires_at, note=note,
+        created_by=None if isinstance(actor, SystemActor) else actor.user,
+    )
+    log_change(grant, action=ChangeAction.CREATE, actor=actor, organisation=owner)
+    return grant
+
+
+@transaction.atomic
+def revoke_grant(grant: Grant, *, actor: Membership | SystemActor) -> Grant:
+    """End a share; the grantee loses sight of the row at once."""
+    _require_admin_or_compliance(actor, grant.owner)
+    before = snapshot(grant)
+    grant.revoked_at = timezone.now()
+    grant.save(update_fields=["revoked_at", "updated_at"])
+    log_change(grant, action=ChangeAction.UPDATE, actor=actor, before=before, organisation=grant.owner)
+    return grant
+
+
+def _require_admin_or_compliance(actor: Membership | SystemActor, owner: Organisation) -> None:
+    if isinstance(actor, SystemActor):
+        return
+    if actor.organisation_id != owner.pk or not actor.has_role(Role.COMPLIANCE_OFFICER):
+        raise PermissionDenied(f"only an administrator or compliance officer of {owner} can share")
+
+
+def _hash_token(secret: str) -> str:
+    # Tokens carry 256 bits of randomness, so a fast hash is enough: nothing to brute-force.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_token(
+    membership: Membership, *, name: str, actor: Membership | SystemActor,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a personal API token; the returned secret is shown once and never stored."""
+    if not isinstance(actor, SystemActor) and actor.user_id != membership.user_id:
+        raise PermissionDenied("a personal token can only be created by its own user")
+    if not name.strip():
+        raise OretraceError("a token needs a name, e.g. the script that uses it")
+    prefix = secrets.token_hex(4)
+    secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        membership=membership, name=name.strip()[:100], prefix=prefix,
+        token_hash=_hash_token(secret), expires_at=expires_at,
+    )
+    log_change(token, action=ChangeAction.CREATE, actor=actor, organisation=membership.organisation)
+    return token, secret
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, *, actor: Membership | SystemActor) -> ApiToken:
+    """Revoke a token at once; later requests with it are refused with a clear message."""
+    if not isinstance(actor, SystemActor) and actor.user_id != token.membership.user_id:
+        raise PermissionDenied("only the token's own user can revoke it")
+    if token.revoked_at is None:
+        before = snapshot(token)
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        log_change(token, action=ChangeAction.UPDATE, actor=actor, before=before,
+                   organisation=token.membership.organisation)
+    return token
+
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def authenticate_token(secret: str) -> Membership:
+    """Return the membership a token acts as, or raise ``TokenError`` saying why not."""
+    if not secret.startswith(TOKEN_PREFIX):
+        raise TokenError("this is not an oretrace API token (they start with 'ot_')")
+    token = (
+        ApiToken.objects.select_related("membership__user", "membership__organisation")
+        .filter(token_hash=_hash_token(secret)).first()
+    )
+    if token is None:
+        raise TokenError("unknown API token")
+    now = timezone.now()
+    if token.revoked_at is not None:
+        raise TokenError(f"API token '{token.name}' was revoked on {token.revoked_at:%Y-%m-%d %H:%M} UTC")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise TokenError(f"API token '{token.name}' expired on {token.expires_at:%Y-%m-%d %H:%M} UTC")
+    member = token.membership
+    if not (member.is_active and member.user.is_active and member.organisation.is_active):
+        raise TokenError(f"API token '{token.name}' belongs to an inactive membership")
+    # Record use at most once a minute so that reads do not each become a write.
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return member

@@ -1,0 +1,15 @@
+"""Top-level URLs: the web shell, the API, the admin site."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from oretrace.api.api import api
+from oretrace.web.urls import auth_urlpatterns
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    *auth_urlpatterns,
+    path("", include("oretrace.web.urls")),
+]

@@ -1,0 +1,37 @@
+"""Template context every page of the shell gets: the acting member, the switcher, navigation."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from oretrace import __version__
+
+# (url name, label). Only modules that exist appear: later apps add their entries here.
+NAVIGATION = [
+    ("web:dashboard", _("Dashboard")),
+    ("web:organisation", _("Organisation")),
+    ("web:jobs", _("Jobs")),
+    ("web:reference", _("Reference data")),
+    ("web:tokens", _("API tokens")),
+]
+
+
+def shell(request: HttpRequest) -> dict:
+    member = getattr(request, "member", None)
+    nav = []
+    if member is not None:
+        current = request.resolver_match.view_name if request.resolver_match else ""
+        nav = [
+            {"url": reverse(name), "label": label, "current": current == name
+             or current.startswith(name + "_")}
+            for name, label in NAVIGATION
+        ]
+    switcher = []
+    if member is not None:
+        from oretrace.web.middleware import memberships_of  # noqa: PLC0415
+
+        switcher = memberships_of(request.user)
+    return {"member": member, "navigation": nav, "switcher": switcher,
+            "oretrace_version": __version__}

@@ -1,0 +1,31 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from oretrace.core.jobs import job_kinds
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("E-mail address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           help_text=_("What uses this token, e.g. 'ERP export script'."))
+    expires_at = forms.DateField(label=_("Expires on"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}),
+                                 help_text=_("Leave empty for a token that does not expire."))
+
+
+class StartJobForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Job"))
+
+    def __init__(self, *args: object, member: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (k.kind, k.title) for k in job_kinds().values()
+            if k.user_startable and (not k.roles or member.has_role(*k.roles))  # type: ignore[attr-defined]
+        ]

@@ -1,0 +1,182 @@
+"""Pages of the web shell. Thin: reads through tenancy scoping, writes through services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from oretrace.core import services
+from oretrace.core.api import object_for_member
+from oretrace.core.choices import JobStatus, TemplateFamily
+from oretrace.core.exceptions import OretraceError
+from oretrace.core.jobs import cancel_job, start_job
+from oretrace.core.models import ApiToken, ChangeLogEntry, Country, Grant, Job, Membership, Mineral
+from oretrace.core.queries import dashboard_figures, recent_changes
+from oretrace.core.tenancy import get_for_member, visible
+from oretrace.web.forms import StartJobForm, TokenForm
+from oretrace.web.middleware import SESSION_KEY
+
+
+def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log in first; a user without any organisation sees an explanation instead of a page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.member is None:  # type: ignore[attr-defined]
+            return render(request, "web/no_membership.html", status=403)
+        return view(request, request.member, *args, **kwargs)  # type: ignore[attr-defined]
+
+    return wrapper
+
+
+@member_required
+def dashboard(request: HttpRequest, member: Membership) -> HttpResponse:
+    return render(request, "web/dashboard.html", {
+        "figures": dashboard_figures(member),
+        "changes": recent_changes(member),
+        "active_jobs": visible(Job.objects.all(), member).filter(
+            status__in=[JobStatus.QUEUED, JobStatus.RUNNING])[:5],
+    })
+
+
+@login_required
+@require_POST
+def switch_organisation(request: HttpRequest) -> HttpResponse:
+    target = Membership.objects.active().filter(
+        user=request.user, pk=request.POST.get("membership")
+    ).select_related("organisation").first()
+    if target is None:
+        raise Http404
+    request.session[SESSION_KEY] = target.pk
+    messages.success(request, _("You are now working as %(org)s.") % {"org": target.organisation})
+    nxt = request.POST.get("next", "")
+    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "web:dashboard")
+
+
+@member_required
+def organisation(request: HttpRequest, member: Membership) -> HttpResponse:
+    org = member.organisation
+    grants = Grant.objects.for_member(member).active().select_related(
+        "owner", "grantee", "content_type")
+    return render(request, "web/organisation.html", {
+        "org": org,
+        "members": Membership.objects.for_member(member).select_related("user").order_by(
+            "user__email"),
+        "grants": grants,
+    })
+
+
+@member_required
+def jobs(request: HttpRequest, member: Membership) -> HttpResponse:
+    page = Paginator(visible(Job.objects.all(), member), 25).get_page(request.GET.get("page"))
+    any_active = any(not j.is_final for j in page.object_list)
+    context = {"page": page, "any_active": any_active,
+               "form": StartJobForm(member=member)}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/jobs.html#job-table", context)
+    return render(request, "web/jobs.html", context)
+
+
+@member_required
+@require_POST
+def start_job_view(request: HttpRequest, member: Membership) -> HttpResponse:
+    form = StartJobForm(request.POST, member=member)
+    if not form.is_valid():
+        messages.error(request, _("Choose a job you may start."))
+        return redirect("web:jobs")
+    try:
+        job = start_job(form.cleaned_data["kind"], actor=member)
+    except OretraceError as exc:
+        messages.error(request, str(exc))
+        return redirect("web:jobs")
+    return redirect("web:jobs_detail", job_id=job.pk)
+
+
+@member_required
+def job_detail(request: HttpRequest, member: Membership, job_id: int) -> HttpResponse:
+    job = get_for_member(Job.objects.all(), member, pk=job_id)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/job_detail.html#job-status", {"job": job})
+    return render(request, "web/job_detail.html", {"job": job})
+
+
+@member_required
+@require_POST
+def job_cancel(request: HttpRequest, member: Membership, job_id: int) -> HttpResponse:
+    job = get_for_member(Job.objects.all(), member, pk=job_id)
+    try:
+        cancel_job(job, actor=member)
+    except OretraceError as exc:
+        messages.error(request, str(exc))
+    return redirect("web:jobs_detail", job_id=job.pk)
+
+
+@member_required
+def reference(request: HttpRequest, member: Membership) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    countries = Country.objects.all()
+    if query:
+        countries = countries.filter(name__icontains=query) | countries.filter(code__iexact=query)
+    families = [
+        (family, Mineral.objects.filter(template_family=family))
+        for family in TemplateFamily
+    ]
+    context = {"families": families, "countries": countries.prefetch_related("subdivisions")[:50]
+               if query else countries.none(), "query": query,
+               "country_count": Country.objects.count()}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/reference.html#country-results", context)
+    return render(request, "web/reference.html", context)
+
+
+@member_required
+def tokens(request: HttpRequest, member: Membership) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        expires = form.cleaned_data["expires_at"]
+        expires_at = (dt.datetime.combine(expires, dt.time.min, tzinfo=dt.UTC)
+                      if expires else None)
+        try:
+            if expires_at is not None and expires_at <= timezone.now():
+                raise OretraceError(_("The expiry date must be in the future."))
+            _token, secret = services.issue_token(
+                member, name=form.cleaned_data["name"], expires_at=expires_at, actor=member)
+            form = TokenForm()
+        except OretraceError as exc:
+            form.add_error(None, str(exc))
+    return render(request, "web/tokens.html", {
+        "form": form, "secret": secret,
+        "tokens": visible(ApiToken.objects.select_related("membership__organisation"), member),
+    })
+
+
+@member_required
+@require_POST
+def token_revoke(request: HttpRequest, member: Membership, token_id: int) -> HttpResponse:
+    token = get_for_member(ApiToken.objects.select_related("membership"), member, pk=token_id)
+    services.revoke_token(token, actor=member)
+    messages.success(request, _("Token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("web:tokens")
+
+
+@member_required
+def changes(request: HttpRequest, member: Membership, app_label: str, model_name: str,
+            object_id: str) -> HttpResponse:
+    obj = object_for_member(app_label, model_name, object_id, member)
+    entries = ChangeLogEntry.objects.for_object(obj)  # type: ignore[arg-type]
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "web/changes.html", {"object": obj, "page": page,
+                                                "model_name": model_name})
