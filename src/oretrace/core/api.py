@@ -1,13 +1,12 @@
 """API routes of the core app: me, organisations, memberships, jobs, reference data, change log,
 personal tokens. Thin: reads go through tenancy scoping, writes through services."""
 
-from __future__ import annotations
 
 from django.apps import apps
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from oretrace.api.pagination import Pagination
@@ -98,13 +97,13 @@ def get_membership(request: HttpRequest, membership_id: int) -> Membership:
 
 
 @router.post("/memberships", response={201: MembershipOut}, tags=["people"])
-def create_membership(request: HttpRequest, payload: MembershipIn) -> tuple[int, Membership]:
+def create_membership(request: HttpRequest, payload: MembershipIn) -> Status:
     """Add a person to the acting organisation (administrators only)."""
     member = _member(request)
     user = User.objects.filter(email=payload.email.strip().lower()).first() or services.create_user(
         email=payload.email, password=None, full_name=payload.full_name
     )
-    return 201, services.add_member(member.organisation, user=user, roles=payload.roles, actor=member)
+    return Status(201, services.add_member(member.organisation, user=user, roles=payload.roles, actor=member))
 
 
 @router.patch("/memberships/{membership_id}", response=MembershipOut, tags=["people"])
@@ -139,14 +138,14 @@ def get_job(request: HttpRequest, job_id: int) -> Job:
 
 
 @router.post("/jobs", response={202: JobOut}, tags=["jobs"])
-def create_job(request: HttpRequest, payload: JobIn) -> tuple[int, Job]:
+def create_job(request: HttpRequest, payload: JobIn) -> Status:
     """Start a job of a kind users may start (e.g. ``reference.reload``)."""
     spec = get_kind(payload.kind)
     if not spec.user_startable:
         raise services.OretraceError(f"jobs of kind {payload.kind!r} are started by the system")
     job = start_job(payload.kind, actor=_member(request), params=payload.params)
     job.refresh_from_db()
-    return 202, job
+    return Status(202, job)
 
 
 @router.post("/jobs/{job_id}/cancel", response=JobOut, tags=["jobs"])
@@ -220,11 +219,11 @@ def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
 
 
 @router.post("/tokens", response={201: TokenCreated}, tags=["people"])
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     member = _member(request)
     token, secret = services.issue_token(member, name=payload.name, expires_at=payload.expires_at,
                                          actor=member)
-    return 201, {"token": secret, "details": token}
+    return Status(201, {"token": secret, "details": token})
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, tags=["people"])

@@ -1,0 +1,30 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parent.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # noqa: PT004
+    """Load the reference catalogues once per test session."""
+    from oretrace.core.reference import load_countries, load_minerals, load_subdivisions
+
+    with django_db_blocker.unblock():
+        load_countries()
+        load_subdivisions()
+        load_minerals()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present")
+    return SHARED_DATA
+
+
+pytest_plugins = ["oretrace.core.tests.fixtures"]
