@@ -183,7 +183,12 @@ TASKS = {
 }
 
 # --- E-mail ---------------------------------------------------------------------------------
-_mail_backend = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# A local trial prints mail on the console; production sends it through SMTP.
+_mail_backend = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 _mail_options: dict[str, object] = {}
 if _mail_backend.endswith("smtp.EmailBackend"):
     _mail_options = {

@@ -1,0 +1,72 @@
+"""The ``oretrace`` command on a fresh data directory, end to end."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent / "oretrace"
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cli-var")
+
+
+def _oretrace(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORETRACE_")}
+    env.update(ORETRACE_DEBUG="true", ORETRACE_DATA_DIR=str(data_dir))
+    return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env,
+                          timeout=300, check=False)
+
+
+def test_version(data_dir):
+    from oretrace import __version__
+
+    result = _oretrace("version", data_dir=data_dir)
+    assert result.stdout.strip() == f"oretrace {__version__}"
+
+
+def test_check_reports_an_unprepared_database(data_dir):
+    result = _oretrace("check", data_dir=data_dir)
+    assert result.returncode == 1
+    assert "not applied: run `oretrace setup`" in result.stderr
+
+
+def test_setup_demo_check_sequence_is_idempotent(data_dir):
+    assert _oretrace("setup", data_dir=data_dir).returncode == 0
+    first = _oretrace("demo", data_dir=data_dir)
+    assert first.returncode == 0, first.stderr
+    assert "12 organisations, 14 users, 15 new memberships" in first.stdout
+    assert "compliance@aurelia.example" in first.stdout
+    second = _oretrace("demo", data_dir=data_dir)
+    assert "0 new memberships" in second.stdout
+    check = _oretrace("check", data_dir=data_dir)
+    assert check.returncode == 0, check.stderr
+    assert "all checks passed" in check.stdout
+
+
+def test_pass_through_to_django(data_dir):
+    result = _oretrace("showmigrations", "core", data_dir=data_dir)
+    assert result.returncode == 0
+    assert "0001_initial" in result.stdout
+
+
+def test_unknown_command_fails_clearly(data_dir):
+    result = _oretrace("frobnicate", data_dir=data_dir)
+    assert result.returncode != 0
+    assert "Unknown command: 'frobnicate'" in result.stderr
+
+
+def test_demo_refuses_production_mode_without_force(data_dir):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORETRACE_")}
+    env.update(ORETRACE_DATA_DIR=str(data_dir), ORETRACE_ALLOWED_HOSTS="x.example",
+               ORETRACE_SECRET_KEY="k" * 20 + "Zq8-Lp3_Xr7-Mn2_Vb6-Tc1_Wy5-Hd9_Gf4")
+    result = subprocess.run([str(BIN), "demo"], capture_output=True, text=True, env=env,
+                            timeout=120, check=False)
+    assert result.returncode != 0
+    assert "needs --force" in result.stderr
