@@ -10,7 +10,7 @@ SHARED_DATA = Path(__file__).resolve().parent.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # noqa: PT004
+def django_db_setup(django_db_setup, django_db_blocker):
     """Load the reference catalogues once per test session."""
     from oretrace.core.reference import load_countries, load_minerals, load_subdivisions
 

@@ -20,8 +20,9 @@ def data_dir(tmp_path_factory) -> Path:
 def _oretrace(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORETRACE_")}
     env.update(ORETRACE_DEBUG="true", ORETRACE_DATA_DIR=str(data_dir))
-    return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [str(BIN), *args], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
 
 
 def test_version(data_dir):
@@ -64,9 +65,13 @@ def test_unknown_command_fails_clearly(data_dir):
 
 def test_demo_refuses_production_mode_without_force(data_dir):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORETRACE_")}
-    env.update(ORETRACE_DATA_DIR=str(data_dir), ORETRACE_ALLOWED_HOSTS="x.example",
-               ORETRACE_SECRET_KEY="k" * 20 + "Zq8-Lp3_Xr7-Mn2_Vb6-Tc1_Wy5-Hd9_Gf4")
-    result = subprocess.run([str(BIN), "demo"], capture_output=True, text=True, env=env,
-                            timeout=120, check=False)
+    env.update(
+        ORETRACE_DATA_DIR=str(data_dir),
+        ORETRACE_ALLOWED_HOSTS="x.example",
+        ORETRACE_SECRET_KEY="k" * 20 + "Zq8-Lp3_Xr7-Mn2_Vb6-Tc1_Wy5-Hd9_Gf4",
+    )
+    result = subprocess.run(
+        [str(BIN), "demo"], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
     assert result.returncode != 0
     assert "needs --force" in result.stderr

@@ -45,8 +45,12 @@ def test_good_database_urls():
 
 
 def test_malformed_database_url_stops_the_cli(tmp_path):
-    result = _run([str(BIN / "oretrace"), "check"], tmp_path,
-                  ORETRACE_DEBUG="true", ORETRACE_DATABASE_URL="mysql://u:p@h/db")
+    result = _run(
+        [str(BIN / "oretrace"), "check"],
+        tmp_path,
+        ORETRACE_DEBUG="true",
+        ORETRACE_DATABASE_URL="mysql://u:p@h/db",
+    )
     assert result.returncode == 2
     assert "ORETRACE_DATABASE_URL uses the scheme 'mysql'" in result.stderr
 
@@ -58,8 +62,12 @@ def test_production_mode_refuses_to_start_without_secret(tmp_path):
 
 
 def test_production_mode_refuses_weak_secret_and_missing_hosts(tmp_path):
-    weak = _run([str(BIN / "oretrace"), "check"], tmp_path,
-                ORETRACE_SECRET_KEY="short", ORETRACE_ALLOWED_HOSTS="x.example")
+    weak = _run(
+        [str(BIN / "oretrace"), "check"],
+        tmp_path,
+        ORETRACE_SECRET_KEY="short",
+        ORETRACE_ALLOWED_HOSTS="x.example",
+    )
     assert "too weak" in weak.stderr
     no_hosts = _run([str(BIN / "oretrace"), "check"], tmp_path, ORETRACE_SECRET_KEY=GOOD_SECRET)
     assert no_hosts.returncode == 2
@@ -74,17 +82,22 @@ def test_bad_boolean_is_named(tmp_path):
 def test_deployment_check_is_clean_in_production_mode(tmp_path):
     result = _run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
-        tmp_path, DJANGO_SETTINGS_MODULE="oretrace.settings",
-        ORETRACE_SECRET_KEY=GOOD_SECRET, ORETRACE_ALLOWED_HOSTS="oretrace.example.org",
+        tmp_path,
+        DJANGO_SETTINGS_MODULE="oretrace.settings",
+        ORETRACE_SECRET_KEY=GOOD_SECRET,
+        ORETRACE_ALLOWED_HOSTS="oretrace.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_local_trial_generates_and_keeps_a_secret_key(tmp_path):
-    args = [sys.executable, "-c",
-            "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='oretrace.settings';"
-            "django.setup();from django.conf import settings;print(settings.SECRET_KEY)"]
+    args = [
+        sys.executable,
+        "-c",
+        "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='oretrace.settings';"
+        "django.setup();from django.conf import settings;print(settings.SECRET_KEY)",
+    ]
     first = _run(args, tmp_path, ORETRACE_DEBUG="true")
     second = _run(args, tmp_path, ORETRACE_DEBUG="true")
     assert first.returncode == 0, first.stderr

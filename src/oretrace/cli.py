@@ -15,8 +15,8 @@ OWN_COMMANDS = ("serve", "worker", "setup", "demo", "check", "version")
 
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oretrace.settings")
-    import django  # noqa: PLC0415
-    from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415
+    import django
+    from django.core.exceptions import ImproperlyConfigured
 
     try:
         django.setup()
@@ -26,7 +26,7 @@ def _django() -> None:
 
 
 def _manage(*args: str) -> None:
-    from django.core.management import call_command  # noqa: PLC0415
+    from django.core.management import call_command
 
     call_command(*args)
 
@@ -34,11 +34,22 @@ def _manage(*args: str) -> None:
 def cmd_serve(ns: argparse.Namespace) -> int:
     """Serve the web application with gunicorn's sync workers."""
     _django()
-    from gunicorn.app.wsgiapp import WSGIApplication  # noqa: PLC0415
+    from gunicorn.app.wsgiapp import WSGIApplication
 
-    argv = ["gunicorn", "oretrace.wsgi:application", "--bind", ns.bind,
-            "--workers", str(ns.workers), "--worker-class", "sync",
-            "--access-logfile", "-", "--timeout", "120"]
+    argv = [
+        "gunicorn",
+        "oretrace.wsgi:application",
+        "--bind",
+        ns.bind,
+        "--workers",
+        str(ns.workers),
+        "--worker-class",
+        "sync",
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
+    ]
     sys.argv = argv
     WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
     return 0
@@ -75,11 +86,11 @@ def cmd_demo(ns: argparse.Namespace) -> int:
 def cmd_check(ns: argparse.Namespace) -> int:
     """Check configuration, database, migrations and reference data; exit non-zero on a problem."""
     _django()
-    from django.core.management.base import SystemCheckError  # noqa: PLC0415
-    from django.db import connection  # noqa: PLC0415
-    from django.db.migrations.executor import MigrationExecutor  # noqa: PLC0415
+    from django.core.management.base import SystemCheckError
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
-    from oretrace.core.reference import reference_is_loaded  # noqa: PLC0415
+    from oretrace.core.reference import reference_is_loaded
 
     problems = []
     try:
@@ -106,7 +117,7 @@ def cmd_check(ns: argparse.Namespace) -> int:
 
 
 def cmd_version(ns: argparse.Namespace) -> int:
-    from oretrace import __version__  # noqa: PLC0415
+    from oretrace import __version__
 
     print(f"oretrace {__version__}")
     return 0
@@ -121,16 +132,19 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve the web application (gunicorn, sync workers)")
     serve.add_argument("--bind", default=os.environ.get("ORETRACE_BIND", "127.0.0.1:8000"))
-    serve.add_argument("--workers", type=int,
-                       default=int(os.environ.get("ORETRACE_WEB_WORKERS", "3")))
+    serve.add_argument(
+        "--workers", type=int, default=int(os.environ.get("ORETRACE_WEB_WORKERS", "3"))
+    )
     serve.set_defaults(func=cmd_serve)
     worker = sub.add_parser("worker", help="run the background task worker")
-    worker.add_argument("--interval", type=float, default=1.0,
-                        help="seconds between polls of the queue")
+    worker.add_argument(
+        "--interval", type=float, default=1.0, help="seconds between polls of the queue"
+    )
     worker.add_argument("--batch", action="store_true", help="stop when the queue is empty")
     worker.set_defaults(func=cmd_worker)
     sub.add_parser("setup", help="migrate, load reference data, collect static files").set_defaults(
-        func=cmd_setup)
+        func=cmd_setup
+    )
     demo = sub.add_parser("demo", help="build the demo data and print the logins")
     demo.add_argument("--force", action="store_true", help="allow in production mode")
     demo.set_defaults(func=cmd_demo)
@@ -145,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] not in OWN_COMMANDS and not args[0].startswith("-"):
         _django()
-        from django.core.management import execute_from_command_line  # noqa: PLC0415
+        from django.core.management import execute_from_command_line
 
         execute_from_command_line(["oretrace", *args])
         return 0

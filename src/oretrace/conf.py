@@ -74,9 +74,7 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     """Return the variable, which must be one of ``choices``."""
     value = (_raw(name) or default).strip().lower()
     if value not in choices:
-        raise ImproperlyConfigured(
-            f"{PREFIX}{name}={value!r} is not one of: {', '.join(choices)}."
-        )
+        raise ImproperlyConfigured(f"{PREFIX}{name}={value!r} is not one of: {', '.join(choices)}.")
     return value
 
 
@@ -84,11 +82,9 @@ SUPPORTED_DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL", "postgresql
 
 
 def database_from_url(url: str) -> dict:
-    """Parse ``ORETRACE_DATABASE_URL`` into a Django ``DATABASES`` entry, or explain what is wrong."""
-    scheme, sep, rest = url.partition("://")
-    example = (
-        "postgres://USER:PASSWORD@HOST:5432/NAME or sqlite:////absolute/path/oretrace.sqlite3"
-    )
+    """Parse ``ORETRACE_DATABASE_URL`` into a ``DATABASES`` entry, or explain what is wrong."""
+    scheme, sep, _rest = url.partition("://")
+    example = "postgres://USER:PASSWORD@HOST:5432/NAME or sqlite:////absolute/path/oretrace.sqlite3"
     if not sep:
         raise ImproperlyConfigured(
             f"{PREFIX}DATABASE_URL={_redact(url)!r} is not a URL; expected {example}."
@@ -108,8 +104,6 @@ def database_from_url(url: str) -> dict:
         raise ImproperlyConfigured(
             f"{PREFIX}DATABASE_URL={_redact(url)!r} names no database; expected {example}."
         )
-    if config["ENGINE"].endswith("postgresql") and rest.split("/", 1)[0].endswith(":"):
-        raise ImproperlyConfigured(f"{PREFIX}DATABASE_URL={_redact(url)!r} has an empty port.")
     return config
 
 
@@ -118,6 +112,6 @@ def _redact(url: str) -> str:
     scheme, sep, rest = url.partition("://")
     if not sep or "@" not in rest:
         return url
-    credentials, at, host = rest.rpartition("@")
+    credentials, _at, host = rest.rpartition("@")
     user = credentials.split(":", 1)[0]
     return f"{scheme}://{user}:***@{host}" if ":" in credentials else url

@@ -32,8 +32,8 @@ def _secret_key() -> str:
     if key:
         if not DEBUG and (len(key) < 50 or len(set(key)) < 5):
             raise ImproperlyConfigured(
-                "ORETRACE_SECRET_KEY is too weak for production: use at least 50 random "
-                "characters, e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+                "ORETRACE_SECRET_KEY is too weak for production: use 50 or more random characters, "
+                "e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
             )
         return key
     if not DEBUG:
@@ -136,8 +136,10 @@ LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -186,7 +188,8 @@ TASKS = {
 # A local trial prints mail on the console; production sends it through SMTP.
 _mail_backend = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 _mail_options: dict[str, object] = {}

@@ -15,7 +15,9 @@ class Pagination(PaginationBase):
 
     class Input(Schema):
         limit: int = Field(
-            settings.ORETRACE_API_PAGE_SIZE, ge=1, le=settings.ORETRACE_API_MAX_PAGE_SIZE,
+            settings.ORETRACE_API_PAGE_SIZE,
+            ge=1,
+            le=settings.ORETRACE_API_MAX_PAGE_SIZE,
             description="How many items to return.",
         )
         offset: int = Field(0, ge=0, description="How many items to skip.")

@@ -1,7 +1,6 @@
 """API routes of the core app: me, organisations, memberships, jobs, reference data, change log,
 personal tokens. Thin: reads go through tenancy scoping, writes through services."""
 
-
 from django.apps import apps
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -53,8 +52,12 @@ def _member(request: HttpRequest) -> Membership:
 def me(request: HttpRequest) -> dict:
     member = _member(request)
     memberships = Membership.objects.active().filter(user=member.user).select_related("user")
-    return {"email": member.user.email, "full_name": member.user.full_name,
-            "current": member, "memberships": list(memberships)}
+    return {
+        "email": member.user.email,
+        "full_name": member.user.full_name,
+        "current": member,
+        "memberships": list(memberships),
+    }
 
 
 # --- organisations -------------------------------------------------------------------------
@@ -71,7 +74,9 @@ def get_organisation(request: HttpRequest, org_id: int) -> Organisation:
 
 
 @router.patch("/organisations/{org_id}", response=OrganisationOut, tags=["organisations"])
-def patch_organisation(request: HttpRequest, org_id: int, payload: OrganisationPatch) -> Organisation:
+def patch_organisation(
+    request: HttpRequest, org_id: int, payload: OrganisationPatch
+) -> Organisation:
     """Change an organisation's details (administrators of that organisation only)."""
     member = _member(request)
     org = get_for_member(Organisation.objects.all(), member, pk=org_id)
@@ -88,12 +93,16 @@ def _membership_in(member: Membership, org: Organisation) -> Membership:
 @paginate(Pagination)
 def list_memberships(request: HttpRequest) -> QuerySet[Membership]:
     """Members of the acting organisation."""
-    return visible(Membership.objects.select_related("user"), _member(request)).order_by("user__email")
+    return visible(Membership.objects.select_related("user"), _member(request)).order_by(
+        "user__email"
+    )
 
 
 @router.get("/memberships/{membership_id}", response=MembershipOut, tags=["people"])
 def get_membership(request: HttpRequest, membership_id: int) -> Membership:
-    return get_for_member(Membership.objects.select_related("user"), _member(request), pk=membership_id)
+    return get_for_member(
+        Membership.objects.select_related("user"), _member(request), pk=membership_id
+    )
 
 
 @router.post("/memberships", response={201: MembershipOut}, tags=["people"])
@@ -103,16 +112,22 @@ def create_membership(request: HttpRequest, payload: MembershipIn) -> Status:
     user = User.objects.filter(email=payload.email.strip().lower()).first() or services.create_user(
         email=payload.email, password=None, full_name=payload.full_name
     )
-    return Status(201, services.add_member(member.organisation, user=user, roles=payload.roles, actor=member))
+    return Status(
+        201, services.add_member(member.organisation, user=user, roles=payload.roles, actor=member)
+    )
 
 
 @router.patch("/memberships/{membership_id}", response=MembershipOut, tags=["people"])
-def patch_membership(request: HttpRequest, membership_id: int, payload: MembershipPatch) -> Membership:
+def patch_membership(
+    request: HttpRequest, membership_id: int, payload: MembershipPatch
+) -> Membership:
     member = _member(request)
-    target = get_for_member(Membership.objects.select_related("user", "organisation"), member,
-                            pk=membership_id)
-    return services.set_member_roles(target, roles=payload.roles, is_active=payload.is_active,
-                                     actor=member)
+    target = get_for_member(
+        Membership.objects.select_related("user", "organisation"), member, pk=membership_id
+    )
+    return services.set_member_roles(
+        target, roles=payload.roles, is_active=payload.is_active, actor=member
+    )
 
 
 # --- jobs ----------------------------------------------------------------------------------
@@ -187,7 +202,9 @@ def get_mineral(request: HttpRequest, code: str) -> Mineral:
 
 
 # --- change log ----------------------------------------------------------------------------
-def object_for_member(app_label: str, model_name: str, object_id: str, member: Membership) -> object:
+def object_for_member(
+    app_label: str, model_name: str, object_id: str, member: Membership
+) -> object:
     """Find an object by type and id, only if ``member`` may see it; otherwise 404."""
     try:
         model = apps.get_model(app_label, model_name)
@@ -202,8 +219,12 @@ def object_for_member(app_label: str, model_name: str, object_id: str, member: M
         raise Http404 from None
 
 
-@router.get("/changes/{app_label}/{model_name}/{object_id}", response=list[ChangeOut],
-            tags=["change log"], summary="The change log of one object")
+@router.get(
+    "/changes/{app_label}/{model_name}/{object_id}",
+    response=list[ChangeOut],
+    tags=["change log"],
+    summary="The change log of one object",
+)
 @paginate(Pagination)
 def list_changes(request: HttpRequest, app_label: str, model_name: str, object_id: str) -> QuerySet:
     obj = object_for_member(app_label, model_name, object_id, _member(request))
@@ -221,8 +242,9 @@ def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
 @router.post("/tokens", response={201: TokenCreated}, tags=["people"])
 def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     member = _member(request)
-    token, secret = services.issue_token(member, name=payload.name, expires_at=payload.expires_at,
-                                         actor=member)
+    token, secret = services.issue_token(
+        member, name=payload.name, expires_at=payload.expires_at, actor=member
+    )
     return Status(201, {"token": secret, "details": token})
 
 

@@ -9,4 +9,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Job handlers register themselves when their modules are imported.
-        import oretrace.core.reference  # noqa: F401, PLC0415
+        import oretrace.core.reference  # noqa: F401

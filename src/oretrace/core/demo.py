@@ -34,52 +34,161 @@ class DemoOrg:
 
 
 ORGANISATIONS: tuple[DemoOrg, ...] = (
-    DemoOrg("koderma-collectors", "Koderma Mica Collectors Cooperative Society", "Koderma Collectors",
-            K.MINING, "IN", "mica", "JH/COOP/2019/0412"),
-    DemoOrg("giridih-mica", "Giridih Mica Processing Private Limited", "Giridih Mica Processing",
-            K.PROCESSOR, "IN", "mica", "U14200JH2011PTC000118"),
-    DemoOrg("hooghly-exports", "Hooghly Mineral Exports Private Limited", "Hooghly Exports",
-            K.TRADER, "IN", "mica", "U51900WB2004PTC099871"),
-    DemoOrg("rhein-pigmente", "Rhein Effektpigmente GmbH", "Rhein Pigmente",
-            K.MANUFACTURER, "DE", "mica", "HRB 40817"),
-    DemoOrg("lackwerk", "Lackwerk Automotive Coatings AG", "Lackwerk Coatings",
-            K.COMPONENT_MAKER, "DE", "mica", "HRB 77120"),
-    DemoOrg("aurelia-motors", "Aurelia Automobiles SA", "Aurelia Motors",
-            K.BRAND, "FR", "mica", "RCS Lyon 512 000 417"),
-    DemoOrg("lualaba-artisans", "Coopérative des Creuseurs Artisanaux du Lualaba", "Lualaba Artisans",
-            K.MINING, "CD", "3tg-cobalt"),
-    DemoOrg("bangka-smelting", "PT Bangka Timah Peleburan", "Bangka Smelting",
-            K.SMELTER, "ID", "3tg-cobalt"),
-    DemoOrg("pearl-river-components", "Pearl River Precision Components Co., Ltd.",
-            "Pearl River Components", K.COMPONENT_MAKER, "CN", "3tg-cobalt"),
-    DemoOrg("brightline", "Brightline Devices Inc.", "Brightline Devices",
-            K.BRAND, "US", "3tg-cobalt"),
-    DemoOrg("mica-initiative", "Mica Workplace Initiative", "Mica Workplace Initiative",
-            K.INITIATIVE, "FR", "both"),
-    DemoOrg("thirdline-audit", "Thirdline Assurance Ltd", "Thirdline Assurance",
-            K.AUDIT_BODY, "GB", "both"),
+    DemoOrg(
+        "koderma-collectors",
+        "Koderma Mica Collectors Cooperative Society",
+        "Koderma Collectors",
+        K.MINING,
+        "IN",
+        "mica",
+        "JH/COOP/2019/0412",
+    ),
+    DemoOrg(
+        "giridih-mica",
+        "Giridih Mica Processing Private Limited",
+        "Giridih Mica Processing",
+        K.PROCESSOR,
+        "IN",
+        "mica",
+        "U14200JH2011PTC000118",
+    ),
+    DemoOrg(
+        "hooghly-exports",
+        "Hooghly Mineral Exports Private Limited",
+        "Hooghly Exports",
+        K.TRADER,
+        "IN",
+        "mica",
+        "U51900WB2004PTC099871",
+    ),
+    DemoOrg(
+        "rhein-pigmente",
+        "Rhein Effektpigmente GmbH",
+        "Rhein Pigmente",
+        K.MANUFACTURER,
+        "DE",
+        "mica",
+        "HRB 40817",
+    ),
+    DemoOrg(
+        "lackwerk",
+        "Lackwerk Automotive Coatings AG",
+        "Lackwerk Coatings",
+        K.COMPONENT_MAKER,
+        "DE",
+        "mica",
+        "HRB 77120",
+    ),
+    DemoOrg(
+        "aurelia-motors",
+        "Aurelia Automobiles SA",
+        "Aurelia Motors",
+        K.BRAND,
+        "FR",
+        "mica",
+        "RCS Lyon 512 000 417",
+    ),
+    DemoOrg(
+        "lualaba-artisans",
+        "Coopérative des Creuseurs Artisanaux du Lualaba",
+        "Lualaba Artisans",
+        K.MINING,
+        "CD",
+        "3tg-cobalt",
+    ),
+    DemoOrg(
+        "bangka-smelting",
+        "PT Bangka Timah Peleburan",
+        "Bangka Smelting",
+        K.SMELTER,
+        "ID",
+        "3tg-cobalt",
+    ),
+    DemoOrg(
+        "pearl-river-components",
+        "Pearl River Precision Components Co., Ltd.",
+        "Pearl River Components",
+        K.COMPONENT_MAKER,
+        "CN",
+        "3tg-cobalt",
+    ),
+    DemoOrg(
+        "brightline", "Brightline Devices Inc.", "Brightline Devices", K.BRAND, "US", "3tg-cobalt"
+    ),
+    DemoOrg(
+        "mica-initiative",
+        "Mica Workplace Initiative",
+        "Mica Workplace Initiative",
+        K.INITIATIVE,
+        "FR",
+        "both",
+    ),
+    DemoOrg(
+        "thirdline-audit",
+        "Thirdline Assurance Ltd",
+        "Thirdline Assurance",
+        K.AUDIT_BODY,
+        "GB",
+        "both",
+    ),
 )
 
 # (e-mail, full name, [(organisation slug, roles)])
 USERS: tuple[tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = (
     ("admin@aurelia.example", "Camille Laurent", (("aurelia-motors", (R.ADMIN,)),)),
-    ("compliance@aurelia.example", "Julien Moreau",
-     (("aurelia-motors", (R.COMPLIANCE_OFFICER,)), ("lackwerk", (R.COMPLIANCE_OFFICER,)))),
+    (
+        "compliance@aurelia.example",
+        "Julien Moreau",
+        (("aurelia-motors", (R.COMPLIANCE_OFFICER,)), ("lackwerk", (R.COMPLIANCE_OFFICER,))),
+    ),
     ("viewer@aurelia.example", "Inès Petit", (("aurelia-motors", (R.VIEWER,)),)),
-    ("compliance@rhein.example", "Katrin Vogel", (("rhein-pigmente", (R.ADMIN, R.COMPLIANCE_OFFICER)),)),
+    (
+        "compliance@rhein.example",
+        "Katrin Vogel",
+        (("rhein-pigmente", (R.ADMIN, R.COMPLIANCE_OFFICER)),),
+    ),
     ("admin@lackwerk.example", "Stefan Braun", (("lackwerk", (R.ADMIN,)),)),
-    ("supplier@giridih.example", "Anjali Kumari",
-     (("giridih-mica", (R.ADMIN, R.SUPPLIER_CONTRIBUTOR)),)),
-    ("supplier@hooghly.example", "Rahul Sen", (("hooghly-exports", (R.ADMIN, R.SUPPLIER_CONTRIBUTOR)),)),
-    ("field@koderma.example", "Sunita Devi", (("koderma-collectors", (R.ADMIN, R.SUPPLIER_CONTRIBUTOR)),)),
-    ("grievance@initiative.example", "Priya Nair",
-     (("mica-initiative", (R.ADMIN, R.GRIEVANCE_OFFICER)),)),
+    (
+        "supplier@giridih.example",
+        "Anjali Kumari",
+        (("giridih-mica", (R.ADMIN, R.SUPPLIER_CONTRIBUTOR)),),
+    ),
+    (
+        "supplier@hooghly.example",
+        "Rahul Sen",
+        (("hooghly-exports", (R.ADMIN, R.SUPPLIER_CONTRIBUTOR)),),
+    ),
+    (
+        "field@koderma.example",
+        "Sunita Devi",
+        (("koderma-collectors", (R.ADMIN, R.SUPPLIER_CONTRIBUTOR)),),
+    ),
+    (
+        "grievance@initiative.example",
+        "Priya Nair",
+        (("mica-initiative", (R.ADMIN, R.GRIEVANCE_OFFICER)),),
+    ),
     ("auditor@thirdline.example", "Thomas Okafor", (("thirdline-audit", (R.ADMIN, R.AUDITOR)),)),
-    ("compliance@brightline.example", "Dana Whitfield",
-     (("brightline", (R.ADMIN, R.COMPLIANCE_OFFICER)),)),
-    ("supplier@pearlriver.example", "Li Wei", (("pearl-river-components", (R.ADMIN, R.SUPPLIER_CONTRIBUTOR)),)),
-    ("supplier@bangka.example", "Dewi Lestari", (("bangka-smelting", (R.ADMIN, R.SUPPLIER_CONTRIBUTOR)),)),
-    ("field@lualaba.example", "Jean-Paul Mbuyi", (("lualaba-artisans", (R.ADMIN, R.SUPPLIER_CONTRIBUTOR)),)),
+    (
+        "compliance@brightline.example",
+        "Dana Whitfield",
+        (("brightline", (R.ADMIN, R.COMPLIANCE_OFFICER)),),
+    ),
+    (
+        "supplier@pearlriver.example",
+        "Li Wei",
+        (("pearl-river-components", (R.ADMIN, R.SUPPLIER_CONTRIBUTOR)),),
+    ),
+    (
+        "supplier@bangka.example",
+        "Dewi Lestari",
+        (("bangka-smelting", (R.ADMIN, R.SUPPLIER_CONTRIBUTOR)),),
+    ),
+    (
+        "field@lualaba.example",
+        "Jean-Paul Mbuyi",
+        (("lualaba-artisans", (R.ADMIN, R.SUPPLIER_CONTRIBUTOR)),),
+    ),
 )
 
 DemoStep = Callable[[Callable[[str], None]], None]
@@ -101,8 +210,12 @@ def _organisation(spec: DemoOrg) -> Organisation:
     if existing is not None:
         return existing
     org = services.create_organisation(
-        legal_name=spec.legal_name, short_name=spec.short_name, kind=spec.kind,
-        country=spec.country, national_registration=spec.national_registration, actor=ACTOR,
+        legal_name=spec.legal_name,
+        short_name=spec.short_name,
+        kind=spec.kind,
+        country=spec.country,
+        national_registration=spec.national_registration,
+        actor=ACTOR,
     )
     if org.slug != spec.slug:  # the slug is derived from the short name; keep the demo's own
         Organisation.objects.filter(pk=org.pk).update(slug=spec.slug)
@@ -144,7 +257,9 @@ def logins() -> list[tuple[str, str, str]]:
     rows = []
     labels = dict(R.choices)
     for email, _name, places in USERS:
-        orgs = " + ".join(next(o.short_name for o in ORGANISATIONS if o.slug == s) for s, _ in places)
+        orgs = " + ".join(
+            next(o.short_name for o in ORGANISATIONS if o.slug == s) for s, _ in places
+        )
         roles = " + ".join(", ".join(str(labels[r]) for r in roles) for _, roles in places)
         rows.append((email, orgs, roles))
     return rows

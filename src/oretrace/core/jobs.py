@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGES = 500
 
 
-class JobCancelled(Exception):  # noqa: N818  (a signal, not an error)
+class JobCancelled(Exception):
     """Raised inside a handler when the user cancelled its job."""
 
 
@@ -77,8 +77,12 @@ def _set_status(job: Job, status: str, **fields: Any) -> None:
 
 
 def start_job(
-    kind: str, *, actor: Membership | SystemActor, organisation: Organisation | None = None,
-    params: dict[str, Any] | None = None, title: str | None = None,
+    kind: str,
+    *,
+    actor: Membership | SystemActor,
+    organisation: Organisation | None = None,
+    params: dict[str, Any] | None = None,
+    title: str | None = None,
 ) -> Job:
     """Record a job and enqueue it once the surrounding transaction commits."""
     spec = get_kind(kind)
@@ -88,19 +92,24 @@ def start_job(
         user = None
     else:
         if spec.roles and not actor.has_role(*spec.roles):
-            raise PermissionDenied(f"starting '{spec.title}' needs one of the roles: {', '.join(spec.roles)}")
+            raise PermissionDenied(
+                f"starting '{spec.title}' needs one of the roles: {', '.join(spec.roles)}"
+            )
         organisation, user = actor.organisation, actor.user
     with transaction.atomic():
         job = Job.objects.create(
-            organisation=organisation, created_by=user, kind=kind,
-            title=title or spec.title, params=params or {},
+            organisation=organisation,
+            created_by=user,
+            kind=kind,
+            title=title or spec.title,
+            params=params or {},
         )
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
 
 def _enqueue(job_id: int) -> None:
-    from oretrace.core.tasks import run_job  # noqa: PLC0415  (tasks import this module)
+    from oretrace.core.tasks import run_job
 
     try:
         result = run_job.enqueue(job_id)
@@ -108,8 +117,12 @@ def _enqueue(job_id: int) -> None:
         logger.exception("could not enqueue job %s", job_id)
         job = Job.objects.get(pk=job_id)
         if not job.is_final:
-            _set_status(job, JobStatus.FAILED, error=f"could not be queued: {exc}",
-                        finished_at=timezone.now())
+            _set_status(
+                job,
+                JobStatus.FAILED,
+                error=f"could not be queued: {exc}",
+                finished_at=timezone.now(),
+            )
         return
     Job.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
@@ -122,7 +135,7 @@ class JobContext:
     _last_percent: int = field(default=-1, repr=False)
 
     def progress(self, percent: float, message: str | None = None) -> None:
-        """Report progress (0–100) and optionally a message; stops the handler if cancelled."""
+        """Report progress (0 to 100) and optionally a message; stops the handler if cancelled."""
         value = max(0, min(100, int(percent)))
         if Job.objects.filter(pk=self.job.pk, status=JobStatus.CANCELLED).exists():
             raise JobCancelled
@@ -170,15 +183,25 @@ def execute(job_id: int) -> None:
         detail = str(exc) if isinstance(exc, OretraceError) else f"{type(exc).__name__}: {exc}"
         ctx.job = job
         ctx._append("error", detail)
-        _set_status(job, JobStatus.FAILED, error=detail + "\n\n" + traceback.format_exc(limit=5),
-                    finished_at=timezone.now(), messages=job.messages)
+        _set_status(
+            job,
+            JobStatus.FAILED,
+            error=detail + "\n\n" + traceback.format_exc(limit=5),
+            finished_at=timezone.now(),
+            messages=job.messages,
+        )
         return
     job.refresh_from_db(fields=["status"])
     if job.status == JobStatus.CANCELLED:
         return
     _set_status(
-        job, JobStatus.SUCCEEDED, progress=100, finished_at=timezone.now(),
-        result=result.get("data", {}), result_url=result.get("url", ""), messages=ctx.job.messages,
+        job,
+        JobStatus.SUCCEEDED,
+        progress=100,
+        finished_at=timezone.now(),
+        result=result.get("data", {}),
+        result_url=result.get("url", ""),
+        messages=ctx.job.messages,
     )
 
 
@@ -187,7 +210,9 @@ def cancel_job(job: Job, *, actor: Membership | SystemActor) -> Job:
     if not isinstance(actor, SystemActor) and not (
         actor.user_id == job.created_by_id or actor.has_role(Role.ADMIN)
     ):
-        raise PermissionDenied("only the user who started a job, or an administrator, can cancel it")
+        raise PermissionDenied(
+            "only the user who started a job, or an administrator, can cancel it"
+        )
     if job.is_final:
         raise InvalidTransition(f"job {job.pk} has already {job.get_status_display().lower()}")
     _set_status(job, JobStatus.CANCELLED, finished_at=timezone.now())

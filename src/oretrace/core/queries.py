@@ -8,7 +8,15 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from oretrace.core.choices import JobStatus
-from oretrace.core.models import ChangeLogEntry, Country, Grant, Job, Membership, Mineral, Subdivision
+from oretrace.core.models import (
+    ChangeLogEntry,
+    Country,
+    Grant,
+    Job,
+    Membership,
+    Mineral,
+    Subdivision,
+)
 from oretrace.core.tenancy import visible
 
 
@@ -22,7 +30,9 @@ def dashboard_figures(member: Membership) -> dict[str, int]:
     )
     grants = Grant.objects.active()
     return {
-        "members": Membership.objects.active().filter(organisation_id=member.organisation_id).count(),
+        "members": Membership.objects.active()
+        .filter(organisation_id=member.organisation_id)
+        .count(),
         "jobs_active": jobs["active"],
         "jobs_failed_30d": jobs["failed_30d"],
         "jobs_done_30d": jobs["done_30d"],
@@ -36,6 +46,4 @@ def dashboard_figures(member: Membership) -> dict[str, int]:
 
 
 def recent_changes(member: Membership, limit: int = 10) -> list[ChangeLogEntry]:
-    return list(
-        ChangeLogEntry.objects.for_member(member).select_related("content_type")[:limit]
-    )
+    return list(ChangeLogEntry.objects.for_member(member).select_related("content_type")[:limit])

@@ -67,13 +67,18 @@ def _silent(_percent: float, _message: str) -> None:
 def load_countries() -> int:
     rows = [
         Country(
-            code=c.alpha_2, alpha3=c.alpha_3, numeric=c.numeric, name=c.name,
+            code=c.alpha_2,
+            alpha3=c.alpha_3,
+            numeric=c.numeric,
+            name=c.name,
             official_name=getattr(c, "official_name", ""),
         )
         for c in pycountry.countries
     ]
     Country.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["code"],
+        rows,
+        update_conflicts=True,
+        unique_fields=["code"],
         update_fields=["alpha3", "numeric", "name", "official_name"],
     )
     return len(rows)
@@ -84,13 +89,19 @@ def load_subdivisions() -> int:
     # Foreign keys are checked at commit, so children may precede their parents here.
     rows = [
         Subdivision(
-            code=s.code, country_id=s.country_code, name=s.name, type=s.type,
+            code=s.code,
+            country_id=s.country_code,
+            name=s.name,
+            type=s.type,
             parent_id=s.parent_code or None,
         )
         for s in pycountry.subdivisions
     ]
     Subdivision.objects.bulk_create(
-        rows, batch_size=1000, update_conflicts=True, unique_fields=["code"],
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["code"],
         update_fields=["country", "name", "type", "parent"],
     )
     return len(rows)
@@ -100,16 +111,28 @@ def load_subdivisions() -> int:
 def load_minerals() -> int:
     rows = [
         Mineral(
-            code=m.code, name=m.name, symbol=m.symbol, template_family=m.family,
-            template_label=m.template_label, legacy_templates=list(m.legacy),
+            code=m.code,
+            name=m.name,
+            symbol=m.symbol,
+            template_family=m.family,
+            template_label=m.template_label,
+            legacy_templates=list(m.legacy),
             is_3tg=m.code in THREE_TG,
         )
         for m in MINERALS
     ]
     Mineral.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["code"],
-        update_fields=["name", "symbol", "template_family", "template_label",
-                       "legacy_templates", "is_3tg"],
+        rows,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=[
+            "name",
+            "symbol",
+            "template_family",
+            "template_label",
+            "legacy_templates",
+            "is_3tg",
+        ],
     )
     return len(rows)
 
@@ -132,7 +155,9 @@ def reference_is_loaded() -> bool:
 
 
 @job_handler(
-    "reference.reload", title="Reload reference catalogues", roles=(Role.ADMIN,),
+    "reference.reload",
+    title="Reload reference catalogues",
+    roles=(Role.ADMIN,),
     user_startable=True,
 )
 def reload_reference_job(ctx: JobContext) -> dict:

@@ -24,8 +24,21 @@ class OrganisationOut(ModelSchema):
 
     class Meta:
         model = Organisation
-        fields = ["id", "legal_name", "short_name", "slug", "kind", "lei", "duns", "vat_number",
-                  "national_registration", "website", "is_active", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "legal_name",
+            "short_name",
+            "slug",
+            "kind",
+            "lei",
+            "duns",
+            "vat_number",
+            "national_registration",
+            "website",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class OrganisationPatch(Schema):
@@ -73,8 +86,20 @@ class JobOut(ModelSchema):
 
     class Meta:
         model = Job
-        fields = ["id", "kind", "title", "status", "progress", "params", "messages", "result",
-                  "result_url", "created_at", "started_at", "finished_at"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "status",
+            "progress",
+            "params",
+            "messages",
+            "result",
+            "result_url",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
 
 
 class JobIn(Schema):
@@ -100,8 +125,15 @@ class SubdivisionOut(ModelSchema):
 class MineralOut(ModelSchema):
     class Meta:
         model = Mineral
-        fields = ["code", "name", "symbol", "template_family", "legacy_templates", "is_3tg",
-                  "template_label"]
+        fields = [
+            "code",
+            "name",
+            "symbol",
+            "template_family",
+            "legacy_templates",
+            "is_3tg",
+            "template_label",
+        ]
 
 
 class ChangeOut(ModelSchema):
@@ -114,7 +146,16 @@ class ChangeOut(ModelSchema):
 
     class Meta:
         model = ChangeLogEntry
-        fields = ["id", "at", "actor_label", "object_id", "object_repr", "action", "before", "after"]
+        fields = [
+            "id",
+            "at",
+            "actor_label",
+            "object_id",
+            "object_repr",
+            "action",
+            "before",
+            "after",
+        ]
 
 
 class TokenOut(ModelSchema):

@@ -24,10 +24,20 @@ from oretrace.core.exceptions import OretraceError, PermissionDenied, TokenError
 from oretrace.core.models import ApiToken, Country, Grant, Membership, Organisation, User
 
 ORGANISATION_FIELDS = frozenset(
-    {"legal_name", "short_name", "kind", "country", "lei", "duns", "vat_number",
-     "national_registration", "website", "is_active"}
+    {
+        "legal_name",
+        "short_name",
+        "kind",
+        "country",
+        "lei",
+        "duns",
+        "vat_number",
+        "national_registration",
+        "website",
+        "is_active",
+    }
 )
-TOKEN_PREFIX = "ot_"
+TOKEN_PREFIX = "ot_"  # noqa: S105  (a public prefix, not a secret)
 
 
 def _validate(obj: models.Model, *, exclude: list[str] | None = None) -> None:
@@ -64,12 +74,18 @@ def _country(value: Country | str) -> Country:
     try:
         return Country.objects.get(code=value.upper())
     except Country.DoesNotExist:
-        raise OretraceError(f"unknown country code {value!r} (expected ISO 3166-1 alpha-2)") from None
+        raise OretraceError(
+            f"unknown country code {value!r} (expected ISO 3166-1 alpha-2)"
+        ) from None
 
 
 @transaction.atomic
 def create_organisation(
-    *, legal_name: str, kind: str, country: Country | str, actor: Membership | SystemActor,
+    *,
+    legal_name: str,
+    kind: str,
+    country: Country | str,
+    actor: Membership | SystemActor,
     **details: Any,
 ) -> Organisation:
     """Register an organisation; the creating user (if any) becomes its administrator."""
@@ -79,8 +95,11 @@ def create_organisation(
     if kind not in OrganisationKind.values:
         raise OretraceError(f"unknown organisation kind {kind!r}")
     org = Organisation(
-        legal_name=legal_name.strip(), kind=kind, country=_country(country),
-        slug=_unique_slug(details.get("short_name") or legal_name), **details,
+        legal_name=legal_name.strip(),
+        kind=kind,
+        country=_country(country),
+        slug=_unique_slug(details.get("short_name") or legal_name),
+        **details,
     )
     _validate(org)
     org.save()
@@ -150,7 +169,10 @@ def add_member(
 
 @transaction.atomic
 def set_member_roles(
-    membership: Membership, *, roles: list[str], actor: Membership | SystemActor,
+    membership: Membership,
+    *,
+    roles: list[str],
+    actor: Membership | SystemActor,
     is_active: bool | None = None,
 ) -> Membership:
     """Change a member's roles (and optionally deactivate or reactivate them)."""
@@ -176,8 +198,13 @@ def _keep_one_admin(changed: Membership) -> None:
 
 @transaction.atomic
 def grant_access(
-    obj: models.Model | type[models.Model], *, to: Organisation, actor: Membership | SystemActor,
-    owner: Organisation | None = None, expires_at: datetime | None = None, note: str = "",
+    obj: models.Model | type[models.Model],
+    *,
+    to: Organisation,
+    actor: Membership | SystemActor,
+    owner: Organisation | None = None,
+    expires_at: datetime | None = None,
+    note: str = "",
 ) -> Grant:
     """Share one row (or, given a model class and an owner, every row of it) with ``to``."""
     if isinstance(obj, type):
@@ -191,8 +218,12 @@ def grant_access(
     if owner.pk == to.pk:
         raise OretraceError("an organisation cannot share with itself")
     grant = Grant.objects.create(
-        owner=owner, grantee=to, content_type=content_type, object_id=object_id,
-        expires_at=expires_at, note=note,
+        owner=owner,
+        grantee=to,
+        content_type=content_type,
+        object_id=object_id,
+        expires_at=expires_at,
+        note=note,
         created_by=None if isinstance(actor, SystemActor) else actor.user,
     )
     log_change(grant, action=ChangeAction.CREATE, actor=actor, organisation=owner)
@@ -206,7 +237,9 @@ def revoke_grant(grant: Grant, *, actor: Membership | SystemActor) -> Grant:
     before = snapshot(grant)
     grant.revoked_at = timezone.now()
     grant.save(update_fields=["revoked_at", "updated_at"])
-    log_change(grant, action=ChangeAction.UPDATE, actor=actor, before=before, organisation=grant.owner)
+    log_change(
+        grant, action=ChangeAction.UPDATE, actor=actor, before=before, organisation=grant.owner
+    )
     return grant
 
 
@@ -224,7 +257,10 @@ def _hash_token(secret: str) -> str:
 
 @transaction.atomic
 def issue_token(
-    membership: Membership, *, name: str, actor: Membership | SystemActor,
+    membership: Membership,
+    *,
+    name: str,
+    actor: Membership | SystemActor,
     expires_at: datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a personal API token; the returned secret is shown once and never stored."""
@@ -235,8 +271,11 @@ def issue_token(
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
-        membership=membership, name=name.strip()[:100], prefix=prefix,
-        token_hash=_hash_token(secret), expires_at=expires_at,
+        membership=membership,
+        name=name.strip()[:100],
+        prefix=prefix,
+        token_hash=_hash_token(secret),
+        expires_at=expires_at,
     )
     log_change(token, action=ChangeAction.CREATE, actor=actor, organisation=membership.organisation)
     return token, secret
@@ -251,8 +290,13 @@ def revoke_token(token: ApiToken, *, actor: Membership | SystemActor) -> ApiToke
         before = snapshot(token)
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        log_change(token, action=ChangeAction.UPDATE, actor=actor, before=before,
-                   organisation=token.membership.organisation)
+        log_change(
+            token,
+            action=ChangeAction.UPDATE,
+            actor=actor,
+            before=before,
+            organisation=token.membership.organisation,
+        )
     return token
 
 
@@ -265,15 +309,20 @@ def authenticate_token(secret: str) -> Membership:
         raise TokenError("this is not an oretrace API token (they start with 'ot_')")
     token = (
         ApiToken.objects.select_related("membership__user", "membership__organisation")
-        .filter(token_hash=_hash_token(secret)).first()
+        .filter(token_hash=_hash_token(secret))
+        .first()
     )
     if token is None:
         raise TokenError("unknown API token")
     now = timezone.now()
     if token.revoked_at is not None:
-        raise TokenError(f"API token '{token.name}' was revoked on {token.revoked_at:%Y-%m-%d %H:%M} UTC")
+        raise TokenError(
+            f"API token '{token.name}' was revoked on {token.revoked_at:%Y-%m-%d %H:%M} UTC"
+        )
     if token.expires_at is not None and token.expires_at <= now:
-        raise TokenError(f"API token '{token.name}' expired on {token.expires_at:%Y-%m-%d %H:%M} UTC")
+        raise TokenError(
+            f"API token '{token.name}' expired on {token.expires_at:%Y-%m-%d %H:%M} UTC"
+        )
     member = token.membership
     if not (member.is_active and member.user.is_active and member.organisation.is_active):
         raise TokenError(f"API token '{token.name}' belongs to an inactive membership")

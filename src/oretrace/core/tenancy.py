@@ -8,7 +8,7 @@ organisation's row is indistinguishable from a row that does not exist (the API 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
@@ -17,13 +17,10 @@ from django.shortcuts import get_object_or_404
 if TYPE_CHECKING:
     from oretrace.core.models import Membership
 
-Q_T = TypeVar("Q_T", bound=QuerySet)
-M_T = TypeVar("M_T", bound=Model)
 
-
-def scope_to_member(queryset: Q_T, member: Membership) -> Q_T:
+def scope_to_member[Q_T: QuerySet](queryset: Q_T, member: Membership) -> Q_T:
     """Restrict an organisation-owned queryset to what ``member`` may see."""
-    from oretrace.core.models import Grant  # noqa: PLC0415  (models import this module lazily)
+    from oretrace.core.models import Grant
 
     org_id = member.organisation_id
     content_type = ContentType.objects.get_for_model(queryset.model)
@@ -36,7 +33,7 @@ def scope_to_member(queryset: Q_T, member: Membership) -> Q_T:
     return queryset.filter(visible)
 
 
-def visible(queryset: QuerySet[M_T], member: Membership) -> QuerySet[M_T]:
+def visible[M_T: Model](queryset: QuerySet[M_T], member: Membership) -> QuerySet[M_T]:
     """Apply the model's own ``for_member`` scoping; refuse models that have none."""
     scoper = getattr(queryset, "for_member", None)
     if scoper is None:
@@ -44,7 +41,9 @@ def visible(queryset: QuerySet[M_T], member: Membership) -> QuerySet[M_T]:
     return scoper(member)
 
 
-def get_for_member(queryset: QuerySet[M_T], member: Membership, **lookup: object) -> M_T:
+def get_for_member[M_T: Model](
+    queryset: QuerySet[M_T], member: Membership, **lookup: object
+) -> M_T:
     """Fetch one row the member may see, or raise ``Http404`` exactly as if it did not exist."""
     return get_object_or_404(visible(queryset, member), **lookup)
 

@@ -24,14 +24,21 @@ def shell(request: HttpRequest) -> dict:
     if member is not None:
         current = request.resolver_match.view_name if request.resolver_match else ""
         nav = [
-            {"url": reverse(name), "label": label, "current": current == name
-             or current.startswith(name + "_")}
+            {
+                "url": reverse(name),
+                "label": label,
+                "current": current == name or current.startswith(name + "_"),
+            }
             for name, label in NAVIGATION
         ]
     switcher = []
     if member is not None:
-        from oretrace.web.middleware import memberships_of  # noqa: PLC0415
+        from oretrace.web.middleware import memberships_of
 
         switcher = memberships_of(request.user)
-    return {"member": member, "navigation": nav, "switcher": switcher,
-            "oretrace_version": __version__}
+    return {
+        "member": member,
+        "navigation": nav,
+        "switcher": switcher,
+        "oretrace_version": __version__,
+    }

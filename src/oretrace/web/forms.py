@@ -13,11 +13,17 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100,
-                           help_text=_("What uses this token, e.g. 'ERP export script'."))
-    expires_at = forms.DateField(label=_("Expires on"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}),
-                                 help_text=_("Leave empty for a token that does not expire."))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What uses this token, e.g. 'ERP export script'."),
+    )
+    expires_at = forms.DateField(
+        label=_("Expires on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for a token that does not expire."),
+    )
 
 
 class StartJobForm(forms.Form):
@@ -26,6 +32,7 @@ class StartJobForm(forms.Form):
     def __init__(self, *args: object, member: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [
-            (k.kind, k.title) for k in job_kinds().values()
+            (k.kind, k.title)
+            for k in job_kinds().values()
             if k.user_startable and (not k.roles or member.has_role(*k.roles))  # type: ignore[attr-defined]
         ]

@@ -13,7 +13,9 @@ SESSION_KEY = "oretrace_membership_id"
 
 def memberships_of(user: object) -> list[Membership]:
     return list(
-        Membership.objects.active().filter(user=user).select_related("organisation", "user")
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("organisation", "user")
         .order_by("organisation__legal_name")
     )
 
@@ -33,8 +35,10 @@ class CurrentMembershipMiddleware:
     @staticmethod
     def _resolve(request: HttpRequest) -> Membership | None:
         chosen = request.session.get(SESSION_KEY)
-        base = Membership.objects.active().filter(user=request.user).select_related(
-            "organisation", "user"
+        base = (
+            Membership.objects.active()
+            .filter(user=request.user)
+            .select_related("organisation", "user")
         )
         member = base.filter(pk=chosen).first() if chosen else None
         if member is None:

@@ -17,24 +17,49 @@ urlpatterns = [
     path("reference/", views.reference, name="reference"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="tokens_revoke"),
-    path("changes/<str:app_label>/<str:model_name>/<str:object_id>/", views.changes,
-         name="changes"),
+    path(
+        "changes/<str:app_label>/<str:model_name>/<str:object_id>/", views.changes, name="changes"
+    ),
 ]
 
 # Authentication pages keep Django's own URL names (login, logout, password_reset …).
 auth_urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(
-        template_name="web/login.html", authentication_form=EmailAuthenticationForm,
-        redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html",
+            authentication_form=EmailAuthenticationForm,
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(
-        template_name="web/password_reset.html",
-        email_template_name="web/email/password_reset.txt",
-        subject_template_name="web/email/password_reset_subject.txt"), name="password_reset"),
-    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(
-        template_name="web/password_reset_done.html"), name="password_reset_done"),
-    path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
-        template_name="web/password_reset_confirm.html"), name="password_reset_confirm"),
-    path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(
-        template_name="web/password_reset_complete.html"), name="password_reset_complete"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="web/password_reset.html",
+            email_template_name="web/email/password_reset.txt",
+            subject_template_name="web/email/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="web/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="web/password_reset_confirm.html"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="web/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
 ]

@@ -43,20 +43,28 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
 @member_required
 def dashboard(request: HttpRequest, member: Membership) -> HttpResponse:
-    return render(request, "web/dashboard.html", {
-        "figures": dashboard_figures(member),
-        "changes": recent_changes(member),
-        "active_jobs": visible(Job.objects.all(), member).filter(
-            status__in=[JobStatus.QUEUED, JobStatus.RUNNING])[:5],
-    })
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "figures": dashboard_figures(member),
+            "changes": recent_changes(member),
+            "active_jobs": visible(Job.objects.all(), member).filter(
+                status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+            )[:5],
+        },
+    )
 
 
 @login_required
 @require_POST
 def switch_organisation(request: HttpRequest) -> HttpResponse:
-    target = Membership.objects.active().filter(
-        user=request.user, pk=request.POST.get("membership")
-    ).select_related("organisation").first()
+    target = (
+        Membership.objects.active()
+        .filter(user=request.user, pk=request.POST.get("membership"))
+        .select_related("organisation")
+        .first()
+    )
     if target is None:
         raise Http404
     request.session[SESSION_KEY] = target.pk
@@ -68,22 +76,27 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
 @member_required
 def organisation(request: HttpRequest, member: Membership) -> HttpResponse:
     org = member.organisation
-    grants = Grant.objects.for_member(member).active().select_related(
-        "owner", "grantee", "content_type")
-    return render(request, "web/organisation.html", {
-        "org": org,
-        "members": Membership.objects.for_member(member).select_related("user").order_by(
-            "user__email"),
-        "grants": grants,
-    })
+    grants = (
+        Grant.objects.for_member(member).active().select_related("owner", "grantee", "content_type")
+    )
+    return render(
+        request,
+        "web/organisation.html",
+        {
+            "org": org,
+            "members": Membership.objects.for_member(member)
+            .select_related("user")
+            .order_by("user__email"),
+            "grants": grants,
+        },
+    )
 
 
 @member_required
 def jobs(request: HttpRequest, member: Membership) -> HttpResponse:
     page = Paginator(visible(Job.objects.all(), member), 25).get_page(request.GET.get("page"))
     any_active = any(not j.is_final for j in page.object_list)
-    context = {"page": page, "any_active": any_active,
-               "form": StartJobForm(member=member)}
+    context = {"page": page, "any_active": any_active, "form": StartJobForm(member=member)}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/jobs.html#job-table", context)
     return render(request, "web/jobs.html", context)
@@ -130,12 +143,14 @@ def reference(request: HttpRequest, member: Membership) -> HttpResponse:
     if query:
         countries = countries.filter(name__icontains=query) | countries.filter(code__iexact=query)
     families = [
-        (family, Mineral.objects.filter(template_family=family))
-        for family in TemplateFamily
+        (family, Mineral.objects.filter(template_family=family)) for family in TemplateFamily
     ]
-    context = {"families": families, "countries": countries.prefetch_related("subdivisions")[:50]
-               if query else countries.none(), "query": query,
-               "country_count": Country.objects.count()}
+    context = {
+        "families": families,
+        "countries": countries.prefetch_related("subdivisions")[:50] if query else countries.none(),
+        "query": query,
+        "country_count": Country.objects.count(),
+    }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/reference.html#country-results", context)
     return render(request, "web/reference.html", context)
@@ -147,20 +162,25 @@ def tokens(request: HttpRequest, member: Membership) -> HttpResponse:
     secret = None
     if request.method == "POST" and form.is_valid():
         expires = form.cleaned_data["expires_at"]
-        expires_at = (dt.datetime.combine(expires, dt.time.min, tzinfo=dt.UTC)
-                      if expires else None)
+        expires_at = dt.datetime.combine(expires, dt.time.min, tzinfo=dt.UTC) if expires else None
         try:
             if expires_at is not None and expires_at <= timezone.now():
                 raise OretraceError(_("The expiry date must be in the future."))
             _token, secret = services.issue_token(
-                member, name=form.cleaned_data["name"], expires_at=expires_at, actor=member)
+                member, name=form.cleaned_data["name"], expires_at=expires_at, actor=member
+            )
             form = TokenForm()
         except OretraceError as exc:
             form.add_error(None, str(exc))
-    return render(request, "web/tokens.html", {
-        "form": form, "secret": secret,
-        "tokens": visible(ApiToken.objects.select_related("membership__organisation"), member),
-    })
+    return render(
+        request,
+        "web/tokens.html",
+        {
+            "form": form,
+            "secret": secret,
+            "tokens": visible(ApiToken.objects.select_related("membership__organisation"), member),
+        },
+    )
 
 
 @member_required
@@ -173,10 +193,12 @@ def token_revoke(request: HttpRequest, member: Membership, token_id: int) -> Htt
 
 
 @member_required
-def changes(request: HttpRequest, member: Membership, app_label: str, model_name: str,
-            object_id: str) -> HttpResponse:
+def changes(
+    request: HttpRequest, member: Membership, app_label: str, model_name: str, object_id: str
+) -> HttpResponse:
     obj = object_for_member(app_label, model_name, object_id, member)
     entries = ChangeLogEntry.objects.for_object(obj)  # type: ignore[arg-type]
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "web/changes.html", {"object": obj, "page": page,
-                                                "model_name": model_name})
+    return render(
+        request, "web/changes.html", {"object": obj, "page": page, "model_name": model_name}
+    )

@@ -72,8 +72,11 @@ def test_validation_errors_name_the_field(api_a):
 
 
 def test_malformed_json_body_is_a_problem(api_a, member_a):
-    response = api_a.patch(f"/api/v1/organisations/{member_a.organisation_id}",
-                           data="{not json", content_type="application/json")
+    response = api_a.patch(
+        f"/api/v1/organisations/{member_a.organisation_id}",
+        data="{not json",
+        content_type="application/json",
+    )
     assert response.status_code in (400, 422)
     assert response["Content-Type"] == "application/problem+json"
 
@@ -95,8 +98,11 @@ def test_patch_organisation_logs_change_and_rejects_bad_lei(api_a, member_a):
     bad = _json(api_a, "patch", url, {"lei": "NOT-A-LEI"})
     assert bad.status_code == 400
     assert "lei" in bad.json()["detail"]
-    changes = Client(HTTP_AUTHORIZATION=api_a.defaults["HTTP_AUTHORIZATION"]).get(
-        f"/api/v1/changes/core/organisation/{member_a.organisation_id}").json()
+    changes = (
+        Client(HTTP_AUTHORIZATION=api_a.defaults["HTTP_AUTHORIZATION"])
+        .get(f"/api/v1/changes/core/organisation/{member_a.organisation_id}")
+        .json()
+    )
     assert changes["items"][0]["after"]["website"] == "https://alpha.example"
     assert changes["items"][0]["object_type"] == "core.organisation"
 
@@ -104,20 +110,32 @@ def test_patch_organisation_logs_change_and_rejects_bad_lei(api_a, member_a):
 def test_viewer_cannot_patch_organisation(viewer_a):
     _token, secret = services.issue_token(viewer_a, name="t", actor=viewer_a)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    response = _json(client, "patch", f"/api/v1/organisations/{viewer_a.organisation_id}",
-                     {"website": "https://x.example"})
+    response = _json(
+        client,
+        "patch",
+        f"/api/v1/organisations/{viewer_a.organisation_id}",
+        {"website": "https://x.example"},
+    )
     assert response.status_code == 403
     assert response.json()["type"].endswith("/forbidden")
 
 
 def test_admin_adds_member_by_email(api_a, member_a):
-    response = _json(api_a, "post", "/api/v1/memberships",
-                     {"email": "New.Person@Example.org", "roles": ["auditor"]})
+    response = _json(
+        api_a,
+        "post",
+        "/api/v1/memberships",
+        {"email": "New.Person@Example.org", "roles": ["auditor"]},
+    )
     assert response.status_code == 201, response.content
     assert response.json()["user_email"] == "new.person@example.org"
     assert Membership.objects.get(pk=response.json()["id"]).organisation == member_a.organisation
-    again = _json(api_a, "post", "/api/v1/memberships",
-                  {"email": "new.person@example.org", "roles": ["auditor"]})
+    again = _json(
+        api_a,
+        "post",
+        "/api/v1/memberships",
+        {"email": "new.person@example.org", "roles": ["auditor"]},
+    )
     assert again.status_code == 400
     assert "already a member" in again.json()["detail"]
 

@@ -18,26 +18,47 @@ pytestmark = pytest.mark.django_db
 
 # Reference catalogues are public by design: they hold no organisation's data.
 PUBLIC = {
-    "GET /countries", "GET /countries/{code}", "GET /countries/{code}/subdivisions",
-    "GET /minerals", "GET /minerals/{code}",
+    "GET /countries",
+    "GET /countries/{code}",
+    "GET /countries/{code}/subdivisions",
+    "GET /minerals",
+    "GET /minerals/{code}",
 }
 
 # route -> (method, url template filled from A's objects, body or None)
 CROSS_ORG = {
     "GET /organisations/{org_id}": ("get", "/api/v1/organisations/{org}", None),
-    "PATCH /organisations/{org_id}": ("patch", "/api/v1/organisations/{org}", {"website": "https://x.example"}),
+    "PATCH /organisations/{org_id}": (
+        "patch",
+        "/api/v1/organisations/{org}",
+        {"website": "https://x.example"},
+    ),
     "GET /memberships/{membership_id}": ("get", "/api/v1/memberships/{membership}", None),
-    "PATCH /memberships/{membership_id}": ("patch", "/api/v1/memberships/{membership}", {"roles": ["viewer"]}),
+    "PATCH /memberships/{membership_id}": (
+        "patch",
+        "/api/v1/memberships/{membership}",
+        {"roles": ["viewer"]},
+    ),
     "GET /jobs/{job_id}": ("get", "/api/v1/jobs/{job}", None),
     "POST /jobs/{job_id}/cancel": ("post", "/api/v1/jobs/{job}/cancel", None),
-    "GET /changes/{app_label}/{model_name}/{object_id}": ("get", "/api/v1/changes/core/organisation/{org}", None),
+    "GET /changes/{app_label}/{model_name}/{object_id}": (
+        "get",
+        "/api/v1/changes/core/organisation/{org}",
+        None,
+    ),
     "DELETE /tokens/{token_id}": ("delete", "/api/v1/tokens/{token}", None),
 }
 
 # Lists and creations act within the caller's own organisation: checked by content below.
 OWN_SCOPE = {
-    "GET /me", "GET /organisations", "GET /memberships", "POST /memberships", "GET /jobs",
-    "POST /jobs", "GET /tokens", "POST /tokens",
+    "GET /me",
+    "GET /organisations",
+    "GET /memberships",
+    "POST /memberships",
+    "GET /jobs",
+    "POST /jobs",
+    "GET /tokens",
+    "POST /tokens",
 }
 
 
@@ -95,7 +116,8 @@ def test_lists_show_only_own_organisation(api_b, member_b, objects_of_a):
     members = api_b.get("/api/v1/memberships").json()["items"]
     assert {m["organisation_id"] for m in members} == {member_b.organisation_id}
     jobs = api_b.get("/api/v1/jobs").json()["items"]
-    assert jobs and {j["organisation_id"] for j in jobs} == {member_b.organisation_id}
+    assert jobs
+    assert {j["organisation_id"] for j in jobs} == {member_b.organisation_id}
     tokens = api_b.get("/api/v1/tokens").json()["items"]
     assert objects_of_a["token"] not in {t["id"] for t in tokens}
     assert api_b.get("/api/v1/me").json()["current"]["organisation_id"] == member_b.organisation_id

@@ -27,7 +27,7 @@ class OrgOwnedQuerySet(models.QuerySet):
 
     def for_member(self, member: Membership) -> OrgOwnedQuerySet:
         """Rows the member's organisation owns or has been granted; see ``core.tenancy``."""
-        from oretrace.core.tenancy import scope_to_member  # noqa: PLC0415  (cycle: tenancy uses Grant)
+        from oretrace.core.tenancy import scope_to_member
 
         return scope_to_member(self, member)
 
@@ -40,12 +40,18 @@ class OrgOwnedModel(TimeStampedModel):
     """
 
     organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, related_name="+",
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The organisation that owns this row.",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", help_text="The user who created this row, if a user did.",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The user who created this row, if a user did.",
     )
 
     objects = OrgOwnedQuerySet.as_manager()

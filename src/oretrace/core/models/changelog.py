@@ -33,7 +33,11 @@ class ChangeLogEntry(models.Model):
     """
 
     organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="Whose record changed; empty for shared reference data.",
     )
     actor = models.ForeignKey(

@@ -36,7 +36,9 @@ class Job(OrgOwnedModel):
     shown to the user as the work goes on; ``result_url`` links to what the job produced.
     """
 
-    kind = models.CharField(max_length=60, help_text="Registered job kind, e.g. 'reference.reload'.")
+    kind = models.CharField(
+        max_length=60, help_text="Registered job kind, e.g. 'reference.reload'."
+    )
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
@@ -53,7 +55,9 @@ class Job(OrgOwnedModel):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organisation", "status"], name="job_org_status_idx")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_max_100"),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="job_progress_max_100"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,7 +73,7 @@ class Job(OrgOwnedModel):
             return None
         end = self.finished_at
         if end is None:
-            from django.utils import timezone  # noqa: PLC0415
+            from django.utils import timezone
 
             end = timezone.now()
         return (end - self.started_at).total_seconds()

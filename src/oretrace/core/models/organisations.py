@@ -30,20 +30,29 @@ class Organisation(TimeStampedModel):
     slug = models.SlugField(max_length=120, unique=True)
     kind = models.CharField(max_length=30, choices=OrganisationKind.choices)
     country = models.ForeignKey(
-        "core.Country", on_delete=models.PROTECT, related_name="organisations",
+        "core.Country",
+        on_delete=models.PROTECT,
+        related_name="organisations",
         help_text="Country of registration.",
     )
     lei = models.CharField(
-        "LEI", max_length=20, blank=True, validators=[validate_lei],
+        "LEI",
+        max_length=20,
+        blank=True,
+        validators=[validate_lei],
         help_text="Legal Entity Identifier (ISO 17442), 20 characters.",
     )
     duns = models.CharField(
-        "D-U-N-S", max_length=9, blank=True, validators=[validate_duns],
+        "D-U-N-S",
+        max_length=9,
+        blank=True,
+        validators=[validate_duns],
         help_text="Dun & Bradstreet number, 9 digits.",
     )
     vat_number = models.CharField("VAT number", max_length=30, blank=True)
     national_registration = models.CharField(
-        max_length=60, blank=True,
+        max_length=60,
+        blank=True,
         help_text="Company number in the national register (e.g. CIN in India, HRB in Germany).",
     )
     website = models.URLField(blank=True)
@@ -54,8 +63,12 @@ class Organisation(TimeStampedModel):
     class Meta:
         ordering = ["legal_name"]
         constraints = [
-            models.UniqueConstraint(fields=["lei"], condition=~Q(lei=""), name="organisation_lei_unique"),
-            models.UniqueConstraint(fields=["duns"], condition=~Q(duns=""), name="organisation_duns_unique"),
+            models.UniqueConstraint(
+                fields=["lei"], condition=~Q(lei=""), name="organisation_lei_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["duns"], condition=~Q(duns=""), name="organisation_duns_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -195,9 +208,15 @@ class Grant(TimeStampedModel):
     class Meta:
         indexes = [models.Index(fields=["grantee", "content_type"], name="grant_grantee_type_idx")]
         constraints = [
-            models.CheckConstraint(condition=~Q(owner=models.F("grantee")), name="grant_not_to_self"),
+            models.CheckConstraint(
+                condition=~Q(owner=models.F("grantee")), name="grant_not_to_self"
+            ),
         ]
 
     def __str__(self) -> str:
-        what = f"{self.content_type.model} #{self.object_id}" if self.object_id else self.content_type.model
+        what = (
+            f"{self.content_type.model} #{self.object_id}"
+            if self.object_id
+            else self.content_type.model
+        )
         return f"{self.owner} → {self.grantee}: {what}"

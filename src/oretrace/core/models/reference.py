@@ -60,7 +60,9 @@ class Mineral(models.Model):
     symbol = models.CharField(max_length=10, blank=True, help_text="Chemical symbol, if any.")
     template_family = models.CharField(max_length=4, choices=TemplateFamily.choices)
     legacy_templates = models.JSONField(
-        default=list, blank=True, help_text="Earlier templates that covered it, e.g. CRT for cobalt."
+        default=list,
+        blank=True,
+        help_text="Earlier templates that covered it, e.g. CRT for cobalt.",
     )
     is_3tg = models.BooleanField(default=False, help_text="Tin, tantalum, tungsten or gold.")
     template_label = models.CharField(

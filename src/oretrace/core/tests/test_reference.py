@@ -28,7 +28,11 @@ def test_subdivision_parents_are_linked():
 def test_minerals_belong_to_their_template_family():
     family = dict(Mineral.objects.values_list("code", "template_family"))
     assert {c for c, f in family.items() if f == TemplateFamily.CMRT} == {
-        "tin", "tantalum", "tungsten", "gold"}
+        "tin",
+        "tantalum",
+        "tungsten",
+        "gold",
+    }
     for code in ("cobalt", "mica", "copper", "graphite", "lithium", "nickel"):
         assert family[code] == TemplateFamily.EMRT
     assert Mineral.objects.get(code="aluminium").template_label == "Aluminum"

@@ -28,8 +28,10 @@ def test_member_sees_only_own_organisation_rows(member_a, member_b):
 
 
 def test_grant_of_one_row_shares_that_row_only(member_a, member_b):
-    shared, private = JobFactory(organisation=member_a.organisation), JobFactory(
-        organisation=member_a.organisation)
+    shared, private = (
+        JobFactory(organisation=member_a.organisation),
+        JobFactory(organisation=member_a.organisation),
+    )
     grant = services.grant_access(shared, to=member_b.organisation, actor=member_a)
     assert can_see(shared, member_b)
     assert not can_see(private, member_b)
@@ -39,8 +41,9 @@ def test_grant_of_one_row_shares_that_row_only(member_a, member_b):
 
 def test_grant_of_a_type_shares_every_row_of_the_owner(member_a, member_b):
     jobs = [JobFactory(organisation=member_a.organisation) for _ in range(3)]
-    services.grant_access(Job, owner=member_a.organisation, to=member_b.organisation,
-                          actor=member_a)
+    services.grant_access(
+        Job, owner=member_a.organisation, to=member_b.organisation, actor=member_a
+    )
     assert set(visible(Job.objects.all(), member_b)) == set(jobs)
     # the grant does not work backwards
     job_b = JobFactory(organisation=member_b.organisation)
@@ -49,8 +52,12 @@ def test_grant_of_a_type_shares_every_row_of_the_owner(member_a, member_b):
 
 def test_expired_grant_shares_nothing(member_a, member_b):
     job = JobFactory(organisation=member_a.organisation)
-    services.grant_access(job, to=member_b.organisation, actor=member_a,
-                          expires_at=timezone.now() - timedelta(minutes=1))
+    services.grant_access(
+        job,
+        to=member_b.organisation,
+        actor=member_a,
+        expires_at=timezone.now() - timedelta(minutes=1),
+    )
     assert not can_see(job, member_b)
 
 
@@ -60,8 +67,7 @@ def test_only_admin_or_compliance_of_owner_can_share(member_a, member_b, viewer_
         services.grant_access(job, to=member_b.organisation, actor=viewer_a)
     with pytest.raises(PermissionDenied):
         services.grant_access(job, to=member_b.organisation, actor=member_b)
-    officer = MembershipFactory(organisation=member_a.organisation,
-                                roles=[Role.COMPLIANCE_OFFICER])
+    officer = MembershipFactory(organisation=member_a.organisation, roles=[Role.COMPLIANCE_OFFICER])
     assert services.grant_access(job, to=member_b.organisation, actor=officer).pk
 
 

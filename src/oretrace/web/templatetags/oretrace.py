@@ -19,7 +19,7 @@ def jsonish(value: object) -> str:
     if value is None:
         return "—"
     if isinstance(value, list | dict):
-        import json  # noqa: PLC0415
+        import json
 
         return json.dumps(value, ensure_ascii=False)
     return str(value)

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 
 def test_login_with_email_and_logout(member_a):
     client = Client()
-    response = client.post(reverse("login"), {"username": member_a.user.email,
-                                              "password": TEST_PASSWORD}, follow=True)
+    response = client.post(
+        reverse("login"), {"username": member_a.user.email, "password": TEST_PASSWORD}, follow=True
+    )
     assert response.status_code == 200
     assert member_a.organisation.legal_name in response.content.decode()
     client.post(reverse("logout"))
@@ -29,8 +30,9 @@ def test_login_with_email_and_logout(member_a):
 
 
 def test_wrong_password_says_so(member_a):
-    response = Client().post(reverse("login"), {"username": member_a.user.email,
-                                                "password": "wrong"})
+    response = Client().post(
+        reverse("login"), {"username": member_a.user.email, "password": "wrong"}
+    )
     assert response.status_code == 200
     assert "correct e-mail address and password" in response.content.decode()
 
@@ -48,9 +50,11 @@ def test_password_reset_sends_a_working_link(member_a, mailoutbox):
     link = re.search(r"http://testserver(/password-reset/\S+/)", mailoutbox[0].body).group(1)
     form_page = client.get(link, follow=True)
     assert "new_password1" in form_page.content.decode()
-    done = client.post(form_page.redirect_chain[-1][0],
-                       {"new_password1": "mica-village-2031", "new_password2": "mica-village-2031"},
-                       follow=True)
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "mica-village-2031", "new_password2": "mica-village-2031"},
+        follow=True,
+    )
     assert done.status_code == 200
     assert Client().login(username=member_a.user.email, password="mica-village-2031")
     assert mail.outbox
@@ -135,8 +139,9 @@ def test_token_page_shows_secret_once_and_revokes(web_a, member_a):
 
 
 def test_change_log_page_shows_before_and_after(web_a, member_a):
-    services.update_organisation(member_a.organisation, website="https://alpha.example",
-                                 actor=member_a)
+    services.update_organisation(
+        member_a.organisation, website="https://alpha.example", actor=member_a
+    )
     url = reverse("web:changes", args=["core", "organisation", member_a.organisation_id])
     html = web_a.get(url).content.decode()
     assert "https://alpha.example" in html

@@ -9,7 +9,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: object) -> None:
         parser.add_argument(  # type: ignore[attr-defined]
-            "--force", action="store_true",
+            "--force",
+            action="store_true",
             help="Build the demo even in production mode (it creates users with a known password).",
         )
 
@@ -20,8 +21,9 @@ class Command(BaseCommand):
                 "(ORETRACE_DEBUG off) it needs --force."
             )
         build_demo(lambda msg: self.stdout.write(msg))
-        self.stdout.write(self.style.SUCCESS("Demo ready. Logins (password for all: "
-                                             f"{DEMO_PASSWORD}):"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo ready. Logins (password for all: {DEMO_PASSWORD}):")
+        )
         width = max(len(e) for e, _o, _r in logins())
         for email, orgs, roles in logins():
             self.stdout.write(f"  {email:<{width}}  {orgs} — {roles}")
