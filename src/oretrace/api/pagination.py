@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
@@ -32,9 +32,12 @@ class Pagination(PaginationBase):
 
     def paginate_queryset(self, queryset: QuerySet, pagination: Input, **params: Any) -> dict:
         limit, offset = pagination.limit, pagination.offset
-        return {
-            "count": self._items_count(queryset),
-            "limit": limit,
-            "offset": offset,
-            "items": queryset[offset : offset + limit],
-        }
+        # The total rides along with the page as a window count: one query, not two.
+        items = list(
+            queryset.annotate(_page_total=Window(Count("pk")))[offset : offset + limit]
+        )
+        if items:
+            count = items[0]._page_total
+        else:
+            count = self._items_count(queryset) if offset else 0
+        return {"count": count, "limit": limit, "offset": offset, "items": items}

@@ -307,13 +307,12 @@ def authenticate_token(secret: str) -> Membership:
     """Return the membership a token acts as, or raise ``TokenError`` saying why not."""
     if not secret.startswith(TOKEN_PREFIX):
         raise TokenError("this is not an oretrace API token (they start with 'ot_')")
-    token = (
-        ApiToken.objects.select_related("membership__user", "membership__organisation")
-        .filter(token_hash=_hash_token(secret))
-        .first()
-    )
-    if token is None:
-        raise TokenError("unknown API token")
+    try:
+        token = ApiToken.objects.select_related(
+            "membership__user", "membership__organisation"
+        ).get(token_hash=_hash_token(secret))
+    except ApiToken.DoesNotExist:
+        raise TokenError("unknown API token") from None
     now = timezone.now()
     if token.revoked_at is not None:
         raise TokenError(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from oretrace.core.models import Membership
@@ -24,13 +25,23 @@ def scope_to_member[Q_T: QuerySet](queryset: Q_T, member: Membership) -> Q_T:
 
     org_id = member.organisation_id
     content_type = ContentType.objects.get_for_model(queryset.model)
-    grants = Grant.objects.active().filter(grantee_id=org_id, content_type=content_type)
-    visible = (
-        Q(organisation_id=org_id)
-        | Q(pk__in=grants.filter(object_id__isnull=False).values("object_id"))
-        | Q(organisation_id__in=grants.filter(object_id__isnull=True).values("owner_id"))
+    # One small read of the grants first: most organisations have none for a given type, and
+    # then the filter stays a plain equality the database can serve from the owner index.
+    now = timezone.now()
+    grants = [
+        (object_id, owner)
+        for object_id, owner, expires_at in Grant.objects.filter(
+            grantee_id=org_id, content_type_id=content_type.pk, revoked_at__isnull=True
+        ).values_list("object_id", "owner_id", "expires_at")
+        if expires_at is None or expires_at > now
+    ]
+    if not grants:
+        return queryset.filter(organisation_id=org_id)
+    rows = {object_id for object_id, _owner in grants if object_id is not None}
+    owners = {owner for object_id, owner in grants if object_id is None}
+    return queryset.filter(
+        Q(organisation_id=org_id) | Q(pk__in=rows) | Q(organisation_id__in=owners)
     )
-    return queryset.filter(visible)
 
 
 def visible[M_T: Model](queryset: QuerySet[M_T], member: Membership) -> QuerySet[M_T]:
