@@ -73,5 +73,12 @@ def test_demo_refuses_production_mode_without_force(data_dir):
     result = subprocess.run(
         [str(BIN), "demo"], capture_output=True, text=True, env=env, timeout=120, check=False
     )
-    assert result.returncode != 0
+    assert result.returncode == 1
     assert "needs --force" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_deploy_reports_warnings_of_a_local_trial(data_dir):
+    result = _oretrace("check", "--deploy", data_dir=data_dir)
+    assert result.returncode == 1
+    assert "security.W018" in result.stderr  # DEBUG on is not a deployment

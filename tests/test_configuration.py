@@ -29,6 +29,8 @@ def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedPro
         ("mysql://u:p@h/db", "supports sqlite and postgres"),
         ("postgres://u:secret@db.example:notaport/oretrace", "could not be read"),
         ("postgres://u:secret@db.example:5432/", "names no database"),
+        ("sqlite://", "needs an absolute database file path"),
+        ("sqlite:///relative.sqlite3", "needs an absolute database file path"),
     ],
 )
 def test_malformed_database_url_is_explained(url, message):
@@ -72,6 +74,41 @@ def test_production_mode_refuses_weak_secret_and_missing_hosts(tmp_path):
     no_hosts = _run([str(BIN / "oretrace"), "check"], tmp_path, ORETRACE_SECRET_KEY=GOOD_SECRET)
     assert no_hosts.returncode == 2
     assert "ORETRACE_ALLOWED_HOSTS is not set" in no_hosts.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("ORETRACE_TIME_ZONE", "Mars/Olympus", "is not a known time zone"),
+        ("ORETRACE_LOG_LEVEL", "chatty", "is not one of: debug, info"),
+        ("ORETRACE_API_PAGE_SIZE", "600", "exceeds ORETRACE_API_MAX_PAGE_SIZE=500"),
+        ("ORETRACE_EMAIL_PORT", "smtp", "is not an integer"),
+    ],
+)
+def test_bad_values_stop_with_one_line(tmp_path, variable, value, message):
+    result = _run(
+        [str(BIN / "oretrace"), "check"],
+        tmp_path,
+        ORETRACE_DEBUG="true",
+        ORETRACE_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        **{variable: value},
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_log_level_is_case_insensitive(tmp_path):
+    result = _run([str(BIN / "oretrace"), "version"], tmp_path, ORETRACE_LOG_LEVEL="DEBUG")
+    assert result.returncode == 0
+
+
+def test_bad_worker_count_is_an_argument_error(tmp_path):
+    version = _run([str(BIN / "oretrace"), "version"], tmp_path, ORETRACE_WEB_WORKERS="many")
+    assert version.returncode == 0  # only `serve` reads it
+    result = _run([str(BIN / "oretrace"), "serve"], tmp_path, ORETRACE_WEB_WORKERS="many")
+    assert result.returncode == 2
+    assert "'many' is not a whole number" in result.stderr
 
 
 def test_bad_boolean_is_named(tmp_path):

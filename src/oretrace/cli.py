@@ -26,9 +26,24 @@ def _django() -> None:
 
 
 def _manage(*args: str) -> None:
-    from django.core.management import call_command
+    """Run a management command; its refusal is a one-line message, not a traceback."""
+    from django.core.management import CommandError, call_command
 
-    call_command(*args)
+    try:
+        call_command(*args)
+    except CommandError as exc:
+        print(f"oretrace {args[0]}: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
 
 
 def cmd_serve(ns: argparse.Namespace) -> int:
@@ -58,7 +73,9 @@ def cmd_serve(ns: argparse.Namespace) -> int:
 def cmd_worker(ns: argparse.Namespace) -> int:
     """Run the background task worker (django-tasks-db)."""
     _django()
-    args = ["db_worker", "--interval", str(ns.interval)]
+    # Reloading on code changes can stop a task halfway, so it is for development only.
+    reload = "--reload" if ns.reload else "--no-reload"
+    args = ["db_worker", "--interval", str(ns.interval), reload]
     if ns.batch:
         args.append("--batch")
     _manage(*args)
@@ -86,6 +103,8 @@ def cmd_demo(ns: argparse.Namespace) -> int:
 def cmd_check(ns: argparse.Namespace) -> int:
     """Check configuration, database, migrations and reference data; exit non-zero on a problem."""
     _django()
+    from django.conf import settings
+    from django.core.management import call_command
     from django.core.management.base import SystemCheckError
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -94,9 +113,12 @@ def cmd_check(ns: argparse.Namespace) -> int:
 
     problems = []
     try:
-        _manage("check", *(["--deploy"] if ns.deploy else []))
+        # For a deployment, warnings (HSTS, cookies, mail backend) are problems too.
+        call_command("check", *(["--deploy", "--fail-level", "WARNING"] if ns.deploy else []))
     except SystemCheckError as exc:
-        problems.append(str(exc))
+        problems.append(str(exc).strip())
+    if not settings.DEBUG:
+        problems += _static_problems()
     try:
         connection.ensure_connection()
         vendor = connection.vendor
@@ -116,6 +138,20 @@ def cmd_check(ns: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _static_problems() -> list[str]:
+    """Production serves hashed static files: their manifest must exist."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    try:
+        staticfiles_storage.stored_name("web/oretrace.css")
+    except ValueError:
+        return [
+            "static files are not collected for production mode: run `oretrace setup` with the "
+            "production settings, then restart `oretrace serve`"
+        ]
+    return []
+
+
 def cmd_version(ns: argparse.Namespace) -> int:
     from oretrace import __version__
 
@@ -133,7 +169,10 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the web application (gunicorn, sync workers)")
     serve.add_argument("--bind", default=os.environ.get("ORETRACE_BIND", "127.0.0.1:8000"))
     serve.add_argument(
-        "--workers", type=int, default=int(os.environ.get("ORETRACE_WEB_WORKERS", "3"))
+        "--workers",
+        type=_positive_int,
+        default=os.environ.get("ORETRACE_WEB_WORKERS", "3"),
+        help="gunicorn sync worker processes (default: ORETRACE_WEB_WORKERS or 3)",
     )
     serve.set_defaults(func=cmd_serve)
     worker = sub.add_parser("worker", help="run the background task worker")
@@ -141,6 +180,9 @@ def _parser() -> argparse.ArgumentParser:
         "--interval", type=float, default=1.0, help="seconds between polls of the queue"
     )
     worker.add_argument("--batch", action="store_true", help="stop when the queue is empty")
+    worker.add_argument(
+        "--reload", action="store_true", help="restart on code changes (development only)"
+    )
     worker.set_defaults(func=cmd_worker)
     sub.add_parser("setup", help="migrate, load reference data, collect static files").set_defaults(
         func=cmd_setup

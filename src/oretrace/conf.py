@@ -78,6 +78,20 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def env_time_zone(name: str, default: str) -> str:
+    """Return an IANA time zone name that this system knows, e.g. ``Asia/Kolkata``."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    value = env_str(name, default) or default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{PREFIX}{name}={value!r} is not a known time zone (e.g. UTC, Asia/Kolkata)."
+        ) from None
+    return value
+
+
 SUPPORTED_DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL", "postgresql": "PostgreSQL"}
 
 
@@ -103,6 +117,12 @@ def database_from_url(url: str) -> dict:
     if not config.get("NAME"):
         raise ImproperlyConfigured(
             f"{PREFIX}DATABASE_URL={_redact(url)!r} names no database; expected {example}."
+        )
+    if config["ENGINE"].endswith("sqlite3") and not Path(config["NAME"]).is_absolute():
+        raise ImproperlyConfigured(
+            f"{PREFIX}DATABASE_URL={url!r} needs an absolute database file path (four slashes: "
+            "sqlite:////var/lib/oretrace/oretrace.sqlite3); an in-memory or relative database "
+            "would not be shared by the web server and the worker."
         )
     return config
 

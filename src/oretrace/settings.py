@@ -20,6 +20,7 @@ from oretrace.conf import (
     env_list,
     env_path,
     env_str,
+    env_time_zone,
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -151,7 +152,7 @@ if env_bool("FAST_PASSWORD_HASHING", default=False):
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("hi", _("Hindi"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -233,16 +234,27 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
 }
 
+_LOG_LEVEL = env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical"))
+_LOG_LEVEL = _LOG_LEVEL.upper()
+
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
+    # Django's own loggers print through the root handler only (otherwise lines appear twice).
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }
 
 # --- oretrace -------------------------------------------------------------------------------
 ORETRACE_API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50, minimum=1)
 ORETRACE_API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500, minimum=1)
-ORETRACE_SITE_NAME = env_str("SITE_NAME", "oretrace")
+if ORETRACE_API_PAGE_SIZE > ORETRACE_API_MAX_PAGE_SIZE:
+    raise ImproperlyConfigured(
+        f"ORETRACE_API_PAGE_SIZE={ORETRACE_API_PAGE_SIZE} exceeds "
+        f"ORETRACE_API_MAX_PAGE_SIZE={ORETRACE_API_MAX_PAGE_SIZE}."
+    )
+# Where users reach this site; used in links sent by e-mail (invitations).
+ORETRACE_BASE_URL = (env_str("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")

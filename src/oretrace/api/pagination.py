@@ -33,11 +33,11 @@ class Pagination(PaginationBase):
     def paginate_queryset(self, queryset: QuerySet, pagination: Input, **params: Any) -> dict:
         limit, offset = pagination.limit, pagination.offset
         # The total rides along with the page as a window count: one query, not two.
-        items = list(
-            queryset.annotate(_page_total=Window(Count("pk")))[offset : offset + limit]
-        )
+        items = list(queryset.annotate(_page_total=Window(Count("pk")))[offset : offset + limit])
         if items:
             count = items[0]._page_total
+        elif offset:  # past the end: the window saw no rows, so ask for the total itself
+            count = self._items_count(queryset)
         else:
-            count = self._items_count(queryset) if offset else 0
+            count = 0
         return {"count": count, "limit": limit, "offset": offset, "items": items}

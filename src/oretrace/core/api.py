@@ -19,7 +19,6 @@ from oretrace.core.models import (
     Membership,
     Mineral,
     Organisation,
-    User,
 )
 from oretrace.core.schemas import (
     ChangeOut,
@@ -109,12 +108,14 @@ def get_membership(request: HttpRequest, membership_id: int) -> Membership:
 def create_membership(request: HttpRequest, payload: MembershipIn) -> Status:
     """Add a person to the acting organisation (administrators only)."""
     member = _member(request)
-    user = User.objects.filter(email=payload.email.strip().lower()).first() or services.create_user(
-        email=payload.email, password=None, full_name=payload.full_name
+    membership = services.invite_member(
+        member.organisation,
+        email=payload.email,
+        roles=payload.roles,
+        full_name=payload.full_name,
+        actor=member,
     )
-    return Status(
-        201, services.add_member(member.organisation, user=user, roles=payload.roles, actor=member)
-    )
+    return Status(201, membership)
 
 
 @router.patch("/memberships/{membership_id}", response=MembershipOut, tags=["people"])

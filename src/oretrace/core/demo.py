@@ -209,18 +209,15 @@ def _organisation(spec: DemoOrg) -> Organisation:
     existing = Organisation.objects.filter(slug=spec.slug).first()
     if existing is not None:
         return existing
-    org = services.create_organisation(
+    return services.create_organisation(
         legal_name=spec.legal_name,
         short_name=spec.short_name,
+        slug=spec.slug,
         kind=spec.kind,
         country=spec.country,
         national_registration=spec.national_registration,
         actor=ACTOR,
     )
-    if org.slug != spec.slug:  # the slug is derived from the short name; keep the demo's own
-        Organisation.objects.filter(pk=org.pk).update(slug=spec.slug)
-        org.slug = spec.slug
-    return org
 
 
 def _user(email: str, full_name: str) -> User:

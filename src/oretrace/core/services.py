@@ -22,6 +22,7 @@ from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction, OrganisationKind, Role
 from oretrace.core.exceptions import OretraceError, PermissionDenied, TokenError
 from oretrace.core.models import ApiToken, Country, Grant, Membership, Organisation, User
+from oretrace.core.notifications import send_invitation
 
 ORGANISATION_FIELDS = frozenset(
     {
@@ -68,6 +69,12 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+def _requested_slug(slug: str) -> str:
+    if Organisation.objects.filter(slug=slug).exists():
+        raise OretraceError(f"the short URL name {slug!r} is taken by another organisation")
+    return slug
+
+
 def _country(value: Country | str) -> Country:
     if isinstance(value, Country):
         return value
@@ -86,9 +93,13 @@ def create_organisation(
     kind: str,
     country: Country | str,
     actor: Membership | SystemActor,
+    slug: str | None = None,
     **details: Any,
 ) -> Organisation:
-    """Register an organisation; the creating user (if any) becomes its administrator."""
+    """Register an organisation; the creating user (if any) becomes its administrator.
+
+    ``slug`` (the organisation's short URL name) is derived from its name unless given.
+    """
     unknown = set(details) - ORGANISATION_FIELDS
     if unknown:
         raise OretraceError(f"unknown organisation fields: {', '.join(sorted(unknown))}")
@@ -98,7 +109,9 @@ def create_organisation(
         legal_name=legal_name.strip(),
         kind=kind,
         country=_country(country),
-        slug=_unique_slug(details.get("short_name") or legal_name),
+        slug=_requested_slug(slug)
+        if slug
+        else _unique_slug(details.get("short_name") or legal_name),
         **details,
     )
     _validate(org)
@@ -131,7 +144,7 @@ def update_organisation(
 
 @transaction.atomic
 def create_user(*, email: str, password: str | None, full_name: str = "") -> User:
-    """Create a login. A user without a password can set one through the reset link."""
+    """Create a login. A user created without a password sets one through an invitation link."""
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email=email).exists():
         raise OretraceError(f"a user with the e-mail address {email} already exists")
@@ -164,6 +177,30 @@ def add_member(
         raise OretraceError(f"{user.email} is already a member of {organisation}")
     membership = Membership.objects.create(user=user, organisation=organisation, roles=roles)
     log_change(membership, action=ChangeAction.CREATE, actor=actor, organisation=organisation)
+    return membership
+
+
+@transaction.atomic
+def invite_member(
+    organisation: Organisation,
+    *,
+    email: str,
+    roles: list[str],
+    actor: Membership | SystemActor,
+    full_name: str = "",
+) -> Membership:
+    """Add a person by e-mail address and tell them by e-mail once the change is committed.
+
+    A person without a login gets one without a password, and the e-mail carries a one-time
+    link to choose it.
+    """
+    email = User.objects.normalize_email(email.strip()).lower()
+    user = User.objects.filter(email=email).first() or create_user(
+        email=email, password=None, full_name=full_name
+    )
+    membership = add_member(organisation, user=user, roles=roles, actor=actor)
+    invited_by = str(organisation) if isinstance(actor, SystemActor) else str(actor.user)
+    transaction.on_commit(lambda: send_invitation(user.pk, organisation.pk, invited_by=invited_by))
     return membership
 
 
@@ -308,9 +345,9 @@ def authenticate_token(secret: str) -> Membership:
     if not secret.startswith(TOKEN_PREFIX):
         raise TokenError("this is not an oretrace API token (they start with 'ot_')")
     try:
-        token = ApiToken.objects.select_related(
-            "membership__user", "membership__organisation"
-        ).get(token_hash=_hash_token(secret))
+        token = ApiToken.objects.select_related("membership__user", "membership__organisation").get(
+            token_hash=_hash_token(secret)
+        )
     except ApiToken.DoesNotExist:
         raise TokenError("unknown API token") from None
     now = timezone.now()

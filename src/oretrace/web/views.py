@@ -18,13 +18,13 @@ from django.views.decorators.http import require_POST
 
 from oretrace.core import services
 from oretrace.core.api import object_for_member
-from oretrace.core.choices import JobStatus, TemplateFamily
+from oretrace.core.choices import JobStatus, Role, TemplateFamily
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.jobs import cancel_job, start_job
 from oretrace.core.models import ApiToken, ChangeLogEntry, Country, Grant, Job, Membership, Mineral
 from oretrace.core.queries import dashboard_figures, recent_changes
 from oretrace.core.tenancy import get_for_member, visible
-from oretrace.web.forms import StartJobForm, TokenForm
+from oretrace.web.forms import InviteForm, StartJobForm, TokenForm
 from oretrace.web.middleware import SESSION_KEY
 
 
@@ -76,6 +76,19 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
 @member_required
 def organisation(request: HttpRequest, member: Membership) -> HttpResponse:
     org = member.organisation
+    invite = InviteForm(request.POST or None) if member.has_role(Role.ADMIN) else None
+    if request.method == "POST" and invite is not None and invite.is_valid():
+        try:
+            invited = services.invite_member(org, actor=member, **invite.cleaned_data)
+        except OretraceError as exc:
+            invite.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(email)s is now a member; an e-mail tells them so.")
+                % {"email": invited.user.email},
+            )
+            return redirect("web:organisation")
     grants = (
         Grant.objects.for_member(member).active().select_related("owner", "grantee", "content_type")
     )
@@ -88,6 +101,7 @@ def organisation(request: HttpRequest, member: Membership) -> HttpResponse:
             .select_related("user")
             .order_by("user__email"),
             "grants": grants,
+            "invite": invite,
         },
     )
 

@@ -120,16 +120,32 @@ def test_viewer_cannot_patch_organisation(viewer_a):
     assert response.json()["type"].endswith("/forbidden")
 
 
-def test_admin_adds_member_by_email(api_a, member_a):
-    response = _json(
-        api_a,
-        "post",
-        "/api/v1/memberships",
-        {"email": "New.Person@Example.org", "roles": ["auditor"]},
-    )
+def test_admin_adds_member_by_email(
+    api_a, member_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _json(
+            api_a,
+            "post",
+            "/api/v1/memberships",
+            {"email": "New.Person@Example.org", "roles": ["auditor"]},
+        )
     assert response.status_code == 201, response.content
     assert response.json()["user_email"] == "new.person@example.org"
     assert Membership.objects.get(pk=response.json()["id"]).organisation == member_a.organisation
+    # the new person is invited by e-mail with a link to choose a password, which works
+    (invitation,) = mailoutbox
+    assert invitation.to == ["new.person@example.org"]
+    assert str(member_a.organisation) in invitation.subject
+    link = next(w for w in invitation.body.split() if "/password-reset/" in w)
+    path = link.split("127.0.0.1:8000", 1)[1]
+    client = Client()
+    form = client.get(path, follow=True)
+    client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "koderma-2026-pass", "new_password2": "koderma-2026-pass"},
+    )
+    assert Client().login(username="new.person@example.org", password="koderma-2026-pass")
     again = _json(
         api_a,
         "post",

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 class ChangeLogQuerySet(models.QuerySet):
     def for_member(self, member: Membership) -> ChangeLogQuerySet:
-        """Entries about the member's organisation's rows, and about shared reference rows."""
+        """Entries about the member's organisation's rows (use ``for_object`` for one object)."""
         return self.filter(Q(organisation_id=member.organisation_id))
 
     def for_object(self, obj: models.Model) -> ChangeLogQuerySet:

@@ -100,7 +100,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(max_length=200, blank=True)
-    preferred_language = models.CharField(max_length=10, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May log in to the admin site.")
     date_joined = models.DateTimeField(default=timezone.now)

@@ -189,3 +189,26 @@ def test_lists_do_not_leak_other_organisations(web_b, member_a):
     JobFactory(organisation=member_a.organisation, title="Secret import of A")
     assert "Secret import of A" not in web_b.get(reverse("web:jobs")).content.decode()
     assert member_a.user.email not in web_b.get(reverse("web:organisation")).content.decode()
+
+
+def test_admin_invites_a_member_from_the_organisation_page(
+    web_a, member_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = web_a.post(
+            reverse("web:organisation"),
+            {"email": "auditor@thirdline.example", "roles": ["auditor"]},
+            follow=True,
+        )
+    assert "auditor@thirdline.example is now a member" in response.content.decode()
+    assert mailoutbox[0].to == ["auditor@thirdline.example"]
+    bad = web_a.post(reverse("web:organisation"), {"email": "not-an-email", "roles": ["king"]})
+    assert "Enter a valid email address" in bad.content.decode()
+
+
+def test_viewer_sees_no_invite_form_and_cannot_post_one(viewer_a):
+    client = Client()
+    client.force_login(viewer_a.user)
+    assert "Add a member" not in client.get(reverse("web:organisation")).content.decode()
+    client.post(reverse("web:organisation"), {"email": "x@example.org", "roles": ["admin"]})
+    assert not viewer_a.organisation.memberships.filter(user__email="x@example.org").exists()
