@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils import translation
+from django.utils.functional import Promise
 
 from oretrace.core.actors import SystemActor
 from oretrace.core.choices import JobStatus, Role
@@ -34,17 +36,23 @@ class JobCancelled(Exception):
 @dataclass(frozen=True)
 class JobKind:
     kind: str
-    title: str
+    title: str | Promise
     handler: Callable[..., dict[str, Any] | None]
     roles: tuple[str, ...] = ()
     user_startable: bool = False
+
+    @property
+    def english_title(self) -> str:
+        """The title as stored on a job; pages show it in the reader's language."""
+        with translation.override("en"):
+            return str(self.title)
 
 
 _REGISTRY: dict[str, JobKind] = {}
 
 
 def job_handler(
-    kind: str, *, title: str, roles: tuple[str, ...] = (), user_startable: bool = False
+    kind: str, *, title: str | Promise, roles: tuple[str, ...] = (), user_startable: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``func(ctx, **params)`` as the handler of job ``kind``."""
 
@@ -101,7 +109,7 @@ def start_job(
             organisation=organisation,
             created_by=user,
             kind=kind,
-            title=title or spec.title,
+            title=title or spec.english_title,
             params=params or {},
         )
         transaction.on_commit(lambda: _enqueue(job.pk))

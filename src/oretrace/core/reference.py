@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pycountry
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.choices import Role, TemplateFamily
 from oretrace.core.jobs import JobContext, job_handler
@@ -156,7 +157,7 @@ def reference_is_loaded() -> bool:
 
 @job_handler(
     "reference.reload",
-    title="Reload reference catalogues",
+    title=_("Reload reference catalogues"),
     roles=(Role.ADMIN,),
     user_startable=True,
 )

@@ -14,6 +14,17 @@ def changes_url(obj: object) -> str:
 
 
 @register.filter
+def job_title(job: object) -> str:
+    """A job's title in the reader's language when it is the kind's own title."""
+    from oretrace.core.jobs import job_kinds
+
+    spec = job_kinds().get(job.kind)  # type: ignore[attr-defined]
+    if spec is not None and job.title == spec.english_title:  # type: ignore[attr-defined]
+        return str(spec.title)
+    return job.title  # type: ignore[attr-defined]
+
+
+@register.filter
 def jsonish(value: object) -> str:
     """Short readable rendering of a before/after value."""
     if value is None:
