@@ -6,9 +6,7 @@ member (or ``SYSTEM``) is always passed explicitly.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -20,8 +18,8 @@ from django.utils.text import slugify
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction, OrganisationKind, Role
-from oretrace.core.exceptions import OretraceError, PermissionDenied, TokenError
-from oretrace.core.models import ApiToken, Country, Grant, Membership, Organisation, User
+from oretrace.core.exceptions import OretraceError, PermissionDenied
+from oretrace.core.models import Country, Grant, Membership, Organisation, User
 from oretrace.core.notifications import send_invitation
 
 ORGANISATION_FIELDS = frozenset(
@@ -38,7 +36,6 @@ ORGANISATION_FIELDS = frozenset(
         "is_active",
     }
 )
-TOKEN_PREFIX = "ot_"  # noqa: S105  (a public prefix, not a secret)
 
 
 def _validate(obj: models.Model, *, exclude: list[str] | None = None) -> None:
@@ -287,82 +284,19 @@ def _require_admin_or_compliance(actor: Membership | SystemActor, owner: Organis
         raise PermissionDenied(f"only an administrator or compliance officer of {owner} can share")
 
 
-def _hash_token(secret: str) -> str:
-    # Tokens carry 256 bits of randomness, so a fast hash is enough: nothing to brute-force.
-    return hashlib.sha256(secret.encode()).hexdigest()
+# Token services live in their own module; re-exported here so callers have one place to look.
+from oretrace.core.tokens import authenticate_token, issue_token, revoke_token  # noqa: E402
 
-
-@transaction.atomic
-def issue_token(
-    membership: Membership,
-    *,
-    name: str,
-    actor: Membership | SystemActor,
-    expires_at: datetime | None = None,
-) -> tuple[ApiToken, str]:
-    """Create a personal API token; the returned secret is shown once and never stored."""
-    if not isinstance(actor, SystemActor) and actor.user_id != membership.user_id:
-        raise PermissionDenied("a personal token can only be created by its own user")
-    if not name.strip():
-        raise OretraceError("a token needs a name, e.g. the script that uses it")
-    prefix = secrets.token_hex(4)
-    secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(
-        membership=membership,
-        name=name.strip()[:100],
-        prefix=prefix,
-        token_hash=_hash_token(secret),
-        expires_at=expires_at,
-    )
-    log_change(token, action=ChangeAction.CREATE, actor=actor, organisation=membership.organisation)
-    return token, secret
-
-
-@transaction.atomic
-def revoke_token(token: ApiToken, *, actor: Membership | SystemActor) -> ApiToken:
-    """Revoke a token at once; later requests with it are refused with a clear message."""
-    if not isinstance(actor, SystemActor) and actor.user_id != token.membership.user_id:
-        raise PermissionDenied("only the token's own user can revoke it")
-    if token.revoked_at is None:
-        before = snapshot(token)
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        log_change(
-            token,
-            action=ChangeAction.UPDATE,
-            actor=actor,
-            before=before,
-            organisation=token.membership.organisation,
-        )
-    return token
-
-
-LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-def authenticate_token(secret: str) -> Membership:
-    """Return the membership a token acts as, or raise ``TokenError`` saying why not."""
-    if not secret.startswith(TOKEN_PREFIX):
-        raise TokenError("this is not an oretrace API token (they start with 'ot_')")
-    try:
-        token = ApiToken.objects.select_related("membership__user", "membership__organisation").get(
-            token_hash=_hash_token(secret)
-        )
-    except ApiToken.DoesNotExist:
-        raise TokenError("unknown API token") from None
-    now = timezone.now()
-    if token.revoked_at is not None:
-        raise TokenError(
-            f"API token '{token.name}' was revoked on {token.revoked_at:%Y-%m-%d %H:%M} UTC"
-        )
-    if token.expires_at is not None and token.expires_at <= now:
-        raise TokenError(
-            f"API token '{token.name}' expired on {token.expires_at:%Y-%m-%d %H:%M} UTC"
-        )
-    member = token.membership
-    if not (member.is_active and member.user.is_active and member.organisation.is_active):
-        raise TokenError(f"API token '{token.name}' belongs to an inactive membership")
-    # Record use at most once a minute so that reads do not each become a write.
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return member
+__all__ = [
+    "add_member",
+    "authenticate_token",
+    "create_organisation",
+    "create_user",
+    "grant_access",
+    "invite_member",
+    "issue_token",
+    "revoke_grant",
+    "revoke_token",
+    "set_member_roles",
+    "update_organisation",
+]

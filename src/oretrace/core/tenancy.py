@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -21,20 +22,11 @@ if TYPE_CHECKING:
 
 def scope_to_member[Q_T: QuerySet](queryset: Q_T, member: Membership) -> Q_T:
     """Restrict an organisation-owned queryset to what ``member`` may see."""
-    from oretrace.core.models import Grant
-
     org_id = member.organisation_id
     content_type = ContentType.objects.get_for_model(queryset.model)
     # One small read of the grants first: most organisations have none for a given type, and
     # then the filter stays a plain equality the database can serve from the owner index.
-    now = timezone.now()
-    grants = [
-        (object_id, owner)
-        for object_id, owner, expires_at in Grant.objects.filter(
-            grantee_id=org_id, content_type_id=content_type.pk, revoked_at__isnull=True
-        ).values_list("object_id", "owner_id", "expires_at")
-        if expires_at is None or expires_at > now
-    ]
+    grants = _active_grants(org_id, content_type.pk)
     if not grants:
         return queryset.filter(organisation_id=org_id)
     rows = {object_id for object_id, _owner in grants if object_id is not None}
@@ -42,6 +34,24 @@ def scope_to_member[Q_T: QuerySet](queryset: Q_T, member: Membership) -> Q_T:
     return queryset.filter(
         Q(organisation_id=org_id) | Q(pk__in=rows) | Q(organisation_id__in=owners)
     )
+
+
+def _active_grants(grantee_id: int, content_type_id: int) -> list[tuple[int | None, int]]:
+    """(object id or None, owner id) of the grants an organisation holds for one model.
+
+    Runs on every scoped read, so it is written out: the ORM spends ~0.3 ms composing it.
+    """
+    from oretrace.core.models import Grant
+
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = (
+        f"SELECT object_id, owner_id FROM {Grant._meta.db_table} "  # noqa: S608  (model table)
+        "WHERE grantee_id = %s AND content_type_id = %s AND revoked_at IS NULL "
+        "AND (expires_at IS NULL OR expires_at > %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [grantee_id, content_type_id, adapt(timezone.now())])
+        return cursor.fetchall()
 
 
 def visible[M_T: Model](queryset: QuerySet[M_T], member: Membership) -> QuerySet[M_T]:
