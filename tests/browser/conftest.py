@@ -1,0 +1,287 @@
+"""Fixtures for the browser tests: a real oretrace (serve + worker) and a real Chromium.
+
+The tests marked ``browser`` run only when ``ORETRACE_BROWSER_TESTS=1`` is set (``.ci/run`` sets
+it), so that ``make test`` stays fast and needs no browser. They need Debian's Chromium at
+``/usr/bin/chromium`` (or ``ORETRACE_CHROMIUM``); Playwright's own browser downloads are never
+used. Screenshots and the server's logs go to ``artifacts/`` at the repository root.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "artifacts"
+CHROMIUM = os.environ.get("ORETRACE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+ENABLED = os.environ.get("ORETRACE_BROWSER_TESTS", "") == "1"
+SERVER_START_TIMEOUT = 60.0
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the browser tests unless they are asked for with ORETRACE_BROWSER_TESTS=1."""
+    if ENABLED:
+        return
+    skip = pytest.mark.skip(
+        reason="browser test: set ORETRACE_BROWSER_TESTS=1 to run it "
+        "(needs /usr/bin/chromium; `.ci/run` does this)"
+    )
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
+    """Keep each phase's report on the item, so fixtures can tell whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+# --- the real oretrace ------------------------------------------------------------------------
+
+
+@dataclass
+class Stack:
+    base_url: str
+    password: str
+    data_dir: Path
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+def _oretrace_command() -> list[str]:
+    script = Path(sys.executable).with_name("oretrace")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "oretrace.cli"]
+
+
+def _clean_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a local trial: none of the test run's ORETRACE_* settings."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ORETRACE_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    env.update(ORETRACE_DEBUG="true", ORETRACE_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    if not path.exists():
+        return f"({path} does not exist)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _wait_until_served(url: str, proc: subprocess.Popen, log: Path) -> None:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no proxy for loopback
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    last_error: object = None
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"`oretrace serve` exited with {proc.returncode}:\n{_tail(log)}")
+        try:
+            with opener.open(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+                last_error = f"HTTP {response.status}"
+        except (urllib.error.URLError, OSError) as exc:
+            last_error = exc
+        time.sleep(0.25)
+    raise RuntimeError(
+        f"`oretrace serve` did not answer {url} within {SERVER_START_TIMEOUT:.0f} s "
+        f"(last error: {last_error}):\n{_tail(log)}"
+    )
+
+
+def _stop(proc: subprocess.Popen, name: str) -> None:
+    """Stop one process we started, by its PID: SIGTERM, then SIGKILL after a grace period."""
+    if proc.poll() is not None:
+        return
+    os.kill(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        sys.stderr.write(f"browser tests: {name} (pid {proc.pid}) ignored SIGTERM; killing it\n")
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def oretrace_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """`oretrace setup` + `demo` on a fresh SQLite database, then `serve` and `worker`."""
+    data_dir = tmp_path_factory.mktemp("oretrace-data")
+    env = _clean_env(data_dir)
+    command = _oretrace_command()
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    for step in ("setup", "demo"):
+        done = subprocess.run(
+            [*command, step],
+            env=env,
+            cwd=data_dir,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        (ARTIFACTS / f"browser-{step}.log").write_text(done.stdout + done.stderr)
+        assert done.returncode == 0, (
+            f"`oretrace {step}` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+        )
+        if step == "demo":
+            printed = re.search(r"password for all: (\S+?)\)", done.stdout)
+            assert printed, f"`oretrace demo` printed no password:\n{done.stdout}"
+            password = printed.group(1)
+
+    port = _free_port()
+    stack = Stack(base_url=f"http://127.0.0.1:{port}", password=password, data_dir=data_dir)
+    logs = {"serve": data_dir / "serve.log", "worker": data_dir / "worker.log"}
+    argv = {
+        "serve": [*command, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        "worker": [*command, "worker"],
+    }
+    try:
+        for name in ("serve", "worker"):
+            with logs[name].open("w") as out:
+                stack.processes[name] = subprocess.Popen(
+                    argv[name],
+                    env=env,
+                    cwd=data_dir,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                )
+        _wait_until_served(stack.url("/login/"), stack.processes["serve"], logs["serve"])
+        yield stack
+    finally:
+        for name, proc in stack.processes.items():
+            _stop(proc, name)
+        for name, log in logs.items():
+            if log.exists():
+                shutil.copyfile(log, ARTIFACTS / f"browser-{name}.log")
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """``artifacts/`` at the repository root (ignored by git), for screenshots and logs."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+# --- the real Chromium ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"browser tests need Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright  # only when the tests run
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+# Records Content-Security-Policy violations as the page sees them (console messages aside).
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline'));
+});
+"""
+
+
+@dataclass
+class Session:
+    """One browser context (its own cookies) and its page, with what the console reported."""
+
+    page: object
+    stack: Stack
+    console_errors: list[str] = field(default_factory=list)
+
+    def record_console(self, message: object) -> None:
+        if message.type != "error":  # type: ignore[attr-defined]
+            return
+        url = message.location.get("url", "")  # type: ignore[attr-defined]
+        self.console_errors.append(f"{message.text} ({url})")  # type: ignore[attr-defined]
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.stack.url(path))  # type: ignore[attr-defined]
+
+    def csp_violations(self) -> list[str]:
+        return list(self.page.evaluate("window.__cspViolations || []"))  # type: ignore[attr-defined]
+
+    def log_in(self, email: str) -> None:
+        from playwright.sync_api import expect
+
+        page = self.page
+        self.goto("/login/")
+        page.get_by_label("E-mail address").fill(email)  # type: ignore[attr-defined]
+        page.get_by_label("Password").fill(self.stack.password)  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Log in").click()  # type: ignore[attr-defined]
+        expect(page.locator("header .who")).to_have_text(email)  # the header shows who
+
+
+@pytest.fixture
+def open_session(
+    request: pytest.FixtureRequest, browser: object, oretrace_stack: Stack
+) -> Iterator[Callable[[str], Session]]:
+    """``open_session(name)`` gives a fresh logged-out browser context; closed after the test."""
+    opened: list[tuple[str, object, Session]] = []
+
+    def factory(name: str) -> Session:
+        context = browser.new_context(  # type: ignore[attr-defined]
+            viewport={"width": 1280, "height": 900}, locale="en"
+        )
+        context.set_default_timeout(20_000)
+        context.add_init_script(CSP_LISTENER)
+        page = context.new_page()
+        session = Session(page=page, stack=oretrace_stack)
+        page.on("console", session.record_console)
+        page.on("pageerror", lambda exc: session.console_errors.append(f"page error: {exc}"))
+        opened.append((name, context, session))
+        return session
+
+    yield factory
+    report = getattr(request.node, "report_call", None)
+    for name, context, session in opened:
+        if report is not None and report.failed:
+            session.page.screenshot(  # type: ignore[attr-defined]
+                path=ARTIFACTS / f"failed-{request.node.name}-{name}.png", full_page=True
+            )
+        context.close()  # type: ignore[attr-defined]
