@@ -13,7 +13,9 @@ pagination with a count, and the problem+json error handlers.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -24,11 +26,14 @@ import time
 os.environ.setdefault("ORETRACE_SECRET_KEY", "bench-" + "k8Zp2Lq9Xv4Rt7Wm1Yc6Nb3Hd5Gf0Js" * 2)
 os.environ.setdefault("ORETRACE_ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("ORETRACE_SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("ORETRACE_DATA_DIR", tempfile.mkdtemp(prefix="oretrace-bench-"))
+if "ORETRACE_DATA_DIR" not in os.environ:
+    _scratch = tempfile.mkdtemp(prefix="oretrace-bench-")
+    atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
+    os.environ["ORETRACE_DATA_DIR"] = _scratch
 os.environ.setdefault("ORETRACE_FAST_PASSWORD_HASHING", "true")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oretrace.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -40,8 +45,12 @@ from ninja import ModelSchema, NinjaAPI  # noqa: E402
 from oretrace.core.actors import SYSTEM  # noqa: E402
 from oretrace.core.choices import Role  # noqa: E402
 from oretrace.core.models import Job  # noqa: E402
-from oretrace.core.services import add_member, create_organisation, create_user  # noqa: E402
-from oretrace.core.services import issue_token  # noqa: E402
+from oretrace.core.services import (  # noqa: E402
+    add_member,
+    create_organisation,
+    create_user,
+    issue_token,
+)
 from oretrace.urls import urlpatterns as oretrace_urls  # noqa: E402
 
 bare_api = NinjaAPI(urls_namespace="bare")
@@ -50,8 +59,20 @@ bare_api = NinjaAPI(urls_namespace="bare")
 class BareJob(ModelSchema):
     class Meta:
         model = Job
-        fields = ["id", "kind", "title", "status", "progress", "params", "messages", "result",
-                  "result_url", "created_at", "started_at", "finished_at"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "status",
+            "progress",
+            "params",
+            "messages",
+            "result",
+            "result_url",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
 
 
 @bare_api.get("/jobs", response=list[BareJob])
@@ -108,8 +129,10 @@ def main() -> None:
     print(f"pages of {page} jobs; {ns.rounds} interleaved rounds of {ns.seconds:g} s each")
     print(f"bare ninja list endpoint: median {statistics.median(bare_rates):8.0f} req/s")
     print(f"oretrace /api/v1/jobs:    median {statistics.median(our_rates):8.0f} req/s")
-    print(f"ratio oretrace/bare: median {statistics.median(ratios):.2f} "
-          f"(min {min(ratios):.2f}, max {max(ratios):.2f}); budget >= 0.70")
+    print(
+        f"ratio oretrace/bare: median {statistics.median(ratios):.2f} "
+        f"(min {min(ratios):.2f}, max {max(ratios):.2f}); budget >= 0.70"
+    )
 
 
 if __name__ == "__main__":

@@ -76,6 +76,23 @@ def test_demo_refuses_production_mode_without_force(data_dir):
     assert result.returncode == 1
     assert "needs --force" in result.stderr
     assert "Traceback" not in result.stderr
+    assert not (data_dir / "prod-only").exists()
+
+
+def test_production_setup_creates_its_data_directory(tmp_path):
+    data = tmp_path / "not" / "yet" / "there"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORETRACE_")}
+    env.update(
+        ORETRACE_DATA_DIR=str(data),
+        ORETRACE_ALLOWED_HOSTS="x.example",
+        ORETRACE_SECRET_KEY="k" * 20 + "Zq8-Lp3_Xr7-Mn2_Vb6-Tc1_Wy5-Hd9_Gf4",
+    )
+    result = subprocess.run(
+        [str(BIN), "setup"], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert (data / "oretrace.sqlite3").exists()
+    assert (data / "static" / "staticfiles.json").exists()
 
 
 def test_check_deploy_reports_warnings_of_a_local_trial(data_dir):

@@ -23,16 +23,28 @@ def _django() -> None:
     except ImproperlyConfigured as exc:
         print(f"oretrace: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    _ensure_sqlite_directory()
 
 
-def _manage(*args: str) -> None:
+def _ensure_sqlite_directory() -> None:
+    """An embedded database lives in the data directory: create it on first use."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        Path(database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _manage(*args: str, label: str | None = None) -> None:
     """Run a management command; its refusal is a one-line message, not a traceback."""
     from django.core.management import CommandError, call_command
 
     try:
         call_command(*args)
     except CommandError as exc:
-        print(f"oretrace {args[0]}: {exc}", file=sys.stderr)
+        print(f"oretrace {label or args[0]}: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
 
 
@@ -78,7 +90,7 @@ def cmd_worker(ns: argparse.Namespace) -> int:
     args = ["db_worker", "--interval", str(ns.interval), reload]
     if ns.batch:
         args.append("--batch")
-    _manage(*args)
+    _manage(*args, label="worker")
     return 0
 
 
@@ -95,6 +107,15 @@ def cmd_setup(ns: argparse.Namespace) -> int:
 def cmd_demo(ns: argparse.Namespace) -> int:
     """Build the demo data (idempotent) and print the demo logins."""
     _django()
+    from django.conf import settings
+
+    if not settings.DEBUG and not ns.force:  # refuse before touching the database
+        print(
+            "oretrace demo: the demo creates users with a published password; in production "
+            "mode (ORETRACE_DEBUG off) it needs --force.",
+            file=sys.stderr,
+        )
+        return 1
     _manage("migrate", "--no-input", "-v", "0")
     _manage("demo", *(["--force"] if ns.force else []))
     return 0
@@ -143,7 +164,7 @@ def _static_problems() -> list[str]:
     from django.contrib.staticfiles.storage import staticfiles_storage
 
     try:
-        staticfiles_storage.stored_name("web/oretrace.css")
+        staticfiles_storage.stored_name("web/oretrace.css")  # type: ignore[attr-defined]
     except ValueError:
         return [
             "static files are not collected for production mode: run `oretrace setup` with the "

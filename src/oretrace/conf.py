@@ -109,7 +109,7 @@ def database_from_url(url: str) -> dict:
             f"postgres (expected {example})."
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=0)
+        config: dict = dict(dj_database_url.parse(url, conn_max_age=0))
     except ValueError as exc:
         raise ImproperlyConfigured(
             f"{PREFIX}DATABASE_URL={_redact(url)!r} could not be read: {exc}; expected {example}."

@@ -132,9 +132,11 @@ def test_api_docs_render_from_local_assets(
     outside: list[str] = []
     page.on(
         "request",
-        lambda req: outside.append(req.url)
-        if not req.url.startswith(session.stack.url("/")) and not req.url.startswith("data:")
-        else None,
+        lambda req: (
+            outside.append(req.url)
+            if not req.url.startswith(session.stack.url("/")) and not req.url.startswith("data:")
+            else None
+        ),
     )
     session.log_in("viewer@aurelia.example")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="API docs").click()

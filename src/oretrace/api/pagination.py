@@ -30,8 +30,15 @@ class Pagination(PaginationBase):
 
     items_attribute = "items"
 
-    def paginate_queryset(self, queryset: QuerySet, pagination: Input, **params: Any) -> dict:
+    # ninja passes the request among **params
+    def paginate_queryset(  # type: ignore[override]
+        self, queryset: QuerySet, pagination: Input, **params: Any
+    ) -> dict:
         limit, offset = pagination.limit, pagination.offset
+        if queryset.query.distinct:  # a window would count the rows before DISTINCT
+            items = list(queryset[offset : offset + limit])
+            count = self._items_count(queryset)
+            return {"count": count, "limit": limit, "offset": offset, "items": items}
         # The total rides along with the page as a window count: one query, not two.
         items = list(queryset.annotate(_page_total=Window(Count("pk")))[offset : offset + limit])
         if items:

@@ -2,7 +2,7 @@
 personal tokens. Thin: reads go through tenancy scoping, writes through services."""
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
@@ -203,9 +203,7 @@ def get_mineral(request: HttpRequest, code: str) -> Mineral:
 
 
 # --- change log ----------------------------------------------------------------------------
-def object_for_member(
-    app_label: str, model_name: str, object_id: str, member: Membership
-) -> object:
+def object_for_member(app_label: str, model_name: str, object_id: str, member: Membership) -> Model:
     """Find an object by type and id, only if ``member`` may see it; otherwise 404."""
     try:
         model = apps.get_model(app_label, model_name)

@@ -20,7 +20,7 @@ from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction, OrganisationKind, Role
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Country, Grant, Membership, Organisation, User
-from oretrace.core.notifications import send_invitation
+from oretrace.core.tasks import send_invitation_task
 
 ORGANISATION_FIELDS = frozenset(
     {
@@ -196,8 +196,11 @@ def invite_member(
         email=email, password=None, full_name=full_name
     )
     membership = add_member(organisation, user=user, roles=roles, actor=actor)
-    invited_by = str(organisation) if isinstance(actor, SystemActor) else str(actor.user)
-    transaction.on_commit(lambda: send_invitation(user.pk, organisation.pk, invited_by=invited_by))
+    invited_by = "" if isinstance(actor, SystemActor) else str(actor.user)
+    # Sent by the worker, so a slow or failing mail server never fails this request.
+    transaction.on_commit(
+        lambda: send_invitation_task.enqueue(user.pk, organisation.pk, invited_by)
+    )
     return membership
 
 
@@ -246,7 +249,7 @@ def grant_access(
             raise OretraceError("sharing every row of a type needs the owning organisation")
         content_type, object_id = ContentType.objects.get_for_model(obj), None
     else:
-        owner = obj.organisation
+        owner = obj.organisation  # type: ignore[attr-defined]
         content_type, object_id = ContentType.objects.get_for_model(obj), obj.pk
     _require_admin_or_compliance(actor, owner)
     if owner.pk == to.pk:

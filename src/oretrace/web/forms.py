@@ -1,9 +1,12 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.choices import Role
 from oretrace.core.jobs import job_kinds
+from oretrace.core.models import Membership
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -38,9 +41,9 @@ class TokenForm(forms.Form):
 class StartJobForm(forms.Form):
     kind = forms.ChoiceField(label=_("Job"))
 
-    def __init__(self, *args: object, member: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
+        self.fields["kind"].choices = [  # type: ignore[attr-defined]
             (k.kind, k.title)
             for k in job_kinds().values()
             if k.user_startable and (not k.roles or member.has_role(*k.roles))  # type: ignore[attr-defined]

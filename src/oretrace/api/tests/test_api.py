@@ -210,3 +210,16 @@ def test_reference_endpoints(api_a):
 def test_change_log_of_unknown_type_is_404(api_a):
     assert api_a.get("/api/v1/changes/nope/thing/1").status_code == 404
     assert api_a.get("/api/v1/changes/contenttypes/contenttype/1").status_code == 404
+
+
+def test_pagination_total_is_right_for_distinct_querysets():
+    from oretrace.api.pagination import Pagination
+    from oretrace.core.models import Organisation
+    from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+
+    org = OrganisationFactory()
+    for _ in range(3):
+        MembershipFactory(organisation=org)
+    joined = Organisation.objects.filter(memberships__is_active=True).distinct()
+    page = Pagination().paginate_queryset(joined, Pagination.Input(limit=10, offset=0))
+    assert page["count"] == len(page["items"]) == 1

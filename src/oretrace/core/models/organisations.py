@@ -17,9 +17,8 @@ from oretrace.core.validators import validate_duns, validate_lei
 class OrganisationQuerySet(models.QuerySet):
     def for_member(self, member: Membership) -> OrganisationQuerySet:
         """Organisations the member's user belongs to (active memberships only)."""
-        return self.filter(
-            memberships__user_id=member.user_id, memberships__is_active=True
-        ).distinct()
+        mine = Membership.objects.filter(user_id=member.user_id, is_active=True)
+        return self.filter(pk__in=mine.values("organisation_id"))
 
 
 class Organisation(TimeStampedModel):
@@ -108,7 +107,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     class Meta:
         ordering = ["email"]

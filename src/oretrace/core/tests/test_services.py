@@ -177,3 +177,48 @@ def test_only_the_owner_can_issue_or_revoke_a_personal_token(member_a):
     token, _secret = services.issue_token(member_a, name="t", actor=member_a)
     with pytest.raises(PermissionDenied):
         services.revoke_token(token, actor=colleague)
+
+
+def test_invitation_by_the_system_does_not_name_an_inviter(
+    org_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_member(
+            org_a, email="first.admin@example.org", roles=[Role.ADMIN], actor=SYSTEM
+        )
+    (mail,) = mailoutbox
+    assert mail.body.startswith(f"You have been added to {org_a}")
+    assert "/password-reset/" in mail.body
+
+
+def test_invitation_to_an_existing_user_has_no_password_link(
+    org_a, member_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    existing = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_member(org_a, email=existing.email, roles=[Role.VIEWER], actor=member_a)
+    (mail,) = mailoutbox
+    assert f"{member_a.user} added you to {org_a}" in mail.body
+    assert "/password-reset/" not in mail.body
+    assert "/login/" in mail.body
+
+
+def test_failing_mail_server_does_not_fail_the_invitation(
+    org_a, member_a, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    # given a mail server that refuses connections
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 1},
+        }
+    }
+    # when the invitation task runs after commit (here at once; in production in the worker)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        membership = services.invite_member(
+            org_a, email="new@example.org", roles=[Role.VIEWER], actor=member_a
+        )
+    # then the task failed on its own and the membership stands
+    assert len(callbacks) == 1
+    assert mailoutbox == []
+    assert org_a.memberships.filter(pk=membership.pk).exists()

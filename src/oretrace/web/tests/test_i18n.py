@@ -37,7 +37,7 @@ LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES if code != settings
 def _catalog(mo_path: Path) -> dict:
     """The messages of a .mo file as Django's gettext reads them."""
     with mo_path.open("rb") as handle:
-        return dict(gettext.GNUTranslations(handle)._catalog)
+        return dict(gettext.GNUTranslations(handle)._catalog)  # type: ignore[attr-defined]
 
 
 def _po_id(path: Path) -> str:
