@@ -141,3 +141,16 @@ def test_local_trial_generates_and_keeps_a_secret_key(tmp_path):
     assert first.stdout == second.stdout
     assert len(first.stdout.strip()) >= 50
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_an_accepted_deployment_warning_can_be_silenced(tmp_path):
+    env = {
+        "DJANGO_SETTINGS_MODULE": "oretrace.settings",
+        "ORETRACE_SECRET_KEY": GOOD_SECRET,
+        "ORETRACE_ALLOWED_HOSTS": "oretrace.example.org",
+        "ORETRACE_SECURE_HSTS_PRELOAD": "false",
+    }
+    args = [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"]
+    assert "security.W021" in _run(args, tmp_path, **env).stderr
+    silenced = _run(args, tmp_path, **env, ORETRACE_SILENCED_CHECKS="security.W021")
+    assert silenced.returncode == 0, silenced.stderr
