@@ -40,11 +40,12 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.urls import path  # noqa: E402
-from ninja import ModelSchema, NinjaAPI  # noqa: E402
+from ninja import NinjaAPI  # noqa: E402
 
 from oretrace.core.actors import SYSTEM  # noqa: E402
 from oretrace.core.choices import Role  # noqa: E402
 from oretrace.core.models import Job  # noqa: E402
+from oretrace.core.schemas import JobOut  # noqa: E402
 from oretrace.core.services import (  # noqa: E402
     add_member,
     create_organisation,
@@ -56,26 +57,7 @@ from oretrace.urls import urlpatterns as oretrace_urls  # noqa: E402
 bare_api = NinjaAPI(urls_namespace="bare")
 
 
-class BareJob(ModelSchema):
-    class Meta:
-        model = Job
-        fields = [
-            "id",
-            "kind",
-            "title",
-            "status",
-            "progress",
-            "params",
-            "messages",
-            "result",
-            "result_url",
-            "created_at",
-            "started_at",
-            "finished_at",
-        ]
-
-
-@bare_api.get("/jobs", response=list[BareJob])
+@bare_api.get("/jobs", response=list[JobOut])  # the same schema: only the plumbing differs
 def bare_jobs(request, limit: int = 50, offset: int = 0):
     return list(Job.objects.all()[offset : offset + limit])
 

@@ -63,33 +63,29 @@ def test_unknown_command_fails_clearly(data_dir):
     assert "Unknown command: 'frobnicate'" in result.stderr
 
 
-def test_demo_refuses_production_mode_without_force(data_dir):
+def _production(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORETRACE_")}
     env.update(
         ORETRACE_DATA_DIR=str(data_dir),
         ORETRACE_ALLOWED_HOSTS="x.example",
         ORETRACE_SECRET_KEY="k" * 20 + "Zq8-Lp3_Xr7-Mn2_Vb6-Tc1_Wy5-Hd9_Gf4",
     )
-    result = subprocess.run(
-        [str(BIN), "demo"], capture_output=True, text=True, env=env, timeout=120, check=False
+    return subprocess.run(
+        [str(BIN), *args], capture_output=True, text=True, env=env, timeout=300, check=False
     )
+
+
+def test_demo_refuses_production_mode_without_force(tmp_path):
+    result = _production("demo", data_dir=tmp_path)
     assert result.returncode == 1
     assert "needs --force" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not (data_dir / "prod-only").exists()
+    assert not (tmp_path / "oretrace.sqlite3").exists()  # refused before touching the database
 
 
 def test_production_setup_creates_its_data_directory(tmp_path):
     data = tmp_path / "not" / "yet" / "there"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORETRACE_")}
-    env.update(
-        ORETRACE_DATA_DIR=str(data),
-        ORETRACE_ALLOWED_HOSTS="x.example",
-        ORETRACE_SECRET_KEY="k" * 20 + "Zq8-Lp3_Xr7-Mn2_Vb6-Tc1_Wy5-Hd9_Gf4",
-    )
-    result = subprocess.run(
-        [str(BIN), "setup"], capture_output=True, text=True, env=env, timeout=300, check=False
-    )
+    result = _production("setup", data_dir=data)
     assert result.returncode == 0, result.stderr
     assert (data / "oretrace.sqlite3").exists()
     assert (data / "static" / "staticfiles.json").exists()
