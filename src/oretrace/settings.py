@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "oretrace.core",
+    "oretrace.registry",
+    "oretrace.ledger",
     "oretrace.api",
     "oretrace.web",
 ]

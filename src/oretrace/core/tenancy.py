@@ -20,20 +20,24 @@ if TYPE_CHECKING:
     from oretrace.core.models import Membership
 
 
-def scope_to_member[Q_T: QuerySet](queryset: Q_T, member: Membership) -> Q_T:
-    """Restrict an organisation-owned queryset to what ``member`` may see."""
+def scope_to_member[Q_T: QuerySet](
+    queryset: Q_T, member: Membership, *, public: Q | None = None
+) -> Q_T:
+    """Restrict an organisation-owned queryset to what ``member`` may see.
+
+    ``public`` marks rows everyone may see as well (e.g. reference facilities).
+    """
     org_id = member.organisation_id
     content_type = ContentType.objects.get_for_model(queryset.model)
     # One small read of the grants first: most organisations have none for a given type, and
     # then the filter stays a plain equality the database can serve from the owner index.
     grants = _active_grants(org_id, content_type.pk)
+    own = Q(organisation_id=org_id) if public is None else Q(organisation_id=org_id) | public
     if not grants:
-        return queryset.filter(organisation_id=org_id)
+        return queryset.filter(own)
     rows = {object_id for object_id, _owner in grants if object_id is not None}
     owners = {owner for object_id, owner in grants if object_id is None}
-    return queryset.filter(
-        Q(organisation_id=org_id) | Q(pk__in=rows) | Q(organisation_id__in=owners)
-    )
+    return queryset.filter(own | Q(pk__in=rows) | Q(organisation_id__in=owners))
 
 
 def _active_grants(grantee_id: int, content_type_id: int) -> list[tuple[int | None, int]]:

@@ -1,0 +1,79 @@
+"""Vocabularies of the facility registry."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FacilityKind(models.TextChoices):
+    MINE = "mine", _("Mine")
+    ASM_SITE = "asm_site", _("Artisanal (ASM) site")
+    COLLECTION_POINT = "collection_point", _("Collection point or depot")
+    PROCESSING_UNIT = "processing_unit", _("Mica processing unit")
+    TRADER = "trader", _("Trader / exporter")
+    SMELTER = "smelter", _("Smelter / refiner")
+    COMPONENT_MAKER = "component_maker", _("Component maker")
+    MANUFACTURER = "manufacturer", _("Manufacturer")
+    BRAND = "brand", _("Brand")
+
+
+class NameKind(models.TextChoices):
+    PRIMARY = "primary", _("Name")
+    TRANSLITERATION = "transliteration", _("Transliteration")
+    STANDARD = "standard", _("RMI standard name")
+    ALIAS = "alias", _("Alias")
+    FORMER = "former", _("Former name")
+    ABBREVIATION = "abbreviation", _("Abbreviation")
+
+
+class IdentifierScheme(models.TextChoices):
+    RMI_CID = "rmi_cid", _("RMI smelter ID (CID)")
+    CFSI_LEGACY = "cfsi_legacy", _("CFSI smelter ID (before 2015)")
+    OPEN_SUPPLY_HUB = "osh", _("Open Supply Hub ID")
+    LEI = "lei", _("LEI")
+    GLN = "gln", _("GS1 GLN")
+    MINING_LICENCE = "mining_licence", _("National mining licence")
+    OTHER = "other", _("Other scheme")
+
+
+class CoordinatePrecision(models.TextChoices):
+    EXACT = "exact", _("Exact (GPS, < 50 m)")
+    SITE = "site", _("Site (< 1 km)")
+    LOCALITY = "locality", _("Village or locality")
+    DISTRICT = "district", _("District")
+
+
+class AssuranceScheme(models.TextChoices):
+    RMAP = "rmap", _("RMI RMAP")
+    LBMA = "lbma", _("LBMA Good Delivery / Responsible Gold")
+    RJC = "rjc", _("RJC Chain of Custody")
+    ITSCI = "itsci", _("ITSCI")
+    INITIATIVE = "initiative", _("Initiative membership")
+    ORETRACE_AUDIT = "oretrace_audit", _("oretrace audit")
+
+
+# RMAP statuses as the RMI lists and exports write them. The vocabulary stays open: a status
+# not in this list is stored as written and shown as is.
+RMAP_STATUSES = (
+    "Conformant",
+    "Active",
+    "Non-conformant",
+    "Cross-recognized",
+    "Suspended",
+    "In communication",
+    "Outreach required",
+    "Communication suspended",
+    "Unable to proceed",
+)
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", _("Needs review")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+    CREATED = "created", _("New facility created")
+
+
+class MatchOutcome(models.TextChoices):
+    AUTO = "auto", _("Matched")
+    REVIEW = "review", _("Needs review")
+    NONE = "none", _("No match")

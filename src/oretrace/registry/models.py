@@ -1,0 +1,341 @@
+"""The facility registry: facilities, their names in every script, identifiers, assurance
+status history, reference-list listings and imports, and the match review queue."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from oretrace.core.models import OrgOwnedModel, TimeStampedModel
+from oretrace.core.tenancy import scope_to_member
+from oretrace.registry.choices import (
+    AssuranceScheme,
+    CoordinatePrecision,
+    FacilityKind,
+    IdentifierScheme,
+    NameKind,
+    ReviewStatus,
+)
+
+if TYPE_CHECKING:
+    from oretrace.core.models import Membership
+
+
+class FacilityQuerySet(models.QuerySet):
+    def for_member(self, member: Membership) -> FacilityQuerySet:
+        """Reference facilities, the member's organisation's own, and those shared with it."""
+        return scope_to_member(self, member, public=Q(organisation__isnull=True))
+
+    def live(self) -> FacilityQuerySet:
+        """Facilities that were not merged into another."""
+        return self.filter(merged_into__isnull=True)
+
+
+class Facility(TimeStampedModel):
+    """A place in a supply chain: a mine, a collection point, a processor, a smelter, a factory.
+
+    Reference facilities (``organisation`` empty) come from reference lists and are visible to
+    everyone; a facility an organisation records is private to it unless shared with a grant.
+    """
+
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="facilities",
+        help_text="Owner; empty for a reference facility.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=30, choices=FacilityKind.choices)
+    name = models.CharField(max_length=300, help_text="The name in its own script.")
+    name_latin = models.CharField(
+        max_length=300, blank=True, help_text="The name in Latin script (transliteration)."
+    )
+    country = models.ForeignKey("core.Country", on_delete=models.PROTECT, related_name="facilities")
+    subdivision = models.ForeignKey(
+        "core.Subdivision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="facilities",
+    )
+    street = models.CharField(max_length=300, blank=True)
+    city = models.CharField(max_length=200, blank=True)
+    region = models.CharField(
+        max_length=200, blank=True, help_text="State or province as written in the source."
+    )
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    coordinate_precision = models.CharField(
+        max_length=10, choices=CoordinatePrecision.choices, blank=True
+    )
+    operator = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="operated_facilities",
+        help_text="The organisation that runs it.",
+    )
+    minerals = models.ManyToManyField("core.Mineral", related_name="facilities", blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        help_text="Set when this facility was a duplicate: the survivor it was merged into.",
+    )
+
+    objects = FacilityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "facilities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="facility_coordinates_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("pk")), name="facility_not_merged_into_itself"
+            ),
+        ]
+        indexes = [models.Index(fields=["country", "kind"], name="facility_country_kind_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_reference(self) -> bool:
+        return self.organisation_id is None
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+class FacilityPartQuerySet(models.QuerySet):
+    def for_member(self, member: Membership) -> FacilityPartQuerySet:
+        """Rows of the facilities the member may see."""
+        return self.filter(facility__in=Facility.objects.for_member(member))
+
+
+class FacilityNameQuerySet(FacilityPartQuerySet):
+    def for_member(self, member: Membership) -> FacilityNameQuerySet:
+        """Public names of visible facilities, and the member's organisation's own aliases."""
+        return (
+            super()
+            .for_member(member)
+            .filter(Q(organisation__isnull=True) | Q(organisation_id=member.organisation_id))
+        )
+
+
+class FacilityName(models.Model):
+    """One name of a facility: its own, a transliteration, an alias, a former name …
+
+    A name an organisation confirmed in its review queue is its own alias (``organisation``
+    set): it matches for that organisation, and a reference facility stays as curated.
+    """
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="names")
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Set for an alias only this organisation uses; empty for a public name.",
+    )
+    name = models.CharField(max_length=300)
+    normalised = models.CharField(
+        max_length=300,
+        db_index=True,
+        help_text="The matching engine's normal form, kept for exact look-ups and search.",
+    )
+    kind = models.CharField(max_length=20, choices=NameKind.choices, default=NameKind.ALIAS)
+    language = models.CharField(max_length=10, blank=True, help_text="BCP 47 tag, if known.")
+    source = models.CharField(max_length=200, help_text="Where the name comes from.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FacilityNameQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "name"],
+                condition=Q(organisation__isnull=True),
+                name="facility_name_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["facility", "name", "organisation"], name="facility_org_alias_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FacilityIdentifier(models.Model):
+    """An identifier of a facility in one scheme; unique within its scheme."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(max_length=20, choices=IdentifierScheme.choices)
+    value = models.CharField(max_length=100)
+    source = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FacilityPartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scheme", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "value"], name="identifier_unique_in_scheme"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.value}"
+
+
+class AssuranceStatusQuerySet(models.QuerySet):
+    def for_member(self, member: Membership) -> AssuranceStatusQuerySet:
+        """Statuses from reference lists, and those the member's organisation recorded."""
+        return self.filter(facility__in=Facility.objects.for_member(member)).filter(
+            Q(organisation__isnull=True) | Q(organisation_id=member.organisation_id)
+        )
+
+
+class AssuranceStatus(models.Model):
+    """One entry of a facility's assurance history in one scheme (RMAP, LBMA, RJC, ITSCI …).
+
+    Entries are only added. The current status of a scheme is the entry with the latest
+    effective date (see ``queries.current_statuses``); it is never stored a second time.
+    """
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="statuses")
+    scheme = models.CharField(max_length=20, choices=AssuranceScheme.choices)
+    status = models.CharField(max_length=80, help_text="As the scheme writes it; open vocabulary.")
+    effective_on = models.DateField()
+    last_audit_on = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True, help_text="End of cycle or expiry.")
+    cycle = models.CharField(max_length=40, blank=True, help_text="e.g. '1 year', '2024-2025'.")
+    source = models.CharField(max_length=300, help_text="The document this entry comes from.")
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who recorded it; empty when it comes from a reference list.",
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssuranceStatusQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scheme", "-effective_on", "-id"]
+        verbose_name_plural = "assurance statuses"
+        indexes = [
+            models.Index(fields=["facility", "scheme", "effective_on"], name="status_history_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()}: {self.status} since {self.effective_on}"
+
+
+class ReferenceImport(OrgOwnedModel):
+    """One reference file imported into the registry (a Smelter Look-up, a facility list)."""
+
+    filename = models.CharField(max_length=300)
+    sha256 = models.CharField(max_length=64, unique=True)
+    list_key = models.CharField(
+        max_length=80, help_text="Which list the file is a snapshot of, e.g. 'smelter-lookup:CMRT'."
+    )
+    source = models.CharField(max_length=200)
+    job = models.ForeignKey(
+        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    counts = models.JSONField(default=dict, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class FacilityListing(models.Model):
+    """A facility's presence on one reference list; kept (and marked) when it disappears."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="listings")
+    list_key = models.CharField(max_length=80)
+    first_seen = models.ForeignKey(ReferenceImport, on_delete=models.PROTECT, related_name="+")
+    last_seen = models.ForeignKey(ReferenceImport, on_delete=models.PROTECT, related_name="+")
+    delisted_by = models.ForeignKey(
+        ReferenceImport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The first import whose list no longer had this facility.",
+    )
+
+    objects = FacilityPartQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "list_key"], name="listing_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility} on {self.list_key}"
+
+
+class MatchReview(OrgOwnedModel):
+    """A name the matching engine could not settle alone, waiting for a person's decision."""
+
+    query = models.CharField(max_length=300)
+    metal = models.CharField(max_length=40, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    identifier = models.CharField(max_length=100, blank=True)
+    candidates = models.JSONField(
+        default=list, help_text="[{facility_id, score, matched_name}], best first."
+    )
+    origin = models.CharField(
+        max_length=300, blank=True, help_text="Where the name came from, e.g. a declaration row."
+    )
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
+    )
+    facility = models.ForeignKey(
+        Facility,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        help_text="The decision, if any.",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+        indexes = [models.Index(fields=["organisation", "status"], name="review_org_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.query} ({self.get_status_display()})"

@@ -1,0 +1,41 @@
+"""Who may change what in the registry."""
+
+from __future__ import annotations
+
+from oretrace.core.actors import SystemActor
+from oretrace.core.choices import Role
+from oretrace.core.exceptions import PermissionDenied
+from oretrace.core.models import Membership
+from oretrace.registry.models import Facility
+
+# Roles that record facilities, names and identifiers for their organisation.
+EDITORS = (Role.COMPLIANCE_OFFICER, Role.SUPPLIER_CONTRIBUTOR, Role.AUDITOR)
+
+
+def is_curator(actor: Membership | SystemActor) -> bool:
+    """Reference data (facilities from reference lists) is curated by platform staff only."""
+    return isinstance(actor, SystemActor) or bool(actor.user.is_staff)
+
+
+def require_editor(actor: Membership | SystemActor, facility: Facility | None = None) -> None:
+    """Refuse unless ``actor`` may change ``facility`` (or create one, when it is None)."""
+    if isinstance(actor, SystemActor):
+        return
+    if facility is not None and facility.is_reference:
+        if not is_curator(actor):
+            raise PermissionDenied(
+                f"{facility} is a reference facility: only platform curators change it"
+            )
+        return
+    if facility is not None and facility.organisation_id != actor.organisation_id:
+        raise PermissionDenied(f"{facility} belongs to another organisation")
+    if not actor.has_role(*EDITORS):
+        raise PermissionDenied(
+            "recording facilities needs the role compliance officer, "
+            "supplier contributor, auditor or administrator"
+        )
+
+
+def require_curator(actor: Membership | SystemActor) -> None:
+    if not is_curator(actor):
+        raise PermissionDenied("only platform curators (staff users) change reference data")
