@@ -1,0 +1,94 @@
+"""Salted commitments to canonical records: what a leaf of the oretrace log holds.
+
+Pure: no ORM, no settings. A log entry is the 32-byte commitment
+
+    SHA-256("oretrace-record/v1\\n" || salt || canonical JSON of the record)
+
+and the leaf hash is the RFC 6962 leaf hash of that entry. The record is
+``{"type", "id", "version", "facts"}``: its public facts, never personal data. The salt (16
+random bytes, one per leaf) keeps the entry from being matched against guessed contents; it is
+stored beside the record and erased with it, after which the leaf stays valid but can no longer
+be opened. A proof bundle carries the salt and the record in its ``extra`` line (an
+``opening``), from which anyone recomputes the entry.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+FORMAT = "oretrace-record/v1"
+SALT_SIZE = 16
+_PREFIX = FORMAT.encode() + b"\n"
+
+
+class CommitmentError(ValueError):
+    """An opening that is malformed."""
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no whitespace, UTF-8: the same bytes for the same facts everywhere."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+def new_salt() -> bytes:
+    return secrets.token_bytes(SALT_SIZE)
+
+
+def record_document(record_type: str, record_id: str, version: int, facts: dict) -> dict:
+    return {"type": record_type, "id": str(record_id), "version": version, "facts": facts}
+
+
+def commit(salt: bytes, document: dict) -> bytes:
+    """The entry committed to the log for ``document`` with ``salt``."""
+    return hashlib.sha256(_PREFIX + salt + canonical_json(document)).digest()
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What a verifier needs to recompute an entry: the salt and the record document."""
+
+    salt: bytes
+    document: dict
+
+    @property
+    def entry(self) -> bytes:
+        return commit(self.salt, self.document)
+
+    def encode(self) -> bytes:
+        """The bytes that go, base64-encoded, into a proof bundle's ``extra`` line."""
+        return canonical_json(
+            {
+                "format": FORMAT,
+                "salt": base64.b64encode(self.salt).decode(),
+                "record": self.document,
+            }
+        )
+
+    @classmethod
+    def decode(cls, data: bytes) -> Opening:
+        try:
+            value = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise CommitmentError("the record in the bundle is not JSON") from None
+        if not isinstance(value, dict) or value.get("format") != FORMAT:
+            raise CommitmentError(f"the record in the bundle is not in the {FORMAT} format")
+        document = value.get("record")
+        if not isinstance(document, dict) or not {"type", "id", "version", "facts"} <= set(
+            document
+        ):
+            raise CommitmentError("the record in the bundle lacks its type, id, version or facts")
+        try:
+            salt = base64.b64decode(str(value.get("salt", "")), validate=True)
+        except (binascii.Error, ValueError):
+            raise CommitmentError("the record's salt is not base64") from None
+        if len(salt) != SALT_SIZE:
+            raise CommitmentError(f"the record's salt is not {SALT_SIZE} bytes")
+        return cls(salt, document)
