@@ -1,6 +1,7 @@
 """The ``oretrace`` command.
 
-Own sub-commands: ``serve``, ``worker``, ``setup``, ``demo``, ``check``, ``version``. Anything
+Own sub-commands: ``serve``, ``worker``, ``setup``, ``demo``, ``check``, ``version``, and the
+ledger's ``verify`` and ``witness`` (which run without Django). Anything
 else is passed to Django's management commands (``oretrace migrate``, ``oretrace shell`` …).
 """
 
@@ -10,7 +11,7 @@ import argparse
 import os
 import sys
 
-OWN_COMMANDS = ("serve", "worker", "setup", "demo", "check", "version")
+OWN_COMMANDS = ("serve", "worker", "setup", "demo", "check", "version", "verify", "witness")
 
 
 def _django() -> None:
@@ -87,6 +88,7 @@ def cmd_worker(ns: argparse.Namespace) -> int:
     _django()
     # Reloading on code changes can stop a task halfway, so it is for development only.
     reload = "--reload" if ns.reload else "--no-reload"
+    _manage("ledger", "schedule", label="worker")  # the ledger's checkpoint and audit ticks
     args = ["db_worker", "--interval", str(ns.interval), reload]
     if ns.batch:
         args.append("--batch")
@@ -215,6 +217,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--deploy", action="store_true", help="also run Django's deployment checks")
     check.set_defaults(func=cmd_check)
     sub.add_parser("version", help="print the version").set_defaults(func=cmd_version)
+    from oretrace.ledger.cli import add_parsers  # verify, witness: no Django, no database
+
+    add_parsers(sub)
     return parser
 
 

@@ -261,3 +261,17 @@ if ORETRACE_API_PAGE_SIZE > ORETRACE_API_MAX_PAGE_SIZE:
     )
 # Where users reach this site; used in links sent by e-mail (invitations).
 ORETRACE_BASE_URL = (env_str("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+
+# --- Ledger (transparency log) ----------------------------------------------------------------
+# The log's Ed25519 signing key lives outside the database (generated at first use, mode 0600).
+ORETRACE_LEDGER_KEY_PATH = env_path("LEDGER_KEY_PATH", DATA_DIR / "ledger" / "log.key")
+# Keys that also sign new checkpoints while verifiers move to a new key (see key rotation).
+ORETRACE_LEDGER_PREVIOUS_KEY_PATHS = [Path(p) for p in env_list("LEDGER_PREVIOUS_KEY_PATHS")]
+# The checkpoint origin: the scheme-less URL prefix of the tiles API by default.
+ORETRACE_LEDGER_ORIGIN = env_str("LEDGER_ORIGIN") or (
+    ORETRACE_BASE_URL.split("://", 1)[-1] + "/ledger"
+)
+# Witnesses whose cosignatures the log accepts: cosignature vkeys (type 0x04), comma-separated.
+ORETRACE_LEDGER_WITNESSES = env_list("LEDGER_WITNESSES")
+ORETRACE_LEDGER_CHECKPOINT_INTERVAL = env_int("LEDGER_CHECKPOINT_INTERVAL", 300, minimum=5)
+ORETRACE_LEDGER_AUDIT_INTERVAL = env_int("LEDGER_AUDIT_INTERVAL", 86_400, minimum=60)

@@ -8,6 +8,7 @@ from oretrace import __version__
 from oretrace.api import errors
 from oretrace.api.auth import AUTH
 from oretrace.core.api import router as core_router
+from oretrace.ledger.api import router as ledger_router
 
 api = NinjaAPI(
     title="oretrace API",
@@ -23,3 +24,4 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/", core_router)
+api.add_router("/", ledger_router)

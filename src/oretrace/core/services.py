@@ -21,6 +21,7 @@ from oretrace.core.choices import ChangeAction, OrganisationKind, Role
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Country, Grant, Membership, Organisation, User
 from oretrace.core.tasks import send_invitation_task
+from oretrace.ledger import services as ledger
 
 ORGANISATION_FIELDS = frozenset(
     {
@@ -114,6 +115,7 @@ def create_organisation(
     _validate(org)
     org.save()
     log_change(org, action=ChangeAction.CREATE, actor=actor, organisation=org)
+    ledger.append(org, actor=actor)  # registration facts become a leaf of the public log
     if not isinstance(actor, SystemActor):
         add_member(org, user=actor.user, roles=[Role.ADMIN], actor=SystemActor("registration"))
     return org
@@ -136,6 +138,7 @@ def update_organisation(
     _validate(org)
     org.save()
     log_change(org, action=ChangeAction.UPDATE, actor=actor, before=before)
+    ledger.append(org, actor=actor)
     return org
 
 

@@ -6,3 +6,9 @@ class LedgerConfig(AppConfig):
     name = "oretrace.ledger"
     label = "ledger"
     verbose_name = _("Transparency log")
+
+    def ready(self) -> None:
+        # Record types, job handlers and demo steps register themselves on import.
+        import oretrace.ledger.demo
+        import oretrace.ledger.jobs
+        import oretrace.ledger.services  # noqa: F401

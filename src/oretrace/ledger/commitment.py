@@ -31,15 +31,24 @@ class CommitmentError(ValueError):
     """An opening that is malformed."""
 
 
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical_json(value: Any) -> bytes:
     """Sorted keys, no whitespace, UTF-8: the same bytes for the same facts everywhere."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode()
+    return _ENCODER.encode(value).encode()
 
 
 def new_salt() -> bytes:
     return secrets.token_bytes(SALT_SIZE)
+
+
+def new_salts(count: int) -> list[bytes]:
+    """``count`` salts from one read of the system's random source."""
+    pool = secrets.token_bytes(SALT_SIZE * count)
+    return [pool[i : i + SALT_SIZE] for i in range(0, len(pool), SALT_SIZE)]
 
 
 def record_document(record_type: str, record_id: str, version: int, facts: dict) -> dict:

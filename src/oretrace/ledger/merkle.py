@@ -142,6 +142,38 @@ def consistency_proof(size1: int, size2: int, store: HashStore) -> list[bytes]:
     return _resolve(consistency_ranges(size1, size2), store)
 
 
+def append_leaves(
+    size: int, frontier: Sequence[bytes], leaves: Iterable[bytes]
+) -> tuple[list[bytes], list[tuple[int, int, bytes]]]:
+    """Extend a tree's right edge by leaf hashes.
+
+    ``frontier`` holds the hashes of ``range_nodes(0, size)``. Returns the new frontier and
+    every node the leaves complete, as ``(level, index, hash)``, each level in index order.
+    """
+    nodes = range_nodes(0, size)
+    if len(nodes) != len(frontier):
+        raise MerkleError(f"a tree of size {size} has {len(nodes)} frontier hashes")
+    stack = [(level, h) for (level, _index), h in zip(nodes, frontier, strict=True)]
+    created: list[tuple[int, int, bytes]] = []
+    index = size
+    for leaf in leaves:
+        created.append((0, index, leaf))
+        level, h, i = 0, leaf, index
+        while stack and stack[-1][0] == level:
+            h = node_hash(stack.pop()[1], h)
+            level += 1
+            i >>= 1
+            created.append((level, i, h))
+        stack.append((level, h))
+        index += 1
+    return [h for _level, h in stack], created
+
+
+def frontier_root(frontier: Sequence[bytes]) -> bytes:
+    """The root of a tree from its frontier hashes."""
+    return fold(frontier) if frontier else EMPTY_ROOT
+
+
 # --- verification ---------------------------------------------------------------------------
 
 

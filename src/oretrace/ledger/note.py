@@ -63,8 +63,11 @@ def _raw_public(key: Ed25519PublicKey) -> bytes:
 
 
 class Verifier(Protocol):
-    name: str
-    key_id: int
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def key_id(self) -> int: ...
 
     def verify(self, text: bytes, signature: bytes) -> bool: ...
 

@@ -12,6 +12,7 @@ from oretrace import __version__
 NAVIGATION = [
     ("web:dashboard", _("Dashboard")),
     ("web:organisation", _("Organisation")),
+    ("ledger:ledger", _("Ledger")),
     ("web:jobs", _("Jobs")),
     ("web:reference", _("Reference data")),
     ("web:tokens", _("API tokens")),

@@ -1,0 +1,219 @@
+"""The tamper audit: recompute every leaf and the whole tree from the database.
+
+It reports, each as a problem with a ``kind``:
+
+- ``modified``: a record whose facts no longer match its latest commitment (changed outside the
+  services, which would have appended a new version);
+- ``deleted``: a committed record that is gone without a logged deletion;
+- ``reappeared``: a record whose latest leaf is a tombstone but that exists;
+- ``unlogged``: a record of a committable type that has no leaf at all;
+- ``leaf-altered``: a leaf row whose entry no longer hashes to the stored tree;
+- ``tree-altered``: stored subtree hashes or the log state that differ from the recomputation;
+- ``checkpoint-signature`` and ``checkpoint-inconsistent``: a stored checkpoint that does not
+  verify with the log's keys, or whose root is not the recomputed tree's at its size.
+
+Erased leaves (salt removed with personal data) are counted, not reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from django.utils import timezone
+
+from oretrace.ledger import keys, records
+from oretrace.ledger.checkpoint import CheckpointError, verify_checkpoint
+from oretrace.ledger.commitment import commit, record_document
+from oretrace.ledger.merkle import HASH_SIZE, MemoryTree, range_nodes
+from oretrace.ledger.models import AuditRun, Checkpoint, HashTile, Leaf, LogState
+from oretrace.ledger.tiles import TILE_WIDTH
+
+Progress = Callable[[float, str], None]
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str
+    detail: str
+    record_type: str = ""
+    record_id: str = ""
+    organisation: int | None = None
+
+
+@dataclass
+class _Latest:
+    index: int
+    version: int
+    organisation: int
+    entry: bytes
+    salt: bytes | None
+    deleted: bool
+
+
+def _read_leaves(tree: MemoryTree, problems: list[Problem]) -> dict[tuple[str, str], _Latest]:
+    """Rebuild the tree from the leaf entries; keep each record's latest leaf."""
+    latest: dict[tuple[str, str], _Latest] = {}
+    rows = Leaf.objects.order_by("index").values_list(
+        "index",
+        "record_type",
+        "record_id",
+        "version",
+        "organisation_id",
+        "entry",
+        "salt",
+        "deleted",
+    )
+    for index, rtype, rid, version, org, entry, salt, deleted in rows.iterator(CHUNK):
+        if index != tree.size:
+            problems.append(Problem("tree-altered", f"leaf {tree.size} is missing"))
+            return latest
+        tree.append(bytes(entry))
+        latest[(rtype, rid)] = _Latest(
+            index, version, org, bytes(entry), None if salt is None else bytes(salt), deleted
+        )
+    return latest
+
+
+def _check_tree(tree: MemoryTree, problems: list[Problem]) -> None:
+    """Compare every stored hash and the log state with the recomputed tree."""
+    for tile in HashTile.objects.order_by("level", "index").iterator(CHUNK):
+        stored = bytes(tile.hashes)
+        level = tree.levels[tile.level] if tile.level < len(tree.levels) else []
+        start = tile.index * TILE_WIDTH
+        expected = b"".join(level[start : start + len(stored) // HASH_SIZE])
+        if stored != expected:
+            kind = "leaf-altered" if tile.level == 0 else "tree-altered"
+            first = next(
+                (
+                    i
+                    for i in range(0, len(stored), HASH_SIZE)
+                    if stored[i : i + HASH_SIZE] != expected[i : i + HASH_SIZE]
+                ),
+                0,
+            )
+            node = start + first // HASH_SIZE
+            problems.append(
+                Problem(kind, f"stored hash of node {tile.level}/{node} differs from the leaves")
+            )
+    state = LogState.objects.filter(pk=1).first()
+    if state is not None:
+        frontier = b"".join(tree.hashes(range_nodes(0, tree.size)))
+        if state.size != tree.size or bytes(state.frontier) != frontier:
+            problems.append(
+                Problem("tree-altered", f"the log state (size {state.size}) is not the leaves'")
+            )
+
+
+def _check_checkpoints(tree: MemoryTree, problems: list[Problem]) -> None:
+    verifiers = keys.log_verifiers()
+    for cp in Checkpoint.objects.order_by("size"):
+        try:
+            verified = verify_checkpoint(cp.note, verifiers)
+        except CheckpointError as exc:
+            problems.append(Problem("checkpoint-signature", f"size {cp.size}: {exc}"))
+            continue
+        size = verified.checkpoint.size
+        if size > tree.size or verified.checkpoint.root != tree.root(size):
+            problems.append(
+                Problem(
+                    "checkpoint-inconsistent",
+                    f"the signed root of size {size} is not the root of the stored leaves",
+                )
+            )
+
+
+def _check_records(
+    latest: dict[tuple[str, str], _Latest], problems: list[Problem], progress: Progress
+) -> tuple[int, int]:
+    by_type: dict[str, dict[str, _Latest]] = {}
+    for (rtype, rid), leaf in latest.items():
+        by_type.setdefault(rtype, {})[rid] = leaf
+    checked = erased = 0
+    for n, spec in enumerate(records.all_types()):
+        logged = by_type.get(spec.name, {})
+        seen: set[str] = set()
+        for record in spec.model._default_manager.all().iterator(CHUNK):
+            rid = str(record.pk)
+            seen.add(rid)
+            found = logged.get(rid)
+            if found is None:
+                problems.append(
+                    Problem(
+                        "unlogged",
+                        "the record has no leaf: it was created outside the services",
+                        spec.name,
+                        rid,
+                        spec.organisation_id(record),
+                    )
+                )
+                continue
+            leaf = found
+            checked += 1
+            if leaf.salt is None:
+                erased += 1
+                continue
+            if leaf.deleted:
+                problems.append(
+                    Problem(
+                        "reappeared",
+                        f"deleted at leaf {leaf.index} but present",
+                        spec.name,
+                        rid,
+                        leaf.organisation,
+                    )
+                )
+                continue
+            document = record_document(spec.name, rid, leaf.version, spec.facts(record))
+            if commit(leaf.salt, document) != leaf.entry:
+                problems.append(
+                    Problem(
+                        "modified",
+                        f"the record no longer matches its leaf {leaf.index} "
+                        f"(version {leaf.version}): it was changed outside the services",
+                        spec.name,
+                        rid,
+                        leaf.organisation,
+                    )
+                )
+        for rid, leaf in logged.items():
+            if rid in seen or leaf.deleted:
+                continue
+            checked += 1
+            if leaf.salt is None:
+                erased += 1
+                continue
+            problems.append(
+                Problem(
+                    "deleted",
+                    f"the record of leaf {leaf.index} was deleted outside the services",
+                    spec.name,
+                    rid,
+                    leaf.organisation,
+                )
+            )
+        progress(60 + 40 * (n + 1) / max(1, len(records.all_types())), f"checked {spec.name}")
+    return checked, erased
+
+
+def run_audit(*, trigger: str = "", progress: Progress | None = None) -> AuditRun:
+    """Recompute the log from the database, store the run, and return it."""
+    say = progress or (lambda _percent, _message: None)
+    run = AuditRun.objects.create(trigger=trigger[:100])
+    problems: list[Problem] = []
+    tree = MemoryTree()
+    say(5, "Recomputing every leaf and the tree")
+    latest = _read_leaves(tree, problems)
+    say(30, f"Comparing the stored tree of {tree.size} leaves")
+    _check_tree(tree, problems)
+    say(50, "Checking the checkpoints")
+    _check_checkpoints(tree, problems)
+    checked, erased = _check_records(latest, problems, say)
+    run.size = tree.size
+    run.records = checked
+    run.problems = [asdict(p) for p in problems]
+    run.finished_at = timezone.now()
+    run.save()
+    run.erased = erased  # type: ignore[attr-defined]
+    return run

@@ -1,0 +1,113 @@
+"""The log's keys, kept outside the database.
+
+The signing key is generated at first use in ``ORETRACE_LEDGER_KEY_PATH`` (mode 0600, folder
+0700) as a ``PRIVATE+KEY+…`` signer key; its public half (the vkey) is what verifiers need.
+A second secret beside it (``link.key``) authenticates public verification links (QR codes),
+so they cannot be guessed. See docs/reference/ledger.md for key rotation.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+
+from oretrace.ledger.exceptions import SigningKeyError
+from oretrace.ledger.note import (
+    COSIGNATURE_V1,
+    CosignatureVerifier,
+    Ed25519Verifier,
+    NoteError,
+    Signer,
+    parse_skey,
+    parse_vkey,
+)
+
+
+def _create_once(path: Path, make: Callable[[], str]) -> None:
+    """Write a new secret file atomically with mode 0600, unless another process just did."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(make() + "\n")
+    try:
+        os.link(temporary, path)  # fails if the file exists: the first writer wins
+    except FileExistsError:
+        pass
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+
+
+def load_signer(path: Path) -> Signer:
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise SigningKeyError(f"cannot read the ledger signing key {path}: {exc}") from None
+    try:
+        return parse_skey(text)
+    except NoteError as exc:
+        raise SigningKeyError(f"the ledger signing key {path} is not valid: {exc}") from None
+
+
+def log_signer() -> Signer:
+    """The current signing key, generated on first use with the configured origin as name."""
+    path = Path(settings.ORETRACE_LEDGER_KEY_PATH)
+    if not path.exists():
+        _create_once(path, lambda: Signer.generate(settings.ORETRACE_LEDGER_ORIGIN).skey)
+    return load_signer(path)
+
+
+def signers() -> list[Signer]:
+    """Every key that signs new checkpoints: the current one, then any kept during rotation."""
+    previous = [load_signer(Path(p)) for p in settings.ORETRACE_LEDGER_PREVIOUS_KEY_PATHS]
+    return [log_signer(), *previous]
+
+
+def log_verifier() -> Ed25519Verifier:
+    return log_signer().verifier
+
+
+def log_verifiers() -> list[Ed25519Verifier]:
+    return [s.verifier for s in signers()]
+
+
+def witness_verifiers() -> list[CosignatureVerifier]:
+    """The witnesses configured in ``ORETRACE_LEDGER_WITNESSES`` (cosignature vkeys)."""
+    verifiers = []
+    for vkey in settings.ORETRACE_LEDGER_WITNESSES:
+        try:
+            verifier = parse_vkey(vkey)
+        except NoteError as exc:
+            raise SigningKeyError(f"ORETRACE_LEDGER_WITNESSES: {exc}") from None
+        if not isinstance(verifier, CosignatureVerifier) or verifier.algorithm != COSIGNATURE_V1:
+            raise SigningKeyError(
+                f"ORETRACE_LEDGER_WITNESSES: {verifier.name} is not a cosignature key (type 0x04)"
+            )
+        verifiers.append(verifier)
+    return verifiers
+
+
+def _link_key() -> bytes:
+    path = Path(settings.ORETRACE_LEDGER_KEY_PATH).with_name("link.key")
+    if not path.exists():
+        _create_once(path, lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+    return base64.b64decode(path.read_text().strip())
+
+
+def link_token(record_type: str, record_id: str) -> str:
+    """The unguessable part of a record's public verification URL."""
+    mac = hmac.new(_link_key(), f"{record_type}:{record_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:12]).decode()
+
+
+def check_link_token(record_type: str, record_id: str, token: str) -> bool:
+    return hmac.compare_digest(link_token(record_type, record_id), token)

@@ -1,0 +1,98 @@
+"""Reads of the ledger: leaves a member may see, proof bundles, tiles and checkpoints."""
+
+from __future__ import annotations
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from oretrace.core.models import Membership
+from oretrace.core.tenancy import get_for_member, visible
+from oretrace.ledger import merkle, records
+from oretrace.ledger import services as ledger
+from oretrace.ledger.bundle import Bundle
+from oretrace.ledger.commitment import Opening, record_document
+from oretrace.ledger.exceptions import ErasedRecord, LedgerError
+from oretrace.ledger.models import Checkpoint, Leaf
+from oretrace.ledger.storage import DatabaseHashStore, tile_bytes
+from oretrace.ledger.tiles import TILE_HEIGHT, encode_entries
+
+
+def leaves_for(member: Membership) -> QuerySet[Leaf]:
+    """Leaves of the records the member's organisation owns, newest first."""
+    return visible(Leaf.objects.all(), member)
+
+
+def record_for(member: Membership, record_type: str, record_id: str) -> Model:
+    """The record if the member may see it through its own model's scoping, else 404."""
+    try:
+        spec = records.get(record_type)
+    except LedgerError:
+        raise Http404 from None
+    return get_for_member(spec.model._default_manager.all(), member, pk=record_id)
+
+
+def latest_leaf(record_type: str, record_id: str) -> Leaf:
+    leaf = Leaf.objects.filter(record_type=record_type, record_id=record_id).first()
+    if leaf is None:
+        raise Http404
+    return leaf
+
+
+def history(record_type: str, record_id: str) -> QuerySet[Leaf]:
+    return Leaf.objects.filter(record_type=record_type, record_id=record_id)
+
+
+def bundle_for(leaf: Leaf) -> str:
+    """The tlog-proof bundle that opens ``leaf`` with the record's facts as stored now.
+
+    The facts are recomputed from the database, so a record changed behind the services'
+    back yields a bundle whose verification fails. Only a record's latest leaf has a bundle.
+    """
+    if leaf.salt is None:
+        raise ErasedRecord(
+            f"{leaf.record_type} {leaf.record_id} was erased: its leaves can no longer be opened"
+        )
+    if Leaf.objects.filter(
+        record_type=leaf.record_type, record_id=leaf.record_id, index__gt=leaf.index
+    ).exists():
+        raise LedgerError(f"leaf {leaf.index} is not the latest version of its record")
+    facts = ledger.facts_of(leaf)
+    if facts is None:
+        raise LedgerError(
+            f"{leaf.record_type} {leaf.record_id} no longer exists, and its deletion was never "
+            "logged"
+        )
+    document = record_document(leaf.record_type, leaf.record_id, leaf.version, facts)
+    checkpoint = ledger.checkpoint_covering(leaf.index)
+    proof = merkle.inclusion_proof(leaf.index, checkpoint.size, DatabaseHashStore())
+    opening = Opening(bytes(leaf.salt), document)
+    return Bundle(
+        leaf.index, tuple(proof), checkpoint.with_cosignatures(), opening.encode()
+    ).encode()
+
+
+def bundle_filename(leaf: Leaf) -> str:
+    return f"{leaf.record_type}-{leaf.record_id}-v{leaf.version}.tlog-proof"
+
+
+def current_checkpoint() -> Checkpoint:
+    """The latest checkpoint (signed now if the log has none yet)."""
+    return ledger.latest_checkpoint() or ledger.sign_checkpoint()
+
+
+def tile(level: int, index: int, width: int) -> bytes | None:
+    """tlog-tiles tile ``level``/``index`` of ``width`` hashes, or None when it does not exist."""
+    return tile_bytes(level * TILE_HEIGHT, index, width)
+
+
+def entries(index: int, width: int) -> bytes | None:
+    """The entry bundle ``index`` of ``width`` entries, or None when the log is shorter."""
+    start = index * 256
+    rows = list(
+        Leaf.objects.filter(index__gte=start, index__lt=start + width)
+        .order_by("index")
+        .values_list("entry", flat=True)
+    )
+    if len(rows) != width:
+        return None
+    return encode_entries([bytes(e) for e in rows])

@@ -1,0 +1,71 @@
+"""The ledger's schedule, run by ``oretrace worker``.
+
+``ledger_tick`` signs a checkpoint when the log grew, runs the tamper audit when the last one is
+older than ``ORETRACE_LEDGER_AUDIT_INTERVAL``, and enqueues itself again to run after
+``ORETRACE_LEDGER_CHECKPOINT_INTERVAL`` seconds. ``ensure_scheduled`` starts the chain (the
+worker calls it at start-up, through ``oretrace ledger schedule``) unless a tick is already
+waiting, so restarts never multiply the chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.tasks import task
+from django.utils import timezone
+
+from oretrace.ledger import services as ledger
+from oretrace.ledger.models import LogState
+
+logger = logging.getLogger(__name__)
+TICK_PATH = "oretrace.ledger.tasks.ledger_tick"
+
+
+def _backend() -> str:
+    return str(settings.TASKS["default"]["BACKEND"])
+
+
+def _tick_waiting() -> bool:
+    if not _backend().startswith("django_tasks_db"):
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=TICK_PATH, status="READY").exists()
+
+
+def ensure_scheduled() -> bool:
+    """Enqueue the first tick unless one is waiting; True when one was enqueued."""
+    if _tick_waiting():
+        return False
+    ledger_tick.enqueue()
+    return True
+
+
+def run_tick() -> None:
+    """One tick's work, without re-enqueueing (tests and ``oretrace ledger tick`` call it)."""
+    checkpoint = ledger.sign_checkpoint()
+    logger.info("ledger: checkpoint at size %s", checkpoint.size)
+    state = LogState.objects.filter(pk=1).first()
+    interval = dt.timedelta(seconds=settings.ORETRACE_LEDGER_AUDIT_INTERVAL)
+    if state is not None and (
+        state.last_audit_at is None or timezone.now() - state.last_audit_at >= interval
+    ):
+        from oretrace.ledger.audit import run_audit
+
+        run = run_audit(trigger="schedule")
+        LogState.objects.filter(pk=1).update(last_audit_at=run.started_at)
+        if run.problems:
+            logger.error("ledger audit: %s problem(s); see the Ledger page", len(run.problems))
+
+
+@task()
+def ledger_tick() -> None:
+    """Sign, audit when due, and come back after the checkpoint interval."""
+    try:
+        run_tick()
+    finally:
+        later = timezone.now() + dt.timedelta(seconds=settings.ORETRACE_LEDGER_CHECKPOINT_INTERVAL)
+        if not _backend().endswith("ImmediateBackend"):
+            ledger_tick.using(run_after=later).enqueue()

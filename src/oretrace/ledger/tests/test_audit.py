@@ -1,0 +1,159 @@
+"""The tamper audit, bundle verification of tampered records, and erasure."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from oretrace.core import services as core_services
+from oretrace.core.actors import SYSTEM
+from oretrace.core.models import Job, Organisation
+from oretrace.core.tests.factories import JobFactory
+from oretrace.ledger import keys, queries, records
+from oretrace.ledger import services as ledger
+from oretrace.ledger.audit import run_audit
+from oretrace.ledger.bundle import BundleError, verify_bundle
+from oretrace.ledger.exceptions import ErasedRecord
+from oretrace.ledger.models import HashTile, Leaf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def logged_org(member_a):
+    """An organisation registered through the services, so it has a leaf."""
+    return core_services.create_organisation(
+        legal_name="Delta Mica Exports", kind="trader", country="IN", actor=member_a
+    )
+
+
+@pytest.fixture
+def job_records():
+    """Jobs as a committable record type, for records that can be deleted (tests only)."""
+    records.register(Job, "test.job", facts=lambda job: {"kind": job.kind, "title": job.title})
+    yield
+    records._BY_NAME.pop("test.job")
+    records._BY_MODEL.pop(Job)
+
+
+def _problems(kind: str, record_id: str | None = None) -> list[dict]:
+    run = run_audit()
+    return [p for p in run.problems if p["kind"] == kind and record_id in (None, p["record_id"])]
+
+
+def _org_problems(run, org) -> list[dict]:
+    return [
+        p
+        for p in run.problems
+        if (p["record_type"], p["record_id"]) == ("core.organisation", str(org.pk))
+    ]
+
+
+def _verify(text: str):
+    return verify_bundle(text, [keys.log_verifier()])
+
+
+def test_a_clean_log_has_no_problem_for_its_records(logged_org):
+    ledger.sign_checkpoint()
+    run = run_audit()
+    assert _org_problems(run, logged_org) == []
+    assert not [p for p in run.problems if not p["record_id"]]
+
+
+def test_a_record_changed_in_the_database_is_caught_by_audit_and_bundle(logged_org):
+    # given a logged record whose bundle verifies
+    leaf = queries.latest_leaf("core.organisation", str(logged_org.pk))
+    assert _verify(queries.bundle_for(leaf)).document["facts"]["legal_name"] == "Delta Mica Exports"
+    # when its legal name is changed directly in the database, past the services
+    Organisation.objects.filter(pk=logged_org.pk).update(legal_name="Someone Else Ltd")
+    # then the audit reports it as modified
+    problems = _problems("modified", str(logged_org.pk))
+    assert len(problems) == 1
+    assert "changed outside the services" in problems[0]["detail"]
+    assert problems[0]["organisation"] == logged_org.pk
+    # and the bundle built from the database no longer verifies
+    with pytest.raises(BundleError) as caught:
+        _verify(queries.bundle_for(leaf))
+    assert caught.value.step == "inclusion"
+
+
+def test_a_change_through_the_service_is_a_new_version_not_a_problem(logged_org, member_a):
+    org = Organisation.objects.get(pk=logged_org.pk)
+    core_services.update_organisation(org, website="https://delta.example", actor=SYSTEM)
+    assert _problems("modified", str(org.pk)) == []
+    leaf = queries.latest_leaf("core.organisation", str(org.pk))
+    assert leaf.version == 2
+    assert _verify(queries.bundle_for(leaf)).document["facts"]["website"] == "https://delta.example"
+
+
+def test_a_record_deleted_outside_the_services_is_caught(member_a, job_records):
+    job = JobFactory(organisation=member_a.organisation)
+    ledger.append(job, actor=SYSTEM)
+    Job.objects.filter(pk=job.pk).delete()
+    assert [p["record_type"] for p in _problems("deleted", str(job.pk))] == ["test.job"]
+
+
+def test_a_logged_deletion_is_not_a_problem(member_a, job_records):
+    job = JobFactory(organisation=member_a.organisation)
+    ledger.append(job, actor=SYSTEM)
+    ledger.record_deletion(job, actor=SYSTEM)
+    job_id = str(job.pk)
+    job.delete()
+    run = run_audit()
+    assert [
+        p for p in run.problems if (p["record_type"], p["record_id"]) == ("test.job", job_id)
+    ] == []
+    tombstone = queries.latest_leaf("test.job", job_id)
+    assert _verify(queries.bundle_for(tombstone)).document["facts"] == {"deleted": True}
+
+
+def test_a_record_created_outside_the_services_is_unlogged():
+    org = Organisation.objects.create(
+        legal_name="Sneaky", slug="sneaky", kind="brand", country_id="DE"
+    )
+    assert len(_problems("unlogged", str(org.pk))) == 1
+
+
+def test_an_altered_leaf_or_stored_hash_is_caught(logged_org):
+    ledger.sign_checkpoint()
+    leaf = queries.latest_leaf("core.organisation", str(logged_org.pk))
+    Leaf.objects.filter(pk=leaf.pk).update(entry=b"\x00" * 32)
+    run = run_audit()
+    kinds = {p["kind"] for p in run.problems if not p["record_id"]}
+    # the stored tree no longer matches the leaf, nor does the signed root
+    assert {"leaf-altered", "checkpoint-inconsistent"} <= kinds
+
+
+def test_a_rewritten_tree_is_caught_against_the_signed_checkpoint(logged_org):
+    ledger.sign_checkpoint()
+    tile = HashTile.objects.get(level=0, index=0)
+    HashTile.objects.filter(pk=tile.pk).update(hashes=b"\x01" * len(tile.hashes))
+    Leaf.objects.filter(index=0).update(entry=b"\x02" * 32)
+    assert _problems("checkpoint-inconsistent")
+
+
+def test_erasure_keeps_the_leaf_and_every_proof_valid(logged_org, member_a):
+    # given two logged records and a checkpoint
+    other = core_services.create_organisation(
+        legal_name="Epsilon Pigments", kind="manufacturer", country="DE", actor=member_a
+    )
+    before = ledger.sign_checkpoint()
+    # when one record's salt is erased with its personal data
+    assert ledger.erase(logged_org, actor=SYSTEM) == 1
+    # then the tree is unchanged: the old checkpoint still verifies against a new one
+    after = ledger.sign_checkpoint()
+    assert (after.size, bytes(after.root)) == (before.size, bytes(before.root))
+    # the other record's bundle still verifies, and the audit reports no problem for either
+    _verify(queries.bundle_for(queries.latest_leaf("core.organisation", str(other.pk))))
+    run = run_audit()
+    assert _org_problems(run, logged_org) + _org_problems(run, other) == []
+    assert not [p for p in run.problems if not p["record_id"]]
+    # and the erased record can no longer be opened
+    with pytest.raises(ErasedRecord):
+        queries.bundle_for(queries.latest_leaf("core.organisation", str(logged_org.pk)))
+
+
+def test_the_audit_command_fails_on_a_problem(logged_org):
+    Organisation.objects.filter(pk=logged_org.pk).update(legal_name="Tampered")
+    with pytest.raises(CommandError, match=r"problem\(s\) found"):
+        call_command("ledger", "audit")
