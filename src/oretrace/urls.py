@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     *auth_urlpatterns,
+    path("facilities/", include("oretrace.registry.urls")),
     path("", include("oretrace.ledger.urls")),  # /ledger/… (tlog-tiles, pages), /verify/…
     path("", include("oretrace.web.urls")),
 ]

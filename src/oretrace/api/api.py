@@ -9,6 +9,7 @@ from oretrace.api import errors
 from oretrace.api.auth import AUTH
 from oretrace.core.api import router as core_router
 from oretrace.ledger.api import router as ledger_router
+from oretrace.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="oretrace API",
@@ -25,3 +26,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", core_router)
 api.add_router("/", ledger_router)
+api.add_router("/", registry_router)

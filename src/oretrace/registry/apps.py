@@ -6,3 +6,8 @@ class RegistryConfig(AppConfig):
     name = "oretrace.registry"
     label = "registry"
     verbose_name = _("Facility registry")
+
+    def ready(self) -> None:
+        # Job handlers and demo steps register themselves when their modules are imported.
+        import oretrace.registry.demo
+        import oretrace.registry.imports  # noqa: F401

@@ -135,10 +135,9 @@ class FacilityPartQuerySet(models.QuerySet):
 class FacilityNameQuerySet(FacilityPartQuerySet):
     def for_member(self, member: Membership) -> FacilityNameQuerySet:
         """Public names of visible facilities, and the member's organisation's own aliases."""
-        return (
-            super()
-            .for_member(member)
-            .filter(Q(organisation__isnull=True) | Q(organisation_id=member.organisation_id))
+        visible = self.filter(facility__in=Facility.objects.for_member(member))
+        return visible.filter(
+            Q(organisation__isnull=True) | Q(organisation_id=member.organisation_id)
         )
 
 
@@ -264,6 +263,14 @@ class ReferenceImport(OrgOwnedModel):
         max_length=80, help_text="Which list the file is a snapshot of, e.g. 'smelter-lookup:CMRT'."
     )
     source = models.CharField(max_length=200)
+    version = models.CharField(
+        max_length=20, blank=True, help_text="Template version of the snapshot, e.g. '6.5'."
+    )
+    is_older = models.BooleanField(
+        default=False,
+        help_text="A newer snapshot of the same list was imported before: this one only added "
+        "what was missing, and changed or delisted nothing.",
+    )
     job = models.ForeignKey(
         "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -12,11 +12,20 @@ from oretrace import __version__
 NAVIGATION = [
     ("web:dashboard", _("Dashboard")),
     ("web:organisation", _("Organisation")),
+    ("registry:facilities", _("Facilities")),
     ("ledger:ledger", _("Ledger")),
     ("web:jobs", _("Jobs")),
     ("web:reference", _("Reference data")),
     ("web:tokens", _("API tokens")),
 ]
+
+
+def _is_current(entry: str, view_name: str) -> bool:
+    """The shell's own pages match by name; another app's entry covers all its pages."""
+    namespace = entry.partition(":")[0]
+    if namespace != "web":
+        return view_name.partition(":")[0] == namespace
+    return view_name == entry or view_name.startswith(entry + "_")
 
 
 def shell(request: HttpRequest) -> dict:
@@ -28,7 +37,7 @@ def shell(request: HttpRequest) -> dict:
             {
                 "url": reverse(name),
                 "label": label,
-                "current": current == name or current.startswith(name + "_"),
+                "current": _is_current(name, current),
             }
             for name, label in NAVIGATION
         ]

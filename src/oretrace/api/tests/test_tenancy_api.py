@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from oretrace.core.api import router as core_router
 from oretrace.core import services
+from oretrace.core.api import router as core_router
 from oretrace.core.tests.factories import JobFactory
 
 pytestmark = pytest.mark.django_db

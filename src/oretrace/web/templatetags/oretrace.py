@@ -25,6 +25,15 @@ def job_title(job: object) -> str:
 
 
 @register.filter
+def negate(value: object) -> str:
+    """``-value`` as plain text (SVG's y axis points down, latitude points up)."""
+    try:
+        return format(-float(value), "f")  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
 def jsonish(value: object) -> str:
     """Short readable rendering of a before/after value."""
     if value is None:

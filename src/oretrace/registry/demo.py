@@ -1,0 +1,266 @@
+"""Demo facilities for both demo chains: fictional names and coordinates, no RMI data.
+
+Each facility is recorded by a member of the organisation that runs it, through the services;
+running the demo again changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from oretrace.core import services as core_services
+from oretrace.core.choices import Role
+from oretrace.core.demo import demo_step
+from oretrace.core.models import Grant, Membership
+from oretrace.registry import services
+from oretrace.registry.choices import AssuranceScheme
+from oretrace.registry.choices import FacilityKind as K
+from oretrace.registry.models import Facility
+
+
+@dataclass(frozen=True)
+class DemoFacility:
+    owner: str  # organisation slug
+    kind: str
+    name: str
+    country: str
+    subdivision: str
+    lat: str
+    lon: str
+    precision: str
+    minerals: tuple[str, ...]
+    city: str = ""
+    aliases: tuple[tuple[str, str], ...] = ()  # (name, language)
+    name_latin: str = ""
+
+
+FACILITIES: tuple[DemoFacility, ...] = (
+    DemoFacility(
+        "koderma-collectors",
+        K.COLLECTION_POINT,
+        "ढोरकोला अभ्रक संग्रह केंद्र",
+        "IN",
+        "IN-JH",
+        "24.4712",
+        "85.6034",
+        "locality",
+        ("mica",),
+        "Dhorkola",
+        name_latin="Dhorkola Mica Collection Centre",
+    ),
+    DemoFacility(
+        "koderma-collectors",
+        K.COLLECTION_POINT,
+        "चंदवारा ग्राम डिपो",
+        "IN",
+        "IN-JH",
+        "24.4031",
+        "85.4787",
+        "locality",
+        ("mica",),
+        "Chandwara",
+        name_latin="Chandwara Village Depot",
+    ),
+    DemoFacility(
+        "koderma-collectors",
+        K.ASM_SITE,
+        "तिसरी अभ्रक खनन क्षेत्र",
+        "IN",
+        "IN-JH",
+        "24.5923",
+        "86.0711",
+        "district",
+        ("mica",),
+        "Tisri",
+        name_latin="Tisri Mica Picking Area",
+    ),
+    DemoFacility(
+        "giridih-mica",
+        K.PROCESSING_UNIT,
+        "Giridih Mica Processing — Unit 1",
+        "IN",
+        "IN-JH",
+        "24.1913",
+        "86.3005",
+        "site",
+        ("mica",),
+        "Giridih",
+        aliases=(("गिरिडीह माइका प्रोसेसिंग यूनिट 1", "hi"), ("GMP Unit 1", "en")),
+    ),
+    DemoFacility(
+        "hooghly-exports",
+        K.TRADER,
+        "Hooghly Exports — Kolkata warehouse",
+        "IN",
+        "IN-WB",
+        "22.5726",
+        "88.3639",
+        "site",
+        ("mica",),
+        "Kolkata",
+    ),
+    DemoFacility(
+        "rhein-pigmente",
+        K.MANUFACTURER,
+        "Rhein Effektpigmente — Werk Ludwigshafen",
+        "DE",
+        "DE-RP",
+        "49.4774",
+        "8.4452",
+        "site",
+        ("mica",),
+        "Ludwigshafen",
+    ),
+    DemoFacility(
+        "lackwerk",
+        K.COMPONENT_MAKER,
+        "Lackwerk Coatings — Stuttgart plant",
+        "DE",
+        "DE-BW",
+        "48.7758",
+        "9.1829",
+        "site",
+        ("mica",),
+        "Stuttgart",
+    ),
+    DemoFacility(
+        "aurelia-motors",
+        K.BRAND,
+        "Aurelia Automobiles — Vénissieux assembly",
+        "FR",
+        "FR-ARA",
+        "45.6970",
+        "4.8860",
+        "site",
+        ("mica", "cobalt"),
+        "Vénissieux",
+    ),
+    DemoFacility(
+        "lualaba-artisans",
+        K.ASM_SITE,
+        "Site artisanal de Kanina",
+        "CD",
+        "CD-LU",
+        "-10.7163",
+        "25.4711",
+        "locality",
+        ("cobalt",),
+        "Kolwezi",
+    ),
+    DemoFacility(
+        "bangka-smelting",
+        K.SMELTER,
+        "Peleburan Timah Bangka Barat",
+        "ID",
+        "ID-BB",
+        "-2.0570",
+        "105.1610",
+        "site",
+        ("tin",),
+        "Muntok",
+        aliases=(("Bangka West Tin Smelter", "en"),),
+    ),
+    DemoFacility(
+        "pearl-river-components",
+        K.COMPONENT_MAKER,
+        "珠江精密元件厂",
+        "CN",
+        "CN-GD",
+        "23.1291",
+        "113.2644",
+        "site",
+        ("tin", "tantalum", "gold"),
+        "Guangzhou",
+        name_latin="Pearl River Precision Components Plant",
+        aliases=(("Zhujiang Precision Components", "en"),),
+    ),
+    DemoFacility(
+        "pearl-river-components",
+        K.SMELTER,
+        "瀬戸内錫精錬株式会社",
+        "JP",
+        "JP-38",
+        "34.0658",
+        "132.9979",
+        "site",
+        ("tin",),
+        "Niihama",
+        name_latin="Setouchi Tin Refining Co., Ltd.",
+    ),
+    DemoFacility(
+        "brightline",
+        K.BRAND,
+        "Brightline Devices — final assembly",
+        "US",
+        "US-CA",
+        "37.3875",
+        "-122.0575",
+        "site",
+        ("tin", "tantalum", "tungsten", "gold", "cobalt"),
+    ),
+)
+
+
+def _admin_of(slug: str) -> Membership:
+    members = (
+        Membership.objects.select_related("user", "organisation")
+        .filter(organisation__slug=slug)
+        .order_by("pk")
+    )
+    return next(m for m in members if Role.ADMIN in m.roles)
+
+
+@demo_step("facilities")
+def build_facilities(say: Callable[[str], None]) -> None:
+    created = 0
+    for spec in FACILITIES:
+        actor = _admin_of(spec.owner)
+        if Facility.objects.filter(organisation=actor.organisation, name=spec.name).exists():
+            continue
+        facility = services.create_facility(
+            actor=actor,
+            kind=spec.kind,
+            name=spec.name,
+            name_latin=spec.name_latin,
+            country=spec.country,
+            subdivision=spec.subdivision,
+            city=spec.city,
+            latitude=spec.lat,
+            longitude=spec.lon,
+            coordinate_precision=spec.precision,
+            minerals=spec.minerals,
+            operator=actor.organisation,
+            source="demo",
+        )
+        for alias, language in spec.aliases:
+            services.add_name(facility, name=alias, language=language, actor=actor, source="demo")
+        created += 1
+    _share_processor_with_initiative(say)
+    say(f"{len(FACILITIES)} demo facilities ({created} new)")
+
+
+def _share_processor_with_initiative(say: Callable[[str], None]) -> None:
+    """The processor shares its facilities with its initiative, which records membership."""
+    processor, initiative = _admin_of("giridih-mica"), _admin_of("mica-initiative")
+    if not Grant.objects.filter(
+        owner=processor.organisation, grantee=initiative.organisation, object_id__isnull=True
+    ).exists():
+        core_services.grant_access(
+            Facility,
+            owner=processor.organisation,
+            to=initiative.organisation,
+            actor=processor,
+            note="initiative membership and support",
+        )
+    unit = Facility.objects.get(organisation=processor.organisation, kind=K.PROCESSING_UNIT)
+    if not unit.statuses.exists():
+        services.record_status(
+            unit,
+            scheme=AssuranceScheme.INITIATIVE,
+            status="Member",
+            effective_on=date(2024, 3, 1),
+            actor=initiative,
+            source="Mica Workplace Initiative membership register",
+        )

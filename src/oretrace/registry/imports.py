@@ -1,0 +1,377 @@
+"""Reference imports: a Smelter Look-up sheet or an RMI facility-list export, from the user's
+own file (the lists are copyrighted and never bundled), and CFSI-to-CID translation tables.
+
+Upload → job → parse (pure, ``reference_files``) → one transaction through the services. The
+same file twice (same SHA-256) is recognised and changes nothing; a facility that disappears
+from a newer snapshot of its list is marked delisted, never deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from oretrace.core.actors import SystemActor
+from oretrace.core.jobs import JobContext, job_handler, start_job
+from oretrace.core.models import Job, Membership
+from oretrace.registry import services
+from oretrace.registry.choices import AssuranceScheme, FacilityKind, IdentifierScheme, NameKind
+from oretrace.registry.exceptions import RegistryError
+from oretrace.registry.models import AssuranceStatus, Facility, FacilityListing, ReferenceImport
+from oretrace.registry.permissions import require_curator
+from oretrace.registry.reference_files import (
+    ReferenceFile,
+    ReferenceFileError,
+    ReferenceRow,
+    load_id_translation,
+    read_reference_file,
+)
+
+Progress = Callable[[float, str], None]
+MAX_ERRORS_SHOWN = 20
+UPLOAD_DIR = "registry-imports"
+
+
+def _silent(_p: float, _m: str) -> None:
+    return None
+
+
+@dataclass
+class ImportOutcome:
+    record: ReferenceImport
+    already_imported: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def store_upload(data: bytes, filename: str) -> str:
+    """Keep an uploaded file for the worker; returns its path relative to MEDIA_ROOT."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).name)[-100:] or "upload"
+    relative = f"{UPLOAD_DIR}/{_sha256(data)[:16]}-{safe}"
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return relative
+
+
+def start_reference_import(data: bytes, filename: str, *, actor: Membership) -> Job:
+    """Check the file is new and the actor may import, then run the import as a job."""
+    require_curator(actor)
+    if not data:
+        raise RegistryError(f"{filename} is empty")
+    existing = ReferenceImport.objects.filter(sha256=_sha256(data)).first()
+    if existing is not None:
+        raise RegistryError(
+            f"{filename} was already imported on "
+            f"{existing.created_at:%Y-%m-%d %H:%M} as {existing.filename}; "
+            "importing it again would change nothing"
+        )
+    path = store_upload(data, filename)
+    return start_job(
+        "registry.import_reference",
+        actor=actor,
+        params={"path": path, "filename": filename},
+        title=f"Import reference list {filename}"[:200],
+    )
+
+
+@job_handler("registry.import_reference", title=_("Import a reference list"))
+def reference_import_job(ctx: JobContext, path: str, filename: str) -> dict:
+    """Job: import a stored reference file as the member who uploaded it."""
+    job = ctx.job
+    if job.created_by_id is None:
+        raise RegistryError("a reference import runs as the member who uploaded the file")
+    actor = Membership.objects.select_related("user", "organisation").get(
+        user_id=job.created_by_id, organisation_id=job.organisation_id
+    )
+    data = (Path(settings.MEDIA_ROOT) / path).read_bytes()
+    outcome = import_reference_file(data, filename, actor=actor, progress=ctx.progress, job=job)
+    for warning in outcome.record.warnings[:MAX_ERRORS_SHOWN]:
+        ctx.warn(warning)
+    return {"data": outcome.counts, "url": "/facilities/?reference=1"}
+
+
+def import_reference_file(
+    data: bytes,
+    filename: str,
+    *,
+    actor: Membership,
+    progress: Progress = _silent,
+    job: Job | None = None,
+) -> ImportOutcome:
+    """Import one reference file, all or nothing; a file seen before changes nothing."""
+    require_curator(actor)
+    digest = _sha256(data)
+    existing = ReferenceImport.objects.filter(sha256=digest).first()
+    if existing is not None:
+        progress(100, f"{filename} was already imported as {existing.filename}: nothing to do")
+        return ImportOutcome(existing, already_imported=True, counts=dict(existing.counts))
+    try:
+        parsed = read_reference_file(data, filename)
+    except ReferenceFileError as exc:
+        raise RegistryError(str(exc)) from None
+    if parsed.errors:
+        shown = "; ".join(parsed.errors[:MAX_ERRORS_SHOWN])
+        more = len(parsed.errors) - MAX_ERRORS_SHOWN
+        raise RegistryError(f"{filename}: {shown}" + (f" (and {more} more)" if more > 0 else ""))
+    progress(5, f"{len(parsed.rows)} rows read from sheet '{parsed.sheet}' ({parsed.source})")
+    with transaction.atomic():
+        return _import_rows(parsed, filename, digest, actor, progress, job)
+
+
+def _list_key(kind: str, template: str) -> str:
+    return f"{kind}:{template or 'RMI'}"
+
+
+def _import_rows(
+    parsed: ReferenceFile,
+    filename: str,
+    digest: str,
+    actor: Membership,
+    progress: Progress,
+    job: Job | None,
+) -> ImportOutcome:
+    record = ReferenceImport.objects.create(
+        organisation=actor.organisation,
+        created_by=actor.user,
+        filename=filename[:300],
+        sha256=digest,
+        list_key=_list_key(parsed.kind, parsed.template),
+        source=parsed.source[:200],
+        version=parsed.version[:20],
+        job=job,
+        warnings=list(parsed.warnings),
+    )
+    record.is_older = _is_older(record)
+    if record.is_older:
+        record.warnings.append(
+            f"a newer {parsed.template or 'RMI'} snapshot was imported before: this one only "
+            "adds the names and facilities that are missing"
+        )
+    groups: dict[str, list[ReferenceRow]] = {}
+    for row in parsed.rows:
+        if not row.facility_id:
+            record.warnings.append(f"row {row.row}: '{row.name}' has no smelter ID; skipped")
+            continue
+        groups.setdefault(row.facility_id, []).append(row)
+    counts = dict.fromkeys(
+        (
+            "facilities",
+            "created",
+            "updated",
+            "unchanged",
+            "names_added",
+            "statuses_added",
+            "delisted",
+            "skipped",
+        ),
+        0,
+    )
+    counts["rows"] = len(parsed.rows)
+    seen: set[int] = set()
+    for n, (cid, rows) in enumerate(sorted(groups.items()), start=1):
+        facility_id = _import_facility(cid, rows, record, actor, counts)
+        if facility_id is not None:
+            seen.add(facility_id)
+        if n % 50 == 0:
+            progress(5 + 90 * n / len(groups), f"{n} of {len(groups)} facilities")
+    counts["facilities"] = len(seen)
+    if not record.is_older:
+        counts["delisted"] = (
+            FacilityListing.objects.filter(list_key=record.list_key, delisted_by__isnull=True)
+            .exclude(facility_id__in=seen)
+            .update(delisted_by=record)
+        )
+    record.counts = counts
+    record.save(update_fields=["counts", "warnings", "is_older", "updated_at"])
+    progress(100, ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+    return ImportOutcome(record, counts=counts)
+
+
+def _version_number(version: str) -> Decimal:
+    """RMI numbers versions as decimals: 6.01 < 6.1 < 6.22 < 6.31 < 6.4 < 6.5."""
+    try:
+        return Decimal(version)
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _is_older(record: ReferenceImport) -> bool:
+    """True when a newer snapshot of the same list was imported before this one.
+
+    Template snapshots compare by template version; snapshots without one (facility-list
+    exports) are taken in the order they are imported.
+    """
+    if not record.version:
+        return False
+    mine = _version_number(record.version)
+    earlier = ReferenceImport.objects.filter(list_key=record.list_key).exclude(pk=record.pk)
+    return any(_version_number(v) > mine for v in earlier.values_list("version", flat=True) if v)
+
+
+def _first(rows: list[ReferenceRow], attr: str) -> str:
+    return next((getattr(r, attr) for r in rows if getattr(r, attr)), "")
+
+
+def _import_facility(
+    cid: str,
+    rows: list[ReferenceRow],
+    record: ReferenceImport,
+    actor: Membership,
+    counts: dict[str, int],
+) -> int | None:
+    country = _first(rows, "country")
+    if not country:
+        record.warnings.append(
+            f"rows {', '.join(str(r.row) for r in rows)}: {cid} has no recognisable country "
+            f"('{_first(rows, 'country_text')}'); skipped"
+        )
+        counts["skipped"] += 1
+        return None
+    name = _first(rows, "standard_name") or rows[0].name
+    metals = sorted({r.metal for r in rows if r.metal})
+    details = {
+        "street": _first(rows, "street"),
+        "city": _first(rows, "city"),
+        "region": _first(rows, "state"),
+    }
+    facility = services.find_by_identifier(IdentifierScheme.RMI_CID, cid)
+    created = facility is None
+    if facility is None:
+        facility = services.create_facility(
+            actor=actor,
+            reference=True,
+            kind=FacilityKind.SMELTER,
+            name=name,
+            country=country,
+            minerals=metals,
+            source=record.source,
+            **details,
+        )
+        services.add_identifier(
+            facility, scheme=IdentifierScheme.RMI_CID, value=cid, actor=actor, source=record.source
+        )
+        changed = True
+    elif record.is_older:
+        changed = False  # a newer snapshot already settled this facility's details
+    else:
+        changes = {
+            k: v
+            for k, v in {"name": name, "country": country, **details}.items()
+            if v and str(getattr(facility, "country_id" if k == "country" else k)) != v
+        }
+        have = set(facility.minerals.values_list("code", flat=True))
+        wanted = sorted(have | set(metals))
+        changed = bool(changes) or wanted != sorted(have)
+        if changed:
+            services.update_facility(
+                facility,
+                actor=actor,
+                minerals=wanted if wanted != sorted(have) else None,
+                **changes,
+            )
+    names_before = counts["names_added"]
+    for row in rows:
+        for text, kind in ((row.standard_name, NameKind.STANDARD), (row.name, NameKind.ALIAS)):
+            if (
+                text
+                and not facility.names.filter(
+                    name=" ".join(text.split()), organisation__isnull=True
+                ).exists()
+            ):
+                services.add_name(facility, name=text, kind=kind, actor=actor, source=record.source)
+                counts["names_added"] += 1
+    changed |= _import_status(facility, rows, record, actor, counts)
+    changed |= counts["names_added"] != names_before
+    counts["created" if created else "updated" if changed else "unchanged"] += 1
+    _list(facility, record)
+    return facility.pk
+
+
+def _import_status(
+    facility: Facility,
+    rows: list[ReferenceRow],
+    record: ReferenceImport,
+    actor: Membership,
+    counts: dict[str, int],
+) -> bool:
+    status = _first(rows, "status")
+    if not status:
+        return False
+    last_audit: date | None = next((r.last_audit for r in rows if r.last_audit), None)
+    current = (
+        AssuranceStatus.objects.filter(
+            facility=facility, scheme=AssuranceScheme.RMAP, organisation__isnull=True
+        )
+        .order_by("-effective_on", "-id")
+        .first()
+    )
+    if (
+        current is not None
+        and current.status.casefold() == status.casefold()
+        and (current.last_audit_on == last_audit)
+    ):
+        return False
+    services.record_status(
+        facility,
+        scheme=AssuranceScheme.RMAP,
+        status=status,
+        reference=True,
+        actor=actor,
+        effective_on=last_audit or timezone.localdate(),
+        last_audit_on=last_audit,
+        source=f"{record.source} ({record.filename})",
+    )
+    counts["statuses_added"] += 1
+    return True
+
+
+def _list(facility: Facility, record: ReferenceImport) -> None:
+    """Record that this snapshot lists the facility (an older snapshot never overrides)."""
+    listing = FacilityListing.objects.filter(facility=facility, list_key=record.list_key).first()
+    if listing is None:
+        FacilityListing.objects.create(
+            facility=facility, list_key=record.list_key, first_seen=record, last_seen=record
+        )
+    elif not record.is_older:
+        listing.last_seen, listing.delisted_by = record, None
+        listing.save(update_fields=["last_seen", "delisted_by"])
+
+
+@transaction.atomic
+def import_id_translation(
+    data: bytes, filename: str, *, actor: Membership | SystemActor
+) -> dict[str, int]:
+    """Attach old CFSI smelter IDs (e.g. 1JPN072) to the facilities that now hold the CID."""
+    require_curator(actor)
+    try:
+        table = load_id_translation(data)
+    except ReferenceFileError as exc:
+        raise RegistryError(str(exc)) from None
+    counts = {"mapped": 0, "already": 0, "unknown_cid": 0}
+    for old, cid in sorted(table.items()):
+        facility = services.find_by_identifier(IdentifierScheme.RMI_CID, cid)
+        if facility is None:
+            counts["unknown_cid"] += 1
+            continue
+        if services.find_by_identifier(IdentifierScheme.CFSI_LEGACY, old) is not None:
+            counts["already"] += 1
+            continue
+        services.add_identifier(
+            facility, scheme=IdentifierScheme.CFSI_LEGACY, value=old, actor=actor, source=filename
+        )
+        counts["mapped"] += 1
+    return counts

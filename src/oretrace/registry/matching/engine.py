@@ -1,0 +1,511 @@
+"""The matching engine: from a name a supplier typed to a registry facility, fast and explained.
+
+Pure: it works on `Candidate` values the caller loads (one per facility name or alias) and never
+touches the ORM, so the registry can rebuild a `Matcher` after an import and the benchmark can run
+it without a database.
+
+How a name is matched, in order
+-------------------------------
+1. **Identifier.** When the query carries an identifier (a CID, an old CFSI ID, any scheme) that
+   is among a candidate's identifiers, that facility is the answer: score 100, ``auto`` (``review``
+   if the identifier belongs to more than one facility).
+2. **Exact normalised name** (`normalise`) within the metal block: one facility with that name
+   is an ``auto`` match at 100. Several facilities with the same name are narrowed to those in the
+   query's country; if more than one is left, or the only one is in another country, the
+   outcome is ``review``.
+3. **Fuzzy.** The block is the candidates of the query's metal and country; when that block is
+   empty, or the country is unknown, the metal's candidates (and all candidates when the metal is
+   unknown or has none). `rapidfuzz.process.cdist` scores the whole block at once with a cheap
+   character scorer and keeps the best ``PRESELECT`` names; these are re-ranked by `_score`:
+
+   * a **weighted token alignment**: every word of each side is paired with its most similar
+     word on the other side (typos allowed: similarity ≥ ``TOKEN_SIMILARITY``; numbers and words
+     of one or two letters must be equal), and each word counts with its inverse document
+     frequency over all candidate names, so that a missing or different *distinctive* word
+     ("Xinda", "Naoshima") costs much more than a common one ("metal", "jiangxi", "new");
+   * blended with the best **character** ratio (plain, token-sorted, and without spaces — the
+     last one lets a pinyin spelling ``Yunnan`` meet the per-syllable ``yun nan`` of a
+     transliterated Chinese name);
+   * minus ``COUNTRY_PENALTY`` when both countries are known and differ.
+
+   If the country block's best score is below the ``auto`` threshold, the rest of the metal
+   block is searched too (a supplier may have given the wrong country), with that penalty.
+4. **Outcome.** ``auto`` only when the best facility scores at least ``thresholds.auto`` *and*
+   beats the best *other* facility by at least ``thresholds.margin``; ``review`` when it scores at
+   least ``thresholds.review``; ``none`` otherwise. Candidates are returned best first (at most
+   ``limit``, one entry per facility, with the name that matched) for every outcome.
+
+Calibration
+-----------
+CALIBRATION
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Indel
+
+from oretrace.registry.matching.normalise import (
+    LEGAL_FORMS,
+    country_code,
+    metal_code,
+    normalise,
+    normalise_identifier,
+    spelling,
+)
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "Candidate",
+    "MatchResult",
+    "Matcher",
+    "Scored",
+    "Thresholds",
+]
+
+AUTO, REVIEW, NONE = "auto", "review", "none"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One name of one facility: its standard name, an alias, a name in another script."""
+
+    facility_id: int
+    name: str
+    metal: str
+    country: str
+    identifiers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A facility proposed for a query, with its score (0 to 100) and the name that matched."""
+
+    facility_id: int
+    score: float
+    matched_name: str
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """The outcome for one query: ``auto``, ``review`` or ``none``, and the best candidates."""
+
+    query: str
+    outcome: str
+    candidates: tuple[Scored, ...]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Scores that decide the outcome; see the module docstring for how they were calibrated."""
+
+    auto: float
+    review: float
+    margin: float
+
+
+DEFAULT_THRESHOLDS = Thresholds(auto=90.0, review=60.0, margin=5.0)
+
+# Tuning constants, chosen on the benchmark (see "Calibration" above).
+PRESELECT = 8  # names kept per query from the cdist pass for re-ranking
+TOKEN_SIMILARITY = 0.75  # Indel similarity from which two words are one word, misspelt
+TYPO_COST = 0.5  # share of a misspelt word's dissimilarity that is taken off its weight
+TOKEN_WEIGHT = 0.6  # share of the word alignment in the score; the rest is letter similarity
+COUNTRY_PENALTY = 12.0  # points off when both countries are known and differ
+FUSED_GATE = 80  # space-free ratio from which words written together or apart are looked for
+FUSED_SIMILARITY = 0.9  # similarity needed between "ecosystem" and "eco" + "system"
+LEGAL_LOOKALIKE_WEIGHT = 0.2  # weight of an unmatched word one typo away from a legal form
+
+
+@dataclass(frozen=True)
+class _Entry:
+    facility_id: int
+    name: str
+    norm: str
+    compact: str
+    tokens: tuple[str, ...]
+    metal: str
+    country: str
+    spelling: str
+
+
+@dataclass
+class _Query:
+    index: int
+    name: str
+    norm: str
+    compact: str
+    tokens: tuple[str, ...]
+    metal: str
+    country: str
+    spelling: str
+
+
+class Matcher:
+    """Matches names against a fixed set of candidates; build a new one when they change."""
+
+    def __init__(self, candidates: Iterable[Candidate], thresholds: Thresholds | None = None):
+        self.thresholds = thresholds or DEFAULT_THRESHOLDS
+        self._entries: list[_Entry] = []
+        self._by_identifier: dict[str, set[int]] = defaultdict(set)
+        self._facility_entries: dict[int, list[int]] = defaultdict(list)
+        seen: set[tuple[int, str, str]] = set()
+        for candidate in candidates:
+            metal = _metal(candidate.metal)
+            for identifier in candidate.identifiers:
+                if key := normalise_identifier(identifier):
+                    self._by_identifier[key].add(candidate.facility_id)
+            norm = normalise(candidate.name)
+            if not norm or (candidate.facility_id, metal, norm) in seen:
+                continue
+            seen.add((candidate.facility_id, metal, norm))
+            self._facility_entries[candidate.facility_id].append(len(self._entries))
+            self._entries.append(
+                _Entry(
+                    facility_id=candidate.facility_id,
+                    name=candidate.name,
+                    norm=norm,
+                    compact=norm.replace(" ", ""),
+                    tokens=tuple(norm.split()),
+                    metal=metal,
+                    country=country_code(candidate.country) if candidate.country else "",
+                    spelling=spelling(candidate.name),
+                )
+            )
+        self._exact: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self._blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+        document_frequency: Counter[str] = Counter()
+        for index, entry in enumerate(self._entries):
+            self._exact[(entry.metal, entry.norm)].append(index)
+            self._exact[("", entry.norm)].append(index)
+            self._blocks[(entry.metal, "")].append(index)
+            self._blocks[(entry.metal, entry.country)].append(index)
+            self._blocks[("", "")].append(index)
+            document_frequency.update(set(entry.tokens))
+        total = max(len(self._entries), 1)
+        self._idf = {t: math.log(1 + total / n) for t, n in document_frequency.items()}
+        self._unseen_idf = math.log(1 + total)
+        self._choices = {k: [self._entries[i].norm for i in v] for k, v in self._blocks.items()}
+        self._vocabulary: dict[tuple[str, str], tuple[frozenset[str], list[str]]] = {}
+        for block, members in self._blocks.items():
+            vocabulary = frozenset(t for i in members for t in self._entries[i].tokens)
+            self._vocabulary[block] = (vocabulary, sorted(w for w in vocabulary if _fuzzy_word(w)))
+
+    # --- public ---------------------------------------------------------------------------------
+
+    def match(
+        self, name: str, *, metal: str = "", country: str = "", identifier: str = "", limit: int = 5
+    ) -> MatchResult:
+        """Match one name; see the module docstring for the steps and outcomes."""
+        return self.match_many([(name, metal, country, identifier)], limit=limit)[0]
+
+    def match_many(
+        self, queries: Sequence[tuple[str, str, str, str]], limit: int = 5
+    ) -> list[MatchResult]:
+        """Match many ``(name, metal, country, identifier)`` queries, one cdist call per block."""
+        results: list[MatchResult | None] = [None] * len(queries)
+        pending: dict[tuple[str, str], list[_Query]] = defaultdict(list)
+        for index, (name, metal, country, identifier) in enumerate(queries):
+            query = self._prepare(index, name, metal, country)
+            settled = self._by_id(query, identifier, limit) or self._exact_match(query, limit)
+            if settled is not None:
+                results[index] = settled
+            elif not query.norm:
+                results[index] = MatchResult(name, NONE, ())
+            else:
+                pending[self._block_key(query)].append(query)
+        fallback: dict[tuple[str, str], list[tuple[_Query, dict[int, Scored]]]] = defaultdict(list)
+        for block, batch in pending.items():
+            for query, scored in zip(batch, self._fuzzy(block, batch), strict=True):
+                best = max((s.score for s in scored.values()), default=0.0)
+                if block[1] and best < self.thresholds.auto:
+                    fallback[(block[0], "")].append((query, scored))
+                else:
+                    results[query.index] = self._outcome(query.name, scored, limit)
+        for block, items in fallback.items():
+            batch = [query for query, _ in items]
+            for (query, scored), wider in zip(items, self._fuzzy(block, batch), strict=True):
+                for facility, candidate in wider.items():
+                    if facility not in scored or candidate.score > scored[facility].score:
+                        scored[facility] = candidate
+                results[query.index] = self._outcome(query.name, scored, limit)
+        return [r for r in results if r is not None]
+
+    # --- steps ----------------------------------------------------------------------------------
+
+    def _prepare(self, index: int, name: str, metal: str, country: str) -> _Query:
+        norm = normalise(name)
+        return _Query(
+            index=index,
+            name=name,
+            norm=norm,
+            compact=norm.replace(" ", ""),
+            tokens=tuple(norm.split()),
+            metal=_metal(metal),
+            country=country_code(country) if country else "",
+            spelling=spelling(name),
+        )
+
+    def _block_key(self, query: _Query) -> tuple[str, str]:
+        metal = query.metal if (query.metal, "") in self._blocks else ""
+        if query.country and (metal, query.country) in self._blocks and metal:
+            return (metal, query.country)
+        return (metal, "")
+
+    def _by_id(self, query: _Query, identifier: str, limit: int) -> MatchResult | None:
+        facilities = (
+            self._by_identifier.get(normalise_identifier(identifier)) if identifier else None
+        )
+        if not facilities:
+            return None
+        scored = []
+        for facility in sorted(facilities):
+            entries = self._facility_entries.get(facility, [])
+            name = max(
+                (self._entries[i].name for i in entries),
+                key=lambda n: fuzz.ratio(normalise(n), query.norm),
+                default=query.name,
+            )
+            scored.append(Scored(facility, 100.0, name))
+        outcome = AUTO if len(scored) == 1 else REVIEW
+        return MatchResult(query.name, outcome, tuple(scored[:limit]))
+
+    def _exact_match(self, query: _Query, limit: int) -> MatchResult | None:
+        metal = query.metal if (query.metal, "") in self._blocks else ""
+        hits = self._exact.get((metal, query.norm)) if query.norm else None
+        if not hits:
+            return None
+        by_facility: dict[int, _Entry] = {}
+        for i in hits:
+            by_facility.setdefault(self._entries[i].facility_id, self._entries[i])
+        entries = list(by_facility.values())
+        if query.country:
+            local = [e for e in entries if e.country == query.country]
+            if local:
+                entries = local
+        if len(entries) > 1:
+            # Names that differ only by legal form can be different facilities in the RMI list
+            # ("Johnson Matthey Inc." and "Johnson Matthey Limited"): the full spelling decides.
+            spelt = [
+                e
+                for e in entries
+                if any(
+                    self._entries[i].spelling == query.spelling
+                    for i in hits
+                    if self._entries[i].facility_id == e.facility_id
+                )
+            ]
+            if len(spelt) == 1:
+                entries = spelt
+        foreign = bool(query.country) and all(
+            e.country and e.country != query.country for e in entries
+        )
+        score = 100.0 - COUNTRY_PENALTY if foreign else 100.0
+        scored = tuple(Scored(e.facility_id, score, e.name) for e in entries)
+        outcome = AUTO if len(scored) == 1 and not foreign else REVIEW
+        return MatchResult(query.name, outcome, scored[:limit])
+
+    def _fuzzy(self, block: tuple[str, str], batch: list[_Query]) -> list[dict[int, Scored]]:
+        """Per query: facility → its best-scoring name in the block."""
+        indices = self._blocks.get(block, [])
+        if not indices:
+            return [{} for _ in batch]
+        matrix = process.cdist(
+            [q.norm for q in batch],
+            self._choices[block],
+            scorer=fuzz.token_set_ratio,
+            dtype=np.uint8,
+        )
+        keep = min(PRESELECT, len(indices))
+        if keep < len(indices):
+            top = np.argpartition(-matrix.astype(np.int16), keep - 1, axis=1)[:, :keep]
+        else:
+            top = np.tile(np.arange(len(indices)), (len(batch), 1))
+        table = self._word_similarities({t for q in batch for t in q.tokens}, block)
+        results = []
+        for row, query in enumerate(batch):
+            words = _QueryWords(query.tokens, table)
+            best: dict[int, Scored] = {}
+            for column in top[row].tolist():
+                entry = self._entries[indices[column]]
+                score = self._score(query, words, entry)
+                current = best.get(entry.facility_id)
+                if current is None or score > current.score:
+                    best[entry.facility_id] = Scored(entry.facility_id, score, entry.name)
+            results.append(best)
+        return results
+
+    def _word_similarities(
+        self, words: set[str], block: tuple[str, str]
+    ) -> dict[str, dict[str, float]]:
+        """Query word → {block word: similarity ≥ TOKEN_SIMILARITY}, from one cdist call."""
+        vocabulary, fuzzy = self._vocabulary[block]
+        table: dict[str, dict[str, float]] = {w: {w: 1.0} if w in vocabulary else {} for w in words}
+        eligible = [w for w in words if _fuzzy_word(w)]
+        if eligible and fuzzy:
+            matrix = process.cdist(
+                eligible,
+                fuzzy,
+                scorer=Indel.normalized_similarity,
+                score_cutoff=TOKEN_SIMILARITY,
+                dtype=np.float32,
+            )
+            rows, columns = np.nonzero(matrix)
+            for row, column, value in zip(
+                rows.tolist(), columns.tolist(), matrix[rows, columns].tolist(), strict=True
+            ):
+                table[eligible[row]][fuzzy[column]] = value
+        return table
+
+    def _score(self, query: _Query, words: _QueryWords, entry: _Entry) -> float:
+        compact = fuzz.ratio(query.compact, entry.compact)
+        characters = max(
+            fuzz.ratio(query.norm, entry.norm),
+            fuzz.token_sort_ratio(query.norm, entry.norm),
+            compact,
+        )
+        # Looking for words written together on one side and apart on the other is only worth
+        # it when the names are close letter for letter.
+        fused = compact >= FUSED_GATE
+        score = TOKEN_WEIGHT * 100.0 * self._alignment(words, entry.tokens, fused)
+        score += (1 - TOKEN_WEIGHT) * characters
+        if query.country and entry.country and query.country != entry.country:
+            score -= COUNTRY_PENALTY
+        return round(max(score, 0.0), 1)
+
+    def _alignment(self, words: _QueryWords, theirs: tuple[str, ...], fused: bool) -> float:
+        """Share of both sides' IDF weight whose words find a partner on the other side."""
+        idf, unseen = self._idf, self._unseen_idf
+        mine = words.tokens
+        matched = total = 0.0
+        for index, token in enumerate(mine):
+            row = words.rows[index]
+            similarity, partner = 0.0, ""
+            for other in theirs:
+                value = row.get(other)
+                if value is not None and value > similarity:
+                    similarity, partner = value, other
+            if not similarity and fused:
+                similarity, partner = _fused_partner(index, mine, theirs)
+            # A word no candidate uses (a typo, an invented name) weighs like its partner, or
+            # like the rarest word when it has none.
+            weight = idf.get(token) or (idf.get(partner, unseen) if partner else unseen)
+            total, matched = _tally(token, similarity, weight, total, matched)
+        for index, token in enumerate(theirs):
+            similarity = words.best.get(token, 0.0)
+            if not similarity and fused:
+                similarity, _partner = _fused_partner(index, theirs, mine)
+            total, matched = _tally(token, similarity, idf.get(token, unseen), total, matched)
+        return matched / total if total else 0.0
+
+    def _outcome(self, query: str, scored: dict[int, Scored], limit: int) -> MatchResult:
+        ranked = sorted(scored.values(), key=lambda s: (-s.score, s.facility_id))
+        if not ranked:
+            return MatchResult(query, NONE, ())
+        best = ranked[0].score
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if best >= self.thresholds.auto and best - runner_up >= self.thresholds.margin:
+            outcome = AUTO
+        elif best >= self.thresholds.review:
+            outcome = REVIEW
+        else:
+            outcome = NONE
+        return MatchResult(query, outcome, tuple(ranked[:limit]))
+
+
+def _metal(text: str) -> str:
+    return metal_code(text) if text else ""
+
+
+_LEGAL_LONG = tuple(f for f in LEGAL_FORMS if len(f) >= 3)
+
+
+@lru_cache(maxsize=65536)
+def _looks_legal(token: str) -> bool:
+    """A misspelt legal form ("Ltd" typed "Ldt", "Pvt" typed "Ptv"), which should cost little."""
+    if len(token) < 2 or token.isdigit():
+        return False
+    return any(OSA.distance(token, form, score_cutoff=1) <= 1 for form in _LEGAL_LONG)
+
+
+class _QueryWords:
+    """A query's words with their similar block words, and the best similarity per block word."""
+
+    __slots__ = ("best", "rows", "tokens")
+
+    def __init__(self, tokens: tuple[str, ...], table: dict[str, dict[str, float]]):
+        self.tokens = tokens
+        self.rows = [table[t] for t in tokens]
+        self.best: dict[str, float] = {}
+        for row in self.rows:
+            for other, value in row.items():
+                if value > self.best.get(other, 0.0):
+                    self.best[other] = value
+
+
+def _tally(
+    token: str, similarity: float, weight: float, total: float, matched: float
+) -> tuple[float, float]:
+    if similarity:
+        # A misspelt word is still the same word: it costs only a share of its difference.
+        matched += weight * (1.0 - (1.0 - similarity) * TYPO_COST)
+    elif _looks_legal(token):
+        weight *= LEGAL_LOOKALIKE_WEIGHT
+    return total + weight, matched
+
+
+def _fuzzy_word(word: str) -> bool:
+    """Numbers and words under three letters must match exactly."""
+    return len(word) >= 3 and not word.isdigit()
+
+
+def _fused_partner(index: int, mine: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[float, str]:
+    """A partner for a word written apart or together on one side: "eco system" / "ecosystem"."""
+    token = mine[index]
+    best, partner = _best_partner(
+        token, tuple(a + b for a, b in pairwise(theirs)), FUSED_SIMILARITY
+    )
+    for together in (
+        mine[index - 1] + token if index > 0 else "",
+        token + mine[index + 1] if index + 1 < len(mine) else "",
+    ):
+        if together:
+            similarity, other = _best_partner(together, theirs, FUSED_SIMILARITY)
+            if similarity > best:
+                best, partner = similarity, other
+    return best, partner
+
+
+def _best_partner(
+    token: str, others: tuple[str, ...], threshold: float = TOKEN_SIMILARITY
+) -> tuple[float, str]:
+    """The most similar word of ``others`` at or above ``threshold``, or (0, '')."""
+    best, partner = 0.0, ""
+    size = len(token)
+    # Indel similarity s needs |len(a) - len(b)| <= (1 - s) * (len(a) + len(b)): skip early.
+    slack = 1.0 - threshold
+    for other in others:
+        if other == token:
+            return 1.0, other
+        if abs(len(other) - size) > slack * (len(other) + size):
+            continue
+        similarity = _similarity(token, other)
+        if similarity >= threshold and similarity > best:
+            best, partner = similarity, other
+    return best, partner
+
+
+@lru_cache(maxsize=262144)
+def _similarity(token: str, other: str) -> float:
+    """Indel similarity of two different words; 0 for numbers and words under three letters."""
+    if not (_fuzzy_word(token) and _fuzzy_word(other)):
+        return 0.0
+    return Indel.normalized_similarity(token, other)

@@ -1,0 +1,92 @@
+"""Reads of the registry that pages and the API share; all scoped to the acting member."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from oretrace.core.models import Membership
+from oretrace.registry.matching import normalise
+from oretrace.registry.models import AssuranceStatus, Facility, FacilityName
+from oretrace.registry.services import find_by_identifier
+from oretrace.registry.validators import clean_identifier
+
+
+@dataclass(frozen=True)
+class FacilityFilter:
+    q: str = ""
+    country: str = ""
+    subdivision: str = ""
+    mineral: str = ""
+    kind: str = ""
+    status: str = ""
+    reference: bool | None = None
+
+
+def _identifier_hits(q: str) -> list[int]:
+    hits = []
+    for scheme in ("rmi_cid", "cfsi_legacy", "lei", "gln"):
+        try:
+            clean_identifier(scheme, q)
+        except ValueError:
+            continue
+        facility = find_by_identifier(scheme, q)
+        if facility is not None:
+            hits.append(facility.pk)
+    return hits
+
+
+def search_facilities(member: Membership, f: FacilityFilter) -> QuerySet[Facility]:
+    """Facilities the member may see, by any name in any script, identifier, place, mineral,
+    kind or current status; merged duplicates are left out (their survivor stands for them)."""
+    facilities = Facility.objects.for_member(member).live()
+    if f.q.strip():
+        text = f.q.strip()
+        key = normalise(text)
+        by_name = FacilityName.objects.filter(
+            Q(name__icontains=text) | (Q(normalised__contains=key) if key else Q(pk__in=[]))
+        ).values("facility_id")
+        facilities = facilities.filter(
+            Q(pk__in=by_name)
+            | Q(pk__in=_identifier_hits(text))
+            | Q(identifiers__value__iexact=text)
+        )
+    if f.country:
+        facilities = facilities.filter(country_id=f.country.upper())
+    if f.subdivision:
+        facilities = facilities.filter(subdivision_id=f.subdivision.upper())
+    if f.mineral:
+        facilities = facilities.filter(minerals__code=f.mineral.lower())
+    if f.kind:
+        facilities = facilities.filter(kind=f.kind)
+    if f.reference is not None:
+        facilities = facilities.filter(organisation__isnull=f.reference)
+    if f.status:
+        facilities = facilities.filter(pk__in=_with_current_status(member, f.status))
+    return facilities.distinct().select_related("country", "subdivision").order_by("name")
+
+
+def _with_current_status(member: Membership, status: str) -> list[int]:
+    current: dict[tuple[int, str], AssuranceStatus] = {}
+    for entry in AssuranceStatus.objects.for_member(member).order_by("effective_on", "id"):
+        current[(entry.facility_id, entry.scheme)] = entry
+    wanted = status.casefold()
+    return sorted({fid for (fid, _s), e in current.items() if e.status.casefold() == wanted})
+
+
+def current_statuses(facility: Facility, member: Membership) -> list[AssuranceStatus]:
+    """The latest entry per scheme, derived from the history (never stored twice)."""
+    latest: dict[str, AssuranceStatus] = {}
+    history = AssuranceStatus.objects.for_member(member).filter(facility=facility)
+    for entry in history.order_by("effective_on", "id"):
+        latest[entry.scheme] = entry
+    return sorted(latest.values(), key=lambda e: e.scheme)
+
+
+def status_history(facility: Facility, member: Membership) -> QuerySet[AssuranceStatus]:
+    return (
+        AssuranceStatus.objects.for_member(member)
+        .filter(facility=facility)
+        .order_by("scheme", "-effective_on", "-id")
+    )

@@ -1,0 +1,453 @@
+"""Every write to the facility registry: facilities, names, identifiers, statuses, merges.
+
+Each function validates, writes and appends the change log in one transaction; the actor is
+passed explicitly. Reference facilities (from reference lists) are changed by curators only.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from anyascii import anyascii
+from django.db import IntegrityError, transaction
+
+from oretrace.core.actors import SystemActor
+from oretrace.core.changelog import log_change, snapshot
+from oretrace.core.choices import ChangeAction
+from oretrace.core.models import Country, Membership, Mineral, Organisation, Subdivision
+from oretrace.registry.choices import (
+    AssuranceScheme,
+    CoordinatePrecision,
+    FacilityKind,
+    IdentifierScheme,
+    NameKind,
+)
+from oretrace.registry.exceptions import RegistryError
+from oretrace.registry.matching import normalise
+from oretrace.registry.models import (
+    AssuranceStatus,
+    Facility,
+    FacilityIdentifier,
+    FacilityName,
+    MatchReview,
+)
+from oretrace.registry.permissions import require_curator, require_editor
+from oretrace.registry.validators import clean_identifier
+
+Actor = Membership | SystemActor
+
+LOCATION_FIELDS = frozenset({"street", "city", "region"})
+EDITABLE_FIELDS = frozenset(
+    {
+        "kind",
+        "name",
+        "name_latin",
+        "country",
+        "subdivision",
+        "latitude",
+        "longitude",
+        "coordinate_precision",
+        "operator",
+        *LOCATION_FIELDS,
+    }
+)
+
+
+def _country(value: Country | str) -> Country:
+    if isinstance(value, Country):
+        return value
+    country = Country.objects.filter(code=str(value).strip().upper()).first()
+    if country is None:
+        raise RegistryError(f"unknown country code {value!r} (expected ISO 3166-1 alpha-2)")
+    return country
+
+
+def _subdivision(value: Subdivision | str | None, country: Country) -> Subdivision | None:
+    if value in (None, ""):
+        return None
+    sub = (
+        value
+        if isinstance(value, Subdivision)
+        else Subdivision.objects.filter(code=str(value).strip().upper()).first()
+    )
+    if sub is None:
+        raise RegistryError(f"unknown subdivision {value!r} (expected ISO 3166-2, e.g. IN-JH)")
+    if sub.country_id != country.code:
+        raise RegistryError(f"subdivision {sub.code} is not in {country.name}")
+    return sub
+
+
+def _coordinate(value: Any, name: str, limit: int) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except InvalidOperation:
+        raise RegistryError(f"{name} {value!r} is not a number") from None
+    if not -limit <= number <= limit:
+        raise RegistryError(f"{name} {number} is outside -{limit}…{limit}")
+    return number
+
+
+def _check_location(facility: Facility) -> None:
+    if (facility.latitude is None) != (facility.longitude is None):
+        raise RegistryError("give both latitude and longitude, or neither")
+    if facility.has_coordinates and not facility.coordinate_precision:
+        raise RegistryError("coordinates need their precision (exact, site, locality, district)")
+    precision = facility.coordinate_precision
+    if precision and precision not in CoordinatePrecision.values:
+        raise RegistryError(f"unknown coordinate precision {facility.coordinate_precision!r}")
+    if facility.kind not in FacilityKind.values:
+        raise RegistryError(f"unknown facility kind {facility.kind!r}")
+    if not facility.name.strip():
+        raise RegistryError("a facility needs a name")
+
+
+def _apply(facility: Facility, changes: dict[str, Any]) -> None:
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise RegistryError(f"unknown facility fields: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        if field == "country":
+            facility.country = _country(value)
+        elif field == "subdivision":
+            facility.subdivision = _subdivision(value, facility.country)
+        elif field in ("latitude", "longitude"):
+            setattr(facility, field, _coordinate(value, field, 90 if field == "latitude" else 180))
+        elif field == "operator":
+            facility.operator = (
+                value
+                if value is None or isinstance(value, Organisation)
+                else (Organisation.objects.get(pk=value))
+            )
+        else:
+            setattr(facility, field, (value or "").strip() if isinstance(value, str) else value)
+    moved_country = "country" in changes and "subdivision" not in changes
+    if (
+        moved_country
+        and facility.subdivision_id
+        and (
+            facility.subdivision.country_id != facility.country_id  # type: ignore[union-attr]
+        )
+    ):
+        facility.subdivision = None
+    if facility.name and not facility.name_latin and _needs_transliteration(facility.name):
+        facility.name_latin = anyascii(facility.name).strip()
+    _check_location(facility)
+
+
+def _needs_transliteration(name: str) -> bool:
+    """True when the name has letters outside the Latin script (accents and dashes do not count)."""
+    return any(ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN") for ch in name)
+
+
+def _minerals(codes: list[str] | tuple[str, ...]) -> list[Mineral]:
+    found = {m.code: m for m in Mineral.objects.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise RegistryError(f"unknown mineral(s): {', '.join(missing)}")
+    return [found[c] for c in codes]
+
+
+@transaction.atomic
+def create_facility(
+    *,
+    actor: Actor,
+    kind: str,
+    name: str,
+    country: Country | str,
+    reference: bool = False,
+    minerals: list[str] | tuple[str, ...] = (),
+    source: str = "entered by a user",
+    **details: Any,
+) -> Facility:
+    """Record a facility: private to the actor's organisation, or a reference one (curators)."""
+    if reference:
+        require_curator(actor)
+    else:
+        require_editor(actor)
+        if isinstance(actor, SystemActor):
+            raise RegistryError("a private facility needs the member whose organisation owns it")
+    facility = Facility(
+        organisation=None if reference else actor.organisation,  # type: ignore[union-attr]
+        created_by=None if isinstance(actor, SystemActor) else actor.user,
+        kind=kind,
+        name=name.strip(),
+        country=_country(country),
+    )
+    _apply(facility, details)
+    facility.save()
+    facility.minerals.set(_minerals(minerals))
+    _add_name(facility, facility.name, NameKind.PRIMARY, "", source)
+    if facility.name_latin and facility.name_latin != facility.name:
+        _add_name(facility, facility.name_latin, NameKind.TRANSLITERATION, "", source)
+    log_change(facility, action=ChangeAction.CREATE, actor=actor)
+    return facility
+
+
+@transaction.atomic
+def update_facility(
+    facility: Facility, *, actor: Actor, minerals: list[str] | None = None, **changes: Any
+) -> Facility:
+    """Change a facility's details; a new name keeps the old one as a former name."""
+    require_editor(actor, facility)
+    before = snapshot(facility)
+    old_name = facility.name
+    _apply(facility, changes)
+    facility.save()
+    if minerals is not None:
+        facility.minerals.set(_minerals(minerals))
+    if facility.name != old_name:
+        _add_name(facility, facility.name, NameKind.PRIMARY, "", "renamed")
+        FacilityName.objects.filter(facility=facility, name=old_name).update(kind=NameKind.FORMER)
+    if snapshot(facility) != before or minerals is not None:
+        log_change(facility, action=ChangeAction.UPDATE, actor=actor, before=before)
+    return facility
+
+
+def _add_name(
+    facility: Facility,
+    name: str,
+    kind: str,
+    language: str,
+    source: str,
+    organisation: Organisation | None = None,
+) -> tuple[FacilityName, bool]:
+    name = " ".join(name.split())
+    existing = FacilityName.objects.filter(
+        facility=facility, name=name, organisation=organisation
+    ).first()
+    if existing is not None:
+        return existing, False
+    return FacilityName.objects.create(
+        facility=facility,
+        name=name,
+        normalised=normalise(name)[:300],
+        kind=kind,
+        language=language,
+        source=source[:200],
+        organisation=organisation,
+    ), True
+
+
+@transaction.atomic
+def add_name(
+    facility: Facility,
+    *,
+    name: str,
+    actor: Actor,
+    kind: str = NameKind.ALIAS,
+    language: str = "",
+    source: str = "entered by a user",
+) -> FacilityName:
+    """Add a name in any script (alias, former name, abbreviation …); adding it twice is a no-op."""
+    require_editor(actor, facility)
+    if kind not in NameKind.values:
+        raise RegistryError(f"unknown name kind {kind!r}")
+    if not name.strip():
+        raise RegistryError("a name cannot be empty")
+    row, created = _add_name(facility, name, kind, language, source)
+    if created:
+        log_change(row, action=ChangeAction.CREATE, actor=actor, organisation=facility.organisation)
+    return row
+
+
+@transaction.atomic
+def add_identifier(
+    facility: Facility, *, scheme: str, value: str, actor: Actor, source: str = "entered by a user"
+) -> FacilityIdentifier:
+    """Add an identifier; an identifier another facility holds is refused, naming it."""
+    require_editor(actor, facility)
+    try:
+        value = clean_identifier(scheme, value)
+    except ValueError as exc:
+        raise RegistryError(str(exc)) from None
+    holder = (
+        FacilityIdentifier.objects.filter(scheme=scheme, value=value)
+        .select_related("facility")
+        .first()
+    )
+    if holder is not None:
+        if holder.facility_id == facility.pk:
+            return holder
+        raise RegistryError(f"{value} already identifies {holder.facility} (#{holder.facility_id})")
+    try:
+        with transaction.atomic():
+            row = FacilityIdentifier.objects.create(
+                facility=facility, scheme=scheme, value=value, source=source[:200]
+            )
+    except IntegrityError:
+        raise RegistryError(f"{value} was just given to another facility") from None
+    log_change(row, action=ChangeAction.CREATE, actor=actor, organisation=facility.organisation)
+    return row
+
+
+@transaction.atomic
+def record_status(
+    facility: Facility,
+    *,
+    scheme: str,
+    status: str,
+    effective_on: date,
+    source: str,
+    actor: Actor,
+    reference: bool = False,
+    last_audit_on: date | None = None,
+    valid_until: date | None = None,
+    cycle: str = "",
+) -> AssuranceStatus:
+    """Add an entry to a facility's assurance history (reference entries: curators only)."""
+    owner: Organisation | None = None
+    if reference:
+        require_curator(actor)
+    else:
+        require_editor(actor)
+        if isinstance(actor, SystemActor):
+            raise RegistryError("a status recorded by an organisation needs its member")
+        if not Facility.objects.for_member(actor).filter(pk=facility.pk).exists():
+            raise RegistryError(f"facility #{facility.pk} is not visible to {actor}")
+        owner = actor.organisation
+    if scheme not in AssuranceScheme.values:
+        raise RegistryError(f"unknown assurance scheme {scheme!r}")
+    if not status.strip():
+        raise RegistryError("a status cannot be empty")
+    if valid_until is not None and valid_until < effective_on:
+        raise RegistryError("a status cannot expire before it takes effect")
+    entry = AssuranceStatus.objects.create(
+        facility=facility,
+        scheme=scheme,
+        status=status.strip(),
+        effective_on=effective_on,
+        last_audit_on=last_audit_on,
+        valid_until=valid_until,
+        cycle=cycle,
+        source=source[:300],
+        organisation=owner,
+    )
+    log_change(entry, action=ChangeAction.CREATE, actor=actor, organisation=owner)
+    return entry
+
+
+def _move(rows: list[Any], to: Facility, actor: Actor) -> None:
+    """Move names, identifiers or statuses to another facility, each move in the change log."""
+    for row in rows:
+        before = snapshot(row)
+        row.facility = to
+        row.save(update_fields=["facility"])
+        log_change(
+            row,
+            action=ChangeAction.UPDATE,
+            actor=actor,
+            before=before,
+            organisation=to.organisation,
+        )
+
+
+def resolve(facility: Facility) -> Facility:
+    """Follow merges to the surviving facility."""
+    seen = set()
+    while facility.merged_into_id is not None and facility.pk not in seen:
+        seen.add(facility.pk)
+        facility = facility.merged_into  # type: ignore[assignment]
+    return facility
+
+
+@transaction.atomic
+def merge_facilities(survivor: Facility, duplicate: Facility, *, actor: Actor) -> Facility:
+    """Fold a duplicate into the survivor; the duplicate's identifiers then resolve to it."""
+    require_editor(actor, survivor)
+    require_editor(actor, duplicate)
+    survivor, duplicate = resolve(survivor), resolve(duplicate)
+    if survivor.pk == duplicate.pk:
+        raise RegistryError("a facility cannot be merged into itself")
+    if survivor.organisation_id != duplicate.organisation_id:
+        raise RegistryError("only facilities of the same owner can be merged")
+    before_survivor, before_duplicate = snapshot(survivor), snapshot(duplicate)
+    for row in duplicate.names.all():
+        _add_name(
+            survivor,
+            row.name,
+            NameKind.FORMER if row.kind == NameKind.PRIMARY else row.kind,
+            row.language,
+            row.source,
+        )
+    _move(list(duplicate.identifiers.all()), survivor, actor)
+    _move(list(duplicate.statuses.all()), survivor, actor)
+    for listing in duplicate.listings.all():
+        if not survivor.listings.filter(list_key=listing.list_key).exists():
+            listing.facility = survivor
+            listing.save(update_fields=["facility"])
+    survivor.minerals.add(*duplicate.minerals.all())
+    MatchReview.objects.filter(facility=duplicate).update(facility=survivor)
+    duplicate.merged_into = survivor
+    duplicate.save(update_fields=["merged_into", "updated_at"])
+    survivor.save(update_fields=["updated_at"])
+    log_change(duplicate, action=ChangeAction.UPDATE, actor=actor, before=before_duplicate)
+    log_change(survivor, action=ChangeAction.UPDATE, actor=actor, before=before_survivor)
+    return survivor
+
+
+@transaction.atomic
+def split_facility(
+    facility: Facility,
+    *,
+    actor: Actor,
+    name: str,
+    names: list[int] = (),  # type: ignore[assignment]
+    identifiers: list[int] = (),  # type: ignore[assignment]
+) -> Facility:
+    """Split wrongly merged facilities: a new facility takes the given names and identifiers."""
+    require_editor(actor, facility)
+    moved_names = list(facility.names.filter(pk__in=names))
+    moved_ids = list(facility.identifiers.filter(pk__in=identifiers))
+    if len(moved_names) != len(set(names)) or len(moved_ids) != len(set(identifiers)):
+        raise RegistryError("every name and identifier to move must belong to the facility")
+    if facility.names.exclude(pk__in=names).filter(kind=NameKind.PRIMARY).count() == 0 and (
+        facility.name in {n.name for n in moved_names}
+    ):
+        raise RegistryError("the facility must keep its own name; move aliases only")
+    new = Facility.objects.create(
+        organisation=facility.organisation,
+        kind=facility.kind,
+        name=name.strip(),
+        country=facility.country,
+        subdivision=facility.subdivision,
+        created_by=None if isinstance(actor, SystemActor) else actor.user,
+    )
+    new.minerals.set(facility.minerals.all())
+    log_change(new, action=ChangeAction.CREATE, actor=actor)
+    _move(moved_names, new, actor)
+    _move(moved_ids, new, actor)
+    _add_name(new, new.name, NameKind.PRIMARY, "", f"split from #{facility.pk}")
+    return new
+
+
+def find_by_identifier(scheme: str, value: str) -> Facility | None:
+    """The live facility an identifier points to (following merges), if any."""
+    try:
+        value = clean_identifier(scheme, value)
+    except ValueError:
+        return None
+    row = (
+        FacilityIdentifier.objects.filter(scheme=scheme, value=value)
+        .select_related("facility")
+        .first()
+    )
+    return resolve(row.facility) if row else None
+
+
+__all__ = [
+    "IdentifierScheme",
+    "add_identifier",
+    "add_name",
+    "create_facility",
+    "find_by_identifier",
+    "merge_facilities",
+    "record_status",
+    "resolve",
+    "split_facility",
+    "update_facility",
+]

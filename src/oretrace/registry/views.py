@@ -1,0 +1,223 @@
+"""Pages of the facility registry: search, facility page, new facility, review queue, match,
+reference imports. Thin: reads through tenancy scoping, writes through services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from oretrace.core.exceptions import OretraceError
+from oretrace.core.models import Membership
+from oretrace.core.tenancy import get_for_member, visible
+from oretrace.registry import imports, reviews, services
+from oretrace.registry.forms import (
+    FacilityForm,
+    IdentifierForm,
+    MatchForm,
+    NameForm,
+    SearchForm,
+    UploadForm,
+)
+from oretrace.registry.models import Facility, MatchReview, ReferenceImport
+from oretrace.registry.permissions import EDITORS, is_curator
+from oretrace.registry.queries import (
+    FacilityFilter,
+    current_statuses,
+    search_facilities,
+    status_history,
+)
+from oretrace.registry.schemas import MatchQueryIn
+from oretrace.web.views import member_required
+
+
+@member_required
+def facility_list(request: HttpRequest, member: Membership) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    reference = {"1": True, "0": False}.get(request.GET.get("reference", ""))
+    found = search_facilities(
+        member, FacilityFilter(reference=reference, **{k: v for k, v in data.items() if v})
+    )
+    page = Paginator(found.prefetch_related("minerals", "identifiers"), 50).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "can_edit": member.has_role(*EDITORS),
+        "query": request.GET.urlencode(),
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "registry/facility_list.html#results", context)
+    return render(request, "registry/facility_list.html", context)
+
+
+@member_required
+def facility_detail(request: HttpRequest, member: Membership, facility_id: int) -> HttpResponse:
+    facility = get_for_member(
+        Facility.objects.select_related(
+            "country", "subdivision", "operator", "merged_into", "organisation"
+        ),
+        member,
+        pk=facility_id,
+    )
+    if request.method == "POST":
+        return _facility_post(request, member, facility)
+    can_edit = facility.organisation_id == member.organisation_id and member.has_role(*EDITORS)
+    return render(
+        request,
+        "registry/facility_detail.html",
+        {
+            "facility": facility,
+            "names": facility.names.for_member(member),
+            "identifiers": facility.identifiers.all(),
+            "current": current_statuses(facility, member),
+            "history": status_history(facility, member),
+            "listings": facility.listings.select_related("first_seen", "last_seen", "delisted_by"),
+            "can_edit": can_edit or (facility.is_reference and is_curator(member)),
+            "name_form": NameForm(),
+            "identifier_form": IdentifierForm(),
+            "graticule_x": range(-150, 180, 30),
+            "graticule_y": range(-60, 90, 30),
+        },
+    )
+
+
+def _facility_post(request: HttpRequest, member: Membership, facility: Facility) -> HttpResponse:
+    action = request.POST.get("action")
+    try:
+        if action == "add-name":
+            form = NameForm(request.POST)
+            if form.is_valid():
+                services.add_name(
+                    facility,
+                    actor=member,
+                    source=_("entered on the facility page"),
+                    **form.cleaned_data,
+                )
+                messages.success(request, _("Name added."))
+            else:
+                messages.error(request, _("Give a name."))
+        elif action == "add-identifier":
+            id_form = IdentifierForm(request.POST)
+            if id_form.is_valid():
+                services.add_identifier(
+                    facility,
+                    actor=member,
+                    source=_("entered on the facility page"),
+                    **id_form.cleaned_data,
+                )
+                messages.success(request, _("Identifier added."))
+    except OretraceError as exc:
+        messages.error(request, str(exc))
+    return redirect("registry:facility", facility_id=facility.pk)
+
+
+@member_required
+def facility_new(request: HttpRequest, member: Membership) -> HttpResponse:
+    form = FacilityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
+        try:
+            facility = services.create_facility(actor=member, source=_("entered by a user"), **data)
+        except OretraceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Facility recorded."))
+            return redirect("registry:facility", facility_id=facility.pk)
+    return render(request, "registry/facility_new.html", {"form": form})
+
+
+@member_required
+def review_queue(request: HttpRequest, member: Membership) -> HttpResponse:
+    queue = visible(MatchReview.objects.all(), member).filter(status="open")
+    page = Paginator(queue, 25).get_page(request.GET.get("page"))
+    ids = {c["facility_id"] for r in page.object_list for c in r.candidates}
+    facilities = Facility.objects.for_member(member).in_bulk(ids)
+    items = [
+        (r, [(c, facilities.get(c["facility_id"])) for c in r.candidates]) for r in page.object_list
+    ]
+    return render(request, "registry/review_queue.html", {"page": page, "items": items})
+
+
+@member_required
+@require_POST
+def review_decide(request: HttpRequest, member: Membership, review_id: int) -> HttpResponse:
+    review = get_for_member(MatchReview.objects.all(), member, pk=review_id)
+    action = request.POST.get("action")
+    try:
+        if action == "confirm":
+            facility = get_for_member(
+                Facility.objects.all(), member, pk=request.POST.get("facility_id") or 0
+            )
+            reviews.confirm_review(review, facility=facility, actor=member)
+            messages.success(
+                request,
+                _("“%(name)s” now matches %(facility)s.")
+                % {"name": review.query, "facility": facility},
+            )
+        elif action == "reject":
+            reviews.reject_review(review, actor=member)
+            messages.success(request, _("Rejected."))
+        elif action == "create":
+            reviews.create_from_review(
+                review,
+                actor=member,
+                kind=request.POST.get("kind", ""),
+                country=request.POST.get("country", ""),
+            )
+            messages.success(request, _("New facility recorded."))
+    except OretraceError as exc:
+        messages.error(request, str(exc))
+    return redirect("registry:reviews")
+
+
+@member_required
+def match(request: HttpRequest, member: Membership) -> HttpResponse:
+    form = MatchForm(request.POST or None)
+    rows: list = []
+    if request.method == "POST" and form.is_valid():
+        queries = []
+        for line in form.cleaned_data["names"].splitlines()[:1000]:
+            parts = [p.strip() for p in line.split(";")]
+            if parts[0]:
+                padded = [*parts, "", ""]
+                query = MatchQueryIn(
+                    name=parts[0][:300], metal=padded[1].lower(), country=padded[2].upper()[:2]
+                )
+                queries.append(reviews.NameQuery(**query.dict()))
+        queue = bool(request.POST.get("queue"))
+        results = reviews.match_names(
+            member, queries, queue_reviews=queue, origin=_("matched on the Match page")
+        )
+        ids = {c.facility_id for r in results for c in r.candidates}
+        facilities = Facility.objects.for_member(member).in_bulk(ids)
+        rows = [(r, [(c, facilities.get(c.facility_id)) for c in r.candidates]) for r in results]
+    return render(request, "registry/match.html", {"form": form, "rows": rows})
+
+
+@member_required
+def reference_imports(request: HttpRequest, member: Membership) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    curator = is_curator(member)
+    if request.method == "POST" and curator and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = imports.start_reference_import(upload.read(), upload.name, actor=member)
+        except OretraceError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("web:jobs_detail", job_id=job.pk)
+    return render(
+        request,
+        "registry/imports.html",
+        {
+            "form": form,
+            "curator": curator,
+            "imports": visible(ReferenceImport.objects.all(), member)[:50],
+        },
+    )
