@@ -711,7 +711,9 @@ def _list_row(
                 f"'{_text(raw)}' is not a date (expected e.g. 2024-05-02 or 5/2/2024); "
                 "last audit date left empty"
             )
-    used_columns = set(columns.values()) | ({status_column} if status_column is not None else set())
+    used_columns = {c for name, c in columns.items() if name != "type"}
+    if status_column is not None:
+        used_columns.add(status_column)
     for column, key in enumerate(keys):
         if (
             column not in used_columns

@@ -88,33 +88,59 @@ def facility_detail(request: HttpRequest, member: Membership, facility_id: int) 
 
 
 def _facility_post(request: HttpRequest, member: Membership, facility: Facility) -> HttpResponse:
+    """The facility page's forms: add a name or an identifier, merge a duplicate, split."""
     action = request.POST.get("action")
+    target = facility
     try:
         if action == "add-name":
-            form = NameForm(request.POST)
-            if form.is_valid():
-                services.add_name(
-                    facility,
-                    actor=member,
-                    source=_("entered on the facility page"),
-                    **form.cleaned_data,
-                )
-                messages.success(request, _("Name added."))
-            else:
-                messages.error(request, _("Give a name."))
+            name_form = NameForm(request.POST)
+            if not name_form.is_valid():
+                raise OretraceError(_("Give a name."))
+            services.add_name(
+                facility,
+                actor=member,
+                source=_("entered on the facility page"),
+                **name_form.cleaned_data,
+            )
+            messages.success(request, _("Name added."))
         elif action == "add-identifier":
             id_form = IdentifierForm(request.POST)
-            if id_form.is_valid():
-                services.add_identifier(
-                    facility,
-                    actor=member,
-                    source=_("entered on the facility page"),
-                    **id_form.cleaned_data,
-                )
-                messages.success(request, _("Identifier added."))
+            if not id_form.is_valid():
+                raise OretraceError(_("Choose a scheme and give an identifier."))
+            services.add_identifier(
+                facility,
+                actor=member,
+                source=_("entered on the facility page"),
+                **id_form.cleaned_data,
+            )
+            messages.success(request, _("Identifier added."))
+        elif action == "merge":
+            duplicate = get_for_member(
+                Facility.objects.all(), member, pk=_int(request.POST.get("duplicate_id"))
+            )
+            services.merge_facilities(facility, duplicate, actor=member)
+            messages.success(
+                request, _("%(dup)s was merged into this facility.") % {"dup": duplicate}
+            )
+        elif action == "split":
+            target = services.split_facility(
+                facility,
+                actor=member,
+                name=request.POST.get("new_name", "").strip(),
+                names=[_int(v) for v in request.POST.getlist("names")],
+                identifiers=[_int(v) for v in request.POST.getlist("identifiers")],
+            )
+            messages.success(request, _("A new facility now holds the names you moved."))
     except OretraceError as exc:
         messages.error(request, str(exc))
-    return redirect("registry:facility", facility_id=facility.pk)
+    return redirect("registry:facility", facility_id=target.pk)
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise OretraceError(_("%(value)s is not a facility number") % {"value": value}) from None
 
 
 @member_required

@@ -126,3 +126,35 @@ def test_imports_page_is_read_only_for_non_curators(web_a):
     html = web_a.get(reverse("registry:imports")).content.decode()
     assert "imported by platform curators" in html
     assert 'type="file"' not in html
+
+
+def test_merge_and_split_from_the_facility_page(web_a, member_a, depot):
+    duplicate = services.create_facility(
+        actor=member_a, kind="collection_point", name="Chandwara Depot (old)", country="IN"
+    )
+    url = reverse("registry:facility", args=[depot.pk])
+    web_a.post(url, {"action": "merge", "duplicate_id": duplicate.pk})
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into == depot
+    moved = depot.names.get(name="Chandwara Depot (old)")
+    response = web_a.post(url, {"action": "split", "new_name": "Old depot", "names": [moved.pk]})
+    new = Facility.objects.get(name="Old depot")
+    assert response["Location"] == reverse("registry:facility", args=[new.pk])
+    assert new.names.filter(name="Chandwara Depot (old)").exists()
+    bad = web_a.post(url, {"action": "merge", "duplicate_id": "abc"}, follow=True)
+    assert "is not a facility number" in bad.content.decode()
+
+
+def test_curator_uploads_a_reference_list_and_the_job_imports_it(
+    shared_data, member_a, web_a, django_capture_on_commit_callbacks
+):
+    member_a.user.is_staff = True
+    member_a.user.save()
+    path = shared_data / "rmi-templates/blank/RMI_AMRT_1.3.xlsx"
+    with django_capture_on_commit_callbacks(execute=True), path.open("rb") as handle:
+        response = web_a.post(reverse("registry:imports"), {"file": handle})
+    job_page = web_a.get(response["Location"]).content.decode()
+    assert "Succeeded" in job_page
+    assert Facility.objects.filter(organisation__isnull=True).count() == 49
+    again = web_a.post(reverse("registry:imports"), {"file": path.open("rb")})
+    assert "was already imported" in again.content.decode()

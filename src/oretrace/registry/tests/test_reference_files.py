@@ -92,7 +92,8 @@ def test_every_blank_template_smelter_lookup_parses(shared_data, name):
     assert all(r.facility_id.startswith("CID") and len(r.facility_id) == 9 for r in result.rows)
     assert all(r.metal and r.name and r.standard_name for r in result.rows)
     assert all(r.country or r.country_text in ("", "Unknown") for r in result.rows)
-    assert all(r.extra.get("id_source") == "RMI" for r in result.rows)
+    # a few rows leave "Source of Smelter Identification Number" blank (17 in CMRT 6.4)
+    assert {r.extra.get("id_source", "RMI") for r in result.rows} == {"RMI"}
     assert result.rows[0].row == 5  # header on row 4, whatever language it reads back in
 
 
@@ -241,7 +242,11 @@ def test_cfsi_list_csv_in_windows_1252(shared_data):
     path = shared_data / LISTS / "ldenevi_ddm" / "cfsi_compliant_smelters_list.csv"
     result = _read(path)
     assert (result.kind, len(result.rows)) == ("facility-list", 129)
-    assert Counter(r.status for r in result.rows) == {"Compliant": 129}
+    assert Counter(r.status for r in result.rows) == {
+        "Compliant": 87,
+        "Active": 29,
+        "Progressing": 13,
+    }
     assert any(r.name.startswith("AngloGold Ashanti C\u00f3rrego") for r in result.rows)
     assert any("cell B89: 'ID000157' is not a smelter ID" in w for w in result.warnings)
 
@@ -333,7 +338,9 @@ def test_bad_rows_are_reported_with_their_cell():
         "rows.xlsx, sheet 'Smelter Look-up', cell A6: 'Tinn' is not a metal or mineral "
         "(expected e.g. Tin, Gold, Cobalt, Mica)"
     ]
-    assert any("cell D7: country 'Atlantis' is not an ISO 3166 country" in w for w in result.warnings)
+    assert any(
+        "cell D7: country 'Atlantis' is not an ISO 3166 country" in w for w in result.warnings
+    )
     assert any("cell E8: old CFSI smelter ID '1CHN999'" in w for w in result.warnings)
     delta = next(r for r in result.rows if r.name == "Delta")
     assert (delta.facility_id, delta.extra["cfsi_id"]) == ("", "1CHN999")
@@ -408,7 +415,14 @@ def test_workbook_facility_list_with_a_type_column_holding_statuses():
     data = _xlsx(
         {
             "Conformant": [
-                ["Sl #", "METAL", "SMELTER ID", "STANDARD SMELTER NAME", "COUNTRY LOCATION", "Type"],
+                [
+                    "Sl #",
+                    "METAL",
+                    "SMELTER ID",
+                    "STANDARD SMELTER NAME",
+                    "COUNTRY LOCATION",
+                    "Type",
+                ],
                 [1, "Gold", "CID000001", "Alpha", "JAPAN", "Conformant"],
                 [2, "Cobalt", "CID000002", "Beta", "CHINA", "Conformant"],
             ],
