@@ -242,7 +242,7 @@ class Matcher:
     # --- steps ----------------------------------------------------------------------------------
 
     def _prepare(self, index: int, name: str, metal: str, country: str) -> _Query:
-        norm = normalise(name)
+        norm = self._strip_misspelt_legal_forms(normalise(name))
         return _Query(
             index=index,
             name=name,
@@ -253,6 +253,15 @@ class Matcher:
             country=country_code(country) if country else "",
             spelling=spelling(name),
         )
+
+    def _strip_misspelt_legal_forms(self, norm: str) -> str:
+        """Drop trailing words one typo away from a legal form ("Lmited", "Ltdd", "Corporatin")
+        that no candidate uses: normalisation could not recognise them, and as unknown words
+        they would count as the most distinctive ones."""
+        words = norm.split()
+        while len(words) > 1 and words[-1] not in self._idf and _looks_legal(words[-1]):
+            words.pop()
+        return " ".join(words)
 
     def _block_key(self, query: _Query) -> tuple[str, str]:
         metal = query.metal if (query.metal, "") in self._blocks else ""
