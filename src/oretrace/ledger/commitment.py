@@ -60,6 +60,19 @@ def commit(salt: bytes, document: dict) -> bytes:
     return hashlib.sha256(_PREFIX + salt + canonical_json(document)).digest()
 
 
+def commit_record(
+    salt: bytes, record_type: str, record_id: str, version: int, facts: dict
+) -> bytes:
+    """``commit(salt, record_document(...))`` without building the document: the bytes are
+    assembled in sorted-key order (facts, id, type, version), for batch appends."""
+    encode = _ENCODER.encode
+    canonical = (
+        f'{{"facts":{encode(facts)},"id":{encode(record_id)},"type":{encode(record_type)},'
+        f'"version":{version:d}}}'
+    )
+    return hashlib.sha256(_PREFIX + salt + canonical.encode()).digest()
+
+
 @dataclass(frozen=True)
 class Opening:
     """What a verifier needs to recompute an entry: the salt and the record document."""

@@ -15,8 +15,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 import struct
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from cryptography.exceptions import InvalidSignature
@@ -33,6 +35,7 @@ COSIGNATURE_V1 = 0x04
 ALGORITHMS = {ED25519: "Ed25519", COSIGNATURE_V1: "Ed25519 cosignature/v1"}
 MAX_SIGNATURES = 100
 DASH = "\u2014 "
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f]")
 
 
 class NoteError(ValueError):
@@ -60,6 +63,11 @@ def key_id(name: str, algorithm: int, public_key: bytes) -> int:
 
 def _raw_public(key: Ed25519PublicKey) -> bytes:
     return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+@lru_cache(maxsize=256)
+def _public_key(raw: bytes) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(raw)
 
 
 class Verifier(Protocol):
@@ -97,7 +105,7 @@ class Ed25519Verifier:
         if parts is None or len(parts[1]) != 64:
             return False
         try:
-            Ed25519PublicKey.from_public_bytes(self.public_key).verify(parts[1], parts[0])
+            _public_key(self.public_key).verify(parts[1], parts[0])
         except (InvalidSignature, ValueError):
             return False
         return True
@@ -232,7 +240,7 @@ def parse_note(data: bytes | str) -> Note:
             data = data.decode("utf-8")
         except UnicodeDecodeError:
             raise NoteError("the note is not valid UTF-8") from None
-    if any(ord(c) < 0x20 and c != "\n" for c in data):
+    if _CONTROL.search(data):
         raise NoteError("the note contains control characters")
     if not data.endswith("\n"):
         raise NoteError("the note does not end with a newline")

@@ -29,7 +29,7 @@ from oretrace.core.models import Membership
 from oretrace.ledger import keys, records
 from oretrace.ledger.checkpoint import Checkpoint as CheckpointBody
 from oretrace.ledger.checkpoint import parse_body
-from oretrace.ledger.commitment import commit, new_salts, record_document
+from oretrace.ledger.commitment import commit_record, new_salts
 from oretrace.ledger.exceptions import LedgerError
 from oretrace.ledger.merkle import HASH_SIZE, append_leaves, frontier_root, leaf_hash
 from oretrace.ledger.models import Checkpoint, Cosignature, Leaf, LogState
@@ -131,7 +131,7 @@ def _append(
         items, pairs, versions, new_salts(len(items)), strict=True
     ):
         facts = TOMBSTONE if deleted else spec.facts(record)
-        entry = commit(salt, record_document(record_type, record_id, version, facts))
+        entry = commit_record(salt, record_type, record_id, version, facts)
         hashes.append(leaf_hash(entry))
         rows.append(
             (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from django.db import connection
 from django.db.models import Q
 
 from oretrace.ledger.merkle import HASH_SIZE, Node
@@ -13,28 +14,35 @@ from oretrace.ledger.tiles import TILE_WIDTH
 
 
 class DatabaseHashStore:
-    """A ``merkle.HashStore`` over ``HashTile`` rows: one query per proof."""
+    """A ``merkle.HashStore`` over ``HashTile`` rows: one query per proof.
+
+    The query is written out: it reads just the 32 bytes of each node (``SUBSTR`` works on
+    SQLite blobs and PostgreSQL bytea alike) instead of whole 8 KiB tiles, and skips the ORM's
+    composition of a large OR, which together took proofs from ~1.8 ms to well under 1 ms
+    (benchmarks/ledger.py).
+    """
 
     def hashes(self, nodes: Sequence[Node]) -> list[bytes]:
         if not nodes:
             return []
-        keys = {(level, index // TILE_WIDTH) for level, index in nodes}
-        condition = Q()
-        for level, tile in keys:
-            condition |= Q(level=level, index=tile)
-        rows = {
-            (level, tile): bytes(blob)
-            for level, tile, blob in HashTile.objects.filter(condition).values_list(
-                "level", "index", "hashes"
-            )
-        }
+        table = HashTile._meta.db_table
+        index = connection.ops.quote_name("index")
+        one = (
+            f"SELECT %s, SUBSTR(hashes, %s, {HASH_SIZE}) FROM {table} "  # noqa: S608
+            f"WHERE level = %s AND {index} = %s"
+        )
+        params: list[int] = []
+        for n, (level, node) in enumerate(nodes):
+            params += [n, (node % TILE_WIDTH) * HASH_SIZE + 1, level, node // TILE_WIDTH]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join([one] * len(nodes)), params)
+            found = {n: bytes(h) for n, h in cursor.fetchall() if h is not None}
         out = []
-        for level, index in nodes:
-            blob = rows.get((level, index // TILE_WIDTH), b"")
-            offset = (index % TILE_WIDTH) * HASH_SIZE
-            if len(blob) < offset + HASH_SIZE:
-                raise KeyError(f"no stored hash for node {level}/{index}")
-            out.append(blob[offset : offset + HASH_SIZE])
+        for n, (level, node) in enumerate(nodes):
+            h = found.get(n, b"")
+            if len(h) != HASH_SIZE:
+                raise KeyError(f"no stored hash for node {level}/{node}")
+            out.append(h)
         return out
 
 

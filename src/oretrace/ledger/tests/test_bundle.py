@@ -110,3 +110,13 @@ def test_garbage_fails_at_format(data, message):
     with pytest.raises(BundleError, match=message) as caught:
         parse_bundle(data)
     assert caught.value.step == "format"
+
+
+def test_the_batch_commitment_equals_the_documented_one():
+    from oretrace.ledger.commitment import commit, commit_record
+
+    facts = {"z": 1, "a": "é\u2014", "n": None, "nested": {"b": [1, 2], "a": True}}
+    document = record_document("core.organisation", "42", 3, facts)
+    assert commit_record(b"s" * 16, "core.organisation", "42", 3, facts) == commit(
+        b"s" * 16, document
+    )

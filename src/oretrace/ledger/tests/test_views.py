@@ -192,3 +192,30 @@ def test_the_in_memory_tree_agrees_with_the_stored_one(big_log):
     for entry in Leaf.objects.order_by("index").values_list("entry", flat=True):
         tree.append(bytes(entry))
     assert tree.root() == bytes(big_log.root)
+
+
+def test_a_witness_follows_the_live_log_and_its_cosignature_is_kept(client, big_log, settings):
+    # given a witness that follows this log through its public tiles
+    from oretrace.ledger.cli import check_and_record
+
+    witness = Signer.generate("witness.example/w2", COSIGNATURE_V1)
+    settings.ORETRACE_LEDGER_WITNESSES = [witness.verifier.vkey]
+    state: dict = {}
+    fetch = _fetch(client)
+    first = verify_checkpoint(fetch("checkpoint"), [keys.log_verifier()])
+    check_and_record(first, fetch, state)
+    # when the log grows and the witness checks consistency from the tiles, then cosigns
+    ledger.append_many(OrganisationFactory.create_batch(40), actor=SYSTEM, created=True)
+    ledger.sign_checkpoint()
+    second = verify_checkpoint(fetch("checkpoint"), [keys.log_verifier()])
+    check_and_record(second, fetch, state)
+    text = second.note.text
+    line = witness.signature_line(text.encode(), timestamp=1_800_000_000)
+    response = client.post("/ledger/cosignatures", text + "\n" + line, content_type="text/plain")
+    # then the log keeps it and serves it
+    assert response.status_code == 200
+    assert state[second.checkpoint.origin]["size"] == 340
+    served = verify_checkpoint(
+        fetch("checkpoint"), [keys.log_verifier()], witness_verifiers=[witness.verifier]
+    )
+    assert served.witnesses == [("witness.example/w2", 1_800_000_000)]
