@@ -19,6 +19,7 @@ from oretrace.registry.matching import (
     normalise,
     normalise_identifier,
 )
+from oretrace.registry.matching.normalise import spelling
 from oretrace.registry.reference_files import read_reference_file
 
 # --- normalise: one test per rule ---------------------------------------------------------------
@@ -85,6 +86,12 @@ from oretrace.registry.reference_files import read_reference_file
 )
 def test_normalise_rules(name, expected):
     assert normalise(name) == expected
+
+
+def test_spelling_keeps_legal_forms():
+    assert spelling("H.C. Starck Co., Ltd.") == "hc starck co ltd"
+    assert spelling("H.C. Starck Ltd.") == "hc starck ltd"
+    assert normalise("H.C. Starck Co., Ltd.") == normalise("H.C. Starck Ltd.") == "hc starck"
 
 
 def test_normalise_is_idempotent_on_its_output():
@@ -249,6 +256,12 @@ def test_typo_is_auto(matcher):
     result = matcher.match("Gejiu Non-Ferous Metal Procesing Co.", metal="tin", country="CN")
     assert (result.outcome, _top(result)) == ("auto", GEJIU)
     assert DEFAULT_THRESHOLDS.auto <= result.candidates[0].score < 100.0
+
+
+def test_a_misspelt_legal_form_does_not_count_as_a_distinctive_word(matcher):
+    result = matcher.match("Gejiu Non-Ferrous Metal Processing Limted", metal="tin")
+    assert (result.outcome, _top(result)) == ("auto", GEJIU)
+    assert result.candidates[0].score == 100.0  # exact once "Limted" is set aside
 
 
 def test_word_order_and_fused_words(matcher):
