@@ -20,7 +20,8 @@ Each round measures, interleaved:
 - ``verify``: full offline verification of proof bundles (note signature, record commitment,
   inclusion proof), as ``oretrace verify`` does.
 
-Production settings (DEBUG off), SQLite in a scratch data directory.
+Production settings (DEBUG off), SQLite in a scratch data directory (or the database of
+``ORETRACE_DATABASE_URL``).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ import django
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import transaction  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
 from oretrace.core.actors import SYSTEM  # noqa: E402
 from oretrace.core.models import Organisation  # noqa: E402
@@ -201,7 +202,8 @@ def _report(
     memory_proof_ms: list[float],
 ) -> None:
     memory = statistics.median(rates["memory"])
-    print(f"\nledger, {ns.rounds} interleaved rounds, batches of {ns.batch}, SQLite, DEBUG off")
+    vendor = connection.vendor
+    print(f"\nledger, {ns.rounds} interleaved rounds, batches of {ns.batch}, {vendor}, DEBUG off")
     print(f"{'path':<22}{'median':>14}{'vs in-memory tree':>20}")
     for name in ("memory", "bulk", "bulk (versioned)", "single"):
         value = statistics.median(rates[name])

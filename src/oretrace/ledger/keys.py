@@ -59,9 +59,22 @@ def load_signer(path: Path) -> Signer:
 
 
 def log_signer() -> Signer:
-    """The current signing key, generated on first use with the configured origin as name."""
+    """The current signing key, generated on first use with the configured origin as name.
+
+    Refuses to make a new key for a log that already signed checkpoints: on a second web node
+    or after a restore without the key folder, a fresh key would sign checkpoints that no
+    verifier trusts. Copy the log's key folder there instead.
+    """
     path = Path(settings.ORETRACE_LEDGER_KEY_PATH)
     if not path.exists():
+        from oretrace.ledger.models import Checkpoint
+
+        if Checkpoint.objects.exists():
+            raise SigningKeyError(
+                f"the ledger signing key {path} is missing, but this log has signed checkpoints: "
+                "copy the log's key folder here (or set ORETRACE_LEDGER_KEY_PATH); a new key "
+                "would sign checkpoints no verifier trusts"
+            )
         _create_once(path, lambda: Signer.generate(settings.ORETRACE_LEDGER_ORIGIN).skey)
     return load_signer(path)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q
@@ -27,15 +28,31 @@ class DatabaseHashStore:
             return []
         table = HashTile._meta.db_table
         index = connection.ops.quote_name("index")
-        one = (
-            f"SELECT %s, SUBSTR(hashes, %s, {HASH_SIZE}) FROM {table} "  # noqa: S608
-            f"WHERE level = %s AND {index} = %s"
-        )
-        params: list[int] = []
+        columns: list[list[int]] = [[], [], [], []]  # n, offset, level, tile
         for n, (level, node) in enumerate(nodes):
-            params += [n, (node % TILE_WIDTH) * HASH_SIZE + 1, level, node // TILE_WIDTH]
+            for column, value in zip(
+                columns,
+                (n, (node % TILE_WIDTH) * HASH_SIZE + 1, level, node // TILE_WIDTH),
+                strict=True,
+            ):
+                column.append(value)
+        if connection.vendor == "postgresql":
+            # One plan for any number of nodes.
+            sql = (
+                f"SELECT t.n, SUBSTR(h.hashes, t.off, {HASH_SIZE}) FROM "  # noqa: S608
+                "unnest(%s::int[], %s::int[], %s::int[], %s::bigint[]) AS t(n, off, lvl, tile) "
+                f"JOIN {table} h ON h.level = t.lvl AND h.{index} = t.tile"
+            )
+            params: list[Any] = columns
+        else:
+            one = (
+                f"SELECT %s, SUBSTR(hashes, %s, {HASH_SIZE}) FROM {table} "  # noqa: S608
+                f"WHERE level = %s AND {index} = %s"
+            )
+            sql = " UNION ALL ".join([one] * len(nodes))
+            params = [value for row in zip(*columns, strict=True) for value in row]
         with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join([one] * len(nodes)), params)
+            cursor.execute(sql, params)
             found = {n: bytes(h) for n, h in cursor.fetchall() if h is not None}
         out = []
         for n, (level, node) in enumerate(nodes):

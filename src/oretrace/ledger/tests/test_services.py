@@ -125,3 +125,17 @@ def test_checkpoints_are_signed_with_a_key_generated_outside_the_database(ledger
     assert verified.checkpoint.root == _tree_of_leaves().root()
     # and signing again without new leaves returns the same checkpoint
     assert ledger.sign_checkpoint().pk == checkpoint.pk
+
+
+def test_a_lost_key_is_not_silently_replaced(ledger_keys):
+    # given a log that signed a checkpoint
+    ledger.sign_checkpoint()
+    # when its key file is missing (a second node, a restore without the key folder)
+    ledger_keys.unlink()
+    ledger.append(OrganisationFactory(), actor=SYSTEM)
+    # then no new key is made up
+    from oretrace.ledger.exceptions import SigningKeyError
+
+    with pytest.raises(SigningKeyError, match="copy the log's key folder"):
+        ledger.sign_checkpoint()
+    assert not ledger_keys.exists()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -94,9 +96,13 @@ def test_record_pages_of_another_organisation_are_404(web_a, web_b, member_a, su
 
 
 def test_a_bundle_downloaded_from_the_ledger_page_verifies_with_the_cli(web_a, member_a, tmp_path):
-    # given a record's bundle downloaded from its page, and only the log's public key
+    # given a record's bundle downloaded through the link on the Ledger page
     ledger.append(member_a.organisation, actor=SYSTEM)
-    response = web_a.get(f"/ledger/records/core.organisation/{member_a.organisation_id}/bundle")
+    page = web_a.get("/ledger/").content.decode()
+    link = re.search(r'href="([^"]+/bundle)" download', page)
+    assert link is not None
+    response = web_a.get(html.unescape(link.group(1)))
+    assert response.status_code == 200
     bundle = tmp_path / "org.tlog-proof"
     bundle.write_bytes(response.content)
     vkey = keys.log_verifier().vkey
