@@ -14,7 +14,7 @@ class VerifyForm(forms.Form):
     bundle = forms.CharField(
         label=_("Proof bundle"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 80, "spellcheck": "false"}),
         help_text=_("Paste the text of a .tlog-proof file, or upload the file below."),
     )
     upload = forms.FileField(label=_("…or upload the file"), required=False)
