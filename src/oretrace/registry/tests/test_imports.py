@@ -5,9 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from oretrace.core.choices import Role
 from oretrace.core.exceptions import PermissionDenied
-from oretrace.core.tests.factories import MembershipFactory
 from oretrace.registry.exceptions import RegistryError
 from oretrace.registry.imports import import_id_translation, import_reference_file
 from oretrace.registry.models import (
@@ -19,14 +17,6 @@ from oretrace.registry.models import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def curator(org_a):
-    member = MembershipFactory(organisation=org_a, roles=[Role.ADMIN])
-    member.user.is_staff = True
-    member.user.save()
-    return member
 
 
 def _blank(shared_data: Path) -> list[Path]:

@@ -6,10 +6,8 @@ from datetime import date
 import pytest
 
 from oretrace.core.actors import SYSTEM
-from oretrace.core.choices import Role
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import ChangeLogEntry
-from oretrace.core.tests.factories import MembershipFactory
 from oretrace.registry import services
 from oretrace.registry.choices import NameKind
 from oretrace.registry.exceptions import RegistryError
@@ -17,14 +15,6 @@ from oretrace.registry.models import Facility, FacilityName
 from oretrace.registry.queries import current_statuses
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def curator(org_a):
-    member = MembershipFactory(organisation=org_a, roles=[Role.ADMIN])
-    member.user.is_staff = True
-    member.user.save()
-    return member
 
 
 def test_private_facility_belongs_to_the_actors_organisation(member_a):
