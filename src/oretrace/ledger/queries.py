@@ -96,3 +96,26 @@ def entries(index: int, width: int) -> bytes | None:
     if len(rows) != width:
         return None
     return encode_entries([bytes(e) for e in rows])
+
+
+def label_leaves(leaves: list[Leaf]) -> list[Leaf]:
+    """Give each leaf a ``label``: its record's name, read in one query per record type.
+
+    A record that no longer exists keeps the plain ``type id`` form.
+    """
+    wanted: dict[str, set[str]] = {}
+    for leaf in leaves:
+        wanted.setdefault(leaf.record_type, set()).add(leaf.record_id)
+    names: dict[tuple[str, str], str] = {}
+    for type_name, ids in wanted.items():
+        try:
+            model = records.get(type_name).model
+        except LedgerError:
+            continue
+        for obj in model._default_manager.filter(pk__in=list(ids)):
+            names[(type_name, str(obj.pk))] = str(obj)
+    for leaf in leaves:
+        leaf.label = names.get(  # type: ignore[attr-defined]
+            (leaf.record_type, leaf.record_id), f"{leaf.record_type} {leaf.record_id}"
+        )
+    return leaves

@@ -93,6 +93,7 @@ def cosignatures(request: HttpRequest) -> HttpResponse:
 def ledger_page(request: HttpRequest, member: Membership) -> HttpResponse:
     leaves = queries.leaves_for(member)
     page = Paginator(leaves, 50).get_page(request.GET.get("page"))
+    page.object_list = queries.label_leaves(list(page.object_list))
     return render(
         request,
         "ledger/ledger.html",

@@ -82,9 +82,12 @@ def test_the_ledger_page_lists_only_own_leaves(web_a, web_b, member_a, member_b)
     ledger.append(member_b.organisation, actor=SYSTEM)
     page = web_b.get("/ledger/")
     assert page.status_code == 200
-    assert f"core.organisation {member_b.organisation_id}" in page.content.decode()
-    assert f"core.organisation {member_a.organisation_id}<" not in page.content.decode()
-    assert keys.log_verifier().vkey in page.content.decode()
+    html = page.content.decode()
+    assert f"/ledger/records/core.organisation/{member_b.organisation_id}/" in html
+    assert f">{member_b.organisation}</a>" in html  # the record's name, not only its id
+    assert f"/ledger/records/core.organisation/{member_a.organisation_id}/" not in html
+    assert str(member_a.organisation) not in html
+    assert keys.log_verifier().vkey in html
 
 
 @pytest.mark.parametrize("suffix", ["", "bundle"])
