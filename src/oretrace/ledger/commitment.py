@@ -73,6 +73,28 @@ def commit_record(
     return hashlib.sha256(_PREFIX + salt + canonical.encode()).digest()
 
 
+_PLAIN_ID = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_.:")
+
+
+def commit_records(
+    salts: list[bytes], record_type: str, ids: list[str], versions: list[int], facts: list[dict]
+) -> list[bytes]:
+    """``commit_record`` for a batch of one record type: the type is encoded once, and ids made
+    of plain characters need no JSON escaping. Same bytes as ``commit_record``, faster."""
+    encode = _ENCODER.encode
+    type_json = encode(record_type)
+    prefix, sha256 = _PREFIX, hashlib.sha256
+    entries = []
+    for salt, record_id, version, record_facts in zip(salts, ids, versions, facts, strict=True):
+        id_json = f'"{record_id}"' if _PLAIN_ID.issuperset(record_id) else encode(record_id)
+        canonical = (
+            f'{{"facts":{encode(record_facts)},"id":{id_json},"type":{type_json},'
+            f'"version":{version:d}}}'
+        )
+        entries.append(sha256(prefix + salt + canonical.encode()).digest())
+    return entries
+
+
 @dataclass(frozen=True)
 class Opening:
     """What a verifier needs to recompute an entry: the salt and the record document."""

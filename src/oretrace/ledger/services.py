@@ -29,7 +29,7 @@ from oretrace.core.models import Membership
 from oretrace.ledger import keys, records
 from oretrace.ledger.checkpoint import Checkpoint as CheckpointBody
 from oretrace.ledger.checkpoint import parse_body
-from oretrace.ledger.commitment import commit_record, new_salts
+from oretrace.ledger.commitment import commit_record, commit_records, new_salts
 from oretrace.ledger.exceptions import LedgerError
 from oretrace.ledger.merkle import HASH_SIZE, append_leaves, frontier_root, leaf_hash
 from oretrace.ledger.models import Checkpoint, Cosignature, Leaf, LogState
@@ -131,33 +131,46 @@ def _append(
     state = _locked_state()
     label = actor_label(actor)[:300]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows, hashes = [], []
-    index = state.size
-    for (record, spec, deleted), (record_type, record_id), version, salt in zip(
-        items, pairs, versions, new_salts(len(items)), strict=True
-    ):
-        facts = TOMBSTONE if deleted else spec.facts(record)
-        entry = commit_record(salt, record_type, record_id, version, facts)
-        hashes.append(leaf_hash(entry))
-        rows.append(
-            (
-                index,
-                record_type,
-                record_id,
-                version,
-                spec.organisation_id(record),
-                entry,
-                salt,
-                deleted,
-                label,
-                now,
-            )
+    salts = new_salts(len(items))
+    facts = [TOMBSTONE if deleted else spec.facts(record) for record, spec, deleted in items]
+    if len({record_type for record_type, _id in pairs}) == 1:  # a batch of one type: faster
+        entries = commit_records(
+            salts, pairs[0][0], [record_id for _t, record_id in pairs], versions, facts
         )
-        index += 1
-    frontier, nodes = append_leaves(state.size, _split_frontier(bytes(state.frontier)), hashes)
+    else:
+        entries = [
+            commit_record(salt, record_type, record_id, version, record_facts)
+            for salt, (record_type, record_id), version, record_facts in zip(
+                salts, pairs, versions, facts, strict=True
+            )
+        ]
+    start = state.size
+    rows = [
+        (
+            start + n,
+            record_type,
+            record_id,
+            version,
+            spec.organisation_id(record),
+            entry,
+            salt,
+            deleted,
+            label,
+            now,
+        )
+        for n, (
+            (record, spec, deleted),
+            (record_type, record_id),
+            version,
+            entry,
+            salt,
+        ) in enumerate(zip(items, pairs, versions, entries, salts, strict=True))
+    ]
+    hashes = [leaf_hash(entry) for entry in entries]
+    frontier, nodes = append_leaves(start, _split_frontier(bytes(state.frontier)), hashes)
     _insert_leaves(rows)
     store_nodes(nodes)
-    state.size = index
+    state.size = start + len(rows)
     state.frontier = b"".join(frontier)
     state.save(update_fields=["size", "frontier", "updated_at"])
     return rows
