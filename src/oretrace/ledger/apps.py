@@ -9,6 +9,7 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         # Record types, job handlers and demo steps register themselves on import.
+        import oretrace.ledger.dashboard
         import oretrace.ledger.demo
         import oretrace.ledger.jobs
         import oretrace.ledger.services  # noqa: F401

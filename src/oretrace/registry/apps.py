@@ -9,5 +9,6 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         # Job handlers and demo steps register themselves when their modules are imported.
+        import oretrace.registry.dashboard
         import oretrace.registry.demo
         import oretrace.registry.imports  # noqa: F401

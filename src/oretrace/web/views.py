@@ -24,6 +24,7 @@ from oretrace.core.jobs import cancel_job, start_job
 from oretrace.core.models import ApiToken, ChangeLogEntry, Country, Grant, Job, Membership, Mineral
 from oretrace.core.queries import dashboard_figures, recent_changes
 from oretrace.core.tenancy import get_for_member, visible
+from oretrace.web.dashboard import collect as app_figures
 from oretrace.web.forms import InviteForm, StartJobForm, TokenForm
 from oretrace.web.middleware import SESSION_KEY
 
@@ -48,6 +49,7 @@ def dashboard(request: HttpRequest, member: Membership) -> HttpResponse:
         "web/dashboard.html",
         {
             "figures": dashboard_figures(member),
+            "app_figures": app_figures(member),
             "changes": recent_changes(member),
             "active_jobs": visible(Job.objects.all(), member).filter(
                 status__in=[JobStatus.QUEUED, JobStatus.RUNNING]

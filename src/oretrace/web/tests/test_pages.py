@@ -212,3 +212,15 @@ def test_viewer_sees_no_invite_form_and_cannot_post_one(viewer_a):
     assert "Add a member" not in client.get(reverse("web:organisation")).content.decode()
     client.post(reverse("web:organisation"), {"email": "x@example.org", "roles": ["admin"]})
     assert not viewer_a.organisation.memberships.filter(user__email="x@example.org").exists()
+
+
+def test_dashboard_shows_figures_of_the_other_apps(web_a, member_a, member_b):
+    from oretrace.registry import services as registry
+
+    registry.create_facility(actor=member_a, kind="mine", name="Mine A", country="IN")
+    registry.create_facility(actor=member_b, kind="mine", name="Mine B", country="IN")
+    html = web_a.get(reverse("web:dashboard")).content.decode()
+    figures = dict(re.findall(r'<dt><a href="[^"]*">([^<]+)</a></dt><dd>([^<]+)</dd>', html))
+    assert figures["Facilities you recorded"] == "1"
+    assert figures["Names waiting for review"] == "0"
+    assert "Entries in the public log" in figures

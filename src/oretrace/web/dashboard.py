@@ -1,0 +1,34 @@
+"""Figures other apps add to the dashboard: each app registers a function of the member.
+
+Every figure is computed from the database when the page is drawn, never set by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+
+from oretrace.core.models import Membership
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str | Promise
+    value: int | str
+    url: str = ""
+
+
+Provider = Callable[[Membership], list[Figure]]
+_PROVIDERS: list[Provider] = []
+
+
+def figures(provider: Provider) -> Provider:
+    """Register ``provider(member) -> [Figure, …]`` for the dashboard."""
+    _PROVIDERS.append(provider)
+    return provider
+
+
+def collect(member: Membership) -> list[Figure]:
+    return [figure for provider in _PROVIDERS for figure in provider(member)]
