@@ -1,0 +1,195 @@
+"""Opening an uploaded file as a workbook, and telling which RMI template and version it is.
+
+The family comes from the Declaration sheet's title (``… (CMRT)``, or the English title in
+legacy files), the version from its "Revision 6.4 April 26, 2024" cell, or else from the
+Revision sheet's history table. Both are read from the workbook itself; the file name is only a
+hint for a template whose own cells are silent (CRT 2.21 still calls itself 2.2).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from oretrace.declarations.templates.model import TemplateError
+from oretrace.declarations.templates.values import text
+
+DEFAULT_PASSWORD = "VelvetSweatshop"  # noqa: S105 - Excel's own password for "encrypted" read-only files
+_SIGNATURES = {
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\x89PNG": "a PNG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"\x1f\x8b": "a gzip archive",
+    b"Rar!": "a RAR archive",
+    b"{\\rtf": "an RTF document",
+}
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+
+_TITLES = {
+    "conflict minerals reporting template": "CMRT",
+    "extended minerals reporting template": "EMRT",
+    "extended mineral reporting template": "EMRT",
+    "additional minerals reporting template": "AMRT",
+    "pilot reporting template": "PRT",
+    "cobalt reporting template": "CRT",
+    "mica reporting template": "MRT",
+}
+_CODE_RE = re.compile(r"\((CMRT|EMRT|AMRT|CRT|PRT|MRT)\)")
+_REVISION_RE = re.compile(r"(?:Revision|Version)\s+(\d+(?:\.\d+)?)", re.IGNORECASE)
+_NUMBER_RE = re.compile(r"'?(\d+(?:\.\d+)?)[a-z]?'?")
+_FILENAME_RE = re.compile(r"(CMRT|EMRT|AMRT|CRT)[\s_\-]*v?(\d+\.\d+)", re.IGNORECASE)
+
+
+def open_workbook(data: bytes, filename: str) -> CalamineWorkbook:
+    """The workbook in ``data``: .xlsx or .xls, decrypted with Excel's default password if
+    needed. Raises `TemplateError` when it is not a workbook or needs a real password."""
+    if not data.strip(b"\x00 \t\r\n"):
+        raise TemplateError("not-a-workbook", f"{filename}: the file is empty")
+    for signature, what in _SIGNATURES.items():
+        if data.startswith(signature):
+            raise TemplateError(
+                "not-a-workbook",
+                f"{filename}: this is {what}, not an Excel workbook (.xlsx or .xls)",
+            )
+    if data.startswith(_OLE):
+        data = _decrypt_if_needed(data, filename)
+    elif not data.startswith(_ZIP):
+        raise TemplateError("not-a-workbook", f"{filename}: not an Excel workbook (.xlsx or .xls)")
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except (CalamineError, ValueError, OSError) as exc:
+        raise TemplateError(
+            "not-a-workbook", f"{filename}: could not be read as an Excel workbook: {exc}"
+        ) from exc
+
+
+def _decrypt_if_needed(data: bytes, filename: str) -> bytes:
+    """An OLE file is an .xls, or an encrypted .xlsx/.xls: try Excel's default password."""
+    import msoffcrypto  # imported here: only encrypted uploads need it
+    from msoffcrypto.exceptions import DecryptionError, FileFormatError, InvalidKeyError
+
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        if not office.is_encrypted():
+            return data
+    except (FileFormatError, ValueError, OSError, AssertionError):
+        return data  # not something msoffcrypto knows: let calamine try
+    try:
+        office.load_key(password=DEFAULT_PASSWORD, verify_password=True)
+        out = io.BytesIO()
+        office.decrypt(out)
+    except (InvalidKeyError, DecryptionError, FileFormatError, ValueError, AssertionError):
+        raise TemplateError(
+            "encrypted",
+            f"{filename}: the workbook is protected by a password; save it without a password "
+            "(File > Info > Protect Workbook > Encrypt with Password, then clear it) and upload "
+            "it again",
+        ) from None
+    return out.getvalue()
+
+
+def sheet_lookup(workbook: CalamineWorkbook) -> dict[str, str]:
+    """Sheet name as compared (lower case, letters and digits) → sheet name as stored."""
+    return {re.sub(r"[^a-z0-9]", "", s.casefold()): s for s in workbook.sheet_names}
+
+
+def detect(
+    workbook: CalamineWorkbook, filename: str
+) -> tuple[str, str, list[list[Any]], list[str]]:
+    """(family, version, Declaration rows, notes) of an RMI template.
+
+    Raises `TemplateError` ``not-a-template`` when the workbook is no RMI reporting template.
+    The notes say where the version came from when that was not the workbook's own cells.
+    """
+    sheets = sheet_lookup(workbook)
+    if "declaration" not in sheets:
+        raise TemplateError(
+            "not-a-template",
+            f"{filename}: not an RMI reporting template: there is no 'Declaration' sheet "
+            f"(the sheets are: {', '.join(workbook.sheet_names[:12])})",
+        )
+    rows = workbook.get_sheet_by_name(sheets["declaration"]).to_python(skip_empty_area=False)
+    family, version = _from_heading(rows[:4])
+    if "revision" in sheets and not (family and version):
+        revision = workbook.get_sheet_by_name(sheets["revision"]).to_python(nrows=80)
+        family = family or _family_in(revision[:12])
+        version = version or _last_revision(revision)
+    if not family:
+        raise TemplateError(
+            "not-a-template",
+            f"{filename}: not an RMI reporting template: the Declaration sheet names no CMRT, "
+            "EMRT, AMRT or CRT in its title",
+        )
+    if family == "PRT":
+        raise TemplateError(
+            "unsupported-version",
+            f"{filename}: PRT (Pilot Reporting Template) version {version} is not supported; "
+            "oretrace reads its successor AMRT 1.2-1.3",
+        )
+    if family == "MRT":
+        raise TemplateError(
+            "unsupported-version",
+            f"{filename}: the Mica Reporting Template is not supported; mica is declared on "
+            "the EMRT (1.1-2.1)",
+        )
+    notes: list[str] = []
+    named = _FILENAME_RE.search(filename)
+    if named and named.group(1).upper() == family:
+        # CRT 2.21 still says "Revision 2.2": a file name that refines the version is kept.
+        hinted = named.group(2)
+        if hinted != version and hinted.startswith(version) and version:
+            notes.append(f"the workbook says {family} {version}; the file name's {hinted} is used")
+            version = hinted
+    if not version and "smelterandminelist" in sheets:
+        version = "1.x"
+    return family, version, rows, notes
+
+
+def _from_heading(rows: list[list[Any]]) -> tuple[str, str]:
+    family = version = ""
+    for row in rows:
+        for index, value in enumerate(row):
+            cell = text(value)
+            if not cell:
+                continue
+            if not family:
+                if match := _CODE_RE.search(cell):
+                    family = match.group(1)
+                else:
+                    family = _TITLES.get(cell.casefold(), "")
+            if not version:
+                if match := _REVISION_RE.search(cell):
+                    version = match.group(1)
+                elif (
+                    cell.casefold() == "revision"
+                    and index + 1 < len(row)
+                    and (number := re.match(r"(\d+(?:\.\d+)?)", text(row[index + 1])))
+                ):
+                    # CMRT 1.0: "Revision" | "1. July 18th 2011"
+                    version = number.group(1)
+    return family, version
+
+
+def _family_in(rows: list[list[Any]]) -> str:
+    for row in rows:
+        for value in row:
+            if family := _TITLES.get(text(value).casefold()):
+                return family
+    return ""
+
+
+def _last_revision(rows: list[list[Any]]) -> str:
+    """The last version number in the Revision sheet's history table (column A or B)."""
+    found = ""
+    for row in rows:
+        for value in row[:2]:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                found = text(value) if value != int(value) else f"{int(value)}.0"
+            elif match := _NUMBER_RE.fullmatch(text(value)):
+                found = match.group(1)
+    return found
