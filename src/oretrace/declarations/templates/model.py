@@ -211,6 +211,12 @@ class ParsedDeclaration:
         return ""
 
     def smelters_for(self, metal: str) -> tuple[SmelterRow, ...]:
+        """Rows for a mineral code, or for a mineral oretrace has no code for (by its text)."""
+        if metal in self.other_minerals:
+            folded = metal.casefold()
+            return tuple(
+                s for s in self.smelters if not s.metal and s.metal_text.casefold() == folded
+            )
         return tuple(s for s in self.smelters if s.metal == metal)
 
     def duplicate_smelters(self) -> list[tuple[SmelterRow, ...]]:

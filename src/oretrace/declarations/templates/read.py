@@ -187,7 +187,7 @@ def _minerals(rows: Rows, template_map: TemplateMap) -> tuple[tuple[str, ...], t
         chosen = mineral_slot(value_at(rows, address))
         if not chosen:
             continue
-        if chosen.casefold() == OTHER_MINERAL:
+        if chosen.casefold() == OTHER_MINERAL and template_map.other_mineral_cells:
             for other_address in template_map.other_mineral_cells:
                 if (other := text(value_at(rows, other_address))) and other not in others:
                     others.append(other)
@@ -271,10 +271,13 @@ def _smelters(
 ) -> tuple[SmelterRow, ...]:
     columns = template_map.smelter_columns or {}
     key_fields = ("metal_text", "lookup_name", "smelter_name", "smelter_id", "id_input")
+    keys = [columns[k] for k in key_fields if k in columns]
     result: list[SmelterRow] = []
     start = template_map.first_smelter_row - 1
     for index in range(start, min(len(rows), template_map.last_list_row)):
         row = rows[index]
+        if not _has_entry(row, keys):
+            continue  # most of the 2,500 rows are empty: skip them without converting
         values = {name: _field(row, columns, name) for name in columns}
         if not any(values.get(k) for k in key_fields):
             continue
@@ -295,6 +298,14 @@ def _smelters(
     return tuple(result)
 
 
+_BLANK: tuple[Any, ...] = ("", None, 0.0, "0")
+
+
+def _has_entry(row: Sequence[Any], indexes: Sequence[int]) -> bool:
+    width = len(row)
+    return any(i < width and row[i] not in _BLANK for i in indexes)
+
+
 def _letter(index: int) -> str:
     return chr(65 + index)
 
@@ -302,8 +313,11 @@ def _letter(index: int) -> str:
 def _mines(rows: Rows, template_map: TemplateMap) -> tuple[MineRow, ...]:
     columns = template_map.mine_columns or {}
     result: list[MineRow] = []
+    keys = [columns[k] for k in ("mine_name", "mine_id", "smelter_name")]
     for index in range(template_map.first_mine_row - 1, len(rows)):
         row = rows[index]
+        if not _has_entry(row, keys):
+            continue
         values = {name: _field(row, columns, name) for name in columns}
         if not (values["mine_name"] or values["mine_id"] or values["smelter_name"]):
             continue
@@ -321,7 +335,10 @@ def _mines(rows: Rows, template_map: TemplateMap) -> tuple[MineRow, ...]:
 def _products(rows: Rows, template_map: TemplateMap) -> tuple[ProductRow, ...]:
     columns = template_map.product_columns or {}
     result: list[ProductRow] = []
+    keys = list(columns.values())
     for index in range(template_map.first_product_row - 1, len(rows)):
+        if not _has_entry(rows[index], keys):
+            continue
         values = {name: _field(rows[index], columns, name) for name in columns}
         if any(v.startswith("\N{COPYRIGHT SIGN}") for v in values.values()):
             break  # the template's footer
