@@ -15,6 +15,7 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from oretrace.declarations.templates.model import TemplateError
+from oretrace.declarations.templates.slim import slim_workbook
 from oretrace.declarations.templates.values import text
 
 DEFAULT_PASSWORD = "VelvetSweatshop"  # noqa: S105 - Excel's own password for "encrypted" read-only files
@@ -58,7 +59,9 @@ def open_workbook(data: bytes, filename: str) -> CalamineWorkbook:
             )
     if data.startswith(_OLE):
         data = _decrypt_if_needed(data, filename)
-    elif not data.startswith(_ZIP):
+    elif data.startswith(_ZIP):
+        data = slim_workbook(data)
+    else:
         raise TemplateError("not-a-workbook", f"{filename}: not an Excel workbook (.xlsx or .xls)")
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))

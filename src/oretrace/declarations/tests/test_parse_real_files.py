@@ -263,3 +263,16 @@ def test_every_file_is_read_or_refused(templates_dir: Path):
         "not-a-workbook",
     }
     assert Counter(outcomes.values())["unsupported-version"] == 9
+
+
+@pytest.mark.parametrize(
+    "name", [CENTRAL_GLASS, HONEYWELL, JX, ANONYMISED, "blank/RMI_EMRT_2.1.xlsx"]
+)
+def test_slimming_the_package_reads_the_same_values(parse_file, monkeypatch, name):
+    # given the declaration read from the slimmed package (the normal path)
+    slimmed = parse_file(name)
+    # when the package is read as it is
+    monkeypatch.setattr("oretrace.declarations.templates.detect.slim_workbook", lambda data: data)
+    whole = parse_file(name)
+    # then
+    assert slimmed == whole
