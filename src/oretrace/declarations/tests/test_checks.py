@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from datetime import date
 from typing import Any
 
@@ -200,3 +202,23 @@ def test_instruction_rules_are_warnings():
     assert issues(result.warnings, "authorizer-same") == ["D18"]
     assert issues(result.warnings, "answer-not-in-list") == ["D27"]
     assert issues(result.warnings, "starts-with-formula-sign") == ["D14"]
+
+
+def test_template_mineral_labels_follow_the_reference_catalogue():
+    # the pure reader keeps its own copy of the labels (it must not import the ORM)
+    from oretrace.core.reference import MINERALS
+    from oretrace.declarations.templates.values import MINERAL_LABELS
+
+    assert {m.code: m.template_label for m in MINERALS} == MINERAL_LABELS
+
+
+def test_the_reader_is_pure():
+    # importing the template reader loads neither Django nor any settings
+    code = (
+        "import sys, oretrace.declarations.templates; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

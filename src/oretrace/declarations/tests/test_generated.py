@@ -16,6 +16,8 @@ import pytest
 from oretrace.declarations.templates import ParsedDeclaration, parse_template
 from oretrace.declarations.templates.maps import (
     DECLARATION,
+    MINE_LIST,
+    MINERALS_SCOPE,
     PRODUCT_LIST,
     SMELTER_LIST,
     TemplateMap,
@@ -44,6 +46,15 @@ COMPANY = {
     "authorizer_phone": "+49 30 000001",
 }
 EFFECTIVE = date(2024, 5, 2)
+MINE_ROW = {
+    "metal_text": "Cobalt",
+    "smelter_name": "Example Smelter 0",
+    "mine_name": "Example Mine",
+    "mine_id": "CID009999",
+    "country_text": "CONGO, DEMOCRATIC REPUBLIC OF THE",
+    "city": "Kolwezi",
+    "comments": "mine comment",
+}
 # What each layout's selection holds in the filled file (slot templates only).
 SELECTIONS = {
     "EMRT": ["Nickel", "(Delete Copper)", "Cobalt", "(Delete Graphite)", "Mica", ""],
@@ -108,6 +119,14 @@ def fill(path: Path, template_map: TemplateMap) -> bytes:
     for index, row in enumerate(_smelter_rows(known + others)):
         for field in columns:
             smelters[smelter_cell(template_map, field, index)] = row.get(field)
+    if template_map.mine_columns:
+        mines = workbook[MINE_LIST]
+        mine_row = template_map.first_mine_row
+        for field, value in MINE_ROW.items():
+            mines.cell(row=mine_row, column=1 + template_map.mine_columns[field], value=value)
+    if MINERALS_SCOPE in workbook.sheetnames:
+        workbook[MINERALS_SCOPE]["B8"] = "Aluminum"
+        workbook[MINERALS_SCOPE]["C8"] = "Regulatory requirement"
     products = workbook[PRODUCT_LIST]
     products[f"B{template_map.first_product_row}"] = "P-100"
     products[f"C{template_map.first_product_row}"] = "Connector"
@@ -178,6 +197,19 @@ def test_filled_blank_round_trips(shared_data: Path, name: str):
     )
     _assert_smelters(declaration, known + others, template_map)
     assert [(p.number, p.name) for p in declaration.products] == [("P-100", "Connector")]
+    if template_map.mine_columns:
+        (mine,) = declaration.mines
+        assert (mine.metal, mine.mine_name, mine.mine_id) == ("cobalt", "Example Mine", "CID009999")
+        assert (mine.country, mine.city, mine.comments) == ("CD", "Kolwezi", "mine comment")
+    else:
+        assert declaration.mines == ()
+    if blank.family == "AMRT" and template_map.other_mineral_cells:
+        (reason,) = declaration.scope_reasons
+        assert (reason.row, reason.mineral, reason.reason) == (
+            8,
+            "aluminium",
+            "Regulatory requirement",
+        )
     assert declaration.errors == []
 
 
