@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.actors import SystemActor
+from oretrace.core.changelog import log_change, snapshot
+from oretrace.core.choices import ChangeAction
 from oretrace.core.jobs import JobContext, job_handler, start_job
 from oretrace.core.models import Job, Membership
 from oretrace.registry import services
@@ -190,11 +192,7 @@ def _import_rows(
             progress(5 + 90 * n / len(groups), f"{n} of {len(groups)} facilities")
     counts["facilities"] = len(seen)
     if not record.is_older:
-        counts["delisted"] = (
-            FacilityListing.objects.filter(list_key=record.list_key, delisted_by__isnull=True)
-            .exclude(facility_id__in=seen)
-            .update(delisted_by=record)
-        )
+        counts["delisted"] = _delist(record, seen, actor)
     record.counts = counts
     record.save(update_fields=["counts", "warnings", "is_older", "updated_at"])
     progress(100, ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
@@ -297,7 +295,7 @@ def _import_facility(
     changed |= _import_status(facility, rows, record, actor, counts)
     changed |= counts["names_added"] != names_before
     counts["created" if created else "updated" if changed else "unchanged"] += 1
-    _list(facility, record)
+    _list(facility, record, actor)
     return facility.pk
 
 
@@ -339,16 +337,38 @@ def _import_status(
     return True
 
 
-def _list(facility: Facility, record: ReferenceImport) -> None:
+def _list(facility: Facility, record: ReferenceImport, actor: Membership) -> None:
     """Record that this snapshot lists the facility (an older snapshot never overrides)."""
     listing = FacilityListing.objects.filter(facility=facility, list_key=record.list_key).first()
     if listing is None:
-        FacilityListing.objects.create(
+        listing = FacilityListing.objects.create(
             facility=facility, list_key=record.list_key, first_seen=record, last_seen=record
         )
+        log_change(listing, action=ChangeAction.CREATE, actor=actor, organisation=None)
     elif not record.is_older:
+        before = snapshot(listing)
         listing.last_seen, listing.delisted_by = record, None
         listing.save(update_fields=["last_seen", "delisted_by"])
+        log_change(
+            listing, action=ChangeAction.UPDATE, actor=actor, before=before, organisation=None
+        )
+
+
+def _delist(record: ReferenceImport, seen: set[int], actor: Membership) -> int:
+    """Mark the facilities this (newest) snapshot no longer lists; never delete them."""
+    gone = FacilityListing.objects.filter(
+        list_key=record.list_key, delisted_by__isnull=True
+    ).exclude(facility_id__in=seen)
+    count = 0
+    for listing in gone:
+        before = snapshot(listing)
+        listing.delisted_by = record
+        listing.save(update_fields=["delisted_by"])
+        log_change(
+            listing, action=ChangeAction.UPDATE, actor=actor, before=before, organisation=None
+        )
+        count += 1
+    return count
 
 
 @transaction.atomic

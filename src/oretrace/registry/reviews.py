@@ -195,16 +195,15 @@ def confirm_review(review: MatchReview, *, facility: Facility, actor: Membership
     if not Facility.objects.for_member(actor).filter(pk=facility.pk).exists():
         raise RegistryError(f"facility #{facility.pk} is not visible to {actor.organisation}")
     facility = resolve(facility)
-    name, created = _add_name(
+    _add_name(
         facility,
         review.query,
         NameKind.ALIAS,
         "",
         f"confirmed in review #{review.pk}",
+        actor,
         organisation=actor.organisation,
     )
-    if created:
-        log_change(name, action=ChangeAction.CREATE, actor=actor, organisation=actor.organisation)
     return _decide(review, ReviewStatus.CONFIRMED, facility, actor)
 
 

@@ -181,9 +181,9 @@ def create_facility(
     _apply(facility, details)
     facility.save()
     facility.minerals.set(_minerals(minerals))
-    _add_name(facility, facility.name, NameKind.PRIMARY, "", source)
+    _add_name(facility, facility.name, NameKind.PRIMARY, "", source, actor)
     if facility.name_latin and facility.name_latin != facility.name:
-        _add_name(facility, facility.name_latin, NameKind.TRANSLITERATION, "", source)
+        _add_name(facility, facility.name_latin, NameKind.TRANSLITERATION, "", source, actor)
     log_change(facility, action=ChangeAction.CREATE, actor=actor)
     return facility
 
@@ -201,8 +201,18 @@ def update_facility(
     if minerals is not None:
         facility.minerals.set(_minerals(minerals))
     if facility.name != old_name:
-        _add_name(facility, facility.name, NameKind.PRIMARY, "", "renamed")
-        FacilityName.objects.filter(facility=facility, name=old_name).update(kind=NameKind.FORMER)
+        _add_name(facility, facility.name, NameKind.PRIMARY, "", "renamed", actor)
+        for former in FacilityName.objects.filter(facility=facility, name=old_name):
+            before_name = snapshot(former)
+            former.kind = NameKind.FORMER
+            former.save(update_fields=["kind"])
+            log_change(
+                former,
+                action=ChangeAction.UPDATE,
+                actor=actor,
+                before=before_name,
+                organisation=facility.organisation,
+            )
     if snapshot(facility) != before or minerals is not None:
         log_change(facility, action=ChangeAction.UPDATE, actor=actor, before=before)
     return facility
@@ -214,15 +224,17 @@ def _add_name(
     kind: str,
     language: str,
     source: str,
+    actor: Actor,
     organisation: Organisation | None = None,
 ) -> tuple[FacilityName, bool]:
+    """Add a name unless the facility has it already; a new name goes in the change log."""
     name = " ".join(name.split())
     existing = FacilityName.objects.filter(
         facility=facility, name=name, organisation=organisation
     ).first()
     if existing is not None:
         return existing, False
-    return FacilityName.objects.create(
+    row = FacilityName.objects.create(
         facility=facility,
         name=name,
         normalised=normalise(name)[:300],
@@ -230,7 +242,14 @@ def _add_name(
         language=language,
         source=source[:200],
         organisation=organisation,
-    ), True
+    )
+    log_change(
+        row,
+        action=ChangeAction.CREATE,
+        actor=actor,
+        organisation=organisation or facility.organisation,
+    )
+    return row, True
 
 
 @transaction.atomic
@@ -249,9 +268,7 @@ def add_name(
         raise RegistryError(f"unknown name kind {kind!r}")
     if not name.strip():
         raise RegistryError("a name cannot be empty")
-    row, created = _add_name(facility, name, kind, language, source)
-    if created:
-        log_change(row, action=ChangeAction.CREATE, actor=actor, organisation=facility.organisation)
+    row, _created = _add_name(facility, name, kind, language, source, actor)
     return row
 
 
@@ -373,15 +390,26 @@ def merge_facilities(survivor: Facility, duplicate: Facility, *, actor: Actor) -
             NameKind.FORMER if row.kind == NameKind.PRIMARY else row.kind,
             row.language,
             row.source,
+            actor,
+            row.organisation,
         )
     _move(list(duplicate.identifiers.all()), survivor, actor)
     _move(list(duplicate.statuses.all()), survivor, actor)
-    for listing in duplicate.listings.all():
-        if not survivor.listings.filter(list_key=listing.list_key).exists():
-            listing.facility = survivor
-            listing.save(update_fields=["facility"])
+    _move(
+        [
+            listing
+            for listing in duplicate.listings.all()
+            if not survivor.listings.filter(list_key=listing.list_key).exists()
+        ],
+        survivor,
+        actor,
+    )
     survivor.minerals.add(*duplicate.minerals.all())
-    MatchReview.objects.filter(facility=duplicate).update(facility=survivor)
+    for review in MatchReview.objects.filter(facility=duplicate):
+        before_review = snapshot(review)
+        review.facility = survivor
+        review.save(update_fields=["facility", "updated_at"])
+        log_change(review, action=ChangeAction.UPDATE, actor=actor, before=before_review)
     duplicate.merged_into = survivor
     duplicate.save(update_fields=["merged_into", "updated_at"])
     survivor.save(update_fields=["updated_at"])
@@ -421,7 +449,7 @@ def split_facility(
     log_change(new, action=ChangeAction.CREATE, actor=actor)
     _move(moved_names, new, actor)
     _move(moved_ids, new, actor)
-    _add_name(new, new.name, NameKind.PRIMARY, "", f"split from #{facility.pk}")
+    _add_name(new, new.name, NameKind.PRIMARY, "", f"split from #{facility.pk}", actor)
     return new
 
 

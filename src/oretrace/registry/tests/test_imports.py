@@ -116,3 +116,21 @@ def test_only_curators_import(shared_data, member_a):
     path = shared_data / "rmi-templates/blank/RMI_CMRT_6.5.xlsx"
     with pytest.raises(PermissionDenied, match="curators"):
         import_reference_file(path.read_bytes(), path.name, actor=member_a)
+
+
+def test_every_write_of_an_import_is_in_the_change_log(shared_data, curator):
+    from django.contrib.contenttypes.models import ContentType
+
+    from oretrace.core.models import ChangeLogEntry
+
+    path = shared_data / "rmi-templates/blank/RMI_AMRT_1.3.xlsx"
+    outcome = import_reference_file(path.read_bytes(), path.name, actor=curator)
+
+    def logged(model: type) -> int:
+        ct = ContentType.objects.get_for_model(model)
+        return ChangeLogEntry.objects.filter(content_type=ct, action="create").count()
+
+    assert logged(Facility) == outcome.counts["created"] == Facility.objects.count()
+    assert logged(FacilityName) == FacilityName.objects.count()
+    assert logged(FacilityIdentifier) == FacilityIdentifier.objects.count()
+    assert logged(FacilityListing) == FacilityListing.objects.count()
