@@ -40,6 +40,19 @@ from oretrace.registry.reference_files import (
 )
 
 Progress = Callable[[float, str], None]
+
+# What each count of an import means, for people (the keys stay stable for the API).
+COUNT_LABELS = {
+    "rows": _("rows read"),
+    "facilities": _("facilities in the file"),
+    "created": _("new facilities"),
+    "updated": _("facilities updated"),
+    "unchanged": _("unchanged"),
+    "names_added": _("names added"),
+    "statuses_added": _("statuses added"),
+    "delisted": _("no longer listed"),
+    "skipped": _("skipped"),
+}
 MAX_ERRORS_SHOWN = 20
 UPLOAD_DIR = "registry-imports"
 

@@ -155,6 +155,8 @@ def test_curator_uploads_a_reference_list_and_the_job_imports_it(
         response = web_a.post(reverse("registry:imports"), {"file": handle})
     job_page = web_a.get(response["Location"]).content.decode()
     assert "Succeeded" in job_page
+    listing = web_a.get(reverse("registry:imports")).content.decode()
+    assert "49 new facilities" in listing
     assert Facility.objects.filter(organisation__isnull=True).count() == 49
     again = web_a.post(reverse("registry:imports"), {"file": path.open("rb")})
     assert "was already imported" in again.content.decode()

@@ -25,6 +25,15 @@ def job_title(job: object) -> str:
 
 
 @register.filter
+def lookup(mapping: object, key: object) -> object:
+    """``mapping[key]``, or the key itself when the mapping has no such entry."""
+    try:
+        return mapping[key]  # type: ignore[index]
+    except (KeyError, TypeError, IndexError):
+        return key
+
+
+@register.filter
 def negate(value: object) -> str:
     """``-value`` as plain text (SVG's y axis points down, latitude points up)."""
     try:
