@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "oretrace.core",
     "oretrace.registry",
     "oretrace.ledger",
+    "oretrace.declarations",
     "oretrace.api",
     "oretrace.web",
 ]

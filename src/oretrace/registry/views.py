@@ -245,6 +245,6 @@ def reference_imports(request: HttpRequest, member: Membership) -> HttpResponse:
             "form": form,
             "curator": curator,
             "imports": visible(ReferenceImport.objects.all(), member)[:50],
-        "count_labels": imports.COUNT_LABELS,
+            "count_labels": imports.COUNT_LABELS,
         },
     )

@@ -25,3 +25,30 @@ def parse_file(templates_dir: Path):
         return parse_template(path.read_bytes(), path.name, today=today)
 
     return parse
+
+
+@pytest.fixture
+def registry_loaded(shared_data: Path, db):
+    """The Smelter Look-up of the blank CMRT 6.4 imported as reference facilities."""
+    from oretrace.core.choices import Role
+    from oretrace.core.models import Membership
+    from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+    from oretrace.registry.imports import import_reference_file
+
+    curator: Membership = MembershipFactory(organisation=OrganisationFactory(), roles=[Role.ADMIN])  # type: ignore[assignment]
+    curator.user.is_staff = True
+    curator.user.save()
+    path = shared_data / "rmi-templates" / "blank" / "RMI_CMRT_6.4.xlsx"
+    import_reference_file(path.read_bytes(), path.name, actor=curator)
+    return curator
+
+
+@pytest.fixture
+def filled(templates_dir: Path):
+    """The bytes of one of the real filled CMRT 6.4 files, by a part of its name."""
+
+    def read(part: str) -> tuple[str, bytes]:
+        (path,) = [p for p in (templates_dir / "filled").iterdir() if part in p.name]
+        return path.name, path.read_bytes()
+
+    return read

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from oretrace.core.models import Membership
+from oretrace.core.management.support import collect_files, member_for
 from oretrace.registry.exceptions import RegistryError
 from oretrace.registry.imports import import_id_translation, import_reference_file
 
@@ -37,8 +37,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        member = self._member(str(options["user"]), str(options["organisation"]))
-        files = self._files(options["paths"])  # type: ignore[arg-type]
+        member = member_for(str(options["user"]), str(options["organisation"]))
+        files = collect_files(options["paths"], SUFFIXES)  # type: ignore[arg-type]
         failed = 0
         for n, path in enumerate(files, start=1):
             prefix = f"[{n}/{len(files)}] {path.name}"
@@ -65,38 +65,6 @@ class Command(BaseCommand):
                     self.stdout.write(f"  warning: {warning}")
         if failed:
             raise CommandError(f"{failed} of {len(files)} file(s) could not be imported")
-
-    @staticmethod
-    def _member(email: str, slug: str) -> Membership:
-        members = (
-            Membership.objects.active()
-            .select_related("user", "organisation")
-            .filter(user__email=email.lower())
-            .order_by("organisation__legal_name")
-        )
-        if slug:
-            members = members.filter(organisation__slug=slug)
-        member = members.first()
-        if member is None:
-            raise CommandError(
-                f"{email} is not an active member"
-                + (f" of {slug}" if slug else " of any organisation")
-            )
-        return member
-
-    @staticmethod
-    def _files(paths: list[Path]) -> list[Path]:
-        files: list[Path] = []
-        for path in paths:
-            if path.is_dir():
-                files += sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES)
-            elif path.is_file():
-                files.append(path)
-            else:
-                raise CommandError(f"{path} does not exist")
-        if not files:
-            raise CommandError("no .xlsx, .xls or .csv files found")
-        return files
 
     @staticmethod
     def _summary(counts: dict[str, int]) -> str:

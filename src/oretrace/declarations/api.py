@@ -1,0 +1,143 @@
+"""API routes of supplier declarations. Thin: reads through tenancy scoping, writes through
+services. Objects another organisation owns answer 404."""
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja.pagination import paginate
+
+from oretrace.api.pagination import Pagination
+from oretrace.core.models import Membership
+from oretrace.core.tenancy import get_for_member, visible
+from oretrace.declarations import imports, services
+from oretrace.declarations.exceptions import DeclarationError
+from oretrace.declarations.models import Declaration, ImportBatch, Supplier
+from oretrace.declarations.queries import DeclarationFilter, entries_of, search_declarations
+from oretrace.declarations.schemas import (
+    BatchOut,
+    DecisionIn,
+    DeclarationDetail,
+    DeclarationOut,
+    SupplierIn,
+    SupplierOut,
+)
+
+router = Router(tags=["declarations"])
+
+
+def _member(request: HttpRequest) -> Membership:
+    return request.auth  # type: ignore[attr-defined, return-value]
+
+
+class DeclarationQuery(Schema):
+    status: str = ""
+    family: str = ""
+    supplier: int | None = None
+    flagged: bool | None = None
+    include_superseded: bool = False
+    q: str = ""
+
+
+@router.get("/declarations", response=list[DeclarationOut])
+@paginate(Pagination)
+def list_declarations(
+    request: HttpRequest, filters: Query[DeclarationQuery]
+) -> QuerySet[Declaration]:
+    """Current declarations (add ``include_superseded=true`` for older ones too)."""
+    return search_declarations(_member(request), DeclarationFilter(**filters.dict()))
+
+
+@router.post("/declarations/imports", response={202: BatchOut})
+def upload_declarations(
+    request: HttpRequest,
+    files: File[list[UploadedFile]],
+    supplier_id: Form[int | None] = None,
+) -> Status:
+    """Upload one or many CMRT, EMRT, AMRT or CRT files (``files``, repeated). They are
+    imported by a job; follow the batch at ``/api/v1/declarations/imports/{id}``."""
+    member = _member(request)
+    supplier = None
+    if supplier_id is not None:
+        supplier = get_for_member(Supplier.objects.all(), member, pk=supplier_id)
+    for upload in files:
+        if upload.size and upload.size > imports.MAX_FILE_BYTES:
+            raise DeclarationError(f"{upload.name}: larger than 30 MB")
+    batch = imports.start_import(
+        [(f.name or "upload", f.read()) for f in files],
+        actor=member,
+        supplier=supplier,
+        source="api",
+    )
+    return Status(202, batch)
+
+
+@router.get("/declarations/imports/{int:batch_id}", response=BatchOut)
+def get_batch(request: HttpRequest, batch_id: int) -> ImportBatch:
+    return get_for_member(ImportBatch.objects.select_related("job"), _member(request), pk=batch_id)
+
+
+@router.get("/declarations/{int:declaration_id}", response=DeclarationDetail)
+def get_declaration(request: HttpRequest, declaration_id: int) -> Declaration:
+    member = _member(request)
+    declaration = get_for_member(
+        Declaration.objects.select_related("supplier"), member, pk=declaration_id
+    )
+    content = declaration.content
+    smelters = [
+        {
+            "row": v.entry.row,
+            "metal": v.entry.metal,
+            "smelter_name": v.entry.smelter_name,
+            "lookup_name": v.entry.lookup_name,
+            "country": v.entry.country,
+            "smelter_id": v.entry.smelter_id,
+            "recycled_scrap": v.entry.recycled_scrap,
+            "match": v.entry.match,
+            "score": v.entry.score,
+            "facility_id": v.facility.pk if v.facility else None,
+            "facility_name": v.facility.name if v.facility else None,
+            "assurance_status": v.status,
+            "review_id": v.entry.review_id,
+        }
+        for v in entries_of(declaration, member)
+    ]
+    # The detail schema reads these from the declaration alongside its own fields.
+    declaration.answers = content["answers"]  # type: ignore[attr-defined]
+    declaration.company_answers = content["company_answers"]  # type: ignore[attr-defined]
+    declaration.products = content["products"]  # type: ignore[attr-defined]
+    declaration.mines = content["mines"]  # type: ignore[attr-defined]
+    declaration.smelters = smelters  # type: ignore[attr-defined]
+    return declaration
+
+
+@router.post("/declarations/{int:declaration_id}/decision", response=DeclarationOut)
+def decide(request: HttpRequest, declaration_id: int, payload: DecisionIn) -> Declaration:
+    """Accept, reject or send back a declaration (compliance officers and auditors).
+    Accepting puts its fingerprint in the transparency log."""
+    member = _member(request)
+    declaration = get_for_member(Declaration.objects.all(), member, pk=declaration_id)
+    return services.decide(declaration, status=payload.status, note=payload.note, actor=member)
+
+
+@router.get("/suppliers", response=list[SupplierOut])
+@paginate(Pagination)
+def list_suppliers(request: HttpRequest, q: str = "") -> QuerySet[Supplier]:
+    found = visible(Supplier.objects.all(), _member(request))
+    return found.filter(name__icontains=q) if q else found
+
+
+@router.post("/suppliers", response={201: SupplierOut})
+def create_supplier(request: HttpRequest, payload: SupplierIn) -> Status:
+    return Status(201, services.create_supplier(actor=_member(request), **payload.dict()))
+
+
+@router.get("/suppliers/{int:supplier_id}", response=SupplierOut)
+def get_supplier(request: HttpRequest, supplier_id: int) -> Supplier:
+    return get_for_member(Supplier.objects.all(), _member(request), pk=supplier_id)
+
+
+@router.patch("/suppliers/{int:supplier_id}", response=SupplierOut)
+def update_supplier(request: HttpRequest, supplier_id: int, payload: SupplierIn) -> Supplier:
+    member = _member(request)
+    supplier = get_for_member(Supplier.objects.all(), member, pk=supplier_id)
+    return services.update_supplier(supplier, actor=member, **payload.dict(exclude_unset=True))

@@ -1,0 +1,71 @@
+"""A declaration as JSON, and its fingerprint.
+
+``canonical`` turns a `ParsedDeclaration` into the JSON stored with the declaration (every
+field the supplier wrote, dates as ISO strings). ``public`` drops the fields that name or reach
+a person; ``fingerprint`` is the SHA-256 of the public part in a fixed encoding, so the same
+declaration always has the same fingerprint, and that is what goes to the transparency log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from datetime import date
+from typing import Any
+
+from oretrace.declarations.templates import MineRow, ParsedDeclaration, SmelterRow
+from oretrace.declarations.templates.model import PERSONAL_COMPANY_FIELDS
+
+_ROW_PERSONAL = frozenset(SmelterRow.PERSONAL_FIELDS) | frozenset(MineRow.PERSONAL_FIELDS)
+_PARTS = (
+    "answers",
+    "company_answers",
+    "smelters",
+    "mines",
+    "products",
+    "scope_reasons",
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def canonical(parsed: ParsedDeclaration) -> dict[str, Any]:
+    """Everything the file said, JSON-able; the checks' findings are stored beside it."""
+    return {
+        "family": parsed.family,
+        "version": parsed.version,
+        "language": parsed.language,
+        "company": _plain(dataclasses.asdict(parsed.company)),
+        "minerals": list(parsed.minerals),
+        "other_minerals": list(parsed.other_minerals),
+        **{part: [_plain(dataclasses.asdict(x)) for x in getattr(parsed, part)] for part in _PARTS},
+    }
+
+
+def public(content: dict[str, Any]) -> dict[str, Any]:
+    """The content without personal data (contact and authoriser names, e-mails, phones)."""
+    result = dict(content)
+    result["company"] = {
+        k: v for k, v in content["company"].items() if k not in PERSONAL_COMPANY_FIELDS
+    }
+    for part in ("smelters", "mines"):
+        result[part] = [
+            {k: v for k, v in row.items() if k not in _ROW_PERSONAL} for row in content[part]
+        ]
+    return result
+
+
+def fingerprint(content: dict[str, Any]) -> str:
+    encoded = json.dumps(
+        public(content), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+    return hashlib.sha256(encoded).hexdigest()

@@ -1,0 +1,31 @@
+"""Choices of the declarations app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Family(models.TextChoices):
+    CMRT = "CMRT", _("CMRT: conflict minerals (tin, tantalum, tungsten, gold)")
+    EMRT = "EMRT", _("EMRT: extended minerals (cobalt, mica, copper, …)")
+    AMRT = "AMRT", _("AMRT: additional minerals")
+    CRT = "CRT", _("CRT: cobalt")
+
+
+class DeclarationStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    NEEDS_CORRECTION = "needs_correction", _("Needs correction")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Severity(models.TextChoices):
+    ERROR = "error", _("Checker error")
+    WARNING = "warning", _("Warning")
+    FLAG = "flag", _("Red flag")
+
+
+class SmelterMatch(models.TextChoices):
+    MATCHED = "matched", _("Matched")
+    REVIEW = "review", _("Needs review")
+    UNMATCHED = "unmatched", _("Not in the registry")
+    NOT_IDENTIFIED = "not_identified", _("Not yet identified")

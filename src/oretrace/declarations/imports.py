@@ -1,0 +1,540 @@
+"""The import pipeline: template files in, checked declarations with matched smelters out.
+
+Upload → `ImportBatch` + job → per file: SHA-256 (the same file twice is recognised) → parse
+and the template's checks (pure, ``templates``) → smelter rows matched against the registry
+(uncertain and unknown names go to the review queue) → red flags → one transaction per file
+(all or nothing) → a newer declaration from the same supplier for the same template and scope
+supersedes the older one, and both are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from oretrace.core.changelog import log_change, snapshot
+from oretrace.core.choices import ChangeAction, Role
+from oretrace.core.exceptions import PermissionDenied
+from oretrace.core.jobs import JobContext, job_handler, start_job
+from oretrace.core.models import Membership
+from oretrace.declarations.canonical import canonical, fingerprint
+from oretrace.declarations.choices import DeclarationStatus, Severity, SmelterMatch
+from oretrace.declarations.exceptions import DeclarationError
+from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry, Supplier
+from oretrace.declarations.templates import (
+    ParsedDeclaration,
+    SmelterRow,
+    TemplateError,
+    parse_template,
+)
+from oretrace.registry.choices import MatchOutcome
+from oretrace.registry.matching import MatchResult
+from oretrace.registry.reviews import NameQuery, match_names, queue_review
+
+Progress = Callable[[float, str], None]
+
+IMPORTERS = (Role.COMPLIANCE_OFFICER, Role.SUPPLIER_CONTRIBUTOR, Role.AUDITOR)
+UPLOAD_DIR = "declarations"
+MAX_FILE_BYTES = 30 * 1024 * 1024
+MAX_FILES = 200
+SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+# Warnings a reviewer must look at before accepting: shown as red flags.
+RED_FLAG_CODES = frozenset(
+    {
+        "covered-sourcing",
+        "cahra-sourcing",
+        "recycled-inconsistent",
+        "identified-inconsistent",
+        "smelter-not-identified",
+        "duplicate-smelter",
+        "date-future",
+        "date-old",
+        "policy-url-missing",
+    }
+)
+# Assurance statuses that count as conformant (RMAP, and the schemes RMI cross-recognises).
+CONFORMANT = frozenset({"conformant", "cross-recognized", "cross-recognised"})
+
+
+def _silent(_p: float, _m: str) -> None:
+    return None
+
+
+@dataclass
+class FileOutcome:
+    filename: str
+    outcome: str  # imported, duplicate, refused
+    message: str
+    declaration: Declaration | None = None
+
+    def as_json(self) -> dict:
+        d = self.declaration
+        return {
+            "filename": self.filename,
+            "outcome": self.outcome,
+            "message": self.message,
+            "declaration_id": d.pk if d else None,
+            "errors": d.error_count if d else 0,
+            "warnings": d.warning_count if d else 0,
+            "flags": d.flag_count if d else 0,
+        }
+
+
+def require_importer(actor: Membership) -> None:
+    if not actor.has_role(*IMPORTERS):
+        raise PermissionDenied(
+            "importing declarations needs the role compliance officer, supplier contributor, "
+            "auditor or administrator"
+        )
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_upload(data: bytes, filename: str) -> None:
+    """Refuse what can never be a template before anything is stored."""
+    if not filename.lower().endswith(SUFFIXES):
+        raise DeclarationError(
+            f"{filename}: not an Excel workbook (.xlsx, .xlsm or .xls); RMI templates are "
+            "Excel files"
+        )
+    if not data:
+        raise DeclarationError(f"{filename} is empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise DeclarationError(
+            f"{filename} is {len(data) // (1024 * 1024)} MB; the limit is "
+            f"{MAX_FILE_BYTES // (1024 * 1024)} MB per file"
+        )
+
+
+def store_file(data: bytes, filename: str) -> str:
+    """Keep the supplier's file as received; returns its path relative to MEDIA_ROOT."""
+    digest = sha256(data)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).name)[-100:] or "upload.xlsx"
+    relative = f"{UPLOAD_DIR}/{digest[:2]}/{digest[:16]}-{safe}"
+    target = Path(settings.MEDIA_ROOT) / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return relative
+
+
+# --- one file ---------------------------------------------------------------------------------
+
+
+def _issues(parsed: ParsedDeclaration) -> list[dict]:
+    found = [{"severity": Severity.ERROR.value, **_issue(i)} for i in parsed.errors]
+    for issue in parsed.warnings:
+        severity = Severity.FLAG if issue.code in RED_FLAG_CODES else Severity.WARNING
+        found.append({"severity": severity.value, **_issue(issue)})
+    return found
+
+
+def _issue(issue) -> dict:
+    return {"code": issue.code, "message": issue.message, "sheet": issue.sheet, "cell": issue.cell}
+
+
+def _query(row: SmelterRow) -> NameQuery | None:
+    if row.not_identified:
+        return None
+    name = row.smelter_name or ("" if row.not_listed else row.lookup_name)
+    if not name and not row.smelter_id:
+        return None
+    return NameQuery(
+        name=name or row.smelter_id, metal=row.metal, country=row.country, identifier=row.smelter_id
+    )
+
+
+def current_statuses(facility_ids: Iterable[int], member: Membership) -> dict[int, str]:
+    """The latest assurance status of each facility (any scheme; conformant wins)."""
+    from oretrace.registry.models import AssuranceStatus
+
+    latest: dict[tuple[int, str], str] = {}
+    rows = (
+        AssuranceStatus.objects.for_member(member)
+        .filter(facility_id__in=set(facility_ids))
+        .order_by("effective_on", "id")
+        .values_list("facility_id", "scheme", "status")
+    )
+    for fid, scheme, status in rows:
+        latest[(fid, scheme)] = status
+    result: dict[int, str] = {}
+    for (fid, _scheme), status in latest.items():
+        if fid not in result or status.casefold() in CONFORMANT:
+            result[fid] = status
+    return result
+
+
+def _match_rows(
+    parsed: ParsedDeclaration, member: Membership
+) -> list[tuple[SmelterRow, NameQuery | None, MatchResult | None]]:
+    queries = [(row, _query(row)) for row in parsed.smelters]
+    asked = [q for _r, q in queries if q is not None]
+    results = iter(match_names(member, asked)) if asked else iter(())
+    return [(row, q, next(results) if q is not None else None) for row, q in queries]
+
+
+def _registry_flags(
+    matched: list[tuple[SmelterRow, NameQuery | None, MatchResult | None]],
+    statuses: dict[int, str],
+) -> list[dict]:
+    flags = []
+    for row, query, result in matched:
+        where = {"sheet": "Smelter List", "cell": f"D{row.row}"}
+        if query is None or result is None:
+            continue
+        if result.outcome == MatchOutcome.NONE:
+            flags.append(
+                {
+                    "severity": Severity.FLAG.value,
+                    "code": "smelter-not-in-registry",
+                    "message": f"row {row.row}: {query.name} is not a known smelter or refiner; "
+                    "it waits in the review queue",
+                    **where,
+                }
+            )
+        elif result.outcome == MatchOutcome.REVIEW:
+            flags.append(
+                {
+                    "severity": Severity.WARNING.value,
+                    "code": "smelter-needs-review",
+                    "message": f"row {row.row}: {query.name} may be one of several registry "
+                    "facilities; it waits in the review queue",
+                    **where,
+                }
+            )
+        else:
+            fid = result.candidates[0].facility_id
+            status = statuses.get(fid, "")
+            if status.casefold() not in CONFORMANT:
+                flags.append(
+                    {
+                        "severity": Severity.FLAG.value,
+                        "code": "smelter-not-conformant",
+                        "message": f"row {row.row}: {query.name} is "
+                        + (f"'{status}'" if status else "without an assurance status")
+                        + ", not conformant",
+                        **where,
+                    }
+                )
+    return flags
+
+
+def _supplier_for(
+    parsed: ParsedDeclaration, member: Membership, given: Supplier | None, filename: str
+) -> tuple[Supplier, bool]:
+    if given is not None:
+        return given, False
+    name = parsed.company.name.strip() or f"Unnamed supplier ({Path(filename).stem})"
+    existing = (
+        Supplier.objects.filter(organisation_id=member.organisation_id, name__iexact=name)
+        .order_by("id")
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    supplier = Supplier.objects.create(
+        organisation=member.organisation, created_by=member.user, name=name[:300]
+    )
+    log_change(supplier, action=ChangeAction.CREATE, actor=member)
+    return supplier, True
+
+
+def _newer(a: Declaration, b: Declaration) -> bool:
+    """Whether ``a`` is the newer declaration of the two (effective date, then arrival)."""
+    ka = (a.effective_date or date.min, a.created_at, a.pk or 0)
+    kb = (b.effective_date or date.min, b.created_at, b.pk or 0)
+    return ka > kb
+
+
+def _supersede(declaration: Declaration, member: Membership) -> str:
+    """Link ``declaration`` and the current one it competes with; returns a note for people."""
+    rivals = (
+        Declaration.objects.filter(superseded_by__isnull=True)
+        .filter(
+            organisation_id=declaration.organisation_id,
+            supplier_id=declaration.supplier_id,
+            family=declaration.family,
+            scope=declaration.scope,
+        )
+        .exclude(pk=declaration.pk)
+    )
+    notes = []
+    for rival in rivals:
+        if _newer(declaration, rival):
+            before = snapshot(rival)
+            rival.superseded_by = declaration
+            rival.save(update_fields=["superseded_by", "updated_at"])
+            log_change(rival, action=ChangeAction.UPDATE, actor=member, before=before)
+            notes.append(f"supersedes declaration #{rival.pk} ({rival.filename})")
+        else:
+            declaration.superseded_by = rival
+            declaration.save(update_fields=["superseded_by", "updated_at"])
+            notes.append(
+                f"is older than declaration #{rival.pk} ({rival.filename}), which stays current"
+            )
+    return "; ".join(notes)
+
+
+def import_declaration(
+    data: bytes,
+    filename: str,
+    *,
+    actor: Membership,
+    supplier: Supplier | None = None,
+    batch: ImportBatch | None = None,
+    reporting_year: int | None = None,
+    today: date | None = None,
+) -> FileOutcome:
+    """Import one file, all or nothing. A refused file raises nothing: its outcome says why."""
+    require_importer(actor)
+    try:
+        check_upload(data, filename)
+    except DeclarationError as exc:
+        return FileOutcome(filename, "refused", str(exc))
+    digest = sha256(data)
+    existing = Declaration.objects.filter(
+        organisation_id=actor.organisation_id, sha256=digest
+    ).first()
+    if existing is not None:
+        return FileOutcome(
+            filename,
+            "duplicate",
+            f"the same file (SHA-256 {digest[:12]}…) was imported on "
+            f"{existing.created_at:%Y-%m-%d %H:%M} as declaration #{existing.pk} "
+            f"({existing.filename}); nothing changed",
+            existing,
+        )
+    try:
+        parsed = parse_template(data, filename, today=today)
+    except TemplateError as exc:
+        return FileOutcome(filename, "refused", str(exc))
+    matched = _match_rows(parsed, actor)
+    auto_ids = [
+        r.candidates[0].facility_id
+        for _row, _q, r in matched
+        if r is not None and r.outcome == MatchOutcome.AUTO
+    ]
+    statuses = current_statuses(auto_ids, actor) if auto_ids else {}
+    issues = _issues(parsed) + _registry_flags(matched, statuses)
+    content = canonical(parsed)
+    counts = {s: sum(1 for i in issues if i["severity"] == s) for s in Severity.values}
+    try:
+        with transaction.atomic():
+            declaration, note = _persist(
+                parsed,
+                content,
+                issues,
+                counts,
+                matched,
+                data,
+                filename,
+                digest,
+                actor=actor,
+                supplier=supplier,
+                batch=batch,
+                reporting_year=reporting_year,
+            )
+    except IntegrityError:
+        # Another import of the same file committed first.
+        existing = Declaration.objects.get(organisation_id=actor.organisation_id, sha256=digest)
+        return FileOutcome(
+            filename, "duplicate", f"imported meanwhile as declaration #{existing.pk}", existing
+        )
+    message = (
+        f"{parsed.family} {parsed.version} from {declaration.supplier}: "
+        f"{len(parsed.smelters)} smelter rows, {counts['error']} checker errors, "
+        f"{counts['warning']} warnings, {counts['flag']} red flags"
+    )
+    if note:
+        message += f"; {note}"
+    return FileOutcome(filename, "imported", message, declaration)
+
+
+def _persist(
+    parsed: ParsedDeclaration,
+    content: dict,
+    issues: list[dict],
+    counts: dict[str, int],
+    matched: list[tuple[SmelterRow, NameQuery | None, MatchResult | None]],
+    data: bytes,
+    filename: str,
+    digest: str,
+    *,
+    actor: Membership,
+    supplier: Supplier | None,
+    batch: ImportBatch | None,
+    reporting_year: int | None,
+) -> tuple[Declaration, str]:
+    supplier, _created = _supplier_for(parsed, actor, supplier, filename)
+    company = parsed.company
+    declaration = Declaration.objects.create(
+        organisation=actor.organisation,
+        created_by=actor.user,
+        supplier=supplier,
+        batch=batch,
+        family=parsed.family,
+        version=parsed.version,
+        language=parsed.language[:20],
+        filename=filename[:255],
+        sha256=digest,
+        size=len(data),
+        stored_file=store_file(data, filename),
+        company_name=company.name[:300],
+        scope=company.scope,
+        scope_description=company.scope_description,
+        effective_date=company.effective_date,
+        reporting_year=reporting_year
+        or (company.effective_date.year if company.effective_date else None),
+        minerals=list(parsed.minerals),
+        content=content,
+        issues=issues,
+        error_count=counts["error"],
+        warning_count=counts["warning"],
+        flag_count=counts["flag"],
+        status=DeclarationStatus.NEEDS_CORRECTION
+        if counts["error"]
+        else DeclarationStatus.RECEIVED,
+        fingerprint=fingerprint(content),
+    )
+    entries = []
+    origin = f"declaration #{declaration.pk} ({filename[:200]})"
+    for row, query, result in matched:
+        entry = SmelterEntry(
+            declaration=declaration,
+            row=row.row,
+            metal=row.metal,
+            metal_text=row.metal_text[:100],
+            lookup_name=row.lookup_name[:300],
+            smelter_name=row.smelter_name[:300],
+            country=row.country,
+            country_text=row.country_text[:100],
+            smelter_id=row.smelter_id[:60],
+            recycled_scrap=row.recycled_scrap[:20],
+            match=SmelterMatch.NOT_IDENTIFIED,
+        )
+        if query is not None and result is not None:
+            best = result.candidates[0] if result.candidates else None
+            entry.score = round(best.score, 2) if best else None
+            if result.outcome == MatchOutcome.AUTO and best is not None:
+                entry.match, entry.facility_id = SmelterMatch.MATCHED, best.facility_id
+            else:
+                entry.match = (
+                    SmelterMatch.REVIEW
+                    if result.outcome == MatchOutcome.REVIEW
+                    else SmelterMatch.UNMATCHED
+                )
+                entry.review = queue_review(
+                    actor, query, result, origin=f"{origin}, Smelter List row {row.row}"
+                )
+        entries.append(entry)
+    SmelterEntry.objects.bulk_create(entries)
+    log_change(declaration, action=ChangeAction.CREATE, actor=actor)
+    return declaration, _supersede(declaration, actor)
+
+
+# --- batches ----------------------------------------------------------------------------------
+
+
+def start_import(
+    files: list[tuple[str, bytes]],
+    *,
+    actor: Membership,
+    supplier: Supplier | None = None,
+    source: str = "web",
+) -> ImportBatch:
+    """Store the uploaded files and import them in a job; returns the batch to follow."""
+    require_importer(actor)
+    if not files:
+        raise DeclarationError("no files were uploaded")
+    if len(files) > MAX_FILES:
+        raise DeclarationError(f"{len(files)} files at once; the limit is {MAX_FILES} per batch")
+    if supplier is not None and supplier.organisation_id != actor.organisation_id:
+        raise DeclarationError("the supplier belongs to another organisation")
+    entries = []
+    for filename, data in files:
+        entry = {"filename": filename[:255], "path": "", "outcome": "pending", "message": ""}
+        try:
+            check_upload(data, filename)
+            entry["path"] = store_file(data, filename)
+        except DeclarationError as exc:
+            entry.update(outcome="refused", message=str(exc))
+        entries.append(entry)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            organisation=actor.organisation,
+            created_by=actor.user,
+            files=entries,
+            supplier=supplier,
+            source=source[:40],
+        )
+        log_change(batch, action=ChangeAction.CREATE, actor=actor)
+        batch.job = start_job(
+            "declarations.import",
+            actor=actor,
+            params={"batch": batch.pk},
+            title=f"Import {len(files)} declaration file(s)",
+        )
+        batch.save(update_fields=["job", "updated_at"])
+    return batch
+
+
+def run_batch(batch: ImportBatch, *, actor: Membership, progress: Progress = _silent) -> dict:
+    """Import every pending file of the batch, saving each file's outcome as it is known."""
+    files = list(batch.files)
+    pending = [i for i, f in enumerate(files) if f["outcome"] == "pending"]
+    counts = {
+        "imported": 0,
+        "duplicate": 0,
+        "refused": sum(f["outcome"] == "refused" for f in files),
+    }
+    for done, index in enumerate(pending):
+        entry = files[index]
+        progress(
+            100 * done / max(len(pending), 1), f"{entry['filename']} ({done + 1}/{len(pending)})"
+        )
+        try:
+            data = (Path(settings.MEDIA_ROOT) / entry["path"]).read_bytes()
+        except OSError as exc:
+            outcome = FileOutcome(entry["filename"], "refused", f"the stored upload is gone: {exc}")
+        else:
+            outcome = import_declaration(
+                data, entry["filename"], actor=actor, supplier=batch.supplier, batch=batch
+            )
+        entry.update(outcome.as_json())
+        counts[outcome.outcome] += 1
+        batch.files = files
+        batch.save(update_fields=["files", "updated_at"])
+    progress(
+        100,
+        f"{counts['imported']} imported, {counts['duplicate']} already imported, "
+        f"{counts['refused']} refused",
+    )
+    return counts
+
+
+@job_handler("declarations.import", title=_("Import supplier declarations"))
+def import_job(ctx: JobContext, batch: int) -> dict:
+    """Job: import a batch as the member who uploaded it."""
+    job = ctx.job
+    if job.created_by_id is None:
+        raise DeclarationError("a declaration import runs as the member who uploaded the files")
+    actor = Membership.objects.select_related("user", "organisation").get(
+        user_id=job.created_by_id, organisation_id=job.organisation_id
+    )
+    record = ImportBatch.objects.get(pk=batch, organisation_id=job.organisation_id)
+    counts = run_batch(record, actor=actor, progress=ctx.progress)
+    for entry in record.files:
+        if entry["outcome"] == "refused":
+            ctx.warn(f"{entry['filename']}: {entry['message']}")
+    return {"data": counts, "url": f"/declarations/imports/{record.pk}/"}

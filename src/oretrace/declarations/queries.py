@@ -1,0 +1,74 @@
+"""Reads of the declarations app, always scoped to the member's organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from oretrace.core.models import Membership
+from oretrace.declarations.imports import CONFORMANT, current_statuses
+from oretrace.declarations.models import Declaration, SmelterEntry
+from oretrace.registry.models import Facility
+
+
+@dataclass(frozen=True)
+class DeclarationFilter:
+    status: str = ""
+    family: str = ""
+    supplier: int | None = None
+    flagged: bool | None = None
+    include_superseded: bool = False
+    q: str = ""
+
+
+def search_declarations(member: Membership, f: DeclarationFilter) -> QuerySet[Declaration]:
+    found = Declaration.objects.for_member(member).select_related("supplier")
+    if not f.include_superseded:
+        found = found.filter(superseded_by__isnull=True)
+    if f.status:
+        found = found.filter(status=f.status)
+    if f.family:
+        found = found.filter(family=f.family.upper())
+    if f.supplier:
+        found = found.filter(supplier_id=f.supplier)
+    if f.flagged is not None:
+        found = found.filter(flag_count__gt=0) if f.flagged else found.filter(flag_count=0)
+    if f.q:
+        found = found.filter(company_name__icontains=f.q) | found.filter(filename__icontains=f.q)
+    return found.defer("content")
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """A smelter row with the facility it names (if known) and that facility's status."""
+
+    entry: SmelterEntry
+    facility: Facility | None
+    status: str
+
+    @property
+    def conformant(self) -> bool:
+        return self.status.casefold() in CONFORMANT
+
+
+def entries_of(declaration: Declaration, member: Membership) -> list[EntryView]:
+    entries = list(declaration.smelter_entries.select_related("review").order_by("row"))
+    ids = {e.resolved_facility_id for e in entries} - {None}
+    facilities = {f.pk: f for f in Facility.objects.for_member(member).filter(pk__in=ids)}
+    statuses = current_statuses(facilities, member) if facilities else {}
+    views = []
+    for entry in entries:
+        fid = entry.resolved_facility_id
+        facility = facilities.get(fid) if fid is not None else None
+        status = statuses.get(facility.pk, "") if facility is not None else ""
+        views.append(EntryView(entry, facility, status))
+    return views
+
+
+def answers_by_mineral(declaration: Declaration) -> list[tuple[str, list[dict]]]:
+    """The per-mineral answers grouped by question: [(question, [answer per mineral])]."""
+    grouped: dict[str, list[dict]] = {}
+    for answer in declaration.content.get("answers", []):
+        grouped.setdefault(answer["question"], []).append(answer)
+    return list(grouped.items())

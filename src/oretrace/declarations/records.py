@@ -1,0 +1,28 @@
+"""Accepted declarations in the transparency log: their canonical fingerprint, never contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oretrace.declarations.canonical import fingerprint
+from oretrace.declarations.models import Declaration
+from oretrace.ledger.records import register
+
+
+def declaration_facts(declaration: Any) -> dict[str, Any]:
+    """Recomputed from the stored content, so a changed row no longer matches its leaf."""
+    return {
+        "fingerprint": fingerprint(declaration.content),
+        "family": declaration.family,
+        "version": declaration.version,
+        "status": declaration.status,
+        "file_sha256": declaration.sha256,
+    }
+
+
+register(
+    Declaration,
+    "declarations.declaration",
+    facts=declaration_facts,
+    label="supplier declaration",
+)

@@ -1,0 +1,137 @@
+"""Writes of the declarations app other than imports: review decisions and suppliers.
+
+Each function is one transaction with its change-log entry; accepting a declaration puts its
+fingerprint in the transparency log in the same transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from oretrace.core.changelog import log_change, snapshot
+from oretrace.core.choices import ChangeAction, Role
+from oretrace.core.exceptions import PermissionDenied
+from oretrace.core.models import Country, Membership
+from oretrace.declarations.choices import DeclarationStatus
+from oretrace.declarations.exceptions import DeclarationError
+from oretrace.declarations.models import Declaration, Supplier
+from oretrace.ledger import services as ledger
+
+DECIDERS = (Role.COMPLIANCE_OFFICER, Role.AUDITOR)
+EDITORS = (Role.COMPLIANCE_OFFICER, Role.SUPPLIER_CONTRIBUTOR, Role.AUDITOR)
+
+
+def _require(actor: Membership, roles: tuple[str, ...], what: str, record: Any = None) -> None:
+    if record is not None and record.organisation_id != actor.organisation_id:
+        raise PermissionDenied(f"this {what} belongs to another organisation")
+    if not actor.has_role(*roles):
+        names = ", ".join(str(Role(r).label).lower() for r in roles)
+        raise PermissionDenied(f"this needs one of the roles {names} or administrator")
+
+
+@transaction.atomic
+def decide(
+    declaration: Declaration, *, status: str, actor: Membership, note: str = ""
+) -> Declaration:
+    """Accept, reject or send back a declaration. Accepting one with checker errors needs a note.
+
+    An accepted declaration's fingerprint is appended to the transparency log.
+    """
+    _require(actor, DECIDERS, "declaration", declaration)
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if status not in DeclarationStatus.values or status == DeclarationStatus.RECEIVED:
+        raise DeclarationError(
+            f"'{status}' is not a decision; use accepted, rejected or needs_correction"
+        )
+    if declaration.status == status:
+        raise DeclarationError(
+            f"declaration #{declaration.pk} is already {declaration.get_status_display().lower()}"
+        )
+    note = note.strip()
+    if status == DeclarationStatus.ACCEPTED and declaration.error_count and not note:
+        raise DeclarationError(
+            f"declaration #{declaration.pk} has {declaration.error_count} checker error(s); "
+            "ask the supplier for a corrected file, or say in a note why it is accepted anyway"
+        )
+    if status in (DeclarationStatus.REJECTED, DeclarationStatus.NEEDS_CORRECTION) and not note:
+        raise DeclarationError("say in a note what the supplier must correct or why it is rejected")
+    before = snapshot(declaration)
+    declaration.status = status
+    stamp = f"{timezone.now():%Y-%m-%d} {actor.user.email}"
+    declaration.status_note = f"{stamp}: {note}" if note else stamp
+    declaration.save(update_fields=["status", "status_note", "updated_at"])
+    log_change(declaration, action=ChangeAction.UPDATE, actor=actor, before=before)
+    if status == DeclarationStatus.ACCEPTED:
+        ledger.append(declaration, actor=actor)
+    return declaration
+
+
+def _country(code: str) -> Country | None:
+    if not code:
+        return None
+    try:
+        return Country.objects.get(pk=code.upper())
+    except Country.DoesNotExist:
+        raise DeclarationError(f"unknown country code {code!r} (ISO 3166-1 alpha-2)") from None
+
+
+@transaction.atomic
+def create_supplier(
+    *,
+    actor: Membership,
+    name: str,
+    reference: str = "",
+    email: str = "",
+    contact_name: str = "",
+    country: str = "",
+) -> Supplier:
+    _require(actor, EDITORS, "supplier")
+    name = " ".join(name.split())
+    if not name:
+        raise DeclarationError("a supplier needs a name")
+    supplier = Supplier(
+        organisation=actor.organisation,
+        created_by=actor.user,
+        name=name[:300],
+        reference=reference.strip()[:80],
+        email=email.strip(),
+        contact_name=contact_name.strip()[:200],
+        country=_country(country),
+    )
+    try:
+        with transaction.atomic():
+            supplier.save()
+    except IntegrityError:
+        raise DeclarationError(f"there is already a supplier named {name!r}") from None
+    log_change(supplier, action=ChangeAction.CREATE, actor=actor)
+    return supplier
+
+
+@transaction.atomic
+def update_supplier(supplier: Supplier, *, actor: Membership, **changes: Any) -> Supplier:
+    _require(actor, EDITORS, "supplier", supplier)
+    allowed = {"name", "reference", "email", "contact_name", "country"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise DeclarationError(f"unknown supplier field(s): {', '.join(sorted(unknown))}")
+    before = snapshot(supplier)
+    for field, value in changes.items():
+        if field == "country":
+            supplier.country = _country(value or "")
+        elif field == "name":
+            value = " ".join((value or "").split())
+            if not value:
+                raise DeclarationError("a supplier needs a name")
+            supplier.name = value[:300]
+        else:
+            setattr(supplier, field, (value or "").strip())
+    try:
+        with transaction.atomic():
+            supplier.save()
+    except IntegrityError:
+        raise DeclarationError(f"there is already a supplier named {supplier.name!r}") from None
+    log_change(supplier, action=ChangeAction.UPDATE, actor=actor, before=before)
+    return supplier

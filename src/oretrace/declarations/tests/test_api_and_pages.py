@@ -1,0 +1,192 @@
+"""Declarations API and pages: every route and page against another organisation's member,
+upload through both, the decision, and what a viewer may not do."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from oretrace.declarations import imports
+from oretrace.declarations.api import router
+from oretrace.declarations.models import Declaration, ImportBatch, Supplier
+from oretrace.declarations.tests.conftest import TODAY
+from oretrace.declarations.urls import urlpatterns
+
+pytestmark = pytest.mark.django_db
+
+OWN_SCOPE = {
+    "GET /declarations",
+    "POST /declarations/imports",
+    "GET /suppliers",
+    "POST /suppliers",
+}
+CROSS_ORG = {
+    "GET /declarations/{int:declaration_id}": ("get", "/api/v1/declarations/{declaration}", None),
+    "POST /declarations/{int:declaration_id}/decision": (
+        "post",
+        "/api/v1/declarations/{declaration}/decision",
+        {"status": "rejected", "note": "x"},
+    ),
+    "GET /declarations/imports/{int:batch_id}": (
+        "get",
+        "/api/v1/declarations/imports/{batch}",
+        None,
+    ),
+    "GET /suppliers/{int:supplier_id}": ("get", "/api/v1/suppliers/{supplier}", None),
+    "PATCH /suppliers/{int:supplier_id}": ("patch", "/api/v1/suppliers/{supplier}", {"name": "B"}),
+}
+
+
+def test_every_route_is_covered():
+    routes = {
+        f"{m} {path}"
+        for path, view in router.path_operations.items()
+        for op in view.operations
+        for m in op.methods
+    }
+    assert routes == OWN_SCOPE | set(CROSS_ORG)
+
+
+def test_every_object_page_is_in_the_tenancy_test():
+    with_ids = {p.name for p in urlpatterns if "<" in str(p.pattern)}
+    assert with_ids == {"detail", "batch"}
+
+
+@pytest.fixture
+def objects_of_a(member_a, filled):
+    name, data = filled("Merck")
+    declaration = imports.import_declaration(data, name, actor=member_a, today=TODAY).declaration
+    batch = ImportBatch.objects.create(organisation=member_a.organisation, files=[])
+    return {
+        "declaration": declaration.pk,
+        "batch": batch.pk,
+        "supplier": declaration.supplier_id,
+    }
+
+
+@pytest.mark.parametrize("route", sorted(CROSS_ORG))
+def test_other_organisation_gets_404(route, api_a, api_b, objects_of_a):
+    method, template, body = CROSS_ORG[route]
+    url = template.format(**objects_of_a)
+    kwargs = {"data": json.dumps(body), "content_type": "application/json"} if body else {}
+    response = getattr(api_b, method)(url, **kwargs)
+    assert response.status_code == 404, (route, response.content)
+    assert response["Content-Type"] == "application/problem+json"
+    if method == "get":
+        assert api_a.get(url).status_code == 200
+
+
+def test_lists_hide_other_organisations(api_a, api_b, objects_of_a):
+    assert api_a.get("/api/v1/declarations").json()["count"] == 1
+    assert api_b.get("/api/v1/declarations").json()["count"] == 0
+    assert api_b.get("/api/v1/suppliers").json()["count"] == 0
+
+
+def test_pages_answer_404_to_another_organisation(web_a, web_b, objects_of_a):
+    detail = reverse("declarations:detail", args=[objects_of_a["declaration"]])
+    batch = reverse("declarations:batch", args=[objects_of_a["batch"]])
+    assert web_b.get(detail).status_code == 404
+    assert web_b.post(detail, {"status": "rejected", "note": "x"}).status_code == 404
+    assert web_b.get(batch).status_code == 404
+    assert web_a.get(detail).status_code == 200
+    assert web_a.get(batch).status_code == 200
+    assert Declaration.objects.get().status != "rejected"
+    listing = web_b.get(reverse("declarations:list")).content.decode()
+    assert "Merck" not in listing
+
+
+def test_upload_through_the_api(api_a, filled, django_capture_on_commit_callbacks):
+    name, data = filled("Merck")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_a.post(
+            "/api/v1/declarations/imports",
+            {"files": [SimpleUploadedFile(name, data), SimpleUploadedFile("a.txt", b"x")]},
+        )
+    assert response.status_code == 202, response.content
+    batch = api_a.get(f"/api/v1/declarations/imports/{response.json()['id']}").json()
+    assert [f["outcome"] for f in batch["files"]] == ["imported", "refused"]
+    assert batch["job_status"] == "succeeded"
+    detail = api_a.get(f"/api/v1/declarations/{batch['files'][0]['declaration_id']}").json()
+    assert detail["family"] == "CMRT"
+    assert len(detail["smelters"]) == 1
+    assert detail["smelters"][0]["smelter_id"].startswith("CID")
+
+
+def test_decision_through_the_api_and_its_errors(api_a, objects_of_a):
+    url = f"/api/v1/declarations/{objects_of_a['declaration']}/decision"
+    bad = api_a.post(url, json.dumps({"status": "maybe"}), content_type="application/json")
+    assert bad.status_code in (400, 409, 422)
+    assert "not a decision" in bad.json()["detail"]
+    ok = api_a.post(
+        url, json.dumps({"status": "accepted", "note": "fine"}), content_type="application/json"
+    )
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["status"] == "accepted"
+
+
+def test_suppliers_through_the_api(api_a):
+    created = api_a.post(
+        "/api/v1/suppliers",
+        json.dumps({"name": "Shiva Mica Traders", "country": "IN", "email": "cm@shiva.example"}),
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    twice = api_a.post(
+        "/api/v1/suppliers",
+        json.dumps({"name": "Shiva Mica Traders"}),
+        content_type="application/json",
+    )
+    assert "already a supplier" in twice.json()["detail"]
+    bad = api_a.post(
+        "/api/v1/suppliers",
+        json.dumps({"name": "X", "country": "ZZ"}),
+        content_type="application/json",
+    )
+    assert "unknown country" in bad.json()["detail"]
+    assert Supplier.objects.count() == 1
+
+
+def test_upload_page_declaration_page_and_decision(
+    web_a, filled, django_capture_on_commit_callbacks
+):
+    name, data = filled("JX Advanced")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = web_a.post(
+            reverse("declarations:list"), {"files": [SimpleUploadedFile(name, data)]}
+        )
+    assert response.status_code == 302
+    batch_page = web_a.get(response["Location"]).content.decode()
+    assert name in batch_page
+    assert "imported" in batch_page
+    declaration = Declaration.objects.get()
+    page = web_a.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()
+    assert "JX Advanced Metals Corporation" in page
+    assert "Smelter List" in page or "Smelters and refiners" in page
+    listing = web_a.get(reverse("declarations:list")).content.decode()
+    assert "JX Advanced Metals Corporation" in listing
+    web_a.post(
+        reverse("declarations:detail", args=[declaration.pk]),
+        {"status": "needs_correction", "note": "row 12 lacks a country"},
+    )
+    declaration.refresh_from_db()
+    assert declaration.status == "needs_correction"
+
+
+def test_viewers_cannot_upload_or_decide(viewer_a, objects_of_a):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(viewer_a.user)
+    response = client.post(
+        reverse("declarations:list"), {"files": [SimpleUploadedFile("a.xlsx", b"x")]}
+    )
+    assert response.status_code == 302
+    assert ImportBatch.objects.count() == 1  # only the fixture's
+    client.post(
+        reverse("declarations:detail", args=[objects_of_a["declaration"]]),
+        {"status": "rejected", "note": "x"},
+    )
+    assert Declaration.objects.get().status != "rejected"
