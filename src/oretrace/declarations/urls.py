@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oretrace.declarations import views
+from oretrace.declarations import rollup_views, views
 
 app_name = "declarations"
 
@@ -9,4 +9,19 @@ urlpatterns = [
     path("<int:declaration_id>/", views.declaration_detail, name="detail"),
     path("imports/<int:batch_id>/", views.batch_detail, name="batch"),
     path("suppliers/", views.supplier_list, name="suppliers"),
+    path(
+        "suppliers/report.csv", rollup_views.supplier_report, {"kind": "csv"}, name="supplier_csv"
+    ),
+    path(
+        "suppliers/report.xlsx",
+        rollup_views.supplier_report,
+        {"kind": "xlsx"},
+        name="supplier_xlsx",
+    ),
+    path("rollup/", rollup_views.rollup_page, name="rollup"),
+    path("rollup/export/", rollup_views.rollup_export, name="rollup_export"),
+    path("rollup/smelters.csv", rollup_views.smelter_report, {"kind": "csv"}, name="smelter_csv"),
+    path(
+        "rollup/smelters.xlsx", rollup_views.smelter_report, {"kind": "xlsx"}, name="smelter_xlsx"
+    ),
 ]
