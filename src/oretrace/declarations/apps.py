@@ -11,5 +11,6 @@ class DeclarationsConfig(AppConfig):
         # Job handlers, ledger record types, demo steps and dashboard figures register
         # themselves when their modules are imported.
         import oretrace.declarations.dashboard
+        import oretrace.declarations.demo
         import oretrace.declarations.imports
         import oretrace.declarations.records  # noqa: F401
