@@ -57,6 +57,7 @@ from oretrace.declarations.imports import import_declaration  # noqa: E402
 from oretrace.declarations.models import Declaration, SmelterEntry, Supplier  # noqa: E402
 from oretrace.registry.imports import import_reference_file  # noqa: E402
 from oretrace.registry.models import MatchReview  # noqa: E402
+from oretrace.registry.reviews import matcher_for  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent.parent / "shared" / "data"
@@ -96,8 +97,9 @@ def _reset(member: Membership) -> None:
 def _round(member: Membership, files: list[tuple[str, bytes]]) -> float:
     _reset(member)
     start = time.perf_counter()
+    matcher = matcher_for(member)  # once per batch, as the import job and the command do
     for name, data in files:
-        outcome = import_declaration(data, name, actor=member)
+        outcome = import_declaration(data, name, actor=member, matcher=matcher)
         if outcome.outcome != "imported":
             raise SystemExit(f"{name}: {outcome.outcome}: {outcome.message}")
     return len(files) / (time.perf_counter() - start)
