@@ -441,7 +441,7 @@ class XlsxBook:
 
 # Bytes scanned per NumPy step: small enough for the temporaries to stay in the cache and in
 # memory the allocator reuses (one 5 MB mask per call costs page faults worth a third of a parse).
-_CHUNK = 1 << 18
+_CHUNK = 1 << 19
 
 
 def _rows_with_values(xml: Data, start: int, end: int, keys: int) -> list[tuple[int, int]]:
