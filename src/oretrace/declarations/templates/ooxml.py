@@ -199,8 +199,6 @@ def format_kind(code: str) -> int:
 _ATTR_RE = re.compile(rb'([\w:.-]+)="([^"]*)"')
 _SHEET_RE = re.compile(rb"<sheet\s([^>]*)>")
 _RELATIONSHIP_RE = re.compile(rb"<Relationship\s([^>]*)>")
-_STYLE_RE = re.compile(rb'\ss="([^"]*)"')
-_TYPE_RE = re.compile(rb'\st="([^"]*)"')
 _NUMFMT_RE = re.compile(rb"<numFmt\s([^>]*)>")
 _XF_RE = re.compile(rb"<xf\b([^>]*)>")
 _DATE1904_RE = re.compile(rb'<workbookPr\b[^>]*\sdate1904="(?:1|true)"')
@@ -275,6 +273,7 @@ class XlsxBook:
             raise Unsupported("no sheets")
         self._date1904 = _DATE1904_RE.search(workbook) is not None
         self._strings: tuple[Data, Any] | None = None  # the table, where each item starts
+        self._decoded: dict[bytes, str] = {}  # shared-string index as written → text
         self._formats: list[bytes] | None = None  # each cellXfs <xf>'s attributes
         self._custom: dict[bytes, int] = {}  # numFmtId → kind of the workbook's own formats
         self._kinds: dict[int, int] = {}
@@ -305,6 +304,12 @@ class XlsxBook:
         return inflated
 
     def _shared_string(self, index: bytes) -> str:
+        text = self._decoded.get(index)
+        if text is None:
+            text = self._decoded[index] = self._read_shared_string(index)
+        return text
+
+    def _read_shared_string(self, index: bytes) -> str:
         if self._strings is None:
             self._strings = _string_table(self._part("xl/sharedStrings.xml") or b"")
         table, starts = self._strings
@@ -355,8 +360,8 @@ class XlsxBook:
     def _value(self, attributes: bytes, value: bytes, inline: bytes | None) -> Any:
         if inline is not None:
             return rich_text(inline)
-        kind_match = _TYPE_RE.search(attributes)
-        kind = kind_match.group(1) if kind_match else None
+        at = attributes.find(b' t="')
+        kind = attributes[at + 4 : attributes.find(b'"', at + 4)] if at >= 0 else None
         if kind == b"s":
             return self._shared_string(value) if value else ""
         if kind == b"str":
@@ -372,12 +377,12 @@ class XlsxBook:
         if not value:
             return ""
         if not _NUMBER_RE.fullmatch(value):
-            if kind is None:
-                return _decode(value)
-            raise Unsupported("a number that is not a number")
+            raise Unsupported("a number that is not a number")  # text python-calamine keeps raw
         number = float(value)
-        style = _STYLE_RE.search(attributes)
-        number_kind = self._format(style.group(1) if style else None)
+        at = attributes.find(b' s="')
+        number_kind = self._format(
+            attributes[at + 4 : attributes.find(b'"', at + 4)] if at >= 0 else None
+        )
         if number_kind == OTHER:
             return number
         if (

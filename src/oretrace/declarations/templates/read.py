@@ -3,6 +3,10 @@
 Pure: bytes in, dataclasses and issues out; no ORM, no settings. Reading goes by cell address
 through the layout in `maps` for the detected family and version, never by label text.
 
+An .xlsx is read straight from its parts by `ooxml.XlsxBook` (the fast path); an .xls, and an
+.xlsx in which the fast path meets something it does not read exactly as python-calamine does
+(it raises `Unsupported`), is read with python-calamine. Both give the same values.
+
 Errors come in two kinds. A file that cannot be read as a supported template at all (not a
 workbook, password-protected, not an RMI template, a version oretrace does not read) raises
 `TemplateError`, whose ``code`` and message say which. Everything else — a missing mandatory
