@@ -417,12 +417,14 @@ class XlsxBook:
         start = xml.find(b"<sheetData")
         if start < 0:
             raise Unsupported(f"{path}: no sheetData (a namespace prefix?)")
-        first_cell = xml.find(b"<c", start + 10)  # within sheetData only cells start so
-        if first_cell >= 0 and first_cell != xml.find(b'<c r="', start):
-            raise Unsupported(f"{path}: cells without their address first")
         end = xml.rfind(b"</sheetData>")
         if end < start:
-            end = len(xml)
+            if not xml.startswith(b"<sheetData/>", start):
+                raise Unsupported(f"{path}: sheetData not closed")
+            end = start  # no cells
+        first_cell = xml.find(b"<c", start + 10, end)  # within sheetData only cells start so
+        if first_cell >= 0 and first_cell != xml.find(b'<c r="', start, end):
+            raise Unsupported(f"{path}: cells without their address first")
         pattern = _cell_re(columns)
         if keys is None:
             cells = pattern.findall(xml, start, end)
