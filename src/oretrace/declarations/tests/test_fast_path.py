@@ -273,3 +273,38 @@ def test_a_damaged_package_is_read_by_python_calamine_and_refused_as_before():
     with pytest.raises(TemplateError) as refused:
         parse_template(bytes(data), "damaged.xlsx")
     assert refused.value.code == "not-a-workbook"
+
+
+def test_a_supported_template_the_fast_path_steps_aside_from_is_read_by_python_calamine(
+    templates_dir: Path,
+):
+    # given a real declaration whose Declaration sheet gained an ISO date cell (t="d"), a cell
+    # kind the fast path leaves to python-calamine
+    path = templates_dir / "filled" / "RMI_WF6_CMRT_6.4_Apr2024_Merck.xlsx"
+    original = path.read_bytes()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(original)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        declaration_part = XlsxBook(original)._paths["Declaration"]
+        for info in source.infolist():
+            part = source.read(info)
+            if info.filename == declaration_part:
+                end_of_row_1 = part.index(b"</row>")
+                cell = b'<c r="ZZ1" t="d"><v>2024-05-02T00:00:00</v></c>'
+                part = part[:end_of_row_1] + cell + part[end_of_row_1:]
+            target.writestr(info, part)
+    data = out.getvalue()
+    book = open_book(data, path.name)
+    assert isinstance(book, XlsxBook)
+    with pytest.raises(Unsupported):
+        read_book(book, path.name)
+    # when
+    result = parse_template(data, path.name, today=TODAY)
+    # then: python-calamine's reading, the same declaration as the untouched file's
+    expected, template_map = read_book(open_book(data, path.name, fast=False), path.name)
+    check(expected, template_map, today=TODAY)
+    assert result == expected
+    assert result.smelters == parse_template(original, path.name, today=TODAY).smelters
+    assert result.company.name.startswith("EMD Electronics")
