@@ -6,16 +6,17 @@ python-calamine parses all of that before the first value comes out. `XlsxBook` 
 
 * reads the zip's central directory itself and inflates only the parts asked for (with
   libdeflate when the ``deflate`` package is installed, else zlib);
-* finds the cells that hold a value with one regular expression per sheet, restricted to the
-  columns the caller reads, so the thousands of empty formula cells cost a scan, not objects;
+* finds, in a list sheet, the rows with a value in the columns that make a row an entry with
+  one vectorised NumPy pass, and matches only those rows' cells with a regular expression, so
+  the thousands of empty formula rows cost a scan, not objects;
 * splits the shared-string table into items once and decodes only the items referenced;
 * reads the styles only when a number needs its format (dates).
 
 Values are converted exactly as python-calamine converts them (a test compares both on every
 template in the shared data). Whatever this reader does not handle the same way — a namespace
 prefix, cells without an address, rich text mixed with plain text, times and durations, the 1904
-date system, a part it cannot inflate — raises `Unsupported`, and the caller reads the file with
-python-calamine instead. Pure: no ORM, no settings.
+date system, a part it cannot inflate or decode — raises `Unsupported`, and the caller reads the
+file with python-calamine instead. Pure: no ORM, no settings.
 """
 
 from __future__ import annotations
@@ -239,6 +240,12 @@ class XlsxBook:
     """
 
     def __init__(self, data: bytes) -> None:
+        try:
+            self._open(data)
+        except (ValueError, OverflowError, IndexError, struct.error) as exc:
+            raise Unsupported(f"not read: {exc}") from exc
+
+    def _open(self, data: bytes) -> None:
         self._data = data
         self._entries = _directory(data)
         workbook = self._part("xl/workbook.xml")
@@ -411,6 +418,13 @@ class XlsxBook:
         path = self._paths.get(name)
         if path is None:
             raise KeyError(name)
+        try:
+            return self._rows(path, columns, keys)
+        except (ValueError, OverflowError, IndexError, struct.error) as exc:
+            # undecodable text, a character reference that is no character, ...
+            raise Unsupported(f"{path}: {exc}") from exc
+
+    def _rows(self, path: str, columns: int | None, keys: int | None) -> list[Sequence[Any]]:
         xml = self._part(path)
         if xml is None:
             raise Unsupported(f"{path}: missing")

@@ -238,6 +238,10 @@ def test_inline_strings_phonetic_guides_errors_and_empty_values():
         b'<row r="1"><c t="s" r="A1"><v>0</v></c></row>',  # the address not first
         b'<row r="1"><c><v>1</v></c></row>',  # no address
         b'<row r="1"><c r="A1" t="d"><v>2024-05-02</v></c></row>',  # an ISO date cell
+        b'<row r="1"><c r="A1" t="str"><v>\xff\xfe</v></c></row>',  # not UTF-8
+        b'<row r="1"><c r="A1" t="str"><v>&#1114112;</v></c></row>',  # no such character
+        b'<row r="1"><c r="A1" t="str"><v>&nbsp;</v></c></row>',  # not an XML entity
+        b'<row r="1"><c r="A1" t="s"><v>7</v></c></row>',  # no such shared string
     ],
 )
 def test_what_the_fast_path_does_not_read_goes_to_python_calamine(sheet):
