@@ -13,6 +13,7 @@ NAVIGATION = [
     ("web:dashboard", _("Dashboard")),
     ("web:organisation", _("Organisation")),
     ("registry:facilities", _("Facilities")),
+    ("assessments:list", _("Assessments")),
     ("ledger:ledger", _("Ledger")),
     ("web:jobs", _("Jobs")),
     ("web:reference", _("Reference data")),
