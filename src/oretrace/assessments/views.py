@@ -141,6 +141,7 @@ def assessment_detail(request: HttpRequest, member: Membership, assessment_id: i
                 "updates", "support_requests"
             ),
             "support_kinds": SupportKind.choices,
+            "lang": _text_language(request),
         },
     )
 
