@@ -9,7 +9,13 @@ from ninja.pagination import paginate
 
 from oretrace.api.pagination import Pagination
 from oretrace.assessments import plans, queries, services
-from oretrace.assessments.models import Answer, Assessment, ImprovementAction, Standard
+from oretrace.assessments.models import (
+    Answer,
+    Assessment,
+    ImprovementAction,
+    Standard,
+    TrainingModule,
+)
 from oretrace.assessments.schemas import (
     ActionOut,
     AnswerIn,
@@ -20,6 +26,8 @@ from oretrace.assessments.schemas import (
     NoteIn,
     StandardIn,
     StandardOut,
+    TrainingModuleIn,
+    TrainingModuleOut,
 )
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
@@ -164,3 +172,20 @@ def generate_plan(request: HttpRequest, assessment_id: int) -> list[ImprovementA
 @router.get("/assessments/{assessment_id}/actions", response=list[ActionOut])
 def list_actions(request: HttpRequest, assessment_id: int) -> list[ImprovementAction]:
     return list(_assessment(request, assessment_id).actions.select_related("criterion"))
+
+
+@router.get("/training-modules", response=list[TrainingModuleOut])
+@paginate(Pagination)
+def list_training_modules(request: HttpRequest) -> QuerySet[TrainingModule]:
+    """The training library: shipped modules and the organisation's own."""
+    return visible(TrainingModule.objects.all(), _member(request))
+
+
+@router.post("/training-modules", response={201: TrainingModuleOut})
+def add_training_module(request: HttpRequest, payload: TrainingModuleIn) -> Status:
+    """Add a module to the organisation's library, linked to the criteria it covers."""
+    member = _member(request)
+    module = plans.add_training_module(
+        organisation=member.organisation, actor=member, **payload.dict()
+    )
+    return Status(201, module)

@@ -427,8 +427,13 @@ class SupportRequest(TimeStampedModel):
 
 class TrainingModuleQuerySet(models.QuerySet):
     def for_member(self, member: Membership) -> TrainingModuleQuerySet:
-        """Shipped modules, the member's organisation's own, and shared ones."""
-        return scope_to_member(self, member, public=Q(organisation__isnull=True))
+        """Shipped modules, the member's organisation's own, shared ones, and the libraries of
+        the organisations that assigned it an assessment (they support their suppliers)."""
+        assigners = Assessment.objects.filter(supplier_id=member.organisation_id).values(
+            "organisation_id"
+        )
+        public = Q(organisation__isnull=True) | Q(organisation_id__in=assigners)
+        return scope_to_member(self, member, public=public)
 
 
 class TrainingModule(TimeStampedModel):

@@ -200,13 +200,14 @@ def add_training_module(
     actor: Actor,
     url: str = "",
     summary: str = "",
+    upload: UploadedFile | None = None,
 ) -> TrainingModule:
     """Add a module to an organisation's training library, linked to criteria it covers."""
     _require(actor, organisation, ASSIGNERS, "add training modules")
     if format not in TrainingFormat.values:
         raise AssessmentError(f"{format!r} is not a training format")
-    if not url.strip():
-        raise AssessmentError("a training module needs a link to the material")
+    if not url.strip() and upload is None:
+        raise AssessmentError("a training module needs a link to the material or a file")
     known = set(
         Criterion.objects.filter(section__standard__code=standard_code).values_list(
             "code", flat=True
@@ -230,11 +231,19 @@ def add_training_module(
         criterion_codes=criterion_codes,
     )
     try:
-        module.full_clean()
+        module.full_clean(exclude=["file"])
     except ValidationError as exc:
         raise AssessmentError(
             "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
         ) from None
-    module.save()
+    if upload is not None:
+        checked = evidence_checks.check(upload.name or "", upload.size or 0, upload)
+        module.file.save(f"{checked.sha256[:16]}.{checked.extension}", upload, save=False)
+    try:
+        module.save()
+    except Exception:
+        if module.file:
+            module.file.delete(save=False)
+        raise
     log_change(module, action=ChangeAction.CREATE, actor=actor, organisation=organisation)
     return module

@@ -73,3 +73,25 @@ class ActionOut(Schema):
     owner_name: str
     due_on: date
     status: str
+
+
+class TrainingModuleOut(Schema):
+    id: int
+    organisation_id: int | None
+    title: str
+    summary: str
+    language: str
+    format: str
+    url: str
+    standard_code: str
+    criterion_codes: list[str]
+
+
+class TrainingModuleIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    language: str = Field(..., min_length=2, max_length=10, description="e.g. 'hi'")
+    format: str = Field(..., description="document, video, slides, course, audio or poster")
+    url: str = Field(..., description="Link to the material.")
+    summary: str = ""
+    standard_code: str
+    criterion_codes: list[str] = Field(..., min_length=1)

@@ -19,6 +19,9 @@ urlpatterns = [
     path("evidence/<int:evidence_id>/", views.evidence_file, name="evidence"),
     path("actions/<int:action_id>/", views.action_update, name="action"),
     path("support/<int:request_id>/", views.support_answer, name="support"),
+    path("progress/<int:update_id>/file/", views.progress_file, name="progress_file"),
+    path("training/", views.training_list, name="training"),
+    path("training/<int:module_id>/file/", views.training_file, name="training_file"),
     path("standards/", views.standard_list, name="standards"),
     path("standards/<int:standard_id>/", views.standard_detail, name="standard"),
 ]

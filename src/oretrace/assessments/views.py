@@ -17,14 +17,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oretrace.assessments import plans, queries, services
-from oretrace.assessments.choices import AnswerType, SupportKind, YesNo
+from oretrace.assessments.choices import AnswerType, SupportKind, TrainingFormat, YesNo
 from oretrace.assessments.models import (
     Assessment,
     Evidence,
     ImprovementAction,
+    ProgressUpdate,
     Question,
     Standard,
     SupportRequest,
+    TrainingModule,
 )
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
@@ -434,5 +436,62 @@ def standard_detail(request: HttpRequest, member: Membership, standard_id: int) 
             "lang": lang,
             "languages": LANGUAGES,
             "sections": standard.sections.prefetch_related("criteria__questions"),
+        },
+    )
+
+
+def _download(field: Any, name: str) -> HttpResponse:
+    if not field:
+        raise Http404
+    response = FileResponse(field.open("rb"), as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response  # type: ignore[return-value]
+
+
+@member_required
+def progress_file(request: HttpRequest, member: Membership, update_id: int) -> HttpResponse:
+    update = get_for_member(ProgressUpdate.objects.all(), member, pk=update_id)
+    return _download(update.file, update.original_name)
+
+
+@member_required
+def training_file(request: HttpRequest, member: Membership, module_id: int) -> HttpResponse:
+    module = get_for_member(TrainingModule.objects.all(), member, pk=module_id)
+    extension = (module.file.name or "").rsplit(".", 1)[-1]
+    return _download(module.file, f"{module.title}.{extension}")
+
+
+@member_required
+def training_list(request: HttpRequest, member: Membership) -> HttpResponse:
+    can_add = member.has_role(*services.ASSIGNERS)
+    if request.method == "POST" and can_add:
+        codes = [c.strip() for c in request.POST.get("criteria", "").split(",") if c.strip()]
+        try:
+            plans.add_training_module(
+                organisation=member.organisation,
+                title=request.POST.get("title", ""),
+                language=request.POST.get("language", ""),
+                format=request.POST.get("format", ""),
+                standard_code=request.POST.get("standard_code", ""),
+                criterion_codes=codes,
+                url=request.POST.get("url", ""),
+                summary=request.POST.get("summary", ""),
+                upload=request.FILES.get("file"),
+                actor=member,
+            )
+            messages.success(request, _("Training module added."))
+        except OretraceError as exc:
+            messages.error(request, str(exc))
+        return redirect("assessments:training")
+    return render(
+        request,
+        "assessments/training.html",
+        {
+            "modules": visible(TrainingModule.objects.all(), member),
+            "can_add": can_add,
+            "formats": TrainingFormat.choices,
+            "standard_codes": sorted(
+                set(queries.standards_for(member).values_list("code", flat=True))
+            ),
         },
     )

@@ -16,7 +16,14 @@ from oretrace.core import services as core_services
 
 pytestmark = pytest.mark.django_db
 
-OWN_SCOPE = {"GET /standards", "POST /standards", "GET /assessments", "POST /assessments"}
+OWN_SCOPE = {
+    "GET /standards",
+    "POST /standards",
+    "GET /assessments",
+    "POST /assessments",
+    "GET /training-modules",
+    "POST /training-modules",
+}
 
 CROSS_ORG = {
     "GET /standards/{standard_id}": ("get", "/api/v1/standards/{own_standard}", None),
@@ -175,3 +182,29 @@ def _owner_admin(facility):
 
     members = Membership.objects.filter(organisation=facility.organisation)
     return next(m for m in members if "admin" in m.roles)
+
+
+def test_training_library_through_the_api(api_a, api_b, mica_standard):
+    body = {
+        "title": "Age checks",
+        "language": "hi",
+        "format": "video",
+        "url": "https://training.example.org/ages",
+        "standard_code": mica_standard.code,
+        "criterion_codes": ["LAB.1"],
+    }
+    created = api_a.post(
+        "/api/v1/training-modules", data=json.dumps(body), content_type="application/json"
+    )
+    assert created.status_code == 201, created.content
+    assert [m["title"] for m in api_a.get("/api/v1/training-modules").json()["items"]] == [
+        "Age checks"
+    ]
+    assert api_b.get("/api/v1/training-modules").json()["items"] == []
+    wrong = api_a.post(
+        "/api/v1/training-modules",
+        data=json.dumps({**body, "criterion_codes": ["LAB.99"]}),
+        content_type="application/json",
+    )
+    assert wrong.status_code == 400
+    assert "LAB.99" in wrong.json()["detail"]

@@ -35,6 +35,8 @@ def test_every_object_page_is_in_the_tenancy_test():
         "action",
         "support",
         "standard",
+        "progress_file",
+        "training_file",
     }
 
 
@@ -48,11 +50,26 @@ def full(assessment, supplier, member_a):
     services.submit(assessment, actor=supplier)
     action = plans.generate_plan(assessment, actor=supplier)[0]
     support = plans.request_support(action, kind="expert_call", message="help", actor=supplier)
+    update = plans.add_progress(
+        action, text="started", actor=supplier, upload=SimpleUploadedFile("step.pdf", PDF)
+    )
+    module = plans.add_training_module(
+        organisation=member_a.organisation,
+        title="Harassment rules",
+        language="hi",
+        format="document",
+        standard_code=assessment.standard.code,
+        criterion_codes=["LAB.6"],
+        upload=SimpleUploadedFile("rules.pdf", PDF),
+        actor=member_a,
+    )
     return {
         "assessment": assessment,
         "action": action,
         "support": support,
         "evidence": Evidence.objects.first(),
+        "update": update,
+        "module": module,
     }
 
 
@@ -72,6 +89,8 @@ def test_other_organisation_gets_404_on_every_object_page(
         reverse("assessments:answer", args=[a.pk]),
         reverse("assessments:report", args=[a.pk]),
         reverse("assessments:evidence", args=[full["evidence"].pk]),
+        reverse("assessments:progress_file", args=[full["update"].pk]),
+        reverse("assessments:training_file", args=[full["module"].pk]),
         reverse("assessments:standard", args=[own.pk]),
     ]
     posts = [
@@ -93,9 +112,9 @@ def test_other_organisation_gets_404_on_every_object_page(
         assert web_a.get(url).status_code == 200, url
     for url, data in posts:
         assert web_b.post(url, data).status_code == 404, url
-    for url in gets[:4]:
+    for url in gets[:6]:  # A's training library supports the suppliers A assesses
         assert web_supplier.get(url).status_code == 200, url
-    assert web_supplier.get(gets[4]).status_code == 404  # A's own standard is A's
+    assert web_supplier.get(gets[-1]).status_code == 404  # A's own standard is A's
     a.refresh_from_db()
     assert a.status == "submitted"
     full["action"].refresh_from_db()
@@ -271,3 +290,39 @@ def test_standards_pages_import_and_export(web_a, mica_standard):
     assert "line 1" in response.content.decode() or "line 2" in response.content.decode()
     hindi = web_a.get(reverse("assessments:standard", args=[mica_standard.pk]) + "?lang=hi")
     assert "बाल श्रम" in hindi.content.decode() or "बच्चे" in hindi.content.decode()
+
+
+def test_training_library_page(request, web_a, web_b, web_supplier, mica_standard):
+    url = reverse("assessments:training")
+    response = web_a.post(
+        url,
+        {
+            "title": "Age checks",
+            "language": "hi",
+            "format": "video",
+            "standard_code": mica_standard.code,
+            "criteria": "LAB.1, LAB.2",
+            "url": "https://training.example.org/ages",
+        },
+        follow=True,
+    )
+    assert "Training module added." in response.content.decode()
+    assert "LAB.1, LAB.2" in web_a.get(url).content.decode()
+    assert "Age checks" not in web_b.get(url).content.decode()
+    assert "Age checks" not in web_supplier.get(url).content.decode()
+    request.getfixturevalue("assessment")  # once A assesses the supplier, it sees A's library
+    assert "Age checks" in web_supplier.get(url).content.decode()
+    refused = web_supplier.post(url, {"title": "x"})
+    assert refused.status_code == 200  # a supplier contributor only reads the library
+    bad = web_a.post(
+        url,
+        {
+            "title": "x",
+            "language": "en",
+            "format": "video",
+            "standard_code": mica_standard.code,
+            "criteria": "LAB.1",
+        },
+        follow=True,
+    )
+    assert "needs a link to the material or a file" in bad.content.decode()
