@@ -145,6 +145,8 @@ def test_assign_answer_in_hindi_on_a_phone_plan_and_reassess(
     expect(page.locator("h2", has_text="परिणाम")).to_be_visible()
     gaps = page.locator("table.gaps tbody tr td:first-child")
     expect(gaps).to_have_text(["OHS.1", "LAB.2", "OHS.4"])  # high before medium, in order
+    # the initiative's training library answers the gaps
+    expect(page.locator("table.gaps")).to_contain_text("Planning shifts within 48 hours")
     first_score = float(
         re.search(r"([\d.]+) %", page.locator("h2", has_text="परिणाम").inner_text()).group(1)
     )  # type: ignore[union-attr]
@@ -162,6 +164,7 @@ def test_assign_answer_in_hindi_on_a_phone_plan_and_reassess(
     actions = page.locator("section.action")
     expect(actions).to_have_count(3)
     expect(actions.first).to_contain_text("OHS.1")
+    expect(actions.first.locator("p.training")).to_contain_text("Toilets, water and a clean")
     expect(actions.first.locator("ol li").first).to_be_visible()
     for index in range(3):
         action = page.locator("section.action").nth(index)

@@ -92,6 +92,33 @@ def _answer(
         services.add_evidence(assessment, questions[code], upload=upload, actor=ACTOR)
 
 
+# The initiative's training library (demo entries: the links are placeholders).
+TRAINING = (
+    ("Checking workers' ages at the gate", "hi", "video", ["LAB.1"]),
+    ("Planning shifts within 48 hours", "hi", "slides", ["LAB.2"]),
+    ("Paying piece-rate workers the minimum wage", "en", "document", ["LAB.3"]),
+    ("Toilets, water and a clean canteen", "hi", "poster", ["OHS.1", "OHS.5"]),
+    ("First aid at a mica unit", "hi", "course", ["OHS.4"]),
+    ("Mica dust and your lungs", "hi", "audio", ["OHS.3"]),
+    ("Recording where every bag of mica comes from", "en", "document", ["GOV.1"]),
+)
+
+
+def _training_library(initiative: Organisation) -> None:
+    for title, language, kind, codes in TRAINING:
+        slug = "-".join(title.lower().replace("'", "").split())
+        plans.add_training_module(
+            organisation=initiative,
+            title=title,
+            language=language,
+            format=kind,
+            standard_code="mica-processing-workplace",
+            criterion_codes=codes,
+            url=f"https://training.example.org/mica/{slug}",
+            actor=ACTOR,
+        )
+
+
 @demo_step("assessments: standards and the mica processor's self-assessments")
 def build_assessments(say: Callable[[str], None]) -> None:
     installed = install_shipped(ACTOR)
@@ -123,6 +150,7 @@ def build_assessments(say: Callable[[str], None]) -> None:
         services.submit(assessment, actor=ACTOR, submitted_at=when)
         results.append(assessment)
     first, second = results
+    _training_library(initiative)
     services.accept(first, actor=ACTOR)
     actions = plans.generate_plan(first, actor=ACTOR, today=year_ago.date())
     closed = {code for code, value in SECOND.items() if FIRST.get(code) != value}

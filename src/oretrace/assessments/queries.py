@@ -191,6 +191,17 @@ def gaps_of(assessment: Assessment, member: Membership) -> list[Gap]:
     ]
 
 
+def training_by_criterion(assessment: Assessment, member: Membership) -> dict[str, list]:
+    """Training modules the member may see for each criterion code of the assessment's
+    standard (an assigner's library included, see ``TrainingModule``)."""
+    found: dict[str, list] = defaultdict(list)
+    modules = visible(TrainingModule.objects.filter(standard_code=assessment.standard.code), member)
+    for module in modules:
+        for code in module.criterion_codes:
+            found[code].append(module)
+    return found
+
+
 def section_scores(assessment: Assessment) -> list[tuple[Any, Decimal | None, dict[str, int]]]:
     sections = (assessment.result or {}).get("sections", {})
     rows = []

@@ -144,6 +144,7 @@ def assessment_detail(request: HttpRequest, member: Membership, assessment_id: i
             ),
             "support_kinds": SupportKind.choices,
             "lang": _text_language(request),
+            "training": queries.training_by_criterion(assessment, member),
         },
     )
 

@@ -22,6 +22,12 @@ def outcome_label(code: str | None) -> str:
 
 
 @register.filter
+def lookup_list(mapping: dict[str, list[Any]] | None, key: str) -> list[Any]:
+    """``mapping[key]``, or an empty list."""
+    return list((mapping or {}).get(key, []))
+
+
+@register.filter
 def lines(text: str) -> list[str]:
     return [line for line in (text or "").splitlines() if line.strip()]
 

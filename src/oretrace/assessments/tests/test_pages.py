@@ -326,3 +326,20 @@ def test_training_library_page(request, web_a, web_b, web_supplier, mica_standar
         follow=True,
     )
     assert "needs a link to the material or a file" in bad.content.decode()
+
+
+def test_dashboard_counts_assessments_to_answer_and_to_review(
+    web_supplier, member_a, assessment, supplier
+):
+    from oretrace.assessments.dashboard import assessment_figures
+
+    def figures(member):
+        return {str(f.label): f.value for f in assessment_figures(member)}
+
+    assert "Assessments to answer" in web_supplier.get(reverse("web:dashboard")).content.decode()
+    assert figures(supplier)["Assessments to answer"] == 1
+    assert figures(member_a)["Assessments to review"] == 0
+    answer_all(assessment, supplier)
+    services.submit(assessment, actor=supplier)
+    assert figures(supplier)["Assessments to answer"] == 0
+    assert figures(member_a)["Assessments to review"] == 1
