@@ -186,6 +186,6 @@ def add_training_module(request: HttpRequest, payload: TrainingModuleIn) -> Stat
     """Add a module to the organisation's library, linked to the criteria it covers."""
     member = _member(request)
     module = plans.add_training_module(
-        organisation=member.organisation, actor=member, **payload.dict()
+        organisation=member.organisation, actor=member, **payload.model_dump()
     )
     return Status(201, module)
