@@ -323,19 +323,25 @@ def evidence_file(request: HttpRequest, member: Membership, evidence_id: int) ->
 
 @member_required
 def gap_report(request: HttpRequest, member: Membership, assessment_id: int) -> HttpResponse:
+    """The gap report as a printable page, or as a PDF with ``?format=pdf``."""
     assessment = _assessment(member, assessment_id)
     if not assessment.result:
         raise Http404
-    return render(
-        request,
-        "assessments/report.html",
-        {
-            "assessment": assessment,
-            "sections": queries.section_scores(assessment),
-            "gaps": queries.gaps_of(assessment, member),
-            "lang": _text_language(request),
-        },
-    )
+    context = {
+        "assessment": assessment,
+        "sections": queries.section_scores(assessment),
+        "gaps": queries.gaps_of(assessment, member),
+        "lang": _text_language(request),
+    }
+    if request.GET.get("format") != "pdf":
+        return render(request, "assessments/report.html", context)
+    from oretrace.assessments.pdf import render_pdf
+
+    pdf = render_pdf("assessments/report.html", context, request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"gap-report-{assessment.standard.code}-{assessment.pk}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @require_POST

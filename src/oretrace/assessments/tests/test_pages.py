@@ -343,3 +343,13 @@ def test_dashboard_counts_assessments_to_answer_and_to_review(
     services.submit(assessment, actor=supplier)
     assert figures(supplier)["Assessments to answer"] == 0
     assert figures(member_a)["Assessments to review"] == 1
+
+
+def test_gap_report_as_pdf(web_a, web_b, full):
+    url = reverse("assessments:report", args=[full["assessment"].pk]) + "?format=pdf&lang=fr"
+    response = web_a.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert len(response.content) > 2000
+    assert web_b.get(url).status_code == 404
