@@ -304,3 +304,27 @@ def test_a_compliance_officer_of_the_supplier_may_answer_a_viewer_may_not(assess
     with pytest.raises(PermissionDenied):
         services.save_answer(assessment, q, value="yes", actor=viewer)
     services.save_answer(assessment, q, value="yes", actor=officer)
+
+
+def test_the_tamper_audit_recomputes_the_result_and_catches_a_changed_score(
+    assessment, supplier, member_a
+):
+    from oretrace.assessments.models import Assessment
+    from oretrace.ledger.audit import run_audit
+
+    # given a submitted, returned, resubmitted and accepted assessment
+    answer_all(assessment, supplier)
+    services.submit(assessment, actor=supplier)
+    services.send_back(assessment, note="Which register?", actor=member_a)
+    services.submit(assessment, actor=supplier)
+    services.accept(assessment, actor=member_a)
+
+    def ours(run):  # organisations made by the test factories have no leaf of their own
+        return [p for p in run.problems if p["record_type"] == "assessments.assessment"]
+
+    # then the audit finds the committed facts in the database
+    assert ours(run_audit()) == []
+    # when someone changes the stored score behind the services' back
+    Assessment.objects.filter(pk=assessment.pk).update(score=Decimal("12.5"))
+    # then the audit reports that record
+    assert [p["record_id"] for p in ours(run_audit())] == [str(assessment.pk)]
