@@ -13,6 +13,7 @@ urlpatterns = [
     *auth_urlpatterns,
     path("facilities/", include("oretrace.registry.urls")),
     path("declarations/", include("oretrace.declarations.urls")),
+    path("assessments/", include("oretrace.assessments.urls")),
     path("", include("oretrace.ledger.urls")),  # /ledger/… (tlog-tiles, pages), /verify/…
     path("", include("oretrace.web.urls")),
 ]

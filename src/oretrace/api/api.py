@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from oretrace import __version__
 from oretrace.api import errors
 from oretrace.api.auth import AUTH
+from oretrace.assessments.api import router as assessments_router
 from oretrace.core.api import router as core_router
 from oretrace.declarations.api import router as declarations_router
 from oretrace.ledger.api import router as ledger_router
@@ -29,3 +30,4 @@ api.add_router("/", core_router)
 api.add_router("/", ledger_router)
 api.add_router("/", registry_router)
 api.add_router("/", declarations_router)
+api.add_router("/", assessments_router)
