@@ -41,7 +41,7 @@ from oretrace.ledger.note import cosignature_timestamp, parse_note
 from oretrace.ledger.storage import store_levels
 
 Actor = Membership | SystemActor
-TOMBSTONE = {"deleted": True}
+TOMBSTONE: dict[str, Any] = {"deleted": True}
 _VERSION_BATCH = 5000
 _INSERT_BATCH = 10_000
 
@@ -202,10 +202,13 @@ def _commit_chunk(
     """The entries and owning organisations of some records (each with its spec)."""
     if one_type:  # its name is encoded once
         spec = specs[0]
-        facts = [TOMBSTONE] * len(batch) if deleted else list(map(spec.facts, batch))
-        entries = commit_records(list(salts), spec.name, list(record_ids), list(versions), facts)
-        return entries, list(map(spec.organisation_id, batch))
-    entries, organisation_ids = [], []
+        all_facts = [TOMBSTONE] * len(batch) if deleted else list(map(spec.facts, batch))
+        return (
+            commit_records(list(salts), spec.name, list(record_ids), list(versions), all_facts),
+            list(map(spec.organisation_id, batch)),
+        )
+    entries: list[bytes] = []
+    organisation_ids: list[int] = []
     for record, spec, record_id, version, salt in zip(
         batch, specs, record_ids, versions, salts, strict=True
     ):

@@ -121,7 +121,7 @@ def _write_tiles_sqlite(extend: _Extend, created: list[tuple[int, int, bytes]]) 
 
 def _write_tiles_postgresql(extend: _Extend, created: list[tuple[int, int, bytes]]) -> None:
     """Two statements whatever the batch: tiles are extended in place (``||``, checked against
-    the length the log expects) and new tiles inserted from arrays."""
+    the length the log expects) and new tiles copied in."""
     table = connection.ops.quote_name(HashTile._meta.db_table)
     index = connection.ops.quote_name("index")
     with connection.cursor() as cursor:
@@ -143,16 +143,16 @@ def _write_tiles_postgresql(extend: _Extend, created: list[tuple[int, int, bytes
             done = set(cursor.fetchall())
             for level, tile in keys:
                 if (level, tile) not in done:  # say which tile, then roll the append back
-                    row = HashTile.objects.filter(level=level, index=tile)
-                    stored = row.values_list("hashes", flat=True).first()
+                    rows = HashTile.objects.filter(level=level, index=tile)
+                    stored = rows.values_list("hashes", flat=True).first()
                     found = None if stored is None else bytes(stored)
                     _check_tile(level, tile, found, extend[(level, tile)][0])
-        if created:
-            cursor.execute(
-                f"INSERT INTO {table} (level, {index}, hashes) "  # noqa: S608
-                "SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bytea[])",
-                [list(column) for column in zip(*created, strict=True)],
-            )
+        if created:  # binary COPY: the hashes go as raw bytes, not as hex text
+            sql = f"COPY {table} (level, {index}, hashes) FROM STDIN (FORMAT BINARY)"
+            with cursor.cursor.copy(sql) as copy:
+                copy.set_types(["smallint", "bigint", "bytea"])
+                for new_tile in created:
+                    copy.write_row(new_tile)
 
 
 def _check_tile(level: int, tile: int, stored: bytes | None, expected: int) -> None:
