@@ -39,19 +39,18 @@ _ENCODER = json.JSONEncoder(
 _ORJSON_OPTIONS = orjson.OPT_SORT_KEYS
 _dumps = orjson.dumps
 _SCALARS = frozenset({str, int, bool, type(None)})
-_STR = frozenset({str})
 
 
 def _plain(value: Any) -> bool:
     """Whether ``value`` holds only the types orjson writes byte for byte as the reference
-    encoder does: exact ``dict`` with ``str`` keys, ``list``, ``tuple``, ``str``, ``int``,
-    ``bool`` and ``None``. Not floats (``1e+16`` vs ``1e16``), nor anything the reference
-    encoder refuses but orjson writes (datetimes, UUIDs, enums, dataclasses, subclasses)."""
+    encoder does: exact ``dict``, ``list``, ``tuple``, ``str``, ``int``, ``bool`` and ``None``.
+    Not floats (``1e+16`` vs ``1e16``), nor what the reference encoder refuses but orjson
+    writes (datetimes, UUIDs, enums, dataclasses, subclasses). Keys are not checked: orjson
+    refuses every key that is not exactly a ``str`` (the reference sorts and converts them)."""
     kind = type(value)
     if kind is dict:
-        if not _STR.issuperset(map(type, value)):
-            return False
-        return _SCALARS.issuperset(map(type, value.values())) or all(map(_plain, value.values()))
+        values = value.values()
+        return _SCALARS.issuperset(map(type, values)) or all(map(_plain, values))
     if kind is list or kind is tuple:
         return _SCALARS.issuperset(map(type, value)) or all(map(_plain, value))
     return kind in _SCALARS

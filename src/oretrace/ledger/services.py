@@ -25,7 +25,6 @@ from operator import attrgetter
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from oretrace.core.actors import SYSTEM, SystemActor, actor_label
@@ -62,22 +61,33 @@ def _split_frontier(blob: bytes) -> list[bytes]:
 
 
 def _next_versions(pairs: Sequence[tuple[str, str]]) -> list[int]:
-    """The version each (record type, id) gets, counting repeats within the batch."""
+    """The version each (record type, id) gets, counting repeats within the batch.
+
+    One written-out query per record type and 5,000 ids, served by the unique index on
+    (record_type, record_id, version): the ORM's ``IN`` of 5,000 parameters with its
+    aggregate took ~10 µs per record to compose and run.
+    """
     by_type: dict[str, set[str]] = defaultdict(set)
     for record_type, record_id in pairs:
         by_type[record_type].add(record_id)
+    table = connection.ops.quote_name(Leaf._meta.db_table)
     latest: dict[tuple[str, str], int] = {}
-    for record_type, ids in by_type.items():
-        id_list = sorted(ids)
-        for start in range(0, len(id_list), _VERSION_BATCH):
-            rows = (
-                Leaf.objects.filter(
-                    record_type=record_type, record_id__in=id_list[start : start + _VERSION_BATCH]
+    with connection.cursor() as cursor:
+        for record_type, ids in by_type.items():
+            id_list = sorted(ids)
+            for start in range(0, len(id_list), _VERSION_BATCH):
+                part = id_list[start : start + _VERSION_BATCH]
+                if connection.vendor == "postgresql":
+                    condition, params = "record_id = ANY(%s)", [record_type, part]
+                else:
+                    condition = f"record_id IN ({', '.join(['%s'] * len(part))})"
+                    params = [record_type, *part]
+                cursor.execute(
+                    f"SELECT record_id, MAX(version) FROM {table} "  # noqa: S608
+                    f"WHERE record_type = %s AND {condition} GROUP BY record_id",
+                    params,
                 )
-                .values_list("record_id")
-                .annotate(last=Max("version"))
-            )
-            latest.update({(record_type, rid): last for rid, last in rows})
+                latest.update(((record_type, rid), last) for rid, last in cursor.fetchall())
     versions = []
     for pair in pairs:
         latest[pair] = latest.get(pair, 0) + 1
@@ -226,6 +236,7 @@ def _append(
     Works through the batch in chunks: canonical JSON, commitments and the leaf rows of one
     chunk are computed while the database stores the previous one (PostgreSQL's ``COPY``).
     """
+    batch = list(batch)  # sliced per chunk below: a query set must not run again
     if not batch:
         return range(0)
     one_type = len(set(map(type, batch))) == 1
