@@ -77,6 +77,7 @@ def _next_versions(pairs: Sequence[tuple[str, str]]) -> list[int]:
             id_list = sorted(ids)
             for start in range(0, len(id_list), _VERSION_BATCH):
                 part = id_list[start : start + _VERSION_BATCH]
+                params: list[Any]
                 if connection.vendor == "postgresql":
                     condition, params = "record_id = ANY(%s)", [record_type, part]
                 else:
@@ -259,7 +260,7 @@ def _append(
     state = _locked_state()
     start = state.size
     salts = new_salts(len(batch))
-    entries: list[bytes] = []
+    hashes: list[bytes] = []  # the leaf hashes, computed chunk by chunk
 
     def chunks() -> Iterator[_Chunk]:
         for lo in range(0, len(batch), _CHUNK):
@@ -273,7 +274,7 @@ def _append(
                 deleted=deleted,
                 one_type=one_type,
             )
-            entries.extend(chunk_entries)
+            hashes.extend(leaf_hashes(chunk_entries))
             yield _Chunk(
                 start + lo,
                 record_types[part],
@@ -290,11 +291,9 @@ def _append(
         actor_label=actor_label(actor)[:300],
         created_at=timezone.now(),
     )
-    frontier, levels = append_levels(
-        start, _split_frontier(bytes(state.frontier)), leaf_hashes(entries)
-    )
+    frontier, levels = append_levels(start, _split_frontier(bytes(state.frontier)), hashes)
     store_levels(levels)
-    state.size = start + len(entries)
+    state.size = start + len(hashes)
     state.frontier = b"".join(frontier)
     state.save(update_fields=["size", "frontier", "updated_at"])
     return range(start, state.size)
