@@ -176,10 +176,14 @@ def _insert_leaves(
                 for chunk in chunks:
                     copy.write(_copy_lines(chunk, tail))
             return
-        shared = [deleted, actor_label, connection.ops.adapt_datetimefield_value(created_at)]
+        shared: list[Any] = [
+            deleted,
+            actor_label,
+            connection.ops.adapt_datetimefield_value(created_at),
+        ]
         statements: dict[int, str] = {}
         for chunk in chunks:
-            values = list(
+            values: list[Any] = list(
                 chain.from_iterable(
                     zip(
                         range(chunk.start, chunk.start + len(chunk.entries)),
