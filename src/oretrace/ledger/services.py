@@ -16,6 +16,7 @@ consecutive indexes and the stored tree never forks, even with many web and work
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -203,7 +204,10 @@ def _insert_leaves(
                 rows = len(part) // 7
                 if rows not in statements:
                     statements[rows] = _sqlite_insert(table, columns, rows)
-                cursor.execute(statements[rows], shared + part)
+                # sqlite3's own execute: Django's wrapper would rewrite the 1,753 "%s" of
+                # each statement to "?" with a regular expression, costing as much time as
+                # the insert itself.
+                sqlite3.Cursor.execute(cursor.cursor, statements[rows], shared + part)
 
 
 def _sqlite_insert(table: str, columns: str, rows: int) -> str:
@@ -211,11 +215,12 @@ def _sqlite_insert(table: str, columns: str, rows: int) -> str:
 
     The shared values are bound once per statement instead of once per row, and the rows go
     in as one ``VALUES`` list: ~40 % faster than ``executemany`` of single-row inserts.
+    Placeholders are sqlite3's own ``?``.
     """
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * rows)
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * rows)
     return (
         f"INSERT INTO {table} ({columns}) "  # noqa: S608
-        "SELECT column1, column2, column3, column4, column5, column6, column7, %s, %s, %s "
+        "SELECT column1, column2, column3, column4, column5, column6, column7, ?, ?, ? "
         f"FROM (VALUES {values})"
     )
 
