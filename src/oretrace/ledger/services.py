@@ -147,7 +147,8 @@ def _copy_lines(chunk: _Chunk, tail: str) -> str:
     )
     return "".join(
         [
-            f"{index}\t{types[kind]}\t{_copy_text(rid)}\t{version}\t{org}\t"
+            f"{index}\t{types[kind]}\t{rid if rid.isalnum() else _copy_text(rid)}\t"
+            f"{version}\t{org}\t"
             f"\\\\x{entry.hex()}\t\\\\x{salt.hex()}{tail}"
             for index, kind, rid, version, org, entry, salt in rows
         ]
