@@ -43,7 +43,6 @@ from oretrace.ledger.storage import store_levels
 Actor = Membership | SystemActor
 TOMBSTONE: dict[str, Any] = {"deleted": True}
 _VERSION_BATCH = 5000
-_INSERT_BATCH = 10_000
 
 records.register_core()
 
@@ -158,7 +157,7 @@ def _copy_lines(chunk: _Chunk, tail: str) -> str:
 def _insert_leaves(
     chunks: Iterable[_Chunk], *, deleted: bool, actor_label: str, created_at: datetime
 ) -> None:
-    """Insert leaf rows with one prepared statement (SQLite) or one ``COPY`` (PostgreSQL).
+    """Insert leaf rows with multi-row INSERTs (SQLite) or one ``COPY`` (PostgreSQL).
 
     Written out because ``bulk_create`` spent ~100 µs per leaf building model instances and
     SQL (benchmarks/ledger.py). ``chunks`` is consumed lazily: on PostgreSQL each chunk goes
