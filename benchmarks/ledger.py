@@ -147,6 +147,7 @@ def main() -> int:
     parser.add_argument("--singles", type=int, default=300, help="single appends per round")
     parser.add_argument("--proofs", type=int, default=300, help="proofs and bundles per round")
     ns = parser.parse_args()
+    load_before = os.getloadavg()[0]
     call_command("migrate", "--no-input", verbosity=0)
     load_countries()
     print(f"preparing {ns.rounds} x {ns.batch} records …", file=sys.stderr)
@@ -175,6 +176,8 @@ def main() -> int:
         rates["verify"].append(_verify_rate(_bundles(ns.proofs)))
         print(f"round {n + 1}: log of {size} leaves", file=sys.stderr)
     _report(ns, rates, proof_ms, memory_proof_ms)
+    cores = os.cpu_count()
+    print(f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after ({cores} cores)")
     ok = (
         statistics.median(rates["bulk"]) >= BUDGET_APPENDS
         and statistics.median(proof_ms) < BUDGET_PROOF_MS

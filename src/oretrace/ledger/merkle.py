@@ -32,6 +32,12 @@ def leaf_hash(data: bytes) -> bytes:
     return _sha256(b"\x00" + data).digest()
 
 
+def leaf_hashes(entries: Iterable[bytes]) -> list[bytes]:
+    """``leaf_hash`` of each entry, in one comprehension (batch appends)."""
+    sha256 = _sha256
+    return [sha256(b"\x00" + data).digest() for data in entries]
+
+
 def node_hash(left: bytes, right: bytes) -> bytes:
     """SHA-256(0x01 || left || right)."""
     return _sha256(b"\x01" + left + right).digest()
@@ -142,31 +148,44 @@ def consistency_proof(size1: int, size2: int, store: HashStore) -> list[bytes]:
     return _resolve(consistency_ranges(size1, size2), store)
 
 
-def append_leaves(
-    size: int, frontier: Sequence[bytes], leaves: Iterable[bytes]
-) -> tuple[list[bytes], list[tuple[int, int, bytes]]]:
-    """Extend a tree's right edge by leaf hashes.
+Level = tuple[int, int, list[bytes]]
 
-    ``frontier`` holds the hashes of ``range_nodes(0, size)``. Returns the new frontier and
-    every node the leaves complete, as ``(level, index, hash)``, each level in index order.
+
+def append_levels(
+    size: int, frontier: Sequence[bytes], leaves: Sequence[bytes]
+) -> tuple[list[bytes], list[Level]]:
+    """Extend a tree's right edge by leaf hashes, hashing one level at a time.
+
+    ``frontier`` holds the hashes of ``range_nodes(0, size)``. Returns the new frontier and,
+    per level from 0 up, ``(level, first index, hashes)``: every node the leaves complete,
+    consecutive from the first. Each level is one list comprehension over the level below (a
+    left neighbour that was already complete comes from the frontier), not a walk per leaf.
     """
     nodes = range_nodes(0, size)
     if len(nodes) != len(frontier):
         raise MerkleError(f"a tree of size {size} has {len(nodes)} frontier hashes")
-    stack = [(level, h) for (level, _index), h in zip(nodes, frontier, strict=True)]
-    created: list[tuple[int, int, bytes]] = []
-    index = size
-    for leaf in leaves:
-        created.append((0, index, leaf))
-        level, h, i = 0, leaf, index
-        while stack and stack[-1][0] == level:
-            h = node_hash(stack.pop()[1], h)
-            level += 1
-            i >>= 1
-            created.append((level, i, h))
-        stack.append((level, h))
-        index += 1
-    return [h for _level, h in stack], created
+    old = {level: h for (level, _index), h in zip(nodes, frontier, strict=True)}
+    new_size = size + len(leaves)
+    levels: list[Level] = []
+    level, first, current = 0, size, list(leaves)
+    sha256 = _sha256
+    while current:
+        levels.append((level, first, current))
+        if first & 1:  # the first new node's left sibling was complete before
+            current = [old[level], *current]
+            first -= 1
+        current = [
+            sha256(b"\x01" + left + right).digest()
+            for left, right in zip(current[::2], current[1::2], strict=False)
+        ]
+        level, first = level + 1, first >> 1
+    new_frontier = []
+    for level, index in range_nodes(0, new_size):
+        if level < len(levels) and index >= levels[level][1]:
+            new_frontier.append(levels[level][2][index - levels[level][1]])
+        else:
+            new_frontier.append(old[level])
+    return new_frontier, levels
 
 
 def frontier_root(frontier: Sequence[bytes]) -> bytes:

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 
 if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
     from oretrace.core.models import Membership
 
 
@@ -56,6 +58,17 @@ class HashTile(models.Model):
         return f"level {self.level} tile {self.index} ({len(self.hashes) // 32} hashes)"
 
 
+class LogIndexField(models.PositiveBigIntegerField):
+    """A leaf's position, declared ``integer`` on SQLite so that, as the primary key, it is the
+    table's rowid: the leaf rows are stored in log order with no separate primary-key index to
+    maintain on every append. ``bigint`` (with its ``>= 0`` check) everywhere else."""
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
+        if connection.vendor == "sqlite":
+            return "integer"
+        return super().db_type(connection)
+
+
 class LeafQuerySet(models.QuerySet):
     def for_member(self, member: Membership) -> LeafQuerySet:
         """Leaves of the records the member's organisation owns."""
@@ -73,7 +86,7 @@ class LeafQuerySet(models.QuerySet):
 class Leaf(models.Model):
     """One entry of the log: the salted commitment to one version of one record."""
 
-    index = models.PositiveBigIntegerField(primary_key=True, help_text="Position in the log.")
+    index = LogIndexField(primary_key=True, help_text="Position in the log.")
     record_type = models.CharField(max_length=60, help_text="e.g. 'core.organisation'.")
     record_id = models.CharField(max_length=64)
     version = models.PositiveIntegerField(help_text="1 for the record's first leaf, then 2 …")
@@ -81,6 +94,9 @@ class Leaf(models.Model):
         "core.Organisation",
         on_delete=models.PROTECT,
         related_name="+",
+        # No index of its own: leaf_org_index_idx (organisation, index) serves every lookup by
+        # organisation, and one index fewer to maintain per leaf speeds up bulk appends.
+        db_index=False,
         help_text="The organisation that owns the record.",
     )
     entry = models.BinaryField(help_text="The 32-byte commitment, the log entry itself.")

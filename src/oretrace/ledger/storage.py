@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
 
-from oretrace.ledger.merkle import HASH_SIZE, Node
+from oretrace.ledger.merkle import HASH_SIZE, Level, Node
 from oretrace.ledger.models import HashTile
 from oretrace.ledger.tiles import TILE_WIDTH
 
@@ -63,43 +61,107 @@ class DatabaseHashStore:
         return out
 
 
-def store_nodes(nodes: Sequence[tuple[int, int, bytes]]) -> None:
-    """Add new complete-subtree hashes (each level in index order) to their tiles.
+def store_levels(levels: Sequence[Level]) -> None:
+    """Add the nodes of ``merkle.append_levels`` to their tiles: each tile written once.
 
-    Runs under the log-state lock: nodes of a level arrive in order, so a tile whose first new
-    node is not at offset 0 already exists and is extended; every other tile is new.
+    Runs under the log-state lock. A level's new nodes are consecutive, so only its first tile
+    can already exist (when the first new node is not at offset 0): it is read and extended
+    (at most one per level); every other tile is new. A handful of statements per batch,
+    whatever its size, instead of one write per level update.
     """
-    groups: dict[tuple[int, int], list[bytes]] = defaultdict(list)
-    starts: dict[tuple[int, int], int] = {}
-    for level, index, h in nodes:
-        key = (level, index // TILE_WIDTH)
-        if key not in starts:
-            starts[key] = index % TILE_WIDTH
-        groups[key].append(h)
-    extend = [key for key, start in starts.items() if start]
-    existing: dict[tuple[int, int], HashTile] = {}
-    if extend:
-        condition = Q()
-        for level, tile in extend:
-            condition |= Q(level=level, index=tile)
-        existing = {(t.level, t.index): t for t in HashTile.objects.filter(condition)}
-    updated, created = [], []
-    for key, hashes in groups.items():
+    tile_bytes_ = TILE_WIDTH * HASH_SIZE
+    extend: dict[tuple[int, int], tuple[int, bytes]] = {}
+    created: list[tuple[int, int, bytes]] = []
+    for level, first, hashes in levels:
         blob = b"".join(hashes)
-        if key in existing:
-            row = existing[key]
-            if len(row.hashes) != starts[key] * HASH_SIZE:
-                raise RuntimeError(f"tile {key} has {len(row.hashes)} bytes, the log expected more")
-            row.hashes = bytes(row.hashes) + blob
-            updated.append(row)
-        else:
-            if starts[key]:
-                raise RuntimeError(f"tile {key} is missing from the stored tree")
-            created.append(HashTile(level=key[0], index=key[1], hashes=blob))
-    if updated:
-        HashTile.objects.bulk_update(updated, ["hashes"])
-    if created:
-        HashTile.objects.bulk_create(created)
+        tile, offset = divmod(first, TILE_WIDTH)
+        position = 0
+        if offset:
+            position = (TILE_WIDTH - offset) * HASH_SIZE
+            extend[(level, tile)] = (offset * HASH_SIZE, blob[:position])
+            tile += 1
+        for start in range(position, len(blob), tile_bytes_):
+            created.append((level, tile, blob[start : start + tile_bytes_]))
+            tile += 1
+    if connection.vendor == "postgresql":
+        _write_tiles_postgresql(extend, created)
+    else:
+        _write_tiles_sqlite(extend, created)
+
+
+_Extend = dict[tuple[int, int], tuple[int, bytes]]
+
+
+def _write_tiles_sqlite(extend: _Extend, created: list[tuple[int, int, bytes]]) -> None:
+    table = connection.ops.quote_name(HashTile._meta.db_table)
+    index = connection.ops.quote_name("index")
+    with connection.cursor() as cursor:
+        if extend:
+            condition = " OR ".join([f"(level = %s AND {index} = %s)"] * len(extend))
+            cursor.execute(
+                f"SELECT level, {index}, hashes FROM {table} WHERE {condition}",  # noqa: S608
+                [value for key in extend for value in key],
+            )
+            existing = {(level, tile): bytes(blob) for level, tile, blob in cursor.fetchall()}
+            updates = []
+            for (level, tile), (expected, tail) in extend.items():
+                stored = existing.get((level, tile))
+                _check_tile(level, tile, stored, expected)
+                updates.append((stored + tail, level, tile))  # type: ignore[operator]
+            cursor.executemany(
+                f"UPDATE {table} SET hashes = %s WHERE level = %s AND {index} = %s",  # noqa: S608
+                updates,
+            )
+        if created:
+            cursor.executemany(
+                f"INSERT INTO {table} (level, {index}, hashes) VALUES (%s, %s, %s)",  # noqa: S608
+                created,
+            )
+
+
+def _write_tiles_postgresql(extend: _Extend, created: list[tuple[int, int, bytes]]) -> None:
+    """Two statements whatever the batch: tiles are extended in place (``||``, checked against
+    the length the log expects) and new tiles copied in."""
+    table = connection.ops.quote_name(HashTile._meta.db_table)
+    index = connection.ops.quote_name("index")
+    with connection.cursor() as cursor:
+        if extend:
+            keys = list(extend)
+            cursor.execute(
+                f"UPDATE {table} AS t SET hashes = t.hashes || v.tail "  # noqa: S608
+                "FROM unnest(%s::int[], %s::bigint[], %s::int[], %s::bytea[]) "
+                "AS v(lvl, tile, expected, tail) "
+                f"WHERE t.level = v.lvl AND t.{index} = v.tile AND length(t.hashes) = v.expected "
+                f"RETURNING t.level, t.{index}",
+                [
+                    [level for level, _tile in keys],
+                    [tile for _level, tile in keys],
+                    [extend[key][0] for key in keys],
+                    [extend[key][1] for key in keys],
+                ],
+            )
+            done = set(cursor.fetchall())
+            for level, tile in keys:
+                if (level, tile) not in done:  # say which tile, then roll the append back
+                    rows = HashTile.objects.filter(level=level, index=tile)
+                    stored = rows.values_list("hashes", flat=True).first()
+                    found = None if stored is None else bytes(stored)
+                    _check_tile(level, tile, found, extend[(level, tile)][0])
+        if created:  # binary COPY: the hashes go as raw bytes, not as hex text
+            sql = f"COPY {table} (level, {index}, hashes) FROM STDIN (FORMAT BINARY)"
+            with cursor.cursor.copy(sql) as copy:
+                copy.set_types(["smallint", "bigint", "bytea"])
+                for new_tile in created:
+                    copy.write_row(new_tile)
+
+
+def _check_tile(level: int, tile: int, stored: bytes | None, expected: int) -> None:
+    if stored is None:
+        raise RuntimeError(f"tile {(level, tile)} is missing from the stored tree")
+    if len(stored) != expected:
+        raise RuntimeError(
+            f"tile {(level, tile)} has {len(stored)} bytes, the log expected {expected}"
+        )
 
 
 def tile_bytes(level: int, index: int, width: int) -> bytes | None:
