@@ -10,6 +10,8 @@ class DeclarationsConfig(AppConfig):
     def ready(self) -> None:
         # Job handlers, ledger record types, demo steps and dashboard figures register
         # themselves when their modules are imported.
+        import oretrace.declarations.campaign_demo
+        import oretrace.declarations.campaigns
         import oretrace.declarations.dashboard
         import oretrace.declarations.imports
         import oretrace.declarations.records  # noqa: F401
