@@ -9,14 +9,13 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from oretrace.core.choices import Role
 from oretrace.core.models import ChangeLogEntry
-from oretrace.core.tests.factories import MembershipFactory
 from oretrace.declarations import campaigns, services
 from oretrace.declarations.campaigns_api import router
 from oretrace.declarations.choices import RequestStatus
@@ -24,8 +23,6 @@ from oretrace.declarations.models import Campaign, CampaignRequest, Declaration,
 from oretrace.declarations.urls import urlpatterns
 
 pytestmark = pytest.mark.django_db
-
-LINK_RE = re.compile(r"http://testserver/respond/([A-Za-z0-9_-]+)/|/respond/([A-Za-z0-9_-]+)/")
 
 OWN_SCOPE = {"GET /campaigns", "POST /campaigns", "POST /suppliers/import"}
 CROSS_ORG = {
@@ -48,15 +45,6 @@ def _supplier(member, name: str, email: str = "") -> Supplier:
     return services.create_supplier(
         actor=member, name=name, email=email or f"{name.split()[0].lower()}@example.com"
     )
-
-
-def _tokens(mailoutbox) -> list[str]:
-    found = []
-    for mail in mailoutbox:
-        match = re.search(r"/respond/([A-Za-z0-9_-]+)/", mail.body)
-        assert match, mail.body
-        found.append(match.group(1))
-    return found
 
 
 @pytest.fixture
@@ -157,9 +145,10 @@ def test_creating_a_campaign_mails_each_supplier_its_own_link(campaign_a, mailou
     assert len(mailoutbox) == 2
     assert {m.to[0] for m in mailoutbox} == {"alpha@example.com", "beta@example.com"}
     mail = mailoutbox[0]
-    assert "CMRT" in mail.subject and "2024" in mail.subject
+    assert "CMRT" in mail.subject
+    assert "2024" in mail.subject
     assert "Please cover all products." in mail.body
-    assert "http://testserver/respond/" in mail.body or "/respond/" in mail.body
+    assert settings.ORETRACE_BASE_URL + "/respond/" in mail.body
     assert len(set(tokens.values())) == 2
     for request in campaign.requests.all():
         assert request.status == RequestStatus.REQUESTED
@@ -300,7 +289,8 @@ def test_the_link_needs_no_account_and_shows_only_its_supplier(campaign_a, org_a
     text = page.content.decode()
     assert str(org_a) in text
     assert "Alpha Metals" in text
-    assert "CMRT" in text and "2024" in text
+    assert "CMRT" in text
+    assert "2024" in text
     assert "Please cover all products." in text
     assert "Beta Solder" not in text
     assert "beta@example.com" not in text
@@ -370,7 +360,8 @@ def test_a_wrong_family_is_refused(member_a, templates_dir):
     path = templates_dir / "blank" / "RMI_EMRT_2.1.xlsx"
     (answer,) = campaigns.respond(request, [(path.name, path.read_bytes())])
     assert answer.outcome == "refused"
-    assert "this is a EMRT" in answer.message and "asked for a CMRT" in answer.message
+    assert "this is a EMRT" in answer.message
+    assert "asked for a CMRT" in answer.message
     assert not Declaration.objects.exists()
     request.refresh_from_db()
     assert request.status == RequestStatus.REQUESTED
@@ -555,15 +546,13 @@ def test_open_remind_and_close_through_the_pages(
 
 
 def test_the_campaign_owner_must_still_be_active(campaign_a, filled, member_a):
-    campaign, tokens = campaign_a
-    officer = MembershipFactory(organisation=member_a.organisation, roles=[Role.ADMIN])
+    _campaign, tokens = campaign_a
     member_a.is_active = False
     member_a.save()
     name, data = filled("Merck")
     with pytest.raises(campaigns.DeclarationError, match="cannot receive files"):
         campaigns.respond(campaigns.find_request(tokens["Alpha Metals"]), [(name, data)])
     assert not Declaration.objects.exists()
-    assert officer.is_active
 
 
 def test_demo_step_builds_a_campaign_once():
