@@ -4,7 +4,7 @@ Thin: reads through tenancy scoping, writes through `campaigns` and `supplier_cs
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -223,7 +223,9 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
             "latest": latest,
             "latest_errors": latest.errors if latest else [],
             "latest_warnings": latest.warnings if latest else [],
-            "uploads": list(reversed(link.uploads))[:20],
+            "uploads": [
+                {**u, "when": datetime.fromisoformat(u["at"])} for u in reversed(link.uploads[-20:])
+            ],
             "max_files": campaigns.MAX_RESPONSE_FILES,
             "max_mb": campaigns.MAX_RESPONSE_BYTES // (1024 * 1024),
         }

@@ -264,12 +264,17 @@ def send_reminders(
     _require_open(campaign)
     now = now or timezone.now()
     ids = []
-    for request in campaign.requests.select_for_update().filter(status__in=AWAITING):
+    awaiting = campaign.requests.select_for_update().filter(status__in=AWAITING)
+    for request in awaiting.select_related("supplier"):
         before = snapshot(request)
         request.status = RequestStatus.REMINDED
         request.reminded_at = now
         request.reminder_count += 1
-        request.save(update_fields=["status", "reminded_at", "reminder_count", "updated_at"])
+        # The supplier's address may have been corrected since the request went out.
+        request.email = request.supplier.email or request.email
+        request.save(
+            update_fields=["status", "reminded_at", "reminder_count", "email", "updated_at"]
+        )
         log_change(request, action=ChangeAction.UPDATE, actor=actor, before=before)
         ids.append(request.pk)
     transaction.on_commit(lambda: _enqueue_mail(ids, "reminder"))

@@ -238,10 +238,17 @@ def test_create_get_remind_close_through_the_api(
         "counts": {s: int(s == "requested") for s in RequestStatus.values},
     }
     url = f"/api/v1/campaigns/{body['id']}"
+    services.update_supplier(alpha, actor=member_a, email="new-alpha@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         reminded = api_a.post(f"{url}/reminders")
     assert reminded.json() == {"reminded": 1}
     assert mailoutbox[-1].subject.startswith("Reminder:")
+    assert mailoutbox[-1].to == ["new-alpha@example.com"]
+    assert "This is a reminder" in mailoutbox[-1].body
+    # The reminder carries the same link as the first e-mail.
+    assert re.findall(r"/respond/\S+/", mailoutbox[-1].body) == re.findall(
+        r"/respond/\S+/", mailoutbox[0].body
+    )
     one = api_a.get(url).json()["requests"][0]
     assert one["status"] == "reminded"
     assert one["reminder_count"] == 1
