@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from oretrace.core.exceptions import OretraceError
@@ -18,7 +19,7 @@ from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.declarations import campaigns, services, supplier_csv
 from oretrace.declarations.choices import Family, RequestStatus
-from oretrace.declarations.models import Campaign, CampaignRequest, Supplier
+from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
 from oretrace.web.views import member_required
 
 # Chart colours per request status (SVG fill attributes: the CSP forbids inline styles).
@@ -44,6 +45,10 @@ def _year(value: str) -> int:
         return int(value)
     except ValueError:
         raise OretraceError(_("%(value)r is not a year") % {"value": value}) from None
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
 
 
 def _chosen(member: Membership, values: list[str]) -> list[Supplier]:
@@ -121,6 +126,15 @@ def campaign_detail(request: HttpRequest, member: Membership, campaign_id: int) 
     rate = campaigns.response_rate(campaign)
     requests = campaign.requests.select_related("supplier", "declaration")
     asked = {r.supplier_id for r in requests}
+    # Declarations that came another way, which the team can record as a supplier's answer.
+    candidates: dict[int, list[Declaration]] = {}
+    linked = {r.declaration_id for r in requests}
+    for d in visible(Declaration.objects.defer("content"), member).filter(
+        family=campaign.family, supplier_id__in=asked, superseded_by__isnull=True
+    ):
+        if d.pk not in linked:
+            candidates.setdefault(d.supplier_id, []).append(d)
+    rows = [(r, candidates.get(r.supplier_id, [])) for r in requests]
     return render(
         request,
         "declarations/campaign_detail.html",
@@ -128,7 +142,7 @@ def campaign_detail(request: HttpRequest, member: Membership, campaign_id: int) 
             "campaign": campaign,
             "rate": rate,
             "chart": _chart(rate),
-            "requests": requests,
+            "rows": rows,
             "others": [
                 s for s in visible(Supplier.objects.exclude(email=""), member) if s.pk not in asked
             ],
@@ -149,6 +163,15 @@ def _act(request: HttpRequest, member: Membership, campaign: Campaign) -> None:
         elif action == "close":
             campaigns.close_campaign(campaign, actor=member)
             messages.success(request, _("The campaign is closed."))
+        elif action == "attach":
+            answered = get_for_member(
+                campaign.requests.all(), member, pk=_int(request.POST.get("request"))
+            )
+            declaration = get_for_member(
+                Declaration.objects.all(), member, pk=_int(request.POST.get("declaration"))
+            )
+            campaigns.attach_declaration(answered, declaration=declaration, actor=member)
+            messages.success(request, _("The declaration is recorded as the supplier's answer."))
         elif action == "add":
             added = campaigns.add_suppliers(
                 campaign,
@@ -205,9 +228,16 @@ def _too_large(request: HttpRequest) -> bool:
     return length > campaigns.MAX_RESPONSE_BYTES + 64 * 1024
 
 
+@never_cache  # the page shows the supplier's files: never kept by a shared cache
 @require_http_methods(["GET", "POST"])
 def respond(request: HttpRequest, token: str) -> HttpResponse:
     """The page of a supplier's upload link: upload the filled template, or decline."""
+    response = _respond(request, token)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _respond(request: HttpRequest, token: str) -> HttpResponse:
     link = campaigns.find_request(token)
     campaign = link.campaign
     context: dict = {"link": link, "campaign": campaign, "organisation": campaign.organisation}

@@ -298,18 +298,52 @@ def close_campaign(campaign: Campaign, *, actor: Membership | SystemActor) -> Ca
     return campaign
 
 
+_BY_DECLARATION = {
+    DeclarationStatus.RECEIVED: RequestStatus.RECEIVED,
+    DeclarationStatus.NEEDS_CORRECTION: RequestStatus.NEEDS_CORRECTION,
+    DeclarationStatus.REJECTED: RequestStatus.NEEDS_CORRECTION,
+    DeclarationStatus.ACCEPTED: RequestStatus.ACCEPTED,
+}
+
+
+@transaction.atomic
+def attach_declaration(
+    request: CampaignRequest, *, declaration: Declaration, actor: Membership | SystemActor
+) -> CampaignRequest:
+    """Record that a supplier answered with a declaration that came another way (by e-mail,
+    imported by the team): the request then counts as a response."""
+    campaign = request.campaign
+    _require(actor, campaign)
+    if declaration.organisation_id != campaign.organisation_id:
+        raise PermissionDenied(_("this declaration belongs to another organisation"))
+    if declaration.supplier_id != request.supplier_id:
+        raise DeclarationError(
+            _("declaration #%(id)s is from %(other)s, not from %(supplier)s")
+            % {"id": declaration.pk, "other": declaration.supplier, "supplier": request.supplier}
+        )
+    if declaration.family != campaign.family:
+        raise DeclarationError(
+            _("declaration #%(id)s is a %(found)s; the campaign asks for a %(wanted)s")
+            % {"id": declaration.pk, "found": declaration.family, "wanted": campaign.family}
+        )
+    request = CampaignRequest.objects.select_for_update().get(pk=request.pk)
+    before = snapshot(request)
+    request.declaration = declaration
+    request.responded_at = request.responded_at or declaration.created_at
+    request.decline_reason = ""
+    request.status = _BY_DECLARATION[DeclarationStatus(declaration.status)]
+    request.save()
+    log_change(request, action=ChangeAction.UPDATE, actor=actor, before=before)
+    return request
+
+
 def follow_decision(declaration: Declaration, *, actor: Membership | SystemActor) -> None:
     """After a decision on a declaration, move the requests it answered along with it.
 
     Called by `services.decide` inside its transaction. A rejected declaration sends the
     request back to "needs correction": the campaign still waits for a usable one.
     """
-    status = {
-        DeclarationStatus.ACCEPTED: RequestStatus.ACCEPTED,
-        DeclarationStatus.NEEDS_CORRECTION: RequestStatus.NEEDS_CORRECTION,
-        DeclarationStatus.REJECTED: RequestStatus.NEEDS_CORRECTION,
-        DeclarationStatus.RECEIVED: RequestStatus.RECEIVED,
-    }[DeclarationStatus(declaration.status)]
+    status = _BY_DECLARATION[DeclarationStatus(declaration.status)]
     for request in CampaignRequest.objects.filter(declaration=declaration).exclude(status=status):
         before = snapshot(request)
         request.status = status
@@ -474,11 +508,7 @@ def _record(request: CampaignRequest, answers: list[Answer], now: datetime) -> N
         request.declaration = chosen
         request.responded_at = now
         request.decline_reason = ""
-        request.status = {
-            DeclarationStatus.NEEDS_CORRECTION: RequestStatus.NEEDS_CORRECTION,
-            DeclarationStatus.REJECTED: RequestStatus.NEEDS_CORRECTION,
-            DeclarationStatus.ACCEPTED: RequestStatus.ACCEPTED,
-        }.get(DeclarationStatus(chosen.status), RequestStatus.RECEIVED)
+        request.status = _BY_DECLARATION[DeclarationStatus(chosen.status)]
     request.save()
     log_change(request, action=ChangeAction.UPDATE, actor=LINK_ACTOR, before=before)
 

@@ -13,7 +13,7 @@ from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.declarations import campaigns, supplier_csv
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.models import Campaign, Supplier
+from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
 
 router = Router(tags=["campaigns"])
 
@@ -95,6 +95,10 @@ class SupplierIdsIn(Schema):
     supplier_ids: list[int]
 
 
+class AttachIn(Schema):
+    declaration_id: int
+
+
 class RemindersOut(Schema):
     reminded: int
 
@@ -151,6 +155,21 @@ def add_suppliers(request: HttpRequest, campaign_id: int, payload: SupplierIdsIn
         campaign, suppliers=_suppliers(member, payload.supplier_ids), actor=member
     )
     return campaign
+
+
+@router.post(
+    "/campaigns/{int:campaign_id}/requests/{int:request_id}/declaration", response=RequestOut
+)
+def attach_declaration(
+    request: HttpRequest, campaign_id: int, request_id: int, payload: AttachIn
+) -> CampaignRequest:
+    """Record that the supplier answered with a declaration that came another way (e.g. by
+    e-mail, imported by the team), so that the request counts as a response."""
+    member = _member(request)
+    campaign = _campaign(request, campaign_id)
+    answered = get_for_member(campaign.requests.select_related("supplier"), member, pk=request_id)
+    declaration = get_for_member(Declaration.objects.all(), member, pk=payload.declaration_id)
+    return campaigns.attach_declaration(answered, declaration=declaration, actor=member)
 
 
 @router.post("/campaigns/{int:campaign_id}/reminders", response=RemindersOut)

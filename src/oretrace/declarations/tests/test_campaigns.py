@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from oretrace.core.models import ChangeLogEntry
-from oretrace.declarations import campaigns, services
+from oretrace.declarations import campaigns, imports, services
 from oretrace.declarations.campaigns_api import router
 from oretrace.declarations.choices import RequestStatus
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
@@ -33,6 +33,11 @@ CROSS_ORG = {
         {},
     ),
     "POST /campaigns/{int:campaign_id}/close": ("post", "/api/v1/campaigns/{campaign}/close", {}),
+    "POST /campaigns/{int:campaign_id}/requests/{int:request_id}/declaration": (
+        "post",
+        "/api/v1/campaigns/{campaign}/requests/{request}/declaration",
+        {"declaration_id": 1},
+    ),
     "POST /campaigns/{int:campaign_id}/suppliers": (
         "post",
         "/api/v1/campaigns/{campaign}/suppliers",
@@ -91,7 +96,7 @@ def test_every_campaign_page_with_an_id_is_tested():
 def test_other_organisation_gets_404(route, api_a, api_b, campaign_a):
     campaign, _tokens_by_name = campaign_a
     method, template, body = CROSS_ORG[route]
-    url = template.format(campaign=campaign.pk)
+    url = template.format(campaign=campaign.pk, request=campaign.requests.first().pk)
     kwargs = {"data": json.dumps(body), "content_type": "application/json"} if body else {}
     response = getattr(api_b, method)(url, **kwargs)
     assert response.status_code == 404, (route, response.content)
@@ -572,3 +577,56 @@ def test_demo_step_builds_a_campaign_once():
     (campaign,) = Campaign.objects.all()
     counts = campaigns.response_rate(campaign).counts
     assert (counts["reminded"], counts["declined"], counts["requested"]) == (2, 1, 1)
+
+
+def test_a_declaration_received_another_way_is_recorded_as_the_answer(
+    campaign_a, member_a, member_b, api_a, api_b, web_a, filled, templates_dir
+):
+    campaign, _tokens_by_name = campaign_a
+    alpha = campaign.requests.get(supplier__name="Alpha Metals")
+    name, data = filled("Merck")
+    # given a CMRT the team imported itself, for the supplier
+    declaration = imports.import_declaration(
+        data, name, actor=member_a, supplier=alpha.supplier
+    ).declaration
+    url = f"/api/v1/campaigns/{campaign.pk}/requests/{alpha.pk}/declaration"
+    # another organisation can neither reach the request nor use its own declaration
+    theirs = imports.import_declaration(data, name, actor=member_b).declaration
+    body = json.dumps({"declaration_id": declaration.pk})
+    assert api_b.post(url, body, content_type="application/json").status_code == 404
+    mixed = api_a.post(
+        url, json.dumps({"declaration_id": theirs.pk}), content_type="application/json"
+    )
+    assert mixed.status_code == 404
+    # a declaration of another supplier, or of another template, is refused
+    beta = campaign.requests.get(supplier__name="Beta Solder")
+    with pytest.raises(campaigns.DeclarationError, match="not from Beta Solder"):
+        campaigns.attach_declaration(beta, declaration=declaration, actor=member_a)
+    emrt = templates_dir / "blank" / "RMI_EMRT_2.1.xlsx"
+    other = imports.import_declaration(
+        emrt.read_bytes(), emrt.name, actor=member_a, supplier=alpha.supplier
+    ).declaration
+    with pytest.raises(campaigns.DeclarationError, match="is a EMRT; the campaign asks for a CMRT"):
+        campaigns.attach_declaration(alpha, declaration=other, actor=member_a)
+    # the page offers it, and recording it makes the request a response
+    page = web_a.get(reverse("declarations:campaign", args=[campaign.pk])).content.decode()
+    assert "Received another way:" in page
+    assert name in page
+    done = api_a.post(url, body, content_type="application/json")
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == "received"
+    assert done.json()["declaration_id"] == declaration.pk
+    assert campaigns.response_rate(campaign).responded == 1
+    web_a.post(
+        reverse("declarations:campaign", args=[campaign.pk]),
+        {"action": "attach", "request": beta.pk, "declaration": declaration.pk},
+    )
+    beta.refresh_from_db()
+    assert beta.declaration_id is None
+
+
+def test_the_link_page_is_not_cached_or_indexed(campaign_a):
+    _campaign, tokens = campaign_a
+    response = Client().get(f"/respond/{tokens['Alpha Metals']}/")
+    assert "no-store" in response["Cache-Control"]
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
