@@ -25,7 +25,7 @@ from oretrace.declarations.urls import urlpatterns
 pytestmark = pytest.mark.django_db
 
 OWN_SCOPE = {"GET /campaigns", "POST /campaigns", "POST /suppliers/import"}
-CROSS_ORG = {
+CROSS_ORG: dict[str, tuple[str, str, dict | None]] = {
     "GET /campaigns/{int:campaign_id}": ("get", "/api/v1/campaigns/{campaign}", None),
     "POST /campaigns/{int:campaign_id}/reminders": (
         "post",
