@@ -41,7 +41,7 @@ from oretrace.core.exceptions import InvalidTransition, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.declarations.choices import CampaignStatus, DeclarationStatus, Family, RequestStatus
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.imports import FileOutcome, import_declaration
+from oretrace.declarations.imports import IMPORTERS, FileOutcome, import_declaration
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
 from oretrace.declarations.templates import TemplateError
 from oretrace.declarations.templates.detect import detect, open_workbook
@@ -383,7 +383,8 @@ def _family_of(data: bytes, filename: str) -> str | None:
 
 def _owner(campaign: Campaign) -> Membership:
     owner = Membership.objects.select_related("user", "organisation").get(pk=campaign.owner_id)
-    if not (owner.is_active and owner.user.is_active and owner.organisation.is_active):
+    usable = owner.is_active and owner.user.is_active and owner.organisation.is_active
+    if not (usable and owner.has_role(*IMPORTERS)):
         raise DeclarationError(
             _(
                 "%(company)s cannot receive files through this link at the moment; "

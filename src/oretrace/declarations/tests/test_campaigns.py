@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from oretrace.core.choices import Role
 from oretrace.core.models import ChangeLogEntry
 from oretrace.declarations import campaigns, imports, services
 from oretrace.declarations.campaigns_api import router
@@ -564,6 +565,13 @@ def test_the_campaign_owner_must_still_be_active(campaign_a, filled, member_a):
     name, data = filled("Merck")
     with pytest.raises(campaigns.DeclarationError, match="cannot receive files"):
         campaigns.respond(campaigns.find_request(tokens["Alpha Metals"]), [(name, data)])
+    member_a.is_active = True
+    member_a.roles = [Role.VIEWER]
+    member_a.save()
+    page = Client().post(
+        f"/respond/{tokens['Alpha Metals']}/", {"files": [SimpleUploadedFile(name, data)]}
+    )
+    assert "cannot receive files through this link" in page.content.decode()
     assert not Declaration.objects.exists()
 
 
