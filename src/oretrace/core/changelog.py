@@ -21,11 +21,17 @@ SECRET_FIELDS = frozenset({"password", "token_hash", "token_salt"})
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
-    """The object's concrete field values as JSON-safe data (foreign keys by primary key)."""
+    """The object's concrete field values as JSON-safe data (foreign keys by primary key).
+
+    A model may name fields the log leaves out in ``changelog_exclude``: large content that is
+    never edited after creation (a declaration's parsed file), whose identity another logged
+    field already carries (the file's SHA-256).
+    """
+    skip = SECRET_FIELDS | frozenset(getattr(obj, "changelog_exclude", ()))
     data = {
         field.attname: field.value_from_object(obj)
         for field in obj._meta.concrete_fields
-        if field.attname not in SECRET_FIELDS
+        if field.attname not in skip
     }
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 

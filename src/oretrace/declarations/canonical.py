@@ -8,7 +8,6 @@ declaration always has the same fingerprint, and that is what goes to the transp
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from datetime import date
@@ -28,26 +27,24 @@ _PARTS = (
 )
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+def _row(item: Any) -> dict[str, Any]:
+    """A flat dataclass row as a dict (rows hold text and numbers only)."""
+    return dict(vars(item))
 
 
 def canonical(parsed: ParsedDeclaration) -> dict[str, Any]:
     """Everything the file said, JSON-able; the checks' findings are stored beside it."""
+    company = dict(vars(parsed.company))
+    effective = company["effective_date"]
+    company["effective_date"] = effective.isoformat() if isinstance(effective, date) else None
     return {
         "family": parsed.family,
         "version": parsed.version,
         "language": parsed.language,
-        "company": _plain(dataclasses.asdict(parsed.company)),
+        "company": company,
         "minerals": list(parsed.minerals),
         "other_minerals": list(parsed.other_minerals),
-        **{part: [_plain(dataclasses.asdict(x)) for x in getattr(parsed, part)] for part in _PARTS},
+        **{part: [_row(x) for x in getattr(parsed, part)] for part in _PARTS},
     }
 
 

@@ -117,9 +117,9 @@ def check_upload(data: bytes, filename: str) -> None:
         )
 
 
-def store_file(data: bytes, filename: str) -> str:
+def store_file(data: bytes, filename: str, digest: str = "") -> str:
     """Keep the supplier's file as received; returns its path relative to MEDIA_ROOT."""
-    digest = sha256(data)
+    digest = digest or sha256(data)
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).name)[-100:] or "upload.xlsx"
     relative = f"{UPLOAD_DIR}/{digest[:2]}/{digest[:16]}-{safe}"
     target = Path(settings.MEDIA_ROOT) / relative
@@ -389,7 +389,7 @@ def _persist(
         filename=filename[:255],
         sha256=digest,
         size=len(data),
-        stored_file=store_file(data, filename),
+        stored_file=store_file(data, filename, digest),
         company_name=company.name[:300],
         scope=company.scope,
         scope_description=company.scope_description,

@@ -118,6 +118,9 @@ class Declaration(OrgOwnedModel):
         max_length=64, help_text="SHA-256 of the canonical declaration without personal data."
     )
 
+    # Never edited after import; the logged sha256 and fingerprint identify it.
+    changelog_exclude = ("content", "issues")
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [

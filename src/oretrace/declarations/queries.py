@@ -66,9 +66,16 @@ def entries_of(declaration: Declaration, member: Membership) -> list[EntryView]:
     return views
 
 
-def answers_by_mineral(declaration: Declaration) -> list[tuple[str, list[dict]]]:
-    """The per-mineral answers grouped by question: [(question, [answer per mineral])]."""
-    grouped: dict[str, list[dict]] = {}
+def answers_by_mineral(declaration: Declaration) -> tuple[list[str], list[tuple[str, list[dict]]]]:
+    """(minerals, [(question, [answer per mineral, in the minerals' order])]) for a grid."""
+    minerals: list[str] = []
+    grouped: dict[str, dict[str, dict]] = {}
     for answer in declaration.content.get("answers", []):
-        grouped.setdefault(answer["question"], []).append(answer)
-    return list(grouped.items())
+        if answer["mineral"] not in minerals:
+            minerals.append(answer["mineral"])
+        grouped.setdefault(answer["question"], {})[answer["mineral"]] = answer
+    empty = {"answer": "", "comment": ""}
+    return minerals, [
+        (question, [by_mineral.get(m, empty) for m in minerals])
+        for question, by_mineral in grouped.items()
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oretrace.declarations import campaign_views, views
+from oretrace.declarations import campaign_views, rollup_views, views
 
 app_name = "declarations"
 
@@ -12,4 +12,19 @@ urlpatterns = [
     path("suppliers/import/", campaign_views.supplier_import, name="supplier_import"),
     path("campaigns/", campaign_views.campaign_list, name="campaigns"),
     path("campaigns/<int:campaign_id>/", campaign_views.campaign_detail, name="campaign"),
+    path(
+        "suppliers/report.csv", rollup_views.supplier_report, {"kind": "csv"}, name="supplier_csv"
+    ),
+    path(
+        "suppliers/report.xlsx",
+        rollup_views.supplier_report,
+        {"kind": "xlsx"},
+        name="supplier_xlsx",
+    ),
+    path("rollup/", rollup_views.rollup_page, name="rollup"),
+    path("rollup/export/", rollup_views.rollup_export, name="rollup_export"),
+    path("rollup/smelters.csv", rollup_views.smelter_report, {"kind": "csv"}, name="smelter_csv"),
+    path(
+        "rollup/smelters.xlsx", rollup_views.smelter_report, {"kind": "xlsx"}, name="smelter_xlsx"
+    ),
 ]

@@ -22,6 +22,7 @@ from oretrace.declarations.queries import (
     entries_of,
     search_declarations,
 )
+from oretrace.declarations.templates.values import mineral_label
 from oretrace.web.views import member_required
 
 
@@ -110,6 +111,7 @@ def declaration_detail(
             messages.success(request, _("Decision recorded."))
         return redirect("declarations:detail", declaration_id=declaration.pk)
     entries = entries_of(declaration, member)
+    answer_minerals, answers = answers_by_mineral(declaration)
     return render(
         request,
         "declarations/declaration_detail.html",
@@ -119,7 +121,8 @@ def declaration_detail(
             "flags": declaration.issues_of(Severity.FLAG),
             "errors": declaration.issues_of(Severity.ERROR),
             "warnings": declaration.issues_of(Severity.WARNING),
-            "answers": answers_by_mineral(declaration),
+            "answers": answers,
+            "answer_minerals": [mineral_label(m) if m else "" for m in answer_minerals],
             "company_answers": declaration.content.get("company_answers", []),
             "entries": entries,
             "products": declaration.content.get("products", []),

@@ -14,6 +14,7 @@ from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.registry import imports, reviews, services
+from oretrace.registry.choices import FacilityKind
 from oretrace.registry.forms import (
     FacilityForm,
     IdentifierForm,
@@ -167,7 +168,11 @@ def review_queue(request: HttpRequest, member: Membership) -> HttpResponse:
     items = [
         (r, [(c, facilities.get(c["facility_id"])) for c in r.candidates]) for r in page.object_list
     ]
-    return render(request, "registry/review_queue.html", {"page": page, "items": items})
+    return render(
+        request,
+        "registry/review_queue.html",
+        {"page": page, "items": items, "kinds": FacilityKind.choices},
+    )
 
 
 @member_required

@@ -55,3 +55,35 @@ def test_unknown_user_and_missing_path(member_a, tmp_path):
         )
     with pytest.raises(CommandError, match=r"no \.xls"):
         call_command("declarations", "import", str(tmp_path), "--user", member_a.user.email)
+
+
+def test_every_shared_template_file_is_imported_or_refused_with_its_reason(
+    member_a, templates_dir: Path
+):
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="were refused"):
+        call_command(
+            "declarations",
+            "import",
+            str(templates_dir),
+            "--user",
+            member_a.user.email,
+            stdout=out,
+            stderr=err,
+        )
+    batch = ImportBatch.objects.get()
+    outcomes = {f["filename"]: f for f in batch.files}
+    assert len(outcomes) >= 32
+    refused = {n: f["message"] for n, f in outcomes.items() if f["outcome"] == "refused"}
+    # the nine legacy CMRTs (1.x-5.x and an invalid one) and a JPEG renamed .xls
+    assert len(refused) == 10
+    for name, message in refused.items():
+        assert name in message
+        assert any(w in message for w in ("not supported", "not an Excel", "not a workbook"))
+    imported = [f for f in outcomes.values() if f["outcome"] == "imported"]
+    assert len(imported) == len(outcomes) - len(refused)
+    assert {f["outcome"] for f in outcomes.values()} == {"imported", "refused"}
+    # blanks are imported with their empty company block reported cell by cell
+    blank = Declaration.objects.get(filename="RMI_CMRT_6.5.xlsx")
+    assert blank.status == "needs_correction"
+    assert {i["code"] for i in blank.errors} >= {"missing-field"}

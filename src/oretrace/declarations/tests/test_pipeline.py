@@ -268,6 +268,11 @@ def test_decisions_and_the_ledger(registry_loaded, member_a, filled):
     services.decide(declaration, status="accepted", note="checked by phone", actor=member_a)
     leaf = Leaf.objects.get(record_type="declarations.declaration", record_id=str(declaration.pk))
     assert leaf.organisation_id == member_a.organisation_id
+    # The change log keeps the decision but not the parsed file (nor its contacts).
+    entry = ChangeLogEntry.objects.filter(object_id=str(declaration.pk)).latest("id")
+    assert "content" not in entry.after
+    assert entry.after["status"] == "accepted"
+    assert entry.after["fingerprint"] == declaration.fingerprint
     declaration.refresh_from_db()
     assert declaration.status == "accepted"
     assert "checked by phone" in declaration.status_note
@@ -278,3 +283,20 @@ def test_decisions_and_the_ledger(registry_loaded, member_a, filled):
 def test_batches_belong_to_their_organisation(member_a):
     batch = ImportBatch.objects.create(organisation=member_a.organisation, files=[])
     assert ImportBatch.objects.for_member(member_a).get() == batch
+
+
+def test_an_accepted_declaration_changed_in_the_database_is_caught(
+    registry_loaded, member_a, filled
+):
+    from oretrace.ledger.audit import run_audit
+
+    name, data = filled("Merck")
+    declaration = _import(member_a, name, data).declaration
+    services.decide(declaration, status="accepted", note="ok", actor=member_a)
+    key = ("declarations.declaration", str(declaration.pk))
+    assert not [p for p in run_audit().problems if (p["record_type"], p["record_id"]) == key]
+    content = declaration.content
+    content["smelters"][0]["smelter_name"] = "Another Smelter"
+    Declaration.objects.filter(pk=declaration.pk).update(content=content)
+    problems = [p for p in run_audit().problems if (p["record_type"], p["record_id"]) == key]
+    assert [p["kind"] for p in problems] == ["modified"]

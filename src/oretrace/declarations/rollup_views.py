@@ -1,0 +1,215 @@
+"""Pages of the roll-up: the company's own declaration per template and year, with charts, its
+export into the user's blank template, and the CSV/XLSX reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from oretrace.core.exceptions import OretraceError
+from oretrace.core.models import Membership
+from oretrace.declarations import export
+from oretrace.declarations.models import Declaration, Supplier
+from oretrace.declarations.rollup import LATEST, Rollup, build_rollup, years_with_declarations
+from oretrace.declarations.templates.values import mineral_label
+from oretrace.web.views import member_required
+
+CONTACT_LABELS = {
+    "contact_name": _("Contact name"),
+    "contact_email": _("Contact e-mail"),
+    "contact_phone": _("Contact phone"),
+    "authorizer_name": _("Authorised by (name)"),
+    "authorizer_title": _("Authoriser's title"),
+    "authorizer_email": _("Authoriser's e-mail"),
+    "authorizer_phone": _("Authoriser's phone"),
+}
+CONTACT_FIELDS = tuple(CONTACT_LABELS)
+
+
+def _choice(request: HttpRequest, member: Membership) -> tuple[str, int]:
+    pairs = years_with_declarations(member)
+    family = (request.GET.get("family") or request.POST.get("family") or "").upper()
+    year_text = request.GET.get("year") or request.POST.get("year") or ""
+    if family not in LATEST:
+        family = pairs[0][0] if pairs else "CMRT"
+    try:
+        year = int(year_text)
+    except ValueError:
+        year = next((y for f, y in pairs if f == family), timezone.now().year - 1)
+    return family, year
+
+
+def chart_bars(rollup: Rollup) -> list[dict]:
+    """One bar per mineral: conformant and other smelters, scaled to the largest bar."""
+    counts = rollup.by_metal()
+    widest = max((total for _m, total, _c in counts), default=0) or 1
+    return [
+        {
+            "label": mineral_label(metal),
+            "total": total,
+            "conformant": conformant,
+            "other": total - conformant,
+            "conformant_width": round(300 * conformant / widest, 1),
+            "other_x": round(110 + 300 * conformant / widest, 1),
+            "other_width": round(300 * (total - conformant) / widest, 1),
+            "y": 10 + 30 * index,
+            "text_y": 25 + 30 * index,
+        }
+        for index, (metal, total, conformant) in enumerate(counts)
+    ]
+
+
+@member_required
+def rollup_page(request: HttpRequest, member: Membership) -> HttpResponse:
+    family, year = _choice(request, member)
+    rollup = build_rollup(member, family, year)
+    share = rollup.conformant_share()
+    bars = chart_bars(rollup)
+    return render(
+        request,
+        "declarations/rollup.html",
+        {
+            "rollup": rollup,
+            "family": family,
+            "year": year,
+            "families": list(LATEST),
+            "pairs": years_with_declarations(member),
+            "share": share,
+            "share_percent": round(100 * share) if share is not None else None,
+            "response_percent": round(100 * rollup.response_rate),
+            "bars": bars,
+            "chart_height": 20 + 30 * len(bars),
+            "mineral_labels": {m: mineral_label(m) for m in rollup.minerals},
+            "company_defaults": export.COMPANY_ANSWER_DEFAULTS.get(family, {}),
+            "contact_fields": [
+                (name, label, member.user.email if name.endswith("_email") else "")
+                for name, label in CONTACT_LABELS.items()
+            ],
+        },
+    )
+
+
+@member_required
+def rollup_export(request: HttpRequest, member: Membership) -> HttpResponse:
+    """POST a blank template: get it back filled with the roll-up."""
+    family, year = _choice(request, member)
+    if request.method != "POST":
+        return redirect(f"/declarations/rollup/?family={family}&year={year}")
+    upload = request.FILES.get("blank")
+    back = redirect(f"/declarations/rollup/?family={family}&year={year}")
+    if upload is None:
+        messages.error(request, "Choose the blank template to fill.")
+        return back
+    if upload.size and upload.size > 30 * 1024 * 1024:
+        messages.error(request, f"{upload.name} is larger than 30 MB.")
+        return back
+    try:
+        effective = date.fromisoformat(
+            request.POST.get("effective_date") or str(timezone.now().date())
+        )
+    except ValueError:
+        messages.error(request, "The effective date must be a date (YYYY-MM-DD).")
+        return back
+    rollup = build_rollup(member, family, year)
+    letters = export.COMPANY_ANSWER_DEFAULTS.get(family, {})
+    content = export.rollup_content(
+        rollup,
+        member.organisation,
+        contact={f: request.POST.get(f, "").strip() for f in CONTACT_FIELDS},
+        company_answers={k: request.POST.get(f"q_{k}", v) for k, v in letters.items()},
+        effective=effective,
+    )
+    try:
+        data = export.write_into_blank(upload.read(), upload.name or "blank.xlsx", content)
+    except OretraceError as exc:
+        messages.error(request, str(exc))
+        return back
+    name = f"{member.organisation.slug}-{family}-{year}.xlsx"
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _download(data: bytes, name: str, kind: str) -> HttpResponse:
+    types = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    response = HttpResponse(data, content_type=types[kind])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+@member_required
+def smelter_report(request: HttpRequest, member: Membership, kind: str) -> HttpResponse:
+    family, year = _choice(request, member)
+    rows = export.smelter_report_rows(build_rollup(member, family, year))
+    header = export.SMELTER_REPORT_HEADER
+    name = f"smelters-{family}-{year}"
+    data = export.as_csv(header, rows) if kind == "csv" else export.as_xlsx(name, header, rows)
+    return _download(data, name, kind)
+
+
+SUPPLIER_REPORT_HEADER = (
+    "supplier",
+    "reference",
+    "template",
+    "reporting_year",
+    "status",
+    "effective_date",
+    "checker_errors",
+    "red_flags",
+    "file",
+)
+
+
+def supplier_report_rows(member: Membership) -> list[tuple]:
+    latest: dict[int, list[Declaration]] = {}
+    current = (
+        Declaration.objects.for_member(member)
+        .filter(superseded_by__isnull=True)
+        .select_related("supplier")
+        .defer("content")
+    )
+    for d in current:
+        latest.setdefault(d.supplier_id, []).append(d)
+    rows: list[tuple] = []
+    for supplier in Supplier.objects.for_member(member).order_by("name"):
+        found = latest.get(supplier.pk, [])
+        if not found:
+            rows.append(
+                (supplier.name, supplier.reference, "", "", "no declaration", "", "", "", "")
+            )
+        for d in found:
+            rows.append(
+                (
+                    supplier.name,
+                    supplier.reference,
+                    f"{d.family} {d.version}",
+                    d.reporting_year or "",
+                    d.status,
+                    d.effective_date.isoformat() if d.effective_date else "",
+                    d.error_count,
+                    d.flag_count,
+                    d.filename,
+                )
+            )
+    return rows
+
+
+@member_required
+def supplier_report(request: HttpRequest, member: Membership, kind: str) -> HttpResponse:
+    rows = supplier_report_rows(member)
+    data = (
+        export.as_csv(SUPPLIER_REPORT_HEADER, rows)
+        if kind == "csv"
+        else export.as_xlsx("suppliers", SUPPLIER_REPORT_HEADER, rows)
+    )
+    return _download(data, "supplier-status", kind)

@@ -1,0 +1,205 @@
+"""Roll-up: the union of smelters over accepted current declarations, the answer rules, the
+conformant share, the export into a blank that passes the checks, reports and pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from oretrace.declarations import imports, services
+from oretrace.declarations.export import rollup_content, write_into_blank
+from oretrace.declarations.rollup import _answer, _bucket, build_rollup
+from oretrace.declarations.templates import parse_template
+from oretrace.declarations.tests.conftest import TODAY
+from oretrace.registry import services as registry
+from oretrace.registry.models import Facility
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("role", "values", "expected"),
+    [
+        ("used", ["No", "Yes"], "Yes"),
+        ("used", ["No", "No"], "No"),
+        ("covered", ["No", "Unknown"], "Unknown"),
+        ("cahra", ["No", "DRC only"], "Yes"),
+        ("cahra", [], "Unknown"),
+        ("recycled", ["Yes", "Yes"], "Yes"),
+        ("recycled", ["Yes", "No"], "No"),
+        ("recycled", ["Yes", "Unknown"], "Unknown"),
+        ("identified", ["Yes", "Yes"], "Yes"),
+        ("identified", ["Yes", "No"], "No"),
+        ("reported", [], "Yes"),
+    ],
+)
+def test_answer_rules(role, values, expected):
+    assert _answer(role, "EMRT", values, rollup_identified=True, rate=1.0) == expected
+
+
+def test_unidentified_rows_make_identified_no_and_cmrt_never_says_unknown_for_q1():
+    assert _answer("identified", "CMRT", ["Yes"], rollup_identified=False, rate=1) == "No"
+    assert _answer("used", "CMRT", ["Unknown"], rollup_identified=True, rate=1) == "Yes"
+    assert _answer("used", "EMRT", ["Unknown"], rollup_identified=True, rate=1) == "Unknown"
+
+
+@pytest.mark.parametrize(
+    ("rate", "bucket"),
+    [
+        (1.0, "100%"),
+        (0.95, "Greater than 90%"),
+        (0.8, "Greater than 75%"),
+        (0.6, "Greater than 50%"),
+        (0.5, "50% or less"),
+        (0.0, "None"),
+    ],
+)
+def test_response_buckets(rate, bucket):
+    assert _bucket(rate) == bucket
+
+
+@pytest.fixture
+def accepted(registry_loaded, member_a, filled):
+    """JX, SK and Merck imported and accepted by organisation A."""
+    result = []
+    for part in ("JX Advanced", "SK", "Merck"):
+        name, data = filled(part)
+        declaration = imports.import_declaration(
+            data, name, actor=member_a, today=TODAY
+        ).declaration
+        services.decide(declaration, status="accepted", note="reviewed", actor=member_a)
+        result.append(declaration)
+    return result
+
+
+def test_union_of_smelters_with_the_suppliers_that_named_them(accepted, member_a, member_b):
+    year = accepted[0].reporting_year
+    same_year = [d for d in accepted if d.reporting_year == year]
+    rollup = build_rollup(member_a, "CMRT", year)
+    assert {d.pk for d in rollup.declarations} == {d.pk for d in same_year}
+    facilities = {(s.facility.pk, s.metal) for s in rollup.smelters}
+    expected = {
+        (e.facility_id, e.metal)
+        for d in same_year
+        for e in d.smelter_entries.filter(facility__isnull=False)
+    }
+    assert facilities == expected
+    merck = next(d for d in accepted if "Merck" in d.filename)
+    if merck.reporting_year == year:
+        tungsten = [s for s in rollup.smelters if merck.supplier.name in s.suppliers]
+        assert tungsten
+        assert all(s.metal == "tungsten" for s in tungsten)
+    assert rollup.minerals == ["tantalum", "tin", "gold", "tungsten"]
+    assert rollup.conformant_share() == 0.0
+    # Another organisation's roll-up sees none of A's declarations.
+    assert build_rollup(member_b, "CMRT", year).declarations == []
+
+
+def test_conformant_share_follows_the_registry(accepted, member_a):
+    year = accepted[0].reporting_year
+    rollup = build_rollup(member_a, "CMRT", year)
+    first = rollup.smelters[0]
+    registry.record_status(
+        Facility.objects.get(pk=first.facility.pk),
+        scheme="rmap",
+        status="Conformant",
+        effective_on=date(2024, 1, 1),
+        source="test",
+        actor=member_a,
+    )
+    again = build_rollup(member_a, "CMRT", year)
+    assert again.conformant_share() == pytest.approx(1 / len(again.smelters))
+
+
+def test_rollup_export_passes_the_checks(accepted, member_a, shared_data):
+    year = accepted[0].reporting_year
+    rollup = build_rollup(member_a, "CMRT", year)
+    blank = shared_data / "rmi-templates" / "blank" / "RMI_CMRT_6.5.xlsx"
+    content = rollup_content(
+        rollup,
+        member_a.organisation,
+        contact={
+            "contact_name": "Compliance Desk",
+            "contact_phone": "+91 11 0000 0000",
+            "authorizer_phone": "+91 11 0000 0001",
+            "contact_email": "desk@alpha.example",
+            "authorizer_name": "A. Person",
+            "authorizer_title": "Director",
+            "authorizer_email": "director@alpha.example",
+        },
+        company_answers={
+            "A": "Yes",
+            "B": "Yes",
+            "C": "Yes",
+            "D": "Yes",
+            "E": "Yes, in conformance with IPC1755 (e.g., CMRT)",
+            "F": "Yes",
+            "G": "Yes",
+            "H": "No",
+        },
+        effective=date(2024, 7, 1),
+    )
+    content["company_answers"][1]["comment"] = "https://alpha.example/policy"
+    written = write_into_blank(blank.read_bytes(), blank.name, content)
+    parsed = parse_template(written, "rollup.xlsx", today=date(2024, 7, 2))
+    assert parsed.company.name == member_a.organisation.legal_name
+    assert [str(e) for e in parsed.errors] == []
+    assert len(parsed.smelters) == len(rollup.smelters) + len(rollup.unresolved)
+    ids = {s.smelter_id for s in parsed.smelters if s.smelter_id}
+    assert ids == {s.cid for s in rollup.smelters if s.cid}
+    assert parsed.answer("6", "tin") == _bucket(rollup.response_rate)
+    assert parsed.answer("8", "gold") == "Yes"
+
+
+def test_pages_charts_export_and_reports(accepted, member_a, web_a, web_b, shared_data):
+    year = accepted[0].reporting_year
+    url = reverse("declarations:rollup") + f"?family=CMRT&year={year}"
+    page = web_a.get(url).content.decode()
+    assert "<svg" in page
+    assert "Smelters per mineral" in page
+    assert accepted[0].supplier.name in page
+    other = web_b.get(url).content.decode()
+    assert accepted[0].supplier.name not in other
+    blank = shared_data / "rmi-templates" / "blank" / "RMI_CMRT_6.4.xlsx"
+    response = web_a.post(
+        reverse("declarations:rollup_export"),
+        {
+            "family": "CMRT",
+            "year": year,
+            "blank": SimpleUploadedFile(blank.name, blank.read_bytes()),
+            "effective_date": "2024-07-01",
+            "contact_name": "Desk",
+        },
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    parsed = parse_template(response.content, "rollup.xlsx", today=date(2024, 7, 2))
+    assert parsed.family == "CMRT"
+    assert parsed.version == "6.4"
+    wrong = shared_data / "rmi-templates" / "blank" / "RMI_EMRT_2.1.xlsx"
+    refused = web_a.post(
+        reverse("declarations:rollup_export"),
+        {
+            "family": "CMRT",
+            "year": year,
+            "blank": SimpleUploadedFile(wrong.name, wrong.read_bytes()),
+        },
+        follow=True,
+    )
+    assert "upload a blank CMRT" in refused.content.decode()
+    csv_data = web_a.get(reverse("declarations:smelter_csv") + f"?family=CMRT&year={year}")
+    rows = list(csv.reader(io.StringIO(csv_data.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "metal"
+    assert len(rows) > 1
+    assert web_a.get(reverse("declarations:smelter_xlsx")).status_code == 200
+    suppliers = web_a.get(reverse("declarations:supplier_csv")).content.decode("utf-8-sig")
+    assert accepted[0].supplier.name in suppliers
+    assert accepted[0].supplier.name not in web_b.get(
+        reverse("declarations:supplier_csv")
+    ).content.decode("utf-8-sig")
+    assert web_a.get(reverse("declarations:supplier_xlsx")).status_code == 200
