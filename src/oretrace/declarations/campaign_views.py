@@ -80,12 +80,18 @@ def campaign_list(request: HttpRequest, member: Membership) -> HttpResponse:
             % {"count": campaign.requests.count()},
         )
         return redirect("declarations:campaign", campaign_id=campaign.pk)
-    rows = [(c, campaigns.response_rate(c)) for c in visible(Campaign.objects.all(), member)[:200]]
+    listed = list(visible(Campaign.objects.all(), member)[:200])
+    rows = [(c, campaigns.response_rate(c)) for c in listed]
+    years = sorted({(c.reporting_year, c.family) for c in listed}, reverse=True)
+    by_year = [
+        (year, family, campaigns.year_response_rate(member, family, year)) for year, family in years
+    ]
     return render(
         request,
         "declarations/campaign_list.html",
         {
             "rows": rows,
+            "by_year": by_year,
             "families": Family.choices,
             "year": timezone.now().year,
             "suppliers": visible(Supplier.objects.exclude(email=""), member),

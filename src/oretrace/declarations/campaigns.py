@@ -587,6 +587,50 @@ def response_rate(campaign: Campaign) -> ResponseRate:
     return ResponseRate(requested=sum(counts.values()), responded=responded, counts=counts)
 
 
+# A supplier asked in several campaigns of a year counts once, with its furthest answer.
+_RANK = {
+    s: i
+    for i, s in enumerate(
+        (
+            RequestStatus.REQUESTED,
+            RequestStatus.REMINDED,
+            RequestStatus.DECLINED,
+            RequestStatus.NEEDS_CORRECTION,
+            RequestStatus.RECEIVED,
+            RequestStatus.ACCEPTED,
+        )
+    )
+}
+
+
+def year_response_rate(member: Membership, family: str, year: int) -> ResponseRate | None:
+    """The response rate over every campaign of the member's organisation for one template
+    and reporting year, each supplier counted once; None when no campaign asked for it.
+
+    This is the figure for question 6 of the organisation's own declaration of that year.
+    """
+    rows = (
+        CampaignRequest.objects.for_member(member)
+        .filter(
+            organisation_id=member.organisation_id,
+            campaign__family=family,
+            campaign__reporting_year=year,
+        )
+        .values_list("supplier_id", "status")
+    )
+    best: dict[int, str] = {}
+    for supplier_id, status in rows:
+        if supplier_id not in best or _RANK[status] > _RANK[best[supplier_id]]:
+            best[supplier_id] = status
+    if not best:
+        return None
+    counts = dict.fromkeys(RequestStatus.values, 0)
+    for status in best.values():
+        counts[status] += 1
+    responded = sum(counts[s] for s in RESPONDED)
+    return ResponseRate(requested=len(best), responded=responded, counts=counts)
+
+
 @figures
 def campaign_figures(member: Membership) -> list[Figure]:
     open_campaigns = Campaign.objects.for_member(member).filter(status=CampaignStatus.OPEN)

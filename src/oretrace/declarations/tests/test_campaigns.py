@@ -638,3 +638,29 @@ def test_the_link_page_is_not_cached_or_indexed(campaign_a):
     response = Client().get(f"/respond/{tokens['Alpha Metals']}/")
     assert "no-store" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_year_response_rate_counts_each_supplier_once(
+    campaign_a, member_a, member_b, filled, web_a
+):
+    # given a second CMRT 2024 campaign asking Alpha again and a new supplier
+    campaign, tokens = campaign_a
+    alpha = campaign.requests.get(supplier__name="Alpha Metals").supplier
+    gamma = _supplier(member_a, "Gamma Tantalum")
+    second = campaigns.create_campaign(
+        actor=member_a, name="Again", family="CMRT", reporting_year=2024, suppliers=[alpha, gamma]
+    )
+    name, data = filled("Merck")
+    campaigns.respond(campaigns.find_request(tokens["Alpha Metals"]), [(name, data)])
+    campaigns.decline(second.requests.get(supplier=gamma), reason="no 3TG")
+    # when
+    rate = campaigns.year_response_rate(member_a, "CMRT", 2024)
+    # then Alpha counts once, with the answer it gave in the first campaign
+    assert rate is not None
+    assert (rate.requested, rate.responded) == (3, 1)
+    assert (rate.counts["received"], rate.counts["declined"], rate.counts["requested"]) == (1, 1, 1)
+    assert rate.q6_answer == "50% or less"
+    listing = web_a.get(reverse("declarations:campaigns")).content.decode()
+    assert "33 % (1/3)" in listing
+    assert campaigns.year_response_rate(member_a, "EMRT", 2024) is None
+    assert campaigns.year_response_rate(member_b, "CMRT", 2024) is None
