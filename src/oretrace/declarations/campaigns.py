@@ -588,8 +588,8 @@ def response_rate(campaign: Campaign) -> ResponseRate:
 
 
 # A supplier asked in several campaigns of a year counts once, with its furthest answer.
-_RANK = {
-    s: i
+_RANK: dict[str, int] = {
+    s.value: i
     for i, s in enumerate(
         (
             RequestStatus.REQUESTED,
