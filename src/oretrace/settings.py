@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "oretrace.registry",
     "oretrace.ledger",
     "oretrace.declarations",
+    "oretrace.assessments",
     "oretrace.api",
     "oretrace.web",
 ]
@@ -261,6 +262,8 @@ if ORETRACE_API_PAGE_SIZE > ORETRACE_API_MAX_PAGE_SIZE:
         f"ORETRACE_API_MAX_PAGE_SIZE={ORETRACE_API_MAX_PAGE_SIZE}."
     )
 # Where users reach this site; used in links sent by e-mail (invitations).
+# Largest evidence file a supplier may upload with an assessment answer, in MB.
+ORETRACE_EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10, minimum=1)
 ORETRACE_BASE_URL = (env_str("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 # --- Ledger (transparency log) ----------------------------------------------------------------

@@ -16,6 +16,7 @@ urlpatterns = [
     path("declarations/", include("oretrace.declarations.urls")),
     # A supplier's upload link: public, the token is the only key.
     path("respond/<str:token>/", respond, name="respond"),
+    path("assessments/", include("oretrace.assessments.urls")),
     path("", include("oretrace.ledger.urls")),  # /ledger/… (tlog-tiles, pages), /verify/…
     path("", include("oretrace.web.urls")),
 ]

@@ -73,3 +73,24 @@ def test_upload_a_cmrt_flags_and_review(
     expect(row).not_to_contain_text("not in the registry")
     page.screenshot(path=artifacts / "declaration-resolved.png", full_page=True)
     assert session.console_errors == [], f"console errors: {session.console_errors}"
+
+
+def test_rollup_of_the_demo_with_its_chart(
+    open_session: Callable[[str], Any], artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    session = open_session("brightline")
+    page = session.page
+    session.log_in("compliance@brightline.example")
+    session.goto("/declarations/")
+    expect(page.locator("table")).to_contain_text("Kestrel Capacitor Works Ltd.")
+    page.screenshot(path=artifacts / "declarations-list.png", full_page=True)
+    page.get_by_role("link", name="Roll-up").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Your CMRT for")
+    chart = page.get_by_role("img", name="Smelters per mineral: conformant and not conformant")
+    expect(chart).to_be_visible()
+    expect(page.locator(".figures")).to_contain_text("60 %")
+    expect(page.locator("table").last).to_contain_text("Rio Claro Tantalum Refinery")
+    page.screenshot(path=artifacts / "declarations-rollup.png", full_page=True)
+    assert session.console_errors == [], f"console errors: {session.console_errors}"

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from oretrace import __version__
 from oretrace.api import errors
 from oretrace.api.auth import AUTH
+from oretrace.assessments.api import router as assessments_router
 from oretrace.core.api import router as core_router
 from oretrace.declarations.api import router as declarations_router
 from oretrace.declarations.campaigns_api import router as campaigns_router
@@ -31,3 +32,4 @@ api.add_router("/", ledger_router)
 api.add_router("/", registry_router)
 api.add_router("/", declarations_router)
 api.add_router("/", campaigns_router)
+api.add_router("/", assessments_router)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 
 from oretrace.core.actors import SystemActor, actor_label
 from oretrace.core.choices import ChangeAction
@@ -33,6 +34,9 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
         for field in obj._meta.concrete_fields
         if field.attname not in skip
     }
+    for name, value in data.items():
+        if isinstance(value, FieldFile):  # a stored file is logged by its name
+            data[name] = value.name or ""
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 

@@ -13,11 +13,13 @@ from oretrace.declarations import imports, services
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, ImportBatch, Supplier
 from oretrace.declarations.queries import DeclarationFilter, entries_of, search_declarations
+from oretrace.declarations.rollup import build_rollup
 from oretrace.declarations.schemas import (
     BatchOut,
     DecisionIn,
     DeclarationDetail,
     DeclarationOut,
+    RollupOut,
     SupplierIn,
     SupplierOut,
 )
@@ -141,3 +143,37 @@ def update_supplier(request: HttpRequest, supplier_id: int, payload: SupplierIn)
     member = _member(request)
     supplier = get_for_member(Supplier.objects.all(), member, pk=supplier_id)
     return services.update_supplier(supplier, actor=member, **payload.dict(exclude_unset=True))
+
+
+@router.get("/declarations/rollup", response=RollupOut)
+def rollup(request: HttpRequest, family: str, year: int) -> dict:
+    """Your own declaration for a template family and reporting year, rolled up from your
+    suppliers' accepted, current declarations (rules: the user guide, "Roll-up")."""
+    result = build_rollup(_member(request), family, year)
+    return {
+        "family": result.family,
+        "year": result.year,
+        "declaration_ids": [d.pk for d in result.declarations],
+        "suppliers_total": result.suppliers_total,
+        "suppliers_accepted": result.suppliers_accepted,
+        "response_rate": round(result.response_rate, 4),
+        "minerals": result.minerals,
+        "conformant_share": result.conformant_share(),
+        "answers": [
+            {"question": q, "mineral": m, "answer": a} for (q, m), a in result.answers.items()
+        ],
+        "smelters": [
+            {
+                "facility_id": s.facility.pk,
+                "name": s.facility.name,
+                "metal": s.metal,
+                "smelter_id": s.cid,
+                "country": s.facility.country_id,
+                "assurance_status": s.status,
+                "conformant": s.conformant,
+                "suppliers": s.suppliers,
+            }
+            for s in result.smelters
+        ],
+        "unidentified_rows": len(result.unresolved),
+    }

@@ -13,5 +13,6 @@ class DeclarationsConfig(AppConfig):
         import oretrace.declarations.campaign_demo
         import oretrace.declarations.campaigns
         import oretrace.declarations.dashboard
+        import oretrace.declarations.demo
         import oretrace.declarations.imports
         import oretrace.declarations.records  # noqa: F401

@@ -20,7 +20,7 @@ from oretrace.core.models import Country, Organisation
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.rollup import Rollup
 from oretrace.declarations.templates import TemplateError
-from oretrace.declarations.templates.detect import detect, open_workbook
+from oretrace.declarations.templates.detect import detect, open_book
 from oretrace.declarations.templates.maps import (
     DECLARATION,
     MINE_LIST,
@@ -79,7 +79,7 @@ def blank_map(blank: bytes, filename: str) -> TemplateMap:
             f"{filename}: upload the blank template as .xlsx (the .xls format cannot be written)"
         )
     try:
-        family, version, _rows, _notes = detect(open_workbook(blank, filename), filename)
+        family, version, _rows, _notes = detect(open_book(blank, filename, fast=False), filename)
         template_map, _newer = map_for(family, version, filename)
     except TemplateError as exc:
         raise DeclarationError(str(exc)) from None

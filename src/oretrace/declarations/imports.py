@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,8 +36,8 @@ from oretrace.declarations.templates import (
     parse_template,
 )
 from oretrace.registry.choices import MatchOutcome
-from oretrace.registry.matching import MatchResult
-from oretrace.registry.reviews import NameQuery, match_names, queue_review
+from oretrace.registry.matching import Matcher, MatchResult
+from oretrace.registry.reviews import NameQuery, match_names, matcher_for, queue_review
 
 Progress = Callable[[float, str], None]
 
@@ -176,11 +176,18 @@ def current_statuses(facility_ids: Iterable[int], member: Membership) -> dict[in
 
 
 def _match_rows(
-    parsed: ParsedDeclaration, member: Membership
+    parsed: ParsedDeclaration, member: Membership, matcher: Matcher | None
 ) -> list[tuple[SmelterRow, NameQuery | None, MatchResult | None]]:
     queries = [(row, _query(row)) for row in parsed.smelters]
     asked = [q for _r, q in queries if q is not None]
-    results = iter(match_names(member, asked)) if asked else iter(())
+    if not asked:
+        results: Iterator[MatchResult] = iter(())
+    elif matcher is not None:
+        results = iter(
+            matcher.match_many([(q.name, q.metal, q.country, q.identifier) for q in asked])
+        )
+    else:
+        results = iter(match_names(member, asked))
     return [(row, q, next(results) if q is not None else None) for row, q in queries]
 
 
@@ -295,8 +302,13 @@ def import_declaration(
     batch: ImportBatch | None = None,
     reporting_year: int | None = None,
     today: date | None = None,
+    matcher: Matcher | None = None,
 ) -> FileOutcome:
-    """Import one file, all or nothing. A refused file raises nothing: its outcome says why."""
+    """Import one file, all or nothing. A refused file raises nothing: its outcome says why.
+
+    ``matcher`` is the member's registry matcher when the caller imports many files at once
+    (`matcher_for`, built or checked once per batch); by default it is looked up per file.
+    """
     require_importer(actor)
     try:
         check_upload(data, filename)
@@ -319,7 +331,7 @@ def import_declaration(
         parsed = parse_template(data, filename, today=today)
     except TemplateError as exc:
         return FileOutcome(filename, "refused", str(exc))
-    matched = _match_rows(parsed, actor)
+    matched = _match_rows(parsed, actor, matcher)
     auto_ids = [
         r.candidates[0].facility_id
         for _row, _q, r in matched
@@ -498,6 +510,7 @@ def run_batch(batch: ImportBatch, *, actor: Membership, progress: Progress = _si
         "duplicate": 0,
         "refused": sum(f["outcome"] == "refused" for f in files),
     }
+    matcher = matcher_for(actor)  # the registry does not change while the batch imports
     for done, index in enumerate(pending):
         entry = files[index]
         progress(
@@ -509,7 +522,12 @@ def run_batch(batch: ImportBatch, *, actor: Membership, progress: Progress = _si
             outcome = FileOutcome(entry["filename"], "refused", f"the stored upload is gone: {exc}")
         else:
             outcome = import_declaration(
-                data, entry["filename"], actor=actor, supplier=batch.supplier, batch=batch
+                data,
+                entry["filename"],
+                actor=actor,
+                supplier=batch.supplier,
+                batch=batch,
+                matcher=matcher,
             )
         entry.update(outcome.as_json())
         counts[outcome.outcome] += 1

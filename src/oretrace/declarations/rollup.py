@@ -21,8 +21,8 @@ Rules (documented for users in docs/user-guide/declarations.md, "Roll-up"):
   - *percentage of relevant suppliers that responded*: from the response rate (see
     `response_rate`), in the template's buckets (100 %, greater than 90/75/50 %, 50 % or less,
     none).
-  - *all smelters identified*: Yes only if every supplier says Yes and every rolled-up row names
-    a known facility; else No.
+  - *all smelters identified*: Yes only if every supplier says Yes and every rolled-up row of
+    the mineral names a known facility; else No.
   - *all smelter information reported*: Yes: the roll-up reports every row it received.
 - **Conformant share**: facilities whose current status (any scheme) is conformant, over all
   rolled-up facilities, per mineral and overall.
@@ -243,7 +243,7 @@ def build_rollup(member: Membership, family: str, year: int) -> Rollup:
         minerals = sorted(seen, key=lambda m: mineral_label(m).casefold())
     total = Supplier.objects.filter(organisation_id=member.organisation_id).count()
     rate = len({d.supplier_id for d in declarations}) / total if total else 0.0
-    identified = not unresolved
+    unidentified_metals = {u.entry.metal or u.entry.metal_text for u in unresolved}
     answers: dict[tuple[str, str], str] = {}
     for question, role in ROLES[family].items():
         for mineral in minerals:
@@ -254,6 +254,7 @@ def build_rollup(member: Membership, family: str, year: int) -> Rollup:
                 for a in d.content["answers"]
                 if a["question"] == question and a["mineral"] == mineral and a["answer"]
             ]
+            identified = mineral not in unidentified_metals
             answers[(question, mineral)] = _answer(role, family, values, identified, rate)
     smelters = sorted(
         rolled.values(), key=lambda s: (mineral_label(s.metal).casefold(), s.facility.name)

@@ -116,3 +116,34 @@ class DeclarationDetail(DeclarationOut):
 class DecisionIn(Schema):
     status: str = Field(description="accepted, rejected or needs_correction")
     note: str = ""
+
+
+class RolledSmelterOut(Schema):
+    facility_id: int
+    name: str
+    metal: str
+    smelter_id: str
+    country: str
+    assurance_status: str
+    conformant: bool
+    suppliers: list[str]
+
+
+class RollupAnswerOut(Schema):
+    question: str
+    mineral: str
+    answer: str
+
+
+class RollupOut(Schema):
+    family: str
+    year: int
+    declaration_ids: list[int]
+    suppliers_total: int
+    suppliers_accepted: int
+    response_rate: float
+    minerals: list[str]
+    conformant_share: float | None
+    answers: list[RollupAnswerOut]
+    smelters: list[RolledSmelterOut]
+    unidentified_rows: int

@@ -14,6 +14,7 @@ NAVIGATION = [
     ("web:organisation", _("Organisation")),
     ("registry:facilities", _("Facilities")),
     ("declarations:list", _("Declarations")),
+    ("assessments:list", _("Assessments")),
     ("ledger:ledger", _("Ledger")),
     ("web:jobs", _("Jobs")),
     ("web:reference", _("Reference data")),

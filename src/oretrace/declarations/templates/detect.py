@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from python_calamine import CalamineError, CalamineWorkbook
 
 from oretrace.declarations.templates.model import TemplateError
+from oretrace.declarations.templates.ooxml import Unsupported, XlsxBook
 from oretrace.declarations.templates.slim import slim_workbook
 from oretrace.declarations.templates.values import text
 
@@ -46,9 +48,55 @@ _NUMBER_RE = re.compile(r"'?(\d+(?:\.\d+)?)[a-z]?'?")
 _FILENAME_RE = re.compile(r"(CMRT|EMRT|AMRT|CRT)[\s_\-]*v?(\d+\.\d+)", re.IGNORECASE)
 
 
-def open_workbook(data: bytes, filename: str) -> CalamineWorkbook:
-    """The workbook in ``data``: .xlsx or .xls, decrypted with Excel's default password if
-    needed. Raises `TemplateError` when it is not a workbook or needs a real password."""
+class Book(Protocol):
+    """A workbook as the reader sees it: sheet names, and a sheet's values by row from A1."""
+
+    sheet_names: list[str]
+
+    def rows(
+        self, name: str, *, columns: int | None = None, keys: int | None = None
+    ) -> Sequence[Sequence[Any]]:
+        """Every row from A1. Hints the reader gives: it uses only the first ``columns``
+        columns, and a row without a value in the first ``keys`` columns is of no use to it."""
+        ...
+
+    def first_rows(self, name: str, count: int) -> Sequence[Sequence[Any]]:
+        """The first ``count`` rows of the used area (python-calamine's ``nrows``)."""
+        ...
+
+
+class CalamineBook:
+    """Any workbook python-calamine opens (.xls, and .xlsx the fast path does not handle)."""
+
+    def __init__(self, workbook: CalamineWorkbook) -> None:
+        self.workbook = workbook
+        self.sheet_names: list[str] = list(workbook.sheet_names)
+
+    def rows(
+        self, name: str, *, columns: int | None = None, keys: int | None = None
+    ) -> list[list[Any]]:
+        return self.workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+    def first_rows(self, name: str, count: int) -> list[list[Any]]:
+        return self.workbook.get_sheet_by_name(name).to_python(nrows=count)
+
+
+def open_book(data: bytes, filename: str, *, fast: bool = True) -> Book:
+    """The workbook in ``data``: an .xlsx read straight from its parts (`XlsxBook`) when
+    ``fast`` and its package allows, else python-calamine. Raises `TemplateError` when it is not
+    a workbook or needs a real password."""
+    _refuse_other_files(data, filename)
+    if fast and data.startswith(_ZIP):
+        try:
+            return XlsxBook(data)
+        except Unsupported:
+            pass
+    return CalamineBook(open_workbook(data, filename))
+
+
+def _refuse_other_files(data: bytes, filename: str) -> None:
+    if data.startswith((_OLE, _ZIP)):
+        return
     if not data.strip(b"\x00 \t\r\n"):
         raise TemplateError("not-a-workbook", f"{filename}: the file is empty")
     for signature, what in _SIGNATURES.items():
@@ -57,12 +105,15 @@ def open_workbook(data: bytes, filename: str) -> CalamineWorkbook:
                 "not-a-workbook",
                 f"{filename}: this is {what}, not an Excel workbook (.xlsx or .xls)",
             )
-    if data.startswith(_OLE):
-        data = _decrypt_if_needed(data, filename)
-    elif data.startswith(_ZIP):
-        data = slim_workbook(data)
-    else:
-        raise TemplateError("not-a-workbook", f"{filename}: not an Excel workbook (.xlsx or .xls)")
+    raise TemplateError("not-a-workbook", f"{filename}: not an Excel workbook (.xlsx or .xls)")
+
+
+def open_workbook(data: bytes, filename: str) -> CalamineWorkbook:
+    """The workbook in ``data`` opened by python-calamine: .xlsx (slimmed first, see `slim`) or
+    .xls, decrypted with Excel's default password if needed. Raises `TemplateError` when it is
+    not a workbook or needs a real password."""
+    _refuse_other_files(data, filename)
+    data = _decrypt_if_needed(data, filename) if data.startswith(_OLE) else slim_workbook(data)
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, ValueError, OSError) as exc:
@@ -96,30 +147,28 @@ def _decrypt_if_needed(data: bytes, filename: str) -> bytes:
     return out.getvalue()
 
 
-def sheet_lookup(workbook: CalamineWorkbook) -> dict[str, str]:
+def sheet_lookup(book: Book) -> dict[str, str]:
     """Sheet name as compared (lower case, letters and digits) → sheet name as stored."""
-    return {re.sub(r"[^a-z0-9]", "", s.casefold()): s for s in workbook.sheet_names}
+    return {re.sub(r"[^a-z0-9]", "", s.casefold()): s for s in book.sheet_names}
 
 
-def detect(
-    workbook: CalamineWorkbook, filename: str
-) -> tuple[str, str, list[list[Any]], list[str]]:
+def detect(book: Book, filename: str) -> tuple[str, str, Sequence[Sequence[Any]], list[str]]:
     """(family, version, Declaration rows, notes) of an RMI template.
 
     Raises `TemplateError` ``not-a-template`` when the workbook is no RMI reporting template.
     The notes say where the version came from when that was not the workbook's own cells.
     """
-    sheets = sheet_lookup(workbook)
+    sheets = sheet_lookup(book)
     if "declaration" not in sheets:
         raise TemplateError(
             "not-a-template",
             f"{filename}: not an RMI reporting template: there is no 'Declaration' sheet "
-            f"(the sheets are: {', '.join(workbook.sheet_names[:12])})",
+            f"(the sheets are: {', '.join(book.sheet_names[:12])})",
         )
-    rows = workbook.get_sheet_by_name(sheets["declaration"]).to_python(skip_empty_area=False)
+    rows = book.rows(sheets["declaration"])
     family, version = _from_heading(rows[:4])
     if "revision" in sheets and not (family and version):
-        revision = workbook.get_sheet_by_name(sheets["revision"]).to_python(nrows=80)
+        revision = book.first_rows(sheets["revision"], 80)
         family = family or _family_in(revision[:12])
         version = version or _last_revision(revision)
     if not family:
@@ -153,7 +202,7 @@ def detect(
     return family, version, rows, notes
 
 
-def _from_heading(rows: list[list[Any]]) -> tuple[str, str]:
+def _from_heading(rows: Sequence[Sequence[Any]]) -> tuple[str, str]:
     family = version = ""
     for row in rows:
         for index, value in enumerate(row):
@@ -178,7 +227,7 @@ def _from_heading(rows: list[list[Any]]) -> tuple[str, str]:
     return family, version
 
 
-def _family_in(rows: list[list[Any]]) -> str:
+def _family_in(rows: Sequence[Sequence[Any]]) -> str:
     for row in rows:
         for value in row:
             if family := _TITLES.get(text(value).casefold()):
@@ -186,7 +235,7 @@ def _family_in(rows: list[list[Any]]) -> str:
     return ""
 
 
-def _last_revision(rows: list[list[Any]]) -> str:
+def _last_revision(rows: Sequence[Sequence[Any]]) -> str:
     """The last version number in the Revision sheet's history table (column A or B)."""
     found = ""
     for row in rows:

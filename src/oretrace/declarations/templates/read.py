@@ -3,6 +3,10 @@
 Pure: bytes in, dataclasses and issues out; no ORM, no settings. Reading goes by cell address
 through the layout in `maps` for the detected family and version, never by label text.
 
+An .xlsx is read straight from its parts by `ooxml.XlsxBook` (the fast path); an .xls, and an
+.xlsx in which the fast path meets something it does not read exactly as python-calamine does
+(it raises `Unsupported`), is read with python-calamine. Both give the same values.
+
 Errors come in two kinds. A file that cannot be read as a supported template at all (not a
 workbook, password-protected, not an RMI template, a version oretrace does not read) raises
 `TemplateError`, whose ``code`` and message say which. Everything else — a missing mandatory
@@ -18,10 +22,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from python_calamine import CalamineWorkbook
-
 from oretrace.declarations.templates.checks import check
-from oretrace.declarations.templates.detect import detect, open_workbook, sheet_lookup
+from oretrace.declarations.templates.detect import Book, detect, open_book, sheet_lookup
 from oretrace.declarations.templates.maps import (
     DECLARATION,
     SMELTER_LIST,
@@ -38,6 +40,7 @@ from oretrace.declarations.templates.model import (
     ScopeReason,
     SmelterRow,
 )
+from oretrace.declarations.templates.ooxml import Unsupported
 from oretrace.declarations.templates.values import (
     OTHER_MINERAL,
     entry,
@@ -61,10 +64,24 @@ def parse_template(data: bytes, filename: str, *, today: date | None = None) -> 
     ``today`` is the date the effective date is compared with (defaults to the UTC date).
     Raises `TemplateError` for a file that is not a supported template (see the module doc).
     """
-    workbook = open_workbook(data, filename)
-    family, version, declaration_rows, notes = detect(workbook, filename)
+    try:
+        result, template_map = read_book(open_book(data, filename), filename)
+    except Unsupported:
+        # the .xlsx fast path met something it does not read as python-calamine does
+        result, template_map = read_book(open_book(data, filename, fast=False), filename)
+    check(result, template_map, today=today)
+    return result
+
+
+def read_book(book: Book, filename: str) -> tuple[ParsedDeclaration, TemplateMap]:
+    """Detect and read an opened workbook (no checks): the declaration and its layout.
+
+    Raises `TemplateError` for a workbook that is no supported template, and `Unsupported`
+    when an `XlsxBook` meets something only python-calamine reads.
+    """
+    family, version, declaration_rows, notes = detect(book, filename)
     template_map, newer = map_for(family, version, filename)
-    result = read_declaration(workbook, template_map, family, version, declaration_rows, filename)
+    result = read_declaration(book, template_map, family, version, declaration_rows, filename)
     for note in notes:
         result.warnings.append(Issue("version-from-filename", note, DECLARATION))
     if newer:
@@ -76,12 +93,11 @@ def parse_template(data: bytes, filename: str, *, today: date | None = None) -> 
                 DECLARATION,
             )
         )
-    check(result, template_map, today=today)
-    return result
+    return result, template_map
 
 
 def read_declaration(
-    workbook: CalamineWorkbook,
+    book: Book,
     template_map: TemplateMap,
     family: str,
     version: str,
@@ -93,19 +109,25 @@ def read_declaration(
     company = _company(rows, template_map, warnings)
     minerals, others = _minerals(rows, template_map)
     answers, company_answers = _answers(rows, template_map, minerals + others)
-    sheets = sheet_lookup(workbook)
+    sheets = sheet_lookup(book)
     smelters: tuple[SmelterRow, ...] = ()
     if template_map.smelter_columns and "smelterlist" in sheets:
-        smelters = _smelters(_sheet(workbook, sheets["smelterlist"]), template_map, warnings)
+        smelter_rows = _sheet(
+            book, sheets["smelterlist"], template_map.smelter_columns, _SMELTER_KEYS
+        )
+        smelters = _smelters(smelter_rows, template_map, warnings)
     mines: tuple[MineRow, ...] = ()
     if template_map.mine_columns and "minelist" in sheets:
-        mines = _mines(_sheet(workbook, sheets["minelist"]), template_map)
+        mine_rows = _sheet(book, sheets["minelist"], template_map.mine_columns, _MINE_KEYS)
+        mines = _mines(mine_rows, template_map)
     products: tuple[ProductRow, ...] = ()
     if template_map.product_columns and "productlist" in sheets:
-        products = _products(_sheet(workbook, sheets["productlist"]), template_map)
+        product_columns = template_map.product_columns
+        product_rows = _sheet(book, sheets["productlist"], product_columns, tuple(product_columns))
+        products = _products(product_rows, template_map)
     reasons: tuple[ScopeReason, ...] = ()
     if "mineralsscope" in sheets:
-        reasons = _scope_reasons(_sheet(workbook, sheets["mineralsscope"]))
+        reasons = _scope_reasons(book.rows(sheets["mineralsscope"], columns=3, keys=3))
     return ParsedDeclaration(
         family=family,
         version=version,
@@ -124,8 +146,14 @@ def read_declaration(
     )
 
 
-def _sheet(workbook: CalamineWorkbook, name: str) -> list[list[Any]]:
-    return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+def _sheet(book: Book, name: str, columns: dict[str, int], keys: Sequence[str]) -> Rows:
+    """A list sheet's rows, as far as the last column the reader uses; a row without a value
+    in the columns of ``keys`` (and those before them) may come back empty: it is no entry."""
+    return book.rows(
+        name,
+        columns=max(columns.values()) + 1,
+        keys=max(columns[k] for k in keys if k in columns) + 1,
+    )
 
 
 def value_at(rows: Rows, address: str) -> Any:
@@ -258,6 +286,10 @@ def _answers(
 
 # --- list sheets ------------------------------------------------------------------------------
 
+# The columns whose values make a list row an entry (a row empty in all of them is skipped).
+_SMELTER_KEYS = ("metal_text", "lookup_name", "smelter_name", "smelter_id", "id_input")
+_MINE_KEYS = ("mine_name", "mine_id", "smelter_name")
+
 
 def _field(row: Sequence[Any], columns: dict[str, int], name: str) -> str:
     index = columns.get(name)
@@ -270,13 +302,13 @@ def _smelters(
     rows: Rows, template_map: TemplateMap, warnings: list[Issue]
 ) -> tuple[SmelterRow, ...]:
     columns = template_map.smelter_columns or {}
-    key_fields = ("metal_text", "lookup_name", "smelter_name", "smelter_id", "id_input")
+    key_fields = _SMELTER_KEYS
     keys = [columns[k] for k in key_fields if k in columns]
     result: list[SmelterRow] = []
     start = template_map.first_smelter_row - 1
     for index in range(start, min(len(rows), template_map.last_list_row)):
         row = rows[index]
-        if not _has_entry(row, keys):
+        if not row or not _has_entry(row, keys):
             continue  # most of the 2,500 rows are empty: skip them without converting
         values = {name: _field(row, columns, name) for name in columns}
         if not any(values.get(k) for k in key_fields):
@@ -313,10 +345,10 @@ def _letter(index: int) -> str:
 def _mines(rows: Rows, template_map: TemplateMap) -> tuple[MineRow, ...]:
     columns = template_map.mine_columns or {}
     result: list[MineRow] = []
-    keys = [columns[k] for k in ("mine_name", "mine_id", "smelter_name")]
+    keys = [columns[k] for k in _MINE_KEYS]
     for index in range(template_map.first_mine_row - 1, len(rows)):
         row = rows[index]
-        if not _has_entry(row, keys):
+        if not row or not _has_entry(row, keys):
             continue
         values = {name: _field(row, columns, name) for name in columns}
         if not (values["mine_name"] or values["mine_id"] or values["smelter_name"]):
@@ -337,9 +369,10 @@ def _products(rows: Rows, template_map: TemplateMap) -> tuple[ProductRow, ...]:
     result: list[ProductRow] = []
     keys = list(columns.values())
     for index in range(template_map.first_product_row - 1, len(rows)):
-        if not _has_entry(rows[index], keys):
+        row = rows[index]
+        if not row or not _has_entry(row, keys):
             continue
-        values = {name: _field(rows[index], columns, name) for name in columns}
+        values = {name: _field(row, columns, name) for name in columns}
         if any(v.startswith("\N{COPYRIGHT SIGN}") for v in values.values()):
             break  # the template's footer
         if values["number"] or values["name"]:

@@ -1,9 +1,10 @@
-"""Make a large .xlsx template quick to read: keep only the rows and sheets the reader uses.
+"""Make a large .xlsx template quick for python-calamine: keep only the rows and sheets read.
 
-Every list sheet of an RMI template carries formulas down to row ~2,500, so a Smelter List with
-four smelters is still a 5 MB XML part that takes python-calamine ~50 ms to parse, and the
-reference sheets (Smelter Look-up, the translations, the subdivision list) are as large. Before
-the workbook is opened, `slim_workbook` rewrites the package in memory:
+Used on the python-calamine path only, i.e. for the .xlsx packages the fast path (`ooxml`) steps
+aside from. Every list sheet of an RMI template carries formulas down to row ~2,500, so a
+Smelter List with four smelters is still a 5 MB XML part that takes python-calamine ~50 ms to
+parse, and the reference sheets (Smelter Look-up, the translations, the subdivision list) are as
+large. Before the workbook is opened, `slim_workbook` rewrites the package in memory:
 
 * list sheets lose the rows after the last row with a value in their key columns (the columns
   the reader uses to decide that a row is an entry at all, so no entry can be lost);

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 OWN_SCOPE = {
     "GET /declarations",
+    "GET /declarations/rollup",
     "POST /declarations/imports",
     "GET /suppliers",
     "POST /suppliers",

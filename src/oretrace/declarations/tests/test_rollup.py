@@ -203,3 +203,18 @@ def test_pages_charts_export_and_reports(accepted, member_a, web_a, web_b, share
         reverse("declarations:supplier_csv")
     ).content.decode("utf-8-sig")
     assert web_a.get(reverse("declarations:supplier_xlsx")).status_code == 200
+
+
+def test_rollup_through_the_api(accepted, api_a, api_b):
+    year = accepted[0].reporting_year
+    mine = api_a.get(f"/api/v1/declarations/rollup?family=cmrt&year={year}").json()
+    assert mine["family"] == "CMRT"
+    assert mine["declaration_ids"]
+    assert mine["smelters"]
+    assert {a["mineral"] for a in mine["answers"]} == {"tantalum", "tin", "gold", "tungsten"}
+    theirs = api_b.get(f"/api/v1/declarations/rollup?family=CMRT&year={year}").json()
+    assert theirs["declaration_ids"] == []
+    assert theirs["smelters"] == []
+    bad = api_a.get(f"/api/v1/declarations/rollup?family=XYZ&year={year}")
+    assert bad.status_code in (400, 409, 422)
+    assert "unknown template family" in bad.json()["detail"]

@@ -4,6 +4,8 @@ import pytest
 
 from oretrace.core.demo import build_demo
 from oretrace.core.models import Membership
+from oretrace.declarations.demo import SMELTERS
+from oretrace.registry.demo import FACILITIES
 from oretrace.registry.models import Facility
 from oretrace.registry.queries import FacilityFilter, search_facilities
 from oretrace.registry.reviews import NameQuery, match_names
@@ -25,7 +27,8 @@ def _member(email: str, org_slug: str) -> Membership:
 def test_demo_is_idempotent_and_covers_both_chains(demo):
     count = Facility.objects.count()
     build_demo()
-    assert Facility.objects.count() == count == 13
+    # the registry's own demo facilities, and the smelters Brightline recorded for its CMRTs
+    assert Facility.objects.count() == count == len(FACILITIES) + len(SMELTERS) == 18
     kinds = set(Facility.objects.values_list("kind", flat=True))
     assert {"collection_point", "asm_site", "processing_unit", "trader", "smelter"} <= kinds
     assert all(f.has_coordinates for f in Facility.objects.all())

@@ -15,6 +15,7 @@ from oretrace.core.choices import ChangeAction
 from oretrace.core.management.support import collect_files, member_for
 from oretrace.declarations.imports import SUFFIXES, import_declaration
 from oretrace.declarations.models import ImportBatch, Supplier
+from oretrace.registry.reviews import matcher_for
 
 
 class Command(BaseCommand):
@@ -67,6 +68,7 @@ class Command(BaseCommand):
             )
             log_change(batch, action=ChangeAction.CREATE, actor=member)
         counts = {"imported": 0, "duplicate": 0, "refused": 0}
+        matcher = matcher_for(member)
         for n, path in enumerate(files, start=1):
             self._bar(n - 1, len(files), path.name, bool(options["quiet"]))
             try:
@@ -74,7 +76,7 @@ class Command(BaseCommand):
             except OSError as exc:
                 raise CommandError(f"{path}: {exc.strerror}") from None
             outcome = import_declaration(
-                data, path.name, actor=member, supplier=supplier, batch=batch
+                data, path.name, actor=member, supplier=supplier, batch=batch, matcher=matcher
             )
             counts[outcome.outcome] += 1
             batch.files[n - 1].update(outcome.as_json())

@@ -1,0 +1,25 @@
+"""The assessments' figures on the dashboard."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from oretrace.assessments.models import OPEN_STATUSES, Assessment
+from oretrace.core.models import Membership
+from oretrace.web.dashboard import Figure, figures
+
+
+@figures
+def assessment_figures(member: Membership) -> list[Figure]:
+    visible = Assessment.objects.for_member(member)
+    return [
+        Figure(
+            _("Assessments to answer"),
+            visible.filter(supplier_id=member.organisation_id, status__in=OPEN_STATUSES).count(),
+            reverse("assessments:list"),
+        ),
+        Figure(
+            _("Assessments to review"),
+            visible.filter(organisation_id=member.organisation_id, status="submitted").count(),
+            reverse("assessments:list"),
+        ),
+    ]

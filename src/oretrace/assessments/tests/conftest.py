@@ -1,0 +1,84 @@
+"""Fixtures of the assessments' tests: the shipped mica standard, a supplier with a facility,
+and an assessment assigned to it by organisation A."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from oretrace.assessments import services
+from oretrace.assessments.models import Standard
+from oretrace.assessments.shipped import shipped_text
+from oretrace.core.actors import SystemActor
+from oretrace.core.choices import OrganisationKind, Role
+from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+from oretrace.registry import services as registry_services
+
+SYSTEM = SystemActor("tests")
+
+
+@pytest.fixture(autouse=True)
+def media_and_keys(settings, tmp_path):
+    """Uploads and ledger keys of each test in its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ORETRACE_LEDGER_KEY_PATH = tmp_path / "ledger" / "log.key"
+    settings.ORETRACE_LEDGER_WITNESSES = []
+
+
+@pytest.fixture
+def mica_standard(db) -> Standard:
+    return services.import_standard(
+        shipped_text("mica-processing-workplace.yaml"), organisation=None, actor=SYSTEM
+    )
+
+
+@pytest.fixture
+def supplier_org(db):
+    return OrganisationFactory(
+        legal_name="Sigma Mica Works", kind=OrganisationKind.PROCESSOR, country_id="IN"
+    )
+
+
+@pytest.fixture
+def supplier(supplier_org):
+    """A supplier contributor (not an administrator) of the assessed organisation."""
+    return MembershipFactory(organisation=supplier_org, roles=[Role.SUPPLIER_CONTRIBUTOR])
+
+
+@pytest.fixture
+def unit(supplier_org):
+    admin = MembershipFactory(organisation=supplier_org, roles=[Role.ADMIN])
+    return registry_services.create_facility(
+        actor=admin,
+        kind="processing_unit",
+        name="Sigma Unit 1",
+        country="IN",
+        minerals=["mica"],
+        operator=supplier_org,
+    )
+
+
+@pytest.fixture
+def assessment(mica_standard, member_a, supplier_org, unit):
+    """Organisation A (the assigner) asks the supplier to assess its unit."""
+    return services.assign_assessment(
+        standard=mica_standard,
+        supplier=supplier_org,
+        facility=unit,
+        due_on=timezone.localdate() + timedelta(days=30),
+        actor=member_a,
+    )
+
+
+@pytest.fixture
+def web_supplier(supplier) -> Client:
+    client = Client()
+    client.force_login(supplier.user)
+    return client
+
+
+def questions(standard: Standard) -> dict:
+    return {q.code: q for q in standard.questions.all()}
