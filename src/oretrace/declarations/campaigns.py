@@ -44,7 +44,8 @@ from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.imports import IMPORTERS, FileOutcome, import_declaration
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
 from oretrace.declarations.templates import TemplateError
-from oretrace.declarations.templates.detect import detect, open_workbook
+from oretrace.declarations.templates.detect import detect, open_book
+from oretrace.declarations.templates.ooxml import Unsupported
 from oretrace.web.dashboard import Figure, figures
 
 CAMPAIGNERS = (Role.COMPLIANCE_OFFICER,)
@@ -375,10 +376,12 @@ class Answer:
 def _family_of(data: bytes, filename: str) -> str | None:
     """The template family the workbook says it is, or None (the import then says why)."""
     try:
-        family, _version, _rows, _notes = detect(open_workbook(data, filename), filename)
+        try:
+            return detect(open_book(data, filename), filename)[0]
+        except Unsupported:  # what the .xlsx fast path does not read, python-calamine does
+            return detect(open_book(data, filename, fast=False), filename)[0]
     except TemplateError:
         return None
-    return family
 
 
 def _owner(campaign: Campaign) -> Membership:
