@@ -10,9 +10,9 @@ class DeclarationsConfig(AppConfig):
     def ready(self) -> None:
         # Job handlers, ledger record types, demo steps and dashboard figures register
         # themselves when their modules are imported.
-        import oretrace.declarations.campaign_demo
         import oretrace.declarations.campaigns
         import oretrace.declarations.dashboard
         import oretrace.declarations.demo
+        import oretrace.declarations.demo_campaigns
         import oretrace.declarations.imports
         import oretrace.declarations.records  # noqa: F401

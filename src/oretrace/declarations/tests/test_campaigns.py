@@ -575,16 +575,25 @@ def test_the_campaign_owner_must_still_be_active(campaign_a, filled, member_a):
     assert not Declaration.objects.exists()
 
 
-def test_demo_step_builds_a_campaign_once():
-    from oretrace.core.demo import build_core
-    from oretrace.declarations.campaign_demo import build_campaign
+def test_demo_campaign_shows_every_status_once():
+    from oretrace.core.demo import build_demo
 
-    build_core(lambda _m: None)
-    build_campaign(lambda _m: None)
-    build_campaign(lambda _m: None)
+    build_demo()
+    build_demo()  # idempotent
     (campaign,) = Campaign.objects.all()
-    counts = campaigns.response_rate(campaign).counts
-    assert (counts["reminded"], counts["declined"], counts["requested"]) == (2, 1, 1)
+    rate = campaigns.response_rate(campaign)
+    statuses = dict(campaign.requests.values_list("supplier__name", "status"))
+    assert statuses == {
+        "Pearl River Precision Components Co., Ltd.": "accepted",
+        "Kestrel Capacitor Works Ltd.": "accepted",
+        "Sierra Solder S.A. de C.V.": "received",
+        "Oder Kontakttechnik GmbH": "declined",
+        "Hsinchu Capacitor Works Ltd.": "reminded",
+    }
+    assert (rate.responded, rate.requested, rate.q6_answer) == (3, 5, "Greater than 50%")
+    assert all(r.declaration_id for r in campaign.requests.filter(status__in=campaigns.RESPONDED))
+    # The supplier left out has an address, for "Ask more suppliers".
+    assert Supplier.objects.get(name="Sunda Solder Alloys Sdn. Bhd.").email
 
 
 def test_a_declaration_received_another_way_is_recorded_as_the_answer(
