@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from oretrace.api.api import api
+from oretrace.declarations.campaign_views import respond
 from oretrace.web.urls import auth_urlpatterns
 
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     *auth_urlpatterns,
     path("facilities/", include("oretrace.registry.urls")),
     path("declarations/", include("oretrace.declarations.urls")),
+    # A supplier's upload link: public, the token is the only key.
+    path("respond/<str:token>/", respond, name="respond"),
     path("assessments/", include("oretrace.assessments.urls")),
     path("", include("oretrace.ledger.urls")),  # /ledger/… (tlog-tiles, pages), /verify/…
     path("", include("oretrace.web.urls")),

@@ -10,6 +10,7 @@ from oretrace.api.auth import AUTH
 from oretrace.assessments.api import router as assessments_router
 from oretrace.core.api import router as core_router
 from oretrace.declarations.api import router as declarations_router
+from oretrace.declarations.campaigns_api import router as campaigns_router
 from oretrace.ledger.api import router as ledger_router
 from oretrace.registry.api import router as registry_router
 
@@ -30,4 +31,5 @@ api.add_router("/", core_router)
 api.add_router("/", ledger_router)
 api.add_router("/", registry_router)
 api.add_router("/", declarations_router)
+api.add_router("/", campaigns_router)
 api.add_router("/", assessments_router)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from oretrace.core.models import Membership, Organisation
 
 # Fields whose values must never be copied into the log.
-SECRET_FIELDS = frozenset({"password", "token_hash"})
+SECRET_FIELDS = frozenset({"password", "token_hash", "token_salt"})
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:

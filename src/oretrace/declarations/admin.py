@@ -3,7 +3,14 @@
 from django.contrib import admin
 
 from oretrace.core.admin import ReadOnlyAdmin
-from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry, Supplier
+from oretrace.declarations.models import (
+    Campaign,
+    CampaignRequest,
+    Declaration,
+    ImportBatch,
+    SmelterEntry,
+    Supplier,
+)
 
 
 @admin.register(Supplier)
@@ -28,3 +35,16 @@ class SmelterEntryAdmin(ReadOnlyAdmin):
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = ["id", "organisation", "source", "created_at"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ReadOnlyAdmin):
+    list_display = ["name", "family", "reporting_year", "status", "organisation"]
+    list_filter = ["family", "status"]
+
+
+@admin.register(CampaignRequest)
+class CampaignRequestAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "supplier", "status", "reminder_count", "organisation"]
+    list_filter = ["status"]
+    exclude = ["token_hash", "token_salt"]

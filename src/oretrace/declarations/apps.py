@@ -10,7 +10,9 @@ class DeclarationsConfig(AppConfig):
     def ready(self) -> None:
         # Job handlers, ledger record types, demo steps and dashboard figures register
         # themselves when their modules are imported.
+        import oretrace.declarations.campaigns
         import oretrace.declarations.dashboard
         import oretrace.declarations.demo
+        import oretrace.declarations.demo_campaigns
         import oretrace.declarations.imports
         import oretrace.declarations.records  # noqa: F401

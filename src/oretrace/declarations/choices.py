@@ -29,3 +29,19 @@ class SmelterMatch(models.TextChoices):
     REVIEW = "review", _("Needs review")
     UNMATCHED = "unmatched", _("Not in the registry")
     NOT_IDENTIFIED = "not_identified", _("Not yet identified")
+
+
+class CampaignStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class RequestStatus(models.TextChoices):
+    """Where one supplier stands in a campaign, in the order a request usually moves."""
+
+    REQUESTED = "requested", _("Requested")
+    REMINDED = "reminded", _("Reminded")
+    RECEIVED = "received", _("Received")
+    NEEDS_CORRECTION = "needs_correction", _("Needs correction")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")

@@ -11,7 +11,14 @@ from __future__ import annotations
 from django.db import models
 
 from oretrace.core.models import OrgOwnedModel
-from oretrace.declarations.choices import DeclarationStatus, Family, Severity, SmelterMatch
+from oretrace.declarations.choices import (
+    CampaignStatus,
+    DeclarationStatus,
+    Family,
+    RequestStatus,
+    Severity,
+    SmelterMatch,
+)
 
 
 class Supplier(OrgOwnedModel):
@@ -207,3 +214,82 @@ class SmelterEntry(models.Model):
         if self.review is not None:
             return self.review.facility_id
         return None
+
+
+class Campaign(OrgOwnedModel):
+    """A request for declarations sent to suppliers: one template family and reporting year.
+
+    Each supplier asked gets a `CampaignRequest` with its own upload link.
+    """
+
+    name = models.CharField(max_length=200)
+    family = models.CharField(max_length=4, choices=Family.choices)
+    reporting_year = models.PositiveSmallIntegerField()
+    due_date = models.DateField(null=True, blank=True)
+    message = models.TextField(blank=True, help_text="Shown to suppliers in the e-mail and page.")
+    status = models.CharField(
+        max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.OPEN
+    )
+    owner = models.ForeignKey(
+        "core.Membership",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The member files uploaded through the campaign's links are imported as.",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.family} {self.reporting_year})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CampaignStatus.OPEN
+
+
+class CampaignRequest(OrgOwnedModel):
+    """One supplier asked in a campaign, with its secret upload link and where it stands.
+
+    The link's token is never stored: it is derived from ``token_salt`` with the site's
+    secret key when an e-mail is written, and only its SHA-256 is kept to recognise it.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="requests")
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="campaign_requests"
+    )
+    email = models.EmailField(help_text="Where the request was sent.")
+    status = models.CharField(
+        max_length=20, choices=RequestStatus.choices, default=RequestStatus.REQUESTED
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_salt = models.CharField(max_length=64)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    reminder_count = models.PositiveSmallIntegerField(default=0)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    declaration = models.ForeignKey(
+        Declaration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="campaign_requests",
+        help_text="The latest declaration received through the link.",
+    )
+    decline_reason = models.TextField(blank=True)
+    uploads = models.JSONField(
+        default=list, help_text="[{at, filename, outcome, message, declaration_id}] newest last."
+    )
+
+    class Meta:
+        ordering = ["supplier__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "supplier"], name="campaign_request_unique_supplier"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} → {self.supplier}"

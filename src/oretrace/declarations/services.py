@@ -66,6 +66,10 @@ def decide(
     log_change(declaration, action=ChangeAction.UPDATE, actor=actor, before=before)
     if status == DeclarationStatus.ACCEPTED:
         ledger.append(declaration, actor=actor)
+    # Campaign requests answered by this declaration follow the decision.
+    from oretrace.declarations.campaigns import follow_decision
+
+    follow_decision(declaration, actor=actor)
     return declaration
 
 

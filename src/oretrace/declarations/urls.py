@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oretrace.declarations import rollup_views, views
+from oretrace.declarations import campaign_views, rollup_views, views
 
 app_name = "declarations"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("<int:declaration_id>/", views.declaration_detail, name="detail"),
     path("imports/<int:batch_id>/", views.batch_detail, name="batch"),
     path("suppliers/", views.supplier_list, name="suppliers"),
+    path("suppliers/import/", campaign_views.supplier_import, name="supplier_import"),
+    path("campaigns/", campaign_views.campaign_list, name="campaigns"),
+    path("campaigns/<int:campaign_id>/", campaign_views.campaign_detail, name="campaign"),
     path(
         "suppliers/report.csv", rollup_views.supplier_report, {"kind": "csv"}, name="supplier_csv"
     ),

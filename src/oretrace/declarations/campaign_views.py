@@ -1,0 +1,292 @@
+"""Pages of campaigns: the list and the form that opens one, the tracking page of a campaign,
+the supplier list import, and the public page a supplier's upload link opens (no account).
+Thin: reads through tenancy scoping, writes through `campaigns` and `supplier_csv`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from oretrace.core.exceptions import OretraceError
+from oretrace.core.models import Membership
+from oretrace.core.tenancy import get_for_member, visible
+from oretrace.declarations import campaigns, services, supplier_csv
+from oretrace.declarations.choices import Family, RequestStatus
+from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
+from oretrace.web.views import member_required
+
+# Chart colours per request status (SVG fill attributes: the CSP forbids inline styles).
+COLOURS = {
+    RequestStatus.REQUESTED: "#9aa5b1",
+    RequestStatus.REMINDED: "#f0b429",
+    RequestStatus.RECEIVED: "#4098d7",
+    RequestStatus.NEEDS_CORRECTION: "#e12d39",
+    RequestStatus.ACCEPTED: "#27ab83",
+    RequestStatus.DECLINED: "#52606d",
+}
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise OretraceError(_("%(value)r is not a date (YYYY-MM-DD)") % {"value": value}) from None
+
+
+def _year(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise OretraceError(_("%(value)r is not a year") % {"value": value}) from None
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
+def _chosen(member: Membership, values: list[str]) -> list[Supplier]:
+    ids = [int(v) for v in values if v.isdigit()]
+    return list(visible(Supplier.objects.all(), member).filter(pk__in=ids))
+
+
+@member_required
+def campaign_list(request: HttpRequest, member: Membership) -> HttpResponse:
+    if request.method == "POST":
+        post = request.POST
+        try:
+            chosen = None if post.get("all") else _chosen(member, post.getlist("suppliers"))
+            campaign = campaigns.create_campaign(
+                actor=member,
+                name=post.get("name", ""),
+                family=post.get("family", ""),
+                reporting_year=_year(post.get("reporting_year", "")),
+                due_date=_date(post.get("due_date", "")),
+                message=post.get("message", ""),
+                suppliers=chosen,
+            )
+        except OretraceError as exc:
+            messages.error(request, str(exc))
+            return redirect("declarations:campaigns")
+        messages.success(
+            request,
+            _("Campaign opened: %(count)s request(s) are being e-mailed.")
+            % {"count": campaign.requests.count()},
+        )
+        return redirect("declarations:campaign", campaign_id=campaign.pk)
+    listed = list(visible(Campaign.objects.all(), member)[:200])
+    rows = [(c, campaigns.response_rate(c)) for c in listed]
+    years = sorted({(c.reporting_year, c.family) for c in listed}, reverse=True)
+    by_year = [
+        (year, family, campaigns.year_response_rate(member, family, year)) for year, family in years
+    ]
+    return render(
+        request,
+        "declarations/campaign_list.html",
+        {
+            "rows": rows,
+            "by_year": by_year,
+            "families": Family.choices,
+            "year": timezone.now().year,
+            "suppliers": visible(Supplier.objects.exclude(email=""), member),
+            "can_run": campaigns.can_run_campaigns(member),
+        },
+    )
+
+
+def _chart(rate: campaigns.ResponseRate) -> list[dict]:
+    """Stacked-bar segments of the status counts, in percent of the width."""
+    labels = dict(RequestStatus.choices)
+    segments, x = [], 0.0
+    for status in RequestStatus.values:
+        count = rate.counts.get(status, 0)
+        width = 100 * count / rate.requested if rate.requested else 0
+        segments.append(
+            {
+                "status": status,
+                "label": labels[status],
+                "count": count,
+                "x": round(x, 3),
+                "width": round(width, 3),
+                "colour": COLOURS[RequestStatus(status)],
+            }
+        )
+        x += width
+    return segments
+
+
+@member_required
+def campaign_detail(request: HttpRequest, member: Membership, campaign_id: int) -> HttpResponse:
+    campaign = get_for_member(
+        Campaign.objects.select_related("owner__user"), member, pk=campaign_id
+    )
+    if request.method == "POST":
+        _act(request, member, campaign)
+        return redirect("declarations:campaign", campaign_id=campaign.pk)
+    rate = campaigns.response_rate(campaign)
+    requests = campaign.requests.select_related("supplier", "declaration")
+    asked = {r.supplier_id for r in requests}
+    # Declarations that came another way, which the team can record as a supplier's answer.
+    candidates: dict[int, list[Declaration]] = {}
+    linked = {r.declaration_id for r in requests}
+    for d in visible(Declaration.objects.defer("content"), member).filter(
+        family=campaign.family, supplier_id__in=asked, superseded_by__isnull=True
+    ):
+        if d.pk not in linked:
+            candidates.setdefault(d.supplier_id, []).append(d)
+    rows = [(r, candidates.get(r.supplier_id, [])) for r in requests]
+    return render(
+        request,
+        "declarations/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "rate": rate,
+            "chart": _chart(rate),
+            "rows": rows,
+            "others": [
+                s for s in visible(Supplier.objects.exclude(email=""), member) if s.pk not in asked
+            ],
+            "can_run": campaigns.can_run_campaigns(member),
+            "awaiting": rate.counts["requested"] + rate.counts["reminded"],
+        },
+    )
+
+
+def _act(request: HttpRequest, member: Membership, campaign: Campaign) -> None:
+    action = request.POST.get("action", "")
+    try:
+        if action == "remind":
+            count = campaigns.send_reminders(campaign, actor=member)
+            messages.success(
+                request, _("%(count)s reminder(s) are being e-mailed.") % {"count": count}
+            )
+        elif action == "close":
+            campaigns.close_campaign(campaign, actor=member)
+            messages.success(request, _("The campaign is closed."))
+        elif action == "attach":
+            answered = get_for_member(
+                campaign.requests.all(), member, pk=_int(request.POST.get("request"))
+            )
+            declaration = get_for_member(
+                Declaration.objects.all(), member, pk=_int(request.POST.get("declaration"))
+            )
+            campaigns.attach_declaration(answered, declaration=declaration, actor=member)
+            messages.success(request, _("The declaration is recorded as the supplier's answer."))
+        elif action == "add":
+            added = campaigns.add_suppliers(
+                campaign,
+                suppliers=_chosen(member, request.POST.getlist("suppliers")),
+                actor=member,
+            )
+            messages.success(
+                request, _("%(count)s request(s) are being e-mailed.") % {"count": len(added)}
+            )
+        else:
+            messages.error(request, _("Unknown action."))
+    except OretraceError as exc:
+        messages.error(request, str(exc))
+
+
+@member_required
+def supplier_import(request: HttpRequest, member: Membership) -> HttpResponse:
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise OretraceError(_("choose a CSV file"))
+            if upload.size and upload.size > supplier_csv.MAX_BYTES:
+                raise OretraceError(_("the supplier list is larger than 5 MB"))
+            done = supplier_csv.import_suppliers(upload.read(), actor=member)
+        except OretraceError as exc:
+            messages.error(request, str(exc))
+            return redirect("declarations:supplier_import")
+        messages.success(
+            request,
+            _(
+                "Supplier list imported: %(created)s new, %(updated)s updated, %(unchanged)s "
+                "unchanged."
+            )
+            % done.as_json(),
+        )
+        return redirect("declarations:suppliers")
+    return render(
+        request,
+        "declarations/campaign_supplier_import.html",
+        {"can_edit": member.has_role(*services.EDITORS)},
+    )
+
+
+# --- the public page of an upload link (no account) -------------------------------------------
+
+
+def _too_large(request: HttpRequest) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    # Room for the form's other fields and the multipart boundaries.
+    return length > campaigns.MAX_RESPONSE_BYTES + 64 * 1024
+
+
+@never_cache  # the page shows the supplier's files: never kept by a shared cache
+@require_http_methods(["GET", "POST"])
+def respond(request: HttpRequest, token: str) -> HttpResponse:
+    """The page of a supplier's upload link: upload the filled template, or decline."""
+    response = _respond(request, token)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _respond(request: HttpRequest, token: str) -> HttpResponse:
+    link = campaigns.find_request(token)
+    campaign = link.campaign
+    context: dict = {"link": link, "campaign": campaign, "organisation": campaign.organisation}
+    if not campaign.is_open:
+        return render(request, "declarations/campaign_respond_closed.html", context, status=410)
+    status = 200
+    if request.method == "POST":
+        status = _respond_post(request, link, context)
+        link.refresh_from_db()
+    latest = link.declaration
+    context.update(
+        {
+            "latest": latest,
+            "latest_errors": latest.errors if latest else [],
+            "latest_warnings": latest.warnings if latest else [],
+            "uploads": [
+                {**u, "when": datetime.fromisoformat(u["at"])} for u in reversed(link.uploads[-20:])
+            ],
+            "max_files": campaigns.MAX_RESPONSE_FILES,
+            "max_mb": campaigns.MAX_RESPONSE_BYTES // (1024 * 1024),
+        }
+    )
+    return render(request, "declarations/campaign_respond.html", context, status=status)
+
+
+def _respond_post(request: HttpRequest, link: CampaignRequest, context: dict) -> int:
+    action = request.POST.get("action", "upload") if not _too_large(request) else "upload"
+    try:
+        if _too_large(request):
+            raise OretraceError(
+                _("the upload is larger than %(mb)s MB")
+                % {"mb": campaigns.MAX_RESPONSE_BYTES // (1024 * 1024)}
+            )
+        if action == "decline":
+            campaigns.decline(link, reason=request.POST.get("reason", ""))
+            context["declined"] = True
+            return 200
+        uploads = request.FILES.getlist("files")
+        campaigns.check_response_limits(link, len(uploads), timezone.now())
+        context["answers"] = campaigns.respond(
+            link, [(f.name or "upload.xlsx", f.read()) for f in uploads]
+        )
+    except OretraceError as exc:
+        context["error"] = str(exc)
+        return 413 if _too_large(request) else 400
+    return 200

@@ -1,0 +1,89 @@
+"""A campaign end to end in a real Chromium: the compliance officer opens a campaign, the worker
+e-mails the link (the console mail backend writes it to the worker's log), a supplier with no
+account uploads a real CMRT through it and sees its checker errors by cell, and the officer sees
+the supplier's status and the response rate.
+
+Run with ``ORETRACE_BROWSER_TESTS=1 .venv/bin/pytest -m browser tests/browser``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+MAIL_TIMEOUT_S = 60.0
+
+
+def _link_for(log: Path, email: str, after: int) -> str:
+    """The upload link of the first e-mail to ``email`` the worker printed after ``after``."""
+    deadline = time.monotonic() + MAIL_TIMEOUT_S
+    while time.monotonic() < deadline:
+        text = log.read_text(errors="replace")[after:].replace("=\n", "")
+        at = text.find(f"To: {email}")
+        if at >= 0:
+            found = re.search(r"(http://[^\s/]+/respond/[A-Za-z0-9_-]+/)", text[at:])
+            if found:
+                return found.group(1)
+        time.sleep(0.5)
+    raise AssertionError(f"no campaign e-mail to {email} in {log} within {MAIL_TIMEOUT_S:.0f} s")
+
+
+def test_a_supplier_answers_through_its_link(
+    open_session: Callable[[str], Any], artifacts: Path, shared_data: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    officer = open_session("officer")
+    page = officer.page
+    officer.log_in("compliance@brightline.example")
+    officer.goto("/declarations/campaigns/")
+    # The demo's campaign, with the declarations received before it recorded as answers.
+    page.get_by_role("link", name=re.compile(r"^CMRT \d{4} supplier survey$")).click()
+    expect(page.locator("dl.figures")).to_contain_text("60 %")
+    expect(page.locator("table")).to_contain_text("Declined")
+    officer.goto("/declarations/campaigns/")
+
+    worker_log = officer.stack.data_dir / "worker.log"
+    mark = len(worker_log.read_text(errors="replace"))
+    page.get_by_label("Name", exact=True).fill("Browser CMRT 2024")
+    page.get_by_label("Template").select_option("CMRT")
+    page.get_by_label("Reporting year").fill("2024")
+    page.get_by_label("Every supplier with an e-mail address").uncheck()
+    page.get_by_label("Sunda Solder Alloys Sdn. Bhd.").check()
+    page.get_by_role("button", name="Open the campaign and send the e-mails").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Browser CMRT 2024")
+    expect(page.locator("table")).to_contain_text("Requested")
+
+    link = _link_for(worker_log, "compliance@sunda-solder.example", mark)
+    # The e-mail's address is ORETRACE_BASE_URL's, which the test stack leaves at its default.
+    path = "/respond/" + link.split("/respond/", 1)[1]
+
+    supplier = open_session("supplier")  # its own cookies: no account, not logged in
+    spage = supplier.page
+    supplier.goto(path)
+    expect(spage.get_by_role("heading", level=1)).to_contain_text("Brightline Devices")
+    expect(spage.locator("dl.details")).to_contain_text("Sunda Solder Alloys Sdn. Bhd.")
+    expect(spage.locator("header .who")).to_have_count(0)
+    (cmrt,) = [p for p in (shared_data / "rmi-templates" / "filled").iterdir() if "PKG" in p.name]
+    spage.locator("input[name=files]").set_input_files(str(cmrt))
+    spage.get_by_role("button", name="Send").click()
+    outcome = spage.get_by_role("status")
+    expect(outcome).to_contain_text("received: 8 checker error(s)")
+    expect(outcome).to_contain_text("Declaration!D8")
+    spage.screenshot(path=artifacts / "campaign-respond.png", full_page=True)
+    assert supplier.csp_violations() == []
+    assert supplier.console_errors == [], supplier.console_errors
+
+    page.reload()
+    expect(page.locator("table")).to_contain_text("Needs correction")
+    expect(page.locator("dl.figures")).to_contain_text("100 %")
+    expect(page.locator("figure svg rect").first).to_be_visible()
+    page.screenshot(path=artifacts / "campaign-tracking.png", full_page=True)
+    assert officer.csp_violations() == []
