@@ -156,6 +156,8 @@ def rollup(request: HttpRequest, family: str, year: int) -> dict:
         "declaration_ids": [d.pk for d in result.declarations],
         "suppliers_total": result.suppliers_total,
         "suppliers_accepted": result.suppliers_accepted,
+        "suppliers_responded": result.responded,
+        "response_source": result.response_source,
         "response_rate": round(result.response_rate, 4),
         "minerals": result.minerals,
         "conformant_share": result.conformant_share(),

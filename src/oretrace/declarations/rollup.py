@@ -18,9 +18,10 @@ Rules (documented for users in docs/user-guide/declarations.md, "Roll-up"):
     supplier says Yes (or a "… only" variant); No only if every supplier says No; else Unknown.
   - *100 % recycled or scrap*: Yes only if every supplier says Yes; No if any says No; else
     Unknown.
-  - *percentage of relevant suppliers that responded*: from the response rate (see
-    `response_rate`), in the template's buckets (100 %, greater than 90/75/50 %, 50 % or less,
-    none).
+  - *percentage of relevant suppliers that responded*: the response rate of the year's
+    campaigns for this template (`campaigns.year_response_rate`: suppliers that sent a declaration
+    over suppliers asked); without a campaign, suppliers with an accepted declaration over all
+    suppliers. In the template's buckets (100 %, greater than 90/75/50 %, 50 % or less, none).
   - *all smelters identified*: Yes only if every supplier says Yes and every rolled-up row of
     the mineral names a known facility; else No.
   - *all smelter information reported*: Yes: the roll-up reports every row it received.
@@ -106,7 +107,9 @@ class Rollup:
     family: str
     year: int
     declarations: list[Declaration]
-    suppliers_total: int
+    suppliers_total: int  # suppliers asked: in this year's campaigns, else all suppliers
+    responded: int  # suppliers that answered: per the campaigns, else with an accepted one
+    response_source: str  # "campaigns" or "suppliers"
     minerals: list[str]
     answers: dict[tuple[str, str], str]
     smelters: list[RolledSmelter]
@@ -122,7 +125,7 @@ class Rollup:
 
     @property
     def response_rate(self) -> float:
-        return self.suppliers_accepted / self.suppliers_total if self.suppliers_total else 0.0
+        return self.responded / self.suppliers_total if self.suppliers_total else 0.0
 
     def conformant_share(self, metal: str = "") -> float | None:
         rows = [s for s in self.smelters if not metal or s.metal == metal]
@@ -241,8 +244,15 @@ def build_rollup(member: Membership, family: str, year: int) -> Rollup:
             for m in d.minerals:
                 seen.setdefault(m, None)
         minerals = sorted(seen, key=lambda m: mineral_label(m).casefold())
-    total = Supplier.objects.filter(organisation_id=member.organisation_id).count()
-    rate = len({d.supplier_id for d in declarations}) / total if total else 0.0
+    from oretrace.declarations.campaigns import year_response_rate  # campaigns use the pipeline
+
+    asked = year_response_rate(member, family, year)
+    if asked is not None:
+        total, responded, source = asked.requested, asked.responded, "campaigns"
+    else:
+        total = Supplier.objects.filter(organisation_id=member.organisation_id).count()
+        responded, source = len({d.supplier_id for d in declarations}), "suppliers"
+    rate = responded / total if total else 0.0
     unidentified_metals = {u.entry.metal or u.entry.metal_text for u in unresolved}
     answers: dict[tuple[str, str], str] = {}
     for question, role in ROLES[family].items():
@@ -259,7 +269,18 @@ def build_rollup(member: Membership, family: str, year: int) -> Rollup:
     smelters = sorted(
         rolled.values(), key=lambda s: (mineral_label(s.metal).casefold(), s.facility.name)
     )
-    return Rollup(family, year, declarations, total, minerals, answers, smelters, unresolved)
+    return Rollup(
+        family,
+        year,
+        declarations,
+        total,
+        responded,
+        source,
+        minerals,
+        answers,
+        smelters,
+        unresolved,
+    )
 
 
 def years_with_declarations(member: Membership) -> list[tuple[str, int]]:

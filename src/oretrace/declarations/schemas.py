@@ -141,6 +141,8 @@ class RollupOut(Schema):
     declaration_ids: list[int]
     suppliers_total: int
     suppliers_accepted: int
+    suppliers_responded: int
+    response_source: str = Field(description="campaigns, or suppliers when no campaign asked")
     response_rate: float
     minerals: list[str]
     conformant_share: float | None

@@ -39,3 +39,19 @@ def test_demo_declarations_and_rollup():
         assert rollup.answers[("3", "tantalum")] == "Yes"  # Kestrel sources from the DRC region
         assert rollup.answers[("3", "tin")] == "No"
     assert timezone.now().year in years or timezone.now().year - 1 in years
+
+
+def test_the_demo_rollup_takes_its_response_rate_from_the_campaign():
+    build_demo()
+    member = Membership.objects.select_related("organisation", "user").get(
+        user__email="compliance@brightline.example"
+    )
+    year = Declaration.objects.filter(organisation=member.organisation).first().reporting_year
+    rollup = build_rollup(member, "CMRT", year)
+    from oretrace.declarations.campaigns import year_response_rate
+
+    asked = year_response_rate(member, "CMRT", year)
+    if asked is None:
+        pytest.skip("the demo campaign is for another year than its declarations")
+    assert rollup.response_source == "campaigns"
+    assert (rollup.responded, rollup.suppliers_total) == (asked.responded, asked.requested)
