@@ -94,3 +94,22 @@ def test_rollup_of_the_demo_with_its_chart(
     expect(page.locator("table").last).to_contain_text("Rio Claro Tantalum Refinery")
     page.screenshot(path=artifacts / "declarations-rollup.png", full_page=True)
     assert session.console_errors == [], f"console errors: {session.console_errors}"
+
+    # Download the roll-up written into the user's own blank template, and read it back.
+    blank = FILLED.parent / "blank" / "RMI_CMRT_6.5.xlsx"
+    if not blank.exists():
+        pytest.skip(f"{blank} is not present")
+    form = page.locator("#export")
+    form.locator("#blank").set_input_files(str(blank))
+    form.locator("#contact_name").fill("Dana Whitfield")
+    with page.expect_download() as download:
+        form.get_by_role("button", name="Fill the template").click()
+    saved = artifacts / "rollup-export.xlsx"
+    download.value.save_as(saved)
+    from oretrace.declarations.templates import parse_template
+
+    exported = parse_template(saved.read_bytes(), saved.name)
+    assert exported.family == "CMRT"
+    assert exported.version == "6.5"
+    assert exported.company.name == "Brightline Devices Inc."
+    assert {s.smelter_name for s in exported.smelters} >= {"Rio Claro Tantalum Refinery"}
