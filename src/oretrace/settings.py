@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "oretrace.core",
     "oretrace.registry",
     "oretrace.ledger",
+    "oretrace.traceability",
     "oretrace.api",
     "oretrace.web",
 ]
@@ -275,3 +276,10 @@ ORETRACE_LEDGER_ORIGIN = env_str("LEDGER_ORIGIN") or (
 ORETRACE_LEDGER_WITNESSES = env_list("LEDGER_WITNESSES")
 ORETRACE_LEDGER_CHECKPOINT_INTERVAL = env_int("LEDGER_CHECKPOINT_INTERVAL", 300, minimum=5)
 ORETRACE_LEDGER_AUDIT_INTERVAL = env_int("LEDGER_AUDIT_INTERVAL", 86_400, minimum=60)
+
+# GS1's EPCIS 2.0 JSON Schema (EPCIS-JSON-Schema.json) is not shipped with oretrace: point this
+# at a copy to validate captured documents against it as well as oretrace's own checks.
+_EPCIS_SCHEMA = env_str("EPCIS_SCHEMA")
+ORETRACE_EPCIS_SCHEMA: Path | None = (
+    Path(_EPCIS_SCHEMA).expanduser().resolve() if _EPCIS_SCHEMA else None
+)

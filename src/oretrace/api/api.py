@@ -10,6 +10,7 @@ from oretrace.api.auth import AUTH
 from oretrace.core.api import router as core_router
 from oretrace.ledger.api import router as ledger_router
 from oretrace.registry.api import router as registry_router
+from oretrace.traceability.api import router as traceability_router
 
 api = NinjaAPI(
     title="oretrace API",
@@ -27,3 +28,4 @@ errors.install(api)
 api.add_router("/", core_router)
 api.add_router("/", ledger_router)
 api.add_router("/", registry_router)
+api.add_router("/", traceability_router)

@@ -13,6 +13,7 @@ NAVIGATION = [
     ("web:dashboard", _("Dashboard")),
     ("web:organisation", _("Organisation")),
     ("registry:facilities", _("Facilities")),
+    ("traceability:events", _("Custody")),
     ("ledger:ledger", _("Ledger")),
     ("web:jobs", _("Jobs")),
     ("web:reference", _("Reference data")),

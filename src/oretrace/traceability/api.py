@@ -1,0 +1,134 @@
+"""API routes of the traceability app: EPCIS 2.0 capture and query. Thin: services and queries."""
+
+import json
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core import signing
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
+
+from oretrace.api.errors import problem
+from oretrace.api.pagination import Pagination
+from oretrace.core.models import Membership
+from oretrace.core.tenancy import get_for_member, visible
+from oretrace.traceability import queries, services
+from oretrace.traceability.epcis.output import query_document
+from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
+from oretrace.traceability.models import EpcisCapture, EpcisEvent
+from oretrace.traceability.schemas import CaptureOut, CaptureResult, EventQueryParams
+
+router = Router(tags=["traceability"])
+_TOKEN_SALT = "oretrace.traceability.epcis-events"  # noqa: S105 (a signing salt, not a secret)
+
+
+def _member(request: HttpRequest) -> Membership:
+    return request.auth  # type: ignore[attr-defined, return-value]
+
+
+@router.post(
+    "/epcis/capture",
+    response={201: CaptureResult},
+    summary="Capture an EPCIS 2.0 document",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/ld+json": {"schema": {"type": "object"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        }
+    },
+)
+def capture(request: HttpRequest) -> Status | HttpResponse:
+    """Validate an EPCISDocument (JSON/JSON-LD), store its new events, commit them to the ledger.
+
+    All or nothing: any invalid event refuses the whole document with a 400 problem whose
+    ``errors`` name each event (1-based position), its type, the field and what is wrong. An
+    event already captured by your organisation (same CBV 2.0 hash ID) is not stored twice.
+    """
+    member = _member(request)
+    try:
+        result = services.capture_document(
+            request.body, organisation=member.organisation, actor=member
+        )
+    except CaptureRejected as exc:
+        return problem(
+            request,
+            400,
+            str(exc),
+            kind="epcis-capture-rejected",
+            errors=[p.as_dict() for p in exc.problems],
+        )
+    return Status(
+        201, {**CaptureOut.from_orm(result.capture).dict(), "event_ids": result.event_ids}
+    )
+
+
+@router.get("/epcis/captures", response=list[CaptureOut], summary="Your EPCIS captures")
+@paginate(Pagination)
+def list_captures(request: HttpRequest) -> QuerySet[EpcisCapture]:
+    """Documents your organisation captured, newest first."""
+    return visible(EpcisCapture.objects.all(), _member(request))
+
+
+@router.get("/epcis/captures/{int:capture_id}", response=CaptureOut, summary="One capture")
+def get_capture(request: HttpRequest, capture_id: int) -> EpcisCapture:
+    return get_for_member(EpcisCapture.objects.all(), _member(request), pk=capture_id)
+
+
+@router.get(
+    "/epcis/events",
+    summary="Query EPCIS events",
+    response={200: dict},
+    openapi_extra={"responses": {200: {"description": "An EPCIS 2.0 EPCISQueryDocument"}}},
+)
+def query_events(request: HttpRequest, filters: Query[EventQueryParams]) -> HttpResponse:
+    """Events your organisation may see, as an EPCIS 2.0 JSON-LD EPCISQueryDocument.
+
+    Pages follow the EPCIS REST binding: ``perPage`` events, and a ``Link: <…>; rel="next"``
+    header carrying ``nextPageToken`` while more events match.
+    """
+    member = _member(request)
+    params: dict[str, str] = {
+        k: str(v) for k, v in request.GET.items() if k not in ("perPage", "nextPageToken")
+    }
+    per_page = filters.perPage or settings.ORETRACE_API_PAGE_SIZE
+    if per_page > settings.ORETRACE_API_MAX_PAGE_SIZE:
+        return problem(
+            request,
+            400,
+            f"perPage: at most {settings.ORETRACE_API_MAX_PAGE_SIZE} events per page",
+            kind="rejected",
+        )
+    after = None
+    if filters.nextPageToken:
+        try:
+            after = int(signing.loads(filters.nextPageToken, salt=_TOKEN_SALT))
+        except (signing.BadSignature, ValueError, TypeError):
+            return problem(request, 400, "nextPageToken is not valid", kind="rejected")
+    try:
+        page = queries.event_page(member, params, per_page=per_page, after=after)
+    except TraceabilityError as exc:
+        return problem(request, 400, str(exc), kind="rejected")
+    body = query_document(
+        [_as_epcis(e) for e in page.events],
+        queries.contexts_of(page.events),
+        created=timezone.now(),
+    )
+    response = HttpResponse(json.dumps(body), content_type="application/ld+json")
+    if page.next_after is not None:
+        token = signing.dumps(page.next_after, salt=_TOKEN_SALT)
+        query = urlencode({**params, "perPage": per_page, "nextPageToken": token})
+        response["Link"] = f'<{request.path}?{query}>; rel="next"'
+    return response
+
+
+def _as_epcis(event: EpcisEvent) -> dict:
+    body = dict(event.body)
+    body.setdefault("eventID", event.hash_id)
+    body["recordTime"] = event.record_time.isoformat().replace("+00:00", "Z")
+    return body
