@@ -63,9 +63,9 @@ def capture(request: HttpRequest) -> Status | HttpResponse:
             kind="epcis-capture-rejected",
             errors=[p.as_dict() for p in exc.problems],
         )
-    return Status(
-        201, {**CaptureOut.from_orm(result.capture).dict(), "event_ids": result.event_ids}
-    )
+    # the response schema reads the hash IDs beside the capture's own fields
+    setattr(result.capture, "event_ids", result.event_ids)  # noqa: B010
+    return Status(201, result.capture)
 
 
 @router.get("/epcis/captures", response=list[CaptureOut], summary="Your EPCIS captures")

@@ -1,7 +1,5 @@
 """API schemas of the traceability app."""
 
-from datetime import datetime
-
 from ninja import Field, ModelSchema, Schema
 
 from oretrace.traceability.models import EpcisCapture
@@ -28,10 +26,10 @@ class EventQueryParams(Schema):
     """The EPCIS 2.0 query parameters (several values of one parameter: comma-separated)."""
 
     eventType: str | None = Field(None, description="ObjectEvent, AggregationEvent, …")
-    GE_eventTime: datetime | None = None
-    LT_eventTime: datetime | None = None
-    GE_recordTime: datetime | None = None
-    LT_recordTime: datetime | None = None
+    GE_eventTime: str | None = Field(None, description="Date-time with a time zone (ISO 8601).")
+    LT_eventTime: str | None = Field(None, description="Date-time with a time zone (ISO 8601).")
+    GE_recordTime: str | None = Field(None, description="Date-time with a time zone (ISO 8601).")
+    LT_recordTime: str | None = Field(None, description="Date-time with a time zone (ISO 8601).")
     EQ_action: str | None = None
     EQ_bizStep: str | None = Field(None, description="CBV term (shipping) or URI.")
     EQ_disposition: str | None = None

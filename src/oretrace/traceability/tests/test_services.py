@@ -134,7 +134,7 @@ def test_configured_schema_is_applied(member_a, with_schema):
 
 def test_unreadable_schema_is_a_clear_error(member_a, settings, tmp_path):
     settings.ORETRACE_EPCIS_SCHEMA = tmp_path / "missing.json"
-    with pytest.raises(TraceabilityError, match="missing.json cannot be read"):
+    with pytest.raises(TraceabilityError, match=r"missing\.json cannot be read"):
         _capture(member_a)
 
 
