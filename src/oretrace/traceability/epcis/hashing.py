@@ -11,14 +11,23 @@ with the package's end-to-end output on the GS1 examples.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable
 from typing import Any
 
-from epcis_event_hash_generator import hash_generator, json_to_py
+from epcis_event_hash_generator import dl_normaliser, hash_generator, json_to_py
 from epcis_event_hash_generator import json_xml_model_mismatch_correction as correction
 
 from oretrace.traceability.epcis import vocabulary as voc
+
+# The package logs through the root logger, at INFO once per event with the event's whole tree:
+# at the root's INFO level that formatting costs more than the hashing. Its modules get a logger
+# of their own instead, which passes on warnings and errors only.
+PACKAGE_LOGGER = logging.getLogger("epcis_event_hash_generator")
+PACKAGE_LOGGER.setLevel(logging.WARNING)
+for _module in (hash_generator, json_to_py, dl_normaliser):
+    _module.logging = PACKAGE_LOGGER  # type: ignore[attr-defined]
 
 # The package keeps its namespace table and join string in module globals.
 _LOCK = threading.Lock()
