@@ -283,3 +283,26 @@ _EPCIS_SCHEMA = env_str("EPCIS_SCHEMA")
 ORETRACE_EPCIS_SCHEMA: Path | None = (
     Path(_EPCIS_SCHEMA).expanduser().resolve() if _EPCIS_SCHEMA else None
 )
+
+
+def _yields(items: list[str]) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for item in items:
+        process, sep, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        if not sep or not process.strip() or number <= 0:
+            raise ImproperlyConfigured(
+                f"ORETRACE_CUSTODY_MAX_YIELDS: {item!r} is not process=yield with a yield above "
+                "0, e.g. sorting=0.95"
+            )
+        found[process.strip()] = number
+    return found
+
+
+# Mass balance: the highest output/input ratio each process may show (1 for any process not
+# named), and how far a receipt may differ from its shipment, in percent.
+ORETRACE_CUSTODY_MAX_YIELDS = _yields(env_list("CUSTODY_MAX_YIELDS"))
+ORETRACE_CUSTODY_RECEIPT_TOLERANCE = env_int("CUSTODY_RECEIPT_TOLERANCE", 2, minimum=0)

@@ -20,3 +20,25 @@ class IdentifierRole(models.TextChoices):
     CHILD = "child", _("Child")
     INPUT = "input", _("Input")
     OUTPUT = "output", _("Output")
+
+
+class LotKind(models.TextChoices):
+    EPC_CLASS = "epc_class", _("EPC class and lot")
+    EPC_INSTANCE = "epc_instance", _("EPC instance")
+
+
+class EdgeKind(models.TextChoices):
+    TRANSFORMATION = "transformation", _("Processing")
+    AGGREGATION = "aggregation", _("Packing")
+
+
+class MovementKind(models.TextChoices):
+    SHIPPING = "shipping", _("Shipped")
+    RECEIVING = "receiving", _("Received")
+
+
+class FlagKind(models.TextChoices):
+    OVER_YIELD = "over_yield", _("Output above the maximum yield")
+    OVER_SHIPMENT = "over_shipment", _("Shipped more than the lot holds")
+    OVER_CONSUMPTION = "over_consumption", _("Processed more than the lot holds")
+    RECEIPT_MISMATCH = "receipt_mismatch", _("Receipt differs from the shipment")

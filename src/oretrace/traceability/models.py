@@ -8,7 +8,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.models import OrgOwnedModel
-from oretrace.traceability.choices import EventType, IdentifierRole
+from oretrace.traceability.choices import (
+    EdgeKind,
+    EventType,
+    FlagKind,
+    IdentifierRole,
+    LotKind,
+    MovementKind,
+)
 
 if TYPE_CHECKING:
     from oretrace.core.models import Membership
@@ -110,4 +117,151 @@ class EpcisIdentifier(models.Model):
         return f"{self.role} {self.value}"
 
 
-__all__ = ["EpcisCapture", "EpcisEvent", "EpcisIdentifier"]
+class Lot(OrgOwnedModel):
+    """A quantity of material named by an EPC class + lot or an EPC instance (a bag, a drum).
+
+    Lots come from captured events: created where an event adds them (a collection at a mine or
+    a collection point) or where a processing step outputs them. ``quantity_kg`` is what was
+    produced or collected; ``remaining_kg`` what has not been shipped or processed since.
+    """
+
+    code = models.CharField(max_length=300, help_text="EPC class or EPC URI.")
+    kind = models.CharField(max_length=20, choices=LotKind.choices)
+    facility = models.ForeignKey(
+        "registry.Facility",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lots",
+        help_text="Where the lot was made or collected, when the location is in the registry.",
+    )
+    location = models.CharField(max_length=300, blank=True, help_text="The EPCIS location URI.")
+    quantity_kg = models.DecimalField(max_digits=20, decimal_places=6, default=0)
+    remaining_kg = models.DecimalField(max_digits=20, decimal_places=6, default=0)
+    other_quantity = models.DecimalField(
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="A quantity in a unit that is not a mass (see other_unit).",
+    )
+    other_unit = models.CharField(max_length=3, blank=True)
+    recycled = models.BooleanField(default=False)
+    produced_by = models.ForeignKey(
+        "traceability.EpcisEvent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lots_produced",
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "code"], name="lot_code_unique_per_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CustodyEdge(OrgOwnedModel):
+    """Material of one lot going into another: a processing step or packing into a container.
+
+    ``share`` is the fraction of the target's inputs that came from the source (the input's
+    quantity over all inputs of the event), the weight the trace multiplies along a path.
+    """
+
+    source = models.ForeignKey(
+        "traceability.Lot", on_delete=models.PROTECT, related_name="outgoing"
+    )
+    target = models.ForeignKey(
+        "traceability.Lot", on_delete=models.PROTECT, related_name="incoming"
+    )
+    kind = models.CharField(max_length=20, choices=EdgeKind.choices)
+    quantity_kg = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    share = models.FloatField(help_text="Fraction of the target's inputs from the source (0 to 1).")
+    event = models.ForeignKey(
+        "traceability.EpcisEvent", on_delete=models.PROTECT, related_name="edges"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["target", "source"], name="custody_edge_target"),
+            models.Index(fields=["source", "target"], name="custody_edge_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} -> {self.target_id} ({self.share:.3f})"
+
+
+class LotMovement(OrgOwnedModel):
+    """A lot shipped from or received at a location (an ObjectEvent shipping or receiving)."""
+
+    lot = models.ForeignKey("traceability.Lot", on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(max_length=12, choices=MovementKind.choices)
+    quantity_kg = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    facility = models.ForeignKey(
+        "registry.Facility", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    location = models.CharField(max_length=300, blank=True)
+    counterpart = models.CharField(
+        max_length=300, blank=True, help_text="Destination (shipping) or source (receiving)."
+    )
+    shipment = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receipts",
+        help_text="For a receipt: the shipment it matched.",
+    )
+    event = models.ForeignKey(
+        "traceability.EpcisEvent", on_delete=models.PROTECT, related_name="movements"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.lot_id} {self.quantity_kg} kg"
+
+
+class CustodyFlag(OrgOwnedModel):
+    """A mass-balance violation found in captured events, kept on the lot and the facility."""
+
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    lot = models.ForeignKey("traceability.Lot", on_delete=models.PROTECT, related_name="flags")
+    facility = models.ForeignKey(
+        "registry.Facility",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="custody_flags",
+    )
+    event = models.ForeignKey(
+        "traceability.EpcisEvent", on_delete=models.PROTECT, related_name="flags"
+    )
+    expected_kg = models.DecimalField(max_digits=20, decimal_places=6)
+    actual_kg = models.DecimalField(max_digits=20, decimal_places=6)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+__all__ = [
+    "CustodyEdge",
+    "CustodyFlag",
+    "EpcisCapture",
+    "EpcisEvent",
+    "EpcisIdentifier",
+    "Lot",
+    "LotMovement",
+]

@@ -17,6 +17,7 @@ from oretrace.core.choices import ChangeAction, Role
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import Membership, Organisation
 from oretrace.ledger import services as ledger
+from oretrace.traceability.custody import apply_events
 from oretrace.traceability.epcis import schema as epcis_schema
 from oretrace.traceability.epcis.document import DocumentError, load_json, read_document
 from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
@@ -163,4 +164,5 @@ def _store(document, data, events, organisation, actor, schema_checked) -> Epcis
     log_change(capture, action=ChangeAction.CREATE, actor=actor)
     if rows:
         ledger.append_many(rows, actor=actor, created=True)
+        apply_events(rows, organisation=organisation, user=user, context=capture.context)
     return capture
