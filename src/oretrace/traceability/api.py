@@ -15,11 +15,19 @@ from oretrace.api.errors import problem
 from oretrace.api.pagination import Pagination
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
-from oretrace.traceability import queries, services
+from oretrace.traceability import queries, services, trace
 from oretrace.traceability.epcis.output import query_document
 from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
-from oretrace.traceability.models import EpcisCapture, EpcisEvent
-from oretrace.traceability.schemas import CaptureOut, CaptureResult, EventQueryParams
+from oretrace.traceability.models import CustodyFlag, EpcisCapture, EpcisEvent, Lot
+from oretrace.traceability.schemas import (
+    CaptureOut,
+    CaptureResult,
+    EventQueryParams,
+    FlagOut,
+    LotDetail,
+    LotOut,
+    TraceOut,
+)
 
 router = Router(tags=["traceability"])
 _TOKEN_SALT = "oretrace.traceability.epcis-events"  # noqa: S105 (a signing salt, not a secret)
@@ -132,3 +140,69 @@ def _as_epcis(event: EpcisEvent) -> dict:
     body.setdefault("eventID", event.hash_id)
     body["recordTime"] = event.record_time.isoformat().replace("+00:00", "Z")
     return body
+
+
+@router.get("/custody/lots", response=list[LotOut], summary="Lots")
+@paginate(Pagination)
+def list_lots(request: HttpRequest, code: str = "", flagged: bool = False) -> QuerySet[Lot]:
+    """Lots your organisation holds (from captured events); ``flagged`` keeps flagged ones."""
+    lots = queries.lots_for(_member(request))
+    if code:
+        lots = lots.filter(code=code)
+    if flagged:
+        lots = lots.filter(flag_count__gt=0)  # type: ignore[misc]  (annotated in lots_for)
+    return lots.order_by("-id")
+
+
+@router.get("/custody/lots/{int:lot_id}", response=LotDetail, summary="One lot")
+def get_lot(request: HttpRequest, lot_id: int) -> Lot:
+    """A lot with its mass-balance flags and its shipments and receipts."""
+    lot = get_for_member(queries.lots_for(_member(request)), _member(request), pk=lot_id)
+    lot.flag_list = list(lot.flags.select_related("lot", "event"))  # type: ignore[attr-defined]
+    lot.movements_list = list(lot.movements.all())  # type: ignore[attr-defined]
+    return lot
+
+
+@router.get("/custody/lots/{int:lot_id}/upstream", response=TraceOut, summary="Origins of a lot")
+def lot_upstream(request: HttpRequest, lot_id: int) -> dict:
+    """The origin lots (mines, collection points, recycled input) with mass fractions.
+
+    ``fraction`` is the share of the lot's mass from each origin; ``by_country`` and ``by_type``
+    add them up by the origin facility's country and by artisanal / industrial / collection
+    point / recycled / unknown.
+    """
+    lot = get_for_member(queries.lots_for(_member(request)), _member(request), pk=lot_id)
+    return queries.shares_out(trace.upstream(lot))
+
+
+@router.get(
+    "/custody/lots/{int:lot_id}/downstream", response=TraceOut, summary="Products made from a lot"
+)
+def lot_downstream(request: HttpRequest, lot_id: int) -> dict:
+    """Every end lot made with material of this lot, with the share of it that came from it."""
+    lot = get_for_member(queries.lots_for(_member(request)), _member(request), pk=lot_id)
+    return queries.shares_out(trace.downstream([lot], lot.organisation_id))
+
+
+@router.get(
+    "/custody/facilities/{int:facility_id}/downstream",
+    response=TraceOut,
+    summary="Products exposed to a mine or collection point",
+)
+def facility_downstream(request: HttpRequest, facility_id: int) -> dict:
+    """Every end lot of your organisation made with material from lots of this facility."""
+    member = _member(request)
+    _facility, lots = queries.facility_lots(member, facility_id)
+    if not lots:
+        return {"lot_id": None, "shares": [], "by_country": {}, "by_type": {}}
+    return queries.shares_out(trace.downstream(lots, member.organisation_id))
+
+
+@router.get("/custody/flags", response=list[FlagOut], summary="Mass-balance flags")
+@paginate(Pagination)
+def list_flags(request: HttpRequest, facility_id: int | None = None) -> QuerySet[CustodyFlag]:
+    """Flags raised on your lots (over-yield, over-shipment, over-consumption, receipt)."""
+    flags = queries.flags_for(_member(request))
+    if facility_id is not None:
+        flags = flags.filter(facility_id=facility_id)
+    return flags

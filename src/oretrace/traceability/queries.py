@@ -8,15 +8,17 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from oretrace.core.models import Membership
-from oretrace.core.tenancy import visible
+from oretrace.core.tenancy import get_for_member, visible
+from oretrace.registry.models import Facility
 from oretrace.traceability.choices import EventType
 from oretrace.traceability.epcis import vocabulary as voc
 from oretrace.traceability.epcis.checks import parse_time
 from oretrace.traceability.exceptions import TraceabilityError
-from oretrace.traceability.models import EpcisEvent, EpcisIdentifier
+from oretrace.traceability.models import CustodyFlag, EpcisEvent, EpcisIdentifier, Lot
+from oretrace.traceability.trace import Trace, origin_type
 
 # EPC match parameters -> the identifier roles they look at (EPCIS 2.0 §8.2.7.1).
 EPC_MATCHES = {
@@ -172,3 +174,44 @@ def contexts_of(events: list[EpcisEvent]) -> list[Any]:
                 seen.add(key)
                 merged.append(item)
     return merged
+
+
+def lots_for(member: Membership) -> QuerySet[Lot]:
+    """Lots the member may see, with their facility and flag count."""
+    return visible(
+        Lot.objects.select_related("facility").annotate(flag_count=Count("flags")), member
+    )
+
+
+def flags_for(member: Membership) -> QuerySet[CustodyFlag]:
+    """Mass-balance flags on lots the member's organisation holds, newest first."""
+    return visible(CustodyFlag.objects.select_related("lot", "event"), member)
+
+
+def facility_lots(member: Membership, facility_id: int) -> tuple[Facility, list[Lot]]:
+    """A facility the member may see, and the member organisation's lots made or collected there."""
+    facility = get_for_member(Facility.objects.live(), member, pk=facility_id)
+    lots = list(Lot.objects.filter(organisation_id=member.organisation_id, facility=facility))
+    return facility, lots
+
+
+def shares_out(found: Trace) -> dict[str, Any]:
+    """A trace as plain data for the API and the pages."""
+    return {
+        "lot_id": found.lot.pk if found.lot is not None else None,
+        "shares": [
+            {
+                "lot_id": s.lot.pk,
+                "code": s.lot.code,
+                "facility_id": s.lot.facility_id,
+                "facility": s.lot.facility.name if s.lot.facility is not None else "",
+                "country": s.lot.facility.country_id if s.lot.facility is not None else None,
+                "origin_type": origin_type(s.lot),
+                "fraction": s.fraction,
+                "kg": s.kg,
+            }
+            for s in found.shares
+        ],
+        "by_country": found.by_country,
+        "by_type": found.by_type,
+    }

@@ -9,11 +9,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member
-from oretrace.traceability import queries, services
+from oretrace.traceability import queries, services, trace
 from oretrace.traceability.choices import EventType
 from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
 from oretrace.traceability.forms import CaptureForm
@@ -21,6 +22,13 @@ from oretrace.traceability.models import EpcisEvent
 from oretrace.web.views import member_required
 
 PAGE_FILTERS = ("eventType", "EQ_bizStep", "MATCH_anyEPC")
+ORIGIN_TYPE_LABELS = {
+    trace.ARTISANAL: _lazy("Artisanal mining"),
+    trace.INDUSTRIAL: _lazy("Industrial mining"),
+    trace.COLLECTION: _lazy("Collection point"),
+    trace.RECYCLED: _lazy("Recycled"),
+    trace.UNKNOWN: _lazy("Unknown"),
+}
 
 
 @member_required
@@ -86,3 +94,44 @@ def capture(request: HttpRequest, member: Membership) -> HttpResponse:
         "traceability/capture.html",
         {"form": form, "problems": problems, "title": _("Capture EPCIS events")},
     )
+
+
+@member_required
+def lot_list(request: HttpRequest, member: Membership) -> HttpResponse:
+    lots = queries.lots_for(member).order_by("-id")
+    flagged = request.GET.get("flagged") == "1"
+    if flagged:
+        lots = lots.filter(flag_count__gt=0)  # type: ignore[misc]  (annotated in lots_for)
+    page = Paginator(lots, 50).get_page(request.GET.get("page"))
+    return render(request, "traceability/lot_list.html", {"page": page, "flagged": flagged})
+
+
+@member_required
+def lot_detail(request: HttpRequest, member: Membership, lot_id: int) -> HttpResponse:
+    lot = get_for_member(queries.lots_for(member), member, pk=lot_id)
+    origins = queries.shares_out(trace.upstream(lot))
+    for share in origins["shares"]:
+        share["type_label"] = ORIGIN_TYPE_LABELS[share["origin_type"]]
+        share["percent"] = _percent(share["fraction"])
+    products = queries.shares_out(trace.downstream([lot], lot.organisation_id))
+    for share in products["shares"]:
+        share["percent"] = _percent(share["fraction"])
+    return render(
+        request,
+        "traceability/lot_detail.html",
+        {
+            "lot": lot,
+            "origins": origins,
+            "products": [p for p in products["shares"] if p["lot_id"] != lot.pk],
+            "flags": lot.flags.select_related("event", "facility"),
+            "movements": lot.movements.select_related("facility", "event"),
+            "by_country": [(c, _percent(f)) for c, f in origins["by_country"].items()],
+            "by_type": [
+                (ORIGIN_TYPE_LABELS[t], _percent(f)) for t, f in origins["by_type"].items()
+            ],
+        },
+    )
+
+
+def _percent(fraction: float) -> str:
+    return f"{fraction * 100:.1f}"

@@ -10,13 +10,33 @@ import pytest
 from oretrace.traceability import services
 from oretrace.traceability.api import router
 from oretrace.traceability.epcis import schema
+from oretrace.traceability.models import Lot
+from oretrace.traceability.tests import chain
 from oretrace.traceability.tests import documents as docs
 
 pytestmark = pytest.mark.django_db
 
-OWN_SCOPE = {"POST /epcis/capture", "GET /epcis/captures", "GET /epcis/events"}
+OWN_SCOPE = {
+    "POST /epcis/capture",
+    "GET /epcis/captures",
+    "GET /epcis/events",
+    "GET /custody/lots",
+    "GET /custody/flags",
+}
 CROSS_ORG = {
     "GET /epcis/captures/{int:capture_id}": ("get", "/api/v1/epcis/captures/{capture}", None),
+    "GET /custody/lots/{int:lot_id}": ("get", "/api/v1/custody/lots/{lot}", None),
+    "GET /custody/lots/{int:lot_id}/upstream": ("get", "/api/v1/custody/lots/{lot}/upstream", None),
+    "GET /custody/lots/{int:lot_id}/downstream": (
+        "get",
+        "/api/v1/custody/lots/{lot}/downstream",
+        None,
+    ),
+    "GET /custody/facilities/{int:facility_id}/downstream": (
+        "get",
+        "/api/v1/custody/facilities/{facility}/downstream",
+        None,
+    ),
 }
 
 
@@ -32,10 +52,16 @@ def test_every_route_is_covered():
 
 @pytest.fixture
 def objects_of_a(member_a):
+    places = chain.facilities(member_a)
     result = services.capture_document(
         docs.as_bytes(docs.document()), organisation=member_a.organisation, actor=member_a
     )
-    return {"capture": result.capture.pk}
+    chain.mica_chain(member_a)
+    return {
+        "capture": result.capture.pk,
+        "lot": Lot.objects.get(code=chain.PAINT).pk,
+        "facility": places["asm"].pk,
+    }
 
 
 @pytest.mark.parametrize("route", sorted(CROSS_ORG))
@@ -52,10 +78,12 @@ def test_other_organisation_gets_404(route, api_a, api_b, objects_of_a):
 
 def test_lists_and_queries_hide_other_organisations_events(api_a, api_b, objects_of_a):
     assert api_b.get("/api/v1/epcis/captures").json()["count"] == 0
+    assert api_b.get("/api/v1/custody/lots").json()["count"] == 0
+    assert api_a.get("/api/v1/custody/lots").json()["count"] > 0
     theirs = api_b.get("/api/v1/epcis/events").json()
     assert theirs["epcisBody"]["queryResults"]["resultsBody"]["eventList"] == []
     ours = api_a.get("/api/v1/epcis/events").json()
-    assert len(ours["epcisBody"]["queryResults"]["resultsBody"]["eventList"]) == 3
+    assert len(ours["epcisBody"]["queryResults"]["resultsBody"]["eventList"]) == 8
     assert (
         api_b.get(f"/api/v1/epcis/events?MATCH_anyEPC={docs.BAG}").json()["epcisBody"][
             "queryResults"
@@ -200,3 +228,47 @@ def test_bad_query_parameters_are_named(api_a, query, text):
     response = api_a.get(f"/api/v1/epcis/events?{query}")
     assert response.status_code in (400, 422)
     assert text in json.dumps(response.json())
+
+
+def test_lot_upstream_and_downstream_through_the_api(api_a, objects_of_a):
+    paint = objects_of_a["lot"]
+    up = api_a.get(f"/api/v1/custody/lots/{paint}/upstream").json()
+    assert up["lot_id"] == paint
+    assert {s["code"]: round(s["fraction"], 3) for s in up["shares"]} == {
+        chain.RAW_ASM: 0.556,
+        chain.RAW_MINE: 0.278,
+        chain.SCRAP: 0.167,
+    }
+    assert round(up["by_type"]["artisanal"], 3) == 0.556
+    assert round(up["by_country"]["MG"], 3) == 0.278
+    asm = next(s for s in up["shares"] if s["code"] == chain.RAW_ASM)
+    assert (asm["facility"], asm["country"], asm["origin_type"]) == (
+        "Koderma village pits",
+        "IN",
+        "artisanal",
+    )
+    mine_lot = Lot.objects.get(code=chain.RAW_MINE).pk
+    down = api_a.get(f"/api/v1/custody/lots/{mine_lot}/downstream").json()
+    assert [s["code"] for s in down["shares"]] == [chain.PAINT]
+    exposed = api_a.get(f"/api/v1/custody/facilities/{objects_of_a['facility']}/downstream").json()
+    exposure = {s["code"]: round(s["fraction"], 3) for s in exposed["shares"]}
+    assert exposure[chain.PAINT] == 0.556  # (the small document's lots share the location)
+
+
+def test_flags_are_exposed_on_lots_and_in_the_list(api_a, member_a, api_b):
+    chain.facilities(member_a)
+    chain.capture(
+        member_a,
+        chain.collect(1, chain.ASM, chain.RAW_ASM, 100),
+        chain.transform(2, chain.MILL, [(chain.RAW_ASM, 100)], [(chain.FLAKE, 130)], "milling"),
+    )
+    flags = api_a.get("/api/v1/custody/flags").json()
+    assert [f["kind"] for f in flags["items"]] == ["over_yield"]
+    assert flags["items"][0]["lot"] == chain.FLAKE
+    flagged = api_a.get("/api/v1/custody/lots?flagged=true").json()["items"]
+    assert [(lot["code"], lot["flags"]) for lot in flagged] == [(chain.FLAKE, 1)]
+    detail = api_a.get(f"/api/v1/custody/lots/{flagged[0]['id']}").json()
+    assert detail["flag_list"][0]["actual_kg"] == "130.000000"
+    mill = flags["items"][0]["facility_id"]
+    assert api_a.get(f"/api/v1/custody/flags?facility_id={mill}").json()["count"] == 1
+    assert api_b.get("/api/v1/custody/flags").json()["count"] == 0

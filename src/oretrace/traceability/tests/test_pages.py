@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from oretrace.traceability import services
-from oretrace.traceability.models import EpcisEvent
+from oretrace.traceability.models import EpcisEvent, Lot
 from oretrace.traceability.tests import documents as docs
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +66,41 @@ def test_capture_form_lists_the_problems(web_a):
 def test_navigation_names_the_custody_pages(web_a):
     page = web_a.get(reverse("web:dashboard")).content.decode()
     assert reverse("traceability:events") in page
+
+
+@pytest.fixture
+def paint_of_a(member_a):
+    from oretrace.traceability.models import Lot
+    from oretrace.traceability.tests import chain
+
+    chain.facilities(member_a)
+    chain.mica_chain(member_a)
+    return Lot.objects.get(code=chain.PAINT)
+
+
+def test_lot_page_shows_origins_and_is_404_to_another_organisation(web_a, web_b, paint_of_a):
+    url = reverse("traceability:lot", args=[paint_of_a.pk])
+    assert web_b.get(url).status_code == 404
+    page = web_a.get(url).content.decode()
+    assert "Koderma village pits" in page
+    assert "55.6 %" in page  # the artisanal share
+    assert "Artisanal mining" in page
+    assert "MG: 27.8 %" in page
+
+
+def test_lot_list_shows_only_own_lots_and_flags(web_a, web_b, member_a, paint_of_a):
+    from oretrace.traceability.tests import chain
+
+    ours = web_a.get(reverse("traceability:lots")).content.decode()
+    assert paint_of_a.code in ours
+    assert paint_of_a.code not in web_b.get(reverse("traceability:lots")).content.decode()
+    chain.capture(
+        member_a,
+        chain.transform(20, chain.MILL, [(chain.FLAKE, 10)], [("urn:x:lot:over", 50)], "sorting"),
+    )
+    flagged = web_a.get(reverse("traceability:lots") + "?flagged=1").content.decode()
+    assert "urn:x:lot:over" in flagged
+    assert paint_of_a.code not in flagged
+    over = Lot.objects.get(code="urn:x:lot:over")
+    page = web_a.get(reverse("traceability:lot", args=[over.pk])).content.decode()
+    assert "Output above the maximum yield" in page
