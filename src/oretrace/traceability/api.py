@@ -150,7 +150,7 @@ def list_lots(request: HttpRequest, code: str = "", flagged: bool = False) -> Qu
     if code:
         lots = lots.filter(code=code)
     if flagged:
-        lots = lots.filter(flag_count__gt=0)  # type: ignore[misc]  (annotated in lots_for)
+        lots = lots.filter(flag_count__gt=0)  # type: ignore[misc]  # annotated in lots_for
     return lots.order_by("-id")
 
 

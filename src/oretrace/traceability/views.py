@@ -101,7 +101,7 @@ def lot_list(request: HttpRequest, member: Membership) -> HttpResponse:
     lots = queries.lots_for(member).order_by("-id")
     flagged = request.GET.get("flagged") == "1"
     if flagged:
-        lots = lots.filter(flag_count__gt=0)  # type: ignore[misc]  (annotated in lots_for)
+        lots = lots.filter(flag_count__gt=0)  # type: ignore[misc]  # annotated in lots_for
     page = Paginator(lots, 50).get_page(request.GET.get("page"))
     return render(request, "traceability/lot_list.html", {"page": page, "flagged": flagged})
 
