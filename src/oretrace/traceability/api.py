@@ -181,7 +181,7 @@ def lot_upstream(request: HttpRequest, lot_id: int) -> dict:
 def lot_downstream(request: HttpRequest, lot_id: int) -> dict:
     """Every end lot made with material of this lot, with the share of it that came from it."""
     lot = get_for_member(queries.lots_for(_member(request)), _member(request), pk=lot_id)
-    return queries.shares_out(trace.downstream([lot], lot.organisation_id))
+    return queries.shares_out(trace.downstream([lot]))
 
 
 @router.get(
@@ -195,7 +195,7 @@ def facility_downstream(request: HttpRequest, facility_id: int) -> dict:
     _facility, lots = queries.facility_lots(member, facility_id)
     if not lots:
         return {"lot_id": None, "shares": [], "by_country": {}, "by_type": {}}
-    return queries.shares_out(trace.downstream(lots, member.organisation_id))
+    return queries.shares_out(trace.downstream(lots))
 
 
 @router.get("/custody/flags", response=list[FlagOut], summary="Mass-balance flags")

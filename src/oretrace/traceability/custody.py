@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 
 from oretrace.core.models import Organisation
@@ -88,6 +89,9 @@ class Applier:
     dirty: set[str] = field(default_factory=set)
     places: dict[str, Facility | None] = field(default_factory=dict)
     unsourced: set[str] = field(default_factory=set)
+    open_shipments: dict[str, list[LotMovement]] = field(default_factory=dict)
+    shipments: list[LotMovement] = field(default_factory=list)
+    receipts: list[LotMovement] = field(default_factory=list)
     edges: list[CustodyEdge] = field(default_factory=list)
     flags: list[CustodyFlag] = field(default_factory=list)
 
@@ -116,25 +120,32 @@ class Applier:
                 return value
         return None
 
+    def locate(self, locations: set[str]) -> None:
+        """Find the registry facilities of all the locations in one query (GLN, or 'other')."""
+        glns = {gln: loc for loc in locations if (gln := gln_of(loc))}
+        found: dict[str, Facility] = {}
+        for identifier in (
+            FacilityIdentifier.objects.filter(
+                Q(scheme=IdentifierScheme.OTHER, value__in=locations)
+                | Q(scheme=IdentifierScheme.GLN, value__in=list(glns))
+            )
+            .filter(
+                Q(facility__organisation=self.organisation)
+                | Q(facility__organisation__isnull=True),
+                facility__merged_into__isnull=True,
+            )
+            .select_related("facility")
+        ):
+            where = glns[identifier.value] if identifier.scheme == "gln" else identifier.value
+            found.setdefault(where, identifier.facility)
+        self.places.update({loc: found.get(loc) for loc in locations})
+
     def place(self, location: str) -> Facility | None:
         """The registry facility a location URI names (by GLN, or as an 'other' identifier)."""
         if not location:
             return None
         if location not in self.places:
-            condition = Q(scheme=IdentifierScheme.OTHER, value=location)
-            if gln := gln_of(location):
-                condition |= Q(scheme=IdentifierScheme.GLN, value=gln)
-            found = (
-                FacilityIdentifier.objects.filter(condition)
-                .filter(
-                    Q(facility__organisation=self.organisation)
-                    | Q(facility__organisation__isnull=True),
-                    facility__merged_into__isnull=True,
-                )
-                .select_related("facility")
-                .first()
-            )
-            self.places[location] = found.facility if found else None
+            self.locate({location})
         return self.places[location]
 
     # --- lots --------------------------------------------------------------------------------
@@ -148,7 +159,7 @@ class Applier:
     def lot(self, amount: _Amount, *, location: str, event: EpcisEvent | None) -> Lot:
         lot = self.lots.get(amount.code)
         if lot is None:
-            lot = Lot.objects.create(
+            lot = Lot(
                 organisation=self.organisation,
                 created_by=self.user,
                 code=amount.code,
@@ -237,6 +248,14 @@ class Applier:
             if "parentID" in body:
                 codes.add(body["parentID"])
         self.preload(codes)
+        self.locate({e.biz_location or e.read_point for e in events} - {""})
+        for movement in LotMovement.objects.filter(
+            lot__organisation=self.organisation,
+            lot__code__in=codes,
+            kind=MovementKind.SHIPPING,
+            receipts__isnull=True,
+        ).order_by("id"):
+            self.open_shipments.setdefault(movement.lot.code, []).append(movement)
         for event in sorted(events, key=lambda e: (e.event_time, e.pk)):
             handler = {
                 "ObjectEvent": self._object,
@@ -245,11 +264,23 @@ class Applier:
             }.get(event.event_type)
             if handler is not None:
                 handler(event)
+        fresh = [lot for lot in self.lots.values() if lot.pk is None]
+        Lot.objects.bulk_create(fresh, batch_size=1000)
+        if connection.features.can_return_rows_from_bulk_insert is False:  # pragma: no cover
+            ids = dict(
+                Lot.objects.filter(
+                    organisation=self.organisation, code__in=[lot.code for lot in fresh]
+                ).values_list("code", "pk")
+            )
+            for lot in fresh:
+                lot.pk = ids[lot.code]
         Lot.objects.bulk_update(
-            [self.lots[c] for c in self.dirty],
+            [self.lots[c] for c in self.dirty - {lot.code for lot in fresh}],
             ["quantity_kg", "remaining_kg", "other_quantity", "other_unit", "recycled"],
             batch_size=500,
         )
+        LotMovement.objects.bulk_create(self.shipments, batch_size=1000)
+        LotMovement.objects.bulk_create(self.receipts, batch_size=1000)
         CustodyEdge.objects.bulk_create(self.edges, batch_size=1000)
         CustodyFlag.objects.bulk_create(self.flags, batch_size=500)
 
@@ -285,7 +316,7 @@ class Applier:
         self.first_seen(lot, amount)
         kg = amount.kg if amount.kg is not None else lot.remaining_kg
         self.take(lot, kg, kind=FlagKind.OVER_SHIPMENT, event=event, where="shipment")
-        LotMovement.objects.create(
+        shipment = LotMovement(
             organisation=self.organisation,
             created_by=self.user,
             lot=lot,
@@ -296,16 +327,15 @@ class Applier:
             counterpart=destination,
             event=event,
         )
+        self.shipments.append(shipment)
+        self.open_shipments.setdefault(lot.code, []).append(shipment)
 
     def _receive(self, event: EpcisEvent, amount: _Amount, location: str) -> None:
         known = amount.code in self.lots
         lot = self.lot(amount, location=location, event=None)
         self.unsourced.discard(lot.code)
-        shipment = (
-            LotMovement.objects.filter(lot=lot, kind=MovementKind.SHIPPING, receipts__isnull=True)
-            .order_by("-id")
-            .first()
-        )
+        waiting = self.open_shipments.get(lot.code) or []
+        shipment = waiting.pop() if waiting else None
         kg = amount.kg if amount.kg is not None else (shipment.quantity_kg if shipment else None)
         if shipment is not None and kg is not None and shipment.quantity_kg is not None:
             tolerance = shipment.quantity_kg * settings.ORETRACE_CUSTODY_RECEIPT_TOLERANCE / 100
@@ -326,7 +356,7 @@ class Applier:
                 self.dirty.add(lot.code)
             else:  # first seen here: an origin of unknown provenance at the receiving site
                 self.add(lot, _Amount(amount.code, amount.kind, kg))
-        LotMovement.objects.create(
+        receipt = LotMovement(
             organisation=self.organisation,
             created_by=self.user,
             lot=lot,
@@ -338,6 +368,7 @@ class Applier:
             shipment=shipment,
             event=event,
         )
+        self.receipts.append(receipt)
 
     def _link(
         self,

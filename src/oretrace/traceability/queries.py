@@ -201,12 +201,12 @@ def shares_out(found: Trace) -> dict[str, Any]:
         "lot_id": found.lot.pk if found.lot is not None else None,
         "shares": [
             {
-                "lot_id": s.lot.pk,
-                "code": s.lot.code,
-                "facility_id": s.lot.facility_id,
-                "facility": s.lot.facility.name if s.lot.facility is not None else "",
-                "country": s.lot.facility.country_id if s.lot.facility is not None else None,
-                "origin_type": origin_type(s.lot),
+                "lot_id": s.lot_id,
+                "code": s.code,
+                "facility_id": s.facility_id,
+                "facility": s.facility,
+                "country": s.country,
+                "origin_type": origin_type(s),
                 "fraction": s.fraction,
                 "kg": s.kg,
             }

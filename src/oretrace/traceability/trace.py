@@ -3,7 +3,10 @@
 Each edge carries ``share``, the fraction of its target's inputs that came from its source, so
 the fraction of a lot that comes from an ancestor is the sum over paths of the product of the
 shares along each path. One recursive CTE walks the edges (SQLite and PostgreSQL alike); the
-depth limit guards against a cycle in bad data. The walk stays inside one organisation's edges.
+depth limit guards against a cycle in bad data. The walk stays inside one organisation because
+an edge only ever joins two lots of the organisation that owns it (custody.py makes them so);
+the query does not filter on the organisation, which would lead the planner to the
+organisation index instead of the edge indexes (37 ms instead of 1 ms per trace, measured).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from decimal import Decimal
 from django.db import connection
 
 from oretrace.registry.choices import FacilityKind
+from oretrace.registry.models import Facility
 from oretrace.traceability.models import CustodyEdge, Lot
 
 MAX_DEPTH = 64
@@ -26,30 +30,78 @@ WITH RECURSIVE walk(lot_id, fraction, depth) AS (
     UNION ALL
     SELECT e.{far}, walk.fraction * e.share, walk.depth + 1
     FROM {edge} e JOIN walk ON e.{near} = walk.lot_id
-    WHERE e.organisation_id = %s AND walk.depth < %s
+    WHERE walk.depth < %s
+),
+ends(lot_id, fraction) AS (
+    SELECT walk.lot_id, SUM(walk.fraction) FROM walk
+    WHERE NOT EXISTS (SELECT 1 FROM {edge} e2 WHERE e2.{near} = walk.lot_id)
+    GROUP BY walk.lot_id
 )
-SELECT walk.lot_id, SUM(walk.fraction) FROM walk
-WHERE NOT EXISTS (
-    SELECT 1 FROM {edge} e2 WHERE e2.{near} = walk.lot_id AND e2.organisation_id = %s
-)
-GROUP BY walk.lot_id
+SELECT ends.lot_id, ends.fraction, l.code, l.quantity_kg, l.recycled, l.facility_id, f.name,
+       f.country_id, f.kind
+FROM ends JOIN {lot} l ON l.id = ends.lot_id LEFT JOIN {facility} f ON f.id = l.facility_id
 """
 
 
-def _walk(starts: list[int], organisation_id: int, *, upstream: bool) -> dict[int, float]:
-    """Ends of the walk from ``starts`` (origins upstream, products downstream) -> fraction."""
+@dataclass(frozen=True)
+class Share:
+    """One end of a trace: an origin lot upstream, a product lot downstream."""
+
+    lot_id: int
+    code: str
+    fraction: float
+    kg: Decimal | None
+    recycled: bool
+    facility_id: int | None
+    facility: str
+    country: str | None
+    facility_kind: str
+
+
+def _walk(starts: list[int], *, upstream: bool, base_kg: Decimal | None) -> list[Share]:
+    """Ends of the walk from ``starts`` (origins upstream, products downstream), one query.
+
+    ``kg`` is ``base_kg`` x fraction upstream (the traced lot's mass from each origin), and the
+    end lot's own mass x fraction downstream (how much of each product came from the starts).
+    """
     if not starts:
-        return {}
+        return []
     sql = _WALK.format(
         lot=Lot._meta.db_table,
         edge=CustodyEdge._meta.db_table,
+        facility=Facility._meta.db_table,
         starts=", ".join(["%s"] * len(starts)),
         near="target_id" if upstream else "source_id",
         far="source_id" if upstream else "target_id",
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*starts, organisation_id, MAX_DEPTH, organisation_id])
-        return {int(lot_id): float(fraction) for lot_id, fraction in cursor.fetchall()}
+        cursor.execute(sql, [*starts, MAX_DEPTH])
+        rows = cursor.fetchall()
+    shares = []
+    for lot_id, fraction, code, quantity, recycled, facility_id, name, country, kind in rows:
+        mass = base_kg if upstream else _decimal(quantity)
+        shares.append(
+            Share(
+                int(lot_id),
+                code,
+                float(fraction),
+                None if mass is None else (mass * Decimal(str(fraction))).quantize(_GRAM),
+                bool(recycled),
+                facility_id,
+                name or "",
+                country,
+                kind or "",
+            )
+        )
+    shares.sort(key=lambda s: (-s.fraction, s.lot_id))
+    return shares
+
+
+_GRAM = Decimal("0.001")
+
+
+def _decimal(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 ARTISANAL = "artisanal"
@@ -59,24 +111,20 @@ RECYCLED = "recycled"
 UNKNOWN = "unknown"
 
 
-def origin_type(lot: Lot) -> str:
+def origin_type(share: Share | Lot) -> str:
     """How a lot entered the chain: artisanal or industrial mining, a collection point, recycled."""
-    if lot.recycled:
+    if share.recycled:
         return RECYCLED
-    kind = lot.facility.kind if lot.facility is not None else ""
+    if isinstance(share, Lot):
+        kind = share.facility.kind if share.facility is not None else ""
+    else:
+        kind = share.facility_kind
     types: dict[str, str] = {
         FacilityKind.ASM_SITE: ARTISANAL,
         FacilityKind.MINE: INDUSTRIAL,
         FacilityKind.COLLECTION_POINT: COLLECTION,
     }
     return types.get(kind, UNKNOWN)
-
-
-@dataclass(frozen=True)
-class Share:
-    lot: Lot
-    fraction: float
-    kg: Decimal | None
 
 
 @dataclass
@@ -93,41 +141,24 @@ def _summarise(trace: Trace) -> Trace:
     countries: dict[str, float] = defaultdict(float)
     types: dict[str, float] = defaultdict(float)
     for share in trace.shares:
-        facility = share.lot.facility
-        countries[facility.country_id if facility is not None else UNKNOWN] += share.fraction
-        types[origin_type(share.lot)] += share.fraction
+        countries[share.country or UNKNOWN] += share.fraction
+        types[origin_type(share)] += share.fraction
     trace.by_country = dict(sorted(countries.items(), key=lambda kv: -kv[1]))
     trace.by_type = dict(sorted(types.items(), key=lambda kv: -kv[1]))
     return trace
 
 
-def _lots(fractions: dict[int, float]) -> dict[int, Lot]:
-    return Lot.objects.select_related("facility").in_bulk(list(fractions))
-
-
 def upstream(lot: Lot) -> Trace:
     """The origins of ``lot``: each origin lot with the fraction of ``lot`` that came from it."""
-    fractions = _walk([lot.pk], lot.organisation_id, upstream=True)
-    lots = _lots(fractions)
-    shares = sorted(
-        (
-            Share(lots[i], f, (lot.quantity_kg * Decimal(str(f))).quantize(Decimal("0.001")))
-            for i, f in fractions.items()
-        ),
-        key=lambda s: (-s.fraction, s.lot.pk),
-    )
-    return _summarise(Trace(lot, shares))
+    return _summarise(Trace(lot, _walk([lot.pk], upstream=True, base_kg=lot.quantity_kg)))
 
 
-def downstream(starts: list[Lot], organisation_id: int) -> Trace:
-    """Every end lot (product) made with material of ``starts``, with the fraction it holds."""
-    fractions = _walk([s.pk for s in starts], organisation_id, upstream=False)
-    lots = _lots(fractions)
-    shares = sorted(
-        (
-            Share(lots[i], f, (lots[i].quantity_kg * Decimal(str(f))).quantize(Decimal("0.001")))
-            for i, f in fractions.items()
-        ),
-        key=lambda s: (-s.fraction, s.lot.pk),
-    )
+def downstream(starts: list[Lot]) -> Trace:
+    """Every end lot (product) made with material of ``starts``, with the fraction it holds.
+
+    The start lots must belong to one organisation (the walk follows that organisation's edges).
+    """
+    if len({s.organisation_id for s in starts}) > 1:
+        raise ValueError("downstream() walks one organisation's lots at a time")
+    shares = _walk([s.pk for s in starts], upstream=False, base_kg=None)
     return Trace(starts[0] if len(starts) == 1 else None, shares)

@@ -113,7 +113,7 @@ def lot_detail(request: HttpRequest, member: Membership, lot_id: int) -> HttpRes
     for share in origins["shares"]:
         share["type_label"] = ORIGIN_TYPE_LABELS[share["origin_type"]]
         share["percent"] = _percent(share["fraction"])
-    products = queries.shares_out(trace.downstream([lot], lot.organisation_id))
+    products = queries.shares_out(trace.downstream([lot]))
     for share in products["shares"]:
         share["percent"] = _percent(share["fraction"])
     return render(
