@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from oretrace.core.admin import ReadOnlyAdmin
-from oretrace.traceability.models import EpcisCapture, EpcisEvent
+from oretrace.traceability.models import CustodyFlag, EpcisCapture, EpcisEvent, Lot
 
 
 @admin.register(EpcisCapture)
@@ -24,3 +24,17 @@ class EpcisEventAdmin(ReadOnlyAdmin):
     list_display = ["hash_id", "organisation", "event_type", "event_time", "biz_step"]
     list_filter = ["event_type"]
     search_fields = ["hash_id", "declared_id", "biz_location", "read_point"]
+
+
+@admin.register(Lot)
+class LotAdmin(ReadOnlyAdmin):
+    list_display = ["code", "organisation", "facility", "quantity_kg", "remaining_kg", "recycled"]
+    list_filter = ["kind", "recycled"]
+    search_fields = ["code", "location"]
+
+
+@admin.register(CustodyFlag)
+class CustodyFlagAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "organisation", "lot", "facility", "expected_kg", "actual_kg"]
+    list_filter = ["kind"]
+    search_fields = ["message"]

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from oretrace.core.models import Membership
@@ -23,11 +23,11 @@ from oretrace.web.views import member_required
 
 PAGE_FILTERS = ("eventType", "EQ_bizStep", "MATCH_anyEPC")
 ORIGIN_TYPE_LABELS = {
-    trace.ARTISANAL: _lazy("Artisanal mining"),
-    trace.INDUSTRIAL: _lazy("Industrial mining"),
-    trace.COLLECTION: _lazy("Collection point"),
-    trace.RECYCLED: _lazy("Recycled"),
-    trace.UNKNOWN: _lazy("Unknown"),
+    trace.ARTISANAL: gettext_lazy("Artisanal mining"),
+    trace.INDUSTRIAL: gettext_lazy("Industrial mining"),
+    trace.COLLECTION: gettext_lazy("Collection point"),
+    trace.RECYCLED: gettext_lazy("Recycled"),
+    trace.UNKNOWN: gettext_lazy("Unknown"),
 }
 
 

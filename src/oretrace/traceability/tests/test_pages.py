@@ -104,3 +104,17 @@ def test_lot_list_shows_only_own_lots_and_flags(web_a, web_b, member_a, paint_of
     over = Lot.objects.get(code="urn:x:lot:over")
     page = web_a.get(reverse("traceability:lot", args=[over.pk])).content.decode()
     assert "Output above the maximum yield" in page
+
+
+def test_dashboard_counts_events_and_flagged_lots(web_a, member_a):
+    from oretrace.traceability.tests import chain
+
+    chain.facilities(member_a)
+    chain.capture(
+        member_a,
+        chain.collect(1, chain.ASM, chain.RAW_ASM, 10),
+        chain.transform(2, chain.MILL, [(chain.RAW_ASM, 10)], [(chain.FLAKE, 20)], "milling"),
+    )
+    page = web_a.get(reverse("web:dashboard")).content.decode()
+    assert "Lots with mass-balance flags" in page
+    assert reverse("traceability:lots") + "?flagged=1" in page
