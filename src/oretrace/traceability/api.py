@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -61,9 +62,18 @@ def capture(request: HttpRequest) -> Status | HttpResponse:
     """
     member = _member(request)
     try:
-        result = services.capture_document(
-            request.body, organisation=member.organisation, actor=member
+        body = request.body
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        return problem(
+            request,
+            413,
+            f"the document is larger than {limit:,} bytes; split it into several documents "
+            "(each is captured all or nothing)",
+            kind="epcis-capture-rejected",
         )
+    try:
+        result = services.capture_document(body, organisation=member.organisation, actor=member)
     except CaptureRejected as exc:
         return problem(
             request,

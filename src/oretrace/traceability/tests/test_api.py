@@ -272,3 +272,10 @@ def test_flags_are_exposed_on_lots_and_in_the_list(api_a, member_a, api_b):
     mill = flags["items"][0]["facility_id"]
     assert api_a.get(f"/api/v1/custody/flags?facility_id={mill}").json()["count"] == 1
     assert api_b.get("/api/v1/custody/flags").json()["count"] == 0
+
+
+def test_oversized_capture_is_a_413_naming_the_limit(api_a, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = _post(api_a, docs.document())
+    assert response.status_code == 413
+    assert "larger than 1,000 bytes" in response.json()["detail"]
