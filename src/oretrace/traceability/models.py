@@ -30,6 +30,9 @@ class EpcisCapture(OrgOwnedModel):
     )
     event_count = models.PositiveIntegerField(default=0)
     new_count = models.PositiveIntegerField(default=0, help_text="Events stored by this capture.")
+    known_count = models.PositiveIntegerField(
+        default=0, help_text="Distinct events of the document the organisation already held."
+    )
     schema_checked = models.BooleanField(
         default=False, help_text="Whether the EPCIS JSON Schema was applied besides our checks."
     )

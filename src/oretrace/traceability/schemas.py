@@ -10,15 +10,18 @@ from oretrace.traceability.models import EpcisCapture, Lot
 
 class CaptureOut(ModelSchema):
     organisation_id: int
-    known_count: int = Field(..., description="Events the organisation already held.")
 
     class Meta:
         model = EpcisCapture
-        fields = ["id", "sha256", "event_count", "new_count", "schema_checked", "created_at"]
-
-    @staticmethod
-    def resolve_known_count(obj: EpcisCapture) -> int:
-        return obj.event_count - obj.new_count
+        fields = [
+            "id",
+            "sha256",
+            "event_count",
+            "new_count",
+            "known_count",
+            "schema_checked",
+            "created_at",
+        ]
 
 
 class CaptureResult(CaptureOut):

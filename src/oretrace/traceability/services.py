@@ -108,6 +108,7 @@ def _store(document, data, events, organisation, actor, schema_checked) -> Epcis
         context=document.get("@context", []),
         event_count=len(events),
         new_count=len(unique) - len(known),
+        known_count=len(known),
         schema_checked=schema_checked,
     )
     now = timezone.now()

@@ -77,7 +77,7 @@ def capture(request: HttpRequest, member: Membership) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             stored = result.capture.new_count
-            known = result.capture.event_count - stored
+            known = result.capture.known_count
             messages.success(
                 request,
                 ngettext(

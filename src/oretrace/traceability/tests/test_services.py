@@ -69,6 +69,7 @@ def test_same_document_twice_stores_each_event_once(member_a):
     again = _capture(member_a)
     assert EpcisEvent.objects.count() == 3
     assert again.capture.new_count == 0
+    assert again.capture.known_count == 3
     assert again.capture.event_count == 3
     assert Leaf.objects.filter(record_type="traceability.epcisevent").count() == 3
 
@@ -77,6 +78,7 @@ def test_same_event_twice_in_one_document_is_stored_once(member_a):
     result = _capture(member_a, docs.document(docs.collection(), docs.collection()))
     assert EpcisEvent.objects.count() == 1
     assert result.capture.new_count == 1
+    assert result.capture.known_count == 0  # a repeat inside the document is not "known"
     assert result.event_ids[0] == result.event_ids[1]
 
 
