@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "oretrace.ledger",
     "oretrace.declarations",
     "oretrace.assessments",
+    "oretrace.traceability",
     "oretrace.api",
     "oretrace.web",
 ]
@@ -279,3 +280,33 @@ ORETRACE_LEDGER_ORIGIN = env_str("LEDGER_ORIGIN") or (
 ORETRACE_LEDGER_WITNESSES = env_list("LEDGER_WITNESSES")
 ORETRACE_LEDGER_CHECKPOINT_INTERVAL = env_int("LEDGER_CHECKPOINT_INTERVAL", 300, minimum=5)
 ORETRACE_LEDGER_AUDIT_INTERVAL = env_int("LEDGER_AUDIT_INTERVAL", 86_400, minimum=60)
+
+# GS1's EPCIS 2.0 JSON Schema (EPCIS-JSON-Schema.json) is not shipped with oretrace: point this
+# at a copy to validate captured documents against it as well as oretrace's own checks.
+_EPCIS_SCHEMA = env_str("EPCIS_SCHEMA")
+ORETRACE_EPCIS_SCHEMA: Path | None = (
+    Path(_EPCIS_SCHEMA).expanduser().resolve() if _EPCIS_SCHEMA else None
+)
+
+
+def _yields(items: list[str]) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for item in items:
+        process, sep, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        if not sep or not process.strip() or number <= 0:
+            raise ImproperlyConfigured(
+                f"ORETRACE_CUSTODY_MAX_YIELDS: {item!r} is not process=yield with a yield above "
+                "0, e.g. sorting=0.95"
+            )
+        found[process.strip()] = number
+    return found
+
+
+# Mass balance: the highest output/input ratio each process may show (1 for any process not
+# named), and how far a receipt may differ from its shipment, in percent.
+ORETRACE_CUSTODY_MAX_YIELDS = _yields(env_list("CUSTODY_MAX_YIELDS"))
+ORETRACE_CUSTODY_RECEIPT_TOLERANCE = env_int("CUSTODY_RECEIPT_TOLERANCE", 2, minimum=0)

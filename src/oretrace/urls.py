@@ -17,6 +17,7 @@ urlpatterns = [
     # A supplier's upload link: public, the token is the only key.
     path("respond/<str:token>/", respond, name="respond"),
     path("assessments/", include("oretrace.assessments.urls")),
+    path("custody/", include("oretrace.traceability.urls")),
     path("", include("oretrace.ledger.urls")),  # /ledger/… (tlog-tiles, pages), /verify/…
     path("", include("oretrace.web.urls")),
 ]

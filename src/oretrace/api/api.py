@@ -13,6 +13,7 @@ from oretrace.declarations.api import router as declarations_router
 from oretrace.declarations.campaigns_api import router as campaigns_router
 from oretrace.ledger.api import router as ledger_router
 from oretrace.registry.api import router as registry_router
+from oretrace.traceability.api import router as traceability_router
 
 api = NinjaAPI(
     title="oretrace API",
@@ -33,3 +34,4 @@ api.add_router("/", registry_router)
 api.add_router("/", declarations_router)
 api.add_router("/", campaigns_router)
 api.add_router("/", assessments_router)
+api.add_router("/", traceability_router)

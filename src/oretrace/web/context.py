@@ -15,6 +15,7 @@ NAVIGATION = [
     ("registry:facilities", _("Facilities")),
     ("declarations:list", _("Declarations")),
     ("assessments:list", _("Assessments")),
+    ("traceability:events", _("Custody")),
     ("ledger:ledger", _("Ledger")),
     ("web:jobs", _("Jobs")),
     ("web:reference", _("Reference data")),

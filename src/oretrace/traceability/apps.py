@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TraceabilityConfig(AppConfig):
+    name = "oretrace.traceability"
+    label = "traceability"
+    verbose_name = _("Traceability")
+
+    def ready(self) -> None:
+        # The ledger record types and dashboard figures register themselves on import.
+        import oretrace.traceability.dashboard
+        import oretrace.traceability.records  # noqa: F401

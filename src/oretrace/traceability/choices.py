@@ -1,0 +1,44 @@
+"""Choices of the traceability app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventType(models.TextChoices):
+    OBJECT = "ObjectEvent", _("Object event")
+    AGGREGATION = "AggregationEvent", _("Aggregation event")
+    TRANSACTION = "TransactionEvent", _("Transaction event")
+    TRANSFORMATION = "TransformationEvent", _("Transformation event")
+    ASSOCIATION = "AssociationEvent", _("Association event")
+
+
+class IdentifierRole(models.TextChoices):
+    """Where an EPC or EPC class sits in an event."""
+
+    EPC = "epc", _("Object")
+    PARENT = "parent", _("Parent")
+    CHILD = "child", _("Child")
+    INPUT = "input", _("Input")
+    OUTPUT = "output", _("Output")
+
+
+class LotKind(models.TextChoices):
+    EPC_CLASS = "epc_class", _("EPC class and lot")
+    EPC_INSTANCE = "epc_instance", _("EPC instance")
+
+
+class EdgeKind(models.TextChoices):
+    TRANSFORMATION = "transformation", _("Processing")
+    AGGREGATION = "aggregation", _("Packing")
+
+
+class MovementKind(models.TextChoices):
+    SHIPPING = "shipping", _("Shipped")
+    RECEIVING = "receiving", _("Received")
+
+
+class FlagKind(models.TextChoices):
+    OVER_YIELD = "over_yield", _("Output above the maximum yield")
+    OVER_SHIPMENT = "over_shipment", _("Shipped more than the lot holds")
+    OVER_CONSUMPTION = "over_consumption", _("Processed more than the lot holds")
+    RECEIPT_MISMATCH = "receipt_mismatch", _("Receipt differs from the shipment")

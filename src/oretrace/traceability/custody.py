@@ -1,0 +1,470 @@
+"""From captured events to lots, custody edges, movements and mass-balance flags.
+
+Called by the capture service inside its transaction, for the events it has just stored, in
+event-time order. What each event means for custody:
+
+- ObjectEvent ADD: lots collected or made at the event's location (quantities, or EPCs);
+- ObjectEvent shipping/departing: the lots' quantities leave (refused quantities are flagged);
+- ObjectEvent receiving/arriving/accepting: the quantities arrive, compared with the last
+  shipment of the lot (a lot first seen in a receipt becomes an origin of unknown provenance);
+- TransformationEvent: inputs are consumed, outputs made, with an edge from every input to
+  every output weighted by the input's share, and the yield checked against the process's
+  maximum;
+- AggregationEvent ADD: children packed into the parent (a bag, a container).
+
+Violations never stop a capture (the events did happen and are evidence) and are never
+dropped: each becomes a CustodyFlag on the lot and the facility.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+
+from oretrace.core.models import Organisation
+from oretrace.registry.choices import IdentifierScheme
+from oretrace.registry.models import Facility, FacilityIdentifier
+from oretrace.traceability.choices import EdgeKind, FlagKind, LotKind, MovementKind
+from oretrace.traceability.epcis import vocabulary as voc
+from oretrace.traceability.models import (
+    CustodyEdge,
+    CustodyFlag,
+    EpcisEvent,
+    Lot,
+    LotMovement,
+)
+
+OT_VOCABULARY = "https://oretrace.org/voc/"
+KG_PER_UNIT = {
+    "KGM": Decimal(1),
+    "GRM": Decimal("0.001"),
+    "MGM": Decimal("0.000001"),
+    "TNE": Decimal(1000),
+    "LBR": Decimal("0.45359237"),
+    "ONZ": Decimal("0.028349523125"),
+}
+SHIPPING_STEPS = {"shipping", "departing"}
+RECEIVING_STEPS = {"receiving", "arriving", "accepting"}
+_SGLN = re.compile(r"^urn:epc:id:sgln:(\d+)\.(\d*)\.")
+_DIGITAL_LINK_GLN = re.compile(r"^https?://[^/]+/414/(\d{13})(?:/|$)")
+_ZERO = Decimal(0)
+
+
+def gln_of(location: str) -> str | None:
+    """The 13-digit GLN a location URI names (SGLN URN or GS1 Digital Link /414/), if any."""
+    if match := _DIGITAL_LINK_GLN.match(location):
+        return match.group(1)
+    match = _SGLN.match(location)
+    if not match or len(match.group(1) + match.group(2)) != 12:
+        return None
+    body = match.group(1) + match.group(2)
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return body + str((10 - total % 10) % 10)
+
+
+@dataclass
+class _Amount:
+    code: str
+    kind: str
+    kg: Decimal | None  # None: not a mass (a count, or a unit we cannot convert)
+    other: Decimal | None = None
+    unit: str = ""
+
+
+@dataclass
+class Applier:
+    """Applies one capture's new events to one organisation's custody records."""
+
+    organisation: Organisation
+    user: Any
+    prefixes: dict[str, str]
+    lots: dict[str, Lot] = field(default_factory=dict)
+    dirty: set[str] = field(default_factory=set)
+    places: dict[str, Facility | None] = field(default_factory=dict)
+    unsourced: set[str] = field(default_factory=set)
+    open_shipments: dict[str, list[LotMovement]] = field(default_factory=dict)
+    shipments: list[LotMovement] = field(default_factory=list)
+    receipts: list[LotMovement] = field(default_factory=list)
+    edges: list[CustodyEdge] = field(default_factory=list)
+    flags: list[CustodyFlag] = field(default_factory=list)
+
+    # --- reading events ----------------------------------------------------------------------
+
+    def _amounts(self, body: dict[str, Any], epc_key: str, quantity_key: str) -> list[_Amount]:
+        found = [_Amount(epc, LotKind.EPC_INSTANCE, None) for epc in body.get(epc_key) or []]
+        for element in body.get(quantity_key) or []:
+            quantity = Decimal(str(element.get("quantity", 0)))
+            uom = element.get("uom", "")
+            factor = KG_PER_UNIT.get(uom)
+            found.append(
+                _Amount(element["epcClass"], LotKind.EPC_CLASS, quantity * factor, None, uom)
+                if factor is not None
+                else _Amount(element["epcClass"], LotKind.EPC_CLASS, None, quantity, uom)
+            )
+        return found
+
+    def _ot(self, body: dict[str, Any], name: str) -> Any:
+        """An oretrace vocabulary extension (``ot:process`` with ot declared in @context)."""
+        for key, value in body.items():
+            prefix, _sep, local = key.partition(":")
+            if local == name and self.prefixes.get(prefix) == OT_VOCABULARY:
+                return value
+            if key == OT_VOCABULARY + name:
+                return value
+        return None
+
+    def locate(self, locations: set[str]) -> None:
+        """Find the registry facilities of all the locations in one query (GLN, or 'other')."""
+        glns = {gln: loc for loc in locations if (gln := gln_of(loc))}
+        found: dict[str, Facility] = {}
+        for identifier in (
+            FacilityIdentifier.objects.filter(
+                Q(scheme=IdentifierScheme.OTHER, value__in=locations)
+                | Q(scheme=IdentifierScheme.GLN, value__in=list(glns))
+            )
+            .filter(
+                Q(facility__organisation=self.organisation)
+                | Q(facility__organisation__isnull=True),
+                facility__merged_into__isnull=True,
+            )
+            .select_related("facility")
+        ):
+            where = glns[identifier.value] if identifier.scheme == "gln" else identifier.value
+            found.setdefault(where, identifier.facility)
+        self.places.update({loc: found.get(loc) for loc in locations})
+
+    def place(self, location: str) -> Facility | None:
+        """The registry facility a location URI names (by GLN, or as an 'other' identifier)."""
+        if not location:
+            return None
+        if location not in self.places:
+            self.locate({location})
+        return self.places[location]
+
+    # --- lots --------------------------------------------------------------------------------
+
+    def preload(self, codes: Iterable[str]) -> None:
+        wanted = set(codes) - set(self.lots)
+        if wanted:
+            for lot in Lot.objects.filter(organisation=self.organisation, code__in=wanted):
+                self.lots[lot.code] = lot
+
+    def lot(self, amount: _Amount, *, location: str, event: EpcisEvent | None) -> Lot:
+        lot = self.lots.get(amount.code)
+        if lot is None:
+            lot = Lot(
+                organisation=self.organisation,
+                created_by=self.user,
+                code=amount.code,
+                kind=amount.kind,
+                facility=self.place(location),
+                location=location,
+                produced_by=event,
+            )
+            self.lots[amount.code] = lot
+            if event is None:
+                self.unsourced.add(amount.code)
+        return lot
+
+    def first_seen(self, lot: Lot, amount: _Amount) -> None:
+        """A lot first met as an input or a shipment: an origin of unknown provenance."""
+        if lot.code in self.unsourced and lot.quantity_kg == 0 and amount.kg is not None:
+            self.add(lot, amount)
+        self.unsourced.discard(lot.code)
+
+    def add(self, lot: Lot, amount: _Amount, *, recycled: bool = False) -> None:
+        if amount.kg is not None:
+            lot.quantity_kg += amount.kg
+            lot.remaining_kg += amount.kg
+        elif amount.other is not None:
+            lot.other_quantity = (lot.other_quantity or _ZERO) + amount.other
+            lot.other_unit = amount.unit
+        lot.recycled = lot.recycled or recycled
+        self.dirty.add(lot.code)
+
+    def take(self, lot: Lot, kg: Decimal, *, kind: str, event: EpcisEvent, where: str) -> None:
+        """Take ``kg`` from the lot, flagging a quantity beyond what it holds."""
+        if kg > lot.remaining_kg:
+            self.flag(
+                kind,
+                lot,
+                event,
+                expected=lot.remaining_kg,
+                actual=kg,
+                message=f"{where}: {kg.normalize():f} kg taken from lot {lot.code}, which holds "
+                f"{lot.remaining_kg.normalize():f} kg",
+            )
+        lot.remaining_kg = max(_ZERO, lot.remaining_kg - kg)
+        self.dirty.add(lot.code)
+
+    def flag(
+        self,
+        kind: str,
+        lot: Lot,
+        event: EpcisEvent,
+        *,
+        expected: Decimal,
+        actual: Decimal,
+        message: str,
+    ) -> None:
+        self.flags.append(
+            CustodyFlag(
+                organisation=self.organisation,
+                created_by=self.user,
+                kind=kind,
+                lot=lot,
+                facility=lot.facility
+                if kind == FlagKind.OVER_YIELD
+                else self.place(event.biz_location or event.read_point),
+                event=event,
+                expected_kg=expected,
+                actual_kg=actual,
+                message=message,
+            )
+        )
+
+    # --- events ------------------------------------------------------------------------------
+
+    def apply(self, events: list[EpcisEvent]) -> None:
+        codes: set[str] = set()
+        for event in events:
+            body = event.body
+            for key in ("epcList", "inputEPCList", "outputEPCList", "childEPCs"):
+                codes.update(body.get(key) or [])
+            for key in (
+                "quantityList",
+                "inputQuantityList",
+                "outputQuantityList",
+                "childQuantityList",
+            ):
+                codes.update(q.get("epcClass", "") for q in body.get(key) or [])
+            if "parentID" in body:
+                codes.add(body["parentID"])
+        self.preload(codes)
+        self.locate({e.biz_location or e.read_point for e in events} - {""})
+        for movement in LotMovement.objects.filter(
+            lot__organisation=self.organisation,
+            lot__code__in=codes,
+            kind=MovementKind.SHIPPING,
+            receipts__isnull=True,
+        ).order_by("id"):
+            self.open_shipments.setdefault(movement.lot.code, []).append(movement)
+        for event in sorted(events, key=lambda e: (e.event_time, e.pk)):
+            handler = {
+                "ObjectEvent": self._object,
+                "TransformationEvent": self._transformation,
+                "AggregationEvent": self._aggregation,
+            }.get(event.event_type)
+            if handler is not None:
+                handler(event)
+        fresh = [lot for lot in self.lots.values() if lot.pk is None]
+        Lot.objects.bulk_create(fresh, batch_size=1000)
+        if connection.features.can_return_rows_from_bulk_insert is False:  # pragma: no cover
+            ids = dict(
+                Lot.objects.filter(
+                    organisation=self.organisation, code__in=[lot.code for lot in fresh]
+                ).values_list("code", "pk")
+            )
+            for lot in fresh:
+                lot.pk = ids[lot.code]
+        Lot.objects.bulk_update(
+            [self.lots[c] for c in self.dirty - {lot.code for lot in fresh}],
+            ["quantity_kg", "remaining_kg", "other_quantity", "other_unit", "recycled"],
+            batch_size=500,
+        )
+        LotMovement.objects.bulk_create(self.shipments, batch_size=1000)
+        LotMovement.objects.bulk_create(self.receipts, batch_size=1000)
+        CustodyEdge.objects.bulk_create(self.edges, batch_size=1000)
+        CustodyFlag.objects.bulk_create(self.flags, batch_size=500)
+
+    def _location(self, event: EpcisEvent) -> str:
+        return event.biz_location or event.read_point
+
+    def _object(self, event: EpcisEvent) -> None:
+        body, location = event.body, self._location(event)
+        amounts = self._amounts(body, "epcList", "quantityList")
+        if event.action == "ADD":
+            recycled = bool(self._ot(body, "recycled"))
+            for amount in amounts:
+                self.add(
+                    self.lot(amount, location=location, event=event), amount, recycled=recycled
+                )
+        elif event.biz_step in SHIPPING_STEPS:
+            destination = next(
+                (
+                    d.get("destination", "")
+                    for d in body.get("destinationList") or []
+                    if voc.canonical(d.get("type", ""), voc.SOURCE_DEST_TYPE) == "location"
+                ),
+                "",
+            )
+            for amount in amounts:
+                self._ship(event, amount, location, destination)
+        elif event.biz_step in RECEIVING_STEPS:
+            for amount in amounts:
+                self._receive(event, amount, location)
+
+    def _ship(self, event: EpcisEvent, amount: _Amount, location: str, destination: str) -> None:
+        lot = self.lot(amount, location=location, event=None)
+        self.first_seen(lot, amount)
+        kg = amount.kg if amount.kg is not None else lot.remaining_kg
+        self.take(lot, kg, kind=FlagKind.OVER_SHIPMENT, event=event, where="shipment")
+        shipment = LotMovement(
+            organisation=self.organisation,
+            created_by=self.user,
+            lot=lot,
+            kind=MovementKind.SHIPPING,
+            quantity_kg=kg,
+            facility=self.place(location),
+            location=location,
+            counterpart=destination,
+            event=event,
+        )
+        self.shipments.append(shipment)
+        self.open_shipments.setdefault(lot.code, []).append(shipment)
+
+    def _receive(self, event: EpcisEvent, amount: _Amount, location: str) -> None:
+        known = amount.code in self.lots
+        lot = self.lot(amount, location=location, event=None)
+        self.unsourced.discard(lot.code)
+        waiting = self.open_shipments.get(lot.code) or []
+        shipment = waiting.pop() if waiting else None
+        kg = amount.kg if amount.kg is not None else (shipment.quantity_kg if shipment else None)
+        if shipment is not None and kg is not None and shipment.quantity_kg is not None:
+            tolerance = shipment.quantity_kg * settings.ORETRACE_CUSTODY_RECEIPT_TOLERANCE / 100
+            if abs(kg - shipment.quantity_kg) > tolerance:
+                self.flag(
+                    FlagKind.RECEIPT_MISMATCH,
+                    lot,
+                    event,
+                    expected=shipment.quantity_kg,
+                    actual=kg,
+                    message=f"receipt of lot {lot.code}: {kg.normalize():f} kg received, "
+                    f"{shipment.quantity_kg.normalize():f} kg shipped (tolerance "
+                    f"{settings.ORETRACE_CUSTODY_RECEIPT_TOLERANCE} %)",
+                )
+        if kg is not None:
+            if known or shipment is not None:
+                lot.remaining_kg += kg
+                self.dirty.add(lot.code)
+            else:  # first seen here: an origin of unknown provenance at the receiving site
+                self.add(lot, _Amount(amount.code, amount.kind, kg))
+        receipt = LotMovement(
+            organisation=self.organisation,
+            created_by=self.user,
+            lot=lot,
+            kind=MovementKind.RECEIVING,
+            quantity_kg=kg,
+            facility=self.place(location),
+            location=location,
+            counterpart=next((s.get("source", "") for s in event.body.get("sourceList") or []), ""),
+            shipment=shipment,
+            event=event,
+        )
+        self.receipts.append(receipt)
+
+    def _link(
+        self,
+        event: EpcisEvent,
+        kind: str,
+        inputs: list[tuple[Lot, Decimal | None]],
+        outputs: list[tuple[Lot, Decimal | None]],
+    ) -> None:
+        total_in = sum((kg for _lot, kg in inputs if kg is not None), _ZERO)
+        total_out = sum((kg for _lot, kg in outputs if kg is not None), _ZERO)
+        for source, in_kg in inputs:
+            share = float(in_kg / total_in) if in_kg is not None and total_in else 1 / len(inputs)
+            for target, out_kg in outputs:
+                part = (
+                    in_kg * out_kg / total_out
+                    if in_kg is not None and out_kg is not None and total_out
+                    else None
+                )
+                self.edges.append(
+                    CustodyEdge(
+                        organisation=self.organisation,
+                        created_by=self.user,
+                        source=source,
+                        target=target,
+                        kind=kind,
+                        quantity_kg=part,
+                        share=share,
+                        event=event,
+                    )
+                )
+
+    def _consume(self, event: EpcisEvent, amounts: list[_Amount], location: str):  # type: ignore[no-untyped-def]
+        consumed = []
+        for amount in amounts:
+            lot = self.lot(amount, location=location, event=None)
+            self.first_seen(lot, amount)
+            kg = amount.kg if amount.kg is not None else (lot.remaining_kg or None)
+            if kg is not None:
+                self.take(lot, kg, kind=FlagKind.OVER_CONSUMPTION, event=event, where="processing")
+            consumed.append((lot, kg))
+        return consumed
+
+    def _transformation(self, event: EpcisEvent) -> None:
+        body, location = event.body, self._location(event)
+        inputs = self._consume(
+            event, self._amounts(body, "inputEPCList", "inputQuantityList"), location
+        )
+        outputs = []
+        for amount in self._amounts(body, "outputEPCList", "outputQuantityList"):
+            lot = self.lot(amount, location=location, event=event)
+            self.add(lot, amount, recycled=bool(self._ot(body, "recycled")))
+            outputs.append((lot, amount.kg))
+        if not inputs or not outputs:
+            return
+        self._link(event, EdgeKind.TRANSFORMATION, inputs, outputs)
+        total_in = sum((kg for _l, kg in inputs if kg is not None), _ZERO)
+        total_out = sum((kg for _l, kg in outputs if kg is not None), _ZERO)
+        process = str(self._ot(body, "process") or event.biz_step or "")
+        max_yield = Decimal(str(settings.ORETRACE_CUSTODY_MAX_YIELDS.get(process, 1.0)))
+        if total_in and total_out > total_in * max_yield:
+            for lot, _kg in outputs:
+                self.flag(
+                    FlagKind.OVER_YIELD,
+                    lot,
+                    event,
+                    expected=total_in * max_yield,
+                    actual=total_out,
+                    message=f"{process or 'processing'} at {location or 'an unknown place'}: "
+                    f"{total_out.normalize():f} kg out of {total_in.normalize():f} kg in, above "
+                    f"the maximum yield of {max_yield.normalize():f}",
+                )
+
+    def _aggregation(self, event: EpcisEvent) -> None:
+        body, location = event.body, self._location(event)
+        if event.action != "ADD" or "parentID" not in body:
+            return
+        children = self._consume(
+            event, self._amounts(body, "childEPCs", "childQuantityList"), location
+        )
+        parent = self.lot(
+            _Amount(body["parentID"], LotKind.EPC_INSTANCE, None), location=location, event=event
+        )
+        total = sum((kg for _l, kg in children if kg is not None), _ZERO)
+        self.add(parent, _Amount(parent.code, LotKind.EPC_INSTANCE, total))
+        if children:
+            self._link(event, EdgeKind.AGGREGATION, children, [(parent, total)])
+
+
+def apply_events(
+    events: list[EpcisEvent], *, organisation: Organisation, user: Any, context: Any
+) -> list[CustodyFlag]:
+    """Turn the new events of one capture into custody records; return the flags raised."""
+    prefixes: dict[str, str] = {}
+    for item in context if isinstance(context, list) else [context]:
+        if isinstance(item, dict):
+            prefixes.update({k: str(v) for k, v in item.items() if isinstance(v, str)})
+    applier = Applier(organisation, user, prefixes)
+    applier.apply(events)
+    return applier.flags

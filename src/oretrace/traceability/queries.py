@@ -1,0 +1,217 @@
+"""Reads of the traceability app: the EPCIS event query, scoped to the acting member."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from oretrace.core.models import Membership
+from oretrace.core.tenancy import get_for_member, visible
+from oretrace.registry.models import Facility
+from oretrace.traceability.choices import EventType
+from oretrace.traceability.epcis import vocabulary as voc
+from oretrace.traceability.epcis.checks import parse_time
+from oretrace.traceability.exceptions import TraceabilityError
+from oretrace.traceability.models import CustodyFlag, EpcisEvent, EpcisIdentifier, Lot
+from oretrace.traceability.trace import Trace, origin_type
+
+# EPC match parameters -> the identifier roles they look at (EPCIS 2.0 §8.2.7.1).
+EPC_MATCHES = {
+    "MATCH_epc": ("epc", "child"),
+    "MATCH_parentID": ("parent",),
+    "MATCH_inputEPC": ("input",),
+    "MATCH_outputEPC": ("output",),
+    "MATCH_anyEPC": ("epc", "child", "parent", "input", "output"),
+}
+CLASS_MATCHES = {
+    "MATCH_epcClass": ("epc", "child"),
+    "MATCH_inputEPCClass": ("input",),
+    "MATCH_outputEPCClass": ("output",),
+    "MATCH_anyEPCClass": ("epc", "child", "input", "output"),
+}
+QUANTITY_FILTERS = {
+    "EQ_quantity": "exact",
+    "GT_quantity": "gt",
+    "GE_quantity": "gte",
+    "LT_quantity": "lt",
+    "LE_quantity": "lte",
+}
+TIME_FILTERS = {
+    "GE_eventTime": "event_time__gte",
+    "LT_eventTime": "event_time__lt",
+    "GE_recordTime": "record_time__gte",
+    "LT_recordTime": "record_time__lt",
+}
+EQUALITY_FILTERS = {
+    "EQ_bizStep": ("biz_step", voc.BIZ_STEP),
+    "EQ_disposition": ("disposition", voc.DISPOSITION),
+    "EQ_readPoint": ("read_point", None),
+    "EQ_bizLocation": ("biz_location", None),
+    "EQ_action": ("action", None),
+}
+PARAMETERS = frozenset(
+    {"eventType", "EQ_eventID", "perPage", "nextPageToken"}
+    | set(EPC_MATCHES)
+    | set(CLASS_MATCHES)
+    | set(QUANTITY_FILTERS)
+    | set(TIME_FILTERS)
+    | set(EQUALITY_FILTERS)
+)
+
+
+def _values(raw: str) -> list[str]:
+    """A parameter's values: comma-separated (URIs never contain a bare comma in EPCIS)."""
+    return [v.strip() for v in raw.split(",") if v.strip()]
+
+
+def _time(name: str, raw: str) -> datetime:
+    moment = parse_time(raw.replace(" ", "+"))  # a '+' in a query string arrives as a space
+    if moment is None:
+        raise TraceabilityError(f"{name}: {raw!r} is not a date-time with a time zone")
+    return moment
+
+
+def _matches(values: list[str]) -> Q:
+    """EPC patterns: an exact URI, or a pattern ending in '*' (urn:epc:idpat:…:*)."""
+    condition = Q()
+    for value in values:
+        if value.endswith("*"):
+            prefix = value[:-1].replace("urn:epc:idpat:", "urn:epc:id:", 1)
+            condition |= Q(value__startswith=prefix)
+        else:
+            condition |= Q(value=value)
+    return condition
+
+
+@dataclass(frozen=True)
+class EventPage:
+    events: list[EpcisEvent]
+    next_after: int | None
+
+
+def filter_events(member: Membership, params: Mapping[str, str]) -> QuerySet[EpcisEvent]:
+    """The events ``member`` may see that match the EPCIS query parameters in ``params``."""
+    unknown = sorted(set(params) - PARAMETERS)
+    if unknown:
+        raise TraceabilityError(
+            f"unknown query parameter {unknown[0]!r}; supported: {', '.join(sorted(PARAMETERS))}"
+        )
+    events = visible(EpcisEvent.objects.all(), member)
+    if raw := params.get("eventType"):
+        types = _values(raw)
+        wrong = [t for t in types if t not in EventType.values]
+        if wrong:
+            raise TraceabilityError(f"eventType: {wrong[0]!r} is not an EPCIS event type")
+        events = events.filter(event_type__in=types)
+    for name, lookup in TIME_FILTERS.items():
+        if raw := params.get(name):
+            events = events.filter(**{lookup: _time(name, raw)})
+    for name, (column, vocabulary) in EQUALITY_FILTERS.items():
+        if raw := params.get(name):
+            values = _values(raw)
+            if vocabulary is not None:
+                values = [voc.canonical(v, vocabulary) for v in values]
+            events = events.filter(**{f"{column}__in": values})
+    if raw := params.get("EQ_eventID"):
+        ids = _values(raw)
+        events = events.filter(Q(hash_id__in=ids) | Q(declared_id__in=ids))
+    for name, roles in EPC_MATCHES.items():
+        if raw := params.get(name):
+            matching = EpcisIdentifier.objects.filter(
+                _matches(_values(raw)), role__in=roles, is_class=False
+            )
+            events = events.filter(pk__in=matching.values("event_id"))
+    classes = EpcisIdentifier.objects.filter(is_class=True)
+    class_filtered = False
+    for name, roles in CLASS_MATCHES.items():
+        if raw := params.get(name):
+            classes = classes.filter(_matches(_values(raw)), role__in=roles)
+            class_filtered = True
+    for name, lookup in QUANTITY_FILTERS.items():
+        if raw := params.get(name):
+            try:
+                amount = Decimal(raw)
+            except InvalidOperation:
+                raise TraceabilityError(f"{name}: {raw!r} is not a number") from None
+            classes = classes.filter(**{f"quantity__{lookup}": amount})
+            class_filtered = True
+    if class_filtered:
+        events = events.filter(pk__in=classes.values("event_id"))
+    return events
+
+
+def event_page(
+    member: Membership, params: Mapping[str, str], *, per_page: int, after: int | None
+) -> EventPage:
+    """One page of matching events in capture order, with the id to continue after."""
+    events = filter_events(member, params).order_by("id")
+    if after is not None:
+        events = events.filter(id__gt=after)
+    rows = list(events[: per_page + 1])
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    return EventPage(rows, rows[-1].pk if more and rows else None)
+
+
+def contexts_of(events: list[EpcisEvent]) -> list[Any]:
+    """The JSON-LD contexts the events' capture documents declared, merged without repeats."""
+    from oretrace.traceability.models import EpcisCapture
+
+    merged: list[Any] = []
+    seen: set[str] = set()
+    capture_ids = {e.capture_id for e in events}
+    for context in EpcisCapture.objects.filter(pk__in=capture_ids).values_list(
+        "context", flat=True
+    ):
+        for item in context if isinstance(context, list) else [context]:
+            key = repr(item)
+            if key not in seen:
+                seen.add(key)
+                merged.append(item)
+    return merged
+
+
+def lots_for(member: Membership) -> QuerySet[Lot]:
+    """Lots the member may see, with their facility and flag count."""
+    return visible(
+        Lot.objects.select_related("facility").annotate(flag_count=Count("flags")), member
+    )
+
+
+def flags_for(member: Membership) -> QuerySet[CustodyFlag]:
+    """Mass-balance flags on lots the member's organisation holds, newest first."""
+    return visible(CustodyFlag.objects.select_related("lot", "event"), member)
+
+
+def facility_lots(member: Membership, facility_id: int) -> tuple[Facility, list[Lot]]:
+    """A facility the member may see, and the member organisation's lots made or collected there."""
+    facility = get_for_member(Facility.objects.live(), member, pk=facility_id)
+    lots = list(Lot.objects.filter(organisation_id=member.organisation_id, facility=facility))
+    return facility, lots
+
+
+def shares_out(found: Trace) -> dict[str, Any]:
+    """A trace as plain data for the API and the pages."""
+    return {
+        "lot_id": found.lot.pk if found.lot is not None else None,
+        "shares": [
+            {
+                "lot_id": s.lot_id,
+                "code": s.code,
+                "facility_id": s.facility_id,
+                "facility": s.facility,
+                "country": s.country,
+                "origin_type": origin_type(s),
+                "fraction": s.fraction,
+                "kg": s.kg,
+            }
+            for s in found.shares
+        ],
+        "by_country": found.by_country,
+        "by_type": found.by_type,
+    }

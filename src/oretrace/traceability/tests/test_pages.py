@@ -1,0 +1,120 @@
+"""Traceability pages: lists show only the member's events; another organisation's are 404."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from oretrace.traceability import services
+from oretrace.traceability.models import EpcisEvent, Lot
+from oretrace.traceability.tests import documents as docs
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def events_of_a(member_a):
+    services.capture_document(
+        docs.as_bytes(docs.document()), organisation=member_a.organisation, actor=member_a
+    )
+    return list(EpcisEvent.objects.filter(organisation=member_a.organisation))
+
+
+def test_event_page_is_404_to_another_organisation(web_a, web_b, events_of_a):
+    url = reverse("traceability:event", args=[events_of_a[0].pk])
+    assert web_b.get(url).status_code == 404
+    response = web_a.get(url)
+    assert response.status_code == 200
+    assert events_of_a[0].hash_id in response.content.decode()
+
+
+def test_event_list_shows_only_own_events(web_a, web_b, events_of_a):
+    ours = web_a.get(reverse("traceability:events")).content.decode()
+    theirs = web_b.get(reverse("traceability:events")).content.decode()
+    assert events_of_a[0].hash_id[14:26] in ours
+    assert events_of_a[0].hash_id[14:26] not in theirs
+
+
+def test_event_list_filters(web_a, events_of_a):
+    page = web_a.get(reverse("traceability:events") + "?EQ_bizStep=shipping").content.decode()
+    shipping = next(e for e in events_of_a if e.biz_step == "shipping")
+    others = [e for e in events_of_a if e.biz_step != "shipping"]
+    assert shipping.hash_id[14:26] in page
+    assert all(e.hash_id[14:26] not in page for e in others)
+
+
+def test_capture_form_stores_a_document(web_a, member_a):
+    upload = SimpleUploadedFile("doc.jsonld", docs.as_bytes(docs.document()))
+    response = web_a.post(reverse("traceability:capture"), {"document": upload})
+    assert response.status_code == 302
+    assert EpcisEvent.objects.filter(organisation=member_a.organisation).count() == 3
+
+
+def test_capture_form_lists_the_problems(web_a):
+    bad = docs.collection()
+    bad["bizStep"] = "mining"
+    upload = SimpleUploadedFile("doc.jsonld", docs.as_bytes(docs.document(bad)))
+    response = web_a.post(reverse("traceability:capture"), {"document": upload})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "bizStep" in page
+    assert "&#x27;mining&#x27;" in page
+    assert not EpcisEvent.objects.exists()
+
+
+def test_navigation_names_the_custody_pages(web_a):
+    page = web_a.get(reverse("web:dashboard")).content.decode()
+    assert reverse("traceability:events") in page
+
+
+@pytest.fixture
+def paint_of_a(member_a):
+    from oretrace.traceability.models import Lot
+    from oretrace.traceability.tests import chain
+
+    chain.facilities(member_a)
+    chain.mica_chain(member_a)
+    return Lot.objects.get(code=chain.PAINT)
+
+
+def test_lot_page_shows_origins_and_is_404_to_another_organisation(web_a, web_b, paint_of_a):
+    url = reverse("traceability:lot", args=[paint_of_a.pk])
+    assert web_b.get(url).status_code == 404
+    page = web_a.get(url).content.decode()
+    assert "Koderma village pits" in page
+    assert "55.6 %" in page  # the artisanal share
+    assert "Artisanal mining" in page
+    assert "MG: 27.8 %" in page
+
+
+def test_lot_list_shows_only_own_lots_and_flags(web_a, web_b, member_a, paint_of_a):
+    from oretrace.traceability.tests import chain
+
+    ours = web_a.get(reverse("traceability:lots")).content.decode()
+    assert paint_of_a.code in ours
+    assert paint_of_a.code not in web_b.get(reverse("traceability:lots")).content.decode()
+    chain.capture(
+        member_a,
+        chain.transform(20, chain.MILL, [(chain.FLAKE, 10)], [("urn:x:lot:over", 50)], "sorting"),
+    )
+    flagged = web_a.get(reverse("traceability:lots") + "?flagged=1").content.decode()
+    assert "urn:x:lot:over" in flagged
+    assert paint_of_a.code not in flagged
+    over = Lot.objects.get(code="urn:x:lot:over")
+    page = web_a.get(reverse("traceability:lot", args=[over.pk])).content.decode()
+    assert "Output above the maximum yield" in page
+
+
+def test_dashboard_counts_events_and_flagged_lots(web_a, member_a):
+    from oretrace.traceability.tests import chain
+
+    chain.facilities(member_a)
+    chain.capture(
+        member_a,
+        chain.collect(1, chain.ASM, chain.RAW_ASM, 10),
+        chain.transform(2, chain.MILL, [(chain.RAW_ASM, 10)], [(chain.FLAKE, 20)], "milling"),
+    )
+    page = web_a.get(reverse("web:dashboard")).content.decode()
+    assert "Lots with mass-balance flags" in page
+    assert reverse("traceability:lots") + "?flagged=1" in page

@@ -1,0 +1,164 @@
+"""Upstream origins and downstream exposure of lots, by a recursive query over custody edges.
+
+Each edge carries ``share``, the fraction of its target's inputs that came from its source, so
+the fraction of a lot that comes from an ancestor is the sum over paths of the product of the
+shares along each path. One recursive CTE walks the edges (SQLite and PostgreSQL alike); the
+depth limit guards against a cycle in bad data. The walk stays inside one organisation because
+an edge only ever joins two lots of the organisation that owns it (custody.py makes them so);
+the query does not filter on the organisation, which would lead the planner to the
+organisation index instead of the edge indexes (37 ms instead of 1 ms per trace, measured).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+
+from oretrace.registry.choices import FacilityKind
+from oretrace.registry.models import Facility
+from oretrace.traceability.models import CustodyEdge, Lot
+
+MAX_DEPTH = 64
+
+_WALK = """
+WITH RECURSIVE walk(lot_id, fraction, depth) AS (
+    SELECT CAST(l.id AS BIGINT), CAST(1.0 AS DOUBLE PRECISION), 0
+    FROM {lot} l WHERE l.id IN ({starts})
+    UNION ALL
+    SELECT e.{far}, walk.fraction * e.share, walk.depth + 1
+    FROM {edge} e JOIN walk ON e.{near} = walk.lot_id
+    WHERE walk.depth < %s
+),
+ends(lot_id, fraction) AS (
+    SELECT walk.lot_id, SUM(walk.fraction) FROM walk
+    WHERE NOT EXISTS (SELECT 1 FROM {edge} e2 WHERE e2.{near} = walk.lot_id)
+    GROUP BY walk.lot_id
+)
+SELECT ends.lot_id, ends.fraction, l.code, l.quantity_kg, l.recycled, l.facility_id, f.name,
+       f.country_id, f.kind
+FROM ends JOIN {lot} l ON l.id = ends.lot_id LEFT JOIN {facility} f ON f.id = l.facility_id
+"""
+
+
+@dataclass(frozen=True)
+class Share:
+    """One end of a trace: an origin lot upstream, a product lot downstream."""
+
+    lot_id: int
+    code: str
+    fraction: float
+    kg: Decimal | None
+    recycled: bool
+    facility_id: int | None
+    facility: str
+    country: str | None
+    facility_kind: str
+
+
+def _walk(starts: list[int], *, upstream: bool, base_kg: Decimal | None) -> list[Share]:
+    """Ends of the walk from ``starts`` (origins upstream, products downstream), one query.
+
+    ``kg`` is ``base_kg`` x fraction upstream (the traced lot's mass from each origin), and the
+    end lot's own mass x fraction downstream (how much of each product came from the starts).
+    """
+    if not starts:
+        return []
+    sql = _WALK.format(
+        lot=Lot._meta.db_table,
+        edge=CustodyEdge._meta.db_table,
+        facility=Facility._meta.db_table,
+        starts=", ".join(["%s"] * len(starts)),
+        near="target_id" if upstream else "source_id",
+        far="source_id" if upstream else "target_id",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*starts, MAX_DEPTH])
+        rows = cursor.fetchall()
+    shares = []
+    for lot_id, fraction, code, quantity, recycled, facility_id, name, country, kind in rows:
+        mass = base_kg if upstream else _decimal(quantity)
+        shares.append(
+            Share(
+                int(lot_id),
+                code,
+                float(fraction),
+                None if mass is None else (mass * Decimal(str(fraction))).quantize(_GRAM),
+                bool(recycled),
+                facility_id,
+                name or "",
+                country,
+                kind or "",
+            )
+        )
+    shares.sort(key=lambda s: (-s.fraction, s.lot_id))
+    return shares
+
+
+_GRAM = Decimal("0.001")
+
+
+def _decimal(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+ARTISANAL = "artisanal"
+INDUSTRIAL = "industrial"
+COLLECTION = "collection_point"
+RECYCLED = "recycled"
+UNKNOWN = "unknown"
+
+
+def origin_type(share: Share | Lot) -> str:
+    """How a lot entered the chain: artisanal or industrial mining, a collection point, recycled."""
+    if share.recycled:
+        return RECYCLED
+    if isinstance(share, Lot):
+        kind = share.facility.kind if share.facility is not None else ""
+    else:
+        kind = share.facility_kind
+    types: dict[str, str] = {
+        FacilityKind.ASM_SITE: ARTISANAL,
+        FacilityKind.MINE: INDUSTRIAL,
+        FacilityKind.COLLECTION_POINT: COLLECTION,
+    }
+    return types.get(kind, UNKNOWN)
+
+
+@dataclass
+class Trace:
+    """Where a lot came from (or went), with mass fractions and summaries."""
+
+    lot: Lot | None
+    shares: list[Share]
+    by_country: dict[str, float] = field(default_factory=dict)
+    by_type: dict[str, float] = field(default_factory=dict)
+
+
+def _summarise(trace: Trace) -> Trace:
+    countries: dict[str, float] = defaultdict(float)
+    types: dict[str, float] = defaultdict(float)
+    for share in trace.shares:
+        countries[share.country or UNKNOWN] += share.fraction
+        types[origin_type(share)] += share.fraction
+    trace.by_country = dict(sorted(countries.items(), key=lambda kv: -kv[1]))
+    trace.by_type = dict(sorted(types.items(), key=lambda kv: -kv[1]))
+    return trace
+
+
+def upstream(lot: Lot) -> Trace:
+    """The origins of ``lot``: each origin lot with the fraction of ``lot`` that came from it."""
+    return _summarise(Trace(lot, _walk([lot.pk], upstream=True, base_kg=lot.quantity_kg)))
+
+
+def downstream(starts: list[Lot]) -> Trace:
+    """Every end lot (product) made with material of ``starts``, with the fraction it holds.
+
+    The start lots must belong to one organisation (the walk follows that organisation's edges).
+    """
+    if len({s.organisation_id for s in starts}) > 1:
+        raise ValueError("downstream() walks one organisation's lots at a time")
+    shares = _walk([s.pk for s in starts], upstream=False, base_kg=None)
+    return Trace(starts[0] if len(starts) == 1 else None, shares)

@@ -1,0 +1,136 @@
+"""Pages of the traceability app: captured events and the capture form."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from oretrace.core.models import Membership
+from oretrace.core.tenancy import get_for_member
+from oretrace.traceability import queries, services, trace
+from oretrace.traceability.choices import EventType
+from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
+from oretrace.traceability.forms import CaptureForm
+from oretrace.traceability.models import EpcisEvent
+from oretrace.web.views import member_required
+
+PAGE_FILTERS = ("eventType", "EQ_bizStep", "MATCH_anyEPC")
+ORIGIN_TYPE_LABELS = {
+    trace.ARTISANAL: gettext_lazy("Artisanal mining"),
+    trace.INDUSTRIAL: gettext_lazy("Industrial mining"),
+    trace.COLLECTION: gettext_lazy("Collection point"),
+    trace.RECYCLED: gettext_lazy("Recycled"),
+    trace.UNKNOWN: gettext_lazy("Unknown"),
+}
+
+
+@member_required
+def event_list(request: HttpRequest, member: Membership) -> HttpResponse:
+    params = {k: request.GET[k] for k in PAGE_FILTERS if request.GET.get(k)}
+    try:
+        events = queries.filter_events(member, params).order_by("-event_time", "-id")
+    except TraceabilityError as exc:
+        messages.error(request, str(exc))
+        events = queries.filter_events(member, {}).order_by("-event_time", "-id")
+        params = {}
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "traceability/event_list.html",
+        {"page": page, "params": params, "event_types": EventType.choices},
+    )
+
+
+@member_required
+def event_detail(request: HttpRequest, member: Membership, event_id: int) -> HttpResponse:
+    event = get_for_member(EpcisEvent.objects.select_related("capture"), member, pk=event_id)
+    return render(
+        request,
+        "traceability/event_detail.html",
+        {
+            "event": event,
+            "identifiers": event.identifiers.all(),
+            "body": json.dumps(event.body, indent=2, ensure_ascii=False),
+        },
+    )
+
+
+@member_required
+def capture(request: HttpRequest, member: Membership) -> HttpResponse:
+    form = CaptureForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.capture_document(
+                form.cleaned_data["document"], organisation=member.organisation, actor=member
+            )
+        except CaptureRejected as exc:
+            problems = exc.problems
+            form.add_error(None, str(exc))
+        except TraceabilityError as exc:
+            form.add_error(None, str(exc))
+        else:
+            stored = result.capture.new_count
+            known = result.capture.known_count
+            messages.success(
+                request,
+                ngettext(
+                    "%(stored)d new event stored (%(known)d already known).",
+                    "%(stored)d new events stored (%(known)d already known).",
+                    stored,
+                )
+                % {"stored": stored, "known": known},
+            )
+            return redirect("traceability:events")
+    return render(
+        request,
+        "traceability/capture.html",
+        {"form": form, "problems": problems, "title": _("Capture EPCIS events")},
+    )
+
+
+@member_required
+def lot_list(request: HttpRequest, member: Membership) -> HttpResponse:
+    lots = queries.lots_for(member).order_by("-id")
+    flagged = request.GET.get("flagged") == "1"
+    if flagged:
+        lots = lots.filter(flag_count__gt=0)  # type: ignore[misc]  # annotated in lots_for
+    page = Paginator(lots, 50).get_page(request.GET.get("page"))
+    return render(request, "traceability/lot_list.html", {"page": page, "flagged": flagged})
+
+
+@member_required
+def lot_detail(request: HttpRequest, member: Membership, lot_id: int) -> HttpResponse:
+    lot = get_for_member(queries.lots_for(member), member, pk=lot_id)
+    origins = queries.shares_out(trace.upstream(lot))
+    for share in origins["shares"]:
+        share["type_label"] = ORIGIN_TYPE_LABELS[share["origin_type"]]
+        share["percent"] = _percent(share["fraction"])
+    products = queries.shares_out(trace.downstream([lot]))
+    for share in products["shares"]:
+        share["percent"] = _percent(share["fraction"])
+    return render(
+        request,
+        "traceability/lot_detail.html",
+        {
+            "lot": lot,
+            "origins": origins,
+            "products": [p for p in products["shares"] if p["lot_id"] != lot.pk],
+            "flags": lot.flags.select_related("event", "facility"),
+            "movements": lot.movements.select_related("facility", "event"),
+            "by_country": [(c, _percent(f)) for c, f in origins["by_country"].items()],
+            "by_type": [
+                (ORIGIN_TYPE_LABELS[t], _percent(f)) for t, f in origins["by_type"].items()
+            ],
+        },
+    )
+
+
+def _percent(fraction: float) -> str:
+    return f"{fraction * 100:.1f}"
