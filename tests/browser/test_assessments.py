@@ -1,7 +1,8 @@
-"""The support loop in a real Chromium: an initiative assigns the mica workplace assessment, the
-processor answers it in Hindi on a phone-sized screen with evidence uploads, the gap report and
-the improvement plan with training appear, actions are completed, and a re-assessment shows the
-score going up.
+"""The support loop in a real Chromium: a buyer (the pigment maker, with which the processor
+shares its unit) assigns the mica workplace assessment, the processor answers it in Hindi on a
+phone-sized screen with evidence uploads, the gap report and the improvement plan with training
+appear, actions are completed, the buyer reads the result, and a re-assessment shows the score
+going up on both sides.
 
 Run with ``ORETRACE_BROWSER_TESTS=1 .venv/bin/pytest -m browser tests/browser``.
 """
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-INITIATIVE = "grievance@initiative.example"  # an administrator of the initiative
+BUYER = "compliance@rhein.example"  # the pigment maker's compliance officer
 PROCESSOR = "supplier@giridih.example"
 
 # The first round leaves gaps (long hours, no first-aider, shared toilets); the second closes them.
@@ -51,7 +52,7 @@ def _today() -> date:
 
 
 def _assign(session: Any) -> int:
-    """The initiative assigns the mica standard to Giridih's unit; returns the assessment id."""
+    """The buyer assigns the mica standard to Giridih's unit; returns the assessment id."""
     from playwright.sync_api import expect
 
     page = session.page
@@ -128,9 +129,9 @@ def test_assign_answer_in_hindi_on_a_phone_plan_and_reassess(
 ) -> None:
     from playwright.sync_api import expect
 
-    initiative = open_session("initiative")
-    initiative.log_in(INITIATIVE)
-    first_id = _assign(initiative)
+    buyer = open_session("buyer")
+    buyer.log_in(BUYER)
+    first_id = _assign(buyer)
 
     processor = open_session("processor")
     page = processor.page
@@ -174,8 +175,16 @@ def test_assign_answer_in_hindi_on_a_phone_plan_and_reassess(
         action.locator("form.inline button").click()
         expect(page.locator("section.action").nth(index).locator(".status")).to_have_text("पूरा हुआ")
 
-    # a year on: the initiative assigns the standard again; this time every gap is closed
-    second_id = _assign(initiative)
+    # the buyer reads the result and the gaps of the assessment it assigned
+    buyer.goto(f"/assessments/{first_id}/")
+    result = buyer.page.locator("h2", has_text="Result")
+    expect(result).to_contain_text(f"{first_score:.1f}")
+    expect(buyer.page.locator("table.gaps tbody tr td:first-child")).to_have_text(
+        ["OHS.1", "LAB.2", "OHS.4"]
+    )
+
+    # a year on: the buyer assigns the standard again; this time every gap is closed
+    second_id = _assign(buyer)
     _answer_all(processor, second_id, SECOND, tmp_path)
     heading = page.locator("h2", has_text="परिणाम")
     expect(heading).to_be_visible()
@@ -189,3 +198,13 @@ def test_assign_answer_in_hindi_on_a_phone_plan_and_reassess(
     assert f"{second_score:.1f}" in labels
     page.screenshot(path=artifacts / "assessment-progress-hi-phone.png", full_page=True)
     assert processor.csp_violations() == []
+
+    # the buyer sees the progress across its own two assessments (not the initiative's)
+    buyer.goto(f"/assessments/{second_id}/")
+    bars = buyer.page.locator("figure.chart rect.bar")
+    expect(bars).to_have_count(2)
+    labels = buyer.page.locator("figure.chart text").all_text_contents()
+    assert f"{first_score:.1f}" in labels
+    assert f"{second_score:.1f}" in labels
+    buyer.page.screenshot(path=artifacts / "assessment-progress-buyer.png", full_page=True)
+    assert buyer.csp_violations() == []
