@@ -208,3 +208,43 @@ def test_assign_answer_in_hindi_on_a_phone_plan_and_reassess(
     assert f"{second_score:.1f}" in labels
     buyer.page.screenshot(path=artifacts / "assessment-progress-buyer.png", full_page=True)
     assert buyer.csp_violations() == []
+
+
+def test_write_a_new_version_of_a_standard_and_publish_it(
+    open_session: Callable[[str], Any], artifacts: Path
+) -> None:
+    """The buyer's compliance officer starts a new version of the mica standard from the
+    latest one, rewrites a question in Hindi, marks it as needing evidence, and publishes."""
+    from playwright.sync_api import expect
+
+    author = open_session("author")
+    author.log_in(BUYER)
+    page = author.page
+    author.goto("/assessments/standards/")
+    page.locator("a", has_text="Workplace standard for mica processing units").first.click()
+    page.get_by_label("New version").fill("2027-rhein")
+    page.get_by_role("button", name="Start a draft from the latest version").click()
+    expect(page.get_by_role("status")).to_contain_text("Draft started from")
+    page.locator("#question-LAB\\.1\\.a").get_by_role("link", name="Edit").click()
+    hindi = "क्या हर कर्मचारी की आयु का प्रमाण फ़ाइल में है?"
+    page.locator("#f-text-hi").fill(hindi)
+    page.locator("#f-evidence_required").check()
+    # a condition on a question that does not come before is refused, naming the field
+    page.locator("#f-shown_when").fill("LAB.9.z")
+    page.locator("#f-answer_in").fill("yes")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("shown_when.question: 'LAB.9.z' is not")
+    expect(page.locator("#f-text-hi")).to_have_value(hindi)  # what was typed is kept
+    page.locator("#f-shown_when").fill("")
+    page.locator("#f-answer_in").fill("")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#question-LAB\\.1\\.a")).to_contain_text("evidence required")
+    page.screenshot(path=artifacts / "standard-draft.png", full_page=True)
+    page.get_by_role("button", name="Publish this version").click()
+    expect(page.get_by_role("status")).to_contain_text("Published as")
+    expect(page.locator("h1")).to_contain_text("2027-rhein")
+    page.locator('a[href="?lang=hi"]').click()
+    expect(page.locator("h1")).to_have_attribute("lang", "hi")
+    expect(page.locator("li", has_text="LAB.1.a")).to_contain_text(hindi)
+    assert author.csp_violations() == []
+    assert author.console_errors == []

@@ -209,7 +209,6 @@ def _part_page(
         request,
         "assessments/draft_form.html",
         {"title": heading, "groups": groups(languages, data, post), "error": error, "draft": draft},
-        status=400 if error else 200,
     )
 
 

@@ -201,7 +201,7 @@ def answer_page(request: HttpRequest, member: Membership, assessment_id: int) ->
             "sections": sections,
             "progress": progress,
             "lang": _text_language(request),
-            "languages": LANGUAGES,
+            "text_languages": LANGUAGES,
             "can_answer": services.is_responder(member, assessment)
             and assessment.status in ("assigned", "in_progress", "returned"),
             "can_comment": True,
@@ -442,7 +442,7 @@ def standard_detail(request: HttpRequest, member: Membership, standard_id: int) 
         {
             "standard": standard,
             "lang": lang,
-            "languages": LANGUAGES,
+            "text_languages": LANGUAGES,
             "sections": standard.sections.prefetch_related("criteria__questions"),
             "can_author": member.has_role(*services.AUTHORS),
         },

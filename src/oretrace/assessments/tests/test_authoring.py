@@ -197,7 +197,7 @@ def test_edit_a_new_version_in_forms_and_publish_it(web_a, mica_standard, member
     del bad["text-hi"]
     url_q = reverse("assessments:draft_question", args=[draft.pk])
     refused = web_a.post(f"{url_q}?code=LAB.2.a", bad)
-    assert refused.status_code == 400
+    assert refused.status_code == 200  # the form again, with the error
     assert "the &#x27;hi&#x27; text is missing" in refused.content.decode()
     assert "Typed text" in refused.content.decode()
     assert web_a.post(f"{url_q}?code=LAB.2.a", question_post("LAB.2.a")).status_code == 302
@@ -307,3 +307,11 @@ def test_an_admin_of_another_organisation_cannot_publish_into_it(draft, member_b
 
 def test_the_editor_needs_a_login():
     assert Client().get(reverse("assessments:draft_new")).status_code == 302  # log in first
+
+
+def test_the_text_language_links_survive_the_interface_language_menu(web_a, mica_standard):
+    """The page header lists the interface languages under the name ``languages``; the links
+    that switch the language of a standard's texts must not pick those up."""
+    page = web_a.get(reverse("assessments:standard", args=[mica_standard.pk])).content.decode()
+    assert 'href="?lang=hi"' in page
+    assert "name_local" not in page
