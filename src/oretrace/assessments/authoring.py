@@ -234,6 +234,7 @@ def remove(kind: str, code: str) -> Callable:
         if kind == "section":
             data["sections"].remove(find_section(data, code))
         elif kind == "criterion":
+            find_criterion(data, code)
             for section in data["sections"]:
                 section["criteria"] = [c for c in section["criteria"] if c["code"] != code]
         elif kind == "question":

@@ -155,6 +155,20 @@ def test_move_and_remove(draft, member_a):
     assert first[0] not in [s.code for s in authoring.spec_of(draft).sections]
 
 
+def test_discard_an_open_draft_only(draft, member_a, web_a):
+    with pytest.raises(StandardFileError, match="no criterion 'NOPE'"):
+        authoring.edit(draft, authoring.remove("criterion", "NOPE"), actor=member_a)
+    other = authoring.start_draft(actor=member_a, version="2027-2", base=draft.base)
+    response = web_a.post(reverse("assessments:draft", args=[other.pk]), {"do": "discard"})
+    assert response.url == reverse("assessments:standards")
+    assert not StandardDraft.objects.filter(pk=other.pk).exists()
+    authoring.publish(draft, actor=member_a)
+    with pytest.raises(InvalidTransition):
+        authoring.discard(draft, actor=member_a)
+    page = web_a.get(reverse("assessments:standards")).content.decode()
+    assert reverse("assessments:draft", args=[draft.pk]) not in page  # closed: not listed
+
+
 def test_versions_are_not_reused_and_only_authors_write(draft, member_a, supplier, org_a):
     authoring.publish(draft, actor=member_a)
     with pytest.raises(StandardFileError, match="already published"):
