@@ -131,6 +131,8 @@ def read(text: str | bytes) -> StandardSpec:
 def _pydantic_message(error: Any) -> str:
     if error["type"] == "missing":
         return "this field is required"
+    if error["type"] == "too_short" and isinstance(error.get("input"), list):
+        return "needs at least one entry"
     if error["type"] == "extra_forbidden":
         return "unknown field (check its spelling)"
     if error["type"] == "string_type" and isinstance(error.get("input"), bool):

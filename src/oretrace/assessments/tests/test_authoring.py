@@ -118,6 +118,13 @@ def test_an_invalid_edit_names_the_field_and_changes_nothing(draft, member_a):
         editform.criterion_values({**criterion_post("X"), "oecd_annex_ii": "two"}, LANGS)
     with pytest.raises(StandardFileError, match="choice line 1 needs"):
         editform.question_values(question_post("Q", type="choice", choices="a | met"), LANGS)
+    condition = question_post("OHS.2.b", shown_when="OHS.2.a")  # but on which answers?
+    with pytest.raises(StandardFileError, match=r"shown_when\.answer_in: needs at least one"):
+        authoring.edit(
+            draft,
+            authoring.set_question("OHS.2.b", editform.question_values(condition, LANGS)),
+            actor=member_a,
+        )
     # a removed question that another depends on is refused
     dependants = [
         q.code
