@@ -1,7 +1,8 @@
-"""The support loop in a real Chromium: an initiative assigns the mica workplace assessment, the
-processor answers it in Hindi on a phone-sized screen with evidence uploads, the gap report and
-the improvement plan with training appear, actions are completed, and a re-assessment shows the
-score going up.
+"""The support loop in a real Chromium: a buyer (the pigment maker, with which the processor
+shares its unit) assigns the mica workplace assessment, the processor answers it in Hindi on a
+phone-sized screen with evidence uploads, the gap report and the improvement plan with training
+appear, actions are completed, the buyer reads the result, and a re-assessment shows the score
+going up on both sides.
 
 Run with ``ORETRACE_BROWSER_TESTS=1 .venv/bin/pytest -m browser tests/browser``.
 """
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-INITIATIVE = "grievance@initiative.example"  # an administrator of the initiative
+BUYER = "compliance@rhein.example"  # the pigment maker's compliance officer
 PROCESSOR = "supplier@giridih.example"
 
 # The first round leaves gaps (long hours, no first-aider, shared toilets); the second closes them.
@@ -51,7 +52,7 @@ def _today() -> date:
 
 
 def _assign(session: Any) -> int:
-    """The initiative assigns the mica standard to Giridih's unit; returns the assessment id."""
+    """The buyer assigns the mica standard to Giridih's unit; returns the assessment id."""
     from playwright.sync_api import expect
 
     page = session.page
@@ -128,9 +129,9 @@ def test_assign_answer_in_hindi_on_a_phone_plan_and_reassess(
 ) -> None:
     from playwright.sync_api import expect
 
-    initiative = open_session("initiative")
-    initiative.log_in(INITIATIVE)
-    first_id = _assign(initiative)
+    buyer = open_session("buyer")
+    buyer.log_in(BUYER)
+    first_id = _assign(buyer)
 
     processor = open_session("processor")
     page = processor.page
@@ -174,8 +175,16 @@ def test_assign_answer_in_hindi_on_a_phone_plan_and_reassess(
         action.locator("form.inline button").click()
         expect(page.locator("section.action").nth(index).locator(".status")).to_have_text("पूरा हुआ")
 
-    # a year on: the initiative assigns the standard again; this time every gap is closed
-    second_id = _assign(initiative)
+    # the buyer reads the result and the gaps of the assessment it assigned
+    buyer.goto(f"/assessments/{first_id}/")
+    result = buyer.page.locator("h2", has_text="Result")
+    expect(result).to_contain_text(f"{first_score:.1f}")
+    expect(buyer.page.locator("table.gaps tbody tr td:first-child")).to_have_text(
+        ["OHS.1", "LAB.2", "OHS.4"]
+    )
+
+    # a year on: the buyer assigns the standard again; this time every gap is closed
+    second_id = _assign(buyer)
     _answer_all(processor, second_id, SECOND, tmp_path)
     heading = page.locator("h2", has_text="परिणाम")
     expect(heading).to_be_visible()
@@ -189,3 +198,53 @@ def test_assign_answer_in_hindi_on_a_phone_plan_and_reassess(
     assert f"{second_score:.1f}" in labels
     page.screenshot(path=artifacts / "assessment-progress-hi-phone.png", full_page=True)
     assert processor.csp_violations() == []
+
+    # the buyer sees the progress across its own two assessments (not the initiative's)
+    buyer.goto(f"/assessments/{second_id}/")
+    bars = buyer.page.locator("figure.chart rect.bar")
+    expect(bars).to_have_count(2)
+    labels = buyer.page.locator("figure.chart text").all_text_contents()
+    assert f"{first_score:.1f}" in labels
+    assert f"{second_score:.1f}" in labels
+    buyer.page.screenshot(path=artifacts / "assessment-progress-buyer.png", full_page=True)
+    assert buyer.csp_violations() == []
+
+
+def test_write_a_new_version_of_a_standard_and_publish_it(
+    open_session: Callable[[str], Any], artifacts: Path
+) -> None:
+    """The buyer's compliance officer starts a new version of the mica standard from the
+    latest one, rewrites a question in Hindi, marks it as needing evidence, and publishes."""
+    from playwright.sync_api import expect
+
+    author = open_session("author")
+    author.log_in(BUYER)
+    page = author.page
+    author.goto("/assessments/standards/")
+    page.locator("a", has_text="Workplace standard for mica processing units").first.click()
+    page.get_by_label("New version").fill("2027-rhein")
+    page.get_by_role("button", name="Start a draft from the latest version").click()
+    expect(page.get_by_role("status")).to_contain_text("Draft started from")
+    page.locator("#question-LAB\\.1\\.a").get_by_role("link", name="Edit").click()
+    hindi = "क्या हर कर्मचारी की आयु का प्रमाण फ़ाइल में है?"
+    page.locator("#f-text-hi").fill(hindi)
+    page.locator("#f-evidence_required").check()
+    # a condition on a question that does not come before is refused, naming the field
+    page.locator("#f-shown_when").fill("LAB.9.z")
+    page.locator("#f-answer_in").fill("yes")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("shown_when.question: 'LAB.9.z' is not")
+    expect(page.locator("#f-text-hi")).to_have_value(hindi)  # what was typed is kept
+    page.locator("#f-shown_when").fill("")
+    page.locator("#f-answer_in").fill("")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#question-LAB\\.1\\.a")).to_contain_text("evidence required")
+    page.screenshot(path=artifacts / "standard-draft.png", full_page=True)
+    page.get_by_role("button", name="Publish this version").click()
+    expect(page.get_by_role("status")).to_contain_text("Published as")
+    expect(page.locator("h1")).to_contain_text("2027-rhein")
+    page.locator('a[href="?lang=hi"]').click()
+    expect(page.locator("h1")).to_have_attribute("lang", "hi")
+    expect(page.locator("li", has_text="LAB.1.a")).to_contain_text(hindi)
+    assert author.csp_violations() == []
+    assert author.console_errors == []

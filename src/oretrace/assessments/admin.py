@@ -4,6 +4,7 @@ from oretrace.assessments.models import (
     Assessment,
     ImprovementAction,
     Standard,
+    StandardDraft,
     SupportRequest,
     TrainingModule,
 )
@@ -13,6 +14,12 @@ from oretrace.core.admin import ReadOnlyAdmin
 @admin.register(Standard)
 class StandardAdmin(ReadOnlyAdmin):
     list_display = ["code", "version", "organisation", "created_at"]
+    search_fields = ["code"]
+
+
+@admin.register(StandardDraft)
+class StandardDraftAdmin(ReadOnlyAdmin):
+    list_display = ["code", "organisation", "published", "created_at"]
     search_fields = ["code"]
 
 

@@ -197,6 +197,40 @@ class Question(models.Model):
         return self.code
 
 
+class StandardDraft(OrgOwnedModel):
+    """A standard version being written in the editor, before it is published.
+
+    The draft is kept as the text of its YAML file, checked by the same rules as an import
+    after every edit, so what is published is exactly what an export of it would hold.
+    Publishing imports that text as an immutable ``Standard`` and closes the draft.
+    """
+
+    code = models.SlugField(max_length=80)
+    base = models.ForeignKey(
+        Standard,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="drafts",
+        help_text="The version it was copied from, if any.",
+    )
+    source = models.TextField(help_text="The draft as a standard YAML file, always valid.")
+    published = models.OneToOneField(
+        Standard,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="draft",
+        help_text="The version it was published as; a published draft is closed.",
+    )
+
+    class Meta:
+        ordering = ["code", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.code} (draft)"
+
+
 class AssessmentQuerySet(OrgOwnedQuerySet):
     def for_member(self, member: Membership) -> AssessmentQuerySet:
         """Assessments the member's organisation assigned or was assigned, and shared ones.

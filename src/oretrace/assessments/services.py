@@ -54,6 +54,11 @@ def _require(
         raise PermissionDenied(f"{what} needs one of the roles: {', '.join(roles)} or admin")
 
 
+def require_author(actor: Actor, organisation: Organisation) -> None:
+    """Standards of ``organisation`` are written by its compliance officers and auditors."""
+    _require(actor, organisation, AUTHORS, "write a standard")
+
+
 def is_assigner(actor: Actor, assessment: Assessment) -> bool:
     return isinstance(actor, SystemActor) or (
         actor.organisation_id == assessment.organisation_id and actor.has_role(*ASSIGNERS)

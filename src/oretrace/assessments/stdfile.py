@@ -131,6 +131,8 @@ def read(text: str | bytes) -> StandardSpec:
 def _pydantic_message(error: Any) -> str:
     if error["type"] == "missing":
         return "this field is required"
+    if error["type"] == "too_short" and isinstance(error.get("input"), list):
+        return "needs at least one entry"
     if error["type"] == "extra_forbidden":
         return "unknown field (check its spelling)"
     if error["type"] == "string_type" and isinstance(error.get("input"), bool):
@@ -166,6 +168,22 @@ def _line_of(root: yaml.Node | None, path: tuple[Any, ...]) -> int | None:
             break
         node = child
     return line
+
+
+def validate(data: dict[str, Any]) -> StandardSpec:
+    """Check a standard given as data (the editor's) by the same rules as ``read``; raise
+    ``StandardFileError`` naming the field."""
+    try:
+        spec = StandardSpec.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise StandardFileError(
+            _pydantic_message(first), field=_field_name(tuple(first["loc"]))
+        ) from None
+    problem = _check(spec)
+    if problem is not None:
+        raise StandardFileError(problem[1], field=_field_name(problem[0]))
+    return spec
 
 
 # --- checks beyond the schema -------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oretrace.assessments import views
+from oretrace.assessments import editor_views, views
 
 app_name = "assessments"
 
@@ -24,4 +24,22 @@ urlpatterns = [
     path("training/<int:module_id>/file/", views.training_file, name="training_file"),
     path("standards/", views.standard_list, name="standards"),
     path("standards/<int:standard_id>/", views.standard_detail, name="standard"),
+    path("standards/<int:standard_id>/draft/", editor_views.draft_from, name="draft_from"),
+    path("standards/drafts/new/", editor_views.draft_new, name="draft_new"),
+    path("standards/drafts/<int:draft_id>/", editor_views.draft_detail, name="draft"),
+    path(
+        "standards/drafts/<int:draft_id>/section/",
+        editor_views.draft_section,
+        name="draft_section",
+    ),
+    path(
+        "standards/drafts/<int:draft_id>/criterion/",
+        editor_views.draft_criterion,
+        name="draft_criterion",
+    ),
+    path(
+        "standards/drafts/<int:draft_id>/question/",
+        editor_views.draft_question,
+        name="draft_question",
+    ),
 ]

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from oretrace.assessments import plans, queries, services
+from oretrace.assessments import editor_views, plans, queries, services
 from oretrace.assessments.choices import AnswerType, SupportKind, TrainingFormat, YesNo
 from oretrace.assessments.models import (
     Assessment,
@@ -201,7 +201,7 @@ def answer_page(request: HttpRequest, member: Membership, assessment_id: int) ->
             "sections": sections,
             "progress": progress,
             "lang": _text_language(request),
-            "languages": LANGUAGES,
+            "text_languages": LANGUAGES,
             "can_answer": services.is_responder(member, assessment)
             and assessment.status in ("assigned", "in_progress", "returned"),
             "can_comment": True,
@@ -420,6 +420,7 @@ def standard_list(request: HttpRequest, member: Membership) -> HttpResponse:
         {
             "standards": queries.standards_for(member).order_by("code", "version"),
             "can_import": member.has_role(*services.AUTHORS),
+            "drafts": editor_views.drafts_for(member),
         },
     )
 
@@ -441,8 +442,9 @@ def standard_detail(request: HttpRequest, member: Membership, standard_id: int) 
         {
             "standard": standard,
             "lang": lang,
-            "languages": LANGUAGES,
+            "text_languages": LANGUAGES,
             "sections": standard.sections.prefetch_related("criteria__questions"),
+            "can_author": member.has_role(*services.AUTHORS),
         },
     )
 

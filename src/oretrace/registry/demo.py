@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.contenttypes.models import ContentType
+
 from oretrace.core import services as core_services
 from oretrace.core.choices import Role
 from oretrace.core.demo import demo_step
@@ -238,6 +240,7 @@ def build_facilities(say: Callable[[str], None]) -> None:
             services.add_name(facility, name=alias, language=language, actor=actor, source="demo")
         created += 1
     _share_processor_with_initiative(say)
+    _share_unit_with_buyer()
     say(f"{len(FACILITIES)} demo facilities ({created} new)")
 
 
@@ -263,4 +266,24 @@ def _share_processor_with_initiative(say: Callable[[str], None]) -> None:
             effective_on=date(2024, 3, 1),
             actor=initiative,
             source="Mica Workplace Initiative membership register",
+        )
+
+
+def _share_unit_with_buyer() -> None:
+    """The processor shares its processing unit (that one row only) with its customer, the
+    pigment maker, whose compliance officer assesses the workplaces its mica comes from."""
+    processor = _admin_of("giridih-mica")
+    buyer = Membership.objects.get(
+        organisation__slug="rhein-pigmente", user__email="compliance@rhein.example"
+    ).organisation
+    unit = Facility.objects.get(organisation=processor.organisation, kind=K.PROCESSING_UNIT)
+    if not Grant.objects.filter(
+        owner=processor.organisation,
+        grantee=buyer,
+        content_type=ContentType.objects.get_for_model(Facility),
+        object_id=unit.pk,
+        revoked_at__isnull=True,
+    ).exists():
+        core_services.grant_access(
+            unit, to=buyer, actor=processor, note="customer's workplace assessments"
         )

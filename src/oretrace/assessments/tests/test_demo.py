@@ -64,3 +64,34 @@ def test_the_initiative_and_the_processor_see_it_others_do_not(demo):
     assert "Progress over time" in page
     facility = client.get(reverse("registry:facility", args=[second.facility_id]))
     assert f"{second.score} %" in facility.content.decode()
+
+
+def test_the_buyer_assigns_to_the_shared_unit_and_sees_only_its_own(demo):
+    """The processor shares its unit with its customer; the customer's compliance officer can
+    assign the workplace assessment to it, and sees that assessment, not the initiative's."""
+    buyer = Client()
+    buyer.force_login(User.objects.get(email="compliance@rhein.example"))
+    page = buyer.get(reverse("assessments:list"))
+    unit = next(f for f in page.context["facilities"] if f.organisation.slug == "giridih-mica")
+    standard = Standard.objects.get(code="mica-processing-workplace")
+    response = buyer.post(
+        reverse("assessments:list"),
+        {"standard": standard.pk, "facility": unit.pk, "due_on": "2030-01-31"},
+    )
+    mine = Assessment.objects.get(organisation__slug="rhein-pigmente")
+    assert response.url == reverse("assessments:detail", args=[mine.pk])
+    assert mine.supplier.slug == "giridih-mica"
+    assert mine.facility == unit
+    member = Membership.objects.get(user__email="compliance@rhein.example")
+    assert list(queries.assessments_for(member)) == [mine]
+    assert queries.history(mine, member) == []  # nothing submitted to the buyer yet
+    initiatives = Assessment.objects.filter(organisation__slug="mica-initiative")
+    assert initiatives.count() == 2
+    for other in initiatives:
+        assert buyer.get(reverse("assessments:detail", args=[other.pk])).status_code == 404
+    # the processor answers both; the initiative does not see the buyer's
+    processor = Membership.objects.get(user__email="supplier@giridih.example")
+    assert set(queries.assessments_for(processor)) == {mine, *initiatives}
+    initiative = Client()
+    initiative.force_login(User.objects.get(email="grievance@initiative.example"))
+    assert initiative.get(reverse("assessments:detail", args=[mine.pk])).status_code == 404

@@ -65,3 +65,10 @@ def test_processor_shares_its_facilities_with_its_initiative(demo):
     assert Facility.objects.for_member(initiative).filter(pk=unit.pk).exists()
     assert not Facility.objects.for_member(stranger).filter(pk=unit.pk).exists()
     assert unit.statuses.get().status == "Member"
+
+
+def test_processor_shares_only_its_unit_with_its_buyer(demo):
+    buyer = _member("compliance@rhein.example", "rhein-pigmente")
+    unit = Facility.objects.get(kind="processing_unit", organisation__slug="giridih-mica")
+    seen = Facility.objects.for_member(buyer).filter(organisation__slug="giridih-mica")
+    assert list(seen) == [unit]
