@@ -23,41 +23,26 @@ SQLite in a scratch data directory (or the database of ``ORETRACE_DATABASE_URL``
 from __future__ import annotations
 
 import argparse
-import atexit
 import cProfile
 import importlib.util
-import os
 import pstats
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
-os.environ.setdefault("ORETRACE_SECRET_KEY", "bench-" + "k8Zp2Lq9Xv4Rt7Wm1Yc6Nb3Hd5Gf0Js" * 2)
-os.environ.setdefault("ORETRACE_ALLOWED_HOSTS", "testserver")
-if "ORETRACE_DATA_DIR" not in os.environ:
-    _scratch = tempfile.mkdtemp(prefix="oretrace-bench-")
-    atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
-    os.environ["ORETRACE_DATA_DIR"] = _scratch
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oretrace.settings")
+import _django  # noqa: F401 - Django on a scratch data directory
+from django.core.management import call_command
 
-import django
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-
-from oretrace.core.choices import Role  # noqa: E402
-from oretrace.core.models import Membership, Organisation, User  # noqa: E402
-from oretrace.core.reference import load_countries, load_minerals  # noqa: E402
-from oretrace.declarations.imports import import_declaration  # noqa: E402
-from oretrace.declarations.models import Declaration, SmelterEntry, Supplier  # noqa: E402
-from oretrace.registry.imports import import_reference_file  # noqa: E402
-from oretrace.registry.models import MatchReview  # noqa: E402
-from oretrace.registry.reviews import matcher_for  # noqa: E402
+from oretrace.core.choices import Role
+from oretrace.core.models import Membership, Organisation, User
+from oretrace.core.reference import load_countries, load_minerals
+from oretrace.declarations.imports import import_declaration
+from oretrace.declarations.models import Declaration, SmelterEntry, Supplier
+from oretrace.registry.imports import import_reference_file
+from oretrace.registry.models import MatchReview
+from oretrace.registry.reviews import matcher_for
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent.parent / "shared" / "data"

@@ -27,41 +27,27 @@ Production settings (DEBUG off), SQLite in a scratch data directory (or the data
 from __future__ import annotations
 
 import argparse
-import atexit
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 
-os.environ.setdefault("ORETRACE_SECRET_KEY", "bench-" + "k8Zp2Lq9Xv4Rt7Wm1Yc6Nb3Hd5Gf0Js" * 2)
-os.environ.setdefault("ORETRACE_ALLOWED_HOSTS", "testserver")
-if "ORETRACE_DATA_DIR" not in os.environ:
-    _scratch = tempfile.mkdtemp(prefix="oretrace-bench-")
-    atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
-    os.environ["ORETRACE_DATA_DIR"] = _scratch
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oretrace.settings")
+import _django  # noqa: F401 - Django on a scratch data directory
+from django.core.management import call_command
+from django.db import connection, transaction
 
-import django
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-
-from oretrace.core.actors import SYSTEM  # noqa: E402
-from oretrace.core.models import Organisation  # noqa: E402
-from oretrace.core.reference import load_countries  # noqa: E402
-from oretrace.ledger import keys, merkle, queries, records  # noqa: E402
-from oretrace.ledger import services as ledger  # noqa: E402
-from oretrace.ledger.bundle import verify_bundle  # noqa: E402
-from oretrace.ledger.commitment import commit, new_salts, record_document  # noqa: E402
-from oretrace.ledger.merkle import MemoryTree, leaf_hash  # noqa: E402
-from oretrace.ledger.models import Leaf, LogState  # noqa: E402
-from oretrace.ledger.storage import DatabaseHashStore  # noqa: E402
+from oretrace.core.actors import SYSTEM
+from oretrace.core.models import Organisation
+from oretrace.core.reference import load_countries
+from oretrace.ledger import keys, merkle, queries, records
+from oretrace.ledger import services as ledger
+from oretrace.ledger.bundle import verify_bundle
+from oretrace.ledger.commitment import commit, new_salts, record_document
+from oretrace.ledger.merkle import MemoryTree, leaf_hash
+from oretrace.ledger.models import Leaf, LogState
+from oretrace.ledger.storage import DatabaseHashStore
 
 BUDGET_APPENDS = 50_000
 BUDGET_PROOF_MS = 1.0

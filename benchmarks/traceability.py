@@ -32,47 +32,35 @@ SQLite in a scratch data directory (or the database of ``ORETRACE_DATABASE_URL``
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("ORETRACE_SECRET_KEY", "bench-" + "k8Zp2Lq9Xv4Rt7Wm1Yc6Nb3Hd5Gf0Js" * 2)
-os.environ.setdefault("ORETRACE_ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("ORETRACE_SECURE_SSL_REDIRECT", "false")  # the test client speaks HTTP
 os.environ.setdefault("ORETRACE_FAST_PASSWORD_HASHING", "true")
-if "ORETRACE_DATA_DIR" not in os.environ:
-    _scratch = tempfile.mkdtemp(prefix="oretrace-bench-")
-    atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
-    os.environ["ORETRACE_DATA_DIR"] = _scratch
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oretrace.settings")
 
-import django
+import random
 
-django.setup()
+import _django  # noqa: F401 - Django on a scratch data directory
+import rustworkx as rx
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import Max
+from django.test import Client
 
-import random  # noqa: E402
-
-import rustworkx as rx  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from oretrace.core.actors import SYSTEM  # noqa: E402
-from oretrace.core.choices import Role  # noqa: E402
-from oretrace.core.models import Organisation  # noqa: E402
-from oretrace.core.reference import load_countries  # noqa: E402
-from oretrace.core.services import add_member, create_user, issue_token  # noqa: E402
-from oretrace.traceability import services, trace  # noqa: E402
-from oretrace.traceability.epcis import checks, hashing, schema  # noqa: E402
-from oretrace.traceability.models import CustodyEdge, EpcisCapture, EpcisEvent, Lot  # noqa: E402
+from oretrace.core.actors import SYSTEM
+from oretrace.core.choices import Role
+from oretrace.core.models import Organisation
+from oretrace.core.reference import load_countries
+from oretrace.core.services import add_member, create_user, issue_token
+from oretrace.traceability import services, trace
+from oretrace.traceability.epcis import checks, hashing, schema
+from oretrace.traceability.models import CustodyEdge, EpcisCapture, EpcisEvent, Lot
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCHEMA = ROOT.parent / "shared" / "data" / "epcis" / "gs1_EPCIS" / "EPCIS-JSON-Schema.json"
@@ -171,7 +159,7 @@ def _build_graph(organisation: Organisation, edge_count: int) -> tuple[list[int]
             time_zone_offset="+00:00",
             record_time="2026-01-01T00:00:00Z",
         )
-        first = (Lot.objects.aggregate(m=django.db.models.Max("id"))["m"] or 0) + 1
+        first = (Lot.objects.aggregate(m=Max("id"))["m"] or 0) + 1
         batch: list[Lot] = []
         for i in range(products * size):
             batch.append(

@@ -269,7 +269,7 @@ def rollup_content(
                 "country_text": _country_text(s.facility.country_id),
                 "smelter_id": s.cid,
                 "id_source": "RMI" if s.cid else "",
-                "city": s.facility.city if hasattr(s.facility, "city") else "",
+                "city": s.facility.city,
                 "comments": "reported by " + "; ".join(s.suppliers),
             }
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,6 +29,7 @@ from oretrace.declarations.canonical import canonical, fingerprint
 from oretrace.declarations.choices import DeclarationStatus, Severity, SmelterMatch
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry, Supplier
+from oretrace.declarations.services import create_supplier
 from oretrace.declarations.templates import (
     ParsedDeclaration,
     SmelterRow,
@@ -37,6 +38,7 @@ from oretrace.declarations.templates import (
 )
 from oretrace.registry.choices import MatchOutcome
 from oretrace.registry.matching import Matcher, MatchResult
+from oretrace.registry.queries import CONFORMANT, headline_statuses
 from oretrace.registry.reviews import NameQuery, match_names, matcher_for, queue_review
 
 Progress = Callable[[float, str], None]
@@ -61,8 +63,6 @@ RED_FLAG_CODES = frozenset(
         "policy-url-missing",
     }
 )
-# Assurance statuses that count as conformant (RMAP, and the schemes RMI cross-recognises).
-CONFORMANT = frozenset({"conformant", "cross-recognized", "cross-recognised"})
 
 
 def _silent(_p: float, _m: str) -> None:
@@ -155,26 +155,6 @@ def _query(row: SmelterRow) -> NameQuery | None:
     )
 
 
-def current_statuses(facility_ids: Iterable[int], member: Membership) -> dict[int, str]:
-    """The latest assurance status of each facility (any scheme; conformant wins)."""
-    from oretrace.registry.models import AssuranceStatus
-
-    latest: dict[tuple[int, str], str] = {}
-    rows = (
-        AssuranceStatus.objects.for_member(member)
-        .filter(facility_id__in=set(facility_ids))
-        .order_by("effective_on", "id")
-        .values_list("facility_id", "scheme", "status")
-    )
-    for fid, scheme, status in rows:
-        latest[(fid, scheme)] = status
-    result: dict[int, str] = {}
-    for (fid, _scheme), status in latest.items():
-        if fid not in result or status.casefold() in CONFORMANT:
-            result[fid] = status
-    return result
-
-
 def _match_rows(
     parsed: ParsedDeclaration, member: Membership, matcher: Matcher | None
 ) -> list[tuple[SmelterRow, NameQuery | None, MatchResult | None]]:
@@ -250,11 +230,7 @@ def _supplier_for(
     )
     if existing is not None:
         return existing, False
-    supplier = Supplier.objects.create(
-        organisation=member.organisation, created_by=member.user, name=name[:300]
-    )
-    log_change(supplier, action=ChangeAction.CREATE, actor=member)
-    return supplier, True
+    return create_supplier(actor=member, name=name), True
 
 
 def _newer(a: Declaration, b: Declaration) -> bool:
@@ -337,7 +313,7 @@ def import_declaration(
         for _row, _q, r in matched
         if r is not None and r.outcome == MatchOutcome.AUTO
     ]
-    statuses = current_statuses(auto_ids, actor) if auto_ids else {}
+    statuses = headline_statuses(auto_ids, actor) if auto_ids else {}
     issues = _issues(parsed) + _registry_flags(matched, statuses)
     content = canonical(parsed)
     counts = {s: sum(1 for i in issues if i["severity"] == s) for s in Severity.values}

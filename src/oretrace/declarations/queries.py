@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from oretrace.core.models import Membership
-from oretrace.declarations.imports import CONFORMANT, current_statuses
 from oretrace.declarations.models import Declaration, SmelterEntry
 from oretrace.registry.models import Facility
+from oretrace.registry.queries import CONFORMANT, headline_statuses
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def entries_of(declaration: Declaration, member: Membership) -> list[EntryView]:
     entries = list(declaration.smelter_entries.select_related("review").order_by("row"))
     ids = {e.resolved_facility_id for e in entries} - {None}
     facilities = {f.pk: f for f in Facility.objects.for_member(member).filter(pk__in=ids)}
-    statuses = current_statuses(facilities, member) if facilities else {}
+    statuses = headline_statuses(facilities, member) if facilities else {}
     views = []
     for entry in entries:
         fid = entry.resolved_facility_id

@@ -35,44 +35,18 @@ from dataclasses import dataclass, field
 
 from oretrace.core.models import Membership
 from oretrace.declarations.choices import DeclarationStatus
-from oretrace.declarations.imports import CONFORMANT, current_statuses
 from oretrace.declarations.models import Declaration, SmelterEntry, Supplier
-from oretrace.declarations.templates.maps import CMRT_METALS, TemplateMap, map_for
+from oretrace.declarations.templates.maps import (
+    CMRT_METALS,
+    QUESTION_ROLES,
+    TemplateMap,
+    map_for,
+)
 from oretrace.declarations.templates.values import mineral_label
 from oretrace.registry.models import Facility, FacilityIdentifier
+from oretrace.registry.queries import CONFORMANT, headline_statuses
 
 LATEST = {"CMRT": "6.5", "EMRT": "2.1", "AMRT": "1.3", "CRT": "2.21"}
-# What each numbered question asks, per family (the question keys of the latest version).
-ROLES = {
-    "CMRT": {
-        "1": "used",
-        "2": "remains",
-        "3": "covered",
-        "4": "cahra",
-        "5": "recycled",
-        "6": "response",
-        "7": "identified",
-        "8": "reported",
-    },
-    "EMRT": {
-        "1": "used",
-        "2": "remains",
-        "3": "cahra",
-        "4": "recycled",
-        "5": "response",
-        "6": "identified",
-        "7": "reported",
-    },
-    "CRT": {
-        "1": "used",
-        "2": "cahra",
-        "3": "recycled",
-        "4": "response",
-        "5": "identified",
-        "6": "reported",
-    },
-    "AMRT": {"1": "used", "2": "response"},
-}
 BUCKETS = (
     (1.0, "100%"),
     (0.9, "Greater than 90%"),
@@ -215,7 +189,7 @@ def build_rollup(member: Membership, family: str, year: int) -> Rollup:
     )
     facility_ids = {e.resolved_facility_id for e in entries} - {None}
     facilities = {f.pk: f for f in Facility.objects.for_member(member).filter(pk__in=facility_ids)}
-    statuses = current_statuses(facilities, member) if facilities else {}
+    statuses = headline_statuses(facilities, member) if facilities else {}
     cids = dict(
         FacilityIdentifier.objects.filter(facility_id__in=facilities, scheme="rmi_cid")
         .order_by("facility_id", "id")
@@ -255,7 +229,7 @@ def build_rollup(member: Membership, family: str, year: int) -> Rollup:
     rate = responded / total if total else 0.0
     unidentified_metals = {u.entry.metal or u.entry.metal_text for u in unresolved}
     answers: dict[tuple[str, str], str] = {}
-    for question, role in ROLES[family].items():
+    for question, role in QUESTION_ROLES[family].items():
         for mineral in minerals:
             values = [
                 a["answer"]

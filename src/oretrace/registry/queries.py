@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -67,21 +68,41 @@ def search_facilities(member: Membership, f: FacilityFilter) -> QuerySet[Facilit
     return facilities.distinct().select_related("country", "subdivision").order_by("name")
 
 
-def _with_current_status(member: Membership, status: str) -> list[int]:
+def _latest_per_scheme(
+    entries: QuerySet[AssuranceStatus],
+) -> dict[tuple[int, str], AssuranceStatus]:
+    """(facility, scheme) → the entry with the latest effective date: the current status."""
     current: dict[tuple[int, str], AssuranceStatus] = {}
-    for entry in AssuranceStatus.objects.for_member(member).order_by("effective_on", "id"):
+    for entry in entries.order_by("effective_on", "id"):
         current[(entry.facility_id, entry.scheme)] = entry
+    return current
+
+
+def _with_current_status(member: Membership, status: str) -> list[int]:
     wanted = status.casefold()
+    current = _latest_per_scheme(AssuranceStatus.objects.for_member(member))
     return sorted({fid for (fid, _s), e in current.items() if e.status.casefold() == wanted})
 
 
 def current_statuses(facility: Facility, member: Membership) -> list[AssuranceStatus]:
     """The latest entry per scheme, derived from the history (never stored twice)."""
-    latest: dict[str, AssuranceStatus] = {}
     history = AssuranceStatus.objects.for_member(member).filter(facility=facility)
-    for entry in history.order_by("effective_on", "id"):
-        latest[entry.scheme] = entry
-    return sorted(latest.values(), key=lambda e: e.scheme)
+    return sorted(_latest_per_scheme(history).values(), key=lambda e: e.scheme)
+
+
+# Statuses that count as conformant: RMAP's, and the schemes RMI cross-recognises.
+CONFORMANT = frozenset({"conformant", "cross-recognized", "cross-recognised"})
+
+
+def headline_statuses(facility_ids: Iterable[int], member: Membership) -> dict[int, str]:
+    """One current status per facility for lists and roll-ups: a conformant one if any scheme
+    has it, else the current status of some scheme; facilities without any are left out."""
+    history = AssuranceStatus.objects.for_member(member).filter(facility_id__in=set(facility_ids))
+    result: dict[int, str] = {}
+    for (fid, _scheme), entry in _latest_per_scheme(history).items():
+        if fid not in result or entry.status.casefold() in CONFORMANT:
+            result[fid] = entry.status
+    return result
 
 
 def status_history(facility: Facility, member: Membership) -> QuerySet[AssuranceStatus]:

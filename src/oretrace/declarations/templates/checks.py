@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from oretrace.declarations.templates.maps import (
     DECLARATION,
     PRODUCT_LIST,
+    QUESTION_ROLES,
     SMELTER_LIST,
     TemplateMap,
     smelter_cell,
@@ -33,12 +34,11 @@ _MANDATORY = {
 }
 # Questions past which the later ones are asked only when the answers allow (the "gates").
 _GATES = {"CMRT": 2, "EMRT": 2, "AMRT": 1, "CRT": 1}
-# The numbered questions that carry a review meaning, per family.
+# The numbered questions that carry a review meaning, per family: meaning → question.
+_REVIEWED = ("covered", "cahra", "recycled", "identified")
 _MEANING = {
-    "CMRT": {"covered": "3", "cahra": "4", "recycled": "5", "identified": "7"},
-    "EMRT": {"cahra": "3", "recycled": "4", "identified": "6"},
-    "CRT": {"cahra": "2", "recycled": "3", "identified": "5"},
-    "AMRT": {},
+    family: {role: question for question, role in roles.items() if role in _REVIEWED}
+    for family, roles in QUESTION_ROLES.items()
 }
 # Every answer any template version offers in its lists (they are English in every language).
 ANSWERS = frozenset(

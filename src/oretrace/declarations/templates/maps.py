@@ -144,6 +144,39 @@ PRODUCT_COLUMNS_REQUESTER = _columns(
 )
 
 CMRT_METALS = ("tantalum", "tin", "gold", "tungsten")
+
+# What each numbered per-mineral question asks, per family (its key in the latest version); the
+# checks flag answers by these meanings and the roll-up derives its answers by them.
+QUESTION_ROLES = {
+    "CMRT": {
+        "1": "used",
+        "2": "remains",
+        "3": "covered",
+        "4": "cahra",
+        "5": "recycled",
+        "6": "response",
+        "7": "identified",
+        "8": "reported",
+    },
+    "EMRT": {
+        "1": "used",
+        "2": "remains",
+        "3": "cahra",
+        "4": "recycled",
+        "5": "response",
+        "6": "identified",
+        "7": "reported",
+    },
+    "CRT": {
+        "1": "used",
+        "2": "cahra",
+        "3": "recycled",
+        "4": "response",
+        "5": "identified",
+        "6": "reported",
+    },
+    "AMRT": {"1": "used", "2": "response"},
+}
 _EMRT1 = ("cobalt", "mica")
 _NOT_CONCERNED_EMRT = frozenset(
     {"No", "Unknown", "Not declaring", "Not applicable for this declaration"}

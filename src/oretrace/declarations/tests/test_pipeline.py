@@ -72,7 +72,9 @@ def test_conformant_status_lifts_the_flag(registry_loaded, member_a, filled):
         source="test",
         actor=member_a,
     )
-    statuses = imports.current_statuses([parsed_id], member_a)
+    from oretrace.registry.queries import headline_statuses
+
+    statuses = headline_statuses([parsed_id], member_a)
     assert statuses == {parsed_id: "Conformant"}
 
 
