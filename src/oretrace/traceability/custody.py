@@ -26,11 +26,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.utils import timezone
 
 from oretrace.core.models import Organisation
 from oretrace.registry.choices import IdentifierScheme
 from oretrace.registry.models import Facility, FacilityIdentifier
+from oretrace.traceability import bulk
 from oretrace.traceability.choices import EdgeKind, FlagKind, LotKind, MovementKind
 from oretrace.traceability.epcis import vocabulary as voc
 from oretrace.traceability.models import (
@@ -78,6 +79,79 @@ class _Amount:
     unit: str = ""
 
 
+# New records are plain objects with the models' field names, written in bulk at the end of
+# the batch (``bulk``): building thousands of model instances cost more than storing them.
+# Lots and shipments already stored are the models' own instances (same attribute names).
+
+
+@dataclass(eq=False, slots=True)
+class NewLot:
+    code: str
+    kind: str
+    facility: Facility | None
+    location: str
+    produced_by: EpcisEvent | None
+    quantity_kg: Decimal = _ZERO
+    remaining_kg: Decimal = _ZERO
+    other_quantity: Decimal | None = None
+    other_unit: str = ""
+    recycled: bool = False
+    pk: int | None = None
+
+
+@dataclass(eq=False, slots=True)
+class Movement:
+    lot: Any  # Lot | NewLot
+    kind: str
+    quantity_kg: Decimal | None
+    facility: Facility | None
+    location: str
+    counterpart: str
+    event: EpcisEvent
+    shipment: Any = None  # LotMovement | Movement | None
+    pk: int | None = None
+
+
+@dataclass(eq=False, slots=True)
+class Edge:
+    source: Any
+    target: Any
+    kind: str
+    quantity_kg: Decimal | None
+    share: float
+    event: EpcisEvent
+
+
+@dataclass(eq=False, slots=True)
+class Flag:
+    kind: str
+    lot: Any
+    facility: Facility | None
+    event: EpcisEvent
+    expected_kg: Decimal
+    actual_kg: Decimal
+    message: str
+
+
+_OWNED = ("organisation_id", "created_by_id", "created_at", "updated_at")
+_LOT_COLUMNS = (
+    "id", *_OWNED, "code", "kind", "facility_id", "location", "quantity_kg", "remaining_kg",
+    "other_quantity", "other_unit", "recycled", "produced_by_id",
+)  # fmt: skip
+_MOVEMENT_COLUMNS = (
+    "id", *_OWNED, "lot_id", "kind", "quantity_kg", "facility_id", "location", "counterpart",
+    "shipment_id", "event_id",
+)  # fmt: skip
+_EDGE_COLUMNS = (*_OWNED, "source_id", "target_id", "kind", "quantity_kg", "share", "event_id")
+_FLAG_COLUMNS = (
+    *_OWNED, "kind", "lot_id", "facility_id", "event_id", "expected_kg", "actual_kg", "message",
+)  # fmt: skip
+
+
+def _pk(value: Any) -> int | None:
+    return None if value is None else value.pk
+
+
 @dataclass
 class Applier:
     """Applies one capture's new events to one organisation's custody records."""
@@ -85,15 +159,15 @@ class Applier:
     organisation: Organisation
     user: Any
     prefixes: dict[str, str]
-    lots: dict[str, Lot] = field(default_factory=dict)
+    lots: dict[str, Any] = field(default_factory=dict)  # code -> Lot | NewLot
     dirty: set[str] = field(default_factory=set)
     places: dict[str, Facility | None] = field(default_factory=dict)
     unsourced: set[str] = field(default_factory=set)
-    open_shipments: dict[str, list[LotMovement]] = field(default_factory=dict)
-    shipments: list[LotMovement] = field(default_factory=list)
-    receipts: list[LotMovement] = field(default_factory=list)
-    edges: list[CustodyEdge] = field(default_factory=list)
-    flags: list[CustodyFlag] = field(default_factory=list)
+    open_shipments: dict[str, list[Any]] = field(default_factory=dict)
+    shipments: list[Movement] = field(default_factory=list)
+    receipts: list[Movement] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
 
     # --- reading events ----------------------------------------------------------------------
 
@@ -123,21 +197,29 @@ class Applier:
     def locate(self, locations: set[str]) -> None:
         """Find the registry facilities of all the locations in one query (GLN, or 'other')."""
         glns = {gln: loc for loc in locations if (gln := gln_of(loc))}
+        matches: list[tuple[str, str, int]] = []
+        identifiers = connection.ops.quote_name(FacilityIdentifier._meta.db_table)
+        facilities = connection.ops.quote_name(Facility._meta.db_table)
+        with connection.cursor() as cursor:
+            for scheme, values in (
+                (IdentifierScheme.GLN, sorted(glns)),
+                (IdentifierScheme.OTHER, sorted(locations)),
+            ):
+                for condition, params in bulk.where_in("i.value", values):
+                    cursor.execute(
+                        f"SELECT i.scheme, i.value, i.facility_id FROM {identifiers} i "  # noqa: S608
+                        f"JOIN {facilities} f ON f.id = i.facility_id "
+                        f"WHERE i.scheme = %s AND {condition} AND f.merged_into_id IS NULL "
+                        "AND (f.organisation_id = %s OR f.organisation_id IS NULL)",
+                        [scheme, *params, self.organisation.pk],
+                    )
+                    matches.extend(cursor.fetchall())
+        # In the identifiers' own order (scheme, value): a GLN match comes before an 'other' one.
+        matches.sort()
+        by_id = Facility.objects.in_bulk({facility_id for _s, _v, facility_id in matches})
         found: dict[str, Facility] = {}
-        for identifier in (
-            FacilityIdentifier.objects.filter(
-                Q(scheme=IdentifierScheme.OTHER, value__in=locations)
-                | Q(scheme=IdentifierScheme.GLN, value__in=list(glns))
-            )
-            .filter(
-                Q(facility__organisation=self.organisation)
-                | Q(facility__organisation__isnull=True),
-                facility__merged_into__isnull=True,
-            )
-            .select_related("facility")
-        ):
-            where = glns[identifier.value] if identifier.scheme == "gln" else identifier.value
-            found.setdefault(where, identifier.facility)
+        for kind, value, facility_id in matches:
+            found.setdefault(glns[value] if kind == "gln" else value, by_id[facility_id])
         self.places.update({loc: found.get(loc) for loc in locations})
 
     def place(self, location: str) -> Facility | None:
@@ -151,17 +233,33 @@ class Applier:
     # --- lots --------------------------------------------------------------------------------
 
     def preload(self, codes: Iterable[str]) -> None:
-        wanted = set(codes) - set(self.lots)
-        if wanted:
-            for lot in Lot.objects.filter(organisation=self.organisation, code__in=wanted):
+        """Load the organisation's stored lots among ``codes``."""
+        wanted = sorted(set(codes) - set(self.lots))
+        table = connection.ops.quote_name(Lot._meta.db_table)
+        for condition, params in bulk.where_in("code", wanted):
+            for lot in Lot.objects.raw(
+                f"SELECT * FROM {table} WHERE organisation_id = %s AND {condition}",  # noqa: S608
+                [self.organisation.pk, *params],
+            ):
                 self.lots[lot.code] = lot
 
-    def lot(self, amount: _Amount, *, location: str, event: EpcisEvent | None) -> Lot:
+    def load_open_shipments(self) -> None:
+        """The stored shipments of the loaded lots that no receipt has matched yet, in order."""
+        stored = {lot.pk: code for code, lot in self.lots.items() if not isinstance(lot, NewLot)}
+        table = connection.ops.quote_name(LotMovement._meta.db_table)
+        for condition, params in bulk.where_in("m.lot_id", sorted(stored)):
+            for movement in LotMovement.objects.raw(
+                f"SELECT m.* FROM {table} m WHERE m.kind = %s AND {condition} "  # noqa: S608
+                f"AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.shipment_id = m.id) "
+                "ORDER BY m.id",
+                [MovementKind.SHIPPING, *params],
+            ):
+                self.open_shipments.setdefault(stored[movement.lot_id], []).append(movement)
+
+    def lot(self, amount: _Amount, *, location: str, event: EpcisEvent | None) -> Any:
         lot = self.lots.get(amount.code)
         if lot is None:
-            lot = Lot(
-                organisation=self.organisation,
-                created_by=self.user,
+            lot = NewLot(
                 code=amount.code,
                 kind=amount.kind,
                 facility=self.place(location),
@@ -173,13 +271,13 @@ class Applier:
                 self.unsourced.add(amount.code)
         return lot
 
-    def first_seen(self, lot: Lot, amount: _Amount) -> None:
+    def first_seen(self, lot: Any, amount: _Amount) -> None:
         """A lot first met as an input or a shipment: an origin of unknown provenance."""
         if lot.code in self.unsourced and lot.quantity_kg == 0 and amount.kg is not None:
             self.add(lot, amount)
         self.unsourced.discard(lot.code)
 
-    def add(self, lot: Lot, amount: _Amount, *, recycled: bool = False) -> None:
+    def add(self, lot: Any, amount: _Amount, *, recycled: bool = False) -> None:
         if amount.kg is not None:
             lot.quantity_kg += amount.kg
             lot.remaining_kg += amount.kg
@@ -189,7 +287,7 @@ class Applier:
         lot.recycled = lot.recycled or recycled
         self.dirty.add(lot.code)
 
-    def take(self, lot: Lot, kg: Decimal, *, kind: str, event: EpcisEvent, where: str) -> None:
+    def take(self, lot: Any, kg: Decimal, *, kind: str, event: EpcisEvent, where: str) -> None:
         """Take ``kg`` from the lot, flagging a quantity beyond what it holds."""
         if kg > lot.remaining_kg:
             self.flag(
@@ -207,7 +305,7 @@ class Applier:
     def flag(
         self,
         kind: str,
-        lot: Lot,
+        lot: Any,
         event: EpcisEvent,
         *,
         expected: Decimal,
@@ -215,9 +313,7 @@ class Applier:
         message: str,
     ) -> None:
         self.flags.append(
-            CustodyFlag(
-                organisation=self.organisation,
-                created_by=self.user,
+            Flag(
                 kind=kind,
                 lot=lot,
                 facility=lot.facility
@@ -249,13 +345,7 @@ class Applier:
                 codes.add(body["parentID"])
         self.preload(codes)
         self.locate({e.biz_location or e.read_point for e in events} - {""})
-        for movement in LotMovement.objects.filter(
-            lot__organisation=self.organisation,
-            lot__code__in=codes,
-            kind=MovementKind.SHIPPING,
-            receipts__isnull=True,
-        ).order_by("id"):
-            self.open_shipments.setdefault(movement.lot.code, []).append(movement)
+        self.load_open_shipments()
         for event in sorted(events, key=lambda e: (e.event_time, e.pk)):
             handler = {
                 "ObjectEvent": self._object,
@@ -264,25 +354,91 @@ class Applier:
             }.get(event.event_type)
             if handler is not None:
                 handler(event)
+        self.save()
+
+    def save(self) -> None:
+        """Write the batch's lots, movements, edges and flags (a few statements each)."""
+        now = bulk.timestamp(timezone.now())
+        owned = (self.organisation.pk, _pk(self.user), now, now)
         fresh = [lot for lot in self.lots.values() if lot.pk is None]
-        Lot.objects.bulk_create(fresh, batch_size=1000)
-        if connection.features.can_return_rows_from_bulk_insert is False:  # pragma: no cover
-            ids = dict(
-                Lot.objects.filter(
-                    organisation=self.organisation, code__in=[lot.code for lot in fresh]
-                ).values_list("code", "pk")
-            )
-            for lot in fresh:
-                lot.pk = ids[lot.code]
+        for lot, pk in zip(fresh, bulk.reserve_ids(Lot, len(fresh)), strict=True):
+            lot.pk = pk
+        bulk.insert_rows(
+            Lot,
+            _LOT_COLUMNS,
+            (
+                (
+                    lot.pk,
+                    *owned,
+                    lot.code,
+                    lot.kind,
+                    _pk(lot.facility),
+                    lot.location,
+                    lot.quantity_kg,
+                    lot.remaining_kg,
+                    lot.other_quantity,
+                    lot.other_unit,
+                    lot.recycled,
+                    _pk(lot.produced_by),
+                )
+                for lot in fresh
+            ),
+        )
+        stored = [self.lots[c] for c in self.dirty if not isinstance(self.lots[c], NewLot)]
         Lot.objects.bulk_update(
-            [self.lots[c] for c in self.dirty - {lot.code for lot in fresh}],
+            stored,
             ["quantity_kg", "remaining_kg", "other_quantity", "other_unit", "recycled"],
             batch_size=500,
         )
-        LotMovement.objects.bulk_create(self.shipments, batch_size=1000)
-        LotMovement.objects.bulk_create(self.receipts, batch_size=1000)
-        CustodyEdge.objects.bulk_create(self.edges, batch_size=1000)
-        CustodyFlag.objects.bulk_create(self.flags, batch_size=500)
+        movements = self.shipments + self.receipts
+        for movement, pk in zip(
+            movements, bulk.reserve_ids(LotMovement, len(movements)), strict=True
+        ):
+            movement.pk = pk
+        bulk.insert_rows(
+            LotMovement,
+            _MOVEMENT_COLUMNS,
+            (
+                (
+                    m.pk,
+                    *owned,
+                    m.lot.pk,
+                    m.kind,
+                    m.quantity_kg,
+                    _pk(m.facility),
+                    m.location,
+                    m.counterpart,
+                    _pk(m.shipment),
+                    m.event.pk,
+                )
+                for m in movements
+            ),
+        )
+        bulk.insert_rows(
+            CustodyEdge,
+            _EDGE_COLUMNS,
+            (
+                (*owned, e.source.pk, e.target.pk, e.kind, e.quantity_kg, e.share, e.event.pk)
+                for e in self.edges
+            ),
+        )
+        bulk.insert_rows(
+            CustodyFlag,
+            _FLAG_COLUMNS,
+            (
+                (
+                    *owned,
+                    f.kind,
+                    f.lot.pk,
+                    _pk(f.facility),
+                    f.event.pk,
+                    f.expected_kg,
+                    f.actual_kg,
+                    f.message,
+                )
+                for f in self.flags
+            ),
+        )
 
     def _location(self, event: EpcisEvent) -> str:
         return event.biz_location or event.read_point
@@ -316,9 +472,7 @@ class Applier:
         self.first_seen(lot, amount)
         kg = amount.kg if amount.kg is not None else lot.remaining_kg
         self.take(lot, kg, kind=FlagKind.OVER_SHIPMENT, event=event, where="shipment")
-        shipment = LotMovement(
-            organisation=self.organisation,
-            created_by=self.user,
+        shipment = Movement(
             lot=lot,
             kind=MovementKind.SHIPPING,
             quantity_kg=kg,
@@ -356,9 +510,7 @@ class Applier:
                 self.dirty.add(lot.code)
             else:  # first seen here: an origin of unknown provenance at the receiving site
                 self.add(lot, _Amount(amount.code, amount.kind, kg))
-        receipt = LotMovement(
-            organisation=self.organisation,
-            created_by=self.user,
+        receipt = Movement(
             lot=lot,
             kind=MovementKind.RECEIVING,
             quantity_kg=kg,
@@ -374,8 +526,8 @@ class Applier:
         self,
         event: EpcisEvent,
         kind: str,
-        inputs: list[tuple[Lot, Decimal | None]],
-        outputs: list[tuple[Lot, Decimal | None]],
+        inputs: list[tuple[Any, Decimal | None]],
+        outputs: list[tuple[Any, Decimal | None]],
     ) -> None:
         total_in = sum((kg for _lot, kg in inputs if kg is not None), _ZERO)
         total_out = sum((kg for _lot, kg in outputs if kg is not None), _ZERO)
@@ -388,9 +540,7 @@ class Applier:
                     else None
                 )
                 self.edges.append(
-                    CustodyEdge(
-                        organisation=self.organisation,
-                        created_by=self.user,
+                    Edge(
                         source=source,
                         target=target,
                         kind=kind,
@@ -459,7 +609,7 @@ class Applier:
 
 def apply_events(
     events: list[EpcisEvent], *, organisation: Organisation, user: Any, context: Any
-) -> list[CustodyFlag]:
+) -> list[Flag]:
     """Turn the new events of one capture into custody records; return the flags raised."""
     prefixes: dict[str, str] = {}
     for item in context if isinstance(context, list) else [context]:

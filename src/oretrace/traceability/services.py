@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from oretrace.core.actors import SystemActor, actor_user
@@ -17,9 +19,15 @@ from oretrace.core.choices import ChangeAction, Role
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import Membership, Organisation
 from oretrace.ledger import services as ledger
+from oretrace.traceability import bulk
 from oretrace.traceability.custody import apply_events
 from oretrace.traceability.epcis import schema as epcis_schema
-from oretrace.traceability.epcis.document import DocumentError, load_json, read_document
+from oretrace.traceability.epcis.document import (
+    CapturedEvent,
+    DocumentError,
+    load_json,
+    read_document,
+)
 from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
 from oretrace.traceability.models import EpcisCapture, EpcisEvent, EpcisIdentifier
 
@@ -93,17 +101,94 @@ def capture_document(
     return Captured(capture, [e.hash_id for e in result.events])
 
 
-def _store(document, data, events, organisation, actor, schema_checked) -> EpcisCapture:  # type: ignore[no-untyped-def]
+_EVENT_COLUMNS = (
+    "id",
+    "organisation_id",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "capture_id",
+    "hash_id",
+    "declared_id",
+    "event_type",
+    "action",
+    "event_time",
+    "time_zone_offset",
+    "record_time",
+    "biz_step",
+    "disposition",
+    "read_point",
+    "biz_location",
+    "body",
+)
+_IDENTIFIER_COLUMNS = ("event_id", "role", "value", "is_class", "quantity", "uom")
+
+
+def _known(organisation: Organisation, hash_ids: list[str]) -> set[str]:
+    """The hash IDs among ``hash_ids`` the organisation already holds."""
+    known: set[str] = set()
+    table = connection.ops.quote_name(EpcisEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        for condition, params in bulk.where_in("hash_id", hash_ids):
+            cursor.execute(
+                f"SELECT hash_id FROM {table} WHERE organisation_id = %s AND {condition}",  # noqa: S608
+                [organisation.pk, *params],
+            )
+            known.update(row[0] for row in cursor.fetchall())
+    return known
+
+
+def _event_record(
+    row_id: int, e: CapturedEvent, capture: EpcisCapture, user_id: int | None, now: datetime
+) -> EpcisEvent:
+    """The stored event as a model instance (for the ledger and custody), without a query."""
+    record = EpcisEvent.__new__(EpcisEvent)
+    record.__dict__.update(
+        id=row_id,
+        organisation_id=capture.organisation_id,
+        created_by_id=user_id,
+        created_at=now,
+        updated_at=now,
+        record_time=now,
+        capture_id=capture.pk,
+        hash_id=e.hash_id,
+        declared_id=e.declared_id[:300],
+        event_type=e.event_type,
+        action=e.action,
+        event_time=e.event_time,
+        time_zone_offset=e.time_zone_offset,
+        biz_step=e.biz_step[:300],
+        disposition=e.disposition[:300],
+        read_point=e.read_point[:300],
+        biz_location=e.biz_location[:300],
+        body=e.body,
+    )
+    record._state = ModelState()
+    record._state.adding = False
+    record._state.db = connection.alias
+    return record
+
+
+def _store(
+    document: dict[str, Any],
+    data: bytes | None,
+    events: list[CapturedEvent],
+    organisation: Organisation,
+    actor: Actor,
+    schema_checked: bool,
+) -> EpcisCapture:
+    """Write the capture, its new events and their identifiers; ledger leaves; custody.
+
+    Events and identifiers go straight to the driver (``bulk``): at thousands of events per
+    document, ``bulk_create`` cost more than the database's own work.
+    """
     digest = hashlib.sha256(data if data is not None else repr(document).encode()).hexdigest()
     unique = {e.hash_id: e for e in events}  # the same event twice in one document: stored once
-    known = set(
-        EpcisEvent.objects.filter(organisation=organisation, hash_id__in=list(unique)).values_list(
-            "hash_id", flat=True
-        )
-    )
+    known = _known(organisation, list(unique))
+    user = actor_user(actor)
     capture = EpcisCapture.objects.create(
         organisation=organisation,
-        created_by=actor_user(actor),
+        created_by=user,
         sha256=digest,
         context=document.get("@context", []),
         event_count=len(events),
@@ -111,59 +196,53 @@ def _store(document, data, events, organisation, actor, schema_checked) -> Epcis
         known_count=len(known),
         schema_checked=schema_checked,
     )
-    now = timezone.now()
-    user = actor_user(actor)
     fresh = [e for h, e in unique.items() if h not in known]
-    rows = EpcisEvent.objects.bulk_create(
-        [
-            EpcisEvent(
-                organisation=organisation,
-                created_by=user,
-                capture=capture,
-                hash_id=e.hash_id,
-                declared_id=e.declared_id[:300],
-                event_type=e.event_type,
-                action=e.action,
-                event_time=e.event_time,
-                time_zone_offset=e.time_zone_offset,
-                record_time=now,
-                biz_step=e.biz_step[:300],
-                disposition=e.disposition[:300],
-                read_point=e.read_point[:300],
-                biz_location=e.biz_location[:300],
-                body=e.body,
-                created_at=now,
-                updated_at=now,
+    ids = bulk.reserve_ids(EpcisEvent, len(fresh))
+    now = timezone.now()
+    stamp = bulk.timestamp(now)
+    user_id = user.pk if user is not None else None
+    bulk.insert_rows(
+        EpcisEvent,
+        _EVENT_COLUMNS,
+        (
+            (
+                row_id,
+                organisation.pk,
+                user_id,
+                stamp,
+                stamp,
+                capture.pk,
+                e.hash_id,
+                e.declared_id[:300],
+                e.event_type,
+                e.action,
+                bulk.timestamp(e.event_time),
+                e.time_zone_offset,
+                stamp,
+                e.biz_step[:300],
+                e.disposition[:300],
+                e.read_point[:300],
+                e.biz_location[:300],
+                bulk.json_text(e.body),
             )
-            for e in fresh
-        ],
-        batch_size=500,
+            for row_id, e in zip(ids, fresh, strict=True)
+        ),
     )
-    if rows and rows[0].pk is None:  # backends without RETURNING: read the ids back
-        ids = dict(
-            EpcisEvent.objects.filter(organisation=organisation, capture=capture).values_list(
-                "hash_id", "pk"
-            )
-        )
-        for row in rows:
-            row.pk = ids[row.hash_id]
-    EpcisIdentifier.objects.bulk_create(
-        [
-            EpcisIdentifier(
-                event_id=row.pk,
-                role=i.role,
-                value=i.value[:300],
-                is_class=i.is_class,
-                quantity=i.quantity,
-                uom=i.uom[:3],
-            )
-            for row, e in zip(rows, fresh, strict=True)
+    bulk.insert_rows(
+        EpcisIdentifier,
+        _IDENTIFIER_COLUMNS,
+        (
+            (row_id, i.role, i.value[:300], i.is_class, i.quantity, i.uom[:3])
+            for row_id, e in zip(ids, fresh, strict=True)
             for i in e.identifiers
-        ],
-        batch_size=1000,
+        ),
     )
     log_change(capture, action=ChangeAction.CREATE, actor=actor)
-    if rows:
+    if fresh:
+        rows = [
+            _event_record(row_id, e, capture, user_id, now)
+            for row_id, e in zip(ids, fresh, strict=True)
+        ]
         ledger.append_many(rows, actor=actor, created=True)
         apply_events(rows, organisation=organisation, user=user, context=capture.context)
     return capture
