@@ -28,6 +28,9 @@ from django.db.models import Model
 # COPY's text format: a backslash, tab, newline or carriage return in a value is escaped.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _SQLITE_PARAMETERS = 30_000  # below SQLite's 32,766 bound parameters per statement
+# Rows per write of a COPY: small enough that the server stores one part while the next is
+# written here (on a shared machine the two run side by side).
+_COPY_ROWS = 250
 
 
 def json_text(value: Any) -> str:
@@ -117,7 +120,7 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
                 lines = []
                 for row in rows:
                     lines.append("\t".join(map(_copy_value, row)) + "\n")
-                    if len(lines) == 2000:
+                    if len(lines) == _COPY_ROWS:
                         copy.write("".join(lines))
                         lines = []
                 if lines:

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import orjson
+
 from oretrace.traceability.epcis import vocabulary as voc
 from oretrace.traceability.epcis.checks import document_problems, parse_time
 from oretrace.traceability.epcis.hashing import event_hashes
@@ -78,7 +80,16 @@ class DocumentError(ValueError):
 
 
 def load_json(raw: bytes | str) -> Any:
-    """The JSON value in ``raw``, or a DocumentError naming the line and column."""
+    """The JSON value in ``raw``, or a DocumentError naming the line and column.
+
+    orjson reads a large document ~3x faster than the json module; whatever it refuses
+    (invalid text, NaN, integers beyond 64 bits) is read again by the json module, which
+    accepts the same documents as before and names the line and column of a real error.
+    """
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
     try:
         return json.loads(raw)
     except UnicodeDecodeError:

@@ -159,10 +159,11 @@ class _Reader:
 
     def scalar(self, value: Any) -> str:
         if isinstance(value, str):
-            value = self.expansions.get(value, value)
-            prefix, colon, local = value.partition(":")
-            if colon and prefix in self.namespaces:
-                return self.namespaces[prefix] + local
+            if self.expansions:
+                value = self.expansions.get(value, value)
+            prefix = value.split(":", 1)[0]
+            if prefix in self.namespaces and prefix != value:
+                return self.namespaces[prefix] + value[len(prefix) + 1 :]
             return value
         return str(value)  # Python's spelling of numbers and booleans ("True"), as the reference
 
@@ -369,7 +370,13 @@ class _Unusual(Exception):
 def _leaf(reader: _Reader, name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise _Unusual
-    text = reader.scalar(value).strip()
+    return _written(name, reader.scalar(value))
+
+
+@lru_cache(maxsize=16384)
+def _written(name: str, text: str) -> str:
+    """``name=<canonical value>`` (empty for an empty value); repeated values are common."""
+    text = text.strip()
     if not text:
         return ""
     text = canonical_time(text) if name == "eventTime" else canonical_value(text)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from oretrace.traceability.epcis import hashing
 from oretrace.traceability.epcis.gs1_keys import canonical_link, check_digit
 from oretrace.traceability.tests import hash_reference
-from oretrace.traceability.tests.documents import CONTEXT
+from oretrace.traceability.tests.documents import CONTEXT as OUR_CONTEXT
 from oretrace.traceability.tests.test_epcis_documents import GS1_EXAMPLES, VALID
 
 # The two GS1 examples the package itself cannot hash: a business transaction list whose
@@ -136,6 +136,8 @@ def test_canonical_links_agree_with_the_reference_normaliser(uri):
 
 # --- generated events -----------------------------------------------------------------------
 
+CONTEXT = [*OUR_CONTEXT, {"ex": "urn:example:ext:", "gs1": "https://gs1.org/voc/"}]
+
 _LOT = "urn:epc:class:lgtin:8901234.000001.LOT-A"
 _LOT_LINK = "https://id.gs1.org/01/08901234000014/10/LOT-A"
 _SITE = "urn:epc:id:sgln:8901234.00001.0"
@@ -154,6 +156,26 @@ def _time(draw: st.DrawFn) -> tuple[str, str]:
 
 def _term(draw: st.DrawFn, term: str, web: str, urn: str) -> str:
     return draw(st.sampled_from([term, web + term, urn + term]))
+
+
+@st.composite
+def sensor_elements(draw: st.DrawFn) -> dict[str, Any]:
+    when, _offset = _time(draw)
+    report: dict[str, Any] = {
+        "type": draw(st.sampled_from(["Temperature", "gs1:Humidity", "Mass"])),
+        "value": draw(st.sampled_from([26, 26.5, 0.25])),
+        "uom": draw(st.sampled_from(["CEL", "A93", "KGM"])),
+    }
+    if draw(st.booleans()):
+        report["time"] = when
+    if draw(st.booleans()):
+        report["component"] = draw(st.sampled_from(["x", "y"]))
+    if draw(st.booleans()):
+        report["deviceID"] = "urn:epc:id:giai:4000001.111"
+    element: dict[str, Any] = {"sensorReport": [report]}
+    if draw(st.booleans()):
+        element["sensorMetadata"] = {"time": when, "deviceID": "urn:epc:id:giai:4000001.112"}
+    return element
 
 
 @st.composite
@@ -237,6 +259,12 @@ def events(draw: st.DrawFn) -> dict[str, Any]:
         event["readPoint"] = {"id": _SITE, "ot:gate": "north"}  # an extension inside a field
     if draw(st.booleans()):
         event["eventID"] = "urn:uuid:6f1b0bb4-2b16-4d63-a3c1-2c1c6b9a53f0"
+    if draw(st.booleans()):
+        event["sensorElementList"] = draw(st.lists(sensor_elements(), min_size=1, max_size=2))
+    if draw(st.booleans()):  # an extension whose namespace does not end with "/"
+        event["ex:batch"] = {"ex:grade": draw(st.sampled_from(["A", "B"])), "ex:n": 3}
+    if draw(st.booleans()):
+        event["bizLocation"] = {"id": _SITE, "ex:bay": "7"}
     keys = draw(st.permutations(list(event)))
     return {key: event[key] for key in keys}
 
