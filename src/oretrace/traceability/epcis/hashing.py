@@ -468,10 +468,42 @@ _RANK = {name: rank for name, (rank, _sub) in _FIELD_ORDER.items()}
 _TREE_ONLY = frozenset(["sensorElementList", "#text"])
 
 
+def _typed_list(reader: _Reader, name: str, value: Any) -> str:
+    """A business transaction, source or destination list, written as the trailing part does.
+
+    Each entry is its first two fields in the order given (``type=…bizTransaction=…``), values
+    canonical but times as written; the entries are sorted.
+    """
+    if not isinstance(value, list):
+        raise _Unusual
+    entries = []
+    for entry in value:
+        if not isinstance(entry, dict) or "#text" in entry:
+            raise _Unusual
+        if not any(k in entry for k in _UNORDERED_IF):
+            raise _Unusual  # the tree sorts such an entry's fields before pairing them
+        written = ""
+        for key, item in list(entry.items())[:2]:
+            if not isinstance(item, str) or ":" in key or key in _COMMENTS:
+                raise _Unusual
+            text = reader.scalar(item).strip()
+            written += key + "=" + canonical_value(text) if text else key
+        entries.append(written)
+    if not entries:
+        return ""
+    entries.sort()
+    return name + "".join(entries)
+
+
+_TYPED_LISTS = frozenset(["bizTransactionList", "sourceList", "destinationList"])
+
+
 def _direct_prehash(event: dict[str, Any], namespaces: dict[str, str]) -> str:
+    if "eventTime" not in event and "action" not in event:
+        raise _Unusual  # the tree treats the extensions of such an "event" as a nested field's
     reader = _Reader(namespaces, _expansions(event))
     standard: list[tuple[int, str]] = []
-    others: list[Any] = []
+    others: list[str] = []
     for key, value in event.items():
         write = _DIRECT.get(key)
         if write is not None:
@@ -479,7 +511,12 @@ def _direct_prehash(event: dict[str, Any], namespaces: dict[str, str]) -> str:
             if written:
                 standard.append((_RANK[key], written))
             continue
-        if key in _TREE_ONLY or key.startswith("@xmlns"):
+        if key in _TYPED_LISTS:
+            written = _typed_list(reader, key, value)
+            if written:
+                others.append(written)
+            continue
+        if key in _TREE_ONLY or key in _UNORDERED_IF or key.startswith("@xmlns"):
             raise _Unusual
         if key in _LEFT_OUT or key in _COMMENTS:
             continue
@@ -490,10 +527,12 @@ def _direct_prehash(event: dict[str, Any], namespaces: dict[str, str]) -> str:
             nodes = [(name, grand[1], grand[2]) for grand in child[2]]
         else:
             nodes = [(name, child[1], child[2])]
-        others.extend(_regroup(("", "", nodes))[2])
+        others.extend(_rest([node]) for node in _regroup(("", "", nodes))[2])
     standard.sort()
     head = "eventType=" + str(event.get("type", "")) + "".join(text for _rank, text in standard)
-    return head + (_rest(others) if others else "")
+    if len(others) > 1:
+        others.sort()
+    return head + "".join(others)
 
 
 def prehash(event: dict[str, Any], namespaces: dict[str, str]) -> str:
