@@ -12,9 +12,10 @@ business transaction, transformations) and measures:
 - ``schema``: fastjsonschema validation of the document against GS1's EPCIS 2.0 JSON Schema (the
   baseline);
 - ``checks``: oretrace's semantic checks alone;
-- ``hash``: the CBV 2.0 hash IDs alone (the reference package's canonicalisation);
+- ``hash``: the CBV 2.0 hash IDs alone (oretrace's canonicaliser, epcis/hashing.py);
 - ``capture``: ``services.capture_document`` end to end: JSON parse, schema, checks, hashing,
-  event + identifier rows, change log, one ledger leaf per event, in one transaction.
+  event + identifier rows, change log, one ledger leaf per event, custody derivation (lots,
+  movements, edges), in one transaction.
 
 Then the trace, on a custody graph of ``--edges`` edges written straight to the tables: trees of
 a product lot <- 5 mill lots <- 25 depot lots <- 125 collection lots (155 edges per product, as a
