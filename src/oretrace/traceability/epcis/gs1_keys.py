@@ -38,10 +38,9 @@ _DL_ESCAPES = str.maketrans(
 
 def check_digit(digits: str) -> str:
     """The GS1 mod-10 check digit of a key's digits (weights 3, 1, 3, … from the right)."""
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        total += int(digit) * (3 if position % 2 == 0 else 1)
-    return str(-total % 10)
+    odd = sum(map(int, digits[::-2]))  # the rightmost digit and every second one before it
+    even = sum(map(int, digits[-2::-2]))
+    return str(-(3 * odd + even) % 10)
 
 
 def _escape(text: str) -> str:
