@@ -150,3 +150,44 @@ def test_tampering_with_a_stored_event_is_found_by_the_audit(member_a):
         if p["record_type"] == "traceability.epcisevent" and p["record_id"] == str(event.pk)
     ]
     assert ours
+
+
+def test_bodies_with_escapes_and_non_ascii_text_come_back_as_captured(member_a):
+    # the rows go to the driver as text (COPY on PostgreSQL): tabs, newlines, backslashes,
+    # quotes and non-ASCII text must survive, as must numbers
+    doc = docs.document()
+    event = doc["epcisBody"]["eventList"][0]
+    event["ilmd"] = {
+        "ot:village": 'Koderma\tJharkhand\nIndia \\ "mica" — naïve ✓',
+        "ot:grade": 2.5,
+        "ot:count": 12345678901,
+    }
+    event["eventID"] = "urn:x:back\\slash"
+    result = _capture(member_a, doc)
+    stored = EpcisEvent.objects.get(capture=result.capture, hash_id=result.event_ids[0])
+    assert stored.body == event
+    assert stored.declared_id == "urn:x:back\\slash"
+
+
+def test_a_capture_of_many_events_keeps_every_row_and_link(member_a):
+    doc = docs.document()
+    template = doc["epcisBody"]["eventList"][0]
+    events = []
+    for n in range(1200):  # more rows than one statement or one COPY part holds
+        event = dict(template)
+        event["quantityList"] = [{"epcClass": f"{docs.RAW}-{n}", "quantity": n + 1, "uom": "KGM"}]
+        events.append(event)
+    doc["epcisBody"]["eventList"] = events
+    result = _capture(member_a, doc)
+    assert result.capture.new_count == 1200
+    stored = EpcisEvent.objects.filter(capture=result.capture)
+    assert sorted(stored.values_list("hash_id", flat=True)) == sorted(result.event_ids)
+    identifiers = EpcisIdentifier.objects.filter(event__capture=result.capture)
+    assert identifiers.count() == 1200
+    assert {i.event.body["quantityList"][0]["epcClass"] for i in identifiers} == {
+        i.value for i in identifiers
+    }
+    # the same document again stores nothing new
+    again = _capture(member_a, doc)
+    assert again.capture.new_count == 0
+    assert again.capture.known_count == 1200
