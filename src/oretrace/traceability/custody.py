@@ -29,6 +29,7 @@ from django.db import connection
 from django.db.models import Q
 
 from oretrace.core.models import Organisation
+from oretrace.core.tenancy import scope_to_organisation
 from oretrace.registry.choices import IdentifierScheme
 from oretrace.registry.models import Facility, FacilityIdentifier
 from oretrace.traceability.choices import EdgeKind, FlagKind, LotKind, MovementKind
@@ -54,7 +55,14 @@ SHIPPING_STEPS = {"shipping", "departing"}
 RECEIVING_STEPS = {"receiving", "arriving", "accepting"}
 _SGLN = re.compile(r"^urn:epc:id:sgln:(\d+)\.(\d*)\.")
 _DIGITAL_LINK_GLN = re.compile(r"^https?://[^/]+/414/(\d{13})(?:/|$)")
+_OUR_FACILITY = re.compile(r"^urn:x-oretrace:facility:(\d{1,18})$")
 _ZERO = Decimal(0)
+
+
+def facility_pk_of(location: str) -> int | None:
+    """The registry id a location URI of ours names (``urn:x-oretrace:facility:42``), if any."""
+    match = _OUR_FACILITY.match(location)
+    return int(match.group(1)) if match else None
 
 
 def gln_of(location: str) -> str | None:
@@ -121,23 +129,24 @@ class Applier:
         return None
 
     def locate(self, locations: set[str]) -> None:
-        """Find the registry facilities of all the locations in one query (GLN, or 'other')."""
+        """Find the registry facilities of all the locations (by GLN, an 'other' identifier or
+        our own facility URI) among those the organisation may see: its own, the reference
+        ones, and those other organisations shared with it."""
         glns = {gln: loc for loc in locations if (gln := gln_of(loc))}
+        ours = {pk: loc for loc in locations if (pk := facility_pk_of(loc)) is not None}
+        seen = scope_to_organisation(
+            Facility.objects.live(), self.organisation.pk, public=Q(organisation__isnull=True)
+        )
         found: dict[str, Facility] = {}
-        for identifier in (
-            FacilityIdentifier.objects.filter(
-                Q(scheme=IdentifierScheme.OTHER, value__in=locations)
-                | Q(scheme=IdentifierScheme.GLN, value__in=list(glns))
-            )
-            .filter(
-                Q(facility__organisation=self.organisation)
-                | Q(facility__organisation__isnull=True),
-                facility__merged_into__isnull=True,
-            )
-            .select_related("facility")
-        ):
+        for identifier in FacilityIdentifier.objects.filter(
+            Q(scheme=IdentifierScheme.OTHER, value__in=locations)
+            | Q(scheme=IdentifierScheme.GLN, value__in=list(glns)),
+            facility__in=seen,
+        ).select_related("facility"):
             where = glns[identifier.value] if identifier.scheme == "gln" else identifier.value
             found.setdefault(where, identifier.facility)
+        for facility in seen.filter(pk__in=list(ours)):
+            found.setdefault(ours[facility.pk], facility)
         self.places.update({loc: found.get(loc) for loc in locations})
 
     def place(self, location: str) -> Facility | None:

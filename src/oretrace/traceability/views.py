@@ -11,12 +11,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member
-from oretrace.traceability import queries, services, trace
+from oretrace.traceability import queries, recording, services, trace
 from oretrace.traceability.choices import EventType
 from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
-from oretrace.traceability.forms import CaptureForm
+from oretrace.traceability.forms import (
+    CaptureForm,
+    CollectionForm,
+    ProcessingForm,
+    ReceiptForm,
+    ShipmentForm,
+)
 from oretrace.traceability.models import EpcisEvent
 from oretrace.web.views import member_required
 
@@ -134,3 +141,117 @@ def lot_detail(request: HttpRequest, member: Membership, lot_id: int) -> HttpRes
 
 def _percent(fraction: float) -> str:
     return f"{fraction * 100:.1f}"
+
+
+# --- recording custody on a form (recording.py builds and captures the events) ---------------
+
+
+@member_required
+def record(request: HttpRequest, member: Membership) -> HttpResponse:
+    return render(
+        request,
+        "traceability/record.html",
+        {"can_record": any(member.has_role(r) for r in services.CAPTURE_ROLES)},
+    )
+
+
+def _recorded(request: HttpRequest, result: recording.Recorded) -> HttpResponse:
+    if result.new:
+        messages.success(request, _("Recorded. The event is in the custody history."))
+    else:
+        messages.info(request, _("This was recorded before; nothing was stored twice."))
+    for flag in result.flags:
+        messages.error(request, _("Mass-balance flag: %(message)s") % {"message": flag.message})
+    return redirect("traceability:lot", result.lot.pk)
+
+
+def _record_page(
+    request: HttpRequest,
+    member: Membership,
+    form_class: type[CollectionForm | ProcessingForm | ShipmentForm | ReceiptForm],
+    title: str,
+    build,  # type: ignore[no-untyped-def]
+) -> HttpResponse:
+    form = form_class(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event, code = build(form.cleaned_data, member)
+            return _recorded(request, recording.record(event, lot_code=code, member=member))
+        except CaptureRejected as exc:
+            form.add_error(None, "; ".join(str(p) for p in exc.problems) or str(exc))
+        except (PermissionDenied, TraceabilityError) as exc:
+            form.add_error(None, str(exc))
+    return render(request, "traceability/record_form.html", {"form": form, "title": title})
+
+
+def _new_code(member: Membership, number: str, when) -> str:  # type: ignore[no-untyped-def]
+    return recording.lot_uri(
+        member.organisation, number or recording.next_lot_number(member.organisation, when)
+    )
+
+
+def _collection(data, member):  # type: ignore[no-untyped-def]
+    code = _new_code(member, data["lot"], data["when"])
+    event = recording.collection_event(
+        facility=data["facility"],
+        when=data["when"],
+        lot=code,
+        amount=data["quantity"],
+        unit=data["unit"],
+        recycled=data["recycled"],
+    )
+    return event, code
+
+
+def _processing(data, member):  # type: ignore[no-untyped-def]
+    code = _new_code(member, data["output_lot"], data["when"])
+    event = recording.processing_event(
+        facility=data["facility"],
+        when=data["when"],
+        process=data["process"],
+        inputs=data["inputs"],
+        output=code,
+        amount=data["output_quantity"],
+        unit=data["output_unit"],
+    )
+    return event, code
+
+
+def _shipment(data, member):  # type: ignore[no-untyped-def]
+    lot = data["lot"]
+    event = recording.shipment_event(
+        lot=lot,
+        amount=data["quantity"] if data["quantity"] is not None else lot.remaining_kg,
+        origin=data["origin"],
+        destination=data["destination"],
+        when=data["when"],
+    )
+    return event, lot.code
+
+
+def _receipt(data, member):  # type: ignore[no-untyped-def]
+    shipment = data["shipment"]
+    event = recording.receipt_event(
+        shipment=shipment, amount=data["quantity"], facility=data["facility"], when=data["when"]
+    )
+    return event, shipment.lot.code
+
+
+@member_required
+def record_collection(request: HttpRequest, member: Membership) -> HttpResponse:
+    return _record_page(request, member, CollectionForm, _("Record a collection"), _collection)
+
+
+@member_required
+def record_processing(request: HttpRequest, member: Membership) -> HttpResponse:
+    return _record_page(request, member, ProcessingForm, _("Record processing"), _processing)
+
+
+@member_required
+def record_shipment(request: HttpRequest, member: Membership) -> HttpResponse:
+    return _record_page(request, member, ShipmentForm, _("Record a shipment"), _shipment)
+
+
+@member_required
+def record_receipt(request: HttpRequest, member: Membership) -> HttpResponse:
+    return _record_page(request, member, ReceiptForm, _("Record a receipt"), _receipt)
