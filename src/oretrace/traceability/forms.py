@@ -135,7 +135,7 @@ def _lot_number(form: forms.Form, field: str) -> str:
         form.add_error(
             field,
             _(
-                "Use letters, digits and - . _ / only (80 at most), beginning with a letter or digit."
+                "Use letters, digits and - . _ / only (80 at most), starting with a letter or digit."
             ),
         )
     return number
