@@ -134,9 +134,7 @@ def _lot_number(form: forms.Form, field: str) -> str:
     if number and not valid_lot_number(number):
         form.add_error(
             field,
-            _(
-                "Use letters, digits and - . _ / only (80 at most), starting with a letter or digit."
-            ),
+            _("Letters, digits and - . _ / only (80 at most), starting with a letter or digit."),
         )
     return number
 

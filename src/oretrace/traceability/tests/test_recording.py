@@ -192,7 +192,7 @@ def test_bad_entries_are_refused_with_the_field_named(member_a, sites, web_a):
     assert response.status_code == 200
     assert "This is in the future." in page
     assert "Ensure this value is greater than or equal to 0.001." in page
-    assert "Use letters, digits" in page
+    assert "Letters, digits and" in page
     _collect(web_a, sites["village"], "50", lot="V-4")
     lot = _lot("V-4", member_a)
     response = web_a.post(
