@@ -438,6 +438,8 @@ class Applier:
         process = str(self._ot(body, "process") or event.biz_step or "")
         max_yield = Decimal(str(settings.ORETRACE_CUSTODY_MAX_YIELDS.get(process, 1.0)))
         if total_in and total_out > total_in * max_yield:
+            place = self.place(location)
+            where = place.name if place is not None else location or "an unknown place"
             for lot, _kg in outputs:
                 self.flag(
                     FlagKind.OVER_YIELD,
@@ -445,7 +447,7 @@ class Applier:
                     event,
                     expected=total_in * max_yield,
                     actual=total_out,
-                    message=f"{process or 'processing'} at {location or 'an unknown place'}: "
+                    message=f"{process or 'processing'} at {where}: "
                     f"{total_out.normalize():f} kg out of {total_in.normalize():f} kg in, above "
                     f"the maximum yield of {max_yield.normalize():f}",
                 )
