@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from oretrace.core.models import Membership, Organisation
@@ -35,6 +35,7 @@ EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 LOT_PREFIX = "urn:x-oretrace:lot:"
 FACILITY_PREFIX = "urn:x-oretrace:facility:"
 UNITS = {"kg": "KGM", "t": "TNE", "g": "GRM"}
+_LOT_NUMBER_LOCK = 0x6F74  # first key of the advisory lock taken while numbering lots
 _SAFE_LOT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,79}$")
 
 
@@ -78,7 +79,17 @@ def valid_lot_number(number: str) -> bool:
 
 
 def next_lot_number(organisation: Organisation, day: datetime) -> str:
-    """The next free oretrace lot number of the day: ``20261122-001``, ``20261122-002``…"""
+    """The next free oretrace lot number of the day: ``20261122-001``, ``20261122-002``…
+
+    Call it inside the transaction that records the lot: on PostgreSQL it takes a
+    transaction-scoped lock per organisation, so two people recording at the same moment get
+    two numbers (SQLite runs one writer at a time anyway).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [_LOT_NUMBER_LOCK, organisation.pk]
+            )
     stem = f"{day:%Y%m%d}-"
     prefix = lot_uri(organisation, stem)
     taken = {

@@ -6,6 +6,7 @@ import json
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -175,8 +176,10 @@ def _record_page(
     form = form_class(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         try:
-            event, code = build(form.cleaned_data, member)
-            return _recorded(request, recording.record(event, lot_code=code, member=member))
+            with transaction.atomic():  # numbering a new lot and recording it are one step
+                event, code = build(form.cleaned_data, member)
+                result = recording.record(event, lot_code=code, member=member)
+            return _recorded(request, result)
         except CaptureRejected as exc:
             form.add_error(None, "; ".join(str(p) for p in exc.problems) or str(exc))
         except (PermissionDenied, TraceabilityError) as exc:
