@@ -95,7 +95,8 @@ XML_20 = f"""<?xml version="1.0" encoding="UTF-8"?>
         <readPoint><id>{MINE}</id></readPoint>
         <bizLocation><id>{MINE}</id></bizLocation>
         <quantityList>
-          <quantityElement><epcClass>{RAW}</epcClass><quantity>120.0</quantity><uom>KGM</uom></quantityElement>
+          <quantityElement><epcClass>{RAW}</epcClass>
+            <quantity>120.0</quantity><uom>KGM</uom></quantityElement>
         </quantityList>
         <ilmd><ot:village>Koderma</ot:village></ilmd>
       </ObjectEvent>
@@ -108,26 +109,32 @@ XML_20 = f"""<?xml version="1.0" encoding="UTF-8"?>
         <disposition>urn:epcglobal:cbv:disp:in_transit</disposition>
         <readPoint><id>{DEPOT}</id></readPoint>
         <bizTransactionList>
-          <bizTransaction type="urn:epcglobal:cbv:btt:desadv">urn:epcglobal:cbv:bt:x:1</bizTransaction>
+          <bizTransaction type="urn:epcglobal:cbv:btt:desadv">
+            urn:epcglobal:cbv:bt:x:1
+          </bizTransaction>
         </bizTransactionList>
         <quantityList>
-          <quantityElement><epcClass>{RAW}</epcClass><quantity>100</quantity><uom>KGM</uom></quantityElement>
+          <quantityElement><epcClass>{RAW}</epcClass>
+            <quantity>100</quantity><uom>KGM</uom></quantityElement>
         </quantityList>
         <sourceList>
           <source type="urn:epcglobal:cbv:sdt:owning_party">urn:epc:id:pgln:8901234.00001</source>
         </sourceList>
         <destinationList>
-          <destination type="urn:epcglobal:cbv:sdt:owning_party">urn:epc:id:pgln:8901234.00003</destination>
+          <destination
+              type="urn:epcglobal:cbv:sdt:owning_party">urn:epc:id:pgln:8901234.00003</destination>
         </destinationList>
       </ObjectEvent>
       <TransformationEvent>
         <eventTime>2026-03-05T10:00:00+05:30</eventTime>
         <eventTimeZoneOffset>+05:30</eventTimeZoneOffset>
         <inputQuantityList>
-          <quantityElement><epcClass>{RAW}</epcClass><quantity>100</quantity><uom>KGM</uom></quantityElement>
+          <quantityElement><epcClass>{RAW}</epcClass>
+            <quantity>100</quantity><uom>KGM</uom></quantityElement>
         </inputQuantityList>
         <outputQuantityList>
-          <quantityElement><epcClass>{FLAKE}</epcClass><quantity>62.5</quantity><uom>KGM</uom></quantityElement>
+          <quantityElement><epcClass>{FLAKE}</epcClass>
+            <quantity>62.5</quantity><uom>KGM</uom></quantityElement>
         </outputQuantityList>
         <bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>
         <readPoint><id>{MILL}</id></readPoint>
@@ -153,7 +160,8 @@ XML_12 = f"""<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" schema
         <bizLocation><id>{MINE}</id></bizLocation>
         <extension>
           <quantityList>
-            <quantityElement><epcClass>{RAW}</epcClass><quantity>120.0</quantity><uom>KGM</uom></quantityElement>
+            <quantityElement><epcClass>{RAW}</epcClass>
+              <quantity>120.0</quantity><uom>KGM</uom></quantityElement>
           </quantityList>
           <ilmd><village xmlns="https://oretrace.example/voc/">Koderma</village></ilmd>
         </extension>
@@ -167,17 +175,21 @@ XML_12 = f"""<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" schema
         <disposition>urn:epcglobal:cbv:disp:in_transit</disposition>
         <readPoint><id>{DEPOT}</id></readPoint>
         <bizTransactionList>
-          <bizTransaction type="urn:epcglobal:cbv:btt:desadv">urn:epcglobal:cbv:bt:x:1</bizTransaction>
+          <bizTransaction type="urn:epcglobal:cbv:btt:desadv">
+            urn:epcglobal:cbv:bt:x:1
+          </bizTransaction>
         </bizTransactionList>
         <extension>
           <quantityList>
-            <quantityElement><epcClass>{RAW}</epcClass><quantity>100</quantity><uom>KGM</uom></quantityElement>
+            <quantityElement><epcClass>{RAW}</epcClass>
+              <quantity>100</quantity><uom>KGM</uom></quantityElement>
           </quantityList>
           <sourceList>
             <source type="urn:epcglobal:cbv:sdt:owning_party">urn:epc:id:pgln:8901234.00001</source>
           </sourceList>
           <destinationList>
-            <destination type="urn:epcglobal:cbv:sdt:owning_party">urn:epc:id:pgln:8901234.00003</destination>
+            <destination
+                type="urn:epcglobal:cbv:sdt:owning_party">urn:epc:id:pgln:8901234.00003</destination>
           </destinationList>
         </extension>
       </ObjectEvent>
@@ -186,10 +198,12 @@ XML_12 = f"""<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" schema
           <eventTime>2026-03-05T10:00:00+05:30</eventTime>
           <eventTimeZoneOffset>+05:30</eventTimeZoneOffset>
           <inputQuantityList>
-            <quantityElement><epcClass>{RAW}</epcClass><quantity>100</quantity><uom>KGM</uom></quantityElement>
+            <quantityElement><epcClass>{RAW}</epcClass>
+              <quantity>100</quantity><uom>KGM</uom></quantityElement>
           </inputQuantityList>
           <outputQuantityList>
-            <quantityElement><epcClass>{FLAKE}</epcClass><quantity>62.5</quantity><uom>KGM</uom></quantityElement>
+            <quantityElement><epcClass>{FLAKE}</epcClass>
+              <quantity>62.5</quantity><uom>KGM</uom></quantityElement>
           </outputQuantityList>
           <bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>
           <readPoint><id>{MILL}</id></readPoint>
@@ -206,6 +220,6 @@ def xml_document(version: str = "2.0", *changes: tuple[str, str]) -> bytes:
     """The XML form of document(); each change (old, new) swaps text to make it invalid."""
     text = XML_20 if version == "2.0" else XML_12
     for old, new in changes:
-        assert old in text, old  # noqa: S101 - a test helper
+        assert old in text, old
         text = text.replace(old, new, 1)
     return text.encode()
