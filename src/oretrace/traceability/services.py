@@ -61,6 +61,17 @@ def configured_schema() -> epcis_schema.Validate | None:
         raise TraceabilityError(str(exc)) from None
 
 
+def configured_xsd() -> epcis_xml.Xsd | None:
+    """The compiled EPCIS XSD of ``ORETRACE_EPCIS_XSD``, or None when unset."""
+    path: Path | None = settings.ORETRACE_EPCIS_XSD
+    if path is None:
+        return None
+    try:
+        return epcis_xml.compiled_xsd(path)
+    except epcis_xml.XsdUnavailable as exc:
+        raise TraceabilityError(str(exc)) from None
+
+
 @transaction.atomic
 def capture_document(
     raw: bytes | str | dict[str, Any],
@@ -86,7 +97,7 @@ def capture_document(
         data = raw.encode() if isinstance(raw, str) else raw
         try:
             if xml or (xml is None and epcis_xml.looks_like_xml(data)):
-                document, result = epcis_xml.read_xml(data, schema=validate)
+                document, result = epcis_xml.read_xml(data, schema=validate, xsd=configured_xsd())
             else:
                 document = load_json(data)
                 result = read_document(document, schema=validate)

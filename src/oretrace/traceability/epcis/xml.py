@@ -24,9 +24,12 @@ DTD beyond a bare ``<!DOCTYPE name>``, never expands entities and never touches 
 
 from __future__ import annotations
 
+import bisect
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -155,6 +158,9 @@ class XmlDocument:
     document: dict[str, Any]
     version: str
     problems: list[Problem] = field(default_factory=list)
+    root: etree._Element | None = None
+    event_lines: list[int] = field(default_factory=list)
+    event_kinds: list[str] = field(default_factory=list)
 
 
 def looks_like_xml(raw: bytes) -> bool:
@@ -225,6 +231,8 @@ class _Reader:
         self.uri_of: dict[str, str] = {}  # JSON prefix -> namespace URI
         self.index: int | None = None
         self.kind = ""
+        self.event_lines: list[int] = []  # the line each event starts on, in order
+        self.event_kinds: list[str] = []
 
     # -- problems and names -------------------------------------------------------------------
 
@@ -316,8 +324,10 @@ class _Reader:
         events = []
         for position, element in enumerate(self._event_elements(event_list), start=1):
             self.index = position
+            self.event_lines.append(element.sourceline or 0)
             name = _local(element)[1]
             self.kind = name if self.standard(element) in ORDER_20 else ""
+            self.event_kinds.append(self.kind)
             if not self.kind:
                 why = (
                     "QuantityEvent was withdrawn in EPCIS 2.0; send an ObjectEvent with a "
@@ -692,20 +702,94 @@ def from_xml(raw: bytes) -> XmlDocument:
             f"schemaVersion {declared!r} does not match the namespace {namespace} ({version})",
             root,
         )
-    return XmlDocument(document, version, reader.problems)
+    return XmlDocument(
+        document, version, reader.problems, root, reader.event_lines, reader.event_kinds
+    )
 
 
-def read_xml(raw: bytes, *, schema: Validate | None = None) -> tuple[dict[str, Any], ReadResult]:
+def read_xml(
+    raw: bytes, *, schema: Validate | None = None, xsd: Xsd | None = None
+) -> tuple[dict[str, Any], ReadResult]:
     """Read an XML capture document: its JSON form, and the events or every problem found.
 
-    The structural problems of the XML come first for each event; the JSON checks (and the JSON
-    Schema when given) then run on the JSON form, skipping what the XML already reported.
+    ``xsd`` (GS1's EPCIS XSD, optional) validates documents of its own namespace first. The
+    structural problems of the XML come next; the JSON checks (and the JSON Schema when given)
+    then run on the JSON form, skipping what was already reported for the same event and field.
     """
     xml = from_xml(raw)
+    problems = xsd_problems(xml, xsd) if xsd is not None else []
+    problems += _new(xml.problems, problems)
     result = read_document(xml.document, schema=schema)
-    if not xml.problems:
+    if not problems:
         return xml.document, result
-    seen = {(p.event, p.field) for p in xml.problems}
-    problems = xml.problems + [p for p in result.problems if (p.event, p.field) not in seen]
+    problems += _new(result.problems, problems)
     problems.sort(key=lambda p: (p.event or 0, p.field))
     return xml.document, ReadResult([], problems)
+
+
+def _new(problems: list[Problem], known: list[Problem]) -> list[Problem]:
+    """``problems`` except those on an event and field ``known`` already names."""
+    seen = {(p.event, p.field) for p in known}
+    return [p for p in problems if (p.event, p.field) not in seen]
+
+
+# -- optional validation against GS1's XSD ------------------------------------------------------
+
+_XSD_LOCK = threading.Lock()
+_XSD: dict[tuple[str, float], Xsd] = {}
+_XSD_ELEMENT = re.compile(r"^Element '(?:\{[^}]*\})?([^']+)'")
+
+
+class XsdUnavailable(ValueError):
+    """The configured XSD cannot be read or compiled."""
+
+
+@dataclass(frozen=True)
+class Xsd:
+    """A compiled EPCIS XSD and the namespace of the documents it validates."""
+
+    schema: etree.XMLSchema
+    namespace: str
+
+
+def compiled_xsd(path: Path) -> Xsd:
+    """GS1's EPCIS XSD at ``path`` with the schemas it imports from beside it (compiled once per
+    version of the file; imports are read from disk, never from the network)."""
+    try:
+        key = (str(path), path.stat().st_mtime)
+    except OSError as exc:
+        raise XsdUnavailable(f"EPCIS XSD {path} cannot be read: {exc}") from None
+    with _XSD_LOCK:
+        xsd = _XSD.get(key)
+        if xsd is None:
+            try:
+                tree = etree.parse(str(path), _parser())
+                xsd = Xsd(etree.XMLSchema(tree), tree.getroot().get("targetNamespace", ""))
+            except (OSError, etree.XMLSyntaxError, etree.XMLSchemaParseError) as exc:
+                raise XsdUnavailable(f"EPCIS XSD {path} is not usable: {exc}") from None
+            _XSD[key] = xsd
+        return xsd
+
+
+def xsd_problems(xml: XmlDocument, xsd: Xsd) -> list[Problem]:
+    """The XSD's verdict on a document of its namespace, each error placed on its event by line.
+
+    A document of the other EPCIS version (1.2 against the 2.0 XSD) is left to our own checks.
+    """
+    if xml.root is None or etree.QName(xml.root).namespace != xsd.namespace:
+        return []
+    if xsd.schema.validate(xml.root.getroottree()):
+        return []
+    problems = []
+    for error in xsd.schema.error_log:
+        index = bisect.bisect_right(xml.event_lines, error.line)
+        match = _XSD_ELEMENT.match(error.message)
+        problems.append(
+            Problem(
+                index or None,
+                (match.group(1) if match else "") if index else "",
+                f"does not follow the EPCIS XSD: {error.message} (line {error.line})",
+                xml.event_kinds[index - 1] if index else "",
+            )
+        )
+    return problems

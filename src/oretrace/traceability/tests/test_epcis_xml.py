@@ -20,7 +20,7 @@ from oretrace.traceability.epcis import schema
 from oretrace.traceability.epcis import xml as epcis_xml
 from oretrace.traceability.epcis.document import read_document
 from oretrace.traceability.epcis.hashing import event_hashes
-from oretrace.traceability.exceptions import CaptureRejected
+from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
 from oretrace.traceability.models import EpcisEvent
 from oretrace.traceability.tests import documents as docs
 
@@ -155,6 +155,54 @@ def test_invalid_documents_are_refused_naming_event_and_element(name, epcis_data
     assert any(
         p.event == event and p.field == field and text in p.message for p in result.problems
     ), [str(p) for p in result.problems]
+
+
+@pytest.fixture
+def xsd(epcis_data):
+    path = epcis_data / "gs1_EPCIS" / "XSD" / "EPCglobal-epcis-2_0.xsd"
+    if not path.is_file():
+        pytest.skip("the EPCIS XSD is not in ../shared/data")
+    return epcis_xml.compiled_xsd(path)
+
+
+# Accepted by our reading, refused by the XSD: event elements qualified with the EPCIS namespace.
+XSD_REFUSES = {f"{OPENEPCIS}/1.2/EPCIS/XML/Capture/Documents/Document_with_namespace.xml"}
+
+
+@pytest.mark.parametrize("name", ACCEPTED, ids=str)
+def test_valid_xml_documents_follow_the_xsd(name, epcis_data, xsd):
+    _, result = epcis_xml.read_xml(_bytes(epcis_data, name), xsd=xsd)
+    if name in XSD_REFUSES:
+        assert [p for p in result.problems if "EPCIS XSD" in p.message]
+    else:
+        assert result.problems == [], [str(p) for p in result.problems]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in REFUSED if n.startswith(INVALID_DIR)), ids=str)
+def test_the_xsd_also_refuses_the_invalid_documents(name, epcis_data, xsd):
+    event, _, _ = REFUSED[name]
+    _, result = epcis_xml.read_xml(_bytes(epcis_data, name), xsd=xsd)
+    assert any(
+        (p.event, p.event_type) == (event, "ObjectEvent")
+        and p.message.startswith("does not follow the EPCIS XSD: Element '")
+        and "(line " in p.message
+        for p in result.problems
+    ), [str(p) for p in result.problems]
+
+
+@pytest.mark.django_db
+def test_capture_uses_the_configured_xsd(settings, epcis_data, xsd, member_a, tmp_path):
+    settings.ORETRACE_EPCIS_XSD = epcis_data / "gs1_EPCIS" / "XSD" / "EPCglobal-epcis-2_0.xsd"
+    raw = docs.xml_document("2.0", ("<action>ADD</action>", "<action>CREATE</action>"))
+    with pytest.raises(CaptureRejected) as refused:
+        services.capture_document(raw, organisation=member_a.organisation, actor=member_a)
+    assert any("EPCIS XSD" in p.message and p.field == "action" for p in refused.value.problems)
+    assert services.capture_document(
+        docs.xml_document("2.0"), organisation=member_a.organisation, actor=member_a
+    ).event_ids
+    settings.ORETRACE_EPCIS_XSD = tmp_path / "missing.xsd"
+    with pytest.raises(TraceabilityError, match=r"EPCIS XSD .*missing\.xsd cannot be read"):
+        services.capture_document(raw, organisation=member_a.organisation, actor=member_a)
 
 
 # -- hash IDs -------------------------------------------------------------------------------------
