@@ -25,6 +25,7 @@ DTD beyond a bare ``<!DOCTYPE name>``, never expands entities and never touches 
 from __future__ import annotations
 
 import bisect
+import math
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -136,13 +137,14 @@ SENSOR_NUMBERS = frozenset(
 )
 _WRAPPERS = frozenset({"extension", "baseExtension"})
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_DOUBLE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 # epcis:DateTimeStamp of the XSD: seconds and a time zone are required.
 _TIME = re.compile(
     r"^\d{4}-(1[0-2]|0[1-9])-(3[01]|0[1-9]|[12]\d)T(2[0-3]|[01]\d):[0-5]\d:[0-5]\d(\.\d+)?"
     r"(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))$"
 )
 TIMES = frozenset({"eventTime", "recordTime", "declarationTime"})
-_DOCTYPE = re.compile(r"^<!DOCTYPE\s+[\w:.-]+\s*>$")
+_BARE_DOCTYPE = re.compile(rb"<!DOCTYPE\s+[\w:.-]+\s*>")
 # Most EPCIS documents are well below this; the capture endpoint limits the upload anyway.
 MAX_DEPTH = 64
 
@@ -181,7 +183,18 @@ def _parser() -> etree.XMLParser:
 
 
 def parse(raw: bytes) -> etree._Element:
-    """The root element of ``raw``, refusing DTDs, entities and malformed XML with the line."""
+    """The root element of ``raw``, refusing DTDs, entities and malformed XML with the line.
+
+    Only a bare ``<!DOCTYPE name>`` (which some GS1 examples carry) is let through: an internal
+    subset, even one lxml would ignore, or an external DTD is refused before parsing.
+    """
+    start = raw.find(b"<!DOCTYPE")
+    if start >= 0 and not _BARE_DOCTYPE.match(raw, start):
+        line = raw.count(b"\n", 0, start) + 1
+        raise XmlRefused(
+            f"the XML document declares a DTD (line {line}): EPCIS documents need none, and "
+            "DTDs are refused so that no entity is ever expanded or fetched"
+        )
     try:
         tree = etree.fromstring(raw, _parser()).getroottree()
     except etree.XMLSyntaxError as exc:
@@ -194,10 +207,10 @@ def parse(raw: bytes) -> etree._Element:
     declares = dtd is not None and (list(dtd.iterelements()) or list(dtd.iterentities()))
     if info.system_url or info.public_id or declares or _has_entities(tree.getroot()):
         raise XmlRefused(
-            "the XML document declares a DTD or entities (line 1): EPCIS documents need "
-            "neither, and they are refused so that no entity is expanded or fetched"
+            "the XML document declares a DTD or entities: EPCIS documents need neither, and "
+            "they are refused so that no entity is ever expanded or fetched"
         )
-    if info.doctype and not _DOCTYPE.match(info.doctype):
+    if info.doctype and start < 0:  # a document type the byte scan could not see (UTF-16)
         raise XmlRefused(f"the XML document type declaration {info.doctype!r} is not allowed")
     return tree.getroot()
 
@@ -360,15 +373,14 @@ class _Reader:
             if not self.is_epcis(child):
                 extensions.append(child)
                 continue
+            name = _local(child)[1]
             if extensions:
-                name = _local(child)[1]
                 self.add(
                     name,
                     f"<{name}> comes after extension element <{self.key(extensions[0])}>: user "
                     "extensions follow the standard elements",
                     child,
                 )
-            name = _local(child)[1]
             if name not in order:
                 self.add(name, f"<{name}> is not an element of an {self.kind}", child)
                 continue
@@ -387,7 +399,7 @@ class _Reader:
             last = max(last, rank)
             seen[name] = child
             event[name] = self.value(name, child)
-        self._user_extensions(event, extensions, "")
+        self._user_extensions(event, extensions)
         return event
 
     def value(self, name: str, element: etree._Element) -> Any:
@@ -435,10 +447,9 @@ class _Reader:
     def _only(self, where: str, element: etree._Element, allowed: str) -> list[etree._Element]:
         found = []
         for child in _children(element):
-            name = self.standard(child)
-            if name == allowed:
+            if self.standard(child) == allowed:
                 found.append(child)
-            elif name != "extension":
+            else:
                 local = _local(child)[1]
                 self.add(where, f"<{local}> is not allowed here (expected <{allowed}>)", child)
         return found
@@ -466,10 +477,10 @@ class _Reader:
                 if part == "quantity" and child.get(f"{{{XSI}}}nil") in ("true", "1"):
                     continue  # a nil quantity: the JSON form leaves it out
                 if part == "quantity":
-                    if not _DECIMAL.match(text):
+                    try:
+                        entry[part] = _number(text, _DECIMAL)
+                    except ValueError:
                         self.add(f"{where}.quantity", f"{text!r} is not a decimal number", child)
-                        continue
-                    entry[part] = _number(text)
                 else:
                     entry[part] = text
             if "epcClass" not in entry:
@@ -488,7 +499,7 @@ class _Reader:
                 self.add(f"{name}.{part}", f"<{part}> is not part of a {name}", child)
             else:
                 extensions.append(child)
-        self._user_extensions(place, extensions, name)
+        self._user_extensions(place, extensions)
         return place
 
     def typed(
@@ -532,7 +543,7 @@ class _Reader:
                 else:
                     declaration[part] = _text(child)
                     self._time(where, declaration[part], child)
-        self._user_extensions(declaration, extensions, "errorDeclaration")
+        self._user_extensions(declaration, extensions)
         return declaration
 
     def persistent_disposition(self, element: etree._Element) -> dict[str, list[str]]:
@@ -579,7 +590,7 @@ class _Reader:
             if not reports:
                 self.add(f"{where}.sensorReport", "a sensorElement needs a sensorReport", sensor)
             entry["sensorReport"] = reports
-            self._user_extensions(entry, extensions, where)
+            self._user_extensions(entry, extensions)
             found.append(entry)
         return found
 
@@ -600,7 +611,7 @@ class _Reader:
             name = qname.localname
             if name in SENSOR_NUMBERS:
                 try:
-                    found[name] = _number(value)
+                    found[name] = _number(value, _DOUBLE)
                 except ValueError:
                     self.add(f"{where}.{name}", f"{value!r} is not a number", element)
             elif name == "booleanValue":
@@ -621,19 +632,18 @@ class _Reader:
                 part = _local(child)[1]
                 self.add(
                     f"ilmd.{part}",
-                    f"<{part}> has no namespace: instance/lot master data must be namespaced",
+                    f"<{part}> is not in a namespace of its own: instance/lot master data must "
+                    "be namespaced",
                     child,
                 )
             else:
                 extensions.append(child)
-        self._user_extensions(found, extensions, "ilmd")
+        self._user_extensions(found, extensions)
         return found
 
     # -- user extensions -------------------------------------------------------------------------
 
-    def _user_extensions(
-        self, target: dict[str, Any], elements: list[etree._Element], where: str
-    ) -> None:
+    def _user_extensions(self, target: dict[str, Any], elements: list[etree._Element]) -> None:
         """Add extension elements to ``target``: one value per key, a list when repeated."""
         target.update(_grouped((self.key(e), self.extension_value(e, 1)) for e in elements))
 
@@ -662,12 +672,20 @@ def _grouped(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     return {k: v[0] if len(v) == 1 else v for k, v in grouped.items()}
 
 
-def _number(text: str) -> int | float:
-    """``200`` → 200, ``25.0`` → 25.0 (JSON numbers; ValueError for anything else)."""
-    stripped = text.strip()
-    if re.fullmatch(r"[+-]?\d+", stripped):
-        return int(stripped)
-    return float(stripped)
+def _number(text: str, pattern: re.Pattern[str]) -> int | float:
+    """``200`` → 200, ``25.0`` → 25.0: a JSON number, or ValueError.
+
+    Infinities and NaN (which XML Schema's double allows) have no JSON form and are refused, as
+    are integers too long for Python to convert.
+    """
+    if not pattern.match(text):
+        raise ValueError(text)
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)  # ValueError beyond 4,300 digits
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(text)
+    return number
 
 
 def from_xml(raw: bytes) -> XmlDocument:

