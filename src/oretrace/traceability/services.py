@@ -20,6 +20,7 @@ from oretrace.ledger import services as ledger
 from oretrace.traceability.custody import apply_events
 from oretrace.traceability.epcis import schema as epcis_schema
 from oretrace.traceability.epcis import xml as epcis_xml
+from oretrace.traceability.epcis import xsd as epcis_xsd
 from oretrace.traceability.epcis.document import DocumentError, load_json, read_document
 from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
 from oretrace.traceability.models import EpcisCapture, EpcisEvent, EpcisIdentifier
@@ -61,14 +62,14 @@ def configured_schema() -> epcis_schema.Validate | None:
         raise TraceabilityError(str(exc)) from None
 
 
-def configured_xsd() -> epcis_xml.Xsd | None:
+def configured_xsd() -> epcis_xsd.Xsd | None:
     """The compiled EPCIS XSD of ``ORETRACE_EPCIS_XSD``, or None when unset."""
     path: Path | None = settings.ORETRACE_EPCIS_XSD
     if path is None:
         return None
     try:
-        return epcis_xml.compiled_xsd(path)
-    except epcis_xml.XsdUnavailable as exc:
+        return epcis_xsd.compiled(path)
+    except epcis_xsd.XsdUnavailable as exc:
         raise TraceabilityError(str(exc)) from None
 
 

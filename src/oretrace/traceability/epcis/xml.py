@@ -24,14 +24,11 @@ DTD beyond a bare ``<!DOCTYPE name>``, never expands entities and never touches 
 
 from __future__ import annotations
 
-import bisect
 import functools
 import math
 import re
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -40,6 +37,7 @@ from oretrace.traceability.epcis import vocabulary as voc
 from oretrace.traceability.epcis.document import DocumentError, ReadResult, read_document
 from oretrace.traceability.epcis.problems import Problem
 from oretrace.traceability.epcis.schema import Validate
+from oretrace.traceability.epcis.xsd import Xsd
 
 EPCIS_NAMESPACES = {"urn:epcglobal:epcis:xsd:1": "1.2", "urn:epcglobal:epcis:xsd:2": "2.0"}
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -160,9 +158,9 @@ class XmlDocument:
 
     document: dict[str, Any]
     version: str
+    root: etree._Element
     problems: list[Problem] = field(default_factory=list)
-    root: etree._Element | None = None
-    event_lines: list[int] = field(default_factory=list)
+    event_lines: list[int] = field(default_factory=list)  # the line each event starts on
     event_kinds: list[str] = field(default_factory=list)
 
 
@@ -731,7 +729,7 @@ def from_xml(raw: bytes) -> XmlDocument:
             root,
         )
     return XmlDocument(
-        document, version, reader.problems, root, reader.event_lines, reader.event_kinds
+        document, version, root, reader.problems, reader.event_lines, reader.event_kinds
     )
 
 
@@ -745,7 +743,7 @@ def read_xml(
     then run on the JSON form, skipping what was already reported for the same event and field.
     """
     xml = from_xml(raw)
-    problems = xsd_problems(xml, xsd) if xsd is not None else []
+    problems = xsd.problems(xml.root, xml.event_lines, xml.event_kinds) if xsd is not None else []
     problems += _new(xml.problems, problems)
     result = read_document(xml.document, schema=schema)
     if not problems:
@@ -759,65 +757,3 @@ def _new(problems: list[Problem], known: list[Problem]) -> list[Problem]:
     """``problems`` except those on an event and field ``known`` already names."""
     seen = {(p.event, p.field) for p in known}
     return [p for p in problems if (p.event, p.field) not in seen]
-
-
-# -- optional validation against GS1's XSD ------------------------------------------------------
-
-_XSD_LOCK = threading.Lock()
-_XSD: dict[tuple[str, float], Xsd] = {}
-_XSD_ELEMENT = re.compile(r"^Element '(?:\{[^}]*\})?([^']+)'")
-
-
-class XsdUnavailable(ValueError):
-    """The configured XSD cannot be read or compiled."""
-
-
-@dataclass(frozen=True)
-class Xsd:
-    """A compiled EPCIS XSD and the namespace of the documents it validates."""
-
-    schema: etree.XMLSchema
-    namespace: str
-
-
-def compiled_xsd(path: Path) -> Xsd:
-    """GS1's EPCIS XSD at ``path`` with the schemas it imports from beside it (compiled once per
-    version of the file; imports are read from disk, never from the network)."""
-    try:
-        key = (str(path), path.stat().st_mtime)
-    except OSError as exc:
-        raise XsdUnavailable(f"EPCIS XSD {path} cannot be read: {exc}") from None
-    with _XSD_LOCK:
-        xsd = _XSD.get(key)
-        if xsd is None:
-            try:
-                tree = etree.parse(str(path), _parser())
-                xsd = Xsd(etree.XMLSchema(tree), tree.getroot().get("targetNamespace", ""))
-            except (OSError, etree.XMLSyntaxError, etree.XMLSchemaParseError) as exc:
-                raise XsdUnavailable(f"EPCIS XSD {path} is not usable: {exc}") from None
-            _XSD[key] = xsd
-        return xsd
-
-
-def xsd_problems(xml: XmlDocument, xsd: Xsd) -> list[Problem]:
-    """The XSD's verdict on a document of its namespace, each error placed on its event by line.
-
-    A document of the other EPCIS version (1.2 against the 2.0 XSD) is left to our own checks.
-    """
-    if xml.root is None or etree.QName(xml.root).namespace != xsd.namespace:
-        return []
-    if xsd.schema.validate(xml.root.getroottree()):
-        return []
-    problems = []
-    for error in xsd.schema.error_log:
-        index = bisect.bisect_right(xml.event_lines, error.line)
-        match = _XSD_ELEMENT.match(error.message)
-        problems.append(
-            Problem(
-                index or None,
-                (match.group(1) if match else "") if index else "",
-                f"does not follow the EPCIS XSD: {error.message} (line {error.line})",
-                xml.event_kinds[index - 1] if index else "",
-            )
-        )
-    return problems

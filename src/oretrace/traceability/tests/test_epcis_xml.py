@@ -18,6 +18,7 @@ from lxml import etree
 from oretrace.traceability import services
 from oretrace.traceability.epcis import schema
 from oretrace.traceability.epcis import xml as epcis_xml
+from oretrace.traceability.epcis import xsd as epcis_xsd
 from oretrace.traceability.epcis.document import read_document
 from oretrace.traceability.epcis.hashing import event_hashes
 from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
@@ -162,7 +163,7 @@ def xsd(epcis_data):
     path = epcis_data / "gs1_EPCIS" / "XSD" / "EPCglobal-epcis-2_0.xsd"
     if not path.is_file():
         pytest.skip("the EPCIS XSD is not in ../shared/data")
-    return epcis_xml.compiled_xsd(path)
+    return epcis_xsd.compiled(path)
 
 
 # Accepted by our reading, refused by the XSD: event elements qualified with the EPCIS namespace.
