@@ -21,8 +21,11 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 class CaptureForm(forms.Form):
     document = forms.FileField(
-        label=_("EPCIS 2.0 document (JSON or JSON-LD)"),
+        label=_("EPCIS document (2.0 JSON or JSON-LD, 1.2 or 2.0 XML)"),
         help_text=_("An EPCISDocument; every event is checked before anything is stored."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".json,.jsonld,.xml,application/json,application/ld+json,text/xml"}
+        ),
     )
 
     def clean_document(self) -> bytes:
