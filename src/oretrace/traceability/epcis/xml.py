@@ -138,6 +138,9 @@ _WRAPPERS = frozenset({"extension", "baseExtension"})
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DOUBLE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 # epcis:DateTimeStamp of the XSD: seconds and a time zone are required.
+# EPCIS 1.2 documents are read as leniently as openEPCIS's own 1.2 reader: elements in any
+# order (the JSON form has no order) and date-times without seconds.
+_TIME_WITHOUT_SECONDS = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(Z|[+-]\d{2}:\d{2})$")
 _TIME = re.compile(
     r"^\d{4}-(1[0-2]|0[1-9])-(3[01]|0[1-9]|[12]\d)T(2[0-3]|[01]\d):[0-5]\d:[0-5]\d(\.\d+)?"
     r"(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))$"
@@ -382,7 +385,7 @@ class _Reader:
                 extensions.append(child)
                 continue
             name = _local(child)[1]
-            if extensions:
+            if extensions and self.version != "1.2":
                 self.add(
                     name,
                     f"<{name}> comes after extension element <{self.key(extensions[0])}>: user "
@@ -401,7 +404,7 @@ class _Reader:
                 event[name] = self.value(name, child)
                 continue
             rank = order.index(name)
-            if rank < last:
+            if rank < last and self.version != "1.2":
                 after = order[last]
                 self.add(name, f"<{name}> is out of order: it must come before <{after}>", child)
             last = max(last, rank)
@@ -432,14 +435,17 @@ class _Reader:
         self._no_children(name, element)
         text = _text(element)
         if name in TIMES:
-            self._time(name, text, element)
+            text = self._time(name, text, element)
         if name == "bizStep":
             return voc.canonical(text, voc.BIZ_STEP)
         if name == "disposition":
             return voc.canonical(text, voc.DISPOSITION)
         return text
 
-    def _time(self, where: str, text: str, element: etree._Element) -> None:
+    def _time(self, where: str, text: str, element: etree._Element) -> str:
+        """The date-time as the JSON form carries it; a 1.2 time without seconds gets ``:00``."""
+        if self.version == "1.2" and (short := _TIME_WITHOUT_SECONDS.match(text)):
+            text = f"{short.group(1)}:00{short.group(2)}"
         if not _TIME.match(text):
             self.add(
                 where,
@@ -447,6 +453,7 @@ class _Reader:
                 "(e.g. 2026-07-22T06:45:00+02:00)",
                 element,
             )
+        return text
 
     def _no_children(self, name: str, element: etree._Element) -> None:
         for child in _children(element):
@@ -549,8 +556,7 @@ class _Reader:
                 elif part == "reason":
                     declaration[part] = voc.canonical(_text(child), voc.ERROR_REASON)
                 else:
-                    declaration[part] = _text(child)
-                    self._time(where, declaration[part], child)
+                    declaration[part] = self._time(where, _text(child), child)
         self._user_extensions(declaration, extensions)
         return declaration
 

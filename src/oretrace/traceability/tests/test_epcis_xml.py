@@ -64,27 +64,20 @@ REFUSED = {
     f"{INVALID_DIR}/ObjectEvent_without_eventTime.xml": (1, "eventTime", "required"),
     # GS1 examples with a real mistake: a misspelt CBV URI (Bizstep-, not BizStep-) ...
     "gs1_EPCIS/XML/WithSensorData/SensorDataExamples.xml": (13, "bizStep", "Bizstep-sensor"),
-    # ... GS1's XSL test inputs: 2.0 content out of the XSD order, sensorMetaData misspelt, and
+    # ... GS1's XSL test inputs: sensorMetadata misspelt sensorMetaData, and
     # an unqualified element in 1.2's reserved extension slot, which has no JSON form
-    "gs1_EPCIS/XSL/1.2/XML/AssociationEvent.xml": (5, "childQuantityList", "out of order"),
-    "gs1_EPCIS/XSL/1.2/XML/ObjectEvent.xml": (2, "myField", "not an element of an ObjectEvent"),
-    # openEPCIS documents that its own lenient reader takes but the XSD and our checks do not:
-    # elements shuffled on purpose, and a certificationInfo that is no URI
-    f"{OPENEPCIS}/1.2/EPCIS/XML/Capture/Documents/Jumbled_attributes_order.xml": (
-        1,
-        "bizLocation",
-        "out of order",
+    "gs1_EPCIS/XSL/1.2/XML/AssociationEvent.xml": (
+        6,
+        "sensorElementList[0].sensorMetaData",
+        "<sensorMetaData> is not allowed in a sensorElement",
     ),
+    "gs1_EPCIS/XSL/1.2/XML/ObjectEvent.xml": (2, "myField", "not an element of an ObjectEvent"),
+    # an openEPCIS 1.2 document with a certificationInfo that is no URI: EPCIS 2.0 has no form
+    # for it (1.2 documents are otherwise read as leniently as openEPCIS reads them)
     f"{OPENEPCIS}/1.2/EPCIS/XML/Capture/Documents/ObjectEvent_all_possible_fields.xml": (
         1,
         "certificationInfo",
         "URI",
-    ),
-    # a declaration time without seconds (2006-11-07T13:00Z), which the XSD's dateTime refuses
-    f"{OPENEPCIS}/1.2/EPCIS/XML/Capture/Documents/TransactionEvent_all_possible_fields.xml": (
-        1,
-        "errorDeclaration.declarationTime",
-        "with seconds",
     ),
 }
 # Accepted XML whose JSON form GS1's JSON Schema refuses, as it refuses the same JSON: the XSD
@@ -465,6 +458,32 @@ def test_structure_problems_name_event_element_and_line(change, event, field, te
         p.event == event and p.field == field and text in p.message for p in result.problems
     ), [str(p) for p in result.problems]
     assert all("(line " in p.message for p in result.problems if p.field == field)
+
+
+def test_epcis_12_is_read_in_any_order_and_without_seconds_as_openepcis_reads_it():
+    ordered = epcis_xml.read_xml(docs.xml_document("1.2"))[1]
+    shuffled = epcis_xml.read_xml(
+        docs.xml_document(
+            "1.2",
+            (
+                "<eventTime>2026-03-01T08:00:00+05:30</eventTime>\n"
+                "        <eventTimeZoneOffset>+05:30</eventTimeZoneOffset>\n",
+                "<eventTimeZoneOffset>+05:30</eventTimeZoneOffset>\n",
+            ),
+            (
+                "<bizLocation><id>urn:epc:id:sgln:8901234.00001.0</id></bizLocation>",
+                "<bizLocation><id>urn:epc:id:sgln:8901234.00001.0</id></bizLocation>"
+                "<eventTime>2026-03-01T08:00+05:30</eventTime>",
+            ),
+        )
+    )[1]
+    assert shuffled.ok, [str(p) for p in shuffled.problems]
+    assert [e.hash_id for e in shuffled.events] == [e.hash_id for e in ordered.events]
+    # EPCIS 2.0 keeps the XSD's order and its seconds
+    moved = docs.xml_document(
+        "2.0", ("<eventTime>2026-03-01T08:00:00+05:30", "<eventTime>2026-03-01T08:00+05:30")
+    )
+    assert not epcis_xml.read_xml(moved)[1].ok
 
 
 def test_malformed_xml_names_the_line():
