@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Count
 
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.models import Facility
@@ -111,7 +112,7 @@ RECYCLED = "recycled"
 UNKNOWN = "unknown"
 
 
-def origin_type(share: Share | Lot) -> str:
+def origin_type(share: Share | Lot | ChainNode) -> str:
     """How a lot entered the chain: artisanal or industrial mining, a collection point, recycled."""
     if share.recycled:
         return RECYCLED
@@ -162,3 +163,91 @@ def downstream(starts: list[Lot]) -> Trace:
         raise ValueError("downstream() walks one organisation's lots at a time")
     shares = _walk([s.pk for s in starts], upstream=False, base_kg=None)
     return Trace(starts[0] if len(starts) == 1 else None, shares)
+
+
+# The lots upstream of a lot, nearest first. UNION (not UNION ALL) keeps each lot once, so the
+# walk ends on its own even when bad data holds a cycle; the outer LIMIT stops it early on a
+# large graph (PostgreSQL and SQLite both produce a recursive CTE's rows as they are fetched).
+_REACH = """
+WITH RECURSIVE reach(lot_id) AS (
+    SELECT CAST(%s AS BIGINT)
+    UNION
+    SELECT e.source_id FROM {edge} e JOIN reach ON e.target_id = reach.lot_id
+)
+SELECT lot_id FROM reach LIMIT %s
+"""
+
+NODE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class ChainNode:
+    """A lot of a chain picture, with what its label and colour need."""
+
+    lot_id: int
+    code: str
+    facility: str
+    country: str | None
+    recycled: bool
+    facility_kind: str
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class ChainEdge:
+    """Material of ``source`` went into ``target``: ``share`` of the target's inputs."""
+
+    source: int
+    target: int
+    share: float
+
+
+@dataclass
+class Chain:
+    """The upstream custody graph of a lot, cut at ``limit`` lots (``truncated`` then)."""
+
+    lot_id: int
+    nodes: dict[int, ChainNode]
+    edges: list[ChainEdge]
+    truncated: bool
+    limit: int
+
+
+def upstream_graph(lot: Lot, *, limit: int = NODE_LIMIT) -> Chain:
+    """The lots upstream of ``lot`` and the edges between them, at most ``limit`` lots.
+
+    Past the limit the lots nearest to ``lot`` (in edges) are kept: every kept lot still has a
+    path to ``lot`` through kept lots, because each was reached from one found before it.
+    Parallel edges between two lots (two events) are merged, their shares added.
+    """
+    if limit < 1:
+        raise ValueError(f"upstream_graph(): limit must be at least 1, not {limit}")
+    with connection.cursor() as cursor:
+        cursor.execute(_REACH.format(edge=CustodyEdge._meta.db_table), [lot.pk, limit + 1])
+        ids = [int(row[0]) for row in cursor.fetchall()]
+    truncated = len(ids) > limit
+    kept = set(ids[:limit])
+    lots = (
+        Lot.objects.filter(pk__in=kept)
+        .select_related("facility")
+        .annotate(flag_count=Count("flags"))
+    )
+    nodes = {
+        found.pk: ChainNode(
+            found.pk,
+            found.code,
+            found.facility.name if found.facility is not None else "",
+            found.facility.country_id if found.facility is not None else None,
+            found.recycled,
+            found.facility.kind if found.facility is not None else "",
+            found.flag_count > 0,  # type: ignore[attr-defined]  # annotated above
+        )
+        for found in lots
+    }
+    shares: dict[tuple[int, int], float] = defaultdict(float)
+    for source, target, share in CustodyEdge.objects.filter(
+        target_id__in=kept, source_id__in=kept
+    ).values_list("source_id", "target_id", "share"):
+        shares[(source, target)] += share
+    edges = [ChainEdge(s, t, share) for (s, t), share in sorted(shares.items())]
+    return Chain(lot.pk, nodes, edges, truncated, limit)
