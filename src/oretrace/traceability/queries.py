@@ -268,8 +268,8 @@ def node_kind(chain: Chain, lot_id: int, sources: set[int]) -> str:
     return INTERMEDIATE
 
 
-def chain_figure(lot: Lot, *, limit: int | None = None) -> ChainFigure:
-    """The upstream chain of ``lot`` laid out as a Sankey picture (at most ``limit`` lots)."""
+def chain_layout(lot: Lot, *, limit: int | None = None) -> tuple[Chain, pictures.ChainPicture]:
+    """The upstream chain of ``lot`` (at most ``limit`` lots) and its Sankey layout."""
     chain = upstream_graph(lot) if limit is None else upstream_graph(lot, limit=limit)
     with_sources = {e.target for e in chain.edges}
     inputs = {}
@@ -288,6 +288,47 @@ def chain_figure(lot: Lot, *, limit: int | None = None) -> ChainFigure:
     picture = pictures.layout(
         chain.lot_id, inputs, [(e.source, e.target, e.share) for e in chain.edges]
     )
+    return chain, picture
+
+
+def chain_out(lot: Lot) -> dict[str, Any]:
+    """A lot's upstream chain as plain data for the API: lots and edges with their fractions."""
+    chain, picture = chain_layout(lot)
+    shares = {(e.source, e.target): e.share for e in chain.edges}
+    return {
+        "lot_id": chain.lot_id,
+        "truncated": chain.truncated,
+        "limit": chain.limit,
+        "nodes": [
+            {
+                "lot_id": box.key,
+                "code": chain.nodes[box.key].code,
+                "facility_id": chain.nodes[box.key].facility_id,
+                "facility": chain.nodes[box.key].facility,
+                "country": chain.nodes[box.key].country,
+                "kind": box.kind,
+                "flagged": box.flagged,
+                "fraction": box.flow,
+                "layer": box.layer,
+            }
+            for box in picture.nodes
+        ],
+        "edges": [
+            {
+                "source": band.source,
+                "target": band.target,
+                "share": shares[(band.source, band.target)],
+                "fraction": band.flow,
+            }
+            for band in sorted(picture.bands, key=lambda b: (b.target, b.source))
+        ],
+        "cycle_edges": [list(edge) for edge in picture.dropped_edges],
+    }
+
+
+def chain_figure(lot: Lot, *, limit: int | None = None) -> ChainFigure:
+    """The upstream chain of ``lot`` laid out as a Sankey picture (at most ``limit`` lots)."""
+    chain, picture = chain_layout(lot, limit=limit)
     n = pictures.num
     nodes = []
     for box in picture.nodes:

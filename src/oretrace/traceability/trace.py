@@ -186,6 +186,7 @@ class ChainNode:
 
     lot_id: int
     code: str
+    facility_id: int | None
     facility: str
     country: str | None
     recycled: bool
@@ -236,6 +237,7 @@ def upstream_graph(lot: Lot, *, limit: int = NODE_LIMIT) -> Chain:
         found.pk: ChainNode(
             found.pk,
             found.code,
+            found.facility_id,
             found.facility.name if found.facility is not None else "",
             found.facility.country_id if found.facility is not None else None,
             found.recycled,
