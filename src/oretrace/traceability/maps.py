@@ -27,7 +27,8 @@ FONT = 15.0
 Point = tuple[float, float]
 Cross = Callable[[Point, Point], Point]
 PAD = 2.0  # degrees drawn beyond the view so clipped outlines leave the picture cleanly
-MIN_STEP = 0.8  # units: a vertex closer than this to the previous one is dropped
+MIN_STEP = 1.5  # units: a vertex closer than this to the previous one is dropped
+MIN_EXTENT = 3.0  # units: a ring smaller than this (width + height) is left out
 
 
 @dataclass(frozen=True)
@@ -160,16 +161,24 @@ def _runs(
 
 
 def _path(view: View, points: Iterable[tuple[float, float]], *, closed: bool) -> str:
-    """SVG path data of projected points, dropping vertices closer than ``MIN_STEP``."""
+    """SVG path data of projected points, dropping vertices closer than ``MIN_STEP``.
+
+    A ring whose outline would be a few units across (a speck of an island or a lake) is left
+    out: it cannot be seen and weighs on the page.
+    """
     parts: list[str] = []
     last: tuple[float, float] | None = None
+    xs: list[float] = []
+    ys: list[float] = []
     for lon, lat in points:
         x, y = view.project(lon, lat)
         if last is not None and abs(x - last[0]) + abs(y - last[1]) < MIN_STEP:
             continue
         parts.append(f"{'L' if parts else 'M'}{_n(x)} {_n(y)}")
         last = (x, y)
-    if len(parts) < 2:
+        xs.append(x)
+        ys.append(y)
+    if len(parts) < 2 or (closed and max(xs) - min(xs) + max(ys) - min(ys) < MIN_EXTENT):
         return ""
     return "".join(parts) + ("Z" if closed else "")
 
@@ -237,22 +246,33 @@ def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float
 
 
 def _markers(view: View, origins: Sequence[Origin]) -> list[Marker]:
-    """Circles, biggest first (drawn first, so small ones stay on top), with labels that fit."""
+    """Circles, biggest first (drawn first, so small ones stay on top), with labels that fit.
+
+    A label goes right of its circle, else left, below, above or at a corner: the first place
+    where it overlaps neither another label nor another circle and stays in the picture; else it
+    is left out (the circle's title and the origins table still name the facility).
+    """
     placed: list[tuple[float, float, float, float]] = []
     markers = []
     ranked = sorted(origins, key=lambda o: (-o.fraction, o.key))
     circles = [(*view.project(o.lon, o.lat), radius(o.fraction)) for o in ranked]
-    for (x, y, r), origin in zip(circles, ranked, strict=True):
+    discs = [(x - r, y - r, x + r, y + r) for x, y, r in circles]
+    for index, ((x, y, r), origin) in enumerate(zip(circles, ranked, strict=True)):
+        others = discs[:index] + discs[index + 1 :]
         label: tuple[float, float, str] | None = None
         for lx, ly, anchor in (
             (x + r + 3, y + FONT / 3, "start"),
             (x - r - 3, y + FONT / 3, "end"),
             (x - 0.29 * FONT * len(origin.name), y + r + FONT, "start"),
             (x - 0.29 * FONT * len(origin.name), y - r - 4, "start"),
+            (x + r, y - r - 2, "start"),
+            (x + r, y + r + FONT, "start"),
+            (x - r, y - r - 2, "end"),
+            (x - r, y + r + FONT, "end"),
         ):
             box = _label_box(lx, ly, origin.name, anchor)
             inside = box[0] >= 0 and box[2] <= view.width and box[1] >= 0 and box[3] <= view.height
-            if inside and not any(_overlaps(box, other) for other in placed):
+            if inside and not any(_overlaps(box, other) for other in [*placed, *others]):
                 placed.append(box)
                 label = (lx, ly, anchor)
                 break

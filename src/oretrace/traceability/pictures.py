@@ -35,7 +35,7 @@ LABEL_LINES = 3
 GAP = 14.0
 MARGIN = 12.0
 SWEEPS = 2
-LABEL_CHARS = 26
+LABEL_CHARS = 24
 
 
 @dataclass(frozen=True)

@@ -200,6 +200,35 @@ def test_origins_map_draws_land_borders_and_circles_in_view():
         assert max(values) <= 2000
 
 
+def test_map_labels_overlap_no_other_label_or_circle_and_stay_in_the_picture():
+    # given a cluster of villages a few kilometres apart
+    origins = [
+        maps.Origin(1, "Koderma village pits", 85.60, 24.47, 0.2, "artisanal"),
+        maps.Origin(2, "Tisri scrap-mica collective", 86.06, 24.60, 0.15, "artisanal"),
+        maps.Origin(3, "Gawan hillside pits", 85.90, 24.63, 0.1, "artisanal"),
+        maps.Origin(4, "Domchanch collection centre", 85.69, 24.47, 0.12, "collection_point"),
+    ]
+    picture = maps.origins_map(origins)
+    labelled = [m for m in picture.markers if m.label_x is not None]
+    assert len(labelled) >= 3
+    boxes = {
+        m.key: maps._label_box(m.label_x, m.label_y, m.name, m.anchor)
+        for m in labelled
+        if m.label_x is not None
+    }
+    for key, box in boxes.items():
+        assert box[0] >= 0
+        assert box[2] <= picture.view.width
+        assert box[1] >= 0
+        assert box[3] <= picture.view.height
+        for other in picture.markers:
+            if other.key != key:
+                disc = (other.x - other.r, other.y - other.r, other.x + other.r, other.y + other.r)
+                assert not maps._overlaps(box, disc)
+                if other.key in boxes:
+                    assert not maps._overlaps(box, boxes[other.key])
+
+
 # --- the basemap reader ---------------------------------------------------------------------
 
 
