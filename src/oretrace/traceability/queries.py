@@ -376,7 +376,7 @@ def chain_figure(lot: Lot, *, limit: int | None = None) -> ChainFigure:
 class MapFigure:
     """The origins map of a lot, ready for the template (traceability/_origins_map.html)."""
 
-    picture: maps.MapPicture
+    picture: maps.MapPicture | None  # None: no origin has coordinates
     markers: list[dict[str, Any]]
     unmapped: list[dict[str, Any]]  # origins whose facility has no coordinates
     kinds: list[str]
@@ -423,6 +423,8 @@ def origins_figure(found: Trace) -> MapFigure:
         )
         for key in totals
     ]
+    if not origins:
+        return MapFigure(None, [], unmapped, [])
     picture = maps.origins_map(origins)
     n = pictures.num
     markers = [

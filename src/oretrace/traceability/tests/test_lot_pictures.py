@@ -171,3 +171,16 @@ def test_lot_page_escapes_hostile_facility_names(web_a, member_a):
 
 def test_lot_page_with_pictures_is_404_to_another_organisation(web_b, mica):
     assert web_b.get(reverse("traceability:lot", args=[mica[chain.PAINT].pk])).status_code == 404
+
+
+def test_lot_page_without_coordinates_draws_the_chain_and_says_why_there_is_no_map(web_a, member_a):
+    # given the chain's facilities without coordinates
+    chain.facilities(member_a)
+    chain.mica_chain(member_a)
+    paint = Lot.objects.get(code=chain.PAINT)
+    # when
+    page = web_a.get(reverse("traceability:lot", args=[paint.pk])).content.decode()
+    # then
+    assert page.count("<svg") == 1
+    assert "No origin facility has coordinates" in page
+    assert queries.origins_figure(trace.upstream(paint)).picture is None
