@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count
 
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.models import Facility
-from oretrace.traceability.models import CustodyEdge, Lot
+from oretrace.traceability.models import CustodyEdge, CustodyFlag, Lot
 
 MAX_DEPTH = 64
 
@@ -228,28 +227,29 @@ def upstream_graph(lot: Lot, *, limit: int = NODE_LIMIT) -> Chain:
         ids = [int(row[0]) for row in cursor.fetchall()]
     truncated = len(ids) > limit
     kept = set(ids[:limit])
-    lots = (
-        Lot.objects.filter(pk__in=kept)
-        .select_related("facility")
-        .annotate(flag_count=Count("flags"))
+    flagged = set(
+        CustodyFlag.objects.filter(lot_id__in=kept).values_list("lot_id", flat=True).distinct()
+    )
+    rows = Lot.objects.filter(pk__in=kept).values_list(
+        "pk",
+        "code",
+        "facility_id",
+        "facility__name",
+        "facility__country_id",
+        "recycled",
+        "facility__kind",
     )
     nodes = {
-        found.pk: ChainNode(
-            found.pk,
-            found.code,
-            found.facility_id,
-            found.facility.name if found.facility is not None else "",
-            found.facility.country_id if found.facility is not None else None,
-            found.recycled,
-            found.facility.kind if found.facility is not None else "",
-            found.flag_count > 0,  # type: ignore[attr-defined]  # annotated above
+        pk: ChainNode(
+            pk, code, facility_id, name or "", country, recycled, kind or "", pk in flagged
         )
-        for found in lots
+        for pk, code, facility_id, name, country, recycled, kind in rows
     }
     shares: dict[tuple[int, int], float] = defaultdict(float)
-    for source, target, share in CustodyEdge.objects.filter(
-        target_id__in=kept, source_id__in=kept
-    ).values_list("source_id", "target_id", "share"):
-        shares[(source, target)] += share
+    for source, target, share in CustodyEdge.objects.filter(target_id__in=kept).values_list(
+        "source_id", "target_id", "share"
+    ):
+        if source in kept:  # past the limit, an edge may come from a lot left out
+            shares[(source, target)] += share
     edges = [ChainEdge(s, t, share) for (s, t), share in sorted(shares.items())]
     return Chain(lot.pk, nodes, edges, truncated, limit)
