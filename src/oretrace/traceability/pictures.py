@@ -9,10 +9,12 @@ output boxes and band outlines in SVG user units that a template draws (and esca
    upstream in topological order: an edge carries ``flow(target) x share`` -- the same product
    of shares along paths that trace.py sums for the origins;
 3. each node's layer is its longest path (in edges) to the lot, so every band runs left to
-   right; the lot is alone in layer 0, drawn rightmost;
-4. within a layer, nodes are ordered by a few barycentre sweeps (each node goes to the weighted
-   mean position of its neighbours in the layers already placed), which removes most crossings
-   of small chains without an exact (NP-hard) minimisation;
+   right; the lot is alone in layer 0, drawn rightmost; an edge that skips layers gets a
+   waypoint in each layer it crosses, placed and stacked like a node without a label, so its
+   band goes between the nodes of those columns instead of over them;
+4. within a layer, nodes and waypoints are ordered by a few barycentre sweeps (each goes to the
+   weighted mean position of its neighbours in the layers already placed), which removes most
+   crossings of small chains without an exact (NP-hard) minimisation;
 5. nodes are stacked in their column, each in a slot tall enough for its band stack and its
    three-line label, so nodes of one layer never overlap; a band's width is its flow x
    ``FLOW_HEIGHT`` exactly (proportional to the fraction), a node at least as tall as the bands
@@ -21,6 +23,7 @@ output boxes and band outlines in SVG user units that a template draws (and esca
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -77,6 +80,7 @@ class Band:
     width: float
     path: str
     kind: str  # the colour class: the origin's type if the source is an origin
+    passes: tuple[tuple[float, float], ...] = ()  # (x, top y) where it crosses a column
 
 
 @dataclass
@@ -177,28 +181,57 @@ def layout(
     band_flow = {(s, t): flow[t] * share for t, sources in dag_ins.items() for s, share in sources}
 
     depth = max(layer.values()) + 1
+    # an edge across several layers passes a waypoint in each layer between its ends, which
+    # takes its place in that column's order and stack (so the band never runs over a node)
+    hops: dict[tuple[int, int], list[int]] = {}
+    way_layer: dict[int, int] = {}
+    hop_ins: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    hop_outs: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    hop_flow: dict[tuple[int, int], float] = {}
+    for (source, target), value in band_flow.items():
+        path = [source]
+        for k in range(layer[source] - 1, layer[target], -1):
+            waypoint = -1 - len(way_layer)  # lot ids are positive
+            way_layer[waypoint] = k
+            path.append(waypoint)
+        path.append(target)
+        hops[(source, target)] = path
+        for a, b in itertools.pairwise(path):
+            hop_ins[b].append((a, 1.0))
+            hop_outs[a].append((b, 1.0))
+            hop_flow[(a, b)] = value
     layers: list[list[int]] = [[] for _ in range(depth)]
     for node in order:
         layers[layer[node]].append(node)
-    _order_layers(layers, dag_ins, outs, band_flow)
+    for waypoint, k in way_layer.items():
+        layers[k].append(waypoint)
+    _order_layers(layers, hop_ins, hop_outs, hop_flow)
 
     # vertical placement: stack each layer's slots, centre the layer in the picture
     def box_height(node: int) -> float:
+        if node < 0:
+            return hop_flow[hop_ins[node][0][0], node] * FLOW_HEIGHT
         inflow = sum(band_flow[(s, node)] for s, _ in dag_ins[node])
         outflow = sum(band_flow[(node, t)] for t, _ in outs.get(node, []))
         return max(MIN_NODE_HEIGHT, FLOW_HEIGHT * max(flow[node], inflow, outflow))
 
     label_height = LABEL_LINES * LINE_HEIGHT
     slot = {n: max(box_height(n), label_height) + GAP for n in reached}
+    slot.update({w: box_height(w) + GAP / 2 for w in way_layer})
     tallest = max(sum(slot[n] for n in nodes_) for nodes_ in layers)
     height = tallest - GAP + 2 * MARGIN
     width = 2 * MARGIN + depth * (NODE_WIDTH + LABEL_WIDTH)
     boxes: dict[int, NodeBox] = {}
+    ways: dict[int, tuple[float, float]] = {}  # waypoint -> (x, y) of the band's top
     for k, column in enumerate(layers):
         x = MARGIN + (depth - 1 - k) * (NODE_WIDTH + LABEL_WIDTH)
         top = MARGIN + (tallest - sum(slot[n] for n in column)) / 2
         for node in column:
             h = box_height(node)
+            if node < 0:
+                ways[node] = (x, top + (slot[node] - GAP / 2 - h) / 2)
+                top += slot[node]
+                continue
             y = top + (slot[node] - GAP - h) / 2
             info = nodes[node]
             lines = info.lines[:LABEL_LINES]
@@ -219,33 +252,37 @@ def layout(
             )
             top += slot[node]
 
-    # bands: stacked on each node's side in the order of the other ends' heights
+    # bands: stacked on each node's side in the order of the next (or previous) hops' heights
     centre = {n: b.y + b.height / 2 for n, b in boxes.items()}
+    centre.update({w: y + box_height(w) / 2 for w, (_x, y) in ways.items()})
     out_top: dict[tuple[int, int], float] = {}
     for node, targets in outs.items():
-        ranked = sorted(targets, key=lambda ts: centre[ts[0]])
+        ranked = sorted(targets, key=lambda ts: centre[hops[(node, ts[0])][1]])
         y = _stack_start(boxes[node], sum(band_flow[(node, t)] for t, _ in ranked))
         for target, _share in ranked:
             out_top[(node, target)] = y
             y += band_flow[(node, target)] * FLOW_HEIGHT
     bands = []
     for target, sources in dag_ins.items():
-        ranked = sorted(sources, key=lambda ss: centre[ss[0]])
+        ranked = sorted(sources, key=lambda ss: centre[hops[(ss[0], target)][-2]])
         y1 = _stack_start(boxes[target], sum(band_flow[(s, target)] for s, _ in ranked))
         for source, _share in ranked:
             value = band_flow[(source, target)]
             width_ = value * FLOW_HEIGHT
-            x0 = boxes[source].x + NODE_WIDTH
-            x1 = boxes[target].x
-            y0 = out_top[(source, target)]
+            points = [(boxes[source].x + NODE_WIDTH, out_top[(source, target)])]
+            passes = [ways[w] for w in hops[(source, target)][1:-1]]
+            for x, y in passes:
+                points += [(x, y), (x + NODE_WIDTH, y)]
+            points.append((boxes[target].x, y1))
             bands.append(
                 Band(
                     source,
                     target,
                     value,
                     width_,
-                    _band_path(x0, y0, x1, y1, width_),
+                    _band_path(points, width_),
                     boxes[source].kind,
+                    tuple(passes),
                 )
             )
             y1 += width_
@@ -258,14 +295,28 @@ def _stack_start(box: NodeBox, total: float) -> float:
     return box.y + (box.height - total * FLOW_HEIGHT) / 2
 
 
-def _band_path(x0: float, y0: float, x1: float, y1: float, width: float) -> str:
-    """A band of constant vertical width from (x0, y0) to (x1, y1): two cubic curves."""
-    mid = (x0 + x1) / 2
-    return (
-        f"M{_n(x0)} {_n(y0)}C{_n(mid)} {_n(y0)} {_n(mid)} {_n(y1)} {_n(x1)} {_n(y1)}"
-        f"L{_n(x1)} {_n(y1 + width)}C{_n(mid)} {_n(y1 + width)} {_n(mid)} {_n(y0 + width)} "
-        f"{_n(x0)} {_n(y0 + width)}Z"
-    )
+def _band_path(points: Sequence[tuple[float, float]], width: float) -> str:
+    """A band of constant vertical width along ``points``, the tops of its ends and passes.
+
+    ``points`` alternate where the band leaves a column and where it reaches the next one:
+    between columns it is a cubic curve (horizontal at both ends), across a waypoint's column
+    a straight line.
+    """
+
+    def segment(a: tuple[float, float], b: tuple[float, float], curved: bool, dy: float) -> str:
+        if not curved:
+            return f"L{_n(b[0])} {_n(b[1] + dy)}"
+        mid = (a[0] + b[0]) / 2
+        return f"C{_n(mid)} {_n(a[1] + dy)} {_n(mid)} {_n(b[1] + dy)} {_n(b[0])} {_n(b[1] + dy)}"
+
+    top = [f"M{_n(points[0][0])} {_n(points[0][1])}"]
+    for i in range(1, len(points)):
+        top.append(segment(points[i - 1], points[i], i % 2 == 1, 0))
+    last = points[-1]
+    bottom = [f"L{_n(last[0])} {_n(last[1] + width)}"]
+    for i in range(len(points) - 1, 0, -1):
+        bottom.append(segment(points[i], points[i - 1], i % 2 == 1, width))
+    return "".join(top) + "".join(bottom) + "Z"
 
 
 def _order_layers(

@@ -112,6 +112,30 @@ def test_barycentre_order_removes_a_crossing():
     assert (y[5] < y[4]) == (y[2] < y[3])
 
 
+def test_a_band_skipping_layers_passes_between_the_nodes_it_crosses():
+    # given an origin (5) feeding a sorter three steps up and, directly, the lot itself
+    edges = [(2, 1, 0.6), (3, 2, 1.0), (4, 3, 0.5), (5, 3, 0.5), (5, 1, 0.4), (6, 1, 0.0)]
+    picture = pictures.layout(1, _nodes(1, 2, 3, 4, 5, 6), edges)
+    boxes = {b.key: b for b in picture.nodes}
+    assert boxes[5].layer == 3
+    long = next(b for b in picture.bands if (b.source, b.target) == (5, 1))
+    # then it crosses layers 2 and 1 through a waypoint in each, clear of the nodes there
+    assert len(long.passes) == 2
+    assert long.width == pytest.approx(0.4 * pictures.FLOW_HEIGHT)
+    for x, y in long.passes:
+        column = [b for b in picture.nodes if b.x == x]
+        assert column, "a waypoint sits in a node column"
+        for box in column:
+            assert y + long.width <= box.y or y >= box.y + box.height
+        assert y >= 0
+        assert y + long.width <= picture.height
+    xs = _numbers(long.path)[0::2]
+    assert min(xs) == pytest.approx(boxes[5].x + pictures.NODE_WIDTH, abs=0.06)
+    assert max(xs) == pytest.approx(boxes[1].x, abs=0.06)
+    short = [b for b in picture.bands if b is not long]
+    assert all(b.passes == () for b in short)
+
+
 def test_a_cycle_in_bad_data_is_cut_and_reported():
     edges = [(2, 1, 1.0), (3, 2, 1.0), (2, 3, 1.0)]
     picture = pictures.layout(1, _nodes(1, 2, 3), edges)
