@@ -24,6 +24,7 @@ from oretrace.traceability.models import CustodyFlag, EpcisCapture, EpcisEvent, 
 from oretrace.traceability.schemas import (
     CaptureOut,
     CaptureResult,
+    ChainOut,
     EventQueryParams,
     FlagOut,
     LotDetail,
@@ -195,6 +196,18 @@ def lot_upstream(request: HttpRequest, lot_id: int) -> HttpResponse:
     """
     lot = get_for_member(Lot.objects.all(), _member(request), pk=lot_id)
     return _trace_response(trace.upstream(lot))
+
+
+@router.get("/custody/lots/{int:lot_id}/chain", response=ChainOut, summary="Custody chain of a lot")
+def lot_chain(request: HttpRequest, lot_id: int) -> HttpResponse:
+    """The lots upstream of this one and the custody edges between them, with mass fractions.
+
+    The graph the lot page draws: ``fraction`` is the share of this lot that passed through
+    each lot or along each edge (the product of ``share`` along the way, summed over paths).
+    At most ``limit`` lots, the nearest first (``truncated`` says when more exist).
+    """
+    lot = get_for_member(Lot.objects.all(), _member(request), pk=lot_id)
+    return JsonResponse(queries.chain_out(lot), encoder=DjangoJSONEncoder)
 
 
 @router.get(

@@ -36,6 +36,11 @@ ORIGIN_TYPE_LABELS = {
     trace.RECYCLED: gettext_lazy("Recycled"),
     trace.UNKNOWN: gettext_lazy("Unknown"),
 }
+PICTURE_LABELS = {
+    queries.LOT: gettext_lazy("This lot"),
+    queries.INTERMEDIATE: gettext_lazy("Intermediate lot (sorting, processing, shipment)"),
+    **ORIGIN_TYPE_LABELS,
+}
 
 
 @member_required
@@ -116,13 +121,16 @@ def lot_list(request: HttpRequest, member: Membership) -> HttpResponse:
 @member_required
 def lot_detail(request: HttpRequest, member: Membership, lot_id: int) -> HttpResponse:
     lot = get_for_member(queries.lots_for(member), member, pk=lot_id)
-    origins = queries.shares_out(trace.upstream(lot))
+    found = trace.upstream(lot)
+    origins = queries.shares_out(found)
     for share in origins["shares"]:
         share["type_label"] = ORIGIN_TYPE_LABELS[share["origin_type"]]
         share["percent"] = _percent(share["fraction"])
     products = queries.shares_out(trace.downstream([lot]))
     for share in products["shares"]:
         share["percent"] = _percent(share["fraction"])
+    chain = queries.chain_figure(lot)
+    origins_map = queries.origins_figure(found)
     return render(
         request,
         "traceability/lot_detail.html",
@@ -136,6 +144,10 @@ def lot_detail(request: HttpRequest, member: Membership, lot_id: int) -> HttpRes
             "by_type": [
                 (ORIGIN_TYPE_LABELS[t], _percent(f)) for t, f in origins["by_type"].items()
             ],
+            "chain": chain,
+            "chain_legend": [(k, PICTURE_LABELS[k]) for k in chain.kinds],
+            "origins_map": origins_map,
+            "map_legend": [(k, PICTURE_LABELS[k]) for k in origins_map.kinds],
         },
     )
 
