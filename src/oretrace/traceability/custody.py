@@ -77,6 +77,29 @@ def gln_of(location: str) -> str | None:
     return body + str((10 - total % 10) % 10)
 
 
+def facilities_at(locations: Iterable[str], organisation_id: int) -> dict[str, Facility]:
+    """The registry facilities that location URIs name, by GLN (SGLN or Digital Link), by an
+    identifier of scheme 'other', or by our own facility URI, among those the organisation may
+    see: its own, the reference ones, and those other organisations shared with it."""
+    locations = set(locations) - {""}
+    glns = {gln: loc for loc in locations if (gln := gln_of(loc))}
+    ours = {pk: loc for loc in locations if (pk := facility_pk_of(loc)) is not None}
+    seen = scope_to_organisation(
+        Facility.objects.live(), organisation_id, public=Q(organisation__isnull=True)
+    )
+    found: dict[str, Facility] = {}
+    for identifier in FacilityIdentifier.objects.filter(
+        Q(scheme=IdentifierScheme.OTHER, value__in=locations)
+        | Q(scheme=IdentifierScheme.GLN, value__in=list(glns)),
+        facility__in=seen,
+    ).select_related("facility"):
+        where = glns[identifier.value] if identifier.scheme == "gln" else identifier.value
+        found.setdefault(where, identifier.facility)
+    for facility in seen.filter(pk__in=list(ours)):
+        found.setdefault(ours[facility.pk], facility)
+    return found
+
+
 @dataclass
 class _Amount:
     code: str
@@ -129,24 +152,8 @@ class Applier:
         return None
 
     def locate(self, locations: set[str]) -> None:
-        """Find the registry facilities of all the locations (by GLN, an 'other' identifier or
-        our own facility URI) among those the organisation may see: its own, the reference
-        ones, and those other organisations shared with it."""
-        glns = {gln: loc for loc in locations if (gln := gln_of(loc))}
-        ours = {pk: loc for loc in locations if (pk := facility_pk_of(loc)) is not None}
-        seen = scope_to_organisation(
-            Facility.objects.live(), self.organisation.pk, public=Q(organisation__isnull=True)
-        )
-        found: dict[str, Facility] = {}
-        for identifier in FacilityIdentifier.objects.filter(
-            Q(scheme=IdentifierScheme.OTHER, value__in=locations)
-            | Q(scheme=IdentifierScheme.GLN, value__in=list(glns)),
-            facility__in=seen,
-        ).select_related("facility"):
-            where = glns[identifier.value] if identifier.scheme == "gln" else identifier.value
-            found.setdefault(where, identifier.facility)
-        for facility in seen.filter(pk__in=list(ours)):
-            found.setdefault(ours[facility.pk], facility)
+        """Find the registry facilities of all the locations at once (see ``facilities_at``)."""
+        found = facilities_at(locations, self.organisation.pk)
         self.places.update({loc: found.get(loc) for loc in locations})
 
     def place(self, location: str) -> Facility | None:

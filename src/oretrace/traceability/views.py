@@ -17,6 +17,7 @@ from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member
 from oretrace.traceability import queries, recording, services, trace
 from oretrace.traceability.choices import EventType
+from oretrace.traceability.custody import facilities_at
 from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
 from oretrace.traceability.forms import (
     CaptureForm,
@@ -131,6 +132,10 @@ def lot_detail(request: HttpRequest, member: Membership, lot_id: int) -> HttpRes
         share["percent"] = _percent(share["fraction"])
     chain = queries.chain_figure(lot)
     origins_map = queries.origins_figure(found)
+    movements = list(lot.movements.select_related("facility", "event"))
+    named = facilities_at({m.counterpart for m in movements}, member.organisation_id)
+    for movement in movements:
+        movement.counterpart_facility = named.get(movement.counterpart)  # type: ignore[attr-defined]
     return render(
         request,
         "traceability/lot_detail.html",
@@ -139,7 +144,7 @@ def lot_detail(request: HttpRequest, member: Membership, lot_id: int) -> HttpRes
             "origins": origins,
             "products": [p for p in products["shares"] if p["lot_id"] != lot.pk],
             "flags": lot.flags.select_related("event", "facility"),
-            "movements": lot.movements.select_related("facility", "event"),
+            "movements": movements,
             "by_country": [(c, _percent(f)) for c, f in origins["by_country"].items()],
             "by_type": [
                 (ORIGIN_TYPE_LABELS[t], _percent(f)) for t, f in origins["by_type"].items()

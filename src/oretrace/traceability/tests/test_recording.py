@@ -162,6 +162,9 @@ def test_shipment_and_receipt_with_a_weight_difference(member_a, sites, web_a):
     assert shipment.quantity_kg == Decimal(300)
     assert shipment.facility == sites["village"]
     assert shipment.counterpart == recording.location_of(sites["port"])
+    page = web_a.get(reverse("traceability:lot", args=[lot.pk])).content.decode()
+    assert "<h1><code>V-3</code></h1>" in page
+    assert "Kolkata warehouse (IN)" in page  # the destination by its registry name
     response = web_a.post(
         reverse("traceability:record-receipt"),
         {
