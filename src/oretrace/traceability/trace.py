@@ -149,8 +149,14 @@ def _summarise(trace: Trace) -> Trace:
 
 
 def upstream(lot: Lot) -> Trace:
-    """The origins of ``lot``: each origin lot with the fraction of ``lot`` that came from it."""
-    return _summarise(Trace(lot, _walk([lot.pk], upstream=True, base_kg=lot.quantity_kg)))
+    """The origins of ``lot``: each origin lot with the fraction of ``lot`` that came from it.
+
+    Each origin's mass in the lot is given when the lot has a mass; a lot counted in another
+    unit (litres of paint, pieces) has fractions only.
+    """
+    counted_otherwise = not lot.quantity_kg and lot.other_quantity is not None
+    base_kg = None if counted_otherwise else lot.quantity_kg
+    return _summarise(Trace(lot, _walk([lot.pk], upstream=True, base_kg=base_kg)))
 
 
 def downstream(starts: list[Lot]) -> Trace:

@@ -67,6 +67,8 @@ def test_every_event_is_in_the_ledger_and_the_demo_is_idempotent(cars):
     )
     page = compliance.get(url).content.decode()
     assert "जयनगर ग्राम डिपो" in page
+    assert "240 pieces" in page  # counted in pieces: fractions of origins, no masses
+    assert all(s.kg is None for s in trace.upstream(cars).shares)
     outsider = Client()
     outsider.force_login(Membership.objects.get(user__email="compliance@rhein.example").user)
     assert outsider.get(url).status_code == 404
