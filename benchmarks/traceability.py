@@ -23,7 +23,8 @@ product traced to a hundred-odd village collections). For ``--traces`` random pr
 measures the upstream trace through the API (``GET /api/v1/custody/lots/{id}/upstream`` with
 token authentication, tenancy, the recursive CTE, JSON), the recursive CTE alone
 (``trace.upstream``), and the same traversal with mass fractions on an in-memory rustworkx graph
-of the same edges (the baseline).
+of the same edges (the baseline); then the lot page's chain picture: the upstream subgraph query
+alone (``trace.upstream_graph``, 156 lots) and ``GET .../chain`` (query + Sankey layout + JSON).
 
 The schema comes from ``--schema``, else ``ORETRACE_EPCIS_SCHEMA``, else
 ``../shared/data/epcis/gs1_EPCIS/EPCIS-JSON-Schema.json``. Production settings (DEBUG off),
@@ -233,7 +234,13 @@ def bench_trace(organisation: Organisation, edges: int, traces: int) -> None:
     total = CustodyEdge.objects.filter(organisation=organisation).count()
     first = products[0]
     picks = [random.choice(products) for _ in range(traces)]
-    timings: dict[str, list[float]] = {"API": [], "SQL walk": [], "rustworkx": []}
+    timings: dict[str, list[float]] = {
+        "API": [],
+        "SQL walk": [],
+        "rustworkx": [],
+        "graph SQL": [],
+        "chain API": [],
+    }
     for lot_id in picks[:10]:  # warm up
         client.get(f"/api/v1/custody/lots/{lot_id}/upstream")
     for lot_id in picks:
@@ -249,6 +256,14 @@ def bench_trace(organisation: Organisation, edges: int, traces: int) -> None:
         memory = _memory_upstream(graph, lot_id - first)
         timings["rustworkx"].append((time.perf_counter() - start) * 1000)
         assert len(found.shares) == len(memory) == 125
+        start = time.perf_counter()
+        chain = trace.upstream_graph(lot)
+        timings["graph SQL"].append((time.perf_counter() - start) * 1000)
+        assert len(chain.nodes) == 156
+        start = time.perf_counter()
+        response = client.get(f"/api/v1/custody/lots/{lot_id}/chain")
+        timings["chain API"].append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.content
     print(
         f"Upstream trace, {total:,} custody edges ({built:.0f} s to build), {traces} traces of "
         f"155 edges / 125 origins each"

@@ -287,6 +287,10 @@ _EPCIS_SCHEMA = env_str("EPCIS_SCHEMA")
 ORETRACE_EPCIS_SCHEMA: Path | None = (
     Path(_EPCIS_SCHEMA).expanduser().resolve() if _EPCIS_SCHEMA else None
 )
+# GS1's EPCIS 2.0 XSD (EPCglobal-epcis-2_0.xsd, with the schemas it imports beside it), likewise
+# optional: XML documents of its namespace are validated against it before oretrace's checks.
+_EPCIS_XSD = env_str("EPCIS_XSD")
+ORETRACE_EPCIS_XSD: Path | None = Path(_EPCIS_XSD).expanduser().resolve() if _EPCIS_XSD else None
 
 
 def _yields(items: list[str]) -> dict[str, float]:

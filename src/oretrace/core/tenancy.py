@@ -27,7 +27,14 @@ def scope_to_member[Q_T: QuerySet](
 
     ``public`` marks rows everyone may see as well (e.g. reference facilities).
     """
-    org_id = member.organisation_id
+    return scope_to_organisation(queryset, member.organisation_id, public=public)
+
+
+def scope_to_organisation[Q_T: QuerySet](
+    queryset: Q_T, org_id: int, *, public: Q | None = None
+) -> Q_T:
+    """What any member of organisation ``org_id`` may see: for work done on the organisation's
+    behalf without a member at hand (deriving custody records from captured events)."""
     content_type = ContentType.objects.get_for_model(queryset.model)
     # One small read of the grants first: most organisations have none for a given type, and
     # then the filter stays a plain equality the database can serve from the owner index.

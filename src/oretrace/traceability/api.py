@@ -24,6 +24,7 @@ from oretrace.traceability.models import CustodyFlag, EpcisCapture, EpcisEvent, 
 from oretrace.traceability.schemas import (
     CaptureOut,
     CaptureResult,
+    ChainOut,
     EventQueryParams,
     FlagOut,
     LotDetail,
@@ -33,6 +34,7 @@ from oretrace.traceability.schemas import (
 
 router = Router(tags=["traceability"])
 _TOKEN_SALT = "oretrace.traceability.epcis-events"  # noqa: S105 (a signing salt, not a secret)
+XML_TYPES = ("application/xml", "text/xml")
 
 
 def _member(request: HttpRequest) -> Membership:
@@ -42,20 +44,25 @@ def _member(request: HttpRequest) -> Membership:
 @router.post(
     "/epcis/capture",
     response={201: CaptureResult},
-    summary="Capture an EPCIS 2.0 document",
+    summary="Capture an EPCIS document (2.0 JSON/JSON-LD, 1.2 or 2.0 XML)",
     openapi_extra={
         "requestBody": {
             "required": True,
             "content": {
                 "application/ld+json": {"schema": {"type": "object"}},
                 "application/json": {"schema": {"type": "object"}},
+                "application/xml": {"schema": {"type": "string", "format": "binary"}},
+                "text/xml": {"schema": {"type": "string", "format": "binary"}},
             },
         }
     },
 )
 def capture(request: HttpRequest) -> Status | HttpResponse:
-    """Validate an EPCISDocument (JSON/JSON-LD), store its new events, commit them to the ledger.
+    """Validate an EPCISDocument, store its new events, commit them to the ledger.
 
+    The body is EPCIS 2.0 JSON/JSON-LD, or an EPCIS 1.2 or 2.0 XML ``EPCISDocument``
+    (``Content-Type: application/xml`` or ``text/xml``, or any body starting with ``<``); XML is
+    read into the EPCIS 2.0 JSON form, so checks and hash IDs are the same for both.
     All or nothing: any invalid event refuses the whole document with a 400 problem whose
     ``errors`` name each event (1-based position), its type, the field and what is wrong. An
     event already captured by your organisation (same CBV 2.0 hash ID) is not stored twice.
@@ -73,7 +80,12 @@ def capture(request: HttpRequest) -> Status | HttpResponse:
             kind="epcis-capture-rejected",
         )
     try:
-        result = services.capture_document(body, organisation=member.organisation, actor=member)
+        result = services.capture_document(
+            body,
+            organisation=member.organisation,
+            actor=member,
+            xml=True if request.content_type in XML_TYPES else None,
+        )
     except CaptureRejected as exc:
         return problem(
             request,
@@ -184,6 +196,18 @@ def lot_upstream(request: HttpRequest, lot_id: int) -> HttpResponse:
     """
     lot = get_for_member(Lot.objects.all(), _member(request), pk=lot_id)
     return _trace_response(trace.upstream(lot))
+
+
+@router.get("/custody/lots/{int:lot_id}/chain", response=ChainOut, summary="Custody chain of a lot")
+def lot_chain(request: HttpRequest, lot_id: int) -> HttpResponse:
+    """The lots upstream of this one and the custody edges between them, with mass fractions.
+
+    The graph the lot page draws: ``fraction`` is the share of this lot that passed through
+    each lot or along each edge (the product of ``share`` along the way, summed over paths).
+    At most ``limit`` lots, the nearest first (``truncated`` says when more exist).
+    """
+    lot = get_for_member(Lot.objects.all(), _member(request), pk=lot_id)
+    return JsonResponse(queries.chain_out(lot), encoder=DjangoJSONEncoder)
 
 
 @router.get(

@@ -8,6 +8,7 @@ class TraceabilityConfig(AppConfig):
     verbose_name = _("Traceability")
 
     def ready(self) -> None:
-        # The ledger record types and dashboard figures register themselves on import.
+        # Ledger record types, the demo step and dashboard figures register themselves on import.
         import oretrace.traceability.dashboard
+        import oretrace.traceability.demo
         import oretrace.traceability.records  # noqa: F401

@@ -26,9 +26,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from oretrace.core.models import Organisation
+from oretrace.core.tenancy import scope_to_organisation
 from oretrace.registry.choices import IdentifierScheme
 from oretrace.registry.models import Facility, FacilityIdentifier
 from oretrace.traceability import bulk
@@ -55,7 +57,14 @@ SHIPPING_STEPS = {"shipping", "departing"}
 RECEIVING_STEPS = {"receiving", "arriving", "accepting"}
 _SGLN = re.compile(r"^urn:epc:id:sgln:(\d+)\.(\d*)\.")
 _DIGITAL_LINK_GLN = re.compile(r"^https?://[^/]+/414/(\d{13})(?:/|$)")
+_OUR_FACILITY = re.compile(r"^urn:x-oretrace:facility:(\d{1,18})$")
 _ZERO = Decimal(0)
+
+
+def facility_pk_of(location: str) -> int | None:
+    """The registry id a location URI of ours names (``urn:x-oretrace:facility:42``), if any."""
+    match = _OUR_FACILITY.match(location)
+    return int(match.group(1)) if match else None
 
 
 def gln_of(location: str) -> str | None:
@@ -68,6 +77,29 @@ def gln_of(location: str) -> str | None:
     body = match.group(1) + match.group(2)
     total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
     return body + str((10 - total % 10) % 10)
+
+
+def facilities_at(locations: Iterable[str], organisation_id: int) -> dict[str, Facility]:
+    """The registry facilities that location URIs name, by GLN (SGLN or Digital Link), by an
+    identifier of scheme 'other', or by our own facility URI, among those the organisation may
+    see: its own, the reference ones, and those other organisations shared with it."""
+    locations = set(locations) - {""}
+    glns = {gln: loc for loc in locations if (gln := gln_of(loc))}
+    ours = {pk: loc for loc in locations if (pk := facility_pk_of(loc)) is not None}
+    seen = scope_to_organisation(
+        Facility.objects.live(), organisation_id, public=Q(organisation__isnull=True)
+    )
+    found: dict[str, Facility] = {}
+    for identifier in FacilityIdentifier.objects.filter(
+        Q(scheme=IdentifierScheme.OTHER, value__in=locations)
+        | Q(scheme=IdentifierScheme.GLN, value__in=list(glns)),
+        facility__in=seen,
+    ).select_related("facility"):
+        where = glns[identifier.value] if identifier.scheme == "gln" else identifier.value
+        found.setdefault(where, identifier.facility)
+    for facility in seen.filter(pk__in=list(ours)):
+        found.setdefault(ours[facility.pk], facility)
+    return found
 
 
 @dataclass
@@ -195,31 +227,8 @@ class Applier:
         return None
 
     def locate(self, locations: set[str]) -> None:
-        """Find the registry facilities of all the locations in one query (GLN, or 'other')."""
-        glns = {gln: loc for loc in locations if (gln := gln_of(loc))}
-        matches: list[tuple[str, str, int]] = []
-        identifiers = connection.ops.quote_name(FacilityIdentifier._meta.db_table)
-        facilities = connection.ops.quote_name(Facility._meta.db_table)
-        with connection.cursor() as cursor:
-            for scheme, values in (
-                (IdentifierScheme.GLN, sorted(glns)),
-                (IdentifierScheme.OTHER, sorted(locations)),
-            ):
-                for condition, params in bulk.where_in("i.value", values):
-                    cursor.execute(
-                        f"SELECT i.scheme, i.value, i.facility_id FROM {identifiers} i "  # noqa: S608
-                        f"JOIN {facilities} f ON f.id = i.facility_id "
-                        f"WHERE i.scheme = %s AND {condition} AND f.merged_into_id IS NULL "
-                        "AND (f.organisation_id = %s OR f.organisation_id IS NULL)",
-                        [scheme, *params, self.organisation.pk],
-                    )
-                    matches.extend(cursor.fetchall())
-        # In the identifiers' own order (scheme, value): a GLN match comes before an 'other' one.
-        matches.sort()
-        by_id = Facility.objects.in_bulk({facility_id for _s, _v, facility_id in matches})
-        found: dict[str, Facility] = {}
-        for kind, value, facility_id in matches:
-            found.setdefault(glns[value] if kind == "gln" else value, by_id[facility_id])
+        """Find the registry facilities of all the locations at once (see ``facilities_at``)."""
+        found = facilities_at(locations, self.organisation.pk)
         self.places.update({loc: found.get(loc) for loc in locations})
 
     def place(self, location: str) -> Facility | None:
@@ -579,6 +588,8 @@ class Applier:
         process = str(self._ot(body, "process") or event.biz_step or "")
         max_yield = Decimal(str(settings.ORETRACE_CUSTODY_MAX_YIELDS.get(process, 1.0)))
         if total_in and total_out > total_in * max_yield:
+            place = self.place(location)
+            where = place.name if place is not None else location or "an unknown place"
             for lot, _kg in outputs:
                 self.flag(
                     FlagKind.OVER_YIELD,
@@ -586,7 +597,7 @@ class Applier:
                     event,
                     expected=total_in * max_yield,
                     actual=total_out,
-                    message=f"{process or 'processing'} at {location or 'an unknown place'}: "
+                    message=f"{process or 'processing'} at {where}: "
                     f"{total_out.normalize():f} kg out of {total_in.normalize():f} kg in, above "
                     f"the maximum yield of {max_yield.normalize():f}",
                 )

@@ -1,15 +1,31 @@
 """Forms of the traceability pages."""
 
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from oretrace.core.models import Membership
+from oretrace.core.tenancy import visible
+from oretrace.registry.models import Facility
+from oretrace.traceability.choices import MovementKind
+from oretrace.traceability.models import Lot, LotMovement
+from oretrace.traceability.recording import short_code, valid_lot_number
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
 class CaptureForm(forms.Form):
     document = forms.FileField(
-        label=_("EPCIS 2.0 document (JSON or JSON-LD)"),
+        label=_("EPCIS document (2.0 JSON or JSON-LD, 1.2 or 2.0 XML)"),
         help_text=_("An EPCISDocument; every event is checked before anything is stored."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".json,.jsonld,.xml,application/json,application/ld+json,text/xml"}
+        ),
     )
 
     def clean_document(self) -> bytes:
@@ -17,3 +33,245 @@ class CaptureForm(forms.Form):
         if upload.size > MAX_DOCUMENT_BYTES:
             raise forms.ValidationError(_("The document is larger than 20 MB."))
         return upload.read()
+
+
+# --- custody recorded without writing JSON (see recording.py) --------------------------------
+
+PROCESSES = (
+    ("sorting", _("Sorting and grading")),
+    ("cleaning", _("Cleaning")),
+    ("splitting", _("Splitting (sheets and books)")),
+    ("milling", _("Milling and grinding")),
+    ("calcining", _("Calcining")),
+    ("coating", _("Pigment coating")),
+    ("smelting", _("Smelting")),
+    ("refining", _("Refining")),
+    ("formulation", _("Formulation (paint, ink, cosmetics)")),
+    ("manufacturing", _("Manufacturing and assembly")),
+    ("other", _("Other processing")),
+)
+UNIT_CHOICES = (("kg", _("kg")), ("t", _("tonnes")), ("g", _("grams")))
+INPUT_ROWS = 4
+
+
+class _MomentInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+def _now() -> datetime:
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class _RecordForm(forms.Form):
+    """Shared by the four forms: where and when, with choices limited to what the member sees."""
+
+    when = forms.DateTimeField(
+        label=_("When"), widget=_MomentInput(), initial=_now, input_formats=["%Y-%m-%dT%H:%M"]
+    )
+
+    def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.member = member
+        for field in self.fields.values():
+            if isinstance(field, _FacilityField):
+                field.queryset = visible(Facility.objects.live(), member).order_by("name")
+            elif isinstance(field, _LotField):
+                field.queryset = _open_lots(member)
+            elif isinstance(field, _ShipmentField):
+                field.queryset = (
+                    visible(LotMovement.objects.all(), member)
+                    .filter(kind=MovementKind.SHIPPING, receipts__isnull=True)
+                    .select_related("lot", "facility", "event")
+                    .order_by("-id")
+                )
+
+    def clean_when(self) -> datetime:
+        when: datetime = self.cleaned_data["when"]
+        if when > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError(_("This is in the future."))
+        return when
+
+
+class _FacilityField(forms.ModelChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(Facility.objects.none(), **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        latin = f" ({obj.name_latin})" if obj.name_latin else ""
+        return f"{obj.name}{latin} · {obj.country_id}"
+
+
+class _LotField(forms.ModelChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(Lot.objects.none(), **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        where = f" · {obj.facility.name}" if obj.facility else ""
+        return f"{short_code(obj.code)} · {obj.remaining_kg.normalize():f} kg{where}"
+
+
+class _ShipmentField(forms.ModelChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(LotMovement.objects.none(), **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        origin = obj.facility.name if obj.facility else obj.location
+        kg = f"{obj.quantity_kg.normalize():f} kg" if obj.quantity_kg is not None else "?"
+        return f"{short_code(obj.lot.code)} · {kg} · {origin} · {obj.event.event_time:%Y-%m-%d}"
+
+
+def _open_lots(member: Membership) -> QuerySet[Lot]:
+    return (
+        visible(Lot.objects.all(), member)
+        .filter(remaining_kg__gt=0)
+        .select_related("facility")
+        .order_by("-id")
+    )
+
+
+def _lot_number(form: forms.Form, field: str) -> str:
+    number = (form.cleaned_data.get(field) or "").strip()
+    if number and not valid_lot_number(number):
+        form.add_error(
+            field,
+            _("Letters, digits and - . _ / only (80 at most), starting with a letter or digit."),
+        )
+    return number
+
+
+class CollectionForm(_RecordForm):
+    facility = _FacilityField(
+        label=_("Collected at"),
+        help_text=_("The mine, picking area or collection point."),
+    )
+    quantity = forms.DecimalField(
+        label=_("Quantity"), min_value=Decimal("0.001"), max_digits=14, decimal_places=3
+    )
+    unit = forms.ChoiceField(label=_("Unit"), choices=UNIT_CHOICES, initial="kg")
+    lot = forms.CharField(
+        label=_("Lot number"),
+        required=False,
+        help_text=_("As written on the bag or receipt. Leave empty for a new oretrace lot code."),
+    )
+    recycled = forms.BooleanField(
+        label=_("Recycled material (scrap taken back), not newly mined"), required=False
+    )
+    field_order = ["facility", "when", "quantity", "unit", "lot", "recycled"]
+
+    def clean_lot(self) -> str:
+        return _lot_number(self, "lot")
+
+
+class ProcessingForm(_RecordForm):
+    facility = _FacilityField(label=_("Processed at"))
+    process = forms.ChoiceField(label=_("Process"), choices=PROCESSES)
+    output_quantity = forms.DecimalField(
+        label=_("Output quantity"), min_value=Decimal("0.001"), max_digits=14, decimal_places=3
+    )
+    output_unit = forms.ChoiceField(label=_("Unit"), choices=UNIT_CHOICES, initial="kg")
+    output_lot = forms.CharField(
+        label=_("Output lot number"),
+        required=False,
+        help_text=_("Leave empty for a new oretrace lot code."),
+    )
+
+    def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
+        for row in range(1, INPUT_ROWS + 1):
+            self.base_fields[f"input_{row}"] = _LotField(
+                label=_("Input lot %(row)d") % {"row": row},
+                required=row == 1,
+            )
+            self.base_fields[f"input_{row}_kg"] = forms.DecimalField(
+                label=_("kg used"),
+                required=False,
+                min_value=Decimal("0.001"),
+                max_digits=14,
+                decimal_places=3,
+                help_text=_("Empty: all that remains of the lot.") if row == 1 else "",
+            )
+        super().__init__(*args, member=member, **kwargs)
+        self.order_fields(
+            ["facility", "when", "process"]
+            + [f"input_{r}{s}" for r in range(1, INPUT_ROWS + 1) for s in ("", "_kg")]
+            + ["output_quantity", "output_unit", "output_lot"]
+        )
+
+    def input_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"input_{r}"], self[f"input_{r}_kg"]) for r in range(1, INPUT_ROWS + 1)]
+
+    def clean_output_lot(self) -> str:
+        return _lot_number(self, "output_lot")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        inputs: list[tuple[Lot, Decimal]] = []
+        for row in range(1, INPUT_ROWS + 1):
+            lot, kg = data.get(f"input_{row}"), data.get(f"input_{row}_kg")
+            if lot is None:
+                if kg is not None:
+                    self.add_error(f"input_{row}", _("Choose the lot these kilograms came from."))
+                continue
+            if any(lot == seen for seen, _kg in inputs):
+                self.add_error(f"input_{row}", _("This lot is already an input above."))
+                continue
+            inputs.append((lot, kg if kg is not None else lot.remaining_kg))
+        data["inputs"] = inputs
+        return data
+
+
+class ShipmentForm(_RecordForm):
+    lot = _LotField(label=_("Lot shipped"))
+    quantity = forms.DecimalField(
+        label=_("kg shipped"),
+        required=False,
+        min_value=Decimal("0.001"),
+        max_digits=14,
+        decimal_places=3,
+        help_text=_("Empty: all that remains of the lot."),
+    )
+    origin = _FacilityField(
+        label=_("Shipped from"),
+        required=False,
+        help_text=_("Empty: where the lot was made or collected."),
+    )
+    destination = _FacilityField(label=_("Shipped to"))
+    field_order = ["lot", "quantity", "origin", "destination", "when"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        lot = data.get("lot")
+        if lot is not None and data.get("origin") is None:
+            if lot.facility is None:
+                self.add_error("origin", _("The lot has no registry facility: say where from."))
+            else:
+                data["origin"] = lot.facility
+        if data.get("origin") is not None and data.get("origin") == data.get("destination"):
+            self.add_error("destination", _("The destination is the place it leaves from."))
+        return data
+
+
+class ReceiptForm(_RecordForm):
+    shipment = _ShipmentField(label=_("Shipment received"))
+    quantity = forms.DecimalField(
+        label=_("kg received"),
+        required=False,
+        min_value=Decimal("0.001"),
+        max_digits=14,
+        decimal_places=3,
+        help_text=_("Weigh on arrival. Empty: the quantity shipped."),
+    )
+    facility = _FacilityField(label=_("Received at"))
+    field_order = ["shipment", "quantity", "facility", "when"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        shipment = data.get("shipment")
+        if shipment is not None and data.get("quantity") is None:
+            if shipment.quantity_kg is None:
+                self.add_error("quantity", _("The shipment has no mass: weigh what arrived."))
+            else:
+                data["quantity"] = shipment.quantity_kg
+        return data

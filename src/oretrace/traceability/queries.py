@@ -1,4 +1,10 @@
-"""Reads of the traceability app: the EPCIS event query, scoped to the acting member."""
+"""Reads of the traceability app: the EPCIS event query, scoped to the acting member.
+
+Also the data of a lot's two pictures (its chain and its origins map): the layout modules
+(pictures.py, maps.py) know nothing of models, so the lots and facilities are turned into their
+plain inputs here, and their geometry into strings a template writes as is (numbers formatted
+here, not by the template, whose localisation would write "1,5" into SVG coordinates).
+"""
 
 from __future__ import annotations
 
@@ -13,12 +19,23 @@ from django.db.models import Count, Q, QuerySet
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.registry.models import Facility
+from oretrace.traceability import maps, pictures
 from oretrace.traceability.choices import EventType
 from oretrace.traceability.epcis import vocabulary as voc
 from oretrace.traceability.epcis.checks import parse_time
 from oretrace.traceability.exceptions import TraceabilityError
 from oretrace.traceability.models import CustodyFlag, EpcisEvent, EpcisIdentifier, Lot
-from oretrace.traceability.trace import Trace, origin_type
+from oretrace.traceability.trace import (
+    ARTISANAL,
+    COLLECTION,
+    INDUSTRIAL,
+    RECYCLED,
+    UNKNOWN,
+    Chain,
+    Trace,
+    origin_type,
+    upstream_graph,
+)
 
 # EPC match parameters -> the identifier roles they look at (EPCIS 2.0 §8.2.7.1).
 EPC_MATCHES = {
@@ -215,3 +232,215 @@ def shares_out(found: Trace) -> dict[str, Any]:
         "by_country": found.by_country,
         "by_type": found.by_type,
     }
+
+
+LOT = "lot"  # colour classes of the chain picture besides the origin types
+INTERMEDIATE = "intermediate"
+ORIGIN_ORDER = (ARTISANAL, INDUSTRIAL, COLLECTION, RECYCLED, UNKNOWN)
+
+
+@dataclass
+class ChainFigure:
+    """The chain picture of a lot, ready for the template (traceability/_chain_picture.html)."""
+
+    chain: Chain
+    picture: pictures.ChainPicture
+    nodes: list[dict[str, Any]]
+    bands: list[dict[str, Any]]
+    kinds: list[str]  # the colour classes present, for the legend
+    flagged: bool
+
+    @property
+    def width(self) -> str:
+        return pictures.num(self.picture.width)
+
+    @property
+    def height(self) -> str:
+        return pictures.num(self.picture.height)
+
+
+def node_kind(chain: Chain, lot_id: int, sources: set[int]) -> str:
+    """The colour class of a lot in its chain: the lot itself, an origin's type, or in between."""
+    if lot_id == chain.lot_id:
+        return LOT
+    if lot_id not in sources:
+        return origin_type(chain.nodes[lot_id])
+    return INTERMEDIATE
+
+
+def chain_layout(lot: Lot, *, limit: int | None = None) -> tuple[Chain, pictures.ChainPicture]:
+    """The upstream chain of ``lot`` (at most ``limit`` lots) and its Sankey layout."""
+    chain = upstream_graph(lot) if limit is None else upstream_graph(lot, limit=limit)
+    with_sources = {e.target for e in chain.edges}
+    inputs = {}
+    for lot_id, node in chain.nodes.items():
+        first = pictures.short_code(node.code)
+        inputs[lot_id] = pictures.NodeIn(
+            lot_id,
+            (
+                f"⚠ {first}" if node.flagged else first,
+                pictures.clip(node.facility or "—"),
+                node.country or "",
+            ),
+            node_kind(chain, lot_id, with_sources),
+            node.flagged,
+        )
+    picture = pictures.layout(
+        chain.lot_id, inputs, [(e.source, e.target, e.share) for e in chain.edges]
+    )
+    return chain, picture
+
+
+def chain_out(lot: Lot) -> dict[str, Any]:
+    """A lot's upstream chain as plain data for the API: lots and edges with their fractions."""
+    chain, picture = chain_layout(lot)
+    shares = {(e.source, e.target): e.share for e in chain.edges}
+    return {
+        "lot_id": chain.lot_id,
+        "truncated": chain.truncated,
+        "limit": chain.limit,
+        "nodes": [
+            {
+                "lot_id": box.key,
+                "code": chain.nodes[box.key].code,
+                "facility_id": chain.nodes[box.key].facility_id,
+                "facility": chain.nodes[box.key].facility,
+                "country": chain.nodes[box.key].country,
+                "kind": box.kind,
+                "flagged": box.flagged,
+                "fraction": box.flow,
+                "layer": box.layer,
+            }
+            for box in picture.nodes
+        ],
+        "edges": [
+            {
+                "source": band.source,
+                "target": band.target,
+                "share": shares[(band.source, band.target)],
+                "fraction": band.flow,
+            }
+            for band in sorted(picture.bands, key=lambda b: (b.target, b.source))
+        ],
+        "cycle_edges": [list(edge) for edge in picture.dropped_edges],
+    }
+
+
+def chain_figure(lot: Lot, *, limit: int | None = None) -> ChainFigure:
+    """The upstream chain of ``lot`` laid out as a Sankey picture (at most ``limit`` lots)."""
+    chain, picture = chain_layout(lot, limit=limit)
+    n = pictures.num
+    nodes = []
+    for box in picture.nodes:
+        node = chain.nodes[box.key]
+        nodes.append(
+            {
+                "lot_id": box.key,
+                "code": node.code,
+                "facility": node.facility,
+                "country": node.country or "",
+                "kind": box.kind,
+                "flagged": box.flagged,
+                "percent": f"{box.flow * 100:.1f}",
+                "x": n(box.x),
+                "y": n(box.y),
+                "width": n(box.width),
+                "height": n(box.height),
+                "label_x": n(box.label_x),
+                "lines": [(n(y), line) for y, line in box.line_ys],
+            }
+        )
+    bands = [
+        {
+            "source": chain.nodes[band.source].code,
+            "target": chain.nodes[band.target].code,
+            "kind": band.kind,
+            "path": band.path,
+            "percent": f"{band.flow * 100:.1f}",
+        }
+        for band in picture.bands
+    ]
+    order = [LOT, INTERMEDIATE, *ORIGIN_ORDER]
+    present = {box.kind for box in picture.nodes}
+    return ChainFigure(
+        chain,
+        picture,
+        nodes,
+        bands,
+        [k for k in order if k in present],
+        any(box.flagged for box in picture.nodes),
+    )
+
+
+@dataclass
+class MapFigure:
+    """The origins map of a lot, ready for the template (traceability/_origins_map.html)."""
+
+    picture: maps.MapPicture | None  # None: no origin has coordinates
+    markers: list[dict[str, Any]]
+    unmapped: list[dict[str, Any]]  # origins whose facility has no coordinates
+    kinds: list[str]
+
+
+def origins_figure(found: Trace) -> MapFigure:
+    """The origins of a trace on a map: one circle per origin facility (shares added up)."""
+    ids = {s.facility_id for s in found.shares if s.facility_id is not None}
+    where = {
+        pk: (float(lon), float(lat))
+        for pk, lat, lon in Facility.objects.filter(pk__in=ids).values_list(
+            "pk", "latitude", "longitude"
+        )
+        if lat is not None and lon is not None
+    }
+    totals: dict[int, float] = {}
+    by_kind: dict[int, dict[str, float]] = {}
+    names: dict[int, str] = {}
+    unmapped = []
+    for share in found.shares:
+        if share.facility_id is None or share.facility_id not in where:
+            unmapped.append(
+                {
+                    "lot_id": share.lot_id,
+                    "code": share.code,
+                    "facility": share.facility,
+                    "percent": f"{share.fraction * 100:.1f}",
+                }
+            )
+            continue
+        key = share.facility_id
+        totals[key] = totals.get(key, 0.0) + share.fraction
+        kinds = by_kind.setdefault(key, {})
+        kinds[origin_type(share)] = kinds.get(origin_type(share), 0.0) + share.fraction
+        names[key] = share.facility
+    origins = [
+        maps.Origin(
+            key,
+            pictures.clip(names[key]),
+            where[key][0],
+            where[key][1],
+            totals[key],
+            max(by_kind[key].items(), key=lambda kv: (kv[1], kv[0]))[0],
+        )
+        for key in totals
+    ]
+    if not origins:
+        return MapFigure(None, [], unmapped, [])
+    picture = maps.origins_map(origins)
+    n = pictures.num
+    markers = [
+        {
+            "facility_id": m.key,
+            "name": m.name,
+            "kind": m.kind,
+            "percent": f"{m.fraction * 100:.1f}",
+            "x": n(m.x),
+            "y": n(m.y),
+            "r": n(m.r),
+            "label_x": None if m.label_x is None else n(m.label_x),
+            "label_y": n(m.label_y),
+            "anchor": m.anchor,
+        }
+        for m in picture.markers
+    ]
+    present = {m.kind for m in picture.markers}
+    return MapFigure(picture, markers, unmapped, [k for k in ORIGIN_ORDER if k in present])

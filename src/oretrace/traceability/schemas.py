@@ -130,3 +130,35 @@ class TraceOut(Schema):
     shares: list[ShareOut]
     by_country: dict[str, float]
     by_type: dict[str, float]
+
+
+class ChainNodeOut(Schema):
+    lot_id: int
+    code: str
+    facility_id: int | None
+    facility: str
+    country: str | None
+    kind: str = Field(
+        ..., description="lot (the one asked for), intermediate, or the origin's type."
+    )
+    flagged: bool = Field(..., description="The lot carries a mass-balance flag.")
+    fraction: float = Field(..., description="Share of the asked lot that passed here (0-1).")
+    layer: int = Field(..., description="Longest path, in edges, to the asked lot.")
+
+
+class ChainEdgeOut(Schema):
+    source: int
+    target: int
+    share: float = Field(..., description="Share of the target's inputs from the source.")
+    fraction: float = Field(..., description="Share of the asked lot along this edge (0-1).")
+
+
+class ChainOut(Schema):
+    lot_id: int
+    truncated: bool = Field(..., description="The chain has more lots than ``limit``.")
+    limit: int
+    nodes: list[ChainNodeOut]
+    edges: list[ChainEdgeOut]
+    cycle_edges: list[list[int]] = Field(
+        ..., description="Edges closing a cycle (bad data), left out of the fractions."
+    )

@@ -22,6 +22,8 @@ from oretrace.ledger import services as ledger
 from oretrace.traceability import bulk
 from oretrace.traceability.custody import apply_events
 from oretrace.traceability.epcis import schema as epcis_schema
+from oretrace.traceability.epcis import xml as epcis_xml
+from oretrace.traceability.epcis import xsd as epcis_xsd
 from oretrace.traceability.epcis.document import (
     CapturedEvent,
     DocumentError,
@@ -68,27 +70,48 @@ def configured_schema() -> epcis_schema.Validate | None:
         raise TraceabilityError(str(exc)) from None
 
 
+def configured_xsd() -> epcis_xsd.Xsd | None:
+    """The compiled EPCIS XSD of ``ORETRACE_EPCIS_XSD``, or None when unset."""
+    path: Path | None = settings.ORETRACE_EPCIS_XSD
+    if path is None:
+        return None
+    try:
+        return epcis_xsd.compiled(path)
+    except epcis_xsd.XsdUnavailable as exc:
+        raise TraceabilityError(str(exc)) from None
+
+
 @transaction.atomic
 def capture_document(
-    raw: bytes | str | dict[str, Any], *, organisation: Organisation, actor: Actor
+    raw: bytes | str | dict[str, Any],
+    *,
+    organisation: Organisation,
+    actor: Actor,
+    xml: bool | None = None,
 ) -> Captured:
-    """Capture an EPCIS 2.0 JSON document: validate, hash, store new events, commit to the ledger.
+    """Capture an EPCIS document: validate, hash, store new events, commit to the ledger.
 
+    ``raw`` is EPCIS 2.0 JSON/JSON-LD, or EPCIS 1.2/2.0 XML (read into the JSON form first):
+    ``xml`` says which (from the request's content type); ``None`` looks at the first byte.
     All or nothing: one invalid event refuses the whole document with every problem named
     (``CaptureRejected.problems``). An event the organisation already holds (same hash ID) is
     not stored again; the capture counts it as known.
     """
     _require_capturer(actor, organisation)
+    validate = configured_schema()
     if isinstance(raw, dict):
         document, data = raw, None
+        result = read_document(document, schema=validate)
     else:
         data = raw.encode() if isinstance(raw, str) else raw
         try:
-            document = load_json(data)
+            if xml or (xml is None and epcis_xml.looks_like_xml(data)):
+                document, result = epcis_xml.read_xml(data, schema=validate, xsd=configured_xsd())
+            else:
+                document = load_json(data)
+                result = read_document(document, schema=validate)
         except DocumentError as exc:
             raise CaptureRejected(str(exc)) from None
-    validate = configured_schema()
-    result = read_document(document, schema=validate)
     if not result.ok:
         count = len(result.problems)
         first = result.problems[0]

@@ -19,7 +19,7 @@ from django.db import connection
 
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.models import Facility
-from oretrace.traceability.models import CustodyEdge, Lot
+from oretrace.traceability.models import CustodyEdge, CustodyFlag, Lot
 
 MAX_DEPTH = 64
 
@@ -111,7 +111,7 @@ RECYCLED = "recycled"
 UNKNOWN = "unknown"
 
 
-def origin_type(share: Share | Lot) -> str:
+def origin_type(share: Share | Lot | ChainNode) -> str:
     """How a lot entered the chain: artisanal or industrial mining, a collection point, recycled."""
     if share.recycled:
         return RECYCLED
@@ -149,8 +149,14 @@ def _summarise(trace: Trace) -> Trace:
 
 
 def upstream(lot: Lot) -> Trace:
-    """The origins of ``lot``: each origin lot with the fraction of ``lot`` that came from it."""
-    return _summarise(Trace(lot, _walk([lot.pk], upstream=True, base_kg=lot.quantity_kg)))
+    """The origins of ``lot``: each origin lot with the fraction of ``lot`` that came from it.
+
+    Each origin's mass in the lot is given when the lot has a mass; a lot counted in another
+    unit (litres of paint, pieces) has fractions only.
+    """
+    counted_otherwise = not lot.quantity_kg and lot.other_quantity is not None
+    base_kg = None if counted_otherwise else lot.quantity_kg
+    return _summarise(Trace(lot, _walk([lot.pk], upstream=True, base_kg=base_kg)))
 
 
 def downstream(starts: list[Lot]) -> Trace:
@@ -162,3 +168,94 @@ def downstream(starts: list[Lot]) -> Trace:
         raise ValueError("downstream() walks one organisation's lots at a time")
     shares = _walk([s.pk for s in starts], upstream=False, base_kg=None)
     return Trace(starts[0] if len(starts) == 1 else None, shares)
+
+
+# The lots upstream of a lot, nearest first. UNION (not UNION ALL) keeps each lot once, so the
+# walk ends on its own even when bad data holds a cycle; the outer LIMIT stops it early on a
+# large graph (PostgreSQL and SQLite both produce a recursive CTE's rows as they are fetched).
+_REACH = """
+WITH RECURSIVE reach(lot_id) AS (
+    SELECT CAST(%s AS BIGINT)
+    UNION
+    SELECT e.source_id FROM {edge} e JOIN reach ON e.target_id = reach.lot_id
+)
+SELECT lot_id FROM reach LIMIT %s
+"""
+
+NODE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class ChainNode:
+    """A lot of a chain picture, with what its label and colour need."""
+
+    lot_id: int
+    code: str
+    facility_id: int | None
+    facility: str
+    country: str | None
+    recycled: bool
+    facility_kind: str
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class ChainEdge:
+    """Material of ``source`` went into ``target``: ``share`` of the target's inputs."""
+
+    source: int
+    target: int
+    share: float
+
+
+@dataclass
+class Chain:
+    """The upstream custody graph of a lot, cut at ``limit`` lots (``truncated`` then)."""
+
+    lot_id: int
+    nodes: dict[int, ChainNode]
+    edges: list[ChainEdge]
+    truncated: bool
+    limit: int
+
+
+def upstream_graph(lot: Lot, *, limit: int = NODE_LIMIT) -> Chain:
+    """The lots upstream of ``lot`` and the edges between them, at most ``limit`` lots.
+
+    Past the limit the lots nearest to ``lot`` (in edges) are kept: every kept lot still has a
+    path to ``lot`` through kept lots, because each was reached from one found before it.
+    Parallel edges between two lots (two events) are merged, their shares added.
+    """
+    if limit < 1:
+        raise ValueError(f"upstream_graph(): limit must be at least 1, not {limit}")
+    with connection.cursor() as cursor:
+        cursor.execute(_REACH.format(edge=CustodyEdge._meta.db_table), [lot.pk, limit + 1])
+        ids = [int(row[0]) for row in cursor.fetchall()]
+    truncated = len(ids) > limit
+    kept = set(ids[:limit])
+    flagged = set(
+        CustodyFlag.objects.filter(lot_id__in=kept).values_list("lot_id", flat=True).distinct()
+    )
+    rows = Lot.objects.filter(pk__in=kept).values_list(
+        "pk",
+        "code",
+        "facility_id",
+        "facility__name",
+        "facility__country_id",
+        "recycled",
+        "facility__kind",
+    )
+    nodes = {
+        pk: ChainNode(
+            pk, code, facility_id, name or "", country, recycled, kind or "", pk in flagged
+        )
+        for pk, code, facility_id, name, country, recycled, kind in rows
+    }
+    shares: dict[tuple[int, int], float] = defaultdict(float)
+    for source, target, share in CustodyEdge.objects.filter(target_id__in=kept).values_list(
+        "source_id", "target_id", "share"
+    ):
+        if source in kept:  # past the limit, an edge may come from a lot left out
+            shares[(source, target)] += share
+    edges = [ChainEdge(s, t, share) for (s, t), share in sorted(shares.items())]
+    return Chain(lot.pk, nodes, edges, truncated, limit)

@@ -10,4 +10,9 @@ urlpatterns = [
     path("events/<int:event_id>/", views.event_detail, name="event"),
     path("lots/", views.lot_list, name="lots"),
     path("lots/<int:lot_id>/", views.lot_detail, name="lot"),
+    path("record/", views.record, name="record"),
+    path("record/collection/", views.record_collection, name="record-collection"),
+    path("record/processing/", views.record_processing, name="record-processing"),
+    path("record/shipment/", views.record_shipment, name="record-shipment"),
+    path("record/receipt/", views.record_receipt, name="record-receipt"),
 ]

@@ -6,17 +6,26 @@ import json
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member
-from oretrace.traceability import queries, services, trace
+from oretrace.traceability import queries, recording, services, trace
 from oretrace.traceability.choices import EventType
+from oretrace.traceability.custody import facilities_at
 from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
-from oretrace.traceability.forms import CaptureForm
+from oretrace.traceability.forms import (
+    CaptureForm,
+    CollectionForm,
+    ProcessingForm,
+    ReceiptForm,
+    ShipmentForm,
+)
 from oretrace.traceability.models import EpcisEvent
 from oretrace.web.views import member_required
 
@@ -27,6 +36,11 @@ ORIGIN_TYPE_LABELS = {
     trace.COLLECTION: gettext_lazy("Collection point"),
     trace.RECYCLED: gettext_lazy("Recycled"),
     trace.UNKNOWN: gettext_lazy("Unknown"),
+}
+PICTURE_LABELS = {
+    queries.LOT: gettext_lazy("This lot"),
+    queries.INTERMEDIATE: gettext_lazy("Intermediate lot (sorting, processing, shipment)"),
+    **ORIGIN_TYPE_LABELS,
 }
 
 
@@ -108,13 +122,20 @@ def lot_list(request: HttpRequest, member: Membership) -> HttpResponse:
 @member_required
 def lot_detail(request: HttpRequest, member: Membership, lot_id: int) -> HttpResponse:
     lot = get_for_member(queries.lots_for(member), member, pk=lot_id)
-    origins = queries.shares_out(trace.upstream(lot))
+    found = trace.upstream(lot)
+    origins = queries.shares_out(found)
     for share in origins["shares"]:
         share["type_label"] = ORIGIN_TYPE_LABELS[share["origin_type"]]
         share["percent"] = _percent(share["fraction"])
     products = queries.shares_out(trace.downstream([lot]))
     for share in products["shares"]:
         share["percent"] = _percent(share["fraction"])
+    chain = queries.chain_figure(lot)
+    origins_map = queries.origins_figure(found)
+    movements = list(lot.movements.select_related("facility", "event"))
+    named = facilities_at({m.counterpart for m in movements}, member.organisation_id)
+    for movement in movements:
+        movement.counterpart_facility = named.get(movement.counterpart)  # type: ignore[attr-defined]
     return render(
         request,
         "traceability/lot_detail.html",
@@ -123,14 +144,134 @@ def lot_detail(request: HttpRequest, member: Membership, lot_id: int) -> HttpRes
             "origins": origins,
             "products": [p for p in products["shares"] if p["lot_id"] != lot.pk],
             "flags": lot.flags.select_related("event", "facility"),
-            "movements": lot.movements.select_related("facility", "event"),
+            "movements": movements,
             "by_country": [(c, _percent(f)) for c, f in origins["by_country"].items()],
             "by_type": [
                 (ORIGIN_TYPE_LABELS[t], _percent(f)) for t, f in origins["by_type"].items()
             ],
+            "chain": chain,
+            "chain_legend": [(k, PICTURE_LABELS[k]) for k in chain.kinds],
+            "origins_map": origins_map,
+            "map_legend": [(k, PICTURE_LABELS[k]) for k in origins_map.kinds],
         },
     )
 
 
 def _percent(fraction: float) -> str:
     return f"{fraction * 100:.1f}"
+
+
+# --- recording custody on a form (recording.py builds and captures the events) ---------------
+
+
+@member_required
+def record(request: HttpRequest, member: Membership) -> HttpResponse:
+    return render(
+        request,
+        "traceability/record.html",
+        {"can_record": any(member.has_role(r) for r in services.CAPTURE_ROLES)},
+    )
+
+
+def _recorded(request: HttpRequest, result: recording.Recorded) -> HttpResponse:
+    if result.new:
+        messages.success(request, _("Recorded. The event is in the custody history."))
+    else:
+        messages.info(request, _("This was recorded before; nothing was stored twice."))
+    for flag in result.flags:
+        messages.error(request, _("Mass-balance flag: %(message)s") % {"message": flag.message})
+    return redirect("traceability:lot", result.lot.pk)
+
+
+def _record_page(
+    request: HttpRequest,
+    member: Membership,
+    form_class: type[CollectionForm | ProcessingForm | ShipmentForm | ReceiptForm],
+    title: str,
+    build,  # type: ignore[no-untyped-def]
+) -> HttpResponse:
+    form = form_class(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():  # numbering a new lot and recording it are one step
+                event, code = build(form.cleaned_data, member)
+                result = recording.record(event, lot_code=code, member=member)
+            return _recorded(request, result)
+        except CaptureRejected as exc:
+            form.add_error(None, "; ".join(str(p) for p in exc.problems) or str(exc))
+        except (PermissionDenied, TraceabilityError) as exc:
+            form.add_error(None, str(exc))
+    return render(request, "traceability/record_form.html", {"form": form, "title": title})
+
+
+def _new_code(member: Membership, number: str, when) -> str:  # type: ignore[no-untyped-def]
+    return recording.lot_uri(
+        member.organisation, number or recording.next_lot_number(member.organisation, when)
+    )
+
+
+def _collection(data, member):  # type: ignore[no-untyped-def]
+    code = _new_code(member, data["lot"], data["when"])
+    event = recording.collection_event(
+        facility=data["facility"],
+        when=data["when"],
+        lot=code,
+        amount=data["quantity"],
+        unit=data["unit"],
+        recycled=data["recycled"],
+    )
+    return event, code
+
+
+def _processing(data, member):  # type: ignore[no-untyped-def]
+    code = _new_code(member, data["output_lot"], data["when"])
+    event = recording.processing_event(
+        facility=data["facility"],
+        when=data["when"],
+        process=data["process"],
+        inputs=data["inputs"],
+        output=code,
+        amount=data["output_quantity"],
+        unit=data["output_unit"],
+    )
+    return event, code
+
+
+def _shipment(data, member):  # type: ignore[no-untyped-def]
+    lot = data["lot"]
+    event = recording.shipment_event(
+        lot=lot,
+        amount=data["quantity"] if data["quantity"] is not None else lot.remaining_kg,
+        origin=data["origin"],
+        destination=data["destination"],
+        when=data["when"],
+    )
+    return event, lot.code
+
+
+def _receipt(data, member):  # type: ignore[no-untyped-def]
+    shipment = data["shipment"]
+    event = recording.receipt_event(
+        shipment=shipment, amount=data["quantity"], facility=data["facility"], when=data["when"]
+    )
+    return event, shipment.lot.code
+
+
+@member_required
+def record_collection(request: HttpRequest, member: Membership) -> HttpResponse:
+    return _record_page(request, member, CollectionForm, _("Record a collection"), _collection)
+
+
+@member_required
+def record_processing(request: HttpRequest, member: Membership) -> HttpResponse:
+    return _record_page(request, member, ProcessingForm, _("Record processing"), _processing)
+
+
+@member_required
+def record_shipment(request: HttpRequest, member: Membership) -> HttpResponse:
+    return _record_page(request, member, ShipmentForm, _("Record a shipment"), _shipment)
+
+
+@member_required
+def record_receipt(request: HttpRequest, member: Membership) -> HttpResponse:
+    return _record_page(request, member, ReceiptForm, _("Record a receipt"), _receipt)

@@ -28,7 +28,7 @@ def test_demo_is_idempotent_and_covers_both_chains(demo):
     count = Facility.objects.count()
     build_demo()
     # the registry's own demo facilities, and the smelters Brightline recorded for its CMRTs
-    assert Facility.objects.count() == count == len(FACILITIES) + len(SMELTERS) == 18
+    assert Facility.objects.count() == count == len(FACILITIES) + len(SMELTERS) == 20
     kinds = set(Facility.objects.values_list("kind", flat=True))
     assert {"collection_point", "asm_site", "processing_unit", "trader", "smelter"} <= kinds
     assert all(f.has_coordinates for f in Facility.objects.all())

@@ -18,13 +18,30 @@ FLAKE = "urn:epc:class:lgtin:8901234.000002.FLAKE-1"
 PAINT = "urn:epc:class:lgtin:8901234.000003.PAINT-1"
 
 
-def facilities(member):
+def facilities(member, *, located=False):
+    """The chain's facilities; ``located`` gives the two origins coordinates (for the map)."""
+
+    def where(lat, lon):
+        if not located:
+            return {}
+        return {"latitude": lat, "longitude": lon, "coordinate_precision": "site"}
+
     asm = registry.create_facility(
-        actor=member, kind="asm_site", name="Koderma village pits", country="IN", minerals=["mica"]
+        actor=member,
+        kind="asm_site",
+        name="Koderma village pits",
+        country="IN",
+        minerals=["mica"],
+        **where(24.47, 85.6),
     )
     registry.add_identifier(asm, scheme="gln", value="8901234000014", actor=member)
     mine = registry.create_facility(
-        actor=member, kind="mine", name="Kasai mica mine", country="MG", minerals=["mica"]
+        actor=member,
+        kind="mine",
+        name="Kasai mica mine",
+        country="MG",
+        minerals=["mica"],
+        **where(-24.05, 45.7),
     )
     registry.add_identifier(mine, scheme="other", value=MINE, actor=member)
     mill = registry.create_facility(

@@ -27,6 +27,7 @@ CROSS_ORG = {
     "GET /epcis/captures/{int:capture_id}": ("get", "/api/v1/epcis/captures/{capture}", None),
     "GET /custody/lots/{int:lot_id}": ("get", "/api/v1/custody/lots/{lot}", None),
     "GET /custody/lots/{int:lot_id}/upstream": ("get", "/api/v1/custody/lots/{lot}/upstream", None),
+    "GET /custody/lots/{int:lot_id}/chain": ("get", "/api/v1/custody/lots/{lot}/chain", None),
     "GET /custody/lots/{int:lot_id}/downstream": (
         "get",
         "/api/v1/custody/lots/{lot}/downstream",
@@ -253,6 +254,29 @@ def test_lot_upstream_and_downstream_through_the_api(api_a, objects_of_a):
     exposed = api_a.get(f"/api/v1/custody/facilities/{objects_of_a['facility']}/downstream").json()
     exposure = {s["code"]: round(s["fraction"], 3) for s in exposed["shares"]}
     assert exposure[chain.PAINT] == 0.556  # (the small document's lots share the location)
+
+
+def test_lot_chain_through_the_api(api_a, objects_of_a):
+    # when
+    answer = api_a.get(f"/api/v1/custody/lots/{objects_of_a['lot']}/chain").json()
+    # then every lot of the chain is there with the share of the paint that passed through it
+    nodes = {n["code"]: n for n in answer["nodes"]}
+    assert set(nodes) == {chain.PAINT, chain.FLAKE, chain.RAW_ASM, chain.RAW_MINE, chain.SCRAP}
+    assert nodes[chain.PAINT]["kind"] == "lot"
+    assert nodes[chain.PAINT]["layer"] == 0
+    assert nodes[chain.FLAKE]["kind"] == "intermediate"
+    assert nodes[chain.RAW_ASM]["kind"] == "artisanal"
+    assert nodes[chain.RAW_ASM]["facility"] == "Koderma village pits"
+    assert nodes[chain.RAW_ASM]["fraction"] == pytest.approx(100 / 180)
+    assert nodes[chain.RAW_ASM]["layer"] == 2
+    assert answer["truncated"] is False
+    ids = {n["lot_id"]: code for code, n in nodes.items()}
+    edges = {(ids[e["source"]], ids[e["target"]]): e for e in answer["edges"]}
+    assert len(edges) == 4
+    assert edges[(chain.RAW_MINE, chain.FLAKE)]["share"] == pytest.approx(50 / 180)
+    assert edges[(chain.RAW_MINE, chain.FLAKE)]["fraction"] == pytest.approx(50 / 180)
+    assert edges[(chain.FLAKE, chain.PAINT)]["fraction"] == pytest.approx(1.0)
+    assert answer["cycle_edges"] == []
 
 
 def test_flags_are_exposed_on_lots_and_in_the_list(api_a, member_a, api_b):

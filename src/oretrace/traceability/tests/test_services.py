@@ -108,6 +108,9 @@ def test_one_bad_event_refuses_the_whole_document(member_a):
 
 def test_not_json_is_refused(member_a):
     with pytest.raises(CaptureRejected, match="not JSON"):
+        services.capture_document(b"epcis", organisation=member_a.organisation, actor=member_a)
+    # a body starting with "<" is read as XML
+    with pytest.raises(CaptureRejected, match="not an EPCISDocument"):
         services.capture_document(b"<epcis/>", organisation=member_a.organisation, actor=member_a)
 
 

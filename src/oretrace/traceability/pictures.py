@@ -1,0 +1,356 @@
+"""Layout of a lot's chain picture: a Sankey diagram from its origins (left) to the lot (right).
+
+Pure geometry, no Django: the input is the custody graph (nodes, edges with ``share``), the
+output boxes and band outlines in SVG user units that a template draws (and escapes). How:
+
+1. cycles (bad data) are broken by dropping the edges a depth-first walk from the lot finds
+   pointing back into its own path;
+2. the fraction of the lot that flows through each node and edge is propagated from the lot
+   upstream in topological order: an edge carries ``flow(target) x share`` -- the same product
+   of shares along paths that trace.py sums for the origins;
+3. each node's layer is its longest path (in edges) to the lot, so every band runs left to
+   right; the lot is alone in layer 0, drawn rightmost; an edge that skips layers gets a
+   waypoint in each layer it crosses, placed and stacked like a node without a label, so its
+   band goes between the nodes of those columns instead of over them;
+4. within a layer, nodes and waypoints are ordered by a few barycentre sweeps (each goes to the
+   weighted mean position of its neighbours in the layers already placed), which removes most
+   crossings of small chains without an exact (NP-hard) minimisation;
+5. nodes are stacked in their column, each in a slot tall enough for its band stack and its
+   three-line label, so nodes of one layer never overlap; a band's width is its flow x
+   ``FLOW_HEIGHT`` exactly (proportional to the fraction), a node at least as tall as the bands
+   on either side of it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+NODE_WIDTH = 14.0
+LABEL_WIDTH = 180.0  # room right of each column for the label (the bands run under it)
+FLOW_HEIGHT = 280.0  # the height of the whole lot's flow
+MIN_NODE_HEIGHT = 6.0
+LINE_HEIGHT = 15.0
+LABEL_LINES = 3
+GAP = 14.0
+MARGIN = 12.0
+SWEEPS = 2
+LABEL_CHARS = 24
+
+
+@dataclass(frozen=True)
+class NodeIn:
+    """A lot to draw: its label lines, its colour class and whether it carries a flag."""
+
+    key: int
+    lines: tuple[str, ...]
+    kind: str
+    flagged: bool = False
+
+
+@dataclass(frozen=True)
+class NodeBox:
+    key: int
+    x: float
+    y: float
+    width: float
+    height: float
+    flow: float
+    layer: int
+    lines: tuple[str, ...]
+    kind: str
+    flagged: bool
+    label_x: float
+    label_y: float  # the baseline of the first label line
+
+    @property
+    def line_ys(self) -> list[tuple[float, str]]:
+        """Each label line with its baseline (for the template)."""
+        return [(self.label_y + i * LINE_HEIGHT, line) for i, line in enumerate(self.lines)]
+
+
+@dataclass(frozen=True)
+class Band:
+    source: int
+    target: int
+    flow: float
+    width: float
+    path: str
+    kind: str  # the colour class: the origin's type if the source is an origin
+    passes: tuple[tuple[float, float], ...] = ()  # (x, top y) where it crosses a column
+
+
+@dataclass
+class ChainPicture:
+    width: float
+    height: float
+    nodes: list[NodeBox]
+    bands: list[Band]
+    dropped_edges: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {_n(self.width)} {_n(self.height)}"
+
+
+def short_code(code: str) -> str:
+    """A lot code short enough for a label: the lot or serial part of an EPC URI."""
+    match = re.match(r"urn:epc:(?:class|id|idpat):[a-z]+:(.+)$", code)
+    tail = match.group(1).split(".")[-1] if match else re.split(r"[:/#]", code.rstrip(":/#"))[-1]
+    return clip(tail or code, 24)
+
+
+def clip(text: str, limit: int = LABEL_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def num(value: float) -> str:
+    """A coordinate in SVG: one decimal, no trailing zeros, never localised."""
+    text = f"{value:.1f}"
+    if text == "-0.0":
+        return "0"
+    return text[:-2] if text.endswith(".0") else text
+
+
+_n = num
+
+
+def _acyclic(
+    root: int, ins: Mapping[int, list[tuple[int, float]]]
+) -> tuple[list[int], set[tuple[int, int]]]:
+    """Nodes reached from ``root`` upstream in discovery order, and the edges closing a cycle."""
+    order = [root]
+    state = {root: 1}  # 1 on the path, 2 done
+    back: set[tuple[int, int]] = set()
+    stack = [(root, iter(ins.get(root, [])))]
+    while stack:
+        node, sources = stack[-1]
+        for source, _share in sources:
+            if state.get(source) == 1:
+                back.add((source, node))
+            elif source not in state:
+                state[source] = 1
+                order.append(source)
+                stack.append((source, iter(ins.get(source, []))))
+                break
+        else:
+            state[node] = 2
+            stack.pop()
+    return order, back
+
+
+def layout(
+    root: int,
+    nodes: Mapping[int, NodeIn],
+    edges: Sequence[tuple[int, int, float]],
+) -> ChainPicture:
+    """Place ``nodes`` (``root`` is the lot) and the bands of ``edges`` (source, target, share)."""
+    if root not in nodes:
+        raise ValueError(f"layout(): the lot {root} is not among the nodes")
+    ins: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for source, target, share in edges:
+        if source in nodes and target in nodes and source != target:
+            ins[target].append((source, max(share, 0.0)))
+    order, back = _acyclic(root, ins)
+    reached = set(order)
+    dag_ins = {
+        t: [(s, share) for s, share in ins.get(t, []) if (s, t) not in back] for t in reached
+    }
+    outs: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for target, sources in dag_ins.items():
+        for source, share in sources:
+            outs[source].append((target, share))
+
+    # flow and longest-path layer, from the lot upstream in topological order (Kahn)
+    flow = dict.fromkeys(reached, 0.0)
+    flow[root] = 1.0
+    layer = dict.fromkeys(reached, 0)
+    waiting = {n: len(outs.get(n, [])) for n in reached}
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        for source, share in dag_ins[node]:
+            flow[source] += flow[node] * share
+            layer[source] = max(layer[source], layer[node] + 1)
+            waiting[source] -= 1
+            if waiting[source] == 0:
+                ready.append(source)
+    band_flow = {(s, t): flow[t] * share for t, sources in dag_ins.items() for s, share in sources}
+
+    depth = max(layer.values()) + 1
+    # an edge across several layers passes a waypoint in each layer between its ends, which
+    # takes its place in that column's order and stack (so the band never runs over a node)
+    hops: dict[tuple[int, int], list[int]] = {}
+    way_layer: dict[int, int] = {}
+    hop_ins: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    hop_outs: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    hop_flow: dict[tuple[int, int], float] = {}
+    for (source, target), value in band_flow.items():
+        path = [source]
+        for k in range(layer[source] - 1, layer[target], -1):
+            waypoint = -1 - len(way_layer)  # lot ids are positive
+            way_layer[waypoint] = k
+            path.append(waypoint)
+        path.append(target)
+        hops[(source, target)] = path
+        for a, b in itertools.pairwise(path):
+            hop_ins[b].append((a, 1.0))
+            hop_outs[a].append((b, 1.0))
+            hop_flow[(a, b)] = value
+    layers: list[list[int]] = [[] for _ in range(depth)]
+    for node in order:
+        layers[layer[node]].append(node)
+    for waypoint, k in way_layer.items():
+        layers[k].append(waypoint)
+    _order_layers(layers, hop_ins, hop_outs, hop_flow)
+
+    # vertical placement: stack each layer's slots, centre the layer in the picture
+    def box_height(node: int) -> float:
+        if node < 0:
+            return hop_flow[hop_ins[node][0][0], node] * FLOW_HEIGHT
+        inflow = sum(band_flow[(s, node)] for s, _ in dag_ins[node])
+        outflow = sum(band_flow[(node, t)] for t, _ in outs.get(node, []))
+        return max(MIN_NODE_HEIGHT, FLOW_HEIGHT * max(flow[node], inflow, outflow))
+
+    label_height = LABEL_LINES * LINE_HEIGHT
+    slot = {n: max(box_height(n), label_height) + GAP for n in reached}
+    slot.update({w: box_height(w) + GAP / 2 for w in way_layer})
+    tallest = max(sum(slot[n] for n in nodes_) for nodes_ in layers)
+    height = tallest - GAP + 2 * MARGIN
+    width = 2 * MARGIN + depth * (NODE_WIDTH + LABEL_WIDTH)
+    boxes: dict[int, NodeBox] = {}
+    ways: dict[int, tuple[float, float]] = {}  # waypoint -> (x, y) of the band's top
+    for k, column in enumerate(layers):
+        x = MARGIN + (depth - 1 - k) * (NODE_WIDTH + LABEL_WIDTH)
+        top = MARGIN + (tallest - sum(slot[n] for n in column)) / 2
+        for node in column:
+            h = box_height(node)
+            if node < 0:
+                ways[node] = (x, top + (slot[node] - GAP / 2 - h) / 2)
+                top += slot[node]
+                continue
+            y = top + (slot[node] - GAP - h) / 2
+            info = nodes[node]
+            lines = info.lines[:LABEL_LINES]
+            label_y = y + h / 2 - (len(lines) - 1) * LINE_HEIGHT / 2 + 4
+            boxes[node] = NodeBox(
+                node,
+                x,
+                y,
+                NODE_WIDTH,
+                h,
+                flow[node],
+                k,
+                lines,
+                info.kind,
+                info.flagged,
+                x + NODE_WIDTH + 4,
+                label_y,
+            )
+            top += slot[node]
+
+    # bands: stacked on each node's side in the order of the next (or previous) hops' heights
+    centre = {n: b.y + b.height / 2 for n, b in boxes.items()}
+    centre.update({w: y + box_height(w) / 2 for w, (_x, y) in ways.items()})
+    out_top: dict[tuple[int, int], float] = {}
+    for node, targets in outs.items():
+        ranked = sorted(targets, key=lambda ts: centre[hops[(node, ts[0])][1]])
+        y = _stack_start(boxes[node], sum(band_flow[(node, t)] for t, _ in ranked))
+        for target, _share in ranked:
+            out_top[(node, target)] = y
+            y += band_flow[(node, target)] * FLOW_HEIGHT
+    bands = []
+    for target, sources in dag_ins.items():
+        ranked = sorted(sources, key=lambda ss: centre[hops[(ss[0], target)][-2]])
+        y1 = _stack_start(boxes[target], sum(band_flow[(s, target)] for s, _ in ranked))
+        for source, _share in ranked:
+            value = band_flow[(source, target)]
+            width_ = value * FLOW_HEIGHT
+            points = [(boxes[source].x + NODE_WIDTH, out_top[(source, target)])]
+            passes = [ways[w] for w in hops[(source, target)][1:-1]]
+            for x, y in passes:
+                points += [(x, y), (x + NODE_WIDTH, y)]
+            points.append((boxes[target].x, y1))
+            bands.append(
+                Band(
+                    source,
+                    target,
+                    value,
+                    width_,
+                    _band_path(points, width_),
+                    boxes[source].kind,
+                    tuple(passes),
+                )
+            )
+            y1 += width_
+    bands.sort(key=lambda b: (-b.width, b.source, b.target))  # thin bands drawn on top
+    return ChainPicture(width, height, [boxes[n] for n in order], bands, dropped_edges=sorted(back))
+
+
+def _stack_start(box: NodeBox, total: float) -> float:
+    """Where a node's stack of bands starts: centred on the node's side."""
+    return box.y + (box.height - total * FLOW_HEIGHT) / 2
+
+
+def _band_path(points: Sequence[tuple[float, float]], width: float) -> str:
+    """A band of constant vertical width along ``points``, the tops of its ends and passes.
+
+    ``points`` alternate where the band leaves a column and where it reaches the next one:
+    between columns it is a cubic curve (horizontal at both ends), across a waypoint's column
+    a straight line.
+    """
+
+    def segment(a: tuple[float, float], b: tuple[float, float], curved: bool, dy: float) -> str:
+        if not curved:
+            return f"L{_n(b[0])} {_n(b[1] + dy)}"
+        mid = (a[0] + b[0]) / 2
+        return f"C{_n(mid)} {_n(a[1] + dy)} {_n(mid)} {_n(b[1] + dy)} {_n(b[0])} {_n(b[1] + dy)}"
+
+    top = [f"M{_n(points[0][0])} {_n(points[0][1])}"]
+    for i in range(1, len(points)):
+        top.append(segment(points[i - 1], points[i], i % 2 == 1, 0))
+    last = points[-1]
+    bottom = [f"L{_n(last[0])} {_n(last[1] + width)}"]
+    for i in range(len(points) - 1, 0, -1):
+        bottom.append(segment(points[i], points[i - 1], i % 2 == 1, width))
+    return "".join(top) + "".join(bottom) + "Z"
+
+
+def _order_layers(
+    layers: list[list[int]],
+    ins: Mapping[int, list[tuple[int, float]]],
+    outs: Mapping[int, list[tuple[int, float]]],
+    band_flow: Mapping[tuple[int, int], float],
+) -> None:
+    """Barycentre sweeps: right to left by downstream neighbours, then back by upstream ones."""
+
+    def positions() -> dict[int, float]:
+        return {n: (i + 0.5) / len(column) for column in layers for i, n in enumerate(column)}
+
+    def sweep(
+        ks: range, neighbours: Mapping[int, list[tuple[int, float]]], *, downstream: bool
+    ) -> None:
+        for k in ks:
+            pos = positions()
+            keyed = []
+            for i, node in enumerate(layers[k]):
+                weights = [
+                    (pos[other], band_flow[(node, other) if downstream else (other, node)])
+                    for other, _share in neighbours.get(node, [])
+                ]
+                total = sum(w for _p, w in weights)
+                bary = (
+                    sum(p * w for p, w in weights) / total
+                    if total > 0
+                    else (sum(p for p, _ in weights) / len(weights) if weights else pos[node])
+                )
+                keyed.append((bary, i, node))
+            layers[k] = [node for _b, _i, node in sorted(keyed)]
+
+    for _ in range(SWEEPS):
+        sweep(range(1, len(layers)), outs, downstream=True)
+        sweep(range(len(layers) - 2, 0, -1), ins, downstream=False)
+    sweep(range(1, len(layers)), outs, downstream=True)

@@ -1,0 +1,32 @@
+"""Template filters of the custody pages."""
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from oretrace.traceability.recording import short_code
+
+register = template.Library()
+
+
+@register.filter
+def lot_number(code: str) -> str:
+    """The lot number people write on labels, for an oretrace lot code; other codes as they are."""
+    return short_code(str(code))
+
+
+# UN/CEFACT codes of the units custody records count in besides masses.
+UNIT_NAMES = {
+    "H87": _("pieces"),
+    "EA": _("each"),
+    "C62": _("units"),
+    "LTR": _("litres"),
+    "MTQ": _("cubic metres"),
+    "MTR": _("metres"),
+    "MTK": _("square metres"),
+}
+
+
+@register.filter
+def unit_name(code: str) -> str:
+    """A readable name for a UN/CEFACT unit code, the code itself when we have none."""
+    return str(UNIT_NAMES.get(str(code), code))
