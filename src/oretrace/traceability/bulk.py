@@ -16,6 +16,7 @@ can take the ids in between.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -94,15 +95,19 @@ def timestamp(value: datetime) -> str:
     return str(connection.ops.adapt_datetimefield_value(value))
 
 
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]").search
+
+
 def _copy_value(value: Any) -> str:
+    """One value in COPY's text format (most are text that needs no escape: checked first)."""
+    if type(value) is str:
+        return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE(value) else value
     if value is None:
         return "\\N"
     if value is True:
         return "t"
     if value is False:
         return "f"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
     return str(value)
 
 

@@ -89,14 +89,28 @@ def facilities_at(locations: Iterable[str], organisation_id: int) -> dict[str, F
     seen = scope_to_organisation(
         Facility.objects.live(), organisation_id, public=Q(organisation__isnull=True)
     )
+    # The identifiers that match, whoever's facility they name, in plain SQL (Django's __in
+    # prepared each of a capture's thousand locations one by one); few match, and the
+    # organisation's view of the registry then filters their facilities.
+    matches: list[tuple[str, str, int]] = []
+    table = connection.ops.quote_name(FacilityIdentifier._meta.db_table)
+    with connection.cursor() as cursor:
+        for scheme, values in (
+            (IdentifierScheme.GLN, sorted(glns)),
+            (IdentifierScheme.OTHER, sorted(locations)),
+        ):
+            for condition, params in bulk.where_in("value", values):
+                cursor.execute(
+                    f"SELECT scheme, value, facility_id FROM {table} "  # noqa: S608
+                    f"WHERE scheme = %s AND {condition}",
+                    [scheme, *params],
+                )
+                matches.extend(cursor.fetchall())
+    visible = seen.in_bulk({facility_id for _s, _v, facility_id in matches}) if matches else {}
     found: dict[str, Facility] = {}
-    for identifier in FacilityIdentifier.objects.filter(
-        Q(scheme=IdentifierScheme.OTHER, value__in=locations)
-        | Q(scheme=IdentifierScheme.GLN, value__in=list(glns)),
-        facility__in=seen,
-    ).select_related("facility"):
-        where = glns[identifier.value] if identifier.scheme == "gln" else identifier.value
-        found.setdefault(where, identifier.facility)
+    for kind, value, facility_id in sorted(matches):  # the identifiers' order: scheme, value
+        if facility_id in visible:
+            found.setdefault(glns[value] if kind == "gln" else value, visible[facility_id])
     for facility in seen.filter(pk__in=list(ours)):
         found.setdefault(ours[facility.pk], facility)
     return found

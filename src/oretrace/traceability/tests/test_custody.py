@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from oretrace.registry import services as registry
 from oretrace.traceability import trace
-from oretrace.traceability.custody import gln_of
+from oretrace.traceability.custody import facilities_at, gln_of
 from oretrace.traceability.models import CustodyEdge, CustodyFlag, Lot, LotMovement
 from oretrace.traceability.tests import chain
 
@@ -198,3 +199,20 @@ def test_custody_stays_inside_the_organisation(member_a, member_b, places):
     theirs = Lot.objects.get(organisation=member_b.organisation, code=chain.RAW_ASM)
     assert theirs.facility is None  # A's facility is private to A
     assert trace.downstream([theirs]).shares[0].lot_id == theirs.pk
+
+
+def test_locations_resolve_only_to_facilities_the_organisation_may_see(member_a, member_b):
+    # organisation B's site (not shared with A): A's capture does not place lots there
+    theirs_at = "urn:epc:id:sgln:8901234.00009.0"
+    theirs = registry.create_facility(
+        actor=member_b, kind="asm_site", name="B's pits", country="IN", minerals=["mica"]
+    )
+    registry.add_identifier(theirs, scheme="gln", value=gln_of(theirs_at), actor=member_b)
+    ours = chain.facilities(member_a)
+    asm_at = "urn:epc:id:sgln:8901234.00001.0"
+    everywhere = {asm_at, chain.MINE, theirs_at, "urn:x:nowhere"}
+    assert facilities_at(everywhere, member_a.organisation_id) == {
+        asm_at: ours["asm"],
+        chain.MINE: ours["mine"],
+    }
+    assert facilities_at(everywhere, member_b.organisation_id) == {theirs_at: theirs}
