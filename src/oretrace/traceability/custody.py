@@ -613,7 +613,7 @@ class Applier:
                     actual=total_out,
                     message=f"{process or 'processing'} at {where}: "
                     f"{total_out.normalize():f} kg out of {total_in.normalize():f} kg in, above "
-                    f"the maximum yield of {max_yield.normalize():f}",
+                    f"the maximum yield of {(max_yield * 100).normalize():f} %",
                 )
 
     def _aggregation(self, event: EpcisEvent) -> None:

@@ -115,7 +115,7 @@ def test_over_yield_is_flagged_on_the_output_lot_and_the_facility(member_a, plac
     assert flag.facility == places["mill"]
     assert flag.expected_kg == Decimal("90")
     assert flag.actual_kg == Decimal("95")
-    assert "maximum yield of 0.9" in flag.message
+    assert "maximum yield of 90 %" in flag.message
     # the events are kept: the flag is evidence, not a refusal
     assert _lot(chain.FLAKE).quantity_kg == Decimal(95)
 
