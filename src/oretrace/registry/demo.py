@@ -231,7 +231,8 @@ FACILITIES: tuple[DemoFacility, ...] = (
 )
 
 
-def _admin_of(slug: str) -> Membership:
+def admin_of(slug: str) -> Membership:
+    """The first administrator of a demo organisation: the demo records its data as them."""
     members = (
         Membership.objects.select_related("user", "organisation")
         .filter(organisation__slug=slug)
@@ -244,7 +245,7 @@ def _admin_of(slug: str) -> Membership:
 def build_facilities(say: Callable[[str], None]) -> None:
     created = 0
     for spec in FACILITIES:
-        actor = _admin_of(spec.owner)
+        actor = admin_of(spec.owner)
         if Facility.objects.filter(organisation=actor.organisation, name=spec.name).exists():
             continue
         facility = services.create_facility(
@@ -272,7 +273,7 @@ def build_facilities(say: Callable[[str], None]) -> None:
 
 def _share_processor_with_initiative(say: Callable[[str], None]) -> None:
     """The processor shares its facilities with its initiative, which records membership."""
-    processor, initiative = _admin_of("giridih-mica"), _admin_of("mica-initiative")
+    processor, initiative = admin_of("giridih-mica"), admin_of("mica-initiative")
     if not Grant.objects.filter(
         owner=processor.organisation, grantee=initiative.organisation, object_id__isnull=True
     ).exists():
@@ -298,7 +299,7 @@ def _share_processor_with_initiative(say: Callable[[str], None]) -> None:
 def _share_unit_with_buyer() -> None:
     """The processor shares its processing unit (that one row only) with its customer, the
     pigment maker, whose compliance officer assesses the workplaces its mica comes from."""
-    processor = _admin_of("giridih-mica")
+    processor = admin_of("giridih-mica")
     buyer = Membership.objects.get(
         organisation__slug="rhein-pigmente", user__email="compliance@rhein.example"
     ).organisation

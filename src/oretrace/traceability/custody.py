@@ -33,7 +33,7 @@ from oretrace.core.models import Organisation
 from oretrace.core.tenancy import scope_to_organisation
 from oretrace.registry.choices import IdentifierScheme
 from oretrace.registry.models import Facility, FacilityIdentifier
-from oretrace.traceability import bulk
+from oretrace.traceability import bulk, codes
 from oretrace.traceability.choices import EdgeKind, FlagKind, LotKind, MovementKind
 from oretrace.traceability.epcis import vocabulary as voc
 from oretrace.traceability.models import (
@@ -57,14 +57,7 @@ SHIPPING_STEPS = {"shipping", "departing"}
 RECEIVING_STEPS = {"receiving", "arriving", "accepting"}
 _SGLN = re.compile(r"^urn:epc:id:sgln:(\d+)\.(\d*)\.")
 _DIGITAL_LINK_GLN = re.compile(r"^https?://[^/]+/414/(\d{13})(?:/|$)")
-_OUR_FACILITY = re.compile(r"^urn:x-oretrace:facility:(\d{1,18})$")
 _ZERO = Decimal(0)
-
-
-def facility_pk_of(location: str) -> int | None:
-    """The registry id a location URI of ours names (``urn:x-oretrace:facility:42``), if any."""
-    match = _OUR_FACILITY.match(location)
-    return int(match.group(1)) if match else None
 
 
 def gln_of(location: str) -> str | None:
@@ -85,7 +78,7 @@ def facilities_at(locations: Iterable[str], organisation_id: int) -> dict[str, F
     see: its own, the reference ones, and those other organisations shared with it."""
     locations = set(locations) - {""}
     glns = {gln: loc for loc in locations if (gln := gln_of(loc))}
-    ours = {pk: loc for loc in locations if (pk := facility_pk_of(loc)) is not None}
+    ours = {pk: loc for loc in locations if (pk := codes.facility_id_of(loc)) is not None}
     seen = scope_to_organisation(
         Facility.objects.live(), organisation_id, public=Q(organisation__isnull=True)
     )

@@ -26,7 +26,7 @@ from oretrace.core import services as core_services
 from oretrace.core.demo import ACTOR, demo_step
 from oretrace.core.models import Grant, Organisation
 from oretrace.registry.choices import FacilityKind
-from oretrace.registry.demo import _admin_of
+from oretrace.registry.demo import admin_of
 from oretrace.registry.models import Facility
 from oretrace.traceability import recording, services
 from oretrace.traceability.models import Lot, LotMovement
@@ -144,7 +144,7 @@ def _share_sites(programme: Organisation) -> None:
     """Each company of the chain shares its sites with the car maker that runs the programme."""
     facility_type = ContentType.objects.get_for_model(Facility)
     for slug in CHAIN:
-        owner = _admin_of(slug)
+        owner = admin_of(slug)
         if not Grant.objects.filter(
             owner=owner.organisation,
             grantee=programme,

@@ -13,8 +13,8 @@ from oretrace.core.models import Membership
 from oretrace.core.tenancy import visible
 from oretrace.registry.models import Facility
 from oretrace.traceability.choices import MovementKind
+from oretrace.traceability.codes import lot_number, valid_lot_number
 from oretrace.traceability.models import Lot, LotMovement
-from oretrace.traceability.recording import short_code, valid_lot_number
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
@@ -83,7 +83,11 @@ class _RecordForm(forms.Form):
             elif isinstance(field, _ShipmentField):
                 field.queryset = (
                     visible(LotMovement.objects.all(), member)
-                    .filter(kind=MovementKind.SHIPPING, receipts__isnull=True)
+                    .filter(
+                        organisation=member.organisation,
+                        kind=MovementKind.SHIPPING,
+                        receipts__isnull=True,
+                    )
                     .select_related("lot", "facility", "event")
                     .order_by("-id")
                 )
@@ -110,7 +114,7 @@ class _LotField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Any) -> str:
         where = f" · {obj.facility.name}" if obj.facility else ""
-        return f"{short_code(obj.code)} · {obj.remaining_kg.normalize():f} kg{where}"
+        return f"{lot_number(obj.code)} · {obj.remaining_kg.normalize():f} kg{where}"
 
 
 class _ShipmentField(forms.ModelChoiceField):
@@ -120,13 +124,15 @@ class _ShipmentField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         origin = obj.facility.name if obj.facility else obj.location
         kg = f"{obj.quantity_kg.normalize():f} kg" if obj.quantity_kg is not None else "?"
-        return f"{short_code(obj.lot.code)} · {kg} · {origin} · {obj.event.event_time:%Y-%m-%d}"
+        return f"{lot_number(obj.lot.code)} · {kg} · {origin} · {obj.event.event_time:%Y-%m-%d}"
 
 
 def _open_lots(member: Membership) -> QuerySet[Lot]:
+    """The organisation's own lots that still hold material (a form records custody in the
+    organisation's own records, so a lot another organisation shared is not offered)."""
     return (
         visible(Lot.objects.all(), member)
-        .filter(remaining_kg__gt=0)
+        .filter(organisation=member.organisation, remaining_kg__gt=0)
         .select_related("facility")
         .order_by("-id")
     )
@@ -179,12 +185,13 @@ class ProcessingForm(_RecordForm):
     )
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
-        for row in range(1, INPUT_ROWS + 1):
-            self.base_fields[f"input_{row}"] = _LotField(
-                label=_("Input lot %(row)d") % {"row": row},
-                required=row == 1,
-            )
-            self.base_fields[f"input_{row}_kg"] = forms.DecimalField(
+        super().__init__(*args, member=member, **kwargs)
+        lots = _open_lots(member)
+        for row in range(1, INPUT_ROWS + 1):  # this form's own rows (self.fields is a copy)
+            lot = _LotField(label=_("Input lot %(row)d") % {"row": row}, required=row == 1)
+            lot.queryset = lots
+            self.fields[f"input_{row}"] = lot
+            self.fields[f"input_{row}_kg"] = forms.DecimalField(
                 label=_("kg used"),
                 required=False,
                 min_value=Decimal("0.001"),
@@ -192,7 +199,6 @@ class ProcessingForm(_RecordForm):
                 decimal_places=3,
                 help_text=_("Empty: all that remains of the lot.") if row == 1 else "",
             )
-        super().__init__(*args, member=member, **kwargs)
         self.order_fields(
             ["facility", "when", "process"]
             + [f"input_{r}{s}" for r in range(1, INPUT_ROWS + 1) for s in ("", "_kg")]

@@ -29,6 +29,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from oretrace.traceability import codes
+
 NODE_WIDTH = 14.0
 LABEL_WIDTH = 180.0  # room right of each column for the label (the bands run under it)
 FLOW_HEIGHT = 280.0  # the height of the whole lot's flow
@@ -97,7 +99,10 @@ class ChainPicture:
 
 
 def short_code(code: str) -> str:
-    """A lot code short enough for a label: the lot or serial part of an EPC URI."""
+    """A lot code short enough for a label: the lot or serial part of an EPC URI, the lot
+    number of an oretrace lot code."""
+    if code.startswith(codes.LOT_PREFIX):
+        return clip(codes.lot_number(code), 24)
     match = re.match(r"urn:epc:(?:class|id|idpat):[a-z]+:(.+)$", code)
     tail = match.group(1).split(".")[-1] if match else re.split(r"[:/#]", code.rstrip(":/#"))[-1]
     return clip(tail or code, 24)

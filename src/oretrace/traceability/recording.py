@@ -7,9 +7,8 @@ the ledger and turned into custody records exactly like an event sent by a syste
 
 Places become location URIs the custody derivation resolves back to the registry: the
 facility's GLN as a GS1 Digital Link, else a URI identifier it already has, else our own
-``urn:x-oretrace:facility:<id>``. Lots without a number of their own get an oretrace lot code,
-``urn:x-oretrace:lot:<organisation>:<YYYYMMDD>-<NNN>``; the short part after the organisation is
-what goes on a bag's label.
+``urn:x-oretrace:facility:<id>``. Lots without a number of their own get an oretrace lot number,
+``<YYYYMMDD>-<NNN>`` (see ``codes`` for the URIs).
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -27,16 +25,13 @@ from django.utils import timezone
 from oretrace.core.models import Membership, Organisation
 from oretrace.registry.choices import IdentifierScheme
 from oretrace.registry.models import Facility
-from oretrace.traceability import services
+from oretrace.traceability import codes, services
 from oretrace.traceability.custody import OT_VOCABULARY
 from oretrace.traceability.models import CustodyFlag, Lot, LotMovement
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
-LOT_PREFIX = "urn:x-oretrace:lot:"
-FACILITY_PREFIX = "urn:x-oretrace:facility:"
 UNITS = {"kg": "KGM", "t": "TNE", "g": "GRM"}
 _LOT_NUMBER_LOCK = 0x6F74  # first key of the advisory lock taken while numbering lots
-_SAFE_LOT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,79}$")
 
 
 @dataclass(frozen=True)
@@ -59,23 +54,12 @@ def location_of(facility: Facility) -> str:
     other = identifiers.get(IdentifierScheme.OTHER, "")
     if re.match(r"^(urn:|https?://)\S+$", other):
         return other
-    return f"{FACILITY_PREFIX}{facility.pk}"
+    return codes.facility_uri(facility.pk)
 
 
 def lot_uri(organisation: Organisation, number: str) -> str:
     """The epcClass URI of a lot number typed on a form (or generated)."""
-    return f"{LOT_PREFIX}{organisation.slug}:{quote(number, safe='-._/')}"
-
-
-def short_code(code: str) -> str:
-    """What people read and write on labels: the lot number of an oretrace lot code."""
-    if code.startswith(LOT_PREFIX):
-        return code[len(LOT_PREFIX) :].partition(":")[2] or code
-    return code
-
-
-def valid_lot_number(number: str) -> bool:
-    return bool(_SAFE_LOT.match(number))
+    return codes.lot_code(organisation.slug, number)
 
 
 def next_lot_number(organisation: Organisation, day: datetime) -> str:
@@ -93,7 +77,7 @@ def next_lot_number(organisation: Organisation, day: datetime) -> str:
     stem = f"{day:%Y%m%d}-"
     prefix = lot_uri(organisation, stem)
     taken = {
-        short_code(code)
+        codes.lot_number(code)
         for code in Lot.objects.filter(
             organisation=organisation, code__startswith=prefix
         ).values_list("code", flat=True)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -163,6 +166,9 @@ def _percent(fraction: float) -> str:
 
 # --- recording custody on a form (recording.py builds and captures the events) ---------------
 
+# From a valid form's data: the event to capture and the code of the lot it concerns.
+Builder = Callable[[dict[str, Any], Membership], tuple[dict[str, Any], str]]
+
 
 @member_required
 def record(request: HttpRequest, member: Membership) -> HttpResponse:
@@ -188,7 +194,7 @@ def _record_page(
     member: Membership,
     form_class: type[CollectionForm | ProcessingForm | ShipmentForm | ReceiptForm],
     title: str,
-    build,  # type: ignore[no-untyped-def]
+    build: Builder,
 ) -> HttpResponse:
     form = form_class(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
@@ -204,13 +210,13 @@ def _record_page(
     return render(request, "traceability/record_form.html", {"form": form, "title": title})
 
 
-def _new_code(member: Membership, number: str, when) -> str:  # type: ignore[no-untyped-def]
+def _new_code(member: Membership, number: str, when: datetime) -> str:
     return recording.lot_uri(
         member.organisation, number or recording.next_lot_number(member.organisation, when)
     )
 
 
-def _collection(data, member):  # type: ignore[no-untyped-def]
+def _collection(data: dict[str, Any], member: Membership) -> tuple[dict[str, Any], str]:
     code = _new_code(member, data["lot"], data["when"])
     event = recording.collection_event(
         facility=data["facility"],
@@ -223,7 +229,7 @@ def _collection(data, member):  # type: ignore[no-untyped-def]
     return event, code
 
 
-def _processing(data, member):  # type: ignore[no-untyped-def]
+def _processing(data: dict[str, Any], member: Membership) -> tuple[dict[str, Any], str]:
     code = _new_code(member, data["output_lot"], data["when"])
     event = recording.processing_event(
         facility=data["facility"],
@@ -237,7 +243,7 @@ def _processing(data, member):  # type: ignore[no-untyped-def]
     return event, code
 
 
-def _shipment(data, member):  # type: ignore[no-untyped-def]
+def _shipment(data: dict[str, Any], member: Membership) -> tuple[dict[str, Any], str]:
     lot = data["lot"]
     event = recording.shipment_event(
         lot=lot,
@@ -249,7 +255,7 @@ def _shipment(data, member):  # type: ignore[no-untyped-def]
     return event, lot.code
 
 
-def _receipt(data, member):  # type: ignore[no-untyped-def]
+def _receipt(data: dict[str, Any], member: Membership) -> tuple[dict[str, Any], str]:
     shipment = data["shipment"]
     event = recording.receipt_event(
         shipment=shipment, amount=data["quantity"], facility=data["facility"], when=data["when"]

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from oretrace.traceability.recording import short_code
+from oretrace.traceability import codes
 
 register = template.Library()
 
@@ -11,7 +11,7 @@ register = template.Library()
 @register.filter
 def lot_number(code: str) -> str:
     """The lot number people write on labels, for an oretrace lot code; other codes as they are."""
-    return short_code(str(code))
+    return codes.lot_number(str(code))
 
 
 # UN/CEFACT codes of the units custody records count in besides masses.

@@ -9,8 +9,8 @@ from django.urls import reverse
 from oretrace.core.demo import build_demo
 from oretrace.core.models import Membership
 from oretrace.ledger.models import Leaf
+from oretrace.traceability import codes, trace
 from oretrace.traceability import demo as custody_demo
-from oretrace.traceability import recording, trace
 from oretrace.traceability.choices import FlagKind
 from oretrace.traceability.models import CustodyFlag, EpcisEvent, Lot
 
@@ -30,7 +30,7 @@ def cars(demo):
 def test_the_car_batch_traces_back_to_the_villages(cars):
     found = trace.upstream(cars)
     assert sum(s.fraction for s in found.shares) == pytest.approx(1.0)
-    origins = {recording.short_code(s.code): s for s in found.shares}
+    origins = {codes.lot_number(s.code): s for s in found.shares}
     assert set(origins) == {
         "DHK-0302",
         "CHW-0303",
@@ -45,7 +45,7 @@ def test_the_car_batch_traces_back_to_the_villages(cars):
     # the one deliberate mass-balance violation
     flag = CustodyFlag.objects.get()
     assert flag.kind == FlagKind.OVER_YIELD
-    assert recording.short_code(flag.lot.code) == "GIR-S-0314"
+    assert codes.lot_number(flag.lot.code) == "GIR-S-0314"
     assert "Giridih Mica Processing" in flag.message
     assert "520 kg out of 450 kg in" in flag.message
 

@@ -154,6 +154,8 @@ def test_short_codes_keep_the_lot_part():
     assert pictures.short_code("urn:epc:class:lgtin:8901234.000001.ASM-1") == "ASM-1"
     assert pictures.short_code("urn:epc:id:sgtin:8901234.000001.42") == "42"
     assert pictures.short_code("urn:x:lot:over") == "over"
+    # an oretrace lot code: its lot number, which may hold a slash
+    assert pictures.short_code("urn:x-oretrace:lot:koderma:DHK/2026-7") == "DHK/2026-7"
     assert pictures.short_code("urn:epc:class:lgtin:1.2." + "X" * 40).endswith("…")
     assert len(pictures.short_code("urn:epc:class:lgtin:1.2." + "X" * 40)) == 24
 

@@ -13,7 +13,7 @@ from oretrace.core import services as core_services
 from oretrace.ledger.models import Leaf
 from oretrace.registry import services as registry
 from oretrace.registry.models import Facility
-from oretrace.traceability import recording, trace
+from oretrace.traceability import codes, recording, trace
 from oretrace.traceability.choices import FlagKind, MovementKind
 from oretrace.traceability.models import CustodyEdge, CustodyFlag, EpcisEvent, Lot, LotMovement
 
@@ -84,8 +84,8 @@ def test_lot_numbers_count_up_per_day(member_a, sites, web_a):
     assert first == f"{today:%Y%m%d}-001"
     _collect(web_a, sites["village"], "10", hours_ago=0)
     assert recording.next_lot_number(member_a.organisation, today) == f"{today:%Y%m%d}-002"
-    assert recording.short_code(recording.lot_uri(member_a.organisation, "A-7")) == "A-7"
-    assert recording.short_code("urn:epc:class:lgtin:4012345.012345.998877") == (
+    assert codes.lot_number(recording.lot_uri(member_a.organisation, "A-7")) == "A-7"
+    assert codes.lot_number("urn:epc:class:lgtin:4012345.012345.998877") == (
         "urn:epc:class:lgtin:4012345.012345.998877"
     )
 
@@ -254,3 +254,12 @@ def test_a_viewer_cannot_record(viewer_a, sites, client):
     assert response.status_code == 200
     assert "only a supplier contributor or compliance officer" in response.content.decode()
     assert not EpcisEvent.objects.exists()
+
+
+def test_a_lot_shared_by_another_organisation_is_not_offered(member_a, member_b, web_a, web_b):
+    # another organisation's lot, shared with this one: readable, but not part of its records
+    depot = _facility(member_b, "Their depot", "collection_point")
+    _collect(web_b, depot, "40", lot="THEIRS-1")
+    core_services.grant_access(_lot("THEIRS-1", member_b), to=member_a.organisation, actor=member_b)
+    form = web_a.get(reverse("traceability:record-processing")).content.decode()
+    assert "THEIRS-1" not in form
