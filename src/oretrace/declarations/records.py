@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from oretrace.declarations.canonical import fingerprint
+from oretrace.declarations.choices import DeclarationStatus
 from oretrace.declarations.models import Declaration
 from oretrace.ledger.records import register
 
@@ -25,4 +26,7 @@ register(
     "declarations.declaration",
     facts=declaration_facts,
     label="supplier declaration",
+    # committed when accepted (and at every later decision): one still waiting for a decision,
+    # or rejected without ever being accepted, has no leaf
+    logged=lambda declaration: declaration.status == DeclarationStatus.ACCEPTED,
 )

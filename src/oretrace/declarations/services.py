@@ -18,6 +18,8 @@ from oretrace.core.models import Country, Membership
 from oretrace.declarations.choices import DeclarationStatus
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, Supplier
+from oretrace.ledger import queries as ledger_queries
+from oretrace.ledger import records
 from oretrace.ledger import services as ledger
 
 DECIDERS = (Role.COMPLIANCE_OFFICER, Role.AUDITOR)
@@ -38,7 +40,8 @@ def decide(
 ) -> Declaration:
     """Accept, reject or send back a declaration. Accepting one with checker errors needs a note.
 
-    An accepted declaration's fingerprint is appended to the transparency log.
+    An accepted declaration's fingerprint is appended to the transparency log, and so is every
+    later decision on it (its status is among the committed facts).
     """
     _require(actor, DECIDERS, "declaration", declaration)
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
@@ -64,7 +67,13 @@ def decide(
     declaration.status_note = f"{stamp}: {note}" if note else stamp
     declaration.save(update_fields=["status", "status_note", "updated_at"])
     log_change(declaration, action=ChangeAction.UPDATE, actor=actor, before=before)
-    if status == DeclarationStatus.ACCEPTED:
+    if (
+        status == DeclarationStatus.ACCEPTED
+        or ledger_queries.history(
+            records.for_record(declaration).name, str(declaration.pk)
+        ).exists()
+    ):
+        # accepted: committed; a later decision on a committed declaration: a new version
         ledger.append(declaration, actor=actor)
     # Campaign requests answered by this declaration follow the decision.
     from oretrace.declarations.campaigns import follow_decision

@@ -6,7 +6,8 @@ It reports, each as a problem with a ``kind``:
   services, which would have appended a new version);
 - ``deleted``: a committed record that is gone without a logged deletion;
 - ``reappeared``: a record whose latest leaf is a tombstone but that exists;
-- ``unlogged``: a record of a committable type that has no leaf at all;
+- ``unlogged``: a record of a committable type that has no leaf at all (and that its type says
+  the log must hold: see ``records.register(logged=…)``);
 - ``leaf-altered``: a leaf row whose entry no longer hashes to the stored tree;
 - ``tree-altered``: stored subtree hashes or the log state that differ from the recomputation;
 - ``checkpoint-signature`` and ``checkpoint-inconsistent``: a stored checkpoint that does not
@@ -138,6 +139,8 @@ def _check_records(
             rid = str(record.pk)
             seen.add(rid)
             found = logged.get(rid)
+            if found is None and not spec.logged(record):
+                continue  # not committed yet, and not due to be (a declaration not accepted)
             if found is None:
                 problems.append(
                     Problem(

@@ -29,6 +29,9 @@ class RecordType:
     facts: Facts
     organisation_id: Callable[[Any], int]
     label: str = ""
+    # Whether the log must hold this record even when it has no leaf yet: every record of most
+    # types; only some for a type committed at a moment of its life (an accepted declaration).
+    logged: Callable[[Any], bool] = lambda record: True
 
 
 _BY_NAME: dict[str, RecordType] = {}
@@ -42,9 +45,16 @@ def register(
     facts: Facts,
     organisation_id: Callable[[Any], int] = lambda record: record.organisation_id,
     label: str = "",
+    logged: Callable[[Any], bool] = lambda record: True,
 ) -> RecordType:
-    """Make ``model`` committable under ``name`` (``app_label.model``, stable forever)."""
-    spec = RecordType(name, model, facts, organisation_id, label or str(model._meta.verbose_name))
+    """Make ``model`` committable under ``name`` (``app_label.model``, stable forever).
+
+    ``logged`` says which records the log must hold from the start (the tamper audit reports
+    one of those without a leaf); a record that has leaves is checked whatever it says.
+    """
+    spec = RecordType(
+        name, model, facts, organisation_id, label or str(model._meta.verbose_name), logged
+    )
     existing = _BY_NAME.get(name)
     if existing is not None and existing.model is not model:
         raise LedgerError(f"record type {name} is already registered for {existing.model}")

@@ -302,3 +302,28 @@ def test_an_accepted_declaration_changed_in_the_database_is_caught(
     Declaration.objects.filter(pk=declaration.pk).update(content=content)
     problems = [p for p in run_audit().problems if (p["record_type"], p["record_id"]) == key]
     assert [p["kind"] for p in problems] == ["modified"]
+
+
+def test_the_audit_expects_only_decided_declarations_in_the_log(registry_loaded, member_a, filled):
+    from oretrace.ledger.audit import run_audit
+
+    def problems(declaration):
+        key = ("declarations.declaration", str(declaration.pk))
+        return [
+            p["kind"] for p in run_audit().problems if (p["record_type"], p["record_id"]) == key
+        ]
+
+    declaration = _import(member_a, *filled("Merck")).declaration
+    assert problems(declaration) == []  # received, waiting for a decision: not committed yet
+    services.decide(declaration, status="accepted", note="ok", actor=member_a)
+    services.decide(declaration, status="rejected", note="wrong smelter list", actor=member_a)
+    # the later decision is a new version of the committed facts, not a tampered row
+    assert problems(declaration) == []
+    history = Leaf.objects.filter(
+        record_type="declarations.declaration", record_id=str(declaration.pk)
+    )
+    assert history.count() == 2
+    # an accepted declaration whose leaf is missing is still reported
+    services.decide(declaration, status="accepted", note="corrected", actor=member_a)
+    history.delete()
+    assert problems(declaration) == ["unlogged"]
