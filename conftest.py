@@ -21,6 +21,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def reference_data(transactional_db) -> None:
+    """The reference catalogues, for a test whose writes are committed.
+
+    Such a test ends by emptying every table, the catalogues loaded for the session included;
+    pytest-django runs these tests last, and each one that needs countries loads them again.
+    """
+    from oretrace.core.reference import load_countries, load_minerals, load_subdivisions
+
+    load_countries()
+    load_subdivisions()
+    load_minerals()
+
+
+@pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not present")

@@ -119,7 +119,8 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
     """
     table = connection.ops.quote_name(table_of(model))
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
+    # The driver's own cursor is used below: its errors become Django's (IntegrityError…).
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 lines = []

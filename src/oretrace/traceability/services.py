@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 
@@ -45,6 +45,11 @@ class Captured:
 
 
 CAPTURE_ROLES = (Role.SUPPLIER_CONTRIBUTOR, Role.COMPLIANCE_OFFICER)
+_CUSTODY_LOCK = 0x6F75  # first key of the advisory lock taken while deriving custody
+_ATTEMPTS = 3  # a capture that lost a race to a concurrent one runs again, this many times in all
+_UNIQUE_VIOLATION = "23505"
+_DEADLOCK = "40P01"
+_RACE_CONSTRAINTS = {"epcis_event_hash_unique_per_org", "lot_code_unique_per_org"}
 
 
 def _require_capturer(actor: Actor, organisation: Organisation) -> None:
@@ -81,7 +86,6 @@ def configured_xsd() -> epcis_xsd.Xsd | None:
         raise TraceabilityError(str(exc)) from None
 
 
-@transaction.atomic
 def capture_document(
     raw: bytes | str | dict[str, Any],
     *,
@@ -96,6 +100,11 @@ def capture_document(
     All or nothing: one invalid event refuses the whole document with every problem named
     (``CaptureRejected.problems``). An event the organisation already holds (same hash ID) is
     not stored again; the capture counts it as known.
+
+    The document is read and checked before any transaction starts. Two captures running at
+    once (two web workers) that bring the same new event cannot both store it: the second
+    waits for the first at the event's unique key and is then run again, finding the event
+    known (see ``_lost_race``).
     """
     _require_capturer(actor, organisation)
     validate = configured_schema()
@@ -120,8 +129,33 @@ def capture_document(
             f"first {first}",
             result.problems,
         )
-    capture = _store(document, data, result.events, organisation, actor, validate is not None)
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                capture = _store(
+                    document, data, result.events, organisation, actor, validate is not None
+                )
+            break
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == _ATTEMPTS or not _lost_race(exc):
+                raise
     return Captured(capture, [e.hash_id for e in result.events])
+
+
+def _lost_race(exc: Exception) -> bool:
+    """Whether a capture failed only because another capture stored the same events first.
+
+    On PostgreSQL the other capture's new event blocks this one's at the unique key
+    (organisation, hash ID) until it commits, then refuses it; two captures waiting for each
+    other's events are a deadlock that PostgreSQL breaks by refusing one. Run again, the
+    capture finds those events known. (SQLite runs one writing transaction at a time.)
+    """
+    diag = getattr(exc.__cause__, "diag", None)
+    if diag is None:
+        return False
+    return diag.sqlstate == _DEADLOCK or (
+        diag.sqlstate == _UNIQUE_VIOLATION and diag.constraint_name in _RACE_CONSTRAINTS
+    )
 
 
 _EVENT_COLUMNS = (
@@ -266,6 +300,33 @@ def _store(
             _event_record(row_id, e, capture, user_id, now)
             for row_id, e in zip(ids, fresh, strict=True)
         ]
-        ledger.append_many(rows, actor=actor, created=True)
+        _lock_custody(organisation)
         apply_events(rows, organisation=organisation, user=user, context=capture.context)
+        _check_constraints()
+        # Last: the log is one for everybody, and its lock is held until the commit.
+        ledger.append_many(rows, actor=actor, created=True)
     return capture
+
+
+def _lock_custody(organisation: Organisation) -> None:
+    """Serialise custody derivation within an organisation until the transaction ends.
+
+    Two captures of one organisation may name the same lots: each reads their quantities and
+    writes them back, so the second must read after the first has committed. Captures of
+    different organisations never wait for each other here. SQLite runs one writer at a time.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CUSTODY_LOCK, organisation.pk])
+
+
+def _check_constraints() -> None:
+    """Check the capture's deferred foreign keys now, before the ledger's lock is taken.
+
+    On PostgreSQL the checks of thousands of rows cost as much as writing them; run at the
+    commit they would lengthen the time every other capture waits for the log.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")

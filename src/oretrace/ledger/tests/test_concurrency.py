@@ -19,6 +19,7 @@ THREADS, APPENDS = 4, 8
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
 def test_concurrent_appends_are_serialised():
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("an in-memory SQLite database does not wait for its lock across threads")
