@@ -34,10 +34,15 @@ SQLite in a scratch data directory (or the database of ``ORETRACE_DATABASE_URL``
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
+import signal
+import socket
 import statistics
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -281,6 +286,118 @@ def bench_trace(organisation: Organisation, edges: int, traces: int) -> None:
     )
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _post(port: int, secret: str, body: bytes) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        conn.request(
+            "POST",
+            "/api/v1/epcis/capture",
+            body,
+            {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
+        )
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def _serve(port: int, workers: int) -> subprocess.Popen[bytes]:
+    """``oretrace serve`` (gunicorn, sync workers) on this benchmark's database and schema."""
+    env = {
+        **os.environ,
+        "ORETRACE_ALLOWED_HOSTS": "127.0.0.1",
+        "ORETRACE_EPCIS_SCHEMA": str(settings.ORETRACE_EPCIS_SCHEMA),
+    }
+    server = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "oretrace.cli",
+            "serve",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"oretrace serve stopped: {server.stderr.read().decode()[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("oretrace serve did not listen within 60 s")
+
+
+def bench_served(organisation: Organisation, events: int, rounds: int, clients: int) -> float:
+    """Capture through ``POST /api/v1/epcis/capture`` as deployed: gunicorn sync workers, one
+    per core, and as many clients posting documents at the same time; returns events/s."""
+    user = create_user(email="capture@example.org", password="bench-password-1")
+    member = add_member(organisation, user=user, roles=[Role.COMPLIANCE_OFFICER], actor=SYSTEM)
+    _token, secret = issue_token(member, name="capture", actor=SYSTEM)
+    port = _free_port()
+    server = _serve(port, clients)
+    try:
+        # Distinct documents: salts apart from the in-process rounds (and their SSCCs).
+        warm = [json.dumps(_document(200, 900 + k)).encode() for k in range(2 * clients)]
+        plans = [
+            [json.dumps(_document(events, 500 + k * rounds + n)).encode() for n in range(rounds)]
+            for k in range(clients)
+        ]
+        latencies: list[float] = []
+        failures: list[str] = []
+
+        def post_all(bodies: list[bytes]) -> None:
+            for body in bodies:
+                start = time.perf_counter()
+                status, content = _post(port, secret, body)
+                latencies.append(time.perf_counter() - start)
+                if status != 201:
+                    failures.append(f"HTTP {status}: {content[:300]!r}")
+
+        def run(lists: list[list[bytes]]) -> float:
+            threads = [threading.Thread(target=post_all, args=(bodies,)) for bodies in lists]
+            start = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            return time.perf_counter() - start
+
+        run([warm[k::clients] for k in range(clients)])  # each worker compiles the schema
+        latencies.clear()
+        wall = run(plans)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+    if failures:
+        raise RuntimeError(f"{len(failures)} captures failed, first {failures[0]}")
+    rate = _rate(clients * rounds * events, wall)
+    print(
+        f"Served capture: oretrace serve --workers {clients} (gunicorn, sync), {clients} clients "
+        f"posting {rounds} documents of {events} events each"
+    )
+    p50, p95 = (_percentile(latencies, q) * 1000 for q in (0.5, 0.95))
+    print(
+        f"  capture  {rate:>10,.0f} events/s in all; per request p50 {p50:.0f} ms, p95 {p95:.0f} ms"
+    )
+    return rate
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1000, help="events per document")
@@ -288,6 +405,12 @@ def main() -> int:
     parser.add_argument("--schema", type=Path, default=None)
     parser.add_argument("--edges", type=int, default=100_000, help="custody edges (0: skip)")
     parser.add_argument("--traces", type=int, default=200)
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=2,
+        help="web workers and clients of the served capture (0: skip; default 2, one per core)",
+    )
     ns = parser.parse_args()
     schema_path = ns.schema or settings.ORETRACE_EPCIS_SCHEMA or DEFAULT_SCHEMA
     if not Path(schema_path).is_file():
@@ -333,11 +456,14 @@ def main() -> int:
         )
     capture = statistics.median(results["capture"])
     ratio = capture / statistics.median(results["schema"])
-    verdict = "meets" if capture >= BUDGET_CAPTURE else "MISSES"
-    print(
-        f"  capture / schema alone = {ratio:.3f}; capture {verdict} the "
-        f"{BUDGET_CAPTURE:,} events/s budget"
-    )
+    print(f"  capture / schema alone = {ratio:.3f} (one capture at a time, in this process)")
+    if ns.clients:
+        served = bench_served(organisation, ns.events, ns.rounds, ns.clients)
+        verdict = "meets" if served >= BUDGET_CAPTURE else "MISSES"
+        print(
+            f"  served capture {verdict} the {BUDGET_CAPTURE:,} events/s budget "
+            f"({served / statistics.median(results['schema']):.3f} of schema alone on one core)"
+        )
     if ns.edges:
         bench_trace(organisation, ns.edges, ns.traces)
     return 0

@@ -20,7 +20,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from django.db import connection
@@ -70,20 +70,34 @@ def reserve_ids(model: type[Model], count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def where_in(column: str, values: Sequence[Any]) -> Iterator[tuple[str, list[Any]]]:
+def where_in(column: str, values: Sequence[str] | Sequence[int]) -> Iterator[tuple[str, list[Any]]]:
     """``column IN (…)`` conditions with their parameters, as many as the values need.
 
     Written out because Django's ``__in`` lookup prepares every value through the field
-    (~40 µs per hundred values); PostgreSQL takes the values as one array parameter.
+    (~40 µs per hundred values). PostgreSQL takes the values as one array literal, written
+    here: psycopg adapting a list of a thousand strings one by one took 8 ms. (A JSON array
+    unnested by the server was as quick to send, but hid the number of values from the
+    planner, which then read all of an organisation's rows.)
     """
     if not values:
         return
     if connection.vendor == "postgresql":
-        yield f"{column} = ANY(%s)", [list(values)]
+        if all(type(v) is int for v in values):
+            yield f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, values)) + "}"]
+        elif all(type(v) is str for v in values):
+            yield f"{column} = ANY(%s::text[])", [_text_array(cast(Sequence[str], values))]
+        else:
+            raise TypeError(f"where_in takes text or whole numbers, not {values[0]!r}…")
         return
     for lo in range(0, len(values), _SQLITE_PARAMETERS):
         part = list(values[lo : lo + _SQLITE_PARAMETERS])
         yield f"{column} IN ({', '.join(['%s'] * len(part))})", part
+
+
+def _text_array(values: Sequence[str]) -> str:
+    """PostgreSQL's literal of a text array: every element quoted, ``\\`` and ``"`` escaped."""
+    escaped = (v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return '{"' + '","'.join(escaped) + '"}'
 
 
 def timestamp(value: datetime) -> str:
