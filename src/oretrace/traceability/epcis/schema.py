@@ -51,7 +51,8 @@ def compiled(path: Path) -> Validate:
 
 
 def _compile(schema: dict[str, Any]) -> Validate:
-    """Compile the schema, with each ``propertyNames`` constraint checked once per name.
+    """Compile the schema, with each ``propertyNames`` constraint checked once per name, and
+    each event's schema picked by its type (``_dispatch``).
 
     GS1's schema says which keys an event (or a header, a sensor report…) may have with a
     ``propertyNames`` ``anyOf``: a standard field, else a namespaced extension. Compiled as it
@@ -80,7 +81,72 @@ def _compile(schema: dict[str, Any]) -> Validate:
                 replace(item, where)
 
     replace(schema, "the document")
+    for definition in definitions.values():
+        _dispatch(definition)
     return fastjsonschema.compile(schema, formats=formats)
+
+
+def _dispatch(node: Any) -> None:
+    """Turn "all of: if the type is X then X's schema" into "if X … else if Y … else …".
+
+    GS1's schema gives an event's schema by its ``type`` as a list of conditions that all
+    apply: for an ObjectEvent, the conditions of the four other types and of an extension
+    type are each tried and fail, by exception. With ``type`` required, the conditions exclude
+    each other (one value each, the last one none of them), so a chain that stops at the first
+    that holds gives every document the same verdict and the same first violation. Left alone
+    unless the node has exactly that shape.
+    """
+    if not isinstance(node, dict) or node.get("type") != "object":
+        return
+    branches = node.get("allOf")
+    required = node.get("required") or []
+    if not isinstance(branches, list) or not branches or not required:
+        return
+    key = required[0]
+    chain: list[tuple[str, Any]] = []
+    otherwise: Any = None
+    for position, branch in enumerate(branches):
+        if not isinstance(branch, dict) or set(branch) != {"if", "then"}:
+            return
+        condition = branch["if"]
+        value = _one_value(condition, key)
+        if value is not None:
+            chain.append((value, branch["then"]))
+            continue
+        negated = condition.get("not") if set(condition) == {"not"} else None
+        values = _values(negated, key)
+        if position != len(branches) - 1 or values is None or set(values) != {v for v, _ in chain}:
+            return
+        otherwise = branch["then"]
+    if len({v for v, _ in chain}) != len(chain):
+        return
+    tail: Any = otherwise if otherwise is not None else {}
+    for value, then in reversed(chain):
+        tail = {"if": {"properties": {key: {"const": value}}}, "then": then, "else": tail}
+    node["allOf"] = [tail]  # in its place: the keywords are checked in the schema's order
+
+
+def _values(condition: Any, key: str) -> list[str] | None:
+    """The values ``condition`` allows for ``key``, when that is all it says (of an object)."""
+    if not isinstance(condition, dict) or set(condition) - {"type", "properties"}:
+        return None
+    if condition.get("type", "object") != "object":
+        return None
+    properties = condition.get("properties")
+    if not isinstance(properties, dict) or set(properties) != {key}:
+        return None
+    allowed = properties[key]
+    if not isinstance(allowed, dict) or set(allowed) != {"enum"}:
+        return None
+    values = allowed["enum"]
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return None
+    return values
+
+
+def _one_value(condition: Any, key: str) -> str | None:
+    values = _values(condition, key)
+    return values[0] if values is not None and len(values) == 1 else None
 
 
 def _name_check(
