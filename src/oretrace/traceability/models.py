@@ -49,6 +49,14 @@ class EpcisCapture(OrgOwnedModel):
 class EpcisEvent(OrgOwnedModel):
     """One EPCIS 2.0 event as captured, stored once per organisation under its CBV hash ID."""
 
+    # Not indexed alone: the unique (organisation, hash_id) starts with it.
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        help_text="The organisation that owns this row.",
+    )
     hash_id = models.CharField(
         max_length=120, help_text="The CBV 2.0 event hash ID (ni:///sha-256;…?ver=CBV2.0)."
     )
@@ -128,6 +136,14 @@ class Lot(OrgOwnedModel):
     produced or collected; ``remaining_kg`` what has not been shipped or processed since.
     """
 
+    # Not indexed alone: the unique (organisation, code) starts with it.
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        help_text="The organisation that owns this row.",
+    )
     code = models.CharField(max_length=300, help_text="EPC class or EPC URI.")
     kind = models.CharField(max_length=20, choices=LotKind.choices)
     facility = models.ForeignKey(
@@ -177,11 +193,12 @@ class CustodyEdge(OrgOwnedModel):
     quantity over all inputs of the event), the weight the trace multiplies along a path.
     """
 
+    # Not indexed alone: the (target, source) and (source, target) indexes start with them.
     source = models.ForeignKey(
-        "traceability.Lot", on_delete=models.PROTECT, related_name="outgoing"
+        "traceability.Lot", on_delete=models.PROTECT, related_name="outgoing", db_index=False
     )
     target = models.ForeignKey(
-        "traceability.Lot", on_delete=models.PROTECT, related_name="incoming"
+        "traceability.Lot", on_delete=models.PROTECT, related_name="incoming", db_index=False
     )
     kind = models.CharField(max_length=20, choices=EdgeKind.choices)
     quantity_kg = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
