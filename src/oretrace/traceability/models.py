@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from oretrace.core.models import OrgOwnedModel
+from oretrace.core.models import OrgOwnedModel, owning_organisation
 from oretrace.traceability.choices import (
     EdgeKind,
     EventType,
@@ -49,14 +49,8 @@ class EpcisCapture(OrgOwnedModel):
 class EpcisEvent(OrgOwnedModel):
     """One EPCIS 2.0 event as captured, stored once per organisation under its CBV hash ID."""
 
-    # Not indexed alone: the unique (organisation, hash_id) starts with it.
-    organisation = models.ForeignKey(
-        "core.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        help_text="The organisation that owns this row.",
-    )
+    # not indexed alone: the unique (organisation, hash_id) starts with it
+    organisation = owning_organisation(db_index=False)
     hash_id = models.CharField(
         max_length=120, help_text="The CBV 2.0 event hash ID (ni:///sha-256;…?ver=CBV2.0)."
     )
@@ -136,14 +130,8 @@ class Lot(OrgOwnedModel):
     produced or collected; ``remaining_kg`` what has not been shipped or processed since.
     """
 
-    # Not indexed alone: the unique (organisation, code) starts with it.
-    organisation = models.ForeignKey(
-        "core.Organisation",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        help_text="The organisation that owns this row.",
-    )
+    # not indexed alone: the unique (organisation, code) starts with it
+    organisation = owning_organisation(db_index=False)
     code = models.CharField(max_length=300, help_text="EPC class or EPC URI.")
     kind = models.CharField(max_length=20, choices=LotKind.choices)
     facility = models.ForeignKey(

@@ -49,7 +49,7 @@ _CUSTODY_LOCK = 0x6F75  # first key of the advisory lock taken while deriving cu
 _ATTEMPTS = 3  # a capture that lost a race to a concurrent one runs again, this many times in all
 _UNIQUE_VIOLATION = "23505"
 _DEADLOCK = "40P01"
-_RACE_CONSTRAINTS = {"epcis_event_hash_unique_per_org", "lot_code_unique_per_org"}
+_EVENT_KEY = "epcis_event_hash_unique_per_org"
 
 
 def _require_capturer(actor: Actor, organisation: Organisation) -> None:
@@ -154,7 +154,7 @@ def _lost_race(exc: Exception) -> bool:
     if diag is None:
         return False
     return diag.sqlstate == _DEADLOCK or (
-        diag.sqlstate == _UNIQUE_VIOLATION and diag.constraint_name in _RACE_CONSTRAINTS
+        diag.sqlstate == _UNIQUE_VIOLATION and diag.constraint_name == _EVENT_KEY
     )
 
 

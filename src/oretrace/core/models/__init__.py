@@ -1,6 +1,11 @@
 """Models of the core app: organisations, people, sharing, change log, jobs, reference data."""
 
-from oretrace.core.models.base import OrgOwnedModel, OrgOwnedQuerySet, TimeStampedModel
+from oretrace.core.models.base import (
+    OrgOwnedModel,
+    OrgOwnedQuerySet,
+    TimeStampedModel,
+    owning_organisation,
+)
 from oretrace.core.models.changelog import ChangeLogEntry
 from oretrace.core.models.jobs import Job
 from oretrace.core.models.organisations import Grant, Membership, Organisation, User
@@ -21,4 +26,5 @@ __all__ = [
     "Subdivision",
     "TimeStampedModel",
     "User",
+    "owning_organisation",
 ]

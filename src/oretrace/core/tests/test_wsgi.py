@@ -11,7 +11,7 @@ import gc, sys
 import oretrace.wsgi
 from oretrace.traceability.epcis import schema
 views = "oretrace.traceability.views" in sys.modules
-print(gc.get_freeze_count() > 10_000, len(schema._COMPILED), views)
+print(gc.get_freeze_count() > 10_000, len(schema.COMPILED), views)
 """
 
 

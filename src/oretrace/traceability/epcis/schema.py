@@ -13,41 +13,37 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import fastjsonschema
 
+from oretrace.traceability.epcis.artefacts import CompiledFiles
 from oretrace.traceability.epcis.problems import Problem, path_text
 
 Validate = Callable[[Any], Any]
-
-_LOCK = threading.Lock()
-_COMPILED: dict[tuple[str, float], Validate] = {}
 
 
 class SchemaUnavailable(ValueError):
     """The configured schema file cannot be read or compiled."""
 
 
+def _read_and_compile(path: Path) -> Validate:
+    return _compile(json.loads(path.read_text(encoding="utf-8")))
+
+
+COMPILED: CompiledFiles[Validate] = CompiledFiles(
+    "EPCIS JSON Schema",
+    _read_and_compile,
+    SchemaUnavailable,
+    (ValueError, fastjsonschema.JsonSchemaDefinitionException),
+)
+
+
 def compiled(path: Path) -> Validate:
     """The compiled validator of the schema at ``path`` (recompiled when the file changes)."""
-    try:
-        key = (str(path), path.stat().st_mtime)
-    except OSError as exc:
-        raise SchemaUnavailable(f"EPCIS JSON Schema {path} cannot be read: {exc}") from None
-    with _LOCK:
-        validate = _COMPILED.get(key)
-        if validate is None:
-            try:
-                schema = json.loads(path.read_text(encoding="utf-8"))
-                validate = _compile(schema)
-            except (OSError, ValueError, fastjsonschema.JsonSchemaDefinitionException) as exc:
-                raise SchemaUnavailable(f"EPCIS JSON Schema {path} is not usable: {exc}") from None
-            _COMPILED[key] = validate
-        return validate
+    return COMPILED.get(path)
 
 
 def _compile(schema: dict[str, Any]) -> Validate:

@@ -18,10 +18,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from oretrace.traceability.epcis.artefacts import CompiledFiles
 from oretrace.traceability.epcis.problems import Problem
 
-_LOCK = threading.Lock()
-_COMPILED: dict[tuple[str, float], Xsd] = {}
 _ELEMENT = re.compile(r"^Element '(?:\{[^}]*\})?([^']+)'")
 
 
@@ -67,23 +66,23 @@ class Xsd:
         return problems
 
 
+def _read_and_compile(path: Path) -> Xsd:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    tree = etree.parse(str(path), parser)
+    return Xsd(etree.XMLSchema(tree), tree.getroot().get("targetNamespace", ""))
+
+
+COMPILED: CompiledFiles[Xsd] = CompiledFiles(
+    "EPCIS XSD",
+    _read_and_compile,
+    XsdUnavailable,
+    (etree.XMLSyntaxError, etree.XMLSchemaParseError),
+)
+
+
 def compiled(path: Path) -> Xsd:
     """GS1's EPCIS XSD at ``path`` (recompiled when the file changes).
 
     The schemas it imports are read from beside it; the parser never uses the network.
     """
-    try:
-        key = (str(path), path.stat().st_mtime)
-    except OSError as exc:
-        raise XsdUnavailable(f"EPCIS XSD {path} cannot be read: {exc}") from None
-    with _LOCK:
-        xsd = _COMPILED.get(key)
-        if xsd is None:
-            parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-            try:
-                tree = etree.parse(str(path), parser)
-                xsd = Xsd(etree.XMLSchema(tree), tree.getroot().get("targetNamespace", ""))
-            except (OSError, etree.XMLSyntaxError, etree.XMLSchemaParseError) as exc:
-                raise XsdUnavailable(f"EPCIS XSD {path} is not usable: {exc}") from None
-            _COMPILED[key] = xsd
-        return xsd
+    return COMPILED.get(path)

@@ -3,23 +3,24 @@
 Only the tests use the package: our own canonicaliser (epcis/hashing.py) must give the same IDs.
 ``end_to_end`` runs the package exactly as its users do (JSON-LD expansion included), which
 works offline only for documents whose contexts are GS1's. ``pipeline`` runs the same package
-without the network: bare CBV terms are turned into their URIs from the field each sits in and
-handed to the package's own replacement step, and from there the package runs unchanged (its
-JSON-to-tree conversion, its JSON/XML model correction, its canonical pre-hash).
+without the network: bare CBV terms are turned into their URIs from the field each sits in
+(``hashing._expanded_terms``, the canonicaliser's own reading, which ``end_to_end`` checks
+independently wherever it runs) and handed to the package's own replacement step; from there
+the package runs unchanged (its JSON-to-tree conversion, its JSON/XML model correction, its
+canonical pre-hash).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from epcis_event_hash_generator import dl_normaliser, hash_generator, json_to_py
 from epcis_event_hash_generator import json_xml_model_mismatch_correction as correction
 
-from oretrace.traceability.epcis import vocabulary as voc
+from oretrace.traceability.epcis.hashing import _expanded_terms
 
 # The package logs through the root logger, at INFO once per event with the event's whole tree:
 # at the root's INFO level that formatting costs more than the hashing. Its modules get a logger
@@ -31,43 +32,6 @@ for _module in (hash_generator, json_to_py, dl_normaliser):
 
 # The package keeps its namespace table and join string in module globals.
 _LOCK = threading.Lock()
-
-
-def _bare_terms(event: dict[str, Any]) -> Iterable[str]:
-    """The full URIs of the bare vocabulary terms used in the event's vocabulary fields."""
-    for name, vocabulary in (("bizStep", voc.BIZ_STEP), ("disposition", voc.DISPOSITION)):
-        value = event.get(name)
-        if isinstance(value, str) and value in vocabulary.terms:
-            yield vocabulary.web_prefix + value
-    persistent = event.get("persistentDisposition")
-    if isinstance(persistent, dict):
-        for values in persistent.values():
-            for value in values if isinstance(values, list) else []:
-                if value in voc.DISPOSITIONS:
-                    yield voc.DISPOSITION.web_prefix + value
-    for name, vocabulary in (
-        ("bizTransactionList", voc.BIZ_TRANSACTION_TYPE),
-        ("sourceList", voc.SOURCE_DEST_TYPE),
-        ("destinationList", voc.SOURCE_DEST_TYPE),
-    ):
-        for entry in event.get(name) or []:
-            value = entry.get("type") if isinstance(entry, dict) else None
-            if value in vocabulary.terms:
-                yield vocabulary.web_prefix + value
-    reason = (event.get("errorDeclaration") or {}).get("reason")
-    if reason in voc.ERROR_REASONS:
-        yield voc.ERROR_REASON.web_prefix + reason
-    for element in event.get("sensorElementList") or []:
-        for report in element.get("sensorReport") or [] if isinstance(element, dict) else []:
-            if not isinstance(report, dict):
-                continue
-            for key in ("type", "exception"):
-                value = report.get(key)
-                if isinstance(value, str) and ":" not in value:
-                    yield voc.GS1_VOC + value
-            component = report.get("component")
-            if isinstance(component, str) and ":" not in component:
-                yield voc.CBV + "Comp-" + component
 
 
 def _context_namespaces(context: Any) -> dict[str, str]:
@@ -92,7 +56,7 @@ def prehashes(events: list[dict[str, Any]], context: Any = None) -> list[str]:
         json_to_py._namespaces.clear()
         json_to_py._namespaces.update(_context_namespaces(context))
         for event in events:
-            expanded = set(_bare_terms(event))
+            expanded = _expanded_terms(event)
             if expanded:
                 event = json_to_py._replace_bare_string_values(_copy(event), expanded)
             event_context = event.get("@context")
