@@ -9,7 +9,7 @@ the ledger leaf; upstream trace p50 <= 10 ms through the API at 10^6 custody edg
 Each round builds fresh documents of ``--events`` distinct events (collections, shipments with a
 business transaction, transformations) and measures:
 
-- ``schema``: fastjsonschema validation of the document against GS1's EPCIS 2.0 JSON Schema (the
+- ``schema``: jsonschema-rs validation of the document against GS1's EPCIS 2.0 JSON Schema (the
   baseline);
 - ``checks``: oretrace's semantic checks alone;
 - ``hash``: the CBV 2.0 hash IDs alone (oretrace's canonicaliser, epcis/hashing.py);

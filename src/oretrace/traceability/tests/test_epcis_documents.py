@@ -10,6 +10,7 @@ import pytest
 from oretrace.traceability.epcis import checks, schema
 from oretrace.traceability.epcis.document import DocumentError, load_json, read_document
 from oretrace.traceability.epcis.hashing import event_hashes
+from oretrace.traceability.epcis.problems import path_text
 from oretrace.traceability.tests import documents as docs
 from oretrace.traceability.tests.hash_reference import end_to_end
 
@@ -197,16 +198,6 @@ def test_not_json_names_line_and_column():
         load_json(b'{"type":\n  oops}')
 
 
-def _verdict(validate, document) -> str:
-    import fastjsonschema
-
-    try:
-        validate(document)
-    except fastjsonschema.JsonSchemaValueException as exc:
-        return "refused at " + ".".join(str(p) for p in exc.path or [])
-    return "valid"
-
-
 def _name_mutations(document: dict) -> list[dict]:
     """Copies of the document with a key the schema's propertyNames must judge."""
     found = []
@@ -249,55 +240,92 @@ def _type_mutations(document: dict) -> list[dict]:
     return found
 
 
-def test_property_names_checked_once_per_name_give_the_schemas_own_verdicts(
-    epcis_data, schema_path
-):
-    """schema.compiled() checks GS1's propertyNames constraints per distinct name, and picks an
-    event's schema by its type with a chain of conditions instead of trying every type (speed-
-    ups); on every shared document, and on copies with unusual keys and with other event types,
-    the verdict is the one the schema compiled as GS1 wrote it gives, refused at the same
-    place."""
+def _reference_verdict(validate, document) -> tuple[str, str]:
+    """fastjsonschema's verdict: valid, or refused at the path of its first violation."""
     import fastjsonschema
 
-    as_written = fastjsonschema.compile(json.loads(schema_path.read_text(encoding="utf-8")))
+    try:
+        validate(document)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        parts = [int(p) if str(p).isdigit() else p for p in (exc.path or []) if p != "data"]
+        return "refused", path_text(parts)
+    return "valid", ""
+
+
+def _place(problem) -> str:
+    """Where a problem is, as a path from the document."""
+    if problem.event is None:
+        return problem.field
+    event = f"epcisBody.eventList[{problem.event - 1}]"
+    return f"{event}.{problem.field}" if problem.field else event
+
+
+def _inside(place: str, outer: str) -> bool:
+    return place == outer or place.startswith((outer + ".", outer + "["))
+
+
+def test_the_schema_gives_the_verdicts_of_another_validator(epcis_data, schema_path):
+    """jsonschema-rs, which oretrace uses, against fastjsonschema (tests only) on the same
+    schema as GS1 wrote it: on every shared document and on copies with unusual keys and with
+    other event types, the same verdict, and the place fastjsonschema names first is among
+    the places oretrace reports (or inside one of them)."""
+    import fastjsonschema
+
+    reference = fastjsonschema.compile(json.loads(schema_path.read_text(encoding="utf-8")))
     ours = schema.compiled(schema_path)
     verdicts = []
     for name in VALID + INVALID:
         document = _load(epcis_data, name)
         for candidate in [document, *_name_mutations(document), *_type_mutations(document)]:
-            verdict = _verdict(ours, candidate)
-            assert verdict == _verdict(as_written, candidate), name
+            verdict, place = _reference_verdict(reference, candidate)
+            problems = schema.schema_problems(candidate, ours)
+            assert (verdict == "valid") == (problems == []), name
+            if problems:
+                places = [_place(p) for p in problems]
+                assert any(_inside(place, outer) for outer in places), (name, place, places)
             verdicts.append(verdict)
     assert len(verdicts) > 900
     assert verdicts.count("valid") > 50  # both outcomes are compared
     assert len(verdicts) - verdicts.count("valid") > 500
 
 
-def test_gs1s_event_schema_becomes_a_chain_by_type_and_other_shapes_stay(schema_path):
-    definitions = json.loads(schema_path.read_text(encoding="utf-8"))["definitions"]
-    event = definitions["EPCIS-Document-Event"]
-    schema._dispatch(event)
-    chain, types = event["allOf"][0], []
-    while "if" in chain:
-        types.append(chain["if"]["properties"]["type"]["const"])
-        chain = chain["else"]
-    assert types == [
-        "ObjectEvent",
-        "AggregationEvent",
-        "TransactionEvent",
-        "TransformationEvent",
-        "AssociationEvent",
-    ]
-    assert chain == {"$ref": "#/definitions/Extended-Event"}
-    # conditions that may hold together are left as they are
-    overlapping = {
-        "type": "object",
-        "required": ["type"],
-        "allOf": [
-            {"if": {"properties": {"type": {"enum": ["A", "B"]}}}, "then": {"minProperties": 2}},
-            {"if": {"properties": {"type": {"enum": ["B"]}}}, "then": {"minProperties": 3}},
-        ],
-    }
-    before = json.loads(json.dumps(overlapping))
-    schema._dispatch(overlapping)
-    assert overlapping == before
+def test_every_schema_violation_is_reported_on_its_event(epcis_data, schema_path):
+    name = f"{OPENEPCIS_JSON}/Invalid/Combination_of_multiple_invalid_fields.json"
+    problems = schema.schema_problems(_load(epcis_data, name), schema.compiled(schema_path))
+    placed = {(p.event, p.field) for p in problems}
+    assert {(1, "bizStep"), (2, "disposition"), (3, "sourceList[0].type")} <= placed
+    assert all(
+        p.message.startswith("does not follow the EPCIS 2.0 JSON Schema: ") for p in problems
+    )
+
+
+def test_a_document_broken_everywhere_names_a_bounded_number_of_problems(schema_path):
+    document = docs.document()
+    event = document["epcisBody"]["eventList"][0]
+    document["epcisBody"]["eventList"] = [{**event, "action": "CREATE"} for _ in range(300)]
+    problems = schema.schema_problems(document, schema.compiled(schema_path))
+    assert len(problems) == schema.MAX_PROBLEMS
+    assert problems[0].event == 1
+    assert problems[0].field == "action"
+    assert "'CREATE'" in problems[0].message or '"CREATE"' in problems[0].message
+
+
+def test_a_long_value_is_named_not_repeated_in_the_message(epcis_data, schema_path):
+    name = f"{OPENEPCIS_JSON}/Invalid/ObjectEvent_without_identifier_list.json"
+    problems = schema.schema_problems(_load(epcis_data, name), schema.compiled(schema_path))
+    whole = [p for p in problems if p.event == 1 and p.field == ""]
+    assert whole
+    assert whole[0].message.startswith(
+        "does not follow the EPCIS 2.0 JSON Schema: the object is not valid under any of"
+    )
+
+
+def test_a_schema_that_refers_outside_itself_is_refused_without_fetching(tmp_path):
+    remote = tmp_path / "remote.json"
+    remote.write_text(json.dumps({"$ref": "https://example.org/epcis.json"}))
+    with pytest.raises(schema.SchemaUnavailable, match=r"refers to https://example.org/epcis.json"):
+        schema.compiled(remote)
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"type": 5}))
+    with pytest.raises(schema.SchemaUnavailable, match=r"broken.json is not usable"):
+        schema.compiled(broken)
