@@ -4,6 +4,7 @@ from oretrace.core.models.base import (
     OrgOwnedModel,
     OrgOwnedQuerySet,
     TimeStampedModel,
+    creating_user,
     owning_organisation,
 )
 from oretrace.core.models.changelog import ChangeLogEntry
@@ -26,5 +27,6 @@ __all__ = [
     "Subdivision",
     "TimeStampedModel",
     "User",
+    "creating_user",
     "owning_organisation",
 ]

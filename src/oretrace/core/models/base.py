@@ -32,19 +32,36 @@ class OrgOwnedQuerySet(models.QuerySet):
         return scope_to_member(self, member)
 
 
-def owning_organisation(*, db_index: bool = True) -> models.ForeignKey:
+def owning_organisation(*, db_index: bool = True, db_constraint: bool = True) -> models.ForeignKey:
     """The ``organisation`` field of an org-owned row.
 
     A model whose composite index or unique constraint starts with ``organisation`` redeclares
     it with ``db_index=False``: the index of its own would cost a write per row and serve no
-    query the composite does not.
+    query the composite does not. ``db_constraint=False`` is for rows written by the thousand
+    whose organisation is a copy of a row's the database checks in the same transaction (see
+    ``traceability.models``); deleting an organisation is still refused (PROTECT) by Django.
     """
     return models.ForeignKey(
         "core.Organisation",
         on_delete=models.PROTECT,
         related_name="+",
         db_index=db_index,
+        db_constraint=db_constraint,
         help_text="The organisation that owns this row.",
+    )
+
+
+def creating_user(*, db_constraint: bool = True) -> models.ForeignKey:
+    """The ``created_by`` field of an org-owned row (``db_constraint`` as for the organisation;
+    deleting the user still empties the field, done by Django)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=db_constraint,
+        help_text="The user who created this row, if a user did.",
     )
 
 
@@ -56,14 +73,7 @@ class OrgOwnedModel(TimeStampedModel):
     """
 
     organisation = owning_organisation()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The user who created this row, if a user did.",
-    )
+    created_by = creating_user()
 
     objects = OrgOwnedQuerySet.as_manager()
 

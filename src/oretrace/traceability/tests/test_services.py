@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import ProtectedError
 
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import PermissionDenied
@@ -11,7 +12,15 @@ from oretrace.ledger.audit import run_audit
 from oretrace.ledger.models import Leaf
 from oretrace.traceability import services
 from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
-from oretrace.traceability.models import EpcisCapture, EpcisEvent, EpcisIdentifier
+from oretrace.traceability.models import (
+    CustodyEdge,
+    EpcisCapture,
+    EpcisEvent,
+    EpcisIdentifier,
+    Lot,
+    LotMovement,
+)
+from oretrace.traceability.tests import chain
 from oretrace.traceability.tests import documents as docs
 
 pytestmark = pytest.mark.django_db
@@ -194,3 +203,41 @@ def test_a_capture_of_many_events_keeps_every_row_and_link(member_a):
     again = _capture(member_a, doc)
     assert again.capture.new_count == 0
     assert again.capture.known_count == 1200
+
+
+def _custody_models():
+    return (EpcisEvent, Lot, LotMovement, CustodyEdge)
+
+
+def _chain_with_a_shipment(member):
+    chain.mica_chain(member)
+    chain.capture(
+        member,
+        chain.ship(10, chain.MILL, chain.FLAKE, 40),
+        chain.receive(11, chain.PAINT_WORKS, chain.FLAKE, 40),
+    )
+
+
+def test_an_organisation_with_custody_records_cannot_be_deleted(member_a):
+    """The database does not check these rows' organisation (see traceability.models); Django
+    refuses the deletion that would leave them without one."""
+    _chain_with_a_shipment(member_a)
+    organisation = member_a.organisation
+    with pytest.raises(ProtectedError) as refused:
+        organisation.delete()
+    assert {type(o) for o in refused.value.protected_objects} >= set(_custody_models())
+    for model in _custody_models():
+        assert model.objects.filter(organisation=organisation).exists(), model
+
+
+def test_deleting_a_user_keeps_their_custody_records_without_a_creator(member_a):
+    """The database does not check these rows' creator either; deleting the user empties it."""
+    _chain_with_a_shipment(member_a)
+    user = member_a.user
+    user_id = user.pk
+    counts = {model: model.objects.filter(created_by=user).count() for model in _custody_models()}
+    assert all(counts.values()), counts
+    user.delete()
+    for model, count in counts.items():
+        assert model.objects.filter(organisation=member_a.organisation).count() >= count, model
+        assert not model.objects.filter(created_by_id=user_id).exists(), model
