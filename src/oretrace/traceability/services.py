@@ -300,9 +300,10 @@ def _store(
             _event_record(row_id, e, capture, user_id, now)
             for row_id, e in zip(ids, fresh, strict=True)
         ]
+        _check_constraints()  # the events' and identifiers', before waiting for the lock
         _lock_custody(organisation)
         apply_events(rows, organisation=organisation, user=user, context=capture.context)
-        _check_constraints()
+        _check_constraints()  # the custody rows'
         # Last: the log is one for everybody, and its lock is held until the commit.
         ledger.append_many(rows, actor=actor, created=True)
     return capture
@@ -321,10 +322,12 @@ def _lock_custody(organisation: Organisation) -> None:
 
 
 def _check_constraints() -> None:
-    """Check the capture's deferred foreign keys now, before the ledger's lock is taken.
+    """Check the foreign keys of the rows written so far now, not at the commit.
 
-    On PostgreSQL the checks of thousands of rows cost as much as writing them; run at the
-    commit they would lengthen the time every other capture waits for the log.
+    On PostgreSQL the checks of thousands of rows cost a third as much as writing them. Run at
+    the commit, they would lengthen the time other captures wait for the custody and ledger
+    locks; so the events' are checked before the custody lock is taken, and the custody
+    rows' before the ledger's.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
