@@ -34,7 +34,7 @@ def _ensure_sqlite_directory() -> None:
     from django.conf import settings
 
     database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
+    if database["ENGINE"] in ("oretrace.core.sqlite", "django.db.backends.sqlite3"):
         Path(database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
 

@@ -122,6 +122,8 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'oretrace.sqlite3'}"
 _database = database_from_url(DATABASE_URL)
 if _database["ENGINE"].endswith("sqlite3"):
+    # Django's backend, with writers that wait for each other in 1 ms steps (core/sqlite).
+    _database["ENGINE"] = "oretrace.core.sqlite"
     # WAL lets the web server read while the worker writes; IMMEDIATE avoids upgrade deadlocks.
     _database["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

@@ -1,0 +1,1 @@
+"""oretrace's SQLite database backend (``ENGINE = "oretrace.core.sqlite"``); see ``base``."""
