@@ -103,3 +103,12 @@ def test_a_writer_still_waiting_at_the_timeout_gets_database_is_locked(database,
         other.execute("ROLLBACK")
         wrapper.close()
     assert sleeps
+
+
+@pytest.mark.django_db
+def test_connections_keep_a_capture_in_memory_and_checkpoint_every_10000_pages():
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone() == (-32768,)
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone() == (10000,)
