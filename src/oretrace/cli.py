@@ -31,11 +31,10 @@ def _ensure_sqlite_directory() -> None:
     """An embedded database lives in the data directory: create it on first use."""
     from pathlib import Path
 
-    from django.conf import settings
+    from django.db import connection
 
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] in ("oretrace.core.sqlite", "django.db.backends.sqlite3"):
-        Path(database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    if connection.vendor == "sqlite":
+        Path(connection.settings_dict["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _manage(*args: str, label: str | None = None) -> None:

@@ -42,6 +42,7 @@ def _begin(raw: sqlite3.Connection, mode: str, deadline: float) -> None:
             raw.execute(f"BEGIN {mode}")
             return
         except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+            busy = exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY  # extended codes too
+            if not busy or time.monotonic() >= deadline:
                 raise
         time.sleep(RETRY_SECONDS)
