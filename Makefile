@@ -20,14 +20,25 @@ venv: $(BIN)/python
 dev-venv: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 
+WITNESS_DIR = $(ORETRACE_DATA_DIR)/witness
+
+# A local witness (a key of its own in var/witness) cosigns the demo's checkpoints: `oretrace
+# demo` has it cosign the demo's checkpoint, then it follows the served log every 15 seconds.
+# A real deployment's witnesses are other organisations (docs/reference/ledger.md#witnesses).
 run: venv
-	@mkdir -p var
-	ORETRACE_DEBUG=true $(BIN)/oretrace setup
-	ORETRACE_DEBUG=true $(BIN)/oretrace demo
-	@echo "oretrace: serving http://127.0.0.1:8000 with a task worker (Ctrl-C stops both)"
-	@ORETRACE_DEBUG=true $(BIN)/oretrace worker & WORKER=$$!; \
-	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
-	  ORETRACE_DEBUG=true $(BIN)/oretrace serve --bind 127.0.0.1:8000 --workers 2
+	@mkdir -p var "$(WITNESS_DIR)"
+	@test -f "$(WITNESS_DIR)/witness.key" || $(BIN)/oretrace witness init --name localhost/demo-witness \
+	  --key-file "$(WITNESS_DIR)/witness.key" > "$(WITNESS_DIR)/witness.vkey"
+	@set -e; export ORETRACE_DEBUG=true ORETRACE_LEDGER_WITNESSES="$$(cat "$(WITNESS_DIR)/witness.vkey")"; \
+	  $(BIN)/oretrace setup; \
+	  $(BIN)/oretrace demo; \
+	  LOG_VKEY="$$($(BIN)/oretrace ledger vkey)"; \
+	  echo "oretrace: serving http://127.0.0.1:8000 with a task worker and a local witness (Ctrl-C stops them)"; \
+	  $(BIN)/oretrace worker & WORKER=$$!; \
+	  (sleep 5; exec $(BIN)/oretrace witness cosign http://127.0.0.1:8000/ledger --log-key "$$LOG_VKEY" \
+	    --key-file "$(WITNESS_DIR)/witness.key" --state "$(WITNESS_DIR)/witness-state.json" --every 15) & WITNESS=$$!; \
+	  trap 'kill $$WORKER $$WITNESS 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/oretrace serve --bind 127.0.0.1:8000 --workers 2
 
 test: dev-venv
 	$(BIN)/pytest

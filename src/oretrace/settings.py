@@ -286,6 +286,18 @@ ORETRACE_LEDGER_ORIGIN = env_str("LEDGER_ORIGIN") or (
 )
 # Witnesses whose cosignatures the log accepts: cosignature vkeys (type 0x04), comma-separated.
 ORETRACE_LEDGER_WITNESSES = env_list("LEDGER_WITNESSES")
+# How many of them must cosign a checkpoint before the verify pages call a record witnessed
+# (a majority by default); fewer, and they say "signed by the operator only — not witnessed".
+ORETRACE_LEDGER_WITNESS_QUORUM = env_int(
+    "LEDGER_WITNESS_QUORUM",
+    len(ORETRACE_LEDGER_WITNESSES) // 2 + 1 if ORETRACE_LEDGER_WITNESSES else 0,
+    minimum=1 if ORETRACE_LEDGER_WITNESSES else 0,
+)
+if ORETRACE_LEDGER_WITNESS_QUORUM > len(ORETRACE_LEDGER_WITNESSES):
+    raise ImproperlyConfigured(
+        f"ORETRACE_LEDGER_WITNESS_QUORUM={ORETRACE_LEDGER_WITNESS_QUORUM} exceeds the "
+        f"{len(ORETRACE_LEDGER_WITNESSES)} witness(es) of ORETRACE_LEDGER_WITNESSES."
+    )
 ORETRACE_LEDGER_CHECKPOINT_INTERVAL = env_int("LEDGER_CHECKPOINT_INTERVAL", 300, minimum=5)
 ORETRACE_LEDGER_AUDIT_INTERVAL = env_int("LEDGER_AUDIT_INTERVAL", 86_400, minimum=60)
 

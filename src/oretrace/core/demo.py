@@ -193,13 +193,18 @@ USERS: tuple[tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = (
 
 DemoStep = Callable[[Callable[[str], None]], None]
 _STEPS: list[tuple[str, DemoStep]] = []
+_LAST_STEPS: list[tuple[str, DemoStep]] = []
 
 
-def demo_step(name: str) -> Callable[[DemoStep], DemoStep]:
-    """Register a builder that later apps use to add their demo data (runs after the core)."""
+def demo_step(name: str, *, last: bool = False) -> Callable[[DemoStep], DemoStep]:
+    """Register a builder that later apps use to add their demo data (runs after the core).
+
+    ``last`` steps run after every other app's (the ledger's witness, which cosigns a
+    checkpoint of everything the demo logged).
+    """
 
     def register(func: DemoStep) -> DemoStep:
-        _STEPS.append((name, func))
+        (_LAST_STEPS if last else _STEPS).append((name, func))
         return func
 
     return register
@@ -244,7 +249,7 @@ def build_demo(say: Callable[[str], None] = lambda _msg: None) -> None:
     if not reference_is_loaded():
         load_reference_data(lambda _p, msg: say(msg))
     build_core(say)
-    for name, step in _STEPS:
+    for name, step in [*_STEPS, *_LAST_STEPS]:
         say(f"demo: {name}")
         step(say)
 

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from oretrace.ledger.checkpoint import (
     Checkpoint,
     CheckpointError,
+    NotWitnessed,
     VerifiedCheckpoint,
+    check_quorum,
     verify_checkpoint,
 )
 from oretrace.ledger.commitment import CommitmentError, Opening
@@ -129,11 +131,10 @@ def verify_bundle(
         )
     except CheckpointError as exc:
         raise BundleError("checkpoint", str(exc)) from None
-    if len(verified.witnesses) < min_witnesses:
-        raise BundleError(
-            "witnesses",
-            f"{len(verified.witnesses)} valid witness cosignature(s), {min_witnesses} required",
-        )
+    try:
+        check_quorum(verified, min_witnesses, len(witness_verifiers))
+    except NotWitnessed as exc:
+        raise BundleError("witnesses", str(exc)) from None
     checkpoint = verified.checkpoint
     try:
         verify_inclusion(

@@ -27,8 +27,45 @@ from oretrace.ledger.note import (
 _SIZE = re.compile(r"0|[1-9][0-9]*")
 
 
+OPERATOR_ONLY = "signed by the operator only \u2014 not witnessed"
+
+
 class CheckpointError(ValueError):
     """A checkpoint that is malformed, unsigned or not acceptable."""
+
+
+class NotWitnessed(CheckpointError):
+    """A checkpoint that verifies, but with fewer witness cosignatures than the policy asks."""
+
+    def __init__(self, found: int, required: int, configured: int) -> None:
+        self.found, self.required, self.configured = found, required, configured
+        if found == 0:
+            message = (
+                f"{OPERATOR_ONLY}: the checkpoint carries no cosignature of the {configured} "
+                f"witness(es) configured, {required} required"
+            )
+        else:
+            message = (
+                f"only {found} valid witness cosignature(s), {required} required of the "
+                f"{configured} witness(es) configured"
+            )
+        super().__init__(message)
+
+
+def default_quorum(witnesses: int) -> int:
+    """The cosignatures required of ``witnesses`` configured witnesses: a majority (0 if none).
+
+    A majority, not all of them, so that one witness being down does not stop verification,
+    while no single witness colluding with the operator can vouch for a split view alone
+    once three or more are configured.
+    """
+    return witnesses // 2 + 1 if witnesses else 0
+
+
+def check_quorum(verified: VerifiedCheckpoint, required: int, configured: int) -> None:
+    """Raise ``NotWitnessed`` when ``verified`` has fewer than ``required`` cosignatures."""
+    if len(verified.witnesses) < required:
+        raise NotWitnessed(len(verified.witnesses), required, configured)
 
 
 @dataclass(frozen=True)

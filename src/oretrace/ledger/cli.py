@@ -25,8 +25,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from oretrace.ledger.bundle import BundleError, verify_bundle
-from oretrace.ledger.checkpoint import CheckpointError, VerifiedCheckpoint, verify_checkpoint
+from oretrace.ledger.bundle import HEADER as BUNDLE_HEADER
+from oretrace.ledger.bundle import BundleError, VerifiedBundle, verify_bundle
+from oretrace.ledger.checkpoint import (
+    OPERATOR_ONLY,
+    CheckpointError,
+    NotWitnessed,
+    VerifiedCheckpoint,
+    check_quorum,
+    default_quorum,
+    verify_checkpoint,
+)
 from oretrace.ledger.merkle import MerkleError, consistency_proof, verify_consistency
 from oretrace.ledger.note import (
     COSIGNATURE_V1,
@@ -34,6 +43,7 @@ from oretrace.ledger.note import (
     Ed25519Verifier,
     NoteError,
     Signer,
+    parse_note,
     parse_skey,
     parse_vkey,
 )
@@ -76,38 +86,116 @@ def _read_input(path: str) -> bytes:
 # --- verify -----------------------------------------------------------------------------------
 
 
+WITNESSES_ENV = "ORETRACE_LEDGER_WITNESSES"
+QUORUM_ENV = "ORETRACE_LEDGER_WITNESS_QUORUM"
+
+
+def _witness_policy(ns: argparse.Namespace) -> tuple[list[CosignatureVerifier], int]:
+    """The witnesses to check and how many must cosign: the options, else the log's settings.
+
+    Without ``--witness``, the witnesses are those of ``ORETRACE_LEDGER_WITNESSES`` (and the
+    quorum ``ORETRACE_LEDGER_WITNESS_QUORUM``) when set, so that on a machine configured like
+    the log, verification asks for the same quorum the log's pages do.
+    """
+    given = list(ns.witness)
+    source = "--witness"
+    if not given:
+        given = [w.strip() for w in os.environ.get(WITNESSES_ENV, "").split(",") if w.strip()]
+        source = WITNESSES_ENV
+    witnesses = [_read_key(text) for text in given]
+    if any(not isinstance(w, CosignatureVerifier) for w in witnesses):
+        raise Unusable(f"{source} takes cosignature keys (type 0x04)")
+    required = ns.min_witnesses
+    if required is None and source == WITNESSES_ENV and os.environ.get(QUORUM_ENV, "").strip():
+        text = os.environ[QUORUM_ENV].strip()
+        try:
+            required = int(text)
+        except ValueError:
+            raise Unusable(f"{QUORUM_ENV}={text!r} is not a number") from None
+    if required is None:
+        required = default_quorum(len(witnesses))
+    if not 0 <= required <= len(witnesses):
+        raise Unusable(
+            f"{required} witness cosignature(s) required, but {len(witnesses)} witness key(s) "
+            "given (--witness, or ORETRACE_LEDGER_WITNESSES)"
+        )
+    return [w for w in witnesses if isinstance(w, CosignatureVerifier)], required
+
+
+def _is_note(data: bytes) -> bool:
+    try:
+        parse_note(data)
+    except NoteError:
+        return False
+    return True
+
+
+def _verify_input(
+    data: bytes,
+    ns: argparse.Namespace,
+    log_keys: list[Ed25519Verifier],
+    witnesses: list[CosignatureVerifier],
+) -> tuple[VerifiedCheckpoint, VerifiedBundle | None]:
+    """Verify a bundle, or a checkpoint on its own; raise ``BundleError`` naming the step."""
+    if data.startswith(BUNDLE_HEADER.encode()) or not _is_note(data):
+        result = verify_bundle(data, log_keys, origin=ns.origin, witness_verifiers=witnesses)
+        return result.verified, result
+    try:
+        verified = verify_checkpoint(data, log_keys, origin=ns.origin, witness_verifiers=witnesses)
+    except CheckpointError as exc:
+        raise BundleError("checkpoint", str(exc)) from None
+    return verified, None
+
+
 def cmd_verify(ns: argparse.Namespace) -> int:
     try:
         data = _read_input(ns.bundle)
         log_keys = [_read_key(k) for k in ns.key]
-        witnesses = [_read_key(k) for k in ns.witness]
+        witnesses, required = _witness_policy(ns)
     except Unusable as exc:
         _err("verify", str(exc))
         return UNUSABLE
-    if any(k.algorithm != COSIGNATURE_V1 for k in witnesses):
-        _err("verify", "--witness takes cosignature keys (type 0x04)")
-        return UNUSABLE
     try:
-        result = verify_bundle(
-            data,
-            log_keys,
-            origin=ns.origin,
-            witness_verifiers=[w for w in witnesses if isinstance(w, CosignatureVerifier)],
-            min_witnesses=ns.min_witnesses,
-        )
+        verified, result = _verify_input(data, ns, log_keys, witnesses)
     except BundleError as exc:
         _err("verify", f"FAILED at {exc.step}: {exc.message}")
         return FAILED
-    doc = result.document
-    cp = result.checkpoint
-    print(f"verified: {doc['type']} {doc['id']}, version {doc['version']}")
-    print(f"  entry {result.bundle.index} of the log {cp.origin}, checkpoint of {cp.size} entries")
-    for name, timestamp in result.witnesses:
+    try:
+        check_quorum(verified, required, len(witnesses))
+    except NotWitnessed as exc:
+        if not ns.accept_operator_only:
+            _err(
+                "verify",
+                f"FAILED at witnesses: {exc} (--accept-operator-only accepts it knowingly)",
+            )
+            return FAILED
+        shortfall = str(exc)
+    else:
+        shortfall = ""
+    cp = verified.checkpoint
+    if result is None:
+        print(f"verified: checkpoint of the log {cp.origin}, {cp.size} entries")
+    else:
+        doc = result.document
+        print(f"verified: {doc['type']} {doc['id']}, version {doc['version']}")
+        print(
+            f"  entry {result.bundle.index} of the log {cp.origin}, checkpoint of {cp.size} entries"
+        )
+    for name, timestamp in verified.witnesses:
         when = dt.datetime.fromtimestamp(timestamp, tz=dt.UTC).isoformat()
         print(f"  cosigned by witness {name} at {when}")
-    if not ns.quiet:
+    if shortfall:
+        print(f"  WARNING: {shortfall}; accepted because of --accept-operator-only")
+    elif not witnesses:
+        print(f"  {OPERATOR_ONLY} (no witness keys given: --witness, or {WITNESSES_ENV})")
+    else:
+        print(
+            f"  witnessed: {len(verified.witnesses)} of {len(witnesses)} witness(es) cosigned, "
+            f"{required} required"
+        )
+    if result is not None and not ns.quiet:
         print("  facts:")
-        for key, value in sorted(doc["facts"].items()):
+        for key, value in sorted(result.document["facts"].items()):
             print(f"    {key}: {value}")
     return OK
 
@@ -222,37 +310,74 @@ def check_and_record(
     }
 
 
-def cmd_witness_cosign(ns: argparse.Namespace) -> int:
-    try:
-        signer = _load_witness_key(Path(ns.key_file))
-        log_key = _read_key(ns.log_key)
-        fetch = _fetcher(ns.log_url)
-        raw = fetch("checkpoint")
-    except Unusable as exc:
-        _err("witness", str(exc))
-        return UNUSABLE
-    try:
-        verified = verify_checkpoint(raw, [log_key], origin=ns.origin)
-        with _locked_state(Path(ns.state)) as state:
-            check_and_record(verified, fetch, state)
-    except CheckpointError as exc:
-        _err("witness", f"REFUSED: {exc}")
-        return FAILED
-    except Refusal as exc:
-        _err("witness", f"REFUSED: {exc}")
-        return FAILED
-    except Unusable as exc:
-        _err("witness", str(exc))
-        return UNUSABLE
+def cosign(
+    signer: Signer,
+    log_key: Ed25519Verifier,
+    fetch: Callable[[str], bytes],
+    state_path: Path,
+    *,
+    origin: str | None = None,
+    now: int | None = None,
+) -> tuple[VerifiedCheckpoint, str]:
+    """Fetch the log's checkpoint, check it against this witness's state, and cosign it.
+
+    Returns the verified checkpoint and the cosigned note (the log's signatures and this
+    witness's cosignature line) to hand back to the log. Raises ``CheckpointError`` or
+    ``Refusal`` when it must not be cosigned, ``Unusable`` when the log cannot be read.
+    """
+    verified = verify_checkpoint(fetch("checkpoint"), [log_key], origin=origin)
+    with _locked_state(state_path) as state:
+        check_and_record(verified, fetch, state)
     text = verified.note.text
-    line = signer.signature_line(text.encode(), timestamp=int(time.time()))
-    cosigned = text + "\n" + "".join(s.line for s in verified.log_signatures) + line
-    print(cosigned, end="")
+    line = signer.signature_line(text.encode(), timestamp=now or int(time.time()))
+    return verified, text + "\n" + "".join(s.line for s in verified.log_signatures) + line
+
+
+def _already_cosigned(signer: Signer, fetch: Callable[[str], bytes]) -> bool:
+    """Whether the log already serves its checkpoint with this witness's cosignature."""
+    try:
+        note = parse_note(fetch("checkpoint"))
+    except NoteError:
+        return False
+    return any((s.name, s.key_id) == (signer.name, signer.key_id) for s in note.signatures)
+
+
+def _cosign_once(ns: argparse.Namespace, signer: Signer, log_key: Ed25519Verifier) -> int:
+    fetch = _fetcher(ns.log_url)
+    try:
+        if ns.every and _already_cosigned(signer, fetch):
+            return OK
+        verified, cosigned = cosign(signer, log_key, fetch, Path(ns.state), origin=ns.origin)
+    except (CheckpointError, Refusal) as exc:
+        _err("witness", f"REFUSED: {exc}")
+        return FAILED
+    except Unusable as exc:
+        _err("witness", str(exc))
+        return UNUSABLE
+    if not ns.every:
+        print(cosigned, end="")
     cp = verified.checkpoint
     print(f"cosigned {cp.origin} at size {cp.size}", file=sys.stderr)
     if not ns.no_submit:
         _submit(ns.log_url, cosigned)
     return OK
+
+
+def cmd_witness_cosign(ns: argparse.Namespace) -> int:
+    try:
+        signer = _load_witness_key(Path(ns.key_file))
+        log_key = _read_key(ns.log_key)
+    except Unusable as exc:
+        _err("witness", str(exc))
+        return UNUSABLE
+    if not ns.every:
+        return _cosign_once(ns, signer, log_key)
+    # A witness that keeps following the log: a refusal or an unreachable log is reported
+    # and tried again next round (the log may not be up yet; a refusal stays a refusal,
+    # since the state is not updated).
+    while True:  # pragma: no cover - exercised by `make run`
+        _cosign_once(ns, signer, log_key)
+        time.sleep(ns.every)
 
 
 def _submit(log_url: str, cosigned: str) -> None:
@@ -278,11 +403,15 @@ def add_parsers(sub: Any) -> None:
     """Register ``verify`` and ``witness`` on the ``oretrace`` command's sub-parsers."""
     verify = sub.add_parser(
         "verify",
-        help="verify a record's proof bundle offline with the log's public key",
-        description="Verify a .tlog-proof bundle offline. Exit 0: verified; 1: it failed (the "
-        "message names the step); 2: unreadable file or key.",
+        help="verify a record's proof bundle (or a checkpoint) offline with the log's public key",
+        description="Verify a .tlog-proof bundle, or a signed checkpoint, offline. Where "
+        "witnesses are given (--witness, or ORETRACE_LEDGER_WITNESSES), a quorum of their "
+        "cosignatures is required: a checkpoint signed by the operator only is refused. Exit 0: "
+        "verified; 1: it failed (the message names the step); 2: unreadable file or key.",
     )
-    verify.add_argument("bundle", help="the .tlog-proof file, or - for standard input")
+    verify.add_argument(
+        "bundle", help="the .tlog-proof file or a checkpoint, or - for standard input"
+    )
     verify.add_argument(
         "--key", action="append", required=True, help="the log's verifier key, or a file with it"
     )
@@ -290,7 +419,16 @@ def add_parsers(sub: Any) -> None:
         "--witness", action="append", default=[], help="a witness's cosignature key (repeatable)"
     )
     verify.add_argument(
-        "--min-witnesses", type=int, default=0, help="cosignatures required (default 0)"
+        "--min-witnesses",
+        type=int,
+        default=None,
+        help="cosignatures required (default: a majority of the witnesses given, or "
+        "ORETRACE_LEDGER_WITNESS_QUORUM with the witnesses of ORETRACE_LEDGER_WITNESSES)",
+    )
+    verify.add_argument(
+        "--accept-operator-only",
+        action="store_true",
+        help="accept a checkpoint with fewer witness cosignatures than required, with a warning",
     )
     verify.add_argument("--origin", help="the log origin to accept (default: any)")
     verify.add_argument("--quiet", action="store_true", help="do not print the record's facts")
@@ -312,5 +450,12 @@ def add_parsers(sub: Any) -> None:
     )
     cosign.add_argument(
         "--no-submit", action="store_true", help="print the cosignature, do not post it to the log"
+    )
+    cosign.add_argument(
+        "--every",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="keep following the log: check and cosign its new checkpoints every SECONDS",
     )
     cosign.set_defaults(func=cmd_witness_cosign)

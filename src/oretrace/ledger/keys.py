@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from oretrace.ledger.checkpoint import default_quorum
 from oretrace.ledger.exceptions import SigningKeyError
 from oretrace.ledger.note import (
     COSIGNATURE_V1,
@@ -107,6 +108,16 @@ def witness_verifiers() -> list[CosignatureVerifier]:
             )
         verifiers.append(verifier)
     return verifiers
+
+
+def witness_quorum(witnesses: int) -> int:
+    """Cosignatures required of ``witnesses`` configured witnesses (``..._WITNESS_QUORUM``)."""
+    configured = settings.ORETRACE_LEDGER_WITNESS_QUORUM
+    if not witnesses:
+        return 0
+    if not 1 <= configured <= witnesses:  # the settings refuse this; a test may override one
+        return default_quorum(witnesses)
+    return int(configured)
 
 
 def _link_key() -> bytes:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
-from oretrace.ledger import merkle, records
+from oretrace.ledger import keys, merkle, records
 from oretrace.ledger import services as ledger
 from oretrace.ledger.bundle import Bundle
 from oretrace.ledger.commitment import Opening, record_document
 from oretrace.ledger.exceptions import ErasedRecord, LedgerError
 from oretrace.ledger.models import Checkpoint, Leaf
 from oretrace.ledger.storage import DatabaseHashStore, tile_bytes
-from oretrace.ledger.tiles import TILE_HEIGHT, encode_entries
+from oretrace.ledger.tiles import TILE_HEIGHT, TileError, encode_entries, parse_tile_path
 
 
 def leaves_for(member: Membership) -> QuerySet[Leaf]:
@@ -63,12 +63,51 @@ def bundle_for(leaf: Leaf) -> str:
             "logged"
         )
     document = record_document(leaf.record_type, leaf.record_id, leaf.version, facts)
-    checkpoint = ledger.checkpoint_covering(leaf.index)
+    checkpoint = witnessed_checkpoint_covering(leaf.index) or ledger.checkpoint_covering(leaf.index)
     proof = merkle.inclusion_proof(leaf.index, checkpoint.size, DatabaseHashStore())
     opening = Opening(bytes(leaf.salt), document)
     return Bundle(
         leaf.index, tuple(proof), checkpoint.with_cosignatures(), opening.encode()
     ).encode()
+
+
+def witnessed_checkpoint_covering(index: int) -> Checkpoint | None:
+    """The latest checkpoint including leaf ``index`` that a quorum of the configured
+    witnesses cosigned, or None (no witnesses configured, or none cosigned one yet).
+
+    A bundle is built on it rather than on a newer checkpoint that no witness has seen yet, so
+    that its verification can show the witnesses' cosignatures.
+    """
+    witnesses = keys.witness_verifiers()
+    required = keys.witness_quorum(len(witnesses))
+    if not required:
+        return None
+    by_configured = Q()
+    for witness in witnesses:
+        by_configured |= Q(cosignatures__witness=witness.name) & Q(
+            cosignatures__key_id=f"{witness.key_id:08x}"
+        )
+    return (
+        Checkpoint.objects.filter(size__gt=index)
+        .annotate(witnessed=Count("cosignatures", filter=by_configured, distinct=True))
+        .filter(witnessed__gte=required)
+        .order_by("-size")
+        .first()
+    )
+
+
+def tlog_file(path: str) -> bytes | None:
+    """A file of the public tlog-tiles API (``checkpoint``, ``tile/…``), or None: what a
+    witness fetches from ``/ledger/``, for a witness running in this process (the demo's)."""
+    if path == "checkpoint":
+        return current_checkpoint().with_cosignatures().encode()
+    try:
+        ref = parse_tile_path(path)
+    except TileError:
+        return None
+    if ref.level is None:
+        return entries(ref.index, ref.width)
+    return tile(ref.level, ref.index, ref.width)
 
 
 def bundle_filename(leaf: Leaf) -> str:

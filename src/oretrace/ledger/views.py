@@ -7,6 +7,7 @@ the log's verifier key, cosignature submission by witnesses, and the verificatio
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import segno
@@ -187,13 +188,22 @@ def _public_url(request: HttpRequest, record_type: str, record_id: str) -> str:
 
 
 def _verify_text(text: str, vkey_text: str) -> dict:
-    """Verify a bundle for a page; the outcome as template context."""
+    """Verify a bundle for a page; the outcome as template context.
+
+    For this log's own key, the configured witnesses and their quorum are the policy: a
+    bundle whose checkpoint has fewer cosignatures is not called verified, but "signed by the
+    operator only — not witnessed". This site knows no witnesses of another log: a bundle of
+    one verifies, with the same plain words when it carries no cosignature this page can check.
+    """
     try:
         verifier = parse_vkey(vkey_text)
     except NoteError as exc:
         return {"failed_step": "key", "failure": str(exc)}
+    own = verifier.vkey == keys.log_verifier().vkey
+    witnesses = keys.witness_verifiers() if own else []
+    required = keys.witness_quorum(len(witnesses))
     try:
-        result = verify_bundle(text, [verifier])
+        result = verify_bundle(text, [verifier], witness_verifiers=witnesses)
     except BundleError as exc:
         return {"failed_step": exc.step, "failure": exc.message}
     return {
@@ -202,7 +212,14 @@ def _verify_text(text: str, vkey_text: str) -> dict:
         "origin": result.checkpoint.origin,
         "size": result.checkpoint.size,
         "index": result.bundle.index,
-        "witnesses": result.witnesses,
+        "witnesses": [
+            (name, dt.datetime.fromtimestamp(timestamp, tz=dt.UTC))
+            for name, timestamp in result.witnesses
+        ],
+        "witnesses_configured": len(witnesses),
+        "witnesses_required": required,
+        "not_witnessed": len(result.witnesses) < required,
+        "operator_only": not result.witnesses,
     }
 
 
@@ -241,7 +258,13 @@ def public_record(
     return render(
         request,
         "ledger/public_record.html",
-        {"leaf": leaf, "outcome": outcome, "vkey": vkey_text, "token": token},
+        {
+            "leaf": leaf,
+            "outcome": outcome,
+            "vkey": vkey_text,
+            "token": token,
+            "witness_vkeys": [w.vkey for w in keys.witness_verifiers()],
+        },
     )
 
 
