@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -15,8 +17,10 @@ from oretrace.core.models import (
     Job,
     Membership,
     Mineral,
+    Pseudonym,
     Subdivision,
 )
+from oretrace.core.models.pseudonyms import PREFIX
 from oretrace.core.tenancy import visible
 
 
@@ -46,4 +50,27 @@ def dashboard_figures(member: Membership) -> dict[str, int]:
 
 
 def recent_changes(member: Membership, limit: int = 10) -> list[ChangeLogEntry]:
-    return list(ChangeLogEntry.objects.for_member(member).select_related("content_type")[:limit])
+    entries = ChangeLogEntry.objects.for_member(member).select_related("content_type")[:limit]
+    return with_actor_names(member, list(entries))
+
+
+def actor_names(member: Membership, labels: Iterable[str]) -> dict[str, str]:
+    """The names behind the pseudonyms among ``labels`` that ``member`` may see: those of the
+    members of their own organisation. An erased user's pseudonym maps to nobody."""
+    wanted = {label for label in labels if label.startswith(PREFIX)}
+    if not wanted:
+        return {}
+    rows = Pseudonym.objects.filter(
+        value__in=wanted, user__memberships__organisation_id=member.organisation_id
+    ).select_related("user")
+    return {row.value: str(row.user) for row in rows}
+
+
+def with_actor_names[T](member: Membership, items: list[T]) -> list[T]:
+    """Give each change-log entry or leaf an ``actor_name`` for pages: the name behind its
+    ``actor_label`` (see ``actor_names``), else the label itself (a pseudonym, or "system")."""
+    names = actor_names(member, (item.actor_label for item in items))  # type: ignore[attr-defined]
+    for item in items:
+        label: Any = item.actor_label  # type: ignore[attr-defined]
+        item.actor_name = names.get(label, label)  # type: ignore[attr-defined]
+    return items

@@ -6,6 +6,7 @@ member (or ``SYSTEM``) is always passed explicitly.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,15 @@ from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction, OrganisationKind, Role
 from oretrace.core.exceptions import OretraceError, PermissionDenied
-from oretrace.core.models import Country, Grant, Membership, Organisation, User
+from oretrace.core.models import (
+    ApiToken,
+    Country,
+    Grant,
+    Membership,
+    Organisation,
+    Pseudonym,
+    User,
+)
 from oretrace.core.tasks import send_invitation_task
 from oretrace.ledger import services as ledger
 
@@ -290,6 +299,56 @@ def _require_admin_or_compliance(actor: Membership | SystemActor, owner: Organis
         raise PermissionDenied(f"only an administrator or compliance officer of {owner} can share")
 
 
+ERASED_DOMAIN = "erased.invalid"
+
+
+@transaction.atomic
+def erase_user(user: User, *, actor: Membership | SystemActor) -> User:
+    """Erase a person's personal data; what the logs recorded stays valid and names nobody.
+
+    Ledger leaves and change-log entries name people only by their pseudonym: deleting the
+    ``Pseudonym`` row leaves it mapping to nobody, without touching a leaf or an entry. The
+    user row stays (history points at it) with a random address, no name, no usable password
+    and no rights; memberships are deactivated and API tokens revoked. Only the platform's
+    operator (a system actor, e.g. ``oretrace erase_user``) or a staff user may do this: it
+    may leave an organisation without an administrator, which a legal erasure must allow.
+    Erasing an erased user changes nothing.
+    """
+    if not isinstance(actor, SystemActor) and not actor.user.is_staff:
+        raise PermissionDenied("only the platform's operator (a staff user) can erase a user")
+    if user.email.endswith("@" + ERASED_DOMAIN):
+        return user
+    now = timezone.now()
+    tokens = ApiToken.objects.filter(membership__user=user, revoked_at__isnull=True)
+    for token in tokens.select_related("membership__organisation"):
+        before = snapshot(token)
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        log_change(
+            token,
+            action=ChangeAction.UPDATE,
+            actor=actor,
+            before=before,
+            organisation=token.membership.organisation,
+        )
+    for membership in user.memberships.filter(is_active=True):
+        before = snapshot(membership)
+        membership.is_active = False
+        membership.save(update_fields=["is_active", "updated_at"])
+        log_change(membership, action=ChangeAction.UPDATE, actor=actor, before=before)
+    Pseudonym.objects.filter(user=user).delete()
+    user.email = f"erased-{secrets.token_hex(8)}@{ERASED_DOMAIN}"
+    user.full_name = ""
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    # No "before": the values it would hold are what is being erased.
+    log_change(user, action=ChangeAction.UPDATE, actor=actor)
+    return user
+
+
 # Token services live in their own module; re-exported here so callers have one place to look.
 from oretrace.core.tokens import authenticate_token, issue_token, revoke_token  # noqa: E402
 
@@ -298,6 +357,7 @@ __all__ = [
     "authenticate_token",
     "create_organisation",
     "create_user",
+    "erase_user",
     "grant_access",
     "invite_member",
     "issue_token",

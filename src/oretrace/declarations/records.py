@@ -11,13 +11,17 @@ from oretrace.ledger.records import register
 
 
 def declaration_facts(declaration: Any) -> dict[str, Any]:
-    """Recomputed from the stored content, so a changed row no longer matches its leaf."""
+    """Recomputed from the stored content, so a changed row no longer matches its leaf.
+
+    The fingerprint is of the declaration's public content (``canonical.public``): a verifier
+    holding the declaration recomputes it. Never the uploaded file's SHA-256: the file holds the
+    supplier's contacts, and its hash would let anyone holding a copy confirm who filled it in.
+    """
     return {
         "fingerprint": fingerprint(declaration.content),
         "family": declaration.family,
         "version": declaration.version,
         "status": declaration.status,
-        "file_sha256": declaration.sha256,
     }
 
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Membership
+from oretrace.core.queries import with_actor_names
 from oretrace.ledger import keys, queries
 from oretrace.ledger import services as ledger
 from oretrace.ledger.bundle import BundleError, verify_bundle
@@ -94,7 +95,7 @@ def cosignatures(request: HttpRequest) -> HttpResponse:
 def ledger_page(request: HttpRequest, member: Membership) -> HttpResponse:
     leaves = queries.leaves_for(member)
     page = Paginator(leaves, 50).get_page(request.GET.get("page"))
-    page.object_list = queries.label_leaves(list(page.object_list))
+    page.object_list = with_actor_names(member, queries.label_leaves(list(page.object_list)))
     return render(
         request,
         "ledger/ledger.html",
@@ -140,8 +141,8 @@ def record(
     request: HttpRequest, member: Membership, record_type: str, record_id: str
 ) -> HttpResponse:
     obj = queries.record_for(member, record_type, record_id)
-    versions = queries.history(record_type, record_id)
-    latest = versions.first()
+    versions = with_actor_names(member, list(queries.history(record_type, record_id)))
+    latest = versions[0] if versions else None
     if latest is None:
         raise Http404
     public_url = _public_url(request, record_type, record_id)

@@ -22,7 +22,7 @@ from oretrace.core.choices import JobStatus, Role, TemplateFamily
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.jobs import cancel_job, start_job
 from oretrace.core.models import ApiToken, ChangeLogEntry, Country, Grant, Job, Membership, Mineral
-from oretrace.core.queries import dashboard_figures, recent_changes
+from oretrace.core.queries import dashboard_figures, recent_changes, with_actor_names
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.web.dashboard import collect as app_figures
 from oretrace.web.forms import InviteForm, StartJobForm, TokenForm
@@ -215,6 +215,7 @@ def changes(
     obj = object_for_member(app_label, model_name, object_id, member)
     entries = ChangeLogEntry.objects.for_object(obj)  # type: ignore[arg-type]
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page.object_list = with_actor_names(member, list(page.object_list))
     return render(
         request, "web/changes.html", {"object": obj, "page": page, "model_name": model_name}
     )

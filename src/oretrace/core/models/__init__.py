@@ -10,6 +10,7 @@ from oretrace.core.models.base import (
 from oretrace.core.models.changelog import ChangeLogEntry
 from oretrace.core.models.jobs import Job
 from oretrace.core.models.organisations import Grant, Membership, Organisation, User
+from oretrace.core.models.pseudonyms import Pseudonym
 from oretrace.core.models.reference import Country, Mineral, Subdivision
 from oretrace.core.models.tokens import ApiToken
 
@@ -24,6 +25,7 @@ __all__ = [
     "OrgOwnedModel",
     "OrgOwnedQuerySet",
     "Organisation",
+    "Pseudonym",
     "Subdivision",
     "TimeStampedModel",
     "User",
