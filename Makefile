@@ -35,7 +35,7 @@ run: venv
 	  LOG_VKEY="$$($(BIN)/oretrace ledger vkey)"; \
 	  echo "oretrace: serving http://127.0.0.1:8000 with a task worker and a local witness (Ctrl-C stops them)"; \
 	  $(BIN)/oretrace worker & WORKER=$$!; \
-	  (sleep 5; exec $(BIN)/oretrace witness cosign http://127.0.0.1:8000/ledger --log-key "$$LOG_VKEY" \
+	  (sleep 8; exec $(BIN)/oretrace witness cosign http://127.0.0.1:8000/ledger --log-key "$$LOG_VKEY" \
 	    --key-file "$(WITNESS_DIR)/witness.key" --state "$(WITNESS_DIR)/witness-state.json" --every 15) & WITNESS=$$!; \
 	  trap 'kill $$WORKER $$WITNESS 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/oretrace serve --bind 127.0.0.1:8000 --workers 2

@@ -140,11 +140,33 @@ def _stop(proc: subprocess.Popen, name: str) -> None:
 
 @pytest.fixture(scope="session")
 def oretrace_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """`oretrace setup` + `demo` on a fresh SQLite database, then `serve` and `worker`."""
+    """`oretrace setup` + `demo` on a fresh SQLite database, then `serve` and `worker`, with a
+    local witness as `make run` has: configured before the demo, which has it cosign its
+    checkpoint, then following the served log."""
     data_dir = tmp_path_factory.mktemp("oretrace-data")
     env = _clean_env(data_dir)
     command = _oretrace_command()
     ARTIFACTS.mkdir(exist_ok=True)
+    port = _free_port()
+    env["ORETRACE_BASE_URL"] = f"http://127.0.0.1:{port}"
+    witness_key = data_dir / "witness" / "witness.key"
+    made = subprocess.run(
+        [
+            *command,
+            "witness",
+            "init",
+            "--name",
+            "localhost/demo-witness",
+            "--key-file",
+            str(witness_key),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    env["ORETRACE_LEDGER_WITNESSES"] = made.stdout.strip()
 
     for step in ("setup", "demo"):
         done = subprocess.run(
@@ -165,15 +187,37 @@ def oretrace_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             assert printed, f"`oretrace demo` printed no password:\n{done.stdout}"
             password = printed.group(1)
 
-    port = _free_port()
+    log_vkey = subprocess.run(
+        [*command, "ledger", "vkey"],
+        env=env,
+        cwd=data_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.strip()
     stack = Stack(base_url=f"http://127.0.0.1:{port}", password=password, data_dir=data_dir)
-    logs = {"serve": data_dir / "serve.log", "worker": data_dir / "worker.log"}
+    logs = {name: data_dir / f"{name}.log" for name in ("serve", "worker", "witness")}
     argv = {
         "serve": [*command, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
         "worker": [*command, "worker"],
+        "witness": [
+            *command,
+            "witness",
+            "cosign",
+            f"{stack.base_url}/ledger",
+            "--log-key",
+            log_vkey,
+            "--key-file",
+            str(witness_key),
+            "--state",
+            str(data_dir / "witness" / "witness-state.json"),
+            "--every",
+            "2",
+        ],
     }
     try:
-        for name in ("serve", "worker"):
+        for name in ("serve", "worker", "witness"):
             with logs[name].open("w") as out:
                 stack.processes[name] = subprocess.Popen(
                     argv[name],

@@ -352,7 +352,8 @@ def _cosign_once(ns: argparse.Namespace, signer: Signer, log_key: Ed25519Verifie
         _err("witness", f"REFUSED: {exc}")
         return FAILED
     except Unusable as exc:
-        _err("witness", str(exc))
+        retry = f"; trying again in {ns.every} s" if ns.every else ""
+        _err("witness", f"{exc}{retry}")
         return UNUSABLE
     if not ns.every:
         print(cosigned, end="")
