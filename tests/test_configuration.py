@@ -83,6 +83,11 @@ def test_production_mode_refuses_weak_secret_and_missing_hosts(tmp_path):
         ("ORETRACE_LOG_LEVEL", "chatty", "is not one of: debug, info"),
         ("ORETRACE_API_PAGE_SIZE", "600", "exceeds ORETRACE_API_MAX_PAGE_SIZE=500"),
         ("ORETRACE_EMAIL_PORT", "smtp", "is not an integer"),
+        (
+            "ORETRACE_LEDGER_WITNESS_QUORUM",
+            "2",
+            "ORETRACE_LEDGER_WITNESS_QUORUM=2 exceeds the 0 witness(es)",
+        ),
     ],
 )
 def test_bad_values_stop_with_one_line(tmp_path, variable, value, message):
