@@ -13,7 +13,7 @@ from oretrace.core.choices import Role
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import ApiToken, ChangeLogEntry, Membership, Pseudonym, User
 from oretrace.core.queries import actor_names
-from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+from oretrace.core.tests.factories import MembershipFactory
 from oretrace.ledger import services as ledger
 from oretrace.ledger.audit import run_audit
 from oretrace.ledger.models import Leaf
@@ -79,7 +79,8 @@ def test_erasure_unmaps_the_pseudonym_and_keeps_the_log_valid(member_a, org_a):
     # the person's data is gone and their access with it
     user = User.objects.get(pk=member_a.user.pk)
     assert email not in (user.email, user.full_name)
-    assert not user.is_active and not user.has_usable_password()
+    assert not user.is_active
+    assert not user.has_usable_password()
     assert not Membership.objects.get(pk=member_a.pk).is_active
     assert not ApiToken.objects.filter(membership=member_a, revoked_at__isnull=True).exists()
     assert not User.objects.filter(email=email).exists()
@@ -157,7 +158,8 @@ def test_the_migrations_replace_e_mail_labels_with_pseudonyms(member_a):
     pseudonym = Pseudonym.objects.get(user=member_a.user).value
     assert pseudonym in labels
     orphan = Leaf.objects.get(index=first).actor_label
-    assert orphan.startswith("user-") and orphan != pseudonym
+    assert orphan.startswith("user-")
+    assert orphan != pseudonym
     assert not Pseudonym.objects.filter(value=orphan).exists()
     assert run_audit().problems == []  # labels are not part of the commitments
 
