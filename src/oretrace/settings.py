@@ -189,6 +189,7 @@ ORETRACE_LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
 AXES_FAILURE_LIMIT = ORETRACE_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=ORETRACE_LOGIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: account, or address
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (it holds the e-mail address)
 AXES_USERNAME_CALLABLE = "oretrace.web.auth.attempted_email"
 AXES_CLIENT_IP_CALLABLE = "oretrace.web.auth.client_address"
 AXES_LOCKOUT_CALLABLE = "oretrace.web.auth.locked_out"

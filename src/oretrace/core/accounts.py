@@ -162,9 +162,7 @@ def allow_password_reset(email: str, *, address: str | None) -> bool:
     fingerprint = email_fingerprint(email)
     account_mails = recent.filter(email_hash=fingerprint, sent=True).count()
     address_requests = recent.filter(address=address).count() if address else 0
-    allowed = (
-        account_mails < 1 and address_requests < settings.ORETRACE_PASSWORD_RESET_PER_ADDRESS
-    )
+    allowed = account_mails < 1 and address_requests < settings.ORETRACE_PASSWORD_RESET_PER_ADDRESS
     PasswordResetRequest.objects.create(
         requested_at=now, email_hash=fingerprint, address=address, sent=allowed
     )

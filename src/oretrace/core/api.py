@@ -244,9 +244,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status:
 
     ``expires_at`` must be in the future and at most ``ORETRACE_API_TOKEN_MAX_DAYS`` ahead."""
     member = _member(request)
-    parent = (
-        ApiToken.objects.get(pk=member.acting_token_id) if member.acting_token_id else None
-    )
+    parent = ApiToken.objects.get(pk=member.acting_token_id) if member.acting_token_id else None
     token, secret = services.issue_token(
         member, name=payload.name, expires_at=payload.expires_at, actor=member, parent=parent
     )

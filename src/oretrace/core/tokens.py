@@ -10,9 +10,9 @@ ends every token its user was issued before (``User.password_changed_at``).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
-import datetime as dt
 import secrets
 from datetime import datetime, timedelta
 
@@ -34,7 +34,9 @@ def _hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def validate_expiry(expires_at: datetime | None, *, parent: ApiToken | None = None) -> datetime | None:
+def validate_expiry(
+    expires_at: datetime | None, *, parent: ApiToken | None = None
+) -> datetime | None:
     """The expiry a new token gets, or ``OretraceError`` naming ``expires_at`` and the limit.
 
     An expiry must lie in the future and at most ``ORETRACE_API_TOKEN_MAX_DAYS`` ahead; a time

@@ -30,13 +30,12 @@ from oretrace.web.forms import EmailAuthenticationForm, SecondFactorForm
 from oretrace.web.sessions import ENDED
 from oretrace.web.twofactor import ENROL, VERIFY
 
-
 LOW_ON_BACKUP_CODES = 3
 
 
 def trial_without_2fa() -> bool:
-    """A local trial (``ORETRACE_DEBUG``) where the second factor is not required."""
-    return bool(settings.DEBUG) and not settings.ORETRACE_REQUIRE_2FA
+    """A site where nobody must use a second factor (a local trial, by default)."""
+    return not settings.ORETRACE_REQUIRE_2FA
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -107,10 +106,10 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             accounts.start_totp_enrolment(user)  # type: ignore[arg-type]
         elif action in {"confirm", "codes", "disable"} and form.is_valid():
             code = form.cleaned_data["code"]
-            if action == "confirm":
-                device = accounts.pending_totp_device(user)  # type: ignore[arg-type]
-                if device is None:
-                    raise OretraceError(_("Start the set-up again: no app is waiting for a code."))
+            device = accounts.pending_totp_device(user)  # type: ignore[arg-type]
+            if action == "confirm" and device is None:
+                form.add_error(None, _("Start the set-up again: no app is waiting for a code."))
+            elif action == "confirm" and device is not None:
                 backup_codes = accounts.confirm_totp_enrolment(user, device, code)  # type: ignore[arg-type]
                 django_otp.login(request, device)
                 request.second_factor_pending = None  # type: ignore[attr-defined]
@@ -133,8 +132,6 @@ def _translated_refusal(message: str) -> str:
             "Administrators must keep a second factor. To move to a new phone, set up the app "
             "again: the new one replaces the old."
         )
-    if message.startswith("Start the set-up again"):
-        return message
     return _("That code is not valid. Enter the 6 digits your app shows now, or a backup code.")
 
 
