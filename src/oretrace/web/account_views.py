@@ -114,8 +114,10 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                 django_otp.login(request, device)
                 request.second_factor_pending = None  # type: ignore[attr-defined]
                 messages.success(request, _("Your second factor is on."))
+                form = SecondFactorForm()
             elif action == "codes":
                 backup_codes = accounts.new_backup_codes(user, code)  # type: ignore[arg-type]
+                form = SecondFactorForm()
             else:
                 accounts.disable_second_factor(user, code)  # type: ignore[arg-type]
                 messages.success(request, _("Your second factor is off."))
