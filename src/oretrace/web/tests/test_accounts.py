@@ -366,3 +366,39 @@ def test_security_pages_are_translated(web_a, lang):
     page = web_a.get(reverse("two_factor"), HTTP_ACCEPT_LANGUAGE=lang).content.decode()
     assert "Set up a second factor" not in page
     assert mail.outbox == []
+
+
+# --- defaults of the two modes ---------------------------------------------------------------
+def _settings_in(tmp_path, **env: str) -> dict:
+    """The account settings as a fresh process reads them from ``env`` (nothing else set)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ORETRACE_")}
+    clean.update(ORETRACE_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="oretrace.settings", **env)
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.ORETRACE_REQUIRE_2FA, s.ORETRACE_SESSION_IDLE_MINUTES, "
+        "s.SESSION_COOKIE_AGE, s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds()]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=clean, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(
+        zip(["2fa", "idle", "cookie", "limit", "cooloff"], json.loads(done.stdout), strict=True)
+    )
+
+
+def test_production_requires_2fa_and_the_trial_does_not_by_default(tmp_path):
+    production = _settings_in(
+        tmp_path,
+        ORETRACE_SECRET_KEY="p" * 20 + "Q7w9E2r4T6y8U0i1O3p5A7s9D1f3G5h7J9k",
+        ORETRACE_ALLOWED_HOSTS="oretrace.example.org",
+    )
+    assert production == {"2fa": True, "idle": 30, "cookie": 12 * 3600, "limit": 5, "cooloff": 900}
+    trial = _settings_in(tmp_path, ORETRACE_DEBUG="true", ORETRACE_LOGIN_FAILURE_LIMIT="8")
+    assert trial["2fa"] is False
+    assert trial["limit"] == 8
