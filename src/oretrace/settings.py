@@ -7,6 +7,7 @@ default, ``ORETRACE_DEBUG`` off) refuses to start without a secret key and allow
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -160,6 +161,58 @@ AUTH_PASSWORD_VALIDATORS = [
 if env_bool("FAST_PASSWORD_HASHING", default=False):
     # Only for test runs: password hashing would otherwise dominate their time.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Accounts: login throttling, session timeouts, second factor (OWASP ASVS level 2) --------
+# Everything the accounts slice adds to the settings lives in this one block; see
+# docs/reference/configuration.md, "Accounts".
+INSTALLED_APPS += [
+    "axes",  # failed-login log and lockout per account and per address
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # authenticator apps (RFC 6238)
+    "django_otp.plugins.otp_static",  # one-time backup codes
+]
+# Axes' backend refuses locked-out credentials before Django's own backend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "oretrace.web.auth.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+_after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_after_auth:_after_auth] = [
+    "oretrace.web.sessions.SessionTimeoutMiddleware",  # idle and absolute timeouts
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    "oretrace.web.twofactor.SecondFactorMiddleware",  # code first; enrolment first where required
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # turns a lockout into the lockout page
+
+ORETRACE_LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+ORETRACE_LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = ORETRACE_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=ORETRACE_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: account, or address
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (it holds the e-mail address)
+AXES_USERNAME_CALLABLE = "oretrace.web.auth.attempted_email"
+AXES_CLIENT_IP_CALLABLE = "oretrace.web.auth.client_address"
+AXES_LOCKOUT_CALLABLE = "oretrace.web.auth.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failed attempt, shown in the admin
+AXES_RESET_ON_SUCCESS = False  # a correct password of one's own account must not reset an address
+AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken"]
+
+# A session ends after this long without a request, and this long after its login in any case.
+ORETRACE_SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+ORETRACE_SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = ORETRACE_SESSION_MAX_HOURS * 3600
+
+# A second factor (TOTP app + backup codes) for staff and organisation administrators: required
+# in production, optional in a local trial (ORETRACE_DEBUG), where the pages say so.
+ORETRACE_REQUIRE_2FA = env_bool("REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = env_str("TOTP_ISSUER", "oretrace")
+
+# Password-reset mails: one per account per window; requests per address per window.
+ORETRACE_PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 15, minimum=1)
+ORETRACE_PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 5, minimum=1)
+
+# API tokens may not be set to expire further away than this.
+ORETRACE_API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 730, minimum=1)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"

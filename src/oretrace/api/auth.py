@@ -34,6 +34,8 @@ class SessionMemberAuth(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Membership | None:
         member = getattr(request, "member", None)
+        if getattr(request, "second_factor_pending", None):
+            return None  # logged in with the password only: the code is still owed
         if request.user.is_authenticated and member is not None:
             return member
         return None

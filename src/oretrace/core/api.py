@@ -240,9 +240,13 @@ def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
 
 @router.post("/tokens", response={201: TokenCreated}, tags=["people"])
 def create_token(request: HttpRequest, payload: TokenIn) -> Status:
+    """Create a token. One created with a token is revoked with it and cannot outlive it.
+
+    ``expires_at`` must be in the future and at most ``ORETRACE_API_TOKEN_MAX_DAYS`` ahead."""
     member = _member(request)
+    parent = ApiToken.objects.get(pk=member.acting_token_id) if member.acting_token_id else None
     token, secret = services.issue_token(
-        member, name=payload.name, expires_at=payload.expires_at, actor=member
+        member, name=payload.name, expires_at=payload.expires_at, actor=member, parent=parent
     )
     return Status(201, {"token": secret, "details": token})
 

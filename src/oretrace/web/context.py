@@ -33,6 +33,8 @@ def _is_current(entry: str, view_name: str) -> bool:
 
 def shell(request: HttpRequest) -> dict:
     member = getattr(request, "member", None)
+    if getattr(request, "second_factor_pending", None):
+        member = None  # no navigation until the second factor is given
     nav = []
     if member is not None:
         current = request.resolver_match.view_name if request.resolver_match else ""

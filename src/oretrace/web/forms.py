@@ -48,3 +48,14 @@ class StartJobForm(forms.Form):
             for k in job_kinds().values()
             if k.user_startable and (not k.roles or member.has_role(*k.roles))  # type: ignore[attr-defined]
         ]
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+        help_text=_("The 6 digits your authenticator app shows, or one of your backup codes."),
+    )

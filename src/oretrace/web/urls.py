@@ -1,8 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from oretrace.web import views
-from oretrace.web.forms import EmailAuthenticationForm
+from oretrace.web import account_views, views
 
 app_name = "web"
 
@@ -24,25 +23,11 @@ urlpatterns = [
 
 # Authentication pages keep Django's own URL names (login, logout, password_reset …).
 auth_urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="web/login.html",
-            authentication_form=EmailAuthenticationForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("login/verify/", account_views.login_verify, name="login_verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="web/password_reset.html",
-            email_template_name="web/email/password_reset.txt",
-            subject_template_name="web/email/password_reset_subject.txt",
-        ),
-        name="password_reset",
-    ),
+    path("account/two-factor/", account_views.two_factor, name="two_factor"),
+    path("password-reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="web/password_reset_done.html"),
@@ -50,9 +35,7 @@ auth_urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="web/password_reset_confirm.html"
-        ),
+        account_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -182,6 +183,13 @@ def tokens(request: HttpRequest, member: Membership) -> HttpResponse:
         try:
             if expires_at is not None and expires_at <= timezone.now():
                 raise OretraceError(_("The expiry date must be in the future."))
+            if expires_at is not None and expires_at > timezone.now() + dt.timedelta(
+                days=settings.ORETRACE_API_TOKEN_MAX_DAYS
+            ):
+                raise OretraceError(
+                    _("The expiry date may be at most %(days)s days ahead.")
+                    % {"days": settings.ORETRACE_API_TOKEN_MAX_DAYS}
+                )
             _token, secret = services.issue_token(
                 member, name=form.cleaned_data["name"], expires_at=expires_at, actor=member
             )
@@ -194,7 +202,10 @@ def tokens(request: HttpRequest, member: Membership) -> HttpResponse:
         {
             "form": form,
             "secret": secret,
-            "tokens": visible(ApiToken.objects.select_related("membership__organisation"), member),
+            "tokens": visible(
+                ApiToken.objects.select_related("membership__organisation", "membership__user"),
+                member,
+            ),
         },
     )
 

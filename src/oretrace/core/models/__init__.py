@@ -1,5 +1,6 @@
 """Models of the core app: organisations, people, sharing, change log, jobs, reference data."""
 
+from oretrace.core.models.accounts import PasswordResetRequest
 from oretrace.core.models.base import (
     OrgOwnedModel,
     OrgOwnedQuerySet,
@@ -25,6 +26,7 @@ __all__ = [
     "OrgOwnedModel",
     "OrgOwnedQuerySet",
     "Organisation",
+    "PasswordResetRequest",
     "Pseudonym",
     "Subdivision",
     "TimeStampedModel",

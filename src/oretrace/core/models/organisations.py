@@ -102,6 +102,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May log in to the admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
+    password_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the password was last set; API tokens issued before it are refused.",
+    )
 
     objects = UserManager()
 
@@ -114,6 +119,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def set_password(self, raw_password: str | None) -> None:
+        """Set the password; every API token issued before this moment stops working."""
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self.password_changed_at = timezone.now()
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
@@ -142,6 +156,9 @@ class Membership(TimeStampedModel):
     is_active = models.BooleanField(default=True)
 
     objects = MembershipQuerySet.as_manager()
+
+    # The API token a request acts through, when it does (set by token authentication).
+    acting_token_id: int | None = None
 
     class Meta:
         ordering = ["organisation__legal_name", "user__email"]

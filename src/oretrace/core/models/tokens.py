@@ -9,8 +9,13 @@ from django.utils import timezone
 class ApiTokenQuerySet(models.QuerySet):
     def usable(self) -> ApiTokenQuerySet:
         now = timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(
-            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        return (
+            self.filter(revoked_at__isnull=True)
+            .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+            .filter(
+                models.Q(membership__user__password_changed_at__isnull=True)
+                | models.Q(created_at__gt=models.F("membership__user__password_changed_at"))
+            )
         )
 
     def for_member(self, member: object) -> ApiTokenQuerySet:
@@ -22,13 +27,24 @@ class ApiToken(models.Model):
     """A personal token that acts as one membership through the API.
 
     Only a SHA-256 hash of the secret is stored; the token itself is shown once, at creation.
-    The prefix identifies the token in lists and logs without revealing it.
+    The prefix identifies the token in lists and logs without revealing it. A token created
+    through the API with another token has that token as its ``parent``: revoking a token
+    revokes everything minted from it, at every depth. A token issued before its user's last
+    password change is refused (``User.password_changed_at``).
     """
 
     membership = models.ForeignKey(
         "core.Membership", on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The token that minted this one through the API; revoked with it.",
+    )
     prefix = models.CharField(max_length=16, unique=True)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -47,3 +63,9 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def ended_by_password_change(self) -> bool:
+        """True when the user changed their password after this token was issued."""
+        changed = self.membership.user.password_changed_at
+        return changed is not None and self.created_at <= changed
