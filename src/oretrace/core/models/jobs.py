@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from oretrace.core.choices import JobStatus
 from oretrace.core.models.base import OrgOwnedModel
@@ -89,12 +93,20 @@ class Job(OrgOwnedModel):
         return self.status in FINAL_STATES
 
     @property
+    def worker_silent_since(self) -> datetime | None:
+        """When a running job's worker was last heard from, once its lease has run out (the
+        worker has probably stopped and the job waits for a worker to recover it); else None."""
+        if self.status != JobStatus.RUNNING or self.lease_expires_at is None:
+            return None
+        if self.lease_expires_at >= timezone.now():
+            return None
+        return self.lease_expires_at - timedelta(seconds=settings.ORETRACE_JOB_LEASE_SECONDS)
+
+    @property
     def duration_seconds(self) -> float | None:
         if not self.started_at:
             return None
         end = self.finished_at
         if end is None:
-            from django.utils import timezone
-
             end = timezone.now()
         return (end - self.started_at).total_seconds()

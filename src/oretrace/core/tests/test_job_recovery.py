@@ -44,7 +44,7 @@ def _stall(ctx: JobContext) -> None:
 
 
 def _running(organisation, *, attempts: int = 1, lease_in: float = -1, **fields) -> Job:
-    return JobFactory(
+    return JobFactory(  # type: ignore[return-value]
         organisation=organisation,
         kind="test.lease",
         status=JobStatus.RUNNING,
@@ -183,3 +183,24 @@ def test_the_jobs_command_recovers_and_lists(member_a):
     lines = out.getvalue().splitlines()
     assert "failed 25 %, attempt 3 · Import 4 declaration file(s)" in lines[0]
     assert "stopped at 25 %" in lines[1]
+
+
+def test_the_jobs_pages_show_a_silent_worker_and_then_the_recovery(web_a, member_a):
+    from django.urls import reverse
+
+    live = _running(member_a.organisation, lease_in=60)
+    silent = _running(member_a.organisation, attempts=2, lease_in=-5)
+    listing = web_a.get(reverse("web:jobs")).content.decode()
+    assert listing.count("no sign of its worker") == 1
+    assert (
+        "No sign of" not in web_a.get(reverse("web:jobs_detail", args=[live.pk])).content.decode()
+    )
+    detail = web_a.get(reverse("web:jobs_detail", args=[silent.pk])).content.decode()
+    assert "No sign of the worker running this job since" in detail
+    assert "oretrace jobs recover" in detail
+    assert "<dt>Attempts</dt><dd>2</dd>" in detail
+    recover_jobs()
+    detail = web_a.get(reverse("web:jobs_detail", args=[silent.pk])).content.decode()
+    assert "No sign of the worker running this job since" not in detail
+    assert "stopped at 25 %" in detail
+    assert "Queued again: attempt 3 of 3." in detail

@@ -18,10 +18,11 @@ PAUSE_SECONDS = 1.0
 
 def setup(paths: list[str]) -> None:
     from oretrace.core.choices import Role
+    from oretrace.core.models import Membership
     from oretrace.core.tests.factories import MembershipFactory
     from oretrace.declarations.imports import start_import
 
-    member = MembershipFactory(roles=[Role.COMPLIANCE_OFFICER])
+    member: Membership = MembershipFactory(roles=[Role.COMPLIANCE_OFFICER])  # type: ignore[assignment]
     files = [(Path(p).name, Path(p).read_bytes()) for p in paths]
     batch = start_import(files, actor=member)
     sys.stdout.write(f"{batch.pk} {batch.job_id}\n")
