@@ -22,6 +22,7 @@ import os
 import socket
 import threading
 import traceback
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,6 +42,7 @@ from oretrace.core.models.jobs import TRANSITIONS
 
 logger = logging.getLogger(__name__)
 MAX_MESSAGES = 500
+LOST_TASK = "The task that was to run this job was lost"
 
 
 class JobCancelled(Exception):
@@ -349,7 +351,8 @@ def _finish(ctx: JobContext, status: str, **fields: Any) -> None:
 
 
 def recover_jobs(*, now: datetime | None = None) -> list[Job]:
-    """Queue again, or fail, every running job whose worker stopped renewing its lease.
+    """Queue again, or fail, every running job whose worker stopped renewing its lease, and
+    every queued job whose task was lost with its worker.
 
     Safe to run from any number of processes at once: each job is taken by one conditional
     update, which fails when its worker renewed the lease in the meantime.
@@ -360,7 +363,8 @@ def recover_jobs(*, now: datetime | None = None) -> list[Job]:
         # A job started before leases existed: its last write is its last sign of life.
         | Q(lease_expires_at__isnull=True, updated_at__lt=now - _lease())
     )
-    return [job for job in stale.order_by("pk") if _recover(job, now)]
+    recovered = [job for job in stale.order_by("pk") if _recover(job, now)]
+    return recovered + _requeue_lost_tasks(now)
 
 
 def _recover(job: Job, now: datetime) -> bool:
@@ -411,13 +415,76 @@ def _last_step(job: Job) -> str:
     return f"'{infos[-1][:200]}'" if infos else ""
 
 
+def _database_backend() -> bool:
+    return str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_db")
+
+
+def _requeue_lost_tasks(now: datetime) -> list[Job]:
+    """Queued jobs that no task will run: a worker took the task and died before it started the
+    job (django-tasks-db marks a task RUNNING as it takes it), or the task ended without it."""
+    if not _database_backend():
+        return []
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = now - _lease()
+    waiting: dict[str, Job] = {}
+    for job in Job.objects.filter(status=JobStatus.QUEUED, updated_at__lt=cutoff).exclude(
+        task_id=""
+    ):
+        try:
+            waiting[str(uuid.UUID(job.task_id))] = job
+        except ValueError:  # an id of another tasks backend
+            continue
+    if not waiting:
+        return []
+    alive = DBTaskResult.objects.filter(pk__in=list(waiting)).filter(
+        Q(status="READY") | Q(status="RUNNING", started_at__gte=cutoff)
+    )
+    for pk in alive.values_list("pk", flat=True):
+        waiting.pop(str(pk), None)
+    return [job for job in waiting.values() if _requeue_lost(job, now)]
+
+
+def _requeue_lost(job: Job, now: datetime) -> bool:
+    earlier = sum(str(m.get("text", "")).startswith(LOST_TASK) for m in job.messages)
+    if earlier + 1 < settings.ORETRACE_JOB_MAX_ATTEMPTS:
+        text = f"{LOST_TASK}: its worker stopped before starting the job. Queued again."
+        fields: dict[str, Any] = {}
+    else:
+        text = (
+            f"{LOST_TASK} {earlier + 1} times, the most ORETRACE_JOB_MAX_ATTEMPTS allows: the "
+            "job is marked failed. The worker's log says why; start the job again."
+        )
+        fields = {"status": JobStatus.FAILED, "error": text, "finished_at": now}
+    with transaction.atomic():
+        taken = Job.objects.filter(
+            pk=job.pk, status=JobStatus.QUEUED, task_id=job.task_id, updated_at=job.updated_at
+        ).update(
+            messages=[*job.messages, _entry("warning", text)][-MAX_MESSAGES:],
+            updated_at=now,
+            **fields,
+        )
+        if not taken:
+            return False
+        _abandon_task(job.task_id, text)
+        if not fields:
+            transaction.on_commit(lambda: _enqueue(job.pk))
+    logger.warning("job %s: %s", job.pk, text)
+    job.refresh_from_db()
+    return True
+
+
 def _abandon_task(task_id: str, reason: str) -> None:
     """Mark the dead worker's django-tasks-db result failed, as it would be had the task raised.
 
     django-tasks-db leaves a task whose worker died RUNNING for ever: it never blocks the queue
     (workers only take READY tasks) but is never pruned either. The job gets a new task.
     """
-    if not task_id or not str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_db"):
+    if not task_id or not _database_backend():
+        return
+    try:
+        uuid.UUID(task_id)
+    except ValueError:  # an id of another tasks backend
         return
     from django_tasks_db.models import DBTaskResult
 

@@ -204,3 +204,83 @@ def test_the_jobs_pages_show_a_silent_worker_and_then_the_recovery(web_a, member
     assert "No sign of the worker running this job since" not in detail
     assert "stopped at 25 %" in detail
     assert "Queued again: attempt 3 of 3." in detail
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+
+
+def _task(job: Job, status: str, started_minutes_ago: float | None = None):
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    started = None
+    if started_minutes_ago is not None:
+        started = timezone.now() - timedelta(minutes=started_minutes_ago)
+    row = DBTaskResult.objects.create(
+        status=status,
+        args_kwargs={"args": [job.pk], "kwargs": {}},
+        task_path="oretrace.core.tasks.run_job",
+        backend_name="default",
+        run_after=get_date_max(),
+        started_at=started,
+    )
+    Job.objects.filter(pk=job.pk).update(
+        task_id=str(row.pk), updated_at=timezone.now() - timedelta(minutes=10)
+    )
+    return row
+
+
+def test_a_dead_worker_s_task_is_failed_and_the_job_gets_a_new_one(
+    database_tasks, member_a, django_capture_on_commit_callbacks
+):
+    # given a job whose worker died: its task was left RUNNING
+    job = _running(member_a.organisation)
+    task = _task(job, "RUNNING", started_minutes_ago=5)
+    # when it is recovered
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        (recovered,) = recover_jobs()
+    # then the task is failed, the reason recorded, and a new task is enqueued after the commit
+    task.refresh_from_db()
+    assert task.status == "FAILED"
+    assert task.exception_class_path == "oretrace.core.jobs.WorkerLost"
+    assert "stopped at 25 %" in task.traceback
+    assert recovered.status == JobStatus.QUEUED
+    assert len(callbacks) == 1
+
+
+def test_a_queued_job_whose_task_was_lost_is_queued_again(
+    database_tasks, member_a, django_capture_on_commit_callbacks
+):
+    lost = JobFactory(organisation=member_a.organisation, kind="test.lease")
+    lost_task = _task(lost, "RUNNING", started_minutes_ago=5)  # taken, then its worker died
+    waiting = JobFactory(organisation=member_a.organisation, kind="test.lease")
+    _task(waiting, "READY")  # behind a long queue: fine
+    starting = JobFactory(organisation=member_a.organisation, kind="test.lease")
+    _task(starting, "RUNNING", started_minutes_ago=0)  # a worker is starting it right now
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        recovered = recover_jobs()
+    assert [job.pk for job in recovered] == [lost.pk]
+    assert recovered[0].status == JobStatus.QUEUED
+    assert (
+        recovered[0]
+        .messages[-1]["text"]
+        .startswith("The task that was to run this job was lost: its worker stopped")
+    )
+    lost_task.refresh_from_db()
+    assert lost_task.status == "FAILED"
+    assert len(callbacks) == 1
+
+
+def test_a_job_whose_task_is_lost_again_and_again_fails(database_tasks, member_a, settings):
+    settings.ORETRACE_JOB_MAX_ATTEMPTS = 2
+    job = JobFactory(organisation=member_a.organisation, kind="test.lease")
+    _task(job, "FAILED", started_minutes_ago=5)
+    (first,) = recover_jobs()
+    assert first.status == JobStatus.QUEUED
+    _task(job, "SUCCESSFUL", started_minutes_ago=5)  # its new task, lost as well
+    (second,) = recover_jobs()
+    assert second.status == JobStatus.FAILED
+    assert "lost 2 times" in second.error
