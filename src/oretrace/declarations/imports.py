@@ -520,7 +520,8 @@ def run_batch(batch: ImportBatch, *, actor: Membership, progress: Progress = _si
     """
     files = list(batch.files)
     pending = [i for i, f in enumerate(files) if f["outcome"] == "pending"]
-    earlier = sum(f["outcome"] in ("imported", "duplicate") for f in files)
+    # Files an earlier run of this batch got to (refusals at upload have no declaration key).
+    earlier = sum(f["outcome"] != "pending" and "declaration_id" in f for f in files)
     if earlier:
         progress(
             100 * earlier / len(files),
