@@ -198,6 +198,12 @@ class JobContext:
         else:
             self._write()  # renew the lease, and notice a cancellation
 
+    def hold(self) -> None:
+        """Renew the lease, or raise ``JobCancelled``/``JobLost``. Called inside a unit of work's
+        transaction, it lets the unit commit only while this run still holds the job: a stalled
+        run whose job went to another attempt can't write over that attempt's work."""
+        self._write()
+
     def info(self, message: str) -> None:
         self._append("info", message)
         self._write(messages=self.job.messages)

@@ -511,12 +511,20 @@ def start_import(
     return batch
 
 
-def run_batch(batch: ImportBatch, *, actor: Membership, progress: Progress = _silent) -> dict:
+def run_batch(
+    batch: ImportBatch,
+    *,
+    actor: Membership,
+    progress: Progress = _silent,
+    hold: Callable[[], None] = lambda: None,
+) -> dict:
     """Import every pending file of the batch, saving each file's outcome as it is known.
 
     A file's outcome is saved in the transaction that imports it, so a run that stopped halfway
     (its worker died) is resumed by running the batch again: the files already done are
-    skipped, neither imported twice nor counted as re-imports.
+    skipped, neither imported twice nor counted as re-imports. ``hold`` is called in that
+    transaction too (the job's ``JobContext.hold``): it raises when the run lost its job, and the
+    file is then left to the run that has it.
     """
     files = list(batch.files)
     pending = [i for i, f in enumerate(files) if f["outcome"] == "pending"]
@@ -536,6 +544,7 @@ def run_batch(batch: ImportBatch, *, actor: Membership, progress: Progress = _si
         )
 
         def record(outcome: FileOutcome, entry: dict = entry) -> None:
+            hold()
             entry.update(outcome.as_json())
             batch.files = files
             batch.save(update_fields=["files", "updated_at"])
@@ -576,7 +585,7 @@ def import_job(ctx: JobContext, batch: int) -> dict:
         user_id=job.created_by_id, organisation_id=job.organisation_id
     )
     record = ImportBatch.objects.get(pk=batch, organisation_id=job.organisation_id)
-    counts = run_batch(record, actor=actor, progress=ctx.progress)
+    counts = run_batch(record, actor=actor, progress=ctx.progress, hold=ctx.hold)
     for entry in record.files:
         if entry["outcome"] == "refused":
             ctx.warn(f"{entry['filename']}: {entry['message']}")

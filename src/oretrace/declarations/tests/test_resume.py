@@ -59,3 +59,23 @@ def test_a_file_counts_as_done_only_with_its_import(batch, member_a, monkeypatch
     batch.refresh_from_db()
     assert imports.run_batch(batch, actor=member_a)["imported"] == 3
     assert Declaration.objects.count() == 3
+
+
+def test_a_run_that_lost_its_job_commits_no_more_files(batch, member_a):
+    from oretrace.core.jobs import JobLost
+
+    # given a run whose job goes to another attempt while it imports the second file
+    held: list[int] = []
+
+    def hold() -> None:
+        held.append(1)
+        if len(held) == 2:
+            raise JobLost
+
+    # when it comes to commit that file
+    with pytest.raises(JobLost):
+        imports.run_batch(batch, actor=member_a, hold=hold)
+    # then the file is left to the attempt that holds the job
+    batch.refresh_from_db()
+    assert [f["outcome"] for f in batch.files] == ["imported", "pending", "pending"]
+    assert Declaration.objects.count() == 1
