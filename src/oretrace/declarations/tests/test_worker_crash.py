@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ class Database:
         self.path = path
 
     def rows(self, sql: str, *params: object) -> list[tuple]:
-        with sqlite3.connect(self.path, timeout=10) as db:
+        with closing(sqlite3.connect(self.path, timeout=10)) as db:
             return db.execute(sql, params).fetchall()
 
     def job(self, job_id: int) -> dict:
@@ -117,9 +118,12 @@ def test_a_killed_worker_s_import_finishes_with_every_file_imported_once(
             [*helper, "slow-worker"], env=env, stdout=log, stderr=subprocess.STDOUT
         )
     try:
-        _wait_for(
-            "the first file to be imported",
-            lambda: [f for f in db.batch_files(batch_id) if f["outcome"] == "imported"],
+        _wait_for(  # the worker then pauses before the second file: it dies there
+            "the first file to be imported and the second announced",
+            lambda: (
+                db.job(job_id)["progress"] >= 25
+                and any(f["outcome"] == "imported" for f in db.batch_files(batch_id))
+            ),
         )
     finally:
         os.kill(first.pid, signal.SIGKILL)
