@@ -250,6 +250,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A running job's worker renews a lease on it; a job whose lease ran out lost its worker and is
+# queued again, at most JOB_MAX_ATTEMPTS runs in all (docs/reference/configuration.md).
+ORETRACE_JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60, minimum=2)
+ORETRACE_JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
 
 # --- E-mail ---------------------------------------------------------------------------------
 # A local trial prints mail on the console; production sends it through SMTP.

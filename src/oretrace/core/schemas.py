@@ -99,6 +99,7 @@ class JobOut(ModelSchema):
             "created_at",
             "started_at",
             "finished_at",
+            "attempts",
         ]
 
 

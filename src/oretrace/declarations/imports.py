@@ -279,12 +279,43 @@ def import_declaration(
     reporting_year: int | None = None,
     today: date | None = None,
     matcher: Matcher | None = None,
+    record: Callable[[FileOutcome], None] | None = None,
 ) -> FileOutcome:
     """Import one file, all or nothing. A refused file raises nothing: its outcome says why.
 
     ``matcher`` is the member's registry matcher when the caller imports many files at once
     (`matcher_for`, built or checked once per batch); by default it is looked up per file.
+    ``record`` is called once with the outcome; for an imported file, inside the transaction
+    that imports it, so a batch notes the file as done if and only if it was imported.
     """
+    outcome = _import(
+        data,
+        filename,
+        actor=actor,
+        supplier=supplier,
+        batch=batch,
+        reporting_year=reporting_year,
+        today=today,
+        matcher=matcher,
+        record=record,
+    )
+    if record is not None and outcome.outcome != "imported":
+        record(outcome)
+    return outcome
+
+
+def _import(
+    data: bytes,
+    filename: str,
+    *,
+    actor: Membership,
+    supplier: Supplier | None,
+    batch: ImportBatch | None,
+    reporting_year: int | None,
+    today: date | None,
+    matcher: Matcher | None,
+    record: Callable[[FileOutcome], None] | None,
+) -> FileOutcome:
     require_importer(actor)
     try:
         check_upload(data, filename)
@@ -333,20 +364,23 @@ def import_declaration(
                 batch=batch,
                 reporting_year=reporting_year,
             )
+            message = (
+                f"{parsed.family} {parsed.version} from {declaration.supplier}: "
+                f"{len(parsed.smelters)} smelter rows, {counts['error']} checker errors, "
+                f"{counts['warning']} warnings, {counts['flag']} red flags"
+            )
+            if note:
+                message += f"; {note}"
+            outcome = FileOutcome(filename, "imported", message, declaration)
+            if record is not None:
+                record(outcome)
     except IntegrityError:
         # Another import of the same file committed first.
         existing = Declaration.objects.get(organisation_id=actor.organisation_id, sha256=digest)
         return FileOutcome(
             filename, "duplicate", f"imported meanwhile as declaration #{existing.pk}", existing
         )
-    message = (
-        f"{parsed.family} {parsed.version} from {declaration.supplier}: "
-        f"{len(parsed.smelters)} smelter rows, {counts['error']} checker errors, "
-        f"{counts['warning']} warnings, {counts['flag']} red flags"
-    )
-    if note:
-        message += f"; {note}"
-    return FileOutcome(filename, "imported", message, declaration)
+    return outcome
 
 
 def _persist(
@@ -477,38 +511,62 @@ def start_import(
     return batch
 
 
-def run_batch(batch: ImportBatch, *, actor: Membership, progress: Progress = _silent) -> dict:
-    """Import every pending file of the batch, saving each file's outcome as it is known."""
+def run_batch(
+    batch: ImportBatch,
+    *,
+    actor: Membership,
+    progress: Progress = _silent,
+    hold: Callable[[], None] = lambda: None,
+) -> dict:
+    """Import every pending file of the batch, saving each file's outcome as it is known.
+
+    A file's outcome is saved in the transaction that imports it, so a run that stopped halfway
+    (its worker died) is resumed by running the batch again: the files already done are
+    skipped, neither imported twice nor counted as re-imports. ``hold`` is called in that
+    transaction too (the job's ``JobContext.hold``): it raises when the run lost its job, and the
+    file is then left to the run that has it.
+    """
     files = list(batch.files)
     pending = [i for i, f in enumerate(files) if f["outcome"] == "pending"]
-    counts = {
-        "imported": 0,
-        "duplicate": 0,
-        "refused": sum(f["outcome"] == "refused" for f in files),
-    }
+    # Files an earlier run of this batch got to (refusals at upload have no declaration key).
+    earlier = sum(f["outcome"] != "pending" and "declaration_id" in f for f in files)
+    if earlier:
+        progress(
+            100 * earlier / len(files),
+            f"resuming: {earlier} of {len(files)} file(s) were done before; {len(pending)} to go",
+        )
     matcher = matcher_for(actor)  # the registry does not change while the batch imports
     for done, index in enumerate(pending):
         entry = files[index]
         progress(
-            100 * done / max(len(pending), 1), f"{entry['filename']} ({done + 1}/{len(pending)})"
+            100 * (len(files) - len(pending) + done) / len(files),
+            f"{entry['filename']} ({done + 1}/{len(pending)})",
         )
+
+        def record(outcome: FileOutcome, entry: dict = entry) -> None:
+            hold()
+            entry.update(outcome.as_json())
+            batch.files = files
+            batch.save(update_fields=["files", "updated_at"])
+
         try:
             data = (Path(settings.MEDIA_ROOT) / entry["path"]).read_bytes()
         except OSError as exc:
-            outcome = FileOutcome(entry["filename"], "refused", f"the stored upload is gone: {exc}")
+            record(FileOutcome(entry["filename"], "refused", f"the stored upload is gone: {exc}"))
         else:
-            outcome = import_declaration(
+            import_declaration(
                 data,
                 entry["filename"],
                 actor=actor,
                 supplier=batch.supplier,
                 batch=batch,
                 matcher=matcher,
+                record=record,
             )
-        entry.update(outcome.as_json())
-        counts[outcome.outcome] += 1
-        batch.files = files
-        batch.save(update_fields=["files", "updated_at"])
+    counts = {
+        outcome: sum(f["outcome"] == outcome for f in files)
+        for outcome in ("imported", "duplicate", "refused")
+    }
     progress(
         100,
         f"{counts['imported']} imported, {counts['duplicate']} already imported, "
@@ -527,7 +585,7 @@ def import_job(ctx: JobContext, batch: int) -> dict:
         user_id=job.created_by_id, organisation_id=job.organisation_id
     )
     record = ImportBatch.objects.get(pk=batch, organisation_id=job.organisation_id)
-    counts = run_batch(record, actor=actor, progress=ctx.progress)
+    counts = run_batch(record, actor=actor, progress=ctx.progress, hold=ctx.hold)
     for entry in record.files:
         if entry["outcome"] == "refused":
             ctx.warn(f"{entry['filename']}: {entry['message']}")

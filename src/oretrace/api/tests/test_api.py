@@ -170,6 +170,7 @@ def test_start_and_follow_a_job(api_a, django_capture_on_commit_callbacks):
     job = api_a.get(f"/api/v1/jobs/{response.json()['id']}").json()
     assert job["status"] == JobStatus.SUCCEEDED
     assert job["result"]["minerals"] == 22
+    assert job["attempts"] == 1
 
 
 def test_unknown_job_kind_is_rejected(api_a):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from oretrace.core.choices import JobStatus
 from oretrace.core.models.base import OrgOwnedModel
@@ -10,10 +14,13 @@ from oretrace.core.models.base import OrgOwnedModel
 # Allowed status transitions. A job starts QUEUED; the worker moves it to RUNNING and then to
 # SUCCEEDED or FAILED. A user may cancel a QUEUED or RUNNING job (a running task notices at its
 # next progress report). A job that never ran can fail directly, e.g. when enqueueing fails.
-# The three final states never change again.
+# A RUNNING job whose worker died (its lease ran out) goes back to QUEUED for another attempt,
+# or to FAILED once its attempts are used up. The three final states never change again.
 TRANSITIONS: dict[str, frozenset[str]] = {
     JobStatus.QUEUED: frozenset({JobStatus.RUNNING, JobStatus.CANCELLED, JobStatus.FAILED}),
-    JobStatus.RUNNING: frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}),
+    JobStatus.RUNNING: frozenset(
+        {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.QUEUED}
+    ),
     JobStatus.SUCCEEDED: frozenset(),
     JobStatus.FAILED: frozenset(),
     JobStatus.CANCELLED: frozenset(),
@@ -27,13 +34,20 @@ class Job(OrgOwnedModel):
     Status transitions (see ``TRANSITIONS``)::
 
         queued ──► running ──► succeeded
-           │          ├──────► failed
-           │          └──────► cancelled
+           ▲          ├──────► failed
+           │          ├──────► cancelled
+           │          └──► queued again (its worker died; another attempt)
            ├──► cancelled
            └──► failed
 
     ``progress`` is a percentage; ``messages`` is a list of ``{"at", "level", "text"}`` entries
     shown to the user as the work goes on; ``result_url`` links to what the job produced.
+
+    While a job runs, its worker holds a lease on it: ``lease_expires_at`` moves forward with
+    every progress report and every heartbeat. A running job whose lease ran out has lost its
+    worker (killed, out of memory, machine gone); ``oretrace.core.jobs.recover_jobs`` queues it
+    again or fails it. ``attempts`` counts the runs started, and a run only writes to the job
+    while the attempt it started is still the job's current one.
     """
 
     kind = models.CharField(
@@ -50,6 +64,17 @@ class Job(OrgOwnedModel):
     task_id = models.CharField(max_length=64, blank=True, help_text="The django.tasks result id.")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a worker started this job."
+    )
+    lease_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="While running: the worker is presumed dead when this passes without renewal.",
+    )
+    worker = models.CharField(
+        max_length=120, blank=True, help_text="The host and process id running the job."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -68,12 +93,20 @@ class Job(OrgOwnedModel):
         return self.status in FINAL_STATES
 
     @property
+    def worker_silent_since(self) -> datetime | None:
+        """When a running job's worker was last heard from, once its lease has run out (the
+        worker has probably stopped and the job waits for a worker to recover it); else None."""
+        if self.status != JobStatus.RUNNING or self.lease_expires_at is None:
+            return None
+        if self.lease_expires_at >= timezone.now():
+            return None
+        return self.lease_expires_at - timedelta(seconds=settings.ORETRACE_JOB_LEASE_SECONDS)
+
+    @property
     def duration_seconds(self) -> float | None:
         if not self.started_at:
             return None
         end = self.finished_at
         if end is None:
-            from django.utils import timezone
-
             end = timezone.now()
         return (end - self.started_at).total_seconds()

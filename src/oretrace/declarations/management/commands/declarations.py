@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,9 +14,15 @@ from django.db import transaction
 from oretrace.core.changelog import log_change
 from oretrace.core.choices import ChangeAction
 from oretrace.core.management.support import collect_files, member_for
-from oretrace.declarations.imports import SUFFIXES, import_declaration
+from oretrace.declarations.imports import SUFFIXES, FileOutcome, import_declaration
 from oretrace.declarations.models import ImportBatch, Supplier
 from oretrace.registry.reviews import matcher_for
+
+
+def _note(batch: ImportBatch, index: int, outcome: FileOutcome) -> None:
+    """Note a file's outcome in the batch; a killed command leaves a true record behind."""
+    batch.files[index].update(outcome.as_json())
+    batch.save(update_fields=["files", "updated_at"])
 
 
 class Command(BaseCommand):
@@ -76,11 +83,15 @@ class Command(BaseCommand):
             except OSError as exc:
                 raise CommandError(f"{path}: {exc.strerror}") from None
             outcome = import_declaration(
-                data, path.name, actor=member, supplier=supplier, batch=batch, matcher=matcher
+                data,
+                path.name,
+                actor=member,
+                supplier=supplier,
+                batch=batch,
+                matcher=matcher,
+                record=partial(_note, batch, n - 1),  # with the file's import, if imported
             )
             counts[outcome.outcome] += 1
-            batch.files[n - 1].update(outcome.as_json())
-            batch.save(update_fields=["files", "updated_at"])
             self._clear(bool(options["quiet"]))
             line = f"[{n}/{len(files)}] {path.name}: {outcome.outcome} — {outcome.message}"
             (self.stderr if outcome.outcome == "refused" else self.stdout).write(line)
