@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
+from oretrace.core.uploads import read_upload
 from oretrace.declarations import campaigns, services, supplier_csv
 from oretrace.declarations.choices import Family, RequestStatus
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
@@ -200,9 +201,8 @@ def supplier_import(request: HttpRequest, member: Membership) -> HttpResponse:
         try:
             if upload is None:
                 raise OretraceError(_("choose a CSV file"))
-            if upload.size and upload.size > supplier_csv.MAX_BYTES:
-                raise OretraceError(_("the supplier list is larger than 5 MB"))
-            done = supplier_csv.import_suppliers(upload.read(), actor=member)
+            data = read_upload(upload, limit=supplier_csv.MAX_BYTES)
+            done = supplier_csv.import_suppliers(data, actor=member)
         except OretraceError as exc:
             messages.error(request, str(exc))
             return redirect("declarations:supplier_import")

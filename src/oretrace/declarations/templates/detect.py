@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from oretrace.core import bounds
 from oretrace.declarations.templates.model import TemplateError
 from oretrace.declarations.templates.ooxml import Unsupported, XlsxBook
 from oretrace.declarations.templates.slim import slim_workbook
@@ -86,12 +87,22 @@ def open_book(data: bytes, filename: str, *, fast: bool = True) -> Book:
     ``fast`` and its package allows, else python-calamine. Raises `TemplateError` when it is not
     a workbook or needs a real password."""
     _refuse_other_files(data, filename)
+    if data.startswith(_ZIP):
+        _bounded(bounds.check_zip, data, filename)  # from the directory, nothing inflated yet
     if fast and data.startswith(_ZIP):
         try:
             return XlsxBook(data)
         except Unsupported:
             pass
     return CalamineBook(open_workbook(data, filename))
+
+
+def _bounded(check: Callable[[bytes, str], None], data: bytes, filename: str) -> None:
+    """Run a check of `oretrace.core.bounds`, refusing the file as a `TemplateError`."""
+    try:
+        check(data, filename)
+    except bounds.InputRefused as exc:
+        raise TemplateError(exc.code, str(exc)) from None
 
 
 def _refuse_other_files(data: bytes, filename: str) -> None:
@@ -113,7 +124,13 @@ def open_workbook(data: bytes, filename: str) -> CalamineWorkbook:
     .xls, decrypted with Excel's default password if needed. Raises `TemplateError` when it is
     not a workbook or needs a real password."""
     _refuse_other_files(data, filename)
-    data = _decrypt_if_needed(data, filename) if data.startswith(_OLE) else slim_workbook(data)
+    if data.startswith(_OLE):
+        data = _decrypt_if_needed(data, filename)
+    if data.startswith(_ZIP):
+        # python-calamine does not stop at the sizes the directory declares: every part is
+        # inflated once, in steps and kept nowhere, to prove them before it opens the package
+        _bounded(bounds.verify_zip, data, filename)
+        data = slim_workbook(data)
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, ValueError, OSError) as exc:
