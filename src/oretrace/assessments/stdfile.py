@@ -97,8 +97,12 @@ class StandardSpec(_Spec):
 
 MAX_DEPTH = 64  # a standard file nests ~6 levels
 MAX_BYTES = 5 * 1024 * 1024  # a standard file is ~100 KB
-_OPENS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken)
-_FLOW_OPENS = (yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)
+_OPENS = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
 _CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 
 
@@ -112,7 +116,7 @@ def _refuse_aliases_and_depth(text: str) -> None:
                 "YAML anchors and aliases (&name, *name) are not allowed in a standard file",
                 line=token.start_mark.line + 1,
             )
-        if isinstance(token, _OPENS | _FLOW_OPENS):
+        if isinstance(token, _OPENS):
             depth += 1
             if depth > MAX_DEPTH:
                 raise StandardFileError(

@@ -102,6 +102,10 @@ def _bounded(check: Callable[[bytes, str], None], data: bytes, filename: str) ->
     try:
         check(data, filename)
     except bounds.InputRefused as exc:
+        if exc.code == "zip-damaged":
+            raise TemplateError(
+                "not-a-workbook", f"{filename}: could not be read as an Excel workbook: {exc}"
+            ) from None
         raise TemplateError(exc.code, str(exc)) from None
 
 
