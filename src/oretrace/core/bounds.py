@@ -182,7 +182,7 @@ def json_depth(raw: bytes | str) -> int:
     steps = _DEPTH[np.frombuffer(data, dtype=np.uint8)]
     if not steps.any():
         return 0
-    return int(np.cumsum(steps, dtype=np.int64).max())
+    return int(np.cumsum(steps, dtype=np.int32).max())
 
 
 def check_json_depth(raw: bytes | str, what: str = "the JSON document") -> None:

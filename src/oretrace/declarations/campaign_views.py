@@ -18,7 +18,7 @@ from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
-from oretrace.declarations import campaigns, services, supplier_csv
+from oretrace.declarations import campaigns, imports, services, supplier_csv
 from oretrace.declarations.choices import Family, RequestStatus
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
 from oretrace.web.views import member_required
@@ -262,6 +262,7 @@ def _respond(request: HttpRequest, token: str) -> HttpResponse:
             "uploads": [
                 {**u, "when": datetime.fromisoformat(u["at"])} for u in reversed(link.uploads[-20:])
             ],
+            "checking": any(u["outcome"] == campaigns.PENDING for u in link.uploads[-20:]),
             "max_files": campaigns.MAX_RESPONSE_FILES,
             "max_mb": campaigns.MAX_RESPONSE_BYTES // (1024 * 1024),
         }
@@ -283,9 +284,12 @@ def _respond_post(request: HttpRequest, link: CampaignRequest, context: dict) ->
             return 200
         uploads = request.FILES.getlist("files")
         campaigns.check_response_limits(link, len(uploads), timezone.now())
-        context["answers"] = campaigns.respond(
-            link, [(f.name or "upload.xlsx", f.read()) for f in uploads]
+        limit = imports.MAX_FILE_BYTES
+        # Stored here and parsed by the worker: the page shows the outcome when it is known.
+        campaigns.receive(
+            link, [(f.name or "upload.xlsx", read_upload(f, limit=limit)) for f in uploads]
         )
+        context["sent"] = len(uploads)
     except OretraceError as exc:
         context["error"] = str(exc)
         return 413 if _too_large(request) else 400
