@@ -12,7 +12,6 @@ defaults below are the documented defaults.
 
 from __future__ import annotations
 
-import re
 import zipfile
 import zlib
 from dataclasses import dataclass, replace
@@ -165,30 +164,35 @@ def inflate(raw: bytes, length: int, what: str = "a part") -> bytes:
 
 # --- JSON ---------------------------------------------------------------------------------------
 
-_STRING_RE = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
 _DEPTH = np.zeros(256, dtype=np.int8)
 _DEPTH[[ord("["), ord("{")]] = 1
 _DEPTH[[ord("]"), ord("}")]] = -1
 
 
 def json_depth(raw: bytes | str) -> int:
-    """How deep the arrays and objects of a JSON text nest, without parsing it (no recursion:
-    one vectorised pass over the brackets outside strings)."""
+    """How deep the arrays and objects of a JSON text nest, without parsing it: vectorised
+    passes over the bytes (no recursion, no Python loop), brackets inside strings not counted.
+    Meant for text that is about to be parsed; invalid JSON gives some number, never an error."""
     data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else bytes(raw)
-    if b"[" not in data and b"{" not in data:
-        return 0
-    if b'"' in data:
-        data = _STRING_RE.sub(b"", data)
-    steps = _DEPTH[np.frombuffer(data, dtype=np.uint8)]
-    if not steps.any():
-        return 0
+    if data.count(b"[") + data.count(b"{") <= 1:
+        return int(b"[" in data or b"{" in data)
+    if b"\\" in data:  # escapes: drop escaped backslashes (in pairs), then escaped quotes
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    codes = np.frombuffer(data, dtype=np.uint8)
+    steps = _DEPTH[codes]
+    if b'"' in data:  # every quote opens or closes a string: brackets between them are text
+        inside = np.cumsum(codes == ord('"'), dtype=np.int32) & 1
+        steps = np.where(inside == 0, steps, 0).astype(np.int8)
     return int(np.cumsum(steps, dtype=np.int32).max())
 
 
 def check_json_depth(raw: bytes | str, what: str = "the JSON document") -> None:
     """Refuse JSON nested deeper than the limit, before any parser recurses into it."""
     limit = _current.json_max_depth
-    depth = json_depth(raw)
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    if data.count(b"[") + data.count(b"{") <= limit:  # cannot nest deeper: no scan needed
+        return
+    depth = json_depth(data)
     if depth > limit:
         raise InputRefused(
             "json-too-deep",
