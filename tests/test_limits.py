@@ -128,7 +128,7 @@ def _check(path: str, kind: str, work: Callable[[], Any], expect: str, base: flo
 
 # what each hostile file must be refused with, wherever a workbook is expected
 WORKBOOK_REFUSALS = {
-    "bomb": "inflates to 1,024 MB; the limit is 32 MB",
+    "bomb": "inflates to 1,024 MB; the limit is 20 MB",
     "lying-bomb": "Bad CRC-32",
     "laughs": "not an Excel workbook",
     "deep": "not an Excel workbook",
@@ -234,7 +234,7 @@ def test_no_account_link(kind, payloads, link_token, fresh_process_mb):
 
 
 BLANK_REFUSALS = {
-    "bomb": "inflates to 1,024 MB; the limit is 16 MB",
+    "bomb": "inflates to 1,024 MB; the limit is 12 MB",
     "lying-bomb": "Bad CRC-32",
     "laughs": "upload the blank template as .xlsx",
     "deep": "upload the blank template as .xlsx",
@@ -304,7 +304,7 @@ def test_web_epcis_capture(kind, payloads, web_a, fresh_process_mb):
 
 
 REFERENCE_REFUSALS = {
-    "bomb": "inflates to 1,024 MB; the limit is 32 MB",
+    "bomb": "inflates to 1,024 MB; the limit is 20 MB",
     "lying-bomb": "Bad CRC-32",
     "laughs": "laughs.xml",
     "deep": "deep.json",
@@ -370,6 +370,41 @@ def test_cli_verify_bundle(kind, payloads, tmp_path, fresh_process_mb):
         return f"exit {code}: {err.getvalue()}"
 
     _check("CLI verify", kind, work, "FAILED at", fresh_process_mb)
+
+
+# --- what the limits let through: the largest honest input stays under the bound too -------
+
+
+def test_a_dense_workbook_just_under_the_limit_stays_under_the_bound(
+    web_a, settings, fresh_process_mb
+):
+    """Cells packed as densely as XML allows, inflating to just under the limit: the worker's
+    fast path and python-calamine read it all, and the process stays under 256 MB."""
+    data = workbook_bomb(settings.ORETRACE_ZIP_MAX_INFLATED_MB * MB - MB)
+
+    def work() -> Callable[[], str]:
+        web_a.post("/declarations/", {"files": [SimpleUploadedFile("dense.xlsx", data)]})
+        return _batch_message
+
+    _check("web import", "dense-max", work, "not an RMI reporting template", fresh_process_mb)
+
+
+def test_the_largest_real_blank_is_filled_under_the_bound(web_a, shared_data, fresh_process_mb):
+    """openpyxl holds ~10x a workbook: the largest blank RMI template (EMRT 2.1, 10.9 MB
+    inflated) is filled in the web process under 256 MB."""
+    path = shared_data / "rmi-templates" / "blank" / "RMI_EMRT_2.1.xlsx"
+    data = path.read_bytes()
+
+    def work() -> str:
+        response = web_a.post(
+            "/declarations/rollup/export/?family=EMRT&year=2024",
+            {"blank": SimpleUploadedFile(path.name, data)},
+        )
+        return f"{response.status_code} {response['Content-Type']}"
+
+    _check(
+        "blank template (web)", "EMRT 2.1", work, "200 application/vnd.openxml", fresh_process_mb
+    )
 
 
 # --- the limits themselves --------------------------------------------------------------------

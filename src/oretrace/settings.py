@@ -343,10 +343,10 @@ FILE_UPLOAD_HANDLERS = [
 # Any zip package (.xlsx, .xlsm): what all its parts may inflate to (MB) and how many parts it
 # may hold, read from its central directory before anything is inflated and enforced again
 # while inflating. A filled CMRT inflates to ~10 MB in ~90 parts.
-ORETRACE_ZIP_MAX_INFLATED_MB = env_int("ZIP_MAX_INFLATED_MB", 32, minimum=1)
+ORETRACE_ZIP_MAX_INFLATED_MB = env_int("ZIP_MAX_INFLATED_MB", 20, minimum=1)
 ORETRACE_ZIP_MAX_ENTRIES = env_int("ZIP_MAX_ENTRIES", 2000, minimum=10)
 # A blank template opened for writing (openpyxl holds ~10x the inflated size in memory), in MB.
-ORETRACE_BLANK_MAX_INFLATED_MB = env_int("BLANK_MAX_INFLATED_MB", 16, minimum=1)
+ORETRACE_BLANK_MAX_INFLATED_MB = env_int("BLANK_MAX_INFLATED_MB", 12, minimum=1)
 # How deep JSON (API bodies, EPCIS documents) may nest.
 ORETRACE_JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 64, minimum=8)
 MIDDLEWARE = [*MIDDLEWARE, "oretrace.web.middleware.RequestLimitMiddleware"]

@@ -35,7 +35,7 @@ class InputRefused(ValueError):
 
 @dataclass(frozen=True)
 class Limits:
-    zip_max_inflated: int = 64 * MIB  # all entries of one package, inflated
+    zip_max_inflated: int = 20 * MIB  # all entries of one package, inflated
     zip_max_entries: int = 2_000
     json_max_depth: int = 64
 

@@ -43,11 +43,14 @@ _SHEET_HEAD = (
 )
 
 
+_SHEET_TAIL = b"</row></sheetData></worksheet>"
+
+
 def _bomb_part(size: int) -> tuple[bytes, int, int]:
     """Raw deflate data of a worksheet inflating to about ``size`` bytes: its head, then one
     1 MiB block of cells repeated (a full flush makes each copy stand alone); with its CRC-32
     and exact inflated size. Nothing inflated is ever held."""
-    cell = b'<c r="A1" t="s"><v>0</v></c>'
+    cell = b'<c r="A1"><v>0</v></c>'
     chunk = cell * ((1 << 20) // len(cell)) + b" " * ((1 << 20) % len(cell))
     head = zlib.compressobj(9, zlib.DEFLATED, -15)
     head_raw = head.compress(_SHEET_HEAD) + head.flush(zlib.Z_FULL_FLUSH)
@@ -57,8 +60,11 @@ def _bomb_part(size: int) -> tuple[bytes, int, int]:
     crc = zlib.crc32(_SHEET_HEAD)
     for _ in range(count):
         crc = zlib.crc32(chunk, crc)
-    final = zlib.compressobj(9, zlib.DEFLATED, -15).flush()
-    return head_raw + flushed * count + final, crc, len(_SHEET_HEAD) + count * len(chunk)
+    tail = zlib.compressobj(9, zlib.DEFLATED, -15)
+    final = tail.compress(_SHEET_TAIL) + tail.flush()
+    crc = zlib.crc32(_SHEET_TAIL, crc)
+    size = len(_SHEET_HEAD) + count * len(chunk) + len(_SHEET_TAIL)
+    return head_raw + flushed * count + final, crc, size
 
 
 def build_zip(parts: list[tuple[str, bytes, int, int, int]]) -> bytes:

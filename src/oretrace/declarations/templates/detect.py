@@ -69,17 +69,29 @@ class Book(Protocol):
 class CalamineBook:
     """Any workbook python-calamine opens (.xls, and .xlsx the fast path does not handle)."""
 
-    def __init__(self, workbook: CalamineWorkbook) -> None:
+    def __init__(self, workbook: CalamineWorkbook, filename: str = "the workbook") -> None:
         self.workbook = workbook
+        self.filename = filename
         self.sheet_names: list[str] = list(workbook.sheet_names)
 
     def rows(
         self, name: str, *, columns: int | None = None, keys: int | None = None
     ) -> list[list[Any]]:
-        return self.workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        try:
+            return self.workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except (CalamineError, ValueError) as exc:
+            raise self._damaged(name, exc) from None
 
     def first_rows(self, name: str, count: int) -> list[list[Any]]:
-        return self.workbook.get_sheet_by_name(name).to_python(nrows=count)
+        try:
+            return self.workbook.get_sheet_by_name(name).to_python(nrows=count)
+        except (CalamineError, ValueError) as exc:
+            raise self._damaged(name, exc) from None
+
+    def _damaged(self, name: str, exc: Exception) -> TemplateError:
+        return TemplateError(
+            "not-a-workbook", f"{self.filename}: the sheet {name!r} cannot be read: {exc}"
+        )
 
 
 def open_book(data: bytes, filename: str, *, fast: bool = True) -> Book:
@@ -94,7 +106,7 @@ def open_book(data: bytes, filename: str, *, fast: bool = True) -> Book:
             return XlsxBook(data)
         except Unsupported:
             pass
-    return CalamineBook(open_workbook(data, filename))
+    return CalamineBook(open_workbook(data, filename), filename)
 
 
 def _bounded(check: Callable[[bytes, str], None], data: bytes, filename: str) -> None:
