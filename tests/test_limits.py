@@ -560,3 +560,19 @@ def test_a_bundle_record_nested_too_deep_is_refused_by_name():
 
     with pytest.raises(CommitmentError, match="nests 1,000,000 levels deep"):
         Opening.decode(deep_json())
+
+
+def test_an_encrypted_bomb_is_refused_once_decrypted():
+    """A workbook encrypted with Excel's default password is decrypted (msoffcrypto), and the
+    package inside is checked like any other before anything is inflated."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    from oretrace.declarations.templates import TemplateError, parse_template
+    from oretrace.declarations.templates.detect import DEFAULT_PASSWORD
+
+    encrypted = io.BytesIO()
+    OOXMLFile(io.BytesIO(workbook_bomb())).encrypt(DEFAULT_PASSWORD, encrypted)
+    with pytest.raises(TemplateError) as refused:
+        parse_template(encrypted.getvalue(), "encrypted.xlsx")
+    assert refused.value.code == "zip-too-large"
+    assert "inflates to 1,024 MB" in str(refused.value)
