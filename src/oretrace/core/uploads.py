@@ -39,7 +39,12 @@ def body_limit() -> int:
 
 
 def _size_text(size: int) -> str:
-    return f"{size // MB} MB" if size >= MB else f"{size // 1024} KB"
+    """2.5 MB, 512 KB, 1,000 bytes: the limit as set, never rounded down to zero."""
+    if size >= MB:
+        return f"{size / MB:,.1f}".removesuffix(".0") + " MB"
+    if size % 1024 == 0:
+        return f"{size // 1024:,} KB"
+    return f"{size:,} bytes"
 
 
 def read_upload(upload: Any, *, limit: int, what: str | None = None) -> bytes:
