@@ -391,3 +391,31 @@ def _yields(items: list[str]) -> dict[str, float]:
 # named), and how far a receipt may differ from its shipment, in percent.
 ORETRACE_CUSTODY_MAX_YIELDS = _yields(env_list("CUSTODY_MAX_YIELDS"))
 ORETRACE_CUSTODY_RECEIPT_TOLERANCE = env_int("CUSTODY_RECEIPT_TOLERANCE", 2, minimum=0)
+
+# --- Limits on input (issue 14): every upload and parser stays bounded ------------------------
+# Defaults keep one web or worker process under 256 MB resident whatever the input (zip bombs,
+# deep JSON, huge bodies); see docs/reference/configuration.md, "Limits on input".
+# A request body without files (JSON, XML, form fields), in KB: larger is a 413.
+ORETRACE_BODY_MAX_KB = env_int("BODY_MAX_KB", 2560, minimum=16)
+DATA_UPLOAD_MAX_MEMORY_SIZE = ORETRACE_BODY_MAX_KB * 1024
+# A request carrying files, in MB: larger is refused (413) from its Content-Length, before any
+# byte is read, and counted again while the files arrive.
+ORETRACE_UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 64, minimum=1)
+# Uploaded files larger than this (KB) are streamed to a temporary file, not kept in memory.
+ORETRACE_UPLOAD_MEMORY_KB = env_int("UPLOAD_MEMORY_KB", 512, minimum=0)
+FILE_UPLOAD_MAX_MEMORY_SIZE = ORETRACE_UPLOAD_MEMORY_KB * 1024
+FILE_UPLOAD_HANDLERS = [
+    "oretrace.core.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Any zip package (.xlsx, .xlsm): what all its parts may inflate to (MB) and how many parts it
+# may hold, read from its central directory before anything is inflated and enforced again
+# while inflating. A filled CMRT inflates to ~10 MB in ~90 parts.
+ORETRACE_ZIP_MAX_INFLATED_MB = env_int("ZIP_MAX_INFLATED_MB", 20, minimum=1)
+ORETRACE_ZIP_MAX_ENTRIES = env_int("ZIP_MAX_ENTRIES", 2000, minimum=10)
+# A blank template opened for writing (openpyxl holds ~10x the inflated size in memory), in MB.
+ORETRACE_BLANK_MAX_INFLATED_MB = env_int("BLANK_MAX_INFLATED_MB", 12, minimum=1)
+# How deep JSON (API bodies, EPCIS documents) may nest.
+ORETRACE_JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 64, minimum=8)
+MIDDLEWARE = [*MIDDLEWARE, "oretrace.web.middleware.RequestLimitMiddleware"]

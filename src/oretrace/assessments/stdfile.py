@@ -95,6 +95,38 @@ class StandardSpec(_Spec):
 # --- reading ------------------------------------------------------------------------------------
 
 
+MAX_DEPTH = 64  # a standard file nests ~6 levels
+MAX_BYTES = 5 * 1024 * 1024  # a standard file is ~100 KB
+_OPENS = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
+_CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+def _refuse_aliases_and_depth(text: str) -> None:
+    """Refuse, from the tokens alone (nothing built yet), what would make a small file a lot of
+    work: aliases (``*name``, the YAML billion laughs) and nesting deeper than MAX_DEPTH."""
+    depth = 0
+    for token in yaml.scan(text, Loader=_LOADER):
+        if isinstance(token, yaml.AliasToken | yaml.AnchorToken):
+            raise StandardFileError(
+                "YAML anchors and aliases (&name, *name) are not allowed in a standard file",
+                line=token.start_mark.line + 1,
+            )
+        if isinstance(token, _OPENS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise StandardFileError(
+                    f"the file nests deeper than {MAX_DEPTH} levels",
+                    line=token.start_mark.line + 1,
+                )
+        elif isinstance(token, _CLOSES):
+            depth -= 1
+
+
 def read(text: str | bytes) -> StandardSpec:
     """Parse and check a standard file; raise ``StandardFileError`` naming line and field."""
     if isinstance(text, bytes):
@@ -103,6 +135,7 @@ def read(text: str | bytes) -> StandardSpec:
         except UnicodeDecodeError as exc:
             raise StandardFileError(f"the file is not UTF-8 text (byte {exc.start})") from None
     try:
+        _refuse_aliases_and_depth(text)
         root = yaml.compose(text, Loader=_LOADER)
         data = yaml.load(text, Loader=_LOADER)  # noqa: S506  (a safe loader, see _LOADER)
     except yaml.MarkedYAMLError as exc:

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from oretrace.assessments import editor_views, plans, queries, services
+from oretrace.assessments import editor_views, plans, queries, services, stdfile
 from oretrace.assessments.choices import AnswerType, SupportKind, TrainingFormat, YesNo
 from oretrace.assessments.models import (
     Assessment,
@@ -31,6 +31,7 @@ from oretrace.assessments.models import (
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
+from oretrace.core.uploads import read_upload
 from oretrace.registry.models import Facility
 from oretrace.web.views import member_required
 
@@ -408,7 +409,9 @@ def standard_list(request: HttpRequest, member: Membership) -> HttpResponse:
             if upload is None:
                 raise OretraceError(_("Choose a YAML file to import."))
             standard = services.import_standard(
-                upload.read(), organisation=member.organisation, actor=member
+                read_upload(upload, limit=stdfile.MAX_BYTES),
+                organisation=member.organisation,
+                actor=member,
             )
             messages.success(request, _("Imported %(s)s.") % {"s": standard})
         except OretraceError as exc:

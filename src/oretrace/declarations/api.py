@@ -9,8 +9,8 @@ from ninja.pagination import paginate
 from oretrace.api.pagination import Pagination
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
+from oretrace.core.uploads import read_upload
 from oretrace.declarations import imports, services
-from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, ImportBatch, Supplier
 from oretrace.declarations.queries import DeclarationFilter, entries_of, search_declarations
 from oretrace.declarations.rollup import build_rollup
@@ -61,11 +61,8 @@ def upload_declarations(
     supplier = None
     if supplier_id is not None:
         supplier = get_for_member(Supplier.objects.all(), member, pk=supplier_id)
-    for upload in files:
-        if upload.size and upload.size > imports.MAX_FILE_BYTES:
-            raise DeclarationError(f"{upload.name}: larger than 30 MB")
     batch = imports.start_import(
-        [(f.name or "upload", f.read()) for f in files],
+        [(f.name or "upload", read_upload(f, limit=imports.MAX_FILE_BYTES)) for f in files],
         actor=member,
         supplier=supplier,
         source="api",

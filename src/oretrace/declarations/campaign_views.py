@@ -17,7 +17,8 @@ from django.views.decorators.http import require_http_methods
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
-from oretrace.declarations import campaigns, services, supplier_csv
+from oretrace.core.uploads import read_upload
+from oretrace.declarations import campaigns, imports, services, supplier_csv
 from oretrace.declarations.choices import Family, RequestStatus
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
 from oretrace.web.views import member_required
@@ -200,9 +201,8 @@ def supplier_import(request: HttpRequest, member: Membership) -> HttpResponse:
         try:
             if upload is None:
                 raise OretraceError(_("choose a CSV file"))
-            if upload.size and upload.size > supplier_csv.MAX_BYTES:
-                raise OretraceError(_("the supplier list is larger than 5 MB"))
-            done = supplier_csv.import_suppliers(upload.read(), actor=member)
+            data = read_upload(upload, limit=supplier_csv.MAX_BYTES)
+            done = supplier_csv.import_suppliers(data, actor=member)
         except OretraceError as exc:
             messages.error(request, str(exc))
             return redirect("declarations:supplier_import")
@@ -262,6 +262,7 @@ def _respond(request: HttpRequest, token: str) -> HttpResponse:
             "uploads": [
                 {**u, "when": datetime.fromisoformat(u["at"])} for u in reversed(link.uploads[-20:])
             ],
+            "checking": any(u["outcome"] == campaigns.PENDING for u in link.uploads[-20:]),
             "max_files": campaigns.MAX_RESPONSE_FILES,
             "max_mb": campaigns.MAX_RESPONSE_BYTES // (1024 * 1024),
         }
@@ -283,9 +284,12 @@ def _respond_post(request: HttpRequest, link: CampaignRequest, context: dict) ->
             return 200
         uploads = request.FILES.getlist("files")
         campaigns.check_response_limits(link, len(uploads), timezone.now())
-        context["answers"] = campaigns.respond(
-            link, [(f.name or "upload.xlsx", f.read()) for f in uploads]
+        limit = imports.MAX_FILE_BYTES
+        # Stored here and parsed by the worker: the page shows the outcome when it is known.
+        campaigns.receive(
+            link, [(f.name or "upload.xlsx", read_upload(f, limit=limit)) for f in uploads]
         )
+        context["sent"] = len(uploads)
     except OretraceError as exc:
         context["error"] = str(exc)
         return 413 if _too_large(request) else 400

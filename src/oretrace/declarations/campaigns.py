@@ -38,10 +38,17 @@ from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction, Role
 from oretrace.core.exceptions import InvalidTransition, PermissionDenied
-from oretrace.core.models import Membership
+from oretrace.core.jobs import JobContext, job_handler, start_job
+from oretrace.core.models import Job, Membership
 from oretrace.declarations.choices import CampaignStatus, DeclarationStatus, Family, RequestStatus
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.imports import IMPORTERS, FileOutcome, import_declaration
+from oretrace.declarations.imports import (
+    IMPORTERS,
+    FileOutcome,
+    check_upload,
+    import_declaration,
+    store_file,
+)
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
 from oretrace.declarations.templates import TemplateError
 from oretrace.declarations.templates.detect import detect, open_book
@@ -418,6 +425,76 @@ def check_response_limits(request: CampaignRequest, count: int, now: datetime) -
         )
 
 
+PENDING = "pending"
+
+
+def receive(
+    request: CampaignRequest, files: list[tuple[str, bytes]], *, now: datetime | None = None
+) -> Job | None:
+    """Keep the files a supplier uploaded through its link and check them in a job.
+
+    Nothing of a file is parsed here (the web process): each is stored as received, listed on
+    the link as pending, and read by the worker (`link_response_job`), which records the
+    outcome in its place. Files that can never be a template are refused at once (then no job
+    is started when none is left).
+    """
+    now = now or timezone.now()
+    campaign = request.campaign
+    _require_open(campaign)
+    check_response_limits(request, len(files), now)
+    owner = _owner(campaign)
+    entries = []
+    for filename, data in files:
+        entry = {"filename": filename[:255], "path": "", "message": ""}
+        try:
+            check_upload(data, filename)
+            entry["path"] = store_file(data, filename)
+        except DeclarationError as exc:
+            entry["message"] = str(exc)
+        entries.append(entry)
+    stored = [e for e in entries if e["path"]]
+    answers = [
+        Answer(e["filename"], PENDING, _("being checked"))
+        if e["path"]
+        else Answer(e["filename"], "refused", e["message"])
+        for e in entries
+    ]
+    with transaction.atomic():
+        _record(request, answers, now)
+        if not stored:
+            return None
+        return start_job(
+            "declarations.link_response",
+            actor=owner,
+            params={"request": request.pk, "files": stored, "at": now.isoformat()},
+            title=f"Check {len(stored)} file(s) from {request.supplier.name}"[:200],
+        )
+
+
+@job_handler("declarations.link_response", title=gettext_lazy("Check a supplier's upload"))
+def link_response_job(ctx: JobContext, request: int, files: list[dict], at: str) -> dict:
+    """Job: import the files a supplier sent through its link, as `respond` does."""
+    from pathlib import Path
+
+    link = CampaignRequest.objects.select_related("campaign", "supplier").get(
+        pk=request, campaign__organisation_id=ctx.job.organisation_id
+    )
+    owner = _owner(link.campaign)
+    answers = []
+    for done, entry in enumerate(files):
+        ctx.progress(100 * done / max(len(files), 1), entry["filename"])
+        try:
+            data = (Path(settings.MEDIA_ROOT) / entry["path"]).read_bytes()
+        except OSError as exc:
+            answers.append(Answer(entry["filename"], "refused", str(exc)))
+            continue
+        answers.append(_answer(link, entry["filename"], data, owner=owner, today=None))
+    _record(link, answers, datetime.fromisoformat(at))
+    outcomes = [a.outcome for a in answers]
+    ctx.progress(100, ", ".join(f"{a.filename}: {a.message}" for a in answers)[:500])
+    return {"data": {o: outcomes.count(o) for o in set(outcomes)}}
+
+
 def respond(
     request: CampaignRequest,
     files: list[tuple[str, bytes]],
@@ -491,8 +568,10 @@ def _answer(
 def _record(request: CampaignRequest, answers: list[Answer], now: datetime) -> None:
     request = CampaignRequest.objects.select_for_update().get(pk=request.pk)
     before = snapshot(request)
+    at = now.isoformat()
+    kept = [u for u in request.uploads if not (u["outcome"] == PENDING and u["at"] == at)]
     request.uploads = [
-        *request.uploads,
+        *kept,
         *(
             {
                 "at": now.isoformat(),

@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from oretrace.api.pagination import Pagination
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
+from oretrace.core.uploads import read_upload
 from oretrace.declarations import campaigns, supplier_csv
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
@@ -190,6 +191,5 @@ def close_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
 def import_suppliers(request: HttpRequest, file: File[UploadedFile]) -> dict:
     """Create or update suppliers from a CSV list (name, reference, email, country columns),
     all or nothing; errors name the line and column."""
-    if file.size and file.size > supplier_csv.MAX_BYTES:
-        raise DeclarationError("the supplier list is larger than 5 MB")
-    return supplier_csv.import_suppliers(file.read(), actor=_member(request)).as_json()
+    data = read_upload(file, limit=supplier_csv.MAX_BYTES)
+    return supplier_csv.import_suppliers(data, actor=_member(request)).as_json()

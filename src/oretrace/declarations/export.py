@@ -15,7 +15,9 @@ from datetime import date, datetime, time
 from typing import Any
 
 import openpyxl
+from django.conf import settings
 
+from oretrace.core import bounds
 from oretrace.core.models import Country, Organisation
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.rollup import Rollup
@@ -35,6 +37,7 @@ from oretrace.declarations.templates.maps import (
 )
 from oretrace.declarations.templates.values import mineral_label
 
+MAX_BLANK_BYTES = 30 * 1024 * 1024  # a blank RMI template is ~1.5 MB
 OTHER = "Other [specify below]"
 # The company-level answers a roll-up proposes; the person exporting confirms or changes them.
 COMPANY_ANSWER_DEFAULTS = {
@@ -78,6 +81,16 @@ def blank_map(blank: bytes, filename: str) -> TemplateMap:
         raise DeclarationError(
             f"{filename}: upload the blank template as .xlsx (the .xls format cannot be written)"
         )
+    # openpyxl holds about ten times a workbook's inflated size: a tighter limit than reading
+    limits = bounds.Limits(
+        zip_max_inflated=int(settings.ORETRACE_BLANK_MAX_INFLATED_MB) * bounds.MIB,
+        zip_max_entries=bounds.current().zip_max_entries,
+    )
+    if blank.startswith(b"PK"):
+        try:
+            bounds.check_zip(blank, filename, limits)
+        except bounds.InputRefused as exc:
+            raise DeclarationError(str(exc)) from None
     try:
         family, version, _rows, _notes = detect(open_book(blank, filename, fast=False), filename)
         template_map, _newer = map_for(family, version, filename)

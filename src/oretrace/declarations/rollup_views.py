@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
+from oretrace.core.uploads import read_upload
 from oretrace.declarations import export
 from oretrace.declarations.models import Declaration, Supplier
 from oretrace.declarations.rollup import LATEST, Rollup, build_rollup, years_with_declarations
@@ -105,9 +106,6 @@ def rollup_export(request: HttpRequest, member: Membership) -> HttpResponse:
     if upload is None:
         messages.error(request, "Choose the blank template to fill.")
         return back
-    if upload.size and upload.size > 30 * 1024 * 1024:
-        messages.error(request, f"{upload.name} is larger than 30 MB.")
-        return back
     try:
         effective = date.fromisoformat(
             request.POST.get("effective_date") or str(timezone.now().date())
@@ -125,7 +123,8 @@ def rollup_export(request: HttpRequest, member: Membership) -> HttpResponse:
         effective=effective,
     )
     try:
-        data = export.write_into_blank(upload.read(), upload.name or "blank.xlsx", content)
+        blank = read_upload(upload, limit=export.MAX_BLANK_BYTES)
+        data = export.write_into_blank(blank, upload.name or "blank.xlsx", content)
     except OretraceError as exc:
         messages.error(request, str(exc))
         return back

@@ -9,6 +9,7 @@ and spacing) is updated with the non-empty cells, never duplicated.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -89,6 +90,11 @@ def _key(text: str) -> str:
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DeclarationError(_("the file is not valid UTF-16 text")) from None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -132,7 +138,12 @@ def read_suppliers(data: bytes) -> list[tuple[int, dict[str, str]]]:
         raise DeclarationError(_("the file is empty"))
     first = text.splitlines()[0]
     delimiter = max((",", ";", "\t"), key=first.count)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:  # newline="": a bare carriage return ends a line, as in a file opened for csv
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise DeclarationError(
+            _("the file is not a readable CSV list: %(error)s") % {"error": exc}
+        ) from None
     columns = _columns([c.strip() for c in rows[0]])
     if len(rows) - 1 > MAX_ROWS:
         raise DeclarationError(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
+from oretrace.core.uploads import read_upload
 from oretrace.declarations import imports, services
 from oretrace.declarations.choices import DeclarationStatus, Family, Severity
 from oretrace.declarations.models import Declaration, ImportBatch, Supplier
@@ -43,7 +44,10 @@ def declaration_list(request: HttpRequest, member: Membership) -> HttpResponse:
             supplier = get_for_member(Supplier.objects.all(), member, pk=supplier_id)
         try:
             batch = imports.start_import(
-                [(f.name or "upload", f.read()) for f in uploads],
+                [
+                    (f.name or "upload", read_upload(f, limit=imports.MAX_FILE_BYTES))
+                    for f in uploads
+                ],
                 actor=member,
                 supplier=supplier,
                 source="web",

@@ -24,6 +24,8 @@ from typing import Any
 
 import orjson
 
+from oretrace.core import bounds
+
 FORMAT = "oretrace-record/v1"
 SALT_SIZE = 16
 _PREFIX = FORMAT.encode() + b"\n"
@@ -153,6 +155,10 @@ class Opening:
 
     @classmethod
     def decode(cls, data: bytes) -> Opening:
+        try:
+            bounds.check_json_depth(data, "the record in the bundle")
+        except bounds.InputRefused as exc:
+            raise CommitmentError(str(exc)) from None
         try:
             value = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):

@@ -9,8 +9,8 @@ from ninja.pagination import paginate
 from oretrace.api.pagination import Pagination
 from oretrace.core.models import Job, Membership
 from oretrace.core.tenancy import get_for_member, visible
+from oretrace.core.uploads import read_upload
 from oretrace.registry import imports, reviews, services
-from oretrace.registry.exceptions import RegistryError
 from oretrace.registry.models import Facility, MatchReview, ReferenceImport
 from oretrace.registry.queries import FacilityFilter, search_facilities
 from oretrace.registry.schemas import (
@@ -36,7 +36,7 @@ from oretrace.registry.schemas import (
 )
 
 router = Router(tags=["facilities"])
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = imports.MAX_UPLOAD_BYTES
 
 
 def _member(request: HttpRequest) -> Membership:
@@ -186,9 +186,6 @@ def list_imports(request: HttpRequest) -> QuerySet[ReferenceImport]:
 def upload_reference(request: HttpRequest, file: File[UploadedFile]) -> Status:
     """Upload a template with a Smelter Look-up sheet, or an RMI facility-list export
     (curators only). The import runs as a job: follow it at ``/api/v1/jobs/{job_id}``."""
-    if file.size and file.size > MAX_UPLOAD_BYTES:
-        raise RegistryError(f"{file.name} is larger than 20 MB")
-    job: Job = imports.start_reference_import(
-        file.read(), file.name or "upload", actor=_member(request)
-    )
+    data = read_upload(file, limit=MAX_UPLOAD_BYTES)
+    job: Job = imports.start_reference_import(data, file.name or "upload", actor=_member(request))
     return Status(202, {"job_id": job.pk, "status": job.status, "created_at": job.created_at})

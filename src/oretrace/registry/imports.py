@@ -54,6 +54,7 @@ COUNT_LABELS = {
     "skipped": _("skipped"),
 }
 MAX_ERRORS_SHOWN = 20
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a reference file (template or RMI list export)
 UPLOAD_DIR = "registry-imports"
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
+from oretrace.core.uploads import read_upload
 from oretrace.registry import imports, reviews, services
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.forms import (
@@ -238,7 +239,8 @@ def reference_imports(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST" and curator and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = imports.start_reference_import(upload.read(), upload.name, actor=member)
+            data = read_upload(upload, limit=imports.MAX_UPLOAD_BYTES)
+            job = imports.start_reference_import(data, upload.name, actor=member)
         except OretraceError as exc:
             form.add_error("file", str(exc))
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from oretrace.core.models import Membership
 
@@ -46,3 +47,70 @@ class CurrentMembershipMiddleware:
             if member is not None:
                 request.session[SESSION_KEY] = member.pk
         return member
+
+
+class RequestLimitMiddleware:
+    """Refuse a request whose body is over the limits before any of it is read.
+
+    A body with files may be ``ORETRACE_UPLOAD_MAX_MB``, any other ``ORETRACE_BODY_MAX_KB``
+    (Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE``): larger, the answer is 413 — a problem document
+    on the API, a page on the web. A JSON body on the API nested deeper than
+    ``ORETRACE_JSON_MAX_DEPTH`` is refused with a 400 problem naming the depth before any
+    parser recurses into it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from oretrace.core import bounds, uploads
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            return _refusal(request, 400, "bad-length", _("the Content-Length header is invalid"))
+        files = (request.content_type or "").startswith("multipart/")
+        limit = uploads.request_limit() if files else uploads.body_limit()
+        if length > limit:
+            return _too_large(request, limit)
+        if length and _is_api(request) and "json" in (request.content_type or ""):
+            try:
+                bounds.check_json_depth(request.body, what=_("the request body"))
+            except bounds.InputRefused as exc:
+                return _refusal(request, 400, exc.code, str(exc))
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.core.exceptions import RequestDataTooBig
+
+        from oretrace.core import uploads
+
+        if isinstance(exception, RequestDataTooBig):
+            files = (request.content_type or "").startswith("multipart/")
+            return _too_large(request, uploads.request_limit() if files else uploads.body_limit())
+        return None
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
+    from oretrace.core.uploads import _size_text
+
+    detail = _("the request is larger than %(limit)s, the limit of this site") % {
+        "limit": _size_text(limit)
+    }
+    return _refusal(request, 413, "request-too-large", detail)
+
+
+def _refusal(request: HttpRequest, status: int, kind: str, detail: str) -> HttpResponse:
+    if _is_api(request):
+        from oretrace.api.errors import problem
+
+        return problem(request, status, detail, kind=kind)
+    from django.shortcuts import render
+
+    return render(request, "web/refused.html", {"status": status, "detail": detail}, status=status)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from oretrace.core import bounds
 from oretrace.declarations.templates.model import TemplateError
 from oretrace.declarations.templates.ooxml import Unsupported, XlsxBook
 from oretrace.declarations.templates.slim import slim_workbook
@@ -68,17 +69,29 @@ class Book(Protocol):
 class CalamineBook:
     """Any workbook python-calamine opens (.xls, and .xlsx the fast path does not handle)."""
 
-    def __init__(self, workbook: CalamineWorkbook) -> None:
+    def __init__(self, workbook: CalamineWorkbook, filename: str = "the workbook") -> None:
         self.workbook = workbook
+        self.filename = filename
         self.sheet_names: list[str] = list(workbook.sheet_names)
 
     def rows(
         self, name: str, *, columns: int | None = None, keys: int | None = None
     ) -> list[list[Any]]:
-        return self.workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        try:
+            return self.workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except (CalamineError, ValueError) as exc:
+            raise self._damaged(name, exc) from None
 
     def first_rows(self, name: str, count: int) -> list[list[Any]]:
-        return self.workbook.get_sheet_by_name(name).to_python(nrows=count)
+        try:
+            return self.workbook.get_sheet_by_name(name).to_python(nrows=count)
+        except (CalamineError, ValueError) as exc:
+            raise self._damaged(name, exc) from None
+
+    def _damaged(self, name: str, exc: Exception) -> TemplateError:
+        return TemplateError(
+            "not-a-workbook", f"{self.filename}: the sheet {name!r} cannot be read: {exc}"
+        )
 
 
 def open_book(data: bytes, filename: str, *, fast: bool = True) -> Book:
@@ -86,12 +99,26 @@ def open_book(data: bytes, filename: str, *, fast: bool = True) -> Book:
     ``fast`` and its package allows, else python-calamine. Raises `TemplateError` when it is not
     a workbook or needs a real password."""
     _refuse_other_files(data, filename)
+    if data.startswith(_ZIP):
+        _bounded(bounds.check_zip, data, filename)  # from the directory, nothing inflated yet
     if fast and data.startswith(_ZIP):
         try:
             return XlsxBook(data)
         except Unsupported:
             pass
-    return CalamineBook(open_workbook(data, filename))
+    return CalamineBook(open_workbook(data, filename), filename)
+
+
+def _bounded(check: Callable[[bytes, str], None], data: bytes, filename: str) -> None:
+    """Run a check of `oretrace.core.bounds`, refusing the file as a `TemplateError`."""
+    try:
+        check(data, filename)
+    except bounds.InputRefused as exc:
+        if exc.code == "zip-damaged":
+            raise TemplateError(
+                "not-a-workbook", f"{filename}: could not be read as an Excel workbook: {exc}"
+            ) from None
+        raise TemplateError(exc.code, str(exc)) from None
 
 
 def _refuse_other_files(data: bytes, filename: str) -> None:
@@ -113,7 +140,13 @@ def open_workbook(data: bytes, filename: str) -> CalamineWorkbook:
     .xls, decrypted with Excel's default password if needed. Raises `TemplateError` when it is
     not a workbook or needs a real password."""
     _refuse_other_files(data, filename)
-    data = _decrypt_if_needed(data, filename) if data.startswith(_OLE) else slim_workbook(data)
+    if data.startswith(_OLE):
+        data = _decrypt_if_needed(data, filename)
+    if data.startswith(_ZIP):
+        # python-calamine does not stop at the sizes the directory declares: every part is
+        # inflated once, in steps and kept nowhere, to prove them before it opens the package
+        _bounded(bounds.verify_zip, data, filename)
+        data = slim_workbook(data)
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, ValueError, OSError) as exc:

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import re
 import struct
-import zlib
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+
+from oretrace.core import bounds
 
 try:  # libdeflate inflates a part of known size about three times faster than zlib
     import deflate as _libdeflate
@@ -40,9 +41,15 @@ Data = bytes | bytearray  # libdeflate returns a bytearray
 
 
 def _inflate(raw: bytes, length: int) -> Data:
-    if _libdeflate is not None:
+    """A part that must inflate to exactly ``length`` bytes (as its directory entry says):
+    neither inflater ever produces more, so a lying directory cannot make a part larger."""
+    if length > bounds.current().zip_max_inflated:
+        raise bounds.InputRefused(
+            "zip-too-large", "a part of the workbook inflates to more than the limit allows"
+        )
+    if _libdeflate is not None:  # fills a buffer of exactly ``length``; fails on more or less
         return _libdeflate.deflate_decompress(raw, length)
-    return zlib.decompress(raw, -15)  # pragma: no cover
+    return bounds.inflate(raw, length)  # pragma: no cover
 
 
 class Unsupported(Exception):
@@ -247,6 +254,7 @@ class XlsxBook:
 
     def _open(self, data: bytes) -> None:
         self._data = data
+        self._inflated = 0  # bytes inflated so far, bounded like the whole package
         self._entries = _directory(data)
         workbook = self._part("xl/workbook.xml")
         relationships = self._part("xl/_rels/workbook.xml.rels")
@@ -302,6 +310,10 @@ class XlsxBook:
             return raw
         if method != 8:
             raise Unsupported(f"{name}: compression method {method}")
+        self._inflated += length
+        if self._inflated > bounds.current().zip_max_inflated:
+            # python-calamine's path proves every part's size first (`bounds.verify_zip`)
+            raise Unsupported(f"{name}: the parts inflate to more than the limit")
         try:
             inflated = _inflate(raw, length)
         except Exception as exc:  # libdeflate and zlib raise their own error types

@@ -25,6 +25,24 @@ from oretrace.declarations.urls import urlpatterns
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def link_jobs_run_at_once(monkeypatch):
+    """Files sent through a link are checked by a job: here it runs as soon as it is started,
+    as a free worker would (`test_the_link_stores_files_and_the_worker_reads_them` checks the
+    queued state)."""
+    from oretrace.core.jobs import execute
+
+    real = campaigns.start_job
+
+    def start_and_run(*args, **kwargs):
+        job = real(*args, **kwargs)
+        execute(job.pk)
+        return job
+
+    monkeypatch.setattr(campaigns, "start_job", start_and_run)
+
+
 OWN_SCOPE = {"GET /campaigns", "POST /campaigns", "POST /suppliers/import"}
 CROSS_ORG: dict[str, tuple[str, str, dict | None]] = {
     "GET /campaigns/{int:campaign_id}": ("get", "/api/v1/campaigns/{campaign}", None),
@@ -673,3 +691,44 @@ def test_year_response_rate_counts_each_supplier_once(
     assert "33 % (1/3)" in listing
     assert campaigns.year_response_rate(member_a, "EMRT", 2024) is None
     assert campaigns.year_response_rate(member_b, "CMRT", 2024) is None
+
+
+def test_the_link_stores_files_and_the_worker_reads_them(campaign_a, filled, monkeypatch):
+    """Nothing of an uploaded file is parsed in the web process: it is stored and a job reads it."""
+    from oretrace.core.jobs import execute
+    from oretrace.core.models import Job
+    from oretrace.core.tests.bombs import workbook_bomb
+
+    started = []
+    monkeypatch.setattr(campaigns, "start_job", lambda *a, **k: started.append(k) or None)
+
+    def no_parsing(*_args, **_kwargs):
+        raise AssertionError("a file was parsed in the web process")
+
+    monkeypatch.setattr(campaigns, "import_declaration", no_parsing)
+    monkeypatch.setattr(campaigns, "open_book", no_parsing)
+    url = f"/respond/{campaign_a[1]['Alpha Metals']}/"
+    name, data = filled("Merck")
+    files = [SimpleUploadedFile(name, data), SimpleUploadedFile("bomb.xlsx", workbook_bomb())]
+    page = Client().post(url, {"files": files})
+    assert page.status_code == 200
+    assert "Your files are being checked" in page.content.decode()
+    assert [f["filename"] for f in started[0]["params"]["files"]] == [name, "bomb.xlsx"]
+    request = campaigns.find_request(campaign_a[1]["Alpha Metals"])
+    assert [u["outcome"] for u in request.uploads] == ["pending", "pending"]
+    # the worker: the job reads the stored files and records each outcome in place
+    monkeypatch.undo()
+    kwargs = started[0]
+    job = Job.objects.create(
+        organisation=campaign_a[0].organisation,
+        kind="declarations.link_response",
+        params=kwargs["params"],
+        created_by=kwargs["actor"].user,
+    )
+    execute(job.pk)
+    request.refresh_from_db()
+    assert [u["outcome"] for u in request.uploads] == ["imported", "refused"]
+    assert "inflates to 1,024 MB" in request.uploads[1]["message"]
+    after = Client().get(url).content.decode()
+    assert "Your files are being checked" not in after
+    assert "received: 0 checker error(s)" in after

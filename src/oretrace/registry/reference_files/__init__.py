@@ -33,6 +33,7 @@ naming the file, sheet, row or cell, and what was expected.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Mapping
@@ -40,6 +41,7 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from oretrace.core import bounds
 from oretrace.registry.matching.normalise import CID_RE, OLD_SMELTER_ID_RE, normalise_identifier
 from oretrace.registry.reference_files.lists import read_lists
 from oretrace.registry.reference_files.lookup import (
@@ -91,7 +93,8 @@ def load_id_translation(data: bytes) -> dict[str, str]:
     if not data.strip():
         raise ReferenceFileError("the ID translation file is empty")
     mapping: dict[str, str] = {}
-    for cells in csv.reader(io.StringIO(_decode(data, "the ID translation file"))):
+    where = "the ID translation file"
+    for cells in _csv_rows(_decode(data, where), csv.excel, where):
         ids = [normalise_identifier(c) for c in cells]
         old = next((i for i in ids if OLD_SMELTER_ID_RE.match(i)), "")
         cid = next((i for i in ids if CID_RE.match(i)), "")
@@ -135,6 +138,12 @@ def _sniff(data: bytes, filename: str) -> str:
 
 
 def _open_workbook(data: bytes, filename: str) -> CalamineWorkbook:
+    if data.startswith(b"PK"):
+        # python-calamine does not stop at the sizes a zip's directory declares: prove them
+        try:
+            bounds.verify_zip(data, filename)
+        except bounds.InputRefused as exc:
+            raise ReferenceFileError(str(exc)) from None
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, ValueError, OSError) as exc:
@@ -148,7 +157,20 @@ def _open_workbook(data: bytes, filename: str) -> CalamineWorkbook:
         ) from exc
 
 
+def _csv_rows(text: str, dialect: Any, where: str) -> list[list[Any]]:
+    """The rows of CSV text; a bare carriage return ends a line (``newline=""``)."""
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), dialect))
+    except csv.Error as exc:
+        raise ReferenceFileError(f"{where}: not a readable CSV file: {exc}") from None
+
+
 def _decode(data: bytes, where: str) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ReferenceFileError(f"{where}: the text is not valid UTF-16") from None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -204,7 +226,7 @@ def _read_csv(data: bytes, filename: str, translation: Mapping[str, str]) -> Ref
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel  # type: ignore[assignment]
-    rows: list[list[Any]] = list(csv.reader(io.StringIO(text), dialect))
+    rows: list[list[Any]] = _csv_rows(text, dialect, filename)
     result = read_lists([(filename, rows)], filename, translation, workbook=False)
     if result is None:
         seen = next((r for r in rows if any(c.strip() for c in r)), [])

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from oretrace.core import bounds
 from oretrace.traceability.epcis import vocabulary as voc
 from oretrace.traceability.epcis.checks import document_problems, parse_time
 from oretrace.traceability.epcis.hashing import event_hashes
@@ -87,9 +88,13 @@ def load_json(raw: bytes | str) -> Any:
     accepts the same documents as before and names the line and column of a real error.
     """
     try:
-        return orjson.loads(raw)
+        return orjson.loads(raw)  # refuses more than 1,024 levels itself, without recursing
     except orjson.JSONDecodeError:
         pass
+    try:
+        bounds.check_json_depth(raw, "the document")  # before the json module recurses
+    except bounds.InputRefused as exc:
+        raise DocumentError(str(exc)) from None
     try:
         return json.loads(raw)
     except UnicodeDecodeError:
