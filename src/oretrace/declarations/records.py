@@ -1,23 +1,75 @@
-"""Accepted declarations in the transparency log: their canonical fingerprint, never contacts."""
+"""Accepted declarations in the transparency log: their canonical fingerprint, never contacts.
+
+Facts, second shape (``"schema": 2``): the first shape's, plus ``smelter_rows``, the SHA-256 of
+the declaration's smelter rows as stored (what each row says and the registry facility it is
+linked to, or the review that will link it). A leaf appended before that keeps the first shape
+(``legacy_facts``), and still opens with it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
+
+import orjson
 
 from oretrace.declarations.canonical import fingerprint
 from oretrace.declarations.choices import DeclarationStatus
-from oretrace.declarations.models import Declaration
+from oretrace.declarations.models import Declaration, SmelterEntry
 from oretrace.ledger.records import register
 
+_ROW_FIELDS = (
+    "row",
+    "metal",
+    "metal_text",
+    "lookup_name",
+    "smelter_name",
+    "country",
+    "country_text",
+    "smelter_id",
+    "recycled_scrap",
+    "match",
+    "score",
+    "facility_id",
+    "review_id",
+)
 
-def declaration_facts(declaration: Any) -> dict[str, Any]:
-    """Recomputed from the stored content, so a changed row no longer matches its leaf."""
+
+def smelter_rows_digest(declaration: Any) -> str:
+    """SHA-256 of the declaration's stored smelter rows and their registry links, in row order.
+
+    Each row is a JSON array of ``_ROW_FIELDS`` (the score as text with two decimals: a float's
+    text is not the same in every language).
+    """
+    rows = SmelterEntry.objects.filter(declaration_id=declaration.pk).order_by("row", "pk")
+    encoded = [
+        [
+            *values[:10],
+            None if values[10] is None else f"{values[10]:.2f}",
+            *values[11:],
+        ]
+        for values in rows.values_list(*_ROW_FIELDS)
+    ]
+    return hashlib.sha256(orjson.dumps(encoded)).hexdigest()
+
+
+def declaration_facts_v1(declaration: Any) -> dict[str, Any]:
+    """The first shape: recomputed from the stored content and the decision."""
     return {
         "fingerprint": fingerprint(declaration.content),
         "family": declaration.family,
         "version": declaration.version,
         "status": declaration.status,
         "file_sha256": declaration.sha256,
+    }
+
+
+def declaration_facts(declaration: Any) -> dict[str, Any]:
+    """Recomputed from the stored content and rows, so a changed row no longer matches its leaf."""
+    return {
+        **declaration_facts_v1(declaration),
+        "schema": 2,
+        "smelter_rows": smelter_rows_digest(declaration),
     }
 
 
@@ -29,4 +81,5 @@ register(
     # committed when accepted (and at every later decision): one still waiting for a decision,
     # or rejected without ever being accepted, has no leaf
     logged=lambda declaration: declaration.status == DeclarationStatus.ACCEPTED,
+    legacy_facts=(declaration_facts_v1,),
 )

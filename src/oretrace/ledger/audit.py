@@ -11,9 +11,19 @@ It reports, each as a problem with a ``kind``:
 - ``leaf-altered``: a leaf row whose entry no longer hashes to the stored tree;
 - ``tree-altered``: stored subtree hashes or the log state that differ from the recomputation;
 - ``checkpoint-signature`` and ``checkpoint-inconsistent``: a stored checkpoint that does not
-  verify with the log's keys, or whose root is not the recomputed tree's at its size.
+  verify with the log's keys, or whose root is not the recomputed tree's at its size;
+- ``content-altered``: stored data that the committed facts determine but do not carry, which no
+  longer agrees with them (an EPCIS event's body and the columns and identifiers read from it,
+  a declaration's smelter rows, a submitted assessment's answers): each app's content check,
+  ``records.register_check``;
+- ``derived-altered``: derived state (lots and their quantities, movements, custody edges and
+  their shares, mass-balance flags) that differs from its re-derivation from the committed
+  events.
 
-Erased leaves (salt removed with personal data) are counted, not reported.
+- ``fake-erasure``: a leaf whose salt is gone without a logged erasure naming it.
+
+Erased leaves (salt removed with personal data by ``ledger.erase``, which logs the erasure)
+are counted, not reported.
 """
 
 from __future__ import annotations
@@ -27,7 +37,7 @@ from oretrace.ledger import keys, records
 from oretrace.ledger.checkpoint import CheckpointError, verify_checkpoint
 from oretrace.ledger.commitment import commit, record_document
 from oretrace.ledger.merkle import HASH_SIZE, MemoryTree, range_nodes
-from oretrace.ledger.models import AuditRun, Checkpoint, HashTile, Leaf, LogState
+from oretrace.ledger.models import AuditRun, Checkpoint, Erasure, HashTile, Leaf, LogState
 from oretrace.ledger.tiles import TILE_WIDTH
 
 Progress = Callable[[float, str], None]
@@ -53,8 +63,11 @@ class _Latest:
     deleted: bool
 
 
-def _read_leaves(tree: MemoryTree, problems: list[Problem]) -> dict[tuple[str, str], _Latest]:
-    """Rebuild the tree from the leaf entries; keep each record's latest leaf."""
+def _read_leaves(
+    tree: MemoryTree, problems: list[Problem], erased: dict[int, tuple[str, str, int]]
+) -> dict[tuple[str, str], _Latest]:
+    """Rebuild the tree from the leaf entries; keep each record's latest leaf, and note every
+    leaf whose salt is gone in ``erased``."""
     latest: dict[tuple[str, str], _Latest] = {}
     rows = Leaf.objects.order_by("index").values_list(
         "index",
@@ -71,6 +84,8 @@ def _read_leaves(tree: MemoryTree, problems: list[Problem]) -> dict[tuple[str, s
             problems.append(Problem("tree-altered", f"leaf {tree.size} is missing"))
             return latest
         tree.append(bytes(entry))
+        if salt is None:
+            erased[index] = (rtype, rid, org)
         latest[(rtype, rid)] = _Latest(
             index, version, org, bytes(entry), None if salt is None else bytes(salt), deleted
         )
@@ -168,8 +183,23 @@ def _check_records(
                     )
                 )
                 continue
-            document = record_document(spec.name, rid, leaf.version, spec.facts(record))
-            if commit(leaf.salt, document) != leaf.entry:
+            owner = spec.organisation_id(record)
+            if owner != leaf.organisation:
+                problems.append(
+                    Problem(
+                        "modified",
+                        f"the record belongs to organisation {owner}, its leaf {leaf.index} "
+                        f"to {leaf.organisation}: it was moved outside the services",
+                        spec.name,
+                        rid,
+                        leaf.organisation,
+                    )
+                )
+            if not any(
+                commit(leaf.salt, record_document(spec.name, rid, leaf.version, facts))
+                == leaf.entry
+                for facts in spec.facts_versions(record)
+            ):
                 problems.append(
                     Problem(
                         "modified",
@@ -196,8 +226,39 @@ def _check_records(
                     leaf.organisation,
                 )
             )
-        progress(60 + 40 * (n + 1) / max(1, len(records.all_types())), f"checked {spec.name}")
+        progress(60 + 20 * (n + 1) / max(1, len(records.all_types())), f"checked {spec.name}")
     return checked, erased
+
+
+def _check_erasures(erased: dict[int, tuple[str, str, int]], problems: list[Problem]) -> None:
+    """Every leaf without a salt must be named by a logged erasure of its record (the erasure
+    records are themselves checked against their leaves with the other records)."""
+    if not erased:
+        return
+    logged: set[tuple[int, str, str]] = set()
+    for rtype, rid, leaves in Erasure.objects.values_list("record_type", "record_id", "leaves"):
+        logged.update((int(index), rtype, rid) for index in leaves or [])
+    for index, (rtype, rid, org) in sorted(erased.items()):
+        if (index, rtype, rid) not in logged:
+            problems.append(
+                Problem(
+                    "fake-erasure",
+                    f"the salt of leaf {index} was removed without a logged erasure",
+                    rtype,
+                    rid,
+                    org,
+                )
+            )
+
+
+def _check_contents(problems: list[Problem], progress: Progress) -> None:
+    """Run every app's content checks: what the leaves vouch for, recomputed from the rows."""
+    checks = records.all_checks()
+    for n, (name, check) in enumerate(checks):
+        problems.extend(
+            Problem(f.kind, f.detail, f.record_type, f.record_id, f.organisation) for f in check()
+        )
+        progress(80 + 20 * (n + 1) / max(1, len(checks)), f"checked {name}")
 
 
 def run_audit(*, trigger: str = "", progress: Progress | None = None) -> AuditRun:
@@ -207,12 +268,15 @@ def run_audit(*, trigger: str = "", progress: Progress | None = None) -> AuditRu
     problems: list[Problem] = []
     tree = MemoryTree()
     say(5, "Recomputing every leaf and the tree")
-    latest = _read_leaves(tree, problems)
+    erased_leaves: dict[int, tuple[str, str, int]] = {}
+    latest = _read_leaves(tree, problems, erased_leaves)
     say(30, f"Comparing the stored tree of {tree.size} leaves")
     _check_tree(tree, problems)
     say(50, "Checking the checkpoints")
     _check_checkpoints(tree, problems)
     checked, erased = _check_records(latest, problems, say)
+    _check_erasures(erased_leaves, problems)
+    _check_contents(problems, say)
     run.size = tree.size
     run.records = checked
     run.problems = [asdict(p) for p in problems]

@@ -36,7 +36,7 @@ from oretrace.ledger.checkpoint import parse_body
 from oretrace.ledger.commitment import commit_record, commit_records, new_salts
 from oretrace.ledger.exceptions import LedgerError
 from oretrace.ledger.merkle import HASH_SIZE, append_levels, frontier_root, leaf_hashes
-from oretrace.ledger.models import Checkpoint, Cosignature, Leaf, LogState
+from oretrace.ledger.models import Checkpoint, Cosignature, Erasure, Leaf, LogState
 from oretrace.ledger.note import cosignature_timestamp, parse_note
 from oretrace.ledger.storage import store_levels
 
@@ -354,11 +354,26 @@ def erase(record: models.Model, *, actor: Actor) -> int:
 
     Without the salt nobody can open the commitments again, or test guesses against them; the
     entries, the tree and every checkpoint are unchanged. Returns how many leaves were erased.
+    The erasure is itself logged: an ``Erasure`` record naming the erased leaves is appended as
+    a leaf (``ledger.erasure``), so a salt removed without one is reported by the tamper audit.
     """
     spec = records.for_record(record)
-    return Leaf.objects.filter(
-        record_type=spec.name, record_id=str(record.pk), erased_at__isnull=True
-    ).update(salt=None, erased_at=timezone.now())
+    indexes = sorted(
+        Leaf.objects.filter(
+            record_type=spec.name, record_id=str(record.pk), erased_at__isnull=True
+        ).values_list("index", flat=True)
+    )
+    if not indexes:
+        return 0
+    Leaf.objects.filter(index__in=indexes).update(salt=None, erased_at=timezone.now())
+    erasure = Erasure.objects.create(
+        record_type=spec.name,
+        record_id=str(record.pk),
+        organisation_id=spec.organisation_id(record),
+        leaves=indexes,
+    )
+    _append([erasure], actor, created=True)
+    return len(indexes)
 
 
 def latest_checkpoint() -> Checkpoint | None:
@@ -432,4 +447,11 @@ def facts_of(leaf: Leaf) -> dict[str, Any] | None:
         return TOMBSTONE
     spec = records.get(leaf.record_type)
     record = spec.model._default_manager.filter(pk=leaf.record_id).first()
-    return None if record is None else spec.facts(record)
+    if record is None:
+        return None
+    if leaf.salt is not None:  # the shape the leaf was committed with (see legacy_facts)
+        salt, entry = bytes(leaf.salt), bytes(leaf.entry)
+        for facts in spec.facts_versions(record):
+            if commit_record(salt, spec.name, leaf.record_id, leaf.version, facts) == entry:
+                return facts
+    return spec.facts(record)
