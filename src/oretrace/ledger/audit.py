@@ -20,7 +20,10 @@ It reports, each as a problem with a ``kind``:
   their shares, mass-balance flags) that differs from its re-derivation from the committed
   events.
 
-- ``fake-erasure``: a leaf whose salt is gone without a logged erasure naming it.
+- ``fake-erasure``: a leaf whose salt is gone without a logged erasure naming it;
+- ``changelog-altered``: a change-log entry that no longer hashes to its place in the chain
+  (edited), or does not follow the entry before it (entries deleted), or a head that is not
+  the chain's end (entries deleted at the end).
 
 Erased leaves (salt removed with personal data by ``ledger.erase``, which logs the erasure)
 are counted, not reported.
@@ -33,6 +36,7 @@ from dataclasses import asdict, dataclass
 
 from django.utils import timezone
 
+from oretrace.core.changelog import verify_chain
 from oretrace.ledger import keys, records
 from oretrace.ledger.checkpoint import CheckpointError, verify_checkpoint
 from oretrace.ledger.commitment import commit, record_document
@@ -251,6 +255,21 @@ def _check_erasures(erased: dict[int, tuple[str, str, int]], problems: list[Prob
             )
 
 
+def _check_changelog(problems: list[Problem]) -> None:
+    """The change log's hash chain, recomputed: edited and deleted entries break it."""
+    breaks, _hashes = verify_chain()
+    problems.extend(
+        Problem(
+            "changelog-altered",
+            b.detail,
+            "core.changelogentry",
+            "" if b.entry_id is None else str(b.entry_id),
+            b.organisation_id,
+        )
+        for b in breaks
+    )
+
+
 def _check_contents(problems: list[Problem], progress: Progress) -> None:
     """Run every app's content checks: what the leaves vouch for, recomputed from the rows."""
     checks = records.all_checks()
@@ -276,6 +295,8 @@ def run_audit(*, trigger: str = "", progress: Progress | None = None) -> AuditRu
     _check_checkpoints(tree, problems)
     checked, erased = _check_records(latest, problems, say)
     _check_erasures(erased_leaves, problems)
+    say(80, "Checking the change log's chain")
+    _check_changelog(problems)
     _check_contents(problems, say)
     run.size = tree.size
     run.records = checked
