@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 
 import pytest
 from django.apps import apps
@@ -28,7 +29,7 @@ def entries(member_a):
 
 def test_entries_are_chained_and_verify(entries):
     assert entries[0].prev_hash == ""
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in itertools.pairwise(entries):
         assert after.prev_hash == before.hash
     head = ChangeLogHead.objects.get()
     assert (head.count, head.hash) == (len(entries), entries[-1].hash)
