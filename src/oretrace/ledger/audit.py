@@ -12,6 +12,9 @@ It reports, each as a problem with a ``kind``:
 - ``tree-altered``: stored subtree hashes or the log state that differ from the recomputation;
 - ``checkpoint-signature`` and ``checkpoint-inconsistent``: a stored checkpoint that does not
   verify with the log's keys, or whose root is not the recomputed tree's at its size;
+- against every checkpoint that left the database (the published folder, files given):
+  ``tree-truncated`` (the log is shorter), ``tree-altered`` (its root differs),
+  ``checkpoint-deleted`` (no row of that size), ``published-checkpoint`` (does not verify);
 - ``content-altered``: stored data that the committed facts determine but do not carry, which no
   longer agrees with them (an EPCIS event's body and the columns and identifiers read from it,
   a declaration's smelter rows, a submitted assessment's answers): each app's content check,
@@ -31,13 +34,15 @@ are counted, not reported.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from django.utils import timezone
 
 from oretrace.core.changelog import verify_chain
 from oretrace.ledger import keys, records
+from oretrace.ledger import services as ledger_services
 from oretrace.ledger.checkpoint import CheckpointError, verify_checkpoint
 from oretrace.ledger.commitment import commit, record_document
 from oretrace.ledger.merkle import HASH_SIZE, MemoryTree, range_nodes
@@ -140,6 +145,70 @@ def _check_checkpoints(tree: MemoryTree, problems: list[Problem]) -> None:
                 Problem(
                     "checkpoint-inconsistent",
                     f"the signed root of size {size} is not the root of the stored leaves",
+                )
+            )
+
+
+def published_checkpoints(extra: Sequence[Path] = ()) -> list[tuple[str, str]]:
+    """The checkpoints that left the database: (where, note text), the published folder's
+    files and any ``extra`` file (a witness's or a monitor's copy) given to the audit."""
+    folder = ledger_services.publish_dir()
+    files = sorted(folder.glob("*.checkpoint")) if folder.is_dir() else []
+    found = []
+    for path in [*files, *extra]:
+        try:
+            found.append((str(path), path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            found.append((str(path), f"unreadable: {exc}"))
+    return found
+
+
+def _check_published(
+    tree: MemoryTree, problems: list[Problem], published: list[tuple[str, str]]
+) -> None:
+    """Compare the log with every checkpoint that left the database.
+
+    Only the log's public keys are needed: a tree truncated or rebuilt by someone without the
+    signing key no longer has a published root; a checkpoint row deleted is missed.
+    """
+    verifiers = keys.log_verifiers()
+    stored = dict(Checkpoint.objects.values_list("size", "note"))
+    for where, text in published:
+        try:
+            verified = verify_checkpoint(text, verifiers)
+        except CheckpointError as exc:
+            problems.append(Problem("published-checkpoint", f"{where}: {exc}"))
+            continue
+        size, root = verified.checkpoint.size, verified.checkpoint.root
+        if size > tree.size:
+            problems.append(
+                Problem(
+                    "tree-truncated",
+                    f"the checkpoint of size {size} published at {where} is beyond the log, "
+                    f"which has {tree.size} leaves: leaves were removed",
+                )
+            )
+        elif tree.root(size) != root:
+            problems.append(
+                Problem(
+                    "tree-altered",
+                    f"the root of the first {size} leaves is not the one published at {where}: "
+                    "the tree was rebuilt",
+                )
+            )
+        note = stored.get(size)
+        if note is None:
+            problems.append(
+                Problem(
+                    "checkpoint-deleted",
+                    f"the checkpoint of size {size} published at {where} is not in the database",
+                )
+            )
+        elif not note.startswith(verified.checkpoint.body() + "\n"):
+            problems.append(
+                Problem(
+                    "checkpoint-inconsistent",
+                    f"the stored checkpoint of size {size} is not the one published at {where}",
                 )
             )
 
@@ -280,8 +349,17 @@ def _check_contents(problems: list[Problem], progress: Progress) -> None:
         progress(80 + 20 * (n + 1) / max(1, len(checks)), f"checked {name}")
 
 
-def run_audit(*, trigger: str = "", progress: Progress | None = None) -> AuditRun:
-    """Recompute the log from the database, store the run, and return it."""
+def run_audit(
+    *,
+    trigger: str = "",
+    progress: Progress | None = None,
+    checkpoints: Sequence[Path] = (),
+) -> AuditRun:
+    """Recompute the log from the database, store the run, and return it.
+
+    ``checkpoints`` are files of checkpoints kept outside the database (a witness's, a
+    monitor's), compared with the log beside those of the published folder.
+    """
     say = progress or (lambda _percent, _message: None)
     run = AuditRun.objects.create(trigger=trigger[:100])
     problems: list[Problem] = []
@@ -293,6 +371,7 @@ def run_audit(*, trigger: str = "", progress: Progress | None = None) -> AuditRu
     _check_tree(tree, problems)
     say(50, "Checking the checkpoints")
     _check_checkpoints(tree, problems)
+    _check_published(tree, problems, published_checkpoints(checkpoints))
     checked, erased = _check_records(latest, problems, say)
     _check_erasures(erased_leaves, problems)
     say(80, "Checking the change log's chain")

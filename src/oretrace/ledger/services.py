@@ -16,6 +16,7 @@ consecutive indexes and the stored tree never forks, even with many web and work
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,8 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 from operator import attrgetter
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -390,7 +393,31 @@ def sign_checkpoint(*, actor: Actor = SYSTEM) -> Checkpoint:
     root = frontier_root(_split_frontier(bytes(state.frontier)))
     body = CheckpointBody(keys.log_signer().name, state.size, root)
     note = body.sign(keys.signers())
-    return Checkpoint.objects.create(size=state.size, root=root, note=note)
+    checkpoint = Checkpoint.objects.create(size=state.size, root=root, note=note)
+    transaction.on_commit(lambda: publish_checkpoint(checkpoint.size, note))
+    return checkpoint
+
+
+def publish_dir() -> Path:
+    """Where signed checkpoints are published outside the database."""
+    configured: Path | None = settings.ORETRACE_LEDGER_PUBLISH_DIR
+    return configured or Path(settings.ORETRACE_LEDGER_KEY_PATH).parent / "published"
+
+
+def publish_checkpoint(size: int, note: str) -> Path:
+    """Write a signed checkpoint to ``<publish dir>/<size>.checkpoint`` (atomically).
+
+    Run once the checkpoint is committed: a copy the database cannot take back, against which
+    the tamper audit checks the log (a truncated or rebuilt tree no longer has its root, and a
+    deleted checkpoint row is missed), without needing the signing key.
+    """
+    folder = publish_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{size}.checkpoint"
+    partial = path.with_suffix(".partial")
+    partial.write_text(note, encoding="utf-8")
+    os.replace(partial, path)
+    return path
 
 
 def checkpoint_covering(index: int) -> Checkpoint:

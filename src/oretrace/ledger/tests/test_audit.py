@@ -15,7 +15,7 @@ from oretrace.ledger.audit import run_audit
 from oretrace.ledger.bundle import BundleError, verify_bundle
 from oretrace.ledger.exceptions import ErasedRecord
 from oretrace.ledger.merkle import MemoryTree
-from oretrace.ledger.models import Erasure, HashTile, Leaf
+from oretrace.ledger.models import Checkpoint, Erasure, HashTile, Leaf, LogState
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +198,38 @@ def test_a_deleted_or_forged_erasure_record_is_reported(logged_org, member_a):
     Erasure.objects.filter(pk=erasure.pk).delete()
     assert _problems("fake-erasure", str(logged_org.pk))
     assert _problems("deleted", str(erasure.pk))
+
+
+def test_published_checkpoints_catch_a_truncated_or_rebuilt_log(
+    logged_org, member_a, django_capture_on_commit_callbacks, tmp_path
+):
+    # given a checkpoint signed and published outside the database
+    with django_capture_on_commit_callbacks(execute=True):
+        checkpoint = ledger.sign_checkpoint()
+    published = ledger.publish_dir() / f"{checkpoint.size}.checkpoint"
+    assert published.read_text() == checkpoint.note
+    assert _problems("checkpoint-deleted") == []
+    # when its row is deleted, the audit misses it
+    Checkpoint.objects.all().delete()
+    assert _problems("checkpoint-deleted")
+    # when the leaves are removed and the log state rebuilt, the published size is beyond it
+    Leaf.objects.all().delete()
+    HashTile.objects.all().delete()
+    LogState.objects.filter(pk=1).update(size=0, frontier=b"")
+    assert _problems("tree-truncated")
+
+
+def test_the_audit_compares_a_checkpoint_kept_elsewhere(logged_org, tmp_path):
+    checkpoint = ledger.sign_checkpoint()
+    copy = tmp_path / "witness.checkpoint"
+    copy.write_text(checkpoint.note)
+    assert not [p for p in run_audit(checkpoints=[copy]).problems if not p["record_id"]]
+    # a rebuilt tree (one entry changed, hashes recomputed) no longer has the kept root
+    Leaf.objects.filter(index=0).update(entry=b"\x07" * 32)
+    run = run_audit(checkpoints=[copy])
+    assert any(p["kind"] == "tree-altered" and str(copy) in p["detail"] for p in run.problems)
+    # and a copy that does not verify is named
+    copy.write_text("not a checkpoint\n")
+    assert [
+        p for p in run_audit(checkpoints=[copy]).problems if p["kind"] == "published-checkpoint"
+    ]
