@@ -77,5 +77,12 @@ def check_answers() -> Iterator[Finding]:
             )
 
 
-register(Assessment, _RECORD, facts=assessment_facts, label="assessment result")
+register(
+    Assessment,
+    _RECORD,
+    facts=assessment_facts,
+    label="assessment result",
+    # committed at its first submission: an assessment still being answered has no leaf
+    logged=lambda assessment: assessment.submitted_at is not None,
+)
 register_check("assessment answers", check_answers)

@@ -185,6 +185,8 @@ def verify_chain(rows: Iterable[Any] | None = None) -> tuple[list[ChainBreak], l
         previous, previous_id = row.hash, row.id
         hashes.append(row.hash)
     head = ChangeLogHead.objects.filter(pk=1).first()
+    if head is None and hashes:
+        breaks.append(ChainBreak(None, None, "the change log's head is gone"))
     if head is not None and (head.count, head.hash) != (len(hashes), previous):
         breaks.append(
             ChainBreak(

@@ -107,8 +107,8 @@ def _check_tree(tree: MemoryTree, problems: list[Problem]) -> None:
         stored = bytes(tile.hashes)
         level = tree.levels[tile.level] if tile.level < len(tree.levels) else []
         start = tile.index * TILE_WIDTH
-        expected = b"".join(level[start : start + len(stored) // HASH_SIZE])
-        if stored != expected:
+        expected = b"".join(level[start : start + TILE_WIDTH])
+        if stored != expected[: len(stored)] or len(stored) not in (len(expected), 0):
             kind = "leaf-altered" if tile.level == 0 else "tree-altered"
             first = next(
                 (
@@ -122,7 +122,17 @@ def _check_tree(tree: MemoryTree, problems: list[Problem]) -> None:
             problems.append(
                 Problem(kind, f"stored hash of node {tile.level}/{node} differs from the leaves")
             )
+    present = set(HashTile.objects.values_list("level", "index"))
+    for height in range(len(tree.levels)):
+        complete = tree.size >> height
+        for number in range((complete + TILE_WIDTH - 1) // TILE_WIDTH):
+            if (height, number) not in present:
+                problems.append(
+                    Problem("tree-altered", f"the stored hashes of tile {height}/{number} are gone")
+                )
     state = LogState.objects.filter(pk=1).first()
+    if state is None and tree.size:
+        problems.append(Problem("tree-altered", f"the log state of {tree.size} leaves is gone"))
     if state is not None:
         frontier = b"".join(tree.hashes(range_nodes(0, tree.size)))
         if state.size != tree.size or bytes(state.frontier) != frontier:
@@ -140,6 +150,14 @@ def _check_checkpoints(tree: MemoryTree, problems: list[Problem]) -> None:
             problems.append(Problem("checkpoint-signature", f"size {cp.size}: {exc}"))
             continue
         size = verified.checkpoint.size
+        if (cp.size, bytes(cp.root)) != (size, verified.checkpoint.root):
+            problems.append(
+                Problem(
+                    "checkpoint-inconsistent",
+                    f"the stored size or root of checkpoint {cp.pk} (size {cp.size}) is not "
+                    f"what its signed note says (size {size})",
+                )
+            )
         if size > tree.size or verified.checkpoint.root != tree.root(size):
             problems.append(
                 Problem(
