@@ -9,6 +9,8 @@ linked to, or the review that will link it). A leaf appended before that keeps t
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import orjson
@@ -16,7 +18,10 @@ import orjson
 from oretrace.declarations.canonical import fingerprint
 from oretrace.declarations.choices import DeclarationStatus
 from oretrace.declarations.models import Declaration, SmelterEntry
-from oretrace.ledger.records import register
+from oretrace.ledger.models import Leaf
+from oretrace.ledger.records import Finding, register, register_check
+
+_RECORD = "declarations.declaration"
 
 _ROW_FIELDS = (
     "row",
@@ -75,7 +80,7 @@ def declaration_facts(declaration: Any) -> dict[str, Any]:
 
 register(
     Declaration,
-    "declarations.declaration",
+    _RECORD,
     facts=declaration_facts,
     label="supplier declaration",
     # committed when accepted (and at every later decision): one still waiting for a decision,
@@ -83,3 +88,46 @@ register(
     logged=lambda declaration: declaration.status == DeclarationStatus.ACCEPTED,
     legacy_facts=(declaration_facts_v1,),
 )
+
+
+def _read_from_content(content: dict[str, Any]) -> dict[str, Any]:
+    """The columns the import read from the content (the committed fingerprint covers it)."""
+    company = content.get("company") or {}
+    effective = company.get("effective_date")
+    return {
+        "fingerprint": fingerprint(content),
+        "language": str(content.get("language", ""))[:20],
+        "company_name": str(company.get("name", ""))[:300],
+        "scope": company.get("scope", ""),
+        "scope_description": company.get("scope_description", ""),
+        "effective_date": date.fromisoformat(effective) if effective else None,
+        "minerals": list(content.get("minerals") or []),
+    }
+
+
+def check_declarations() -> Iterator[Finding]:
+    """A committed declaration's columns read from its content still say what it says."""
+    committed = Leaf.objects.filter(record_type=_RECORD).values_list("record_id", flat=True)
+    ids = sorted({int(rid) for rid in committed.distinct() if rid.isdigit()})
+    columns = ("fingerprint", "language", "company_name", "scope", "scope_description")
+    rows = Declaration.objects.filter(pk__in=ids)
+    for declaration in rows.only(
+        "pk", "organisation_id", "content", *columns, "effective_date", "minerals"
+    ).iterator(500):
+        try:
+            expected = _read_from_content(declaration.content)
+        except (AttributeError, TypeError, ValueError):
+            expected = {}
+        changed = [
+            name for name, value in expected.items() if getattr(declaration, name) != value
+        ] or ([] if expected else ["content"])
+        if changed:
+            yield Finding(
+                _RECORD,
+                str(declaration.pk),
+                declaration.organisation_id,
+                f"stored {', '.join(changed)} no longer agree with the committed content",
+            )
+
+
+register_check("declaration columns read from the content", check_declarations)
