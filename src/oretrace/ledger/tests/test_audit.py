@@ -233,3 +233,26 @@ def test_the_audit_compares_a_checkpoint_kept_elsewhere(logged_org, tmp_path):
     assert [
         p for p in run_audit(checkpoints=[copy]).problems if p["kind"] == "published-checkpoint"
     ]
+
+
+def test_widened_facts_keep_old_leaves_valid(job_records, member_a):
+    # given a record committed with the type's first facts
+    job = JobFactory(organisation=member_a.organisation)
+    ledger.append(job, actor=SYSTEM)
+    first = records.get("test.job").facts
+
+    def widened(record):
+        return {**first(record), "schema": 2, "status": record.status}
+
+    # when the facts are widened, with the first shape kept as legacy
+    records.register(Job, "test.job", facts=widened, legacy_facts=(first,))
+    leaf = queries.latest_leaf("test.job", str(job.pk))
+    # then the old leaf still audits clean, opens with its old facts, and its bundle verifies
+    assert _problems("modified", str(job.pk)) == []
+    assert ledger.facts_of(leaf) == first(job)
+    _verify(queries.bundle_for(leaf))
+    # a new version commits to the new shape, and an edit is still found
+    ledger.append(job, actor=SYSTEM)
+    assert ledger.facts_of(queries.latest_leaf("test.job", str(job.pk))) == widened(job)
+    Job.objects.filter(pk=job.pk).update(title="Tampered")
+    assert _problems("modified", str(job.pk))
