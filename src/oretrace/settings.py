@@ -357,6 +357,12 @@ if len(ORETRACE_LEDGER_WITNESSES) < ORETRACE_LEDGER_WITNESS_QUORUM:
     )
 ORETRACE_LEDGER_CHECKPOINT_INTERVAL = env_int("LEDGER_CHECKPOINT_INTERVAL", 300, minimum=5)
 ORETRACE_LEDGER_AUDIT_INTERVAL = env_int("LEDGER_AUDIT_INTERVAL", 86_400, minimum=60)
+# Every signed checkpoint is also written here, outside the database (one file per size); the
+# tamper audit compares the log with them. Default: "published" beside the signing key.
+_LEDGER_PUBLISH_DIR = env_str("LEDGER_PUBLISH_DIR")
+ORETRACE_LEDGER_PUBLISH_DIR: Path | None = (
+    Path(_LEDGER_PUBLISH_DIR) if _LEDGER_PUBLISH_DIR else None
+)
 
 # GS1's EPCIS 2.0 JSON Schema (EPCIS-JSON-Schema.json) is not shipped with oretrace: point this
 # at a copy to validate captured documents against it as well as oretrace's own checks.

@@ -17,6 +17,7 @@ from oretrace.assessments import evidence as evidence_checks
 from oretrace.assessments import stdfile
 from oretrace.assessments.choices import AssessmentStatus
 from oretrace.assessments.exceptions import AssessmentError, StandardFileError
+from oretrace.assessments.ledger import answers_digest
 from oretrace.assessments.models import (
     OPEN_STATUSES,
     Answer,
@@ -346,7 +347,7 @@ def submit(
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = now
     assessment.score = result.score
-    assessment.result = result.as_json()
+    assessment.result = {**result.as_json(), "answers": answers_digest(assessment.pk)}
     assessment.save()
     log_change(assessment, action=ChangeAction.UPDATE, actor=actor, before=before)
     ledger.append(assessment, actor=actor)

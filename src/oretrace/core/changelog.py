@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -12,7 +16,7 @@ from django.db.models.fields.files import FieldFile
 
 from oretrace.core.actors import SystemActor, actor_label
 from oretrace.core.choices import ChangeAction
-from oretrace.core.models import ChangeLogEntry
+from oretrace.core.models import ChangeLogEntry, ChangeLogHead
 
 if TYPE_CHECKING:
     from oretrace.core.models import Membership, Organisation
@@ -52,7 +56,7 @@ def log_change(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("log_change() must run inside the service's transaction")
     owner = organisation if organisation is not None else getattr(obj, "organisation", None)
-    return ChangeLogEntry.objects.create(
+    entry = ChangeLogEntry(
         organisation=owner,
         actor=None if isinstance(actor, SystemActor) else actor.user,
         actor_label=actor_label(actor),
@@ -63,3 +67,133 @@ def log_change(
         before=before,
         after=None if action == ChangeAction.DELETE else snapshot(obj),
     )
+    head = _locked_head()
+    entry.prev_hash = head.hash
+    entry.hash = entry_hash(head.hash, _content(entry))
+    entry.save(force_insert=True)
+    head.count += 1
+    head.hash = entry.hash
+    head.save(update_fields=["count", "hash"])
+    return entry
+
+
+# --- the hash chain -----------------------------------------------------------------------------
+
+CHAIN_FIELDS = (
+    "organisation_id",
+    "actor_label",
+    "content_type_id",
+    "object_id",
+    "object_repr",
+    "action",
+    "before",
+    "after",
+    "at",
+)
+
+
+def _locked_head() -> ChangeLogHead:
+    """The chain's head row, locked until the transaction ends (entries are chained in turn)."""
+    head = ChangeLogHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        ChangeLogHead.objects.get_or_create(pk=1)
+        head = ChangeLogHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _content(entry: Any) -> list[Any]:
+    """The chained content of an entry (a model instance or a row with CHAIN_FIELDS).
+
+    Not the acting user's key: it is emptied when the user is deleted; ``actor_label`` stays.
+    """
+    values = [getattr(entry, name) for name in CHAIN_FIELDS]
+    at = values[-1]
+    values[-1] = at.isoformat(timespec="microseconds") if isinstance(at, datetime) else at
+    return values
+
+
+def entry_hash(prev_hash: str, content: list[Any]) -> str:
+    """SHA-256 of the previous hash, a newline and the content as sorted, compact JSON."""
+    encoded = json.dumps(
+        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder
+    )
+    return hashlib.sha256(f"{prev_hash}\n{encoded}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """Where the stored chain differs from its recomputation: ``entry_id`` and what is wrong."""
+
+    entry_id: int | None
+    organisation_id: int | None
+    detail: str
+
+
+@dataclass
+class _Row:
+    id: int
+    organisation_id: int | None
+    actor_label: str
+    content_type_id: int
+    object_id: str
+    object_repr: str
+    action: str
+    before: Any
+    after: Any
+    at: Any
+    prev_hash: str
+    hash: str
+
+
+def chain_rows(chunk: int = 5000) -> Iterator[_Row]:
+    rows = ChangeLogEntry.objects.order_by("id").values_list(
+        "id", *CHAIN_FIELDS, "prev_hash", "hash"
+    )
+    for values in rows.iterator(chunk):
+        yield _Row(*values)
+
+
+def verify_chain(rows: Iterable[Any] | None = None) -> tuple[list[ChainBreak], list[str]]:
+    """Recompute the chain in id order; return the breaks, and the hash after each entry.
+
+    An edited entry no longer hashes to its stored hash; a deleted one leaves the next
+    entry's ``prev_hash`` pointing at nothing; entries deleted at the end leave the head
+    ahead of the chain.
+    """
+    breaks: list[ChainBreak] = []
+    hashes: list[str] = []
+    previous, previous_id = "", None
+    for row in chain_rows() if rows is None else rows:
+        if row.prev_hash != previous:
+            where = f"after #{previous_id}" if previous_id is not None else "at the start"
+            breaks.append(
+                ChainBreak(
+                    row.id,
+                    row.organisation_id,
+                    f"change-log entry #{row.id} does not follow the entry before it: "
+                    f"entries {where} were deleted or edited",
+                )
+            )
+        if entry_hash(row.prev_hash, _content(row)) != row.hash:
+            breaks.append(
+                ChainBreak(
+                    row.id,
+                    row.organisation_id,
+                    f"change-log entry #{row.id} was edited: it no longer hashes to its chain",
+                )
+            )
+        previous, previous_id = row.hash, row.id
+        hashes.append(row.hash)
+    head = ChangeLogHead.objects.filter(pk=1).first()
+    if head is None and hashes:
+        breaks.append(ChainBreak(None, None, "the change log's head is gone"))
+    if head is not None and (head.count, head.hash) != (len(hashes), previous):
+        breaks.append(
+            ChainBreak(
+                None,
+                None,
+                f"the change log's head says {head.count} entries ending in {head.hash[:12]}…, "
+                f"the chain has {len(hashes)}: entries were deleted or added",
+            )
+        )
+    return breaks, hashes

@@ -1,17 +1,78 @@
-"""Accepted declarations in the transparency log: their canonical fingerprint, never contacts."""
+"""Accepted declarations in the transparency log: their canonical fingerprint, never contacts.
+
+Facts, second shape (``"schema": 2``): the first shape's without the uploaded file's SHA-256,
+plus ``smelter_rows``, the SHA-256 of the declaration's smelter rows as stored (what each row says
+and the registry facility it is linked to, or the review that will link it). A leaf appended
+before that keeps the first shape (``legacy_facts``), and still opens with it; migration
+``declarations.0003`` appends a new leaf for every declaration whose latest leaf has the first
+shape, so no new bundle carries the file's hash.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
+from datetime import date
 from typing import Any
+
+import orjson
 
 from oretrace.declarations.canonical import fingerprint
 from oretrace.declarations.choices import DeclarationStatus
-from oretrace.declarations.models import Declaration
-from oretrace.ledger.records import register
+from oretrace.declarations.models import Declaration, SmelterEntry
+from oretrace.ledger.models import Leaf
+from oretrace.ledger.records import Finding, register, register_check
+
+_RECORD = "declarations.declaration"
+
+_ROW_FIELDS = (
+    "row",
+    "metal",
+    "metal_text",
+    "lookup_name",
+    "smelter_name",
+    "country",
+    "country_text",
+    "smelter_id",
+    "recycled_scrap",
+    "match",
+    "score",
+    "facility_id",
+    "review_id",
+)
+
+
+def smelter_rows_digest(declaration: Any) -> str:
+    """SHA-256 of the declaration's stored smelter rows and their registry links, in row order.
+
+    Each row is a JSON array of ``_ROW_FIELDS`` (the score as text with two decimals: a float's
+    text is not the same in every language).
+    """
+    rows = SmelterEntry.objects.filter(declaration_id=declaration.pk).order_by("row", "pk")
+    encoded = [
+        [
+            *values[:10],
+            None if values[10] is None else f"{values[10]:.2f}",
+            *values[11:],
+        ]
+        for values in rows.values_list(*_ROW_FIELDS)
+    ]
+    return hashlib.sha256(orjson.dumps(encoded)).hexdigest()
+
+
+def declaration_facts_v1(declaration: Any) -> dict[str, Any]:
+    """The first shape: recomputed from the stored content and the decision."""
+    return {
+        "fingerprint": fingerprint(declaration.content),
+        "family": declaration.family,
+        "version": declaration.version,
+        "status": declaration.status,
+        "file_sha256": declaration.sha256,
+    }
 
 
 def declaration_facts(declaration: Any) -> dict[str, Any]:
-    """Recomputed from the stored content, so a changed row no longer matches its leaf.
+    """Recomputed from the stored content and rows, so a changed row no longer matches its leaf.
 
     The fingerprint is of the declaration's public content (``canonical.public``): a verifier
     holding the declaration recomputes it. Never the uploaded file's SHA-256: the file holds the
@@ -22,15 +83,61 @@ def declaration_facts(declaration: Any) -> dict[str, Any]:
         "family": declaration.family,
         "version": declaration.version,
         "status": declaration.status,
+        "schema": 2,
+        "smelter_rows": smelter_rows_digest(declaration),
     }
 
 
 register(
     Declaration,
-    "declarations.declaration",
+    _RECORD,
     facts=declaration_facts,
     label="supplier declaration",
     # committed when accepted (and at every later decision): one still waiting for a decision,
     # or rejected without ever being accepted, has no leaf
     logged=lambda declaration: declaration.status == DeclarationStatus.ACCEPTED,
+    legacy_facts=(declaration_facts_v1,),
 )
+
+
+def _read_from_content(content: dict[str, Any]) -> dict[str, Any]:
+    """The columns the import read from the content (the committed fingerprint covers it)."""
+    company = content.get("company") or {}
+    effective = company.get("effective_date")
+    return {
+        "fingerprint": fingerprint(content),
+        "language": str(content.get("language", ""))[:20],
+        "company_name": str(company.get("name", ""))[:300],
+        "scope": company.get("scope", ""),
+        "scope_description": company.get("scope_description", ""),
+        "effective_date": date.fromisoformat(effective) if effective else None,
+        "minerals": list(content.get("minerals") or []),
+    }
+
+
+def check_declarations() -> Iterator[Finding]:
+    """A committed declaration's columns read from its content still say what it says."""
+    committed = Leaf.objects.filter(record_type=_RECORD).values_list("record_id", flat=True)
+    ids = sorted({int(rid) for rid in committed.distinct() if rid.isdigit()})
+    columns = ("fingerprint", "language", "company_name", "scope", "scope_description")
+    rows = Declaration.objects.filter(pk__in=ids)
+    for declaration in rows.only(
+        "pk", "organisation_id", "content", *columns, "effective_date", "minerals"
+    ).iterator(500):
+        try:
+            expected = _read_from_content(declaration.content)
+        except (AttributeError, TypeError, ValueError):
+            expected = {}
+        changed = [
+            name for name, value in expected.items() if getattr(declaration, name) != value
+        ] or ([] if expected else ["content"])
+        if changed:
+            yield Finding(
+                _RECORD,
+                str(declaration.pk),
+                declaration.organisation_id,
+                f"stored {', '.join(changed)} no longer agree with the committed content",
+            )
+
+
+register_check("declaration columns read from the content", check_declarations)

@@ -125,6 +125,32 @@ class Leaf(models.Model):
         return f"#{self.index} {self.record_type} {self.record_id} v{self.version}"
 
 
+class Erasure(models.Model):
+    """The logged erasure of one record's salts: itself a record of the log (``ledger.erasure``).
+
+    ``leaves`` lists the indexes whose salts were removed. The tamper audit reports a leaf
+    without a salt that no logged erasure names ("fake-erasure"): removing a salt is how one
+    would hide a record changed afterwards.
+    """
+
+    record_type = models.CharField(max_length=60)
+    record_id = models.CharField(max_length=64)
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The organisation that owns the erased record.",
+    )
+    leaves = models.JSONField(default=list, help_text="Indexes of the leaves erased.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"erasure of {self.record_type} {self.record_id} ({len(self.leaves)} leaves)"
+
+
 class Checkpoint(models.Model):
     """A signed tree head (c2sp.org/tlog-checkpoint) the log issued."""
 

@@ -11,7 +11,7 @@ tamper audit recomputes it from the database and compares commitments.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +32,46 @@ class RecordType:
     # Whether the log must hold this record even when it has no leaf yet: every record of most
     # types; only some for a type committed at a moment of its life (an accepted declaration).
     logged: Callable[[Any], bool] = lambda record: True
+    # The facts of earlier versions of the type's commitment, newest first: a leaf appended
+    # before the facts were widened still opens with the facts it was committed with (see
+    # ``facts_matching``), so widening the facts never makes existing leaves "modified".
+    legacy_facts: tuple[Facts, ...] = ()
+
+    def facts_versions(self, record: Any) -> Iterable[dict[str, Any]]:
+        """The record's facts in the current shape, then in each earlier one (lazily)."""
+        yield self.facts(record)
+        for facts in self.legacy_facts:
+            yield facts(record)
 
 
+@dataclass(frozen=True)
+class Finding:
+    """What a content check found: a record whose stored data its leaf does not vouch for."""
+
+    record_type: str
+    record_id: str
+    organisation: int | None
+    detail: str
+    kind: str = "content-altered"
+
+
+# A check of stored data the facts do not carry but the committed facts determine (an EPCIS
+# event's body and its derived rows, a declaration's smelter rows, an assessment's answers):
+# called by the tamper audit once per run, it yields every finding.
+ContentCheck = Callable[[], Iterable[Finding]]
+_CHECKS: dict[str, ContentCheck] = {}
+
+
+def register_check(name: str, check: ContentCheck) -> None:
+    """Add a content check to the tamper audit under ``name`` (stable, for messages)."""
+    _CHECKS[name] = check
+
+
+def all_checks() -> list[tuple[str, ContentCheck]]:
+    return list(_CHECKS.items())
+
+
+ERASURE = "ledger.erasure"
 _BY_NAME: dict[str, RecordType] = {}
 _BY_MODEL: dict[type[models.Model], RecordType] = {}
 
@@ -46,14 +84,23 @@ def register(
     organisation_id: Callable[[Any], int] = lambda record: record.organisation_id,
     label: str = "",
     logged: Callable[[Any], bool] = lambda record: True,
+    legacy_facts: tuple[Facts, ...] = (),
 ) -> RecordType:
     """Make ``model`` committable under ``name`` (``app_label.model``, stable forever).
 
     ``logged`` says which records the log must hold from the start (the tamper audit reports
     one of those without a leaf); a record that has leaves is checked whatever it says.
+    ``legacy_facts`` are the earlier shapes of ``facts``, newest first: never change what
+    ``facts`` returns for an existing record without moving its old form here.
     """
     spec = RecordType(
-        name, model, facts, organisation_id, label or str(model._meta.verbose_name), logged
+        name,
+        model,
+        facts,
+        organisation_id,
+        label or str(model._meta.verbose_name),
+        logged,
+        legacy_facts,
     )
     existing = _BY_NAME.get(name)
     if existing is not None and existing.model is not model:
@@ -103,8 +150,18 @@ def organisation_facts(org: Any) -> dict[str, Any]:
     }
 
 
+def erasure_facts(erasure: Any) -> dict[str, Any]:
+    """Which record's salts were erased, and at which leaves (no personal data)."""
+    return {
+        "record_type": erasure.record_type,
+        "record_id": erasure.record_id,
+        "leaves": sorted(int(index) for index in erasure.leaves),
+    }
+
+
 def register_core() -> None:
     from oretrace.core.models import Organisation
+    from oretrace.ledger.models import Erasure
 
     register(
         Organisation,
@@ -113,3 +170,4 @@ def register_core() -> None:
         organisation_id=lambda org: org.pk,
         label="organisation registration",
     )
+    register(Erasure, ERASURE, facts=erasure_facts, label="erasure")

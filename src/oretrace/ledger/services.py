@@ -16,6 +16,7 @@ consecutive indexes and the stored tree never forks, even with many web and work
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,8 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 from operator import attrgetter
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -36,7 +39,7 @@ from oretrace.ledger.checkpoint import parse_body
 from oretrace.ledger.commitment import commit_record, commit_records, new_salts
 from oretrace.ledger.exceptions import LedgerError
 from oretrace.ledger.merkle import HASH_SIZE, append_levels, frontier_root, leaf_hashes
-from oretrace.ledger.models import Checkpoint, Cosignature, Leaf, LogState
+from oretrace.ledger.models import Checkpoint, Cosignature, Erasure, Leaf, LogState
 from oretrace.ledger.note import cosignature_timestamp, parse_note
 from oretrace.ledger.storage import store_levels
 
@@ -354,11 +357,26 @@ def erase(record: models.Model, *, actor: Actor) -> int:
 
     Without the salt nobody can open the commitments again, or test guesses against them; the
     entries, the tree and every checkpoint are unchanged. Returns how many leaves were erased.
+    The erasure is itself logged: an ``Erasure`` record naming the erased leaves is appended as
+    a leaf (``ledger.erasure``), so a salt removed without one is reported by the tamper audit.
     """
     spec = records.for_record(record)
-    return Leaf.objects.filter(
-        record_type=spec.name, record_id=str(record.pk), erased_at__isnull=True
-    ).update(salt=None, erased_at=timezone.now())
+    indexes = sorted(
+        Leaf.objects.filter(
+            record_type=spec.name, record_id=str(record.pk), erased_at__isnull=True
+        ).values_list("index", flat=True)
+    )
+    if not indexes:
+        return 0
+    Leaf.objects.filter(index__in=indexes).update(salt=None, erased_at=timezone.now())
+    erasure = Erasure.objects.create(
+        record_type=spec.name,
+        record_id=str(record.pk),
+        organisation_id=spec.organisation_id(record),
+        leaves=indexes,
+    )
+    _append([erasure], actor, created=True)
+    return len(indexes)
 
 
 def latest_checkpoint() -> Checkpoint | None:
@@ -375,7 +393,31 @@ def sign_checkpoint(*, actor: Actor = SYSTEM) -> Checkpoint:
     root = frontier_root(_split_frontier(bytes(state.frontier)))
     body = CheckpointBody(keys.log_signer().name, state.size, root)
     note = body.sign(keys.signers())
-    return Checkpoint.objects.create(size=state.size, root=root, note=note)
+    checkpoint = Checkpoint.objects.create(size=state.size, root=root, note=note)
+    transaction.on_commit(lambda: publish_checkpoint(checkpoint.size, note))
+    return checkpoint
+
+
+def publish_dir() -> Path:
+    """Where signed checkpoints are published outside the database."""
+    configured: Path | None = settings.ORETRACE_LEDGER_PUBLISH_DIR
+    return configured or Path(settings.ORETRACE_LEDGER_KEY_PATH).parent / "published"
+
+
+def publish_checkpoint(size: int, note: str) -> Path:
+    """Write a signed checkpoint to ``<publish dir>/<size>.checkpoint`` (atomically).
+
+    Run once the checkpoint is committed: a copy the database cannot take back, against which
+    the tamper audit checks the log (a truncated or rebuilt tree no longer has its root, and a
+    deleted checkpoint row is missed), without needing the signing key.
+    """
+    folder = publish_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{size}.checkpoint"
+    partial = path.with_suffix(".partial")
+    partial.write_text(note, encoding="utf-8")
+    os.replace(partial, path)
+    return path
 
 
 def checkpoint_covering(index: int) -> Checkpoint:
@@ -432,4 +474,11 @@ def facts_of(leaf: Leaf) -> dict[str, Any] | None:
         return TOMBSTONE
     spec = records.get(leaf.record_type)
     record = spec.model._default_manager.filter(pk=leaf.record_id).first()
-    return None if record is None else spec.facts(record)
+    if record is None:
+        return None
+    if leaf.salt is not None:  # the shape the leaf was committed with (see legacy_facts)
+        salt, entry = bytes(leaf.salt), bytes(leaf.entry)
+        for facts in spec.facts_versions(record):
+            if commit_record(salt, spec.name, leaf.record_id, leaf.version, facts) == entry:
+                return facts
+    return spec.facts(record)

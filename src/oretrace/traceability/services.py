@@ -294,7 +294,6 @@ def _store(
             for i in e.identifiers
         ),
     )
-    log_change(capture, action=ChangeAction.CREATE, actor=actor)
     if fresh:
         rows = [
             _event_record(row_id, e, capture, user_id, now)
@@ -304,7 +303,10 @@ def _store(
         _lock_custody(organisation)
         apply_events(rows, organisation=organisation, user=user, context=capture.context)
         _check_constraints()  # the custody rows'
-        # Last: the log is one for everybody, and its lock is held until the commit.
+    # Last, the change log and the ledger: each is one chain for everybody, whose lock is held
+    # until the commit (captures of other organisations wait only for this part).
+    log_change(capture, action=ChangeAction.CREATE, actor=actor)
+    if fresh:
         ledger.append_many(rows, actor=actor, created=True)
     return capture
 

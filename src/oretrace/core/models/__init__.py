@@ -8,7 +8,7 @@ from oretrace.core.models.base import (
     creating_user,
     owning_organisation,
 )
-from oretrace.core.models.changelog import ChangeLogEntry
+from oretrace.core.models.changelog import ChangeLogEntry, ChangeLogHead
 from oretrace.core.models.jobs import Job
 from oretrace.core.models.organisations import Grant, Membership, Organisation, User
 from oretrace.core.models.pseudonyms import Pseudonym
@@ -18,6 +18,7 @@ from oretrace.core.models.tokens import ApiToken
 __all__ = [
     "ApiToken",
     "ChangeLogEntry",
+    "ChangeLogHead",
     "Country",
     "Grant",
     "Job",

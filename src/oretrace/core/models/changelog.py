@@ -30,6 +30,10 @@ class ChangeLogEntry(models.Model):
 
     ``before`` and ``after`` are JSON snapshots of the object's fields (``None`` for a creation
     or a deletion respectively). Entries are never edited or deleted.
+
+    Entries are hash-chained: ``hash`` is SHA-256 of the previous entry's hash and this entry's
+    content (``core.changelog.entry_hash``), so an entry edited or deleted outside the services
+    breaks the chain where it was, and the tamper audit finds it.
     """
 
     organisation = models.ForeignKey(
@@ -53,6 +57,12 @@ class ChangeLogEntry(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    prev_hash = models.CharField(
+        max_length=64, blank=True, help_text="The previous entry's hash (empty for the first)."
+    )
+    hash = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of prev_hash and this entry's content."
+    )
 
     objects = ChangeLogQuerySet.as_manager()
 
@@ -74,3 +84,20 @@ class ChangeLogEntry(models.Model):
     def differences(self) -> list[tuple[str, object, object]]:
         before, after = self.before or {}, self.after or {}
         return [(name, before.get(name), after.get(name)) for name in self.changed_fields]
+
+
+class ChangeLogHead(models.Model):
+    """The single row appends to the change log lock: how many entries it has, and the last
+    one's hash (the chain's head), so entries get their place in the chain one at a time."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    count = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="changeloghead_single")
+        ]
+
+    def __str__(self) -> str:
+        return f"change log of {self.count} entries"

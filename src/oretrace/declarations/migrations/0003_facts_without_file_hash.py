@@ -21,7 +21,7 @@ def recommit(apps, schema_editor):
         return
     from oretrace.core.actors import SystemActor
     from oretrace.declarations.models import Declaration
-    from oretrace.declarations.records import declaration_facts
+    from oretrace.declarations.records import declaration_facts_v1
     from oretrace.ledger import services as ledger
     from oretrace.ledger.commitment import commit_record
     from oretrace.ledger.models import Leaf as LiveLeaf
@@ -32,7 +32,7 @@ def recommit(apps, schema_editor):
         declaration = Declaration.objects.filter(pk=leaf.record_id).first()
         if declaration is None:
             continue
-        old_facts = {**declaration_facts(declaration), "file_sha256": declaration.sha256}
+        old_facts = declaration_facts_v1(declaration)
         old_entry = commit_record(
             bytes(leaf.salt), leaf.record_type, leaf.record_id, leaf.version, old_facts
         )
@@ -45,7 +45,8 @@ def recommit(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("declarations", "0002_campaigns"),
-        ("ledger", "0003_pseudonymous_actor_labels"),
+        ("core", "0005_changelog_chain"),
+        ("ledger", "0004_erasure"),
     ]
 
     operations = [migrations.RunPython(recommit, migrations.RunPython.noop)]

@@ -14,7 +14,8 @@ from oretrace.ledger import services as ledger
 from oretrace.ledger.audit import run_audit
 from oretrace.ledger.bundle import BundleError, verify_bundle
 from oretrace.ledger.exceptions import ErasedRecord
-from oretrace.ledger.models import HashTile, Leaf
+from oretrace.ledger.merkle import MemoryTree
+from oretrace.ledger.models import Checkpoint, Erasure, HashTile, Leaf, LogState
 
 pytestmark = pytest.mark.django_db
 
@@ -140,9 +141,19 @@ def test_erasure_keeps_the_leaf_and_every_proof_valid(logged_org, member_a):
     before = ledger.sign_checkpoint()
     # when one record's salt is erased with its personal data
     assert ledger.erase(logged_org, actor=SYSTEM) == 1
-    # then the tree is unchanged: the old checkpoint still verifies against a new one
+    # then the leaves are unchanged: the tree grew by the logged erasure only, and the old
+    # checkpoint is the new tree's root at its size
     after = ledger.sign_checkpoint()
-    assert (after.size, bytes(after.root)) == (before.size, bytes(before.root))
+    assert after.size == before.size + 1
+    erasure = Leaf.objects.get(index=before.size)
+    assert erasure.record_type == "ledger.erasure"
+    assert Erasure.objects.get(pk=erasure.record_id).leaves == [
+        queries.latest_leaf("core.organisation", str(logged_org.pk)).index
+    ]
+    tree = MemoryTree()
+    for entry in Leaf.objects.order_by("index").values_list("entry", flat=True):
+        tree.append(bytes(entry))
+    assert tree.root(before.size) == bytes(before.root)
     # the other record's bundle still verifies, and the audit reports no problem for either
     _verify(queries.bundle_for(queries.latest_leaf("core.organisation", str(other.pk))))
     run = run_audit()
@@ -157,3 +168,91 @@ def test_the_audit_command_fails_on_a_problem(logged_org):
     Organisation.objects.filter(pk=logged_org.pk).update(legal_name="Tampered")
     with pytest.raises(CommandError, match=r"problem\(s\) found"):
         call_command("ledger", "audit")
+
+
+def test_a_salt_removed_without_a_logged_erasure_is_reported(logged_org):
+    # given a record changed outside the services, whose leaf's salt is then removed to hide it
+    leaf = queries.latest_leaf("core.organisation", str(logged_org.pk))
+    Organisation.objects.filter(pk=logged_org.pk).update(legal_name="Tampered")
+    Leaf.objects.filter(index=leaf.index).update(salt=None)
+    # when / then: a fake erasure, naming the record
+    problems = _problems("fake-erasure", str(logged_org.pk))
+    assert [(p["record_type"], p["record_id"]) for p in problems] == [
+        ("core.organisation", str(logged_org.pk))
+    ]
+
+
+def test_a_deleted_or_forged_erasure_record_is_reported(logged_org, member_a):
+    ledger.erase(logged_org, actor=SYSTEM)
+    erasure = Erasure.objects.get()
+    # an erasure row forged without its leaf is unlogged
+    forged = Erasure.objects.create(
+        record_type="core.organisation",
+        record_id="999",
+        organisation=member_a.organisation,
+        leaves=[0],
+    )
+    assert _problems("unlogged", str(forged.pk))
+    forged.delete()
+    # deleting the logged erasure makes the erased salt a fake erasure, and the erasure deleted
+    Erasure.objects.filter(pk=erasure.pk).delete()
+    assert _problems("fake-erasure", str(logged_org.pk))
+    assert _problems("deleted", str(erasure.pk))
+
+
+def test_published_checkpoints_catch_a_truncated_or_rebuilt_log(
+    logged_org, member_a, django_capture_on_commit_callbacks, tmp_path
+):
+    # given a checkpoint signed and published outside the database
+    with django_capture_on_commit_callbacks(execute=True):
+        checkpoint = ledger.sign_checkpoint()
+    published = ledger.publish_dir() / f"{checkpoint.size}.checkpoint"
+    assert published.read_text() == checkpoint.note
+    assert _problems("checkpoint-deleted") == []
+    # when its row is deleted, the audit misses it
+    Checkpoint.objects.all().delete()
+    assert _problems("checkpoint-deleted")
+    # when the leaves are removed and the log state rebuilt, the published size is beyond it
+    Leaf.objects.all().delete()
+    HashTile.objects.all().delete()
+    LogState.objects.filter(pk=1).update(size=0, frontier=b"")
+    assert _problems("tree-truncated")
+
+
+def test_the_audit_compares_a_checkpoint_kept_elsewhere(logged_org, tmp_path):
+    checkpoint = ledger.sign_checkpoint()
+    copy = tmp_path / "witness.checkpoint"
+    copy.write_text(checkpoint.note)
+    assert not [p for p in run_audit(checkpoints=[copy]).problems if not p["record_id"]]
+    # a rebuilt tree (one entry changed, hashes recomputed) no longer has the kept root
+    Leaf.objects.filter(index=0).update(entry=b"\x07" * 32)
+    run = run_audit(checkpoints=[copy])
+    assert any(p["kind"] == "tree-altered" and str(copy) in p["detail"] for p in run.problems)
+    # and a copy that does not verify is named
+    copy.write_text("not a checkpoint\n")
+    assert [
+        p for p in run_audit(checkpoints=[copy]).problems if p["kind"] == "published-checkpoint"
+    ]
+
+
+def test_widened_facts_keep_old_leaves_valid(job_records, member_a):
+    # given a record committed with the type's first facts
+    job = JobFactory(organisation=member_a.organisation)
+    ledger.append(job, actor=SYSTEM)
+    first = records.get("test.job").facts
+
+    def widened(record):
+        return {**first(record), "schema": 2, "status": record.status}
+
+    # when the facts are widened, with the first shape kept as legacy
+    records.register(Job, "test.job", facts=widened, legacy_facts=(first,))
+    leaf = queries.latest_leaf("test.job", str(job.pk))
+    # then the old leaf still audits clean, opens with its old facts, and its bundle verifies
+    assert _problems("modified", str(job.pk)) == []
+    assert ledger.facts_of(leaf) == first(job)
+    _verify(queries.bundle_for(leaf))
+    # a new version commits to the new shape, and an edit is still found
+    ledger.append(job, actor=SYSTEM)
+    assert ledger.facts_of(queries.latest_leaf("test.job", str(job.pk))) == widened(job)
+    Job.objects.filter(pk=job.pk).update(title="Tampered")
+    assert _problems("modified", str(job.pk))

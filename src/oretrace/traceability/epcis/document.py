@@ -144,6 +144,11 @@ def _captured(event: dict[str, Any], hash_id: str) -> CapturedEvent:
     )
 
 
+def read_event(event: dict[str, Any], hash_id: str) -> CapturedEvent:
+    """An event of a valid document as capture stores it (the tamper audit reads it again)."""
+    return _captured(event, hash_id)
+
+
 def _identifiers(event: dict[str, Any]) -> list[Identifier]:
     found: list[Identifier] = []
     if "parentID" in event:

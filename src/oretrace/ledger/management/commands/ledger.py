@@ -20,7 +20,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("audit", help="recompute every leaf; exit 1 when a problem is found")
+        audit = sub.add_parser("audit", help="recompute every leaf; exit 1 when a problem is found")
+        audit.add_argument(
+            "--checkpoint",
+            action="append",
+            default=[],
+            type=Path,
+            metavar="FILE",
+            help="a checkpoint kept outside the database (a witness's, a monitor's) to compare "
+            "the log with, besides the published ones; may be repeated",
+        )
         sub.add_parser("checkpoint", help="sign a checkpoint now and print it")
         sub.add_parser("vkey", help="print the log's public verifier key")
         sub.add_parser("schedule", help="start the worker's checkpoint/audit schedule")
@@ -39,7 +48,9 @@ class Command(BaseCommand):
     def do_audit(self, options: dict[str, Any]) -> None:
         from oretrace.ledger.audit import run_audit
 
-        run = run_audit(trigger="command line", progress=None)
+        run = run_audit(
+            trigger="command line", progress=None, checkpoints=options.get("checkpoint") or []
+        )
         self.stdout.write(
             f"audited {run.size} leaves and {run.records} records: {len(run.problems)} problem(s)"
         )
