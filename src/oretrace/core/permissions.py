@@ -26,8 +26,10 @@ class Permission:
 
     action: str  # "capture EPCIS events": names the action in a refusal
     roles: tuple[str, ...]
-    # An extra condition on the member, e.g. platform staff for reference data.
+    # An extra condition on the member, e.g. platform staff for reference data, and how a
+    # refusal says it ("to be a platform curator"); the roles are named otherwise.
     also: Callable[[Membership], bool] | None = None
+    also_needs: str = ""
 
     def __call__(self, actor: Membership | SystemActor | None) -> bool:
         """True when ``actor`` may do this (in their own organisation)."""
@@ -51,6 +53,8 @@ class Permission:
     @property
     def needs(self) -> str:
         """The roles, in words: 'the role compliance officer or auditor, or administrator'."""
+        if self.also_needs:
+            return self.also_needs
         labels = dict(Role.choices)
         names = [str(labels[r]).lower() for r in self.roles if r != Role.ADMIN]
         if not names:

@@ -16,9 +16,10 @@ can_edit_facilities = Permission("record facilities, their names and identifiers
 can_review_matches = Permission("queue and decide name matches", EDITORS)
 # Reference data (facilities from reference lists) is curated by platform staff only.
 can_curate = Permission(
-    "change reference data (platform curators only)",
+    "change reference data",
     tuple(Role.values),
     also=lambda member: bool(member.user.is_staff),
+    also_needs="to be a platform curator (a staff user)",
 )
 
 
