@@ -3,12 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from oretrace.api import errors
 from oretrace.api.api import api
 from oretrace.declarations.campaign_views import respond
 from oretrace.web.urls import auth_urlpatterns
 
 urlpatterns = [
-    path("api/v1/", api.urls),
+    path("api/v1/", errors.urls(api)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     *auth_urlpatterns,

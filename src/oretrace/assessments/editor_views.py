@@ -17,13 +17,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from oretrace.assessments import authoring, editform, services
+from oretrace.assessments import authoring, editform
 from oretrace.assessments.models import Standard, StandardDraft
+from oretrace.assessments.permissions import can_author_standards
 from oretrace.assessments.texts import localise
-from oretrace.core.exceptions import OretraceError
+from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member
-from oretrace.web.views import member_required
+from oretrace.web.views import member_required, requires
 
 NEW_LANGUAGES = ["en", "fr", "hi"]
 _PARTS = ("section", "criterion", "question")
@@ -31,7 +32,7 @@ _PARTS = ("section", "criterion", "question")
 
 def _draft(member: Membership, draft_id: int) -> StandardDraft:
     draft = get_for_member(StandardDraft.objects.select_related("published"), member, pk=draft_id)
-    if not member.has_role(*services.AUTHORS):
+    if not can_author_standards(member):
         raise Http404  # drafts are the authors' working copies
     return draft
 
@@ -42,6 +43,7 @@ def _draft_url(draft: StandardDraft, anchor: str = "") -> str:
 
 @member_required
 @require_POST
+@requires(can_author_standards)
 def draft_from(request: HttpRequest, member: Membership, standard_id: int) -> HttpResponse:
     """Start a draft of a new version: a copy of the latest version of this standard."""
     standard = get_for_member(Standard.objects.all(), member, pk=standard_id)
@@ -50,6 +52,8 @@ def draft_from(request: HttpRequest, member: Membership, standard_id: int) -> Ht
         draft = authoring.start_draft(
             actor=member, version=request.POST.get("version", ""), base=latest
         )
+    except PermissionDenied:
+        raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         messages.error(request, str(exc))
         return redirect("assessments:standard", standard.pk)
@@ -60,9 +64,10 @@ def draft_from(request: HttpRequest, member: Membership, standard_id: int) -> Ht
 
 
 @member_required
+@requires(can_author_standards)
 def draft_new(request: HttpRequest, member: Membership) -> HttpResponse:
     """A new standard: its header with its first section, criterion and question."""
-    if not member.has_role(*services.AUTHORS):
+    if not can_author_standards(member):
         raise Http404
     post = request.POST if request.method == "POST" else None
     error = ""
@@ -75,6 +80,8 @@ def draft_new(request: HttpRequest, member: Membership) -> HttpResponse:
                 "sections": [_first_section(post, NEW_LANGUAGES)],
             }
             draft = authoring.start_draft(actor=member, version=data["version"], data=data)
+        except PermissionDenied:
+            raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:
             error = str(exc)
         else:
@@ -171,6 +178,8 @@ def _draft_post(request: HttpRequest, member: Membership, draft: StandardDraft) 
             raise Http404
         authoring.edit(draft, change, actor=member)
         messages.success(request, _("Draft saved."))
+    except PermissionDenied:
+        raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         messages.error(request, str(exc))
     return redirect(_draft_url(draft, f"{kind}-{code}" if kind in _PARTS else ""))
@@ -200,6 +209,8 @@ def _part_page(
     if post is not None:
         try:
             authoring.edit(draft, change(post, languages), actor=member)
+        except PermissionDenied:
+            raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:
             error = str(exc)
         else:
@@ -315,7 +326,7 @@ def draft_question(request: HttpRequest, member: Membership, draft_id: int) -> H
 
 def drafts_for(member: Membership) -> list[StandardDraft]:
     """The open drafts of the member's organisation (for its authors)."""
-    if not member.has_role(*services.AUTHORS):
+    if not can_author_standards(member):
         return []
     return list(
         StandardDraft.objects.filter(organisation_id=member.organisation_id, published__isnull=True)

@@ -27,8 +27,9 @@ from oretrace.assessments.models import (
     SupportRequest,
     TrainingModule,
 )
+from oretrace.assessments.permissions import can_assign_assessments
 from oretrace.assessments.queries import RESULT_STATUSES
-from oretrace.assessments.services import ASSIGNERS, Actor, _require, is_assigner, is_responder
+from oretrace.assessments.services import Actor, _require, is_assigner, is_responder
 from oretrace.assessments.texts import localise
 from oretrace.core.actors import actor_user
 from oretrace.core.changelog import log_change, snapshot
@@ -203,7 +204,7 @@ def add_training_module(
     upload: UploadedFile | None = None,
 ) -> TrainingModule:
     """Add a module to an organisation's training library, linked to criteria it covers."""
-    _require(actor, organisation, ASSIGNERS, "add training modules")
+    _require(actor, organisation, can_assign_assessments, "add training modules")
     if format not in TrainingFormat.values:
         raise AssessmentError(f"{format!r} is not a training format")
     if not url.strip() and upload is None:

@@ -29,46 +29,48 @@ from oretrace.assessments.models import (
     Section,
     Standard,
 )
+from oretrace.assessments.permissions import (
+    can_assign_assessments,
+    can_author_standards,
+    can_respond_to_assessments,
+)
 from oretrace.assessments.scoring import AnswerState, Result, score
 from oretrace.core.actors import SystemActor, actor_user
 from oretrace.core.changelog import log_change, snapshot
-from oretrace.core.choices import ChangeAction, Role
+from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import InvalidTransition, PermissionDenied
 from oretrace.core.models import Membership, Organisation
+from oretrace.core.permissions import Permission
 from oretrace.ledger import services as ledger
 from oretrace.registry.models import Facility
 
 Actor = Membership | SystemActor
-ASSIGNERS = (Role.COMPLIANCE_OFFICER, Role.AUDITOR)
-RESPONDERS = (Role.SUPPLIER_CONTRIBUTOR, Role.COMPLIANCE_OFFICER)
-AUTHORS = (Role.COMPLIANCE_OFFICER, Role.AUDITOR)
 
 
 def _require(
-    actor: Actor, organisation: Organisation | None, roles: tuple[str, ...], what: str
+    actor: Actor, organisation: Organisation | None, permission: Permission, what: str
 ) -> None:
     if isinstance(actor, SystemActor):
         return
     if organisation is None or actor.organisation_id != organisation.pk:
         raise PermissionDenied(f"only {organisation or 'the platform'} can {what}")
-    if not actor.has_role(*roles):
-        raise PermissionDenied(f"{what} needs one of the roles: {', '.join(roles)} or admin")
+    permission.require(actor)
 
 
 def require_author(actor: Actor, organisation: Organisation) -> None:
     """Standards of ``organisation`` are written by its compliance officers and auditors."""
-    _require(actor, organisation, AUTHORS, "write a standard")
+    _require(actor, organisation, can_author_standards, "write a standard")
 
 
 def is_assigner(actor: Actor, assessment: Assessment) -> bool:
     return isinstance(actor, SystemActor) or (
-        actor.organisation_id == assessment.organisation_id and actor.has_role(*ASSIGNERS)
+        actor.organisation_id == assessment.organisation_id and can_assign_assessments(actor)
     )
 
 
 def is_responder(actor: Actor, assessment: Assessment) -> bool:
     return isinstance(actor, SystemActor) or (
-        actor.organisation_id == assessment.supplier_id and actor.has_role(*RESPONDERS)
+        actor.organisation_id == assessment.supplier_id and can_respond_to_assessments(actor)
     )
 
 
@@ -85,7 +87,7 @@ def import_standard(
     """
     if organisation is None and not isinstance(actor, SystemActor):
         raise PermissionDenied("only the platform installs standards for everyone")
-    _require(actor, organisation, AUTHORS, "import a standard")
+    _require(actor, organisation, can_author_standards, "import a standard")
     spec = stdfile.read(text)
     raw = text.encode("utf-8") if isinstance(text, str) else text
     if Standard.objects.filter(
@@ -174,7 +176,7 @@ def assign_assessment(
     assigner = organisation or (actor.organisation if isinstance(actor, Membership) else None)
     if assigner is None:
         raise AssessmentError("an assessment needs the assigning organisation")
-    _require(actor, assigner, ASSIGNERS, "assign an assessment")
+    _require(actor, assigner, can_assign_assessments, "assign an assessment")
     if supplier.pk == assigner.pk:
         raise AssessmentError("an organisation cannot assign an assessment to itself")
     if standard.organisation_id not in (None, assigner.pk):
@@ -393,8 +395,11 @@ def comment(
     assessment: Assessment, question: Question, *, text: str, actor: Membership
 ) -> ReviewComment:
     """A reviewer's comment on one answer, or the supplier's reply."""
-    if actor.organisation_id not in (assessment.organisation_id, assessment.supplier_id):
-        raise PermissionDenied("only the two organisations of an assessment comment on it")
+    if not (is_assigner(actor, assessment) or is_responder(actor, assessment)):
+        raise PermissionDenied(
+            "only reviewers and contributors of the two organisations of an assessment "
+            "comment on it"
+        )
     _question_of(assessment, question)
     if not text.strip():
         raise AssessmentError("the comment is empty")

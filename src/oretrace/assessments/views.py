@@ -28,12 +28,17 @@ from oretrace.assessments.models import (
     SupportRequest,
     TrainingModule,
 )
-from oretrace.core.exceptions import OretraceError
+from oretrace.assessments.permissions import (
+    can_assign_assessments,
+    can_author_standards,
+    can_respond_to_assessments,
+)
+from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
 from oretrace.registry.models import Facility
-from oretrace.web.views import member_required
+from oretrace.web.views import member_required, requires
 
 LANGUAGES = ("en", "fr", "hi")
 
@@ -68,11 +73,12 @@ def _assignable_facilities(member: Membership) -> list[Facility]:
 
 
 @member_required
+@requires(can_assign_assessments)
 def assessment_list(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST":
         return _assign(request, member)
     found = queries.assessments_for(member)
-    can_assign = member.has_role(*services.ASSIGNERS)
+    can_assign = can_assign_assessments(member)
     return render(
         request,
         "assessments/list.html",
@@ -106,6 +112,8 @@ def _assign(request: HttpRequest, member: Membership) -> HttpResponse:
             message=request.POST.get("message", ""),
             actor=member,
         )
+    except PermissionDenied:
+        raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         messages.error(request, str(exc))
         return redirect("assessments:list")
@@ -167,6 +175,8 @@ def _review_post(request: HttpRequest, member: Membership, assessment: Assessmen
             messages.success(request, _("%(n)d improvement actions added.") % {"n": len(made)})
         else:
             raise Http404
+    except PermissionDenied:
+        raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         messages.error(request, str(exc))
     return redirect("assessments:detail", assessment.pk)
@@ -256,6 +266,7 @@ def _question(assessment: Assessment, question_id: int) -> Question:
 
 @require_POST
 @member_required
+@requires(can_respond_to_assessments)
 def save_answer(
     request: HttpRequest, member: Membership, assessment_id: int, question_id: int
 ) -> HttpResponse:
@@ -270,6 +281,8 @@ def save_answer(
             note=request.POST.get("note"),
             actor=member,
         )
+    except PermissionDenied:
+        raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         error = str(exc)
     return _question_response(request, member, assessment, question, error)
@@ -277,6 +290,7 @@ def save_answer(
 
 @require_POST
 @member_required
+@requires(can_respond_to_assessments)
 def upload_evidence(
     request: HttpRequest, member: Membership, assessment_id: int, question_id: int
 ) -> HttpResponse:
@@ -289,6 +303,8 @@ def upload_evidence(
             error = _("Choose a file to upload.")
         else:
             services.add_evidence(assessment, question, upload=upload, actor=member)
+    except PermissionDenied:
+        raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         error = str(exc)
     return _question_response(request, member, assessment, question, error)
@@ -304,6 +320,8 @@ def comment(
     error = ""
     try:
         services.comment(assessment, question, text=request.POST.get("text", ""), actor=member)
+    except PermissionDenied:
+        raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         error = str(exc)
     return _question_response(request, member, assessment, question, error)
@@ -347,6 +365,7 @@ def gap_report(request: HttpRequest, member: Membership, assessment_id: int) -> 
 
 @require_POST
 @member_required
+@requires(can_respond_to_assessments)
 def action_update(request: HttpRequest, member: Membership, action_id: int) -> HttpResponse:
     action = get_for_member(
         ImprovementAction.objects.select_related("assessment"), member, pk=action_id
@@ -377,6 +396,8 @@ def action_update(request: HttpRequest, member: Membership, action_id: int) -> H
         else:
             raise Http404
         messages.success(request, _("Saved."))
+    except PermissionDenied:
+        raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         messages.error(request, str(exc))
     return redirect(reverse("assessments:detail", args=[action.assessment_id]) + "#plan")
@@ -384,6 +405,7 @@ def action_update(request: HttpRequest, member: Membership, action_id: int) -> H
 
 @require_POST
 @member_required
+@requires(can_assign_assessments)
 def support_answer(request: HttpRequest, member: Membership, request_id: int) -> HttpResponse:
     support = get_for_member(
         SupportRequest.objects.select_related("action__assessment"), member, pk=request_id
@@ -396,12 +418,15 @@ def support_answer(request: HttpRequest, member: Membership, request_id: int) ->
             actor=member,
         )
         messages.success(request, _("Saved."))
+    except PermissionDenied:
+        raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         messages.error(request, str(exc))
     return redirect(reverse("assessments:detail", args=[support.action.assessment_id]) + "#plan")
 
 
 @member_required
+@requires(can_author_standards)
 def standard_list(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -414,6 +439,8 @@ def standard_list(request: HttpRequest, member: Membership) -> HttpResponse:
                 actor=member,
             )
             messages.success(request, _("Imported %(s)s.") % {"s": standard})
+        except PermissionDenied:
+            raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:
             messages.error(request, str(exc))
         return redirect("assessments:standards")
@@ -422,7 +449,7 @@ def standard_list(request: HttpRequest, member: Membership) -> HttpResponse:
         "assessments/standards.html",
         {
             "standards": queries.standards_for(member).order_by("code", "version"),
-            "can_import": member.has_role(*services.AUTHORS),
+            "can_import": can_author_standards(member),
             "drafts": editor_views.drafts_for(member),
         },
     )
@@ -447,7 +474,7 @@ def standard_detail(request: HttpRequest, member: Membership, standard_id: int) 
             "lang": lang,
             "text_languages": LANGUAGES,
             "sections": standard.sections.prefetch_related("criteria__questions"),
-            "can_author": member.has_role(*services.AUTHORS),
+            "can_author": can_author_standards(member),
         },
     )
 
@@ -474,8 +501,9 @@ def training_file(request: HttpRequest, member: Membership, module_id: int) -> H
 
 
 @member_required
+@requires(can_assign_assessments)
 def training_list(request: HttpRequest, member: Membership) -> HttpResponse:
-    can_add = member.has_role(*services.ASSIGNERS)
+    can_add = can_assign_assessments(member)
     if request.method == "POST" and can_add:
         codes = [c.strip() for c in request.POST.get("criteria", "").split(",") if c.strip()]
         try:
@@ -492,6 +520,8 @@ def training_list(request: HttpRequest, member: Membership) -> HttpResponse:
                 actor=member,
             )
             messages.success(request, _("Training module added."))
+        except PermissionDenied:
+            raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:
             messages.error(request, str(exc))
         return redirect("assessments:training")

@@ -35,10 +35,11 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from oretrace.core.actors import SystemActor
-from oretrace.core.choices import JobStatus, Role
+from oretrace.core.choices import JobStatus
 from oretrace.core.exceptions import InvalidTransition, OretraceError, PermissionDenied
 from oretrace.core.models import Job, Membership, Organisation
 from oretrace.core.models.jobs import TRANSITIONS
+from oretrace.core.permissions import Permission, can_cancel_any_job
 
 logger = logging.getLogger(__name__)
 MAX_MESSAGES = 500
@@ -63,8 +64,12 @@ class JobKind:
     kind: str
     title: str | Promise
     handler: Callable[..., dict[str, Any] | None]
-    roles: tuple[str, ...] = ()
+    # Who may start it; None: any member (jobs the system starts need no permission).
+    permission: Permission | None = None
     user_startable: bool = False
+
+    def startable_by(self, member: Membership) -> bool:
+        return self.user_startable and (self.permission is None or self.permission(member))
 
     @property
     def english_title(self) -> str:
@@ -77,12 +82,16 @@ _REGISTRY: dict[str, JobKind] = {}
 
 
 def job_handler(
-    kind: str, *, title: str | Promise, roles: tuple[str, ...] = (), user_startable: bool = False
+    kind: str,
+    *,
+    title: str | Promise,
+    permission: Permission | None = None,
+    user_startable: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``func(ctx, **params)`` as the handler of job ``kind``."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        _REGISTRY[kind] = JobKind(kind, title, func, roles, user_startable)
+        _REGISTRY[kind] = JobKind(kind, title, func, permission, user_startable)
         return func
 
     return register
@@ -124,10 +133,8 @@ def start_job(
             raise OretraceError("a system job needs the organisation it runs for")
         user = None
     else:
-        if spec.roles and not actor.has_role(*spec.roles):
-            raise PermissionDenied(
-                f"starting '{spec.title}' needs one of the roles: {', '.join(spec.roles)}"
-            )
+        if spec.permission is not None:
+            spec.permission.require(actor)
         organisation, user = actor.organisation, actor.user
     with transaction.atomic():
         job = Job.objects.create(
@@ -522,7 +529,7 @@ def start_watchdog(*, stop: threading.Event | None = None) -> threading.Thread:
 def cancel_job(job: Job, *, actor: Membership | SystemActor) -> Job:
     """Cancel a queued or running job; a running handler stops at its next progress report."""
     if not isinstance(actor, SystemActor) and not (
-        actor.user_id == job.created_by_id or actor.has_role(Role.ADMIN)
+        actor.user_id == job.created_by_id or can_cancel_any_job(actor)
     ):
         raise PermissionDenied(
             "only the user who started a job, or an administrator, can cancel it"

@@ -12,9 +12,10 @@ import pycountry
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from oretrace.core.choices import Role, TemplateFamily
+from oretrace.core.choices import TemplateFamily
 from oretrace.core.jobs import JobContext, job_handler
 from oretrace.core.models import Country, Mineral, Subdivision
+from oretrace.core.permissions import can_reload_reference
 
 Progress = Callable[[float, str], None]
 
@@ -158,7 +159,7 @@ def reference_is_loaded() -> bool:
 @job_handler(
     "reference.reload",
     title=_("Reload reference catalogues"),
-    roles=(Role.ADMIN,),
+    permission=can_reload_reference,
     user_startable=True,
 )
 def reload_reference_job(ctx: JobContext) -> dict:

@@ -29,6 +29,7 @@ from oretrace.core.models import (
     Pseudonym,
     User,
 )
+from oretrace.core.permissions import can_manage_organisation, can_share
 from oretrace.core.tasks import send_invitation_task
 from oretrace.ledger import services as ledger
 
@@ -61,10 +62,7 @@ def _validate(obj: models.Model, *, exclude: list[str] | None = None) -> None:
 
 
 def _require_admin(actor: Membership | SystemActor, organisation: Organisation) -> None:
-    if isinstance(actor, SystemActor):
-        return
-    if actor.organisation_id != organisation.pk or not actor.has_role(Role.ADMIN):
-        raise PermissionDenied(f"only an administrator of {organisation} can do this")
+    can_manage_organisation.require(actor, organisation_id=organisation.pk)
 
 
 def _unique_slug(name: str) -> str:
@@ -293,10 +291,7 @@ def revoke_grant(grant: Grant, *, actor: Membership | SystemActor) -> Grant:
 
 
 def _require_admin_or_compliance(actor: Membership | SystemActor, owner: Organisation) -> None:
-    if isinstance(actor, SystemActor):
-        return
-    if actor.organisation_id != owner.pk or not actor.has_role(Role.COMPLIANCE_OFFICER):
-        raise PermissionDenied(f"only an administrator or compliance officer of {owner} can share")
+    can_share.require(actor, organisation_id=owner.pk)
 
 
 ERASED_DOMAIN = "erased.invalid"

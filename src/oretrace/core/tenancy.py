@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -76,8 +78,14 @@ def visible[M_T: Model](queryset: QuerySet[M_T], member: Membership) -> QuerySet
 def get_for_member[M_T: Model](
     queryset: QuerySet[M_T], member: Membership, **lookup: object
 ) -> M_T:
-    """Fetch one row the member may see, or raise ``Http404`` exactly as if it did not exist."""
-    return get_object_or_404(visible(queryset, member), **lookup)
+    """Fetch one row the member may see, or raise ``Http404`` exactly as if it did not exist.
+
+    A lookup value the column cannot hold (``"abc"`` for a numeric id) names no row either.
+    """
+    try:
+        return get_object_or_404(visible(queryset, member), **lookup)
+    except (ValueError, TypeError, ValidationError):
+        raise Http404 from None
 
 
 def can_see(obj: Model, member: Membership) -> bool:

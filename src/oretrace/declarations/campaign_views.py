@@ -14,14 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from oretrace.core.exceptions import OretraceError
+from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
 from oretrace.declarations import campaigns, imports, services, supplier_csv
 from oretrace.declarations.choices import Family, RequestStatus
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
-from oretrace.web.views import member_required
+from oretrace.declarations.permissions import can_edit_suppliers, can_run_campaigns
+from oretrace.web.views import member_required, requires
 
 # Chart colours per request status (SVG fill attributes: the CSP forbids inline styles).
 COLOURS = {
@@ -58,6 +59,7 @@ def _chosen(member: Membership, values: list[str]) -> list[Supplier]:
 
 
 @member_required
+@requires(can_run_campaigns)
 def campaign_list(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST":
         post = request.POST
@@ -72,6 +74,8 @@ def campaign_list(request: HttpRequest, member: Membership) -> HttpResponse:
                 message=post.get("message", ""),
                 suppliers=chosen,
             )
+        except PermissionDenied:
+            raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:
             messages.error(request, str(exc))
             return redirect("declarations:campaigns")
@@ -96,7 +100,7 @@ def campaign_list(request: HttpRequest, member: Membership) -> HttpResponse:
             "families": Family.choices,
             "year": timezone.now().year,
             "suppliers": visible(Supplier.objects.exclude(email=""), member),
-            "can_run": campaigns.can_run_campaigns(member),
+            "can_run": can_run_campaigns(member),
         },
     )
 
@@ -123,6 +127,7 @@ def _chart(rate: campaigns.ResponseRate) -> list[dict]:
 
 
 @member_required
+@requires(can_run_campaigns)
 def campaign_detail(request: HttpRequest, member: Membership, campaign_id: int) -> HttpResponse:
     campaign = get_for_member(
         Campaign.objects.select_related("owner__user"), member, pk=campaign_id
@@ -153,7 +158,7 @@ def campaign_detail(request: HttpRequest, member: Membership, campaign_id: int) 
             "others": [
                 s for s in visible(Supplier.objects.exclude(email=""), member) if s.pk not in asked
             ],
-            "can_run": campaigns.can_run_campaigns(member),
+            "can_run": can_run_campaigns(member),
             "awaiting": rate.counts["requested"] + rate.counts["reminded"],
         },
     )
@@ -190,11 +195,14 @@ def _act(request: HttpRequest, member: Membership, campaign: Campaign) -> None:
             )
         else:
             messages.error(request, _("Unknown action."))
+    except PermissionDenied:
+        raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         messages.error(request, str(exc))
 
 
 @member_required
+@requires(can_edit_suppliers)
 def supplier_import(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -203,6 +211,8 @@ def supplier_import(request: HttpRequest, member: Membership) -> HttpResponse:
                 raise OretraceError(_("choose a CSV file"))
             data = read_upload(upload, limit=supplier_csv.MAX_BYTES)
             done = supplier_csv.import_suppliers(data, actor=member)
+        except PermissionDenied:
+            raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:
             messages.error(request, str(exc))
             return redirect("declarations:supplier_import")
@@ -218,7 +228,7 @@ def supplier_import(request: HttpRequest, member: Membership) -> HttpResponse:
     return render(
         request,
         "declarations/campaign_supplier_import.html",
-        {"can_edit": member.has_role(*services.EDITORS)},
+        {"can_edit": can_edit_suppliers(member)},
     )
 
 

@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
-from oretrace.core.choices import ChangeAction, Role
+from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import InvalidTransition, PermissionDenied
 from oretrace.core.jobs import JobContext, job_handler, start_job
 from oretrace.core.models import Job, Membership
@@ -50,12 +50,12 @@ from oretrace.declarations.imports import (
     store_file,
 )
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
+from oretrace.declarations.permissions import can_import_declarations, can_run_campaigns
 from oretrace.declarations.templates import TemplateError
 from oretrace.declarations.templates.detect import detect, open_book
 from oretrace.declarations.templates.ooxml import Unsupported
 from oretrace.web.dashboard import Figure, figures
 
-CAMPAIGNERS = (Role.COMPLIANCE_OFFICER,)
 # Limits of the public upload form (per link): files per upload, bytes per upload, files/hour.
 MAX_RESPONSE_FILES = 10
 MAX_RESPONSE_BYTES = 60 * 1024 * 1024
@@ -114,16 +114,12 @@ def find_request(token: str) -> CampaignRequest:
 # --- permissions ------------------------------------------------------------------------------
 
 
-def can_run_campaigns(member: Membership) -> bool:
-    return member.has_role(*CAMPAIGNERS)
-
-
 def _require(actor: Membership | SystemActor, record: Campaign | None = None) -> None:
     if isinstance(actor, SystemActor):
         return
     if record is not None and record.organisation_id != actor.organisation_id:
         raise PermissionDenied(_("this campaign belongs to another organisation"))
-    if not actor.has_role(*CAMPAIGNERS):
+    if not can_run_campaigns(actor):
         raise PermissionDenied(
             _("running campaigns needs the role compliance officer or administrator")
         )
@@ -157,7 +153,7 @@ def create_campaign(
     owner = owner or (actor if isinstance(actor, Membership) else None)
     if owner is None:
         raise DeclarationError(_("a campaign needs an owner: the member its files are imported as"))
-    if not owner.has_role(*CAMPAIGNERS):
+    if not can_run_campaigns(owner):
         raise PermissionDenied(
             _("the campaign's owner must be a compliance officer or an administrator")
         )
@@ -394,7 +390,7 @@ def _family_of(data: bytes, filename: str) -> str | None:
 def _owner(campaign: Campaign) -> Membership:
     owner = Membership.objects.select_related("user", "organisation").get(pk=campaign.owner_id)
     usable = owner.is_active and owner.user.is_active and owner.organisation.is_active
-    if not (usable and owner.has_role(*IMPORTERS)):
+    if not (usable and can_import_declarations(owner)):
         raise DeclarationError(
             _(
                 "%(company)s cannot receive files through this link at the moment; "

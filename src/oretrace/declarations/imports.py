@@ -21,14 +21,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.changelog import log_change, snapshot
-from oretrace.core.choices import ChangeAction, Role
-from oretrace.core.exceptions import PermissionDenied
+from oretrace.core.choices import ChangeAction
 from oretrace.core.jobs import JobContext, job_handler, start_job
 from oretrace.core.models import Membership
 from oretrace.declarations.canonical import canonical, fingerprint
 from oretrace.declarations.choices import DeclarationStatus, Severity, SmelterMatch
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry, Supplier
+from oretrace.declarations.permissions import can_import_declarations
 from oretrace.declarations.services import create_supplier
 from oretrace.declarations.templates import (
     ParsedDeclaration,
@@ -43,7 +43,6 @@ from oretrace.registry.reviews import NameQuery, match_names, matcher_for, queue
 
 Progress = Callable[[float, str], None]
 
-IMPORTERS = (Role.COMPLIANCE_OFFICER, Role.SUPPLIER_CONTRIBUTOR, Role.AUDITOR)
 UPLOAD_DIR = "declarations"
 MAX_FILE_BYTES = 30 * 1024 * 1024
 MAX_FILES = 200
@@ -90,11 +89,7 @@ class FileOutcome:
 
 
 def require_importer(actor: Membership) -> None:
-    if not actor.has_role(*IMPORTERS):
-        raise PermissionDenied(
-            "importing declarations needs the role compliance officer, supplier contributor, "
-            "auditor or administrator"
-        )
+    can_import_declarations.require(actor)
 
 
 def sha256(data: bytes) -> str:

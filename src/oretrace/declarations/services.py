@@ -12,26 +12,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from oretrace.core.changelog import log_change, snapshot
-from oretrace.core.choices import ChangeAction, Role
+from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import Country, Membership
+from oretrace.core.permissions import Permission
 from oretrace.declarations.choices import DeclarationStatus
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, Supplier
+from oretrace.declarations.permissions import can_decide_declarations, can_edit_suppliers
 from oretrace.ledger import queries as ledger_queries
 from oretrace.ledger import records
 from oretrace.ledger import services as ledger
 
-DECIDERS = (Role.COMPLIANCE_OFFICER, Role.AUDITOR)
-EDITORS = (Role.COMPLIANCE_OFFICER, Role.SUPPLIER_CONTRIBUTOR, Role.AUDITOR)
 
-
-def _require(actor: Membership, roles: tuple[str, ...], what: str, record: Any = None) -> None:
+def _require(actor: Membership, permission: Permission, what: str, record: Any = None) -> None:
     if record is not None and record.organisation_id != actor.organisation_id:
         raise PermissionDenied(f"this {what} belongs to another organisation")
-    if not actor.has_role(*roles):
-        names = ", ".join(str(Role(r).label).lower() for r in roles)
-        raise PermissionDenied(f"this needs one of the roles {names} or administrator")
+    permission.require(actor)
 
 
 @transaction.atomic
@@ -43,7 +40,7 @@ def decide(
     An accepted declaration's fingerprint is appended to the transparency log, and so is every
     later decision on it (its status is among the committed facts).
     """
-    _require(actor, DECIDERS, "declaration", declaration)
+    _require(actor, can_decide_declarations, "declaration", declaration)
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     if status not in DeclarationStatus.values or status == DeclarationStatus.RECEIVED:
         raise DeclarationError(
@@ -101,7 +98,7 @@ def create_supplier(
     contact_name: str = "",
     country: str = "",
 ) -> Supplier:
-    _require(actor, EDITORS, "supplier")
+    _require(actor, can_edit_suppliers, "supplier")
     name = " ".join(name.split())
     if not name:
         raise DeclarationError("a supplier needs a name")
@@ -125,7 +122,7 @@ def create_supplier(
 
 @transaction.atomic
 def update_supplier(supplier: Supplier, *, actor: Membership, **changes: Any) -> Supplier:
-    _require(actor, EDITORS, "supplier", supplier)
+    _require(actor, can_edit_suppliers, "supplier", supplier)
     allowed = {"name", "reference", "email", "contact_name", "country"}
     unknown = set(changes) - allowed
     if unknown:

@@ -25,6 +25,7 @@ from oretrace.core.models import Country, Membership
 from oretrace.declarations import services
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Supplier
+from oretrace.declarations.permissions import can_edit_suppliers
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -224,7 +225,7 @@ def _check(
 @transaction.atomic
 def import_suppliers(data: bytes, *, actor: Membership) -> SupplierImport:
     """Create or update the suppliers of a CSV list, all or nothing."""
-    if not actor.has_role(*services.EDITORS):
+    if not can_edit_suppliers(actor):
         raise PermissionDenied(
             _(
                 "importing suppliers needs the role compliance officer, supplier contributor, "

@@ -10,13 +10,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from oretrace.core.exceptions import OretraceError
+from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
 from oretrace.declarations import imports, services
 from oretrace.declarations.choices import DeclarationStatus, Family, Severity
 from oretrace.declarations.models import Declaration, ImportBatch, Supplier
+from oretrace.declarations.permissions import (
+    can_decide_declarations,
+    can_edit_suppliers,
+    can_import_declarations,
+)
 from oretrace.declarations.queries import (
     DeclarationFilter,
     answers_by_mineral,
@@ -24,7 +29,7 @@ from oretrace.declarations.queries import (
     search_declarations,
 )
 from oretrace.declarations.templates.values import mineral_label
-from oretrace.web.views import member_required
+from oretrace.web.views import member_required, requires
 
 
 def _int(value: str | None) -> int | None:
@@ -35,6 +40,7 @@ def _int(value: str | None) -> int | None:
 
 
 @member_required
+@requires(can_import_declarations)
 def declaration_list(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST":
         uploads = request.FILES.getlist("files")
@@ -52,6 +58,8 @@ def declaration_list(request: HttpRequest, member: Membership) -> HttpResponse:
                 supplier=supplier,
                 source="web",
             )
+        except PermissionDenied:
+            raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:
             messages.error(request, str(exc))
             return redirect("declarations:list")
@@ -75,7 +83,7 @@ def declaration_list(request: HttpRequest, member: Membership) -> HttpResponse:
             "statuses": DeclarationStatus.choices,
             "families": Family.choices,
             "suppliers": visible(Supplier.objects.all(), member).only("id", "name"),
-            "can_import": member.has_role(*imports.IMPORTERS),
+            "can_import": can_import_declarations(member),
             "batches": visible(ImportBatch.objects.select_related("job"), member)[:5],
         },
     )
@@ -95,6 +103,7 @@ def batch_detail(request: HttpRequest, member: Membership, batch_id: int) -> Htt
 
 
 @member_required
+@requires(can_decide_declarations)
 def declaration_detail(
     request: HttpRequest, member: Membership, declaration_id: int
 ) -> HttpResponse:
@@ -109,6 +118,8 @@ def declaration_detail(
                 note=request.POST.get("note", ""),
                 actor=member,
             )
+        except PermissionDenied:
+            raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:
             messages.error(request, str(exc))
         else:
@@ -131,7 +142,7 @@ def declaration_detail(
             "entries": entries,
             "products": declaration.content.get("products", []),
             "supersedes": declaration.supersedes.all(),
-            "can_decide": member.has_role(*services.DECIDERS),
+            "can_decide": can_decide_declarations(member),
             "decisions": [
                 (DeclarationStatus.ACCEPTED, _("Accept")),
                 (DeclarationStatus.NEEDS_CORRECTION, _("Ask for a correction")),
@@ -142,6 +153,7 @@ def declaration_detail(
 
 
 @member_required
+@requires(can_edit_suppliers)
 def supplier_list(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST":
         try:
@@ -152,6 +164,8 @@ def supplier_list(request: HttpRequest, member: Membership) -> HttpResponse:
                 email=request.POST.get("email", ""),
                 country=request.POST.get("country", ""),
             )
+        except PermissionDenied:
+            raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:
             messages.error(request, str(exc))
         return redirect("declarations:suppliers")
@@ -160,5 +174,5 @@ def supplier_list(request: HttpRequest, member: Membership) -> HttpResponse:
     return render(
         request,
         "declarations/supplier_list.html",
-        {"page": page, "can_edit": member.has_role(*services.EDITORS)},
+        {"page": page, "can_edit": can_edit_suppliers(member)},
     )

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from oretrace.core.choices import Role
 from oretrace.core.jobs import JobContext, job_handler
 from oretrace.ledger.audit import run_audit
+from oretrace.ledger.permissions import can_audit_ledger
 
 MAX_LISTED = 50
 
@@ -16,7 +16,7 @@ MAX_LISTED = 50
 @job_handler(
     "ledger.audit",
     title=_("Tamper audit of the ledger"),
-    roles=(Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.AUDITOR),
+    permission=can_audit_ledger,
     user_startable=True,
 )
 def audit_job(ctx: JobContext) -> dict[str, Any]:

@@ -134,4 +134,5 @@ def link_token(record_type: str, record_id: str) -> str:
 
 
 def check_link_token(record_type: str, record_id: str, token: str) -> bool:
-    return hmac.compare_digest(link_token(record_type, record_id), token)
+    # As bytes: compare_digest refuses str with non-ASCII characters, which a URL may hold.
+    return hmac.compare_digest(link_token(record_type, record_id).encode(), token.encode())

@@ -41,6 +41,7 @@ from oretrace.ledger.exceptions import LedgerError
 from oretrace.ledger.merkle import HASH_SIZE, append_levels, frontier_root, leaf_hashes
 from oretrace.ledger.models import Checkpoint, Cosignature, Erasure, Leaf, LogState
 from oretrace.ledger.note import cosignature_timestamp, parse_note
+from oretrace.ledger.permissions import can_sign_checkpoint
 from oretrace.ledger.storage import store_levels
 
 Actor = Membership | SystemActor
@@ -386,6 +387,7 @@ def latest_checkpoint() -> Checkpoint | None:
 @transaction.atomic
 def sign_checkpoint(*, actor: Actor = SYSTEM) -> Checkpoint:
     """Sign a checkpoint of the current tree, unless the latest one already has its size."""
+    can_sign_checkpoint.require(actor)
     state = _locked_state()
     latest = latest_checkpoint()
     if latest is not None and latest.size == state.size:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from oretrace.core.exceptions import OretraceError
+from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Membership
 from oretrace.core.queries import with_actor_names
@@ -32,8 +32,9 @@ from oretrace.ledger.exceptions import LedgerError
 from oretrace.ledger.forms import VerifyForm
 from oretrace.ledger.models import AuditRun, Leaf
 from oretrace.ledger.note import NoteError, parse_vkey
+from oretrace.ledger.permissions import can_audit_ledger, can_sign_checkpoint
 from oretrace.ledger.tiles import TileError, parse_tile_path
-from oretrace.web.views import member_required
+from oretrace.web.views import member_required, requires
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -106,6 +107,8 @@ def ledger_page(request: HttpRequest, member: Membership) -> HttpResponse:
             "origin": keys.log_signer().name,
             "audit": AuditRun.objects.order_by("-started_at").first(),
             "own_problems": _own_problems(member),
+            "can_sign": can_sign_checkpoint(member),
+            "can_audit": can_audit_ledger(member),
         },
     )
 
@@ -119,6 +122,7 @@ def _own_problems(member: Membership) -> list[dict]:
 
 @member_required
 @require_POST
+@requires(can_sign_checkpoint)
 def sign_now(request: HttpRequest, member: Membership) -> HttpResponse:
     cp = ledger.sign_checkpoint(actor=member)
     messages.success(request, _("Checkpoint signed at size %(size)s.") % {"size": cp.size})
@@ -127,9 +131,12 @@ def sign_now(request: HttpRequest, member: Membership) -> HttpResponse:
 
 @member_required
 @require_POST
+@requires(can_audit_ledger)
 def start_audit(request: HttpRequest, member: Membership) -> HttpResponse:
     try:
         job = start_job("ledger.audit", actor=member)
+    except PermissionDenied:
+        raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         messages.error(request, str(exc))
         return redirect("ledger:ledger")

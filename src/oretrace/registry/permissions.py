@@ -6,15 +6,25 @@ from oretrace.core.actors import SystemActor
 from oretrace.core.choices import Role
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import Membership
+from oretrace.core.permissions import Permission
 from oretrace.registry.models import Facility
 
 # Roles that record facilities, names and identifiers for their organisation.
 EDITORS = (Role.COMPLIANCE_OFFICER, Role.SUPPLIER_CONTRIBUTOR, Role.AUDITOR)
 
+can_edit_facilities = Permission("record facilities, their names and identifiers", EDITORS)
+can_review_matches = Permission("queue and decide name matches", EDITORS)
+# Reference data (facilities from reference lists) is curated by platform staff only.
+can_curate = Permission(
+    "change reference data",
+    tuple(Role.values),
+    also=lambda member: bool(member.user.is_staff),
+    also_needs="to be a platform curator (a staff user)",
+)
+
 
 def is_curator(actor: Membership | SystemActor) -> bool:
-    """Reference data (facilities from reference lists) is curated by platform staff only."""
-    return isinstance(actor, SystemActor) or bool(actor.user.is_staff)
+    return can_curate(actor)
 
 
 def require_editor(actor: Membership | SystemActor, facility: Facility | None = None) -> None:
@@ -29,11 +39,7 @@ def require_editor(actor: Membership | SystemActor, facility: Facility | None = 
         return
     if facility is not None and facility.organisation_id != actor.organisation_id:
         raise PermissionDenied(f"{facility} belongs to another organisation")
-    if not actor.has_role(*EDITORS):
-        raise PermissionDenied(
-            "recording facilities needs the role compliance officer, "
-            "supplier contributor, auditor or administrator"
-        )
+    can_edit_facilities.require(actor)
 
 
 def require_curator(actor: Membership | SystemActor) -> None:

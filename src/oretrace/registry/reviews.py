@@ -18,16 +18,16 @@ from django.utils import timezone
 
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
-from oretrace.core.choices import ChangeAction, Role
+from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import Grant, Membership
 from oretrace.registry.choices import MatchOutcome, NameKind, ReviewStatus
 from oretrace.registry.exceptions import RegistryError
 from oretrace.registry.matching import Candidate, Matcher, MatchResult
 from oretrace.registry.models import Facility, FacilityIdentifier, FacilityName, MatchReview
+from oretrace.registry.permissions import can_review_matches
 from oretrace.registry.services import _add_name, create_facility, resolve
 
-REVIEWERS = (Role.COMPLIANCE_OFFICER, Role.SUPPLIER_CONTRIBUTOR, Role.AUDITOR)
 _CACHE_SIZE = 16
 _cache: OrderedDict[tuple, Matcher] = OrderedDict()
 _cache_lock = threading.Lock()
@@ -114,6 +114,8 @@ def match_names(
     origin: str = "",
 ) -> list[MatchResult]:
     """Match many names at once; uncertain ones optionally go to the review queue."""
+    if queue_reviews:
+        can_review_matches.require(member)
     results = matcher_for(member).match_many(
         [(q.name, q.metal, q.country, q.identifier) for q in queries]
     )
@@ -129,11 +131,7 @@ def _require_reviewer(actor: Membership | SystemActor, review: MatchReview | Non
         return
     if review is not None and review.organisation_id != actor.organisation_id:
         raise PermissionDenied("this review belongs to another organisation")
-    if not actor.has_role(*REVIEWERS):
-        raise PermissionDenied(
-            "deciding matches needs the role compliance officer, supplier "
-            "contributor, auditor or administrator"
-        )
+    can_review_matches.require(actor)
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from oretrace.core.exceptions import OretraceError
+from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
@@ -25,7 +25,12 @@ from oretrace.registry.forms import (
     UploadForm,
 )
 from oretrace.registry.models import Facility, MatchReview, ReferenceImport
-from oretrace.registry.permissions import EDITORS, is_curator
+from oretrace.registry.permissions import (
+    can_curate,
+    can_edit_facilities,
+    can_review_matches,
+    is_curator,
+)
 from oretrace.registry.queries import (
     FacilityFilter,
     current_statuses,
@@ -33,7 +38,7 @@ from oretrace.registry.queries import (
     status_history,
 )
 from oretrace.registry.schemas import MatchQueryIn
-from oretrace.web.views import member_required
+from oretrace.web.views import member_required, requires
 
 
 @member_required
@@ -50,7 +55,7 @@ def facility_list(request: HttpRequest, member: Membership) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "can_edit": member.has_role(*EDITORS),
+        "can_edit": can_edit_facilities(member),
         "query": request.GET.urlencode(),
     }
     if request.htmx:  # type: ignore[attr-defined]
@@ -69,7 +74,7 @@ def facility_detail(request: HttpRequest, member: Membership, facility_id: int) 
     )
     if request.method == "POST":
         return _facility_post(request, member, facility)
-    can_edit = facility.organisation_id == member.organisation_id and member.has_role(*EDITORS)
+    can_edit = facility.organisation_id == member.organisation_id and can_edit_facilities(member)
     return render(
         request,
         "registry/facility_detail.html",
@@ -91,6 +96,8 @@ def facility_detail(request: HttpRequest, member: Membership, facility_id: int) 
 
 def _facility_post(request: HttpRequest, member: Membership, facility: Facility) -> HttpResponse:
     """The facility page's forms: add a name or an identifier, merge a duplicate, split."""
+    if not (facility.is_reference and is_curator(member)):
+        can_edit_facilities.require(member)
     action = request.POST.get("action")
     target = facility
     try:
@@ -133,6 +140,8 @@ def _facility_post(request: HttpRequest, member: Membership, facility: Facility)
                 identifiers=[_int(v) for v in request.POST.getlist("identifiers")],
             )
             messages.success(request, _("A new facility now holds the names you moved."))
+    except PermissionDenied:
+        raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         messages.error(request, str(exc))
     return redirect("registry:facility", facility_id=target.pk)
@@ -146,12 +155,15 @@ def _int(value: str | None) -> int:
 
 
 @member_required
+@requires(can_edit_facilities)
 def facility_new(request: HttpRequest, member: Membership) -> HttpResponse:
     form = FacilityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
         try:
             facility = services.create_facility(actor=member, source=_("entered by a user"), **data)
+        except PermissionDenied:
+            raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -178,6 +190,7 @@ def review_queue(request: HttpRequest, member: Membership) -> HttpResponse:
 
 @member_required
 @require_POST
+@requires(can_review_matches)
 def review_decide(request: HttpRequest, member: Membership, review_id: int) -> HttpResponse:
     review = get_for_member(MatchReview.objects.all(), member, pk=review_id)
     action = request.POST.get("action")
@@ -203,6 +216,8 @@ def review_decide(request: HttpRequest, member: Membership, review_id: int) -> H
                 country=request.POST.get("country", ""),
             )
             messages.success(request, _("New facility recorded."))
+    except PermissionDenied:
+        raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         messages.error(request, str(exc))
     return redirect("registry:reviews")
@@ -223,6 +238,8 @@ def match(request: HttpRequest, member: Membership) -> HttpResponse:
                 )
                 queries.append(reviews.NameQuery(**query.dict()))
         queue = bool(request.POST.get("queue"))
+        if queue:
+            can_review_matches.require(member)
         results = reviews.match_names(
             member, queries, queue_reviews=queue, origin=_("matched on the Match page")
         )
@@ -233,6 +250,7 @@ def match(request: HttpRequest, member: Membership) -> HttpResponse:
 
 
 @member_required
+@requires(can_curate)
 def reference_imports(request: HttpRequest, member: Membership) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     curator = is_curator(member)
@@ -241,6 +259,8 @@ def reference_imports(request: HttpRequest, member: Membership) -> HttpResponse:
         try:
             data = read_upload(upload, limit=imports.MAX_UPLOAD_BYTES)
             job = imports.start_reference_import(data, upload.name, actor=member)
+        except PermissionDenied:
+            raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:
             form.add_error("file", str(exc))
         else:

@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from oretrace.core.actors import SystemActor, actor_user
 from oretrace.core.changelog import log_change
-from oretrace.core.choices import ChangeAction, Role
-from oretrace.core.exceptions import PermissionDenied
+from oretrace.core.choices import ChangeAction
 from oretrace.core.models import Membership, Organisation
 from oretrace.ledger import services as ledger
 from oretrace.traceability import bulk
@@ -32,6 +31,7 @@ from oretrace.traceability.epcis.document import (
 )
 from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
 from oretrace.traceability.models import EpcisCapture, EpcisEvent, EpcisIdentifier
+from oretrace.traceability.permissions import can_capture_events
 
 Actor = Membership | SystemActor
 
@@ -44,7 +44,6 @@ class Captured:
     event_ids: list[str]
 
 
-CAPTURE_ROLES = (Role.SUPPLIER_CONTRIBUTOR, Role.COMPLIANCE_OFFICER)
 _CUSTODY_LOCK = 0x6F75  # first key of the advisory lock taken while deriving custody
 _ATTEMPTS = 3  # a capture that lost a race to a concurrent one runs again, this many times in all
 _UNIQUE_VIOLATION = "23505"
@@ -53,15 +52,7 @@ _EVENT_KEY = "epcis_event_hash_unique_per_org"
 
 
 def _require_capturer(actor: Actor, organisation: Organisation) -> None:
-    if isinstance(actor, SystemActor):
-        return
-    if actor.organisation_id != organisation.pk or not any(
-        actor.has_role(role) for role in CAPTURE_ROLES
-    ):
-        raise PermissionDenied(
-            f"only a supplier contributor or compliance officer of {organisation} can capture "
-            "EPCIS events"
-        )
+    can_capture_events.require(actor, organisation_id=organisation.pk)
 
 
 def configured_schema() -> epcis_schema.Validate | None:

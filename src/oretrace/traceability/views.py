@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member
 from oretrace.traceability import queries, recording, services, trace
@@ -30,7 +29,8 @@ from oretrace.traceability.forms import (
     ShipmentForm,
 )
 from oretrace.traceability.models import EpcisEvent
-from oretrace.web.views import member_required
+from oretrace.traceability.permissions import can_capture_events
+from oretrace.web.views import member_required, requires
 
 PAGE_FILTERS = ("eventType", "EQ_bizStep", "MATCH_anyEPC")
 ORIGIN_TYPE_LABELS = {
@@ -79,6 +79,7 @@ def event_detail(request: HttpRequest, member: Membership, event_id: int) -> Htt
 
 
 @member_required
+@requires(can_capture_events)
 def capture(request: HttpRequest, member: Membership) -> HttpResponse:
     form = CaptureForm(request.POST or None, request.FILES or None)
     problems = []
@@ -175,7 +176,7 @@ def record(request: HttpRequest, member: Membership) -> HttpResponse:
     return render(
         request,
         "traceability/record.html",
-        {"can_record": any(member.has_role(r) for r in services.CAPTURE_ROLES)},
+        {"can_record": can_capture_events(member)},
     )
 
 
@@ -205,7 +206,7 @@ def _record_page(
             return _recorded(request, result)
         except CaptureRejected as exc:
             form.add_error(None, "; ".join(str(p) for p in exc.problems) or str(exc))
-        except (PermissionDenied, TraceabilityError) as exc:
+        except TraceabilityError as exc:
             form.add_error(None, str(exc))
     return render(request, "traceability/record_form.html", {"form": form, "title": title})
 
@@ -264,20 +265,24 @@ def _receipt(data: dict[str, Any], member: Membership) -> tuple[dict[str, Any], 
 
 
 @member_required
+@requires(can_capture_events)
 def record_collection(request: HttpRequest, member: Membership) -> HttpResponse:
     return _record_page(request, member, CollectionForm, _("Record a collection"), _collection)
 
 
 @member_required
+@requires(can_capture_events)
 def record_processing(request: HttpRequest, member: Membership) -> HttpResponse:
     return _record_page(request, member, ProcessingForm, _("Record processing"), _processing)
 
 
 @member_required
+@requires(can_capture_events)
 def record_shipment(request: HttpRequest, member: Membership) -> HttpResponse:
     return _record_page(request, member, ShipmentForm, _("Record a shipment"), _shipment)
 
 
 @member_required
+@requires(can_capture_events)
 def record_receipt(request: HttpRequest, member: Membership) -> HttpResponse:
     return _record_page(request, member, ReceiptForm, _("Record a receipt"), _receipt)

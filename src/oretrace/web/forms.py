@@ -44,9 +44,7 @@ class StartJobForm(forms.Form):
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [  # type: ignore[attr-defined]
-            (k.kind, k.title)
-            for k in job_kinds().values()
-            if k.user_startable and (not k.roles or member.has_role(*k.roles))  # type: ignore[attr-defined]
+            (k.kind, k.title) for k in job_kinds().values() if k.startable_by(member)
         ]
 
 

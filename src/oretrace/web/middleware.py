@@ -1,13 +1,19 @@
-"""Resolve the acting membership (the organisation chosen in the switcher) for each request."""
+"""Resolve the acting membership (the organisation chosen in the switcher) for each request;
+answer a value the database cannot take as the request's fault."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from oretrace.core.models import Membership
+
+logger = logging.getLogger("oretrace.web")
 
 SESSION_KEY = "oretrace_membership_id"
 
@@ -47,6 +53,35 @@ class CurrentMembershipMiddleware:
             if member is not None:
                 request.session[SESSION_KEY] = member.pk
         return member
+
+
+class BadInputMiddleware:
+    """A value the database cannot store or compare is bad input: 400 naming it, never a 500.
+
+    PostgreSQL refuses a NUL character in text and numbers out of a column's range, in a search
+    as in a write, wherever a form or query string carries them; SQLite takes them. One place
+    answers them all (the API the same way, as a problem document, in ``api.errors``). The page
+    is built without the database: the failed statement may have ended the transaction.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DataError):
+            return None
+        logger.warning("refused a value on %s %s: %s", request.method, request.path, exception)
+        message = _("The request holds a value that cannot be stored or searched for: %(why)s") % {
+            "why": str(exception).strip().splitlines()[0] if str(exception).strip() else "?"
+        }
+        return HttpResponse(
+            f"<!doctype html><title>400</title><h1>400</h1><p>{escape(message)}</p>",
+            status=400,
+            content_type="text/html; charset=utf-8",
+        )
 
 
 class RequestLimitMiddleware:
@@ -113,4 +148,4 @@ def _refusal(request: HttpRequest, status: int, kind: str, detail: str) -> HttpR
         return problem(request, status, detail, kind=kind)
     from django.shortcuts import render
 
-    return render(request, "web/refused.html", {"status": status, "detail": detail}, status=status)
+    return render(request, "web/too_large.html", {"status": status, "detail": detail}, status=status)

@@ -19,10 +19,11 @@ from django.views.decorators.http import require_POST
 
 from oretrace.core import services
 from oretrace.core.api import object_for_member
-from oretrace.core.choices import JobStatus, Role, TemplateFamily
-from oretrace.core.exceptions import OretraceError
-from oretrace.core.jobs import cancel_job, start_job
+from oretrace.core.choices import JobStatus, TemplateFamily
+from oretrace.core.exceptions import OretraceError, PermissionDenied
+from oretrace.core.jobs import cancel_job, job_kinds, start_job
 from oretrace.core.models import ApiToken, ChangeLogEntry, Country, Grant, Job, Membership, Mineral
+from oretrace.core.permissions import Permission, can_manage_organisation
 from oretrace.core.queries import dashboard_figures, recent_changes, with_actor_names
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.web.dashboard import collect as app_figures
@@ -31,16 +32,42 @@ from oretrace.web.middleware import SESSION_KEY
 
 
 def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Log in first; a user without any organisation sees an explanation instead of a page."""
+    """Log in first; a user without any organisation sees an explanation instead of a page.
+
+    A refusal the view lets through (``PermissionDenied`` from a permission or a service)
+    answers 403 with its reason, never a 500.
+    """
 
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.member is None:  # type: ignore[attr-defined]
             return render(request, "web/no_membership.html", status=403)
-        return view(request, request.member, *args, **kwargs)  # type: ignore[attr-defined]
+        try:
+            return view(request, request.member, *args, **kwargs)  # type: ignore[attr-defined]
+        except PermissionDenied as exc:
+            return render(request, "web/refused.html", {"reason": str(exc)}, status=403)
 
     return wrapper
+
+
+def requires(permission: Permission) -> Callable[[Callable[..., HttpResponse]], Any]:
+    """Under ``@member_required``: a write (any method but GET/HEAD) needs ``permission``.
+
+    Checked before the view reads the form, so a refused member gets 403 whatever they sent;
+    the service checks again (and the object's organisation) when it writes.
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, member: Membership, *args: Any, **kw: Any) -> Any:
+            if request.method not in ("GET", "HEAD"):
+                permission.require(member)
+            return view(request, member, *args, **kw)
+
+        return wrapper
+
+    return decorate
 
 
 @member_required
@@ -77,12 +104,15 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
+@requires(can_manage_organisation)
 def organisation(request: HttpRequest, member: Membership) -> HttpResponse:
     org = member.organisation
-    invite = InviteForm(request.POST or None) if member.has_role(Role.ADMIN) else None
+    invite = InviteForm(request.POST or None) if can_manage_organisation(member) else None
     if request.method == "POST" and invite is not None and invite.is_valid():
         try:
             invited = services.invite_member(org, actor=member, **invite.cleaned_data)
+        except PermissionDenied:
+            raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:
             invite.add_error(None, str(exc))
         else:
@@ -124,10 +154,15 @@ def jobs(request: HttpRequest, member: Membership) -> HttpResponse:
 def start_job_view(request: HttpRequest, member: Membership) -> HttpResponse:
     form = StartJobForm(request.POST, member=member)
     if not form.is_valid():
+        spec = job_kinds().get(request.POST.get("kind", ""))
+        if spec is not None and spec.user_startable and spec.permission is not None:
+            spec.permission.require(member)  # a kind this member may not start: 403, and why
         messages.error(request, _("Choose a job you may start."))
         return redirect("web:jobs")
     try:
         job = start_job(form.cleaned_data["kind"], actor=member)
+    except PermissionDenied:
+        raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         messages.error(request, str(exc))
         return redirect("web:jobs")
@@ -148,6 +183,8 @@ def job_cancel(request: HttpRequest, member: Membership, job_id: int) -> HttpRes
     job = get_for_member(Job.objects.all(), member, pk=job_id)
     try:
         cancel_job(job, actor=member)
+    except PermissionDenied:
+        raise
     except OretraceError as exc:
         messages.error(request, str(exc))
     return redirect("web:jobs_detail", job_id=job.pk)
@@ -194,6 +231,8 @@ def tokens(request: HttpRequest, member: Membership) -> HttpResponse:
                 member, name=form.cleaned_data["name"], expires_at=expires_at, actor=member
             )
             form = TokenForm()
+        except PermissionDenied:
+            raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:
             form.add_error(None, str(exc))
     return render(

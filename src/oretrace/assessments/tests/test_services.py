@@ -101,7 +101,7 @@ def test_assign_checks_role_supplier_facility_and_date(
     mica_standard, member_a, supplier_org, unit, org_b, viewer_a
 ):
     due = timezone.localdate() + timedelta(days=10)
-    with pytest.raises(PermissionDenied, match="needs one of the roles"):
+    with pytest.raises(PermissionDenied, match="you need the role compliance officer or auditor"):
         services.assign_assessment(
             standard=mica_standard, supplier=supplier_org, facility=unit, due_on=due, actor=viewer_a
         )

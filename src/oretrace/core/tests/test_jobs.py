@@ -92,7 +92,7 @@ def test_only_starter_or_admin_may_cancel(member_a):
 
 
 def test_job_roles_are_enforced(viewer_a):
-    with pytest.raises(PermissionDenied, match="needs one of the roles: admin"):
+    with pytest.raises(PermissionDenied, match="you need the role administrator"):
         start_job("reference.reload", actor=viewer_a)
 
 

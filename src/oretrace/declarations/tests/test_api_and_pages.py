@@ -184,10 +184,12 @@ def test_viewers_cannot_upload_or_decide(viewer_a, objects_of_a):
     response = client.post(
         reverse("declarations:list"), {"files": [SimpleUploadedFile("a.xlsx", b"x")]}
     )
-    assert response.status_code == 302
+    assert response.status_code == 403
+    assert "to import declarations you need the role" in response.content.decode()
     assert ImportBatch.objects.count() == 1  # only the fixture's
-    client.post(
+    response = client.post(
         reverse("declarations:detail", args=[objects_of_a["declaration"]]),
         {"status": "rejected", "note": "x"},
     )
+    assert response.status_code == 403
     assert Declaration.objects.get().status != "rejected"

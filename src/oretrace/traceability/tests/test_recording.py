@@ -251,8 +251,10 @@ def test_a_viewer_cannot_record(viewer_a, sites, client):
     client.force_login(viewer_a.user)
     assert "Ask your administrator" in client.get(reverse("traceability:record")).content.decode()
     response = _collect(client, sites["village"], "10")
-    assert response.status_code == 200
-    assert "only a supplier contributor or compliance officer" in response.content.decode()
+    assert response.status_code == 403
+    assert "you need the role supplier contributor or compliance officer" in (
+        response.content.decode()
+    )
     assert not EpcisEvent.objects.exists()
 
 

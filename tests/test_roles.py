@@ -1,0 +1,519 @@
+"""Roles hold: every role by every write route of the API and the web, from one allowlist.
+
+``API_WRITES`` and ``WEB_WRITES`` name, for every route that changes something, the permission
+it needs (from the apps' ``permissions.py``: the role model in one place) and the organisation
+whose members try it. The routes themselves come from the ninja API's OpenAPI document and
+Django's URL resolver, so a new write route that is not listed here fails
+``test_every_write_route_is_listed``; a web page that only reads goes to ``WEB_READS`` (and a
+member's POST to it must then write nothing).
+
+For each route and each role, a member holding only that role sends the request: a member the
+permission allows is not refused; any other gets 403 (404 where the route hides what it
+protects) and the database is unchanged. No request answers 500.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from oretrace.assessments.permissions import (
+    can_assign_assessments,
+    can_author_standards,
+    can_respond_to_assessments,
+)
+from oretrace.core import services as core_services
+from oretrace.core.models import Membership
+from oretrace.core.permissions import (
+    Permission,
+    can_cancel_any_job,
+    can_manage_organisation,
+    can_reload_reference,
+)
+from oretrace.declarations.permissions import (
+    can_decide_declarations,
+    can_edit_suppliers,
+    can_import_declarations,
+    can_run_campaigns,
+)
+from oretrace.ledger.permissions import can_audit_ledger, can_sign_checkpoint
+from oretrace.registry.permissions import can_curate, can_edit_facilities, can_review_matches
+from oretrace.traceability.permissions import can_capture_events
+from route_world import (
+    ROLES,
+    WRITE_METHODS,
+    World,
+    api_operations,
+    build_world,
+    fill,
+    fill_api,
+    fingerprint,
+    isolated,
+    web_patterns,
+)
+
+pytestmark = pytest.mark.django_db
+
+Body = Callable[[World, Membership], Any]
+
+
+@dataclass(frozen=True)
+class Write:
+    """A write route: who may (None: every member, on their own things), as which org, what."""
+
+    permission: Permission | None
+    org: str = "brightline"  # the demo organisation that owns the objects the route acts on
+    body: Body | dict | None = None
+    ids: Callable[[World, Membership], dict[str, str]] | None = None  # per-member ids
+    refused: int = 403
+    query: Callable[[World], str] | None = None  # a query string some pages need
+
+
+def _own_token(world: World, member: Membership) -> dict[str, str]:
+    token, _secret = core_services.issue_token(member, name="to revoke", actor=member)
+    return {"token_id": str(token.pk)}
+
+
+def _own_membership(world: World, member: Membership) -> dict[str, str]:
+    return {"membership": str(member.pk)}
+
+
+def _file(name: str, data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data)
+
+
+def _standard_yaml(world: World, member: Membership) -> str:
+    from oretrace.assessments.models import Standard
+
+    standard = Standard.objects.order_by("pk").first()
+    text = standard.source if hasattr(standard, "source") else ""
+    return text or "code: MATRIX\n"
+
+
+def _epcis(world: World, member: Membership) -> dict:
+    from oretrace.traceability.tests.documents import collection, document
+
+    return document(collection(kg=7.5))
+
+
+MICA = "mica-initiative"  # assigns the demo's assessments
+GIRIDIH = "giridih-mica"  # answers them
+AURELIA = "aurelia-motors"  # records custody in the demo
+CSV = b"name,reference,email,country\nMatrix Metals,MX-1,mx@matrix.example,DE\n"
+
+API_WRITES: dict[str, Write] = {
+    "PATCH /api/v1/organisations/{org_id}": Write(
+        can_manage_organisation, body={"website": "https://matrix.example"}
+    ),
+    "POST /api/v1/memberships": Write(
+        can_manage_organisation, body={"email": "invited@matrix.example", "roles": ["viewer"]}
+    ),
+    "PATCH /api/v1/memberships/{membership_id}": Write(
+        can_manage_organisation, body={"roles": ["viewer", "auditor"]}
+    ),
+    "POST /api/v1/jobs": Write(can_reload_reference, body={"kind": "reference.reload"}),
+    "POST /api/v1/jobs/{job_id}/cancel": Write(can_cancel_any_job),
+    "POST /api/v1/tokens": Write(None, body={"name": "matrix"}),
+    "DELETE /api/v1/tokens/{token_id}": Write(None, ids=_own_token),
+    "POST /api/v1/ledger/checkpoints": Write(can_sign_checkpoint),
+    "POST /api/v1/ledger/audits": Write(can_audit_ledger),
+    "POST /api/v1/facilities": Write(
+        can_edit_facilities,
+        body={"kind": "collection_point", "name": "Matrix depot", "country": "IN"},
+    ),
+    "PATCH /api/v1/facilities/{facility_id}": Write(can_edit_facilities, body={"city": "Koderma"}),
+    "POST /api/v1/facilities/{facility_id}/names": Write(
+        can_edit_facilities, body={"name": "Matrix alias"}
+    ),
+    "POST /api/v1/facilities/{facility_id}/identifiers": Write(
+        can_edit_facilities, body={"scheme": "rmi_cid", "value": "CID999001"}
+    ),
+    "POST /api/v1/facilities/{facility_id}/statuses": Write(
+        can_edit_facilities,
+        body={"scheme": "rmap", "status": "ok", "effective_on": "2026-01-01", "source": "m"},
+    ),
+    "POST /api/v1/facilities/{facility_id}/merge": Write(
+        can_edit_facilities, body=lambda w, m: {"duplicate_id": int(w.ids["duplicate_id"])}
+    ),
+    "POST /api/v1/facilities/{facility_id}/split": Write(
+        can_edit_facilities, body={"name": "Matrix split"}
+    ),
+    # Matching is a read; queueing the uncertain names for review is the write.
+    "POST /api/v1/facilities/match": Write(
+        can_review_matches,
+        body={"names": [{"name": "Matrix Unknown Smelting Co"}], "queue_reviews": True},
+    ),
+    "POST /api/v1/match-reviews/{review_id}/confirm": Write(
+        can_review_matches, body=lambda w, m: {"facility_id": int(w.ids["facility_id"])}
+    ),
+    "POST /api/v1/match-reviews/{review_id}/reject": Write(can_review_matches),
+    "POST /api/v1/match-reviews/{review_id}/create": Write(
+        can_review_matches, body={"kind": "smelter", "country": "CN"}
+    ),
+    "POST /api/v1/reference-imports": Write(
+        can_curate, body=lambda w, m: {"file": _file("list.csv", b"a,b\n")}
+    ),
+    "POST /api/v1/declarations/imports": Write(
+        can_import_declarations, body=lambda w, m: {"files": [_file("cmrt.xlsx", b"PK\x03\x04")]}
+    ),
+    "POST /api/v1/declarations/{declaration_id}/decision": Write(
+        can_decide_declarations, body={"status": "accepted", "note": "matrix"}
+    ),
+    "POST /api/v1/suppliers": Write(can_edit_suppliers, body={"name": "Matrix supplier"}),
+    "PATCH /api/v1/suppliers/{supplier_id}": Write(can_edit_suppliers, body={"name": "Renamed"}),
+    "POST /api/v1/campaigns": Write(
+        can_run_campaigns, body={"name": "Matrix", "family": "CMRT", "reporting_year": 2026}
+    ),
+    "POST /api/v1/campaigns/{campaign_id}/suppliers": Write(
+        can_run_campaigns, body=lambda w, m: {"supplier_ids": [int(w.ids["supplier_id"])]}
+    ),
+    "POST /api/v1/campaigns/{campaign_id}/requests/{request_id}/declaration": Write(
+        can_run_campaigns, body=lambda w, m: {"declaration_id": int(w.ids["declaration_id"])}
+    ),
+    "POST /api/v1/campaigns/{campaign_id}/reminders": Write(can_run_campaigns),
+    "POST /api/v1/campaigns/{campaign_id}/close": Write(can_run_campaigns),
+    "POST /api/v1/suppliers/import": Write(
+        can_edit_suppliers, body=lambda w, m: {"file": _file("suppliers.csv", CSV)}
+    ),
+    "POST /api/v1/standards": Write(
+        can_author_standards, body=lambda w, m: {"yaml": _standard_yaml(w, m)}
+    ),
+    "POST /api/v1/assessments": Write(
+        can_assign_assessments,
+        body=lambda w, m: {
+            "standard_id": int(w.ids["standard_id"]),
+            "facility_id": int(w.ids["facility_id"]),
+            "due_on": "2027-01-31",
+        },
+    ),
+    "PUT /api/v1/assessments/{assessment_id}/answers/{question_code}": Write(
+        can_respond_to_assessments, org=GIRIDIH, body={"value": "yes"}
+    ),
+    "POST /api/v1/assessments/{assessment_id}/submit": Write(
+        can_respond_to_assessments, org=GIRIDIH
+    ),
+    "POST /api/v1/assessments/{assessment_id}/send-back": Write(
+        can_assign_assessments, org=MICA, body={"note": "please add evidence"}
+    ),
+    "POST /api/v1/assessments/{assessment_id}/accept": Write(can_assign_assessments, org=MICA),
+    "POST /api/v1/assessments/{assessment_id}/plan": Write(can_assign_assessments, org=MICA),
+    "POST /api/v1/training-modules": Write(
+        can_assign_assessments,
+        org=MICA,
+        body=lambda w, m: {
+            "title": "Matrix module",
+            "language": "en",
+            "format": "video",
+            "url": "https://matrix.example/m",
+            "standard_code": w.ids["standard_code"],
+            "criterion_codes": [w.ids["criterion_code"]],
+        },
+    ),
+    "POST /api/v1/epcis/capture": Write(can_capture_events, org=AURELIA, body=_epcis),
+}
+
+# Web pages that change something: by URL name.
+WEB_WRITES: dict[str, Write] = {
+    "web:organisation": Write(
+        can_manage_organisation, body={"email": "invited@matrix.example", "roles": ["viewer"]}
+    ),
+    "web:jobs_start": Write(can_reload_reference, body={"kind": "reference.reload"}),
+    "web:jobs_cancel": Write(can_cancel_any_job),
+    "web:tokens": Write(None, body={"name": "matrix"}),
+    "web:tokens_revoke": Write(None, ids=_own_token),
+    "web:switch": Write(None, body=lambda w, m: {"membership": m.pk}),
+    "registry:facility_new": Write(
+        can_edit_facilities, body={"kind": "collection_point", "name": "Depot", "country": "IN"}
+    ),
+    "registry:facility": Write(can_edit_facilities, body={"action": "add-name", "name": "Alias"}),
+    "registry:review_decide": Write(can_review_matches, body={"action": "reject"}),
+    "registry:match": Write(
+        can_review_matches, body={"names": "Matrix Unknown Smelting Co", "queue": "1"}
+    ),
+    "registry:imports": Write(can_curate, body=lambda w, m: {"file": _file("l.csv", b"a\n")}),
+    "declarations:list": Write(
+        can_import_declarations, body=lambda w, m: {"files": [_file("c.xlsx", b"PK\x03\x04")]}
+    ),
+    "declarations:detail": Write(can_decide_declarations, body={"status": "accepted"}),
+    "declarations:suppliers": Write(can_edit_suppliers, body={"name": "Matrix supplier"}),
+    "declarations:supplier_import": Write(
+        can_edit_suppliers, body=lambda w, m: {"file": _file("s.csv", CSV)}
+    ),
+    "declarations:campaigns": Write(
+        can_run_campaigns, body={"name": "Matrix", "family": "CMRT", "reporting_year": "2026"}
+    ),
+    "declarations:campaign": Write(can_run_campaigns, body={"action": "remind"}),
+    "assessments:list": Write(
+        can_assign_assessments,
+        body=lambda w, m: {
+            "standard": w.ids["standard_id"],
+            "facility": w.ids["facility_id"],
+            "due_on": "2027-01-31",
+        },
+    ),
+    "assessments:detail": Write(can_assign_assessments, org=MICA, body={"action": "accept"}),
+    "assessments:save": Write(can_respond_to_assessments, org=GIRIDIH, body={"value": "yes"}),
+    "assessments:evidence_upload": Write(
+        can_respond_to_assessments,
+        org=GIRIDIH,
+        body=lambda w, m: {"file": _file("e.pdf", b"%PDF-1.4\n")},
+    ),
+    "assessments:comment": Write(can_respond_to_assessments, org=GIRIDIH, body={"text": "ok"}),
+    "assessments:action": Write(
+        can_respond_to_assessments, org=GIRIDIH, body={"do": "status", "status": "in_progress"}
+    ),
+    "assessments:support": Write(
+        can_assign_assessments, org=MICA, body={"status": "answered", "response": "ok"}
+    ),
+    "assessments:standards": Write(
+        can_author_standards,
+        body=lambda w, m: {"file": _file("s.yaml", _standard_yaml(w, m).encode())},
+    ),
+    "assessments:training": Write(
+        can_assign_assessments,
+        org=MICA,
+        body=lambda w, m: {
+            "title": "Matrix module",
+            "language": "en",
+            "format": "video",
+            "url": "https://matrix.example/m",
+            "standard_code": w.ids["standard_code"],
+            "criteria": [w.ids["criterion_code"]],
+        },
+    ),
+    "assessments:draft_from": Write(can_author_standards, body={"version": "9.8"}),
+    "assessments:draft_new": Write(can_author_standards, body={"code": "MATRIX"}),
+    # A draft is its authors' working copy: to anyone else it does not exist.
+    "assessments:draft": Write(can_author_standards, org=MICA, body={"do": "discard"}, refused=404),
+    "assessments:draft_section": Write(can_author_standards, org=MICA, body={}, refused=404),
+    "assessments:draft_criterion": Write(
+        can_author_standards,
+        org=MICA,
+        body={},
+        refused=404,
+        query=lambda w: f"?code={w.ids['criterion_code']}",
+    ),
+    "assessments:draft_question": Write(
+        can_author_standards,
+        org=MICA,
+        body={},
+        refused=404,
+        query=lambda w: f"?code={w.ids['question_code']}",
+    ),
+    "traceability:capture": Write(
+        can_capture_events,
+        org=AURELIA,
+        body=lambda w, m: {"document": json.dumps(_epcis(w, m))},
+    ),
+    "traceability:record-collection": Write(can_capture_events, org=AURELIA, body={}),
+    "traceability:record-processing": Write(can_capture_events, org=AURELIA, body={}),
+    "traceability:record-shipment": Write(can_capture_events, org=AURELIA, body={}),
+    "traceability:record-receipt": Write(can_capture_events, org=AURELIA, body={}),
+    "ledger:ledger_sign": Write(can_sign_checkpoint),
+    "ledger:ledger_audit": Write(can_audit_ledger),
+}
+
+# Not a member's write: signing in and out, resetting a password, the language switch, and a
+# supplier's upload link (the link's token is its key). The fuzzer covers them.
+WEB_PUBLIC_WRITES = {
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_confirm",
+    "respond",
+    "set_language",
+}
+
+# Pages that only read (a POST to one of them must write nothing). Exporting the roll-up into
+# the user's blank template and the public verify form take a POST but write nothing.
+WEB_READS = {
+    "assessments:answer",
+    "assessments:evidence",
+    "assessments:progress_file",
+    "assessments:report",
+    "assessments:standard",
+    "assessments:training_file",
+    "declarations:batch",
+    "declarations:rollup",
+    "declarations:rollup_export",
+    "declarations:smelter_csv",
+    "declarations:smelter_xlsx",
+    "declarations:supplier_csv",
+    "declarations:supplier_xlsx",
+    "ledger:checkpoint",
+    "ledger:cosignatures",
+    "ledger:ledger",
+    "ledger:ledger_record",
+    "ledger:ledger_record_bundle",
+    "ledger:public_bundle",
+    "ledger:public_qr",
+    "ledger:public_record",
+    "ledger:tile",
+    "ledger:verify",
+    "ledger:vkey",
+    "password_reset_complete",
+    "password_reset_done",
+    "registry:facilities",
+    "registry:reviews",
+    "traceability:event",
+    "traceability:events",
+    "traceability:lot",
+    "traceability:lots",
+    "traceability:record",
+    "web:changes",
+    "web:dashboard",
+    "web:jobs",
+    "web:jobs_detail",
+    "web:reference",
+}
+
+
+def _api_writes() -> set[str]:
+    return {f"{m} {p}" for m, p in api_operations() if m.lower() in WRITE_METHODS}
+
+
+def test_every_write_route_is_listed():
+    """A new route must be added to the matrix (or, for a web page that reads, to WEB_READS)."""
+    assert _api_writes() == set(API_WRITES)
+    names = {r.name for r in web_patterns()}
+    listed = set(WEB_WRITES) | WEB_PUBLIC_WRITES | WEB_READS
+    assert names - listed == set(), "routes missing from the role matrix"
+    assert listed - names == set(), "routes in the role matrix that no longer exist"
+
+
+def _send(client: Any, method: str, url: str, body: Any, *, api: bool) -> Any:
+    if body is None:
+        return getattr(client, method)(url)
+    has_file = any(
+        isinstance(v, SimpleUploadedFile | io.IOBase)
+        or (isinstance(v, list) and v and isinstance(v[0], SimpleUploadedFile))
+        for v in (body.values() if isinstance(body, dict) else [])
+    )
+    if has_file or not api:
+        return client.post(url, body) if method == "post" else getattr(client, method)(url, body)
+    return getattr(client, method)(url, json.dumps(body), content_type="application/json")
+
+
+def _try(
+    world: World, spec: Write, role: str, method: str, url_of: Callable, *, api: bool
+) -> str | None:
+    """Send one request as a member holding only ``role``; a problem in words, or None."""
+    member = world.member(spec.org, role)
+    client = world.api(member) if api else world.web(member)
+    allowed = spec.permission is None or spec.permission(member)
+    with isolated():
+        ids = spec.ids(world, member) if spec.ids else {}
+        url = url_of(ids)
+        body = spec.body(world, member) if callable(spec.body) else spec.body
+        before = fingerprint()
+        try:
+            response = _send(client, method, url, body, api=api)
+        except Exception as exc:  # the test client re-raises what would be a 500
+            return f"{role}: 500 ({type(exc).__name__}: {exc})"
+        status = response.status_code
+        changed = fingerprint() != before
+    if status >= 500:
+        return f"{role}: {status}"
+    if allowed and status in (401, 403, 404):
+        return f"{role} may, but got {status}: {response.content[:200]!r}"
+    if not allowed and status != spec.refused:
+        return f"{role} may not, but got {status} (expected {spec.refused})"
+    if not allowed and changed:
+        return f"{role} was refused ({status}) but the database changed"
+    return None
+
+
+def test_api_role_matrix():
+    world = build_world()
+    problems = []
+    for route, spec in sorted(API_WRITES.items()):
+        method, path = route.split(" ", 1)
+        for role in ROLES:
+            problem = _try(
+                world,
+                spec,
+                role,
+                method.lower(),
+                lambda ids, path=path: fill_api(path, {**world.ids, **ids}),
+                api=True,
+            )
+            if problem:
+                problems.append(f"{route}: {problem}")
+    assert not problems, "\n".join(problems)
+
+
+def test_web_role_matrix():
+    world = build_world()
+    routes = {r.name: r for r in web_patterns()}
+    problems = []
+    for name, spec in sorted(WEB_WRITES.items()):
+        route = routes[name]
+        for role in ROLES:
+            problem = _try(
+                world,
+                spec,
+                role,
+                "post",
+                lambda ids, route=route, spec=spec: (
+                    fill(route.route, {**world.web_ids, **ids})
+                    + (spec.query(world) if spec.query else "")
+                ),
+                api=False,
+            )
+            if problem:
+                problems.append(f"{name}: {problem}")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_post_to_a_page_that_reads_writes_nothing():
+    world = build_world()
+    routes = {r.name: r for r in web_patterns()}
+    viewer = world.member("brightline", "viewer")
+    client = world.web(viewer)
+    problems = []
+    for name in sorted(WEB_READS):
+        url = fill(routes[name].route, world.web_ids)
+        with isolated():
+            before = fingerprint()
+            try:
+                response = client.post(url, {})
+            except Exception as exc:
+                problems.append(f"{name}: 500 ({type(exc).__name__}: {exc})")
+                continue
+            if response.status_code >= 500:
+                problems.append(f"{name}: {response.status_code}")
+            if fingerprint() != before:
+                problems.append(f"{name}: a viewer's POST changed the database")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_viewer_may_write_only_their_own_things():
+    """The cases of issue 14: queueing reviews, signing a checkpoint, the capture form."""
+    world = build_world()
+    viewer = world.member("brightline", "viewer")
+    api = world.api(viewer)
+    response = api.post(
+        "/api/v1/facilities/match",
+        json.dumps({"names": [{"name": "Some Smelter"}], "queue_reviews": True}),
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert "queue and decide name matches" in response.json()["detail"]
+    assert api.post("/api/v1/ledger/checkpoints").status_code == 403
+    web = world.web(world.member(AURELIA, "viewer"))
+    response = web.post("/custody/capture/", {"document": "{}"})
+    assert response.status_code == 403
+    assert "capture EPCIS events" in response.content.decode()
+    # matching without queueing stays open to every member: it writes nothing
+    response = api.post(
+        "/api/v1/facilities/match",
+        json.dumps({"names": [{"name": "Some Smelter"}]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
