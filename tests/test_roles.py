@@ -228,6 +228,8 @@ WEB_WRITES: dict[str, Write] = {
     "web:tokens": Write(None, body={"name": "matrix"}),
     "web:tokens_revoke": Write(None, ids=_own_token),
     "web:switch": Write(None, body=lambda w, m: {"membership": m.pk}),
+    # Everyone may set up a second factor for their own account.
+    "two_factor": Write(None, body={}),
     "registry:facility_new": Write(
         can_edit_facilities, body={"kind": "collection_point", "name": "Depot", "country": "IN"}
     ),
@@ -319,10 +321,11 @@ WEB_WRITES: dict[str, Write] = {
     "ledger:ledger_audit": Write(can_audit_ledger),
 }
 
-# Not a member's write: signing in and out, resetting a password, the language switch, and a
+# Not a member's write: signing in and out (with the second factor's code), resetting a password, the language switch, and a
 # supplier's upload link (the link's token is its key). The fuzzer covers them.
 WEB_PUBLIC_WRITES = {
     "login",
+    "login_verify",
     "logout",
     "password_reset",
     "password_reset_confirm",

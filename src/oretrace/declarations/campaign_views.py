@@ -18,7 +18,7 @@ from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
-from oretrace.declarations import campaigns, imports, services, supplier_csv
+from oretrace.declarations import campaigns, imports, supplier_csv
 from oretrace.declarations.choices import Family, RequestStatus
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
 from oretrace.declarations.permissions import can_edit_suppliers, can_run_campaigns

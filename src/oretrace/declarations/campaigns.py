@@ -43,7 +43,6 @@ from oretrace.core.models import Job, Membership
 from oretrace.declarations.choices import CampaignStatus, DeclarationStatus, Family, RequestStatus
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.imports import (
-    IMPORTERS,
     FileOutcome,
     check_upload,
     import_declaration,

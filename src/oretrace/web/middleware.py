@@ -148,4 +148,5 @@ def _refusal(request: HttpRequest, status: int, kind: str, detail: str) -> HttpR
         return problem(request, status, detail, kind=kind)
     from django.shortcuts import render
 
-    return render(request, "web/too_large.html", {"status": status, "detail": detail}, status=status)
+    context = {"status": status, "detail": detail}
+    return render(request, "web/too_large.html", context, status=status)
