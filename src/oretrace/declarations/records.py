@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import orjson
+from django.conf import settings
 
 from oretrace.declarations.canonical import fingerprint
 from oretrace.declarations.choices import DeclarationStatus
@@ -115,14 +117,44 @@ def _read_from_content(content: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _file_differs(declaration: Any) -> str:
+    """Why the kept upload no longer vouches for the stored SHA-256 (empty when it does).
+
+    The facts leave the file's SHA-256 out (the file holds the supplier's contacts, and a
+    public bundle must not let a holder of a copy confirm who filled it in), so the audit
+    checks the column against the evidence itself: the file kept as received.
+    """
+    if not declaration.stored_file:
+        return ""
+    path = Path(settings.MEDIA_ROOT) / declaration.stored_file
+    try:
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except FileNotFoundError:
+        return "the uploaded file kept as evidence is missing"
+    except OSError as exc:
+        return f"the uploaded file kept as evidence cannot be read ({exc.strerror})"
+    if digest != declaration.sha256:
+        return "the stored SHA-256 is not the kept file's"
+    return ""
+
+
 def check_declarations() -> Iterator[Finding]:
-    """A committed declaration's columns read from its content still say what it says."""
+    """A committed declaration's columns read from its content, and its file's SHA-256 as kept,
+    still say what it says."""
     committed = Leaf.objects.filter(record_type=_RECORD).values_list("record_id", flat=True)
     ids = sorted({int(rid) for rid in committed.distinct() if rid.isdigit()})
     columns = ("fingerprint", "language", "company_name", "scope", "scope_description")
     rows = Declaration.objects.filter(pk__in=ids)
     for declaration in rows.only(
-        "pk", "organisation_id", "content", *columns, "effective_date", "minerals"
+        "pk",
+        "organisation_id",
+        "content",
+        *columns,
+        "effective_date",
+        "minerals",
+        "sha256",
+        "stored_file",
     ).iterator(500):
         try:
             expected = _read_from_content(declaration.content)
@@ -138,6 +170,9 @@ def check_declarations() -> Iterator[Finding]:
                 declaration.organisation_id,
                 f"stored {', '.join(changed)} no longer agree with the committed content",
             )
+        file_problem = _file_differs(declaration)
+        if file_problem:
+            yield Finding(_RECORD, str(declaration.pk), declaration.organisation_id, file_problem)
 
 
 register_check("declaration columns read from the content", check_declarations)

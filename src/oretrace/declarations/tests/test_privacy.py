@@ -13,7 +13,7 @@ from oretrace.core.actors import actor_label
 from oretrace.declarations import imports, services
 from oretrace.declarations.canonical import fingerprint
 from oretrace.declarations.models import Declaration
-from oretrace.declarations.records import declaration_facts
+from oretrace.declarations.records import declaration_facts, declaration_facts_v1
 from oretrace.declarations.templates.model import PERSONAL_COMPANY_FIELDS
 from oretrace.declarations.tests.conftest import TODAY
 from oretrace.ledger import keys, queries, records
@@ -77,20 +77,27 @@ def test_no_leaf_bundle_or_public_page_holds_personal_data(accepted, member_a):
 
 
 def test_the_migration_recommits_declarations_logged_with_the_file_hash(accepted, member_a):
-    # given a declaration whose latest leaf was committed the old way, with the file's SHA-256
+    # given a declaration whose latest leaf was committed in the first shape, with the file's
+    # SHA-256 (a shape the audit still opens)
     spec = records.get(TYPE)
-
-    def old_facts(declaration):
-        return {**declaration_facts(declaration), "file_sha256": declaration.sha256}
-
-    records.register(spec.model, TYPE, facts=old_facts, label=spec.label, logged=spec.logged)
+    records.register(
+        spec.model, TYPE, facts=declaration_facts_v1, label=spec.label, logged=spec.logged
+    )
     try:
         ledger.append(accepted, actor=member_a)
     finally:
         records.register(
-            spec.model, TYPE, facts=declaration_facts, label=spec.label, logged=spec.logged
+            spec.model,
+            TYPE,
+            facts=declaration_facts,
+            label=spec.label,
+            logged=spec.logged,
+            legacy_facts=spec.legacy_facts,
         )
-    assert _problems() == ["modified"]
+    latest = queries.latest_leaf(TYPE, str(accepted.pk))
+    opening = Opening.decode(parse_bundle(queries.bundle_for(latest)).extra or b"")
+    assert opening.document["facts"]["file_sha256"] == accepted.sha256
+    assert _problems() == []
     old_version = Leaf.objects.filter(record_type=TYPE).count()
     # when the data migration runs
     migration = importlib.import_module(

@@ -35,6 +35,7 @@ from oretrace.core.models import ChangeLogEntry, ChangeLogHead, Membership, Orga
 from oretrace.declarations import services as declaration_services
 from oretrace.declarations.choices import DeclarationStatus
 from oretrace.declarations.models import Declaration, SmelterEntry
+from oretrace.declarations.permissions import can_decide_declarations
 from oretrace.ledger import services as ledger
 from oretrace.ledger.audit import run_audit
 from oretrace.ledger.models import Checkpoint, Erasure, HashTile, Leaf, LogState
@@ -96,7 +97,7 @@ def _a_day_of_use() -> None:
         decider = next(
             m
             for m in Membership.objects.filter(organisation_id=waiting.organisation_id)
-            if m.has_role(*declaration_services.DECIDERS)
+            if can_decide_declarations(m)
         )
         declaration_services.decide(
             waiting, status=DeclarationStatus.ACCEPTED, actor=decider, note="Checked by phone."

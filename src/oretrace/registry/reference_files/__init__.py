@@ -143,6 +143,10 @@ def _open_workbook(data: bytes, filename: str) -> CalamineWorkbook:
         try:
             bounds.verify_zip(data, filename)
         except bounds.InputRefused as exc:
+            if exc.code == "zip-damaged":  # not a bomb: a file that is no workbook at all
+                raise ReferenceFileError(
+                    f"{filename}: could not be read as an Excel workbook ({exc})"
+                ) from None
             raise ReferenceFileError(str(exc)) from None
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
