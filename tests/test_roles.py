@@ -321,8 +321,9 @@ WEB_WRITES: dict[str, Write] = {
     "ledger:ledger_audit": Write(can_audit_ledger),
 }
 
-# Not a member's write: signing in and out (with the second factor's code), resetting a password, the language switch, and a
-# supplier's upload link (the link's token is its key). The fuzzer covers them.
+# Not a member's write: signing in (with the second factor's code) and out, resetting a
+# password, the language switch, and a supplier's upload link (the link's token is its key).
+# The fuzzer covers them.
 WEB_PUBLIC_WRITES = {
     "login",
     "login_verify",
