@@ -31,6 +31,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client, TestCase
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from oretrace.core import bounds
 from oretrace.core.tests.bombs import (
@@ -453,6 +455,29 @@ def test_limits_follow_the_settings(settings):
     with pytest.raises(bounds.InputRefused, match="the limit is 8"):
         bounds.check_json_depth(b"[" * 9 + b"]" * 9)
     bounds.check_json_depth(b'["[[[[[[[[[[[", {"a": [1]}]')  # brackets in strings do not count
+
+
+def _nesting(value) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_nesting, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_nesting, value), default=0)
+    return 0
+
+
+_JSON_TEXT = st.text(alphabet=st.sampled_from('[]{}"\\\\ab \n\u00e9\u0915'), max_size=8)
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_TEXT, inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(_JSON_VALUES, st.booleans())
+def test_json_depth_is_the_parsed_nesting(value, ascii_only):
+    # brackets, quotes and backslashes inside strings, escaped or written as UTF-8, never count
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    assert bounds.json_depth(text.encode()) == _nesting(value)
 
 
 def test_json_depth_ignores_escaped_quotes():

@@ -167,6 +167,7 @@ def inflate(raw: bytes, length: int, what: str = "a part") -> bytes:
 _DEPTH = np.zeros(256, dtype=np.int8)
 _DEPTH[[ord("["), ord("{")]] = 1
 _DEPTH[[ord("]"), ord("}")]] = -1
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
 
 
 def json_depth(raw: bytes | str) -> int:
@@ -178,6 +179,9 @@ def json_depth(raw: bytes | str) -> int:
         return int(b"[" in data or b"{" in data)
     if b"\\" in data:  # escapes: drop escaped backslashes (in pairs), then escaped quotes
         data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    # Only brackets and quotes count: the rest goes in one C pass (~1/10 of the text is left),
+    # after the escapes, so no backslash meets a quote it did not escape.
+    data = data.translate(None, _NOT_STRUCTURE)
     codes = np.frombuffer(data, dtype=np.uint8)
     steps = _DEPTH[codes]
     if b'"' in data:  # every quote opens or closes a string: brackets between them are text
