@@ -36,6 +36,10 @@ class RecordType:
     # before the facts were widened still opens with the facts it was committed with (see
     # ``facts_matching``), so widening the facts never makes existing leaves "modified".
     legacy_facts: tuple[Facts, ...] = ()
+    # Whether ``facts`` reads only the record's own row (no query): only then are the facts of a
+    # large batch computed while PostgreSQL's ``COPY`` of the leaves is open, which takes the
+    # connection, so a query from ``facts`` there would wait for it for ever.
+    row_only: bool = False
 
     def facts_versions(self, record: Any) -> Iterable[dict[str, Any]]:
         """The record's facts in the current shape, then in each earlier one (lazily)."""
@@ -85,13 +89,16 @@ def register(
     label: str = "",
     logged: Callable[[Any], bool] = lambda record: True,
     legacy_facts: tuple[Facts, ...] = (),
+    row_only: bool = False,
 ) -> RecordType:
     """Make ``model`` committable under ``name`` (``app_label.model``, stable forever).
 
     ``logged`` says which records the log must hold from the start (the tamper audit reports
     one of those without a leaf); a record that has leaves is checked whatever it says.
     ``legacy_facts`` are the earlier shapes of ``facts``, newest first: never change what
-    ``facts`` returns for an existing record without moving its old form here.
+    ``facts`` returns for an existing record without moving its old form here. ``row_only``
+    promises that ``facts`` runs no query (reads only the record's own columns), which lets a
+    large append compute them while the database stores the previous rows.
     """
     spec = RecordType(
         name,
@@ -101,6 +108,7 @@ def register(
         label or str(model._meta.verbose_name),
         logged,
         legacy_facts,
+        row_only,
     )
     existing = _BY_NAME.get(name)
     if existing is not None and existing.model is not model:

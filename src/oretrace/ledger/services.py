@@ -314,8 +314,11 @@ def _append(
                 salts[part],
             )
 
+    # Facts that query (a declaration's smelter rows) are all computed before the COPY opens:
+    # it holds the connection until it ends (``RecordType.row_only``).
+    streamable = deleted or all(spec.row_only for spec in (specs[:1] if one_type else specs))
     _insert_leaves(
-        chunks(),
+        chunks() if streamable else list(chunks()),
         deleted=deleted,
         actor_label=actor_label(actor)[:300],
         created_at=timezone.now(),

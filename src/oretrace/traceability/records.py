@@ -35,7 +35,13 @@ def epcis_event_facts(event: EpcisEvent) -> dict[str, Any]:
     }
 
 
-register(EpcisEvent, "traceability.epcisevent", facts=epcis_event_facts, label="EPCIS event")
+register(
+    EpcisEvent,
+    "traceability.epcisevent",
+    facts=epcis_event_facts,
+    label="EPCIS event",
+    row_only=True,  # captures append thousands at once: their facts stream into the COPY
+)
 
 
 # --- what the tamper audit recomputes from the committed events ------------------------------

@@ -139,3 +139,38 @@ def test_a_lost_key_is_not_silently_replaced(ledger_keys):
     with pytest.raises(SigningKeyError, match="copy the log's key folder"):
         ledger.sign_checkpoint()
     assert not ledger_keys.exists()
+
+
+def test_facts_that_may_query_are_all_computed_before_the_leaves_are_stored(monkeypatch):
+    # PostgreSQL's COPY of the leaves holds the connection: a query from a record's facts
+    # inside it would wait for ever. Organisation facts are not declared row-only.
+    orgs = OrganisationFactory.create_batch(3)
+    received: list[bool] = []
+    store = ledger._insert_leaves
+
+    def spy(chunks, **options):
+        received.append(isinstance(chunks, list))
+        return store(chunks, **options)
+
+    monkeypatch.setattr(ledger, "_insert_leaves", spy)
+    with transaction.atomic():
+        ledger.append_many(orgs, actor=SYSTEM)
+        ledger.record_deletion(orgs[0], actor=SYSTEM)
+    # then the facts were computed first; a tombstone, which queries nothing, streams
+    assert received == [True, False]
+
+
+def test_row_only_record_types_run_no_query():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from oretrace.ledger import records
+    from oretrace.traceability.models import EpcisEvent
+
+    row_only = [spec for spec in records.all_types() if spec.row_only]
+    assert [spec.name for spec in row_only] == ["traceability.epcisevent"]
+    event = EpcisEvent(hash_id="ni:///sha-256;00?ver=CBV2.0", event_time=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        row_only[0].facts(event)
+    assert len(queries) == 0
