@@ -17,6 +17,7 @@ from django.db.models.fields.files import FieldFile
 from oretrace.core.actors import SystemActor, actor_label
 from oretrace.core.choices import ChangeAction
 from oretrace.core.models import ChangeLogEntry, ChangeLogHead
+from oretrace.core.models.base import locked_singleton
 
 if TYPE_CHECKING:
     from oretrace.core.models import Membership, Organisation
@@ -94,11 +95,7 @@ CHAIN_FIELDS = (
 
 def _locked_head() -> ChangeLogHead:
     """The chain's head row, locked until the transaction ends (entries are chained in turn)."""
-    head = ChangeLogHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        ChangeLogHead.objects.get_or_create(pk=1)
-        head = ChangeLogHead.objects.select_for_update().get(pk=1)
-    return head
+    return locked_singleton(ChangeLogHead)
 
 
 def _content(entry: Any) -> list[Any]:

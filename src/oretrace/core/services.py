@@ -313,19 +313,8 @@ def erase_user(user: User, *, actor: Membership | SystemActor) -> User:
         raise PermissionDenied("only the platform's operator (a staff user) can erase a user")
     if user.email.endswith("@" + ERASED_DOMAIN):
         return user
-    now = timezone.now()
     tokens = ApiToken.objects.filter(membership__user=user, revoked_at__isnull=True)
-    for token in tokens.select_related("membership__organisation"):
-        before = snapshot(token)
-        token.revoked_at = now
-        token.save(update_fields=["revoked_at"])
-        log_change(
-            token,
-            action=ChangeAction.UPDATE,
-            actor=actor,
-            before=before,
-            organisation=token.membership.organisation,
-        )
+    end_tokens(tokens.select_related("membership__organisation"), actor=actor)
     for membership in user.memberships.filter(is_active=True):
         before = snapshot(membership)
         membership.is_active = False
@@ -345,7 +334,12 @@ def erase_user(user: User, *, actor: Membership | SystemActor) -> User:
 
 
 # Token services live in their own module; re-exported here so callers have one place to look.
-from oretrace.core.tokens import authenticate_token, issue_token, revoke_token  # noqa: E402
+from oretrace.core.tokens import (  # noqa: E402
+    authenticate_token,
+    end_tokens,
+    issue_token,
+    revoke_token,
+)
 
 __all__ = [
     "add_member",

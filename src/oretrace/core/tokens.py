@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -114,16 +115,11 @@ def descendants(token: ApiToken) -> list[ApiToken]:
     return found
 
 
-@transaction.atomic
-def revoke_token(token: ApiToken, *, actor: Membership | SystemActor) -> ApiToken:
-    """Revoke a token and every token minted from it, at once; each revocation is logged.
-
-    Later requests with any of them are refused with a clear message.
-    """
-    if not isinstance(actor, SystemActor) and actor.user_id != token.membership.user_id:
-        raise PermissionDenied("only the token's own user can revoke it")
+def end_tokens(tokens: Iterable[ApiToken], *, actor: Membership | SystemActor) -> None:
+    """Mark the tokens not yet revoked as revoked now, each with its change-log entry (the
+    callers check who may; inside their transaction)."""
     moment = timezone.now()
-    for each in [token, *descendants(token)]:
+    for each in tokens:
         if each.revoked_at is not None:
             continue
         before = snapshot(each)
@@ -136,6 +132,17 @@ def revoke_token(token: ApiToken, *, actor: Membership | SystemActor) -> ApiToke
             before=before,
             organisation=each.membership.organisation,
         )
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, *, actor: Membership | SystemActor) -> ApiToken:
+    """Revoke a token and every token minted from it, at once; each revocation is logged.
+
+    Later requests with any of them are refused with a clear message.
+    """
+    if not isinstance(actor, SystemActor) and actor.user_id != token.membership.user_id:
+        raise PermissionDenied("only the token's own user can revoke it")
+    end_tokens([token, *descendants(token)], actor=actor)
     return token
 
 

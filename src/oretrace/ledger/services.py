@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from oretrace.core.actors import SYSTEM, SystemActor, actor_label
 from oretrace.core.models import Membership
+from oretrace.core.models.base import locked_singleton
 from oretrace.ledger import keys, records
 from oretrace.ledger.checkpoint import Checkpoint as CheckpointBody
 from oretrace.ledger.checkpoint import parse_body
@@ -53,11 +54,7 @@ records.register_core()
 
 def _locked_state() -> LogState:
     """The log state row, locked until the surrounding transaction ends."""
-    state = LogState.objects.select_for_update().filter(pk=1).first()
-    if state is None:
-        LogState.objects.get_or_create(pk=1)
-        state = LogState.objects.select_for_update().get(pk=1)
-    return state
+    return locked_singleton(LogState)
 
 
 def _split_frontier(blob: bytes) -> list[bytes]:

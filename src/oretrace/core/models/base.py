@@ -79,3 +79,14 @@ class OrgOwnedModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+def locked_singleton[M: models.Model](model: type[M]) -> M:
+    """The model's one row (primary key 1), created if missing and locked until the surrounding
+    transaction ends: whatever takes turns on it (the log state, the change log's head) is
+    serialised."""
+    row = model._default_manager.select_for_update().filter(pk=1).first()
+    if row is None:
+        model._default_manager.get_or_create(pk=1)
+        row = model._default_manager.select_for_update().get(pk=1)
+    return row
