@@ -54,7 +54,7 @@ class GrantAdmin(ReadOnlyAdmin):
 
 @admin.register(ChangeLogEntry)
 class ChangeLogEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor_label", "action", "content_type", "object_repr"]
+    list_display = ["at", "actor_label", "action", "content_type", "shown_repr"]
     list_filter = ["action", "content_type"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from oretrace.core.actors import SystemActor, actor_label
 from oretrace.core.choices import ChangeAction
 from oretrace.core.models import ChangeLogEntry, ChangeLogHead
 from oretrace.core.models.base import locked_singleton
+from oretrace.core.models.changelog import SEALED
 
 if TYPE_CHECKING:
     from oretrace.core.models import Membership, Organisation
@@ -52,8 +54,12 @@ def log_change(
     actor: Membership | SystemActor,
     before: dict[str, Any] | None = None,
     organisation: Organisation | None = None,
+    note: dict[str, Any] | None = None,
 ) -> ChangeLogEntry:
-    """Append one entry about ``obj``; must run inside the transaction that changed it."""
+    """Append one entry about ``obj``; must run inside the transaction that changed it.
+
+    ``note`` adds keys to the ``after`` snapshot that are not the object's fields (an
+    erasure's list of the entries it emptied)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("log_change() must run inside the service's transaction")
     owner = organisation if organisation is not None else getattr(obj, "organisation", None)
@@ -66,8 +72,9 @@ def log_change(
         object_repr=str(obj)[:300],
         action=action,
         before=before,
-        after=None if action == ChangeAction.DELETE else snapshot(obj),
+        after=None if action == ChangeAction.DELETE else {**snapshot(obj), **(note or {})},
     )
+    seal(entry, obj)
     head = _locked_head()
     entry.prev_hash = head.hash
     entry.hash = entry_hash(head.hash, _content(entry))
@@ -76,6 +83,68 @@ def log_change(
     head.hash = entry.hash
     head.save(update_fields=["count", "hash"])
     return entry
+
+
+# --- personal data, sealed apart ------------------------------------------------------------------
+
+
+def seal(entry: ChangeLogEntry, obj: models.Model) -> None:
+    """Move what the entry says about a person out of the chained content.
+
+    A model about a person has ``changelog_subject_id`` (the user it is about) and may name
+    its personal fields in ``changelog_personal``. Their values, and the object's name (which
+    names the person), move to ``entry.personal``; ``before``/``after`` keep ``SEALED`` in
+    their place and ``object_repr`` a neutral name. The chain commits to a salted digest of
+    ``personal``, so erasing the person (``erase_personal``) empties it and the chain holds.
+    """
+    subject_id = getattr(obj, "changelog_subject_id", None)
+    if subject_id is None:
+        return
+    fields = tuple(getattr(obj, "changelog_personal", ()))
+    personal: dict[str, Any] = {"object_repr": entry.object_repr}
+    for side in ("before", "after"):
+        values = getattr(entry, side)
+        if values is None:
+            continue
+        personal[side] = {name: values[name] for name in fields if name in values}
+        setattr(entry, side, {k: SEALED if k in fields else v for k, v in values.items()})
+    entry.object_repr = f"{obj._meta.verbose_name} #{obj.pk}"
+    entry.subject_id = subject_id
+    entry.personal = personal
+    entry.personal_salt = secrets.token_hex(16)
+    entry.personal_digest = personal_digest(entry.personal_salt, personal)
+
+
+def personal_digest(salt: str, personal: Any) -> str:
+    encoded = json.dumps(
+        personal, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder
+    )
+    return hashlib.sha256(f"{salt}\n{encoded}".encode()).hexdigest()
+
+
+# The key of an erasure entry's ``after`` that lists the entries it emptied.
+ERASED_ENTRIES = "erased_change_log_entries"
+
+
+def erase_personal(subject_id: int) -> list[int]:
+    """Empty the sealed personal data of every entry about the user; return the entries' ids.
+
+    The caller logs the ids under ``ERASED_ENTRIES`` in the same transaction: an entry emptied
+    without such a record is reported by ``verify_chain`` as a fake erasure.
+    """
+    entries = ChangeLogEntry.objects.filter(subject_id=subject_id, personal__isnull=False)
+    ids = sorted(entries.values_list("id", flat=True))
+    ChangeLogEntry.objects.filter(id__in=ids).update(personal=None, personal_salt="")
+    return ids
+
+
+def unsealed_mentions(subject_id: int, email: str) -> int:
+    """Entries written before sealing existed that still hold the user's address in clear."""
+    return (
+        ChangeLogEntry.objects.filter(personal_digest="")
+        .filter(models.Q(object_repr__contains=email) | models.Q(after__email=email))
+        .count()
+    )
 
 
 # --- the hash chain -----------------------------------------------------------------------------
@@ -102,10 +171,15 @@ def _content(entry: Any) -> list[Any]:
     """The chained content of an entry (a model instance or a row with CHAIN_FIELDS).
 
     Not the acting user's key: it is emptied when the user is deleted; ``actor_label`` stays.
+    An entry with sealed personal data adds its digest and subject (entries written before
+    sealing existed chain as they were).
     """
     values = [getattr(entry, name) for name in CHAIN_FIELDS]
     at = values[-1]
     values[-1] = at.isoformat(timespec="microseconds") if isinstance(at, datetime) else at
+    digest = getattr(entry, "personal_digest", "")
+    if digest:
+        values += [digest, entry.subject_id]
     return values
 
 
@@ -140,11 +214,18 @@ class _Row:
     at: Any
     prev_hash: str
     hash: str
+    personal_digest: str = ""
+    subject_id: int | None = None
+    personal: Any = None
+    personal_salt: str = ""
+
+
+PERSONAL_FIELDS = ("personal_digest", "subject_id", "personal", "personal_salt")
 
 
 def chain_rows(chunk: int = 5000) -> Iterator[_Row]:
     rows = ChangeLogEntry.objects.order_by("id").values_list(
-        "id", *CHAIN_FIELDS, "prev_hash", "hash"
+        "id", *CHAIN_FIELDS, "prev_hash", "hash", *PERSONAL_FIELDS
     )
     for values in rows.iterator(chunk):
         yield _Row(*values)
@@ -159,6 +240,8 @@ def verify_chain(rows: Iterable[Any] | None = None) -> tuple[list[ChainBreak], l
     """
     breaks: list[ChainBreak] = []
     hashes: list[str] = []
+    emptied: dict[int, int | None] = {}  # entries whose sealed data is gone: id -> organisation
+    erased: set[int] = set()  # entries the logged erasures emptied
     previous, previous_id = "", None
     for row in chain_rows() if rows is None else rows:
         if row.prev_hash != previous:
@@ -179,8 +262,18 @@ def verify_chain(rows: Iterable[Any] | None = None) -> tuple[list[ChainBreak], l
                     f"change-log entry #{row.id} was edited: it no longer hashes to its chain",
                 )
             )
+        _check_seal(row, breaks, emptied, erased)
         previous, previous_id = row.hash, row.id
         hashes.append(row.hash)
+    breaks.extend(
+        ChainBreak(
+            entry_id,
+            organisation_id,
+            f"change-log entry #{entry_id}'s personal data was removed without a logged erasure",
+        )
+        for entry_id, organisation_id in sorted(emptied.items())
+        if entry_id not in erased
+    )
     head = ChangeLogHead.objects.filter(pk=1).first()
     if head is None and hashes:
         breaks.append(ChainBreak(None, None, "the change log's head is gone"))
@@ -194,3 +287,37 @@ def verify_chain(rows: Iterable[Any] | None = None) -> tuple[list[ChainBreak], l
             )
         )
     return breaks, hashes
+
+
+def _check_seal(
+    row: Any, breaks: list[ChainBreak], emptied: dict[int, int | None], erased: set[int]
+) -> None:
+    """The sealed personal data still matches its chained digest, or was erased on the record."""
+    if isinstance(row.after, dict) and isinstance(row.after.get(ERASED_ENTRIES), list):
+        erased.update(i for i in row.after[ERASED_ENTRIES] if isinstance(i, int))
+    if not row.personal_digest:
+        if row.personal is not None or row.personal_salt or row.subject_id is not None:
+            breaks.append(
+                ChainBreak(
+                    row.id,
+                    row.organisation_id,
+                    f"change-log entry #{row.id} holds sealed personal data "
+                    "it was not written with",
+                )
+            )
+        return
+    if row.personal is None:
+        emptied[row.id] = row.organisation_id
+        if row.personal_salt:
+            breaks.append(
+                ChainBreak(row.id, row.organisation_id, f"change-log entry #{row.id} was edited")
+            )
+    elif personal_digest(row.personal_salt, row.personal) != row.personal_digest:
+        breaks.append(
+            ChainBreak(
+                row.id,
+                row.organisation_id,
+                f"change-log entry #{row.id}'s personal data was edited: it no longer matches "
+                "its sealed digest",
+            )
+        )

@@ -145,6 +145,19 @@ class ChangeOut(ModelSchema):
     def resolve_object_type(obj: ChangeLogEntry) -> str:
         return f"{obj.content_type.app_label}.{obj.content_type.model}"
 
+    # Personal data sealed apart from the chain is shown while it exists (core.changelog.seal).
+    @staticmethod
+    def resolve_object_repr(obj: ChangeLogEntry) -> str:
+        return obj.shown_repr
+
+    @staticmethod
+    def resolve_before(obj: ChangeLogEntry) -> dict[str, Any] | None:
+        return obj.shown_before
+
+    @staticmethod
+    def resolve_after(obj: ChangeLogEntry) -> dict[str, Any] | None:
+        return obj.shown_after
+
     class Meta:
         model = ChangeLogEntry
         fields = [

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from oretrace.core.actors import SystemActor
-from oretrace.core.changelog import log_change, snapshot
+from oretrace.core.changelog import ERASED_ENTRIES, erase_personal, log_change, snapshot
 from oretrace.core.choices import ChangeAction, OrganisationKind, Role
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import (
@@ -302,7 +302,9 @@ def erase_user(user: User, *, actor: Membership | SystemActor) -> User:
     """Erase a person's personal data; what the logs recorded stays valid and names nobody.
 
     Ledger leaves and change-log entries name people only by their pseudonym: deleting the
-    ``Pseudonym`` row leaves it mapping to nobody, without touching a leaf or an entry. The
+    ``Pseudonym`` row leaves it mapping to nobody, without touching a leaf or an entry. What
+    change-log entries say about the person (their address and name, a membership's name) is
+    sealed apart from the chain and emptied (``core.changelog.erase_personal``). The
     user row stays (history points at it) with a random address, no name, no usable password
     and no rights; memberships are deactivated and API tokens revoked. Only the platform's
     operator (a system actor, e.g. ``oretrace erase_user``) or a staff user may do this: it
@@ -321,6 +323,7 @@ def erase_user(user: User, *, actor: Membership | SystemActor) -> User:
         membership.save(update_fields=["is_active", "updated_at"])
         log_change(membership, action=ChangeAction.UPDATE, actor=actor, before=before)
     Pseudonym.objects.filter(user=user).delete()
+    emptied = erase_personal(user.pk)
     user.email = f"erased-{secrets.token_hex(8)}@{ERASED_DOMAIN}"
     user.full_name = ""
     user.is_active = user.is_staff = user.is_superuser = False
@@ -328,8 +331,9 @@ def erase_user(user: User, *, actor: Membership | SystemActor) -> User:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
-    # No "before": the values it would hold are what is being erased.
-    log_change(user, action=ChangeAction.UPDATE, actor=actor)
+    # No "before": the values it would hold are what is being erased. The entry lists the
+    # change-log entries whose sealed personal data was emptied (the chain vouches for it).
+    log_change(user, action=ChangeAction.UPDATE, actor=actor, note={ERASED_ENTRIES: emptied})
     return user
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -13,6 +13,10 @@ from oretrace.core.choices import ChangeAction
 
 if TYPE_CHECKING:
     from oretrace.core.models.organisations import Membership
+
+# What a sealed value reads as in ``before``/``after``, and what it reads as once erased.
+SEALED = "(sealed)"
+ERASED = "(erased)"
 
 
 class ChangeLogQuerySet(models.QuerySet):
@@ -63,6 +67,23 @@ class ChangeLogEntry(models.Model):
     hash = models.CharField(
         max_length=64, blank=True, help_text="SHA-256 of prev_hash and this entry's content."
     )
+    # Personal data about the person the entry is about (a user's address, a membership's name),
+    # sealed apart so it can be erased without breaking the chain: the chain commits to
+    # ``personal_digest`` (SHA-256 of the salt and ``personal``), not to the values.
+    subject = models.ForeignKey(
+        "core.User",
+        on_delete=models.DO_NOTHING,  # chained: a deleted user's key stays
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The person whose data is sealed in ``personal``.",
+    )
+    personal = models.JSONField(
+        null=True, blank=True, help_text="The sealed values; emptied when the person is erased."
+    )
+    personal_salt = models.CharField(max_length=32, blank=True)
+    personal_digest = models.CharField(max_length=64, blank=True)
 
     objects = ChangeLogQuerySet.as_manager()
 
@@ -72,17 +93,46 @@ class ChangeLogEntry(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="changelog_object_idx")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.shown_repr}"
+
+    @property
+    def is_erased(self) -> bool:
+        return bool(self.personal_digest) and self.personal is None
+
+    @property
+    def shown_repr(self) -> str:
+        """The object's name as people read it: the sealed one while it exists."""
+        if self.personal is not None:
+            return str(self.personal.get("object_repr", self.object_repr))
+        return f"{self.object_repr} ({ERASED})" if self.is_erased else self.object_repr
+
+    def _shown(self, side: str) -> dict[str, Any] | None:
+        stored = getattr(self, side)
+        if stored is None or not self.personal_digest:
+            return stored
+        sealed = (self.personal or {}).get(side) or {}
+        return {
+            name: (sealed.get(name, ERASED) if value == SEALED else value)
+            for name, value in stored.items()
+        }
+
+    @property
+    def shown_before(self) -> dict[str, Any] | None:
+        return self._shown("before")
+
+    @property
+    def shown_after(self) -> dict[str, Any] | None:
+        return self._shown("after")
 
     @property
     def changed_fields(self) -> list[str]:
         """Names of the fields whose values differ between ``before`` and ``after``."""
-        before, after = self.before or {}, self.after or {}
+        before, after = self.shown_before or {}, self.shown_after or {}
         return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
     @property
     def differences(self) -> list[tuple[str, object, object]]:
-        before, after = self.before or {}, self.after or {}
+        before, after = self.shown_before or {}, self.shown_after or {}
         return [(name, before.get(name), after.get(name)) for name in self.changed_fields]
 
 

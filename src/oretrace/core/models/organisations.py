@@ -114,6 +114,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = []
 
+    # The change log seals these and the user's name apart (``core.changelog.seal``), so that
+    # erasing the user empties them there without breaking its chain.
+    changelog_personal = ("email", "full_name")
+
     class Meta:
         ordering = ["email"]
 
@@ -131,6 +135,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def changelog_subject_id(self) -> int | None:
+        return self.pk
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
@@ -168,6 +176,11 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation}"
+
+    @property
+    def changelog_subject_id(self) -> int | None:
+        """Its name is the user's: the change log seals it (``core.changelog.seal``)."""
+        return self.user_id
 
     def has_role(self, *roles: str) -> bool:
         """True when the member holds any of ``roles``; administrators hold every role."""

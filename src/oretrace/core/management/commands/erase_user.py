@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from oretrace.core.actors import SystemActor
+from oretrace.core.changelog import unsealed_mentions
 from oretrace.core.models import User
 from oretrace.core.services import erase_user
 
@@ -32,5 +33,15 @@ class Command(BaseCommand):
             answer = input(f"Erase {email}? This cannot be undone. Type 'erase' to confirm: ")
             if answer.strip() != "erase":
                 raise CommandError("not erased")
+        clear = unsealed_mentions(user.pk, email)
         erase_user(user, actor=SystemActor("erase_user command"))
         self.stdout.write(self.style.SUCCESS(f"{email} is erased."))
+        if clear:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{clear} change-log entries written before personal data was sealed "
+                    "(before migration core 0006) still name this address; the chain "
+                    "commits to them, so they cannot be emptied without breaking it "
+                    "(docs/reference/ledger.md)."
+                )
+            )
