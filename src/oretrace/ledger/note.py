@@ -104,11 +104,22 @@ class Ed25519Verifier:
         parts = self._message(text, signature)
         if parts is None or len(parts[1]) != 64:
             return False
-        try:
-            _public_key(self.public_key).verify(parts[1], parts[0])
-        except (InvalidSignature, ValueError):
-            return False
-        return True
+        return _ed25519_valid(self.public_key, parts[0], parts[1])
+
+
+@lru_cache(maxsize=64)
+def _ed25519_valid(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    """Whether ``signature`` is ``public_key``'s Ed25519 signature of ``message``.
+
+    Remembered for the last few distinct inputs: verifying many bundles of one checkpoint (a
+    product's chain, ``oretrace verify`` over a folder) checks the same signature over the same
+    text each time, and the answer for the same three byte strings cannot change.
+    """
+    try:
+        _public_key(public_key).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 @dataclass(frozen=True)

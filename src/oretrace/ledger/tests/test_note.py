@@ -28,6 +28,23 @@ def test_spec_example_verifies():
     assert [s.name for s in verified] == ["example.com/foo"]
 
 
+def test_a_remembered_verification_never_lets_another_text_or_signature_pass():
+    # verifying the same note again is answered from memory; anything else is checked afresh
+    verifier = note.parse_vkey(SPEC_VKEY)
+    note._ed25519_valid.cache_clear()
+    for _ in range(3):
+        note.verify_note(SPEC_NOTE, [verifier])
+    assert note._ed25519_valid.cache_info().hits == 2
+    signature_line = SPEC_NOTE.split("\n")[2]
+    flipped = (
+        signature_line[:-6] + ("A" if signature_line[-6] != "A" else "B") + signature_line[-5:]
+    )
+    with pytest.raises(NoteError, match="does not verify"):
+        note.verify_note(SPEC_NOTE.replace(signature_line, flipped), [verifier])
+    with pytest.raises(NoteError, match="does not verify"):
+        note.verify_note(SPEC_NOTE.replace("example", "exemple", 1), [verifier])
+
+
 def test_spec_example_with_a_changed_text_is_rejected():
     verifier = note.parse_vkey(SPEC_VKEY)
     with pytest.raises(NoteError, match="does not verify"):
