@@ -368,6 +368,7 @@ WEB_READS = {
     "traceability:event",
     "traceability:events",
     "traceability:lot",
+    "traceability:lot-report",
     "traceability:lots",
     "traceability:record",
     "web:changes",

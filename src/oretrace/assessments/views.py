@@ -354,7 +354,7 @@ def gap_report(request: HttpRequest, member: Membership, assessment_id: int) -> 
     }
     if request.GET.get("format") != "pdf":
         return render(request, "assessments/report.html", context)
-    from oretrace.assessments.pdf import render_pdf
+    from oretrace.core.pdf import render_pdf
 
     pdf = render_pdf("assessments/report.html", context, request)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -6,7 +6,6 @@ model's own ``for_member``); anything else answers 404, as if it did not exist.
 
 import base64
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -16,7 +15,7 @@ from ninja.pagination import paginate
 from oretrace.api.pagination import Pagination
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Membership
-from oretrace.ledger import keys, merkle, queries
+from oretrace.ledger import merkle, queries
 from oretrace.ledger import services as ledger
 from oretrace.ledger.exceptions import LedgerError
 from oretrace.ledger.models import Checkpoint, Leaf
@@ -63,15 +62,13 @@ def get_record(request: HttpRequest, record_type: str, record_id: str) -> dict:
     queries.record_for(_member(request), record_type, record_id)
     versions = list(queries.history(record_type, record_id))
     latest = queries.latest_leaf(record_type, record_id)
-    token = keys.link_token(record_type, record_id)
     return {
         "record_type": record_type,
         "record_id": record_id,
         "latest": latest,
         "versions": versions,
         "bundle_url": reverse("api:ledger_bundle", args=[record_type, record_id]),
-        "public_url": settings.ORETRACE_BASE_URL
-        + reverse("ledger:public_record", args=[record_type, record_id, token]),
+        "public_url": queries.public_url(record_type, record_id),
     }
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
@@ -15,6 +17,13 @@ from oretrace.ledger.exceptions import ErasedRecord, LedgerError
 from oretrace.ledger.models import Checkpoint, Leaf
 from oretrace.ledger.storage import DatabaseHashStore, tile_bytes
 from oretrace.ledger.tiles import TILE_HEIGHT, TileError, encode_entries, parse_tile_path
+
+
+def public_url(record_type: str, record_id: str) -> str:
+    """The record's public verification page: anyone with the link checks it, no account."""
+    token = keys.link_token(record_type, record_id)
+    path = reverse("ledger:public_record", args=[record_type, record_id, token])
+    return str(settings.ORETRACE_BASE_URL) + path
 
 
 def leaves_for(member: Membership) -> QuerySet[Leaf]:

@@ -11,12 +11,10 @@ import datetime as dt
 import io
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -185,11 +183,7 @@ def _bundle_response(leaf: Leaf) -> HttpResponse:
 
 
 def _public_url(request: HttpRequest, record_type: str, record_id: str) -> str:
-    path = reverse(
-        "ledger:public_record",
-        args=[record_type, record_id, keys.link_token(record_type, record_id)],
-    )
-    return settings.ORETRACE_BASE_URL + path
+    return queries.public_url(record_type, record_id)
 
 
 # --- the public verification pages -----------------------------------------------------------

@@ -200,6 +200,23 @@ def lots_for(member: Membership) -> QuerySet[Lot]:
     )
 
 
+def chain_events(lot: Lot, *, limit: int) -> tuple[list[EpcisEvent], int]:
+    """The custody events behind ``lot``, oldest first: those that made, moved or collected a
+    lot of its upstream chain. At most ``limit`` (the newest are kept); and how many more."""
+    ids = list(upstream_graph(lot).nodes)
+    events = (
+        EpcisEvent.objects.filter(
+            Q(edges__target_id__in=ids) | Q(movements__lot_id__in=ids) | Q(lots_produced__in=ids)
+        )
+        .distinct()
+        .order_by("-event_time", "-pk")
+    )
+    total = events.count()
+    kept = list(events[:limit])
+    kept.reverse()
+    return kept, total - len(kept)
+
+
 def flags_for(member: Membership) -> QuerySet[CustodyFlag]:
     """Mass-balance flags on lots the member's organisation holds, newest first."""
     return visible(CustodyFlag.objects.select_related("lot", "event"), member)

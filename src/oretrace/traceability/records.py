@@ -35,9 +35,12 @@ def epcis_event_facts(event: EpcisEvent) -> dict[str, Any]:
     }
 
 
+# The ledger's record type of a custody event (its public verification links name it).
+EVENT_RECORD = "traceability.epcisevent"
+
 register(
     EpcisEvent,
-    "traceability.epcisevent",
+    EVENT_RECORD,
     facts=epcis_event_facts,
     label="EPCIS event",
     row_only=True,  # captures append thousands at once: their facts stream into the COPY
@@ -54,7 +57,7 @@ register(
 
 _CHUNK = 2000
 _PLACES = Decimal("0.000001")
-_EVENT = "traceability.epcisevent"
+_EVENT = EVENT_RECORD
 
 
 def _kg(value: Decimal | float | None) -> Decimal | None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("events/<int:event_id>/", views.event_detail, name="event"),
     path("lots/", views.lot_list, name="lots"),
     path("lots/<int:lot_id>/", views.lot_detail, name="lot"),
+    path("lots/<int:lot_id>/report/", views.lot_report, name="lot-report"),
     path("record/", views.record, name="record"),
     path("record/collection/", views.record_collection, name="record-collection"),
     path("record/processing/", views.record_processing, name="record-processing"),

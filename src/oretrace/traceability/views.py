@@ -7,16 +7,20 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member
+from oretrace.ledger import queries as ledger_queries
 from oretrace.traceability import queries, recording, services, trace
 from oretrace.traceability.choices import EventType
 from oretrace.traceability.custody import facilities_at
@@ -28,8 +32,9 @@ from oretrace.traceability.forms import (
     ReceiptForm,
     ShipmentForm,
 )
-from oretrace.traceability.models import EpcisEvent
+from oretrace.traceability.models import EpcisEvent, Lot
 from oretrace.traceability.permissions import can_capture_events
+from oretrace.traceability.records import EVENT_RECORD
 from oretrace.web.views import member_required, requires
 
 PAGE_FILTERS = ("eventType", "EQ_bizStep", "MATCH_anyEPC")
@@ -126,6 +131,50 @@ def lot_list(request: HttpRequest, member: Membership) -> HttpResponse:
 @member_required
 def lot_detail(request: HttpRequest, member: Membership, lot_id: int) -> HttpResponse:
     lot = get_for_member(queries.lots_for(member), member, pk=lot_id)
+    return render(request, "traceability/lot_detail.html", _lot_context(member, lot))
+
+
+@member_required
+def lot_report(request: HttpRequest, member: Membership, lot_id: int) -> HttpResponse:
+    """The lot's chain of custody and origins for a customer: a page, or a PDF to send.
+
+    Each custody event carries its public verification link (and QR code): the customer checks
+    it against the transparency log without an account and without trusting us.
+    """
+    lot = get_for_member(queries.lots_for(member), member, pk=lot_id)
+    events, more = queries.chain_events(lot, limit=REPORT_EVENTS)
+    context = {
+        **_lot_context(member, lot),
+        "organisation": member.organisation,
+        "issued_at": timezone.now(),
+        "events": [(event, *_verification(event)) for event in events],
+        "sites": facilities_at(
+            {e.biz_location or e.read_point for e in events} - {""}, member.organisation_id
+        ),
+        "more_events": more,
+    }
+    if request.GET.get("format") != "pdf":
+        return render(request, "traceability/lot_report.html", context)
+    from oretrace.core.pdf import render_pdf
+
+    pdf = render_pdf("traceability/lot_report.html", context, request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = slugify(lot.code.rsplit(":", 1)[-1])[:60] or str(lot.pk)
+    response["Content-Disposition"] = f'attachment; filename="chain-of-custody-{name}.pdf"'
+    return response
+
+
+# Events listed in a lot's report (each with a QR code); past it the report says how many more.
+REPORT_EVENTS = 40
+
+
+def _verification(event: EpcisEvent) -> tuple[str, str]:
+    """The event's public verification URL and its QR code (an SVG data URI, drawn here)."""
+    url = ledger_queries.public_url(EVENT_RECORD, str(event.pk))
+    return url, segno.make(url, error="m").svg_data_uri(scale=2, border=1, dark="#1b1f24")
+
+
+def _lot_context(member: Membership, lot: Lot) -> dict[str, Any]:
     found = trace.upstream(lot)
     origins = queries.shares_out(found)
     for share in origins["shares"]:
@@ -140,25 +189,19 @@ def lot_detail(request: HttpRequest, member: Membership, lot_id: int) -> HttpRes
     named = facilities_at({m.counterpart for m in movements}, member.organisation_id)
     for movement in movements:
         movement.counterpart_facility = named.get(movement.counterpart)  # type: ignore[attr-defined]
-    return render(
-        request,
-        "traceability/lot_detail.html",
-        {
-            "lot": lot,
-            "origins": origins,
-            "products": [p for p in products["shares"] if p["lot_id"] != lot.pk],
-            "flags": lot.flags.select_related("event", "facility"),
-            "movements": movements,
-            "by_country": [(c, _percent(f)) for c, f in origins["by_country"].items()],
-            "by_type": [
-                (ORIGIN_TYPE_LABELS[t], _percent(f)) for t, f in origins["by_type"].items()
-            ],
-            "chain": chain,
-            "chain_legend": [(k, PICTURE_LABELS[k]) for k in chain.kinds],
-            "origins_map": origins_map,
-            "map_legend": [(k, PICTURE_LABELS[k]) for k in origins_map.kinds],
-        },
-    )
+    return {
+        "lot": lot,
+        "origins": origins,
+        "products": [p for p in products["shares"] if p["lot_id"] != lot.pk],
+        "flags": lot.flags.select_related("event", "facility"),
+        "movements": movements,
+        "by_country": [(c, _percent(f)) for c, f in origins["by_country"].items()],
+        "by_type": [(ORIGIN_TYPE_LABELS[t], _percent(f)) for t, f in origins["by_type"].items()],
+        "chain": chain,
+        "chain_legend": [(k, PICTURE_LABELS[k]) for k in chain.kinds],
+        "origins_map": origins_map,
+        "map_legend": [(k, PICTURE_LABELS[k]) for k in origins_map.kinds],
+    }
 
 
 def _percent(fraction: float) -> str:
