@@ -42,3 +42,21 @@ class FlagKind(models.TextChoices):
     OVER_SHIPMENT = "over_shipment", _("Shipped more than the lot holds")
     OVER_CONSUMPTION = "over_consumption", _("Processed more than the lot holds")
     RECEIPT_MISMATCH = "receipt_mismatch", _("Receipt differs from the shipment")
+
+
+# CBV 2.0 business steps custody records use, by their bare term.
+STEP_LABELS = {
+    "commissioning": _("made or collected"),
+    "shipping": _("shipped"),
+    "departing": _("departed"),
+    "arriving": _("arrived"),
+    "receiving": _("received"),
+    "accepting": _("accepted"),
+    "transforming": _("processed"),
+    "packing": _("packed"),
+    "unpacking": _("unpacked"),
+    "inspecting": _("inspected"),
+    "storing": _("stored"),
+    "loading": _("loaded"),
+    "decommissioning": _("retired"),
+}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import visible
 from oretrace.registry.models import Facility
-from oretrace.traceability.choices import MovementKind
+from oretrace.traceability.choices import STEP_LABELS, EventType, MovementKind
 from oretrace.traceability.codes import lot_number, valid_lot_number
 from oretrace.traceability.models import Lot, LotMovement
 
@@ -33,6 +33,48 @@ class CaptureForm(forms.Form):
         if upload.size > MAX_DOCUMENT_BYTES:
             raise forms.ValidationError(_("The document is larger than 20 MB."))
         return upload.read()
+
+
+class EventFilterForm(forms.Form):
+    """The custody event list's filters, as choices and dates; ``query`` turns them into the
+    EPCIS query parameters the API takes (``queries.filter_events``)."""
+
+    eventType = forms.ChoiceField(  # the names are the EPCIS query parameters, kept in the URL
+        label=_("Event type"),
+        required=False,
+        choices=[("", _("all")), *EventType.choices],
+    )
+    EQ_bizStep = forms.ChoiceField(
+        label=_("Business step"),
+        required=False,
+        choices=[("", _("all")), *STEP_LABELS.items()],
+    )
+    MATCH_anyEPC = forms.CharField(
+        label=_("Lot or item identifier"), required=False, max_length=300
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data
+
+    def query(self) -> dict[str, str]:
+        """The EPCIS query parameters of the valid filters (dates as whole days in UTC)."""
+        data = self.cleaned_data
+        params = {k: data[k] for k in ("eventType", "EQ_bizStep", "MATCH_anyEPC") if data.get(k)}
+        if data.get("since"):
+            params["GE_eventTime"] = f"{data['since'].isoformat()}T00:00:00Z"
+        if data.get("until"):
+            params["LT_eventTime"] = f"{(data['until'] + timedelta(days=1)).isoformat()}T00:00:00Z"
+        return params
 
 
 # --- custody recorded without writing JSON (see recording.py) --------------------------------

@@ -22,12 +22,12 @@ from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member
 from oretrace.ledger import queries as ledger_queries
 from oretrace.traceability import queries, recording, services, trace
-from oretrace.traceability.choices import EventType
 from oretrace.traceability.custody import facilities_at
 from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
 from oretrace.traceability.forms import (
     CaptureForm,
     CollectionForm,
+    EventFilterForm,
     ProcessingForm,
     ReceiptForm,
     ShipmentForm,
@@ -37,7 +37,6 @@ from oretrace.traceability.permissions import can_capture_events
 from oretrace.traceability.records import EVENT_RECORD
 from oretrace.web.views import member_required, requires
 
-PAGE_FILTERS = ("eventType", "EQ_bizStep", "MATCH_anyEPC")
 ORIGIN_TYPE_LABELS = {
     trace.ARTISANAL: gettext_lazy("Artisanal mining"),
     trace.INDUSTRIAL: gettext_lazy("Industrial mining"),
@@ -54,18 +53,24 @@ PICTURE_LABELS = {
 
 @member_required
 def event_list(request: HttpRequest, member: Membership) -> HttpResponse:
-    params = {k: request.GET[k] for k in PAGE_FILTERS if request.GET.get(k)}
+    form = EventFilterForm(request.GET or None)
+    params = form.query() if form.is_valid() else {}
     try:
         events = queries.filter_events(member, params).order_by("-event_time", "-id")
-    except TraceabilityError as exc:
-        messages.error(request, str(exc))
+    except TraceabilityError as exc:  # an identifier pattern the query refuses
+        form.add_error("MATCH_anyEPC", str(exc))
         events = queries.filter_events(member, {}).order_by("-event_time", "-id")
-        params = {}
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    places = {e.biz_location or e.read_point for e in page.object_list}
     return render(
         request,
         "traceability/event_list.html",
-        {"page": page, "params": params, "event_types": EventType.choices},
+        {
+            "page": page,
+            "form": form,
+            "filtered": bool(params),
+            "sites": facilities_at(places - {""}, member.organisation_id),
+        },
     )
 
 

@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.traceability import codes
+from oretrace.traceability.choices import STEP_LABELS
 
 register = template.Library()
 
@@ -32,26 +33,8 @@ def unit_name(code: str) -> str:
     return str(UNIT_NAMES.get(str(code), code))
 
 
-# CBV 2.0 business steps custody records use, by their bare term.
-STEP_NAMES = {
-    "commissioning": _("made or collected"),
-    "shipping": _("shipped"),
-    "departing": _("departed"),
-    "arriving": _("arrived"),
-    "receiving": _("received"),
-    "accepting": _("accepted"),
-    "transforming": _("processed"),
-    "packing": _("packed"),
-    "unpacking": _("unpacked"),
-    "inspecting": _("inspected"),
-    "storing": _("stored"),
-    "loading": _("loaded"),
-    "decommissioning": _("retired"),
-}
-
-
 @register.filter
 def step_name(step: str) -> str:
     """A readable name for a CBV business step (a bare term or its URI); others as given."""
     term = str(step).rsplit(":", 1)[-1].rsplit("/", 1)[-1]
-    return str(STEP_NAMES.get(term, term))
+    return str(STEP_LABELS.get(term, term))

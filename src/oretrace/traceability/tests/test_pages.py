@@ -44,6 +44,48 @@ def test_event_list_filters(web_a, events_of_a):
     assert all(e.hash_id[14:26] not in page for e in others)
 
 
+def _hashes_on(page: str, events: list[EpcisEvent]) -> set[str]:
+    return {e.hash_id for e in events if e.hash_id[14:26] in page}
+
+
+def test_event_list_filters_by_dates_as_whole_days(web_a, events_of_a):
+    days = sorted({e.event_time.date() for e in events_of_a})
+    first = days[0].isoformat()
+    url = reverse("traceability:events")
+    page = web_a.get(url, {"since": first, "until": first}).content.decode()
+    assert _hashes_on(page, events_of_a) == {
+        e.hash_id for e in events_of_a if e.event_time.date() == days[0]
+    }
+    assert "Clear filters" in page
+    # the step is a choice, shown by its name; a wrong one or crossed dates name the problem
+    page = web_a.get(url, {"EQ_bizStep": "mining"}).content.decode()
+    assert "Select a valid choice" in page
+    page = web_a.get(url, {"since": "2026-02-01", "until": "2026-01-01"}).content.decode()
+    assert "The start date is after the end date." in page
+    page = web_a.get(url, {"since": "2026-13-45"}).content.decode()
+    assert "Enter a valid date" in page
+
+
+def test_event_list_names_places_and_steps_and_its_pager_keeps_the_filters(
+    web_a, events_of_a, monkeypatch
+):
+    from django.core import paginator
+
+    monkeypatch.setattr(paginator.Paginator, "__init__", _two_per_page(paginator.Paginator))
+    page = web_a.get(reverse("traceability:events"), {"eventType": "ObjectEvent"}).content.decode()
+    assert "eventType=ObjectEvent&amp;page=2" in page or "page=2&amp;eventType=ObjectEvent" in page
+    assert "shipped" in page or "made or collected" in page
+
+
+def _two_per_page(cls):
+    original = cls.__init__
+
+    def init(self, object_list, per_page, *args, **kwargs):
+        original(self, object_list, 1, *args, **kwargs)
+
+    return init
+
+
 def test_capture_form_stores_a_document(web_a, member_a):
     upload = SimpleUploadedFile("doc.jsonld", docs.as_bytes(docs.document()))
     response = web_a.post(reverse("traceability:capture"), {"document": upload})
