@@ -1,5 +1,7 @@
 """Forms of the registry pages."""
 
+from collections.abc import Iterable
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,12 +24,15 @@ class SearchForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", "—"), *FacilityKind.choices]
     )
-    status = forms.CharField(label=_("Current status"), required=False)
+    status = forms.ChoiceField(label=_("Current status"), required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, statuses: Iterable[str] = (), **kwargs: object) -> None:
+        """``statuses``: the assurance statuses the member's registry holds (an open vocabulary,
+        so the choices are what is there, as the schemes write them)."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["country"].choices = _countries()  # type: ignore[attr-defined]
         self.fields["mineral"].choices = _minerals()  # type: ignore[attr-defined]
+        self.fields["status"].choices = [("", "—"), *((s, s) for s in statuses)]  # type: ignore[attr-defined]
 
 
 class FacilityForm(forms.Form):

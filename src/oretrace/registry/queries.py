@@ -38,18 +38,27 @@ def _identifier_hits(q: str) -> list[int]:
     return hits
 
 
+def _named_with_every_word(key: str) -> QuerySet[Facility, int]:
+    """Facilities whose names hold every word of the normalised query, in any order and in any
+    of their names ("Giridih Unit 1" finds "Giridih Mica Processing — Unit 1"); a script
+    written without spaces is one word, found inside a name."""
+    found = Facility.objects.all()
+    for word in key.split()[:12]:
+        holding = FacilityName.objects.filter(normalised__contains=word).values("facility_id")
+        found = found.filter(pk__in=holding)
+    return (found if key else found.none()).values_list("pk", flat=True)
+
+
 def search_facilities(member: Membership, f: FacilityFilter) -> QuerySet[Facility]:
     """Facilities the member may see, by any name in any script, identifier, place, mineral,
     kind or current status; merged duplicates are left out (their survivor stands for them)."""
     facilities = Facility.objects.for_member(member).live()
     if f.q.strip():
         text = f.q.strip()
-        key = normalise(text)
-        by_name = FacilityName.objects.filter(
-            Q(name__icontains=text) | (Q(normalised__contains=key) if key else Q(pk__in=[]))
-        ).values("facility_id")
+        by_name = FacilityName.objects.filter(name__icontains=text).values("facility_id")
         facilities = facilities.filter(
             Q(pk__in=by_name)
+            | Q(pk__in=_named_with_every_word(normalise(text)))
             | Q(pk__in=_identifier_hits(text))
             | Q(identifiers__value__iexact=text)
         )
@@ -65,7 +74,11 @@ def search_facilities(member: Membership, f: FacilityFilter) -> QuerySet[Facilit
         facilities = facilities.filter(organisation__isnull=f.reference)
     if f.status:
         facilities = facilities.filter(pk__in=_with_current_status(member, f.status))
-    return facilities.distinct().select_related("country", "subdivision").order_by("name")
+    return (
+        facilities.distinct()
+        .select_related("country", "subdivision", "organisation")
+        .order_by("name")
+    )
 
 
 def _latest_per_scheme(
@@ -76,6 +89,12 @@ def _latest_per_scheme(
     for entry in entries.order_by("effective_on", "id"):
         current[(entry.facility_id, entry.scheme)] = entry
     return current
+
+
+def status_choices(member: Membership) -> list[str]:
+    """The assurance statuses in the member's view of the registry, for a filter's choices."""
+    statuses = AssuranceStatus.objects.for_member(member).values_list("status", flat=True)
+    return sorted(set(statuses), key=str.casefold)
 
 
 def _with_current_status(member: Membership, status: str) -> list[int]:

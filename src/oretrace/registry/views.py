@@ -35,6 +35,7 @@ from oretrace.registry.queries import (
     FacilityFilter,
     current_statuses,
     search_facilities,
+    status_choices,
     status_history,
 )
 from oretrace.registry.schemas import MatchQueryIn
@@ -43,7 +44,7 @@ from oretrace.web.views import member_required, requires
 
 @member_required
 def facility_list(request: HttpRequest, member: Membership) -> HttpResponse:
-    form = SearchForm(request.GET or None)
+    form = SearchForm(request.GET or None, statuses=status_choices(member))
     data = form.cleaned_data if form.is_valid() else {}
     reference = {"1": True, "0": False}.get(request.GET.get("reference", ""))
     found = search_facilities(
@@ -57,6 +58,7 @@ def facility_list(request: HttpRequest, member: Membership) -> HttpResponse:
         "page": page,
         "can_edit": can_edit_facilities(member),
         "query": request.GET.urlencode(),
+        "own_organisation": member.organisation_id,
     }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "registry/facility_list.html#results", context)

@@ -1,8 +1,12 @@
 """Registry pages: search, facility page, recording, review queue, matching, imports — and
 another organisation's member gets 404 on every page that shows one object."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+
+from oretrace.core.services import grant_access
 
 from oretrace.registry import services
 from oretrace.registry.models import Facility, MatchReview
@@ -53,6 +57,50 @@ def test_search_page_finds_by_hindi_name_and_hides_others(web_a, web_b, depot):
     assert "Chandwara Depot" not in web_b.get(url, {"q": "Chandwara"}).content.decode()
     partial = web_a.get(url, {"q": "chandwara"}, HTTP_HX_REQUEST="true").content.decode()
     assert partial.lstrip().startswith('<div id="results">')
+
+
+def test_search_finds_every_word_in_any_order_and_in_any_name(web_a, member_a):
+    unit = services.create_facility(
+        actor=member_a,
+        kind="processing_unit",
+        name="Giridih Mica Processing — Unit 1",
+        country="IN",
+        minerals=["mica"],
+    )
+    services.add_name(unit, name="गिरिडीह अभ्रक इकाई", language="hi", actor=member_a)
+    url = reverse("registry:facilities")
+    for query in ("Giridih Unit 1", "unit 1 giridih", "GIRIDIH processing", "इकाई गिरिडीह"):
+        assert "Giridih Mica Processing" in web_a.get(url, {"q": query}).content.decode(), query
+    for query in ("Giridih Unit 2", "Koderma Unit 1"):
+        assert "Giridih Mica Processing" not in web_a.get(url, {"q": query}).content.decode()
+
+
+def test_the_list_says_who_shared_a_facility_and_filters_by_a_status_chosen(
+    web_a, depot, member_a, member_b
+):
+    theirs = services.create_facility(
+        actor=member_b, kind="trader", name="Kolkata Mica Traders", country="IN"
+    )
+    grant_access(theirs, to=member_a.organisation, actor=member_b)
+    services.record_status(
+        depot,
+        scheme="initiative",
+        status="Member in good standing",
+        effective_on=datetime.date(2026, 1, 5),
+        source="test",
+        actor=member_a,
+    )
+    url = reverse("registry:facilities")
+    page = web_a.get(url).content.decode()
+    row = page.split("Kolkata Mica Traders")[1].split("</tr>")[0]
+    assert f"shared by {member_b.organisation}" in row
+    assert "your organisation" in page.split("Chandwara Depot")[1].split("</tr>")[0]
+    # the status filter offers what the registry holds, and filters by it
+    assert '<option value="Member in good standing">' in page
+    page = web_a.get(url, {"status": "Member in good standing"}).content.decode()
+    assert "Chandwara Depot" in page
+    assert "Kolkata Mica Traders" not in page
+    assert "Select a valid choice" in web_a.get(url, {"status": "made up"}).content.decode()
 
 
 def test_facility_page_shows_location_names_and_adds_an_alias(web_a, depot):
