@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 
 from oretrace.core.services import grant_access
-
 from oretrace.registry import services
 from oretrace.registry.models import Facility, MatchReview
 from oretrace.registry.reviews import NameQuery, match_names
