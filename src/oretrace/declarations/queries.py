@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from oretrace.core.models import Membership
 from oretrace.declarations.models import Declaration, SmelterEntry
@@ -79,3 +79,26 @@ def answers_by_mineral(declaration: Declaration) -> tuple[list[str], list[tuple[
         (question, [by_mineral.get(m, empty) for m in minerals])
         for question, by_mineral in grouped.items()
     ]
+
+
+@dataclass(frozen=True)
+class Naming:
+    """A current declaration's smelter row that names a facility, with its supplier."""
+
+    entry: SmelterEntry
+    declaration: Declaration
+    by_review: bool  # linked by a person's review decision, not the engine's own match
+
+
+def namings_of(facility: Facility, member: Membership) -> list[Naming]:
+    """Which suppliers named ``facility`` in their current declarations (not superseded), and
+    how: the row as declared (name, ID, metal) and whether a person confirmed the link."""
+    current = Declaration.objects.for_member(member).filter(superseded_by__isnull=True)
+    rows = (
+        SmelterEntry.objects.filter(declaration__in=current)
+        .filter(Q(facility=facility) | Q(facility__isnull=True, review__facility=facility))
+        .select_related("declaration__supplier")
+        .defer("declaration__content")
+        .order_by("declaration__supplier__name", "declaration_id", "row")
+    )
+    return [Naming(e, e.declaration, e.facility_id is None) for e in rows]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:declaration_id>/", views.declaration_detail, name="detail"),
     path("imports/<int:batch_id>/", views.batch_detail, name="batch"),
     path("suppliers/", views.supplier_list, name="suppliers"),
+    path("smelters/<int:facility_id>/", views.facility_suppliers, name="facility_suppliers"),
     path("suppliers/import/", campaign_views.supplier_import, name="supplier_import"),
     path("campaigns/", campaign_views.campaign_list, name="campaigns"),
     path("campaigns/<int:campaign_id>/", campaign_views.campaign_detail, name="campaign"),

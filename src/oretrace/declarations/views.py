@@ -26,9 +26,11 @@ from oretrace.declarations.queries import (
     DeclarationFilter,
     answers_by_mineral,
     entries_of,
+    namings_of,
     search_declarations,
 )
 from oretrace.declarations.templates.values import mineral_label
+from oretrace.registry.models import Facility
 from oretrace.web.views import member_required, requires
 
 
@@ -148,6 +150,22 @@ def declaration_detail(
                 (DeclarationStatus.NEEDS_CORRECTION, _("Ask for a correction")),
                 (DeclarationStatus.REJECTED, _("Reject")),
             ],
+        },
+    )
+
+
+@member_required
+def facility_suppliers(request: HttpRequest, member: Membership, facility_id: int) -> HttpResponse:
+    """Which suppliers named this smelter or refiner in their current declarations."""
+    facility = get_for_member(Facility.objects.select_related("country"), member, pk=facility_id)
+    namings = namings_of(facility, member)
+    return render(
+        request,
+        "declarations/facility_suppliers.html",
+        {
+            "facility": facility,
+            "namings": namings,
+            "supplier_count": len({n.declaration.supplier_id for n in namings}),
         },
     )
 
