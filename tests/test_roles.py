@@ -337,6 +337,7 @@ WEB_PUBLIC_WRITES = {
 # Pages that only read (a POST to one of them must write nothing). Exporting the roll-up into
 # the user's blank template and the public verify form take a POST but write nothing.
 WEB_READS = {
+    "declarations:file",
     "declarations:facility_suppliers",
     "assessments:answer",
     "assessments:evidence",

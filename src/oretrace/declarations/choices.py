@@ -45,3 +45,32 @@ class RequestStatus(models.TextChoices):
     NEEDS_CORRECTION = "needs_correction", _("Needs correction")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
+
+
+# What each numbered per-mineral question asks, by its meaning (``templates.maps.QUESTION_ROLES``
+# gives each family's number for it), in our words: the page shows it beside the number.
+QUESTION_TEXTS = {
+    "used": _("Is the mineral intentionally added to or used in the products or their making?"),
+    "remains": _("Does any of it remain in the products?"),
+    "covered": _("Does any of it come from the DRC or an adjoining country?"),
+    "cahra": _("Does any of it come from a conflict-affected or high-risk area?"),
+    "recycled": _("Does all of it come from recycled or scrap sources?"),
+    "response": _("What share of relevant suppliers has answered?"),
+    "identified": _("Have all the smelters or refiners supplying it been identified?"),
+    "reported": _("Is every smelter or refiner the company was told of listed here?"),
+}
+
+# The CMRT company-level questions (A to H), in our words.
+CMRT_COMPANY_QUESTION_TEXTS = {
+    "A": _("Does the company have a responsible minerals sourcing policy?"),
+    "B": _("Is the policy published on the company's website?"),
+    "C": _(
+        "Does the company require its direct suppliers to source from smelters validated by an "
+        "independent third-party audit?"
+    ),
+    "D": _("Has the company put due diligence measures for responsible sourcing in place?"),
+    "E": _("Does the company survey its relevant suppliers?"),
+    "F": _("Does the company review its suppliers' due diligence against its expectations?"),
+    "G": _("Does that review include managing corrective actions?"),
+    "H": _("Must the company file a yearly conflict minerals disclosure?"),
+}

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from oretrace.core.models import Membership
+from oretrace.declarations.choices import CMRT_COMPANY_QUESTION_TEXTS, QUESTION_TEXTS
 from oretrace.declarations.models import Declaration, SmelterEntry
+from oretrace.declarations.templates.maps import QUESTION_ROLES
 from oretrace.registry.models import Facility
 from oretrace.registry.queries import CONFORMANT, headline_statuses
 
@@ -66,6 +71,28 @@ def entries_of(declaration: Declaration, member: Membership) -> list[EntryView]:
     return views
 
 
+def evidence_file(declaration: Declaration) -> bytes | None:
+    """The file kept as received, or None when it is missing or its SHA-256 is not the one
+    recorded at import (``oretrace ledger audit`` reports which)."""
+    if not declaration.stored_file:
+        return None
+    try:
+        data = (Path(settings.MEDIA_ROOT) / declaration.stored_file).read_bytes()
+    except OSError:
+        return None
+    return data if hashlib.sha256(data).hexdigest() == declaration.sha256 else None
+
+
+def question_text(family: str, key: str) -> str:
+    """What a question of the family's Declaration sheet asks, in our words ("" if unknown)."""
+    role = QUESTION_ROLES.get(family, {}).get(key)
+    if role is not None:
+        return str(QUESTION_TEXTS.get(role, ""))
+    if family == "CMRT":
+        return str(CMRT_COMPANY_QUESTION_TEXTS.get(key, ""))
+    return ""
+
+
 def answers_by_mineral(declaration: Declaration) -> tuple[list[str], list[tuple[str, list[dict]]]]:
     """(minerals, [(question, [answer per mineral, in the minerals' order])]) for a grid."""
     minerals: list[str] = []
@@ -102,3 +129,75 @@ def namings_of(facility: Facility, member: Membership) -> list[Naming]:
         .order_by("declaration__supplier__name", "declaration_id", "row")
     )
     return [Naming(e, e.declaration, e.facility_id is None) for e in rows]
+
+
+# --- what changed since the superseded version --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    question: str
+    text: str
+    mineral: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a declaration changed against the one it superseded."""
+
+    older: Declaration
+    company: list[tuple[str, str, str]]  # (field, before, after)
+    answers: list[AnswerChange]
+    smelters_added: list[SmelterEntry]
+    smelters_removed: list[SmelterEntry]
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.company or self.answers or self.smelters_added or self.smelters_removed)
+
+
+# Company fields compared, in the page's order.
+COMPARED_COMPANY_FIELDS = ("name", "scope_text", "scope_description", "effective_date_text")
+
+
+def _smelter_key(entry: SmelterEntry) -> tuple[str, str]:
+    """A row as the same smelter across versions: by metal and declared ID, else by name."""
+    metal = (entry.metal or entry.metal_text).casefold()
+    if entry.smelter_id.strip():
+        return metal, entry.smelter_id.strip().upper()
+    return metal, " ".join((entry.smelter_name or entry.lookup_name).casefold().split())
+
+
+def _answer_map(content: dict) -> dict[tuple[str, str], str]:
+    rows = [*content.get("answers", []), *content.get("company_answers", [])]
+    return {(a["question"], a.get("mineral", "")): a.get("answer", "") for a in rows}
+
+
+def compare(older: Declaration, newer: Declaration) -> Comparison:
+    """The changes from ``older`` to ``newer`` (same supplier and family): company fields,
+    answers per question and mineral, and smelter rows added or removed."""
+    old_company, new_company = older.content["company"], newer.content["company"]
+    company = [
+        (name, str(old_company.get(name, "")), str(new_company.get(name, "")))
+        for name in COMPARED_COMPANY_FIELDS
+        if old_company.get(name, "") != new_company.get(name, "")
+    ]
+    before, after = _answer_map(older.content), _answer_map(newer.content)
+    answers = [
+        AnswerChange(
+            q, question_text(newer.family, q), m, before.get((q, m), ""), after.get((q, m), "")
+        )
+        for q, m in sorted(before.keys() | after.keys())
+        if before.get((q, m), "") != after.get((q, m), "")
+    ]
+    old_rows = {_smelter_key(e): e for e in older.smelter_entries.order_by("row")}
+    new_rows = {_smelter_key(e): e for e in newer.smelter_entries.order_by("row")}
+    return Comparison(
+        older,
+        company,
+        answers,
+        [e for k, e in new_rows.items() if k not in old_rows],
+        [e for k, e in old_rows.items() if k not in new_rows],
+    )

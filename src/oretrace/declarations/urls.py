@@ -7,6 +7,7 @@ app_name = "declarations"
 urlpatterns = [
     path("", views.declaration_list, name="list"),
     path("<int:declaration_id>/", views.declaration_detail, name="detail"),
+    path("<int:declaration_id>/file/", views.declaration_file, name="file"),
     path("imports/<int:batch_id>/", views.batch_detail, name="batch"),
     path("suppliers/", views.supplier_list, name="suppliers"),
     path("smelters/<int:facility_id>/", views.facility_suppliers, name="facility_suppliers"),

@@ -4,17 +4,20 @@ writes through services."""
 
 from __future__ import annotations
 
+import mimetypes
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
-from oretrace.declarations import imports, services
+from oretrace.declarations import imports, queries, services
 from oretrace.declarations.choices import DeclarationStatus, Family, Severity
 from oretrace.declarations.models import Declaration, ImportBatch, Supplier
 from oretrace.declarations.permissions import (
@@ -25,8 +28,10 @@ from oretrace.declarations.permissions import (
 from oretrace.declarations.queries import (
     DeclarationFilter,
     answers_by_mineral,
+    compare,
     entries_of,
     namings_of,
+    question_text,
     search_declarations,
 )
 from oretrace.declarations.templates.values import mineral_label
@@ -129,6 +134,8 @@ def declaration_detail(
         return redirect("declarations:detail", declaration_id=declaration.pk)
     entries = entries_of(declaration, member)
     answer_minerals, answers = answers_by_mineral(declaration)
+    supersedes = list(declaration.supersedes.all().order_by("-created_at"))
+    family = declaration.family
     return render(
         request,
         "declarations/declaration_detail.html",
@@ -138,12 +145,17 @@ def declaration_detail(
             "flags": declaration.issues_of(Severity.FLAG),
             "errors": declaration.issues_of(Severity.ERROR),
             "warnings": declaration.issues_of(Severity.WARNING),
-            "answers": answers,
+            "answers": [(q, question_text(family, q), items) for q, items in answers],
             "answer_minerals": [mineral_label(m) if m else "" for m in answer_minerals],
-            "company_answers": declaration.content.get("company_answers", []),
+            "company_answers": [
+                {**a, "text": question_text(family, a["question"])}
+                for a in declaration.content.get("company_answers", [])
+            ],
             "entries": entries,
             "products": declaration.content.get("products", []),
-            "supersedes": declaration.supersedes.all(),
+            "supersedes": supersedes,
+            "comparison": compare(supersedes[0], declaration) if supersedes else None,
+            "has_file": bool(declaration.stored_file),
             "can_decide": can_decide_declarations(member),
             "decisions": [
                 (DeclarationStatus.ACCEPTED, _("Accept")),
@@ -152,6 +164,25 @@ def declaration_detail(
             ],
         },
     )
+
+
+@member_required
+def declaration_file(request: HttpRequest, member: Membership, declaration_id: int) -> HttpResponse:
+    """The file the supplier sent, as received: served only while it still matches the SHA-256
+    recorded at import (the evidence the declaration and its ledger leaf stand on)."""
+    declaration = get_for_member(Declaration.objects.defer("content"), member, pk=declaration_id)
+    data = queries.evidence_file(declaration)
+    if data is None:
+        return HttpResponse(
+            _("The file kept as evidence is missing or no longer matches its SHA-256."),
+            status=410,
+            content_type="text/plain; charset=utf-8",
+        )
+    kind = mimetypes.guess_type(declaration.filename)[0] or "application/octet-stream"
+    response = HttpResponse(data, content_type=kind)
+    response["Content-Disposition"] = content_disposition_header(True, declaration.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @member_required
