@@ -53,7 +53,9 @@ def test_every_route_is_covered():
 
 def test_every_object_page_is_in_the_tenancy_test():
     with_ids = {p.name for p in urlpatterns if "<" in str(p.pattern)}
-    assert with_ids == {"detail", "batch", "campaign"}  # campaign: test_campaigns.py
+    # campaign: test_campaigns.py; facility_suppliers (a registry facility, which reference
+    # facilities are to everyone): test_facility_suppliers.py shows B none of A's rows
+    assert with_ids == {"detail", "file", "batch", "campaign", "facility_suppliers"}
 
 
 @pytest.fixture
@@ -92,6 +94,9 @@ def test_pages_answer_404_to_another_organisation(web_a, web_b, objects_of_a):
     assert web_b.get(detail).status_code == 404
     assert web_b.post(detail, {"status": "rejected", "note": "x"}).status_code == 404
     assert web_b.get(batch).status_code == 404
+    original = reverse("declarations:file", args=[objects_of_a["declaration"]])
+    assert web_b.get(original).status_code == 404
+    assert web_a.get(original).status_code == 200
     assert web_a.get(detail).status_code == 200
     assert web_a.get(batch).status_code == 200
     assert Declaration.objects.get().status != "rejected"
