@@ -172,6 +172,11 @@ def _act(request: HttpRequest, member: Membership, campaign: Campaign) -> None:
             messages.success(
                 request, _("%(count)s reminder(s) are being e-mailed.") % {"count": count}
             )
+        elif action == "close" and request.POST.get("confirm") != "yes":
+            messages.error(
+                request,
+                _("Closing the campaign needs your confirmation: use “Yes, close it” below."),
+            )
         elif action == "close":
             campaigns.close_campaign(campaign, actor=member)
             messages.success(request, _("The campaign is closed."))

@@ -108,7 +108,8 @@ def test_every_route_is_covered():
 
 def test_every_campaign_page_with_an_id_is_tested():
     with_ids = {p.name for p in urlpatterns if "<" in str(p.pattern)}
-    assert with_ids - {"detail", "batch"} == {"campaign"}
+    # the others are in test_api_and_pages.py
+    assert with_ids - {"detail", "file", "batch", "facility_suppliers"} == {"campaign"}
 
 
 @pytest.mark.parametrize("route", sorted(CROSS_ORG))
@@ -565,7 +566,11 @@ def test_open_remind_and_close_through_the_pages(
         web_a.post(url, {"action": "remind"})
     assert len(mailoutbox) == 2
     assert campaign.requests.get().reminder_count == 1
-    web_a.post(url, {"action": "close"})
+    asked = web_a.post(url, {"action": "close"}, follow=True).content.decode()
+    assert "needs your confirmation" in asked  # a close without the confirmation closes nothing
+    campaign.refresh_from_db()
+    assert campaign.is_open
+    web_a.post(url, {"action": "close", "confirm": "yes"})
     campaign.refresh_from_db()
     assert not campaign.is_open
     bad = web_a.post(
