@@ -243,6 +243,14 @@ WEB_WRITES: dict[str, Write] = {
         can_import_declarations, body=lambda w, m: {"files": [_file("c.xlsx", b"PK\x03\x04")]}
     ),
     "declarations:detail": Write(can_decide_declarations, body={"status": "accepted"}),
+    "declarations:decide_selected": Write(
+        can_decide_declarations,
+        body=lambda w, m: {
+            "status": "accepted",
+            "note": "checked",
+            "declaration": [w.web_ids["declaration_id"]],
+        },
+    ),
     "declarations:suppliers": Write(can_edit_suppliers, body={"name": "Matrix supplier"}),
     "declarations:supplier_import": Write(
         can_edit_suppliers, body=lambda w, m: {"file": _file("s.csv", CSV)}

@@ -6,6 +6,8 @@ fingerprint in the transparency log in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -13,7 +15,7 @@ from django.utils import timezone
 
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
-from oretrace.core.exceptions import PermissionDenied
+from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Country, Membership
 from oretrace.core.permissions import Permission
 from oretrace.declarations.choices import DeclarationStatus
@@ -29,6 +31,42 @@ def _require(actor: Membership, permission: Permission, what: str, record: Any =
     if record is not None and record.organisation_id != actor.organisation_id:
         raise PermissionDenied(f"this {what} belongs to another organisation")
     permission.require(actor)
+
+
+@dataclass(frozen=True)
+class BulkDecision:
+    """What a decision on several declarations did: those decided, and why others were not."""
+
+    decided: list[Declaration]
+    refused: list[tuple[Declaration, str]]
+
+
+# At most this many declarations are decided by one request (a page holds 50).
+MAX_BULK_DECISIONS = 200
+
+
+def decide_many(
+    declarations: Sequence[Declaration], *, status: str, actor: Membership, note: str = ""
+) -> BulkDecision:
+    """The same decision on each declaration, each in its own transaction: one that cannot
+    take it (already decided so, checker errors without a note, another organisation's)
+    is reported with the reason and the others are still decided."""
+    if len(declarations) > MAX_BULK_DECISIONS:
+        raise DeclarationError(
+            f"{len(declarations)} declarations chosen; decide at most {MAX_BULK_DECISIONS} at once"
+        )
+    if not declarations:
+        raise DeclarationError("choose at least one declaration")
+    decided: list[Declaration] = []
+    refused: list[tuple[Declaration, str]] = []
+    for declaration in declarations:
+        try:
+            decided.append(decide(declaration, status=status, actor=actor, note=note))
+        except PermissionDenied:
+            raise
+        except OretraceError as exc:
+            refused.append((declaration, str(exc)))
+    return BulkDecision(decided, refused)
 
 
 @transaction.atomic

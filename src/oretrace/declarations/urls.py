@@ -6,6 +6,7 @@ app_name = "declarations"
 
 urlpatterns = [
     path("", views.declaration_list, name="list"),
+    path("decide/", views.decide_selected, name="decide_selected"),
     path("<int:declaration_id>/", views.declaration_detail, name="detail"),
     path("<int:declaration_id>/file/", views.declaration_file, name="file"),
     path("imports/<int:batch_id>/", views.batch_detail, name="batch"),

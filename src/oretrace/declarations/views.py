@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
@@ -91,9 +93,52 @@ def declaration_list(request: HttpRequest, member: Membership) -> HttpResponse:
             "families": Family.choices,
             "suppliers": visible(Supplier.objects.all(), member).only("id", "name"),
             "can_import": can_import_declarations(member),
+            "can_decide": can_decide_declarations(member),
+            "decisions": [
+                (DeclarationStatus.ACCEPTED, _("Accept")),
+                (DeclarationStatus.NEEDS_CORRECTION, _("Ask for a correction")),
+                (DeclarationStatus.REJECTED, _("Reject")),
+            ],
             "batches": visible(ImportBatch.objects.select_related("job"), member)[:5],
         },
     )
+
+
+@member_required
+@requires(can_decide_declarations)
+def decide_selected(request: HttpRequest, member: Membership) -> HttpResponse:
+    """The same decision on the declarations ticked in the list (POST only)."""
+    if request.method != "POST":
+        return redirect("declarations:list")
+    ids = [i for i in (_int(v) for v in request.POST.getlist("declaration")) if i is not None]
+    chosen = list(visible(Declaration.objects.defer("content"), member).filter(pk__in=ids))
+    back = request.POST.get("next", "")
+    back = back if back.startswith("?") else ""
+    try:
+        outcome = services.decide_many(
+            chosen,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+            actor=member,
+        )
+    except PermissionDenied:
+        raise
+    except OretraceError as exc:
+        messages.error(request, str(exc))
+        return redirect(reverse("declarations:list") + back)
+    if outcome.decided:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s declaration decided.",
+                "%(count)s declarations decided.",
+                len(outcome.decided),
+            )
+            % {"count": len(outcome.decided)},
+        )
+    for declaration, reason in outcome.refused:
+        messages.error(request, f"{declaration.supplier.name}: {reason}")
+    return redirect(reverse("declarations:list") + back)
 
 
 @member_required
