@@ -45,3 +45,12 @@ class RequestStatus(models.TextChoices):
     NEEDS_CORRECTION = "needs_correction", _("Needs correction")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
+
+
+# The status a campaign request takes when the declaration that answered it is decided.
+REQUEST_FOLLOWS = {
+    DeclarationStatus.RECEIVED: RequestStatus.RECEIVED,
+    DeclarationStatus.NEEDS_CORRECTION: RequestStatus.NEEDS_CORRECTION,
+    DeclarationStatus.REJECTED: RequestStatus.NEEDS_CORRECTION,
+    DeclarationStatus.ACCEPTED: RequestStatus.ACCEPTED,
+}

@@ -11,14 +11,16 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import Country, Membership
 from oretrace.core.permissions import Permission
-from oretrace.declarations.choices import DeclarationStatus
+from oretrace.declarations.choices import REQUEST_FOLLOWS, DeclarationStatus
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.models import Declaration, Supplier
+from oretrace.declarations.links import hash_token, token_for
+from oretrace.declarations.models import CampaignRequest, Declaration, Supplier
 from oretrace.declarations.permissions import can_decide_declarations, can_edit_suppliers
 from oretrace.ledger import queries as ledger_queries
 from oretrace.ledger import records
@@ -73,10 +75,32 @@ def decide(
         # accepted: committed; a later decision on a committed declaration: a new version
         ledger.append(declaration, actor=actor)
     # Campaign requests answered by this declaration follow the decision.
-    from oretrace.declarations.campaigns import follow_decision
-
     follow_decision(declaration, actor=actor)
     return declaration
+
+
+def follow_decision(declaration: Declaration, *, actor: Membership | SystemActor) -> None:
+    """After a decision on a declaration, move the requests it answered along with it.
+
+    Called by `decide` inside its transaction. A rejected declaration sends the
+    request back to "needs correction": the campaign still waits for a usable one.
+    """
+    status = REQUEST_FOLLOWS[DeclarationStatus(declaration.status)]
+    for request in CampaignRequest.objects.filter(declaration=declaration).exclude(status=status):
+        before = snapshot(request)
+        request.status = status
+        request.save(update_fields=["status", "updated_at"])
+        log_change(request, action=ChangeAction.UPDATE, actor=actor, before=before)
+
+
+@transaction.atomic
+def renew_link(request: CampaignRequest) -> None:
+    """Store the hash of the request's link again after the site's secret key changed.
+
+    The token is derived from the secret key, so a new key makes a new link; the hash kept on
+    the request must follow, or the new link would open nothing.
+    """
+    CampaignRequest.objects.filter(pk=request.pk).update(token_hash=hash_token(token_for(request)))
 
 
 def _country(code: str) -> Country | None:
