@@ -92,17 +92,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("http-below-views", "oretrace.core.tenancy"): (
         "get_for_member answers 'not yours' exactly as 'no such row' (Http404) for views and API"
     ),
-    ("http-below-views", "oretrace.declarations.campaigns"): "to a domain NotFound",
-    ("http-below-views", "oretrace.ledger.queries"): "to a domain NotFound",
-    # --- layering ---------------------------------------------------------------------------
-    ("core-layer", "oretrace.core.api"): "pagination moves to core",
-    ("core-layer", "oretrace.core.services"): "the ledger registers its hook with core",
-    ("api-assembly", "oretrace.assessments.api"): "pagination moves to core",
-    ("api-assembly", "oretrace.declarations.api"): "pagination moves to core",
-    ("api-assembly", "oretrace.declarations.campaigns_api"): "pagination moves to core",
-    ("api-assembly", "oretrace.ledger.api"): "pagination moves to core",
-    ("api-assembly", "oretrace.registry.api"): "pagination moves to core",
-    ("api-assembly", "oretrace.traceability.api"): "pagination and problems move to core",
     # --- size -------------------------------------------------------------------------------
     ("module-size", "oretrace.declarations.campaigns"): _DECLARATIONS_SPLIT,
     ("module-size", "oretrace.traceability.custody"): "to split by concern",

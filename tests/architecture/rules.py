@@ -127,6 +127,7 @@ PRESENTATION = {
     "context",
     "schemas",
     "management",
+    "problems",  # core.problems builds the API's problem documents: HTTP by nature
 }
 
 

@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from oretrace.api.pagination import Pagination
 from oretrace.assessments import plans, queries, services
 from oretrace.assessments.models import (
     Answer,
@@ -31,6 +30,7 @@ from oretrace.assessments.schemas import (
 )
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
+from oretrace.core.pagination import Pagination
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.registry.models import Facility
 

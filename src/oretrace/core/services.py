@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from oretrace.core import publication
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction, OrganisationKind, Role
@@ -31,7 +32,6 @@ from oretrace.core.models import (
 )
 from oretrace.core.permissions import can_manage_organisation, can_share
 from oretrace.core.tasks import send_invitation_task
-from oretrace.ledger import services as ledger
 
 ORGANISATION_FIELDS = frozenset(
     {
@@ -122,7 +122,7 @@ def create_organisation(
     _validate(org)
     org.save()
     log_change(org, action=ChangeAction.CREATE, actor=actor, organisation=org)
-    ledger.append(org, actor=actor)  # registration facts become a leaf of the public log
+    publication.publish(org, actor=actor)  # registration facts become a leaf of the public log
     if not isinstance(actor, SystemActor):
         add_member(org, user=actor.user, roles=[Role.ADMIN], actor=SystemActor("registration"))
     return org
@@ -145,7 +145,7 @@ def update_organisation(
     _validate(org)
     org.save()
     log_change(org, action=ChangeAction.UPDATE, actor=actor, before=before)
-    ledger.append(org, actor=actor)
+    publication.publish(org, actor=actor)
     return org
 
 

@@ -25,7 +25,6 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
-from oretrace.core.exceptions import InvalidTransition, PermissionDenied
+from oretrace.core.exceptions import InvalidTransition, NotFound, PermissionDenied
 from oretrace.core.jobs import JobContext, job_handler, start_job
 from oretrace.core.models import Job, Membership
 from oretrace.declarations.choices import (
@@ -80,9 +79,9 @@ class CampaignClosed(DeclarationError):
 
 
 def find_request(token: str) -> CampaignRequest:
-    """The request a link's token opens, or `Http404` (the same for any wrong token)."""
+    """The request a link's token opens, or `NotFound` (the same for any wrong token)."""
     if not _TOKEN_RE.match(token or ""):
-        raise Http404
+        raise NotFound(_("This link opens no request."))
     wanted = hash_token(token)
     found = (
         CampaignRequest.objects.select_related(
@@ -93,7 +92,7 @@ def find_request(token: str) -> CampaignRequest:
     )
     # The lookup is by hash; the comparison that decides is constant-time all the same.
     if found is None or not hmac.compare_digest(found.token_hash, wanted):
-        raise Http404
+        raise NotFound(_("This link opens no request."))
     return found
 
 

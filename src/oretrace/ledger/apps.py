@@ -12,4 +12,8 @@ class LedgerConfig(AppConfig):
         import oretrace.ledger.dashboard
         import oretrace.ledger.demo
         import oretrace.ledger.jobs
-        import oretrace.ledger.services  # noqa: F401
+        import oretrace.ledger.services
+        from oretrace.core import publication
+
+        # core's own records (an organisation's registration) reach the log through this hook.
+        publication.install(oretrace.ledger.services.append)
