@@ -53,9 +53,9 @@ from oretrace.declarations.imports import (
 from oretrace.declarations.links import hash_token, token_for
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
 from oretrace.declarations.permissions import can_import_declarations, can_run_campaigns
-from oretrace.declarations.templates import TemplateError
-from oretrace.declarations.templates.detect import detect, open_book
-from oretrace.declarations.templates.ooxml import Unsupported
+from oretrace.declarations.rmi import TemplateError
+from oretrace.declarations.rmi.detect import detect, open_book
+from oretrace.declarations.rmi.ooxml import Unsupported
 from oretrace.web.dashboard import Figure, figures
 
 # Limits of the public upload form (per link): files per upload, bytes per upload, files/hour.

@@ -28,7 +28,7 @@ from oretrace.declarations.queries import (
     entries_of,
     search_declarations,
 )
-from oretrace.declarations.templates.values import mineral_label
+from oretrace.declarations.rmi.values import mineral_label
 from oretrace.web.views import member_required, requires
 
 
