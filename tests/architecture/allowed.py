@@ -35,13 +35,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("writes", "oretrace.assessments.plans"): "improvement plans' writes, to services/plans.py",
     ("writes", "oretrace.declarations.campaigns"): _DECLARATIONS_SPLIT,
     ("writes", "oretrace.declarations.imports"): _DECLARATIONS_SPLIT,
-    ("writes", "oretrace.declarations.export"): _DECLARATIONS_SPLIT,
-    ("writes", "oretrace.declarations.demo"): "demo: to go through the import service",
     ("writes", "oretrace.declarations.management.commands.declarations"): (
         "the CLI's import loop, to call the import service"
     ),
-    ("writes", "oretrace.ledger.audit"): "the tamper audit records its run: to ledger.services",
-    ("writes", "oretrace.ledger.views"): "witness form save: to ledger.services",
     ("writes", "oretrace.registry.imports"): _REGISTRY_PIPELINES,
     ("writes", "oretrace.registry.reviews"): _REGISTRY_PIPELINES,
     ("writes", "oretrace.traceability.custody"): (

@@ -75,13 +75,15 @@ MAX_COMPLEXITY = 15
 # Method names that write through the ORM. `update`/`delete` are also dict/set/file methods, so
 # they count only on a queryset-shaped receiver (`X.objects…`, `….filter(…)`, a related manager).
 ALWAYS_WRITES = {
-    "save",
     "bulk_create",
     "bulk_update",
     "get_or_create",
     "update_or_create",
 }
 QUERYSET_WRITES = {"create", "update", "delete", "add", "remove", "clear", "set"}
+# A model's own `save()`/`delete()` take no positional argument; a file's or an image's
+# `save(out, …)` does (a QR code written to a buffer is not a write to the database).
+INSTANCE_WRITES = {"save", "delete"}
 QUERYSET_HINTS = {
     "objects",
     "filter",
@@ -287,8 +289,10 @@ def writes(source: Source) -> Iterator[Violation]:
             if not isinstance(func, ast.Attribute) or _is_super_call(func.value):
                 continue
             hints = _receiver_names(func.value)
-            if func.attr in ALWAYS_WRITES or (
-                func.attr in QUERYSET_WRITES and hints & QUERYSET_HINTS
+            if (
+                func.attr in ALWAYS_WRITES
+                or (func.attr in QUERYSET_WRITES and hints & QUERYSET_HINTS)
+                or (func.attr in INSTANCE_WRITES and not call.args)
             ):
                 yield Violation(
                     "writes", module.name, call.lineno, f".{func.attr}() outside a service"
