@@ -91,11 +91,5 @@ ALLOWED: dict[tuple[str, str], str] = {
     # --- size -------------------------------------------------------------------------------
     ("module-size", "oretrace.declarations.campaigns"): _DECLARATIONS_SPLIT,
     ("module-size", "oretrace.traceability.custody"): "to split by concern",
-    ("module-size", "oretrace.traceability.epcis.hashing"): "to split by concern",
     ("module-size", "oretrace.traceability.epcis.xml"): "to split by concern",
-    # --- complexity (module.function); pyproject's C901 per-file-ignores name the same files --
-    ("complexity", "oretrace.traceability.epcis.checks._action_and_identifiers"): "18: to split",
-    ("complexity", "oretrace.traceability.epcis.hashing._expanded_terms"): "17: to split",
-    ("complexity", "oretrace.traceability.pictures.layout"): "24: to split into named helpers",
-    ("complexity", "oretrace.traceability.queries.filter_events"): "18: one filter per helper",
 }
