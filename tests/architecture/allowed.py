@@ -90,6 +90,4 @@ ALLOWED: dict[tuple[str, str], str] = {
     ),
     # --- size -------------------------------------------------------------------------------
     ("module-size", "oretrace.declarations.campaigns"): _DECLARATIONS_SPLIT,
-    ("module-size", "oretrace.traceability.custody"): "to split by concern",
-    ("module-size", "oretrace.traceability.epcis.xml"): "to split by concern",
 }

@@ -19,7 +19,6 @@ from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member
 from oretrace.traceability import queries, recording, services, trace
 from oretrace.traceability.choices import EventType
-from oretrace.traceability.custody import facilities_at
 from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
 from oretrace.traceability.forms import (
     CaptureForm,
@@ -28,6 +27,7 @@ from oretrace.traceability.forms import (
     ReceiptForm,
     ShipmentForm,
 )
+from oretrace.traceability.locations import facilities_at
 from oretrace.traceability.models import EpcisEvent
 from oretrace.traceability.permissions import can_capture_events
 from oretrace.web.views import member_required, requires
