@@ -35,9 +35,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("writes", "oretrace.assessments.plans"): "improvement plans' writes, to services/plans.py",
     ("writes", "oretrace.declarations.campaigns"): _DECLARATIONS_SPLIT,
     ("writes", "oretrace.declarations.imports"): _DECLARATIONS_SPLIT,
-    ("writes", "oretrace.declarations.management.commands.declarations"): (
-        "the CLI's import loop, to call the import service"
-    ),
     ("writes", "oretrace.registry.imports"): _REGISTRY_PIPELINES,
     ("writes", "oretrace.registry.reviews"): _REGISTRY_PIPELINES,
     ("writes", "oretrace.traceability.custody"): (

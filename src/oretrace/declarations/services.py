@@ -6,6 +6,8 @@ fingerprint in the transparency log in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -20,7 +22,7 @@ from oretrace.core.permissions import Permission
 from oretrace.declarations.choices import REQUEST_FOLLOWS, DeclarationStatus
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.links import hash_token, token_for
-from oretrace.declarations.models import CampaignRequest, Declaration, Supplier
+from oretrace.declarations.models import CampaignRequest, Declaration, ImportBatch, Supplier
 from oretrace.declarations.permissions import can_decide_declarations, can_edit_suppliers
 from oretrace.ledger import queries as ledger_queries
 from oretrace.ledger import records
@@ -169,3 +171,22 @@ def update_supplier(supplier: Supplier, *, actor: Membership, **changes: Any) ->
         raise DeclarationError(f"there is already a supplier named {supplier.name!r}") from None
     log_change(supplier, action=ChangeAction.UPDATE, actor=actor, before=before)
     return supplier
+
+
+@transaction.atomic
+def open_batch(
+    *, actor: Membership, paths: Sequence[Path], supplier: Supplier | None, source: str
+) -> ImportBatch:
+    """Record a batch of files that are already on this machine (the command line's), to be
+    imported by `imports.run_batch`: every file pending, nothing copied."""
+    batch = ImportBatch.objects.create(
+        organisation=actor.organisation,
+        created_by=actor.user,
+        supplier=supplier,
+        source=source[:40],
+        files=[
+            {"filename": p.name, "path": str(p), "outcome": "pending", "message": ""} for p in paths
+        ],
+    )
+    log_change(batch, action=ChangeAction.CREATE, actor=actor)
+    return batch
