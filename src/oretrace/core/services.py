@@ -150,8 +150,16 @@ def update_organisation(
 
 
 @transaction.atomic
-def create_user(*, email: str, password: str | None, full_name: str = "") -> User:
-    """Create a login. A user created without a password sets one through an invitation link."""
+def create_user(
+    *,
+    email: str,
+    password: str | None,
+    actor: Membership | SystemActor,
+    full_name: str = "",
+    organisation: Organisation | None = None,
+) -> User:
+    """Create a login, logged as the actor's change (under ``organisation`` when one invited
+    the person). A user created without a password sets one through an invitation link."""
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email=email).exists():
         raise OretraceError(f"a user with the e-mail address {email} already exists")
@@ -159,6 +167,7 @@ def create_user(*, email: str, password: str | None, full_name: str = "") -> Use
     _validate(user, exclude=["password"])
     user.set_password(password)
     user.save()
+    log_change(user, action=ChangeAction.CREATE, actor=actor, organisation=organisation)
     return user
 
 
@@ -203,7 +212,7 @@ def invite_member(
     """
     email = User.objects.normalize_email(email.strip()).lower()
     user = User.objects.filter(email=email).first() or create_user(
-        email=email, password=None, full_name=full_name
+        email=email, password=None, full_name=full_name, actor=actor, organisation=organisation
     )
     membership = add_member(organisation, user=user, roles=roles, actor=actor)
     invited_by = "" if isinstance(actor, SystemActor) else str(actor.user)
