@@ -62,22 +62,21 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("organisation-filter", "oretrace.registry.services"): (
         "uniqueness checks inside a write: the row's own organisation, not a user's view"
     ),
-    ("organisation-filter", "oretrace.assessments.authoring"): "to queries.py",
-    ("organisation-filter", "oretrace.assessments.dashboard"): "to queries.py",
-    ("organisation-filter", "oretrace.assessments.editor_views"): "to queries.py",
-    ("organisation-filter", "oretrace.assessments.views"): "to queries.py",
-    ("organisation-filter", "oretrace.core.api"): "to queries.py",
-    ("organisation-filter", "oretrace.core.queries"): "to the tenancy helper",
+    ("organisation-filter", "oretrace.assessments.authoring"): (
+        "uniqueness checks inside a write: the row's own organisation, not a user's view"
+    ),
+    ("organisation-filter", "oretrace.core.api"): (
+        "the acting user's own membership in another organisation (switching), not a row read"
+    ),
     ("organisation-filter", "oretrace.declarations.campaigns"): _DECLARATIONS_SPLIT,
     ("organisation-filter", "oretrace.declarations.imports"): _DECLARATIONS_SPLIT,
     ("organisation-filter", "oretrace.declarations.rollup"): _DECLARATIONS_SPLIT,
     ("organisation-filter", "oretrace.declarations.supplier_csv"): _DECLARATIONS_SPLIT,
-    ("organisation-filter", "oretrace.registry.dashboard"): "to queries.py",
     ("organisation-filter", "oretrace.registry.imports"): _REGISTRY_PIPELINES,
     ("organisation-filter", "oretrace.registry.reviews"): _REGISTRY_PIPELINES,
-    ("organisation-filter", "oretrace.traceability.forms"): "to queries.py",
-    ("organisation-filter", "oretrace.traceability.queries"): "to the tenancy helper",
-    ("organisation-filter", "oretrace.traceability.recording"): "to queries.py",
+    ("organisation-filter", "oretrace.traceability.recording"): (
+        "the next free lot number among the organisation's own codes, inside the write"
+    ),
     ("organisation-filter", "oretrace.traceability.records"): (
         "a ledger record reads its own organisation's rows to build its facts"
     ),

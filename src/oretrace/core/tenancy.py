@@ -69,6 +69,12 @@ def _active_grants(grantee_id: int, content_type_id: int) -> list[tuple[int | No
         return cursor.fetchall()
 
 
+def owned[Q_T: QuerySet](queryset: Q_T, member: Membership) -> Q_T:
+    """Only the rows the member's organisation owns, not those shared with it: its own work
+    lists and figures, and the rows it may act on (its open lots, its drafts)."""
+    return queryset.filter(organisation_id=member.organisation_id)
+
+
 def visible[M_T: Model](queryset: QuerySet[M_T], member: Membership) -> QuerySet[M_T]:
     """Apply the model's own ``for_member`` scoping; refuse models that have none."""
     scoper = getattr(queryset, "for_member", None)

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from oretrace.core.models import Membership
-from oretrace.core.tenancy import get_for_member, visible
+from oretrace.core.tenancy import get_for_member, owned, visible
 from oretrace.registry.models import Facility
 from oretrace.traceability import maps, pictures
 from oretrace.traceability.choices import EventType
@@ -223,7 +223,7 @@ def flags_for(member: Membership) -> QuerySet[CustodyFlag]:
 def facility_lots(member: Membership, facility_id: int) -> tuple[Facility, list[Lot]]:
     """A facility the member may see, and the member organisation's lots made or collected there."""
     facility = get_for_member(Facility.objects.live(), member, pk=facility_id)
-    lots = list(Lot.objects.filter(organisation_id=member.organisation_id, facility=facility))
+    lots = list(owned(Lot.objects.all(), member).filter(facility=facility))
     return facility, lots
 
 
