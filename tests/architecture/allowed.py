@@ -31,8 +31,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("writes", "oretrace.core.accounts"): _CORE_MACHINERY + ": users and their second factor",
     ("writes", "oretrace.core.actors"): _CORE_MACHINERY + ": the system actor's user row",
     ("writes", "oretrace.core.reference"): "loads the reference catalogues at setup (no actor)",
-    ("writes", "oretrace.assessments.authoring"): "assessments' authoring writes, to services/",
-    ("writes", "oretrace.assessments.plans"): "improvement plans' writes, to services/plans.py",
     ("writes", "oretrace.declarations.campaigns"): _DECLARATIONS_SPLIT,
     ("writes", "oretrace.declarations.imports"): _DECLARATIONS_SPLIT,
     ("writes", "oretrace.registry.imports"): _REGISTRY_PIPELINES,
@@ -62,7 +60,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("organisation-filter", "oretrace.registry.services"): (
         "uniqueness checks inside a write: the row's own organisation, not a user's view"
     ),
-    ("organisation-filter", "oretrace.assessments.authoring"): (
+    ("organisation-filter", "oretrace.assessments.services.authoring"): (
         "uniqueness checks inside a write: the row's own organisation, not a user's view"
     ),
     ("organisation-filter", "oretrace.core.api"): (

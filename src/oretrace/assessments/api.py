@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from oretrace.assessments import plans, queries, services
+from oretrace.assessments import queries, services
 from oretrace.assessments.models import (
     Answer,
     Assessment,
@@ -28,6 +28,7 @@ from oretrace.assessments.schemas import (
     TrainingModuleIn,
     TrainingModuleOut,
 )
+from oretrace.assessments.services import plans
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.pagination import Pagination

@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from oretrace.assessments import authoring, editform
+from oretrace.assessments import editform
 from oretrace.assessments.models import Standard, StandardDraft
 from oretrace.assessments.permissions import can_author_standards
+from oretrace.assessments.services import authoring
 from oretrace.assessments.texts import localise
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from oretrace.assessments import editor_views, plans, queries, services, stdfile
+from oretrace.assessments import editor_views, queries, services, stdfile
 from oretrace.assessments.choices import AnswerType, SupportKind, TrainingFormat, YesNo
 from oretrace.assessments.models import (
     Assessment,
@@ -33,6 +33,7 @@ from oretrace.assessments.permissions import (
     can_author_standards,
     can_respond_to_assessments,
 )
+from oretrace.assessments.services import plans
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, owned, visible
