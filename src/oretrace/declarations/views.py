@@ -4,6 +4,7 @@ writes through services."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -12,10 +13,12 @@ from django.utils.translation import gettext as _
 
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
+from oretrace.core.reference import mineral_name
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
 from oretrace.declarations import imports, services
 from oretrace.declarations.choices import DeclarationStatus, Family, Severity
+from oretrace.declarations.findings import with_text
 from oretrace.declarations.models import Declaration, ImportBatch, Supplier
 from oretrace.declarations.permissions import (
     can_decide_declarations,
@@ -28,7 +31,6 @@ from oretrace.declarations.queries import (
     entries_of,
     search_declarations,
 )
-from oretrace.declarations.templates.values import mineral_label
 from oretrace.web.views import member_required, requires
 
 
@@ -133,11 +135,11 @@ def declaration_detail(
         {
             "declaration": declaration,
             "company": declaration.content["company"],
-            "flags": declaration.issues_of(Severity.FLAG),
-            "errors": declaration.issues_of(Severity.ERROR),
-            "warnings": declaration.issues_of(Severity.WARNING),
+            "flags": with_text(declaration.issues_of(Severity.FLAG)),
+            "errors": with_text(declaration.issues_of(Severity.ERROR)),
+            "warnings": with_text(declaration.issues_of(Severity.WARNING)),
             "answers": answers,
-            "answer_minerals": [mineral_label(m) if m else "" for m in answer_minerals],
+            "answer_minerals": [mineral_name(m) if m else "" for m in answer_minerals],
             "company_answers": declaration.content.get("company_answers", []),
             "entries": entries,
             "products": declaration.content.get("products", []),
@@ -163,6 +165,7 @@ def supplier_list(request: HttpRequest, member: Membership) -> HttpResponse:
                 reference=request.POST.get("reference", ""),
                 email=request.POST.get("email", ""),
                 country=request.POST.get("country", ""),
+                language=request.POST.get("language", ""),
             )
         except PermissionDenied:
             raise  # a refusal: 403 from member_required, not a form error
@@ -174,5 +177,9 @@ def supplier_list(request: HttpRequest, member: Membership) -> HttpResponse:
     return render(
         request,
         "declarations/supplier_list.html",
-        {"page": page, "can_edit": can_edit_suppliers(member)},
+        {
+            "page": page,
+            "can_edit": can_edit_suppliers(member),
+            "email_languages": settings.LANGUAGES,
+        },
     )

@@ -12,7 +12,7 @@ def _countries() -> list[tuple[str, str]]:
 
 
 def _minerals() -> list[tuple[str, str]]:
-    return [("", "—"), *Mineral.objects.values_list("code", "name")]
+    return [("", "—"), *((m.code, m.label) for m in Mineral.objects.only("code", "name"))]
 
 
 class SearchForm(forms.Form):

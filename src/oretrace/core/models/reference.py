@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 
 from oretrace.core.choices import TemplateFamily
 
@@ -76,3 +77,9 @@ class Mineral(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (the names are in the catalogues:
+        ``core.reference.MINERALS``)."""
+        return gettext(self.name)

@@ -16,7 +16,8 @@ from typing import Any, Protocol
 from python_calamine import CalamineError, CalamineWorkbook
 
 from oretrace.core import bounds
-from oretrace.declarations.templates.model import TemplateError
+from oretrace.declarations.templates.maps import DECLARATION
+from oretrace.declarations.templates.model import Issue, TemplateError, gettext_noop
 from oretrace.declarations.templates.ooxml import Unsupported, XlsxBook
 from oretrace.declarations.templates.slim import slim_workbook
 from oretrace.declarations.templates.values import text
@@ -222,13 +223,25 @@ def detect(book: Book, filename: str) -> tuple[str, str, Sequence[Sequence[Any]]
             f"{filename}: the Mica Reporting Template is not supported; mica is declared on "
             "the EMRT (1.1-2.1)",
         )
-    notes: list[str] = []
+    notes: list[Issue] = []
     named = _FILENAME_RE.search(filename)
     if named and named.group(1).upper() == family:
         # CRT 2.21 still says "Revision 2.2": a file name that refines the version is kept.
         hinted = named.group(2)
         if hinted != version and hinted.startswith(version) and version:
-            notes.append(f"the workbook says {family} {version}; the file name's {hinted} is used")
+            notes.append(
+                Issue.of(
+                    "version-from-filename",
+                    gettext_noop(
+                        "the workbook says %(family)s %(version)s; the file name's %(hinted)s "
+                        "is used"
+                    ),
+                    DECLARATION,
+                    family=family,
+                    version=version,
+                    hinted=hinted,
+                )
+            )
             version = hinted
     if not version and "smelterandminelist" in sheets:
         version = "1.x"
