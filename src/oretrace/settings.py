@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.conf import (
@@ -220,14 +221,14 @@ LANGUAGE_CODE = "en"
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 
 
-def _languages(locale_dir: Path) -> list[tuple[str, str]]:
+def _languages(locale_dir: Path) -> list[tuple[str, str | Promise]]:
     """English (the language of the source) and every language that has a catalogue in
     ``locale_dir``: adding a language is adding its folder (docs/development/adding-a-language.md).
     """
     from django.conf.locale import LANG_INFO
     from django.utils.translation import to_language
 
-    found = []
+    found: list[tuple[str, str | Promise]] = []
     for catalogue in sorted(locale_dir.glob("*/LC_MESSAGES/django.po")):
         code = to_language(catalogue.parts[-3])
         if code not in LANG_INFO:

@@ -186,11 +186,12 @@ def sheet_lookup(book: Book) -> dict[str, str]:
     return {re.sub(r"[^a-z0-9]", "", s.casefold()): s for s in book.sheet_names}
 
 
-def detect(book: Book, filename: str) -> tuple[str, str, Sequence[Sequence[Any]], list[str]]:
+def detect(book: Book, filename: str) -> tuple[str, str, Sequence[Sequence[Any]], list[Issue]]:
     """(family, version, Declaration rows, notes) of an RMI template.
 
     Raises `TemplateError` ``not-a-template`` when the workbook is no RMI reporting template.
-    The notes say where the version came from when that was not the workbook's own cells.
+    The notes (warnings) say where the version came from when that was not the workbook's own
+    cells.
     """
     sheets = sheet_lookup(book)
     if "declaration" not in sheets:
