@@ -34,6 +34,14 @@ def job_kind(job: object) -> str:
 
 
 @register.filter
+def model_name(content_type: object) -> str:
+    """The name of a content type's model in the reader's language."""
+    from oretrace.web.model_names import model_name as translated
+
+    return translated(str(content_type.name))  # type: ignore[attr-defined]
+
+
+@register.filter
 def lookup(mapping: object, key: object) -> object:
     """``mapping[key]``, or the key itself when the mapping has no such entry."""
     try:
