@@ -135,7 +135,7 @@ def _chart_pages() -> list[tuple[str, str, str]]:
     from oretrace.core.models import Membership
     from oretrace.traceability.models import Lot
 
-    latest = Assessment.objects.order_by("-submitted_at").first()
+    latest = Assessment.objects.latest("submitted_at")
     pages = [
         ("compliance@brightline.example", reverse("declarations:rollup"), "roll-up chart"),
         (
@@ -151,6 +151,7 @@ def _chart_pages() -> list[tuple[str, str, str]]:
     ]
     for lot in Lot.objects.order_by("-pk")[:3]:
         holder = Membership.objects.filter(organisation_id=lot.organisation_id).first()
+        assert holder is not None, f"nobody holds lot {lot.pk}"
         pages.append(
             (holder.user.email, reverse("traceability:lot", args=[lot.pk]), "chain and map")
         )
