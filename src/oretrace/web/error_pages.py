@@ -68,6 +68,12 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return _page(request, 403, "web/errors/403.html")
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid CSRF token (often: the page was open for hours)."""
+    logger.warning("CSRF refused on %s %s: %s", request.method, request.path, reason)
+    return _page(request, 403, "web/errors/403.html")
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _page(request, 404, "web/errors/404.html")
 

@@ -75,6 +75,15 @@ def test_403_in_the_readers_language():
     assert "अनुमति नहीं है" in html
 
 
+def test_a_refused_csrf_token_gets_our_403_page():
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="fr")
+    response = client.post("/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert '<html lang="fr">' in html
+    assert "Non autorisé" in html
+
+
 @override_settings(DEBUG=False)
 @pytest.mark.parametrize(("language", "title"), [("fr", "Erreur du serveur"), ("hi", "सर्वर त्रुटि")])
 def test_500_in_the_readers_language_without_the_request_context(language, title):
