@@ -29,6 +29,7 @@ from oretrace.declarations.choices import DeclarationStatus, Severity, SmelterMa
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry, Supplier
 from oretrace.declarations.permissions import can_import_declarations
+from oretrace.declarations.queries import RowState, issue_counts, registry_issues
 from oretrace.declarations.services import create_supplier
 from oretrace.declarations.templates import (
     ParsedDeclaration,
@@ -38,7 +39,7 @@ from oretrace.declarations.templates import (
 )
 from oretrace.registry.choices import MatchOutcome
 from oretrace.registry.matching import Matcher, MatchResult
-from oretrace.registry.queries import CONFORMANT, headline_statuses
+from oretrace.registry.queries import headline_statuses
 from oretrace.registry.reviews import NameQuery, match_names, matcher_for, queue_review
 
 Progress = Callable[[float, str], None]
@@ -166,50 +167,25 @@ def _match_rows(
     return [(row, q, next(results) if q is not None else None) for row, q in queries]
 
 
-def _registry_flags(
+def _row_states(
     matched: list[tuple[SmelterRow, NameQuery | None, MatchResult | None]],
-    statuses: dict[int, str],
-) -> list[dict]:
-    flags = []
+) -> list[RowState]:
+    """The rows' registry state as the import leaves it (before any review is decided)."""
+    states = []
     for row, query, result in matched:
-        where = {"sheet": "Smelter List", "cell": f"D{row.row}"}
         if query is None or result is None:
             continue
-        if result.outcome == MatchOutcome.NONE:
-            flags.append(
-                {
-                    "severity": Severity.FLAG.value,
-                    "code": "smelter-not-in-registry",
-                    "message": f"row {row.row}: {query.name} is not a known smelter or refiner; "
-                    "it waits in the review queue",
-                    **where,
-                }
+        auto = result.outcome == MatchOutcome.AUTO and bool(result.candidates)
+        states.append(
+            RowState(
+                row=row.row,
+                name=row.smelter_name or row.lookup_name or query.name,
+                facility_id=result.candidates[0].facility_id if auto else None,
+                review_open=not auto,
+                best_score=result.candidates[0].score if result.candidates else None,
             )
-        elif result.outcome == MatchOutcome.REVIEW:
-            flags.append(
-                {
-                    "severity": Severity.WARNING.value,
-                    "code": "smelter-needs-review",
-                    "message": f"row {row.row}: {query.name} may be one of several registry "
-                    "facilities; it waits in the review queue",
-                    **where,
-                }
-            )
-        else:
-            fid = result.candidates[0].facility_id
-            status = statuses.get(fid, "")
-            if status.casefold() not in CONFORMANT:
-                flags.append(
-                    {
-                        "severity": Severity.FLAG.value,
-                        "code": "smelter-not-conformant",
-                        "message": f"row {row.row}: {query.name} is "
-                        + (f"'{status}'" if status else "without an assurance status")
-                        + ", not conformant",
-                        **where,
-                    }
-                )
-    return flags
+        )
+    return states
 
 
 def _supplier_for(
@@ -340,9 +316,11 @@ def _import(
         if r is not None and r.outcome == MatchOutcome.AUTO
     ]
     statuses = headline_statuses(auto_ids, actor) if auto_ids else {}
-    issues = _issues(parsed) + _registry_flags(matched, statuses)
+    # Only the template's own issues are stored; the registry's flags about the rows are
+    # derived from the current matches when read (``queries.current_issues``), and counted.
+    issues = _issues(parsed)
+    counts = issue_counts(issues + registry_issues(_row_states(matched), statuses))
     content = canonical(parsed)
-    counts = {s: sum(1 for i in issues if i["severity"] == s) for s in Severity.values}
     try:
         with transaction.atomic():
             declaration, note = _persist(

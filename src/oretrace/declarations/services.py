@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import PermissionDenied
@@ -18,8 +19,9 @@ from oretrace.core.models import Country, Membership
 from oretrace.core.permissions import Permission
 from oretrace.declarations.choices import DeclarationStatus
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.models import Declaration, Supplier
+from oretrace.declarations.models import Declaration, SmelterEntry, Supplier
 from oretrace.declarations.permissions import can_decide_declarations, can_edit_suppliers
+from oretrace.declarations.queries import current_issues, issue_counts
 from oretrace.ledger import queries as ledger_queries
 from oretrace.ledger import records
 from oretrace.ledger import services as ledger
@@ -145,3 +147,35 @@ def update_supplier(supplier: Supplier, *, actor: Membership, **changes: Any) ->
         raise DeclarationError(f"there is already a supplier named {supplier.name!r}") from None
     log_change(supplier, action=ChangeAction.UPDATE, actor=actor, before=before)
     return supplier
+
+
+def refresh_issue_counts(organisation_id: int, *, actor: Membership | SystemActor) -> int:
+    """Bring the stored red-flag and warning counts of the organisation's declarations up to
+    date with their current registry flags (after re-matching, a decided review, a new status);
+    returns how many declarations changed. The counts serve lists and filters; the flags
+    themselves are always derived when read (``queries.current_issues``). Neither the smelter
+    rows nor anything the transparency log commits to is touched."""
+    changed = 0
+    declarations = (
+        Declaration.objects.filter(
+            organisation_id=organisation_id,
+            pk__in=SmelterEntry.objects.values("declaration_id"),
+        )
+        .only("pk", "organisation_id", "issues", "flag_count", "warning_count", "error_count")
+        .order_by("pk")
+    )
+    for declaration in declarations.iterator(200):
+        counts = issue_counts(current_issues(declaration))
+        if (declaration.flag_count, declaration.warning_count) == (
+            counts["flag"],
+            counts["warning"],
+        ):
+            continue
+        with transaction.atomic():
+            before = snapshot(declaration)
+            declaration.flag_count = counts["flag"]
+            declaration.warning_count = counts["warning"]
+            declaration.save(update_fields=["flag_count", "warning_count", "updated_at"])
+            log_change(declaration, action=ChangeAction.UPDATE, actor=actor, before=before)
+        changed += 1
+    return changed

@@ -25,6 +25,7 @@ from oretrace.declarations.permissions import (
 from oretrace.declarations.queries import (
     DeclarationFilter,
     answers_by_mineral,
+    current_issues,
     entries_of,
     search_declarations,
 )
@@ -126,6 +127,7 @@ def declaration_detail(
             messages.success(request, _("Decision recorded."))
         return redirect("declarations:detail", declaration_id=declaration.pk)
     entries = entries_of(declaration, member)
+    issues = current_issues(declaration, member)
     answer_minerals, answers = answers_by_mineral(declaration)
     return render(
         request,
@@ -133,9 +135,9 @@ def declaration_detail(
         {
             "declaration": declaration,
             "company": declaration.content["company"],
-            "flags": declaration.issues_of(Severity.FLAG),
-            "errors": declaration.issues_of(Severity.ERROR),
-            "warnings": declaration.issues_of(Severity.WARNING),
+            "flags": [i for i in issues if i["severity"] == Severity.FLAG],
+            "errors": [i for i in issues if i["severity"] == Severity.ERROR],
+            "warnings": [i for i in issues if i["severity"] == Severity.WARNING],
             "answers": answers,
             "answer_minerals": [mineral_label(m) if m else "" for m in answer_minerals],
             "company_answers": declaration.content.get("company_answers", []),
