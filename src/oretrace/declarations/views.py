@@ -29,6 +29,8 @@ from oretrace.declarations.queries import (
     search_declarations,
 )
 from oretrace.declarations.templates.values import mineral_label
+from oretrace.registry.permissions import can_load_reference_lists
+from oretrace.registry.queries import registry_is_empty
 from oretrace.web.views import member_required, requires
 
 
@@ -84,6 +86,8 @@ def declaration_list(request: HttpRequest, member: Membership) -> HttpResponse:
             "families": Family.choices,
             "suppliers": visible(Supplier.objects.all(), member).only("id", "name"),
             "can_import": can_import_declarations(member),
+            "empty_registry": registry_is_empty(member),
+            "may_load_lists": can_load_reference_lists(member),
             "batches": visible(ImportBatch.objects.select_related("job"), member)[:5],
         },
     )

@@ -52,3 +52,12 @@ def jsonish(value: object) -> str:
 
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+@register.filter
+def role_labels(codes: object) -> list[str]:
+    """Role codes as their translated names (unknown codes as they are)."""
+    from oretrace.core.choices import Role
+
+    labels = dict(Role.choices)
+    return [str(labels.get(code, code)) for code in (codes or [])]  # type: ignore[attr-defined]
