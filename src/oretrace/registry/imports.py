@@ -209,6 +209,8 @@ def _import_rows(
         shared=is_shared_import(actor),
     )
     record.is_older = _is_older(record)
+    # Organisations' own copies can only exist where an organisation loaded a list.
+    record.org_lists_exist = ReferenceImport.objects.filter(shared=False).exists()  # type: ignore[attr-defined]
     if record.is_older:
         record.warnings.append(
             f"a newer {parsed.template or 'RMI'} snapshot was imported before: this one only "
@@ -327,7 +329,7 @@ def _import_facility(
             facility, scheme=IdentifierScheme.RMI_CID, value=cid, actor=actor, source=record.source
         )
         changed = True
-        if record.shared:
+        if record.shared and record.org_lists_exist:  # type: ignore[attr-defined]
             counts["folded"] += _fold_copies(facility, cid, actor)
     elif record.is_older:
         changed = False  # a newer snapshot already settled this facility's details
