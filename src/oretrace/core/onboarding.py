@@ -86,10 +86,12 @@ def _check_password(password: str, user: User | None = None) -> None:
 
 # --- sign-up ---------------------------------------------------------------------------------
 def _allow_sign_up(email: str, address: str | None) -> None:
-    """Count this attempt; refuse (``SignUpThrottled``) past the window's limits.
+    """Count this attempt; refuse (``SignUpThrottled``) past the window's limit.
 
     Within ``ORETRACE_SIGNUP_WINDOW_MINUTES``, ``ORETRACE_SIGNUP_PER_ADDRESS`` attempts per
-    address and one accepted sign-up per e-mail address are let through.
+    network address are let through, refused forms included (each sign-up mails the
+    operators, so this also bounds their mail). One e-mail address signs up once anyway: a
+    second sign-up finds its account.
     """
     now = timezone.now()
     window = timedelta(minutes=settings.ORETRACE_SIGNUP_WINDOW_MINUTES)
@@ -97,8 +99,7 @@ def _allow_sign_up(email: str, address: str | None) -> None:
     recent = SignUpRequest.objects.filter(requested_at__gte=now - window)
     fingerprint = email_fingerprint(email)
     by_address = recent.filter(address=address).count() if address else 0
-    by_email = recent.filter(email_hash=fingerprint, allowed=True).count()
-    allowed = by_address < settings.ORETRACE_SIGNUP_PER_ADDRESS and by_email < 1
+    allowed = by_address < settings.ORETRACE_SIGNUP_PER_ADDRESS
     # Recorded outside the sign-up's own transaction, so a refused form still counts.
     with transaction.atomic():
         SignUpRequest.objects.create(
