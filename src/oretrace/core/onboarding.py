@@ -181,7 +181,9 @@ def _register(
     _validate(org)
     org.save()
     log_change(org, action=ChangeAction.CREATE, actor=SIGN_UP, organisation=org)
-    user = create_user(email=email, password=password, full_name=full_name.strip())
+    user = create_user(
+        email=email, password=password, full_name=full_name.strip(), actor=SIGN_UP, organisation=org
+    )
     add_member(org, user=user, roles=[Role.ADMIN], actor=SIGN_UP)
     logger.info("sign-up: %s is waiting for approval", org.slug)
     transaction.on_commit(lambda: _enqueue_operator_notice(org.pk))
@@ -432,7 +434,13 @@ def accept_invitation(
             raise OretraceError("name: enter your name")
         candidate = User(email=invitation.email, full_name=full_name.strip())
         _check_password(password, candidate)
-        user = create_user(email=invitation.email, password=password, full_name=full_name)
+        user = create_user(
+            email=invitation.email,
+            password=password,
+            full_name=full_name,
+            actor=SIGN_UP,
+            organisation=invitation.organisation,
+        )
     org = invitation.organisation
     if Membership.objects.filter(organisation=org, user=user).exists():
         raise OretraceError(f"{user.email} is already a member of {org}")

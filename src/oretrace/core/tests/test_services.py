@@ -142,7 +142,8 @@ def test_create_user_is_logged_as_its_actors_change_without_the_password(member_
     assert entry.action == ChangeAction.CREATE
     assert entry.actor == member_a.user
     assert entry.organisation == member_a.organisation
-    assert entry.after["email"] == "ravi@example.org"
+    assert entry.shown_after["email"] == "ravi@example.org"  # sealed apart from the chain
+    assert entry.after["email"] == "(sealed)"
     assert "password" not in entry.after
 
 
