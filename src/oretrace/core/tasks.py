@@ -1,9 +1,12 @@
-"""Tasks the worker runs; thin on purpose: they load ids and call a service."""
+"""Core's tasks and job handlers; thin on purpose: they load ids and call a service."""
 
 from django.tasks import task
+from django.utils.translation import gettext_lazy as _
 
-from oretrace.core.jobs import execute
+from oretrace.core.jobs import JobContext, execute, job_handler
 from oretrace.core.notifications import send_invitation
+from oretrace.core.permissions import can_reload_reference
+from oretrace.core.reference import load_reference_data
 
 
 @task()
@@ -17,3 +20,15 @@ def send_invitation_task(user_id: int, organisation_id: int, invited_by: str) ->
     """Send an invitation e-mail in the worker: a slow or failing mail server never fails the
     request that added the member (the worker logs the failure)."""
     send_invitation(user_id, organisation_id, invited_by=invited_by)
+
+
+@job_handler(
+    "reference.reload",
+    title=_("Reload reference catalogues"),
+    permission=can_reload_reference,
+    user_startable=True,
+)
+def reload_reference_job(ctx: JobContext) -> dict:
+    """Job: refresh countries, subdivisions and minerals from the installed packages."""
+    counts = load_reference_data(ctx.progress)
+    return {"data": counts, "url": "/reference/"}
