@@ -49,6 +49,13 @@ translate them::
     # good
     raise NotFound(_("No lot {code}.").format(code=code))
 
+``tasks`` — every task and job handler is in the app's ``tasks`` module::
+
+    # bad, in declarations/imports.py
+    @job_handler("declarations.import", title=_("Import supplier declarations"))
+    def import_job(ctx, batch): ...
+    # good, in declarations/tasks.py: the handler loads the batch and calls the import service
+
 ``module-size`` — no module over 600 lines (split it by aggregate or by concern).
 
 ``complexity`` — no function over McCabe complexity 15, counted as ruff's C901 counts it (ruff
@@ -373,6 +380,27 @@ def http_below_views(source: Source) -> Iterator[Violation]:
             )
             if name in HTTP_NAMES:
                 yield Violation("http-below-views", module.name, node.lineno, f"uses {name}")
+
+
+TASK_DECORATORS = {"task", "job_handler"}
+
+
+def tasks(source: Source) -> Iterator[Violation]:
+    for module in source.production():
+        if module.parts[-1] == "tasks":
+            continue
+        for node in ast.walk(module.tree):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                name = (
+                    target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+                )
+                if name in TASK_DECORATORS:
+                    yield Violation(
+                        "tasks", module.name, node.lineno, f"@{name} {node.name} outside tasks"
+                    )
 
 
 def module_size(source: Source) -> Iterator[Violation]:

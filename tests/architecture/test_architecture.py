@@ -40,6 +40,7 @@ RULES: dict[str, Rule] = {
     "core-layer": rules.core_layer,
     "api-assembly": rules.api_assembly,
     "http-below-views": rules.http_below_views,
+    "tasks": rules.tasks,
     "module-size": rules.module_size,
     "complexity": rules.complexity,
     "cycles": rules.cycles,
@@ -201,6 +202,21 @@ def test_http_below_views_sees_a_planted_violation(tmp_path: Path) -> None:
         },
     )
     assert {v.module for v in rules.http_below_views(source)} == {"oretrace.lots.services"}
+
+
+def test_tasks_sees_a_planted_violation(tmp_path: Path) -> None:
+    source = _plant(
+        tmp_path,
+        {
+            "lots/imports.py": "@job_handler('lots.import')\ndef import_job(ctx):\n    pass\n",
+            "lots/mail.py": "@task()\ndef send(pk):\n    pass\n",
+            "lots/tasks.py": "@task()\ndef run(pk):\n    pass\n",
+        },
+    )
+    assert _found(source, "tasks") == [
+        ("tasks", "oretrace.lots.imports"),
+        ("tasks", "oretrace.lots.mail"),
+    ]
 
 
 def test_module_size_sees_a_planted_violation(tmp_path: Path) -> None:

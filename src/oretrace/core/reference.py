@@ -11,12 +11,9 @@ from dataclasses import dataclass
 import pycountry
 from django.db import transaction
 from django.utils.translation import gettext, gettext_noop
-from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.choices import TemplateFamily
-from oretrace.core.jobs import JobContext, job_handler
 from oretrace.core.models import Country, Mineral, Subdivision
-from oretrace.core.permissions import can_reload_reference
 
 Progress = Callable[[float, str], None]
 
@@ -164,15 +161,3 @@ def load_reference_data(progress: Progress = _silent) -> dict[str, int]:
 
 def reference_is_loaded() -> bool:
     return Country.objects.exists() and Mineral.objects.exists()
-
-
-@job_handler(
-    "reference.reload",
-    title=_("Reload reference catalogues"),
-    permission=can_reload_reference,
-    user_startable=True,
-)
-def reload_reference_job(ctx: JobContext) -> dict:
-    """Job: refresh countries, subdivisions and minerals from the installed packages."""
-    counts = load_reference_data(ctx.progress)
-    return {"data": counts, "url": "/reference/"}

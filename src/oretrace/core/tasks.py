@@ -1,14 +1,17 @@
-"""Tasks the worker runs; thin on purpose: they load ids and call a service."""
+"""Core's tasks and job handlers; thin on purpose: they load ids and call a service."""
 
 from django.tasks import task
+from django.utils.translation import gettext_lazy as _
 
-from oretrace.core.jobs import execute
+from oretrace.core.jobs import JobContext, execute, job_handler
 from oretrace.core.notifications import (
     notify_operators,
     send_invitation,
     send_invitation_link,
     send_sign_up_decision,
 )
+from oretrace.core.permissions import can_reload_reference
+from oretrace.core.reference import load_reference_data
 
 
 @task()
@@ -40,3 +43,15 @@ def send_sign_up_decision_task(organisation_id: int) -> None:
 def notify_operators_task(organisation_id: int) -> None:
     """Mail the operators that a sign-up waits for their decision."""
     notify_operators(organisation_id)
+
+
+@job_handler(
+    "reference.reload",
+    title=_("Reload reference catalogues"),
+    permission=can_reload_reference,
+    user_startable=True,
+)
+def reload_reference_job(ctx: JobContext) -> dict:
+    """Job: refresh countries, subdivisions and minerals from the installed packages."""
+    counts = load_reference_data(ctx.progress)
+    return {"data": counts, "url": "/reference/"}
