@@ -275,6 +275,120 @@ def test_blank_template(kind, payloads, web_a, fresh_process_mb):
     _check("blank template (job)", kind, work, BLANK_REFUSALS[kind], fresh_process_mb)
 
 
+CAPTURE_REFUSALS = {
+    "bomb": "larger than 2.5 MB",  # the 2.6 MB workbook is over the API's body limit: 413
+    "lying-bomb": "larger than 2.5 MB",
+    "laughs": "DTD",
+    "deep": "nests 1,000,000 levels deep; the limit is 64",
+}
+
+
+@pytest.mark.parametrize("kind", list(CAPTURE_REFUSALS))
+def test_api_epcis_capture(kind, payloads, api_a, fresh_process_mb):
+    _name, data = payloads[kind]
+    content_type = {"laughs": "application/xml", "deep": "application/json"}.get(
+        kind, "application/octet-stream"
+    )
+
+    def work() -> str:
+        response = api_a.post("/api/v1/epcis/capture", data, content_type=content_type)
+        assert response.status_code in (400, 413), response.status_code
+        assert response["Content-Type"] == "application/problem+json"
+        return response.json()["detail"]
+
+    _check("API EPCIS capture", kind, work, CAPTURE_REFUSALS[kind], fresh_process_mb)
+
+
+WEB_CAPTURE_REFUSALS = {
+    "bomb": "the document is not UTF-8 text",
+    "lying-bomb": "the document is not UTF-8 text",
+    "laughs": "DTD",
+    "deep": "nests 1,000,000 levels deep; the limit is 64",
+}
+
+
+@pytest.mark.parametrize("kind", list(WEB_CAPTURE_REFUSALS))
+def test_web_epcis_capture(kind, payloads, web_a, fresh_process_mb):
+    name, data = payloads[kind]
+
+    def work() -> str:
+        import html
+
+        response = web_a.post("/custody/capture/", {"document": SimpleUploadedFile(name, data)})
+        return html.unescape(response.content.decode())
+
+    _check("web EPCIS capture", kind, work, WEB_CAPTURE_REFUSALS[kind], fresh_process_mb)
+
+
+REFERENCE_REFUSALS = {
+    "bomb": "inflates to 1,024 MB; the limit is 20 MB",
+    "lying-bomb": "Bad CRC-32",
+    "laughs": "laughs.xml",
+    "deep": "deep.json",
+}
+
+
+@pytest.fixture
+def curator_api(org_a) -> Client:
+    from oretrace.core.choices import Role
+    from oretrace.core.tests.factories import MembershipFactory
+    from oretrace.core.tests.fixtures import _token_client
+
+    member = MembershipFactory(organisation=org_a, roles=[Role.ADMIN])
+    member.user.is_staff = True
+    member.user.save()
+    return _token_client(member)
+
+
+@pytest.mark.parametrize("kind", list(REFERENCE_REFUSALS))
+def test_api_reference_import(kind, payloads, curator_api, fresh_process_mb):
+    name, data = payloads[kind]
+
+    def work() -> str:
+        from oretrace.core.models import Job
+
+        response = curator_api.post(
+            "/api/v1/reference-imports", {"file": SimpleUploadedFile(name, data)}
+        )
+        assert response.status_code in (202, 400), response.content[:300]
+        if response.status_code == 400:
+            return response.json()["detail"]
+        job_id = response.json()["job_id"]
+
+        def outcome() -> str:
+            job = Job.objects.get(pk=job_id)
+            # what the member sees on the job's page (the error field keeps a traceback for
+            # the operator's log)
+            return f"{job.status}: {[m['text'] for m in job.messages]}"
+
+        return outcome
+
+    _check("API reference import", kind, work, REFERENCE_REFUSALS[kind], fresh_process_mb)
+
+
+@pytest.mark.parametrize("kind", ["laughs", "deep"])
+def test_cli_verify_bundle(kind, payloads, tmp_path, fresh_process_mb):
+    """`oretrace verify` reads a bundle a user hands it: refused, never a traceback."""
+    from oretrace.cli import main
+    from oretrace.ledger.note import Signer
+
+    vkey = Signer.generate("example.org/log").verifier.vkey
+    name, data = payloads[kind]
+    path = tmp_path / name
+    path.write_bytes(data)
+
+    def work() -> str:
+        err = io.StringIO()
+        old, sys.stderr = sys.stderr, err
+        try:
+            code = main(["verify", str(path), "--key", vkey])
+        finally:
+            sys.stderr = old
+        return f"exit {code}: {err.getvalue()}"
+
+    _check("CLI verify", kind, work, "FAILED at", fresh_process_mb)
+
+
 # --- what the limits let through: the largest honest input stays under the bound too -------
 
 
