@@ -11,7 +11,7 @@ with the reason, which the job's page shows.
 
 from __future__ import annotations
 
-import hashlib
+import secrets
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,8 +37,8 @@ def _media(relative: str) -> Path:
 
 
 def filled_path(job: Job) -> Path:
-    """Where the filled workbook of an export job is kept."""
-    return _media(f"{EXPORT_DIR}/{job.organisation_id}/{job.pk}-filled.xlsx")
+    """Where the filled workbook of an export job is kept (named when the job was started)."""
+    return _media(job.params["filled"])
 
 
 def download_name(job: Job) -> str:
@@ -72,13 +72,13 @@ def start_rollup_export(
         )
     if not blank:
         raise DeclarationError(_("%(file)s is empty") % {"file": filename})
-    digest = hashlib.sha256(blank).hexdigest()
     suffix = ".xlsm" if filename.lower().endswith(".xlsm") else ".xlsx"
-    relative = f"{EXPORT_DIR}/{actor.organisation_id}/blank-{digest[:24]}{suffix}"
+    # one file per upload: the job removes it once the filled workbook is kept
+    token = secrets.token_hex(12)
+    relative = f"{EXPORT_DIR}/{actor.organisation_id}/{token}-blank{suffix}"
     target = _media(relative)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(blank)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(blank)
     with transaction.atomic():
         return start_job(
             KIND,
@@ -87,6 +87,7 @@ def start_rollup_export(
                 "family": family,
                 "year": year,
                 "blank": relative,
+                "filled": f"{EXPORT_DIR}/{actor.organisation_id}/{token}-filled.xlsx",
                 "filename": filename[:255],
                 "contact": contact,
                 "company_answers": company_answers,
@@ -100,6 +101,10 @@ def run_rollup_export(ctx: JobContext, actor: Membership, params: dict[str, Any]
     """The job's work: check the blank, roll up, fill, keep the result; returns the job result."""
     family, year, filename = params["family"], int(params["year"]), params["filename"]
     ctx.progress(2, f"reading {filename}")
+    url = reverse("declarations:rollup_download", args=[ctx.job.pk])
+    if filled_path(ctx.job).is_file():  # an earlier attempt filled it and stopped before the end
+        ctx.progress(100, f"done: {download_name(ctx.job)} is ready to download")
+        return {"data": {}, "url": url}
     try:
         blank = _media(params["blank"]).read_bytes()
     except OSError as exc:
@@ -125,11 +130,12 @@ def run_rollup_export(ctx: JobContext, actor: Membership, params: dict[str, Any]
     partial = target.with_suffix(".part")
     partial.write_bytes(data)
     partial.replace(target)  # a reader never sees half a file
+    _media(params["blank"]).unlink(missing_ok=True)  # kept only until the filled one is
     ctx.progress(100, f"done: {download_name(ctx.job)} is ready to download")
     return {
         "data": {
             "declarations": len(rollup.declarations),
             "smelter rows": len(content["smelters"]),
         },
-        "url": reverse("declarations:rollup_download", args=[ctx.job.pk]),
+        "url": url,
     }

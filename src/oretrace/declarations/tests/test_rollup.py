@@ -189,6 +189,10 @@ def test_pages_charts_export_and_reports(
     assert job.status == "succeeded", job.error
     assert job.progress == 100
     assert len(job.messages) >= 5, "each step is reported"
+    from oretrace.declarations.rollup_export import _media, filled_path
+
+    assert not _media(job.params["blank"]).exists(), "the blank is removed once filled"
+    assert filled_path(job).is_file()
     page = web_a.get(response["Location"]).content.decode()
     download = reverse("declarations:rollup_download", args=[job.pk])
     assert download in page
@@ -307,3 +311,28 @@ def test_an_export_that_is_not_a_workbook_is_refused_at_once(web_a):
     assert response.status_code == 200
     assert "upload the blank template as .xlsx" in response.content.decode()
     assert not Job.objects.filter(kind="declarations.rollup_export").exists()
+
+
+def test_a_job_run_again_after_its_file_was_written_finishes(member_a):
+    """The worker died after keeping the filled workbook (and removing the blank): the next
+    attempt finishes the job instead of failing on the missing blank."""
+    from oretrace.core.jobs import execute
+    from oretrace.declarations.rollup_export import _media, filled_path, start_rollup_export
+
+    job = start_rollup_export(
+        actor=member_a,
+        family="CMRT",
+        year=2023,
+        blank=b"PK\x03\x04 not read",
+        filename="blank.xlsx",
+        contact={},
+        company_answers={},
+        effective=date(2024, 7, 1),
+    )
+    _media(job.params["blank"]).unlink()
+    filled_path(job).parent.mkdir(parents=True, exist_ok=True)
+    filled_path(job).write_bytes(b"the filled workbook")
+    execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.error
+    assert job.result_url == reverse("declarations:rollup_download", args=[job.pk])
