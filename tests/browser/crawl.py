@@ -326,6 +326,17 @@ def log_seeds(base_url: str, logs: Iterable[Path]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def tile_seeds(checkpoint: str) -> list[str]:
+    """The first tiles a verifier fetches for a checkpoint (c2sp.org/tlog-tiles): level 0 and
+    the entry bundle, full or partial, read from the tree size on the checkpoint's 2nd line."""
+    lines = checkpoint.splitlines()
+    if len(lines) < 2 or not lines[1].isdigit() or int(lines[1]) == 0:
+        return []
+    size = int(lines[1])
+    suffix = "" if size >= 256 else f".p/{size}"
+    return [f"/ledger/tile/0/000{suffix}", f"/ledger/tile/entries/000{suffix}"]
+
+
 # --- pass 2: the checks, each a function of a page -----------------------------------------------
 
 CSP_LISTENER = """
@@ -688,10 +699,12 @@ def write_suggested_known(failures: list[Failure], path: Path) -> None:
     to copy from when another slice's work lands; the crawler never reads this file."""
 
     def general(text: str) -> str:
-        # Numbers, ports and keys differ from one demo stack to the next.
-        parts = re.split(r"([A-Za-z0-9+/=_-]{20,}|[0-9a-f]{8,}|\d+)", text)
+        # Numbers, ports, keys and quoted values differ from one demo stack to the next.
+        parts = re.split(r'("[^"]*"|[A-Za-z0-9+/=_-]{20,}|[0-9a-f]{8,}|\d+)', text)
         return "".join(
-            (r"\d+" if part.isdigit() else r"\S+") if i % 2 else re.escape(part)
+            (r"\d+" if part.isdigit() else '".*"' if part[:1] == '"' else r"\S+")
+            if i % 2
+            else re.escape(part)
             for i, part in enumerate(parts)
         )
 
@@ -702,17 +715,19 @@ def write_suggested_known(failures: list[Failure], path: Path) -> None:
         elif f.check == "a11y":
             detail = "^" + re.escape(f.detail.split(" ", 1)[0]) + " "
         elif f.check == "console":
-            detail = general(re.sub(r" \(http\S*\)$", "", f.detail)[:60])
+            detail = general(re.sub(r" \(http\S*\)$", "", f.detail))
         else:
             detail = ""
         groups[f.check, detail].add(f.pattern)
     lines = []
     for (check, detail), names in sorted(groups.items()):
         pattern = "|".join(re.escape(n) for n in sorted(names))
+        if check == "untranslated" and len(names) > 5:
+            pattern = ".*"  # a string of the shared layout or of a shared list
         lines += [
             "[[known]]",
             f"check = {json.dumps(check)}",
-            f"pattern = {json.dumps(pattern if len(names) < 6 else '.*')}",
+            f"pattern = {json.dumps(pattern)}",
             f"detail = {json.dumps(detail, ensure_ascii=False)}",
             f"owner = {json.dumps(SUGGESTED_OWNERS.get(check, ''))}",
             'why = ""',

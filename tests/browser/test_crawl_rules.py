@@ -145,3 +145,13 @@ def test_the_checked_in_known_failures_are_well_formed() -> None:
         assert entry.check in crawl.CHECKS, entry
         assert entry.owner, f"a known failure needs an owner: {entry}"
         assert entry.why, f"a known failure needs a reason: {entry}"
+
+
+def test_tiles_are_read_as_a_verifier_reads_them() -> None:
+    assert crawl.tile_seeds("example.org/ledger\n44\nROOT=\n") == [
+        "/ledger/tile/0/000.p/44",
+        "/ledger/tile/entries/000.p/44",
+    ]
+    assert crawl.tile_seeds("example.org/ledger\n300\nROOT=\n")[0] == "/ledger/tile/0/000"
+    assert crawl.tile_seeds("example.org/ledger\n0\n") == []
+    assert crawl.pattern_of("/ledger/tile/0/000.p/44") == "ledger:tile"

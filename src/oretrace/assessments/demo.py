@@ -115,8 +115,8 @@ def _training_library(initiative: Organisation) -> None:
             format=kind,
             standard_code="mica-processing-workplace",
             criterion_codes=codes,
-            url=f"https://training.example.org/mica/{slug}",
-            # Documents come with their file, as an initiative would upload a handout.
+            # Documents are uploaded as files, as an initiative would share a handout.
+            url="" if kind == "document" else f"https://training.example.org/mica/{slug}",
             upload=_pdf(f"{slug}.pdf") if kind == "document" else None,
             actor=ACTOR,
         )
@@ -178,6 +178,12 @@ def build_assessments(say: Callable[[str], None]) -> None:
     if open_action is not None:
         plans.update_action(
             open_action, status=ActionStatus.IN_PROGRESS, owner_name="Unit manager", actor=ACTOR
+        )
+        plans.add_progress(
+            open_action,
+            text="First session booked with the supervisors.",
+            actor=ACTOR,
+            upload=_pdf("session-booking.pdf"),
         )
         plans.request_support(
             open_action,
