@@ -261,6 +261,7 @@ class ImportOut(ModelSchema):
             "sha256",
             "list_key",
             "source",
+            "shared",
             "counts",
             "warnings",
             "created_at",

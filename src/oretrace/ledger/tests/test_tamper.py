@@ -300,6 +300,9 @@ NOT_VOUCHED: dict[str, dict[str, str]] = {
     "organisation": {
         "id": "the key",
         "slug": "a URL name the operator may change",
+        "approval": "the operator's decision on a sign-up (in the change log); an organisation "
+        "enters the log only once approved, and its is_active is vouched for",
+        "language": "the language its sign-up mails are written in: a preference",
         "created_at": _BOOKKEEPING,
         "updated_at": _BOOKKEEPING,
     },

@@ -91,7 +91,23 @@ def test_identifiers_are_checked_and_unique_per_scheme(member_a):
         services.add_identifier(two, scheme="gln", value="4012345000001", actor=member_a)
     services.add_identifier(two, scheme="gln", value="4012345000009", actor=member_a)
     services.add_identifier(two, scheme="cfsi_legacy", value="1jpn072", actor=member_a)
-    assert services.find_by_identifier("cfsi_legacy", "1JPN072") == two
+    own = member_a.organisation_id
+    assert services.find_by_identifier("cfsi_legacy", "1JPN072", organisation_id=own) == two
+    # without an organisation, only reference facilities are looked at
+    assert services.find_by_identifier("cfsi_legacy", "1JPN072") is None
+
+
+def test_each_organisation_may_hold_its_own_facility_with_an_identifier(member_a, member_b):
+    # given organisation A's facility with a smelter ID
+    mine = services.create_facility(actor=member_a, kind="smelter", name="A's", country="CN")
+    services.add_identifier(mine, scheme="rmi_cid", value="CID004321", actor=member_a)
+    # when B records its own facility with the same ID: allowed, and A's name is not revealed
+    theirs = services.create_facility(actor=member_b, kind="smelter", name="B's", country="CN")
+    services.add_identifier(theirs, scheme="rmi_cid", value="CID004321", actor=member_b)
+    # then each finds its own
+    for member, facility in ((member_a, mine), (member_b, theirs)):
+        org = member.organisation_id
+        assert services.find_by_identifier("rmi_cid", "CID004321", organisation_id=org) == facility
 
 
 def test_merge_moves_everything_and_identifiers_resolve_to_the_survivor(member_a):
@@ -105,7 +121,8 @@ def test_merge_moves_everything_and_identifiers_resolve_to_the_survivor(member_a
     services.merge_facilities(survivor, duplicate, actor=member_a)
     duplicate.refresh_from_db()
     assert duplicate.merged_into == survivor
-    assert services.find_by_identifier("rmi_cid", "CID001898") == survivor
+    own = member_a.organisation_id
+    assert services.find_by_identifier("rmi_cid", "CID001898", organisation_id=own) == survivor
     assert survivor.names.filter(name="Thai Tin Co", kind=NameKind.FORMER).exists()
     assert not Facility.objects.live().filter(pk=duplicate.pk).exists()
     with pytest.raises(RegistryError, match="into itself"):
@@ -122,7 +139,8 @@ def test_split_moves_chosen_names_and_identifiers(member_a):
         facility, actor=member_a, name="Other Plant Ltda", names=[alias.pk], identifiers=[ident.pk]
     )
     assert set(new.names.values_list("name", flat=True)) == {"Other Plant", "Other Plant Ltda"}
-    assert services.find_by_identifier("rmi_cid", "CID000111") == new
+    own = member_a.organisation_id
+    assert services.find_by_identifier("rmi_cid", "CID000111", organisation_id=own) == new
     assert ChangeLogEntry.objects.for_object(alias).filter(action="update").exists()
 
 
