@@ -40,8 +40,11 @@ run: venv
 	  trap 'kill $$WORKER $$WITNESS 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/oretrace serve --bind 127.0.0.1:8000 --workers 2
 
+# The suite on every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process). A test
+# module stays on one worker (--dist loadfile): its module-scoped fixtures are built once.
+PYTEST_WORKERS ?= auto
 test: dev-venv
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: dev-venv
 	$(BIN)/ruff check src tests benchmarks

@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 SHARED_DATA = Path(__file__).resolve().parent.parent / "shared" / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, each worker writes its files in a folder of its own.
+
+    The settings' data folder (uploads, the ledger's key and published checkpoints) is shared by
+    default (``ORETRACE_DATA_DIR=var/test``, or whatever CI sets): two workers would generate the
+    ledger key at the same time, and see each other's published checkpoints. Each worker's
+    database is its own already (pytest-django: in memory on SQLite, ``test_oretrace_gw0`` … on
+    PostgreSQL).
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "oretrace.core.sqlite" and not database["TEST"].get("NAME"):
+        # pytest-django keeps Django's own SQLite backend in memory per worker, but takes ours
+        # for a server database and names a file "test_<path>_gw0": say "in memory" outright.
+        database["TEST"]["NAME"] = ":memory:"
+
+    settings.DATA_DIR = Path(settings.DATA_DIR) / worker
+    settings.MEDIA_ROOT = Path(settings.MEDIA_ROOT) / worker
+    key = Path(settings.ORETRACE_LEDGER_KEY_PATH)
+    settings.ORETRACE_LEDGER_KEY_PATH = key.parent / worker / key.name
+    if settings.ORETRACE_LEDGER_PUBLISH_DIR:
+        settings.ORETRACE_LEDGER_PUBLISH_DIR = Path(settings.ORETRACE_LEDGER_PUBLISH_DIR) / worker
 
 
 @pytest.fixture(scope="session")

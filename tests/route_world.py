@@ -6,7 +6,8 @@ Shared by the role matrix (``test_roles.py``) and the route fuzzer (``test_route
 - ``web_patterns()`` lists every URL pattern of the web site from Django's URL resolver
   (the API and Django's own admin site excepted: the admin is Django's, staff only);
 - ``World`` is the demo (its organisations along the mica and 3TG chains, with declarations,
-  campaigns, assessments, custody and ledger leaves), built once per test, with a member for
+  campaigns, assessments, custody and ledger leaves), built once per test module (the ``world``
+  fixture of ``tests/conftest.py``; rolled back after the module), with a member for
   every role in the organisations that own the objects, and the ids a route's URL needs;
 - ``fingerprint()`` counts the rows of every table in one query: a refused write leaves it
   unchanged; ``isolated()`` runs one request in a savepoint that is rolled back afterwards, so
@@ -156,11 +157,20 @@ class World:
         if key not in self._members:
             from oretrace.core.tests.factories import MembershipFactory, UserFactory
 
-            user = UserFactory(email=f"{role}.{org}@matrix.example")
-            self._members[key] = MembershipFactory(
-                organisation=Organisation.objects.get(slug=org), user=user, roles=[role]
+            email = f"{role}.{org}@matrix.example"
+            made = Membership.objects.filter(user__email=email, organisation__slug=org).first()
+            self._members[key] = made or MembershipFactory(
+                organisation=Organisation.objects.get(slug=org),
+                user=UserFactory(email=email),
+                roles=[role],
             )
         return self._members[key]
+
+    def forget(self) -> None:
+        """Drop the members and clients made by the last test (its rows are rolled back)."""
+        self._members.clear()
+        self._api.clear()
+        self._web.clear()
 
     def api(self, member: Membership) -> Client:
         if member.pk not in self._api:

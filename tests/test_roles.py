@@ -50,7 +50,6 @@ from route_world import (
     WRITE_METHODS,
     World,
     api_operations,
-    build_world,
     fill,
     fill_api,
     fingerprint,
@@ -444,8 +443,7 @@ def _try(
     return None
 
 
-def test_api_role_matrix():
-    world = build_world()
+def test_api_role_matrix(world):
     problems = []
     for route, spec in sorted(API_WRITES.items()):
         method, path = route.split(" ", 1)
@@ -463,8 +461,7 @@ def test_api_role_matrix():
     assert not problems, "\n".join(problems)
 
 
-def test_web_role_matrix():
-    world = build_world()
+def test_web_role_matrix(world):
     routes = {r.name: r for r in web_patterns()}
     problems = []
     for name, spec in sorted(WEB_WRITES.items()):
@@ -486,8 +483,7 @@ def test_web_role_matrix():
     assert not problems, "\n".join(problems)
 
 
-def test_a_post_to_a_page_that_reads_writes_nothing():
-    world = build_world()
+def test_a_post_to_a_page_that_reads_writes_nothing(world):
     routes = {r.name: r for r in web_patterns()}
     viewer = world.member("brightline", "viewer")
     client = world.web(viewer)
@@ -508,9 +504,8 @@ def test_a_post_to_a_page_that_reads_writes_nothing():
     assert not problems, "\n".join(problems)
 
 
-def test_a_viewer_may_write_only_their_own_things():
+def test_a_viewer_may_write_only_their_own_things(world):
     """The cases of issue 14: queueing reviews, signing a checkpoint, the capture form."""
-    world = build_world()
     viewer = world.member("brightline", "viewer")
     api = world.api(viewer)
     response = api.post(

@@ -26,7 +26,6 @@ from route_world import (
     WRITE_METHODS,
     World,
     api_operations,
-    build_world,
     fill,
     fill_api,
     isolated,
@@ -143,8 +142,7 @@ def _admin(world: World, org: str = "brightline") -> Any:
     return world.member(org, "admin")
 
 
-def test_every_api_operation_answers_malformed_input_without_a_500():
-    world = build_world()
+def test_every_api_operation_answers_malformed_input_without_a_500(world):
     client = world.api(_admin(world))
     problems: list[str] = []
     for method, path in api_operations():
@@ -185,8 +183,7 @@ def _web_clients(world: World) -> list[tuple[str, Client]]:
     return [("member", world.web(_admin(world))), ("anonymous", Client())]
 
 
-def test_every_url_pattern_answers_malformed_input_without_a_500():
-    world = build_world()
+def test_every_url_pattern_answers_malformed_input_without_a_500(world):
     problems: list[str] = []
     for route in web_patterns():
         for who, client in _web_clients(world):

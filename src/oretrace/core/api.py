@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from oretrace.api.pagination import Pagination
-from oretrace.core import services
+from oretrace.core import queries, services
 from oretrace.core.jobs import cancel_job, get_kind, start_job
 from oretrace.core.models import (
     ApiToken,
@@ -235,7 +235,7 @@ def list_changes(request: HttpRequest, app_label: str, model_name: str, object_i
 @paginate(Pagination)
 def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
     """The acting user's own tokens."""
-    return visible(ApiToken.objects.all(), _member(request))
+    return queries.tokens_for(_member(request))
 
 
 @router.post("/tokens", response={201: TokenCreated}, tags=["people"])

@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from oretrace.core.choices import JobStatus
 from oretrace.core.models import (
+    ApiToken,
     ChangeLogEntry,
     Country,
     Grant,
@@ -74,3 +75,13 @@ def with_actor_names[T](member: Membership, items: list[T]) -> list[T]:
         label: Any = item.actor_label  # type: ignore[attr-defined]
         item.actor_name = names.get(label, label)  # type: ignore[attr-defined]
     return items
+
+
+def tokens_for(member: Membership) -> QuerySet[ApiToken]:
+    """The acting user's own API tokens, with the membership each answers for (one query)."""
+    return visible(ApiToken.objects.select_related("membership"), member)
+
+
+def jobs_for(member: Membership) -> QuerySet[Job]:
+    """The jobs the member may see (newest first), with who started each (one query a page)."""
+    return visible(Job.objects.select_related("created_by"), member)

@@ -3,7 +3,7 @@ writes through `campaigns` and `supplier_csv`. Objects another organisation owns
 
 from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
@@ -124,7 +124,11 @@ def _suppliers(member: Membership, ids: list[int]) -> list[Supplier]:
 @paginate(Pagination)
 def list_campaigns(request: HttpRequest) -> QuerySet[Campaign]:
     """The organisation's campaigns, newest first, each with its response rate."""
-    return visible(Campaign.objects.all(), _member(request))
+    requests = CampaignRequest.objects.only("id", "campaign_id", "status")
+    return visible(
+        Campaign.objects.prefetch_related(Prefetch("requests", queryset=requests)),
+        _member(request),
+    )
 
 
 @router.post("/campaigns", response={201: CampaignDetail})

@@ -81,7 +81,8 @@ class LotOut(Schema):
 
     @staticmethod
     def resolve_flags(obj: Lot) -> int:
-        return getattr(obj, "flag_count", None) or obj.flags.count()
+        counted = getattr(obj, "flag_count", None)  # annotated by queries.lots_for
+        return counted if counted is not None else obj.flags.count()
 
 
 class FlagOut(Schema):

@@ -24,7 +24,7 @@ from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.jobs import cancel_job, job_kinds, start_job
 from oretrace.core.models import ApiToken, ChangeLogEntry, Country, Grant, Job, Membership, Mineral
 from oretrace.core.permissions import Permission, can_manage_organisation
-from oretrace.core.queries import dashboard_figures, recent_changes, with_actor_names
+from oretrace.core.queries import dashboard_figures, jobs_for, recent_changes, with_actor_names
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.web.dashboard import collect as app_figures
 from oretrace.web.forms import InviteForm, StartJobForm, TokenForm
@@ -141,7 +141,7 @@ def organisation(request: HttpRequest, member: Membership) -> HttpResponse:
 
 @member_required
 def jobs(request: HttpRequest, member: Membership) -> HttpResponse:
-    page = Paginator(visible(Job.objects.all(), member), 25).get_page(request.GET.get("page"))
+    page = Paginator(jobs_for(member), 25).get_page(request.GET.get("page"))
     any_active = any(not j.is_final for j in page.object_list)
     context = {"page": page, "any_active": any_active, "form": StartJobForm(member=member)}
     if request.htmx:  # type: ignore[attr-defined]

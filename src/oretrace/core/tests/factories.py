@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+from django.contrib.contenttypes.models import ContentType
 
 from oretrace.core.choices import OrganisationKind, Role
 from oretrace.core.models import ApiToken, Grant, Job, Membership, Organisation, User
@@ -53,6 +54,11 @@ class GrantFactory(factory.django.DjangoModelFactory):
 
     owner = factory.SubFactory(OrganisationFactory)
     grantee = factory.SubFactory(OrganisationFactory)
+    # What is shared: by default one of the owner's jobs.
+    content_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(Job))
+    object_id = factory.LazyAttribute(
+        lambda o: Job.objects.create(organisation=o.owner, kind="reference.reload", title="x").pk
+    )
 
 
 class ApiTokenFactory(factory.django.DjangoModelFactory):
@@ -63,3 +69,51 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
     name = "test token"
     prefix = factory.Sequence(lambda n: f"{n:08x}")
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class PasswordResetRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "core.PasswordResetRequest"
+
+    email_hash = factory.Sequence(lambda n: f"{n:064x}")
+    sent = True
+
+
+class PseudonymFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "core.Pseudonym"
+
+    user = factory.SubFactory(UserFactory)
+
+
+class CountryFactory(factory.django.DjangoModelFactory):
+    """A country outside ISO 3166 (the catalogue holds the real ones): codes from XA on."""
+
+    class Meta:
+        model = "core.Country"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"X{chr(65 + n % 26)}")
+    alpha3 = factory.LazyAttribute(lambda o: f"{o.code}X")
+    numeric = factory.Sequence(lambda n: f"{900 + n % 99:03d}")
+    name = factory.LazyAttribute(lambda o: f"Testland {o.code}")
+
+
+class SubdivisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "core.Subdivision"
+
+    code = factory.Sequence(lambda n: f"IN-Z{n}")
+    country_id = "IN"
+    name = factory.Sequence(lambda n: f"Test State {n}")
+    type = "State"
+
+
+class MineralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "core.Mineral"
+
+    code = factory.Sequence(lambda n: f"testmineral{n}")
+    name = factory.Sequence(lambda n: f"Test mineral {n}")
+    template_family = "CMRT"
+    template_label = factory.LazyAttribute(lambda o: o.name)

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from oretrace.core.tests.scopes import shared_rows
 from oretrace.declarations.templates import ParsedDeclaration, parse_template
 
 # A day after every real declaration's effective date, so that the date checks are stable.
 TODAY = date(2024, 8, 1)
+SHARED_DATA = Path(__file__).resolve().parents[4].parent / "shared" / "data"
 
 
 @pytest.fixture
@@ -27,9 +29,20 @@ def parse_file(templates_dir: Path):
     return parse
 
 
-@pytest.fixture
-def registry_loaded(shared_data: Path, db):
-    """The Smelter Look-up of the blank CMRT 6.4 imported as reference facilities."""
+@pytest.fixture(scope="module")
+def registry_loaded(django_db_setup, django_db_blocker):
+    """The Smelter Look-up of the blank CMRT 6.4 imported as reference facilities.
+
+    Imported once per test module (it takes seconds), and kept in a transaction that is rolled
+    back after the module's last test; each test's own writes are rolled back after it.
+    """
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present")
+    with shared_rows(django_db_blocker):
+        yield _import_registry(SHARED_DATA)
+
+
+def _import_registry(shared_data: Path):
     from oretrace.core.choices import Role
     from oretrace.core.models import Membership
     from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory

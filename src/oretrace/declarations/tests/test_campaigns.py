@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from oretrace.core.choices import Role
 from oretrace.core.models import ChangeLogEntry
+from oretrace.core.tests.harness import Reach, Tenancy, tenancy_tests
 from oretrace.declarations import campaigns, imports, services
 from oretrace.declarations.campaigns_api import router
 from oretrace.declarations.choices import RequestStatus
@@ -44,23 +45,17 @@ def link_jobs_run_at_once(monkeypatch):
 
 
 OWN_SCOPE = {"GET /campaigns", "POST /campaigns", "POST /suppliers/import"}
-CROSS_ORG: dict[str, tuple[str, str, dict | None]] = {
-    "GET /campaigns/{int:campaign_id}": ("get", "/api/v1/campaigns/{campaign}", None),
-    "POST /campaigns/{int:campaign_id}/reminders": (
-        "post",
-        "/api/v1/campaigns/{campaign}/reminders",
-        {},
+CROSS_ORG = {
+    "GET /campaigns/{int:campaign_id}": Reach("/api/v1/campaigns/{campaign}"),
+    "POST /campaigns/{int:campaign_id}/reminders": Reach(
+        "/api/v1/campaigns/{campaign}/reminders", {}
     ),
-    "POST /campaigns/{int:campaign_id}/close": ("post", "/api/v1/campaigns/{campaign}/close", {}),
-    "POST /campaigns/{int:campaign_id}/requests/{int:request_id}/declaration": (
-        "post",
-        "/api/v1/campaigns/{campaign}/requests/{request}/declaration",
-        {"declaration_id": 1},
+    "POST /campaigns/{int:campaign_id}/close": Reach("/api/v1/campaigns/{campaign}/close", {}),
+    "POST /campaigns/{int:campaign_id}/requests/{int:request_id}/declaration": Reach(
+        "/api/v1/campaigns/{campaign}/requests/{request}/declaration", {"declaration_id": 1}
     ),
-    "POST /campaigns/{int:campaign_id}/suppliers": (
-        "post",
-        "/api/v1/campaigns/{campaign}/suppliers",
-        {"supplier_ids": []},
+    "POST /campaigns/{int:campaign_id}/suppliers": Reach(
+        "/api/v1/campaigns/{campaign}/suppliers", {"supplier_ids": []}
     ),
 }
 
@@ -96,36 +91,26 @@ def campaign_a(member_a, mailoutbox, django_capture_on_commit_callbacks):
 # --- tenancy ----------------------------------------------------------------------------------
 
 
-def test_every_route_is_covered():
-    routes = {
-        f"{m} {path}"
-        for path, view in router.path_operations.items()
-        for op in view.operations
-        for m in op.methods
-    }
-    assert routes == OWN_SCOPE | set(CROSS_ORG)
-
-
 def test_every_campaign_page_with_an_id_is_tested():
     with_ids = {p.name for p in urlpatterns if "<" in str(p.pattern)}
     # the others are in test_api_and_pages.py
     assert with_ids - {"detail", "file", "batch", "facility_suppliers"} == {"campaign"}
 
 
-@pytest.mark.parametrize("route", sorted(CROSS_ORG))
-def test_other_organisation_gets_404(route, api_a, api_b, campaign_a):
+@pytest.fixture
+def objects_of_a(campaign_a):
     campaign, _tokens_by_name = campaign_a
-    method, template, body = CROSS_ORG[route]
-    url = template.format(campaign=campaign.pk, request=campaign.requests.first().pk)
-    kwargs = {"data": json.dumps(body), "content_type": "application/json"} if body else {}
-    response = getattr(api_b, method)(url, **kwargs)
-    assert response.status_code == 404, (route, response.content)
-    assert response["Content-Type"] == "application/problem+json"
-    if method == "get":
-        assert api_a.get(url).status_code == 200
-    campaign.refresh_from_db()
+    return {"campaign": campaign.pk, "request": campaign.requests.first().pk}
+
+
+def _campaign_untouched(objects) -> None:
+    campaign = Campaign.objects.get(pk=objects["campaign"])
     assert campaign.is_open
     assert not campaign.requests.filter(status=RequestStatus.REMINDED).exists()
+
+
+TENANCY = Tenancy(router, cross_org=CROSS_ORG, own_scope=OWN_SCOPE, after=_campaign_untouched)
+test_every_route_is_covered, test_other_organisation_gets_404 = tenancy_tests(TENANCY)
 
 
 def test_lists_hide_other_organisations(api_a, api_b, web_b, campaign_a):

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from oretrace.core.actors import SYSTEM
+from oretrace.core.tests.harness import Reach, Tenancy, tenancy_tests
 from oretrace.ledger import keys
 from oretrace.ledger import services as ledger
 from oretrace.ledger.api import router
@@ -18,29 +19,15 @@ RECORD = "core.organisation/{org}"
 
 # Routes that reach one record: B asking for A's record gets 404.
 CROSS_ORG = {
-    "GET /ledger/records/{record_type}/{record_id}": ("get", f"/api/v1/ledger/records/{RECORD}"),
-    "GET /ledger/records/{record_type}/{record_id}/bundle": (
-        "get",
-        f"/api/v1/ledger/records/{RECORD}/bundle",
+    "GET /ledger/records/{record_type}/{record_id}": Reach(f"/api/v1/ledger/records/{RECORD}"),
+    "GET /ledger/records/{record_type}/{record_id}/bundle": Reach(
+        f"/api/v1/ledger/records/{RECORD}/bundle"
     ),
 }
 # Lists and actions within the caller's own organisation: checked by content below.
 OWN_SCOPE = {"GET /ledger/leaves", "POST /ledger/audits"}
 # The log's head and consistency proofs are public data (also served without login as tiles).
 PUBLIC = {"GET /ledger/checkpoint", "POST /ledger/checkpoints", "GET /ledger/consistency"}
-
-
-def _routes() -> set[str]:
-    return {
-        f"{method} {path}"
-        for path, view in router.path_operations.items()
-        for op in view.operations
-        for method in op.methods
-    }
-
-
-def test_every_route_is_covered():
-    assert _routes() == set(CROSS_ORG) | OWN_SCOPE | PUBLIC
 
 
 @pytest.fixture
@@ -50,14 +37,8 @@ def objects_of_a(member_a, member_b):
     return {"org": member_a.organisation_id}
 
 
-@pytest.mark.parametrize("route", sorted(CROSS_ORG))
-def test_other_organisation_gets_404(route, api_a, api_b, objects_of_a):
-    method, template = CROSS_ORG[route]
-    url = template.format(**objects_of_a)
-    response = getattr(api_b, method)(url)
-    assert response.status_code == 404, (route, response.content)
-    assert response["Content-Type"] == "application/problem+json"
-    assert getattr(api_a, method)(url).status_code == 200
+TENANCY = Tenancy(router, cross_org=CROSS_ORG, own_scope=OWN_SCOPE, public=PUBLIC)
+test_every_route_is_covered, test_other_organisation_gets_404 = tenancy_tests(TENANCY)
 
 
 def test_an_unknown_record_type_is_404(api_a, objects_of_a):

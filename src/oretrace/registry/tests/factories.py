@@ -46,3 +46,48 @@ class MatchReviewFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     query = factory.Sequence(lambda n: f"Unclear Smelter {n}")
     metal = "tin"
+
+
+class AssuranceStatusFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registry.AssuranceStatus"
+
+    facility = factory.SubFactory(FacilityFactory)
+    scheme = "rmap"
+    status = "Conformant"
+    effective_on = factory.LazyFunction(lambda: __import__("datetime").date(2024, 1, 1))
+    source = "factory"
+
+
+class ReferenceImportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registry.ReferenceImport"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    filename = factory.Sequence(lambda n: f"list-{n}.xlsx")
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    list_key = "rmi-smelters"
+    source = "factory"
+
+
+class FacilityListingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "registry.FacilityListing"
+
+    facility = factory.SubFactory(FacilityFactory)
+    list_key = "rmi-smelters"
+    first_seen = factory.SubFactory(ReferenceImportFactory)
+    last_seen = factory.SelfAttribute("first_seen")
+
+
+class FacilityNameFactory(factory.django.DjangoModelFactory):
+    """An alias (FacilityFactory makes each facility's primary name itself)."""
+
+    class Meta:
+        model = FacilityName
+
+    facility = factory.SubFactory(FacilityFactory)
+    name = factory.Sequence(lambda n: f"Test Alias {n}")
+    kind = NameKind.ALIAS
+    normalised = factory.LazyAttribute(lambda o: normalise(o.name))
+    source = "factory"

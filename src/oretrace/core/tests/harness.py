@@ -1,0 +1,137 @@
+"""The one tenancy and change-log harness every API router's tests use.
+
+Each app's API test module declares, for its ninja router, how a member of organisation B tries
+to reach each of organisation A's objects, and which routes act only within the caller's own
+organisation or serve public data::
+
+    TENANCY = Tenancy(
+        router,
+        cross_org={
+            "GET /facilities/{int:facility_id}": Reach("/api/v1/facilities/{facility}"),
+            "PATCH /facilities/{int:facility_id}": Reach("/api/v1/facilities/{facility}", {"a": 1}),
+        },
+        own_scope={"GET /facilities", "POST /facilities"},
+    )
+    test_every_route_is_covered, test_other_organisation_gets_404 = tenancy_tests(TENANCY)
+
+and a fixture ``objects_of_a`` giving the values the URLs are filled with (``{"facility": 7}``).
+``tenancy_tests`` makes the two tests from that declaration:
+
+- every route of the router is declared (a new route without a cross-organisation case fails);
+- for each cross-organisation route, B gets 404 as a problem document, B's request writes no
+  change-log entry (nothing was changed, not even half), and A, asking the same GET, gets 200
+  (so the 404 is about tenancy, not a broken URL).
+
+``tests_of_every_router()`` (used by ``api/tests/test_every_route.py``) finds every declaration,
+so that a router mounted on the API without one fails too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Every declaration made, by the id of its router (filled as the test modules are imported).
+DECLARED: dict[int, Tenancy] = {}
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How B tries one route on A's object: the URL (``{name}`` filled from ``objects_of_a``)
+    and the JSON body of a write (None: no body)."""
+
+    url: str
+    body: dict[str, Any] | None = None
+
+
+@dataclass
+class Tenancy:
+    """One router's routes: how B reaches A's objects, and the routes that need no such case."""
+
+    router: Any  # ninja.Router
+    cross_org: Mapping[str, Reach]
+    own_scope: Iterable[str] = ()  # lists and creations within the caller's own organisation
+    public: Iterable[str] = ()  # public by design (reference data, the log's head)
+    # A check run after B's refused request, e.g. that A's campaign is still open.
+    after: Callable[[Mapping[str, Any]], None] | None = None
+    routes_declared: set[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.own_scope = frozenset(self.own_scope)
+        self.public = frozenset(self.public)
+        self.routes_declared = set(self.cross_org) | set(self.own_scope) | set(self.public)
+        DECLARED[id(self.router)] = self
+
+    def routes(self) -> set[str]:
+        """``METHOD path`` of every operation of the router, as ninja holds them."""
+        return router_routes(self.router)
+
+
+def router_routes(router: Any) -> set[str]:
+    return {
+        f"{method} {path}"
+        for path, view in router.path_operations.items()
+        for operation in view.operations
+        for method in operation.methods
+    }
+
+
+def _count_change_log() -> int:
+    from oretrace.core.models import ChangeLogEntry
+
+    return ChangeLogEntry.objects.count()
+
+
+def assert_other_organisation_gets_404(
+    spec: Tenancy, route: str, api_a: Any, api_b: Any, objects: Mapping[str, Any]
+) -> None:
+    """B's request on A's object answers 404 and writes nothing; A's GET answers 200."""
+    method = route.split(" ", 1)[0].lower()
+    reach = spec.cross_org[route]
+    url = reach.url.format(**objects)
+    kwargs: dict[str, Any] = {}
+    if reach.body is not None:
+        kwargs = {"data": json.dumps(reach.body), "content_type": "application/json"}
+    entries = _count_change_log()
+    response = getattr(api_b, method)(url, **kwargs)
+    assert response.status_code == 404, (route, response.content)
+    assert response["Content-Type"] == "application/problem+json", route
+    assert response.json()["status"] == 404, route
+    assert _count_change_log() == entries, f"{route}: B's refused request wrote the change log"
+    if spec.after is not None:
+        spec.after(objects)
+    if method == "get":
+        assert api_a.get(url).status_code == 200, (route, "A cannot read its own object")
+
+
+def tenancy_tests(spec: Tenancy) -> tuple[Callable[..., None], Callable[..., None]]:
+    """The two tests of a router's declaration; assign them to names starting with ``test_``."""
+
+    def test_every_route_is_covered() -> None:
+        missing = spec.routes() - spec.routes_declared
+        gone = spec.routes_declared - spec.routes()
+        assert not missing, f"routes with no tenancy case (add them to cross_org): {missing}"
+        assert not gone, f"declared routes the router no longer has: {gone}"
+
+    @pytest.mark.parametrize("route", sorted(spec.cross_org))
+    def test_other_organisation_gets_404(
+        route: str, api_a: Any, api_b: Any, objects_of_a: Mapping[str, Any]
+    ) -> None:
+        assert_other_organisation_gets_404(spec, route, api_a, api_b, objects_of_a)
+
+    return test_every_route_is_covered, test_other_organisation_gets_404
+
+
+def import_declarations() -> dict[int, Tenancy]:
+    """Import every app's test module that declares a router's tenancy; the declarations."""
+    root = Path(__file__).resolve().parents[2]  # src/oretrace
+    for path in sorted(root.glob("*/tests/test_*.py")):
+        if "tenancy_tests(" in path.read_text(encoding="utf-8"):
+            importlib.import_module(f"oretrace.{path.parent.parent.name}.tests.{path.stem}")
+    return DECLARED

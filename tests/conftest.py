@@ -1,0 +1,25 @@
+"""Fixtures of the project-wide tests: the demo world, built once per module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from oretrace.core.tests.scopes import shared_rows
+from route_world import World, build_world
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The demo and its ids, built once for the module's tests (it takes seconds)."""
+    with shared_rows(django_db_blocker):
+        yield build_world()
+
+
+@pytest.fixture
+def world(module_world: World, db) -> World:
+    """The module's world for one test: the members and clients of earlier tests forgotten
+    (their rows were rolled back with those tests)."""
+    module_world.forget()
+    return module_world
