@@ -9,12 +9,12 @@ from datetime import date, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from oretrace.assessments import plans, services
+from oretrace.assessments import authoring, plans, services
 from oretrace.assessments.choices import ActionStatus, SupportKind
 from oretrace.assessments.models import Assessment, Standard
 from oretrace.assessments.shipped import install_shipped
 from oretrace.core.demo import ACTOR, demo_step
-from oretrace.core.models import Organisation
+from oretrace.core.models import Membership, Organisation
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.models import Facility
 
@@ -115,8 +115,14 @@ def _training_library(initiative: Organisation) -> None:
             standard_code="mica-processing-workplace",
             criterion_codes=codes,
             url=f"https://training.example.org/mica/{slug}",
+            # Documents come with their file, as an initiative would upload a handout.
+            upload=_pdf(f"{slug}.pdf") if kind == "document" else None,
             actor=ACTOR,
         )
+
+
+def _pdf(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")
 
 
 @demo_step("assessments: standards and the mica processor's self-assessments")
@@ -160,7 +166,12 @@ def build_assessments(say: Callable[[str], None]) -> None:
             plans.update_action(
                 action, status=ActionStatus.DONE, owner_name="Unit manager", actor=ACTOR
             )
-            plans.add_progress(action, text="Done and checked at the re-assessment.", actor=ACTOR)
+            plans.add_progress(
+                action,
+                text="Done and checked at the re-assessment.",
+                actor=ACTOR,
+                upload=_pdf(f"{action.criterion.code}-done.pdf"),
+            )
     plans.generate_plan(second, actor=ACTOR, today=now.date())
     open_action = second.actions.order_by("due_on").first()
     if open_action is not None:
@@ -173,6 +184,11 @@ def build_assessments(say: Callable[[str], None]) -> None:
             actor=ACTOR,
             message="A session for supervisors on this topic, in Hindi.",
         )
+    # An audit body drafting its own version of the standard, in the standard editor.
+    auditor = Membership.objects.get(
+        organisation__slug="thirdline-audit", user__email="auditor@thirdline.example"
+    )
+    authoring.start_draft(actor=auditor, version="2.0-draft", base=standard)
     say(
         f"{len(installed)} standards installed; 2 assessments of {unit}: "
         f"{first.score}% then {second.score}%"

@@ -18,7 +18,7 @@ from oretrace.core.demo import demo_step
 from oretrace.core.models import Membership
 from oretrace.declarations import services
 from oretrace.declarations.export import write_into_blank
-from oretrace.declarations.imports import import_declaration
+from oretrace.declarations.imports import import_declaration, start_import
 from oretrace.declarations.models import Declaration
 from oretrace.declarations.templates.maps import CMRT_METALS
 from oretrace.registry import services as registry
@@ -234,4 +234,9 @@ def build_declarations(say: Callable[[str], None]) -> None:
             services.decide(
                 outcome.declaration, status=decision, note="checked in the demo", actor=actor
             )
+    # The first file sent once more as the web page sends files: an import batch with its job,
+    # which the worker finds already imported and says so (the batch and job pages show it).
+    filename, content, _decision = _files(today)[0]
+    again = write_into_blank(blank, filename, content)
+    start_import([(filename, again)], actor=actor, source="web")
     say("3 CMRTs received by Brightline Devices (2 accepted, 1 waiting; 1 smelter for review)")
