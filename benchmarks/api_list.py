@@ -70,7 +70,7 @@ def _prepare(rows: int) -> str:
     call_command("load_reference", stdout=open(os.devnull, "w"))  # noqa: SIM115
     org = create_organisation(legal_name="Bench Org", kind="brand", country="FR", actor=SYSTEM)
     other = create_organisation(legal_name="Other Org", kind="brand", country="DE", actor=SYSTEM)
-    user = create_user(email="bench@example.org", password="bench-password-1")
+    user = create_user(email="bench@example.org", password="bench-password-1", actor=SYSTEM)
     member = add_member(org, user=user, roles=[Role.ADMIN], actor=SYSTEM)
     Job.objects.bulk_create(
         [Job(organisation=org, kind="reference.reload", title=f"job {i}") for i in range(rows)]

@@ -36,11 +36,11 @@ from typing import Any
 
 import openpyxl
 
-from oretrace.declarations.templates import parse_template
-from oretrace.declarations.templates.checks import check
-from oretrace.declarations.templates.detect import open_book
-from oretrace.declarations.templates.maps import CMRT_6, answer_cells, company_cells
-from oretrace.declarations.templates.read import read_book
+from oretrace.declarations.rmi import parse_template
+from oretrace.declarations.rmi.checks import check
+from oretrace.declarations.rmi.detect import open_book
+from oretrace.declarations.rmi.maps import CMRT_6, answer_cells, company_cells
+from oretrace.declarations.rmi.read import read_book
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 FILLED = DATA / "rmi-templates" / "filled"

@@ -234,7 +234,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def bench_trace(organisation: Organisation, edges: int, traces: int) -> None:
-    user = create_user(email="bench@example.org", password="bench-password-1")
+    user = create_user(email="bench@example.org", password="bench-password-1", actor=SYSTEM)
     member = add_member(organisation, user=user, roles=[Role.ADMIN], actor=SYSTEM)
     _token, secret = issue_token(member, name="bench", actor=SYSTEM)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
@@ -354,7 +354,7 @@ def bench_served(
     """Capture through ``POST /api/v1/epcis/capture`` as deployed: gunicorn sync workers, one
     per core, and as many clients posting documents at the same time. ``runs`` times, each with
     new documents; returns the median events/s."""
-    user = create_user(email="capture@example.org", password="bench-password-1")
+    user = create_user(email="capture@example.org", password="bench-password-1", actor=SYSTEM)
     member = add_member(organisation, user=user, roles=[Role.COMPLIANCE_OFFICER], actor=SYSTEM)
     _token, secret = issue_token(member, name="capture", actor=SYSTEM)
     # Distinct documents (and SSCCs, salt % 1000): apart from the in-process rounds' salts.

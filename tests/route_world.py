@@ -190,7 +190,6 @@ class World:
 
 def build_world() -> World:
     """The demo and the ids of one object of each kind, named after the URL parameters."""
-    from oretrace.assessments import authoring
     from oretrace.assessments.models import (
         Assessment,
         Evidence,
@@ -200,6 +199,7 @@ def build_world() -> World:
         SupportRequest,
         TrainingModule,
     )
+    from oretrace.assessments.services import authoring
     from oretrace.core.demo import build_demo
     from oretrace.core.models import Job
     from oretrace.declarations.models import Campaign, Declaration, Supplier

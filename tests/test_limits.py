@@ -429,7 +429,7 @@ def test_a_lying_directory_is_caught_while_inflating():
         bounds.verify_zip(lying, "lying.xlsx")
     assert refused.value.code == "zip-damaged"
     # the .xlsx fast path inflates no more than the directory says
-    from oretrace.declarations.templates.ooxml import Unsupported, XlsxBook
+    from oretrace.declarations.rmi.ooxml import Unsupported, XlsxBook
 
     with pytest.raises(Unsupported):
         XlsxBook(lying).first_rows("Declaration", 5)
@@ -592,8 +592,8 @@ def test_an_encrypted_bomb_is_refused_once_decrypted():
     package inside is checked like any other before anything is inflated."""
     from msoffcrypto.format.ooxml import OOXMLFile
 
-    from oretrace.declarations.templates import TemplateError, parse_template
-    from oretrace.declarations.templates.detect import DEFAULT_PASSWORD
+    from oretrace.declarations.rmi import TemplateError, parse_template
+    from oretrace.declarations.rmi.detect import DEFAULT_PASSWORD
 
     encrypted = io.BytesIO()
     OOXMLFile(io.BytesIO(workbook_bomb())).encrypt(DEFAULT_PASSWORD, encrypted)

@@ -106,7 +106,7 @@ def test_rollup_of_the_demo_with_its_chart(
         form.get_by_role("button", name="Fill the template").click()
     saved = artifacts / "rollup-export.xlsx"
     download.value.save_as(saved)
-    from oretrace.declarations.templates import parse_template
+    from oretrace.declarations.rmi import parse_template
 
     exported = parse_template(saved.read_bytes(), saved.name)
     assert exported.family == "CMRT"

@@ -14,49 +14,16 @@ from django.urls import URLPattern, re_path
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
-from oretrace.core.exceptions import InvalidTransition, OretraceError, PermissionDenied, TokenError
+from oretrace.core.exceptions import (
+    InvalidTransition,
+    NotFound,
+    OretraceError,
+    PermissionDenied,
+    TokenError,
+)
+from oretrace.core.problems import TITLES, problem
 
-PROBLEM_TYPE_BASE = "https://oretrace.org/problems/"
-TITLES = {
-    400: "Bad request",
-    401: "Not authenticated",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Request too large",
-    415: "Unsupported media type",
-    422: "Invalid request",
-    500: "Server error",
-}
 logger = logging.getLogger("oretrace.api")
-
-
-def problem(
-    request: HttpRequest,
-    status: int,
-    detail: str,
-    *,
-    kind: str | None = None,
-    **extra: Any,
-) -> HttpResponse:
-    """Build a problem+json response."""
-    import json
-
-    body = {
-        "type": PROBLEM_TYPE_BASE + (kind or str(status)),
-        "title": TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-        "instance": request.get_full_path(),
-        **extra,
-    }
-    response = HttpResponse(
-        json.dumps(body, default=str), status=status, content_type="application/problem+json"
-    )
-    if status == 401:
-        response["WWW-Authenticate"] = 'Bearer realm="oretrace"'
-    return response
 
 
 def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -144,6 +111,7 @@ def install(api: NinjaAPI) -> None:
         (TokenError, lambda r, e: problem(r, 401, str(e), kind="invalid-token")),
         (PermissionDenied, lambda r, e: problem(r, 403, str(e), kind="forbidden")),
         (InvalidTransition, lambda r, e: problem(r, 409, str(e), kind="invalid-transition")),
+        (NotFound, lambda r, e: problem(r, 404, str(e), kind="not-found")),
         (OretraceError, lambda r, e: problem(r, 400, str(e), kind="rejected")),
         (
             Http404,

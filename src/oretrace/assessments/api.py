@@ -7,8 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from oretrace.api.pagination import Pagination
-from oretrace.assessments import plans, queries, services
+from oretrace.assessments import queries, services
 from oretrace.assessments.models import (
     Answer,
     Assessment,
@@ -29,8 +28,10 @@ from oretrace.assessments.schemas import (
     TrainingModuleIn,
     TrainingModuleOut,
 )
+from oretrace.assessments.services import plans
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
+from oretrace.core.pagination import Pagination
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.registry.models import Facility
 

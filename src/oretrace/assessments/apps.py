@@ -11,4 +11,4 @@ class AssessmentsConfig(AppConfig):
         # Ledger record types, demo steps and dashboard figures register themselves on import.
         import oretrace.assessments.dashboard
         import oretrace.assessments.demo
-        import oretrace.assessments.ledger  # noqa: F401
+        import oretrace.assessments.records  # noqa: F401

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oretrace.assessments.models import OPEN_STATUSES, Assessment
 from oretrace.core.models import Membership
+from oretrace.core.tenancy import owned
 from oretrace.web.dashboard import Figure, figures
 
 
@@ -19,7 +20,7 @@ def assessment_figures(member: Membership) -> list[Figure]:
         ),
         Figure(
             _("Assessments to review"),
-            visible.filter(organisation_id=member.organisation_id, status="submitted").count(),
+            owned(visible, member).filter(status="submitted").count(),
             reverse("assessments:list"),
         ),
     ]

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from oretrace.assessments import authoring, plans, services
+from oretrace.assessments import services
 from oretrace.assessments.choices import ActionStatus, SupportKind
 from oretrace.assessments.models import Assessment, Standard
+from oretrace.assessments.services import authoring, plans
 from oretrace.assessments.shipped import install_shipped
 from oretrace.core.demo import ACTOR, demo_step
 from oretrace.core.models import Membership, Organisation

@@ -17,13 +17,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from oretrace.assessments import authoring, editform
+from oretrace.assessments import editform
 from oretrace.assessments.models import Standard, StandardDraft
 from oretrace.assessments.permissions import can_author_standards
+from oretrace.assessments.services import authoring
 from oretrace.assessments.texts import localise
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
-from oretrace.core.tenancy import get_for_member
+from oretrace.core.tenancy import get_for_member, owned
 from oretrace.web.views import member_required, requires
 
 NEW_LANGUAGES = ["en", "fr", "hi"]
@@ -328,6 +329,4 @@ def drafts_for(member: Membership) -> list[StandardDraft]:
     """The open drafts of the member's organisation (for its authors)."""
     if not can_author_standards(member):
         return []
-    return list(
-        StandardDraft.objects.filter(organisation_id=member.organisation_id, published__isnull=True)
-    )
+    return list(owned(StandardDraft.objects.all(), member).filter(published__isnull=True))

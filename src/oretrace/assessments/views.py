@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from oretrace.assessments import editor_views, plans, queries, services, stdfile
+from oretrace.assessments import editor_views, queries, services, stdfile
 from oretrace.assessments.choices import AnswerType, SupportKind, TrainingFormat, YesNo
 from oretrace.assessments.models import (
     Assessment,
@@ -33,9 +33,10 @@ from oretrace.assessments.permissions import (
     can_author_standards,
     can_respond_to_assessments,
 )
+from oretrace.assessments.services import plans
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
-from oretrace.core.tenancy import get_for_member, visible
+from oretrace.core.tenancy import get_for_member, owned, visible
 from oretrace.core.uploads import read_upload
 from oretrace.registry.models import Facility
 from oretrace.web.views import member_required, requires
@@ -84,7 +85,7 @@ def assessment_list(request: HttpRequest, member: Membership) -> HttpResponse:
         "assessments/list.html",
         {
             "to_answer": found.filter(supplier_id=member.organisation_id),
-            "assigned": found.filter(organisation_id=member.organisation_id),
+            "assigned": owned(found, member),
             "can_assign": can_assign,
             "standards": queries.standards_for(member) if can_assign else [],
             "facilities": _assignable_facilities(member) if can_assign else [],

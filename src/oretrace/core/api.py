@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from oretrace.api.pagination import Pagination
 from oretrace.core import queries, services
 from oretrace.core.jobs import cancel_job, get_kind, start_job
 from oretrace.core.models import (
@@ -20,6 +19,7 @@ from oretrace.core.models import (
     Mineral,
     Organisation,
 )
+from oretrace.core.pagination import Pagination
 from oretrace.core.schemas import (
     ChangeOut,
     CountryOut,

@@ -10,7 +10,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import setting_changed
 
+        from oretrace.core import jobs, tasks
+
         configure_bounds()
+        jobs.install_runner(tasks.run_job)
         setting_changed.connect(_limits_changed, dispatch_uid="oretrace-bounds")
         # Job handlers register themselves when their modules are imported.
         import oretrace.core.reference  # noqa: F401
@@ -38,4 +41,7 @@ def configure_bounds() -> None:
 
 def _limits_changed(*, setting: str, **_kwargs: object) -> None:
     if setting in _LIMIT_SETTINGS:
+        from oretrace.core import jobs, tasks
+
         configure_bounds()
+        jobs.install_runner(tasks.run_job)

@@ -227,7 +227,9 @@ def _organisation(spec: DemoOrg) -> Organisation:
 
 def _user(email: str, full_name: str) -> User:
     user = User.objects.filter(email=email).first()
-    return user or services.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name)
+    return user or services.create_user(
+        email=email, password=DEMO_PASSWORD, full_name=full_name, actor=ACTOR
+    )
 
 
 @transaction.atomic

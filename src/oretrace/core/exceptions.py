@@ -15,3 +15,7 @@ class InvalidTransition(OretraceError):
 
 class TokenError(OretraceError):
     """An API token that is unknown, revoked or expired."""
+
+
+class NotFound(OretraceError):
+    """No such object, or none the actor may see: the API and pages answer 404 either way."""

@@ -31,6 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
 from django.db.models import Q, QuerySet
+from django.tasks import Task
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
@@ -148,11 +149,19 @@ def start_job(
     return job
 
 
-def _enqueue(job_id: int) -> None:
-    from oretrace.core.tasks import run_job
+# The task that runs a job in the worker: `oretrace.core.tasks.run_job`, which calls `execute`.
+# CoreConfig.ready() installs it, so that this module need not import the tasks that import it.
+_runner: list[Task[[int], None]] = []
 
+
+def install_runner(task: Task[[int], None]) -> None:
+    """Make `task` the one that `start_job` enqueues (CoreConfig.ready() installs `run_job`)."""
+    _runner[:] = [task]
+
+
+def _enqueue(job_id: int) -> None:
     try:
-        result = run_job.enqueue(job_id)
+        result = _runner[0].enqueue(job_id)
     except Exception as exc:
         logger.exception("could not enqueue job %s", job_id)
         job = Job.objects.get(pk=job_id)

@@ -22,7 +22,7 @@ from oretrace.core.models import (
     Subdivision,
 )
 from oretrace.core.models.pseudonyms import PREFIX
-from oretrace.core.tenancy import visible
+from oretrace.core.tenancy import owned, visible
 
 
 def dashboard_figures(member: Membership) -> dict[str, int]:
@@ -35,9 +35,7 @@ def dashboard_figures(member: Membership) -> dict[str, int]:
     )
     grants = Grant.objects.active()
     return {
-        "members": Membership.objects.active()
-        .filter(organisation_id=member.organisation_id)
-        .count(),
+        "members": owned(Membership.objects.active(), member).count(),
         "jobs_active": jobs["active"],
         "jobs_failed_30d": jobs["failed_30d"],
         "jobs_done_30d": jobs["done_30d"],

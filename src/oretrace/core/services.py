@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from oretrace.core import publication
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import ERASED_ENTRIES, erase_personal, log_change, snapshot
 from oretrace.core.choices import ChangeAction, OrganisationKind, Role
@@ -31,7 +32,6 @@ from oretrace.core.models import (
 )
 from oretrace.core.permissions import can_manage_organisation, can_share
 from oretrace.core.tasks import send_invitation_task
-from oretrace.ledger import services as ledger
 
 ORGANISATION_FIELDS = frozenset(
     {
@@ -122,7 +122,7 @@ def create_organisation(
     _validate(org)
     org.save()
     log_change(org, action=ChangeAction.CREATE, actor=actor, organisation=org)
-    ledger.append(org, actor=actor)  # registration facts become a leaf of the public log
+    publication.publish(org, actor=actor)  # registration facts become a leaf of the public log
     if not isinstance(actor, SystemActor):
         add_member(org, user=actor.user, roles=[Role.ADMIN], actor=SystemActor("registration"))
     return org
@@ -145,13 +145,21 @@ def update_organisation(
     _validate(org)
     org.save()
     log_change(org, action=ChangeAction.UPDATE, actor=actor, before=before)
-    ledger.append(org, actor=actor)
+    publication.publish(org, actor=actor)
     return org
 
 
 @transaction.atomic
-def create_user(*, email: str, password: str | None, full_name: str = "") -> User:
-    """Create a login. A user created without a password sets one through an invitation link."""
+def create_user(
+    *,
+    email: str,
+    password: str | None,
+    actor: Membership | SystemActor,
+    full_name: str = "",
+    organisation: Organisation | None = None,
+) -> User:
+    """Create a login, logged as the actor's change (under ``organisation`` when one invited
+    the person). A user created without a password sets one through an invitation link."""
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email=email).exists():
         raise OretraceError(f"a user with the e-mail address {email} already exists")
@@ -159,6 +167,7 @@ def create_user(*, email: str, password: str | None, full_name: str = "") -> Use
     _validate(user, exclude=["password"])
     user.set_password(password)
     user.save()
+    log_change(user, action=ChangeAction.CREATE, actor=actor, organisation=organisation)
     return user
 
 
@@ -203,7 +212,7 @@ def invite_member(
     """
     email = User.objects.normalize_email(email.strip()).lower()
     user = User.objects.filter(email=email).first() or create_user(
-        email=email, password=None, full_name=full_name
+        email=email, password=None, full_name=full_name, actor=actor, organisation=organisation
     )
     membership = add_member(organisation, user=user, roles=roles, actor=actor)
     invited_by = "" if isinstance(actor, SystemActor) else str(actor.user)

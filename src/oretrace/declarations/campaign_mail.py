@@ -10,7 +10,8 @@ from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 
-from oretrace.declarations.campaigns import hash_token, link_for, token_for
+from oretrace.declarations import services
+from oretrace.declarations.links import hash_token, link_for, token_for
 from oretrace.declarations.models import CampaignRequest
 
 KINDS = ("request", "reminder")
@@ -25,9 +26,7 @@ def send_campaign_mail(request_id: int, kind: str) -> None:
     ).get(pk=request_id)
     if hash_token(token_for(request)) != request.token_hash:
         # The site's secret key changed since the request was made: the link is renewed.
-        CampaignRequest.objects.filter(pk=request.pk).update(
-            token_hash=hash_token(token_for(request))
-        )
+        services.renew_link(request)
     context = {
         "campaign": request.campaign,
         "organisation": request.campaign.organisation,

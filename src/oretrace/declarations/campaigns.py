@@ -16,8 +16,6 @@ declined did answer, but gave no declaration, so it does not count as a response
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import re
 import secrets
@@ -27,20 +25,24 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
-from oretrace.core.exceptions import InvalidTransition, PermissionDenied
+from oretrace.core.exceptions import InvalidTransition, NotFound, PermissionDenied
 from oretrace.core.jobs import JobContext, job_handler, start_job
 from oretrace.core.models import Job, Membership
-from oretrace.declarations.choices import CampaignStatus, DeclarationStatus, Family, RequestStatus
+from oretrace.declarations.choices import (
+    REQUEST_FOLLOWS,
+    CampaignStatus,
+    DeclarationStatus,
+    Family,
+    RequestStatus,
+)
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.imports import (
     FileOutcome,
@@ -48,11 +50,12 @@ from oretrace.declarations.imports import (
     import_declaration,
     store_file,
 )
+from oretrace.declarations.links import hash_token, token_for
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
 from oretrace.declarations.permissions import can_import_declarations, can_run_campaigns
-from oretrace.declarations.templates import TemplateError
-from oretrace.declarations.templates.detect import detect, open_book
-from oretrace.declarations.templates.ooxml import Unsupported
+from oretrace.declarations.rmi import TemplateError
+from oretrace.declarations.rmi.detect import detect, open_book
+from oretrace.declarations.rmi.ooxml import Unsupported
 from oretrace.web.dashboard import Figure, figures
 
 # Limits of the public upload form (per link): files per upload, bytes per upload, files/hour.
@@ -75,27 +78,10 @@ class CampaignClosed(DeclarationError):
 # --- tokens -----------------------------------------------------------------------------------
 
 
-def token_for(request: CampaignRequest) -> str:
-    """The secret of the request's link, derived from its salt and the site's secret key."""
-    digest = salted_hmac(
-        "oretrace.declarations.campaign-link", request.token_salt, algorithm="sha256"
-    ).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def link_for(request: CampaignRequest) -> str:
-    """The absolute upload link that goes into the supplier's e-mail."""
-    return settings.ORETRACE_BASE_URL + reverse("respond", args=[token_for(request)])
-
-
 def find_request(token: str) -> CampaignRequest:
-    """The request a link's token opens, or `Http404` (the same for any wrong token)."""
+    """The request a link's token opens, or `NotFound` (the same for any wrong token)."""
     if not _TOKEN_RE.match(token or ""):
-        raise Http404
+        raise NotFound(_("This link opens no request."))
     wanted = hash_token(token)
     found = (
         CampaignRequest.objects.select_related(
@@ -106,7 +92,7 @@ def find_request(token: str) -> CampaignRequest:
     )
     # The lookup is by hash; the comparison that decides is constant-time all the same.
     if found is None or not hmac.compare_digest(found.token_hash, wanted):
-        raise Http404
+        raise NotFound(_("This link opens no request."))
     return found
 
 
@@ -301,14 +287,6 @@ def close_campaign(campaign: Campaign, *, actor: Membership | SystemActor) -> Ca
     return campaign
 
 
-_BY_DECLARATION = {
-    DeclarationStatus.RECEIVED: RequestStatus.RECEIVED,
-    DeclarationStatus.NEEDS_CORRECTION: RequestStatus.NEEDS_CORRECTION,
-    DeclarationStatus.REJECTED: RequestStatus.NEEDS_CORRECTION,
-    DeclarationStatus.ACCEPTED: RequestStatus.ACCEPTED,
-}
-
-
 @transaction.atomic
 def attach_declaration(
     request: CampaignRequest, *, declaration: Declaration, actor: Membership | SystemActor
@@ -334,24 +312,10 @@ def attach_declaration(
     request.declaration = declaration
     request.responded_at = request.responded_at or declaration.created_at
     request.decline_reason = ""
-    request.status = _BY_DECLARATION[DeclarationStatus(declaration.status)]
+    request.status = REQUEST_FOLLOWS[DeclarationStatus(declaration.status)]
     request.save()
     log_change(request, action=ChangeAction.UPDATE, actor=actor, before=before)
     return request
-
-
-def follow_decision(declaration: Declaration, *, actor: Membership | SystemActor) -> None:
-    """After a decision on a declaration, move the requests it answered along with it.
-
-    Called by `services.decide` inside its transaction. A rejected declaration sends the
-    request back to "needs correction": the campaign still waits for a usable one.
-    """
-    status = _BY_DECLARATION[DeclarationStatus(declaration.status)]
-    for request in CampaignRequest.objects.filter(declaration=declaration).exclude(status=status):
-        before = snapshot(request)
-        request.status = status
-        request.save(update_fields=["status", "updated_at"])
-        log_change(request, action=ChangeAction.UPDATE, actor=actor, before=before)
 
 
 # --- writes through the link ------------------------------------------------------------------
@@ -586,7 +550,7 @@ def _record(request: CampaignRequest, answers: list[Answer], now: datetime) -> N
         request.declaration = chosen
         request.responded_at = now
         request.decline_reason = ""
-        request.status = _BY_DECLARATION[DeclarationStatus(chosen.status)]
+        request.status = REQUEST_FOLLOWS[DeclarationStatus(chosen.status)]
     request.save()
     log_change(request, action=ChangeAction.UPDATE, actor=LINK_ACTOR, before=before)
 

@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from oretrace.api.pagination import Pagination
 from oretrace.core.models import Membership
+from oretrace.core.pagination import Pagination
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
 from oretrace.declarations import campaigns, supplier_csv

@@ -13,8 +13,8 @@ import json
 from datetime import date
 from typing import Any
 
-from oretrace.declarations.templates import MineRow, ParsedDeclaration, SmelterRow
-from oretrace.declarations.templates.model import PERSONAL_COMPANY_FIELDS
+from oretrace.declarations.rmi import MineRow, ParsedDeclaration, SmelterRow
+from oretrace.declarations.rmi.model import PERSONAL_COMPANY_FIELDS
 
 _ROW_PERSONAL = frozenset(SmelterRow.PERSONAL_FIELDS) | frozenset(MineRow.PERSONAL_FIELDS)
 _PARTS = (

@@ -47,7 +47,16 @@ class RequestStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
-# What each numbered per-mineral question asks, by its meaning (``templates.maps.QUESTION_ROLES``
+# The status a campaign request takes when the declaration that answered it is decided.
+REQUEST_FOLLOWS = {
+    DeclarationStatus.RECEIVED: RequestStatus.RECEIVED,
+    DeclarationStatus.NEEDS_CORRECTION: RequestStatus.NEEDS_CORRECTION,
+    DeclarationStatus.REJECTED: RequestStatus.NEEDS_CORRECTION,
+    DeclarationStatus.ACCEPTED: RequestStatus.ACCEPTED,
+}
+
+
+# What each numbered per-mineral question asks, by its meaning (``rmi.maps.QUESTION_ROLES``
 # gives each family's number for it), in our words: the page shows it beside the number.
 QUESTION_TEXTS = {
     "used": _("Is the mineral intentionally added to or used in the products or their making?"),

@@ -20,7 +20,7 @@ from oretrace.declarations import services
 from oretrace.declarations.export import write_into_blank
 from oretrace.declarations.imports import import_declaration, start_import
 from oretrace.declarations.models import Declaration
-from oretrace.declarations.templates.maps import CMRT_METALS
+from oretrace.declarations.rmi.maps import CMRT_METALS
 from oretrace.registry import services as registry
 from oretrace.registry.choices import AssuranceScheme, FacilityKind
 from oretrace.registry.models import Facility

@@ -20,10 +20,9 @@ from django.conf import settings
 from oretrace.core import bounds
 from oretrace.core.models import Country, Organisation
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.rollup import Rollup
-from oretrace.declarations.templates import TemplateError
-from oretrace.declarations.templates.detect import detect, open_book
-from oretrace.declarations.templates.maps import (
+from oretrace.declarations.rmi import TemplateError
+from oretrace.declarations.rmi.detect import detect, open_book
+from oretrace.declarations.rmi.maps import (
     DECLARATION,
     MINE_LIST,
     MINERALS_SCOPE,
@@ -35,7 +34,8 @@ from oretrace.declarations.templates.maps import (
     map_for,
     smelter_cell,
 )
-from oretrace.declarations.templates.values import mineral_label
+from oretrace.declarations.rmi.values import mineral_label
+from oretrace.declarations.rollup import Rollup
 
 MAX_BLANK_BYTES = 30 * 1024 * 1024  # a blank RMI template is ~1.5 MB
 OTHER = "Other [specify below]"

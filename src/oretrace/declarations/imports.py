@@ -29,13 +29,13 @@ from oretrace.declarations.choices import DeclarationStatus, Severity, SmelterMa
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry, Supplier
 from oretrace.declarations.permissions import can_import_declarations
-from oretrace.declarations.services import create_supplier
-from oretrace.declarations.templates import (
+from oretrace.declarations.rmi import (
     ParsedDeclaration,
     SmelterRow,
     TemplateError,
     parse_template,
 )
+from oretrace.declarations.services import create_supplier
 from oretrace.registry.choices import MatchOutcome
 from oretrace.registry.matching import Matcher, MatchResult
 from oretrace.registry.queries import CONFORMANT, headline_statuses

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from oretrace.core.models import Membership
 from oretrace.declarations.choices import CMRT_COMPANY_QUESTION_TEXTS, QUESTION_TEXTS
 from oretrace.declarations.models import Declaration, SmelterEntry
-from oretrace.declarations.templates.maps import QUESTION_ROLES
+from oretrace.declarations.rmi.maps import QUESTION_ROLES
 from oretrace.registry.models import Facility
 from oretrace.registry.queries import CONFORMANT, headline_statuses
 

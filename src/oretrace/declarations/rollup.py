@@ -36,13 +36,13 @@ from dataclasses import dataclass, field
 from oretrace.core.models import Membership
 from oretrace.declarations.choices import DeclarationStatus
 from oretrace.declarations.models import Declaration, SmelterEntry, Supplier
-from oretrace.declarations.templates.maps import (
+from oretrace.declarations.rmi.maps import (
     CMRT_METALS,
     QUESTION_ROLES,
     TemplateMap,
     map_for,
 )
-from oretrace.declarations.templates.values import mineral_label
+from oretrace.declarations.rmi.values import mineral_label
 from oretrace.registry.models import Facility, FacilityIdentifier
 from oretrace.registry.queries import CONFORMANT, headline_statuses
 

@@ -16,8 +16,8 @@ from oretrace.core.models import Membership
 from oretrace.core.uploads import read_upload
 from oretrace.declarations import export
 from oretrace.declarations.models import Declaration, Supplier
+from oretrace.declarations.rmi.values import mineral_label
 from oretrace.declarations.rollup import LATEST, Rollup, build_rollup, years_with_declarations
-from oretrace.declarations.templates.values import mineral_label
 from oretrace.web.views import member_required
 
 CONTACT_LABELS = {

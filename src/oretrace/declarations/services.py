@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Country, Membership
 from oretrace.core.permissions import Permission
-from oretrace.declarations.choices import DeclarationStatus
+from oretrace.declarations.choices import REQUEST_FOLLOWS, DeclarationStatus
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.models import Declaration, Supplier
+from oretrace.declarations.links import hash_token, token_for
+from oretrace.declarations.models import CampaignRequest, Declaration, ImportBatch, Supplier
 from oretrace.declarations.permissions import can_decide_declarations, can_edit_suppliers
 from oretrace.ledger import queries as ledger_queries
 from oretrace.ledger import records
@@ -111,10 +114,32 @@ def decide(
         # accepted: committed; a later decision on a committed declaration: a new version
         ledger.append(declaration, actor=actor)
     # Campaign requests answered by this declaration follow the decision.
-    from oretrace.declarations.campaigns import follow_decision
-
     follow_decision(declaration, actor=actor)
     return declaration
+
+
+def follow_decision(declaration: Declaration, *, actor: Membership | SystemActor) -> None:
+    """After a decision on a declaration, move the requests it answered along with it.
+
+    Called by `decide` inside its transaction. A rejected declaration sends the
+    request back to "needs correction": the campaign still waits for a usable one.
+    """
+    status = REQUEST_FOLLOWS[DeclarationStatus(declaration.status)]
+    for request in CampaignRequest.objects.filter(declaration=declaration).exclude(status=status):
+        before = snapshot(request)
+        request.status = status
+        request.save(update_fields=["status", "updated_at"])
+        log_change(request, action=ChangeAction.UPDATE, actor=actor, before=before)
+
+
+@transaction.atomic
+def renew_link(request: CampaignRequest) -> None:
+    """Store the hash of the request's link again after the site's secret key changed.
+
+    The token is derived from the secret key, so a new key makes a new link; the hash kept on
+    the request must follow, or the new link would open nothing.
+    """
+    CampaignRequest.objects.filter(pk=request.pk).update(token_hash=hash_token(token_for(request)))
 
 
 def _country(code: str) -> Country | None:
@@ -183,3 +208,22 @@ def update_supplier(supplier: Supplier, *, actor: Membership, **changes: Any) ->
         raise DeclarationError(f"there is already a supplier named {supplier.name!r}") from None
     log_change(supplier, action=ChangeAction.UPDATE, actor=actor, before=before)
     return supplier
+
+
+@transaction.atomic
+def open_batch(
+    *, actor: Membership, paths: Sequence[Path], supplier: Supplier | None, source: str
+) -> ImportBatch:
+    """Record a batch of files that are already on this machine (the command line's), to be
+    imported by `imports.run_batch`: every file pending, nothing copied."""
+    batch = ImportBatch.objects.create(
+        organisation=actor.organisation,
+        created_by=actor.user,
+        supplier=supplier,
+        source=source[:40],
+        files=[
+            {"filename": p.name, "path": str(p), "outcome": "pending", "message": ""} for p in paths
+        ],
+    )
+    log_change(batch, action=ChangeAction.CREATE, actor=actor)
+    return batch

@@ -36,7 +36,7 @@ from oretrace.declarations.queries import (
     question_text,
     search_declarations,
 )
-from oretrace.declarations.templates.values import mineral_label
+from oretrace.declarations.rmi.values import mineral_label
 from oretrace.registry.models import Facility
 from oretrace.web.views import member_required, requires
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from oretrace.api.pagination import Pagination
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Membership
+from oretrace.core.pagination import Pagination
 from oretrace.ledger import merkle, queries
 from oretrace.ledger import services as ledger
 from oretrace.ledger.exceptions import LedgerError

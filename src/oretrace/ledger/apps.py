@@ -11,5 +11,9 @@ class LedgerConfig(AppConfig):
         # Record types, job handlers and demo steps register themselves on import.
         import oretrace.ledger.dashboard
         import oretrace.ledger.demo
-        import oretrace.ledger.jobs
-        import oretrace.ledger.services  # noqa: F401
+        import oretrace.ledger.services
+        import oretrace.ledger.tasks
+        from oretrace.core import publication
+
+        # core's own records (an organisation's registration) reach the log through this hook.
+        publication.install(oretrace.ledger.services.append)

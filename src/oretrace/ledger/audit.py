@@ -38,8 +38,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from django.utils import timezone
-
 from oretrace.core.changelog import verify_chain
 from oretrace.ledger import keys, records
 from oretrace.ledger import services as ledger_services
@@ -379,7 +377,7 @@ def run_audit(
     monitor's), compared with the log beside those of the published folder.
     """
     say = progress or (lambda _percent, _message: None)
-    run = AuditRun.objects.create(trigger=trigger[:100])
+    run = ledger_services.start_audit_run(trigger)
     problems: list[Problem] = []
     tree = MemoryTree()
     say(5, "Recomputing every leaf and the tree")
@@ -395,10 +393,8 @@ def run_audit(
     say(80, "Checking the change log's chain")
     _check_changelog(problems)
     _check_contents(problems, say)
-    run.size = tree.size
-    run.records = checked
-    run.problems = [asdict(p) for p in problems]
-    run.finished_at = timezone.now()
-    run.save()
+    ledger_services.finish_audit_run(
+        run, size=tree.size, records=checked, problems=[asdict(p) for p in problems]
+    )
     run.erased = erased  # type: ignore[attr-defined]
     return run

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Count, Model, Q, QuerySet
-from django.http import Http404
 from django.urls import reverse
 
+from oretrace.core.exceptions import NotFound
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.ledger import keys, merkle, records
@@ -32,18 +32,18 @@ def leaves_for(member: Membership) -> QuerySet[Leaf]:
 
 
 def record_for(member: Membership, record_type: str, record_id: str) -> Model:
-    """The record if the member may see it through its own model's scoping, else 404."""
+    """The record if the member may see it through its own model's scoping, else `NotFound`."""
     try:
         spec = records.get(record_type)
     except LedgerError:
-        raise Http404 from None
+        raise NotFound("No such object, or not visible to you.") from None
     return get_for_member(spec.model._default_manager.all(), member, pk=record_id)
 
 
 def latest_leaf(record_type: str, record_id: str) -> Leaf:
     leaf = Leaf.objects.filter(record_type=record_type, record_id=record_id).first()
     if leaf is None:
-        raise Http404
+        raise NotFound("No such object, or not visible to you.")
     return leaf
 
 

@@ -40,7 +40,7 @@ from oretrace.ledger.checkpoint import parse_body
 from oretrace.ledger.commitment import commit_record, commit_records, new_salts
 from oretrace.ledger.exceptions import LedgerError
 from oretrace.ledger.merkle import HASH_SIZE, append_levels, frontier_root, leaf_hashes
-from oretrace.ledger.models import Checkpoint, Cosignature, Erasure, Leaf, LogState
+from oretrace.ledger.models import AuditRun, Checkpoint, Cosignature, Erasure, Leaf, LogState
 from oretrace.ledger.note import cosignature_timestamp, parse_note
 from oretrace.ledger.permissions import can_sign_checkpoint
 from oretrace.ledger.storage import store_levels
@@ -484,3 +484,25 @@ def facts_of(leaf: Leaf) -> dict[str, Any] | None:
             if commit_record(salt, spec.name, leaf.record_id, leaf.version, facts) == entry:
                 return facts
     return spec.facts(record)
+
+
+def start_audit_run(trigger: str) -> AuditRun:
+    """Record that a tamper audit started (`ledger.audit.run_audit`), so the page shows it."""
+    return AuditRun.objects.create(trigger=trigger[:100])
+
+
+def finish_audit_run(
+    run: AuditRun, *, size: int, records: int, problems: list[dict[str, Any]]
+) -> AuditRun:
+    """Store what a tamper audit found: the log's size, the records checked, the problems."""
+    run.size = size
+    run.records = records
+    run.problems = problems
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def note_scheduled_audit(run: AuditRun) -> None:
+    """Remember when the scheduled audit last ran: the next one is due an interval later."""
+    LogState.objects.filter(pk=1).update(last_audit_at=run.started_at)

@@ -1,4 +1,4 @@
-"""The ledger's schedule, run by ``oretrace worker``.
+"""The ledger's tasks and job handlers: its schedule, and the tamper audit a member starts.
 
 ``ledger_tick`` signs a checkpoint when the log grew, runs the tamper audit when the last one is
 older than ``ORETRACE_LEDGER_AUDIT_INTERVAL``, and enqueues itself again to run after
@@ -11,15 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from oretrace.core.jobs import JobContext, job_handler
 from oretrace.ledger import services as ledger
+from oretrace.ledger.audit import run_audit
 from oretrace.ledger.models import LogState
+from oretrace.ledger.permissions import can_audit_ledger
 
 logger = logging.getLogger(__name__)
+MAX_LISTED = 50
 TICK_PATH = "oretrace.ledger.tasks.ledger_tick"
 
 
@@ -52,10 +58,8 @@ def run_tick() -> None:
     if state is not None and (
         state.last_audit_at is None or timezone.now() - state.last_audit_at >= interval
     ):
-        from oretrace.ledger.audit import run_audit
-
         run = run_audit(trigger="schedule")
-        LogState.objects.filter(pk=1).update(last_audit_at=run.started_at)
+        ledger.note_scheduled_audit(run)
         if run.problems:
             logger.error("ledger audit: %s problem(s); see the Ledger page", len(run.problems))
 
@@ -69,3 +73,24 @@ def ledger_tick() -> None:
         later = timezone.now() + dt.timedelta(seconds=settings.ORETRACE_LEDGER_CHECKPOINT_INTERVAL)
         if not _backend().endswith("ImmediateBackend"):
             ledger_tick.using(run_after=later).enqueue()
+
+
+@job_handler(
+    "ledger.audit",
+    title=_("Tamper audit of the ledger"),
+    permission=can_audit_ledger,
+    user_startable=True,
+)
+def audit_job(ctx: JobContext) -> dict[str, Any]:
+    """Job: recompute the whole log; report the problems of the starting organisation's records
+    and those of the log itself (which concern everyone)."""
+    org_id = ctx.job.organisation_id
+    run = run_audit(trigger=f"job {ctx.job.pk}", progress=ctx.progress)
+    mine = [p for p in run.problems if p["organisation"] in (None, org_id)]
+    for problem in mine[:MAX_LISTED]:
+        where = f"{problem['record_type']} {problem['record_id']}: " if problem["record_id"] else ""
+        ctx.warn(f"{problem['kind']}: {where}{problem['detail']}")
+    return {
+        "data": {"leaves": run.size, "records": run.records, "problems": len(mine)},
+        "url": "/ledger/",
+    }

@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from oretrace.api.pagination import Pagination
 from oretrace.core.models import Job, Membership
+from oretrace.core.pagination import Pagination
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
 from oretrace.registry import imports, reviews, services

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.models import Membership
+from oretrace.core.tenancy import owned
 from oretrace.registry.models import Facility, MatchReview
 from oretrace.web.dashboard import Figure, figures
 
@@ -14,7 +15,7 @@ def registry_figures(member: Membership) -> list[Figure]:
     return [
         Figure(
             _("Facilities you recorded"),
-            visible.filter(organisation_id=member.organisation_id).count(),
+            owned(visible, member).count(),
             reverse("registry:facilities") + "?reference=0",
         ),
         Figure(

@@ -13,9 +13,9 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from oretrace.api.errors import problem
-from oretrace.api.pagination import Pagination
 from oretrace.core.models import Membership
+from oretrace.core.pagination import Pagination
+from oretrace.core.problems import problem
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.traceability import queries, services, trace
 from oretrace.traceability.epcis.output import query_document

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.models import Membership
-from oretrace.core.tenancy import visible
+from oretrace.core.tenancy import owned, visible
 from oretrace.registry.models import Facility
 from oretrace.traceability.choices import STEP_LABELS, EventType, MovementKind
 from oretrace.traceability.codes import lot_number, valid_lot_number
@@ -124,9 +124,8 @@ class _RecordForm(forms.Form):
                 field.queryset = _open_lots(member)
             elif isinstance(field, _ShipmentField):
                 field.queryset = (
-                    visible(LotMovement.objects.all(), member)
+                    owned(LotMovement.objects.all(), member)
                     .filter(
-                        organisation=member.organisation,
                         kind=MovementKind.SHIPPING,
                         receipts__isnull=True,
                     )
@@ -173,8 +172,8 @@ def _open_lots(member: Membership) -> QuerySet[Lot]:
     """The organisation's own lots that still hold material (a form records custody in the
     organisation's own records, so a lot another organisation shared is not offered)."""
     return (
-        visible(Lot.objects.all(), member)
-        .filter(organisation=member.organisation, remaining_kg__gt=0)
+        owned(Lot.objects.all(), member)
+        .filter(remaining_kg__gt=0)
         .select_related("facility")
         .order_by("-id")
     )

@@ -147,6 +147,34 @@ def _acyclic(
     return order, back
 
 
+Edges = dict[int, list[tuple[int, float]]]
+
+
+@dataclass
+class _Flow:
+    """The acyclic graph upstream of the lot, with each node's share of it and its layer."""
+
+    order: list[int]  # nodes in discovery order from the lot
+    back: set[tuple[int, int]]  # edges dropped because they close a cycle
+    ins: Edges  # target -> its (source, share) in the acyclic graph
+    outs: Edges  # source -> its (target, share)
+    flow: dict[int, float]  # the share of the lot that passes through each node
+    layer: dict[int, int]  # longest path from the lot, in edges
+    bands: dict[tuple[int, int], float]  # (source, target) -> flow along that edge
+
+
+@dataclass
+class _Hops:
+    """An edge across several layers passes a waypoint in each layer between its ends, which
+    takes its place in that column's order and stack (so the band never runs over a node)."""
+
+    paths: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    way_layer: dict[int, int] = field(default_factory=dict)
+    ins: Edges = field(default_factory=lambda: defaultdict(list))
+    outs: Edges = field(default_factory=lambda: defaultdict(list))
+    flow: dict[tuple[int, int], float] = field(default_factory=dict)
+
+
 def layout(
     root: int,
     nodes: Mapping[int, NodeIn],
@@ -155,21 +183,38 @@ def layout(
     """Place ``nodes`` (``root`` is the lot) and the bands of ``edges`` (source, target, share)."""
     if root not in nodes:
         raise ValueError(f"layout(): the lot {root} is not among the nodes")
-    ins: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    graph = _flow(root, nodes, edges)
+    hops = _waypoints(graph)
+    depth = max(graph.layer.values()) + 1
+    layers: list[list[int]] = [[] for _ in range(depth)]
+    for node in graph.order:
+        layers[graph.layer[node]].append(node)
+    for waypoint, k in hops.way_layer.items():
+        layers[k].append(waypoint)
+    _order_layers(layers, hops.ins, hops.outs, hops.flow)
+    heights = _box_heights(graph, hops)
+    boxes, ways, width, height = _place(layers, heights, nodes, graph.flow)
+    bands = _bands(graph, hops, boxes, ways, heights)
+    order = graph.order
+    return ChainPicture(
+        width, height, [boxes[n] for n in order], bands, dropped_edges=sorted(graph.back)
+    )
+
+
+def _flow(root: int, nodes: Mapping[int, NodeIn], edges: Sequence[tuple[int, int, float]]) -> _Flow:
+    """Drop self-loops, unknown ends and cycle-closing edges; then flow and longest-path layer
+    of each node, from the lot upstream in topological order (Kahn)."""
+    all_ins: Edges = defaultdict(list)
     for source, target, share in edges:
         if source in nodes and target in nodes and source != target:
-            ins[target].append((source, max(share, 0.0)))
-    order, back = _acyclic(root, ins)
+            all_ins[target].append((source, max(share, 0.0)))
+    order, back = _acyclic(root, all_ins)
     reached = set(order)
-    dag_ins = {
-        t: [(s, share) for s, share in ins.get(t, []) if (s, t) not in back] for t in reached
-    }
-    outs: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for target, sources in dag_ins.items():
+    ins = {t: [(s, sh) for s, sh in all_ins.get(t, []) if (s, t) not in back] for t in reached}
+    outs: Edges = defaultdict(list)
+    for target, sources in ins.items():
         for source, share in sources:
             outs[source].append((target, share))
-
-    # flow and longest-path layer, from the lot upstream in topological order (Kahn)
     flow = dict.fromkeys(reached, 0.0)
     flow[root] = 1.0
     layer = dict.fromkeys(reached, 0)
@@ -177,122 +222,120 @@ def layout(
     ready = [root]
     while ready:
         node = ready.pop()
-        for source, share in dag_ins[node]:
+        for source, share in ins[node]:
             flow[source] += flow[node] * share
             layer[source] = max(layer[source], layer[node] + 1)
             waiting[source] -= 1
             if waiting[source] == 0:
                 ready.append(source)
-    band_flow = {(s, t): flow[t] * share for t, sources in dag_ins.items() for s, share in sources}
+    bands = {(s, t): flow[t] * share for t, sources in ins.items() for s, share in sources}
+    return _Flow(order, back, ins, outs, flow, layer, bands)
 
-    depth = max(layer.values()) + 1
-    # an edge across several layers passes a waypoint in each layer between its ends, which
-    # takes its place in that column's order and stack (so the band never runs over a node)
-    hops: dict[tuple[int, int], list[int]] = {}
-    way_layer: dict[int, int] = {}
-    hop_ins: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    hop_outs: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    hop_flow: dict[tuple[int, int], float] = {}
-    for (source, target), value in band_flow.items():
+
+def _waypoints(graph: _Flow) -> _Hops:
+    hops = _Hops()
+    for (source, target), value in graph.bands.items():
         path = [source]
-        for k in range(layer[source] - 1, layer[target], -1):
-            waypoint = -1 - len(way_layer)  # lot ids are positive
-            way_layer[waypoint] = k
+        for k in range(graph.layer[source] - 1, graph.layer[target], -1):
+            waypoint = -1 - len(hops.way_layer)  # lot ids are positive
+            hops.way_layer[waypoint] = k
             path.append(waypoint)
         path.append(target)
-        hops[(source, target)] = path
+        hops.paths[(source, target)] = path
         for a, b in itertools.pairwise(path):
-            hop_ins[b].append((a, 1.0))
-            hop_outs[a].append((b, 1.0))
-            hop_flow[(a, b)] = value
-    layers: list[list[int]] = [[] for _ in range(depth)]
-    for node in order:
-        layers[layer[node]].append(node)
-    for waypoint, k in way_layer.items():
-        layers[k].append(waypoint)
-    _order_layers(layers, hop_ins, hop_outs, hop_flow)
+            hops.ins[b].append((a, 1.0))
+            hops.outs[a].append((b, 1.0))
+            hops.flow[(a, b)] = value
+    return hops
 
-    # vertical placement: stack each layer's slots, centre the layer in the picture
-    def box_height(node: int) -> float:
-        if node < 0:
-            return hop_flow[hop_ins[node][0][0], node] * FLOW_HEIGHT
-        inflow = sum(band_flow[(s, node)] for s, _ in dag_ins[node])
-        outflow = sum(band_flow[(node, t)] for t, _ in outs.get(node, []))
-        return max(MIN_NODE_HEIGHT, FLOW_HEIGHT * max(flow[node], inflow, outflow))
 
+def _box_heights(graph: _Flow, hops: _Hops) -> dict[int, float]:
+    """The height of each node's box (its largest flow) and of each waypoint's band."""
+    heights = {w: hops.flow[hops.ins[w][0][0], w] * FLOW_HEIGHT for w in hops.way_layer}
+    for node in graph.order:
+        inflow = sum(graph.bands[(s, node)] for s, _ in graph.ins[node])
+        outflow = sum(graph.bands[(node, t)] for t, _ in graph.outs.get(node, []))
+        biggest = max(graph.flow[node], inflow, outflow)
+        heights[node] = max(MIN_NODE_HEIGHT, FLOW_HEIGHT * biggest)
+    return heights
+
+
+def _place(
+    layers: list[list[int]],
+    heights: dict[int, float],
+    nodes: Mapping[int, NodeIn],
+    flow: dict[int, float],
+) -> tuple[dict[int, NodeBox], dict[int, tuple[float, float]], float, float]:
+    """Vertical placement: stack each layer's slots, centre the layer in the picture.
+
+    Returns the boxes, each waypoint's (x, y) of the band's top, and the picture's size.
+    """
+    depth = len(layers)
     label_height = LABEL_LINES * LINE_HEIGHT
-    slot = {n: max(box_height(n), label_height) + GAP for n in reached}
-    slot.update({w: box_height(w) + GAP / 2 for w in way_layer})
+    slot = {n: (h + GAP / 2 if n < 0 else max(h, label_height) + GAP) for n, h in heights.items()}
     tallest = max(sum(slot[n] for n in nodes_) for nodes_ in layers)
     height = tallest - GAP + 2 * MARGIN
     width = 2 * MARGIN + depth * (NODE_WIDTH + LABEL_WIDTH)
     boxes: dict[int, NodeBox] = {}
-    ways: dict[int, tuple[float, float]] = {}  # waypoint -> (x, y) of the band's top
+    ways: dict[int, tuple[float, float]] = {}
     for k, column in enumerate(layers):
         x = MARGIN + (depth - 1 - k) * (NODE_WIDTH + LABEL_WIDTH)
         top = MARGIN + (tallest - sum(slot[n] for n in column)) / 2
         for node in column:
-            h = box_height(node)
+            h = heights[node]
             if node < 0:
                 ways[node] = (x, top + (slot[node] - GAP / 2 - h) / 2)
-                top += slot[node]
-                continue
-            y = top + (slot[node] - GAP - h) / 2
-            info = nodes[node]
-            lines = info.lines[:LABEL_LINES]
-            label_y = y + h / 2 - (len(lines) - 1) * LINE_HEIGHT / 2 + 4
-            boxes[node] = NodeBox(
-                node,
-                x,
-                y,
-                NODE_WIDTH,
-                h,
-                flow[node],
-                k,
-                lines,
-                info.kind,
-                info.flagged,
-                x + NODE_WIDTH + 4,
-                label_y,
-            )
+            else:
+                y = top + (slot[node] - GAP - h) / 2
+                boxes[node] = _box(node, nodes[node], x, y, h, flow[node], k)
             top += slot[node]
+    return boxes, ways, width, height
 
-    # bands: stacked on each node's side in the order of the next (or previous) hops' heights
+
+def _box(node: int, info: NodeIn, x: float, y: float, h: float, flow: float, k: int) -> NodeBox:
+    lines = info.lines[:LABEL_LINES]
+    label_y = y + h / 2 - (len(lines) - 1) * LINE_HEIGHT / 2 + 4
+    return NodeBox(
+        node, x, y, NODE_WIDTH, h, flow, k, lines, info.kind, info.flagged,
+        x + NODE_WIDTH + 4, label_y,
+    )  # fmt: skip
+
+
+def _bands(
+    graph: _Flow,
+    hops: _Hops,
+    boxes: dict[int, NodeBox],
+    ways: dict[int, tuple[float, float]],
+    heights: dict[int, float],
+) -> list[Band]:
+    """Bands stacked on each node's side in the order of the next (or previous) hops' heights."""
     centre = {n: b.y + b.height / 2 for n, b in boxes.items()}
-    centre.update({w: y + box_height(w) / 2 for w, (_x, y) in ways.items()})
+    centre.update({w: y + heights[w] / 2 for w, (_x, y) in ways.items()})
     out_top: dict[tuple[int, int], float] = {}
-    for node, targets in outs.items():
-        ranked = sorted(targets, key=lambda ts: centre[hops[(node, ts[0])][1]])
-        y = _stack_start(boxes[node], sum(band_flow[(node, t)] for t, _ in ranked))
+    for node, targets in graph.outs.items():
+        ranked = sorted(targets, key=lambda ts: centre[hops.paths[(node, ts[0])][1]])
+        y = _stack_start(boxes[node], sum(graph.bands[(node, t)] for t, _ in ranked))
         for target, _share in ranked:
             out_top[(node, target)] = y
-            y += band_flow[(node, target)] * FLOW_HEIGHT
+            y += graph.bands[(node, target)] * FLOW_HEIGHT
     bands = []
-    for target, sources in dag_ins.items():
-        ranked = sorted(sources, key=lambda ss: centre[hops[(ss[0], target)][-2]])
-        y1 = _stack_start(boxes[target], sum(band_flow[(s, target)] for s, _ in ranked))
+    for target, sources in graph.ins.items():
+        ranked = sorted(sources, key=lambda ss: centre[hops.paths[(ss[0], target)][-2]])
+        y1 = _stack_start(boxes[target], sum(graph.bands[(s, target)] for s, _ in ranked))
         for source, _share in ranked:
-            value = band_flow[(source, target)]
-            width_ = value * FLOW_HEIGHT
+            value = graph.bands[(source, target)]
+            width = value * FLOW_HEIGHT
             points = [(boxes[source].x + NODE_WIDTH, out_top[(source, target)])]
-            passes = [ways[w] for w in hops[(source, target)][1:-1]]
+            passes = [ways[w] for w in hops.paths[(source, target)][1:-1]]
             for x, y in passes:
                 points += [(x, y), (x + NODE_WIDTH, y)]
             points.append((boxes[target].x, y1))
-            bands.append(
-                Band(
-                    source,
-                    target,
-                    value,
-                    width_,
-                    _band_path(points, width_),
-                    boxes[source].kind,
-                    tuple(passes),
-                )
-            )
-            y1 += width_
+            path = _band_path(points, width)
+            kind = boxes[source].kind
+            bands.append(Band(source, target, value, width, path, kind, tuple(passes)))
+            y1 += width
     bands.sort(key=lambda b: (-b.width, b.source, b.target))  # thin bands drawn on top
-    return ChainPicture(width, height, [boxes[n] for n in order], bands, dropped_edges=sorted(back))
+    return bands
 
 
 def _stack_start(box: NodeBox, total: float) -> float:

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from oretrace.core.models import Membership
-from oretrace.core.tenancy import get_for_member, visible
+from oretrace.core.tenancy import get_for_member, owned, visible
 from oretrace.registry.models import Facility
 from oretrace.traceability import maps, pictures
 from oretrace.traceability.choices import EventType
@@ -118,7 +118,12 @@ def filter_events(member: Membership, params: Mapping[str, str]) -> QuerySet[Epc
         raise TraceabilityError(
             f"unknown query parameter {unknown[0]!r}; supported: {', '.join(sorted(PARAMETERS))}"
         )
-    events = visible(EpcisEvent.objects.all(), member)
+    events = _event_filters(visible(EpcisEvent.objects.all(), member), params)
+    return _identifier_filters(events, params)
+
+
+def _event_filters(events: QuerySet[EpcisEvent], params: Mapping[str, str]) -> QuerySet[EpcisEvent]:
+    """The filters on the event's own columns: type, times, vocabulary fields, event id."""
     if raw := params.get("eventType"):
         types = _values(raw)
         wrong = [t for t in types if t not in EventType.values]
@@ -137,6 +142,13 @@ def filter_events(member: Membership, params: Mapping[str, str]) -> QuerySet[Epc
     if raw := params.get("EQ_eventID"):
         ids = _values(raw)
         events = events.filter(Q(hash_id__in=ids) | Q(declared_id__in=ids))
+    return events
+
+
+def _identifier_filters(
+    events: QuerySet[EpcisEvent], params: Mapping[str, str]
+) -> QuerySet[EpcisEvent]:
+    """The filters on the identifiers an event names: EPCs, classes and their quantities."""
     for name, roles in EPC_MATCHES.items():
         if raw := params.get(name):
             matching = EpcisIdentifier.objects.filter(
@@ -151,15 +163,18 @@ def filter_events(member: Membership, params: Mapping[str, str]) -> QuerySet[Epc
             class_filtered = True
     for name, lookup in QUANTITY_FILTERS.items():
         if raw := params.get(name):
-            try:
-                amount = Decimal(raw)
-            except InvalidOperation:
-                raise TraceabilityError(f"{name}: {raw!r} is not a number") from None
-            classes = classes.filter(**{f"quantity__{lookup}": amount})
+            classes = classes.filter(**{f"quantity__{lookup}": _amount(name, raw)})
             class_filtered = True
     if class_filtered:
         events = events.filter(pk__in=classes.values("event_id"))
     return events
+
+
+def _amount(name: str, raw: str) -> Decimal:
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        raise TraceabilityError(f"{name}: {raw!r} is not a number") from None
 
 
 def event_page(
@@ -225,7 +240,7 @@ def flags_for(member: Membership) -> QuerySet[CustodyFlag]:
 def facility_lots(member: Membership, facility_id: int) -> tuple[Facility, list[Lot]]:
     """A facility the member may see, and the member organisation's lots made or collected there."""
     facility = get_for_member(Facility.objects.live(), member, pk=facility_id)
-    lots = list(Lot.objects.filter(organisation_id=member.organisation_id, facility=facility))
+    lots = list(owned(Lot.objects.all(), member).filter(facility=facility))
     return facility, lots
 
 

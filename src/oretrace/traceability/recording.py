@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from oretrace.core.models import Membership, Organisation
+from oretrace.core.tenancy import owned
 from oretrace.registry.choices import IdentifierScheme
 from oretrace.registry.models import Facility
 from oretrace.traceability import codes, services
@@ -204,10 +205,10 @@ def record(event: dict[str, Any], *, lot_code: str, member: Membership) -> Recor
     captured = services.capture_document(
         document([event]), organisation=member.organisation, actor=member
     )
-    lot = Lot.objects.get(organisation=member.organisation, code=lot_code)
+    lot = owned(Lot.objects.all(), member).get(code=lot_code)
     flags = list(
-        CustodyFlag.objects.filter(
-            organisation=member.organisation, event__capture=captured.capture
-        ).select_related("lot")
+        owned(CustodyFlag.objects.all(), member)
+        .filter(event__capture=captured.capture)
+        .select_related("lot")
     )
     return Recorded(lot, flags, captured.capture.new_count > 0)

@@ -22,7 +22,6 @@ from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member
 from oretrace.ledger import queries as ledger_queries
 from oretrace.traceability import queries, recording, services, trace
-from oretrace.traceability.custody import facilities_at
 from oretrace.traceability.exceptions import CaptureRejected, TraceabilityError
 from oretrace.traceability.forms import (
     CaptureForm,
@@ -32,6 +31,7 @@ from oretrace.traceability.forms import (
     ReceiptForm,
     ShipmentForm,
 )
+from oretrace.traceability.locations import facilities_at
 from oretrace.traceability.models import EpcisEvent, Lot
 from oretrace.traceability.permissions import can_capture_events
 from oretrace.traceability.records import EVENT_RECORD

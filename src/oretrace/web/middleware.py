@@ -7,10 +7,11 @@ import logging
 from collections.abc import Callable
 
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from oretrace.core.exceptions import NotFound
 from oretrace.core.models import Membership
 
 logger = logging.getLogger("oretrace.web")
@@ -71,6 +72,9 @@ class BadInputMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, NotFound):
+            # A service or query found nothing the member may see: the page is a 404.
+            raise Http404(str(exception)) from exception
         if not isinstance(exception, DataError):
             return None
         logger.warning("refused a value on %s %s: %s", request.method, request.path, exception)

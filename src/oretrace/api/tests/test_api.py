@@ -214,8 +214,8 @@ def test_change_log_of_unknown_type_is_404(api_a):
 
 
 def test_pagination_total_is_right_for_distinct_querysets():
-    from oretrace.api.pagination import Pagination
     from oretrace.core.models import Organisation
+    from oretrace.core.pagination import Pagination
     from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
 
     org = OrganisationFactory()

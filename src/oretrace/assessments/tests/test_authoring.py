@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from oretrace.assessments import authoring, editform, queries, services, stdfile
+from oretrace.assessments import editform, queries, services, stdfile
 from oretrace.assessments.exceptions import StandardFileError
 from oretrace.assessments.models import Standard, StandardDraft
+from oretrace.assessments.services import authoring
 from oretrace.core.choices import Role
 from oretrace.core.exceptions import InvalidTransition, PermissionDenied
 from oretrace.core.tests.factories import MembershipFactory

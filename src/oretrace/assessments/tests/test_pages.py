@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from oretrace.assessments import plans, services
+from oretrace.assessments import services
 from oretrace.assessments.models import Answer, Assessment, Evidence
+from oretrace.assessments.services import plans
 from oretrace.assessments.tests.conftest import questions
 from oretrace.assessments.tests.test_services import ALL_GOOD, PDF, answer_all
 from oretrace.assessments.urls import urlpatterns

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from oretrace.assessments import plans, queries, services
+from oretrace.assessments import queries, services
 from oretrace.assessments.choices import ActionStatus, SupportStatus
 from oretrace.assessments.exceptions import AssessmentError, EvidenceError
+from oretrace.assessments.services import plans
 from oretrace.assessments.tests.conftest import questions
 from oretrace.assessments.tests.test_services import ALL_GOOD, answer_all, pdf
 from oretrace.core.exceptions import InvalidTransition, PermissionDenied

@@ -124,9 +124,26 @@ def test_last_admin_cannot_be_demoted(member_a):
 
 
 def test_create_user_rejects_duplicate_email_case_insensitively():
-    services.create_user(email="Asha@Example.org", password="x-long-password-1")
+    services.create_user(email="Asha@Example.org", password="x-long-password-1", actor=SYSTEM)
     with pytest.raises(OretraceError, match="already exists"):
-        services.create_user(email="asha@example.ORG", password="x-long-password-1")
+        services.create_user(email="asha@example.ORG", password="x-long-password-1", actor=SYSTEM)
+
+
+def test_create_user_is_logged_as_its_actors_change_without_the_password(member_a):
+    # when
+    user = services.create_user(
+        email="ravi@example.org",
+        password="x-long-password-1",
+        actor=member_a,
+        organisation=member_a.organisation,
+    )
+    # then
+    entry = ChangeLogEntry.objects.for_object(user).get()
+    assert entry.action == ChangeAction.CREATE
+    assert entry.actor == member_a.user
+    assert entry.organisation == member_a.organisation
+    assert entry.after["email"] == "ravi@example.org"
+    assert "password" not in entry.after
 
 
 def test_token_is_shown_once_and_stored_hashed(member_a):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from oretrace.core.tests.scopes import shared_rows
-from oretrace.declarations.templates import ParsedDeclaration, parse_template
+from oretrace.declarations.rmi import ParsedDeclaration, parse_template
 
 # A day after every real declaration's effective date, so that the date checks are stable.
 TODAY = date(2024, 8, 1)

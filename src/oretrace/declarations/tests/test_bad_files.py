@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from oretrace.declarations.templates import TemplateError, parse_template
+from oretrace.declarations.rmi import TemplateError, parse_template
 
 openpyxl = pytest.importorskip("openpyxl")
 ooxml = pytest.importorskip("msoffcrypto.format.ooxml")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from oretrace.declarations.templates import ParsedDeclaration, parse_template
+from oretrace.declarations.rmi import ParsedDeclaration, parse_template
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -207,7 +207,7 @@ def test_instruction_rules_are_warnings():
 def test_template_mineral_labels_follow_the_reference_catalogue():
     # the pure reader keeps its own copy of the labels (it must not import the ORM)
     from oretrace.core.reference import MINERALS
-    from oretrace.declarations.templates.values import MINERAL_LABELS
+    from oretrace.declarations.rmi.values import MINERAL_LABELS
 
     assert {m.code: m.template_label for m in MINERALS} == MINERAL_LABELS
 
@@ -215,7 +215,7 @@ def test_template_mineral_labels_follow_the_reference_catalogue():
 def test_the_reader_is_pure():
     # importing the template reader loads neither Django nor any settings
     code = (
-        "import sys, oretrace.declarations.templates; "
+        "import sys, oretrace.declarations.rmi; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
     )
     result = subprocess.run(

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from oretrace.declarations import imports
 from oretrace.declarations.queries import compare, question_text
-from oretrace.declarations.templates.maps import map_for
+from oretrace.declarations.rmi.maps import map_for
 from oretrace.declarations.tests.conftest import TODAY
 
 pytestmark = pytest.mark.django_db

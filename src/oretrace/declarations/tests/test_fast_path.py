@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from oretrace.declarations.templates import TemplateError, parse_template
-from oretrace.declarations.templates.checks import check
-from oretrace.declarations.templates.detect import CalamineBook, open_book, open_workbook
-from oretrace.declarations.templates.ooxml import Unsupported, XlsxBook, format_kind
-from oretrace.declarations.templates.read import read_book
+from oretrace.declarations.rmi import TemplateError, parse_template
+from oretrace.declarations.rmi.checks import check
+from oretrace.declarations.rmi.detect import CalamineBook, open_book, open_workbook
+from oretrace.declarations.rmi.ooxml import Unsupported, XlsxBook, format_kind
+from oretrace.declarations.rmi.read import read_book
 
 openpyxl = pytest.importorskip("openpyxl")
 

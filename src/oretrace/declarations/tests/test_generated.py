@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from oretrace.declarations.templates import ParsedDeclaration, parse_template
-from oretrace.declarations.templates.maps import (
+from oretrace.declarations.rmi import ParsedDeclaration, parse_template
+from oretrace.declarations.rmi.maps import (
     DECLARATION,
     MINE_LIST,
     MINERALS_SCOPE,
@@ -26,7 +26,7 @@ from oretrace.declarations.templates.maps import (
     map_for,
     smelter_cell,
 )
-from oretrace.declarations.templates.values import MINERAL_LABELS, mineral_label
+from oretrace.declarations.rmi.values import MINERAL_LABELS, mineral_label
 
 openpyxl = pytest.importorskip("openpyxl")
 

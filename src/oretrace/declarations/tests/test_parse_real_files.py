@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from oretrace.declarations.templates import TemplateError, parse_template
-from oretrace.declarations.templates.maps import company_cells, map_for
+from oretrace.declarations.rmi import TemplateError, parse_template
+from oretrace.declarations.rmi.maps import company_cells, map_for
 
 CENTRAL_GLASS = "filled/RMI_CMRT_6.4_20240426_CG20240510_基佳giga.xlsx"
 SK = "filled/RMI_CMRT_6.4_20240509(WF6)_SK.xlsx"
@@ -272,7 +272,7 @@ def test_slimming_the_package_reads_the_same_values(parse_file, monkeypatch, nam
     # given the declaration read from the slimmed package (the normal path)
     slimmed = parse_file(name)
     # when the package is read as it is
-    monkeypatch.setattr("oretrace.declarations.templates.detect.slim_workbook", lambda data: data)
+    monkeypatch.setattr("oretrace.declarations.rmi.detect.slim_workbook", lambda data: data)
     whole = parse_file(name)
     # then
     assert slimmed == whole

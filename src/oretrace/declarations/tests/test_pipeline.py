@@ -14,7 +14,7 @@ from oretrace.core.models import ChangeLogEntry
 from oretrace.declarations import imports, services
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry, Supplier
-from oretrace.declarations.templates.maps import map_for
+from oretrace.declarations.rmi.maps import map_for
 from oretrace.declarations.tests.conftest import TODAY
 from oretrace.ledger.models import Leaf
 from oretrace.registry.models import Facility, MatchReview
@@ -127,7 +127,7 @@ def test_a_newer_declaration_supersedes_and_an_older_one_arrives_superseded(
 
 def _with_smelter_row(data: bytes, **values: str) -> bytes:
     """Append a row to the Smelter List after the last filled one."""
-    from oretrace.declarations.templates.maps import smelter_cell
+    from oretrace.declarations.rmi.maps import smelter_cell
 
     template_map, _newer = map_for("CMRT", "6.4", "x.xlsx")
     workbook = openpyxl.load_workbook(io.BytesIO(data))

@@ -14,7 +14,7 @@ from oretrace.declarations import imports, services
 from oretrace.declarations.canonical import fingerprint
 from oretrace.declarations.models import Declaration
 from oretrace.declarations.records import declaration_facts, declaration_facts_v1
-from oretrace.declarations.templates.model import PERSONAL_COMPANY_FIELDS
+from oretrace.declarations.rmi.model import PERSONAL_COMPANY_FIELDS
 from oretrace.declarations.tests.conftest import TODAY
 from oretrace.ledger import keys, queries, records
 from oretrace.ledger import services as ledger

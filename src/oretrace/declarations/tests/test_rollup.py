@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from oretrace.declarations import imports, services
 from oretrace.declarations.export import rollup_content, write_into_blank
+from oretrace.declarations.rmi import parse_template
 from oretrace.declarations.rollup import _answer, _bucket, build_rollup
-from oretrace.declarations.templates import parse_template
 from oretrace.declarations.tests.conftest import TODAY
 from oretrace.registry import services as registry
 from oretrace.registry.models import Facility

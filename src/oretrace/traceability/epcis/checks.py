@@ -164,6 +164,11 @@ class _Event:
         for name in ("parentID", "transformationID", "eventID"):
             if name in event and not voc.is_uri(event[name]):
                 self.add(name, f"{event[name]!r} is not a URI")
+        self._required_by_kind()
+
+    def _required_by_kind(self) -> None:
+        """What each kind of event cannot do without (its identifiers, its parent, its inputs)."""
+        event, kind = self.event, self.kind
 
         def has(*names: str) -> bool:
             return any(isinstance(event.get(n), list) and event[n] for n in names)

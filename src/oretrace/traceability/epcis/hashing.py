@@ -30,6 +30,7 @@ from typing import Any
 
 from oretrace.traceability.epcis import vocabulary as voc
 from oretrace.traceability.epcis.gs1_keys import canonical_link
+from oretrace.traceability.epcis.terms import expansions as _expansions
 
 # A node of the event as the pre-hash sees it: (name, text, children). A business transaction,
 # source or destination is a pair of nodes (its first two fields, in the order given).
@@ -541,69 +542,6 @@ def prehash(event: dict[str, Any], namespaces: dict[str, str]) -> str:
         return _direct_prehash(event, namespaces)
     except _Unusual:
         return generic_prehash(event, namespaces)
-
-
-# --- bare CBV terms -------------------------------------------------------------------------
-
-
-def _expanded_terms(event: dict[str, Any]) -> set[str]:
-    """The CBV URIs that the bare terms of the event's vocabulary fields stand for."""
-    found: set[str] = set()
-    for name, vocabulary in (("bizStep", voc.BIZ_STEP), ("disposition", voc.DISPOSITION)):
-        value = event.get(name)
-        if isinstance(value, str) and value in vocabulary.terms:
-            found.add(vocabulary.web_prefix + value)
-    persistent = event.get("persistentDisposition")
-    if isinstance(persistent, dict):
-        for values in persistent.values():
-            for value in values if isinstance(values, list) else []:
-                if value in voc.DISPOSITIONS:
-                    found.add(voc.DISPOSITION.web_prefix + value)
-    for name, vocabulary in (
-        ("bizTransactionList", voc.BIZ_TRANSACTION_TYPE),
-        ("sourceList", voc.SOURCE_DEST_TYPE),
-        ("destinationList", voc.SOURCE_DEST_TYPE),
-    ):
-        for entry in event.get(name) or []:
-            value = entry.get("type") if isinstance(entry, dict) else None
-            if value in vocabulary.terms:
-                found.add(vocabulary.web_prefix + value)
-    reason = (event.get("errorDeclaration") or {}).get("reason")
-    if reason in voc.ERROR_REASONS:
-        found.add(voc.ERROR_REASON.web_prefix + reason)
-    for element in event.get("sensorElementList") or []:
-        for report in element.get("sensorReport") or [] if isinstance(element, dict) else []:
-            if not isinstance(report, dict):
-                continue
-            for key in ("type", "exception"):
-                value = report.get(key)
-                if isinstance(value, str) and ":" not in value:
-                    found.add(voc.GS1_VOC + value)
-            component = report.get("component")
-            if isinstance(component, str) and ":" not in component:
-                found.add(voc.CBV + "Comp-" + component)
-    return found
-
-
-def _expansions(event: dict[str, Any]) -> dict[str, str]:
-    """Bare string -> URI, for every string value of the event a bare term's URI ends with.
-
-    A JSON-LD processor expands a bare term by the field it sits in; like the reference, the
-    event's other string values equal to the term's tail (after a ``-`` or ``/``) are read as
-    that URI too, unless two URIs end alike.
-    """
-    terms = _expanded_terms(event)
-    return _tails(frozenset(terms)) if terms else {}
-
-
-@lru_cache(maxsize=1024)
-def _tails(uris: frozenset[str]) -> dict[str, str]:
-    candidates: dict[str, set[str]] = {}
-    for uri in uris:
-        for at, char in enumerate(uri):
-            if char in "-/":
-                candidates.setdefault(uri[at + 1 :], set()).add(uri)
-    return {tail: next(iter(found)) for tail, found in candidates.items() if len(found) == 1}
 
 
 # --- the IDs --------------------------------------------------------------------------------

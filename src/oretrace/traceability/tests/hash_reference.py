@@ -4,7 +4,7 @@ Only the tests use the package: our own canonicaliser (epcis/hashing.py) must gi
 ``end_to_end`` runs the package exactly as its users do (JSON-LD expansion included), which
 works offline only for documents whose contexts are GS1's. ``pipeline`` runs the same package
 without the network: bare CBV terms are turned into their URIs from the field each sits in
-(``hashing._expanded_terms``, the canonicaliser's own reading, which ``end_to_end`` checks
+(``terms.expanded_terms``, the canonicaliser's own reading, which ``end_to_end`` checks
 independently wherever it runs) and handed to the package's own replacement step; from there
 the package runs unchanged (its JSON-to-tree conversion, its JSON/XML model correction, its
 canonical pre-hash).
@@ -20,7 +20,7 @@ from typing import Any
 from epcis_event_hash_generator import dl_normaliser, hash_generator, json_to_py
 from epcis_event_hash_generator import json_xml_model_mismatch_correction as correction
 
-from oretrace.traceability.epcis.hashing import _expanded_terms
+from oretrace.traceability.epcis.terms import expanded_terms as _expanded_terms
 
 # The package logs through the root logger, at INFO once per event with the event's whole tree:
 # at the root's INFO level that formatting costs more than the hashing. Its modules get a logger

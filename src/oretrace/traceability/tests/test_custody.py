@@ -8,7 +8,7 @@ import pytest
 
 from oretrace.registry import services as registry
 from oretrace.traceability import trace
-from oretrace.traceability.custody import facilities_at, gln_of
+from oretrace.traceability.locations import facilities_at, gln_of
 from oretrace.traceability.models import CustodyEdge, CustodyFlag, Lot, LotMovement
 from oretrace.traceability.tests import chain
 

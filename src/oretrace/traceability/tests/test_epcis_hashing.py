@@ -178,6 +178,31 @@ def sensor_elements(draw: st.DrawFn) -> dict[str, Any]:
     return element
 
 
+def _kind_lists(
+    draw: st.DrawFn, kind: str, epcs: list[str], quantity: st.SearchStrategy[dict[str, Any]]
+) -> dict[str, Any]:
+    """The identifier and quantity lists an event of `kind` carries."""
+    quantities = draw(st.lists(quantity, max_size=3))
+    if kind == "TransformationEvent":
+        return {
+            "inputEPCList": epcs,
+            "inputQuantityList": quantities,
+            "outputQuantityList": draw(st.lists(quantity, min_size=1, max_size=2)),
+        }
+    if kind == "AggregationEvent":
+        return {
+            "action": "ADD",
+            "parentID": draw(st.sampled_from(["urn:epc:id:sscc:8901234.0000000001", _LOT_LINK])),
+            "childEPCs": epcs,
+            "childQuantityList": quantities,
+        }
+    return {
+        "action": draw(st.sampled_from(["ADD", "OBSERVE", "DELETE"])),
+        "epcList": epcs,
+        "quantityList": quantities,
+    }
+
+
 @st.composite
 def events(draw: st.DrawFn) -> dict[str, Any]:
     kind = draw(st.sampled_from(["ObjectEvent", "TransformationEvent", "AggregationEvent"]))
@@ -195,20 +220,7 @@ def events(draw: st.DrawFn) -> dict[str, Any]:
             "uom": st.sampled_from(["KGM", "TNE", "GRM"]),
         },
     )
-    quantities = draw(st.lists(quantity, max_size=3))
-    if kind == "TransformationEvent":
-        event["inputEPCList"] = epcs
-        event["inputQuantityList"] = quantities
-        event["outputQuantityList"] = draw(st.lists(quantity, min_size=1, max_size=2))
-    elif kind == "AggregationEvent":
-        event["action"] = "ADD"
-        event["parentID"] = draw(st.sampled_from(["urn:epc:id:sscc:8901234.0000000001", _LOT_LINK]))
-        event["childEPCs"] = epcs
-        event["childQuantityList"] = quantities
-    else:
-        event["action"] = draw(st.sampled_from(["ADD", "OBSERVE", "DELETE"]))
-        event["epcList"] = epcs
-        event["quantityList"] = quantities
+    event.update(_kind_lists(draw, kind, epcs, quantity))
     cbv = "https://ref.gs1.org/cbv/"
     if draw(st.booleans()):
         event["bizStep"] = _term(

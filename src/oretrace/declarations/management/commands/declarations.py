@@ -5,24 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from functools import partial
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from oretrace.core.changelog import log_change
-from oretrace.core.choices import ChangeAction
 from oretrace.core.management.support import collect_files, member_for
-from oretrace.declarations.imports import SUFFIXES, FileOutcome, import_declaration
-from oretrace.declarations.models import ImportBatch, Supplier
-from oretrace.registry.reviews import matcher_for
-
-
-def _note(batch: ImportBatch, index: int, outcome: FileOutcome) -> None:
-    """Note a file's outcome in the batch; a killed command leaves a true record behind."""
-    batch.files[index].update(outcome.as_json())
-    batch.save(update_fields=["files", "updated_at"])
+from oretrace.declarations import services
+from oretrace.declarations.imports import SUFFIXES, run_batch
+from oretrace.declarations.models import Supplier
 
 
 class Command(BaseCommand):
@@ -62,41 +52,20 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"no supplier named {options['supplier']!r} in {member.organisation}"
                 )
-        with transaction.atomic():
-            batch = ImportBatch.objects.create(
-                organisation=member.organisation,
-                created_by=member.user,
-                supplier=supplier,
-                source="cli",
-                files=[
-                    {"filename": p.name, "path": str(p), "outcome": "pending", "message": ""}
-                    for p in files
-                ],
+        batch = services.open_batch(actor=member, paths=files, supplier=supplier, source="cli")
+        quiet = bool(options["quiet"])
+        # The same loop as the worker's: each file's outcome is saved with its import, so a
+        # command killed halfway leaves a true record behind.
+        counts = run_batch(
+            batch, actor=member, progress=lambda percent, name: self._bar(percent, name, quiet)
+        )
+        self._clear(quiet)
+        batch.refresh_from_db()
+        for n, entry in enumerate(batch.files, start=1):
+            line = (
+                f"[{n}/{len(files)}] {entry['filename']}: {entry['outcome']} — {entry['message']}"
             )
-            log_change(batch, action=ChangeAction.CREATE, actor=member)
-        counts = {"imported": 0, "duplicate": 0, "refused": 0}
-        matcher = matcher_for(member)
-        for n, path in enumerate(files, start=1):
-            self._bar(n - 1, len(files), path.name, bool(options["quiet"]))
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise CommandError(f"{path}: {exc.strerror}") from None
-            outcome = import_declaration(
-                data,
-                path.name,
-                actor=member,
-                supplier=supplier,
-                batch=batch,
-                matcher=matcher,
-                record=partial(_note, batch, n - 1),  # with the file's import, if imported
-            )
-            counts[outcome.outcome] += 1
-            self._clear(bool(options["quiet"]))
-            line = f"[{n}/{len(files)}] {path.name}: {outcome.outcome} — {outcome.message}"
-            (self.stderr if outcome.outcome == "refused" else self.stdout).write(line)
-        self._bar(len(files), len(files), "done", bool(options["quiet"]))
-        self._clear(bool(options["quiet"]))
+            (self.stderr if entry["outcome"] == "refused" else self.stdout).write(line)
         self.stdout.write(
             f"{counts['imported']} imported, {counts['duplicate']} already imported, "
             f"{counts['refused']} refused (batch #{batch.pk})"
@@ -105,11 +74,11 @@ class Command(BaseCommand):
             raise CommandError(f"{counts['refused']} of {len(files)} file(s) were refused")
 
     @staticmethod
-    def _bar(done: int, total: int, name: str, quiet: bool) -> None:
+    def _bar(percent: float, name: str, quiet: bool) -> None:
         if quiet or not sys.stdout.isatty():
             return
-        filled = int(20 * done / max(total, 1))
-        sys.stdout.write(f"\r[{'#' * filled}{'.' * (20 - filled)}] {done}/{total} {name[:40]}")
+        filled = int(20 * percent / 100)
+        sys.stdout.write(f"\r[{'#' * filled}{'.' * (20 - filled)}] {percent:3.0f}% {name[:40]}")
         sys.stdout.flush()
 
     @staticmethod

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from oretrace.declarations.templates.model import TemplateError
+from oretrace.declarations.rmi.model import TemplateError
 
 DECLARATION = "Declaration"
 SMELTER_LIST = "Smelter List"

@@ -16,10 +16,10 @@ from typing import Any, Protocol
 from python_calamine import CalamineError, CalamineWorkbook
 
 from oretrace.core import bounds
-from oretrace.declarations.templates.model import TemplateError
-from oretrace.declarations.templates.ooxml import Unsupported, XlsxBook
-from oretrace.declarations.templates.slim import slim_workbook
-from oretrace.declarations.templates.values import text
+from oretrace.declarations.rmi.model import TemplateError
+from oretrace.declarations.rmi.ooxml import Unsupported, XlsxBook
+from oretrace.declarations.rmi.slim import slim_workbook
+from oretrace.declarations.rmi.values import text
 
 DEFAULT_PASSWORD = "VelvetSweatshop"  # noqa: S105 - Excel's own password for "encrypted" read-only files
 _SIGNATURES = {

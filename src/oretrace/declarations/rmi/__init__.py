@@ -4,7 +4,7 @@ No ORM and no settings: the import pipeline stages what `parse_template` returns
 `read` for the error contract and `maps` for the cell addresses per family and version.
 """
 
-from oretrace.declarations.templates.model import (
+from oretrace.declarations.rmi.model import (
     Answer,
     Company,
     Issue,
@@ -15,7 +15,7 @@ from oretrace.declarations.templates.model import (
     SmelterRow,
     TemplateError,
 )
-from oretrace.declarations.templates.read import parse_template
+from oretrace.declarations.rmi.read import parse_template
 
 __all__ = [
     "Answer",

@@ -17,7 +17,6 @@ from oretrace.assessments import evidence as evidence_checks
 from oretrace.assessments import stdfile
 from oretrace.assessments.choices import AssessmentStatus
 from oretrace.assessments.exceptions import AssessmentError, StandardFileError
-from oretrace.assessments.ledger import answers_digest
 from oretrace.assessments.models import (
     OPEN_STATUSES,
     Answer,
@@ -34,6 +33,7 @@ from oretrace.assessments.permissions import (
     can_author_standards,
     can_respond_to_assessments,
 )
+from oretrace.assessments.records import answers_digest
 from oretrace.assessments.scoring import AnswerState, Result, score
 from oretrace.core.actors import SystemActor, actor_user
 from oretrace.core.changelog import log_change, snapshot

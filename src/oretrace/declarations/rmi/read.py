@@ -22,15 +22,15 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from oretrace.declarations.templates.checks import check
-from oretrace.declarations.templates.detect import Book, detect, open_book, sheet_lookup
-from oretrace.declarations.templates.maps import (
+from oretrace.declarations.rmi.checks import check
+from oretrace.declarations.rmi.detect import Book, detect, open_book, sheet_lookup
+from oretrace.declarations.rmi.maps import (
     DECLARATION,
     SMELTER_LIST,
     TemplateMap,
     map_for,
 )
-from oretrace.declarations.templates.model import (
+from oretrace.declarations.rmi.model import (
     Answer,
     Company,
     Issue,
@@ -40,8 +40,8 @@ from oretrace.declarations.templates.model import (
     ScopeReason,
     SmelterRow,
 )
-from oretrace.declarations.templates.ooxml import Unsupported
-from oretrace.declarations.templates.values import (
+from oretrace.declarations.rmi.ooxml import Unsupported
+from oretrace.declarations.rmi.values import (
     OTHER_MINERAL,
     entry,
     mineral_label,

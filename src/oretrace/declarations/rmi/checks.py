@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from oretrace.declarations.templates.maps import (
+from oretrace.declarations.rmi.maps import (
     DECLARATION,
     PRODUCT_LIST,
     QUESTION_ROLES,
@@ -19,8 +19,8 @@ from oretrace.declarations.templates.maps import (
     TemplateMap,
     smelter_cell,
 )
-from oretrace.declarations.templates.model import Issue, ParsedDeclaration
-from oretrace.declarations.templates.values import mineral_label
+from oretrace.declarations.rmi.model import Issue, ParsedDeclaration
+from oretrace.declarations.rmi.values import mineral_label
 
 _MANDATORY = {
     "name": "Company Name",
