@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.conf import (
@@ -217,8 +218,29 @@ ORETRACE_API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 730, minimum=1)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French")), ("hi", _("Hindi"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+
+
+def _languages(locale_dir: Path) -> list[tuple[str, str | Promise]]:
+    """English (the language of the source) and every language that has a catalogue in
+    ``locale_dir``: adding a language is adding its folder (docs/development/adding-a-language.md).
+    """
+    from django.conf.locale import LANG_INFO
+    from django.utils.translation import to_language
+
+    found: list[tuple[str, str | Promise]] = []
+    for catalogue in sorted(locale_dir.glob("*/LC_MESSAGES/django.po")):
+        code = to_language(catalogue.parts[-3])
+        if code not in LANG_INFO:
+            raise ImproperlyConfigured(
+                f"{catalogue}: {code!r} is not a language Django knows (django.conf.locale)"
+            )
+        # Django's own catalogues translate the names of the languages it knows.
+        found.append((code, _(LANG_INFO[code]["name"])))
+    return [("en", _("English")), *(entry for entry in found if entry[0] != "en")]
+
+
+LANGUAGES = _languages(LOCALE_PATHS[0])
 TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from oretrace.assessments import editor_views, queries, services, stdfile
@@ -173,7 +174,13 @@ def _review_post(request: HttpRequest, member: Membership, assessment: Assessmen
             messages.success(request, _("Accepted."))
         elif action == "plan":
             made = plans.generate_plan(assessment, actor=member, language=_text_language(request))
-            messages.success(request, _("%(n)d improvement actions added.") % {"n": len(made)})
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d improvement action added.", "%(n)d improvement actions added.", len(made)
+                )
+                % {"n": len(made)},
+            )
         else:
             raise Http404
     except PermissionDenied:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from oretrace.core.choices import JobStatus
 from oretrace.core.models import (
@@ -71,7 +72,7 @@ def with_actor_names[T](member: Membership, items: list[T]) -> list[T]:
     names = actor_names(member, (item.actor_label for item in items))  # type: ignore[attr-defined]
     for item in items:
         label: Any = item.actor_label  # type: ignore[attr-defined]
-        item.actor_name = names.get(label, label)  # type: ignore[attr-defined]
+        item.actor_name = names.get(label) or _system_actor(label)  # type: ignore[attr-defined]
     return items
 
 
@@ -83,3 +84,20 @@ def tokens_for(member: Membership) -> QuerySet[ApiToken]:
 def jobs_for(member: Membership) -> QuerySet[Job]:
     """The jobs the member may see (newest first), with who started each (one query a page)."""
     return visible(Job.objects.select_related("created_by"), member)
+
+
+# The labels of the system actors that write changes shown on pages (core.demo, the supplier
+# upload link of a campaign, sign-up, the CLI), in the catalogues so that they translate.
+_SYSTEM_ACTORS = frozenset(
+    {
+        gettext_noop("system"),
+        gettext_noop("demo"),
+        gettext_noop("supplier upload link"),
+        gettext_noop("registration"),
+        gettext_noop("cli"),
+    }
+)
+
+
+def _system_actor(label: str) -> str:
+    return gettext(label) if label in _SYSTEM_ACTORS else label

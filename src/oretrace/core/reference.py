@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pycountry
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.choices import TemplateFamily
@@ -35,30 +36,39 @@ _C, _E, _A = TemplateFamily.CMRT, TemplateFamily.EMRT, TemplateFamily.AMRT
 # The template each mineral is declared in today. EMRT 2.0 added copper, graphite, lithium and
 # nickel; cobalt was covered by the CRT and mica by the MRT before the EMRT replaced both.
 MINERALS: tuple[MineralSpec, ...] = (
-    MineralSpec("tin", "Tin", "Sn", _C, "Tin"),
-    MineralSpec("tantalum", "Tantalum", "Ta", _C, "Tantalum"),
-    MineralSpec("tungsten", "Tungsten", "W", _C, "Tungsten"),
-    MineralSpec("gold", "Gold", "Au", _C, "Gold"),
-    MineralSpec("cobalt", "Cobalt", "Co", _E, "Cobalt", ("CRT",)),
-    MineralSpec("mica", "Natural mica", "", _E, "Mica", ("MRT",)),
-    MineralSpec("copper", "Copper", "Cu", _E, "Copper"),
-    MineralSpec("graphite", "Natural graphite", "C", _E, "Graphite"),
-    MineralSpec("lithium", "Lithium", "Li", _E, "Lithium"),
-    MineralSpec("nickel", "Nickel", "Ni", _E, "Nickel"),
-    MineralSpec("aluminium", "Aluminium", "Al", _A, "Aluminum"),
-    MineralSpec("iridium", "Iridium", "Ir", _A, "Iridium"),
-    MineralSpec("lime", "Lime", "", _A, "Lime"),
-    MineralSpec("manganese", "Manganese", "Mn", _A, "Manganese"),
-    MineralSpec("palladium", "Palladium", "Pd", _A, "Palladium"),
-    MineralSpec("platinum", "Platinum", "Pt", _A, "Platinum"),
-    MineralSpec("rare-earth-elements", "Rare earth elements", "REE", _A, "Rare Earth Elements"),
-    MineralSpec("rhodium", "Rhodium", "Rh", _A, "Rhodium"),
-    MineralSpec("ruthenium", "Ruthenium", "Ru", _A, "Ruthenium"),
-    MineralSpec("silver", "Silver", "Ag", _A, "Silver"),
-    MineralSpec("soda-ash", "Soda ash", "", _A, "Soda Ash"),
-    MineralSpec("zinc", "Zinc", "Zn", _A, "Zinc"),
+    MineralSpec("tin", gettext_noop("Tin"), "Sn", _C, "Tin"),
+    MineralSpec("tantalum", gettext_noop("Tantalum"), "Ta", _C, "Tantalum"),
+    MineralSpec("tungsten", gettext_noop("Tungsten"), "W", _C, "Tungsten"),
+    MineralSpec("gold", gettext_noop("Gold"), "Au", _C, "Gold"),
+    MineralSpec("cobalt", gettext_noop("Cobalt"), "Co", _E, "Cobalt", ("CRT",)),
+    MineralSpec("mica", gettext_noop("Natural mica"), "", _E, "Mica", ("MRT",)),
+    MineralSpec("copper", gettext_noop("Copper"), "Cu", _E, "Copper"),
+    MineralSpec("graphite", gettext_noop("Natural graphite"), "C", _E, "Graphite"),
+    MineralSpec("lithium", gettext_noop("Lithium"), "Li", _E, "Lithium"),
+    MineralSpec("nickel", gettext_noop("Nickel"), "Ni", _E, "Nickel"),
+    MineralSpec("aluminium", gettext_noop("Aluminium"), "Al", _A, "Aluminum"),
+    MineralSpec("iridium", gettext_noop("Iridium"), "Ir", _A, "Iridium"),
+    MineralSpec("lime", gettext_noop("Lime"), "", _A, "Lime"),
+    MineralSpec("manganese", gettext_noop("Manganese"), "Mn", _A, "Manganese"),
+    MineralSpec("palladium", gettext_noop("Palladium"), "Pd", _A, "Palladium"),
+    MineralSpec("platinum", gettext_noop("Platinum"), "Pt", _A, "Platinum"),
+    MineralSpec(
+        "rare-earth-elements", gettext_noop("Rare earth elements"), "REE", _A, "Rare Earth Elements"
+    ),
+    MineralSpec("rhodium", gettext_noop("Rhodium"), "Rh", _A, "Rhodium"),
+    MineralSpec("ruthenium", gettext_noop("Ruthenium"), "Ru", _A, "Ruthenium"),
+    MineralSpec("silver", gettext_noop("Silver"), "Ag", _A, "Silver"),
+    MineralSpec("soda-ash", gettext_noop("Soda ash"), "", _A, "Soda Ash"),
+    MineralSpec("zinc", gettext_noop("Zinc"), "Zn", _A, "Zinc"),
 )
 THREE_TG = frozenset({"tin", "tantalum", "tungsten", "gold"})
+_MINERAL_NAMES = {m.code: m.name for m in MINERALS}
+
+
+def mineral_name(code: str) -> str:
+    """A mineral's name in the reader's language; text that is no mineral code as it is."""
+    name = _MINERAL_NAMES.get(code)
+    return gettext(name) if name else code
 
 
 def _silent(_percent: float, _message: str) -> None:

@@ -6,9 +6,11 @@ task queue or the database.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from oretrace.declarations import services
 from oretrace.declarations.links import hash_token, link_for, token_for
@@ -34,13 +36,12 @@ def send_campaign_mail(request_id: int, kind: str) -> None:
         "link": link_for(request),
         "reminder": kind == "reminder",
     }
+    # Written in the supplier's language, whoever opened the campaign and whatever the worker's.
+    with translation.override(request.supplier.language or settings.LANGUAGE_CODE):
+        subject = render_to_string("declarations/email/campaign_request_subject.txt", context)
+        message = render_to_string("declarations/email/campaign_request.txt", context)
     send_mail(
-        subject=render_to_string(
-            "declarations/email/campaign_request_subject.txt", context
-        ).strip(),
-        message=render_to_string("declarations/email/campaign_request.txt", context),
-        from_email=None,
-        recipient_list=[request.email],
+        subject=subject.strip(), message=message, from_email=None, recipient_list=[request.email]
     )
 
 

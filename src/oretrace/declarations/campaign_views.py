@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -20,6 +21,7 @@ from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
 from oretrace.declarations import campaigns, imports, supplier_csv
 from oretrace.declarations.choices import Family, RequestStatus
+from oretrace.declarations.findings import with_text
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
 from oretrace.declarations.permissions import can_edit_suppliers, can_run_campaigns
 from oretrace.web.views import member_required, requires
@@ -79,10 +81,15 @@ def campaign_list(request: HttpRequest, member: Membership) -> HttpResponse:
         except OretraceError as exc:
             messages.error(request, str(exc))
             return redirect("declarations:campaigns")
+        sent = campaign.requests.count()
         messages.success(
             request,
-            _("Campaign opened: %(count)s request(s) are being e-mailed.")
-            % {"count": campaign.requests.count()},
+            ngettext(
+                "Campaign opened: %(count)s request is being e-mailed.",
+                "Campaign opened: %(count)s requests are being e-mailed.",
+                sent,
+            )
+            % {"count": sent},
         )
         return redirect("declarations:campaign", campaign_id=campaign.pk)
     listed = list(visible(Campaign.objects.all(), member)[:200])
@@ -170,7 +177,13 @@ def _act(request: HttpRequest, member: Membership, campaign: Campaign) -> None:
         if action == "remind":
             count = campaigns.send_reminders(campaign, actor=member)
             messages.success(
-                request, _("%(count)s reminder(s) are being e-mailed.") % {"count": count}
+                request,
+                ngettext(
+                    "%(count)s reminder is being e-mailed.",
+                    "%(count)s reminders are being e-mailed.",
+                    count,
+                )
+                % {"count": count},
             )
         elif action == "close" and request.POST.get("confirm") != "yes":
             messages.error(
@@ -196,7 +209,13 @@ def _act(request: HttpRequest, member: Membership, campaign: Campaign) -> None:
                 actor=member,
             )
             messages.success(
-                request, _("%(count)s request(s) are being e-mailed.") % {"count": len(added)}
+                request,
+                ngettext(
+                    "%(count)s request is being e-mailed.",
+                    "%(count)s requests are being e-mailed.",
+                    len(added),
+                )
+                % {"count": len(added)},
             )
         else:
             messages.error(request, _("Unknown action."))
@@ -272,8 +291,8 @@ def _respond(request: HttpRequest, token: str) -> HttpResponse:
     context.update(
         {
             "latest": latest,
-            "latest_errors": latest.errors if latest else [],
-            "latest_warnings": latest.warnings if latest else [],
+            "latest_errors": with_text(latest.errors) if latest else [],
+            "latest_warnings": with_text(latest.warnings) if latest else [],
             "uploads": [
                 {**u, "when": datetime.fromisoformat(u["at"])} for u in reversed(link.uploads[-20:])
             ],

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
@@ -370,7 +370,11 @@ def check_response_limits(request: CampaignRequest, count: int, now: datetime) -
         raise DeclarationError(_("choose at least one file to upload"))
     if count > MAX_RESPONSE_FILES:
         raise DeclarationError(
-            _("%(count)s files at once; the limit is %(limit)s per upload")
+            ngettext(
+                "%(count)s file at once; the limit is %(limit)s per upload",
+                "%(count)s files at once; the limit is %(limit)s per upload",
+                count,
+            )
             % {"count": count, "limit": MAX_RESPONSE_FILES}
         )
     since = (now - timedelta(hours=1)).isoformat()
@@ -517,8 +521,15 @@ def _answer(
     return Answer(
         filename,
         "imported",
-        _("received: %(errors)s checker error(s), %(warnings)s warning(s)")
-        % {"errors": declaration.error_count, "warnings": declaration.warning_count},
+        _("received: %(errors)s, %(warnings)s")
+        % {
+            "errors": ngettext(
+                "%(n)s checker error", "%(n)s checker errors", declaration.error_count
+            )
+            % {"n": declaration.error_count},
+            "warnings": ngettext("%(n)s warning", "%(n)s warnings", declaration.warning_count)
+            % {"n": declaration.warning_count},
+        },
         declaration,
     )
 

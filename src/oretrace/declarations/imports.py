@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.changelog import log_change, snapshot
@@ -38,6 +39,7 @@ from oretrace.declarations.rmi import (
 from oretrace.declarations.services import create_supplier
 from oretrace.registry.choices import MatchOutcome
 from oretrace.registry.matching import Matcher, MatchResult
+from oretrace.registry.origins import declaration_row
 from oretrace.registry.queries import CONFORMANT, headline_statuses
 from oretrace.registry.reviews import NameQuery, match_names, matcher_for, queue_review
 
@@ -136,7 +138,24 @@ def _issues(parsed: ParsedDeclaration) -> list[dict]:
 
 
 def _issue(issue) -> dict:
-    return {"code": issue.code, "message": issue.message, "sheet": issue.sheet, "cell": issue.cell}
+    found = {"code": issue.code, "message": issue.message, "sheet": issue.sheet, "cell": issue.cell}
+    if issue.template:  # shown in the reader's language (declarations.findings)
+        found.update(template=issue.template, params=dict(issue.params))
+    return found
+
+
+def _flag(severity: Severity, code: str, template: str, row: int, **params: str) -> dict:
+    """A registry finding about a Smelter List row, stored as `_issue` stores the checker's."""
+    params = {"row": str(row), **params}
+    return {
+        "severity": severity.value,
+        "code": code,
+        "message": template % params,
+        "sheet": "Smelter List",
+        "cell": f"D{row}",
+        "template": template,
+        "params": params,
+    }
 
 
 def _query(row: SmelterRow) -> NameQuery | None:
@@ -172,42 +191,51 @@ def _registry_flags(
 ) -> list[dict]:
     flags = []
     for row, query, result in matched:
-        where = {"sheet": "Smelter List", "cell": f"D{row.row}"}
         if query is None or result is None:
             continue
         if result.outcome == MatchOutcome.NONE:
             flags.append(
-                {
-                    "severity": Severity.FLAG.value,
-                    "code": "smelter-not-in-registry",
-                    "message": f"row {row.row}: {query.name} is not a known smelter or refiner; "
-                    "it waits in the review queue",
-                    **where,
-                }
+                _flag(
+                    Severity.FLAG,
+                    "smelter-not-in-registry",
+                    gettext_noop(
+                        "row %(row)s: %(name)s is not a known smelter or refiner; it waits in "
+                        "the review queue"
+                    ),
+                    row.row,
+                    name=query.name,
+                )
             )
         elif result.outcome == MatchOutcome.REVIEW:
             flags.append(
-                {
-                    "severity": Severity.WARNING.value,
-                    "code": "smelter-needs-review",
-                    "message": f"row {row.row}: {query.name} may be one of several registry "
-                    "facilities; it waits in the review queue",
-                    **where,
-                }
+                _flag(
+                    Severity.WARNING,
+                    "smelter-needs-review",
+                    gettext_noop(
+                        "row %(row)s: %(name)s may be one of several registry facilities; it "
+                        "waits in the review queue"
+                    ),
+                    row.row,
+                    name=query.name,
+                )
             )
         else:
             fid = result.candidates[0].facility_id
             status = statuses.get(fid, "")
             if status.casefold() not in CONFORMANT:
                 flags.append(
-                    {
-                        "severity": Severity.FLAG.value,
-                        "code": "smelter-not-conformant",
-                        "message": f"row {row.row}: {query.name} is "
-                        + (f"'{status}'" if status else "without an assurance status")
-                        + ", not conformant",
-                        **where,
-                    }
+                    _flag(
+                        Severity.FLAG,
+                        "smelter-not-conformant",
+                        gettext_noop("row %(row)s: %(name)s is '%(status)s', not conformant")
+                        if status
+                        else gettext_noop(
+                            "row %(row)s: %(name)s is without an assurance status, not conformant"
+                        ),
+                        row.row,
+                        name=query.name,
+                        **({"status": status} if status else {}),
+                    )
                 )
     return flags
 
@@ -262,6 +290,23 @@ def _supersede(declaration: Declaration, member: Membership) -> str:
                 f"is older than declaration #{rival.pk} ({rival.filename}), which stays current"
             )
     return "; ".join(notes)
+
+
+def _summary(parsed: ParsedDeclaration, declaration: Declaration, counts: dict[str, int]) -> str:
+    """What an imported file holds, counted in words ("1 smelter row, 2 red flags")."""
+    rows = len(parsed.smelters)
+    parts = [
+        ngettext("%(n)s smelter row", "%(n)s smelter rows", rows) % {"n": rows},
+        ngettext("%(n)s checker error", "%(n)s checker errors", counts["error"])
+        % {"n": counts["error"]},
+        ngettext("%(n)s warning", "%(n)s warnings", counts["warning"]) % {"n": counts["warning"]},
+        ngettext("%(n)s red flag", "%(n)s red flags", counts["flag"]) % {"n": counts["flag"]},
+    ]
+    return gettext("%(template)s from %(supplier)s: %(counts)s") % {
+        "template": f"{parsed.family} {parsed.version}",
+        "supplier": declaration.supplier,
+        "counts": ", ".join(parts),
+    }
 
 
 def import_declaration(
@@ -359,11 +404,7 @@ def _import(
                 batch=batch,
                 reporting_year=reporting_year,
             )
-            message = (
-                f"{parsed.family} {parsed.version} from {declaration.supplier}: "
-                f"{len(parsed.smelters)} smelter rows, {counts['error']} checker errors, "
-                f"{counts['warning']} warnings, {counts['flag']} red flags"
-            )
+            message = _summary(parsed, declaration, counts)
             if note:
                 message += f"; {note}"
             outcome = FileOutcome(filename, "imported", message, declaration)
@@ -425,7 +466,6 @@ def _persist(
         fingerprint=fingerprint(content),
     )
     entries = []
-    origin = f"declaration #{declaration.pk} ({filename[:200]})"
     for row, query, result in matched:
         entry = SmelterEntry(
             declaration=declaration,
@@ -452,7 +492,7 @@ def _persist(
                     else SmelterMatch.UNMATCHED
                 )
                 entry.review = queue_review(
-                    actor, query, result, origin=f"{origin}, Smelter List row {row.row}"
+                    actor, query, result, origin=declaration_row(declaration.pk, filename, row.row)
                 )
         entries.append(entry)
     SmelterEntry.objects.bulk_create(entries)

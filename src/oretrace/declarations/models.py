@@ -31,6 +31,12 @@ class Supplier(OrgOwnedModel):
     country = models.ForeignKey(
         "core.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="The language e-mails to this supplier are written in (a code of LANGUAGES); "
+        "empty: the site's default.",
+    )
     linked_organisation = models.ForeignKey(
         "core.Organisation",
         on_delete=models.PROTECT,

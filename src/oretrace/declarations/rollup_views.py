@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
+from oretrace.core.reference import mineral_name
 from oretrace.core.uploads import read_upload
 from oretrace.declarations import export
 from oretrace.declarations.models import Declaration, Supplier
-from oretrace.declarations.rmi.values import mineral_label
 from oretrace.declarations.rollup import LATEST, Rollup, build_rollup, years_with_declarations
 from oretrace.web.views import member_required
 
@@ -51,7 +51,7 @@ def chart_bars(rollup: Rollup) -> list[dict]:
     widest = max((total for _m, total, _c in counts), default=0) or 1
     return [
         {
-            "label": mineral_label(metal),
+            "label": mineral_name(metal),
             "total": total,
             "conformant": conformant,
             "other": total - conformant,
@@ -85,7 +85,7 @@ def rollup_page(request: HttpRequest, member: Membership) -> HttpResponse:
             "response_percent": round(100 * rollup.response_rate),
             "bars": bars,
             "chart_height": 20 + 30 * len(bars),
-            "mineral_labels": {m: mineral_label(m) for m in rollup.minerals},
+            "mineral_labels": {m: mineral_name(m) for m in rollup.minerals},
             "company_defaults": export.COMPANY_ANSWER_DEFAULTS.get(family, {}),
             "contact_fields": [
                 (name, label, member.user.email if name.endswith("_email") else "")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -160,11 +161,18 @@ def create_supplier(
     email: str = "",
     contact_name: str = "",
     country: str = "",
+    language: str = "",
 ) -> Supplier:
     _require(actor, can_edit_suppliers, "supplier")
     name = " ".join(name.split())
     if not name:
         raise DeclarationError("a supplier needs a name")
+    language = language.strip().lower()
+    known = [code for code, _name in settings.LANGUAGES]
+    if language and language not in known:
+        raise DeclarationError(
+            f"{language!r} is not a language of this site; use one of {', '.join(known)}"
+        )
     supplier = Supplier(
         organisation=actor.organisation,
         created_by=actor.user,
@@ -173,6 +181,7 @@ def create_supplier(
         email=email.strip(),
         contact_name=contact_name.strip()[:200],
         country=_country(country),
+        language=language,
     )
     try:
         with transaction.atomic():

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import Country, Membership
@@ -148,7 +149,11 @@ def read_suppliers(data: bytes) -> list[tuple[int, dict[str, str]]]:
     columns = _columns([c.strip() for c in rows[0]])
     if len(rows) - 1 > MAX_ROWS:
         raise DeclarationError(
-            _("%(count)s rows; the limit is %(limit)s")
+            ngettext(
+                "%(count)s row; the limit is %(limit)s",
+                "%(count)s rows; the limit is %(limit)s",
+                len(rows) - 1,
+            )
             % {"count": len(rows) - 1, "limit": MAX_ROWS}
         )
     countries = {c.code: c.code for c in Country.objects.all()}
@@ -171,7 +176,11 @@ def read_suppliers(data: bytes) -> list[tuple[int, dict[str, str]]]:
     if errors:
         shown = errors[:MAX_ERRORS]
         if len(errors) > MAX_ERRORS:
-            shown.append(_("… and %(count)s more") % {"count": len(errors) - MAX_ERRORS})
+            more = len(errors) - MAX_ERRORS
+            shown.append(
+                ngettext("… and %(count)s more problem", "… and %(count)s more problems", more)
+                % {"count": more}
+            )
         raise DeclarationError(_("nothing was imported: %(errors)s") % {"errors": "; ".join(shown)})
     return result
 

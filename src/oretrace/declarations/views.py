@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import mimetypes
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -17,10 +18,12 @@ from django.utils.translation import ngettext
 
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
+from oretrace.core.reference import mineral_name
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
 from oretrace.declarations import imports, queries, services
 from oretrace.declarations.choices import DeclarationStatus, Family, Severity
+from oretrace.declarations.findings import with_text
 from oretrace.declarations.models import Declaration, ImportBatch, Supplier
 from oretrace.declarations.permissions import (
     can_decide_declarations,
@@ -36,7 +39,6 @@ from oretrace.declarations.queries import (
     question_text,
     search_declarations,
 )
-from oretrace.declarations.rmi.values import mineral_label
 from oretrace.registry.models import Facility
 from oretrace.web.views import member_required, requires
 
@@ -187,11 +189,11 @@ def declaration_detail(
         {
             "declaration": declaration,
             "company": declaration.content["company"],
-            "flags": declaration.issues_of(Severity.FLAG),
-            "errors": declaration.issues_of(Severity.ERROR),
-            "warnings": declaration.issues_of(Severity.WARNING),
+            "flags": with_text(declaration.issues_of(Severity.FLAG)),
+            "errors": with_text(declaration.issues_of(Severity.ERROR)),
+            "warnings": with_text(declaration.issues_of(Severity.WARNING)),
             "answers": [(q, question_text(family, q), items) for q, items in answers],
-            "answer_minerals": [mineral_label(m) if m else "" for m in answer_minerals],
+            "answer_minerals": [mineral_name(m) if m else "" for m in answer_minerals],
             "company_answers": [
                 {**a, "text": question_text(family, a["question"])}
                 for a in declaration.content.get("company_answers", [])
@@ -257,6 +259,7 @@ def supplier_list(request: HttpRequest, member: Membership) -> HttpResponse:
                 reference=request.POST.get("reference", ""),
                 email=request.POST.get("email", ""),
                 country=request.POST.get("country", ""),
+                language=request.POST.get("language", ""),
             )
         except PermissionDenied:
             raise  # a refusal: 403 from member_required, not a form error
@@ -268,5 +271,9 @@ def supplier_list(request: HttpRequest, member: Membership) -> HttpResponse:
     return render(
         request,
         "declarations/supplier_list.html",
-        {"page": page, "can_edit": can_edit_suppliers(member)},
+        {
+            "page": page,
+            "can_edit": can_edit_suppliers(member),
+            "email_languages": settings.LANGUAGES,
+        },
     )

@@ -1,6 +1,7 @@
 """Vocabularies of the facility registry."""
 
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,18 +53,27 @@ class AssuranceScheme(models.TextChoices):
 
 
 # RMAP statuses as the RMI lists and exports write them. The vocabulary stays open: a status
-# not in this list is stored as written and shown as is.
+# not in this list is stored as written and shown as is (`status_label`).
 RMAP_STATUSES = (
-    "Conformant",
-    "Active",
-    "Non-conformant",
-    "Cross-recognized",
-    "Suspended",
-    "In communication",
-    "Outreach required",
-    "Communication suspended",
-    "Unable to proceed",
+    gettext_noop("Conformant"),
+    gettext_noop("Active"),
+    gettext_noop("Non-conformant"),
+    gettext_noop("Cross-recognized"),
+    gettext_noop("Suspended"),
+    gettext_noop("In communication"),
+    gettext_noop("Outreach required"),
+    gettext_noop("Communication suspended"),
+    gettext_noop("Unable to proceed"),
 )
+# Statuses of other schemes that oretrace itself writes (an initiative's membership register).
+OTHER_STATUSES = (gettext_noop("Member"),)
+_KNOWN_STATUSES = {status.casefold(): status for status in (*RMAP_STATUSES, *OTHER_STATUSES)}
+
+
+def status_label(status: str) -> str:
+    """An assurance status as the reader says it; a status of another vocabulary as written."""
+    known = _KNOWN_STATUSES.get(status.casefold())
+    return gettext(known) if known else status
 
 
 class ReviewStatus(models.TextChoices):

@@ -10,11 +10,12 @@ from oretrace.registry.choices import FacilityKind, IdentifierScheme, NameKind
 
 
 def _countries() -> list[tuple[str, str]]:
-    return [("", "—"), *Country.objects.values_list("code", "name")]
+    countries = [(c.code, c.label) for c in Country.objects.only("code", "name")]
+    return [("", "—"), *sorted(countries, key=lambda choice: choice[1].casefold())]
 
 
 def _minerals() -> list[tuple[str, str]]:
-    return [("", "—"), *Mineral.objects.values_list("code", "name")]
+    return [("", "—"), *((m.code, m.label) for m in Mineral.objects.only("code", "name"))]
 
 
 class SearchForm(forms.Form):

@@ -25,6 +25,7 @@ from oretrace.registry.forms import (
     UploadForm,
 )
 from oretrace.registry.models import Facility, MatchReview, ReferenceImport
+from oretrace.registry.origins import MATCH_PAGE
 from oretrace.registry.permissions import (
     can_curate,
     can_edit_facilities,
@@ -242,9 +243,7 @@ def match(request: HttpRequest, member: Membership) -> HttpResponse:
         queue = bool(request.POST.get("queue"))
         if queue:
             can_review_matches.require(member)
-        results = reviews.match_names(
-            member, queries, queue_reviews=queue, origin=_("matched on the Match page")
-        )
+        results = reviews.match_names(member, queries, queue_reviews=queue, origin=MATCH_PAGE)
         ids = {c.facility_id for r in results for c in r.candidates}
         facilities = Facility.objects.for_member(member).in_bulk(ids)
         rows = [(r, [(c, facilities.get(c.facility_id)) for c in r.candidates]) for r in results]

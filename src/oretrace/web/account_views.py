@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -76,7 +77,11 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             if isinstance(device, StaticDevice) and left < LOW_ON_BACKUP_CODES:
                 messages.warning(
                     request,
-                    _("Only %(count)s backup codes are left: make new ones on the Security page.")
+                    ngettext(
+                        "Only %(count)s backup code is left: make new ones on the Security page.",
+                        "Only %(count)s backup codes are left: make new ones on the Security page.",
+                        left,
+                    )
                     % {"count": left},
                 )
             return HttpResponseRedirect(_next_url(request))

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -266,6 +267,24 @@ def changes(
     entries = ChangeLogEntry.objects.for_object(obj)  # type: ignore[arg-type]
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     page.object_list = with_actor_names(member, list(page.object_list))
+    for entry in page.object_list:
+        entry.readable = _readable_differences(obj, entry)  # type: ignore[attr-defined]
     return render(
         request, "web/changes.html", {"object": obj, "page": page, "model_name": model_name}
     )
+
+
+def _readable_differences(obj: object, entry: ChangeLogEntry) -> list[tuple[str, object, object]]:
+    """A change's fields with coded values (``needs_correction``) shown by their labels."""
+    readable = []
+    for name, before, after in entry.differences:
+        try:
+            field = obj._meta.get_field(name.removesuffix("_id"))  # type: ignore[attr-defined]
+        except FieldDoesNotExist:
+            field = None
+        choices = dict(field.flatchoices) if field is not None and field.choices else {}
+        if choices:
+            before = choices.get(before, before)
+            after = choices.get(after, after)
+        readable.append((name, before, after))
+    return readable

@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import gettext as gettext_module
+from functools import cache
+
+import pycountry
 from django.db import models
+from django.utils.translation import get_language, gettext, to_locale
 
 from oretrace.core.choices import TemplateFamily
+
+
+@cache
+def _iso3166(language: str) -> gettext_module.NullTranslations:
+    return gettext_module.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[to_locale(language)], fallback=True
+    )
+
+
+def country_name(name: str) -> str:
+    """A country's ISO 3166 English name in the active language, as pycountry translates it
+    (the name as it is when pycountry has no translation)."""
+    return _iso3166(get_language() or "en").gettext(name)
 
 
 class PublicQuerySet(models.QuerySet):
@@ -30,6 +48,11 @@ class Country(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (from pycountry's ISO 3166 catalogues)."""
+        return country_name(self.name)
 
 
 class Subdivision(models.Model):
@@ -76,3 +99,9 @@ class Mineral(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (the names are in the catalogues:
+        ``core.reference.MINERALS``)."""
+        return gettext(self.name)

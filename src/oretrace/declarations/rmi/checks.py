@@ -19,18 +19,19 @@ from oretrace.declarations.rmi.maps import (
     TemplateMap,
     smelter_cell,
 )
-from oretrace.declarations.rmi.model import Issue, ParsedDeclaration
+from oretrace.declarations.rmi.model import Issue, ParsedDeclaration, gettext_noop
 from oretrace.declarations.rmi.values import mineral_label
 
+# The template's own labels (English in every language of the template), translated on screen.
 _MANDATORY = {
-    "name": "Company Name",
-    "scope_text": "Declaration Scope or Class",
-    "contact_name": "Contact Name",
-    "contact_email": "Email - Contact",
-    "contact_phone": "Phone - Contact",
-    "authorizer_name": "Authorizer",
-    "authorizer_email": "Email - Authorizer",
-    "effective_date": "Effective Date",
+    "name": gettext_noop("Company Name"),
+    "scope_text": gettext_noop("Declaration Scope or Class"),
+    "contact_name": gettext_noop("Contact Name"),
+    "contact_email": gettext_noop("Email - Contact"),
+    "contact_phone": gettext_noop("Phone - Contact"),
+    "authorizer_name": gettext_noop("Authorizer"),
+    "authorizer_email": gettext_noop("Email - Authorizer"),
+    "effective_date": gettext_noop("Effective Date"),
 }
 # Questions past which the later ones are asked only when the answers allow (the "gates").
 _GATES = {"CMRT": 2, "EMRT": 2, "AMRT": 1, "CRT": 1}
@@ -107,6 +108,12 @@ def _negative(declaration: ParsedDeclaration, answers: list[str]) -> bool:
     return first or second
 
 
+def _issue(code: str, template: str, sheet: str, cell: str = "", **params: str) -> Issue:
+    """An issue whose ``mineral`` parameter is a code, named by the template in English."""
+    english = {k: mineral_label(v) if k == "mineral" else v for k, v in params.items()}
+    return Issue(code, template % english, sheet, cell, template, params)
+
+
 def _company_rules(declaration: ParsedDeclaration, template_map: TemplateMap, today: date) -> None:
     company, cells, errors = declaration.company, template_map.company, declaration.errors
     for name, label in _MANDATORY.items():
@@ -114,31 +121,44 @@ def _company_rules(declaration: ParsedDeclaration, template_map: TemplateMap, to
         if name == "effective_date" and value is None and company.effective_date_text:
             continue  # reported as unreadable already
         if not value:
-            errors.append(Issue("missing-field", f"{label} is required", DECLARATION, cells[name]))
-        elif name.endswith("_email") and "@" not in value:
             errors.append(
-                Issue(
-                    "email-invalid",
-                    f"{label} '{value}' is not an e-mail address (it has no '@')",
+                _issue(
+                    "missing-field",
+                    gettext_noop("%(field)s is required"),
                     DECLARATION,
                     cells[name],
+                    field=label,
+                )
+            )
+        elif name.endswith("_email") and "@" not in value:
+            errors.append(
+                _issue(
+                    "email-invalid",
+                    gettext_noop("%(field)s '%(value)s' is not an e-mail address (it has no '@')"),
+                    DECLARATION,
+                    cells[name],
+                    field=label,
+                    value=value,
                 )
             )
     if company.scope_text and not company.scope:
         errors.append(
-            Issue(
+            _issue(
                 "scope-invalid",
-                f"the declaration scope '{company.scope_text}' is not one of A. Company, "
-                "B. Product (or List of Products), C. User defined",
+                gettext_noop(
+                    "the declaration scope '%(value)s' is not one of A. Company, "
+                    "B. Product (or List of Products), C. User defined"
+                ),
                 DECLARATION,
                 cells["scope_text"],
+                value=company.scope_text,
             )
         )
     if company.scope == "C" and not company.scope_description:
         errors.append(
-            Issue(
+            _issue(
                 "missing-field",
-                "Description of Scope is required when the scope is C. User defined",
+                gettext_noop("Description of Scope is required when the scope is C. User defined"),
                 DECLARATION,
                 cells["scope_description"],
             )
@@ -146,20 +166,21 @@ def _company_rules(declaration: ParsedDeclaration, template_map: TemplateMap, to
     warnings = declaration.warnings
     if company.authorizer_name.casefold().rstrip(".") in _SAME:
         warnings.append(
-            Issue(
+            _issue(
                 "authorizer-same",
-                f"the authorizer must be named, not '{company.authorizer_name}'",
+                gettext_noop("the authorizer must be named, not '%(value)s'"),
                 DECLARATION,
                 cells["authorizer_name"],
+                value=company.authorizer_name,
             )
         )
     for name, address in cells.items():
         value = getattr(company, name) if name != "effective_date" else ""
         if isinstance(value, str) and value[:1] in {"=", "#"}:
             warnings.append(
-                Issue(
+                _issue(
                     "starts-with-formula-sign",
-                    "entries must not start with '=' or '#'",
+                    gettext_noop("entries must not start with '=' or '#'"),
                     DECLARATION,
                     address,
                 )
@@ -171,32 +192,37 @@ def _date_rules(declaration: ParsedDeclaration, cell: str, today: date) -> None:
     effective = declaration.company.effective_date
     if effective is None:
         return
+    shown = f"{effective:%d-%b-%Y}"
     if effective <= date(2006, 12, 31):
         declaration.errors.append(
-            Issue(
+            _issue(
                 "date-invalid",
-                f"the effective date {effective:%d-%b-%Y} is before 2007, which the template "
-                "does not accept",
+                gettext_noop(
+                    "the effective date %(date)s is before 2007, which the template does not accept"
+                ),
                 DECLARATION,
                 cell,
+                date=shown,
             )
         )
     elif effective > today:
         declaration.warnings.append(
-            Issue(
+            _issue(
                 "date-future",
-                f"the effective date {effective:%d-%b-%Y} is in the future",
+                gettext_noop("the effective date %(date)s is in the future"),
                 DECLARATION,
                 cell,
+                date=shown,
             )
         )
     elif effective < today - timedelta(days=365):
         declaration.warnings.append(
-            Issue(
+            _issue(
                 "date-old",
-                f"the effective date {effective:%d-%b-%Y} is more than a year old",
+                gettext_noop("the effective date %(date)s is more than a year old"),
                 DECLARATION,
                 cell,
+                date=shown,
             )
         )
 
@@ -205,16 +231,20 @@ def _answer_rules(declaration: ParsedDeclaration, template_map: TemplateMap) -> 
     errors, gates = declaration.errors, _GATES[declaration.family]
     in_scope = in_scope_minerals(declaration)
     for item in declaration.answers:
-        label = mineral_label(item.mineral)
         number = int(item.question) if item.question.isdigit() else 99
         if item.answer and item.answer.casefold() not in _ANSWERS_FOLDED:
             declaration.warnings.append(
-                Issue(
+                _issue(
                     "answer-not-in-list",
-                    f"question {item.question} ({label}): '{item.answer}' is not one of the "
-                    "template's answers (answers must be chosen from the list, in English)",
+                    gettext_noop(
+                        "question %(question)s (%(mineral)s): '%(value)s' is not one of the "
+                        "template's answers (answers must be chosen from the list, in English)"
+                    ),
                     DECLARATION,
                     item.cell,
+                    question=item.question,
+                    mineral=item.mineral,
+                    value=item.answer,
                 )
             )
         if item.answer:
@@ -226,30 +256,35 @@ def _answer_rules(declaration: ParsedDeclaration, template_map: TemplateMap) -> 
         )
         if required:
             errors.append(
-                Issue(
+                _issue(
                     "missing-answer",
-                    f"question {item.question} is required for {label}",
+                    gettext_noop("question %(question)s is required for %(mineral)s"),
                     DECLARATION,
                     item.cell,
+                    question=item.question,
+                    mineral=item.mineral,
                 )
             )
     if in_scope:
         for item in declaration.company_answers:
             if not item.answer:
                 errors.append(
-                    Issue(
+                    _issue(
                         "missing-answer",
-                        f"company question {item.question} is required",
+                        gettext_noop("company question %(question)s is required"),
                         DECLARATION,
                         item.cell,
+                        question=item.question,
                     )
                 )
             elif item.question == "B" and item.answer == "Yes" and len(item.comment) <= 1:
                 column = template_map.comment_column
                 errors.append(
-                    Issue(
+                    _issue(
                         "policy-url-missing",
-                        "question B is answered Yes: give the policy's URL in the comment",
+                        gettext_noop(
+                            "question B is answered Yes: give the policy's URL in the comment"
+                        ),
                         DECLARATION,
                         column + item.cell[1:],
                     )
@@ -268,10 +303,12 @@ def _list_rules(
     errors = declaration.errors
     if declaration.company.scope == "B" and not any(p.number for p in declaration.products):
         errors.append(
-            Issue(
+            _issue(
                 "products-missing",
-                "the scope is B. Product (or List of Products): list at least one responder's "
-                "product number",
+                gettext_noop(
+                    "the scope is B. Product (or List of Products): list at least one "
+                    "responder's product number"
+                ),
                 PRODUCT_LIST,
                 f"B{template_map.first_product_row}",
             )
@@ -286,25 +323,32 @@ def _list_rules(
         ]
         if not rows:
             errors.append(
-                Issue(
+                _issue(
                     "no-smelters",
-                    f"{mineral_label(mineral)} is declared (question 1 and 2) but the Smelter "
-                    "List has no row for it",
+                    gettext_noop(
+                        "%(mineral)s is declared (question 1 and 2) but the Smelter List has no "
+                        "row for it"
+                    ),
                     SMELTER_LIST,
                     f"{metal_column}{template_map.first_smelter_row}:"
                     f"{metal_column}{template_map.last_list_row}",
+                    mineral=mineral,
                 )
             )
     for row in declaration.smelters:
         for name in ("smelter_name", "country_text"):
             if (row.not_listed or not has_lookup) and not getattr(row, name):
                 errors.append(
-                    Issue(
+                    _issue(
                         "smelter-incomplete",
-                        f"row {row.row}: a smelter that is not listed needs its "
-                        f"{'name' if name == 'smelter_name' else 'country'}",
+                        gettext_noop("row %(row)s: a smelter that is not listed needs its name")
+                        if name == "smelter_name"
+                        else gettext_noop(
+                            "row %(row)s: a smelter that is not listed needs its country"
+                        ),
                         SMELTER_LIST,
                         smelter_cell(template_map, name, row.row - template_map.first_smelter_row),
+                        row=str(row.row),
                     )
                 )
 
@@ -313,19 +357,32 @@ def _review_flags(declaration: ParsedDeclaration, in_scope: list[str]) -> None:
     warnings = declaration.warnings
     meaning = _MEANING[declaration.family]
     for mineral in in_scope:
-        label = mineral_label(mineral)
-        for key, what in (
-            ("covered", "sources from the covered countries (DRC and adjoining)"),
-            ("cahra", "sources from conflict-affected and high-risk areas"),
+        for key, template in (
+            (
+                "covered",
+                gettext_noop(
+                    "%(mineral)s: question %(question)s says a smelter sources from the covered "
+                    "countries (DRC and adjoining)"
+                ),
+            ),
+            (
+                "cahra",
+                gettext_noop(
+                    "%(mineral)s: question %(question)s says a smelter sources from "
+                    "conflict-affected and high-risk areas"
+                ),
+            ),
         ):
             question = meaning.get(key)
             if question and declaration.answer(question, mineral).startswith(("Yes", "DRC")):
                 warnings.append(
-                    Issue(
+                    _issue(
                         f"{key}-sourcing",
-                        f"{label}: question {question} says a smelter {what}",
+                        template,
                         DECLARATION,
                         _cell_of(declaration, question, mineral),
+                        mineral=mineral,
+                        question=question,
                     )
                 )
         smelters = declaration.smelters_for(mineral)
@@ -334,12 +391,18 @@ def _review_flags(declaration: ParsedDeclaration, in_scope: list[str]) -> None:
             for row in smelters:
                 if row.recycled_scrap == "No":
                     warnings.append(
-                        Issue(
+                        _issue(
                             "recycled-inconsistent",
-                            f"{label} is declared 100% recycled or scrap (question {recycled}) "
-                            f"but row {row.row}'s smelter is not fed only by recycled material",
+                            gettext_noop(
+                                "%(mineral)s is declared 100%% recycled or scrap (question "
+                                "%(question)s) but row %(row)s's smelter is not fed only by "
+                                "recycled material"
+                            ),
                             SMELTER_LIST,
                             f"P{row.row}",
+                            mineral=mineral,
+                            question=recycled,
+                            row=str(row.row),
                         )
                     )
         identified = meaning.get("identified")
@@ -347,12 +410,17 @@ def _review_flags(declaration: ParsedDeclaration, in_scope: list[str]) -> None:
             for row in smelters:
                 if row.not_identified:
                     warnings.append(
-                        Issue(
+                        _issue(
                             "identified-inconsistent",
-                            f"all {label} smelters are declared identified (question "
-                            f"{identified}) but row {row.row} says 'Smelter not yet identified'",
+                            gettext_noop(
+                                "all %(mineral)s smelters are declared identified (question "
+                                "%(question)s) but row %(row)s says 'Smelter not yet identified'"
+                            ),
                             SMELTER_LIST,
                             f"C{row.row}",
+                            mineral=mineral,
+                            question=identified,
+                            row=str(row.row),
                         )
                     )
     _smelter_flags(declaration, set(in_scope))
@@ -363,42 +431,51 @@ def _smelter_flags(declaration: ParsedDeclaration, in_scope: set[str]) -> None:
     for row in declaration.smelters:
         if row.not_identified:
             warnings.append(
-                Issue(
+                _issue(
                     "smelter-not-identified",
-                    f"row {row.row}: smelter not yet identified",
+                    gettext_noop("row %(row)s: smelter not yet identified"),
                     SMELTER_LIST,
                     f"C{row.row}",
+                    row=str(row.row),
                 )
             )
         if not row.metal:
             warnings.append(
-                Issue(
+                _issue(
                     "metal-unknown",
-                    f"row {row.row}: '{row.metal_text}' is not a metal of this template",
+                    gettext_noop("row %(row)s: '%(value)s' is not a metal of this template"),
                     SMELTER_LIST,
                     f"B{row.row}",
+                    row=str(row.row),
+                    value=row.metal_text,
                 )
             )
         elif row.metal not in in_scope:
             warnings.append(
-                Issue(
+                _issue(
                     "metal-not-declared",
-                    f"row {row.row}: {mineral_label(row.metal)} is listed but not declared "
-                    "in questions 1 and 2",
+                    gettext_noop(
+                        "row %(row)s: %(mineral)s is listed but not declared in questions 1 and 2"
+                    ),
                     SMELTER_LIST,
                     f"B{row.row}",
+                    row=str(row.row),
+                    mineral=row.metal,
                 )
             )
     for group in declaration.duplicate_smelters():
         first = group[0]
         for row in group[1:]:
             warnings.append(
-                Issue(
+                _issue(
                     "duplicate-smelter",
-                    f"row {row.row} repeats row {first.row} "
-                    f"({mineral_label(row.metal)}, {row.smelter_id or row.smelter_name})",
+                    gettext_noop("row %(row)s repeats row %(first)s (%(mineral)s, %(smelter)s)"),
                     SMELTER_LIST,
                     f"A{row.row}",
+                    row=str(row.row),
+                    first=str(first.row),
+                    mineral=row.metal,
+                    smelter=row.smelter_id or row.smelter_name,
                 )
             )
 

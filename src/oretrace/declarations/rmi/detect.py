@@ -16,7 +16,8 @@ from typing import Any, Protocol
 from python_calamine import CalamineError, CalamineWorkbook
 
 from oretrace.core import bounds
-from oretrace.declarations.rmi.model import TemplateError
+from oretrace.declarations.rmi.maps import DECLARATION
+from oretrace.declarations.rmi.model import Issue, TemplateError, gettext_noop
 from oretrace.declarations.rmi.ooxml import Unsupported, XlsxBook
 from oretrace.declarations.rmi.slim import slim_workbook
 from oretrace.declarations.rmi.values import text
@@ -185,11 +186,12 @@ def sheet_lookup(book: Book) -> dict[str, str]:
     return {re.sub(r"[^a-z0-9]", "", s.casefold()): s for s in book.sheet_names}
 
 
-def detect(book: Book, filename: str) -> tuple[str, str, Sequence[Sequence[Any]], list[str]]:
+def detect(book: Book, filename: str) -> tuple[str, str, Sequence[Sequence[Any]], list[Issue]]:
     """(family, version, Declaration rows, notes) of an RMI template.
 
     Raises `TemplateError` ``not-a-template`` when the workbook is no RMI reporting template.
-    The notes say where the version came from when that was not the workbook's own cells.
+    The notes (warnings) say where the version came from when that was not the workbook's own
+    cells.
     """
     sheets = sheet_lookup(book)
     if "declaration" not in sheets:
@@ -222,13 +224,25 @@ def detect(book: Book, filename: str) -> tuple[str, str, Sequence[Sequence[Any]]
             f"{filename}: the Mica Reporting Template is not supported; mica is declared on "
             "the EMRT (1.1-2.1)",
         )
-    notes: list[str] = []
+    notes: list[Issue] = []
     named = _FILENAME_RE.search(filename)
     if named and named.group(1).upper() == family:
         # CRT 2.21 still says "Revision 2.2": a file name that refines the version is kept.
         hinted = named.group(2)
         if hinted != version and hinted.startswith(version) and version:
-            notes.append(f"the workbook says {family} {version}; the file name's {hinted} is used")
+            notes.append(
+                Issue.of(
+                    "version-from-filename",
+                    gettext_noop(
+                        "the workbook says %(family)s %(version)s; the file name's %(hinted)s "
+                        "is used"
+                    ),
+                    DECLARATION,
+                    family=family,
+                    version=version,
+                    hinted=hinted,
+                )
+            )
             version = hinted
     if not version and "smelterandminelist" in sheets:
         version = "1.x"

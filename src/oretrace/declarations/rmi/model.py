@@ -6,6 +6,7 @@ countries) sit beside the text they came from so nothing the supplier wrote is l
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -24,14 +25,35 @@ class TemplateError(ValueError):
         self.code = code
 
 
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for the message catalogues; it stays English here (no Django in this
+    package). The web translates an issue's ``template`` when it shows it."""
+    return message
+
+
 @dataclass(frozen=True)
 class Issue:
-    """One problem found in a declaration, with the sheet and cell it is about."""
+    """One problem found in a declaration, with the sheet and cell it is about.
+
+    ``message`` is English, for logs, the API and the CLI. ``template`` (a catalogue msgid with
+    ``%(name)s`` placeholders) and ``params`` let the web show the issue in the reader's
+    language; ``params`` hold codes (a mineral's code, not its name) so they translate too.
+    """
 
     code: str
     message: str
     sheet: str = ""
     cell: str = ""
+    template: str = field(default="", compare=False)
+    params: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(
+        cls, code: str, template: str, sheet: str = "", cell: str = "", **params: object
+    ) -> Issue:
+        """An issue whose English message is ``template`` filled with ``params``."""
+        values = {name: str(value) for name, value in params.items()}
+        return cls(code, template % values, sheet, cell, template, values)
 
     def __str__(self) -> str:
         where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet

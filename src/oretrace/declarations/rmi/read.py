@@ -39,6 +39,7 @@ from oretrace.declarations.rmi.model import (
     ProductRow,
     ScopeReason,
     SmelterRow,
+    gettext_noop,
 )
 from oretrace.declarations.rmi.ooxml import Unsupported
 from oretrace.declarations.rmi.values import (
@@ -82,15 +83,19 @@ def read_book(book: Book, filename: str) -> tuple[ParsedDeclaration, TemplateMap
     family, version, declaration_rows, notes = detect(book, filename)
     template_map, newer = map_for(family, version, filename)
     result = read_declaration(book, template_map, family, version, declaration_rows, filename)
-    for note in notes:
-        result.warnings.append(Issue("version-from-filename", note, DECLARATION))
+    result.warnings.extend(notes)
     if newer:
         result.warnings.append(
-            Issue(
+            Issue.of(
                 "newer-version",
-                f"{family} {version} is newer than the versions oretrace knows; it was read "
-                f"with the {family} {template_map.versions[-1]} layout",
+                gettext_noop(
+                    "%(family)s %(version)s is newer than the versions oretrace knows; it was "
+                    "read with the %(family)s %(known)s layout"
+                ),
                 DECLARATION,
+                family=family,
+                version=version,
+                known=template_map.versions[-1],
             )
         )
     return result, template_map
@@ -185,12 +190,15 @@ def _company(rows: Rows, template_map: TemplateMap, warnings: list[Issue]) -> Co
     except ValueError:
         date_text = values["effective_date"]
         warnings.append(
-            Issue(
+            Issue.of(
                 "date-unreadable",
-                f"the effective date '{date_text}' is not a date (expected DD-MMM-YYYY, "
-                "e.g. 02-May-2024)",
+                gettext_noop(
+                    "the effective date '%(value)s' is not a date (expected DD-MMM-YYYY, "
+                    "e.g. 02-May-2024)"
+                ),
                 DECLARATION,
                 cells["effective_date"],
+                value=date_text,
             )
         )
     if isinstance(raw_date, str) and effective is not None:
@@ -317,11 +325,12 @@ def _smelters(
         country = country_code(values["country_text"])
         if values["country_text"] and not country and values["country_text"] != "Unknown":
             warnings.append(
-                Issue(
+                Issue.of(
                     "country-unknown",
-                    f"'{values['country_text']}' is not a country oretrace recognises",
+                    gettext_noop("'%(value)s' is not a country oretrace recognises"),
                     SMELTER_LIST,
                     f"{_letter(columns['country_text'])}{index + 1}",
+                    value=values["country_text"],
                 )
             )
         values.setdefault("id_input", "")

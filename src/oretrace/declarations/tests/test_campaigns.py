@@ -333,7 +333,7 @@ def test_upload_through_the_link_with_csrf(campaign_a, filled, org_a):
         url, {"files": [SimpleUploadedFile(name, data)], "csrfmiddlewaretoken": csrf}
     )
     assert response.status_code == 200, response.content
-    assert "received: 0 checker error(s)" in response.content.decode()
+    assert "received: 0 checker errors" in response.content.decode()
     declaration = Declaration.objects.get()
     assert declaration.supplier.name == "Alpha Metals"
     assert declaration.reporting_year == 2024
@@ -359,7 +359,7 @@ def test_checker_errors_are_listed_by_cell_and_the_status_follows(campaign_a, fi
         f"/respond/{tokens['Beta Solder']}/", {"files": [SimpleUploadedFile(name, data)]}
     )
     text = response.content.decode()
-    assert "received: 8 checker error(s)" in text
+    assert "received: 8 checker errors" in text
     assert "Declaration!D8" in text
     assert "Company Name is required" in text
     request = campaign.requests.get(supplier__name="Beta Solder")
@@ -721,4 +721,4 @@ def test_the_link_stores_files_and_the_worker_reads_them(campaign_a, filled, mon
     assert "inflates to 1,024 MB" in request.uploads[1]["message"]
     after = Client().get(url).content.decode()
     assert "Your files are being checked" not in after
-    assert "received: 0 checker error(s)" in after
+    assert "received: 0 checker errors" in after

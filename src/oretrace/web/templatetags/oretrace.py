@@ -25,6 +25,23 @@ def job_title(job: object) -> str:
 
 
 @register.filter
+def job_kind(job: object) -> str:
+    """What kind of job it is, in the reader's language (its code when the kind is unknown)."""
+    from oretrace.core.jobs import job_kinds
+
+    spec = job_kinds().get(job.kind)  # type: ignore[attr-defined]
+    return str(spec.title) if spec is not None else job.kind  # type: ignore[attr-defined]
+
+
+@register.filter
+def model_name(content_type: object) -> str:
+    """The name of a content type's model in the reader's language."""
+    from oretrace.web.model_names import model_name as translated
+
+    return translated(str(content_type.name))  # type: ignore[attr-defined]
+
+
+@register.filter
 def lookup(mapping: object, key: object) -> object:
     """``mapping[key]``, or the key itself when the mapping has no such entry."""
     try:
@@ -52,3 +69,27 @@ def jsonish(value: object) -> str:
 
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+@register.filter
+def mineral(code: object) -> str:
+    """A mineral's name in the reader's language, from its code (other text as it is)."""
+    from oretrace.core.reference import mineral_name
+
+    return mineral_name(str(code or ""))
+
+
+@register.filter
+def assurance_status(status: object) -> str:
+    """An assurance status (``Conformant``, ``Active`` …) in the reader's language."""
+    from oretrace.registry.choices import status_label
+
+    return status_label(str(status or ""))
+
+
+@register.filter
+def review_origin(origin: object) -> str:
+    """Where a name waiting for review came from, in the reader's language."""
+    from oretrace.registry.origins import origin_text
+
+    return origin_text(str(origin or ""))

@@ -1,0 +1,69 @@
+"""The names of oretrace's models, as pages show them (the change log, recent changes).
+
+Models keep Django's default English ``verbose_name`` (changing it would mean a migration per
+app); the names are listed here so that the catalogues hold them, and `model_name` shows one in
+the reader's language. A model missing from this list is shown by its English name.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext, gettext_noop
+
+MODEL_NAMES = frozenset(
+    {
+        gettext_noop("EPCIS capture"),
+        gettext_noop("EPCIS event"),
+        gettext_noop("answer"),
+        gettext_noop("api token"),
+        gettext_noop("assessment"),
+        gettext_noop("assurance status"),
+        gettext_noop("audit run"),
+        gettext_noop("campaign"),
+        gettext_noop("campaign request"),
+        gettext_noop("change log entry"),
+        gettext_noop("checkpoint"),
+        gettext_noop("cosignature"),
+        gettext_noop("country"),
+        gettext_noop("criterion"),
+        gettext_noop("custody edge"),
+        gettext_noop("custody flag"),
+        gettext_noop("declaration"),
+        gettext_noop("epcis identifier"),
+        gettext_noop("erasure"),
+        gettext_noop("evidence"),
+        gettext_noop("facility"),
+        gettext_noop("facility identifier"),
+        gettext_noop("facility listing"),
+        gettext_noop("facility name"),
+        gettext_noop("grant"),
+        gettext_noop("import batch"),
+        gettext_noop("improvement action"),
+        gettext_noop("job"),
+        gettext_noop("leaf"),
+        gettext_noop("lot"),
+        gettext_noop("lot movement"),
+        gettext_noop("match review"),
+        gettext_noop("membership"),
+        gettext_noop("mineral"),
+        gettext_noop("organisation"),
+        gettext_noop("progress update"),
+        gettext_noop("pseudonym"),
+        gettext_noop("question"),
+        gettext_noop("reference import"),
+        gettext_noop("review comment"),
+        gettext_noop("section"),
+        gettext_noop("smelter entry"),
+        gettext_noop("standard"),
+        gettext_noop("standard draft"),
+        gettext_noop("subdivision"),
+        gettext_noop("supplier"),
+        gettext_noop("support request"),
+        gettext_noop("training module"),
+        gettext_noop("user"),
+    }
+)
+
+
+def model_name(name: str) -> str:
+    """A model's verbose name in the reader's language (as it is when not listed)."""
+    return gettext(name) if name in MODEL_NAMES else name
