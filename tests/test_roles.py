@@ -359,6 +359,7 @@ WEB_READS = {
     "declarations:smelter_xlsx",
     "declarations:supplier_csv",
     "declarations:supplier_xlsx",
+    "favicon",
     "ledger:checkpoint",
     "ledger:cosignatures",
     "ledger:ledger",

@@ -158,6 +158,14 @@ def cmd_check(ns: argparse.Namespace) -> int:
             problems.append("reference data not loaded: run `oretrace setup`")
     except Exception as exc:
         problems.append(f"database not reachable: {exc}")
+    # Fonts for Hindi and Chinese PDF reports: a warning, a problem for a deployment.
+    from oretrace.core.fonts import missing_fonts
+
+    for missing in missing_fonts():
+        if ns.deploy:
+            problems.append(missing)
+        else:
+            print(f"warning: {missing}", file=sys.stderr)
     for problem in problems:
         print(f"problem: {problem}", file=sys.stderr)
     if not problems:

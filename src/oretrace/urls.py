@@ -6,12 +6,14 @@ from django.urls import include, path
 from oretrace.api import errors
 from oretrace.api.api import api
 from oretrace.declarations.campaign_views import respond
+from oretrace.web import error_pages
 from oretrace.web.urls import auth_urlpatterns
 
 urlpatterns = [
     path("api/v1/", errors.urls(api)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("favicon.ico", error_pages.favicon, name="favicon"),
     *auth_urlpatterns,
     path("facilities/", include("oretrace.registry.urls")),
     path("declarations/", include("oretrace.declarations.urls")),
@@ -22,3 +24,9 @@ urlpatterns = [
     path("", include("oretrace.ledger.urls")),  # /ledger/… (tlog-tiles, pages), /verify/…
     path("", include("oretrace.web.urls")),
 ]
+
+# The site's own error pages, in the reader's language (web/error_pages.py).
+handler400 = error_pages.bad_request
+handler403 = error_pages.forbidden
+handler404 = error_pages.not_found
+handler500 = error_pages.server_error

@@ -37,6 +37,7 @@ def test_record_collections_processing_and_shipment_then_see_origins(
     page = session.page
     page.set_viewport_size(PHONE)
     session.log_in("field@koderma.example")
+    page.locator("details.menu > summary").click()  # on a phone the navigation is folded
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Custody").click()
 
     # Two collections, one at a village collection point, one at the picking area.

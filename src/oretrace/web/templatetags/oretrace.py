@@ -1,5 +1,7 @@
 """Template helpers of the shell."""
 
+import math
+
 from django import template
 from django.urls import reverse
 
@@ -48,6 +50,24 @@ def lookup(mapping: object, key: object) -> object:
         return mapping[key]  # type: ignore[index]
     except (KeyError, TypeError, IndexError):
         return key
+
+
+@register.filter
+def svgnum(value: object) -> str:
+    """A number for an SVG attribute or a data attribute: a dot for decimals, never localised.
+
+    Every number a template writes into SVG goes through this filter (a project test checks it),
+    since Django would otherwise write ``0,5`` in French and the browser drop the shape.
+    Up to three decimals, trailing zeros removed; anything that is not a number gives ``0``.
+    """
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "0"
+    if not math.isfinite(number):
+        return "0"
+    text = f"{number:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 @register.filter
