@@ -254,6 +254,11 @@ WEB_WRITES: dict[str, Write] = {
     "declarations:supplier_import": Write(
         can_edit_suppliers, body=lambda w, m: {"file": _file("s.csv", CSV)}
     ),
+    # the blank is kept and a job queued to fill it: any member may export what they may read
+    "declarations:rollup_export": Write(
+        None,
+        body=lambda w, m: {"family": "CMRT", "year": "2025", "blank": _file("b.xlsx", b"PK")},
+    ),
     "declarations:campaigns": Write(
         can_run_campaigns, body={"name": "Matrix", "family": "CMRT", "reporting_year": "2026"}
     ),
@@ -341,8 +346,8 @@ WEB_PUBLIC_WRITES = {
     "set_language",
 }
 
-# Pages that only read (a POST to one of them must write nothing). Exporting the roll-up into
-# the user's blank template and the public verify form take a POST but write nothing.
+# Pages that only read (a POST to one of them must write nothing). The public verify form
+# takes a POST but writes nothing.
 WEB_READS = {
     "declarations:file",
     "declarations:facility_suppliers",
@@ -354,7 +359,7 @@ WEB_READS = {
     "assessments:training_file",
     "declarations:batch",
     "declarations:rollup",
-    "declarations:rollup_export",
+    "declarations:rollup_download",
     "declarations:smelter_csv",
     "declarations:smelter_xlsx",
     "declarations:supplier_csv",

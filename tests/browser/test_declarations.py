@@ -102,8 +102,14 @@ def test_rollup_of_the_demo_with_its_chart(
     form = page.locator("#export")
     form.locator("#blank").set_input_files(str(blank))
     form.locator("#contact_name").fill("Dana Whitfield")
+    form.get_by_role("button", name="Fill the template").click()
+    # the worker fills it: the job's page shows the progress, then the download
+    result = page.get_by_role("link", name="Open the result")
+    expect(result).to_be_visible(timeout=60_000)
+    expect(page.locator("#job-status")).to_contain_text("ready to download")
+    page.screenshot(path=artifacts / "declarations-rollup-export-job.png", full_page=True)
     with page.expect_download() as download:
-        form.get_by_role("button", name="Fill the template").click()
+        result.click()
     saved = artifacts / "rollup-export.xlsx"
     download.value.save_as(saved)
     from oretrace.declarations.rmi import parse_template

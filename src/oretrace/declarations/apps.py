@@ -15,4 +15,5 @@ class DeclarationsConfig(AppConfig):
         import oretrace.declarations.demo
         import oretrace.declarations.demo_campaigns
         import oretrace.declarations.imports
-        import oretrace.declarations.records  # noqa: F401
+        import oretrace.declarations.records
+        import oretrace.declarations.tasks  # noqa: F401

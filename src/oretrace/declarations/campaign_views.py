@@ -232,9 +232,11 @@ def supplier_import(request: HttpRequest, member: Membership) -> HttpResponse:
         upload = request.FILES.get("file")
         try:
             if upload is None:
-                raise OretraceError(_("choose a CSV file"))
+                raise OretraceError(_("choose a CSV file or an Excel workbook"))
             data = read_upload(upload, limit=supplier_csv.MAX_BYTES)
-            done = supplier_csv.import_suppliers(data, actor=member)
+            done = supplier_csv.import_suppliers(
+                data, actor=member, filename=upload.name or "suppliers.csv"
+            )
         except PermissionDenied:
             raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:

@@ -193,7 +193,10 @@ def close_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
 
 @router.post("/suppliers/import", response=SupplierImportOut)
 def import_suppliers(request: HttpRequest, file: File[UploadedFile]) -> dict:
-    """Create or update suppliers from a CSV list (name, reference, email, country columns),
-    all or nothing; errors name the line and column."""
+    """Create or update suppliers from a list (name, reference, email, country columns), as CSV
+    in any common encoding or as an Excel workbook (first sheet), all or nothing; errors name
+    the row and column."""
     data = read_upload(file, limit=supplier_csv.MAX_BYTES)
-    return supplier_csv.import_suppliers(data, actor=_member(request)).as_json()
+    return supplier_csv.import_suppliers(
+        data, actor=_member(request), filename=file.name or "suppliers.csv"
+    ).as_json()

@@ -11,17 +11,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
 import openpyxl
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from oretrace.core import bounds
 from oretrace.core.models import Country, Organisation
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.rmi import TemplateError
-from oretrace.declarations.rmi.detect import detect, open_book
+from oretrace.declarations.rmi import ParsedDeclaration, TemplateError
+from oretrace.declarations.rmi.detect import open_book
 from oretrace.declarations.rmi.maps import (
     DECLARATION,
     MINE_LIST,
@@ -31,14 +36,17 @@ from oretrace.declarations.rmi.maps import (
     TemplateMap,
     answer_cells,
     company_cells,
-    map_for,
     smelter_cell,
 )
+from oretrace.declarations.rmi.read import read_book
 from oretrace.declarations.rmi.values import mineral_label
 from oretrace.declarations.rollup import Rollup
 
 MAX_BLANK_BYTES = 30 * 1024 * 1024  # a blank RMI template is ~1.5 MB
+MAX_FILLED_SHOWN = 8
+Progress = Callable[[float, str], None]
 OTHER = "Other [specify below]"
+CID = re.compile(r"CID\d{6}", re.IGNORECASE)
 # The company-level answers a roll-up proposes; the person exporting confirms or changes them.
 COMPANY_ANSWER_DEFAULTS = {
     "CMRT": {
@@ -92,15 +100,64 @@ def blank_map(blank: bytes, filename: str) -> TemplateMap:
         except bounds.InputRefused as exc:
             raise DeclarationError(str(exc)) from None
     try:
-        family, version, _rows, _notes = detect(open_book(blank, filename, fast=False), filename)
-        template_map, _newer = map_for(family, version, filename)
+        declaration, template_map = read_book(open_book(blank, filename, fast=False), filename)
     except TemplateError as exc:
         raise DeclarationError(str(exc)) from None
+    filled = filled_cells(declaration, template_map)
+    if filled:
+        shown = ", ".join(filled[:MAX_FILLED_SHOWN])
+        if len(filled) > MAX_FILLED_SHOWN:
+            shown += ", …"
+        raise DeclarationError(
+            _(
+                "%(file)s is not blank, it already holds a declaration: %(cells)s. Upload the "
+                "empty template from the RMI website, or clear these cells first."
+            )
+            % {"file": filename, "cells": shown}
+        )
     return template_map
 
 
-def write_into_blank(blank: bytes, filename: str, content: dict[str, Any]) -> bytes:
-    """The blank with ``content`` written into it, as the bytes of an .xlsx workbook."""
+def filled_cells(declaration: ParsedDeclaration, template_map: TemplateMap) -> list[str]:
+    """Where a template someone already filled in has content a blank has not: the rows of
+    its lists and the company block (the pre-selected scope aside), as rows or sheet!cell."""
+    company = declaration.company
+    found = []
+    cells = []
+    for name, cell in company_cells(template_map).items():
+        value = getattr(company, name, None)
+        if name == "effective_date":
+            value = value or company.effective_date_text
+        if value and name != "scope_text":
+            cells.append(f"{DECLARATION}!{cell}")
+    for sheet, rows in (
+        (SMELTER_LIST, declaration.smelters),
+        (MINE_LIST, declaration.mines),
+        (PRODUCT_LIST, declaration.products),
+    ):
+        numbers = [r.row for r in rows]
+        if numbers:
+            span = f"{min(numbers)}" if len(numbers) == 1 else f"{min(numbers)}-{max(numbers)}"
+            found.append(
+                ngettext("%(sheet)s row %(rows)s", "%(sheet)s rows %(rows)s", len(numbers))
+                % {"sheet": sheet, "rows": span}
+            )
+    return found + cells  # the lists first: a few words say much
+
+
+def _quiet(_percent: float, _message: str) -> None:
+    return None
+
+
+def write_into_blank(
+    blank: bytes, filename: str, content: dict[str, Any], *, progress: Progress = _quiet
+) -> bytes:
+    """The blank with ``content`` written into it, as the bytes of an .xlsx workbook.
+
+    ``progress(percent, message)`` hears of each step (a job's progress, 0-100 here): opening
+    the workbook and saving it take most of the time.
+    """
+    progress(0, "checking the blank template")
     template_map = blank_map(blank, filename)
     if template_map.family != content["family"]:
         raise DeclarationError(
@@ -108,12 +165,14 @@ def write_into_blank(blank: bytes, filename: str, content: dict[str, Any]) -> by
             f"{content['family']}: upload a blank {content['family']}"
         )
     keep_vba = filename.lower().endswith(".xlsm")
+    progress(20, "opening the workbook")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(blank), keep_vba=keep_vba)
     except Exception as exc:  # openpyxl raises many kinds for a damaged package
         raise DeclarationError(
             f"{filename}: the workbook cannot be opened for writing: {exc}"
         ) from None
+    progress(60, f"writing {len(content['smelters'])} smelter rows and the answers")
     _company(workbook[DECLARATION], template_map, content)
     minerals = _selection(workbook[DECLARATION], template_map, content)
     _answers(workbook[DECLARATION], template_map, content, minerals)
@@ -147,6 +206,7 @@ def write_into_blank(blank: bytes, filename: str, content: dict[str, Any]) -> by
         for reason in content["scope_reasons"]:
             sheet[f"B{reason['row']}"] = reason["mineral_text"] or None
             sheet[f"C{reason['row']}"] = reason["reason"] or None
+    progress(70, "saving the workbook")
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -209,11 +269,84 @@ def _rows(
 # --- the roll-up as a declaration ------------------------------------------------------------
 
 
-def _country_text(code: str) -> str:
-    if not code:
+def _country_names() -> dict[str, str]:
+    return {code: name.upper() for code, name in Country.objects.values_list("code", "name")}
+
+
+def rollup_smelter_rows(rollup: Rollup) -> list[dict[str, Any]]:
+    """The Smelter List rows of a roll-up: one row per smelter and metal, never two.
+
+    Rolled-up facilities come first, with their RMI ID. A row that names no registry facility
+    keeps what its suppliers declared (name, country, the smelter ID they gave); rows of
+    several suppliers naming the same smelter (same metal and ID, else same metal, name and
+    country), or a facility already listed, become one row naming every supplier. Rows "not
+    yet identified" become one row per metal.
+    """
+    rows: dict[tuple[str, ...], dict[str, Any]] = {}
+    countries = _country_names()
+
+    def add(key: tuple[str, ...], row: dict[str, Any], supplier: str) -> None:
+        found = rows.setdefault(key, {**row, "suppliers": []})
+        if supplier not in found["suppliers"]:
+            found["suppliers"].append(supplier)
+        for name, value in row.items():  # a later supplier may give what an earlier one did not
+            if value and not found.get(name):
+                found[name] = value
+
+    for s in rollup.smelters:
+        row = {
+            "metal_text": mineral_label(s.metal),
+            "lookup_name": "Smelter not listed",
+            "smelter_name": s.facility.name,
+            "country_text": countries.get(s.facility.country_id, s.facility.country_id),
+            "smelter_id": s.cid,
+            "id_source": "RMI" if s.cid else "",
+            "city": s.facility.city,
+        }
+        key = _row_key(s.metal, s.cid, s.facility.name, row["country_text"])
+        for supplier in s.suppliers:
+            add(key, row, supplier)
+    for u in rollup.unresolved:
+        e = u.entry
+        metal = e.metal or e.metal_text.casefold()
+        if e.match == "not_identified":
+            key = ("not identified", metal)
+            row = {
+                "metal_text": e.metal_text or mineral_label(e.metal),
+                "lookup_name": "Smelter not yet identified",
+            }
+        else:
+            country = e.country_text or countries.get(e.country, e.country)
+            smelter_id = e.smelter_id.strip()
+            key = _row_key(metal, smelter_id, e.name, country)
+            row = {
+                "metal_text": e.metal_text or mineral_label(e.metal),
+                "lookup_name": "Smelter not listed",
+                "smelter_name": e.name,
+                "country_text": country,
+                "smelter_id": smelter_id,
+                "id_source": _id_source(smelter_id),
+            }
+        add(key, row, u.supplier)
+    result = []
+    for row in rows.values():
+        suppliers = row.pop("suppliers")
+        row["comments"] = "reported by " + "; ".join(suppliers)
+        result.append(row)
+    return result
+
+
+def _id_source(smelter_id: str) -> str:
+    if not smelter_id:
         return ""
-    name = Country.objects.filter(pk=code).values_list("name", flat=True).first()
-    return (name or code).upper()
+    return "RMI" if CID.fullmatch(smelter_id) else "as declared by the supplier"
+
+
+def _row_key(metal: str, smelter_id: str, name: str, country: str) -> tuple[str, ...]:
+    """What makes two Smelter List rows the same smelter: the template's own duplicate rule."""
+    if smelter_id:
+        return ("id", metal, smelter_id.upper())
+    return ("name", metal, " ".join(name.casefold().split()), country.casefold())
 
 
 def rollup_content(
@@ -272,32 +405,7 @@ def rollup_content(
                     "cell": "",
                 }
             )
-    smelters: list[dict[str, Any]] = []
-    for s in rollup.smelters:
-        smelters.append(
-            {
-                "metal_text": mineral_label(s.metal),
-                "lookup_name": "Smelter not listed",
-                "smelter_name": s.facility.name,
-                "country_text": _country_text(s.facility.country_id),
-                "smelter_id": s.cid,
-                "id_source": "RMI" if s.cid else "",
-                "city": s.facility.city,
-                "comments": "reported by " + "; ".join(s.suppliers),
-            }
-        )
-    for u in rollup.unresolved:
-        e = u.entry
-        named = e.match != "not_identified"
-        smelters.append(
-            {
-                "metal_text": e.metal_text or mineral_label(e.metal),
-                "lookup_name": "Smelter not listed" if named else "Smelter not yet identified",
-                "smelter_name": e.name if named else "",
-                "country_text": e.country_text if named else "",
-                "comments": f"reported by {u.supplier}",
-            }
-        )
+    smelters = rollup_smelter_rows(rollup)
     return {
         "family": rollup.family,
         "version": "",
@@ -355,23 +463,53 @@ def smelter_report_rows(rollup: Rollup) -> list[tuple[Any, ...]]:
     return rows
 
 
+# A text cell starting with one of these runs as a formula when a spreadsheet opens a CSV file.
+FORMULA_SIGNS = ("=", "+", "-", "@", "\t", "\r")
+_UNPAIRED_SURROGATES = re.compile("[\ud800-\udfff]")
+_NOT_XML = re.compile("[\ufffe\uffff]")  # not XML characters either
+
+
+def csv_cell(value: Any) -> Any:
+    """``value`` as written to a CSV report: text that would start a formula gets a leading
+    apostrophe (OWASP's CSV-injection advice); every other value, the empty text included,
+    is written as it is."""
+    if isinstance(value, str):
+        value = _UNPAIRED_SURROGATES.sub("\ufffd", value)  # UTF-8 cannot carry them
+        return "'" + value if value.startswith(FORMULA_SIGNS) else value
+    return value
+
+
+def xlsx_cell(value: Any) -> Any:
+    """``value`` as written to an XLSX report: characters XML cannot carry (NUL and the other
+    C0 controls but tab, line feed and carriage return) become U+FFFD, visibly."""
+    if isinstance(value, str):
+        value = _UNPAIRED_SURROGATES.sub("\ufffd", value)
+        return _NOT_XML.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+    return value
+
+
 def as_csv(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> bytes:
+    """A CSV report (UTF-8 with a BOM, so that Excel reads it as UTF-8)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
     for row in rows:
-        # A cell starting with a formula sign would run as a formula in a spreadsheet.
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@\t\r" else v for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return out.getvalue().encode("utf-8-sig")
 
 
 def as_xlsx(title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> bytes:
+    """An XLSX report. Text is stored as text cells, never as formulas, so a name that starts
+    with '=' shows as written and runs nothing; no apostrophe is added."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+    sheet.title = xlsx_cell(title)[:31]
+    for values in (header, *rows):
+        sheet.append([xlsx_cell(v) for v in values])
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl takes text starting with '=' for a formula
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -25,6 +25,10 @@ Rules (documented for users in docs/user-guide/declarations.md, "Roll-up"):
   - *all smelters identified*: Yes only if every supplier says Yes and every rolled-up row of
     the mineral names a known facility; else No.
   - *all smelter information reported*: Yes: the roll-up reports every row it received.
+  - **Minerals out of scope** (the first questions answered No, or for EMRT/AMRT another
+    "not concerned" answer): the questions after them are left empty, as the template's
+    instructions ask ("mandatory … if the response to Question 1 and 2 is 'Yes'"), never
+    "Unknown".
 - **Conformant share**: facilities whose current status (any scheme) is conformant, over all
   rolled-up facilities, per mineral and overall.
 """
@@ -47,6 +51,8 @@ from oretrace.registry.models import Facility, FacilityIdentifier
 from oretrace.registry.queries import CONFORMANT, headline_statuses
 
 LATEST = {"CMRT": "6.5", "EMRT": "2.1", "AMRT": "1.3", "CRT": "2.21"}
+# The questions that decide whether a mineral is in scope, per family (the Checker's gates).
+GATES = {"CMRT": 2, "EMRT": 2, "AMRT": 1, "CRT": 1}
 BUCKETS = (
     (1.0, "100%"),
     (0.9, "Greater than 90%"),
@@ -159,6 +165,21 @@ def _answer(role: str, family: str, values: list[str], rollup_identified: bool, 
     return ""
 
 
+def skip_out_of_scope(
+    answers: dict[tuple[str, str], str], template_map: TemplateMap, minerals: list[str]
+) -> None:
+    """Empty the answers a mineral out of scope skips: every question after the first gate
+    question (1, or 2 where the template has two) answered "not concerned"."""
+    negative = {"1": template_map.q1_negative, "2": template_map.q2_negative}
+    for mineral in minerals:
+        for gate in range(1, GATES[template_map.family] + 1):
+            if answers.get((str(gate), mineral), "") in negative[str(gate)]:
+                for question, of in answers:
+                    if of == mineral and question.isdigit() and int(question) > gate:
+                        answers[(question, of)] = ""
+                break
+
+
 def used_declarations(member: Membership, family: str, year: int) -> list[Declaration]:
     return list(
         Declaration.objects.for_member(member)
@@ -240,6 +261,7 @@ def build_rollup(member: Membership, family: str, year: int) -> Rollup:
             ]
             identified = mineral not in unidentified_metals
             answers[(question, mineral)] = _answer(role, family, values, identified, rate)
+    skip_out_of_scope(answers, map_for(family, LATEST[family], "")[0], minerals)
     smelters = sorted(
         rolled.values(), key=lambda s: (mineral_label(s.metal).casefold(), s.facility.name)
     )

@@ -6,28 +6,37 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from oretrace.core.exceptions import OretraceError
-from oretrace.core.models import Membership
+from oretrace.core.choices import JobStatus
+from oretrace.core.exceptions import OretraceError, PermissionDenied
+from oretrace.core.models import Job, Membership
 from oretrace.core.reference import mineral_name
+from oretrace.core.tenancy import get_for_member
 from oretrace.core.uploads import read_upload
 from oretrace.declarations import export
 from oretrace.declarations.models import Declaration, Supplier
 from oretrace.declarations.rollup import LATEST, Rollup, build_rollup, years_with_declarations
+from oretrace.declarations.rollup_export import (
+    KIND,
+    download_name,
+    filled_path,
+    start_rollup_export,
+)
 from oretrace.web.views import member_required
 
 CONTACT_LABELS = {
-    "contact_name": _("Contact name"),
-    "contact_email": _("Contact e-mail"),
-    "contact_phone": _("Contact phone"),
-    "authorizer_name": _("Authorised by (name)"),
-    "authorizer_title": _("Authoriser's title"),
-    "authorizer_email": _("Authoriser's e-mail"),
-    "authorizer_phone": _("Authoriser's phone"),
+    "contact_name": gettext_lazy("Contact name"),
+    "contact_email": gettext_lazy("Contact e-mail"),
+    "contact_phone": gettext_lazy("Contact phone"),
+    "authorizer_name": gettext_lazy("Authorised by (name)"),
+    "authorizer_title": gettext_lazy("Authoriser's title"),
+    "authorizer_email": gettext_lazy("Authoriser's e-mail"),
+    "authorizer_phone": gettext_lazy("Authoriser's phone"),
 }
 CONTACT_FIELDS = tuple(CONTACT_LABELS)
 
@@ -97,43 +106,53 @@ def rollup_page(request: HttpRequest, member: Membership) -> HttpResponse:
 
 @member_required
 def rollup_export(request: HttpRequest, member: Membership) -> HttpResponse:
-    """POST a blank template: get it back filled with the roll-up."""
+    """POST a blank template: it is kept as received and filled by a job (the worker reads
+    it, never the web process); the job's page shows the progress and the download."""
     family, year = _choice(request, member)
-    if request.method != "POST":
-        return redirect(f"/declarations/rollup/?family={family}&year={year}")
-    upload = request.FILES.get("blank")
     back = redirect(f"/declarations/rollup/?family={family}&year={year}")
+    if request.method != "POST":
+        return back
+    upload = request.FILES.get("blank")
     if upload is None:
-        messages.error(request, "Choose the blank template to fill.")
+        messages.error(request, _("Choose the blank template to fill."))
         return back
     try:
         effective = date.fromisoformat(
             request.POST.get("effective_date") or str(timezone.now().date())
         )
     except ValueError:
-        messages.error(request, "The effective date must be a date (YYYY-MM-DD).")
+        messages.error(request, _("The effective date must be a date (YYYY-MM-DD)."))
         return back
-    rollup = build_rollup(member, family, year)
     letters = export.COMPANY_ANSWER_DEFAULTS.get(family, {})
-    content = export.rollup_content(
-        rollup,
-        member.organisation,
-        contact={f: request.POST.get(f, "").strip() for f in CONTACT_FIELDS},
-        company_answers={k: request.POST.get(f"q_{k}", v) for k, v in letters.items()},
-        effective=effective,
-    )
     try:
-        blank = read_upload(upload, limit=export.MAX_BLANK_BYTES)
-        data = export.write_into_blank(blank, upload.name or "blank.xlsx", content)
+        job = start_rollup_export(
+            actor=member,
+            family=family,
+            year=year,
+            blank=read_upload(upload, limit=export.MAX_BLANK_BYTES),
+            filename=upload.name or "blank.xlsx",
+            contact={f: request.POST.get(f, "").strip()[:200] for f in CONTACT_FIELDS},
+            company_answers={
+                k: request.POST.get(f"q_{k}", v).strip()[:200] for k, v in letters.items()
+            },
+            effective=effective,
+        )
+    except PermissionDenied:
+        raise
     except OretraceError as exc:
         messages.error(request, str(exc))
         return back
-    name = f"{member.organisation.slug}-{family}-{year}.xlsx"
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return redirect("web:jobs_detail", job_id=job.pk)
+
+
+@member_required
+def rollup_download(request: HttpRequest, member: Membership, job_id: int) -> HttpResponse:
+    """The filled template of a finished export job of the member's organisation."""
+    job = get_for_member(Job.objects.filter(kind=KIND), member, pk=job_id)
+    path = filled_path(job)
+    if job.status != JobStatus.SUCCEEDED or not path.is_file():
+        raise Http404
+    return _download(path.read_bytes(), download_name(job).removesuffix(".xlsx"), "xlsx")
 
 
 def _download(data: bytes, name: str, kind: str) -> HttpResponse:

@@ -1,10 +1,16 @@
-"""The supplier list from a CSV file: name, reference, e-mail, country (and contact name).
+"""The supplier list from a file: name, reference, e-mail, country (and contact name).
 
-Header names are matched loosely ("Supplier name", "E-mail address", "Country code" …), the
-delimiter is found from the header line (comma, semicolon or tab), and the file may be UTF-8
-(with or without BOM) or Windows-1252. All or nothing: one bad row refuses the whole file, and
-every error names its line and column. A supplier whose name is already known (ignoring case
-and spacing) is updated with the non-empty cells, never duplicated.
+The file is what users have: an Excel workbook (.xlsx, .xlsm or .xls: its first sheet) or a
+CSV file in any common encoding (UTF-8 with or without BOM, UTF-16 with BOM, Windows code
+pages such as cp1252, Shift-JIS …: detected with charset-normalizer). Header names are matched
+loosely ("Supplier name", "E-mail address", "Country code" …), and a CSV's delimiter is found
+from its header line (comma, semicolon or tab).
+
+`read_suppliers` is pure (no database): bytes in, the rows and every error by row and column
+out. `import_suppliers` resolves the countries against the reference list and writes through
+the services, all or nothing: one bad row refuses the whole file. A supplier whose name is
+already known (ignoring case and spacing) is updated with the non-empty cells, never
+duplicated.
 """
 
 from __future__ import annotations
@@ -14,13 +20,17 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
 
+from charset_normalizer import from_bytes
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from oretrace.core import bounds
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import Country, Membership
 from oretrace.declarations import services
@@ -87,22 +97,66 @@ class SupplierImport:
         }
 
 
+@dataclass
+class SupplierList:
+    """What `read_suppliers` found: the rows as (row number, {field: text}), every problem by
+    row and column, and what a row number counts ("line" in a CSV file, "row" in a sheet)."""
+
+    rows: list[tuple[int, dict[str, str]]]
+    errors: list[str]
+    unit: str = "line"
+
+
+# A workbook's inflated size: a supplier list of the most rows allowed is a few megabytes.
+MAX_INFLATED_MB = 25
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and encrypted workbooks)
+
+
 def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.casefold())
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise DeclarationError(_("the file is not valid UTF-16 text")) from None
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+    """The text of a CSV file: a BOM decides; else UTF-8 if it is valid; else the encoding
+    charset-normalizer finds (Windows-1252 where it fits as well as its first guess)."""
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise DeclarationError(
+                    _("the file starts as %(encoding)s text but byte %(at)s is not: %(error)s")
+                    % {"encoding": encoding.upper(), "at": exc.start, "error": exc.reason}
+                ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
+        raise DeclarationError(
+            _(
+                "the file is not text in an encoding oretrace recognises: save it as CSV UTF-8 "
+                "or as an Excel workbook"
+            )
+        )
+    encoding = best.encoding
+    for other in matches:  # equally likely Western single-byte pages: Windows-1252 is the usual
+        if (
+            other.encoding == "cp1252"
+            and other.chaos <= best.chaos
+            and other.coherence >= best.coherence
+        ):
+            encoding = "cp1252"
+    return data.decode(encoding)
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -128,24 +182,77 @@ def _columns(header: list[str]) -> dict[str, int]:
     return found
 
 
-def read_suppliers(data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """The rows of a supplier list as (line, {field: value}); raises `DeclarationError`
-    listing every bad cell by line and column."""
-    if len(data) > MAX_BYTES:
-        raise DeclarationError(
-            _("the file is larger than %(mb)s MB") % {"mb": MAX_BYTES // (1024 * 1024)}
+def _is_workbook(data: bytes, filename: str) -> bool:
+    return filename.lower().endswith(EXCEL_SUFFIXES) or data.startswith((b"PK\x03\x04", OLE))
+
+
+def _cell_text(value: Any) -> str:
+    """A workbook cell as the text a CSV file would hold: 1001.0 is "1001", a date ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _sheet_rows(data: bytes, filename: str) -> list[list[str]]:
+    """The first sheet of a workbook as rows of text, within the size limits."""
+    from python_calamine import CalamineWorkbook
+
+    if data.startswith(b"PK"):
+        limits = bounds.Limits(
+            zip_max_inflated=min(MAX_INFLATED_MB * bounds.MIB, bounds.current().zip_max_inflated),
+            zip_max_entries=bounds.current().zip_max_entries,
         )
-    text = _decode(data)
+        try:
+            bounds.verify_zip(data, filename, limits)
+        except bounds.InputRefused as exc:
+            raise DeclarationError(str(exc)) from None
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = book.get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # python-calamine raises its own kinds for a damaged workbook
+        raise DeclarationError(
+            _("%(file)s cannot be read as an Excel workbook: %(error)s")
+            % {"file": filename, "error": exc}
+        ) from None
+    return [[_cell_text(v) for v in row] for row in rows]
+
+
+def _text_rows(data: bytes) -> list[list[str]]:
+    text = _decode(data).replace("\x00", "")
     if not text.strip():
         raise DeclarationError(_("the file is empty"))
     first = text.splitlines()[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     try:  # newline="": a bare carriage return ends a line, as in a file opened for csv
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise DeclarationError(
             _("the file is not a readable CSV list: %(error)s") % {"error": exc}
         ) from None
+
+
+def read_suppliers(data: bytes, filename: str = "suppliers.csv") -> SupplierList:
+    """The rows of a supplier list (CSV or Excel) and every bad cell by row and column; raises
+    `DeclarationError` for a file that is no list at all. Reads no database."""
+    if len(data) > MAX_BYTES:
+        raise DeclarationError(
+            _("the file is larger than %(mb)s MB") % {"mb": MAX_BYTES // (1024 * 1024)}
+        )
+    if not data:
+        raise DeclarationError(_("the file is empty"))
+    workbook = _is_workbook(data, filename)
+    rows = _sheet_rows(data, filename) if workbook else _text_rows(data)
+    while rows and not any(cell.strip() for cell in rows[0]):
+        rows.pop(0)  # a sheet may start lower down
+    if not rows:
+        raise DeclarationError(_("the file is empty"))
     columns = _columns([c.strip() for c in rows[0]])
     if len(rows) - 1 > MAX_ROWS:
         raise DeclarationError(
@@ -156,12 +263,8 @@ def read_suppliers(data: bytes) -> list[tuple[int, dict[str, str]]]:
             )
             % {"count": len(rows) - 1, "limit": MAX_ROWS}
         )
-    countries = {c.code: c.code for c in Country.objects.all()}
-    countries.update({_key(c.name): c.code for c in Country.objects.all()})
-    countries.update({_key(c.alpha3): c.code for c in Country.objects.all()})
-    errors: list[str] = []
+    result = SupplierList([], [], "row" if workbook else "line")
     seen: dict[str, int] = {}
-    result = []
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -169,32 +272,32 @@ def read_suppliers(data: bytes) -> list[tuple[int, dict[str, str]]]:
             name: (row[index].strip() if index < len(row) else "")
             for name, index in columns.items()
         }
-        errors.extend(_check(line, values, countries, seen))
-        result.append((line, values))
-    if not result and not errors:
+        result.errors.extend(_check(result.unit, line, values, seen))
+        result.rows.append((line, values))
+    if not result.rows and not result.errors:
         raise DeclarationError(_("the file has a header but no suppliers"))
-    if errors:
-        shown = errors[:MAX_ERRORS]
-        if len(errors) > MAX_ERRORS:
-            more = len(errors) - MAX_ERRORS
-            shown.append(
-                ngettext("… and %(count)s more problem", "… and %(count)s more problems", more)
-                % {"count": more}
-            )
-        raise DeclarationError(_("nothing was imported: %(errors)s") % {"errors": "; ".join(shown)})
     return result
 
 
-def _check(
-    line: int, values: dict[str, str], countries: dict[str, str], seen: dict[str, int]
-) -> list[str]:
+def _problem(unit: str, line: int, column: str, problem: str) -> str:
+    if unit == "row":
+        return _("row %(line)s, column %(column)s: %(problem)s") % {
+            "line": line,
+            "column": column,
+            "problem": problem,
+        }
+    return _("line %(line)s, column %(column)s: %(problem)s") % {
+        "line": line,
+        "column": column,
+        "problem": problem,
+    }
+
+
+def _check(unit: str, line: int, values: dict[str, str], seen: dict[str, int]) -> list[str]:
     errors = []
 
     def bad(column: str, problem: str) -> None:
-        errors.append(
-            _("line %(line)s, column %(column)s: %(problem)s")
-            % {"line": line, "column": column, "problem": problem}
-        )
+        errors.append(_problem(unit, line, column, problem))
 
     values["name"] = " ".join(values["name"].split())
     for name, limit in LIMITS.items():
@@ -217,23 +320,51 @@ def _check(
             validate_email(email)
         except ValidationError:
             bad("email", _("%(value)r is not an e-mail address") % {"value": email})
-    country = values.get("country", "")
-    if country:
-        code = countries.get(country.upper()) or countries.get(_key(country))
-        if code is None:
-            bad(
-                "country",
-                _("%(value)r is not a country (use the ISO code, e.g. DE, or the name)")
-                % {"value": country},
-            )
-        else:
-            values["country"] = code
     return errors
 
 
+def _resolve_countries(found: SupplierList) -> None:
+    """Replace each country as written by its ISO code; a country the reference list does not
+    know is an error of its row."""
+    wanted = [values for _line, values in found.rows if values.get("country")]
+    if not wanted:
+        return
+    codes: dict[str, str] = {}
+    for code, name, alpha3 in Country.objects.values_list("code", "name", "alpha3"):
+        codes[code] = codes[_key(name)] = code
+        if alpha3:
+            codes[_key(alpha3)] = code
+    for line, values in found.rows:
+        country = values.get("country", "")
+        if not country:
+            continue
+        found_code = codes.get(country.upper()) or codes.get(_key(country))
+        if found_code is None:
+            found.errors.append(
+                _problem(
+                    found.unit,
+                    line,
+                    "country",
+                    _("%(value)r is not a country (use the ISO code, e.g. DE, or the name)")
+                    % {"value": country},
+                )
+            )
+        else:
+            values["country"] = found_code
+
+
+def _refuse(errors: list[str]) -> None:
+    shown = errors[:MAX_ERRORS]
+    if len(errors) > MAX_ERRORS:
+        shown.append(_("… and %(count)s more") % {"count": len(errors) - MAX_ERRORS})
+    raise DeclarationError(_("nothing was imported: %(errors)s") % {"errors": "; ".join(shown)})
+
+
 @transaction.atomic
-def import_suppliers(data: bytes, *, actor: Membership) -> SupplierImport:
-    """Create or update the suppliers of a CSV list, all or nothing."""
+def import_suppliers(
+    data: bytes, *, actor: Membership, filename: str = "suppliers.csv"
+) -> SupplierImport:
+    """Create or update the suppliers of a list (CSV or Excel), all or nothing."""
     if not can_edit_suppliers(actor):
         raise PermissionDenied(
             _(
@@ -241,12 +372,16 @@ def import_suppliers(data: bytes, *, actor: Membership) -> SupplierImport:
                 "auditor or administrator"
             )
         )
-    rows = read_suppliers(data)
+    found = read_suppliers(data, filename)
+    _resolve_countries(found)
+    if found.errors:
+        found.errors.sort(key=_error_order)
+        _refuse(found.errors)
     known = {
         s.name.casefold(): s for s in Supplier.objects.filter(organisation_id=actor.organisation_id)
     }
     done = SupplierImport()
-    for _line, values in rows:
+    for _line, values in found.rows:
         existing = known.get(values["name"].casefold())
         if existing is None:
             services.create_supplier(actor=actor, **values)
@@ -263,3 +398,9 @@ def import_suppliers(data: bytes, *, actor: Membership) -> SupplierImport:
         else:
             done.unchanged.append(existing.name)
     return done
+
+
+def _error_order(error: str) -> int:
+    """Errors in the order of their rows (the countries are checked after the rest)."""
+    number = re.search(r"\d+", error)
+    return int(number.group()) if number else 0

@@ -26,6 +26,11 @@ urlpatterns = [
     ),
     path("rollup/", rollup_views.rollup_page, name="rollup"),
     path("rollup/export/", rollup_views.rollup_export, name="rollup_export"),
+    path(
+        "rollup/export/<int:job_id>/download/",
+        rollup_views.rollup_download,
+        name="rollup_download",
+    ),
     path("rollup/smelters.csv", rollup_views.smelter_report, {"kind": "csv"}, name="smelter_csv"),
     path(
         "rollup/smelters.xlsx", rollup_views.smelter_report, {"kind": "xlsx"}, name="smelter_xlsx"

@@ -29,9 +29,15 @@ def test_fill_parse_export_parse_gives_the_same_declaration(shared_data: Path, n
     template_map, _newer = map_for(family, version, name)
     first = canonical(_parse(fill(path, template_map), name))
     assert first["smelters"], "the filled blank has smelter rows"
-    written = write_into_blank(path.read_bytes(), name, first)
-    again = _parse(written, name)
-    assert canonical(again) == first
+    # the CMRT 6.4 saved by another tool keeps a stray Smelter List row: the pristine one is blank
+    pristine = shared_data / "rmi-templates" / "blank" / "english" / name
+    fresh = pristine if pristine.is_file() else path
+    written = write_into_blank(fresh.read_bytes(), name, first)
+    again = canonical(_parse(written, name))
+    if fresh is pristine:  # the English blank reads back in English; all else is the same
+        assert again.pop("language") == "English"
+        first.pop("language")
+    assert again == first
 
 
 def test_a_blank_of_another_family_is_refused(shared_data: Path):
@@ -57,7 +63,8 @@ def test_unusable_blanks_are_refused(name, data, reason):
 
 
 def test_csv_cells_never_start_a_formula():
-    data = as_csv(("a", "b"), [("=HYPERLINK(1)", "+1"), ("plain", "-2")])
+    data = as_csv(("a", "b"), [("=HYPERLINK(1)", "+1"), ("plain", "-2"), ("", None)])
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[1] == ["'=HYPERLINK(1)", "'+1"]
     assert rows[2] == ["plain", "'-2"]
+    assert rows[3] == ["", ""]

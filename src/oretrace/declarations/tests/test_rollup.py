@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from oretrace.core.models import Job
 from oretrace.declarations import imports, services
 from oretrace.declarations.export import rollup_content, write_into_blank
 from oretrace.declarations.rmi import parse_template
@@ -152,11 +153,16 @@ def test_rollup_export_passes_the_checks(accepted, member_a, shared_data):
     assert len(parsed.smelters) == len(rollup.smelters) + len(rollup.unresolved)
     ids = {s.smelter_id for s in parsed.smelters if s.smelter_id}
     assert ids == {s.cid for s in rollup.smelters if s.cid}
-    assert parsed.answer("6", "tin") == _bucket(rollup.response_rate)
-    assert parsed.answer("8", "gold") == "Yes"
+    assert parsed.answer("6", "tungsten") == _bucket(rollup.response_rate)
+    assert parsed.answer("8", "tungsten") == "Yes"
+    # no supplier uses gold: question 1 No, the later questions empty (not "Unknown")
+    assert parsed.answer("1", "gold") == "No"
+    assert parsed.answer("3", "gold") == parsed.answer("8", "gold") == ""
 
 
-def test_pages_charts_export_and_reports(accepted, member_a, web_a, web_b, shared_data):
+def test_pages_charts_export_and_reports(
+    accepted, member_a, web_a, web_b, shared_data, django_capture_on_commit_callbacks
+):
     year = accepted[0].reporting_year
     url = reverse("declarations:rollup") + f"?family=CMRT&year={year}"
     page = web_a.get(url).content.decode()
@@ -165,33 +171,52 @@ def test_pages_charts_export_and_reports(accepted, member_a, web_a, web_b, share
     assert accepted[0].supplier.name in page
     other = web_b.get(url).content.decode()
     assert accepted[0].supplier.name not in other
-    blank = shared_data / "rmi-templates" / "blank" / "RMI_CMRT_6.4.xlsx"
-    response = web_a.post(
-        reverse("declarations:rollup_export"),
-        {
-            "family": "CMRT",
-            "year": year,
-            "blank": SimpleUploadedFile(blank.name, blank.read_bytes()),
-            "effective_date": "2024-07-01",
-            "contact_name": "Desk",
-        },
-    )
-    assert response.status_code == 200
-    assert response["Content-Disposition"].endswith('.xlsx"')
-    parsed = parse_template(response.content, "rollup.xlsx", today=date(2024, 7, 2))
+    blank = shared_data / "rmi-templates" / "blank" / "english" / "RMI_CMRT_6.4.xlsx"
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs the job at once
+        response = web_a.post(
+            reverse("declarations:rollup_export"),
+            {
+                "family": "CMRT",
+                "year": year,
+                "blank": SimpleUploadedFile(blank.name, blank.read_bytes()),
+                "effective_date": "2024-07-01",
+                "contact_name": "Desk",
+            },
+        )
+    job = Job.objects.get(kind="declarations.rollup_export")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:jobs_detail", args=[job.pk])
+    assert job.status == "succeeded", job.error
+    assert job.progress == 100
+    assert len(job.messages) >= 5, "each step is reported"
+    page = web_a.get(response["Location"]).content.decode()
+    download = reverse("declarations:rollup_download", args=[job.pk])
+    assert download in page
+    filled = web_a.get(download)
+    assert filled.status_code == 200
+    assert filled["Content-Disposition"].endswith('.xlsx"')
+    parsed = parse_template(filled.content, "rollup.xlsx", today=TODAY)
     assert parsed.family == "CMRT"
     assert parsed.version == "6.4"
+    assert parsed.company.name == member_a.organisation.legal_name
+    # another organisation neither sees the job nor downloads its file
+    assert web_b.get(download).status_code == 404
+    assert web_b.get(response["Location"]).status_code == 404
     wrong = shared_data / "rmi-templates" / "blank" / "RMI_EMRT_2.1.xlsx"
-    refused = web_a.post(
-        reverse("declarations:rollup_export"),
-        {
-            "family": "CMRT",
-            "year": year,
-            "blank": SimpleUploadedFile(wrong.name, wrong.read_bytes()),
-        },
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = web_a.post(
+            reverse("declarations:rollup_export"),
+            {
+                "family": "CMRT",
+                "year": year,
+                "blank": SimpleUploadedFile(wrong.name, wrong.read_bytes()),
+            },
+        )
+    refused = web_a.get(sent["Location"])
+    failed = Job.objects.filter(kind="declarations.rollup_export").order_by("pk").last()
+    assert failed.status == "failed"
     assert "upload a blank CMRT" in refused.content.decode()
+    assert web_a.get(reverse("declarations:rollup_download", args=[failed.pk])).status_code == 404
     csv_data = web_a.get(reverse("declarations:smelter_csv") + f"?family=CMRT&year={year}")
     rows = list(csv.reader(io.StringIO(csv_data.content.decode("utf-8-sig"))))
     assert rows[0][0] == "metal"
@@ -218,3 +243,67 @@ def test_rollup_through_the_api(accepted, api_a, api_b):
     bad = api_a.get(f"/api/v1/declarations/rollup?family=XYZ&year={year}")
     assert bad.status_code in (400, 409, 422)
     assert "unknown template family" in bad.json()["detail"]
+
+
+def test_the_web_process_only_stores_the_blank_and_queues_a_job(
+    member_a, web_a, shared_data, monkeypatch
+):
+    from oretrace.declarations import export, rollup_export
+
+    def no_parsing(*_args, **_kwargs):
+        raise AssertionError("the blank was read in the web process")
+
+    for name in ("write_into_blank", "blank_map", "read_book", "open_book"):
+        monkeypatch.setattr(export, name, no_parsing)
+    monkeypatch.setattr(rollup_export, "build_rollup", no_parsing)
+    blank = shared_data / "rmi-templates" / "blank" / "RMI_CMRT_6.5.xlsx"
+    response = web_a.post(
+        reverse("declarations:rollup_export"),
+        {
+            "family": "CMRT",
+            "year": 2023,
+            "blank": SimpleUploadedFile(blank.name, blank.read_bytes()),
+        },
+    )
+    job = Job.objects.get(kind="declarations.rollup_export")
+    assert response.status_code == 302
+    assert job.status == "queued"
+    assert job.params["family"] == "CMRT"
+    stored = rollup_export._media(job.params["blank"])
+    assert stored.read_bytes() == blank.read_bytes()
+
+
+def test_a_refused_blank_fails_the_job_with_the_reason(member_a, shared_data, templates_dir):
+    from datetime import date as day
+
+    from oretrace.core.jobs import execute
+    from oretrace.declarations.rollup_export import start_rollup_export
+
+    (filled,) = [p for p in (templates_dir / "filled").iterdir() if "Merck" in p.name]
+    job = start_rollup_export(
+        actor=member_a,
+        family="CMRT",
+        year=2023,
+        blank=filled.read_bytes(),
+        filename=filled.name,
+        contact={},
+        company_answers={},
+        effective=day(2024, 7, 1),
+    )
+    execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "is not blank" in job.error
+    assert "Declaration!D8" in job.error
+    assert job.result_url == ""
+
+
+def test_an_export_that_is_not_a_workbook_is_refused_at_once(web_a):
+    response = web_a.post(
+        reverse("declarations:rollup_export"),
+        {"family": "CMRT", "year": 2023, "blank": SimpleUploadedFile("blank.csv", b"a,b\n")},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "upload the blank template as .xlsx" in response.content.decode()
+    assert not Job.objects.filter(kind="declarations.rollup_export").exists()
