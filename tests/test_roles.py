@@ -234,6 +234,7 @@ WEB_WRITES: dict[str, Write] = {
     ),
     "registry:facility": Write(can_edit_facilities, body={"action": "add-name", "name": "Alias"}),
     "registry:review_decide": Write(can_review_matches, body={"action": "reject"}),
+    "registry:review_bulk": Write(can_review_matches, body={"min_score": "95"}),
     "registry:match": Write(
         can_review_matches, body={"names": "Matrix Unknown Smelting Co", "queue": "1"}
     ),

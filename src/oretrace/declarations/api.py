@@ -12,7 +12,12 @@ from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
 from oretrace.declarations import imports, services
 from oretrace.declarations.models import Declaration, ImportBatch, Supplier
-from oretrace.declarations.queries import DeclarationFilter, entries_of, search_declarations
+from oretrace.declarations.queries import (
+    DeclarationFilter,
+    current_issues,
+    entries_of,
+    search_declarations,
+)
 from oretrace.declarations.rollup import build_rollup
 from oretrace.declarations.schemas import (
     BatchOut,
@@ -91,7 +96,7 @@ def get_declaration(request: HttpRequest, declaration_id: int) -> Declaration:
             "country": v.entry.country,
             "smelter_id": v.entry.smelter_id,
             "recycled_scrap": v.entry.recycled_scrap,
-            "match": v.entry.match,
+            "match": v.match,
             "score": v.entry.score,
             "facility_id": v.facility.pk if v.facility else None,
             "facility_name": v.facility.name if v.facility else None,
@@ -106,6 +111,8 @@ def get_declaration(request: HttpRequest, declaration_id: int) -> Declaration:
     declaration.products = content["products"]  # type: ignore[attr-defined]
     declaration.mines = content["mines"]  # type: ignore[attr-defined]
     declaration.smelters = smelters  # type: ignore[attr-defined]
+    # The registry's flags as things stand, not as they were at the import (never saved).
+    declaration.issues = current_issues(declaration, member)
     return declaration
 
 

@@ -16,4 +16,5 @@ class DeclarationsConfig(AppConfig):
         import oretrace.declarations.demo_campaigns
         import oretrace.declarations.imports
         import oretrace.declarations.records
+        import oretrace.declarations.rematch
         import oretrace.declarations.tasks  # noqa: F401

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.changelog import log_change, snapshot
@@ -30,6 +30,7 @@ from oretrace.declarations.choices import DeclarationStatus, Severity, SmelterMa
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry, Supplier
 from oretrace.declarations.permissions import can_import_declarations
+from oretrace.declarations.queries import RowState, issue_counts, registry_issues
 from oretrace.declarations.rmi import (
     ParsedDeclaration,
     SmelterRow,
@@ -40,7 +41,7 @@ from oretrace.declarations.services import create_supplier
 from oretrace.registry.choices import MatchOutcome
 from oretrace.registry.matching import Matcher, MatchResult
 from oretrace.registry.origins import declaration_row
-from oretrace.registry.queries import CONFORMANT, headline_statuses
+from oretrace.registry.queries import headline_statuses
 from oretrace.registry.reviews import NameQuery, match_names, matcher_for, queue_review
 
 Progress = Callable[[float, str], None]
@@ -144,20 +145,6 @@ def _issue(issue) -> dict:
     return found
 
 
-def _flag(severity: Severity, code: str, template: str, row: int, **params: str) -> dict:
-    """A registry finding about a Smelter List row, stored as `_issue` stores the checker's."""
-    params = {"row": str(row), **params}
-    return {
-        "severity": severity.value,
-        "code": code,
-        "message": template % params,
-        "sheet": "Smelter List",
-        "cell": f"D{row}",
-        "template": template,
-        "params": params,
-    }
-
-
 def _query(row: SmelterRow) -> NameQuery | None:
     if row.not_identified:
         return None
@@ -185,59 +172,25 @@ def _match_rows(
     return [(row, q, next(results) if q is not None else None) for row, q in queries]
 
 
-def _registry_flags(
+def _row_states(
     matched: list[tuple[SmelterRow, NameQuery | None, MatchResult | None]],
-    statuses: dict[int, str],
-) -> list[dict]:
-    flags = []
+) -> list[RowState]:
+    """The rows' registry state as the import leaves it (before any review is decided)."""
+    states = []
     for row, query, result in matched:
         if query is None or result is None:
             continue
-        if result.outcome == MatchOutcome.NONE:
-            flags.append(
-                _flag(
-                    Severity.FLAG,
-                    "smelter-not-in-registry",
-                    gettext_noop(
-                        "row %(row)s: %(name)s is not a known smelter or refiner; it waits in "
-                        "the review queue"
-                    ),
-                    row.row,
-                    name=query.name,
-                )
+        auto = result.outcome == MatchOutcome.AUTO and bool(result.candidates)
+        states.append(
+            RowState(
+                row=row.row,
+                name=row.smelter_name or row.lookup_name or query.name,
+                facility_id=result.candidates[0].facility_id if auto else None,
+                review_open=not auto,
+                best_score=result.candidates[0].score if result.candidates else None,
             )
-        elif result.outcome == MatchOutcome.REVIEW:
-            flags.append(
-                _flag(
-                    Severity.WARNING,
-                    "smelter-needs-review",
-                    gettext_noop(
-                        "row %(row)s: %(name)s may be one of several registry facilities; it "
-                        "waits in the review queue"
-                    ),
-                    row.row,
-                    name=query.name,
-                )
-            )
-        else:
-            fid = result.candidates[0].facility_id
-            status = statuses.get(fid, "")
-            if status.casefold() not in CONFORMANT:
-                flags.append(
-                    _flag(
-                        Severity.FLAG,
-                        "smelter-not-conformant",
-                        gettext_noop("row %(row)s: %(name)s is '%(status)s', not conformant")
-                        if status
-                        else gettext_noop(
-                            "row %(row)s: %(name)s is without an assurance status, not conformant"
-                        ),
-                        row.row,
-                        name=query.name,
-                        **({"status": status} if status else {}),
-                    )
-                )
-    return flags
+        )
+    return states
 
 
 def _supplier_for(
@@ -385,9 +338,11 @@ def _import(
         if r is not None and r.outcome == MatchOutcome.AUTO
     ]
     statuses = headline_statuses(auto_ids, actor) if auto_ids else {}
-    issues = _issues(parsed) + _registry_flags(matched, statuses)
+    # Only the template's own issues are stored; the registry's flags about the rows are
+    # derived from the current matches when read (``queries.current_issues``), and counted.
+    issues = _issues(parsed)
+    counts = issue_counts(issues + registry_issues(_row_states(matched), statuses))
     content = canonical(parsed)
-    counts = {s: sum(1 for i in issues if i["severity"] == s) for s in Severity.values}
     try:
         with transaction.atomic():
             declaration, note = _persist(

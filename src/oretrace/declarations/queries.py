@@ -3,18 +3,39 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from oretrace.core.models import Membership
-from oretrace.declarations.choices import CMRT_COMPANY_QUESTION_TEXTS, QUESTION_TEXTS
+from oretrace.declarations.choices import (
+    CMRT_COMPANY_QUESTION_TEXTS,
+    QUESTION_TEXTS,
+    Severity,
+    SmelterMatch,
+)
 from oretrace.declarations.models import Declaration, SmelterEntry
 from oretrace.declarations.rmi.maps import QUESTION_ROLES
+from oretrace.registry.choices import ReviewStatus
+from oretrace.registry.matching import DEFAULT_THRESHOLDS
 from oretrace.registry.models import Facility
-from oretrace.registry.queries import CONFORMANT, headline_statuses
+from oretrace.registry.queries import (
+    CONFORMANT,
+    headline_statuses,
+    headline_statuses_for_organisation,
+)
+
+# Issues about a row's place in the registry: derived from the current matches, reviews and
+# assurance statuses whenever they are read, never stored (they would go stale as the registry
+# and the review queue move on). Declarations imported before kept them in ``issues``: those
+# stored copies are left out when the issues are read.
+REGISTRY_ISSUE_CODES = frozenset(
+    {"smelter-not-in-registry", "smelter-needs-review", "smelter-not-conformant"}
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +77,21 @@ class EntryView:
     def conformant(self) -> bool:
         return self.status.casefold() in CONFORMANT
 
+    @property
+    def match(self) -> str:
+        """Where the row stands now: a review decided since the import links it (matched),
+        a rejected one leaves it out of the registry."""
+        return current_match(self.entry)
+
+
+def current_match(entry: SmelterEntry) -> str:
+    if entry.match == SmelterMatch.NOT_IDENTIFIED or entry.facility_id is not None:
+        return entry.match
+    review = entry.review
+    if review is None or review.status == ReviewStatus.OPEN:
+        return entry.match
+    return SmelterMatch.MATCHED if review.facility_id is not None else SmelterMatch.UNMATCHED
+
 
 def entries_of(declaration: Declaration, member: Membership) -> list[EntryView]:
     entries = list(declaration.smelter_entries.select_related("review").order_by("row"))
@@ -91,6 +127,113 @@ def question_text(family: str, key: str) -> str:
     if family == "CMRT":
         return str(CMRT_COMPANY_QUESTION_TEXTS.get(key, ""))
     return ""
+
+
+@dataclass(frozen=True)
+class RowState:
+    """What the registry flags of one smelter row depend on, as things stand."""
+
+    row: int
+    name: str
+    facility_id: int | None  # the engine's match or a reviewer's decision
+    review_open: bool  # the name waits in the review queue
+    best_score: float | None  # the open review's best candidate
+
+
+def row_state(entry: SmelterEntry) -> RowState | None:
+    """The row's current state; None for a row that names no smelter (not yet identified)."""
+    if entry.match == SmelterMatch.NOT_IDENTIFIED:
+        return None
+    review = entry.review if entry.review_id is not None else None
+    review_open = review is not None and review.status == ReviewStatus.OPEN
+    best = None
+    if review is not None and review_open:
+        best = max((c["score"] for c in review.candidates), default=None)
+    return RowState(entry.row, entry.name, entry.resolved_facility_id, review_open, best)
+
+
+def registry_issues(rows: Iterable[RowState], statuses: dict[int, str]) -> list[dict]:
+    """Red flags and warnings about the rows' smelters, from their current matches and the
+    current assurance statuses (``headline_statuses`` of the matched facilities)."""
+    issues = []
+    for state in rows:
+        where = {"sheet": "Smelter List", "cell": f"D{state.row}"}
+        values = {"row": state.row, "name": state.name}
+        if state.facility_id is not None:
+            status = statuses.get(state.facility_id, "")
+            if status.casefold() in CONFORMANT:
+                continue
+            code, severity = "smelter-not-conformant", Severity.FLAG
+            message = (
+                _("row %(row)s: %(name)s is “%(status)s”, not conformant")
+                % {**values, "status": status}
+                if status
+                else _("row %(row)s: %(name)s has no assurance status, so is not conformant")
+                % values
+            )
+        elif state.review_open and (state.best_score or 0) >= DEFAULT_THRESHOLDS.review:
+            code, severity = "smelter-needs-review", Severity.WARNING
+            message = (
+                _(
+                    "row %(row)s: %(name)s may be one of several registry facilities; "
+                    "it waits in the review queue"
+                )
+                % values
+            )
+        elif state.review_open:
+            code, severity = "smelter-not-in-registry", Severity.FLAG
+            message = (
+                _(
+                    "row %(row)s: %(name)s is not a known smelter or refiner; "
+                    "it waits in the review queue"
+                )
+                % values
+            )
+        else:
+            code, severity = "smelter-not-in-registry", Severity.FLAG
+            message = (
+                _(
+                    "row %(row)s: %(name)s is not a known smelter or refiner; a reviewer "
+                    "found no registry facility for it"
+                )
+                % values
+            )
+        issues.append({"severity": severity.value, "code": code, "message": message, **where})
+    return issues
+
+
+def _row_issues(
+    declaration: Declaration, member: Membership | None, organisation_id: int
+) -> list[dict]:
+    entries = list(declaration.smelter_entries.select_related("review").order_by("row"))
+    states = [s for s in map(row_state, entries) if s is not None]
+    ids = {s.facility_id for s in states} - {None}
+    statuses = headline_statuses_for(ids, member, organisation_id) if ids else {}
+    return registry_issues(states, statuses)
+
+
+def headline_statuses_for(
+    ids: Iterable[int | None], member: Membership | None, organisation_id: int
+) -> dict[int, str]:
+    """``headline_statuses`` for a member, or for an organisation when a job has no member."""
+    wanted = {i for i in ids if i is not None}
+    if member is not None:
+        return headline_statuses(wanted, member)
+    return headline_statuses_for_organisation(wanted, organisation_id)
+
+
+def current_issues(declaration: Declaration, member: Membership | None = None) -> list[dict]:
+    """The declaration's issues as things stand: the template's checks from the import, then
+    the registry's flags and warnings about its smelter rows derived from the current state."""
+    kept = [i for i in declaration.issues if i["code"] not in REGISTRY_ISSUE_CODES]
+    return kept + _row_issues(declaration, member, declaration.organisation_id)
+
+
+def issue_counts(issues: Iterable[dict]) -> dict[str, int]:
+    counts = dict.fromkeys(Severity.values, 0)
+    for issue in issues:
+        counts[issue["severity"]] += 1
+    return counts
 
 
 def answers_by_mineral(declaration: Declaration) -> tuple[list[str], list[tuple[str, list[dict]]]]:

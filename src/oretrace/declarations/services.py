@@ -24,8 +24,15 @@ from oretrace.core.permissions import Permission
 from oretrace.declarations.choices import REQUEST_FOLLOWS, DeclarationStatus
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.links import hash_token, token_for
-from oretrace.declarations.models import CampaignRequest, Declaration, ImportBatch, Supplier
+from oretrace.declarations.models import (
+    CampaignRequest,
+    Declaration,
+    ImportBatch,
+    SmelterEntry,
+    Supplier,
+)
 from oretrace.declarations.permissions import can_decide_declarations, can_edit_suppliers
+from oretrace.declarations.queries import current_issues, issue_counts
 from oretrace.ledger import queries as ledger_queries
 from oretrace.ledger import records
 from oretrace.ledger import services as ledger
@@ -236,3 +243,35 @@ def open_batch(
     )
     log_change(batch, action=ChangeAction.CREATE, actor=actor)
     return batch
+
+
+def refresh_issue_counts(organisation_id: int, *, actor: Membership | SystemActor) -> int:
+    """Bring the stored red-flag and warning counts of the organisation's declarations up to
+    date with their current registry flags (after re-matching, a decided review, a new status);
+    returns how many declarations changed. The counts serve lists and filters; the flags
+    themselves are always derived when read (``queries.current_issues``). Neither the smelter
+    rows nor anything the transparency log commits to is touched."""
+    changed = 0
+    declarations = (
+        Declaration.objects.filter(
+            organisation_id=organisation_id,
+            pk__in=SmelterEntry.objects.values("declaration_id"),
+        )
+        .only("pk", "organisation_id", "issues", "flag_count", "warning_count", "error_count")
+        .order_by("pk")
+    )
+    for declaration in declarations.iterator(200):
+        counts = issue_counts(current_issues(declaration))
+        if (declaration.flag_count, declaration.warning_count) == (
+            counts["flag"],
+            counts["warning"],
+        ):
+            continue
+        with transaction.atomic():
+            before = snapshot(declaration)
+            declaration.flag_count = counts["flag"]
+            declaration.warning_count = counts["warning"]
+            declaration.save(update_fields=["flag_count", "warning_count", "updated_at"])
+            log_change(declaration, action=ChangeAction.UPDATE, actor=actor, before=before)
+        changed += 1
+    return changed

@@ -34,6 +34,7 @@ from oretrace.declarations.queries import (
     DeclarationFilter,
     answers_by_mineral,
     compare,
+    current_issues,
     entries_of,
     namings_of,
     question_text,
@@ -180,6 +181,7 @@ def declaration_detail(
             messages.success(request, _("Decision recorded."))
         return redirect("declarations:detail", declaration_id=declaration.pk)
     entries = entries_of(declaration, member)
+    issues = current_issues(declaration, member)
     answer_minerals, answers = answers_by_mineral(declaration)
     supersedes = list(declaration.supersedes.all().order_by("-created_at"))
     family = declaration.family
@@ -189,9 +191,9 @@ def declaration_detail(
         {
             "declaration": declaration,
             "company": declaration.content["company"],
-            "flags": with_text(declaration.issues_of(Severity.FLAG)),
-            "errors": with_text(declaration.issues_of(Severity.ERROR)),
-            "warnings": with_text(declaration.issues_of(Severity.WARNING)),
+            "flags": with_text([i for i in issues if i["severity"] == Severity.FLAG]),
+            "errors": with_text([i for i in issues if i["severity"] == Severity.ERROR]),
+            "warnings": with_text([i for i in issues if i["severity"] == Severity.WARNING]),
             "answers": [(q, question_text(family, q), items) for q, items in answers],
             "answer_minerals": [mineral_name(m) if m else "" for m in answer_minerals],
             "company_answers": [

@@ -11,4 +11,5 @@ class RegistryConfig(AppConfig):
         # Job handlers and demo steps register themselves when their modules are imported.
         import oretrace.registry.dashboard
         import oretrace.registry.demo
-        import oretrace.registry.imports  # noqa: F401
+        import oretrace.registry.imports
+        import oretrace.registry.tasks  # noqa: F401

@@ -81,6 +81,7 @@ class ReviewStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     REJECTED = "rejected", _("Rejected")
     CREATED = "created", _("New facility created")
+    MATCHED = "matched", _("Matched automatically")
 
 
 class MatchOutcome(models.TextChoices):

@@ -38,6 +38,7 @@ from oretrace.registry.reference_files import (
     load_id_translation,
     read_reference_file,
 )
+from oretrace.registry.reviews import schedule_rematch_everywhere
 
 Progress = Callable[[float, str], None]
 
@@ -145,7 +146,11 @@ def import_reference_file(
         raise RegistryError(f"{filename}: {shown}" + (f" (and {more} more)" if more > 0 else ""))
     progress(5, f"{len(parsed.rows)} rows read from sheet '{parsed.sheet}' ({parsed.source})")
     with transaction.atomic():
-        return _import_rows(parsed, filename, digest, actor, progress, job)
+        outcome = _import_rows(parsed, filename, digest, actor, progress, job)
+        # Names waiting for review, and what was derived from matches, catch up with the new
+        # list in the background (one job per organisation, queued when this commits).
+        schedule_rematch_everywhere(reason=f"reference list {filename}")
+        return outcome
 
 
 def _list_key(kind: str, template: str) -> str:
@@ -408,4 +413,6 @@ def import_id_translation(
             facility, scheme=IdentifierScheme.CFSI_LEGACY, value=old, actor=actor, source=filename
         )
         counts["mapped"] += 1
+    if counts["mapped"]:
+        schedule_rematch_everywhere(reason=f"smelter ID translation {filename}")
     return counts

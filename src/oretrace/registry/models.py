@@ -319,7 +319,13 @@ class MatchReview(OrgOwnedModel):
     country = models.CharField(max_length=2, blank=True)
     identifier = models.CharField(max_length=100, blank=True)
     candidates = models.JSONField(
-        default=list, help_text="[{facility_id, score, matched_name}], best first."
+        default=list,
+        help_text="[{facility_id, score, matched_name, other_metal?}], best first.",
+    )
+    best_score = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The best candidate's score (kept with the candidates, to filter and sort on).",
     )
     origin = models.CharField(
         max_length=300, blank=True, help_text="Where the name came from, e.g. a declaration row."
@@ -346,3 +352,8 @@ class MatchReview(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.query} ({self.get_status_display()})"
+
+    def set_candidates(self, candidates: list[dict]) -> None:
+        """Replace the candidates (best first) and the best score that goes with them."""
+        self.candidates = candidates
+        self.best_score = candidates[0]["score"] if candidates else None

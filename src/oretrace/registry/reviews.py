@@ -9,24 +9,34 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
-from oretrace.core.choices import ChangeAction
+from oretrace.core.choices import ChangeAction, JobStatus
 from oretrace.core.exceptions import PermissionDenied
-from oretrace.core.models import Grant, Membership
-from oretrace.registry.choices import MatchOutcome, NameKind, ReviewStatus
+from oretrace.core.jobs import start_job
+from oretrace.core.models import Grant, Job, Membership, Organisation
+from oretrace.core.tenancy import scope_to_organisation
+from oretrace.registry.choices import IdentifierScheme, MatchOutcome, NameKind, ReviewStatus
 from oretrace.registry.exceptions import RegistryError
-from oretrace.registry.matching import Candidate, Matcher, MatchResult
+from oretrace.registry.matching import DEFAULT_THRESHOLDS, Candidate, Matcher, MatchResult
 from oretrace.registry.models import Facility, FacilityIdentifier, FacilityName, MatchReview
 from oretrace.registry.permissions import can_review_matches
-from oretrace.registry.services import _add_name, create_facility, resolve
+from oretrace.registry.services import (
+    _add_name,
+    add_identifier,
+    create_facility,
+    find_by_identifier,
+    resolve,
+)
+from oretrace.registry.validators import clean_identifier
 
 _CACHE_SIZE = 16
 _cache: OrderedDict[tuple, Matcher] = OrderedDict()
@@ -41,16 +51,16 @@ class NameQuery:
     identifier: str = ""
 
 
-def _signature(member: Membership) -> tuple:
-    """Changes whenever anything the member's matcher is built from changes."""
+def _signature(organisation_id: int) -> tuple:
+    """Changes whenever anything the organisation's matcher is built from changes."""
     names = FacilityName.objects.aggregate(n=Count("id"), last=Max("id"))
     ids = FacilityIdentifier.objects.aggregate(n=Count("id"), last=Max("id"))
     facilities = Facility.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    grants = Grant.objects.filter(grantee_id=member.organisation_id).aggregate(
+    grants = Grant.objects.filter(grantee_id=organisation_id).aggregate(
         n=Count("id"), last=Max("updated_at")
     )
     return (
-        member.organisation_id,
+        organisation_id,
         *names.values(),
         *ids.values(),
         *facilities.values(),
@@ -60,7 +70,15 @@ def _signature(member: Membership) -> tuple:
 
 def build_candidates(member: Membership) -> list[Candidate]:
     """One candidate per (name, mineral) of every live facility the member may see."""
-    facilities = Facility.objects.for_member(member).live()
+    return build_candidates_for(member.organisation_id)
+
+
+def build_candidates_for(organisation_id: int) -> list[Candidate]:
+    """One candidate per (name, mineral) of every live facility the organisation's members see:
+    for work done on its behalf without a member at hand (re-matching in a job)."""
+    facilities = scope_to_organisation(
+        Facility.objects.live(), organisation_id, public=Q(organisation__isnull=True)
+    )
     metals: dict[int, list[str]] = {}
     for fid, code in facilities.values_list("pk", "minerals__code"):
         metals.setdefault(fid, [])
@@ -73,8 +91,8 @@ def build_candidates(member: Membership) -> list[Candidate]:
         identifiers.setdefault(fid, []).append(value)
     countries = dict(facilities.values_list("pk", "country_id"))
     rows = (
-        FacilityName.objects.for_member(member)
-        .filter(facility__in=facilities)
+        FacilityName.objects.filter(facility__in=facilities)
+        .filter(Q(organisation__isnull=True) | Q(organisation_id=organisation_id))
         .values_list("facility_id", "name")
     )
     return [
@@ -92,13 +110,19 @@ def build_candidates(member: Membership) -> list[Candidate]:
 
 def matcher_for(member: Membership) -> Matcher:
     """The member's matcher, rebuilt only when the registry changed since it was built."""
-    key = _signature(member)
+    return matcher_for_organisation(member.organisation_id)
+
+
+def matcher_for_organisation(organisation_id: int) -> Matcher:
+    """The matcher of the organisation's view of the registry, rebuilt only when the registry
+    changed since it was built."""
+    key = _signature(organisation_id)
     with _cache_lock:
         matcher = _cache.get(key)
         if matcher is not None:
             _cache.move_to_end(key)
             return matcher
-    matcher = Matcher(build_candidates(member))
+    matcher = Matcher(build_candidates_for(organisation_id))
     with _cache_lock:
         _cache[key] = matcher
         while len(_cache) > _CACHE_SIZE:
@@ -126,6 +150,19 @@ def match_names(
     return results
 
 
+def candidates_json(result: MatchResult) -> list[dict[str, Any]]:
+    """A result's candidates as a review keeps them, best first."""
+    return [
+        {
+            "facility_id": c.facility_id,
+            "score": round(c.score, 2),
+            "matched_name": c.matched_name,
+            **({"other_metal": True} if c.other_metal else {}),
+        }
+        for c in result.candidates
+    ]
+
+
 def _require_reviewer(actor: Membership | SystemActor, review: MatchReview | None = None) -> None:
     if isinstance(actor, SystemActor):
         return
@@ -149,7 +186,7 @@ def queue_review(
     ).first()
     if existing is not None:
         return existing
-    review = MatchReview.objects.create(
+    review = MatchReview(
         organisation=member.organisation,
         created_by=member.user,
         query=query.name[:300],
@@ -157,27 +194,27 @@ def queue_review(
         country=query.country[:2],
         identifier=query.identifier[:100],
         origin=origin[:300],
-        candidates=[
-            {
-                "facility_id": c.facility_id,
-                "score": round(c.score, 2),
-                "matched_name": c.matched_name,
-            }
-            for c in result.candidates
-        ],
     )
+    review.set_candidates(candidates_json(result))
+    review.save()
     log_change(review, action=ChangeAction.CREATE, actor=member)
     return review
 
 
 def _decide(
-    review: MatchReview, status: str, facility: Facility | None, actor: Membership | SystemActor
+    review: MatchReview,
+    status: str,
+    facility: Facility | None,
+    actor: Membership | SystemActor,
+    candidates: list[dict[str, Any]] | None = None,
 ) -> MatchReview:
     if review.status != ReviewStatus.OPEN:
         raise RegistryError(
             f"review #{review.pk} was already decided ({review.get_status_display().lower()})"
         )
     before = snapshot(review)
+    if candidates is not None:
+        review.set_candidates(candidates)
     review.status, review.facility = status, facility
     review.decided_by = None if isinstance(actor, SystemActor) else actor.user
     review.decided_at = timezone.now()
@@ -202,14 +239,20 @@ def confirm_review(review: MatchReview, *, facility: Facility, actor: Membership
         actor,
         organisation=actor.organisation,
     )
-    return _decide(review, ReviewStatus.CONFIRMED, facility, actor)
+    decided = _decide(review, ReviewStatus.CONFIRMED, facility, actor)
+    # The new alias may settle other open names of the organisation: re-match them.
+    schedule_rematch(actor.organisation_id, reason=f"review #{review.pk} confirmed")
+    return decided
 
 
 @transaction.atomic
 def reject_review(review: MatchReview, *, actor: Membership) -> MatchReview:
     """None of the candidates is right and no facility should be created."""
     _require_reviewer(actor, review)
-    return _decide(review, ReviewStatus.REJECTED, None, actor)
+    decided = _decide(review, ReviewStatus.REJECTED, None, actor)
+    # What was derived from the open review (the declarations' flag counts) follows.
+    schedule_rematch(actor.organisation_id, reason=f"review #{review.pk} rejected")
+    return decided
 
 
 @transaction.atomic
@@ -219,13 +262,217 @@ def create_from_review(
     """The name is a facility the registry lacks: record it for the organisation."""
     _require_reviewer(actor, review)
     minerals = [review.metal] if review.metal else []
+    source = f"created in review #{review.pk}"
     facility = create_facility(
         actor=actor,
         kind=kind,
         name=review.query,
         country=country,
         minerals=minerals,
-        source=f"created in review #{review.pk}",
+        source=source,
         **details,
     )
-    return _decide(review, ReviewStatus.CREATED, facility, actor)
+    if review.identifier:
+        _keep_declared_identifier(facility, review, actor, source)
+    decided = _decide(review, ReviewStatus.CREATED, facility, actor)
+    # The new facility may be the answer to other open names too.
+    schedule_rematch(actor.organisation_id, reason=f"review #{review.pk} recorded")
+    return decided
+
+
+def _keep_declared_identifier(
+    facility: Facility, review: MatchReview, actor: Membership, source: str
+) -> None:
+    """The smelter ID the supplier declared stays with the facility recorded for it: as an RMI
+    CID or a CFSI ID when it has their form, else in the 'other' scheme."""
+    value = review.identifier.strip()
+    scheme = next(
+        (s for s in (IdentifierScheme.RMI_CID, IdentifierScheme.CFSI_LEGACY) if _fits(s, value)),
+        IdentifierScheme.OTHER,
+    )
+    holder = find_by_identifier(scheme, value)
+    if holder is not None and holder.pk != facility.pk:
+        raise RegistryError(
+            f"{value}, the smelter ID declared with “{review.query}”, already identifies "
+            f"{holder} (#{holder.pk}): confirm that facility, or reject the review"
+        )
+    add_identifier(facility, scheme=scheme, value=value, actor=actor, source=source)
+
+
+def _fits(scheme: str, value: str) -> bool:
+    try:
+        clean_identifier(scheme, value)
+    except ValueError:
+        return False
+    return True
+
+
+# --- re-matching: the queue catches up with the registry ---------------------------------------
+
+REMATCH_JOB = "registry.rematch"
+REMATCH_ACTOR = SystemActor("re-matching")
+_REMATCH_CHUNK = 200
+
+
+@dataclass
+class RematchOutcome:
+    """What one re-matching of an organisation's open reviews did."""
+
+    organisation_id: int
+    reviews: int = 0
+    matched: int = 0
+    refreshed: int = 0
+    settled: list[int] = field(default_factory=list)
+
+    def as_counts(self) -> dict[str, int]:
+        return {
+            "reviews": self.reviews,
+            "matched": self.matched,
+            "refreshed": self.refreshed,
+            "still_open": self.reviews - self.matched,
+        }
+
+
+RematchListener = Callable[[RematchOutcome], None]
+_listeners: list[tuple[RematchListener, Callable[[], Iterable[int]]]] = []
+
+
+def on_rematch(*, organisations: Callable[[], Iterable[int]]) -> Callable:
+    """Register ``func(outcome)``, called after an organisation's reviews were re-matched so an
+    app that derives state from matches (the declarations' red-flag counts) brings it up to date.
+    ``organisations`` names the organisations whose derived state may change when the registry
+    does, even without open reviews (a new assurance status changes a conformance flag)."""
+
+    def register(func: RematchListener) -> RematchListener:
+        _listeners.append((func, organisations))
+        return func
+
+    return register
+
+
+def schedule_rematch(organisation_id: int, *, reason: str) -> Job | None:
+    """Queue a re-matching job for the organisation once the current transaction commits,
+    unless one is already waiting to start (it will see the same registry)."""
+    waiting = Job.objects.filter(
+        kind=REMATCH_JOB, organisation_id=organisation_id, status=JobStatus.QUEUED
+    ).first()
+    if waiting is not None:
+        return None
+    organisation = Organisation.objects.get(pk=organisation_id)
+    return start_job(
+        REMATCH_JOB,
+        actor=REMATCH_ACTOR,
+        organisation=organisation,
+        params={"reason": reason[:200]},
+        title=f"Re-match open names after {reason}"[:200],
+    )
+
+
+def schedule_rematch_everywhere(*, reason: str) -> list[Job]:
+    """After the registry changed for everyone (a reference list was imported): re-match every
+    organisation that has open reviews or state derived from matches."""
+    organisations = set(
+        MatchReview.objects.filter(status=ReviewStatus.OPEN)
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+    for _func, more in _listeners:
+        organisations.update(more())
+    jobs = [schedule_rematch(org_id, reason=reason) for org_id in sorted(organisations)]
+    return [job for job in jobs if job is not None]
+
+
+def _silent(_percent: float, _message: str | None = None) -> None:
+    return None
+
+
+def rematch_organisation(
+    organisation_id: int, *, progress: Callable[[float, str | None], None] = _silent
+) -> RematchOutcome:
+    """Match every open review of the organisation again against its current registry.
+
+    A name the engine now settles alone leaves the queue (``matched``, decided by the system,
+    in the change log); the others get the current candidates. Rows that point at a review
+    (declaration smelter rows) follow its decision, so they are not rewritten. Each chunk of
+    reviews is one transaction: a job that is run again only finds what is still open.
+    """
+    outcome = RematchOutcome(organisation_id)
+    ids = list(
+        MatchReview.objects.filter(organisation_id=organisation_id, status=ReviewStatus.OPEN)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    matcher = matcher_for_organisation(organisation_id)
+    progress(1, f"{len(ids)} open names to match again")
+    for start in range(0, len(ids), _REMATCH_CHUNK):
+        with transaction.atomic():
+            _rematch_chunk(ids[start : start + _REMATCH_CHUNK], matcher, outcome)
+        progress(
+            1 + 89 * min(start + _REMATCH_CHUNK, len(ids)) / len(ids),
+            f"{outcome.reviews} of {len(ids)} names matched again, {outcome.matched} settled",
+        )
+    for func, _organisations in _listeners:
+        func(outcome)
+    progress(100, None)
+    return outcome
+
+
+def _rematch_chunk(ids: list[int], matcher: Matcher, outcome: RematchOutcome) -> None:
+    reviews = list(
+        MatchReview.objects.select_for_update()
+        .filter(pk__in=ids, status=ReviewStatus.OPEN)
+        .order_by("pk")
+    )
+    results = matcher.match_many([(r.query, r.metal, r.country, r.identifier) for r in reviews])
+    auto = {
+        result.candidates[0].facility_id
+        for result in results
+        if result.outcome == MatchOutcome.AUTO
+    }
+    facilities = Facility.objects.in_bulk(auto)
+    for review, result in zip(reviews, results, strict=True):
+        outcome.reviews += 1
+        fresh = candidates_json(result)
+        if result.outcome == MatchOutcome.AUTO:
+            facility = resolve(facilities[result.candidates[0].facility_id])
+            _decide(review, ReviewStatus.MATCHED, facility, REMATCH_ACTOR, fresh)
+            outcome.matched += 1
+            outcome.settled.append(review.pk)
+        elif fresh != review.candidates:
+            before = snapshot(review)
+            review.set_candidates(fresh)
+            review.save(update_fields=["candidates", "best_score", "updated_at"])
+            log_change(review, action=ChangeAction.UPDATE, actor=REMATCH_ACTOR, before=before)
+            outcome.refreshed += 1
+
+
+@transaction.atomic
+def confirm_in_bulk(
+    reviews: list[MatchReview], *, min_score: float, actor: Membership
+) -> list[MatchReview]:
+    """Confirm the best candidate of each review, as a reviewer would one by one; every review
+    must qualify (``queries.bulk_candidates``: best score at least ``min_score``, of the name's
+    own metal, alone at its score), else nothing is confirmed. One transaction."""
+    can_review_matches.require(actor)
+    if min_score < DEFAULT_THRESHOLDS.review:
+        raise RegistryError(
+            f"a score of {min_score:g} is below {DEFAULT_THRESHOLDS.review:g}, under which "
+            "names are barely alike: confirm those one by one"
+        )
+    ids = [c["facility_id"] for r in reviews for c in r.candidates[:1]]
+    facilities = Facility.objects.for_member(actor).in_bulk(ids)
+    confirmed = []
+    for review in reviews:
+        best = review.candidates[0] if review.candidates else None
+        if best is None or best["score"] < min_score or best.get("other_metal"):
+            raise RegistryError(
+                f"review #{review.pk} (“{review.query}”) has no candidate of its metal scoring "
+                f"at least {min_score:g}"
+            )
+        facility = facilities.get(best["facility_id"])
+        if facility is None:
+            raise RegistryError(
+                f"facility #{best['facility_id']} is not visible to {actor.organisation}"
+            )
+        confirmed.append(confirm_review(review, facility=facility, actor=actor))
+    return confirmed

@@ -207,6 +207,11 @@ class ScoredOut(Schema):
     facility_id: int
     score: float
     matched_name: str
+    other_metal: bool = Field(
+        False,
+        description="The facility is recorded for other metals than the name's: a suggestion "
+        "only, never matched automatically.",
+    )
 
 
 class MatchResultOut(Schema):
@@ -227,6 +232,7 @@ class ReviewOut(ModelSchema):
             "country",
             "identifier",
             "candidates",
+            "best_score",
             "origin",
             "status",
             "created_at",

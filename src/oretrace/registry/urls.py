@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.facility_new, name="facility_new"),
     path("<int:facility_id>/", views.facility_detail, name="facility"),
     path("reviews/", views.review_queue, name="reviews"),
+    path("reviews/bulk/", views.review_bulk, name="review_bulk"),
     path("reviews/<int:review_id>/", views.review_decide, name="review_decide"),
     path("match/", views.match, name="match"),
     path("imports/", views.reference_imports, name="imports"),

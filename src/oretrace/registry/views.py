@@ -3,11 +3,15 @@ reference imports. Thin: reads through tenancy scoping, writes through services.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from oretrace.core.exceptions import OretraceError, PermissionDenied
@@ -33,12 +37,20 @@ from oretrace.registry.permissions import (
     is_curator,
 )
 from oretrace.registry.queries import (
+    AGE_DAYS,
+    SCORE_BANDS,
     FacilityFilter,
+    ReviewFilter,
+    bulk_candidates,
     current_statuses,
+    open_reviews,
+    review_facets,
+    review_metals,
     search_facilities,
     status_choices,
     status_history,
 )
+from oretrace.registry.queries import review_queue as review_queue_of
 from oretrace.registry.schemas import MatchQueryIn
 from oretrace.web.views import member_required, requires
 
@@ -175,10 +187,47 @@ def facility_new(request: HttpRequest, member: Membership) -> HttpResponse:
     return render(request, "registry/facility_new.html", {"form": form})
 
 
+BULK_SCORES = (100, 95, 90, 85, 80, 75, 70)
+REVIEWS_PER_PAGE = 25
+
+
+def _review_filter(data: QueryDict) -> ReviewFilter:
+    """The queue's filters from a query string (or a form repeating it); unknown values are
+    ignored, so an old or edited link shows the whole queue rather than an error."""
+    older = _int_or_none(data.get("age"))
+    return ReviewFilter(
+        metal=data.get("metal", "").strip().lower()[:40],
+        score=data.get("score", "") if data.get("score", "") in (*SCORE_BANDS, "low") else "",
+        older_than=older if older in AGE_DAYS else None,
+        review=_int_or_none(data.get("review")),
+        facets=tuple((f.key, data.get(f.key, "")) for f in review_facets() if data.get(f.key)),
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filter_query(f: ReviewFilter) -> str:
+    """The filter as a query string, for the pager and the bulk form to carry along."""
+    params = {
+        "metal": f.metal,
+        "score": f.score,
+        "age": str(f.older_than or ""),
+        "review": str(f.review or ""),
+        **dict(f.facets),
+    }
+    return urlencode({k: v for k, v in params.items() if v})
+
+
 @member_required
 def review_queue(request: HttpRequest, member: Membership) -> HttpResponse:
-    queue = visible(MatchReview.objects.all(), member).filter(status="open")
-    page = Paginator(queue, 25).get_page(request.GET.get("page"))
+    f = _review_filter(request.GET)
+    queue = review_queue_of(member, f)
+    page = Paginator(queue, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
     ids = {c["facility_id"] for r in page.object_list for c in r.candidates}
     facilities = Facility.objects.for_member(member).in_bulk(ids)
     items = [
@@ -187,7 +236,86 @@ def review_queue(request: HttpRequest, member: Membership) -> HttpResponse:
     return render(
         request,
         "registry/review_queue.html",
-        {"page": page, "items": items, "kinds": FacilityKind.choices},
+        {
+            "page": page,
+            "items": items,
+            "kinds": FacilityKind.choices,
+            "filters": f,
+            "query": _filter_query(f),
+            "total_open": open_reviews(member).count() if f.active else page.paginator.count,
+            "metals": review_metals(member),
+            "score_bands": [
+                ("90", _("90 and above")),
+                ("80", _("80 to 90")),
+                ("70", _("70 to 80")),
+                ("60", _("60 to 70")),
+                ("low", _("below 60")),
+            ],
+            "ages": [
+                (
+                    str(days),
+                    ngettext("waiting over %(n)d day", "waiting over %(n)d days", days)
+                    % {"n": days},
+                )
+                for days in AGE_DAYS
+            ],
+            "facets": [
+                (facet, facet.choices(member), dict(f.facets).get(facet.key, ""))
+                for facet in review_facets()
+            ],
+            "bulk_scores": BULK_SCORES,
+            "here": request.get_full_path(),
+            "can_review": can_review_matches(member),
+        },
+    )
+
+
+@member_required
+@require_POST
+@requires(can_review_matches)
+def review_bulk(request: HttpRequest, member: Membership) -> HttpResponse:
+    """Confirm in bulk: the first post shows how many names would be confirmed and asks again;
+    the second (with the count the reviewer saw) confirms them, unless the queue changed."""
+    f = _review_filter(request.POST)
+    back = reverse("registry:reviews") + (f"?{q}" if (q := _filter_query(f)) else "")
+    min_score = _int_or_none(request.POST.get("min_score"))
+    if min_score not in BULK_SCORES:
+        messages.error(request, _("Choose the lowest score to confirm from the list."))
+        return redirect(back)
+    chosen = bulk_candidates(review_queue_of(member, f), float(min_score))
+    expected = _int_or_none(request.POST.get("expected"))
+    if request.POST.get("step") == "confirm" and expected == len(chosen) and chosen:
+        try:
+            reviews.confirm_in_bulk(chosen, min_score=float(min_score), actor=member)
+        except PermissionDenied:
+            raise  # a refusal: 403 from member_required, not a form error
+        except OretraceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d name confirmed: each now matches its best candidate.",
+                    "%(n)d names confirmed: each now matches its best candidate.",
+                    len(chosen),
+                )
+                % {"n": len(chosen)},
+            )
+        return redirect(back)
+    ids = {c["facility_id"] for r in chosen[:50] for c in r.candidates[:1]}
+    facilities = Facility.objects.for_member(member).in_bulk(ids)
+    return render(
+        request,
+        "registry/review_bulk.html",
+        {
+            "chosen": [(r, facilities.get(r.candidates[0]["facility_id"])) for r in chosen[:50]],
+            "count": len(chosen),
+            "changed": expected is not None and expected != len(chosen),
+            "min_score": min_score,
+            "filters": f,
+            "facet_values": f.facets,
+            "back": back,
+        },
     )
 
 
@@ -223,7 +351,15 @@ def review_decide(request: HttpRequest, member: Membership, review_id: int) -> H
         raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         messages.error(request, str(exc))
-    return redirect("registry:reviews")
+    return redirect(_back_to_queue(request.POST.get("next", "")))
+
+
+def _back_to_queue(target: str) -> str:
+    """Back to the page of the queue the decision was made on (never to another site)."""
+    queue = reverse("registry:reviews")
+    if target.startswith(queue + "?") and "\\" not in target and "//" not in target:
+        return target
+    return queue
 
 
 @member_required

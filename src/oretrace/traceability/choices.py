@@ -42,6 +42,7 @@ class FlagKind(models.TextChoices):
     OVER_SHIPMENT = "over_shipment", _("Shipped more than the lot holds")
     OVER_CONSUMPTION = "over_consumption", _("Processed more than the lot holds")
     RECEIPT_MISMATCH = "receipt_mismatch", _("Receipt differs from the shipment")
+    PHANTOM_RECEIPT = "phantom_receipt", _("Received from a party that never shipped it")
 
 
 # CBV 2.0 business steps custody records use, by their bare term.

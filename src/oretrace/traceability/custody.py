@@ -7,6 +7,8 @@ event-time order. What each event means for custody:
 - ObjectEvent shipping/departing: the lots' quantities leave (refused quantities are flagged);
 - ObjectEvent receiving/arriving/accepting: the quantities arrive, compared with the last
   shipment of the lot (a lot first seen in a receipt becomes an origin of unknown provenance);
+  a receipt that names where it came from (``sourceList``) is checked against that shipment:
+  received "from" a place or party that never shipped the lot is a phantom receipt;
 - TransformationEvent: inputs are consumed, outputs made, with an edge from every input to
   every output weighted by the input's share, and the yield checked against the process's
   maximum;
@@ -32,7 +34,7 @@ from oretrace.registry.models import Facility
 from oretrace.traceability import bulk
 from oretrace.traceability.choices import EdgeKind, FlagKind, LotKind, MovementKind
 from oretrace.traceability.epcis import vocabulary as voc
-from oretrace.traceability.locations import facilities_at
+from oretrace.traceability.locations import facilities_at, gln_of
 from oretrace.traceability.models import (
     CustodyEdge,
     CustodyFlag,
@@ -153,6 +155,7 @@ class Applier:
     receipts: list[Movement] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    _shipping_places: set[str] | None = None  # where stored shipments left from (loaded once)
 
     # --- reading events ----------------------------------------------------------------------
 
@@ -466,6 +469,7 @@ class Applier:
                     f"{shipment.quantity_kg.normalize():f} kg shipped (tolerance "
                     f"{settings.ORETRACE_CUSTODY_RECEIPT_TOLERANCE} %)",
                 )
+        self._check_source(event, lot, amount, shipment, known, kg)
         if kg is not None:
             if known or shipment is not None:
                 lot.remaining_kg += kg
@@ -483,6 +487,76 @@ class Applier:
             event=event,
         )
         self.receipts.append(receipt)
+
+    def _check_source(
+        self,
+        event: EpcisEvent,
+        lot: Any,
+        amount: _Amount,
+        shipment: Any,
+        known: bool,
+        kg: Decimal | None,
+    ) -> None:
+        """Flag a phantom receipt: the lot is received "from" a place or party (the receipt's
+        ``sourceList``) that did not ship it. With a shipment waiting, a source of a kind the
+        shipment also states (its location, its own sources) must be among them; without one,
+        a lot already in the records, or a place that ships other lots, did not ship this."""
+        named = _sources(event.body)
+        if not named:
+            return
+        if shipment is not None:
+            shipped = _sources(shipment.event.body)
+            if shipment.location:
+                shipped.setdefault("location", {})[_place_key(shipment.location)] = ""
+            wrong = {
+                uri
+                for kind, uris in named.items()
+                if shipped.get(kind)
+                for key, uri in uris.items()
+                if key not in shipped[kind]
+            }
+            if not wrong:
+                return
+            where = shipment.location or "an unnamed place"
+            message = (
+                f"receipt of lot {lot.code} from {', '.join(sorted(wrong))}: the shipment it "
+                f"answers left from {where}, not from there"
+            )
+        elif known or self._ships_from(set(named.get("location", {}))):
+            message = (
+                f"receipt of lot {lot.code} from "
+                f"{', '.join(sorted(u for uris in named.values() for u in uris.values()))}: "
+                "no shipment "
+                "of this lot from there was recorded"
+            )
+        else:
+            return  # an unknown lot from a party that ships nothing here: unknown provenance
+        received = kg if kg is not None else _ZERO
+        self.flag(
+            FlagKind.PHANTOM_RECEIPT,
+            lot,
+            event,
+            expected=_ZERO,
+            actual=received,
+            message=message,
+        )
+
+    def _ships_from(self, places: set[str]) -> bool:
+        """Whether the organisation's records hold a shipment from one of the places."""
+        if not places:
+            return False
+        if any(_place_key(m.location) in places for m in self.shipments):
+            return True
+        if self._shipping_places is None:
+            self._shipping_places = {
+                _place_key(location)
+                for location in LotMovement.objects.filter(
+                    organisation_id=self.organisation.pk, kind=MovementKind.SHIPPING
+                )
+                .values_list("location", flat=True)
+                .distinct()
+            }
+        return bool(places & self._shipping_places)
 
     def _link(
         self,
@@ -569,6 +643,24 @@ class Applier:
         self.add(parent, _Amount(parent.code, LotKind.EPC_INSTANCE, total))
         if children:
             self._link(event, EdgeKind.AGGREGATION, children, [(parent, total)])
+
+
+def _place_key(uri: str) -> str:
+    """A location or party as compared between a receipt and a shipment: its GLN when it has
+    one (an SGLN's extension, a Digital Link's path do not matter), else the URI."""
+    return gln_of(uri) or uri
+
+
+def _sources(body: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """An event's ``sourceList`` by kind (location, owning_party, possessing_party): the
+    compared key of each source (``_place_key``) and the URI as written."""
+    found: dict[str, dict[str, str]] = {}
+    for item in body.get("sourceList") or []:
+        kind = voc.canonical(str(item.get("type", "")), voc.SOURCE_DEST_TYPE)
+        uri = str(item.get("source", "")).strip()
+        if kind and uri:
+            found.setdefault(kind, {})[_place_key(uri)] = uri
+    return found
 
 
 def apply_events(

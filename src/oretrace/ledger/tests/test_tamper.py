@@ -355,8 +355,10 @@ NOT_VOUCHED: dict[str, dict[str, str]] = {
         "reporting_year": "given at import (or the effective date's year), in the change log",
         "issues": "the checker's findings, recomputable from the content",
         "error_count": "the checker's findings, recomputable from the content",
-        "warning_count": "the checker's findings, recomputable from the content",
-        "flag_count": "the checker's findings, recomputable from the content",
+        "warning_count": "counts of the checker's findings (recomputable from the content) and "
+        "of the registry's flags, derived from the current matches and refreshed with them",
+        "flag_count": "counts of the checker's findings (recomputable from the content) and "
+        "of the registry's flags, derived from the current matches and refreshed with them",
     },
     "smelter entry": {"id": "the key"},
     "assessment": {

@@ -9,6 +9,8 @@ How a name is matched, in order
 1. **Identifier.** When the query carries an identifier (a CID, an old CFSI ID, any scheme) that
    is among a candidate's identifiers, that facility is the answer: score 100, ``auto`` (``review``
    if the identifier belongs to more than one facility). An unknown identifier is ignored.
+   An identifier of a facility recorded only for other metals than the query's is ``review``
+   (``other_metal``): a cobalt row cannot be settled by a tin smelter's ID alone.
 2. **Exact normalised name** (`normalise`) within the metal: one facility with that name is an
    ``auto`` match at 100. Several facilities with the same name are narrowed to those in the
    query's country, then to those spelt exactly like the query with their legal form (the RMI
@@ -18,8 +20,9 @@ How a name is matched, in order
    candidate uses are dropped from the query first.
 3. **Fuzzy.** The block is the candidates of the query's metal and country; the metal's
    candidates when the country is unknown or has none; all candidates when the metal is unknown
-   or has none. `rapidfuzz.process.cdist` scores the whole block of a batch of queries at once
-   (``token_set_ratio``) and keeps the best ``PRESELECT`` names per query, which are re-ranked:
+   or has none (see "never across metals" below). `rapidfuzz.process.cdist` scores the whole
+   block of a batch of queries at once (``token_set_ratio``) and keeps the best ``PRESELECT``
+   names per query, which are re-ranked:
 
    * **word alignment** (weight ``TOKEN_WEIGHT``): every word on each side is paired with its
      most similar word on the other side (a misspelt word counts when its Indel similarity is at
@@ -36,6 +39,10 @@ How a name is matched, in order
 
    If the country block's best score is below the ``auto`` threshold, the rest of the metal's
    candidates are scored too (a supplier may have given its own country), with that penalty.
+   **Never across metals.** When the query names a metal that no candidate has, the names of
+   other metals are still looked at (exact and fuzzy), but only as suggestions: they lose
+   ``METAL_PENALTY`` points, carry ``other_metal`` and are never ``auto`` (a cobalt refiner is
+   not the same-named refiner of another metal). A query without a metal is not across metals.
 4. **Outcome.** ``auto`` only when the best facility scores at least ``thresholds.auto`` *and*
    beats the best *other* facility by at least ``thresholds.margin``; ``review`` when it scores
    at least ``thresholds.review``; ``none`` otherwise. Candidates are returned best first for
@@ -124,6 +131,7 @@ class Scored:
     facility_id: int
     score: float
     matched_name: str
+    other_metal: bool = False  # recorded for other metals than the query's: a suggestion only
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,7 @@ SHORT_WORD_SIMILARITY = 0.8  # below it, only words of equal length ("alro"/"adr
 TYPO_COST = 0.5  # share of a misspelt word's dissimilarity that is taken off its weight
 TOKEN_WEIGHT = 0.6  # share of the word alignment in the score; the rest is letter similarity
 COUNTRY_PENALTY = 12.0  # points off when both countries are known and differ
+METAL_PENALTY = 15.0  # points off a name of another metal than the query's (never auto)
 FUSED_GATE = 80  # space-free ratio from which words written together or apart are looked for
 FUSED_SIMILARITY = 0.9  # similarity needed between "ecosystem" and "eco" + "system"
 LEGAL_LOOKALIKE_WEIGHT = 0.2  # weight of an unmatched word one typo away from a legal form
@@ -316,8 +325,12 @@ class Matcher:
                 key=lambda n: fuzz.ratio(normalise(n), query.norm),
                 default=query.name,
             )
-            scored.append(Scored(facility, 100.0, name))
-        outcome = AUTO if len(scored) == 1 else REVIEW
+            metals = {self._entries[i].metal for i in entries} - {""}
+            other = bool(query.metal and metals and query.metal not in metals)
+            score = 100.0 - METAL_PENALTY if other else 100.0
+            scored.append(Scored(facility, score, name, other))
+        scored.sort(key=lambda s: (-s.score, s.facility_id))
+        outcome = AUTO if len(scored) == 1 and not scored[0].other_metal else REVIEW
         return MatchResult(query.name, outcome, tuple(scored[:limit]))
 
     def _exact_match(self, query: _Query, limit: int) -> MatchResult | None:
@@ -325,6 +338,8 @@ class Matcher:
         hits = self._exact.get((metal, query.norm)) if query.norm else None
         if not hits:
             return None
+        if query.metal and not metal:
+            return self._other_metal_exact(query, hits, limit)
         by_facility: dict[int, _Entry] = {}
         for i in hits:
             by_facility.setdefault(self._entries[i].facility_id, self._entries[i])
@@ -355,6 +370,32 @@ class Matcher:
         outcome = AUTO if len(scored) == 1 and not foreign else REVIEW
         return MatchResult(query.name, outcome, scored[:limit])
 
+    def _other_metal_exact(self, query: _Query, hits: list[int], limit: int) -> MatchResult:
+        """The query's metal has no candidates, but facilities of other metals carry the name:
+        suggestions for a reviewer, never an automatic match."""
+        by_facility: dict[int, _Entry] = {}
+        for i in hits:
+            by_facility.setdefault(self._entries[i].facility_id, self._entries[i])
+        scored = sorted(
+            (
+                Scored(
+                    e.facility_id,
+                    100.0
+                    - METAL_PENALTY
+                    - (
+                        COUNTRY_PENALTY
+                        if query.country and e.country not in ("", query.country)
+                        else 0.0
+                    ),
+                    e.name,
+                    True,
+                )
+                for e in by_facility.values()
+            ),
+            key=lambda s: (-s.score, s.facility_id),
+        )
+        return MatchResult(query.name, REVIEW, tuple(scored[:limit]))
+
     def _fuzzy(self, block: tuple[str, str], batch: list[_Query]) -> list[dict[int, Scored]]:
         """Per query: facility → its best-scoring name in the block."""
         indices = self._blocks.get(block, [])
@@ -379,9 +420,12 @@ class Matcher:
             for column in top[row].tolist():
                 entry = self._entries[indices[column]]
                 score = self._score(query, words, entry)
+                other = bool(query.metal) and entry.metal != query.metal
+                if other:
+                    score = round(max(score - METAL_PENALTY, 0.0), 1)
                 current = best.get(entry.facility_id)
                 if current is None or score > current.score:
-                    best[entry.facility_id] = Scored(entry.facility_id, score, entry.name)
+                    best[entry.facility_id] = Scored(entry.facility_id, score, entry.name, other)
             results.append(best)
         return results
 
@@ -456,7 +500,11 @@ class Matcher:
             return MatchResult(query, NONE, ())
         best = ranked[0].score
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if best >= self.thresholds.auto and best - runner_up >= self.thresholds.margin:
+        if (
+            best >= self.thresholds.auto
+            and best - runner_up >= self.thresholds.margin
+            and not ranked[0].other_metal
+        ):
             outcome = AUTO
         elif best >= self.thresholds.review:
             outcome = REVIEW

@@ -318,9 +318,32 @@ def test_metal_blocks(matcher):
     assert _top(matcher.match("Yunnan Copper Industry", metal="gold")) == GOLD_CN
 
 
-def test_a_metal_without_candidates_searches_every_metal(matcher):
-    result = matcher.match("Yunnan Copper Industry Co Ltd", metal="graphite")
+def test_a_metal_without_candidates_only_suggests_other_metals(matcher):
+    # the exact name of a gold refiner, declared for cobalt: shown, never settled
+    result = matcher.match("Yunnan Copper Industry Co Ltd", metal="cobalt")
     assert _top(result) == GOLD_CN
+    assert result.outcome == "review"
+    assert result.candidates[0].other_metal
+    assert result.candidates[0].score < DEFAULT_THRESHOLDS.auto
+
+
+def test_no_auto_match_across_metals_by_fuzzy_name(matcher):
+    result = matcher.match("Yunnan Copper Industri Co", metal="cobalt", country="CN")
+    assert result.outcome != "auto"
+    assert all(c.other_metal for c in result.candidates)
+    # the same name without a metal is not across metals
+    plain = matcher.match("Yunnan Copper Industry Co Ltd")
+    assert (plain.outcome, _top(plain), plain.candidates[0].other_metal) == (
+        "auto",
+        GOLD_CN,
+        False,
+    )
+
+
+def test_identifier_of_another_metals_facility_needs_review(matcher):
+    result = matcher.match("Yunnan Tin", metal="cobalt", identifier="CID002180")
+    assert (result.outcome, _top(result)) == ("review", YUNNAN)
+    assert result.candidates[0].other_metal
 
 
 def test_wrong_country_still_finds_the_facility_with_a_penalty(matcher):
