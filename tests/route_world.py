@@ -267,6 +267,9 @@ def build_world() -> World:
         "token": "x",
         "uidb64": "MQ",
         "path": "0/000",
+        "organisation_id": brightline.pk,
+        "invitation_id": 1,
+        "secret": "x",
     }
     world.ids = {k: str(v) for k, v in ids.items()}
     # On the web, ``request_id`` names a support request (assessments:support).

@@ -28,12 +28,15 @@ from oretrace.assessments.permissions import (
     can_author_standards,
     can_respond_to_assessments,
 )
+from oretrace.core import onboarding
 from oretrace.core import services as core_services
+from oretrace.core.actors import SYSTEM
 from oretrace.core.models import Membership
 from oretrace.core.permissions import (
     Permission,
     can_cancel_any_job,
     can_manage_organisation,
+    can_operate,
     can_reload_reference,
 )
 from oretrace.declarations.permissions import (
@@ -43,7 +46,11 @@ from oretrace.declarations.permissions import (
     can_run_campaigns,
 )
 from oretrace.ledger.permissions import can_audit_ledger, can_sign_checkpoint
-from oretrace.registry.permissions import can_curate, can_edit_facilities, can_review_matches
+from oretrace.registry.permissions import (
+    can_edit_facilities,
+    can_load_reference_lists,
+    can_review_matches,
+)
 from oretrace.traceability.permissions import can_capture_events
 from route_world import (
     ROLES,
@@ -72,6 +79,14 @@ class Write:
     ids: Callable[[World, Membership], dict[str, str]] | None = None  # per-member ids
     refused: int = 403
     query: Callable[[World], str] | None = None  # a query string some pages need
+
+
+def _own_invitation(world: World, member: Membership) -> dict[str, str]:
+    """A pending invitation of the member's organisation, made by the system."""
+    invitation, _secret = onboarding.invite(
+        member.organisation, email="pending@matrix.example", roles=["viewer"], actor=SYSTEM
+    )
+    return {"invitation_id": str(invitation.pk)}
 
 
 def _own_token(world: World, member: Membership) -> dict[str, str]:
@@ -156,7 +171,7 @@ API_WRITES: dict[str, Write] = {
         can_review_matches, body={"kind": "smelter", "country": "CN"}
     ),
     "POST /api/v1/reference-imports": Write(
-        can_curate, body=lambda w, m: {"file": _file("list.csv", b"a,b\n")}
+        can_load_reference_lists, body=lambda w, m: {"file": _file("list.csv", b"a,b\n")}
     ),
     "POST /api/v1/declarations/imports": Write(
         can_import_declarations, body=lambda w, m: {"files": [_file("cmrt.xlsx", b"PK\x03\x04")]}
@@ -238,7 +253,16 @@ WEB_WRITES: dict[str, Write] = {
     "registry:match": Write(
         can_review_matches, body={"names": "Matrix Unknown Smelting Co", "queue": "1"}
     ),
-    "registry:imports": Write(can_curate, body=lambda w, m: {"file": _file("l.csv", b"a\n")}),
+    "registry:imports": Write(
+        can_load_reference_lists, body=lambda w, m: {"file": _file("l.csv", b"a\n")}
+    ),
+    "web:invitation_revoke": Write(can_manage_organisation, ids=_own_invitation),
+    # The operator's pages: platform staff only, never a member as such.
+    "web:operator_organisations": Write(
+        can_operate,
+        body={"legal_name": "Matrix Org", "country": "IN", "kind": "brand", "email": "o@m.example"},
+    ),
+    "web:operator_decide": Write(can_operate, body={"decision": "approve"}),
     "declarations:list": Write(
         can_import_declarations, body=lambda w, m: {"files": [_file("c.xlsx", b"PK\x03\x04")]}
     ),
@@ -335,7 +359,8 @@ WEB_WRITES: dict[str, Write] = {
 }
 
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
-# password, the language switch, and a supplier's upload link (the link's token is its key).
+# password, the language switch, a supplier's upload link (the link's token is its key), an
+# organisation's sign-up and an invitation link (test_onboarding_pages.py tests them).
 # The fuzzer covers them.
 WEB_PUBLIC_WRITES = {
     "login",
@@ -344,6 +369,8 @@ WEB_PUBLIC_WRITES = {
     "password_reset",
     "password_reset_confirm",
     "respond",
+    "sign_up",
+    "invitation",
     "set_language",
 }
 
@@ -379,6 +406,8 @@ WEB_READS = {
     "ledger:vkey",
     "password_reset_complete",
     "password_reset_done",
+    "sign_up_done",
+    "registry:reference_overview",
     "registry:facilities",
     "registry:reviews",
     "traceability:event",

@@ -213,6 +213,13 @@ OTP_TOTP_ISSUER = env_str("TOTP_ISSUER", "oretrace")
 ORETRACE_PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 15, minimum=1)
 ORETRACE_PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 5, minimum=1)
 
+# Sign-up of organisations (the operator approves each): open or not, and its rate limit.
+ORETRACE_SIGNUP_OPEN = env_bool("SIGNUP_OPEN", default=True)
+ORETRACE_SIGNUP_WINDOW_MINUTES = env_int("SIGNUP_WINDOW_MINUTES", 60, minimum=1)
+ORETRACE_SIGNUP_PER_ADDRESS = env_int("SIGNUP_PER_ADDRESS", 5, minimum=1)
+# Invitation links (to join an organisation) work once and expire after this many days.
+ORETRACE_INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1)
+
 # API tokens may not be set to expire further away than this.
 ORETRACE_API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 730, minimum=1)
 

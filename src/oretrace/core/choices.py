@@ -18,6 +18,14 @@ class OrganisationKind(models.TextChoices):
     GOVERNMENT = "government", _("Government")
 
 
+class Approval(models.TextChoices):
+    """Where an organisation's sign-up stands: the operator approves or rejects it."""
+
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
     COMPLIANCE_OFFICER = "compliance_officer", _("Compliance officer")

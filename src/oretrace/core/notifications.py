@@ -7,6 +7,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -40,3 +41,61 @@ def send_invitation(user_id: int, organisation_id: int, *, invited_by: str) -> N
         from_email=None,
         recipient_list=[user.email],
     )
+
+
+def _mail(template: str, context: dict, *, to: list[str], language: str) -> None:
+    """Render ``web/email/<template>.txt`` and its subject in ``language`` and send it."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"web/email/{template}_subject.txt", context).strip()
+        message = render_to_string(f"web/email/{template}.txt", context)
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=to)
+
+
+def send_invitation_link(invitation_id: int, secret: str) -> None:
+    """Mail an invitation's single-use link, in the language it was made in."""
+    from oretrace.core.models import Invitation
+
+    invitation = Invitation.objects.select_related("organisation", "invited_by").get(
+        pk=invitation_id
+    )
+    if not invitation.is_pending:
+        return  # withdrawn or replaced before the worker got to it
+    context = {
+        "invitation": invitation,
+        "organisation": invitation.organisation,
+        "invited_by": str(invitation.invited_by) if invitation.invited_by else "",
+        "link": settings.ORETRACE_BASE_URL + reverse("invitation", kwargs={"secret": secret}),
+    }
+    _mail("join", context, to=[invitation.email], language=invitation.language)
+
+
+def send_sign_up_decision(organisation_id: int) -> None:
+    """Tell a signed-up organisation's first administrator the operator's decision."""
+    from oretrace.core.onboarding import first_administrator
+
+    organisation = Organisation.objects.get(pk=organisation_id)
+    admin = first_administrator(organisation)
+    if admin is None:
+        return
+    context = {
+        "organisation": organisation,
+        "approved": organisation.is_active,
+        "user": admin,
+        "login_url": settings.ORETRACE_BASE_URL + reverse("login"),
+    }
+    _mail("sign_up_decision", context, to=[admin.email], language=organisation.language)
+
+
+def notify_operators(organisation_id: int) -> None:
+    """Tell the platform's operators (active staff users) that a sign-up waits for them."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    operators = list(
+        User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True)
+    )
+    if not operators:
+        return
+    context = {
+        "organisation": organisation,
+        "url": settings.ORETRACE_BASE_URL + reverse("web:operator_organisations"),
+    }
+    _mail("sign_up_waiting", context, to=operators, language=settings.LANGUAGE_CODE)

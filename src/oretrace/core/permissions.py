@@ -67,3 +67,10 @@ can_manage_organisation = Permission("change the organisation and its members", 
 can_share = Permission("share records with another organisation", (Role.COMPLIANCE_OFFICER,))
 can_cancel_any_job = Permission("cancel another user's job", (Role.ADMIN,))
 can_reload_reference = Permission("reload the reference catalogues", (Role.ADMIN,))
+# The platform's operator (a staff user) approves sign-ups and oversees organisations.
+can_operate = Permission(
+    "approve organisations and oversee the platform",
+    tuple(Role.values),
+    also=lambda member: bool(member.user.is_staff),
+    also_needs="to be the platform's operator (a staff user)",
+)

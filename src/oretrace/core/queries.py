@@ -6,19 +6,21 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from oretrace.core.choices import JobStatus
+from oretrace.core.choices import Approval, JobStatus
 from oretrace.core.models import (
     ApiToken,
     ChangeLogEntry,
     Country,
     Grant,
+    Invitation,
     Job,
     Membership,
     Mineral,
+    Organisation,
     Pseudonym,
     Subdivision,
 )
@@ -101,3 +103,27 @@ _SYSTEM_ACTORS = frozenset(
 
 def _system_actor(label: str) -> str:
     return gettext(label) if label in _SYSTEM_ACTORS else label
+
+
+def pending_invitations(member: Membership) -> QuerySet[Invitation]:
+    """The member's organisation's invitations that can still be accepted, newest first."""
+    return Invitation.objects.for_member(member).pending().select_related("invited_by")
+
+
+def operator_organisations(state: str = "") -> QuerySet[Organisation]:
+    """Every organisation for the operator's page: waiting ones first, with member counts.
+
+    ``state`` keeps one approval state (``pending``, ``approved``, ``rejected``); anything
+    else shows all.
+    """
+    rows = Organisation.objects.select_related("country").annotate(
+        member_count=Count("memberships", filter=Q(memberships__is_active=True)),
+        waiting=Case(
+            When(approval=Approval.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+    )
+    if state in Approval.values:
+        rows = rows.filter(approval=state)
+    return rows.order_by("waiting", "-created_at")

@@ -3,7 +3,12 @@
 from django.tasks import task
 
 from oretrace.core.jobs import execute
-from oretrace.core.notifications import send_invitation
+from oretrace.core.notifications import (
+    notify_operators,
+    send_invitation,
+    send_invitation_link,
+    send_sign_up_decision,
+)
 
 
 @task()
@@ -17,3 +22,21 @@ def send_invitation_task(user_id: int, organisation_id: int, invited_by: str) ->
     """Send an invitation e-mail in the worker: a slow or failing mail server never fails the
     request that added the member (the worker logs the failure)."""
     send_invitation(user_id, organisation_id, invited_by=invited_by)
+
+
+@task()
+def send_invitation_link_task(invitation_id: int, secret: str) -> None:
+    """Mail an invitation's link in the worker (the secret lives only in the task and the mail)."""
+    send_invitation_link(invitation_id, secret)
+
+
+@task()
+def send_sign_up_decision_task(organisation_id: int) -> None:
+    """Mail the operator's decision on a sign-up to its first administrator."""
+    send_sign_up_decision(organisation_id)
+
+
+@task()
+def notify_operators_task(organisation_id: int) -> None:
+    """Mail the operators that a sign-up waits for their decision."""
+    notify_operators(organisation_id)

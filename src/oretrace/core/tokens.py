@@ -30,9 +30,20 @@ from oretrace.core.models import ApiToken, Membership, Organisation, User
 TOKEN_PREFIX = "ot_"  # noqa: S105  (a public prefix, not a secret)
 
 
-def _hash_token(secret: str) -> str:
-    # Tokens carry 256 bits of randomness, so a fast hash is enough: nothing to brute-force.
+def hash_secret(secret: str) -> str:
+    """What is stored of a random secret (an API token, an invitation link): its SHA-256.
+
+    The secrets carry 256 bits of randomness, so a fast hash is enough: nothing to brute-force.
+    """
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret() -> str:
+    """A fresh URL-safe secret of 256 bits."""
+    return secrets.token_urlsafe(32)
+
+
+_hash_token = hash_secret
 
 
 def validate_expiry(

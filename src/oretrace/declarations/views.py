@@ -41,6 +41,8 @@ from oretrace.declarations.queries import (
     search_declarations,
 )
 from oretrace.registry.models import Facility
+from oretrace.registry.permissions import can_load_reference_lists
+from oretrace.registry.queries import registry_is_empty
 from oretrace.web.views import member_required, requires
 
 
@@ -102,6 +104,8 @@ def declaration_list(request: HttpRequest, member: Membership) -> HttpResponse:
                 (DeclarationStatus.NEEDS_CORRECTION, _("Ask for a correction")),
                 (DeclarationStatus.REJECTED, _("Reject")),
             ],
+            "empty_registry": registry_is_empty(member),
+            "may_load_lists": can_load_reference_lists(member),
             "batches": visible(ImportBatch.objects.select_related("job"), member)[:5],
         },
     )

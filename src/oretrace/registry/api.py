@@ -12,7 +12,7 @@ from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
 from oretrace.registry import imports, reviews, services
 from oretrace.registry.models import Facility, MatchReview, ReferenceImport
-from oretrace.registry.queries import FacilityFilter, search_facilities
+from oretrace.registry.queries import FacilityFilter, reference_imports_for, search_facilities
 from oretrace.registry.schemas import (
     ConfirmIn,
     CreateFromReviewIn,
@@ -80,7 +80,7 @@ def facility_by_identifier(request: HttpRequest, scheme: str, value: str) -> Fac
     """Resolve an identifier (e.g. ``rmi_cid``/``CID001234``); merged facilities resolve to the
     survivor."""
     member = _member(request)
-    found = services.find_by_identifier(scheme, value)
+    found = services.find_by_identifier(scheme, value, organisation_id=member.organisation_id)
     return get_for_member(Facility.objects.all(), member, pk=found.pk if found else 0)
 
 
@@ -179,13 +179,14 @@ def create_from_review(
 @router.get("/reference-imports", response=list[ImportOut], tags=["reference imports"])
 @paginate(Pagination)
 def list_imports(request: HttpRequest) -> QuerySet[ReferenceImport]:
-    return visible(ReferenceImport.objects.all(), _member(request))
+    return reference_imports_for(_member(request))
 
 
 @router.post("/reference-imports", response={202: JobStarted}, tags=["reference imports"])
 def upload_reference(request: HttpRequest, file: File[UploadedFile]) -> Status:
-    """Upload a template with a Smelter Look-up sheet, or an RMI facility-list export
-    (curators only). The import runs as a job: follow it at ``/api/v1/jobs/{job_id}``."""
+    """Upload a template with a Smelter Look-up sheet, or an RMI facility-list export: a
+    curator's goes to the shared registry, an organisation administrator's to the
+    organisation's own. The import runs as a job: follow it at ``/api/v1/jobs/{job_id}``."""
     data = read_upload(file, limit=MAX_UPLOAD_BYTES)
     job: Job = imports.start_reference_import(data, file.name or "upload", actor=_member(request))
     return Status(202, {"job_id": job.pk, "status": job.status, "created_at": job.created_at})

@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import owned
 from oretrace.registry.models import Facility, MatchReview
-from oretrace.web.dashboard import Figure, figures
+from oretrace.registry.permissions import can_load_reference_lists
+from oretrace.registry.queries import registry_is_empty
+from oretrace.web.dashboard import Figure, Notice, figures, notices
 
 
 @figures
@@ -28,4 +30,17 @@ def registry_figures(member: Membership) -> list[Figure]:
             MatchReview.objects.for_member(member).filter(status="open").count(),
             reverse("registry:reviews"),
         ),
+    ]
+
+
+@notices
+def empty_registry(member: Membership) -> list[Notice]:
+    """Warn that CMRTs imported now would all wait in the review queue, and how to avoid it."""
+    if not registry_is_empty(member):
+        return []
+    return [
+        Notice(
+            "registry/_empty_registry.html",
+            {"may_load_lists": can_load_reference_lists(member)},
+        )
     ]

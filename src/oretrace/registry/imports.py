@@ -4,6 +4,20 @@ own file (the lists are copyrighted and never bundled), and CFSI-to-CID translat
 Upload → job → parse (pure, ``reference_files``) → one transaction through the services. The
 same file twice (same SHA-256) is recognised and changes nothing; a facility that disappears
 from a newer snapshot of its list is marked delisted, never deleted.
+
+Two scopes, one import function (``import_reference_file``):
+
+- **Shared** (a platform curator, a staff user): the list feeds the reference facilities that
+  every organisation sees and matches against. Curators alone change them.
+- **An organisation's own** (its administrator): the list feeds facilities private to that
+  organisation, as if it had recorded them itself. A facility the shared registry already
+  holds (same smelter ID) is left to it and not copied; one it lacks becomes the
+  organisation's own, with the list's names, metals, identifiers and (as the organisation's
+  own entries) statuses. Nothing another organisation sees changes, so an administrator cannot
+  alter anyone's registry but their own. Snapshots, "older" and "delisted" are counted within
+  the organisation's own imports. When a curator later loads the same facility into the
+  shared registry, the organisation's copy is folded into it (``fold_into_reference``), so
+  its matching sees one facility per smelter ID again.
 """
 
 from __future__ import annotations
@@ -18,6 +32,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +45,7 @@ from oretrace.registry import services
 from oretrace.registry.choices import AssuranceScheme, FacilityKind, IdentifierScheme, NameKind
 from oretrace.registry.exceptions import RegistryError
 from oretrace.registry.models import AssuranceStatus, Facility, FacilityListing, ReferenceImport
-from oretrace.registry.permissions import require_curator
+from oretrace.registry.permissions import can_load_reference_lists, is_curator, require_curator
 from oretrace.registry.reference_files import (
     ReferenceFile,
     ReferenceFileError,
@@ -53,6 +68,8 @@ COUNT_LABELS = {
     "statuses_added": _("statuses added"),
     "delisted": _("no longer listed"),
     "skipped": _("skipped"),
+    "shared": _("already in the shared registry"),
+    "folded": _("organisations' copies folded into the shared registry"),
 }
 MAX_ERRORS_SHOWN = 20
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a reference file (template or RMI list export)
@@ -84,12 +101,25 @@ def store_upload(data: bytes, filename: str) -> str:
     return relative
 
 
+def is_shared_import(actor: Membership | SystemActor) -> bool:
+    """A curator's import feeds the shared registry; an administrator's, their organisation's."""
+    return is_curator(actor)
+
+
+def _earlier_imports(actor: Membership, *, shared: bool) -> QuerySet[ReferenceImport]:
+    """The imports of the same scope: the shared ones, or the actor's organisation's own."""
+    if shared:
+        return ReferenceImport.objects.filter(shared=True)
+    return ReferenceImport.objects.filter(shared=False, organisation_id=actor.organisation_id)
+
+
 def start_reference_import(data: bytes, filename: str, *, actor: Membership) -> Job:
     """Check the file is new and the actor may import, then run the import as a job."""
-    require_curator(actor)
+    can_load_reference_lists.require(actor)
     if not data:
         raise RegistryError(f"{filename} is empty")
-    existing = ReferenceImport.objects.filter(sha256=_sha256(data)).first()
+    shared = is_shared_import(actor)
+    existing = _earlier_imports(actor, shared=shared).filter(sha256=_sha256(data)).first()
     if existing is not None:
         raise RegistryError(
             f"{filename} was already imported on "
@@ -118,7 +148,8 @@ def reference_import_job(ctx: JobContext, path: str, filename: str) -> dict:
     outcome = import_reference_file(data, filename, actor=actor, progress=ctx.progress, job=job)
     for warning in outcome.record.warnings[:MAX_ERRORS_SHOWN]:
         ctx.warn(warning)
-    return {"data": outcome.counts, "url": "/facilities/?reference=1"}
+    where = "1" if outcome.record.shared else "0"
+    return {"data": outcome.counts, "url": f"/facilities/?reference={where}"}
 
 
 def import_reference_file(
@@ -129,10 +160,15 @@ def import_reference_file(
     progress: Progress = _silent,
     job: Job | None = None,
 ) -> ImportOutcome:
-    """Import one reference file, all or nothing; a file seen before changes nothing."""
-    require_curator(actor)
+    """Import one reference file, all or nothing; a file seen before changes nothing.
+
+    The one entry point of every reference-list import (web, job, CLI, demo): a curator's goes
+    to the shared registry, an organisation administrator's to the organisation's own.
+    """
+    can_load_reference_lists.require(actor)
+    shared = is_shared_import(actor)
     digest = _sha256(data)
-    existing = ReferenceImport.objects.filter(sha256=digest).first()
+    existing = _earlier_imports(actor, shared=shared).filter(sha256=digest).first()
     if existing is not None:
         progress(100, f"{filename} was already imported as {existing.filename}: nothing to do")
         return ImportOutcome(existing, already_imported=True, counts=dict(existing.counts))
@@ -175,8 +211,11 @@ def _import_rows(
         version=parsed.version[:20],
         job=job,
         warnings=list(parsed.warnings),
+        shared=is_shared_import(actor),
     )
     record.is_older = _is_older(record)
+    # Organisations' own copies can only exist where an organisation loaded a list.
+    record.org_lists_exist = ReferenceImport.objects.filter(shared=False).exists()  # type: ignore[attr-defined]
     if record.is_older:
         record.warnings.append(
             f"a newer {parsed.template or 'RMI'} snapshot was imported before: this one only "
@@ -198,6 +237,8 @@ def _import_rows(
             "statuses_added",
             "delisted",
             "skipped",
+            "shared",
+            "folded",
         ),
         0,
     )
@@ -235,7 +276,10 @@ def _is_older(record: ReferenceImport) -> bool:
     if not record.version:
         return False
     mine = _version_number(record.version)
-    earlier = ReferenceImport.objects.filter(list_key=record.list_key).exclude(pk=record.pk)
+    scope = ReferenceImport.objects.filter(shared=record.shared)
+    if not record.shared:
+        scope = scope.filter(organisation_id=record.organisation_id)
+    earlier = scope.filter(list_key=record.list_key).exclude(pk=record.pk)
     return any(_version_number(v) > mine for v in earlier.values_list("version", flat=True) if v)
 
 
@@ -265,12 +309,20 @@ def _import_facility(
         "city": _first(rows, "city"),
         "region": _first(rows, "state"),
     }
-    facility = services.find_by_identifier(IdentifierScheme.RMI_CID, cid)
+    if not record.shared and services.find_by_identifier(IdentifierScheme.RMI_CID, cid):
+        counts["shared"] += 1  # the shared registry holds it: nothing to copy
+        return None
+    facility = services.find_by_identifier(
+        IdentifierScheme.RMI_CID,
+        cid,
+        organisation_id=None if record.shared else record.organisation_id,
+        shared=record.shared,
+    )
     created = facility is None
     if facility is None:
         facility = services.create_facility(
             actor=actor,
-            reference=True,
+            reference=record.shared,
             kind=FacilityKind.SMELTER,
             name=name,
             country=country,
@@ -282,6 +334,8 @@ def _import_facility(
             facility, scheme=IdentifierScheme.RMI_CID, value=cid, actor=actor, source=record.source
         )
         changed = True
+        if record.shared and record.org_lists_exist:  # type: ignore[attr-defined]
+            counts["folded"] += _fold_copies(facility, cid, actor)
     elif record.is_older:
         changed = False  # a newer snapshot already settled this facility's details
     else:
@@ -318,6 +372,22 @@ def _import_facility(
     return facility.pk
 
 
+def _fold_copies(reference: Facility, cid: str, actor: Membership) -> int:
+    """Fold organisations' own copies of a newly shared facility into it (see the module)."""
+    copies = Facility.objects.filter(
+        organisation__isnull=False,
+        merged_into__isnull=True,
+        identifiers__scheme=IdentifierScheme.RMI_CID,
+        identifiers__value=cid,
+        listings__first_seen__shared=False,
+    ).distinct()
+    count = 0
+    for copy in copies:
+        services.fold_into_reference(copy, reference, actor=actor)
+        count += 1
+    return count
+
+
 def _import_status(
     facility: Facility,
     rows: list[ReferenceRow],
@@ -329,10 +399,9 @@ def _import_status(
     if not status:
         return False
     last_audit: date | None = next((r.last_audit for r in rows if r.last_audit), None)
+    owner = Q(organisation__isnull=True) if record.shared else Q(organisation=record.organisation)
     current = (
-        AssuranceStatus.objects.filter(
-            facility=facility, scheme=AssuranceScheme.RMAP, organisation__isnull=True
-        )
+        AssuranceStatus.objects.filter(owner, facility=facility, scheme=AssuranceScheme.RMAP)
         .order_by("-effective_on", "-id")
         .first()
     )
@@ -346,7 +415,7 @@ def _import_status(
         facility,
         scheme=AssuranceScheme.RMAP,
         status=status,
-        reference=True,
+        reference=record.shared,
         actor=actor,
         effective_on=last_audit or timezone.localdate(),
         last_audit_on=last_audit,
@@ -363,28 +432,44 @@ def _list(facility: Facility, record: ReferenceImport, actor: Membership) -> Non
         listing = FacilityListing.objects.create(
             facility=facility, list_key=record.list_key, first_seen=record, last_seen=record
         )
-        log_change(listing, action=ChangeAction.CREATE, actor=actor, organisation=None)
+        log_change(
+            listing, action=ChangeAction.CREATE, actor=actor, organisation=facility.organisation
+        )
     elif not record.is_older:
         before = snapshot(listing)
         listing.last_seen, listing.delisted_by = record, None
         listing.save(update_fields=["last_seen", "delisted_by"])
         log_change(
-            listing, action=ChangeAction.UPDATE, actor=actor, before=before, organisation=None
+            listing,
+            action=ChangeAction.UPDATE,
+            actor=actor,
+            before=before,
+            organisation=facility.organisation,
         )
 
 
 def _delist(record: ReferenceImport, seen: set[int], actor: Membership) -> int:
     """Mark the facilities this (newest) snapshot no longer lists; never delete them."""
+    owner = (
+        Q(facility__organisation__isnull=True)
+        if record.shared
+        else Q(facility__organisation_id=record.organisation_id)
+    )
     gone = FacilityListing.objects.filter(
-        list_key=record.list_key, delisted_by__isnull=True
+        owner, list_key=record.list_key, delisted_by__isnull=True
     ).exclude(facility_id__in=seen)
     count = 0
+    gone = gone.select_related("facility__organisation")
     for listing in gone:
         before = snapshot(listing)
         listing.delisted_by = record
         listing.save(update_fields=["delisted_by"])
         log_change(
-            listing, action=ChangeAction.UPDATE, actor=actor, before=before, organisation=None
+            listing,
+            action=ChangeAction.UPDATE,
+            actor=actor,
+            before=before,
+            organisation=listing.facility.organisation,
         )
         count += 1
     return count

@@ -194,6 +194,15 @@ class FacilityIdentifier(models.Model):
     scheme = models.CharField(max_length=20, choices=IdentifierScheme.choices)
     value = models.CharField(max_length=100)
     source = models.CharField(max_length=200)
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The facility's owner (empty for a reference facility), kept here so that "
+        "an identifier is unique among the reference facilities and within each organisation.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = FacilityPartQuerySet.as_manager()
@@ -201,7 +210,18 @@ class FacilityIdentifier(models.Model):
     class Meta:
         ordering = ["scheme", "value"]
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "value"], name="identifier_unique_in_scheme"),
+            # One reference facility per identifier; and one per identifier in each
+            # organisation's own registry (an organisation's copy of a reference list).
+            models.UniqueConstraint(
+                fields=["scheme", "value"],
+                condition=Q(organisation__isnull=True),
+                name="identifier_unique_in_scheme",
+            ),
+            models.UniqueConstraint(
+                fields=["scheme", "value", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="identifier_unique_per_owner",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -255,10 +275,20 @@ class AssuranceStatus(models.Model):
 
 
 class ReferenceImport(OrgOwnedModel):
-    """One reference file imported into the registry (a Smelter Look-up, a facility list)."""
+    """One reference file imported into the registry (a Smelter Look-up, a facility list).
+
+    A shared import (``shared``, by a platform curator) feeds the reference facilities every
+    organisation sees; an organisation's own import (by its administrator) feeds facilities
+    private to that organisation. See ``registry.imports``.
+    """
 
     filename = models.CharField(max_length=300)
-    sha256 = models.CharField(max_length=64, unique=True)
+    sha256 = models.CharField(max_length=64)
+    shared = models.BooleanField(
+        default=True,
+        help_text="Imported by a platform curator into the shared reference registry; "
+        "otherwise an organisation's own list, for its own use only.",
+    )
     list_key = models.CharField(
         max_length=80, help_text="Which list the file is a snapshot of, e.g. 'smelter-lookup:CMRT'."
     )
@@ -279,6 +309,16 @@ class ReferenceImport(OrgOwnedModel):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sha256"], condition=Q(shared=True), name="reference_import_shared_once"
+            ),
+            models.UniqueConstraint(
+                fields=["sha256", "organisation"],
+                condition=Q(shared=False),
+                name="reference_import_own_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.filename

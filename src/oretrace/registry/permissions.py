@@ -22,6 +22,15 @@ can_curate = Permission(
     also_needs="to be a platform curator (a staff user)",
 )
 
+# A reference list (the RMI smelter/refiner lists) is loaded by a curator into the shared
+# registry, or by an organisation's administrator into the organisation's own registry.
+can_load_reference_lists = Permission(
+    "load reference lists",
+    tuple(Role.values),
+    also=lambda member: bool(member.user.is_staff) or Role.ADMIN in member.roles,
+    also_needs="the role administrator (or to be a platform curator, a staff user)",
+)
+
 
 def is_curator(actor: Membership | SystemActor) -> bool:
     return can_curate(actor)

@@ -12,9 +12,15 @@ from django.utils import timezone
 
 from oretrace.core.models import Membership, Mineral
 from oretrace.core.tenancy import scope_to_member, scope_to_organisation
-from oretrace.registry.choices import ReviewStatus
+from oretrace.registry.choices import FacilityKind, ReviewStatus
 from oretrace.registry.matching import normalise
-from oretrace.registry.models import AssuranceStatus, Facility, FacilityName, MatchReview
+from oretrace.registry.models import (
+    AssuranceStatus,
+    Facility,
+    FacilityName,
+    MatchReview,
+    ReferenceImport,
+)
 from oretrace.registry.services import find_by_identifier
 from oretrace.registry.validators import clean_identifier
 
@@ -30,14 +36,14 @@ class FacilityFilter:
     reference: bool | None = None
 
 
-def _identifier_hits(q: str) -> list[int]:
+def _identifier_hits(q: str, organisation_id: int) -> list[int]:
     hits = []
     for scheme in ("rmi_cid", "cfsi_legacy", "lei", "gln"):
         try:
             clean_identifier(scheme, q)
         except ValueError:
             continue
-        facility = find_by_identifier(scheme, q)
+        facility = find_by_identifier(scheme, q, organisation_id=organisation_id)
         if facility is not None:
             hits.append(facility.pk)
     return hits
@@ -64,7 +70,7 @@ def search_facilities(member: Membership, f: FacilityFilter) -> QuerySet[Facilit
         facilities = facilities.filter(
             Q(pk__in=by_name)
             | Q(pk__in=_named_with_every_word(normalise(text)))
-            | Q(pk__in=_identifier_hits(text))
+            | Q(pk__in=_identifier_hits(text, member.organisation_id))
             | Q(identifiers__value__iexact=text)
         )
     if f.country:
@@ -240,3 +246,27 @@ def bulk_candidates(queue: QuerySet[MatchReview], min_score: float) -> list[Matc
             continue
         chosen.append(review)
     return chosen
+
+
+def reference_imports_for(member: Membership) -> QuerySet[ReferenceImport]:
+    """The reference lists a member's registry holds: the shared ones and the organisation's
+    own, newest first."""
+    return ReferenceImport.objects.filter(
+        Q(shared=True) | Q(shared=False, organisation_id=member.organisation_id)
+    ).order_by("-created_at")
+
+
+def reference_list_overview() -> QuerySet[ReferenceImport]:
+    """Every reference list loaded on the platform, for the operator (staff) only."""
+    return ReferenceImport.objects.select_related("organisation", "created_by").order_by(
+        "-shared", "-created_at"
+    )
+
+
+def registry_is_empty(member: Membership) -> bool:
+    """True when the member's organisation has no smelter or refiner to match against (none
+    shared, none of its own, none shared with it): every smelter row of an imported CMRT
+    would then wait in the review queue."""
+    return not (
+        Facility.objects.for_member(member).live().filter(kind=FacilityKind.SMELTER).exists()
+    )

@@ -13,6 +13,7 @@ from typing import Any
 
 from anyascii import anyascii
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
@@ -276,15 +277,21 @@ def add_name(
 def add_identifier(
     facility: Facility, *, scheme: str, value: str, actor: Actor, source: str = "entered by a user"
 ) -> FacilityIdentifier:
-    """Add an identifier; an identifier another facility holds is refused, naming it."""
+    """Add an identifier; one that a reference facility, or another facility of the same
+    owner, holds is refused, naming it. Another organisation's facilities are not looked at:
+    each organisation's own registry may hold its own copy of a listed facility."""
     require_editor(actor, facility)
     try:
         value = clean_identifier(scheme, value)
     except ValueError as exc:
         raise RegistryError(str(exc)) from None
+    owner = Q(organisation__isnull=True)
+    if facility.organisation_id is not None:
+        owner |= Q(organisation_id=facility.organisation_id)
     holder = (
-        FacilityIdentifier.objects.filter(scheme=scheme, value=value)
+        FacilityIdentifier.objects.filter(owner, scheme=scheme, value=value)
         .select_related("facility")
+        .order_by("organisation_id")
         .first()
     )
     if holder is not None:
@@ -294,7 +301,11 @@ def add_identifier(
     try:
         with transaction.atomic():
             row = FacilityIdentifier.objects.create(
-                facility=facility, scheme=scheme, value=value, source=source[:200]
+                facility=facility,
+                scheme=scheme,
+                value=value,
+                source=source[:200],
+                organisation_id=facility.organisation_id,
             )
     except IntegrityError:
         raise RegistryError(f"{value} was just given to another facility") from None
@@ -453,18 +464,48 @@ def split_facility(
     return new
 
 
-def find_by_identifier(scheme: str, value: str) -> Facility | None:
-    """The live facility an identifier points to (following merges), if any."""
+def find_by_identifier(
+    scheme: str, value: str, *, organisation_id: int | None = None, shared: bool = True
+) -> Facility | None:
+    """The live facility an identifier points to (following merges), if any.
+
+    Looked up among the reference facilities (unless ``shared`` is false) and, given
+    ``organisation_id``, that organisation's own; a reference facility comes first.
+    """
     try:
         value = clean_identifier(scheme, value)
     except ValueError:
         return None
+    owner = Q(organisation__isnull=True) if shared else Q(pk__in=[])
+    if organisation_id is not None:
+        owner |= Q(organisation_id=organisation_id)
     row = (
-        FacilityIdentifier.objects.filter(scheme=scheme, value=value)
+        FacilityIdentifier.objects.filter(owner, scheme=scheme, value=value)
         .select_related("facility")
+        .order_by(F("organisation_id").asc(nulls_first=True))
         .first()
     )
     return resolve(row.facility) if row else None
+
+
+@transaction.atomic
+def fold_into_reference(copy: Facility, reference: Facility, *, actor: Actor) -> Facility:
+    """Retire an organisation's copy of a listed facility once the shared registry holds it.
+
+    The copy is marked merged into the reference facility: it leaves the organisation's
+    matching (only live facilities match) and everything pointing at it resolves to the
+    reference one. Its names, identifiers and statuses stay with it, as history.
+    """
+    require_curator(actor)
+    if not reference.is_reference or copy.is_reference:
+        raise RegistryError("only an organisation's copy folds into a reference facility")
+    if copy.merged_into_id is not None:
+        return resolve(copy)
+    before = snapshot(copy)
+    copy.merged_into = reference
+    copy.save(update_fields=["merged_into", "updated_at"])
+    log_change(copy, action=ChangeAction.UPDATE, actor=actor, before=before)
+    return reference
 
 
 __all__ = [
@@ -473,6 +514,7 @@ __all__ = [
     "add_name",
     "create_facility",
     "find_by_identifier",
+    "fold_into_reference",
     "merge_facilities",
     "record_status",
     "resolve",

@@ -13,4 +13,5 @@ urlpatterns = [
     path("reviews/<int:review_id>/", views.review_decide, name="review_decide"),
     path("match/", views.match, name="match"),
     path("imports/", views.reference_imports, name="imports"),
+    path("imports/all/", views.reference_overview, name="reference_overview"),
 ]

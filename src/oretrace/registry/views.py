@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
-from oretrace.core.tenancy import get_for_member, visible
+from oretrace.core.tenancy import get_for_member
 from oretrace.core.uploads import read_upload
 from oretrace.registry import imports, reviews, services
 from oretrace.registry.choices import FacilityKind
@@ -28,11 +28,11 @@ from oretrace.registry.forms import (
     SearchForm,
     UploadForm,
 )
-from oretrace.registry.models import Facility, MatchReview, ReferenceImport
+from oretrace.registry.models import Facility, MatchReview
 from oretrace.registry.origins import MATCH_PAGE
 from oretrace.registry.permissions import (
-    can_curate,
     can_edit_facilities,
+    can_load_reference_lists,
     can_review_matches,
     is_curator,
 )
@@ -44,6 +44,8 @@ from oretrace.registry.queries import (
     bulk_candidates,
     current_statuses,
     open_reviews,
+    reference_imports_for,
+    reference_list_overview,
     review_facets,
     review_metals,
     search_facilities,
@@ -52,6 +54,7 @@ from oretrace.registry.queries import (
 )
 from oretrace.registry.queries import review_queue as review_queue_of
 from oretrace.registry.schemas import MatchQueryIn
+from oretrace.web.onboarding_views import operator_required
 from oretrace.web.views import member_required, requires
 
 
@@ -387,11 +390,12 @@ def match(request: HttpRequest, member: Membership) -> HttpResponse:
 
 
 @member_required
-@requires(can_curate)
+@requires(can_load_reference_lists)
 def reference_imports(request: HttpRequest, member: Membership) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     curator = is_curator(member)
-    if request.method == "POST" and curator and form.is_valid():
+    may_load = can_load_reference_lists(member)
+    if request.method == "POST" and may_load and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             data = read_upload(upload, limit=imports.MAX_UPLOAD_BYTES)
@@ -408,7 +412,18 @@ def reference_imports(request: HttpRequest, member: Membership) -> HttpResponse:
         {
             "form": form,
             "curator": curator,
-            "imports": visible(ReferenceImport.objects.all(), member)[:50],
+            "may_load": may_load,
+            "imports": reference_imports_for(member)[:50],
             "count_labels": imports.COUNT_LABELS,
         },
+    )
+
+
+@operator_required
+def reference_overview(request: HttpRequest) -> HttpResponse:
+    """The operator's view of every reference list loaded: shared ones and organisations' own."""
+    return render(
+        request,
+        "registry/reference_overview.html",
+        {"imports": reference_list_overview(), "count_labels": imports.COUNT_LABELS},
     )

@@ -59,6 +59,7 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["session_ended"] = self.request.session.pop(ENDED, None)
         context["trial_without_2fa"] = trial_without_2fa()
+        context["sign_up_open"] = settings.ORETRACE_SIGNUP_OPEN
         return context
 
 

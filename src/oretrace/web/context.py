@@ -31,6 +31,10 @@ def _is_current(entry: str, view_name: str) -> bool:
     return view_name == entry or view_name.startswith(entry + "_")
 
 
+def nav_pending(request: HttpRequest) -> bool:
+    return bool(getattr(request, "second_factor_pending", None))
+
+
 def shell(request: HttpRequest) -> dict:
     member = getattr(request, "member", None)
     if getattr(request, "second_factor_pending", None):
@@ -46,6 +50,15 @@ def shell(request: HttpRequest) -> dict:
             }
             for name, label in NAVIGATION
         ]
+    if request.user.is_authenticated and request.user.is_staff and not nav_pending(request):
+        current = request.resolver_match.view_name if request.resolver_match else ""
+        nav.append(
+            {
+                "url": reverse("web:operator_organisations"),
+                "label": _("Operator"),
+                "current": current.startswith("web:operator_"),
+            }
+        )
     switcher = []
     if member is not None:
         from oretrace.web.middleware import memberships_of

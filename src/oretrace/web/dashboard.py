@@ -32,3 +32,25 @@ def figures(provider: Provider) -> Provider:
 
 def collect(member: Membership) -> list[Figure]:
     return [figure for provider in _PROVIDERS for figure in provider(member)]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning on the dashboard with the way out: its template, given the member."""
+
+    template: str
+    context: dict
+
+
+NoticeProvider = Callable[[Membership], list[Notice]]
+_NOTICES: list[NoticeProvider] = []
+
+
+def notices(provider: NoticeProvider) -> NoticeProvider:
+    """Register ``provider(member) -> [Notice, …]`` for the top of the dashboard."""
+    _NOTICES.append(provider)
+    return provider
+
+
+def collect_notices(member: Membership) -> list[Notice]:
+    return [notice for provider in _NOTICES for notice in provider(member)]

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from oretrace.core.choices import Role
+from oretrace.core.choices import OrganisationKind, Role
 from oretrace.core.jobs import job_kinds
 from oretrace.core.models import Membership
 
@@ -14,6 +14,24 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        """A signed-up organisation's administrator is told the sign-up still waits."""
+        super().confirm_login_allowed(user)
+        from oretrace.core.choices import Approval
+        from oretrace.core.onboarding import pending_sign_up_of
+
+        org = pending_sign_up_of(user)
+        if org is None:
+            return
+        if org.approval == Approval.PENDING:
+            message = _(
+                "The sign-up of %(org)s waits for the operator's approval; an e-mail tells you "
+                "when you can log in."
+            )
+        else:
+            message = _("The operator did not approve the sign-up of %(org)s.")
+        raise forms.ValidationError(message % {"org": org}, code="not_approved")
 
 
 class InviteForm(forms.Form):
@@ -57,3 +75,73 @@ class SecondFactorForm(forms.Form):
         ),
         help_text=_("The 6 digits your authenticator app shows, or one of your backup codes."),
     )
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    from oretrace.core.models import Country
+
+    return [("", "—"), *((c.code, c.name) for c in Country.objects.order_by("name"))]
+
+
+class SignUpForm(forms.Form):
+    """An organisation's sign-up: its name, country and kind, and its first administrator."""
+
+    legal_name = forms.CharField(label=_("Organisation name"), max_length=300)
+    country = forms.ChoiceField(label=_("Country of registration"), choices=_country_choices)
+    kind = forms.ChoiceField(
+        label=_("Kind of organisation"),
+        choices=OrganisationKind.choices,
+        initial=OrganisationKind.MANUFACTURER,
+    )
+    full_name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your e-mail address"))
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        max_length=200,
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        max_length=200,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class OrganisationInviteForm(forms.Form):
+    """The operator's invitation of an organisation's first administrator."""
+
+    legal_name = forms.CharField(label=_("Organisation name"), max_length=300)
+    country = forms.ChoiceField(label=_("Country of registration"), choices=_country_choices)
+    kind = forms.ChoiceField(
+        label=_("Kind of organisation"),
+        choices=OrganisationKind.choices,
+        initial=OrganisationKind.MANUFACTURER,
+    )
+    email = forms.EmailField(label=_("Administrator's e-mail address"))
+    full_name = forms.CharField(label=_("Administrator's name"), max_length=200, required=False)
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=200)
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        max_length=200,
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        max_length=200,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data

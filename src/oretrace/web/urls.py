@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from oretrace.web import account_views, views
+from oretrace.web import account_views, onboarding_views, views
 
 app_name = "web"
 
@@ -9,6 +9,21 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("switch/", views.switch_organisation, name="switch"),
     path("organisation/", views.organisation, name="organisation"),
+    path(
+        "organisation/invitations/<int:invitation_id>/revoke/",
+        onboarding_views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "operator/organisations/",
+        onboarding_views.operator_organisations,
+        name="operator_organisations",
+    ),
+    path(
+        "operator/organisations/<int:organisation_id>/decide/",
+        onboarding_views.operator_decide,
+        name="operator_decide",
+    ),
     path("jobs/", views.jobs, name="jobs"),
     path("jobs/start/", views.start_job_view, name="jobs_start"),
     path("jobs/<int:job_id>/", views.job_detail, name="jobs_detail"),
@@ -26,6 +41,9 @@ auth_urlpatterns = [
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("login/verify/", account_views.login_verify, name="login_verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-up/", onboarding_views.sign_up, name="sign_up"),
+    path("sign-up/sent/", onboarding_views.sign_up_done, name="sign_up_done"),
+    path("invitation/<str:secret>/", onboarding_views.invitation, name="invitation"),
     path("account/two-factor/", account_views.two_factor, name="two_factor"),
     path("password-reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
     path(

@@ -15,19 +15,27 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from oretrace.core import services
+from oretrace.core import onboarding, services
 from oretrace.core.api import object_for_member
 from oretrace.core.choices import JobStatus, TemplateFamily
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.jobs import cancel_job, job_kinds, start_job
 from oretrace.core.models import ApiToken, ChangeLogEntry, Country, Grant, Job, Membership, Mineral
 from oretrace.core.permissions import Permission, can_manage_organisation
-from oretrace.core.queries import dashboard_figures, jobs_for, recent_changes, with_actor_names
+from oretrace.core.queries import (
+    dashboard_figures,
+    jobs_for,
+    pending_invitations,
+    recent_changes,
+    with_actor_names,
+)
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.web.dashboard import collect as app_figures
+from oretrace.web.dashboard import collect_notices
 from oretrace.web.forms import InviteForm, StartJobForm, TokenForm
 from oretrace.web.middleware import SESSION_KEY
 
@@ -79,6 +87,7 @@ def dashboard(request: HttpRequest, member: Membership) -> HttpResponse:
         {
             "figures": dashboard_figures(member),
             "app_figures": app_figures(member),
+            "notices": collect_notices(member),
             "changes": recent_changes(member),
             "active_jobs": visible(Job.objects.all(), member).filter(
                 status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
@@ -111,16 +120,23 @@ def organisation(request: HttpRequest, member: Membership) -> HttpResponse:
     invite = InviteForm(request.POST or None) if can_manage_organisation(member) else None
     if request.method == "POST" and invite is not None and invite.is_valid():
         try:
-            invited = services.invite_member(org, actor=member, **invite.cleaned_data)
+            invited, _secret = onboarding.invite(
+                org, actor=member, language=get_language() or "", **invite.cleaned_data
+            )
         except PermissionDenied:
             raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:
             invite.add_error(None, str(exc))
         else:
+            days = settings.ORETRACE_INVITATION_DAYS
             messages.success(
                 request,
-                _("%(email)s is now a member; an e-mail tells them so.")
-                % {"email": invited.user.email},
+                ngettext(
+                    "An e-mail invites %(email)s; the link works once, for %(days)s day.",
+                    "An e-mail invites %(email)s; the link works once, for %(days)s days.",
+                    days,
+                )
+                % {"email": invited.email, "days": days},
             )
             return redirect("web:organisation")
     grants = (
@@ -136,6 +152,8 @@ def organisation(request: HttpRequest, member: Membership) -> HttpResponse:
             .order_by("user__email"),
             "grants": grants,
             "invite": invite,
+            "invitations": pending_invitations(member),
+            "invitation_days": settings.ORETRACE_INVITATION_DAYS,
         },
     )
 

@@ -10,6 +10,7 @@ from oretrace.core.models.base import (
 )
 from oretrace.core.models.changelog import ChangeLogEntry, ChangeLogHead
 from oretrace.core.models.jobs import Job
+from oretrace.core.models.onboarding import Invitation, SignUpRequest
 from oretrace.core.models.organisations import Grant, Membership, Organisation, User
 from oretrace.core.models.pseudonyms import Pseudonym
 from oretrace.core.models.reference import Country, Mineral, Subdivision
@@ -21,6 +22,7 @@ __all__ = [
     "ChangeLogHead",
     "Country",
     "Grant",
+    "Invitation",
     "Job",
     "Membership",
     "Mineral",
@@ -29,6 +31,7 @@ __all__ = [
     "Organisation",
     "PasswordResetRequest",
     "Pseudonym",
+    "SignUpRequest",
     "Subdivision",
     "TimeStampedModel",
     "User",

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oretrace.core.choices import GrantAccess, OrganisationKind, Role
+from oretrace.core.choices import Approval, GrantAccess, OrganisationKind, Role
 from oretrace.core.models.base import TimeStampedModel
 from oretrace.core.validators import validate_duns, validate_lei
 
@@ -56,6 +56,17 @@ class Organisation(TimeStampedModel):
     )
     website = models.URLField(blank=True)
     is_active = models.BooleanField(default=True)
+    approval = models.CharField(
+        max_length=10,
+        choices=Approval.choices,
+        default=Approval.APPROVED,
+        help_text="A signed-up organisation waits (inactive) until the operator approves it.",
+    )
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="The language its sign-up was made in: the decision is mailed in it.",
+    )
 
     objects = OrganisationQuerySet.as_manager()
 

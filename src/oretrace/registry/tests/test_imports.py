@@ -112,10 +112,11 @@ def test_not_a_workbook_is_refused_with_its_name(curator):
     assert Facility.objects.count() == 0
 
 
-def test_only_curators_import(shared_data, member_a):
+def test_an_import_by_a_non_administrator_is_refused(shared_data, viewer_a):
+    # who else may load a list, and into which registry: test_org_lists.py
     path = shared_data / "rmi-templates/blank/RMI_CMRT_6.5.xlsx"
-    with pytest.raises(PermissionDenied, match="curators"):
-        import_reference_file(path.read_bytes(), path.name, actor=member_a)
+    with pytest.raises(PermissionDenied, match="curator"):
+        import_reference_file(path.read_bytes(), path.name, actor=viewer_a)
 
 
 def test_every_write_of_an_import_is_in_the_change_log(shared_data, curator):

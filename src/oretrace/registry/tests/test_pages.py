@@ -4,6 +4,7 @@ another organisation's member gets 404 on every page that shows one object."""
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from oretrace.core.services import grant_access
@@ -169,10 +170,18 @@ def test_match_page(web_a, depot):
     assert "No match" in html
 
 
-def test_imports_page_is_read_only_for_non_curators(web_a):
-    html = web_a.get(reverse("registry:imports")).content.decode()
-    assert "imported by platform curators" in html
+def test_imports_page_is_read_only_for_non_administrators(viewer_a):
+    client = Client()
+    client.force_login(viewer_a.user)
+    html = client.get(reverse("registry:imports")).content.decode()
+    assert "loaded by your organisation's administrators" in html
     assert 'type="file"' not in html
+
+
+def test_an_administrator_loads_a_list_for_the_organisation(web_a):
+    html = web_a.get(reverse("registry:imports")).content.decode()
+    assert "The lists you load are your organisation's own" in html
+    assert 'type="file"' in html
 
 
 def test_merge_and_split_from_the_facility_page(web_a, member_a, depot):

@@ -113,3 +113,12 @@ def review_origin(origin: object) -> str:
     from oretrace.registry.origins import origin_text
 
     return origin_text(str(origin or ""))
+
+
+@register.filter
+def role_labels(codes: object) -> list[str]:
+    """Role codes as their translated names (unknown codes as they are)."""
+    from oretrace.core.choices import Role
+
+    labels = dict(Role.choices)
+    return [str(labels.get(code, code)) for code in (codes or [])]  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from oretrace.core import services
+from oretrace.core import onboarding, services
 from oretrace.core.choices import JobStatus, Role
 from oretrace.core.models import ApiToken
 from oretrace.core.tests.factories import TEST_PASSWORD, JobFactory, MembershipFactory, UserFactory
@@ -162,8 +162,12 @@ def test_language_switch_to_french(web_a):
 def pages_of_a(member_a):
     job = JobFactory(organisation=member_a.organisation, created_by=member_a.user)
     token, _secret = services.issue_token(member_a, name="a", actor=member_a)
+    invitation, _link = onboarding.invite(
+        member_a.organisation, email="new@example.org", roles=["viewer"], actor=member_a
+    )
     return [
         ("get", reverse("web:jobs_detail", args=[job.pk])),
+        ("post", reverse("web:invitation_revoke", args=[invitation.pk])),
         ("post", reverse("web:jobs_cancel", args=[job.pk])),
         ("post", reverse("web:tokens_revoke", args=[token.pk])),
         ("get", reverse("web:changes", args=["core", "organisation", member_a.organisation_id])),
@@ -185,7 +189,16 @@ def test_every_object_page_is_in_the_tenancy_test():
     from oretrace.web.urls import urlpatterns
 
     with_ids = {p.name for p in urlpatterns if "<" in str(p.pattern)}
-    assert with_ids == {"jobs_detail", "jobs_cancel", "tokens_revoke", "changes"}
+    # operator_decide acts on any organisation, for platform staff only (403 to every member):
+    # see test_onboarding_pages.py.
+    assert with_ids == {
+        "jobs_detail",
+        "jobs_cancel",
+        "tokens_revoke",
+        "changes",
+        "invitation_revoke",
+        "operator_decide",
+    }
 
 
 def test_lists_do_not_leak_other_organisations(web_b, member_a):
@@ -203,8 +216,9 @@ def test_admin_invites_a_member_from_the_organisation_page(
             {"email": "auditor@thirdline.example", "roles": ["auditor"]},
             follow=True,
         )
-    assert "auditor@thirdline.example is now a member" in response.content.decode()
+    assert "An e-mail invites auditor@thirdline.example" in response.content.decode()
     assert mailoutbox[0].to == ["auditor@thirdline.example"]
+    assert "/invitation/" in mailoutbox[0].body
     bad = web_a.post(reverse("web:organisation"), {"email": "not-an-email", "roles": ["king"]})
     assert "Enter a valid email address" in bad.content.decode()
 
@@ -212,9 +226,10 @@ def test_admin_invites_a_member_from_the_organisation_page(
 def test_viewer_sees_no_invite_form_and_cannot_post_one(viewer_a):
     client = Client()
     client.force_login(viewer_a.user)
-    assert "Add a member" not in client.get(reverse("web:organisation")).content.decode()
+    assert "Invite a colleague" not in client.get(reverse("web:organisation")).content.decode()
     client.post(reverse("web:organisation"), {"email": "x@example.org", "roles": ["admin"]})
     assert not viewer_a.organisation.memberships.filter(user__email="x@example.org").exists()
+    assert not viewer_a.organisation.invitations.exists()
 
 
 def test_dashboard_shows_figures_of_the_other_apps(web_a, member_a, member_b):

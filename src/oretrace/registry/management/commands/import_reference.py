@@ -18,12 +18,17 @@ SUFFIXES = {".xlsx", ".xls", ".xlsm", ".csv"}
 class Command(BaseCommand):
     help = (
         "Import Smelter Look-up sheets of RMI templates, RMI facility-list exports (files "
-        "or folders), and CFSI-to-CID translation tables, as a curator (staff user)."
+        "or folders), and CFSI-to-CID translation tables: as a curator (staff user) into the "
+        "shared registry, or as an organisation's administrator into its own registry."
     )
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path, help="files or folders")
-        parser.add_argument("--user", required=True, help="e-mail of the curator (a staff user)")
+        parser.add_argument(
+            "--user",
+            required=True,
+            help="e-mail of a curator (a staff user) or of an organisation's administrator",
+        )
         parser.add_argument(
             "--organisation",
             default="",

@@ -1,0 +1,101 @@
+"""Onboarding: invitations to join an organisation, and the sign-up form's rate limit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from oretrace.core.models.base import TimeStampedModel
+
+if TYPE_CHECKING:
+    from oretrace.core.models.organisations import Membership
+
+
+class InvitationQuerySet(models.QuerySet):
+    def for_member(self, member: Membership) -> InvitationQuerySet:
+        """Invitations of the member's organisation."""
+        return self.filter(organisation_id=member.organisation_id)
+
+    def pending(self) -> InvitationQuerySet:
+        """Invitations that can still be accepted: not used, not revoked, not expired."""
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(TimeStampedModel):
+    """A single-use, expiring link that lets a person join an organisation with given roles.
+
+    Only the SHA-256 of the link's secret is stored; the secret itself is in the mail alone.
+    """
+
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    full_name = models.CharField(max_length=200, blank=True)
+    roles = models.JSONField(default=list, help_text="Role codes the invitee will hold.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    language = models.CharField(max_length=10, blank=True, help_text="Language of the mail.")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "email"], name="invitation_org_email_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_not_accepted_and_revoked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.email} to {self.organisation}"
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+class SignUpRequest(models.Model):
+    """One sign-up attempt, kept for the rate limit's window (then pruned).
+
+    As for password resets, the e-mail address is kept only as a SHA-256 of its lower-cased form.
+    """
+
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+    email_hash = models.CharField(max_length=64, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    allowed = models.BooleanField(help_text="False when the rate limit refused the attempt.")
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"sign-up {self.requested_at:%Y-%m-%d %H:%M} from {self.address or '?'}"

@@ -1,0 +1,131 @@
+"""A new customer's way in, in a real Chromium: sign-up → the operator's approval → the first
+administrator invites a colleague → the colleague sets a password on the link and logs in.
+
+Run with ``ORETRACE_BROWSER_TESTS=1 .venv/bin/pytest -m browser tests/browser/test_onboarding.py``.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from browser.conftest import _clean_env, _oretrace_command
+
+pytestmark = pytest.mark.browser
+
+MAIL_TIMEOUT_S = 60.0
+PASSWORD = "Heron-onboarding-2026!"
+OPERATOR = "operator@platform.example"
+ADMIN = "jana@heron.example"
+COLLEAGUE = "kai@heron.example"
+
+
+def _invitation_link(log: Path, email: str, after: int) -> str:
+    """The invitation link of the first e-mail to ``email`` the worker printed after ``after``."""
+    deadline = time.monotonic() + MAIL_TIMEOUT_S
+    while time.monotonic() < deadline:
+        text = log.read_text(errors="replace")[after:].replace("=\n", "")
+        at = text.find(f"To: {email}")
+        if at >= 0:
+            found = re.search(r"http://[^\s/]+(/invitation/[A-Za-z0-9_-]+/)", text[at:])
+            if found:
+                return found.group(1)
+        time.sleep(0.5)
+    raise AssertionError(f"no invitation to {email} in {log} within {MAIL_TIMEOUT_S:.0f} s")
+
+
+def _make_operator(data_dir: Path) -> None:
+    """A staff user, as an operator makes one (`oretrace createsuperuser`)."""
+    env = _clean_env(data_dir)
+    env["DJANGO_SUPERUSER_PASSWORD"] = PASSWORD
+    subprocess.run(
+        [*_oretrace_command(), "createsuperuser", "--noinput", "--email", OPERATOR],
+        env=env,
+        cwd=data_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+
+def _log_in(session: Any, email: str) -> None:
+    page = session.page
+    session.goto("/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_sign_up_approval_invitation_and_the_invitee_logs_in(
+    open_session: Callable[[str], Any], artifacts: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    # A newcomer signs up from the login page.
+    newcomer = open_session("newcomer")
+    page = newcomer.page
+    newcomer.goto("/login/")
+    page.get_by_role("link", name="New here? Sign up your organisation").click()
+    page.get_by_label("Organisation name").fill("Heron Devices GmbH")
+    page.get_by_label("Country of registration").select_option("DE")
+    page.get_by_label("Your name").fill("Jana Heron")
+    page.get_by_label("Your e-mail address").fill(ADMIN)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.screenshot(path=artifacts / "onboarding-sign-up.png", full_page=True)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign-up received")
+    # Before the approval the right password says that the sign-up waits.
+    _log_in(newcomer, ADMIN)
+    expect(page.get_by_role("alert")).to_contain_text("waits for the operator's approval")
+
+    # The operator approves it.
+    _make_operator(newcomer.stack.data_dir)
+    operator = open_session("operator")
+    opage = operator.page
+    _log_in(operator, OPERATOR)
+    operator.goto("/operator/organisations/?state=pending")
+    row = opage.get_by_role("row").filter(has_text="Heron Devices GmbH")
+    expect(row).to_contain_text("Waiting for approval")
+    opage.screenshot(path=artifacts / "onboarding-operator.png", full_page=True)
+    row.get_by_role("button", name="Approve").click()
+    expect(opage.get_by_role("status")).to_contain_text("Heron Devices GmbH is approved.")
+
+    # The first administrator logs in and invites a colleague.
+    _log_in(newcomer, ADMIN)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Heron Devices GmbH")
+    worker_log = newcomer.stack.data_dir / "worker.log"
+    mark = len(worker_log.read_text(errors="replace"))
+    newcomer.goto("/organisation/")
+    page.get_by_label("E-mail address").fill(COLLEAGUE)
+    page.get_by_label("Compliance officer").check()
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_role("status")).to_contain_text(f"An e-mail invites {COLLEAGUE}")
+    expect(page.locator("table").filter(has_text="Invited by")).to_contain_text(COLLEAGUE)
+
+    # The colleague opens the link, chooses a name and password, and logs in.
+    link = _invitation_link(worker_log, COLLEAGUE, mark)
+    colleague = open_session("colleague")
+    cpage = colleague.page
+    colleague.goto(link)
+    expect(cpage.get_by_role("heading", level=1)).to_have_text("Join Heron Devices GmbH")
+    cpage.get_by_label("Your name").fill("Kai Heron")
+    cpage.get_by_label("Password", exact=True).fill(PASSWORD)
+    cpage.get_by_label("Password again").fill(PASSWORD)
+    cpage.screenshot(path=artifacts / "onboarding-invitation.png", full_page=True)
+    cpage.get_by_role("button", name="Create my account and join").click()
+    expect(cpage.get_by_role("status")).to_contain_text("You joined Heron Devices GmbH.")
+    _log_in(colleague, COLLEAGUE)
+    expect(cpage.get_by_role("heading", level=1)).to_have_text("Heron Devices GmbH")
+    expect(cpage.locator(".lead")).to_contain_text("Compliance officer")
+    assert colleague.console_errors == [], colleague.console_errors
+    # The link worked once: opened again, it answers 404 and says why.
+    colleague.goto(link)
+    expect(cpage.get_by_role("alert")).to_contain_text("already used")
