@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export ORETRACE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint venv dev-venv messages clean
+.PHONY: run test lint venv dev-venv messages catalogues clean
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -52,6 +52,11 @@ lint: dev-venv
 
 messages: dev-venv
 	$(BIN)/python scripts/compile_messages.py
+
+# How complete each catalogue is against what the source marks today, and what each one lacks
+# (docs/development/adding-a-language.md).
+catalogues: dev-venv
+	$(BIN)/python scripts/catalogue_report.py --missing all
 
 clean:
 	rm -rf $(VENV) var

@@ -44,6 +44,21 @@ def model_name(content_type: object) -> str:
 
 
 @register.filter
+def record_type(value: object) -> str:
+    """A ledger record type (``core.organisation``) named in the reader's language."""
+    from django.apps import apps
+    from django.utils.text import capfirst
+
+    from oretrace.web.model_names import model_name as translated
+
+    try:
+        model = apps.get_model(str(value))
+    except (LookupError, ValueError):
+        return str(value)
+    return str(capfirst(translated(str(model._meta.verbose_name))))
+
+
+@register.filter
 def lookup(mapping: object, key: object) -> object:
     """``mapping[key]``, or the key itself when the mapping has no such entry."""
     try:

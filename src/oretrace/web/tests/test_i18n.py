@@ -124,6 +124,15 @@ def test_hindi_shell(web_a):
     assert "संदर्भ डेटा" in _page_in(web_a, "hi", reverse("web:reference"))
 
 
+def test_swahili_shell(web_a):
+    html = _page_in(web_a, "sw")
+    assert '<html lang="sw">' in html
+    assert "Dashibodi" in html
+    assert "Wanachama hai" in html
+    assert ">Dashboard<" not in html
+    assert '<option value="sw" selected>Kiswahili</option>' in html
+
+
 def test_back_to_english(web_a):
     _page_in(web_a, "hi")
     html = _page_in(web_a, "en")

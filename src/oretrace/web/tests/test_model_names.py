@@ -37,3 +37,13 @@ def test_system_actors_are_named_in_the_readers_language():
         assert _system_actor("supplier upload link") == "lien d'envoi fournisseur"
         assert _system_actor("system") != "system"
         assert _system_actor("auditor@example.org") == "auditor@example.org"
+
+
+def test_ledger_record_types_are_named_by_their_model():
+    from oretrace.web.templatetags.oretrace import record_type
+
+    with translation.override("fr"):
+        assert record_type("core.organisation") == "Organisation"
+        assert record_type("declarations.declaration") == "Déclaration"
+        assert record_type("nothing.here") == "nothing.here"
+        assert record_type("not a type") == "not a type"
