@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,6 +104,10 @@ class TextSet:
                 self.patterns.add(pattern)
         self._regex = None
 
+    def update(self, texts: Iterable[str]) -> None:
+        for text in texts:
+            self.add(text)
+
     def matches(self, text: str) -> bool:
         if text in self.exact:
             return True
@@ -172,6 +176,38 @@ def _django_catalogues(language: str) -> list[Path]:
     ]
 
 
+def _add_language(
+    into: TextSet,
+    paths: Iterable[Path],
+    strings: Callable[[Path], Iterable[str]],
+    *,
+    sources_only: bool,
+) -> None:
+    """Add the texts of ``paths`` that read like language (skipping non-source files)."""
+    for path in sorted(paths):
+        if sources_only and not _is_source_file(path):
+            continue
+        into.update(text for text in strings(path) if _reads_like_language(text))
+
+
+def _translated(language: str, english: TextSet) -> TextSet:
+    """The translations in ``language`` (ours and Django's); our msgids are English too."""
+    done = TextSet()
+    catalogues = [PACKAGE / "locale" / language / "LC_MESSAGES" / "django.po"]
+    for po_path in [*catalogues, *_django_catalogues(language)]:
+        if not po_path.exists():
+            continue
+        from_django = not po_path.is_relative_to(PACKAGE)
+        for entry in polib.pofile(str(po_path)):
+            if entry.obsolete:
+                continue
+            if not from_django:  # a msgid nobody has used yet is English too
+                english.update(t for t in (entry.msgid, entry.msgid_plural) if t)
+            if not entry.fuzzy:
+                done.update(t for t in (entry.msgstr, *entry.msgstr_plural.values()) if t)
+    return done
+
+
 @dataclass
 class Sources:
     english: TextSet
@@ -188,43 +224,11 @@ class Sources:
         """The English of the code under ``roots`` (and any extra template folders)."""
         english = TextSet()
         for root in roots:
-            for path in sorted(root.rglob("*.html")):
-                if _is_source_file(path):
-                    for text in _template_strings(path):
-                        if _reads_like_language(text):
-                            english.add(text)
-            for path in sorted(root.rglob("*.py")):
-                if _is_source_file(path):
-                    for text in _python_strings(path):
-                        if _reads_like_language(text):
-                            english.add(text)
+            _add_language(english, root.rglob("*.html"), _template_strings, sources_only=True)
+            _add_language(english, root.rglob("*.py"), _python_strings, sources_only=True)
         for folder in extra_templates:
-            for path in sorted(folder.rglob("*.html")):
-                for text in _template_strings(path):
-                    if _reads_like_language(text):
-                        english.add(text)
-        translations: dict[str, TextSet] = {}
-        for language in languages:
-            done = TextSet()
-            catalogues = [PACKAGE / "locale" / language / "LC_MESSAGES" / "django.po"]
-            catalogues += _django_catalogues(language)
-            for po_path in catalogues:
-                if not po_path.exists():
-                    continue
-                from_django = not po_path.is_relative_to(PACKAGE)
-                for entry in polib.pofile(str(po_path)):
-                    if entry.obsolete:
-                        continue
-                    if not from_django:
-                        english.add(entry.msgid)  # a msgid nobody has used yet is English too
-                        if entry.msgid_plural:
-                            english.add(entry.msgid_plural)
-                    if entry.fuzzy:
-                        continue
-                    for text in [entry.msgstr, *entry.msgstr_plural.values()]:
-                        if text:
-                            done.add(text)
-            translations[language] = done
+            _add_language(english, folder.rglob("*.html"), _template_strings, sources_only=False)
+        translations = {language: _translated(language, english) for language in languages}
         return cls(english=english, translations=translations)
 
     def untranslated(self, texts: Iterable[str], language: str) -> list[str]:
