@@ -28,7 +28,6 @@ from oretrace.assessments.permissions import (
     can_author_standards,
     can_respond_to_assessments,
 )
-from oretrace.core import onboarding
 from oretrace.core import services as core_services
 from oretrace.core.actors import SYSTEM
 from oretrace.core.models import Membership
@@ -39,6 +38,7 @@ from oretrace.core.permissions import (
     can_operate,
     can_reload_reference,
 )
+from oretrace.core.services import onboarding
 from oretrace.declarations.permissions import (
     can_decide_declarations,
     can_edit_suppliers,

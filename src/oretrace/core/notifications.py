@@ -71,7 +71,7 @@ def send_invitation_link(invitation_id: int, secret: str) -> None:
 
 def send_sign_up_decision(organisation_id: int) -> None:
     """Tell a signed-up organisation's first administrator the operator's decision."""
-    from oretrace.core.onboarding import first_administrator
+    from oretrace.core.queries import first_administrator
 
     organisation = Organisation.objects.get(pk=organisation_id)
     admin = first_administrator(organisation)

@@ -10,7 +10,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from oretrace.core.choices import Approval, JobStatus
+from oretrace.core.choices import Approval, JobStatus, Role
 from oretrace.core.models import (
     ApiToken,
     ChangeLogEntry,
@@ -23,6 +23,7 @@ from oretrace.core.models import (
     Organisation,
     Pseudonym,
     Subdivision,
+    User,
 )
 from oretrace.core.models.pseudonyms import PREFIX
 from oretrace.core.tenancy import owned, visible
@@ -127,3 +128,11 @@ def operator_organisations(state: str = "") -> QuerySet[Organisation]:
     if state in Approval.values:
         rows = rows.filter(approval=state)
     return rows.order_by("waiting", "-created_at")
+
+
+def first_administrator(org: Organisation) -> User | None:
+    """The organisation's earliest administrator (who signed it up, or was first invited)."""
+    for member in org.memberships.select_related("user").order_by("created_at", "pk"):
+        if Role.ADMIN in member.roles:
+            return member.user
+    return None

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.models import Membership
+from oretrace.core.tenancy import owned
 from oretrace.declarations.models import Declaration, SmelterEntry, Supplier
 from oretrace.declarations.services import refresh_issue_counts
 from oretrace.registry.choices import ReviewStatus
@@ -40,10 +41,10 @@ def refresh_after_rematch(outcome: RematchOutcome) -> None:
 def _suppliers_with_open_reviews(member: Membership) -> list[tuple[str, str]]:
     """Suppliers whose declarations have rows waiting in the member's review queue."""
     waiting = SmelterEntry.objects.filter(
-        declaration__organisation_id=member.organisation_id,
+        declaration__in=owned(Declaration.objects.all(), member),
         review__status=ReviewStatus.OPEN,
     ).values("declaration__supplier_id")
-    suppliers = Supplier.objects.filter(organisation_id=member.organisation_id, pk__in=waiting)
+    suppliers = owned(Supplier.objects.all(), member).filter(pk__in=waiting)
     return [(str(pk), name) for pk, name in suppliers.values_list("pk", "name")]
 
 

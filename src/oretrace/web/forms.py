@@ -19,7 +19,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         """A signed-up organisation's administrator is told the sign-up still waits."""
         super().confirm_login_allowed(user)
         from oretrace.core.choices import Approval
-        from oretrace.core.onboarding import pending_sign_up_of
+        from oretrace.core.services.onboarding import pending_sign_up_of
 
         org = pending_sign_up_of(user)
         if org is None:

@@ -1,6 +1,7 @@
 """Onboarding pages: sign-up, invitation links, and the operator's organisation pages.
 
-Thin: the rules live in ``core.onboarding``; reads of the operator pages in ``core.queries``.
+Thin: the rules live in ``core.services.onboarding``; reads of the operator pages in
+``core.queries``.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from oretrace.core import onboarding
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Invitation, Membership, Organisation
 from oretrace.core.permissions import can_manage_organisation
 from oretrace.core.queries import operator_organisations as organisations_for_operator
+from oretrace.core.services import onboarding
 from oretrace.core.tenancy import get_for_member
 from oretrace.web.auth import client_address
 from oretrace.web.forms import AcceptInvitationForm, OrganisationInviteForm, SignUpForm

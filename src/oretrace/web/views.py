@@ -19,7 +19,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from oretrace.core import onboarding, services
+from oretrace.core import services
 from oretrace.core.api import object_for_member
 from oretrace.core.choices import JobStatus, TemplateFamily
 from oretrace.core.exceptions import OretraceError, PermissionDenied
@@ -33,6 +33,7 @@ from oretrace.core.queries import (
     recent_changes,
     with_actor_names,
 )
+from oretrace.core.services import onboarding
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.web.dashboard import collect as app_figures
 from oretrace.web.dashboard import collect_notices

@@ -6,10 +6,10 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from oretrace.core import onboarding
 from oretrace.core.choices import Approval, Role
 from oretrace.core.exceptions import InvalidTransition, OretraceError, PermissionDenied
 from oretrace.core.models import ChangeLogEntry, Invitation, Membership, Organisation, User
+from oretrace.core.services import onboarding
 from oretrace.core.tests.factories import MembershipFactory, UserFactory
 from oretrace.ledger.models import Leaf
 

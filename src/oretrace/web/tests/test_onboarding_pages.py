@@ -4,9 +4,9 @@ with bad input (a clear 400, never a 500) and another organisation's invitation 
 import pytest
 from django.test import Client
 
-from oretrace.core import onboarding
 from oretrace.core.choices import Approval, Role
 from oretrace.core.models import Invitation, Organisation
+from oretrace.core.services import onboarding
 from oretrace.core.tests.factories import MembershipFactory, UserFactory
 from oretrace.registry.models import Facility
 

@@ -9,9 +9,10 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from oretrace.core import onboarding, services
+from oretrace.core import services
 from oretrace.core.choices import JobStatus, Role
 from oretrace.core.models import ApiToken
+from oretrace.core.services import onboarding
 from oretrace.core.tests.factories import TEST_PASSWORD, JobFactory, MembershipFactory, UserFactory
 from oretrace.web.context import NAVIGATION
 

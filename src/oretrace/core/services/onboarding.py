@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from oretrace.core import publication
 from oretrace.core.accounts import email_fingerprint
 from oretrace.core.actors import SystemActor, pseudonym_of
 from oretrace.core.changelog import log_change, snapshot
@@ -48,7 +49,6 @@ from oretrace.core.services import (
     create_user,
 )
 from oretrace.core.tokens import hash_secret, new_secret
-from oretrace.ledger import services as ledger
 
 logger = logging.getLogger("oretrace.accounts")
 
@@ -196,14 +196,6 @@ def _enqueue_operator_notice(organisation_id: int) -> None:
     notify_operators_task.enqueue(organisation_id)
 
 
-def first_administrator(org: Organisation) -> User | None:
-    """The organisation's earliest administrator (who signed it up, or was first invited)."""
-    for member in org.memberships.select_related("user").order_by("created_at", "pk"):
-        if Role.ADMIN in member.roles:
-            return member.user
-    return None
-
-
 @transaction.atomic
 def approve_organisation(org: Organisation, *, operator: User) -> Organisation:
     """Activate a signed-up organisation; its administrators can log in from now on."""
@@ -215,7 +207,7 @@ def approve_organisation(org: Organisation, *, operator: User) -> Organisation:
     org.approval, org.is_active = Approval.APPROVED, True
     org.save(update_fields=["approval", "is_active", "updated_at"])
     log_change(org, action=ChangeAction.UPDATE, actor=actor, before=before)
-    ledger.append(org, actor=actor)  # an approved registration becomes a public leaf
+    publication.publish(org, actor=actor)  # an approved registration becomes a public leaf
     transaction.on_commit(lambda: _enqueue_decision(org.pk))
     return org
 
@@ -373,7 +365,7 @@ def invite_organisation(
     _validate(org)
     org.save()
     log_change(org, action=ChangeAction.CREATE, actor=actor, organisation=org)
-    ledger.append(org, actor=actor)
+    publication.publish(org, actor=actor)
     invitation, _secret = _create_invitation(
         org, email=email, roles=[Role.ADMIN], actor=actor, full_name=full_name, language=language
     )
