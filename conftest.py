@@ -75,6 +75,15 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     return result
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language, whatever an earlier request left active in
+    the thread (a page asked in Hindi leaves Hindi active; a later mail would be in Hindi)."""
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def reference_data(transactional_db) -> None:
     """The reference catalogues, for a test whose writes are committed.
