@@ -49,12 +49,48 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_minerals()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """Load the reference catalogues again after a test whose writes were committed.
+
+    Such a test ends by emptying every table, the catalogues loaded for the session included.
+    pytest-django runs these tests last, but under pytest-xdist a worker goes on with the next
+    test file, whose tests expect the catalogues.
+    """
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    committed = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in names or "live_server" in names
+    )
+    if committed and nextitem is not None and os.environ.get("PYTEST_XDIST_WORKER"):
+        from pytest_django.plugin import blocking_manager_key
+
+        from oretrace.core.reference import load_countries, load_minerals, load_subdivisions
+
+        with item.config.stash[blocking_manager_key].unblock():
+            load_countries()
+            load_subdivisions()
+            load_minerals()
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language, whatever an earlier request left active in
+    the thread (a page asked in Hindi leaves Hindi active; a later mail would be in Hindi)."""
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def reference_data(transactional_db) -> None:
     """The reference catalogues, for a test whose writes are committed.
 
     Such a test ends by emptying every table, the catalogues loaded for the session included;
-    pytest-django runs these tests last, and each one that needs countries loads them again.
+    pytest-django runs these tests last (and under xdist, the catalogues are loaded again after
+    each), and each one that needs countries loads them again.
     """
     from oretrace.core.reference import load_countries, load_minerals, load_subdivisions
 

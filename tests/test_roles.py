@@ -8,7 +8,8 @@ Django's URL resolver, so a new write route that is not listed here fails
 member's POST to it must then write nothing).
 
 For each route and each role, a member holding only that role sends the request: a member the
-permission allows is not refused; any other gets 403 (404 where the route hides what it
+permission allows is not refused, and a write it makes appends the change log (unless the
+route says why not, ``Write.unlogged``); any other gets 403 (404 where the route hides what it
 protects) and the database is unchanged. No request answers 500.
 """
 
@@ -30,7 +31,7 @@ from oretrace.assessments.permissions import (
 )
 from oretrace.core import services as core_services
 from oretrace.core.actors import SYSTEM
-from oretrace.core.models import Membership
+from oretrace.core.models import ChangeLogEntry, Membership
 from oretrace.core.permissions import (
     Permission,
     can_cancel_any_job,
@@ -79,6 +80,7 @@ class Write:
     ids: Callable[[World, Membership], dict[str, str]] | None = None  # per-member ids
     refused: int = 403
     query: Callable[[World], str] | None = None  # a query string some pages need
+    unlogged: str = ""  # why a write of this route appends no change-log entry (if it may not)
 
 
 def _own_invitation(world: World, member: Membership) -> dict[str, str]:
@@ -120,6 +122,9 @@ MICA = "mica-initiative"  # assigns the demo's assessments
 GIRIDIH = "giridih-mica"  # answers them
 AURELIA = "aurelia-motors"  # records custody in the demo
 CSV = b"name,reference,email,country\nMatrix Metals,MX-1,mx@matrix.example,DE\n"
+# Starting a job writes only the job's own row, with who started it and when (the jobs page and
+# /api/v1/jobs are its record); what the job then changes, its services log.
+JOB_ROW = "a job start: the job row is its own record"
 
 API_WRITES: dict[str, Write] = {
     "PATCH /api/v1/organisations/{org_id}": Write(
@@ -131,12 +136,14 @@ API_WRITES: dict[str, Write] = {
     "PATCH /api/v1/memberships/{membership_id}": Write(
         can_manage_organisation, body={"roles": ["viewer", "auditor"]}
     ),
-    "POST /api/v1/jobs": Write(can_reload_reference, body={"kind": "reference.reload"}),
+    "POST /api/v1/jobs": Write(
+        can_reload_reference, body={"kind": "reference.reload"}, unlogged=JOB_ROW
+    ),
     "POST /api/v1/jobs/{job_id}/cancel": Write(can_cancel_any_job),
     "POST /api/v1/tokens": Write(None, body={"name": "matrix"}),
     "DELETE /api/v1/tokens/{token_id}": Write(None, ids=_own_token),
     "POST /api/v1/ledger/checkpoints": Write(can_sign_checkpoint),
-    "POST /api/v1/ledger/audits": Write(can_audit_ledger),
+    "POST /api/v1/ledger/audits": Write(can_audit_ledger, unlogged=JOB_ROW),
     "POST /api/v1/facilities": Write(
         can_edit_facilities,
         body={"kind": "collection_point", "name": "Matrix depot", "country": "IN"},
@@ -237,7 +244,9 @@ WEB_WRITES: dict[str, Write] = {
     "web:organisation": Write(
         can_manage_organisation, body={"email": "invited@matrix.example", "roles": ["viewer"]}
     ),
-    "web:jobs_start": Write(can_reload_reference, body={"kind": "reference.reload"}),
+    "web:jobs_start": Write(
+        can_reload_reference, body={"kind": "reference.reload"}, unlogged=JOB_ROW
+    ),
     "web:jobs_cancel": Write(can_cancel_any_job),
     "web:tokens": Write(None, body={"name": "matrix"}),
     "web:tokens_revoke": Write(None, ids=_own_token),
@@ -355,7 +364,7 @@ WEB_WRITES: dict[str, Write] = {
     "traceability:record-shipment": Write(can_capture_events, org=AURELIA, body={}),
     "traceability:record-receipt": Write(can_capture_events, org=AURELIA, body={}),
     "ledger:ledger_sign": Write(can_sign_checkpoint),
-    "ledger:ledger_audit": Write(can_audit_ledger),
+    "ledger:ledger_audit": Write(can_audit_ledger, unlogged=JOB_ROW),
 }
 
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
@@ -461,13 +470,14 @@ def _try(
         ids = spec.ids(world, member) if spec.ids else {}
         url = url_of(ids)
         body = spec.body(world, member) if callable(spec.body) else spec.body
-        before = fingerprint()
+        before, entries = fingerprint(), ChangeLogEntry.objects.count()
         try:
             response = _send(client, method, url, body, api=api)
         except Exception as exc:  # the test client re-raises what would be a 500
             return f"{role}: 500 ({type(exc).__name__}: {exc})"
         status = response.status_code
         changed = fingerprint() != before
+        logged = ChangeLogEntry.objects.count() > entries
     if status >= 500:
         return f"{role}: {status}"
     if allowed and status in (401, 403, 404):
@@ -476,6 +486,8 @@ def _try(
         return f"{role} may not, but got {status} (expected {spec.refused})"
     if not allowed and changed:
         return f"{role} was refused ({status}) but the database changed"
+    if allowed and changed and not logged and not spec.unlogged:
+        return f"{role} changed the database ({status}) but wrote no change-log entry"
     return None
 
 
