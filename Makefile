@@ -40,11 +40,10 @@ run: venv
 	  trap 'kill $$WORKER $$WITNESS 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/oretrace serve --bind 127.0.0.1:8000 --workers 2
 
-# PYTEST_WORKERS=auto runs the suite on every core (pytest-xdist; a test module stays on one
-# worker, --dist loadfile, so its module-scoped fixtures are built once). One process by default
-# until a whole parallel run is shown green: one showed tests that depend on what an earlier
-# test left behind (the language of a mail after a Hindi test).
-PYTEST_WORKERS ?= 0
+# The suite runs on every core (pytest-xdist; a test module stays on one worker, --dist
+# loadfile, so its module-scoped fixtures are built once). PYTEST_WORKERS=0 runs it in one
+# process (to debug a test that depends on what an earlier one left behind).
+PYTEST_WORKERS ?= auto
 test: dev-venv
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 

@@ -178,7 +178,9 @@ API_WRITES: dict[str, Write] = {
         can_review_matches, body={"kind": "smelter", "country": "CN"}
     ),
     "POST /api/v1/reference-imports": Write(
-        can_load_reference_lists, body=lambda w, m: {"file": _file("list.csv", b"a,b\n")}
+        can_load_reference_lists,
+        body=lambda w, m: {"file": _file("list.csv", b"a,b\n")},
+        unlogged=JOB_ROW,
     ),
     "POST /api/v1/declarations/imports": Write(
         can_import_declarations, body=lambda w, m: {"files": [_file("cmrt.xlsx", b"PK\x03\x04")]}
@@ -263,7 +265,9 @@ WEB_WRITES: dict[str, Write] = {
         can_review_matches, body={"names": "Matrix Unknown Smelting Co", "queue": "1"}
     ),
     "registry:imports": Write(
-        can_load_reference_lists, body=lambda w, m: {"file": _file("l.csv", b"a\n")}
+        can_load_reference_lists,
+        body=lambda w, m: {"file": _file("l.csv", b"a\n")},
+        unlogged=JOB_ROW,
     ),
     "web:invitation_revoke": Write(can_manage_organisation, ids=_own_invitation),
     # The operator's pages: platform staff only, never a member as such.
@@ -292,6 +296,7 @@ WEB_WRITES: dict[str, Write] = {
     "declarations:rollup_export": Write(
         None,
         body=lambda w, m: {"family": "CMRT", "year": "2025", "blank": _file("b.xlsx", b"PK")},
+        unlogged=JOB_ROW,
     ),
     "declarations:campaigns": Write(
         can_run_campaigns, body={"name": "Matrix", "family": "CMRT", "reporting_year": "2026"}

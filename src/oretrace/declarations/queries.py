@@ -20,7 +20,7 @@ from oretrace.declarations.choices import (
 )
 from oretrace.declarations.models import Declaration, SmelterEntry
 from oretrace.declarations.rmi.maps import QUESTION_ROLES
-from oretrace.registry.choices import ReviewStatus
+from oretrace.registry.choices import ReviewStatus, status_label
 from oretrace.registry.matching import DEFAULT_THRESHOLDS
 from oretrace.registry.models import Facility
 from oretrace.registry.queries import (
@@ -166,7 +166,7 @@ def registry_issues(rows: Iterable[RowState], statuses: dict[int, str]) -> list[
             code, severity = "smelter-not-conformant", Severity.FLAG
             message = (
                 _("row %(row)s: %(name)s is “%(status)s”, not conformant")
-                % {**values, "status": status}
+                % {**values, "status": status_label(status)}
                 if status
                 else _("row %(row)s: %(name)s has no assurance status, so is not conformant")
                 % values

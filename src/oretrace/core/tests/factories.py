@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from oretrace.core.choices import OrganisationKind, Role
 from oretrace.core.models import ApiToken, Grant, Job, Membership, Organisation, User
@@ -77,6 +80,26 @@ class PasswordResetRequestFactory(factory.django.DjangoModelFactory):
 
     email_hash = factory.Sequence(lambda n: f"{n:064x}")
     sent = True
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "core.Invitation"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"invited{n}@example.org")
+    roles = factory.LazyFunction(lambda: [Role.VIEWER])
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class SignUpRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "core.SignUpRequest"
+
+    email_hash = factory.Sequence(lambda n: f"{n:064x}")
+    address = "192.0.2.1"
+    allowed = True
 
 
 class PseudonymFactory(factory.django.DjangoModelFactory):

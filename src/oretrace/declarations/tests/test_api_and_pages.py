@@ -39,8 +39,16 @@ CROSS_ORG = {
 def test_every_object_page_is_in_the_tenancy_test():
     with_ids = {p.name for p in urlpatterns if "<" in str(p.pattern)}
     # campaign: test_campaigns.py; facility_suppliers (a registry facility, which reference
-    # facilities are to everyone): test_facility_suppliers.py shows B none of A's rows
-    assert with_ids == {"detail", "file", "batch", "campaign", "facility_suppliers"}
+    # facilities are to everyone): test_facility_suppliers.py shows B none of A's rows;
+    # rollup_download (a job's file): test_rollup.py
+    assert with_ids == {
+        "detail",
+        "file",
+        "batch",
+        "campaign",
+        "facility_suppliers",
+        "rollup_download",
+    }
 
 
 @pytest.fixture

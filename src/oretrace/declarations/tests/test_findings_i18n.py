@@ -15,6 +15,7 @@ from django.utils import translation
 from oretrace.declarations import campaign_mail, campaigns, imports, services
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.findings import finding_text, with_text
+from oretrace.declarations.queries import RowState, registry_issues
 from oretrace.declarations.rmi.checks import _issue
 from oretrace.declarations.rmi.maps import DECLARATION, SMELTER_LIST
 from oretrace.declarations.rmi.model import Issue, gettext_noop
@@ -98,19 +99,18 @@ def test_a_translation_that_does_not_fit_its_parameters_falls_back_to_english():
 
 
 def test_registry_flag_shows_a_translated_assurance_status():
-    flag = imports._flag(
-        imports.Severity.FLAG,
-        "smelter-not-conformant",
-        gettext_noop("row %(row)s: %(name)s is '%(status)s', not conformant"),
-        5,
-        name="Rio Claro Tantalum Refinery",
-        status="Active",
+    # registry flags are derived when read (queries.registry_issues), in the reader's language
+    row = RowState(
+        row=5, name="Rio Claro Tantalum Refinery", facility_id=7, review_open=False, best_score=None
     )
-    assert flag["message"] == "row 5: Rio Claro Tantalum Refinery is 'Active', not conformant"
+    with translation.override("en"):
+        (flag,) = registry_issues([row], {7: "Active"})
+    assert flag["message"] == "row 5: Rio Claro Tantalum Refinery is “Active”, not conformant"
     with translation.override("fr"):
-        assert finding_text(flag) == (
-            "ligne 5 : Rio Claro Tantalum Refinery est « Actif (audit en cours) », non conforme"
-        )
+        (flag,) = registry_issues([row], {7: "Active"})
+    assert "Actif (audit en cours)" in flag["message"]
+    assert "non conforme" in flag["message"]
+    assert finding_text(flag) == flag["message"]  # no template: shown as derived
 
 
 def test_import_summary_counts_in_words(member_a):

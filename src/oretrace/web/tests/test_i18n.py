@@ -130,7 +130,7 @@ def test_swahili_shell(web_a):
     assert "Dashibodi" in html
     assert "Wanachama hai" in html
     assert ">Dashboard<" not in html
-    assert '<option value="sw" selected>Kiswahili</option>' in html
+    assert '<option value="sw" lang="sw" selected>Kiswahili</option>' in html
 
 
 def test_back_to_english(web_a):
