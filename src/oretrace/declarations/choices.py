@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class Family(models.TextChoices):
@@ -82,4 +83,28 @@ CMRT_COMPANY_QUESTION_TEXTS = {
     "F": _("Does the company review its suppliers' due diligence against its expectations?"),
     "G": _("Does that review include managing corrective actions?"),
     "H": _("Must the company file a yearly conflict minerals disclosure?"),
+}
+
+
+# The answers the RMI templates offer in their lists, written in English in every language of
+# the template: shown to a reader in their language (anything else as the supplier wrote it).
+ANSWER_TEXTS = {
+    value: value
+    for value in (
+        gettext_noop("Yes"),
+        gettext_noop("No"),
+        gettext_noop("Unknown"),
+        gettext_noop("None"),
+        gettext_noop("Not declaring"),
+        gettext_noop("Not applicable for this declaration"),
+        gettext_noop("DRC only"),
+        gettext_noop("DRC or adjoining countries only"),
+        gettext_noop("India and/or Madagascar only"),
+        gettext_noop("Greater than 90%"),
+        gettext_noop("Greater than 75%"),
+        gettext_noop("Greater than 50%"),
+        # xgettext:no-python-format
+        gettext_noop("50% or less"),
+        gettext_noop("Did not survey"),
+    )
 }

@@ -50,7 +50,7 @@ class EpcisCapture(OrgOwnedModel):
         verbose_name_plural = _("EPCIS captures")
 
     def __str__(self) -> str:
-        return f"capture {self.pk} ({self.event_count} events)"
+        return f"#{self.pk}: {self.event_count} EPCIS"
 
 
 class EpcisEvent(OrgOwnedModel):

@@ -80,7 +80,8 @@ class SecondFactorForm(forms.Form):
 def _country_choices() -> list[tuple[str, str]]:
     from oretrace.core.models import Country
 
-    return [("", "—"), *((c.code, c.name) for c in Country.objects.order_by("name"))]
+    countries = [(c.code, c.label) for c in Country.objects.only("code", "name")]
+    return [("", "—"), *sorted(countries, key=lambda pair: pair[1].casefold())]
 
 
 class SignUpForm(forms.Form):

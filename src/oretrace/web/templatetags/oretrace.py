@@ -123,6 +123,18 @@ def assurance_status(status: object) -> str:
 
 
 @register.filter
+def answer(value: object) -> str:
+    """A template's fixed answer ("Yes", "Greater than 75%") in the reader's language; any
+    other text as the supplier wrote it."""
+    from django.utils.translation import gettext
+
+    from oretrace.declarations.choices import ANSWER_TEXTS
+
+    text = str(value or "")
+    return gettext(text) if text in ANSWER_TEXTS else text
+
+
+@register.filter
 def review_origin(origin: object) -> str:
     """Where a name waiting for review came from, in the reader's language."""
     from oretrace.registry.origins import origin_text
