@@ -526,6 +526,9 @@ class KnownFailure:
     owner: str
     why: str
     languages: tuple[str, ...] = ()
+    # A failure that shows only when a worker's job has finished before the crawler looks
+    # (its stored English outcome): such an entry is not stale when it matched nothing.
+    intermittent: bool = False
     matched: int = 0
 
     def accepts(self, failure: Failure) -> bool:
@@ -549,6 +552,7 @@ def load_known(path: Path = KNOWN_FAILURES) -> list[KnownFailure]:
             owner=e.get("owner", ""),
             why=e.get("why", ""),
             languages=tuple(e.get("languages", ())),
+            intermittent=bool(e.get("intermittent", False)),
         )
         for e in data.get("known", [])
     ]
@@ -590,7 +594,7 @@ class Report:
         kinds = self.kinds()
         pages = kinds["page"]
         counts = self.counts()
-        stale = [k for k in self.known if k.matched == 0]
+        stale = [k for k in self.known if k.matched == 0 and not k.intermittent]
         lines = [
             f"crawler: {len(self.patterns)} URL patterns ({pages} pages, "
             f"{kinds['data']} data/files, {kinds['action']} actions, "
@@ -666,7 +670,7 @@ class Report:
                         f"- `{f.pattern}` {where}as {f.persona or '—'} `{f.url}`: {f.detail}{shot}"
                     )
                 out.append("")
-        stale = [k for k in self.known if k.matched == 0]
+        stale = [k for k in self.known if k.matched == 0 and not k.intermittent]
         if stale:
             out += ["", "## Stale known-failure entries (they match nothing: remove them)", ""]
             out += [f"- {k.check}: `{k.pattern}` / `{k.detail}`" for k in stale]
