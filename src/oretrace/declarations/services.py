@@ -160,6 +160,12 @@ def _country(code: str) -> Country | None:
 
 
 @transaction.atomic
+def _storable(text: str) -> str:
+    """Text as stored: a NUL, which PostgreSQL cannot store in text, becomes U+FFFD (the
+    replacement character), visibly, on every database alike."""
+    return text.replace("\x00", "\ufffd")
+
+
 def create_supplier(
     *,
     actor: Membership,
@@ -171,7 +177,8 @@ def create_supplier(
     language: str = "",
 ) -> Supplier:
     _require(actor, can_edit_suppliers, "supplier")
-    name = " ".join(name.split())
+    name = " ".join(_storable(name).split())
+    reference, contact_name = _storable(reference), _storable(contact_name)
     if not name:
         raise DeclarationError("a supplier needs a name")
     language = language.strip().lower()

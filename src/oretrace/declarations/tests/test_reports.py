@@ -82,18 +82,23 @@ def test_xlsx_survives_any_character_and_stores_text_as_text():
 
 @pytest.mark.django_db
 def test_supplier_reports_with_a_nul_in_a_name(member_a, web_a):
+    # a NUL cannot be stored in PostgreSQL text: it is stored as U+FFFD on every database
     services.create_supplier(actor=member_a, name="Bad\x00Name =1", reference="")
+    # another control character is stored, and the XLSX (which cannot hold it) replaces it
+    services.create_supplier(actor=member_a, name="Ctrl\x01Name", reference="")
     services.create_supplier(actor=member_a, name="=cmd|' /C calc'!A0", reference="")
     xlsx = web_a.get(reverse("declarations:supplier_xlsx"))
     assert xlsx.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     names = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert "Bad\ufffdName =1" in names
+    assert "Ctrl\ufffdName" in names
     assert "=cmd|' /C calc'!A0" in names
     # a supplier without declarations: every cell but name and status is empty, not "'"
     assert set(names["Bad\ufffdName =1"][2:]) <= {None, "no declaration"}
     rows = _csv_rows(web_a.get(reverse("declarations:supplier_csv")).content)
     bad = next(r for r in rows if r[0].startswith("Bad"))
-    assert bad[0] == "Bad\x00Name =1"
+    assert bad[0] == "Bad\ufffdName =1"
+    assert next(r for r in rows if r[0].startswith("Ctrl"))[0] == "Ctrl\x01Name"
     assert [c for c in bad[2:] if c not in ("", "no declaration")] == []
     assert [r[0] for r in rows if "calc" in r[0]] == ["'=cmd|' /C calc'!A0"]
