@@ -77,7 +77,7 @@ def test_a_supplier_answers_through_its_link(
     # The file is checked by the worker, never in the web process: the page says so and
     # refreshes itself until the file's outcome stands in its history.
     history = spage.locator("table")
-    expect(history).to_contain_text("received: 8 checker error(s)", timeout=90_000)
+    expect(history).to_contain_text("received: 8 checker errors", timeout=90_000)
     expect(spage.locator("main")).to_contain_text("Declaration!D8")
     spage.screenshot(path=artifacts / "campaign-respond.png", full_page=True)
     assert supplier.csp_violations() == []

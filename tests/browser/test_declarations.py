@@ -65,7 +65,7 @@ def test_upload_a_cmrt_flags_and_review(
     if not country.input_value():
         country.fill("US")
     item.get_by_role("button", name="Record as a new facility").click()
-    expect(page.get_by_role("status")).to_contain_text("New facility recorded.")
+    expect(page.locator("ul.messages")).to_contain_text("New facility recorded.")
 
     page.goto(declaration_url)
     row = page.locator("#smelters ~ table tbody tr").first

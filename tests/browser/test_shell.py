@@ -56,7 +56,7 @@ def test_dashboard_switcher_and_jobs_page(
     switcher.select_option(label="Lackwerk Coatings")
     page.get_by_role("button", name="Switch").click()
     expect(_heading(session)).to_have_text("Lackwerk Coatings")
-    expect(page.get_by_role("status")).to_contain_text("You are now working as Lackwerk Coatings.")
+    expect(page.locator("ul.messages")).to_contain_text("You are now working as Lackwerk Coatings.")
     expect(page.locator("#switch-org option:checked")).to_have_text("Lackwerk Coatings")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Jobs").click()
@@ -100,7 +100,7 @@ def test_admin_runs_reference_reload_job(
     expect(status).to_have_text("Succeeded", timeout=JOB_TIMEOUT_MS)
     job_status = page.locator("#job-status")
     expect(job_status).to_contain_text("100 %")
-    expect(job_status).to_contain_text("reference.reload")
+    expect(job_status).to_contain_text("Reload reference catalogues")  # the kind, by its label
     expect(job_status).to_contain_text("admin@aurelia.example")
     expect(job_status.locator("ol.log")).to_contain_text("minerals and metals")
     expect(job_status.get_by_role("link", name="Open the result")).to_have_attribute(
