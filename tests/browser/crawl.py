@@ -580,6 +580,10 @@ class Report:
     known: list[KnownFailure] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
+    def stale_known(self) -> list[KnownFailure]:
+        """Known entries that accepted nothing this run (intermittent ones excepted)."""
+        return [k for k in self.known if k.matched == 0 and not k.intermittent]
+
     def counts(self) -> dict[str, Counter]:
         new: Counter = Counter()
         known: Counter = Counter()
@@ -594,7 +598,7 @@ class Report:
         kinds = self.kinds()
         pages = kinds["page"]
         counts = self.counts()
-        stale = [k for k in self.known if k.matched == 0 and not k.intermittent]
+        stale = self.stale_known()
         lines = [
             f"crawler: {len(self.patterns)} URL patterns ({pages} pages, "
             f"{kinds['data']} data/files, {kinds['action']} actions, "
@@ -670,7 +674,7 @@ class Report:
                         f"- `{f.pattern}` {where}as {f.persona or '—'} `{f.url}`: {f.detail}{shot}"
                     )
                 out.append("")
-        stale = [k for k in self.known if k.matched == 0 and not k.intermittent]
+        stale = self.stale_known()
         if stale:
             out += ["", "## Stale known-failure entries (they match nothing: remove them)", ""]
             out += [f"- {k.check}: `{k.pattern}` / `{k.detail}`" for k in stale]

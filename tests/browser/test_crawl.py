@@ -350,7 +350,7 @@ def test_crawl_every_page(
         sys.stdout.write("\n" + report.summary() + "\n")
 
     new = [f for f in report.failures if not f.known]
-    stale = [k for k in report.known if k.matched == 0]
+    stale = report.stale_known()
     problems = [
         f"{f.check} on {f.pattern} ({f.language} {f.width}px, {f.persona or '—'}, {f.url}): "
         f"{f.detail}"
