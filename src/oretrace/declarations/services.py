@@ -159,13 +159,13 @@ def _country(code: str) -> Country | None:
         raise DeclarationError(f"unknown country code {code!r} (ISO 3166-1 alpha-2)") from None
 
 
-@transaction.atomic
 def _storable(text: str) -> str:
     """Text as stored: a NUL, which PostgreSQL cannot store in text, becomes U+FFFD (the
     replacement character), visibly, on every database alike."""
     return text.replace("\x00", "\ufffd")
 
 
+@transaction.atomic
 def create_supplier(
     *,
     actor: Membership,
