@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from oretrace.core.models import ChangeLogEntry
 from oretrace.declarations import services
 from oretrace.declarations.export import as_csv, as_xlsx
 
@@ -102,3 +103,11 @@ def test_supplier_reports_with_a_nul_in_a_name(member_a, web_a):
     assert next(r for r in rows if r[0].startswith("Ctrl"))[0] == "Ctrl\x01Name"
     assert [c for c in bad[2:] if c not in ("", "no declaration")] == []
     assert [r[0] for r in rows if "calc" in r[0]] == ["'=cmd|' /C calc'!A0"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_supplier_is_created_in_its_own_transaction(member_a):
+    # called outside any transaction (as the demo and the CLI call it), it still logs its change
+    supplier = services.create_supplier(actor=member_a, name="Nul\x00Free Metals")
+    assert supplier.name == "Nul\ufffdFree Metals"
+    assert ChangeLogEntry.objects.for_object(supplier).exists()
