@@ -84,18 +84,9 @@ def _country_choices() -> list[tuple[str, str]]:
     return [("", "—"), *sorted(countries, key=lambda pair: pair[1].casefold())]
 
 
-class SignUpForm(forms.Form):
-    """An organisation's sign-up: its name, country and kind, and its first administrator."""
+class NewPasswordForm(forms.Form):
+    """A new password typed twice (the fields a form built on it ends with)."""
 
-    legal_name = forms.CharField(label=_("Organisation name"), max_length=300)
-    country = forms.ChoiceField(label=_("Country of registration"), choices=_country_choices)
-    kind = forms.ChoiceField(
-        label=_("Kind of organisation"),
-        choices=OrganisationKind.choices,
-        initial=OrganisationKind.MANUFACTURER,
-    )
-    full_name = forms.CharField(label=_("Your name"), max_length=200)
-    email = forms.EmailField(label=_("Your e-mail address"))
     password = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -112,6 +103,22 @@ class SignUpForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+
+class SignUpForm(NewPasswordForm):
+    """An organisation's sign-up: its name, country and kind, and its first administrator."""
+
+    field_order = ["legal_name", "country", "kind", "full_name", "email"]
+
+    legal_name = forms.CharField(label=_("Organisation name"), max_length=300)
+    country = forms.ChoiceField(label=_("Country of registration"), choices=_country_choices)
+    kind = forms.ChoiceField(
+        label=_("Kind of organisation"),
+        choices=OrganisationKind.choices,
+        initial=OrganisationKind.MANUFACTURER,
+    )
+    full_name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your e-mail address"))
 
 
 class OrganisationInviteForm(forms.Form):
@@ -128,21 +135,7 @@ class OrganisationInviteForm(forms.Form):
     full_name = forms.CharField(label=_("Administrator's name"), max_length=200, required=False)
 
 
-class AcceptInvitationForm(forms.Form):
-    full_name = forms.CharField(label=_("Your name"), max_length=200)
-    password = forms.CharField(
-        label=_("Password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        max_length=200,
-    )
-    password2 = forms.CharField(
-        label=_("Password again"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        max_length=200,
-    )
+class AcceptInvitationForm(NewPasswordForm):
+    field_order = ["full_name"]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("password") and data.get("password") != data.get("password2"):
-            self.add_error("password2", _("The two passwords differ."))
-        return data
+    full_name = forms.CharField(label=_("Your name"), max_length=200)
