@@ -25,7 +25,7 @@ from oretrace.assessments.texts import localise
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, owned
-from oretrace.web.views import member_required, requires
+from oretrace.web.views import errors_as_messages, member_required, requires
 
 NEW_LANGUAGES = ["en", "fr", "hi"]
 _PARTS = ("section", "criterion", "question")
@@ -159,7 +159,7 @@ def draft_detail(request: HttpRequest, member: Membership, draft_id: int) -> Htt
 def _draft_post(request: HttpRequest, member: Membership, draft: StandardDraft) -> HttpResponse:
     do = request.POST.get("do")
     kind, code = request.POST.get("kind", ""), request.POST.get("code", "")
-    try:
+    with errors_as_messages(request):
         if do == "publish":
             standard = authoring.publish(draft, actor=member)
             messages.success(request, _("Published as %(s)s.") % {"s": standard})
@@ -179,10 +179,6 @@ def _draft_post(request: HttpRequest, member: Membership, draft: StandardDraft) 
             raise Http404
         authoring.edit(draft, change, actor=member)
         messages.success(request, _("Draft saved."))
-    except PermissionDenied:
-        raise  # a refusal: 403 from member_required, not a form error
-    except OretraceError as exc:
-        messages.error(request, str(exc))
     return redirect(_draft_url(draft, f"{kind}-{code}" if kind in _PARTS else ""))
 
 

@@ -4,6 +4,7 @@ Thin: reads through tenancy scoping, writes through services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -40,7 +41,7 @@ from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, owned, visible
 from oretrace.core.uploads import read_upload
 from oretrace.registry.models import Facility
-from oretrace.web.views import member_required, requires
+from oretrace.web.views import errors_as_messages, member_required, requires
 
 LANGUAGES = ("en", "fr", "hi")
 
@@ -162,7 +163,7 @@ def assessment_detail(request: HttpRequest, member: Membership, assessment_id: i
 
 def _review_post(request: HttpRequest, member: Membership, assessment: Assessment) -> HttpResponse:
     action = request.POST.get("action")
-    try:
+    with errors_as_messages(request):
         if action == "submit":
             services.submit(assessment, actor=member)
             messages.success(request, _("Submitted. The score and gaps are below."))
@@ -183,10 +184,6 @@ def _review_post(request: HttpRequest, member: Membership, assessment: Assessmen
             )
         else:
             raise Http404
-    except PermissionDenied:
-        raise  # a refusal: 403 from member_required, not a form error
-    except OretraceError as exc:
-        messages.error(request, str(exc))
     return redirect("assessments:detail", assessment.pk)
 
 
@@ -272,28 +269,40 @@ def _question(assessment: Assessment, question_id: int) -> Question:
     return question
 
 
+def _on_question(
+    request: HttpRequest,
+    member: Membership,
+    assessment_id: int,
+    question_id: int,
+    write: Callable[[Assessment, Question], None],
+) -> HttpResponse:
+    """Run one write on a question of an assessment and answer with the question's block.
+
+    A domain error is shown in the block; a refusal stays a 403 (``member_required``).
+    """
+    assessment = _assessment(member, assessment_id)
+    question = _question(assessment, question_id)
+    error = ""
+    try:
+        write(assessment, question)
+    except PermissionDenied:
+        raise  # a refusal: 403 from member_required, not a form error
+    except OretraceError as exc:
+        error = str(exc)
+    return _question_response(request, member, assessment, question, error)
+
+
 @require_POST
 @member_required
 @requires(can_respond_to_assessments)
 def save_answer(
     request: HttpRequest, member: Membership, assessment_id: int, question_id: int
 ) -> HttpResponse:
-    assessment = _assessment(member, assessment_id)
-    question = _question(assessment, question_id)
-    error = ""
-    try:
-        services.save_answer(
-            assessment,
-            question,
-            value=request.POST.get("value", ""),
-            note=request.POST.get("note"),
-            actor=member,
-        )
-    except PermissionDenied:
-        raise  # a refusal: 403 from member_required, not a form error
-    except OretraceError as exc:
-        error = str(exc)
-    return _question_response(request, member, assessment, question, error)
+    def write(assessment: Assessment, question: Question) -> None:
+        value, note = request.POST.get("value", ""), request.POST.get("note")
+        services.save_answer(assessment, question, value=value, note=note, actor=member)
+
+    return _on_question(request, member, assessment_id, question_id, write)
 
 
 @require_POST
@@ -302,20 +311,14 @@ def save_answer(
 def upload_evidence(
     request: HttpRequest, member: Membership, assessment_id: int, question_id: int
 ) -> HttpResponse:
-    assessment = _assessment(member, assessment_id)
-    question = _question(assessment, question_id)
-    error = ""
     upload = request.FILES.get("file")
-    try:
+
+    def write(assessment: Assessment, question: Question) -> None:
         if upload is None:
-            error = _("Choose a file to upload.")
-        else:
-            services.add_evidence(assessment, question, upload=upload, actor=member)
-    except PermissionDenied:
-        raise  # a refusal: 403 from member_required, not a form error
-    except OretraceError as exc:
-        error = str(exc)
-    return _question_response(request, member, assessment, question, error)
+            raise OretraceError(_("Choose a file to upload."))
+        services.add_evidence(assessment, question, upload=upload, actor=member)
+
+    return _on_question(request, member, assessment_id, question_id, write)
 
 
 @require_POST
@@ -323,16 +326,10 @@ def upload_evidence(
 def comment(
     request: HttpRequest, member: Membership, assessment_id: int, question_id: int
 ) -> HttpResponse:
-    assessment = _assessment(member, assessment_id)
-    question = _question(assessment, question_id)
-    error = ""
-    try:
+    def write(assessment: Assessment, question: Question) -> None:
         services.comment(assessment, question, text=request.POST.get("text", ""), actor=member)
-    except PermissionDenied:
-        raise  # a refusal: 403 from member_required, not a form error
-    except OretraceError as exc:
-        error = str(exc)
-    return _question_response(request, member, assessment, question, error)
+
+    return _on_question(request, member, assessment_id, question_id, write)
 
 
 @member_required
@@ -379,7 +376,7 @@ def action_update(request: HttpRequest, member: Membership, action_id: int) -> H
         ImprovementAction.objects.select_related("assessment"), member, pk=action_id
     )
     what = request.POST.get("do")
-    try:
+    with errors_as_messages(request):
         if what == "status":
             plans.update_action(
                 action,
@@ -404,10 +401,6 @@ def action_update(request: HttpRequest, member: Membership, action_id: int) -> H
         else:
             raise Http404
         messages.success(request, _("Saved."))
-    except PermissionDenied:
-        raise  # a refusal: 403 from member_required, not a form error
-    except OretraceError as exc:
-        messages.error(request, str(exc))
     return redirect(reverse("assessments:detail", args=[action.assessment_id]) + "#plan")
 
 
@@ -418,7 +411,7 @@ def support_answer(request: HttpRequest, member: Membership, request_id: int) ->
     support = get_for_member(
         SupportRequest.objects.select_related("action__assessment"), member, pk=request_id
     )
-    try:
+    with errors_as_messages(request):
         plans.answer_support(
             support,
             status=request.POST.get("status", ""),
@@ -426,10 +419,6 @@ def support_answer(request: HttpRequest, member: Membership, request_id: int) ->
             actor=member,
         )
         messages.success(request, _("Saved."))
-    except PermissionDenied:
-        raise  # a refusal: 403 from member_required, not a form error
-    except OretraceError as exc:
-        messages.error(request, str(exc))
     return redirect(reverse("assessments:detail", args=[support.action.assessment_id]) + "#plan")
 
 
@@ -438,7 +427,7 @@ def support_answer(request: HttpRequest, member: Membership, request_id: int) ->
 def standard_list(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("file")
-        try:
+        with errors_as_messages(request):
             if upload is None:
                 raise OretraceError(_("Choose a YAML file to import."))
             standard = services.import_standard(
@@ -447,10 +436,6 @@ def standard_list(request: HttpRequest, member: Membership) -> HttpResponse:
                 actor=member,
             )
             messages.success(request, _("Imported %(s)s.") % {"s": standard})
-        except PermissionDenied:
-            raise  # a refusal: 403 from member_required, not a form error
-        except OretraceError as exc:
-            messages.error(request, str(exc))
         return redirect("assessments:standards")
     return render(
         request,
@@ -514,7 +499,7 @@ def training_list(request: HttpRequest, member: Membership) -> HttpResponse:
     can_add = can_assign_assessments(member)
     if request.method == "POST" and can_add:
         codes = [c.strip() for c in request.POST.get("criteria", "").split(",") if c.strip()]
-        try:
+        with errors_as_messages(request):
             plans.add_training_module(
                 organisation=member.organisation,
                 title=request.POST.get("title", ""),
@@ -528,10 +513,6 @@ def training_list(request: HttpRequest, member: Membership) -> HttpResponse:
                 actor=member,
             )
             messages.success(request, _("Training module added."))
-        except PermissionDenied:
-            raise  # a refusal: 403 from member_required, not a form error
-        except OretraceError as exc:
-            messages.error(request, str(exc))
         return redirect("assessments:training")
     return render(
         request,

@@ -88,6 +88,31 @@ def log_change(
 # --- personal data, sealed apart ------------------------------------------------------------------
 
 
+def update_and_log[M: models.Model](
+    obj: M,
+    *,
+    actor: Membership | SystemActor,
+    organisation: Organisation | None = None,
+    **changes: Any,
+) -> M:
+    """Set ``changes`` on ``obj``, save just those fields, and log the update with its before.
+
+    ``updated_at`` is saved too where the model has one (``auto_now`` sets it only when saved).
+    Like ``log_change``, it must run inside the service's transaction.
+    """
+    before = snapshot(obj)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    fields = list(changes)
+    if any(field.name == "updated_at" for field in obj._meta.concrete_fields):
+        fields.append("updated_at")
+    obj.save(update_fields=fields)
+    log_change(
+        obj, action=ChangeAction.UPDATE, actor=actor, before=before, organisation=organisation
+    )
+    return obj
+
+
 def seal(entry: ChangeLogEntry, obj: models.Model) -> None:
     """Move what the entry says about a person out of the chained content.
 

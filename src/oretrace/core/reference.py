@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pycountry
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext, gettext_noop
 
 from oretrace.core.choices import TemplateFamily
@@ -72,6 +72,20 @@ def _silent(_percent: float, _message: str) -> None:
     return None
 
 
+def _upsert[M: models.Model](
+    model: type[M], rows: list[M], fields: list[str], batch_size: int | None = None
+) -> int:
+    """Insert ``rows``, or update ``fields`` of those whose code is already there; their count."""
+    model._default_manager.bulk_create(
+        rows,
+        batch_size=batch_size,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=fields,
+    )
+    return len(rows)
+
+
 @transaction.atomic
 def load_countries() -> int:
     rows = [
@@ -84,13 +98,7 @@ def load_countries() -> int:
         )
         for c in pycountry.countries
     ]
-    Country.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["code"],
-        update_fields=["alpha3", "numeric", "name", "official_name"],
-    )
-    return len(rows)
+    return _upsert(Country, rows, ["alpha3", "numeric", "name", "official_name"])
 
 
 @transaction.atomic
@@ -106,14 +114,7 @@ def load_subdivisions() -> int:
         )
         for s in pycountry.subdivisions
     ]
-    Subdivision.objects.bulk_create(
-        rows,
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["code"],
-        update_fields=["country", "name", "type", "parent"],
-    )
-    return len(rows)
+    return _upsert(Subdivision, rows, ["country", "name", "type", "parent"], batch_size=1000)
 
 
 @transaction.atomic
@@ -130,20 +131,8 @@ def load_minerals() -> int:
         )
         for m in MINERALS
     ]
-    Mineral.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["code"],
-        update_fields=[
-            "name",
-            "symbol",
-            "template_family",
-            "template_label",
-            "legacy_templates",
-            "is_3tg",
-        ],
-    )
-    return len(rows)
+    fields = ["name", "symbol", "template_family", "template_label", "legacy_templates", "is_3tg"]
+    return _upsert(Mineral, rows, fields)
 
 
 def load_reference_data(progress: Progress = _silent) -> dict[str, int]:

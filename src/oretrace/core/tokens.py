@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from oretrace.core.actors import SystemActor
-from oretrace.core.changelog import log_change, snapshot
+from oretrace.core.changelog import log_change, update_and_log
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import OretraceError, PermissionDenied, TokenError
 from oretrace.core.models import ApiToken, Membership, Organisation, User
@@ -133,15 +133,8 @@ def end_tokens(tokens: Iterable[ApiToken], *, actor: Membership | SystemActor) -
     for each in tokens:
         if each.revoked_at is not None:
             continue
-        before = snapshot(each)
-        each.revoked_at = moment
-        each.save(update_fields=["revoked_at"])
-        log_change(
-            each,
-            action=ChangeAction.UPDATE,
-            actor=actor,
-            before=before,
-            organisation=each.membership.organisation,
+        update_and_log(
+            each, actor=actor, organisation=each.membership.organisation, revoked_at=moment
         )
 
 

@@ -76,16 +76,7 @@ def _read_leaves(
     """Rebuild the tree from the leaf entries; keep each record's latest leaf, and note every
     leaf whose salt is gone in ``erased``."""
     latest: dict[tuple[str, str], _Latest] = {}
-    rows = Leaf.objects.order_by("index").values_list(
-        "index",
-        "record_type",
-        "record_id",
-        "version",
-        "organisation_id",
-        "entry",
-        "salt",
-        "deleted",
-    )
+    rows = Leaf.objects.order_by("index").values_list(*ledger_services.LEAF_ROW_COLUMNS)
     for index, rtype, rid, version, org, entry, salt, deleted in rows.iterator(CHUNK):
         if index != tree.size:
             problems.append(Problem("tree-altered", f"leaf {tree.size} is missing"))

@@ -17,6 +17,7 @@ import binascii
 import hashlib
 import re
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -281,13 +282,11 @@ def _parse_signature(line: str) -> Signature:
     return Signature(name, kid, raw[4:], line + "\n")
 
 
-def verify_note(data: bytes | str, verifiers: list[Verifier]) -> tuple[Note, list[Signature]]:
-    """Parse and verify a note; return it with the signatures of known keys that verified.
+def known_signatures(note: Note, verifiers: Sequence[Verifier]) -> list[Signature]:
+    """The note's signatures by keys in ``verifiers``, each verified; others are passed over.
 
-    Signatures by unknown keys are ignored. A signature by a known key that fails rejects the
-    whole note; so does a note without any verified signature by a known key.
+    A signature by a known key that fails raises ``NoteError``: a note is trusted whole or not.
     """
-    note = parse_note(data)
     known = {(v.name, v.key_id): v for v in verifiers}
     verified = []
     for sig in note.signatures:
@@ -297,6 +296,17 @@ def verify_note(data: bytes | str, verifiers: list[Verifier]) -> tuple[Note, lis
         if not verifier.verify(note.text_bytes, sig.signature):
             raise NoteError(f"the signature by {sig.name} ({sig.key_id:08x}) does not verify")
         verified.append(sig)
+    return verified
+
+
+def verify_note(data: bytes | str, verifiers: list[Verifier]) -> tuple[Note, list[Signature]]:
+    """Parse and verify a note; return it with the signatures of known keys that verified.
+
+    Signatures by unknown keys are ignored. A signature by a known key that fails rejects the
+    whole note; so does a note without any verified signature by a known key.
+    """
+    note = parse_note(data)
+    verified = known_signatures(note, verifiers)
     if not verified:
         names = ", ".join(f"{v.name}+{v.key_id:08x}" for v in verifiers) or "none"
         raise NoteError(f"the note carries no signature by a known key (known: {names})")

@@ -41,7 +41,7 @@ from oretrace.ledger.commitment import commit_record, commit_records, new_salts
 from oretrace.ledger.exceptions import LedgerError
 from oretrace.ledger.merkle import HASH_SIZE, append_levels, frontier_root, leaf_hashes
 from oretrace.ledger.models import AuditRun, Checkpoint, Cosignature, Erasure, Leaf, LogState
-from oretrace.ledger.note import cosignature_timestamp, parse_note
+from oretrace.ledger.note import NoteError, cosignature_timestamp, known_signatures, parse_note
 from oretrace.ledger.permissions import can_sign_checkpoint
 from oretrace.ledger.storage import store_levels
 
@@ -97,7 +97,8 @@ def _next_versions(pairs: Sequence[tuple[str, str]]) -> list[int]:
     return versions
 
 
-_LEAF_COLUMNS = (
+# A leaf's columns in the order the audit re-reads them; the append adds the last two.
+LEAF_ROW_COLUMNS = (
     "index",
     "record_type",
     "record_id",
@@ -106,9 +107,8 @@ _LEAF_COLUMNS = (
     "entry",
     "salt",
     "deleted",
-    "actor_label",
-    "created_at",
 )
+_LEAF_COLUMNS = (*LEAF_ROW_COLUMNS, "actor_label", "created_at")
 _CHUNK = 2000
 _ROWS_PER_INSERT = 250  # SQLite: 1,753 parameters per statement
 # COPY's text format: a backslash, tab, newline or carriage return in a value is escaped.
@@ -131,20 +131,24 @@ class _Chunk:
     entries: Sequence[bytes]
     salts: Sequence[bytes]
 
+    def rows(self) -> Iterator[tuple[int, str, str, int, int, bytes, bytes]]:
+        """The chunk row by row: index, type, id, version, organisation, entry, salt."""
+        return zip(
+            range(self.start, self.start + len(self.entries)),
+            self.record_types,
+            self.record_ids,
+            self.versions,
+            self.organisation_ids,
+            self.entries,
+            self.salts,
+            strict=True,
+        )
+
 
 def _copy_lines(chunk: _Chunk, tail: str) -> str:
     """A chunk's rows in ``COPY`` text format (``tail``: the columns every row shares)."""
     types = {t: _copy_text(t) for t in set(chunk.record_types)}
-    rows = zip(
-        range(chunk.start, chunk.start + len(chunk.entries)),
-        chunk.record_types,
-        chunk.record_ids,
-        chunk.versions,
-        chunk.organisation_ids,
-        chunk.entries,
-        chunk.salts,
-        strict=True,
-    )
+    rows = chunk.rows()
     return "".join(
         [
             f"{index}\t{types[kind]}\t{rid if rid.isalnum() else _copy_text(rid)}\t"
@@ -185,20 +189,7 @@ def _insert_leaves(
         ]
         statements: dict[int, str] = {}
         for chunk in chunks:
-            values: list[Any] = list(
-                chain.from_iterable(
-                    zip(
-                        range(chunk.start, chunk.start + len(chunk.entries)),
-                        chunk.record_types,
-                        chunk.record_ids,
-                        chunk.versions,
-                        chunk.organisation_ids,
-                        chunk.entries,
-                        chunk.salts,
-                        strict=True,
-                    )
-                )
-            )
+            values: list[Any] = list(chain.from_iterable(chunk.rows()))
             step = _ROWS_PER_INSERT * 7
             for lo in range(0, len(values), step):
                 part = values[lo : lo + step]
@@ -448,16 +439,15 @@ def add_cosignatures(signed: str) -> list[Cosignature]:
     checkpoint = Checkpoint.objects.filter(size=body.size).first()
     if checkpoint is None or not checkpoint.note.startswith(note.text + "\n"):
         raise LedgerError(f"this log never issued that checkpoint (size {body.size})")
-    witnesses = {(w.name, w.key_id): w for w in keys.witness_verifiers()}
+    witnesses = keys.witness_verifiers()
     if not witnesses:
         raise LedgerError("no witnesses are configured (ORETRACE_LEDGER_WITNESSES)")
+    try:
+        cosigned = known_signatures(note, witnesses)
+    except NoteError as exc:
+        raise LedgerError(f"a witness's cosignature: {exc}") from None
     kept = []
-    for sig in note.signatures:
-        witness = witnesses.get((sig.name, sig.key_id))
-        if witness is None:
-            continue
-        if not witness.verify(note.text_bytes, sig.signature):
-            raise LedgerError(f"the cosignature of witness {sig.name} does not verify")
+    for sig in cosigned:
         cosig, _created = Cosignature.objects.get_or_create(
             checkpoint=checkpoint,
             witness=sig.name,

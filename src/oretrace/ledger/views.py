@@ -19,8 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from oretrace.core.exceptions import OretraceError, PermissionDenied
-from oretrace.core.jobs import start_job
 from oretrace.core.models import Membership
 from oretrace.core.queries import with_actor_names
 from oretrace.ledger import keys, queries
@@ -32,7 +30,7 @@ from oretrace.ledger.models import AuditRun, Leaf
 from oretrace.ledger.note import NoteError, parse_vkey
 from oretrace.ledger.permissions import can_audit_ledger, can_sign_checkpoint
 from oretrace.ledger.tiles import TileError, parse_tile_path
-from oretrace.web.views import member_required, requires
+from oretrace.web.views import member_required, requires, start_job_page
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -131,14 +129,7 @@ def sign_now(request: HttpRequest, member: Membership) -> HttpResponse:
 @require_POST
 @requires(can_audit_ledger)
 def start_audit(request: HttpRequest, member: Membership) -> HttpResponse:
-    try:
-        job = start_job("ledger.audit", actor=member)
-    except PermissionDenied:
-        raise  # a refusal: 403 from member_required, not a form error
-    except OretraceError as exc:
-        messages.error(request, str(exc))
-        return redirect("ledger:ledger")
-    return redirect("web:jobs_detail", job_id=job.pk)
+    return start_job_page(request, member, "ledger.audit", back="ledger:ledger")
 
 
 @member_required

@@ -1,10 +1,13 @@
 """Forms of the traceability pages."""
 
+from __future__ import annotations
+
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +18,9 @@ from oretrace.registry.models import Facility
 from oretrace.traceability.choices import STEP_LABELS, EventType, MovementKind
 from oretrace.traceability.codes import lot_number, valid_lot_number
 from oretrace.traceability.models import Lot, LotMovement
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
@@ -140,27 +146,47 @@ class _RecordForm(forms.Form):
         return when
 
 
-class _FacilityField(forms.ModelChoiceField):
+def _quantity(
+    label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = ""
+) -> forms.DecimalField:
+    """A quantity as the record forms take it: above zero, to the gram (3 decimals)."""
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=Decimal("0.001"),
+        max_digits=14,
+        decimal_places=3,
+        help_text=help_text,
+    )
+
+
+class _ChoiceOf(forms.ModelChoiceField):
+    """A choice of ``model`` rows; the form sets the queryset the member may choose from."""
+
+    model: type[models.Model]
+
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(Facility.objects.none(), **kwargs)
+        super().__init__(self.model._default_manager.none(), **kwargs)
+
+
+class _FacilityField(_ChoiceOf):
+    model = Facility
 
     def label_from_instance(self, obj: Any) -> str:
         latin = f" ({obj.name_latin})" if obj.name_latin else ""
         return f"{obj.name}{latin} · {obj.country_id}"
 
 
-class _LotField(forms.ModelChoiceField):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(Lot.objects.none(), **kwargs)
+class _LotField(_ChoiceOf):
+    model = Lot
 
     def label_from_instance(self, obj: Any) -> str:
         where = f" · {obj.facility.name}" if obj.facility else ""
         return f"{lot_number(obj.code)} · {obj.remaining_kg.normalize():f} kg{where}"
 
 
-class _ShipmentField(forms.ModelChoiceField):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(LotMovement.objects.none(), **kwargs)
+class _ShipmentField(_ChoiceOf):
+    model = LotMovement
 
     def label_from_instance(self, obj: Any) -> str:
         origin = obj.facility.name if obj.facility else obj.location
@@ -194,9 +220,7 @@ class CollectionForm(_RecordForm):
         label=_("Collected at"),
         help_text=_("The mine, picking area or collection point."),
     )
-    quantity = forms.DecimalField(
-        label=_("Quantity"), min_value=Decimal("0.001"), max_digits=14, decimal_places=3
-    )
+    quantity = _quantity(_("Quantity"))
     unit = forms.ChoiceField(label=_("Unit"), choices=UNIT_CHOICES, initial="kg")
     lot = forms.CharField(
         label=_("Lot number"),
@@ -215,9 +239,7 @@ class CollectionForm(_RecordForm):
 class ProcessingForm(_RecordForm):
     facility = _FacilityField(label=_("Processed at"))
     process = forms.ChoiceField(label=_("Process"), choices=PROCESSES)
-    output_quantity = forms.DecimalField(
-        label=_("Output quantity"), min_value=Decimal("0.001"), max_digits=14, decimal_places=3
-    )
+    output_quantity = _quantity(_("Output quantity"))
     output_unit = forms.ChoiceField(label=_("Unit"), choices=UNIT_CHOICES, initial="kg")
     output_lot = forms.CharField(
         label=_("Output lot number"),
@@ -232,12 +254,9 @@ class ProcessingForm(_RecordForm):
             lot = _LotField(label=_("Input lot %(row)d") % {"row": row}, required=row == 1)
             lot.queryset = lots
             self.fields[f"input_{row}"] = lot
-            self.fields[f"input_{row}_kg"] = forms.DecimalField(
-                label=_("kg used"),
+            self.fields[f"input_{row}_kg"] = _quantity(
+                _("kg used"),
                 required=False,
-                min_value=Decimal("0.001"),
-                max_digits=14,
-                decimal_places=3,
                 help_text=_("Empty: all that remains of the lot.") if row == 1 else "",
             )
         self.order_fields(
@@ -271,13 +290,8 @@ class ProcessingForm(_RecordForm):
 
 class ShipmentForm(_RecordForm):
     lot = _LotField(label=_("Lot shipped"))
-    quantity = forms.DecimalField(
-        label=_("kg shipped"),
-        required=False,
-        min_value=Decimal("0.001"),
-        max_digits=14,
-        decimal_places=3,
-        help_text=_("Empty: all that remains of the lot."),
+    quantity = _quantity(
+        _("kg shipped"), required=False, help_text=_("Empty: all that remains of the lot.")
     )
     origin = _FacilityField(
         label=_("Shipped from"),
@@ -302,12 +316,9 @@ class ShipmentForm(_RecordForm):
 
 class ReceiptForm(_RecordForm):
     shipment = _ShipmentField(label=_("Shipment received"))
-    quantity = forms.DecimalField(
-        label=_("kg received"),
+    quantity = _quantity(
+        _("kg received"),
         required=False,
-        min_value=Decimal("0.001"),
-        max_digits=14,
-        decimal_places=3,
         help_text=_("Weigh on arrival. Empty: the quantity shipped."),
     )
     facility = _FacilityField(label=_("Received at"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -57,23 +58,26 @@ def _require_capturer(actor: Actor, organisation: Organisation) -> None:
 
 def configured_schema() -> epcis_schema.Validate | None:
     """The compiled EPCIS JSON Schema of ``ORETRACE_EPCIS_SCHEMA``, or None when unset."""
-    path: Path | None = settings.ORETRACE_EPCIS_SCHEMA
-    if path is None:
-        return None
-    try:
-        return epcis_schema.compiled(path)
-    except epcis_schema.SchemaUnavailable as exc:
-        raise TraceabilityError(str(exc)) from None
+    return _configured(
+        settings.ORETRACE_EPCIS_SCHEMA, epcis_schema.compiled, epcis_schema.SchemaUnavailable
+    )
 
 
 def configured_xsd() -> epcis_xsd.Xsd | None:
     """The compiled EPCIS XSD of ``ORETRACE_EPCIS_XSD``, or None when unset."""
-    path: Path | None = settings.ORETRACE_EPCIS_XSD
+    return _configured(settings.ORETRACE_EPCIS_XSD, epcis_xsd.compiled, epcis_xsd.XsdUnavailable)
+
+
+def _configured[T](
+    path: Path | None, compiled: Callable[[Path], T], unavailable: type[Exception]
+) -> T | None:
+    """A validator compiled from the file a setting names (None when unset); a file that
+    cannot be compiled is the capture's error."""
     if path is None:
         return None
     try:
-        return epcis_xsd.compiled(path)
-    except epcis_xsd.XsdUnavailable as exc:
+        return compiled(path)
+    except unavailable as exc:
         raise TraceabilityError(str(exc)) from None
 
 

@@ -12,8 +12,8 @@ urlpatterns = [
     path("lots/<int:lot_id>/", views.lot_detail, name="lot"),
     path("lots/<int:lot_id>/report/", views.lot_report, name="lot-report"),
     path("record/", views.record, name="record"),
-    path("record/collection/", views.record_collection, name="record-collection"),
-    path("record/processing/", views.record_processing, name="record-processing"),
-    path("record/shipment/", views.record_shipment, name="record-shipment"),
-    path("record/receipt/", views.record_receipt, name="record-receipt"),
+    *(
+        path(f"record/{kind}/", views.record_event, {"kind": kind}, name=f"record-{kind}")
+        for kind in views.RECORD_KINDS
+    ),
 ]

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -216,6 +217,7 @@ def _percent(fraction: float) -> str:
 # --- recording custody on a form (recording.py builds and captures the events) ---------------
 
 # From a valid form's data: the event to capture and the code of the lot it concerns.
+_RecordForm = CollectionForm | ProcessingForm | ShipmentForm | ReceiptForm
 Builder = Callable[[dict[str, Any], Membership], tuple[dict[str, Any], str]]
 
 
@@ -241,7 +243,7 @@ def _recorded(request: HttpRequest, result: recording.Recorded) -> HttpResponse:
 def _record_page(
     request: HttpRequest,
     member: Membership,
-    form_class: type[CollectionForm | ProcessingForm | ShipmentForm | ReceiptForm],
+    form_class: type[_RecordForm],
     title: str,
     build: Builder,
 ) -> HttpResponse:
@@ -312,25 +314,20 @@ def _receipt(data: dict[str, Any], member: Membership) -> tuple[dict[str, Any], 
     return event, shipment.lot.code
 
 
-@member_required
-@requires(can_capture_events)
-def record_collection(request: HttpRequest, member: Membership) -> HttpResponse:
-    return _record_page(request, member, CollectionForm, _("Record a collection"), _collection)
+# Each "record" page: its form, its title and how it builds the EPCIS event from the form.
+_RECORD_PAGES: dict[str, tuple[type[_RecordForm], Promise, Builder]] = {
+    "collection": (CollectionForm, gettext_lazy("Record a collection"), _collection),
+    "processing": (ProcessingForm, gettext_lazy("Record processing"), _processing),
+    "shipment": (ShipmentForm, gettext_lazy("Record a shipment"), _shipment),
+    "receipt": (ReceiptForm, gettext_lazy("Record a receipt"), _receipt),
+}
+
+RECORD_KINDS = tuple(_RECORD_PAGES)
 
 
 @member_required
 @requires(can_capture_events)
-def record_processing(request: HttpRequest, member: Membership) -> HttpResponse:
-    return _record_page(request, member, ProcessingForm, _("Record processing"), _processing)
-
-
-@member_required
-@requires(can_capture_events)
-def record_shipment(request: HttpRequest, member: Membership) -> HttpResponse:
-    return _record_page(request, member, ShipmentForm, _("Record a shipment"), _shipment)
-
-
-@member_required
-@requires(can_capture_events)
-def record_receipt(request: HttpRequest, member: Membership) -> HttpResponse:
-    return _record_page(request, member, ReceiptForm, _("Record a receipt"), _receipt)
+def record_event(request: HttpRequest, member: Membership, kind: str) -> HttpResponse:
+    """One of the "record" pages (``kind``: collection, processing, shipment or receipt)."""
+    form_class, title, build = _RECORD_PAGES[kind]
+    return _record_page(request, member, form_class, str(title), build)

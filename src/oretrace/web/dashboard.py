@@ -20,20 +20,6 @@ class Figure:
     url: str = ""
 
 
-Provider = Callable[[Membership], list[Figure]]
-_PROVIDERS: list[Provider] = []
-
-
-def figures(provider: Provider) -> Provider:
-    """Register ``provider(member) -> [Figure, …]`` for the dashboard."""
-    _PROVIDERS.append(provider)
-    return provider
-
-
-def collect(member: Membership) -> list[Figure]:
-    return [figure for provider in _PROVIDERS for figure in provider(member)]
-
-
 @dataclass(frozen=True)
 class Notice:
     """A warning on the dashboard with the way out: its template, given the member."""
@@ -42,15 +28,28 @@ class Notice:
     context: dict
 
 
-NoticeProvider = Callable[[Membership], list[Notice]]
-_NOTICES: list[NoticeProvider] = []
+class _Providers[T]:
+    """The functions the apps registered for one part of the dashboard, in registration order."""
+
+    def __init__(self) -> None:
+        self._providers: list[Callable[[Membership], list[T]]] = []
+
+    def register(
+        self, provider: Callable[[Membership], list[T]]
+    ) -> Callable[[Membership], list[T]]:
+        self._providers.append(provider)
+        return provider
+
+    def collect(self, member: Membership) -> list[T]:
+        return [item for provider in self._providers for item in provider(member)]
 
 
-def notices(provider: NoticeProvider) -> NoticeProvider:
-    """Register ``provider(member) -> [Notice, …]`` for the top of the dashboard."""
-    _NOTICES.append(provider)
-    return provider
+_FIGURES = _Providers[Figure]()
+_NOTICES = _Providers[Notice]()
 
-
-def collect_notices(member: Membership) -> list[Notice]:
-    return [notice for provider in _NOTICES for notice in provider(member)]
+#: Register ``provider(member) -> [Figure, …]`` for the dashboard (a decorator).
+figures = _FIGURES.register
+collect = _FIGURES.collect
+#: Register ``provider(member) -> [Notice, …]`` for the top of the dashboard (a decorator).
+notices = _NOTICES.register
+collect_notices = _NOTICES.collect

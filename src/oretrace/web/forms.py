@@ -105,32 +105,30 @@ class NewPasswordForm(forms.Form):
         return data
 
 
-class SignUpForm(NewPasswordForm):
+class NewOrganisationForm(forms.Form):
+    """The organisation's name, country and kind, as both a sign-up and an invitation ask."""
+
+    legal_name = forms.CharField(label=_("Organisation name"), max_length=300)
+    country = forms.ChoiceField(label=_("Country of registration"), choices=_country_choices)
+    kind = forms.ChoiceField(
+        label=_("Kind of organisation"),
+        choices=OrganisationKind.choices,
+        initial=OrganisationKind.MANUFACTURER,
+    )
+
+
+class SignUpForm(NewPasswordForm, NewOrganisationForm):
     """An organisation's sign-up: its name, country and kind, and its first administrator."""
 
     field_order = ["legal_name", "country", "kind", "full_name", "email"]
 
-    legal_name = forms.CharField(label=_("Organisation name"), max_length=300)
-    country = forms.ChoiceField(label=_("Country of registration"), choices=_country_choices)
-    kind = forms.ChoiceField(
-        label=_("Kind of organisation"),
-        choices=OrganisationKind.choices,
-        initial=OrganisationKind.MANUFACTURER,
-    )
     full_name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Your e-mail address"))
 
 
-class OrganisationInviteForm(forms.Form):
+class OrganisationInviteForm(NewOrganisationForm):
     """The operator's invitation of an organisation's first administrator."""
 
-    legal_name = forms.CharField(label=_("Organisation name"), max_length=300)
-    country = forms.ChoiceField(label=_("Country of registration"), choices=_country_choices)
-    kind = forms.ChoiceField(
-        label=_("Kind of organisation"),
-        choices=OrganisationKind.choices,
-        initial=OrganisationKind.MANUFACTURER,
-    )
     email = forms.EmailField(label=_("Administrator's e-mail address"))
     full_name = forms.CharField(label=_("Administrator's name"), max_length=200, required=False)
 

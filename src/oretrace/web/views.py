@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
@@ -59,6 +60,21 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
             return render(request, "web/refused.html", {"reason": str(exc)}, status=403)
 
     return wrapper
+
+
+@contextmanager
+def errors_as_messages(request: HttpRequest) -> Iterator[None]:
+    """Show a domain error raised in the block as an error message, and carry on after it.
+
+    A refusal (``PermissionDenied``) is not a form error: it goes on to ``member_required``,
+    which answers 403 with its reason.
+    """
+    try:
+        yield
+    except PermissionDenied:
+        raise
+    except OretraceError as exc:
+        messages.error(request, str(exc))
 
 
 def requires(permission: Permission) -> Callable[[Callable[..., HttpResponse]], Any]:
@@ -179,13 +195,23 @@ def start_job_view(request: HttpRequest, member: Membership) -> HttpResponse:
             spec.permission.require(member)  # a kind this member may not start: 403, and why
         messages.error(request, _("Choose a job you may start."))
         return redirect("web:jobs")
+    return start_job_page(request, member, form.cleaned_data["kind"], back="web:jobs")
+
+
+def start_job_page(
+    request: HttpRequest, member: Membership, kind: str, *, back: str
+) -> HttpResponse:
+    """Start a job and show its page; a domain error goes back to the ``back`` URL name, shown.
+
+    A refusal stays a 403 (``member_required``).
+    """
     try:
-        job = start_job(form.cleaned_data["kind"], actor=member)
+        job = start_job(kind, actor=member)
     except PermissionDenied:
         raise  # a refusal: 403 from member_required, not a form error
     except OretraceError as exc:
         messages.error(request, str(exc))
-        return redirect("web:jobs")
+        return redirect(back)
     return redirect("web:jobs_detail", job_id=job.pk)
 
 

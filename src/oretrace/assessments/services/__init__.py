@@ -36,7 +36,7 @@ from oretrace.assessments.permissions import (
 from oretrace.assessments.records import answers_digest
 from oretrace.assessments.scoring import AnswerState, Result, score
 from oretrace.core.actors import SystemActor, actor_user
-from oretrace.core.changelog import log_change, snapshot
+from oretrace.core.changelog import log_change, snapshot, update_and_log
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import InvalidTransition, PermissionDenied
 from oretrace.core.models import Membership, Organisation
@@ -224,10 +224,7 @@ def _answer_row(assessment: Assessment, question: Question, actor: Actor) -> Ans
 
 def _started(assessment: Assessment, actor: Actor) -> None:
     if assessment.status == AssessmentStatus.ASSIGNED:
-        before = snapshot(assessment)
-        assessment.status = AssessmentStatus.IN_PROGRESS
-        assessment.save(update_fields=["status", "updated_at"])
-        log_change(assessment, action=ChangeAction.UPDATE, actor=actor, before=before)
+        update_and_log(assessment, actor=actor, status=AssessmentStatus.IN_PROGRESS)
 
 
 @transaction.atomic
@@ -241,19 +238,10 @@ def save_answer(
     _question_of(assessment, question)
     cleaned = clean_value(question, value) if question.answer_type != "evidence" else None
     answer = _answer_row(assessment, question, actor)
-    before = snapshot(answer)
-    answer.value = cleaned
+    changes: dict[str, object] = {"value": cleaned, "updated_by": actor_user(actor)}
     if note is not None:
-        answer.note = note.strip()[:5000]
-    answer.updated_by = actor_user(actor)
-    answer.save()
-    log_change(
-        answer,
-        action=ChangeAction.UPDATE,
-        actor=actor,
-        before=before,
-        organisation=assessment.supplier,
-    )
+        changes["note"] = note.strip()[:5000]
+    update_and_log(answer, actor=actor, organisation=assessment.supplier, **changes)
     _started(assessment, actor)
     return answer
 
@@ -369,12 +357,9 @@ def send_back(assessment: Assessment, *, note: str, actor: Actor) -> Assessment:
         raise InvalidTransition("only a submitted assessment can be sent back")
     if not note.strip():
         raise AssessmentError("say what needs clarifying")
-    before = snapshot(assessment)
-    assessment.status = AssessmentStatus.RETURNED
-    assessment.review_note = note.strip()
-    assessment.save(update_fields=["status", "review_note", "updated_at"])
-    log_change(assessment, action=ChangeAction.UPDATE, actor=actor, before=before)
-    return assessment
+    return update_and_log(
+        assessment, actor=actor, status=AssessmentStatus.RETURNED, review_note=note.strip()
+    )
 
 
 @transaction.atomic
@@ -383,11 +368,7 @@ def accept(assessment: Assessment, *, actor: Actor) -> Assessment:
     _require_reviewer(assessment, actor)
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise InvalidTransition("only a submitted assessment can be accepted")
-    before = snapshot(assessment)
-    assessment.status = AssessmentStatus.ACCEPTED
-    assessment.save(update_fields=["status", "updated_at"])
-    log_change(assessment, action=ChangeAction.UPDATE, actor=actor, before=before)
-    return assessment
+    return update_and_log(assessment, actor=actor, status=AssessmentStatus.ACCEPTED)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from oretrace.assessments import queries, services, stdfile
 from oretrace.assessments.exceptions import StandardFileError
 from oretrace.assessments.models import Standard, StandardDraft
 from oretrace.core.actors import actor_user
-from oretrace.core.changelog import log_change, snapshot
+from oretrace.core.changelog import log_change, snapshot, update_and_log
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import InvalidTransition
 from oretrace.core.models import Membership, Organisation
@@ -116,10 +116,7 @@ def publish(draft: StandardDraft, *, actor: Membership) -> Standard:
     if draft.published_id is not None:
         raise InvalidTransition(f"{draft.code} was already published as {draft.published}")
     standard = services.import_standard(draft.source, organisation=draft.organisation, actor=actor)
-    before = snapshot(draft)
-    draft.published = standard
-    draft.save(update_fields=["published", "updated_at"])
-    log_change(draft, action=ChangeAction.UPDATE, actor=actor, before=before)
+    update_and_log(draft, actor=actor, published=standard)
     given.published = standard
     return standard
 

@@ -32,7 +32,7 @@ from oretrace.assessments.queries import RESULT_STATUSES
 from oretrace.assessments.services import Actor, _require, is_assigner, is_responder
 from oretrace.assessments.texts import localise
 from oretrace.core.actors import actor_user
-from oretrace.core.changelog import log_change, snapshot
+from oretrace.core.changelog import log_change, update_and_log
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import InvalidTransition, PermissionDenied
 from oretrace.core.models import Organisation
@@ -91,29 +91,21 @@ def update_action(
     """The supplier moves an action on (status, owner, due date, steps)."""
     if not is_responder(actor, action.assessment):
         raise PermissionDenied(f"only {action.assessment.supplier} updates its plan")
-    before = snapshot(action)
+    changes: dict[str, object] = {}
     if status is not None:
         if status not in ActionStatus.values:
             raise AssessmentError(f"{status!r} is not an action status")
-        action.status = status
-        action.done_at = timezone.now() if status == ActionStatus.DONE else None
+        changes["status"] = status
+        changes["done_at"] = timezone.now() if status == ActionStatus.DONE else None
     if owner_name is not None:
-        action.owner_name = owner_name.strip()[:200]
+        changes["owner_name"] = owner_name.strip()[:200]
     if due_on is not None:
-        action.due_on = due_on
+        changes["due_on"] = due_on
     if steps is not None:
         if not steps.strip():
             raise AssessmentError("an action needs at least one step")
-        action.steps = steps.strip()
-    action.save()
-    log_change(
-        action,
-        action=ChangeAction.UPDATE,
-        actor=actor,
-        before=before,
-        organisation=action.assessment.supplier,
-    )
-    return action
+        changes["steps"] = steps.strip()
+    return update_and_log(action, actor=actor, organisation=action.assessment.supplier, **changes)
 
 
 @transaction.atomic
@@ -174,19 +166,14 @@ def answer_support(
         raise AssessmentError(f"{status!r} is not an answer to a support request")
     if status == SupportStatus.DECLINED and not response.strip():
         raise AssessmentError("say why the request is declined")
-    before = snapshot(request)
-    request.status = status
-    request.response = response.strip()
-    request.answered_by = actor_user(actor)
-    request.save()
-    log_change(
+    return update_and_log(
         request,
-        action=ChangeAction.UPDATE,
         actor=actor,
-        before=before,
         organisation=assessment.organisation,
+        status=status,
+        response=response.strip(),
+        answered_by=actor_user(actor),
     )
-    return request
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from oretrace.core.models.accounts import RateLimitedRequest
 from oretrace.core.models.base import TimeStampedModel
 
 if TYPE_CHECKING:
@@ -83,19 +84,9 @@ class Invitation(TimeStampedModel):
         )
 
 
-class SignUpRequest(models.Model):
-    """One sign-up attempt, kept for the rate limit's window (then pruned).
+class SignUpRequest(RateLimitedRequest):
+    """One sign-up attempt, kept for the rate limit's window (then pruned)."""
 
-    As for password resets, the e-mail address is kept only as a SHA-256 of its lower-cased form.
-    """
-
-    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
-    email_hash = models.CharField(max_length=64, db_index=True)
-    address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     allowed = models.BooleanField(help_text="False when the rate limit refused the attempt.")
 
-    class Meta:
-        ordering = ["-requested_at"]
-
-    def __str__(self) -> str:
-        return f"sign-up {self.requested_at:%Y-%m-%d %H:%M} from {self.address or '?'}"
+    what = "sign-up"

@@ -18,7 +18,13 @@ from django.utils.text import slugify
 
 from oretrace.core import publication
 from oretrace.core.actors import SystemActor
-from oretrace.core.changelog import ERASED_ENTRIES, erase_personal, log_change, snapshot
+from oretrace.core.changelog import (
+    ERASED_ENTRIES,
+    erase_personal,
+    log_change,
+    snapshot,
+    update_and_log,
+)
 from oretrace.core.choices import ChangeAction, OrganisationKind, Role
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import (
@@ -290,13 +296,7 @@ def grant_access(
 def revoke_grant(grant: Grant, *, actor: Membership | SystemActor) -> Grant:
     """End a share; the grantee loses sight of the row at once."""
     _require_admin_or_compliance(actor, grant.owner)
-    before = snapshot(grant)
-    grant.revoked_at = timezone.now()
-    grant.save(update_fields=["revoked_at", "updated_at"])
-    log_change(
-        grant, action=ChangeAction.UPDATE, actor=actor, before=before, organisation=grant.owner
-    )
-    return grant
+    return update_and_log(grant, actor=actor, organisation=grant.owner, revoked_at=timezone.now())
 
 
 def _require_admin_or_compliance(actor: Membership | SystemActor, owner: Organisation) -> None:
@@ -327,10 +327,7 @@ def erase_user(user: User, *, actor: Membership | SystemActor) -> User:
     tokens = ApiToken.objects.filter(membership__user=user, revoked_at__isnull=True)
     end_tokens(tokens.select_related("membership__organisation"), actor=actor)
     for membership in user.memberships.filter(is_active=True):
-        before = snapshot(membership)
-        membership.is_active = False
-        membership.save(update_fields=["is_active", "updated_at"])
-        log_change(membership, action=ChangeAction.UPDATE, actor=actor, before=before)
+        update_and_log(membership, actor=actor, is_active=False)
     Pseudonym.objects.filter(user=user).delete()
     emptied = erase_personal(user.pk)
     user.email = f"erased-{secrets.token_hex(8)}@{ERASED_DOMAIN}"

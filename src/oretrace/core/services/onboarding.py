@@ -29,7 +29,7 @@ from django.utils import timezone
 from oretrace.core import publication
 from oretrace.core.accounts import email_fingerprint
 from oretrace.core.actors import SystemActor, pseudonym_of
-from oretrace.core.changelog import log_change, snapshot
+from oretrace.core.changelog import log_change, update_and_log
 from oretrace.core.choices import Approval, ChangeAction, OrganisationKind, Role
 from oretrace.core.exceptions import InvalidTransition, OretraceError, PermissionDenied
 from oretrace.core.models import (
@@ -203,10 +203,7 @@ def approve_organisation(org: Organisation, *, operator: User) -> Organisation:
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     if org.approval == Approval.APPROVED:
         raise InvalidTransition(f"{org} is already approved")
-    before = snapshot(org)
-    org.approval, org.is_active = Approval.APPROVED, True
-    org.save(update_fields=["approval", "is_active", "updated_at"])
-    log_change(org, action=ChangeAction.UPDATE, actor=actor, before=before)
+    update_and_log(org, actor=actor, approval=Approval.APPROVED, is_active=True)
     publication.publish(org, actor=actor)  # an approved registration becomes a public leaf
     transaction.on_commit(lambda: _enqueue_decision(org.pk))
     return org
@@ -221,10 +218,7 @@ def reject_organisation(org: Organisation, *, operator: User) -> Organisation:
         raise InvalidTransition(
             f"{org} is {org.get_approval_display().lower()}, not waiting for approval"
         )
-    before = snapshot(org)
-    org.approval, org.is_active = Approval.REJECTED, False
-    org.save(update_fields=["approval", "is_active", "updated_at"])
-    log_change(org, action=ChangeAction.UPDATE, actor=actor, before=before)
+    update_and_log(org, actor=actor, approval=Approval.REJECTED, is_active=False)
     transaction.on_commit(lambda: _enqueue_decision(org.pk))
     return org
 
@@ -313,15 +307,8 @@ def invite(
 
 
 def _end(invitation: Invitation, *, actor: Membership | SystemActor) -> None:
-    before = snapshot(invitation)
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at", "updated_at"])
-    log_change(
-        invitation,
-        action=ChangeAction.UPDATE,
-        actor=actor,
-        before=before,
-        organisation=invitation.organisation,
+    update_and_log(
+        invitation, actor=actor, organisation=invitation.organisation, revoked_at=timezone.now()
     )
 
 
@@ -437,10 +424,7 @@ def accept_invitation(
     if Membership.objects.filter(organisation=org, user=user).exists():
         raise OretraceError(f"{user.email} is already a member of {org}")
     membership = add_member(org, user=user, roles=list(invitation.roles), actor=SIGN_UP)
-    before = snapshot(invitation)
-    invitation.accepted_at, invitation.accepted_by = timezone.now(), user
-    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
-    log_change(
-        invitation, action=ChangeAction.UPDATE, actor=membership, before=before, organisation=org
+    update_and_log(
+        invitation, actor=membership, organisation=org, accepted_at=timezone.now(), accepted_by=user
     )
     return membership
