@@ -37,6 +37,7 @@ from oretrace.assessments.permissions import (
 from oretrace.assessments.services import plans
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
+from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.tenancy import get_for_member, owned, visible
 from oretrace.core.uploads import read_upload
 from oretrace.registry.models import Facility
@@ -231,14 +232,14 @@ def answer_page(request: HttpRequest, member: Membership, assessment_id: int) ->
 
 
 def _question_response(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     member: Membership,
     assessment: Assessment,
     question: Question,
     error: str = "",
 ) -> HttpResponse:
     """The question's block again (htmx), with the progress and any dependants out of band."""
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         if error:
             messages.error(request, error)
         url = reverse("assessments:answer", args=[assessment.pk])
@@ -276,7 +277,7 @@ def _question(assessment: Assessment, question_id: int) -> Question:
 @member_required
 @requires(can_respond_to_assessments)
 def save_answer(
-    request: HttpRequest, member: Membership, assessment_id: int, question_id: int
+    request: AuthenticatedRequest, member: Membership, assessment_id: int, question_id: int
 ) -> HttpResponse:
     assessment = _assessment(member, assessment_id)
     question = _question(assessment, question_id)
@@ -300,7 +301,7 @@ def save_answer(
 @member_required
 @requires(can_respond_to_assessments)
 def upload_evidence(
-    request: HttpRequest, member: Membership, assessment_id: int, question_id: int
+    request: AuthenticatedRequest, member: Membership, assessment_id: int, question_id: int
 ) -> HttpResponse:
     assessment = _assessment(member, assessment_id)
     question = _question(assessment, question_id)
@@ -321,7 +322,7 @@ def upload_evidence(
 @require_POST
 @member_required
 def comment(
-    request: HttpRequest, member: Membership, assessment_id: int, question_id: int
+    request: AuthenticatedRequest, member: Membership, assessment_id: int, question_id: int
 ) -> HttpResponse:
     assessment = _assessment(member, assessment_id)
     question = _question(assessment, question_id)

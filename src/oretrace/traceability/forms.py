@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,10 +30,11 @@ class CaptureForm(forms.Form):
     )
 
     def clean_document(self) -> bytes:
-        upload = self.cleaned_data["document"]
-        if upload.size > MAX_DOCUMENT_BYTES:
+        upload: UploadedFile[bytes] = self.cleaned_data["document"]
+        if upload.size is not None and upload.size > MAX_DOCUMENT_BYTES:
             raise forms.ValidationError(_("The document is larger than 20 MB."))
-        return upload.read()
+        content: bytes = upload.read()  # File.read is typed through a proxy, as Any
+        return content
 
 
 class EventFilterForm(forms.Form):
@@ -140,7 +142,7 @@ class _RecordForm(forms.Form):
         return when
 
 
-class _FacilityField(forms.ModelChoiceField):
+class _FacilityField(forms.ModelChoiceField[Facility]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(Facility.objects.none(), **kwargs)
 
@@ -149,7 +151,7 @@ class _FacilityField(forms.ModelChoiceField):
         return f"{obj.name}{latin} · {obj.country_id}"
 
 
-class _LotField(forms.ModelChoiceField):
+class _LotField(forms.ModelChoiceField[Lot]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(Lot.objects.none(), **kwargs)
 
@@ -158,7 +160,7 @@ class _LotField(forms.ModelChoiceField):
         return f"{lot_number(obj.code)} · {obj.remaining_kg.normalize():f} kg{where}"
 
 
-class _ShipmentField(forms.ModelChoiceField):
+class _ShipmentField(forms.ModelChoiceField[LotMovement]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(LotMovement.objects.none(), **kwargs)
 

@@ -33,6 +33,7 @@ from oretrace.core.queries import (
     recent_changes,
     with_actor_names,
 )
+from oretrace.core.requests import AuthenticatedRequest, OretraceRequest, user_of
 from oretrace.core.services import onboarding
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.web.dashboard import collect as app_figures
@@ -50,11 +51,11 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.member is None:  # type: ignore[attr-defined]
+    def wrapper(request: OretraceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.member is None:
             return render(request, "web/no_membership.html", status=403)
         try:
-            return view(request, request.member, *args, **kwargs)  # type: ignore[attr-defined]
+            return view(request, request.member, *args, **kwargs)
         except PermissionDenied as exc:
             return render(request, "web/refused.html", {"reason": str(exc)}, status=403)
 
@@ -102,7 +103,7 @@ def dashboard(request: HttpRequest, member: Membership) -> HttpResponse:
 def switch_organisation(request: HttpRequest) -> HttpResponse:
     target = (
         Membership.objects.active()
-        .filter(user=request.user, pk=request.POST.get("membership"))
+        .filter(user=user_of(request), pk=request.POST.get("membership", ""))
         .select_related("organisation")
         .first()
     )
@@ -160,11 +161,11 @@ def organisation(request: HttpRequest, member: Membership) -> HttpResponse:
 
 
 @member_required
-def jobs(request: HttpRequest, member: Membership) -> HttpResponse:
+def jobs(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
     page = Paginator(jobs_for(member), 25).get_page(request.GET.get("page"))
     any_active = any(not j.is_final for j in page.object_list)
     context = {"page": page, "any_active": any_active, "form": StartJobForm(member=member)}
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "web/jobs.html#job-table", context)
     return render(request, "web/jobs.html", context)
 
@@ -190,9 +191,9 @@ def start_job_view(request: HttpRequest, member: Membership) -> HttpResponse:
 
 
 @member_required
-def job_detail(request: HttpRequest, member: Membership, job_id: int) -> HttpResponse:
+def job_detail(request: AuthenticatedRequest, member: Membership, job_id: int) -> HttpResponse:
     job = get_for_member(Job.objects.all(), member, pk=job_id)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "web/job_detail.html#job-status", {"job": job})
     return render(request, "web/job_detail.html", {"job": job})
 
@@ -211,7 +212,7 @@ def job_cancel(request: HttpRequest, member: Membership, job_id: int) -> HttpRes
 
 
 @member_required
-def reference(request: HttpRequest, member: Membership) -> HttpResponse:
+def reference(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     countries = Country.objects.all()
     if query:
@@ -225,7 +226,7 @@ def reference(request: HttpRequest, member: Membership) -> HttpResponse:
         "query": query,
         "country_count": Country.objects.count(),
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "web/reference.html#country-results", context)
     return render(request, "web/reference.html", context)
 
@@ -283,7 +284,7 @@ def changes(
     request: HttpRequest, member: Membership, app_label: str, model_name: str, object_id: str
 ) -> HttpResponse:
     obj = object_for_member(app_label, model_name, object_id, member)
-    entries = ChangeLogEntry.objects.for_object(obj)  # type: ignore[arg-type]
+    entries = ChangeLogEntry.objects.for_object(obj)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     page.object_list = with_actor_names(member, list(page.object_list))
     for entry in page.object_list:
