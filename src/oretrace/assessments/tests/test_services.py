@@ -298,8 +298,8 @@ def test_comments_from_both_sides_only(assessment, supplier, member_a, member_b)
 
 
 def test_a_compliance_officer_of_the_supplier_may_answer_a_viewer_may_not(assessment, supplier_org):
-    viewer = MembershipFactory(organisation=supplier_org, roles=[Role.VIEWER])
-    officer = MembershipFactory(organisation=supplier_org, roles=[Role.COMPLIANCE_OFFICER])
+    viewer = MembershipFactory.create(organisation=supplier_org, roles=[Role.VIEWER])
+    officer = MembershipFactory.create(organisation=supplier_org, roles=[Role.COMPLIANCE_OFFICER])
     q = questions(assessment.standard)["LAB.5.a"]
     with pytest.raises(PermissionDenied):
         services.save_answer(assessment, q, value="yes", actor=viewer)

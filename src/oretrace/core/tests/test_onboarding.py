@@ -34,7 +34,7 @@ def _sign_up(**overrides):
 
 @pytest.fixture
 def operator(db):
-    return UserFactory(is_staff=True)
+    return UserFactory.create(is_staff=True)
 
 
 def _secret_of(mail) -> str:
@@ -76,7 +76,7 @@ def test_sign_up_refuses_bad_input_naming_the_field(overrides, message):
 
 
 def test_sign_up_with_a_registered_address_is_refused():
-    UserFactory(email="asha@kestrel.example")
+    UserFactory.create(email="asha@kestrel.example")
     with pytest.raises(OretraceError, match="already has an account"):
         _sign_up()
     assert not Organisation.objects.exists()
@@ -248,7 +248,7 @@ def test_an_existing_account_joins_when_logged_in_as_the_invited_address(member_
         onboarding.accept_invitation(secret, full_name="Other", password=PASSWORD)
     # logged in as someone else: refused
     with pytest.raises(PermissionDenied, match=f"for {someone.email}"):
-        onboarding.accept_invitation(secret, user=UserFactory())
+        onboarding.accept_invitation(secret, user=UserFactory.create())
     member = onboarding.accept_invitation(secret, user=someone)
     assert member.organisation == member_a.organisation
     assert member.user == someone

@@ -83,10 +83,10 @@ def test_a_minted_token_cannot_outlive_its_parent(member_a):
 
 
 def test_a_password_change_ends_every_token_of_the_user(member_a, org_b):
-    elsewhere = MembershipFactory(user=member_a.user, organisation=org_b)
+    elsewhere = MembershipFactory.create(user=member_a.user, organisation=org_b)
     _t1, here = services.issue_token(member_a, name="here", actor=member_a)
     _t2, there = services.issue_token(elsewhere, name="there", actor=elsewhere)
-    someone_else = MembershipFactory(organisation=member_a.organisation)
+    someone_else = MembershipFactory.create(organisation=member_a.organisation)
     _t3, theirs = services.issue_token(someone_else, name="theirs", actor=someone_else)
 
     user = member_a.user
@@ -156,7 +156,7 @@ def test_longest_expiry_is_a_setting(member_a, web_a):
 
 
 def test_a_token_cannot_mint_for_another_membership(member_a, org_b):
-    elsewhere = MembershipFactory(user=member_a.user, organisation=org_b)
+    elsewhere = MembershipFactory.create(user=member_a.user, organisation=org_b)
     parent, _secret = services.issue_token(member_a, name="root", actor=member_a)
     with pytest.raises(PermissionDenied):
         services.issue_token(elsewhere, name="x", actor=elsewhere, parent=parent)

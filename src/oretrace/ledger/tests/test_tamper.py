@@ -610,6 +610,8 @@ def test_a_sent_back_assessment_answered_again_audits_clean(case):
     submitted = Assessment.objects.filter(status=AssessmentStatus.SUBMITTED).first()
     assessment_services.send_back(submitted, note="Please check the hours.", actor=SYSTEM)
     answer = Answer.objects.filter(assessment=submitted).exclude(value=None).first()
+    assert submitted is not None
+    assert answer is not None
     assessment_services.save_answer(
         submitted, answer.question, value="" if answer.value else "yes", actor=SYSTEM
     )

@@ -42,7 +42,7 @@ def witnesses(settings):
 
 @pytest.fixture
 def record():
-    org = OrganisationFactory()
+    org = OrganisationFactory.create()
     ledger.append(org, actor=SYSTEM)
     return org
 
@@ -181,7 +181,7 @@ def test_a_bundle_is_built_on_the_newest_witnessed_checkpoint(client, record, wi
     # given a cosigned checkpoint, then a newer one no witness has seen yet
     witnessed = ledger.sign_checkpoint()
     _cosign(witnessed, witnesses[0])
-    ledger.append(OrganisationFactory(), actor=SYSTEM)
+    ledger.append(OrganisationFactory.create(), actor=SYSTEM)
     newer = ledger.sign_checkpoint()
     assert newer.size > witnessed.size
     # then the record's bundle proves inclusion in the witnessed one, and its page verifies

@@ -68,8 +68,8 @@ def test_navigation_has_no_dead_links(web_a):
 
 
 def test_dashboard_shows_real_figures(web_a, member_a):
-    MembershipFactory(organisation=member_a.organisation, roles=[Role.VIEWER])
-    JobFactory(organisation=member_a.organisation, status=JobStatus.RUNNING)
+    MembershipFactory.create(organisation=member_a.organisation, roles=[Role.VIEWER])
+    JobFactory.create(organisation=member_a.organisation, status=JobStatus.RUNNING)
     html = web_a.get(reverse("web:dashboard")).content.decode()
     figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", html))
     assert figures["Active members"] == "2"
@@ -78,7 +78,7 @@ def test_dashboard_shows_real_figures(web_a, member_a):
 
 
 def test_switching_organisation(member_a, org_b):
-    second = MembershipFactory(user=member_a.user, organisation=org_b, roles=[Role.VIEWER])
+    second = MembershipFactory.create(user=member_a.user, organisation=org_b, roles=[Role.VIEWER])
     client = Client()
     client.force_login(member_a.user)
     assert member_a.organisation.legal_name in client.get("/").content.decode()
@@ -94,14 +94,16 @@ def test_cannot_switch_into_someone_elses_membership(web_b, member_a):
 
 def test_user_without_organisation_gets_an_explanation():
     client = Client()
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     response = client.get("/")
     assert response.status_code == 403
     assert "do not belong to an organisation" in response.content.decode()
 
 
 def test_jobs_page_polls_only_while_work_is_active(web_a, member_a):
-    job = JobFactory(organisation=member_a.organisation, status=JobStatus.RUNNING, progress=40)
+    job = JobFactory.create(
+        organisation=member_a.organisation, status=JobStatus.RUNNING, progress=40
+    )
     html = web_a.get(reverse("web:jobs")).content.decode()
     assert 'hx-trigger="every 2s"' in html
     partial = web_a.get(reverse("web:jobs"), HTTP_HX_REQUEST="true").content.decode()
@@ -161,7 +163,7 @@ def test_language_switch_to_french(web_a):
 # --- another organisation's member gets 404 on every page that shows one object -------------
 @pytest.fixture
 def pages_of_a(member_a):
-    job = JobFactory(organisation=member_a.organisation, created_by=member_a.user)
+    job = JobFactory.create(organisation=member_a.organisation, created_by=member_a.user)
     token, _secret = services.issue_token(member_a, name="a", actor=member_a)
     invitation, _link = onboarding.invite(
         member_a.organisation, email="new@example.org", roles=["viewer"], actor=member_a
@@ -203,7 +205,7 @@ def test_every_object_page_is_in_the_tenancy_test():
 
 
 def test_lists_do_not_leak_other_organisations(web_b, member_a):
-    JobFactory(organisation=member_a.organisation, title="Secret import of A")
+    JobFactory.create(organisation=member_a.organisation, title="Secret import of A")
     assert "Secret import of A" not in web_b.get(reverse("web:jobs")).content.decode()
     assert member_a.user.email not in web_b.get(reverse("web:organisation")).content.decode()
 
