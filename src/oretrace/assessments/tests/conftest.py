@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from oretrace.assessments import services
-from oretrace.assessments.models import Standard
+from oretrace.assessments.models import Question, Standard
 from oretrace.assessments.shipped import shipped_text
 from oretrace.core.actors import SystemActor
 from oretrace.core.choices import OrganisationKind, Role
@@ -80,5 +80,5 @@ def web_supplier(supplier) -> Client:
     return client
 
 
-def questions(standard: Standard) -> dict:
+def questions(standard: Standard) -> dict[str, Question]:
     return {q.code: q for q in standard.questions.all()}

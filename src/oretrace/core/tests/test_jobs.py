@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from oretrace.core.actors import SYSTEM
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @job_handler("test.count", title="Count to three")
-def _count(ctx: JobContext, upto: int = 3) -> dict:
+def _count(ctx: JobContext, upto: int = 3) -> dict[str, Any]:
     for i in range(1, upto + 1):
         ctx.progress(100 * i / upto, f"counted {i}")
     return {"data": {"counted": upto}, "url": "/jobs/"}

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from oretrace.core.choices import Approval, Role
@@ -37,7 +38,7 @@ def operator(db):
     return UserFactory.create(is_staff=True)
 
 
-def _secret_of(mail) -> str:
+def _secret_of(mail: EmailMessage) -> str:
     line = next(x for x in mail.body.splitlines() if "/invitation/" in x)
     return line.rstrip("/").rsplit("/", 1)[1]
 

@@ -39,6 +39,8 @@ def test_a_members_leaves_and_change_log_entries_name_them_by_pseudonym(member_a
     leaf = Leaf.objects.filter(record_type="core.organisation").order_by("-index").first()
     entry = ChangeLogEntry.objects.filter(actor=member_a.user).first()
     pseudonym = Pseudonym.objects.get(user=member_a.user).value
+    assert entry is not None
+    assert leaf is not None
     assert leaf.actor_label == entry.actor_label == pseudonym
     assert pseudonym.startswith("user-")
     for label in (leaf.actor_label, entry.actor_label):
@@ -143,10 +145,10 @@ def test_the_migrations_replace_e_mail_labels_with_pseudonyms(member_a):
     gone = "former@example.org (Somewhere)"
     Pseudonym.objects.all().delete()
     Leaf.objects.update(actor_label=old)
-    first = Leaf.objects.order_by("index").first().index
+    first = Leaf.objects.order_by("index").values_list("index", flat=True)[0]
     Leaf.objects.filter(index=first).update(actor_label=gone)
     ChangeLogEntry.objects.update(actor_label=old)
-    ChangeLogEntry.objects.filter(pk=ChangeLogEntry.objects.first().pk).update(
+    ChangeLogEntry.objects.filter(pk=ChangeLogEntry.objects.values_list("pk", flat=True)[0]).update(
         actor=None, actor_label=gone
     )
     # when the data migrations run

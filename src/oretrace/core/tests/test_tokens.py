@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client, override_settings
@@ -20,12 +21,13 @@ def _bearer(secret: str) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 
-def _mint(secret: str, name: str, **fields: object) -> dict:
+def _mint(secret: str, name: str, **fields: object) -> dict[str, Any]:
     response = _bearer(secret).post(
         "/api/v1/tokens", {"name": name, **fields}, content_type="application/json"
     )
     assert response.status_code == 201, response.content
-    return response.json()
+    minted: dict[str, Any] = response.json()
+    return minted
 
 
 def test_revoking_a_token_revokes_what_it_minted_at_every_depth(member_a):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -37,12 +39,12 @@ def job_records():
     records._BY_MODEL.pop(Job)
 
 
-def _problems(kind: str, record_id: str | None = None) -> list[dict]:
+def _problems(kind: str, record_id: str | None = None) -> list[dict[str, Any]]:
     run = run_audit()
     return [p for p in run.problems if p["kind"] == kind and record_id in (None, p["record_id"])]
 
 
-def _org_problems(run, org) -> list[dict]:
+def _org_problems(run, org) -> list[dict[str, Any]]:
     return [
         p
         for p in run.problems

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from oretrace.core.actors import SYSTEM
+from oretrace.core.models import Organisation
 from oretrace.core.tests.factories import OrganisationFactory
 from oretrace.ledger import merkle
 from oretrace.ledger import services as ledger
@@ -27,7 +28,7 @@ def test_concurrent_appends_are_serialised():
     orgs = OrganisationFactory.create_batch(THREADS * APPENDS)
     errors: list[BaseException] = []
 
-    def work(mine: list) -> None:
+    def work(mine: list[Organisation]) -> None:
         try:
             for org in mine:
                 with transaction.atomic():

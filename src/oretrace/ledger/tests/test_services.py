@@ -40,6 +40,8 @@ def test_creating_an_organisation_appends_its_registration_facts(member_a):
     assert leaf.version == 1
     assert leaf.organisation_id == org.pk
     document = record_document("core.organisation", str(org.pk), 1, organisation_facts(org))
+    assert leaf.entry is not None
+    assert leaf.salt is not None
     assert bytes(leaf.entry) == commit(bytes(leaf.salt), document)
     assert organisation_facts(org)["country"] == "IN"
 

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -209,7 +210,7 @@ def test_a_witness_follows_the_live_log_and_its_cosignature_is_kept(client, big_
 
     witness = Signer.generate("witness.example/w2", COSIGNATURE_V1)
     settings.ORETRACE_LEDGER_WITNESSES = [witness.verifier.vkey]
-    state: dict = {}
+    state: dict[str, Any] = {}
     fetch = _fetch(client)
     first = verify_checkpoint(fetch("checkpoint"), [keys.log_verifier()])
     check_and_record(first, fetch, state)

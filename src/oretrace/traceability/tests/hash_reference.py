@@ -28,7 +28,7 @@ from oretrace.traceability.epcis.terms import expanded_terms as _expanded_terms
 PACKAGE_LOGGER = logging.getLogger("epcis_event_hash_generator")
 PACKAGE_LOGGER.setLevel(logging.WARNING)
 for _module in (hash_generator, json_to_py, dl_normaliser):
-    _module.logging = PACKAGE_LOGGER  # type: ignore[attr-defined]
+    _module.logging = PACKAGE_LOGGER
 
 # The package keeps its namespace table and join string in module globals.
 _LOCK = threading.Lock()

@@ -143,7 +143,9 @@ def test_a_new_password_through_the_mail_lifts_the_account_lockout(member_a, mai
         _log_in(Client(), email, "wrong", REMOTE_ADDR=f"198.51.100.{n}")
     client = Client()
     client.post(reverse("password_reset"), {"email": email})
-    link = re.search(r"http://testserver(/password-reset/\S+/)", mailoutbox[0].body).group(1)
+    match = re.search(r"http://testserver(/password-reset/\S+/)", mailoutbox[0].body)
+    assert match is not None
+    link = match.group(1)
     form_page = client.get(link, follow=True)
     client.post(
         form_page.redirect_chain[-1][0],
@@ -369,7 +371,7 @@ def test_security_pages_are_translated(web_a, lang):
 
 
 # --- defaults of the two modes ---------------------------------------------------------------
-def _settings_in(tmp_path, **env: str) -> dict:
+def _settings_in(tmp_path, **env: str) -> dict[str, Any]:
     """The account settings as a fresh process reads them from ``env`` (nothing else set)."""
     import json
     import os

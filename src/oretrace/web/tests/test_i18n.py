@@ -23,6 +23,8 @@ def _load_compiler():
     spec = importlib.util.spec_from_file_location(
         "oretrace_compile_messages", REPO / "scripts" / "compile_messages.py"
     )
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -34,7 +36,7 @@ PO_FILES = compiler.po_files(LOCALE_DIR)
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 
 
-def _catalog(mo_path: Path) -> dict:
+def _catalog(mo_path: Path) -> dict[str, str]:
     """The messages of a .mo file as Django's gettext reads them."""
     with mo_path.open("rb") as handle:
         return dict(gettext.GNUTranslations(handle)._catalog)  # type: ignore[attr-defined]

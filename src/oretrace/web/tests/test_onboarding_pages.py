@@ -27,7 +27,7 @@ SIGN_UP = {
 @pytest.fixture
 def operator_client(db) -> Client:
     client = Client()
-    client.force_login(UserFactory.create(is_staff=True))  # type: ignore[arg-type]
+    client.force_login(UserFactory.create(is_staff=True))
     return client
 
 

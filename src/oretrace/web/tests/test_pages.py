@@ -48,7 +48,9 @@ def test_password_reset_sends_a_working_link(member_a, mailoutbox):
     client = Client()
     client.post(reverse("password_reset"), {"email": member_a.user.email})
     assert len(mailoutbox) == 1
-    link = re.search(r"http://testserver(/password-reset/\S+/)", mailoutbox[0].body).group(1)
+    match = re.search(r"http://testserver(/password-reset/\S+/)", mailoutbox[0].body)
+    assert match is not None
+    link = match.group(1)
     form_page = client.get(link, follow=True)
     assert "new_password1" in form_page.content.decode()
     done = client.post(
@@ -136,7 +138,9 @@ def test_viewer_sees_no_start_form(member_a, viewer_a):
 
 def test_token_page_shows_secret_once_and_revokes(web_a, member_a):
     created = web_a.post(reverse("web:tokens"), {"name": "ERP export"}).content.decode()
-    secret = re.search(r'<code id="new-token">([^<]+)</code>', created).group(1)
+    match = re.search(r'<code id="new-token">([^<]+)</code>', created)
+    assert match is not None
+    secret = match.group(1)
     assert Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get("/api/v1/me").status_code == 200
     assert secret not in web_a.get(reverse("web:tokens")).content.decode()
     token = ApiToken.objects.get(name="ERP export")
