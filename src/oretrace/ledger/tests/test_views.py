@@ -20,7 +20,7 @@ from oretrace.ledger import services as ledger
 from oretrace.ledger.checkpoint import verify_checkpoint
 from oretrace.ledger.merkle import MemoryTree
 from oretrace.ledger.models import Leaf
-from oretrace.ledger.note import COSIGNATURE_V1, Signer
+from oretrace.ledger.note import COSIGNATURE_V1, Signer, parse_cosignature_vkey
 from oretrace.ledger.storage import DatabaseHashStore
 from oretrace.ledger.tiles import TileStore, decode_entries
 
@@ -179,7 +179,9 @@ def test_witness_cosignatures_are_accepted_and_served(client, big_log, settings)
     assert response.status_code == 200, response.content
     served = client.get("/ledger/checkpoint").content
     verified = verify_checkpoint(
-        served, [keys.log_verifier()], witness_verifiers=[witness.verifier]
+        served,
+        [keys.log_verifier()],
+        witness_verifiers=[parse_cosignature_vkey(witness.verifier.vkey)],
     )
     assert verified.witnesses == [("witness.example/w1", 1_800_000_000)]
     # a forged one is refused
@@ -226,6 +228,8 @@ def test_a_witness_follows_the_live_log_and_its_cosignature_is_kept(client, big_
     assert response.status_code == 200
     assert state[second.checkpoint.origin]["size"] == 340
     served = verify_checkpoint(
-        fetch("checkpoint"), [keys.log_verifier()], witness_verifiers=[witness.verifier]
+        fetch("checkpoint"),
+        [keys.log_verifier()],
+        witness_verifiers=[parse_cosignature_vkey(witness.verifier.vkey)],
     )
     assert served.witnesses == [("witness.example/w2", 1_800_000_000)]

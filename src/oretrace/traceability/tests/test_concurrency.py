@@ -75,8 +75,8 @@ def _race(organisation, first: bytes, second: bytes) -> services.Captured:
     for result in outcome.values():
         if isinstance(result, BaseException):
             raise result
-    second: services.Captured = outcome["second"]
-    return second
+    captured: services.Captured = outcome["second"]
+    return captured
 
 
 def test_an_event_brought_by_two_concurrent_captures_is_stored_once(org_a):
