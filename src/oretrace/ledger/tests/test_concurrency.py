@@ -22,7 +22,7 @@ THREADS, APPENDS = 4, 8
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("reference_data")
 def test_concurrent_appends_are_serialised():
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():  # type: ignore[attr-defined]  # SQLite's own
         pytest.skip("an in-memory SQLite database does not wait for its lock across threads")
     # given records and several workers, each with its own database connection
     orgs = OrganisationFactory.create_batch(THREADS * APPENDS)

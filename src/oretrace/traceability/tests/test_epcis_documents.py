@@ -257,7 +257,7 @@ def _reference_verdict(validate, document) -> tuple[str, str]:
 def _place(problem) -> str:
     """Where a problem is, as a path from the document."""
     if problem.event is None:
-        return problem.field
+        return str(problem.field)
     event = f"epcisBody.eventList[{problem.event - 1}]"
     return f"{event}.{problem.field}" if problem.field else event
 

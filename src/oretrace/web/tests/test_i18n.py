@@ -10,6 +10,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +98,7 @@ def test_check_lists_fuzzy_untranslated_and_placeholder_problems(tmp_path, capsy
     assert "xx/LC_MESSAGES/django.po" in err
 
 
-def _page_in(client, language: str, url: str = "/") -> str:
+def _page_in(client: Client, language: str, url: str = "/") -> str:
     response = client.post("/i18n/setlang/", {"language": language, "next": "/"})
     assert response.status_code == 302
     response = client.get(url)
