@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -337,7 +338,7 @@ def comment(
 
 
 @member_required
-def evidence_file(request: HttpRequest, member: Membership, evidence_id: int) -> HttpResponse:
+def evidence_file(request: HttpRequest, member: Membership, evidence_id: int) -> FileResponse:
     item = get_for_member(Evidence.objects.all(), member, pk=evidence_id)
     response = FileResponse(
         item.file.open("rb"),
@@ -346,7 +347,7 @@ def evidence_file(request: HttpRequest, member: Membership, evidence_id: int) ->
         content_type=item.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    return response  # type: ignore[return-value]
+    return response
 
 
 @member_required
@@ -488,22 +489,22 @@ def standard_detail(request: HttpRequest, member: Membership, standard_id: int) 
     )
 
 
-def _download(field: Any, name: str) -> HttpResponse:
+def _download(field: FieldFile, name: str) -> FileResponse:
     if not field:
         raise Http404
     response = FileResponse(field.open("rb"), as_attachment=True, filename=name)
     response["X-Content-Type-Options"] = "nosniff"
-    return response  # type: ignore[return-value]
+    return response
 
 
 @member_required
-def progress_file(request: HttpRequest, member: Membership, update_id: int) -> HttpResponse:
+def progress_file(request: HttpRequest, member: Membership, update_id: int) -> FileResponse:
     update = get_for_member(ProgressUpdate.objects.all(), member, pk=update_id)
     return _download(update.file, update.original_name)
 
 
 @member_required
-def training_file(request: HttpRequest, member: Membership, module_id: int) -> HttpResponse:
+def training_file(request: HttpRequest, member: Membership, module_id: int) -> FileResponse:
     module = get_for_member(TrainingModule.objects.all(), member, pk=module_id)
     extension = (module.file.name or "").rsplit(".", 1)[-1]
     return _download(module.file, f"{module.title}.{extension}")

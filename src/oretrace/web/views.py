@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
+from functools import update_wrapper
+from typing import Concatenate, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
@@ -42,40 +42,49 @@ from oretrace.web.forms import InviteForm, StartJobForm, TokenForm
 from oretrace.web.middleware import SESSION_KEY
 
 
-def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def member_required[**P, R: HttpResponseBase](
+    view: Callable[Concatenate[AuthenticatedRequest, Membership, P], R],
+) -> Callable[Concatenate[HttpRequest, P], R | HttpResponse]:
     """Log in first; a user without any organisation sees an explanation instead of a page.
 
-    A refusal the view lets through (``PermissionDenied`` from a permission or a service)
-    answers 403 with its reason, never a 500.
+    The view is called with the request (an ``AuthenticatedRequest`` from here on) and the
+    acting member. A refusal the view lets through (``PermissionDenied`` from a permission or
+    a service) answers 403 with its reason, never a 500.
     """
 
-    @login_required
-    @wraps(view)
-    def wrapper(request: OretraceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.member is None:
+    # update_wrapper, not @wraps: typeshed's _Wrapped hides the wrapper's own signature.
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
+        typed = cast(OretraceRequest, request)  # past the membership middleware
+        if typed.member is None:
             return render(request, "web/no_membership.html", status=403)
         try:
-            return view(request, request.member, *args, **kwargs)
+            return view(cast(AuthenticatedRequest, typed), typed.member, *args, **kwargs)
         except PermissionDenied as exc:
             return render(request, "web/refused.html", {"reason": str(exc)}, status=403)
 
-    return wrapper
+    update_wrapper(wrapper, view)
+    return login_required(wrapper)
 
 
-def requires(permission: Permission) -> Callable[[Callable[..., HttpResponse]], Any]:
+type MemberView[**P, R] = Callable[Concatenate[AuthenticatedRequest, Membership, P], R]
+
+
+def requires[**P, R](permission: Permission) -> Callable[[MemberView[P, R]], MemberView[P, R]]:
     """Under ``@member_required``: a write (any method but GET/HEAD) needs ``permission``.
 
     Checked before the view reads the form, so a refused member gets 403 whatever they sent;
     the service checks again (and the object's organisation) when it writes.
     """
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapper(request: HttpRequest, member: Membership, *args: Any, **kw: Any) -> Any:
+    def decorate(view: MemberView[P, R]) -> MemberView[P, R]:
+        def wrapper(
+            request: AuthenticatedRequest, member: Membership, /, *args: P.args, **kw: P.kwargs
+        ) -> R:
             if request.method not in ("GET", "HEAD"):
                 permission.require(member)
             return view(request, member, *args, **kw)
 
+        update_wrapper(wrapper, view)
         return wrapper
 
     return decorate

@@ -69,7 +69,7 @@ def generate_plan(
             criterion=criterion,
             severity=criterion.severity,
             steps=localise(criterion.improvement_steps, language),
-            due_on=start + timedelta(days=SEVERITY_DUE_DAYS[criterion.severity]),  # type: ignore[index]
+            due_on=start + timedelta(days=SEVERITY_DUE_DAYS[criterion.severity]),
         )
         log_change(
             action, action=ChangeAction.CREATE, actor=actor, organisation=assessment.supplier
