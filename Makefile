@@ -47,9 +47,11 @@ PYTEST_WORKERS ?= auto
 test: dev-venv
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
+# mypy's Django plugin loads the settings: debug mode, and a scratch data folder.
 lint: dev-venv
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	ORETRACE_DEBUG=true ORETRACE_DATA_DIR="$(ORETRACE_DATA_DIR)/mypy" $(BIN)/mypy --strict src/oretrace
 
 messages: dev-venv
 	$(BIN)/python scripts/compile_messages.py

@@ -244,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         execute_from_command_line(["oretrace", *args])
         return 0
     ns = _parser().parse_args(args)
-    return ns.func(ns)
+    status: int = ns.func(ns)  # each sub-command's handler returns its exit status
+    return status
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -95,7 +96,7 @@ def env_time_zone(name: str, default: str) -> str:
 SUPPORTED_DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL", "postgresql": "PostgreSQL"}
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str) -> dict[str, Any]:
     """Parse ``ORETRACE_DATABASE_URL`` into a ``DATABASES`` entry, or explain what is wrong."""
     scheme, sep, _rest = url.partition("://")
     example = "postgres://USER:PASSWORD@HOST:5432/NAME or sqlite:////absolute/path/oretrace.sqlite3"
@@ -109,7 +110,7 @@ def database_from_url(url: str) -> dict:
             f"postgres (expected {example})."
         )
     try:
-        config: dict = dict(dj_database_url.parse(url, conn_max_age=0))
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     except ValueError as exc:
         raise ImproperlyConfigured(
             f"{PREFIX}DATABASE_URL={_redact(url)!r} could not be read: {exc}; expected {example}."

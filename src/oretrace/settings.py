@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,9 @@ from oretrace.conf import (
     env_str,
     env_time_zone,
 )
+
+# Django's generic classes take type arguments at run time too (``ModelAdmin[Any]`` as a base).
+django_stubs_ext.monkeypatch()
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("DATA_DIR", Path.cwd() / "var")

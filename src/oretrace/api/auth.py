@@ -1,14 +1,18 @@
 """API authentication: personal bearer tokens, or the web session with its CSRF check.
 
-Both resolve to a ``Membership``: ``request.auth`` is the acting member for every route.
+Both resolve to a ``Membership``: ``request.auth`` (and ``request.member``) is the acting member
+for every route, which handlers read through ``core.requests.AuthenticatedRequest``.
 """
 
 from __future__ import annotations
+
+from typing import cast
 
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
 from oretrace.core.models import Membership
+from oretrace.core.requests import OretraceRequest
 from oretrace.core.services import authenticate_token
 
 
@@ -19,7 +23,7 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Membership:
         member = authenticate_token(token)
-        request.member = member  # type: ignore[attr-defined]
+        cast(OretraceRequest, request).member = member  # the token's member acts, not the session's
         return member
 
 
@@ -33,11 +37,11 @@ class SessionMemberAuth(APIKeyCookie):
         super().__init__(csrf=True)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Membership | None:
-        member = getattr(request, "member", None)
-        if getattr(request, "second_factor_pending", None):
+        typed = cast(OretraceRequest, request)  # past the web middleware
+        if typed.second_factor_pending:
             return None  # logged in with the password only: the code is still owed
-        if request.user.is_authenticated and member is not None:
-            return member
+        if request.user.is_authenticated and typed.member is not None:
+            return typed.member
         return None
 
 

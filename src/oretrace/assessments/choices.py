@@ -13,9 +13,15 @@ class Severity(models.TextChoices):
     LOW = "low", _("Low")
 
 
-SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
+# Keyed by str: a model's severity is read back as a plain string.
+SEVERITY_RANK: dict[str, int] = {
+    Severity.CRITICAL: 0,
+    Severity.HIGH: 1,
+    Severity.MEDIUM: 2,
+    Severity.LOW: 3,
+}
 # Days from the plan's creation to an action's due date, by the gap's severity.
-SEVERITY_DUE_DAYS = {
+SEVERITY_DUE_DAYS: dict[str, int] = {
     Severity.CRITICAL: 30,
     Severity.HIGH: 90,
     Severity.MEDIUM: 180,

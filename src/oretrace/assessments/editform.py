@@ -181,7 +181,9 @@ def _posted_texts(post: Any, name: str, languages: list[str]) -> dict[str, str]:
     return {lang: post.get(f"{name}-{lang}", "") for lang in languages}
 
 
-def _source(data: Data | None, post: Any, prefix: str, languages: list[str], texts: tuple) -> Data:
+def _source(
+    data: Data | None, post: Any, prefix: str, languages: list[str], texts: tuple[str, ...]
+) -> Data:
     """Field values from the posted form when there is one, else from the data."""
     if post is None:
         return data or {}

@@ -117,8 +117,10 @@ def _first_criterion(post: Any, languages: list[str]) -> dict[str, Any]:
     }
 
 
-def _first_groups(languages: list[str], post: Any, *, with_section: bool) -> list[tuple]:
-    groups = []
+def _first_groups(
+    languages: list[str], post: Any, *, with_section: bool
+) -> list[tuple[str, list[editform.Field]]]:
+    groups: list[tuple[str, list[editform.Field]]] = []
     if with_section:
         groups.append(
             (_("First section"), editform.section_fields(languages, post=post, prefix="s-"))
@@ -188,8 +190,8 @@ def _part_page(
     draft_id: int,
     *,
     title: Callable[[dict[str, Any]], str],
-    groups: Callable[[list[str], dict[str, Any], Any], list[tuple]],
-    change: Callable[[Any, list[str]], Callable],
+    groups: Callable[[list[str], dict[str, Any], Any], list[tuple[str, list[editform.Field]]]],
+    change: Callable[[Any, list[str]], authoring.Change],
     anchor: str,
 ) -> HttpResponse:
     """The form of one part: shown from the draft's data, saved through ``authoring.edit``."""
@@ -296,7 +298,8 @@ def draft_question(request: HttpRequest, member: Membership, draft_id: int) -> H
 
         def current(d: dict[str, Any]) -> dict[str, Any]:
             holder, index = authoring.find_question(d, code)
-            return holder["questions"][index]
+            questions: list[dict[str, Any]] = holder["questions"]
+            return questions[index]
 
         return _part_page(
             request, member, draft_id,

@@ -8,7 +8,7 @@ file and a respondent can switch the language of the questions.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from oretrace.core.models import Membership
 
 
-class StandardQuerySet(models.QuerySet):
-    def for_member(self, member: Membership) -> StandardQuerySet:
+class StandardQuerySet(models.QuerySet["Standard"]):
+    def for_member(self, member: Membership) -> Self:
         """Shipped standards (no owner), the member's organisation's own, and shared ones."""
         return scope_to_member(self, member, public=Q(organisation__isnull=True))
 
@@ -86,8 +86,8 @@ class Standard(TimeStampedModel):
         return f"{self.title.get('en', self.code)} ({self.version})"
 
 
-class StandardPartQuerySet(models.QuerySet):
-    def for_member(self, member: Membership) -> StandardPartQuerySet:
+class StandardPartQuerySet[M_T: models.Model](models.QuerySet[M_T]):
+    def for_member(self, member: Membership) -> Self:
         """Parts of the standards the member may see."""
         return self.filter(standard__in=Standard.objects.for_member(member))
 
@@ -112,8 +112,8 @@ class Section(models.Model):
         return f"{self.code} {self.title.get('en', '')}"
 
 
-class CriterionQuerySet(models.QuerySet):
-    def for_member(self, member: Membership) -> CriterionQuerySet:
+class CriterionQuerySet(models.QuerySet["Criterion"]):
+    def for_member(self, member: Membership) -> Self:
         return self.filter(section__standard__in=Standard.objects.for_member(member))
 
 
@@ -231,7 +231,7 @@ class StandardDraft(OrgOwnedModel):
         return f"{self.code} (draft)"
 
 
-class AssessmentQuerySet(OrgOwnedQuerySet):
+class AssessmentQuerySet(OrgOwnedQuerySet["Assessment"]):
     def for_member(self, member: Membership) -> AssessmentQuerySet:
         """Assessments the member's organisation assigned or was assigned, and shared ones.
 
@@ -291,8 +291,8 @@ class Assessment(OrgOwnedModel):
         return f"{self.standard.code} {self.standard.version} — {self.supplier}"
 
 
-class AssessmentPartQuerySet(models.QuerySet):
-    def for_member(self, member: Membership) -> AssessmentPartQuerySet:
+class AssessmentPartQuerySet[M_T: models.Model](models.QuerySet[M_T]):
+    def for_member(self, member: Membership) -> Self:
         """Rows of the assessments the member may see."""
         return self.filter(assessment__in=Assessment.objects.for_member(member))
 
@@ -324,8 +324,8 @@ class Answer(TimeStampedModel):
         return f"{self.question.code}: {self.value}"
 
 
-class EvidenceQuerySet(models.QuerySet):
-    def for_member(self, member: Membership) -> EvidenceQuerySet:
+class EvidenceQuerySet(models.QuerySet["Evidence"]):
+    def for_member(self, member: Membership) -> Self:
         return self.filter(answer__assessment__in=Assessment.objects.for_member(member))
 
 
@@ -352,8 +352,8 @@ class Evidence(TimeStampedModel):
         return self.original_name
 
 
-class ReviewCommentQuerySet(models.QuerySet):
-    def for_member(self, member: Membership) -> ReviewCommentQuerySet:
+class ReviewCommentQuerySet(models.QuerySet["ReviewComment"]):
+    def for_member(self, member: Membership) -> Self:
         return self.filter(answer__assessment__in=Assessment.objects.for_member(member))
 
 
@@ -406,8 +406,8 @@ class ImprovementAction(TimeStampedModel):
         return f"{self.criterion.code} ({self.get_status_display()})"
 
 
-class ActionPartQuerySet(models.QuerySet):
-    def for_member(self, member: Membership) -> ActionPartQuerySet:
+class ActionPartQuerySet[M_T: models.Model](models.QuerySet[M_T]):
+    def for_member(self, member: Membership) -> Self:
         return self.filter(action__assessment__in=Assessment.objects.for_member(member))
 
 
@@ -459,8 +459,8 @@ class SupportRequest(TimeStampedModel):
         return f"{self.get_kind_display()} ({self.get_status_display()})"
 
 
-class TrainingModuleQuerySet(models.QuerySet):
-    def for_member(self, member: Membership) -> TrainingModuleQuerySet:
+class TrainingModuleQuerySet(models.QuerySet["TrainingModule"]):
+    def for_member(self, member: Membership) -> Self:
         """Shipped modules, the member's organisation's own, shared ones, and the libraries of
         the organisations that assigned it an assessment (they support their suppliers)."""
         assigners = Assessment.objects.filter(supplier_id=member.organisation_id).values(

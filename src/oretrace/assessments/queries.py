@@ -138,7 +138,7 @@ def questionnaire(assessment: Assessment) -> tuple[list[SectionRows], dict[str, 
         .annotate(files=Count("evidence"))
     }
     questions = list(assessment.standard.questions.order_by("position"))
-    states = {qid: AnswerState(a.value, a.files) for qid, a in answers.items()}  # type: ignore[attr-defined]
+    states = {qid: AnswerState(a.value, a.files) for qid, a in answers.items()}
     shown = shown_questions(questions, states)
     by_criterion: dict[int, list[QuestionRow]] = defaultdict(list)
     for q in questions:
@@ -191,10 +191,12 @@ def gaps_of(assessment: Assessment, member: Membership) -> list[Gap]:
     ]
 
 
-def training_by_criterion(assessment: Assessment, member: Membership) -> dict[str, list]:
+def training_by_criterion(
+    assessment: Assessment, member: Membership
+) -> dict[str, list[TrainingModule]]:
     """Training modules the member may see for each criterion code of the assessment's
     standard (an assigner's library included, see ``TrainingModule``)."""
-    found: dict[str, list] = defaultdict(list)
+    found: dict[str, list[TrainingModule]] = defaultdict(list)
     modules = visible(TrainingModule.objects.filter(standard_code=assessment.standard.code), member)
     for module in modules:
         for code in module.criterion_codes:

@@ -22,13 +22,68 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from oretrace.assessments.choices import SEVERITY_RANK, AnswerType, Outcome
 from oretrace.assessments.exceptions import AssessmentError
 
-POINTS = {Outcome.MET: Decimal(1), Outcome.PARTLY: Decimal("0.5"), Outcome.NOT_MET: Decimal(0)}
+POINTS: dict[str, Decimal] = {
+    Outcome.MET: Decimal(1),
+    Outcome.PARTLY: Decimal("0.5"),
+    Outcome.NOT_MET: Decimal(0),
+}
 YES_NO = ("yes", "no", "partly", "na")
+
+
+class ScoredQuestion(Protocol):
+    """What scoring reads of a question: ``models.Question`` has it, and so may a plain object."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def criterion_id(self) -> int: ...
+    @property
+    def answer_type(self) -> str: ...
+    @property
+    def required(self) -> bool: ...
+    @property
+    def evidence_required(self) -> bool: ...
+    @property
+    def allow_not_applicable(self) -> bool: ...
+    @property
+    def expected(self) -> str: ...
+    @property
+    def minimum(self) -> Decimal | None: ...
+    @property
+    def maximum(self) -> Decimal | None: ...
+    @property
+    def max_age_days(self) -> int | None: ...
+    @property
+    def choices(self) -> list[dict[str, Any]]: ...  # JSON: [{value, label, outcome}]
+    @property
+    def shown_when_id(self) -> int | None: ...
+    @property
+    def shown_when_values(self) -> list[str]: ...  # JSON
+
+
+class _Coded(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+class ScoredCriterion(Protocol):
+    """What scoring reads of a criterion (``models.Criterion``, or a plain object)."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def section(self) -> _Coded: ...
 
 
 @dataclass(frozen=True)
@@ -76,7 +131,7 @@ def _text(number: Decimal | None) -> str | None:
 # --- one answer ---------------------------------------------------------------------------------
 
 
-def clean_value(question: Any, raw: str) -> Any:
+def clean_value(question: ScoredQuestion, raw: str) -> Any:
     """The stored form of a typed answer, or ``AssessmentError`` saying what was expected."""
     raw = (raw or "").strip()
     if raw == "":
@@ -112,7 +167,7 @@ def clean_value(question: Any, raw: str) -> Any:
     return raw
 
 
-def question_outcome(question: Any, answer: AnswerState, *, on: date) -> str | None:
+def question_outcome(question: ScoredQuestion, answer: AnswerState, *, on: date) -> str | None:
     """The outcome of one shown, answered question, or None when it only informs (rules 2-3)."""
     outcome = _raw_outcome(question, answer, on=on)
     if (
@@ -125,7 +180,7 @@ def question_outcome(question: Any, answer: AnswerState, *, on: date) -> str | N
     return outcome
 
 
-def _raw_outcome(question: Any, answer: AnswerState, *, on: date) -> str | None:
+def _raw_outcome(question: ScoredQuestion, answer: AnswerState, *, on: date) -> str | None:
     kind, value = question.answer_type, answer.value
     if kind == AnswerType.EVIDENCE:
         return Outcome.MET if answer.evidence > 0 else Outcome.NOT_MET
@@ -147,7 +202,7 @@ def _raw_outcome(question: Any, answer: AnswerState, *, on: date) -> str | None:
     return None  # text informs the reviewer; it is not scored
 
 
-def _number_outcome(question: Any, number: Decimal) -> str | None:
+def _number_outcome(question: ScoredQuestion, number: Decimal) -> str | None:
     if question.minimum is None and question.maximum is None:
         return None
     too_low = question.minimum is not None and number < question.minimum
@@ -155,7 +210,7 @@ def _number_outcome(question: Any, number: Decimal) -> str | None:
     return Outcome.NOT_MET if too_low or too_high else Outcome.MET
 
 
-def _date_outcome(question: Any, when: date, on: date) -> str | None:
+def _date_outcome(question: ScoredQuestion, when: date, on: date) -> str | None:
     if question.max_age_days is None:
         return None
     if when > on:
@@ -166,7 +221,9 @@ def _date_outcome(question: Any, when: date, on: date) -> str | None:
 # --- a whole assessment -------------------------------------------------------------------------
 
 
-def shown_questions(questions: Sequence[Any], answers: Mapping[int, AnswerState]) -> set[int]:
+def shown_questions(
+    questions: Sequence[ScoredQuestion], answers: Mapping[int, AnswerState]
+) -> set[int]:
     """Ids of the questions shown to the respondent, given the answers so far (rule 1)."""
     shown: set[int] = set()
     for question in questions:  # in questionnaire order: a condition refers to an earlier one
@@ -195,15 +252,15 @@ def criterion_outcome(outcomes: Iterable[str | None]) -> str:
 
 def percentage(outcomes: Iterable[str]) -> Decimal | None:
     """Rule 5: the share of points over applicable criteria, one decimal; None if none apply."""
-    points = [POINTS[o] for o in outcomes if o in POINTS]  # type: ignore[index]
+    points = [POINTS[o] for o in outcomes if o in POINTS]
     if not points:
         return None
     return (sum(points, Decimal(0)) * 100 / len(points)).quantize(Decimal("0.1"))
 
 
 def score(
-    questions: Sequence[Any],
-    criteria: Sequence[Any],
+    questions: Sequence[ScoredQuestion],
+    criteria: Sequence[ScoredCriterion],
     answers: Mapping[int, AnswerState],
     *,
     on: date,
@@ -239,7 +296,7 @@ def score(
     return result
 
 
-def gap_order(criteria: Sequence[Any], outcomes: Mapping[str, str]) -> list[str]:
+def gap_order(criteria: Sequence[ScoredCriterion], outcomes: Mapping[str, str]) -> list[str]:
     """Rule 6: codes of the criteria that do not fully meet, most serious first."""
     gaps = [
         (SEVERITY_RANK[c.severity], 0 if outcomes[c.code] == Outcome.NOT_MET else 1, i, c.code)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,6 +39,7 @@ from oretrace.assessments.permissions import (
 from oretrace.assessments.services import plans
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
+from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.tenancy import get_for_member, owned, visible
 from oretrace.core.uploads import read_upload
 from oretrace.registry.models import Facility
@@ -228,14 +230,14 @@ def answer_page(request: HttpRequest, member: Membership, assessment_id: int) ->
 
 
 def _question_response(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     member: Membership,
     assessment: Assessment,
     question: Question,
     error: str = "",
 ) -> HttpResponse:
     """The question's block again (htmx), with the progress and any dependants out of band."""
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         if error:
             messages.error(request, error)
         url = reverse("assessments:answer", args=[assessment.pk])
@@ -270,7 +272,7 @@ def _question(assessment: Assessment, question_id: int) -> Question:
 
 
 def _on_question(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     member: Membership,
     assessment_id: int,
     question_id: int,
@@ -296,7 +298,7 @@ def _on_question(
 @member_required
 @requires(can_respond_to_assessments)
 def save_answer(
-    request: HttpRequest, member: Membership, assessment_id: int, question_id: int
+    request: AuthenticatedRequest, member: Membership, assessment_id: int, question_id: int
 ) -> HttpResponse:
     def write(assessment: Assessment, question: Question) -> None:
         value, note = request.POST.get("value", ""), request.POST.get("note")
@@ -309,7 +311,7 @@ def save_answer(
 @member_required
 @requires(can_respond_to_assessments)
 def upload_evidence(
-    request: HttpRequest, member: Membership, assessment_id: int, question_id: int
+    request: AuthenticatedRequest, member: Membership, assessment_id: int, question_id: int
 ) -> HttpResponse:
     upload = request.FILES.get("file")
 
@@ -324,7 +326,7 @@ def upload_evidence(
 @require_POST
 @member_required
 def comment(
-    request: HttpRequest, member: Membership, assessment_id: int, question_id: int
+    request: AuthenticatedRequest, member: Membership, assessment_id: int, question_id: int
 ) -> HttpResponse:
     def write(assessment: Assessment, question: Question) -> None:
         services.comment(assessment, question, text=request.POST.get("text", ""), actor=member)
@@ -333,7 +335,7 @@ def comment(
 
 
 @member_required
-def evidence_file(request: HttpRequest, member: Membership, evidence_id: int) -> HttpResponse:
+def evidence_file(request: HttpRequest, member: Membership, evidence_id: int) -> FileResponse:
     item = get_for_member(Evidence.objects.all(), member, pk=evidence_id)
     response = FileResponse(
         item.file.open("rb"),
@@ -342,7 +344,7 @@ def evidence_file(request: HttpRequest, member: Membership, evidence_id: int) ->
         content_type=item.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    return response  # type: ignore[return-value]
+    return response
 
 
 @member_required
@@ -472,22 +474,22 @@ def standard_detail(request: HttpRequest, member: Membership, standard_id: int) 
     )
 
 
-def _download(field: Any, name: str) -> HttpResponse:
+def _download(field: FieldFile, name: str) -> FileResponse:
     if not field:
         raise Http404
     response = FileResponse(field.open("rb"), as_attachment=True, filename=name)
     response["X-Content-Type-Options"] = "nosniff"
-    return response  # type: ignore[return-value]
+    return response
 
 
 @member_required
-def progress_file(request: HttpRequest, member: Membership, update_id: int) -> HttpResponse:
+def progress_file(request: HttpRequest, member: Membership, update_id: int) -> FileResponse:
     update = get_for_member(ProgressUpdate.objects.all(), member, pk=update_id)
     return _download(update.file, update.original_name)
 
 
 @member_required
-def training_file(request: HttpRequest, member: Membership, module_id: int) -> HttpResponse:
+def training_file(request: HttpRequest, member: Membership, module_id: int) -> FileResponse:
     module = get_for_member(TrainingModule.objects.all(), member, pk=module_id)
     extension = (module.file.name or "").rsplit(".", 1)[-1]
     return _download(module.file, f"{module.title}.{extension}")

@@ -48,7 +48,7 @@ def requires_second_factor(user: User) -> bool:
 
 def has_second_factor(user: User) -> bool:
     """True when the user has a confirmed authenticator app (backup codes alone do not count)."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())  # untyped otp
 
 
 def has_any_device(user: User) -> bool:
@@ -102,7 +102,8 @@ def _replace_backup_codes(user: User) -> list[str]:
 
 
 def backup_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    left: int = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return left  # django-otp's models are untyped
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 """Admin site: for operators to look, not the way users change data (services do that)."""
 
+from typing import Any
+
 from django.contrib import admin
 
 from oretrace.core.models import (
@@ -16,7 +18,7 @@ from oretrace.core.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     def has_add_permission(self, request: object) -> bool:
         return False
 

@@ -1,14 +1,17 @@
 """API routes of the core app: me, organisations, memberships, jobs, reference data, change log,
 personal tokens. Thin: reads go through tenancy scoping, writes through services."""
 
+from typing import Any
+
 from django.apps import apps
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from oretrace.core import queries, services
+from oretrace.core.exceptions import OretraceError
 from oretrace.core.jobs import cancel_job, get_kind, start_job
 from oretrace.core.models import (
     ApiToken,
@@ -18,8 +21,10 @@ from oretrace.core.models import (
     Membership,
     Mineral,
     Organisation,
+    Subdivision,
 )
 from oretrace.core.pagination import Pagination
+from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.schemas import (
     ChangeOut,
     CountryOut,
@@ -42,14 +47,10 @@ from oretrace.core.tenancy import get_for_member, visible
 router = Router()
 
 
-def _member(request: HttpRequest) -> Membership:
-    return request.auth  # type: ignore[attr-defined, return-value]
-
-
 # --- me ------------------------------------------------------------------------------------
 @router.get("/me", response=MeOut, tags=["people"], summary="Who is acting, and where")
-def me(request: HttpRequest) -> dict:
-    member = _member(request)
+def me(request: AuthenticatedRequest) -> dict[str, Any]:
+    member = request.auth
     memberships = Membership.objects.active().filter(user=member.user).select_related("user")
     return {
         "email": member.user.email,
@@ -62,22 +63,22 @@ def me(request: HttpRequest) -> dict:
 # --- organisations -------------------------------------------------------------------------
 @router.get("/organisations", response=list[OrganisationOut], tags=["organisations"])
 @paginate(Pagination)
-def list_organisations(request: HttpRequest) -> QuerySet[Organisation]:
+def list_organisations(request: AuthenticatedRequest) -> QuerySet[Organisation]:
     """Organisations the acting user belongs to."""
-    return Organisation.objects.for_member(_member(request)).order_by("legal_name")
+    return Organisation.objects.for_member(request.auth).order_by("legal_name")
 
 
 @router.get("/organisations/{org_id}", response=OrganisationOut, tags=["organisations"])
-def get_organisation(request: HttpRequest, org_id: int) -> Organisation:
-    return get_for_member(Organisation.objects.all(), _member(request), pk=org_id)
+def get_organisation(request: AuthenticatedRequest, org_id: int) -> Organisation:
+    return get_for_member(Organisation.objects.all(), request.auth, pk=org_id)
 
 
 @router.patch("/organisations/{org_id}", response=OrganisationOut, tags=["organisations"])
 def patch_organisation(
-    request: HttpRequest, org_id: int, payload: OrganisationPatch
+    request: AuthenticatedRequest, org_id: int, payload: OrganisationPatch
 ) -> Organisation:
     """Change an organisation's details (administrators of that organisation only)."""
-    member = _member(request)
+    member = request.auth
     org = get_for_member(Organisation.objects.all(), member, pk=org_id)
     acting = member if member.organisation_id == org.pk else _membership_in(member, org)
     return services.update_organisation(org, actor=acting, **payload.dict(exclude_unset=True))
@@ -90,24 +91,20 @@ def _membership_in(member: Membership, org: Organisation) -> Membership:
 # --- memberships ---------------------------------------------------------------------------
 @router.get("/memberships", response=list[MembershipOut], tags=["people"])
 @paginate(Pagination)
-def list_memberships(request: HttpRequest) -> QuerySet[Membership]:
+def list_memberships(request: AuthenticatedRequest) -> QuerySet[Membership]:
     """Members of the acting organisation."""
-    return visible(Membership.objects.select_related("user"), _member(request)).order_by(
-        "user__email"
-    )
+    return visible(Membership.objects.select_related("user"), request.auth).order_by("user__email")
 
 
 @router.get("/memberships/{membership_id}", response=MembershipOut, tags=["people"])
-def get_membership(request: HttpRequest, membership_id: int) -> Membership:
-    return get_for_member(
-        Membership.objects.select_related("user"), _member(request), pk=membership_id
-    )
+def get_membership(request: AuthenticatedRequest, membership_id: int) -> Membership:
+    return get_for_member(Membership.objects.select_related("user"), request.auth, pk=membership_id)
 
 
 @router.post("/memberships", response={201: MembershipOut}, tags=["people"])
-def create_membership(request: HttpRequest, payload: MembershipIn) -> Status:
+def create_membership(request: AuthenticatedRequest, payload: MembershipIn) -> Status[Membership]:
     """Add a person to the acting organisation (administrators only)."""
-    member = _member(request)
+    member = request.auth
     membership = services.invite_member(
         member.organisation,
         email=payload.email,
@@ -120,9 +117,9 @@ def create_membership(request: HttpRequest, payload: MembershipIn) -> Status:
 
 @router.patch("/memberships/{membership_id}", response=MembershipOut, tags=["people"])
 def patch_membership(
-    request: HttpRequest, membership_id: int, payload: MembershipPatch
+    request: AuthenticatedRequest, membership_id: int, payload: MembershipPatch
 ) -> Membership:
-    member = _member(request)
+    member = request.auth
     target = get_for_member(
         Membership.objects.select_related("user", "organisation"), member, pk=membership_id
     )
@@ -139,8 +136,8 @@ class JobFilter(Schema):
 
 @router.get("/jobs", response=list[JobOut], tags=["jobs"])
 @paginate(Pagination)
-def list_jobs(request: HttpRequest, filters: Query[JobFilter]) -> QuerySet[Job]:
-    jobs = visible(Job.objects.all(), _member(request))
+def list_jobs(request: AuthenticatedRequest, filters: Query[JobFilter]) -> QuerySet[Job]:
+    jobs = visible(Job.objects.all(), request.auth)
     if filters.status:
         jobs = jobs.filter(status=filters.status)
     if filters.kind:
@@ -149,56 +146,58 @@ def list_jobs(request: HttpRequest, filters: Query[JobFilter]) -> QuerySet[Job]:
 
 
 @router.get("/jobs/{job_id}", response=JobOut, tags=["jobs"])
-def get_job(request: HttpRequest, job_id: int) -> Job:
-    return get_for_member(Job.objects.all(), _member(request), pk=job_id)
+def get_job(request: AuthenticatedRequest, job_id: int) -> Job:
+    return get_for_member(Job.objects.all(), request.auth, pk=job_id)
 
 
 @router.post("/jobs", response={202: JobOut}, tags=["jobs"])
-def create_job(request: HttpRequest, payload: JobIn) -> Status:
+def create_job(request: AuthenticatedRequest, payload: JobIn) -> Status[Job]:
     """Start a job of a kind users may start (e.g. ``reference.reload``)."""
     spec = get_kind(payload.kind)
     if not spec.user_startable:
-        raise services.OretraceError(f"jobs of kind {payload.kind!r} are started by the system")
-    job = start_job(payload.kind, actor=_member(request), params=payload.params)
+        raise OretraceError(f"jobs of kind {payload.kind!r} are started by the system")
+    job = start_job(payload.kind, actor=request.auth, params=payload.params)
     job.refresh_from_db()
     return Status(202, job)
 
 
 @router.post("/jobs/{job_id}/cancel", response=JobOut, tags=["jobs"])
-def cancel(request: HttpRequest, job_id: int) -> Job:
-    member = _member(request)
+def cancel(request: AuthenticatedRequest, job_id: int) -> Job:
+    member = request.auth
     return cancel_job(get_for_member(Job.objects.all(), member, pk=job_id), actor=member)
 
 
 # --- reference data ------------------------------------------------------------------------
 @router.get("/countries", response=list[CountryOut], tags=["reference"])
 @paginate(Pagination)
-def list_countries(request: HttpRequest, q: str = "") -> QuerySet[Country]:
+def list_countries(request: AuthenticatedRequest, q: str = "") -> QuerySet[Country]:
     countries = Country.objects.all()
     return countries.filter(name__icontains=q) if q else countries
 
 
 @router.get("/countries/{code}", response=CountryOut, tags=["reference"])
-def get_country(request: HttpRequest, code: str) -> Country:
+def get_country(request: AuthenticatedRequest, code: str) -> Country:
     return get_object_or_404(Country, code=code.upper())
 
 
 @router.get("/countries/{code}/subdivisions", response=list[SubdivisionOut], tags=["reference"])
 @paginate(Pagination)
-def list_subdivisions(request: HttpRequest, code: str) -> QuerySet:
+def list_subdivisions(request: AuthenticatedRequest, code: str) -> QuerySet[Subdivision]:
     country = get_object_or_404(Country, code=code.upper())
     return country.subdivisions.order_by("code")
 
 
 @router.get("/minerals", response=list[MineralOut], tags=["reference"])
 @paginate(Pagination)
-def list_minerals(request: HttpRequest, template_family: str | None = None) -> QuerySet[Mineral]:
+def list_minerals(
+    request: AuthenticatedRequest, template_family: str | None = None
+) -> QuerySet[Mineral]:
     minerals = Mineral.objects.all()
     return minerals.filter(template_family=template_family.upper()) if template_family else minerals
 
 
 @router.get("/minerals/{code}", response=MineralOut, tags=["reference"])
-def get_mineral(request: HttpRequest, code: str) -> Mineral:
+def get_mineral(request: AuthenticatedRequest, code: str) -> Mineral:
     return get_object_or_404(Mineral, code=code.lower())
 
 
@@ -213,9 +212,10 @@ def object_for_member(app_label: str, model_name: str, object_id: str, member: M
     if not hasattr(queryset, "for_member"):
         raise Http404
     try:
-        return visible(queryset, member).get(pk=object_id)
+        found: Model = visible(queryset, member).get(pk=object_id)
     except (model.DoesNotExist, ValueError):
         raise Http404 from None
+    return found
 
 
 @router.get(
@@ -225,25 +225,27 @@ def object_for_member(app_label: str, model_name: str, object_id: str, member: M
     summary="The change log of one object",
 )
 @paginate(Pagination)
-def list_changes(request: HttpRequest, app_label: str, model_name: str, object_id: str) -> QuerySet:
-    obj = object_for_member(app_label, model_name, object_id, _member(request))
+def list_changes(
+    request: AuthenticatedRequest, app_label: str, model_name: str, object_id: str
+) -> QuerySet[ChangeLogEntry]:
+    obj = object_for_member(app_label, model_name, object_id, request.auth)
     return ChangeLogEntry.objects.for_object(obj).select_related("content_type")
 
 
 # --- personal API tokens -------------------------------------------------------------------
 @router.get("/tokens", response=list[TokenOut], tags=["people"])
 @paginate(Pagination)
-def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
+def list_tokens(request: AuthenticatedRequest) -> QuerySet[ApiToken]:
     """The acting user's own tokens."""
-    return queries.tokens_for(_member(request))
+    return queries.tokens_for(request.auth)
 
 
 @router.post("/tokens", response={201: TokenCreated}, tags=["people"])
-def create_token(request: HttpRequest, payload: TokenIn) -> Status:
+def create_token(request: AuthenticatedRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     """Create a token. One created with a token is revoked with it and cannot outlive it.
 
     ``expires_at`` must be in the future and at most ``ORETRACE_API_TOKEN_MAX_DAYS`` ahead."""
-    member = _member(request)
+    member = request.auth
     parent = ApiToken.objects.get(pk=member.acting_token_id) if member.acting_token_id else None
     token, secret = services.issue_token(
         member, name=payload.name, expires_at=payload.expires_at, actor=member, parent=parent
@@ -252,7 +254,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status:
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, tags=["people"])
-def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
-    member = _member(request)
+def revoke_token(request: AuthenticatedRequest, token_id: int) -> ApiToken:
+    member = request.auth
     token = get_for_member(ApiToken.objects.select_related("membership"), member, pk=token_id)
     return services.revoke_token(token, actor=member)

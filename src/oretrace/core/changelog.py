@@ -44,7 +44,8 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     for name, value in data.items():
         if isinstance(value, FieldFile):  # a stored file is logged by its name
             data[name] = value.name or ""
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    snapshot: dict[str, Any] = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return snapshot
 
 
 def log_change(

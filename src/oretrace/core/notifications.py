@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
@@ -43,7 +45,7 @@ def send_invitation(user_id: int, organisation_id: int, *, invited_by: str) -> N
     )
 
 
-def _mail(template: str, context: dict, *, to: list[str], language: str) -> None:
+def _mail(template: str, context: dict[str, Any], *, to: list[str], language: str) -> None:
     """Render ``web/email/<template>.txt`` and its subject in ``language`` and send it."""
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"web/email/{template}_subject.txt", context).strip()

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, QuerySet, Window
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
+
+
+class Page(TypedDict):
+    """One page of a list endpoint, as ``Pagination.Output`` describes it."""
+
+    count: int
+    limit: int
+    offset: int
+    items: list[Any]
 
 
 class Pagination(PaginationBase):
@@ -32,8 +41,8 @@ class Pagination(PaginationBase):
 
     # ninja passes the request among **params
     def paginate_queryset(  # type: ignore[override]
-        self, queryset: QuerySet, pagination: Input, **params: Any
-    ) -> dict:
+        self, queryset: QuerySet[Any], pagination: Input, **params: Any
+    ) -> Page:
         limit, offset = pagination.limit, pagination.offset
         if queryset.query.distinct:  # a window would count the rows before DISTINCT
             items = list(queryset[offset : offset + limit])

@@ -1,5 +1,7 @@
 """Core's tasks and job handlers; thin on purpose: they load ids and call a service."""
 
+from typing import Any
+
 from django.tasks import task
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +53,7 @@ def notify_operators_task(organisation_id: int) -> None:
     permission=can_reload_reference,
     user_startable=True,
 )
-def reload_reference_job(ctx: JobContext) -> dict:
+def reload_reference_job(ctx: JobContext) -> dict[str, Any]:
     """Job: refresh countries, subdivisions and minerals from the installed packages."""
     counts = load_reference_data(ctx.progress)
     return {"data": counts, "url": "/reference/"}

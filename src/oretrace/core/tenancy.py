@@ -8,7 +8,8 @@ organisation's row is indistinguishable from a row that does not exist (the API 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from oretrace.core.models import Membership
 
 
-def scope_to_member[Q_T: QuerySet](
+def scope_to_member[Q_T: QuerySet[Any]](
     queryset: Q_T, member: Membership, *, public: Q | None = None
 ) -> Q_T:
     """Restrict an organisation-owned queryset to what ``member`` may see.
@@ -33,7 +34,7 @@ def scope_to_member[Q_T: QuerySet](
     return scope_to_organisation(queryset, member.organisation_id, public=public)
 
 
-def scope_to_organisation[Q_T: QuerySet](
+def scope_to_organisation[Q_T: QuerySet[Any]](
     queryset: Q_T, org_id: int, *, public: Q | None = None
 ) -> Q_T:
     """What any member of organisation ``org_id`` may see: for work done on the organisation's
@@ -66,10 +67,11 @@ def _active_grants(grantee_id: int, content_type_id: int) -> list[tuple[int | No
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [grantee_id, content_type_id, adapt(timezone.now())])
-        return cursor.fetchall()
+        rows: list[tuple[int | None, int]] = cursor.fetchall()
+        return rows
 
 
-def owned[Q_T: QuerySet](queryset: Q_T, member: Membership) -> Q_T:
+def owned[Q_T: QuerySet[Any]](queryset: Q_T, member: Membership) -> Q_T:
     """Only the rows the member's organisation owns, not those shared with it: its own work
     lists and figures, and the rows it may act on (its open lots, its drafts)."""
     return queryset.filter(organisation_id=member.organisation_id)
@@ -77,7 +79,7 @@ def owned[Q_T: QuerySet](queryset: Q_T, member: Membership) -> Q_T:
 
 def visible[M_T: Model](queryset: QuerySet[M_T], member: Membership) -> QuerySet[M_T]:
     """Apply the model's own ``for_member`` scoping; refuse models that have none."""
-    scoper = getattr(queryset, "for_member", None)
+    scoper: Callable[[Membership], QuerySet[M_T]] | None = getattr(queryset, "for_member", None)
     if scoper is None:
         raise TypeError(f"{queryset.model.__name__} has no for_member() scoping")
     return scoper(member)

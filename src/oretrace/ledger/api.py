@@ -5,16 +5,17 @@ model's own ``for_member``); anything else answers 404, as if it did not exist.
 """
 
 import base64
+from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from oretrace.core.jobs import start_job
-from oretrace.core.models import Membership
 from oretrace.core.pagination import Pagination
+from oretrace.core.requests import AuthenticatedRequest
 from oretrace.ledger import merkle, queries
 from oretrace.ledger import services as ledger
 from oretrace.ledger.exceptions import LedgerError
@@ -31,11 +32,7 @@ from oretrace.ledger.storage import DatabaseHashStore
 router = Router(tags=["ledger"])
 
 
-def _member(request: HttpRequest) -> Membership:
-    return request.auth  # type: ignore[attr-defined, return-value]
-
-
-def _checkpoint_out(cp: Checkpoint) -> dict:
+def _checkpoint_out(cp: Checkpoint) -> dict[str, Any]:
     return {
         "origin": cp.note.split("\n", 1)[0],
         "size": cp.size,
@@ -48,9 +45,9 @@ def _checkpoint_out(cp: Checkpoint) -> dict:
 
 @router.get("/ledger/leaves", response=list[LeafOut], summary="Leaves of your records")
 @paginate(Pagination)
-def list_leaves(request: HttpRequest) -> QuerySet[Leaf]:
+def list_leaves(request: AuthenticatedRequest) -> QuerySet[Leaf]:
     """Leaves committing to the acting organisation's records, newest first."""
-    return queries.leaves_for(_member(request))
+    return queries.leaves_for(request.auth)
 
 
 @router.get(
@@ -58,8 +55,8 @@ def list_leaves(request: HttpRequest) -> QuerySet[Leaf]:
     response=RecordOut,
     summary="A record's leaves and its proof links",
 )
-def get_record(request: HttpRequest, record_type: str, record_id: str) -> dict:
-    queries.record_for(_member(request), record_type, record_id)
+def get_record(request: AuthenticatedRequest, record_type: str, record_id: str) -> dict[str, Any]:
+    queries.record_for(request.auth, record_type, record_id)
     versions = list(queries.history(record_type, record_id))
     latest = queries.latest_leaf(record_type, record_id)
     return {
@@ -78,10 +75,10 @@ def get_record(request: HttpRequest, record_type: str, record_id: str) -> dict:
     summary="A record's proof bundle (c2sp.org/tlog-proof)",
     response={200: str, 410: str},
 )
-def get_bundle(request: HttpRequest, record_type: str, record_id: str) -> HttpResponse:
+def get_bundle(request: AuthenticatedRequest, record_type: str, record_id: str) -> HttpResponse:
     """The ``.tlog-proof`` bundle of the record's latest leaf, as text; verify it offline with
     ``oretrace verify BUNDLE --key VKEY``. 410 when the record was erased."""
-    queries.record_for(_member(request), record_type, record_id)
+    queries.record_for(request.auth, record_type, record_id)
     leaf = queries.latest_leaf(record_type, record_id)
     try:
         text = queries.bundle_for(leaf)
@@ -93,15 +90,15 @@ def get_bundle(request: HttpRequest, record_type: str, record_id: str) -> HttpRe
 
 
 @router.get("/ledger/checkpoint", response=CheckpointOut, summary="The latest checkpoint")
-def get_checkpoint(request: HttpRequest) -> dict:
+def get_checkpoint(request: AuthenticatedRequest) -> dict[str, Any]:
     """The log's latest signed checkpoint (public data: also at ``/ledger/checkpoint``)."""
     return _checkpoint_out(queries.current_checkpoint())
 
 
 @router.post("/ledger/checkpoints", response={201: CheckpointOut}, summary="Sign a checkpoint now")
-def post_checkpoint(request: HttpRequest) -> Status:
+def post_checkpoint(request: AuthenticatedRequest) -> Status[dict[str, Any]]:
     """Sign a checkpoint of the current tree (returns the latest one if nothing was added)."""
-    return Status(201, _checkpoint_out(ledger.sign_checkpoint(actor=_member(request))))
+    return Status(201, _checkpoint_out(ledger.sign_checkpoint(actor=request.auth)))
 
 
 class ConsistencyQuery(Schema):
@@ -110,7 +107,7 @@ class ConsistencyQuery(Schema):
 
 
 @router.get("/ledger/consistency", response=ConsistencyOut, summary="A consistency proof")
-def get_consistency(request: HttpRequest, q: Query[ConsistencyQuery]) -> dict:
+def get_consistency(request: AuthenticatedRequest, q: Query[ConsistencyQuery]) -> dict[str, Any]:
     """Proof that the tree of ``old`` leaves is a prefix of the tree of ``new`` (public data)."""
     new = q.new if q.new is not None else queries.current_checkpoint().size
     if not 0 < q.old <= new or not Checkpoint.objects.filter(size=new).exists():
@@ -120,7 +117,7 @@ def get_consistency(request: HttpRequest, q: Query[ConsistencyQuery]) -> dict:
 
 
 @router.post("/ledger/audits", response={202: AuditStarted}, summary="Run the tamper audit")
-def post_audit(request: HttpRequest) -> Status:
+def post_audit(request: AuthenticatedRequest) -> Status[dict[str, int]]:
     """Start the tamper audit as a job; its result lists your organisation's problems."""
-    job = start_job("ledger.audit", actor=_member(request))
+    job = start_job("ledger.audit", actor=request.auth)
     return Status(202, {"job_id": job.pk})

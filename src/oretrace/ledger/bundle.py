@@ -13,6 +13,7 @@ import binascii
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from oretrace.ledger.checkpoint import (
     Checkpoint,
@@ -101,7 +102,7 @@ class VerifiedBundle:
     verified: VerifiedCheckpoint
 
     @property
-    def document(self) -> dict:
+    def document(self) -> dict[str, Any]:
         return self.opening.document
 
     @property

@@ -30,6 +30,9 @@ FORMAT = "oretrace-record/v1"
 SALT_SIZE = 16
 _PREFIX = FORMAT.encode() + b"\n"
 
+JsonObject = dict[str, Any]
+"""A record document or its facts: JSON, and read back from bundles that come from outside."""
+
 
 class CommitmentError(ValueError):
     """An opening that is malformed."""
@@ -90,24 +93,30 @@ def new_salts(count: int) -> list[bytes]:
     return [pool[i : i + SALT_SIZE] for i in range(0, len(pool), SALT_SIZE)]
 
 
-def record_document(record_type: str, record_id: str, version: int, facts: dict) -> dict:
+def record_document(
+    record_type: str, record_id: str, version: int, facts: JsonObject
+) -> JsonObject:
     return {"type": record_type, "id": str(record_id), "version": version, "facts": facts}
 
 
-def commit(salt: bytes, document: dict) -> bytes:
+def commit(salt: bytes, document: JsonObject) -> bytes:
     """The entry committed to the log for ``document`` with ``salt``."""
     return hashlib.sha256(_PREFIX + salt + canonical_json(document)).digest()
 
 
 def commit_record(
-    salt: bytes, record_type: str, record_id: str, version: int, facts: dict
+    salt: bytes, record_type: str, record_id: str, version: int, facts: JsonObject
 ) -> bytes:
     """``commit(salt, record_document(...))``: the entry of one version of one record."""
     return commit(salt, record_document(record_type, record_id, version, facts))
 
 
 def commit_records(
-    salts: list[bytes], record_type: str, ids: list[str], versions: list[int], facts: list[dict]
+    salts: list[bytes],
+    record_type: str,
+    ids: list[str],
+    versions: list[int],
+    facts: list[JsonObject],
 ) -> list[bytes]:
     """``commit_record`` for a batch of one record type, for bulk appends: same bytes.
 
@@ -137,7 +146,7 @@ class Opening:
     """What a verifier needs to recompute an entry: the salt and the record document."""
 
     salt: bytes
-    document: dict
+    document: JsonObject
 
     @property
     def entry(self) -> bytes:

@@ -6,9 +6,10 @@ a record's personal data (the leaf itself stays, so the tree and every checkpoin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from django.db import models
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class HashTile(models.Model):
         return f"level {self.level} tile {self.index} ({len(self.hashes) // 32} hashes)"
 
 
-class LogIndexField(models.PositiveBigIntegerField):
+class LogIndexField(models.PositiveBigIntegerField[int | Combinable, int]):
     """A leaf's position, declared ``integer`` on SQLite so that, as the primary key, it is the
     table's rowid: the leaf rows are stored in log order with no separate primary-key index to
     maintain on every append. ``bigint`` (with its ``>= 0`` check) everywhere else."""
@@ -69,12 +70,12 @@ class LogIndexField(models.PositiveBigIntegerField):
         return super().db_type(connection)
 
 
-class LeafQuerySet(models.QuerySet):
-    def for_member(self, member: Membership) -> LeafQuerySet:
+class LeafQuerySet(models.QuerySet["Leaf"]):
+    def for_member(self, member: Membership) -> Self:
         """Leaves of the records the member's organisation owns."""
         return self.filter(organisation_id=member.organisation_id)
 
-    def latest_per_record(self) -> LeafQuerySet:
+    def latest_per_record(self) -> Self:
         newer = Leaf.objects.filter(
             record_type=models.OuterRef("record_type"),
             record_id=models.OuterRef("record_id"),

@@ -142,6 +142,14 @@ def cosigned_message(text: bytes, timestamp: int) -> bytes:
     return b"cosignature/v1\ntime %d\n" % timestamp + text
 
 
+def parse_cosignature_vkey(vkey: str) -> CosignatureVerifier:
+    """Read a witness's verifier key (type 0x04); a log key (type 0x01) is refused."""
+    verifier = parse_vkey(vkey)
+    if not isinstance(verifier, CosignatureVerifier):
+        raise NoteError(f"{verifier.name} is a log key (type 0x01), not a cosignature key (0x04)")
+    return verifier
+
+
 def parse_vkey(vkey: str) -> Ed25519Verifier:
     """Read a verifier key; type 0x01 gives a log verifier, 0x04 a cosignature verifier."""
     parts = vkey.strip().split("+", 2)

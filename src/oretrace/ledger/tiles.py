@@ -81,7 +81,8 @@ def parse_tile_path(path: str) -> TileRef:
 
 def tile_width(level: int, index: int, size: int) -> int:
     """How many hashes tile ``(level, index)`` holds in a tree of ``size`` leaves (0: none)."""
-    available = size // (TILE_WIDTH**level) - index * TILE_WIDTH
+    span: int = TILE_WIDTH**level  # int ** int is typed Any (a negative power is a float)
+    available = size // span - index * TILE_WIDTH
     return max(0, min(TILE_WIDTH, available))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import segno
 from django.contrib import messages
@@ -109,7 +110,7 @@ def ledger_page(request: HttpRequest, member: Membership) -> HttpResponse:
     )
 
 
-def _own_problems(member: Membership) -> list[dict]:
+def _own_problems(member: Membership) -> list[dict[str, Any]]:
     run = AuditRun.objects.order_by("-started_at").first()
     if run is None:
         return []
@@ -180,7 +181,7 @@ def _public_url(request: HttpRequest, record_type: str, record_id: str) -> str:
 # --- the public verification pages -----------------------------------------------------------
 
 
-def _verify_text(text: str, vkey_text: str) -> dict:
+def _verify_text(text: str, vkey_text: str) -> dict[str, Any]:
     """Verify a bundle for a page; the outcome as template context.
 
     For this log's own key, the configured witnesses and their quorum are the policy: a

@@ -1,6 +1,7 @@
 """API routes of the traceability app: EPCIS 2.0 capture and query. Thin: services and queries."""
 
 import json
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -8,14 +9,14 @@ from django.core import signing
 from django.core.exceptions import RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from oretrace.core.models import Membership
 from oretrace.core.pagination import Pagination
 from oretrace.core.problems import problem
+from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.traceability import queries, services, trace
 from oretrace.traceability.epcis.output import query_document
@@ -37,10 +38,6 @@ _TOKEN_SALT = "oretrace.traceability.epcis-events"  # noqa: S105 (a signing salt
 XML_TYPES = ("application/xml", "text/xml")
 
 
-def _member(request: HttpRequest) -> Membership:
-    return request.auth  # type: ignore[attr-defined, return-value]
-
-
 @router.post(
     "/epcis/capture",
     response={201: CaptureResult},
@@ -57,7 +54,7 @@ def _member(request: HttpRequest) -> Membership:
         }
     },
 )
-def capture(request: HttpRequest) -> Status | HttpResponse:
+def capture(request: AuthenticatedRequest) -> Status[EpcisCapture] | HttpResponse:
     """Validate an EPCISDocument, store its new events, commit them to the ledger.
 
     The body is EPCIS 2.0 JSON/JSON-LD, or an EPCIS 1.2 or 2.0 XML ``EPCISDocument``
@@ -67,7 +64,7 @@ def capture(request: HttpRequest) -> Status | HttpResponse:
     ``errors`` name each event (1-based position), its type, the field and what is wrong. An
     event already captured by your organisation (same CBV 2.0 hash ID) is not stored twice.
     """
-    member = _member(request)
+    member = request.auth
     try:
         body = request.body
     except RequestDataTooBig:
@@ -101,14 +98,14 @@ def capture(request: HttpRequest) -> Status | HttpResponse:
 
 @router.get("/epcis/captures", response=list[CaptureOut], summary="Your EPCIS captures")
 @paginate(Pagination)
-def list_captures(request: HttpRequest) -> QuerySet[EpcisCapture]:
+def list_captures(request: AuthenticatedRequest) -> QuerySet[EpcisCapture]:
     """Documents your organisation captured, newest first."""
-    return visible(EpcisCapture.objects.all(), _member(request))
+    return visible(EpcisCapture.objects.all(), request.auth)
 
 
 @router.get("/epcis/captures/{int:capture_id}", response=CaptureOut, summary="One capture")
-def get_capture(request: HttpRequest, capture_id: int) -> EpcisCapture:
-    return get_for_member(EpcisCapture.objects.all(), _member(request), pk=capture_id)
+def get_capture(request: AuthenticatedRequest, capture_id: int) -> EpcisCapture:
+    return get_for_member(EpcisCapture.objects.all(), request.auth, pk=capture_id)
 
 
 @router.get(
@@ -117,13 +114,13 @@ def get_capture(request: HttpRequest, capture_id: int) -> EpcisCapture:
     response={200: dict},
     openapi_extra={"responses": {200: {"description": "An EPCIS 2.0 EPCISQueryDocument"}}},
 )
-def query_events(request: HttpRequest, filters: Query[EventQueryParams]) -> HttpResponse:
+def query_events(request: AuthenticatedRequest, filters: Query[EventQueryParams]) -> HttpResponse:
     """Events your organisation may see, as an EPCIS 2.0 JSON-LD EPCISQueryDocument.
 
     Pages follow the EPCIS REST binding: ``perPage`` events, and a ``Link: <…>; rel="next"``
     header carrying ``nextPageToken`` while more events match.
     """
-    member = _member(request)
+    member = request.auth
     params: dict[str, str] = {
         k: str(v) for k, v in request.GET.items() if k not in ("perPage", "nextPageToken")
     }
@@ -158,7 +155,7 @@ def query_events(request: HttpRequest, filters: Query[EventQueryParams]) -> Http
     return response
 
 
-def _as_epcis(event: EpcisEvent) -> dict:
+def _as_epcis(event: EpcisEvent) -> dict[str, Any]:
     body = dict(event.body)
     body.setdefault("eventID", event.hash_id)
     body["recordTime"] = event.record_time.isoformat().replace("+00:00", "Z")
@@ -167,9 +164,11 @@ def _as_epcis(event: EpcisEvent) -> dict:
 
 @router.get("/custody/lots", response=list[LotOut], summary="Lots")
 @paginate(Pagination)
-def list_lots(request: HttpRequest, code: str = "", flagged: bool = False) -> QuerySet[Lot]:
+def list_lots(
+    request: AuthenticatedRequest, code: str = "", flagged: bool = False
+) -> QuerySet[Lot]:
     """Lots your organisation holds (from captured events); ``flagged`` keeps flagged ones."""
-    lots = queries.lots_for(_member(request))
+    lots = queries.lots_for(request.auth)
     if code:
         lots = lots.filter(code=code)
     if flagged:
@@ -178,44 +177,44 @@ def list_lots(request: HttpRequest, code: str = "", flagged: bool = False) -> Qu
 
 
 @router.get("/custody/lots/{int:lot_id}", response=LotDetail, summary="One lot")
-def get_lot(request: HttpRequest, lot_id: int) -> Lot:
+def get_lot(request: AuthenticatedRequest, lot_id: int) -> Lot:
     """A lot with its mass-balance flags and its shipments and receipts."""
-    lot = get_for_member(queries.lots_for(_member(request)), _member(request), pk=lot_id)
+    lot = get_for_member(queries.lots_for(request.auth), request.auth, pk=lot_id)
     lot.flag_list = list(lot.flags.select_related("lot", "event"))  # type: ignore[attr-defined]
     lot.movements_list = list(lot.movements.all())  # type: ignore[attr-defined]
     return lot
 
 
 @router.get("/custody/lots/{int:lot_id}/upstream", response=TraceOut, summary="Origins of a lot")
-def lot_upstream(request: HttpRequest, lot_id: int) -> HttpResponse:
+def lot_upstream(request: AuthenticatedRequest, lot_id: int) -> HttpResponse:
     """The origin lots (mines, collection points, recycled input) with mass fractions.
 
     ``fraction`` is the share of the lot's mass from each origin; ``by_country`` and ``by_type``
     add them up by the origin facility's country and by artisanal / industrial / collection
     point / recycled / unknown.
     """
-    lot = get_for_member(Lot.objects.all(), _member(request), pk=lot_id)
+    lot = get_for_member(Lot.objects.all(), request.auth, pk=lot_id)
     return _trace_response(trace.upstream(lot))
 
 
 @router.get("/custody/lots/{int:lot_id}/chain", response=ChainOut, summary="Custody chain of a lot")
-def lot_chain(request: HttpRequest, lot_id: int) -> HttpResponse:
+def lot_chain(request: AuthenticatedRequest, lot_id: int) -> HttpResponse:
     """The lots upstream of this one and the custody edges between them, with mass fractions.
 
     The graph the lot page draws: ``fraction`` is the share of this lot that passed through
     each lot or along each edge (the product of ``share`` along the way, summed over paths).
     At most ``limit`` lots, the nearest first (``truncated`` says when more exist).
     """
-    lot = get_for_member(Lot.objects.all(), _member(request), pk=lot_id)
+    lot = get_for_member(Lot.objects.all(), request.auth, pk=lot_id)
     return JsonResponse(queries.chain_out(lot), encoder=DjangoJSONEncoder)
 
 
 @router.get(
     "/custody/lots/{int:lot_id}/downstream", response=TraceOut, summary="Products made from a lot"
 )
-def lot_downstream(request: HttpRequest, lot_id: int) -> HttpResponse:
+def lot_downstream(request: AuthenticatedRequest, lot_id: int) -> HttpResponse:
     """Every end lot made with material of this lot, with the share of it that came from it."""
-    lot = get_for_member(Lot.objects.all(), _member(request), pk=lot_id)
+    lot = get_for_member(Lot.objects.all(), request.auth, pk=lot_id)
     return _trace_response(trace.downstream([lot]))
 
 
@@ -224,9 +223,11 @@ def lot_downstream(request: HttpRequest, lot_id: int) -> HttpResponse:
     response=TraceOut,
     summary="Products exposed to a mine or collection point",
 )
-def facility_downstream(request: HttpRequest, facility_id: int) -> HttpResponse | dict:
+def facility_downstream(
+    request: AuthenticatedRequest, facility_id: int
+) -> HttpResponse | dict[str, Any]:
     """Every end lot of your organisation made with material from lots of this facility."""
-    member = _member(request)
+    member = request.auth
     _facility, lots = queries.facility_lots(member, facility_id)
     if not lots:
         return {"lot_id": None, "shares": [], "by_country": {}, "by_type": {}}
@@ -235,9 +236,11 @@ def facility_downstream(request: HttpRequest, facility_id: int) -> HttpResponse 
 
 @router.get("/custody/flags", response=list[FlagOut], summary="Mass-balance flags")
 @paginate(Pagination)
-def list_flags(request: HttpRequest, facility_id: int | None = None) -> QuerySet[CustodyFlag]:
+def list_flags(
+    request: AuthenticatedRequest, facility_id: int | None = None
+) -> QuerySet[CustodyFlag]:
     """Flags raised on your lots (over-yield, over-shipment, over-consumption, receipt)."""
-    flags = queries.flags_for(_member(request))
+    flags = queries.flags_for(request.auth)
     if facility_id is not None:
         flags = flags.filter(facility_id=facility_id)
     return flags

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -35,10 +36,11 @@ class CaptureForm(forms.Form):
     )
 
     def clean_document(self) -> bytes:
-        upload = self.cleaned_data["document"]
-        if upload.size > MAX_DOCUMENT_BYTES:
+        upload: UploadedFile[bytes] = self.cleaned_data["document"]
+        if upload.size is not None and upload.size > MAX_DOCUMENT_BYTES:
             raise forms.ValidationError(_("The document is larger than 20 MB."))
-        return upload.read()
+        content: bytes = upload.read()  # File.read is typed through a proxy, as Any
+        return content
 
 
 class EventFilterForm(forms.Form):
@@ -160,16 +162,16 @@ def _quantity(
     )
 
 
-class _ChoiceOf(forms.ModelChoiceField):
+class _ChoiceOf[M: models.Model](forms.ModelChoiceField[M]):
     """A choice of ``model`` rows; the form sets the queryset the member may choose from."""
 
-    model: type[models.Model]
+    model: type[M]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(self.model._default_manager.none(), **kwargs)
 
 
-class _FacilityField(_ChoiceOf):
+class _FacilityField(_ChoiceOf[Facility]):
     model = Facility
 
     def label_from_instance(self, obj: Any) -> str:
@@ -177,7 +179,7 @@ class _FacilityField(_ChoiceOf):
         return f"{obj.name}{latin} · {obj.country_id}"
 
 
-class _LotField(_ChoiceOf):
+class _LotField(_ChoiceOf[Lot]):
     model = Lot
 
     def label_from_instance(self, obj: Any) -> str:
@@ -185,7 +187,7 @@ class _LotField(_ChoiceOf):
         return f"{lot_number(obj.code)} · {obj.remaining_kg.normalize():f} kg{where}"
 
 
-class _ShipmentField(_ChoiceOf):
+class _ShipmentField(_ChoiceOf[LotMovement]):
     model = LotMovement
 
     def label_from_instance(self, obj: Any) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -102,8 +102,8 @@ class EpcisEvent(OrgOwnedModel):
         return f"{self.event_type} {self.hash_id[14:26]}… at {self.event_time:%Y-%m-%d %H:%M}"
 
 
-class EpcisIdentifierQuerySet(models.QuerySet):
-    def for_member(self, member: Membership) -> EpcisIdentifierQuerySet:
+class EpcisIdentifierQuerySet(models.QuerySet["EpcisIdentifier"]):
+    def for_member(self, member: Membership) -> Self:
         """Identifiers of the events the member may see."""
         return self.filter(event__in=EpcisEvent.objects.for_member(member).values("pk"))
 

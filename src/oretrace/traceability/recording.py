@@ -49,7 +49,7 @@ class Recorded:
 
 def location_of(facility: Facility) -> str:
     """The location URI events at this facility carry (see the module docstring)."""
-    identifiers = {i.scheme: i.value for i in facility.identifiers.all()}
+    identifiers: dict[str, str] = {i.scheme: i.value for i in facility.identifiers.all()}
     if gln := identifiers.get(IdentifierScheme.GLN):
         return f"https://id.gs1.org/414/{gln}"
     other = identifiers.get(IdentifierScheme.OTHER, "")

@@ -148,8 +148,9 @@ def _lost_race(exc: Exception) -> bool:
     diag = getattr(exc.__cause__, "diag", None)
     if diag is None:
         return False
-    return diag.sqlstate == _DEADLOCK or (
-        diag.sqlstate == _UNIQUE_VIOLATION and diag.constraint_name == _EVENT_KEY
+    return bool(
+        diag.sqlstate == _DEADLOCK
+        or (diag.sqlstate == _UNIQUE_VIOLATION and diag.constraint_name == _EVENT_KEY)
     )
 
 

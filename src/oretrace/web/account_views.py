@@ -26,6 +26,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from oretrace.core import accounts
 from oretrace.core.exceptions import OretraceError
+from oretrace.core.requests import OretraceRequest, user_of
 from oretrace.web.auth import client_address
 from oretrace.web.forms import EmailAuthenticationForm, SecondFactorForm
 from oretrace.web.sessions import ENDED
@@ -65,16 +66,16 @@ class LoginView(auth_views.LoginView):
 
 @never_cache
 @login_required
-def login_verify(request: HttpRequest) -> HttpResponse:
+def login_verify(request: OretraceRequest) -> HttpResponse:
     """The second step of a login: a code from the app, or a backup code."""
-    if getattr(request, "second_factor_pending", None) != VERIFY:
+    if request.second_factor_pending != VERIFY:
         return HttpResponseRedirect(_next_url(request))
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = accounts.verify_second_factor(request.user, form.cleaned_data["code"])  # type: ignore[arg-type]
+        device = accounts.verify_second_factor(user_of(request), form.cleaned_data["code"])
         if device is not None:
             django_otp.login(request, device)
-            left = accounts.backup_codes_left(request.user)  # type: ignore[arg-type]
+            left = accounts.backup_codes_left(user_of(request))
             if isinstance(device, StaticDevice) and left < LOW_ON_BACKUP_CODES:
                 messages.warning(
                     request,
@@ -98,34 +99,33 @@ def login_verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: OretraceRequest) -> HttpResponse:
     """Set up, renew or turn off the second factor."""
-    user = request.user
-    pending = getattr(request, "second_factor_pending", None)
-    if pending == VERIFY:
+    user = user_of(request)
+    if request.second_factor_pending == VERIFY:
         return redirect("login_verify")
     action = request.POST.get("action", "") if request.method == "POST" else ""
     form = SecondFactorForm(request.POST if action in {"confirm", "codes", "disable"} else None)
     backup_codes: list[str] | None = None
     try:
         if action == "start":
-            accounts.start_totp_enrolment(user)  # type: ignore[arg-type]
+            accounts.start_totp_enrolment(user)
         elif action in {"confirm", "codes", "disable"} and form.is_valid():
             code = form.cleaned_data["code"]
-            device = accounts.pending_totp_device(user)  # type: ignore[arg-type]
+            device = accounts.pending_totp_device(user)
             if action == "confirm" and device is None:
                 form.add_error(None, _("Start the set-up again: no app is waiting for a code."))
             elif action == "confirm" and device is not None:
-                backup_codes = accounts.confirm_totp_enrolment(user, device, code)  # type: ignore[arg-type]
+                backup_codes = accounts.confirm_totp_enrolment(user, device, code)
                 django_otp.login(request, device)
-                request.second_factor_pending = None  # type: ignore[attr-defined]
+                request.second_factor_pending = None
                 messages.success(request, _("Your second factor is on."))
                 form = SecondFactorForm()
             elif action == "codes":
-                backup_codes = accounts.new_backup_codes(user, code)  # type: ignore[arg-type]
+                backup_codes = accounts.new_backup_codes(user, code)
                 form = SecondFactorForm()
             else:
-                accounts.disable_second_factor(user, code)  # type: ignore[arg-type]
+                accounts.disable_second_factor(user, code)
                 messages.success(request, _("Your second factor is off."))
                 return redirect("two_factor")
     except OretraceError as exc:
@@ -144,11 +144,11 @@ def _translated_refusal(message: str) -> str:
 
 
 def _two_factor_context(
-    request: HttpRequest, form: SecondFactorForm, backup_codes: list[str] | None
+    request: OretraceRequest, form: SecondFactorForm, backup_codes: list[str] | None
 ) -> dict[str, Any]:
-    user = request.user
-    enrolled = accounts.has_second_factor(user)  # type: ignore[arg-type]
-    device = accounts.pending_totp_device(user)  # type: ignore[arg-type]
+    user = user_of(request)
+    enrolled = accounts.has_second_factor(user)
+    device = accounts.pending_totp_device(user)
     qr = secret = None
     if device is not None:
         qr = segno.make(device.config_url, error="m").svg_data_uri(scale=4, border=2)
@@ -160,11 +160,11 @@ def _two_factor_context(
         "qr": qr,
         "secret": secret,
         "backup_codes": backup_codes,
-        "codes_left": accounts.backup_codes_left(user) if enrolled else 0,  # type: ignore[arg-type]
-        "required": accounts.requires_second_factor(user),  # type: ignore[arg-type]
-        "must_enrol": getattr(request, "second_factor_pending", None) == ENROL,
+        "codes_left": accounts.backup_codes_left(user) if enrolled else 0,
+        "required": accounts.requires_second_factor(user),
+        "must_enrol": request.second_factor_pending == ENROL,
         "trial_without_2fa": trial_without_2fa(),
-        "is_administrator": accounts.is_administrator(user),  # type: ignore[arg-type]
+        "is_administrator": accounts.is_administrator(user),
     }
 
 

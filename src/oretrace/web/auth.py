@@ -20,7 +20,7 @@ from django.shortcuts import render
 logger = logging.getLogger("oretrace.accounts")
 
 
-class LoginThrottleBackend(AxesStandaloneBackend):
+class LoginThrottleBackend(AxesStandaloneBackend):  # type: ignore[misc]  # axes has no types
     """Axes' check, for logins that come with a request.
 
     Every login from the network does (Django's login form and the admin pass theirs). A call
@@ -29,7 +29,7 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     next backend decides.
     """
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -37,11 +37,12 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         **kwargs: Any,
     ) -> None:
         if request is None:
-            return None
-        return super().authenticate(request, username, password, **kwargs)
+            return
+        super().authenticate(request, username, password, **kwargs)  # raises when locked out
+        return
 
 
-def attempted_email(request: HttpRequest | None, credentials: dict | None) -> str | None:
+def attempted_email(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str | None:
     """The account an attempt is counted against: the e-mail address, case folded.
 
     Without this, ``Alice@Example.org`` and ``alice@example.org`` would each get their own count.
@@ -60,11 +61,12 @@ def client_address(request: HttpRequest) -> str | None:
     are whatever the client chose to send and cannot be trusted.
     """
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if hops:
             return hops[-1]
-    return request.META.get("REMOTE_ADDR")
+    address: str | None = request.META.get("REMOTE_ADDR")
+    return address
 
 
 def locked_out(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from oretrace import __version__
+from oretrace.core.requests import user_of
 
 # (url name, label). Only modules that exist appear: later apps add their entries here.
 NAVIGATION = [
@@ -35,7 +38,7 @@ def nav_pending(request: HttpRequest) -> bool:
     return bool(getattr(request, "second_factor_pending", None))
 
 
-def shell(request: HttpRequest) -> dict:
+def shell(request: HttpRequest) -> dict[str, Any]:
     member = getattr(request, "member", None)
     if getattr(request, "second_factor_pending", None):
         member = None  # no navigation until the second factor is given
@@ -63,7 +66,7 @@ def shell(request: HttpRequest) -> dict:
     if member is not None:
         from oretrace.web.middleware import memberships_of
 
-        switcher = memberships_of(request.user)
+        switcher = memberships_of(user_of(request))
     return {
         "member": member,
         "navigation": nav,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 
@@ -25,7 +26,7 @@ class Notice:
     """A warning on the dashboard with the way out: its template, given the member."""
 
     template: str
-    context: dict
+    context: dict[str, Any]
 
 
 class _Providers[T]:

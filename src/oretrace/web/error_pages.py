@@ -38,7 +38,7 @@ def _is_api(request: HttpRequest) -> bool:
 def _page(request: HttpRequest, status: int, template: str) -> HttpResponse:
     """The error page with the request's context; without it if the context itself fails."""
     if _is_api(request):
-        from oretrace.api.errors import problem
+        from oretrace.core.problems import problem
 
         kinds = {400: "bad-request", 403: "forbidden", 404: "not-found"}
         return problem(request, status, _api_detail(status), kind=kinds[status])

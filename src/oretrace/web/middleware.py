@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import cast
 
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,14 +13,15 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from oretrace.core.exceptions import NotFound
-from oretrace.core.models import Membership
+from oretrace.core.models import Membership, User
+from oretrace.core.requests import OretraceRequest, user_of
 
 logger = logging.getLogger("oretrace.web")
 
 SESSION_KEY = "oretrace_membership_id"
 
 
-def memberships_of(user: object) -> list[Membership]:
+def memberships_of(user: User) -> list[Membership]:
     return list(
         Membership.objects.active()
         .filter(user=user)
@@ -35,9 +37,10 @@ class CurrentMembershipMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.member = None  # type: ignore[attr-defined]
+        typed = cast(OretraceRequest, request)  # this middleware makes it one
+        typed.member = None
         if not request.path.startswith("/static/") and request.user.is_authenticated:
-            request.member = self._resolve(request)  # type: ignore[attr-defined]
+            typed.member = self._resolve(request)
         return self.get_response(request)
 
     @staticmethod
@@ -45,7 +48,7 @@ class CurrentMembershipMiddleware:
         chosen = request.session.get(SESSION_KEY)
         base = (
             Membership.objects.active()
-            .filter(user=request.user)
+            .filter(user=user_of(request))
             .select_related("organisation", "user")
         )
         member = base.filter(pk=chosen).first() if chosen else None
@@ -147,7 +150,7 @@ def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
 
 def _refusal(request: HttpRequest, status: int, kind: str, detail: str) -> HttpResponse:
     if _is_api(request):
-        from oretrace.api.errors import problem
+        from oretrace.core.problems import problem
 
         return problem(request, status, detail, kind=kind)
     from django.shortcuts import render

@@ -20,9 +20,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from oretrace.core.exceptions import OretraceError, PermissionDenied
-from oretrace.core.models import Invitation, Membership, Organisation
+from oretrace.core.models import Invitation, Membership, Organisation, User
 from oretrace.core.permissions import can_manage_organisation
 from oretrace.core.queries import operator_organisations as organisations_for_operator
+from oretrace.core.requests import user_of
 from oretrace.core.services import onboarding
 from oretrace.core.tenancy import get_for_member
 from oretrace.web.auth import client_address
@@ -100,13 +101,13 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
         invite = onboarding.invitation_for(secret)
     except OretraceError as exc:
         return render(request, "web/invitation_invalid.html", {"reason": str(exc)}, status=404)
-    user = request.user if request.user.is_authenticated else None
-    has_account = user is not None or onboarding.User.objects.filter(email=invite.email).exists()
+    user = user_of(request) if request.user.is_authenticated else None
+    has_account = user is not None or User.objects.filter(email=invite.email).exists()
     form = AcceptInvitationForm(request.POST or None, initial={"full_name": invite.full_name})
     if request.method == "POST":
         try:
             if user is not None:
-                onboarding.accept_invitation(secret, user=user)  # type: ignore[arg-type]
+                onboarding.accept_invitation(secret, user=user)
             elif has_account:
                 raise OretraceError(
                     _("%(email)s already has an account: log in with it, then open the link.")
@@ -170,7 +171,7 @@ def operator_organisations(request: HttpRequest) -> HttpResponse:
                 kind=data["kind"],
                 email=data["email"],
                 full_name=data["full_name"],
-                operator=request.user,  # type: ignore[arg-type]
+                operator=user_of(request),
                 language=get_language() or "",
             )
         except PermissionDenied:
@@ -206,10 +207,10 @@ def operator_decide(request: HttpRequest, organisation_id: int) -> HttpResponse:
         return redirect("web:operator_organisations")
     try:
         if decision == "approve":
-            onboarding.approve_organisation(org, operator=request.user)  # type: ignore[arg-type]
+            onboarding.approve_organisation(org, operator=user_of(request))
             messages.success(request, _("%(org)s is approved.") % {"org": org})
         else:
-            onboarding.reject_organisation(org, operator=request.user)  # type: ignore[arg-type]
+            onboarding.reject_organisation(org, operator=user_of(request))
             messages.success(request, _("The sign-up of %(org)s is rejected.") % {"org": org})
     except PermissionDenied:
         raise

@@ -10,7 +10,8 @@ minute, so that reading pages does not turn every request into a session write.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -37,7 +38,7 @@ def _start(sender: object, request: HttpRequest | None, user: object, **kwargs: 
         request.session[SEEN_AT] = moment
 
 
-def expiry_reason(session: dict, moment: float) -> str | None:
+def expiry_reason(session: Mapping[str, Any], moment: float) -> str | None:
     """``"idle"`` or ``"absolute"`` when a session with these times has run out, else ``None``."""
     login_at = session.get(LOGIN_AT)
     seen_at = session.get(SEEN_AT, login_at)
@@ -69,7 +70,7 @@ class SessionTimeoutMiddleware:
             session[LOGIN_AT] = moment
             session[SEEN_AT] = moment
             return
-        reason = expiry_reason(session, moment)  # type: ignore[arg-type]
+        reason = expiry_reason(session, moment)
         if reason is not None:
             logout(request)
             request.session[ENDED] = reason  # the login page says why

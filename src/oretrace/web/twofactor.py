@@ -9,12 +9,14 @@ redirects there, and the API refuses the session (``request.second_factor_pendin
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from oretrace.core.accounts import has_second_factor, requires_second_factor
+from oretrace.core.requests import OretraceRequest
 
 VERIFY = "verify"
 ENROL = "enrol"
@@ -54,10 +56,11 @@ class SecondFactorMiddleware:
         return self._open
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.second_factor_pending = None  # type: ignore[attr-defined]
+        typed = cast(OretraceRequest, request)  # this middleware makes it one
+        typed.second_factor_pending = None
         if request.user.is_authenticated and not request.path.startswith("/static/"):
             step = pending_step(request.user)
-            request.second_factor_pending = step  # type: ignore[attr-defined]
+            typed.second_factor_pending = step
             if step is not None and not request.path.startswith(self._open_paths()[step]):
                 target = reverse("login_verify" if step == VERIFY else "two_factor")
                 query = urlencode({"next": request.get_full_path()})

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import wraps
-from typing import Any
+from functools import update_wrapper
+from typing import Concatenate, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
@@ -34,6 +34,7 @@ from oretrace.core.queries import (
     recent_changes,
     with_actor_names,
 )
+from oretrace.core.requests import AuthenticatedRequest, OretraceRequest, user_of
 from oretrace.core.services import onboarding
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.web.dashboard import collect as app_figures
@@ -42,24 +43,28 @@ from oretrace.web.forms import InviteForm, StartJobForm, TokenForm
 from oretrace.web.middleware import SESSION_KEY
 
 
-def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def member_required[**P, R: HttpResponseBase](
+    view: Callable[Concatenate[AuthenticatedRequest, Membership, P], R],
+) -> Callable[Concatenate[HttpRequest, P], R | HttpResponse]:
     """Log in first; a user without any organisation sees an explanation instead of a page.
 
-    A refusal the view lets through (``PermissionDenied`` from a permission or a service)
-    answers 403 with its reason, never a 500.
+    The view is called with the request (an ``AuthenticatedRequest`` from here on) and the
+    acting member. A refusal the view lets through (``PermissionDenied`` from a permission or
+    a service) answers 403 with its reason, never a 500.
     """
 
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.member is None:  # type: ignore[attr-defined]
+    # update_wrapper, not @wraps: typeshed's _Wrapped hides the wrapper's own signature.
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
+        typed = cast(OretraceRequest, request)  # past the membership middleware
+        if typed.member is None:
             return render(request, "web/no_membership.html", status=403)
         try:
-            return view(request, request.member, *args, **kwargs)  # type: ignore[attr-defined]
+            return view(cast(AuthenticatedRequest, typed), typed.member, *args, **kwargs)
         except PermissionDenied as exc:
             return render(request, "web/refused.html", {"reason": str(exc)}, status=403)
 
-    return wrapper
+    update_wrapper(wrapper, view)
+    return login_required(wrapper)
 
 
 @contextmanager
@@ -77,20 +82,25 @@ def errors_as_messages(request: HttpRequest) -> Iterator[None]:
         messages.error(request, str(exc))
 
 
-def requires(permission: Permission) -> Callable[[Callable[..., HttpResponse]], Any]:
+type MemberView[**P, R] = Callable[Concatenate[AuthenticatedRequest, Membership, P], R]
+
+
+def requires[**P, R](permission: Permission) -> Callable[[MemberView[P, R]], MemberView[P, R]]:
     """Under ``@member_required``: a write (any method but GET/HEAD) needs ``permission``.
 
     Checked before the view reads the form, so a refused member gets 403 whatever they sent;
     the service checks again (and the object's organisation) when it writes.
     """
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapper(request: HttpRequest, member: Membership, *args: Any, **kw: Any) -> Any:
+    def decorate(view: MemberView[P, R]) -> MemberView[P, R]:
+        def wrapper(
+            request: AuthenticatedRequest, member: Membership, /, *args: P.args, **kw: P.kwargs
+        ) -> R:
             if request.method not in ("GET", "HEAD"):
                 permission.require(member)
             return view(request, member, *args, **kw)
 
+        update_wrapper(wrapper, view)
         return wrapper
 
     return decorate
@@ -118,7 +128,7 @@ def dashboard(request: HttpRequest, member: Membership) -> HttpResponse:
 def switch_organisation(request: HttpRequest) -> HttpResponse:
     target = (
         Membership.objects.active()
-        .filter(user=request.user, pk=request.POST.get("membership"))
+        .filter(user=user_of(request), pk=request.POST.get("membership", ""))
         .select_related("organisation")
         .first()
     )
@@ -176,11 +186,11 @@ def organisation(request: HttpRequest, member: Membership) -> HttpResponse:
 
 
 @member_required
-def jobs(request: HttpRequest, member: Membership) -> HttpResponse:
+def jobs(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
     page = Paginator(jobs_for(member), 25).get_page(request.GET.get("page"))
     any_active = any(not j.is_final for j in page.object_list)
     context = {"page": page, "any_active": any_active, "form": StartJobForm(member=member)}
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "web/jobs.html#job-table", context)
     return render(request, "web/jobs.html", context)
 
@@ -216,9 +226,9 @@ def start_job_page(
 
 
 @member_required
-def job_detail(request: HttpRequest, member: Membership, job_id: int) -> HttpResponse:
+def job_detail(request: AuthenticatedRequest, member: Membership, job_id: int) -> HttpResponse:
     job = get_for_member(Job.objects.all(), member, pk=job_id)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "web/job_detail.html#job-status", {"job": job})
     return render(request, "web/job_detail.html", {"job": job})
 
@@ -237,7 +247,7 @@ def job_cancel(request: HttpRequest, member: Membership, job_id: int) -> HttpRes
 
 
 @member_required
-def reference(request: HttpRequest, member: Membership) -> HttpResponse:
+def reference(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     countries = Country.objects.all()
     if query:
@@ -251,7 +261,7 @@ def reference(request: HttpRequest, member: Membership) -> HttpResponse:
         "query": query,
         "country_count": Country.objects.count(),
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "web/reference.html#country-results", context)
     return render(request, "web/reference.html", context)
 
@@ -309,7 +319,7 @@ def changes(
     request: HttpRequest, member: Membership, app_label: str, model_name: str, object_id: str
 ) -> HttpResponse:
     obj = object_for_member(app_label, model_name, object_id, member)
-    entries = ChangeLogEntry.objects.for_object(obj)  # type: ignore[arg-type]
+    entries = ChangeLogEntry.objects.for_object(obj)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     page.object_list = with_actor_names(member, list(page.object_list))
     for entry in page.object_list:

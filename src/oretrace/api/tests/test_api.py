@@ -83,7 +83,7 @@ def test_malformed_json_body_is_a_problem(api_a, member_a):
 
 def test_pagination_counts_and_slices(api_a, member_a):
     for _ in range(7):
-        JobFactory(organisation=member_a.organisation)
+        JobFactory.create(organisation=member_a.organisation)
     page = api_a.get("/api/v1/jobs?limit=3&offset=5").json()
     assert page["count"] == 7
     assert (page["limit"], page["offset"]) == (3, 5)
@@ -157,7 +157,7 @@ def test_admin_adds_member_by_email(
 
 
 def test_patch_membership_changes_roles(api_a, member_a):
-    other = MembershipFactory(organisation=member_a.organisation, roles=[Role.VIEWER])
+    other = MembershipFactory.create(organisation=member_a.organisation, roles=[Role.VIEWER])
     response = _json(api_a, "patch", f"/api/v1/memberships/{other.pk}", {"roles": ["auditor"]})
     assert response.json()["roles"] == ["auditor"]
     assert ChangeLogEntry.objects.for_object(other).exists()
@@ -180,7 +180,7 @@ def test_unknown_job_kind_is_rejected(api_a):
 
 
 def test_cancel_a_finished_job_is_a_conflict(api_a, member_a):
-    job = JobFactory(organisation=member_a.organisation, status=JobStatus.SUCCEEDED)
+    job = JobFactory.create(organisation=member_a.organisation, status=JobStatus.SUCCEEDED)
     response = api_a.post(f"/api/v1/jobs/{job.pk}/cancel")
     assert response.status_code == 409
 
@@ -218,9 +218,9 @@ def test_pagination_total_is_right_for_distinct_querysets():
     from oretrace.core.pagination import Pagination
     from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
 
-    org = OrganisationFactory()
+    org = OrganisationFactory.create()
     for _ in range(3):
-        MembershipFactory(organisation=org)
+        MembershipFactory.create(organisation=org)
     joined = Organisation.objects.filter(memberships__is_active=True).distinct()
     page = Pagination().paginate_queryset(joined, Pagination.Input(limit=10, offset=0))
     assert page["count"] == len(page["items"]) == 1

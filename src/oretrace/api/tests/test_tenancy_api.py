@@ -61,7 +61,7 @@ def objects_of_a(member_a):
     return {
         "org": member_a.organisation_id,
         "membership": member_a.pk,
-        "job": JobFactory(organisation=member_a.organisation, created_by=member_a.user).pk,
+        "job": JobFactory.create(organisation=member_a.organisation, created_by=member_a.user).pk,
         "token": token.pk,
     }
 
@@ -83,7 +83,7 @@ def test_change_log_of_other_organisations_objects_is_404(model, api_b, objects_
 
 
 def test_lists_show_only_own_organisation(api_b, member_b, objects_of_a):
-    JobFactory(organisation=member_b.organisation)
+    JobFactory.create(organisation=member_b.organisation)
     orgs = api_b.get("/api/v1/organisations").json()["items"]
     assert [o["id"] for o in orgs] == [member_b.organisation_id]
     members = api_b.get("/api/v1/memberships").json()["items"]

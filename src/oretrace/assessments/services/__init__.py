@@ -248,7 +248,7 @@ def save_answer(
 
 @transaction.atomic
 def add_evidence(
-    assessment: Assessment, question: Question, *, upload: UploadedFile, actor: Actor
+    assessment: Assessment, question: Question, *, upload: UploadedFile[bytes], actor: Actor
 ) -> Evidence:
     """Attach a checked evidence file to an answer; a refused file leaves nothing behind."""
     _require_open_for_answers(assessment, actor)

@@ -25,6 +25,9 @@ from oretrace.core.models import Membership, Organisation
 
 Data = dict[str, Any]
 
+Change = Callable[[Data], None]
+"""One edit of a standard's data, applied in place by ``edit``."""
+
 
 def spec_of(draft: StandardDraft) -> stdfile.StandardSpec:
     return stdfile.read(draft.source)
@@ -134,15 +137,18 @@ def discard(draft: StandardDraft, *, actor: Membership) -> None:
 
 
 def find_section(data: Data, code: str) -> Data:
-    for section in data["sections"]:
+    sections: list[Data] = data["sections"]
+    for section in sections:
         if section["code"] == code:
             return section
     raise StandardFileError(f"there is no section {code!r}", field="sections")
 
 
 def find_criterion(data: Data, code: str) -> Data:
-    for section in data["sections"]:
-        for criterion in section["criteria"]:
+    sections: list[Data] = data["sections"]
+    for section in sections:
+        criteria: list[Data] = section["criteria"]
+        for criterion in criteria:
             if criterion["code"] == code:
                 return criterion
     raise StandardFileError(f"there is no criterion {code!r}", field="criteria")
@@ -161,14 +167,14 @@ def find_question(data: Data, code: str) -> tuple[Data, int]:
 # --- changes (each a function of the data, for ``edit``) ----------------------------------------
 
 
-def set_header(*, version: str, title: dict[str, str], description: dict[str, str]) -> Callable:
+def set_header(*, version: str, title: dict[str, str], description: dict[str, str]) -> Change:
     def change(data: Data) -> None:
         data.update(version=version.strip(), title=title, description=description)
 
     return change
 
 
-def set_section(code: str, *, new_code: str, title: dict[str, str]) -> Callable:
+def set_section(code: str, *, new_code: str, title: dict[str, str]) -> Change:
     def change(data: Data) -> None:
         section = find_section(data, code)
         section.update(code=new_code.strip(), title=title)
@@ -176,7 +182,7 @@ def set_section(code: str, *, new_code: str, title: dict[str, str]) -> Callable:
     return change
 
 
-def add_section(*, section: Data, criterion: Data, question: Data) -> Callable:
+def add_section(*, section: Data, criterion: Data, question: Data) -> Change:
     """A new section at the end, with its first criterion and question (a section needs one)."""
 
     def change(data: Data) -> None:
@@ -185,14 +191,14 @@ def add_section(*, section: Data, criterion: Data, question: Data) -> Callable:
     return change
 
 
-def set_criterion(code: str, values: Data) -> Callable:
+def set_criterion(code: str, values: Data) -> Change:
     def change(data: Data) -> None:
         find_criterion(data, code).update(values)
 
     return change
 
 
-def add_criterion(section_code: str, *, criterion: Data, question: Data) -> Callable:
+def add_criterion(section_code: str, *, criterion: Data, question: Data) -> Change:
     """A new criterion at the end of a section, with its first question."""
 
     def change(data: Data) -> None:
@@ -201,7 +207,7 @@ def add_criterion(section_code: str, *, criterion: Data, question: Data) -> Call
     return change
 
 
-def set_question(code: str, values: Data) -> Callable:
+def set_question(code: str, values: Data) -> Change:
     """Replace question ``code`` by ``values``; conditions on its old code follow a new code."""
 
     def change(data: Data) -> None:
@@ -216,14 +222,14 @@ def set_question(code: str, values: Data) -> Callable:
     return change
 
 
-def add_question(criterion_code: str, values: Data) -> Callable:
+def add_question(criterion_code: str, values: Data) -> Change:
     def change(data: Data) -> None:
         find_criterion(data, criterion_code)["questions"].append(values)
 
     return change
 
 
-def remove(kind: str, code: str) -> Callable:
+def remove(kind: str, code: str) -> Change:
     """Remove a section, criterion or question; the check refuses leaving a part empty or a
     condition pointing at a removed question."""
 
@@ -243,7 +249,7 @@ def remove(kind: str, code: str) -> Callable:
     return change
 
 
-def move(kind: str, code: str, *, up: bool) -> Callable:
+def move(kind: str, code: str, *, up: bool) -> Change:
     """Move a section, criterion or question one place up or down within its parent."""
 
     def change(data: Data) -> None:

@@ -69,7 +69,7 @@ def generate_plan(
             criterion=criterion,
             severity=criterion.severity,
             steps=localise(criterion.improvement_steps, language),
-            due_on=start + timedelta(days=SEVERITY_DUE_DAYS[criterion.severity]),  # type: ignore[index]
+            due_on=start + timedelta(days=SEVERITY_DUE_DAYS[criterion.severity]),
         )
         log_change(
             action, action=ChangeAction.CREATE, actor=actor, organisation=assessment.supplier
@@ -110,7 +110,7 @@ def update_action(
 
 @transaction.atomic
 def add_progress(
-    action: ImprovementAction, *, text: str, actor: Actor, upload: UploadedFile | None = None
+    action: ImprovementAction, *, text: str, actor: Actor, upload: UploadedFile[bytes] | None = None
 ) -> ProgressUpdate:
     """A progress note on an action, with an optional evidence file (checked like answers')."""
     if not is_responder(actor, action.assessment):
@@ -188,7 +188,7 @@ def add_training_module(
     actor: Actor,
     url: str = "",
     summary: str = "",
-    upload: UploadedFile | None = None,
+    upload: UploadedFile[bytes] | None = None,
 ) -> TrainingModule:
     """Add a module to an organisation's training library, linked to criteria it covers."""
     _require(actor, organisation, can_assign_assessments, "add training modules")

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from oretrace.assessments import services
-from oretrace.assessments.models import Standard
+from oretrace.assessments.models import Question, Standard
 from oretrace.assessments.shipped import shipped_text
 from oretrace.core.actors import SystemActor
 from oretrace.core.choices import OrganisationKind, Role
@@ -37,7 +37,7 @@ def mica_standard(db) -> Standard:
 
 @pytest.fixture
 def supplier_org(db):
-    return OrganisationFactory(
+    return OrganisationFactory.create(
         legal_name="Sigma Mica Works", kind=OrganisationKind.PROCESSOR, country_id="IN"
     )
 
@@ -45,12 +45,12 @@ def supplier_org(db):
 @pytest.fixture
 def supplier(supplier_org):
     """A supplier contributor (not an administrator) of the assessed organisation."""
-    return MembershipFactory(organisation=supplier_org, roles=[Role.SUPPLIER_CONTRIBUTOR])
+    return MembershipFactory.create(organisation=supplier_org, roles=[Role.SUPPLIER_CONTRIBUTOR])
 
 
 @pytest.fixture
 def unit(supplier_org):
-    admin = MembershipFactory(organisation=supplier_org, roles=[Role.ADMIN])
+    admin = MembershipFactory.create(organisation=supplier_org, roles=[Role.ADMIN])
     return registry_services.create_facility(
         actor=admin,
         kind="processing_unit",
@@ -80,5 +80,5 @@ def web_supplier(supplier) -> Client:
     return client
 
 
-def questions(standard: Standard) -> dict:
+def questions(standard: Standard) -> dict[str, Question]:
     return {q.code: q for q in standard.questions.all()}

@@ -7,10 +7,25 @@ from datetime import date
 
 import factory
 
+from oretrace.assessments.models import (
+    Answer,
+    Assessment,
+    Criterion,
+    Evidence,
+    ImprovementAction,
+    ProgressUpdate,
+    Question,
+    ReviewComment,
+    Section,
+    Standard,
+    StandardDraft,
+    SupportRequest,
+    TrainingModule,
+)
 from oretrace.core.tests.factories import OrganisationFactory
 
 
-class StandardFactory(factory.django.DjangoModelFactory):
+class StandardFactory(factory.django.DjangoModelFactory[Standard]):
     class Meta:
         model = "assessments.Standard"
 
@@ -18,7 +33,7 @@ class StandardFactory(factory.django.DjangoModelFactory):
     version = "1.0"
 
 
-class SectionFactory(factory.django.DjangoModelFactory):
+class SectionFactory(factory.django.DjangoModelFactory[Section]):
     class Meta:
         model = "assessments.Section"
 
@@ -27,7 +42,7 @@ class SectionFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
 
-class CriterionFactory(factory.django.DjangoModelFactory):
+class CriterionFactory(factory.django.DjangoModelFactory[Criterion]):
     class Meta:
         model = "assessments.Criterion"
 
@@ -37,7 +52,7 @@ class CriterionFactory(factory.django.DjangoModelFactory):
     severity = "medium"
 
 
-class QuestionFactory(factory.django.DjangoModelFactory):
+class QuestionFactory(factory.django.DjangoModelFactory[Question]):
     class Meta:
         model = "assessments.Question"
 
@@ -48,7 +63,7 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     answer_type = "yes_no"
 
 
-class StandardDraftFactory(factory.django.DjangoModelFactory):
+class StandardDraftFactory(factory.django.DjangoModelFactory[StandardDraft]):
     class Meta:
         model = "assessments.StandardDraft"
 
@@ -57,7 +72,7 @@ class StandardDraftFactory(factory.django.DjangoModelFactory):
     source = "code: draft\n"
 
 
-class AssessmentFactory(factory.django.DjangoModelFactory):
+class AssessmentFactory(factory.django.DjangoModelFactory[Assessment]):
     class Meta:
         model = "assessments.Assessment"
 
@@ -67,7 +82,7 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     due_on = date(2027, 1, 31)
 
 
-class AnswerFactory(factory.django.DjangoModelFactory):
+class AnswerFactory(factory.django.DjangoModelFactory[Answer]):
     class Meta:
         model = "assessments.Answer"
 
@@ -78,7 +93,7 @@ class AnswerFactory(factory.django.DjangoModelFactory):
     )
 
 
-class EvidenceFactory(factory.django.DjangoModelFactory):
+class EvidenceFactory(factory.django.DjangoModelFactory[Evidence]):
     class Meta:
         model = "assessments.Evidence"
 
@@ -90,7 +105,7 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     sha256 = factory.Sequence(lambda n: f"{n:064x}")
 
 
-class ReviewCommentFactory(factory.django.DjangoModelFactory):
+class ReviewCommentFactory(factory.django.DjangoModelFactory[ReviewComment]):
     class Meta:
         model = "assessments.ReviewComment"
 
@@ -99,7 +114,7 @@ class ReviewCommentFactory(factory.django.DjangoModelFactory):
     text = "Please add the register."
 
 
-class ImprovementActionFactory(factory.django.DjangoModelFactory):
+class ImprovementActionFactory(factory.django.DjangoModelFactory[ImprovementAction]):
     class Meta:
         model = "assessments.ImprovementAction"
 
@@ -112,7 +127,7 @@ class ImprovementActionFactory(factory.django.DjangoModelFactory):
     due_on = date(2027, 3, 31)
 
 
-class ProgressUpdateFactory(factory.django.DjangoModelFactory):
+class ProgressUpdateFactory(factory.django.DjangoModelFactory[ProgressUpdate]):
     class Meta:
         model = "assessments.ProgressUpdate"
 
@@ -120,7 +135,7 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     text = "Half done."
 
 
-class SupportRequestFactory(factory.django.DjangoModelFactory):
+class SupportRequestFactory(factory.django.DjangoModelFactory[SupportRequest]):
     class Meta:
         model = "assessments.SupportRequest"
 
@@ -129,7 +144,7 @@ class SupportRequestFactory(factory.django.DjangoModelFactory):
     message = "We need a trainer."
 
 
-class TrainingModuleFactory(factory.django.DjangoModelFactory):
+class TrainingModuleFactory(factory.django.DjangoModelFactory[TrainingModule]):
     class Meta:
         model = "assessments.TrainingModule"
 

@@ -97,6 +97,7 @@ def test_edits_are_checked_whole_and_published_versions_reimport_unchanged(
     assert queries.export_standard(again) == exported
     question = standard.questions.get(code="OHS.1.z")
     assert question.evidence_required
+    assert question.shown_when is not None
     assert question.shown_when.code == "OHS.1.a"
     # published: closed to edits, not published twice
     with pytest.raises(InvalidTransition):
@@ -183,7 +184,7 @@ def test_versions_are_not_reused_and_only_authors_write(draft, member_a, supplie
         authoring.start_draft(actor=member_a, version="2027-1", base=draft.published)
     with pytest.raises(PermissionDenied):
         authoring.start_draft(actor=supplier, version="9", base=draft.published)
-    viewer = MembershipFactory(organisation=org_a, roles=[Role.VIEWER])
+    viewer = MembershipFactory.create(organisation=org_a, roles=[Role.VIEWER])
     other = authoring.start_draft(actor=member_a, version="2027-2", base=draft.published)
     with pytest.raises(PermissionDenied):
         authoring.edit(other, authoring.remove("section", "ENV"), actor=viewer)

@@ -132,6 +132,8 @@ def test_reassessment_shows_progress_over_time(
     services.submit(second, actor=supplier)
     history = queries.history(second, member_a)
     assert [a.pk for a in history] == [submitted.pk, second.pk]
+    assert history[0].score is not None
+    assert history[1].score is not None
     assert history[0].score < history[1].score
     assert queries.latest_for_facility(unit, member_a) == second
     assert questions(mica_standard)  # the same standard version served both

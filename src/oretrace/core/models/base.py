@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from oretrace.core.models.organisations import Membership
+    from django.db.models.expressions import Combinable
+
+    from oretrace.core.models.organisations import Membership, Organisation, User
 
 
 class TimeStampedModel(models.Model):
@@ -22,17 +24,19 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class OrgOwnedQuerySet(models.QuerySet):
+class OrgOwnedQuerySet[M_T: models.Model](models.QuerySet[M_T]):
     """Queries over rows that belong to one organisation."""
 
-    def for_member(self, member: Membership) -> OrgOwnedQuerySet:
+    def for_member(self, member: Membership) -> Self:
         """Rows the member's organisation owns or has been granted; see ``core.tenancy``."""
         from oretrace.core.tenancy import scope_to_member
 
         return scope_to_member(self, member)
 
 
-def owning_organisation(*, db_index: bool = True, db_constraint: bool = True) -> models.ForeignKey:
+def owning_organisation(
+    *, db_index: bool = True, db_constraint: bool = True
+) -> models.ForeignKey[Organisation | Combinable, Organisation]:
     """The ``organisation`` field of an org-owned row.
 
     A model whose composite index or unique constraint starts with ``organisation`` redeclares
@@ -51,7 +55,9 @@ def owning_organisation(*, db_index: bool = True, db_constraint: bool = True) ->
     )
 
 
-def creating_user(*, db_constraint: bool = True) -> models.ForeignKey:
+def creating_user(
+    *, db_constraint: bool = True
+) -> models.ForeignKey[User | Combinable | None, User | None]:
     """The ``created_by`` field of an org-owned row (``db_constraint`` as for the organisation;
     deleting the user still empties the field, done by Django)."""
     return models.ForeignKey(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -19,12 +19,12 @@ SEALED = "(sealed)"
 ERASED = "(erased)"
 
 
-class ChangeLogQuerySet(models.QuerySet):
-    def for_member(self, member: Membership) -> ChangeLogQuerySet:
+class ChangeLogQuerySet(models.QuerySet["ChangeLogEntry"]):
+    def for_member(self, member: Membership) -> Self:
         """Entries about the member's organisation's rows (use ``for_object`` for one object)."""
         return self.filter(Q(organisation_id=member.organisation_id))
 
-    def for_object(self, obj: models.Model) -> ChangeLogQuerySet:
+    def for_object(self, obj: models.Model) -> Self:
         ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
         return self.filter(content_type=ct, object_id=str(obj.pk))
 
@@ -107,7 +107,7 @@ class ChangeLogEntry(models.Model):
         return f"{self.object_repr} ({ERASED})" if self.is_erased else self.object_repr
 
     def _shown(self, side: str) -> dict[str, Any] | None:
-        stored = getattr(self, side)
+        stored: dict[str, Any] | None = getattr(self, side)  # "before" or "after" (JSON)
         if stored is None or not self.personal_digest:
             return stored
         sealed = (self.personal or {}).get(side) or {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
@@ -16,12 +16,12 @@ if TYPE_CHECKING:
     from oretrace.core.models.organisations import Membership
 
 
-class InvitationQuerySet(models.QuerySet):
-    def for_member(self, member: Membership) -> InvitationQuerySet:
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def for_member(self, member: Membership) -> Self:
         """Invitations of the member's organisation."""
         return self.filter(organisation_id=member.organisation_id)
 
-    def pending(self) -> InvitationQuerySet:
+    def pending(self) -> Self:
         """Invitations that can still be accepted: not used, not revoked, not expired."""
         return self.filter(
             accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()

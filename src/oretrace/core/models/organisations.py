@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -14,8 +16,8 @@ from oretrace.core.models.base import TimeStampedModel
 from oretrace.core.validators import validate_duns, validate_lei
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def for_member(self, member: Membership) -> OrganisationQuerySet:
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def for_member(self, member: Membership) -> Self:
         """Organisations the member's user belongs to (active memberships only)."""
         mine = Membership.objects.filter(user_id=member.user_id, is_active=True)
         return self.filter(pk__in=mine.values("organisation_id"))
@@ -155,11 +157,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
-class MembershipQuerySet(models.QuerySet):
-    def active(self) -> MembershipQuerySet:
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> Self:
         return self.filter(is_active=True, organisation__is_active=True, user__is_active=True)
 
-    def for_member(self, member: Membership) -> MembershipQuerySet:
+    def for_member(self, member: Membership) -> Self:
         """Memberships of the member's organisation."""
         return self.filter(organisation_id=member.organisation_id)
 
@@ -204,14 +206,14 @@ class Membership(TimeStampedModel):
         return [str(labels.get(code, code)) for code in self.roles]
 
 
-class GrantQuerySet(models.QuerySet):
-    def active(self, at: object = None) -> GrantQuerySet:
+class GrantQuerySet(models.QuerySet["Grant"]):
+    def active(self, at: object = None) -> Self:
         moment = at or timezone.now()
         return self.filter(revoked_at__isnull=True).filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=moment)
         )
 
-    def for_member(self, member: Membership) -> GrantQuerySet:
+    def for_member(self, member: Membership) -> Self:
         """Grants the member's organisation gave or received."""
         org = member.organisation_id
         return self.filter(Q(owner_id=org) | Q(grantee_id=org))

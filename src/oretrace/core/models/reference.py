@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext as gettext_module
 from functools import cache
+from typing import Self
 
 import pycountry
 from django.db import models
@@ -25,8 +26,8 @@ def country_name(name: str) -> str:
     return _iso3166(get_language() or "en").gettext(name)
 
 
-class PublicQuerySet(models.QuerySet):
-    def for_member(self, member: object) -> PublicQuerySet:
+class PublicQuerySet[M_T: models.Model](models.QuerySet[M_T]):
+    def for_member(self, member: object) -> Self:
         """Reference rows are visible to everyone."""
         return self
 

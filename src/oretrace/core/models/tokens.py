@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.db import models
 from django.utils import timezone
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def usable(self) -> ApiTokenQuerySet:
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self) -> Self:
         now = timezone.now()
         return (
             self.filter(revoked_at__isnull=True)
@@ -18,7 +20,7 @@ class ApiTokenQuerySet(models.QuerySet):
             )
         )
 
-    def for_member(self, member: object) -> ApiTokenQuerySet:
+    def for_member(self, member: object) -> Self:
         """A user sees only their own tokens."""
         return self.filter(membership__user_id=member.user_id)  # type: ignore[attr-defined]
 

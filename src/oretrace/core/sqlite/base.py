@@ -21,7 +21,7 @@ DEFAULT_TIMEOUT = 5.0  # seconds, as sqlite3.connect's
 
 class DatabaseWrapper(base.DatabaseWrapper):
     # django-stubs does not declare the SQLite backend's transaction_mode and this method.
-    def _start_transaction_under_autocommit(self) -> None:  # type: ignore[misc]
+    def _start_transaction_under_autocommit(self) -> None:
         mode: str | None = getattr(self, "transaction_mode", None)
         if mode is None or mode == "DEFERRED":  # takes no lock: cannot be kept waiting here
             super()._start_transaction_under_autocommit()  # type: ignore[misc]

@@ -9,12 +9,26 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from oretrace.core.choices import OrganisationKind, Role
-from oretrace.core.models import ApiToken, Grant, Job, Membership, Organisation, User
+from oretrace.core.models import (
+    ApiToken,
+    Country,
+    Grant,
+    Invitation,
+    Job,
+    Membership,
+    Mineral,
+    Organisation,
+    PasswordResetRequest,
+    Pseudonym,
+    SignUpRequest,
+    Subdivision,
+    User,
+)
 
 TEST_PASSWORD = "a-long-test-password-1"
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -24,7 +38,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     country_id = "DE"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
 
@@ -33,7 +47,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(TEST_PASSWORD)
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -42,7 +56,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     roles = factory.LazyFunction(lambda: [Role.ADMIN])
 
 
-class JobFactory(factory.django.DjangoModelFactory):
+class JobFactory(factory.django.DjangoModelFactory[Job]):
     class Meta:
         model = Job
 
@@ -51,7 +65,7 @@ class JobFactory(factory.django.DjangoModelFactory):
     title = "Reload reference catalogues"
 
 
-class GrantFactory(factory.django.DjangoModelFactory):
+class GrantFactory(factory.django.DjangoModelFactory[Grant]):
     class Meta:
         model = Grant
 
@@ -64,7 +78,7 @@ class GrantFactory(factory.django.DjangoModelFactory):
     )
 
 
-class ApiTokenFactory(factory.django.DjangoModelFactory):
+class ApiTokenFactory(factory.django.DjangoModelFactory[ApiToken]):
     class Meta:
         model = ApiToken
 
@@ -74,7 +88,7 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
 
 
-class PasswordResetRequestFactory(factory.django.DjangoModelFactory):
+class PasswordResetRequestFactory(factory.django.DjangoModelFactory[PasswordResetRequest]):
     class Meta:
         model = "core.PasswordResetRequest"
 
@@ -82,7 +96,7 @@ class PasswordResetRequestFactory(factory.django.DjangoModelFactory):
     sent = True
 
 
-class InvitationFactory(factory.django.DjangoModelFactory):
+class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
     class Meta:
         model = "core.Invitation"
 
@@ -93,7 +107,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
 
 
-class SignUpRequestFactory(factory.django.DjangoModelFactory):
+class SignUpRequestFactory(factory.django.DjangoModelFactory[SignUpRequest]):
     class Meta:
         model = "core.SignUpRequest"
 
@@ -102,14 +116,14 @@ class SignUpRequestFactory(factory.django.DjangoModelFactory):
     allowed = True
 
 
-class PseudonymFactory(factory.django.DjangoModelFactory):
+class PseudonymFactory(factory.django.DjangoModelFactory[Pseudonym]):
     class Meta:
         model = "core.Pseudonym"
 
     user = factory.SubFactory(UserFactory)
 
 
-class CountryFactory(factory.django.DjangoModelFactory):
+class CountryFactory(factory.django.DjangoModelFactory[Country]):
     """A country outside ISO 3166 (the catalogue holds the real ones): codes from XA on."""
 
     class Meta:
@@ -122,7 +136,7 @@ class CountryFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"Testland {o.code}")
 
 
-class SubdivisionFactory(factory.django.DjangoModelFactory):
+class SubdivisionFactory(factory.django.DjangoModelFactory[Subdivision]):
     class Meta:
         model = "core.Subdivision"
 
@@ -132,7 +146,7 @@ class SubdivisionFactory(factory.django.DjangoModelFactory):
     type = "State"
 
 
-class MineralFactory(factory.django.DjangoModelFactory):
+class MineralFactory(factory.django.DjangoModelFactory[Mineral]):
     class Meta:
         model = "core.Mineral"
 

@@ -12,29 +12,29 @@ from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
 
 @pytest.fixture
 def org_a(db):
-    return OrganisationFactory(legal_name="Alpha Mica Processing Ltd", country_id="IN")
+    return OrganisationFactory.create(legal_name="Alpha Mica Processing Ltd", country_id="IN")
 
 
 @pytest.fixture
 def org_b(db):
-    return OrganisationFactory(legal_name="Beta Coatings GmbH", country_id="DE")
+    return OrganisationFactory.create(legal_name="Beta Coatings GmbH", country_id="DE")
 
 
 @pytest.fixture
 def member_a(org_a):
     """An administrator of organisation A."""
-    return MembershipFactory(organisation=org_a, roles=[Role.ADMIN])
+    return MembershipFactory.create(organisation=org_a, roles=[Role.ADMIN])
 
 
 @pytest.fixture
 def member_b(org_b):
     """An administrator of organisation B: must never see A's objects."""
-    return MembershipFactory(organisation=org_b, roles=[Role.ADMIN])
+    return MembershipFactory.create(organisation=org_b, roles=[Role.ADMIN])
 
 
 @pytest.fixture
 def viewer_a(org_a):
-    return MembershipFactory(organisation=org_a, roles=[Role.VIEWER])
+    return MembershipFactory.create(organisation=org_a, roles=[Role.VIEWER])
 
 
 def _token_client(member) -> Client:

@@ -44,7 +44,7 @@ def _stall(ctx: JobContext) -> None:
 
 
 def _running(organisation, *, attempts: int = 1, lease_in: float = -1, **fields) -> Job:
-    return JobFactory(  # type: ignore[return-value]
+    return JobFactory.create(
         organisation=organisation,
         kind="test.lease",
         status=JobStatus.RUNNING,
@@ -59,7 +59,7 @@ def _running(organisation, *, attempts: int = 1, lease_in: float = -1, **fields)
 
 def test_a_running_job_holds_a_lease_that_ends_with_it(member_a, settings):
     settings.ORETRACE_JOB_LEASE_SECONDS = 90
-    job = JobFactory(organisation=member_a.organisation, kind="test.lease")
+    job = JobFactory.create(organisation=member_a.organisation, kind="test.lease")
     before = timezone.now()
     execute(job.pk)
     assert SEEN["attempts"] == 1
@@ -135,7 +135,7 @@ def test_a_job_from_before_leases_is_judged_by_its_last_write(member_a, settings
 
 
 def test_a_stalled_attempt_stops_and_leaves_the_job_to_the_next(member_a):
-    job = JobFactory(organisation=member_a.organisation, kind="test.stall")
+    job = JobFactory.create(organisation=member_a.organisation, kind="test.stall")
     execute(job.pk)
     job.refresh_from_db()
     # the stale attempt neither finished the job nor wrote its late progress
@@ -152,6 +152,7 @@ def test_renewing_is_for_the_current_attempt_only(member_a, settings):
     assert not renew_lease(job.pk, 1)
     assert renew_lease(job.pk, 2)
     job.refresh_from_db()
+    assert job.lease_expires_at is not None
     assert job.lease_expires_at > timezone.now() + timedelta(seconds=500)
     assert recover_jobs() == []
 
@@ -166,9 +167,10 @@ def test_the_heartbeat_renews_the_lease_between_progress_reports(member_a, setti
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             job.refresh_from_db()
-            if job.lease_expires_at > timezone.now():
+            if job.lease_expires_at and job.lease_expires_at > timezone.now():
                 break
             time.sleep(0.05)
+    assert job.lease_expires_at is not None
     assert job.lease_expires_at > timezone.now() + timedelta(seconds=500)
 
 
@@ -254,11 +256,11 @@ def test_a_dead_worker_s_task_is_failed_and_the_job_gets_a_new_one(
 def test_a_queued_job_whose_task_was_lost_is_queued_again(
     database_tasks, member_a, django_capture_on_commit_callbacks
 ):
-    lost = JobFactory(organisation=member_a.organisation, kind="test.lease")
+    lost = JobFactory.create(organisation=member_a.organisation, kind="test.lease")
     lost_task = _task(lost, "RUNNING", started_minutes_ago=5)  # taken, then its worker died
-    waiting = JobFactory(organisation=member_a.organisation, kind="test.lease")
+    waiting = JobFactory.create(organisation=member_a.organisation, kind="test.lease")
     _task(waiting, "READY")  # behind a long queue: fine
-    starting = JobFactory(organisation=member_a.organisation, kind="test.lease")
+    starting = JobFactory.create(organisation=member_a.organisation, kind="test.lease")
     _task(starting, "RUNNING", started_minutes_ago=0)  # a worker is starting it right now
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         recovered = recover_jobs()
@@ -276,7 +278,7 @@ def test_a_queued_job_whose_task_was_lost_is_queued_again(
 
 def test_a_job_whose_task_is_lost_again_and_again_fails(database_tasks, member_a, settings):
     settings.ORETRACE_JOB_MAX_ATTEMPTS = 2
-    job = JobFactory(organisation=member_a.organisation, kind="test.lease")
+    job = JobFactory.create(organisation=member_a.organisation, kind="test.lease")
     _task(job, "FAILED", started_minutes_ago=5)
     (first,) = recover_jobs()
     assert first.status == JobStatus.QUEUED

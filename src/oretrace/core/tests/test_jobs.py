@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from oretrace.core.actors import SYSTEM
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @job_handler("test.count", title="Count to three")
-def _count(ctx: JobContext, upto: int = 3) -> dict:
+def _count(ctx: JobContext, upto: int = 3) -> dict[str, Any]:
     for i in range(1, upto + 1):
         ctx.progress(100 * i / upto, f"counted {i}")
     return {"data": {"counted": upto}, "url": "/jobs/"}
@@ -45,6 +47,8 @@ def test_job_runs_after_commit_and_reports_progress(member_a, django_capture_on_
     assert job.result == {"counted": 4}
     assert job.result_url == "/jobs/"
     assert job.task_id
+    assert job.started_at is not None
+    assert job.finished_at is not None
     assert job.started_at <= job.finished_at
     assert job.organisation == member_a.organisation
     assert job.created_by == member_a.user
@@ -61,7 +65,7 @@ def test_failed_job_keeps_the_reason(member_a, django_capture_on_commit_callback
 
 
 def test_cancel_during_run_stops_the_handler(member_a):
-    job = JobFactory(organisation=member_a.organisation, kind="test.cancel_self")
+    job = JobFactory.create(organisation=member_a.organisation, kind="test.cancel_self")
     execute(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELLED
@@ -70,7 +74,7 @@ def test_cancel_during_run_stops_the_handler(member_a):
 
 
 def test_cancelled_queued_job_never_runs(member_a):
-    job = JobFactory(organisation=member_a.organisation, kind="test.count")
+    job = JobFactory.create(organisation=member_a.organisation, kind="test.count")
     cancel_job(job, actor=member_a)
     execute(job.pk)
     job.refresh_from_db()
@@ -79,14 +83,14 @@ def test_cancelled_queued_job_never_runs(member_a):
 
 
 def test_final_states_are_final(member_a):
-    job = JobFactory(organisation=member_a.organisation, status=JobStatus.SUCCEEDED)
+    job = JobFactory.create(organisation=member_a.organisation, status=JobStatus.SUCCEEDED)
     with pytest.raises(InvalidTransition, match="already succeeded"):
         cancel_job(job, actor=member_a)
 
 
 def test_only_starter_or_admin_may_cancel(member_a):
-    viewer = MembershipFactory(organisation=member_a.organisation, roles=[Role.VIEWER])
-    job = JobFactory(organisation=member_a.organisation, created_by=member_a.user)
+    viewer = MembershipFactory.create(organisation=member_a.organisation, roles=[Role.VIEWER])
+    job = JobFactory.create(organisation=member_a.organisation, created_by=member_a.user)
     with pytest.raises(PermissionDenied):
         cancel_job(job, actor=viewer)
 

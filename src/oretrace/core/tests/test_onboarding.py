@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from oretrace.core.choices import Approval, Role
@@ -34,10 +35,10 @@ def _sign_up(**overrides):
 
 @pytest.fixture
 def operator(db):
-    return UserFactory(is_staff=True)
+    return UserFactory.create(is_staff=True)
 
 
-def _secret_of(mail) -> str:
+def _secret_of(mail: EmailMessage) -> str:
     line = next(x for x in mail.body.splitlines() if "/invitation/" in x)
     return line.rstrip("/").rsplit("/", 1)[1]
 
@@ -76,7 +77,7 @@ def test_sign_up_refuses_bad_input_naming_the_field(overrides, message):
 
 
 def test_sign_up_with_a_registered_address_is_refused():
-    UserFactory(email="asha@kestrel.example")
+    UserFactory.create(email="asha@kestrel.example")
     with pytest.raises(OretraceError, match="already has an account"):
         _sign_up()
     assert not Organisation.objects.exists()
@@ -248,7 +249,7 @@ def test_an_existing_account_joins_when_logged_in_as_the_invited_address(member_
         onboarding.accept_invitation(secret, full_name="Other", password=PASSWORD)
     # logged in as someone else: refused
     with pytest.raises(PermissionDenied, match=f"for {someone.email}"):
-        onboarding.accept_invitation(secret, user=UserFactory())
+        onboarding.accept_invitation(secret, user=UserFactory.create())
     member = onboarding.accept_invitation(secret, user=someone)
     assert member.organisation == member_a.organisation
     assert member.user == someone

@@ -27,7 +27,7 @@ can_test = Permission("run the test", (Role.AUDITOR, Role.COMPLIANCE_OFFICER))
     ],
 )
 def test_a_permission_is_held_through_any_of_its_roles(org_a, roles, allowed):
-    member = MembershipFactory(organisation=org_a, roles=roles)
+    member = MembershipFactory.create(organisation=org_a, roles=roles)
     assert can_test(member) is allowed
     if allowed:
         can_test.require(member)
@@ -47,7 +47,7 @@ def test_the_system_may_everything_and_nobody_nothing():
 
 
 def test_require_checks_the_owning_organisation(org_a, org_b):
-    auditor = MembershipFactory(organisation=org_a, roles=[Role.AUDITOR])
+    auditor = MembershipFactory.create(organisation=org_a, roles=[Role.AUDITOR])
     can_test.require(auditor, organisation_id=org_a.pk)
     with pytest.raises(PermissionDenied, match="only members of the owning organisation"):
         can_test.require(auditor, organisation_id=org_b.pk)
@@ -57,7 +57,7 @@ def test_an_extra_condition_is_named_in_the_refusal(org_a):
     staff_only = Permission(
         "curate", tuple(Role.values), also=lambda m: m.user.is_staff, also_needs="to be staff"
     )
-    member = MembershipFactory(organisation=org_a, roles=[Role.ADMIN])
+    member = MembershipFactory.create(organisation=org_a, roles=[Role.ADMIN])
     assert not staff_only(member)
     with pytest.raises(PermissionDenied, match="to curate you need to be staff"):
         staff_only.require(member)

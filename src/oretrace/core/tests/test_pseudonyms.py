@@ -39,6 +39,8 @@ def test_a_members_leaves_and_change_log_entries_name_them_by_pseudonym(member_a
     leaf = Leaf.objects.filter(record_type="core.organisation").order_by("-index").first()
     entry = ChangeLogEntry.objects.filter(actor=member_a.user).first()
     pseudonym = Pseudonym.objects.get(user=member_a.user).value
+    assert entry is not None
+    assert leaf is not None
     assert leaf.actor_label == entry.actor_label == pseudonym
     assert pseudonym.startswith("user-")
     for label in (leaf.actor_label, entry.actor_label):
@@ -50,14 +52,14 @@ def test_a_members_leaves_and_change_log_entries_name_them_by_pseudonym(member_a
 
 def test_pseudonyms_are_random_per_user_not_derived_from_the_address(member_a, org_a):
     # given two users with the same e-mail domain, each gets a distinct pseudonym
-    other = MembershipFactory(organisation=org_a, roles=[Role.VIEWER])
+    other = MembershipFactory.create(organisation=org_a, roles=[Role.VIEWER])
     assert actor_label(member_a) != actor_label(other)
     # and the same user keeps theirs
     assert actor_label(member_a) == actor_label(Membership.objects.get(pk=member_a.pk))
     # a user erased and later re-created with the same address is not linkable to the old one
     email, old = member_a.user.email, actor_label(member_a)
     services.erase_user(member_a.user, actor=SYSTEM)
-    again = MembershipFactory(organisation=org_a, user__email=email, roles=[Role.ADMIN])
+    again = MembershipFactory.create(organisation=org_a, user__email=email, roles=[Role.ADMIN])
     assert actor_label(again) != old
 
 
@@ -66,7 +68,9 @@ def test_erasure_unmaps_the_pseudonym_and_keeps_the_log_valid(member_a, org_a):
     _update_org(member_a)
     services.issue_token(member_a, name="ci", actor=member_a)
     label = actor_label(member_a)
-    MembershipFactory(organisation=org_a, roles=[Role.ADMIN])  # the organisation keeps an admin
+    MembershipFactory.create(
+        organisation=org_a, roles=[Role.ADMIN]
+    )  # the organisation keeps an admin
     assert actor_names(member_a, [label]) == {label: str(member_a.user)}
     leaves_before = list(Leaf.objects.values_list("index", "entry", "actor_label"))
     email = member_a.user.email
@@ -122,7 +126,7 @@ def test_pages_show_the_name_not_the_pseudonym_to_colleagues(web_a, member_a):
 def test_erase_user_command(member_a, org_a):
     from django.core.management import call_command
 
-    MembershipFactory(organisation=org_a, roles=[Role.ADMIN])
+    MembershipFactory.create(organisation=org_a, roles=[Role.ADMIN])
     label = actor_label(member_a)
     call_command("erase_user", member_a.user.email, "--yes")
     assert not Pseudonym.objects.filter(value=label).exists()
@@ -141,10 +145,10 @@ def test_the_migrations_replace_e_mail_labels_with_pseudonyms(member_a):
     gone = "former@example.org (Somewhere)"
     Pseudonym.objects.all().delete()
     Leaf.objects.update(actor_label=old)
-    first = Leaf.objects.order_by("index").first().index
+    first = Leaf.objects.order_by("index").values_list("index", flat=True)[0]
     Leaf.objects.filter(index=first).update(actor_label=gone)
     ChangeLogEntry.objects.update(actor_label=old)
-    ChangeLogEntry.objects.filter(pk=ChangeLogEntry.objects.first().pk).update(
+    ChangeLogEntry.objects.filter(pk=ChangeLogEntry.objects.values_list("pk", flat=True)[0]).update(
         actor=None, actor_label=gone
     )
     # when the data migrations run

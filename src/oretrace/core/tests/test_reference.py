@@ -22,6 +22,7 @@ def test_countries_and_subdivisions_of_the_mica_belt_are_present():
 def test_subdivision_parents_are_linked():
     child = Subdivision.objects.filter(parent__isnull=False).select_related("parent").first()
     assert child is not None
+    assert child.parent is not None
     assert child.code.split("-")[0] == child.parent.code.split("-")[0]
 
 

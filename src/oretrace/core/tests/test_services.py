@@ -38,6 +38,7 @@ def test_create_organisation_logs_creation_and_makes_creator_admin(member_a):
     # then
     entry = ChangeLogEntry.objects.for_object(org).get()
     assert entry.action == ChangeAction.CREATE
+    assert entry.after is not None
     assert entry.after["legal_name"] == "Giridih Sorting Unit"
     assert entry.after["country_id"] == "IN"
     assert entry.actor == member_a.user
@@ -72,6 +73,8 @@ def test_create_organisation_rejects_unknown_country_and_kind():
 def test_update_organisation_records_before_and_after(org_a, member_a):
     services.update_organisation(org_a, website="https://alpha.example", actor=member_a)
     entry = ChangeLogEntry.objects.for_object(org_a).get(action=ChangeAction.UPDATE)
+    assert entry.before is not None
+    assert entry.after is not None
     assert entry.before["website"] == ""
     assert entry.after["website"] == "https://alpha.example"
     assert entry.changed_fields == ["updated_at", "website"]
@@ -100,7 +103,7 @@ def test_change_log_rolls_back_with_the_change(org_a, member_a):
 
 
 def test_add_member_validates_roles_and_duplicates(org_a, member_a):
-    user = UserFactory()
+    user = UserFactory.create()
     with pytest.raises(OretraceError, match="unknown role"):
         services.add_member(org_a, user=user, roles=["king"], actor=member_a)
     membership = services.add_member(org_a, user=user, roles=[Role.VIEWER], actor=member_a)
@@ -111,13 +114,13 @@ def test_add_member_validates_roles_and_duplicates(org_a, member_a):
 
 def test_non_admin_cannot_add_members(org_a, viewer_a):
     with pytest.raises(PermissionDenied):
-        services.add_member(org_a, user=UserFactory(), roles=[Role.VIEWER], actor=viewer_a)
+        services.add_member(org_a, user=UserFactory.create(), roles=[Role.VIEWER], actor=viewer_a)
 
 
 def test_last_admin_cannot_be_demoted(member_a):
     with pytest.raises(OretraceError, match="at least one active administrator"):
         services.set_member_roles(member_a, roles=[Role.VIEWER], actor=member_a)
-    second = MembershipFactory(organisation=member_a.organisation, roles=[Role.ADMIN])
+    second = MembershipFactory.create(organisation=member_a.organisation, roles=[Role.ADMIN])
     services.set_member_roles(member_a, roles=[Role.VIEWER], actor=second)
     member_a.refresh_from_db()
     assert member_a.roles == [Role.VIEWER]
@@ -142,6 +145,8 @@ def test_create_user_is_logged_as_its_actors_change_without_the_password(member_
     assert entry.action == ChangeAction.CREATE
     assert entry.actor == member_a.user
     assert entry.organisation == member_a.organisation
+    assert entry.shown_after is not None
+    assert entry.after is not None
     assert entry.shown_after["email"] == "ravi@example.org"  # sealed apart from the chain
     assert entry.after["email"] == "(sealed)"
     assert "password" not in entry.after
@@ -154,6 +159,7 @@ def test_token_is_shown_once_and_stored_hashed(member_a):
     assert secret not in {stored.token_hash, stored.prefix, stored.name}
     assert services.authenticate_token(secret) == member_a
     entry = ChangeLogEntry.objects.for_object(token).get()
+    assert entry.after is not None
     assert "token_hash" not in entry.after
 
 
@@ -183,7 +189,7 @@ def test_revoked_and_expired_tokens_are_refused_with_reason(member_a):
 
 
 def test_token_of_deactivated_member_is_refused(member_a):
-    other_admin = MembershipFactory(organisation=member_a.organisation, roles=[Role.ADMIN])
+    other_admin = MembershipFactory.create(organisation=member_a.organisation, roles=[Role.ADMIN])
     _token, secret = services.issue_token(member_a, name="t", actor=member_a)
     services.set_member_roles(member_a, roles=[Role.ADMIN], is_active=False, actor=other_admin)
     with pytest.raises(TokenError, match="inactive membership"):
@@ -191,7 +197,7 @@ def test_token_of_deactivated_member_is_refused(member_a):
 
 
 def test_only_the_owner_can_issue_or_revoke_a_personal_token(member_a):
-    colleague = MembershipFactory(organisation=member_a.organisation, roles=[Role.ADMIN])
+    colleague = MembershipFactory.create(organisation=member_a.organisation, roles=[Role.ADMIN])
     with pytest.raises(PermissionDenied):
         services.issue_token(member_a, name="t", actor=colleague)
     token, _secret = services.issue_token(member_a, name="t", actor=member_a)
@@ -214,7 +220,7 @@ def test_invitation_by_the_system_does_not_name_an_inviter(
 def test_invitation_to_an_existing_user_has_no_password_link(
     org_a, member_a, mailoutbox, django_capture_on_commit_callbacks
 ):
-    existing = UserFactory()
+    existing = UserFactory.create()
     with django_capture_on_commit_callbacks(execute=True):
         services.invite_member(org_a, email=existing.email, roles=[Role.VIEWER], actor=member_a)
     (mail,) = mailoutbox

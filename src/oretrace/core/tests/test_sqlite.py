@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 
 import pytest
 from django.db import OperationalError, connection
@@ -46,13 +47,13 @@ def database(tmp_path, django_db_blocker):
 def sleeps(monkeypatch):
     """The sleeps between attempts (still slept, so that another thread can finish)."""
     slept: list[float] = []
-    real = base.time.sleep
+    real = time.sleep
 
     def record(seconds: float) -> None:
         slept.append(seconds)
         real(seconds)
 
-    monkeypatch.setattr(base.time, "sleep", record)
+    monkeypatch.setattr(time, "sleep", record)  # the module the SQLite backend sleeps with
     return slept
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client, override_settings
@@ -20,12 +21,13 @@ def _bearer(secret: str) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 
-def _mint(secret: str, name: str, **fields: object) -> dict:
+def _mint(secret: str, name: str, **fields: object) -> dict[str, Any]:
     response = _bearer(secret).post(
         "/api/v1/tokens", {"name": name, **fields}, content_type="application/json"
     )
     assert response.status_code == 201, response.content
-    return response.json()
+    minted: dict[str, Any] = response.json()
+    return minted
 
 
 def test_revoking_a_token_revokes_what_it_minted_at_every_depth(member_a):
@@ -83,10 +85,10 @@ def test_a_minted_token_cannot_outlive_its_parent(member_a):
 
 
 def test_a_password_change_ends_every_token_of_the_user(member_a, org_b):
-    elsewhere = MembershipFactory(user=member_a.user, organisation=org_b)
+    elsewhere = MembershipFactory.create(user=member_a.user, organisation=org_b)
     _t1, here = services.issue_token(member_a, name="here", actor=member_a)
     _t2, there = services.issue_token(elsewhere, name="there", actor=elsewhere)
-    someone_else = MembershipFactory(organisation=member_a.organisation)
+    someone_else = MembershipFactory.create(organisation=member_a.organisation)
     _t3, theirs = services.issue_token(someone_else, name="theirs", actor=someone_else)
 
     user = member_a.user
@@ -156,7 +158,7 @@ def test_longest_expiry_is_a_setting(member_a, web_a):
 
 
 def test_a_token_cannot_mint_for_another_membership(member_a, org_b):
-    elsewhere = MembershipFactory(user=member_a.user, organisation=org_b)
+    elsewhere = MembershipFactory.create(user=member_a.user, organisation=org_b)
     parent, _secret = services.issue_token(member_a, name="root", actor=member_a)
     with pytest.raises(PermissionDenied):
         services.issue_token(elsewhere, name="x", actor=elsewhere, parent=parent)

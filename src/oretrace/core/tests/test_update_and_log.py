@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def test_saves_only_the_named_fields_and_logs_before_and_after(member_a):
     # given: a membership, and a change to another of its fields made in memory, not asked for
-    member = MembershipFactory(organisation=member_a.organisation)
+    member = MembershipFactory.create(organisation=member_a.organisation)
     Membership.objects.filter(pk=member.pk).update(updated_at=timezone.now() - timedelta(days=1))
     member.refresh_from_db()
     old_stamp = member.updated_at
@@ -33,6 +33,7 @@ def test_saves_only_the_named_fields_and_logs_before_and_after(member_a):
     assert stored.roles != ["viewer", "admin"]
     entry = ChangeLogEntry.objects.for_object(member).get()
     assert entry.action == ChangeAction.UPDATE
+    assert entry.before is not None and entry.after is not None
     assert entry.before["is_active"] is True
     assert entry.after["is_active"] is False
     assert entry.organisation_id == member.organisation_id
@@ -40,7 +41,7 @@ def test_saves_only_the_named_fields_and_logs_before_and_after(member_a):
 
 def test_a_model_without_updated_at_and_another_owner(member_a, org_b):
     # given: API tokens have no updated_at; the entry is filed under the organisation given
-    token = ApiTokenFactory(membership=member_a)
+    token = ApiTokenFactory.create(membership=member_a)
     moment = timezone.now()
     # when
     with transaction.atomic():

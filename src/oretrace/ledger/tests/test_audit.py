@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -37,12 +39,12 @@ def job_records():
     records._BY_MODEL.pop(Job)
 
 
-def _problems(kind: str, record_id: str | None = None) -> list[dict]:
+def _problems(kind: str, record_id: str | None = None) -> list[dict[str, Any]]:
     run = run_audit()
     return [p for p in run.problems if p["kind"] == kind and record_id in (None, p["record_id"])]
 
 
-def _org_problems(run, org) -> list[dict]:
+def _org_problems(run, org) -> list[dict[str, Any]]:
     return [
         p
         for p in run.problems
@@ -88,14 +90,14 @@ def test_a_change_through_the_service_is_a_new_version_not_a_problem(logged_org,
 
 
 def test_a_record_deleted_outside_the_services_is_caught(member_a, job_records):
-    job = JobFactory(organisation=member_a.organisation)
+    job = JobFactory.create(organisation=member_a.organisation)
     ledger.append(job, actor=SYSTEM)
     Job.objects.filter(pk=job.pk).delete()
     assert [p["record_type"] for p in _problems("deleted", str(job.pk))] == ["test.job"]
 
 
 def test_a_logged_deletion_is_not_a_problem(member_a, job_records):
-    job = JobFactory(organisation=member_a.organisation)
+    job = JobFactory.create(organisation=member_a.organisation)
     ledger.append(job, actor=SYSTEM)
     ledger.record_deletion(job, actor=SYSTEM)
     job_id = str(job.pk)
@@ -237,7 +239,7 @@ def test_the_audit_compares_a_checkpoint_kept_elsewhere(logged_org, tmp_path):
 
 def test_widened_facts_keep_old_leaves_valid(job_records, member_a):
     # given a record committed with the type's first facts
-    job = JobFactory(organisation=member_a.organisation)
+    job = JobFactory.create(organisation=member_a.organisation)
     ledger.append(job, actor=SYSTEM)
     first = records.get("test.job").facts
 

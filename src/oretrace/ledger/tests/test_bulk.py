@@ -112,7 +112,7 @@ def test_values_beyond_plain_json_get_the_reference_bytes(value):
 
 
 def test_deep_nesting_falls_back_to_the_reference():
-    value: list = []
+    value: list[object] = []
     for _ in range(300):  # deeper than orjson writes
         value = [value]
     assert canonical_json(value) == reference(value)
@@ -162,7 +162,7 @@ def test_a_batch_commits_as_the_document_does(batch, record_type):
 @given(st.lists(st.integers(min_value=0, max_value=700), min_size=1, max_size=6))
 def test_levels_hashed_in_batch_are_the_in_memory_tree(batch_sizes):
     tree = MemoryTree()
-    size, frontier = 0, []
+    size, frontier = 0, list[bytes]()
     for n in batch_sizes:
         leaves = leaf_hashes(str(size + i).encode() for i in range(n))
         assert leaves == [leaf_hash(str(size + i).encode()) for i in range(n)]
@@ -248,7 +248,7 @@ def test_a_batch_of_mixed_types_with_any_characters_is_stored_as_given(countries
     odd = Country.objects.create(
         code="\t\\", alpha3="Q\nR", numeric="9\r9", name='Odd "land"\\ \t\n\r ü 😀'
     )
-    odd.organisation_id_for_test = org_b.pk
+    odd.organisation_id_for_test = org_b.pk  # type: ignore[attr-defined]  # read by the test's record type
     label = 'back\\slash\ttab\nnew line\r "quoted" ü 😀'
     indexes = ledger.append_many([org_a, odd, org_b], actor=SystemActor(label))
     leaves = list(Leaf.objects.filter(index__in=indexes).order_by("index"))
@@ -262,12 +262,16 @@ def test_a_batch_of_mixed_types_with_any_characters_is_stored_as_given(countries
     odd_leaf = leaves[1]
     facts = {"name": odd.name, "area": 1e-05, "codes": ["Q\nR", "9\r9"]}
     document = record_document("test.country", "\t\\", 1, facts)
+    assert odd_leaf.entry is not None
+    assert odd_leaf.salt is not None
     assert bytes(odd_leaf.entry) == commit(bytes(odd_leaf.salt), document)
     _check_leaves_open([leaves[0], leaves[2]])
     # a tombstone of the odd record goes the same way
     tombstone = ledger.record_deletion(odd, actor=SystemActor(label))
     assert tombstone.deleted
     assert (tombstone.version, tombstone.actor_label) == (2, label)
+    assert tombstone.entry is not None
+    assert tombstone.salt is not None
     assert bytes(tombstone.entry) == commit(
         bytes(tombstone.salt), record_document("test.country", "\t\\", 2, ledger.TOMBSTONE)
     )

@@ -81,7 +81,7 @@ def test_missing_witnesses_fail_the_policy(log):
         verify_bundle(
             _bundle(log, 7),
             [signer.verifier],
-            witness_verifiers=[stranger.verifier],
+            witness_verifiers=[note.parse_cosignature_vkey(stranger.verifier.vkey)],
             min_witnesses=1,
         )
     assert caught.value.step == "witnesses"

@@ -171,9 +171,11 @@ def test_the_witness_cosigns_a_consistent_log(tmp_path, witness_key, capsys):
     assert _cosign(log_dir, signer, key_file, state) == 0
     out = capsys.readouterr().out
     from oretrace.ledger.checkpoint import verify_checkpoint
-    from oretrace.ledger.note import parse_vkey
+    from oretrace.ledger.note import parse_cosignature_vkey
 
-    verified = verify_checkpoint(out, [signer.verifier], witness_verifiers=[parse_vkey(vkey)])
+    verified = verify_checkpoint(
+        out, [signer.verifier], witness_verifiers=[parse_cosignature_vkey(vkey)]
+    )
     assert verified.witnesses[0][0] == "witness.example/w1"
     # when the log grows honestly, then it checks consistency from its tiles and cosigns again
     _grow(tree, 700)

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from oretrace.core.actors import SYSTEM
+from oretrace.core.models import Organisation
 from oretrace.core.tests.factories import OrganisationFactory
 from oretrace.ledger import merkle
 from oretrace.ledger import services as ledger
@@ -21,13 +22,13 @@ THREADS, APPENDS = 4, 8
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("reference_data")
 def test_concurrent_appends_are_serialised():
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():  # type: ignore[attr-defined]  # SQLite's own
         pytest.skip("an in-memory SQLite database does not wait for its lock across threads")
     # given records and several workers, each with its own database connection
     orgs = OrganisationFactory.create_batch(THREADS * APPENDS)
     errors: list[BaseException] = []
 
-    def work(mine: list) -> None:
+    def work(mine: list[Organisation]) -> None:
         try:
             for org in mine:
                 with transaction.atomic():

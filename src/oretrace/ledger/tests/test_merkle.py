@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -31,13 +32,13 @@ def _b(text: str) -> bytes:
     return base64.b64decode(text) if text else b""
 
 
-def _vectors(shared_data: Path, kind: str) -> list[tuple[str, dict]]:
+def _vectors(shared_data: Path, kind: str) -> list[tuple[str, dict[str, Any]]]:
     files = sorted((shared_data / VECTORS / kind).rglob("*.json"))
     assert files, "no vectors found"
     return [(str(f.relative_to(shared_data / VECTORS)), json.loads(f.read_text())) for f in files]
 
 
-def _check_inclusion(v: dict) -> None:
+def _check_inclusion(v: dict[str, Any]) -> None:
     merkle.verify_inclusion(
         v["leafIdx"],
         v["treeSize"],
@@ -47,7 +48,7 @@ def _check_inclusion(v: dict) -> None:
     )
 
 
-def _check_consistency(v: dict) -> None:
+def _check_consistency(v: dict[str, Any]) -> None:
     merkle.verify_consistency(
         v["size1"], v["size2"], _b(v["root1"]), _b(v["root2"]), [_b(p) for p in v["proof"] or []]
     )

@@ -126,6 +126,14 @@ def test_malformed_verifier_keys_are_refused(vkey, message):
         note.parse_vkey(vkey)
 
 
+def test_a_log_key_is_not_a_witness_key():
+    log = note.Signer.generate("log.example/log", note.ED25519)
+    witness = note.Signer.generate("witness.example/w1", note.COSIGNATURE_V1)
+    assert isinstance(note.parse_cosignature_vkey(witness.verifier.vkey), note.CosignatureVerifier)
+    with pytest.raises(NoteError, match=r"log\.example/log is a log key"):
+        note.parse_cosignature_vkey(log.verifier.vkey)
+
+
 def test_cosignature_verifies_and_carries_its_timestamp():
     # given a log checkpoint text and a witness
     log = note.Signer.generate("example.com/log")
@@ -135,7 +143,9 @@ def test_cosignature_verifies_and_carries_its_timestamp():
     # when the witness cosigns
     line = witness.signature_line(text.encode(), timestamp=1_700_000_000)
     result = verify_checkpoint(
-        signed + line, [log.verifier], witness_verifiers=[note.parse_vkey(witness.verifier.vkey)]
+        signed + line,
+        [log.verifier],
+        witness_verifiers=[note.parse_cosignature_vkey(witness.verifier.vkey)],
     )
     # then the cosignature counts, with its time
     assert result.witnesses == [("witness.example/w1", 1_700_000_000)]
@@ -149,7 +159,11 @@ def test_a_forged_cosignature_rejects_the_checkpoint():
     forged = witness.signature_line(other_text.encode(), timestamp=1_700_000_000)
     signed = text + "\n" + log.signature_line(text.encode()) + forged
     with pytest.raises(CheckpointError, match=r"witness witness\.example/w1 does not verify"):
-        verify_checkpoint(signed, [log.verifier], witness_verifiers=[witness.verifier])
+        verify_checkpoint(
+            signed,
+            [log.verifier],
+            witness_verifiers=[note.parse_cosignature_vkey(witness.verifier.vkey)],
+        )
 
 
 @pytest.mark.parametrize(

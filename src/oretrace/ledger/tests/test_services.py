@@ -40,6 +40,8 @@ def test_creating_an_organisation_appends_its_registration_facts(member_a):
     assert leaf.version == 1
     assert leaf.organisation_id == org.pk
     document = record_document("core.organisation", str(org.pk), 1, organisation_facts(org))
+    assert leaf.entry is not None
+    assert leaf.salt is not None
     assert bytes(leaf.entry) == commit(bytes(leaf.salt), document)
     assert organisation_facts(org)["country"] == "IN"
 
@@ -84,7 +86,7 @@ def test_the_stored_tree_equals_an_in_memory_tree_across_tile_boundaries():
 
 
 def test_a_batch_records_versions_per_record():
-    org = OrganisationFactory()
+    org = OrganisationFactory.create()
     indexes = ledger.append_many([org, org], actor=SYSTEM)
     versions = Leaf.objects.filter(index__in=indexes).order_by("index")
     assert [leaf.version for leaf in versions] == [1, 2]
@@ -132,7 +134,7 @@ def test_a_lost_key_is_not_silently_replaced(ledger_keys):
     ledger.sign_checkpoint()
     # when its key file is missing (a second node, a restore without the key folder)
     ledger_keys.unlink()
-    ledger.append(OrganisationFactory(), actor=SYSTEM)
+    ledger.append(OrganisationFactory.create(), actor=SYSTEM)
     # then no new key is made up
     from oretrace.ledger.exceptions import SigningKeyError
 

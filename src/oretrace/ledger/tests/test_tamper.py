@@ -417,7 +417,7 @@ def test_every_column_is_tested_or_says_why_not():
 # --- edits ---------------------------------------------------------------------------------------
 
 
-def _other_keys(field: models.ForeignKey, current: Any) -> list[Any]:
+def _other_keys(field: models.ForeignKey[Any, Any], current: Any) -> list[Any]:
     target = field.related_model._default_manager.exclude(pk=current).order_by("-pk")
     others = list(target.values_list("pk", flat=True)[:5])
     if current is None or isinstance(current, int):  # a key nothing has (checked at commit)
@@ -425,7 +425,7 @@ def _other_keys(field: models.ForeignKey, current: Any) -> list[Any]:
     return others
 
 
-def _candidates(field: models.Field, value: Any) -> list[Any]:
+def _candidates(field: models.Field[Any, Any], value: Any) -> list[Any]:
     """Different values of the field's type, as the database takes them, best first (a value
     refused by a unique constraint is followed by others)."""
     if isinstance(field, models.ForeignKey):
@@ -435,7 +435,7 @@ def _candidates(field: models.Field, value: Any) -> list[Any]:
     return [_edited(field, value)]
 
 
-def _edited(field: models.Field, value: Any) -> Any:
+def _edited(field: models.Field[Any, Any], value: Any) -> Any:
     """A different value of the field's type, as the database takes it."""
     if isinstance(field, models.ForeignKey):
         return _other_keys(field, value)[0]
@@ -568,6 +568,7 @@ def test_an_edited_column_is_reported(case, name, column):
     row = table.pick()
     assert row is not None, f"the demo has no {name} to edit"
     field = next(f for f in table.model._meta.concrete_fields if f.attname == column)
+    assert field.column is not None
     for value in _candidates(field, getattr(row, column)):
         try:
             with transaction.atomic():
@@ -608,8 +609,11 @@ def test_the_demo_after_a_day_of_use_audits_clean(case):
 
 def test_a_sent_back_assessment_answered_again_audits_clean(case):
     submitted = Assessment.objects.filter(status=AssessmentStatus.SUBMITTED).first()
+    assert submitted is not None
     assessment_services.send_back(submitted, note="Please check the hours.", actor=SYSTEM)
     answer = Answer.objects.filter(assessment=submitted).exclude(value=None).first()
+    assert submitted is not None
+    assert answer is not None
     assessment_services.save_answer(
         submitted, answer.question, value="" if answer.value else "yes", actor=SYSTEM
     )

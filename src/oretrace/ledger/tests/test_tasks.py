@@ -56,7 +56,7 @@ def test_key_rotation_keeps_the_old_key_for_the_overlap(ledger_keys, settings, c
     settings.ORETRACE_LEDGER_PREVIOUS_KEY_PATHS = [
         ledger_keys.with_name(f"log-{old.key_id:08x}.key")
     ]
-    ledger.append(OrganisationFactory(), actor=SYSTEM)
+    ledger.append(OrganisationFactory.create(), actor=SYSTEM)
     note = ledger.sign_checkpoint().note
     from oretrace.ledger.checkpoint import verify_checkpoint
 

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -19,7 +20,7 @@ from oretrace.ledger import services as ledger
 from oretrace.ledger.checkpoint import verify_checkpoint
 from oretrace.ledger.merkle import MemoryTree
 from oretrace.ledger.models import Leaf
-from oretrace.ledger.note import COSIGNATURE_V1, Signer
+from oretrace.ledger.note import COSIGNATURE_V1, Signer, parse_cosignature_vkey
 from oretrace.ledger.storage import DatabaseHashStore
 from oretrace.ledger.tiles import TileStore, decode_entries
 
@@ -178,7 +179,9 @@ def test_witness_cosignatures_are_accepted_and_served(client, big_log, settings)
     assert response.status_code == 200, response.content
     served = client.get("/ledger/checkpoint").content
     verified = verify_checkpoint(
-        served, [keys.log_verifier()], witness_verifiers=[witness.verifier]
+        served,
+        [keys.log_verifier()],
+        witness_verifiers=[parse_cosignature_vkey(witness.verifier.vkey)],
     )
     assert verified.witnesses == [("witness.example/w1", 1_800_000_000)]
     # a forged one is refused
@@ -209,7 +212,7 @@ def test_a_witness_follows_the_live_log_and_its_cosignature_is_kept(client, big_
 
     witness = Signer.generate("witness.example/w2", COSIGNATURE_V1)
     settings.ORETRACE_LEDGER_WITNESSES = [witness.verifier.vkey]
-    state: dict = {}
+    state: dict[str, Any] = {}
     fetch = _fetch(client)
     first = verify_checkpoint(fetch("checkpoint"), [keys.log_verifier()])
     check_and_record(first, fetch, state)
@@ -225,6 +228,8 @@ def test_a_witness_follows_the_live_log_and_its_cosignature_is_kept(client, big_
     assert response.status_code == 200
     assert state[second.checkpoint.origin]["size"] == 340
     served = verify_checkpoint(
-        fetch("checkpoint"), [keys.log_verifier()], witness_verifiers=[witness.verifier]
+        fetch("checkpoint"),
+        [keys.log_verifier()],
+        witness_verifiers=[parse_cosignature_vkey(witness.verifier.vkey)],
     )
     assert served.witnesses == [("witness.example/w2", 1_800_000_000)]

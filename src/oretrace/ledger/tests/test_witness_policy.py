@@ -42,9 +42,15 @@ def witnesses(settings):
 
 @pytest.fixture
 def record():
-    org = OrganisationFactory()
+    org = OrganisationFactory.create()
     ledger.append(org, actor=SYSTEM)
     return org
+
+
+def _latest() -> Checkpoint:
+    checkpoint = ledger.latest_checkpoint()
+    assert checkpoint is not None
+    return checkpoint
 
 
 def _cosign(checkpoint: Checkpoint, *signers: Signer) -> None:
@@ -93,7 +99,7 @@ def test_verify_takes_the_witnesses_and_quorum_of_the_logs_settings(
     assert _verify(path) == 1
     assert OPERATOR_ONLY in capsys.readouterr().err
     # when one of the two witnesses cosigns (the quorum), then the bundle verifies
-    _cosign(ledger.latest_checkpoint(), witnesses[1])
+    _cosign(_latest(), witnesses[1])
     path.write_text(_bundle(record))
     assert _verify(path) == 0
     out = capsys.readouterr().out
@@ -168,7 +174,7 @@ def test_the_public_page_says_operator_only_until_the_quorum_cosigns(client, rec
     assert "Verified." not in page
     assert "Signed by the operator only — not witnessed." in page
     # when a witness cosigns the checkpoint, then it is verified and the witness is named
-    _cosign(ledger.latest_checkpoint(), witnesses[0])
+    _cosign(_latest(), witnesses[0])
     page = _public_page(client, record)
     assert "Verified." in page
     assert "Cosigned by 1 witness" in page
@@ -181,7 +187,7 @@ def test_a_bundle_is_built_on_the_newest_witnessed_checkpoint(client, record, wi
     # given a cosigned checkpoint, then a newer one no witness has seen yet
     witnessed = ledger.sign_checkpoint()
     _cosign(witnessed, witnesses[0])
-    ledger.append(OrganisationFactory(), actor=SYSTEM)
+    ledger.append(OrganisationFactory.create(), actor=SYSTEM)
     newer = ledger.sign_checkpoint()
     assert newer.size > witnessed.size
     # then the record's bundle proves inclusion in the witnessed one, and its page verifies
@@ -225,6 +231,7 @@ def test_the_demo_has_a_local_witness_cosign_its_checkpoint(client, settings, tm
     build_demo()
     # then its latest checkpoint covers every leaf and carries the witness's cosignature
     latest = ledger.latest_checkpoint()
+    assert latest is not None
     assert latest.size == Leaf.objects.count()
     assert list(
         Cosignature.objects.filter(checkpoint=latest).values_list("witness", flat=True)
@@ -232,6 +239,7 @@ def test_the_demo_has_a_local_witness_cosign_its_checkpoint(client, settings, tm
     assert state_path.exists()  # the witness remembers what it cosigned, for its next round
     # and a public page of the demo (a custody event) shows the cosignature
     leaf = Leaf.objects.filter(record_type="traceability.epcisevent").first()
+    assert leaf is not None
     token = keys.link_token(leaf.record_type, leaf.record_id)
     page = client.get(f"/verify/r/{leaf.record_type}/{leaf.record_id}/{token}/").content.decode()
     assert "Verified." in page

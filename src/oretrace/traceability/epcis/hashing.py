@@ -160,12 +160,11 @@ class _Reader:
 
     def scalar(self, value: Any) -> str:
         if isinstance(value, str):
-            if self.expansions:
-                value = self.expansions.get(value, value)
-            prefix = value.split(":", 1)[0]
-            if prefix in self.namespaces and prefix != value:
-                return self.namespaces[prefix] + value[len(prefix) + 1 :]
-            return value
+            text = self.expansions.get(value, value) if self.expansions else value
+            prefix = text.split(":", 1)[0]
+            if prefix in self.namespaces and prefix != text:
+                return self.namespaces[prefix] + text[len(prefix) + 1 :]
+            return text
         return str(value)  # Python's spelling of numbers and booleans ("True"), as the reference
 
     def node(self, value: Any) -> Node:

@@ -81,6 +81,7 @@ class Reader:
 
     def key(self, element: etree._Element | str, name: str | None = None) -> str:
         """``prefix:local`` for a namespaced element or attribute, registering its namespace."""
+        local: str  # lxml's QName is untyped
         if isinstance(element, str):  # an attribute's Clark name {uri}local
             qname = etree.QName(element)
             namespace, local, wanted = qname.namespace, qname.localname, name

@@ -9,11 +9,20 @@ from decimal import Decimal
 import factory
 
 from oretrace.core.tests.factories import OrganisationFactory
+from oretrace.traceability.models import (
+    CustodyEdge,
+    CustodyFlag,
+    EpcisCapture,
+    EpcisEvent,
+    EpcisIdentifier,
+    Lot,
+    LotMovement,
+)
 
 WHEN = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 
 
-class EpcisCaptureFactory(factory.django.DjangoModelFactory):
+class EpcisCaptureFactory(factory.django.DjangoModelFactory[EpcisCapture]):
     class Meta:
         model = "traceability.EpcisCapture"
 
@@ -21,7 +30,7 @@ class EpcisCaptureFactory(factory.django.DjangoModelFactory):
     sha256 = factory.Sequence(lambda n: f"{n:064x}")
 
 
-class EpcisEventFactory(factory.django.DjangoModelFactory):
+class EpcisEventFactory(factory.django.DjangoModelFactory[EpcisEvent]):
     class Meta:
         model = "traceability.EpcisEvent"
 
@@ -35,7 +44,7 @@ class EpcisEventFactory(factory.django.DjangoModelFactory):
     body = factory.LazyFunction(lambda: {"type": "ObjectEvent", "action": "OBSERVE"})
 
 
-class EpcisIdentifierFactory(factory.django.DjangoModelFactory):
+class EpcisIdentifierFactory(factory.django.DjangoModelFactory[EpcisIdentifier]):
     class Meta:
         model = "traceability.EpcisIdentifier"
 
@@ -44,7 +53,7 @@ class EpcisIdentifierFactory(factory.django.DjangoModelFactory):
     value = factory.Sequence(lambda n: f"urn:epc:id:sgtin:8901234.000001.{n}")
 
 
-class LotFactory(factory.django.DjangoModelFactory):
+class LotFactory(factory.django.DjangoModelFactory[Lot]):
     class Meta:
         model = "traceability.Lot"
 
@@ -55,7 +64,7 @@ class LotFactory(factory.django.DjangoModelFactory):
     remaining_kg = Decimal("100")
 
 
-class CustodyEdgeFactory(factory.django.DjangoModelFactory):
+class CustodyEdgeFactory(factory.django.DjangoModelFactory[CustodyEdge]):
     class Meta:
         model = "traceability.CustodyEdge"
 
@@ -69,7 +78,7 @@ class CustodyEdgeFactory(factory.django.DjangoModelFactory):
     )
 
 
-class LotMovementFactory(factory.django.DjangoModelFactory):
+class LotMovementFactory(factory.django.DjangoModelFactory[LotMovement]):
     class Meta:
         model = "traceability.LotMovement"
 
@@ -81,7 +90,7 @@ class LotMovementFactory(factory.django.DjangoModelFactory):
     )
 
 
-class CustodyFlagFactory(factory.django.DjangoModelFactory):
+class CustodyFlagFactory(factory.django.DjangoModelFactory[CustodyFlag]):
     class Meta:
         model = "traceability.CustodyFlag"
 

@@ -28,7 +28,7 @@ from oretrace.traceability.epcis.terms import expanded_terms as _expanded_terms
 PACKAGE_LOGGER = logging.getLogger("epcis_event_hash_generator")
 PACKAGE_LOGGER.setLevel(logging.WARNING)
 for _module in (hash_generator, json_to_py, dl_normaliser):
-    _module.logging = PACKAGE_LOGGER  # type: ignore[attr-defined]
+    _module.logging = PACKAGE_LOGGER
 
 # The package keeps its namespace table and join string in module globals.
 _LOCK = threading.Lock()
@@ -46,7 +46,8 @@ def _context_namespaces(context: Any) -> dict[str, str]:
 
 def pipeline(events: list[dict[str, Any]], context: Any = None) -> list[str]:
     """The package's hash IDs of the events, without its JSON-LD expansion."""
-    return hash_generator.calculate_hashes_from_pre_hashes(prehashes(events, context))
+    hashes: list[str] = hash_generator.calculate_hashes_from_pre_hashes(prehashes(events, context))
+    return hashes
 
 
 def prehashes(events: list[dict[str, Any]], context: Any = None) -> list[str]:
@@ -64,7 +65,8 @@ def prehashes(events: list[dict[str, Any]], context: Any = None) -> list[str]:
                 json_to_py._collect_namespaces_from_jsonld_context(event_context)
             tree = _pad_untyped_pairs(json_to_py._json_to_py(event))
             trees.append(correction.deep_structure_correction(tree))
-        return hash_generator.derive_prehashes_from_events(("EventList", "", trees))
+        found: list[str] = hash_generator.derive_prehashes_from_events(("EventList", "", trees))
+        return found
 
 
 _PAIRED = ("bizTransactionList", "sourceList", "destinationList")
@@ -105,7 +107,8 @@ def end_to_end(path: Path) -> list[str] | None:
         json_to_py._namespaces.clear()  # the package keeps them from one document to the next
         try:
             events = json_to_py.event_list_from_epcis_document_str(path.read_text("utf-8"))
-            return hash_generator.epcis_hashes_from_events(events)
+            hashes: list[str] = hash_generator.epcis_hashes_from_events(events)
+            return hashes
         except Exception:  # any failure of the oracle means "no opinion"
             return None
         finally:

@@ -22,7 +22,7 @@ AWKWARD = [
 ]
 
 
-def _codes_where(org, column: str, values) -> set:
+def _codes_where(org, column: str, values) -> set[str]:
     table = connection.ops.quote_name(Lot._meta.db_table)
     found: set[str] = set()
     with connection.cursor() as cursor:
@@ -55,4 +55,4 @@ def test_where_in_of_nothing_is_no_condition_and_mixed_values_are_refused():
     assert list(bulk.where_in("code", [])) == []
     if connection.vendor == "postgresql":
         with pytest.raises(TypeError, match="text or whole numbers"):
-            list(bulk.where_in("code", ["a", 1]))  # type: ignore[list-item]
+            list(bulk.where_in("code", ["a", 1]))  # type: ignore[arg-type]  # mixed on purpose

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -42,7 +41,7 @@ def _shipment(kg: int, minute: int) -> dict[str, Any]:
     return event
 
 
-def _race(organisation, first: bytes, second: bytes) -> Callable[[], Any]:
+def _race(organisation, first: bytes, second: bytes) -> services.Captured:
     """Capture ``first`` and hold its transaction open while ``second`` is captured.
 
     Returns the second capture's result (or raises its error)."""
@@ -76,7 +75,8 @@ def _race(organisation, first: bytes, second: bytes) -> Callable[[], Any]:
     for result in outcome.values():
         if isinstance(result, BaseException):
             raise result
-    return outcome["second"]
+    captured: services.Captured = outcome["second"]
+    return captured
 
 
 def test_an_event_brought_by_two_concurrent_captures_is_stored_once(org_a):

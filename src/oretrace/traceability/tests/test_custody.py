@@ -207,7 +207,7 @@ def test_locations_resolve_only_to_facilities_the_organisation_may_see(member_a,
     theirs = registry.create_facility(
         actor=member_b, kind="asm_site", name="B's pits", country="IN", minerals=["mica"]
     )
-    registry.add_identifier(theirs, scheme="gln", value=gln_of(theirs_at), actor=member_b)
+    registry.add_identifier(theirs, scheme="gln", value=gln_of(theirs_at) or "", actor=member_b)
     ours = chain.facilities(member_a)
     asm_at = "urn:epc:id:sgln:8901234.00001.0"
     everywhere = {asm_at, chain.MINE, theirs_at, "urn:x:nowhere"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ def _files(pattern: str) -> list[str]:
 
 
 def _is_document(name: str) -> bool:
-    return json.loads((SHARED_EPCIS / name).read_text())["type"] == "EPCISDocument"
+    return bool(json.loads((SHARED_EPCIS / name).read_text())["type"] == "EPCISDocument")
 
 
 VALID = [f for f in _files("gs1_EPCIS/JSON/**/*.json*") if _is_document(f)] + _files(
@@ -32,8 +33,9 @@ VALID = [f for f in _files("gs1_EPCIS/JSON/**/*.json*") if _is_document(f)] + _f
 INVALID = _files(f"{OPENEPCIS_JSON}/Invalid/*.json")
 
 
-def _load(epcis_data: Path, name: str) -> dict:
-    return json.loads((epcis_data / name).read_text(encoding="utf-8"))
+def _load(epcis_data: Path, name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((epcis_data / name).read_text(encoding="utf-8"))
+    return document
 
 
 def test_the_shared_examples_are_found(epcis_data):
@@ -198,7 +200,7 @@ def test_not_json_names_line_and_column():
         load_json(b'{"type":\n  oops}')
 
 
-def _name_mutations(document: dict) -> list[dict]:
+def _name_mutations(document: dict[str, Any]) -> list[dict[str, Any]]:
     """Copies of the document with a key the schema's propertyNames must judge."""
     found = []
     for key in ("madeUpField", "ex:field", "https://example.org/voc/field", "eventtime", ""):
@@ -211,9 +213,9 @@ def _name_mutations(document: dict) -> list[dict]:
     return found
 
 
-def _type_mutations(document: dict) -> list[dict]:
+def _type_mutations(document: dict[str, Any]) -> list[dict[str, Any]]:
     """Copies of the document whose first event has another type, an odd one, or none."""
-    found: list[dict] = []
+    found: list[dict[str, Any]] = []
     events = document.get("epcisBody", {}).get("eventList") or []
     if not events or not isinstance(events[0], dict):
         return found
@@ -255,7 +257,7 @@ def _reference_verdict(validate, document) -> tuple[str, str]:
 def _place(problem) -> str:
     """Where a problem is, as a path from the document."""
     if problem.event is None:
-        return problem.field
+        return str(problem.field)
     event = f"epcisBody.eventList[{problem.event - 1}]"
     return f"{event}.{problem.field}" if problem.field else event
 

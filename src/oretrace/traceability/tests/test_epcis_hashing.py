@@ -34,7 +34,8 @@ REFERENCE_FAILS = {
 
 
 def _load(epcis_data: Path, name: str) -> dict[str, Any]:
-    return json.loads((epcis_data / name).read_text(encoding="utf-8"))
+    document: dict[str, Any] = json.loads((epcis_data / name).read_text(encoding="utf-8"))
+    return document
 
 
 @pytest.mark.parametrize("name", VALID)

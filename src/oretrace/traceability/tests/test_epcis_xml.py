@@ -222,7 +222,8 @@ def _reference_xml_hashes(text: str) -> list[str] | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # its ElementTree truth test
             events = xml_to_py.event_list_from_epcis_document_str(text)
-            return hash_generator.epcis_hashes_from_events(events)
+            hashes: list[str] = hash_generator.epcis_hashes_from_events(events)
+            return hashes
     except Exception:  # 1.9.3 fails on a bizTransaction without a type (IndexError)
         return None
     finally:

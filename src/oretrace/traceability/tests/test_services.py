@@ -155,6 +155,7 @@ def test_unreadable_schema_is_a_clear_error(member_a, settings, tmp_path):
 def test_tampering_with_a_stored_event_is_found_by_the_audit(member_a):
     result = _capture(member_a)
     event = EpcisEvent.objects.filter(capture=result.capture).first()
+    assert event is not None
     EpcisEvent.objects.filter(pk=event.pk).update(biz_step="receiving")  # behind the services
     ours = [
         p

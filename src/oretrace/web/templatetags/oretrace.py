@@ -3,44 +3,48 @@
 import math
 
 from django import template
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
 from django.urls import reverse
+
+from oretrace.core.models import Job
 
 register = template.Library()
 
 
 @register.filter
-def changes_url(obj: object) -> str:
+def changes_url(obj: Model) -> str:
     """Link to the change log page of any model instance."""
-    meta = obj._meta  # type: ignore[attr-defined]
-    return reverse("web:changes", args=[meta.app_label, meta.model_name, obj.pk])  # type: ignore[attr-defined]
+    meta = obj._meta
+    return reverse("web:changes", args=[meta.app_label, meta.model_name, obj.pk])
 
 
 @register.filter
-def job_title(job: object) -> str:
+def job_title(job: Job) -> str:
     """A job's title in the reader's language when it is the kind's own title."""
     from oretrace.core.jobs import job_kinds
 
-    spec = job_kinds().get(job.kind)  # type: ignore[attr-defined]
-    if spec is not None and job.title == spec.english_title:  # type: ignore[attr-defined]
+    spec = job_kinds().get(job.kind)
+    if spec is not None and job.title == spec.english_title:
         return str(spec.title)
-    return job.title  # type: ignore[attr-defined]
+    return job.title
 
 
 @register.filter
-def job_kind(job: object) -> str:
+def job_kind(job: Job) -> str:
     """What kind of job it is, in the reader's language (its code when the kind is unknown)."""
     from oretrace.core.jobs import job_kinds
 
-    spec = job_kinds().get(job.kind)  # type: ignore[attr-defined]
-    return str(spec.title) if spec is not None else job.kind  # type: ignore[attr-defined]
+    spec = job_kinds().get(job.kind)
+    return str(spec.title) if spec is not None else job.kind
 
 
 @register.filter
-def model_name(content_type: object) -> str:
+def model_name(content_type: ContentType) -> str:
     """The name of a content type's model in the reader's language."""
     from oretrace.web.model_names import model_name as translated
 
-    return translated(str(content_type.name))  # type: ignore[attr-defined]
+    return translated(str(content_type.name))
 
 
 @register.filter

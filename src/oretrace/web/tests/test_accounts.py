@@ -54,10 +54,10 @@ def test_lockout_counts_the_account_whatever_its_case(member_a):
 
 
 def test_lockout_counts_the_address_across_accounts(org_a):
-    users = [UserFactory() for _ in range(5)]
+    users = [UserFactory.create() for _ in range(5)]
     for user in users:
         _log_in(Client(), user.email, "wrong", REMOTE_ADDR="192.0.2.7")
-    other = UserFactory()
+    other = UserFactory.create()
     assert _log_in(Client(), other.email, TEST_PASSWORD, REMOTE_ADDR="192.0.2.7").status_code == 429
     # the same account from another address still logs in
     ok = _log_in(Client(), other.email, TEST_PASSWORD, REMOTE_ADDR="192.0.2.8")
@@ -120,7 +120,7 @@ def test_second_reset_mail_within_the_window_is_not_sent(member_a, mailoutbox):
 
 
 def test_reset_requests_per_address_are_limited(mailoutbox):
-    people = [UserFactory() for _ in range(7)]
+    people = [UserFactory.create() for _ in range(7)]
     for person in people:
         Client().post(reverse("password_reset"), {"email": person.email}, REMOTE_ADDR="192.0.2.1")
     assert len(mailoutbox) == 5  # ORETRACE_PASSWORD_RESET_PER_ADDRESS
@@ -143,7 +143,9 @@ def test_a_new_password_through_the_mail_lifts_the_account_lockout(member_a, mai
         _log_in(Client(), email, "wrong", REMOTE_ADDR=f"198.51.100.{n}")
     client = Client()
     client.post(reverse("password_reset"), {"email": email})
-    link = re.search(r"http://testserver(/password-reset/\S+/)", mailoutbox[0].body).group(1)
+    match = re.search(r"http://testserver(/password-reset/\S+/)", mailoutbox[0].body)
+    assert match is not None
+    link = match.group(1)
     form_page = client.get(link, follow=True)
     client.post(
         form_page.redirect_chain[-1][0],
@@ -247,7 +249,7 @@ NO_CODE_WAIT = {"OTP_TOTP_THROTTLE_FACTOR": 0, "OTP_STATIC_THROTTLE_FACTOR": 0}
 
 @override_settings(ORETRACE_REQUIRE_2FA=True, DEBUG=False, **NO_CODE_WAIT)
 def test_production_requires_a_code_from_staff_at_each_login():
-    staff = UserFactory(is_staff=True, is_superuser=True)
+    staff = UserFactory.create(is_staff=True, is_superuser=True)
     client = Client()
     _log_in(client, staff.email, TEST_PASSWORD)
     assert client.get("/admin/")["Location"].startswith(reverse("two_factor"))
@@ -276,7 +278,7 @@ def test_production_requires_a_code_from_staff_at_each_login():
 
 @override_settings(ORETRACE_REQUIRE_2FA=True, DEBUG=False)
 def test_production_does_not_require_it_of_other_roles():
-    viewer = MembershipFactory(roles=[Role.VIEWER, Role.COMPLIANCE_OFFICER])
+    viewer = MembershipFactory.create(roles=[Role.VIEWER, Role.COMPLIANCE_OFFICER])
     client = Client()
     _log_in(client, viewer.user.email, TEST_PASSWORD)
     assert client.get("/").status_code == 200
@@ -297,7 +299,7 @@ def test_trial_leaves_it_optional_and_says_so(member_a):
 
 @override_settings(**NO_CODE_WAIT)
 def test_anyone_may_enrol_and_then_needs_the_code(member_a):
-    viewer = MembershipFactory(organisation=member_a.organisation, roles=[Role.VIEWER])
+    viewer = MembershipFactory.create(organisation=member_a.organisation, roles=[Role.VIEWER])
     client = Client()
     client.force_login(viewer.user)
     client.post(reverse("two_factor"), {"action": "start"})
@@ -369,7 +371,7 @@ def test_security_pages_are_translated(web_a, lang):
 
 
 # --- defaults of the two modes ---------------------------------------------------------------
-def _settings_in(tmp_path, **env: str) -> dict:
+def _settings_in(tmp_path, **env: str) -> dict[str, Any]:
     """The account settings as a fresh process reads them from ``env`` (nothing else set)."""
     import json
     import os

@@ -10,6 +10,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,8 @@ def _load_compiler():
     spec = importlib.util.spec_from_file_location(
         "oretrace_compile_messages", REPO / "scripts" / "compile_messages.py"
     )
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -34,7 +37,7 @@ PO_FILES = compiler.po_files(LOCALE_DIR)
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 
 
-def _catalog(mo_path: Path) -> dict:
+def _catalog(mo_path: Path) -> dict[str, str]:
     """The messages of a .mo file as Django's gettext reads them."""
     with mo_path.open("rb") as handle:
         return dict(gettext.GNUTranslations(handle)._catalog)  # type: ignore[attr-defined]
@@ -95,7 +98,7 @@ def test_check_lists_fuzzy_untranslated_and_placeholder_problems(tmp_path, capsy
     assert "xx/LC_MESSAGES/django.po" in err
 
 
-def _page_in(client, language: str, url: str = "/") -> str:
+def _page_in(client: Client, language: str, url: str = "/") -> str:
     response = client.post("/i18n/setlang/", {"language": language, "next": "/"})
     assert response.status_code == 302
     response = client.get(url)

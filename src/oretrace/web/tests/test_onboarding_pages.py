@@ -27,7 +27,7 @@ SIGN_UP = {
 @pytest.fixture
 def operator_client(db) -> Client:
     client = Client()
-    client.force_login(UserFactory(is_staff=True))  # type: ignore[arg-type]
+    client.force_login(UserFactory.create(is_staff=True))
     return client
 
 
@@ -162,7 +162,7 @@ def test_empty_registry_warning_with_the_way_out(web_a, member_a, org_a):
         page = web_a.get(url).content.decode()
         assert "Your registry has no smelters or refiners yet" in page
         assert 'href="/facilities/imports/"' in page  # an administrator may load a list
-    viewer = MembershipFactory(organisation=org_a, roles=[Role.COMPLIANCE_OFFICER])
+    viewer = MembershipFactory.create(organisation=org_a, roles=[Role.COMPLIANCE_OFFICER])
     client = Client()
     client.force_login(viewer.user)
     page = client.get("/declarations/").content.decode()

@@ -48,7 +48,9 @@ def test_password_reset_sends_a_working_link(member_a, mailoutbox):
     client = Client()
     client.post(reverse("password_reset"), {"email": member_a.user.email})
     assert len(mailoutbox) == 1
-    link = re.search(r"http://testserver(/password-reset/\S+/)", mailoutbox[0].body).group(1)
+    match = re.search(r"http://testserver(/password-reset/\S+/)", mailoutbox[0].body)
+    assert match is not None
+    link = match.group(1)
     form_page = client.get(link, follow=True)
     assert "new_password1" in form_page.content.decode()
     done = client.post(
@@ -68,8 +70,8 @@ def test_navigation_has_no_dead_links(web_a):
 
 
 def test_dashboard_shows_real_figures(web_a, member_a):
-    MembershipFactory(organisation=member_a.organisation, roles=[Role.VIEWER])
-    JobFactory(organisation=member_a.organisation, status=JobStatus.RUNNING)
+    MembershipFactory.create(organisation=member_a.organisation, roles=[Role.VIEWER])
+    JobFactory.create(organisation=member_a.organisation, status=JobStatus.RUNNING)
     html = web_a.get(reverse("web:dashboard")).content.decode()
     figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", html))
     assert figures["Active members"] == "2"
@@ -78,7 +80,7 @@ def test_dashboard_shows_real_figures(web_a, member_a):
 
 
 def test_switching_organisation(member_a, org_b):
-    second = MembershipFactory(user=member_a.user, organisation=org_b, roles=[Role.VIEWER])
+    second = MembershipFactory.create(user=member_a.user, organisation=org_b, roles=[Role.VIEWER])
     client = Client()
     client.force_login(member_a.user)
     assert member_a.organisation.legal_name in client.get("/").content.decode()
@@ -94,14 +96,16 @@ def test_cannot_switch_into_someone_elses_membership(web_b, member_a):
 
 def test_user_without_organisation_gets_an_explanation():
     client = Client()
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     response = client.get("/")
     assert response.status_code == 403
     assert "do not belong to an organisation" in response.content.decode()
 
 
 def test_jobs_page_polls_only_while_work_is_active(web_a, member_a):
-    job = JobFactory(organisation=member_a.organisation, status=JobStatus.RUNNING, progress=40)
+    job = JobFactory.create(
+        organisation=member_a.organisation, status=JobStatus.RUNNING, progress=40
+    )
     html = web_a.get(reverse("web:jobs")).content.decode()
     assert 'hx-trigger="every 2s"' in html
     partial = web_a.get(reverse("web:jobs"), HTTP_HX_REQUEST="true").content.decode()
@@ -134,7 +138,9 @@ def test_viewer_sees_no_start_form(member_a, viewer_a):
 
 def test_token_page_shows_secret_once_and_revokes(web_a, member_a):
     created = web_a.post(reverse("web:tokens"), {"name": "ERP export"}).content.decode()
-    secret = re.search(r'<code id="new-token">([^<]+)</code>', created).group(1)
+    match = re.search(r'<code id="new-token">([^<]+)</code>', created)
+    assert match is not None
+    secret = match.group(1)
     assert Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get("/api/v1/me").status_code == 200
     assert secret not in web_a.get(reverse("web:tokens")).content.decode()
     token = ApiToken.objects.get(name="ERP export")
@@ -161,7 +167,7 @@ def test_language_switch_to_french(web_a):
 # --- another organisation's member gets 404 on every page that shows one object -------------
 @pytest.fixture
 def pages_of_a(member_a):
-    job = JobFactory(organisation=member_a.organisation, created_by=member_a.user)
+    job = JobFactory.create(organisation=member_a.organisation, created_by=member_a.user)
     token, _secret = services.issue_token(member_a, name="a", actor=member_a)
     invitation, _link = onboarding.invite(
         member_a.organisation, email="new@example.org", roles=["viewer"], actor=member_a
@@ -203,7 +209,7 @@ def test_every_object_page_is_in_the_tenancy_test():
 
 
 def test_lists_do_not_leak_other_organisations(web_b, member_a):
-    JobFactory(organisation=member_a.organisation, title="Secret import of A")
+    JobFactory.create(organisation=member_a.organisation, title="Secret import of A")
     assert "Secret import of A" not in web_b.get(reverse("web:jobs")).content.decode()
     assert member_a.user.email not in web_b.get(reverse("web:organisation")).content.decode()
 

@@ -162,7 +162,7 @@ def _chart_pages() -> list[tuple[str, str, str]]:
 def test_demo_charts_render_with_plain_numbers_in_french_and_hindi(demo):
     """The roll-up, the assessment's progress, a facility's locator and a lot's chain picture
     and map, in fr and hi: every coordinate a number a browser reads, and something drawn."""
-    seen = {}
+    seen: dict[tuple[str, str], int] = {}
     for language in ("fr", "hi"):
         for email, url, what in _chart_pages():
             response = _client(email, language).get(url)
