@@ -136,3 +136,17 @@ def first_administrator(org: Organisation) -> User | None:
         if Role.ADMIN in member.roles:
             return member.user
     return None
+
+
+# --- notifications -------------------------------------------------------------------------------
+def notifications_for(member: Membership, *, unread_only: bool = False) -> QuerySet:
+    """The member's own notifications in the organisation they act for, newest first."""
+    from oretrace.core.models import Notification
+
+    rows = Notification.objects.for_member(member)
+    return rows.unread() if unread_only else rows
+
+
+def unread_notification_count(member: Membership) -> int:
+    """How many of the member's notifications (in the organisation acted for) are unread."""
+    return notifications_for(member, unread_only=True).count()
