@@ -1,30 +1,27 @@
 """E-mails the core sends. Called after commit, so a rolled-back change sends nothing.
 
-Notifications (``core.services.notifications``) are mailed here too: each one at once, or
-gathered in a daily or weekly digest, as the recipient chose; always in the recipient's
-language, as plain text with an HTML alternative. ``run_tick`` is the worker's periodic pass:
-due digests, then the daily checks (``core.periodic``) once a day.
+Notifications are written here too (``mail_notification``, ``mail_digest``): always in the
+recipient's language, as plain text with an HTML alternative. Which rows go, and when, is
+decided in ``core.services.notifications``.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext, ngettext
 
 from oretrace.core.choices import Digest
-from oretrace.core.models import Notification, Organisation, PeriodicRun, User
+from oretrace.core.models import Notification, Organisation, User
 
 logger = logging.getLogger("oretrace.notifications")
 
@@ -169,23 +166,9 @@ def _settings_url() -> str:
     return settings.ORETRACE_BASE_URL + reverse("web:account")
 
 
-def send_notification_email(notification_id: int) -> bool:
-    """Mail one notification to its recipient, unless a digest or an earlier e-mail took it,
-    or the person no longer wants each one at once. True when it was sent."""
-    from oretrace.core.services.notifications import claim_for_email
-
-    notification = (
-        Notification.objects.select_related("recipient", "organisation")
-        .filter(pk=notification_id)
-        .first()
-    )
-    if notification is None:
-        return False
+def mail_notification(notification: Notification) -> None:
+    """Mail one notification to its recipient, in their language (text and HTML)."""
     user = notification.recipient
-    if not user.is_active or user.digest != Digest.IMMEDIATE:
-        return False  # a digest takes it (or nobody, in the app only)
-    if not claim_for_email([notification.pk]):
-        return False
     _mail_with_html(
         "notification",
         lambda: {
@@ -197,44 +180,10 @@ def send_notification_email(notification_id: int) -> bool:
         to=user.email,
         language=user.language,
     )
-    return True
 
 
-PERIODS = {Digest.DAILY: timedelta(days=1), Digest.WEEKLY: timedelta(days=7)}
-
-
-def _slack() -> timedelta:
-    """A tick may come a little early: what is due within one tick's interval is due now."""
-    return timedelta(seconds=settings.ORETRACE_NOTIFICATION_TICK_SECONDS)
-
-
-def send_digest(user_id: int, *, now: datetime | None = None) -> int:
-    """Mail a person's digest if it is due: what came since the last one, unread and not yet
-    mailed. Returns the number of notifications it held (0: nothing sent)."""
-    from oretrace.core.services.notifications import claim_for_email
-
-    now = now or timezone.now()
-    with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user_id)
-        period = PERIODS.get(Digest(user.digest)) if user.digest in PERIODS else None
-        if period is None or not user.is_active:
-            return 0
-        if user.last_digest_at is not None and now - user.last_digest_at < period - _slack():
-            return 0
-        pending = Notification.objects.filter(
-            recipient=user, emailed_at__isnull=True, read_at__isnull=True, created_at__lte=now
-        )
-        if user.last_digest_at is not None:
-            pending = pending.filter(created_at__gt=user.last_digest_at)
-        taken = claim_for_email(list(pending.values_list("pk", flat=True)), now=now)
-        User.objects.filter(pk=user.pk).update(last_digest_at=now)
-    if not taken:
-        return 0
-    rows = list(
-        Notification.objects.filter(pk__in=taken)
-        .select_related("organisation")
-        .order_by("organisation__legal_name", "created_at")
-    )
+def mail_digest(user: User, rows: list[Notification]) -> None:
+    """Mail a digest of ``rows`` to ``user``, grouped by organisation, in their language."""
     _mail_with_html(
         "digest",
         lambda: {
@@ -248,44 +197,3 @@ def send_digest(user_id: int, *, now: datetime | None = None) -> int:
         to=user.email,
         language=user.language,
     )
-    return len(rows)
-
-
-def send_due_digests(now: datetime | None = None) -> int:
-    """Mail every digest that is due; the number of digests sent."""
-    now = now or timezone.now()
-    sent = 0
-    users = User.objects.filter(is_active=True, digest__in=list(PERIODS)).values_list(
-        "pk", flat=True
-    )
-    for user_id in users:
-        try:
-            sent += bool(send_digest(user_id, now=now))
-        except Exception:  # one bad address must not hold back everyone's digest
-            logger.exception("digest of user %s failed", user_id)
-    return sent
-
-
-DAILY = "daily-checks"
-
-
-def _daily_checks_due(now: datetime) -> bool:
-    """True (and noted) when the daily checks last ran a day ago or never."""
-    with transaction.atomic():
-        run = PeriodicRun.objects.select_for_update().filter(name=DAILY).first()
-        if run is not None and now - run.last_run_at < timedelta(days=1) - _slack():
-            return False
-        PeriodicRun.objects.update_or_create(name=DAILY, defaults={"last_run_at": now})
-    return True
-
-
-def run_tick(now: datetime | None = None) -> dict[str, Any]:
-    """One periodic pass: the due digests, and the daily checks when a day has passed."""
-    from oretrace.core.periodic import run_daily_checks
-
-    now = now or timezone.now()
-    digests = send_due_digests(now)
-    checks = run_daily_checks(now) if _daily_checks_due(now) else {}
-    if digests or checks:
-        logger.info("notifications: %s digest(s) sent; daily checks %s", digests, checks)
-    return {"digests": digests, "checks": checks}

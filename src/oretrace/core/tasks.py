@@ -10,10 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from oretrace.core.jobs import JobContext, execute, job_handler
 from oretrace.core.notifications import (
     notify_operators,
-    run_tick,
     send_invitation,
     send_invitation_link,
-    send_notification_email,
     send_sign_up_decision,
 )
 from oretrace.core.permissions import can_reload_reference
@@ -54,6 +52,8 @@ def notify_operators_task(organisation_id: int) -> None:
 @task()
 def send_notification_task(notification_id: int) -> None:
     """Mail one notification to a person who wants each one at once (at most once)."""
+    from oretrace.core.services.notifications import send_notification_email
+
     send_notification_email(notification_id)
 
 
@@ -87,6 +87,8 @@ def ensure_notifications_scheduled() -> bool:
 def notifications_tick() -> None:
     """Mail the due digests, run the daily checks when due, and come back after
     ``ORETRACE_NOTIFICATION_TICK_SECONDS``."""
+    from oretrace.core.services.notifications import run_tick
+
     try:
         run_tick()
     finally:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from oretrace.assessments import evidence as evidence_checks
-from oretrace.assessments import stdfile
+from oretrace.assessments import notices, stdfile
 from oretrace.assessments.choices import AssessmentStatus
 from oretrace.assessments.exceptions import AssessmentError, StandardFileError
 from oretrace.assessments.models import (
@@ -195,6 +195,7 @@ def assign_assessment(
         message=message.strip(),
     )
     log_change(assessment, action=ChangeAction.CREATE, actor=actor)
+    notices.assigned(assessment, actor=actor)
     return assessment
 
 
@@ -353,6 +354,7 @@ def submit(
     assessment.save()
     log_change(assessment, action=ChangeAction.UPDATE, actor=actor, before=before)
     ledger.append(assessment, actor=actor)
+    notices.submitted(assessment, actor=actor)
     return assessment
 
 
@@ -374,6 +376,7 @@ def send_back(assessment: Assessment, *, note: str, actor: Actor) -> Assessment:
     assessment.review_note = note.strip()
     assessment.save(update_fields=["status", "review_note", "updated_at"])
     log_change(assessment, action=ChangeAction.UPDATE, actor=actor, before=before)
+    notices.sent_back(assessment, actor=actor)
     return assessment
 
 
@@ -387,6 +390,7 @@ def accept(assessment: Assessment, *, actor: Actor) -> Assessment:
     assessment.status = AssessmentStatus.ACCEPTED
     assessment.save(update_fields=["status", "updated_at"])
     log_change(assessment, action=ChangeAction.UPDATE, actor=actor, before=before)
+    notices.accepted(assessment, actor=actor)
     return assessment
 
 

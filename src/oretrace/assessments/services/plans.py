@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from oretrace.assessments import evidence as evidence_checks
+from oretrace.assessments import notices
 from oretrace.assessments.choices import (
     SEVERITY_DUE_DAYS,
     ActionStatus,
@@ -159,6 +160,7 @@ def request_support(
     log_change(
         request, action=ChangeAction.CREATE, actor=actor, organisation=action.assessment.supplier
     )
+    notices.support_requested(request, actor=actor)
     return request
 
 
@@ -186,6 +188,7 @@ def answer_support(
         before=before,
         organisation=assessment.organisation,
     )
+    notices.support_answered(request, actor=actor)
     return request
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,13 +27,25 @@ from django.utils import timezone
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction, Digest, NotificationKind
-from oretrace.core.exceptions import OretraceError
-from oretrace.core.models import Membership, Notification, Organisation, User
+from oretrace.core.exceptions import NotFound, OretraceError, PermissionDenied
+from oretrace.core.models import Membership, Notification, Organisation, PeriodicRun, User
+from oretrace.core.notifications import mail_digest, mail_notification
+from oretrace.core.periodic import run_daily_checks
 from oretrace.core.permissions import Permission
 
 logger = logging.getLogger("oretrace.notifications")
 
 Value = str | int
+
+# The task that mails one notification; CoreConfig.ready() installs it (``core.tasks`` imports
+# this module, so this module does not import it).
+_mailer: Any = None
+
+
+def install_mailer(task: Any) -> None:
+    """Make ``task`` (``send_notification_task``) the one ``deliver`` enqueues per e-mail."""
+    global _mailer
+    _mailer = task
 
 
 @dataclass(frozen=True)
@@ -74,7 +87,10 @@ def recipients(
     (administrators hold every role), or else the ``users`` named (members only)."""
     if permission is None and users is None:
         raise OretraceError("say who should know: a permission or the people")
-    members = Membership.objects.active().filter(organisation_id=organisation_id)
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return []
+    members = organisation.memberships.active()
     if users is not None:
         ids = [u if isinstance(u, int) else u.pk for u in users]
         members = members.filter(user_id__in=ids)
@@ -139,11 +155,8 @@ def deliver(
     immediate = [
         n.pk for n in made if n.emailed_at is None and n.recipient.digest == Digest.IMMEDIATE
     ]
-    if immediate:
-        from oretrace.core.tasks import send_notification_task
-
-        for pk in immediate:
-            send_notification_task.enqueue(pk)
+    for pk in immediate:
+        _mailer.enqueue(pk)
     return made
 
 
@@ -178,8 +191,6 @@ def mark_read(notification: Notification, *, member: Membership) -> Notification
         notification.recipient_id != member.user_id
         or notification.organisation_id != member.organisation_id
     ):
-        from oretrace.core.exceptions import NotFound
-
         raise NotFound("no such notification")
     if notification.read_at is None:
         notification.read_at = timezone.now()
@@ -208,6 +219,109 @@ def claim_for_email(ids: Iterable[int], *, now: datetime | None = None) -> list[
     return taken
 
 
+# --- mailing: at once, in digests ---------------------------------------------------------------
+def send_notification_email(notification_id: int) -> bool:
+    """Mail one notification to its recipient, unless a digest or an earlier e-mail took it,
+    or the person no longer wants each one at once. True when it was sent."""
+    notification = (
+        Notification.objects.select_related("recipient", "organisation")
+        .filter(pk=notification_id)
+        .first()
+    )
+    if notification is None:
+        return False
+    user = notification.recipient
+    if not user.is_active or user.digest != Digest.IMMEDIATE:
+        return False  # a digest takes it (or nobody, in the app only)
+    if not claim_for_email([notification.pk]):
+        return False
+    mail_notification(notification)
+    return True
+
+
+PERIODS = {Digest.DAILY: timedelta(days=1), Digest.WEEKLY: timedelta(days=7)}
+
+
+def _slack() -> timedelta:
+    """A tick may come a little early: what is due within one tick's interval is due now."""
+    return timedelta(seconds=settings.ORETRACE_NOTIFICATION_TICK_SECONDS)
+
+
+def _take_digest(user_id: int, now: datetime) -> tuple[User, list[int]] | None:
+    """Claim a person's digest rows if the digest is due (and note it as sent)."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        period = PERIODS.get(Digest(user.digest)) if user.digest in PERIODS else None
+        if period is None or not user.is_active:
+            return None
+        if user.last_digest_at is not None and now - user.last_digest_at < period - _slack():
+            return None
+        pending = Notification.objects.filter(
+            recipient=user, emailed_at__isnull=True, read_at__isnull=True, created_at__lte=now
+        )
+        if user.last_digest_at is not None:
+            pending = pending.filter(created_at__gt=user.last_digest_at)
+        taken = claim_for_email(list(pending.values_list("pk", flat=True)), now=now)
+        user.last_digest_at = now
+        user.save(update_fields=["last_digest_at"])
+    return user, taken
+
+
+def send_digest(user_id: int, *, now: datetime | None = None) -> int:
+    """Mail a person's digest if it is due: what came since the last one, unread and not yet
+    mailed. Returns the number of notifications it held (0: nothing sent)."""
+    now = now or timezone.now()
+    taken = _take_digest(user_id, now)
+    if taken is None or not taken[1]:
+        return 0
+    user, ids = taken
+    rows = list(
+        Notification.objects.filter(pk__in=ids)
+        .select_related("organisation")
+        .order_by("organisation__legal_name", "created_at")
+    )
+    mail_digest(user, rows)
+    return len(rows)
+
+
+def send_due_digests(now: datetime | None = None) -> int:
+    """Mail every digest that is due; the number of digests sent."""
+    now = now or timezone.now()
+    sent = 0
+    users = User.objects.filter(is_active=True, digest__in=list(PERIODS)).values_list(
+        "pk", flat=True
+    )
+    for user_id in users:
+        try:
+            sent += bool(send_digest(user_id, now=now))
+        except Exception:  # one bad address must not hold back everyone's digest
+            logger.exception("digest of user %s failed", user_id)
+    return sent
+
+
+DAILY = "daily-checks"
+
+
+def claim_daily_run(now: datetime, *, name: str = DAILY) -> bool:
+    """True (and noted) when the daily checks last ran a day ago or never."""
+    with transaction.atomic():
+        run = PeriodicRun.objects.select_for_update().filter(name=name).first()
+        if run is not None and now - run.last_run_at < timedelta(days=1) - _slack():
+            return False
+        PeriodicRun.objects.update_or_create(name=name, defaults={"last_run_at": now})
+    return True
+
+
+def run_tick(now: datetime | None = None) -> dict[str, Any]:
+    """One periodic pass: the due digests, and the daily checks when a day has passed."""
+    now = now or timezone.now()
+    digests = send_due_digests(now)
+    checks = run_daily_checks(now) if claim_daily_run(now) else {}
+    if digests or checks:
+        logger.info("notifications: %s digest(s) sent; daily checks %s", digests, checks)
+    return {"digests": digests, "checks": checks}
+
+
 # --- preferences -------------------------------------------------------------------------------
 def language_codes() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
@@ -223,8 +337,6 @@ def set_preferences(
     Changing the digest starts its period afresh: the first digest holds what comes after.
     """
     if actor.user is not None and actor.user.pk != user.pk:
-        from oretrace.core.exceptions import PermissionDenied
-
         raise PermissionDenied("a person's preferences are set by that person")
     language = (language or "").strip()
     if language and language not in language_codes():

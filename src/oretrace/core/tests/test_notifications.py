@@ -14,10 +14,11 @@ from oretrace.core.actors import SYSTEM
 from oretrace.core.choices import Digest, NotificationKind, Role
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Notification, User
-from oretrace.core.notifications import render_message, run_tick, send_digest
+from oretrace.core.notifications import render_message
 from oretrace.core.permissions import can_manage_organisation, can_share
 from oretrace.core.services import notifications as notices
 from oretrace.core.services import onboarding
+from oretrace.core.services.notifications import run_tick, send_digest
 from oretrace.core.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +177,7 @@ def test_the_email_is_written_in_the_recipients_language(
 def test_each_notification_is_emailed_at_most_once(
     org_a, member_a, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from oretrace.core.notifications import send_notification_email
+    from oretrace.core.services.notifications import send_notification_email
 
     _notify(org_a, django_capture_on_commit_callbacks, users=[member_a.user])
     row = Notification.objects.get()

@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from django.db import DatabaseError
 
-        from oretrace.core.notifications import run_tick
+        from oretrace.core.services.notifications import run_tick
         from oretrace.core.tasks import ensure_notifications_scheduled
 
         try:
