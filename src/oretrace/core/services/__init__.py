@@ -19,13 +19,14 @@ from django.utils.text import slugify
 from oretrace.core import publication
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import ERASED_ENTRIES, erase_personal, log_change, snapshot
-from oretrace.core.choices import ChangeAction, OrganisationKind, Role
+from oretrace.core.choices import ChangeAction, NotificationKind, OrganisationKind, Role
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import (
     ApiToken,
     Country,
     Grant,
     Membership,
+    Notification,
     Organisation,
     Pseudonym,
     User,
@@ -332,6 +333,11 @@ def erase_user(user: User, *, actor: Membership | SystemActor) -> User:
         membership.save(update_fields=["is_active", "updated_at"])
         log_change(membership, action=ChangeAction.UPDATE, actor=actor, before=before)
     Pseudonym.objects.filter(user=user).delete()
+    # Their notifications, and the notices that named them to their colleagues.
+    Notification.objects.filter(recipient=user).delete()
+    Notification.objects.filter(
+        kind=NotificationKind.ONBOARDING, values__name=user.get_full_name()
+    ).delete()
     emptied = erase_personal(user.pk)
     user.email = f"erased-{secrets.token_hex(8)}@{ERASED_DOMAIN}"
     user.full_name = ""

@@ -445,3 +445,21 @@ def test_logging_in_shows_the_pages_in_the_persons_language(member_a):
     )
     assert answer.status_code == 302
     assert answer.cookies["django_language"].value == "fr"
+
+
+def test_erasing_a_person_deletes_their_notifications_and_those_naming_them(
+    org_a, member_a, django_capture_on_commit_callbacks
+):
+    from oretrace.core import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _invitation, secret = onboarding.invite(
+            org_a, email="gone@alpha.example", roles=[Role.VIEWER], actor=member_a
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        joined = onboarding.accept_invitation(
+            secret, full_name="Gone Person", password="a-long-test-password-1"
+        )
+    assert Notification.objects.count() == 2  # the admins' notice and the welcome
+    services.erase_user(joined.user, actor=SYSTEM)
+    assert Notification.objects.count() == 0
