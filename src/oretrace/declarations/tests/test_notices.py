@@ -15,6 +15,7 @@ from oretrace.core.services.notifications import run_tick
 from oretrace.core.tests.factories import MembershipFactory
 from oretrace.declarations import notices
 from oretrace.declarations.choices import DeclarationStatus, RequestStatus
+from oretrace.declarations.models import Declaration
 from oretrace.declarations.tests.factories import (
     CampaignFactory,
     CampaignRequestFactory,
@@ -97,3 +98,81 @@ def test_campaigns_closing_or_overdue_are_noticed_once(
         again = run_tick(timezone.now() + timedelta(days=1, hours=1))
     assert again["checks"]["declarations.campaigns"] == 0
     assert len(_texts(officer_a.user)) == 2
+
+
+# --- wired into the services ------------------------------------------------------------------
+@pytest.fixture(autouse=False)
+def link_jobs_run_at_once(monkeypatch):
+    """Files sent through a link are checked by a job; here it runs at once."""
+    from oretrace.core.jobs import execute
+    from oretrace.declarations.services import responses
+
+    real = responses.start_job
+
+    def start_and_run(*args, **kwargs):
+        job = real(*args, **kwargs)
+        execute(job.pk)
+        return job
+
+    monkeypatch.setattr(responses, "start_job", start_and_run)
+
+
+def test_a_campaign_answered_decided_and_sent_back_tells_team_and_supplier(
+    org_a,
+    member_a,
+    officer_a,
+    filled,
+    mailoutbox,
+    link_jobs_run_at_once,
+    django_capture_on_commit_callbacks,
+):
+    from oretrace.declarations import services
+    from oretrace.declarations.queries import campaigns as campaign_queries
+    from oretrace.declarations.services import responses
+
+    supplier = services.create_supplier(
+        actor=member_a, name="Alpha Metals", email="alpha@example.com", language="fr"
+    )
+    # when A's administrator opens a campaign owned by the officer
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign = services.create_campaign(
+            actor=member_a,
+            owner=officer_a,
+            name="CMRT 2024",
+            family="CMRT",
+            reporting_year=2024,
+            suppliers=[supplier],
+        )
+    assert len(_texts(officer_a.user, NotificationKind.CAMPAIGN)) == 1
+    assert len(_texts(officer_a.user, NotificationKind.ASSIGNMENT)) == 1
+    (request_mail,) = [m for m in mailoutbox if m.to == ["alpha@example.com"]]
+    # the officer's notices were mailed to them at once (their default)
+    assert [m.to for m in mailoutbox].count([officer_a.user.email]) == 2
+    token = request_mail.body.split("/respond/")[1].split("/")[0]
+    # the supplier answers through its link: the deciders hear of it
+    name, data = filled("Merck")
+    with django_capture_on_commit_callbacks(execute=True):
+        responses.respond(campaign_queries.find_request(token), [(name, data)])
+    assert len(_texts(officer_a.user, NotificationKind.RECEIVED)) == 1
+    assert len(_texts(member_a.user, NotificationKind.RECEIVED)) == 1
+    # the officer sends the declaration back: the administrator hears, the supplier is mailed
+    declaration = Declaration.objects.get()
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(declaration, status="needs_correction", note="Row 3", actor=officer_a)
+    (back,) = _texts(member_a.user, NotificationKind.SEND_BACK)
+    assert "Row 3" in back
+    correction = next(m for m in mailoutbox if m.to == ["alpha@example.com"])
+    assert "Row 3" in correction.body
+    assert "corriger" in correction.subject  # the supplier's language
+    assert officer_a.user.email not in correction.body  # who decided stays inside
+    assert f"/respond/{token}/" in correction.body
+    # an accepted declaration sends the supplier nothing more
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(declaration, status="accepted", note="ok", actor=officer_a)
+    assert [m.to for m in mailoutbox if m.to == ["alpha@example.com"]] == []
+    # closing tells the campaign team
+    with django_capture_on_commit_callbacks(execute=True):
+        services.close_campaign(campaign, actor=member_a)
+    assert any("was closed" in t for t in _texts(officer_a.user, NotificationKind.CAMPAIGN))
