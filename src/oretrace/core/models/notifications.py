@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from oretrace.core.models.organisations import Membership
 
 
-class NotificationQuerySet(models.QuerySet):
+class NotificationQuerySet(models.QuerySet["Notification"]):
     def for_member(self, member: Membership) -> NotificationQuerySet:
         """The member's own notifications in the organisation they act for: a colleague's, or
         their own in another organisation, stay invisible."""
