@@ -201,7 +201,7 @@ def build_world() -> World:
     )
     from oretrace.assessments.services import authoring
     from oretrace.core.demo import build_demo
-    from oretrace.core.models import Job
+    from oretrace.core.models import Job, Notification
     from oretrace.declarations.models import Campaign, Declaration, Supplier
     from oretrace.ledger.models import Leaf
     from oretrace.registry.models import Facility, MatchReview
@@ -228,10 +228,14 @@ def build_world() -> World:
     job = Job.objects.create(
         organisation=brightline, created_by=admin.user, kind="reference.reload"
     )
+    notification = Notification.objects.create(
+        organisation=brightline, recipient=admin.user, kind="onboarding", message="Welcome."
+    )
     ids: dict[str, Any] = {
         "org_id": brightline.pk,
         "membership_id": admin.pk,
         "job_id": job.pk,
+        "notification_id": notification.pk,
         "facility_id": facilities[0].pk,
         "duplicate_id": facilities[1].pk,
         "review_id": MatchReview.objects.get(organisation=brightline).pk,

@@ -50,7 +50,7 @@ def _more_rows(world: World) -> None:
     """Rows for the lists the demo leaves short, made with the apps' factories."""
     from oretrace.assessments.tests.factories import AssessmentFactory, StandardFactory
     from oretrace.core import services
-    from oretrace.core.models import Organisation
+    from oretrace.core.models import Notification, Organisation
     from oretrace.core.tests.factories import (
         JobFactory,
         MembershipFactory,
@@ -75,6 +75,9 @@ def _more_rows(world: World) -> None:
             MatchReviewFactory(organisation=mine)
             ReferenceImportFactory(organisation=mine)
             CustodyFlagFactory(organisation=mine)
+            Notification.objects.create(
+                organisation=mine, recipient=admin.user, kind="onboarding", message="Welcome."
+            )
             # changes to the organisation (its change log is a list too)
             services.update_organisation(mine, actor=admin, website=f"https://{n}.example")
     assert Organisation.objects.count() > len(ORGS)

@@ -96,6 +96,19 @@ def _own_token(world: World, member: Membership) -> dict[str, str]:
     return {"token_id": str(token.pk)}
 
 
+def _own_notification(world: World, member: Membership) -> dict[str, str]:
+    from oretrace.core.models import Notification
+
+    row = Notification.objects.create(
+        organisation=member.organisation, recipient=member.user, kind="onboarding", message="Hi."
+    )
+    return {"notification_id": str(row.pk)}
+
+
+# A read mark is the reader's own note on a message to them, not a change of record.
+READ_MARK = "a read mark on the member's own notification"
+
+
 def _own_membership(world: World, member: Membership) -> dict[str, str]:
     return {"membership": str(member.pk)}
 
@@ -253,6 +266,10 @@ WEB_WRITES: dict[str, Write] = {
     "web:tokens": Write(None, body={"name": "matrix"}),
     "web:tokens_revoke": Write(None, ids=_own_token),
     "web:switch": Write(None, body=lambda w, m: {"membership": m.pk}),
+    # Everyone reads their own notifications and sets their own preferences.
+    "web:notification_read": Write(None, ids=_own_notification, unlogged=READ_MARK),
+    "web:notifications_read_all": Write(None, unlogged=READ_MARK),
+    "web:account": Write(None, body={"language": "fr", "digest": "daily"}),
     # Everyone may set up a second factor for their own account.
     "two_factor": Write(None, body={}),
     "registry:facility_new": Write(
@@ -434,6 +451,7 @@ WEB_READS = {
     "web:dashboard",
     "web:jobs",
     "web:jobs_detail",
+    "web:notifications",
     "web:reference",
 }
 

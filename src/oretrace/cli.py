@@ -88,6 +88,7 @@ def cmd_worker(ns: argparse.Namespace) -> int:
     # Reloading on code changes can stop a task halfway, so it is for development only.
     reload = "--reload" if ns.reload else "--no-reload"
     _manage("ledger", "schedule", label="worker")  # the ledger's checkpoint and audit ticks
+    _manage("notifications", "schedule", label="worker")  # digests and the daily checks
     # Jobs whose worker died are queued again now and, while this worker runs, every half lease.
     _manage("jobs", "recover", label="worker")
     from oretrace.core.jobs import start_watchdog

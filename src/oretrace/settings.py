@@ -223,6 +223,9 @@ ORETRACE_SIGNUP_WINDOW_MINUTES = env_int("SIGNUP_WINDOW_MINUTES", 60, minimum=1)
 ORETRACE_SIGNUP_PER_ADDRESS = env_int("SIGNUP_PER_ADDRESS", 5, minimum=1)
 # Invitation links (to join an organisation) work once and expire after this many days.
 ORETRACE_INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1)
+# How often the worker mails due notification digests and looks whether the daily checks
+# (overdue campaign requests and assessments) are due.
+ORETRACE_NOTIFICATION_TICK_SECONDS = env_int("NOTIFICATION_TICK_SECONDS", 900, minimum=60)
 
 # API tokens may not be set to expire further away than this.
 ORETRACE_API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 730, minimum=1)

@@ -11,4 +11,5 @@ class AssessmentsConfig(AppConfig):
         # Ledger record types, demo steps and dashboard figures register themselves on import.
         import oretrace.assessments.dashboard
         import oretrace.assessments.demo
+        import oretrace.assessments.notices  # the daily overdue check
         import oretrace.assessments.records  # noqa: F401

@@ -12,9 +12,11 @@ class CoreConfig(AppConfig):
 
         # Job handlers register themselves when their module (core.tasks) is imported.
         from oretrace.core import jobs, tasks
+        from oretrace.core.services import notifications
 
         configure_bounds()
         jobs.install_runner(tasks.run_job)
+        notifications.install_mailer(tasks.send_notification_task)
         setting_changed.connect(_limits_changed, dispatch_uid="oretrace-bounds")
 
 

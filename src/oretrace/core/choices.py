@@ -59,3 +59,25 @@ class TemplateFamily(models.TextChoices):
 
 class GrantAccess(models.TextChoices):
     VIEW = "view", _("View")
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about: the notifications page filters and labels by it."""
+
+    ASSIGNMENT = "assignment", _("Assignment")
+    RECEIVED = "received", _("Received")
+    DECISION = "decision", _("Decision")
+    SEND_BACK = "send_back", _("Sent back")
+    SUPPORT = "support", _("Support request")
+    CAMPAIGN = "campaign", _("Campaign")
+    OVERDUE = "overdue", _("Overdue")
+    ONBOARDING = "onboarding", _("Organisation and members")
+
+
+class Digest(models.TextChoices):
+    """How a person's notifications reach them by e-mail (they always show in the app)."""
+
+    IMMEDIATE = "immediate", _("Each one by e-mail at once")
+    DAILY = "daily", _("A daily digest by e-mail")
+    WEEKLY = "weekly", _("A weekly digest by e-mail")
+    NONE = "none", _("In the app only, no e-mail")

@@ -1,7 +1,13 @@
-"""E-mails the core sends. Called after commit, so a rolled-back change sends nothing."""
+"""E-mails the core sends. Called after commit, so a rolled-back change sends nothing.
+
+Notifications are written here too (``mail_notification``, ``mail_digest``): always in the
+recipient's language, as plain text with an HTML alternative. Which rows go, and when, is
+decided in ``core.services.notifications``.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -12,8 +18,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext, ngettext
 
-from oretrace.core.models import Organisation, User
+from oretrace.core.choices import Digest
+from oretrace.core.models import Notification, Organisation, User
+
+logger = logging.getLogger("oretrace.notifications")
 
 
 def send_invitation(user_id: int, organisation_id: int, *, invited_by: str) -> None:
@@ -101,3 +111,89 @@ def notify_operators(organisation_id: int) -> None:
         "url": settings.ORETRACE_BASE_URL + reverse("web:operator_organisations"),
     }
     _mail("sign_up_waiting", context, to=operators, language=settings.LANGUAGE_CODE)
+
+
+# --- notifications -------------------------------------------------------------------------------
+def render_message(notification: Notification) -> str:
+    """The notification's text in the active language, its values put in."""
+    values = dict(notification.values or {})
+    if notification.message_plural:
+        count = values.get("count", 0)
+        number = count if isinstance(count, int) else 0
+        text = ngettext(notification.message, notification.message_plural, number)
+    else:
+        text = gettext(notification.message)
+    if not values:
+        return text
+    try:
+        return text % values
+    except (KeyError, ValueError, TypeError):
+        # A translation that lost a placeholder: the English text is better than nothing.
+        try:
+            return notification.message % values
+        except (KeyError, ValueError, TypeError):
+            return notification.message
+
+
+def _item(notification: Notification) -> dict[str, Any]:
+    return {
+        "text": render_message(notification),
+        "kind": notification.get_kind_display(),
+        "organisation": str(notification.organisation),
+        "url": settings.ORETRACE_BASE_URL + notification.link if notification.link else "",
+        "created_at": notification.created_at,
+    }
+
+
+def _mail_with_html(template: str, build: Any, *, to: str, language: str) -> None:
+    """Render ``web/email/<template>`` (subject, text and HTML) in ``language`` and send it;
+    ``build`` makes the context inside the language, so messages in it are translated."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        context = build()
+        subject = render_to_string(f"web/email/{template}_subject.txt", context).strip()
+        text = render_to_string(f"web/email/{template}.txt", context)
+        html = render_to_string(f"web/email/{template}.html", context)
+    send_mail(
+        subject=" ".join(subject.split()),
+        message=text,
+        from_email=None,
+        recipient_list=[to],
+        html_message=html,
+    )
+
+
+def _settings_url() -> str:
+    return settings.ORETRACE_BASE_URL + reverse("web:account")
+
+
+def mail_notification(notification: Notification) -> None:
+    """Mail one notification to its recipient, in their language (text and HTML)."""
+    user = notification.recipient
+    _mail_with_html(
+        "notification",
+        lambda: {
+            "user": user,
+            "item": _item(notification),
+            "settings_url": _settings_url(),
+            "all_url": settings.ORETRACE_BASE_URL + reverse("web:notifications"),
+        },
+        to=user.email,
+        language=user.language,
+    )
+
+
+def mail_digest(user: User, rows: list[Notification]) -> None:
+    """Mail a digest of ``rows`` to ``user``, grouped by organisation, in their language."""
+    _mail_with_html(
+        "digest",
+        lambda: {
+            "user": user,
+            "items": [_item(n) for n in rows],
+            "count": len(rows),
+            "weekly": user.digest == Digest.WEEKLY,
+            "settings_url": _settings_url(),
+            "all_url": settings.ORETRACE_BASE_URL + reverse("web:notifications"),
+        },
+        to=user.email,
+        language=user.language,
+    )

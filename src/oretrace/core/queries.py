@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -27,6 +27,9 @@ from oretrace.core.models import (
 )
 from oretrace.core.models.pseudonyms import PREFIX
 from oretrace.core.tenancy import owned, visible
+
+if TYPE_CHECKING:
+    from oretrace.core.models import Notification
 
 
 def dashboard_figures(member: Membership) -> dict[str, int]:
@@ -136,3 +139,17 @@ def first_administrator(org: Organisation) -> User | None:
         if Role.ADMIN in member.roles:
             return member.user
     return None
+
+
+# --- notifications -------------------------------------------------------------------------------
+def notifications_for(member: Membership, *, unread_only: bool = False) -> QuerySet[Notification]:
+    """The member's own notifications in the organisation they act for, newest first."""
+    from oretrace.core.models import Notification
+
+    rows = Notification.objects.for_member(member)
+    return rows.unread() if unread_only else rows
+
+
+def unread_notification_count(member: Membership) -> int:
+    """How many of the member's notifications (in the organisation acted for) are unread."""
+    return notifications_for(member, unread_only=True).count()

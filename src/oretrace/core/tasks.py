@@ -1,8 +1,11 @@
 """Core's tasks and job handlers; thin on purpose: they load ids and call a service."""
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.tasks import task
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.jobs import JobContext, execute, job_handler
@@ -45,6 +48,54 @@ def send_sign_up_decision_task(organisation_id: int) -> None:
 def notify_operators_task(organisation_id: int) -> None:
     """Mail the operators that a sign-up waits for their decision."""
     notify_operators(organisation_id)
+
+
+@task()
+def send_notification_task(notification_id: int) -> None:
+    """Mail one notification to a person who wants each one at once (at most once)."""
+    from oretrace.core.services.notifications import send_notification_email
+
+    send_notification_email(notification_id)
+
+
+# --- the notifications' schedule: digests and the daily checks ---------------------------------
+TICK_PATH = "oretrace.core.tasks.notifications_tick"
+
+
+def _backend() -> str:
+    return str(settings.TASKS["default"]["BACKEND"])
+
+
+def _tick_waiting() -> bool:
+    if not _backend().startswith("django_tasks_db"):
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=TICK_PATH, status="READY").exists()
+
+
+def ensure_notifications_scheduled() -> bool:
+    """Enqueue the first tick unless one is waiting (restarts never multiply the chain); True
+    when one was enqueued. The worker calls it at start-up (``oretrace notifications
+    schedule``), as it does the ledger's."""
+    if _tick_waiting():
+        return False
+    notifications_tick.enqueue()
+    return True
+
+
+@task()
+def notifications_tick() -> None:
+    """Mail the due digests, run the daily checks when due, and come back after
+    ``ORETRACE_NOTIFICATION_TICK_SECONDS``."""
+    from oretrace.core.services.notifications import run_tick
+
+    try:
+        run_tick()
+    finally:
+        later = timezone.now() + dt.timedelta(seconds=settings.ORETRACE_NOTIFICATION_TICK_SECONDS)
+        if not _backend().endswith("ImmediateBackend"):
+            notifications_tick.using(run_after=later).enqueue()
 
 
 @job_handler(

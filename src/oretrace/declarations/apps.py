@@ -13,8 +13,12 @@ class DeclarationsConfig(AppConfig):
         import oretrace.declarations.dashboard
         import oretrace.declarations.demo
         import oretrace.declarations.demo_campaigns
+        import oretrace.declarations.notices  # the daily check of campaign due dates
         import oretrace.declarations.records
-        import oretrace.declarations.tasks  # noqa: F401
+        import oretrace.declarations.tasks
+        from oretrace.declarations.services import mail
+
+        mail.install(oretrace.declarations.tasks.send_campaign_mail_task)
         from oretrace.declarations.queries.reviews import SUPPLIER_FACET
         from oretrace.registry.queries import register_review_facet
 

@@ -63,6 +63,23 @@ class LoginView(auth_views.LoginView):
         context["sign_up_open"] = settings.ORETRACE_SIGNUP_OPEN
         return context
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        """Log in, and show the pages in the person's own language from now on (if set)."""
+        response = super().form_valid(form)
+        return with_language(response, form.get_user().language)
+
+
+def with_language(response: HttpResponse, language: str) -> HttpResponse:
+    """Make ``language`` the one the pages are shown in (Django's language cookie)."""
+    if language and language in {code for code, _name in settings.LANGUAGES}:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
+
 
 @never_cache
 @login_required

@@ -63,13 +63,17 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             }
         )
     switcher = []
+    unread = 0
     if member is not None:
+        from oretrace.core.queries import unread_notification_count
         from oretrace.web.middleware import memberships_of
 
         switcher = memberships_of(user_of(request))
+        unread = unread_notification_count(member)
     return {
         "member": member,
         "navigation": nav,
         "switcher": switcher,
+        "unread_notifications": unread,
         "oretrace_version": __version__,
     }

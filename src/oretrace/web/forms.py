@@ -137,3 +137,29 @@ class AcceptInvitationForm(NewPasswordForm):
     field_order = ["full_name"]
 
     full_name = forms.CharField(label=_("Your name"), max_length=200)
+
+
+class PreferencesForm(forms.Form):
+    """A person's language and how their notifications reach them by e-mail."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("Your e-mails are written in it; the pages show in it after you log in."),
+    )
+    digest = forms.ChoiceField(
+        label=_("Notification e-mails"),
+        help_text=_("Notifications always show under the bell at the top of the page."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        from oretrace.core.choices import Digest
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [  # type: ignore[attr-defined]
+            ("", _("The site's default")),
+            *settings.LANGUAGES,
+        ]
+        self.fields["digest"].choices = Digest.choices  # type: ignore[attr-defined]

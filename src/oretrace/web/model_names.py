@@ -37,6 +37,8 @@ MODEL_NAMES = frozenset(
         gettext_noop("facility name"),
         gettext_noop("grant"),
         gettext_noop("invitation"),
+        gettext_noop("notification"),
+        gettext_noop("periodic run"),
         gettext_noop("import batch"),
         gettext_noop("improvement action"),
         gettext_noop("job"),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from oretrace.web import account_views, onboarding_views, views
+from oretrace.web import account_views, notification_views, onboarding_views, views
 
 app_name = "web"
 
@@ -29,6 +29,18 @@ urlpatterns = [
     path("jobs/<int:job_id>/", views.job_detail, name="jobs_detail"),
     path("jobs/<int:job_id>/cancel/", views.job_cancel, name="jobs_cancel"),
     path("reference/", views.reference, name="reference"),
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notification_views.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/read-all/",
+        notification_views.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path("account/", notification_views.account, name="account"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="tokens_revoke"),
     path(

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from oretrace.assessments import evidence as evidence_checks
-from oretrace.assessments import stdfile
+from oretrace.assessments import notices, stdfile
 from oretrace.assessments.choices import AssessmentStatus
 from oretrace.assessments.exceptions import AssessmentError, StandardFileError
 from oretrace.assessments.models import (
@@ -195,6 +195,7 @@ def assign_assessment(
         message=message.strip(),
     )
     log_change(assessment, action=ChangeAction.CREATE, actor=actor)
+    notices.assigned(assessment, actor=actor)
     return assessment
 
 
@@ -341,6 +342,7 @@ def submit(
     assessment.save()
     log_change(assessment, action=ChangeAction.UPDATE, actor=actor, before=before)
     ledger.append(assessment, actor=actor)
+    notices.submitted(assessment, actor=actor)
     return assessment
 
 
@@ -357,9 +359,11 @@ def send_back(assessment: Assessment, *, note: str, actor: Actor) -> Assessment:
         raise InvalidTransition("only a submitted assessment can be sent back")
     if not note.strip():
         raise AssessmentError("say what needs clarifying")
-    return update_and_log(
+    update_and_log(
         assessment, actor=actor, status=AssessmentStatus.RETURNED, review_note=note.strip()
     )
+    notices.sent_back(assessment, actor=actor)
+    return assessment
 
 
 @transaction.atomic
@@ -368,7 +372,9 @@ def accept(assessment: Assessment, *, actor: Actor) -> Assessment:
     _require_reviewer(assessment, actor)
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise InvalidTransition("only a submitted assessment can be accepted")
-    return update_and_log(assessment, actor=actor, status=AssessmentStatus.ACCEPTED)
+    update_and_log(assessment, actor=actor, status=AssessmentStatus.ACCEPTED)
+    notices.accepted(assessment, actor=actor)
+    return assessment
 
 
 @transaction.atomic

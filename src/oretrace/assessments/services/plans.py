@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from oretrace.assessments import evidence as evidence_checks
+from oretrace.assessments import notices
 from oretrace.assessments.choices import (
     SEVERITY_DUE_DAYS,
     ActionStatus,
@@ -151,6 +152,7 @@ def request_support(
     log_change(
         request, action=ChangeAction.CREATE, actor=actor, organisation=action.assessment.supplier
     )
+    notices.support_requested(request, actor=actor)
     return request
 
 
@@ -166,7 +168,7 @@ def answer_support(
         raise AssessmentError(f"{status!r} is not an answer to a support request")
     if status == SupportStatus.DECLINED and not response.strip():
         raise AssessmentError("say why the request is declined")
-    return update_and_log(
+    update_and_log(
         request,
         actor=actor,
         organisation=assessment.organisation,
@@ -174,6 +176,8 @@ def answer_support(
         response=response.strip(),
         answered_by=actor_user(actor),
     )
+    notices.support_answered(request, actor=actor)
+    return request
 
 
 @transaction.atomic

@@ -9,230 +9,594 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('code', models.CharField(help_text='ISO 3166-1 alpha-2.', max_length=2, primary_key=True, serialize=False)),
-                ('alpha3', models.CharField(max_length=3, unique=True)),
-                ('numeric', models.CharField(max_length=3)),
-                ('name', models.CharField(max_length=120)),
-                ('official_name', models.CharField(blank=True, max_length=200)),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="ISO 3166-1 alpha-2.",
+                        max_length=2,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("alpha3", models.CharField(max_length=3, unique=True)),
+                ("numeric", models.CharField(max_length=3)),
+                ("name", models.CharField(max_length=120)),
+                ("official_name", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'verbose_name_plural': 'countries',
-                'ordering': ['name'],
+                "verbose_name_plural": "countries",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Mineral',
+            name="Mineral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=80)),
-                ('symbol', models.CharField(blank=True, help_text='Chemical symbol, if any.', max_length=10)),
-                ('template_family', models.CharField(choices=[('CMRT', 'Conflict Minerals Reporting Template'), ('EMRT', 'Extended Minerals Reporting Template'), ('AMRT', 'Additional Minerals Reporting Template')], max_length=4)),
-                ('legacy_templates', models.JSONField(blank=True, default=list, help_text='Earlier templates that covered it, e.g. CRT for cobalt.')),
-                ('is_3tg', models.BooleanField(default=False, help_text='Tin, tantalum, tungsten or gold.')),
-                ('template_label', models.CharField(help_text="How the RMI templates spell it, e.g. 'Aluminum'.", max_length=80)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "symbol",
+                    models.CharField(
+                        blank=True, help_text="Chemical symbol, if any.", max_length=10
+                    ),
+                ),
+                (
+                    "template_family",
+                    models.CharField(
+                        choices=[
+                            ("CMRT", "Conflict Minerals Reporting Template"),
+                            ("EMRT", "Extended Minerals Reporting Template"),
+                            ("AMRT", "Additional Minerals Reporting Template"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "legacy_templates",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Earlier templates that covered it, e.g. CRT for cobalt.",
+                    ),
+                ),
+                (
+                    "is_3tg",
+                    models.BooleanField(
+                        default=False, help_text="Tin, tantalum, tungsten or gold."
+                    ),
+                ),
+                (
+                    "template_label",
+                    models.CharField(
+                        help_text="How the RMI templates spell it, e.g. 'Aluminum'.", max_length=80
+                    ),
+                ),
             ],
             options={
-                'ordering': ['template_family', 'name'],
+                "ordering": ["template_family", "name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='e-mail address')),
-                ('full_name', models.CharField(blank=True, max_length=200)),
-                ('is_active', models.BooleanField(default=True)),
-                ('is_staff', models.BooleanField(default=False, help_text='May log in to the admin site.')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(max_length=254, unique=True, verbose_name="e-mail address"),
+                ),
+                ("full_name", models.CharField(blank=True, max_length=200)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "is_staff",
+                    models.BooleanField(default=False, help_text="May log in to the admin site."),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['email'],
+                "ordering": ["email"],
             },
             managers=[
-                ('objects', oretrace.core.models.organisations.UserManager()),
+                ("objects", oretrace.core.models.organisations.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('roles', models.JSONField(default=list, help_text='Role codes, see core.choices.Role.')),
-                ('is_active', models.BooleanField(default=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "roles",
+                    models.JSONField(default=list, help_text="Role codes, see core.choices.Role."),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation__legal_name', 'user__email'],
+                "ordering": ["organisation__legal_name", "user__email"],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('prefix', models.CharField(max_length=16, unique=True)),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to='core.membership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("prefix", models.CharField(max_length=16, unique=True)),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to="core.membership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('legal_name', models.CharField(max_length=300)),
-                ('short_name', models.CharField(blank=True, max_length=100)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('kind', models.CharField(choices=[('brand', 'Brand'), ('manufacturer', 'Manufacturer'), ('component_maker', 'Component maker'), ('trader', 'Trader / exporter'), ('processor', 'Processor'), ('smelter', 'Smelter / refiner'), ('mining', 'Mining company or cooperative'), ('initiative', 'Initiative'), ('audit_body', 'Audit body'), ('ngo', 'NGO'), ('government', 'Government')], max_length=30)),
-                ('lei', models.CharField(blank=True, help_text='Legal Entity Identifier (ISO 17442), 20 characters.', max_length=20, validators=[oretrace.core.validators.validate_lei], verbose_name='LEI')),
-                ('duns', models.CharField(blank=True, help_text='Dun & Bradstreet number, 9 digits.', max_length=9, validators=[oretrace.core.validators.validate_duns], verbose_name='D-U-N-S')),
-                ('vat_number', models.CharField(blank=True, max_length=30, verbose_name='VAT number')),
-                ('national_registration', models.CharField(blank=True, help_text='Company number in the national register (e.g. CIN in India, HRB in Germany).', max_length=60)),
-                ('website', models.URLField(blank=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('country', models.ForeignKey(help_text='Country of registration.', on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='core.country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("legal_name", models.CharField(max_length=300)),
+                ("short_name", models.CharField(blank=True, max_length=100)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("brand", "Brand"),
+                            ("manufacturer", "Manufacturer"),
+                            ("component_maker", "Component maker"),
+                            ("trader", "Trader / exporter"),
+                            ("processor", "Processor"),
+                            ("smelter", "Smelter / refiner"),
+                            ("mining", "Mining company or cooperative"),
+                            ("initiative", "Initiative"),
+                            ("audit_body", "Audit body"),
+                            ("ngo", "NGO"),
+                            ("government", "Government"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "lei",
+                    models.CharField(
+                        blank=True,
+                        help_text="Legal Entity Identifier (ISO 17442), 20 characters.",
+                        max_length=20,
+                        validators=[oretrace.core.validators.validate_lei],
+                        verbose_name="LEI",
+                    ),
+                ),
+                (
+                    "duns",
+                    models.CharField(
+                        blank=True,
+                        help_text="Dun & Bradstreet number, 9 digits.",
+                        max_length=9,
+                        validators=[oretrace.core.validators.validate_duns],
+                        verbose_name="D-U-N-S",
+                    ),
+                ),
+                (
+                    "vat_number",
+                    models.CharField(blank=True, max_length=30, verbose_name="VAT number"),
+                ),
+                (
+                    "national_registration",
+                    models.CharField(
+                        blank=True,
+                        help_text="Company number in the national register (e.g. CIN in India, HRB in Germany).",
+                        max_length=60,
+                    ),
+                ),
+                ("website", models.URLField(blank=True)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "country",
+                    models.ForeignKey(
+                        help_text="Country of registration.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisations",
+                        to="core.country",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['legal_name'],
+                "ordering": ["legal_name"],
             },
         ),
         migrations.AddField(
-            model_name='membership',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='core.organisation'),
+            model_name="membership",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="core.organisation",
+            ),
         ),
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(help_text="Registered job kind, e.g. 'reference.reload'.", max_length=60)),
-                ('title', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='queued', max_length=12)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('messages', models.JSONField(blank=True, default=list)),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('result_url', models.CharField(blank=True, max_length=500)),
-                ('error', models.TextField(blank=True)),
-                ('task_id', models.CharField(blank=True, help_text='The django.tasks result id.', max_length=64)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, help_text='The user who created this row, if a user did.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(help_text='The organisation that owns this row.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        help_text="Registered job kind, e.g. 'reference.reload'.", max_length=60
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("params", models.JSONField(blank=True, default=dict)),
+                ("messages", models.JSONField(blank=True, default=list)),
+                ("result", models.JSONField(blank=True, default=dict)),
+                ("result_url", models.CharField(blank=True, max_length=500)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "task_id",
+                    models.CharField(
+                        blank=True, help_text="The django.tasks result id.", max_length=64
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The user who created this row, if a user did.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        help_text="The organisation that owns this row.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Grant',
+            name="Grant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('object_id', models.PositiveBigIntegerField(blank=True, help_text='The shared row; empty shares every row of the type.', null=True)),
-                ('access', models.CharField(choices=[('view', 'View')], default='view', max_length=20)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('grantee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants_received', to='core.organisation')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grants_given', to='core.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "object_id",
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        help_text="The shared row; empty shares every row of the type.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "access",
+                    models.CharField(choices=[("view", "View")], default="view", max_length=20),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "grantee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants_received",
+                        to="core.organisation",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants_given",
+                        to="core.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ChangeLogEntry',
+            name="ChangeLogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_label', models.CharField(help_text='Who acted, kept even if the user is later removed.', max_length=200)),
-                ('object_id', models.CharField(max_length=64)),
-                ('object_repr', models.CharField(max_length=300)),
-                ('action', models.CharField(choices=[('create', 'Created'), ('update', 'Updated'), ('delete', 'Deleted')], max_length=10)),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
-                ('organisation', models.ForeignKey(blank=True, help_text='Whose record changed; empty for shared reference data.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor_label",
+                    models.CharField(
+                        help_text="Who acted, kept even if the user is later removed.",
+                        max_length=200,
+                    ),
+                ),
+                ("object_id", models.CharField(max_length=64)),
+                ("object_repr", models.CharField(max_length=300)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Created"),
+                            ("update", "Updated"),
+                            ("delete", "Deleted"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Whose record changed; empty for shared reference data.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'change log entries',
-                'ordering': ['-at', '-id'],
+                "verbose_name_plural": "change log entries",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Subdivision',
+            name="Subdivision",
             fields=[
-                ('code', models.CharField(help_text='ISO 3166-2, e.g. IN-JH.', max_length=10, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=200)),
-                ('type', models.CharField(max_length=80)),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subdivisions', to='core.country')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='core.subdivision')),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="ISO 3166-2, e.g. IN-JH.",
+                        max_length=10,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("type", models.CharField(max_length=80)),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subdivisions",
+                        to="core.country",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="core.subdivision",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['country_id', 'name'],
+                "ordering": ["country_id", "name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('lei', ''), _negated=True), fields=('lei',), name='organisation_lei_unique'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("lei", ""), _negated=True),
+                fields=("lei",),
+                name="organisation_lei_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('duns', ''), _negated=True), fields=('duns',), name='organisation_duns_unique'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("duns", ""), _negated=True),
+                fields=("duns",),
+                name="organisation_duns_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'organisation'), name='membership_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "organisation"), name="membership_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='job',
-            index=models.Index(fields=['organisation', 'status'], name='job_org_status_idx'),
+            model_name="job",
+            index=models.Index(fields=["organisation", "status"], name="job_org_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='job_progress_max_100'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__lte", 100)), name="job_progress_max_100"
+            ),
         ),
         migrations.AddIndex(
-            model_name='grant',
-            index=models.Index(fields=['grantee', 'content_type'], name='grant_grantee_type_idx'),
+            model_name="grant",
+            index=models.Index(fields=["grantee", "content_type"], name="grant_grantee_type_idx"),
         ),
         migrations.AddConstraint(
-            model_name='grant',
-            constraint=models.CheckConstraint(condition=models.Q(('owner', models.F('grantee')), _negated=True), name='grant_not_to_self'),
+            model_name="grant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("owner", models.F("grantee")), _negated=True),
+                name="grant_not_to_self",
+            ),
         ),
         migrations.AddIndex(
-            model_name='changelogentry',
-            index=models.Index(fields=['content_type', 'object_id'], name='changelog_object_idx'),
+            model_name="changelogentry",
+            index=models.Index(fields=["content_type", "object_id"], name="changelog_object_idx"),
         ),
     ]

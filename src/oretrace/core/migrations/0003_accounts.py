@@ -6,33 +6,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_pseudonyms'),
+        ("core", "0002_pseudonyms"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PasswordResetRequest',
+            name="PasswordResetRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('email_hash', models.CharField(db_index=True, max_length=64)),
-                ('address', models.GenericIPAddressField(blank=True, db_index=True, null=True)),
-                ('sent', models.BooleanField(help_text='False when the rate limit held the mail back.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "requested_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("email_hash", models.CharField(db_index=True, max_length=64)),
+                ("address", models.GenericIPAddressField(blank=True, db_index=True, null=True)),
+                (
+                    "sent",
+                    models.BooleanField(help_text="False when the rate limit held the mail back."),
+                ),
             ],
             options={
-                'ordering': ['-requested_at'],
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.AddField(
-            model_name='apitoken',
-            name='parent',
-            field=models.ForeignKey(blank=True, help_text='The token that minted this one through the API; revoked with it.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='core.apitoken'),
+            model_name="apitoken",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The token that minted this one through the API; revoked with it.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="children",
+                to="core.apitoken",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='password_changed_at',
-            field=models.DateTimeField(blank=True, help_text='When the password was last set; API tokens issued before it are refused.', null=True),
+            model_name="user",
+            name="password_changed_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When the password was last set; API tokens issued before it are refused.",
+                null=True,
+            ),
         ),
     ]

@@ -23,31 +23,45 @@ def chain_existing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_job_lease'),
+        ("core", "0004_job_lease"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='changelogentry',
-            name='hash',
-            field=models.CharField(blank=True, help_text="SHA-256 of prev_hash and this entry's content.", max_length=64),
+            model_name="changelogentry",
+            name="hash",
+            field=models.CharField(
+                blank=True,
+                help_text="SHA-256 of prev_hash and this entry's content.",
+                max_length=64,
+            ),
         ),
         migrations.AddField(
-            model_name='changelogentry',
-            name='prev_hash',
-            field=models.CharField(blank=True, help_text="The previous entry's hash (empty for the first).", max_length=64),
+            model_name="changelogentry",
+            name="prev_hash",
+            field=models.CharField(
+                blank=True,
+                help_text="The previous entry's hash (empty for the first).",
+                max_length=64,
+            ),
         ),
         migrations.CreateModel(
-            name='ChangeLogHead',
+            name="ChangeLogHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('count', models.PositiveBigIntegerField(default=0)),
-                ('hash', models.CharField(blank=True, max_length=64)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("count", models.PositiveBigIntegerField(default=0)),
+                ("hash", models.CharField(blank=True, max_length=64)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='changeloghead_single')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("id", 1)), name="changeloghead_single"
+                    )
+                ],
             },
         ),
         migrations.RunPython(chain_existing, migrations.RunPython.noop),

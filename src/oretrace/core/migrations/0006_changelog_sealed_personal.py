@@ -6,30 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_changelog_chain'),
+        ("core", "0005_changelog_chain"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='changelogentry',
-            name='personal',
-            field=models.JSONField(blank=True, help_text='The sealed values; emptied when the person is erased.', null=True),
+            model_name="changelogentry",
+            name="personal",
+            field=models.JSONField(
+                blank=True,
+                help_text="The sealed values; emptied when the person is erased.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='changelogentry',
-            name='personal_digest',
+            model_name="changelogentry",
+            name="personal_digest",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='changelogentry',
-            name='personal_salt',
+            model_name="changelogentry",
+            name="personal_salt",
             field=models.CharField(blank=True, max_length=32),
         ),
         migrations.AddField(
-            model_name='changelogentry',
-            name='subject',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The person whose data is sealed in ``personal``.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="changelogentry",
+            name="subject",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The person whose data is sealed in ``personal``.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

@@ -7,57 +7,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_changelog_sealed_personal'),
+        ("core", "0006_changelog_sealed_personal"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SignUpRequest',
+            name="SignUpRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('email_hash', models.CharField(db_index=True, max_length=64)),
-                ('address', models.GenericIPAddressField(blank=True, db_index=True, null=True)),
-                ('allowed', models.BooleanField(help_text='False when the rate limit refused the attempt.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "requested_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("email_hash", models.CharField(db_index=True, max_length=64)),
+                ("address", models.GenericIPAddressField(blank=True, db_index=True, null=True)),
+                (
+                    "allowed",
+                    models.BooleanField(help_text="False when the rate limit refused the attempt."),
+                ),
             ],
             options={
-                'ordering': ['-requested_at'],
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='approval',
-            field=models.CharField(choices=[('pending', 'Waiting for approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='approved', help_text='A signed-up organisation waits (inactive) until the operator approves it.', max_length=10),
+            model_name="organisation",
+            name="approval",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting for approval"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                ],
+                default="approved",
+                help_text="A signed-up organisation waits (inactive) until the operator approves it.",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='language',
-            field=models.CharField(blank=True, help_text='The language its sign-up was made in: the decision is mailed in it.', max_length=10),
+            model_name="organisation",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                help_text="The language its sign-up was made in: the decision is mailed in it.",
+                max_length=10,
+            ),
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('email', models.EmailField(max_length=254)),
-                ('full_name', models.CharField(blank=True, max_length=200)),
-                ('roles', models.JSONField(default=list, help_text='Role codes the invitee will hold.')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('expires_at', models.DateTimeField()),
-                ('language', models.CharField(blank=True, help_text='Language of the mail.', max_length=10)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='core.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("email", models.EmailField(max_length=254)),
+                ("full_name", models.CharField(blank=True, max_length=200)),
+                (
+                    "roles",
+                    models.JSONField(default=list, help_text="Role codes the invitee will hold."),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("expires_at", models.DateTimeField()),
+                (
+                    "language",
+                    models.CharField(blank=True, help_text="Language of the mail.", max_length=10),
+                ),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="core.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['organisation', 'email'], name='invitation_org_email_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('accepted_at__isnull', True), ('revoked_at__isnull', True), _connector='OR'), name='invitation_not_accepted_and_revoked')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["organisation", "email"], name="invitation_org_email_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("accepted_at__isnull", True),
+                            ("revoked_at__isnull", True),
+                            _connector="OR",
+                        ),
+                        name="invitation_not_accepted_and_revoked",
+                    )
+                ],
             },
         ),
     ]

@@ -10,6 +10,7 @@ from oretrace.core.models.base import (
 )
 from oretrace.core.models.changelog import ChangeLogEntry, ChangeLogHead
 from oretrace.core.models.jobs import Job
+from oretrace.core.models.notifications import Notification, PeriodicRun
 from oretrace.core.models.onboarding import Invitation, SignUpRequest
 from oretrace.core.models.organisations import Grant, Membership, Organisation, User
 from oretrace.core.models.pseudonyms import Pseudonym
@@ -26,10 +27,12 @@ __all__ = [
     "Job",
     "Membership",
     "Mineral",
+    "Notification",
     "OrgOwnedModel",
     "OrgOwnedQuerySet",
     "Organisation",
     "PasswordResetRequest",
+    "PeriodicRun",
     "Pseudonym",
     "SignUpRequest",
     "Subdivision",

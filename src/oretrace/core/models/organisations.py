@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oretrace.core.choices import Approval, GrantAccess, OrganisationKind, Role
+from oretrace.core.choices import Approval, Digest, GrantAccess, OrganisationKind, Role
 from oretrace.core.models.base import TimeStampedModel
 from oretrace.core.validators import validate_duns, validate_lei
 
@@ -119,6 +119,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         null=True,
         blank=True,
         help_text="When the password was last set; API tokens issued before it are refused.",
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text="The person's language: their e-mails are written in it, and the pages are "
+        "shown in it after they log in. Empty: the site's default.",
+    )
+    digest = models.CharField(
+        _("notification e-mails"),
+        max_length=10,
+        choices=Digest.choices,
+        default=Digest.IMMEDIATE,
+    )
+    last_digest_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the last digest was mailed (or the digest setting changed): the next "
+        "one holds what came after, and is due a day or a week later.",
     )
 
     objects = UserManager()

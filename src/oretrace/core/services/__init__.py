@@ -25,13 +25,14 @@ from oretrace.core.changelog import (
     snapshot,
     update_and_log,
 )
-from oretrace.core.choices import ChangeAction, OrganisationKind, Role
+from oretrace.core.choices import ChangeAction, NotificationKind, OrganisationKind, Role
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import (
     ApiToken,
     Country,
     Grant,
     Membership,
+    Notification,
     Organisation,
     Pseudonym,
     User,
@@ -329,6 +330,11 @@ def erase_user(user: User, *, actor: Membership | SystemActor) -> User:
     for membership in user.memberships.filter(is_active=True):
         update_and_log(membership, actor=actor, is_active=False)
     Pseudonym.objects.filter(user=user).delete()
+    # Their notifications, and the notices that named them to their colleagues.
+    Notification.objects.filter(recipient=user).delete()
+    Notification.objects.filter(
+        kind=NotificationKind.ONBOARDING, values__name=user.get_full_name()
+    ).delete()
     emptied = erase_personal(user.pk)
     user.email = f"erased-{secrets.token_hex(8)}@{ERASED_DOMAIN}"
     user.full_name = ""

@@ -24,13 +24,15 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from oretrace.core import publication
 from oretrace.core.accounts import email_fingerprint
 from oretrace.core.actors import SystemActor, pseudonym_of
 from oretrace.core.changelog import log_change, update_and_log
-from oretrace.core.choices import Approval, ChangeAction, OrganisationKind, Role
+from oretrace.core.choices import Approval, ChangeAction, NotificationKind, OrganisationKind, Role
 from oretrace.core.exceptions import InvalidTransition, OretraceError, PermissionDenied
 from oretrace.core.models import (
     Invitation,
@@ -47,6 +49,7 @@ from oretrace.core.services import (
     _validate,
     add_member,
     create_user,
+    notifications,
 )
 from oretrace.core.tokens import hash_secret, new_secret
 
@@ -206,6 +209,17 @@ def approve_organisation(org: Organisation, *, operator: User) -> Organisation:
     update_and_log(org, actor=actor, approval=Approval.APPROVED, is_active=True)
     publication.publish(org, actor=actor)  # an approved registration becomes a public leaf
     transaction.on_commit(lambda: _enqueue_decision(org.pk))
+    notifications.notify(
+        org,
+        kind=NotificationKind.ONBOARDING,
+        message=gettext_noop(
+            "%(org)s was approved: invite your colleagues from the organisation page."
+        ),
+        values={"org": str(org)},
+        link=reverse("web:organisation"),
+        permission=can_manage_organisation,
+        mailed=True,  # the decision is mailed on its own
+    )
     return org
 
 
@@ -427,4 +441,32 @@ def accept_invitation(
     update_and_log(
         invitation, actor=membership, organisation=org, accepted_at=timezone.now(), accepted_by=user
     )
+    _tell_of_new_member(membership)
     return membership
+
+
+def _tell_of_new_member(membership: Membership) -> None:
+    """The administrators learn that their invitation was accepted; the new member is
+    welcomed (in the app: the link they followed was their e-mail)."""
+    org = membership.organisation
+    notifications.notify(
+        org,
+        kind=NotificationKind.ONBOARDING,
+        message=gettext_noop("%(name)s accepted the invitation and joined %(org)s."),
+        values={"name": membership.user.get_full_name(), "org": str(org)},
+        link=reverse("web:organisation"),
+        permission=can_manage_organisation,
+        exclude=membership.user,
+    )
+    notifications.notify(
+        org,
+        kind=NotificationKind.ONBOARDING,
+        message=gettext_noop(
+            "Welcome to %(org)s. What concerns you appears here; choose how it reaches you by "
+            "e-mail on your account page."
+        ),
+        values={"org": str(org)},
+        link=reverse("web:account"),
+        users=[membership.user],
+        mailed=True,
+    )

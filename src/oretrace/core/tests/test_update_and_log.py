@@ -33,7 +33,8 @@ def test_saves_only_the_named_fields_and_logs_before_and_after(member_a):
     assert stored.roles != ["viewer", "admin"]
     entry = ChangeLogEntry.objects.for_object(member).get()
     assert entry.action == ChangeAction.UPDATE
-    assert entry.before is not None and entry.after is not None
+    assert entry.before is not None
+    assert entry.after is not None
     assert entry.before["is_active"] is True
     assert entry.after["is_active"] is False
     assert entry.organisation_id == member.organisation_id

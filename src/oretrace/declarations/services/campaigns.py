@@ -22,6 +22,7 @@ from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import InvalidTransition, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import owned
+from oretrace.declarations import notices
 from oretrace.declarations.choices import (
     AWAITING,
     REQUEST_FOLLOWS,
@@ -92,6 +93,7 @@ def create_campaign(
     )
     log_change(campaign, action=ChangeAction.CREATE, actor=actor)
     _send_requests(campaign, chosen, actor=actor)
+    notices.opened(campaign, asked=len(chosen), actor=actor)
     return campaign
 
 
@@ -200,6 +202,7 @@ def close_campaign(campaign: Campaign, *, actor: Membership | SystemActor) -> Ca
     campaign.closed_at = timezone.now()
     campaign.save(update_fields=["status", "closed_at", "updated_at"])
     log_change(campaign, action=ChangeAction.UPDATE, actor=actor, before=before)
+    notices.closed(campaign, actor=actor)
     return campaign
 
 

@@ -18,11 +18,13 @@ from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
-from oretrace.declarations.choices import REQUEST_FOLLOWS, DeclarationStatus
+from oretrace.declarations import notices
+from oretrace.declarations.choices import REQUEST_FOLLOWS, DeclarationStatus, RequestStatus
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import CampaignRequest, Declaration, SmelterEntry
 from oretrace.declarations.permissions import can_decide_declarations, require_own
 from oretrace.declarations.queries import current_issues, issue_counts
+from oretrace.declarations.services import mail
 from oretrace.ledger import queries as ledger_queries
 from oretrace.ledger import records
 from oretrace.ledger import services as ledger
@@ -107,6 +109,7 @@ def decide(
         ledger.append(declaration, actor=actor)
     # Campaign requests answered by this declaration follow the decision.
     follow_decision(declaration, actor=actor)
+    notices.decided(declaration, note=note, actor=actor)
     return declaration
 
 
@@ -117,11 +120,15 @@ def follow_decision(declaration: Declaration, *, actor: Membership | SystemActor
     request back to "needs correction": the campaign still waits for a usable one.
     """
     status = REQUEST_FOLLOWS[DeclarationStatus(declaration.status)]
+    moved = []
     for request in CampaignRequest.objects.filter(declaration=declaration).exclude(status=status):
         before = snapshot(request)
         request.status = status
         request.save(update_fields=["status", "updated_at"])
         log_change(request, action=ChangeAction.UPDATE, actor=actor, before=before)
+        moved.append(request.pk)
+    if status == RequestStatus.NEEDS_CORRECTION:  # the supplier is asked for a corrected file
+        mail.enqueue_after_commit(moved, "correction")
 
 
 def refresh_issue_counts(organisation_id: int, *, actor: Membership | SystemActor) -> int:

@@ -1,5 +1,5 @@
-"""E-mails of campaigns: the request to a supplier and its reminders, sent by the worker
-(``tasks.send_campaign_mail_task``).
+"""E-mails of campaigns: the request to a supplier, its reminders, and the request to correct
+a declaration that was sent back, sent by the worker (``tasks.send_campaign_mail_task``).
 
 The link's token is derived in the worker from the request's salt, so it never sits in the
 task queue or the database; when the site's secret key changed since the request was made, the
@@ -7,6 +7,8 @@ link's stored hash is renewed first.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,7 +19,30 @@ from django.utils import translation
 from oretrace.declarations.links import hash_token, link_for, token_for
 from oretrace.declarations.models import CampaignRequest
 
-KINDS = ("request", "reminder")
+KINDS = ("request", "reminder", "correction")
+
+# The task that sends one; DeclarationsConfig.ready() installs it (the tasks module imports the
+# services, so the services that mail after a decision do not import it).
+_task: Any = None
+
+
+def install(task: Any) -> None:
+    global _task
+    _task = task
+
+
+def enqueue_after_commit(ids: list[int], kind: str) -> None:
+    """Have the worker send ``kind`` to each request once the transaction commits."""
+    if ids:
+        transaction.on_commit(lambda: [_task.enqueue(pk, kind) for pk in ids])
+
+
+def _note(request: CampaignRequest) -> str:
+    """What the reviewer wrote when sending the declaration back (without who and when)."""
+    declaration = request.declaration
+    if declaration is None:
+        return ""
+    return declaration.status_note.partition(": ")[2].strip()
 
 
 def send_campaign_mail(request_id: int, kind: str) -> None:
@@ -36,11 +61,13 @@ def send_campaign_mail(request_id: int, kind: str) -> None:
         "supplier": request.supplier,
         "link": link_for(request),
         "reminder": kind == "reminder",
+        "note": _note(request) if kind == "correction" else "",
     }
+    template = "campaign_correction" if kind == "correction" else "campaign_request"
     # Written in the supplier's language, whoever opened the campaign and whatever the worker's.
     with translation.override(request.supplier.language or settings.LANGUAGE_CODE):
-        subject = render_to_string("declarations/email/campaign_request_subject.txt", context)
-        message = render_to_string("declarations/email/campaign_request.txt", context)
+        subject = render_to_string(f"declarations/email/{template}_subject.txt", context)
+        message = render_to_string(f"declarations/email/{template}.txt", context)
     send_mail(
         subject=subject.strip(), message=message, from_email=None, recipient_list=[request.email]
     )

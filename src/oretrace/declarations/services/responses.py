@@ -24,6 +24,7 @@ from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import InvalidTransition
 from oretrace.core.jobs import JobContext, start_job
 from oretrace.core.models import Job, Membership
+from oretrace.declarations import notices
 from oretrace.declarations.choices import REQUEST_FOLLOWS, DeclarationStatus, RequestStatus
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration
@@ -288,6 +289,7 @@ def _record(request: CampaignRequest, answers: list[Answer], now: datetime) -> N
         request.status = REQUEST_FOLLOWS[DeclarationStatus(chosen.status)]
     request.save()
     log_change(request, action=ChangeAction.UPDATE, actor=LINK_ACTOR, before=before)
+    notices.answered(request, files=len(answers))
 
 
 @transaction.atomic
@@ -312,3 +314,4 @@ def decline(request: CampaignRequest, *, reason: str, now: datetime | None = Non
     request.responded_at = now or timezone.now()
     request.save(update_fields=["status", "decline_reason", "responded_at", "updated_at"])
     log_change(request, action=ChangeAction.UPDATE, actor=LINK_ACTOR, before=before)
+    notices.declined(request)

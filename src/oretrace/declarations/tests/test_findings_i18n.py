@@ -166,7 +166,7 @@ def test_campaign_mail_is_written_in_the_suppliers_language(
     assert "Madame, Monsieur (Alpha Métaux)," in bodies["alpha@example.com"]
     assert "Dear Beta Solder," in bodies["b@example.com"]
     assert "Dear" not in bodies["alpha@example.com"]
-    assert campaign_mail.KINDS == ("request", "reminder")
+    assert campaign_mail.KINDS == ("request", "reminder", "correction")
 
 
 def test_an_unknown_supplier_language_is_refused(member_a):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from oretrace.core import services
 from oretrace.core.choices import JobStatus, Role
-from oretrace.core.models import ApiToken
+from oretrace.core.models import ApiToken, Notification
 from oretrace.core.services import onboarding
 from oretrace.core.tests.factories import TEST_PASSWORD, JobFactory, MembershipFactory, UserFactory
 from oretrace.web.context import NAVIGATION
@@ -172,7 +172,11 @@ def pages_of_a(member_a):
     invitation, _link = onboarding.invite(
         member_a.organisation, email="new@example.org", roles=["viewer"], actor=member_a
     )
+    notification = Notification.objects.create(
+        organisation=member_a.organisation, recipient=member_a.user, kind="onboarding", message="x"
+    )
     return [
+        ("post", reverse("web:notification_read", args=[notification.pk])),
         ("get", reverse("web:jobs_detail", args=[job.pk])),
         ("post", reverse("web:invitation_revoke", args=[invitation.pk])),
         ("post", reverse("web:jobs_cancel", args=[job.pk])),
@@ -205,6 +209,7 @@ def test_every_object_page_is_in_the_tenancy_test():
         "changes",
         "invitation_revoke",
         "operator_decide",
+        "notification_read",
     }
 
 
