@@ -21,6 +21,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -54,6 +55,17 @@ class JobCancelled(Exception):
 class JobLost(Exception):
     """Raised inside a handler whose job is no longer its own: the lease ran out while it was
     stalled, and the job was queued again or failed."""
+
+
+class JobFailed(OretraceError):
+    """Raised by a handler whose work came to nothing for a reason the user can act on (every
+    file of an import refused): the job fails with this message alone, no traceback, and keeps
+    the result and its link, so that the page shows what was refused and why."""
+
+    def __init__(self, message: str, *, data: dict[str, Any] | None = None, url: str = "") -> None:
+        super().__init__(message)
+        self.data = data or {}
+        self.url = url
 
 
 class WorkerLost(Exception):
@@ -197,6 +209,8 @@ class JobContext:
     """
 
     job: Job
+    # Called with each progress report (percent, message): a command line draws its bar from it.
+    listener: Callable[[int, str | None], None] | None = None
     _last_percent: int = field(default=-1, repr=False)
 
     def __post_init__(self) -> None:
@@ -213,6 +227,8 @@ class JobContext:
             self._write(progress=value, messages=self.job.messages)
         else:
             self._write()  # renew the lease, and notice a cancellation
+        if self.listener is not None:
+            self.listener(value, message)
 
     def hold(self) -> None:
         """Renew the lease, or raise ``JobCancelled``/``JobLost``. Called inside a unit of work's
@@ -311,14 +327,47 @@ def _claim(job_id: int) -> Job | None:
     return job
 
 
-def execute(job_id: int) -> None:
-    """Run a queued job's handler in this process; called by the ``run_job`` task."""
+def execute(job_id: int, *, listener: Callable[[int, str | None], None] | None = None) -> bool:
+    """Run a queued job's handler in this process; called by the ``run_job`` task.
+
+    Returns False when the job was not queued (another process runs it, or it ended).
+    """
     job = _claim(job_id)
     if job is None:
-        return
-    ctx = JobContext(job)
+        return False
+    ctx = JobContext(job, listener=listener)
     with _Heartbeat(job.pk, ctx.attempt):
         _run(ctx)
+    return True
+
+
+def run_here(
+    job: Job,
+    *,
+    listener: Callable[[int, str | None], None] | None = None,
+    poll_seconds: float = 0.5,
+) -> Job:
+    """Run a queued job in this process, as a worker would (claim, lease, heartbeat, result),
+    or follow it to its end when a worker took it first; returns the job as it ended.
+
+    The command line runs its jobs this way, so that an import from a terminal leaves the same
+    job row as one from the web, and needs no worker. A process killed halfway leaves a running
+    job whose lease runs out: ``recover_jobs`` gives it to a worker, which resumes it.
+    ``listener`` sees each progress report (percent, message) of the run, or of the job followed.
+    """
+    if not execute(job.pk, listener=listener):
+        seen: tuple[int, int] = (-1, -1)
+        while True:
+            job.refresh_from_db()
+            if (job.progress, len(job.messages)) != seen and listener is not None:
+                seen = (job.progress, len(job.messages))
+                last = job.messages[-1]["text"] if job.messages else None
+                listener(job.progress, last)
+            if job.is_final:
+                break
+            time.sleep(poll_seconds)
+    job.refresh_from_db()
+    return job
 
 
 def _run(ctx: JobContext) -> None:
@@ -332,6 +381,18 @@ def _run(ctx: JobContext) -> None:
             messages=[*fresh.messages, _entry("warning", "Stopped: the job was cancelled.")],
             finished_at=timezone.now(),
             lease_expires_at=None,
+        )
+        return
+    except JobFailed as exc:
+        ctx._append("error", str(exc))
+        _finish(
+            ctx,
+            JobStatus.FAILED,
+            progress=100,
+            error=str(exc),
+            result=exc.data,
+            result_url=exc.url,
+            messages=ctx.job.messages,
         )
         return
     except JobLost:
