@@ -135,7 +135,7 @@ def test_the_command_line_keeps_the_upload_limits(member_a, tmp_path, monkeypatc
     assert not Job.objects.exists()
 
 
-def test_a_refused_file_on_the_command_line_is_in_the_job_too(member_a, tmp_path):
+def test_a_refused_file_on_the_command_line_is_in_the_job_too(member_a, web_a, tmp_path):
     (tmp_path / "good.xlsx").write_bytes(_template("Good Co"))
     (tmp_path / "bad.xlsx").write_bytes(b"not a workbook at all")
     with pytest.raises(CommandError, match="1 of 2 file"):
@@ -147,6 +147,11 @@ def test_a_refused_file_on_the_command_line_is_in_the_job_too(member_a, tmp_path
     assert job.status == "succeeded"
     assert job.result == {"imported": 1, "duplicate": 0, "refused": 1}
     assert any(m["level"] == "warning" and "bad.xlsx" in m["text"] for m in job.messages)
+    # the job's pages say that it finished with a warning, not a plain "Succeeded"
+    for page in (f"/jobs/{job.pk}/", "/jobs/"):
+        text = web_a.get(page).content.decode()
+        assert "Finished with 1 warning<" in text, page
+        assert ">Succeeded<" not in text, page
 
 
 def test_the_bar_is_not_drawn_when_quiet_or_not_a_terminal(monkeypatch):
