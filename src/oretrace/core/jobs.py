@@ -21,7 +21,6 @@ import logging
 import os
 import socket
 import threading
-import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -339,35 +338,6 @@ def execute(job_id: int, *, listener: Callable[[int, str | None], None] | None =
     with _Heartbeat(job.pk, ctx.attempt):
         _run(ctx)
     return True
-
-
-def run_here(
-    job: Job,
-    *,
-    listener: Callable[[int, str | None], None] | None = None,
-    poll_seconds: float = 0.5,
-) -> Job:
-    """Run a queued job in this process, as a worker would (claim, lease, heartbeat, result),
-    or follow it to its end when a worker took it first; returns the job as it ended.
-
-    The command line runs its jobs this way, so that an import from a terminal leaves the same
-    job row as one from the web, and needs no worker. A process killed halfway leaves a running
-    job whose lease runs out: ``recover_jobs`` gives it to a worker, which resumes it.
-    ``listener`` sees each progress report (percent, message) of the run, or of the job followed.
-    """
-    if not execute(job.pk, listener=listener):
-        seen: tuple[int, int] = (-1, -1)
-        while True:
-            job.refresh_from_db()
-            if (job.progress, len(job.messages)) != seen and listener is not None:
-                seen = (job.progress, len(job.messages))
-                last = job.messages[-1]["text"] if job.messages else None
-                listener(job.progress, last)
-            if job.is_final:
-                break
-            time.sleep(poll_seconds)
-    job.refresh_from_db()
-    return job
 
 
 def _run(ctx: JobContext) -> None:

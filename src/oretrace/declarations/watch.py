@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oretrace.core.exceptions import OretraceError
-from oretrace.core.jobs import run_here
+from oretrace.core.management.support import run_here
 from oretrace.core.models import Job, Membership
-from oretrace.declarations.imports import MAX_FILES, start_import
 from oretrace.declarations.models import ImportBatch, Supplier
 from oretrace.declarations.permissions import can_import_declarations
+from oretrace.declarations.services.imports import MAX_FILES, start_import
 
 logger = logging.getLogger(__name__)
 

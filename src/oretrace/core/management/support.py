@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from oretrace.core.models import Membership
+from oretrace.core.jobs import execute
+from oretrace.core.models import Job, Membership
 
 
 def member_for(email: str, slug: str = "") -> Membership:
@@ -41,3 +43,32 @@ def collect_files(paths: Iterable[Path], suffixes: set[str]) -> list[Path]:
     if not files:
         raise CommandError(f"no {', '.join(sorted(suffixes))} files found")
     return files
+
+
+def run_here(
+    job: Job,
+    *,
+    listener: Callable[[int, str | None], None] | None = None,
+    poll_seconds: float = 0.5,
+) -> Job:
+    """Run a queued job in this process, as a worker would (claim, lease, heartbeat, result),
+    or follow it to its end when a worker took it first; returns the job as it ended.
+
+    The command line runs its jobs this way, so that an import from a terminal leaves the same
+    job row as one from the web, and needs no worker. A process killed halfway leaves a running
+    job whose lease runs out: ``recover_jobs`` gives it to a worker, which resumes it.
+    ``listener`` sees each progress report (percent, message) of the run, or of the job followed.
+    """
+    if not execute(job.pk, listener=listener):
+        seen: tuple[int, int] = (-1, -1)
+        while True:
+            job.refresh_from_db()
+            if (job.progress, len(job.messages)) != seen and listener is not None:
+                seen = (job.progress, len(job.messages))
+                last = job.messages[-1]["text"] if job.messages else None
+                listener(job.progress, last)
+            if job.is_final:
+                break
+            time.sleep(poll_seconds)
+    job.refresh_from_db()
+    return job

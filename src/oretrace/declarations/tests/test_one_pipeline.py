@@ -19,9 +19,9 @@ from django.test import Client
 
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import Job
-from oretrace.declarations import imports
 from oretrace.declarations.management.commands.declarations import Command
 from oretrace.declarations.models import Declaration, ImportBatch
+from oretrace.declarations.services import imports
 from oretrace.declarations.tests.test_bad_files import cmrt
 from oretrace.declarations.watch import DONE, PROCESSING, REFUSED, FolderWatcher
 

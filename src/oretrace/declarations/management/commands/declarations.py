@@ -20,11 +20,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from oretrace.core.exceptions import OretraceError
-from oretrace.core.jobs import run_here
-from oretrace.core.management.support import collect_files, member_for
+from oretrace.core.management.support import collect_files, member_for, run_here
 from oretrace.core.models import Job, Membership
-from oretrace.declarations.imports import MAX_FILES, SUFFIXES, start_import
 from oretrace.declarations.models import ImportBatch, Supplier
+from oretrace.declarations.services.imports import MAX_FILES, SUFFIXES, start_import
 from oretrace.declarations.watch import DONE, REFUSED, FolderWatcher, Scan, watch
 
 
@@ -96,7 +95,7 @@ class Command(BaseCommand):
     def _supplier(member: Membership, name: str) -> Supplier | None:
         if not name:
             return None
-        supplier = Supplier.objects.filter(
+        supplier: Supplier | None = Supplier.objects.filter(
             organisation_id=member.organisation_id, name__iexact=name
         ).first()
         if supplier is None:

@@ -21,7 +21,7 @@ from oretrace.core.models import Membership
 from oretrace.core.reference import mineral_name
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
-from oretrace.declarations import imports, queries, services
+from oretrace.declarations import queries, services
 from oretrace.declarations.choices import DeclarationStatus, Family, Severity
 from oretrace.declarations.findings import with_text
 from oretrace.declarations.models import Declaration, ImportBatch, Supplier
@@ -40,6 +40,7 @@ from oretrace.declarations.queries import (
     question_text,
     search_declarations,
 )
+from oretrace.declarations.services import imports
 from oretrace.registry.models import Facility
 from oretrace.registry.permissions import can_load_reference_lists
 from oretrace.registry.queries import registry_is_empty
@@ -151,10 +152,16 @@ def decide_selected(request: HttpRequest, member: Membership) -> HttpResponse:
 @member_required
 def batch_detail(request: HttpRequest, member: Membership, batch_id: int) -> HttpResponse:
     batch = get_for_member(ImportBatch.objects.select_related("job"), member, pk=batch_id)
+    counts = {
+        outcome: sum(f.get("outcome") == outcome for f in batch.files)
+        for outcome in ("imported", "duplicate", "refused")
+    }
     context = {
         "batch": batch,
         "job": batch.job,
         "running": batch.job is not None and not batch.job.is_final,
+        "counts": counts,
+        "all_refused": counts["refused"] == len(batch.files) > 0,
     }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "declarations/batch.html#batch-files", context)

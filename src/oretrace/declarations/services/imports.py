@@ -1,7 +1,7 @@
 """The import pipeline: template files in, checked declarations with matched smelters out.
 
 Upload → `ImportBatch` + job → per file: SHA-256 (the same file twice is recognised) → parse
-and the template's checks (pure, ``templates``) → smelter rows matched against the registry
+and the template's checks (pure, ``rmi``) → smelter rows matched against the registry
 (uncertain and unknown names go to the review queue) → red flags → one transaction per file
 (all or nothing) → a newer declaration from the same supplier for the same template and scope
 supersedes the older one, and both are kept.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,13 +19,12 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext, ngettext
-from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
-from oretrace.core.jobs import JobContext, job_handler, start_job
+from oretrace.core.jobs import start_job
 from oretrace.core.models import Membership
-from oretrace.declarations.canonical import canonical, fingerprint
+from oretrace.core.tenancy import owned
 from oretrace.declarations.choices import DeclarationStatus, Severity, SmelterMatch
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry, Supplier
@@ -37,7 +36,9 @@ from oretrace.declarations.rmi import (
     TemplateError,
     parse_template,
 )
-from oretrace.declarations.services import create_supplier
+from oretrace.declarations.rmi.blank import blank_message, looks_blank
+from oretrace.declarations.rmi.canonical import canonical, fingerprint
+from oretrace.declarations.services.suppliers import create_supplier
 from oretrace.registry.choices import MatchOutcome
 from oretrace.registry.matching import Matcher, MatchResult
 from oretrace.registry.origins import declaration_row
@@ -199,11 +200,7 @@ def _supplier_for(
     if given is not None:
         return given, False
     name = parsed.company.name.strip() or f"Unnamed supplier ({Path(filename).stem})"
-    existing = (
-        Supplier.objects.filter(organisation_id=member.organisation_id, name__iexact=name)
-        .order_by("id")
-        .first()
-    )
+    existing = owned(Supplier.objects.filter(name__iexact=name), member).order_by("id").first()
     if existing is not None:
         return existing, False
     return create_supplier(actor=member, name=name), True
@@ -218,10 +215,10 @@ def _newer(a: Declaration, b: Declaration) -> bool:
 
 def _supersede(declaration: Declaration, member: Membership) -> str:
     """Link ``declaration`` and the current one it competes with; returns a note for people."""
+    # The importing member's organisation is the declaration's own.
     rivals = (
-        Declaration.objects.filter(superseded_by__isnull=True)
+        owned(Declaration.objects.filter(superseded_by__isnull=True), member)
         .filter(
-            organisation_id=declaration.organisation_id,
             supplier_id=declaration.supplier_id,
             family=declaration.family,
             scope=declaration.scope,
@@ -315,9 +312,7 @@ def _import(
     except DeclarationError as exc:
         return FileOutcome(filename, "refused", str(exc))
     digest = sha256(data)
-    existing = Declaration.objects.filter(
-        organisation_id=actor.organisation_id, sha256=digest
-    ).first()
+    existing = owned(Declaration.objects.filter(sha256=digest), actor).first()
     if existing is not None:
         return FileOutcome(
             filename,
@@ -331,6 +326,8 @@ def _import(
         parsed = parse_template(data, filename, today=today)
     except TemplateError as exc:
         return FileOutcome(filename, "refused", str(exc))
+    if looks_blank(parsed):  # not a declaration of "Unnamed supplier": nobody filled it in
+        return FileOutcome(filename, "refused", blank_message(parsed))
     matched = _match_rows(parsed, actor, matcher)
     auto_ids = [
         r.candidates[0].facility_id
@@ -367,7 +364,7 @@ def _import(
                 record(outcome)
     except IntegrityError:
         # Another import of the same file committed first.
-        existing = Declaration.objects.get(organisation_id=actor.organisation_id, sha256=digest)
+        existing = owned(Declaration.objects.all(), actor).get(sha256=digest)
         return FileOutcome(
             filename, "duplicate", f"imported meanwhile as declaration #{existing.pk}", existing
         )
@@ -458,8 +455,9 @@ def _persist(
 # --- batches ----------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def start_import(
-    files: list[tuple[str, bytes]],
+    files: Sequence[tuple[str, bytes]],
     *,
     actor: Membership,
     supplier: Supplier | None = None,
@@ -499,6 +497,16 @@ def start_import(
         )
         batch.save(update_fields=["job", "updated_at"])
     return batch
+
+
+def refused_batch_message(refused: int) -> str:
+    """What a job says when every file of its batch was refused (the job then fails)."""
+    if refused == 1:
+        return "The file was refused, so nothing was imported: the list of files says why."
+    return (
+        f"All {refused} files were refused, so nothing was imported: the list of files says "
+        "why for each."
+    )
 
 
 def run_batch(
@@ -563,20 +571,3 @@ def run_batch(
         f"{counts['refused']} refused",
     )
     return counts
-
-
-@job_handler("declarations.import", title=_("Import supplier declarations"))
-def import_job(ctx: JobContext, batch: int) -> dict:
-    """Job: import a batch as the member who uploaded it."""
-    job = ctx.job
-    if job.created_by_id is None:
-        raise DeclarationError("a declaration import runs as the member who uploaded the files")
-    actor = Membership.objects.select_related("user", "organisation").get(
-        user_id=job.created_by_id, organisation_id=job.organisation_id
-    )
-    record = ImportBatch.objects.get(pk=batch, organisation_id=job.organisation_id)
-    counts = run_batch(record, actor=actor, progress=ctx.progress, hold=ctx.hold)
-    for entry in record.files:
-        if entry["outcome"] == "refused":
-            ctx.warn(f"{entry['filename']}: {entry['message']}")
-    return {"data": counts, "url": f"/declarations/imports/{record.pk}/"}
