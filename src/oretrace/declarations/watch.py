@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oretrace.core.exceptions import OretraceError
-from oretrace.core.management.support import run_here
+from oretrace.core.management.support import FilesOnDisk, run_here
 from oretrace.core.models import Job, Membership
 from oretrace.declarations.models import ImportBatch, Supplier
 from oretrace.declarations.permissions import can_import_declarations
@@ -143,7 +143,7 @@ class FolderWatcher:
         if not files:
             return scan
         batch = start_import(
-            [(p.name, p.read_bytes()) for p in files],
+            FilesOnDisk(files),
             actor=self.actor,
             supplier=self.supplier,
             source="watch",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import overload
 
 from django.core.management.base import CommandError
 
@@ -43,6 +44,29 @@ def collect_files(paths: Iterable[Path], suffixes: set[str]) -> list[Path]:
     if not files:
         raise CommandError(f"no {', '.join(sorted(suffixes))} files found")
     return files
+
+
+class FilesOnDisk(Sequence[tuple[str, bytes]]):
+    """Files as an import takes them, ``(name, bytes)``, each read only when it is reached:
+    a folder of large workbooks is never held in memory at once."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self.paths = list(paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, bytes]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> FilesOnDisk: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[str, bytes] | FilesOnDisk:
+        if isinstance(index, slice):
+            return FilesOnDisk(self.paths[index])
+        path = self.paths[index]
+        return path.name, path.read_bytes()
 
 
 def run_here(

@@ -309,3 +309,16 @@ def test_a_member_who_may_not_import_cannot_watch_a_folder(viewer_a, tmp_path):
         )
     assert (tmp_path / "x.xlsx").exists()
     assert not Declaration.objects.exists()
+
+
+def test_the_command_line_reads_each_file_only_when_the_import_reaches_it(tmp_path):
+    from oretrace.core.management.support import FilesOnDisk
+
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    first.write_bytes(b"one")
+    second.write_bytes(b"two")
+    files = FilesOnDisk([first, second])
+    second.write_bytes(b"changed before it was reached")
+    assert len(files) == 2
+    assert list(files) == [("a.xlsx", b"one"), ("b.xlsx", b"changed before it was reached")]
+    assert list(files[1:]) == [("b.xlsx", b"changed before it was reached")]

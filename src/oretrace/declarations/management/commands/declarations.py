@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from oretrace.core.exceptions import OretraceError
-from oretrace.core.management.support import collect_files, member_for, run_here
+from oretrace.core.management.support import FilesOnDisk, collect_files, member_for, run_here
 from oretrace.core.models import Job, Membership
 from oretrace.declarations.models import ImportBatch, Supplier
 from oretrace.declarations.services.imports import MAX_FILES, SUFFIXES, start_import
@@ -117,7 +117,7 @@ class Command(BaseCommand):
         try:
             # The batch and job of an upload; the job runs here, with its progress as a bar.
             batch = start_import(
-                [(p.name, p.read_bytes()) for p in files],
+                FilesOnDisk(files),
                 actor=member,
                 supplier=supplier,
                 source="cli",
