@@ -291,6 +291,11 @@ TASKS = {
 # queued again, at most JOB_MAX_ATTEMPTS runs in all (docs/reference/configuration.md).
 ORETRACE_JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60, minimum=2)
 ORETRACE_JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
+# Watched folders (`oretrace declarations watch`): how often the folder is looked at, and how
+# long a dropped file's size must stand still before it is taken (a copy still being written
+# is left alone).
+ORETRACE_WATCH_INTERVAL_SECONDS = env_int("WATCH_INTERVAL_SECONDS", 5, minimum=1)
+ORETRACE_WATCH_SETTLE_SECONDS = env_int("WATCH_SETTLE_SECONDS", 2, minimum=0)
 
 # --- E-mail ---------------------------------------------------------------------------------
 # A local trial prints mail on the console; production sends it through SMTP.

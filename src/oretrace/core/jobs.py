@@ -56,6 +56,17 @@ class JobLost(Exception):
     stalled, and the job was queued again or failed."""
 
 
+class JobFailed(OretraceError):
+    """Raised by a handler whose work came to nothing for a reason the user can act on (every
+    file of an import refused): the job fails with this message alone, no traceback, and keeps
+    the result and its link, so that the page shows what was refused and why."""
+
+    def __init__(self, message: str, *, data: dict[str, Any] | None = None, url: str = "") -> None:
+        super().__init__(message)
+        self.data = data or {}
+        self.url = url
+
+
 class WorkerLost(Exception):
     """What a dead worker's task result records as the reason it failed."""
 
@@ -197,6 +208,8 @@ class JobContext:
     """
 
     job: Job
+    # Called with each progress report (percent, message): a command line draws its bar from it.
+    listener: Callable[[int, str | None], None] | None = None
     _last_percent: int = field(default=-1, repr=False)
 
     def __post_init__(self) -> None:
@@ -213,6 +226,8 @@ class JobContext:
             self._write(progress=value, messages=self.job.messages)
         else:
             self._write()  # renew the lease, and notice a cancellation
+        if self.listener is not None:
+            self.listener(value, message)
 
     def hold(self) -> None:
         """Renew the lease, or raise ``JobCancelled``/``JobLost``. Called inside a unit of work's
@@ -311,14 +326,18 @@ def _claim(job_id: int) -> Job | None:
     return job
 
 
-def execute(job_id: int) -> None:
-    """Run a queued job's handler in this process; called by the ``run_job`` task."""
+def execute(job_id: int, *, listener: Callable[[int, str | None], None] | None = None) -> bool:
+    """Run a queued job's handler in this process; called by the ``run_job`` task.
+
+    Returns False when the job was not queued (another process runs it, or it ended).
+    """
     job = _claim(job_id)
     if job is None:
-        return
-    ctx = JobContext(job)
+        return False
+    ctx = JobContext(job, listener=listener)
     with _Heartbeat(job.pk, ctx.attempt):
         _run(ctx)
+    return True
 
 
 def _run(ctx: JobContext) -> None:
@@ -332,6 +351,18 @@ def _run(ctx: JobContext) -> None:
             messages=[*fresh.messages, _entry("warning", "Stopped: the job was cancelled.")],
             finished_at=timezone.now(),
             lease_expires_at=None,
+        )
+        return
+    except JobFailed as exc:
+        ctx._append("error", str(exc))
+        _finish(
+            ctx,
+            JobStatus.FAILED,
+            progress=100,
+            error=str(exc),
+            result=exc.data,
+            result_url=exc.url,
+            messages=ctx.job.messages,
         )
         return
     except JobLost:

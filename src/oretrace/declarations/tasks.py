@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from django.tasks import task
 from django.utils.translation import gettext_lazy
 
-from oretrace.core.jobs import JobContext, job_handler
+from oretrace.core.jobs import JobContext, JobFailed, job_handler
 from oretrace.core.models import Job, Membership
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry
 from oretrace.declarations.services.decisions import refresh_issue_counts
-from oretrace.declarations.services.imports import run_batch
+from oretrace.declarations.services.imports import refused_batch_message, run_batch
 from oretrace.declarations.services.mail import send_campaign_mail
 from oretrace.declarations.services.responses import LINK_RESPONSE, run_link_response
 from oretrace.declarations.services.rollup import KIND as ROLLUP_EXPORT
@@ -40,7 +40,11 @@ def import_job(ctx: JobContext, batch: int) -> dict:
     for entry in record.files:
         if entry["outcome"] == "refused":
             ctx.warn(f"{entry['filename']}: {entry['message']}")
-    return {"data": counts, "url": f"/declarations/imports/{record.pk}/"}
+    url = f"/declarations/imports/{record.pk}/"
+    if counts["refused"] and not counts["imported"] and not counts["duplicate"]:
+        # Nothing came of it: the job failed, for reasons the list of files gives one by one.
+        raise JobFailed(refused_batch_message(counts["refused"]), data=counts, url=url)
+    return {"data": counts, "url": url}
 
 
 @job_handler(LINK_RESPONSE, title=gettext_lazy("Check a supplier's upload"))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import overload
 
 from django.core.management.base import CommandError
 
-from oretrace.core.models import Membership
+from oretrace.core.jobs import execute
+from oretrace.core.models import Job, Membership
 
 
 def member_for(email: str, slug: str = "") -> Membership:
@@ -41,3 +44,55 @@ def collect_files(paths: Iterable[Path], suffixes: set[str]) -> list[Path]:
     if not files:
         raise CommandError(f"no {', '.join(sorted(suffixes))} files found")
     return files
+
+
+class FilesOnDisk(Sequence[tuple[str, bytes]]):
+    """Files as an import takes them, ``(name, bytes)``, each read only when it is reached:
+    a folder of large workbooks is never held in memory at once."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self.paths = list(paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, bytes]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> FilesOnDisk: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[str, bytes] | FilesOnDisk:
+        if isinstance(index, slice):
+            return FilesOnDisk(self.paths[index])
+        path = self.paths[index]
+        return path.name, path.read_bytes()
+
+
+def run_here(
+    job: Job,
+    *,
+    listener: Callable[[int, str | None], None] | None = None,
+    poll_seconds: float = 0.5,
+) -> Job:
+    """Run a queued job in this process, as a worker would (claim, lease, heartbeat, result),
+    or follow it to its end when a worker took it first; returns the job as it ended.
+
+    The command line runs its jobs this way, so that an import from a terminal leaves the same
+    job row as one from the web, and needs no worker. A process killed halfway leaves a running
+    job whose lease runs out: ``recover_jobs`` gives it to a worker, which resumes it.
+    ``listener`` sees each progress report (percent, message) of the run, or of the job followed.
+    """
+    if not execute(job.pk, listener=listener):
+        seen: tuple[int, int] = (-1, -1)
+        while True:
+            job.refresh_from_db()
+            if (job.progress, len(job.messages)) != seen and listener is not None:
+                seen = (job.progress, len(job.messages))
+                last = job.messages[-1]["text"] if job.messages else None
+                listener(job.progress, last)
+            if job.is_final:
+                break
+            time.sleep(poll_seconds)
+    job.refresh_from_db()
+    return job

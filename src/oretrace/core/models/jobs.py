@@ -103,6 +103,12 @@ class Job(OrgOwnedModel):
         return self.lease_expires_at - timedelta(seconds=settings.ORETRACE_JOB_LEASE_SECONDS)
 
     @property
+    def warning_count(self) -> int:
+        """How many warnings the job reported (an import: one per refused file). A job that
+        succeeded with warnings is shown as "Finished with N warnings", not "Succeeded"."""
+        return sum(1 for m in self.messages if m.get("level") == "warning")
+
+    @property
     def duration_seconds(self) -> float | None:
         if not self.started_at:
             return None

@@ -32,7 +32,6 @@ from oretrace.declarations.services.decisions import (
 from oretrace.declarations.services.imports import (
     FileOutcome,
     import_declaration,
-    open_batch,
     run_batch,
     start_import,
 )
@@ -70,7 +69,6 @@ __all__ = [
     "follow_decision",
     "import_declaration",
     "import_suppliers",
-    "open_batch",
     "receive",
     "refresh_issue_counts",
     "renew_link",

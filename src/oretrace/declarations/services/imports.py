@@ -36,6 +36,7 @@ from oretrace.declarations.rmi import (
     TemplateError,
     parse_template,
 )
+from oretrace.declarations.rmi.blank import blank_message, looks_blank
 from oretrace.declarations.rmi.canonical import canonical, fingerprint
 from oretrace.declarations.services.suppliers import create_supplier
 from oretrace.registry.choices import MatchOutcome
@@ -325,6 +326,8 @@ def _import(
         parsed = parse_template(data, filename, today=today)
     except TemplateError as exc:
         return FileOutcome(filename, "refused", str(exc))
+    if looks_blank(parsed):  # not a declaration of "Unnamed supplier": nobody filled it in
+        return FileOutcome(filename, "refused", blank_message(parsed))
     matched = _match_rows(parsed, actor, matcher)
     auto_ids = [
         r.candidates[0].facility_id
@@ -453,26 +456,8 @@ def _persist(
 
 
 @transaction.atomic
-def open_batch(
-    *, actor: Membership, paths: Sequence[Path], supplier: Supplier | None, source: str
-) -> ImportBatch:
-    """Record a batch of files that are already on this machine (the command line's), to be
-    imported by `run_batch`: every file pending, nothing copied."""
-    batch = ImportBatch.objects.create(
-        organisation=actor.organisation,
-        created_by=actor.user,
-        supplier=supplier,
-        source=source[:40],
-        files=[
-            {"filename": p.name, "path": str(p), "outcome": "pending", "message": ""} for p in paths
-        ],
-    )
-    log_change(batch, action=ChangeAction.CREATE, actor=actor)
-    return batch
-
-
 def start_import(
-    files: list[tuple[str, bytes]],
+    files: Sequence[tuple[str, bytes]],
     *,
     actor: Membership,
     supplier: Supplier | None = None,
@@ -512,6 +497,16 @@ def start_import(
         )
         batch.save(update_fields=["job", "updated_at"])
     return batch
+
+
+def refused_batch_message(refused: int) -> str:
+    """What a job says when every file of its batch was refused (the job then fails)."""
+    if refused == 1:
+        return "The file was refused, so nothing was imported: the list of files says why."
+    return (
+        f"All {refused} files were refused, so nothing was imported: the list of files says "
+        "why for each."
+    )
 
 
 def run_batch(

@@ -180,6 +180,9 @@ def run_link_response(ctx: JobContext, request: int, files: list[dict], at: str)
     _record(link, answers, datetime.fromisoformat(at))
     outcomes = [a.outcome for a in answers]
     ctx.progress(100, ", ".join(f"{a.filename}: {a.message}" for a in answers)[:500])
+    for answer in answers:  # so that the job says "finished with warnings", not "succeeded"
+        if answer.outcome == "refused":
+            ctx.warn(f"{answer.filename}: {answer.message}")
     return {"data": {o: outcomes.count(o) for o in set(outcomes)}}
 
 

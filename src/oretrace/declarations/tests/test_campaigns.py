@@ -636,7 +636,7 @@ def test_a_declaration_received_another_way_is_recorded_as_the_answer(
         services.attach_declaration(beta, declaration=declaration, actor=member_a)
     emrt = templates_dir / "blank" / "RMI_EMRT_2.1.xlsx"
     other = imports.import_declaration(
-        emrt.read_bytes(), emrt.name, actor=member_a, supplier=alpha.supplier
+        _named(emrt, "Alpha Metals"), emrt.name, actor=member_a, supplier=alpha.supplier
     ).declaration
     with pytest.raises(DeclarationError, match="is a EMRT; the campaign asks for a CMRT"):
         services.attach_declaration(alpha, declaration=other, actor=member_a)
@@ -729,3 +729,19 @@ def test_the_link_stores_files_and_the_worker_reads_them(campaign_a, filled, mon
     after = Client().get(url).content.decode()
     assert "Your files are being checked" not in after
     assert "received: 0 checker errors" in after
+
+
+def _named(blank, company: str) -> bytes:
+    """The blank template with only its company name filled in (a blank is refused)."""
+    import io
+
+    import openpyxl
+
+    from oretrace.declarations.rmi.maps import company_cells, map_for
+
+    family, version = blank.stem.split("_")[1:3]
+    book = openpyxl.load_workbook(io.BytesIO(blank.read_bytes()))
+    book["Declaration"][company_cells(map_for(family, version, blank.name)[0])["name"]] = company
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -75,15 +75,23 @@ def test_every_shared_template_file_is_imported_or_refused_with_its_reason(
     outcomes = {f["filename"]: f for f in batch.files}
     assert len(outcomes) >= 32
     refused = {n: f["message"] for n, f in outcomes.items() if f["outcome"] == "refused"}
-    # the nine legacy CMRTs (1.x-5.x and an invalid one) and a JPEG renamed .xls
-    assert len(refused) == 10
+    # the nine legacy CMRTs (1.x-5.x and an invalid one), a JPEG renamed .xls, and the
+    # seventeen blank templates (nobody filled them in: not declarations of an unnamed supplier)
+    refusals = [f for f in batch.files if f["outcome"] == "refused"]
+    assert len(refusals) == 10 + 17
+    assert sum("looks like a blank template" in f["message"] for f in refusals) == 17
     for name, message in refused.items():
         assert name in message
-        assert any(w in message for w in ("not supported", "not an Excel", "not a workbook"))
-    imported = [f for f in outcomes.values() if f["outcome"] == "imported"]
-    assert len(imported) == len(outcomes) - len(refused)
+        assert any(
+            w in message
+            for w in ("not supported", "not an Excel", "not a workbook", "looks like a blank")
+        )
+    imported = [f for f in batch.files if f["outcome"] == "imported"]
+    assert len(imported) == len(batch.files) - len(refusals) == 6
     assert {f["outcome"] for f in outcomes.values()} == {"imported", "refused"}
-    # blanks are imported with their empty company block reported cell by cell
-    blank = Declaration.objects.get(filename="RMI_CMRT_6.5.xlsx")
-    assert blank.status == "needs_correction"
-    assert {i["code"] for i in blank.errors} >= {"missing-field"}
+    assert "looks like a blank template (CMRT 6.5)" in outcomes["RMI_CMRT_6.5.xlsx"]["message"]
+    assert "looks like a blank template (EMRT 2.1)" in outcomes["RMI_EMRT_2.1.xlsx"]["message"]
+    assert not Declaration.objects.filter(filename__startswith="RMI_EMRT").exists()
+    assert (
+        not Declaration.objects.filter(company_name="").exclude(filename__contains="PKG").exists()
+    )

@@ -152,10 +152,16 @@ def decide_selected(request: HttpRequest, member: Membership) -> HttpResponse:
 @member_required
 def batch_detail(request: HttpRequest, member: Membership, batch_id: int) -> HttpResponse:
     batch = get_for_member(ImportBatch.objects.select_related("job"), member, pk=batch_id)
+    counts = {
+        outcome: sum(f.get("outcome") == outcome for f in batch.files)
+        for outcome in ("imported", "duplicate", "refused")
+    }
     context = {
         "batch": batch,
         "job": batch.job,
         "running": batch.job is not None and not batch.job.is_final,
+        "counts": counts,
+        "all_refused": counts["refused"] == len(batch.files) > 0,
     }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "declarations/batch.html#batch-files", context)

@@ -1,18 +1,30 @@
 """`oretrace declarations import PATH… --user EMAIL`: import supplier declarations from a
-terminal, files or whole folders, with a progress bar and one line per file."""
+terminal, files or whole folders, with the job's progress bar and one line per file.
+
+`oretrace declarations watch DIR --user EMAIL`: import the files dropped into a folder, as they
+arrive, and move each to ``done/`` or ``refused/`` (``declarations.watch``).
+
+Both go through the one import pipeline: the batch and the job of an upload, the same limits
+and checks; the job runs in this process (no worker needed) and is listed on the jobs page.
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from oretrace.core.management.support import collect_files, member_for
-from oretrace.declarations import services
-from oretrace.declarations.models import Supplier
-from oretrace.declarations.services.imports import SUFFIXES, run_batch
+from oretrace.core.exceptions import OretraceError
+from oretrace.core.management.support import FilesOnDisk, collect_files, member_for, run_here
+from oretrace.core.models import Job, Membership
+from oretrace.declarations.models import ImportBatch, Supplier
+from oretrace.declarations.services.imports import MAX_FILES, SUFFIXES, start_import
+from oretrace.declarations.watch import DONE, REFUSED, FolderWatcher, Scan, watch
 
 
 class Command(BaseCommand):
@@ -27,58 +39,191 @@ class Command(BaseCommand):
             "matched to the registry, and the same file twice is recognised.",
         )
         imp.add_argument("paths", nargs="+", type=Path, help="files or folders")
-        imp.add_argument("--user", required=True, help="e-mail of the importing member")
-        imp.add_argument(
+        self._who(imp)
+        imp.add_argument("--quiet", action="store_true", help="no progress bar")
+        wat = sub.add_parser(
+            "watch",
+            help="import the files dropped into a folder, as they arrive",
+            description="Watch a folder: each template file dropped into it is imported once "
+            "its size stops changing, then moved to done/ or to refused/ with a .reason.txt "
+            "file. Runs until stopped (Ctrl-C, SIGTERM), or with --once until the folder is "
+            "empty.",
+        )
+        wat.add_argument("folder", type=Path, help="the folder to watch")
+        self._who(wat)
+        wat.add_argument(
+            "--interval",
+            type=float,
+            default=None,
+            help="seconds between two looks at the folder "
+            "(default: ORETRACE_WATCH_INTERVAL_SECONDS)",
+        )
+        wat.add_argument(
+            "--settle",
+            type=float,
+            default=None,
+            help="seconds a file's size must stand still before it is taken "
+            "(default: ORETRACE_WATCH_SETTLE_SECONDS)",
+        )
+        wat.add_argument(
+            "--once", action="store_true", help="import what is there, then stop (for cron)"
+        )
+
+    @staticmethod
+    def _who(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--user", required=True, help="e-mail of the importing member")
+        parser.add_argument(
             "--organisation",
             default="",
             help="slug of the organisation (default: the user's first)",
         )
-        imp.add_argument(
+        parser.add_argument(
             "--supplier",
             default="",
             help="name of the supplier every file is from (default: the company name in each file)",
         )
-        imp.add_argument("--quiet", action="store_true", help="no progress bar")
 
     def handle(self, *args: object, **options: object) -> None:
         member = member_for(str(options["user"]), str(options["organisation"]))
+        supplier = self._supplier(member, str(options["supplier"]))
+        if options["action"] == "watch":
+            self._watch(member, supplier, options)
+        else:
+            self._import(member, supplier, options)
+
+    @staticmethod
+    def _supplier(member: Membership, name: str) -> Supplier | None:
+        if not name:
+            return None
+        supplier: Supplier | None = Supplier.objects.filter(
+            organisation_id=member.organisation_id, name__iexact=name
+        ).first()
+        if supplier is None:
+            raise CommandError(f"no supplier named {name!r} in {member.organisation}")
+        return supplier
+
+    # --- import -----------------------------------------------------------------------------
+
+    def _import(
+        self, member: Membership, supplier: Supplier | None, options: dict[str, object]
+    ) -> None:
         files = collect_files(options["paths"], set(SUFFIXES))  # type: ignore[arg-type]
-        supplier = None
-        if options["supplier"]:
-            supplier = Supplier.objects.filter(
-                organisation_id=member.organisation_id, name__iexact=str(options["supplier"])
-            ).first()
-            if supplier is None:
-                raise CommandError(
-                    f"no supplier named {options['supplier']!r} in {member.organisation}"
-                )
-        batch = services.open_batch(actor=member, paths=files, supplier=supplier, source="cli")
+        if len(files) > MAX_FILES:
+            raise CommandError(
+                f"{len(files)} files at once; the limit is {MAX_FILES} per batch, as for an "
+                "upload: import the folder in parts"
+            )
         quiet = bool(options["quiet"])
-        # The same loop as the worker's: each file's outcome is saved with its import, so a
-        # command killed halfway leaves a true record behind.
-        counts = run_batch(
-            batch, actor=member, progress=lambda percent, name: self._bar(percent, name, quiet)
-        )
-        self._clear(quiet)
+        try:
+            # The batch and job of an upload; the job runs here, with its progress as a bar.
+            batch = start_import(
+                FilesOnDisk(files),
+                actor=member,
+                supplier=supplier,
+                source="cli",
+            )
+            job = self._run(batch, quiet)
+        except OretraceError as exc:
+            raise CommandError(str(exc)) from exc
         batch.refresh_from_db()
         for n, entry in enumerate(batch.files, start=1):
             line = (
                 f"[{n}/{len(files)}] {entry['filename']}: {entry['outcome']} — {entry['message']}"
             )
             (self.stderr if entry["outcome"] == "refused" else self.stdout).write(line)
+        counts = {
+            outcome: sum(f["outcome"] == outcome for f in batch.files)
+            for outcome in ("imported", "duplicate", "refused")
+        }
         self.stdout.write(
             f"{counts['imported']} imported, {counts['duplicate']} already imported, "
-            f"{counts['refused']} refused (batch #{batch.pk})"
+            f"{counts['refused']} refused (batch #{batch.pk}, job #{job.pk}: {job.status})"
         )
+        if job.status == "failed" and not counts["refused"]:
+            raise CommandError(f"the import job #{job.pk} failed: {job.error.splitlines()[0]}")
         if counts["refused"]:
             raise CommandError(f"{counts['refused']} of {len(files)} file(s) were refused")
 
+    def _run(self, batch: ImportBatch, quiet: bool) -> Job:
+        if batch.job is None:  # every batch has its job; a type guard
+            raise CommandError(f"import batch #{batch.pk} has no job")
+        try:
+            return run_here(batch.job, listener=lambda p, m: self._bar(p, m, quiet))
+        finally:
+            self._clear(quiet)
+
+    # --- watch ------------------------------------------------------------------------------
+
+    def _watch(
+        self, member: Membership, supplier: Supplier | None, options: dict[str, object]
+    ) -> None:
+        folder = Path(options["folder"])  # type: ignore[arg-type]
+        if not folder.is_dir():
+            raise CommandError(f"{folder} is not a folder")
+        interval = options["interval"]
+        settle = options["settle"]
+        try:
+            watcher = FolderWatcher(
+                folder,
+                actor=member,
+                supplier=supplier,
+                settle_seconds=settings.ORETRACE_WATCH_SETTLE_SECONDS
+                if settle is None
+                else float(settle),  # type: ignore[arg-type]
+            )
+        except OretraceError as exc:
+            raise CommandError(str(exc)) from exc
+        stopping: list[bool] = []
+
+        def stop(_signum: int, _frame: FrameType | None) -> None:
+            stopping.append(True)
+
+        previous = signal.signal(signal.SIGTERM, stop)
+        self.stdout.write(
+            f"watching {folder} as {member.user.email} of {member.organisation} (Ctrl-C to stop)"
+            if not options["once"]
+            else f"importing what is in {folder}"
+        )
+        try:
+            watch(
+                watcher,
+                interval=settings.ORETRACE_WATCH_INTERVAL_SECONDS
+                if interval is None
+                else float(interval),  # type: ignore[arg-type]
+                once=bool(options["once"]),
+                on_scan=self._report,
+                on_error=lambda exc: self.stderr.write(f"{folder}: {exc}"),
+                listener=lambda p, m: self._bar(p, m, False),
+                stop=lambda: bool(stopping),
+            )
+        except KeyboardInterrupt:
+            self.stdout.write("stopped")
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    def _report(self, scan: Scan) -> None:
+        self._clear(False)
+        if scan.batch is None:
+            return
+        job = scan.job
+        self.stdout.write(
+            f"batch #{scan.batch.pk}"
+            + (f", job #{job.pk} {job.status}" if job is not None else "")
+            + f": {len(scan.moved[DONE])} to done/, {len(scan.moved[REFUSED])} to refused/"
+        )
+        for entry in scan.batch.files:
+            if entry["outcome"] == "refused":
+                self.stderr.write(f"  {entry['filename']}: refused — {entry['message']}")
+
+    # --- the bar ----------------------------------------------------------------------------
+
     @staticmethod
-    def _bar(percent: float, name: str, quiet: bool) -> None:
+    def _bar(percent: float, name: str | None, quiet: bool) -> None:
         if quiet or not sys.stdout.isatty():
             return
         filled = int(20 * percent / 100)
-        sys.stdout.write(f"\r[{'#' * filled}{'.' * (20 - filled)}] {percent:3.0f}% {name[:40]}")
+        text = (name or "")[:40]
+        sys.stdout.write(f"\r\033[K[{'#' * filled}{'.' * (20 - filled)}] {percent:3.0f}% {text}")
         sys.stdout.flush()
 
     @staticmethod
