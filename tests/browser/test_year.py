@@ -13,8 +13,7 @@ With the reference list loaded first, every smelter of the six real CMRTs matche
 once and the queue never fills: the order here is the newcomer's of issue 16, which shows that
 matching catches up. Confirming in bulk above a chosen score is tested in the registry's tests.
 
-Not yet here (the coordinator adds them once that work has landed): the notification seen by the
-invited colleague, and the declaration list exported to XLSX and read back.
+The invited colleague sees their first notification behind the bell.
 
 Needs ../shared/data (skips when absent). Run with
 ``ORETRACE_BROWSER_TESTS=1 .venv/bin/pytest -m browser tests/browser/test_year.py``.
@@ -256,6 +255,13 @@ def test_a_new_customers_reporting_year(
     _log_in(colleague, COLLEAGUE)
     expect(cpage.locator(".lead")).to_contain_text("Compliance officer")
     _shot(colleague, "03-colleague-joined")
+    # The colleague's first notification: the welcome, behind the bell in the top bar.
+    expect(cpage.locator("#notification-count")).to_have_text("1")
+    cpage.locator("#notification-bell").click()
+    welcome = cpage.locator("#notification-list li.notification.unread")
+    expect(welcome).to_have_count(1)
+    expect(welcome.locator(".notification-text")).to_contain_text(f"Welcome to {ORGANISATION}")
+    _shot(colleague, "03b-colleague-notified")
 
     # 4. Six suppliers, and a campaign to all of them. The registry is still empty: the
     #    newcomer is told what that means for the smelters the CMRTs will name.
