@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from oretrace.core.demo import demo_step
 from oretrace.core.models import Membership
+from oretrace.core.tenancy import owned
 from oretrace.declarations import services
 from oretrace.declarations.models import Declaration
 from oretrace.declarations.rmi.maps import CMRT_METALS
@@ -56,7 +57,7 @@ def _admin(slug: str) -> Membership:
 
 def _smelters(actor: Membership) -> None:
     for name, country, _text, metal, status, (lat, lon) in SMELTERS:
-        if Facility.objects.filter(organisation=actor.organisation, name=name).exists():
+        if owned(Facility.objects.filter(name=name), actor).exists():
             continue
         facility = registry.create_facility(
             actor=actor,
@@ -219,7 +220,7 @@ def _files(today: date) -> list[tuple[str, dict[str, Any], str]]:
 @demo_step("supplier declarations")
 def build_declarations(say: Callable[[str], None]) -> None:
     actor = _admin("brightline")
-    if Declaration.objects.filter(organisation=actor.organisation).exists():
+    if owned(Declaration.objects.all(), actor).exists():
         say("demo declarations already present")
         return
     _smelters(actor)

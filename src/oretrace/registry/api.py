@@ -10,7 +10,7 @@ from oretrace.core.models import Job, Membership
 from oretrace.core.pagination import Pagination
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
-from oretrace.registry import imports, reviews, services
+from oretrace.registry import services
 from oretrace.registry.models import Facility, MatchReview, ReferenceImport
 from oretrace.registry.queries import FacilityFilter, reference_imports_for, search_facilities
 from oretrace.registry.schemas import (
@@ -34,6 +34,8 @@ from oretrace.registry.schemas import (
     StatusIn,
     StatusOut,
 )
+from oretrace.registry.services import reference_lists as imports
+from oretrace.registry.services import reviews
 
 router = Router(tags=["facilities"])
 MAX_UPLOAD_BYTES = imports.MAX_UPLOAD_BYTES

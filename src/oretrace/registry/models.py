@@ -279,7 +279,7 @@ class ReferenceImport(OrgOwnedModel):
 
     A shared import (``shared``, by a platform curator) feeds the reference facilities every
     organisation sees; an organisation's own import (by its administrator) feeds facilities
-    private to that organisation. See ``registry.imports``.
+    private to that organisation. See ``registry.services.reference_lists``.
     """
 
     filename = models.CharField(max_length=300)

@@ -18,7 +18,7 @@ from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member
 from oretrace.core.uploads import read_upload
-from oretrace.registry import imports, reviews, services
+from oretrace.registry import services
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.forms import (
     FacilityForm,
@@ -54,6 +54,8 @@ from oretrace.registry.queries import (
 )
 from oretrace.registry.queries import review_queue as review_queue_of
 from oretrace.registry.schemas import MatchQueryIn
+from oretrace.registry.services import reference_lists as imports
+from oretrace.registry.services import reviews
 from oretrace.web.onboarding_views import operator_required
 from oretrace.web.views import member_required, requires
 

@@ -42,7 +42,7 @@ from oretrace.registry.choices import MatchOutcome
 from oretrace.registry.matching import Matcher, MatchResult
 from oretrace.registry.origins import declaration_row
 from oretrace.registry.queries import headline_statuses
-from oretrace.registry.reviews import NameQuery, match_names, matcher_for, queue_review
+from oretrace.registry.services.reviews import NameQuery, match_names, matcher_for, queue_review
 
 Progress = Callable[[float, str], None]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from oretrace.core.management.support import collect_files, member_for
+from oretrace.core.tenancy import owned
 from oretrace.declarations import services
 from oretrace.declarations.models import Supplier
 from oretrace.declarations.services.imports import SUFFIXES, run_batch
@@ -45,9 +46,8 @@ class Command(BaseCommand):
         files = collect_files(options["paths"], set(SUFFIXES))  # type: ignore[arg-type]
         supplier = None
         if options["supplier"]:
-            supplier = Supplier.objects.filter(
-                organisation_id=member.organisation_id, name__iexact=str(options["supplier"])
-            ).first()
+            named = Supplier.objects.filter(name__iexact=str(options["supplier"]))
+            supplier = owned(named, member).first()
             if supplier is None:
                 raise CommandError(
                     f"no supplier named {options['supplier']!r} in {member.organisation}"

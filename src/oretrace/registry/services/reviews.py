@@ -23,7 +23,7 @@ from oretrace.core.choices import ChangeAction, JobStatus
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Grant, Job, Membership, Organisation
-from oretrace.core.tenancy import scope_to_organisation
+from oretrace.core.tenancy import owned, owned_by, scope_to_organisation
 from oretrace.registry.choices import IdentifierScheme, MatchOutcome, NameKind, ReviewStatus
 from oretrace.registry.exceptions import RegistryError
 from oretrace.registry.matching import DEFAULT_THRESHOLDS, Candidate, Matcher, MatchResult
@@ -176,14 +176,17 @@ def queue_review(
     member: Membership, query: NameQuery, result: MatchResult, *, origin: str = ""
 ) -> MatchReview:
     """Put an uncertain name in the organisation's queue (once while it is open)."""
-    existing = MatchReview.objects.filter(
-        organisation_id=member.organisation_id,
-        status=ReviewStatus.OPEN,
-        query=query.name,
-        metal=query.metal,
-        country=query.country,
-        identifier=query.identifier,
-    ).first()
+    existing = (
+        owned(MatchReview.objects.all(), member)
+        .filter(
+            status=ReviewStatus.OPEN,
+            query=query.name,
+            metal=query.metal,
+            country=query.country,
+            identifier=query.identifier,
+        )
+        .first()
+    )
     if existing is not None:
         return existing
     review = MatchReview(
@@ -353,9 +356,8 @@ def on_rematch(*, organisations: Callable[[], Iterable[int]]) -> Callable:
 def schedule_rematch(organisation_id: int, *, reason: str) -> Job | None:
     """Queue a re-matching job for the organisation once the current transaction commits,
     unless one is already waiting to start (it will see the same registry)."""
-    waiting = Job.objects.filter(
-        kind=REMATCH_JOB, organisation_id=organisation_id, status=JobStatus.QUEUED
-    ).first()
+    queued = Job.objects.filter(kind=REMATCH_JOB, status=JobStatus.QUEUED)
+    waiting = owned_by(queued, organisation_id).first()
     if waiting is not None:
         return None
     organisation = Organisation.objects.get(pk=organisation_id)
@@ -398,7 +400,7 @@ def rematch_organisation(
     """
     outcome = RematchOutcome(organisation_id)
     ids = list(
-        MatchReview.objects.filter(organisation_id=organisation_id, status=ReviewStatus.OPEN)
+        owned_by(MatchReview.objects.filter(status=ReviewStatus.OPEN), organisation_id)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
