@@ -52,7 +52,8 @@ def _admin(slug: str) -> Membership:
     members = Membership.objects.select_related("user", "organisation").filter(
         organisation__slug=slug
     )
-    return next(m for m in members.order_by("pk") if "compliance_officer" in m.roles)
+    officer: Membership = next(m for m in members.order_by("pk") if "compliance_officer" in m.roles)
+    return officer
 
 
 def _smelters(actor: Membership) -> None:
@@ -107,7 +108,7 @@ def _row(name: str, metal: str, country_text: str, **extra: str) -> dict[str, An
 
 
 def _content(
-    company: str, effective: date, declared: dict[str, dict[str, str]], rows: list[dict]
+    company: str, effective: date, declared: dict[str, dict[str, str]], rows: list[dict[str, str]]
 ) -> dict[str, Any]:
     answers = []
     for metal in CMRT_METALS:

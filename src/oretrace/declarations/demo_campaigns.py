@@ -40,11 +40,12 @@ def _officer() -> Membership:
         .filter(organisation__slug=BRAND, is_active=True)
         .order_by("pk")
     )
-    return next(m for m in members if Role.COMPLIANCE_OFFICER in m.roles)
+    officer: Membership = next(m for m in members if Role.COMPLIANCE_OFFICER in m.roles)
+    return officer
 
 
-def _supplier(officer: Membership, name: str, reference: str, email: str, country: str):
-    found = owned(Supplier.objects.filter(name=name), officer).first()
+def _supplier(officer: Membership, name: str, reference: str, email: str, country: str) -> Supplier:
+    found: Supplier | None = owned(Supplier.objects.filter(name=name), officer).first()
     if found is None:
         return services.create_supplier(
             actor=officer, name=name, reference=reference, email=email, country=country

@@ -4,6 +4,7 @@ service (``declarations.services``), which holds the work."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.tasks import task
 from django.utils.translation import gettext_lazy
@@ -27,11 +28,12 @@ def _uploader(job: Job, refusal: str) -> Membership:
     if job.created_by_id is None:
         raise DeclarationError(refusal)
     members = Membership.objects.select_related("user", "organisation")
-    return owned_by(members, job.organisation_id).get(user_id=job.created_by_id)
+    member: Membership = owned_by(members, job.organisation_id).get(user_id=job.created_by_id)
+    return member
 
 
 @job_handler("declarations.import", title=gettext_lazy("Import supplier declarations"))
-def import_job(ctx: JobContext, batch: int) -> dict:
+def import_job(ctx: JobContext, batch: int) -> dict[str, Any]:
     """Job: import a batch as the member who uploaded it."""
     job = ctx.job
     actor = _uploader(job, "a declaration import runs as the member who uploaded the files")
@@ -44,13 +46,15 @@ def import_job(ctx: JobContext, batch: int) -> dict:
 
 
 @job_handler(LINK_RESPONSE, title=gettext_lazy("Check a supplier's upload"))
-def link_response_job(ctx: JobContext, request: int, files: list[dict], at: str) -> dict:
+def link_response_job(
+    ctx: JobContext, request: int, files: list[dict[str, str]], at: str
+) -> dict[str, Any]:
     """Job: import the files a supplier sent through its link, as ``respond`` does."""
     return run_link_response(ctx, request, files, at)
 
 
 @job_handler(ROLLUP_EXPORT, title=gettext_lazy("Fill your template with the roll-up"))
-def rollup_export_job(ctx: JobContext, **params: object) -> dict:
+def rollup_export_job(ctx: JobContext, **params: object) -> dict[str, Any]:
     """Job: fill the uploaded blank with the roll-up, as the member who uploaded it."""
     actor = _uploader(ctx.job, "a roll-up export runs as the member who uploaded the blank")
     return run_rollup_export(ctx, actor, dict(params))

@@ -1,6 +1,8 @@
 """API routes of the facility registry. Thin: reads through tenancy scoping, writes through
 services. Objects another organisation owns answer 404."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import File, Query, Router, Schema, Status, UploadedFile
@@ -11,7 +13,15 @@ from oretrace.core.pagination import Pagination
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
 from oretrace.registry import services
-from oretrace.registry.models import Facility, MatchReview, ReferenceImport
+from oretrace.registry.matching import MatchResult
+from oretrace.registry.models import (
+    AssuranceStatus,
+    Facility,
+    FacilityIdentifier,
+    FacilityName,
+    MatchReview,
+    ReferenceImport,
+)
 from oretrace.registry.queries import FacilityFilter, reference_imports_for, search_facilities
 from oretrace.registry.schemas import (
     ConfirmIn,
@@ -70,7 +80,7 @@ def list_facilities(request: HttpRequest, filters: Query[FacilityQuery]) -> Quer
 
 
 @router.post("/facilities", response={201: FacilityDetail})
-def create_facility(request: HttpRequest, payload: FacilityIn) -> Status:
+def create_facility(request: HttpRequest, payload: FacilityIn) -> Status[Facility]:
     member = _member(request)
     data = payload.dict()
     facility = services.create_facility(actor=member, source="entered through the API", **data)
@@ -99,19 +109,23 @@ def patch_facility(request: HttpRequest, facility_id: int, payload: FacilityPatc
 
 
 @router.post("/facilities/{int:facility_id}/names", response={201: NameOut})
-def add_name(request: HttpRequest, facility_id: int, payload: NameIn) -> Status:
+def add_name(request: HttpRequest, facility_id: int, payload: NameIn) -> Status[FacilityName]:
     facility = _facility(request, facility_id)
     return Status(201, services.add_name(facility, actor=_member(request), **payload.dict()))
 
 
 @router.post("/facilities/{int:facility_id}/identifiers", response={201: IdentifierOut})
-def add_identifier(request: HttpRequest, facility_id: int, payload: IdentifierIn) -> Status:
+def add_identifier(
+    request: HttpRequest, facility_id: int, payload: IdentifierIn
+) -> Status[FacilityIdentifier]:
     facility = _facility(request, facility_id)
     return Status(201, services.add_identifier(facility, actor=_member(request), **payload.dict()))
 
 
 @router.post("/facilities/{int:facility_id}/statuses", response={201: StatusOut})
-def add_status(request: HttpRequest, facility_id: int, payload: StatusIn) -> Status:
+def add_status(
+    request: HttpRequest, facility_id: int, payload: StatusIn
+) -> Status[AssuranceStatus]:
     facility = _facility(request, facility_id)
     return Status(201, services.record_status(facility, actor=_member(request), **payload.dict()))
 
@@ -125,7 +139,7 @@ def merge(request: HttpRequest, facility_id: int, payload: MergeIn) -> Facility:
 
 
 @router.post("/facilities/{int:facility_id}/split", response={201: FacilityDetail})
-def split(request: HttpRequest, facility_id: int, payload: SplitIn) -> Status:
+def split(request: HttpRequest, facility_id: int, payload: SplitIn) -> Status[Facility]:
     """Move some names and identifiers of this facility to a new one."""
     new = services.split_facility(
         _facility(request, facility_id), actor=_member(request), **payload.dict()
@@ -134,7 +148,7 @@ def split(request: HttpRequest, facility_id: int, payload: SplitIn) -> Status:
 
 
 @router.post("/facilities/match", response=list[MatchResultOut], tags=["matching"])
-def match(request: HttpRequest, payload: MatchIn) -> list:
+def match(request: HttpRequest, payload: MatchIn) -> list[MatchResult]:
     """Match up to 5,000 names at once: ``auto`` (matched), ``review`` or ``none``."""
     queries = [reviews.NameQuery(**q.dict()) for q in payload.names]
     return reviews.match_names(
@@ -151,7 +165,8 @@ def list_reviews(request: HttpRequest, status: str = "open") -> QuerySet[MatchRe
 
 @router.get("/match-reviews/{int:review_id}", response=ReviewOut, tags=["matching"])
 def get_review(request: HttpRequest, review_id: int) -> MatchReview:
-    return get_for_member(MatchReview.objects.all(), _member(request), pk=review_id)
+    review: MatchReview = get_for_member(MatchReview.objects.all(), _member(request), pk=review_id)
+    return review
 
 
 @router.post("/match-reviews/{int:review_id}/confirm", response=ReviewOut, tags=["matching"])
@@ -185,7 +200,7 @@ def list_imports(request: HttpRequest) -> QuerySet[ReferenceImport]:
 
 
 @router.post("/reference-imports", response={202: JobStarted}, tags=["reference imports"])
-def upload_reference(request: HttpRequest, file: File[UploadedFile]) -> Status:
+def upload_reference(request: HttpRequest, file: File[UploadedFile]) -> Status[dict[str, Any]]:
     """Upload a template with a Smelter Look-up sheet, or an RMI facility-list export: a
     curator's goes to the shared registry, an organisation administrator's to the
     organisation's own. The import runs as a job: follow it at ``/api/v1/jobs/{job_id}``."""

@@ -239,7 +239,8 @@ def admin_of(slug: str) -> Membership:
         .filter(organisation__slug=slug)
         .order_by("pk")
     )
-    return next(m for m in members if Role.ADMIN in m.roles)
+    admin: Membership = next(m for m in members if Role.ADMIN in m.roles)
+    return admin
 
 
 @demo_step("facilities")

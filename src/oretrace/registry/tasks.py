@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -21,7 +22,7 @@ from oretrace.registry.services.reviews import REMATCH_JOB, rematch_organisation
 
 
 @job_handler(REMATCH_JOB, title=_("Re-match open names"))
-def rematch_job(ctx: JobContext, reason: str = "") -> dict:
+def rematch_job(ctx: JobContext, reason: str = "") -> dict[str, Any]:
     """Job: match the organisation's open reviews again after ``reason`` (a reference list
     imported, a review confirmed); see ``reviews.rematch_organisation``."""
     if ctx.job.organisation_id is None:
@@ -31,7 +32,7 @@ def rematch_job(ctx: JobContext, reason: str = "") -> dict:
 
 
 @job_handler(REFERENCE_IMPORT, title=_("Import a reference list"))
-def reference_import_job(ctx: JobContext, path: str, filename: str) -> dict:
+def reference_import_job(ctx: JobContext, path: str, filename: str) -> dict[str, Any]:
     """Job: import a stored reference file as the member who uploaded it."""
     job = ctx.job
     if job.created_by_id is None:

@@ -28,6 +28,7 @@ from oretrace.registry.forms import (
     SearchForm,
     UploadForm,
 )
+from oretrace.registry.matching import MatchResult, Scored
 from oretrace.registry.models import Facility, MatchReview
 from oretrace.registry.origins import MATCH_PAGE
 from oretrace.registry.permissions import (
@@ -370,7 +371,7 @@ def _back_to_queue(target: str) -> str:
 @member_required
 def match(request: HttpRequest, member: Membership) -> HttpResponse:
     form = MatchForm(request.POST or None)
-    rows: list = []
+    rows: list[tuple[MatchResult, list[tuple[Scored, Facility | None]]]] = []
     if request.method == "POST" and form.is_valid():
         queries = []
         for line in form.cleaned_data["names"].splitlines()[:1000]:

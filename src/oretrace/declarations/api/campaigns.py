@@ -2,6 +2,7 @@
 writes through `services`. Objects another organisation owns answer 404."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
@@ -56,7 +57,7 @@ class CampaignOut(Schema):
     response_rate: ResponseRateOut
 
     @staticmethod
-    def resolve_response_rate(obj: Campaign) -> dict:
+    def resolve_response_rate(obj: Campaign) -> dict[str, Any]:
         rate = campaign_queries.response_rate(obj)
         return {
             "requested": rate.requested,
@@ -81,7 +82,7 @@ class RequestOut(Schema):
     decline_reason: str
 
     @staticmethod
-    def resolve_supplier(obj) -> str:
+    def resolve_supplier(obj: CampaignRequest) -> str:
         return obj.supplier.name
 
 
@@ -89,7 +90,7 @@ class CampaignDetail(CampaignOut):
     requests: list[RequestOut]
 
     @staticmethod
-    def resolve_requests(obj: Campaign) -> list:
+    def resolve_requests(obj: Campaign) -> list[CampaignRequest]:
         return list(obj.requests.select_related("supplier"))
 
 
@@ -133,7 +134,7 @@ def list_campaigns(request: HttpRequest) -> QuerySet[Campaign]:
 
 
 @router.post("/campaigns", response={201: CampaignDetail})
-def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status:
+def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status[Campaign]:
     """Open a campaign and e-mail each supplier its upload link (compliance officers)."""
     member = _member(request)
     data = payload.dict()
@@ -143,7 +144,8 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status:
 
 
 def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
-    return get_for_member(Campaign.objects.all(), _member(request), pk=campaign_id)
+    campaign: Campaign = get_for_member(Campaign.objects.all(), _member(request), pk=campaign_id)
+    return campaign
 
 
 @router.get("/campaigns/{int:campaign_id}", response=CampaignDetail)
@@ -179,7 +181,7 @@ def attach_declaration(
 
 
 @router.post("/campaigns/{int:campaign_id}/reminders", response=RemindersOut)
-def send_reminders(request: HttpRequest, campaign_id: int) -> dict:
+def send_reminders(request: HttpRequest, campaign_id: int) -> dict[str, int]:
     """Remind every supplier that has not answered yet."""
     campaign = _campaign(request, campaign_id)
     return {"reminded": services.send_reminders(campaign, actor=_member(request))}
@@ -193,7 +195,7 @@ def close_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
 
 
 @router.post("/suppliers/import", response=SupplierImportOut)
-def import_suppliers(request: HttpRequest, file: File[UploadedFile]) -> dict:
+def import_suppliers(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int]:
     """Create or update suppliers from a list (name, reference, email, country columns), as CSV
     in any common encoding or as an Excel workbook (first sheet), all or nothing; errors name
     the row and column."""

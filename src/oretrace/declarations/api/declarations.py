@@ -1,6 +1,8 @@
 """API routes of supplier declarations. Thin: reads through tenancy scoping, writes through
 services. Objects another organisation owns answer 404."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
@@ -60,7 +62,7 @@ def upload_declarations(
     request: HttpRequest,
     files: File[list[UploadedFile]],
     supplier_id: Form[int | None] = None,
-) -> Status:
+) -> Status[ImportBatch]:
     """Upload one or many CMRT, EMRT, AMRT or CRT files (``files``, repeated). They are
     imported by a job; follow the batch at ``/api/v1/declarations/imports/{id}``."""
     member = _member(request)
@@ -78,13 +80,16 @@ def upload_declarations(
 
 @router.get("/declarations/imports/{int:batch_id}", response=BatchOut)
 def get_batch(request: HttpRequest, batch_id: int) -> ImportBatch:
-    return get_for_member(ImportBatch.objects.select_related("job"), _member(request), pk=batch_id)
+    batch: ImportBatch = get_for_member(
+        ImportBatch.objects.select_related("job"), _member(request), pk=batch_id
+    )
+    return batch
 
 
 @router.get("/declarations/{int:declaration_id}", response=DeclarationDetail)
 def get_declaration(request: HttpRequest, declaration_id: int) -> Declaration:
     member = _member(request)
-    declaration = get_for_member(
+    declaration: Declaration = get_for_member(
         Declaration.objects.select_related("supplier"), member, pk=declaration_id
     )
     content = declaration.content
@@ -134,13 +139,14 @@ def list_suppliers(request: HttpRequest, q: str = "") -> QuerySet[Supplier]:
 
 
 @router.post("/suppliers", response={201: SupplierOut})
-def create_supplier(request: HttpRequest, payload: SupplierIn) -> Status:
+def create_supplier(request: HttpRequest, payload: SupplierIn) -> Status[Supplier]:
     return Status(201, services.create_supplier(actor=_member(request), **payload.dict()))
 
 
 @router.get("/suppliers/{int:supplier_id}", response=SupplierOut)
 def get_supplier(request: HttpRequest, supplier_id: int) -> Supplier:
-    return get_for_member(Supplier.objects.all(), _member(request), pk=supplier_id)
+    supplier: Supplier = get_for_member(Supplier.objects.all(), _member(request), pk=supplier_id)
+    return supplier
 
 
 @router.patch("/suppliers/{int:supplier_id}", response=SupplierOut)
@@ -151,7 +157,7 @@ def update_supplier(request: HttpRequest, supplier_id: int, payload: SupplierIn)
 
 
 @router.get("/declarations/rollup", response=RollupOut)
-def rollup(request: HttpRequest, family: str, year: int) -> dict:
+def rollup(request: HttpRequest, family: str, year: int) -> dict[str, Any]:
     """Your own declaration for a template family and reporting year, rolled up from your
     suppliers' accepted, current declarations (rules: the user guide, "Roll-up")."""
     result = build_rollup(_member(request), family, year)

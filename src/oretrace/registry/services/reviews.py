@@ -39,7 +39,10 @@ from oretrace.registry.services import (
 from oretrace.registry.validators import clean_identifier
 
 _CACHE_SIZE = 16
-_cache: OrderedDict[tuple, Matcher] = OrderedDict()
+# What a matcher was built from: the organisation, and the counts and latest ids or times of
+# the rows it reads (any change to them changes the signature).
+Signature = tuple[object, ...]
+_cache: OrderedDict[Signature, Matcher] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -51,7 +54,7 @@ class NameQuery:
     identifier: str = ""
 
 
-def _signature(organisation_id: int) -> tuple:
+def _signature(organisation_id: int) -> Signature:
     """Changes whenever anything the organisation's matcher is built from changes."""
     names = FacilityName.objects.aggregate(n=Count("id"), last=Max("id"))
     ids = FacilityIdentifier.objects.aggregate(n=Count("id"), last=Max("id"))
@@ -176,7 +179,7 @@ def queue_review(
     member: Membership, query: NameQuery, result: MatchResult, *, origin: str = ""
 ) -> MatchReview:
     """Put an uncertain name in the organisation's queue (once while it is open)."""
-    existing = (
+    existing: MatchReview | None = (
         owned(MatchReview.objects.all(), member)
         .filter(
             status=ReviewStatus.OPEN,
@@ -340,7 +343,9 @@ RematchListener = Callable[[RematchOutcome], None]
 _listeners: list[tuple[RematchListener, Callable[[], Iterable[int]]]] = []
 
 
-def on_rematch(*, organisations: Callable[[], Iterable[int]]) -> Callable:
+def on_rematch(
+    *, organisations: Callable[[], Iterable[int]]
+) -> Callable[[RematchListener], RematchListener]:
     """Register ``func(outcome)``, called after an organisation's reviews were re-matched so an
     app that derives state from matches (the declarations' red-flag counts) brings it up to date.
     ``organisations`` names the organisations whose derived state may change when the registry
