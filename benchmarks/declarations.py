@@ -40,9 +40,9 @@ from oretrace.core.models import Membership, Organisation, User
 from oretrace.core.reference import load_countries, load_minerals
 from oretrace.declarations.models import Declaration, SmelterEntry, Supplier
 from oretrace.declarations.services.imports import import_declaration
-from oretrace.registry.imports import import_reference_file
 from oretrace.registry.models import MatchReview
-from oretrace.registry.reviews import matcher_for
+from oretrace.registry.services.reference_lists import import_reference_file
+from oretrace.registry.services.reviews import matcher_for
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent.parent / "shared" / "data"

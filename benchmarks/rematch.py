@@ -26,9 +26,9 @@ from oretrace.core.choices import Role
 from oretrace.core.models import Membership, Organisation, User
 from oretrace.core.reference import load_countries, load_minerals
 from oretrace.declarations.services.imports import import_declaration
-from oretrace.registry.imports import import_reference_file
 from oretrace.registry.models import MatchReview
-from oretrace.registry.reviews import matcher_for_organisation, rematch_organisation
+from oretrace.registry.services.reference_lists import import_reference_file
+from oretrace.registry.services.reviews import matcher_for_organisation, rematch_organisation
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent.parent / "shared" / "data"

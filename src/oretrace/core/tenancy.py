@@ -74,7 +74,14 @@ def _active_grants(grantee_id: int, content_type_id: int) -> list[tuple[int | No
 def owned[Q_T: QuerySet[Any]](queryset: Q_T, member: Membership) -> Q_T:
     """Only the rows the member's organisation owns, not those shared with it: its own work
     lists and figures, and the rows it may act on (its open lots, its drafts)."""
-    return queryset.filter(organisation_id=member.organisation_id)
+    return owned_by(queryset, member.organisation_id)
+
+
+def owned_by[Q_T: QuerySet[Any]](queryset: Q_T, organisation_id: int | None) -> Q_T:
+    """Only the rows organisation ``organisation_id`` owns, for work done on its behalf with no
+    member at hand: a job finding the member who started it, a re-count after re-matching, a
+    write's own organisation. Never for what a user sees (that is ``visible`` or ``owned``)."""
+    return queryset.filter(organisation_id=organisation_id)
 
 
 def visible[M_T: Model](queryset: QuerySet[M_T], member: Membership) -> QuerySet[M_T]:

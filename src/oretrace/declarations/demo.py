@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from oretrace.core.demo import demo_step
 from oretrace.core.models import Membership
+from oretrace.core.tenancy import owned
 from oretrace.declarations import services
 from oretrace.declarations.models import Declaration
 from oretrace.declarations.rmi.maps import CMRT_METALS
@@ -51,12 +52,13 @@ def _admin(slug: str) -> Membership:
     members = Membership.objects.select_related("user", "organisation").filter(
         organisation__slug=slug
     )
-    return next(m for m in members.order_by("pk") if "compliance_officer" in m.roles)
+    officer: Membership = next(m for m in members.order_by("pk") if "compliance_officer" in m.roles)
+    return officer
 
 
 def _smelters(actor: Membership) -> None:
     for name, country, _text, metal, status, (lat, lon) in SMELTERS:
-        if Facility.objects.filter(organisation=actor.organisation, name=name).exists():
+        if owned(Facility.objects.filter(name=name), actor).exists():
             continue
         facility = registry.create_facility(
             actor=actor,
@@ -106,7 +108,7 @@ def _row(name: str, metal: str, country_text: str, **extra: str) -> dict[str, An
 
 
 def _content(
-    company: str, effective: date, declared: dict[str, dict[str, str]], rows: list[dict]
+    company: str, effective: date, declared: dict[str, dict[str, str]], rows: list[dict[str, str]]
 ) -> dict[str, Any]:
     answers = []
     for metal in CMRT_METALS:
@@ -219,7 +221,7 @@ def _files(today: date) -> list[tuple[str, dict[str, Any], str]]:
 @demo_step("supplier declarations")
 def build_declarations(say: Callable[[str], None]) -> None:
     actor = _admin("brightline")
-    if Declaration.objects.filter(organisation=actor.organisation).exists():
+    if owned(Declaration.objects.all(), actor).exists():
         say("demo declarations already present")
         return
     _smelters(actor)

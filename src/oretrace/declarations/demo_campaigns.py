@@ -16,6 +16,7 @@ from django.utils import timezone
 from oretrace.core.choices import Role
 from oretrace.core.demo import demo_step
 from oretrace.core.models import Membership
+from oretrace.core.tenancy import owned
 from oretrace.declarations import services
 from oretrace.declarations.models import Campaign, Declaration, Supplier
 from oretrace.declarations.queries import campaigns as campaign_queries
@@ -39,11 +40,12 @@ def _officer() -> Membership:
         .filter(organisation__slug=BRAND, is_active=True)
         .order_by("pk")
     )
-    return next(m for m in members if Role.COMPLIANCE_OFFICER in m.roles)
+    officer: Membership = next(m for m in members if Role.COMPLIANCE_OFFICER in m.roles)
+    return officer
 
 
-def _supplier(officer: Membership, name: str, reference: str, email: str, country: str):
-    found = Supplier.objects.filter(organisation=officer.organisation, name=name).first()
+def _supplier(officer: Membership, name: str, reference: str, email: str, country: str) -> Supplier:
+    found: Supplier | None = owned(Supplier.objects.filter(name=name), officer).first()
     if found is None:
         return services.create_supplier(
             actor=officer, name=name, reference=reference, email=email, country=country
@@ -58,11 +60,9 @@ def _supplier(officer: Membership, name: str, reference: str, email: str, countr
 @demo_step("declarations: a supplier campaign")
 def build_campaign(say: Callable[[str], None]) -> None:
     officer = _officer()
-    if Campaign.objects.filter(organisation=officer.organisation).exists():
+    if owned(Campaign.objects.all(), officer).exists():
         return
-    received = Declaration.objects.filter(
-        organisation=officer.organisation, family="CMRT", superseded_by__isnull=True
-    )
+    received = owned(Declaration.objects.filter(family="CMRT", superseded_by__isnull=True), officer)
     years = Counter(d.reporting_year for d in received if d.reporting_year)
     year = years.most_common(1)[0][0] if years else timezone.now().year
     asked = [_supplier(officer, *spec) for spec in SUPPLIERS]

@@ -11,10 +11,12 @@ English message: an old row stays readable.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.utils.translation import gettext
 
 from oretrace.core.reference import mineral_name
+from oretrace.declarations.models import Issue
 from oretrace.registry.choices import status_label
 
 
@@ -28,7 +30,7 @@ def _param(name: str, value: str) -> str:
     return value
 
 
-def finding_text(issue: Mapping) -> str:
+def finding_text(issue: Mapping[str, Any]) -> str:
     """The text of one stored finding in the active language."""
     template, params = issue.get("template"), issue.get("params")
     if not template or not isinstance(params, Mapping):
@@ -40,6 +42,6 @@ def finding_text(issue: Mapping) -> str:
         return str(issue.get("message", ""))
 
 
-def with_text(issues: list[dict]) -> list[dict]:
+def with_text(issues: list[Issue]) -> list[Issue]:
     """Copies of ``issues``, each with its ``text`` in the active language."""
     return [{**issue, "text": finding_text(issue)} for issue in issues]

@@ -8,6 +8,8 @@ supplier for the same template and scope supersedes the older, and both stay.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from oretrace.core.models import OrgOwnedModel
@@ -19,6 +21,10 @@ from oretrace.declarations.choices import (
     Severity,
     SmelterMatch,
 )
+
+# One finding about a declaration as stored in `Declaration.issues` (JSON): severity, code,
+# message, sheet, cell, and for a checker finding its template and params (``findings``).
+Issue = dict[str, Any]
 
 
 class Supplier(OrgOwnedModel):
@@ -148,19 +154,19 @@ class Declaration(OrgOwnedModel):
     def is_current(self) -> bool:
         return self.superseded_by_id is None
 
-    def issues_of(self, severity: str) -> list[dict]:
+    def issues_of(self, severity: str) -> list[Issue]:
         return [i for i in self.issues if i["severity"] == severity]
 
     @property
-    def errors(self) -> list[dict]:
+    def errors(self) -> list[Issue]:
         return self.issues_of(Severity.ERROR)
 
     @property
-    def warnings(self) -> list[dict]:
+    def warnings(self) -> list[Issue]:
         return self.issues_of(Severity.WARNING)
 
     @property
-    def flags(self) -> list[dict]:
+    def flags(self) -> list[Issue]:
         return self.issues_of(Severity.FLAG)
 
 

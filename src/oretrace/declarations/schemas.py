@@ -1,8 +1,11 @@
 """API schemas of the declarations app."""
 
 from datetime import date, datetime
+from typing import Any
 
 from ninja import Field, Schema
+
+from oretrace.declarations.models import Declaration, ImportBatch
 
 
 class SupplierIn(Schema):
@@ -43,12 +46,12 @@ class BatchOut(Schema):
     files: list[BatchFileOut]
 
     @staticmethod
-    def resolve_job_status(obj) -> str | None:
-        return obj.job.status if obj.job_id else None
+    def resolve_job_status(obj: ImportBatch) -> str | None:
+        return obj.job.status if obj.job is not None else None
 
     @staticmethod
-    def resolve_progress(obj) -> int | None:
-        return obj.job.progress if obj.job_id else None
+    def resolve_progress(obj: ImportBatch) -> int | None:
+        return obj.job.progress if obj.job is not None else None
 
 
 class IssueOut(Schema):
@@ -82,7 +85,7 @@ class DeclarationOut(Schema):
     created_at: datetime
 
     @staticmethod
-    def resolve_supplier(obj) -> str:
+    def resolve_supplier(obj: Declaration) -> str:
         return obj.supplier.name
 
 
@@ -106,11 +109,11 @@ class DeclarationDetail(DeclarationOut):
     scope_description: str
     language: str
     issues: list[IssueOut]
-    answers: list[dict]
-    company_answers: list[dict]
+    answers: list[dict[str, Any]]
+    company_answers: list[dict[str, Any]]
     smelters: list[SmelterEntryOut]
-    products: list[dict]
-    mines: list[dict]
+    products: list[dict[str, Any]]
+    mines: list[dict[str, Any]]
 
 
 class DecisionIn(Schema):

@@ -4,12 +4,14 @@ service (``declarations.services``), which holds the work."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.tasks import task
 from django.utils.translation import gettext_lazy
 
 from oretrace.core.jobs import JobContext, JobFailed, job_handler
 from oretrace.core.models import Job, Membership
+from oretrace.core.tenancy import owned_by
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry
 from oretrace.declarations.services.decisions import refresh_issue_counts
@@ -18,24 +20,24 @@ from oretrace.declarations.services.mail import send_campaign_mail
 from oretrace.declarations.services.responses import LINK_RESPONSE, run_link_response
 from oretrace.declarations.services.rollup import KIND as ROLLUP_EXPORT
 from oretrace.declarations.services.rollup import run_rollup_export
-from oretrace.registry.reviews import REMATCH_ACTOR, RematchOutcome, on_rematch
+from oretrace.registry.services.reviews import REMATCH_ACTOR, RematchOutcome, on_rematch
 
 
 def _uploader(job: Job, refusal: str) -> Membership:
     """The member who started ``job``: its work runs as them (``refusal`` when none did)."""
     if job.created_by_id is None:
         raise DeclarationError(refusal)
-    return Membership.objects.select_related("user", "organisation").get(
-        user_id=job.created_by_id, organisation_id=job.organisation_id
-    )
+    members = Membership.objects.select_related("user", "organisation")
+    member: Membership = owned_by(members, job.organisation_id).get(user_id=job.created_by_id)
+    return member
 
 
 @job_handler("declarations.import", title=gettext_lazy("Import supplier declarations"))
-def import_job(ctx: JobContext, batch: int) -> dict:
+def import_job(ctx: JobContext, batch: int) -> dict[str, Any]:
     """Job: import a batch as the member who uploaded it."""
     job = ctx.job
     actor = _uploader(job, "a declaration import runs as the member who uploaded the files")
-    record = ImportBatch.objects.get(pk=batch, organisation_id=job.organisation_id)
+    record = owned_by(ImportBatch.objects.all(), job.organisation_id).get(pk=batch)
     counts = run_batch(record, actor=actor, progress=ctx.progress, hold=ctx.hold)
     for entry in record.files:
         if entry["outcome"] == "refused":
@@ -48,13 +50,15 @@ def import_job(ctx: JobContext, batch: int) -> dict:
 
 
 @job_handler(LINK_RESPONSE, title=gettext_lazy("Check a supplier's upload"))
-def link_response_job(ctx: JobContext, request: int, files: list[dict], at: str) -> dict:
+def link_response_job(
+    ctx: JobContext, request: int, files: list[dict[str, str]], at: str
+) -> dict[str, Any]:
     """Job: import the files a supplier sent through its link, as ``respond`` does."""
     return run_link_response(ctx, request, files, at)
 
 
 @job_handler(ROLLUP_EXPORT, title=gettext_lazy("Fill your template with the roll-up"))
-def rollup_export_job(ctx: JobContext, **params: object) -> dict:
+def rollup_export_job(ctx: JobContext, **params: object) -> dict[str, Any]:
     """Job: fill the uploaded blank with the roll-up, as the member who uploaded it."""
     actor = _uploader(ctx.job, "a roll-up export runs as the member who uploaded the blank")
     return run_rollup_export(ctx, actor, dict(params))

@@ -1,17 +1,27 @@
 """API routes of the facility registry. Thin: reads through tenancy scoping, writes through
 services. Objects another organisation owns answer 404."""
 
+from typing import Any
+
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from oretrace.core.models import Job, Membership
+from oretrace.core.models import Job
 from oretrace.core.pagination import Pagination
+from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
-from oretrace.registry import imports, reviews, services
-from oretrace.registry.models import Facility, MatchReview, ReferenceImport
+from oretrace.registry import services
+from oretrace.registry.matching import MatchResult
+from oretrace.registry.models import (
+    AssuranceStatus,
+    Facility,
+    FacilityIdentifier,
+    FacilityName,
+    MatchReview,
+    ReferenceImport,
+)
 from oretrace.registry.queries import FacilityFilter, reference_imports_for, search_facilities
 from oretrace.registry.schemas import (
     ConfirmIn,
@@ -34,17 +44,15 @@ from oretrace.registry.schemas import (
     StatusIn,
     StatusOut,
 )
+from oretrace.registry.services import reference_lists as imports
+from oretrace.registry.services import reviews
 
 router = Router(tags=["facilities"])
 MAX_UPLOAD_BYTES = imports.MAX_UPLOAD_BYTES
 
 
-def _member(request: HttpRequest) -> Membership:
-    return request.auth  # type: ignore[attr-defined, return-value]
-
-
-def _facility(request: HttpRequest, facility_id: int) -> Facility:
-    return get_for_member(Facility.objects.all(), _member(request), pk=facility_id)
+def _facility(request: AuthenticatedRequest, facility_id: int) -> Facility:
+    return get_for_member(Facility.objects.all(), request.auth, pk=facility_id)
 
 
 class FacilityQuery(Schema):
@@ -59,134 +67,149 @@ class FacilityQuery(Schema):
 
 @router.get("/facilities", response=list[FacilityOut])
 @paginate(Pagination)
-def list_facilities(request: HttpRequest, filters: Query[FacilityQuery]) -> QuerySet[Facility]:
+def list_facilities(
+    request: AuthenticatedRequest, filters: Query[FacilityQuery]
+) -> QuerySet[Facility]:
     """Search by any name in any script, identifier, country, subdivision, mineral, kind or
     current status."""
-    return search_facilities(_member(request), FacilityFilter(**filters.dict())).prefetch_related(
+    return search_facilities(request.auth, FacilityFilter(**filters.dict())).prefetch_related(
         "minerals", "identifiers"
     )
 
 
 @router.post("/facilities", response={201: FacilityDetail})
-def create_facility(request: HttpRequest, payload: FacilityIn) -> Status:
-    member = _member(request)
+def create_facility(request: AuthenticatedRequest, payload: FacilityIn) -> Status[Facility]:
+    member = request.auth
     data = payload.dict()
     facility = services.create_facility(actor=member, source="entered through the API", **data)
     return Status(201, facility)
 
 
 @router.get("/facilities/by-identifier/{scheme}/{value}", response=FacilityDetail)
-def facility_by_identifier(request: HttpRequest, scheme: str, value: str) -> Facility:
+def facility_by_identifier(request: AuthenticatedRequest, scheme: str, value: str) -> Facility:
     """Resolve an identifier (e.g. ``rmi_cid``/``CID001234``); merged facilities resolve to the
     survivor."""
-    member = _member(request)
+    member = request.auth
     found = services.find_by_identifier(scheme, value, organisation_id=member.organisation_id)
     return get_for_member(Facility.objects.all(), member, pk=found.pk if found else 0)
 
 
 @router.get("/facilities/{int:facility_id}", response=FacilityDetail)
-def get_facility(request: HttpRequest, facility_id: int) -> Facility:
+def get_facility(request: AuthenticatedRequest, facility_id: int) -> Facility:
     return _facility(request, facility_id)
 
 
 @router.patch("/facilities/{int:facility_id}", response=FacilityDetail)
-def patch_facility(request: HttpRequest, facility_id: int, payload: FacilityPatch) -> Facility:
+def patch_facility(
+    request: AuthenticatedRequest, facility_id: int, payload: FacilityPatch
+) -> Facility:
     return services.update_facility(
-        _facility(request, facility_id), actor=_member(request), **payload.dict(exclude_unset=True)
+        _facility(request, facility_id), actor=request.auth, **payload.dict(exclude_unset=True)
     )
 
 
 @router.post("/facilities/{int:facility_id}/names", response={201: NameOut})
-def add_name(request: HttpRequest, facility_id: int, payload: NameIn) -> Status:
+def add_name(
+    request: AuthenticatedRequest, facility_id: int, payload: NameIn
+) -> Status[FacilityName]:
     facility = _facility(request, facility_id)
-    return Status(201, services.add_name(facility, actor=_member(request), **payload.dict()))
+    return Status(201, services.add_name(facility, actor=request.auth, **payload.dict()))
 
 
 @router.post("/facilities/{int:facility_id}/identifiers", response={201: IdentifierOut})
-def add_identifier(request: HttpRequest, facility_id: int, payload: IdentifierIn) -> Status:
+def add_identifier(
+    request: AuthenticatedRequest, facility_id: int, payload: IdentifierIn
+) -> Status[FacilityIdentifier]:
     facility = _facility(request, facility_id)
-    return Status(201, services.add_identifier(facility, actor=_member(request), **payload.dict()))
+    return Status(201, services.add_identifier(facility, actor=request.auth, **payload.dict()))
 
 
 @router.post("/facilities/{int:facility_id}/statuses", response={201: StatusOut})
-def add_status(request: HttpRequest, facility_id: int, payload: StatusIn) -> Status:
+def add_status(
+    request: AuthenticatedRequest, facility_id: int, payload: StatusIn
+) -> Status[AssuranceStatus]:
     facility = _facility(request, facility_id)
-    return Status(201, services.record_status(facility, actor=_member(request), **payload.dict()))
+    return Status(201, services.record_status(facility, actor=request.auth, **payload.dict()))
 
 
 @router.post("/facilities/{int:facility_id}/merge", response=FacilityDetail)
-def merge(request: HttpRequest, facility_id: int, payload: MergeIn) -> Facility:
+def merge(request: AuthenticatedRequest, facility_id: int, payload: MergeIn) -> Facility:
     """Merge the duplicate given in the body into this facility."""
     survivor = _facility(request, facility_id)
     duplicate = _facility(request, payload.duplicate_id)
-    return services.merge_facilities(survivor, duplicate, actor=_member(request))
+    return services.merge_facilities(survivor, duplicate, actor=request.auth)
 
 
 @router.post("/facilities/{int:facility_id}/split", response={201: FacilityDetail})
-def split(request: HttpRequest, facility_id: int, payload: SplitIn) -> Status:
+def split(request: AuthenticatedRequest, facility_id: int, payload: SplitIn) -> Status[Facility]:
     """Move some names and identifiers of this facility to a new one."""
     new = services.split_facility(
-        _facility(request, facility_id), actor=_member(request), **payload.dict()
+        _facility(request, facility_id), actor=request.auth, **payload.dict()
     )
     return Status(201, new)
 
 
 @router.post("/facilities/match", response=list[MatchResultOut], tags=["matching"])
-def match(request: HttpRequest, payload: MatchIn) -> list:
+def match(request: AuthenticatedRequest, payload: MatchIn) -> list[MatchResult]:
     """Match up to 5,000 names at once: ``auto`` (matched), ``review`` or ``none``."""
     queries = [reviews.NameQuery(**q.dict()) for q in payload.names]
     return reviews.match_names(
-        _member(request), queries, queue_reviews=payload.queue_reviews, origin=payload.origin
+        request.auth, queries, queue_reviews=payload.queue_reviews, origin=payload.origin
     )
 
 
 @router.get("/match-reviews", response=list[ReviewOut], tags=["matching"])
 @paginate(Pagination)
-def list_reviews(request: HttpRequest, status: str = "open") -> QuerySet[MatchReview]:
-    reviews_ = visible(MatchReview.objects.all(), _member(request))
+def list_reviews(request: AuthenticatedRequest, status: str = "open") -> QuerySet[MatchReview]:
+    reviews_ = visible(MatchReview.objects.all(), request.auth)
     return reviews_.filter(status=status) if status else reviews_
 
 
 @router.get("/match-reviews/{int:review_id}", response=ReviewOut, tags=["matching"])
-def get_review(request: HttpRequest, review_id: int) -> MatchReview:
-    return get_for_member(MatchReview.objects.all(), _member(request), pk=review_id)
+def get_review(request: AuthenticatedRequest, review_id: int) -> MatchReview:
+    review: MatchReview = get_for_member(MatchReview.objects.all(), request.auth, pk=review_id)
+    return review
 
 
 @router.post("/match-reviews/{int:review_id}/confirm", response=ReviewOut, tags=["matching"])
-def confirm_review(request: HttpRequest, review_id: int, payload: ConfirmIn) -> MatchReview:
-    member = _member(request)
+def confirm_review(
+    request: AuthenticatedRequest, review_id: int, payload: ConfirmIn
+) -> MatchReview:
+    member = request.auth
     review = get_for_member(MatchReview.objects.all(), member, pk=review_id)
     facility = _facility(request, payload.facility_id)
     return reviews.confirm_review(review, facility=facility, actor=member)
 
 
 @router.post("/match-reviews/{int:review_id}/reject", response=ReviewOut, tags=["matching"])
-def reject_review(request: HttpRequest, review_id: int) -> MatchReview:
-    member = _member(request)
+def reject_review(request: AuthenticatedRequest, review_id: int) -> MatchReview:
+    member = request.auth
     review = get_for_member(MatchReview.objects.all(), member, pk=review_id)
     return reviews.reject_review(review, actor=member)
 
 
 @router.post("/match-reviews/{int:review_id}/create", response=ReviewOut, tags=["matching"])
 def create_from_review(
-    request: HttpRequest, review_id: int, payload: CreateFromReviewIn
+    request: AuthenticatedRequest, review_id: int, payload: CreateFromReviewIn
 ) -> MatchReview:
-    member = _member(request)
+    member = request.auth
     review = get_for_member(MatchReview.objects.all(), member, pk=review_id)
     return reviews.create_from_review(review, actor=member, **payload.dict(exclude_none=True))
 
 
 @router.get("/reference-imports", response=list[ImportOut], tags=["reference imports"])
 @paginate(Pagination)
-def list_imports(request: HttpRequest) -> QuerySet[ReferenceImport]:
-    return reference_imports_for(_member(request))
+def list_imports(request: AuthenticatedRequest) -> QuerySet[ReferenceImport]:
+    return reference_imports_for(request.auth)
 
 
 @router.post("/reference-imports", response={202: JobStarted}, tags=["reference imports"])
-def upload_reference(request: HttpRequest, file: File[UploadedFile]) -> Status:
+def upload_reference(
+    request: AuthenticatedRequest, file: File[UploadedFile]
+) -> Status[dict[str, Any]]:
     """Upload a template with a Smelter Look-up sheet, or an RMI facility-list export: a
     curator's goes to the shared registry, an organisation administrator's to the
     organisation's own. The import runs as a job: follow it at ``/api/v1/jobs/{job_id}``."""
     data = read_upload(file, limit=MAX_UPLOAD_BYTES)
-    job: Job = imports.start_reference_import(data, file.name or "upload", actor=_member(request))
+    job: Job = imports.start_reference_import(data, file.name or "upload", actor=request.auth)
     return Status(202, {"job_id": job.pk, "status": job.status, "created_at": job.created_at})

@@ -11,5 +11,4 @@ class RegistryConfig(AppConfig):
         # Job handlers and demo steps register themselves when their modules are imported.
         import oretrace.registry.dashboard
         import oretrace.registry.demo
-        import oretrace.registry.imports
         import oretrace.registry.tasks  # noqa: F401

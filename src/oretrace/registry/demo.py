@@ -16,6 +16,7 @@ from oretrace.core import services as core_services
 from oretrace.core.choices import Role
 from oretrace.core.demo import demo_step
 from oretrace.core.models import Grant, Membership
+from oretrace.core.tenancy import owned
 from oretrace.registry import services
 from oretrace.registry.choices import AssuranceScheme
 from oretrace.registry.choices import FacilityKind as K
@@ -238,7 +239,8 @@ def admin_of(slug: str) -> Membership:
         .filter(organisation__slug=slug)
         .order_by("pk")
     )
-    return next(m for m in members if Role.ADMIN in m.roles)
+    admin: Membership = next(m for m in members if Role.ADMIN in m.roles)
+    return admin
 
 
 @demo_step("facilities")
@@ -246,7 +248,7 @@ def build_facilities(say: Callable[[str], None]) -> None:
     created = 0
     for spec in FACILITIES:
         actor = admin_of(spec.owner)
-        if Facility.objects.filter(organisation=actor.organisation, name=spec.name).exists():
+        if owned(Facility.objects.filter(name=spec.name), actor).exists():
             continue
         facility = services.create_facility(
             actor=actor,
@@ -284,7 +286,7 @@ def _share_processor_with_initiative(say: Callable[[str], None]) -> None:
             actor=processor,
             note="initiative membership and support",
         )
-    unit = Facility.objects.get(organisation=processor.organisation, kind=K.PROCESSING_UNIT)
+    unit = owned(Facility.objects.all(), processor).get(kind=K.PROCESSING_UNIT)
     if not unit.statuses.exists():
         services.record_status(
             unit,
@@ -303,7 +305,7 @@ def _share_unit_with_buyer() -> None:
     buyer = Membership.objects.get(
         organisation__slug="rhein-pigmente", user__email="compliance@rhein.example"
     ).organisation
-    unit = Facility.objects.get(organisation=processor.organisation, kind=K.PROCESSING_UNIT)
+    unit = owned(Facility.objects.all(), processor).get(kind=K.PROCESSING_UNIT)
     if not Grant.objects.filter(
         owner=processor.organisation,
         grantee=buyer,

@@ -3,7 +3,7 @@ status history, reference-list listings and imports, and the match review queue.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from oretrace.core.models import Membership
 
 
-class FacilityQuerySet(models.QuerySet):
+class FacilityQuerySet(models.QuerySet["Facility"]):
     def for_member(self, member: Membership) -> FacilityQuerySet:
         """Reference facilities, the member's organisation's own, and those shared with it."""
         return scope_to_member(self, member, public=Q(organisation__isnull=True))
@@ -126,14 +126,16 @@ class Facility(TimeStampedModel):
         return self.latitude is not None and self.longitude is not None
 
 
-class FacilityPartQuerySet(models.QuerySet):
-    def for_member(self, member: Membership) -> FacilityPartQuerySet:
+class FacilityPartQuerySet[M: models.Model](models.QuerySet[M]):
+    """Rows that belong to a facility (names, identifiers, listings …)."""
+
+    def for_member(self, member: Membership) -> Self:
         """Rows of the facilities the member may see."""
         return self.filter(facility__in=Facility.objects.for_member(member))
 
 
-class FacilityNameQuerySet(FacilityPartQuerySet):
-    def for_member(self, member: Membership) -> FacilityNameQuerySet:
+class FacilityNameQuerySet(FacilityPartQuerySet["FacilityName"]):
+    def for_member(self, member: Membership) -> Self:
         """Public names of visible facilities, and the member's organisation's own aliases."""
         visible = self.filter(facility__in=Facility.objects.for_member(member))
         return visible.filter(
@@ -228,7 +230,7 @@ class FacilityIdentifier(models.Model):
         return f"{self.get_scheme_display()} {self.value}"
 
 
-class AssuranceStatusQuerySet(models.QuerySet):
+class AssuranceStatusQuerySet(models.QuerySet["AssuranceStatus"]):
     def for_member(self, member: Membership) -> AssuranceStatusQuerySet:
         """Statuses from reference lists, and those the member's organisation recorded."""
         return self.filter(facility__in=Facility.objects.for_member(member)).filter(
@@ -279,7 +281,7 @@ class ReferenceImport(OrgOwnedModel):
 
     A shared import (``shared``, by a platform curator) feeds the reference facilities every
     organisation sees; an organisation's own import (by its administrator) feeds facilities
-    private to that organisation. See ``registry.imports``.
+    private to that organisation. See ``registry.services.reference_lists``.
     """
 
     filename = models.CharField(max_length=300)
@@ -393,7 +395,7 @@ class MatchReview(OrgOwnedModel):
     def __str__(self) -> str:
         return f"{self.query} ({self.get_status_display()})"
 
-    def set_candidates(self, candidates: list[dict]) -> None:
+    def set_candidates(self, candidates: list[dict[str, Any]]) -> None:
         """Replace the candidates (best first) and the best score that goes with them."""
         self.candidates = candidates
         self.best_score = candidates[0]["score"] if candidates else None

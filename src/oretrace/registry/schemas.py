@@ -85,7 +85,7 @@ class ListingOut(Schema):
         return obj.delisted_by.created_at if obj.delisted_by_id else None
 
 
-def _member(context: dict) -> Any:
+def _member(context: dict[str, Any]) -> Any:
     return context["request"].auth
 
 
@@ -105,17 +105,17 @@ class FacilityDetail(FacilityOut):
     listings: list[ListingOut] = []
 
     @staticmethod
-    def resolve_names(obj: Facility, context: dict) -> list[FacilityName]:
+    def resolve_names(obj: Facility, context: dict[str, Any]) -> list[FacilityName]:
         return list(obj.names.for_member(_member(context)))
 
     @staticmethod
-    def resolve_current_statuses(obj: Facility, context: dict) -> list[AssuranceStatus]:
+    def resolve_current_statuses(obj: Facility, context: dict[str, Any]) -> list[AssuranceStatus]:
         from oretrace.registry.queries import current_statuses
 
         return current_statuses(obj, _member(context))
 
     @staticmethod
-    def resolve_status_history(obj: Facility, context: dict) -> list[AssuranceStatus]:
+    def resolve_status_history(obj: Facility, context: dict[str, Any]) -> list[AssuranceStatus]:
         from oretrace.registry.queries import status_history
 
         return list(status_history(obj, _member(context)))

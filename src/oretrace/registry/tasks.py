@@ -1,19 +1,47 @@
-"""Job handlers of the registry that are not part of an import; thin: load ids, call a service."""
+"""Every job handler of the registry; thin: load ids, call a service."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.jobs import JobContext, job_handler
-from oretrace.registry.reviews import REMATCH_JOB, rematch_organisation
+from oretrace.core.models import Membership
+from oretrace.core.tenancy import owned_by
+from oretrace.registry.exceptions import RegistryError
+from oretrace.registry.services.reference_lists import (
+    MAX_ERRORS_SHOWN,
+    REFERENCE_IMPORT,
+    import_reference_file,
+)
+from oretrace.registry.services.reviews import REMATCH_JOB, rematch_organisation
 
 
 @job_handler(REMATCH_JOB, title=_("Re-match open names"))
-def rematch_job(ctx: JobContext, reason: str = "") -> dict:
+def rematch_job(ctx: JobContext, reason: str = "") -> dict[str, Any]:
     """Job: match the organisation's open reviews again after ``reason`` (a reference list
     imported, a review confirmed); see ``reviews.rematch_organisation``."""
     if ctx.job.organisation_id is None:
         raise ValueError("a re-matching job runs for one organisation")
     outcome = rematch_organisation(ctx.job.organisation_id, progress=ctx.progress)
     return {"data": outcome.as_counts(), "url": reverse("registry:reviews")}
+
+
+@job_handler(REFERENCE_IMPORT, title=_("Import a reference list"))
+def reference_import_job(ctx: JobContext, path: str, filename: str) -> dict[str, Any]:
+    """Job: import a stored reference file as the member who uploaded it."""
+    job = ctx.job
+    if job.created_by_id is None:
+        raise RegistryError("a reference import runs as the member who uploaded the file")
+    members = Membership.objects.select_related("user", "organisation")
+    actor = owned_by(members, job.organisation_id).get(user_id=job.created_by_id)
+    data = (Path(settings.MEDIA_ROOT) / path).read_bytes()
+    outcome = import_reference_file(data, filename, actor=actor, progress=ctx.progress, job=job)
+    for warning in outcome.record.warnings[:MAX_ERRORS_SHOWN]:
+        ctx.warn(warning)
+    where = "1" if outcome.record.shared else "0"
+    return {"data": outcome.counts, "url": f"/facilities/?reference={where}"}

@@ -18,7 +18,7 @@ from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member
 from oretrace.core.uploads import read_upload
-from oretrace.registry import imports, reviews, services
+from oretrace.registry import services
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.forms import (
     FacilityForm,
@@ -28,6 +28,7 @@ from oretrace.registry.forms import (
     SearchForm,
     UploadForm,
 )
+from oretrace.registry.matching import MatchResult, Scored
 from oretrace.registry.models import Facility, MatchReview
 from oretrace.registry.origins import MATCH_PAGE
 from oretrace.registry.permissions import (
@@ -54,6 +55,8 @@ from oretrace.registry.queries import (
 )
 from oretrace.registry.queries import review_queue as review_queue_of
 from oretrace.registry.schemas import MatchQueryIn
+from oretrace.registry.services import reference_lists as imports
+from oretrace.registry.services import reviews
 from oretrace.web.onboarding_views import operator_required
 from oretrace.web.views import member_required, requires
 
@@ -368,7 +371,7 @@ def _back_to_queue(target: str) -> str:
 @member_required
 def match(request: HttpRequest, member: Membership) -> HttpResponse:
     form = MatchForm(request.POST or None)
-    rows: list = []
+    rows: list[tuple[MatchResult, list[tuple[Scored, Facility | None]]]] = []
     if request.method == "POST" and form.is_valid():
         queries = []
         for line in form.cleaned_data["names"].splitlines()[:1000]:

@@ -30,11 +30,24 @@ from django.db import connection
 from django.utils import timezone
 
 from oretrace.core.models import Organisation
+from oretrace.core.tenancy import owned_by
 from oretrace.registry.models import Facility
 from oretrace.traceability import bulk
 from oretrace.traceability.choices import EdgeKind, FlagKind, LotKind, MovementKind
+from oretrace.traceability.custody_flags import (
+    FLAG_COLUMNS,
+    OWNED_COLUMNS,
+    Flag,
+    exceeds_yield,
+    flag_rows,
+    over_consumption,
+    over_yield,
+    phantom_receipt,
+    place_key,
+    receipt_mismatch,
+)
 from oretrace.traceability.epcis import vocabulary as voc
-from oretrace.traceability.locations import facilities_at, gln_of
+from oretrace.traceability.locations import facilities_at
 from oretrace.traceability.models import (
     CustodyEdge,
     CustodyFlag,
@@ -109,18 +122,7 @@ class Edge:
     event: EpcisEvent
 
 
-@dataclass(eq=False, slots=True)
-class Flag:
-    kind: str
-    lot: Any
-    facility: Facility | None
-    event: EpcisEvent
-    expected_kg: Decimal
-    actual_kg: Decimal
-    message: str
-
-
-_OWNED = ("organisation_id", "created_by_id", "created_at", "updated_at")
+_OWNED = OWNED_COLUMNS
 _LOT_COLUMNS = (
     "id", *_OWNED, "code", "kind", "facility_id", "location", "quantity_kg", "remaining_kg",
     "other_quantity", "other_unit", "recycled", "produced_by_id",
@@ -130,9 +132,6 @@ _MOVEMENT_COLUMNS = (
     "shipment_id", "event_id",
 )  # fmt: skip
 _EDGE_COLUMNS = (*_OWNED, "source_id", "target_id", "kind", "quantity_kg", "share", "event_id")
-_FLAG_COLUMNS = (
-    *_OWNED, "kind", "lot_id", "facility_id", "event_id", "expected_kg", "actual_kg", "message",
-)  # fmt: skip
 
 
 def _pk(value: Any) -> int | None:
@@ -254,16 +253,9 @@ class Applier:
 
     def take(self, lot: Any, kg: Decimal, *, kind: str, event: EpcisEvent, where: str) -> None:
         """Take ``kg`` from the lot, flagging a quantity beyond what it holds."""
-        if kg > lot.remaining_kg:
-            self.flag(
-                kind,
-                lot,
-                event,
-                expected=lot.remaining_kg,
-                actual=kg,
-                message=f"{where}: {kg.normalize():f} kg taken from lot {lot.code}, which holds "
-                f"{lot.remaining_kg.normalize():f} kg",
-            )
+        message = over_consumption(where, lot.code, kg, lot.remaining_kg)
+        if message is not None:
+            self.flag(kind, lot, event, expected=lot.remaining_kg, actual=kg, message=message)
         lot.remaining_kg = max(_ZERO, lot.remaining_kg - kg)
         self.dirty.add(lot.code)
 
@@ -387,23 +379,7 @@ class Applier:
                 for e in self.edges
             ),
         )
-        bulk.insert_rows(
-            CustodyFlag,
-            _FLAG_COLUMNS,
-            (
-                (
-                    *owned,
-                    f.kind,
-                    f.lot.pk,
-                    _pk(f.facility),
-                    f.event.pk,
-                    f.expected_kg,
-                    f.actual_kg,
-                    f.message,
-                )
-                for f in self.flags
-            ),
-        )
+        bulk.insert_rows(CustodyFlag, FLAG_COLUMNS, flag_rows(self.flags, owned))
 
     def _location(self, event: EpcisEvent) -> str:
         return event.biz_location or event.read_point
@@ -457,17 +433,16 @@ class Applier:
         shipment = waiting.pop() if waiting else None
         kg = amount.kg if amount.kg is not None else (shipment.quantity_kg if shipment else None)
         if shipment is not None and kg is not None and shipment.quantity_kg is not None:
-            tolerance = shipment.quantity_kg * settings.ORETRACE_CUSTODY_RECEIPT_TOLERANCE / 100
-            if abs(kg - shipment.quantity_kg) > tolerance:
+            tolerance = settings.ORETRACE_CUSTODY_RECEIPT_TOLERANCE
+            mismatch = receipt_mismatch(lot.code, kg, shipment.quantity_kg, tolerance)
+            if mismatch is not None:
                 self.flag(
                     FlagKind.RECEIPT_MISMATCH,
                     lot,
                     event,
                     expected=shipment.quantity_kg,
                     actual=kg,
-                    message=f"receipt of lot {lot.code}: {kg.normalize():f} kg received, "
-                    f"{shipment.quantity_kg.normalize():f} kg shipped (tolerance "
-                    f"{settings.ORETRACE_CUSTODY_RECEIPT_TOLERANCE} %)",
+                    message=mismatch,
                 )
         self._check_source(event, lot, amount, shipment, known, kg)
         if kg is not None:
@@ -497,62 +472,28 @@ class Applier:
         known: bool,
         kg: Decimal | None,
     ) -> None:
-        """Flag a phantom receipt: the lot is received "from" a place or party (the receipt's
-        ``sourceList``) that did not ship it. With a shipment waiting, a source of a kind the
-        shipment also states (its location, its own sources) must be among them; without one,
-        a lot already in the records, or a place that ships other lots, did not ship this."""
-        named = _sources(event.body)
-        if not named:
+        """Flag a phantom receipt (``custody_flags.phantom_receipt``)."""
+        message = phantom_receipt(
+            lot.code, event, shipment, known=known, ships_from=self._ships_from
+        )
+        if message is None:
             return
-        if shipment is not None:
-            shipped = _sources(shipment.event.body)
-            if shipment.location:
-                shipped.setdefault("location", {})[_place_key(shipment.location)] = ""
-            wrong = {
-                uri
-                for kind, uris in named.items()
-                if shipped.get(kind)
-                for key, uri in uris.items()
-                if key not in shipped[kind]
-            }
-            if not wrong:
-                return
-            where = shipment.location or "an unnamed place"
-            message = (
-                f"receipt of lot {lot.code} from {', '.join(sorted(wrong))}: the shipment it "
-                f"answers left from {where}, not from there"
-            )
-        elif known or self._ships_from(set(named.get("location", {}))):
-            message = (
-                f"receipt of lot {lot.code} from "
-                f"{', '.join(sorted(u for uris in named.values() for u in uris.values()))}: "
-                "no shipment "
-                "of this lot from there was recorded"
-            )
-        else:
-            return  # an unknown lot from a party that ships nothing here: unknown provenance
         received = kg if kg is not None else _ZERO
         self.flag(
-            FlagKind.PHANTOM_RECEIPT,
-            lot,
-            event,
-            expected=_ZERO,
-            actual=received,
-            message=message,
+            FlagKind.PHANTOM_RECEIPT, lot, event, expected=_ZERO, actual=received, message=message
         )
 
     def _ships_from(self, places: set[str]) -> bool:
         """Whether the organisation's records hold a shipment from one of the places."""
         if not places:
             return False
-        if any(_place_key(m.location) in places for m in self.shipments):
+        if any(place_key(m.location) in places for m in self.shipments):
             return True
         if self._shipping_places is None:
+            shipped = LotMovement.objects.filter(kind=MovementKind.SHIPPING)
             self._shipping_places = {
-                _place_key(location)
-                for location in LotMovement.objects.filter(
-                    organisation_id=self.organisation.pk, kind=MovementKind.SHIPPING
-                )
+                place_key(location)
+                for location in owned_by(shipped, self.organisation.pk)
                 .values_list("location", flat=True)
                 .distinct()
             }
@@ -614,20 +555,20 @@ class Applier:
         total_out = sum((kg for _l, kg in outputs if kg is not None), _ZERO)
         process = str(self._ot(body, "process") or event.biz_step or "")
         max_yield = Decimal(str(settings.ORETRACE_CUSTODY_MAX_YIELDS.get(process, 1.0)))
-        if total_in and total_out > total_in * max_yield:
-            place = self.place(location)
-            where = place.name if place is not None else location or "an unknown place"
-            for lot, _kg in outputs:
-                self.flag(
-                    FlagKind.OVER_YIELD,
-                    lot,
-                    event,
-                    expected=total_in * max_yield,
-                    actual=total_out,
-                    message=f"{process or 'processing'} at {where}: "
-                    f"{total_out.normalize():f} kg out of {total_in.normalize():f} kg in, above "
-                    f"the maximum yield of {(max_yield * 100).normalize():f} %",
-                )
+        if not exceeds_yield(total_in, total_out, max_yield):
+            return
+        place = self.place(location)
+        where = place.name if place is not None else location or "an unknown place"
+        message = over_yield(process, where, total_in, total_out, max_yield)
+        for lot, _kg in outputs:
+            self.flag(
+                FlagKind.OVER_YIELD,
+                lot,
+                event,
+                expected=total_in * max_yield,
+                actual=total_out,
+                message=message,
+            )
 
     def _aggregation(self, event: EpcisEvent) -> None:
         body, location = event.body, self._location(event)
@@ -643,24 +584,6 @@ class Applier:
         self.add(parent, _Amount(parent.code, LotKind.EPC_INSTANCE, total))
         if children:
             self._link(event, EdgeKind.AGGREGATION, children, [(parent, total)])
-
-
-def _place_key(uri: str) -> str:
-    """A location or party as compared between a receipt and a shipment: its GLN when it has
-    one (an SGLN's extension, a Digital Link's path do not matter), else the URI."""
-    return gln_of(uri) or uri
-
-
-def _sources(body: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """An event's ``sourceList`` by kind (location, owning_party, possessing_party): the
-    compared key of each source (``_place_key``) and the URI as written."""
-    found: dict[str, dict[str, str]] = {}
-    for item in body.get("sourceList") or []:
-        kind = voc.canonical(str(item.get("type", "")), voc.SOURCE_DEST_TYPE)
-        uri = str(item.get("source", "")).strip()
-        if kind and uri:
-            found.setdefault(kind, {})[_place_key(uri)] = uri
-    return found
 
 
 def apply_events(

@@ -2,14 +2,15 @@
 writes through `services`. Objects another organisation owns answer 404."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from oretrace.core.models import Membership
 from oretrace.core.pagination import Pagination
+from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
 from oretrace.declarations import services, supplier_list
@@ -18,10 +19,6 @@ from oretrace.declarations.models import Campaign, CampaignRequest, Declaration,
 from oretrace.declarations.queries import campaigns as campaign_queries
 
 router = Router(tags=["campaigns"])
-
-
-def _member(request: HttpRequest) -> Membership:
-    return request.auth  # type: ignore[attr-defined, return-value]
 
 
 class CampaignIn(Schema):
@@ -56,7 +53,7 @@ class CampaignOut(Schema):
     response_rate: ResponseRateOut
 
     @staticmethod
-    def resolve_response_rate(obj: Campaign) -> dict:
+    def resolve_response_rate(obj: Campaign) -> dict[str, Any]:
         rate = campaign_queries.response_rate(obj)
         return {
             "requested": rate.requested,
@@ -81,7 +78,7 @@ class RequestOut(Schema):
     decline_reason: str
 
     @staticmethod
-    def resolve_supplier(obj) -> str:
+    def resolve_supplier(obj: CampaignRequest) -> str:
         return obj.supplier.name
 
 
@@ -89,7 +86,7 @@ class CampaignDetail(CampaignOut):
     requests: list[RequestOut]
 
     @staticmethod
-    def resolve_requests(obj: Campaign) -> list:
+    def resolve_requests(obj: Campaign) -> list[CampaignRequest]:
         return list(obj.requests.select_related("supplier"))
 
 
@@ -123,39 +120,42 @@ def _suppliers(member: Membership, ids: list[int]) -> list[Supplier]:
 
 @router.get("/campaigns", response=list[CampaignOut])
 @paginate(Pagination)
-def list_campaigns(request: HttpRequest) -> QuerySet[Campaign]:
+def list_campaigns(request: AuthenticatedRequest) -> QuerySet[Campaign]:
     """The organisation's campaigns, newest first, each with its response rate."""
     requests = CampaignRequest.objects.only("id", "campaign_id", "status")
     return visible(
         Campaign.objects.prefetch_related(Prefetch("requests", queryset=requests)),
-        _member(request),
+        request.auth,
     )
 
 
 @router.post("/campaigns", response={201: CampaignDetail})
-def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status:
+def create_campaign(request: AuthenticatedRequest, payload: CampaignIn) -> Status[Campaign]:
     """Open a campaign and e-mail each supplier its upload link (compliance officers)."""
-    member = _member(request)
+    member = request.auth
     data = payload.dict()
     ids = data.pop("supplier_ids")
     chosen = None if ids is None else _suppliers(member, ids)
     return Status(201, services.create_campaign(actor=member, suppliers=chosen, **data))
 
 
-def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
-    return get_for_member(Campaign.objects.all(), _member(request), pk=campaign_id)
+def _campaign(request: AuthenticatedRequest, campaign_id: int) -> Campaign:
+    campaign: Campaign = get_for_member(Campaign.objects.all(), request.auth, pk=campaign_id)
+    return campaign
 
 
 @router.get("/campaigns/{int:campaign_id}", response=CampaignDetail)
-def get_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+def get_campaign(request: AuthenticatedRequest, campaign_id: int) -> Campaign:
     """A campaign with each supplier's status, dates and reminders."""
     return _campaign(request, campaign_id)
 
 
 @router.post("/campaigns/{int:campaign_id}/suppliers", response=CampaignDetail)
-def add_suppliers(request: HttpRequest, campaign_id: int, payload: SupplierIdsIn) -> Campaign:
+def add_suppliers(
+    request: AuthenticatedRequest, campaign_id: int, payload: SupplierIdsIn
+) -> Campaign:
     """Ask more suppliers in an open campaign (those already asked are left alone)."""
-    member = _member(request)
+    member = request.auth
     campaign = _campaign(request, campaign_id)
     services.add_suppliers(
         campaign, suppliers=_suppliers(member, payload.supplier_ids), actor=member
@@ -167,11 +167,11 @@ def add_suppliers(request: HttpRequest, campaign_id: int, payload: SupplierIdsIn
     "/campaigns/{int:campaign_id}/requests/{int:request_id}/declaration", response=RequestOut
 )
 def attach_declaration(
-    request: HttpRequest, campaign_id: int, request_id: int, payload: AttachIn
+    request: AuthenticatedRequest, campaign_id: int, request_id: int, payload: AttachIn
 ) -> CampaignRequest:
     """Record that the supplier answered with a declaration that came another way (e.g. by
     e-mail, imported by the team), so that the request counts as a response."""
-    member = _member(request)
+    member = request.auth
     campaign = _campaign(request, campaign_id)
     answered = get_for_member(campaign.requests.select_related("supplier"), member, pk=request_id)
     declaration = get_for_member(Declaration.objects.all(), member, pk=payload.declaration_id)
@@ -179,25 +179,25 @@ def attach_declaration(
 
 
 @router.post("/campaigns/{int:campaign_id}/reminders", response=RemindersOut)
-def send_reminders(request: HttpRequest, campaign_id: int) -> dict:
+def send_reminders(request: AuthenticatedRequest, campaign_id: int) -> dict[str, int]:
     """Remind every supplier that has not answered yet."""
     campaign = _campaign(request, campaign_id)
-    return {"reminded": services.send_reminders(campaign, actor=_member(request))}
+    return {"reminded": services.send_reminders(campaign, actor=request.auth)}
 
 
 @router.post("/campaigns/{int:campaign_id}/close", response=CampaignDetail)
-def close_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+def close_campaign(request: AuthenticatedRequest, campaign_id: int) -> Campaign:
     """Stop taking answers; the upload links then say that the campaign is closed."""
     campaign = _campaign(request, campaign_id)
-    return services.close_campaign(campaign, actor=_member(request))
+    return services.close_campaign(campaign, actor=request.auth)
 
 
 @router.post("/suppliers/import", response=SupplierImportOut)
-def import_suppliers(request: HttpRequest, file: File[UploadedFile]) -> dict:
+def import_suppliers(request: AuthenticatedRequest, file: File[UploadedFile]) -> dict[str, int]:
     """Create or update suppliers from a list (name, reference, email, country columns), as CSV
     in any common encoding or as an Excel workbook (first sheet), all or nothing; errors name
     the row and column."""
     data = read_upload(file, limit=supplier_list.MAX_BYTES)
     return services.import_suppliers(
-        data, actor=_member(request), filename=file.name or "suppliers.csv"
+        data, actor=request.auth, filename=file.name or "suppliers.csv"
     ).as_json()

@@ -1,13 +1,14 @@
 """API routes of supplier declarations. Thin: reads through tenancy scoping, writes through
 services. Objects another organisation owns answer 404."""
 
+from typing import Any
+
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from oretrace.core.models import Membership
 from oretrace.core.pagination import Pagination
+from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
 from oretrace.declarations import services
@@ -33,10 +34,6 @@ from oretrace.declarations.services import imports
 router = Router(tags=["declarations"])
 
 
-def _member(request: HttpRequest) -> Membership:
-    return request.auth  # type: ignore[attr-defined, return-value]
-
-
 class DeclarationQuery(Schema):
     status: str = ""
     family: str = ""
@@ -49,21 +46,21 @@ class DeclarationQuery(Schema):
 @router.get("/declarations", response=list[DeclarationOut])
 @paginate(Pagination)
 def list_declarations(
-    request: HttpRequest, filters: Query[DeclarationQuery]
+    request: AuthenticatedRequest, filters: Query[DeclarationQuery]
 ) -> QuerySet[Declaration]:
     """Current declarations (add ``include_superseded=true`` for older ones too)."""
-    return search_declarations(_member(request), DeclarationFilter(**filters.dict()))
+    return search_declarations(request.auth, DeclarationFilter(**filters.dict()))
 
 
 @router.post("/declarations/imports", response={202: BatchOut})
 def upload_declarations(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     files: File[list[UploadedFile]],
     supplier_id: Form[int | None] = None,
-) -> Status:
+) -> Status[ImportBatch]:
     """Upload one or many CMRT, EMRT, AMRT or CRT files (``files``, repeated). They are
     imported by a job; follow the batch at ``/api/v1/declarations/imports/{id}``."""
-    member = _member(request)
+    member = request.auth
     supplier = None
     if supplier_id is not None:
         supplier = get_for_member(Supplier.objects.all(), member, pk=supplier_id)
@@ -77,14 +74,17 @@ def upload_declarations(
 
 
 @router.get("/declarations/imports/{int:batch_id}", response=BatchOut)
-def get_batch(request: HttpRequest, batch_id: int) -> ImportBatch:
-    return get_for_member(ImportBatch.objects.select_related("job"), _member(request), pk=batch_id)
+def get_batch(request: AuthenticatedRequest, batch_id: int) -> ImportBatch:
+    batch: ImportBatch = get_for_member(
+        ImportBatch.objects.select_related("job"), request.auth, pk=batch_id
+    )
+    return batch
 
 
 @router.get("/declarations/{int:declaration_id}", response=DeclarationDetail)
-def get_declaration(request: HttpRequest, declaration_id: int) -> Declaration:
-    member = _member(request)
-    declaration = get_for_member(
+def get_declaration(request: AuthenticatedRequest, declaration_id: int) -> Declaration:
+    member = request.auth
+    declaration: Declaration = get_for_member(
         Declaration.objects.select_related("supplier"), member, pk=declaration_id
     )
     content = declaration.content
@@ -118,43 +118,46 @@ def get_declaration(request: HttpRequest, declaration_id: int) -> Declaration:
 
 
 @router.post("/declarations/{int:declaration_id}/decision", response=DeclarationOut)
-def decide(request: HttpRequest, declaration_id: int, payload: DecisionIn) -> Declaration:
+def decide(request: AuthenticatedRequest, declaration_id: int, payload: DecisionIn) -> Declaration:
     """Accept, reject or send back a declaration (compliance officers and auditors).
     Accepting puts its fingerprint in the transparency log."""
-    member = _member(request)
+    member = request.auth
     declaration = get_for_member(Declaration.objects.all(), member, pk=declaration_id)
     return services.decide(declaration, status=payload.status, note=payload.note, actor=member)
 
 
 @router.get("/suppliers", response=list[SupplierOut])
 @paginate(Pagination)
-def list_suppliers(request: HttpRequest, q: str = "") -> QuerySet[Supplier]:
-    found = visible(Supplier.objects.all(), _member(request))
+def list_suppliers(request: AuthenticatedRequest, q: str = "") -> QuerySet[Supplier]:
+    found = visible(Supplier.objects.all(), request.auth)
     return found.filter(name__icontains=q) if q else found
 
 
 @router.post("/suppliers", response={201: SupplierOut})
-def create_supplier(request: HttpRequest, payload: SupplierIn) -> Status:
-    return Status(201, services.create_supplier(actor=_member(request), **payload.dict()))
+def create_supplier(request: AuthenticatedRequest, payload: SupplierIn) -> Status[Supplier]:
+    return Status(201, services.create_supplier(actor=request.auth, **payload.dict()))
 
 
 @router.get("/suppliers/{int:supplier_id}", response=SupplierOut)
-def get_supplier(request: HttpRequest, supplier_id: int) -> Supplier:
-    return get_for_member(Supplier.objects.all(), _member(request), pk=supplier_id)
+def get_supplier(request: AuthenticatedRequest, supplier_id: int) -> Supplier:
+    supplier: Supplier = get_for_member(Supplier.objects.all(), request.auth, pk=supplier_id)
+    return supplier
 
 
 @router.patch("/suppliers/{int:supplier_id}", response=SupplierOut)
-def update_supplier(request: HttpRequest, supplier_id: int, payload: SupplierIn) -> Supplier:
-    member = _member(request)
+def update_supplier(
+    request: AuthenticatedRequest, supplier_id: int, payload: SupplierIn
+) -> Supplier:
+    member = request.auth
     supplier = get_for_member(Supplier.objects.all(), member, pk=supplier_id)
     return services.update_supplier(supplier, actor=member, **payload.dict(exclude_unset=True))
 
 
 @router.get("/declarations/rollup", response=RollupOut)
-def rollup(request: HttpRequest, family: str, year: int) -> dict:
+def rollup(request: AuthenticatedRequest, family: str, year: int) -> dict[str, Any]:
     """Your own declaration for a template family and reporting year, rolled up from your
     suppliers' accepted, current declarations (rules: the user guide, "Roll-up")."""
-    result = build_rollup(_member(request), family, year)
+    result = build_rollup(request.auth, family, year)
     return {
         "family": result.family,
         "year": result.year,

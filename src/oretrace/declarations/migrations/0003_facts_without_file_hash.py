@@ -34,7 +34,7 @@ def recommit(apps, schema_editor):
             continue
         old_facts = declaration_facts_v1(declaration)
         old_entry = commit_record(
-            bytes(leaf.salt), leaf.record_type, leaf.record_id, leaf.version, old_facts
+            bytes(leaf.salt or b""), leaf.record_type, leaf.record_id, leaf.version, old_facts
         )
         if old_entry == bytes(leaf.entry):
             stale.append(declaration)

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -18,7 +19,7 @@ from oretrace.declarations.choices import (
     Severity,
     SmelterMatch,
 )
-from oretrace.declarations.models import Declaration, SmelterEntry
+from oretrace.declarations.models import Declaration, Issue, SmelterEntry
 from oretrace.declarations.rmi.maps import QUESTION_ROLES
 from oretrace.registry.choices import ReviewStatus, status_label
 from oretrace.registry.matching import DEFAULT_THRESHOLDS
@@ -95,7 +96,7 @@ def current_match(entry: SmelterEntry) -> str:
 
 def entries_of(declaration: Declaration, member: Membership) -> list[EntryView]:
     entries = list(declaration.smelter_entries.select_related("review").order_by("row"))
-    ids = {e.resolved_facility_id for e in entries} - {None}
+    ids = {e.resolved_facility_id for e in entries if e.resolved_facility_id is not None}
     facilities = {f.pk: f for f in Facility.objects.for_member(member).filter(pk__in=ids)}
     statuses = headline_statuses(facilities, member) if facilities else {}
     views = []
@@ -152,7 +153,7 @@ def row_state(entry: SmelterEntry) -> RowState | None:
     return RowState(entry.row, entry.name, entry.resolved_facility_id, review_open, best)
 
 
-def registry_issues(rows: Iterable[RowState], statuses: dict[int, str]) -> list[dict]:
+def registry_issues(rows: Iterable[RowState], statuses: dict[int, str]) -> list[Issue]:
     """Red flags and warnings about the rows' smelters, from their current matches and the
     current assurance statuses (``headline_statuses`` of the matched facilities)."""
     issues = []
@@ -204,7 +205,7 @@ def registry_issues(rows: Iterable[RowState], statuses: dict[int, str]) -> list[
 
 def _row_issues(
     declaration: Declaration, member: Membership | None, organisation_id: int
-) -> list[dict]:
+) -> list[Issue]:
     entries = list(declaration.smelter_entries.select_related("review").order_by("row"))
     states = [s for s in map(row_state, entries) if s is not None]
     ids = {s.facility_id for s in states} - {None}
@@ -222,24 +223,26 @@ def headline_statuses_for(
     return headline_statuses_for_organisation(wanted, organisation_id)
 
 
-def current_issues(declaration: Declaration, member: Membership | None = None) -> list[dict]:
+def current_issues(declaration: Declaration, member: Membership | None = None) -> list[Issue]:
     """The declaration's issues as things stand: the template's checks from the import, then
     the registry's flags and warnings about its smelter rows derived from the current state."""
     kept = [i for i in declaration.issues if i["code"] not in REGISTRY_ISSUE_CODES]
     return kept + _row_issues(declaration, member, declaration.organisation_id)
 
 
-def issue_counts(issues: Iterable[dict]) -> dict[str, int]:
+def issue_counts(issues: Iterable[Issue]) -> dict[str, int]:
     counts = dict.fromkeys(Severity.values, 0)
     for issue in issues:
         counts[issue["severity"]] += 1
     return counts
 
 
-def answers_by_mineral(declaration: Declaration) -> tuple[list[str], list[tuple[str, list[dict]]]]:
+def answers_by_mineral(
+    declaration: Declaration,
+) -> tuple[list[str], list[tuple[str, list[dict[str, Any]]]]]:
     """(minerals, [(question, [answer per mineral, in the minerals' order])]) for a grid."""
     minerals: list[str] = []
-    grouped: dict[str, dict[str, dict]] = {}
+    grouped: dict[str, dict[str, dict[str, Any]]] = {}
     for answer in declaration.content.get("answers", []):
         if answer["mineral"] not in minerals:
             minerals.append(answer["mineral"])
@@ -313,7 +316,7 @@ def _smelter_key(entry: SmelterEntry) -> tuple[str, str]:
     return metal, " ".join((entry.smelter_name or entry.lookup_name).casefold().split())
 
 
-def _answer_map(content: dict) -> dict[tuple[str, str], str]:
+def _answer_map(content: dict[str, Any]) -> dict[tuple[str, str], str]:
     rows = [*content.get("answers", []), *content.get("company_answers", [])]
     return {(a["question"], a.get("mineral", "")): a.get("answer", "") for a in rows}
 

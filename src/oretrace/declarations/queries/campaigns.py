@@ -29,7 +29,7 @@ def find_request(token: str) -> CampaignRequest:
     if not _TOKEN_RE.match(token or ""):
         raise NotFound(_("This link opens no request."))
     wanted = hash_token(token)
-    found = (
+    found: CampaignRequest | None = (
         CampaignRequest.objects.select_related(
             "campaign", "campaign__organisation", "supplier", "declaration"
         )

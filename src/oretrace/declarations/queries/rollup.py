@@ -209,7 +209,7 @@ def build_rollup(member: Membership, family: str, year: int) -> Rollup:
         .select_related("review")
         .order_by("declaration_id", "row")
     )
-    facility_ids = {e.resolved_facility_id for e in entries} - {None}
+    facility_ids = {e.resolved_facility_id for e in entries if e.resolved_facility_id is not None}
     facilities = {f.pk: f for f in Facility.objects.for_member(member).filter(pk__in=facility_ids)}
     statuses = headline_statuses(facilities, member) if facilities else {}
     cids = dict(

@@ -18,6 +18,7 @@ from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
+from oretrace.core.tenancy import owned_by
 from oretrace.declarations import notices
 from oretrace.declarations.choices import REQUEST_FOLLOWS, DeclarationStatus, RequestStatus
 from oretrace.declarations.exceptions import DeclarationError
@@ -139,10 +140,8 @@ def refresh_issue_counts(organisation_id: int, *, actor: Membership | SystemActo
     rows nor anything the transparency log commits to is touched."""
     changed = 0
     declarations = (
-        Declaration.objects.filter(
-            organisation_id=organisation_id,
-            pk__in=SmelterEntry.objects.values("declaration_id"),
-        )
+        owned_by(Declaration.objects.all(), organisation_id)
+        .filter(pk__in=SmelterEntry.objects.values("declaration_id"))
         .only("pk", "organisation_id", "issues", "flag_count", "warning_count", "error_count")
         .order_by("pk")
     )

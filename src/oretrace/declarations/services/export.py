@@ -256,7 +256,11 @@ def _answers(
 
 
 def _rows(
-    workbook: Any, sheet_name: str, columns: dict[str, int] | None, rows: list[dict], cell: Any
+    workbook: Any,
+    sheet_name: str,
+    columns: dict[str, int] | None,
+    rows: list[dict[str, Any]],
+    cell: Any,
 ) -> None:
     if not columns or sheet_name not in workbook.sheetnames:
         return

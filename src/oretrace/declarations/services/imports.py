@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -27,7 +28,13 @@ from oretrace.core.models import Membership
 from oretrace.core.tenancy import owned
 from oretrace.declarations.choices import DeclarationStatus, Severity, SmelterMatch
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry, Supplier
+from oretrace.declarations.models import (
+    Declaration,
+    ImportBatch,
+    Issue,
+    SmelterEntry,
+    Supplier,
+)
 from oretrace.declarations.permissions import can_import_declarations
 from oretrace.declarations.queries import RowState, issue_counts, registry_issues
 from oretrace.declarations.rmi import (
@@ -38,12 +45,13 @@ from oretrace.declarations.rmi import (
 )
 from oretrace.declarations.rmi.blank import blank_message, looks_blank
 from oretrace.declarations.rmi.canonical import canonical, fingerprint
+from oretrace.declarations.rmi.model import Issue as TemplateIssue
 from oretrace.declarations.services.suppliers import create_supplier
 from oretrace.registry.choices import MatchOutcome
 from oretrace.registry.matching import Matcher, MatchResult
 from oretrace.registry.origins import declaration_row
 from oretrace.registry.queries import headline_statuses
-from oretrace.registry.reviews import NameQuery, match_names, matcher_for, queue_review
+from oretrace.registry.services.reviews import NameQuery, match_names, matcher_for, queue_review
 
 Progress = Callable[[float, str], None]
 
@@ -79,7 +87,7 @@ class FileOutcome:
     message: str
     declaration: Declaration | None = None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         d = self.declaration
         return {
             "filename": self.filename,
@@ -131,7 +139,7 @@ def store_file(data: bytes, filename: str, digest: str = "") -> str:
 # --- one file ---------------------------------------------------------------------------------
 
 
-def _issues(parsed: ParsedDeclaration) -> list[dict]:
+def _issues(parsed: ParsedDeclaration) -> list[Issue]:
     found = [{"severity": Severity.ERROR.value, **_issue(i)} for i in parsed.errors]
     for issue in parsed.warnings:
         severity = Severity.FLAG if issue.code in RED_FLAG_CODES else Severity.WARNING
@@ -139,8 +147,13 @@ def _issues(parsed: ParsedDeclaration) -> list[dict]:
     return found
 
 
-def _issue(issue) -> dict:
-    found = {"code": issue.code, "message": issue.message, "sheet": issue.sheet, "cell": issue.cell}
+def _issue(issue: TemplateIssue) -> Issue:
+    found: Issue = {
+        "code": issue.code,
+        "message": issue.message,
+        "sheet": issue.sheet,
+        "cell": issue.cell,
+    }
     if issue.template:  # shown in the reader's language (declarations.findings)
         found.update(template=issue.template, params=dict(issue.params))
     return found
@@ -373,8 +386,8 @@ def _import(
 
 def _persist(
     parsed: ParsedDeclaration,
-    content: dict,
-    issues: list[dict],
+    content: dict[str, Any],
+    issues: list[Issue],
     counts: dict[str, int],
     matched: list[tuple[SmelterRow, NameQuery | None, MatchResult | None]],
     data: bytes,
@@ -515,7 +528,7 @@ def run_batch(
     actor: Membership,
     progress: Progress = _silent,
     hold: Callable[[], None] = lambda: None,
-) -> dict:
+) -> dict[str, int]:
     """Import every pending file of the batch, saving each file's outcome as it is known.
 
     A file's outcome is saved in the transaction that imports it, so a run that stopped halfway
@@ -541,7 +554,7 @@ def run_batch(
             f"{entry['filename']} ({done + 1}/{len(pending)})",
         )
 
-        def record(outcome: FileOutcome, entry: dict = entry) -> None:
+        def record(outcome: FileOutcome, entry: dict[str, Any] = entry) -> None:
             hold()
             entry.update(outcome.as_json())
             batch.files = files

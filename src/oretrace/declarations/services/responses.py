@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -27,7 +28,7 @@ from oretrace.core.models import Job, Membership
 from oretrace.declarations import notices
 from oretrace.declarations.choices import REQUEST_FOLLOWS, DeclarationStatus, RequestStatus
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.models import Campaign, CampaignRequest, Declaration
+from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Issue
 from oretrace.declarations.permissions import can_import_declarations, require_open
 from oretrace.declarations.rmi import TemplateError
 from oretrace.declarations.rmi.detect import detect, open_book
@@ -59,11 +60,11 @@ class Answer:
     declaration: Declaration | None = None
 
     @property
-    def errors(self) -> list[dict]:
+    def errors(self) -> list[Issue]:
         return self.declaration.errors if self.declaration is not None else []
 
     @property
-    def warnings(self) -> list[dict]:
+    def warnings(self) -> list[Issue]:
         return self.declaration.warnings if self.declaration is not None else []
 
 
@@ -79,7 +80,9 @@ def _family_of(data: bytes, filename: str) -> str | None:
 
 
 def _owner(campaign: Campaign) -> Membership:
-    owner = Membership.objects.select_related("user", "organisation").get(pk=campaign.owner_id)
+    owner: Membership = Membership.objects.select_related("user", "organisation").get(
+        pk=campaign.owner_id
+    )
     usable = owner.is_active and owner.user.is_active and owner.organisation.is_active
     if not (usable and can_import_declarations(owner)):
         raise DeclarationError(
@@ -162,7 +165,9 @@ def receive(
         )
 
 
-def run_link_response(ctx: JobContext, request: int, files: list[dict], at: str) -> dict:
+def run_link_response(
+    ctx: JobContext, request: int, files: list[dict[str, str]], at: str
+) -> dict[str, Any]:
     """The job's work: import the files a supplier sent through its link, as `respond` does."""
     link = CampaignRequest.objects.select_related("campaign", "supplier").get(
         pk=request, campaign__organisation_id=ctx.job.organisation_id

@@ -97,7 +97,7 @@ def start_rollup_export(
         )
 
 
-def run_rollup_export(ctx: JobContext, actor: Membership, params: dict[str, Any]) -> dict:
+def run_rollup_export(ctx: JobContext, actor: Membership, params: dict[str, Any]) -> dict[str, Any]:
     """The job's work: check the blank, roll up, fill, keep the result; returns the job result."""
     family, year, filename = params["family"], int(params["year"]), params["filename"]
     ctx.progress(2, f"reading {filename}")

@@ -45,7 +45,7 @@ class SupplierImport:
     updated: list[str] = dataclasses.field(default_factory=list)
     unchanged: list[str] = dataclasses.field(default_factory=list)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, int]:
         return {
             "created": len(self.created),
             "updated": len(self.updated),

@@ -46,7 +46,7 @@ def _import_registry(shared_data: Path):
     from oretrace.core.choices import Role
     from oretrace.core.models import Membership
     from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
-    from oretrace.registry.imports import import_reference_file
+    from oretrace.registry.services.reference_lists import import_reference_file
 
     curator: Membership = MembershipFactory(organisation=OrganisationFactory(), roles=[Role.ADMIN])  # type: ignore[assignment]
     curator.user.is_staff = True

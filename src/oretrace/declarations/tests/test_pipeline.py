@@ -20,7 +20,7 @@ from oretrace.declarations.services import imports
 from oretrace.declarations.tests.conftest import TODAY
 from oretrace.ledger.models import Leaf
 from oretrace.registry.models import Facility, MatchReview
-from oretrace.registry.reviews import confirm_review
+from oretrace.registry.services.reviews import confirm_review
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from oretrace.declarations.queries import current_issues, entries_of
 from oretrace.declarations.services import imports
 from oretrace.declarations.tests.conftest import TODAY
 from oretrace.ledger.audit import run_audit
-from oretrace.registry.imports import import_reference_file
 from oretrace.registry.models import MatchReview
-from oretrace.registry.reviews import REMATCH_JOB
+from oretrace.registry.services.reference_lists import import_reference_file
+from oretrace.registry.services.reviews import REMATCH_JOB
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_importing_the_reference_list_after_the_declarations_rematches_them(
 def test_rematching_again_changes_nothing(
     shared_data: Path, member_a, filled, django_capture_on_commit_callbacks
 ):
-    from oretrace.registry.reviews import rematch_organisation
+    from oretrace.registry.services.reviews import rematch_organisation
 
     name, data = filled("Merck")
     imports.import_declaration(data, name, actor=member_a, today=TODAY)

@@ -5,6 +5,7 @@ Thin: reads through tenancy scoping and `queries.campaigns`, writes through `ser
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -115,7 +116,7 @@ def campaign_list(request: HttpRequest, member: Membership) -> HttpResponse:
     )
 
 
-def _chart(rate: campaign_queries.ResponseRate) -> list[dict]:
+def _chart(rate: campaign_queries.ResponseRate) -> list[dict[str, Any]]:
     """Stacked-bar segments of the status counts, in percent of the width."""
     labels = dict(RequestStatus.choices)
     segments, x = [], 0.0
@@ -285,7 +286,11 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
 def _respond(request: HttpRequest, token: str) -> HttpResponse:
     link = campaign_queries.find_request(token)
     campaign = link.campaign
-    context: dict = {"link": link, "campaign": campaign, "organisation": campaign.organisation}
+    context: dict[str, Any] = {
+        "link": link,
+        "campaign": campaign,
+        "organisation": campaign.organisation,
+    }
     if not campaign.is_open:
         return render(request, "declarations/campaign_respond_closed.html", context, status=410)
     status = 200
@@ -309,7 +314,7 @@ def _respond(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "declarations/campaign_respond.html", context, status=status)
 
 
-def _respond_post(request: HttpRequest, link: CampaignRequest, context: dict) -> int:
+def _respond_post(request: HttpRequest, link: CampaignRequest, context: dict[str, Any]) -> int:
     action = request.POST.get("action", "upload") if not _too_large(request) else "upload"
     try:
         if _too_large(request):

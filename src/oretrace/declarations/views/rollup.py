@@ -4,6 +4,7 @@ export into the user's blank template, and the CSV/XLSX reports."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -59,7 +60,7 @@ def _choice(request: HttpRequest, member: Membership) -> tuple[str, int]:
     return family, year
 
 
-def chart_bars(rollup: Rollup) -> list[dict]:
+def chart_bars(rollup: Rollup) -> list[dict[str, Any]]:
     """One bar per mineral: conformant and other smelters, scaled to the largest bar."""
     counts = rollup.by_metal()
     widest = max((total for _m, total, _c in counts), default=0) or 1
@@ -193,7 +194,7 @@ SUPPLIER_REPORT_HEADER = (
 )
 
 
-def supplier_report_rows(member: Membership) -> list[tuple]:
+def supplier_report_rows(member: Membership) -> list[tuple[Any, ...]]:
     latest: dict[int, list[Declaration]] = {}
     current = (
         Declaration.objects.for_member(member)
@@ -203,7 +204,7 @@ def supplier_report_rows(member: Membership) -> list[tuple]:
     )
     for d in current:
         latest.setdefault(d.supplier_id, []).append(d)
-    rows: list[tuple] = []
+    rows: list[tuple[Any, ...]] = []
     for supplier in Supplier.objects.for_member(member).order_by("name"):
         found = latest.get(supplier.pk, [])
         if not found:

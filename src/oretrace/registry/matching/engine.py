@@ -85,20 +85,25 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import pairwise
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA, Indel
+from rapidfuzz.distance import Indel
 
 from oretrace.registry.matching.normalise import (
-    LEGAL_FORMS,
     country_code,
     metal_code,
     normalise,
     normalise_identifier,
     spelling,
+)
+from oretrace.registry.matching.scoring import (
+    SHORT_WORD_SIMILARITY,
+    TOKEN_SIMILARITY,
+    QueryWords,
+    alignment,
+    fuzzy_word,
+    looks_legal,
 )
 
 __all__ = [
@@ -156,15 +161,10 @@ DEFAULT_THRESHOLDS = Thresholds(auto=90.0, review=60.0, margin=5.0)
 
 # Tuning constants, chosen on the benchmark (see "Calibration" above).
 PRESELECT = 8  # names kept per query from the cdist pass for re-ranking
-TOKEN_SIMILARITY = 0.75  # Indel similarity from which two words are one word, misspelt
-SHORT_WORD_SIMILARITY = 0.8  # below it, only words of equal length ("alro"/"adro") are paired
-TYPO_COST = 0.5  # share of a misspelt word's dissimilarity that is taken off its weight
 TOKEN_WEIGHT = 0.6  # share of the word alignment in the score; the rest is letter similarity
 COUNTRY_PENALTY = 12.0  # points off when both countries are known and differ
 METAL_PENALTY = 15.0  # points off a name of another metal than the query's (never auto)
 FUSED_GATE = 80  # space-free ratio from which words written together or apart are looked for
-FUSED_SIMILARITY = 0.9  # similarity needed between "ecosystem" and "eco" + "system"
-LEGAL_LOOKALIKE_WEIGHT = 0.2  # weight of an unmatched word one typo away from a legal form
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ class Matcher:
         self._vocabulary: dict[tuple[str, str], tuple[frozenset[str], list[str]]] = {}
         for block, members in self._blocks.items():
             vocabulary = frozenset(t for i in members for t in self._entries[i].tokens)
-            self._vocabulary[block] = (vocabulary, sorted(w for w in vocabulary if _fuzzy_word(w)))
+            self._vocabulary[block] = (vocabulary, sorted(w for w in vocabulary if fuzzy_word(w)))
 
     # --- public ---------------------------------------------------------------------------------
 
@@ -301,7 +301,7 @@ class Matcher:
         that no candidate uses: normalisation could not recognise them, and as unknown words
         they would count as the most distinctive ones."""
         words = norm.split()
-        while len(words) > 1 and words[-1] not in self._idf and _looks_legal(words[-1]):
+        while len(words) > 1 and words[-1] not in self._idf and looks_legal(words[-1]):
             words.pop()
         return " ".join(words)
 
@@ -415,7 +415,7 @@ class Matcher:
         table = self._word_similarities({t for q in batch for t in q.tokens}, block)
         results = []
         for row, query in enumerate(batch):
-            words = _QueryWords(query.tokens, table)
+            words = QueryWords(query.tokens, table)
             best: dict[int, Scored] = {}
             for column in top[row].tolist():
                 entry = self._entries[indices[column]]
@@ -435,7 +435,7 @@ class Matcher:
         """Query word → {block word: similarity ≥ TOKEN_SIMILARITY}, from one cdist call."""
         vocabulary, fuzzy = self._vocabulary[block]
         table: dict[str, dict[str, float]] = {w: {w: 1.0} if w in vocabulary else {} for w in words}
-        eligible = [w for w in words if _fuzzy_word(w)]
+        eligible = [w for w in words if fuzzy_word(w)]
         if eligible and fuzzy:
             matrix = process.cdist(
                 eligible,
@@ -453,7 +453,7 @@ class Matcher:
                     table[word][other] = value
         return table
 
-    def _score(self, query: _Query, words: _QueryWords, entry: _Entry) -> float:
+    def _score(self, query: _Query, words: QueryWords, entry: _Entry) -> float:
         compact = fuzz.ratio(query.compact, entry.compact)
         characters = max(
             fuzz.ratio(query.norm, entry.norm),
@@ -463,36 +463,15 @@ class Matcher:
         # Looking for words written together on one side and apart on the other is only worth
         # it when the names are close letter for letter.
         fused = compact >= FUSED_GATE
-        score = TOKEN_WEIGHT * 100.0 * self._alignment(words, entry.tokens, fused)
+        score = (
+            TOKEN_WEIGHT
+            * 100.0
+            * alignment(words, entry.tokens, fused, self._idf, self._unseen_idf)
+        )
         score += (1 - TOKEN_WEIGHT) * characters
         if query.country and entry.country and query.country != entry.country:
             score -= COUNTRY_PENALTY
         return round(max(score, 0.0), 1)
-
-    def _alignment(self, words: _QueryWords, theirs: tuple[str, ...], fused: bool) -> float:
-        """Share of both sides' IDF weight whose words find a partner on the other side."""
-        idf, unseen = self._idf, self._unseen_idf
-        mine = words.tokens
-        matched = total = 0.0
-        for index, token in enumerate(mine):
-            row = words.rows[index]
-            similarity, partner = 0.0, ""
-            for other in theirs:
-                value = row.get(other)
-                if value is not None and value > similarity:
-                    similarity, partner = value, other
-            if not similarity and fused:
-                similarity, partner = _fused_partner(index, mine, theirs)
-            # A word no candidate uses (a typo, an invented name) weighs like its partner, or
-            # like the rarest word when it has none.
-            weight = idf.get(token) or (idf.get(partner, unseen) if partner else unseen)
-            total, matched = _tally(token, similarity, weight, total, matched)
-        for index, token in enumerate(theirs):
-            similarity = words.best.get(token, 0.0)
-            if not similarity and fused:
-                similarity, _partner = _fused_partner(index, theirs, mine)
-            total, matched = _tally(token, similarity, idf.get(token, unseen), total, matched)
-        return matched / total if total else 0.0
 
     def _outcome(self, query: str, scored: dict[int, Scored], limit: int) -> MatchResult:
         ranked = sorted(scored.values(), key=lambda s: (-s.score, s.facility_id))
@@ -515,89 +494,3 @@ class Matcher:
 
 def _metal(text: str) -> str:
     return metal_code(text) if text else ""
-
-
-_LEGAL_LONG = tuple(f for f in LEGAL_FORMS if len(f) >= 3)
-
-
-@lru_cache(maxsize=65536)
-def _looks_legal(token: str) -> bool:
-    """A misspelt legal form ("Ltd" typed "Ldt", "Pvt" typed "Ptv"), which should cost little."""
-    if len(token) < 2 or token.isdigit():
-        return False
-    return any(OSA.distance(token, form, score_cutoff=1) <= 1 for form in _LEGAL_LONG)
-
-
-class _QueryWords:
-    """A query's words with their similar block words, and the best similarity per block word."""
-
-    __slots__ = ("best", "rows", "tokens")
-
-    def __init__(self, tokens: tuple[str, ...], table: dict[str, dict[str, float]]):
-        self.tokens = tokens
-        self.rows = [table[t] for t in tokens]
-        self.best: dict[str, float] = {}
-        for row in self.rows:
-            for other, value in row.items():
-                if value > self.best.get(other, 0.0):
-                    self.best[other] = value
-
-
-def _tally(
-    token: str, similarity: float, weight: float, total: float, matched: float
-) -> tuple[float, float]:
-    if similarity:
-        # A misspelt word is still the same word: it costs only a share of its difference.
-        matched += weight * (1.0 - (1.0 - similarity) * TYPO_COST)
-    elif _looks_legal(token):
-        weight *= LEGAL_LOOKALIKE_WEIGHT
-    return total + weight, matched
-
-
-def _fuzzy_word(word: str) -> bool:
-    """Numbers and words under three letters must match exactly."""
-    return len(word) >= 3 and not word.isdigit()
-
-
-def _fused_partner(index: int, mine: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[float, str]:
-    """A partner for a word written apart or together on one side: "eco system" / "ecosystem"."""
-    token = mine[index]
-    best, partner = _best_partner(
-        token, tuple(a + b for a, b in pairwise(theirs)), FUSED_SIMILARITY
-    )
-    for together in (
-        mine[index - 1] + token if index > 0 else "",
-        token + mine[index + 1] if index + 1 < len(mine) else "",
-    ):
-        if together:
-            similarity, other = _best_partner(together, theirs, FUSED_SIMILARITY)
-            if similarity > best:
-                best, partner = similarity, other
-    return best, partner
-
-
-def _best_partner(
-    token: str, others: tuple[str, ...], threshold: float = TOKEN_SIMILARITY
-) -> tuple[float, str]:
-    """The most similar word of ``others`` at or above ``threshold``, or (0, '')."""
-    best, partner = 0.0, ""
-    size = len(token)
-    # Indel similarity s needs |len(a) - len(b)| <= (1 - s) * (len(a) + len(b)): skip early.
-    slack = 1.0 - threshold
-    for other in others:
-        if other == token:
-            return 1.0, other
-        if abs(len(other) - size) > slack * (len(other) + size):
-            continue
-        similarity = _similarity(token, other)
-        if similarity >= threshold and similarity > best:
-            best, partner = similarity, other
-    return best, partner
-
-
-@lru_cache(maxsize=262144)
-def _similarity(token: str, other: str) -> float:
-    """Indel similarity of two different words; 0 for numbers and words under three letters."""
-    if not (_fuzzy_word(token) and _fuzzy_word(other)):
-        return 0.0
-    return Indel.normalized_similarity(token, other)

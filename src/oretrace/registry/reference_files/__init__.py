@@ -229,7 +229,7 @@ def _read_csv(data: bytes, filename: str, translation: Mapping[str, str]) -> Ref
     try:
         dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     rows: list[list[Any]] = _csv_rows(text, dialect, filename)
     result = read_lists([(filename, rows)], filename, translation, workbook=False)
     if result is None:

@@ -8,7 +8,7 @@ from oretrace.declarations.demo import SMELTERS
 from oretrace.registry.demo import FACILITIES
 from oretrace.registry.models import Facility
 from oretrace.registry.queries import FacilityFilter, search_facilities
-from oretrace.registry.reviews import NameQuery, match_names
+from oretrace.registry.services.reviews import NameQuery, match_names
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ import pytest
 
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.registry.exceptions import RegistryError
-from oretrace.registry.imports import import_id_translation, import_reference_file
 from oretrace.registry.models import (
     AssuranceStatus,
     Facility,
@@ -15,6 +14,7 @@ from oretrace.registry.models import (
     FacilityListing,
     FacilityName,
 )
+from oretrace.registry.services.reference_lists import import_id_translation, import_reference_file
 
 pytestmark = pytest.mark.django_db
 

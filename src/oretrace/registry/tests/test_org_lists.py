@@ -9,9 +9,9 @@ from oretrace.core.choices import Role
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.tests.factories import MembershipFactory
 from oretrace.registry import services
-from oretrace.registry.imports import import_reference_file, start_reference_import
 from oretrace.registry.models import AssuranceStatus, Facility, FacilityListing, ReferenceImport
 from oretrace.registry.queries import reference_imports_for, registry_is_empty
+from oretrace.registry.services.reference_lists import import_reference_file, start_reference_import
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from oretrace.core.services import grant_access
 from oretrace.registry import services
 from oretrace.registry.models import Facility, MatchReview
-from oretrace.registry.reviews import NameQuery, match_names
+from oretrace.registry.services.reviews import NameQuery, match_names
 from oretrace.registry.tests.factories import MatchReviewFactory
 from oretrace.registry.urls import urlpatterns
 

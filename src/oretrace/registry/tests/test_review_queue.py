@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from oretrace.core.choices import JobStatus
 from oretrace.core.models import Job, Mineral
-from oretrace.registry import reviews
 from oretrace.registry.exceptions import RegistryError
 from oretrace.registry.matching import MatchResult, Scored
 from oretrace.registry.models import Facility, FacilityIdentifier, MatchReview
 from oretrace.registry.queries import bulk_candidates
+from oretrace.registry.services import reviews
 from oretrace.registry.tests.factories import FacilityFactory
 
 pytestmark = pytest.mark.django_db

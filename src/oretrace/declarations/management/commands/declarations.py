@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.management.support import FilesOnDisk, collect_files, member_for, run_here
 from oretrace.core.models import Job, Membership
+from oretrace.core.tenancy import owned
 from oretrace.declarations.models import ImportBatch, Supplier
 from oretrace.declarations.services.imports import MAX_FILES, SUFFIXES, start_import
 from oretrace.declarations.watch import DONE, REFUSED, FolderWatcher, Scan, watch
@@ -95,8 +96,8 @@ class Command(BaseCommand):
     def _supplier(member: Membership, name: str) -> Supplier | None:
         if not name:
             return None
-        supplier: Supplier | None = Supplier.objects.filter(
-            organisation_id=member.organisation_id, name__iexact=name
+        supplier: Supplier | None = owned(
+            Supplier.objects.filter(name__iexact=name), member
         ).first()
         if supplier is None:
             raise CommandError(f"no supplier named {name!r} in {member.organisation}")

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from oretrace.core.management.support import collect_files, member_for
 from oretrace.registry.exceptions import RegistryError
-from oretrace.registry.imports import import_id_translation, import_reference_file
+from oretrace.registry.services.reference_lists import import_id_translation, import_reference_file
 
 SUFFIXES = {".xlsx", ".xls", ".xlsm", ".csv"}
 

@@ -39,8 +39,9 @@ from django.utils.translation import gettext_lazy as _
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
-from oretrace.core.jobs import JobContext, job_handler, start_job
+from oretrace.core.jobs import start_job
 from oretrace.core.models import Job, Membership
+from oretrace.core.tenancy import owned, owned_by
 from oretrace.registry import services
 from oretrace.registry.choices import AssuranceScheme, FacilityKind, IdentifierScheme, NameKind
 from oretrace.registry.exceptions import RegistryError
@@ -53,7 +54,7 @@ from oretrace.registry.reference_files import (
     load_id_translation,
     read_reference_file,
 )
-from oretrace.registry.reviews import schedule_rematch_everywhere
+from oretrace.registry.services.reviews import schedule_rematch_everywhere
 
 Progress = Callable[[float, str], None]
 
@@ -72,6 +73,7 @@ COUNT_LABELS = {
     "folded": _("organisations' copies folded into the shared registry"),
 }
 MAX_ERRORS_SHOWN = 20
+REFERENCE_IMPORT = "registry.import_reference"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a reference file (template or RMI list export)
 UPLOAD_DIR = "registry-imports"
 
@@ -110,7 +112,7 @@ def _earlier_imports(actor: Membership, *, shared: bool) -> QuerySet[ReferenceIm
     """The imports of the same scope: the shared ones, or the actor's organisation's own."""
     if shared:
         return ReferenceImport.objects.filter(shared=True)
-    return ReferenceImport.objects.filter(shared=False, organisation_id=actor.organisation_id)
+    return owned(ReferenceImport.objects.filter(shared=False), actor)
 
 
 def start_reference_import(data: bytes, filename: str, *, actor: Membership) -> Job:
@@ -128,28 +130,11 @@ def start_reference_import(data: bytes, filename: str, *, actor: Membership) -> 
         )
     path = store_upload(data, filename)
     return start_job(
-        "registry.import_reference",
+        REFERENCE_IMPORT,
         actor=actor,
         params={"path": path, "filename": filename},
         title=f"Import reference list {filename}"[:200],
     )
-
-
-@job_handler("registry.import_reference", title=_("Import a reference list"))
-def reference_import_job(ctx: JobContext, path: str, filename: str) -> dict:
-    """Job: import a stored reference file as the member who uploaded it."""
-    job = ctx.job
-    if job.created_by_id is None:
-        raise RegistryError("a reference import runs as the member who uploaded the file")
-    actor = Membership.objects.select_related("user", "organisation").get(
-        user_id=job.created_by_id, organisation_id=job.organisation_id
-    )
-    data = (Path(settings.MEDIA_ROOT) / path).read_bytes()
-    outcome = import_reference_file(data, filename, actor=actor, progress=ctx.progress, job=job)
-    for warning in outcome.record.warnings[:MAX_ERRORS_SHOWN]:
-        ctx.warn(warning)
-    where = "1" if outcome.record.shared else "0"
-    return {"data": outcome.counts, "url": f"/facilities/?reference={where}"}
 
 
 def import_reference_file(
@@ -278,7 +263,7 @@ def _is_older(record: ReferenceImport) -> bool:
     mine = _version_number(record.version)
     scope = ReferenceImport.objects.filter(shared=record.shared)
     if not record.shared:
-        scope = scope.filter(organisation_id=record.organisation_id)
+        scope = owned_by(scope, record.organisation_id)
     earlier = scope.filter(list_key=record.list_key).exclude(pk=record.pk)
     return any(_version_number(v) > mine for v in earlier.values_list("version", flat=True) if v)
 

@@ -23,7 +23,7 @@ from oretrace.core.choices import ChangeAction, JobStatus
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Grant, Job, Membership, Organisation
-from oretrace.core.tenancy import scope_to_organisation
+from oretrace.core.tenancy import owned, owned_by, scope_to_organisation
 from oretrace.registry.choices import IdentifierScheme, MatchOutcome, NameKind, ReviewStatus
 from oretrace.registry.exceptions import RegistryError
 from oretrace.registry.matching import DEFAULT_THRESHOLDS, Candidate, Matcher, MatchResult
@@ -39,7 +39,10 @@ from oretrace.registry.services import (
 from oretrace.registry.validators import clean_identifier
 
 _CACHE_SIZE = 16
-_cache: OrderedDict[tuple, Matcher] = OrderedDict()
+# What a matcher was built from: the organisation, and the counts and latest ids or times of
+# the rows it reads (any change to them changes the signature).
+Signature = tuple[object, ...]
+_cache: OrderedDict[Signature, Matcher] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -51,7 +54,7 @@ class NameQuery:
     identifier: str = ""
 
 
-def _signature(organisation_id: int) -> tuple:
+def _signature(organisation_id: int) -> Signature:
     """Changes whenever anything the organisation's matcher is built from changes."""
     names = FacilityName.objects.aggregate(n=Count("id"), last=Max("id"))
     ids = FacilityIdentifier.objects.aggregate(n=Count("id"), last=Max("id"))
@@ -176,14 +179,17 @@ def queue_review(
     member: Membership, query: NameQuery, result: MatchResult, *, origin: str = ""
 ) -> MatchReview:
     """Put an uncertain name in the organisation's queue (once while it is open)."""
-    existing = MatchReview.objects.filter(
-        organisation_id=member.organisation_id,
-        status=ReviewStatus.OPEN,
-        query=query.name,
-        metal=query.metal,
-        country=query.country,
-        identifier=query.identifier,
-    ).first()
+    existing: MatchReview | None = (
+        owned(MatchReview.objects.all(), member)
+        .filter(
+            status=ReviewStatus.OPEN,
+            query=query.name,
+            metal=query.metal,
+            country=query.country,
+            identifier=query.identifier,
+        )
+        .first()
+    )
     if existing is not None:
         return existing
     review = MatchReview(
@@ -337,7 +343,9 @@ RematchListener = Callable[[RematchOutcome], None]
 _listeners: list[tuple[RematchListener, Callable[[], Iterable[int]]]] = []
 
 
-def on_rematch(*, organisations: Callable[[], Iterable[int]]) -> Callable:
+def on_rematch(
+    *, organisations: Callable[[], Iterable[int]]
+) -> Callable[[RematchListener], RematchListener]:
     """Register ``func(outcome)``, called after an organisation's reviews were re-matched so an
     app that derives state from matches (the declarations' red-flag counts) brings it up to date.
     ``organisations`` names the organisations whose derived state may change when the registry
@@ -353,9 +361,8 @@ def on_rematch(*, organisations: Callable[[], Iterable[int]]) -> Callable:
 def schedule_rematch(organisation_id: int, *, reason: str) -> Job | None:
     """Queue a re-matching job for the organisation once the current transaction commits,
     unless one is already waiting to start (it will see the same registry)."""
-    waiting = Job.objects.filter(
-        kind=REMATCH_JOB, organisation_id=organisation_id, status=JobStatus.QUEUED
-    ).first()
+    queued = Job.objects.filter(kind=REMATCH_JOB, status=JobStatus.QUEUED)
+    waiting = owned_by(queued, organisation_id).first()
     if waiting is not None:
         return None
     organisation = Organisation.objects.get(pk=organisation_id)
@@ -398,7 +405,7 @@ def rematch_organisation(
     """
     outcome = RematchOutcome(organisation_id)
     ids = list(
-        MatchReview.objects.filter(organisation_id=organisation_id, status=ReviewStatus.OPEN)
+        owned_by(MatchReview.objects.filter(status=ReviewStatus.OPEN), organisation_id)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

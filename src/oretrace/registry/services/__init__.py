@@ -60,7 +60,7 @@ EDITABLE_FIELDS = frozenset(
 def _country(value: Country | str) -> Country:
     if isinstance(value, Country):
         return value
-    country = Country.objects.filter(code=str(value).strip().upper()).first()
+    country: Country | None = Country.objects.filter(code=str(value).strip().upper()).first()
     if country is None:
         raise RegistryError(f"unknown country code {value!r} (expected ISO 3166-1 alpha-2)")
     return country
@@ -288,7 +288,7 @@ def add_identifier(
     owner = Q(organisation__isnull=True)
     if facility.organisation_id is not None:
         owner |= Q(organisation_id=facility.organisation_id)
-    holder = (
+    holder: FacilityIdentifier | None = (
         FacilityIdentifier.objects.filter(owner, scheme=scheme, value=value)
         .select_related("facility")
         .order_by("organisation_id")
