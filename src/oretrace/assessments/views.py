@@ -41,7 +41,7 @@ from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, owned, visible
 from oretrace.core.uploads import read_upload
 from oretrace.registry.models import Facility
-from oretrace.web.exports import Column, ListExport
+from oretrace.web.exports import Column, ListExport, answered
 from oretrace.web.views import member_required, requires
 
 LANGUAGES = ("en", "fr", "hi")
@@ -433,7 +433,7 @@ def gap_report(request: HttpRequest, member: Membership, assessment_id: int) -> 
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"gap-report-{assessment.standard.code}-{assessment.pk}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return answered(request, response)
 
 
 @require_POST

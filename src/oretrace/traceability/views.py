@@ -36,7 +36,7 @@ from oretrace.traceability.models import EpcisEvent, Lot
 from oretrace.traceability.permissions import can_capture_events
 from oretrace.traceability.records import EVENT_RECORD
 from oretrace.traceability.templatetags.custody import lot_number, step_name, unit_name
-from oretrace.web.exports import Column, ListExport
+from oretrace.web.exports import Column, ListExport, answered
 from oretrace.web.views import member_required, requires
 
 ORIGIN_TYPE_LABELS = {
@@ -229,7 +229,7 @@ def lot_report(request: HttpRequest, member: Membership, lot_id: int) -> HttpRes
     response = HttpResponse(pdf, content_type="application/pdf")
     name = slugify(lot.code.rsplit(":", 1)[-1])[:60] or str(lot.pk)
     response["Content-Disposition"] = f'attachment; filename="chain-of-custody-{name}.pdf"'
-    return response
+    return answered(request, response)
 
 
 # Events listed in a lot's report (each with a QR code); past it the report says how many more.

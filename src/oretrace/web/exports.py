@@ -15,6 +15,7 @@ the way out: narrow the filters, or take the CSV).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -33,6 +34,8 @@ from oretrace.core import tabular
 
 KINDS = ("csv", "xlsx")
 EXPORT_PARAM = "export"
+READY_PARAM = "ready"  # set by web/busy.js, answered as a cookie: "the file is here"
+READY = re.compile(r"[a-z0-9]{1,20}")
 ITERATOR_CHUNK = 1000
 
 
@@ -73,7 +76,7 @@ class ListExport:
         header = [str(c.header) for c in self.columns]
         filename = f"{self.name}-{timezone.localdate().isoformat()}.{kind}"
         if kind == "csv":
-            return _csv_response(header, self._cells(rows), filename)
+            return answered(request, _csv_response(header, self._cells(rows), filename))
         limit = int(settings.ORETRACE_EXPORT_XLSX_MAX_ROWS)
         if count is not None:
             total = count()
@@ -86,13 +89,14 @@ class ListExport:
             messages.error(request, _too_long(total, limit))
             return redirect(_list_url(request))
         data = tabular.spooled_xlsx(self.name, header, self._cells(rows))
-        return _as_response(
+        return answered(
+            request,
             FileResponse(
                 data,
                 as_attachment=True,
                 filename=filename,
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
+            ),
         )
 
     def rows(self, rows: QuerySet | Iterable[Any]) -> list[list[Any]]:
@@ -123,6 +127,15 @@ def _csv_response(header: list[str], cells: Iterator[list[Any]], filename: str) 
     return _as_response(response)
 
 
+def answered(request: HttpRequest, response: HttpResponseBase) -> HttpResponse:
+    """A file, with the cookie that tells the page's "preparing" notice (web/busy.js) that it
+    has come: for every download that takes a while (lists, PDF reports)."""
+    token = request.GET.get(READY_PARAM, "")
+    if READY.fullmatch(token):
+        response.set_cookie("oretrace_download", token, max_age=60, samesite="Lax")
+    return _as_response(response)
+
+
 def _as_response(response: HttpResponseBase) -> HttpResponse:
     """A streamed response where the apps' views are typed to return an HttpResponse
     (Django serves any HttpResponseBase alike)."""
@@ -132,6 +145,7 @@ def _as_response(response: HttpResponseBase) -> HttpResponse:
 def _list_url(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop(EXPORT_PARAM, None)
+    query.pop(READY_PARAM, None)
     return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
