@@ -47,15 +47,6 @@ HTML = re.compile(r"text/html")
 EXPORT_LINK = re.compile(r'<a href="\?([^"]*)" data-export="(csv|xlsx)"')
 
 
-# Lists whose downloads wait for the declarations app's split (issue 17 §1) to land.
-PENDING = {
-    "declarations:batch",
-    "declarations:campaign",
-    "declarations:campaigns",
-    "declarations:facility_suppliers",
-    "declarations:list",
-    "declarations:suppliers",
-}
 # Lists that are not shown as tables (so the discovery cannot see them as lists).
 NOT_TABLES = {
     "registry:reviews": "names waiting for review, one card each with its candidates",
@@ -103,17 +94,17 @@ def test_every_list_page_offers_csv_and_xlsx(world: World):
     missing = sorted(
         name
         for name, (_url, html, _client) in pages.items()
-        if name not in set(NOT_LISTS) | PENDING and 'data-export="xlsx"' not in html
+        if name not in NOT_LISTS and 'data-export="xlsx"' not in html
     )
     assert missing == [], "list pages without CSV/XLSX downloads (web/exports.py)"
-    unknown = (set(NOT_LISTS) | set(NOT_TABLES) | PENDING) - {r.name for r in web_patterns()}
+    unknown = (set(NOT_LISTS) | set(NOT_TABLES)) - {r.name for r in web_patterns()}
     assert unknown == set(), "names of no page"
 
 
 def test_every_download_reads_back(world: World):
     for name, (url, html, client) in _pages(world).items():
         if "data-export" not in html:
-            continue  # in NOT_LISTS or PENDING: the test above holds the others to it
+            continue  # in NOT_LISTS: the test above holds the others to it
         links = {kind: query for query, kind in EXPORT_LINK.findall(html)}
         base = url.split("?")[0]
         got_csv = client.get(f"{base}?{links['csv'].replace('&amp;', '&')}")

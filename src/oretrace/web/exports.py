@@ -57,7 +57,7 @@ class ListExport:
     def response(
         self,
         request: HttpRequest,
-        rows: QuerySet | Iterable[Any],
+        rows: QuerySet[Any] | Iterable[Any],
         *,
         count: Callable[[], int] | None = None,
     ) -> HttpResponse | None:
@@ -99,11 +99,11 @@ class ListExport:
             ),
         )
 
-    def rows(self, rows: QuerySet | Iterable[Any]) -> list[list[Any]]:
+    def rows(self, rows: QuerySet[Any] | Iterable[Any]) -> list[list[Any]]:
         """The cells of every row, as written (for tests and callers that need them whole)."""
         return list(self._cells(rows))
 
-    def _cells(self, rows: QuerySet | Iterable[Any]) -> Iterator[list[Any]]:
+    def _cells(self, rows: QuerySet[Any] | Iterable[Any]) -> Iterator[list[Any]]:
         if isinstance(rows, QuerySet):
             rows = rows.iterator(chunk_size=ITERATOR_CHUNK)
         for row in rows:

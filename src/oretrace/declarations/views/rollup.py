@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from oretrace.core import tabular
 from oretrace.core.choices import JobStatus
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Job, Membership
@@ -176,7 +177,7 @@ def smelter_report(request: HttpRequest, member: Membership, kind: str) -> HttpR
     rows = export.smelter_report_rows(build_rollup(member, family, year))
     header = export.SMELTER_REPORT_HEADER
     name = f"smelters-{family}-{year}"
-    data = export.as_csv(header, rows) if kind == "csv" else export.as_xlsx(name, header, rows)
+    data = tabular.as_csv(header, rows) if kind == "csv" else tabular.as_xlsx(name, header, rows)
     return _download(data, name, kind)
 
 
@@ -231,8 +232,8 @@ def supplier_report_rows(member: Membership) -> list[tuple]:
 def supplier_report(request: HttpRequest, member: Membership, kind: str) -> HttpResponse:
     rows = supplier_report_rows(member)
     data = (
-        export.as_csv(SUPPLIER_REPORT_HEADER, rows)
+        tabular.as_csv(SUPPLIER_REPORT_HEADER, rows)
         if kind == "csv"
-        else export.as_xlsx("suppliers", SUPPLIER_REPORT_HEADER, rows)
+        else tabular.as_xlsx("suppliers", SUPPLIER_REPORT_HEADER, rows)
     )
     return _download(data, "supplier-status", kind)
