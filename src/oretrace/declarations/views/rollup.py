@@ -33,6 +33,7 @@ from oretrace.declarations.services.rollup import (
     filled_path,
     start_rollup_export,
 )
+from oretrace.web.exports import answered
 from oretrace.web.views import member_required
 
 CONTACT_LABELS = {
@@ -178,7 +179,7 @@ def smelter_report(request: HttpRequest, member: Membership, kind: str) -> HttpR
     header = export.SMELTER_REPORT_HEADER
     name = f"smelters-{family}-{year}"
     data = tabular.as_csv(header, rows) if kind == "csv" else tabular.as_xlsx(name, header, rows)
-    return _download(data, name, kind)
+    return answered(request, _download(data, name, kind))
 
 
 SUPPLIER_REPORT_HEADER = (
@@ -236,4 +237,4 @@ def supplier_report(request: HttpRequest, member: Membership, kind: str) -> Http
         if kind == "csv"
         else tabular.as_xlsx("suppliers", SUPPLIER_REPORT_HEADER, rows)
     )
-    return _download(data, "supplier-status", kind)
+    return answered(request, _download(data, "supplier-status", kind))
