@@ -371,6 +371,8 @@ if ORETRACE_API_PAGE_SIZE > ORETRACE_API_MAX_PAGE_SIZE:
         f"ORETRACE_API_PAGE_SIZE={ORETRACE_API_PAGE_SIZE} exceeds "
         f"ORETRACE_API_MAX_PAGE_SIZE={ORETRACE_API_MAX_PAGE_SIZE}."
     )
+# The longest list an XLSX download of a list page holds (CSV downloads are streamed, unbounded).
+ORETRACE_EXPORT_XLSX_MAX_ROWS = env_int("EXPORT_XLSX_MAX_ROWS", 10_000, minimum=1)
 # Where users reach this site; used in links sent by e-mail (invitations).
 # Largest evidence file a supplier may upload with an assessment answer, in MB.
 ORETRACE_EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10, minimum=1)

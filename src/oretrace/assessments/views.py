@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from oretrace.assessments import editor_views, queries, services, stdfile
@@ -37,12 +37,14 @@ from oretrace.assessments.permissions import (
     can_respond_to_assessments,
 )
 from oretrace.assessments.services import plans
+from oretrace.assessments.templatetags.assessments import tr
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.tenancy import get_for_member, owned, visible
 from oretrace.core.uploads import read_upload
 from oretrace.registry.models import Facility
+from oretrace.web.exports import Column, ListExport, answered
 from oretrace.web.views import errors_as_messages, member_required, requires
 
 LANGUAGES = ("en", "fr", "hi")
@@ -77,12 +79,72 @@ def _assignable_facilities(member: Membership) -> list[Facility]:
     )
 
 
+# --- downloads of the lists (web/exports.py) ------------------------------------------------
+
+ASSESSMENTS_EXPORT = ListExport(
+    "assessments",
+    (
+        Column(gettext_lazy("Standard"), lambda a: tr(a.standard.title)),
+        Column(gettext_lazy("Version"), lambda a: a.standard.version),
+        Column(gettext_lazy("Asked by"), lambda a: str(a.organisation)),
+        Column(gettext_lazy("Supplier"), lambda a: str(a.supplier)),
+        Column(gettext_lazy("Facility"), lambda a: str(a.facility) if a.facility else ""),
+        Column(gettext_lazy("Due"), lambda a: a.due_on),
+        Column(gettext_lazy("Status"), lambda a: a.get_status_display()),
+        Column(gettext_lazy("Score"), lambda a: a.score),
+    ),
+)
+PLAN_EXPORT = ListExport(
+    "improvement-plan",
+    (
+        Column(gettext_lazy("Criterion"), lambda a: a.criterion.code),
+        Column(gettext_lazy("Requirement"), lambda a: tr(a.criterion.requirement)),
+        Column(gettext_lazy("Severity"), lambda a: a.get_severity_display()),
+        Column(gettext_lazy("Status"), lambda a: a.get_status_display()),
+        Column(gettext_lazy("Steps"), lambda a: a.steps),
+        Column(gettext_lazy("Due"), lambda a: a.due_on),
+        Column(gettext_lazy("Owner"), lambda a: a.owner_name),
+    ),
+)
+STANDARDS_EXPORT = ListExport(
+    "standards",
+    (
+        Column(gettext_lazy("Standard"), lambda s: tr(s.title)),
+        Column(gettext_lazy("Version"), lambda s: s.version),
+        Column(gettext_lazy("Questions"), lambda s: s.n_questions),
+        Column(
+            gettext_lazy("Owner"),
+            lambda s: str(s.organisation) if s.organisation else _("shipped with oretrace"),
+        ),
+    ),
+)
+TRAINING_EXPORT = ListExport(
+    "training",
+    (
+        Column(gettext_lazy("Title"), lambda m: m.title),
+        Column(gettext_lazy("Summary"), lambda m: m.summary),
+        Column(gettext_lazy("Language"), lambda m: m.language),
+        Column(gettext_lazy("Format"), lambda m: m.get_format_display()),
+        Column(gettext_lazy("Standard"), lambda m: m.standard_code),
+        Column(gettext_lazy("Criteria covered"), lambda m: ", ".join(m.criterion_codes or [])),
+    ),
+)
+
+
 @member_required
 @requires(can_assign_assessments)
 def assessment_list(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST":
         return _assign(request, member)
     found = queries.assessments_for(member)
+    listed = found.filter(
+        Q(supplier_id=member.organisation_id) | Q(organisation=member.organisation)
+    )
+    download = ASSESSMENTS_EXPORT.response(
+        request, listed.select_related("standard", "organisation", "supplier", "facility")
+    )
+    if download is not None:
+        return download
     can_assign = can_assign_assessments(member)
     return render(
         request,
@@ -138,6 +200,11 @@ def assessment_detail(request: HttpRequest, member: Membership, assessment_id: i
     assessment = _assessment(member, assessment_id)
     if request.method == "POST":
         return _review_post(request, member, assessment)
+    actions = assessment.actions.select_related("criterion").prefetch_related(
+        "updates", "support_requests"
+    )
+    if (download := PLAN_EXPORT.response(request, actions)) is not None:
+        return download
     _sections, progress = queries.questionnaire(assessment)
     history = queries.history(assessment, member)
     return render(
@@ -153,9 +220,7 @@ def assessment_detail(request: HttpRequest, member: Membership, assessment_id: i
             "history": history,
             "chart": _chart(history),
             "chart_width": 20 + 60 * len(history),
-            "actions": assessment.actions.select_related("criterion").prefetch_related(
-                "updates", "support_requests"
-            ),
+            "actions": actions,
             "support_kinds": SupportKind.choices,
             "lang": _text_language(request),
             "training": queries.training_by_criterion(assessment, member),
@@ -367,7 +432,7 @@ def gap_report(request: HttpRequest, member: Membership, assessment_id: int) -> 
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"gap-report-{assessment.standard.code}-{assessment.pk}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return answered(request, response)
 
 
 @require_POST
@@ -439,11 +504,14 @@ def standard_list(request: HttpRequest, member: Membership) -> HttpResponse:
             )
             messages.success(request, _("Imported %(s)s.") % {"s": standard})
         return redirect("assessments:standards")
+    standards = queries.standards_for(member).order_by("code", "version")
+    if (download := STANDARDS_EXPORT.response(request, standards)) is not None:
+        return download
     return render(
         request,
         "assessments/standards.html",
         {
-            "standards": queries.standards_for(member).order_by("code", "version"),
+            "standards": standards,
             "can_import": can_author_standards(member),
             "drafts": editor_views.drafts_for(member),
         },
@@ -516,11 +584,14 @@ def training_list(request: HttpRequest, member: Membership) -> HttpResponse:
             )
             messages.success(request, _("Training module added."))
         return redirect("assessments:training")
+    modules = visible(TrainingModule.objects.all(), member)
+    if (download := TRAINING_EXPORT.response(request, modules)) is not None:
+        return download
     return render(
         request,
         "assessments/training.html",
         {
-            "modules": visible(TrainingModule.objects.all(), member),
+            "modules": modules,
             "can_add": can_add,
             "formats": TrainingFormat.choices,
             "standard_codes": sorted(

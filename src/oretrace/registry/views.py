@@ -11,11 +11,12 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
+from oretrace.core.reference import mineral_name
 from oretrace.core.tenancy import get_for_member
 from oretrace.core.uploads import read_upload
 from oretrace.registry import services
@@ -30,7 +31,7 @@ from oretrace.registry.forms import (
 )
 from oretrace.registry.matching import MatchResult, Scored
 from oretrace.registry.models import Facility, MatchReview
-from oretrace.registry.origins import MATCH_PAGE
+from oretrace.registry.origins import MATCH_PAGE, origin_text
 from oretrace.registry.permissions import (
     can_edit_facilities,
     can_load_reference_lists,
@@ -57,6 +58,7 @@ from oretrace.registry.queries import review_queue as review_queue_of
 from oretrace.registry.schemas import MatchQueryIn
 from oretrace.registry.services import reference_lists as imports
 from oretrace.registry.services import reviews
+from oretrace.web.exports import Column, ListExport
 from oretrace.web.onboarding_views import operator_required
 from oretrace.web.views import member_required, requires
 
@@ -69,9 +71,13 @@ def facility_list(request: HttpRequest, member: Membership) -> HttpResponse:
     found = search_facilities(
         member, FacilityFilter(reference=reference, **{k: v for k, v in data.items() if v})
     )
-    page = Paginator(found.prefetch_related("minerals", "identifiers"), 50).get_page(
-        request.GET.get("page")
+    found = found.prefetch_related("minerals", "identifiers")
+    download = _facilities_export(member).response(
+        request, found.select_related("country", "subdivision", "organisation")
     )
+    if download is not None:
+        return download
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
@@ -233,6 +239,8 @@ def _filter_query(f: ReviewFilter) -> str:
 def review_queue(request: HttpRequest, member: Membership) -> HttpResponse:
     f = _review_filter(request.GET)
     queue = review_queue_of(member, f)
+    if (download := REVIEWS_EXPORT.response(request, queue)) is not None:
+        return download
     page = Paginator(queue, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
     ids = {c["facility_id"] for r in page.object_list for c in r.candidates}
     facilities = Facility.objects.for_member(member).in_bulk(ids)
@@ -409,6 +417,9 @@ def reference_imports(request: HttpRequest, member: Membership) -> HttpResponse:
             form.add_error("file", str(exc))
         else:
             return redirect("web:jobs_detail", job_id=job.pk)
+    found = reference_imports_for(member)
+    if request.method == "GET" and (download := _imports_export(False).response(request, found)):
+        return download
     return render(
         request,
         "registry/imports.html",
@@ -416,7 +427,7 @@ def reference_imports(request: HttpRequest, member: Membership) -> HttpResponse:
             "form": form,
             "curator": curator,
             "may_load": may_load,
-            "imports": reference_imports_for(member)[:50],
+            "imports": found[:50],
             "count_labels": imports.COUNT_LABELS,
         },
     )
@@ -425,8 +436,89 @@ def reference_imports(request: HttpRequest, member: Membership) -> HttpResponse:
 @operator_required
 def reference_overview(request: HttpRequest) -> HttpResponse:
     """The operator's view of every reference list loaded: shared ones and organisations' own."""
+    found = reference_list_overview()
+    if (download := _imports_export(True).response(request, found)) is not None:
+        return download
     return render(
         request,
         "registry/reference_overview.html",
-        {"imports": reference_list_overview(), "count_labels": imports.COUNT_LABELS},
+        {"imports": found, "count_labels": imports.COUNT_LABELS},
     )
+
+
+# --- downloads of the lists (web/exports.py) ------------------------------------------------
+
+
+def _facilities_export(member: Membership) -> ListExport:
+    own = member.organisation_id
+
+    def source(f: Facility) -> str:
+        if f.is_reference:
+            return _("reference list")
+        if f.organisation_id == own:
+            return _("your organisation")
+        return _("shared by %(org)s") % {"org": f.organisation}
+
+    def place(f: Facility) -> str:
+        return f"{f.country.label}, {f.subdivision.name}" if f.subdivision else f.country.label
+
+    return ListExport(
+        "facilities",
+        (
+            Column(gettext_lazy("Name"), lambda f: f.name),
+            Column(gettext_lazy("Name in Latin script"), lambda f: f.name_latin),
+            Column(gettext_lazy("Kind"), lambda f: f.get_kind_display()),
+            Column(gettext_lazy("Country"), place),
+            Column(
+                gettext_lazy("Minerals"), lambda f: ", ".join(m.label for m in f.minerals.all())
+            ),
+            Column(
+                gettext_lazy("Identifiers"),
+                lambda f: " ".join(i.value for i in f.identifiers.all()),
+            ),
+            Column(gettext_lazy("Source"), source),
+        ),
+    )
+
+
+def _best(review: MatchReview, key: str) -> object:
+    candidates = review.candidates or []
+    return candidates[0].get(key) if candidates else None
+
+
+REVIEWS_EXPORT = ListExport(
+    "review-queue",
+    (
+        Column(gettext_lazy("Name as declared"), lambda r: r.query),
+        Column(gettext_lazy("Metal"), lambda r: mineral_name(r.metal) if r.metal else ""),
+        Column(gettext_lazy("Country"), lambda r: r.country),
+        Column(gettext_lazy("Identifier"), lambda r: r.identifier),
+        Column(gettext_lazy("From"), lambda r: origin_text(str(r.origin or ""))),
+        Column(gettext_lazy("Waiting since"), lambda r: r.created_at),
+        Column(gettext_lazy("Best candidate"), lambda r: _best(r, "matched_name")),
+        Column(gettext_lazy("Score"), lambda r: _best(r, "score")),
+    ),
+)
+
+
+def _imports_export(every_organisation: bool) -> ListExport:
+    def result(i: object) -> str:
+        counts = getattr(i, "counts", None) or {}
+        return ", ".join(f"{v} {imports.COUNT_LABELS.get(k, k)}" for k, v in counts.items())
+
+    def audience(i: object) -> str:
+        if getattr(i, "shared", False):
+            return _("everyone (shared)")
+        return str(i.organisation) if every_organisation else _("your organisation")  # type: ignore[attr-defined]
+
+    columns = [
+        Column(gettext_lazy("File"), lambda i: i.filename),
+        Column(gettext_lazy("List"), lambda i: i.source),
+        Column(gettext_lazy("Version"), lambda i: getattr(i, "version", "")),
+        Column(gettext_lazy("For"), audience),
+        Column(gettext_lazy("When"), lambda i: i.created_at),
+        Column(gettext_lazy("Result"), result),
+    ]
+    if not every_organisation:
+        del columns[2]  # the organisation's page shows no version
+    return ListExport("reference-lists", columns)

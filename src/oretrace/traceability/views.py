@@ -36,6 +36,8 @@ from oretrace.traceability.locations import facilities_at
 from oretrace.traceability.models import EpcisEvent, Lot
 from oretrace.traceability.permissions import can_capture_events
 from oretrace.traceability.records import EVENT_RECORD
+from oretrace.traceability.templatetags.custody import lot_number, step_name, unit_name
+from oretrace.web.exports import Column, ListExport, answered
 from oretrace.web.views import member_required, requires
 
 ORIGIN_TYPE_LABELS = {
@@ -52,6 +54,63 @@ PICTURE_LABELS = {
 }
 
 
+def _events_export(member: Membership) -> ListExport:
+    """The custody events as the list shows them: places by the facility's name."""
+    sites: dict[str, str] = {}
+
+    def where(event: EpcisEvent) -> str:
+        place = event.biz_location or event.read_point
+        if place and place not in sites:
+            site = facilities_at({place}, member.organisation_id).get(place)
+            sites[place] = f"{site.name} ({site.country_id})" if site else place
+        return sites.get(place, "")
+
+    def kind(event: EpcisEvent) -> str:
+        shown = event.get_event_type_display()
+        return f"{shown} ({event.action})" if event.action else shown
+
+    return ListExport(
+        "custody-events",
+        (
+            Column(gettext_lazy("When"), lambda e: e.event_time),
+            Column(gettext_lazy("Type"), kind),
+            Column(
+                gettext_lazy("Business step"), lambda e: step_name(e.biz_step) if e.biz_step else ""
+            ),
+            Column(gettext_lazy("Where"), where),
+            Column(gettext_lazy("Event hash"), lambda e: e.hash_id),
+        ),
+    )
+
+
+def _quantity(lot: Lot) -> str:
+    if lot.other_quantity is not None and not lot.quantity_kg:
+        return f"{lot.other_quantity.normalize():f} {unit_name(lot.other_unit)}"
+    return f"{lot.quantity_kg.normalize():f} kg" if lot.quantity_kg is not None else ""
+
+
+def _remaining(lot: Lot) -> str:
+    if lot.other_quantity is not None and not lot.quantity_kg:
+        return ""
+    return f"{lot.remaining_kg.normalize():f} kg" if lot.remaining_kg is not None else ""
+
+
+LOTS_EXPORT = ListExport(
+    "lots",
+    (
+        Column(gettext_lazy("Lot"), lambda lot: lot_number(lot.code)),
+        Column(gettext_lazy("Identifier"), lambda lot: lot.code),
+        Column(
+            gettext_lazy("Facility"),
+            lambda lot: lot.facility.name if lot.facility else lot.location,
+        ),
+        Column(gettext_lazy("Quantity"), _quantity),
+        Column(gettext_lazy("Remaining"), _remaining),
+        Column(gettext_lazy("Flags"), lambda lot: getattr(lot, "flag_count", 0) or ""),
+    ),
+)
+
+
 @member_required
 def event_list(request: HttpRequest, member: Membership) -> HttpResponse:
     form = EventFilterForm(request.GET or None)
@@ -61,6 +120,8 @@ def event_list(request: HttpRequest, member: Membership) -> HttpResponse:
     except TraceabilityError as exc:  # an identifier pattern the query refuses
         form.add_error("MATCH_anyEPC", str(exc))
         events = queries.filter_events(member, {}).order_by("-event_time", "-id")
+    if (download := _events_export(member).response(request, events)) is not None:
+        return download
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     places = {e.biz_location or e.read_point for e in page.object_list}
     return render(
@@ -130,6 +191,8 @@ def lot_list(request: HttpRequest, member: Membership) -> HttpResponse:
     flagged = request.GET.get("flagged") == "1"
     if flagged:
         lots = lots.filter(flag_count__gt=0)  # type: ignore[misc]  # annotated in lots_for
+    if (download := LOTS_EXPORT.response(request, lots.select_related("facility"))) is not None:
+        return download
     page = Paginator(lots, 50).get_page(request.GET.get("page"))
     return render(request, "traceability/lot_list.html", {"page": page, "flagged": flagged})
 
@@ -167,7 +230,7 @@ def lot_report(request: HttpRequest, member: Membership, lot_id: int) -> HttpRes
     response = HttpResponse(pdf, content_type="application/pdf")
     name = slugify(lot.code.rsplit(":", 1)[-1])[:60] or str(lot.pk)
     response["Content-Disposition"] = f'attachment; filename="chain-of-custody-{name}.pdf"'
-    return response
+    return answered(request, response)
 
 
 # Events listed in a lot's report (each with a QR code); past it the report says how many more.

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -27,6 +27,7 @@ from oretrace.core.requests import user_of
 from oretrace.core.services import onboarding
 from oretrace.core.tenancy import get_for_member
 from oretrace.web.auth import client_address
+from oretrace.web.exports import Column, ListExport
 from oretrace.web.forms import AcceptInvitationForm, OrganisationInviteForm, SignUpForm
 from oretrace.web.views import member_required, requires
 
@@ -185,16 +186,32 @@ def operator_organisations(request: HttpRequest) -> HttpResponse:
                 % {"org": org, "email": data["email"]},
             )
             return redirect("web:operator_organisations")
+    found = organisations_for_operator(state)
+    if request.method == "GET" and (download := ORGANISATIONS_EXPORT.response(request, found)):
+        return download
     return render(
         request,
         "web/operator_organisations.html",
         {
-            "organisations": organisations_for_operator(state),
+            "organisations": found,
             "state": state,
             "form": form,
         },
         status=400 if form.errors else 200,
     )
+
+
+ORGANISATIONS_EXPORT = ListExport(
+    "organisations",
+    (
+        Column(gettext_lazy("Organisation"), lambda o: o.legal_name),
+        Column(gettext_lazy("Country"), lambda o: o.country_id),
+        Column(gettext_lazy("Kind"), lambda o: o.get_kind_display()),
+        Column(gettext_lazy("Signed up"), lambda o: o.created_at),
+        Column(gettext_lazy("Members"), lambda o: o.member_count),
+        Column(gettext_lazy("Sign-up"), lambda o: o.get_approval_display()),
+    ),
+)
 
 
 @operator_required

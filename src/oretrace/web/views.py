@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import update_wrapper
-from typing import Concatenate, cast
+from typing import Any, Concatenate, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,8 +39,62 @@ from oretrace.core.services import onboarding
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.web.dashboard import collect as app_figures
 from oretrace.web.dashboard import collect_notices
+from oretrace.web.exports import Column, ListExport
 from oretrace.web.forms import InviteForm, StartJobForm, TokenForm
 from oretrace.web.middleware import SESSION_KEY
+from oretrace.web.templatetags.oretrace import job_title, jsonish
+
+MEMBERS_EXPORT = ListExport(
+    "members",
+    (
+        Column(gettext_lazy("E-mail"), lambda m: m.user.email),
+        Column(gettext_lazy("Name"), lambda m: m.user.full_name),
+        Column(gettext_lazy("Roles"), lambda m: ", ".join(m.role_labels)),
+        Column(gettext_lazy("Status"), lambda m: _("active") if m.is_active else _("inactive")),
+    ),
+)
+JOBS_EXPORT = ListExport(
+    "jobs",
+    (
+        Column(gettext_lazy("Job"), job_title),
+        Column(gettext_lazy("Status"), lambda j: j.get_status_display()),
+        Column(gettext_lazy("Progress"), lambda j: j.progress),
+        Column(gettext_lazy("Started by"), lambda j: j.created_by.email if j.created_by else ""),
+        Column(gettext_lazy("Created"), lambda j: j.created_at),
+    ),
+)
+
+MINERALS_EXPORT = ListExport(
+    "minerals",
+    (
+        Column(gettext_lazy("Template"), lambda m: m.template_family),
+        Column(gettext_lazy("Minerals and metals"), lambda m: m.label),
+        Column(gettext_lazy("Symbol"), lambda m: m.symbol),
+        Column(gettext_lazy("formerly"), lambda m: ", ".join(m.legacy_templates or [])),
+    ),
+)
+
+
+def _token_status(token: ApiToken) -> str:
+    if token.revoked_at:
+        return _("revoked on %(date)s") % {"date": token.revoked_at.date().isoformat()}
+    if token.ended_by_password_change:
+        return _("ended by a password change")
+    return _("active")
+
+
+TOKENS_EXPORT = ListExport(
+    "api-tokens",
+    (
+        Column(gettext_lazy("Name"), lambda t: t.name),
+        Column(gettext_lazy("Organisation"), lambda t: str(t.membership.organisation)),
+        Column(gettext_lazy("Starts with"), lambda t: f"ot_{t.prefix}_…"),
+        Column(gettext_lazy("Created"), lambda t: t.created_at),
+        Column(gettext_lazy("Last used"), lambda t: t.last_used_at),
+        Column(gettext_lazy("Expires"), lambda t: t.expires_at),
+        Column(gettext_lazy("Status"), _token_status),
+    ),
+)
 
 
 def member_required[**P, R: HttpResponseBase](
@@ -169,14 +223,15 @@ def organisation(request: HttpRequest, member: Membership) -> HttpResponse:
     grants = (
         Grant.objects.for_member(member).active().select_related("owner", "grantee", "content_type")
     )
+    members = Membership.objects.for_member(member).select_related("user").order_by("user__email")
+    if (download := MEMBERS_EXPORT.response(request, members)) is not None:
+        return download
     return render(
         request,
         "web/organisation.html",
         {
             "org": org,
-            "members": Membership.objects.for_member(member)
-            .select_related("user")
-            .order_by("user__email"),
+            "members": members,
             "grants": grants,
             "invite": invite,
             "invitations": pending_invitations(member),
@@ -187,7 +242,10 @@ def organisation(request: HttpRequest, member: Membership) -> HttpResponse:
 
 @member_required
 def jobs(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
-    page = Paginator(jobs_for(member), 25).get_page(request.GET.get("page"))
+    found = jobs_for(member)
+    if (download := JOBS_EXPORT.response(request, found)) is not None:
+        return download
+    page = Paginator(found, 25).get_page(request.GET.get("page"))
     any_active = any(not j.is_final for j in page.object_list)
     context = {"page": page, "any_active": any_active, "form": StartJobForm(member=member)}
     if request.htmx:
@@ -255,6 +313,9 @@ def reference(request: AuthenticatedRequest, member: Membership) -> HttpResponse
     families = [
         (family, Mineral.objects.filter(template_family=family)) for family in TemplateFamily
     ]
+    minerals = Mineral.objects.order_by("template_family", "code")
+    if (download := MINERALS_EXPORT.response(request, minerals)) is not None:
+        return download
     context = {
         "families": families,
         "countries": countries.prefetch_related("subdivisions")[:50] if query else countries.none(),
@@ -291,18 +352,12 @@ def tokens(request: HttpRequest, member: Membership) -> HttpResponse:
             raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:
             form.add_error(None, str(exc))
-    return render(
-        request,
-        "web/tokens.html",
-        {
-            "form": form,
-            "secret": secret,
-            "tokens": visible(
-                ApiToken.objects.select_related("membership__organisation", "membership__user"),
-                member,
-            ),
-        },
+    found = visible(
+        ApiToken.objects.select_related("membership__organisation", "membership__user"), member
     )
+    if request.method == "GET" and (download := TOKENS_EXPORT.response(request, found)):
+        return download
+    return render(request, "web/tokens.html", {"form": form, "secret": secret, "tokens": found})
 
 
 @member_required
@@ -320,6 +375,11 @@ def changes(
 ) -> HttpResponse:
     obj = object_for_member(app_label, model_name, object_id, member)
     entries = ChangeLogEntry.objects.for_object(obj)
+    if request.GET.get("export"):
+        named = with_actor_names(member, list(entries))
+        download = CHANGES_EXPORT.response(request, _changed_fields(obj, named))
+        if download is not None:
+            return download
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     page.object_list = with_actor_names(member, list(page.object_list))
     for entry in page.object_list:
@@ -327,6 +387,32 @@ def changes(
     return render(
         request, "web/changes.html", {"object": obj, "page": page, "model_name": model_name}
     )
+
+
+CHANGES_EXPORT = ListExport(
+    "changes",
+    (
+        Column(gettext_lazy("When"), lambda r: r[0].at),
+        Column(gettext_lazy("Action"), lambda r: r[0].get_action_display()),
+        Column(gettext_lazy("By"), lambda r: r[0].actor_name),
+        Column(gettext_lazy("Field"), lambda r: r[1]),
+        Column(gettext_lazy("Before"), lambda r: _cell(r[2])),
+        Column(gettext_lazy("After"), lambda r: _cell(r[3])),
+    ),
+)
+
+
+def _changed_fields(obj: object, entries: list[ChangeLogEntry]) -> list[tuple[Any, ...]]:
+    """The change log of one object, one row per changed field (one per change without)."""
+    return [
+        (entry, *field)
+        for entry in entries
+        for field in (_readable_differences(obj, entry) or [("", None, None)])
+    ]
+
+
+def _cell(value: object) -> object:
+    return "" if value is None else jsonish(value)
 
 
 def _readable_differences(obj: object, entry: ChangeLogEntry) -> list[tuple[str, object, object]]:

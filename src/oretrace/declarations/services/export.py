@@ -9,7 +9,6 @@ formulas in the cells written over are replaced, the rest of the workbook is lef
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Callable
@@ -20,10 +19,16 @@ import openpyxl
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from oretrace.core import bounds
 from oretrace.core.models import Country, Organisation
+from oretrace.core.tabular import (  # noqa: F401  (the report writers moved to core: re-exported)
+    FORMULA_SIGNS,
+    as_csv,
+    as_xlsx,
+    csv_cell,
+    xlsx_cell,
+)
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.queries.rollup import Rollup
 from oretrace.declarations.rmi import ParsedDeclaration, TemplateError
@@ -465,55 +470,3 @@ def smelter_report_rows(rollup: Rollup) -> list[tuple[Any, ...]]:
         for u in rollup.unresolved
     ]
     return rows
-
-
-# A text cell starting with one of these runs as a formula when a spreadsheet opens a CSV file.
-FORMULA_SIGNS = ("=", "+", "-", "@", "\t", "\r")
-_UNPAIRED_SURROGATES = re.compile("[\ud800-\udfff]")
-_NOT_XML = re.compile("[\ufffe\uffff]")  # not XML characters either
-
-
-def csv_cell(value: Any) -> Any:
-    """``value`` as written to a CSV report: text that would start a formula gets a leading
-    apostrophe (OWASP's CSV-injection advice); every other value, the empty text included,
-    is written as it is."""
-    if isinstance(value, str):
-        value = _UNPAIRED_SURROGATES.sub("\ufffd", value)  # UTF-8 cannot carry them
-        return "'" + value if value.startswith(FORMULA_SIGNS) else value
-    return value
-
-
-def xlsx_cell(value: Any) -> Any:
-    """``value`` as written to an XLSX report: characters XML cannot carry (NUL and the other
-    C0 controls but tab, line feed and carriage return) become U+FFFD, visibly."""
-    if isinstance(value, str):
-        value = _UNPAIRED_SURROGATES.sub("\ufffd", value)
-        return _NOT_XML.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
-    return value
-
-
-def as_csv(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> bytes:
-    """A CSV report (UTF-8 with a BOM, so that Excel reads it as UTF-8)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def as_xlsx(title: str, header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> bytes:
-    """An XLSX report. Text is stored as text cells, never as formulas, so a name that starts
-    with '=' shows as written and runs nothing; no apostrophe is added."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = xlsx_cell(title)[:31]
-    for values in (header, *rows):
-        sheet.append([xlsx_cell(v) for v in values])
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # openpyxl takes text starting with '=' for a formula
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()

@@ -13,8 +13,8 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from oretrace.core.models import ChangeLogEntry
+from oretrace.core.tabular import as_csv, as_xlsx
 from oretrace.declarations import services
-from oretrace.declarations.services.export import as_csv, as_xlsx
 
 NASTY = [
     "",

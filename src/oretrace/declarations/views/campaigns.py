@@ -20,7 +20,7 @@ from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
-from oretrace.declarations import services, supplier_list
+from oretrace.declarations import list_exports, services, supplier_list
 from oretrace.declarations.choices import Family, RequestStatus
 from oretrace.declarations.findings import with_text
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
@@ -95,6 +95,11 @@ def campaign_list(request: HttpRequest, member: Membership) -> HttpResponse:
             % {"count": sent},
         )
         return redirect("declarations:campaign", campaign_id=campaign.pk)
+    if request.GET.get("export"):
+        every = visible(Campaign.objects.all(), member)
+        every_rate = [(c, campaign_queries.response_rate(c)) for c in every.iterator()]
+        if (download := list_exports.CAMPAIGNS.response(request, every_rate)) is not None:
+            return download
     listed = list(visible(Campaign.objects.all(), member)[:200])
     rows = [(c, campaign_queries.response_rate(c)) for c in listed]
     years = sorted({(c.reporting_year, c.family) for c in listed}, reverse=True)
@@ -148,6 +153,8 @@ def campaign_detail(request: HttpRequest, member: Membership, campaign_id: int) 
         return redirect("declarations:campaign", campaign_id=campaign.pk)
     rate = campaign_queries.response_rate(campaign)
     requests = campaign.requests.select_related("supplier", "declaration")
+    if (download := list_exports.CAMPAIGN_REQUESTS.response(request, requests)) is not None:
+        return download
     asked = {r.supplier_id for r in requests}
     # Declarations that came another way, which the team can record as a supplier's answer.
     candidates: dict[int, list[Declaration]] = {}

@@ -21,7 +21,7 @@ from oretrace.core.models import Membership
 from oretrace.core.reference import mineral_name
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
-from oretrace.declarations import queries, services
+from oretrace.declarations import list_exports, queries, services
 from oretrace.declarations.choices import DeclarationStatus, Family, Severity
 from oretrace.declarations.findings import with_text
 from oretrace.declarations.models import Declaration, ImportBatch, Supplier
@@ -88,7 +88,10 @@ def declaration_list(request: HttpRequest, member: Membership) -> HttpResponse:
         include_superseded=get.get("all") == "1",
         q=get.get("q", "").strip(),
     )
-    page = Paginator(search_declarations(member, f), 50).get_page(get.get("page"))
+    found = search_declarations(member, f)
+    if (download := list_exports.DECLARATIONS.response(request, found)) is not None:
+        return download
+    page = Paginator(found, 50).get_page(get.get("page"))
     return render(
         request,
         "declarations/declaration_list.html",
@@ -156,6 +159,8 @@ def batch_detail(request: HttpRequest, member: Membership, batch_id: int) -> Htt
         outcome: sum(f.get("outcome") == outcome for f in batch.files)
         for outcome in ("imported", "duplicate", "refused")
     }
+    if (download := list_exports.BATCH_FILES.response(request, batch.files or [])) is not None:
+        return download
     context = {
         "batch": batch,
         "job": batch.job,
@@ -250,6 +255,8 @@ def facility_suppliers(request: HttpRequest, member: Membership, facility_id: in
     """Which suppliers named this smelter or refiner in their current declarations."""
     facility = get_for_member(Facility.objects.select_related("country"), member, pk=facility_id)
     namings = namings_of(facility, member)
+    if (download := list_exports.FACILITY_SUPPLIERS.response(request, namings)) is not None:
+        return download
     return render(
         request,
         "declarations/facility_suppliers.html",
@@ -280,6 +287,8 @@ def supplier_list(request: HttpRequest, member: Membership) -> HttpResponse:
             messages.error(request, str(exc))
         return redirect("declarations:suppliers")
     suppliers = visible(Supplier.objects.select_related("country"), member)
+    if (download := list_exports.SUPPLIERS.response(request, suppliers)) is not None:
+        return download
     page = Paginator(suppliers, 50).get_page(request.GET.get("page"))
     return render(
         request,

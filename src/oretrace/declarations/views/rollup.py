@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from oretrace.core import tabular
 from oretrace.core.choices import JobStatus
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Job, Membership
@@ -33,6 +34,7 @@ from oretrace.declarations.services.rollup import (
     filled_path,
     start_rollup_export,
 )
+from oretrace.web.exports import answered
 from oretrace.web.views import member_required
 
 CONTACT_LABELS = {
@@ -177,8 +179,8 @@ def smelter_report(request: HttpRequest, member: Membership, kind: str) -> HttpR
     rows = export.smelter_report_rows(build_rollup(member, family, year))
     header = export.SMELTER_REPORT_HEADER
     name = f"smelters-{family}-{year}"
-    data = export.as_csv(header, rows) if kind == "csv" else export.as_xlsx(name, header, rows)
-    return _download(data, name, kind)
+    data = tabular.as_csv(header, rows) if kind == "csv" else tabular.as_xlsx(name, header, rows)
+    return answered(request, _download(data, name, kind))
 
 
 SUPPLIER_REPORT_HEADER = (
@@ -232,8 +234,8 @@ def supplier_report_rows(member: Membership) -> list[tuple[Any, ...]]:
 def supplier_report(request: HttpRequest, member: Membership, kind: str) -> HttpResponse:
     rows = supplier_report_rows(member)
     data = (
-        export.as_csv(SUPPLIER_REPORT_HEADER, rows)
+        tabular.as_csv(SUPPLIER_REPORT_HEADER, rows)
         if kind == "csv"
-        else export.as_xlsx("suppliers", SUPPLIER_REPORT_HEADER, rows)
+        else tabular.as_xlsx("suppliers", SUPPLIER_REPORT_HEADER, rows)
     )
-    return _download(data, "supplier-status", kind)
+    return answered(request, _download(data, "supplier-status", kind))

@@ -153,3 +153,15 @@ def role_labels(codes: object) -> list[str]:
 
     labels = dict(Role.choices)
     return [str(labels.get(code, code)) for code in (codes or [])]  # type: ignore[attr-defined]
+
+
+@register.inclusion_tag("web/_export_links.html", takes_context=True)
+def export_links(context: template.Context) -> dict[str, object]:
+    """The "Download CSV / XLSX" links of a list page: its filters, every page, as a file."""
+    from oretrace.web.exports import export_query
+
+    request = context["request"]
+    return {
+        "csv_query": export_query(request, "csv"),
+        "xlsx_query": export_query(request, "xlsx"),
+    }

@@ -1,0 +1,96 @@
+"""Downloads of the declarations lists (declarations/list_exports.py): the declaration list
+as XLSX holds exactly the rows its filters select, beyond the page, and only the member's own;
+campaigns, their requests and suppliers download too."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.test import Client
+
+from oretrace.declarations.tests.factories import (
+    CampaignFactory,
+    CampaignRequestFactory,
+    DeclarationFactory,
+    SupplierFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def declarations(org_a, org_b):
+    shenzhen = SupplierFactory(organisation=org_a, name="深圳金属有限公司")
+    nul = SupplierFactory(organisation=org_a, name="Nul\x00 Metals")
+    for _ in range(55):  # more than a page of 50
+        DeclarationFactory(organisation=org_a, supplier=shenzhen, status="accepted")
+    DeclarationFactory(organisation=org_a, supplier=nul, status="needs_correction")
+    DeclarationFactory(organisation=org_a, supplier=nul, status="accepted", family="EMRT")
+    DeclarationFactory(organisation=org_b, status="accepted")
+
+
+def _client(member) -> Client:
+    client = Client()
+    client.force_login(member.user)
+    return client
+
+
+def _xlsx(response) -> list[tuple]:
+    data = b"".join(response.streaming_content)
+    return list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+
+
+def _csv(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_declaration_list_xlsx_holds_the_filtered_selection(member_a, declarations):
+    client = _client(member_a)
+    html = client.get("/declarations/?status=accepted&family=CMRT").content.decode()
+    assert 'href="?status=accepted&amp;family=CMRT&amp;export=xlsx"' in html
+    rows = _xlsx(client.get("/declarations/?status=accepted&family=CMRT&export=xlsx"))
+    assert rows[0] == (
+        "Supplier",
+        "Template",
+        "Scope",
+        "Effective",
+        "Status",
+        "Errors",
+        "Red flags",
+        "File",
+    )
+    assert len(rows) == 56  # 55 rows: the whole selection, not the page of 50
+    assert {r[0] for r in rows[1:]} == {"深圳金属有限公司"}
+    assert {r[4] for r in rows[1:]} == {"Accepted"}  # the status's name, not its code
+
+
+def test_declaration_list_csv_keeps_nul_and_other_scripts(member_a, declarations):
+    rows = _csv(_client(member_a).get("/declarations/?export=csv"))
+    assert len(rows) == 58
+    assert {r[0] for r in rows[1:]} == {"深圳金属有限公司", "Nul\x00 Metals"}
+
+
+def test_another_organisation_downloads_none_of_them(member_b, declarations):
+    rows = _csv(_client(member_b).get("/declarations/?export=csv"))
+    assert len(rows) == 2
+    assert "深圳" not in rows[1][0]
+
+
+def test_campaigns_their_requests_and_suppliers_download(member_a, member_b, declarations):
+    campaign = CampaignFactory(organisation=member_a.organisation, name="Year 2026")
+    CampaignRequestFactory(
+        campaign=campaign,
+        supplier=SupplierFactory(organisation=member_a.organisation, name="Ōsaka Tin"),
+    )
+    client = _client(member_a)
+    assert _csv(client.get("/declarations/campaigns/?export=csv"))[1][0] == "Year 2026"
+    requests = _xlsx(client.get(f"/declarations/campaigns/{campaign.pk}/?export=xlsx"))
+    assert [r[0] for r in requests[1:]] == ["Ōsaka Tin"]
+    suppliers = {r[0] for r in _csv(client.get("/declarations/suppliers/?export=csv"))[1:]}
+    assert {"深圳金属有限公司", "Nul\x00 Metals", "Ōsaka Tin"} <= suppliers
+    # another organisation: its own lists are empty, A's campaign is not found
+    other = _client(member_b)
+    assert len(_csv(other.get("/declarations/campaigns/?export=csv"))) == 1
+    assert other.get(f"/declarations/campaigns/{campaign.pk}/?export=csv").status_code == 404
