@@ -30,7 +30,7 @@ from oretrace.assessments.models import (
 from oretrace.assessments.permissions import can_assign_assessments
 from oretrace.assessments.queries import RESULT_STATUSES
 from oretrace.assessments.services import Actor, _require, is_assigner, is_responder
-from oretrace.assessments.texts import localise
+from oretrace.assessments.texts import localise, text_language
 from oretrace.core.actors import actor_user
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
@@ -69,6 +69,7 @@ def generate_plan(
             criterion=criterion,
             severity=criterion.severity,
             steps=localise(criterion.improvement_steps, language),
+            steps_language=text_language(criterion.improvement_steps, language),
             due_on=start + timedelta(days=SEVERITY_DUE_DAYS[criterion.severity]),  # type: ignore[index]
         )
         log_change(
@@ -104,7 +105,8 @@ def update_action(
     if steps is not None:
         if not steps.strip():
             raise AssessmentError("an action needs at least one step")
-        action.steps = steps.strip()
+        if steps.strip() != action.steps:
+            action.steps, action.steps_language = steps.strip(), ""
     action.save()
     log_change(
         action,
