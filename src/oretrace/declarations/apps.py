@@ -14,6 +14,7 @@ class DeclarationsConfig(AppConfig):
         import oretrace.declarations.dashboard
         import oretrace.declarations.demo
         import oretrace.declarations.demo_campaigns
+        import oretrace.declarations.demo_rollup
         import oretrace.declarations.imports
         import oretrace.declarations.records
         import oretrace.declarations.rematch

@@ -36,12 +36,14 @@ from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import InvalidTransition, NotFound, PermissionDenied
 from oretrace.core.jobs import JobContext, job_handler, start_job
 from oretrace.core.models import Job, Membership
+from oretrace.core.stored_text import StoredText
 from oretrace.declarations.choices import (
     REQUEST_FOLLOWS,
     CampaignStatus,
     DeclarationStatus,
     Family,
     RequestStatus,
+    UploadOutcome,
 )
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.imports import (
@@ -430,11 +432,20 @@ def receive(
             "declarations.link_response",
             actor=owner,
             params={"request": request.pk, "files": stored, "at": now.isoformat()},
-            title=f"Check {len(stored)} file(s) from {request.supplier.name}"[:200],
+            title=StoredText.of(
+                "Check %(count)s file from %(supplier)s",
+                "Check %(count)s files from %(supplier)s",
+                count=len(stored),
+                supplier=request.supplier.name,
+            ),
         )
 
 
-@job_handler("declarations.link_response", title=gettext_lazy("Check a supplier's upload"))
+@job_handler(
+    "declarations.link_response",
+    title=gettext_lazy("Check a supplier's upload"),
+    result_labels=dict(UploadOutcome.choices),
+)
 def link_response_job(ctx: JobContext, request: int, files: list[dict], at: str) -> dict:
     """Job: import the files a supplier sent through its link, as `respond` does."""
     from pathlib import Path

@@ -7,10 +7,12 @@ from django.utils.translation import gettext_lazy
 from oretrace.core.jobs import JobContext, job_handler
 from oretrace.core.models import Membership
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.rollup_export import KIND, run_rollup_export
+from oretrace.declarations.rollup_export import KIND, RESULT_LABELS, run_rollup_export
 
 
-@job_handler(KIND, title=gettext_lazy("Fill your template with the roll-up"))
+@job_handler(
+    KIND, title=gettext_lazy("Fill your template with the roll-up"), result_labels=RESULT_LABELS
+)
 def rollup_export_job(ctx: JobContext, **params: object) -> dict:
     """Job: fill the uploaded blank with the roll-up, as the member who uploaded it."""
     job = ctx.job

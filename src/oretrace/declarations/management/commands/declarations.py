@@ -57,7 +57,7 @@ class Command(BaseCommand):
         # The same loop as the worker's: each file's outcome is saved with its import, so a
         # command killed halfway leaves a true record behind.
         counts = run_batch(
-            batch, actor=member, progress=lambda percent, name: self._bar(percent, name, quiet)
+            batch, actor=member, progress=lambda percent, name: self._bar(percent, str(name), quiet)
         )
         self._clear(quiet)
         batch.refresh_from_db()
