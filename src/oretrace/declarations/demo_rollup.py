@@ -15,9 +15,9 @@ from django.utils import timezone
 from oretrace.core.demo import demo_step
 from oretrace.core.models import Job
 from oretrace.declarations.demo import _admin, _blank
-from oretrace.declarations.export import COMPANY_ANSWER_DEFAULTS
-from oretrace.declarations.rollup import years_with_declarations
-from oretrace.declarations.rollup_export import KIND, start_rollup_export
+from oretrace.declarations.queries.rollup import years_with_declarations
+from oretrace.declarations.services.export import COMPANY_ANSWER_DEFAULTS
+from oretrace.declarations.services.rollup import KIND, start_rollup_export
 
 FAMILY = "CMRT"
 FILENAME = "brightline-blank-CMRT-6.5.xlsx"

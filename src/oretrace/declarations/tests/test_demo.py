@@ -6,7 +6,7 @@ from django.utils import timezone
 from oretrace.core.demo import build_demo
 from oretrace.core.models import Membership
 from oretrace.declarations.models import Declaration
-from oretrace.declarations.rollup import build_rollup
+from oretrace.declarations.queries.rollup import build_rollup
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_the_demo_rollup_takes_its_response_rate_from_the_campaign():
     )
     year = Declaration.objects.filter(organisation=member.organisation).first().reporting_year
     rollup = build_rollup(member, "CMRT", year)
-    from oretrace.declarations.campaigns import year_response_rate
+    from oretrace.declarations.queries.campaigns import year_response_rate
 
     asked = year_response_rate(member, "CMRT", year)
     if asked is None:
@@ -65,7 +65,7 @@ def test_the_demo_holds_a_finished_rollup_export_to_download(
     from oretrace.core.choices import JobStatus
     from oretrace.core.jobs import execute
     from oretrace.core.models import Job
-    from oretrace.declarations.rollup_export import KIND
+    from oretrace.declarations.services.rollup import KIND
 
     with django_capture_on_commit_callbacks(execute=False):
         build_demo()

@@ -25,9 +25,9 @@ from django.utils.translation import gettext_lazy
 from oretrace.core.jobs import JobContext, start_job
 from oretrace.core.models import Job, Membership
 from oretrace.core.stored_text import StoredText
-from oretrace.declarations import export
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.rollup import LATEST, build_rollup
+from oretrace.declarations.queries.rollup import LATEST, build_rollup
+from oretrace.declarations.services import export
 
 KIND = "declarations.rollup_export"
 EXPORT_DIR = "exports"
