@@ -385,6 +385,12 @@ class ImprovementAction(TimeStampedModel):
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="actions")
     severity = models.CharField(max_length=10, choices=Severity.choices)
     steps = models.TextField(help_text="Suggested steps, one per line; the supplier may edit them.")
+    steps_language = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="The language of the standard's steps as copied (they may have none in the "
+        "reader's language); empty once the supplier wrote them.",
+    )
     owner_name = models.CharField(
         max_length=200, blank=True, help_text="Who at the supplier carries the action."
     )

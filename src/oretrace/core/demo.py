@@ -191,6 +191,19 @@ USERS: tuple[tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = (
     ),
 )
 
+# The platform's operator (a staff user, no organisation): approves sign-ups, invites
+# organisations. The demo leaves one sign-up waiting for it, and one invitation pending.
+OPERATOR = ("operator@oretrace.example", "Noor Haddad")
+WAITING_SIGN_UP = {
+    "legal_name": "Antsirabe Mica Traders SARL",
+    "country": "MG",
+    "full_name": "Hery Rakoto",
+    "email": "hery@antsirabe-mica.example",
+    "kind": K.TRADER,
+    "language": "fr",
+}
+PENDING_INVITATION = ("aurelia-motors", "new.buyer@aurelia.example", "Lucas Moreau", R.VIEWER)
+
 DemoStep = Callable[[Callable[[str], None]], None]
 _STEPS: list[tuple[str, DemoStep]] = []
 _LAST_STEPS: list[tuple[str, DemoStep]] = []
@@ -246,11 +259,37 @@ def build_core(say: Callable[[str], None]) -> dict[str, int]:
     return {"organisations": len(orgs), "users": len(USERS), "new_memberships": created}
 
 
+def build_onboarding(say: Callable[[str], None]) -> None:
+    """The operator, a sign-up waiting for its approval, and an invitation not yet accepted
+    (its link is mailed, as every invitation's: the worker prints the mail in the demo)."""
+    from oretrace.core.exceptions import PermissionDenied
+    from oretrace.core.models import Invitation
+    from oretrace.core.services import onboarding
+
+    email, name = OPERATOR
+    services.make_operator(_user(email, name), actor=ACTOR)
+    waiting = WAITING_SIGN_UP
+    if not User.objects.filter(email=waiting["email"]).exists():
+        try:
+            onboarding.sign_up(**waiting, password=DEMO_PASSWORD)
+        except PermissionDenied:  # sign-up closed on this platform (ORETRACE_SIGNUP_OPEN)
+            say("sign-up is closed: no sign-up waits for the operator")
+    slug, invitee, invitee_name, role = PENDING_INVITATION
+    org = Organisation.objects.get(slug=slug)
+    if not Invitation.objects.filter(organisation=org, email=invitee).exists():
+        onboarding.invite(org, email=invitee, roles=[role], actor=ACTOR, full_name=invitee_name)
+    say(
+        f"the operator {email}; {waiting['legal_name']} waits for approval; "
+        f"{invitee} is invited to {org.short_name}"
+    )
+
+
 def build_demo(say: Callable[[str], None] = lambda _msg: None) -> None:
     """Load reference data if needed, then the core demo, then every app's demo step."""
     if not reference_is_loaded():
         load_reference_data(lambda _p, msg: say(msg))
     build_core(say)
+    build_onboarding(say)
     for name, step in [*_STEPS, *_LAST_STEPS]:
         say(f"demo: {name}")
         step(say)
@@ -266,4 +305,5 @@ def logins() -> list[tuple[str, str, str]]:
         )
         roles = " + ".join(", ".join(str(labels[r]) for r in roles) for _, roles in places)
         rows.append((email, orgs, roles))
+    rows.append((OPERATOR[0], "the platform", "operator (staff user)"))
     return rows

@@ -23,7 +23,7 @@ import socket
 import threading
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -41,6 +41,7 @@ from oretrace.core.exceptions import InvalidTransition, OretraceError, Permissio
 from oretrace.core.models import Job, Membership, Organisation
 from oretrace.core.models.jobs import TRANSITIONS
 from oretrace.core.permissions import Permission, can_cancel_any_job
+from oretrace.core.stored_text import StoredText
 
 logger = logging.getLogger(__name__)
 MAX_MESSAGES = 500
@@ -79,6 +80,8 @@ class JobKind:
     # Who may start it; None: any member (jobs the system starts need no permission).
     permission: Permission | None = None
     user_startable: bool = False
+    # What the codes of its result (``{"imported": 3}``) are called, in the reader's language.
+    result_labels: Mapping[str, str | Promise] = field(default_factory=dict)
 
     def startable_by(self, member: Membership) -> bool:
         return self.user_startable and (self.permission is None or self.permission(member))
@@ -99,11 +102,15 @@ def job_handler(
     title: str | Promise,
     permission: Permission | None = None,
     user_startable: bool = False,
+    result_labels: Mapping[str, str | Promise] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``func(ctx, **params)`` as the handler of job ``kind``."""
+    """Register ``func(ctx, **params)`` as the handler of job ``kind``; ``result_labels`` name
+    the codes of the counts it returns (shown as codes when not named)."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        _REGISTRY[kind] = JobKind(kind, title, func, permission, user_startable)
+        _REGISTRY[kind] = JobKind(
+            kind, title, func, permission, user_startable, dict(result_labels or {})
+        )
         return func
 
     return register
@@ -136,10 +143,18 @@ def start_job(
     actor: Membership | SystemActor,
     organisation: Organisation | None = None,
     params: dict[str, Any] | None = None,
-    title: str | None = None,
+    title: StoredText | str | None = None,
 ) -> Job:
-    """Record a job and enqueue it once the surrounding transaction commits."""
+    """Record a job and enqueue it once the surrounding transaction commits.
+
+    ``title`` says what this job does more precisely than its kind's title ("Import 3
+    declaration files"): a catalogue template and its values, so that every reader sees it in
+    their language (a plain string is shown as written)."""
     spec = get_kind(kind)
+    if isinstance(title, StoredText):
+        english, template = title.english()[:200], title.as_json()
+    else:
+        english, template = (title or spec.english_title)[:200], {}
     if isinstance(actor, SystemActor):
         if organisation is None:
             raise OretraceError("a system job needs the organisation it runs for")
@@ -153,7 +168,8 @@ def start_job(
             organisation=organisation,
             created_by=user,
             kind=kind,
-            title=title or spec.english_title,
+            title=english,
+            title_text=template,
             params=params or {},
         )
         transaction.on_commit(lambda: _enqueue(job.pk))
@@ -195,8 +211,40 @@ def _worker_name() -> str:
     return f"{socket.gethostname()} pid {os.getpid()}"[:120]
 
 
-def _entry(level: str, text: str) -> dict[str, str]:
-    return {"at": timezone.now().isoformat(), "level": level, "text": text}
+def _entry(level: str, text: str | StoredText) -> dict[str, Any]:
+    """A message of a job: its English text, and its template when it has one."""
+    entry: dict[str, Any] = {"at": timezone.now().isoformat(), "level": level}
+    if isinstance(text, StoredText):
+        return {**entry, "text": text.english(), **text.as_json()}
+    return {**entry, "text": text}
+
+
+def message_text(entry: Mapping[str, Any]) -> str:
+    """A job message in the reader's language (its stored English when it has no template)."""
+    return StoredText.render(entry, fallback=str(entry.get("text", "")))
+
+
+def job_title(job: Job) -> str:
+    """A job's title in the reader's language: its own template, else its kind's title when it
+    is the one stored, else the stored text."""
+    if job.title_text:
+        return StoredText.render(job.title_text, fallback=job.title)
+    spec = _REGISTRY.get(job.kind)
+    if spec is not None and job.title == spec.english_title:
+        return str(spec.title)
+    return job.title
+
+
+def result_rows(job: Job) -> list[tuple[str, Any, bool]]:
+    """A job's result as (label, value, is_code) rows: the kind's label of each code, or the
+    code itself (to be shown as code) when the kind names none."""
+    spec = _REGISTRY.get(job.kind)
+    labels = spec.result_labels if spec is not None else {}
+    result = job.result if isinstance(job.result, Mapping) else {}
+    return [
+        (str(labels[code]), value, False) if code in labels else (str(code), value, True)
+        for code, value in result.items()
+    ]
 
 
 @dataclass
@@ -215,7 +263,7 @@ class JobContext:
     def __post_init__(self) -> None:
         self.attempt = self.job.attempts
 
-    def progress(self, percent: float, message: str | None = None) -> None:
+    def progress(self, percent: float, message: str | StoredText | None = None) -> None:
         """Report progress (0 to 100) and optionally a message; stops the handler if cancelled."""
         value = max(0, min(100, int(percent)))
         if message:
@@ -227,7 +275,7 @@ class JobContext:
         else:
             self._write()  # renew the lease, and notice a cancellation
         if self.listener is not None:
-            self.listener(value, message)
+            self.listener(value, None if message is None else str(message))
 
     def hold(self) -> None:
         """Renew the lease, or raise ``JobCancelled``/``JobLost``. Called inside a unit of work's
@@ -235,15 +283,15 @@ class JobContext:
         run whose job went to another attempt can't write over that attempt's work."""
         self._write()
 
-    def info(self, message: str) -> None:
+    def info(self, message: str | StoredText) -> None:
         self._append("info", message)
         self._write(messages=self.job.messages)
 
-    def warn(self, message: str) -> None:
+    def warn(self, message: str | StoredText) -> None:
         self._append("warning", message)
         self._write(messages=self.job.messages)
 
-    def _append(self, level: str, text: str) -> None:
+    def _append(self, level: str, text: str | StoredText) -> None:
         self.job.messages = [*self.job.messages, _entry(level, text)][-MAX_MESSAGES:]
 
     def _mine(self) -> QuerySet[Job]:

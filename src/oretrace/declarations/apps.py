@@ -13,6 +13,7 @@ class DeclarationsConfig(AppConfig):
         import oretrace.declarations.dashboard
         import oretrace.declarations.demo
         import oretrace.declarations.demo_campaigns
+        import oretrace.declarations.demo_rollup
         import oretrace.declarations.notices  # the daily check of campaign due dates
         import oretrace.declarations.records
         import oretrace.declarations.tasks

@@ -32,6 +32,15 @@ class SmelterMatch(models.TextChoices):
     NOT_IDENTIFIED = "not_identified", _("Not yet identified")
 
 
+class UploadOutcome(models.TextChoices):
+    """What became of one uploaded file: stored as the code, shown as the label."""
+
+    PENDING = "pending", _("waiting")
+    IMPORTED = "imported", _("imported")
+    DUPLICATE = "duplicate", _("already imported")
+    REFUSED = "refused", _("refused")
+
+
 class CampaignStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
@@ -110,5 +119,21 @@ ANSWER_TEXTS = {
         # xgettext:no-python-format
         gettext_noop("50% or less"),
         gettext_noop("Did not survey"),
+        # The scope of the declaration (every family)
+        gettext_noop("A. Company"),
+        gettext_noop("B. Product (or List of Products)"),
+        gettext_noop("C. User defined [Specify in 'Description of scope']"),
+        # Whether the company files a disclosure, or gives its smelter list another way
+        gettext_noop("Yes, with the SEC"),
+        gettext_noop("Yes, with the EU"),
+        gettext_noop("Yes, with the SEC and the EU"),
+        gettext_noop("Yes, in conformance with IPC1755 (e.g., CMRT)"),
+        gettext_noop("Yes, in conformance with IPC1755 (e.g. EMRT)"),
+        gettext_noop("Yes, using other format (describe)"),
+        gettext_noop("Yes, Using Other Format (Describe)"),
+        gettext_noop("Yes, CRT"),
+        gettext_noop("Yes, when more processors are validated"),
+        # AMRT: a mineral not in the template's list
+        gettext_noop("Other [specify below]"),
     )
 }

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from oretrace.core.jobs import JobContext, JobFailed, job_handler
 from oretrace.core.models import Job, Membership
 from oretrace.core.tenancy import owned_by
+from oretrace.declarations.choices import UploadOutcome
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry
 from oretrace.declarations.services.decisions import refresh_issue_counts
@@ -19,6 +20,7 @@ from oretrace.declarations.services.imports import refused_batch_message, run_ba
 from oretrace.declarations.services.mail import send_campaign_mail
 from oretrace.declarations.services.responses import LINK_RESPONSE, run_link_response
 from oretrace.declarations.services.rollup import KIND as ROLLUP_EXPORT
+from oretrace.declarations.services.rollup import RESULT_LABELS as ROLLUP_RESULT_LABELS
 from oretrace.declarations.services.rollup import run_rollup_export
 from oretrace.registry.services.reviews import REMATCH_ACTOR, RematchOutcome, on_rematch
 
@@ -32,7 +34,11 @@ def _uploader(job: Job, refusal: str) -> Membership:
     return member
 
 
-@job_handler("declarations.import", title=gettext_lazy("Import supplier declarations"))
+@job_handler(
+    "declarations.import",
+    title=gettext_lazy("Import supplier declarations"),
+    result_labels=dict(UploadOutcome.choices),
+)
 def import_job(ctx: JobContext, batch: int) -> dict[str, Any]:
     """Job: import a batch as the member who uploaded it."""
     job = ctx.job
@@ -49,7 +55,11 @@ def import_job(ctx: JobContext, batch: int) -> dict[str, Any]:
     return {"data": counts, "url": url}
 
 
-@job_handler(LINK_RESPONSE, title=gettext_lazy("Check a supplier's upload"))
+@job_handler(
+    LINK_RESPONSE,
+    title=gettext_lazy("Check a supplier's upload"),
+    result_labels=dict(UploadOutcome.choices),
+)
 def link_response_job(
     ctx: JobContext, request: int, files: list[dict[str, str]], at: str
 ) -> dict[str, Any]:
@@ -57,7 +67,11 @@ def link_response_job(
     return run_link_response(ctx, request, files, at)
 
 
-@job_handler(ROLLUP_EXPORT, title=gettext_lazy("Fill your template with the roll-up"))
+@job_handler(
+    ROLLUP_EXPORT,
+    title=gettext_lazy("Fill your template with the roll-up"),
+    result_labels=ROLLUP_RESULT_LABELS,
+)
 def rollup_export_job(ctx: JobContext, **params: object) -> dict[str, Any]:
     """Job: fill the uploaded blank with the roll-up, as the member who uploaded it."""
     actor = _uploader(ctx.job, "a roll-up export runs as the member who uploaded the blank")

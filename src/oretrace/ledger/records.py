@@ -11,8 +11,8 @@ tamper audit recomputes it from the database and compares commitments.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
@@ -40,6 +40,10 @@ class RecordType:
     # large batch computed while PostgreSQL's ``COPY`` of the leaves is open, which takes the
     # connection, so a query from ``facts`` there would wait for it for ever.
     row_only: bool = False
+    # How pages name some facts' values: a fact's key to a function giving the readable name of
+    # a value, or "" when it has none (an EPCIS event type's label). The facts themselves are
+    # what was signed, so pages show the value as code beside its name.
+    value_labels: Mapping[str, Callable[[Any], str]] = field(default_factory=dict)
 
     def facts_versions(self, record: Any) -> Iterable[dict[str, Any]]:
         """The record's facts in the current shape, then in each earlier one (lazily)."""
@@ -90,6 +94,7 @@ def register(
     logged: Callable[[Any], bool] = lambda record: True,
     legacy_facts: tuple[Facts, ...] = (),
     row_only: bool = False,
+    value_labels: Mapping[str, Callable[[Any], str]] | None = None,
 ) -> RecordType:
     """Make ``model`` committable under ``name`` (``app_label.model``, stable forever).
 
@@ -109,6 +114,7 @@ def register(
         logged,
         legacy_facts,
         row_only,
+        dict(value_labels or {}),
     )
     existing = _BY_NAME.get(name)
     if existing is not None and existing.model is not model:
@@ -179,3 +185,17 @@ def register_core() -> None:
         label="organisation registration",
     )
     register(Erasure, ERASURE, facts=erasure_facts, label="erasure")
+
+
+def fact_rows(document: Any) -> list[tuple[str, Any, str]]:
+    """A verified document's facts as (key, value, label) rows: the label names the value in
+    the reader's language when its record type knows it, else it is ""."""
+    if not isinstance(document, Mapping) or not isinstance(document.get("facts"), Mapping):
+        return []
+    spec = _BY_NAME.get(str(document.get("type", "")))
+    labels = spec.value_labels if spec is not None else {}
+    rows = []
+    for key, value in document["facts"].items():
+        name = labels.get(key)
+        rows.append((str(key), value, str(name(value)) if name and value else ""))
+    return rows

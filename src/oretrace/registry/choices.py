@@ -76,6 +76,23 @@ def status_label(status: str) -> str:
     return gettext(known) if known else status
 
 
+# Where a facility, name, identifier or status comes from (``source``): mostly a document
+# named as written (a reference list, a file), and a few origins oretrace itself writes, stored
+# as these codes or English texts and shown in the reader's language (`source_label`).
+SOURCE_LABELS = {
+    "demo": _("demonstration data"),
+    "entered on the facility page": _("entered on the facility page"),
+    "entered by a user": _("entered by a user"),
+    "entered through the API": _("entered through the API"),
+}
+
+
+def source_label(source: str) -> str:
+    """A source in the reader's language when oretrace wrote it; a document's name as written."""
+    known = SOURCE_LABELS.get(source)
+    return str(known) if known is not None else source
+
+
 class ReviewStatus(models.TextChoices):
     OPEN = "open", _("Needs review")
     CONFIRMED = "confirmed", _("Confirmed")

@@ -135,7 +135,7 @@ def _facility_post(request: HttpRequest, member: Membership, facility: Facility)
             services.add_name(
                 facility,
                 actor=member,
-                source=_("entered on the facility page"),
+                source="entered on the facility page",
                 **name_form.cleaned_data,
             )
             messages.success(request, _("Name added."))
@@ -146,7 +146,7 @@ def _facility_post(request: HttpRequest, member: Membership, facility: Facility)
             services.add_identifier(
                 facility,
                 actor=member,
-                source=_("entered on the facility page"),
+                source="entered on the facility page",
                 **id_form.cleaned_data,
             )
             messages.success(request, _("Identifier added."))
@@ -188,7 +188,7 @@ def facility_new(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
         try:
-            facility = services.create_facility(actor=member, source=_("entered by a user"), **data)
+            facility = services.create_facility(actor=member, source="entered by a user", **data)
         except PermissionDenied:
             raise  # a refusal: 403 from member_required, not a form error
         except OretraceError as exc:

@@ -61,3 +61,27 @@ STEP_LABELS = {
     "loading": _("loaded"),
     "decommissioning": _("retired"),
 }
+
+
+# CBV 2.0 dispositions (the state of the objects after an event), by their bare term. Pages
+# show the label with the standard's term beside it, marked as code; a term not listed here is
+# shown as code only.
+DISPOSITION_LABELS = {
+    "active": _("in use"),
+    "available": _("available"),
+    "unavailable": _("unavailable"),
+    "in_progress": _("being processed"),
+    "in_transit": _("on its way"),
+    "inactive": _("not yet in use"),
+    "conformant": _("conformant"),
+    "non_conformant": _("not conformant"),
+    "damaged": _("damaged"),
+    "destroyed": _("destroyed"),
+    "disposed": _("disposed of"),
+    "expired": _("expired"),
+    "recalled": _("recalled"),
+    "reserved": _("reserved"),
+    "returned": _("returned"),
+    "stolen": _("stolen"),
+    "unknown": _("unknown"),
+}

@@ -12,6 +12,7 @@ from typing import Any
 from oretrace.core.models import Organisation
 from oretrace.ledger.records import Finding, register, register_check
 from oretrace.traceability import custody
+from oretrace.traceability.choices import STEP_LABELS, EventType
 from oretrace.traceability.epcis import hashing
 from oretrace.traceability.epcis.document import read_event
 from oretrace.traceability.models import (
@@ -35,6 +36,16 @@ def epcis_event_facts(event: EpcisEvent) -> dict[str, Any]:
     }
 
 
+def event_type_label(value: Any) -> str:
+    """An EPCIS event type's name in the reader's language ("" for a type we do not know)."""
+    return str(dict(EventType.choices).get(str(value), ""))
+
+
+def step_label(value: Any) -> str:
+    """A CBV business step's name in the reader's language ("" for a step we do not know)."""
+    return str(STEP_LABELS.get(str(value).rsplit(":", 1)[-1].rsplit("/", 1)[-1], ""))
+
+
 # The ledger's record type of a custody event (its public verification links name it).
 EVENT_RECORD = "traceability.epcisevent"
 
@@ -43,6 +54,7 @@ register(
     EVENT_RECORD,
     facts=epcis_event_facts,
     label="EPCIS event",
+    value_labels={"type": event_type_label, "biz_step": step_label},
     row_only=True,  # captures append thousands at once: their facts stream into the COPY
 )
 

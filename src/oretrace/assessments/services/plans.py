@@ -31,7 +31,7 @@ from oretrace.assessments.models import (
 from oretrace.assessments.permissions import can_assign_assessments
 from oretrace.assessments.queries import RESULT_STATUSES
 from oretrace.assessments.services import Actor, _require, is_assigner, is_responder
-from oretrace.assessments.texts import localise
+from oretrace.assessments.texts import localise, text_language
 from oretrace.core.actors import actor_user
 from oretrace.core.changelog import log_change, update_and_log
 from oretrace.core.choices import ChangeAction
@@ -70,6 +70,7 @@ def generate_plan(
             criterion=criterion,
             severity=criterion.severity,
             steps=localise(criterion.improvement_steps, language),
+            steps_language=text_language(criterion.improvement_steps, language),
             due_on=start + timedelta(days=SEVERITY_DUE_DAYS[criterion.severity]),
         )
         log_change(
@@ -105,7 +106,8 @@ def update_action(
     if steps is not None:
         if not steps.strip():
             raise AssessmentError("an action needs at least one step")
-        changes["steps"] = steps.strip()
+        if steps.strip() != action.steps:
+            changes["steps"], changes["steps_language"] = steps.strip(), ""
     return update_and_log(action, actor=actor, organisation=action.assessment.supplier, **changes)
 
 

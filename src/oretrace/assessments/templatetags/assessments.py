@@ -4,8 +4,8 @@ from typing import Any
 
 from django import template
 
-from oretrace.assessments.choices import Outcome
-from oretrace.assessments.texts import localise
+from oretrace.assessments.choices import AnswerType, Outcome, Severity
+from oretrace.assessments.texts import localise, text_language
 
 register = template.Library()
 
@@ -14,6 +14,24 @@ register = template.Library()
 def tr(texts: dict[str, Any] | None, language: str = "") -> str:
     """A standard's text in ``language`` (else English)."""
     return localise(texts, language or None)
+
+
+@register.filter
+def tr_lang(texts: dict[str, Any] | None, language: str = "") -> str:
+    """The language ``tr`` shows the text in (for its ``lang`` attribute)."""
+    return text_language(texts, language or None)
+
+
+@register.filter
+def answer_type_label(code: str | None) -> str:
+    """A question's answer type in the reader's language (the code when unknown)."""
+    return str(dict(AnswerType.choices).get(code or "", code or ""))
+
+
+@register.filter
+def severity_label(code: str | None) -> str:
+    """A criterion's severity in the reader's language (the code when unknown)."""
+    return str(dict(Severity.choices).get(code or "", code or ""))
 
 
 @register.filter

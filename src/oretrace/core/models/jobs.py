@@ -42,6 +42,10 @@ class Job(OrgOwnedModel):
 
     ``progress`` is a percentage; ``messages`` is a list of ``{"at", "level", "text"}`` entries
     shown to the user as the work goes on; ``result_url`` links to what the job produced.
+    ``title`` and each message's ``text`` are English (logs, the CLI, the API); ``title_text``
+    and a message's ``msgid``/``plural``/``values`` keep the catalogue template they were made
+    from, so that pages show them in the reader's language (``oretrace.core.stored_text``).
+    ``result`` maps codes (``imported``) to numbers; the job's kind labels the codes.
 
     While a job runs, its worker holds a lease on it: ``lease_expires_at`` moves forward with
     every progress report and every heartbeat. A running job whose lease ran out has lost its
@@ -54,6 +58,11 @@ class Job(OrgOwnedModel):
         max_length=60, help_text="Registered job kind, e.g. 'reference.reload'."
     )
     title = models.CharField(max_length=200)
+    title_text = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The title's catalogue template and values, shown in the reader's language.",
+    )
     status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     params = models.JSONField(default=dict, blank=True)

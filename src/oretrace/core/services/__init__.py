@@ -178,6 +178,21 @@ def create_user(
     return user
 
 
+@transaction.atomic
+def make_operator(user: User, *, actor: SystemActor) -> User:
+    """Make ``user`` the platform's operator: a staff user, who opens the operator pages
+    (sign-ups to approve, organisations to invite). Only a system actor (a command run on the
+    server, the demo) may; it grants no permission of the admin site beyond logging in."""
+    if not isinstance(actor, SystemActor):
+        raise PermissionDenied("only a command run on the server makes a platform operator")
+    if not user.is_staff:
+        before = snapshot(user)
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        log_change(user, action=ChangeAction.UPDATE, actor=actor, before=before)
+    return user
+
+
 def _check_roles(roles: list[str]) -> list[str]:
     unknown = [r for r in roles if r not in Role.values]
     if unknown:

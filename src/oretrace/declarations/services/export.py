@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from oretrace.core import bounds
 from oretrace.core.models import Country, Organisation
+from oretrace.core.stored_text import StoredText
 from oretrace.core.tabular import (  # noqa: F401  (the report writers moved to core: re-exported)
     FORMULA_SIGNS,
     as_csv,
@@ -49,7 +50,7 @@ from oretrace.declarations.rmi.values import mineral_label
 
 MAX_BLANK_BYTES = 30 * 1024 * 1024  # a blank RMI template is ~1.5 MB
 MAX_FILLED_SHOWN = 8
-Progress = Callable[[float, str], None]
+Progress = Callable[[float, str | StoredText], None]
 OTHER = "Other [specify below]"
 CID = re.compile(r"CID\d{6}", re.IGNORECASE)
 # The company-level answers a roll-up proposes; the person exporting confirms or changes them.
@@ -150,7 +151,7 @@ def filled_cells(declaration: ParsedDeclaration, template_map: TemplateMap) -> l
     return found + cells  # the lists first: a few words say much
 
 
-def _quiet(_percent: float, _message: str) -> None:
+def _quiet(_percent: float, _message: str | StoredText) -> None:
     return None
 
 
@@ -162,7 +163,7 @@ def write_into_blank(
     ``progress(percent, message)`` hears of each step (a job's progress, 0-100 here): opening
     the workbook and saving it take most of the time.
     """
-    progress(0, "checking the blank template")
+    progress(0, StoredText.of("checking the blank template"))
     template_map = blank_map(blank, filename)
     if template_map.family != content["family"]:
         raise DeclarationError(
@@ -170,14 +171,22 @@ def write_into_blank(
             f"{content['family']}: upload a blank {content['family']}"
         )
     keep_vba = filename.lower().endswith(".xlsm")
-    progress(20, "opening the workbook")
+    progress(20, StoredText.of("opening the workbook"))
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(blank), keep_vba=keep_vba)
     except Exception as exc:  # openpyxl raises many kinds for a damaged package
         raise DeclarationError(
             f"{filename}: the workbook cannot be opened for writing: {exc}"
         ) from None
-    progress(60, f"writing {len(content['smelters'])} smelter rows and the answers")
+    rows = len(content["smelters"])
+    progress(
+        60,
+        StoredText.of(
+            "writing %(count)s smelter row and the answers",
+            "writing %(count)s smelter rows and the answers",
+            count=rows,
+        ),
+    )
     _company(workbook[DECLARATION], template_map, content)
     minerals = _selection(workbook[DECLARATION], template_map, content)
     _answers(workbook[DECLARATION], template_map, content, minerals)
@@ -211,7 +220,7 @@ def write_into_blank(
         for reason in content["scope_reasons"]:
             sheet[f"B{reason['row']}"] = reason["mineral_text"] or None
             sheet[f"C{reason['row']}"] = reason["reason"] or None
-    progress(70, "saving the workbook")
+    progress(70, StoredText.of("saving the workbook"))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -19,14 +19,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext, ngettext
 
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Membership
+from oretrace.core.stored_text import StoredText
 from oretrace.core.tenancy import owned
 from oretrace.declarations.choices import DeclarationStatus, Severity, SmelterMatch
+from oretrace.declarations.choices import UploadOutcome as Outcome
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import (
     Declaration,
@@ -53,7 +54,7 @@ from oretrace.registry.origins import declaration_row
 from oretrace.registry.queries import headline_statuses
 from oretrace.registry.services.reviews import NameQuery, match_names, matcher_for, queue_review
 
-Progress = Callable[[float, str], None]
+Progress = Callable[[float, str | StoredText], None]
 
 UPLOAD_DIR = "declarations"
 MAX_FILE_BYTES = 30 * 1024 * 1024
@@ -76,16 +77,18 @@ RED_FLAG_CODES = frozenset(
 )
 
 
-def _silent(_p: float, _m: str) -> None:
+def _silent(_p: float, _m: str | StoredText) -> None:
     return None
 
 
 @dataclass
 class FileOutcome:
     filename: str
-    outcome: str  # imported, duplicate, refused
-    message: str
+    outcome: str  # choices.FileOutcome: imported, duplicate, refused
+    message: str  # English, for the API, the CLI and logs
     declaration: Declaration | None = None
+    # The message as a catalogue template and its values, shown in the reader's language.
+    text: StoredText | None = None
 
     def as_json(self) -> dict[str, Any]:
         d = self.declaration
@@ -93,6 +96,7 @@ class FileOutcome:
             "filename": self.filename,
             "outcome": self.outcome,
             "message": self.message,
+            "text": self.text.as_json() if self.text else {},
             "declaration_id": d.pk if d else None,
             "errors": d.error_count if d else 0,
             "warnings": d.warning_count if d else 0,
@@ -226,8 +230,8 @@ def _newer(a: Declaration, b: Declaration) -> bool:
     return ka > kb
 
 
-def _supersede(declaration: Declaration, member: Membership) -> str:
-    """Link ``declaration`` and the current one it competes with; returns a note for people."""
+def _supersede(declaration: Declaration, member: Membership) -> list[StoredText]:
+    """Link ``declaration`` and the current one it competes with; returns notes for people."""
     # The importing member's organisation is the declaration's own.
     rivals = (
         owned(Declaration.objects.filter(superseded_by__isnull=True), member)
@@ -245,31 +249,46 @@ def _supersede(declaration: Declaration, member: Membership) -> str:
             rival.superseded_by = declaration
             rival.save(update_fields=["superseded_by", "updated_at"])
             log_change(rival, action=ChangeAction.UPDATE, actor=member, before=before)
-            notes.append(f"supersedes declaration #{rival.pk} ({rival.filename})")
+            notes.append(
+                StoredText.of(
+                    "supersedes declaration #%(id)s (%(file)s)", id=rival.pk, file=rival.filename
+                )
+            )
         else:
             declaration.superseded_by = rival
             declaration.save(update_fields=["superseded_by", "updated_at"])
             notes.append(
-                f"is older than declaration #{rival.pk} ({rival.filename}), which stays current"
+                StoredText.of(
+                    "is older than declaration #%(id)s (%(file)s), which stays current",
+                    id=rival.pk,
+                    file=rival.filename,
+                )
             )
-    return "; ".join(notes)
+    return notes
 
 
-def _summary(parsed: ParsedDeclaration, declaration: Declaration, counts: dict[str, int]) -> str:
-    """What an imported file holds, counted in words ("1 smelter row, 2 red flags")."""
+def _summary(
+    parsed: ParsedDeclaration, declaration: Declaration, counts: dict[str, int]
+) -> StoredText:
+    """What an imported file holds, counted in words ("1 smelter row, 2 red flags"): stored
+    as templates and values with the batch, shown in the reader's language."""
     rows = len(parsed.smelters)
     parts = [
-        ngettext("%(n)s smelter row", "%(n)s smelter rows", rows) % {"n": rows},
-        ngettext("%(n)s checker error", "%(n)s checker errors", counts["error"])
-        % {"n": counts["error"]},
-        ngettext("%(n)s warning", "%(n)s warnings", counts["warning"]) % {"n": counts["warning"]},
-        ngettext("%(n)s red flag", "%(n)s red flags", counts["flag"]) % {"n": counts["flag"]},
+        StoredText.of("%(n)s smelter row", "%(n)s smelter rows", count=rows, n=rows),
+        StoredText.of(
+            "%(n)s checker error", "%(n)s checker errors", count=counts["error"], n=counts["error"]
+        ),
+        StoredText.of(
+            "%(n)s warning", "%(n)s warnings", count=counts["warning"], n=counts["warning"]
+        ),
+        StoredText.of("%(n)s red flag", "%(n)s red flags", count=counts["flag"], n=counts["flag"]),
     ]
-    return gettext("%(template)s from %(supplier)s: %(counts)s") % {
-        "template": f"{parsed.family} {parsed.version}",
-        "supplier": declaration.supplier,
-        "counts": ", ".join(parts),
-    }
+    return StoredText.of(
+        "%(template)s from %(supplier)s: %(counts)s",
+        template=f"{parsed.family} {parsed.version}",
+        supplier=declaration.supplier,
+        counts=parts,
+    )
 
 
 def import_declaration(
@@ -355,7 +374,7 @@ def _import(
     content = canonical(parsed)
     try:
         with transaction.atomic():
-            declaration, note = _persist(
+            declaration, notes = _persist(
                 parsed,
                 content,
                 issues,
@@ -369,10 +388,12 @@ def _import(
                 batch=batch,
                 reporting_year=reporting_year,
             )
-            message = _summary(parsed, declaration, counts)
-            if note:
-                message += f"; {note}"
-            outcome = FileOutcome(filename, "imported", message, declaration)
+            summary = _summary(parsed, declaration, counts)
+            if notes:
+                summary = StoredText.of("%(summary)s; %(notes)s", summary=summary, notes=notes)
+            outcome = FileOutcome(
+                filename, Outcome.IMPORTED, summary.english(), declaration, summary
+            )
             if record is not None:
                 record(outcome)
     except IntegrityError:
@@ -398,7 +419,7 @@ def _persist(
     supplier: Supplier | None,
     batch: ImportBatch | None,
     reporting_year: int | None,
-) -> tuple[Declaration, str]:
+) -> tuple[Declaration, list[StoredText]]:
     supplier, _created = _supplier_for(parsed, actor, supplier, filename)
     company = parsed.company
     declaration = Declaration.objects.create(
@@ -506,7 +527,11 @@ def start_import(
             "declarations.import",
             actor=actor,
             params={"batch": batch.pk},
-            title=f"Import {len(files)} declaration file(s)",
+            title=StoredText.of(
+                "Import %(count)s declaration file",
+                "Import %(count)s declaration files",
+                count=len(files),
+            ),
         )
         batch.save(update_fields=["job", "updated_at"])
     return batch
@@ -544,7 +569,13 @@ def run_batch(
     if earlier:
         progress(
             100 * earlier / len(files),
-            f"resuming: {earlier} of {len(files)} file(s) were done before; {len(pending)} to go",
+            StoredText.of(
+                "resuming: %(done)s of %(count)s file were done before; %(left)s to go",
+                "resuming: %(done)s of %(count)s files were done before; %(left)s to go",
+                done=earlier,
+                count=len(files),
+                left=len(pending),
+            ),
         )
     matcher = matcher_for(actor)  # the registry does not change while the batch imports
     for done, index in enumerate(pending):
@@ -576,11 +607,17 @@ def run_batch(
             )
     counts = {
         outcome: sum(f["outcome"] == outcome for f in files)
-        for outcome in ("imported", "duplicate", "refused")
+        for outcome in (Outcome.IMPORTED, Outcome.DUPLICATE, Outcome.REFUSED)
     }
+    imported, duplicate, refused = counts.values()
     progress(
         100,
-        f"{counts['imported']} imported, {counts['duplicate']} already imported, "
-        f"{counts['refused']} refused",
+        StoredText.joined(
+            StoredText.of("%(count)s imported", "%(count)s imported", count=imported),
+            StoredText.of(
+                "%(count)s already imported", "%(count)s already imported", count=duplicate
+            ),
+            StoredText.of("%(count)s refused", "%(count)s refused", count=refused),
+        ),
     )
-    return counts
+    return {str(code): n for code, n in counts.items()}

@@ -25,6 +25,7 @@ from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import InvalidTransition
 from oretrace.core.jobs import JobContext, start_job
 from oretrace.core.models import Job, Membership
+from oretrace.core.stored_text import StoredText
 from oretrace.declarations import notices
 from oretrace.declarations.choices import REQUEST_FOLLOWS, DeclarationStatus, RequestStatus
 from oretrace.declarations.exceptions import DeclarationError
@@ -161,7 +162,12 @@ def receive(
             LINK_RESPONSE,
             actor=owner,
             params={"request": request.pk, "files": stored, "at": now.isoformat()},
-            title=f"Check {len(stored)} file(s) from {request.supplier.name}"[:200],
+            title=StoredText.of(
+                "Check %(count)s file from %(supplier)s",
+                "Check %(count)s files from %(supplier)s",
+                count=len(stored),
+                supplier=request.supplier.name,
+            ),
         )
 
 

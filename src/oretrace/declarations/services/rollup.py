@@ -20,9 +20,11 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oretrace.core.jobs import JobContext, start_job
 from oretrace.core.models import Job, Membership
+from oretrace.core.stored_text import StoredText
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.queries.rollup import LATEST, build_rollup
 from oretrace.declarations.services import export
@@ -93,23 +95,47 @@ def start_rollup_export(
                 "company_answers": company_answers,
                 "effective": effective.isoformat(),
             },
-            title=f"Fill {filename[:120]} with the {family} roll-up of {year}",
+            title=StoredText.of(
+                "Fill %(file)s with the %(family)s roll-up of %(year)s",
+                file=filename[:120],
+                family=family,
+                year=str(year),
+            ),
         )
+
+
+# What the codes of the job's result are called.
+RESULT_LABELS = {
+    "declarations": gettext_lazy("declarations"),
+    "smelter_rows": gettext_lazy("smelter rows"),
+    "smelter rows": gettext_lazy("smelter rows"),  # jobs that finished before the codes
+}
+
+
+def _ready(job: Job) -> StoredText:
+    return StoredText.of("done: %(file)s is ready to download", file=download_name(job))
 
 
 def run_rollup_export(ctx: JobContext, actor: Membership, params: dict[str, Any]) -> dict[str, Any]:
     """The job's work: check the blank, roll up, fill, keep the result; returns the job result."""
     family, year, filename = params["family"], int(params["year"]), params["filename"]
-    ctx.progress(2, f"reading {filename}")
+    ctx.progress(2, StoredText.of("reading %(file)s", file=filename))
     url = reverse("declarations:rollup_download", args=[ctx.job.pk])
     if filled_path(ctx.job).is_file():  # an earlier attempt filled it and stopped before the end
-        ctx.progress(100, f"done: {download_name(ctx.job)} is ready to download")
+        ctx.progress(100, _ready(ctx.job))
         return {"data": {}, "url": url}
     try:
         blank = _media(params["blank"]).read_bytes()
     except OSError as exc:
         raise DeclarationError(f"the uploaded blank is gone: {exc}") from None
-    ctx.progress(5, f"rolling up the accepted {family} declarations of {year}")
+    ctx.progress(
+        5,
+        StoredText.of(
+            "rolling up the accepted %(family)s declarations of %(year)s",
+            family=family,
+            year=str(year),
+        ),
+    )
     rollup = build_rollup(actor, family, year)
     content = export.rollup_content(
         rollup,
@@ -118,7 +144,19 @@ def run_rollup_export(ctx: JobContext, actor: Membership, params: dict[str, Any]
         company_answers=params["company_answers"],
         effective=date.fromisoformat(params["effective"]),
     )
-    ctx.progress(10, f"{len(rollup.declarations)} declaration(s), {len(content['smelters'])} rows")
+    ctx.progress(
+        10,
+        StoredText.joined(
+            StoredText.of(
+                "%(count)s declaration",
+                "%(count)s declarations",
+                count=len(rollup.declarations),
+            ),
+            StoredText.of(
+                "%(count)s smelter row", "%(count)s smelter rows", count=len(content["smelters"])
+            ),
+        ),
+    )
     data = export.write_into_blank(
         blank,
         filename,
@@ -131,11 +169,11 @@ def run_rollup_export(ctx: JobContext, actor: Membership, params: dict[str, Any]
     partial.write_bytes(data)
     partial.replace(target)  # a reader never sees half a file
     _media(params["blank"]).unlink(missing_ok=True)  # kept only until the filled one is
-    ctx.progress(100, f"done: {download_name(ctx.job)} is ready to download")
+    ctx.progress(100, _ready(ctx.job))
     return {
         "data": {
             "declarations": len(rollup.declarations),
-            "smelter rows": len(content["smelters"]),
+            "smelter_rows": len(content["smelters"]),
         },
         "url": url,
     }

@@ -55,3 +55,28 @@ def test_the_demo_rollup_takes_its_response_rate_from_the_campaign():
         pytest.skip("the demo campaign is for another year than its declarations")
     assert rollup.response_source == "campaigns"
     assert (rollup.responded, rollup.suppliers_total) == (asked.responded, asked.requested)
+
+
+def test_the_demo_holds_a_finished_rollup_export_to_download(
+    client, django_capture_on_commit_callbacks
+):
+    """The page asks for the user's own blank; the demo writes one from what the code knows,
+    and the worker fills it: the download page has a file to give (issue 15's crawler)."""
+    from oretrace.core.choices import JobStatus
+    from oretrace.core.jobs import execute
+    from oretrace.core.models import Job
+    from oretrace.declarations.services.rollup import KIND
+
+    with django_capture_on_commit_callbacks(execute=False):
+        build_demo()
+    job = Job.objects.get(kind=KIND, organisation__slug="brightline")
+    execute(job.pk)  # what the worker does
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.title_text["msgid"] == "Fill %(file)s with the %(family)s roll-up of %(year)s"
+    client.force_login(job.created_by)
+    response = client.get(job.result_url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    build_demo()  # idempotent: no second export
+    assert Job.objects.filter(kind=KIND).count() == 1

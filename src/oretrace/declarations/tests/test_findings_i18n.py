@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from django.utils import translation
 
+from oretrace.core.stored_text import StoredText
 from oretrace.declarations import services
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.findings import finding_text, with_text
@@ -123,14 +124,18 @@ def test_import_summary_counts_in_words(member_a):
         supplier = "Alpha Metals"
 
     counts = {"error": 1, "warning": 0, "flag": 2}
-    with translation.override("en"):
+    # made by the worker, whatever its language; stored as templates and values
+    with translation.override("hi"):
         summary = imports._summary(Parsed(), Declared(), counts)  # type: ignore[arg-type]
-    assert summary == (
+    assert summary.english() == (
         "CMRT 6.5 from Alpha Metals: 1 smelter row, 1 checker error, 0 warnings, 2 red flags"
     )
+    stored = summary.as_json()
+    # and read in the reader's language
     with translation.override("fr"):
-        summary = imports._summary(Parsed(), Declared(), counts)  # type: ignore[arg-type]
-    assert "1 ligne de fonderie, 1 erreur du vérificateur, 0 avertissement" in summary
+        shown = StoredText.render(stored)
+    assert "1 ligne de fonderie, 1 erreur du vérificateur, 0 avertissement" in shown
+    assert "Alpha Metals" in shown
 
 
 def test_review_origins_translate_and_free_text_stays():

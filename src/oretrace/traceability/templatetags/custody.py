@@ -4,7 +4,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.traceability import codes
-from oretrace.traceability.choices import STEP_LABELS
+from oretrace.traceability.choices import DISPOSITION_LABELS, STEP_LABELS
 
 register = template.Library()
 
@@ -38,3 +38,19 @@ def step_name(step: str) -> str:
     """A readable name for a CBV business step (a bare term or its URI); others as given."""
     term = str(step).rsplit(":", 1)[-1].rsplit("/", 1)[-1]
     return str(STEP_LABELS.get(term, term))
+
+
+def _term(value: str) -> str:
+    return str(value).rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+
+
+@register.filter
+def step_label(step: str) -> str:
+    """The readable name of a CBV business step; empty when we have none (show the code)."""
+    return str(STEP_LABELS.get(_term(step), ""))
+
+
+@register.filter
+def disposition_label(disposition: str) -> str:
+    """The readable name of a CBV disposition; empty when we have none (show the code)."""
+    return str(DISPOSITION_LABELS.get(_term(disposition), ""))

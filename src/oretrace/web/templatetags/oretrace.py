@@ -1,6 +1,7 @@
 """Template helpers of the shell."""
 
 import math
+from typing import Any
 
 from django import template
 from django.contrib.contenttypes.models import ContentType
@@ -21,13 +22,35 @@ def changes_url(obj: Model) -> str:
 
 @register.filter
 def job_title(job: Job) -> str:
-    """A job's title in the reader's language when it is the kind's own title."""
-    from oretrace.core.jobs import job_kinds
+    """A job's title in the reader's language (see ``oretrace.core.jobs.job_title``)."""
+    from oretrace.core.jobs import job_title as title
 
-    spec = job_kinds().get(job.kind)
-    if spec is not None and job.title == spec.english_title:
-        return str(spec.title)
-    return job.title
+    return title(job)
+
+
+@register.filter
+def job_message(entry: object) -> str:
+    """A job's progress message in the reader's language (its stored English if no template)."""
+    from oretrace.core.jobs import message_text
+
+    return message_text(entry) if isinstance(entry, dict) else str(entry)
+
+
+@register.filter
+def job_result(job: Job) -> list[Any]:
+    """A job's result as (label, value, is_code) rows, its codes named in the reader's language."""
+    from oretrace.core.jobs import result_rows
+
+    return result_rows(job)
+
+
+@register.filter
+def stored_text(data: object, fallback: str = "") -> str:
+    """A text stored as a catalogue template and its values, in the reader's language; the
+    stored English ``fallback`` for rows written before templates were stored."""
+    from oretrace.core.stored_text import StoredText
+
+    return StoredText.render(data, fallback=fallback)
 
 
 @register.filter
@@ -127,6 +150,14 @@ def assurance_status(status: object) -> str:
 
 
 @register.filter
+def source_label(source: object) -> str:
+    """Where a registry entry comes from, in the reader's language when oretrace wrote it."""
+    from oretrace.registry.choices import source_label as label
+
+    return label(str(source or ""))
+
+
+@register.filter
 def answer(value: object) -> str:
     """A template's fixed answer ("Yes", "Greater than 75%") in the reader's language; any
     other text as the supplier wrote it."""
@@ -165,3 +196,11 @@ def export_links(context: template.Context) -> dict[str, object]:
         "csv_query": export_query(request, "csv"),
         "xlsx_query": export_query(request, "xlsx"),
     }
+
+
+@register.filter
+def fact_rows(document: object) -> list[Any]:
+    """A verified record's facts as (key, value, label) rows (``ledger.records.fact_rows``)."""
+    from oretrace.ledger.records import fact_rows as rows
+
+    return rows(document)

@@ -33,7 +33,7 @@ def _client(member) -> Client:
     return client
 
 
-def _xlsx_rows(response) -> list[tuple]:
+def _xlsx_rows(response) -> list[tuple[object, ...]]:
     data = b"".join(response.streaming_content)
     return list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
 
