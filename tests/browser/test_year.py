@@ -13,7 +13,8 @@ With the reference list loaded first, every smelter of the six real CMRTs matche
 once and the queue never fills: the order here is the newcomer's of issue 16, which shows that
 matching catches up. Confirming in bulk above a chosen score is tested in the registry's tests.
 
-The invited colleague sees their first notification behind the bell.
+The invited colleague sees their first notification behind the bell; the declaration list is
+exported to XLSX and read back.
 
 Needs ../shared/data (skips when absent). Run with
 ``ORETRACE_BROWSER_TESTS=1 .venv/bin/pytest -m browser tests/browser/test_year.py``.
@@ -22,6 +23,7 @@ Screenshots go to ``artifacts/year-*.png``.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -30,6 +32,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from browser.conftest import (
@@ -342,6 +345,15 @@ def test_a_new_customers_reporting_year(
     opage2.get_by_role("button", name="Accept", exact=True).click()
     expect(opage2.get_by_role("status")).to_contain_text("6 declarations decided.")
     _shot(officer, "10-accepted")
+    # The declaration list, as the officer sees it, exported to XLSX and read back.
+    with opage2.expect_download() as listed:
+        opage2.locator('a[data-export="xlsx"]').click()
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(listed.value.path()).read_bytes()))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][0] == "Supplier", rows[0]
+    assert len(rows) == 1 + 6, rows
+    assert {row[0] for row in rows[1:]} == {name for name, _email, _part in SUPPLIERS}
+    assert {row[4] for row in rows[1:]} == {"Accepted"}, rows
 
     # 9. The roll-up, and the export into the blank CMRT 6.5.
     officer.goto(f"/declarations/rollup/?family=CMRT&year={YEAR}")
