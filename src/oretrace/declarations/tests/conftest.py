@@ -48,7 +48,9 @@ def _import_registry(shared_data: Path):
     from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
     from oretrace.registry.services.reference_lists import import_reference_file
 
-    curator: Membership = MembershipFactory(organisation=OrganisationFactory(), roles=[Role.ADMIN])  # type: ignore[assignment]
+    curator: Membership = MembershipFactory.create(
+        organisation=OrganisationFactory.create(), roles=[Role.ADMIN]
+    )
     curator.user.is_staff = True
     curator.user.save()
     path = shared_data / "rmi-templates" / "blank" / "RMI_CMRT_6.4.xlsx"

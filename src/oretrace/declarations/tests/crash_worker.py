@@ -22,7 +22,7 @@ def setup(paths: list[str]) -> None:
     from oretrace.core.tests.factories import MembershipFactory
     from oretrace.declarations.services.imports import start_import
 
-    member: Membership = MembershipFactory(roles=[Role.COMPLIANCE_OFFICER])  # type: ignore[assignment]
+    member: Membership = MembershipFactory.create(roles=[Role.COMPLIANCE_OFFICER])
     files = [(Path(p).name, Path(p).read_bytes()) for p in paths]
     batch = start_import(files, actor=member)
     sys.stdout.write(f"{batch.pk} {batch.job_id}\n")
@@ -33,11 +33,11 @@ def slow_worker() -> int:
 
     real = imports.import_declaration
 
-    def slowly(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def slowly(*args, **kwargs):
         time.sleep(PAUSE_SECONDS)
         return real(*args, **kwargs)
 
-    imports.import_declaration = slowly  # type: ignore[assignment]
+    imports.import_declaration = slowly
     from oretrace.cli import main
 
     return main(["worker", "--interval", "0.2"])

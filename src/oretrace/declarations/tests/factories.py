@@ -6,26 +6,34 @@ from __future__ import annotations
 import factory
 
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+from oretrace.declarations.models import (
+    Campaign,
+    CampaignRequest,
+    Declaration,
+    ImportBatch,
+    SmelterEntry,
+    Supplier,
+)
 
 
-class SupplierFactory(factory.django.DjangoModelFactory):
+class SupplierFactory(factory.django.DjangoModelFactory[Supplier]):
     class Meta:
-        model = "declarations.Supplier"
+        model = Supplier
 
     organisation = factory.SubFactory(OrganisationFactory)
     name = factory.Sequence(lambda n: f"Test Supplier {n}")
 
 
-class ImportBatchFactory(factory.django.DjangoModelFactory):
+class ImportBatchFactory(factory.django.DjangoModelFactory[ImportBatch]):
     class Meta:
-        model = "declarations.ImportBatch"
+        model = ImportBatch
 
     organisation = factory.SubFactory(OrganisationFactory)
 
 
-class DeclarationFactory(factory.django.DjangoModelFactory):
+class DeclarationFactory(factory.django.DjangoModelFactory[Declaration]):
     class Meta:
-        model = "declarations.Declaration"
+        model = Declaration
 
     organisation = factory.SubFactory(OrganisationFactory)
     supplier = factory.SubFactory(
@@ -39,18 +47,18 @@ class DeclarationFactory(factory.django.DjangoModelFactory):
     fingerprint = factory.Sequence(lambda n: f"{n:064x}")
 
 
-class SmelterEntryFactory(factory.django.DjangoModelFactory):
+class SmelterEntryFactory(factory.django.DjangoModelFactory[SmelterEntry]):
     class Meta:
-        model = "declarations.SmelterEntry"
+        model = SmelterEntry
 
     declaration = factory.SubFactory(DeclarationFactory)
     row = factory.Sequence(lambda n: n + 1)
     match = "unmatched"
 
 
-class CampaignFactory(factory.django.DjangoModelFactory):
+class CampaignFactory(factory.django.DjangoModelFactory[Campaign]):
     class Meta:
-        model = "declarations.Campaign"
+        model = Campaign
 
     organisation = factory.SubFactory(OrganisationFactory)
     name = factory.Sequence(lambda n: f"Campaign {n}")
@@ -61,9 +69,9 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     )
 
 
-class CampaignRequestFactory(factory.django.DjangoModelFactory):
+class CampaignRequestFactory(factory.django.DjangoModelFactory[CampaignRequest]):
     class Meta:
-        model = "declarations.CampaignRequest"
+        model = CampaignRequest
 
     campaign = factory.SubFactory(CampaignFactory)
     organisation = factory.SelfAttribute("campaign.organisation")

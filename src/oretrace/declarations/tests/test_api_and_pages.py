@@ -55,6 +55,7 @@ def test_every_object_page_is_in_the_tenancy_test():
 def objects_of_a(member_a, filled):
     name, data = filled("Merck")
     declaration = imports.import_declaration(data, name, actor=member_a, today=TODAY).declaration
+    assert declaration is not None
     batch = ImportBatch.objects.create(organisation=member_a.organisation, files=[])
     return {
         "declaration": declaration.pk,

@@ -40,6 +40,7 @@ def pair(member_a, filled):
     old = imports.import_declaration(
         _edited(data, date(2024, 1, 10)), "old.xlsx", actor=member_a, today=TODAY
     ).declaration
+    assert old is not None
     answer = next(a for a in old.content["answers"] if a["question"] == "1")
     flipped = "No" if answer["answer"] == "Yes" else "Yes"
     newer = imports.import_declaration(
@@ -48,6 +49,7 @@ def pair(member_a, filled):
         actor=member_a,
         today=TODAY,
     ).declaration
+    assert newer is not None
     old.refresh_from_db()
     assert old.superseded_by == newer
     return old, newer, answer, flipped
@@ -81,6 +83,8 @@ def test_a_version_with_nothing_changed_says_so(member_a, filled):
     newer = imports.import_declaration(
         _edited(data, date(2024, 1, 11)), "b.xlsx", actor=member_a, today=TODAY
     ).declaration
+    assert old is not None
+    assert newer is not None
     comparison = compare(old, newer)
     assert comparison.answers == []
     assert not comparison.smelters_added

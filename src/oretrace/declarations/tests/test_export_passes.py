@@ -12,6 +12,7 @@ import pytest
 
 from oretrace.declarations import services
 from oretrace.declarations.exceptions import DeclarationError
+from oretrace.declarations.models import Declaration
 from oretrace.declarations.queries.rollup import build_rollup
 from oretrace.declarations.rmi import parse_template
 from oretrace.declarations.rmi.checks import in_scope_minerals
@@ -36,7 +37,7 @@ CONTACT = {
 }
 
 
-def _accept(member, templates_dir: Path, part: str = "") -> list:
+def _accept(member, templates_dir: Path, part: str = "") -> list[Declaration]:
     done = []
     for path in sorted((templates_dir / "filled").iterdir()):
         if part not in path.name:
@@ -107,6 +108,7 @@ def test_the_rollup_of_six_real_cmrts_passes_its_own_checks(six_accepted, member
         written, "our-cmrt.xlsx", actor=member_a, reporting_year=YEAR, today=date(2024, 7, 2)
     )
     assert outcome.outcome == "imported", outcome.message
+    assert outcome.declaration is not None
     assert outcome.declaration.error_count == 0
 
 

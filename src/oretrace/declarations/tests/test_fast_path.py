@@ -23,6 +23,9 @@ from oretrace.declarations.rmi.read import read_book
 
 openpyxl = pytest.importorskip("openpyxl")
 
+# A non-empty cell as (row, column, value, type name): what both readers must agree on.
+Cell = tuple[int, int, object, str]
+
 TODAY = date(2024, 8, 1)  # after every real declaration's effective date (as in conftest)
 
 
@@ -87,7 +90,7 @@ def _save(workbook) -> bytes:
     return out.getvalue()
 
 
-def _both(data: bytes, sheet: str = "Sheet") -> tuple[list, list]:
+def _both(data: bytes, sheet: str = "Sheet") -> tuple[list[Cell], list[Cell]]:
     fast = XlsxBook(data).rows(sheet)
     slow = _calamine(data).rows(sheet)
     return _cells(fast), _cells(slow)
@@ -98,7 +101,7 @@ def _calamine(data: bytes) -> CalamineBook:
     return CalamineBook(CalamineWorkbook.from_filelike(io.BytesIO(data)))
 
 
-def _cells(rows) -> list:
+def _cells(rows) -> list[Cell]:
     """Non-empty cells as (row, column, value, type): shapes differ, values must not."""
     return [
         (r, c, value, type(value).__name__)
@@ -125,8 +128,8 @@ def test_values_of_every_kind_read_as_python_calamine_reads_them():
     sheet["F1"] = CellRichText(["plain ", TextBlock(InlineFont(b=True), "bold"), " end"])
     formats = ["dd-mmm-yyyy", "yyyy-mm-dd", "[$-409]d-mmm-yy;@", "0.00%", "#,##0*y", "@"]
     for column, number_format in enumerate(formats, start=1):
-        for row, value in enumerate((45412, 59, 60, 61, 1, 2958465), start=6):
-            cell = sheet.cell(row, column, value)
+        for line, value in enumerate((45412, 59, 60, 61, 1, 2958465), start=6):
+            cell = sheet.cell(line, column, value)
             cell.number_format = number_format
     sheet["A13"] = date(2024, 5, 2)
     sheet["B13"] = datetime(2024, 5, 2)  # noqa: DTZ001 - cells have no time zone

@@ -8,6 +8,7 @@ and a row stored before templates existed still reads (in English).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -27,7 +28,9 @@ from oretrace.registry.origins import MATCH_PAGE, declaration_row, origin_text
 pytestmark = pytest.mark.django_db
 
 
-def _stored(issue: Issue, severity: str = "warning") -> dict:
+def _stored(
+    issue: Issue, severity: str = "warning"
+) -> dict[str, Any]:  # a stored finding, as JSON reads back
     return {"severity": severity, **imports._issue(issue)}
 
 

@@ -21,13 +21,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def declarations(org_a, org_b):
-    shenzhen = SupplierFactory(organisation=org_a, name="深圳金属有限公司")
-    nul = SupplierFactory(organisation=org_a, name="Nul\x00 Metals")
+    shenzhen = SupplierFactory.create(organisation=org_a, name="深圳金属有限公司")
+    nul = SupplierFactory.create(organisation=org_a, name="Nul\x00 Metals")
     for _ in range(55):  # more than a page of 50
-        DeclarationFactory(organisation=org_a, supplier=shenzhen, status="accepted")
-    DeclarationFactory(organisation=org_a, supplier=nul, status="needs_correction")
-    DeclarationFactory(organisation=org_a, supplier=nul, status="accepted", family="EMRT")
-    DeclarationFactory(organisation=org_b, status="accepted")
+        DeclarationFactory.create(organisation=org_a, supplier=shenzhen, status="accepted")
+    DeclarationFactory.create(organisation=org_a, supplier=nul, status="needs_correction")
+    DeclarationFactory.create(organisation=org_a, supplier=nul, status="accepted", family="EMRT")
+    DeclarationFactory.create(organisation=org_b, status="accepted")
 
 
 def _client(member) -> Client:
@@ -36,7 +36,7 @@ def _client(member) -> Client:
     return client
 
 
-def _xlsx(response) -> list[tuple]:
+def _xlsx(response) -> list[tuple[object, ...]]:
     data = b"".join(response.streaming_content)
     return list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
 
@@ -79,10 +79,10 @@ def test_another_organisation_downloads_none_of_them(member_b, declarations):
 
 
 def test_campaigns_their_requests_and_suppliers_download(member_a, member_b, declarations):
-    campaign = CampaignFactory(organisation=member_a.organisation, name="Year 2026")
-    CampaignRequestFactory(
+    campaign = CampaignFactory.create(organisation=member_a.organisation, name="Year 2026")
+    CampaignRequestFactory.create(
         campaign=campaign,
-        supplier=SupplierFactory(organisation=member_a.organisation, name="Ōsaka Tin"),
+        supplier=SupplierFactory.create(organisation=member_a.organisation, name="Ōsaka Tin"),
     )
     client = _client(member_a)
     assert _csv(client.get("/declarations/campaigns/?export=csv"))[1][0] == "Year 2026"

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def officer_a(org_a):
-    return MembershipFactory(organisation=org_a, roles=[Role.COMPLIANCE_OFFICER])
+    return MembershipFactory.create(organisation=org_a, roles=[Role.COMPLIANCE_OFFICER])
 
 
 def _texts(user, kind=None):
@@ -40,7 +40,9 @@ def _texts(user, kind=None):
 def test_an_answer_reaches_those_who_decide_declarations(
     org_a, member_a, officer_a, viewer_a, member_b, django_capture_on_commit_callbacks
 ):
-    request = CampaignRequestFactory(campaign=CampaignFactory(organisation=org_a, owner=member_a))
+    request = CampaignRequestFactory.create(
+        campaign=CampaignFactory.create(organisation=org_a, owner=member_a)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         notices.answered(request, files=2)
     assert len(_texts(officer_a.user, NotificationKind.RECEIVED)) == 1
@@ -55,7 +57,9 @@ def test_an_answer_reaches_those_who_decide_declarations(
 def test_a_send_back_tells_the_colleagues_but_not_the_one_who_decided(
     org_a, member_a, officer_a, django_capture_on_commit_callbacks
 ):
-    declaration = DeclarationFactory(organisation=org_a, status=DeclarationStatus.NEEDS_CORRECTION)
+    declaration = DeclarationFactory.create(
+        organisation=org_a, status=DeclarationStatus.NEEDS_CORRECTION
+    )
     with django_capture_on_commit_callbacks(execute=True):
         notices.decided(declaration, note="Q3 is blank", actor=officer_a)
     (text,) = _texts(member_a.user, NotificationKind.SEND_BACK)
@@ -67,7 +71,7 @@ def test_a_send_back_tells_the_colleagues_but_not_the_one_who_decided(
 def test_opening_tells_the_campaign_team_and_its_owner_once(
     org_a, member_a, officer_a, django_capture_on_commit_callbacks
 ):
-    campaign = CampaignFactory(organisation=org_a, owner=officer_a)
+    campaign = CampaignFactory.create(organisation=org_a, owner=officer_a)
     with django_capture_on_commit_callbacks(execute=True):
         notices.opened(campaign, asked=6, actor=member_a)
         notices.opened(campaign, asked=1, actor=member_a)
@@ -80,13 +84,17 @@ def test_campaigns_closing_or_overdue_are_noticed_once(
     org_a, member_a, officer_a, django_capture_on_commit_callbacks
 ):
     today = timezone.localdate()
-    closing = CampaignFactory(organisation=org_a, owner=member_a, due_date=today + timedelta(2))
-    late = CampaignFactory(organisation=org_a, owner=member_a, due_date=today - timedelta(1))
-    answered = CampaignFactory(organisation=org_a, owner=member_a, due_date=today - timedelta(1))
-    CampaignRequestFactory(campaign=closing)
-    CampaignRequestFactory(campaign=late)
-    CampaignRequestFactory(campaign=late, status=RequestStatus.REMINDED)
-    CampaignRequestFactory(campaign=answered, status=RequestStatus.ACCEPTED)
+    closing = CampaignFactory.create(
+        organisation=org_a, owner=member_a, due_date=today + timedelta(2)
+    )
+    late = CampaignFactory.create(organisation=org_a, owner=member_a, due_date=today - timedelta(1))
+    answered = CampaignFactory.create(
+        organisation=org_a, owner=member_a, due_date=today - timedelta(1)
+    )
+    CampaignRequestFactory.create(campaign=closing)
+    CampaignRequestFactory.create(campaign=late)
+    CampaignRequestFactory.create(campaign=late, status=RequestStatus.REMINDED)
+    CampaignRequestFactory.create(campaign=answered, status=RequestStatus.ACCEPTED)
     with django_capture_on_commit_callbacks(execute=True):
         result = run_tick()
     assert result["checks"]["declarations.campaigns"] == 2
@@ -104,10 +112,10 @@ def test_campaigns_closing_or_overdue_are_noticed_once(
 @pytest.fixture(autouse=False)
 def link_jobs_run_at_once(monkeypatch):
     """Files sent through a link are checked by a job; here it runs at once."""
-    from oretrace.core.jobs import execute
+    from oretrace.core.jobs import execute, start_job
     from oretrace.declarations.services import responses
 
-    real = responses.start_job
+    real = start_job
 
     def start_and_run(*args, **kwargs):
         job = real(*args, **kwargs)

@@ -32,7 +32,7 @@ def _template(company: str) -> bytes:
     return cmrt(D8=company)
 
 
-def _job_shape(job: Job) -> dict:
+def _job_shape(job: Job) -> dict[str, object]:
     """What a user sees of an import job, whatever started it."""
     return {
         "kind": job.kind,
@@ -144,6 +144,7 @@ def test_a_refused_file_on_the_command_line_is_in_the_job_too(member_a, web_a, t
             stdout=io.StringIO(), stderr=io.StringIO(),
         )  # fmt: skip
     job = ImportBatch.objects.get().job
+    assert job is not None
     assert job.status == "succeeded"
     assert job.result == {"imported": 1, "duplicate": 0, "refused": 1}
     assert any(m["level"] == "warning" and "bad.xlsx" in m["text"] for m in job.messages)

@@ -51,7 +51,8 @@ def test_blank_templates_are_detected_and_read_by_address(parse_file, name, expe
     assert (declaration.family, declaration.version) == expected
     assert declaration.language == "中文 Chinese"
     assert declaration.company.name == ""
-    cells = company_cells(map_for(*expected, name)[0])
+    family, version = expected
+    cells = company_cells(map_for(family, version, name)[0])
     expected_cells = {cells["name"], cells["contact_name"], cells["authorizer_email"]}
     assert expected_cells <= {i.cell for i in declaration.errors if i.code == "missing-field"}
 

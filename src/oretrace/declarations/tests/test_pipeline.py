@@ -233,6 +233,7 @@ def test_unknown_smelters_go_to_the_review_queue_and_a_decision_links_the_row(
     assert review.status == "open"
     assert f"declaration #{declaration.pk}" in review.origin
     target = Facility.objects.filter(organisation__isnull=True).first()
+    assert target is not None
     confirm_review(review, facility=target, actor=member_a)
     entry.refresh_from_db()
     assert entry.resolved_facility_id == target.pk
@@ -254,9 +255,11 @@ def test_batch_job_reports_each_file(
     batch.refresh_from_db()
     outcomes = [f["outcome"] for f in batch.files]
     assert outcomes == ["imported", "refused", "refused", "duplicate"]
-    assert batch.job.status == "succeeded"
-    assert batch.job.progress == 100
-    assert batch.job.result == {"imported": 1, "duplicate": 1, "refused": 2}
+    job = batch.job
+    assert job is not None
+    assert job.status == "succeeded"
+    assert job.progress == 100
+    assert job.result == {"imported": 1, "duplicate": 1, "refused": 2}
     assert batch.files[0]["declaration_id"] == Declaration.objects.get().pk
     with pytest.raises(DeclarationError, match="no files"):
         imports.start_import([], actor=member_a)
@@ -276,6 +279,7 @@ def test_decisions_and_the_ledger(registry_loaded, member_a, filled):
     assert leaf.organisation_id == member_a.organisation_id
     # The change log keeps the decision but not the parsed file (nor its contacts).
     entry = ChangeLogEntry.objects.filter(object_id=str(declaration.pk)).latest("id")
+    assert entry.after is not None
     assert "content" not in entry.after
     assert entry.after["status"] == "accepted"
     assert entry.after["fingerprint"] == declaration.fingerprint

@@ -42,6 +42,7 @@ def ledger_keys(settings, tmp_path):
 def accepted(registry_loaded, member_a, filled):
     name, data = filled("JX Advanced")
     declaration = imports.import_declaration(data, name, actor=member_a, today=TODAY).declaration
+    assert declaration is not None
     services.decide(declaration, status="accepted", note="reviewed", actor=member_a)
     declaration.refresh_from_db()
     return declaration

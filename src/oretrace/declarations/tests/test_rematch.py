@@ -28,7 +28,9 @@ WAITS = "waits in the review queue"
 
 
 def _curator():
-    curator = MembershipFactory(organisation=OrganisationFactory(), roles=[Role.ADMIN])
+    curator = MembershipFactory.create(
+        organisation=OrganisationFactory.create(), roles=[Role.ADMIN]
+    )
     curator.user.is_staff = True
     curator.user.save()
     return curator

@@ -42,7 +42,9 @@ def test_a_resumed_batch_imports_only_the_files_not_yet_done(batch, member_a):
     assert [f["outcome"] for f in batch.files] == ["imported"] * 3
     assert counts == {"imported": 3, "duplicate": 0, "refused": 0}
     assert Declaration.objects.count() == 3
-    assert said[0] == (pytest.approx(100 / 3), "resuming: 1 of 3 files were done before; 2 to go")
+    progress, text = said[0]
+    assert progress == pytest.approx(100 / 3)
+    assert text == "resuming: 1 of 3 files were done before; 2 to go"
     assert said[1][1].endswith("(1/2)")
 
 

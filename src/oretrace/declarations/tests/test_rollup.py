@@ -74,6 +74,7 @@ def accepted(registry_loaded, member_a, filled):
         declaration = imports.import_declaration(
             data, name, actor=member_a, today=TODAY
         ).declaration
+        assert declaration is not None
         services.decide(declaration, status="accepted", note="reviewed", actor=member_a)
         result.append(declaration)
     return result
@@ -219,6 +220,7 @@ def test_pages_charts_export_and_reports(
         )
     refused = web_a.get(sent["Location"])
     failed = Job.objects.filter(kind="declarations.rollup_export").order_by("pk").last()
+    assert failed is not None
     assert failed.status == "failed"
     assert "upload a blank CMRT" in refused.content.decode()
     assert web_a.get(reverse("declarations:rollup_download", args=[failed.pk])).status_code == 404

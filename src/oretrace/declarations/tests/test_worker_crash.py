@@ -48,11 +48,11 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def rows(self, sql: str, *params: object) -> list[tuple]:
+    def rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
         with closing(sqlite3.connect(self.path, timeout=10)) as db:
             return db.execute(sql, params).fetchall()
 
-    def job(self, job_id: int) -> dict:
+    def job(self, job_id: int) -> dict[str, Any]:
         (row,) = self.rows(
             "SELECT status, progress, attempts, messages, result, task_id FROM core_job "
             "WHERE id = ?",
@@ -68,9 +68,10 @@ class Database:
             "task_id": task_id,
         }
 
-    def batch_files(self, batch_id: int) -> list[dict]:
+    def batch_files(self, batch_id: int) -> list[dict[str, Any]]:
         (row,) = self.rows("SELECT files FROM declarations_importbatch WHERE id = ?", batch_id)
-        return json.loads(row[0])
+        files: list[dict[str, Any]] = json.loads(row[0])
+        return files
 
 
 @pytest.fixture

@@ -1,14 +1,36 @@
 """factory_boy factories for the registry (tests only)."""
 
+import datetime
+
 import factory
 
 from oretrace.core.tests.factories import OrganisationFactory
 from oretrace.registry.choices import FacilityKind, NameKind
 from oretrace.registry.matching import normalise
-from oretrace.registry.models import Facility, FacilityIdentifier, FacilityName, MatchReview
+from oretrace.registry.models import (
+    AssuranceStatus,
+    Facility,
+    FacilityIdentifier,
+    FacilityListing,
+    FacilityName,
+    MatchReview,
+    ReferenceImport,
+)
 
 
-class FacilityFactory(factory.django.DjangoModelFactory):
+def _primary_name(obj: Facility, create: bool, extracted: object, **kwargs: object) -> None:
+    """Every facility has its primary name among its names, as the services make it."""
+    if create:
+        FacilityName.objects.create(
+            facility=obj,
+            name=obj.name,
+            kind=NameKind.PRIMARY,
+            normalised=normalise(obj.name),
+            source="factory",
+        )
+
+
+class FacilityFactory(factory.django.DjangoModelFactory[Facility]):
     class Meta:
         model = Facility
 
@@ -16,20 +38,11 @@ class FacilityFactory(factory.django.DjangoModelFactory):
     kind = FacilityKind.COLLECTION_POINT
     name = factory.Sequence(lambda n: f"Test Facility {n}")
     country_id = "IN"
-
-    @factory.post_generation
-    def primary_name(obj, create, extracted, **kwargs):
-        if create:
-            FacilityName.objects.create(
-                facility=obj,
-                name=obj.name,
-                kind=NameKind.PRIMARY,
-                normalised=normalise(obj.name),
-                source="factory",
-            )
+    # a plain function wrapped (not @factory.post_generation, which would untype it)
+    primary_name = factory.PostGeneration(_primary_name)
 
 
-class FacilityIdentifierFactory(factory.django.DjangoModelFactory):
+class FacilityIdentifierFactory(factory.django.DjangoModelFactory[FacilityIdentifier]):
     class Meta:
         model = FacilityIdentifier
 
@@ -39,7 +52,7 @@ class FacilityIdentifierFactory(factory.django.DjangoModelFactory):
     source = "factory"
 
 
-class MatchReviewFactory(factory.django.DjangoModelFactory):
+class MatchReviewFactory(factory.django.DjangoModelFactory[MatchReview]):
     class Meta:
         model = MatchReview
 
@@ -48,20 +61,20 @@ class MatchReviewFactory(factory.django.DjangoModelFactory):
     metal = "tin"
 
 
-class AssuranceStatusFactory(factory.django.DjangoModelFactory):
+class AssuranceStatusFactory(factory.django.DjangoModelFactory[AssuranceStatus]):
     class Meta:
-        model = "registry.AssuranceStatus"
+        model = AssuranceStatus
 
     facility = factory.SubFactory(FacilityFactory)
     scheme = "rmap"
     status = "Conformant"
-    effective_on = factory.LazyFunction(lambda: __import__("datetime").date(2024, 1, 1))
+    effective_on = factory.LazyFunction(lambda: datetime.date(2024, 1, 1))
     source = "factory"
 
 
-class ReferenceImportFactory(factory.django.DjangoModelFactory):
+class ReferenceImportFactory(factory.django.DjangoModelFactory[ReferenceImport]):
     class Meta:
-        model = "registry.ReferenceImport"
+        model = ReferenceImport
 
     organisation = factory.SubFactory(OrganisationFactory)
     filename = factory.Sequence(lambda n: f"list-{n}.xlsx")
@@ -70,9 +83,9 @@ class ReferenceImportFactory(factory.django.DjangoModelFactory):
     source = "factory"
 
 
-class FacilityListingFactory(factory.django.DjangoModelFactory):
+class FacilityListingFactory(factory.django.DjangoModelFactory[FacilityListing]):
     class Meta:
-        model = "registry.FacilityListing"
+        model = FacilityListing
 
     facility = factory.SubFactory(FacilityFactory)
     list_key = "rmi-smelters"
@@ -80,7 +93,7 @@ class FacilityListingFactory(factory.django.DjangoModelFactory):
     last_seen = factory.SelfAttribute("first_seen")
 
 
-class FacilityNameFactory(factory.django.DjangoModelFactory):
+class FacilityNameFactory(factory.django.DjangoModelFactory[FacilityName]):
     """An alias (FacilityFactory makes each facility's primary name itself)."""
 
     class Meta:

@@ -63,7 +63,7 @@ def objects_of_a(member_a):
         actor=member_a, kind="collection_point", name="A's depot", country="IN", minerals=["mica"]
     )
     services.add_identifier(facility, scheme="rmi_cid", value="CID123456", actor=member_a)
-    review = MatchReviewFactory(organisation=member_a.organisation)
+    review = MatchReviewFactory.create(organisation=member_a.organisation)
     return {"facility": facility.pk, "review": review.pk}
 
 
@@ -141,7 +141,7 @@ def test_bad_facility_is_a_problem_naming_the_field(api_a):
 
 def test_upload_needs_an_administrator_or_a_curator(org_a):
     # given a compliance officer (no administrator, no staff)
-    officer = MembershipFactory(organisation=org_a, roles=[Role.COMPLIANCE_OFFICER])
+    officer = MembershipFactory.create(organisation=org_a, roles=[Role.COMPLIANCE_OFFICER])
     _token, secret = core_services.issue_token(officer, name="t", actor=officer)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     upload = SimpleUploadedFile("list.csv", b"METAL,SMELTER REFERENCE\n")

@@ -42,7 +42,9 @@ def test_an_administrators_list_feeds_only_the_own_registry(shared_data, member_
     assert not Facility.objects.for_member(member_b).exists()
     assert list(reference_imports_for(member_b)) == []
     # and the smelter ID finds A's copy for A only
-    cid = own.first().identifiers.get(scheme="rmi_cid").value
+    first = own.first()
+    assert first is not None
+    cid = first.identifiers.get(scheme="rmi_cid").value
     assert services.find_by_identifier("rmi_cid", cid, organisation_id=member_a.organisation_id)
     assert (
         services.find_by_identifier("rmi_cid", cid, organisation_id=member_b.organisation_id)
@@ -101,15 +103,17 @@ def test_a_shared_list_loaded_later_folds_the_organisations_copies(shared_data, 
     assert outcome.counts["folded"] == count
     # B matches against one facility per smelter ID again: the shared one
     assert not copies.filter(merged_into__isnull=True).exists()
-    cid = copies.first().identifiers.get(scheme="rmi_cid").value
+    copy = copies.first()
+    assert copy is not None
+    cid = copy.identifiers.get(scheme="rmi_cid").value
     found = services.find_by_identifier("rmi_cid", cid, organisation_id=member_b.organisation_id)
     assert found is not None
     assert found.is_reference
-    assert services.resolve(copies.first()).is_reference
+    assert services.resolve(copy).is_reference
 
 
 def test_who_may_load_a_list(shared_data, org_a):
-    officer = MembershipFactory(organisation=org_a, roles=[Role.COMPLIANCE_OFFICER])
+    officer = MembershipFactory.create(organisation=org_a, roles=[Role.COMPLIANCE_OFFICER])
     path = shared_data / CMRT
     with pytest.raises(PermissionDenied, match="the role administrator"):
         import_reference_file(path.read_bytes(), path.name, actor=officer)

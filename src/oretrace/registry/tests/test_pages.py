@@ -40,7 +40,7 @@ def test_every_object_page_is_in_the_tenancy_test():
 
 
 def test_other_organisation_gets_404(web_a, web_b, depot, member_a):
-    review = MatchReviewFactory(organisation=member_a.organisation)
+    review = MatchReviewFactory.create(organisation=member_a.organisation)
     detail = reverse("registry:facility", args=[depot.pk])
     decide = reverse("registry:review_decide", args=[review.pk])
     assert web_b.get(detail).status_code == 404
@@ -143,12 +143,13 @@ def test_review_queue_confirm_makes_the_name_match_next_time(web_a, member_a, de
     )[0]
     review = MatchReview.objects.filter(organisation=member_a.organisation).first()
     if result.outcome == "auto":  # the engine was sure: queue one by hand to test the page
-        review = MatchReviewFactory(
+        review = MatchReviewFactory.create(
             organisation=member_a.organisation,
             query="Chandwara Dpt",
             metal="mica",
             candidates=[{"facility_id": depot.pk, "score": 80.0, "matched_name": depot.name}],
         )
+    assert review is not None
     page = web_a.get(reverse("registry:reviews")).content.decode()
     assert "Chandwara Dpt" in page
     web_a.post(

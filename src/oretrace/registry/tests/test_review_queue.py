@@ -23,7 +23,7 @@ URL = "/facilities/reviews/"
 
 
 def _smelter(name: str, metal: str = "tin", country: str = "CN"):
-    facility: Facility = FacilityFactory(  # type: ignore[assignment]
+    facility: Facility = FacilityFactory.create(
         organisation=None, kind="smelter", name=name, country_id=country
     )
     facility.minerals.set(Mineral.objects.filter(code=metal))
@@ -137,6 +137,7 @@ def test_bulk_never_confirms_a_candidate_of_another_metal(member_a):
 
 def test_another_organisations_review_is_not_shown(web_b, member_a, crowded):
     review = MatchReview.objects.first()
+    assert review is not None
     page = web_b.get(URL + f"?review={review.pk}").content.decode()
     assert review.query not in page
 

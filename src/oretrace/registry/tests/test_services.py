@@ -35,7 +35,9 @@ def test_private_facility_belongs_to_the_actors_organisation(member_a):
     kinds = dict(facility.names.values_list("name", "kind"))
     assert kinds[facility.name] == NameKind.PRIMARY
     assert kinds[facility.name_latin] == NameKind.TRANSLITERATION
-    assert ChangeLogEntry.objects.for_object(facility).get().after["kind"] == "collection_point"
+    after = ChangeLogEntry.objects.for_object(facility).get().after
+    assert after is not None
+    assert after["kind"] == "collection_point"
 
 
 @pytest.mark.parametrize(
