@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.test import Client
 
 from oretrace.core import services
 from oretrace.core.choices import Role
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+from oretrace.core.tests.scopes import shared_rows
+
+
+@pytest.fixture(scope="module")
+def demo_rows(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The demo (``oretrace demo``), built once for a module's tests: it takes seconds.
+
+    Its rows stay in a transaction rolled back after the module's last test (``shared_rows``);
+    each test's own writes, a second ``build_demo()`` included, are rolled back after it.
+    """
+    from oretrace.core.demo import build_demo
+
+    with shared_rows(django_db_blocker):
+        build_demo()
+        yield
+
+
+@pytest.fixture
+def demo(demo_rows: None, db: None) -> None:
+    """The demo for one test (see ``demo_rows``)."""
 
 
 @pytest.fixture
