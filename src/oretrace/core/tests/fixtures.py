@@ -14,6 +14,17 @@ from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
 from oretrace.core.tests.scopes import shared_rows
 
 
+def own_ledger_keys(settings: Any, folder: Any) -> Any:
+    """Point the ledger at keys of the test's own in ``folder`` (generated on first use, like
+    production), outside the data directory, with no witnesses and no previous keys; the key's
+    path."""
+    settings.ORETRACE_LEDGER_KEY_PATH = folder / "ledger" / "log.key"
+    settings.ORETRACE_LEDGER_ORIGIN = "oretrace.test/ledger"
+    settings.ORETRACE_LEDGER_WITNESSES = []
+    settings.ORETRACE_LEDGER_PREVIOUS_KEY_PATHS = []
+    return settings.ORETRACE_LEDGER_KEY_PATH
+
+
 @pytest.fixture(scope="module")
 def demo_rows(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     """The demo (``oretrace demo``), built once for a module's tests: it takes seconds.

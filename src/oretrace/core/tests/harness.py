@@ -149,12 +149,18 @@ def tenancy_tests(spec: Tenancy) -> tuple[Callable[..., None], Callable[..., Non
     return test_every_route_is_covered, test_other_organisation_gets_404
 
 
-def import_declarations() -> dict[int, Tenancy]:
-    """Import every app's test module that declares a router's tenancy; the declarations."""
+def _import_test_modules(calling: str) -> None:
+    """Import every app's test module whose text calls ``calling`` (a declaration is made as
+    its module is imported)."""
     root = Path(__file__).resolve().parents[2]  # src/oretrace
     for path in sorted(root.glob("*/tests/test_*.py")):
-        if "tenancy_tests(" in path.read_text(encoding="utf-8"):
+        if f"{calling}(" in path.read_text(encoding="utf-8"):
             importlib.import_module(f"oretrace.{path.parent.parent.name}.tests.{path.stem}")
+
+
+def import_declarations() -> dict[int, Tenancy]:
+    """Import every app's test module that declares a router's tenancy; the declarations."""
+    _import_test_modules("tenancy_tests")
     return DECLARED
 
 
@@ -239,8 +245,5 @@ def page_tenancy_tests(spec: PageTenancy) -> tuple[Callable[..., None], Callable
 
 def import_page_declarations() -> dict[str, PageTenancy]:
     """Import every app's test module that declares its pages' tenancy; the declarations."""
-    root = Path(__file__).resolve().parents[2]  # src/oretrace
-    for path in sorted(root.glob("*/tests/test_*.py")):
-        if "page_tenancy_tests(" in path.read_text(encoding="utf-8"):
-            importlib.import_module(f"oretrace.{path.parent.parent.name}.tests.{path.stem}")
+    _import_test_modules("page_tenancy_tests")
     return DECLARED_PAGES
