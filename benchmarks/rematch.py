@@ -25,7 +25,7 @@ from django.core.management import call_command
 from oretrace.core.choices import Role
 from oretrace.core.models import Membership, Organisation, User
 from oretrace.core.reference import load_countries, load_minerals
-from oretrace.declarations.imports import import_declaration
+from oretrace.declarations.services.imports import import_declaration
 from oretrace.registry.imports import import_reference_file
 from oretrace.registry.models import MatchReview
 from oretrace.registry.reviews import matcher_for_organisation, rematch_organisation

@@ -198,11 +198,11 @@ def link_token(member_a, mailoutbox, django_capture_on_commit_callbacks) -> str:
     import re
     from datetime import timedelta
 
-    from oretrace.declarations import campaigns, services
+    from oretrace.declarations import services
 
     supplier = services.create_supplier(actor=member_a, name="Alpha", email="alpha@example.com")
     with django_capture_on_commit_callbacks(execute=True):
-        campaigns.create_campaign(
+        services.create_campaign(
             actor=member_a,
             name="CMRT 2024",
             family="CMRT",

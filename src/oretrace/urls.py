@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from oretrace.api import errors
 from oretrace.api.api import api
-from oretrace.declarations.campaign_views import respond
+from oretrace.declarations.views.campaigns import respond
 from oretrace.web import error_pages
 from oretrace.web.urls import auth_urlpatterns
 

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 # Machinery of `core` that every service stands on: it writes its own rows, below the services.
 _CORE_MACHINERY = "core machinery below the services (the services call it, it calls no service)"
-_DECLARATIONS_SPLIT = (
-    "declarations is split by aggregate (services/imports.py, campaigns.py, rollup.py, export.py) "
-    "in a later change: these modules are write pipelines under another name until then"
-)
 _REGISTRY_PIPELINES = (
     "registry import and review pipelines: services under another name, to move into "
     "registry/services/ with the registry's split (being edited by the match and onboard work)"
@@ -31,8 +27,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("writes", "oretrace.core.accounts"): _CORE_MACHINERY + ": users and their second factor",
     ("writes", "oretrace.core.actors"): _CORE_MACHINERY + ": the system actor's user row",
     ("writes", "oretrace.core.reference"): "loads the reference catalogues at setup (no actor)",
-    ("writes", "oretrace.declarations.campaigns"): _DECLARATIONS_SPLIT,
-    ("writes", "oretrace.declarations.imports"): _DECLARATIONS_SPLIT,
     ("writes", "oretrace.registry.imports"): _REGISTRY_PIPELINES,
     ("writes", "oretrace.registry.reviews"): _REGISTRY_PIPELINES,
     ("writes", "oretrace.traceability.custody"): (
@@ -66,7 +60,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("organisation-filter", "oretrace.core.services.onboarding"): (
         "uniqueness checks inside a write: the row's own organisation, not a user's view"
     ),
-    ("organisation-filter", "oretrace.declarations.services"): (
+    ("organisation-filter", "oretrace.declarations.services.decisions"): (
         "refresh_issue_counts recounts one organisation's declarations for its re-matching job "
         "(no member acts): the organisation's own rows, not a user's view"
     ),
@@ -80,10 +74,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("organisation-filter", "oretrace.core.api"): (
         "the acting user's own membership in another organisation (switching), not a row read"
     ),
-    ("organisation-filter", "oretrace.declarations.campaigns"): _DECLARATIONS_SPLIT,
-    ("organisation-filter", "oretrace.declarations.imports"): _DECLARATIONS_SPLIT,
-    ("organisation-filter", "oretrace.declarations.rollup"): _DECLARATIONS_SPLIT,
-    ("organisation-filter", "oretrace.declarations.supplier_csv"): _DECLARATIONS_SPLIT,
     ("organisation-filter", "oretrace.registry.imports"): _REGISTRY_PIPELINES,
     ("organisation-filter", "oretrace.registry.reviews"): _REGISTRY_PIPELINES,
     ("organisation-filter", "oretrace.traceability.recording"): (
@@ -97,12 +87,8 @@ ALLOWED: dict[tuple[str, str], str] = {
         "get_for_member answers 'not yours' exactly as 'no such row' (Http404) for views and API"
     ),
     # --- tasks and job handlers outside tasks modules ---------------------------------------
-    ("tasks", "oretrace.declarations.campaigns"): _DECLARATIONS_SPLIT,
-    ("tasks", "oretrace.declarations.imports"): _DECLARATIONS_SPLIT,
-    ("tasks", "oretrace.declarations.campaign_mail"): _DECLARATIONS_SPLIT,
     ("tasks", "oretrace.registry.imports"): _REGISTRY_PIPELINES,
     # --- size -------------------------------------------------------------------------------
-    ("module-size", "oretrace.declarations.campaigns"): _DECLARATIONS_SPLIT,
     ("module-size", "oretrace.traceability.custody"): (
         "the Applier is one state machine over a capture's events (lots, movements, edges and "
         "mass-balance flags); the phantom-receipt rule took it past 600 lines: its flag rules "

@@ -9,8 +9,8 @@ from oretrace.api import errors
 from oretrace.api.auth import AUTH
 from oretrace.assessments.api import router as assessments_router
 from oretrace.core.api import router as core_router
-from oretrace.declarations.api import router as declarations_router
-from oretrace.declarations.campaigns_api import router as campaigns_router
+from oretrace.declarations.api.campaigns import router as campaigns_router
+from oretrace.declarations.api.declarations import router as declarations_router
 from oretrace.ledger.api import router as ledger_router
 from oretrace.registry.api import router as registry_router
 from oretrace.traceability.api import router as traceability_router

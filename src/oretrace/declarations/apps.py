@@ -8,13 +8,15 @@ class DeclarationsConfig(AppConfig):
     verbose_name = _("Supplier declarations")
 
     def ready(self) -> None:
-        # Job handlers, ledger record types, demo steps and dashboard figures register
-        # themselves when their modules are imported.
-        import oretrace.declarations.campaigns
+        # Job handlers and tasks, ledger record types, demo steps and dashboard figures
+        # register themselves when their modules are imported.
         import oretrace.declarations.dashboard
         import oretrace.declarations.demo
         import oretrace.declarations.demo_campaigns
-        import oretrace.declarations.imports
         import oretrace.declarations.records
-        import oretrace.declarations.rematch
         import oretrace.declarations.tasks  # noqa: F401
+        from oretrace.declarations.queries.reviews import SUPPLIER_FACET
+        from oretrace.registry.queries import register_review_facet
+
+        # The registry's review queue can be narrowed to one supplier's names.
+        register_review_facet(SUPPLIER_FACET)

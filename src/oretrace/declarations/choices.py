@@ -55,6 +55,10 @@ REQUEST_FOLLOWS = {
     DeclarationStatus.REJECTED: RequestStatus.NEEDS_CORRECTION,
     DeclarationStatus.ACCEPTED: RequestStatus.ACCEPTED,
 }
+# Statuses that count as a response (question 6 of the organisation's own declaration), and
+# those a reminder goes to.
+RESPONDED = (RequestStatus.RECEIVED, RequestStatus.NEEDS_CORRECTION, RequestStatus.ACCEPTED)
+AWAITING = (RequestStatus.REQUESTED, RequestStatus.REMINDED)
 
 
 # What each numbered per-mineral question asks, by its meaning (``rmi.maps.QUESTION_ROLES``

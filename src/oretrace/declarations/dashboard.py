@@ -4,8 +4,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.models import Membership
-from oretrace.declarations.choices import DeclarationStatus
-from oretrace.declarations.models import Declaration
+from oretrace.declarations.choices import RESPONDED, CampaignStatus, DeclarationStatus
+from oretrace.declarations.models import Campaign, CampaignRequest, Declaration
 from oretrace.web.dashboard import Figure, figures
 
 
@@ -25,4 +25,21 @@ def declaration_figures(member: Membership) -> list[Figure]:
             current.filter(flag_count__gt=0).count(),
             url + "?flagged=1",
         ),
+    ]
+
+
+@figures
+def campaign_figures(member: Membership) -> list[Figure]:
+    open_campaigns = Campaign.objects.for_member(member).filter(status=CampaignStatus.OPEN)
+    requests = CampaignRequest.objects.for_member(member).filter(campaign__in=open_campaigns)
+    asked = requests.count()
+    if not asked:
+        return []
+    answered = requests.filter(status__in=RESPONDED).count()
+    return [
+        Figure(
+            _("Supplier response rate (open campaigns)"),
+            f"{answered * 100 // asked} % ({answered}/{asked})",
+            reverse("declarations:campaigns"),
+        )
     ]

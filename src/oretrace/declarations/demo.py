@@ -17,10 +17,10 @@ from django.utils import timezone
 from oretrace.core.demo import demo_step
 from oretrace.core.models import Membership
 from oretrace.declarations import services
-from oretrace.declarations.export import write_into_blank
-from oretrace.declarations.imports import import_declaration, start_import
 from oretrace.declarations.models import Declaration
 from oretrace.declarations.rmi.maps import CMRT_METALS
+from oretrace.declarations.services.export import write_into_blank
+from oretrace.declarations.services.imports import import_declaration, start_import
 from oretrace.registry import services as registry
 from oretrace.registry.choices import AssuranceScheme, FacilityKind
 from oretrace.registry.models import Facility

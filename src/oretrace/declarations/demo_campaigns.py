@@ -16,8 +16,9 @@ from django.utils import timezone
 from oretrace.core.choices import Role
 from oretrace.core.demo import demo_step
 from oretrace.core.models import Membership
-from oretrace.declarations import campaigns, services
+from oretrace.declarations import services
 from oretrace.declarations.models import Campaign, Declaration, Supplier
+from oretrace.declarations.queries import campaigns as campaign_queries
 
 BRAND = "brightline"
 # (name, reference, e-mail, country, asked in the demo campaign)
@@ -66,7 +67,7 @@ def build_campaign(say: Callable[[str], None]) -> None:
     year = years.most_common(1)[0][0] if years else timezone.now().year
     asked = [_supplier(officer, *spec) for spec in SUPPLIERS]
     _supplier(officer, *LATER)
-    campaign = campaigns.create_campaign(
+    campaign = services.create_campaign(
         actor=officer,
         name=f"CMRT {year} supplier survey",
         family="CMRT",
@@ -78,11 +79,11 @@ def build_campaign(say: Callable[[str], None]) -> None:
     for declaration in received.filter(reporting_year=year):
         request = campaign.requests.filter(supplier_id=declaration.supplier_id).first()
         if request is not None:
-            campaigns.attach_declaration(request, declaration=declaration, actor=officer)
-    campaigns.send_reminders(campaign, actor=officer)
+            services.attach_declaration(request, declaration=declaration, actor=officer)
+    services.send_reminders(campaign, actor=officer)
     declines = campaign.requests.get(supplier__name=DECLINES)
-    campaigns.decline(declines, reason="Our connectors contain no tin, tantalum, tungsten or gold.")
-    rate = campaigns.response_rate(campaign)
+    services.decline(declines, reason="Our connectors contain no tin, tantalum, tungsten or gold.")
+    rate = campaign_queries.response_rate(campaign)
     say(
         f"1 CMRT campaign of {officer.organisation}: {rate.responded} of {rate.requested} "
         "suppliers answered with a declaration"

@@ -19,9 +19,9 @@ from typing import Any
 import orjson
 from django.conf import settings
 
-from oretrace.declarations.canonical import fingerprint
 from oretrace.declarations.choices import DeclarationStatus
 from oretrace.declarations.models import Declaration, SmelterEntry
+from oretrace.declarations.rmi.canonical import fingerprint
 from oretrace.ledger.models import Leaf
 from oretrace.ledger.records import Finding, register, register_check
 

@@ -1,22 +1,78 @@
-"""Job handlers of the declarations app that only load what they need and call a service."""
+"""Every task and job handler of the declarations app: each loads what it needs and calls a
+service (``declarations.services``), which holds the work."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.tasks import task
 from django.utils.translation import gettext_lazy
 
 from oretrace.core.jobs import JobContext, job_handler
-from oretrace.core.models import Membership
+from oretrace.core.models import Job, Membership
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.rollup_export import KIND, run_rollup_export
+from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry
+from oretrace.declarations.services.decisions import refresh_issue_counts
+from oretrace.declarations.services.imports import run_batch
+from oretrace.declarations.services.mail import send_campaign_mail
+from oretrace.declarations.services.responses import LINK_RESPONSE, run_link_response
+from oretrace.declarations.services.rollup import KIND as ROLLUP_EXPORT
+from oretrace.declarations.services.rollup import run_rollup_export
+from oretrace.registry.reviews import REMATCH_ACTOR, RematchOutcome, on_rematch
 
 
-@job_handler(KIND, title=gettext_lazy("Fill your template with the roll-up"))
-def rollup_export_job(ctx: JobContext, **params: object) -> dict:
-    """Job: fill the uploaded blank with the roll-up, as the member who uploaded it."""
-    job = ctx.job
+def _uploader(job: Job, refusal: str) -> Membership:
+    """The member who started ``job``: its work runs as them (``refusal`` when none did)."""
     if job.created_by_id is None:
-        raise DeclarationError("a roll-up export runs as the member who uploaded the blank")
-    actor = Membership.objects.select_related("user", "organisation").get(
+        raise DeclarationError(refusal)
+    return Membership.objects.select_related("user", "organisation").get(
         user_id=job.created_by_id, organisation_id=job.organisation_id
     )
+
+
+@job_handler("declarations.import", title=gettext_lazy("Import supplier declarations"))
+def import_job(ctx: JobContext, batch: int) -> dict:
+    """Job: import a batch as the member who uploaded it."""
+    job = ctx.job
+    actor = _uploader(job, "a declaration import runs as the member who uploaded the files")
+    record = ImportBatch.objects.get(pk=batch, organisation_id=job.organisation_id)
+    counts = run_batch(record, actor=actor, progress=ctx.progress, hold=ctx.hold)
+    for entry in record.files:
+        if entry["outcome"] == "refused":
+            ctx.warn(f"{entry['filename']}: {entry['message']}")
+    return {"data": counts, "url": f"/declarations/imports/{record.pk}/"}
+
+
+@job_handler(LINK_RESPONSE, title=gettext_lazy("Check a supplier's upload"))
+def link_response_job(ctx: JobContext, request: int, files: list[dict], at: str) -> dict:
+    """Job: import the files a supplier sent through its link, as ``respond`` does."""
+    return run_link_response(ctx, request, files, at)
+
+
+@job_handler(ROLLUP_EXPORT, title=gettext_lazy("Fill your template with the roll-up"))
+def rollup_export_job(ctx: JobContext, **params: object) -> dict:
+    """Job: fill the uploaded blank with the roll-up, as the member who uploaded it."""
+    actor = _uploader(ctx.job, "a roll-up export runs as the member who uploaded the blank")
     return run_rollup_export(ctx, actor, dict(params))
+
+
+@task()
+def send_campaign_mail_task(request_id: int, kind: str) -> None:
+    """Send a campaign e-mail in the worker: a slow mail server never fails the request that
+    opened the campaign or sent the reminders."""
+    send_campaign_mail(request_id, kind)
+
+
+def _organisations_with_rows() -> Iterable[int]:
+    return set(
+        Declaration.objects.filter(
+            pk__in=SmelterEntry.objects.values("declaration_id")
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+@on_rematch(organisations=_organisations_with_rows)
+def refresh_after_rematch(outcome: RematchOutcome) -> None:
+    """After an organisation's names were matched again (the registry's re-matching job):
+    its declarations' flag counts."""
+    refresh_issue_counts(outcome.organisation_id, actor=REMATCH_ACTOR)

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from oretrace.declarations import campaign_views, rollup_views, views
+from oretrace.declarations.views import campaigns as campaign_views
+from oretrace.declarations.views import declarations as views
+from oretrace.declarations.views import rollup as rollup_views
 
 app_name = "declarations"
 

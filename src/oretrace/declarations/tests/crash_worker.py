@@ -20,7 +20,7 @@ def setup(paths: list[str]) -> None:
     from oretrace.core.choices import Role
     from oretrace.core.models import Membership
     from oretrace.core.tests.factories import MembershipFactory
-    from oretrace.declarations.imports import start_import
+    from oretrace.declarations.services.imports import start_import
 
     member: Membership = MembershipFactory(roles=[Role.COMPLIANCE_OFFICER])  # type: ignore[assignment]
     files = [(Path(p).name, Path(p).read_bytes()) for p in paths]
@@ -29,7 +29,7 @@ def setup(paths: list[str]) -> None:
 
 
 def slow_worker() -> int:
-    from oretrace.declarations import imports
+    from oretrace.declarations.services import imports
 
     real = imports.import_declaration
 

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from oretrace.core.tests.harness import Reach, Tenancy, tenancy_tests
-from oretrace.declarations import imports
-from oretrace.declarations.api import router
+from oretrace.declarations.api.declarations import router
 from oretrace.declarations.models import Declaration, ImportBatch, Supplier
+from oretrace.declarations.services import imports
 from oretrace.declarations.tests.conftest import TODAY
 from oretrace.declarations.urls import urlpatterns
 

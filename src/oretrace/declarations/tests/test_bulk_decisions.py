@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from oretrace.declarations import imports, services
+from oretrace.declarations import services
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration
+from oretrace.declarations.services import imports
 from oretrace.declarations.tests.conftest import TODAY
 
 pytestmark = pytest.mark.django_db

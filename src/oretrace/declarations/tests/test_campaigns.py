@@ -16,12 +16,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from oretrace.core.choices import Role
+from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import ChangeLogEntry
 from oretrace.core.tests.harness import Reach, Tenancy, tenancy_tests
-from oretrace.declarations import campaigns, imports, services
-from oretrace.declarations.campaigns_api import router
-from oretrace.declarations.choices import RequestStatus
+from oretrace.declarations import services
+from oretrace.declarations.api.campaigns import router
+from oretrace.declarations.choices import RESPONDED, RequestStatus
+from oretrace.declarations.exceptions import DeclarationError
+from oretrace.declarations.links import hash_token
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
+from oretrace.declarations.queries import campaigns as campaign_queries
+from oretrace.declarations.services import imports, responses
 from oretrace.declarations.urls import urlpatterns
 
 pytestmark = pytest.mark.django_db
@@ -34,14 +39,14 @@ def link_jobs_run_at_once(monkeypatch):
     queued state)."""
     from oretrace.core.jobs import execute
 
-    real = campaigns.start_job
+    real = responses.start_job
 
     def start_and_run(*args, **kwargs):
         job = real(*args, **kwargs)
         execute(job.pk)
         return job
 
-    monkeypatch.setattr(campaigns, "start_job", start_and_run)
+    monkeypatch.setattr(responses, "start_job", start_and_run)
 
 
 OWN_SCOPE = {"GET /campaigns", "POST /campaigns", "POST /suppliers/import"}
@@ -72,7 +77,7 @@ def campaign_a(member_a, mailoutbox, django_capture_on_commit_callbacks):
     alpha = _supplier(member_a, "Alpha Metals")
     beta = _supplier(member_a, "Beta Solder")
     with django_capture_on_commit_callbacks(execute=True):
-        campaign = campaigns.create_campaign(
+        campaign = services.create_campaign(
             actor=member_a,
             name="CMRT 2024",
             family="CMRT",
@@ -167,7 +172,7 @@ def test_creating_a_campaign_mails_each_supplier_its_own_link(campaign_a, mailou
         assert request.sent_at is not None
         # Only the hash is stored; the raw token is nowhere in the row or the change log.
         token = tokens[request.supplier.name]
-        assert request.token_hash == campaigns.hash_token(token)
+        assert request.token_hash == hash_token(token)
         assert token not in json.dumps(
             [e.after for e in ChangeLogEntry.objects.all()] + [request.token_salt]
         )
@@ -180,7 +185,7 @@ def test_all_suppliers_with_an_email_by_default(
     _supplier(member_a, "Alpha Metals")
     services.create_supplier(actor=member_a, name="No Mail Ltd")
     with django_capture_on_commit_callbacks(execute=True):
-        campaign = campaigns.create_campaign(
+        campaign = services.create_campaign(
             actor=member_a, name="All", family="emrt", reporting_year=2025
         )
     assert campaign.family == "EMRT"
@@ -200,26 +205,26 @@ def test_all_suppliers_with_an_email_by_default(
 def test_bad_campaigns_are_refused(member_a, kwargs, message):
     _supplier(member_a, "Alpha Metals")
     given = {"name": "C", "family": "CMRT", "reporting_year": 2024, **kwargs}
-    with pytest.raises(campaigns.DeclarationError, match=message):
-        campaigns.create_campaign(actor=member_a, **given)
+    with pytest.raises(DeclarationError, match=message):
+        services.create_campaign(actor=member_a, **given)
     assert not Campaign.objects.exists()
     assert not CampaignRequest.objects.exists()
 
 
 def test_a_chosen_supplier_without_email_is_named(member_a):
     nomail = services.create_supplier(actor=member_a, name="No Mail Ltd")
-    with pytest.raises(campaigns.DeclarationError, match="No Mail Ltd"):
-        campaigns.create_campaign(
+    with pytest.raises(DeclarationError, match="No Mail Ltd"):
+        services.create_campaign(
             actor=member_a, name="C", family="CMRT", reporting_year=2024, suppliers=[nomail]
         )
-    with pytest.raises(campaigns.DeclarationError, match="import your supplier list"):
-        campaigns.create_campaign(actor=member_a, name="C", family="CMRT", reporting_year=2024)
+    with pytest.raises(DeclarationError, match="import your supplier list"):
+        services.create_campaign(actor=member_a, name="C", family="CMRT", reporting_year=2024)
 
 
 def test_viewers_cannot_run_campaigns(viewer_a, member_a):
     _supplier(member_a, "Alpha Metals")
-    with pytest.raises(campaigns.PermissionDenied):
-        campaigns.create_campaign(actor=viewer_a, name="C", family="CMRT", reporting_year=2024)
+    with pytest.raises(PermissionDenied):
+        services.create_campaign(actor=viewer_a, name="C", family="CMRT", reporting_year=2024)
 
 
 def test_create_get_remind_close_through_the_api(
@@ -286,12 +291,12 @@ def test_create_get_remind_close_through_the_api(
 
 def test_reminders_skip_suppliers_that_answered(campaign_a, member_a, filled, mailoutbox):
     campaign, tokens = campaign_a
-    alpha = campaigns.find_request(tokens["Alpha Metals"])
+    alpha = campaign_queries.find_request(tokens["Alpha Metals"])
     name, data = filled("Merck")
-    campaigns.respond(alpha, [(name, data)])
+    responses.respond(alpha, [(name, data)])
     sent = len(mailoutbox)
-    assert campaigns.send_reminders(campaign, actor=member_a) == 1
-    assert campaigns.send_reminders(campaign, actor=member_a) == 1
+    assert services.send_reminders(campaign, actor=member_a) == 1
+    assert services.send_reminders(campaign, actor=member_a) == 1
     beta = campaign.requests.get(supplier__name="Beta Solder")
     assert (beta.status, beta.reminder_count) == (RequestStatus.REMINDED, 2)
     assert campaign.requests.get(supplier__name="Alpha Metals").reminder_count == 0
@@ -372,12 +377,12 @@ def test_checker_errors_are_listed_by_cell_and_the_status_follows(campaign_a, fi
 
 def test_a_wrong_family_is_refused(member_a, templates_dir):
     alpha = _supplier(member_a, "Alpha Metals")
-    campaign = campaigns.create_campaign(
+    campaign = services.create_campaign(
         actor=member_a, name="C", family="CMRT", reporting_year=2024, suppliers=[alpha]
     )
     request = campaign.requests.get()
     path = templates_dir / "blank" / "RMI_EMRT_2.1.xlsx"
-    (answer,) = campaigns.respond(request, [(path.name, path.read_bytes())])
+    (answer,) = responses.respond(request, [(path.name, path.read_bytes())])
     assert answer.outcome == "refused"
     assert "this is a EMRT" in answer.message
     assert "asked for a CMRT" in answer.message
@@ -421,7 +426,7 @@ def test_another_suppliers_link_does_not_show_this_suppliers_data(campaign_a, fi
 
 def test_a_closed_campaign_answers_with_a_closed_page(campaign_a, member_a, filled):
     campaign, tokens = campaign_a
-    campaigns.close_campaign(campaign, actor=member_a)
+    services.close_campaign(campaign, actor=member_a)
     url = f"/respond/{tokens['Alpha Metals']}/"
     page = Client().get(url)
     assert page.status_code == 410
@@ -443,25 +448,25 @@ def test_decline_with_a_reason(campaign_a):
     request = campaign.requests.get(supplier__name="Beta Solder")
     assert request.status == RequestStatus.DECLINED
     assert request.decline_reason == "We use no 3TG."
-    rate = campaigns.response_rate(campaign)
+    rate = campaign_queries.response_rate(campaign)
     assert (rate.requested, rate.responded, rate.counts["declined"]) == (2, 0, 1)
 
 
 def test_upload_limits(campaign_a, monkeypatch):
     _campaign, tokens = campaign_a
-    request = campaigns.find_request(tokens["Alpha Metals"])
-    too_many = [(f"f{i}.xlsx", b"x") for i in range(campaigns.MAX_RESPONSE_FILES + 1)]
-    with pytest.raises(campaigns.DeclarationError, match="the limit is 10 per upload"):
-        campaigns.respond(request, too_many)
-    with pytest.raises(campaigns.DeclarationError, match="at least one file"):
-        campaigns.respond(request, [])
+    request = campaign_queries.find_request(tokens["Alpha Metals"])
+    too_many = [(f"f{i}.xlsx", b"x") for i in range(responses.MAX_RESPONSE_FILES + 1)]
+    with pytest.raises(DeclarationError, match="the limit is 10 per upload"):
+        responses.respond(request, too_many)
+    with pytest.raises(DeclarationError, match="at least one file"):
+        responses.respond(request, [])
     for _ in range(3):
-        campaigns.respond(request, [(f"f{i}.txt", b"x") for i in range(10)])
-    with pytest.raises(campaigns.DeclarationError, match="in the last hour"):
-        campaigns.respond(request, [("one.txt", b"x")])
+        responses.respond(request, [(f"f{i}.txt", b"x") for i in range(10)])
+    with pytest.raises(DeclarationError, match="in the last hour"):
+        responses.respond(request, [("one.txt", b"x")])
     later = timezone.now() + timedelta(hours=2)
-    assert campaigns.respond(request, [("one.txt", b"x")], now=later)[0].outcome == "refused"
-    monkeypatch.setattr(campaigns, "MAX_RESPONSE_BYTES", 10)
+    assert responses.respond(request, [("one.txt", b"x")], now=later)[0].outcome == "refused"
+    monkeypatch.setattr(responses, "MAX_RESPONSE_BYTES", 10)
     big = Client().post(
         f"/respond/{tokens['Beta Solder']}/",
         {"files": [SimpleUploadedFile("big.xlsx", b"x" * 70_000)]},
@@ -476,7 +481,7 @@ def test_upload_limits(campaign_a, monkeypatch):
 def test_decisions_move_the_request_along(campaign_a, member_a, filled):
     campaign, tokens = campaign_a
     name, data = filled("Merck")
-    campaigns.respond(campaigns.find_request(tokens["Alpha Metals"]), [(name, data)])
+    responses.respond(campaign_queries.find_request(tokens["Alpha Metals"]), [(name, data)])
     declaration = Declaration.objects.get()
 
     def status() -> str:
@@ -488,7 +493,7 @@ def test_decisions_move_the_request_along(campaign_a, member_a, filled):
     assert status() == RequestStatus.NEEDS_CORRECTION
     services.decide(declaration, status="accepted", note="fine now", actor=member_a)
     assert status() == RequestStatus.ACCEPTED
-    rate = campaigns.response_rate(campaign)
+    rate = campaign_queries.response_rate(campaign)
     assert (rate.requested, rate.responded, rate.percent, rate.q6_answer) == (
         2,
         1,
@@ -511,14 +516,14 @@ def test_decisions_move_the_request_along(campaign_a, member_a, filled):
     ],
 )
 def test_q6_answer_bands(responded, requested, answer):
-    rate = campaigns.ResponseRate(requested=requested, responded=responded, counts={})
+    rate = campaign_queries.ResponseRate(requested=requested, responded=responded, counts={})
     assert rate.q6_answer == answer
 
 
 def test_tracking_page_list_and_dashboard(web_a, campaign_a, filled):
     campaign, tokens = campaign_a
     name, data = filled("Merck")
-    campaigns.respond(campaigns.find_request(tokens["Alpha Metals"]), [(name, data)])
+    responses.respond(campaign_queries.find_request(tokens["Alpha Metals"]), [(name, data)])
     page = web_a.get(reverse("declarations:campaign", args=[campaign.pk])).content.decode()
     assert "<svg" in page
     assert "50 %" in page
@@ -573,8 +578,8 @@ def test_the_campaign_owner_must_still_be_active(campaign_a, filled, member_a):
     member_a.is_active = False
     member_a.save()
     name, data = filled("Merck")
-    with pytest.raises(campaigns.DeclarationError, match="cannot receive files"):
-        campaigns.respond(campaigns.find_request(tokens["Alpha Metals"]), [(name, data)])
+    with pytest.raises(DeclarationError, match="cannot receive files"):
+        responses.respond(campaign_queries.find_request(tokens["Alpha Metals"]), [(name, data)])
     member_a.is_active = True
     member_a.roles = [Role.VIEWER]
     member_a.save()
@@ -591,7 +596,7 @@ def test_demo_campaign_shows_every_status_once():
     build_demo()
     build_demo()  # idempotent
     (campaign,) = Campaign.objects.all()
-    rate = campaigns.response_rate(campaign)
+    rate = campaign_queries.response_rate(campaign)
     statuses = dict(campaign.requests.values_list("supplier__name", "status"))
     assert statuses == {
         "Pearl River Precision Components Co., Ltd.": "accepted",
@@ -601,7 +606,7 @@ def test_demo_campaign_shows_every_status_once():
         "Hsinchu Capacitor Works Ltd.": "reminded",
     }
     assert (rate.responded, rate.requested, rate.q6_answer) == (3, 5, "Greater than 50%")
-    assert all(r.declaration_id for r in campaign.requests.filter(status__in=campaigns.RESPONDED))
+    assert all(r.declaration_id for r in campaign.requests.filter(status__in=RESPONDED))
     # The supplier left out has an address, for "Ask more suppliers".
     assert Supplier.objects.get(name="Sunda Solder Alloys Sdn. Bhd.").email
 
@@ -627,14 +632,14 @@ def test_a_declaration_received_another_way_is_recorded_as_the_answer(
     assert mixed.status_code == 404
     # a declaration of another supplier, or of another template, is refused
     beta = campaign.requests.get(supplier__name="Beta Solder")
-    with pytest.raises(campaigns.DeclarationError, match="not from Beta Solder"):
-        campaigns.attach_declaration(beta, declaration=declaration, actor=member_a)
+    with pytest.raises(DeclarationError, match="not from Beta Solder"):
+        services.attach_declaration(beta, declaration=declaration, actor=member_a)
     emrt = templates_dir / "blank" / "RMI_EMRT_2.1.xlsx"
     other = imports.import_declaration(
         emrt.read_bytes(), emrt.name, actor=member_a, supplier=alpha.supplier
     ).declaration
-    with pytest.raises(campaigns.DeclarationError, match="is a EMRT; the campaign asks for a CMRT"):
-        campaigns.attach_declaration(alpha, declaration=other, actor=member_a)
+    with pytest.raises(DeclarationError, match="is a EMRT; the campaign asks for a CMRT"):
+        services.attach_declaration(alpha, declaration=other, actor=member_a)
     # the page offers it, and recording it makes the request a response
     page = web_a.get(reverse("declarations:campaign", args=[campaign.pk])).content.decode()
     assert "Received another way:" in page
@@ -643,7 +648,7 @@ def test_a_declaration_received_another_way_is_recorded_as_the_answer(
     assert done.status_code == 200, done.content
     assert done.json()["status"] == "received"
     assert done.json()["declaration_id"] == declaration.pk
-    assert campaigns.response_rate(campaign).responded == 1
+    assert campaign_queries.response_rate(campaign).responded == 1
     web_a.post(
         reverse("declarations:campaign", args=[campaign.pk]),
         {"action": "attach", "request": beta.pk, "declaration": declaration.pk},
@@ -666,14 +671,14 @@ def test_year_response_rate_counts_each_supplier_once(
     campaign, tokens = campaign_a
     alpha = campaign.requests.get(supplier__name="Alpha Metals").supplier
     gamma = _supplier(member_a, "Gamma Tantalum")
-    second = campaigns.create_campaign(
+    second = services.create_campaign(
         actor=member_a, name="Again", family="CMRT", reporting_year=2024, suppliers=[alpha, gamma]
     )
     name, data = filled("Merck")
-    campaigns.respond(campaigns.find_request(tokens["Alpha Metals"]), [(name, data)])
-    campaigns.decline(second.requests.get(supplier=gamma), reason="no 3TG")
+    responses.respond(campaign_queries.find_request(tokens["Alpha Metals"]), [(name, data)])
+    responses.decline(second.requests.get(supplier=gamma), reason="no 3TG")
     # when
-    rate = campaigns.year_response_rate(member_a, "CMRT", 2024)
+    rate = campaign_queries.year_response_rate(member_a, "CMRT", 2024)
     # then Alpha counts once, with the answer it gave in the first campaign
     assert rate is not None
     assert (rate.requested, rate.responded) == (3, 1)
@@ -681,8 +686,8 @@ def test_year_response_rate_counts_each_supplier_once(
     assert rate.q6_answer == "50% or less"
     listing = web_a.get(reverse("declarations:campaigns")).content.decode()
     assert "33 % (1/3)" in listing
-    assert campaigns.year_response_rate(member_a, "EMRT", 2024) is None
-    assert campaigns.year_response_rate(member_b, "CMRT", 2024) is None
+    assert campaign_queries.year_response_rate(member_a, "EMRT", 2024) is None
+    assert campaign_queries.year_response_rate(member_b, "CMRT", 2024) is None
 
 
 def test_the_link_stores_files_and_the_worker_reads_them(campaign_a, filled, monkeypatch):
@@ -692,13 +697,13 @@ def test_the_link_stores_files_and_the_worker_reads_them(campaign_a, filled, mon
     from oretrace.core.tests.bombs import workbook_bomb
 
     started = []
-    monkeypatch.setattr(campaigns, "start_job", lambda *a, **k: started.append(k) or None)
+    monkeypatch.setattr(responses, "start_job", lambda *a, **k: started.append(k) or None)
 
     def no_parsing(*_args, **_kwargs):
         raise AssertionError("a file was parsed in the web process")
 
-    monkeypatch.setattr(campaigns, "import_declaration", no_parsing)
-    monkeypatch.setattr(campaigns, "open_book", no_parsing)
+    monkeypatch.setattr(responses, "import_declaration", no_parsing)
+    monkeypatch.setattr(responses, "open_book", no_parsing)
     url = f"/respond/{campaign_a[1]['Alpha Metals']}/"
     name, data = filled("Merck")
     files = [SimpleUploadedFile(name, data), SimpleUploadedFile("bomb.xlsx", workbook_bomb())]
@@ -706,7 +711,7 @@ def test_the_link_stores_files_and_the_worker_reads_them(campaign_a, filled, mon
     assert page.status_code == 200
     assert "Your files are being checked" in page.content.decode()
     assert [f["filename"] for f in started[0]["params"]["files"]] == [name, "bomb.xlsx"]
-    request = campaigns.find_request(campaign_a[1]["Alpha Metals"])
+    request = campaign_queries.find_request(campaign_a[1]["Alpha Metals"])
     assert [u["outcome"] for u in request.uploads] == ["pending", "pending"]
     # the worker: the job reads the stored files and records each outcome in place
     monkeypatch.undo()

@@ -13,9 +13,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from oretrace.declarations import imports
 from oretrace.declarations.queries import compare, question_text
 from oretrace.declarations.rmi.maps import map_for
+from oretrace.declarations.services import imports
 from oretrace.declarations.tests.conftest import TODAY
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.utils import timezone
 from oretrace.core.demo import build_demo
 from oretrace.core.models import Membership
 from oretrace.declarations.models import Declaration
-from oretrace.declarations.rollup import build_rollup
+from oretrace.declarations.queries.rollup import build_rollup
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_the_demo_rollup_takes_its_response_rate_from_the_campaign(demo):
     )
     year = Declaration.objects.filter(organisation=member.organisation).first().reporting_year
     rollup = build_rollup(member, "CMRT", year)
-    from oretrace.declarations.campaigns import year_response_rate
+    from oretrace.declarations.queries.campaigns import year_response_rate
 
     asked = year_response_rate(member, "CMRT", year)
     if asked is None:

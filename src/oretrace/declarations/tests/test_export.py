@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from oretrace.declarations.canonical import canonical
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.export import as_csv, write_into_blank
 from oretrace.declarations.rmi import parse_template
+from oretrace.declarations.rmi.canonical import canonical
 from oretrace.declarations.rmi.maps import map_for
+from oretrace.declarations.services.export import as_csv, write_into_blank
 from oretrace.declarations.tests.test_generated import BLANKS, EFFECTIVE, fill
 
 

@@ -10,16 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from oretrace.declarations import imports, services
+from oretrace.declarations import services
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.export import (
+from oretrace.declarations.queries.rollup import build_rollup
+from oretrace.declarations.rmi import parse_template
+from oretrace.declarations.rmi.checks import in_scope_minerals
+from oretrace.declarations.services import imports
+from oretrace.declarations.services.export import (
     COMPANY_ANSWER_DEFAULTS,
     rollup_content,
     write_into_blank,
 )
-from oretrace.declarations.rmi import parse_template
-from oretrace.declarations.rmi.checks import in_scope_minerals
-from oretrace.declarations.rollup import build_rollup
 from oretrace.declarations.tests.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -161,7 +162,7 @@ def test_a_filled_template_is_refused_as_the_blank(templates_dir, part, cells):
 
 @pytest.mark.parametrize("name", ["RMI_CMRT_6.5.xlsx", "RMI_CMRT_6.31.xlsx", "RMI_EMRT_2.1.xlsx"])
 def test_real_blanks_are_accepted(shared_data, name):
-    from oretrace.declarations.export import blank_map
+    from oretrace.declarations.services.export import blank_map
 
     blank = shared_data / "rmi-templates" / "blank" / name
     assert blank_map(blank.read_bytes(), name).family == name.split("_")[1]
@@ -169,7 +170,7 @@ def test_real_blanks_are_accepted(shared_data, name):
 
 def test_the_blank_with_a_stray_row_is_refused_naming_it(shared_data):
     """The CMRT 6.4 saved by another tool keeps one Smelter List row (Tin / Alpha Metals)."""
-    from oretrace.declarations.export import blank_map
+    from oretrace.declarations.services.export import blank_map
 
     blank = shared_data / "rmi-templates" / "blank" / "RMI_CMRT_6.4.xlsx"
     with pytest.raises(DeclarationError, match=r"not blank.*: Smelter List row 5[.]"):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from oretrace.declarations import imports
 from oretrace.declarations.models import Declaration, SmelterEntry
 from oretrace.declarations.queries import namings_of
+from oretrace.declarations.services import imports
 from oretrace.declarations.tests.conftest import TODAY
 
 pytestmark = pytest.mark.django_db

@@ -12,13 +12,15 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from oretrace.declarations import campaign_mail, campaigns, imports, services
+from oretrace.declarations import services
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.findings import finding_text, with_text
 from oretrace.declarations.queries import RowState, registry_issues
 from oretrace.declarations.rmi.checks import _issue
 from oretrace.declarations.rmi.maps import DECLARATION, SMELTER_LIST
 from oretrace.declarations.rmi.model import Issue, gettext_noop
+from oretrace.declarations.services import imports
+from oretrace.declarations.services import mail as campaign_mail
 from oretrace.registry.origins import MATCH_PAGE, declaration_row, origin_text
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +152,7 @@ def test_campaign_mail_is_written_in_the_suppliers_language(
     english = services.create_supplier(actor=member_a, name="Beta Solder", email="b@example.com")
     # when: the campaign is opened by a member reading Hindi
     with translation.override("hi"), django_capture_on_commit_callbacks(execute=True):
-        campaigns.create_campaign(
+        services.create_campaign(
             actor=member_a,
             name="CMRT 2026",
             family="CMRT",

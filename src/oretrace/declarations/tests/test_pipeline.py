@@ -11,11 +11,12 @@ import openpyxl
 import pytest
 
 from oretrace.core.models import ChangeLogEntry
-from oretrace.declarations import imports, services
+from oretrace.declarations import services
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry, Supplier
 from oretrace.declarations.queries import current_issues
 from oretrace.declarations.rmi.maps import map_for
+from oretrace.declarations.services import imports
 from oretrace.declarations.tests.conftest import TODAY
 from oretrace.ledger.models import Leaf
 from oretrace.registry.models import Facility, MatchReview

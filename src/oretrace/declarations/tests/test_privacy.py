@@ -10,11 +10,12 @@ from django.apps import apps
 from django.test import Client
 
 from oretrace.core.actors import actor_label
-from oretrace.declarations import imports, services
-from oretrace.declarations.canonical import fingerprint
+from oretrace.declarations import services
 from oretrace.declarations.models import Declaration
 from oretrace.declarations.records import declaration_facts, declaration_facts_v1
+from oretrace.declarations.rmi.canonical import fingerprint
 from oretrace.declarations.rmi.model import PERSONAL_COMPANY_FIELDS
+from oretrace.declarations.services import imports
 from oretrace.declarations.tests.conftest import TODAY
 from oretrace.ledger import keys, queries, records
 from oretrace.ledger import services as ledger

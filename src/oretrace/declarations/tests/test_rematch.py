@@ -12,9 +12,10 @@ from django.contrib.contenttypes.models import ContentType
 from oretrace.core.choices import JobStatus, Role
 from oretrace.core.models import ChangeLogEntry, Job
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
-from oretrace.declarations import imports, services
+from oretrace.declarations import services
 from oretrace.declarations.models import Declaration
 from oretrace.declarations.queries import current_issues, entries_of
+from oretrace.declarations.services import imports
 from oretrace.declarations.tests.conftest import TODAY
 from oretrace.ledger.audit import run_audit
 from oretrace.registry.imports import import_reference_file

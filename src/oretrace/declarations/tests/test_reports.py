@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from oretrace.core.models import ChangeLogEntry
 from oretrace.declarations import services
-from oretrace.declarations.export import as_csv, as_xlsx
+from oretrace.declarations.services.export import as_csv, as_xlsx
 
 NASTY = [
     "",

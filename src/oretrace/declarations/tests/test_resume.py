@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from oretrace.declarations import imports
 from oretrace.declarations.models import Declaration, ImportBatch
+from oretrace.declarations.services import imports
 
 pytestmark = pytest.mark.django_db
 

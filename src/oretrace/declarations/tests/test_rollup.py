@@ -12,10 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from oretrace.core.models import Job
-from oretrace.declarations import imports, services
-from oretrace.declarations.export import rollup_content, write_into_blank
+from oretrace.declarations import services
+from oretrace.declarations.queries.rollup import _answer, _bucket, build_rollup
 from oretrace.declarations.rmi import parse_template
-from oretrace.declarations.rollup import _answer, _bucket, build_rollup
+from oretrace.declarations.services import imports
+from oretrace.declarations.services.export import rollup_content, write_into_blank
 from oretrace.declarations.tests.conftest import TODAY
 from oretrace.registry import services as registry
 from oretrace.registry.models import Facility
@@ -189,7 +190,7 @@ def test_pages_charts_export_and_reports(
     assert job.status == "succeeded", job.error
     assert job.progress == 100
     assert len(job.messages) >= 5, "each step is reported"
-    from oretrace.declarations.rollup_export import _media, filled_path
+    from oretrace.declarations.services.rollup import _media, filled_path
 
     assert not _media(job.params["blank"]).exists(), "the blank is removed once filled"
     assert filled_path(job).is_file()
@@ -252,7 +253,8 @@ def test_rollup_through_the_api(accepted, api_a, api_b):
 def test_the_web_process_only_stores_the_blank_and_queues_a_job(
     member_a, web_a, shared_data, monkeypatch
 ):
-    from oretrace.declarations import export, rollup_export
+    from oretrace.declarations.services import export
+    from oretrace.declarations.services import rollup as rollup_export
 
     def no_parsing(*_args, **_kwargs):
         raise AssertionError("the blank was read in the web process")
@@ -281,7 +283,7 @@ def test_a_refused_blank_fails_the_job_with_the_reason(member_a, shared_data, te
     from datetime import date as day
 
     from oretrace.core.jobs import execute
-    from oretrace.declarations.rollup_export import start_rollup_export
+    from oretrace.declarations.services.rollup import start_rollup_export
 
     (filled,) = [p for p in (templates_dir / "filled").iterdir() if "Merck" in p.name]
     job = start_rollup_export(
@@ -317,7 +319,7 @@ def test_a_job_run_again_after_its_file_was_written_finishes(member_a):
     """The worker died after keeping the filled workbook (and removing the blank): the next
     attempt finishes the job instead of failing on the missing blank."""
     from oretrace.core.jobs import execute
-    from oretrace.declarations.rollup_export import _media, filled_path, start_rollup_export
+    from oretrace.declarations.services.rollup import _media, filled_path, start_rollup_export
 
     job = start_rollup_export(
         actor=member_a,

@@ -16,7 +16,8 @@ from oretrace.core.exceptions import PermissionDenied
 from oretrace.declarations import services
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Supplier
-from oretrace.declarations.supplier_csv import import_suppliers, read_suppliers
+from oretrace.declarations.services.suppliers import import_suppliers
+from oretrace.declarations.supplier_list import read_suppliers
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from oretrace.core.management.support import collect_files, member_for
 from oretrace.declarations import services
-from oretrace.declarations.imports import SUFFIXES, run_batch
 from oretrace.declarations.models import Supplier
+from oretrace.declarations.services.imports import SUFFIXES, run_batch
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from oretrace.core.models import Membership
 from oretrace.core.pagination import Pagination
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
-from oretrace.declarations import imports, services
+from oretrace.declarations import services
 from oretrace.declarations.models import Declaration, ImportBatch, Supplier
 from oretrace.declarations.queries import (
     DeclarationFilter,
@@ -18,7 +18,7 @@ from oretrace.declarations.queries import (
     entries_of,
     search_declarations,
 )
-from oretrace.declarations.rollup import build_rollup
+from oretrace.declarations.queries.rollup import build_rollup
 from oretrace.declarations.schemas import (
     BatchOut,
     DecisionIn,
@@ -28,6 +28,7 @@ from oretrace.declarations.schemas import (
     SupplierIn,
     SupplierOut,
 )
+from oretrace.declarations.services import imports
 
 router = Router(tags=["declarations"])
 

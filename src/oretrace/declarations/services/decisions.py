@@ -1,47 +1,31 @@
-"""Writes of the declarations app other than imports: review decisions and suppliers.
+"""Decisions on declarations: accept, reject or send back, one or many; the counts they keep.
 
 Each function is one transaction with its change-log entry; accepting a declaration puts its
-fingerprint in the transparency log in the same transaction.
+fingerprint in the transparency log in the same transaction, and the campaign requests the
+declaration answered follow the decision.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import OretraceError, PermissionDenied
-from oretrace.core.models import Country, Membership
-from oretrace.core.permissions import Permission
+from oretrace.core.models import Membership
 from oretrace.declarations.choices import REQUEST_FOLLOWS, DeclarationStatus
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.links import hash_token, token_for
-from oretrace.declarations.models import (
-    CampaignRequest,
-    Declaration,
-    ImportBatch,
-    SmelterEntry,
-    Supplier,
-)
-from oretrace.declarations.permissions import can_decide_declarations, can_edit_suppliers
+from oretrace.declarations.models import CampaignRequest, Declaration, SmelterEntry
+from oretrace.declarations.permissions import can_decide_declarations, require_own
 from oretrace.declarations.queries import current_issues, issue_counts
 from oretrace.ledger import queries as ledger_queries
 from oretrace.ledger import records
 from oretrace.ledger import services as ledger
-
-
-def _require(actor: Membership, permission: Permission, what: str, record: Any = None) -> None:
-    if record is not None and record.organisation_id != actor.organisation_id:
-        raise PermissionDenied(f"this {what} belongs to another organisation")
-    permission.require(actor)
 
 
 @dataclass(frozen=True)
@@ -89,7 +73,7 @@ def decide(
     An accepted declaration's fingerprint is appended to the transparency log, and so is every
     later decision on it (its status is among the committed facts).
     """
-    _require(actor, can_decide_declarations, "declaration", declaration)
+    require_own(actor, can_decide_declarations, "declaration", declaration)
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     if status not in DeclarationStatus.values or status == DeclarationStatus.RECEIVED:
         raise DeclarationError(
@@ -138,118 +122,6 @@ def follow_decision(declaration: Declaration, *, actor: Membership | SystemActor
         request.status = status
         request.save(update_fields=["status", "updated_at"])
         log_change(request, action=ChangeAction.UPDATE, actor=actor, before=before)
-
-
-@transaction.atomic
-def renew_link(request: CampaignRequest) -> None:
-    """Store the hash of the request's link again after the site's secret key changed.
-
-    The token is derived from the secret key, so a new key makes a new link; the hash kept on
-    the request must follow, or the new link would open nothing.
-    """
-    CampaignRequest.objects.filter(pk=request.pk).update(token_hash=hash_token(token_for(request)))
-
-
-def _country(code: str) -> Country | None:
-    if not code:
-        return None
-    try:
-        return Country.objects.get(pk=code.upper())
-    except Country.DoesNotExist:
-        raise DeclarationError(f"unknown country code {code!r} (ISO 3166-1 alpha-2)") from None
-
-
-def _storable(text: str) -> str:
-    """Text as stored: a NUL, which PostgreSQL cannot store in text, becomes U+FFFD (the
-    replacement character), visibly, on every database alike."""
-    return text.replace("\x00", "\ufffd")
-
-
-@transaction.atomic
-def create_supplier(
-    *,
-    actor: Membership,
-    name: str,
-    reference: str = "",
-    email: str = "",
-    contact_name: str = "",
-    country: str = "",
-    language: str = "",
-) -> Supplier:
-    _require(actor, can_edit_suppliers, "supplier")
-    name = " ".join(_storable(name).split())
-    reference, contact_name = _storable(reference), _storable(contact_name)
-    if not name:
-        raise DeclarationError("a supplier needs a name")
-    language = language.strip().lower()
-    known = [code for code, _name in settings.LANGUAGES]
-    if language and language not in known:
-        raise DeclarationError(
-            f"{language!r} is not a language of this site; use one of {', '.join(known)}"
-        )
-    supplier = Supplier(
-        organisation=actor.organisation,
-        created_by=actor.user,
-        name=name[:300],
-        reference=reference.strip()[:80],
-        email=email.strip(),
-        contact_name=contact_name.strip()[:200],
-        country=_country(country),
-        language=language,
-    )
-    try:
-        with transaction.atomic():
-            supplier.save()
-    except IntegrityError:
-        raise DeclarationError(f"there is already a supplier named {name!r}") from None
-    log_change(supplier, action=ChangeAction.CREATE, actor=actor)
-    return supplier
-
-
-@transaction.atomic
-def update_supplier(supplier: Supplier, *, actor: Membership, **changes: Any) -> Supplier:
-    _require(actor, can_edit_suppliers, "supplier", supplier)
-    allowed = {"name", "reference", "email", "contact_name", "country"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise DeclarationError(f"unknown supplier field(s): {', '.join(sorted(unknown))}")
-    before = snapshot(supplier)
-    for field, value in changes.items():
-        if field == "country":
-            supplier.country = _country(value or "")
-        elif field == "name":
-            value = " ".join((value or "").split())
-            if not value:
-                raise DeclarationError("a supplier needs a name")
-            supplier.name = value[:300]
-        else:
-            setattr(supplier, field, (value or "").strip())
-    try:
-        with transaction.atomic():
-            supplier.save()
-    except IntegrityError:
-        raise DeclarationError(f"there is already a supplier named {supplier.name!r}") from None
-    log_change(supplier, action=ChangeAction.UPDATE, actor=actor, before=before)
-    return supplier
-
-
-@transaction.atomic
-def open_batch(
-    *, actor: Membership, paths: Sequence[Path], supplier: Supplier | None, source: str
-) -> ImportBatch:
-    """Record a batch of files that are already on this machine (the command line's), to be
-    imported by `imports.run_batch`: every file pending, nothing copied."""
-    batch = ImportBatch.objects.create(
-        organisation=actor.organisation,
-        created_by=actor.user,
-        supplier=supplier,
-        source=source[:40],
-        files=[
-            {"filename": p.name, "path": str(p), "outcome": "pending", "message": ""} for p in paths
-        ],
-    )
-    log_change(batch, action=ChangeAction.CREATE, actor=actor)
-    return batch
 
 
 def refresh_issue_counts(organisation_id: int, *, actor: Membership | SystemActor) -> int:

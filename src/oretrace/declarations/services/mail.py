@@ -1,18 +1,19 @@
-"""E-mails of campaigns: the request to a supplier and its reminders, sent by the worker.
+"""E-mails of campaigns: the request to a supplier and its reminders, sent by the worker
+(``tasks.send_campaign_mail_task``).
 
 The link's token is derived in the worker from the request's salt, so it never sits in the
-task queue or the database.
+task queue or the database; when the site's secret key changed since the request was made, the
+link's stored hash is renewed first.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.tasks import task
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from oretrace.declarations import services
 from oretrace.declarations.links import hash_token, link_for, token_for
 from oretrace.declarations.models import CampaignRequest
 
@@ -28,7 +29,7 @@ def send_campaign_mail(request_id: int, kind: str) -> None:
     ).get(pk=request_id)
     if hash_token(token_for(request)) != request.token_hash:
         # The site's secret key changed since the request was made: the link is renewed.
-        services.renew_link(request)
+        renew_link(request)
     context = {
         "campaign": request.campaign,
         "organisation": request.campaign.organisation,
@@ -45,8 +46,11 @@ def send_campaign_mail(request_id: int, kind: str) -> None:
     )
 
 
-@task()
-def send_campaign_mail_task(request_id: int, kind: str) -> None:
-    """Send a campaign e-mail in the worker: a slow mail server never fails the request that
-    opened the campaign or sent the reminders."""
-    send_campaign_mail(request_id, kind)
+@transaction.atomic
+def renew_link(request: CampaignRequest) -> None:
+    """Store the hash of the request's link again after the site's secret key changed.
+
+    The token is derived from the secret key, so a new key makes a new link; the hash kept on
+    the request must follow, or the new link would open nothing.
+    """
+    CampaignRequest.objects.filter(pk=request.pk).update(token_hash=hash_token(token_for(request)))

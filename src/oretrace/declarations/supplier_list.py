@@ -6,11 +6,11 @@ pages such as cp1252, Shift-JIS …: detected with charset-normalizer). Header n
 loosely ("Supplier name", "E-mail address", "Country code" …), and a CSV's delimiter is found
 from its header line (comma, semicolon or tab).
 
-`read_suppliers` is pure (no database): bytes in, the rows and every error by row and column
-out. `import_suppliers` resolves the countries against the reference list and writes through
-the services, all or nothing: one bad row refuses the whole file. A supplier whose name is
-already known (ignoring case and spacing) is updated with the non-empty cells, never
-duplicated.
+`read_suppliers` reads no database and writes nothing: bytes in, the rows and every error by
+row and column out (`services.suppliers.import_suppliers` resolves the countries against the
+reference list and writes, all or nothing). It is not in the pure ``rmi`` package because its
+messages are translated with Django's gettext and e-mail addresses checked with Django's
+validator.
 """
 
 from __future__ import annotations
@@ -19,24 +19,18 @@ import codecs
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
 from charset_normalizer import from_bytes
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from oretrace.core import bounds
-from oretrace.core.exceptions import PermissionDenied
-from oretrace.core.models import Country, Membership
-from oretrace.declarations import services
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.models import Supplier
-from oretrace.declarations.permissions import can_edit_suppliers
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -82,22 +76,6 @@ ALIASES = {
 
 
 @dataclass
-class SupplierImport:
-    """What a supplier list changed."""
-
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-
-    def as_json(self) -> dict:
-        return {
-            "created": len(self.created),
-            "updated": len(self.updated),
-            "unchanged": len(self.unchanged),
-        }
-
-
-@dataclass
 class SupplierList:
     """What `read_suppliers` found: the rows as (row number, {field: text}), every problem by
     row and column, and what a row number counts ("line" in a CSV file, "row" in a sheet)."""
@@ -113,7 +91,8 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and encrypted workbooks)
 
 
-def _key(text: str) -> str:
+def key_of(text: str) -> str:
+    """Text compared loosely: lower case, letters and digits only."""
     return re.sub(r"[^a-z0-9]", "", text.casefold())
 
 
@@ -162,7 +141,7 @@ def _decode(data: bytes) -> str:
 def _columns(header: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, title in enumerate(header):
-        key = _key(title)
+        key = key_of(title)
         for name, spellings in ALIASES.items():
             if key in spellings:
                 if name in found:
@@ -279,7 +258,8 @@ def read_suppliers(data: bytes, filename: str = "suppliers.csv") -> SupplierList
     return result
 
 
-def _problem(unit: str, line: int, column: str, problem: str) -> str:
+def problem_at(unit: str, line: int, column: str, problem: str) -> str:
+    """A problem of one cell, named by its row (or line) and column."""
     if unit == "row":
         return _("row %(line)s, column %(column)s: %(problem)s") % {
             "line": line,
@@ -297,7 +277,7 @@ def _check(unit: str, line: int, values: dict[str, str], seen: dict[str, int]) -
     errors = []
 
     def bad(column: str, problem: str) -> None:
-        errors.append(_problem(unit, line, column, problem))
+        errors.append(problem_at(unit, line, column, problem))
 
     values["name"] = " ".join(values["name"].split())
     for name, limit in LIMITS.items():
@@ -321,86 +301,3 @@ def _check(unit: str, line: int, values: dict[str, str], seen: dict[str, int]) -
         except ValidationError:
             bad("email", _("%(value)r is not an e-mail address") % {"value": email})
     return errors
-
-
-def _resolve_countries(found: SupplierList) -> None:
-    """Replace each country as written by its ISO code; a country the reference list does not
-    know is an error of its row."""
-    wanted = [values for _line, values in found.rows if values.get("country")]
-    if not wanted:
-        return
-    codes: dict[str, str] = {}
-    for code, name, alpha3 in Country.objects.values_list("code", "name", "alpha3"):
-        codes[code] = codes[_key(name)] = code
-        if alpha3:
-            codes[_key(alpha3)] = code
-    for line, values in found.rows:
-        country = values.get("country", "")
-        if not country:
-            continue
-        found_code = codes.get(country.upper()) or codes.get(_key(country))
-        if found_code is None:
-            found.errors.append(
-                _problem(
-                    found.unit,
-                    line,
-                    "country",
-                    _("%(value)r is not a country (use the ISO code, e.g. DE, or the name)")
-                    % {"value": country},
-                )
-            )
-        else:
-            values["country"] = found_code
-
-
-def _refuse(errors: list[str]) -> None:
-    shown = errors[:MAX_ERRORS]
-    if len(errors) > MAX_ERRORS:
-        shown.append(_("… and %(count)s more") % {"count": len(errors) - MAX_ERRORS})
-    raise DeclarationError(_("nothing was imported: %(errors)s") % {"errors": "; ".join(shown)})
-
-
-@transaction.atomic
-def import_suppliers(
-    data: bytes, *, actor: Membership, filename: str = "suppliers.csv"
-) -> SupplierImport:
-    """Create or update the suppliers of a list (CSV or Excel), all or nothing."""
-    if not can_edit_suppliers(actor):
-        raise PermissionDenied(
-            _(
-                "importing suppliers needs the role compliance officer, supplier contributor, "
-                "auditor or administrator"
-            )
-        )
-    found = read_suppliers(data, filename)
-    _resolve_countries(found)
-    if found.errors:
-        found.errors.sort(key=_error_order)
-        _refuse(found.errors)
-    known = {
-        s.name.casefold(): s for s in Supplier.objects.filter(organisation_id=actor.organisation_id)
-    }
-    done = SupplierImport()
-    for _line, values in found.rows:
-        existing = known.get(values["name"].casefold())
-        if existing is None:
-            services.create_supplier(actor=actor, **values)
-            done.created.append(values["name"])
-            continue
-        changes = {
-            k: v
-            for k, v in values.items()
-            if k != "name" and v and v != (getattr(existing, f"{k}_id" if k == "country" else k))
-        }
-        if changes:
-            services.update_supplier(existing, actor=actor, **changes)
-            done.updated.append(existing.name)
-        else:
-            done.unchanged.append(existing.name)
-    return done
-
-
-def _error_order(error: str) -> int:
-    """Errors in the order of their rows (the countries are checked after the rest)."""
-    number = re.search(r"\d+", error)
-    return int(number.group()) if number else 0

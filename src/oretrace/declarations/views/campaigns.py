@@ -1,6 +1,6 @@
 """Pages of campaigns: the list and the form that opens one, the tracking page of a campaign,
 the supplier list import, and the public page a supplier's upload link opens (no account).
-Thin: reads through tenancy scoping, writes through `campaigns` and `supplier_csv`."""
+Thin: reads through tenancy scoping and `queries.campaigns`, writes through `services`."""
 
 from __future__ import annotations
 
@@ -19,11 +19,13 @@ from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
-from oretrace.declarations import campaigns, imports, supplier_csv
+from oretrace.declarations import services, supplier_list
 from oretrace.declarations.choices import Family, RequestStatus
 from oretrace.declarations.findings import with_text
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
 from oretrace.declarations.permissions import can_edit_suppliers, can_run_campaigns
+from oretrace.declarations.queries import campaigns as campaign_queries
+from oretrace.declarations.services import imports, responses
 from oretrace.web.views import member_required, requires
 
 # Chart colours per request status (SVG fill attributes: the CSP forbids inline styles).
@@ -67,7 +69,7 @@ def campaign_list(request: HttpRequest, member: Membership) -> HttpResponse:
         post = request.POST
         try:
             chosen = None if post.get("all") else _chosen(member, post.getlist("suppliers"))
-            campaign = campaigns.create_campaign(
+            campaign = services.create_campaign(
                 actor=member,
                 name=post.get("name", ""),
                 family=post.get("family", ""),
@@ -93,10 +95,11 @@ def campaign_list(request: HttpRequest, member: Membership) -> HttpResponse:
         )
         return redirect("declarations:campaign", campaign_id=campaign.pk)
     listed = list(visible(Campaign.objects.all(), member)[:200])
-    rows = [(c, campaigns.response_rate(c)) for c in listed]
+    rows = [(c, campaign_queries.response_rate(c)) for c in listed]
     years = sorted({(c.reporting_year, c.family) for c in listed}, reverse=True)
     by_year = [
-        (year, family, campaigns.year_response_rate(member, family, year)) for year, family in years
+        (year, family, campaign_queries.year_response_rate(member, family, year))
+        for year, family in years
     ]
     return render(
         request,
@@ -112,7 +115,7 @@ def campaign_list(request: HttpRequest, member: Membership) -> HttpResponse:
     )
 
 
-def _chart(rate: campaigns.ResponseRate) -> list[dict]:
+def _chart(rate: campaign_queries.ResponseRate) -> list[dict]:
     """Stacked-bar segments of the status counts, in percent of the width."""
     labels = dict(RequestStatus.choices)
     segments, x = [], 0.0
@@ -142,7 +145,7 @@ def campaign_detail(request: HttpRequest, member: Membership, campaign_id: int) 
     if request.method == "POST":
         _act(request, member, campaign)
         return redirect("declarations:campaign", campaign_id=campaign.pk)
-    rate = campaigns.response_rate(campaign)
+    rate = campaign_queries.response_rate(campaign)
     requests = campaign.requests.select_related("supplier", "declaration")
     asked = {r.supplier_id for r in requests}
     # Declarations that came another way, which the team can record as a supplier's answer.
@@ -175,7 +178,7 @@ def _act(request: HttpRequest, member: Membership, campaign: Campaign) -> None:
     action = request.POST.get("action", "")
     try:
         if action == "remind":
-            count = campaigns.send_reminders(campaign, actor=member)
+            count = services.send_reminders(campaign, actor=member)
             messages.success(
                 request,
                 ngettext(
@@ -191,7 +194,7 @@ def _act(request: HttpRequest, member: Membership, campaign: Campaign) -> None:
                 _("Closing the campaign needs your confirmation: use “Yes, close it” below."),
             )
         elif action == "close":
-            campaigns.close_campaign(campaign, actor=member)
+            services.close_campaign(campaign, actor=member)
             messages.success(request, _("The campaign is closed."))
         elif action == "attach":
             answered = get_for_member(
@@ -200,10 +203,10 @@ def _act(request: HttpRequest, member: Membership, campaign: Campaign) -> None:
             declaration = get_for_member(
                 Declaration.objects.all(), member, pk=_int(request.POST.get("declaration"))
             )
-            campaigns.attach_declaration(answered, declaration=declaration, actor=member)
+            services.attach_declaration(answered, declaration=declaration, actor=member)
             messages.success(request, _("The declaration is recorded as the supplier's answer."))
         elif action == "add":
-            added = campaigns.add_suppliers(
+            added = services.add_suppliers(
                 campaign,
                 suppliers=_chosen(member, request.POST.getlist("suppliers")),
                 actor=member,
@@ -233,8 +236,8 @@ def supplier_import(request: HttpRequest, member: Membership) -> HttpResponse:
         try:
             if upload is None:
                 raise OretraceError(_("choose a CSV file or an Excel workbook"))
-            data = read_upload(upload, limit=supplier_csv.MAX_BYTES)
-            done = supplier_csv.import_suppliers(
+            data = read_upload(upload, limit=supplier_list.MAX_BYTES)
+            done = services.import_suppliers(
                 data, actor=member, filename=upload.name or "suppliers.csv"
             )
         except PermissionDenied:
@@ -267,7 +270,7 @@ def _too_large(request: HttpRequest) -> bool:
     except ValueError:
         return True
     # Room for the form's other fields and the multipart boundaries.
-    return length > campaigns.MAX_RESPONSE_BYTES + 64 * 1024
+    return length > responses.MAX_RESPONSE_BYTES + 64 * 1024
 
 
 @never_cache  # the page shows the supplier's files: never kept by a shared cache
@@ -280,7 +283,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _respond(request: HttpRequest, token: str) -> HttpResponse:
-    link = campaigns.find_request(token)
+    link = campaign_queries.find_request(token)
     campaign = link.campaign
     context: dict = {"link": link, "campaign": campaign, "organisation": campaign.organisation}
     if not campaign.is_open:
@@ -298,9 +301,9 @@ def _respond(request: HttpRequest, token: str) -> HttpResponse:
             "uploads": [
                 {**u, "when": datetime.fromisoformat(u["at"])} for u in reversed(link.uploads[-20:])
             ],
-            "checking": any(u["outcome"] == campaigns.PENDING for u in link.uploads[-20:]),
-            "max_files": campaigns.MAX_RESPONSE_FILES,
-            "max_mb": campaigns.MAX_RESPONSE_BYTES // (1024 * 1024),
+            "checking": any(u["outcome"] == responses.PENDING for u in link.uploads[-20:]),
+            "max_files": responses.MAX_RESPONSE_FILES,
+            "max_mb": responses.MAX_RESPONSE_BYTES // (1024 * 1024),
         }
     )
     return render(request, "declarations/campaign_respond.html", context, status=status)
@@ -312,17 +315,17 @@ def _respond_post(request: HttpRequest, link: CampaignRequest, context: dict) ->
         if _too_large(request):
             raise OretraceError(
                 _("the upload is larger than %(mb)s MB")
-                % {"mb": campaigns.MAX_RESPONSE_BYTES // (1024 * 1024)}
+                % {"mb": responses.MAX_RESPONSE_BYTES // (1024 * 1024)}
             )
         if action == "decline":
-            campaigns.decline(link, reason=request.POST.get("reason", ""))
+            responses.decline(link, reason=request.POST.get("reason", ""))
             context["declined"] = True
             return 200
         uploads = request.FILES.getlist("files")
-        campaigns.check_response_limits(link, len(uploads), timezone.now())
+        responses.check_response_limits(link, len(uploads), timezone.now())
         limit = imports.MAX_FILE_BYTES
         # Stored here and parsed by the worker: the page shows the outcome when it is known.
-        campaigns.receive(
+        responses.receive(
             link, [(f.name or "upload.xlsx", read_upload(f, limit=limit)) for f in uploads]
         )
         context["sent"] = len(uploads)

@@ -1,7 +1,7 @@
 """The import pipeline: template files in, checked declarations with matched smelters out.
 
 Upload → `ImportBatch` + job → per file: SHA-256 (the same file twice is recognised) → parse
-and the template's checks (pure, ``templates``) → smelter rows matched against the registry
+and the template's checks (pure, ``rmi``) → smelter rows matched against the registry
 (uncertain and unknown names go to the review queue) → red flags → one transaction per file
 (all or nothing) → a newer declaration from the same supplier for the same template and scope
 supersedes the older one, and both are kept.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,13 +19,12 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext, ngettext
-from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
-from oretrace.core.jobs import JobContext, job_handler, start_job
+from oretrace.core.jobs import start_job
 from oretrace.core.models import Membership
-from oretrace.declarations.canonical import canonical, fingerprint
+from oretrace.core.tenancy import owned
 from oretrace.declarations.choices import DeclarationStatus, Severity, SmelterMatch
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry, Supplier
@@ -37,7 +36,8 @@ from oretrace.declarations.rmi import (
     TemplateError,
     parse_template,
 )
-from oretrace.declarations.services import create_supplier
+from oretrace.declarations.rmi.canonical import canonical, fingerprint
+from oretrace.declarations.services.suppliers import create_supplier
 from oretrace.registry.choices import MatchOutcome
 from oretrace.registry.matching import Matcher, MatchResult
 from oretrace.registry.origins import declaration_row
@@ -199,11 +199,7 @@ def _supplier_for(
     if given is not None:
         return given, False
     name = parsed.company.name.strip() or f"Unnamed supplier ({Path(filename).stem})"
-    existing = (
-        Supplier.objects.filter(organisation_id=member.organisation_id, name__iexact=name)
-        .order_by("id")
-        .first()
-    )
+    existing = owned(Supplier.objects.filter(name__iexact=name), member).order_by("id").first()
     if existing is not None:
         return existing, False
     return create_supplier(actor=member, name=name), True
@@ -218,10 +214,10 @@ def _newer(a: Declaration, b: Declaration) -> bool:
 
 def _supersede(declaration: Declaration, member: Membership) -> str:
     """Link ``declaration`` and the current one it competes with; returns a note for people."""
+    # The importing member's organisation is the declaration's own.
     rivals = (
-        Declaration.objects.filter(superseded_by__isnull=True)
+        owned(Declaration.objects.filter(superseded_by__isnull=True), member)
         .filter(
-            organisation_id=declaration.organisation_id,
             supplier_id=declaration.supplier_id,
             family=declaration.family,
             scope=declaration.scope,
@@ -315,9 +311,7 @@ def _import(
     except DeclarationError as exc:
         return FileOutcome(filename, "refused", str(exc))
     digest = sha256(data)
-    existing = Declaration.objects.filter(
-        organisation_id=actor.organisation_id, sha256=digest
-    ).first()
+    existing = owned(Declaration.objects.filter(sha256=digest), actor).first()
     if existing is not None:
         return FileOutcome(
             filename,
@@ -367,7 +361,7 @@ def _import(
                 record(outcome)
     except IntegrityError:
         # Another import of the same file committed first.
-        existing = Declaration.objects.get(organisation_id=actor.organisation_id, sha256=digest)
+        existing = owned(Declaration.objects.all(), actor).get(sha256=digest)
         return FileOutcome(
             filename, "duplicate", f"imported meanwhile as declaration #{existing.pk}", existing
         )
@@ -456,6 +450,25 @@ def _persist(
 
 
 # --- batches ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_batch(
+    *, actor: Membership, paths: Sequence[Path], supplier: Supplier | None, source: str
+) -> ImportBatch:
+    """Record a batch of files that are already on this machine (the command line's), to be
+    imported by `run_batch`: every file pending, nothing copied."""
+    batch = ImportBatch.objects.create(
+        organisation=actor.organisation,
+        created_by=actor.user,
+        supplier=supplier,
+        source=source[:40],
+        files=[
+            {"filename": p.name, "path": str(p), "outcome": "pending", "message": ""} for p in paths
+        ],
+    )
+    log_change(batch, action=ChangeAction.CREATE, actor=actor)
+    return batch
 
 
 def start_import(
@@ -563,20 +576,3 @@ def run_batch(
         f"{counts['refused']} refused",
     )
     return counts
-
-
-@job_handler("declarations.import", title=_("Import supplier declarations"))
-def import_job(ctx: JobContext, batch: int) -> dict:
-    """Job: import a batch as the member who uploaded it."""
-    job = ctx.job
-    if job.created_by_id is None:
-        raise DeclarationError("a declaration import runs as the member who uploaded the files")
-    actor = Membership.objects.select_related("user", "organisation").get(
-        user_id=job.created_by_id, organisation_id=job.organisation_id
-    )
-    record = ImportBatch.objects.get(pk=batch, organisation_id=job.organisation_id)
-    counts = run_batch(record, actor=actor, progress=ctx.progress, hold=ctx.hold)
-    for entry in record.files:
-        if entry["outcome"] == "refused":
-            ctx.warn(f"{entry['filename']}: {entry['message']}")
-    return {"data": counts, "url": f"/declarations/imports/{record.pk}/"}

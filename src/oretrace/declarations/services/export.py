@@ -25,6 +25,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from oretrace.core import bounds
 from oretrace.core.models import Country, Organisation
 from oretrace.declarations.exceptions import DeclarationError
+from oretrace.declarations.queries.rollup import Rollup
 from oretrace.declarations.rmi import ParsedDeclaration, TemplateError
 from oretrace.declarations.rmi.detect import open_book
 from oretrace.declarations.rmi.maps import (
@@ -40,7 +41,6 @@ from oretrace.declarations.rmi.maps import (
 )
 from oretrace.declarations.rmi.read import read_book
 from oretrace.declarations.rmi.values import mineral_label
-from oretrace.declarations.rollup import Rollup
 
 MAX_BLANK_BYTES = 30 * 1024 * 1024  # a blank RMI template is ~1.5 MB
 MAX_FILLED_SHOWN = 8

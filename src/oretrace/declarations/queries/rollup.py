@@ -19,9 +19,10 @@ Rules (documented for users in docs/user-guide/declarations.md, "Roll-up"):
   - *100 % recycled or scrap*: Yes only if every supplier says Yes; No if any says No; else
     Unknown.
   - *percentage of relevant suppliers that responded*: the response rate of the year's
-    campaigns for this template (`campaigns.year_response_rate`: suppliers that sent a declaration
-    over suppliers asked); without a campaign, suppliers with an accepted declaration over all
-    suppliers. In the template's buckets (100 %, greater than 90/75/50 %, 50 % or less, none).
+    campaigns for this template (`queries.campaigns.year_response_rate`: suppliers that sent a
+    declaration over suppliers asked); without a campaign, suppliers with an accepted
+    declaration over all suppliers. In the template's buckets (100 %, greater than 90/75/50 %,
+    50 % or less, none).
   - *all smelters identified*: Yes only if every supplier says Yes and every rolled-up row of
     the mineral names a known facility; else No.
   - *all smelter information reported*: Yes: the roll-up reports every row it received.
@@ -38,8 +39,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from oretrace.core.models import Membership
+from oretrace.core.tenancy import owned
 from oretrace.declarations.choices import DeclarationStatus
+from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, SmelterEntry, Supplier
+from oretrace.declarations.queries.campaigns import year_response_rate
 from oretrace.declarations.rmi.maps import (
     CMRT_METALS,
     QUESTION_ROLES,
@@ -182,9 +186,8 @@ def skip_out_of_scope(
 
 def used_declarations(member: Membership, family: str, year: int) -> list[Declaration]:
     return list(
-        Declaration.objects.for_member(member)
+        owned(Declaration.objects.all(), member)
         .filter(
-            organisation_id=member.organisation_id,
             family=family,
             reporting_year=year,
             status=DeclarationStatus.ACCEPTED,
@@ -198,8 +201,6 @@ def used_declarations(member: Membership, family: str, year: int) -> list[Declar
 def build_rollup(member: Membership, family: str, year: int) -> Rollup:
     family = family.upper()
     if family not in LATEST:
-        from oretrace.declarations.exceptions import DeclarationError
-
         raise DeclarationError(f"unknown template family {family!r}: CMRT, EMRT, AMRT or CRT")
     declarations = used_declarations(member, family, year)
     supplier_of = {d.pk: d.supplier.name for d in declarations}
@@ -239,13 +240,11 @@ def build_rollup(member: Membership, family: str, year: int) -> Rollup:
             for m in d.minerals:
                 seen.setdefault(m, None)
         minerals = sorted(seen, key=lambda m: mineral_label(m).casefold())
-    from oretrace.declarations.campaigns import year_response_rate  # campaigns use the pipeline
-
     asked = year_response_rate(member, family, year)
     if asked is not None:
         total, responded, source = asked.requested, asked.responded, "campaigns"
     else:
-        total = Supplier.objects.filter(organisation_id=member.organisation_id).count()
+        total = owned(Supplier.objects.all(), member).count()
         responded, source = len({d.supplier_id for d in declarations}), "suppliers"
     rate = responded / total if total else 0.0
     unidentified_metals = {u.entry.metal or u.entry.metal_text for u in unresolved}

@@ -18,10 +18,15 @@ from oretrace.core.models import Job, Membership
 from oretrace.core.reference import mineral_name
 from oretrace.core.tenancy import get_for_member
 from oretrace.core.uploads import read_upload
-from oretrace.declarations import export
 from oretrace.declarations.models import Declaration, Supplier
-from oretrace.declarations.rollup import LATEST, Rollup, build_rollup, years_with_declarations
-from oretrace.declarations.rollup_export import (
+from oretrace.declarations.queries.rollup import (
+    LATEST,
+    Rollup,
+    build_rollup,
+    years_with_declarations,
+)
+from oretrace.declarations.services import export
+from oretrace.declarations.services.rollup import (
     KIND,
     download_name,
     filled_path,

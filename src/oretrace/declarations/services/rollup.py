@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from oretrace.core.jobs import JobContext, start_job
 from oretrace.core.models import Job, Membership
-from oretrace.declarations import export
 from oretrace.declarations.exceptions import DeclarationError
-from oretrace.declarations.rollup import LATEST, build_rollup
+from oretrace.declarations.queries.rollup import LATEST, build_rollup
+from oretrace.declarations.services import export
 
 KIND = "declarations.rollup_export"
 EXPORT_DIR = "exports"

@@ -1,5 +1,5 @@
 """API routes of campaigns and the supplier list import. Thin: reads through tenancy scoping,
-writes through `campaigns` and `supplier_csv`. Objects another organisation owns answer 404."""
+writes through `services`. Objects another organisation owns answer 404."""
 
 from datetime import date, datetime
 
@@ -12,9 +12,10 @@ from oretrace.core.models import Membership
 from oretrace.core.pagination import Pagination
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
-from oretrace.declarations import campaigns, supplier_csv
+from oretrace.declarations import services, supplier_list
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
+from oretrace.declarations.queries import campaigns as campaign_queries
 
 router = Router(tags=["campaigns"])
 
@@ -56,7 +57,7 @@ class CampaignOut(Schema):
 
     @staticmethod
     def resolve_response_rate(obj: Campaign) -> dict:
-        rate = campaigns.response_rate(obj)
+        rate = campaign_queries.response_rate(obj)
         return {
             "requested": rate.requested,
             "responded": rate.responded,
@@ -138,7 +139,7 @@ def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status:
     data = payload.dict()
     ids = data.pop("supplier_ids")
     chosen = None if ids is None else _suppliers(member, ids)
-    return Status(201, campaigns.create_campaign(actor=member, suppliers=chosen, **data))
+    return Status(201, services.create_campaign(actor=member, suppliers=chosen, **data))
 
 
 def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
@@ -156,7 +157,7 @@ def add_suppliers(request: HttpRequest, campaign_id: int, payload: SupplierIdsIn
     """Ask more suppliers in an open campaign (those already asked are left alone)."""
     member = _member(request)
     campaign = _campaign(request, campaign_id)
-    campaigns.add_suppliers(
+    services.add_suppliers(
         campaign, suppliers=_suppliers(member, payload.supplier_ids), actor=member
     )
     return campaign
@@ -174,21 +175,21 @@ def attach_declaration(
     campaign = _campaign(request, campaign_id)
     answered = get_for_member(campaign.requests.select_related("supplier"), member, pk=request_id)
     declaration = get_for_member(Declaration.objects.all(), member, pk=payload.declaration_id)
-    return campaigns.attach_declaration(answered, declaration=declaration, actor=member)
+    return services.attach_declaration(answered, declaration=declaration, actor=member)
 
 
 @router.post("/campaigns/{int:campaign_id}/reminders", response=RemindersOut)
 def send_reminders(request: HttpRequest, campaign_id: int) -> dict:
     """Remind every supplier that has not answered yet."""
     campaign = _campaign(request, campaign_id)
-    return {"reminded": campaigns.send_reminders(campaign, actor=_member(request))}
+    return {"reminded": services.send_reminders(campaign, actor=_member(request))}
 
 
 @router.post("/campaigns/{int:campaign_id}/close", response=CampaignDetail)
 def close_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     """Stop taking answers; the upload links then say that the campaign is closed."""
     campaign = _campaign(request, campaign_id)
-    return campaigns.close_campaign(campaign, actor=_member(request))
+    return services.close_campaign(campaign, actor=_member(request))
 
 
 @router.post("/suppliers/import", response=SupplierImportOut)
@@ -196,7 +197,7 @@ def import_suppliers(request: HttpRequest, file: File[UploadedFile]) -> dict:
     """Create or update suppliers from a list (name, reference, email, country columns), as CSV
     in any common encoding or as an Excel workbook (first sheet), all or nothing; errors name
     the row and column."""
-    data = read_upload(file, limit=supplier_csv.MAX_BYTES)
-    return supplier_csv.import_suppliers(
+    data = read_upload(file, limit=supplier_list.MAX_BYTES)
+    return services.import_suppliers(
         data, actor=_member(request), filename=file.name or "suppliers.csv"
     ).as_json()

@@ -21,7 +21,7 @@ from oretrace.core.models import Membership
 from oretrace.core.reference import mineral_name
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
-from oretrace.declarations import imports, queries, services
+from oretrace.declarations import queries, services
 from oretrace.declarations.choices import DeclarationStatus, Family, Severity
 from oretrace.declarations.findings import with_text
 from oretrace.declarations.models import Declaration, ImportBatch, Supplier
@@ -40,6 +40,7 @@ from oretrace.declarations.queries import (
     question_text,
     search_declarations,
 )
+from oretrace.declarations.services import imports
 from oretrace.registry.models import Facility
 from oretrace.registry.permissions import can_load_reference_lists
 from oretrace.registry.queries import registry_is_empty

@@ -1,0 +1,2 @@
+"""The declarations app's API routes: ``declarations`` (declarations, imports, suppliers) and
+``campaigns``; each router is mounted by ``oretrace.api.api``."""
