@@ -15,11 +15,6 @@ from oretrace.core.tests.harness import import_page_declarations, object_pages
 # Not pages of an app: the API (its routers have their own declarations, api/tests/
 # test_every_route.py) and Django's admin site (Django's, for platform staff only).
 NOT_PAGES = {"api", "admin"}
-# Apps whose object pages are still tested by hand, and where.
-BY_HAND = {
-    "declarations": "test_api_and_pages.py, test_campaigns.py, test_rollup.py and "
-    "test_facility_suppliers.py (the app is being split by aggregate)",
-}
 
 
 def _apps_with_object_pages() -> set[str]:
@@ -32,10 +27,16 @@ def _apps_with_object_pages() -> set[str]:
 
 def test_every_app_with_object_pages_declares_their_tenancy():
     declared = set(import_page_declarations())
-    missing = _apps_with_object_pages() - declared - set(BY_HAND) - NOT_PAGES
+    missing = _apps_with_object_pages() - declared - NOT_PAGES
     assert not missing, f"apps with object pages and no PageTenancy (core.tests.harness): {missing}"
-    assert not set(BY_HAND) & declared, "an app both declared and listed as tested by hand"
 
 
 def test_the_enumeration_finds_the_apps():
-    assert {"web", "registry", "assessments", "traceability", "ledger"} <= _apps_with_object_pages()
+    assert {
+        "web",
+        "registry",
+        "assessments",
+        "traceability",
+        "ledger",
+        "declarations",
+    } <= _apps_with_object_pages()
