@@ -3,7 +3,11 @@
 Every list is found, not listed by hand:
 
 - API: every GET operation of the OpenAPI document that takes ``limit`` (the paginated lists),
-  its path filled from the demo world's ids; asked with ``limit=1`` and with ``limit=4``.
+  or ``perPage`` (the EPCIS event query), its path filled from the demo world's ids; asked with
+  one row a page and with 4.
+- API lists that are not paginated (an operation answering a JSON array): each is named in
+  ``ARRAY_LISTS`` with how to give it more rows; asked before and after it grows. A new one
+  that is not named there fails ``test_every_unpaginated_api_list_is_measured``.
 - Pages: every page of the site (``route_world.web_patterns``) that builds a Django
   ``Paginator``; rendered with the paginator's page size forced to 1 and to 4.
 
@@ -16,7 +20,7 @@ rows in ``_more_rows``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -34,16 +38,45 @@ FEW, MORE = 1, 4
 ORGS = ("brightline", "mica-initiative", "giridih-mica", "aurelia-motors")
 
 
-def _paginated_api_lists() -> list[str]:
+# The query parameter that sets a paginated list's page size, and how to read its rows.
+PAGE_SIZE = ("limit", "perPage")
+
+
+def _get_operations() -> dict[str, dict[str, Any]]:
+    """Every GET operation of the API's OpenAPI document, by path."""
     from oretrace.api.api import api
 
     paths = api.get_openapi_schema()["paths"]
-    return sorted(
-        path
-        for method, path in api_operations()
-        if method == "GET"
-        and any(p["name"] == "limit" for p in paths[path]["get"].get("parameters", []))
-    )
+    return {path: paths[path]["get"] for method, path in api_operations() if method == "GET"}
+
+
+def _size_param(operation: dict[str, Any]) -> str | None:
+    names = {p["name"] for p in operation.get("parameters", [])}
+    return next((name for name in PAGE_SIZE if name in names), None)
+
+
+def _paginated_api_lists() -> list[str]:
+    return sorted(path for path, op in _get_operations().items() if _size_param(op))
+
+
+def _array_api_lists() -> list[str]:
+    """GET operations answering a JSON array: lists without pages."""
+    found = []
+    for path, operation in _get_operations().items():
+        ok = operation["responses"].get(200) or operation["responses"].get("200") or {}
+        schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
+        if schema.get("type") == "array" and not _size_param(operation):
+            found.append(path)
+    return sorted(found)
+
+
+def _rows(body: Any) -> list[Any]:
+    """The rows of a list's answer: a page's ``items``, an EPCIS document's events, an array."""
+    if isinstance(body, list):
+        return body
+    if "items" in body:
+        return body["items"]
+    return body["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
 
 
 def _more_rows(world: World) -> None:
@@ -92,25 +125,86 @@ def _count_queries(send: Any) -> tuple[int, Any]:
 def test_every_paginated_api_list_costs_the_same_queries_for_1_and_4_rows(world):
     _more_rows(world)
     problems: list[str] = []
+    operations = _get_operations()
     lists = _paginated_api_lists()
     assert len(lists) >= 15, lists  # the enumeration finds the lists
     for path in lists:
         url = fill_api(path, world.ids)
+        size = _size_param(operations[path])
         for org in ORGS:
             client = world.api(world.member(org, "admin"))
-            first = client.get(f"{url}?limit={MORE}")  # also warms caches (content types …)
-            if first.status_code == 200 and first.json()["count"] >= MORE:
+            first = client.get(f"{url}?{size}={MORE}")  # also warms caches (content types …)
+            if first.status_code == 200 and len(_rows(first.json())) >= MORE:
                 break
         else:
             problems.append(f"{path}: no demo member sees {MORE} rows to measure")
             continue
-        few, response_few = _count_queries(lambda c=client, u=url: c.get(f"{u}?limit={FEW}"))
-        more, response_more = _count_queries(lambda c=client, u=url: c.get(f"{u}?limit={MORE}"))
-        assert len(response_more.json()["items"]) == MORE, path
-        assert len(response_few.json()["items"]) == FEW, path
+        few, response_few = _count_queries(lambda c=client, u=f"{url}?{size}={FEW}": c.get(u))
+        more, response_more = _count_queries(lambda c=client, u=f"{url}?{size}={MORE}": c.get(u))
+        assert len(_rows(response_more.json())) == MORE, path
+        assert len(_rows(response_few.json())) == FEW, path
         if more != few:
             problems.append(f"{path} ({org}): {few} queries for {FEW} row, {more} for {MORE}")
     assert not problems, "\n".join(problems)
+
+
+def _more_actions(world: World) -> None:
+    from oretrace.assessments.models import Assessment
+    from oretrace.assessments.tests.factories import ImprovementActionFactory
+
+    assessment = Assessment.objects.get(pk=world.ids["assessment_id"])
+    for _n in range(MORE):
+        ImprovementActionFactory(assessment=assessment)
+
+
+def _more_gaps(world: World) -> None:
+    """Every criterion of the assessment's standard a gap of its result, each with a module."""
+    from oretrace.assessments.models import Assessment, Criterion
+    from oretrace.assessments.tests.factories import TrainingModuleFactory
+
+    assessment = Assessment.objects.get(pk=world.ids["assessment_id"])
+    codes = list(
+        Criterion.objects.filter(section__standard=assessment.standard).values_list(
+            "code", flat=True
+        )
+    )
+    result = dict(assessment.result or {})
+    result["gaps"] = codes
+    result["criteria"] = dict.fromkeys(codes, "not_met") | result.get("criteria", {})
+    Assessment.objects.filter(pk=assessment.pk).update(result=result)
+    for code in codes[:MORE]:
+        TrainingModuleFactory(standard_code=assessment.standard.code, criterion_codes=[code])
+
+
+# Lists without pages (the API answers a JSON array): how to give each more rows.
+ARRAY_LISTS: dict[str, Callable[[World], None]] = {
+    "/api/v1/assessments/{assessment_id}/actions": _more_actions,
+    "/api/v1/assessments/{assessment_id}/gaps": _more_gaps,
+}
+
+
+def test_every_unpaginated_api_list_is_measured():
+    """A new list answering a JSON array must say how it grows (``ARRAY_LISTS``)."""
+    assert _array_api_lists() == sorted(ARRAY_LISTS)
+
+
+@pytest.mark.parametrize("path", sorted(ARRAY_LISTS))
+def test_an_unpaginated_api_list_costs_the_same_queries_as_it_grows(world, path):
+    url = fill_api(path, world.ids)
+    for org in ORGS:
+        client = world.api(world.member(org, "admin"))
+        if client.get(url).status_code == 200:  # also warms caches
+            break
+    else:
+        pytest.fail(f"{path}: no demo administrator may read it")
+    before, response_before = _count_queries(lambda: client.get(url))
+    ARRAY_LISTS[path](world)
+    after, response_after = _count_queries(lambda: client.get(url))
+    rows_before, rows_after = len(response_before.json()), len(response_after.json())
+    assert rows_after >= rows_before + MORE - 1, (path, rows_before, rows_after)
+    assert after == before, (
+        f"{path}: {before} queries for {rows_before} rows, {after} for {rows_after}"
+    )
 
 
 @contextmanager

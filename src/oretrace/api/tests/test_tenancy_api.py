@@ -66,12 +66,7 @@ def objects_of_a(member_a):
     }
 
 
-TENANCY = Tenancy(
-    core_router,
-    cross_org=CROSS_ORG,
-    own_scope=OWN_SCOPE,
-    public=PUBLIC,
-)
+TENANCY = Tenancy(core_router, cross_org=CROSS_ORG, own_scope=OWN_SCOPE, public=PUBLIC)
 test_every_route_is_covered, test_other_organisation_gets_404 = tenancy_tests(TENANCY)
 
 

@@ -3,7 +3,9 @@ and an assessment assigned to it by organisation A."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -15,6 +17,7 @@ from oretrace.assessments.shipped import shipped_text
 from oretrace.core.actors import SystemActor
 from oretrace.core.choices import OrganisationKind, Role
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+from oretrace.core.tests.scopes import shared_rows
 from oretrace.registry import services as registry_services
 
 SYSTEM = SystemActor("tests")
@@ -28,11 +31,20 @@ def media_and_keys(settings, tmp_path):
     settings.ORETRACE_LEDGER_WITNESSES = []
 
 
+@pytest.fixture(scope="module")
+def shipped_mica_standard(django_db_setup: Any, django_db_blocker: Any) -> Iterator[int]:
+    """The shipped mica standard imported once for a module's tests (its 60-odd questions take
+    a second): the row's id, in a transaction rolled back after the module's last test."""
+    with shared_rows(django_db_blocker):
+        yield services.import_standard(
+            shipped_text("mica-processing-workplace.yaml"), organisation=None, actor=SYSTEM
+        ).pk
+
+
 @pytest.fixture
-def mica_standard(db) -> Standard:
-    return services.import_standard(
-        shipped_text("mica-processing-workplace.yaml"), organisation=None, actor=SYSTEM
-    )
+def mica_standard(shipped_mica_standard: int, db: None) -> Standard:
+    """The shipped mica standard, read afresh for each test (its writes are rolled back)."""
+    return Standard.objects.get(pk=shipped_mica_standard)
 
 
 @pytest.fixture

@@ -66,11 +66,7 @@ def objects_of_a(assessment, member_a):
     return {"assessment": assessment.pk, "own_standard": own.json()["id"]}
 
 
-TENANCY = Tenancy(
-    router,
-    cross_org=CROSS_ORG,
-    own_scope=OWN_SCOPE,
-)
+TENANCY = Tenancy(router, cross_org=CROSS_ORG, own_scope=OWN_SCOPE)
 test_every_route_is_covered, test_other_organisation_gets_404 = tenancy_tests(TENANCY)
 
 

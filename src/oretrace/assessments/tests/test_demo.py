@@ -16,11 +16,6 @@ from oretrace.ledger.models import Leaf
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo():
-    build_demo()
-
-
 def test_two_assessments_a_year_apart_show_improvement(demo):
     assert Standard.objects.filter(organisation__isnull=True).count() == 3
     first, second = Assessment.objects.filter(supplier__slug="giridih-mica").order_by(

@@ -11,39 +11,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from oretrace.assessments import services
-from oretrace.assessments.models import Answer, Assessment, Evidence
+from oretrace.assessments.models import Answer, Assessment, Evidence, ImprovementAction
 from oretrace.assessments.services import plans
+from oretrace.assessments.shipped import shipped_text
 from oretrace.assessments.tests.conftest import questions
 from oretrace.assessments.tests.test_services import ALL_GOOD, PDF, answer_all
 from oretrace.assessments.urls import urlpatterns
 from oretrace.core import services as core_services
+from oretrace.core.tests.harness import Page, PageTenancy, page_tenancy_tests
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def test_every_object_page_is_in_the_tenancy_test():
-    with_ids = {p.name for p in urlpatterns if "<" in str(p.pattern)}
-    assert with_ids == {
-        "detail",
-        "answer",
-        "save",
-        "evidence_upload",
-        "comment",
-        "report",
-        "evidence",
-        "action",
-        "support",
-        "standard",
-        "progress_file",
-        "training_file",
-        "draft_from",
-        "draft",
-        "draft_section",
-        "draft_criterion",
-        "draft_question",
-    }  # the editor's pages: test_authoring.py
 
 
 @pytest.fixture
@@ -79,52 +58,75 @@ def full(assessment, supplier, member_a):
     }
 
 
-def test_other_organisation_gets_404_on_every_object_page(
-    web_a, web_b, web_supplier, full, member_a
-):
-    a, q = full["assessment"], questions(full["assessment"].standard)["LAB.1.a"]
+@pytest.fixture
+def objects_of_a(full, member_a):
     own = services.import_standard(
-        __import__("oretrace.assessments.shipped", fromlist=["x"]).shipped_text(
-            "smelter-refiner-esg.yaml"
-        ),
-        organisation=member_a.organisation,
-        actor=member_a,
+        shipped_text("smelter-refiner-esg.yaml"), organisation=member_a.organisation, actor=member_a
     )
-    gets = [
-        reverse("assessments:detail", args=[a.pk]),
-        reverse("assessments:answer", args=[a.pk]),
-        reverse("assessments:report", args=[a.pk]),
-        reverse("assessments:evidence", args=[full["evidence"].pk]),
-        reverse("assessments:progress_file", args=[full["update"].pk]),
-        reverse("assessments:training_file", args=[full["module"].pk]),
-        reverse("assessments:standard", args=[own.pk]),
+    assessment = full["assessment"]
+    return {
+        "assessment": assessment.pk,
+        "question": questions(assessment.standard)["LAB.1.a"].pk,
+        "evidence": full["evidence"].pk,
+        "update": full["update"].pk,
+        "module": full["module"].pk,
+        "standard": own.pk,
+        "action": full["action"].pk,
+        "support": full["support"].pk,
+    }
+
+
+def _assessment_and_action_unchanged(objects):
+    assert Assessment.objects.get(pk=objects["assessment"]).status == "submitted"
+    assert ImprovementAction.objects.get(pk=objects["action"]).status == "open"
+
+
+EDITOR = "the standard editor's pages: test_authoring.py (each with its query strings)"
+PAGES = PageTenancy(
+    urlpatterns,
+    "assessments",
+    cross_org={
+        "detail": [Page(["assessment"]), Page(["assessment"], {"action": "accept"})],
+        "answer": [Page(["assessment"])],
+        "report": [Page(["assessment"])],
+        "evidence": [Page(["evidence"])],
+        "progress_file": [Page(["update"])],
+        "training_file": [Page(["module"])],
+        "standard": [Page(["standard"])],
+        "save": [Page(["assessment", "question"], {"value": "no"})],
+        "evidence_upload": [
+            Page(["assessment", "question"], {"file": SimpleUploadedFile("x.pdf", PDF)})
+        ],
+        "comment": [Page(["assessment", "question"], {"text": "x"})],
+        "action": [Page(["action"], {"do": "status", "status": "done"})],
+        "support": [Page(["support"], {"status": "accepted"})],
+    },
+    elsewhere=dict.fromkeys(
+        ["draft_from", "draft", "draft_section", "draft_criterion", "draft_question"], EDITOR
+    ),
+    after=_assessment_and_action_unchanged,
+)
+test_every_object_page_is_covered, test_other_organisation_gets_404_on_page = page_tenancy_tests(
+    PAGES
+)
+
+
+def test_the_assessed_supplier_reads_the_assessment_pages_but_not_the_assigners_standard(
+    web_supplier, objects_of_a
+):
+    pages = [
+        ("assessments:detail", "assessment"),
+        ("assessments:answer", "assessment"),
+        ("assessments:report", "assessment"),
+        ("assessments:evidence", "evidence"),
+        ("assessments:progress_file", "update"),
+        ("assessments:training_file", "module"),  # A's library supports the suppliers A assesses
     ]
-    posts = [
-        (reverse("assessments:detail", args=[a.pk]), {"action": "accept"}),
-        (reverse("assessments:save", args=[a.pk, q.pk]), {"value": "no"}),
-        (
-            reverse("assessments:evidence_upload", args=[a.pk, q.pk]),
-            {"file": SimpleUploadedFile("x.pdf", PDF)},
-        ),
-        (reverse("assessments:comment", args=[a.pk, q.pk]), {"text": "x"}),
-        (
-            reverse("assessments:action", args=[full["action"].pk]),
-            {"do": "status", "status": "done"},
-        ),
-        (reverse("assessments:support", args=[full["support"].pk]), {"status": "accepted"}),
-    ]
-    for url in gets:
-        assert web_b.get(url).status_code == 404, url
-        assert web_a.get(url).status_code == 200, url
-    for url, data in posts:
-        assert web_b.post(url, data).status_code == 404, url
-    for url in gets[:6]:  # A's training library supports the suppliers A assesses
+    for name, key in pages:
+        url = reverse(name, args=[objects_of_a[key]])
         assert web_supplier.get(url).status_code == 200, url
-    assert web_supplier.get(gets[-1]).status_code == 404  # A's own standard is A's
-    a.refresh_from_db()
-    assert a.status == "submitted"
-    full["action"].refresh_from_db()
-    assert full["action"].status == "open"
+    own = reverse("assessments:standard", args=[objects_of_a["standard"]])
+    assert web_supplier.get(own).status_code == 404  # A's own standard is A's
 
 
 def test_lists_show_only_the_two_parties(web_a, web_b, web_supplier, assessment):

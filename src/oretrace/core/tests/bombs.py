@@ -7,6 +7,7 @@ holding the inflated bytes. ``lie=True`` makes its central directory declare 1 K
 
 from __future__ import annotations
 
+import functools
 import struct
 import zlib
 
@@ -46,10 +47,12 @@ _SHEET_HEAD = (
 _SHEET_TAIL = b"</row></sheetData></worksheet>"
 
 
+@functools.cache
 def _bomb_part(size: int) -> tuple[bytes, int, int]:
     """Raw deflate data of a worksheet inflating to about ``size`` bytes: its head, then one
     1 MiB block of cells repeated (a full flush makes each copy stand alone); with its CRC-32
-    and exact inflated size. Nothing inflated is ever held."""
+    and exact inflated size. Nothing inflated is ever held. Made once per size in a process:
+    the CRC-32 of a gibibyte takes seconds, and many tests ask for the same bomb."""
     cell = b'<c r="A1"><v>0</v></c>'
     chunk = cell * ((1 << 20) // len(cell)) + b" " * ((1 << 20) % len(cell))
     head = zlib.compressobj(9, zlib.DEFLATED, -15)

@@ -2,12 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from django.test import Client
 
 from oretrace.core import services
 from oretrace.core.choices import Role
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+from oretrace.core.tests.scopes import shared_rows
+
+
+def own_ledger_keys(settings: Any, folder: Any) -> Any:
+    """Point the ledger at keys of the test's own in ``folder`` (generated on first use, like
+    production), outside the data directory, with no witnesses and no previous keys; the key's
+    path."""
+    settings.ORETRACE_LEDGER_KEY_PATH = folder / "ledger" / "log.key"
+    settings.ORETRACE_LEDGER_ORIGIN = "oretrace.test/ledger"
+    settings.ORETRACE_LEDGER_WITNESSES = []
+    settings.ORETRACE_LEDGER_PREVIOUS_KEY_PATHS = []
+    return settings.ORETRACE_LEDGER_KEY_PATH
+
+
+@pytest.fixture(scope="module")
+def demo_rows(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The demo (``oretrace demo``), built once for a module's tests: it takes seconds.
+
+    Its rows stay in a transaction rolled back after the module's last test (``shared_rows``);
+    each test's own writes, a second ``build_demo()`` included, are rolled back after it.
+    """
+    from oretrace.core.demo import build_demo
+
+    with shared_rows(django_db_blocker):
+        build_demo()
+        yield
+
+
+@pytest.fixture
+def demo(demo_rows: None, db: None) -> None:
+    """The demo for one test (see ``demo_rows``)."""
 
 
 @pytest.fixture

@@ -9,7 +9,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from oretrace.core.tests.harness import Reach, Tenancy, tenancy_tests
+from oretrace.core.tests.harness import (
+    Page,
+    PageTenancy,
+    Reach,
+    Tenancy,
+    page_tenancy_tests,
+    tenancy_tests,
+)
 from oretrace.declarations.api.declarations import router
 from oretrace.declarations.models import Declaration, ImportBatch, Supplier
 from oretrace.declarations.services import imports
@@ -36,21 +43,6 @@ CROSS_ORG = {
 }
 
 
-def test_every_object_page_is_in_the_tenancy_test():
-    with_ids = {p.name for p in urlpatterns if "<" in str(p.pattern)}
-    # campaign: test_campaigns.py; facility_suppliers (a registry facility, which reference
-    # facilities are to everyone): test_facility_suppliers.py shows B none of A's rows;
-    # rollup_download (a job's file): test_rollup.py
-    assert with_ids == {
-        "detail",
-        "file",
-        "batch",
-        "campaign",
-        "facility_suppliers",
-        "rollup_download",
-    }
-
-
 @pytest.fixture
 def objects_of_a(member_a, filled):
     name, data = filled("Merck")
@@ -64,12 +56,36 @@ def objects_of_a(member_a, filled):
     }
 
 
-TENANCY = Tenancy(
-    router,
-    cross_org=CROSS_ORG,
-    own_scope=OWN_SCOPE,
-)
+TENANCY = Tenancy(router, cross_org=CROSS_ORG, own_scope=OWN_SCOPE)
 test_every_route_is_covered, test_other_organisation_gets_404 = tenancy_tests(TENANCY)
+
+
+def _declaration_undecided(objects):
+    assert Declaration.objects.get(pk=objects["declaration"]).status != "rejected"
+
+
+PAGES = PageTenancy(
+    urlpatterns,
+    "declarations",
+    cross_org={
+        "detail": [
+            Page(["declaration"]),
+            Page(["declaration"], {"status": "rejected", "note": "x"}),
+        ],
+        "file": [Page(["declaration"])],
+        "batch": [Page(["batch"])],
+    },
+    elsewhere={
+        "campaign": "test_campaigns.py",
+        "facility_suppliers": "a registry facility, which reference facilities are to "
+        "everyone: test_facility_suppliers.py shows B none of A's rows",
+        "rollup_download": "a job's file: test_rollup.py",
+    },
+    after=_declaration_undecided,
+)
+test_every_object_page_is_covered, test_other_organisation_gets_404_on_page = page_tenancy_tests(
+    PAGES
+)
 
 
 def test_lists_hide_other_organisations(api_a, api_b, objects_of_a):
@@ -78,18 +94,7 @@ def test_lists_hide_other_organisations(api_a, api_b, objects_of_a):
     assert api_b.get("/api/v1/suppliers").json()["count"] == 0
 
 
-def test_pages_answer_404_to_another_organisation(web_a, web_b, objects_of_a):
-    detail = reverse("declarations:detail", args=[objects_of_a["declaration"]])
-    batch = reverse("declarations:batch", args=[objects_of_a["batch"]])
-    assert web_b.get(detail).status_code == 404
-    assert web_b.post(detail, {"status": "rejected", "note": "x"}).status_code == 404
-    assert web_b.get(batch).status_code == 404
-    original = reverse("declarations:file", args=[objects_of_a["declaration"]])
-    assert web_b.get(original).status_code == 404
-    assert web_a.get(original).status_code == 200
-    assert web_a.get(detail).status_code == 200
-    assert web_a.get(batch).status_code == 200
-    assert Declaration.objects.get().status != "rejected"
+def test_the_list_page_hides_other_organisations(web_b, objects_of_a):
     listing = web_b.get(reverse("declarations:list")).content.decode()
     assert "Merck" not in listing
 

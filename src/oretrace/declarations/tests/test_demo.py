@@ -11,8 +11,7 @@ from oretrace.declarations.queries.rollup import build_rollup
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_declarations_and_rollup():
-    build_demo()
+def test_demo_declarations_and_rollup(demo):
     build_demo()  # idempotent
     member = Membership.objects.select_related("organisation", "user").get(
         user__email="compliance@brightline.example"
@@ -41,8 +40,7 @@ def test_demo_declarations_and_rollup():
     assert timezone.now().year in years or timezone.now().year - 1 in years
 
 
-def test_the_demo_rollup_takes_its_response_rate_from_the_campaign():
-    build_demo()
+def test_the_demo_rollup_takes_its_response_rate_from_the_campaign(demo):
     member = Membership.objects.select_related("organisation", "user").get(
         user__email="compliance@brightline.example"
     )

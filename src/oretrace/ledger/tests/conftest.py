@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from oretrace.core.tests.fixtures import own_ledger_keys
+
 
 @pytest.fixture(autouse=True)
 def ledger_keys(settings, tmp_path):
     """Each test gets fresh keys in its own folder (generated on first use, like production)."""
-    settings.ORETRACE_LEDGER_KEY_PATH = tmp_path / "ledger" / "log.key"
-    settings.ORETRACE_LEDGER_ORIGIN = "oretrace.test/ledger"
-    settings.ORETRACE_LEDGER_WITNESSES = []
-    settings.ORETRACE_LEDGER_PREVIOUS_KEY_PATHS = []
-    return settings.ORETRACE_LEDGER_KEY_PATH
+    return own_ledger_keys(settings, tmp_path)

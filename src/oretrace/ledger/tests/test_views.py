@@ -15,6 +15,7 @@ from django.test import Client
 
 from oretrace.core.actors import SYSTEM
 from oretrace.core.tests.factories import OrganisationFactory
+from oretrace.core.tests.harness import Page, PageTenancy, page_tenancy_tests
 from oretrace.ledger import keys, merkle
 from oretrace.ledger import services as ledger
 from oretrace.ledger.checkpoint import verify_checkpoint
@@ -23,6 +24,7 @@ from oretrace.ledger.models import Leaf
 from oretrace.ledger.note import COSIGNATURE_V1, Signer, parse_cosignature_vkey
 from oretrace.ledger.storage import DatabaseHashStore
 from oretrace.ledger.tiles import TileStore, decode_entries
+from oretrace.ledger.urls import urlpatterns
 
 pytestmark = pytest.mark.django_db
 OREtrace = Path(sys.executable).parent / "oretrace"
@@ -91,12 +93,30 @@ def test_the_ledger_page_lists_only_own_leaves(web_a, web_b, member_a, member_b)
     assert keys.log_verifier().vkey in html
 
 
-@pytest.mark.parametrize("suffix", ["", "bundle"])
-def test_record_pages_of_another_organisation_are_404(web_a, web_b, member_a, suffix):
+@pytest.fixture
+def objects_of_a(member_a):
     ledger.append(member_a.organisation, actor=SYSTEM)
-    url = f"/ledger/records/core.organisation/{member_a.organisation_id}/{suffix}"
-    assert web_b.get(url).status_code == 404
-    assert web_a.get(url).status_code == 200
+    return {"record_type": "core.organisation", "record_id": member_a.organisation_id}
+
+
+PUBLIC = "public by design: the public verification of a record, keyed by its shared token"
+PAGES = PageTenancy(
+    urlpatterns,
+    "ledger",
+    cross_org={
+        "ledger_record": [Page(["record_type", "record_id"])],
+        "ledger_record_bundle": [Page(["record_type", "record_id"])],
+    },
+    elsewhere={
+        "tile": "public by design: the log's tiles (c2sp.org/tlog-tiles) hold no record's data",
+        "public_record": PUBLIC,
+        "public_bundle": PUBLIC,
+        "public_qr": PUBLIC,
+    },
+)
+test_every_object_page_is_covered, test_other_organisation_gets_404_on_page = page_tenancy_tests(
+    PAGES
+)
 
 
 def test_a_bundle_downloaded_from_the_ledger_page_verifies_with_the_cli(web_a, member_a, tmp_path):

@@ -67,11 +67,7 @@ def objects_of_a(member_a):
     return {"facility": facility.pk, "review": review.pk}
 
 
-TENANCY = Tenancy(
-    router,
-    cross_org=CROSS_ORG,
-    own_scope=OWN_SCOPE,
-)
+TENANCY = Tenancy(router, cross_org=CROSS_ORG, own_scope=OWN_SCOPE)
 test_every_route_is_covered, test_other_organisation_gets_404 = tenancy_tests(TENANCY)
 
 

@@ -13,11 +13,6 @@ from oretrace.registry.services.reviews import NameQuery, match_names
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo():
-    build_demo()
-
-
 def _member(email: str, org_slug: str) -> Membership:
     return Membership.objects.select_related("organisation", "user").get(
         user__email=email, organisation__slug=org_slug

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from oretrace.core.services import grant_access
+from oretrace.core.tests.harness import Page, PageTenancy, page_tenancy_tests
 from oretrace.registry import services
 from oretrace.registry.models import Facility, MatchReview
 from oretrace.registry.services.reviews import NameQuery, match_names
@@ -34,21 +35,30 @@ def depot(member_a):
     return facility
 
 
-def test_every_object_page_is_in_the_tenancy_test():
-    with_ids = {p.name for p in urlpatterns if "<" in str(p.pattern)}
-    assert with_ids == {"facility", "review_decide"}
+@pytest.fixture
+def objects_of_a(depot, member_a):
+    return {
+        "facility": depot.pk,
+        "review": MatchReviewFactory.create(organisation=member_a.organisation).pk,
+    }
 
 
-def test_other_organisation_gets_404(web_a, web_b, depot, member_a):
-    review = MatchReviewFactory.create(organisation=member_a.organisation)
-    detail = reverse("registry:facility", args=[depot.pk])
-    decide = reverse("registry:review_decide", args=[review.pk])
-    assert web_b.get(detail).status_code == 404
-    assert web_b.post(detail, {"action": "add-name", "name": "x"}).status_code == 404
-    assert web_b.post(decide, {"action": "reject"}).status_code == 404
-    assert web_a.get(detail).status_code == 200
-    review.refresh_from_db()
-    assert review.status == "open"
+def _review_still_open(objects):
+    assert MatchReview.objects.get(pk=objects["review"]).status == "open"
+
+
+PAGES = PageTenancy(
+    urlpatterns,
+    "registry",
+    cross_org={
+        "facility": [Page(["facility"]), Page(["facility"], {"action": "add-name", "name": "x"})],
+        "review_decide": [Page(["review"], {"action": "reject"})],
+    },
+    after=_review_still_open,
+)
+test_every_object_page_is_covered, test_other_organisation_gets_404_on_page = page_tenancy_tests(
+    PAGES
+)
 
 
 def test_search_page_finds_by_hindi_name_and_hides_others(web_a, web_b, depot):

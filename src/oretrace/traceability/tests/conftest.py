@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from oretrace.core.tests.fixtures import own_ledger_keys
+
 
 @pytest.fixture(autouse=True)
 def ledger_keys(settings, tmp_path):
     """Ledger keys of the test's own, outside the data directory."""
-    settings.ORETRACE_LEDGER_KEY_PATH = tmp_path / "ledger" / "log.key"
-    settings.ORETRACE_LEDGER_ORIGIN = "oretrace.test/ledger"
-    settings.ORETRACE_LEDGER_WITNESSES = []
-    settings.ORETRACE_LEDGER_PREVIOUS_KEY_PATHS = []
+    own_ledger_keys(settings, tmp_path)
 
 
 @pytest.fixture

@@ -17,9 +17,10 @@ from oretrace.traceability.models import CustodyFlag, EpcisEvent, Lot
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo():
-    build_demo()
+@pytest.fixture(autouse=True)
+def ledger_keys():
+    """The settings' own ledger key and origin, with which the module's demo signed its
+    checkpoints (the conftest's fresh key for each test would not match them)."""
 
 
 @pytest.fixture

@@ -14,7 +14,9 @@ from oretrace.core.choices import JobStatus, Role
 from oretrace.core.models import ApiToken, Notification
 from oretrace.core.services import onboarding
 from oretrace.core.tests.factories import TEST_PASSWORD, JobFactory, MembershipFactory, UserFactory
+from oretrace.core.tests.harness import Page, PageTenancy, page_tenancy_tests
 from oretrace.web.context import NAVIGATION
+from oretrace.web.urls import urlpatterns
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +92,7 @@ def test_switching_organisation(member_a, org_b):
 
 
 def test_cannot_switch_into_someone_elses_membership(web_b, member_a):
-    response = web_b.post(reverse("web:switch"), {"membership": member_a.pk})
+    response = web_b.post(reverse("web:switch"), {"membership_id": member_a.pk})
     assert response.status_code == 404
 
 
@@ -166,8 +168,7 @@ def test_language_switch_to_french(web_a):
 
 # --- another organisation's member gets 404 on every page that shows one object -------------
 @pytest.fixture
-def pages_of_a(member_a):
-    job = JobFactory.create(organisation=member_a.organisation, created_by=member_a.user)
+def objects_of_a(member_a):
     token, _secret = services.issue_token(member_a, name="a", actor=member_a)
     invitation, _link = onboarding.invite(
         member_a.organisation, email="new@example.org", roles=["viewer"], actor=member_a
@@ -175,42 +176,42 @@ def pages_of_a(member_a):
     notification = Notification.objects.create(
         organisation=member_a.organisation, recipient=member_a.user, kind="onboarding", message="x"
     )
-    return [
-        ("post", reverse("web:notification_read", args=[notification.pk])),
-        ("get", reverse("web:jobs_detail", args=[job.pk])),
-        ("post", reverse("web:invitation_revoke", args=[invitation.pk])),
-        ("post", reverse("web:jobs_cancel", args=[job.pk])),
-        ("post", reverse("web:tokens_revoke", args=[token.pk])),
-        ("get", reverse("web:changes", args=["core", "organisation", member_a.organisation_id])),
-        ("get", reverse("web:changes", args=["core", "membership", member_a.pk])),
-        ("get", reverse("web:changes", args=["core", "job", job.pk])),
-        ("get", reverse("web:changes", args=["core", "apitoken", token.pk])),
-    ]
-
-
-def test_other_organisation_gets_404_on_every_object_page(web_a, web_b, pages_of_a):
-    for method, url in pages_of_a:
-        assert getattr(web_b, method)(url).status_code == 404, url
-    for method, url in pages_of_a:
-        if method == "get":
-            assert web_a.get(url).status_code == 200, url
-
-
-def test_every_object_page_is_in_the_tenancy_test():
-    from oretrace.web.urls import urlpatterns
-
-    with_ids = {p.name for p in urlpatterns if "<" in str(p.pattern)}
-    # operator_decide acts on any organisation, for platform staff only (403 to every member):
-    # see test_onboarding_pages.py.
-    assert with_ids == {
-        "jobs_detail",
-        "jobs_cancel",
-        "tokens_revoke",
-        "changes",
-        "invitation_revoke",
-        "operator_decide",
-        "notification_read",
+    return {
+        "org_id": member_a.organisation_id,
+        "membership_id": member_a.pk,
+        "job_id": JobFactory.create(
+            organisation=member_a.organisation, created_by=member_a.user
+        ).pk,
+        "token_id": token.pk,
+        "invitation_id": invitation.pk,
+        "notification_id": notification.pk,
     }
+
+
+PAGES = PageTenancy(
+    urlpatterns,
+    "web",
+    cross_org={
+        "jobs_detail": [Page(["job_id"])],
+        "jobs_cancel": [Page(["job_id"], {})],
+        "tokens_revoke": [Page(["token_id"], {})],
+        "invitation_revoke": [Page(["invitation_id"], {})],
+        "notification_read": [Page(["notification_id"], {})],
+        "changes": [
+            Page(["core", "organisation", "org_id"]),
+            Page(["core", "membership", "membership_id"]),
+            Page(["core", "job", "job_id"]),
+            Page(["core", "apitoken", "token_id"]),
+        ],
+    },
+    elsewhere={
+        "operator_decide": "acts on any organisation, for platform staff only (403 to every "
+        "member): test_onboarding_pages.py",
+    },
+)
+test_every_object_page_is_covered, test_other_organisation_gets_404_on_page = page_tenancy_tests(
+    PAGES
+)
 
 
 def test_lists_do_not_leak_other_organisations(web_b, member_a):

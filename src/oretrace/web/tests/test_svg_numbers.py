@@ -114,13 +114,6 @@ def svg_number_problems(html: str) -> tuple[int, list[str]]:
     return len(blocks), problems
 
 
-@pytest.fixture
-def demo(db):
-    from oretrace.core.demo import build_demo
-
-    build_demo()
-
-
 def _client(email: str, language: str) -> Client:
     from oretrace.core.models import User
 
