@@ -16,11 +16,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from oretrace.assessments import editor_views, queries, services, stdfile
 from oretrace.assessments.choices import AnswerType, SupportKind, TrainingFormat, YesNo
+from oretrace.assessments.list_exports import (
+    ASSESSMENTS_EXPORT,
+    PLAN_EXPORT,
+    STANDARDS_EXPORT,
+    TRAINING_EXPORT,
+)
 from oretrace.assessments.models import (
     Assessment,
     Evidence,
@@ -37,14 +43,13 @@ from oretrace.assessments.permissions import (
     can_respond_to_assessments,
 )
 from oretrace.assessments.services import plans
-from oretrace.assessments.templatetags.assessments import tr
 from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.tenancy import get_for_member, owned, visible
 from oretrace.core.uploads import read_upload
 from oretrace.registry.models import Facility
-from oretrace.web.exports import Column, ListExport, answered
+from oretrace.web.exports import answered
 from oretrace.web.views import errors_as_messages, member_required, requires
 
 LANGUAGES = ("en", "fr", "hi")
@@ -77,58 +82,6 @@ def _assignable_facilities(member: Membership) -> list[Facility]:
         .filter(others)
         .order_by("name")[:500]
     )
-
-
-# --- downloads of the lists (web/exports.py) ------------------------------------------------
-
-ASSESSMENTS_EXPORT = ListExport(
-    "assessments",
-    (
-        Column(gettext_lazy("Standard"), lambda a: tr(a.standard.title)),
-        Column(gettext_lazy("Version"), lambda a: a.standard.version),
-        Column(gettext_lazy("Asked by"), lambda a: str(a.organisation)),
-        Column(gettext_lazy("Supplier"), lambda a: str(a.supplier)),
-        Column(gettext_lazy("Facility"), lambda a: str(a.facility) if a.facility else ""),
-        Column(gettext_lazy("Due"), lambda a: a.due_on),
-        Column(gettext_lazy("Status"), lambda a: a.get_status_display()),
-        Column(gettext_lazy("Score"), lambda a: a.score),
-    ),
-)
-PLAN_EXPORT = ListExport(
-    "improvement-plan",
-    (
-        Column(gettext_lazy("Criterion"), lambda a: a.criterion.code),
-        Column(gettext_lazy("Requirement"), lambda a: tr(a.criterion.requirement)),
-        Column(gettext_lazy("Severity"), lambda a: a.get_severity_display()),
-        Column(gettext_lazy("Status"), lambda a: a.get_status_display()),
-        Column(gettext_lazy("Steps"), lambda a: a.steps),
-        Column(gettext_lazy("Due"), lambda a: a.due_on),
-        Column(gettext_lazy("Owner"), lambda a: a.owner_name),
-    ),
-)
-STANDARDS_EXPORT = ListExport(
-    "standards",
-    (
-        Column(gettext_lazy("Standard"), lambda s: tr(s.title)),
-        Column(gettext_lazy("Version"), lambda s: s.version),
-        Column(gettext_lazy("Questions"), lambda s: s.n_questions),
-        Column(
-            gettext_lazy("Owner"),
-            lambda s: str(s.organisation) if s.organisation else _("shipped with oretrace"),
-        ),
-    ),
-)
-TRAINING_EXPORT = ListExport(
-    "training",
-    (
-        Column(gettext_lazy("Title"), lambda m: m.title),
-        Column(gettext_lazy("Summary"), lambda m: m.summary),
-        Column(gettext_lazy("Language"), lambda m: m.language),
-        Column(gettext_lazy("Format"), lambda m: m.get_format_display()),
-        Column(gettext_lazy("Standard"), lambda m: m.standard_code),
-        Column(gettext_lazy("Criteria covered"), lambda m: ", ".join(m.criterion_codes or [])),
-    ),
-)
 
 
 @member_required

@@ -219,34 +219,6 @@ def _entry(level: str, text: str | StoredText) -> dict[str, Any]:
     return {**entry, "text": text}
 
 
-def message_text(entry: Mapping[str, Any]) -> str:
-    """A job message in the reader's language (its stored English when it has no template)."""
-    return StoredText.render(entry, fallback=str(entry.get("text", "")))
-
-
-def job_title(job: Job) -> str:
-    """A job's title in the reader's language: its own template, else its kind's title when it
-    is the one stored, else the stored text."""
-    if job.title_text:
-        return StoredText.render(job.title_text, fallback=job.title)
-    spec = _REGISTRY.get(job.kind)
-    if spec is not None and job.title == spec.english_title:
-        return str(spec.title)
-    return job.title
-
-
-def result_rows(job: Job) -> list[tuple[str, Any, bool]]:
-    """A job's result as (label, value, is_code) rows: the kind's label of each code, or the
-    code itself (to be shown as code) when the kind names none."""
-    spec = _REGISTRY.get(job.kind)
-    labels = spec.result_labels if spec is not None else {}
-    result = job.result if isinstance(job.result, Mapping) else {}
-    return [
-        (str(labels[code]), value, False) if code in labels else (str(code), value, True)
-        for code, value in result.items()
-    ]
-
-
 @dataclass
 class JobContext:
     """What a handler uses to tell the user how its work goes.

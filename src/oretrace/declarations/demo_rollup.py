@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from oretrace.core.demo import demo_step
 from oretrace.core.models import Job
+from oretrace.core.tenancy import owned
 from oretrace.declarations.demo import _admin, _blank
 from oretrace.declarations.queries.rollup import years_with_declarations
 from oretrace.declarations.services.export import COMPANY_ANSWER_DEFAULTS
@@ -26,7 +27,7 @@ FILENAME = "brightline-blank-CMRT-6.5.xlsx"
 @demo_step("declarations: the CMRT roll-up written into a blank template")
 def build_rollup_export(say: Callable[[str], None]) -> None:
     actor = _admin("brightline")
-    if Job.objects.filter(organisation=actor.organisation, kind=KIND).exists():
+    if owned(Job.objects.filter(kind=KIND), actor).exists():
         say("demo roll-up export already present")
         return
     years = [year for family, year in years_with_declarations(actor) if family == FAMILY]

@@ -8,7 +8,7 @@ import factory
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from oretrace.core.choices import OrganisationKind, Role
+from oretrace.core.choices import NotificationKind, OrganisationKind, Role
 from oretrace.core.models import (
     ApiToken,
     Country,
@@ -17,8 +17,10 @@ from oretrace.core.models import (
     Job,
     Membership,
     Mineral,
+    Notification,
     Organisation,
     PasswordResetRequest,
+    PeriodicRun,
     Pseudonym,
     SignUpRequest,
     Subdivision,
@@ -154,3 +156,25 @@ class MineralFactory(factory.django.DjangoModelFactory[Mineral]):
     name = factory.Sequence(lambda n: f"Test mineral {n}")
     template_family = "CMRT"
     template_label = factory.LazyAttribute(lambda o: o.name)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory[Notification]):
+    """A notice to a member of an organisation, stored as its English message id."""
+
+    class Meta:
+        model = "core.Notification"
+
+    recipient = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = NotificationKind.ONBOARDING
+    message = "Welcome to %(org)s."
+    values = factory.LazyAttribute(lambda n: {"org": str(n.organisation)})
+
+
+class PeriodicRunFactory(factory.django.DjangoModelFactory[PeriodicRun]):
+    class Meta:
+        model = "core.PeriodicRun"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"periodic-{n}")
+    last_run_at = factory.LazyFunction(timezone.now)

@@ -10,14 +10,8 @@ from django.template import Context, Template
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from oretrace.core.jobs import (
-    JobContext,
-    job_handler,
-    job_title,
-    message_text,
-    result_rows,
-    start_job,
-)
+from oretrace.core.job_texts import job_title, message_text, result_rows
+from oretrace.core.jobs import JobContext, job_handler, start_job
 from oretrace.core.models import Job
 from oretrace.core.stored_text import StoredText
 

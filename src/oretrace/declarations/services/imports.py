@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,7 +26,7 @@ from oretrace.core.jobs import start_job
 from oretrace.core.models import Membership
 from oretrace.core.stored_text import StoredText
 from oretrace.core.tenancy import owned
-from oretrace.declarations.choices import DeclarationStatus, Severity, SmelterMatch
+from oretrace.declarations.choices import DeclarationStatus, SmelterMatch
 from oretrace.declarations.choices import UploadOutcome as Outcome
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import (
@@ -37,7 +37,7 @@ from oretrace.declarations.models import (
     Supplier,
 )
 from oretrace.declarations.permissions import can_import_declarations
-from oretrace.declarations.queries import RowState, issue_counts, registry_issues
+from oretrace.declarations.queries import issue_counts, registry_issues
 from oretrace.declarations.rmi import (
     ParsedDeclaration,
     SmelterRow,
@@ -46,13 +46,13 @@ from oretrace.declarations.rmi import (
 )
 from oretrace.declarations.rmi.blank import blank_message, looks_blank
 from oretrace.declarations.rmi.canonical import canonical, fingerprint
-from oretrace.declarations.rmi.model import Issue as TemplateIssue
+from oretrace.declarations.services.rows import file_issues, match_rows, row_states
 from oretrace.declarations.services.suppliers import create_supplier
 from oretrace.registry.choices import MatchOutcome
 from oretrace.registry.matching import Matcher, MatchResult
 from oretrace.registry.origins import declaration_row
 from oretrace.registry.queries import headline_statuses
-from oretrace.registry.services.reviews import NameQuery, match_names, matcher_for, queue_review
+from oretrace.registry.services.reviews import NameQuery, matcher_for, queue_review
 
 Progress = Callable[[float, str | StoredText], None]
 
@@ -60,21 +60,6 @@ UPLOAD_DIR = "declarations"
 MAX_FILE_BYTES = 30 * 1024 * 1024
 MAX_FILES = 200
 SUFFIXES = (".xlsx", ".xlsm", ".xls")
-
-# Warnings a reviewer must look at before accepting: shown as red flags.
-RED_FLAG_CODES = frozenset(
-    {
-        "covered-sourcing",
-        "cahra-sourcing",
-        "recycled-inconsistent",
-        "identified-inconsistent",
-        "smelter-not-identified",
-        "duplicate-smelter",
-        "date-future",
-        "date-old",
-        "policy-url-missing",
-    }
-)
 
 
 def _silent(_p: float, _m: str | StoredText) -> None:
@@ -141,74 +126,6 @@ def store_file(data: bytes, filename: str, digest: str = "") -> str:
 
 
 # --- one file ---------------------------------------------------------------------------------
-
-
-def _issues(parsed: ParsedDeclaration) -> list[Issue]:
-    found = [{"severity": Severity.ERROR.value, **_issue(i)} for i in parsed.errors]
-    for issue in parsed.warnings:
-        severity = Severity.FLAG if issue.code in RED_FLAG_CODES else Severity.WARNING
-        found.append({"severity": severity.value, **_issue(issue)})
-    return found
-
-
-def _issue(issue: TemplateIssue) -> Issue:
-    found: Issue = {
-        "code": issue.code,
-        "message": issue.message,
-        "sheet": issue.sheet,
-        "cell": issue.cell,
-    }
-    if issue.template:  # shown in the reader's language (declarations.findings)
-        found.update(template=issue.template, params=dict(issue.params))
-    return found
-
-
-def _query(row: SmelterRow) -> NameQuery | None:
-    if row.not_identified:
-        return None
-    name = row.smelter_name or ("" if row.not_listed else row.lookup_name)
-    if not name and not row.smelter_id:
-        return None
-    return NameQuery(
-        name=name or row.smelter_id, metal=row.metal, country=row.country, identifier=row.smelter_id
-    )
-
-
-def _match_rows(
-    parsed: ParsedDeclaration, member: Membership, matcher: Matcher | None
-) -> list[tuple[SmelterRow, NameQuery | None, MatchResult | None]]:
-    queries = [(row, _query(row)) for row in parsed.smelters]
-    asked = [q for _r, q in queries if q is not None]
-    if not asked:
-        results: Iterator[MatchResult] = iter(())
-    elif matcher is not None:
-        results = iter(
-            matcher.match_many([(q.name, q.metal, q.country, q.identifier) for q in asked])
-        )
-    else:
-        results = iter(match_names(member, asked))
-    return [(row, q, next(results) if q is not None else None) for row, q in queries]
-
-
-def _row_states(
-    matched: list[tuple[SmelterRow, NameQuery | None, MatchResult | None]],
-) -> list[RowState]:
-    """The rows' registry state as the import leaves it (before any review is decided)."""
-    states = []
-    for row, query, result in matched:
-        if query is None or result is None:
-            continue
-        auto = result.outcome == MatchOutcome.AUTO and bool(result.candidates)
-        states.append(
-            RowState(
-                row=row.row,
-                name=row.smelter_name or row.lookup_name or query.name,
-                facility_id=result.candidates[0].facility_id if auto else None,
-                review_open=not auto,
-                best_score=result.candidates[0].score if result.candidates else None,
-            )
-        )
-    return states
 
 
 def _supplier_for(
@@ -360,7 +277,7 @@ def _import(
         return FileOutcome(filename, "refused", str(exc))
     if looks_blank(parsed):  # not a declaration of "Unnamed supplier": nobody filled it in
         return FileOutcome(filename, "refused", blank_message(parsed))
-    matched = _match_rows(parsed, actor, matcher)
+    matched = match_rows(parsed, actor, matcher)
     auto_ids = [
         r.candidates[0].facility_id
         for _row, _q, r in matched
@@ -369,8 +286,8 @@ def _import(
     statuses = headline_statuses(auto_ids, actor) if auto_ids else {}
     # Only the template's own issues are stored; the registry's flags about the rows are
     # derived from the current matches when read (``queries.current_issues``), and counted.
-    issues = _issues(parsed)
-    counts = issue_counts(issues + registry_issues(_row_states(matched), statuses))
+    issues = file_issues(parsed)
+    counts = issue_counts(issues + registry_issues(row_states(matched), statuses))
     content = canonical(parsed)
     try:
         with transaction.atomic():

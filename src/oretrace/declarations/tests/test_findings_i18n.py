@@ -21,7 +21,7 @@ from oretrace.declarations.queries import RowState, registry_issues
 from oretrace.declarations.rmi.checks import _issue
 from oretrace.declarations.rmi.maps import DECLARATION, SMELTER_LIST
 from oretrace.declarations.rmi.model import Issue, gettext_noop
-from oretrace.declarations.services import imports
+from oretrace.declarations.services import imports, rows
 from oretrace.declarations.services import mail as campaign_mail
 from oretrace.registry.origins import MATCH_PAGE, declaration_row, origin_text
 
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 def _stored(
     issue: Issue, severity: str = "warning"
 ) -> dict[str, Any]:  # a stored finding, as JSON reads back
-    return {"severity": severity, **imports._issue(issue)}
+    return {"severity": severity, **rows._issue(issue)}
 
 
 def test_a_checker_finding_is_english_when_stored_and_french_when_shown():

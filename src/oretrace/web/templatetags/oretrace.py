@@ -22,8 +22,8 @@ def changes_url(obj: Model) -> str:
 
 @register.filter
 def job_title(job: Job) -> str:
-    """A job's title in the reader's language (see ``oretrace.core.jobs.job_title``)."""
-    from oretrace.core.jobs import job_title as title
+    """A job's title in the reader's language (see ``oretrace.core.job_texts.job_title``)."""
+    from oretrace.core.job_texts import job_title as title
 
     return title(job)
 
@@ -31,7 +31,7 @@ def job_title(job: Job) -> str:
 @register.filter
 def job_message(entry: object) -> str:
     """A job's progress message in the reader's language (its stored English if no template)."""
-    from oretrace.core.jobs import message_text
+    from oretrace.core.job_texts import message_text
 
     return message_text(entry) if isinstance(entry, dict) else str(entry)
 
@@ -39,7 +39,7 @@ def job_message(entry: object) -> str:
 @register.filter
 def job_result(job: Job) -> list[Any]:
     """A job's result as (label, value, is_code) rows, its codes named in the reader's language."""
-    from oretrace.core.jobs import result_rows
+    from oretrace.core.job_texts import result_rows
 
     return result_rows(job)
 
