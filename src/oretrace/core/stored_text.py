@@ -26,6 +26,14 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
+
+def plural_noop(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular/plural msgid pair for the catalogues, untranslated: the reader's
+    language chooses the form when it is shown (``ngettext``). Extracted as one plural entry
+    (see the ``makemessages`` command)."""
+    return singular, plural
+
+
 # The value that chooses the plural form, when the text has one.
 COUNT = "count"
 # The value of a text made of other texts (``joined``), which has no msgid of its own.

@@ -22,6 +22,7 @@ from oretrace.core.choices import NotificationKind
 from oretrace.core.models import Membership, Notification
 from oretrace.core.periodic import daily_check
 from oretrace.core.services.notifications import notify
+from oretrace.core.stored_text import plural_noop
 from oretrace.declarations.choices import CampaignStatus, DeclarationStatus, RequestStatus
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration
 from oretrace.declarations.permissions import can_decide_declarations, can_run_campaigns
@@ -44,13 +45,15 @@ def _declaration_link(declaration: Declaration) -> str:
 # --- answers and decisions ------------------------------------------------------------------------
 def answered(request: CampaignRequest, *, files: int) -> None:
     """A supplier sent files through its campaign link."""
+    message, plural = plural_noop(
+        "%(supplier)s answered the campaign %(campaign)s: %(count)s file.",
+        "%(supplier)s answered the campaign %(campaign)s: %(count)s files.",
+    )
     notify(
         request.organisation_id,
         kind=NotificationKind.RECEIVED,
-        message=gettext_noop("%(supplier)s answered the campaign %(campaign)s: %(count)s file."),
-        message_plural=gettext_noop(
-            "%(supplier)s answered the campaign %(campaign)s: %(count)s files."
-        ),
+        message=message,
+        message_plural=plural,
         values={
             "supplier": str(request.supplier.name),
             "campaign": str(request.campaign),
@@ -120,13 +123,15 @@ def decided(declaration: Declaration, *, note: str, actor: Actor) -> None:
 def opened(campaign: Campaign, *, asked: int, actor: Actor) -> None:
     """A campaign was opened (its requests sent); its owner hears they are its owner."""
     values: dict[str, str | int] = {"campaign": str(campaign), "count": asked}
+    message, plural = plural_noop(
+        "The campaign %(campaign)s is open: %(count)s supplier asked.",
+        "The campaign %(campaign)s is open: %(count)s suppliers asked.",
+    )
     notify(
         campaign.organisation_id,
         kind=NotificationKind.CAMPAIGN,
-        message=gettext_noop("The campaign %(campaign)s is open: %(count)s supplier asked."),
-        message_plural=gettext_noop(
-            "The campaign %(campaign)s is open: %(count)s suppliers asked."
-        ),
+        message=message,
+        message_plural=plural,
         values=values,
         link=_campaign_link(campaign),
         permission=can_run_campaigns,
@@ -181,25 +186,22 @@ def campaign_deadlines(now: datetime) -> int:
             Q(due_date__gte=today, due_date__lte=today + timedelta(days=CLOSING_DAYS)),
             "campaign-closing",
             NotificationKind.CAMPAIGN,
-            gettext_noop(
+            *plural_noop(
                 "The campaign %(campaign)s is due on %(due)s: %(count)s supplier has not "
-                "answered yet."
-            ),
-            gettext_noop(
+                "answered yet.",
                 "The campaign %(campaign)s is due on %(due)s: %(count)s suppliers have not "
-                "answered yet."
+                "answered yet.",
             ),
         ),
         (
             Q(due_date__lt=today),
             "campaign-overdue",
             NotificationKind.OVERDUE,
-            gettext_noop(
-                "The campaign %(campaign)s was due on %(due)s: %(count)s supplier has not answered."
-            ),
-            gettext_noop(
+            *plural_noop(
+                "The campaign %(campaign)s was due on %(due)s: %(count)s supplier has not "
+                "answered.",
                 "The campaign %(campaign)s was due on %(due)s: %(count)s suppliers have not "
-                "answered."
+                "answered.",
             ),
         ),
     ]

@@ -180,13 +180,16 @@ def dashboard(request: HttpRequest, member: Membership) -> HttpResponse:
 @login_required
 @require_POST
 def switch_organisation(request: HttpRequest) -> HttpResponse:
+    chosen = request.POST.get("membership", "")
     target = (
         Membership.objects.active()
-        .filter(user=user_of(request), pk=request.POST.get("membership", ""))
+        .filter(user=user_of(request), pk=int(chosen))
         .select_related("organisation")
         .first()
+        if chosen.isdigit() and len(chosen) < 19  # a row id, not any number
+        else None
     )
-    if target is None:
+    if target is None:  # none chosen, not a number, or not the user's own
         raise Http404
     request.session[SESSION_KEY] = target.pk
     messages.success(request, _("You are now working as %(org)s.") % {"org": target.organisation})

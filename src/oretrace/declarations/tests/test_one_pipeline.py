@@ -74,7 +74,7 @@ def test_the_command_line_creates_the_same_job_as_the_web_upload(
     cli_job.refresh_from_db()
     assert _job_shape(cli_job) == _job_shape(web_job)
     assert cli_job.kind == "declarations.import"
-    assert cli_job.title == "Import 2 declaration file(s)"
+    assert cli_job.title == "Import 2 declaration files"
     assert (cli_job.status, cli_job.progress) == ("succeeded", 100)
     assert cli_job.result == {"imported": 2, "duplicate": 0, "refused": 0}
     assert cli_job.result_url == f"/declarations/imports/{cli_batch.pk}/"

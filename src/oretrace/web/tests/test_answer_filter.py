@@ -12,7 +12,7 @@ def test_fixed_answers_are_translated_and_free_text_is_kept():
         assert answer("Greater than 75%") == "Plus de 75 %"
         assert answer("Yes") == "Oui"
         assert answer("50% or less") == "50 % ou moins"
-        assert answer("Yes, with the SEC") == "Yes, with the SEC"  # not (yet) in the list
+        assert answer("Yes, with the SEC") == "Oui, auprès de la SEC"  # a long fixed answer too
         assert answer("Acme smelter, row 4") == "Acme smelter, row 4"
         assert answer(None) == ""
     with translation.override("hi"):

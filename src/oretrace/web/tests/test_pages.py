@@ -92,8 +92,15 @@ def test_switching_organisation(member_a, org_b):
 
 
 def test_cannot_switch_into_someone_elses_membership(web_b, member_a):
-    response = web_b.post(reverse("web:switch"), {"membership_id": member_a.pk})
+    response = web_b.post(reverse("web:switch"), {"membership": member_a.pk})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "chosen", [{}, {"membership": ""}, {"membership": "x1"}, {"membership": "9" * 30}]
+)
+def test_a_switch_naming_no_membership_is_a_404_not_a_500(web_b, chosen):
+    assert web_b.post(reverse("web:switch"), chosen).status_code == 404
 
 
 def test_user_without_organisation_gets_an_explanation():
