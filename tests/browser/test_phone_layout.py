@@ -82,3 +82,27 @@ def test_phone_top_bar_menu_and_no_sideways_scroll(
     page.set_viewport_size(DESKTOP)
     expect(nav).to_be_visible()
     expect(menu).to_be_hidden()
+
+
+def test_rollup_chart_and_answers_read_in_french_on_a_phone(
+    open_session: Callable[[str], Any], artifacts: Any
+) -> None:
+    """The roll-up in French: the conformance chart draws (no console error), its metals and the
+    answers of the templates' own lists are French, and a screenshot shows it."""
+    session = open_session("rollup-fr")
+    page = session.page
+    session.log_in("compliance@brightline.example")
+    page.set_viewport_size(PHONE)
+    _switch_language(page, "fr")
+    session.goto("/declarations/rollup/")
+    chart = page.locator("figure svg").first
+    assert chart.is_visible()
+    labels = chart.text_content() or ""
+    answers = page.locator("table").first.locator("tbody td").all_inner_texts()
+    page.screenshot(path=artifacts / "phone-rollup-chart-fr.png", full_page=True)
+    assert "Oui" in answers, answers
+    assert "Yes" not in answers, answers
+    assert "No" not in answers, answers
+    assert "Étain" in labels, labels
+    assert _overflow(page) <= 0
+    assert session.console_errors == [], session.console_errors
