@@ -41,6 +41,7 @@ from oretrace.core.exceptions import InvalidTransition, OretraceError, Permissio
 from oretrace.core.models import Job, Membership, Organisation
 from oretrace.core.models.jobs import TRANSITIONS
 from oretrace.core.permissions import Permission, can_cancel_any_job
+from oretrace.core.scheduling import database_backend
 from oretrace.core.stored_text import StoredText
 
 logger = logging.getLogger(__name__)
@@ -488,14 +489,10 @@ def _last_step(job: Job) -> str:
     return f"'{infos[-1][:200]}'" if infos else ""
 
 
-def _database_backend() -> bool:
-    return str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_db")
-
-
 def _requeue_lost_tasks(now: datetime) -> list[Job]:
     """Queued jobs that no task will run: a worker took the task and died before it started the
     job (django-tasks-db marks a task RUNNING as it takes it), or the task ended without it."""
-    if not _database_backend():
+    if not database_backend():
         return []
     from django_tasks_db.models import DBTaskResult
 
@@ -553,7 +550,7 @@ def _abandon_task(task_id: str, reason: str) -> None:
     django-tasks-db leaves a task whose worker died RUNNING for ever: it never blocks the queue
     (workers only take READY tasks) but is never pruned either. The job gets a new task.
     """
-    if not task_id or not _database_backend():
+    if not task_id or not database_backend():
         return
     try:
         uuid.UUID(task_id)

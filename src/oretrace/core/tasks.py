@@ -1,11 +1,9 @@
 """Core's tasks and job handlers; thin on purpose: they load ids and call a service."""
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.tasks import task
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.jobs import JobContext, execute, job_handler
@@ -17,6 +15,7 @@ from oretrace.core.notifications import (
 )
 from oretrace.core.permissions import can_reload_reference
 from oretrace.core.reference import load_reference_data
+from oretrace.core.scheduling import run_then_requeue, start_chain
 
 
 @task()
@@ -59,29 +58,11 @@ def send_notification_task(notification_id: int) -> None:
 
 
 # --- the notifications' schedule: digests and the daily checks ---------------------------------
-TICK_PATH = "oretrace.core.tasks.notifications_tick"
-
-
-def _backend() -> str:
-    return str(settings.TASKS["default"]["BACKEND"])
-
-
-def _tick_waiting() -> bool:
-    if not _backend().startswith("django_tasks_db"):
-        return False
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(task_path=TICK_PATH, status="READY").exists()
-
-
 def ensure_notifications_scheduled() -> bool:
     """Enqueue the first tick unless one is waiting (restarts never multiply the chain); True
     when one was enqueued. The worker calls it at start-up (``oretrace notifications
     schedule``), as it does the ledger's."""
-    if _tick_waiting():
-        return False
-    notifications_tick.enqueue()
-    return True
+    return start_chain(notifications_tick)
 
 
 @task()
@@ -90,12 +71,7 @@ def notifications_tick() -> None:
     ``ORETRACE_NOTIFICATION_TICK_SECONDS``."""
     from oretrace.core.services.notifications import run_tick
 
-    try:
-        run_tick()
-    finally:
-        later = timezone.now() + dt.timedelta(seconds=settings.ORETRACE_NOTIFICATION_TICK_SECONDS)
-        if not _backend().endswith("ImmediateBackend"):
-            notifications_tick.using(run_after=later).enqueue()
+    run_then_requeue(notifications_tick, run_tick, settings.ORETRACE_NOTIFICATION_TICK_SECONDS)
 
 
 @job_handler(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.jobs import JobContext, job_handler
+from oretrace.core.scheduling import run_then_requeue, start_chain
 from oretrace.ledger import services as ledger
 from oretrace.ledger.audit import run_audit
 from oretrace.ledger.models import LogState
@@ -26,27 +27,11 @@ from oretrace.ledger.permissions import can_audit_ledger
 
 logger = logging.getLogger(__name__)
 MAX_LISTED = 50
-TICK_PATH = "oretrace.ledger.tasks.ledger_tick"
-
-
-def _backend() -> str:
-    return str(settings.TASKS["default"]["BACKEND"])
-
-
-def _tick_waiting() -> bool:
-    if not _backend().startswith("django_tasks_db"):
-        return False
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(task_path=TICK_PATH, status="READY").exists()
 
 
 def ensure_scheduled() -> bool:
     """Enqueue the first tick unless one is waiting; True when one was enqueued."""
-    if _tick_waiting():
-        return False
-    ledger_tick.enqueue()
-    return True
+    return start_chain(ledger_tick)
 
 
 def run_tick() -> None:
@@ -67,12 +52,7 @@ def run_tick() -> None:
 @task()
 def ledger_tick() -> None:
     """Sign, audit when due, and come back after the checkpoint interval."""
-    try:
-        run_tick()
-    finally:
-        later = timezone.now() + dt.timedelta(seconds=settings.ORETRACE_LEDGER_CHECKPOINT_INTERVAL)
-        if not _backend().endswith("ImmediateBackend"):
-            ledger_tick.using(run_after=later).enqueue()
+    run_then_requeue(ledger_tick, run_tick, settings.ORETRACE_LEDGER_CHECKPOINT_INTERVAL)
 
 
 @job_handler(
