@@ -20,6 +20,17 @@ import numpy as np
 
 MIB = 1024 * 1024
 
+# The first bytes of files people upload by mistake where a workbook or a CSV file is expected.
+_FOREIGN_SIGNATURES = {
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\x89PNG": "a PNG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"\x1f\x8b": "a gzip archive",
+    b"Rar!": "a RAR archive",
+    b"{\\rtf": "an RTF document",
+}
+
 
 class InputRefused(ValueError):
     """Input refused because it would take more work than the limits allow.
@@ -202,3 +213,9 @@ def check_json_depth(raw: bytes | str, what: str = "the JSON document") -> None:
             "json-too-deep",
             f"{what} nests {depth:,} levels deep; the limit is {limit:,}",
         )
+
+
+def foreign_kind(data: bytes) -> str:
+    """What ``data`` plainly is when its first bytes name a kind of file that is neither a
+    workbook nor a CSV file (``"a PDF document"``), for the refusal's message; else ``""``."""
+    return next((what for sig, what in _FOREIGN_SIGNATURES.items() if data.startswith(sig)), "")

@@ -23,15 +23,6 @@ from oretrace.declarations.rmi.slim import slim_workbook
 from oretrace.declarations.rmi.values import text
 
 DEFAULT_PASSWORD = "VelvetSweatshop"  # noqa: S105 - Excel's own password for "encrypted" read-only files
-_SIGNATURES = {
-    b"\xff\xd8\xff": "a JPEG image",
-    b"\x89PNG": "a PNG image",
-    b"GIF8": "a GIF image",
-    b"%PDF": "a PDF document",
-    b"\x1f\x8b": "a gzip archive",
-    b"Rar!": "a RAR archive",
-    b"{\\rtf": "an RTF document",
-}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
 
@@ -127,12 +118,10 @@ def _refuse_other_files(data: bytes, filename: str) -> None:
         return
     if not data.strip(b"\x00 \t\r\n"):
         raise TemplateError("not-a-workbook", f"{filename}: the file is empty")
-    for signature, what in _SIGNATURES.items():
-        if data.startswith(signature):
-            raise TemplateError(
-                "not-a-workbook",
-                f"{filename}: this is {what}, not an Excel workbook (.xlsx or .xls)",
-            )
+    if what := bounds.foreign_kind(data):
+        raise TemplateError(
+            "not-a-workbook", f"{filename}: this is {what}, not an Excel workbook (.xlsx or .xls)"
+        )
     raise TemplateError("not-a-workbook", f"{filename}: not an Excel workbook (.xlsx or .xls)")
 
 

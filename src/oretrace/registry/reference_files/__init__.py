@@ -110,26 +110,16 @@ def load_id_translation(data: bytes) -> dict[str, str]:
 
 # --- file kinds ---------------------------------------------------------------------------------
 
-_SIGNATURES = {
-    b"\xff\xd8\xff": "a JPEG image",
-    b"\x89PNG": "a PNG image",
-    b"GIF8": "a GIF image",
-    b"%PDF": "a PDF document",
-    b"\x1f\x8b": "a gzip archive",
-    b"Rar!": "a RAR archive",
-}
-
 
 def _sniff(data: bytes, filename: str) -> str:
     if not data.strip():
         raise ReferenceFileError(f"{filename}: the file is empty")
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         return "workbook"
-    for signature, what in _SIGNATURES.items():
-        if data.startswith(signature):
-            raise ReferenceFileError(
-                f"{filename}: this is {what}, not an Excel workbook (.xlsx, .xls) or a CSV file"
-            )
+    if what := bounds.foreign_kind(data):
+        raise ReferenceFileError(
+            f"{filename}: this is {what}, not an Excel workbook (.xlsx, .xls) or a CSV file"
+        )
     if b"\x00" in data[:4096]:
         raise ReferenceFileError(
             f"{filename}: not an Excel workbook (.xlsx, .xls) or a CSV file (binary content)"
