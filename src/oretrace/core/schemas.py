@@ -7,23 +7,14 @@ from typing import Any
 
 from ninja import Field, ModelSchema, Schema
 
-from oretrace.core.models import (
-    ApiToken,
-    ChangeLogEntry,
-    Country,
-    Job,
-    Membership,
-    Mineral,
-    Organisation,
-    Subdivision,
-)
+from oretrace.core import models
 
 
 class OrganisationOut(ModelSchema):
     country: str = Field(..., alias="country_id")
 
     class Meta:
-        model = Organisation
+        model = models.Organisation
         fields = [
             "id",
             "legal_name",
@@ -59,7 +50,7 @@ class MembershipOut(ModelSchema):
     user_name: str = Field(..., alias="user.full_name")
 
     class Meta:
-        model = Membership
+        model = models.Membership
         fields = ["id", "roles", "is_active", "created_at"]
 
 
@@ -85,7 +76,7 @@ class JobOut(ModelSchema):
     organisation_id: int
 
     class Meta:
-        model = Job
+        model = models.Job
         fields = [
             "id",
             "kind",
@@ -110,7 +101,7 @@ class JobIn(Schema):
 
 class CountryOut(ModelSchema):
     class Meta:
-        model = Country
+        model = models.Country
         fields = ["code", "alpha3", "numeric", "name", "official_name"]
 
 
@@ -119,13 +110,13 @@ class SubdivisionOut(ModelSchema):
     parent: str | None = Field(None, alias="parent_id")
 
     class Meta:
-        model = Subdivision
+        model = models.Subdivision
         fields = ["code", "name", "type"]
 
 
 class MineralOut(ModelSchema):
     class Meta:
-        model = Mineral
+        model = models.Mineral
         fields = [
             "code",
             "name",
@@ -142,24 +133,24 @@ class ChangeOut(ModelSchema):
     changed_fields: list[str]
 
     @staticmethod
-    def resolve_object_type(obj: ChangeLogEntry) -> str:
+    def resolve_object_type(obj: models.ChangeLogEntry) -> str:
         return f"{obj.content_type.app_label}.{obj.content_type.model}"
 
     # Personal data sealed apart from the chain is shown while it exists (core.changelog.seal).
     @staticmethod
-    def resolve_object_repr(obj: ChangeLogEntry) -> str:
+    def resolve_object_repr(obj: models.ChangeLogEntry) -> str:
         return obj.shown_repr
 
     @staticmethod
-    def resolve_before(obj: ChangeLogEntry) -> dict[str, Any] | None:
+    def resolve_before(obj: models.ChangeLogEntry) -> dict[str, Any] | None:
         return obj.shown_before
 
     @staticmethod
-    def resolve_after(obj: ChangeLogEntry) -> dict[str, Any] | None:
+    def resolve_after(obj: models.ChangeLogEntry) -> dict[str, Any] | None:
         return obj.shown_after
 
     class Meta:
-        model = ChangeLogEntry
+        model = models.ChangeLogEntry
         fields = [
             "id",
             "at",
@@ -176,7 +167,7 @@ class TokenOut(ModelSchema):
     organisation_id: int = Field(..., alias="membership.organisation_id")
 
     class Meta:
-        model = ApiToken
+        model = models.ApiToken
         fields = [
             "id",
             "name",

@@ -6,19 +6,12 @@ from typing import Any
 
 from ninja import Field, ModelSchema, Schema
 
-from oretrace.registry.models import (
-    AssuranceStatus,
-    Facility,
-    FacilityIdentifier,
-    FacilityName,
-    MatchReview,
-    ReferenceImport,
-)
+from oretrace.registry import models
 
 
 class IdentifierOut(ModelSchema):
     class Meta:
-        model = FacilityIdentifier
+        model = models.FacilityIdentifier
         fields = ["id", "scheme", "value", "source"]
 
 
@@ -26,11 +19,11 @@ class NameOut(ModelSchema):
     private: bool = False
 
     class Meta:
-        model = FacilityName
+        model = models.FacilityName
         fields = ["id", "name", "kind", "language", "source"]
 
     @staticmethod
-    def resolve_private(obj: FacilityName) -> bool:
+    def resolve_private(obj: models.FacilityName) -> bool:
         return obj.organisation_id is not None
 
 
@@ -38,7 +31,7 @@ class StatusOut(ModelSchema):
     recorded_by_organisation_id: int | None = Field(None, alias="organisation_id")
 
     class Meta:
-        model = AssuranceStatus
+        model = models.AssuranceStatus
         fields = [
             "id",
             "scheme",
@@ -62,15 +55,15 @@ class FacilityOut(ModelSchema):
     merged_into_id: int | None = None
 
     class Meta:
-        model = Facility
+        model = models.Facility
         fields = ["id", "kind", "name", "name_latin", "updated_at"]
 
     @staticmethod
-    def resolve_minerals(obj: Facility) -> list[str]:
+    def resolve_minerals(obj: models.Facility) -> list[str]:
         return [m.code for m in obj.minerals.all()]
 
     @staticmethod
-    def resolve_identifiers(obj: Facility) -> list[FacilityIdentifier]:
+    def resolve_identifiers(obj: models.Facility) -> list[models.FacilityIdentifier]:
         return list(obj.identifiers.all())
 
 
@@ -105,23 +98,27 @@ class FacilityDetail(FacilityOut):
     listings: list[ListingOut] = []
 
     @staticmethod
-    def resolve_names(obj: Facility, context: dict[str, Any]) -> list[FacilityName]:
+    def resolve_names(obj: models.Facility, context: dict[str, Any]) -> list[models.FacilityName]:
         return list(obj.names.for_member(_member(context)))
 
     @staticmethod
-    def resolve_current_statuses(obj: Facility, context: dict[str, Any]) -> list[AssuranceStatus]:
+    def resolve_current_statuses(
+        obj: models.Facility, context: dict[str, Any]
+    ) -> list[models.AssuranceStatus]:
         from oretrace.registry.queries import current_statuses
 
         return current_statuses(obj, _member(context))
 
     @staticmethod
-    def resolve_status_history(obj: Facility, context: dict[str, Any]) -> list[AssuranceStatus]:
+    def resolve_status_history(
+        obj: models.Facility, context: dict[str, Any]
+    ) -> list[models.AssuranceStatus]:
         from oretrace.registry.queries import status_history
 
         return list(status_history(obj, _member(context)))
 
     @staticmethod
-    def resolve_listings(obj: Facility) -> list[Any]:
+    def resolve_listings(obj: models.Facility) -> list[Any]:
         return list(obj.listings.select_related("first_seen", "last_seen", "delisted_by"))
 
 
@@ -224,7 +221,7 @@ class ReviewOut(ModelSchema):
     facility_id: int | None = None
 
     class Meta:
-        model = MatchReview
+        model = models.MatchReview
         fields = [
             "id",
             "query",
@@ -254,7 +251,7 @@ class ImportOut(ModelSchema):
     job_id: int | None = None
 
     class Meta:
-        model = ReferenceImport
+        model = models.ReferenceImport
         fields = [
             "id",
             "filename",

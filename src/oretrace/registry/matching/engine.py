@@ -106,15 +106,6 @@ from oretrace.registry.matching.scoring import (
     looks_legal,
 )
 
-__all__ = [
-    "DEFAULT_THRESHOLDS",
-    "Candidate",
-    "MatchResult",
-    "Matcher",
-    "Scored",
-    "Thresholds",
-]
-
 AUTO, REVIEW, NONE = "auto", "review", "none"
 
 
@@ -168,27 +159,31 @@ FUSED_GATE = 80  # space-free ratio from which words written together or apart a
 
 
 @dataclass(frozen=True)
-class _Entry:
+class _Forms:
+    """A name in the forms the scoring compares: normalised, without spaces, as words, and its
+    spelling key; with the metal and country it was given with (both normalised codes)."""
+
+    name: str
+    norm: str
+    compact: str
+    tokens: tuple[str, ...]
+    metal: str
+    country: str
+    spelling: str
+
+
+@dataclass(frozen=True)
+class _Entry(_Forms):
+    """A candidate's name."""
+
     facility_id: int
-    name: str
-    norm: str
-    compact: str
-    tokens: tuple[str, ...]
-    metal: str
-    country: str
-    spelling: str
 
 
-@dataclass
-class _Query:
+@dataclass(frozen=True)
+class _Query(_Forms):
+    """A name to match, and its place in the caller's list."""
+
     index: int
-    name: str
-    norm: str
-    compact: str
-    tokens: tuple[str, ...]
-    metal: str
-    country: str
-    spelling: str
 
 
 class Matcher:
