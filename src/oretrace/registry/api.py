@@ -4,7 +4,7 @@ services. Objects another organisation owns answer 404."""
 from typing import Any
 
 from django.db.models import QuerySet
-from ninja import File, Query, Router, Schema, Status, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from oretrace.core.models import Job
@@ -55,26 +55,14 @@ def _facility(request: AuthenticatedRequest, facility_id: int) -> Facility:
     return get_for_member(Facility.objects.all(), request.auth, pk=facility_id)
 
 
-class FacilityQuery(Schema):
-    q: str = ""
-    country: str = ""
-    subdivision: str = ""
-    mineral: str = ""
-    kind: str = ""
-    status: str = ""
-    reference: bool | None = None
-
-
 @router.get("/facilities", response=list[FacilityOut])
 @paginate(Pagination)
 def list_facilities(
-    request: AuthenticatedRequest, filters: Query[FacilityQuery]
+    request: AuthenticatedRequest, filters: Query[FacilityFilter]
 ) -> QuerySet[Facility]:
     """Search by any name in any script, identifier, country, subdivision, mineral, kind or
     current status."""
-    return search_facilities(request.auth, FacilityFilter(**filters.dict())).prefetch_related(
-        "minerals", "identifiers"
-    )
+    return search_facilities(request.auth, filters).prefetch_related("minerals", "identifiers")
 
 
 @router.post("/facilities", response={201: FacilityDetail})

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from pydantic import BaseModel, ConfigDict
 
 from oretrace.core.models import Membership, Mineral
 from oretrace.core.tenancy import scope_to_member, scope_to_organisation
@@ -25,8 +26,11 @@ from oretrace.registry.services import find_by_identifier
 from oretrace.registry.validators import clean_identifier
 
 
-@dataclass(frozen=True)
-class FacilityFilter:
+class FacilityFilter(BaseModel):
+    """What a facility search asks for (the API reads it from the query string as it is)."""
+
+    model_config = ConfigDict(frozen=True)
+
     q: str = ""
     country: str = ""
     subdivision: str = ""

@@ -4,7 +4,7 @@ services. Objects another organisation owns answer 404."""
 from typing import Any
 
 from django.db.models import QuerySet
-from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from oretrace.core.pagination import Pagination
@@ -34,22 +34,13 @@ from oretrace.declarations.services import imports
 router = Router(tags=["declarations"])
 
 
-class DeclarationQuery(Schema):
-    status: str = ""
-    family: str = ""
-    supplier: int | None = None
-    flagged: bool | None = None
-    include_superseded: bool = False
-    q: str = ""
-
-
 @router.get("/declarations", response=list[DeclarationOut])
 @paginate(Pagination)
 def list_declarations(
-    request: AuthenticatedRequest, filters: Query[DeclarationQuery]
+    request: AuthenticatedRequest, filters: Query[DeclarationFilter]
 ) -> QuerySet[Declaration]:
     """Current declarations (add ``include_superseded=true`` for older ones too)."""
-    return search_declarations(request.auth, DeclarationFilter(**filters.dict()))
+    return search_declarations(request.auth, filters)
 
 
 @router.post("/declarations/imports", response={202: BatchOut})

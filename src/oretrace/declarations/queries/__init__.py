@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from pydantic import BaseModel, ConfigDict
 
 from oretrace.core.models import Membership
 from oretrace.declarations.choices import (
@@ -39,8 +40,11 @@ REGISTRY_ISSUE_CODES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class DeclarationFilter:
+class DeclarationFilter(BaseModel):
+    """What a declaration search asks for (the API reads it from the query string as it is)."""
+
+    model_config = ConfigDict(frozen=True)
+
     status: str = ""
     family: str = ""
     supplier: int | None = None
