@@ -14,24 +14,11 @@ anonymised one) still has answers and rows, and is imported with its missing fie
 
 from __future__ import annotations
 
+from oretrace.declarations.rmi.maps import COMPANY_ID_FIELDS
 from oretrace.declarations.rmi.model import ParsedDeclaration
 
 # Company fields that say who declares; the scope is not one (some blanks pre-select it).
-IDENTITY_FIELDS = (
-    "name",
-    "unique_id",
-    "unique_id_authority",
-    "address",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "authorizer_name",
-    "authorizer_title",
-    "authorizer_email",
-    "authorizer_phone",
-    "effective_date",
-    "effective_date_text",
-)
+IDENTITY_FIELDS = ("name", *COMPANY_ID_FIELDS, "effective_date_text")
 
 
 def names_a_company(parsed: ParsedDeclaration) -> bool:

@@ -19,11 +19,9 @@ MINE_LIST = "Mine List"
 PRODUCT_LIST = "Product List"
 MINERALS_SCOPE = "Minerals Scope"
 
-# Company block rows for the templates whose block starts at row 8 and has no mineral selection.
-_COMPANY_FIELDS = (
-    "name",
-    "scope_text",
-    "scope_description",
+# The company block's rows below the scope, in order: they say who declares (the same fields in
+# every template; ``blank`` reads them to tell a blank template).
+COMPANY_ID_FIELDS = (
     "unique_id",
     "unique_id_authority",
     "address",
@@ -41,7 +39,7 @@ _COMPANY_FIELDS = (
 def _company(first_id_row: int) -> dict[str, str]:
     """Name, scope and description at D8-D10; the rest in order from ``first_id_row``."""
     cells = {"name": "D8", "scope_text": "D9", "scope_description": "D10"}
-    for offset, name in enumerate(_COMPANY_FIELDS[3:]):
+    for offset, name in enumerate(COMPANY_ID_FIELDS):
         cells[name] = f"D{first_id_row + offset}"
     return cells
 
@@ -253,27 +251,24 @@ AMRT_12 = TemplateMap(
     product_columns=PRODUCT_COLUMNS,
     q1_negative=_NOT_CONCERNED_EMRT,
 )
-AMRT_13 = TemplateMap(
-    family="AMRT",
+# AMRT 1.3: the company block three rows lower, a free-text "other minerals" grid, the Smelter
+# List of the other templates and the requester's product columns.
+AMRT_13 = replace(
+    AMRT_12,
     versions=("1.3",),
     company=_company(17),
     questions=_slot_questions(30, 2, percent="2"),
-    company_questions=(),
-    mineral_slots=_AMRT_SLOTS,
     other_mineral_cells=("D15", "E15", "G15", "H15", "I15", "D16", "E16", "G16", "H16", "I16"),
     smelter_columns=SMELTER_COLUMNS,
-    mine_columns=MINE_COLUMNS,
     product_columns=PRODUCT_COLUMNS_REQUESTER,
-    q1_negative=_NOT_CONCERNED_EMRT,
 )
-CRT_2 = TemplateMap(
+# CRT 2.2: the CMRT's layout with cobalt's six questions and nine company questions.
+CRT_2 = replace(
+    CMRT_6,
     family="CRT",
     versions=("2.2", "2.21"),
-    company=_company(12),
     questions=_fixed_questions(25, 6, ("cobalt",), percent="4"),
     company_questions=tuple(zip("ABCDEFGHI", range(63, 80, 2), strict=True)),
-    smelter_columns=SMELTER_COLUMNS,
-    product_columns=PRODUCT_COLUMNS,
 )
 
 MAPS = (CMRT_6, EMRT_1, EMRT_2, EMRT_21, AMRT_12, AMRT_13, CRT_2)

@@ -111,8 +111,23 @@ class Answer:
     cell: str  # the answer cell on the Declaration sheet
 
 
+@dataclass(frozen=True, kw_only=True)
+class _SiteColumns:
+    """The columns a Smelter List row and a Mine List row share after their identifiers: where
+    the site is, whom to contact there (personal data), and the declarer's next steps."""
+
+    street: str = ""
+    city: str = ""
+    state: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    next_steps: str = ""
+
+    PERSONAL_FIELDS = ("contact_name", "contact_email")
+
+
 @dataclass(frozen=True)
-class SmelterRow:
+class SmelterRow(_SiteColumns):
     """One row of the Smelter List. ``contact_name``/``contact_email`` are personal data."""
 
     row: int  # 1-based sheet row
@@ -125,18 +140,10 @@ class SmelterRow:
     id_input: str  # the "Smelter Identification Number Input Column"
     smelter_id: str
     id_source: str
-    street: str = ""
-    city: str = ""
-    state: str = ""
-    contact_name: str = ""
-    contact_email: str = ""
-    next_steps: str = ""
     mine_names: str = ""
     mine_countries: str = ""
     recycled_scrap: str = ""  # "Yes" / "No" / "Unknown" / ""
     comments: str = ""
-
-    PERSONAL_FIELDS = ("contact_name", "contact_email")
 
     @property
     def not_listed(self) -> bool:
@@ -148,7 +155,7 @@ class SmelterRow:
 
 
 @dataclass(frozen=True)
-class MineRow:
+class MineRow(_SiteColumns):
     """One row of the Mine List (EMRT 2.x, AMRT). ``contact_*`` are personal data."""
 
     row: int
@@ -160,15 +167,7 @@ class MineRow:
     id_source: str
     country_text: str
     country: str
-    street: str = ""
-    city: str = ""
-    state: str = ""
-    contact_name: str = ""
-    contact_email: str = ""
-    next_steps: str = ""
     comments: str = ""
-
-    PERSONAL_FIELDS = ("contact_name", "contact_email")
 
 
 @dataclass(frozen=True)
