@@ -17,16 +17,8 @@ class OrganisationOut(ModelSchema):
         model = models.Organisation
         fields = [
             "id",
-            "legal_name",
-            "short_name",
             "slug",
-            "kind",
-            "lei",
-            "duns",
-            "vat_number",
-            "national_registration",
-            "website",
-            "is_active",
+            *(name for name in models.Organisation.EDITABLE if name != "country"),
             "created_at",
             "updated_at",
         ]

@@ -72,6 +72,21 @@ class Organisation(TimeStampedModel):
 
     objects = OrganisationQuerySet.as_manager()
 
+    # What an administrator may set through the services (and the API shows): who the
+    # organisation is, its identifiers, and whether it is active.
+    EDITABLE = (
+        "legal_name",
+        "short_name",
+        "kind",
+        "country",
+        "lei",
+        "duns",
+        "vat_number",
+        "national_registration",
+        "website",
+        "is_active",
+    )
+
     class Meta:
         ordering = ["legal_name"]
         constraints = [

@@ -40,20 +40,7 @@ from oretrace.core.models import (
 from oretrace.core.permissions import can_manage_organisation, can_share
 from oretrace.core.tasks import send_invitation_task
 
-ORGANISATION_FIELDS = frozenset(
-    {
-        "legal_name",
-        "short_name",
-        "kind",
-        "country",
-        "lei",
-        "duns",
-        "vat_number",
-        "national_registration",
-        "website",
-        "is_active",
-    }
-)
+ORGANISATION_FIELDS = frozenset(Organisation.EDITABLE)
 
 
 def _validate(obj: models.Model, *, exclude: list[str] | None = None) -> None:
