@@ -23,7 +23,13 @@ from oretrace.assessments.choices import (
     SupportStatus,
     TrainingFormat,
 )
-from oretrace.core.models import OrgOwnedModel, OrgOwnedQuerySet, TimeStampedModel
+from oretrace.core.models import (
+    OrgOwnedModel,
+    OrgOwnedQuerySet,
+    TimeStampedModel,
+    optional_organisation,
+    optional_user,
+)
 from oretrace.core.tenancy import scope_to_member
 
 if TYPE_CHECKING:
@@ -43,21 +49,11 @@ class Standard(TimeStampedModel):
     something only against the exact criteria they were answered against.
     """
 
-    organisation = models.ForeignKey(
-        "core.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    organisation = optional_organisation(
+        "Owner; empty for a standard shipped with oretrace (visible to everyone).",
         related_name="standards",
-        help_text="Owner; empty for a standard shipped with oretrace (visible to everyone).",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = optional_user()
     code = models.SlugField(max_length=80, help_text="Stable code shared by all versions.")
     version = models.CharField(max_length=30)
     title = models.JSONField(default=dict, help_text="Title by language code.")
@@ -479,13 +475,9 @@ class TrainingModuleQuerySet(models.QuerySet["TrainingModule"]):
 class TrainingModule(TimeStampedModel):
     """A training resource in the library, linked to the criteria it helps meet."""
 
-    organisation = models.ForeignKey(
-        "core.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    organisation = optional_organisation(
+        "Owner; empty for a module shipped with oretrace.",
         related_name="training_modules",
-        help_text="Owner; empty for a module shipped with oretrace.",
     )
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import models
 
-from oretrace.core.models import OrgOwnedModel
+from oretrace.core.models import OrgOwnedModel, optional_organisation
 from oretrace.declarations.choices import (
     CampaignStatus,
     DeclarationStatus,
@@ -43,13 +43,8 @@ class Supplier(OrgOwnedModel):
         help_text="The language e-mails to this supplier are written in (a code of LANGUAGES); "
         "empty: the site's default.",
     )
-    linked_organisation = models.ForeignKey(
-        "core.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The supplier's own oretrace organisation, when it has one.",
+    linked_organisation = optional_organisation(
+        "The supplier's own oretrace organisation, when it has one.",
     )
 
     class Meta:

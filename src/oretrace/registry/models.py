@@ -9,7 +9,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from oretrace.core.models import OrgOwnedModel, TimeStampedModel
+from oretrace.core.models import (
+    OrgOwnedModel,
+    TimeStampedModel,
+    optional_organisation,
+    optional_user,
+)
 from oretrace.core.tenancy import scope_to_member
 from oretrace.registry.choices import (
     AssuranceScheme,
@@ -41,21 +46,11 @@ class Facility(TimeStampedModel):
     everyone; a facility an organisation records is private to it unless shared with a grant.
     """
 
-    organisation = models.ForeignKey(
-        "core.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    organisation = optional_organisation(
+        "Owner; empty for a reference facility.",
         related_name="facilities",
-        help_text="Owner; empty for a reference facility.",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = optional_user()
     kind = models.CharField(max_length=30, choices=FacilityKind.choices)
     name = models.CharField(max_length=300, help_text="The name in its own script.")
     name_latin = models.CharField(
@@ -79,13 +74,10 @@ class Facility(TimeStampedModel):
     coordinate_precision = models.CharField(
         max_length=10, choices=CoordinatePrecision.choices, blank=True
     )
-    operator = models.ForeignKey(
-        "core.Organisation",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+    operator = optional_organisation(
+        "The organisation that runs it.",
         related_name="operated_facilities",
-        help_text="The organisation that runs it.",
+        on_delete=models.SET_NULL,
     )
     minerals = models.ManyToManyField("core.Mineral", related_name="facilities", blank=True)
     merged_into = models.ForeignKey(
@@ -151,13 +143,9 @@ class FacilityName(models.Model):
     """
 
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="names")
-    organisation = models.ForeignKey(
-        "core.Organisation",
+    organisation = optional_organisation(
+        "Set for an alias only this organisation uses; empty for a public name.",
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Set for an alias only this organisation uses; empty for a public name.",
     )
     name = models.CharField(max_length=300)
     normalised = models.CharField(
@@ -196,14 +184,10 @@ class FacilityIdentifier(models.Model):
     scheme = models.CharField(max_length=20, choices=IdentifierScheme.choices)
     value = models.CharField(max_length=100)
     source = models.CharField(max_length=200)
-    organisation = models.ForeignKey(
-        "core.Organisation",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The facility's owner (empty for a reference facility), kept here so that "
+    organisation = optional_organisation(
+        "The facility's owner (empty for a reference facility), kept here so that "
         "an identifier is unique among the reference facilities and within each organisation.",
+        on_delete=models.CASCADE,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -253,13 +237,8 @@ class AssuranceStatus(models.Model):
     valid_until = models.DateField(null=True, blank=True, help_text="End of cycle or expiry.")
     cycle = models.CharField(max_length=40, blank=True, help_text="e.g. '1 year', '2024-2025'.")
     source = models.CharField(max_length=300, help_text="The document this entry comes from.")
-    organisation = models.ForeignKey(
-        "core.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Who recorded it; empty when it comes from a reference list.",
+    organisation = optional_organisation(
+        "Who recorded it; empty when it comes from a reference list.",
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 

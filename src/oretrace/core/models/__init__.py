@@ -6,6 +6,8 @@ from oretrace.core.models.base import (
     OrgOwnedQuerySet,
     TimeStampedModel,
     creating_user,
+    optional_organisation,
+    optional_user,
     owning_organisation,
 )
 from oretrace.core.models.changelog import ChangeLogEntry, ChangeLogHead
@@ -39,5 +41,7 @@ __all__ = [
     "TimeStampedModel",
     "User",
     "creating_user",
+    "optional_organisation",
+    "optional_user",
     "owning_organisation",
 ]

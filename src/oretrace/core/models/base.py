@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
@@ -55,11 +56,29 @@ def owning_organisation(
     )
 
 
-def creating_user(
-    *, db_constraint: bool = True
+def optional_organisation(
+    help_text: str,
+    *,
+    related_name: str = "+",
+    on_delete: Callable[..., None] = models.PROTECT,
+) -> models.ForeignKey[Organisation | Combinable | None, Organisation | None]:
+    """An ``organisation`` field that may be empty: a row shared with everyone (reference data,
+    content shipped with oretrace) or one organisation's own; ``help_text`` says which."""
+    return models.ForeignKey(
+        "core.Organisation",
+        on_delete=on_delete,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        help_text=help_text,
+    )
+
+
+def optional_user(
+    help_text: str = "", *, db_constraint: bool = True
 ) -> models.ForeignKey[User | Combinable | None, User | None]:
-    """The ``created_by`` field of an org-owned row (``db_constraint`` as for the organisation;
-    deleting the user still empties the field, done by Django)."""
+    """A user who did something to the row (created it, invited, accepted); emptied when the
+    user is deleted (done by Django also without ``db_constraint``)."""
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -67,7 +86,16 @@ def creating_user(
         blank=True,
         related_name="+",
         db_constraint=db_constraint,
-        help_text="The user who created this row, if a user did.",
+        help_text=help_text,
+    )
+
+
+def creating_user(
+    *, db_constraint: bool = True
+) -> models.ForeignKey[User | Combinable | None, User | None]:
+    """The ``created_by`` field of an org-owned row (``db_constraint`` as for the organisation)."""
+    return optional_user(
+        "The user who created this row, if a user did.", db_constraint=db_constraint
     )
 
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from oretrace.core.choices import ChangeAction
+from oretrace.core.models.base import optional_organisation
 
 if TYPE_CHECKING:
     from oretrace.core.models.organisations import Membership
@@ -40,13 +41,8 @@ class ChangeLogEntry(models.Model):
     breaks the chain where it was, and the tamper audit finds it.
     """
 
-    organisation = models.ForeignKey(
-        "core.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Whose record changed; empty for shared reference data.",
+    organisation = optional_organisation(
+        "Whose record changed; empty for shared reference data.",
     )
     actor = models.ForeignKey(
         "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
