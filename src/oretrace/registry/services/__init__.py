@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from oretrace.core.actors import SystemActor
-from oretrace.core.changelog import log_change, snapshot
+from oretrace.core.changelog import log_change, snapshot, update_and_log
 from oretrace.core.choices import ChangeAction
 from oretrace.core.models import Country, Membership, Mineral, Organisation, Subdivision
 from oretrace.registry.choices import (
@@ -204,15 +204,8 @@ def update_facility(
     if facility.name != old_name:
         _add_name(facility, facility.name, NameKind.PRIMARY, "", "renamed", actor)
         for former in FacilityName.objects.filter(facility=facility, name=old_name):
-            before_name = snapshot(former)
-            former.kind = NameKind.FORMER
-            former.save(update_fields=["kind"])
-            log_change(
-                former,
-                action=ChangeAction.UPDATE,
-                actor=actor,
-                before=before_name,
-                organisation=facility.organisation,
+            update_and_log(
+                former, actor=actor, organisation=facility.organisation, kind=NameKind.FORMER
             )
     if snapshot(facility) != before or minerals is not None:
         log_change(facility, action=ChangeAction.UPDATE, actor=actor, before=before)
@@ -362,16 +355,7 @@ def record_status(
 def _move(rows: list[Any], to: Facility, actor: Actor) -> None:
     """Move names, identifiers or statuses to another facility, each move in the change log."""
     for row in rows:
-        before = snapshot(row)
-        row.facility = to
-        row.save(update_fields=["facility"])
-        log_change(
-            row,
-            action=ChangeAction.UPDATE,
-            actor=actor,
-            before=before,
-            organisation=to.organisation,
-        )
+        update_and_log(row, actor=actor, organisation=to.organisation, facility=to)
 
 
 def resolve(facility: Facility) -> Facility:

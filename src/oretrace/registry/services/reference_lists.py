@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.actors import SystemActor
-from oretrace.core.changelog import log_change, snapshot
+from oretrace.core.changelog import log_change, snapshot, update_and_log
 from oretrace.core.choices import ChangeAction
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Job, Membership
@@ -446,15 +446,8 @@ def _delist(record: ReferenceImport, seen: set[int], actor: Membership) -> int:
     count = 0
     gone = gone.select_related("facility__organisation")
     for listing in gone:
-        before = snapshot(listing)
-        listing.delisted_by = record
-        listing.save(update_fields=["delisted_by"])
-        log_change(
-            listing,
-            action=ChangeAction.UPDATE,
-            actor=actor,
-            before=before,
-            organisation=listing.facility.organisation,
+        update_and_log(
+            listing, actor=actor, organisation=listing.facility.organisation, delisted_by=record
         )
         count += 1
     return count
