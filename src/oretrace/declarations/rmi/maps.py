@@ -93,6 +93,15 @@ def _columns(letters: str, names: tuple[str, ...]) -> dict[str, int]:
     return {name: ord(letter) - 65 for name, letter in zip(names, letters, strict=True)}
 
 
+# The site and contact columns, in the same order on the Smelter List and the Mine List.
+_SITE_FIELDS = (
+    "street",
+    "city",
+    "state",
+    "contact_name",
+    "contact_email",
+    "next_steps",
+)
 _SMELTER_FIELDS = (
     "id_input",
     "metal_text",
@@ -101,12 +110,7 @@ _SMELTER_FIELDS = (
     "country_text",
     "smelter_id",
     "id_source",
-    "street",
-    "city",
-    "state",
-    "contact_name",
-    "contact_email",
-    "next_steps",
+    *_SITE_FIELDS,
     "mine_names",
     "mine_countries",
     "recycled_scrap",
@@ -127,12 +131,7 @@ MINE_COLUMNS = _columns(
         "mine_id",
         "id_source",
         "country_text",
-        "street",
-        "city",
-        "state",
-        "contact_name",
-        "contact_email",
-        "next_steps",
+        *_SITE_FIELDS,
         "comments",
     ),
 )
