@@ -3,8 +3,11 @@ reference imports. Thin: reads through tenancy scoping, writes through services.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -61,6 +64,9 @@ from oretrace.registry.services import reviews
 from oretrace.web.exports import Column, ListExport
 from oretrace.web.onboarding_views import operator_required
 from oretrace.web.views import member_required, requires
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @member_required
@@ -121,6 +127,38 @@ def facility_detail(request: HttpRequest, member: Membership, facility_id: int) 
     )
 
 
+class _Addition(NamedTuple):
+    """One of the facility page's "add" forms and the service it feeds."""
+
+    form: type[forms.Form]
+    invalid: StrOrPromise  # what the page says when the form is not valid
+    add: Callable[..., object]
+    done: StrOrPromise
+
+
+_ADDITIONS = {
+    "add-name": _Addition(
+        NameForm, gettext_lazy("Give a name."), services.add_name, gettext_lazy("Name added.")
+    ),
+    "add-identifier": _Addition(
+        IdentifierForm,
+        gettext_lazy("Choose a scheme and give an identifier."),
+        services.add_identifier,
+        gettext_lazy("Identifier added."),
+    ),
+}
+
+
+def _add_part(
+    request: HttpRequest, member: Membership, facility: Facility, addition: _Addition
+) -> None:
+    form = addition.form(request.POST)
+    if not form.is_valid():
+        raise OretraceError(str(addition.invalid))
+    addition.add(facility, actor=member, source="entered on the facility page", **form.cleaned_data)
+    messages.success(request, addition.done)
+
+
 def _facility_post(request: HttpRequest, member: Membership, facility: Facility) -> HttpResponse:
     """The facility page's forms: add a name or an identifier, merge a duplicate, split."""
     if not (facility.is_reference and is_curator(member)):
@@ -128,28 +166,8 @@ def _facility_post(request: HttpRequest, member: Membership, facility: Facility)
     action = request.POST.get("action")
     target = facility
     try:
-        if action == "add-name":
-            name_form = NameForm(request.POST)
-            if not name_form.is_valid():
-                raise OretraceError(_("Give a name."))
-            services.add_name(
-                facility,
-                actor=member,
-                source="entered on the facility page",
-                **name_form.cleaned_data,
-            )
-            messages.success(request, _("Name added."))
-        elif action == "add-identifier":
-            id_form = IdentifierForm(request.POST)
-            if not id_form.is_valid():
-                raise OretraceError(_("Choose a scheme and give an identifier."))
-            services.add_identifier(
-                facility,
-                actor=member,
-                source="entered on the facility page",
-                **id_form.cleaned_data,
-            )
-            messages.success(request, _("Identifier added."))
+        if action in _ADDITIONS:
+            _add_part(request, member, facility, _ADDITIONS[action])
         elif action == "merge":
             duplicate = get_for_member(
                 Facility.objects.all(), member, pk=_int(request.POST.get("duplicate_id"))
