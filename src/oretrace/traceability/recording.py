@@ -112,20 +112,40 @@ def _place(facility: Facility) -> dict[str, dict[str, str]]:
     return {"readPoint": {"id": where}, "bizLocation": {"id": where}}
 
 
+def _object_event(
+    action: str,
+    step: str,
+    disposition: str,
+    *,
+    when: datetime,
+    at: Facility,
+    quantity: dict[str, Any],
+) -> dict[str, Any]:
+    """An ObjectEvent about one quantity of one lot at a facility (the parts every kind shares)."""
+    return {
+        "type": "ObjectEvent",
+        **_when(when),
+        "action": action,
+        "bizStep": step,
+        "disposition": disposition,
+        **_place(at),
+        "quantityList": [quantity],
+    }
+
+
 def collection_event(
     *, facility: Facility, when: datetime, lot: str, amount: Decimal, unit: str, recycled: bool
 ) -> dict[str, Any]:
     """Material collected (or, when recycled, taken back) at a mine or collection point."""
-    event: dict[str, Any] = {
-        "type": "ObjectEvent",
-        **_when(when),
-        "action": "ADD",
-        "bizStep": "commissioning",
-        "disposition": "active",
-        **_place(facility),
-        "quantityList": [_quantity(lot, amount, unit)],
-        "ot:process": "collection",
-    }
+    event = _object_event(
+        "ADD",
+        "commissioning",
+        "active",
+        when=when,
+        at=facility,
+        quantity=_quantity(lot, amount, unit),
+    )
+    event["ot:process"] = "collection"
     if recycled:
         event["ot:recycled"] = True
     return event
@@ -158,13 +178,14 @@ def shipment_event(
     *, lot: Lot, amount: Decimal, origin: Facility, destination: Facility, when: datetime
 ) -> dict[str, Any]:
     return {
-        "type": "ObjectEvent",
-        **_when(when),
-        "action": "OBSERVE",
-        "bizStep": "shipping",
-        "disposition": "in_transit",
-        **_place(origin),
-        "quantityList": [_quantity(lot.code, amount, "kg")],
+        **_object_event(
+            "OBSERVE",
+            "shipping",
+            "in_transit",
+            when=when,
+            at=origin,
+            quantity=_quantity(lot.code, amount, "kg"),
+        ),
         "sourceList": [{"type": "location", "source": location_of(origin)}],
         "destinationList": [{"type": "location", "destination": location_of(destination)}],
     }
@@ -173,16 +194,15 @@ def shipment_event(
 def receipt_event(
     *, shipment: LotMovement, amount: Decimal, facility: Facility, when: datetime
 ) -> dict[str, Any]:
-    event: dict[str, Any] = {
-        "type": "ObjectEvent",
-        **_when(when),
-        "action": "OBSERVE",
-        "bizStep": "receiving",
-        "disposition": "in_progress",
-        **_place(facility),
-        "quantityList": [_quantity(shipment.lot.code, amount, "kg")],
-        "destinationList": [{"type": "location", "destination": location_of(facility)}],
-    }
+    event = _object_event(
+        "OBSERVE",
+        "receiving",
+        "in_progress",
+        when=when,
+        at=facility,
+        quantity=_quantity(shipment.lot.code, amount, "kg"),
+    )
+    event["destinationList"] = [{"type": "location", "destination": location_of(facility)}]
     if shipment.location:
         event["sourceList"] = [{"type": "location", "source": shipment.location}]
     return event
