@@ -197,24 +197,12 @@ def write_into_blank(
         content["smelters"],
         lambda field, i: smelter_cell(template_map, field, i),
     )
-    if template_map.mine_columns and MINE_LIST in workbook.sheetnames:
-        columns = template_map.mine_columns
-        _rows(
-            workbook,
-            MINE_LIST,
-            columns,
-            content["mines"],
-            lambda field, i: f"{chr(65 + columns[field])}{template_map.first_mine_row + i}",
-        )
-    if template_map.product_columns and PRODUCT_LIST in workbook.sheetnames:
-        pcols = template_map.product_columns
-        _rows(
-            workbook,
-            PRODUCT_LIST,
-            pcols,
-            content["products"],
-            lambda field, i: f"{chr(65 + pcols[field])}{template_map.first_product_row + i}",
-        )
+    for sheet_name, columns, part, first_row in (
+        (MINE_LIST, template_map.mine_columns, "mines", template_map.first_mine_row),
+        (PRODUCT_LIST, template_map.product_columns, "products", template_map.first_product_row),
+    ):
+        if columns and sheet_name in workbook.sheetnames:
+            _rows(workbook, sheet_name, columns, content[part], _list_cell(columns, first_row))
     if content.get("scope_reasons") and MINERALS_SCOPE in workbook.sheetnames:
         sheet = workbook[MINERALS_SCOPE]
         for reason in content["scope_reasons"]:
@@ -267,6 +255,11 @@ def _answers(
         item = given.get(key)
         sheet[answer_cell] = (item["answer"] or None) if item else None
         sheet[comment_cell] = (item["comment"] or None) if item else None
+
+
+def _list_cell(columns: dict[str, int], first_row: int) -> Callable[[str, int], str]:
+    """Where a field of a list's ``i``-th row goes, on a list whose rows start at ``first_row``."""
+    return lambda field, i: f"{chr(65 + columns[field])}{first_row + i}"
 
 
 def _rows(
