@@ -13,46 +13,33 @@ pagination with a count, and the problem+json error handlers.
 from __future__ import annotations
 
 import argparse
-import atexit
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 
-# Production mode, as deployed: DEBUG off (no query recording), a real secret, no TLS redirect
+# Production mode, as deployed (``_django``: DEBUG off, so no query recording): no TLS redirect
 # (the test client speaks plain HTTP).
-os.environ.setdefault("ORETRACE_SECRET_KEY", "bench-" + "k8Zp2Lq9Xv4Rt7Wm1Yc6Nb3Hd5Gf0Js" * 2)
-os.environ.setdefault("ORETRACE_ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("ORETRACE_SECURE_SSL_REDIRECT", "false")
-if "ORETRACE_DATA_DIR" not in os.environ:
-    _scratch = tempfile.mkdtemp(prefix="oretrace-bench-")
-    atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
-    os.environ["ORETRACE_DATA_DIR"] = _scratch
 os.environ.setdefault("ORETRACE_FAST_PASSWORD_HASHING", "true")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oretrace.settings")
 
-import django
+import _django  # noqa: F401 - Django on a scratch data directory
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.urls import path
+from ninja import NinjaAPI
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
-from django.urls import path  # noqa: E402
-from ninja import NinjaAPI  # noqa: E402
-
-from oretrace.core.actors import SYSTEM  # noqa: E402
-from oretrace.core.choices import Role  # noqa: E402
-from oretrace.core.models import Job  # noqa: E402
-from oretrace.core.schemas import JobOut  # noqa: E402
-from oretrace.core.services import (  # noqa: E402
+from oretrace.core.actors import SYSTEM
+from oretrace.core.choices import Role
+from oretrace.core.models import Job
+from oretrace.core.schemas import JobOut
+from oretrace.core.services import (
     add_member,
     create_organisation,
     create_user,
     issue_token,
 )
-from oretrace.urls import urlpatterns as oretrace_urls  # noqa: E402
+from oretrace.urls import urlpatterns as oretrace_urls
 
 bare_api = NinjaAPI(urls_namespace="bare")
 

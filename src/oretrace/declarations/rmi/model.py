@@ -216,20 +216,19 @@ class ParsedDeclaration:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
 
+    def _find(self, question: str, mineral: str) -> Answer | None:
+        pool = self.company_answers if not mineral else self.answers
+        return next((a for a in pool if a.question == question and a.mineral == mineral), None)
+
     def answer(self, question: str, mineral: str = "") -> str:
         """The answer to a question for a mineral (or the company), ``""`` when blank."""
-        pool = self.company_answers if not mineral else self.answers
-        for item in pool:
-            if item.question == question and item.mineral == mineral:
-                return item.answer
-        return ""
+        found = self._find(question, mineral)
+        return found.answer if found else ""
 
     def comment(self, question: str, mineral: str = "") -> str:
-        pool = self.company_answers if not mineral else self.answers
-        for item in pool:
-            if item.question == question and item.mineral == mineral:
-                return item.comment
-        return ""
+        """The comment beside that answer, ``""`` when blank."""
+        found = self._find(question, mineral)
+        return found.comment if found else ""
 
     def smelters_for(self, metal: str) -> tuple[SmelterRow, ...]:
         """Rows for a mineral code, or for a mineral oretrace has no code for (by its text)."""
