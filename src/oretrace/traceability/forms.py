@@ -121,6 +121,9 @@ class _RecordForm(forms.Form):
     when = forms.DateTimeField(
         label=_("When"), widget=_MomentInput(), initial=_now, input_formats=["%Y-%m-%dT%H:%M"]
     )
+    # Fields left empty that take a value of the chosen object: (field, the field choosing the
+    # object, its attribute, the error when that is empty too).
+    defaults: tuple[tuple[str, str, str, StrOrPromise], ...] = ()
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -140,6 +143,18 @@ class _RecordForm(forms.Form):
                     .select_related("lot", "facility", "event")
                     .order_by("-id")
                 )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name, source, attribute, missing in self.defaults:
+            chosen = data.get(source)
+            if chosen is None or data.get(name) is not None:
+                continue
+            if (value := getattr(chosen, attribute)) is None:
+                self.add_error(name, missing)
+            else:
+                data[name] = value
+        return data
 
     def clean_when(self) -> datetime:
         when: datetime = self.cleaned_data["when"]
@@ -303,14 +318,12 @@ class ShipmentForm(_RecordForm):
     destination = _FacilityField(label=_("Shipped to"))
     field_order = ["lot", "quantity", "origin", "destination", "when"]
 
+    defaults = (
+        ("origin", "lot", "facility", _("The lot has no registry facility: say where from.")),
+    )
+
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        lot = data.get("lot")
-        if lot is not None and data.get("origin") is None:
-            if lot.facility is None:
-                self.add_error("origin", _("The lot has no registry facility: say where from."))
-            else:
-                data["origin"] = lot.facility
+        data = super().clean()
         if data.get("origin") is not None and data.get("origin") == data.get("destination"):
             self.add_error("destination", _("The destination is the place it leaves from."))
         return data
@@ -325,13 +338,6 @@ class ReceiptForm(_RecordForm):
     )
     facility = _FacilityField(label=_("Received at"))
     field_order = ["shipment", "quantity", "facility", "when"]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        shipment = data.get("shipment")
-        if shipment is not None and data.get("quantity") is None:
-            if shipment.quantity_kg is None:
-                self.add_error("quantity", _("The shipment has no mass: weigh what arrived."))
-            else:
-                data["quantity"] = shipment.quantity_kg
-        return data
+    defaults = (
+        ("quantity", "shipment", "quantity_kg", _("The shipment has no mass: weigh what arrived.")),
+    )
