@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -379,6 +378,7 @@ def planted(target: Target, artifacts: Path) -> Iterator[Target]:
         _oretrace_command,
         _stop,
         _wait_until_served,
+        start_process,
     )
 
     port = _free_port()
@@ -390,15 +390,8 @@ def planted(target: Target, artifacts: Path) -> Iterator[Target]:
         ORETRACE_BASE_URL=base,
     )
     log = artifacts / "crawl-planted-serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [*_oretrace_command(), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-            env=env,
-            cwd=target.data_dir,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
+    serve = [*_oretrace_command(), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    proc = start_process(serve, env, target.data_dir, log)
     try:
         _wait_until_served(base + "/login/", proc, log)
         yield Target(base, target.password, target.personas, [log], target.data_dir)

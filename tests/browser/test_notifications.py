@@ -14,14 +14,14 @@ in ``.notification-text``), ``#notifications-read-all`` (the "Mark all read" but
 
 from __future__ import annotations
 
-import time
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from browser.test_onboarding import _invitation_link
+from browser.conftest import INVITATION_PATH, mail_link, mail_to
 
 pytestmark = pytest.mark.browser
 
@@ -33,17 +33,6 @@ PHONE = {"width": 390, "height": 844}
 
 def _overflow(page: Any) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
-
-
-def _mail_to(log: Path, email: str, words: str, after: int) -> str:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        text = log.read_text(errors="replace")[after:].replace("=\n", "")
-        at = text.find(f"To: {email}")
-        if at >= 0 and words in text[at:]:
-            return text[at:]
-        time.sleep(0.5)
-    raise AssertionError(f"no mail to {email} saying {words!r} in {log}")
 
 
 def test_the_invited_colleague_sees_a_notification_and_the_administrator_hears_they_joined(
@@ -63,7 +52,7 @@ def test_the_invited_colleague_sees_a_notification_and_the_administrator_hears_t
     expect(page.get_by_role("status")).to_contain_text(f"An e-mail invites {COLLEAGUE}")
 
     # The colleague joins on a phone, reading Hindi.
-    link = _invitation_link(worker_log, COLLEAGUE, mark)
+    link = mail_link(worker_log, COLLEAGUE, mark, INVITATION_PATH)
     colleague = open_session("notify-colleague")
     cpage = colleague.page
     cpage.set_viewport_size(PHONE)
@@ -108,6 +97,6 @@ def test_the_invited_colleague_sees_a_notification_and_the_administrator_hears_t
     admin.goto("/notifications/")
     expect(page.locator("#notification-list")).to_contain_text("Noor Colleague")
     expect(page.locator("#notification-count")).not_to_have_count(0)
-    mail = _mail_to(worker_log, ADMIN, "Noor Colleague", mark)
+    mail = mail_to(worker_log, ADMIN, mark, re.escape("Noor Colleague")).string
     assert "/organisation/" in mail
     page.screenshot(path=artifacts / "notifications-desktop.png", full_page=True)
