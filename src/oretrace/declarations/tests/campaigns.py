@@ -41,6 +41,6 @@ def open_campaign(
         )
     tokens = {}
     for mail in mailoutbox:
-        (token,) = LINK_TOKEN.findall(mail.body)
+        (token,) = LINK_TOKEN.findall(str(mail.body))
         tokens[mail.to[0]] = token
     return campaign, tokens
