@@ -323,6 +323,21 @@ class Session:
         self.submit_login(email)
         expect(self.page.locator("header .who")).to_have_text(email)  # type: ignore[attr-defined]
 
+    def invite(self, email: str, role: str = "Compliance officer") -> str:
+        """Invite ``email`` as ``role`` from the organisation page (the session is its
+        administrator's); the path of the invitation link the worker mailed."""
+        from playwright.sync_api import expect
+
+        page = self.page
+        log = self.stack.data_dir / "worker.log"
+        mark = len(log.read_text(errors="replace"))
+        self.goto("/organisation/")
+        page.get_by_label("E-mail address").fill(email)  # type: ignore[attr-defined]
+        page.get_by_label(role).check()  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Send the invitation").click()  # type: ignore[attr-defined]
+        expect(page.get_by_role("status")).to_contain_text(f"An e-mail invites {email}")  # type: ignore[attr-defined]
+        return mail_link(log, email, mark, INVITATION_PATH)
+
 
 @contextmanager
 def sessions(

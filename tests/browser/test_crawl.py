@@ -193,6 +193,16 @@ def check_page(
     return found
 
 
+def _pages_by_persona(discovery: crawl.Discovery) -> dict[str, list[tuple[str, str]]]:
+    """Each page pattern's (name, sample URL), by the persona that reached it."""
+    by_persona: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for pattern in discovery.patterns:
+        if discovery.kind(pattern) == "page":
+            sample = discovery.sample(pattern)
+            by_persona[sample.persona].append((pattern.name, sample.url))
+    return by_persona
+
+
 def _check_pages(
     browser: Any,
     target: Target,
@@ -203,12 +213,7 @@ def _check_pages(
     shots: Path,
 ) -> None:
     """Pass 2: each page pattern once, as the persona that reached it, 3 languages x 2 widths."""
-    by_persona: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for pattern in discovery.patterns:
-        if discovery.kind(pattern) == "page":
-            sample = discovery.sample(pattern)
-            by_persona[sample.persona].append((pattern.name, sample.url))
-    for persona, items in by_persona.items():
+    for persona, items in _pages_by_persona(discovery).items():
         for language in crawl.LANGUAGES:
             for width in crawl.WIDTHS:
                 context = _new_context(browser, target, states[persona], language, width)
@@ -268,12 +273,7 @@ def _weigh_pages(
         pattern = discovery.by_name.get(name or "")
         return pattern is not None and discovery.kind(pattern) == "data"
 
-    by_persona: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for pattern in discovery.patterns:
-        if discovery.kind(pattern) == "page":
-            sample = discovery.sample(pattern)
-            by_persona[sample.persona].append((pattern.name, sample.url))
-    for persona, items in by_persona.items():
+    for persona, items in _pages_by_persona(discovery).items():
         context = _new_context(browser, target, states[persona], "en", crawl.WIDTHS[0])
         page = context.new_page()
         try:

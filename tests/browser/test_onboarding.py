@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from browser.conftest import INVITATION_PATH, mail_link, make_operator
+from browser.conftest import make_operator
 
 pytestmark = pytest.mark.browser
 
@@ -60,17 +60,10 @@ def test_sign_up_approval_invitation_and_the_invitee_logs_in(
     # The first administrator logs in and invites a colleague.
     newcomer.submit_login(ADMIN, PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Heron Devices GmbH")
-    worker_log = newcomer.stack.data_dir / "worker.log"
-    mark = len(worker_log.read_text(errors="replace"))
-    newcomer.goto("/organisation/")
-    page.get_by_label("E-mail address").fill(COLLEAGUE)
-    page.get_by_label("Compliance officer").check()
-    page.get_by_role("button", name="Send the invitation").click()
-    expect(page.get_by_role("status")).to_contain_text(f"An e-mail invites {COLLEAGUE}")
+    link = newcomer.invite(COLLEAGUE)
     expect(page.locator("table").filter(has_text="Invited by")).to_contain_text(COLLEAGUE)
 
     # The colleague opens the link, chooses a name and password, and logs in.
-    link = mail_link(worker_log, COLLEAGUE, mark, INVITATION_PATH)
     colleague = open_session("colleague")
     cpage = colleague.page
     colleague.goto(link)
