@@ -88,15 +88,18 @@ def api_b(member_b) -> Client:
     return _token_client(member_b)
 
 
+def web_client(member) -> Client:
+    """A browser-like client logged in as ``member``'s user."""
+    client = Client()
+    client.force_login(member.user)
+    return client
+
+
 @pytest.fixture
 def web_a(member_a) -> Client:
-    client = Client()
-    client.force_login(member_a.user)
-    return client
+    return web_client(member_a)
 
 
 @pytest.fixture
 def web_b(member_b) -> Client:
-    client = Client()
-    client.force_login(member_b.user)
-    return client
+    return web_client(member_b)
