@@ -97,9 +97,13 @@ def web_client(member) -> Client:
 
 @pytest.fixture
 def web_a(member_a) -> Client:
-    return web_client(member_a)
+    client = Client()
+    client.force_login(member_a.user)
+    return client
 
 
 @pytest.fixture
 def web_b(member_b) -> Client:
-    return web_client(member_b)
+    client = Client()
+    client.force_login(member_b.user)
+    return client
