@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from oretrace.assessments import queries, services
 from oretrace.assessments.choices import ActionStatus, SupportStatus
@@ -113,15 +112,9 @@ def test_progress_support_and_completion(submitted, supplier, member_a):
 
 
 def test_reassessment_shows_progress_over_time(
-    submitted, supplier, member_a, mica_standard, supplier_org, unit
+    submitted, assign, supplier, member_a, mica_standard, unit
 ):
-    second = services.assign_assessment(
-        standard=mica_standard,
-        supplier=supplier_org,
-        facility=unit,
-        due_on=timezone.localdate() + timedelta(days=30),
-        actor=member_a,
-    )
+    second = assign()
     answer_all(second, supplier)
     services.submit(second, actor=supplier)
     history = queries.history(second, member_a)
