@@ -108,7 +108,11 @@ def extract(package: Path = PACKAGE, workdir: Path | None = None) -> dict[str, p
 
 def report(package: Path = PACKAGE) -> list[Coverage]:
     """The coverage of every language, French and Hindi first."""
-    catalogues = extract(package)
+    return coverages(extract(package))
+
+
+def coverages(catalogues: dict[str, polib.POFile]) -> list[Coverage]:
+    """The coverage of each of ``extract``'s catalogues, French and Hindi first."""
     order = sorted(catalogues, key=lambda code: (code not in FULL, code))
     return [coverage_of(catalogues[code], code) for code in order]
 

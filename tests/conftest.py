@@ -23,3 +23,17 @@ def world(module_world: World, db) -> World:
     (their rows were rolled back with those tests)."""
     module_world.forget()
     return module_world
+
+
+@pytest.fixture
+def link_token(member_a, mailoutbox, django_capture_on_commit_callbacks) -> str:
+    """The token of a supplier's upload link (``/respond/<token>/``): a CMRT campaign of
+    organisation A asking one supplier, Alpha."""
+    from oretrace.declarations import services
+    from oretrace.declarations.tests.campaigns import open_campaign
+
+    supplier = services.create_supplier(actor=member_a, name="Alpha", email="alpha@example.com")
+    _campaign, tokens = open_campaign(
+        member_a, [supplier], on_commit=django_capture_on_commit_callbacks, mailoutbox=mailoutbox
+    )
+    return tokens[supplier.email]

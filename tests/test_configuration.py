@@ -22,6 +22,11 @@ def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedPro
     return subprocess.run(args, capture_output=True, text=True, env=clean, timeout=120, check=False)
 
 
+def _check(folder, **env):
+    """``oretrace check`` in ``folder`` with the environment ``env``."""
+    return _run([str(BIN / "oretrace"), "check"], folder, **env)
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [
@@ -47,8 +52,7 @@ def test_good_database_urls():
 
 
 def test_malformed_database_url_stops_the_cli(tmp_path):
-    result = _run(
-        [str(BIN / "oretrace"), "check"],
+    result = _check(
         tmp_path,
         ORETRACE_DEBUG="true",
         ORETRACE_DATABASE_URL="mysql://u:p@h/db",
@@ -58,20 +62,19 @@ def test_malformed_database_url_stops_the_cli(tmp_path):
 
 
 def test_production_mode_refuses_to_start_without_secret(tmp_path):
-    result = _run([str(BIN / "oretrace"), "check"], tmp_path, ORETRACE_ALLOWED_HOSTS="x.example")
+    result = _check(tmp_path, ORETRACE_ALLOWED_HOSTS="x.example")
     assert result.returncode == 2
     assert "ORETRACE_SECRET_KEY is not set" in result.stderr
 
 
 def test_production_mode_refuses_weak_secret_and_missing_hosts(tmp_path):
-    weak = _run(
-        [str(BIN / "oretrace"), "check"],
+    weak = _check(
         tmp_path,
         ORETRACE_SECRET_KEY="short",
         ORETRACE_ALLOWED_HOSTS="x.example",
     )
     assert "too weak" in weak.stderr
-    no_hosts = _run([str(BIN / "oretrace"), "check"], tmp_path, ORETRACE_SECRET_KEY=GOOD_SECRET)
+    no_hosts = _check(tmp_path, ORETRACE_SECRET_KEY=GOOD_SECRET)
     assert no_hosts.returncode == 2
     assert "ORETRACE_ALLOWED_HOSTS is not set" in no_hosts.stderr
 
@@ -91,8 +94,7 @@ def test_production_mode_refuses_weak_secret_and_missing_hosts(tmp_path):
     ],
 )
 def test_bad_values_stop_with_one_line(tmp_path, variable, value, message):
-    result = _run(
-        [str(BIN / "oretrace"), "check"],
+    result = _check(
         tmp_path,
         ORETRACE_DEBUG="true",
         ORETRACE_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
@@ -117,7 +119,7 @@ def test_bad_worker_count_is_an_argument_error(tmp_path):
 
 
 def test_bad_boolean_is_named(tmp_path):
-    result = _run([str(BIN / "oretrace"), "check"], tmp_path, ORETRACE_DEBUG="maybe")
+    result = _check(tmp_path, ORETRACE_DEBUG="maybe")
     assert "ORETRACE_DEBUG='maybe' is not a boolean" in result.stderr
 
 

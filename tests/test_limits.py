@@ -30,7 +30,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client, TestCase
-from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -191,28 +190,6 @@ def test_cli_import(kind, payloads, member_a, tmp_path, fresh_process_mb):
         return err.getvalue()
 
     _check("CLI import", kind, work, WORKBOOK_REFUSALS[kind], fresh_process_mb)
-
-
-@pytest.fixture
-def link_token(member_a, mailoutbox, django_capture_on_commit_callbacks) -> str:
-    import re
-    from datetime import timedelta
-
-    from oretrace.declarations import services
-
-    supplier = services.create_supplier(actor=member_a, name="Alpha", email="alpha@example.com")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.create_campaign(
-            actor=member_a,
-            name="CMRT 2024",
-            family="CMRT",
-            reporting_year=2024,
-            due_date=timezone.now().date() + timedelta(days=30),
-            message="",
-            suppliers=[supplier],
-        )
-    (token,) = re.findall(r"/respond/([A-Za-z0-9_-]+)/", mailoutbox[0].body)
-    return token
 
 
 @pytest.mark.parametrize("kind", list(WORKBOOK_REFUSALS))

@@ -117,6 +117,11 @@ def _file(name: str, data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data)
 
 
+def _a_file(name: str, data: bytes) -> Body:
+    """A body of one upload, in the field ``file``."""
+    return lambda w, m: {"file": _file(name, data)}
+
+
 def _standard_yaml(world: World, member: Membership) -> str:
     from oretrace.assessments.models import Standard
 
@@ -129,6 +134,30 @@ def _epcis(world: World, member: Membership) -> dict:
     from oretrace.traceability.tests.documents import collection, document
 
     return document(collection(kg=7.5))
+
+
+def _training_module(criteria: str) -> Body:
+    """A new training module's body, its criteria under the field ``criteria``."""
+    return lambda w, m: {
+        "title": "Matrix module",
+        "language": "en",
+        "format": "video",
+        "url": "https://matrix.example/m",
+        "standard_code": w.ids["standard_code"],
+        criteria: [w.ids["criterion_code"]],
+    }
+
+
+def _draft_part(code: str) -> Write:
+    """The page of one part of a draft (the part's code in ``world.ids[code]``): a draft is its
+    authors' working copy, so to anyone else it does not exist."""
+    return Write(
+        can_author_standards,
+        org=MICA,
+        body={},
+        refused=404,
+        query=lambda w: f"?code={w.ids[code]}",
+    )
 
 
 MICA = "mica-initiative"  # assigns the demo's assessments
@@ -191,9 +220,7 @@ API_WRITES: dict[str, Write] = {
         can_review_matches, body={"kind": "smelter", "country": "CN"}
     ),
     "POST /api/v1/reference-imports": Write(
-        can_load_reference_lists,
-        body=lambda w, m: {"file": _file("list.csv", b"a,b\n")},
-        unlogged=JOB_ROW,
+        can_load_reference_lists, body=_a_file("list.csv", b"a,b\n"), unlogged=JOB_ROW
     ),
     "POST /api/v1/declarations/imports": Write(
         can_import_declarations, body=lambda w, m: {"files": [_file("cmrt.xlsx", b"PK\x03\x04")]}
@@ -214,9 +241,7 @@ API_WRITES: dict[str, Write] = {
     ),
     "POST /api/v1/campaigns/{campaign_id}/reminders": Write(can_run_campaigns),
     "POST /api/v1/campaigns/{campaign_id}/close": Write(can_run_campaigns),
-    "POST /api/v1/suppliers/import": Write(
-        can_edit_suppliers, body=lambda w, m: {"file": _file("suppliers.csv", CSV)}
-    ),
+    "POST /api/v1/suppliers/import": Write(can_edit_suppliers, body=_a_file("suppliers.csv", CSV)),
     "POST /api/v1/standards": Write(
         can_author_standards, body=lambda w, m: {"yaml": _standard_yaml(w, m)}
     ),
@@ -240,16 +265,7 @@ API_WRITES: dict[str, Write] = {
     "POST /api/v1/assessments/{assessment_id}/accept": Write(can_assign_assessments, org=MICA),
     "POST /api/v1/assessments/{assessment_id}/plan": Write(can_assign_assessments, org=MICA),
     "POST /api/v1/training-modules": Write(
-        can_assign_assessments,
-        org=MICA,
-        body=lambda w, m: {
-            "title": "Matrix module",
-            "language": "en",
-            "format": "video",
-            "url": "https://matrix.example/m",
-            "standard_code": w.ids["standard_code"],
-            "criterion_codes": [w.ids["criterion_code"]],
-        },
+        can_assign_assessments, org=MICA, body=_training_module("criterion_codes")
     ),
     "POST /api/v1/epcis/capture": Write(can_capture_events, org=AURELIA, body=_epcis),
 }
@@ -282,9 +298,7 @@ WEB_WRITES: dict[str, Write] = {
         can_review_matches, body={"names": "Matrix Unknown Smelting Co", "queue": "1"}
     ),
     "registry:imports": Write(
-        can_load_reference_lists,
-        body=lambda w, m: {"file": _file("l.csv", b"a\n")},
-        unlogged=JOB_ROW,
+        can_load_reference_lists, body=_a_file("l.csv", b"a\n"), unlogged=JOB_ROW
     ),
     "web:invitation_revoke": Write(can_manage_organisation, ids=_own_invitation),
     # The operator's pages: platform staff only, never a member as such.
@@ -306,9 +320,7 @@ WEB_WRITES: dict[str, Write] = {
         },
     ),
     "declarations:suppliers": Write(can_edit_suppliers, body={"name": "Matrix supplier"}),
-    "declarations:supplier_import": Write(
-        can_edit_suppliers, body=lambda w, m: {"file": _file("s.csv", CSV)}
-    ),
+    "declarations:supplier_import": Write(can_edit_suppliers, body=_a_file("s.csv", CSV)),
     # the blank is kept and a job queued to fill it: any member may export what they may read
     "declarations:rollup_export": Write(
         None,
@@ -332,7 +344,7 @@ WEB_WRITES: dict[str, Write] = {
     "assessments:evidence_upload": Write(
         can_respond_to_assessments,
         org=GIRIDIH,
-        body=lambda w, m: {"file": _file("e.pdf", b"%PDF-1.4\n")},
+        body=_a_file("e.pdf", b"%PDF-1.4\n"),
     ),
     "assessments:comment": Write(can_respond_to_assessments, org=GIRIDIH, body={"text": "ok"}),
     "assessments:action": Write(
@@ -346,36 +358,15 @@ WEB_WRITES: dict[str, Write] = {
         body=lambda w, m: {"file": _file("s.yaml", _standard_yaml(w, m).encode())},
     ),
     "assessments:training": Write(
-        can_assign_assessments,
-        org=MICA,
-        body=lambda w, m: {
-            "title": "Matrix module",
-            "language": "en",
-            "format": "video",
-            "url": "https://matrix.example/m",
-            "standard_code": w.ids["standard_code"],
-            "criteria": [w.ids["criterion_code"]],
-        },
+        can_assign_assessments, org=MICA, body=_training_module("criteria")
     ),
     "assessments:draft_from": Write(can_author_standards, body={"version": "9.8"}),
     "assessments:draft_new": Write(can_author_standards, body={"code": "MATRIX"}),
     # A draft is its authors' working copy: to anyone else it does not exist.
     "assessments:draft": Write(can_author_standards, org=MICA, body={"do": "discard"}, refused=404),
     "assessments:draft_section": Write(can_author_standards, org=MICA, body={}, refused=404),
-    "assessments:draft_criterion": Write(
-        can_author_standards,
-        org=MICA,
-        body={},
-        refused=404,
-        query=lambda w: f"?code={w.ids['criterion_code']}",
-    ),
-    "assessments:draft_question": Write(
-        can_author_standards,
-        org=MICA,
-        body={},
-        refused=404,
-        query=lambda w: f"?code={w.ids['question_code']}",
-    ),
+    "assessments:draft_criterion": _draft_part("criterion_code"),
+    "assessments:draft_question": _draft_part("question_code"),
     "traceability:capture": Write(
         can_capture_events,
         org=AURELIA,
@@ -514,21 +505,23 @@ def _try(
     return None
 
 
+def _every_role(
+    world: World, name: str, spec: Write, method: str, url_of: Callable, *, api: bool
+) -> list[str]:
+    """``_try`` as a member of each role in turn: the problems, each named by ``name``."""
+    found = (_try(world, spec, role, method, url_of, api=api) for role in ROLES)
+    return [f"{name}: {problem}" for problem in found if problem]
+
+
 def test_api_role_matrix(world):
     problems = []
     for route, spec in sorted(API_WRITES.items()):
         method, path = route.split(" ", 1)
-        for role in ROLES:
-            problem = _try(
-                world,
-                spec,
-                role,
-                method.lower(),
-                lambda ids, path=path: fill_api(path, {**world.ids, **ids}),
-                api=True,
-            )
-            if problem:
-                problems.append(f"{route}: {problem}")
+
+        def url_of(ids: dict[str, str], path: str = path) -> str:
+            return fill_api(path, {**world.ids, **ids})
+
+        problems += _every_role(world, route, spec, method.lower(), url_of, api=True)
     assert not problems, "\n".join(problems)
 
 
@@ -537,20 +530,12 @@ def test_web_role_matrix(world):
     problems = []
     for name, spec in sorted(WEB_WRITES.items()):
         route = routes[name]
-        for role in ROLES:
-            problem = _try(
-                world,
-                spec,
-                role,
-                "post",
-                lambda ids, route=route, spec=spec: (
-                    fill(route.route, {**world.web_ids, **ids})
-                    + (spec.query(world) if spec.query else "")
-                ),
-                api=False,
-            )
-            if problem:
-                problems.append(f"{name}: {problem}")
+        query = spec.query(world) if spec.query else ""
+
+        def url_of(ids: dict[str, str], route: Any = route, query: str = query) -> str:
+            return fill(route.route, {**world.web_ids, **ids}) + query
+
+        problems += _every_role(world, name, spec, "post", url_of, api=False)
     assert not problems, "\n".join(problems)
 
 

@@ -104,30 +104,6 @@ def _shared() -> list[tuple[str, str, bytes]]:
 FILES = _generated() + _shared()
 
 
-@pytest.fixture
-def link_path(member_a, mailoutbox, django_capture_on_commit_callbacks) -> str:
-    """A supplier's upload link of a campaign of organisation A."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from oretrace.declarations import services
-
-    supplier = services.create_supplier(actor=member_a, name="Alpha", email="alpha@example.com")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.create_campaign(
-            actor=member_a,
-            name="CMRT 2024",
-            family="CMRT",
-            reporting_year=2024,
-            due_date=timezone.now().date() + timedelta(days=30),
-            message="",
-            suppliers=[supplier],
-        )
-    (token,) = re.findall(r"/respond/([A-Za-z0-9_-]+)/", mailoutbox[0].body)
-    return f"/respond/{token}/"
-
-
 def _routes(web: Client, api: Client, link: str) -> dict[str, Callable[[str, bytes], Any]]:
     """What each route is sent: the file under the field the route reads."""
 
@@ -168,10 +144,10 @@ def _routes(web: Client, api: Client, link: str) -> dict[str, Callable[[str, byt
 
 
 def test_no_file_route_answers_500_to_a_wrong_file(
-    member_a, web_a, api_a, link_path, django_capture_on_commit_callbacks
+    member_a, web_a, api_a, link_token, django_capture_on_commit_callbacks
 ):
     assert len(FILES) >= len(_generated())
-    routes = _routes(web_a, api_a, link_path)
+    routes = _routes(web_a, api_a, f"/respond/{link_token}/")
     problems: list[str] = []
     seen_jobs = set(Job.objects.values_list("pk", flat=True))
     for route, send in routes.items():

@@ -1,8 +1,9 @@
 """The house rules of ARCHITECTURE.md hold in the code (see `rules.py` for each rule).
 
-`test_<rule>` runs one rule over `src/oretrace` and fails on a violation that `allowed.py` does
-not list; `test_<rule>_sees_a_planted_violation` writes a small package that breaks the rule and
-shows the rule failing on it, so that a rule that stopped seeing anything cannot pass silently.
+`test_rule_holds[<rule>]` runs one rule over `src/oretrace` and fails on a violation that
+`allowed.py` does not list; `test_rule_sees_a_planted_violation[<rule>]` (or
+`test_<rule>_sees_a_planted_violation`) writes a small package that breaks the rule and shows the
+rule failing on it, so that a rule that stopped seeing anything cannot pass silently.
 """
 
 from __future__ import annotations
@@ -138,19 +139,6 @@ def test_writes_sees_a_planted_violation(tmp_path: Path) -> None:
     ]
 
 
-def test_organisation_filter_sees_a_planted_violation(tmp_path: Path) -> None:
-    source = _plant(
-        tmp_path,
-        {
-            "lots/queries.py": "def mine(m):\n    return Lot.objects.filter(organisation=m.org)\n",
-            "core/tenancy.py": "def visible(qs, m):\n    return qs.filter(organisation_id=m.org)\n",
-        },
-    )
-    assert _found(source, "organisation-filter") == [
-        ("organisation-filter", "oretrace.lots.queries")
-    ]
-
-
 def test_pure_sees_a_planted_violation(tmp_path: Path) -> None:
     source = _plant(
         tmp_path,
@@ -169,30 +157,6 @@ def test_pure_sees_a_planted_violation(tmp_path: Path) -> None:
     ]
 
 
-def test_core_layer_sees_a_planted_violation(tmp_path: Path) -> None:
-    source = _plant(
-        tmp_path,
-        {
-            "core/jobs.py": "def f():\n    from oretrace.ledger.models import LogState\n",
-            "core/tasks.py": "from oretrace.core import jobs\n",
-            "ledger/models.py": "from oretrace.core import jobs\n",
-        },
-    )
-    assert _found(source, "core-layer") == [("core-layer", "oretrace.core.jobs")]
-
-
-def test_api_assembly_sees_a_planted_violation(tmp_path: Path) -> None:
-    source = _plant(
-        tmp_path,
-        {
-            "traceability/api.py": "from oretrace.api.pagination import Pagination\n",
-            "api/pagination.py": "",
-            "api/api.py": "from oretrace.traceability.api import router\n",
-        },
-    )
-    assert _found(source, "api-assembly") == [("api-assembly", "oretrace.traceability.api")]
-
-
 def test_http_below_views_sees_a_planted_violation(tmp_path: Path) -> None:
     source = _plant(
         tmp_path,
@@ -204,38 +168,60 @@ def test_http_below_views_sees_a_planted_violation(tmp_path: Path) -> None:
     assert {v.module for v in rules.http_below_views(source)} == {"oretrace.lots.services"}
 
 
-def test_tasks_sees_a_planted_violation(tmp_path: Path) -> None:
-    source = _plant(
-        tmp_path,
-        {
-            "lots/imports.py": "@job_handler('lots.import')\ndef import_job(ctx):\n    pass\n",
-            "lots/mail.py": "@task()\ndef send(pk):\n    pass\n",
-            "lots/tasks.py": "@task()\ndef run(pk):\n    pass\n",
-        },
-    )
-    assert _found(source, "tasks") == [
-        ("tasks", "oretrace.lots.imports"),
-        ("tasks", "oretrace.lots.mail"),
-    ]
-
-
-def test_module_size_sees_a_planted_violation(tmp_path: Path) -> None:
-    source = _plant(
-        tmp_path,
-        {"lots/big.py": "x = 1\n" * 601, "lots/fine.py": "x = 1\n" * 600},
-    )
-    assert _found(source, "module-size") == [("module-size", "oretrace.lots.big")]
-
-
 def _branches(count: int) -> str:
     return "def tangled(x):\n" + "".join(
         f"    if x == {i}:\n        x += 1\n" for i in range(count)
     )
 
 
-def test_complexity_sees_a_planted_violation(tmp_path: Path) -> None:
-    source = _plant(tmp_path, {"lots/fine.py": _branches(14), "lots/tangled.py": _branches(15)})
-    assert _found(source, "complexity") == [("complexity", "oretrace.lots.tangled")]
+# Each rule's planted package, and the modules in it that the rule must name.
+PLANTED: dict[str, tuple[dict[str, str], list[str]]] = {
+    "organisation-filter": (
+        {
+            "lots/queries.py": "def mine(m):\n    return Lot.objects.filter(organisation=m.org)\n",
+            "core/tenancy.py": "def visible(qs, m):\n    return qs.filter(organisation_id=m.org)\n",
+        },
+        ["oretrace.lots.queries"],
+    ),
+    "core-layer": (
+        {
+            "core/jobs.py": "def f():\n    from oretrace.ledger.models import LogState\n",
+            "core/tasks.py": "from oretrace.core import jobs\n",
+            "ledger/models.py": "from oretrace.core import jobs\n",
+        },
+        ["oretrace.core.jobs"],
+    ),
+    "api-assembly": (
+        {
+            "traceability/api.py": "from oretrace.api.pagination import Pagination\n",
+            "api/pagination.py": "",
+            "api/api.py": "from oretrace.traceability.api import router\n",
+        },
+        ["oretrace.traceability.api"],
+    ),
+    "tasks": (
+        {
+            "lots/imports.py": "@job_handler('lots.import')\ndef import_job(ctx):\n    pass\n",
+            "lots/mail.py": "@task()\ndef send(pk):\n    pass\n",
+            "lots/tasks.py": "@task()\ndef run(pk):\n    pass\n",
+        },
+        ["oretrace.lots.imports", "oretrace.lots.mail"],
+    ),
+    "module-size": (
+        {"lots/big.py": "x = 1\n" * 601, "lots/fine.py": "x = 1\n" * 600},
+        ["oretrace.lots.big"],
+    ),
+    "complexity": (
+        {"lots/fine.py": _branches(14), "lots/tangled.py": _branches(15)},
+        ["oretrace.lots.tangled"],
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(PLANTED))
+def test_rule_sees_a_planted_violation(tmp_path: Path, rule: str) -> None:
+    files, modules = PLANTED[rule]
+    assert _found(_plant(tmp_path, files), rule) == [(rule, module) for module in modules]
 
 
 def test_complexity_counts_as_ruff_does(tmp_path: Path) -> None:

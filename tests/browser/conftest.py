@@ -18,7 +18,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,10 @@ CHROMIUM_ARGS = [
 ]
 ENABLED = os.environ.get("ORETRACE_BROWSER_TESTS", "") == "1"
 SERVER_START_TIMEOUT = 60.0
+MAIL_TIMEOUT_S = 90.0
+# The links the mails carry, as patterns of their paths.
+INVITATION_PATH = r"/invitation/[A-Za-z0-9_-]+/"
+RESPOND_PATH = r"/respond/[A-Za-z0-9_-]+/"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -138,103 +143,116 @@ def _stop(proc: subprocess.Popen, name: str) -> None:
         proc.wait(timeout=10)
 
 
+def run_oretrace(env: Mapping[str, str], cwd: Path, *args: str, log: str = "") -> str:
+    """``oretrace <args>``: what it printed, or the test fails showing it. Its output is kept
+    as ``artifacts/<log>.log`` when ``log`` is named."""
+    done = subprocess.run(
+        [*_oretrace_command(), *args],
+        env=dict(env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if log:
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / f"{log}.log").write_text(done.stdout + done.stderr)
+    assert done.returncode == 0, (
+        f"`oretrace {' '.join(args)}` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    )
+    return done.stdout
+
+
+def make_operator(data_dir: Path, email: str, password: str) -> None:
+    """A staff user, as an operator makes one (`oretrace createsuperuser`)."""
+    env = {**_clean_env(data_dir), "DJANGO_SUPERUSER_PASSWORD": password}
+    run_oretrace(env, data_dir, "createsuperuser", "--noinput", "--email", email)
+
+
+def start_process(
+    argv: list[str], env: Mapping[str, str], cwd: Path, log: Path
+) -> subprocess.Popen:
+    """A long-running process (``serve``, ``worker``), its output written to ``log``."""
+    with log.open("w") as out:
+        return subprocess.Popen(
+            argv,
+            env=dict(env),
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+
+
+@dataclass
+class Site:
+    """A fresh oretrace before it serves: its data folder, its port and the environment of a
+    local trial (none of the test run's ORETRACE_* settings), its base URL on that port."""
+
+    data_dir: Path
+    port: int = field(default_factory=_free_port)
+    env: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.env = {**_clean_env(self.data_dir), "ORETRACE_BASE_URL": self.base_url}
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def run(self, *args: str, log: str = "") -> str:
+        """``oretrace <args>`` in the data folder (see ``run_oretrace``)."""
+        return run_oretrace(self.env, self.data_dir, *args, log=log)
+
+    @contextmanager
+    def serving(
+        self, password: str, *, logs_as: str, more: Mapping[str, list[str]] | None = None
+    ) -> Iterator[Stack]:
+        """``serve`` and ``worker`` (and the ``oretrace`` commands ``more`` names) until the
+        block ends, then stopped by PID; each one's log is copied to
+        ``artifacts/<logs_as>-<name>.log``."""
+        command = _oretrace_command()
+        argv = {
+            "serve": [*command, "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", "1"],
+            "worker": [*command, "worker"],
+            **{name: [*command, *args] for name, args in (more or {}).items()},
+        }
+        stack = Stack(base_url=self.base_url, password=password, data_dir=self.data_dir)
+        logs = {name: self.data_dir / f"{name}.log" for name in argv}
+        try:
+            for name, args in argv.items():
+                stack.processes[name] = start_process(args, self.env, self.data_dir, logs[name])
+            _wait_until_served(stack.url("/login/"), stack.processes["serve"], logs["serve"])
+            yield stack
+        finally:
+            for name, proc in stack.processes.items():
+                _stop(proc, name)
+            ARTIFACTS.mkdir(exist_ok=True)
+            for name, log in logs.items():
+                if log.exists():
+                    shutil.copyfile(log, ARTIFACTS / f"{logs_as}-{name}.log")
+
+
 @pytest.fixture(scope="session")
 def oretrace_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """`oretrace setup` + `demo` on a fresh SQLite database, then `serve` and `worker`, with a
     local witness as `make run` has: configured before the demo, which has it cosign its
     checkpoint, then following the served log."""
-    data_dir = tmp_path_factory.mktemp("oretrace-data")
-    env = _clean_env(data_dir)
-    command = _oretrace_command()
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
-    env["ORETRACE_BASE_URL"] = f"http://127.0.0.1:{port}"
-    witness_key = data_dir / "witness" / "witness.key"
-    made = subprocess.run(
-        [
-            *command,
-            "witness",
-            "init",
-            "--name",
-            "localhost/demo-witness",
-            "--key-file",
-            str(witness_key),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    env["ORETRACE_LEDGER_WITNESSES"] = made.stdout.strip()
-
-    for step in ("setup", "demo"):
-        done = subprocess.run(
-            [*command, step],
-            env=env,
-            cwd=data_dir,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        (ARTIFACTS / f"browser-{step}.log").write_text(done.stdout + done.stderr)
-        assert done.returncode == 0, (
-            f"`oretrace {step}` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
-        )
-        if step == "demo":
-            printed = re.search(r"password for all: (\S+?)\)", done.stdout)
-            assert printed, f"`oretrace demo` printed no password:\n{done.stdout}"
-            password = printed.group(1)
-
-    log_vkey = subprocess.run(
-        [*command, "ledger", "vkey"],
-        env=env,
-        cwd=data_dir,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout.strip()
-    stack = Stack(base_url=f"http://127.0.0.1:{port}", password=password, data_dir=data_dir)
-    logs = {name: data_dir / f"{name}.log" for name in ("serve", "worker", "witness")}
-    argv = {
-        "serve": [*command, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        "worker": [*command, "worker"],
-        "witness": [
-            *command,
-            "witness",
-            "cosign",
-            f"{stack.base_url}/ledger",
-            "--log-key",
-            log_vkey,
-            "--key-file",
-            str(witness_key),
-            "--state",
-            str(data_dir / "witness" / "witness-state.json"),
-            "--every",
-            "2",
-        ],
-    }
-    try:
-        for name in ("serve", "worker", "witness"):
-            with logs[name].open("w") as out:
-                stack.processes[name] = subprocess.Popen(
-                    argv[name],
-                    env=env,
-                    cwd=data_dir,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                )
-        _wait_until_served(stack.url("/login/"), stack.processes["serve"], logs["serve"])
+    site = Site(tmp_path_factory.mktemp("oretrace-data"))
+    witness = site.data_dir / "witness"
+    key = ["--key-file", str(witness / "witness.key")]
+    made = site.run("witness", "init", "--name", "localhost/demo-witness", *key)
+    site.env["ORETRACE_LEDGER_WITNESSES"] = made.strip()
+    site.run("setup", log="browser-setup")
+    demo = site.run("demo", log="browser-demo")
+    printed = re.search(r"password for all: (\S+?)\)", demo)
+    assert printed, f"`oretrace demo` printed no password:\n{demo}"
+    log_vkey = site.run("ledger", "vkey").strip()
+    cosign = ["witness", "cosign", f"{site.base_url}/ledger", "--log-key", log_vkey, *key]
+    cosign += ["--state", str(witness / "witness-state.json"), "--every", "2"]
+    with site.serving(printed.group(1), logs_as="browser", more={"witness": cosign}) as stack:
         yield stack
-    finally:
-        for name, proc in stack.processes.items():
-            _stop(proc, name)
-        for name, log in logs.items():
-            if log.exists():
-                shutil.copyfile(log, ARTIFACTS / f"browser-{name}.log")
 
 
 @pytest.fixture(scope="session")
@@ -290,32 +308,53 @@ class Session:
     def csp_violations(self) -> list[str]:
         return list(self.page.evaluate("window.__cspViolations || []"))  # type: ignore[attr-defined]
 
-    def log_in(self, email: str) -> None:
-        from playwright.sync_api import expect
-
+    def submit_login(self, email: str, password: str = "") -> None:
+        """Fill the login form with ``email`` and ``password`` (the stack's by default) and
+        send it, whatever the answer (see ``log_in``)."""
         page = self.page
         self.goto("/login/")
         page.get_by_label("E-mail address").fill(email)  # type: ignore[attr-defined]
-        page.get_by_label("Password").fill(self.stack.password)  # type: ignore[attr-defined]
+        page.get_by_label("Password").fill(password or self.stack.password)  # type: ignore[attr-defined]
         page.get_by_role("button", name="Log in").click()  # type: ignore[attr-defined]
-        expect(page.locator("header .who")).to_have_text(email)  # the header shows who
+
+    def log_in(self, email: str) -> None:
+        from playwright.sync_api import expect
+
+        self.submit_login(email)
+        expect(self.page.locator("header .who")).to_have_text(email)  # type: ignore[attr-defined]
+
+    def invite(self, email: str, role: str = "Compliance officer") -> str:
+        """Invite ``email`` as ``role`` from the organisation page (the session is its
+        administrator's); the path of the invitation link the worker mailed."""
+        from playwright.sync_api import expect
+
+        page = self.page
+        log = self.stack.data_dir / "worker.log"
+        mark = len(log.read_text(errors="replace"))
+        self.goto("/organisation/")
+        page.get_by_label("E-mail address").fill(email)  # type: ignore[attr-defined]
+        page.get_by_label(role).check()  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Send the invitation").click()  # type: ignore[attr-defined]
+        expect(page.get_by_role("status")).to_contain_text(f"An e-mail invites {email}")  # type: ignore[attr-defined]
+        return mail_link(log, email, mark, INVITATION_PATH)
 
 
-@pytest.fixture
-def open_session(
-    request: pytest.FixtureRequest, browser: object, oretrace_stack: Stack
+@contextmanager
+def sessions(
+    request: pytest.FixtureRequest, browser: object, stack: Stack, *, timeout_ms: int = 20_000
 ) -> Iterator[Callable[[str], Session]]:
-    """``open_session(name)`` gives a fresh logged-out browser context; closed after the test."""
+    """``open(name)`` gives a fresh logged-out browser context on ``stack``; each is closed
+    when the block ends, after a screenshot if the test failed."""
     opened: list[tuple[str, object, Session]] = []
 
     def factory(name: str) -> Session:
         context = browser.new_context(  # type: ignore[attr-defined]
             viewport={"width": 1280, "height": 900}, locale="en"
         )
-        context.set_default_timeout(20_000)
+        context.set_default_timeout(timeout_ms)
         context.add_init_script(CSP_LISTENER)
         page = context.new_page()
-        session = Session(page=page, stack=oretrace_stack)
+        session = Session(page=page, stack=stack)
         page.on("console", session.record_console)
         page.on("pageerror", lambda exc: session.console_errors.append(f"page error: {exc}"))
         opened.append((name, context, session))
@@ -329,3 +368,35 @@ def open_session(
                 path=ARTIFACTS / f"failed-{request.node.name}-{name}.png", full_page=True
             )
         context.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def open_session(
+    request: pytest.FixtureRequest, browser: object, oretrace_stack: Stack
+) -> Iterator[Callable[[str], Session]]:
+    """``open_session(name)`` gives a fresh logged-out browser context; closed after the test."""
+    with sessions(request, browser, oretrace_stack) as factory:
+        yield factory
+
+
+# --- the mail the worker printed --------------------------------------------------------------
+
+
+def mail_to(log: Path, email: str, after: int, pattern: str) -> re.Match[str]:
+    """The first match of ``pattern`` in the e-mails to ``email`` that the worker printed (the
+    console mail backend) after character ``after`` of its ``log``; its ``string`` is the text
+    from the mail's ``To:`` on. Waits up to MAIL_TIMEOUT_S for it."""
+    deadline = time.monotonic() + MAIL_TIMEOUT_S
+    while time.monotonic() < deadline:
+        text = log.read_text(errors="replace")[after:].replace("=\n", "")
+        at = text.find(f"To: {email}")
+        found = re.search(pattern, text[at:]) if at >= 0 else None
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"no mail to {email} with {pattern} in {log} within {MAIL_TIMEOUT_S} s")
+
+
+def mail_link(log: Path, email: str, after: int, path: str) -> str:
+    """The path of the first link matching ``path`` (a pattern) in a mail to ``email``."""
+    return mail_to(log, email, after, r"http://[^\s/]+(" + path + ")").group(1)

@@ -9,30 +9,15 @@ Run with ``ORETRACE_BROWSER_TESTS=1 .venv/bin/pytest -m browser tests/browser``.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from browser.conftest import RESPOND_PATH, mail_link
+
 pytestmark = pytest.mark.browser
-
-MAIL_TIMEOUT_S = 60.0
-
-
-def _link_for(log: Path, email: str, after: int) -> str:
-    """The upload link of the first e-mail to ``email`` the worker printed after ``after``."""
-    deadline = time.monotonic() + MAIL_TIMEOUT_S
-    while time.monotonic() < deadline:
-        text = log.read_text(errors="replace")[after:].replace("=\n", "")
-        at = text.find(f"To: {email}")
-        if at >= 0:
-            found = re.search(r"(http://[^\s/]+/respond/[A-Za-z0-9_-]+/)", text[at:])
-            if found:
-                return found.group(1)
-        time.sleep(0.5)
-    raise AssertionError(f"no campaign e-mail to {email} in {log} within {MAIL_TIMEOUT_S:.0f} s")
 
 
 def test_a_supplier_answers_through_its_link(
@@ -61,9 +46,7 @@ def test_a_supplier_answers_through_its_link(
     expect(page.get_by_role("heading", level=1)).to_have_text("Browser CMRT 2024")
     expect(page.locator("table")).to_contain_text("Requested")
 
-    link = _link_for(worker_log, "compliance@sunda-solder.example", mark)
-    # The e-mail's address is ORETRACE_BASE_URL's, which the test stack leaves at its default.
-    path = "/respond/" + link.split("/respond/", 1)[1]
+    path = mail_link(worker_log, "compliance@sunda-solder.example", mark, RESPOND_PATH)
 
     supplier = open_session("supplier")  # its own cookies: no account, not logged in
     spage = supplier.page

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -194,6 +193,16 @@ def check_page(
     return found
 
 
+def _pages_by_persona(discovery: crawl.Discovery) -> dict[str, list[tuple[str, str]]]:
+    """Each page pattern's (name, sample URL), by the persona that reached it."""
+    by_persona: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for pattern in discovery.patterns:
+        if discovery.kind(pattern) == "page":
+            sample = discovery.sample(pattern)
+            by_persona[sample.persona].append((pattern.name, sample.url))
+    return by_persona
+
+
 def _check_pages(
     browser: Any,
     target: Target,
@@ -204,12 +213,7 @@ def _check_pages(
     shots: Path,
 ) -> None:
     """Pass 2: each page pattern once, as the persona that reached it, 3 languages x 2 widths."""
-    by_persona: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for pattern in discovery.patterns:
-        if discovery.kind(pattern) == "page":
-            sample = discovery.sample(pattern)
-            by_persona[sample.persona].append((pattern.name, sample.url))
-    for persona, items in by_persona.items():
+    for persona, items in _pages_by_persona(discovery).items():
         for language in crawl.LANGUAGES:
             for width in crawl.WIDTHS:
                 context = _new_context(browser, target, states[persona], language, width)
@@ -269,12 +273,7 @@ def _weigh_pages(
         pattern = discovery.by_name.get(name or "")
         return pattern is not None and discovery.kind(pattern) == "data"
 
-    by_persona: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for pattern in discovery.patterns:
-        if discovery.kind(pattern) == "page":
-            sample = discovery.sample(pattern)
-            by_persona[sample.persona].append((pattern.name, sample.url))
-    for persona, items in by_persona.items():
+    for persona, items in _pages_by_persona(discovery).items():
         context = _new_context(browser, target, states[persona], "en", crawl.WIDTHS[0])
         page = context.new_page()
         try:
@@ -379,6 +378,7 @@ def planted(target: Target, artifacts: Path) -> Iterator[Target]:
         _oretrace_command,
         _stop,
         _wait_until_served,
+        start_process,
     )
 
     port = _free_port()
@@ -390,15 +390,8 @@ def planted(target: Target, artifacts: Path) -> Iterator[Target]:
         ORETRACE_BASE_URL=base,
     )
     log = artifacts / "crawl-planted-serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [*_oretrace_command(), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-            env=env,
-            cwd=target.data_dir,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
+    serve = [*_oretrace_command(), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    proc = start_process(serve, env, target.data_dir, log)
     try:
         _wait_until_served(base + "/login/", proc, log)
         yield Target(base, target.password, target.personas, [log], target.data_dir)

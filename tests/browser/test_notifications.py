@@ -14,14 +14,14 @@ in ``.notification-text``), ``#notifications-read-all`` (the "Mark all read" but
 
 from __future__ import annotations
 
-import time
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from browser.test_onboarding import _invitation_link
+from browser.conftest import mail_to
 
 pytestmark = pytest.mark.browser
 
@@ -35,17 +35,6 @@ def _overflow(page: Any) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
-def _mail_to(log: Path, email: str, words: str, after: int) -> str:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        text = log.read_text(errors="replace")[after:].replace("=\n", "")
-        at = text.find(f"To: {email}")
-        if at >= 0 and words in text[at:]:
-            return text[at:]
-        time.sleep(0.5)
-    raise AssertionError(f"no mail to {email} saying {words!r} in {log}")
-
-
 def test_the_invited_colleague_sees_a_notification_and_the_administrator_hears_they_joined(
     open_session: Callable[[str], Any], artifacts: Path
 ) -> None:
@@ -56,14 +45,9 @@ def test_the_invited_colleague_sees_a_notification_and_the_administrator_hears_t
     admin.log_in(ADMIN)
     worker_log = admin.stack.data_dir / "worker.log"
     mark = len(worker_log.read_text(errors="replace"))
-    admin.goto("/organisation/")
-    page.get_by_label("E-mail address").fill(COLLEAGUE)
-    page.get_by_label("Compliance officer").check()
-    page.get_by_role("button", name="Send the invitation").click()
-    expect(page.get_by_role("status")).to_contain_text(f"An e-mail invites {COLLEAGUE}")
+    link = admin.invite(COLLEAGUE)
 
     # The colleague joins on a phone, reading Hindi.
-    link = _invitation_link(worker_log, COLLEAGUE, mark)
     colleague = open_session("notify-colleague")
     cpage = colleague.page
     cpage.set_viewport_size(PHONE)
@@ -108,6 +92,6 @@ def test_the_invited_colleague_sees_a_notification_and_the_administrator_hears_t
     admin.goto("/notifications/")
     expect(page.locator("#notification-list")).to_contain_text("Noor Colleague")
     expect(page.locator("#notification-count")).not_to_have_count(0)
-    mail = _mail_to(worker_log, ADMIN, "Noor Colleague", mark)
+    mail = mail_to(worker_log, ADMIN, mark, re.escape("Noor Colleague")).string
     assert "/organisation/" in mail
     page.screenshot(path=artifacts / "notifications-desktop.png", full_page=True)

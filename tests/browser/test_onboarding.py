@@ -6,61 +6,20 @@ Run with ``ORETRACE_BROWSER_TESTS=1 .venv/bin/pytest -m browser tests/browser/te
 
 from __future__ import annotations
 
-import re
-import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from browser.conftest import _clean_env, _oretrace_command
+from browser.conftest import make_operator
 
 pytestmark = pytest.mark.browser
 
-MAIL_TIMEOUT_S = 60.0
 PASSWORD = "Heron-onboarding-2026!"
 OPERATOR = "operator@platform.example"
 ADMIN = "jana@heron.example"
 COLLEAGUE = "kai@heron.example"
-
-
-def _invitation_link(log: Path, email: str, after: int) -> str:
-    """The invitation link of the first e-mail to ``email`` the worker printed after ``after``."""
-    deadline = time.monotonic() + MAIL_TIMEOUT_S
-    while time.monotonic() < deadline:
-        text = log.read_text(errors="replace")[after:].replace("=\n", "")
-        at = text.find(f"To: {email}")
-        if at >= 0:
-            found = re.search(r"http://[^\s/]+(/invitation/[A-Za-z0-9_-]+/)", text[at:])
-            if found:
-                return found.group(1)
-        time.sleep(0.5)
-    raise AssertionError(f"no invitation to {email} in {log} within {MAIL_TIMEOUT_S:.0f} s")
-
-
-def _make_operator(data_dir: Path) -> None:
-    """A staff user, as an operator makes one (`oretrace createsuperuser`)."""
-    env = _clean_env(data_dir)
-    env["DJANGO_SUPERUSER_PASSWORD"] = PASSWORD
-    subprocess.run(
-        [*_oretrace_command(), "createsuperuser", "--noinput", "--email", OPERATOR],
-        env=env,
-        cwd=data_dir,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-
-
-def _log_in(session: Any, email: str) -> None:
-    page = session.page
-    session.goto("/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_sign_up_approval_invitation_and_the_invitee_logs_in(
@@ -83,14 +42,14 @@ def test_sign_up_approval_invitation_and_the_invitee_logs_in(
     page.get_by_role("button", name="Sign up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign-up received")
     # Before the approval the right password says that the sign-up waits.
-    _log_in(newcomer, ADMIN)
+    newcomer.submit_login(ADMIN, PASSWORD)
     expect(page.get_by_role("alert")).to_contain_text("waits for the operator's approval")
 
     # The operator approves it.
-    _make_operator(newcomer.stack.data_dir)
+    make_operator(newcomer.stack.data_dir, OPERATOR, PASSWORD)
     operator = open_session("operator")
     opage = operator.page
-    _log_in(operator, OPERATOR)
+    operator.submit_login(OPERATOR, PASSWORD)
     operator.goto("/operator/organisations/?state=pending")
     row = opage.get_by_role("row").filter(has_text="Heron Devices GmbH")
     expect(row).to_contain_text("Waiting for approval")
@@ -99,19 +58,12 @@ def test_sign_up_approval_invitation_and_the_invitee_logs_in(
     expect(opage.get_by_role("status")).to_contain_text("Heron Devices GmbH is approved.")
 
     # The first administrator logs in and invites a colleague.
-    _log_in(newcomer, ADMIN)
+    newcomer.submit_login(ADMIN, PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Heron Devices GmbH")
-    worker_log = newcomer.stack.data_dir / "worker.log"
-    mark = len(worker_log.read_text(errors="replace"))
-    newcomer.goto("/organisation/")
-    page.get_by_label("E-mail address").fill(COLLEAGUE)
-    page.get_by_label("Compliance officer").check()
-    page.get_by_role("button", name="Send the invitation").click()
-    expect(page.get_by_role("status")).to_contain_text(f"An e-mail invites {COLLEAGUE}")
+    link = newcomer.invite(COLLEAGUE)
     expect(page.locator("table").filter(has_text="Invited by")).to_contain_text(COLLEAGUE)
 
     # The colleague opens the link, chooses a name and password, and logs in.
-    link = _invitation_link(worker_log, COLLEAGUE, mark)
     colleague = open_session("colleague")
     cpage = colleague.page
     colleague.goto(link)
@@ -122,7 +74,7 @@ def test_sign_up_approval_invitation_and_the_invitee_logs_in(
     cpage.screenshot(path=artifacts / "onboarding-invitation.png", full_page=True)
     cpage.get_by_role("button", name="Create my account and join").click()
     expect(cpage.get_by_role("status")).to_contain_text("You joined Heron Devices GmbH.")
-    _log_in(colleague, COLLEAGUE)
+    colleague.submit_login(COLLEAGUE, PASSWORD)
     expect(cpage.get_by_role("heading", level=1)).to_have_text("Heron Devices GmbH")
     expect(cpage.locator(".lead")).to_contain_text("Compliance officer")
     assert colleague.console_errors == [], colleague.console_errors

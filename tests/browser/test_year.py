@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -37,20 +35,18 @@ import pytest
 
 from browser.conftest import (
     ARTIFACTS,
-    CSP_LISTENER,
+    RESPOND_PATH,
     Session,
+    Site,
     Stack,
-    _clean_env,
-    _free_port,
-    _oretrace_command,
-    _stop,
-    _wait_until_served,
+    mail_link,
+    make_operator,
+    sessions,
 )
 
 pytestmark = pytest.mark.browser
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "rmi-templates"
-MAIL_TIMEOUT_S = 90.0
 JOB_TIMEOUT_MS = 240_000
 PASSWORD = "Kestrel-year-2026!"
 OPERATOR = "operator@platform.example"
@@ -86,102 +82,22 @@ def _filled(part: str) -> Path:
 @pytest.fixture(scope="module")
 def fresh_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     _need(SHARED / "filled")
-    data_dir = tmp_path_factory.mktemp("oretrace-year")
-    env = _clean_env(data_dir)
-    port = _free_port()
-    env["ORETRACE_BASE_URL"] = f"http://127.0.0.1:{port}"
-    command = _oretrace_command()
-    ARTIFACTS.mkdir(exist_ok=True)
-    done = subprocess.run(
-        [*command, "setup"], env=env, cwd=data_dir, capture_output=True, text=True, timeout=300
-    )
-    (ARTIFACTS / "year-setup.log").write_text(done.stdout + done.stderr)
-    assert done.returncode == 0, done.stdout + done.stderr
-    operator_env = {**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD}
-    subprocess.run(
-        [*command, "createsuperuser", "--noinput", "--email", OPERATOR],
-        env=operator_env,
-        cwd=data_dir,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    stack = Stack(base_url=f"http://127.0.0.1:{port}", password=PASSWORD, data_dir=data_dir)
-    logs = {name: data_dir / f"{name}.log" for name in ("serve", "worker")}
-    argv = {
-        "serve": [*command, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        "worker": [*command, "worker"],
-    }
-    try:
-        for name, args in argv.items():
-            with logs[name].open("w") as out:
-                stack.processes[name] = subprocess.Popen(
-                    args,
-                    env=env,
-                    cwd=data_dir,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                )
-        _wait_until_served(stack.url("/login/"), stack.processes["serve"], logs["serve"])
+    site = Site(tmp_path_factory.mktemp("oretrace-year"))
+    site.run("setup", log="year-setup")
+    make_operator(site.data_dir, OPERATOR, PASSWORD)
+    with site.serving(PASSWORD, logs_as="year") as stack:
         yield stack
-    finally:
-        for name, proc in stack.processes.items():
-            _stop(proc, name)
-        for name, log in logs.items():
-            if log.exists():
-                shutil.copyfile(log, ARTIFACTS / f"year-{name}.log")
 
 
 @pytest.fixture
 def session_for(
     request: pytest.FixtureRequest, browser: Any, fresh_stack: Stack
 ) -> Iterator[Callable[[str], Session]]:
-    opened: list[tuple[str, Any, Session]] = []
-
-    def factory(name: str) -> Session:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en")
-        context.set_default_timeout(30_000)
-        context.add_init_script(CSP_LISTENER)
-        page = context.new_page()
-        session = Session(page=page, stack=fresh_stack)
-        page.on("console", session.record_console)
-        page.on("pageerror", lambda exc: session.console_errors.append(f"page error: {exc}"))
-        opened.append((name, context, session))
-        return session
-
-    yield factory
-    report = getattr(request.node, "report_call", None)
-    for name, context, session in opened:
-        if report is not None and report.failed:
-            session.page.screenshot(path=ARTIFACTS / f"failed-year-{name}.png", full_page=True)
-        context.close()
+    with sessions(request, browser, fresh_stack, timeout_ms=30_000) as factory:
+        yield factory
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _mail_link(log: Path, email: str, after: int, pattern: str) -> str:
-    """The path of the first link matching ``pattern`` in a mail to ``email`` after ``after``."""
-    deadline = time.monotonic() + MAIL_TIMEOUT_S
-    while time.monotonic() < deadline:
-        text = log.read_text(errors="replace")[after:].replace("=\n", "")
-        at = text.find(f"To: {email}")
-        if at >= 0:
-            found = re.search(r"http://[^\s/]+(" + pattern + ")", text[at:])
-            if found:
-                return found.group(1)
-        time.sleep(0.5)
-    raise AssertionError(f"no mail to {email} with {pattern} in {log} within {MAIL_TIMEOUT_S} s")
-
-
-def _log_in(session: Session, email: str) -> None:
-    page: Any = session.page
-    session.goto("/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def _shot(session: Session, name: str) -> None:
@@ -230,7 +146,7 @@ def test_a_new_customers_reporting_year(
     # 2. The operator approves it.
     operator = session_for("operator")
     opage: Any = operator.page
-    _log_in(operator, OPERATOR)
+    operator.submit_login(OPERATOR)
     operator.goto("/operator/organisations/?state=pending")
     row = opage.get_by_role("row").filter(has_text=ORGANISATION)
     row.get_by_role("button", name="Approve").click()
@@ -238,15 +154,9 @@ def test_a_new_customers_reporting_year(
     _shot(operator, "02-approved")
 
     # 3. The administrator invites a colleague, who joins through the mailed link.
-    _log_in(admin, ADMIN)
+    admin.submit_login(ADMIN)
     expect(page.get_by_role("heading", level=1)).to_have_text(ORGANISATION)
-    mark = len(worker_log.read_text(errors="replace"))
-    admin.goto("/organisation/")
-    page.get_by_label("E-mail address").fill(COLLEAGUE)
-    page.get_by_label("Compliance officer").check()
-    page.get_by_role("button", name="Send the invitation").click()
-    expect(page.get_by_role("status")).to_contain_text(f"An e-mail invites {COLLEAGUE}")
-    link = _mail_link(worker_log, COLLEAGUE, mark, r"/invitation/[A-Za-z0-9_-]+/")
+    link = admin.invite(COLLEAGUE)
     colleague = session_for("colleague")
     cpage: Any = colleague.page
     colleague.goto(link)
@@ -255,7 +165,7 @@ def test_a_new_customers_reporting_year(
     cpage.get_by_label("Password again").fill(PASSWORD)
     cpage.get_by_role("button", name="Create my account and join").click()
     expect(cpage.get_by_role("status")).to_contain_text(f"You joined {ORGANISATION}.")
-    _log_in(colleague, COLLEAGUE)
+    colleague.submit_login(COLLEAGUE)
     expect(cpage.locator(".lead")).to_contain_text("Compliance officer")
     _shot(colleague, "03-colleague-joined")
     # The colleague's first notification: the welcome, behind the bell in the top bar.
@@ -289,7 +199,7 @@ def test_a_new_customers_reporting_year(
 
     # 5. Each supplier answers through its own link, with no account.
     for name, email, _part in SUPPLIERS:
-        path = _mail_link(worker_log, email, mark, r"/respond/[A-Za-z0-9_-]+/")
+        path = mail_link(worker_log, email, mark, RESPOND_PATH)
         supplier = session_for(email.split("@")[0])
         spage: Any = supplier.page
         supplier.goto(path)

@@ -13,8 +13,9 @@ written before templates were stored has only its English text, which is shown a
     ...
     StoredText.render(job.title_text, fallback=job.title)   # "Importer 3 fichiers…" in fr
 
-The msgids must be in the catalogues: write them as literals where ``of`` is called (the
-crawler and the catalogue check read them there).
+The msgids must be in the catalogues: write them as literals where ``of`` is called (our
+``makemessages`` extracts them there, the plural pair as one plural entry, and
+``tests/test_catalogues.py`` fails on one that is missing or untranslated).
 """
 
 from __future__ import annotations

@@ -74,15 +74,26 @@ def unit(supplier_org):
 
 
 @pytest.fixture
-def assessment(mica_standard, member_a, supplier_org, unit):
+def assign(mica_standard, member_a, supplier_org, unit):
+    """``assign()``: organisation A (the assigner) asks the supplier to assess its unit, due
+    in 30 days; each call is a new assessment."""
+
+    def assign_one():
+        return services.assign_assessment(
+            standard=mica_standard,
+            supplier=supplier_org,
+            facility=unit,
+            due_on=timezone.localdate() + timedelta(days=30),
+            actor=member_a,
+        )
+
+    return assign_one
+
+
+@pytest.fixture
+def assessment(assign):
     """Organisation A (the assigner) asks the supplier to assess its unit."""
-    return services.assign_assessment(
-        standard=mica_standard,
-        supplier=supplier_org,
-        facility=unit,
-        due_on=timezone.localdate() + timedelta(days=30),
-        actor=member_a,
-    )
+    return assign()
 
 
 @pytest.fixture

@@ -27,17 +27,11 @@ def _told(user, kind):
 
 
 def test_the_supplier_hears_of_the_assignment_and_a_viewer_does_not(
-    mica_standard, member_a, supplier_org, unit, supplier, django_capture_on_commit_callbacks
+    assign, member_a, supplier_org, supplier, django_capture_on_commit_callbacks
 ):
     viewer = MembershipFactory.create(organisation=supplier_org, roles=[Role.VIEWER])
     with django_capture_on_commit_callbacks(execute=True):
-        assessment = services.assign_assessment(
-            standard=mica_standard,
-            supplier=supplier_org,
-            facility=unit,
-            due_on=timezone.localdate() + timedelta(days=30),
-            actor=member_a,
-        )
+        assessment = assign()
     (row,) = _told(supplier.user, NotificationKind.ASSIGNMENT)
     assert row.organisation_id == supplier_org.pk
     assert row.link == f"/assessments/{assessment.pk}/"

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from oretrace.assessments import queries, services
 from oretrace.assessments.choices import ActionStatus, SupportStatus
@@ -56,39 +55,33 @@ def test_no_plan_before_submission(assessment, supplier):
         plans.generate_plan(assessment, actor=supplier)
 
 
+def _add_module(member, **given):
+    """A training module of ``member``'s organisation for LAB.1, added as ``member`` unless
+    ``given`` says otherwise."""
+    module = {
+        "organisation": member.organisation,
+        "title": "x",
+        "language": "en",
+        "format": "video",
+        "standard_code": "mica-processing-workplace",
+        "criterion_codes": ["LAB.1"],
+        "url": "https://training.example.org/x",
+        "actor": member,
+    }
+    return plans.add_training_module(**{**module, **given})
+
+
 def test_training_modules_are_linked_to_the_gaps_they_cover(submitted, member_a, supplier):
-    plans.add_training_module(
-        organisation=member_a.organisation,
+    _add_module(
+        member_a,
         title="Checking ages at the gate",
         language="hi",
-        format="video",
-        standard_code="mica-processing-workplace",
-        criterion_codes=["LAB.1"],
         url="https://training.example.org/ages",
-        actor=member_a,
     )
     with pytest.raises(AssessmentError, match=r"criteria not in mica-processing-workplace: X\.9"):
-        plans.add_training_module(
-            organisation=member_a.organisation,
-            title="x",
-            language="en",
-            format="video",
-            standard_code="mica-processing-workplace",
-            criterion_codes=["X.9"],
-            url="https://training.example.org/x",
-            actor=member_a,
-        )
+        _add_module(member_a, criterion_codes=["X.9"])
     with pytest.raises(PermissionDenied):
-        plans.add_training_module(
-            organisation=member_a.organisation,
-            title="x",
-            language="en",
-            format="video",
-            standard_code="mica-processing-workplace",
-            criterion_codes=["LAB.1"],
-            url="https://training.example.org/x",
-            actor=supplier,
-        )
+        _add_module(member_a, actor=supplier)
     gaps = {g.criterion.code: g for g in queries.gaps_of(submitted, member_a)}
     assert [m.title for m in gaps["LAB.1"].training] == ["Checking ages at the gate"]
     assert gaps["LAB.2"].training == []
@@ -119,15 +112,9 @@ def test_progress_support_and_completion(submitted, supplier, member_a):
 
 
 def test_reassessment_shows_progress_over_time(
-    submitted, supplier, member_a, mica_standard, supplier_org, unit
+    submitted, assign, supplier, member_a, mica_standard, unit
 ):
-    second = services.assign_assessment(
-        standard=mica_standard,
-        supplier=supplier_org,
-        facility=unit,
-        due_on=timezone.localdate() + timedelta(days=30),
-        actor=member_a,
-    )
+    second = assign()
     answer_all(second, supplier)
     services.submit(second, actor=supplier)
     history = queries.history(second, member_a)

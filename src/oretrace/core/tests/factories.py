@@ -8,31 +8,15 @@ import factory
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from oretrace.core import models
 from oretrace.core.choices import NotificationKind, OrganisationKind, Role
-from oretrace.core.models import (
-    ApiToken,
-    Country,
-    Grant,
-    Invitation,
-    Job,
-    Membership,
-    Mineral,
-    Notification,
-    Organisation,
-    PasswordResetRequest,
-    PeriodicRun,
-    Pseudonym,
-    SignUpRequest,
-    Subdivision,
-    User,
-)
 
 TEST_PASSWORD = "a-long-test-password-1"
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
+class OrganisationFactory(factory.django.DjangoModelFactory[models.Organisation]):
     class Meta:
-        model = Organisation
+        model = models.Organisation
 
     legal_name = factory.Sequence(lambda n: f"Test Organisation {n} Ltd")
     slug = factory.Sequence(lambda n: f"test-org-{n}")
@@ -40,49 +24,51 @@ class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     country_id = "DE"
 
 
-class UserFactory(factory.django.DjangoModelFactory[User]):
+class UserFactory(factory.django.DjangoModelFactory[models.User]):
     class Meta:
-        model = User
+        model = models.User
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     full_name = factory.Sequence(lambda n: f"Person {n}")
     password = factory.django.Password(TEST_PASSWORD)
 
 
-class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
+class MembershipFactory(factory.django.DjangoModelFactory[models.Membership]):
     class Meta:
-        model = Membership
+        model = models.Membership
 
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     roles = factory.LazyFunction(lambda: [Role.ADMIN])
 
 
-class JobFactory(factory.django.DjangoModelFactory[Job]):
+class JobFactory(factory.django.DjangoModelFactory[models.Job]):
     class Meta:
-        model = Job
+        model = models.Job
 
     organisation = factory.SubFactory(OrganisationFactory)
     kind = "reference.reload"
     title = "Reload reference catalogues"
 
 
-class GrantFactory(factory.django.DjangoModelFactory[Grant]):
+class GrantFactory(factory.django.DjangoModelFactory[models.Grant]):
     class Meta:
-        model = Grant
+        model = models.Grant
 
     owner = factory.SubFactory(OrganisationFactory)
     grantee = factory.SubFactory(OrganisationFactory)
     # What is shared: by default one of the owner's jobs.
-    content_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(Job))
+    content_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(models.Job))
     object_id = factory.LazyAttribute(
-        lambda o: Job.objects.create(organisation=o.owner, kind="reference.reload", title="x").pk
+        lambda o: (
+            models.Job.objects.create(organisation=o.owner, kind="reference.reload", title="x").pk
+        )
     )
 
 
-class ApiTokenFactory(factory.django.DjangoModelFactory[ApiToken]):
+class ApiTokenFactory(factory.django.DjangoModelFactory[models.ApiToken]):
     class Meta:
-        model = ApiToken
+        model = models.ApiToken
 
     membership = factory.SubFactory(MembershipFactory)
     name = "test token"
@@ -90,7 +76,7 @@ class ApiTokenFactory(factory.django.DjangoModelFactory[ApiToken]):
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
 
 
-class PasswordResetRequestFactory(factory.django.DjangoModelFactory[PasswordResetRequest]):
+class PasswordResetRequestFactory(factory.django.DjangoModelFactory[models.PasswordResetRequest]):
     class Meta:
         model = "core.PasswordResetRequest"
 
@@ -98,7 +84,7 @@ class PasswordResetRequestFactory(factory.django.DjangoModelFactory[PasswordRese
     sent = True
 
 
-class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
+class InvitationFactory(factory.django.DjangoModelFactory[models.Invitation]):
     class Meta:
         model = "core.Invitation"
 
@@ -109,7 +95,7 @@ class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
 
 
-class SignUpRequestFactory(factory.django.DjangoModelFactory[SignUpRequest]):
+class SignUpRequestFactory(factory.django.DjangoModelFactory[models.SignUpRequest]):
     class Meta:
         model = "core.SignUpRequest"
 
@@ -118,14 +104,14 @@ class SignUpRequestFactory(factory.django.DjangoModelFactory[SignUpRequest]):
     allowed = True
 
 
-class PseudonymFactory(factory.django.DjangoModelFactory[Pseudonym]):
+class PseudonymFactory(factory.django.DjangoModelFactory[models.Pseudonym]):
     class Meta:
         model = "core.Pseudonym"
 
     user = factory.SubFactory(UserFactory)
 
 
-class CountryFactory(factory.django.DjangoModelFactory[Country]):
+class CountryFactory(factory.django.DjangoModelFactory[models.Country]):
     """A country outside ISO 3166 (the catalogue holds the real ones): codes from XA on."""
 
     class Meta:
@@ -138,7 +124,7 @@ class CountryFactory(factory.django.DjangoModelFactory[Country]):
     name = factory.LazyAttribute(lambda o: f"Testland {o.code}")
 
 
-class SubdivisionFactory(factory.django.DjangoModelFactory[Subdivision]):
+class SubdivisionFactory(factory.django.DjangoModelFactory[models.Subdivision]):
     class Meta:
         model = "core.Subdivision"
 
@@ -148,7 +134,7 @@ class SubdivisionFactory(factory.django.DjangoModelFactory[Subdivision]):
     type = "State"
 
 
-class MineralFactory(factory.django.DjangoModelFactory[Mineral]):
+class MineralFactory(factory.django.DjangoModelFactory[models.Mineral]):
     class Meta:
         model = "core.Mineral"
 
@@ -158,7 +144,7 @@ class MineralFactory(factory.django.DjangoModelFactory[Mineral]):
     template_label = factory.LazyAttribute(lambda o: o.name)
 
 
-class NotificationFactory(factory.django.DjangoModelFactory[Notification]):
+class NotificationFactory(factory.django.DjangoModelFactory[models.Notification]):
     """A notice to a member of an organisation, stored as its English message id."""
 
     class Meta:
@@ -171,7 +157,7 @@ class NotificationFactory(factory.django.DjangoModelFactory[Notification]):
     values = factory.LazyAttribute(lambda n: {"org": str(n.organisation)})
 
 
-class PeriodicRunFactory(factory.django.DjangoModelFactory[PeriodicRun]):
+class PeriodicRunFactory(factory.django.DjangoModelFactory[models.PeriodicRun]):
     class Meta:
         model = "core.PeriodicRun"
         django_get_or_create = ("name",)

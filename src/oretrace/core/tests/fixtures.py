@@ -88,6 +88,13 @@ def api_b(member_b) -> Client:
     return _token_client(member_b)
 
 
+def web_client(member) -> Client:
+    """A browser-like client logged in as ``member``'s user."""
+    client = Client()
+    client.force_login(member.user)
+    return client
+
+
 @pytest.fixture
 def web_a(member_a) -> Client:
     client = Client()

@@ -233,13 +233,21 @@ def test_a_daily_digest_gathers_the_days_notifications_once(
     assert len(mailoutbox) == 1
 
 
+def _one_notice_since_the_last_digest(org, member, on_commit, digest) -> None:
+    """``member`` takes ``digest`` e-mails, the last one sent two days ago, and has one notice
+    since."""
+    User.objects.filter(pk=member.user_id).update(
+        digest=digest, last_digest_at=timezone.now() - timedelta(days=2)
+    )
+    _notify(org, on_commit, users=[member.user])
+
+
 def test_a_weekly_digest_waits_for_its_week(
     org_a, member_a, mailoutbox, django_capture_on_commit_callbacks
 ):
-    User.objects.filter(pk=member_a.user_id).update(
-        digest=Digest.WEEKLY, last_digest_at=timezone.now() - timedelta(days=2)
+    _one_notice_since_the_last_digest(
+        org_a, member_a, django_capture_on_commit_callbacks, Digest.WEEKLY
     )
-    _notify(org_a, django_capture_on_commit_callbacks, users=[member_a.user])
     assert send_digest(member_a.user_id) == 0
     assert send_digest(member_a.user_id, now=timezone.now() + timedelta(days=6)) == 1
     assert len(mailoutbox) == 1
@@ -248,10 +256,9 @@ def test_a_weekly_digest_waits_for_its_week(
 def test_read_notifications_stay_out_of_the_digest(
     org_a, member_a, mailoutbox, django_capture_on_commit_callbacks
 ):
-    User.objects.filter(pk=member_a.user_id).update(
-        digest=Digest.DAILY, last_digest_at=timezone.now() - timedelta(days=2)
+    _one_notice_since_the_last_digest(
+        org_a, member_a, django_capture_on_commit_callbacks, Digest.DAILY
     )
-    _notify(org_a, django_capture_on_commit_callbacks, users=[member_a.user])
     notices.mark_all_read(member_a)
     assert send_digest(member_a.user_id) == 0
     assert mailoutbox == []

@@ -6,34 +6,27 @@ from __future__ import annotations
 import factory
 
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
-from oretrace.declarations.models import (
-    Campaign,
-    CampaignRequest,
-    Declaration,
-    ImportBatch,
-    SmelterEntry,
-    Supplier,
-)
+from oretrace.declarations import models
 
 
-class SupplierFactory(factory.django.DjangoModelFactory[Supplier]):
+class SupplierFactory(factory.django.DjangoModelFactory[models.Supplier]):
     class Meta:
-        model = Supplier
+        model = models.Supplier
 
     organisation = factory.SubFactory(OrganisationFactory)
     name = factory.Sequence(lambda n: f"Test Supplier {n}")
 
 
-class ImportBatchFactory(factory.django.DjangoModelFactory[ImportBatch]):
+class ImportBatchFactory(factory.django.DjangoModelFactory[models.ImportBatch]):
     class Meta:
-        model = ImportBatch
+        model = models.ImportBatch
 
     organisation = factory.SubFactory(OrganisationFactory)
 
 
-class DeclarationFactory(factory.django.DjangoModelFactory[Declaration]):
+class DeclarationFactory(factory.django.DjangoModelFactory[models.Declaration]):
     class Meta:
-        model = Declaration
+        model = models.Declaration
 
     organisation = factory.SubFactory(OrganisationFactory)
     supplier = factory.SubFactory(
@@ -47,18 +40,18 @@ class DeclarationFactory(factory.django.DjangoModelFactory[Declaration]):
     fingerprint = factory.Sequence(lambda n: f"{n:064x}")
 
 
-class SmelterEntryFactory(factory.django.DjangoModelFactory[SmelterEntry]):
+class SmelterEntryFactory(factory.django.DjangoModelFactory[models.SmelterEntry]):
     class Meta:
-        model = SmelterEntry
+        model = models.SmelterEntry
 
     declaration = factory.SubFactory(DeclarationFactory)
     row = factory.Sequence(lambda n: n + 1)
     match = "unmatched"
 
 
-class CampaignFactory(factory.django.DjangoModelFactory[Campaign]):
+class CampaignFactory(factory.django.DjangoModelFactory[models.Campaign]):
     class Meta:
-        model = Campaign
+        model = models.Campaign
 
     organisation = factory.SubFactory(OrganisationFactory)
     name = factory.Sequence(lambda n: f"Campaign {n}")
@@ -69,9 +62,9 @@ class CampaignFactory(factory.django.DjangoModelFactory[Campaign]):
     )
 
 
-class CampaignRequestFactory(factory.django.DjangoModelFactory[CampaignRequest]):
+class CampaignRequestFactory(factory.django.DjangoModelFactory[models.CampaignRequest]):
     class Meta:
-        model = CampaignRequest
+        model = models.CampaignRequest
 
     campaign = factory.SubFactory(CampaignFactory)
     organisation = factory.SelfAttribute("campaign.organisation")

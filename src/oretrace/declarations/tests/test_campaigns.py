@@ -27,6 +27,7 @@ from oretrace.declarations.links import hash_token
 from oretrace.declarations.models import Campaign, CampaignRequest, Declaration, Supplier
 from oretrace.declarations.queries import campaigns as campaign_queries
 from oretrace.declarations.services import imports, responses
+from oretrace.declarations.tests.campaigns import open_campaign
 from oretrace.declarations.urls import urlpatterns
 
 pytestmark = pytest.mark.django_db
@@ -74,20 +75,13 @@ def campaign_a(member_a, mailoutbox, django_capture_on_commit_callbacks):
     """A CMRT campaign of A asking two suppliers; returns (campaign, {supplier name: token})."""
     alpha = _supplier(member_a, "Alpha Metals")
     beta = _supplier(member_a, "Beta Solder")
-    with django_capture_on_commit_callbacks(execute=True):
-        campaign = services.create_campaign(
-            actor=member_a,
-            name="CMRT 2024",
-            family="CMRT",
-            reporting_year=2024,
-            due_date=timezone.now().date() + timedelta(days=30),
-            message="Please cover all products.",
-            suppliers=[alpha, beta],
-        )
-    tokens = {}
-    for mail in mailoutbox:
-        (token,) = re.findall(r"/respond/([A-Za-z0-9_-]+)/", mail.body)
-        tokens[mail.to[0]] = token
+    campaign, tokens = open_campaign(
+        member_a,
+        [alpha, beta],
+        on_commit=django_capture_on_commit_callbacks,
+        mailoutbox=mailoutbox,
+        message="Please cover all products.",
+    )
     return campaign, {"Alpha Metals": tokens[alpha.email], "Beta Solder": tokens[beta.email]}
 
 

@@ -13,13 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from oretrace.declarations.rmi import ParsedDeclaration, parse_template
+from oretrace.declarations.rmi import ParsedDeclaration, maps, parse_template
 from oretrace.declarations.rmi.maps import (
-    DECLARATION,
-    MINE_LIST,
-    MINERALS_SCOPE,
-    PRODUCT_LIST,
-    SMELTER_LIST,
     TemplateMap,
     answer_cells,
     company_cells,
@@ -98,7 +93,7 @@ def _selected(template_map: TemplateMap) -> tuple[list[str], list[str]]:
 def fill(path: Path, template_map: TemplateMap) -> bytes:
     """A blank template filled the way a supplier would, written by openpyxl."""
     workbook = openpyxl.load_workbook(path)
-    sheet = workbook[DECLARATION]
+    sheet = workbook[maps.DECLARATION]
     cells = company_cells(template_map)
     for name, value in COMPANY.items():
         sheet[cells[name]] = value or None
@@ -114,20 +109,20 @@ def fill(path: Path, template_map: TemplateMap) -> bytes:
     for (question, mineral), (answer, comment) in answer_cells(template_map, order).items():
         sheet[answer] = _answer_for(template_map, question, mineral)
         sheet[comment] = f"comment {question} {mineral}".strip()
-    smelters = workbook[SMELTER_LIST]
+    smelters = workbook[maps.SMELTER_LIST]
     columns = template_map.smelter_columns or {}
     for index, row in enumerate(_smelter_rows(known + others)):
         for field in columns:
             smelters[smelter_cell(template_map, field, index)] = row.get(field)
     if template_map.mine_columns:
-        mines = workbook[MINE_LIST]
+        mines = workbook[maps.MINE_LIST]
         mine_row = template_map.first_mine_row
         for field, value in MINE_ROW.items():
             mines.cell(row=mine_row, column=1 + template_map.mine_columns[field], value=value)
-    if MINERALS_SCOPE in workbook.sheetnames:
-        workbook[MINERALS_SCOPE]["B8"] = "Aluminum"
-        workbook[MINERALS_SCOPE]["C8"] = "Regulatory requirement"
-    products = workbook[PRODUCT_LIST]
+    if maps.MINERALS_SCOPE in workbook.sheetnames:
+        workbook[maps.MINERALS_SCOPE]["B8"] = "Aluminum"
+        workbook[maps.MINERALS_SCOPE]["C8"] = "Regulatory requirement"
+    products = workbook[maps.PRODUCT_LIST]
     products[f"B{template_map.first_product_row}"] = "P-100"
     products[f"C{template_map.first_product_row}"] = "Connector"
     for reference_sheet in ("Smelter Look-up", "SorP"):  # not read; saves time in the test

@@ -2,14 +2,11 @@
 as XLSX holds exactly the rows its filters select, beyond the page, and only the member's own;
 campaigns, their requests and suppliers download too."""
 
-import csv
-import io
-
-import openpyxl
 import pytest
 from django.db import connection
-from django.test import Client
 
+from oretrace.core.tests.downloads import csv_rows, xlsx_rows
+from oretrace.core.tests.fixtures import web_client
 from oretrace.declarations.tests.factories import (
     CampaignFactory,
     CampaignRequestFactory,
@@ -36,27 +33,11 @@ def declarations(org_a, org_b):
     DeclarationFactory.create(organisation=org_b, status="accepted")
 
 
-def _client(member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
-
-
-def _xlsx(response) -> list[tuple[object, ...]]:
-    data = b"".join(response.streaming_content)
-    return list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
-
-
-def _csv(response) -> list[list[str]]:
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
-
-
 def test_declaration_list_xlsx_holds_the_filtered_selection(member_a, declarations):
-    client = _client(member_a)
+    client = web_client(member_a)
     html = client.get("/declarations/?status=accepted&family=CMRT").content.decode()
     assert 'href="?status=accepted&amp;family=CMRT&amp;export=xlsx"' in html
-    rows = _xlsx(client.get("/declarations/?status=accepted&family=CMRT&export=xlsx"))
+    rows = xlsx_rows(client.get("/declarations/?status=accepted&family=CMRT&export=xlsx"))
     assert rows[0] == (
         "Supplier",
         "Template",
@@ -73,13 +54,13 @@ def test_declaration_list_xlsx_holds_the_filtered_selection(member_a, declaratio
 
 
 def test_declaration_list_csv_keeps_nul_and_other_scripts(member_a, declarations):
-    rows = _csv(_client(member_a).get("/declarations/?export=csv"))
+    rows = csv_rows(web_client(member_a).get("/declarations/?export=csv"))
     assert len(rows) == 58
     assert {r[0] for r in rows[1:]} == {"深圳金属有限公司", NUL_NAME}
 
 
 def test_another_organisation_downloads_none_of_them(member_b, declarations):
-    rows = _csv(_client(member_b).get("/declarations/?export=csv"))
+    rows = csv_rows(web_client(member_b).get("/declarations/?export=csv"))
     assert len(rows) == 2
     assert "深圳" not in rows[1][0]
 
@@ -90,13 +71,13 @@ def test_campaigns_their_requests_and_suppliers_download(member_a, member_b, dec
         campaign=campaign,
         supplier=SupplierFactory.create(organisation=member_a.organisation, name="Ōsaka Tin"),
     )
-    client = _client(member_a)
-    assert _csv(client.get("/declarations/campaigns/?export=csv"))[1][0] == "Year 2026"
-    requests = _xlsx(client.get(f"/declarations/campaigns/{campaign.pk}/?export=xlsx"))
+    client = web_client(member_a)
+    assert csv_rows(client.get("/declarations/campaigns/?export=csv"))[1][0] == "Year 2026"
+    requests = xlsx_rows(client.get(f"/declarations/campaigns/{campaign.pk}/?export=xlsx"))
     assert [r[0] for r in requests[1:]] == ["Ōsaka Tin"]
-    suppliers = {r[0] for r in _csv(client.get("/declarations/suppliers/?export=csv"))[1:]}
+    suppliers = {r[0] for r in csv_rows(client.get("/declarations/suppliers/?export=csv"))[1:]}
     assert {"深圳金属有限公司", NUL_NAME, "Ōsaka Tin"} <= suppliers
     # another organisation: its own lists are empty, A's campaign is not found
-    other = _client(member_b)
-    assert len(_csv(other.get("/declarations/campaigns/?export=csv"))) == 1
+    other = web_client(member_b)
+    assert len(csv_rows(other.get("/declarations/campaigns/?export=csv"))) == 1
     assert other.get(f"/declarations/campaigns/{campaign.pk}/?export=csv").status_code == 404

@@ -16,7 +16,11 @@ from oretrace.declarations import services
 from oretrace.declarations.queries.rollup import _answer, _bucket, build_rollup
 from oretrace.declarations.rmi import parse_template
 from oretrace.declarations.services import imports
-from oretrace.declarations.services.export import rollup_content, write_into_blank
+from oretrace.declarations.services.export import (
+    COMPANY_ANSWER_DEFAULTS,
+    rollup_content,
+    write_into_blank,
+)
 from oretrace.declarations.tests.conftest import TODAY
 from oretrace.registry import services as registry
 from oretrace.registry.models import Facility
@@ -135,16 +139,7 @@ def test_rollup_export_passes_the_checks(accepted, member_a, shared_data):
             "authorizer_title": "Director",
             "authorizer_email": "director@alpha.example",
         },
-        company_answers={
-            "A": "Yes",
-            "B": "Yes",
-            "C": "Yes",
-            "D": "Yes",
-            "E": "Yes, in conformance with IPC1755 (e.g., CMRT)",
-            "F": "Yes",
-            "G": "Yes",
-            "H": "No",
-        },
+        company_answers={**COMPANY_ANSWER_DEFAULTS["CMRT"], "B": "Yes"},
         effective=date(2024, 7, 1),
     )
     content["company_answers"][1]["comment"] = "https://alpha.example/policy"

@@ -6,6 +6,7 @@ import base64
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -160,71 +161,89 @@ def _grow(tree: MemoryTree, n: int, tag: bytes = b"") -> None:
         tree.append(tag + tree.size.to_bytes(4, "big"))
 
 
-def test_the_witness_cosigns_a_consistent_log(tmp_path, witness_key, capsys):
-    key_file, vkey = witness_key
-    signer = Signer.generate(ORIGIN)
+def _tree(n: int, tag: bytes = b"") -> MemoryTree:
     tree = MemoryTree()
-    _grow(tree, 300)
-    log_dir, state = tmp_path / "log", tmp_path / "w" / "state.json"
-    write_static_log(log_dir, tree, signer, ORIGIN)
+    _grow(tree, n, tag)
+    return tree
+
+
+@dataclass
+class WitnessedLog:
+    """A static log (its folder and signer) and the witness that follows it (key, state)."""
+
+    signer: Signer
+    log_dir: Path
+    key_file: Path
+    state: Path
+
+    def publish(self, tree: MemoryTree) -> None:
+        write_static_log(self.log_dir, tree, self.signer, ORIGIN)
+
+    def cosign(self) -> int:
+        return _cosign(self.log_dir, self.signer, self.key_file, self.state)
+
+    def size(self) -> int:
+        """The size the witness last cosigned."""
+        return json.loads(self.state.read_text())[ORIGIN]["size"]
+
+
+@pytest.fixture
+def witnessed(tmp_path, witness_key) -> WitnessedLog:
+    key_file, _vkey = witness_key
+    return WitnessedLog(
+        Signer.generate(ORIGIN), tmp_path / "log", key_file, tmp_path / "w" / "state.json"
+    )
+
+
+def test_the_witness_cosigns_a_consistent_log(witnessed, witness_key, capsys):
+    _key_file, vkey = witness_key
+    tree = _tree(300)
+    witnessed.publish(tree)
     # when it first sees the log, then it cosigns
-    assert _cosign(log_dir, signer, key_file, state) == 0
+    assert witnessed.cosign() == 0
     out = capsys.readouterr().out
     from oretrace.ledger.checkpoint import verify_checkpoint
     from oretrace.ledger.note import parse_cosignature_vkey
 
     verified = verify_checkpoint(
-        out, [signer.verifier], witness_verifiers=[parse_cosignature_vkey(vkey)]
+        out, [witnessed.signer.verifier], witness_verifiers=[parse_cosignature_vkey(vkey)]
     )
     assert verified.witnesses[0][0] == "witness.example/w1"
     # when the log grows honestly, then it checks consistency from its tiles and cosigns again
     _grow(tree, 700)
-    write_static_log(log_dir, tree, signer, ORIGIN)
-    assert _cosign(log_dir, signer, key_file, state) == 0
-    assert json.loads(state.read_text())[ORIGIN]["size"] == 1000
+    witnessed.publish(tree)
+    assert witnessed.cosign() == 0
+    assert witnessed.size() == 1000
 
 
-def test_the_witness_refuses_a_rewritten_history(tmp_path, witness_key, capsys):
+def test_the_witness_refuses_a_rewritten_history(witnessed, capsys):
     # given a witness that cosigned a log at size 300
-    key_file, _vkey = witness_key
-    signer = Signer.generate(ORIGIN)
-    honest = MemoryTree()
-    _grow(honest, 300)
-    log_dir, state = tmp_path / "log", tmp_path / "w" / "state.json"
-    write_static_log(log_dir, honest, signer, ORIGIN)
-    assert _cosign(log_dir, signer, key_file, state) == 0
+    honest = _tree(300)
+    witnessed.publish(honest)
+    assert witnessed.cosign() == 0
     # when the log's operator rewrites leaf 17 and signs a longer tree with the same key
     forked = MemoryTree()
     for i, leaf in enumerate(honest.levels[0]):
         forked.append_leaf_hash(leaf if i != 17 else b"\x11" * 32)
     _grow(forked, 50)
-    write_static_log(log_dir, forked, signer, ORIGIN)
+    witnessed.publish(forked)
     capsys.readouterr()
     # then the witness refuses, says why, and keeps its state
-    assert _cosign(log_dir, signer, key_file, state) == 1
+    assert witnessed.cosign() == 1
     err = capsys.readouterr().err
     assert "REFUSED" in err
     assert "not consistent with size 300" in err
-    assert json.loads(state.read_text())[ORIGIN]["size"] == 300
+    assert witnessed.size() == 300
 
 
-def test_the_witness_refuses_a_shrunk_log_and_a_second_root(tmp_path, witness_key, capsys):
-    key_file, _vkey = witness_key
-    signer = Signer.generate(ORIGIN)
-    tree = MemoryTree()
-    _grow(tree, 20)
-    log_dir, state = tmp_path / "log", tmp_path / "w" / "state.json"
-    write_static_log(log_dir, tree, signer, ORIGIN)
-    assert _cosign(log_dir, signer, key_file, state) == 0
-    shorter = MemoryTree()
-    _grow(shorter, 10)
-    write_static_log(log_dir, shorter, signer, ORIGIN)
-    assert _cosign(log_dir, signer, key_file, state) == 1
+def test_the_witness_refuses_a_shrunk_log_and_a_second_root(witnessed, capsys):
+    witnessed.publish(_tree(20))
+    assert witnessed.cosign() == 0
+    witnessed.publish(_tree(10))
+    assert witnessed.cosign() == 1
     assert "went back from size 20 to 10" in capsys.readouterr().err
-    other = MemoryTree()
-    _grow(other, 20, tag=b"x")
-    write_static_log(log_dir, other, signer, ORIGIN)
-    assert _cosign(log_dir, signer, key_file, state) == 1
+    witnessed.publish(_tree(20, tag=b"x"))
+    assert witnessed.cosign() == 1
     assert "two different roots for size 20" in capsys.readouterr().err
 
 

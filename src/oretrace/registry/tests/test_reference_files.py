@@ -35,21 +35,16 @@ LOOKUP_HEADER: list[object] = [
 # Rows in each blank template's Smelter Look-up, without the two placeholder rows per metal
 # ("Smelter not listed", "Smelter not yet identified"), counted in the files with a spreadsheet.
 LOOKUP_ROWS = {
-    "RMI_CMRT_6.01.xlsx": ("CMRT", "6.01", 579),
-    "RMI_CMRT_6.1.xlsx": ("CMRT", "6.1", 598),
-    "RMI_CMRT_6.22.xlsx": ("CMRT", "6.22", 620),
-    "RMI_CMRT_6.31.xlsx": ("CMRT", "6.31", 629),
-    "RMI_CMRT_6.4.xlsx": ("CMRT", "6.4", 652),
-    "RMI_CMRT_6.5.xlsx": ("CMRT", "6.5", 629),
-    "RMI_CRT_2.2.xlsx": ("CRT", "2.2", 88),
+    f"RMI_{template}_{version}.xlsx": (template, version, rows)
+    for template, counts in {
+        "CMRT": {"6.01": 579, "6.1": 598, "6.22": 620, "6.31": 629, "6.4": 652, "6.5": 629},
+        "CRT": {"2.2": 88},
+        "EMRT": {"1.1": 141, "1.11": 141, "1.2": 156, "1.3": 183, "2.0": 420, "2.1": 479},
+        "AMRT": {"1.3": 62},
+    }.items()
+    for version, rows in counts.items()
+} | {
     "RMI_CRT_2.21.xlsx": ("CRT", "2.2", 88),  # the 2.21 file calls itself 2.2
-    "RMI_EMRT_1.1.xlsx": ("EMRT", "1.1", 141),
-    "RMI_EMRT_1.11.xlsx": ("EMRT", "1.11", 141),
-    "RMI_EMRT_1.2.xlsx": ("EMRT", "1.2", 156),
-    "RMI_EMRT_1.3.xlsx": ("EMRT", "1.3", 183),
-    "RMI_EMRT_2.0.xlsx": ("EMRT", "2.0", 420),
-    "RMI_EMRT_2.1.xlsx": ("EMRT", "2.1", 479),
-    "RMI_AMRT_1.3.xlsx": ("AMRT", "1.3", 62),
     "english/RMI_CMRT_6.4.xlsx": ("CMRT", "6.4", 652),
 }
 
@@ -97,20 +92,19 @@ def test_every_blank_template_smelter_lookup_parses(shared_data, name):
     assert result.rows[0].row == 5  # header on row 4, whatever language it reads back in
 
 
+def _cids_per_metal(rows) -> dict[str, int]:
+    """How many distinct CIDs each metal's rows name."""
+    ids: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        ids[row.metal].add(row.facility_id)
+    return {metal: len(cids) for metal, cids in ids.items()}
+
+
 def test_cmrt_65_counts_match_the_rmi_snapshot(shared_data):
     # given the CMRT 6.5 look-up, whose sizes DOMAIN.md §1.10 records
     result = _read(shared_data / BLANK / "RMI_CMRT_6.5.xlsx")
-    # when
-    ids: dict[str, set[str]] = defaultdict(set)
-    for row in result.rows:
-        ids[row.metal].add(row.facility_id)
     # then: unique CIDs and alias rows per metal
-    assert {m: len(c) for m, c in ids.items()} == {
-        "gold": 182,
-        "tin": 73,
-        "tungsten": 59,
-        "tantalum": 35,
-    }
+    assert _cids_per_metal(result.rows) == {"gold": 182, "tin": 73, "tungsten": 59, "tantalum": 35}
     assert Counter(r.metal for r in result.rows) == {
         "gold": 324,
         "tin": 153,
@@ -122,10 +116,7 @@ def test_cmrt_65_counts_match_the_rmi_snapshot(shared_data):
 def test_emrt_21_and_amrt_13_counts(shared_data):
     emrt = _read(shared_data / BLANK / "RMI_EMRT_2.1.xlsx")
     amrt = _read(shared_data / BLANK / "RMI_AMRT_1.3.xlsx")
-    ids: dict[str, set[str]] = defaultdict(set)
-    for row in emrt.rows:
-        ids[row.metal].add(row.facility_id)
-    assert {m: len(c) for m, c in ids.items()} == {
+    assert _cids_per_metal(emrt.rows) == {
         "cobalt": 104,
         "copper": 78,
         "lithium": 47,

@@ -26,29 +26,25 @@ def facilities(member, *, located=False):
             return {}
         return {"latitude": lat, "longitude": lon, "coordinate_precision": "site"}
 
-    asm = registry.create_facility(
-        actor=member,
-        kind="asm_site",
-        name="Koderma village pits",
-        country="IN",
-        minerals=["mica"],
-        **where(24.47, 85.6),
-    )
-    registry.add_identifier(asm, scheme="gln", value="8901234000014", actor=member)
-    mine = registry.create_facility(
-        actor=member,
-        kind="mine",
-        name="Kasai mica mine",
-        country="MG",
-        minerals=["mica"],
-        **where(-24.05, 45.7),
-    )
-    registry.add_identifier(mine, scheme="other", value=MINE, actor=member)
-    mill = registry.create_facility(
-        actor=member, kind="processing_unit", name="Giridih mill", country="IN", minerals=["mica"]
-    )
-    registry.add_identifier(mill, scheme="gln", value="8901234000038", actor=member)
-    return {"asm": asm, "mine": mine, "mill": mill}
+    def site(kind, name, country, scheme, identifier, at=None):
+        facility = registry.create_facility(
+            actor=member,
+            kind=kind,
+            name=name,
+            country=country,
+            minerals=["mica"],
+            **(where(*at) if at else {}),
+        )
+        registry.add_identifier(facility, scheme=scheme, value=identifier, actor=member)
+        return facility
+
+    return {  # made in this order
+        "asm": site(
+            "asm_site", "Koderma village pits", "IN", "gln", "8901234000014", (24.47, 85.6)
+        ),
+        "mine": site("mine", "Kasai mica mine", "MG", "other", MINE, (-24.05, 45.7)),
+        "mill": site("processing_unit", "Giridih mill", "IN", "gln", "8901234000038"),
+    }
 
 
 def event(kind, when, location, **fields):

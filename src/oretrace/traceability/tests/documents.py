@@ -79,141 +79,104 @@ def as_bytes(doc: dict[str, Any]) -> bytes:
     return json.dumps(doc).encode()
 
 
+def _in(element: str, lines: list[str]) -> list[str]:
+    """``lines`` inside ``<element>``, two spaces in."""
+    return [f"<{element}>", *(f"  {line}" for line in lines), f"</{element}>"]
+
+
+def _when(day_and_time: str) -> list[str]:
+    return [
+        f"<eventTime>2026-03-{day_and_time}+05:30</eventTime>",
+        "<eventTimeZoneOffset>+05:30</eventTimeZoneOffset>",
+    ]
+
+
+def _quantities(element: str, epc_class: str, quantity: str) -> list[str]:
+    return _in(
+        element,
+        [
+            f"<quantityElement><epcClass>{epc_class}</epcClass>",
+            f"  <quantity>{quantity}</quantity><uom>KGM</uom></quantityElement>",
+        ],
+    )
+
+
+def _xml(version: str) -> str:
+    """document()'s three events as EPCIS XML: 2.0, or 1.2 with its extension wrappers."""
+    v12 = version == "1.2"
+
+    def extension(lines: list[str]) -> list[str]:  # where 1.2 puts what 2.0 added
+        return _in("extension", lines) if v12 else lines
+
+    village = (
+        '<village xmlns="https://oretrace.example/voc/">Koderma</village>'
+        if v12
+        else "<ot:village>Koderma</ot:village>"
+    )
+    collection = [
+        *_when("01T08:00:00"),
+        *(["<epcList/>"] if v12 else []),
+        "<action>ADD</action>",
+        "<bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>",
+        "<disposition>urn:epcglobal:cbv:disp:active</disposition>",
+        f"<readPoint><id>{MINE}</id></readPoint>",
+        f"<bizLocation><id>{MINE}</id></bizLocation>",
+        *extension([*_quantities("quantityList", RAW, "120.0"), f"<ilmd>{village}</ilmd>"]),
+    ]
+    party = 'type="urn:epcglobal:cbv:sdt:owning_party">urn:epc:id:pgln:8901234'
+    shipping = [
+        *_when("02T09:30:00"),
+        f"<epcList><epc>{BAG}</epc></epcList>",
+        "<action>OBSERVE</action>",
+        "<bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>",
+        "<disposition>urn:epcglobal:cbv:disp:in_transit</disposition>",
+        f"<readPoint><id>{DEPOT}</id></readPoint>",
+        "<bizTransactionList>",
+        '  <bizTransaction type="urn:epcglobal:cbv:btt:desadv">',
+        "    urn:epcglobal:cbv:bt:x:1",
+        "  </bizTransaction>",
+        "</bizTransactionList>",
+        *extension(
+            [
+                *_quantities("quantityList", RAW, "100"),
+                *_in("sourceList", [f"<source {party}.00001</source>"]),
+                *_in("destinationList", ["<destination", f"    {party}.00003</destination>"]),
+            ]
+        ),
+    ]
+    milling = [
+        *_when("05T10:00:00"),
+        *_quantities("inputQuantityList", RAW, "100"),
+        *_quantities("outputQuantityList", FLAKE, "62.5"),
+        "<bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>",
+        f"<readPoint><id>{MILL}</id></readPoint>",
+        f"<bizLocation><id>{MILL}</id></bizLocation>",
+    ]
+    events = [
+        *_in("ObjectEvent", collection),
+        *_in("ObjectEvent", shipping),
+        *extension(_in("TransformationEvent", milling)),
+    ]
+    if v12:
+        opening = [
+            '<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" schemaVersion="1.2"',
+            '    creationDate="2026-03-06T00:00:00Z">',
+        ]
+    else:
+        opening = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" '
+            'xmlns:ot="https://oretrace.example/voc/"',
+            '    schemaVersion="2.0" creationDate="2026-03-06T00:00:00Z">',
+        ]
+    body = _in("EPCISBody", _in("EventList", events))
+    return "\n".join([*opening, *(f"  {line}" for line in body), "</epcis:EPCISDocument>", ""])
+
+
 # The same three events as document(), written as EPCIS 2.0 XML and as EPCIS 1.2 XML (extension
 # wrappers, CBV URNs, the TransformationEvent inside EventList/extension).
-XML_20 = f"""<?xml version="1.0" encoding="UTF-8"?>
-<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ot="https://oretrace.example/voc/"
-    schemaVersion="2.0" creationDate="2026-03-06T00:00:00Z">
-  <EPCISBody>
-    <EventList>
-      <ObjectEvent>
-        <eventTime>2026-03-01T08:00:00+05:30</eventTime>
-        <eventTimeZoneOffset>+05:30</eventTimeZoneOffset>
-        <action>ADD</action>
-        <bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>
-        <disposition>urn:epcglobal:cbv:disp:active</disposition>
-        <readPoint><id>{MINE}</id></readPoint>
-        <bizLocation><id>{MINE}</id></bizLocation>
-        <quantityList>
-          <quantityElement><epcClass>{RAW}</epcClass>
-            <quantity>120.0</quantity><uom>KGM</uom></quantityElement>
-        </quantityList>
-        <ilmd><ot:village>Koderma</ot:village></ilmd>
-      </ObjectEvent>
-      <ObjectEvent>
-        <eventTime>2026-03-02T09:30:00+05:30</eventTime>
-        <eventTimeZoneOffset>+05:30</eventTimeZoneOffset>
-        <epcList><epc>{BAG}</epc></epcList>
-        <action>OBSERVE</action>
-        <bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>
-        <disposition>urn:epcglobal:cbv:disp:in_transit</disposition>
-        <readPoint><id>{DEPOT}</id></readPoint>
-        <bizTransactionList>
-          <bizTransaction type="urn:epcglobal:cbv:btt:desadv">
-            urn:epcglobal:cbv:bt:x:1
-          </bizTransaction>
-        </bizTransactionList>
-        <quantityList>
-          <quantityElement><epcClass>{RAW}</epcClass>
-            <quantity>100</quantity><uom>KGM</uom></quantityElement>
-        </quantityList>
-        <sourceList>
-          <source type="urn:epcglobal:cbv:sdt:owning_party">urn:epc:id:pgln:8901234.00001</source>
-        </sourceList>
-        <destinationList>
-          <destination
-              type="urn:epcglobal:cbv:sdt:owning_party">urn:epc:id:pgln:8901234.00003</destination>
-        </destinationList>
-      </ObjectEvent>
-      <TransformationEvent>
-        <eventTime>2026-03-05T10:00:00+05:30</eventTime>
-        <eventTimeZoneOffset>+05:30</eventTimeZoneOffset>
-        <inputQuantityList>
-          <quantityElement><epcClass>{RAW}</epcClass>
-            <quantity>100</quantity><uom>KGM</uom></quantityElement>
-        </inputQuantityList>
-        <outputQuantityList>
-          <quantityElement><epcClass>{FLAKE}</epcClass>
-            <quantity>62.5</quantity><uom>KGM</uom></quantityElement>
-        </outputQuantityList>
-        <bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>
-        <readPoint><id>{MILL}</id></readPoint>
-        <bizLocation><id>{MILL}</id></bizLocation>
-      </TransformationEvent>
-    </EventList>
-  </EPCISBody>
-</epcis:EPCISDocument>
-"""
-
-XML_12 = f"""<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" schemaVersion="1.2"
-    creationDate="2026-03-06T00:00:00Z">
-  <EPCISBody>
-    <EventList>
-      <ObjectEvent>
-        <eventTime>2026-03-01T08:00:00+05:30</eventTime>
-        <eventTimeZoneOffset>+05:30</eventTimeZoneOffset>
-        <epcList/>
-        <action>ADD</action>
-        <bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>
-        <disposition>urn:epcglobal:cbv:disp:active</disposition>
-        <readPoint><id>{MINE}</id></readPoint>
-        <bizLocation><id>{MINE}</id></bizLocation>
-        <extension>
-          <quantityList>
-            <quantityElement><epcClass>{RAW}</epcClass>
-              <quantity>120.0</quantity><uom>KGM</uom></quantityElement>
-          </quantityList>
-          <ilmd><village xmlns="https://oretrace.example/voc/">Koderma</village></ilmd>
-        </extension>
-      </ObjectEvent>
-      <ObjectEvent>
-        <eventTime>2026-03-02T09:30:00+05:30</eventTime>
-        <eventTimeZoneOffset>+05:30</eventTimeZoneOffset>
-        <epcList><epc>{BAG}</epc></epcList>
-        <action>OBSERVE</action>
-        <bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>
-        <disposition>urn:epcglobal:cbv:disp:in_transit</disposition>
-        <readPoint><id>{DEPOT}</id></readPoint>
-        <bizTransactionList>
-          <bizTransaction type="urn:epcglobal:cbv:btt:desadv">
-            urn:epcglobal:cbv:bt:x:1
-          </bizTransaction>
-        </bizTransactionList>
-        <extension>
-          <quantityList>
-            <quantityElement><epcClass>{RAW}</epcClass>
-              <quantity>100</quantity><uom>KGM</uom></quantityElement>
-          </quantityList>
-          <sourceList>
-            <source type="urn:epcglobal:cbv:sdt:owning_party">urn:epc:id:pgln:8901234.00001</source>
-          </sourceList>
-          <destinationList>
-            <destination
-                type="urn:epcglobal:cbv:sdt:owning_party">urn:epc:id:pgln:8901234.00003</destination>
-          </destinationList>
-        </extension>
-      </ObjectEvent>
-      <extension>
-        <TransformationEvent>
-          <eventTime>2026-03-05T10:00:00+05:30</eventTime>
-          <eventTimeZoneOffset>+05:30</eventTimeZoneOffset>
-          <inputQuantityList>
-            <quantityElement><epcClass>{RAW}</epcClass>
-              <quantity>100</quantity><uom>KGM</uom></quantityElement>
-          </inputQuantityList>
-          <outputQuantityList>
-            <quantityElement><epcClass>{FLAKE}</epcClass>
-              <quantity>62.5</quantity><uom>KGM</uom></quantityElement>
-          </outputQuantityList>
-          <bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>
-          <readPoint><id>{MILL}</id></readPoint>
-          <bizLocation><id>{MILL}</id></bizLocation>
-        </TransformationEvent>
-      </extension>
-    </EventList>
-  </EPCISBody>
-</epcis:EPCISDocument>
-"""
+XML_20 = _xml("2.0")
+XML_12 = _xml("1.2")
 
 
 def xml_document(version: str = "2.0", *changes: tuple[str, str]) -> bytes:

@@ -9,20 +9,12 @@ from decimal import Decimal
 import factory
 
 from oretrace.core.tests.factories import OrganisationFactory
-from oretrace.traceability.models import (
-    CustodyEdge,
-    CustodyFlag,
-    EpcisCapture,
-    EpcisEvent,
-    EpcisIdentifier,
-    Lot,
-    LotMovement,
-)
+from oretrace.traceability import models
 
 WHEN = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 
 
-class EpcisCaptureFactory(factory.django.DjangoModelFactory[EpcisCapture]):
+class EpcisCaptureFactory(factory.django.DjangoModelFactory[models.EpcisCapture]):
     class Meta:
         model = "traceability.EpcisCapture"
 
@@ -30,7 +22,7 @@ class EpcisCaptureFactory(factory.django.DjangoModelFactory[EpcisCapture]):
     sha256 = factory.Sequence(lambda n: f"{n:064x}")
 
 
-class EpcisEventFactory(factory.django.DjangoModelFactory[EpcisEvent]):
+class EpcisEventFactory(factory.django.DjangoModelFactory[models.EpcisEvent]):
     class Meta:
         model = "traceability.EpcisEvent"
 
@@ -44,7 +36,7 @@ class EpcisEventFactory(factory.django.DjangoModelFactory[EpcisEvent]):
     body = factory.LazyFunction(lambda: {"type": "ObjectEvent", "action": "OBSERVE"})
 
 
-class EpcisIdentifierFactory(factory.django.DjangoModelFactory[EpcisIdentifier]):
+class EpcisIdentifierFactory(factory.django.DjangoModelFactory[models.EpcisIdentifier]):
     class Meta:
         model = "traceability.EpcisIdentifier"
 
@@ -53,7 +45,7 @@ class EpcisIdentifierFactory(factory.django.DjangoModelFactory[EpcisIdentifier])
     value = factory.Sequence(lambda n: f"urn:epc:id:sgtin:8901234.000001.{n}")
 
 
-class LotFactory(factory.django.DjangoModelFactory[Lot]):
+class LotFactory(factory.django.DjangoModelFactory[models.Lot]):
     class Meta:
         model = "traceability.Lot"
 
@@ -64,7 +56,7 @@ class LotFactory(factory.django.DjangoModelFactory[Lot]):
     remaining_kg = Decimal("100")
 
 
-class CustodyEdgeFactory(factory.django.DjangoModelFactory[CustodyEdge]):
+class CustodyEdgeFactory(factory.django.DjangoModelFactory[models.CustodyEdge]):
     class Meta:
         model = "traceability.CustodyEdge"
 
@@ -78,7 +70,7 @@ class CustodyEdgeFactory(factory.django.DjangoModelFactory[CustodyEdge]):
     )
 
 
-class LotMovementFactory(factory.django.DjangoModelFactory[LotMovement]):
+class LotMovementFactory(factory.django.DjangoModelFactory[models.LotMovement]):
     class Meta:
         model = "traceability.LotMovement"
 
@@ -90,7 +82,7 @@ class LotMovementFactory(factory.django.DjangoModelFactory[LotMovement]):
     )
 
 
-class CustodyFlagFactory(factory.django.DjangoModelFactory[CustodyFlag]):
+class CustodyFlagFactory(factory.django.DjangoModelFactory[models.CustodyFlag]):
     class Meta:
         model = "traceability.CustodyFlag"
 

@@ -1,14 +1,12 @@
 """Downloads of list pages (web/exports.py): the whole selection of the page's filters, only
 what the member may see, in the reader's language, any character kept."""
 
-import csv
-import io
-
-import openpyxl
 import pytest
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import override_settings
 
+from oretrace.core.tests.downloads import csv_rows, xlsx_rows
+from oretrace.core.tests.fixtures import web_client
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.tests.factories import FacilityFactory
 
@@ -33,31 +31,15 @@ def facilities(member_a, member_b):
     FacilityFactory(organisation=member_b.organisation, kind=FacilityKind.MINE, name="Beta mine")
 
 
-def _client(member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
-
-
-def _xlsx_rows(response) -> list[tuple[object, ...]]:
-    data = b"".join(response.streaming_content)
-    return list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
-
-
-def _csv_rows(response) -> list[list[str]]:
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
-
-
 def test_xlsx_holds_every_row_the_filters_select_not_only_the_page(member_a, facilities):
-    client = _client(member_a)
+    client = web_client(member_a)
     page = client.get("/facilities/?kind=mine")
     assert "60 facilities" in page.content.decode()  # a page of 50 shows
     assert 'data-export="xlsx"' in page.content.decode()
     # when
     response = client.get("/facilities/?kind=mine&page=2&export=xlsx")
     # then every mine of A, none of B, not the depot; the page number is ignored
-    rows = _xlsx_rows(response)
+    rows = xlsx_rows(response)
     assert response["Content-Disposition"].startswith('attachment; filename="facilities-')
     assert rows[0][:3] == ("Name", "Name in Latin script", "Kind")
     names = {r[0] for r in rows[1:]}
@@ -69,47 +51,47 @@ def test_xlsx_holds_every_row_the_filters_select_not_only_the_page(member_a, fac
 
 
 def test_csv_keeps_non_latin_text_nul_and_defuses_formulas(member_a, facilities):
-    rows = _csv_rows(_client(member_a).get("/facilities/?export=csv"))
+    rows = csv_rows(web_client(member_a).get("/facilities/?export=csv"))
     names = {r[0] for r in rows[1:]}
     assert {"गिरिडीह खदान", NUL_NAME, "'=HYPERLINK(1) depot"} <= names
     assert all(r[-1] == "your organisation" for r in rows[1:])
 
 
 def test_another_organisation_downloads_only_its_own(member_b, facilities):
-    rows = _csv_rows(_client(member_b).get("/facilities/?export=csv"))
+    rows = csv_rows(web_client(member_b).get("/facilities/?export=csv"))
     assert [r[0] for r in rows[1:]] == ["Beta mine"]
 
 
 def test_headers_and_values_in_the_readers_language(member_a, facilities):
-    client = _client(member_a)
+    client = web_client(member_a)
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
-    rows = _csv_rows(client.get("/facilities/?kind=mine&export=csv"))
+    rows = csv_rows(client.get("/facilities/?kind=mine&export=csv"))
     assert rows[0][0] == "Nom"
     assert rows[1][-1] == "votre organisation"
 
 
 @override_settings(ORETRACE_EXPORT_XLSX_MAX_ROWS=10)
 def test_too_long_for_xlsx_sends_back_with_the_way_out(member_a, facilities):
-    client = _client(member_a)
+    client = web_client(member_a)
     response = client.get("/facilities/?kind=mine&export=xlsx", follow=True)
     assert response.redirect_chain[-1][0] == "/facilities/?kind=mine"
     assert "download the CSV" in response.content.decode()
-    assert len(_csv_rows(client.get("/facilities/?kind=mine&export=csv"))) == 61
+    assert len(csv_rows(client.get("/facilities/?kind=mine&export=csv"))) == 61
 
 
 def test_an_unknown_format_is_refused_by_name(member_a, facilities):
-    response = _client(member_a).get("/facilities/?export=pdf", follow=True)
+    response = web_client(member_a).get("/facilities/?export=pdf", follow=True)
     assert response.status_code == 200
     assert "“pdf” is not a download format" in response.content.decode()
 
 
 def test_the_links_carry_the_filters_and_drop_the_page(member_a, facilities):
-    html = _client(member_a).get("/facilities/?kind=mine&page=2").content.decode()
+    html = web_client(member_a).get("/facilities/?kind=mine&page=2").content.decode()
     assert 'href="?kind=mine&amp;export=xlsx" data-export="xlsx"' in html
 
 
 def test_the_file_answers_the_pages_preparing_notice_with_a_cookie(member_a, facilities):
-    client = _client(member_a)
+    client = web_client(member_a)
     response = client.get("/facilities/?export=xlsx&ready=abc123")
     assert response.cookies["oretrace_download"].value == "abc123"
     refused = client.get("/facilities/?export=csv&ready=<script>")
@@ -117,6 +99,6 @@ def test_the_file_answers_the_pages_preparing_notice_with_a_cookie(member_a, fac
 
 
 def test_every_page_has_the_working_notice_of_slow_actions(member_a):
-    html = _client(member_a).get("/").content.decode()
+    html = web_client(member_a).get("/").content.decode()
     assert 'id="busy"' in html
     assert "web/busy.js" in html
