@@ -30,6 +30,7 @@ PURE = {
     "oretrace.ledger.merkle",
     "oretrace.registry.matching",
     "oretrace.traceability.epcis",
+    "oretrace.risk.sources",
 }
 
 Rule = Callable[[rules.Source], Iterator[rules.Violation]]
