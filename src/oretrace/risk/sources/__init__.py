@@ -25,6 +25,7 @@ from oretrace.risk.sources.base import (
     SourceRow,
 )
 from oretrace.risk.sources.cahra import read_cahra
+from oretrace.risk.sources.counts import count_rows
 from oretrace.risk.sources.diff import Change, EditionDiff, diff_rows
 from oretrace.risk.sources.dol import read_dol_countries, read_dol_goods
 from oretrace.risk.sources.iso3166 import read_iso3166
@@ -62,6 +63,7 @@ __all__ = [
     "SourceEdition",
     "SourceError",
     "SourceRow",
+    "count_rows",
     "diff_rows",
     "read_edition",
 ]

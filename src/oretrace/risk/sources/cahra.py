@@ -61,7 +61,7 @@ def read_cahra(data: bytes, filename: str) -> SourceEdition:
         ) from None
     if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
         raise SourceError(filename, "", f"no 'entries' list: this is not {WHAT}")
-    meta = document.get("meta") if isinstance(document.get("meta"), dict) else {}
+    meta: dict[str, Any] = document["meta"] if isinstance(document.get("meta"), dict) else {}
     rows: list[SourceRow] = []
     seen: set[str] = set()
     for n, entry in enumerate(document["entries"]):
@@ -125,9 +125,8 @@ def _region(region: Any, country: str, country_name: str, at: str, filename: str
         flags.append(value)
     if not any(flags):
         raise SourceError(filename, at, f"{code} is neither conflict-affected nor high-risk")
-    return CahraRow(
-        country, country_name, code, str(region.get("name") or "").strip(), *flags, False
-    )
+    name = str(region.get("name") or "").strip()
+    return CahraRow(country, country_name, match.group(0), name, flags[0], flags[1], False)
 
 
 def _date(value: Any, filename: str, at: str) -> date | None:

@@ -32,7 +32,7 @@ def diff_rows(
     changed = []
     for key in sorted(before.keys() & after.keys()):
         old, new = before[key], after[key]
-        fields = [(name, old.get(name, ""), new.get(name, "")) for name in sorted(old | new)]
+        fields = [(name, old.get(name, ""), new.get(name, "")) for name in sorted({*old, *new})]
         fields = [f for f in fields if f[1] != f[2]]
         if fields:
             changed.append(Change(key, fields))

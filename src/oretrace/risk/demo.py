@@ -1,0 +1,1 @@
+"""Demo data of the risk app (filled in with the pages)."""
