@@ -26,3 +26,21 @@ COUNT_LABELS = {
     "high_risk": _("high-risk regions"),
     "whole_country": _("whole-country designations"),
 }
+# The compared fields of a diff, and their yes/no values, as a page shows them.
+FIELD_LABELS = {
+    "sector": _("Sector"),
+    "child_labour": _("Child labour"),
+    "forced_labour": _("Forced labour"),
+    "forced_child_labour": _("Forced child labour"),
+    "region": _("Region"),
+    "advancement": _("Advancement"),
+    "working_children": _("Children working"),
+    "goods": _("Goods"),
+    "name": _("Name"),
+    "conflict_affected": _("Conflict-affected"),
+    "high_risk": _("High-risk"),
+    "whole_country": _("Whole country"),
+    "alpha3": _("Alpha-3"),
+    "numeric": _("Numeric"),
+}
+VALUE_LABELS = {"yes": _("yes"), "no": _("no")}

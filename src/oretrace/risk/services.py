@@ -167,11 +167,13 @@ def import_edition(
     edition_date: date | None = None,
     label: str = "",
     retrieved_on: date | None = None,
+    publisher: str = "",
     progress: Progress = _silent,
     job: Job | None = None,
 ) -> ImportOutcome:
     """Import one file as an edition of ``kind``, all or nothing; a file seen before changes
-    nothing. The one entry point of every import (job, command line, demo)."""
+    nothing. The one entry point of every import (job, command line, demo). ``publisher``
+    overrides the list's own (the demo's made-up lists say they are made up)."""
     can_import_editions.require(actor)
     kind = _kind(kind)
     existing = _existing(kind, data)
@@ -184,7 +186,7 @@ def import_edition(
     with transaction.atomic():
         edition = Edition.objects.create(
             kind=kind,
-            publisher=parsed.publisher[:200],
+            publisher=(publisher or parsed.publisher)[:200],
             label=(label or parsed.label or Path(filename).stem)[:200],
             edition_date=edition_date or parsed.published or today,
             retrieved_on=retrieved_on or parsed.retrieved or today,

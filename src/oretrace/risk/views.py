@@ -15,7 +15,7 @@ from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.uploads import read_upload
 from oretrace.risk import queries, services
-from oretrace.risk.choices import COUNT_LABELS
+from oretrace.risk.choices import COUNT_LABELS, FIELD_LABELS, VALUE_LABELS
 from oretrace.risk.forms import EditionFilterForm, EditionUploadForm
 from oretrace.risk.list_exports import EDITIONS_EXPORT, rows_export
 from oretrace.risk.permissions import can_import_editions
@@ -64,6 +64,8 @@ def edition_detail(
             "edition": edition,
             "counts": [(COUNT_LABELS.get(k, k), v) for k, v in edition.counts.items()],
             "diff": diff,
+            "field_labels": FIELD_LABELS,
+            "value_labels": VALUE_LABELS,
             "shown": DIFF_SHOWN,
             "page": page,
             "headers": [column.header for column in columns],

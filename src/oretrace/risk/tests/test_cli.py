@@ -17,14 +17,6 @@ from oretrace.risk.tests.shared_data import GOODS_2021, read
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def operator(org_a):
-    member = MembershipFactory.create(organisation=org_a, roles=[Role.VIEWER])
-    member.user.is_staff = True
-    member.user.save()
-    return member
-
-
 def _run(*args):
     out = io.StringIO()
     call_command("risk", "import", *args, stdout=out)
