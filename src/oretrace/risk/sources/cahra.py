@@ -59,6 +59,8 @@ def read_cahra(data: bytes, filename: str) -> SourceEdition:
         raise SourceError(
             filename, f"line {exc.lineno} column {exc.colno}", f"not valid JSON: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise SourceError(filename, "", "the JSON is nested too deeply to be a list") from None
     if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
         raise SourceError(filename, "", f"no 'entries' list: this is not {WHAT}")
     meta: dict[str, Any] = document["meta"] if isinstance(document.get("meta"), dict) else {}

@@ -207,3 +207,12 @@ def test_iso3166_a_csv_of_something_else_is_refused():
 
 def test_an_unknown_kind_is_refused():
     assert "unknown kind" in _refused("tvpra", GOOD)
+
+
+def test_cahra_deeply_nested_json_is_refused_not_a_crash():
+    assert "nested too deeply" in _refused("cahra", b"[" * 200_000 + b"]" * 200_000, "d.json")
+
+
+def test_deeply_nested_xml_is_refused_not_a_crash():
+    deep = b"<Goods>" + b"<a>" * 300_000 + b"</a>" * 300_000 + b"</Goods>"
+    assert "broken or cut short" in _refused("dol-goods", deep, "deep.xml")
