@@ -91,6 +91,7 @@ def _more_rows(world: World) -> None:
     )
     from oretrace.declarations.tests.factories import CampaignFactory, DeclarationFactory
     from oretrace.registry.tests.factories import MatchReviewFactory, ReferenceImportFactory
+    from oretrace.risk.tests.factories import EditionFactory
     from oretrace.traceability.tests.factories import CustodyFlagFactory
 
     for org in ORGS:
@@ -113,6 +114,7 @@ def _more_rows(world: World) -> None:
             )
             # changes to the organisation (its change log is a list too)
             services.update_organisation(mine, actor=admin, website=f"https://{n}.example")
+            EditionFactory()  # shared reference data: every member lists every edition
     assert Organisation.objects.count() > len(ORGS)
 
 

@@ -52,6 +52,7 @@ from oretrace.registry.permissions import (
     can_load_reference_lists,
     can_review_matches,
 )
+from oretrace.risk.permissions import can_import_editions
 from oretrace.traceability.permissions import can_capture_events
 from route_world import (
     ROLES,
@@ -167,6 +168,7 @@ CSV = b"name,reference,email,country\nMatrix Metals,MX-1,mx@matrix.example,DE\n"
 # Starting a job writes only the job's own row, with who started it and when (the jobs page and
 # /api/v1/jobs are its record); what the job then changes, its services log.
 JOB_ROW = "a job start: the job row is its own record"
+RISK_CAHRA = b'{"entries": [{"iso2": "BI", "regions": null, "wholeCountry": true}]}'
 
 API_WRITES: dict[str, Write] = {
     "PATCH /api/v1/organisations/{org_id}": Write(
@@ -224,6 +226,12 @@ API_WRITES: dict[str, Write] = {
     ),
     "POST /api/v1/declarations/imports": Write(
         can_import_declarations, body=lambda w, m: {"files": [_file("cmrt.xlsx", b"PK\x03\x04")]}
+    ),
+    # Risk editions are shared reference data: the platform's operator alone imports them.
+    "POST /api/v1/risk/editions": Write(
+        can_import_editions,
+        body=lambda w, m: {"kind": "cahra", "file": _file("c.json", RISK_CAHRA)},
+        unlogged=JOB_ROW,
     ),
     "POST /api/v1/declarations/{declaration_id}/decision": Write(
         can_decide_declarations, body={"status": "accepted", "note": "matrix"}
@@ -378,6 +386,11 @@ WEB_WRITES: dict[str, Write] = {
     "traceability:record-receipt": Write(can_capture_events, org=AURELIA, body={}),
     "ledger:ledger_sign": Write(can_sign_checkpoint),
     "ledger:ledger_audit": Write(can_audit_ledger, unlogged=JOB_ROW),
+    "risk:import": Write(
+        can_import_editions,
+        body=lambda w, m: {"kind": "cahra", "file": _file("c.json", RISK_CAHRA)},
+        unlogged=JOB_ROW,
+    ),
 }
 
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
@@ -444,6 +457,8 @@ WEB_READS = {
     "web:jobs_detail",
     "web:notifications",
     "web:reference",
+    "risk:editions",
+    "risk:edition",
 }
 
 

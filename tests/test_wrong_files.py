@@ -1,4 +1,4 @@
-"""No route of the declarations, registry or custody apps answers 500 to a file of the wrong
+"""No route of the declarations, registry, custody or risk apps answers 500 to a file of the wrong
 kind, encoding or content (issue 16).
 
 Every route that takes a file — web and API, with an account and through a supplier's link —
@@ -104,8 +104,25 @@ def _shared() -> list[tuple[str, str, bytes]]:
 FILES = _generated() + _shared()
 
 
+def _operator() -> tuple[Client, Client]:
+    """Web and API clients of the platform's operator (a staff member), who imports risk
+    editions: anyone else is refused before the file is read."""
+    from oretrace.core.choices import Role
+    from oretrace.core.services import issue_token
+    from oretrace.core.tests.factories import MembershipFactory
+
+    member = MembershipFactory.create(roles=[Role.VIEWER])
+    member.user.is_staff = True
+    member.user.save()
+    web = Client()
+    web.force_login(member.user)
+    _token, secret = issue_token(member, name="wrong files", actor=member)
+    return web, Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
 def _routes(web: Client, api: Client, link: str) -> dict[str, Callable[[str, bytes], Any]]:
     """What each route is sent: the file under the field the route reads."""
+    operator_web, operator_api = _operator()
 
     def upload(name: str, data: bytes) -> SimpleUploadedFile:
         return SimpleUploadedFile(name, data, content_type="application/octet-stream")
@@ -139,6 +156,12 @@ def _routes(web: Client, api: Client, link: str) -> dict[str, Callable[[str, byt
         ),
         "API EPCIS capture (XML)": lambda _n, d: api.post(
             "/api/v1/epcis/capture", d, content_type="application/xml"
+        ),
+        "web risk edition": lambda n, d: operator_web.post(
+            "/risk/import/", {"kind": "dol-goods", "file": upload(n, d)}
+        ),
+        "API risk edition": lambda n, d: operator_api.post(
+            "/api/v1/risk/editions", {"kind": "cahra", "file": upload(n, d)}
         ),
     }
 
@@ -174,7 +197,7 @@ def test_the_routes_tested_are_every_file_route_of_the_three_apps():
     API operations reading a file are counted in the source."""
     src = Path(__file__).resolve().parents[1] / "src" / "oretrace"
     readers = 0
-    for app in ("declarations", "registry", "traceability"):
+    for app in ("declarations", "registry", "traceability", "risk"):
         for path in (src / app).rglob("*.py"):
             if {"tests", "migrations"} & set(path.parts):
                 continue
@@ -183,5 +206,5 @@ def test_the_routes_tested_are_every_file_route_of_the_three_apps():
             readers += len(re.findall(r"forms\.FileField\(", text))
     # web declarations, API declarations, link upload, web supplier list, API supplier list,
     # blank template, web reference list (UploadForm), API reference list, web EPCIS capture
-    # (CaptureForm); the API capture reads its body, not a file field.
-    assert readers == 9, readers
+    # (CaptureForm), web and API risk edition; the API capture reads its body, not a file field.
+    assert readers == 11, readers

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "oretrace.declarations",
     "oretrace.assessments",
     "oretrace.traceability",
+    "oretrace.risk",
     "oretrace.api",
     "oretrace.web",
 ]

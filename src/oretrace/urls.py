@@ -21,6 +21,7 @@ urlpatterns = [
     path("respond/<str:token>/", respond, name="respond"),
     path("assessments/", include("oretrace.assessments.urls")),
     path("custody/", include("oretrace.traceability.urls")),
+    path("risk/", include("oretrace.risk.urls")),
     path("", include("oretrace.ledger.urls")),  # /ledger/… (tlog-tiles, pages), /verify/…
     path("", include("oretrace.web.urls")),
 ]

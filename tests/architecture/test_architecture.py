@@ -31,6 +31,7 @@ PURE = {
     "oretrace.ledger.merkle",
     "oretrace.registry.matching",
     "oretrace.traceability.epcis",
+    "oretrace.risk.sources",
 }
 
 Rule = Callable[[rules.Source], Iterator[rules.Violation]]

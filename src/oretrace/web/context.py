@@ -19,6 +19,7 @@ NAVIGATION = [
     ("declarations:list", _("Declarations")),
     ("assessments:list", _("Assessments")),
     ("traceability:events", _("Custody")),
+    ("risk:editions", _("Risk data")),
     ("ledger:ledger", _("Ledger")),
     ("web:jobs", _("Jobs")),
     ("web:reference", _("Reference data")),

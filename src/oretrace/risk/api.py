@@ -1,0 +1,83 @@
+"""API routes of the risk app: the editions of the reference lists. Thin: reads in
+``queries``, writes in ``services``. Editions are shared reference data: every member reads
+every edition; only the platform's operator imports one."""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+from ninja import File, Form, Query, Router, Status, UploadedFile
+from ninja.pagination import paginate
+
+from oretrace.core.pagination import Pagination
+from oretrace.core.requests import AuthenticatedRequest
+from oretrace.core.uploads import read_upload
+from oretrace.risk import queries, services
+from oretrace.risk.models import Edition
+from oretrace.risk.schemas import EditionDetail, EditionFilter, EditionOut, ImportStarted
+from oretrace.risk.sources import MAX_BYTES, EditionDiff
+
+router = Router()
+TAGS = ["risk"]
+
+
+@router.get("/risk/editions", response=list[EditionOut], tags=TAGS)
+@paginate(Pagination)
+def list_editions(
+    request: AuthenticatedRequest, filters: Query[EditionFilter]
+) -> QuerySet[Edition]:
+    """Every edition of the reference lists, newest first within a list."""
+    return queries.editions_for(request.auth, filters.kind)
+
+
+def _field(name: str, before: str, after: str) -> dict[str, str]:
+    return {"field": name, "before": before, "after": after}
+
+
+def _diff(diff: EditionDiff | None) -> dict[str, Any] | None:
+    if diff is None:
+        return None
+    return {
+        "added": diff.added,
+        "removed": diff.removed,
+        "changed": [
+            {
+                "key": c.key,
+                "fields": [{"field": f, "before": b, "after": a} for f, b, a in c.fields],
+            }
+            for c in diff.changed
+        ],
+    }
+
+
+@router.get("/risk/editions/{edition_id}", response=EditionDetail, tags=TAGS)
+def get_edition(request: AuthenticatedRequest, edition_id: int) -> dict[str, Any]:
+    """One edition with its counts and what changed since the previous one of its list."""
+    edition = queries.edition_for(request.auth, edition_id)
+    out = EditionOut.from_orm(edition).dict()
+    return {**out, "previous_id": edition.previous_id, "diff": _diff(queries.edition_diff(edition))}
+
+
+@router.post("/risk/editions", response={200: ImportStarted, 202: ImportStarted}, tags=TAGS)
+def import_edition(
+    request: AuthenticatedRequest,
+    file: File[UploadedFile],
+    kind: Form[str],
+    edition_date: Form[date | None] = None,
+    label: Form[str] = "",
+) -> Status[dict[str, Any]]:
+    """Import a file as an edition of ``kind`` (``dol-goods``, ``dol-countries``, ``cahra``,
+    ``iso3166``): the platform's operator only. A bad file answers 400 naming what is wrong;
+    a file already imported answers 200 with its edition; otherwise 202 with the job."""
+    started = services.start_edition_import(
+        read_upload(file, limit=MAX_BYTES),
+        file.name or "upload",
+        kind=kind,
+        actor=request.auth,
+        edition_date=edition_date,
+        label=label,
+    )
+    if started.existing is not None:
+        return Status(200, {"already_imported": True, "edition_id": started.existing.pk})
+    job = started.job
+    return Status(202, {"job_id": job.pk if job else None, "status": job.status if job else ""})

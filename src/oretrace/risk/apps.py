@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RiskConfig(AppConfig):
+    name = "oretrace.risk"
+    label = "risk"
+    verbose_name = _("Risk")
+
+    def ready(self) -> None:
+        # Job handlers and demo steps register themselves when their modules are imported.
+        import oretrace.risk.demo
+        import oretrace.risk.tasks  # noqa: F401

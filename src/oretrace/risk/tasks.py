@@ -1,0 +1,62 @@
+"""Every job handler of the risk app; thin: load ids, call a service."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from oretrace.core.jobs import JobContext, job_handler
+from oretrace.core.models import Membership
+from oretrace.core.tenancy import owned_by
+from oretrace.risk.choices import COUNT_LABELS
+from oretrace.risk.exceptions import EditionError
+from oretrace.risk.permissions import can_import_editions
+from oretrace.risk.services import EDITION_IMPORT, import_edition
+
+
+def _date(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@job_handler(
+    EDITION_IMPORT,
+    title=_("Import a reference risk edition"),
+    permission=can_import_editions,
+    result_labels=COUNT_LABELS,
+)
+def import_edition_job(
+    ctx: JobContext,
+    *,
+    path: str,
+    filename: str,
+    kind: str,
+    edition_date: str = "",
+    label: str = "",
+    retrieved_on: str = "",
+) -> dict[str, Any]:
+    """Job: import a stored file as an edition, as the operator who uploaded it."""
+    job = ctx.job
+    if job.created_by_id is None:
+        raise EditionError("an edition import runs as the operator who uploaded the file")
+    members = Membership.objects.select_related("user", "organisation")
+    actor = owned_by(members, job.organisation_id).get(user_id=job.created_by_id)
+    outcome = import_edition(
+        (Path(settings.MEDIA_ROOT) / path).read_bytes(),
+        filename,
+        kind=kind,
+        actor=actor,
+        edition_date=_date(edition_date),
+        label=label,
+        retrieved_on=_date(retrieved_on),
+        progress=ctx.progress,
+        job=job,
+    )
+    for warning in outcome.warnings[:20]:
+        ctx.warn(warning)
+    edition = outcome.edition
+    return {"data": dict(edition.counts), "url": reverse("risk:edition", args=[edition.pk])}

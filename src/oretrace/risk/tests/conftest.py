@@ -1,0 +1,21 @@
+"""Fixtures of the risk app's tests."""
+
+import pytest
+
+from oretrace.core.choices import Role
+from oretrace.core.tests.factories import MembershipFactory
+
+
+@pytest.fixture
+def operator(org_a):
+    """The platform's operator (a staff user), acting through a membership of A."""
+    member = MembershipFactory.create(organisation=org_a, roles=[Role.VIEWER])
+    member.user.is_staff = True
+    member.user.save()
+    return member
+
+
+@pytest.fixture
+def objects_of_a():
+    """Editions belong to no organisation: the tenancy declarations need no object of A."""
+    return {}

@@ -1,0 +1,77 @@
+"""factory_boy factories for the risk app (tests only)."""
+
+import datetime
+
+import factory
+
+from oretrace.risk.choices import EditionKind
+from oretrace.risk.models import ConflictArea, CountryCode, CountryProfile, Edition, GoodListing
+
+
+class EditionFactory(factory.django.DjangoModelFactory[Edition]):
+    class Meta:
+        model = Edition
+
+    kind = EditionKind.DOL_GOODS
+    publisher = "Test publisher"
+    label = factory.Sequence(lambda n: f"Test edition {n}")
+    edition_date = datetime.date(2024, 1, 1)
+    retrieved_on = datetime.date(2024, 2, 1)
+    filename = factory.Sequence(lambda n: f"edition-{n}.xml")
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    counts = factory.LazyFunction(lambda: {"rows": 0})
+
+
+class GoodListingFactory(factory.django.DjangoModelFactory[GoodListing]):
+    class Meta:
+        model = GoodListing
+
+    edition = factory.SubFactory(EditionFactory)
+    good = factory.Sequence(lambda n: f"Good {n}")
+    sector = "Mining"
+    country_name = "Madagascar"
+    country_id = "MG"
+    region = "Sub-Saharan Africa"
+    child_labour = True
+    forced_labour = False
+    forced_child_labour = False
+    key = factory.LazyAttribute(lambda row: f"{row.good} / {row.country_name}")
+
+
+class CountryProfileFactory(factory.django.DjangoModelFactory[CountryProfile]):
+    class Meta:
+        model = CountryProfile
+
+    edition = factory.SubFactory(EditionFactory, kind=EditionKind.DOL_COUNTRIES)
+    country_name = factory.Sequence(lambda n: f"Country {n}")
+    region = "Indo-Pacific"
+    advancement = "Moderate Advancement"
+    working_children = None
+    key = factory.LazyAttribute(lambda row: row.country_name)
+
+
+class ConflictAreaFactory(factory.django.DjangoModelFactory[ConflictArea]):
+    class Meta:
+        model = ConflictArea
+
+    edition = factory.SubFactory(EditionFactory, kind=EditionKind.CAHRA)
+    country_code = "CD"
+    country_name = "Congo, Democratic Republic of the"
+    region_code = factory.Sequence(lambda n: f"CD-{n % 1000:03d}")
+    region_name = factory.Sequence(lambda n: f"Region {n}")
+    conflict_affected = True
+    high_risk = False
+    whole_country = False
+    key = factory.LazyAttribute(lambda row: row.region_code)
+
+
+class CountryCodeFactory(factory.django.DjangoModelFactory[CountryCode]):
+    class Meta:
+        model = CountryCode
+
+    edition = factory.SubFactory(EditionFactory, kind=EditionKind.ISO3166)
+    alpha2 = factory.Sequence(lambda n: f"{chr(65 + n % 26)}{chr(65 + n // 26 % 26)}")
+    alpha3 = factory.LazyAttribute(lambda row: f"{row.alpha2}X")
+    numeric = "999"
+    name = factory.Sequence(lambda n: f"Country {n}")
+    key = factory.LazyAttribute(lambda row: row.alpha2)
