@@ -26,7 +26,9 @@ DEFAULT_PASSWORD = "VelvetSweatshop"  # noqa: S105 - Excel's own password for "e
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
 
-_TITLES = {
+# The families by the title on a template's Declaration sheet, or by the code in its title
+# (``registry.reference_files`` reads a template's Smelter Look-up sheet with them too).
+TEMPLATE_TITLES = {
     "conflict minerals reporting template": "CMRT",
     "extended minerals reporting template": "EMRT",
     "extended mineral reporting template": "EMRT",
@@ -35,7 +37,7 @@ _TITLES = {
     "cobalt reporting template": "CRT",
     "mica reporting template": "MRT",
 }
-_CODE_RE = re.compile(r"\((CMRT|EMRT|AMRT|CRT|PRT|MRT)\)")
+TEMPLATE_CODE_RE = re.compile(r"\((CMRT|EMRT|AMRT|CRT|PRT|MRT)\)")
 _REVISION_RE = re.compile(r"(?:Revision|Version)\s+(\d+(?:\.\d+)?)", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"'?(\d+(?:\.\d+)?)[a-z]?'?")
 _FILENAME_RE = re.compile(r"(CMRT|EMRT|AMRT|CRT)[\s_\-]*v?(\d+\.\d+)", re.IGNORECASE)
@@ -246,10 +248,10 @@ def _from_heading(rows: Sequence[Sequence[Any]]) -> tuple[str, str]:
             if not cell:
                 continue
             if not family:
-                if match := _CODE_RE.search(cell):
+                if match := TEMPLATE_CODE_RE.search(cell):
                     family = match.group(1)
                 else:
-                    family = _TITLES.get(cell.casefold(), "")
+                    family = TEMPLATE_TITLES.get(cell.casefold(), "")
             if not version:
                 if match := _REVISION_RE.search(cell):
                     version = match.group(1)
@@ -266,7 +268,7 @@ def _from_heading(rows: Sequence[Sequence[Any]]) -> tuple[str, str]:
 def _family_in(rows: Sequence[Sequence[Any]]) -> str:
     for row in rows:
         for value in row:
-            if family := _TITLES.get(text(value).casefold()):
+            if family := TEMPLATE_TITLES.get(text(value).casefold()):
                 return family
     return ""
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from oretrace.declarations.rmi.detect import TEMPLATE_CODE_RE, TEMPLATE_TITLES
 from oretrace.registry.matching.normalise import country_code, metal_code
 from oretrace.registry.reference_files.rows import (
     ReferenceFile,
@@ -21,16 +22,6 @@ from oretrace.registry.reference_files.rows import (
 
 LOOKUP_SHEETS = ("smelterlookup", "smelterreferencelist")
 PLACEHOLDERS = frozenset({"smelter not listed", "smelter not yet identified", "unknown"})
-_TEMPLATE_TITLES = {
-    "conflict minerals reporting template": "CMRT",
-    "extended mineral reporting template": "EMRT",
-    "extended minerals reporting template": "EMRT",
-    "additional minerals reporting template": "AMRT",
-    "cobalt reporting template": "CRT",
-    "pilot reporting template": "PRT",
-    "mica reporting template": "MRT",
-}
-_TEMPLATE_CODE_RE = re.compile(r"\((CMRT|EMRT|AMRT|CRT|PRT|MRT)\)")
 _REVISION_RE = re.compile(r"Revision\s+(\d+(?:\.\d+)*[a-z]?)", re.IGNORECASE)
 _FILENAME_RE = re.compile(r"(CMRT|EMRT|AMRT|CRT|PRT|MRT)[\s_\-]*v?(\d+(?:\.\d+)*)", re.IGNORECASE)
 # Sheets of a reporting template that hold a supplier's answers, not reference data.
@@ -76,16 +67,16 @@ def detect_template(
         for row in workbook.get_sheet_by_name(sheets["declaration"]).to_python(nrows=4):
             for value in row:
                 text = cell_text(value)
-                if not template and (m := _TEMPLATE_CODE_RE.search(text)):
+                if not template and (m := TEMPLATE_CODE_RE.search(text)):
                     template = m.group(1)
-                template = template or _TEMPLATE_TITLES.get(text.casefold(), "")
+                template = template or TEMPLATE_TITLES.get(text.casefold(), "")
                 if not version and (m := _REVISION_RE.search(str(value))):
                     version = m.group(1)
     if "revision" in sheets and not (template and version):
         revision = rows_of(workbook, sheets["revision"])
         for row in revision[:4]:
             for value in row:
-                template = template or _TEMPLATE_TITLES.get(cell_text(value).casefold(), "")
+                template = template or TEMPLATE_TITLES.get(cell_text(value).casefold(), "")
         numbers = [
             cell(r, 0).strip("'") for r in revision if re.fullmatch(r"'?\d+\.\d+'?", cell(r, 0))
         ]
