@@ -342,12 +342,13 @@ class Session:
 @contextmanager
 def sessions(
     request: pytest.FixtureRequest, browser: object, stack: Stack, *, timeout_ms: int = 20_000
-) -> Iterator[Callable[[str], Session]]:
-    """``open(name)`` gives a fresh logged-out browser context on ``stack``; each is closed
-    when the block ends, after a screenshot if the test failed."""
+) -> Iterator[Callable[..., Session]]:
+    """``open(name)`` gives a fresh logged-out browser context on ``stack`` (``as_user=email``:
+    logged in; ``at=path``: on that page); each is closed when the block ends, after a
+    screenshot if the test failed."""
     opened: list[tuple[str, object, Session]] = []
 
-    def factory(name: str) -> Session:
+    def factory(name: str, *, as_user: str = "", at: str = "") -> Session:
         context = browser.new_context(  # type: ignore[attr-defined]
             viewport={"width": 1280, "height": 900}, locale="en"
         )
@@ -358,6 +359,10 @@ def sessions(
         page.on("console", session.record_console)
         page.on("pageerror", lambda exc: session.console_errors.append(f"page error: {exc}"))
         opened.append((name, context, session))
+        if as_user:
+            session.log_in(as_user)
+        if at:
+            session.goto(at)
         return session
 
     yield factory

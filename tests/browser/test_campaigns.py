@@ -25,10 +25,10 @@ def test_a_supplier_answers_through_its_link(
 ) -> None:
     from playwright.sync_api import expect
 
-    officer = open_session("officer")
+    officer = open_session(
+        "officer", as_user="compliance@brightline.example", at="/declarations/campaigns/"
+    )
     page = officer.page
-    officer.log_in("compliance@brightline.example")
-    officer.goto("/declarations/campaigns/")
     # The demo's campaign, with the declarations received before it recorded as answers.
     page.get_by_role("link", name=re.compile(r"^CMRT \d{4} supplier survey$")).click()
     expect(page.locator("dl.figures")).to_contain_text("60 %")

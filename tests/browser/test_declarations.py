@@ -80,10 +80,10 @@ def test_rollup_of_the_demo_with_its_chart(
 ) -> None:
     from playwright.sync_api import expect
 
-    session = open_session("brightline")
+    session = open_session(
+        "brightline", as_user="compliance@brightline.example", at="/declarations/"
+    )
     page = session.page
-    session.log_in("compliance@brightline.example")
-    session.goto("/declarations/")
     expect(page.locator("table")).to_contain_text("Kestrel Capacitor Works Ltd.")
     page.screenshot(path=artifacts / "declarations-list.png", full_page=True)
     page.get_by_role("link", name="Roll-up").click()

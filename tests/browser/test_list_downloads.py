@@ -26,10 +26,8 @@ def test_declaration_list_exported_to_xlsx(
 ) -> None:
     from playwright.sync_api import expect
 
-    session = open_session("lists")
+    session = open_session("lists", as_user="compliance@brightline.example", at="/declarations/")
     page = session.page
-    session.log_in("compliance@brightline.example")
-    session.goto("/declarations/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Supplier declarations")
     shown = page.locator("table tbody tr").count()
     link = page.locator('a[data-export="xlsx"]')
@@ -51,10 +49,8 @@ def test_a_slow_download_shows_that_it_is_being_prepared(
 ) -> None:
     from playwright.sync_api import expect
 
-    session = open_session("lists-slow")
+    session = open_session("lists-slow", as_user="compliance@brightline.example", at="/facilities/")
     page = session.page
-    session.log_in("compliance@brightline.example")
-    session.goto("/facilities/")
 
     def slow(route: Any) -> None:  # the file takes two seconds to come
         time.sleep(2)

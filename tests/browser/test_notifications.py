@@ -40,9 +40,8 @@ def test_the_invited_colleague_sees_a_notification_and_the_administrator_hears_t
 ) -> None:
     from playwright.sync_api import expect
 
-    admin = open_session("notify-admin")
+    admin = open_session("notify-admin", as_user=ADMIN)
     page = admin.page
-    admin.log_in(ADMIN)
     worker_log = admin.stack.data_dir / "worker.log"
     mark = len(worker_log.read_text(errors="replace"))
     link = admin.invite(COLLEAGUE)

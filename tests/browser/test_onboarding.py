@@ -28,9 +28,8 @@ def test_sign_up_approval_invitation_and_the_invitee_logs_in(
     from playwright.sync_api import expect
 
     # A newcomer signs up from the login page.
-    newcomer = open_session("newcomer")
+    newcomer = open_session("newcomer", at="/login/")
     page = newcomer.page
-    newcomer.goto("/login/")
     page.get_by_role("link", name="New here? Sign up your organisation").click()
     page.get_by_label("Organisation name").fill("Heron Devices GmbH")
     page.get_by_label("Country of registration").select_option("DE")

@@ -37,9 +37,8 @@ def test_dashboard_switcher_and_jobs_page(
 ) -> None:
     from playwright.sync_api import expect
 
-    session = open_session("compliance")
+    session = open_session("compliance", as_user="compliance@aurelia.example")
     page = session.page
-    session.log_in("compliance@aurelia.example")
 
     expect(page).to_have_url(session.stack.url("/"))
     expect(_heading(session)).to_contain_text("Aurelia")
@@ -77,9 +76,8 @@ def test_admin_runs_reference_reload_job(
 ) -> None:
     from playwright.sync_api import expect
 
-    session = open_session("admin")
+    session = open_session("admin", as_user="admin@aurelia.example")
     page = session.page
-    session.log_in("admin@aurelia.example")
     expect(_heading(session)).to_contain_text("Aurelia")
 
     session.goto("/jobs/")

@@ -184,7 +184,7 @@ class WitnessedLog:
 
     def size(self) -> int:
         """The size the witness last cosigned."""
-        return json.loads(self.state.read_text())[ORIGIN]["size"]
+        return int(json.loads(self.state.read_text())[ORIGIN]["size"])
 
 
 @pytest.fixture

@@ -18,38 +18,47 @@ FLAKE = "urn:epc:class:lgtin:8901234.000002.LOT-B"
 BAG = "urn:epc:id:sscc:8901234.0000000001"
 
 
-def collection(kg: float = 120.0, *, when: str = "2026-03-01T08:00:00+05:30") -> dict[str, Any]:
+def _object_event(
+    when: str, action: str, step: str, disposition: str, read_point: str, **more: Any
+) -> dict[str, Any]:
     return {
         "type": "ObjectEvent",
         "eventTime": when,
         "eventTimeZoneOffset": "+05:30",
-        "action": "ADD",
-        "bizStep": "commissioning",
-        "disposition": "active",
-        "readPoint": {"id": MINE},
-        "bizLocation": {"id": MINE},
-        "quantityList": [{"epcClass": RAW, "quantity": kg, "uom": "KGM"}],
-        "ilmd": {"ot:village": "Koderma"},
+        "action": action,
+        "bizStep": step,
+        "disposition": disposition,
+        "readPoint": {"id": read_point},
+        **more,
     }
+
+
+def collection(kg: float = 120.0, *, when: str = "2026-03-01T08:00:00+05:30") -> dict[str, Any]:
+    return _object_event(
+        when,
+        "ADD",
+        "commissioning",
+        "active",
+        MINE,
+        bizLocation={"id": MINE},
+        quantityList=[{"epcClass": RAW, "quantity": kg, "uom": "KGM"}],
+        ilmd={"ot:village": "Koderma"},
+    )
 
 
 def shipping() -> dict[str, Any]:
-    return {
-        "type": "ObjectEvent",
-        "eventTime": "2026-03-02T09:30:00+05:30",
-        "eventTimeZoneOffset": "+05:30",
-        "action": "OBSERVE",
-        "bizStep": "shipping",
-        "disposition": "in_transit",
-        "readPoint": {"id": DEPOT},
-        "epcList": [BAG],
-        "quantityList": [{"epcClass": RAW, "quantity": 100, "uom": "KGM"}],
-        "bizTransactionList": [{"type": "desadv", "bizTransaction": "urn:epcglobal:cbv:bt:x:1"}],
-        "sourceList": [{"type": "owning_party", "source": "urn:epc:id:pgln:8901234.00001"}],
-        "destinationList": [
-            {"type": "owning_party", "destination": "urn:epc:id:pgln:8901234.00003"}
-        ],
-    }
+    return _object_event(
+        "2026-03-02T09:30:00+05:30",
+        "OBSERVE",
+        "shipping",
+        "in_transit",
+        DEPOT,
+        epcList=[BAG],
+        quantityList=[{"epcClass": RAW, "quantity": 100, "uom": "KGM"}],
+        bizTransactionList=[{"type": "desadv", "bizTransaction": "urn:epcglobal:cbv:bt:x:1"}],
+        sourceList=[{"type": "owning_party", "source": "urn:epc:id:pgln:8901234.00001"}],
+        destinationList=[{"type": "owning_party", "destination": "urn:epc:id:pgln:8901234.00003"}],
+    )
 
 
 def milling() -> dict[str, Any]:
