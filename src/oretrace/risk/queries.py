@@ -3,6 +3,8 @@ through the tenancy helper like every other read."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import QuerySet
 
 from oretrace.core.models import Membership
@@ -18,6 +20,17 @@ def editions_for(member: Membership, kind: str = "") -> QuerySet[Edition]:
     if kind in EditionKind.values:
         editions = editions.filter(kind=kind)
     return editions
+
+
+def edition_as_of(kind: str, on: date) -> Edition | None:
+    """The edition of ``kind`` in force on ``on``: the latest dated on or before it (the last
+    imported, between two of the same date). What a replay "as of" a date reads."""
+    edition: Edition | None = (
+        Edition.objects.filter(kind=kind, edition_date__lte=on)
+        .order_by("-edition_date", "-pk")
+        .first()
+    )
+    return edition
 
 
 def edition_for(member: Membership, edition_id: object) -> Edition:

@@ -208,3 +208,13 @@ def test_an_upload_of_a_bad_file_is_refused_before_any_job(org_a):
         services.start_edition_import(
             _cahra({"iso2": "Congo", "regions": None}), "c.json", kind="cahra", actor=operator
         )
+
+
+def test_the_edition_in_force_on_a_date():
+    old = _import("dol-goods", read(GOODS_2019), "goods_2019.xml", D2019).edition
+    new = _import("dol-goods", read(GOODS_2021), "goods_2021.xml", D2021).edition
+    assert queries.edition_as_of("dol-goods", datetime.date(2019, 1, 1)) is None
+    assert queries.edition_as_of("dol-goods", D2019) == old
+    assert queries.edition_as_of("dol-goods", datetime.date(2022, 1, 1)) == old
+    assert queries.edition_as_of("dol-goods", datetime.date(2030, 1, 1)) == new
+    assert queries.edition_as_of("cahra", datetime.date(2030, 1, 1)) is None
