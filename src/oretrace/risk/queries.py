@@ -44,8 +44,7 @@ def edition_rows(edition: Edition) -> QuerySet[EditionRow]:
     """The rows of an edition, in the list's own order."""
     model = edition.row_model
     rows: QuerySet[EditionRow] = model.objects.filter(**{"edition": edition})
-    related = ["country"] if hasattr(model, "country_id") else []
-    return rows.select_related(*related)
+    return rows.select_related("country") if hasattr(model, "country_id") else rows
 
 
 def _compared(edition: Edition) -> dict[str, dict[str, str]]:

@@ -33,6 +33,8 @@ def _primary_name(obj: Facility, create: bool, extracted: object, **kwargs: obje
 class FacilityFactory(factory.django.DjangoModelFactory[Facility]):
     class Meta:
         model = Facility
+        # the hook writes the primary name's own row; the facility needs no second save
+        skip_postgeneration_save = True
 
     organisation = factory.SubFactory(OrganisationFactory)
     kind = FacilityKind.COLLECTION_POINT
