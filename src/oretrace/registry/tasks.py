@@ -14,6 +14,7 @@ from oretrace.core.models import Membership
 from oretrace.core.tenancy import owned_by
 from oretrace.registry.exceptions import RegistryError
 from oretrace.registry.services.reference_lists import (
+    COUNT_LABELS,
     MAX_ERRORS_SHOWN,
     REFERENCE_IMPORT,
     import_reference_file,
@@ -21,7 +22,16 @@ from oretrace.registry.services.reference_lists import (
 from oretrace.registry.services.reviews import REMATCH_JOB, rematch_organisation
 
 
-@job_handler(REMATCH_JOB, title=_("Re-match open names"))
+@job_handler(
+    REMATCH_JOB,
+    title=_("Re-match open names"),
+    result_labels={
+        "reviews": _("open names matched again"),
+        "matched": _("settled by the engine"),
+        "refreshed": _("new candidates"),
+        "still_open": _("still open"),
+    },
+)
 def rematch_job(ctx: JobContext, reason: str = "") -> dict[str, Any]:
     """Job: match the organisation's open reviews again after ``reason`` (a reference list
     imported, a review confirmed); see ``reviews.rematch_organisation``."""
@@ -31,7 +41,7 @@ def rematch_job(ctx: JobContext, reason: str = "") -> dict[str, Any]:
     return {"data": outcome.as_counts(), "url": reverse("registry:reviews")}
 
 
-@job_handler(REFERENCE_IMPORT, title=_("Import a reference list"))
+@job_handler(REFERENCE_IMPORT, title=_("Import a reference list"), result_labels=COUNT_LABELS)
 def reference_import_job(ctx: JobContext, path: str, filename: str) -> dict[str, Any]:
     """Job: import a stored reference file as the member who uploaded it."""
     job = ctx.job
@@ -40,7 +50,9 @@ def reference_import_job(ctx: JobContext, path: str, filename: str) -> dict[str,
     members = Membership.objects.select_related("user", "organisation")
     actor = owned_by(members, job.organisation_id).get(user_id=job.created_by_id)
     data = (Path(settings.MEDIA_ROOT) / path).read_bytes()
-    outcome = import_reference_file(data, filename, actor=actor, progress=ctx.progress, job=job)
+    outcome = import_reference_file(
+        data, filename, actor=actor, progress=ctx.progress, job=job, hold=ctx.hold
+    )
     for warning in outcome.record.warnings[:MAX_ERRORS_SHOWN]:
         ctx.warn(warning)
     where = "1" if outcome.record.shared else "0"

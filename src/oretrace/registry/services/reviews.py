@@ -23,6 +23,7 @@ from oretrace.core.choices import ChangeAction, JobStatus
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Grant, Job, Membership, Organisation
+from oretrace.core.stored_text import StoredText
 from oretrace.core.tenancy import owned, owned_by, scope_to_organisation
 from oretrace.registry.choices import IdentifierScheme, MatchOutcome, NameKind, ReviewStatus
 from oretrace.registry.exceptions import RegistryError
@@ -247,7 +248,10 @@ def confirm_review(review: MatchReview, *, facility: Facility, actor: Membership
     )
     decided = _decide(review, ReviewStatus.CONFIRMED, facility, actor)
     # The new alias may settle other open names of the organisation: re-match them.
-    schedule_rematch(actor.organisation_id, reason=f"review #{review.pk} confirmed")
+    schedule_rematch(
+        actor.organisation_id,
+        reason=StoredText.of("review #%(review)s confirmed", review=review.pk),
+    )
     return decided
 
 
@@ -257,7 +261,9 @@ def reject_review(review: MatchReview, *, actor: Membership) -> MatchReview:
     _require_reviewer(actor, review)
     decided = _decide(review, ReviewStatus.REJECTED, None, actor)
     # What was derived from the open review (the declarations' flag counts) follows.
-    schedule_rematch(actor.organisation_id, reason=f"review #{review.pk} rejected")
+    schedule_rematch(
+        actor.organisation_id, reason=StoredText.of("review #%(review)s rejected", review=review.pk)
+    )
     return decided
 
 
@@ -282,7 +288,9 @@ def create_from_review(
         _keep_declared_identifier(facility, review, actor, source)
     decided = _decide(review, ReviewStatus.CREATED, facility, actor)
     # The new facility may be the answer to other open names too.
-    schedule_rematch(actor.organisation_id, reason=f"review #{review.pk} recorded")
+    schedule_rematch(
+        actor.organisation_id, reason=StoredText.of("review #%(review)s recorded", review=review.pk)
+    )
     return decided
 
 
@@ -358,7 +366,7 @@ def on_rematch(
     return register
 
 
-def schedule_rematch(organisation_id: int, *, reason: str) -> Job | None:
+def schedule_rematch(organisation_id: int, *, reason: StoredText) -> Job | None:
     """Queue a re-matching job for the organisation once the current transaction commits,
     unless one is already waiting to start (it will see the same registry)."""
     queued = Job.objects.filter(kind=REMATCH_JOB, status=JobStatus.QUEUED)
@@ -370,12 +378,12 @@ def schedule_rematch(organisation_id: int, *, reason: str) -> Job | None:
         REMATCH_JOB,
         actor=REMATCH_ACTOR,
         organisation=organisation,
-        params={"reason": reason[:200]},
-        title=f"Re-match open names after {reason}"[:200],
+        params={"reason": reason.english()[:200]},
+        title=StoredText.of("Re-match open names after %(reason)s", reason=reason),
     )
 
 
-def schedule_rematch_everywhere(*, reason: str) -> list[Job]:
+def schedule_rematch_everywhere(*, reason: StoredText) -> list[Job]:
     """After the registry changed for everyone (a reference list was imported): re-match every
     organisation that has open reviews or state derived from matches."""
     organisations = set(
@@ -389,12 +397,14 @@ def schedule_rematch_everywhere(*, reason: str) -> list[Job]:
     return [job for job in jobs if job is not None]
 
 
-def _silent(_percent: float, _message: str | None = None) -> None:
+def _silent(_percent: float, _message: str | StoredText | None = None) -> None:
     return None
 
 
 def rematch_organisation(
-    organisation_id: int, *, progress: Callable[[float, str | None], None] = _silent
+    organisation_id: int,
+    *,
+    progress: Callable[[float, str | StoredText | None], None] = _silent,
 ) -> RematchOutcome:
     """Match every open review of the organisation again against its current registry.
 
@@ -410,13 +420,26 @@ def rematch_organisation(
         .values_list("pk", flat=True)
     )
     matcher = matcher_for_organisation(organisation_id)
-    progress(1, f"{len(ids)} open names to match again")
+    progress(
+        1,
+        StoredText.of(
+            "%(count)s open name to match again",
+            "%(count)s open names to match again",
+            count=len(ids),
+        ),
+    )
     for start in range(0, len(ids), _REMATCH_CHUNK):
         with transaction.atomic():
             _rematch_chunk(ids[start : start + _REMATCH_CHUNK], matcher, outcome)
         progress(
             1 + 89 * min(start + _REMATCH_CHUNK, len(ids)) / len(ids),
-            f"{outcome.reviews} of {len(ids)} names matched again, {outcome.matched} settled",
+            StoredText.of(
+                "%(done)s of %(count)s name matched again, %(settled)s settled",
+                "%(done)s of %(count)s names matched again, %(settled)s settled",
+                done=outcome.reviews,
+                count=len(ids),
+                settled=outcome.matched,
+            ),
         )
     for func, _organisations in _listeners:
         func(outcome)
