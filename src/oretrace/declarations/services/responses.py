@@ -39,7 +39,7 @@ from oretrace.declarations.services.imports import (
     FileOutcome,
     check_upload,
     import_declaration,
-    refused_batch_message,
+    refused_batch_text,
     store_file,
 )
 
@@ -200,7 +200,8 @@ def run_link_response(
     url = reverse("declarations:campaign", args=[link.campaign_id])
     if answers and counts.get("refused") == len(answers):
         # Nothing came of it: the job failed, as a web batch whose every file was refused.
-        raise JobFailed(refused_batch_message(len(answers)), data=counts, url=url)
+        text = refused_batch_text(len(answers))
+        raise JobFailed(text.english(), text=text, data=counts, url=url)
     return {"data": counts, "url": url}
 
 

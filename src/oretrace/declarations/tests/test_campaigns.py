@@ -781,6 +781,16 @@ def test_a_link_upload_whose_every_file_is_refused_fails(
     assert job.result_url == reverse("declarations:campaign", args=[campaign_a[0].pk])
     request = campaign_queries.find_request(campaign_a[1]["Alpha Metals"])
     assert [u["outcome"] for u in request.uploads] == ["refused", "refused"]
+    # the job's page says it in the reader's language
+    from django.utils import translation
+
+    from oretrace.core.job_texts import message_text
+
+    with translation.override("fr"):
+        assert message_text(job.messages[-1]) == (
+            "Les 2 fichiers ont tous été refusés, rien n'a donc été importé : la liste des "
+            "fichiers dit pourquoi pour chacun."
+        )
 
 
 def test_a_link_upload_with_one_file_imported_succeeds(
