@@ -287,7 +287,7 @@ def build_onboarding(say: Callable[[str], None]) -> None:
 def build_demo(say: Callable[[str], None] = lambda _msg: None) -> None:
     """Load reference data if needed, then the core demo, then every app's demo step."""
     if not reference_is_loaded():
-        load_reference_data(lambda _p, msg: say(msg))
+        load_reference_data(lambda _p, msg: say(str(msg)))
     build_core(say)
     build_onboarding(say)
     for name, step in [*_STEPS, *_LAST_STEPS]:

@@ -61,12 +61,21 @@ class JobLost(Exception):
 class JobFailed(OretraceError):
     """Raised by a handler whose work came to nothing for a reason the user can act on (every
     file of an import refused): the job fails with this message alone, no traceback, and keeps
-    the result and its link, so that the page shows what was refused and why."""
+    the result and its link, so that the page shows what was refused and why. ``text``: the
+    message as a catalogue template, for the job's page in the reader's language."""
 
-    def __init__(self, message: str, *, data: dict[str, Any] | None = None, url: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        data: dict[str, Any] | None = None,
+        url: str = "",
+        text: StoredText | None = None,
+    ) -> None:
         super().__init__(message)
         self.data = data or {}
         self.url = url
+        self.text = text
 
 
 class WorkerLost(Exception):
@@ -375,7 +384,7 @@ def _run(ctx: JobContext) -> None:
         )
         return
     except JobFailed as exc:
-        ctx._append("error", str(exc))
+        ctx._append("error", exc.text or str(exc))
         _finish(
             ctx,
             JobStatus.FAILED,

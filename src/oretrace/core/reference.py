@@ -14,8 +14,9 @@ from django.utils.translation import gettext, gettext_noop
 
 from oretrace.core.choices import TemplateFamily
 from oretrace.core.models import Country, Mineral, Subdivision
+from oretrace.core.stored_text import StoredText
 
-Progress = Callable[[float, str], None]
+Progress = Callable[[float, str | StoredText], None]
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def mineral_name(code: str) -> str:
     return gettext(name) if name else code
 
 
-def _silent(_percent: float, _message: str) -> None:
+def _silent(_percent: float, _message: str | StoredText) -> None:
     return None
 
 
@@ -138,13 +139,34 @@ def load_minerals() -> int:
 def load_reference_data(progress: Progress = _silent) -> dict[str, int]:
     """Load or refresh every reference catalogue; returns the row count of each."""
     counts: dict[str, int] = {}
-    progress(0, "Loading ISO 3166-1 countries")
+    progress(0, StoredText.of("Loading ISO 3166-1 countries"))
     counts["countries"] = load_countries()
-    progress(30, f"{counts['countries']} countries; loading ISO 3166-2 subdivisions")
+    progress(
+        30,
+        StoredText.of(
+            "%(count)s country; loading ISO 3166-2 subdivisions",
+            "%(count)s countries; loading ISO 3166-2 subdivisions",
+            count=counts["countries"],
+        ),
+    )
     counts["subdivisions"] = load_subdivisions()
-    progress(90, f"{counts['subdivisions']} subdivisions; loading minerals and metals")
+    progress(
+        90,
+        StoredText.of(
+            "%(count)s subdivision; loading minerals and metals",
+            "%(count)s subdivisions; loading minerals and metals",
+            count=counts["subdivisions"],
+        ),
+    )
     counts["minerals"] = load_minerals()
-    progress(100, f"{counts['minerals']} minerals and metals")
+    progress(
+        100,
+        StoredText.of(
+            "%(count)s mineral or metal",
+            "%(count)s minerals and metals",
+            count=counts["minerals"],
+        ),
+    )
     return counts
 
 

@@ -77,6 +77,11 @@ def notifications_tick() -> None:
 @job_handler(
     "reference.reload",
     title=_("Reload reference catalogues"),
+    result_labels={
+        "countries": _("countries"),
+        "subdivisions": _("subdivisions"),
+        "minerals": _("minerals and metals"),
+    },
     permission=can_reload_reference,
     user_startable=True,
 )

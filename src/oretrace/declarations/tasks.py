@@ -16,7 +16,11 @@ from oretrace.declarations.choices import UploadOutcome
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration, ImportBatch, SmelterEntry
 from oretrace.declarations.services.decisions import refresh_issue_counts
-from oretrace.declarations.services.imports import refused_batch_message, run_batch
+from oretrace.declarations.services.imports import (
+    refused_batch_text,
+    refused_file_text,
+    run_batch,
+)
 from oretrace.declarations.services.mail import send_campaign_mail
 from oretrace.declarations.services.responses import LINK_RESPONSE, run_link_response
 from oretrace.declarations.services.rollup import KIND as ROLLUP_EXPORT
@@ -47,11 +51,12 @@ def import_job(ctx: JobContext, batch: int) -> dict[str, Any]:
     counts = run_batch(record, actor=actor, progress=ctx.progress, hold=ctx.hold)
     for entry in record.files:
         if entry["outcome"] == "refused":
-            ctx.warn(f"{entry['filename']}: {entry['message']}")
+            ctx.warn(refused_file_text(entry))
     url = f"/declarations/imports/{record.pk}/"
     if counts["refused"] and not counts["imported"] and not counts["duplicate"]:
         # Nothing came of it: the job failed, for reasons the list of files gives one by one.
-        raise JobFailed(refused_batch_message(counts["refused"]), data=counts, url=url)
+        text = refused_batch_text(counts["refused"])
+        raise JobFailed(text.english(), text=text, data=counts, url=url)
     return {"data": counts, "url": url}
 
 

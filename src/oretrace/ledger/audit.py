@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from oretrace.core.changelog import verify_chain
+from oretrace.core.stored_text import StoredText
 from oretrace.ledger import keys, records
 from oretrace.ledger import services as ledger_services
 from oretrace.ledger.checkpoint import CheckpointError, verify_checkpoint
@@ -47,7 +48,7 @@ from oretrace.ledger.merkle import HASH_SIZE, MemoryTree, range_nodes
 from oretrace.ledger.models import AuditRun, Checkpoint, Erasure, HashTile, Leaf, LogState
 from oretrace.ledger.tiles import TILE_WIDTH
 
-Progress = Callable[[float, str], None]
+Progress = Callable[[float, str | StoredText], None]
 CHUNK = 5000
 
 
@@ -306,7 +307,10 @@ def _check_records(
                     leaf.organisation,
                 )
             )
-        progress(60 + 20 * (n + 1) / max(1, len(records.all_types())), f"checked {spec.name}")
+        progress(
+            60 + 20 * (n + 1) / max(1, len(records.all_types())),
+            StoredText.of("checked %(what)s", what=spec.name),
+        )
     return checked, erased
 
 
@@ -353,7 +357,10 @@ def _check_contents(problems: list[Problem], progress: Progress) -> None:
         problems.extend(
             Problem(f.kind, f.detail, f.record_type, f.record_id, f.organisation) for f in check()
         )
-        progress(80 + 20 * (n + 1) / max(1, len(checks)), f"checked {name}")
+        progress(
+            80 + 20 * (n + 1) / max(1, len(checks)),
+            StoredText.of("checked %(what)s", what=name),
+        )
 
 
 def run_audit(
@@ -371,17 +378,24 @@ def run_audit(
     run = ledger_services.start_audit_run(trigger)
     problems: list[Problem] = []
     tree = MemoryTree()
-    say(5, "Recomputing every leaf and the tree")
+    say(5, StoredText.of("Recomputing every leaf and the tree"))
     erased_leaves: dict[int, tuple[str, str, int]] = {}
     latest = _read_leaves(tree, problems, erased_leaves)
-    say(30, f"Comparing the stored tree of {tree.size} leaves")
+    say(
+        30,
+        StoredText.of(
+            "Comparing the stored tree of %(count)s leaf",
+            "Comparing the stored tree of %(count)s leaves",
+            count=tree.size,
+        ),
+    )
     _check_tree(tree, problems)
-    say(50, "Checking the checkpoints")
+    say(50, StoredText.of("Checking the checkpoints"))
     _check_checkpoints(tree, problems)
     _check_published(tree, problems, published_checkpoints(checkpoints))
     checked, erased = _check_records(latest, problems, say)
     _check_erasures(erased_leaves, problems)
-    say(80, "Checking the change log's chain")
+    say(80, StoredText.of("Checking the change log's chain"))
     _check_changelog(problems)
     _check_contents(problems, say)
     ledger_services.finish_audit_run(

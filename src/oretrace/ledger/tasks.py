@@ -58,6 +58,11 @@ def ledger_tick() -> None:
 @job_handler(
     "ledger.audit",
     title=_("Tamper audit of the ledger"),
+    result_labels={
+        "leaves": _("leaves recomputed"),
+        "records": _("records checked"),
+        "problems": _("problems found"),
+    },
     permission=can_audit_ledger,
     user_startable=True,
 )

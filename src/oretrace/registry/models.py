@@ -287,6 +287,12 @@ class ReferenceImport(OrgOwnedModel):
     )
     counts = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    complete = models.BooleanField(
+        default=True,
+        help_text="Every step of the import committed. The facilities are written in steps of "
+        "their own transaction each; an import that stopped halfway is taken up again by the "
+        "next run of its job or by an upload of the same file.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -317,6 +317,17 @@ def review_bulk(request: HttpRequest, member: Membership) -> HttpResponse:
     chosen = bulk_candidates(review_queue_of(member, f), float(min_score))
     expected = _int_or_none(request.POST.get("expected"))
     if request.POST.get("step") == "confirm" and expected == len(chosen) and chosen:
+        if len(chosen) > reviews.BULK_AT_ONCE:  # more than a second's work: a job with progress
+            try:
+                job = reviews.start_bulk_confirmation(
+                    chosen, min_score=float(min_score), actor=member
+                )
+            except PermissionDenied:
+                raise
+            except OretraceError as exc:
+                messages.error(request, str(exc))
+                return redirect(back)
+            return redirect("web:jobs_detail", job_id=job.pk)
         try:
             reviews.confirm_in_bulk(chosen, min_score=float(min_score), actor=member)
         except PermissionDenied:

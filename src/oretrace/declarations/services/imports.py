@@ -454,13 +454,22 @@ def start_import(
     return batch
 
 
-def refused_batch_message(refused: int) -> str:
+def refused_batch_text(refused: int) -> StoredText:
     """What a job says when every file of its batch was refused (the job then fails)."""
-    if refused == 1:
-        return "The file was refused, so nothing was imported: the list of files says why."
-    return (
-        f"All {refused} files were refused, so nothing was imported: the list of files says "
-        "why for each."
+    return StoredText.of(
+        "The file was refused, so nothing was imported: the list of files says why.",
+        "All %(count)s files were refused, so nothing was imported: the list of files says "
+        "why for each.",
+        count=refused,
+    )
+
+
+def refused_file_text(entry: dict[str, Any]) -> StoredText:
+    """A refused file of a batch as a job's warning: its name and why, in the reader's language
+    (the stored English when the outcome has no template)."""
+    why = StoredText.from_json(entry.get("text"))
+    return StoredText.of(
+        "%(file)s: %(message)s", file=entry["filename"], message=why or entry["message"]
     )
 
 

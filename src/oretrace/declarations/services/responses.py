@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,7 +24,7 @@ from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import InvalidTransition
-from oretrace.core.jobs import JobContext, start_job
+from oretrace.core.jobs import JobContext, JobFailed, start_job
 from oretrace.core.models import Job, Membership
 from oretrace.core.stored_text import StoredText
 from oretrace.declarations import notices
@@ -38,6 +39,7 @@ from oretrace.declarations.services.imports import (
     FileOutcome,
     check_upload,
     import_declaration,
+    refused_batch_text,
     store_file,
 )
 
@@ -190,11 +192,17 @@ def run_link_response(
         answers.append(_answer(link, entry["filename"], data, owner=owner, today=None))
     _record(link, answers, datetime.fromisoformat(at))
     outcomes = [a.outcome for a in answers]
+    counts = {o: outcomes.count(o) for o in set(outcomes)}
     ctx.progress(100, ", ".join(f"{a.filename}: {a.message}" for a in answers)[:500])
     for answer in answers:  # so that the job says "finished with warnings", not "succeeded"
         if answer.outcome == "refused":
             ctx.warn(f"{answer.filename}: {answer.message}")
-    return {"data": {o: outcomes.count(o) for o in set(outcomes)}}
+    url = reverse("declarations:campaign", args=[link.campaign_id])
+    if answers and counts.get("refused") == len(answers):
+        # Nothing came of it: the job failed, as a web batch whose every file was refused.
+        text = refused_batch_text(len(answers))
+        raise JobFailed(text.english(), text=text, data=counts, url=url)
+    return {"data": counts, "url": url}
 
 
 def respond(

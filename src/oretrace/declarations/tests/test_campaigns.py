@@ -747,3 +747,59 @@ def _named(blank, company: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def test_a_link_upload_whose_every_file_is_refused_fails(
+    campaign_a, django_capture_on_commit_callbacks
+):
+    """As a web batch: a supplier's upload of which nothing could be imported ends as failed,
+    saying so, with the outcome of each file in the result, not as "finished with warnings"."""
+    from oretrace.core.choices import JobStatus
+    from oretrace.core.models import Job
+    from oretrace.core.tests.bombs import workbook_bomb
+
+    url = f"/respond/{campaign_a[1]['Alpha Metals']}/"
+    files = [
+        SimpleUploadedFile("bomb.xlsx", workbook_bomb()),
+        SimpleUploadedFile("again.xlsx", workbook_bomb()),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert Client().post(url, {"files": files}).status_code == 200
+    job = Job.objects.get(kind="declarations.link_response")
+    assert job.status == JobStatus.FAILED
+    assert (
+        job.error
+        == "All 2 files were refused, so nothing was imported: the list of files says why for each."
+    )
+    assert job.result == {"refused": 2}
+    assert job.result_url == reverse("declarations:campaign", args=[campaign_a[0].pk])
+    request = campaign_queries.find_request(campaign_a[1]["Alpha Metals"])
+    assert [u["outcome"] for u in request.uploads] == ["refused", "refused"]
+    # the job's page says it in the reader's language
+    from django.utils import translation
+
+    from oretrace.core.job_texts import message_text
+
+    with translation.override("fr"):
+        assert message_text(job.messages[-1]) == (
+            "Les 2 fichiers ont tous été refusés, rien n'a donc été importé : la liste des "
+            "fichiers dit pourquoi pour chacun."
+        )
+
+
+def test_a_link_upload_with_one_file_imported_succeeds(
+    campaign_a, filled, django_capture_on_commit_callbacks
+):
+    from oretrace.core.choices import JobStatus
+    from oretrace.core.models import Job
+    from oretrace.core.tests.bombs import workbook_bomb
+
+    name, data = filled("Merck")
+    url = f"/respond/{campaign_a[1]['Alpha Metals']}/"
+    files = [SimpleUploadedFile(name, data), SimpleUploadedFile("bomb.xlsx", workbook_bomb())]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert Client().post(url, {"files": files}).status_code == 200
+    job = Job.objects.get(kind="declarations.link_response")
+    assert job.status == JobStatus.SUCCEEDED  # with a warning: "finished with warnings"
+    assert [m["level"] for m in job.messages].count("warning") == 1
+    assert job.result == {"imported": 1, "refused": 1}

@@ -1,9 +1,16 @@
 """Reference imports: a Smelter Look-up sheet or an RMI facility-list export, from the user's
 own file (the lists are copyrighted and never bundled), and CFSI-to-CID translation tables.
 
-Upload → job → parse (pure, ``reference_files``) → one transaction through the services. The
-same file twice (same SHA-256) is recognised and changes nothing; a facility that disappears
-from a newer snapshot of its list is marked delisted, never deleted.
+Upload → job → parse (pure, ``reference_files``) → writes through the services, in steps of
+``IMPORT_STEP`` facilities, each its own short transaction: on SQLite the database has one
+writer, and a whole list in one transaction (tens of seconds on a busy machine) kept every other
+write waiting past its busy timeout (a page's session, a supplier's upload: "database is
+locked"), and hid the job's progress until the end. The import's record is written first and
+marked ``complete`` by the last step (the delisting, the counts, the re-matching), so a run that
+stopped halfway is taken up again by the next (the job run again, or the same file uploaded
+again): each step only brings facilities up to the file, so doing one twice changes nothing.
+The same file twice (same SHA-256) is recognised and changes nothing; a facility that
+disappears from a newer snapshot of its list is marked delisted, never deleted.
 
 Two scopes, one import function (``import_reference_file``):
 
@@ -33,7 +40,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.actors import SystemActor
@@ -41,6 +48,7 @@ from oretrace.core.changelog import log_change, snapshot, update_and_log
 from oretrace.core.choices import ChangeAction
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Job, Membership
+from oretrace.core.stored_text import StoredText
 from oretrace.core.tenancy import owned, owned_by
 from oretrace.registry import services
 from oretrace.registry.choices import AssuranceScheme, FacilityKind, IdentifierScheme, NameKind
@@ -56,7 +64,7 @@ from oretrace.registry.reference_files import (
 )
 from oretrace.registry.services.reviews import schedule_rematch_everywhere
 
-Progress = Callable[[float, str], None]
+Progress = Callable[[float, str | StoredText | None], None]
 
 # What each count of an import means, for people (the keys stay stable for the API).
 COUNT_LABELS = {
@@ -73,13 +81,33 @@ COUNT_LABELS = {
     "folded": _("organisations' copies folded into the shared registry"),
 }
 MAX_ERRORS_SHOWN = 20
+# Facilities written per transaction (a step takes well under a second on SQLite).
+IMPORT_STEP = 25
 REFERENCE_IMPORT = "registry.import_reference"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a reference file (template or RMI list export)
 UPLOAD_DIR = "registry-imports"
 
 
-def _silent(_p: float, _m: str) -> None:
+def _silent(_p: float, _m: str | StoredText | None) -> None:
     return None
+
+
+def counts_text(counts: dict[str, int]) -> StoredText:
+    """An import's counts as one line in the reader's language ("new facilities: 12, …"):
+    each label is a msgid of ``COUNT_LABELS``, a count without a label is shown by its code."""
+    parts = []
+    for code, value in counts.items():
+        label = COUNT_LABELS.get(code)
+        with translation.override("en"):
+            english = str(label) if label is not None else code
+        parts.append(
+            StoredText.of(
+                "%(label)s: %(value)s",
+                label=StoredText.of(english) if label is not None else code,
+                value=value,
+            )
+        )
+    return StoredText.joined(*parts)
 
 
 @dataclass
@@ -121,7 +149,8 @@ def start_reference_import(data: bytes, filename: str, *, actor: Membership) -> 
     if not data:
         raise RegistryError(f"{filename} is empty")
     shared = is_shared_import(actor)
-    existing = _earlier_imports(actor, shared=shared).filter(sha256=_sha256(data)).first()
+    earlier = _earlier_imports(actor, shared=shared).filter(complete=True)
+    existing = earlier.filter(sha256=_sha256(data)).first()
     if existing is not None:
         raise RegistryError(
             f"{filename} was already imported on "
@@ -133,7 +162,7 @@ def start_reference_import(data: bytes, filename: str, *, actor: Membership) -> 
         REFERENCE_IMPORT,
         actor=actor,
         params={"path": path, "filename": filename},
-        title=f"Import reference list {filename}"[:200],
+        title=StoredText.of("Import reference list %(file)s", file=filename[:150]),
     )
 
 
@@ -144,8 +173,11 @@ def import_reference_file(
     actor: Membership,
     progress: Progress = _silent,
     job: Job | None = None,
+    hold: Callable[[], None] = lambda: None,
 ) -> ImportOutcome:
-    """Import one reference file, all or nothing; a file seen before changes nothing.
+    """Import one reference file, in steps (see the module); a file seen before changes nothing,
+    one whose import stopped halfway is taken up where it was. ``hold`` is called inside each
+    step's transaction (a job's ``ctx.hold``: the step commits only while the run holds the job).
 
     The one entry point of every reference-list import (web, job, CLI, demo): a curator's goes
     to the shared registry, an organisation administrator's to the organisation's own.
@@ -154,8 +186,15 @@ def import_reference_file(
     shared = is_shared_import(actor)
     digest = _sha256(data)
     existing = _earlier_imports(actor, shared=shared).filter(sha256=digest).first()
-    if existing is not None:
-        progress(100, f"{filename} was already imported as {existing.filename}: nothing to do")
+    if existing is not None and existing.complete:
+        progress(
+            100,
+            StoredText.of(
+                "%(file)s was already imported as %(earlier)s: nothing to do",
+                file=filename,
+                earlier=existing.filename,
+            ),
+        )
         return ImportOutcome(existing, already_imported=True, counts=dict(existing.counts))
     try:
         parsed = read_reference_file(data, filename)
@@ -165,13 +204,17 @@ def import_reference_file(
         shown = "; ".join(parsed.errors[:MAX_ERRORS_SHOWN])
         more = len(parsed.errors) - MAX_ERRORS_SHOWN
         raise RegistryError(f"{filename}: {shown}" + (f" (and {more} more)" if more > 0 else ""))
-    progress(5, f"{len(parsed.rows)} rows read from sheet '{parsed.sheet}' ({parsed.source})")
-    with transaction.atomic():
-        outcome = _import_rows(parsed, filename, digest, actor, progress, job)
-        # Names waiting for review, and what was derived from matches, catch up with the new
-        # list in the background (one job per organisation, queued when this commits).
-        schedule_rematch_everywhere(reason=f"reference list {filename}")
-        return outcome
+    progress(
+        5,
+        StoredText.of(
+            "%(count)s row read from sheet '%(sheet)s' (%(source)s)",
+            "%(count)s rows read from sheet '%(sheet)s' (%(source)s)",
+            count=len(parsed.rows),
+            sheet=parsed.sheet,
+            source=parsed.source,
+        ),
+    )
+    return _import_rows(parsed, filename, digest, actor, progress, job, hold, unfinished=existing)
 
 
 def _list_key(kind: str, template: str) -> str:
@@ -185,8 +228,10 @@ def _import_rows(
     actor: Membership,
     progress: Progress,
     job: Job | None,
+    hold: Callable[[], None],
+    unfinished: ReferenceImport | None = None,
 ) -> ImportOutcome:
-    record = ReferenceImport.objects.create(
+    record = unfinished or ReferenceImport.objects.create(
         organisation=actor.organisation,
         created_by=actor.user,
         filename=filename[:300],
@@ -197,6 +242,7 @@ def _import_rows(
         job=job,
         warnings=list(parsed.warnings),
         shared=is_shared_import(actor),
+        complete=False,
     )
     record.is_older = _is_older(record)
     # Organisations' own copies can only exist where an organisation loaded a list.
@@ -229,18 +275,38 @@ def _import_rows(
     )
     counts["rows"] = len(parsed.rows)
     seen: set[int] = set()
-    for n, (cid, rows) in enumerate(sorted(groups.items()), start=1):
-        facility_id = _import_facility(cid, rows, record, actor, counts)
-        if facility_id is not None:
-            seen.add(facility_id)
-        if n % 50 == 0:
-            progress(5 + 90 * n / len(groups), f"{n} of {len(groups)} facilities")
+    ordered = sorted(groups.items())
+    for start in range(0, len(ordered), IMPORT_STEP):
+        step = ordered[start : start + IMPORT_STEP]
+        with transaction.atomic():  # one short write at a time: see the module
+            hold()  # commits only while this run still holds its job
+            for cid, rows in step:
+                facility_id = _import_facility(cid, rows, record, actor, counts)
+                if facility_id is not None:
+                    seen.add(facility_id)
+        done = start + len(step)
+        said = StoredText.of(
+            "%(done)s of %(count)s facility",
+            "%(done)s of %(count)s facilities",
+            done=done,
+            count=len(ordered),
+        )
+        # a line in the job's messages every 100 facilities; the percentage at every step
+        progress(5 + 90 * done / len(ordered), said if done % 100 == 0 else None)
     counts["facilities"] = len(seen)
-    if not record.is_older:
-        counts["delisted"] = _delist(record, seen, actor)
-    record.counts = counts
-    record.save(update_fields=["counts", "warnings", "is_older", "updated_at"])
-    progress(100, ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+    with transaction.atomic():
+        hold()
+        if not record.is_older:
+            counts["delisted"] = _delist(record, seen, actor)
+        record.counts = counts
+        record.complete = True
+        record.save(update_fields=["counts", "warnings", "is_older", "complete", "updated_at"])
+        # Names waiting for review, and what was derived from matches, catch up with the new
+        # list in the background (one job per organisation, queued when this commits).
+        schedule_rematch_everywhere(
+            reason=StoredText.of("reference list %(file)s", file=record.filename[:150])
+        )
+    progress(100, counts_text(counts))
     return ImportOutcome(record, counts=counts)
 
 
@@ -477,5 +543,7 @@ def import_id_translation(
         )
         counts["mapped"] += 1
     if counts["mapped"]:
-        schedule_rematch_everywhere(reason=f"smelter ID translation {filename}")
+        schedule_rematch_everywhere(
+            reason=StoredText.of("smelter ID translation %(file)s", file=filename[:150])
+        )
     return counts

@@ -23,6 +23,7 @@ from oretrace.core.choices import ChangeAction, JobStatus
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Grant, Job, Membership, Organisation
+from oretrace.core.stored_text import StoredText
 from oretrace.core.tenancy import owned, owned_by, scope_to_organisation
 from oretrace.registry.choices import IdentifierScheme, MatchOutcome, NameKind, ReviewStatus
 from oretrace.registry.exceptions import RegistryError
@@ -247,7 +248,10 @@ def confirm_review(review: MatchReview, *, facility: Facility, actor: Membership
     )
     decided = _decide(review, ReviewStatus.CONFIRMED, facility, actor)
     # The new alias may settle other open names of the organisation: re-match them.
-    schedule_rematch(actor.organisation_id, reason=f"review #{review.pk} confirmed")
+    schedule_rematch(
+        actor.organisation_id,
+        reason=StoredText.of("review #%(review)s confirmed", review=review.pk),
+    )
     return decided
 
 
@@ -257,7 +261,9 @@ def reject_review(review: MatchReview, *, actor: Membership) -> MatchReview:
     _require_reviewer(actor, review)
     decided = _decide(review, ReviewStatus.REJECTED, None, actor)
     # What was derived from the open review (the declarations' flag counts) follows.
-    schedule_rematch(actor.organisation_id, reason=f"review #{review.pk} rejected")
+    schedule_rematch(
+        actor.organisation_id, reason=StoredText.of("review #%(review)s rejected", review=review.pk)
+    )
     return decided
 
 
@@ -282,7 +288,9 @@ def create_from_review(
         _keep_declared_identifier(facility, review, actor, source)
     decided = _decide(review, ReviewStatus.CREATED, facility, actor)
     # The new facility may be the answer to other open names too.
-    schedule_rematch(actor.organisation_id, reason=f"review #{review.pk} recorded")
+    schedule_rematch(
+        actor.organisation_id, reason=StoredText.of("review #%(review)s recorded", review=review.pk)
+    )
     return decided
 
 
@@ -358,7 +366,7 @@ def on_rematch(
     return register
 
 
-def schedule_rematch(organisation_id: int, *, reason: str) -> Job | None:
+def schedule_rematch(organisation_id: int, *, reason: StoredText) -> Job | None:
     """Queue a re-matching job for the organisation once the current transaction commits,
     unless one is already waiting to start (it will see the same registry)."""
     queued = Job.objects.filter(kind=REMATCH_JOB, status=JobStatus.QUEUED)
@@ -370,12 +378,12 @@ def schedule_rematch(organisation_id: int, *, reason: str) -> Job | None:
         REMATCH_JOB,
         actor=REMATCH_ACTOR,
         organisation=organisation,
-        params={"reason": reason[:200]},
-        title=f"Re-match open names after {reason}"[:200],
+        params={"reason": reason.english()[:200]},
+        title=StoredText.of("Re-match open names after %(reason)s", reason=reason),
     )
 
 
-def schedule_rematch_everywhere(*, reason: str) -> list[Job]:
+def schedule_rematch_everywhere(*, reason: StoredText) -> list[Job]:
     """After the registry changed for everyone (a reference list was imported): re-match every
     organisation that has open reviews or state derived from matches."""
     organisations = set(
@@ -389,12 +397,14 @@ def schedule_rematch_everywhere(*, reason: str) -> list[Job]:
     return [job for job in jobs if job is not None]
 
 
-def _silent(_percent: float, _message: str | None = None) -> None:
+def _silent(_percent: float, _message: str | StoredText | None = None) -> None:
     return None
 
 
 def rematch_organisation(
-    organisation_id: int, *, progress: Callable[[float, str | None], None] = _silent
+    organisation_id: int,
+    *,
+    progress: Callable[[float, str | StoredText | None], None] = _silent,
 ) -> RematchOutcome:
     """Match every open review of the organisation again against its current registry.
 
@@ -410,13 +420,26 @@ def rematch_organisation(
         .values_list("pk", flat=True)
     )
     matcher = matcher_for_organisation(organisation_id)
-    progress(1, f"{len(ids)} open names to match again")
+    progress(
+        1,
+        StoredText.of(
+            "%(count)s open name to match again",
+            "%(count)s open names to match again",
+            count=len(ids),
+        ),
+    )
     for start in range(0, len(ids), _REMATCH_CHUNK):
         with transaction.atomic():
             _rematch_chunk(ids[start : start + _REMATCH_CHUNK], matcher, outcome)
         progress(
             1 + 89 * min(start + _REMATCH_CHUNK, len(ids)) / len(ids),
-            f"{outcome.reviews} of {len(ids)} names matched again, {outcome.matched} settled",
+            StoredText.of(
+                "%(done)s of %(count)s name matched again, %(settled)s settled",
+                "%(done)s of %(count)s names matched again, %(settled)s settled",
+                done=outcome.reviews,
+                count=len(ids),
+                settled=outcome.matched,
+            ),
         )
     for func, _organisations in _listeners:
         func(outcome)
@@ -453,13 +476,17 @@ def _rematch_chunk(ids: list[int], matcher: Matcher, outcome: RematchOutcome) ->
             outcome.refreshed += 1
 
 
-@transaction.atomic
-def confirm_in_bulk(
+# Up to this many names are confirmed in bulk at once (well under a second); more are
+# confirmed by a job with progress (120 names take over 2 s on a small machine).
+BULK_AT_ONCE = 25
+BULK_CONFIRM_JOB = "registry.confirm_in_bulk"
+
+
+def _check_bulk(
     reviews: list[MatchReview], *, min_score: float, actor: Membership
-) -> list[MatchReview]:
-    """Confirm the best candidate of each review, as a reviewer would one by one; every review
-    must qualify (``queries.bulk_candidates``: best score at least ``min_score``, of the name's
-    own metal, alone at its score), else nothing is confirmed. One transaction."""
+) -> dict[int, Facility]:
+    """Every review must qualify (``queries.bulk_candidates``: best score at least
+    ``min_score``, of the name's own metal); returns the best candidates' facilities."""
     can_review_matches.require(actor)
     if min_score < DEFAULT_THRESHOLDS.review:
         raise RegistryError(
@@ -468,7 +495,6 @@ def confirm_in_bulk(
         )
     ids = [c["facility_id"] for r in reviews for c in r.candidates[:1]]
     facilities = Facility.objects.for_member(actor).in_bulk(ids)
-    confirmed = []
     for review in reviews:
         best = review.candidates[0] if review.candidates else None
         if best is None or best["score"] < min_score or best.get("other_metal"):
@@ -476,10 +502,89 @@ def confirm_in_bulk(
                 f"review #{review.pk} (“{review.query}”) has no candidate of its metal scoring "
                 f"at least {min_score:g}"
             )
-        facility = facilities.get(best["facility_id"])
-        if facility is None:
+        if best["facility_id"] not in facilities:
             raise RegistryError(
                 f"facility #{best['facility_id']} is not visible to {actor.organisation}"
             )
-        confirmed.append(confirm_review(review, facility=facility, actor=actor))
-    return confirmed
+    return facilities
+
+
+@transaction.atomic
+def confirm_in_bulk(
+    reviews: list[MatchReview], *, min_score: float, actor: Membership
+) -> list[MatchReview]:
+    """Confirm the best candidate of each review, as a reviewer would one by one; every review
+    must qualify (``_check_bulk``), else nothing is confirmed. One transaction: for up to
+    ``BULK_AT_ONCE`` names; more go through ``start_bulk_confirmation``."""
+    facilities = _check_bulk(reviews, min_score=min_score, actor=actor)
+    return [
+        confirm_review(r, facility=facilities[r.candidates[0]["facility_id"]], actor=actor)
+        for r in reviews
+    ]
+
+
+def start_bulk_confirmation(
+    reviews: list[MatchReview], *, min_score: float, actor: Membership
+) -> Job:
+    """Check as ``confirm_in_bulk`` does, then confirm the names in a job with progress."""
+    _check_bulk(reviews, min_score=min_score, actor=actor)
+    return start_job(
+        BULK_CONFIRM_JOB,
+        actor=actor,
+        params={"reviews": [r.pk for r in reviews], "min_score": min_score},
+        title=StoredText.of(
+            "Confirm %(count)s name in bulk", "Confirm %(count)s names in bulk", count=len(reviews)
+        ),
+    )
+
+
+def run_bulk_confirmation(
+    review_ids: list[int],
+    *,
+    min_score: float,
+    actor: Membership,
+    progress: Callable[[float, str | StoredText | None], None] = _silent,
+    hold: Callable[[], None] = lambda: None,
+) -> dict[str, int]:
+    """The job's work: confirm each review in its own transaction. A review decided meanwhile,
+    or whose best candidate changed (a re-matching ran), is left alone and counted as skipped;
+    so a run that is repeated only confirms what is still waiting."""
+    counts = {"confirmed": 0, "skipped": 0}
+    for n, pk in enumerate(review_ids, start=1):
+        with transaction.atomic():
+            hold()
+            review = (
+                owned_by(MatchReview.objects.select_for_update(), actor.organisation_id)
+                .filter(pk=pk, status=ReviewStatus.OPEN)
+                .first()
+            )
+            facility = _still_best(review, min_score, actor) if review is not None else None
+            if review is None or facility is None:
+                counts["skipped"] += 1
+            else:
+                confirm_review(review, facility=facility, actor=actor)
+                counts["confirmed"] += 1
+        if n % 10 == 0 or n == len(review_ids):
+            progress(
+                100 * n / len(review_ids),
+                StoredText.of(
+                    "%(done)s of %(count)s name settled",
+                    "%(done)s of %(count)s names settled",
+                    done=n,
+                    count=len(review_ids),
+                ),
+            )
+    return counts
+
+
+def _still_best(review: MatchReview, min_score: float, actor: Membership) -> Facility | None:
+    """The facility a bulk confirmation gives the review, if it still qualifies."""
+    candidates = review.candidates
+    if not candidates or candidates[0]["score"] < min_score or candidates[0].get("other_metal"):
+        return None
+    if len(candidates) > 1 and candidates[1]["score"] >= candidates[0]["score"]:
+        return None
+    facility: Facility | None = (
+        Facility.objects.for_member(actor).filter(pk=candidates[0]["facility_id"]).first()
+    )
+    return facility

@@ -127,6 +127,54 @@ def test_bulk_confirmation_stays_within_the_filter_and_the_organisation(
     assert MatchReview.objects.filter(status="open").count() == 15
 
 
+def test_more_names_than_a_second_s_work_are_confirmed_by_a_job(
+    web_a, member_a, django_capture_on_commit_callbacks
+):
+    """Over ``BULK_AT_ONCE`` names, the confirmation runs as a job with progress: the reviewer
+    lands on its page, and every name is confirmed as it would be one by one."""
+    from django.utils import translation
+
+    from oretrace.core.job_texts import job_title, message_text, result_rows
+    from oretrace.core.models import ChangeLogEntry
+
+    one = _smelter("Omega Tin")
+    many = reviews.BULK_AT_ONCE + 5
+    for n in range(many):
+        _queue(member_a, f"Omega Tin {n}", [(one.pk, 96.0, False)])
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = web_a.post(
+            reverse("registry:review_bulk"),
+            {"min_score": "95", "step": "confirm", "expected": str(many)},
+        )
+    job = Job.objects.get(kind=reviews.BULK_CONFIRM_JOB)
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("web:jobs_detail", args=[job.pk])
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.result == {"confirmed": many, "skipped": 0}
+    assert MatchReview.objects.filter(status="confirmed", facility=one).count() == many
+    confirmed = MatchReview.objects.filter(status="confirmed").values_list("pk", flat=True)
+    logged = ChangeLogEntry.objects.filter(object_id__in=[str(pk) for pk in confirmed])
+    assert logged.values("object_id").distinct().count() == many
+    with translation.override("fr"):
+        assert job_title(job) == f"Confirmer {many} noms en bloc"
+        assert message_text(job.messages[-1]) == f"{many} noms sur {many} traités"
+        assert ("noms confirmés", many, False) in result_rows(job)
+
+
+def test_a_bulk_job_leaves_alone_a_name_decided_meanwhile(member_a, member_b):
+    one = _smelter("Sigma Tin")
+    queued = [_queue(member_a, f"Sigma Tin {n}", [(one.pk, 96.0, False)]) for n in range(3)]
+    reviews.reject_review(queued[0], actor=member_a)
+    counts = reviews.run_bulk_confirmation([r.pk for r in queued], min_score=95, actor=member_a)
+    assert counts == {"confirmed": 2, "skipped": 1}
+    assert MatchReview.objects.get(pk=queued[0].pk).status == "rejected"
+    # another organisation's member confirms nothing of A's, whatever ids it names
+    other = [_queue(member_a, f"Tau Tin {n}", [(one.pk, 96.0, False)]) for n in range(2)]
+    counts = reviews.run_bulk_confirmation([r.pk for r in other], min_score=95, actor=member_b)
+    assert counts == {"confirmed": 0, "skipped": 2}
+    assert MatchReview.objects.filter(pk__in=[r.pk for r in other], status="open").count() == 2
+
+
 def test_bulk_never_confirms_a_candidate_of_another_metal(member_a):
     tin = _smelter("Delta Refinery", metal="tin")
     review = _queue(member_a, "Delta Refinery", [(tin.pk, 98.0, True)], metal="cobalt")
