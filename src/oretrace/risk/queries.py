@@ -44,7 +44,10 @@ def edition_rows(edition: Edition) -> QuerySet[EditionRow]:
     """The rows of an edition, in the list's own order."""
     model = edition.row_model
     rows: QuerySet[EditionRow] = model.objects.filter(**{"edition": edition})
-    return rows.select_related("country") if hasattr(model, "country_id") else rows
+    if not hasattr(model, "country_id"):
+        return rows
+    related = ("country",)  # a row kind with a country: the names on the page read it
+    return rows.select_related(*related)
 
 
 def _compared(edition: Edition) -> dict[str, dict[str, str]]:
