@@ -25,29 +25,19 @@ _CPI_REFERENCE = st.text("ABC0123456789-#/", min_size=1, max_size=24)
 # Each scheme: the digits of company prefix and reference together (None: the company prefix
 # is followed by a free reference), and what follows them.
 _SHAPES: dict[str, tuple[int | None, str]] = {
-    "id:sgtin": (13, "serial"),
-    "id:sscc": (17, ""),
-    "id:sgln": (12, "serial"),
-    "id:grai": (12, "serial"),
-    "id:giai": (None, ""),
-    "id:gsrn": (17, ""),
-    "id:gsrnp": (17, ""),
-    "id:gdti": (12, "serial"),
+    **dict.fromkeys(["id:sgtin", "id:upui", "class:lgtin"], (13, "serial")),
+    **dict.fromkeys(["id:sgln", "id:grai", "id:gdti"], (12, "serial")),
+    **dict.fromkeys(["id:sscc", "id:gsrn", "id:gsrnp"], (17, "")),
+    "id:gsin": (16, ""),
+    "id:pgln": (12, ""),
+    **dict.fromkeys(["id:giai", "id:ginc"], (None, "")),
     "id:cpi": (None, "digits"),
     "id:sgcn": (12, "digits"),
-    "id:ginc": (None, ""),
-    "id:gsin": (16, ""),
     "id:itip": (13, "piece"),
-    "id:upui": (13, "serial"),
-    "id:pgln": (12, ""),
-    "class:lgtin": (13, "serial"),
-    "idpat:sgtin": (13, "*"),
-    "idpat:grai": (12, "*"),
-    "idpat:gdti": (12, "*"),
-    "idpat:sgcn": (12, "*"),
+    **dict.fromkeys(["idpat:sgtin", "idpat:upui"], (13, "*")),
+    **dict.fromkeys(["idpat:grai", "idpat:gdti", "idpat:sgcn"], (12, "*")),
     "idpat:cpi": (None, "*"),
     "idpat:itip": (13, "piece*"),
-    "idpat:upui": (13, "*"),
 }
 
 
