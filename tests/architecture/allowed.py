@@ -61,4 +61,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("http-below-views", "oretrace.core.tenancy"): (
         "get_for_member answers 'not yours' exactly as 'no such row' (Http404) for views and API"
     ),
+    # --- a refusal let through by hand ----------------------------------------------------
+    ("refusal-by-hand", "oretrace.web.views"): "web.views.attempt itself, which every page uses",
 }

@@ -534,3 +534,26 @@ def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
 def cycles(source: Source) -> Iterator[Violation]:
     for component in strongly_connected(import_graph(source)):
         yield Violation("cycles", component[0], 1, "import cycle through " + ", ".join(component))
+
+
+def refusal_by_hand(source: Source) -> Iterator[Violation]:
+    """A page does not let a refusal through by hand; ``web.views.attempt`` does, in one place.
+
+    Broken: ``try: write() / except PermissionDenied: raise / except OretraceError as e: ...``.
+    Kept: ``with errors_as_messages(request): write()`` (or ``errors_on_form(form)``), which
+    shows a domain error and lets ``PermissionDenied`` through to the 403.
+    """
+    for module in source.production():
+        if not _presentation(module):
+            continue
+        for node in ast.walk(module.tree):
+            if not isinstance(node, ast.ExceptHandler) or node.type is None:
+                continue
+            caught = node.type.attr if isinstance(node.type, ast.Attribute) else ""
+            caught = node.type.id if isinstance(node.type, ast.Name) else caught
+            (first, *more) = node.body
+            reraises = not more and isinstance(first, ast.Raise) and first.exc is None
+            if caught == "PermissionDenied" and reraises:
+                yield Violation(
+                    "refusal-by-hand", module.name, node.lineno, "except PermissionDenied: raise"
+                )

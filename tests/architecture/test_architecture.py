@@ -46,6 +46,7 @@ RULES: dict[str, Rule] = {
     "module-size": rules.module_size,
     "complexity": rules.complexity,
     "cycles": rules.cycles,
+    "refusal-by-hand": rules.refusal_by_hand,
 }
 
 
@@ -297,3 +298,17 @@ def test_cycles_sees_a_planted_violation(tmp_path: Path) -> None:
     )
     (violation,) = rules.cycles(source)
     assert "oretrace.core.jobs, oretrace.core.tasks" in violation.what
+
+
+def test_refusal_by_hand_sees_a_planted_violation(tmp_path: Path) -> None:
+    view = """
+        def page(request):
+            try:
+                write()
+            except PermissionDenied:
+                raise
+            except OretraceError as exc:
+                show(exc)
+        """
+    source = _plant(tmp_path, {"lots/views.py": view, "lots/services.py": view})
+    assert _found(source, "refusal-by-hand") == [("refusal-by-hand", "oretrace.lots.views")]

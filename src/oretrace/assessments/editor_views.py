@@ -22,10 +22,10 @@ from oretrace.assessments.models import Standard, StandardDraft
 from oretrace.assessments.permissions import can_author_standards
 from oretrace.assessments.services import authoring
 from oretrace.assessments.texts import localise
-from oretrace.core.exceptions import OretraceError, PermissionDenied
+from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, owned
-from oretrace.web.views import errors_as_messages, member_required, requires
+from oretrace.web.views import attempt, errors_as_messages, member_required, requires
 
 NEW_LANGUAGES = ["en", "fr", "hi"]
 _PARTS = ("section", "criterion", "question")
@@ -49,19 +49,15 @@ def draft_from(request: HttpRequest, member: Membership, standard_id: int) -> Ht
     """Start a draft of a new version: a copy of the latest version of this standard."""
     standard = get_for_member(Standard.objects.all(), member, pk=standard_id)
     latest = authoring.latest_version(standard, member)
-    try:
+    with errors_as_messages(request):
         draft = authoring.start_draft(
             actor=member, version=request.POST.get("version", ""), base=latest
         )
-    except PermissionDenied:
-        raise  # a refusal: 403 from member_required, not a form error
-    except OretraceError as exc:
-        messages.error(request, str(exc))
-        return redirect("assessments:standard", standard.pk)
-    messages.success(
-        request, _("Draft started from %(s)s. Edit it, then publish it.") % {"s": latest}
-    )
-    return redirect(_draft_url(draft))
+        messages.success(
+            request, _("Draft started from %(s)s. Edit it, then publish it.") % {"s": latest}
+        )
+        return redirect(_draft_url(draft))
+    return redirect("assessments:standard", standard.pk)
 
 
 @member_required
@@ -73,7 +69,7 @@ def draft_new(request: HttpRequest, member: Membership) -> HttpResponse:
     post = request.POST if request.method == "POST" else None
     error = ""
     if post is not None:
-        try:
+        with attempt() as tried:
             data = {
                 "code": (post.get("code") or "").strip(),
                 "languages": NEW_LANGUAGES,
@@ -81,13 +77,9 @@ def draft_new(request: HttpRequest, member: Membership) -> HttpResponse:
                 "sections": [_first_section(post, NEW_LANGUAGES)],
             }
             draft = authoring.start_draft(actor=member, version=data["version"], data=data)
-        except PermissionDenied:
-            raise  # a refusal: 403 from member_required, not a form error
-        except OretraceError as exc:
-            error = str(exc)
-        else:
             messages.success(request, _("Draft started. Edit it, then publish it."))
             return redirect(_draft_url(draft))
+        error = tried.error
     code = editform.Field(
         "code", _("Standard code"), value=post.get("code", "") if post is not None else ""
     )
@@ -206,15 +198,11 @@ def _part_page(
     post = request.POST if request.method == "POST" else None
     error = ""
     if post is not None:
-        try:
+        with attempt() as tried:
             authoring.edit(draft, change(post, languages), actor=member)
-        except PermissionDenied:
-            raise  # a refusal: 403 from member_required, not a form error
-        except OretraceError as exc:
-            error = str(exc)
-        else:
             messages.success(request, _("Draft saved."))
             return redirect(_draft_url(draft, anchor))
+        error = tried.error
     return render(
         request,
         "assessments/draft_form.html",

@@ -43,14 +43,14 @@ from oretrace.assessments.permissions import (
     can_respond_to_assessments,
 )
 from oretrace.assessments.services import plans
-from oretrace.core.exceptions import OretraceError, PermissionDenied
+from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.tenancy import get_for_member, owned, visible
 from oretrace.core.uploads import read_upload
 from oretrace.registry.models import Facility
 from oretrace.web.exports import answered
-from oretrace.web.views import errors_as_messages, member_required, requires
+from oretrace.web.views import attempt, errors_as_messages, member_required, requires
 
 LANGUAGES = ("en", "fr", "hi")
 
@@ -123,7 +123,7 @@ def _assign(request: HttpRequest, member: Membership) -> HttpResponse:
         return redirect("assessments:list")
     if supplier is None:
         raise Http404
-    try:
+    with errors_as_messages(request):
         assessment = services.assign_assessment(
             standard=standard,
             supplier=supplier,
@@ -132,13 +132,9 @@ def _assign(request: HttpRequest, member: Membership) -> HttpResponse:
             message=request.POST.get("message", ""),
             actor=member,
         )
-    except PermissionDenied:
-        raise  # a refusal: 403 from member_required, not a form error
-    except OretraceError as exc:
-        messages.error(request, str(exc))
-        return redirect("assessments:list")
-    messages.success(request, _("Assessment assigned to %(org)s.") % {"org": supplier})
-    return redirect("assessments:detail", assessment.pk)
+        messages.success(request, _("Assessment assigned to %(org)s.") % {"org": supplier})
+        return redirect("assessments:detail", assessment.pk)
+    return redirect("assessments:list")
 
 
 def _int(data: Any, key: str) -> int:
@@ -302,14 +298,9 @@ def _on_question(
     """
     assessment = _assessment(member, assessment_id)
     question = _question(assessment, question_id)
-    error = ""
-    try:
+    with attempt() as tried:
         write(assessment, question)
-    except PermissionDenied:
-        raise  # a refusal: 403 from member_required, not a form error
-    except OretraceError as exc:
-        error = str(exc)
-    return _question_response(request, member, assessment, question, error)
+    return _question_response(request, member, assessment, question, tried.error)
 
 
 @require_POST

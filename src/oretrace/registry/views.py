@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from oretrace.core.exceptions import OretraceError, PermissionDenied
+from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.reference import mineral_name
 from oretrace.core.tenancy import get_for_member
@@ -63,7 +63,7 @@ from oretrace.registry.services import reference_lists as imports
 from oretrace.registry.services import reviews
 from oretrace.web.exports import Column, ListExport
 from oretrace.web.onboarding_views import operator_required
-from oretrace.web.views import member_required, requires
+from oretrace.web.views import errors_as_messages, errors_on_form, member_required, requires
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -165,7 +165,7 @@ def _facility_post(request: HttpRequest, member: Membership, facility: Facility)
         can_edit_facilities.require(member)
     action = request.POST.get("action")
     target = facility
-    try:
+    with errors_as_messages(request):
         if action in _ADDITIONS:
             _add_part(request, member, facility, _ADDITIONS[action])
         elif action == "merge":
@@ -185,10 +185,6 @@ def _facility_post(request: HttpRequest, member: Membership, facility: Facility)
                 identifiers=[_int(v) for v in request.POST.getlist("identifiers")],
             )
             messages.success(request, _("A new facility now holds the names you moved."))
-    except PermissionDenied:
-        raise  # a refusal: 403 from member_required, not a form error
-    except OretraceError as exc:
-        messages.error(request, str(exc))
     return redirect("registry:facility", facility_id=target.pk)
 
 
@@ -205,13 +201,8 @@ def facility_new(request: HttpRequest, member: Membership) -> HttpResponse:
     form = FacilityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
-        try:
+        with errors_on_form(form):
             facility = services.create_facility(actor=member, source="entered by a user", **data)
-        except PermissionDenied:
-            raise  # a refusal: 403 from member_required, not a form error
-        except OretraceError as exc:
-            form.add_error(None, str(exc))
-        else:
             messages.success(request, _("Facility recorded."))
             return redirect("registry:facility", facility_id=facility.pk)
     return render(request, "registry/facility_new.html", {"form": form})
@@ -318,23 +309,14 @@ def review_bulk(request: HttpRequest, member: Membership) -> HttpResponse:
     expected = _int_or_none(request.POST.get("expected"))
     if request.POST.get("step") == "confirm" and expected == len(chosen) and chosen:
         if len(chosen) > reviews.BULK_AT_ONCE:  # more than a second's work: a job with progress
-            try:
+            with errors_as_messages(request):
                 job = reviews.start_bulk_confirmation(
                     chosen, min_score=float(min_score), actor=member
                 )
-            except PermissionDenied:
-                raise
-            except OretraceError as exc:
-                messages.error(request, str(exc))
-                return redirect(back)
-            return redirect("web:jobs_detail", job_id=job.pk)
-        try:
+                return redirect("web:jobs_detail", job_id=job.pk)
+            return redirect(back)
+        with errors_as_messages(request):
             reviews.confirm_in_bulk(chosen, min_score=float(min_score), actor=member)
-        except PermissionDenied:
-            raise  # a refusal: 403 from member_required, not a form error
-        except OretraceError as exc:
-            messages.error(request, str(exc))
-        else:
             messages.success(
                 request,
                 ngettext(
@@ -368,7 +350,7 @@ def review_bulk(request: HttpRequest, member: Membership) -> HttpResponse:
 def review_decide(request: HttpRequest, member: Membership, review_id: int) -> HttpResponse:
     review = get_for_member(MatchReview.objects.all(), member, pk=review_id)
     action = request.POST.get("action")
-    try:
+    with errors_as_messages(request):
         if action == "confirm":
             facility = get_for_member(
                 Facility.objects.all(), member, pk=request.POST.get("facility_id") or 0
@@ -390,10 +372,6 @@ def review_decide(request: HttpRequest, member: Membership, review_id: int) -> H
                 country=request.POST.get("country", ""),
             )
             messages.success(request, _("New facility recorded."))
-    except PermissionDenied:
-        raise  # a refusal: 403 from member_required, not a form error
-    except OretraceError as exc:
-        messages.error(request, str(exc))
     return redirect(_back_to_queue(request.POST.get("next", "")))
 
 
@@ -437,14 +415,9 @@ def reference_imports(request: HttpRequest, member: Membership) -> HttpResponse:
     may_load = can_load_reference_lists(member)
     if request.method == "POST" and may_load and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
+        with errors_on_form(form, "file"):
             data = read_upload(upload, limit=imports.MAX_UPLOAD_BYTES)
             job = imports.start_reference_import(data, upload.name, actor=member)
-        except PermissionDenied:
-            raise  # a refusal: 403 from member_required, not a form error
-        except OretraceError as exc:
-            form.add_error("file", str(exc))
-        else:
             return redirect("web:jobs_detail", job_id=job.pk)
     found = reference_imports_for(member)
     if request.method == "GET" and (download := _imports_export(False).response(request, found)):

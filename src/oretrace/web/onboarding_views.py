@@ -29,7 +29,7 @@ from oretrace.core.tenancy import get_for_member
 from oretrace.web.auth import client_address
 from oretrace.web.exports import Column, ListExport
 from oretrace.web.forms import AcceptInvitationForm, OrganisationInviteForm, SignUpForm
-from oretrace.web.views import member_required, requires
+from oretrace.web.views import attempt, errors_as_messages, member_required, requires
 
 
 def operator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -144,13 +144,8 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
 @requires(can_manage_organisation)
 def invitation_revoke(request: HttpRequest, member: Membership, invitation_id: int) -> HttpResponse:
     invite = get_for_member(Invitation.objects.all(), member, pk=invitation_id)
-    try:
+    with errors_as_messages(request):
         onboarding.revoke_invitation(invite, actor=member)
-    except PermissionDenied:
-        raise
-    except OretraceError as exc:
-        messages.error(request, str(exc))
-    else:
         messages.success(
             request, _("The invitation of %(email)s is withdrawn.") % {"email": invite.email}
         )
@@ -165,7 +160,7 @@ def operator_organisations(request: HttpRequest) -> HttpResponse:
     form = OrganisationInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with attempt(lambda error: form.add_error(_field_of(error), error)):
             org, _invite = onboarding.invite_organisation(
                 legal_name=data["legal_name"],
                 country=data["country"],
@@ -175,11 +170,6 @@ def operator_organisations(request: HttpRequest) -> HttpResponse:
                 operator=user_of(request),
                 language=get_language() or "",
             )
-        except PermissionDenied:
-            raise
-        except OretraceError as exc:
-            form.add_error(_field_of(str(exc)), str(exc))
-        else:
             messages.success(
                 request,
                 _("%(org)s is registered; an e-mail invites %(email)s as its administrator.")
@@ -222,15 +212,11 @@ def operator_decide(request: HttpRequest, organisation_id: int) -> HttpResponse:
     if decision not in {"approve", "reject"}:
         messages.error(request, _("Choose to approve or to reject."))
         return redirect("web:operator_organisations")
-    try:
+    with errors_as_messages(request):
         if decision == "approve":
             onboarding.approve_organisation(org, operator=user_of(request))
             messages.success(request, _("%(org)s is approved.") % {"org": org})
         else:
             onboarding.reject_organisation(org, operator=user_of(request))
             messages.success(request, _("The sign-up of %(org)s is rejected.") % {"org": org})
-    except PermissionDenied:
-        raise
-    except OretraceError as exc:
-        messages.error(request, str(exc))
     return redirect("web:operator_organisations")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import update_wrapper
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from functools import partial, update_wrapper
 from typing import Any, Concatenate, cast
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -121,19 +123,41 @@ def member_required[**P, R: HttpResponseBase](
     return login_required(wrapper)
 
 
-@contextmanager
-def errors_as_messages(request: HttpRequest) -> Iterator[None]:
-    """Show a domain error raised in the block as an error message, and carry on after it.
+@dataclass
+class Attempt:
+    """How a block under ``attempt`` ended: ``error`` is its domain error's text, "" if none."""
 
-    A refusal (``PermissionDenied``) is not a form error: it goes on to ``member_required``,
-    which answers 403 with its reason.
+    error: str = ""
+
+
+@contextmanager
+def attempt(show: Callable[[str], object] | None = None) -> Iterator[Attempt]:
+    """Run a write; a domain error raised in the block is shown, and the view carries on after it.
+
+    The error's text goes to ``show`` (an error message, a form error) and stays on the yielded
+    ``Attempt``. A refusal (``PermissionDenied``) is not shown: it goes on to the view's decorator
+    (``member_required``, ``operator_required``), which answers 403 with its reason. The code after
+    the write in the block runs only when the write went through.
     """
+    outcome = Attempt()
     try:
-        yield
+        yield outcome
     except PermissionDenied:
         raise
     except OretraceError as exc:
-        messages.error(request, str(exc))
+        outcome.error = str(exc)
+        if show is not None:
+            show(outcome.error)
+
+
+def errors_as_messages(request: HttpRequest) -> AbstractContextManager[Attempt]:
+    """``attempt`` with the domain error shown as an error message."""
+    return attempt(partial(messages.error, request))
+
+
+def errors_on_form(form: BaseForm, field: str | None = None) -> AbstractContextManager[Attempt]:
+    """``attempt`` with the domain error shown on ``form`` (on ``field``, or above the fields)."""
+    return attempt(partial(form.add_error, field))
 
 
 type MemberView[**P, R] = Callable[Concatenate[AuthenticatedRequest, Membership, P], R]
@@ -203,15 +227,10 @@ def organisation(request: HttpRequest, member: Membership) -> HttpResponse:
     org = member.organisation
     invite = InviteForm(request.POST or None) if can_manage_organisation(member) else None
     if request.method == "POST" and invite is not None and invite.is_valid():
-        try:
+        with errors_on_form(invite):
             invited, _secret = onboarding.invite(
                 org, actor=member, language=get_language() or "", **invite.cleaned_data
             )
-        except PermissionDenied:
-            raise  # a refusal: 403 from member_required, not a form error
-        except OretraceError as exc:
-            invite.add_error(None, str(exc))
-        else:
             days = settings.ORETRACE_INVITATION_DAYS
             messages.success(
                 request,
@@ -276,14 +295,10 @@ def start_job_page(
 
     A refusal stays a 403 (``member_required``).
     """
-    try:
+    with errors_as_messages(request):
         job = start_job(kind, actor=member)
-    except PermissionDenied:
-        raise  # a refusal: 403 from member_required, not a form error
-    except OretraceError as exc:
-        messages.error(request, str(exc))
-        return redirect(back)
-    return redirect("web:jobs_detail", job_id=job.pk)
+        return redirect("web:jobs_detail", job_id=job.pk)
+    return redirect(back)
 
 
 @member_required
@@ -298,12 +313,8 @@ def job_detail(request: AuthenticatedRequest, member: Membership, job_id: int) -
 @require_POST
 def job_cancel(request: HttpRequest, member: Membership, job_id: int) -> HttpResponse:
     job = get_for_member(Job.objects.all(), member, pk=job_id)
-    try:
+    with errors_as_messages(request):
         cancel_job(job, actor=member)
-    except PermissionDenied:
-        raise
-    except OretraceError as exc:
-        messages.error(request, str(exc))
     return redirect("web:jobs_detail", job_id=job.pk)
 
 
@@ -337,7 +348,7 @@ def tokens(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         expires = form.cleaned_data["expires_at"]
         expires_at = dt.datetime.combine(expires, dt.time.min, tzinfo=dt.UTC) if expires else None
-        try:
+        with errors_on_form(form):
             if expires_at is not None and expires_at <= timezone.now():
                 raise OretraceError(_("The expiry date must be in the future."))
             if expires_at is not None and expires_at > timezone.now() + dt.timedelta(
@@ -351,10 +362,6 @@ def tokens(request: HttpRequest, member: Membership) -> HttpResponse:
                 member, name=form.cleaned_data["name"], expires_at=expires_at, actor=member
             )
             form = TokenForm()
-        except PermissionDenied:
-            raise  # a refusal: 403 from member_required, not a form error
-        except OretraceError as exc:
-            form.add_error(None, str(exc))
     found = visible(
         ApiToken.objects.select_related("membership__organisation", "membership__user"), member
     )

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from oretrace.core.exceptions import OretraceError, PermissionDenied
+from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
@@ -27,7 +27,7 @@ from oretrace.declarations.models import Campaign, CampaignRequest, Declaration,
 from oretrace.declarations.permissions import can_edit_suppliers, can_run_campaigns
 from oretrace.declarations.queries import campaigns as campaign_queries
 from oretrace.declarations.services import imports, responses
-from oretrace.web.views import member_required, requires
+from oretrace.web.views import errors_as_messages, member_required, requires
 
 # Chart colours per request status (SVG fill attributes: the CSP forbids inline styles).
 COLOURS = {
@@ -68,7 +68,7 @@ def _chosen(member: Membership, values: list[str]) -> list[Supplier]:
 def campaign_list(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST":
         post = request.POST
-        try:
+        with errors_as_messages(request):
             chosen = None if post.get("all") else _chosen(member, post.getlist("suppliers"))
             campaign = services.create_campaign(
                 actor=member,
@@ -79,22 +79,18 @@ def campaign_list(request: HttpRequest, member: Membership) -> HttpResponse:
                 message=post.get("message", ""),
                 suppliers=chosen,
             )
-        except PermissionDenied:
-            raise  # a refusal: 403 from member_required, not a form error
-        except OretraceError as exc:
-            messages.error(request, str(exc))
-            return redirect("declarations:campaigns")
-        sent = campaign.requests.count()
-        messages.success(
-            request,
-            ngettext(
-                "Campaign opened: %(count)s request is being e-mailed.",
-                "Campaign opened: %(count)s requests are being e-mailed.",
-                sent,
+            sent = campaign.requests.count()
+            messages.success(
+                request,
+                ngettext(
+                    "Campaign opened: %(count)s request is being e-mailed.",
+                    "Campaign opened: %(count)s requests are being e-mailed.",
+                    sent,
+                )
+                % {"count": sent},
             )
-            % {"count": sent},
-        )
-        return redirect("declarations:campaign", campaign_id=campaign.pk)
+            return redirect("declarations:campaign", campaign_id=campaign.pk)
+        return redirect("declarations:campaigns")
     if request.GET.get("export"):
         every = visible(Campaign.objects.all(), member)
         every_rate = [(c, campaign_queries.response_rate(c)) for c in every.iterator()]
@@ -184,7 +180,7 @@ def campaign_detail(request: HttpRequest, member: Membership, campaign_id: int) 
 
 def _act(request: HttpRequest, member: Membership, campaign: Campaign) -> None:
     action = request.POST.get("action", "")
-    try:
+    with errors_as_messages(request):
         if action == "remind":
             count = services.send_reminders(campaign, actor=member)
             messages.success(
@@ -230,10 +226,6 @@ def _act(request: HttpRequest, member: Membership, campaign: Campaign) -> None:
             )
         else:
             messages.error(request, _("Unknown action."))
-    except PermissionDenied:
-        raise  # a refusal: 403 from member_required, not a form error
-    except OretraceError as exc:
-        messages.error(request, str(exc))
 
 
 @member_required
@@ -241,27 +233,23 @@ def _act(request: HttpRequest, member: Membership, campaign: Campaign) -> None:
 def supplier_import(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("file")
-        try:
+        with errors_as_messages(request):
             if upload is None:
                 raise OretraceError(_("choose a CSV file or an Excel workbook"))
             data = read_upload(upload, limit=supplier_list.MAX_BYTES)
             done = services.import_suppliers(
                 data, actor=member, filename=upload.name or "suppliers.csv"
             )
-        except PermissionDenied:
-            raise  # a refusal: 403 from member_required, not a form error
-        except OretraceError as exc:
-            messages.error(request, str(exc))
-            return redirect("declarations:supplier_import")
-        messages.success(
-            request,
-            _(
-                "Supplier list imported: %(created)s new, %(updated)s updated, %(unchanged)s "
-                "unchanged."
+            messages.success(
+                request,
+                _(
+                    "Supplier list imported: %(created)s new, %(updated)s updated, "
+                    "%(unchanged)s unchanged."
+                )
+                % done.as_json(),
             )
-            % done.as_json(),
-        )
-        return redirect("declarations:suppliers")
+            return redirect("declarations:suppliers")
+        return redirect("declarations:supplier_import")
     return render(
         request,
         "declarations/campaign_supplier_import.html",

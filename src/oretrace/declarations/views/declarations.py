@@ -16,7 +16,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.reference import mineral_name
 from oretrace.core.tenancy import get_for_member, visible
@@ -44,7 +43,7 @@ from oretrace.declarations.services import imports
 from oretrace.registry.models import Facility
 from oretrace.registry.permissions import can_load_reference_lists
 from oretrace.registry.queries import registry_is_empty
-from oretrace.web.views import member_required, requires
+from oretrace.web.views import errors_as_messages, member_required, requires
 
 
 def _int(value: str | None) -> int | None:
@@ -63,7 +62,7 @@ def declaration_list(request: HttpRequest, member: Membership) -> HttpResponse:
         supplier_id = _int(request.POST.get("supplier"))
         if supplier_id:
             supplier = get_for_member(Supplier.objects.all(), member, pk=supplier_id)
-        try:
+        with errors_as_messages(request):
             batch = imports.start_import(
                 [
                     (f.name or "upload", read_upload(f, limit=imports.MAX_FILE_BYTES))
@@ -73,12 +72,8 @@ def declaration_list(request: HttpRequest, member: Membership) -> HttpResponse:
                 supplier=supplier,
                 source="web",
             )
-        except PermissionDenied:
-            raise  # a refusal: 403 from member_required, not a form error
-        except OretraceError as exc:
-            messages.error(request, str(exc))
-            return redirect("declarations:list")
-        return redirect("declarations:batch", batch_id=batch.pk)
+            return redirect("declarations:batch", batch_id=batch.pk)
+        return redirect("declarations:list")
     get = request.GET
     f = DeclarationFilter(
         status=get.get("status", ""),
@@ -125,30 +120,25 @@ def decide_selected(request: HttpRequest, member: Membership) -> HttpResponse:
     chosen = list(visible(Declaration.objects.defer("content"), member).filter(pk__in=ids))
     back = request.POST.get("next", "")
     back = back if back.startswith("?") else ""
-    try:
+    with errors_as_messages(request):
         outcome = services.decide_many(
             chosen,
             status=request.POST.get("status", ""),
             note=request.POST.get("note", ""),
             actor=member,
         )
-    except PermissionDenied:
-        raise
-    except OretraceError as exc:
-        messages.error(request, str(exc))
-        return redirect(reverse("declarations:list") + back)
-    if outcome.decided:
-        messages.success(
-            request,
-            ngettext(
-                "%(count)s declaration decided.",
-                "%(count)s declarations decided.",
-                len(outcome.decided),
+        if outcome.decided:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s declaration decided.",
+                    "%(count)s declarations decided.",
+                    len(outcome.decided),
+                )
+                % {"count": len(outcome.decided)},
             )
-            % {"count": len(outcome.decided)},
-        )
-    for declaration, reason in outcome.refused:
-        messages.error(request, f"{declaration.supplier.name}: {reason}")
+        for declaration, reason in outcome.refused:
+            messages.error(request, f"{declaration.supplier.name}: {reason}")
     return redirect(reverse("declarations:list") + back)
 
 
@@ -182,18 +172,13 @@ def declaration_detail(
         Declaration.objects.select_related("supplier", "superseded_by"), member, pk=declaration_id
     )
     if request.method == "POST":
-        try:
+        with errors_as_messages(request):
             services.decide(
                 declaration,
                 status=request.POST.get("status", ""),
                 note=request.POST.get("note", ""),
                 actor=member,
             )
-        except PermissionDenied:
-            raise  # a refusal: 403 from member_required, not a form error
-        except OretraceError as exc:
-            messages.error(request, str(exc))
-        else:
             messages.success(request, _("Decision recorded."))
         return redirect("declarations:detail", declaration_id=declaration.pk)
     entries = entries_of(declaration, member)
@@ -272,7 +257,7 @@ def facility_suppliers(request: HttpRequest, member: Membership, facility_id: in
 @requires(can_edit_suppliers)
 def supplier_list(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST":
-        try:
+        with errors_as_messages(request):
             services.create_supplier(
                 actor=member,
                 name=request.POST.get("name", ""),
@@ -281,10 +266,6 @@ def supplier_list(request: HttpRequest, member: Membership) -> HttpResponse:
                 country=request.POST.get("country", ""),
                 language=request.POST.get("language", ""),
             )
-        except PermissionDenied:
-            raise  # a refusal: 403 from member_required, not a form error
-        except OretraceError as exc:
-            messages.error(request, str(exc))
         return redirect("declarations:suppliers")
     suppliers = visible(Supplier.objects.select_related("country"), member)
     if (download := list_exports.SUPPLIERS.response(request, suppliers)) is not None:

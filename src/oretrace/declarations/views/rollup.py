@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 
 from oretrace.core import tabular
 from oretrace.core.choices import JobStatus
-from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Job, Membership
 from oretrace.core.reference import mineral_name
 from oretrace.core.tenancy import get_for_member
@@ -35,7 +34,7 @@ from oretrace.declarations.services.rollup import (
     start_rollup_export,
 )
 from oretrace.web.exports import answered
-from oretrace.web.views import member_required
+from oretrace.web.views import errors_as_messages, member_required
 
 CONTACT_LABELS = {
     "contact_name": gettext_lazy("Contact name"),
@@ -132,7 +131,7 @@ def rollup_export(request: HttpRequest, member: Membership) -> HttpResponse:
         messages.error(request, _("The effective date must be a date (YYYY-MM-DD)."))
         return back
     letters = export.COMPANY_ANSWER_DEFAULTS.get(family, {})
-    try:
+    with errors_as_messages(request):
         job = start_rollup_export(
             actor=member,
             family=family,
@@ -145,12 +144,8 @@ def rollup_export(request: HttpRequest, member: Membership) -> HttpResponse:
             },
             effective=effective,
         )
-    except PermissionDenied:
-        raise
-    except OretraceError as exc:
-        messages.error(request, str(exc))
-        return back
-    return redirect("web:jobs_detail", job_id=job.pk)
+        return redirect("web:jobs_detail", job_id=job.pk)
+    return back
 
 
 @member_required

@@ -77,10 +77,12 @@ def _with_check(body: str) -> str:
     return body + check_digit(body)
 
 
-Rule = tuple["re.Pattern[str]", Callable[[str, str, str], str]]
+# Builds a canonical link from (company prefix, rest after it, whole body) of an EPC URI.
+Build = Callable[[str, str, str], str]
+Rule = tuple["re.Pattern[str]", Build]
 
 
-def _rule(pattern: str, build: Callable[[str, str, str], str]) -> Rule:
+def _rule(pattern: str, build: Build) -> Rule:
     return re.compile(pattern + "$"), build
 
 
@@ -91,125 +93,96 @@ def _parts(body: str) -> tuple[str, str]:
 
 
 # Each scheme: the grammar of the part after ``urn:epc:<kind>:<scheme>:`` and how the canonical
-# link is built from (company prefix, rest after it, whole body).
-def _sgtin(c: str, rest: str, _b: str) -> str:
-    reference, serial = rest[: 13 - len(c)], rest[14 - len(c) :]
-    return f"https://id.gs1.org/01/{_gtin(c, reference)}/21/{_escape(serial)}"
+# link is built. A pattern URI (``idpat``) ends in ``*`` where the instance URI has its serial:
+# its link is the key alone.
+_GS1 = "https://id.gs1.org"
+
+
+def _item(ai: str | None) -> Build:
+    """A GTIN (SGTIN, UPUI, LGTIN), then ``ai`` with the serial, TPX or lot (None: GTIN alone)."""
+
+    def build(c: str, rest: str, _b: str) -> str:
+        link = f"{_GS1}/01/{_gtin(c, rest[: 13 - len(c)])}"
+        return link if ai is None else f"{link}/{ai}/{_escape(rest[14 - len(c) :])}"
+
+    return build
+
+
+def _thirteen(ai: str, lead: str = "", *, serial: bool = True) -> Build:
+    """A 13-digit key (``lead`` before it: GRAI's 0), then the serial as the body spells it."""
+
+    def build(c: str, rest: str, body: str) -> str:
+        key = _with_check(lead + c + rest[: 12 - len(c)])
+        return f"{_GS1}/{ai}/{key}" + (_escape(body[14:]) if serial else "")
+
+    return build
+
+
+def _checked(ai: str) -> Build:
+    """Company prefix and reference with their check digit (GSRN, GSRN-P, GSIN, party GLN)."""
+    return lambda c, rest, _b: f"{_GS1}/{ai}/{_with_check(c + rest)}"
+
+
+def _free(ai: str) -> Build:
+    """Company prefix and a free reference, escaped (GIAI, GINC)."""
+    return lambda c, rest, _b: f"{_GS1}/{ai}/{c}{_escape(rest)}"
 
 
 def _sscc(c: str, rest: str, _b: str) -> str:
-    return f"https://id.gs1.org/00/{_with_check(rest[:1] + c + rest[1:])}"
+    return f"{_GS1}/00/{_with_check(rest[:1] + c + rest[1:])}"
 
 
 def _sgln(c: str, rest: str, _b: str) -> str:
     gln = _with_check(c + rest[: 12 - len(c)])
     extension = rest[13 - len(c) :]
     if extension == "0":
-        return f"https://id.gs1.org/414/{gln}"
-    return f"https://id.gs1.org/414/{gln}/254/{_escape(extension)}"
+        return f"{_GS1}/414/{gln}"
+    return f"{_GS1}/414/{gln}/254/{_escape(extension)}"
 
 
-def _grai(c: str, rest: str, body: str) -> str:
-    return f"https://id.gs1.org/8003/{_with_check('0' + c + rest[: 12 - len(c)])}" + _escape(
-        body[14:]
-    )
+def _cpi(*, serial: bool) -> Build:
+    def build(c: str, rest: str, _b: str) -> str:
+        reference, _dot, number = rest.rpartition(".")
+        link = f"{_GS1}/8010/{_escape(c + reference)}"
+        return f"{link}/8011/{number}" if serial else link
+
+    return build
 
 
-def _giai(c: str, rest: str, _b: str) -> str:
-    return f"https://id.gs1.org/8004/{c}{_escape(rest)}"
+def _itip(*, serial: bool) -> Build:
+    def build(c: str, rest: str, _b: str) -> str:
+        piece_total_serial = rest[14 - len(c) :]
+        piece, total = piece_total_serial[:2], piece_total_serial[3:5]
+        link = f"{_GS1}/8006/{_gtin(c, rest[: 13 - len(c)])}{piece}{total}"
+        return f"{link}/21/{_escape(piece_total_serial[6:])}" if serial else link
 
-
-def _gsrn(ai: str) -> Callable[[str, str, str], str]:
-    return lambda c, rest, _b: f"https://id.gs1.org/{ai}/{_with_check(c + rest)}"
-
-
-def _gdti(c: str, rest: str, body: str) -> str:
-    return f"https://id.gs1.org/253/{_with_check(c + rest[: 12 - len(c)])}" + _escape(body[14:])
-
-
-def _cpi(c: str, rest: str, _b: str) -> str:
-    reference, _dot, serial = rest.rpartition(".")
-    return f"https://id.gs1.org/8010/{_escape(c + reference)}/8011/{serial}"
-
-
-def _sgcn(c: str, rest: str, body: str) -> str:
-    return f"https://id.gs1.org/255/{_with_check(c + rest[: 12 - len(c)])}{body[14:]}"
-
-
-def _ginc(c: str, rest: str, _b: str) -> str:
-    return f"https://id.gs1.org/401/{c}{_escape(rest)}"
-
-
-def _itip(c: str, rest: str, _b: str) -> str:
-    reference = rest[: 13 - len(c)]
-    piece_total_serial = rest[14 - len(c) :]
-    piece, total, serial = piece_total_serial[:2], piece_total_serial[3:5], piece_total_serial[6:]
-    return f"https://id.gs1.org/8006/{_gtin(c, reference)}{piece}{total}/21/{_escape(serial)}"
-
-
-def _upui(c: str, rest: str, _b: str) -> str:
-    reference, serial = rest[: 13 - len(c)], rest[14 - len(c) :]
-    return f"https://id.gs1.org/01/{_gtin(c, reference)}/235/{_escape(serial)}"
-
-
-def _pgln(c: str, rest: str, _b: str) -> str:
-    return f"https://id.gs1.org/417/{_with_check(c + rest)}"
-
-
-def _lgtin(c: str, rest: str, _b: str) -> str:
-    reference, lot = rest[: 13 - len(c)], rest[14 - len(c) :]
-    return f"https://id.gs1.org/01/{_gtin(c, reference)}/10/{_escape(lot)}"
-
-
-def _pattern_gtin(c: str, rest: str, _b: str) -> str:
-    return f"https://id.gs1.org/01/{_gtin(c, rest[: 13 - len(c)])}"
-
-
-def _pattern_grai(c: str, rest: str, _b: str) -> str:
-    return f"https://id.gs1.org/8003/{_with_check('0' + c + rest[: 12 - len(c)])}"
-
-
-def _pattern_gdti(c: str, rest: str, _b: str) -> str:
-    return f"https://id.gs1.org/253/{_with_check(c + rest[: 12 - len(c)])}"
-
-
-def _pattern_sgcn(c: str, rest: str, _b: str) -> str:
-    return f"https://id.gs1.org/255/{_with_check(c + rest[: 12 - len(c)])}"
-
-
-def _pattern_cpi(c: str, rest: str, _b: str) -> str:
-    return f"https://id.gs1.org/8010/{_escape(c + rest.rpartition('.')[0])}"
-
-
-def _pattern_itip(c: str, rest: str, _b: str) -> str:
-    tail = rest[14 - len(c) :]
-    return f"https://id.gs1.org/8006/{_gtin(c, rest[: 13 - len(c)])}{tail[:2]}{tail[3:5]}"
+    return build
 
 
 _EPC_RULES: dict[str, Rule] = {
-    "id:sgtin": _rule(_split(13) + rf"\.{_X}{{1,20}}", _sgtin),
+    "id:sgtin": _rule(_split(13) + rf"\.{_X}{{1,20}}", _item("21")),
     "id:sscc": _rule(_split(17), _sscc),
     "id:sgln": _rule(_split(12) + rf"\.{_X}{{1,20}}", _sgln),
-    "id:grai": _rule(_split(12, r"\.\.") + rf"\.{_X}{{1,16}}", _grai),
-    "id:giai": _rule(_variable(30), _giai),
-    "id:gsrn": _rule(_split(17), _gsrn("8018")),
-    "id:gsrnp": _rule(_split(17), _gsrn("8017")),
-    "id:gdti": _rule(_split(12, r"\.\.") + rf"{_X}{{1,20}}", _gdti),
-    "id:cpi": _rule(_variable(30, _CP) + r"\.\d{1,12}", _cpi),
-    "id:sgcn": _rule(_split(12) + r"\.\d{1,12}", _sgcn),
-    "id:ginc": _rule(_variable(30), _ginc),
-    "id:gsin": _rule(_split(16), _gsrn("402")),
-    "id:itip": _rule(_split(13) + rf"\.\d{{2}}\.\d{{2}}\.{_X}{{1,20}}", _itip),
-    "id:upui": _rule(_split(13) + rf"\.{_X}{{1,28}}", _upui),
-    "id:pgln": _rule(_split(12), _pgln),
-    "class:lgtin": _rule(_split(13) + rf"\.{_X}{{1,20}}", _lgtin),
-    "idpat:sgtin": _rule(_split(13) + r"\.\*", _pattern_gtin),
-    "idpat:grai": _rule(_split(12, r"\.\.") + r"\.\*", _pattern_grai),
-    "idpat:gdti": _rule(_split(12, r"\.\.") + r"\.\*", _pattern_gdti),
-    "idpat:sgcn": _rule(_split(12, r"\.\.") + r"\.\*", _pattern_sgcn),
-    "idpat:cpi": _rule(_variable(30, _CP) + r"\.\*", _pattern_cpi),
-    "idpat:itip": _rule(_split(13) + r"\.\d{2}\.\d{2}\.\*", _pattern_itip),
-    "idpat:upui": _rule(_split(13) + r"\.\*", _pattern_gtin),
+    "id:grai": _rule(_split(12, r"\.\.") + rf"\.{_X}{{1,16}}", _thirteen("8003", "0")),
+    "id:giai": _rule(_variable(30), _free("8004")),
+    "id:gsrn": _rule(_split(17), _checked("8018")),
+    "id:gsrnp": _rule(_split(17), _checked("8017")),
+    "id:gdti": _rule(_split(12, r"\.\.") + rf"{_X}{{1,20}}", _thirteen("253")),
+    "id:cpi": _rule(_variable(30, _CP) + r"\.\d{1,12}", _cpi(serial=True)),
+    "id:sgcn": _rule(_split(12) + r"\.\d{1,12}", _thirteen("255")),
+    "id:ginc": _rule(_variable(30), _free("401")),
+    "id:gsin": _rule(_split(16), _checked("402")),
+    "id:itip": _rule(_split(13) + rf"\.\d{{2}}\.\d{{2}}\.{_X}{{1,20}}", _itip(serial=True)),
+    "id:upui": _rule(_split(13) + rf"\.{_X}{{1,28}}", _item("235")),
+    "id:pgln": _rule(_split(12), _checked("417")),
+    "class:lgtin": _rule(_split(13) + rf"\.{_X}{{1,20}}", _item("10")),
+    "idpat:sgtin": _rule(_split(13) + r"\.\*", _item(None)),
+    "idpat:grai": _rule(_split(12, r"\.\.") + r"\.\*", _thirteen("8003", "0", serial=False)),
+    "idpat:gdti": _rule(_split(12, r"\.\.") + r"\.\*", _thirteen("253", serial=False)),
+    "idpat:sgcn": _rule(_split(12, r"\.\.") + r"\.\*", _thirteen("255", serial=False)),
+    "idpat:cpi": _rule(_variable(30, _CP) + r"\.\*", _cpi(serial=False)),
+    "idpat:itip": _rule(_split(13) + r"\.\d{2}\.\d{2}\.\*", _itip(serial=False)),
+    "idpat:upui": _rule(_split(13) + r"\.\*", _item(None)),
 }
 
 # --- GS1 Digital Link -----------------------------------------------------------------------
