@@ -38,6 +38,10 @@ from django.utils.functional import Promise
 from oretrace.core.actors import SystemActor
 from oretrace.core.choices import JobStatus
 from oretrace.core.exceptions import InvalidTransition, OretraceError, PermissionDenied
+from oretrace.core.job_errors import JobCancelled as JobCancelled
+from oretrace.core.job_errors import JobFailed as JobFailed
+from oretrace.core.job_errors import JobLost as JobLost
+from oretrace.core.job_errors import WorkerLost as WorkerLost
 from oretrace.core.models import Job, Membership, Organisation
 from oretrace.core.models.jobs import TRANSITIONS
 from oretrace.core.permissions import Permission, can_cancel_any_job
@@ -47,39 +51,6 @@ from oretrace.core.stored_text import StoredText
 logger = logging.getLogger(__name__)
 MAX_MESSAGES = 500
 LOST_TASK = "The task that was to run this job was lost"
-
-
-class JobCancelled(Exception):
-    """Raised inside a handler when the user cancelled its job."""
-
-
-class JobLost(Exception):
-    """Raised inside a handler whose job is no longer its own: the lease ran out while it was
-    stalled, and the job was queued again or failed."""
-
-
-class JobFailed(OretraceError):
-    """Raised by a handler whose work came to nothing for a reason the user can act on (every
-    file of an import refused): the job fails with this message alone, no traceback, and keeps
-    the result and its link, so that the page shows what was refused and why. ``text``: the
-    message as a catalogue template, for the job's page in the reader's language."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        data: dict[str, Any] | None = None,
-        url: str = "",
-        text: StoredText | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.data = data or {}
-        self.url = url
-        self.text = text
-
-
-class WorkerLost(Exception):
-    """What a dead worker's task result records as the reason it failed."""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 
 
@@ -60,6 +61,13 @@ class StoredText:
         if plural and COUNT not in kept:
             raise ValueError(f"a plural text needs a {COUNT!r} value: {msgid!r}")
         return cls(msgid, plural, kept)
+
+    @classmethod
+    def marked(cls, label: str | Promise) -> StoredText:
+        """A label marked for translation where it is defined (a ``gettext_lazy`` in a table of
+        labels, which the catalogues already hold): stored by its English msgid."""
+        with translation.override("en"):
+            return cls(str(label))
 
     @classmethod
     def joined(cls, *parts: StoredText) -> StoredText:

@@ -10,7 +10,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from oretrace.core.exceptions import OretraceError, PermissionDenied
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.uploads import read_upload
@@ -20,7 +19,7 @@ from oretrace.risk.forms import EditionFilterForm, EditionUploadForm
 from oretrace.risk.list_exports import EDITIONS_EXPORT, rows_export
 from oretrace.risk.permissions import can_import_editions
 from oretrace.risk.sources import MAX_BYTES
-from oretrace.web.views import member_required, requires
+from oretrace.web.views import errors_on_form, member_required, requires
 
 DIFF_SHOWN = 100  # keys shown per part of a diff; the download has every row
 
@@ -81,7 +80,7 @@ def edition_import(request: AuthenticatedRequest, member: Membership) -> HttpRes
     form = EditionUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with errors_on_form(form, "file"):
             started = services.start_edition_import(
                 read_upload(data["file"], limit=MAX_BYTES),
                 data["file"].name,
@@ -90,11 +89,6 @@ def edition_import(request: AuthenticatedRequest, member: Membership) -> HttpRes
                 edition_date=data["edition_date"],
                 label=data["label"],
             )
-        except PermissionDenied:
-            raise  # a refusal: 403 from member_required, not a form error
-        except OretraceError as exc:
-            form.add_error("file", str(exc))
-        else:
             if started.existing is not None:
                 messages.info(
                     request,

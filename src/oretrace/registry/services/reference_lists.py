@@ -40,7 +40,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.actors import SystemActor
@@ -98,15 +98,8 @@ def counts_text(counts: dict[str, int]) -> StoredText:
     parts = []
     for code, value in counts.items():
         label = COUNT_LABELS.get(code)
-        with translation.override("en"):
-            english = str(label) if label is not None else code
-        parts.append(
-            StoredText.of(
-                "%(label)s: %(value)s",
-                label=StoredText.of(english) if label is not None else code,
-                value=value,
-            )
-        )
+        shown = StoredText.marked(label) if label is not None else code
+        parts.append(StoredText.of("%(label)s: %(value)s", label=shown, value=value))
     return StoredText.joined(*parts)
 
 
