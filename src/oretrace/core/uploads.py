@@ -10,6 +10,9 @@ takes an upload's bytes: the size is checked first, and never more than the limi
 
 from __future__ import annotations
 
+import hashlib
+import re
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -84,3 +87,14 @@ class BoundedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size: int) -> None:
         return None
+
+
+def keep_upload(data: bytes, filename: str, folder: str) -> str:
+    """Keep an uploaded file for the worker that reads it, under ``folder`` of MEDIA_ROOT and
+    named by its digest and a safe form of its name; returns the path relative to MEDIA_ROOT."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).name)[-100:] or "upload"
+    relative = f"{folder}/{hashlib.sha256(data).hexdigest()[:16]}-{safe}"
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return relative

@@ -11,13 +11,11 @@ to the one dated just before it, whatever order they were imported in.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,6 +25,7 @@ from oretrace.core.choices import ChangeAction
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Country, Job, Membership
 from oretrace.core.stored_text import StoredText
+from oretrace.core.uploads import keep_upload
 from oretrace.risk.choices import EditionKind
 from oretrace.risk.exceptions import EditionError
 from oretrace.risk.models import ROW_MODELS, Edition, EditionRow
@@ -120,12 +119,7 @@ def _read(kind: str, data: bytes, filename: str) -> SourceEdition:
 
 def store_upload(data: bytes, filename: str) -> str:
     """Keep an uploaded file for the worker; returns its path relative to MEDIA_ROOT."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).name)[-100:] or "upload"
-    relative = f"{UPLOAD_DIR}/{_sha256(data)[:16]}-{safe}"
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return relative
+    return keep_upload(data, filename, UPLOAD_DIR)
 
 
 def start_edition_import(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -96,3 +97,19 @@ def run_here(
             time.sleep(poll_seconds)
     job.refresh_from_db()
     return job
+
+
+def progress_bar(percent: float, name: str | None, quiet: bool) -> None:
+    """A job's progress as one line redrawn in place (only on a terminal, unless ``quiet``)."""
+    if quiet or not sys.stdout.isatty():
+        return
+    filled = int(20 * percent / 100)
+    text = (name or "")[:40]
+    sys.stdout.write(f"\r\033[K[{'#' * filled}{'.' * (20 - filled)}] {percent:3.0f}% {text}")
+    sys.stdout.flush()
+
+
+def clear_bar(quiet: bool) -> None:
+    """Wipe the progress line before the command writes its summary."""
+    if not quiet and sys.stdout.isatty():
+        sys.stdout.write("\r\033[K")

@@ -18,8 +18,8 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from oretrace.core.exceptions import PermissionDenied
+from oretrace.core.management.support import clear_bar, progress_bar
 from oretrace.core.models import Job
-from oretrace.declarations.management.commands.declarations import Command
 from oretrace.declarations.models import Declaration, ImportBatch
 from oretrace.declarations.services import imports
 from oretrace.declarations.tests.test_bad_files import cmrt
@@ -155,12 +155,25 @@ def test_a_refused_file_on_the_command_line_is_in_the_job_too(member_a, web_a, t
         assert ">Succeeded<" not in text, page
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 def test_the_bar_is_not_drawn_when_quiet_or_not_a_terminal(monkeypatch):
     out = io.StringIO()
     monkeypatch.setattr(sys, "stdout", out)
-    Command._bar(50, "x.xlsx", quiet=False)  # a StringIO is no terminal
-    Command._bar(50, "x.xlsx", quiet=True)
+    progress_bar(50, "x.xlsx", quiet=False)  # a StringIO is no terminal
+    progress_bar(50, "x.xlsx", quiet=True)
     assert out.getvalue() == ""
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stdout", terminal)
+    progress_bar(50, "x.xlsx", quiet=True)
+    assert terminal.getvalue() == ""
+    progress_bar(50, "x.xlsx", quiet=False)
+    assert terminal.getvalue() == "\r\033[K[##########..........]  50% x.xlsx"
+    clear_bar(quiet=False)
+    assert terminal.getvalue().endswith("x.xlsx\r\033[K")
 
 
 # --- watched folders ----------------------------------------------------------------------------

@@ -30,14 +30,11 @@ Two scopes, one import function (``import_reference_file``):
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -50,6 +47,7 @@ from oretrace.core.jobs import start_job
 from oretrace.core.models import Job, Membership
 from oretrace.core.stored_text import StoredText
 from oretrace.core.tenancy import owned, owned_by
+from oretrace.core.uploads import keep_upload
 from oretrace.registry import services
 from oretrace.registry.choices import AssuranceScheme, FacilityKind, IdentifierScheme, NameKind
 from oretrace.registry.exceptions import RegistryError
@@ -116,12 +114,7 @@ def _sha256(data: bytes) -> str:
 
 def store_upload(data: bytes, filename: str) -> str:
     """Keep an uploaded file for the worker; returns its path relative to MEDIA_ROOT."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).name)[-100:] or "upload"
-    relative = f"{UPLOAD_DIR}/{_sha256(data)[:16]}-{safe}"
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return relative
+    return keep_upload(data, filename, UPLOAD_DIR)
 
 
 def is_shared_import(actor: Membership | SystemActor) -> bool:

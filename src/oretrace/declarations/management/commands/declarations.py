@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 from pathlib import Path
 from types import FrameType
 
@@ -20,7 +19,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from oretrace.core.exceptions import OretraceError
-from oretrace.core.management.support import FilesOnDisk, collect_files, member_for, run_here
+from oretrace.core.management.support import (
+    FilesOnDisk,
+    clear_bar,
+    collect_files,
+    member_for,
+    progress_bar,
+    run_here,
+)
 from oretrace.core.models import Job, Membership
 from oretrace.core.tenancy import owned
 from oretrace.declarations.models import ImportBatch, Supplier
@@ -149,9 +155,9 @@ class Command(BaseCommand):
         if batch.job is None:  # every batch has its job; a type guard
             raise CommandError(f"import batch #{batch.pk} has no job")
         try:
-            return run_here(batch.job, listener=lambda p, m: self._bar(p, m, quiet))
+            return run_here(batch.job, listener=lambda p, m: progress_bar(p, m, quiet))
         finally:
-            self._clear(quiet)
+            clear_bar(quiet)
 
     # --- watch ------------------------------------------------------------------------------
 
@@ -194,7 +200,7 @@ class Command(BaseCommand):
                 once=bool(options["once"]),
                 on_scan=self._report,
                 on_error=lambda exc: self.stderr.write(f"{folder}: {exc}"),
-                listener=lambda p, m: self._bar(p, m, False),
+                listener=lambda p, m: progress_bar(p, m, False),
                 stop=lambda: bool(stopping),
             )
         except KeyboardInterrupt:
@@ -203,7 +209,7 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, previous)
 
     def _report(self, scan: Scan) -> None:
-        self._clear(False)
+        clear_bar(False)
         if scan.batch is None:
             return
         job = scan.job
@@ -215,19 +221,3 @@ class Command(BaseCommand):
         for entry in scan.batch.files:
             if entry["outcome"] == "refused":
                 self.stderr.write(f"  {entry['filename']}: refused — {entry['message']}")
-
-    # --- the bar ----------------------------------------------------------------------------
-
-    @staticmethod
-    def _bar(percent: float, name: str | None, quiet: bool) -> None:
-        if quiet or not sys.stdout.isatty():
-            return
-        filled = int(20 * percent / 100)
-        text = (name or "")[:40]
-        sys.stdout.write(f"\r\033[K[{'#' * filled}{'.' * (20 - filled)}] {percent:3.0f}% {text}")
-        sys.stdout.flush()
-
-    @staticmethod
-    def _clear(quiet: bool) -> None:
-        if not quiet and sys.stdout.isatty():
-            sys.stdout.write("\r\033[K")

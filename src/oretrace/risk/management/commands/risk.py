@@ -9,14 +9,13 @@ on the jobs page. The same file twice changes nothing and says so.
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from oretrace.core.exceptions import OretraceError
-from oretrace.core.management.support import member_for, run_here
+from oretrace.core.management.support import clear_bar, member_for, progress_bar, run_here
 from oretrace.risk.choices import EditionKind
 from oretrace.risk.services import start_edition_import
 
@@ -92,24 +91,10 @@ class Command(BaseCommand):
         if started.job is None:  # a new file always starts its job; a type guard
             raise CommandError(f"{path.name}: no import job was started")
         try:
-            job = run_here(started.job, listener=lambda p, m: self._bar(p, m, quiet))
+            job = run_here(started.job, listener=lambda p, m: progress_bar(p, m, quiet))
         finally:
-            self._clear(quiet)
+            clear_bar(quiet)
         if job.status != "succeeded":
             raise CommandError(f"the import job #{job.pk} {job.status}: {job.error.strip()}")
         counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in job.result.items())
         self.stdout.write(f"{path.name}: imported ({counts}) — job #{job.pk}, {job.result_url}")
-
-    @staticmethod
-    def _bar(percent: float, name: str | None, quiet: bool) -> None:
-        if quiet or not sys.stdout.isatty():
-            return
-        filled = int(20 * percent / 100)
-        text = (name or "")[:40]
-        sys.stdout.write(f"\r\033[K[{'#' * filled}{'.' * (20 - filled)}] {percent:3.0f}% {text}")
-        sys.stdout.flush()
-
-    @staticmethod
-    def _clear(quiet: bool) -> None:
-        if not quiet and sys.stdout.isatty():
-            sys.stdout.write("\r\033[K")
