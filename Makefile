@@ -41,8 +41,8 @@ run: venv
 	  $(BIN)/oretrace serve --bind 127.0.0.1:8000 --workers 2
 
 # The suite runs on every core (pytest-xdist; a test module stays on one worker, --dist
-# loadgroup with a group per module, so its module-scoped fixtures are built once; modules that
-# share a per-process cache form one group: XDIST_GROUPS in conftest.py). PYTEST_WORKERS=0 runs it in one
+# loadfile, so its module-scoped fixtures are built once; the longest modules start first:
+# LONGEST_FIRST in conftest.py). PYTEST_WORKERS=0 runs it in one
 # process (to debug a test that depends on what an earlier one left behind).
 # --no-migrations: each worker's test database is created from the models (a few seconds)
 # instead of by replaying every migration (a quarter of a minute of CPU per worker). The
@@ -51,7 +51,7 @@ run: venv
 # PostgreSQL step (which runs pytest itself) migrates its test database.
 PYTEST_WORKERS ?= auto
 test: dev-venv
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-migrations
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-migrations
 
 # mypy's Django plugin loads the settings: debug mode, and a scratch data folder.
 lint: dev-venv

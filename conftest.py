@@ -38,25 +38,17 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.ORETRACE_LEDGER_PUBLISH_DIR = Path(settings.ORETRACE_LEDGER_PUBLISH_DIR) / worker
 
 
-# Test modules that share what a process builds once (a cache at module level): pytest-xdist
-# runs each group on one worker (`--dist loadgroup`, Makefile). Every other module is a group of
-# its own, so that its module-scoped fixtures are built once, as `--dist loadfile` did.
-XDIST_GROUPS = {
-    # test_export fills the same blanks as test_generated (its fill() keeps each one's bytes)
-    "src/oretrace/declarations/tests/test_generated.py": "filled-blanks",
-    "src/oretrace/declarations/tests/test_export.py": "filled-blanks",
-}
-
-
-# The longest groups (a minute of CPU or more each), longest first: pytest-xdist hands groups
-# out in collection order, so these start first and the short ones fill in around them, instead
-# of one long module starting last while the other cores sit idle.
+# The longest test modules (a minute of CPU or more each in a full run), longest first:
+# pytest-xdist (`--dist loadfile`, Makefile) hands modules out in collection order, so these
+# start first and the short ones fill in around them, instead of one long module starting last
+# while the other core sits idle. (`--dist loadgroup` would let modules share a worker, but
+# pytest-xdist 3.8 cannot tag the node ids of pytest 9.2, so it spreads single tests instead.)
 LONGEST_FIRST = (
-    "filled-blanks",
+    "src/oretrace/declarations/tests/test_export.py",
     "tests/test_cli.py",
     "src/oretrace/registry/tests/test_imports.py",
     "src/oretrace/registry/tests/test_org_lists.py",
-    "src/oretrace/declarations/tests/test_declaration_page.py",
+    "src/oretrace/declarations/tests/test_generated.py",
     "tests/test_roles.py",
     "tests/test_wrong_files.py",
     "src/oretrace/declarations/tests/test_rematch.py",
@@ -65,27 +57,17 @@ LONGEST_FIRST = (
 )
 
 
-def _group(item: pytest.Item) -> str:
+def _module(item: pytest.Item) -> str:
     root = item.config.rootpath
-    module = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
-    return XDIST_GROUPS.get(module, module)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test with its xdist group: its module's listed group, or the module itself
-    (before pytest-xdist reads the marks)."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(_group(item)))
+    return item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
 
 
 @pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
 def pytest_collection_modifyitems_longest_first(items: list[pytest.Item]) -> None:
-    """Move the longest groups to the front, after pytest-django has put the tests in Django's
-    order (a stable sort: the order within each group is kept)."""
-    rank = {group: index for index, group in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(_group(item), len(rank)))
+    """Move the longest modules to the front, after pytest-django has put the tests in Django's
+    order (a stable sort: the order within each module is kept)."""
+    rank = {module: index for index, module in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_module(item), len(rank)))
 
 
 @pytest.fixture(scope="session")

@@ -96,8 +96,8 @@ def _selected(template_map: TemplateMap) -> tuple[list[str], list[str]]:
 
 
 # Each blank filled once per process: openpyxl takes seconds to load and save one, and
-# test_export fills the same blanks (both modules run on one xdist worker: the root conftest's
-# XDIST_GROUPS). The bytes are immutable, so a test cannot alter what the next one reads.
+# test_export fills the same blanks (saved when both modules run in one process, and for the
+# CMRT 6.5 test_export fills twice). The bytes are immutable: no test alters what another reads.
 _FILLED: dict[tuple[Path, str], bytes] = {}
 
 
