@@ -41,7 +41,8 @@ run: venv
 	  $(BIN)/oretrace serve --bind 127.0.0.1:8000 --workers 2
 
 # The suite runs on every core (pytest-xdist; a test module stays on one worker, --dist
-# loadfile, so its module-scoped fixtures are built once). PYTEST_WORKERS=0 runs it in one
+# loadfile, so its module-scoped fixtures are built once; the longest modules start first:
+# LONGEST_FIRST in conftest.py). PYTEST_WORKERS=0 runs it in one
 # process (to debug a test that depends on what an earlier one left behind).
 # --no-migrations: each worker's test database is created from the models (a few seconds)
 # instead of by replaying every migration (a quarter of a minute of CPU per worker). The

@@ -38,6 +38,38 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.ORETRACE_LEDGER_PUBLISH_DIR = Path(settings.ORETRACE_LEDGER_PUBLISH_DIR) / worker
 
 
+# The longest test modules (a minute of CPU or more each in a full run), longest first:
+# pytest-xdist (`--dist loadfile`, Makefile) hands modules out in collection order, so these
+# start first and the short ones fill in around them, instead of one long module starting last
+# while the other core sits idle. (`--dist loadgroup` would let modules share a worker, but
+# pytest-xdist 3.8 cannot tag the node ids of pytest 9.2, so it spreads single tests instead.)
+LONGEST_FIRST = (
+    "src/oretrace/declarations/tests/test_export.py",
+    "tests/test_cli.py",
+    "src/oretrace/registry/tests/test_imports.py",
+    "src/oretrace/registry/tests/test_org_lists.py",
+    "src/oretrace/declarations/tests/test_generated.py",
+    "tests/test_roles.py",
+    "tests/test_wrong_files.py",
+    "src/oretrace/declarations/tests/test_rematch.py",
+    "tests/test_list_exports.py",
+    "src/oretrace/declarations/tests/test_export_passes.py",
+)
+
+
+def _module(item: pytest.Item) -> str:
+    root = item.config.rootpath
+    return item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
+
+
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")
+def pytest_collection_modifyitems_longest_first(items: list[pytest.Item]) -> None:
+    """Move the longest modules to the front, after pytest-django has put the tests in Django's
+    order (a stable sort: the order within each module is kept)."""
+    rank = {module: index for index, module in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_module(item), len(rank)))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the reference catalogues once per test session."""

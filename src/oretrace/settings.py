@@ -14,6 +14,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 from oretrace.conf import (
     database_from_url,
@@ -275,6 +276,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Source maps are fetched only by a browser's developer tools; compressing them (the API docs'
+# 11 MB of .map files, with Brotli at its highest level) took most of `oretrace setup`'s minute.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 # --- Background tasks -----------------------------------------------------------------------
 _tasks_backend = env_choice("TASKS_BACKEND", "database", ("database", "immediate"))

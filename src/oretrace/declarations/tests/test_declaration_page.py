@@ -21,7 +21,19 @@ from oretrace.declarations.tests.conftest import TODAY
 pytestmark = pytest.mark.django_db
 
 
+# Each edited copy made once per process (openpyxl takes seconds to load and save a filled
+# CMRT; the tests ask for the same copies again). Bytes are immutable: no test alters another's.
+_EDITED: dict[tuple[str, date, tuple[tuple[str, str], ...]], bytes] = {}
+
+
 def _edited(data: bytes, day: date, **cells: str) -> bytes:
+    key = (hashlib.sha256(data).hexdigest(), day, tuple(sorted(cells.items())))
+    if key not in _EDITED:
+        _EDITED[key] = _edit(data, day, **cells)
+    return _EDITED[key]
+
+
+def _edit(data: bytes, day: date, **cells: str) -> bytes:
     template_map, _newer = map_for("CMRT", "6.4", "x.xlsx")
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     sheet = workbook["Declaration"]

@@ -90,8 +90,21 @@ def _selected(template_map: TemplateMap) -> tuple[list[str], list[str]]:
     return known, others
 
 
+# Each blank filled once per process: openpyxl takes seconds to load and save one, and
+# test_export fills the same blanks (saved when both modules run in one process, and for the
+# CMRT 6.5 test_export fills twice). The bytes are immutable: no test alters what another reads.
+_FILLED: dict[tuple[Path, str], bytes] = {}
+
+
 def fill(path: Path, template_map: TemplateMap) -> bytes:
     """A blank template filled the way a supplier would, written by openpyxl."""
+    key = (path, repr(template_map))
+    if key not in _FILLED:
+        _FILLED[key] = _fill(path, template_map)
+    return _FILLED[key]
+
+
+def _fill(path: Path, template_map: TemplateMap) -> bytes:
     workbook = openpyxl.load_workbook(path)
     sheet = workbook[maps.DECLARATION]
     cells = company_cells(template_map)
