@@ -36,7 +36,3 @@ class JobFailed(OretraceError):
         self.data = data or {}
         self.url = url
         self.text = text
-
-
-class WorkerLost(Exception):
-    """What a dead worker's task result records as the reason it failed."""

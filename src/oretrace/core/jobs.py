@@ -41,7 +41,6 @@ from oretrace.core.exceptions import InvalidTransition, OretraceError, Permissio
 from oretrace.core.job_errors import JobCancelled as JobCancelled
 from oretrace.core.job_errors import JobFailed as JobFailed
 from oretrace.core.job_errors import JobLost as JobLost
-from oretrace.core.job_errors import WorkerLost as WorkerLost
 from oretrace.core.models import Job, Membership, Organisation
 from oretrace.core.models.jobs import TRANSITIONS
 from oretrace.core.permissions import Permission, can_cancel_any_job
@@ -51,6 +50,11 @@ from oretrace.core.stored_text import StoredText
 logger = logging.getLogger(__name__)
 MAX_MESSAGES = 500
 LOST_TASK = "The task that was to run this job was lost"
+
+
+# Where a failed task result names it: keep it in this module (stored results name its path).
+class WorkerLost(Exception):
+    """What a dead worker's task result records as the reason it failed."""
 
 
 @dataclass(frozen=True)
