@@ -26,7 +26,7 @@ from oretrace.core.models import (
     User,
 )
 from oretrace.core.models.pseudonyms import PREFIX
-from oretrace.core.tenancy import owned, visible
+from oretrace.core.tenancy import owned, owned_by, visible
 
 if TYPE_CHECKING:
     from oretrace.core.models import Notification
@@ -153,3 +153,13 @@ def notifications_for(member: Membership, *, unread_only: bool = False) -> Query
 def unread_notification_count(member: Membership) -> int:
     """How many of the member's notifications (in the organisation acted for) are unread."""
     return notifications_for(member, unread_only=True).count()
+
+
+def job_starter(job: Job) -> Membership | None:
+    """The membership, in the job's organisation, of the user who started ``job`` (None when the
+    system started it): the member a job that acts for a person runs as."""
+    if job.created_by_id is None:
+        return None
+    members = Membership.objects.select_related("user", "organisation")
+    member: Membership = owned_by(members, job.organisation_id).get(user_id=job.created_by_id)
+    return member

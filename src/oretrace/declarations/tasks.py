@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from oretrace.core.jobs import JobContext, JobFailed, job_handler
 from oretrace.core.models import Job, Membership
+from oretrace.core.queries import job_starter
 from oretrace.core.tenancy import owned_by
 from oretrace.declarations.choices import UploadOutcome
 from oretrace.declarations.exceptions import DeclarationError
@@ -31,10 +32,9 @@ from oretrace.registry.services.reviews import REMATCH_ACTOR, RematchOutcome, on
 
 def _uploader(job: Job, refusal: str) -> Membership:
     """The member who started ``job``: its work runs as them (``refusal`` when none did)."""
-    if job.created_by_id is None:
+    member = job_starter(job)
+    if member is None:
         raise DeclarationError(refusal)
-    members = Membership.objects.select_related("user", "organisation")
-    member: Membership = owned_by(members, job.organisation_id).get(user_id=job.created_by_id)
     return member
 
 

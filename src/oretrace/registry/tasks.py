@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.jobs import JobContext, job_handler
 from oretrace.core.models import Job, Membership
-from oretrace.core.tenancy import owned_by
+from oretrace.core.queries import job_starter
 from oretrace.registry.exceptions import RegistryError
 from oretrace.registry.permissions import can_review_matches
 from oretrace.registry.services.reference_lists import (
@@ -30,10 +30,9 @@ from oretrace.registry.services.reviews import (
 
 def _starter(job: Job, refusal: str) -> Membership:
     """The membership that started ``job``, which a job acting for a person runs as."""
-    if job.created_by_id is None:
+    member = job_starter(job)
+    if member is None:
         raise RegistryError(refusal)
-    members = Membership.objects.select_related("user", "organisation")
-    member: Membership = owned_by(members, job.organisation_id).get(user_id=job.created_by_id)
     return member
 
 

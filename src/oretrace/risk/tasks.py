@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.jobs import JobContext, job_handler
-from oretrace.core.models import Membership
-from oretrace.core.tenancy import owned_by
+from oretrace.core.queries import job_starter
 from oretrace.risk.choices import COUNT_LABELS
 from oretrace.risk.exceptions import EditionError
 from oretrace.risk.permissions import can_import_editions
@@ -41,10 +40,9 @@ def import_edition_job(
 ) -> dict[str, Any]:
     """Job: import a stored file as an edition, as the operator who uploaded it."""
     job = ctx.job
-    if job.created_by_id is None:
+    actor = job_starter(job)
+    if actor is None:
         raise EditionError("an edition import runs as the operator who uploaded the file")
-    members = Membership.objects.select_related("user", "organisation")
-    actor = owned_by(members, job.organisation_id).get(user_id=job.created_by_id)
     outcome = import_edition(
         (Path(settings.MEDIA_ROOT) / path).read_bytes(),
         filename,
