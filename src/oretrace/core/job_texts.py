@@ -32,11 +32,18 @@ def job_title(job: Job) -> str:
 
 def result_rows(job: Job) -> list[tuple[str, Any, bool]]:
     """A job's result as (label, value, is_code) rows: the kind's label of each code, or the
-    code itself (to be shown as code) when the kind names none."""
+    code itself (to be shown as code) when the kind names none.
+
+    Rows follow the order of the kind's labels, then the unnamed codes by name: the stored
+    result's own key order is not kept by every database (PostgreSQL's jsonb sorts them)."""
     spec = job_kinds().get(job.kind)
     labels = spec.result_labels if spec is not None else {}
     result = job.result if isinstance(job.result, Mapping) else {}
+    order = {code: index for index, code in enumerate(labels)}
+    codes = sorted(result, key=lambda code: (order.get(code, len(order)), str(code)))
     return [
-        (str(labels[code]), value, False) if code in labels else (str(code), value, True)
-        for code, value in result.items()
+        (str(labels[code]), result[code], False)
+        if code in labels
+        else (str(code), result[code], True)
+        for code in codes
     ]
