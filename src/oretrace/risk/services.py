@@ -38,7 +38,7 @@ from oretrace.risk.sources import (
     read_edition,
 )
 
-Progress = Callable[[float, str], None]
+Progress = Callable[[float, str | StoredText], None]
 EDITION_IMPORT = "risk.import_edition"
 UPLOAD_DIR = "risk-imports"
 CHUNK = 500  # rows written per statement
@@ -74,7 +74,7 @@ DOL_NAMES = {
 }
 
 
-def _silent(_percent: float, _message: str) -> None:
+def _silent(_percent: float, _message: str | StoredText) -> None:
     return None
 
 
@@ -172,10 +172,25 @@ def import_edition(
     kind = _kind(kind)
     existing = _existing(kind, data)
     if existing is not None:
-        progress(100, f"{filename} is already the edition {existing}: nothing changed")
+        progress(
+            100,
+            StoredText.of(
+                "%(file)s is already the edition %(edition)s: nothing changed",
+                file=filename[:150],
+                edition=str(existing),
+            ),
+        )
         return ImportOutcome(existing, already_imported=True)
     parsed = _read(kind, data, filename)
-    progress(10, f"{len(parsed.rows)} rows read from {filename}")
+    progress(
+        10,
+        StoredText.of(
+            "%(count)s row read from %(file)s",
+            "%(count)s rows read from %(file)s",
+            count=len(parsed.rows),
+            file=filename[:150],
+        ),
+    )
     today = timezone.localdate()
     with transaction.atomic():
         edition = Edition.objects.create(
@@ -195,7 +210,15 @@ def import_edition(
         edition.previous = _chain(edition, actor)
         edition.save(update_fields=["warnings", "previous"])
         log_change(edition, action=ChangeAction.CREATE, actor=actor)
-    progress(100, f"{edition}: {len(parsed.rows)} rows")
+    progress(
+        100,
+        StoredText.of(
+            "%(edition)s: %(count)s row",
+            "%(edition)s: %(count)s rows",
+            edition=str(edition),
+            count=len(parsed.rows),
+        ),
+    )
     return ImportOutcome(edition, warnings=list(edition.warnings))
 
 
@@ -216,7 +239,13 @@ def _write_rows(edition: Edition, rows: Sequence[SourceRow], progress: Progress)
             batch.append(model.from_source(edition, row, **extra))
         model.objects.bulk_create(batch)
         done = min(start + CHUNK, len(rows))
-        progress(10 + 85 * done / len(rows), f"{done} of {len(rows)} rows written")
+        written = StoredText.of(
+            "%(done)s of %(count)s row written",
+            "%(done)s of %(count)s rows written",
+            done=done,
+            count=len(rows),
+        )
+        progress(10 + 85 * done / len(rows), written)
     return [f"no ISO 3166 country matches the name {name!r}" for name in sorted(unmatched)]
 
 

@@ -7,10 +7,12 @@ import datetime
 import json
 
 import pytest
+from django.utils import translation
 
 from oretrace.core.choices import ChangeAction, Role
 from oretrace.core.demo import ACTOR
 from oretrace.core.exceptions import PermissionDenied
+from oretrace.core.job_texts import message_text
 from oretrace.core.models import ChangeLogEntry
 from oretrace.core.tests.factories import MembershipFactory
 from oretrace.risk import queries, services
@@ -198,6 +200,11 @@ def test_an_upload_starts_a_job_or_names_the_edition_it_already_is(
     again = services.start_edition_import(data, "c.json", kind="cahra", actor=operator)
     assert again.job is None
     assert again.existing == edition
+    # the job's lines are catalogue texts: its page reads them in the reader's language
+    with translation.override("fr"):
+        lines = [message_text(m) for m in started.job.messages]
+    assert "2 lignes lues dans c.json" in lines
+    assert "2 lignes écrites sur 2" in lines
 
 
 def test_an_upload_of_a_bad_file_is_refused_before_any_job(org_a):
