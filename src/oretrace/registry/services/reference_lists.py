@@ -51,7 +51,13 @@ from oretrace.core.uploads import keep_upload
 from oretrace.registry import services
 from oretrace.registry.choices import AssuranceScheme, FacilityKind, IdentifierScheme, NameKind
 from oretrace.registry.exceptions import RegistryError
-from oretrace.registry.models import AssuranceStatus, Facility, FacilityListing, ReferenceImport
+from oretrace.registry.models import (
+    AssuranceStatus,
+    Facility,
+    FacilityIdentifier,
+    FacilityListing,
+    ReferenceImport,
+)
 from oretrace.registry.permissions import can_load_reference_lists, is_curator, require_curator
 from oretrace.registry.reference_files import (
     ReferenceFile,
@@ -411,11 +417,13 @@ def _import_facility(
 
 def _fold_copies(reference: Facility, cid: str, actor: Membership) -> int:
     """Fold organisations' own copies of a newly shared facility into it (see the module)."""
+    # The few facilities with this CID first (the identifier's unique index), then the join on
+    # their listings: one query over every facility's listings per row was slow on PostgreSQL.
+    named = FacilityIdentifier.objects.filter(scheme=IdentifierScheme.RMI_CID, value=cid)
     copies = Facility.objects.filter(
+        pk__in=list(named.values_list("facility_id", flat=True)),
         organisation__isnull=False,
         merged_into__isnull=True,
-        identifiers__scheme=IdentifierScheme.RMI_CID,
-        identifiers__value=cid,
         listings__first_seen__shared=False,
     ).distinct()
     count = 0
