@@ -1,0 +1,22 @@
+"""Models of the risk app, one module per aggregate: reference editions and their rows
+(``editions``); red flags, scores and the risk register each add their own module."""
+
+from oretrace.risk.models.editions import (
+    ROW_MODELS,
+    ConflictArea,
+    CountryCode,
+    CountryProfile,
+    Edition,
+    EditionRow,
+    GoodListing,
+)
+
+__all__ = [
+    "ROW_MODELS",
+    "ConflictArea",
+    "CountryCode",
+    "CountryProfile",
+    "Edition",
+    "EditionRow",
+    "GoodListing",
+]
