@@ -136,37 +136,47 @@ def load_minerals() -> int:
     return _upsert(Mineral, rows, fields)
 
 
+# Each catalogue in the order it loads, with the progress once it is loaded and the line that
+# says so (and names the next one).
+_CATALOGUES: tuple[tuple[str, Callable[[], int], float, Callable[[int], StoredText]], ...] = (
+    (
+        "countries",
+        load_countries,
+        30,
+        lambda n: StoredText.of(
+            "%(count)s country; loading ISO 3166-2 subdivisions",
+            "%(count)s countries; loading ISO 3166-2 subdivisions",
+            count=n,
+        ),
+    ),
+    (
+        "subdivisions",
+        load_subdivisions,
+        90,
+        lambda n: StoredText.of(
+            "%(count)s subdivision; loading minerals and metals",
+            "%(count)s subdivisions; loading minerals and metals",
+            count=n,
+        ),
+    ),
+    (
+        "minerals",
+        load_minerals,
+        100,
+        lambda n: StoredText.of(
+            "%(count)s mineral or metal", "%(count)s minerals and metals", count=n
+        ),
+    ),
+)
+
+
 def load_reference_data(progress: Progress = _silent) -> dict[str, int]:
     """Load or refresh every reference catalogue; returns the row count of each."""
     counts: dict[str, int] = {}
     progress(0, StoredText.of("Loading ISO 3166-1 countries"))
-    counts["countries"] = load_countries()
-    progress(
-        30,
-        StoredText.of(
-            "%(count)s country; loading ISO 3166-2 subdivisions",
-            "%(count)s countries; loading ISO 3166-2 subdivisions",
-            count=counts["countries"],
-        ),
-    )
-    counts["subdivisions"] = load_subdivisions()
-    progress(
-        90,
-        StoredText.of(
-            "%(count)s subdivision; loading minerals and metals",
-            "%(count)s subdivisions; loading minerals and metals",
-            count=counts["subdivisions"],
-        ),
-    )
-    counts["minerals"] = load_minerals()
-    progress(
-        100,
-        StoredText.of(
-            "%(count)s mineral or metal",
-            "%(count)s minerals and metals",
-            count=counts["minerals"],
-        ),
-    )
+    for name, load, percent, loaded in _CATALOGUES:
+        counts[name] = load()
+        progress(percent, loaded(counts[name]))
     return counts
 
 
