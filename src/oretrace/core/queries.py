@@ -163,3 +163,12 @@ def job_starter(job: Job) -> Membership | None:
     members = Membership.objects.select_related("user", "organisation")
     member: Membership = owned_by(members, job.organisation_id).get(user_id=job.created_by_id)
     return member
+
+
+def job_runs_as(job: Job, refusal: Exception) -> Membership:
+    """The member who started ``job``, which a job that acts for a person runs as; ``refusal``
+    (the app's own error, saying why the job needs one) when the system started it."""
+    member = job_starter(job)
+    if member is None:
+        raise refusal
+    return member

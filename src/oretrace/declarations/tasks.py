@@ -10,8 +10,7 @@ from django.tasks import task
 from django.utils.translation import gettext_lazy
 
 from oretrace.core.jobs import JobContext, JobFailed, job_handler
-from oretrace.core.models import Job, Membership
-from oretrace.core.queries import job_starter
+from oretrace.core.queries import job_runs_as
 from oretrace.core.tenancy import owned_by
 from oretrace.declarations.choices import UploadOutcome
 from oretrace.declarations.exceptions import DeclarationError
@@ -30,14 +29,6 @@ from oretrace.declarations.services.rollup import run_rollup_export
 from oretrace.registry.services.reviews import REMATCH_ACTOR, RematchOutcome, on_rematch
 
 
-def _uploader(job: Job, refusal: str) -> Membership:
-    """The member who started ``job``: its work runs as them (``refusal`` when none did)."""
-    member = job_starter(job)
-    if member is None:
-        raise DeclarationError(refusal)
-    return member
-
-
 @job_handler(
     "declarations.import",
     title=gettext_lazy("Import supplier declarations"),
@@ -46,7 +37,9 @@ def _uploader(job: Job, refusal: str) -> Membership:
 def import_job(ctx: JobContext, batch: int) -> dict[str, Any]:
     """Job: import a batch as the member who uploaded it."""
     job = ctx.job
-    actor = _uploader(job, "a declaration import runs as the member who uploaded the files")
+    actor = job_runs_as(
+        job, DeclarationError("a declaration import runs as the member who uploaded the files")
+    )
     record = owned_by(ImportBatch.objects.all(), job.organisation_id).get(pk=batch)
     counts = run_batch(record, actor=actor, progress=ctx.progress, hold=ctx.hold)
     for entry in record.files:
@@ -79,7 +72,9 @@ def link_response_job(
 )
 def rollup_export_job(ctx: JobContext, **params: object) -> dict[str, Any]:
     """Job: fill the uploaded blank with the roll-up, as the member who uploaded it."""
-    actor = _uploader(ctx.job, "a roll-up export runs as the member who uploaded the blank")
+    actor = job_runs_as(
+        ctx.job, DeclarationError("a roll-up export runs as the member who uploaded the blank")
+    )
     return run_rollup_export(ctx, actor, dict(params))
 
 

@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.jobs import JobContext, job_handler
-from oretrace.core.models import Job, Membership
-from oretrace.core.queries import job_starter
+from oretrace.core.queries import job_runs_as
 from oretrace.registry.exceptions import RegistryError
 from oretrace.registry.permissions import can_review_matches
 from oretrace.registry.services.reference_lists import (
@@ -26,14 +25,6 @@ from oretrace.registry.services.reviews import (
     rematch_organisation,
     run_bulk_confirmation,
 )
-
-
-def _starter(job: Job, refusal: str) -> Membership:
-    """The membership that started ``job``, which a job acting for a person runs as."""
-    member = job_starter(job)
-    if member is None:
-        raise RegistryError(refusal)
-    return member
 
 
 @job_handler(
@@ -59,7 +50,9 @@ def rematch_job(ctx: JobContext, reason: str = "") -> dict[str, Any]:
 def reference_import_job(ctx: JobContext, path: str, filename: str) -> dict[str, Any]:
     """Job: import a stored reference file as the member who uploaded it."""
     job = ctx.job
-    actor = _starter(job, "a reference import runs as the member who uploaded the file")
+    actor = job_runs_as(
+        job, RegistryError("a reference import runs as the member who uploaded the file")
+    )
     data = (Path(settings.MEDIA_ROOT) / path).read_bytes()
     outcome = import_reference_file(
         data, filename, actor=actor, progress=ctx.progress, job=job, hold=ctx.hold
@@ -81,7 +74,9 @@ def reference_import_job(ctx: JobContext, path: str, filename: str) -> dict[str,
 )
 def bulk_confirm_job(ctx: JobContext, reviews: list[int], min_score: float) -> dict[str, Any]:
     """Job: confirm the chosen reviews' best candidates as the member who asked."""
-    actor = _starter(ctx.job, "a bulk confirmation runs as the member who asked for it")
+    actor = job_runs_as(
+        ctx.job, RegistryError("a bulk confirmation runs as the member who asked for it")
+    )
     counts = run_bulk_confirmation(
         reviews, min_score=min_score, actor=actor, progress=ctx.progress, hold=ctx.hold
     )
