@@ -157,17 +157,33 @@ def parse_vkey(vkey: str) -> Ed25519Verifier:
         raise NoteError(f"verifier key {vkey.strip()!r} is not <name>+<key ID>+<key>")
     name, hex_id, material = parts
     check_key_name(name)
-    raw = _b64decode(material, "the verifier key's material")
+    algorithm, public_key = _key_material(material, "the verifier key")
+    verifier = _verifier(algorithm, name, public_key)
+    _check_key_id(hex_id, verifier.key_id, "the verifier key")
+    return verifier
+
+
+def _key_material(material: str, what: str) -> tuple[int, bytes]:
+    """The type and the 32 key bytes of a key's base64 ``type || key`` part."""
+    raw = _b64decode(material, f"{what}'s material")
     if len(raw) != 33 or raw[0] not in ALGORITHMS:
         raise NoteError(
-            "the verifier key is not an Ed25519 key (type 0x01) or an Ed25519 cosignature key "
+            f"{what} is not an Ed25519 key (type 0x01) or an Ed25519 cosignature key "
             "(type 0x04) of 32 bytes"
         )
-    cls = Ed25519Verifier if raw[0] == ED25519 else CosignatureVerifier
-    verifier = cls(name, raw[1:])
-    if len(hex_id) != 8 or f"{verifier.key_id:08x}" != hex_id.lower():
-        raise NoteError(f"the verifier key's ID {hex_id} does not match its name and key")
-    return verifier
+    return raw[0], raw[1:]
+
+
+def _check_key_id(hex_id: str, expected: int, what: str) -> None:
+    """Refuse a key whose written ID is not the one its name and key give."""
+    if f"{expected:08x}" != hex_id.lower():
+        raise NoteError(f"{what}'s ID {hex_id} does not match its name and key")
+
+
+def _verifier(algorithm: int, name: str, public_key: bytes) -> Ed25519Verifier:
+    """The verifier of ``algorithm`` (a log's signature or a witness's cosignature)."""
+    cls = Ed25519Verifier if algorithm == ED25519 else CosignatureVerifier
+    return cls(name, public_key)
 
 
 @dataclass(frozen=True)
@@ -190,8 +206,7 @@ class Signer:
 
     @property
     def verifier(self) -> Ed25519Verifier:
-        cls = Ed25519Verifier if self.algorithm == ED25519 else CosignatureVerifier
-        return cls(self.name, _raw_public(self._private.public_key()))
+        return _verifier(self.algorithm, self.name, _raw_public(self._private.public_key()))
 
     @property
     def key_id(self) -> int:
@@ -223,12 +238,9 @@ def parse_skey(skey: str) -> Signer:
     if not skey.strip().startswith(prefix) or len(parts) != 3:
         raise NoteError("the signer key is not PRIVATE+KEY+<name>+<key ID>+<key>")
     name, hex_id, material = parts
-    raw = _b64decode(material, "the signer key's material")
-    if len(raw) != 33 or raw[0] not in ALGORITHMS:
-        raise NoteError("the signer key is not an Ed25519 key of type 0x01 or 0x04")
-    signer = Signer(check_key_name(name), raw[1:], raw[0])
-    if f"{signer.key_id:08x}" != hex_id.lower():
-        raise NoteError(f"the signer key's ID {hex_id} does not match its name and key")
+    algorithm, seed = _key_material(material, "the signer key")
+    signer = Signer(check_key_name(name), seed, algorithm)
+    _check_key_id(hex_id, signer.key_id, "the signer key")
     return signer
 
 
