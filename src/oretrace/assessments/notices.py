@@ -22,6 +22,7 @@ from oretrace.core.actors import SystemActor, actor_user
 from oretrace.core.choices import NotificationKind
 from oretrace.core.models import Membership, Notification
 from oretrace.core.periodic import daily_check
+from oretrace.core.permissions import Permission
 from oretrace.core.services.notifications import notify
 
 Actor = Membership | SystemActor
@@ -40,32 +41,39 @@ def _link(assessment: Assessment) -> str:
     return reverse("assessments:detail", args=[assessment.pk])
 
 
-def _to_supplier(
-    assessment: Assessment, kind: str, message: str, actor: Actor, **extra: str
+def _notify(
+    assessment: Assessment,
+    organisation_id: int,
+    permission: Permission,
+    kind: str,
+    message: str,
+    actor: Actor,
+    **extra: str,
 ) -> None:
+    """Tell the members of ``organisation_id`` who hold ``permission``, but not ``actor``."""
     notify(
-        assessment.supplier_id,
+        organisation_id,
         kind=kind,
         message=message,
         values={**_values(assessment), **extra},
         link=_link(assessment),
-        permission=can_respond_to_assessments,
+        permission=permission,
         exclude=actor_user(actor),
     )
+
+
+def _to_supplier(
+    assessment: Assessment, kind: str, message: str, actor: Actor, **extra: str
+) -> None:
+    supplier, permission = assessment.supplier_id, can_respond_to_assessments
+    _notify(assessment, supplier, permission, kind, message, actor, **extra)
 
 
 def _to_reviewers(
     assessment: Assessment, kind: str, message: str, actor: Actor, **extra: str
 ) -> None:
-    notify(
-        assessment.organisation_id,
-        kind=kind,
-        message=message,
-        values={**_values(assessment), **extra},
-        link=_link(assessment),
-        permission=can_assign_assessments,
-        exclude=actor_user(actor),
-    )
+    assigner, permission = assessment.organisation_id, can_assign_assessments
+    _notify(assessment, assigner, permission, kind, message, actor, **extra)
 
 
 def assigned(assessment: Assessment, *, actor: Actor) -> None:
