@@ -153,6 +153,19 @@ def _minerals(codes: list[str] | tuple[str, ...]) -> list[Mineral]:
     return [found[c] for c in codes]
 
 
+def _writer(actor: Actor, *, reference: bool, needs_member: str) -> Membership | None:
+    """Who writes a new row: None for reference data (curators only); else the acting member,
+    an editor, whose organisation the row belongs to (a system actor has none: ``needs_member``
+    says why it is refused)."""
+    if reference:
+        require_curator(actor)
+        return None
+    require_editor(actor)
+    if isinstance(actor, SystemActor):
+        raise RegistryError(needs_member)
+    return actor
+
+
 @transaction.atomic
 def create_facility(
     *,
@@ -166,14 +179,13 @@ def create_facility(
     **details: Any,
 ) -> Facility:
     """Record a facility: private to the actor's organisation, or a reference one (curators)."""
-    if reference:
-        require_curator(actor)
-    else:
-        require_editor(actor)
-        if isinstance(actor, SystemActor):
-            raise RegistryError("a private facility needs the member whose organisation owns it")
+    member = _writer(
+        actor,
+        reference=reference,
+        needs_member="a private facility needs the member whose organisation owns it",
+    )
     facility = Facility(
-        organisation=None if reference else actor.organisation,  # type: ignore[union-attr]
+        organisation=None if member is None else member.organisation,
         created_by=None if isinstance(actor, SystemActor) else actor.user,
         kind=kind,
         name=name.strip(),
@@ -321,16 +333,17 @@ def record_status(
     cycle: str = "",
 ) -> AssuranceStatus:
     """Add an entry to a facility's assurance history (reference entries: curators only)."""
-    owner: Organisation | None = None
-    if reference:
-        require_curator(actor)
-    else:
-        require_editor(actor)
-        if isinstance(actor, SystemActor):
-            raise RegistryError("a status recorded by an organisation needs its member")
-        if not Facility.objects.for_member(actor).filter(pk=facility.pk).exists():
-            raise RegistryError(f"facility #{facility.pk} is not visible to {actor}")
-        owner = actor.organisation
+    member = _writer(
+        actor,
+        reference=reference,
+        needs_member="a status recorded by an organisation needs its member",
+    )
+    if (
+        member is not None
+        and not Facility.objects.for_member(member).filter(pk=facility.pk).exists()
+    ):
+        raise RegistryError(f"facility #{facility.pk} is not visible to {actor}")
+    owner = None if member is None else member.organisation
     if scheme not in AssuranceScheme.values:
         raise RegistryError(f"unknown assurance scheme {scheme!r}")
     if not status.strip():
