@@ -195,3 +195,17 @@ def xml_document(version: str = "2.0", *changes: tuple[str, str]) -> bytes:
         assert old in text, old
         text = text.replace(old, new, 1)
     return text.encode()
+
+
+def refused_capture(
+    client: Any, response: Any, fields: list[tuple[int, str, str]]
+) -> list[dict[str, Any]]:
+    """Check that a capture was refused whole, naming ``fields`` as (event number, event type,
+    field), and that nothing was stored; the problem document's errors, for their messages."""
+    assert response.status_code == 400, response.content
+    problem = response.json()
+    assert problem["type"].endswith("epcis-capture-rejected")
+    errors: list[dict[str, Any]] = problem["errors"]
+    assert [(e["event"], e["event_type"], e["field"]) for e in errors] == fields
+    assert client.get("/api/v1/epcis/captures").json()["count"] == 0
+    return errors
