@@ -121,17 +121,9 @@ def _create_parts(standard: Standard, spec: stdfile.StandardSpec) -> None:
             standard=standard, code=section_spec.code, position=s, title=section_spec.title
         )
         for c, c_spec in enumerate(section_spec.criteria, start=1):
+            # A criterion's fields are its spec's, by the same names (its questions apart).
             criterion = Criterion.objects.create(
-                section=section,
-                code=c_spec.code,
-                position=c,
-                severity=c_spec.severity,
-                requirement=c_spec.requirement,
-                guidance=c_spec.guidance,
-                improvement_steps=c_spec.improvement_steps,
-                ilo_conventions=c_spec.ilo_conventions,
-                oecd_annex_ii=c_spec.oecd_annex_ii,
-                rra_issue_areas=c_spec.rra_issue_areas,
+                section=section, position=c, **c_spec.model_dump(exclude={"questions"})
             )
             for q_spec in c_spec.questions:
                 position += 1
