@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from oretrace.assessments import services
 from oretrace.assessments.choices import ActionStatus, SupportKind
-from oretrace.assessments.models import Assessment, Standard
+from oretrace.assessments.models import Assessment, ImprovementAction, Standard
 from oretrace.assessments.services import authoring, plans
 from oretrace.assessments.shipped import install_shipped
 from oretrace.core.demo import ACTOR, demo_step
@@ -126,6 +126,12 @@ def _pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")
 
 
+def _step(action: ImprovementAction, status: str, text: str, filename: str) -> None:
+    """The unit manager moves ``action`` to ``status`` and records why, with a PDF."""
+    plans.update_action(action, status=status, owner_name="Unit manager", actor=ACTOR)
+    plans.add_progress(action, text=text, actor=ACTOR, upload=_pdf(filename))
+
+
 @demo_step("assessments: standards and the mica processor's self-assessments")
 def build_assessments(say: Callable[[str], None]) -> None:
     installed = install_shipped(ACTOR)
@@ -164,26 +170,20 @@ def build_assessments(say: Callable[[str], None]) -> None:
     for action in actions:
         codes = set(action.criterion.questions.values_list("code", flat=True))
         if codes & closed:
-            plans.update_action(
-                action, status=ActionStatus.DONE, owner_name="Unit manager", actor=ACTOR
-            )
-            plans.add_progress(
+            _step(
                 action,
-                text="Done and checked at the re-assessment.",
-                actor=ACTOR,
-                upload=_pdf(f"{action.criterion.code}-done.pdf"),
+                ActionStatus.DONE,
+                "Done and checked at the re-assessment.",
+                f"{action.criterion.code}-done.pdf",
             )
     plans.generate_plan(second, actor=ACTOR, today=now.date())
     open_action = second.actions.order_by("due_on").first()
     if open_action is not None:
-        plans.update_action(
-            open_action, status=ActionStatus.IN_PROGRESS, owner_name="Unit manager", actor=ACTOR
-        )
-        plans.add_progress(
+        _step(
             open_action,
-            text="First session booked with the supervisors.",
-            actor=ACTOR,
-            upload=_pdf("session-booking.pdf"),
+            ActionStatus.IN_PROGRESS,
+            "First session booked with the supervisors.",
+            "session-booking.pdf",
         )
         plans.request_support(
             open_action,
