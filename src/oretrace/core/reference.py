@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pycountry
 from django.db import models, transaction
@@ -73,12 +74,14 @@ def _silent(_percent: float, _message: str | StoredText) -> None:
     return None
 
 
-def _upsert[M: models.Model](
-    model: type[M], rows: list[M], fields: list[str], batch_size: int | None = None
+def _upsert(
+    model: type[models.Model], rows: list[dict[str, Any]], batch_size: int | None = None
 ) -> int:
-    """Insert ``rows``, or update ``fields`` of those whose code is already there; their count."""
+    """Insert ``rows`` (a model's field values by name), or update every field but the code of
+    those whose code is already there; their count."""
+    fields = [name for name in rows[0] if name != "code"] if rows else []
     model._default_manager.bulk_create(
-        rows,
+        [model(**row) for row in rows],
         batch_size=batch_size,
         update_conflicts=True,
         unique_fields=["code"],
@@ -90,50 +93,49 @@ def _upsert[M: models.Model](
 @transaction.atomic
 def load_countries() -> int:
     rows = [
-        Country(
-            code=c.alpha_2,
-            alpha3=c.alpha_3,
-            numeric=c.numeric,
-            name=c.name,
-            official_name=getattr(c, "official_name", ""),
-        )
+        {
+            "code": c.alpha_2,
+            "alpha3": c.alpha_3,
+            "numeric": c.numeric,
+            "name": c.name,
+            "official_name": getattr(c, "official_name", ""),
+        }
         for c in pycountry.countries
     ]
-    return _upsert(Country, rows, ["alpha3", "numeric", "name", "official_name"])
+    return _upsert(Country, rows)
 
 
 @transaction.atomic
 def load_subdivisions() -> int:
     # Foreign keys are checked at commit, so children may precede their parents here.
     rows = [
-        Subdivision(
-            code=s.code,
-            country_id=s.country_code,
-            name=s.name,
-            type=s.type,
-            parent_id=s.parent_code or None,
-        )
+        {
+            "code": s.code,
+            "country_id": s.country_code,
+            "name": s.name,
+            "type": s.type,
+            "parent_id": s.parent_code or None,
+        }
         for s in pycountry.subdivisions
     ]
-    return _upsert(Subdivision, rows, ["country", "name", "type", "parent"], batch_size=1000)
+    return _upsert(Subdivision, rows, batch_size=1000)
 
 
 @transaction.atomic
 def load_minerals() -> int:
     rows = [
-        Mineral(
-            code=m.code,
-            name=m.name,
-            symbol=m.symbol,
-            template_family=m.family,
-            template_label=m.template_label,
-            legacy_templates=list(m.legacy),
-            is_3tg=m.code in THREE_TG,
-        )
+        {
+            "code": m.code,
+            "name": m.name,
+            "symbol": m.symbol,
+            "template_family": m.family,
+            "template_label": m.template_label,
+            "legacy_templates": list(m.legacy),
+            "is_3tg": m.code in THREE_TG,
+        }
         for m in MINERALS
     ]
-    fields = ["name", "symbol", "template_family", "template_label", "legacy_templates", "is_3tg"]
-    return _upsert(Mineral, rows, fields)
+    return _upsert(Mineral, rows)
 
 
 # Each catalogue in the order it loads, with the progress once it is loaded and the line that

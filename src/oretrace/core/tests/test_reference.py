@@ -47,3 +47,23 @@ def test_loading_twice_changes_nothing():
     load_minerals()
     after = (Country.objects.count(), Subdivision.objects.count(), Mineral.objects.count())
     assert before == after == (counts["countries"], counts["subdivisions"], counts["minerals"])
+
+
+def test_loading_again_restores_every_field_of_a_changed_row():
+    # given rows someone changed by hand, foreign keys included
+    child = Subdivision.objects.filter(parent__isnull=False).first()
+    assert child is not None
+    parent_id, country_id = child.parent_id, child.country_id
+    Subdivision.objects.filter(pk=child.pk).update(name="changed", parent=None, country_id="DE")
+    Country.objects.filter(code="IN").update(alpha3="XXX", official_name="changed")
+    Mineral.objects.filter(code="cobalt").update(symbol="X", legacy_templates=[], is_3tg=True)
+    # when the catalogues load again
+    load_reference_data()
+    # then each row is as the packages say
+    child.refresh_from_db()
+    assert (child.parent_id, child.country_id) == (parent_id, country_id)
+    assert child.name != "changed"
+    assert Country.objects.get(code="IN").alpha3 == "IND"
+    assert Country.objects.get(code="IN").official_name == "Republic of India"
+    cobalt = Mineral.objects.get(code="cobalt")
+    assert (cobalt.symbol, cobalt.legacy_templates, cobalt.is_3tg) == ("Co", ["CRT"], False)
