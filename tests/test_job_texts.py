@@ -93,34 +93,34 @@ def test_a_confirmed_review_names_itself_in_the_rematch_title(member_a):
         )
 
 
-def test_a_reload_of_the_catalogues_reads_in_french(member_a, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        job = start_job("reference.reload", actor=member_a)
+def _run_in_french(kind: str, actor, capture) -> tuple[str, list[str], list[str]]:
+    """Start a job of ``kind`` as ``actor``, let it finish, and read it in French: its title,
+    progress lines and the labels of its result."""
+    with capture(execute=True):
+        job = start_job(kind, actor=actor)
     title, messages, rows = _french(job)
     assert job.status == JobStatus.SUCCEEDED, job.error
+    return title, messages, [label for label, _value, _code in rows]
+
+
+def test_a_reload_of_the_catalogues_reads_in_french(member_a, django_capture_on_commit_callbacks):
+    title, messages, labels = _run_in_french(
+        "reference.reload", member_a, django_capture_on_commit_callbacks
+    )
     assert title == "Recharger les catalogues de référence"
     assert messages[0] == "Chargement des pays ISO 3166-1"
     assert messages[1].endswith("pays ; chargement des subdivisions ISO 3166-2")
     assert messages[-1].endswith("minerais et métaux")
-    assert [label for label, _value, _code in rows] == [
-        "pays",
-        "subdivisions",
-        "minerais et métaux",
-    ]
+    assert labels == ["pays", "subdivisions", "minerais et métaux"]
 
 
 def test_a_tamper_audit_reads_in_french(org_a, django_capture_on_commit_callbacks):
     officer = MembershipFactory.create(organisation=org_a, roles=[Role.COMPLIANCE_OFFICER])
-    with django_capture_on_commit_callbacks(execute=True):
-        job = start_job("ledger.audit", actor=officer)
-    title, messages, rows = _french(job)
-    assert job.status == JobStatus.SUCCEEDED, job.error
+    title, messages, labels = _run_in_french(
+        "ledger.audit", officer, django_capture_on_commit_callbacks
+    )
     assert title == "Audit d'intégrité du registre de transparence"
     assert messages[0] == "Recalcul de chaque feuille et de l'arbre"
     assert "Vérification des points de contrôle" in messages
     assert any(m.endswith(" vérifié") for m in messages)
-    assert [label for label, _value, _code in rows] == [
-        "feuilles recalculées",
-        "enregistrements vérifiés",
-        "problèmes trouvés",
-    ]
+    assert labels == ["feuilles recalculées", "enregistrements vérifiés", "problèmes trouvés"]
