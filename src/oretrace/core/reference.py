@@ -15,9 +15,8 @@ from django.utils.translation import gettext, gettext_noop
 
 from oretrace.core.choices import TemplateFamily
 from oretrace.core.models import Country, Mineral, Subdivision
+from oretrace.core.progress import Progress, no_progress
 from oretrace.core.stored_text import StoredText
-
-Progress = Callable[[float, str | StoredText], None]
 
 
 @dataclass(frozen=True)
@@ -68,10 +67,6 @@ def mineral_name(code: str) -> str:
     """A mineral's name in the reader's language; text that is no mineral code as it is."""
     name = _MINERAL_NAMES.get(code)
     return gettext(name) if name else code
-
-
-def _silent(_percent: float, _message: str | StoredText) -> None:
-    return None
 
 
 def _upsert(
@@ -172,7 +167,7 @@ _CATALOGUES: tuple[tuple[str, Callable[[], int], float, Callable[[int], StoredTe
 )
 
 
-def load_reference_data(progress: Progress = _silent) -> dict[str, int]:
+def load_reference_data(progress: Progress = no_progress) -> dict[str, int]:
     """Load or refresh every reference catalogue; returns the row count of each."""
     counts: dict[str, int] = {}
     progress(0, StoredText.of("Loading ISO 3166-1 countries"))

@@ -34,11 +34,12 @@ are counted, not reported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from oretrace.core.changelog import verify_chain
+from oretrace.core.progress import Progress
 from oretrace.core.stored_text import StoredText
 from oretrace.ledger import keys, records
 from oretrace.ledger import services as ledger_services
@@ -48,7 +49,6 @@ from oretrace.ledger.merkle import HASH_SIZE, MemoryTree, range_nodes
 from oretrace.ledger.models import AuditRun, Checkpoint, Erasure, HashTile, Leaf, LogState
 from oretrace.ledger.tiles import TILE_WIDTH
 
-Progress = Callable[[float, str | StoredText], None]
 CHUNK = 5000
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from oretrace.core import bounds
 from oretrace.core.models import Country, Organisation
+from oretrace.core.progress import Progress, no_progress
 from oretrace.core.stored_text import StoredText
 from oretrace.core.tabular import (  # noqa: F401  (the report writers moved to core: re-exported)
     FORMULA_SIGNS,
@@ -50,7 +51,6 @@ from oretrace.declarations.rmi.values import mineral_label
 
 MAX_BLANK_BYTES = 30 * 1024 * 1024  # a blank RMI template is ~1.5 MB
 MAX_FILLED_SHOWN = 8
-Progress = Callable[[float, str | StoredText], None]
 OTHER = "Other [specify below]"
 CID = re.compile(r"CID\d{6}", re.IGNORECASE)
 # The company-level answers a roll-up proposes; the person exporting confirms or changes them.
@@ -151,12 +151,8 @@ def filled_cells(declaration: ParsedDeclaration, template_map: TemplateMap) -> l
     return found + cells  # the lists first: a few words say much
 
 
-def _quiet(_percent: float, _message: str | StoredText) -> None:
-    return None
-
-
 def write_into_blank(
-    blank: bytes, filename: str, content: dict[str, Any], *, progress: Progress = _quiet
+    blank: bytes, filename: str, content: dict[str, Any], *, progress: Progress = no_progress
 ) -> bytes:
     """The blank with ``content`` written into it, as the bytes of an .xlsx workbook.
 

@@ -24,6 +24,7 @@ from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Membership
+from oretrace.core.progress import Progress, no_progress
 from oretrace.core.stored_text import StoredText
 from oretrace.core.tenancy import owned
 from oretrace.declarations.choices import DeclarationStatus, SmelterMatch
@@ -54,16 +55,10 @@ from oretrace.registry.origins import declaration_row
 from oretrace.registry.queries import headline_statuses
 from oretrace.registry.services.reviews import NameQuery, matcher_for, queue_review
 
-Progress = Callable[[float, str | StoredText], None]
-
 UPLOAD_DIR = "declarations"
 MAX_FILE_BYTES = 30 * 1024 * 1024
 MAX_FILES = 200
 SUFFIXES = (".xlsx", ".xlsm", ".xls")
-
-
-def _silent(_p: float, _m: str | StoredText) -> None:
-    return None
 
 
 @dataclass
@@ -477,7 +472,7 @@ def run_batch(
     batch: ImportBatch,
     *,
     actor: Membership,
-    progress: Progress = _silent,
+    progress: Progress = no_progress,
     hold: Callable[[], None] = lambda: None,
 ) -> dict[str, int]:
     """Import every pending file of the batch, saving each file's outcome as it is known.

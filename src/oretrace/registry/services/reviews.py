@@ -23,6 +23,7 @@ from oretrace.core.choices import ChangeAction, JobStatus
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Grant, Job, Membership, Organisation
+from oretrace.core.progress import no_progress
 from oretrace.core.stored_text import StoredText
 from oretrace.core.tenancy import owned, owned_by, scope_to_organisation
 from oretrace.registry.choices import IdentifierScheme, MatchOutcome, NameKind, ReviewStatus
@@ -397,14 +398,10 @@ def schedule_rematch_everywhere(*, reason: StoredText) -> list[Job]:
     return [job for job in jobs if job is not None]
 
 
-def _silent(_percent: float, _message: str | StoredText | None = None) -> None:
-    return None
-
-
 def rematch_organisation(
     organisation_id: int,
     *,
-    progress: Callable[[float, str | StoredText | None], None] = _silent,
+    progress: Callable[[float, str | StoredText | None], None] = no_progress,
 ) -> RematchOutcome:
     """Match every open review of the organisation again against its current registry.
 
@@ -543,7 +540,7 @@ def run_bulk_confirmation(
     *,
     min_score: float,
     actor: Membership,
-    progress: Callable[[float, str | StoredText | None], None] = _silent,
+    progress: Callable[[float, str | StoredText | None], None] = no_progress,
     hold: Callable[[], None] = lambda: None,
 ) -> dict[str, int]:
     """The job's work: confirm each review in its own transaction. A review decided meanwhile,
