@@ -378,6 +378,16 @@ def test_the_bell_counts_and_the_page_lists_in_the_readers_language(web_a, membe
     assert "a accepté" in text
 
 
+def test_the_unread_pages_keep_their_filter(web_a, member_a):
+    for _ in range(30):  # two pages of 25
+        _row(member_a)
+    first = web_a.get(reverse("web:notifications") + "?unread=1").content.decode()
+    assert 'href="?unread=1&amp;page=2"' in first
+    second = web_a.get(reverse("web:notifications") + "?unread=1&page=2").content.decode()
+    assert 'href="?unread=1&amp;page=1"' in second
+    assert "Page 2 of 2" in second
+
+
 def test_marking_read_opens_the_object_and_mark_all_read(web_a, member_a):
     first, second = _row(member_a), _row(member_a)
     answer = web_a.post(reverse("web:notification_read", args=[first.pk]), {"open": "1"})
