@@ -35,13 +35,21 @@ POINTS: dict[str, Decimal] = {
 YES_NO = ("yes", "no", "partly", "na")
 
 
-class ScoredQuestion(Protocol):
-    """What scoring reads of a question: ``models.Question`` has it, and so may a plain object."""
+class _Coded(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+class _Part(_Coded, Protocol):
+    """A part of a standard as scoring reads it: a row and its code."""
 
     @property
     def pk(self) -> int: ...
-    @property
-    def code(self) -> str: ...
+
+
+class ScoredQuestion(_Part, Protocol):
+    """What scoring reads of a question: ``models.Question`` has it, and so may a plain object."""
+
     @property
     def criterion_id(self) -> int: ...
     @property
@@ -68,18 +76,9 @@ class ScoredQuestion(Protocol):
     def shown_when_values(self) -> list[str]: ...  # JSON
 
 
-class _Coded(Protocol):
-    @property
-    def code(self) -> str: ...
-
-
-class ScoredCriterion(Protocol):
+class ScoredCriterion(_Part, Protocol):
     """What scoring reads of a criterion (``models.Criterion``, or a plain object)."""
 
-    @property
-    def pk(self) -> int: ...
-    @property
-    def code(self) -> str: ...
     @property
     def severity(self) -> str: ...
     @property
