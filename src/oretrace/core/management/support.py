@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import overload
 
@@ -30,6 +31,23 @@ def member_for(email: str, slug: str = "") -> Membership:
             f"{email} is not an active member" + (f" of {slug}" if slug else " of any organisation")
         )
     return member
+
+
+def add_member_arguments(
+    parser: argparse.ArgumentParser,
+    *,
+    user: str,
+    organisation: str = "slug of the organisation (default: the user's first)",
+) -> None:
+    """``--user`` (an e-mail, required) and ``--organisation`` (a slug): the membership the
+    command acts as, which ``member_from`` finds; ``user`` and ``organisation`` are their help."""
+    parser.add_argument("--user", required=True, help=user)
+    parser.add_argument("--organisation", default="", help=organisation)
+
+
+def member_from(options: Mapping[str, object]) -> Membership:
+    """The membership named by the options ``add_member_arguments`` added."""
+    return member_for(str(options["user"]), str(options["organisation"]))
 
 
 def collect_files(paths: Iterable[Path], suffixes: set[str]) -> list[Path]:

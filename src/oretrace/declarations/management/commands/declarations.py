@@ -21,9 +21,10 @@ from django.core.management.base import BaseCommand, CommandError
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.management.support import (
     FilesOnDisk,
+    add_member_arguments,
     clear_bar,
     collect_files,
-    member_for,
+    member_from,
     progress_bar,
     run_here,
 )
@@ -78,12 +79,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _who(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--user", required=True, help="e-mail of the importing member")
-        parser.add_argument(
-            "--organisation",
-            default="",
-            help="slug of the organisation (default: the user's first)",
-        )
+        add_member_arguments(parser, user="e-mail of the importing member")
         parser.add_argument(
             "--supplier",
             default="",
@@ -91,7 +87,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        member = member_for(str(options["user"]), str(options["organisation"]))
+        member = member_from(options)
         supplier = self._supplier(member, str(options["supplier"]))
         if options["action"] == "watch":
             self._watch(member, supplier, options)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from oretrace.core.management.support import collect_files, member_for
+from oretrace.core.management.support import add_member_arguments, collect_files, member_from
 from oretrace.registry.exceptions import RegistryError
 from oretrace.registry.services.reference_lists import import_id_translation, import_reference_file
 
@@ -24,15 +24,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path, help="files or folders")
-        parser.add_argument(
-            "--user",
-            required=True,
-            help="e-mail of a curator (a staff user) or of an organisation's administrator",
-        )
-        parser.add_argument(
-            "--organisation",
-            default="",
-            help="slug of the organisation that keeps the import records "
+        add_member_arguments(
+            parser,
+            user="e-mail of a curator (a staff user) or of an organisation's administrator",
+            organisation="slug of the organisation that keeps the import records "
             "(default: the user's first)",
         )
         parser.add_argument(
@@ -42,7 +37,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        member = member_for(str(options["user"]), str(options["organisation"]))
+        member = member_from(options)
         files = collect_files(options["paths"], SUFFIXES)  # type: ignore[arg-type]
         failed = 0
         for n, path in enumerate(files, start=1):
