@@ -1,8 +1,10 @@
 """Admin site: for operators to look, not the way users change data (services do that)."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 
 from oretrace.core.models import (
     ApiToken,
@@ -29,61 +31,54 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
         return False
 
 
-@admin.register(Organisation)
-class OrganisationAdmin(ReadOnlyAdmin):
-    list_display = ["legal_name", "kind", "country", "lei", "is_active"]
-    list_filter = ["kind", "is_active"]
-    search_fields = ["legal_name", "short_name", "lei", "duns"]
+def read_only(
+    model: type[models.Model],
+    list_display: Sequence[str],
+    *,
+    filters: Sequence[str] = (),
+    search: Sequence[str] = (),
+    hide: Sequence[str] = (),
+) -> None:
+    """Show ``model`` on the admin site, read-only: these columns (``list_display``), ``filters``
+    (``list_filter``), ``search`` (``search_fields``) and the fields never shown, secrets above all
+    (``hide``: ``exclude``)."""
+    options = {
+        "list_display": list_display,
+        "list_filter": filters,
+        "search_fields": search,
+        "exclude": hide,
+    }
+    chosen = {name: list(value) for name, value in options.items() if value}
+    admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyAdmin,), chosen))
 
 
-@admin.register(User)
-class UserAdmin(ReadOnlyAdmin):
-    list_display = ["email", "full_name", "is_active", "is_staff", "last_login"]
-    search_fields = ["email", "full_name"]
-    exclude = ["password"]
-
-
-@admin.register(Membership)
-class MembershipAdmin(ReadOnlyAdmin):
-    list_display = ["user", "organisation", "roles", "is_active"]
-    list_filter = ["is_active"]
-
-
-@admin.register(Grant)
-class GrantAdmin(ReadOnlyAdmin):
-    list_display = ["owner", "grantee", "content_type", "object_id", "expires_at", "revoked_at"]
-
-
-@admin.register(ChangeLogEntry)
-class ChangeLogEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor_label", "action", "content_type", "shown_repr"]
-    list_filter = ["action", "content_type"]
-
-
-@admin.register(Job)
-class JobAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "organisation", "kind", "status", "progress"]
-    list_filter = ["status", "kind"]
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(ReadOnlyAdmin):
-    list_display = ["name", "prefix", "membership", "created_at", "last_used_at", "revoked_at"]
-    exclude = ["token_hash"]
-
-
-@admin.register(Country)
-class CountryAdmin(ReadOnlyAdmin):
-    list_display = ["code", "alpha3", "name"]
-    search_fields = ["code", "name"]
-
-
-@admin.register(Subdivision)
-class SubdivisionAdmin(ReadOnlyAdmin):
-    list_display = ["code", "name", "type", "country"]
-    search_fields = ["code", "name"]
-
-
-@admin.register(Mineral)
-class MineralAdmin(ReadOnlyAdmin):
-    list_display = ["code", "name", "symbol", "template_family", "is_3tg"]
+read_only(
+    Organisation,
+    ["legal_name", "kind", "country", "lei", "is_active"],
+    filters=["kind", "is_active"],
+    search=["legal_name", "short_name", "lei", "duns"],
+)
+read_only(
+    User,
+    ["email", "full_name", "is_active", "is_staff", "last_login"],
+    search=["email", "full_name"],
+    hide=["password"],
+)
+read_only(Membership, ["user", "organisation", "roles", "is_active"], filters=["is_active"])
+read_only(Grant, ["owner", "grantee", "content_type", "object_id", "expires_at", "revoked_at"])
+read_only(
+    ChangeLogEntry,
+    ["at", "actor_label", "action", "content_type", "shown_repr"],
+    filters=["action", "content_type"],
+)
+read_only(
+    Job, ["created_at", "organisation", "kind", "status", "progress"], filters=["status", "kind"]
+)
+read_only(
+    ApiToken,
+    ["name", "prefix", "membership", "created_at", "last_used_at", "revoked_at"],
+    hide=["token_hash"],
+)
+read_only(Country, ["code", "alpha3", "name"], search=["code", "name"])
+read_only(Subdivision, ["code", "name", "type", "country"], search=["code", "name"])
+read_only(Mineral, ["code", "name", "symbol", "template_family", "is_3tg"])

@@ -1,8 +1,6 @@
 """Read-only admin views of declarations (changes go through the services)."""
 
-from django.contrib import admin
-
-from oretrace.core.admin import ReadOnlyAdmin
+from oretrace.core.admin import read_only
 from oretrace.declarations.models import (
     Campaign,
     CampaignRequest,
@@ -12,39 +10,27 @@ from oretrace.declarations.models import (
     Supplier,
 )
 
-
-@admin.register(Supplier)
-class SupplierAdmin(ReadOnlyAdmin):
-    list_display = ["name", "reference", "organisation", "country"]
-    search_fields = ["name", "reference"]
-
-
-@admin.register(Declaration)
-class DeclarationAdmin(ReadOnlyAdmin):
-    list_display = ["filename", "family", "version", "supplier", "status", "organisation"]
-    list_filter = ["family", "status"]
-    search_fields = ["filename", "company_name", "sha256"]
-
-
-@admin.register(SmelterEntry)
-class SmelterEntryAdmin(ReadOnlyAdmin):
-    list_display = ["declaration", "row", "metal", "smelter_name", "match"]
-    list_filter = ["match", "metal"]
-
-
-@admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyAdmin):
-    list_display = ["id", "organisation", "source", "created_at"]
-
-
-@admin.register(Campaign)
-class CampaignAdmin(ReadOnlyAdmin):
-    list_display = ["name", "family", "reporting_year", "status", "organisation"]
-    list_filter = ["family", "status"]
-
-
-@admin.register(CampaignRequest)
-class CampaignRequestAdmin(ReadOnlyAdmin):
-    list_display = ["campaign", "supplier", "status", "reminder_count", "organisation"]
-    list_filter = ["status"]
-    exclude = ["token_hash", "token_salt"]
+read_only(Supplier, ["name", "reference", "organisation", "country"], search=["name", "reference"])
+read_only(
+    Declaration,
+    ["filename", "family", "version", "supplier", "status", "organisation"],
+    filters=["family", "status"],
+    search=["filename", "company_name", "sha256"],
+)
+read_only(
+    SmelterEntry,
+    ["declaration", "row", "metal", "smelter_name", "match"],
+    filters=["match", "metal"],
+)
+read_only(ImportBatch, ["id", "organisation", "source", "created_at"])
+read_only(
+    Campaign,
+    ["name", "family", "reporting_year", "status", "organisation"],
+    filters=["family", "status"],
+)
+read_only(
+    CampaignRequest,
+    ["campaign", "supplier", "status", "reminder_count", "organisation"],
+    filters=["status"],
+    hide=["token_hash", "token_salt"],
+)
