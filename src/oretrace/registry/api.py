@@ -55,6 +55,10 @@ def _facility(request: AuthenticatedRequest, facility_id: int) -> Facility:
     return get_for_member(Facility.objects.all(), request.auth, pk=facility_id)
 
 
+def _review(request: AuthenticatedRequest, review_id: int) -> MatchReview:
+    return get_for_member(MatchReview.objects.all(), request.auth, pk=review_id)
+
+
 @router.get("/facilities", response=list[FacilityOut])
 @paginate(Pagination)
 def list_facilities(
@@ -155,34 +159,31 @@ def list_reviews(request: AuthenticatedRequest, status: str = "open") -> QuerySe
 
 @router.get("/match-reviews/{int:review_id}", response=ReviewOut, tags=["matching"])
 def get_review(request: AuthenticatedRequest, review_id: int) -> MatchReview:
-    review: MatchReview = get_for_member(MatchReview.objects.all(), request.auth, pk=review_id)
-    return review
+    return _review(request, review_id)
 
 
 @router.post("/match-reviews/{int:review_id}/confirm", response=ReviewOut, tags=["matching"])
 def confirm_review(
     request: AuthenticatedRequest, review_id: int, payload: ConfirmIn
 ) -> MatchReview:
-    member = request.auth
-    review = get_for_member(MatchReview.objects.all(), member, pk=review_id)
     facility = _facility(request, payload.facility_id)
-    return reviews.confirm_review(review, facility=facility, actor=member)
+    return reviews.confirm_review(
+        _review(request, review_id), facility=facility, actor=request.auth
+    )
 
 
 @router.post("/match-reviews/{int:review_id}/reject", response=ReviewOut, tags=["matching"])
 def reject_review(request: AuthenticatedRequest, review_id: int) -> MatchReview:
-    member = request.auth
-    review = get_for_member(MatchReview.objects.all(), member, pk=review_id)
-    return reviews.reject_review(review, actor=member)
+    return reviews.reject_review(_review(request, review_id), actor=request.auth)
 
 
 @router.post("/match-reviews/{int:review_id}/create", response=ReviewOut, tags=["matching"])
 def create_from_review(
     request: AuthenticatedRequest, review_id: int, payload: CreateFromReviewIn
 ) -> MatchReview:
-    member = request.auth
-    review = get_for_member(MatchReview.objects.all(), member, pk=review_id)
-    return reviews.create_from_review(review, actor=member, **payload.dict(exclude_none=True))
+    return reviews.create_from_review(
+        _review(request, review_id), actor=request.auth, **payload.dict(exclude_none=True)
+    )
 
 
 @router.get("/reference-imports", response=list[ImportOut], tags=["reference imports"])
