@@ -7,7 +7,7 @@ their own demo data by registering a builder with ``@demo_step``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db import transaction
 
@@ -227,15 +227,9 @@ def _organisation(spec: DemoOrg) -> Organisation:
     existing = Organisation.objects.filter(slug=spec.slug).first()
     if existing is not None:
         return existing
-    return services.create_organisation(
-        legal_name=spec.legal_name,
-        short_name=spec.short_name,
-        slug=spec.slug,
-        kind=spec.kind,
-        country=spec.country,
-        national_registration=spec.national_registration,
-        actor=ACTOR,
-    )
+    fields = asdict(spec)
+    del fields["chain"]  # which demo chain it belongs to, not a field of the organisation
+    return services.create_organisation(**fields, actor=ACTOR)
 
 
 def _user(email: str, full_name: str) -> User:

@@ -7,8 +7,9 @@ running the demo again changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 
@@ -30,13 +31,19 @@ class DemoFacility:
     name: str
     country: str
     subdivision: str
-    lat: str
-    lon: str
-    precision: str
+    latitude: str
+    longitude: str
+    coordinate_precision: str
     minerals: tuple[str, ...]
     city: str = ""
     aliases: tuple[tuple[str, str], ...] = ()  # (name, language)
     name_latin: str = ""
+
+    def facility_fields(self) -> dict[str, Any]:
+        """What the facility is recorded with: every field but who runs it and its aliases."""
+        fields = asdict(self)
+        del fields["owner"], fields["aliases"]
+        return fields
 
 
 FACILITIES: tuple[DemoFacility, ...] = (
@@ -251,19 +258,7 @@ def build_facilities(say: Callable[[str], None]) -> None:
         if owned(Facility.objects.filter(name=spec.name), actor).exists():
             continue
         facility = services.create_facility(
-            actor=actor,
-            kind=spec.kind,
-            name=spec.name,
-            name_latin=spec.name_latin,
-            country=spec.country,
-            subdivision=spec.subdivision,
-            city=spec.city,
-            latitude=spec.lat,
-            longitude=spec.lon,
-            coordinate_precision=spec.precision,
-            minerals=spec.minerals,
-            operator=actor.organisation,
-            source="demo",
+            actor=actor, operator=actor.organisation, source="demo", **spec.facility_fields()
         )
         for alias, language in spec.aliases:
             services.add_name(facility, name=alias, language=language, actor=actor, source="demo")

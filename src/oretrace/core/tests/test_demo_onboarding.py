@@ -8,6 +8,7 @@ import pytest
 from oretrace.core.choices import Approval
 from oretrace.core.demo import (
     OPERATOR,
+    ORGANISATIONS,
     PENDING_INVITATION,
     WAITING_SIGN_UP,
     build_core,
@@ -41,3 +42,18 @@ def test_the_demo_has_an_operator_a_waiting_sign_up_and_a_pending_invitation(
     build_onboarding(said.append)
     assert Invitation.objects.filter(email=email).count() == 1
     assert Organisation.objects.filter(legal_name=WAITING_SIGN_UP["legal_name"]).count() == 1
+
+
+def test_each_demo_organisation_is_stored_as_its_spec_says() -> None:
+    build_core(lambda _line: None)
+    for spec in ORGANISATIONS:
+        org = Organisation.objects.get(slug=spec.slug)
+        assert (org.legal_name, org.short_name, org.kind) == (
+            spec.legal_name,
+            spec.short_name,
+            spec.kind,
+        )
+        assert (org.country_id, org.national_registration) == (
+            spec.country.upper(),
+            spec.national_registration,
+        )

@@ -1,5 +1,7 @@
 """The demo facilities, and finding facilities by their names in Chinese, Japanese and Hindi."""
 
+from decimal import Decimal
+
 import pytest
 
 from oretrace.core.demo import build_demo
@@ -67,3 +69,21 @@ def test_processor_shares_only_its_unit_with_its_buyer(demo):
     unit = Facility.objects.get(kind="processing_unit", organisation__slug="giridih-mica")
     seen = Facility.objects.for_member(buyer).filter(organisation__slug="giridih-mica")
     assert list(seen) == [unit]
+
+
+def test_each_demo_facility_is_stored_as_its_spec_says(demo):
+    for spec in FACILITIES:
+        facility = Facility.objects.get(name=spec.name, organisation__slug=spec.owner)
+        assert facility.operator == facility.organisation
+        assert (facility.kind, facility.country_id, facility.subdivision_id) == (
+            spec.kind,
+            spec.country,
+            spec.subdivision,
+        )
+        assert (facility.latitude, facility.longitude) == (
+            Decimal(spec.latitude),
+            Decimal(spec.longitude),
+        )
+        assert facility.coordinate_precision == spec.coordinate_precision
+        assert (facility.city, facility.name_latin) == (spec.city, spec.name_latin)
+        assert sorted(facility.minerals.values_list("code", flat=True)) == sorted(spec.minerals)
