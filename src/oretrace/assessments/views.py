@@ -449,10 +449,9 @@ def standard_list(request: HttpRequest, member: Membership) -> HttpResponse:
             messages.success(request, _("Imported %(s)s.") % {"s": standard})
         return redirect("assessments:standards")
     standards = queries.standards_for(member).order_by("code", "version")
-    if (download := STANDARDS_EXPORT.response(request, standards)) is not None:
-        return download
-    return render(
+    return STANDARDS_EXPORT.download_or_page(
         request,
+        standards,
         "assessments/standards.html",
         {
             "standards": standards,
@@ -529,10 +528,9 @@ def training_list(request: HttpRequest, member: Membership) -> HttpResponse:
             messages.success(request, _("Training module added."))
         return redirect("assessments:training")
     modules = visible(TrainingModule.objects.all(), member)
-    if (download := TRAINING_EXPORT.response(request, modules)) is not None:
-        return download
-    return render(
+    return TRAINING_EXPORT.download_or_page(
         request,
+        modules,
         "assessments/training.html",
         {
             "modules": modules,

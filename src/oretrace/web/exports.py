@@ -2,10 +2,11 @@
 
 A list page describes its columns once (`ListExport`: the headers the reader sees, in their
 language, and how each cell reads a row: names, not codes) and, before it pages, hands its
-filtered query to `ListExport.response`. A request with ``?export=csv`` or ``?export=xlsx``
-(the same filters as the page, no page number) then gets the whole selection as a file: the
-rows the member may see and the filters select, not only the page shown. The page offers the
-two links with ``{% export_links %}`` (``web/templatetags/oretrace.py``).
+filtered query to `ListExport.response` (or, for a page that does not page, to
+`ListExport.download_or_page` with its template and context). A request with ``?export=csv``
+or ``?export=xlsx`` (the same filters as the page, no page number) then gets the whole selection
+as a file: the rows the member may see and the filters select, not only the page shown. The
+page offers the two links with ``{% export_links %}`` (``web/templatetags/oretrace.py``).
 
 Memory stays bounded: CSV is streamed in chunks from a database iterator, whatever its
 length; XLSX is written row by row into a temporary file, up to
@@ -16,7 +17,7 @@ the way out: narrow the filters, or take the CSV).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -25,7 +26,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import ngettext
@@ -98,6 +99,18 @@ class ListExport:
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ),
         )
+
+    def download_or_page(
+        self,
+        request: HttpRequest,
+        rows: QuerySet[Any] | Iterable[Any],
+        template: str,
+        context: Mapping[str, Any],
+    ) -> HttpResponse:
+        """The download the request asks for (see `response`), else the list page: ``template``
+        rendered with ``context``."""
+        download = self.response(request, rows)
+        return download if download is not None else render(request, template, context)
 
     def rows(self, rows: QuerySet[Any] | Iterable[Any]) -> list[list[Any]]:
         """The cells of every row, as written (for tests and callers that need them whole)."""

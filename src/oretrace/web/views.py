@@ -246,10 +246,9 @@ def organisation(request: HttpRequest, member: Membership) -> HttpResponse:
         Grant.objects.for_member(member).active().select_related("owner", "grantee", "content_type")
     )
     members = Membership.objects.for_member(member).select_related("user").order_by("user__email")
-    if (download := MEMBERS_EXPORT.response(request, members)) is not None:
-        return download
-    return render(
+    return MEMBERS_EXPORT.download_or_page(
         request,
+        members,
         "web/organisation.html",
         {
             "org": org,

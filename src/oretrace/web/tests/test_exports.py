@@ -4,6 +4,7 @@ what the member may see, in the reader's language, any character kept."""
 import pytest
 from django.db import connection
 from django.test import override_settings
+from django.urls import reverse
 
 from oretrace.core.tests.downloads import csv_rows, xlsx_rows
 from oretrace.core.tests.fixtures import web_client
@@ -102,3 +103,21 @@ def test_every_page_has_the_working_notice_of_slow_actions(member_a):
     html = web_client(member_a).get("/").content.decode()
     assert 'id="busy"' in html
     assert "web/busy.js" in html
+
+
+@pytest.mark.parametrize(
+    ("page", "header", "shown"),
+    [
+        ("assessments:standards", "Standard", "Import a standard"),
+        ("assessments:training", "Title", "Add a training module"),
+        ("web:organisation", "E-mail", "Invite"),
+    ],
+)
+def test_a_list_answers_with_its_download_or_its_page(member_a, page, header, shown):
+    client = web_client(member_a)
+    url = reverse(page)
+    assert shown in client.get(url).content.decode()
+    rows = csv_rows(client.get(url + "?export=csv"))
+    assert rows[0][0] == header
+    if page == "web:organisation":
+        assert [member_a.user.email] == [r[0] for r in rows[1:]]
