@@ -204,6 +204,17 @@ def _kind_lists(
     }
 
 
+# The CBV vocabulary fields an event may carry: a few terms, their web and URN prefixes.
+_VOCABULARIES = {
+    "bizStep": (
+        ["shipping", "receiving", "commissioning"],
+        "BizStep-",
+        "urn:epcglobal:cbv:bizstep:",
+    ),
+    "disposition": (["in_transit", "active", "in_progress"], "Disp-", "urn:epcglobal:cbv:disp:"),
+}
+
+
 @st.composite
 def events(draw: st.DrawFn) -> dict[str, Any]:
     kind = draw(st.sampled_from(["ObjectEvent", "TransformationEvent", "AggregationEvent"]))
@@ -223,20 +234,9 @@ def events(draw: st.DrawFn) -> dict[str, Any]:
     )
     event.update(_kind_lists(draw, kind, epcs, quantity))
     cbv = "https://ref.gs1.org/cbv/"
-    if draw(st.booleans()):
-        event["bizStep"] = _term(
-            draw,
-            draw(st.sampled_from(["shipping", "receiving", "commissioning"])),
-            cbv + "BizStep-",
-            "urn:epcglobal:cbv:bizstep:",
-        )
-    if draw(st.booleans()):
-        event["disposition"] = _term(
-            draw,
-            draw(st.sampled_from(["in_transit", "active", "in_progress"])),
-            cbv + "Disp-",
-            "urn:epcglobal:cbv:disp:",
-        )
+    for field, (terms, web, urn) in _VOCABULARIES.items():
+        if draw(st.booleans()):
+            event[field] = _term(draw, draw(st.sampled_from(terms)), cbv + web, urn)
     for place in ("readPoint", "bizLocation"):
         if draw(st.booleans()):
             event[place] = {"id": draw(st.sampled_from([_SITE, _SITE_LINK, "urn:x:site"]))}
