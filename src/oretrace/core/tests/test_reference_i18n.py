@@ -11,25 +11,23 @@ from oretrace.core.models.reference import country_name
 from oretrace.core.reference import mineral_name
 
 
-def test_mineral_names_translate_and_other_text_stays():
-    with translation.override("fr"):
-        assert mineral_name("tin") == "Étain"
-        assert mineral_name("mica") == "Mica naturel"
-        assert mineral_name("unobtainium") == "unobtainium"
-    with translation.override("sw"):
-        assert mineral_name("gold") == "Dhahabu"
-    with translation.override("en"):
-        assert mineral_name("graphite") == "Natural graphite"
-
-
-def test_country_names_translate():
-    with translation.override("fr"):
-        assert country_name("Germany") == "Allemagne"
-    with translation.override("hi"):
-        assert country_name("India") == "भारत"
-    with translation.override("en"):
-        assert country_name("Germany") == "Germany"
-    assert country_name("Atlantis") == "Atlantis"
+@pytest.mark.parametrize(
+    ("name", "language", "text", "expected"),
+    [
+        (mineral_name, "fr", "tin", "Étain"),
+        (mineral_name, "fr", "mica", "Mica naturel"),
+        (mineral_name, "fr", "unobtainium", "unobtainium"),  # other text stays
+        (mineral_name, "sw", "gold", "Dhahabu"),
+        (mineral_name, "en", "graphite", "Natural graphite"),
+        (country_name, "fr", "Germany", "Allemagne"),
+        (country_name, "hi", "India", "भारत"),
+        (country_name, "en", "Germany", "Germany"),
+        (country_name, "fr", "Atlantis", "Atlantis"),
+    ],
+)
+def test_reference_names_translate_and_other_text_stays(name, language, text, expected):
+    with translation.override(language):
+        assert name(text) == expected
 
 
 @pytest.mark.django_db

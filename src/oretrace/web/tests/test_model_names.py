@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import pytest
 from django.apps import apps
 from django.utils import translation
 
+from oretrace.core.queries import _system_actor
 from oretrace.web.model_names import MODEL_NAMES, model_name
 
 # Models people never see in a change list: the ledger's and the sessions' own bookkeeping.
 INTERNAL = {"change log head", "hash tile", "log state", "password reset request"}
 
 
-def test_model_names_translate_and_unknown_ones_stay():
-    with translation.override("fr"):
-        assert model_name("facility name") == "nom de site"
-    with translation.override("sw"):
-        assert model_name("organisation") == "shirika"
-    with translation.override("hi"):
-        assert model_name("a model added later") == "a model added later"
+@pytest.mark.parametrize(
+    ("name", "language", "text", "expected"),
+    [
+        (model_name, "fr", "facility name", "nom de site"),
+        (model_name, "sw", "organisation", "shirika"),
+        (model_name, "hi", "a model added later", "a model added later"),  # unknown ones stay
+        (_system_actor, "fr", "supplier upload link", "lien d'envoi fournisseur"),
+        (_system_actor, "fr", "system", "système"),
+        (_system_actor, "fr", "auditor@example.org", "auditor@example.org"),  # a person stays
+    ],
+)
+def test_model_and_system_actor_names_follow_the_language(name, language, text, expected):
+    with translation.override(language):
+        assert name(text) == expected
 
 
 def test_the_list_names_real_models():
@@ -28,15 +37,6 @@ def test_the_list_names_real_models():
     assert shown >= MODEL_NAMES
     # Today every model people see is listed (a model added later shows in English until it is).
     assert shown - MODEL_NAMES <= INTERNAL
-
-
-def test_system_actors_are_named_in_the_readers_language():
-    from oretrace.core.queries import _system_actor
-
-    with translation.override("fr"):
-        assert _system_actor("supplier upload link") == "lien d'envoi fournisseur"
-        assert _system_actor("system") != "system"
-        assert _system_actor("auditor@example.org") == "auditor@example.org"
 
 
 def test_ledger_record_types_are_named_by_their_model():
