@@ -43,14 +43,19 @@ from oretrace.assessments.permissions import (
     can_respond_to_assessments,
 )
 from oretrace.assessments.services import plans
-from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.tenancy import get_for_member, owned, visible
 from oretrace.core.uploads import read_upload
 from oretrace.registry.models import Facility
 from oretrace.web.exports import answered
-from oretrace.web.views import attempt, errors_as_messages, member_required, requires
+from oretrace.web.views import (
+    attempt,
+    chosen_file,
+    errors_as_messages,
+    member_required,
+    requires,
+)
 
 LANGUAGES = ("en", "fr", "hi")
 
@@ -322,11 +327,9 @@ def save_answer(
 def upload_evidence(
     request: AuthenticatedRequest, member: Membership, assessment_id: int, question_id: int
 ) -> HttpResponse:
-    upload = request.FILES.get("file")
 
     def write(assessment: Assessment, question: Question) -> None:
-        if upload is None:
-            raise OretraceError(_("Choose a file to upload."))
+        upload = chosen_file(request, "file", _("Choose a file to upload."))
         services.add_evidence(assessment, question, upload=upload, actor=member)
 
     return _on_question(request, member, assessment_id, question_id, write)
@@ -437,10 +440,8 @@ def support_answer(request: HttpRequest, member: Membership, request_id: int) ->
 @requires(can_author_standards)
 def standard_list(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST":
-        upload = request.FILES.get("file")
         with errors_as_messages(request):
-            if upload is None:
-                raise OretraceError(_("Choose a YAML file to import."))
+            upload = chosen_file(request, "file", _("Choose a YAML file to import."))
             standard = services.import_standard(
                 read_upload(upload, limit=stdfile.MAX_BYTES),
                 organisation=member.organisation,

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -158,6 +159,14 @@ def errors_as_messages(request: HttpRequest) -> AbstractContextManager[Attempt]:
 def errors_on_form(form: BaseForm, field: str | None = None) -> AbstractContextManager[Attempt]:
     """``attempt`` with the domain error shown on ``form`` (on ``field``, or above the fields)."""
     return attempt(partial(form.add_error, field))
+
+
+def chosen_file(request: HttpRequest, field: str, missing: str) -> UploadedFile[Any]:
+    """The file posted as ``field``; `OretraceError` saying ``missing`` when none was chosen."""
+    upload = request.FILES.get(field)
+    if upload is None:
+        raise OretraceError(missing)
+    return upload
 
 
 type MemberView[**P, R] = Callable[Concatenate[AuthenticatedRequest, Membership, P], R]

@@ -191,6 +191,15 @@ def test_upload_from_the_portal_and_a_hostile_file_refused(web_supplier, assessm
     assert download["X-Content-Type-Options"] == "nosniff"
 
 
+def test_an_upload_without_a_file_says_to_choose_one(web_a, web_supplier, assessment):
+    q = questions(assessment.standard)["LAB.1.a"]
+    url = reverse("assessments:evidence_upload", args=[assessment.pk, q.pk])
+    assert "Choose a file to upload." in web_supplier.post(url, {}, **HTMX).content.decode()
+    assert not Evidence.objects.exists()
+    page = web_a.post(reverse("assessments:standards"), {}, follow=True).content.decode()
+    assert "Choose a YAML file to import." in page
+
+
 def test_without_htmx_a_save_redirects_back_to_the_question(web_supplier, assessment):
     q = questions(assessment.standard)["LAB.5.a"]
     response = web_supplier.post(

@@ -137,6 +137,8 @@ def test_import_through_the_page(web_a):
     )
     assert "line 2, column country" in bad.content.decode()
     assert Supplier.objects.count() == 3
+    none = web_a.post(reverse("declarations:supplier_import"), {}, follow=True)
+    assert "choose a CSV file or an Excel workbook" in none.content.decode()
 
 
 # --- any encoding, Excel workbooks, files of the wrong kind -----------------------------------

@@ -27,7 +27,7 @@ from oretrace.declarations.models import Campaign, CampaignRequest, Declaration,
 from oretrace.declarations.permissions import can_edit_suppliers, can_run_campaigns
 from oretrace.declarations.queries import campaigns as campaign_queries
 from oretrace.declarations.services import imports, responses
-from oretrace.web.views import errors_as_messages, member_required, requires
+from oretrace.web.views import chosen_file, errors_as_messages, member_required, requires
 
 # Chart colours per request status (SVG fill attributes: the CSP forbids inline styles).
 COLOURS = {
@@ -232,10 +232,8 @@ def _act(request: HttpRequest, member: Membership, campaign: Campaign) -> None:
 @requires(can_edit_suppliers)
 def supplier_import(request: HttpRequest, member: Membership) -> HttpResponse:
     if request.method == "POST":
-        upload = request.FILES.get("file")
         with errors_as_messages(request):
-            if upload is None:
-                raise OretraceError(_("choose a CSV file or an Excel workbook"))
+            upload = chosen_file(request, "file", _("choose a CSV file or an Excel workbook"))
             data = read_upload(upload, limit=supplier_list.MAX_BYTES)
             done = services.import_suppliers(
                 data, actor=member, filename=upload.name or "suppliers.csv"
