@@ -327,7 +327,6 @@ def save_answer(
 def upload_evidence(
     request: AuthenticatedRequest, member: Membership, assessment_id: int, question_id: int
 ) -> HttpResponse:
-
     def write(assessment: Assessment, question: Question) -> None:
         upload = chosen_file(request, "file", _("Choose a file to upload."))
         services.add_evidence(assessment, question, upload=upload, actor=member)
