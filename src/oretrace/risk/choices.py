@@ -44,3 +44,79 @@ FIELD_LABELS = {
     "numeric": _("Numeric"),
 }
 VALUE_LABELS = {"yes": _("yes"), "no": _("no")}
+
+
+# --- the risk register and Step-3 plans ---------------------------------------------------------
+
+
+class RiskCategory(models.TextChoices):
+    """What kind of risk an entry of the register is: the ten risks of Annex II of the OECD
+    Guidance (its model supply-chain policy), then the labour risks a workplace standard
+    covers beyond them."""
+
+    TORTURE = "torture", _("Torture, cruel, inhuman and degrading treatment")
+    FORCED_LABOUR = "forced_labour", _("Forced or compulsory labour")
+    CHILD_LABOUR = "child_labour", _("Worst forms of child labour")
+    HUMAN_RIGHTS = "human_rights", _("Other gross human-rights violations")
+    WAR_CRIMES = "war_crimes", _("War crimes, crimes against humanity, genocide")
+    ARMED_GROUPS = "armed_groups", _("Support to non-state armed groups")
+    SECURITY_FORCES = "security_forces", _("Support to public or private security forces")
+    BRIBERY = "bribery", _("Bribery and fraudulent misrepresentation of origin")
+    MONEY_LAUNDERING = "money_laundering", _("Money laundering")
+    TAXES = "taxes", _("Non-payment of taxes, fees and royalties")
+    HEALTH_SAFETY = "health_safety", _("Labour: occupational health and safety")
+    WAGES_HOURS = "wages_hours", _("Labour: wages and working hours")
+    OTHER_LABOUR = "other_labour", _("Labour: other workplace risk")
+
+
+class RiskLevel(models.TextChoices):
+    """How serious a risk is judged, as the RMI's risk map grades areas."""
+
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    EXTREME = "extreme", _("Extreme")
+
+
+class RiskOrigin(models.TextChoices):
+    """How a risk came onto the register."""
+
+    RED_FLAG = "red_flag", _("From a red flag")
+    SCORE = "score", _("From a risk score")
+    MANUAL = "manual", _("Entered by hand")
+
+
+class RiskStatus(models.TextChoices):
+    """Where a risk stands: identified and not yet managed, managed under a plan, or closed."""
+
+    OPEN = "open", _("Open")
+    MANAGED = "managed", _("Managed")
+    CLOSED = "closed", _("Closed")
+
+
+class PlanStrategy(models.TextChoices):
+    """The three responses of OECD Step 3."""
+
+    MITIGATE = "mitigate", _("Continue trading while mitigating")
+    SUSPEND = "suspend", _("Suspend trading temporarily")
+    DISENGAGE = "disengage", _("Disengage")
+
+
+class PlanStatus(models.TextChoices):
+    ADOPTED = "adopted", _("Adopted")
+    CLOSED = "closed", _("Closed")
+
+
+class DecisionKind(models.TextChoices):
+    """What a decision on a plan was; each one is a record in the transparency log."""
+
+    ADOPTED = "adopted", _("Adopted")
+    STRATEGY = "strategy", _("Strategy changed")
+    REVIEWED = "reviewed", _("Reviewed")
+    CLOSED = "closed", _("Closed")
+
+
+class MeasureStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")

@@ -20,3 +20,9 @@ can_import_editions = Permission(
     also=lambda member: bool(member.user.is_staff),
     also_needs="to be the platform's operator (a staff user)",
 )
+
+# The risk register and its Step-3 plans are the organisation's own due diligence: every
+# member reads them; its compliance officers (and administrators) write them.
+can_manage_risks = Permission(
+    "keep the risk register and its Step-3 plans", (Role.COMPLIANCE_OFFICER,)
+)

@@ -9,3 +9,16 @@ urlpatterns = [
     path("import/", views.edition_import, name="import"),
     path("<int:edition_id>/", views.edition_detail, name="edition"),
 ]
+
+# --- the risk register and Step-3 plans ---
+from oretrace.risk.register import views as register_views  # noqa: E402
+
+urlpatterns += [
+    path("register/", register_views.register, name="register"),
+    path("register/new/", register_views.register_new, name="register_new"),
+    path("register/<int:entry_id>/", register_views.entry_detail, name="entry"),
+    path("register/<int:entry_id>/plan/", register_views.plan_new, name="plan_new"),
+    path("plans/", register_views.plan_list, name="plans"),
+    path("plans/<int:plan_id>/", register_views.plan_detail, name="plan"),
+    path("map/", register_views.risk_map, name="map"),
+]

@@ -20,6 +20,7 @@ NAVIGATION = [
     ("assessments:list", _("Assessments")),
     ("traceability:events", _("Custody")),
     ("risk:editions", _("Risk data")),
+    ("risk:register", _("Risk register")),
     ("ledger:ledger", _("Ledger")),
     ("web:jobs", _("Jobs")),
     ("web:reference", _("Reference data")),

@@ -20,3 +20,24 @@ __all__ = [
     "EditionRow",
     "GoodListing",
 ]
+
+# --- the risk register and Step-3 plans ---
+from oretrace.risk.models.register import (
+    Escalation,
+    Indicator,
+    Measure,
+    PlanDecision,
+    RiskEntry,
+    RiskPlan,
+    RiskStatusChange,
+)
+
+__all__ += [
+    "Escalation",
+    "Indicator",
+    "Measure",
+    "PlanDecision",
+    "RiskEntry",
+    "RiskPlan",
+    "RiskStatusChange",
+]
