@@ -81,3 +81,9 @@ def import_edition(
         return Status(200, {"already_imported": True, "edition_id": started.existing.pk})
     job = started.job
     return Status(202, {"job_id": job.pk if job else None, "status": job.status if job else ""})
+
+
+# --- the risk register and Step-3 plans (risk.register.api) ---
+from oretrace.risk.register.api import router as register_router  # noqa: E402
+
+router.add_router("", register_router)

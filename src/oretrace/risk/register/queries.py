@@ -18,6 +18,7 @@ from oretrace.core.tenancy import get_for_member, owned, visible
 from oretrace.declarations.models import Supplier
 from oretrace.registry.models import Facility
 from oretrace.risk.choices import EditionKind, PlanStatus, RiskLevel, RiskStatus
+from oretrace.risk.exceptions import RegisterError
 from oretrace.risk.models import (
     ConflictArea,
     Edition,
@@ -27,6 +28,7 @@ from oretrace.risk.models import (
     RiskStatusChange,
 )
 from oretrace.risk.register.reviews import add_months
+from oretrace.risk.register.services.entries import Subject
 from oretrace.traceability.models import Lot
 
 LEVELS = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.EXTREME]
@@ -251,3 +253,41 @@ def risk_map(member: Membership) -> tuple[list[CountryRisk], list[Edition]]:
     editions = _from_editions(base)
     rows = sorted(base.values(), key=lambda r: (-RANK.get(r.level, 0), r.name))
     return rows, editions
+
+
+# --- ids from the API, looked up among what the member sees --------------------------------
+
+
+def _one(queryset: QuerySet[Any], pk: int | None, field: str, what: str) -> Any:
+    if pk is None:
+        return None
+    row = queryset.filter(pk=pk).first()
+    if row is None:
+        raise RegisterError(field, f"no {what} #{pk} that your organisation sees")
+    return row
+
+
+def subject_by_ids(
+    member: Membership, facility_id: int | None, supplier_id: int | None, lot_id: int | None
+) -> Subject:
+    """The facility, supplier and lot named by id, each one the member sees."""
+    return Subject(
+        _one(Facility.objects.for_member(member).live(), facility_id, "facility_id", "facility"),
+        _one(Supplier.objects.for_member(member), supplier_id, "supplier_id", "supplier"),
+        _one(Lot.objects.for_member(member), lot_id, "lot_id", "lot"),
+    )
+
+
+def owner_by_id(member: Membership, owner_id: int) -> Membership:
+    owner: Membership = _one(owners_for(member), owner_id, "owner_id", "active member")
+    return owner
+
+
+def improvements_by_ids(
+    member: Membership, assessment_ids: list[int], action_ids: list[int]
+) -> tuple[list[Assessment], list[ImprovementAction]]:
+    assessments, actions = improvement_choices(member)
+    return (
+        [_one(assessments, pk, "assessment_ids", "assessment") for pk in assessment_ids],
+        [_one(actions, pk, "action_ids", "improvement action") for pk in action_ids],
+    )
