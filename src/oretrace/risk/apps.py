@@ -13,6 +13,7 @@ class RiskConfig(AppConfig):
 
         # the register: ledger records, the daily review check, the dashboard's part
         import oretrace.risk.register.dashboard
+        import oretrace.risk.register.demo
         import oretrace.risk.register.notices
         import oretrace.risk.register.records
         import oretrace.risk.tasks  # noqa: F401
