@@ -42,6 +42,10 @@ NOT_LISTS = {
     "assessments:report": "one assessment's gap report (printable)",
     "assessments:standard": "one standard's questions (the YAML file is the download)",
     "assessments:answer": "the answer form of one assessment",
+    "risk:entry": "one risk of the register: its history (the register is the download)",
+    "risk:plan": "one Step-3 plan: its measures, indicators and decisions",
+    "risk:map": "the map's own text alternative, one row per country (the register is the "
+    "download)",
 }
 HTML = re.compile(r"text/html")
 EXPORT_LINK = re.compile(r'<a href="\?([^"]*)" data-export="(csv|xlsx)"')

@@ -36,3 +36,16 @@ REGISTER_EXPORT = ListExport(
         Column(gettext_lazy("Next review"), lambda e: _plan(e, "review_on")),
     ),
 )
+
+
+PLANS_EXPORT = ListExport(
+    "risk-plans",
+    (
+        Column(gettext_lazy("Risk"), lambda p: f"R-{p.entry_id}"),
+        Column(gettext_lazy("Title"), lambda p: p.entry.title),
+        Column(gettext_lazy("Strategy"), lambda p: p.get_strategy_display()),
+        Column(gettext_lazy("Status"), lambda p: p.get_status_display()),
+        Column(gettext_lazy("Last decision"), lambda p: p.decided_on),
+        Column(gettext_lazy("Next review"), lambda p: p.review_on),
+    ),
+)

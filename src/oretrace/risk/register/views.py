@@ -18,7 +18,7 @@ from oretrace.risk.choices import RiskLevel
 from oretrace.risk.exceptions import RegisterError
 from oretrace.risk.permissions import can_manage_risks
 from oretrace.risk.register import charts, forms, queries, riskmap
-from oretrace.risk.register.exports import REGISTER_EXPORT
+from oretrace.risk.register.exports import PLANS_EXPORT, REGISTER_EXPORT
 from oretrace.risk.register.services import entries, plans
 from oretrace.web.views import errors_on_form, member_required, requires
 
@@ -153,6 +153,8 @@ def _first_indicator(data: dict[str, Any]) -> list[plans.IndicatorInput]:
 def plan_list(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
     due = request.GET.get("due") == "1"
     found = queries.plans_for(member, due_by=timezone.localdate() if due else None)
+    if (download := PLANS_EXPORT.response(request, found)) is not None:
+        return download
     return render(
         request,
         "risk/register/plans.html",

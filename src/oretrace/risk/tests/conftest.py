@@ -1,5 +1,7 @@
 """Fixtures of the risk app's tests."""
 
+import datetime
+
 import pytest
 
 from oretrace.core.choices import Role
@@ -16,6 +18,30 @@ def operator(org_a):
 
 
 @pytest.fixture
-def objects_of_a():
-    """Editions belong to no organisation: the tenancy declarations need no object of A."""
-    return {}
+def objects_of_a(member_a):
+    """Editions belong to no organisation; A's risk on its register, and its Step-3 plan."""
+    from oretrace.declarations.tests.factories import SupplierFactory
+    from oretrace.risk.register.reviews import latest_review
+    from oretrace.risk.register.services import entries, plans
+
+    entry = entries.record_risk(
+        actor=member_a,
+        title="A's risk",
+        category="bribery",
+        subject=entries.Subject(
+            supplier=SupplierFactory.create(organisation=member_a.organisation)
+        ),
+        reason="tenancy",
+    )
+    other = entries.record_risk(
+        actor=member_a,
+        title="A's managed risk",
+        category="bribery",
+        subject=entries.Subject(supplier=entry.supplier),
+        reason="tenancy",
+    )
+    today = datetime.date.today()  # noqa: DTZ011
+    plan = plans.adopt_plan(
+        other, actor=member_a, strategy="mitigate", decided_on=today, review_on=latest_review(today)
+    )
+    return {"entry": entry.pk, "plan": plan.pk}
