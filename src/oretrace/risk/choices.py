@@ -44,3 +44,34 @@ FIELD_LABELS = {
     "numeric": _("Numeric"),
 }
 VALUE_LABELS = {"yes": _("yes"), "no": _("no")}
+
+
+# --- red flags (issue 18 §2) ------------------------------------------------------------------
+
+
+class FlagSeverity(models.TextChoices):
+    """How urgently a red flag calls for enhanced due diligence (the rule sets it)."""
+
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class EvidenceKind(models.TextChoices):
+    """The kind of record a red flag cites as its evidence."""
+
+    DECLARATION = "declaration", _("Supplier declaration")
+    SMELTER_ENTRY = "smelter-entry", _("Smelter List row of a declaration")
+    MINE_ENTRY = "mine-entry", _("Mine List row of a declaration")
+    ASSURANCE_STATUS = "assurance-status", _("Assurance status")
+    FACILITY = "facility", _("Facility")
+    LOT = "lot", _("Lot (custody)")
+    CUSTODY_FLAG = "custody-flag", _("Mass-balance flag (custody)")
+    ASSESSMENT = "assessment", _("Assessment")
+
+
+class FlagState(models.TextChoices):
+    """A red flag's filter on the list: still holding, or closed."""
+
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
