@@ -75,3 +75,21 @@ class FlagState(models.TextChoices):
 
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
+
+
+# What made the red flags be recomputed (a recompute job's reasons; a closed flag's reason).
+FLAG_TRIGGERS = {
+    "declaration": _("a declaration was imported or decided"),
+    "match": _("a smelter name was matched"),
+    "status": _("an assurance status was recorded"),
+    "custody": _("custody events were captured"),
+    "assessment": _("an assessment was submitted or decided"),
+    "edition": _("a risk-data edition was imported"),
+    "manual": _("a recomputation was asked for"),
+}
+# What the codes of a recompute job's result are called.
+FLAG_COUNT_LABELS = {
+    "raised": _("raised"),
+    "closed": _("closed"),
+    "open": _("open"),
+}

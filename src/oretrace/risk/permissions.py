@@ -20,3 +20,7 @@ can_import_editions = Permission(
     also=lambda member: bool(member.user.is_staff),
     also_needs="to be the platform's operator (a staff user)",
 )
+
+# Red flags: every member reads their organisation's flags; those who act on risk (compliance
+# officers, administrators) may ask for a recomputation before the next change triggers one.
+can_recompute_flags = Permission("recompute the red flags", (Role.COMPLIANCE_OFFICER,))

@@ -124,7 +124,7 @@ class RedFlag(OrgOwnedModel):
         help_text="The earlier flag of the same condition, closed before this one was raised.",
     )
 
-    objects = RedFlagQuerySet.as_manager()
+    objects = RedFlagQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-raised_at", "-id"]
