@@ -16,6 +16,9 @@ def operator(org_a):
 
 
 @pytest.fixture
-def objects_of_a():
-    """Editions belong to no organisation: the tenancy declarations need no object of A."""
-    return {}
+def objects_of_a(org_a):
+    """A's objects the tenancy declarations reach: a red flag (editions belong to no
+    organisation: every member reads them)."""
+    from oretrace.risk.tests.factories import RedFlagFactory
+
+    return {"flag": RedFlagFactory.create(organisation=org_a).pk}
