@@ -459,6 +459,8 @@ WEB_READS = {
     "web:reference",
     "risk:editions",
     "risk:edition",
+    "risk:flags",
+    "risk:flag",
 }
 
 
