@@ -538,6 +538,8 @@ WEB_READS = {
     "web:reference",
     "risk:editions",
     "risk:edition",
+    "risk:flags",
+    "risk:flag",
     "risk:register",
     "risk:plans",
     "risk:map",

@@ -32,6 +32,7 @@ PURE = {
     "oretrace.registry.matching",
     "oretrace.traceability.epcis",
     "oretrace.risk.sources",
+    "oretrace.risk.flags",
 }
 
 Rule = Callable[[rules.Source], Iterator[rules.Violation]]

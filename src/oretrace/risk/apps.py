@@ -17,3 +17,6 @@ class RiskConfig(AppConfig):
         import oretrace.risk.register.notices
         import oretrace.risk.register.records
         import oretrace.risk.tasks  # noqa: F401
+        from oretrace.risk.redflags import triggers
+
+        triggers.connect()  # red flags are recomputed when what they read changes

@@ -7,6 +7,10 @@ class EditionError(OretraceError):
     """A reference edition that cannot be imported as given; the message says why."""
 
 
+class FlagError(OretraceError):
+    """A red-flag request that cannot be carried out as given; the message says why."""
+
+
 class RegisterError(OretraceError):
     """A risk-register entry or a Step-3 plan that cannot be written as given. ``field`` names
     the input that is wrong (the API's and the forms' field), and the message starts with it."""

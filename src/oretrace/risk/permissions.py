@@ -21,6 +21,11 @@ can_import_editions = Permission(
     also_needs="to be the platform's operator (a staff user)",
 )
 
+# Red flags: every member reads their organisation's flags; those who act on risk (compliance
+# officers, administrators) may ask for a recomputation before the next change triggers one.
+can_recompute_flags = Permission("recompute the red flags", (Role.COMPLIANCE_OFFICER,))
+
+
 # The risk register and its Step-3 plans are the organisation's own due diligence: every
 # member reads them; its compliance officers (and administrators) write them.
 can_manage_risks = Permission(

@@ -10,6 +10,14 @@ urlpatterns = [
     path("<int:edition_id>/", views.edition_detail, name="edition"),
 ]
 
+# --- red flags ---
+from oretrace.risk.redflags import views as flag_views  # noqa: E402
+
+urlpatterns += [
+    path("flags/", flag_views.flag_list, name="flags"),
+    path("flags/<int:flag_id>/", flag_views.flag_detail, name="flag"),
+]
+
 # --- the risk register and Step-3 plans ---
 from oretrace.risk.register import views as register_views  # noqa: E402
 

@@ -10,6 +10,7 @@ from oretrace.risk.models.editions import (
     EditionRow,
     GoodListing,
 )
+from oretrace.risk.models.flags import RedFlag
 
 __all__ = [
     "ROW_MODELS",
@@ -19,6 +20,7 @@ __all__ = [
     "Edition",
     "EditionRow",
     "GoodListing",
+    "RedFlag",
 ]
 
 # --- the risk register and Step-3 plans ---

@@ -72,6 +72,14 @@ class RiskEntry(OrgOwnedModel):
         max_length=10, blank=True, help_text="ISO 3166-2 region, when the risk is in one."
     )
     origin = models.CharField(max_length=10, choices=RiskOrigin.choices)
+    red_flag = models.ForeignKey(
+        "risk.RedFlag",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="risk_entries",
+        help_text="The red flag that raised the risk, when one did.",
+    )
     origin_reference = models.CharField(
         max_length=100,
         blank=True,

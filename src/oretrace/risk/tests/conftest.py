@@ -18,19 +18,19 @@ def operator(org_a):
 
 
 @pytest.fixture
-def objects_of_a(member_a):
-    """Editions belong to no organisation; A's risk on its register, and its Step-3 plan."""
+def objects_of_a(org_a, member_a):
+    """A's objects the tenancy declarations reach: a red flag, a risk on its register and a
+    Step-3 plan (editions belong to no organisation: every member reads them)."""
     from oretrace.declarations.tests.factories import SupplierFactory
     from oretrace.risk.register.reviews import latest_review
     from oretrace.risk.register.services import entries, plans
+    from oretrace.risk.tests.factories import RedFlagFactory
 
     entry = entries.record_risk(
         actor=member_a,
         title="A's risk",
         category="bribery",
-        subject=entries.Subject(
-            supplier=SupplierFactory.create(organisation=member_a.organisation)
-        ),
+        subject=entries.Subject(supplier=SupplierFactory.create(organisation=org_a)),
         reason="tenancy",
     )
     other = entries.record_risk(
@@ -44,4 +44,8 @@ def objects_of_a(member_a):
     plan = plans.adopt_plan(
         other, actor=member_a, strategy="mitigate", decided_on=today, review_on=latest_review(today)
     )
-    return {"entry": entry.pk, "plan": plan.pk}
+    return {
+        "flag": RedFlagFactory.create(organisation=org_a).pk,
+        "entry": entry.pk,
+        "plan": plan.pk,
+    }

@@ -22,6 +22,7 @@ PAGES = PageTenancy(
     urlpatterns,
     "risk",
     cross_org={
+        "flag": [Page(["flag"])],
         # the risk register and its plans (objects_of_a in conftest.py)
         "entry": [Page(["entry"]), Page(["entry"], {"status": "closed", "note": "x"})],
         "plan_new": [Page(["entry"])],

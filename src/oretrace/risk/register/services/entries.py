@@ -29,7 +29,7 @@ from oretrace.risk.choices import (
     RiskStatus,
 )
 from oretrace.risk.exceptions import RegisterError
-from oretrace.risk.models import RiskEntry, RiskStatusChange
+from oretrace.risk.models import RedFlag, RiskEntry, RiskStatusChange
 from oretrace.risk.permissions import can_manage_risks
 from oretrace.traceability.models import Lot
 
@@ -81,6 +81,12 @@ def _check_subject(subject: Subject, actor: Actor, organisation: Organisation) -
             raise RegisterError(name, f"no {name} #{row.pk} that your organisation sees")
 
 
+def _flag_subject(flag: RedFlag, subject: Subject) -> Subject:
+    if subject.facility or subject.supplier or subject.lot:
+        return subject
+    return Subject(flag.facility, flag.supplier, flag.lot)
+
+
 def _check_choice(field: str, value: str, choices: type[Any]) -> None:
     if value not in choices.values:
         raise RegisterError(field, f"{value!r} is not one of {', '.join(choices.values)}")
@@ -109,10 +115,20 @@ def record_risk(
     region_code: str = "",
     identified_on: date | None = None,
     organisation: Organisation | None = None,
+    red_flag: RedFlag | None = None,
 ) -> RiskEntry:
-    """Put an identified risk on the organisation's register, open."""
+    """Put an identified risk on the organisation's register, open. From a red flag, the
+    flag's subject, country and region are the risk's unless given."""
     owner = organisation_of(actor, organisation)
     can_manage_risks.require(actor, organisation_id=owner.pk)
+    if red_flag is not None:
+        if red_flag.organisation_id != owner.pk:
+            raise RegisterError("red_flag", f"no red flag #{red_flag.pk} of your organisation")
+        origin = RiskOrigin.RED_FLAG
+        origin_reference = origin_reference or f"red flag #{red_flag.pk} ({red_flag.rule})"
+        subject = _flag_subject(red_flag, subject)
+        country = country or red_flag.country
+        region_code = region_code or red_flag.region
     if not title.strip():
         raise RegisterError("title", "give the risk a short title")
     _check_choice("category", category, RiskCategory)
@@ -136,6 +152,7 @@ def record_risk(
         country=country,
         region_code=region_code,
         origin=origin,
+        red_flag=red_flag,
         origin_reference=origin_reference.strip()[:100],
         reason=reason.strip(),
         identified_on=today,
