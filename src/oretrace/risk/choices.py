@@ -44,3 +44,35 @@ FIELD_LABELS = {
     "numeric": _("Numeric"),
 }
 VALUE_LABELS = {"yes": _("yes"), "no": _("no")}
+
+
+class ScoreSubject(models.TextChoices):
+    """What a risk score is of."""
+
+    FACILITY = "facility", _("Facility")
+    SUPPLIER = "supplier", _("Supplier")
+    LOT = "lot", _("Product lot")
+
+
+# A score's level, as a page shows it (the codes are the methodology's).
+LEVEL_LABELS = {
+    "low": _("low"),
+    "medium": _("medium"),
+    "high": _("high"),
+    "extreme": _("extreme"),
+}
+# The sources of a score's contributions, as a page names them.
+SOURCE_LABELS = {
+    "cahra": _("EU list of conflict-affected and high-risk areas"),
+    "dol-goods": _("DOL List of Goods"),
+    "dol-countries": _("DOL country profiles"),
+    "assurance": _("Registry: assurance status"),
+    "declaration": _("Supplier declarations"),
+    "red-flags": _("Open red flags"),
+    "score": _("Score of a facility"),
+}
+# What a recompute job's counts mean.
+SCORE_LABELS = {
+    "facilities": _("facilities scored"),
+    "suppliers": _("suppliers scored"),
+}

@@ -5,3 +5,7 @@ from oretrace.core.exceptions import OretraceError
 
 class EditionError(OretraceError):
     """A reference edition that cannot be imported as given; the message says why."""
+
+
+class ScoreError(OretraceError):
+    """A risk score that cannot be computed as asked (a missing or changed methodology)."""

@@ -20,3 +20,7 @@ can_import_editions = Permission(
     also=lambda member: bool(member.user.is_staff),
     also_needs="to be the platform's operator (a staff user)",
 )
+
+# Risk scores: every member reads them; a compliance officer (or an administrator) recomputes
+# the organisation's scores, as the job that stores them acts for the whole organisation.
+can_recompute_scores = Permission("recompute risk scores", (Role.COMPLIANCE_OFFICER,))

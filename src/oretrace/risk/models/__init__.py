@@ -10,6 +10,7 @@ from oretrace.risk.models.editions import (
     EditionRow,
     GoodListing,
 )
+from oretrace.risk.models.scores import Methodology, Score
 
 __all__ = [
     "ROW_MODELS",
@@ -19,4 +20,6 @@ __all__ = [
     "Edition",
     "EditionRow",
     "GoodListing",
+    "Methodology",
+    "Score",
 ]
