@@ -52,7 +52,7 @@ from oretrace.registry.permissions import (
     can_load_reference_lists,
     can_review_matches,
 )
-from oretrace.risk.permissions import can_import_editions
+from oretrace.risk.permissions import can_import_editions, can_recompute_scores
 from oretrace.traceability.permissions import can_capture_events
 from route_world import (
     ROLES,
@@ -391,6 +391,7 @@ WEB_WRITES: dict[str, Write] = {
         body=lambda w, m: {"kind": "cahra", "file": _file("c.json", RISK_CAHRA)},
         unlogged=JOB_ROW,
     ),
+    "risk:scores": Write(can_recompute_scores, body={"as_of": "2026-01-01"}, unlogged=JOB_ROW),
 }
 
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
@@ -459,6 +460,9 @@ WEB_READS = {
     "web:reference",
     "risk:editions",
     "risk:edition",
+    "risk:score",
+    "risk:facility_score",
+    "risk:supplier_score",
 }
 
 

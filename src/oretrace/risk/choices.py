@@ -76,3 +76,26 @@ SCORE_LABELS = {
     "facilities": _("facilities scored"),
     "suppliers": _("suppliers scored"),
 }
+# The states of a score's sources, as a page names them (the codes are the methodology's).
+STATE_LABELS = {
+    "unknown": _("unknown"),
+    "conflict_affected": _("conflict-affected area"),
+    "high_risk": _("high-risk area"),
+    "region_unknown": _("listed regions in the country; the facility's region is not recorded"),
+    "not_listed": _("not listed"),
+    "forced_and_child": _("child and forced labour"),
+    "forced": _("forced labour"),
+    "child": _("child labour"),
+    "very_high": _("very high"),
+    "high": _("high"),
+    "moderate": _("moderate"),
+    "low": _("low"),
+    "conformant": _("conformant"),
+    "active": _("active (audit under way)"),
+    "none": _("none"),
+    "complete": _("complete"),
+    "incomplete": _("incomplete or with errors"),
+    "undisclosed": _("no declaration"),
+    "open": _("open"),
+    "scored": _("scored"),
+}

@@ -10,10 +10,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from oretrace.core.actors import SYSTEM
 from oretrace.core.jobs import JobContext, job_handler
 from oretrace.core.queries import job_starter
 from oretrace.risk.choices import COUNT_LABELS, SCORE_LABELS
-from oretrace.risk.exceptions import EditionError, ScoreError
+from oretrace.risk.exceptions import EditionError
 from oretrace.risk.permissions import can_import_editions, can_recompute_scores
 from oretrace.risk.scores.services import SCORE_RECOMPUTE, recompute_scores
 from oretrace.risk.services import EDITION_IMPORT, import_edition
@@ -70,9 +71,7 @@ def import_edition_job(
 )
 def recompute_scores_job(ctx: JobContext, *, as_of: str) -> dict[str, Any]:
     """Job: recompute the organisation's scores as of a date, as the member who started it."""
-    actor = job_starter(ctx.job)
-    if actor is None:
-        raise ScoreError("a recompute runs as the member who started it")
+    actor = job_starter(ctx.job) or SYSTEM  # None only for a job the system started (CLI)
     done = recompute_scores(
         ctx.job.organisation_id,
         as_of=date.fromisoformat(as_of),

@@ -184,7 +184,7 @@ def assurance(facts: FacilityFacts, as_of: date, terms: Mapping[str, list[str]])
     meaning = {word.casefold(): state for state, words in terms.items() for word in words}
     rank = {"conformant": 0, "active": 1, "none": 2}
     best, evidence, seen = "none", [], set()
-    for scheme, status, since, until, pk in facts.statuses:
+    for scheme, status, since, until, _pk in facts.statuses:
         if scheme in seen:
             continue  # ordered newest first per scheme: the first entry is the current one
         seen.add(scheme)
@@ -193,7 +193,9 @@ def assurance(facts: FacilityFacts, as_of: date, terms: Mapping[str, list[str]])
             state = "none"
         if rank[state] < rank[best]:
             best = state
-        evidence.append(Evidence(f"{scheme}: {status} ({since:%Y-%m-%d})", ref=f"status:{pk}"))
+        evidence.append(
+            Evidence(f"{scheme}: {status} ({since:%Y-%m-%d})", ref=f"registry-facility:{facts.pk}")
+        )
     return Observation(best, evidence=tuple(evidence))
 
 

@@ -26,7 +26,7 @@ from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change
 from oretrace.core.choices import ChangeAction
 from oretrace.core.jobs import start_job
-from oretrace.core.models import Job, Membership
+from oretrace.core.models import Job, Membership, Organisation
 from oretrace.core.stored_text import StoredText
 from oretrace.core.tenancy import scope_to_organisation
 from oretrace.declarations.models import Declaration, SmelterEntry, Supplier
@@ -155,30 +155,41 @@ def breakdown(contributions: Iterable[Contribution]) -> list[dict[str, Any]]:
 
 @dataclass
 class _Run:
+    """One recompute: what it reads once, and the scores waiting to be written (in chunks, so
+    memory stays bounded whatever the number of facilities)."""
+
     organisation_id: int
     as_of: date
     row: Methodology
     spec: Spec
     refs: gather.References
     job: Job | None
-    scores: list[Score] = field(default_factory=list)
+    pending: list[Score] = field(default_factory=list)
+    stored: int = 0
 
-    def keep(self, computed: Computed, print_: str, **subject: int) -> Score:
-        score = Score(
-            organisation_id=self.organisation_id,
-            subject=computed.subject,
-            as_of=self.as_of,
-            methodology=self.row,
-            editions=self.refs.ids,
-            total=computed.total,
-            level=computed.level,
-            breakdown=breakdown(computed.contributions),
-            fingerprint=print_,
-            job=self.job,
-            **subject,
+    def keep(self, computed: Computed, print_: str, **subject: int) -> None:
+        self.pending.append(
+            Score(
+                organisation_id=self.organisation_id,
+                subject=computed.subject,
+                as_of=self.as_of,
+                methodology=self.row,
+                editions=self.refs.ids,
+                total=computed.total,
+                level=computed.level,
+                breakdown=breakdown(computed.contributions),
+                fingerprint=print_,
+                job=self.job,
+                **subject,
+            )
         )
-        self.scores.append(score)
-        return score
+        if len(self.pending) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        Score.objects.bulk_create(self.pending, batch_size=CHUNK)
+        self.stored += len(self.pending)
+        self.pending = []
 
 
 def _score_facilities(run: _Run, facilities: QuerySet[Facility]) -> dict[int, Child]:
@@ -221,42 +232,45 @@ def recompute_scores(
     job: Job | None = None,
 ) -> Recomputed:
     """Score every facility and supplier of an organisation as of ``as_of`` and store the
-    scores, replacing the day's earlier ones of the same methodology version."""
+    scores, replacing the day's earlier ones of the same methodology version (all or none)."""
     can_recompute_scores.require(actor, organisation_id=organisation_id)
     row = install_methodology(methodology)
     run = _Run(organisation_id, as_of, row, spec_of(row), gather.references(as_of), job)
-    children = _score_facilities(run, scored_facilities(organisation_id))
-    progress(
-        40,
-        StoredText.of(
-            "%(count)s facility scored", "%(count)s facilities scored", count=len(children)
-        ),
-    )
-    suppliers = _score_suppliers(run, children)
-    progress(
-        60,
-        StoredText.of("%(count)s supplier scored", "%(count)s suppliers scored", count=suppliers),
-    )
-    store_scores(run.scores, organisation_id=organisation_id, as_of=as_of, methodology=row)
+    with transaction.atomic():
+        old = scope_to_organisation(Score.objects.all(), organisation_id)
+        old.filter(as_of=as_of, methodology=row).delete()
+        children = _score_facilities(run, scored_facilities(organisation_id))
+        progress(
+            50,
+            StoredText.of(
+                "%(count)s facility scored", "%(count)s facilities scored", count=len(children)
+            ),
+        )
+        suppliers = _score_suppliers(run, children)
+        run.flush()
     progress(
         100,
-        StoredText.of("%(count)s score stored", "%(count)s scores stored", count=len(run.scores)),
+        StoredText.of(
+            "%(count)s supplier scored; %(stored)s scores stored",
+            "%(count)s suppliers scored; %(stored)s scores stored",
+            count=suppliers,
+            stored=run.stored,
+        ),
     )
     return Recomputed(row, as_of, {"facilities": len(children), "suppliers": suppliers})
 
 
-@transaction.atomic
-def store_scores(
-    scores: list[Score], *, organisation_id: int, as_of: date, methodology: Methodology
-) -> None:
-    """Replace an organisation's scores of a day and methodology version with ``scores``."""
-    old = scope_to_organisation(Score.objects.all(), organisation_id)
-    old.filter(as_of=as_of, methodology=methodology).delete()
-    Score.objects.bulk_create(scores, batch_size=CHUNK)
-
-
-def start_recompute(actor: Membership, *, as_of: date) -> Job:
-    """Queue a recompute of the member's organisation's scores as of ``as_of``."""
+def start_recompute(
+    actor: Membership | SystemActor, *, as_of: date, organisation: Organisation | None = None
+) -> Job:
+    """Queue a recompute of an organisation's scores as of ``as_of`` (the member's own; the
+    system, from the command line, names the organisation)."""
     can_recompute_scores.require(actor)
     title = StoredText.of("Recompute the risk scores as of %(date)s", date=as_of.isoformat())
-    return start_job(SCORE_RECOMPUTE, actor=actor, params={"as_of": as_of.isoformat()}, title=title)
+    return start_job(
+        SCORE_RECOMPUTE,
+        actor=actor,
+        organisation=organisation,
+        params={"as_of": as_of.isoformat()},
+        title=title,
+    )

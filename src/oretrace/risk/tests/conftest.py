@@ -4,6 +4,7 @@ import pytest
 
 from oretrace.core.choices import Role
 from oretrace.core.tests.factories import MembershipFactory
+from oretrace.risk.tests.score_objects import scored_objects
 
 
 @pytest.fixture
@@ -16,6 +17,6 @@ def operator(org_a):
 
 
 @pytest.fixture
-def objects_of_a():
-    """Editions belong to no organisation: the tenancy declarations need no object of A."""
-    return {}
+def objects_of_a(org_a, member_a):
+    """Editions belong to no organisation; A's objects are its scores and what they are of."""
+    return {**scored_objects(org_a, member_a)}
