@@ -54,7 +54,11 @@ from oretrace.registry.permissions import (
     can_load_reference_lists,
     can_review_matches,
 )
-from oretrace.risk.permissions import can_import_editions, can_manage_risks
+from oretrace.risk.permissions import (
+    can_import_editions,
+    can_manage_risks,
+    can_recompute_scores,
+)
 from oretrace.traceability.permissions import can_capture_events
 from route_world import (
     ROLES,
@@ -455,6 +459,7 @@ WEB_WRITES: dict[str, Write] = {
         body=lambda w, m: {"kind": "cahra", "file": _file("c.json", RISK_CAHRA)},
         unlogged=JOB_ROW,
     ),
+    "risk:scores": Write(can_recompute_scores, body={"as_of": "2026-01-01"}, unlogged=JOB_ROW),
     "risk:register_new": Write(
         can_manage_risks,
         body=lambda w, m: {**_risk_entry(w), "supplier": w.ids["supplier_id"], "level": "high"},
@@ -538,6 +543,9 @@ WEB_READS = {
     "web:reference",
     "risk:editions",
     "risk:edition",
+    "risk:score",
+    "risk:facility_score",
+    "risk:supplier_score",
     "risk:flags",
     "risk:flag",
     "risk:register",

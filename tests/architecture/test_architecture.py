@@ -32,6 +32,7 @@ PURE = {
     "oretrace.registry.matching",
     "oretrace.traceability.epcis",
     "oretrace.risk.sources",
+    "oretrace.risk.scoring",
     "oretrace.risk.flags",
 }
 

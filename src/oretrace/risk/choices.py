@@ -46,6 +46,61 @@ FIELD_LABELS = {
 VALUE_LABELS = {"yes": _("yes"), "no": _("no")}
 
 
+class ScoreSubject(models.TextChoices):
+    """What a risk score is of."""
+
+    FACILITY = "facility", _("Facility")
+    SUPPLIER = "supplier", _("Supplier")
+    LOT = "lot", _("Product lot")
+
+
+# A score's level, as a page shows it (the codes are the methodology's).
+LEVEL_LABELS = {
+    "low": _("low"),
+    "medium": _("medium"),
+    "high": _("high"),
+    "extreme": _("extreme"),
+}
+# The sources of a score's contributions, as a page names them.
+SOURCE_LABELS = {
+    "cahra": _("EU list of conflict-affected and high-risk areas"),
+    "dol-goods": _("DOL List of Goods"),
+    "dol-countries": _("DOL country profiles"),
+    "assurance": _("Registry: assurance status"),
+    "declaration": _("Supplier declarations"),
+    "red-flags": _("Open red flags"),
+    "score": _("Score of a facility"),
+}
+# What a recompute job's counts mean.
+SCORE_LABELS = {
+    "facilities": _("facilities scored"),
+    "suppliers": _("suppliers scored"),
+}
+# The states of a score's sources, as a page names them (the codes are the methodology's).
+STATE_LABELS = {
+    "unknown": _("unknown"),
+    "conflict_affected": _("conflict-affected area"),
+    "high_risk": _("high-risk area"),
+    "region_unknown": _("listed regions in the country; the facility's region is not recorded"),
+    "not_listed": _("not listed"),
+    "forced_and_child": _("child and forced labour"),
+    "forced": _("forced labour"),
+    "child": _("child labour"),
+    "very_high": _("very high"),
+    "high": _("high"),
+    "moderate": _("moderate"),
+    "low": _("low"),
+    "conformant": _("conformant"),
+    "active": _("active (audit under way)"),
+    "none": _("none"),
+    "complete": _("complete"),
+    "incomplete": _("incomplete or with errors"),
+    "undisclosed": _("no declaration"),
+    "open": _("open"),
+    "scored": _("scored"),
+}
+
+
 # --- red flags (issue 18 §2) ------------------------------------------------------------------
 
 

@@ -7,6 +7,10 @@ class EditionError(OretraceError):
     """A reference edition that cannot be imported as given; the message says why."""
 
 
+class ScoreError(OretraceError):
+    """A risk score that cannot be computed as asked (a missing or changed methodology)."""
+
+
 class FlagError(OretraceError):
     """A red-flag request that cannot be carried out as given; the message says why."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from oretrace.risk.choices import EditionKind
+from oretrace.risk.choices import LEVEL_LABELS, EditionKind, ScoreSubject
 
 
 class EditionUploadForm(forms.Form):
@@ -28,6 +28,25 @@ class EditionUploadForm(forms.Form):
 class EditionFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("List"), required=False, choices=[("", _("All lists")), *EditionKind.choices]
+    )
+
+
+class ScoreFilterForm(forms.Form):
+    subject = forms.ChoiceField(
+        label=_("Of"),
+        required=False,
+        choices=[("", _("Facilities and suppliers")), *ScoreSubject.choices],
+    )
+    level = forms.ChoiceField(
+        label=_("Level"), required=False, choices=[("", _("Every level")), *LEVEL_LABELS.items()]
+    )
+
+
+class RecomputeForm(forms.Form):
+    as_of = forms.DateField(
+        label=_("As of"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The inputs are taken as they stood on this date; today by default."),
     )
 
 

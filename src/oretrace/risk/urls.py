@@ -1,6 +1,7 @@
 from django.urls import path
 
 from oretrace.risk import views
+from oretrace.risk.scores import views as score_views
 
 app_name = "risk"
 
@@ -29,4 +30,12 @@ urlpatterns += [
     path("plans/", register_views.plan_list, name="plans"),
     path("plans/<int:plan_id>/", register_views.plan_detail, name="plan"),
     path("map/", register_views.risk_map, name="map"),
+]
+
+# Risk scores (issue 18 §3): the list, a facility's and a supplier's score, one score's "why".
+urlpatterns += [
+    path("scores/", score_views.score_list, name="scores"),
+    path("scores/<int:score_id>/", score_views.score_detail, name="score"),
+    path("scores/facilities/<int:facility_id>/", score_views.facility_score, name="facility_score"),
+    path("scores/suppliers/<int:supplier_id>/", score_views.supplier_score, name="supplier_score"),
 ]

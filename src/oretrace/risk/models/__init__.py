@@ -11,6 +11,7 @@ from oretrace.risk.models.editions import (
     GoodListing,
 )
 from oretrace.risk.models.flags import RedFlag
+from oretrace.risk.models.scores import Methodology, Score
 
 __all__ = [
     "ROW_MODELS",
@@ -20,7 +21,9 @@ __all__ = [
     "Edition",
     "EditionRow",
     "GoodListing",
+    "Methodology",
     "RedFlag",
+    "Score",
 ]
 
 # --- the risk register and Step-3 plans ---

@@ -80,6 +80,14 @@ class RiskEntry(OrgOwnedModel):
         related_name="risk_entries",
         help_text="The red flag that raised the risk, when one did.",
     )
+    score = models.ForeignKey(
+        "risk.Score",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="risk_entries",
+        help_text="The risk score that raised the risk, when one did.",
+    )
     origin_reference = models.CharField(
         max_length=100,
         blank=True,

@@ -82,6 +82,8 @@ class EntryForm(forms.Form):
         help_text=_("Why the risk is entered by hand (required then)."),
     )
     identified_on = _date(_("Identified on"), required=False)
+    score = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    red_flag = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

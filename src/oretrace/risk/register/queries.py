@@ -23,9 +23,11 @@ from oretrace.risk.models import (
     ConflictArea,
     Edition,
     GoodListing,
+    RedFlag,
     RiskEntry,
     RiskPlan,
     RiskStatusChange,
+    Score,
 )
 from oretrace.risk.register.reviews import add_months
 from oretrace.risk.register.services.entries import Subject
@@ -246,11 +248,28 @@ def _from_editions(base: dict[str, CountryRisk]) -> list[Edition]:
     return used
 
 
+def _from_scores(member: Membership, base: dict[str, CountryRisk]) -> None:
+    """Raise the supply base's countries by the latest scores of their facilities and
+    suppliers (the level each score gives)."""
+    latest = visible(Score.objects.all(), member)
+    newest = latest.order_by("-as_of").values_list("as_of", flat=True).first()
+    if newest is None:
+        return
+    rows = latest.filter(as_of=newest).values_list(
+        "level", "total", "facility__country_id", "supplier__country_id"
+    )
+    for level, total, facility_country, supplier_country in rows:
+        code = facility_country or supplier_country
+        if code in base and level in RANK:
+            base[code].raise_to(level, f"score {total}")
+
+
 def risk_map(member: Membership) -> tuple[list[CountryRisk], list[Edition]]:
     """Every country of the organisation's supply base (its facilities, suppliers and open
     risks) with its level and the reasons, and the editions read; highest level first."""
     base = _supply_base(member)
     editions = _from_editions(base)
+    _from_scores(member, base)
     rows = sorted(base.values(), key=lambda r: (-RANK.get(r.level, 0), r.name))
     return rows, editions
 
@@ -276,6 +295,16 @@ def subject_by_ids(
         _one(Supplier.objects.for_member(member), supplier_id, "supplier_id", "supplier"),
         _one(Lot.objects.for_member(member), lot_id, "lot_id", "lot"),
     )
+
+
+def score_by_id(member: Membership, score_id: int | None) -> Score | None:
+    score: Score | None = _one(visible(Score.objects.all(), member), score_id, "score", "score")
+    return score
+
+
+def flag_by_id(member: Membership, flag_id: int | None) -> RedFlag | None:
+    flag: RedFlag | None = _one(visible(RedFlag.objects.all(), member), flag_id, "red_flag", "flag")
+    return flag
 
 
 def owner_by_id(member: Membership, owner_id: int) -> Membership:

@@ -69,6 +69,8 @@ def register_new(request: AuthenticatedRequest, member: Membership) -> HttpRespo
                 reason=data["reason"],
                 region_code=data["region_code"],
                 identified_on=data["identified_on"],
+                score=queries.score_by_id(member, data["score"]),
+                red_flag=queries.flag_by_id(member, data["red_flag"]),
             )
             return redirect("risk:entry", entry_id=entry.pk)
     return render(

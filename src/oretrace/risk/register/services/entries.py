@@ -29,7 +29,7 @@ from oretrace.risk.choices import (
     RiskStatus,
 )
 from oretrace.risk.exceptions import RegisterError
-from oretrace.risk.models import RedFlag, RiskEntry, RiskStatusChange
+from oretrace.risk.models import RedFlag, RiskEntry, RiskStatusChange, Score
 from oretrace.risk.permissions import can_manage_risks
 from oretrace.traceability.models import Lot
 
@@ -81,7 +81,7 @@ def _check_subject(subject: Subject, actor: Actor, organisation: Organisation) -
             raise RegisterError(name, f"no {name} #{row.pk} that your organisation sees")
 
 
-def _flag_subject(flag: RedFlag, subject: Subject) -> Subject:
+def _flag_subject(flag: RedFlag | Score, subject: Subject) -> Subject:
     if subject.facility or subject.supplier or subject.lot:
         return subject
     return Subject(flag.facility, flag.supplier, flag.lot)
@@ -116,11 +116,19 @@ def record_risk(
     identified_on: date | None = None,
     organisation: Organisation | None = None,
     red_flag: RedFlag | None = None,
+    score: Score | None = None,
 ) -> RiskEntry:
-    """Put an identified risk on the organisation's register, open. From a red flag, the
-    flag's subject, country and region are the risk's unless given."""
+    """Put an identified risk on the organisation's register, open. From a red flag (or a
+    score), the flag's (the score's) subject, and the flag's country and region, are the
+    risk's unless given."""
     owner = organisation_of(actor, organisation)
     can_manage_risks.require(actor, organisation_id=owner.pk)
+    if score is not None:
+        if score.organisation_id != owner.pk:
+            raise RegisterError("score", f"no risk score #{score.pk} of your organisation")
+        origin = RiskOrigin.SCORE
+        origin_reference = origin_reference or f"score #{score.pk} ({score.total}, {score.level})"
+        subject = _flag_subject(score, subject)  # type: ignore[arg-type]
     if red_flag is not None:
         if red_flag.organisation_id != owner.pk:
             raise RegisterError("red_flag", f"no red flag #{red_flag.pk} of your organisation")
@@ -153,6 +161,7 @@ def record_risk(
         region_code=region_code,
         origin=origin,
         red_flag=red_flag,
+        score=score,
         origin_reference=origin_reference.strip()[:100],
         reason=reason.strip(),
         identified_on=today,
