@@ -352,4 +352,7 @@ def evaluate(inputs: Inputs) -> list[Finding]:
         for finding in check(inputs):
             if finding is not None:
                 found.setdefault(finding.key, finding)
+    for finding in found.values():
+        if finding.evidence.page is not None:  # where a page links the evidence to
+            finding.params.setdefault("page", str(finding.evidence.page))
     return list(found.values())

@@ -65,6 +65,7 @@ class Evidence:
     id: int | None
     label: str
     part: str = ""  # which part of the record, when it has several (a Mine List row)
+    page: int | None = None  # the record whose page shows it (a row's declaration), if another
 
 
 @dataclass(frozen=True)
