@@ -264,7 +264,6 @@ def listed_good_origin(inputs: Inputs) -> Iterator[Finding | None]:
     their country with child or forced labour."""
     if inputs.goods is None:
         return
-    listed = [g for g in inputs.goods.goods if g.child_labour or g.forced_labour]
     # (evidence, country, mineral, (facility, supplier, lot))
     origins: list[tuple[Evidence, str, str, tuple[int | None, int | None, int | None]]] = []
     for mine in inputs.mines:
@@ -275,7 +274,12 @@ def listed_good_origin(inputs: Inputs) -> Iterator[Finding | None]:
             origins.extend((lot.evidence, lot.country, m, subject) for m in lot.minerals)
     for evidence, country, mineral, (facility_id, supplier_id, lot_id) in origins:
         good = next(
-            (g for g in listed if g.country == country and _names_mineral(g.good, mineral)), None
+            (
+                g
+                for g in inputs.goods.of_country(country)
+                if (g.child_labour or g.forced_labour) and _names_mineral(g.good, mineral)
+            ),
+            None,
         )
         if good is None:
             continue
@@ -352,4 +356,7 @@ def evaluate(inputs: Inputs) -> list[Finding]:
         for finding in check(inputs):
             if finding is not None:
                 found.setdefault(finding.key, finding)
+    for finding in found.values():
+        if finding.evidence.page is not None:  # where a page links the evidence to
+            finding.params.setdefault("page", str(finding.evidence.page))
     return list(found.values())

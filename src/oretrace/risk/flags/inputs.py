@@ -26,12 +26,19 @@ class AreaList:
     edition_id: int
     label: str
     areas: tuple[Area, ...]
+    _by_country: dict[str, list[Area]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        for area in self.areas:  # looked up once per origin: by country, not by a scan
+            self._by_country.setdefault(area.country, []).append(area)
 
     def matching(self, country: str, region: str = "") -> tuple[Area | None, bool]:
         """The entry that covers ``country``/``region`` (the whole country, or the region
         itself), and True; or, when the region is not known and the list has regions of the
         country, the first of them and False: the place cannot be shown to lie outside them."""
-        of_country = [a for a in self.areas if a.country == country]
+        of_country = self._by_country.get(country, [])
         for area in of_country:
             if not area.region or (region and area.region == region):
                 return area, True
@@ -52,9 +59,21 @@ class ListedGood:
 
 @dataclass(frozen=True)
 class GoodList:
+    """A DOL List of Goods edition: its goods, by country."""
+
     edition_id: int
     label: str
     goods: tuple[ListedGood, ...]
+    _by_country: dict[str, list[ListedGood]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        for good in self.goods:
+            self._by_country.setdefault(good.country, []).append(good)
+
+    def of_country(self, country: str) -> list[ListedGood]:
+        return self._by_country.get(country, [])
 
 
 @dataclass(frozen=True)
@@ -65,6 +84,7 @@ class Evidence:
     id: int | None
     label: str
     part: str = ""  # which part of the record, when it has several (a Mine List row)
+    page: int | None = None  # the record whose page shows it (a row's declaration), if another
 
 
 @dataclass(frozen=True)

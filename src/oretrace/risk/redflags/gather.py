@@ -189,7 +189,7 @@ def _smelter(
     facility = facilities.get(fid) if fid is not None else None
     label = f"{declaration.filename}, Smelter List row {entry.row}: {entry.name}"
     return DeclaredSmelter(
-        Evidence(EvidenceKind.SMELTER_ENTRY, entry.pk, label[:300]),
+        Evidence(EvidenceKind.SMELTER_ENTRY, entry.pk, label[:300], page=declaration.pk),
         declaration.supplier_id,
         entry.metal,
         facility.pk if facility is not None else None,

@@ -65,6 +65,9 @@ def evidence_url(flag: RedFlag) -> str:
     if kind in (EvidenceKind.DECLARATION, EvidenceKind.MINE_ENTRY):
         return reverse("declarations:detail", args=[pk])
     if kind == EvidenceKind.SMELTER_ENTRY:
+        page = flag.params.get("page") if isinstance(flag.params, dict) else None
+        if page and str(page).isdigit():  # the row's declaration, kept with the flag
+            return reverse("declarations:detail", args=[int(page)])
         return _smelter_entry_url(pk)
     if kind == EvidenceKind.LOT:
         return reverse("traceability:lot", args=[pk])

@@ -12,7 +12,7 @@ from oretrace.risk.models import Edition, RedFlag
 pytestmark = pytest.mark.django_db
 
 
-def _flags(slug: str, rule: str) -> list[RedFlag]:
+def _flags(slug, rule):
     return list(
         RedFlag.objects.filter(organisation__slug=slug, rule=rule)
         .select_related("facility", "supplier", "lot", "edition")
