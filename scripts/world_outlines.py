@@ -56,20 +56,26 @@ def project(lon: float, lat: float) -> tuple[int, int]:
     return round((lon + 180) * UNITS), round((NORTH - lat) * UNITS)
 
 
-def path(rings: list[list[tuple[float, float]]]) -> str:
-    """One SVG path for the rings: an absolute move, then relative integer lines."""
+def path(rings: list[list[tuple[float, float]]]) -> tuple[str, list[int]]:
+    """One SVG path for the rings (an absolute move, then relative integer lines), and the
+    box it fills: [left, top, right, bottom] in map units."""
     parts = []
+    xs: list[int] = []
+    ys: list[int] = []
     for points in rings:
         projected = [project(lon, lat) for lon, lat in points]
         cleaned = [p for i, p in enumerate(projected) if i == 0 or p != projected[i - 1]]
         if len(cleaned) < 3:
             continue  # an islet smaller than the map's resolution
+        xs += [x for x, _ in cleaned]
+        ys += [y for _, y in cleaned]
         (x, y), moves = cleaned[0], []
         for nx, ny in cleaned[1:]:
             moves.append(f"{nx - x} {ny - y}")
             x, y = nx, ny
         parts.append(f"M{cleaned[0][0]} {cleaned[0][1]}l" + " ".join(moves) + "z")
-    return "".join(parts)
+    box = [min(xs), min(ys), max(xs), max(ys)] if xs else []
+    return "".join(parts), box
 
 
 def outlines(topology: dict) -> dict[str, dict[str, str]]:
@@ -81,9 +87,9 @@ def outlines(topology: dict) -> dict[str, dict[str, str]]:
             continue  # Natural Earth's unrecognised areas (N. Cyprus, Somaliland) have no code
         polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
         rings = [ring(arcs, r) for polygon in polygons for r in polygon]
-        drawn = path(rings)
+        drawn, box = path(rings)
         if drawn:
-            found[code] = {"name": geometry["properties"]["name"], "d": drawn}
+            found[code] = {"name": geometry["properties"]["name"], "d": drawn, "box": box}
     return dict(sorted(found.items()))
 
 

@@ -12,9 +12,16 @@ kept beside them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 
 from oretrace.core.models import OrgOwnedModel, TimeStampedModel
+
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
+
+    from oretrace.core.models import Membership
 from oretrace.risk.choices import (
     DecisionKind,
     MeasureStatus,
@@ -27,9 +34,16 @@ from oretrace.risk.choices import (
 )
 
 
-def _member(related_name: str = "+", **options: object) -> models.ForeignKey:  # type: ignore[type-arg]
+def _member(
+    related_name: str = "+", *, optional: bool = False
+) -> models.ForeignKey[Membership | Combinable | None, Membership | None]:
+    """A member who did something on the row (empty for the system)."""
     return models.ForeignKey(
-        "core.Membership", on_delete=models.PROTECT, related_name=related_name, **options
+        "core.Membership",
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        null=optional,
+        blank=optional,
     )
 
 
@@ -125,7 +139,7 @@ class RiskStatusChange(models.Model):
     status = models.CharField(max_length=10, choices=RiskStatus.choices)
     previous = models.CharField(max_length=10, choices=RiskStatus.choices, blank=True)
     changed_on = models.DateField()
-    changed_by = _member(null=True, blank=True)
+    changed_by = _member(optional=True)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -216,7 +230,7 @@ class PlanDecision(models.Model):
     decided_on = models.DateField()
     next_review_on = models.DateField(null=True, blank=True, help_text="Empty once closed.")
     outcome = models.TextField(blank=True, help_text="What was found or decided, in words.")
-    decided_by = _member(null=True, blank=True)
+    decided_by = _member(optional=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -235,7 +249,7 @@ class Escalation(models.Model):
     )
     escalated_on = models.DateField()
     decision = models.TextField(help_text="What senior management decided.")
-    recorded_by = _member(null=True, blank=True)
+    recorded_by = _member(optional=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

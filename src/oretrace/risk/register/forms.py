@@ -59,9 +59,15 @@ class EntryForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     category = forms.ChoiceField(label=_("Category (Annex II or labour)"), choices=RiskCategory)
     level = forms.ChoiceField(label=_("Level"), choices=RiskLevel, initial=RiskLevel.HIGH)
-    facility = forms.ModelChoiceField(label=_("Facility"), queryset=None, required=False)
-    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=None, required=False)
-    lot = forms.ModelChoiceField(label=_("Lot"), queryset=None, required=False)
+    facility: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Facility"), queryset=None, required=False
+    )
+    supplier: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Supplier"), queryset=None, required=False
+    )
+    lot: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Lot"), queryset=None, required=False
+    )
     region_code = forms.CharField(
         label=_("Region (ISO 3166-2)"),
         required=False,
@@ -106,7 +112,9 @@ class PlanForm(forms.Form):
     decided_on = _date(_("Decided on"))
     review_on = _date(_("Next review"), help_text=_("At most six months after the decision."))
     measure = forms.CharField(label=_("First measure"), required=False, max_length=300)
-    owner = forms.ModelChoiceField(label=_("Its owner"), queryset=None, required=False)
+    owner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Its owner"), queryset=None, required=False
+    )
     due_on = _date(_("Its due date"), required=False)
     indicator = forms.CharField(label=_("First indicator"), required=False, max_length=300)
     target = forms.DecimalField(label=_("Target"), required=False, max_digits=14, decimal_places=2)
@@ -164,7 +172,7 @@ class CloseForm(forms.Form):
 
 class MeasureForm(forms.Form):
     what = forms.CharField(label=_("Measure"), max_length=300)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)
+    owner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Owner"), queryset=None)
     due_on = _date(_("Due on"))
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
@@ -195,10 +203,10 @@ class EscalationForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    assessments = forms.ModelMultipleChoiceField(
+    assessments: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Improvement plans (assessments)"), queryset=None, required=False
     )
-    actions = forms.ModelMultipleChoiceField(
+    actions: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Improvement actions"), queryset=None, required=False
     )
 

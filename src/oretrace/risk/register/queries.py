@@ -34,7 +34,7 @@ from oretrace.risk.register.services.entries import Subject
 from oretrace.traceability.models import Lot
 
 LEVELS = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.EXTREME]
-RANK = {level: rank for rank, level in enumerate(LEVELS, start=1)}
+RANK: dict[str, int] = {str(level): rank for rank, level in enumerate(LEVELS, start=1)}
 
 
 def entries_for(member: Membership, filters: dict[str, Any] | None = None) -> QuerySet[RiskEntry]:
@@ -149,9 +149,9 @@ def trends(member: Membership, *, months: int = 12, today: date | None = None) -
         end = min(_month_end(start), today)
         counts: Counter[str] = Counter()
         for steps in history.values():
-            status = next((s for on, s in reversed(steps) if on <= end), None)
-            if status:
-                counts[status] += 1
+            found = next((s for on, s in reversed(steps) if on <= end), None)
+            if found:
+                counts[found] += 1
         result.append(
             Month(
                 start,

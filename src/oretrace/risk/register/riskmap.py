@@ -37,9 +37,34 @@ class Shape:
 
 @dataclass(frozen=True)
 class Picture:
+    """The shapes and the part of the world shown (the supply base, with a margin)."""
+
+    x: int
+    y: int
     width: int
     height: int
     shapes: list[Shape]
+
+
+MARGIN = 20  # map units (a third of a degree each) around the supply base
+MIN_WIDTH = 240  # never closer than 80 degrees across: the region stays recognisable
+
+
+def _view(boxes: list[list[int]], width: int, height: int) -> tuple[int, int, int, int]:
+    """The view around ``boxes`` (the whole world when there are none), at the world's
+    aspect ratio so the picture keeps its proportions on every screen."""
+    if not boxes:
+        return 0, 0, width, height
+    left = min(b[0] for b in boxes) - MARGIN
+    top = min(b[1] for b in boxes) - MARGIN
+    right = max(b[2] for b in boxes) + MARGIN
+    bottom = max(b[3] for b in boxes) + MARGIN
+    view_width = max(right - left, MIN_WIDTH, round((bottom - top) * width / height))
+    view_height = round(view_width * height / width)
+    centre_x, centre_y = (left + right) // 2, (top + bottom) // 2
+    x = min(max(centre_x - view_width // 2, 0), max(width - view_width, 0))
+    y = min(max(centre_y - view_height // 2, 0), max(height - view_height, 0))
+    return x, y, min(view_width, width), min(view_height, height)
 
 
 @cache
@@ -69,4 +94,5 @@ def draw(levels: dict[str, tuple[str, str]]) -> Picture:
         )
     # The supply base drawn last, so its borders are not hidden under its neighbours'.
     shapes.sort(key=lambda shape: shape.in_base)
-    return Picture(data["width"], data["height"], shapes)
+    boxes = [c["box"] for n, c in data["countries"].items() if n in levels and c.get("box")]
+    return Picture(*_view(boxes, data["width"], data["height"]), shapes)

@@ -19,6 +19,7 @@ from oretrace.risk.exceptions import RegisterError
 from oretrace.risk.permissions import can_manage_risks
 from oretrace.risk.register import charts, forms, queries, riskmap
 from oretrace.risk.register.exports import PLANS_EXPORT, REGISTER_EXPORT
+from oretrace.risk.register.reviews import latest_review
 from oretrace.risk.register.services import entries, plans
 from oretrace.web.views import errors_on_form, member_required, requires
 
@@ -183,11 +184,23 @@ PLAN_FORMS: dict[str, Any] = {
 NEEDS_MEMBER = {"measure", "link"}
 
 
+def _initial(do: str) -> dict[str, Any]:
+    """Today's date in a decision's form, and the latest review date it allows."""
+    today = timezone.localdate()
+    latest = latest_review(today)
+    return {
+        "review": {"reviewed_on": today, "next_review_on": latest},
+        "strategy": {"decided_on": today, "review_on": latest},
+        "close": {"closed_on": today},
+        "escalate": {"escalated_on": today},
+    }.get(do, {})
+
+
 def _plan_form(do: str, member: Membership, data: Any = None) -> Any:
     form_class = PLAN_FORMS[do]
     if do in NEEDS_MEMBER:
         return form_class(data, member=member, prefix=do)
-    return form_class(data, prefix=do)
+    return form_class(data, prefix=do, initial=_initial(do))
 
 
 def _apply(do: str, plan: Any, member: Membership, data: dict[str, Any]) -> None:

@@ -49,8 +49,8 @@ class Subject:
             return self.facility.country
         if self.supplier is not None and self.supplier.country_id:
             return self.supplier.country
-        if self.lot is not None and self.lot.facility_id:
-            return self.lot.facility.country  # type: ignore[union-attr]
+        if self.lot is not None and self.lot.facility is not None:
+            return self.lot.facility.country
         return None
 
 
@@ -74,7 +74,7 @@ def _check_subject(subject: Subject, actor: Actor, organisation: Organisation) -
         if row is None:
             continue
         if isinstance(actor, Membership):
-            seen = model.objects.for_member(actor).filter(pk=row.pk).exists()  # type: ignore[attr-defined]
+            seen = model.objects.for_member(actor).filter(pk=row.pk).exists()
         else:
             seen = getattr(row, "organisation_id", None) in (None, organisation.pk)
         if not seen:
@@ -128,7 +128,7 @@ def record_risk(
             raise RegisterError("score", f"no risk score #{score.pk} of your organisation")
         origin = RiskOrigin.SCORE
         origin_reference = origin_reference or f"score #{score.pk} ({score.total}, {score.level})"
-        subject = _flag_subject(score, subject)  # type: ignore[arg-type]
+        subject = _flag_subject(score, subject)
     if red_flag is not None:
         if red_flag.organisation_id != owner.pk:
             raise RegisterError("red_flag", f"no red flag #{red_flag.pk} of your organisation")

@@ -286,6 +286,13 @@ def _number(value: Decimal | str | None, field: str, *, optional: bool = False) 
     return number
 
 
+def _required(value: Decimal | str | None, field: str) -> Decimal:
+    number = _number(value, field)
+    if number is None:  # never: _number refuses an empty value unless optional
+        raise RegisterError(field, "give a number")
+    return number
+
+
 def _add_indicator(plan: RiskPlan, data: IndicatorInput, actor: Actor) -> Indicator:
     if not data.what.strip():
         raise RegisterError("what", "say what the indicator measures")
@@ -293,7 +300,7 @@ def _add_indicator(plan: RiskPlan, data: IndicatorInput, actor: Actor) -> Indica
         plan=plan,
         what=data.what.strip()[:300],
         unit=data.unit.strip()[:40],
-        target=_number(data.target, "target"),
+        target=_required(data.target, "target"),
         current=_number(data.current, "current", optional=True),
     )
     log_change(indicator, action=ChangeAction.CREATE, actor=actor, organisation=plan.organisation)
