@@ -9,11 +9,50 @@ from datetime import date
 import pytest
 
 from oretrace.assessments.tests.factories import AssessmentFactory
+from oretrace.core.tests.harness import Reach, Tenancy, tenancy_tests
 from oretrace.declarations.tests.factories import SupplierFactory
 from oretrace.ledger.models import Leaf
 from oretrace.risk.models import RiskEntry, RiskPlan
+from oretrace.risk.register.api import router
 
 pytestmark = pytest.mark.django_db
+
+# B's requests on A's risk and plan (``objects_of_a`` in conftest.py), with valid bodies.
+DAY, LATER = "2026-12-06", "2027-01-01"
+PLANS = "/api/v1/risk/plans/{plan}"
+CROSS_ORG = {
+    "GET /risk/register/{entry_id}": Reach("/api/v1/risk/register/{entry}"),
+    "POST /risk/register/{entry_id}/status": Reach(
+        "/api/v1/risk/register/{entry}/status", {"status": "closed", "note": "x"}
+    ),
+    "POST /risk/register/{entry_id}/plan": Reach(
+        "/api/v1/risk/register/{entry}/plan",
+        {"strategy": "mitigate", "decided_on": DAY, "review_on": LATER},
+    ),
+    "GET /risk/plans/{plan_id}": Reach(PLANS),
+    "POST /risk/plans/{plan_id}/reviews": Reach(
+        PLANS + "/reviews", {"reviewed_on": DAY, "outcome": "x", "next_review_on": LATER}
+    ),
+    "POST /risk/plans/{plan_id}/strategy": Reach(
+        PLANS + "/strategy",
+        {"strategy": "suspend", "decided_on": DAY, "review_on": LATER, "outcome": "x"},
+    ),
+    "POST /risk/plans/{plan_id}/close": Reach(PLANS + "/close", {"closed_on": DAY, "outcome": "x"}),
+    "POST /risk/plans/{plan_id}/measures": Reach(
+        PLANS + "/measures", {"what": "x", "owner_id": 1, "due_on": LATER}
+    ),
+    "POST /risk/plans/{plan_id}/indicators": Reach(
+        PLANS + "/indicators", {"what": "x", "target": "1"}
+    ),
+    "POST /risk/plans/{plan_id}/escalations": Reach(
+        PLANS + "/escalations", {"escalated_to": "x", "escalated_on": DAY, "decision": "x"}
+    ),
+    "POST /risk/plans/{plan_id}/links": Reach(PLANS + "/links", {"assessment_ids": []}),
+}
+# The register and the plans lists, and a new risk: the caller's own organisation's.
+OWN_SCOPE = {"GET /risk/register", "POST /risk/register", "GET /risk/plans"}
+TENANCY = Tenancy(router, cross_org=CROSS_ORG, own_scope=OWN_SCOPE)
+test_every_route_is_covered, test_other_organisation_gets_404 = tenancy_tests(TENANCY)
 
 
 def _post(client, url, body):
