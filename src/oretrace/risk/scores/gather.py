@@ -14,7 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -78,7 +80,7 @@ class FacilityFacts:
     country: str
     region: str  # ISO 3166-2 code, or ""
     minerals: tuple[str, ...]
-    statuses: tuple[tuple[str, str, date, date | None, int], ...]  # scheme, status, from, to, pk
+    statuses: tuple[tuple[str, str, date, date | None], ...]  # scheme, status, from, until
 
 
 def facility_facts(
@@ -88,9 +90,9 @@ def facility_facts(
     statuses and the organisation's own), in three queries whatever the number of facilities."""
     minerals: dict[int, list[str]] = defaultdict(list)
     through = Facility.minerals.through.objects.filter(facility__in=facilities)
-    for pk, code in through.values_list("facility_id", "mineral__code").order_by("facility_id"):
+    for pk, code in _rows(through.values_list("facility_id", "mineral__code").order_by()):
         minerals[pk].append(code)
-    statuses: dict[int, list[tuple[str, str, date, date | None, int]]] = defaultdict(list)
+    statuses: dict[int, list[tuple[str, str, date, date | None]]] = defaultdict(list)
     recorded = scope_to_organisation(
         AssuranceStatus.objects.filter(
             facility__in=facilities, effective_on__lte=as_of, recorded_at__lte=end_of(as_of)
@@ -98,10 +100,10 @@ def facility_facts(
         organisation_id,
         public=Q(organisation__isnull=True),
     ).order_by("facility_id", "scheme", "-effective_on", "-id")
-    for row in recorded.values_list(
-        "facility_id", "scheme", "status", "effective_on", "valid_until", "pk"
+    for pk, scheme, status, since, until in _rows(
+        recorded.values_list("facility_id", "scheme", "status", "effective_on", "valid_until")
     ):
-        statuses[row[0]].append(row[1:])
+        statuses[pk].append((scheme, status, _day(since), _day(until) if until else None))
     rows = facilities.order_by("pk").values_list("pk", "name", "country_id", "subdivision_id")
     return [
         FacilityFacts(
@@ -109,11 +111,26 @@ def facility_facts(
             name,
             country,
             region or "",
-            tuple(minerals.get(pk, ())),
+            tuple(sorted(minerals.get(pk, ()))),
             tuple(statuses.get(pk, ())),
         )
-        for pk, name, country, region in rows
+        for pk, name, country, region in _rows(rows)
     ]
+
+
+def _rows(query: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query straight from the cursor: the ORM's per-value
+    conversion costs more than the read itself at 100,000 rows (dates come back as text on
+    SQLite; ``_day`` reads them)."""
+    sql, params = query.query.sql_with_params()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        found: list[tuple[Any, ...]] = cursor.fetchall()
+    return found
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _edition_evidence(refs: References, kind: str, text: str) -> tuple[Evidence, ...]:
@@ -184,7 +201,7 @@ def assurance(facts: FacilityFacts, as_of: date, terms: Mapping[str, list[str]])
     meaning = {word.casefold(): state for state, words in terms.items() for word in words}
     rank = {"conformant": 0, "active": 1, "none": 2}
     best, evidence, seen = "none", [], set()
-    for scheme, status, since, until, _pk in facts.statuses:
+    for scheme, status, since, until in facts.statuses:
         if scheme in seen:
             continue  # ordered newest first per scheme: the first entry is the current one
         seen.add(scheme)
@@ -193,9 +210,7 @@ def assurance(facts: FacilityFacts, as_of: date, terms: Mapping[str, list[str]])
             state = "none"
         if rank[state] < rank[best]:
             best = state
-        evidence.append(
-            Evidence(f"{scheme}: {status} ({since:%Y-%m-%d})", ref=f"registry-facility:{facts.pk}")
-        )
+        evidence.append(Evidence(f"{scheme}: {status} ({since:%Y-%m-%d})"))
     return Observation(best, evidence=tuple(evidence))
 
 
@@ -211,12 +226,64 @@ def facility_inputs(
     methodology: Methodology, refs: References, facts: FacilityFacts, as_of: date
 ) -> dict[str, Observation]:
     """Every source's observation of one facility."""
-    return {
-        "cahra": cahra(refs, facts),
-        "dol-goods": dol_goods(refs, facts, _indicator_terms(methodology, "dol-goods")),
-        "dol-countries": dol_country(refs, facts),
-        "assurance": assurance(facts, as_of, _indicator_terms(methodology, "assurance")),
-    }
+    return Observer(methodology, refs, as_of).inputs(facts)
+
+
+class Observer:
+    """``facility_inputs`` for many facilities: an observation depends only on a few facts
+    (country and region, country and minerals, the statuses), so each is made once and shared
+    by every facility with the same facts; the same observations in the same order then let
+    the caller reuse one score's arithmetic too (``key``)."""
+
+    def __init__(self, methodology: Methodology, refs: References, as_of: date) -> None:
+        self.refs, self.as_of = refs, as_of
+        self.goods_terms = _indicator_terms(methodology, "dol-goods")
+        self.status_terms = _indicator_terms(methodology, "assurance")
+        self._cahra: dict[tuple[str, str], Observation] = {}
+        self._goods: dict[tuple[str, tuple[str, ...]], Observation] = {}
+        self._country: dict[str, Observation] = {}
+        self._assurance: dict[tuple[tuple[str, str, date, date | None], ...], Observation] = {}
+        self._same: dict[Observation, Observation] = {}  # equal observations, one object
+        self._seen: dict[tuple[Any, ...], tuple[tuple[int, ...], dict[str, Observation]]] = {}
+
+    def inputs(self, facts: FacilityFacts) -> dict[str, Observation]:
+        return self.observe(facts)[1]
+
+    def observe(self, facts: FacilityFacts) -> tuple[tuple[int, ...], dict[str, Observation]]:
+        """A facility's observations and their key: equal keys, equal observations (they are
+        the shared objects of this observer, which keeps them alive, so identities name them)."""
+        facets = (facts.country, facts.region, facts.minerals, facts.statuses)
+        if (known := self._seen.get(facets)) is None:
+            inputs = {
+                "cahra": self._cached(self._cahra, facets[:2], cahra, self.refs, facts),
+                "dol-goods": self._cached(
+                    self._goods,
+                    (facts.country, facts.minerals),
+                    dol_goods,
+                    self.refs,
+                    facts,
+                    self.goods_terms,
+                ),
+                "dol-countries": self._cached(
+                    self._country, facts.country, dol_country, self.refs, facts
+                ),
+                "assurance": self._cached(
+                    self._assurance,
+                    facts.statuses,
+                    assurance,
+                    facts,
+                    self.as_of,
+                    self.status_terms,
+                ),
+            }
+            known = self._seen[facets] = (tuple(map(id, inputs.values())), inputs)
+        return known
+
+    def _cached(self, memo: dict[Any, Observation], key: Any, make: Any, *args: Any) -> Observation:
+        if (found := memo.get(key)) is None:
+            made = make(*args)
+            found = memo[key] = self._same.setdefault(made, made)
+        return found
 
 
 @dataclass
