@@ -205,7 +205,7 @@ def build_world() -> World:
     from oretrace.declarations.models import Campaign, Declaration, Supplier
     from oretrace.ledger.models import Leaf
     from oretrace.registry.models import Facility, MatchReview
-    from oretrace.risk.models import Edition, Score
+    from oretrace.risk.models import Edition, RedFlag, Score
     from oretrace.traceability.models import EpcisCapture, EpcisEvent, Lot
 
     build_demo()
@@ -277,6 +277,7 @@ def build_world() -> World:
         "secret": "x",
         "edition_id": Edition.objects.order_by("pk").first().pk,
         "score_id": Score.objects.filter(organisation=brightline).first().pk,
+        "flag_id": RedFlag.objects.filter(organisation=brightline).order_by("pk").first().pk,
     }
     world.ids = {k: str(v) for k, v in ids.items()}
     # On the web, ``request_id`` names a support request (assessments:support).

@@ -463,6 +463,8 @@ WEB_READS = {
     "risk:score",
     "risk:facility_score",
     "risk:supplier_score",
+    "risk:flags",
+    "risk:flag",
 }
 
 

@@ -33,6 +33,7 @@ PURE = {
     "oretrace.traceability.epcis",
     "oretrace.risk.sources",
     "oretrace.risk.scoring",
+    "oretrace.risk.flags",
 }
 
 Rule = Callable[[rules.Source], Iterator[rules.Violation]]

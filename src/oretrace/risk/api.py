@@ -104,3 +104,24 @@ def list_scores(request: AuthenticatedRequest, filters: Query[ScoreFilter]) -> Q
 def get_score(request: AuthenticatedRequest, score_id: int) -> Score:
     """One score with its breakdown: every contribution with its source and evidence."""
     return score_queries.score_for(request.auth, score_id)
+
+
+# --- red flags ---------------------------------------------------------------------------------
+
+from oretrace.risk.models import RedFlag  # noqa: E402  (appended section)
+from oretrace.risk.queries import FlagFilter  # noqa: E402
+from oretrace.risk.schemas import FlagOut  # noqa: E402
+
+
+@router.get("/risk/flags", response=list[FlagOut], tags=TAGS)
+@paginate(Pagination)
+def list_flags(request: AuthenticatedRequest, filters: Query[FlagFilter]) -> QuerySet[RedFlag]:
+    """The organisation's red flags, newest first: open ones unless ``state`` says ``closed``
+    (or is empty: both); by ``rule``, ``severity``, ``facility``, ``supplier`` or ``lot``."""
+    return queries.flags_for(request.auth, filters)
+
+
+@router.get("/risk/flags/{flag_id}", response=FlagOut, tags=TAGS)
+def get_flag(request: AuthenticatedRequest, flag_id: int) -> RedFlag:
+    """One red flag with its rule, evidence and edition."""
+    return queries.flag_for(request.auth, flag_id)

@@ -11,3 +11,6 @@ class RiskConfig(AppConfig):
         # Job handlers and demo steps register themselves when their modules are imported.
         import oretrace.risk.demo
         import oretrace.risk.tasks  # noqa: F401
+        from oretrace.risk.redflags import triggers
+
+        triggers.connect()  # red flags are recomputed when what they read changes

@@ -98,4 +98,54 @@ STATE_LABELS = {
     "undisclosed": _("no declaration"),
     "open": _("open"),
     "scored": _("scored"),
+    "medium": _("medium"),
+}
+
+
+# --- red flags (issue 18 §2) ------------------------------------------------------------------
+
+
+class FlagSeverity(models.TextChoices):
+    """How urgently a red flag calls for enhanced due diligence (the rule sets it)."""
+
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class EvidenceKind(models.TextChoices):
+    """The kind of record a red flag cites as its evidence."""
+
+    DECLARATION = "declaration", _("Supplier declaration")
+    SMELTER_ENTRY = "smelter-entry", _("Smelter List row of a declaration")
+    MINE_ENTRY = "mine-entry", _("Mine List row of a declaration")
+    ASSURANCE_STATUS = "assurance-status", _("Assurance status")
+    FACILITY = "facility", _("Facility")
+    LOT = "lot", _("Lot (custody)")
+    CUSTODY_FLAG = "custody-flag", _("Mass-balance flag (custody)")
+    ASSESSMENT = "assessment", _("Assessment")
+
+
+class FlagState(models.TextChoices):
+    """A red flag's filter on the list: still holding, or closed."""
+
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+# What made the red flags be recomputed (a recompute job's reasons; a closed flag's reason).
+FLAG_TRIGGERS = {
+    "declaration": _("a declaration was imported or decided"),
+    "match": _("a smelter name was matched"),
+    "status": _("an assurance status was recorded"),
+    "custody": _("custody events were captured"),
+    "assessment": _("an assessment was submitted or decided"),
+    "edition": _("a risk-data edition was imported"),
+    "manual": _("a recomputation was asked for"),
+}
+# What the codes of a recompute job's result are called.
+FLAG_COUNT_LABELS = {
+    "raised": _("raised"),
+    "closed": _("closed"),
+    "open": _("open"),
 }

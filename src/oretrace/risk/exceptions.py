@@ -9,3 +9,7 @@ class EditionError(OretraceError):
 
 class ScoreError(OretraceError):
     """A risk score that cannot be computed as asked (a missing or changed methodology)."""
+
+
+class FlagError(OretraceError):
+    """A red-flag request that cannot be carried out as given; the message says why."""

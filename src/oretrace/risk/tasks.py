@@ -80,3 +80,24 @@ def recompute_scores_job(ctx: JobContext, *, as_of: str) -> dict[str, Any]:
         job=ctx.job,
     )
     return {"data": done.counts, "url": reverse("risk:scores")}
+
+
+# --- red flags ---------------------------------------------------------------------------------
+
+from oretrace.risk.choices import FLAG_COUNT_LABELS  # noqa: E402  (appended section)
+from oretrace.risk.permissions import can_recompute_flags  # noqa: E402
+from oretrace.risk.redflags.services import RECOMPUTE_JOB, recompute_flags  # noqa: E402
+
+
+@job_handler(
+    RECOMPUTE_JOB,
+    title=_("Recompute the red flags"),
+    permission=can_recompute_flags,
+    user_startable=True,
+    result_labels=FLAG_COUNT_LABELS,
+)
+def recompute_flags_job(ctx: JobContext, *, reasons: list[str] | None = None) -> dict[str, Any]:
+    """Job: recompute the organisation's red flags (queued after a change, or by a member)."""
+    outcome = recompute_flags(ctx.job.organisation, reasons=reasons or ["manual"])
+    ctx.progress(100)
+    return {"data": outcome.as_counts(), "url": reverse("risk:flags")}

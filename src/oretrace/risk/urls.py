@@ -18,3 +18,11 @@ urlpatterns += [
     path("scores/facilities/<int:facility_id>/", score_views.facility_score, name="facility_score"),
     path("scores/suppliers/<int:supplier_id>/", score_views.supplier_score, name="supplier_score"),
 ]
+
+# --- red flags ---
+from oretrace.risk.redflags import views as flag_views  # noqa: E402
+
+urlpatterns += [
+    path("flags/", flag_views.flag_list, name="flags"),
+    path("flags/<int:flag_id>/", flag_views.flag_detail, name="flag"),
+]

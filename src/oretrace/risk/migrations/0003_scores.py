@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         ('core', '0009_job_title_text'),
         ('declarations', '0004_supplier_language'),
         ('registry', '0006_reference_import_complete'),
-        ('risk', '0001_editions'),
+        ('risk', '0002_red_flags'),
         ('traceability', '0004_custody_flag_phantom_receipt'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -10,6 +10,7 @@ from oretrace.risk.models.editions import (
     EditionRow,
     GoodListing,
 )
+from oretrace.risk.models.flags import RedFlag
 from oretrace.risk.models.scores import Methodology, Score
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "EditionRow",
     "GoodListing",
     "Methodology",
+    "RedFlag",
     "Score",
 ]

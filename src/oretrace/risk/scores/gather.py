@@ -25,7 +25,7 @@ from oretrace.declarations.choices import DeclarationStatus, SmelterMatch
 from oretrace.declarations.models import Declaration, SmelterEntry, Supplier
 from oretrace.registry.models import AssuranceStatus, Facility
 from oretrace.risk.choices import EditionKind
-from oretrace.risk.models import ConflictArea, CountryProfile, Edition, GoodListing
+from oretrace.risk.models import ConflictArea, CountryProfile, Edition, GoodListing, RedFlag
 from oretrace.risk.queries import edition_as_of
 from oretrace.risk.scoring import Evidence, Methodology, Observation
 
@@ -81,6 +81,7 @@ class FacilityFacts:
     region: str  # ISO 3166-2 code, or ""
     minerals: tuple[str, ...]
     statuses: tuple[tuple[str, str, date, date | None], ...]  # scheme, status, from, until
+    flags: tuple[tuple[str, str, int], ...] = ()  # open red flags: severity, rule, id
 
 
 def facility_facts(
@@ -104,6 +105,7 @@ def facility_facts(
         recorded.values_list("facility_id", "scheme", "status", "effective_on", "valid_until")
     ):
         statuses[pk].append((scheme, status, _day(since), _day(until) if until else None))
+    flags = open_flags(organisation_id, as_of, "facility_id", facility__in=facilities)
     rows = facilities.order_by("pk").values_list("pk", "name", "country_id", "subdivision_id")
     return [
         FacilityFacts(
@@ -113,9 +115,39 @@ def facility_facts(
             region or "",
             tuple(sorted(minerals.get(pk, ()))),
             tuple(statuses.get(pk, ())),
+            flags.get(pk, ()),
         )
         for pk, name, country, region in _rows(rows)
     ]
+
+
+def open_flags(
+    organisation_id: int, as_of: date, subject: str, **lookup: Any
+) -> dict[int, tuple[tuple[str, str, int], ...]]:
+    """The organisation's red flags open at the end of ``as_of``, by subject id (``subject`` is
+    ``facility_id`` or ``supplier_id``): (severity, rule, id), in one query."""
+    found: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+    flags = scope_to_organisation(RedFlag.objects.open_on(as_of).filter(**lookup), organisation_id)
+    for pk, severity, rule, flag in _rows(
+        flags.order_by(subject, "pk").values_list(subject, "severity", "rule", "pk")
+    ):
+        if pk is not None:
+            found[pk].append((severity, rule, flag))
+    return {pk: tuple(sorted(rows)) for pk, rows in found.items()}
+
+
+SEVERITIES = ("low", "medium", "high")
+
+
+def red_flags(flags: tuple[tuple[str, str, int], ...]) -> Observation:
+    """The highest severity among the open flags, each flag as evidence; ``none`` without."""
+    if not flags:
+        return Observation("none")
+    worst = max(flags, key=lambda flag: SEVERITIES.index(flag[0]) if flag[0] in SEVERITIES else 0)
+    evidence = tuple(
+        Evidence(f"{rule} ({severity})", ref=f"flag:{pk}") for severity, rule, pk in flags
+    )
+    return Observation(worst[0] if worst[0] in SEVERITIES else "high", evidence=evidence)
 
 
 def _rows(query: QuerySet[Any]) -> list[tuple[Any, ...]]:
@@ -243,6 +275,7 @@ class Observer:
         self._goods: dict[tuple[str, tuple[str, ...]], Observation] = {}
         self._country: dict[str, Observation] = {}
         self._assurance: dict[tuple[tuple[str, str, date, date | None], ...], Observation] = {}
+        self._flags: dict[tuple[tuple[str, str, int], ...], Observation] = {}
         self._same: dict[Observation, Observation] = {}  # equal observations, one object
         self._seen: dict[tuple[Any, ...], tuple[tuple[int, ...], dict[str, Observation]]] = {}
 
@@ -252,7 +285,7 @@ class Observer:
     def observe(self, facts: FacilityFacts) -> tuple[tuple[int, ...], dict[str, Observation]]:
         """A facility's observations and their key: equal keys, equal observations (they are
         the shared objects of this observer, which keeps them alive, so identities name them)."""
-        facets = (facts.country, facts.region, facts.minerals, facts.statuses)
+        facets = (facts.country, facts.region, facts.minerals, facts.statuses, facts.flags)
         if (known := self._seen.get(facets)) is None:
             inputs = {
                 "cahra": self._cached(self._cahra, facets[:2], cahra, self.refs, facts),
@@ -275,6 +308,7 @@ class Observer:
                     self.as_of,
                     self.status_terms,
                 ),
+                "red-flags": self._cached(self._flags, facts.flags, red_flags, facts.flags),
             }
             known = self._seen[facets] = (tuple(map(id, inputs.values())), inputs)
         return known
@@ -292,6 +326,7 @@ class SupplierFacts:
     name: str
     declarations: list[tuple[int, str, bool]] = field(default_factory=list)  # pk, family, flawed
     facilities: set[int] = field(default_factory=set)
+    flags: tuple[tuple[str, str, int], ...] = ()
 
 
 _UNRESOLVED = (SmelterMatch.UNMATCHED, SmelterMatch.NOT_IDENTIFIED, SmelterMatch.REVIEW)
@@ -329,6 +364,10 @@ def supplier_facts(
             unresolved.add(declaration)
     for (supplier, family), (pk, flawed) in sorted(latest.items()):
         found[supplier].declarations.append((pk, family, flawed or pk in unresolved))
+    for supplier, flags in open_flags(
+        organisation_id, as_of, "supplier_id", supplier__in=suppliers
+    ).items():
+        found[supplier].flags = flags
     return found
 
 
@@ -344,4 +383,4 @@ def declaration(facts: SupplierFacts) -> Observation:
 
 
 def supplier_inputs(facts: SupplierFacts) -> dict[str, Observation]:
-    return {"declaration": declaration(facts)}
+    return {"declaration": declaration(facts), "red-flags": red_flags(facts.flags)}

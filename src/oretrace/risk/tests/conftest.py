@@ -18,5 +18,8 @@ def operator(org_a):
 
 @pytest.fixture
 def objects_of_a(org_a, member_a):
-    """Editions belong to no organisation; A's objects are its scores and what they are of."""
-    return {**scored_objects(org_a, member_a)}
+    """A's objects the tenancy declarations reach: a red flag, and its scores with what they
+    are of (editions belong to no organisation: every member reads them)."""
+    from oretrace.risk.tests.factories import RedFlagFactory
+
+    return {"flag": RedFlagFactory.create(organisation=org_a).pk, **scored_objects(org_a, member_a)}

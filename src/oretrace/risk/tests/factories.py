@@ -5,7 +5,14 @@ import datetime
 import factory
 
 from oretrace.risk.choices import EditionKind
-from oretrace.risk.models import ConflictArea, CountryCode, CountryProfile, Edition, GoodListing
+from oretrace.risk.models import (
+    ConflictArea,
+    CountryCode,
+    CountryProfile,
+    Edition,
+    GoodListing,
+    RedFlag,
+)
 
 
 class EditionFactory(factory.django.DjangoModelFactory[Edition]):
@@ -75,3 +82,19 @@ class CountryCodeFactory(factory.django.DjangoModelFactory[CountryCode]):
     numeric = "999"
     name = factory.Sequence(lambda n: f"Country {n}")
     key = factory.LazyAttribute(lambda row: row.alpha2)
+
+
+class RedFlagFactory(factory.django.DjangoModelFactory[RedFlag]):
+    class Meta:
+        model = RedFlag
+
+    organisation = factory.SubFactory("oretrace.core.tests.factories.OrganisationFactory")
+    rule = "smelter-not-conformant"
+    key = factory.Sequence(lambda n: f"smelter-not-conformant|smelter-entry:{n}")
+    severity = "high"
+    evidence_kind = "smelter-entry"
+    evidence_id = factory.Sequence(lambda n: n + 1)
+    evidence_label = factory.Sequence(lambda n: f"cmrt-{n}.xlsx, Smelter List row 5: Test smelter")
+    params = factory.LazyFunction(
+        lambda: {"evidence": "cmrt.xlsx", "facility": "Test smelter", "status": "Non-conformant"}
+    )

@@ -23,9 +23,15 @@ PUBLIC = {
     "GET /risk/editions",
     "GET /risk/editions/{edition_id}",
 }
-OWN_SCOPE = {"POST /risk/editions"}  # the operator's import, refused to everyone else
-OWN_SCOPE |= {"GET /risk/scores"}  # the caller's own organisation's scores
-CROSS_ORG = {"GET /risk/scores/{score_id}": Reach("/api/v1/risk/scores/{score}")}
+OWN_SCOPE = {
+    "POST /risk/editions",  # the operator's import, refused to everyone else
+    "GET /risk/flags",  # the caller's organisation's red flags
+    "GET /risk/scores",  # the caller's own organisation's scores
+}
+CROSS_ORG = {
+    "GET /risk/flags/{flag_id}": Reach("/api/v1/risk/flags/{flag}"),
+    "GET /risk/scores/{score_id}": Reach("/api/v1/risk/scores/{score}"),
+}
 TENANCY = Tenancy(router, cross_org=CROSS_ORG, own_scope=OWN_SCOPE, public=PUBLIC)
 test_every_route_is_covered, test_other_organisation_gets_404 = tenancy_tests(TENANCY)
 

@@ -22,6 +22,7 @@ PAGES = PageTenancy(
     urlpatterns,
     "risk",
     cross_org={
+        "flag": [Page(["flag"])],
         "score": [Page(["score"])],
         "facility_score": [Page(["facility"])],
         "supplier_score": [Page(["supplier"])],
