@@ -4,14 +4,15 @@ computation in plain Python on in-memory rows.
     .venv/bin/python benchmarks/risk.py [--facilities 100000] [--rounds 3]
 
 The organisation records ``--facilities`` facilities in 40 countries (half with an ISO 3166-2
-region, each with one or two minerals, 60 % with assurance statuses), and 500 suppliers whose
-declarations name 40 of them each; the reference lists in force are a CAHRA list (a few regions
-in 12 countries), a List of Goods (5 goods in 30 countries) and country profiles (40 countries).
-One round is ``recompute_scores`` exactly as the job runs it: the editions in force, the
-facts in set-based queries (facilities, minerals, statuses, declarations, smelter rows), every
-facility and supplier scored by the pure package with its breakdown and fingerprint, the day's
-old scores deleted and the new ones written in bulk, in one transaction. The baseline is the
-same scoring (inputs, scores, fingerprints, breakdowns) on facts already read into memory, with
+region, each with one or two minerals, 60 % with assurance statuses, 10 % with an open red
+flag), and 500 suppliers whose declarations name 40 of them each; the reference lists in force
+are a CAHRA list (a few regions in 12 countries), a List of Goods (5 goods in 30 countries) and
+country profiles (40 countries). One round is ``recompute_scores`` exactly as the job runs it:
+the editions in force, the facts in set-based queries (facilities, minerals, statuses, open
+flags, declarations, smelter rows), every facility and supplier scored by the pure package with
+its breakdown and fingerprint, the day's old scores deleted and the new ones written in bulk,
+in one transaction. The baseline is the same scoring (inputs, scores, fingerprints, breakdowns)
+on facts already read into memory, with
 no database. Production settings, SQLite in a scratch data directory.
 """
 
@@ -36,7 +37,14 @@ from oretrace.core.models import Country, Mineral, Organisation, Subdivision
 from oretrace.core.reference import load_countries, load_minerals, load_subdivisions
 from oretrace.declarations.models import Declaration, SmelterEntry, Supplier
 from oretrace.registry.models import AssuranceStatus, Facility
-from oretrace.risk.models import ConflictArea, CountryProfile, Edition, GoodListing, Score
+from oretrace.risk.models import (
+    ConflictArea,
+    CountryProfile,
+    Edition,
+    GoodListing,
+    RedFlag,
+    Score,
+)
 from oretrace.risk.scores import gather, services
 from oretrace.risk.scoring import Child, Scorer, Stored, breakdown, fingerprint, score
 
@@ -175,6 +183,28 @@ def _suppliers(org: Organisation, rng: random.Random) -> None:
     )
 
 
+def _flags(org: Organisation, rng: random.Random) -> None:
+    """Open red flags about one facility in ten, as the flag rules would leave them."""
+    ids = Facility.objects.filter(organisation=org).values_list("pk", flat=True)
+    RedFlag.objects.bulk_create(
+        (
+            RedFlag(
+                organisation=org,
+                rule="smelter-not-conformant",
+                key=f"bench|facility:{pk}",
+                severity=rng.choice(("high", "medium", "low")),
+                facility_id=pk,
+                evidence_kind="facility",
+                evidence_id=pk,
+                evidence_label=f"Facility {pk}",
+            )
+            for pk in ids
+            if rng.random() < 0.1
+        ),
+        batch_size=CHUNK,
+    )
+
+
 def build(n: int) -> Organisation:
     call_command("migrate", "--no-input", verbosity=0)
     load_countries()
@@ -192,6 +222,7 @@ def build(n: int) -> Organisation:
         _lists(countries, rng)
         _facilities(org, n, countries, rng)
         _suppliers(org, rng)
+        _flags(org, rng)
     return org
 
 

@@ -127,6 +127,7 @@ def test_unknown_scores_above_known_low():
         "dol-goods": Observation("not_listed"),
         "dol-countries": Observation(value=Decimal("0.01")),
         "assurance": Observation("conformant"),
+        "red-flags": Observation("none"),
     }
     low = score(method, "facility", known_low)
     unknown = score(method, "facility", {})
@@ -137,13 +138,13 @@ def test_unknown_scores_above_known_low():
 
 def test_a_supplier_aggregates_its_facilities_and_unknown_when_it_names_none():
     method = read(SHIPPED.read_text(), SHIPPED.name)
-    inputs = {"declaration": Observation("complete")}
+    inputs = {"declaration": Observation("complete"), "red-flags": Observation("none")}
     children = {"facility": [Child("A", Decimal("20")), Child("B", Decimal("55.55"), ref="f:2")]}
     named = score(method, "supplier", inputs, children)
-    assert named.total == Decimal("33.33")  # highest child 55.55 x 60 %, complete disclosure 0
+    assert named.total == Decimal("27.78")  # highest child 55.55 x 50 % (27.775, half-even)
     assert named.contributions[1].evidence == (Evidence("B", ref="f:2"),)
     none_named = score(method, "supplier", inputs, {})
-    assert none_named.total == Decimal("42.00")  # the category's unknown, 70 x 60 %
+    assert none_named.total == Decimal("35.00")  # the category's unknown, 70 x 50 %
 
 
 def test_a_lot_weights_its_origins_by_mass():
