@@ -28,6 +28,8 @@ from oretrace.risk.choices import EditionKind
 from oretrace.risk.models import ConflictArea, CountryProfile, Edition, GoodListing, RedFlag
 from oretrace.risk.queries import edition_as_of
 from oretrace.risk.scoring import Evidence, Methodology, Observation
+from oretrace.traceability.models import Lot
+from oretrace.traceability.trace import upstream
 
 USED_KINDS = (EditionKind.CAHRA, EditionKind.DOL_GOODS, EditionKind.DOL_COUNTRIES)
 
@@ -384,3 +386,35 @@ def declaration(facts: SupplierFacts) -> Observation:
 
 def supplier_inputs(facts: SupplierFacts) -> dict[str, Observation]:
     return {"declaration": declaration(facts), "red-flags": red_flags(facts.flags)}
+
+
+@dataclass(frozen=True)
+class LotFacts:
+    pk: int
+    code: str
+    origins: tuple[tuple[int | None, str, Decimal], ...]  # facility id, name, share of the lot
+
+
+def product_lots(organisation_id: int, as_of: date) -> list[LotFacts]:
+    """The organisation's product lots recorded by ``as_of`` (lots made from others that went
+    nowhere since), each with its traced origins: the share of the lot from each origin
+    facility (one trace query per product lot)."""
+    lots = (
+        scope_to_organisation(
+            Lot.objects.filter(
+                incoming__isnull=False, outgoing__isnull=True, created_at__lte=end_of(as_of)
+            ),
+            organisation_id,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    found = []
+    for lot in lots:
+        shares: dict[tuple[int | None, str], Decimal] = defaultdict(Decimal)
+        for share in upstream(lot).shares:
+            # six places: a float's share becomes the same Decimal on every machine
+            shares[(share.facility_id, share.facility)] += Decimal(f"{share.fraction:.6f}")
+        origins = tuple(sorted(((pk, name, part) for (pk, name), part in shares.items()), key=str))
+        found.append(LotFacts(lot.pk, lot.code, origins))
+    return found

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -125,9 +125,10 @@ class Recomputed:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def scored_facilities(organisation_id: int) -> QuerySet[Facility]:
-    """The facilities an organisation's scores cover: its own, and those its suppliers'
-    declarations name (matched by the engine or by a reviewer), merged ones aside."""
+def scored_facilities(organisation_id: int, also: Iterable[int] = ()) -> QuerySet[Facility]:
+    """The facilities an organisation's scores cover: its own, those its suppliers'
+    declarations name (matched by the engine or by a reviewer) and ``also`` (its product lots'
+    origins), merged ones aside."""
     own = scope_to_organisation(Facility.objects.all(), organisation_id).values("pk")
     declared = SmelterEntry.objects.filter(
         declaration__in=scope_to_organisation(Declaration.objects.all(), organisation_id)
@@ -136,6 +137,7 @@ def scored_facilities(organisation_id: int) -> QuerySet[Facility]:
         Q(pk__in=own)
         | Q(pk__in=declared.values("facility_id"))
         | Q(pk__in=declared.values("review__facility_id"))
+        | Q(pk__in=sorted(set(also)))
     ).filter(merged_into__isnull=True)
 
 
@@ -259,6 +261,31 @@ def _score_suppliers(run: _Run, rows: _Rows, children: dict[int, tuple[str, Deci
     return len(found)
 
 
+def _score_lots(
+    run: _Run, rows: _Rows, lots: list[gather.LotFacts], children: dict[int, tuple[str, Decimal]]
+) -> None:
+    """Score each product lot over its origin facilities, each weighted by its share of the
+    lot; an origin without a known facility counts with the category's unknown points."""
+    unknown = next(c.unknown for c in run.spec.subjects["lot"].categories if c.children)
+    for lot in lots:
+        origins = [
+            Child(*children[pk], part, ref=f"facility:{pk}")
+            if pk in children
+            else Child(name or "?", unknown or Decimal(100), part)
+            for pk, name, part in lot.origins
+            if part > 0
+        ]
+        declared = {"facility": origins}
+        computed = score(run.spec, ScoreSubject.LOT, {}, declared)
+        stored = Stored(
+            computed.total,
+            computed.level,
+            json.dumps(breakdown(computed.contributions), ensure_ascii=False),
+            fingerprint(run.spec, ScoreSubject.LOT, {}, declared, editions=run.refs.ids),
+        )
+        rows.add(rows.values(ScoreSubject.LOT, stored), "lot_id", lot.pk)
+
+
 def recompute_scores(
     organisation_id: int,
     *,
@@ -277,7 +304,9 @@ def recompute_scores(
     with transaction.atomic():
         old = scope_to_organisation(Score.objects.all(), organisation_id)
         old.filter(as_of=as_of, methodology=row).delete()
-        children = _score_facilities(run, rows, scored_facilities(organisation_id))
+        lots = gather.product_lots(organisation_id, as_of) if "lot" in run.spec.subjects else []
+        origins = [pk for lot in lots for pk, _name, _part in lot.origins if pk is not None]
+        children = _score_facilities(run, rows, scored_facilities(organisation_id, origins))
         progress(
             50,
             StoredText.of(
@@ -285,6 +314,7 @@ def recompute_scores(
             ),
         )
         suppliers = _score_suppliers(run, rows, children)
+        _score_lots(run, rows, lots, children)
         rows.flush()
     progress(
         100,
@@ -295,7 +325,8 @@ def recompute_scores(
             stored=rows.stored,
         ),
     )
-    return Recomputed(row, as_of, {"facilities": len(children), "suppliers": suppliers})
+    counts = {"facilities": len(children), "suppliers": suppliers, "lots": len(lots)}
+    return Recomputed(row, as_of, counts)
 
 
 def start_recompute(

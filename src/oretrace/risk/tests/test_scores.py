@@ -31,6 +31,7 @@ from oretrace.risk.tests.factories import (
     GoodListingFactory,
     RedFlagFactory,
 )
+from oretrace.traceability.tests.factories import CustodyEdgeFactory, LotFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +228,24 @@ def test_another_organisations_flags_do_not_count(member_a, org_b, lists, mine):
     RedFlagFactory.create(organisation=org_b, facility=mine)
     _recompute(member_a, LATER)
     assert _by_indicator(_score(mine, LATER))["red-flags"]["state"] == "none"
+
+
+def test_a_product_lot_weights_its_origin_facilities_by_their_share(member_a, org_a, lists, mine):
+    # given a product lot made 3/4 from ore of the mine and 1/4 from ore of a clean facility
+    clean = FacilityFactory.create(organisation=org_a, country_id="DE", name="Clean")
+    product = LotFactory.create(organisation=org_a)
+    for origin, share in ((mine, 0.75), (clean, 0.25)):
+        ore = LotFactory.create(organisation=org_a, facility=origin)
+        CustodyEdgeFactory.create(organisation=org_a, source=ore, target=product, share=share)
+    # when scored
+    done = _recompute(member_a, LATER)
+    # then the lot's score is its origins' scores weighted by their shares, each linked
+    lot = Score.objects.get(lot=product)
+    parts = _by_indicator(lot)
+    mine_total, clean_total = _score(mine, LATER).total, _score(clean, LATER).total
+    assert done.counts["lots"] == 1
+    assert parts["Bisie"]["share"] == "0.7500"
+    assert parts["Bisie"]["evidence"] == [["Bisie", None, f"facility:{mine.pk}"]]
+    expected = (mine_total * 3 + clean_total) / 4
+    assert lot.total == expected.quantize(Decimal("0.01"))
+    assert sum(Decimal(c["value"]) for c in lot.breakdown) == lot.total
