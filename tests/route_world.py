@@ -276,11 +276,11 @@ def build_world() -> World:
         "invitation_id": 1,
         "secret": "x",
         "edition_id": Edition.objects.order_by("pk").first().pk,
+        "score_id": Score.objects.filter(organisation=brightline).first().pk,
         "flag_id": RedFlag.objects.filter(organisation=brightline).order_by("pk").first().pk,
         # the demo's risk of Brightline with no plan yet, and its plan in force
         "entry_id": RiskEntry.objects.filter(organisation=brightline, plan__isnull=True).first().pk,
         "plan_id": RiskPlan.objects.filter(organisation=brightline).first().pk,
-        "score_id": Score.objects.filter(organisation=brightline).first().pk,
     }
     world.ids = {k: str(v) for k, v in ids.items()}
     # On the web, ``request_id`` names a support request (assessments:support).

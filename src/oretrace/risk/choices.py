@@ -75,6 +75,7 @@ SOURCE_LABELS = {
 SCORE_LABELS = {
     "facilities": _("facilities scored"),
     "suppliers": _("suppliers scored"),
+    "lots": _("product lots scored"),
 }
 # The states of a score's sources, as a page names them (the codes are the methodology's).
 STATE_LABELS = {
@@ -98,6 +99,7 @@ STATE_LABELS = {
     "undisclosed": _("no declaration"),
     "open": _("open"),
     "scored": _("scored"),
+    "medium": _("medium"),
 }
 
 

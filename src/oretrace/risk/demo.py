@@ -84,7 +84,23 @@ def build_editions(say: Callable[[str], None]) -> None:
         say(f"{made} made-up reference list editions (risk data)")
 
 
-# Risk scores of the brand, as of two dates half a year apart (a trend to show), then today.
+@demo_step("risk: red flags of every organisation, from the demo's records and lists")
+def build_flags(say: Callable[[str], None]) -> None:
+    """The demo's records commit in one transaction (no job runs after each change): the
+    recomputation runs here, once per organisation, after every other app's demo step."""
+    from oretrace.core.models import Organisation
+    from oretrace.risk.redflags.services import recompute_flags
+    from oretrace.risk.redflags.triggers import organisations_with_inputs
+
+    raised = 0
+    for organisation in Organisation.objects.filter(pk__in=organisations_with_inputs()):
+        raised += len(recompute_flags(organisation, reasons=["manual"]).raised)
+    if raised:
+        say(f"{raised} red flags raised")
+
+
+# Risk scores of the brand, as of two dates half a year apart (a trend to show), then today;
+# after the red flags, which they count.
 SCORED_ORGANISATIONS = ("brightline",)
 SCORE_DAYS_AGO = (180, 0)
 
@@ -101,18 +117,3 @@ def build_scores(say: Callable[[str], None]) -> None:
                 organisation.pk, as_of=today - timedelta(days=days), actor=ACTOR
             )
         say(f"risk scores of {organisation}: {done.counts}")
-
-
-@demo_step("risk: red flags of every organisation, from the demo's records and lists")
-def build_flags(say: Callable[[str], None]) -> None:
-    """The demo's records commit in one transaction (no job runs after each change): the
-    recomputation runs here, once per organisation, after every other app's demo step."""
-    from oretrace.core.models import Organisation
-    from oretrace.risk.redflags.services import recompute_flags
-    from oretrace.risk.redflags.triggers import organisations_with_inputs
-
-    raised = 0
-    for organisation in Organisation.objects.filter(pk__in=organisations_with_inputs()):
-        raised += len(recompute_flags(organisation, reasons=["manual"]).raised)
-    if raised:
-        say(f"{raised} red flags raised")

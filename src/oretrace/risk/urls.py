@@ -11,6 +11,14 @@ urlpatterns = [
     path("<int:edition_id>/", views.edition_detail, name="edition"),
 ]
 
+# Risk scores (issue 18 §3): the list, a facility's and a supplier's score, one score's "why".
+urlpatterns += [
+    path("scores/", score_views.score_list, name="scores"),
+    path("scores/<int:score_id>/", score_views.score_detail, name="score"),
+    path("scores/facilities/<int:facility_id>/", score_views.facility_score, name="facility_score"),
+    path("scores/suppliers/<int:supplier_id>/", score_views.supplier_score, name="supplier_score"),
+]
+
 # --- red flags ---
 from oretrace.risk.redflags import views as flag_views  # noqa: E402
 
@@ -18,6 +26,7 @@ urlpatterns += [
     path("flags/", flag_views.flag_list, name="flags"),
     path("flags/<int:flag_id>/", flag_views.flag_detail, name="flag"),
 ]
+
 
 # --- the risk register and Step-3 plans ---
 from oretrace.risk.register import views as register_views  # noqa: E402

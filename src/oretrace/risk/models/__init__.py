@@ -26,6 +26,7 @@ __all__ = [
     "Score",
 ]
 
+
 # --- the risk register and Step-3 plans ---
 from oretrace.risk.models.register import (
     Escalation,

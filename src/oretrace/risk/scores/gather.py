@@ -14,7 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -23,9 +25,11 @@ from oretrace.declarations.choices import DeclarationStatus, SmelterMatch
 from oretrace.declarations.models import Declaration, SmelterEntry, Supplier
 from oretrace.registry.models import AssuranceStatus, Facility
 from oretrace.risk.choices import EditionKind
-from oretrace.risk.models import ConflictArea, CountryProfile, Edition, GoodListing
+from oretrace.risk.models import ConflictArea, CountryProfile, Edition, GoodListing, RedFlag
 from oretrace.risk.queries import edition_as_of
 from oretrace.risk.scoring import Evidence, Methodology, Observation
+from oretrace.traceability.models import Lot
+from oretrace.traceability.trace import upstream
 
 USED_KINDS = (EditionKind.CAHRA, EditionKind.DOL_GOODS, EditionKind.DOL_COUNTRIES)
 
@@ -78,7 +82,8 @@ class FacilityFacts:
     country: str
     region: str  # ISO 3166-2 code, or ""
     minerals: tuple[str, ...]
-    statuses: tuple[tuple[str, str, date, date | None, int], ...]  # scheme, status, from, to, pk
+    statuses: tuple[tuple[str, str, date, date | None], ...]  # scheme, status, from, until
+    flags: tuple[tuple[str, str, int], ...] = ()  # open red flags: severity, rule, id
 
 
 def facility_facts(
@@ -88,9 +93,9 @@ def facility_facts(
     statuses and the organisation's own), in three queries whatever the number of facilities."""
     minerals: dict[int, list[str]] = defaultdict(list)
     through = Facility.minerals.through.objects.filter(facility__in=facilities)
-    for pk, code in through.values_list("facility_id", "mineral__code").order_by("facility_id"):
+    for pk, code in _rows(through.values_list("facility_id", "mineral__code").order_by()):
         minerals[pk].append(code)
-    statuses: dict[int, list[tuple[str, str, date, date | None, int]]] = defaultdict(list)
+    statuses: dict[int, list[tuple[str, str, date, date | None]]] = defaultdict(list)
     recorded = scope_to_organisation(
         AssuranceStatus.objects.filter(
             facility__in=facilities, effective_on__lte=as_of, recorded_at__lte=end_of(as_of)
@@ -98,10 +103,11 @@ def facility_facts(
         organisation_id,
         public=Q(organisation__isnull=True),
     ).order_by("facility_id", "scheme", "-effective_on", "-id")
-    for row in recorded.values_list(
-        "facility_id", "scheme", "status", "effective_on", "valid_until", "pk"
+    for pk, scheme, status, since, until in _rows(
+        recorded.values_list("facility_id", "scheme", "status", "effective_on", "valid_until")
     ):
-        statuses[row[0]].append(row[1:])
+        statuses[pk].append((scheme, status, _day(since), _day(until) if until else None))
+    flags = open_flags(organisation_id, as_of, "facility_id", facility__in=facilities)
     rows = facilities.order_by("pk").values_list("pk", "name", "country_id", "subdivision_id")
     return [
         FacilityFacts(
@@ -109,11 +115,56 @@ def facility_facts(
             name,
             country,
             region or "",
-            tuple(minerals.get(pk, ())),
+            tuple(sorted(minerals.get(pk, ()))),
             tuple(statuses.get(pk, ())),
+            flags.get(pk, ()),
         )
-        for pk, name, country, region in rows
+        for pk, name, country, region in _rows(rows)
     ]
+
+
+def open_flags(
+    organisation_id: int, as_of: date, subject: str, **lookup: Any
+) -> dict[int, tuple[tuple[str, str, int], ...]]:
+    """The organisation's red flags open at the end of ``as_of``, by subject id (``subject`` is
+    ``facility_id`` or ``supplier_id``): (severity, rule, id), in one query."""
+    found: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+    flags = scope_to_organisation(RedFlag.objects.open_on(as_of).filter(**lookup), organisation_id)
+    for pk, severity, rule, flag in _rows(
+        flags.order_by(subject, "pk").values_list(subject, "severity", "rule", "pk")
+    ):
+        if pk is not None:
+            found[pk].append((severity, rule, flag))
+    return {pk: tuple(sorted(rows)) for pk, rows in found.items()}
+
+
+SEVERITIES = ("low", "medium", "high")
+
+
+def red_flags(flags: tuple[tuple[str, str, int], ...]) -> Observation:
+    """The highest severity among the open flags, each flag as evidence; ``none`` without."""
+    if not flags:
+        return Observation("none")
+    worst = max(flags, key=lambda flag: SEVERITIES.index(flag[0]) if flag[0] in SEVERITIES else 0)
+    evidence = tuple(
+        Evidence(f"{rule} ({severity})", ref=f"flag:{pk}") for severity, rule, pk in flags
+    )
+    return Observation(worst[0] if worst[0] in SEVERITIES else "high", evidence=evidence)
+
+
+def _rows(query: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query straight from the cursor: the ORM's per-value
+    conversion costs more than the read itself at 100,000 rows (dates come back as text on
+    SQLite; ``_day`` reads them)."""
+    sql, params = query.query.sql_with_params()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        found: list[tuple[Any, ...]] = cursor.fetchall()
+    return found
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _edition_evidence(refs: References, kind: str, text: str) -> tuple[Evidence, ...]:
@@ -184,7 +235,7 @@ def assurance(facts: FacilityFacts, as_of: date, terms: Mapping[str, list[str]])
     meaning = {word.casefold(): state for state, words in terms.items() for word in words}
     rank = {"conformant": 0, "active": 1, "none": 2}
     best, evidence, seen = "none", [], set()
-    for scheme, status, since, until, _pk in facts.statuses:
+    for scheme, status, since, until in facts.statuses:
         if scheme in seen:
             continue  # ordered newest first per scheme: the first entry is the current one
         seen.add(scheme)
@@ -193,9 +244,7 @@ def assurance(facts: FacilityFacts, as_of: date, terms: Mapping[str, list[str]])
             state = "none"
         if rank[state] < rank[best]:
             best = state
-        evidence.append(
-            Evidence(f"{scheme}: {status} ({since:%Y-%m-%d})", ref=f"registry-facility:{facts.pk}")
-        )
+        evidence.append(Evidence(f"{scheme}: {status} ({since:%Y-%m-%d})"))
     return Observation(best, evidence=tuple(evidence))
 
 
@@ -211,12 +260,66 @@ def facility_inputs(
     methodology: Methodology, refs: References, facts: FacilityFacts, as_of: date
 ) -> dict[str, Observation]:
     """Every source's observation of one facility."""
-    return {
-        "cahra": cahra(refs, facts),
-        "dol-goods": dol_goods(refs, facts, _indicator_terms(methodology, "dol-goods")),
-        "dol-countries": dol_country(refs, facts),
-        "assurance": assurance(facts, as_of, _indicator_terms(methodology, "assurance")),
-    }
+    return Observer(methodology, refs, as_of).inputs(facts)
+
+
+class Observer:
+    """``facility_inputs`` for many facilities: an observation depends only on a few facts
+    (country and region, country and minerals, the statuses), so each is made once and shared
+    by every facility with the same facts; the same observations in the same order then let
+    the caller reuse one score's arithmetic too (``key``)."""
+
+    def __init__(self, methodology: Methodology, refs: References, as_of: date) -> None:
+        self.refs, self.as_of = refs, as_of
+        self.goods_terms = _indicator_terms(methodology, "dol-goods")
+        self.status_terms = _indicator_terms(methodology, "assurance")
+        self._cahra: dict[tuple[str, str], Observation] = {}
+        self._goods: dict[tuple[str, tuple[str, ...]], Observation] = {}
+        self._country: dict[str, Observation] = {}
+        self._assurance: dict[tuple[tuple[str, str, date, date | None], ...], Observation] = {}
+        self._flags: dict[tuple[tuple[str, str, int], ...], Observation] = {}
+        self._same: dict[Observation, Observation] = {}  # equal observations, one object
+        self._seen: dict[tuple[Any, ...], tuple[tuple[int, ...], dict[str, Observation]]] = {}
+
+    def inputs(self, facts: FacilityFacts) -> dict[str, Observation]:
+        return self.observe(facts)[1]
+
+    def observe(self, facts: FacilityFacts) -> tuple[tuple[int, ...], dict[str, Observation]]:
+        """A facility's observations and their key: equal keys, equal observations (they are
+        the shared objects of this observer, which keeps them alive, so identities name them)."""
+        facets = (facts.country, facts.region, facts.minerals, facts.statuses, facts.flags)
+        if (known := self._seen.get(facets)) is None:
+            inputs = {
+                "cahra": self._cached(self._cahra, facets[:2], cahra, self.refs, facts),
+                "dol-goods": self._cached(
+                    self._goods,
+                    (facts.country, facts.minerals),
+                    dol_goods,
+                    self.refs,
+                    facts,
+                    self.goods_terms,
+                ),
+                "dol-countries": self._cached(
+                    self._country, facts.country, dol_country, self.refs, facts
+                ),
+                "assurance": self._cached(
+                    self._assurance,
+                    facts.statuses,
+                    assurance,
+                    facts,
+                    self.as_of,
+                    self.status_terms,
+                ),
+                "red-flags": self._cached(self._flags, facts.flags, red_flags, facts.flags),
+            }
+            known = self._seen[facets] = (tuple(map(id, inputs.values())), inputs)
+        return known
+
+    def _cached(self, memo: dict[Any, Observation], key: Any, make: Any, *args: Any) -> Observation:
+        if (found := memo.get(key)) is None:
+            made = make(*args)
+            found = memo[key] = self._same.setdefault(made, made)
+        return found
 
 
 @dataclass
@@ -225,6 +328,7 @@ class SupplierFacts:
     name: str
     declarations: list[tuple[int, str, bool]] = field(default_factory=list)  # pk, family, flawed
     facilities: set[int] = field(default_factory=set)
+    flags: tuple[tuple[str, str, int], ...] = ()
 
 
 _UNRESOLVED = (SmelterMatch.UNMATCHED, SmelterMatch.NOT_IDENTIFIED, SmelterMatch.REVIEW)
@@ -262,6 +366,10 @@ def supplier_facts(
             unresolved.add(declaration)
     for (supplier, family), (pk, flawed) in sorted(latest.items()):
         found[supplier].declarations.append((pk, family, flawed or pk in unresolved))
+    for supplier, flags in open_flags(
+        organisation_id, as_of, "supplier_id", supplier__in=suppliers
+    ).items():
+        found[supplier].flags = flags
     return found
 
 
@@ -277,4 +385,36 @@ def declaration(facts: SupplierFacts) -> Observation:
 
 
 def supplier_inputs(facts: SupplierFacts) -> dict[str, Observation]:
-    return {"declaration": declaration(facts)}
+    return {"declaration": declaration(facts), "red-flags": red_flags(facts.flags)}
+
+
+@dataclass(frozen=True)
+class LotFacts:
+    pk: int
+    code: str
+    origins: tuple[tuple[int | None, str, Decimal], ...]  # facility id, name, share of the lot
+
+
+def product_lots(organisation_id: int, as_of: date) -> list[LotFacts]:
+    """The organisation's product lots recorded by ``as_of`` (lots made from others that went
+    nowhere since), each with its traced origins: the share of the lot from each origin
+    facility (one trace query per product lot)."""
+    lots = (
+        scope_to_organisation(
+            Lot.objects.filter(
+                incoming__isnull=False, outgoing__isnull=True, created_at__lte=end_of(as_of)
+            ),
+            organisation_id,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    found = []
+    for lot in lots:
+        shares: dict[tuple[int | None, str], Decimal] = defaultdict(Decimal)
+        for share in upstream(lot).shares:
+            # six places: a float's share becomes the same Decimal on every machine
+            shares[(share.facility_id, share.facility)] += Decimal(f"{share.fraction:.6f}")
+        origins = tuple(sorted(((pk, name, part) for (pk, name), part in shares.items()), key=str))
+        found.append(LotFacts(lot.pk, lot.code, origins))
+    return found

@@ -25,7 +25,9 @@ TREND_PAD = 8
 
 def scores_for(member: Membership) -> QuerySet[Score]:
     """Every score of the member's organisation, newest first."""
-    return visible(Score.objects.select_related("methodology", "facility", "supplier"), member)
+    return visible(
+        Score.objects.select_related("methodology", "facility", "supplier", "lot"), member
+    )
 
 
 def latest_scores(member: Membership, subject: str = "", level: str = "") -> QuerySet[Score]:

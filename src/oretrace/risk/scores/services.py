@@ -12,6 +12,7 @@ who started it) is their record, not one change-log entry per score.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,8 +20,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change
@@ -38,22 +40,23 @@ from oretrace.risk.permissions import can_recompute_scores
 from oretrace.risk.scores import gather
 from oretrace.risk.scoring import (
     Child,
-    Contribution,
     MethodologyError,
     Scorer,
+    Stored,
+    breakdown,
     fingerprint,
     parse,
     read,
+    score,
 )
 from oretrace.risk.scoring import Methodology as Spec
-from oretrace.risk.scoring import Score as Computed
 
 Progress = Callable[[float, str | StoredText], None]
 METHODOLOGY_DIR = Path(__file__).resolve().parents[1] / "methodologies"
 DEFAULT_METHODOLOGY = "oretrace-2026.1"
 SCORE_RECOMPUTE = "risk.recompute_scores"
 CHUNK = 2000  # scores written per statement
-SHARE = Decimal("0.0001")
+JSON_COLUMNS = ("breakdown", "editions")
 _SPECS: dict[tuple[int, str], Spec] = {}
 
 
@@ -122,9 +125,10 @@ class Recomputed:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def scored_facilities(organisation_id: int) -> QuerySet[Facility]:
-    """The facilities an organisation's scores cover: its own, and those its suppliers'
-    declarations name (matched by the engine or by a reviewer), merged ones aside."""
+def scored_facilities(organisation_id: int, also: Iterable[int] = ()) -> QuerySet[Facility]:
+    """The facilities an organisation's scores cover: its own, those its suppliers'
+    declarations name (matched by the engine or by a reviewer) and ``also`` (its product lots'
+    origins), merged ones aside."""
     own = scope_to_organisation(Facility.objects.all(), organisation_id).values("pk")
     declared = SmelterEntry.objects.filter(
         declaration__in=scope_to_organisation(Declaration.objects.all(), organisation_id)
@@ -133,30 +137,76 @@ def scored_facilities(organisation_id: int) -> QuerySet[Facility]:
         Q(pk__in=own)
         | Q(pk__in=declared.values("facility_id"))
         | Q(pk__in=declared.values("review__facility_id"))
+        | Q(pk__in=sorted(set(also)))
     ).filter(merged_into__isnull=True)
 
 
-def breakdown(contributions: Iterable[Contribution]) -> list[dict[str, Any]]:
-    """A score's contributions as stored (Decimals as strings, evidence as [text, edition, ref])."""
-    return [
-        {
-            "category": c.category,
-            "indicator": c.indicator,
-            "source": c.source,
-            "state": c.state,
-            "points": str(c.points),
-            "share": str(c.share.quantize(SHARE)),
-            "value": str(c.value),
-            "evidence": [[e.text, e.edition, e.ref] for e in c.evidence],
+class _Rows:
+    """Scores waiting to be written, as database-ready rows written in chunks by one
+    ``executemany`` each: a score's values are prepared once per distinct score (most
+    facilities share theirs with many others), and only the subject differs per row."""
+
+    SUBJECTS = ("facility_id", "supplier_id", "lot_id")
+
+    def __init__(self, run: _Run, connection: Any) -> None:
+        self.connection = connection
+        fields = [f for f in Score._meta.concrete_fields if not f.primary_key]
+        self.columns = [str(f.column) for f in fields]
+        self.fields = {f.attname: f for f in fields}
+        now = timezone.now()
+        constant = {
+            "created_at": now,
+            "updated_at": now,
+            "organisation_id": run.organisation_id,
+            "created_by_id": None,
+            "as_of": run.as_of,
+            "methodology_id": run.row.pk,
+            "job_id": run.job.pk if run.job else None,
         }
-        for c in contributions
-    ]
+        self.constant = {name: self._prep(name, value) for name, value in constant.items()}
+        self.constant["editions"] = json.dumps(run.refs.ids)
+        names = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        # JSON columns take the JSON text as it is (jsonb on PostgreSQL, text on SQLite)
+        json_mark = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+        marks = ", ".join(json_mark if c in JSON_COLUMNS else "%s" for c in self.columns)
+        table = connection.ops.quote_name(Score._meta.db_table)
+        self.sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - our names
+        self.pending: list[tuple[Any, ...]] = []
+        self.stored = 0
+
+    def _prep(self, name: str, value: Any) -> Any:
+        return self.fields[name].get_db_prep_save(value, self.connection)
+
+    def values(self, subject: str, stored: Stored) -> tuple[Any, ...]:
+        """The prepared row of one score, whoever's it is (the breakdown is JSON text), with
+        its subject's id left empty; ``add`` fills it in."""
+        own = {"subject": subject, "level": stored.level, "fingerprint": stored.fingerprint}
+        values = {
+            **self.constant,
+            **{name: self._prep(name, value) for name, value in own.items()},
+            "total": self._prep("total", stored.total),
+            "breakdown": stored.breakdown,
+            **dict.fromkeys(self.SUBJECTS),
+        }
+        return tuple(values[column] for column in self.columns)
+
+    def add(self, values: tuple[Any, ...], subject: str, pk: int) -> None:
+        at = self.columns.index(subject)
+        self.pending.append((*values[:at], pk, *values[at + 1 :]))
+        if len(self.pending) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            with self.connection.cursor() as cursor:
+                cursor.executemany(self.sql, self.pending)
+        self.stored += len(self.pending)
+        self.pending = []
 
 
 @dataclass
 class _Run:
-    """One recompute: what it reads once, and the scores waiting to be written (in chunks, so
-    memory stays bounded whatever the number of facilities)."""
+    """One recompute: what it reads once."""
 
     organisation_id: int
     as_of: date
@@ -164,62 +214,76 @@ class _Run:
     spec: Spec
     refs: gather.References
     job: Job | None
-    pending: list[Score] = field(default_factory=list)
-    stored: int = 0
-
-    def keep(self, computed: Computed, print_: str, **subject: int) -> None:
-        self.pending.append(
-            Score(
-                organisation_id=self.organisation_id,
-                subject=computed.subject,
-                as_of=self.as_of,
-                methodology=self.row,
-                editions=self.refs.ids,
-                total=computed.total,
-                level=computed.level,
-                breakdown=breakdown(computed.contributions),
-                fingerprint=print_,
-                job=self.job,
-                **subject,
-            )
-        )
-        if len(self.pending) >= CHUNK:
-            self.flush()
-
-    def flush(self) -> None:
-        Score.objects.bulk_create(self.pending, batch_size=CHUNK)
-        self.stored += len(self.pending)
-        self.pending = []
 
 
-def _score_facilities(run: _Run, facilities: QuerySet[Facility]) -> dict[int, Child]:
-    scorer = Scorer(run.spec)
-    children: dict[int, Child] = {}
-    editions = run.refs.ids
+def _score_facilities(
+    run: _Run, rows: _Rows, facilities: QuerySet[Facility]
+) -> dict[int, tuple[str, Decimal]]:
+    """Score and queue every facility; returns each one's score as a supplier's child. The
+    gatherer shares one observation among the facilities with the same facts, so a score is
+    computed once per distinct set of observations and reused by identity."""
+    observer = gather.Observer(run.spec, run.refs, run.as_of)
+    scorer = Scorer(run.spec, run.refs.ids)
+    done: dict[tuple[int, ...], tuple[Decimal, tuple[Any, ...]]] = {}
+    children: dict[int, tuple[str, Decimal]] = {}
     for facts in gather.facility_facts(facilities, run.organisation_id, run.as_of):
-        inputs = gather.facility_inputs(run.spec, run.refs, facts, run.as_of)
-        computed = scorer.score(ScoreSubject.FACILITY, inputs)
-        print_ = fingerprint(run.spec, ScoreSubject.FACILITY, inputs, editions=editions)
-        run.keep(computed, print_, facility_id=facts.pk)
-        children[facts.pk] = Child(facts.name, computed.total, ref=f"facility:{facts.pk}")
+        key, inputs = observer.observe(facts)
+        if (known := done.get(key)) is None:
+            stored = scorer.stored(ScoreSubject.FACILITY, inputs)
+            known = done[key] = (stored.total, rows.values(ScoreSubject.FACILITY, stored))
+        rows.add(known[1], "facility_id", facts.pk)
+        children[facts.pk] = (facts.name, known[0])
     return children
 
 
-def _score_suppliers(run: _Run, children: dict[int, Child]) -> int:
+def _score_suppliers(run: _Run, rows: _Rows, children: dict[int, tuple[str, Decimal]]) -> int:
     if "supplier" not in run.spec.subjects:
         return 0
-    scorer = Scorer(run.spec)
     suppliers = scope_to_organisation(Supplier.objects.all(), run.organisation_id)
     found = gather.supplier_facts(suppliers, run.organisation_id, run.as_of)
     for facts in found.values():
         inputs = gather.supplier_inputs(facts)
-        declared = {"facility": [children[pk] for pk in sorted(facts.facilities) if pk in children]}
-        computed = scorer.score(ScoreSubject.SUPPLIER, inputs, declared)
-        print_ = fingerprint(
-            run.spec, ScoreSubject.SUPPLIER, inputs, declared, editions=run.refs.ids
+        declared = {
+            "facility": [
+                Child(*children[pk], ref=f"facility:{pk}")
+                for pk in sorted(facts.facilities)
+                if pk in children
+            ]
+        }
+        computed = score(run.spec, ScoreSubject.SUPPLIER, inputs, declared)
+        stored = Stored(
+            computed.total,
+            computed.level,
+            json.dumps(breakdown(computed.contributions), ensure_ascii=False),
+            fingerprint(run.spec, ScoreSubject.SUPPLIER, inputs, declared, editions=run.refs.ids),
         )
-        run.keep(computed, print_, supplier_id=facts.pk)
+        rows.add(rows.values(ScoreSubject.SUPPLIER, stored), "supplier_id", facts.pk)
     return len(found)
+
+
+def _score_lots(
+    run: _Run, rows: _Rows, lots: list[gather.LotFacts], children: dict[int, tuple[str, Decimal]]
+) -> None:
+    """Score each product lot over its origin facilities, each weighted by its share of the
+    lot; an origin without a known facility counts with the category's unknown points."""
+    unknown = next(c.unknown for c in run.spec.subjects["lot"].categories if c.children)
+    for lot in lots:
+        origins = [
+            Child(*children[pk], part, ref=f"facility:{pk}")
+            if pk in children
+            else Child(name or "?", unknown or Decimal(100), part)
+            for pk, name, part in lot.origins
+            if part > 0
+        ]
+        declared = {"facility": origins}
+        computed = score(run.spec, ScoreSubject.LOT, {}, declared)
+        stored = Stored(
+            computed.total,
+            computed.level,
+            json.dumps(breakdown(computed.contributions), ensure_ascii=False),
+            fingerprint(run.spec, ScoreSubject.LOT, {}, declared, editions=run.refs.ids),
+        )
+        rows.add(rows.values(ScoreSubject.LOT, stored), "lot_id", lot.pk)
 
 
 def recompute_scores(
@@ -236,28 +300,33 @@ def recompute_scores(
     can_recompute_scores.require(actor, organisation_id=organisation_id)
     row = install_methodology(methodology)
     run = _Run(organisation_id, as_of, row, spec_of(row), gather.references(as_of), job)
+    rows = _Rows(run, connections[Score.objects.db])
     with transaction.atomic():
         old = scope_to_organisation(Score.objects.all(), organisation_id)
         old.filter(as_of=as_of, methodology=row).delete()
-        children = _score_facilities(run, scored_facilities(organisation_id))
+        lots = gather.product_lots(organisation_id, as_of) if "lot" in run.spec.subjects else []
+        origins = [pk for lot in lots for pk, _name, _part in lot.origins if pk is not None]
+        children = _score_facilities(run, rows, scored_facilities(organisation_id, origins))
         progress(
             50,
             StoredText.of(
                 "%(count)s facility scored", "%(count)s facilities scored", count=len(children)
             ),
         )
-        suppliers = _score_suppliers(run, children)
-        run.flush()
+        suppliers = _score_suppliers(run, rows, children)
+        _score_lots(run, rows, lots, children)
+        rows.flush()
     progress(
         100,
         StoredText.of(
             "%(count)s supplier scored; %(stored)s scores stored",
             "%(count)s suppliers scored; %(stored)s scores stored",
             count=suppliers,
-            stored=run.stored,
+            stored=rows.stored,
         ),
     )
-    return Recomputed(row, as_of, {"facilities": len(children), "suppliers": suppliers})
+    counts = {"facilities": len(children), "suppliers": suppliers, "lots": len(lots)}
+    return Recomputed(row, as_of, counts)
 
 
 def start_recompute(

@@ -32,6 +32,7 @@ _LINKS = {
     "registry-facility": "registry:facility",
     "supplier": "risk:supplier_score",
     "declaration": "declarations:detail",
+    "flag": "risk:flag",
 }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, localcontext
 
@@ -28,6 +28,7 @@ from oretrace.risk.scoring.methodology import (
 
 CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 CENT = Decimal("0.01")
+SHARE = Decimal("0.0001")
 ONE = Decimal(1)
 ZERO = Decimal(0)
 CHILD_SOURCE = "score"  # the source named in a child's contribution
@@ -223,6 +224,14 @@ def _canonical(value: object) -> object:
     return value
 
 
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _header(methodology: Methodology, subject: str, editions: Mapping[str, int | None]) -> str:
+    return _json({"methodology": methodology.key, "subject": subject, "editions": editions})
+
+
 def fingerprint(
     methodology: Methodology,
     subject: str,
@@ -230,46 +239,110 @@ def fingerprint(
     children: Mapping[str, Sequence[Child]] | None = None,
     editions: Mapping[str, int | None] | None = None,
 ) -> str:
-    """SHA-256 (hex) of everything a score rests on: equal fingerprints, equal scores."""
-    facts = {
-        "methodology": methodology.key,
-        "subject": subject,
-        "inputs": {k: _canonical(v) for k, v in sorted(inputs.items())},
-        "children": {k: [_canonical(c) for c in v] for k, v in sorted((children or {}).items())},
-        "editions": dict(sorted((editions or {}).items())),
+    """SHA-256 (hex) of everything a score rests on: equal fingerprints, equal scores. The text
+    hashed is a header line (methodology, subject, editions), then one line per source and one
+    per child, each its canonical JSON, sources in name order."""
+    lines = [_header(methodology, subject, editions or {})]
+    lines += [f"{k}\t{_json(_canonical(v))}" for k, v in sorted(inputs.items())]
+    for kind, found in sorted((children or {}).items()):
+        lines += [f"{kind}\t{_json(_canonical(child))}" for child in found]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def contribution_row(c: Contribution) -> dict[str, object]:
+    """A contribution as a score stores it: Decimals as strings, the share to four places,
+    the evidence as [text, edition id, reference]."""
+    return {
+        "category": c.category,
+        "indicator": c.indicator,
+        "source": c.source,
+        "state": c.state,
+        "points": str(c.points),
+        "share": str(c.share.quantize(SHARE)),
+        "value": str(c.value),
+        "evidence": [[e.text, e.edition, e.ref] for e in c.evidence],
     }
-    text = json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def breakdown(contributions: Iterable[Contribution]) -> list[dict[str, object]]:
+    """A score's contributions as it stores them."""
+    return [contribution_row(c) for c in contributions]
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What a store of many scores needs of one: the total, the level, the breakdown as JSON
+    text (``breakdown`` of its contributions) and the fingerprint."""
+
+    total: Decimal
+    level: str
+    breakdown: str
+    fingerprint: str
 
 
 class Scorer:
-    """``score`` with a memory: subjects with the same states (most facilities of a country
-    and mineral) share the arithmetic, and only their evidence differs. For bulk recomputes."""
+    """``score`` and ``fingerprint`` for many subjects with few distinct facts (most facilities
+    of a country and mineral share theirs), for bulk recomputes.
 
-    def __init__(self, methodology: Methodology) -> None:
+    The arithmetic is kept per combination of states, the canonical and breakdown texts per
+    observation: pass the same ``Observation`` objects for the same facts (the gatherer shares
+    them) and a subject costs a few lookups. ``stored`` gives what ``score``, ``breakdown``
+    and ``fingerprint`` would, as text (the tests compare the two paths)."""
+
+    def __init__(self, methodology: Methodology, editions: Mapping[str, int | None]) -> None:
         self.methodology = methodology
-        self._memo: dict[tuple[object, ...], Score] = {}
+        self.editions = dict(editions)
+        self._numbers: dict[tuple[object, ...], tuple[Score, list[str]]] = {}
+        self._texts: dict[int, tuple[Observation, str, str]] = {}  # id → (kept, canonical, ev.)
 
-    def score(
-        self,
-        subject: str,
-        inputs: Mapping[str, Observation],
-        children: Mapping[str, Sequence[Child]] | None = None,
-    ) -> Score:
-        if children:
-            return score(self.methodology, subject, inputs, children)
+    def _text(self, seen: Observation) -> tuple[Observation, str, str]:
+        known = self._texts.get(id(seen))
+        if known is None:
+            evidence = _json([[e.text, e.edition, e.ref] for e in seen.evidence])
+            known = self._texts[id(seen)] = (seen, _json(_canonical(seen)), evidence)
+        return known
+
+    def _arithmetic(
+        self, subject: str, inputs: Mapping[str, Observation]
+    ) -> tuple[Score, list[str]]:
         key = (subject, *((k, v.state, v.value) for k, v in sorted(inputs.items())))
-        known = self._memo.get(key)
+        known = self._numbers.get(key)
         if known is None:
             bare = {k: Observation(v.state, v.value) for k, v in inputs.items()}
-            known = self._memo[key] = score(self.methodology, subject, bare)
+            numbers = score(self.methodology, subject, bare)
+            prefixes = [_prefix(c) for c in numbers.contributions]
+            known = self._numbers[key] = (numbers, prefixes)
+        return known
+
+    def score(self, subject: str, inputs: Mapping[str, Observation]) -> Score:
+        numbers, _prefixes = self._arithmetic(subject, inputs)
         return Score(
-            known.subject,
-            known.methodology,
-            known.total,
-            known.level,
-            tuple(_with_evidence(c, inputs.get(c.source)) for c in known.contributions),
+            numbers.subject,
+            numbers.methodology,
+            numbers.total,
+            numbers.level,
+            tuple(_with_evidence(c, inputs.get(c.source)) for c in numbers.contributions),
         )
+
+    def stored(self, subject: str, inputs: Mapping[str, Observation]) -> Stored:
+        numbers, prefixes = self._arithmetic(subject, inputs)
+        texts = {k: self._text(v) for k, v in inputs.items()}
+        parts = []
+        for c, prefix in zip(numbers.contributions, prefixes, strict=True):
+            seen = texts.get(c.source)
+            parts.append(f"{prefix}{seen[2] if seen else '[]'}}}")
+        lines = [_header(self.methodology, subject, self.editions)]
+        lines += [f"{k}\t{texts[k][1]}" for k in sorted(texts)]
+        print_ = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+        return Stored(numbers.total, numbers.level, f"[{','.join(parts)}]", print_)
+
+
+def _prefix(contribution: Contribution) -> str:
+    """A contribution's stored JSON up to its evidence, which each subject fills in."""
+    row = contribution_row(contribution)
+    del row["evidence"]
+    plain = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+    return plain[:-1] + ',"evidence":'
 
 
 def _with_evidence(contribution: Contribution, seen: Observation | None) -> Contribution:

@@ -34,7 +34,7 @@ SOURCE_STATES: dict[str, tuple[str, ...]] = {
     "dol-countries": (),
     "assurance": ("conformant", "active", "none"),
     "declaration": ("complete", "incomplete", "undisclosed"),
-    "red-flags": ("none", "open"),
+    "red-flags": ("none", "low", "medium", "high"),  # the highest open flag's severity
 }
 _CODE = r"^[a-z0-9][a-z0-9_-]*$"
 Points = Decimal

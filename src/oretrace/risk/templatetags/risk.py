@@ -49,3 +49,24 @@ def open_flag_counts(context: dict[str, Any]) -> dict[int, int]:
 
     member = context.get("member")
     return queries.open_flag_counts_by_supplier(member) if member is not None else {}
+
+
+@register.inclusion_tag("risk/_score_badge.html", takes_context=True)
+def risk_score(
+    context: dict[str, Any], facility: Any = None, supplier: Any = None
+) -> dict[str, Any]:
+    """The latest risk score of ``facility`` or ``supplier`` for the reader's organisation, as
+    a link to its page (``{% risk_score facility=facility %}``); a link alone when none yet."""
+    from oretrace.risk.choices import LEVEL_LABELS
+    from oretrace.risk.scores import queries as score_queries
+
+    member = context.get("member")
+    if member is None or (facility is None and supplier is None):
+        return {"url": None}
+    if facility is not None:
+        url, lookup = reverse("risk:facility_score", args=[facility.pk]), {"facility": facility}
+    else:
+        url, lookup = reverse("risk:supplier_score", args=[supplier.pk]), {"supplier": supplier}
+    latest = score_queries.scores_for(member).filter(**lookup).order_by("-as_of", "-id").first()
+    level = LEVEL_LABELS.get(latest.level, latest.level) if latest else ""
+    return {"url": url, "latest": latest, "level": level}

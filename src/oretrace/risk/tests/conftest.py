@@ -20,8 +20,8 @@ def operator(org_a):
 
 @pytest.fixture
 def objects_of_a(org_a, member_a):
-    """A's objects the tenancy declarations reach: its scores and what they are of, a red
-    flag, a risk on its register and a Step-3 plan (editions belong to no organisation)."""
+    """A's objects the tenancy declarations reach: a red flag, its scores with what they are
+    of, a risk on its register and a Step-3 plan (editions belong to no organisation)."""
     from oretrace.declarations.tests.factories import SupplierFactory
     from oretrace.risk.register.reviews import latest_review
     from oretrace.risk.register.services import entries, plans
@@ -46,8 +46,8 @@ def objects_of_a(org_a, member_a):
         other, actor=member_a, strategy="mitigate", decided_on=today, review_on=latest_review(today)
     )
     return {
-        **scored_objects(org_a, member_a),
         "flag": RedFlagFactory.create(organisation=org_a).pk,
+        **scored_objects(org_a, member_a),
         "entry": entry.pk,
         "plan": plan.pk,
     }

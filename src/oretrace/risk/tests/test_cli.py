@@ -62,7 +62,10 @@ def test_the_cli_recomputes_an_organisations_scores_through_a_job(org_a):
     args = ("risk", "scores", "--organisation", org_a.slug, "--as-of", "2026-01-31", "--quiet")
     call_command(*args, stdout=out)
     job = Job.objects.get(kind="risk.recompute_scores")
-    assert f"{org_a.slug}: scores as of 2026-01-31 (1 facilities, 0 suppliers)" in out.getvalue()
+    assert (
+        f"{org_a.slug}: scores as of 2026-01-31 (1 facilities, 0 suppliers, 0 lots)"
+        in out.getvalue()
+    )
     assert job.status == "succeeded"
     assert Score.objects.get(facility=facility).job == job
 

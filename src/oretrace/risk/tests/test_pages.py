@@ -22,10 +22,10 @@ PAGES = PageTenancy(
     urlpatterns,
     "risk",
     cross_org={
+        "flag": [Page(["flag"])],
         "score": [Page(["score"])],
         "facility_score": [Page(["facility"])],
         "supplier_score": [Page(["supplier"])],
-        "flag": [Page(["flag"])],
         # the risk register and its plans (objects_of_a in conftest.py)
         "entry": [Page(["entry"]), Page(["entry"], {"status": "closed", "note": "x"})],
         "plan_new": [Page(["entry"])],

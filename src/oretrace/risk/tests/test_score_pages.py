@@ -100,3 +100,10 @@ def test_another_organisation_sees_none_of_them(web_b, scored):
         web_b.get(reverse("risk:supplier_score", args=[scored["supplier"].pk])).status_code == 404
     )
     assert "Bisie" not in web_b.get(reverse("risk:scores")).content.decode()
+
+
+def test_the_facility_page_shows_its_latest_score(web_a, scored):
+    latest = scored["mine"].risk_scores.order_by("-as_of").first()
+    page = web_a.get(reverse("registry:facility", args=[scored["mine"].pk])).content.decode()
+    assert reverse("risk:facility_score", args=[scored["mine"].pk]) in page
+    assert f'<span class="score level-{latest.level}">{latest.total}</span>' in page

@@ -29,7 +29,9 @@ from oretrace.risk.tests.factories import (
     CountryProfileFactory,
     EditionFactory,
     GoodListingFactory,
+    RedFlagFactory,
 )
+from oretrace.traceability.tests.factories import CustodyEdgeFactory, LotFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,8 +89,9 @@ def test_a_facility_is_scored_from_the_lists_in_force_with_its_evidence(member_a
     assert parts["dol-country"]["state"] == "high"
     assert parts["assurance"]["state"] == "unknown"
     assert sum(Decimal(c["value"]) for c in score.breakdown) == score.total
-    # location 100 x 35 % + labour 100 x 35 % + assurance unknown 90 x 30 %
-    assert score.total == Decimal("97.00")
+    assert parts["red-flags"]["state"] == "none"
+    # location 100 x 30 % + labour 100 x 30 % + assurance unknown 90 x 25 % + no flag 0 x 15 %
+    assert score.total == Decimal("82.50")
     assert score.editions == {
         "cahra": lists["cahra"].pk,
         "dol-countries": lists["profiles"].pk,
@@ -124,7 +127,7 @@ def test_a_score_asked_as_of_its_date_after_new_editions_is_identical(member_a, 
 def test_without_any_list_every_source_is_unknown_never_zero(member_a, mine):
     _recompute(member_a)
     score = _score(mine)
-    assert {c["state"] for c in score.breakdown} == {"unknown"}
+    assert {c["state"] for c in score.breakdown if c["source"] != "red-flags"} == {"unknown"}
     assert score.total > 0
     assert score.editions == {"cahra": None, "dol-countries": None, "dol-goods": None}
 
@@ -145,10 +148,10 @@ def test_a_supplier_scores_over_its_declared_smelters_and_its_disclosure(
     _recompute(member_a, LATER)  # declarations count from the day they were received
     supplier = Score.objects.get(supplier=declared.supplier)
     parts = _by_indicator(supplier)
-    assert parts["Bisie"]["points"] == "97.00"
+    assert parts["Bisie"]["points"] == "82.50"
     assert parts["Bisie"]["evidence"] == [["Bisie", None, f"facility:{mine.pk}"]]
     assert parts["declaration"]["state"] == "incomplete"
-    assert supplier.total == Decimal("82.20")  # 97 x 60 % + 60 x 40 %
+    assert supplier.total == Decimal("59.25")  # 82.50 x 50 % + 60 x 30 % + no flag 0 x 20 %
     assert (
         _by_indicator(Score.objects.get(supplier=silent, as_of=LATER))["declaration"]["state"]
         == "undisclosed"
@@ -193,3 +196,56 @@ def test_an_unknown_methodology_is_refused_naming_those_shipped(member_a):
         services.recompute_scores(
             member_a.organisation_id, as_of=FIRST, actor=member_a, methodology="nope"
         )
+
+
+def test_open_red_flags_raise_a_facilitys_and_a_suppliers_score_as_of_their_dates(
+    member_a, org_a, lists, mine
+):
+    # given a high flag about the mine raised a year ago, a low one closed since, and a
+    # medium flag about a supplier
+    a_year_ago = timezone.now() - datetime.timedelta(days=365)
+    high = RedFlagFactory.create(organisation=org_a, facility=mine, raised_at=a_year_ago)
+    RedFlagFactory.create(
+        organisation=org_a, facility=mine, severity="low", closed_at=timezone.now()
+    )
+    declared = DeclarationFactory.create(organisation=org_a)
+    RedFlagFactory.create(organisation=org_a, supplier=declared.supplier, severity="medium")
+    # when scored today and as of two years ago
+    _recompute(member_a, LATER)
+    _recompute(member_a, LATER - datetime.timedelta(days=730))
+    # then today the mine's open high flag counts, with its link; two years ago nothing did
+    flags = _by_indicator(_score(mine, LATER))["red-flags"]
+    assert flags["state"] == "high"
+    assert flags["evidence"] == [[f"{high.rule} (high)", None, f"flag:{high.pk}"]]
+    assert flags["value"] == "15.00"
+    old = _score(mine, LATER - datetime.timedelta(days=730))
+    assert _by_indicator(old)["red-flags"]["state"] == "none"
+    supplier = Score.objects.get(supplier=declared.supplier, as_of=LATER)
+    assert _by_indicator(supplier)["red-flags"]["state"] == "medium"
+
+
+def test_another_organisations_flags_do_not_count(member_a, org_b, lists, mine):
+    RedFlagFactory.create(organisation=org_b, facility=mine)
+    _recompute(member_a, LATER)
+    assert _by_indicator(_score(mine, LATER))["red-flags"]["state"] == "none"
+
+
+def test_a_product_lot_weights_its_origin_facilities_by_their_share(member_a, org_a, lists, mine):
+    # given a product lot made 3/4 from ore of the mine and 1/4 from ore of a clean facility
+    clean = FacilityFactory.create(organisation=org_a, country_id="DE", name="Clean")
+    product = LotFactory.create(organisation=org_a)
+    for origin, share in ((mine, 0.75), (clean, 0.25)):
+        ore = LotFactory.create(organisation=org_a, facility=origin)
+        CustodyEdgeFactory.create(organisation=org_a, source=ore, target=product, share=share)
+    # when scored
+    done = _recompute(member_a, LATER)
+    # then the lot's score is its origins' scores weighted by their shares, each linked
+    lot = Score.objects.get(lot=product)
+    parts = _by_indicator(lot)
+    mine_total, clean_total = _score(mine, LATER).total, _score(clean, LATER).total
+    assert done.counts["lots"] == 1
+    assert parts["Bisie"]["share"] == "0.7500"
+    assert parts["Bisie"]["evidence"] == [["Bisie", None, f"facility:{mine.pk}"]]
+    expected = (mine_total * 3 + clean_total) / 4
+    assert lot.total == expected.quantize(Decimal("0.01"))
+    assert sum(Decimal(c["value"]) for c in lot.breakdown) == lot.total

@@ -5,6 +5,7 @@ methodology files refused naming the field."""
 from __future__ import annotations
 
 import copy
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from oretrace.risk.scoring import (
     MethodologyError,
     Observation,
     Scorer,
+    breakdown,
     fingerprint,
     parse,
     read,
@@ -125,6 +127,7 @@ def test_unknown_scores_above_known_low():
         "dol-goods": Observation("not_listed"),
         "dol-countries": Observation(value=Decimal("0.01")),
         "assurance": Observation("conformant"),
+        "red-flags": Observation("none"),
     }
     low = score(method, "facility", known_low)
     unknown = score(method, "facility", {})
@@ -135,13 +138,13 @@ def test_unknown_scores_above_known_low():
 
 def test_a_supplier_aggregates_its_facilities_and_unknown_when_it_names_none():
     method = read(SHIPPED.read_text(), SHIPPED.name)
-    inputs = {"declaration": Observation("complete")}
+    inputs = {"declaration": Observation("complete"), "red-flags": Observation("none")}
     children = {"facility": [Child("A", Decimal("20")), Child("B", Decimal("55.55"), ref="f:2")]}
     named = score(method, "supplier", inputs, children)
-    assert named.total == Decimal("33.33")  # highest child 55.55 x 60 %, complete disclosure 0
+    assert named.total == Decimal("27.78")  # highest child 55.55 x 50 % (27.775, half-even)
     assert named.contributions[1].evidence == (Evidence("B", ref="f:2"),)
     none_named = score(method, "supplier", inputs, {})
-    assert none_named.total == Decimal("42.00")  # the category's unknown, 70 x 60 %
+    assert none_named.total == Decimal("35.00")  # the category's unknown, 70 x 50 %
 
 
 def test_a_lot_weights_its_origins_by_mass():
@@ -155,7 +158,7 @@ ONE = Decimal(1)
 
 def test_the_scorer_memory_gives_the_same_scores_with_their_own_evidence():
     method = read(SHIPPED.read_text(), SHIPPED.name)
-    scorer = Scorer(method)
+    scorer = Scorer(method, {"cahra": 1})
     first = {"cahra": Observation("high_risk", evidence=(Evidence("one", 1, "edition:1"),))}
     second = {"cahra": Observation("high_risk", evidence=(Evidence("two", 1, "edition:1"),))}
     assert scorer.score("facility", first) == score(method, "facility", first)
@@ -293,3 +296,32 @@ def test_levels_and_yaml_syntax_are_checked():
         read("format: 1\n  code: [oops\n", "bad.yaml")
     with pytest.raises(MethodologyError, match="a mapping of fields"):
         read("- 1\n", "bad.yaml")
+
+
+EVIDENCE = st.lists(
+    st.builds(Evidence, st.text(max_size=8), st.none() | st.integers(1, 9), st.text(max_size=8)),
+    max_size=2,
+).map(tuple)
+
+
+@settings(max_examples=200, deadline=None)
+@given(methodologies(), st.data())
+def test_the_bulk_path_stores_what_the_plain_path_computes(method, data):
+    """``Scorer.stored`` (texts kept per observation) equals ``score`` + ``breakdown`` +
+    ``fingerprint``, for any methodology, states and evidence."""
+    chosen = data.draw(st.lists(st.sampled_from(SOURCES), unique=True))
+    inputs = {
+        s: Observation(
+            data.draw(st.sampled_from([*SOURCE_STATES[s], UNKNOWN])), None, data.draw(EVIDENCE)
+        )
+        for s in chosen
+    }
+    editions = {"cahra": data.draw(st.none() | st.integers(1, 5))}
+    scorer = Scorer(method, editions)
+    for _twice in range(2):
+        stored = scorer.stored("facility", inputs)
+        plain = score(method, "facility", inputs)
+        assert stored.total == plain.total
+        assert stored.level == plain.level
+        assert json.loads(stored.breakdown) == breakdown(plain.contributions)
+        assert stored.fingerprint == fingerprint(method, "facility", inputs, editions=editions)
