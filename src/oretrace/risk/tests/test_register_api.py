@@ -138,6 +138,7 @@ def test_a_review_date_past_six_months_answers_400(api_a, entry_id):
         "review_on: the review must be at most six months after the decision: "
         "2027-06-06 at the latest, not 2027-06-07"
     )
+    assert response.json()["field"] == "review_on"
     assert not RiskPlan.objects.exists()
 
 
