@@ -264,3 +264,15 @@ def test_a_viewer_reads_but_cannot_write(viewer_a, entry, plan):
     response = client.post(reverse("risk:plan", args=[plan.pk]), {"do": "close"})
     assert response.status_code == 403
     assert "keep the risk register" in response.content.decode()
+
+
+def test_the_menu_marks_the_register_or_the_risk_data_not_both(web_a, plan):
+    register = reverse("risk:register")
+    editions = reverse("risk:editions")
+    for url, current in ((register, register), (reverse("risk:plan", args=[plan.pk]), register)):
+        html = web_a.get(url).content.decode()
+        assert f'<a href="{current}" aria-current="page">' in html
+        assert f'<a href="{editions}" aria-current="page">' not in html
+    html = web_a.get(editions).content.decode()
+    assert f'<a href="{editions}" aria-current="page">' in html
+    assert f'<a href="{register}" aria-current="page">' not in html
