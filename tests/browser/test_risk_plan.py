@@ -114,6 +114,11 @@ def test_a_compliance_officer_plans_a_suppliers_high_risk_and_sees_it_fall_due(
     link.click()
     expect(page.locator("#form-review")).to_have_attribute("open", "")
 
+    # The register: the new risk, managed, with its next review; the trends below it.
+    officer.goto("/risk/register/")
+    expect(page.locator("main table").first).to_contain_text(f"High risk score of {supplier}")
+    page.screenshot(path=artifacts / "risk-register.png", full_page=True)
+
     # The map of the supply base, on a phone: shaded countries and the table beside them.
     page.set_viewport_size(PHONE)
     officer.goto("/risk/map/")
