@@ -85,8 +85,10 @@ def test_add_months_goes_back_across_a_year():
 
 def test_review_problem_names_the_latest_date():
     assert review_problem(DECIDED, date(2027, 6, 6)) is None
-    assert "2027-06-06 at the latest, not 2027-06-07" in review_problem(DECIDED, date(2027, 6, 7))
-    assert "after the decision" in review_problem(DECIDED, DECIDED)
+    assert "2027-06-06 at the latest, not 2027-06-07" in str(
+        review_problem(DECIDED, date(2027, 6, 7))
+    )
+    assert "after the decision" in str(review_problem(DECIDED, DECIDED))
 
 
 def test_a_plan_with_a_review_past_six_months_is_refused(entry, officer):
@@ -354,3 +356,8 @@ def test_trends_count_each_status_at_each_months_end(entry, officer):
         (date(2027, 1, 1), 0, 1, 0),
     ]
     assert RiskStatusChange.objects.count() == 2
+
+
+def test_a_plan_cannot_predate_its_risk(entry, officer):
+    with pytest.raises(RegisterError, match=r"decided_on: .*identified \(2026-11-01\)"):
+        _adopt(entry, officer, decided_on=date(2026, 10, 31), review_on=date(2027, 1, 31))

@@ -123,6 +123,12 @@ def adopt_plan(
         raise RegisterError("entry", f"the risk R-{entry.pk} has a plan already")
     if entry.status == RiskStatus.CLOSED:
         raise RegisterError("entry", "the risk is closed: reopen it before planning")
+    if decided_on < entry.identified_on:
+        raise RegisterError(
+            "decided_on",
+            f"a plan cannot be decided before its risk was identified "
+            f"({entry.identified_on.isoformat()})",
+        )
     plan = RiskPlan.objects.create(
         organisation=entry.organisation,
         created_by=actor_user(actor),
