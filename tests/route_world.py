@@ -205,7 +205,7 @@ def build_world() -> World:
     from oretrace.declarations.models import Campaign, Declaration, Supplier
     from oretrace.ledger.models import Leaf
     from oretrace.registry.models import Facility, MatchReview
-    from oretrace.risk.models import Edition
+    from oretrace.risk.models import Edition, RedFlag, RiskEntry, RiskPlan, Score
     from oretrace.traceability.models import EpcisCapture, EpcisEvent, Lot
 
     build_demo()
@@ -276,6 +276,11 @@ def build_world() -> World:
         "invitation_id": 1,
         "secret": "x",
         "edition_id": Edition.objects.order_by("pk").first().pk,
+        "score_id": Score.objects.filter(organisation=brightline).first().pk,
+        "flag_id": RedFlag.objects.filter(organisation=brightline).order_by("pk").first().pk,
+        # the demo's risk of Brightline with no plan yet, and its plan in force
+        "entry_id": RiskEntry.objects.filter(organisation=brightline, plan__isnull=True).first().pk,
+        "plan_id": RiskPlan.objects.filter(organisation=brightline).first().pk,
     }
     world.ids = {k: str(v) for k, v in ids.items()}
     # On the web, ``request_id`` names a support request (assessments:support).

@@ -42,6 +42,13 @@ NOT_LISTS = {
     "assessments:report": "one assessment's gap report (printable)",
     "assessments:standard": "one standard's questions (the YAML file is the download)",
     "assessments:answer": "the answer form of one assessment",
+    "risk:entry": "one risk of the register: its history (the register is the download)",
+    "risk:plan": "one Step-3 plan: its measures, indicators and decisions",
+    "risk:map": "the map's own text alternative, one row per country (the register is the "
+    "download)",
+    "risk:score": "one score's breakdown (the scores list is the download)",
+    "risk:facility_score": "one facility's score, its breakdown and history",
+    "risk:supplier_score": "one supplier's score, its breakdown and history",
 }
 HTML = re.compile(r"text/html")
 EXPORT_LINK = re.compile(r'<a href="\?([^"]*)" data-export="(csv|xlsx)"')

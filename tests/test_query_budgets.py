@@ -28,6 +28,7 @@ import pytest
 from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from route_world import World, api_operations, fill, fill_api, web_patterns
 
@@ -89,11 +90,37 @@ def _more_rows(world: World) -> None:
         MembershipFactory,
         OrganisationFactory,
     )
-    from oretrace.declarations.tests.factories import CampaignFactory, DeclarationFactory
+    from oretrace.declarations.tests.factories import (
+        CampaignFactory,
+        DeclarationFactory,
+        SupplierFactory,
+    )
     from oretrace.registry.tests.factories import MatchReviewFactory, ReferenceImportFactory
+    from oretrace.risk.register.reviews import latest_review
+    from oretrace.risk.register.services import entries, plans
     from oretrace.risk.tests.factories import EditionFactory
     from oretrace.traceability.tests.factories import CustodyFlagFactory
 
+    # Step-3 plans first: their decisions are ledger leaves, and the ledger page's 4 newest
+    # leaves below stay of one record type (it reads names in one query per type).
+    today = timezone.localdate()
+    for org in ORGS:
+        admin = world.member(org, "admin")
+        for n in range(MORE):
+            risk = entries.record_risk(
+                actor=admin,
+                title=f"budget {n}",
+                category="bribery",
+                subject=entries.Subject(supplier=SupplierFactory(organisation=admin.organisation)),
+                reason="budget",
+            )
+            plans.adopt_plan(
+                risk,
+                actor=admin,
+                strategy="mitigate",
+                decided_on=today,
+                review_on=latest_review(today),
+            )
     for org in ORGS:
         admin = world.member(org, "admin")
         mine = admin.organisation

@@ -19,10 +19,12 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from oretrace.assessments.permissions import (
     can_assign_assessments,
@@ -52,7 +54,11 @@ from oretrace.registry.permissions import (
     can_load_reference_lists,
     can_review_matches,
 )
-from oretrace.risk.permissions import can_import_editions
+from oretrace.risk.permissions import (
+    can_import_editions,
+    can_manage_risks,
+    can_recompute_scores,
+)
 from oretrace.traceability.permissions import can_capture_events
 from route_world import (
     ROLES,
@@ -170,6 +176,26 @@ CSV = b"name,reference,email,country\nMatrix Metals,MX-1,mx@matrix.example,DE\n"
 JOB_ROW = "a job start: the job row is its own record"
 RISK_CAHRA = b'{"entries": [{"iso2": "BI", "regions": null, "wholeCountry": true}]}'
 
+
+def _days(days: int) -> str:
+    """A date ``days`` from today, as the forms and the API read it."""
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+def _risk_entry(world: World) -> dict[str, Any]:
+    return {
+        "title": "Matrix risk",
+        "category": "bribery",
+        "supplier_id": int(world.ids["supplier_id"]),
+        "origin": "manual",
+        "reason": "matrix",
+    }
+
+
+def _risk_plan() -> dict[str, Any]:
+    return {"strategy": "mitigate", "decided_on": _days(0), "review_on": _days(90)}
+
+
 API_WRITES: dict[str, Write] = {
     "PATCH /api/v1/organisations/{org_id}": Write(
         can_manage_organisation, body={"website": "https://matrix.example"}
@@ -276,6 +302,48 @@ API_WRITES: dict[str, Write] = {
         can_assign_assessments, org=MICA, body=_training_module("criterion_codes")
     ),
     "POST /api/v1/epcis/capture": Write(can_capture_events, org=AURELIA, body=_epcis),
+    # The risk register and its Step-3 plans: the organisation's compliance officers.
+    "POST /api/v1/risk/register": Write(can_manage_risks, body=lambda w, m: _risk_entry(w)),
+    "POST /api/v1/risk/register/{entry_id}/status": Write(
+        can_manage_risks, body={"status": "closed", "note": "matrix"}
+    ),
+    "POST /api/v1/risk/register/{entry_id}/plan": Write(
+        can_manage_risks, body=lambda w, m: _risk_plan()
+    ),
+    "POST /api/v1/risk/plans/{plan_id}/reviews": Write(
+        can_manage_risks,
+        body=lambda w, m: {
+            "reviewed_on": _days(0),
+            "outcome": "matrix",
+            "next_review_on": _days(30),
+        },
+    ),
+    "POST /api/v1/risk/plans/{plan_id}/strategy": Write(
+        can_manage_risks,
+        body=lambda w, m: {
+            "strategy": "suspend",
+            "decided_on": _days(0),
+            "review_on": _days(30),
+            "outcome": "matrix",
+        },
+    ),
+    "POST /api/v1/risk/plans/{plan_id}/close": Write(
+        can_manage_risks, body=lambda w, m: {"closed_on": _days(0), "outcome": "matrix"}
+    ),
+    "POST /api/v1/risk/plans/{plan_id}/measures": Write(
+        can_manage_risks,
+        body=lambda w, m: {"what": "matrix", "owner_id": m.pk, "due_on": _days(30)},
+    ),
+    "POST /api/v1/risk/plans/{plan_id}/indicators": Write(
+        can_manage_risks, body={"what": "matrix", "target": "1"}
+    ),
+    "POST /api/v1/risk/plans/{plan_id}/escalations": Write(
+        can_manage_risks,
+        body={"escalated_to": "COO", "escalated_on": "2026-12-01", "decision": "matrix"},
+    ),
+    "POST /api/v1/risk/plans/{plan_id}/links": Write(
+        can_manage_risks, body=lambda w, m: {"assessment_ids": []}
+    ),
 }
 
 # Web pages that change something: by URL name.
@@ -391,6 +459,22 @@ WEB_WRITES: dict[str, Write] = {
         body=lambda w, m: {"kind": "cahra", "file": _file("c.json", RISK_CAHRA)},
         unlogged=JOB_ROW,
     ),
+    "risk:scores": Write(can_recompute_scores, body={"as_of": "2026-01-01"}, unlogged=JOB_ROW),
+    "risk:register_new": Write(
+        can_manage_risks,
+        body=lambda w, m: {**_risk_entry(w), "supplier": w.ids["supplier_id"], "level": "high"},
+    ),
+    "risk:entry": Write(can_manage_risks, body={"status": "closed", "note": "matrix"}),
+    "risk:plan_new": Write(can_manage_risks, body=lambda w, m: _risk_plan()),
+    "risk:plan": Write(
+        can_manage_risks,
+        body={
+            "do": "escalate",
+            "escalate-escalated_to": "COO",
+            "escalate-escalated_on": "2026-12-01",
+            "escalate-decision": "matrix",
+        },
+    ),
 }
 
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
@@ -459,6 +543,14 @@ WEB_READS = {
     "web:reference",
     "risk:editions",
     "risk:edition",
+    "risk:score",
+    "risk:facility_score",
+    "risk:supplier_score",
+    "risk:flags",
+    "risk:flag",
+    "risk:register",
+    "risk:plans",
+    "risk:map",
 }
 
 

@@ -32,6 +32,8 @@ PURE = {
     "oretrace.registry.matching",
     "oretrace.traceability.epcis",
     "oretrace.risk.sources",
+    "oretrace.risk.scoring",
+    "oretrace.risk.flags",
 }
 
 Rule = Callable[[rules.Source], Iterator[rules.Violation]]

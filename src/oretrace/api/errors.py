@@ -51,6 +51,14 @@ def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
     )
 
 
+def _rejected(request: HttpRequest, exc: OretraceError) -> HttpResponse:
+    """A domain error: 400 with its message, and the input it names (``field``) when the
+    error carries one (the risk register's errors do)."""
+    field = getattr(exc, "field", None)
+    extra = {"field": field} if isinstance(field, str) else {}
+    return problem(request, 400, str(exc), kind="rejected", **extra)
+
+
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     """A bug: logged with its traceback, answered as a problem document all the same."""
     logger.exception("unexpected error on %s %s", request.method, request.path, exc_info=exc)
@@ -112,7 +120,7 @@ def install(api: NinjaAPI) -> None:
         (PermissionDenied, lambda r, e: problem(r, 403, str(e), kind="forbidden")),
         (InvalidTransition, lambda r, e: problem(r, 409, str(e), kind="invalid-transition")),
         (NotFound, lambda r, e: problem(r, 404, str(e), kind="not-found")),
-        (OretraceError, lambda r, e: problem(r, 400, str(e), kind="rejected")),
+        (OretraceError, _rejected),
         (
             Http404,
             lambda r, e: problem(

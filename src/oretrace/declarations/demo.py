@@ -195,7 +195,13 @@ def _files(today: date) -> list[tuple[str, dict[str, Any], str]]:
                     "tungsten": {"6": "Greater than 90%", "7": "No"},
                 },
                 [
-                    known("Rio Claro Tantalum Refinery"),
+                    # Kestrel says its tantalum comes partly from the DRC (question 3: Yes),
+                    # and names the country of the refinery's mines: a red flag location.
+                    {
+                        **known("Rio Claro Tantalum Refinery"),
+                        "mine_names": "Artisanal coltan sites (demo)",
+                        "mine_countries": "Democratic Republic of the Congo",
+                    },
                     known("Hunan Xinhe Tungsten Works"),
                     {"metal_text": "Tungsten", "lookup_name": "Smelter not yet identified"},
                 ],

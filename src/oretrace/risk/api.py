@@ -13,8 +13,10 @@ from oretrace.core.pagination import Pagination
 from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.uploads import read_upload
 from oretrace.risk import queries, services
-from oretrace.risk.models import Edition
+from oretrace.risk.models import Edition, Score
 from oretrace.risk.schemas import EditionDetail, EditionFilter, EditionOut, ImportStarted
+from oretrace.risk.scores import queries as score_queries
+from oretrace.risk.scores.schemas import ScoreDetail, ScoreFilter, ScoreOut
 from oretrace.risk.sources import MAX_BYTES, EditionDiff
 
 router = Router()
@@ -81,3 +83,51 @@ def import_edition(
         return Status(200, {"already_imported": True, "edition_id": started.existing.pk})
     job = started.job
     return Status(202, {"job_id": job.pk if job else None, "status": job.status if job else ""})
+
+
+# --- risk scores (issue 18 §3): read only; recomputing is a job (web, CLI) ---------------------
+
+
+@router.get("/risk/scores", response=list[ScoreOut], tags=TAGS)
+@paginate(Pagination)
+def list_scores(request: AuthenticatedRequest, filters: Query[ScoreFilter]) -> QuerySet[Score]:
+    """Each subject's latest score, highest first; with ``facility_id`` or ``supplier_id``,
+    every score of that subject, newest first (its trend)."""
+    if filters.facility_id is not None:
+        return score_queries.scores_for(request.auth).filter(facility_id=filters.facility_id)
+    if filters.supplier_id is not None:
+        return score_queries.scores_for(request.auth).filter(supplier_id=filters.supplier_id)
+    return score_queries.latest_scores(request.auth, filters.subject, filters.level)
+
+
+@router.get("/risk/scores/{score_id}", response=ScoreDetail, tags=TAGS)
+def get_score(request: AuthenticatedRequest, score_id: int) -> Score:
+    """One score with its breakdown: every contribution with its source and evidence."""
+    return score_queries.score_for(request.auth, score_id)
+
+
+# --- red flags ---------------------------------------------------------------------------------
+
+from oretrace.risk.models import RedFlag  # noqa: E402  (appended section)
+from oretrace.risk.queries import FlagFilter  # noqa: E402
+from oretrace.risk.schemas import FlagOut  # noqa: E402
+
+
+@router.get("/risk/flags", response=list[FlagOut], tags=TAGS)
+@paginate(Pagination)
+def list_flags(request: AuthenticatedRequest, filters: Query[FlagFilter]) -> QuerySet[RedFlag]:
+    """The organisation's red flags, newest first: open ones unless ``state`` says ``closed``
+    (or is empty: both); by ``rule``, ``severity``, ``facility``, ``supplier`` or ``lot``."""
+    return queries.flags_for(request.auth, filters)
+
+
+@router.get("/risk/flags/{flag_id}", response=FlagOut, tags=TAGS)
+def get_flag(request: AuthenticatedRequest, flag_id: int) -> RedFlag:
+    """One red flag with its rule, evidence and edition."""
+    return queries.flag_for(request.auth, flag_id)
+
+
+# --- the risk register and Step-3 plans (risk.register.api) ---
+from oretrace.risk.register.api import router as register_router  # noqa: E402
+
+router.add_router("", register_router)

@@ -10,4 +10,13 @@ class RiskConfig(AppConfig):
     def ready(self) -> None:
         # Job handlers and demo steps register themselves when their modules are imported.
         import oretrace.risk.demo
+
+        # the register: ledger records, the daily review check, the dashboard's part
+        import oretrace.risk.register.dashboard
+        import oretrace.risk.register.demo
+        import oretrace.risk.register.notices
+        import oretrace.risk.register.records
         import oretrace.risk.tasks  # noqa: F401
+        from oretrace.risk.redflags import triggers
+
+        triggers.connect()  # red flags are recomputed when what they read changes

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
+
+from django.utils import timezone
 
 from oretrace.core.demo import ACTOR, demo_step
+from oretrace.core.models import Organisation
 from oretrace.risk import services
+from oretrace.risk.scores.services import recompute_scores
 
 PUBLISHER = "oretrace demo (made-up rows, not a published list)"
 
@@ -78,3 +82,38 @@ def build_editions(say: Callable[[str], None]) -> None:
         made += not outcome.already_imported
     if made:
         say(f"{made} made-up reference list editions (risk data)")
+
+
+@demo_step("risk: red flags of every organisation, from the demo's records and lists")
+def build_flags(say: Callable[[str], None]) -> None:
+    """The demo's records commit in one transaction (no job runs after each change): the
+    recomputation runs here, once per organisation, after every other app's demo step."""
+    from oretrace.core.models import Organisation
+    from oretrace.risk.redflags.services import recompute_flags
+    from oretrace.risk.redflags.triggers import organisations_with_inputs
+
+    raised = 0
+    for organisation in Organisation.objects.filter(pk__in=organisations_with_inputs()):
+        raised += len(recompute_flags(organisation, reasons=["manual"]).raised)
+    if raised:
+        say(f"{raised} red flags raised")
+
+
+# Risk scores of the brand, as of two dates half a year apart (a trend to show), then today;
+# after the red flags, which they count.
+SCORED_ORGANISATIONS = ("brightline",)
+SCORE_DAYS_AGO = (180, 0)
+
+
+@demo_step("risk: scores of the brand's facilities and suppliers")
+def build_scores(say: Callable[[str], None]) -> None:
+    today = timezone.localdate()
+    for slug in SCORED_ORGANISATIONS:
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            continue
+        for days in SCORE_DAYS_AGO:
+            done = recompute_scores(
+                organisation.pk, as_of=today - timedelta(days=days), actor=ACTOR
+            )
+        say(f"risk scores of {organisation}: {done.counts}")

@@ -71,3 +71,42 @@ ROW_COLUMNS: dict[str, tuple[Column, ...]] = {
 def rows_export(edition: Edition) -> ListExport:
     """The download of one edition's rows, named for its kind and date."""
     return ListExport(f"{edition.kind}-{edition.edition_date:%Y-%m-%d}", ROW_COLUMNS[edition.kind])
+
+
+# --- red flags ---------------------------------------------------------------------------------
+
+
+def _flag_text(flag: object) -> str:
+    from oretrace.risk.redflags.texts import flag_text
+
+    return flag_text(flag).detail  # type: ignore[arg-type]
+
+
+def _flag_title(flag: object) -> str:
+    from oretrace.risk.redflags.texts import flag_text
+
+    return flag_text(flag).title  # type: ignore[arg-type]
+
+
+def _stamp(value: object) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value else ""
+
+
+FLAGS_EXPORT = ListExport(
+    "red-flags",
+    (
+        Column(gettext_lazy("Rule"), lambda f: f.rule),
+        Column(gettext_lazy("Red flag"), _flag_title),
+        Column(gettext_lazy("Severity"), lambda f: f.get_severity_display()),
+        Column(gettext_lazy("What"), _flag_text),
+        Column(gettext_lazy("Facility"), lambda f: f.facility.name if f.facility else ""),
+        Column(gettext_lazy("Supplier"), lambda f: f.supplier.name if f.supplier else ""),
+        Column(gettext_lazy("Lot"), lambda f: f.lot.code if f.lot else ""),
+        Column(gettext_lazy("Country"), lambda f: f.country_id or ""),
+        Column(gettext_lazy("Region"), lambda f: f.region),
+        Column(gettext_lazy("Evidence"), lambda f: f.evidence_label),
+        Column(gettext_lazy("Edition"), lambda f: str(f.edition) if f.edition else ""),
+        Column(gettext_lazy("Raised"), lambda f: _stamp(f.raised_at)),
+        Column(gettext_lazy("Closed"), lambda f: _stamp(f.closed_at)),
+    ),
+)

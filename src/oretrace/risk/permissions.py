@@ -20,3 +20,16 @@ can_import_editions = Permission(
     also=lambda member: bool(member.user.is_staff),
     also_needs="to be the platform's operator (a staff user)",
 )
+
+# Risk scores: every member reads them; a compliance officer (or an administrator) recomputes
+# the organisation's scores, as the job that stores them acts for the whole organisation.
+can_recompute_scores = Permission("recompute risk scores", (Role.COMPLIANCE_OFFICER,))
+# Red flags: every member reads their organisation's flags; those who act on risk (compliance
+# officers, administrators) may ask for a recomputation before the next change triggers one.
+can_recompute_flags = Permission("recompute the red flags", (Role.COMPLIANCE_OFFICER,))
+
+# The risk register and its Step-3 plans are the organisation's own due diligence: every
+# member reads them; its compliance officers (and administrators) write them.
+can_manage_risks = Permission(
+    "keep the risk register and its Step-3 plans", (Role.COMPLIANCE_OFFICER,)
+)

@@ -62,3 +62,83 @@ class EditionFilter(Schema):
 
 
 __all__ = ["DiffOut", "EditionDetail", "EditionFilter", "EditionOut", "ImportStarted"]
+
+
+# --- red flags ---------------------------------------------------------------------------------
+
+from datetime import datetime  # noqa: E402  (appended section)
+from typing import Any  # noqa: E402
+
+
+class FlagEvidence(Schema):
+    kind: str = Field(..., description="declaration, smelter-entry, mine-entry, lot, …")
+    id: int | None = Field(None, description="The evidence record's id.")
+    label: str
+    url: str = Field("", description="The record's page, when it has one.")
+
+
+class FlagOut(Schema):
+    """A red flag; its texts in the request's language (``Accept-Language``)."""
+
+    id: int
+    rule: str = Field(..., description="The rule's stable code, e.g. 'cahra-origin'.")
+    title: str
+    detail: str = Field(..., description="What this flag found, in the request's language.")
+    guidance: str = Field(..., description="The OECD Guidance passage the rule rests on.")
+    severity: str
+    open: bool
+    raised_at: datetime
+    closed_at: datetime | None = None
+    closed_reason: list[str] = Field(
+        default_factory=list, description="Codes of the changes after which it no longer held."
+    )
+    facility_id: int | None = None
+    supplier_id: int | None = None
+    lot_id: int | None = None
+    country: str = ""
+    region: str = ""
+    evidence: FlagEvidence
+    params: dict[str, Any]
+    edition_id: int | None = Field(None, description="The risk-data edition that raised it.")
+    previous_id: int | None = Field(None, description="The earlier flag of the same condition.")
+
+    @staticmethod
+    def resolve_title(obj: Any) -> str:
+        from oretrace.risk.redflags.texts import flag_text
+
+        return flag_text(obj).title
+
+    @staticmethod
+    def resolve_detail(obj: Any) -> str:
+        from oretrace.risk.redflags.texts import flag_text
+
+        return flag_text(obj).detail
+
+    @staticmethod
+    def resolve_guidance(obj: Any) -> str:
+        from oretrace.risk.redflags.texts import flag_text
+
+        return flag_text(obj).guidance
+
+    @staticmethod
+    def resolve_open(obj: Any) -> bool:
+        return obj.closed_at is None
+
+    @staticmethod
+    def resolve_closed_reason(obj: Any) -> list[str]:
+        return [code for code in obj.closed_reason.split(",") if code]
+
+    @staticmethod
+    def resolve_country(obj: Any) -> str:
+        return obj.country_id or ""
+
+    @staticmethod
+    def resolve_evidence(obj: Any) -> dict[str, Any]:
+        from oretrace.risk.redflags.texts import evidence_url
+
+        return {
+            "kind": obj.evidence_kind,
+            "id": obj.evidence_id,
+            "label": obj.evidence_label,
+            "url": evidence_url(obj),
+        }

@@ -20,6 +20,7 @@ NAVIGATION = [
     ("assessments:list", _("Assessments")),
     ("traceability:events", _("Custody")),
     ("risk:editions", _("Risk data")),
+    ("risk:register", _("Risk register")),
     ("ledger:ledger", _("Ledger")),
     ("web:jobs", _("Jobs")),
     ("web:reference", _("Reference data")),
@@ -27,11 +28,29 @@ NAVIGATION = [
 ]
 
 
+# Entries that cover only some pages of their app (the app's other entry covers the rest).
+NAV_PAGES = {
+    "risk:register": {
+        "risk:register",
+        "risk:register_new",
+        "risk:entry",
+        "risk:plan_new",
+        "risk:plans",
+        "risk:plan",
+        "risk:map",
+    },
+}
+
+
 def _is_current(entry: str, view_name: str) -> bool:
-    """The shell's own pages match by name; another app's entry covers all its pages."""
+    """The shell's own pages match by name; another app's entry covers all its pages (but
+    those an entry of ``NAV_PAGES`` covers)."""
+    if entry in NAV_PAGES:
+        return view_name in NAV_PAGES[entry]
     namespace = entry.partition(":")[0]
     if namespace != "web":
-        return view_name.partition(":")[0] == namespace
+        claimed = any(view_name in pages for pages in NAV_PAGES.values())
+        return view_name.partition(":")[0] == namespace and not claimed
     return view_name == entry or view_name.startswith(entry + "_")
 
 

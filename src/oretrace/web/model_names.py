@@ -69,6 +69,17 @@ MODEL_NAMES = frozenset(
         gettext_noop("support request"),
         gettext_noop("training module"),
         gettext_noop("user"),
+        # the risk app's red flags, scores, register and Step-3 plans
+        gettext_noop("escalation"),
+        gettext_noop("indicator"),
+        gettext_noop("measure"),
+        gettext_noop("methodology"),
+        gettext_noop("plan decision"),
+        gettext_noop("red flag"),
+        gettext_noop("risk entry"),
+        gettext_noop("risk plan"),
+        gettext_noop("risk status change"),
+        gettext_noop("score"),
     }
 )
 

@@ -7,131 +7,318 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0009_job_title_text'),
+        ("core", "0009_job_title_text"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Edition',
+            name="Edition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('dol-goods', 'DOL List of Goods (child and forced labour)'), ('dol-countries', 'DOL country profiles'), ('cahra', 'EU list of conflict-affected and high-risk areas'), ('iso3166', 'ISO 3166 country codes')], max_length=20)),
-                ('publisher', models.CharField(max_length=200)),
-                ('label', models.CharField(help_text="The edition's name, as its publisher or the importer gives it.", max_length=200)),
-                ('edition_date', models.DateField(help_text='The date the edition stands for (its publication or data date): editions of a kind are ordered by it.')),
-                ('retrieved_on', models.DateField(help_text='When the file was taken from its source.')),
-                ('filename', models.CharField(max_length=300)),
-                ('sha256', models.CharField(help_text='SHA-256 of the file, in hex.', max_length=64)),
-                ('counts', models.JSONField(blank=True, default=dict, help_text='Rows and what they hold.')),
-                ('warnings', models.JSONField(blank=True, default=list)),
-                ('imported_by', models.ForeignKey(blank=True, help_text='The operator who imported it (empty for the demo or a system import).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
-                ('previous', models.ForeignKey(blank=True, help_text='The edition of the same kind dated just before this one, if any.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='risk.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("dol-goods", "DOL List of Goods (child and forced labour)"),
+                            ("dol-countries", "DOL country profiles"),
+                            ("cahra", "EU list of conflict-affected and high-risk areas"),
+                            ("iso3166", "ISO 3166 country codes"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("publisher", models.CharField(max_length=200)),
+                (
+                    "label",
+                    models.CharField(
+                        help_text="The edition's name, as its publisher or the importer gives it.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "edition_date",
+                    models.DateField(
+                        help_text="The date the edition stands for (its publication or data date): editions of a kind are ordered by it."
+                    ),
+                ),
+                (
+                    "retrieved_on",
+                    models.DateField(help_text="When the file was taken from its source."),
+                ),
+                ("filename", models.CharField(max_length=300)),
+                (
+                    "sha256",
+                    models.CharField(help_text="SHA-256 of the file, in hex.", max_length=64),
+                ),
+                (
+                    "counts",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Rows and what they hold."
+                    ),
+                ),
+                ("warnings", models.JSONField(blank=True, default=list)),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The operator who imported it (empty for the demo or a system import).",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.job",
+                    ),
+                ),
+                (
+                    "previous",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The edition of the same kind dated just before this one, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="risk.edition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', '-edition_date', '-id'],
+                "ordering": ["kind", "-edition_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CountryProfile',
+            name="CountryProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='Names the row across editions of its kind.', max_length=400)),
-                ('country_name', models.CharField(help_text='As DOL writes it.', max_length=200)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('advancement', models.CharField(blank=True, max_length=200)),
-                ('working_children', models.DecimalField(blank=True, decimal_places=4, help_text='Share of children working (0.12 = 12 %); empty when DOL has no figure.', max_digits=5, null=True)),
-                ('age_range', models.CharField(blank=True, max_length=20)),
-                ('goods', models.PositiveIntegerField(default=0, help_text='Goods of the List made there.')),
-                ('webpage', models.URLField(blank=True, max_length=300)),
-                ('country', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.country')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='profiles', to='risk.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="Names the row across editions of its kind.", max_length=400
+                    ),
+                ),
+                ("country_name", models.CharField(help_text="As DOL writes it.", max_length=200)),
+                ("region", models.CharField(blank=True, max_length=100)),
+                ("advancement", models.CharField(blank=True, max_length=200)),
+                (
+                    "working_children",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        help_text="Share of children working (0.12 = 12 %); empty when DOL has no figure.",
+                        max_digits=5,
+                        null=True,
+                    ),
+                ),
+                ("age_range", models.CharField(blank=True, max_length=20)),
+                (
+                    "goods",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Goods of the List made there."
+                    ),
+                ),
+                ("webpage", models.URLField(blank=True, max_length=300)),
+                (
+                    "country",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.country",
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="profiles",
+                        to="risk.edition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['country_name'],
+                "ordering": ["country_name"],
             },
         ),
         migrations.CreateModel(
-            name='CountryCode',
+            name="CountryCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='Names the row across editions of its kind.', max_length=400)),
-                ('alpha2', models.CharField(max_length=2)),
-                ('alpha3', models.CharField(max_length=3)),
-                ('numeric', models.CharField(max_length=3)),
-                ('name', models.CharField(max_length=200)),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='codes', to='risk.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="Names the row across editions of its kind.", max_length=400
+                    ),
+                ),
+                ("alpha2", models.CharField(max_length=2)),
+                ("alpha3", models.CharField(max_length=3)),
+                ("numeric", models.CharField(max_length=3)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="codes",
+                        to="risk.edition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['alpha2'],
+                "ordering": ["alpha2"],
             },
         ),
         migrations.CreateModel(
-            name='ConflictArea',
+            name="ConflictArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='Names the row across editions of its kind.', max_length=400)),
-                ('country_code', models.CharField(help_text='ISO 3166-1 alpha-2.', max_length=2)),
-                ('country_name', models.CharField(blank=True, max_length=200)),
-                ('region_code', models.CharField(blank=True, help_text='ISO 3166-2; empty for a whole-country designation.', max_length=10)),
-                ('region_name', models.CharField(blank=True, max_length=200)),
-                ('conflict_affected', models.BooleanField()),
-                ('high_risk', models.BooleanField()),
-                ('whole_country', models.BooleanField()),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='areas', to='risk.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="Names the row across editions of its kind.", max_length=400
+                    ),
+                ),
+                ("country_code", models.CharField(help_text="ISO 3166-1 alpha-2.", max_length=2)),
+                ("country_name", models.CharField(blank=True, max_length=200)),
+                (
+                    "region_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="ISO 3166-2; empty for a whole-country designation.",
+                        max_length=10,
+                    ),
+                ),
+                ("region_name", models.CharField(blank=True, max_length=200)),
+                ("conflict_affected", models.BooleanField()),
+                ("high_risk", models.BooleanField()),
+                ("whole_country", models.BooleanField()),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="areas",
+                        to="risk.edition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['country_code', 'region_code'],
+                "ordering": ["country_code", "region_code"],
             },
         ),
         migrations.CreateModel(
-            name='GoodListing',
+            name="GoodListing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text='Names the row across editions of its kind.', max_length=400)),
-                ('good', models.CharField(max_length=200)),
-                ('sector', models.CharField(blank=True, max_length=100)),
-                ('country_name', models.CharField(help_text='As DOL writes it.', max_length=200)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('child_labour', models.BooleanField()),
-                ('forced_labour', models.BooleanField()),
-                ('forced_child_labour', models.BooleanField()),
-                ('country', models.ForeignKey(blank=True, help_text="The ISO country DOL's name was matched to, if any.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.country')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='goods', to='risk.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="Names the row across editions of its kind.", max_length=400
+                    ),
+                ),
+                ("good", models.CharField(max_length=200)),
+                ("sector", models.CharField(blank=True, max_length=100)),
+                ("country_name", models.CharField(help_text="As DOL writes it.", max_length=200)),
+                ("region", models.CharField(blank=True, max_length=100)),
+                ("child_labour", models.BooleanField()),
+                ("forced_labour", models.BooleanField()),
+                ("forced_child_labour", models.BooleanField()),
+                (
+                    "country",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The ISO country DOL's name was matched to, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.country",
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="goods",
+                        to="risk.edition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['good', 'country_name'],
+                "ordering": ["good", "country_name"],
             },
         ),
         migrations.AddIndex(
-            model_name='edition',
-            index=models.Index(fields=['kind', 'edition_date'], name='risk_edition_kind_date'),
+            model_name="edition",
+            index=models.Index(fields=["kind", "edition_date"], name="risk_edition_kind_date"),
         ),
         migrations.AddConstraint(
-            model_name='edition',
-            constraint=models.UniqueConstraint(fields=('kind', 'sha256'), name='risk_edition_file_once'),
+            model_name="edition",
+            constraint=models.UniqueConstraint(
+                fields=("kind", "sha256"), name="risk_edition_file_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='countryprofile',
-            constraint=models.UniqueConstraint(fields=('edition', 'key'), name='risk_profile_key_once'),
+            model_name="countryprofile",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "key"), name="risk_profile_key_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='countrycode',
-            constraint=models.UniqueConstraint(fields=('edition', 'key'), name='risk_code_key_once'),
+            model_name="countrycode",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "key"), name="risk_code_key_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conflictarea',
-            constraint=models.UniqueConstraint(fields=('edition', 'key'), name='risk_area_key_once'),
+            model_name="conflictarea",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "key"), name="risk_area_key_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='goodlisting',
-            constraint=models.UniqueConstraint(fields=('edition', 'key'), name='risk_good_key_once'),
+            model_name="goodlisting",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "key"), name="risk_good_key_once"
+            ),
         ),
     ]

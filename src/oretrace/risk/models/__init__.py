@@ -10,6 +10,8 @@ from oretrace.risk.models.editions import (
     EditionRow,
     GoodListing,
 )
+from oretrace.risk.models.flags import RedFlag
+from oretrace.risk.models.scores import Methodology, Score
 
 __all__ = [
     "ROW_MODELS",
@@ -19,4 +21,29 @@ __all__ = [
     "Edition",
     "EditionRow",
     "GoodListing",
+    "Methodology",
+    "RedFlag",
+    "Score",
+]
+
+
+# --- the risk register and Step-3 plans ---
+from oretrace.risk.models.register import (
+    Escalation,
+    Indicator,
+    Measure,
+    PlanDecision,
+    RiskEntry,
+    RiskPlan,
+    RiskStatusChange,
+)
+
+__all__ += [
+    "Escalation",
+    "Indicator",
+    "Measure",
+    "PlanDecision",
+    "RiskEntry",
+    "RiskPlan",
+    "RiskStatusChange",
 ]

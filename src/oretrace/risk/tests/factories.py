@@ -5,7 +5,21 @@ import datetime
 import factory
 
 from oretrace.risk.choices import EditionKind
-from oretrace.risk.models import ConflictArea, CountryCode, CountryProfile, Edition, GoodListing
+from oretrace.risk.models import (
+    ConflictArea,
+    CountryCode,
+    CountryProfile,
+    Edition,
+    Escalation,
+    GoodListing,
+    Indicator,
+    Measure,
+    PlanDecision,
+    RedFlag,
+    RiskEntry,
+    RiskPlan,
+    RiskStatusChange,
+)
 
 
 class EditionFactory(factory.django.DjangoModelFactory[Edition]):
@@ -75,3 +89,102 @@ class CountryCodeFactory(factory.django.DjangoModelFactory[CountryCode]):
     numeric = "999"
     name = factory.Sequence(lambda n: f"Country {n}")
     key = factory.LazyAttribute(lambda row: row.alpha2)
+
+
+class RedFlagFactory(factory.django.DjangoModelFactory[RedFlag]):
+    class Meta:
+        model = RedFlag
+
+    organisation = factory.SubFactory("oretrace.core.tests.factories.OrganisationFactory")
+    rule = "smelter-not-conformant"
+    key = factory.Sequence(lambda n: f"smelter-not-conformant|smelter-entry:{n}")
+    severity = "high"
+    evidence_kind = "smelter-entry"
+    evidence_id = factory.Sequence(lambda n: n + 1)
+    evidence_label = factory.Sequence(lambda n: f"cmrt-{n}.xlsx, Smelter List row 5: Test smelter")
+    params = factory.LazyFunction(
+        lambda: {"evidence": "cmrt.xlsx", "facility": "Test smelter", "status": "Non-conformant"}
+    )
+
+
+# --- the risk register and Step-3 plans ---
+
+
+class RiskEntryFactory(factory.django.DjangoModelFactory[RiskEntry]):
+    class Meta:
+        model = RiskEntry
+
+    organisation = factory.SubFactory("oretrace.core.tests.factories.OrganisationFactory")
+    supplier = factory.SubFactory(
+        "oretrace.declarations.tests.factories.SupplierFactory",
+        organisation=factory.SelfAttribute("..organisation"),
+    )
+    title = factory.Sequence(lambda n: f"Risk {n}")
+    category = "child_labour"
+    origin = "manual"
+    reason = "Seen on a visit"
+    identified_on = datetime.date(2026, 11, 1)
+
+
+class RiskStatusChangeFactory(factory.django.DjangoModelFactory[RiskStatusChange]):
+    class Meta:
+        model = RiskStatusChange
+
+    entry = factory.SubFactory(RiskEntryFactory)
+    status = "open"
+    changed_on = datetime.date(2026, 11, 1)
+
+
+class RiskPlanFactory(factory.django.DjangoModelFactory[RiskPlan]):
+    class Meta:
+        model = RiskPlan
+        skip_postgeneration_save = True
+
+    entry = factory.SubFactory(RiskEntryFactory)
+    organisation = factory.SelfAttribute("entry.organisation")
+    strategy = "mitigate"
+    decided_on = datetime.date(2026, 12, 6)
+    review_on = datetime.date(2027, 6, 6)
+
+
+class MeasureFactory(factory.django.DjangoModelFactory[Measure]):
+    class Meta:
+        model = Measure
+
+    plan = factory.SubFactory(RiskPlanFactory)
+    what = "Visit the collection points"
+    owner = factory.SubFactory(
+        "oretrace.core.tests.factories.MembershipFactory",
+        organisation=factory.SelfAttribute("..plan.organisation"),
+    )
+    due_on = datetime.date(2027, 1, 31)
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory[Indicator]):
+    class Meta:
+        model = Indicator
+
+    plan = factory.SubFactory(RiskPlanFactory)
+    what = "Children found at work"
+    target = 0
+
+
+class PlanDecisionFactory(factory.django.DjangoModelFactory[PlanDecision]):
+    class Meta:
+        model = PlanDecision
+
+    plan = factory.SubFactory(RiskPlanFactory)
+    kind = "adopted"
+    strategy = "mitigate"
+    decided_on = datetime.date(2026, 12, 6)
+    next_review_on = datetime.date(2027, 6, 6)
+
+
+class EscalationFactory(factory.django.DjangoModelFactory[Escalation]):
+    class Meta:
+        model = Escalation
+
+    plan = factory.SubFactory(RiskPlanFactory)
+    escalated_to = "Chief operating officer"
+    escalated_on = datetime.date(2027, 1, 5)
+    decision = "Suspend if no progress by March"

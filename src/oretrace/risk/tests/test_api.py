@@ -11,7 +11,7 @@ from django.test import Client
 
 from oretrace.core.models import ChangeLogEntry, Job
 from oretrace.core.services import issue_token
-from oretrace.core.tests.harness import Tenancy, tenancy_tests
+from oretrace.core.tests.harness import Reach, Tenancy, tenancy_tests
 from oretrace.risk.api import router
 from oretrace.risk.models import Edition
 from oretrace.risk.tests.factories import ConflictAreaFactory, EditionFactory
@@ -23,8 +23,16 @@ PUBLIC = {
     "GET /risk/editions",
     "GET /risk/editions/{edition_id}",
 }
-OWN_SCOPE = {"POST /risk/editions"}  # the operator's import, refused to everyone else
-TENANCY = Tenancy(router, cross_org={}, own_scope=OWN_SCOPE, public=PUBLIC)
+OWN_SCOPE = {
+    "POST /risk/editions",  # the operator's import, refused to everyone else
+    "GET /risk/flags",  # the caller's organisation's red flags
+    "GET /risk/scores",  # the caller's own organisation's scores
+}
+CROSS_ORG = {
+    "GET /risk/flags/{flag_id}": Reach("/api/v1/risk/flags/{flag}"),
+    "GET /risk/scores/{score_id}": Reach("/api/v1/risk/scores/{score}"),
+}
+TENANCY = Tenancy(router, cross_org=CROSS_ORG, own_scope=OWN_SCOPE, public=PUBLIC)
 test_every_route_is_covered, test_other_organisation_gets_404 = tenancy_tests(TENANCY)
 
 CAHRA = json.dumps(

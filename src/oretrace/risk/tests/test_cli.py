@@ -11,7 +11,8 @@ from django.core.management.base import CommandError
 from oretrace.core.choices import Role
 from oretrace.core.models import Job
 from oretrace.core.tests.factories import MembershipFactory
-from oretrace.risk.models import Edition
+from oretrace.registry.tests.factories import FacilityFactory
+from oretrace.risk.models import Edition, Score
 from oretrace.risk.tests.shared_data import GOODS_2021, read
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +54,22 @@ def test_the_cli_refuses_a_member_who_is_not_the_operator(org_a, tmp_path):
     path.write_bytes(b"{}")
     with pytest.raises(CommandError, match="platform's operator"):
         _run("cahra", str(path), "--user", admin.user.email)
+
+
+def test_the_cli_recomputes_an_organisations_scores_through_a_job(org_a):
+    facility = FacilityFactory.create(organisation=org_a, country_id="CD")
+    out = io.StringIO()
+    args = ("risk", "scores", "--organisation", org_a.slug, "--as-of", "2026-01-31", "--quiet")
+    call_command(*args, stdout=out)
+    job = Job.objects.get(kind="risk.recompute_scores")
+    assert (
+        f"{org_a.slug}: scores as of 2026-01-31 (1 facilities, 0 suppliers, 0 lots)"
+        in out.getvalue()
+    )
+    assert job.status == "succeeded"
+    assert Score.objects.get(facility=facility).job == job
+
+
+def test_the_cli_names_an_unknown_organisation():
+    with pytest.raises(CommandError, match="no organisation has the slug 'nope'"):
+        call_command("risk", "scores", "--organisation", "nope", "--quiet")

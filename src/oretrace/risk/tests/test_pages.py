@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from oretrace.core.models import Job
-from oretrace.core.tests.harness import PageTenancy, page_tenancy_tests
+from oretrace.core.tests.harness import Page, PageTenancy, page_tenancy_tests
 from oretrace.risk.models import Edition
 from oretrace.risk.tests.factories import EditionFactory, GoodListingFactory
 from oretrace.risk.tests.shared_data import GOODS_2019, GOODS_2021, read
@@ -21,7 +21,16 @@ pytestmark = pytest.mark.django_db
 PAGES = PageTenancy(
     urlpatterns,
     "risk",
-    cross_org={},
+    cross_org={
+        "flag": [Page(["flag"])],
+        "score": [Page(["score"])],
+        "facility_score": [Page(["facility"])],
+        "supplier_score": [Page(["supplier"])],
+        # the risk register and its plans (objects_of_a in conftest.py)
+        "entry": [Page(["entry"]), Page(["entry"], {"status": "closed", "note": "x"})],
+        "plan_new": [Page(["entry"])],
+        "plan": [Page(["plan"]), Page(["plan"], {"do": "close", "close-outcome": "x"})],
+    },
     elsewhere={
         "edition": "shared reference data: every member reads every edition "
         "(test_pages.py: another organisation's member reads it)",

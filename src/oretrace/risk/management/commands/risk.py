@@ -13,10 +13,14 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from oretrace.core.actors import SYSTEM
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.management.support import clear_bar, member_for, progress_bar, run_here
+from oretrace.core.models import Organisation
 from oretrace.risk.choices import EditionKind
+from oretrace.risk.scores.services import start_recompute
 from oretrace.risk.services import start_edition_import
 
 
@@ -63,8 +67,12 @@ class Command(BaseCommand):
             help="when the file was taken from its source (default: the file's own, else today)",
         )
         imp.add_argument("--quiet", action="store_true", help="no progress bar")
+        add_scores_parser(sub)
 
     def handle(self, *args: object, **options: object) -> None:
+        if options["action"] == "scores":
+            self.stdout.write(recompute_here(options))
+            return
         path = Path(str(options["file"]))
         if not path.is_file():
             raise CommandError(f"{path} does not exist")
@@ -98,3 +106,39 @@ class Command(BaseCommand):
             raise CommandError(f"the import job #{job.pk} {job.status}: {job.error.strip()}")
         counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in job.result.items())
         self.stdout.write(f"{path.name}: imported ({counts}) — job #{job.pk}, {job.result_url}")
+
+
+# --- `oretrace risk scores --organisation SLUG [--as-of DATE]` (issue 18 §3) ------------------
+
+
+def add_scores_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    scores = sub.add_parser(
+        "scores",
+        help="recompute an organisation's risk scores as of a date",
+        description="Recompute every risk score of an organisation (its facilities, those its "
+        "suppliers declare, its suppliers) as of a date, as a job run here.",
+    )
+    scores.add_argument("--organisation", required=True, help="the organisation's slug")
+    scores.add_argument(
+        "--as-of", type=_date, default=None, help="the inputs' date (default: today)"
+    )
+    scores.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def recompute_here(options: dict[str, object]) -> str:
+    """Start the recompute job for the named organisation and run it in this process."""
+    organisation = Organisation.objects.filter(slug=str(options["organisation"])).first()
+    if organisation is None:
+        raise CommandError(f"no organisation has the slug {options['organisation']!r}")
+    as_of = options["as_of"] or timezone.localdate()
+    assert isinstance(as_of, date)  # noqa: S101 - argparse gives a date or None
+    quiet = bool(options["quiet"])
+    job = start_recompute(SYSTEM, as_of=as_of, organisation=organisation)
+    try:
+        job = run_here(job, listener=lambda p, m: progress_bar(p, m, quiet))
+    finally:
+        clear_bar(quiet)
+    if job.status != "succeeded":
+        raise CommandError(f"the recompute job #{job.pk} {job.status}: {job.error.strip()}")
+    counts = ", ".join(f"{v} {k}" for k, v in job.result.items())
+    return f"{organisation.slug}: scores as of {as_of:%Y-%m-%d} ({counts}) — job #{job.pk}"

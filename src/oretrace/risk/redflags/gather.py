@@ -1,0 +1,317 @@
+"""Read what the red-flag rules need for one organisation, as plain rows (``risk.flags``).
+
+Runs for an organisation, with no member at hand (a recompute job), so every read is scoped
+with ``owned_by`` (its own records) or ``scope_to_organisation`` (what any of its members may
+see). What a flag cites: the current declarations (not superseded, not rejected) with their
+smelter rows, mine rows and location answers; the custody lots at registry facilities, and
+the custody flags; the latest submitted assessment per facility and standard the organisation
+assigned; and the CAHRA list and the DOL List of Goods in force on the day.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+
+from oretrace.assessments.choices import AssessmentStatus
+from oretrace.assessments.models import Assessment, Criterion
+from oretrace.core.models import Country
+from oretrace.core.tenancy import owned_by, scope_to_organisation
+from oretrace.declarations.choices import DeclarationStatus, SmelterMatch
+from oretrace.declarations.models import Declaration, SmelterEntry
+from oretrace.declarations.rmi.maps import QUESTION_ROLES
+from oretrace.registry.models import Facility
+from oretrace.registry.queries import headline_statuses_for_organisation
+from oretrace.risk.choices import EditionKind, EvidenceKind
+from oretrace.risk.flags import (
+    Area,
+    AreaList,
+    AssessmentGap,
+    CustodyAnomaly,
+    DeclaredAnswer,
+    DeclaredMine,
+    DeclaredSmelter,
+    Evidence,
+    GoodList,
+    Inputs,
+    ListedGood,
+    TracedLot,
+)
+from oretrace.risk.models import ConflictArea, GoodListing
+from oretrace.risk.queries import edition_as_of
+from oretrace.risk.services import DOL_NAMES
+from oretrace.traceability.models import CustodyEdge, CustodyFlag, Lot
+
+LOCATION_ROLES = ("covered", "cahra")
+# How declarations write some countries (free text in the mine columns), besides ISO names.
+COUNTRY_ALIASES = {
+    "drc": "CD",
+    "dr congo": "CD",
+    "d.r. congo": "CD",
+    "democratic republic of the congo": "CD",
+    "democratic republic of congo": "CD",
+    "congo (kinshasa)": "CD",
+    "congo, the democratic republic of the": "CD",
+}
+
+
+def gather(organisation_id: int, on: date) -> Inputs:
+    """Everything the rules read for the organisation, with the lists in force on ``on``."""
+    names = _country_names()
+    inputs = Inputs(country_names={code: name for code, name, _o in names})
+    _declarations(organisation_id, inputs, _name_index(names))
+    _custody(organisation_id, inputs)
+    _assessments(organisation_id, inputs)
+    inputs.areas = _areas(on)
+    inputs.goods = _goods(on)
+    return inputs
+
+
+def _country_names() -> list[tuple[str, str, str]]:
+    return list(Country.objects.values_list("code", "name", "official_name"))
+
+
+def _name_index(names: list[tuple[str, str, str]]) -> dict[str, str]:
+    """A country's name as a declaration may write it (casefolded) → its ISO code."""
+    index: dict[str, str] = {}
+    for code, name, official in names:
+        index[code.casefold()] = code
+        index[name.casefold()] = code
+        if official:
+            index.setdefault(official.casefold(), code)
+    known = set(index.values())
+    index.update({n: c for n, c in {**DOL_NAMES, **COUNTRY_ALIASES}.items() if c in known})
+    return index
+
+
+def country_codes(text: str, index: dict[str, str]) -> tuple[str, ...]:
+    """The countries a free-text cell names ("Rwanda; DRC"): whole text first, then each part
+    between commas, semicolons, slashes and "and"; parts that name no country are left out."""
+    whole = index.get(text.strip().casefold())
+    if whole:
+        return (whole,)
+    found: list[str] = []
+    for part in re.split(r"[;,/\n]|\band\b", text):
+        code = index.get(part.strip().casefold())
+        if code and code not in found:
+            found.append(code)
+    return tuple(found)
+
+
+def _declarations(organisation_id: int, inputs: Inputs, index: dict[str, str]) -> None:
+    current = owned_by(Declaration.objects.all(), organisation_id).filter(
+        superseded_by__isnull=True
+    )
+    declarations = list(
+        current.exclude(status=DeclarationStatus.REJECTED).select_related("supplier")
+    )
+    entries = _entries([d.pk for d in declarations])
+    ids = {e.resolved_facility_id for e in entries}
+    facilities = _facilities({i for i in ids if i is not None}, organisation_id)
+    statuses = headline_statuses_for_organisation(facilities, organisation_id)
+    for declaration in declarations:
+        label = f"{declaration.filename} ({declaration.supplier.name})"
+        evidence = Evidence(EvidenceKind.DECLARATION, declaration.pk, label[:300])
+        _answers(declaration, evidence, inputs)
+        _mines(declaration, inputs)
+        mine_texts = {
+            row.get("row"): str(row.get("mine_countries") or "")
+            for row in declaration.content.get("smelters", [])
+        }
+        for entry in (e for e in entries if e.declaration_id == declaration.pk):
+            codes = country_codes(mine_texts.get(entry.row, ""), index)
+            inputs.smelters.append(_smelter(declaration, entry, facilities, statuses, codes))
+
+
+def _entries(declaration_ids: list[int]) -> list[SmelterEntry]:
+    return list(
+        SmelterEntry.objects.filter(declaration_id__in=declaration_ids)
+        .exclude(match=SmelterMatch.NOT_IDENTIFIED)
+        .select_related("review")
+        .order_by("declaration_id", "row")
+    )
+
+
+def _facilities(ids: set[int], organisation_id: int) -> dict[int, Facility]:
+    visible = scope_to_organisation(
+        Facility.objects.all(), organisation_id, public=Q(organisation__isnull=True)
+    )
+    return {f.pk: f for f in visible.filter(pk__in=ids)}
+
+
+def _answers(declaration: Declaration, evidence: Evidence, inputs: Inputs) -> None:
+    roles = QUESTION_ROLES.get(declaration.family, {})
+    for answer in declaration.content.get("answers", []):
+        role = roles.get(str(answer.get("question", "")))
+        if role not in LOCATION_ROLES:
+            continue
+        inputs.answers.append(
+            DeclaredAnswer(
+                evidence,
+                declaration.supplier_id,
+                str(answer["question"]),
+                role,
+                str(answer.get("mineral", "")),
+                str(answer.get("answer", "")),
+            )
+        )
+
+
+def _mines(declaration: Declaration, inputs: Inputs) -> None:
+    for row in declaration.content.get("mines", []):
+        country = str(row.get("country") or "")
+        if not country:
+            continue
+        number = row.get("row", "")
+        name = str(row.get("mine_name") or "")
+        label = f"{declaration.filename}, Mine List row {number}: {name}"
+        evidence = Evidence(
+            EvidenceKind.MINE_ENTRY, declaration.pk, label[:300], part=f"row {number}"
+        )
+        inputs.mines.append(
+            DeclaredMine(
+                evidence, declaration.supplier_id, str(row.get("metal") or ""), name, country
+            )
+        )
+
+
+def _smelter(
+    declaration: Declaration,
+    entry: SmelterEntry,
+    facilities: dict[int, Facility],
+    statuses: dict[int, str],
+    mine_countries: tuple[str, ...],
+) -> DeclaredSmelter:
+    fid = entry.resolved_facility_id
+    facility = facilities.get(fid) if fid is not None else None
+    label = f"{declaration.filename}, Smelter List row {entry.row}: {entry.name}"
+    return DeclaredSmelter(
+        Evidence(EvidenceKind.SMELTER_ENTRY, entry.pk, label[:300], page=declaration.pk),
+        declaration.supplier_id,
+        entry.metal,
+        facility.pk if facility is not None else None,
+        facility.name if facility is not None else entry.name,
+        facility.country_id if facility is not None else entry.country,
+        (facility.subdivision_id or "") if facility is not None else "",
+        statuses.get(facility.pk, "") if facility is not None else "",
+        mine_countries,
+    )
+
+
+def _custody(organisation_id: int, inputs: Inputs) -> None:
+    fed = CustodyEdge.objects.filter(target_id=OuterRef("pk"))
+    lots = (
+        owned_by(Lot.objects.all(), organisation_id)
+        .filter(facility__isnull=False)
+        .annotate(fed=Exists(fed))
+        .select_related("facility")
+        .order_by("pk")
+    )
+    rows = list(lots)
+    minerals = _minerals({lot.facility_id for lot in rows})
+    for lot in rows:
+        facility = lot.facility
+        if facility is None:  # filtered out above; says so to the type checker
+            continue
+        inputs.lots.append(
+            TracedLot(
+                Evidence(EvidenceKind.LOT, lot.pk, lot.code[:300]),
+                facility.pk,
+                facility.name_latin or facility.name,
+                facility.country_id,
+                facility.subdivision_id or "",
+                minerals.get(facility.pk, ()),
+                origin=not lot.fed,
+                recycled=lot.recycled,
+            )
+        )
+    flags = owned_by(CustodyFlag.objects.all(), organisation_id).select_related("lot", "facility")
+    for flag in flags.order_by("pk"):
+        place = flag.facility.name_latin or flag.facility.name if flag.facility else ""
+        inputs.anomalies.append(
+            CustodyAnomaly(
+                Evidence(EvidenceKind.CUSTODY_FLAG, flag.pk, flag.lot.code[:300]),
+                flag.lot_id,
+                flag.facility_id,
+                place,
+                flag.kind,
+            )
+        )
+
+
+def _minerals(facility_ids: set[Any]) -> dict[int, tuple[str, ...]]:
+    through = Facility.minerals.through.objects.filter(facility_id__in=facility_ids)
+    found: dict[int, list[str]] = {}
+    for fid, code in through.values_list("facility_id", "mineral__code").order_by("mineral__code"):
+        found.setdefault(fid, []).append(code)
+    return {fid: tuple(codes) for fid, codes in found.items()}
+
+
+def _assessments(organisation_id: int, inputs: Inputs) -> None:
+    submitted = owned_by(Assessment.objects.all(), organisation_id).filter(
+        status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.ACCEPTED),
+        facility__isnull=False,
+    )
+    latest: dict[tuple[int, str], Assessment] = {}
+    for assessment in submitted.select_related("standard", "facility").order_by(
+        "submitted_at", "pk"
+    ):
+        latest[(assessment.facility_id or 0, assessment.standard.code)] = assessment
+    for assessment in latest.values():
+        _gaps(assessment, inputs)
+
+
+def _gaps(assessment: Assessment, inputs: Inputs) -> None:
+    outcomes: dict[str, str] = (assessment.result or {}).get("criteria", {})
+    open_codes = [code for code, outcome in outcomes.items() if outcome in ("not_met", "partly")]
+    criteria = Criterion.objects.filter(
+        section__standard=assessment.standard, code__in=open_codes
+    ).values_list("code", "severity", "oecd_annex_ii")
+    facility = assessment.facility
+    when = f"{assessment.submitted_at:%Y-%m-%d}" if assessment.submitted_at else ""
+    standard = assessment.standard
+    label = f"{standard.code} {standard.version}, {facility}, {when}".strip(", ")
+    evidence = Evidence(EvidenceKind.ASSESSMENT, assessment.pk, label[:300])
+    for code, severity, annex in criteria:
+        inputs.gaps.append(
+            AssessmentGap(
+                evidence,
+                assessment.facility_id,
+                code,
+                outcomes[code],
+                severity == "critical",
+                tuple(int(n) for n in annex or ()),
+            )
+        )
+
+
+def _areas(on: date) -> AreaList | None:
+    edition = edition_as_of(EditionKind.CAHRA, on)
+    if edition is None:
+        return None
+    rows = ConflictArea.objects.filter(edition=edition).order_by("country_code", "region_code")
+    areas = tuple(
+        Area(
+            r.country_code,
+            r.region_code,
+            r.region_name or r.country_name or r.country_code,
+            r.conflict_affected,
+            r.high_risk,
+        )
+        for r in rows
+    )
+    return AreaList(edition.pk, str(edition), areas)
+
+
+def _goods(on: date) -> GoodList | None:
+    edition = edition_as_of(EditionKind.DOL_GOODS, on)
+    if edition is None:
+        return None
+    rows = GoodListing.objects.filter(edition=edition, country__isnull=False)
+    goods = tuple(
+        ListedGood(r.good, r.country_id or "", r.child_labour, r.forced_labour) for r in rows
+    )
+    return GoodList(edition.pk, str(edition), goods)

@@ -1,0 +1,104 @@
+"""A red flag in the reader's language: its rule's texts, its own sentence, its evidence link.
+
+A flag stores its rule's code and the values of its sentence (``params``); the texts are the
+rule's catalogue msgids (``risk.flags.RULES``), translated when shown. A value that is a code
+oretrace knows (a mineral, an assurance status, a custody anomaly, the list's wording) is
+translated too; names and file names are shown as written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from oretrace.core.reference import mineral_name
+from oretrace.registry.choices import status_label
+from oretrace.risk.choices import EvidenceKind
+from oretrace.risk.flags import PARAM_WORDS, RULES
+from oretrace.risk.models import RedFlag
+from oretrace.traceability.choices import FlagKind
+
+
+@dataclass(frozen=True)
+class FlagText:
+    title: str
+    explanation: str
+    detail: str
+    guidance: str
+
+
+def _param(name: str, value: str) -> str:
+    if value in PARAM_WORDS:
+        return gettext(PARAM_WORDS[value])
+    if name == "mineral":
+        return mineral_name(value)
+    if name == "status":
+        return status_label(value)
+    if name == "anomaly":
+        return str(dict(FlagKind.choices).get(value, value))
+    return value
+
+
+def flag_text(flag: RedFlag) -> FlagText:
+    """The flag's rule texts and its own sentence in the active language (the rule code and
+    the English params when the rule is unknown to this version)."""
+    rule = RULES.get(flag.rule)
+    params = flag.params if isinstance(flag.params, dict) else {}
+    if rule is None:
+        return FlagText(flag.rule, "", ", ".join(f"{k}: {v}" for k, v in params.items()), "")
+    values = {name: _param(name, str(value)) for name, value in params.items()}
+    try:
+        detail = gettext(rule.detail) % values
+    except (KeyError, TypeError, ValueError):
+        detail = flag.evidence_label
+    return FlagText(gettext(rule.title), gettext(rule.explanation), detail, rule.guidance)
+
+
+def evidence_url(flag: RedFlag) -> str:
+    """The page of the flag's evidence record ("" when it has none)."""
+    kind, pk = flag.evidence_kind, flag.evidence_id
+    if pk is None:
+        return ""
+    if kind in (EvidenceKind.DECLARATION, EvidenceKind.MINE_ENTRY):
+        return reverse("declarations:detail", args=[pk])
+    if kind == EvidenceKind.SMELTER_ENTRY:
+        page = flag.params.get("page") if isinstance(flag.params, dict) else None
+        if page and str(page).isdigit():  # the row's declaration, kept with the flag
+            return reverse("declarations:detail", args=[int(page)])
+        return _smelter_entry_url(pk)
+    if kind == EvidenceKind.LOT:
+        return reverse("traceability:lot", args=[pk])
+    if kind == EvidenceKind.CUSTODY_FLAG and flag.lot_id is not None:
+        return reverse("traceability:lot", args=[flag.lot_id])
+    if kind == EvidenceKind.ASSESSMENT:
+        return reverse("assessments:detail", args=[pk])
+    if kind == EvidenceKind.FACILITY:
+        return reverse("registry:facility", args=[pk])
+    return ""
+
+
+def _smelter_entry_url(entry_id: int) -> str:
+    from oretrace.declarations.models import SmelterEntry
+
+    declaration_id = (
+        SmelterEntry.objects.filter(pk=entry_id).values_list("declaration_id", flat=True).first()
+    )
+    return reverse("declarations:detail", args=[declaration_id]) if declaration_id else ""
+
+
+def closed_reasons(flag: RedFlag) -> list[str]:
+    """Why the flag was closed, in the reader's language: the changes after which it was
+    recomputed and no longer held."""
+    from oretrace.risk.choices import FLAG_TRIGGERS
+
+    codes = [c for c in flag.closed_reason.split(",") if c]
+    return [str(FLAG_TRIGGERS.get(code, code)) for code in codes]
+
+
+def as_row(flag: RedFlag) -> dict[str, Any]:
+    """The flag's texts for a list or an export."""
+    text = flag_text(flag)
+    return {"flag": flag, "title": text.title, "detail": text.detail}

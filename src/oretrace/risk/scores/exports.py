@@ -1,0 +1,35 @@
+"""The downloads (CSV/XLSX) of risk scores: each subject's latest score with its level, the
+methodology version and the editions it rests on."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from oretrace.risk.choices import LEVEL_LABELS
+from oretrace.risk.models import Score
+from oretrace.web.exports import Column, ListExport
+
+
+def _name(score: Score) -> str:
+    subject = score.facility or score.supplier or score.lot
+    return str(subject) if subject is not None else ""
+
+
+def _editions(score: Score) -> str:
+    return " ".join(f"{kind}:{pk}" for kind, pk in sorted(score.editions.items()) if pk)
+
+
+SCORES_EXPORT = ListExport(
+    "risk-scores",
+    (
+        Column(gettext_lazy("Subject"), lambda s: s.get_subject_display()),
+        Column(gettext_lazy("ID"), lambda s: s.subject_id),
+        Column(gettext_lazy("Name"), _name),
+        Column(gettext_lazy("As of"), lambda s: s.as_of),
+        Column(gettext_lazy("Score"), lambda s: s.total),
+        Column(gettext_lazy("Level"), lambda s: str(LEVEL_LABELS.get(s.level, s.level))),
+        Column(gettext_lazy("Methodology"), lambda s: s.methodology.key),
+        Column(gettext_lazy("Editions"), _editions),
+        Column(gettext_lazy("Fingerprint"), lambda s: s.fingerprint),
+    ),
+)
