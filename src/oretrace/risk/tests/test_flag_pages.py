@@ -44,8 +44,8 @@ def flags_of_a(org_a):
         evidence_label="pearl.xlsx, Smelter List row 9: Kivu",
         params={
             "evidence": "pearl.xlsx",
-            "place": "Congo (CD)",
-            "area": "Congo (CD)",
+            "place": "Congo, The Democratic Republic of the (CD)",
+            "area": "Congo, The Democratic Republic of the (CD)",
             "status": "some regions listed, region not known",
         },
         raised_at=timezone.now() - datetime.timedelta(days=30),
@@ -101,6 +101,10 @@ def test_the_page_speaks_the_reader_s_language(web_a, flags_of_a):
     open_flag, _closed = flags_of_a
     page = web_a.get(f"/risk/flags/{open_flag.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Fonderie ou affinerie non conforme" in page
+    assert "pearl.xlsx, Smelter List ligne 8 : Andes Gold" in page  # the evidence, translated
+    _open, closed_flag = flags_of_a
+    closed = web_a.get(f"/risk/flags/{closed_flag.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content
+    assert "République démocratique du Congo (CD)" in closed.decode()  # the country too
 
 
 def test_the_list_downloads_as_csv_and_xlsx(web_a, flags_of_a):
