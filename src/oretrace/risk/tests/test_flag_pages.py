@@ -151,3 +151,25 @@ def test_the_api_lists_and_reads_flags(api_a, flags_of_a):
     assert detail["evidence"]["url"] == f"/declarations/{closed_flag.evidence_id}/"
     assert detail["title"] == "Origin in a conflict-affected or high-risk area"
     assert api_a.get("/api/v1/risk/flags?facility=abc").status_code in (400, 422)
+
+
+def test_a_compliance_officer_may_ask_for_a_recomputation_a_viewer_may_not(org_a):
+    from oretrace.core.choices import Role
+    from oretrace.core.models import Job
+    from oretrace.core.tests.factories import MembershipFactory
+    from oretrace.core.tests.fixtures import web_client
+    from oretrace.risk.redflags.services import RECOMPUTE_JOB
+
+    officer = MembershipFactory.create(organisation=org_a, roles=[Role.COMPLIANCE_OFFICER])
+    viewer = MembershipFactory.create(organisation=org_a, roles=[Role.VIEWER])
+    page = web_client(officer).get("/risk/flags/").content.decode()
+    assert "Recompute now" in page
+    assert "Recompute now" not in web_client(viewer).get("/risk/flags/").content.decode()
+    refused = web_client(viewer).post("/jobs/start/", {"kind": RECOMPUTE_JOB})
+    assert refused.status_code == 403
+    assert not Job.objects.filter(kind=RECOMPUTE_JOB).exists()
+    started = web_client(officer).post("/jobs/start/", {"kind": RECOMPUTE_JOB})
+    assert started.status_code == 302
+    job = Job.objects.get(kind=RECOMPUTE_JOB)
+    assert job.organisation == org_a
+    assert job.created_by == officer.user
