@@ -151,6 +151,10 @@ def test_the_api_lists_and_reads_flags(api_a, flags_of_a):
     assert detail["evidence"]["url"] == f"/declarations/{closed_flag.evidence_id}/"
     assert detail["title"] == "Origin in a conflict-affected or high-risk area"
     assert api_a.get("/api/v1/risk/flags?facility=abc").status_code in (400, 422)
+    bad_rule = api_a.get("/api/v1/risk/flags?rule=no-such-rule")
+    assert bad_rule.status_code in (400, 422)
+    assert "unknown rule 'no-such-rule'" in bad_rule.content.decode()
+    assert api_a.get("/api/v1/risk/flags?state=shut").status_code in (400, 422)
 
 
 def test_a_compliance_officer_may_ask_for_a_recomputation_a_viewer_may_not(org_a):
