@@ -107,3 +107,13 @@ def test_the_facility_page_shows_its_latest_score(web_a, scored):
     page = web_a.get(reverse("registry:facility", args=[scored["mine"].pk])).content.decode()
     assert reverse("risk:facility_score", args=[scored["mine"].pk]) in page
     assert f'<span class="score level-{latest.level}">{latest.total}</span>' in page
+
+
+def test_the_why_downloads_as_csv_with_its_evidence(web_a, scored):
+    score = scored["mine"].risk_scores.order_by("-as_of").first()
+    csv = web_a.get(reverse("risk:score", args=[score.pk]) + "?export=csv")
+    text = b"".join(csv.streaming_content).decode()
+    assert "Contribution" in text.splitlines()[0]
+    assert "Nord-Kivu (Test edition" in text
+    page = web_a.get(reverse("risk:facility_score", args=[scored["mine"].pk]) + "?export=xlsx")
+    assert page.status_code == 200
