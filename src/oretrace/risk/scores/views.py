@@ -75,8 +75,14 @@ def items(score: Score) -> list[Item]:
     }
     shown = []
     for part in score.breakdown:
+        # a status is shown on its facility's registry page (the evidence names the scheme)
+        home = f"registry-facility:{score.facility_id}" if score.facility_id else ""
         evidence = [
-            {"text": text, "edition": editions.get(edition) if edition else None, "url": _link(ref)}
+            {
+                "text": text,
+                "edition": editions.get(edition) if edition else None,
+                "url": _link(ref or (home if part["source"] == "assurance" else "")),
+            }
             for text, edition, ref in part["evidence"]
         ]
         code = (part["category"], part["indicator"])
