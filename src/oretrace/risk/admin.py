@@ -45,3 +45,18 @@ class RedFlagAdmin(ReadOnlyAdmin):
     list_display = ["rule", "severity", "organisation", "evidence_label", "raised_at", "closed_at"]
     list_filter = ["rule", "severity"]
     search_fields = ["key", "evidence_label"]
+
+
+# --- risk scores ---
+from oretrace.risk.models import Methodology, Score  # noqa: E402  (appended section)
+
+
+@admin.register(Methodology)
+class MethodologyAdmin(ReadOnlyAdmin):
+    list_display = ["code", "version", "title", "filename", "created_at"]
+
+
+@admin.register(Score)
+class ScoreAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "organisation", "as_of", "total", "level", "methodology"]
+    list_filter = ["subject", "level", "methodology"]
