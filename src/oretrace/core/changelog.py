@@ -63,6 +63,54 @@ def log_change(
     erasure's list of the entries it emptied)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("log_change() must run inside the service's transaction")
+    entry = _new_entry(Change(obj, action, before, organisation, note), actor)
+    head = _locked_head()
+    _chain([entry], head)
+    entry.save(force_insert=True)
+    head.save(update_fields=["count", "hash"])
+    return entry
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry for ``log_changes``: what ``log_change`` takes about one object."""
+
+    obj: models.Model
+    action: str
+    before: dict[str, Any] | None = None
+    organisation: Organisation | None = None
+    note: dict[str, Any] | None = None
+
+
+# Entries inserted per statement by ``log_changes``.
+BULK_BATCH = 500
+
+
+def log_changes(changes: Iterable[Change], *, actor: Membership | SystemActor) -> int:
+    """Append one entry per change, in order; returns how many. Must run inside the
+    transaction that made the changes.
+
+    The entries, and their chain, are exactly those of one ``log_change`` per change in the
+    same order (each object is read when this runs, so log a change only once the object is
+    saved and no longer changes); the head is locked once and the entries are inserted in
+    batches: a bulk write (a reference list's thousands of rows) pays one lock, not one each.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("log_changes() must run inside the service's transaction")
+    entries = [_new_entry(change, actor) for change in changes]
+    if not entries:
+        return 0
+    head = _locked_head()
+    _chain(entries, head)
+    ChangeLogEntry.objects.bulk_create(entries, batch_size=BULK_BATCH)
+    head.save(update_fields=["count", "hash"])
+    return len(entries)
+
+
+def _new_entry(change: Change, actor: Membership | SystemActor) -> ChangeLogEntry:
+    """The entry about one change, sealed, not yet chained."""
+    obj, action = change.obj, change.action
+    organisation = change.organisation
     owner = organisation if organisation is not None else getattr(obj, "organisation", None)
     entry = ChangeLogEntry(
         organisation=owner,
@@ -72,18 +120,20 @@ def log_change(
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
         action=action,
-        before=before,
-        after=None if action == ChangeAction.DELETE else {**snapshot(obj), **(note or {})},
+        before=change.before,
+        after=None if action == ChangeAction.DELETE else {**snapshot(obj), **(change.note or {})},
     )
     seal(entry, obj)
-    head = _locked_head()
-    entry.prev_hash = head.hash
-    entry.hash = entry_hash(head.hash, _content(entry))
-    entry.save(force_insert=True)
-    head.count += 1
-    head.hash = entry.hash
-    head.save(update_fields=["count", "hash"])
     return entry
+
+
+def _chain(entries: list[ChangeLogEntry], head: ChangeLogHead) -> None:
+    """Chain the entries after the (locked) head, in order, and move the head past them."""
+    for entry in entries:
+        entry.prev_hash = head.hash
+        entry.hash = entry_hash(head.hash, _content(entry))
+        head.count += 1
+        head.hash = entry.hash
 
 
 # --- personal data, sealed apart ------------------------------------------------------------------

@@ -85,3 +85,57 @@ def test_the_migration_chains_existing_entries(entries):
     breaks, hashes = verify_chain()
     assert breaks == []
     assert hashes == [e.hash for e in entries]
+
+
+def _chained(entry: ChangeLogEntry) -> list:
+    """An entry's chained content and sealed data, but its time (two writes never share a
+    microsecond) and its sealed data's salted digest (a salt is random)."""
+    from oretrace.core.changelog import CHAIN_FIELDS, _content
+
+    content = _content(entry)
+    return [*content[: len(CHAIN_FIELDS) - 1], *content[len(CHAIN_FIELDS) + 1 :], entry.personal]
+
+
+def test_log_changes_writes_what_log_change_writes_one_by_one(member_a):
+    from django.db import transaction
+
+    from oretrace.core.changelog import Change, log_change, log_changes, snapshot
+    from oretrace.core.choices import ChangeAction
+
+    user = member_a.user  # about a person: sealed apart, as log_change seals it
+    org = member_a.organisation
+    before = snapshot(org)
+    changes = [
+        Change(org, ChangeAction.UPDATE, before),
+        Change(user, ChangeAction.UPDATE, snapshot(user)),
+        Change(member_a, ChangeAction.CREATE, organisation=org, note={"why": "a test"}),
+    ]
+    start = ChangeLogEntry.objects.count()
+    # one by one, in a transaction that is then undone
+    with transaction.atomic():
+        for change in changes:
+            log_change(
+                change.obj,
+                action=change.action,
+                actor=member_a,
+                before=change.before,
+                organisation=change.organisation,
+                note=change.note,
+            )
+        one_by_one = list(ChangeLogEntry.objects.order_by("id")[start:])
+        transaction.set_rollback(True)
+    # in one call, after an entry of its own and before another
+    with transaction.atomic():
+        log_change(org, action=ChangeAction.UPDATE, actor=member_a, before=before)
+        assert log_changes(changes, actor=member_a) == 3
+        assert log_changes([], actor=member_a) == 0
+        log_change(org, action=ChangeAction.UPDATE, actor=member_a, before=before)
+    rows = list(ChangeLogEntry.objects.order_by("id")[start:])
+    assert len(rows) == 5
+    assert [_chained(r) for r in rows[1:4]] == [_chained(r) for r in one_by_one]
+    assert [r.personal_digest != "" for r in rows[1:4]] == [False, True, True]
+    for earlier, later in itertools.pairwise(rows):
+        assert later.prev_hash == earlier.hash
+    assert verify_chain()[0] == []
+    head = ChangeLogHead.objects.get()
+    assert (head.count, head.hash) == (start + 5, rows[-1].hash)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,20 @@ from oretrace.declarations.rmi import ParsedDeclaration, parse_template
 # A day after every real declaration's effective date, so that the date checks are stable.
 TODAY = date(2024, 8, 1)
 SHARED_DATA = Path(__file__).resolve().parents[4].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _filled_blanks_shared(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The folder where test_generated's ``fill`` keeps filled blanks for every worker of the
+    run: under pytest-xdist, the folder of the run that holds each worker's own."""
+    from oretrace.declarations.tests import test_generated
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    folder = root / "filled-blanks"
+    folder.mkdir(exist_ok=True)
+    test_generated.FILLED_FOLDER[:] = [folder]
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ the templates that sort the selected minerals are placed by the same rule the fo
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -90,18 +92,36 @@ def _selected(template_map: TemplateMap) -> tuple[list[str], list[str]]:
     return known, others
 
 
-# Each blank filled once per process: openpyxl takes seconds to load and save one, and
-# test_export fills the same blanks (saved when both modules run in one process, and for the
-# CMRT 6.5 test_export fills twice). The bytes are immutable: no test alters what another reads.
+# Each blank filled once per run: openpyxl takes seconds to load and save one, and
+# test_export fills the same blanks (for the CMRT 6.5 twice). Under pytest-xdist the two modules
+# run on different workers, so a filled blank is also kept as a file in the run's folder that
+# every worker shares (``FILLED_FOLDER``, set by the package's conftest), named by the blank's
+# content and the map, and written atomically (a worker that fills it at the same time writes
+# the same bytes). The bytes are immutable: no test alters what another reads.
 _FILLED: dict[tuple[Path, str], bytes] = {}
+FILLED_FOLDER: list[Path] = []  # the run's shared folder, when there is one
 
 
 def fill(path: Path, template_map: TemplateMap) -> bytes:
     """A blank template filled the way a supplier would, written by openpyxl."""
     key = (path, repr(template_map))
     if key not in _FILLED:
-        _FILLED[key] = _fill(path, template_map)
+        _FILLED[key] = _shared_fill(path, template_map)
     return _FILLED[key]
+
+
+def _shared_fill(path: Path, template_map: TemplateMap) -> bytes:
+    if not FILLED_FOLDER:
+        return _fill(path, template_map)
+    digest = hashlib.sha256(path.read_bytes() + repr(template_map).encode()).hexdigest()
+    kept = FILLED_FOLDER[0] / f"{digest}.xlsx"
+    if kept.is_file():
+        return kept.read_bytes()
+    data = _fill(path, template_map)
+    partial = kept.with_name(f".{digest}.{os.getpid()}.partial")
+    partial.write_bytes(data)
+    partial.replace(kept)  # atomic: another worker never reads half a file
+    return data
 
 
 def _fill(path: Path, template_map: TemplateMap) -> bytes:

@@ -32,29 +32,23 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.actors import SystemActor
-from oretrace.core.changelog import log_change, snapshot, update_and_log
-from oretrace.core.choices import ChangeAction
+from oretrace.core.changelog import update_and_log
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Job, Membership
 from oretrace.core.stored_text import StoredText
 from oretrace.core.tenancy import owned, owned_by
 from oretrace.core.uploads import keep_upload
 from oretrace.registry import services
-from oretrace.registry.choices import AssuranceScheme, FacilityKind, IdentifierScheme, NameKind
+from oretrace.registry.choices import IdentifierScheme
 from oretrace.registry.exceptions import RegistryError
 from oretrace.registry.models import (
-    AssuranceStatus,
-    Facility,
-    FacilityIdentifier,
     FacilityListing,
     ReferenceImport,
 )
@@ -66,6 +60,7 @@ from oretrace.registry.reference_files import (
     load_id_translation,
     read_reference_file,
 )
+from oretrace.registry.services.reference_steps import ImportStep
 from oretrace.registry.services.reviews import schedule_rematch_everywhere
 
 Progress = Callable[[float, str | StoredText | None], None]
@@ -272,10 +267,10 @@ def _import_rows(
         step = ordered[start : start + IMPORT_STEP]
         with transaction.atomic():  # one short write at a time: see the module
             hold()  # commits only while this run still holds its job
+            writes = ImportStep(record, actor, step)  # reads what the registry holds of them
             for cid, rows in step:
-                facility_id = _import_facility(cid, rows, record, actor, counts)
-                if facility_id is not None:
-                    seen.add(facility_id)
+                _import_facility(cid, rows, writes, counts)
+            seen.update(writes.finish())  # one bulk write per table, and the change log
         done = start + len(step)
         said = StoredText.of(
             "%(done)s of %(count)s facility",
@@ -326,171 +321,12 @@ def _is_older(record: ReferenceImport) -> bool:
     return any(_version_number(v) > mine for v in earlier.values_list("version", flat=True) if v)
 
 
-def _first(rows: list[ReferenceRow], attr: str) -> str:
-    return next((getattr(r, attr) for r in rows if getattr(r, attr)), "")
-
-
 def _import_facility(
-    cid: str,
-    rows: list[ReferenceRow],
-    record: ReferenceImport,
-    actor: Membership,
-    counts: dict[str, int],
-) -> int | None:
-    country = _first(rows, "country")
-    if not country:
-        record.warnings.append(
-            f"rows {', '.join(str(r.row) for r in rows)}: {cid} has no recognisable country "
-            f"('{_first(rows, 'country_text')}'); skipped"
-        )
-        counts["skipped"] += 1
-        return None
-    name = _first(rows, "standard_name") or rows[0].name
-    metals = sorted({r.metal for r in rows if r.metal})
-    details = {
-        "street": _first(rows, "street"),
-        "city": _first(rows, "city"),
-        "region": _first(rows, "state"),
-    }
-    if not record.shared and services.find_by_identifier(IdentifierScheme.RMI_CID, cid):
-        counts["shared"] += 1  # the shared registry holds it: nothing to copy
-        return None
-    facility = services.find_by_identifier(
-        IdentifierScheme.RMI_CID,
-        cid,
-        organisation_id=None if record.shared else record.organisation_id,
-        shared=record.shared,
-    )
-    created = facility is None
-    if facility is None:
-        facility = services.create_facility(
-            actor=actor,
-            reference=record.shared,
-            kind=FacilityKind.SMELTER,
-            name=name,
-            country=country,
-            minerals=metals,
-            source=record.source,
-            **details,
-        )
-        services.add_identifier(
-            facility, scheme=IdentifierScheme.RMI_CID, value=cid, actor=actor, source=record.source
-        )
-        changed = True
-        if record.shared and record.org_lists_exist:  # type: ignore[attr-defined]
-            counts["folded"] += _fold_copies(facility, cid, actor)
-    elif record.is_older:
-        changed = False  # a newer snapshot already settled this facility's details
-    else:
-        changes = {
-            k: v
-            for k, v in {"name": name, "country": country, **details}.items()
-            if v and str(getattr(facility, "country_id" if k == "country" else k)) != v
-        }
-        have = set(facility.minerals.values_list("code", flat=True))
-        wanted = sorted(have | set(metals))
-        changed = bool(changes) or wanted != sorted(have)
-        if changed:
-            services.update_facility(
-                facility,
-                actor=actor,
-                minerals=wanted if wanted != sorted(have) else None,
-                **changes,
-            )
-    names_before = counts["names_added"]
-    for row in rows:
-        for text, kind in ((row.standard_name, NameKind.STANDARD), (row.name, NameKind.ALIAS)):
-            if (
-                text
-                and not facility.names.filter(
-                    name=" ".join(text.split()), organisation__isnull=True
-                ).exists()
-            ):
-                services.add_name(facility, name=text, kind=kind, actor=actor, source=record.source)
-                counts["names_added"] += 1
-    changed |= _import_status(facility, rows, record, actor, counts)
-    changed |= counts["names_added"] != names_before
-    counts["created" if created else "updated" if changed else "unchanged"] += 1
-    _list(facility, record, actor)
-    return facility.pk
-
-
-def _fold_copies(reference: Facility, cid: str, actor: Membership) -> int:
-    """Fold organisations' own copies of a newly shared facility into it (see the module)."""
-    # The few facilities with this CID first (the identifier's unique index), then the join on
-    # their listings: one query over every facility's listings per row was slow on PostgreSQL.
-    named = FacilityIdentifier.objects.filter(scheme=IdentifierScheme.RMI_CID, value=cid)
-    copies = Facility.objects.filter(
-        pk__in=list(named.values_list("facility_id", flat=True)),
-        organisation__isnull=False,
-        merged_into__isnull=True,
-        listings__first_seen__shared=False,
-    ).distinct()
-    count = 0
-    for copy in copies:
-        services.fold_into_reference(copy, reference, actor=actor)
-        count += 1
-    return count
-
-
-def _import_status(
-    facility: Facility,
-    rows: list[ReferenceRow],
-    record: ReferenceImport,
-    actor: Membership,
-    counts: dict[str, int],
-) -> bool:
-    status = _first(rows, "status")
-    if not status:
-        return False
-    last_audit: date | None = next((r.last_audit for r in rows if r.last_audit), None)
-    owner = Q(organisation__isnull=True) if record.shared else Q(organisation=record.organisation)
-    current = (
-        AssuranceStatus.objects.filter(owner, facility=facility, scheme=AssuranceScheme.RMAP)
-        .order_by("-effective_on", "-id")
-        .first()
-    )
-    if (
-        current is not None
-        and current.status.casefold() == status.casefold()
-        and (current.last_audit_on == last_audit)
-    ):
-        return False
-    services.record_status(
-        facility,
-        scheme=AssuranceScheme.RMAP,
-        status=status,
-        reference=record.shared,
-        actor=actor,
-        effective_on=last_audit or timezone.localdate(),
-        last_audit_on=last_audit,
-        source=f"{record.source} ({record.filename})",
-    )
-    counts["statuses_added"] += 1
-    return True
-
-
-def _list(facility: Facility, record: ReferenceImport, actor: Membership) -> None:
-    """Record that this snapshot lists the facility (an older snapshot never overrides)."""
-    listing = FacilityListing.objects.filter(facility=facility, list_key=record.list_key).first()
-    if listing is None:
-        listing = FacilityListing.objects.create(
-            facility=facility, list_key=record.list_key, first_seen=record, last_seen=record
-        )
-        log_change(
-            listing, action=ChangeAction.CREATE, actor=actor, organisation=facility.organisation
-        )
-    elif not record.is_older:
-        before = snapshot(listing)
-        listing.last_seen, listing.delisted_by = record, None
-        listing.save(update_fields=["last_seen", "delisted_by"])
-        log_change(
-            listing,
-            action=ChangeAction.UPDATE,
-            actor=actor,
-            before=before,
-            organisation=facility.organisation,
-        )
+    cid: str, rows: list[ReferenceRow], step: ImportStep, counts: dict[str, int]
+) -> None:
+    """Bring one facility up to its rows in the file; written with its step
+    (``reference_steps``: in bulk, the same rows and change-log entries as the services)."""
+    step.add(cid, rows, counts)
 
 
 def _delist(record: ReferenceImport, seen: set[int], actor: Membership) -> int:

@@ -16,6 +16,7 @@ from itertools import count
 import pytest
 from django.db import connections
 from django.test import Client
+from django.utils import timezone
 
 from oretrace.core.jobs import execute
 from oretrace.core.models import Job
@@ -121,3 +122,72 @@ def test_an_import_stopped_halfway_is_taken_up_again(member_a, monkeypatch):
     with pytest.raises(RegistryError, match="already imported"):
         start_reference_import(data, "halfway.csv", actor=member_a)
     assert import_reference_file(data, "halfway.csv", actor=member_a).already_imported
+
+
+def _list(rows: list[tuple[str, str, str, str]]) -> bytes:
+    lines = ["Metal,New Smelter ID,Smelter Name,Location,Status"]
+    lines += [f"Tin,{cid},{name},{country},{status}" for cid, name, country, status in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.django_db
+def test_two_ids_of_one_merged_facility_in_one_step(curator):
+    """A step is written in bulk; two smelter IDs that lead to one facility (merged by a
+    curator) are still met one after the other: the facility is brought up to the first row,
+    written, read again, then brought up to the second, as the services did one at a time."""
+    from oretrace.core.changelog import verify_chain
+    from oretrace.core.models import ChangeLogEntry
+    from oretrace.registry import services
+    from oretrace.registry.models import AssuranceStatus, FacilityListing
+
+    first = _list(
+        [("CID900001", "Alpha Tin", "Germany", ""), ("CID900002", "Beta Tin", "Japan", "")]
+    )
+    import_reference_file(first, "first.csv", actor=curator)
+    alpha, beta = Facility.objects.order_by("pk")
+    services.merge_facilities(alpha, beta, actor=curator)
+    logged = ChangeLogEntry.objects.count()
+    second = _list(
+        [
+            ("CID900001", "Alpha Tin", "Germany", "Conformant"),
+            ("CID900002", "Beta Tin Works", "Japan", "Active"),
+        ]
+    )
+    outcome = import_reference_file(second, "second.csv", actor=curator)
+    assert outcome.counts | {"rows": 2} == {
+        "rows": 2,
+        "facilities": 1,
+        "created": 0,
+        "updated": 2,
+        "unchanged": 0,
+        "names_added": 0,
+        "statuses_added": 2,
+        "delisted": 1,  # the duplicate's own listing, left with it
+        "skipped": 0,
+        "shared": 0,
+        "folded": 0,
+    }
+    entries = ChangeLogEntry.objects.order_by("id")[logged:].select_related("content_type")
+    assert [(e.content_type.model, e.action, e.object_repr) for e in entries] == [
+        ("assurancestatus", "create", f"RMI RMAP: Conformant since {timezone.localdate()}"),
+        ("facilitylisting", "update", "Alpha Tin on facility-list:RMI"),
+        ("facilityname", "create", "Beta Tin Works"),
+        ("facilityname", "update", "Alpha Tin"),
+        ("facility", "update", "Beta Tin Works"),
+        ("assurancestatus", "create", f"RMI RMAP: Active since {timezone.localdate()}"),
+        ("facilitylisting", "update", "Beta Tin Works on facility-list:RMI"),
+        ("facilitylisting", "update", "Beta Tin on facility-list:RMI"),
+    ]
+    alpha.refresh_from_db()
+    assert (alpha.name, alpha.country_id) == ("Beta Tin Works", "JP")
+    assert sorted(alpha.names.values_list("name", "kind")) == [
+        ("Alpha Tin", "former"),
+        ("Beta Tin", "former"),
+        ("Beta Tin Works", "primary"),
+    ]
+    assert sorted(AssuranceStatus.objects.values_list("status", flat=True)) == [
+        "Active",
+        "Conformant",
+    ]
+    assert FacilityListing.objects.get(facility=alpha).last_seen == outcome.record
+    assert verify_chain()[0] == []
