@@ -87,7 +87,7 @@ def test_the_migration_chains_existing_entries(entries):
     assert hashes == [e.hash for e in entries]
 
 
-def _chained(entry: ChangeLogEntry) -> list:
+def _chained(entry: ChangeLogEntry) -> list[object]:
     """An entry's chained content and sealed data, but its time (two writes never share a
     microsecond) and its sealed data's salted digest (a salt is random)."""
     from oretrace.core.changelog import CHAIN_FIELDS, _content
