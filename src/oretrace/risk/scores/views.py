@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
@@ -61,9 +62,9 @@ def _titles(score: Score) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     method = score.methodology.spec["subjects"].get(score.subject, {})
     categories, indicators = {}, {}
     for category in method.get("categories", []):
-        categories[category["code"]] = category["title"]
+        categories[category["code"]] = gettext(category["title"])
         for indicator in category.get("indicators", []):
-            indicators[(category["code"], indicator["code"])] = indicator["title"]
+            indicators[(category["code"], indicator["code"])] = gettext(indicator["title"])
     return categories, indicators
 
 
@@ -86,6 +87,8 @@ def items(score: Score) -> list[Item]:
             for text, edition, ref in part["evidence"]
         ]
         code = (part["category"], part["indicator"])
+        if part["source"] == "score" and part["state"] == "unknown":  # a category with no child
+            indicators[code] = gettext("no origin or smelter identified")
         shown.append(
             Item(
                 categories.get(part["category"], part["category"]),

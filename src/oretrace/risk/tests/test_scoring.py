@@ -14,6 +14,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from oretrace.risk.scores.texts import METHODOLOGY_TITLES
 from oretrace.risk.scoring import (
     UNKNOWN,
     Child,
@@ -325,3 +326,14 @@ def test_the_bulk_path_stores_what_the_plain_path_computes(method, data):
         assert stored.level == plain.level
         assert json.loads(stored.breakdown) == breakdown(plain.contributions)
         assert stored.fingerprint == fingerprint(method, "facility", inputs, editions=editions)
+
+
+def test_every_shipped_title_is_in_the_catalogues():
+    """A shipped methodology's titles are shown translated: each must be marked for them."""
+    for path in SHIPPED.parent.glob("*.yaml"):
+        method = read(path.read_text(), path.name)
+        for subject in method.subjects.values():
+            for category in subject.categories:
+                assert category.title in METHODOLOGY_TITLES, (path.name, category.title)
+                for indicator in category.indicators:
+                    assert indicator.title in METHODOLOGY_TITLES, (path.name, indicator.title)
