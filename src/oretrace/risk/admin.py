@@ -34,3 +34,29 @@ class ConflictAreaAdmin(ReadOnlyAdmin):
 class CountryCodeAdmin(ReadOnlyAdmin):
     list_display = ["alpha2", "alpha3", "numeric", "name", "edition"]
     list_filter = ["edition"]
+
+
+# --- red flags ---
+from oretrace.risk.models import RedFlag  # noqa: E402  (appended section)
+
+
+@admin.register(RedFlag)
+class RedFlagAdmin(ReadOnlyAdmin):
+    list_display = ["rule", "severity", "organisation", "evidence_label", "raised_at", "closed_at"]
+    list_filter = ["rule", "severity"]
+    search_fields = ["key", "evidence_label"]
+
+
+# --- risk scores ---
+from oretrace.risk.models import Methodology, Score  # noqa: E402  (appended section)
+
+
+@admin.register(Methodology)
+class MethodologyAdmin(ReadOnlyAdmin):
+    list_display = ["code", "version", "title", "filename", "created_at"]
+
+
+@admin.register(Score)
+class ScoreAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "organisation", "as_of", "total", "level", "methodology"]
+    list_filter = ["subject", "level", "methodology"]

@@ -35,7 +35,7 @@ class ScoreFilterForm(forms.Form):
     subject = forms.ChoiceField(
         label=_("Of"),
         required=False,
-        choices=[("", _("Facilities and suppliers")), *ScoreSubject.choices],
+        choices=[("", _("Facilities, suppliers and lots")), *ScoreSubject.choices],
     )
     level = forms.ChoiceField(
         label=_("Level"), required=False, choices=[("", _("Every level")), *LEVEL_LABELS.items()]

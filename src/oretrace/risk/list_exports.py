@@ -88,6 +88,12 @@ def _flag_title(flag: object) -> str:
     return flag_text(flag).title  # type: ignore[arg-type]
 
 
+def _evidence(flag: object) -> str:
+    from oretrace.risk.redflags.texts import evidence_text
+
+    return evidence_text(flag.evidence_label)  # type: ignore[attr-defined]
+
+
 def _stamp(value: object) -> str:
     return f"{value:%Y-%m-%d %H:%M}" if value else ""
 
@@ -104,7 +110,7 @@ FLAGS_EXPORT = ListExport(
         Column(gettext_lazy("Lot"), lambda f: f.lot.code if f.lot else ""),
         Column(gettext_lazy("Country"), lambda f: f.country_id or ""),
         Column(gettext_lazy("Region"), lambda f: f.region),
-        Column(gettext_lazy("Evidence"), lambda f: f.evidence_label),
+        Column(gettext_lazy("Evidence"), _evidence),
         Column(gettext_lazy("Edition"), lambda f: str(f.edition) if f.edition else ""),
         Column(gettext_lazy("Raised"), lambda f: _stamp(f.raised_at)),
         Column(gettext_lazy("Closed"), lambda f: _stamp(f.closed_at)),

@@ -65,12 +65,13 @@ def edition_diff(edition: Edition) -> EditionDiff | None:
 
 # --- red flags (issue 18 §2) --------------------------------------------------------------------
 
+from typing import Literal  # noqa: E402
+
 from django.db.models import Count  # noqa: E402  (appended section)
-from pydantic import BaseModel, ConfigDict  # noqa: E402
+from pydantic import BaseModel, ConfigDict, field_validator  # noqa: E402
 
 from oretrace.core.models import Organisation  # noqa: E402
 from oretrace.core.tenancy import owned_by  # noqa: E402
-from oretrace.risk.choices import FlagState  # noqa: E402
 from oretrace.risk.models import RedFlag  # noqa: E402
 
 
@@ -79,12 +80,21 @@ class FlagFilter(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    state: str = FlagState.OPEN  # open, closed, or "" for both
+    state: Literal["open", "closed", ""] = "open"  # "" for both (FlagState's values)
     rule: str = ""
-    severity: str = ""
+    severity: Literal["high", "medium", "low", ""] = ""
     facility: int | None = None
     supplier: int | None = None
     lot: int | None = None
+
+    @field_validator("rule")
+    @classmethod
+    def _known_rule(cls, value: str) -> str:
+        from oretrace.risk.flags import RULES
+
+        if value and value not in RULES:
+            raise ValueError(f"unknown rule {value!r}; the rules are {', '.join(RULES)}")
+        return value
 
 
 def _flags(queryset: QuerySet[RedFlag]) -> QuerySet[RedFlag]:
@@ -95,9 +105,9 @@ def flags_for(member: Membership, f: FlagFilter | None = None) -> QuerySet[RedFl
     """The red flags of the member's organisation, newest first, filtered as ``f`` asks."""
     f = f or FlagFilter()
     found = _flags(visible(RedFlag.objects.all(), member))
-    if f.state == FlagState.OPEN:
+    if f.state == "open":
         found = found.filter(closed_at__isnull=True)
-    elif f.state == FlagState.CLOSED:
+    elif f.state == "closed":
         found = found.filter(closed_at__isnull=False)
     if f.rule:
         found = found.filter(rule=f.rule)

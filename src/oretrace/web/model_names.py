@@ -57,6 +57,7 @@ MODEL_NAMES = frozenset(
         gettext_noop("progress update"),
         gettext_noop("pseudonym"),
         gettext_noop("question"),
+        gettext_noop("red flag"),
         gettext_noop("reference import"),
         gettext_noop("sign up request"),
         gettext_noop("review comment"),

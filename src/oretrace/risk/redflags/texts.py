@@ -8,12 +8,14 @@ translated too; names and file names are shown as written.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
+from oretrace.core.models.reference import country_name
 from oretrace.core.reference import mineral_name
 from oretrace.registry.choices import status_label
 from oretrace.risk.choices import EvidenceKind
@@ -30,7 +32,45 @@ class FlagText:
     guidance: str
 
 
+# The shapes of evidence labels that ``gather`` writes in English, and their catalogue texts.
+_ROW_LABELS = (
+    (
+        re.compile(r"(?P<file>.+), Smelter List row (?P<row>\d+): (?P<name>.*)", re.DOTALL),
+        gettext_noop("%(file)s, Smelter List row %(row)s: %(name)s"),
+    ),
+    (
+        re.compile(r"(?P<file>.+), Mine List row (?P<row>\d*): (?P<name>.*)", re.DOTALL),
+        gettext_noop("%(file)s, Mine List row %(row)s: %(name)s"),
+    ),
+)
+
+
+def evidence_text(label: str) -> str:
+    """An evidence label in the reader's language (stored in English, as the API gives it)."""
+    for shape, template in _ROW_LABELS:
+        found = shape.fullmatch(label)
+        if found:
+            return gettext(template) % found.groupdict()
+    return label
+
+
+_PLACE = re.compile(r"(?P<name>.+) \((?P<code>[A-Z]{2}(?:-[A-Z0-9]{1,3})?)\)")
+
+
+def _place(value: str) -> str:
+    """ "Congo, The Democratic Republic of the (CD)" with the country's name in the reader's
+    language (the rules write the ISO English name)."""
+    found = _PLACE.fullmatch(value)
+    if found is None:
+        return value
+    return f"{country_name(found['name'])} ({found['code']})"
+
+
 def _param(name: str, value: str) -> str:
+    if name == "evidence":
+        return evidence_text(value)
+    if name in ("place", "area"):
+        return _place(value)
     if value in PARAM_WORDS:
         return gettext(PARAM_WORDS[value])
     if name == "mineral":

@@ -18,6 +18,7 @@ from oretrace.risk.redflags.services import RECOMPUTE_JOB
 from oretrace.risk.redflags.texts import (
     as_row,
     closed_reasons,
+    evidence_text,
     evidence_url,
     flag_text,
 )
@@ -59,6 +60,7 @@ def flag_detail(request: AuthenticatedRequest, member: Membership, flag_id: int)
             "flag": flag,
             "text": flag_text(flag),
             "evidence_url": evidence_url(flag),
+            "evidence": evidence_text(flag.evidence_label),
             "reasons": closed_reasons(flag),
             "history": [(f, closed_reasons(f)) for f in history],
         },

@@ -3,6 +3,8 @@ methodology version and the editions it rests on."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy
 
 from oretrace.risk.choices import LEVEL_LABELS
@@ -31,5 +33,29 @@ SCORES_EXPORT = ListExport(
         Column(gettext_lazy("Methodology"), lambda s: s.methodology.key),
         Column(gettext_lazy("Editions"), _editions),
         Column(gettext_lazy("Fingerprint"), lambda s: s.fingerprint),
+    ),
+)
+
+
+def _evidence(item: Any) -> str:
+    return "; ".join(
+        e["text"]
+        + (f" ({e['edition'].label}, {e['edition'].edition_date:%Y-%m-%d})" if e["edition"] else "")
+        for e in item.evidence
+    )
+
+
+# The "why" of one score (its page, or a subject's latest): one row per contribution.
+BREAKDOWN_EXPORT = ListExport(
+    "risk-score-breakdown",
+    (
+        Column(gettext_lazy("Category"), lambda i: i.category),
+        Column(gettext_lazy("Indicator"), lambda i: i.indicator),
+        Column(gettext_lazy("Source"), lambda i: i.source),
+        Column(gettext_lazy("State"), lambda i: i.state),
+        Column(gettext_lazy("Points"), lambda i: i.points),
+        Column(gettext_lazy("Share"), lambda i: i.share),
+        Column(gettext_lazy("Contribution"), lambda i: i.value),
+        Column(gettext_lazy("Evidence"), _evidence),
     ),
 )

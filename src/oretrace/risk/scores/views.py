@@ -22,7 +22,7 @@ from oretrace.risk.forms import RecomputeForm, ScoreFilterForm
 from oretrace.risk.models import Edition, Score
 from oretrace.risk.permissions import can_recompute_scores
 from oretrace.risk.scores import queries, services
-from oretrace.risk.scores.exports import SCORES_EXPORT
+from oretrace.risk.scores.exports import BREAKDOWN_EXPORT, SCORES_EXPORT
 from oretrace.web.views import errors_on_form, member_required, requires
 
 # What an evidence reference opens: "edition:3" → the edition's page, and so on.
@@ -75,8 +75,14 @@ def items(score: Score) -> list[Item]:
     }
     shown = []
     for part in score.breakdown:
+        # a status is shown on its facility's registry page (the evidence names the scheme)
+        home = f"registry-facility:{score.facility_id}" if score.facility_id else ""
         evidence = [
-            {"text": text, "edition": editions.get(edition) if edition else None, "url": _link(ref)}
+            {
+                "text": text,
+                "edition": editions.get(edition) if edition else None,
+                "url": _link(ref or (home if part["source"] == "assurance" else "")),
+            }
             for text, edition, ref in part["evidence"]
         ]
         code = (part["category"], part["indicator"])
@@ -131,13 +137,16 @@ def _subject_page(
 ) -> HttpResponse:
     scores = queries.history(member, **lookup)
     latest = scores[-1] if scores else None
+    shown = items(latest) if latest else []
+    if (download := BREAKDOWN_EXPORT.response(request, shown)) is not None:
+        return download
     return render(
         request,
         "risk/score_subject.html",
         {
             "subject": subject,
             "latest": latest,
-            "items": items(latest) if latest else [],
+            "items": shown,
             "trend": queries.trend(scores, queries.levels_of(latest)) if latest else None,
             "history": list(reversed(scores))[:20],
             "level_labels": LEVEL_LABELS,
@@ -166,8 +175,11 @@ def supplier_score(
 def score_detail(request: AuthenticatedRequest, member: Membership, score_id: int) -> HttpResponse:
     """Why a score is what it is: every contribution, its source, edition and evidence."""
     score = queries.score_for(member, score_id)
+    shown = items(score)
+    if (download := BREAKDOWN_EXPORT.response(request, shown)) is not None:
+        return download
     return render(
         request,
         "risk/score_detail.html",
-        {"score": score, "items": items(score), "level_labels": LEVEL_LABELS},
+        {"score": score, "items": shown, "level_labels": LEVEL_LABELS},
     )

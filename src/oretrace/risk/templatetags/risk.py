@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext
 
 register = template.Library()
 SHOWN = 5
@@ -27,9 +28,11 @@ def open_red_flags(
     if facility is not None:
         f = queries.FlagFilter(facility=facility.pk)
         url = f"{reverse('risk:flags')}?facility={facility.pk}"
+        heading = gettext("Red flags")
     elif supplier is not None:
         f = queries.FlagFilter(supplier=supplier.pk)
         url = f"{reverse('risk:flags')}?supplier={supplier.pk}"
+        heading = gettext("Open red flags of this supplier")
     else:
         return {"open_flags": None}
     found = queries.flags_for(member, f)
@@ -39,6 +42,7 @@ def open_red_flags(
         "total": total,
         "more": total > SHOWN,
         "list_url": url,
+        "heading": heading,
     }
 
 

@@ -1,6 +1,7 @@
 """factory_boy factories for the risk app (tests only)."""
 
 import datetime
+from decimal import Decimal
 
 import factory
 
@@ -14,11 +15,13 @@ from oretrace.risk.models import (
     GoodListing,
     Indicator,
     Measure,
+    Methodology,
     PlanDecision,
     RedFlag,
     RiskEntry,
     RiskPlan,
     RiskStatusChange,
+    Score,
 )
 
 
@@ -188,3 +191,34 @@ class EscalationFactory(factory.django.DjangoModelFactory[Escalation]):
     escalated_to = "Chief operating officer"
     escalated_on = datetime.date(2027, 1, 5)
     decision = "Suspend if no progress by March"
+
+
+class MethodologyFactory(factory.django.DjangoModelFactory[Methodology]):
+    class Meta:
+        model = Methodology
+
+    code = "test"
+    version = factory.Sequence(lambda n: f"0.{n}")
+    title = "Test methodology"
+    filename = factory.LazyAttribute(lambda m: f"{m.code}-{m.version}.yaml")
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    text = "format: 1\n"
+    spec = factory.LazyFunction(lambda: {"levels": [{"code": "low", "at_least": "0"}]})
+
+
+class ScoreFactory(factory.django.DjangoModelFactory[Score]):
+    class Meta:
+        model = Score
+
+    organisation = factory.SubFactory("oretrace.core.tests.factories.OrganisationFactory")
+    subject = "facility"
+    facility = factory.SubFactory(
+        "oretrace.registry.tests.factories.FacilityFactory",
+        organisation=factory.SelfAttribute("..organisation"),
+    )
+    as_of = datetime.date(2026, 1, 1)
+    methodology = factory.SubFactory(MethodologyFactory)
+    total = Decimal("50.00")
+    level = "high"
+    breakdown = factory.LazyFunction(list)
+    fingerprint = factory.Sequence(lambda n: f"{n:064x}")

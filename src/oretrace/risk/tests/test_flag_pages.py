@@ -44,8 +44,8 @@ def flags_of_a(org_a):
         evidence_label="pearl.xlsx, Smelter List row 9: Kivu",
         params={
             "evidence": "pearl.xlsx",
-            "place": "Congo (CD)",
-            "area": "Congo (CD)",
+            "place": "Congo, The Democratic Republic of the (CD)",
+            "area": "Congo, The Democratic Republic of the (CD)",
             "status": "some regions listed, region not known",
         },
         raised_at=timezone.now() - datetime.timedelta(days=30),
@@ -101,6 +101,10 @@ def test_the_page_speaks_the_reader_s_language(web_a, flags_of_a):
     open_flag, _closed = flags_of_a
     page = web_a.get(f"/risk/flags/{open_flag.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Fonderie ou affinerie non conforme" in page
+    assert "pearl.xlsx, Smelter List ligne 8 : Andes Gold" in page  # the evidence, translated
+    _open, closed_flag = flags_of_a
+    closed = web_a.get(f"/risk/flags/{closed_flag.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content
+    assert "République démocratique du Congo (CD)" in closed.decode()  # the country too
 
 
 def test_the_list_downloads_as_csv_and_xlsx(web_a, flags_of_a):
@@ -147,3 +151,29 @@ def test_the_api_lists_and_reads_flags(api_a, flags_of_a):
     assert detail["evidence"]["url"] == f"/declarations/{closed_flag.evidence_id}/"
     assert detail["title"] == "Origin in a conflict-affected or high-risk area"
     assert api_a.get("/api/v1/risk/flags?facility=abc").status_code in (400, 422)
+    bad_rule = api_a.get("/api/v1/risk/flags?rule=no-such-rule")
+    assert bad_rule.status_code in (400, 422)
+    assert "unknown rule 'no-such-rule'" in bad_rule.content.decode()
+    assert api_a.get("/api/v1/risk/flags?state=shut").status_code in (400, 422)
+
+
+def test_a_compliance_officer_may_ask_for_a_recomputation_a_viewer_may_not(org_a):
+    from oretrace.core.choices import Role
+    from oretrace.core.models import Job
+    from oretrace.core.tests.factories import MembershipFactory
+    from oretrace.core.tests.fixtures import web_client
+    from oretrace.risk.redflags.services import RECOMPUTE_JOB
+
+    officer = MembershipFactory.create(organisation=org_a, roles=[Role.COMPLIANCE_OFFICER])
+    viewer = MembershipFactory.create(organisation=org_a, roles=[Role.VIEWER])
+    page = web_client(officer).get("/risk/flags/").content.decode()
+    assert "Recompute now" in page
+    assert "Recompute now" not in web_client(viewer).get("/risk/flags/").content.decode()
+    refused = web_client(viewer).post("/jobs/start/", {"kind": RECOMPUTE_JOB})
+    assert refused.status_code == 403
+    assert not Job.objects.filter(kind=RECOMPUTE_JOB).exists()
+    started = web_client(officer).post("/jobs/start/", {"kind": RECOMPUTE_JOB})
+    assert started.status_code == 302
+    job = Job.objects.get(kind=RECOMPUTE_JOB)
+    assert job.organisation == org_a
+    assert job.created_by == officer.user

@@ -107,3 +107,18 @@ def test_a_second_demo_run_changes_no_flag(demo):
     before = list(RedFlag.objects.values_list("pk", "closed_at"))
     build_demo()
     assert list(RedFlag.objects.values_list("pk", "closed_at")) == before
+
+
+def test_a_declaration_page_shows_its_supplier_s_open_flags(demo):
+    from oretrace.core.models import Membership
+    from oretrace.core.tests.fixtures import web_client
+    from oretrace.declarations.models import Declaration
+
+    officer = Membership.objects.get(
+        organisation__slug="brightline", user__email="compliance@brightline.example"
+    )
+    kestrel = Declaration.objects.get(filename="Kestrel_Capacitors_CMRT.xlsx")
+    page = web_client(officer).get(f"/declarations/{kestrel.pk}/").content.decode()
+    assert "Open red flags of this supplier" in page
+    for flag in RedFlag.objects.filter(supplier=kestrel.supplier):
+        assert f"/risk/flags/{flag.pk}/" in page

@@ -14,7 +14,7 @@ from oretrace.core.models import Job, Mineral
 from oretrace.core.tests.factories import MembershipFactory
 from oretrace.core.tests.fixtures import web_client
 from oretrace.declarations.tests.factories import DeclarationFactory, SmelterEntryFactory
-from oretrace.registry.tests.factories import FacilityFactory
+from oretrace.registry.tests.factories import AssuranceStatusFactory, FacilityFactory
 from oretrace.risk.choices import EditionKind
 from oretrace.risk.scores import services
 from oretrace.risk.tests.factories import ConflictAreaFactory, EditionFactory
@@ -107,3 +107,20 @@ def test_the_facility_page_shows_its_latest_score(web_a, scored):
     page = web_a.get(reverse("registry:facility", args=[scored["mine"].pk])).content.decode()
     assert reverse("risk:facility_score", args=[scored["mine"].pk]) in page
     assert f'<span class="score level-{latest.level}">{latest.total}</span>' in page
+
+
+def test_the_why_downloads_as_csv_with_its_evidence(web_a, scored):
+    score = scored["mine"].risk_scores.order_by("-as_of").first()
+    csv = web_a.get(reverse("risk:score", args=[score.pk]) + "?export=csv")
+    text = b"".join(csv.streaming_content).decode()
+    assert "Contribution" in text.splitlines()[0]
+    assert "Nord-Kivu (Test edition" in text
+    page = web_a.get(reverse("risk:facility_score", args=[scored["mine"].pk]) + "?export=xlsx")
+    assert page.status_code == 200
+
+
+def test_an_assurance_status_links_to_its_facilitys_registry_page(web_a, scored, member_a):
+    AssuranceStatusFactory.create(facility=scored["mine"], status="Active")
+    services.recompute_scores(scored["mine"].organisation_id, as_of=TODAY, actor=member_a)
+    page = web_a.get(reverse("risk:facility_score", args=[scored["mine"].pk])).content.decode()
+    assert f'href="{reverse("registry:facility", args=[scored["mine"].pk])}">rmap: Active' in page
