@@ -70,13 +70,12 @@ MODEL_NAMES = frozenset(
         gettext_noop("support request"),
         gettext_noop("training module"),
         gettext_noop("user"),
-        # the risk app's red flags, scores, register and Step-3 plans
+        # the risk app's scores, register and Step-3 plans
         gettext_noop("escalation"),
         gettext_noop("indicator"),
         gettext_noop("measure"),
         gettext_noop("methodology"),
         gettext_noop("plan decision"),
-        gettext_noop("red flag"),
         gettext_noop("risk entry"),
         gettext_noop("risk plan"),
         gettext_noop("risk status change"),

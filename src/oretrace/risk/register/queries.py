@@ -13,7 +13,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from oretrace.assessments.models import Assessment, ImprovementAction
-from oretrace.core.models import Membership
+from oretrace.core.models import Country, Membership
+from oretrace.core.models.reference import country_name
 from oretrace.core.tenancy import get_for_member, owned, visible
 from oretrace.declarations.models import Supplier
 from oretrace.registry.models import Facility
@@ -181,6 +182,11 @@ class CountryRisk:
     regions: list[str] = field(default_factory=list)
 
     @property
+    def label(self) -> str:
+        """The country's name in the reader's language."""
+        return country_name(self.name)
+
+    @property
     def level_label(self) -> str:
         return str(RiskLevel(self.level).label) if self.level else ""
 
@@ -262,6 +268,14 @@ def _from_scores(member: Membership, base: dict[str, CountryRisk]) -> None:
         code = facility_country or supplier_country
         if code in base and level in RANK:
             base[code].raise_to(level, f"score {total}")
+
+
+def country_labels() -> dict[str, str]:
+    """ISO numeric code → the country's name in the reader's language (the map's titles)."""
+    return {
+        numeric: country_name(name)
+        for numeric, name in Country.objects.values_list("numeric", "name")
+    }
 
 
 def risk_map(member: Membership) -> tuple[list[CountryRisk], list[Edition]]:

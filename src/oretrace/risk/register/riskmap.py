@@ -74,9 +74,11 @@ def outlines() -> dict[str, Any]:
     return data
 
 
-def draw(levels: dict[str, tuple[str, str]]) -> Picture:
+def draw(levels: dict[str, tuple[str, str]], names: dict[str, str] | None = None) -> Picture:
     """The map for ``levels``: ISO numeric code → (alpha-2 code, level, "" when unknown) of
-    each country of the supply base; every other country drawn plain."""
+    each country of the supply base; every other country drawn plain. ``names`` gives the
+    countries' names in the reader's language (Natural Earth's English ones otherwise)."""
+    names = names or {}
     data = outlines()
     shapes = []
     for numeric, country in data["countries"].items():
@@ -85,7 +87,7 @@ def draw(levels: dict[str, tuple[str, str]]) -> Picture:
         shapes.append(
             Shape(
                 code,
-                country["name"],
+                names.get(numeric, country["name"]),
                 country["d"],
                 FILLS.get(level, FILLS[""]) if in_base else OUTSIDE,
                 level,

@@ -268,7 +268,10 @@ def plan_detail(request: AuthenticatedRequest, member: Membership, plan_id: int)
 @member_required
 def risk_map(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
     rows, editions = queries.risk_map(member)
-    picture = riskmap.draw({row.numeric: (row.code, row.level) for row in rows if row.numeric})
+    picture = riskmap.draw(
+        {row.numeric: (row.code, row.level) for row in rows if row.numeric},
+        queries.country_labels(),
+    )
     legend = [(riskmap.FILLS[level.value], level.label) for level in RiskLevel]
     return render(
         request,

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from oretrace.core.tests.fixtures import web_client
 from oretrace.declarations.tests.factories import SupplierFactory
@@ -58,7 +58,7 @@ def test_the_register_lists_filters_and_draws_trends(web_a, entry):
     response = web_a.get(reverse("risk:register"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"R-{entry.pk} Children at the collection point" in html
+    assert f'R-{entry.pk} <span translate="no">Children at the collection point</span>' in html
     count, problems = svg_number_problems(html)
     assert count >= 1
     assert problems == []
@@ -241,6 +241,10 @@ def test_the_map_shades_the_supply_base_with_a_table(web_a, member_a, org_a):
     assert problems == []
     assert 'data-country="CD" data-level="high"' in html
     assert "CD-NK" in html  # the region, in the table
+    with translation.override("fr"):
+        french = web_a.get(reverse("risk:map"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "<title>Inde</title>" in french  # the outlines' names in the reader's language
+    assert "<title>India</title>" not in french
     assert 'id="risk-countries"' in html
 
 
