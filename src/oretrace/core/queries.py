@@ -93,7 +93,8 @@ def jobs_for(member: Membership) -> QuerySet[Job]:
 
 
 # The labels of the system actors that write changes shown on pages (core.demo, the supplier
-# upload link of a campaign, sign-up, the CLI), in the catalogues so that they translate.
+# upload link of a campaign, sign-up, the CLI, the red flags' and scores' recomputation,
+# re-matching), in the catalogues so that they translate.
 _SYSTEM_ACTORS = frozenset(
     {
         gettext_noop("system"),
@@ -101,6 +102,9 @@ _SYSTEM_ACTORS = frozenset(
         gettext_noop("supplier upload link"),
         gettext_noop("registration"),
         gettext_noop("cli"),
+        gettext_noop("red flags"),
+        gettext_noop("methodology"),
+        gettext_noop("re-matching"),
     }
 )
 
