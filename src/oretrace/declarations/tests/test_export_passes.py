@@ -5,16 +5,22 @@ questions a metal out of scope skips. A filled template is refused as the blank.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from oretrace.core.choices import Role
+from oretrace.core.models import Membership
+from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+from oretrace.core.tests.scopes import shared_rows
 from oretrace.declarations import services
 from oretrace.declarations.exceptions import DeclarationError
 from oretrace.declarations.models import Declaration
 from oretrace.declarations.queries.rollup import build_rollup
-from oretrace.declarations.rmi import parse_template
+from oretrace.declarations.rmi import ParsedDeclaration, parse_template
 from oretrace.declarations.rmi.checks import in_scope_minerals
 from oretrace.declarations.services import imports
 from oretrace.declarations.services.export import (
@@ -22,7 +28,7 @@ from oretrace.declarations.services.export import (
     rollup_content,
     write_into_blank,
 )
-from oretrace.declarations.tests.conftest import TODAY
+from oretrace.declarations.tests.conftest import SHARED_DATA, TODAY, _import_registry
 
 pytestmark = pytest.mark.django_db
 YEAR = 2023
@@ -53,16 +59,39 @@ def _accept(member, templates_dir: Path, part: str = "") -> list[Declaration]:
     return done
 
 
-@pytest.fixture(params=["empty registry", "RMI list loaded"])
-def six_accepted(request, member_a, templates_dir: Path):
+@dataclass(frozen=True)
+class Accepted:
+    """Organisation A's administrator and the declarations it accepted."""
+
+    member: Membership
+    declarations: list[Declaration]
+
+
+@pytest.fixture(scope="module", params=["empty registry", "RMI list loaded"])
+def six_accepted(request, django_db_setup, django_db_blocker) -> Iterator[Accepted]:
     """The six real CMRTs imported for one reporting year and accepted by organisation A: into
     an empty registry (a new customer: every row waits in the review queue) and into one with
-    the RMI Smelter Look-up loaded (most rows matched)."""
-    if request.param == "RMI list loaded":
-        request.getfixturevalue("registry_loaded")
-    done = _accept(member_a, templates_dir)
-    assert len(done) == 6
-    return done
+    the RMI Smelter Look-up loaded (most rows matched).
+
+    Imported once per registry for the module's tests, which only read them: kept in a
+    transaction rolled back when pytest moves on to the other registry (a module-scoped
+    parameter: pytest runs the tests of one registry, then of the other), so the tests of the
+    empty registry never see the loaded one; each test's own writes are rolled back after it.
+    """
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present")
+    with shared_rows(django_db_blocker):
+        if request.param == "RMI list loaded":
+            _import_registry(SHARED_DATA)
+        member = MembershipFactory.create(
+            organisation=OrganisationFactory.create(
+                legal_name="Alpha Mica Processing Ltd", country_id="IN"
+            ),
+            roles=[Role.ADMIN],
+        )
+        done = _accept(member, SHARED_DATA / "rmi-templates")
+        assert len(done) == 6
+        yield Accepted(member, done)
 
 
 def _export(member, blank: Path) -> bytes:
@@ -77,12 +106,32 @@ def _export(member, blank: Path) -> bytes:
     return write_into_blank(blank.read_bytes(), blank.name, content)
 
 
-def test_the_rollup_of_six_real_cmrts_passes_its_own_checks(six_accepted, member_a, shared_data):
+BLANK = SHARED_DATA / "rmi-templates" / "blank" / "RMI_CMRT_6.5.xlsx"
+
+
+@dataclass(frozen=True)
+class Exported:
+    """The roll-up of ``six_accepted`` written into the real blank CMRT 6.5, and read back."""
+
+    written: bytes
+    parsed: ParsedDeclaration
+
+
+@pytest.fixture(scope="module")
+def six_exported(six_accepted: Accepted, django_db_blocker) -> Exported:
+    """Written and read back once per registry: the tests only read the file and its parse."""
+    with django_db_blocker.unblock():
+        written = _export(six_accepted.member, BLANK)
+    return Exported(written, parse_template(written, "rollup.xlsx", today=date(2024, 7, 2)))
+
+
+def test_the_rollup_of_six_real_cmrts_passes_its_own_checks(
+    six_accepted: Accepted, six_exported: Exported
+):
+    member_a = six_accepted.member
     rollup = build_rollup(member_a, "CMRT", YEAR)
     assert len(rollup.declarations) == 6
-    blank = shared_data / "rmi-templates" / "blank" / "RMI_CMRT_6.5.xlsx"
-    written = _export(member_a, blank)
-    parsed = parse_template(written, "rollup.xlsx", today=date(2024, 7, 2))
+    written, parsed = six_exported.written, six_exported.parsed
     assert (parsed.family, parsed.version) == ("CMRT", "6.5")
     assert [str(e) for e in parsed.errors] == []
     assert parsed.duplicate_smelters() == []
@@ -92,7 +141,7 @@ def test_the_rollup_of_six_real_cmrts_passes_its_own_checks(six_accepted, member
     assert len(ids) == len({(s.metal, s.smelter_id) for s in parsed.smelters if s.smelter_id})
     declared = {
         (e.metal, e.smelter_id)
-        for d in six_accepted
+        for d in six_accepted.declarations
         for e in d.smelter_entries.all()
         if e.smelter_id and e.smelter_id.upper().startswith("CID")
     }
@@ -112,16 +161,18 @@ def test_the_rollup_of_six_real_cmrts_passes_its_own_checks(six_accepted, member
     assert outcome.declaration.error_count == 0
 
 
-def test_unlisted_smelters_keep_the_suppliers_ids_once(member_a, templates_dir, shared_data):
-    _accept(member_a, templates_dir)  # an empty registry: no row names a known facility
+@pytest.mark.parametrize("six_accepted", ["empty registry"], indirect=True)
+def test_unlisted_smelters_keep_the_suppliers_ids_once(
+    six_accepted: Accepted, six_exported: Exported
+):
+    member_a = six_accepted.member  # an empty registry: no row names a known facility
     rollup = build_rollup(member_a, "CMRT", YEAR)
     assert rollup.smelters == []
     declared = {
         (u.entry.metal, u.entry.smelter_id.upper()) for u in rollup.unresolved if u.entry.smelter_id
     }
     assert declared
-    blank = shared_data / "rmi-templates" / "blank" / "RMI_CMRT_6.5.xlsx"
-    parsed = parse_template(_export(member_a, blank), "rollup.xlsx", today=date(2024, 7, 2))
+    parsed = six_exported.parsed
     exported = [(s.metal, s.smelter_id.upper()) for s in parsed.smelters if s.smelter_id]
     assert set(exported) == declared
     assert len(exported) == len(declared), "each declared smelter once"

@@ -3,6 +3,7 @@ supersession, refusals, all-or-nothing, batches as jobs, decisions and the ledge
 
 from __future__ import annotations
 
+import functools
 import io
 from datetime import date
 from pathlib import Path
@@ -103,26 +104,42 @@ def test_same_file_twice_is_recognised(registry_loaded, member_a, member_b, fill
     assert _import(member_b, name, data).outcome == "imported"
 
 
-def _with_effective_date(data: bytes, day: date) -> bytes:
+@functools.cache
+def _with_effective_dates(data: bytes, days: tuple[date, ...]) -> dict[date, bytes]:
+    """The file once for each of ``days``, its Declaration sheet's effective date set to it.
+
+    The workbook is read once (a second or two) and saved once per day, and kept for the
+    session by input: a test that asks again gets the same bytes. openpyxl closes an image's
+    file when it saves it, so each save gets the sheets' images (the RMI logo) afresh. A later
+    save differs from a fresh load's only in spelling out each sheet's default outline level.
+    """
     template_map, _newer = map_for("CMRT", "6.4", "x.xlsx")
     workbook = openpyxl.load_workbook(io.BytesIO(data))
-    workbook["Declaration"][template_map.company["effective_date"]] = day
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    images = [(image, image.ref.getvalue()) for ws in workbook.worksheets for image in ws._images]
+    variants = {}
+    for day in days:
+        for image, raw in images:
+            image.ref = io.BytesIO(raw)
+        workbook["Declaration"][template_map.company["effective_date"]] = day
+        out = io.BytesIO()
+        workbook.save(out)
+        variants[day] = out.getvalue()
+    return variants
 
 
 def test_a_newer_declaration_supersedes_and_an_older_one_arrives_superseded(
     registry_loaded, member_a, filled
 ):
     _name, data = filled("Merck")
-    old = _import(member_a, "old.xlsx", _with_effective_date(data, date(2024, 1, 10))).declaration
-    new = _import(member_a, "new.xlsx", _with_effective_date(data, date(2024, 6, 1)))
+    jan, jun, mar = date(2024, 1, 10), date(2024, 6, 1), date(2024, 3, 1)
+    dated = _with_effective_dates(data, (jan, jun, mar))
+    old = _import(member_a, "old.xlsx", dated[jan]).declaration
+    new = _import(member_a, "new.xlsx", dated[jun])
     assert "supersedes declaration" in new.message
     old.refresh_from_db()
     assert old.superseded_by == new.declaration
     assert new.declaration.is_current
-    late = _import(member_a, "late.xlsx", _with_effective_date(data, date(2024, 3, 1)))
+    late = _import(member_a, "late.xlsx", dated[mar])
     assert "is older than" in late.message
     assert late.declaration.superseded_by == new.declaration
     assert Declaration.objects.filter(superseded_by__isnull=True).get() == new.declaration
