@@ -219,6 +219,12 @@ def test_pages_charts_export_and_reports(
     assert failed.status == "failed"
     assert "upload a blank CMRT" in refused.content.decode()
     assert web_a.get(reverse("declarations:rollup_download", args=[failed.pk])).status_code == 404
+    # the roll-up page lists the filled template (not the failed one) to download again;
+    # another organisation's roll-up page does not
+    rollup_page = web_a.get(reverse("declarations:rollup")).content.decode()
+    assert download in rollup_page
+    assert reverse("declarations:rollup_download", args=[failed.pk]) not in rollup_page
+    assert download not in web_b.get(reverse("declarations:rollup")).content.decode()
     csv_data = web_a.get(reverse("declarations:smelter_csv") + f"?family=CMRT&year={year}")
     rows = list(csv.reader(io.StringIO(csv_data.content.decode("utf-8-sig"))))
     assert rows[0][0] == "metal"

@@ -17,7 +17,7 @@ from oretrace.core import tabular
 from oretrace.core.choices import JobStatus
 from oretrace.core.models import Job, Membership
 from oretrace.core.reference import mineral_name
-from oretrace.core.tenancy import get_for_member
+from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
 from oretrace.declarations.models import Declaration, Supplier
 from oretrace.declarations.queries.rollup import (
@@ -107,8 +107,20 @@ def rollup_page(request: HttpRequest, member: Membership) -> HttpResponse:
                 (name, label, member.user.email if name.endswith("_email") else "")
                 for name, label in CONTACT_LABELS.items()
             ],
+            "filled": [(job, download_name(job)) for job in _filled_templates(member)],
         },
     )
+
+
+def _filled_templates(member: Membership, limit: int = 5) -> list[Job]:
+    """The organisation's latest templates filled with a roll-up, ready to download again."""
+    jobs = visible(
+        Job.objects.filter(kind=KIND, status=JobStatus.SUCCEEDED).select_related("organisation"),
+        member,
+    )
+    return [
+        job for job in jobs.order_by("-finished_at", "-pk")[:limit] if filled_path(job).is_file()
+    ]
 
 
 @member_required
