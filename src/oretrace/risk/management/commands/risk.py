@@ -140,5 +140,9 @@ def recompute_here(options: dict[str, object]) -> str:
         clear_bar(quiet)
     if job.status != "succeeded":
         raise CommandError(f"the recompute job #{job.pk} {job.status}: {job.error.strip()}")
-    counts = ", ".join(f"{v} {k}" for k, v in job.result.items())
+    # In the subjects' order, whatever order the database keeps a JSON object's keys in
+    # (PostgreSQL's jsonb sorts them by length).
+    order = {"facilities": 0, "suppliers": 1, "lots": 2}
+    rows = sorted(job.result.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+    counts = ", ".join(f"{v} {k}" for k, v in rows)
     return f"{organisation.slug}: scores as of {as_of:%Y-%m-%d} ({counts}) — job #{job.pk}"
