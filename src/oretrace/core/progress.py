@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 from oretrace.core.stored_text import StoredText
 
-# Percent done (0-100) and a line saying what is being done, stored to read in any language.
-Progress = Callable[[float, str | StoredText], None]
+# Percent done (0-100) and, when there is news, a line saying what is being done (stored to read
+# in any language); ``None`` reports the percent alone.
+Progress = Callable[[float, str | StoredText | None], None]
 
 
 def no_progress(_percent: float, _message: str | StoredText | None = None) -> None:

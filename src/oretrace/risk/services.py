@@ -11,7 +11,7 @@ to the one dated just before it, whatever order they were imported in.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,6 +24,7 @@ from oretrace.core.changelog import log_change, update_and_log
 from oretrace.core.choices import ChangeAction
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Country, Job, Membership
+from oretrace.core.progress import Progress, no_progress
 from oretrace.core.stored_text import StoredText
 from oretrace.core.uploads import keep_upload
 from oretrace.risk.choices import EditionKind
@@ -38,7 +39,6 @@ from oretrace.risk.sources import (
     read_edition,
 )
 
-Progress = Callable[[float, str | StoredText], None]
 EDITION_IMPORT = "risk.import_edition"
 UPLOAD_DIR = "risk-imports"
 CHUNK = 500  # rows written per statement
@@ -72,10 +72,6 @@ DOL_NAMES = {
     "vietnam": "VN",
     "west bank and the gaza strip": "PS",
 }
-
-
-def _silent(_percent: float, _message: str | StoredText) -> None:
-    return None
 
 
 @dataclass
@@ -162,7 +158,7 @@ def import_edition(
     label: str = "",
     retrieved_on: date | None = None,
     publisher: str = "",
-    progress: Progress = _silent,
+    progress: Progress = no_progress,
     job: Job | None = None,
 ) -> ImportOutcome:
     """Import one file as an edition of ``kind``, all or nothing; a file seen before changes

@@ -12,10 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.actors import SYSTEM
 from oretrace.core.jobs import JobContext, job_handler
-from oretrace.core.queries import job_starter
-from oretrace.risk.choices import COUNT_LABELS, SCORE_LABELS
+from oretrace.core.queries import job_runs_as, job_starter
+from oretrace.risk.choices import COUNT_LABELS, FLAG_COUNT_LABELS, SCORE_LABELS
 from oretrace.risk.exceptions import EditionError
-from oretrace.risk.permissions import can_import_editions, can_recompute_scores
+from oretrace.risk.permissions import (
+    can_import_editions,
+    can_recompute_flags,
+    can_recompute_scores,
+)
+from oretrace.risk.redflags.services import RECOMPUTE_JOB, recompute_flags
 from oretrace.risk.scores.services import SCORE_RECOMPUTE, recompute_scores
 from oretrace.risk.services import EDITION_IMPORT, import_edition
 
@@ -42,9 +47,9 @@ def import_edition_job(
 ) -> dict[str, Any]:
     """Job: import a stored file as an edition, as the operator who uploaded it."""
     job = ctx.job
-    actor = job_starter(job)
-    if actor is None:
-        raise EditionError("an edition import runs as the operator who uploaded the file")
+    actor = job_runs_as(
+        job, EditionError("an edition import runs as the operator who uploaded the file")
+    )
     outcome = import_edition(
         (Path(settings.MEDIA_ROOT) / path).read_bytes(),
         filename,
@@ -83,10 +88,6 @@ def recompute_scores_job(ctx: JobContext, *, as_of: str) -> dict[str, Any]:
 
 
 # --- red flags ---------------------------------------------------------------------------------
-
-from oretrace.risk.choices import FLAG_COUNT_LABELS  # noqa: E402  (appended section)
-from oretrace.risk.permissions import can_recompute_flags  # noqa: E402
-from oretrace.risk.redflags.services import RECOMPUTE_JOB, recompute_flags  # noqa: E402
 
 
 @job_handler(

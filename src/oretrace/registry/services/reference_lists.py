@@ -42,6 +42,7 @@ from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import update_and_log
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Job, Membership
+from oretrace.core.progress import Progress, no_progress
 from oretrace.core.stored_text import StoredText
 from oretrace.core.tenancy import owned, owned_by
 from oretrace.core.uploads import keep_upload
@@ -63,8 +64,6 @@ from oretrace.registry.reference_files import (
 from oretrace.registry.services.reference_steps import ImportStep
 from oretrace.registry.services.reviews import schedule_rematch_everywhere
 
-Progress = Callable[[float, str | StoredText | None], None]
-
 # What each count of an import means, for people (the keys stay stable for the API).
 COUNT_LABELS = {
     "rows": _("rows read"),
@@ -85,10 +84,6 @@ IMPORT_STEP = 25
 REFERENCE_IMPORT = "registry.import_reference"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a reference file (template or RMI list export)
 UPLOAD_DIR = "registry-imports"
-
-
-def _silent(_p: float, _m: str | StoredText | None) -> None:
-    return None
 
 
 def counts_text(counts: dict[str, int]) -> StoredText:
@@ -158,7 +153,7 @@ def import_reference_file(
     filename: str,
     *,
     actor: Membership,
-    progress: Progress = _silent,
+    progress: Progress = no_progress,
     job: Job | None = None,
     hold: Callable[[], None] = lambda: None,
 ) -> ImportOutcome:

@@ -23,7 +23,7 @@ from oretrace.core.choices import ChangeAction, JobStatus
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Grant, Job, Membership, Organisation
-from oretrace.core.progress import no_progress
+from oretrace.core.progress import Progress, no_progress
 from oretrace.core.stored_text import StoredText
 from oretrace.core.tenancy import owned, owned_by, scope_to_organisation
 from oretrace.registry.choices import IdentifierScheme, MatchOutcome, NameKind, ReviewStatus
@@ -401,7 +401,7 @@ def schedule_rematch_everywhere(*, reason: StoredText) -> list[Job]:
 def rematch_organisation(
     organisation_id: int,
     *,
-    progress: Callable[[float, str | StoredText | None], None] = no_progress,
+    progress: Progress = no_progress,
 ) -> RematchOutcome:
     """Match every open review of the organisation again against its current registry.
 
@@ -540,7 +540,7 @@ def run_bulk_confirmation(
     *,
     min_score: float,
     actor: Membership,
-    progress: Callable[[float, str | StoredText | None], None] = no_progress,
+    progress: Progress = no_progress,
     hold: Callable[[], None] = lambda: None,
 ) -> dict[str, int]:
     """The job's work: confirm each review in its own transaction. A review decided meanwhile,

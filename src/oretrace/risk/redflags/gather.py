@@ -25,21 +25,8 @@ from oretrace.declarations.models import Declaration, SmelterEntry
 from oretrace.declarations.rmi.maps import QUESTION_ROLES
 from oretrace.registry.models import Facility
 from oretrace.registry.queries import headline_statuses_for_organisation
+from oretrace.risk import flags
 from oretrace.risk.choices import EditionKind, EvidenceKind
-from oretrace.risk.flags import (
-    Area,
-    AreaList,
-    AssessmentGap,
-    CustodyAnomaly,
-    DeclaredAnswer,
-    DeclaredMine,
-    DeclaredSmelter,
-    Evidence,
-    GoodList,
-    Inputs,
-    ListedGood,
-    TracedLot,
-)
 from oretrace.risk.models import ConflictArea, GoodListing
 from oretrace.risk.queries import edition_as_of
 from oretrace.risk.services import DOL_NAMES
@@ -58,10 +45,10 @@ COUNTRY_ALIASES = {
 }
 
 
-def gather(organisation_id: int, on: date) -> Inputs:
+def gather(organisation_id: int, on: date) -> flags.Inputs:
     """Everything the rules read for the organisation, with the lists in force on ``on``."""
     names = _country_names()
-    inputs = Inputs(country_names={code: name for code, name, _o in names})
+    inputs = flags.Inputs(country_names={code: name for code, name, _o in names})
     _declarations(organisation_id, inputs, _name_index(names))
     _custody(organisation_id, inputs)
     _assessments(organisation_id, inputs)
@@ -101,7 +88,7 @@ def country_codes(text: str, index: dict[str, str]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _declarations(organisation_id: int, inputs: Inputs, index: dict[str, str]) -> None:
+def _declarations(organisation_id: int, inputs: flags.Inputs, index: dict[str, str]) -> None:
     current = owned_by(Declaration.objects.all(), organisation_id).filter(
         superseded_by__isnull=True
     )
@@ -114,7 +101,7 @@ def _declarations(organisation_id: int, inputs: Inputs, index: dict[str, str]) -
     statuses = headline_statuses_for_organisation(facilities, organisation_id)
     for declaration in declarations:
         label = f"{declaration.filename} ({declaration.supplier.name})"
-        evidence = Evidence(EvidenceKind.DECLARATION, declaration.pk, label[:300])
+        evidence = flags.Evidence(EvidenceKind.DECLARATION, declaration.pk, label[:300])
         _answers(declaration, evidence, inputs)
         _mines(declaration, inputs)
         mine_texts = {
@@ -142,14 +129,14 @@ def _facilities(ids: set[int], organisation_id: int) -> dict[int, Facility]:
     return {f.pk: f for f in visible.filter(pk__in=ids)}
 
 
-def _answers(declaration: Declaration, evidence: Evidence, inputs: Inputs) -> None:
+def _answers(declaration: Declaration, evidence: flags.Evidence, inputs: flags.Inputs) -> None:
     roles = QUESTION_ROLES.get(declaration.family, {})
     for answer in declaration.content.get("answers", []):
         role = roles.get(str(answer.get("question", "")))
         if role not in LOCATION_ROLES:
             continue
         inputs.answers.append(
-            DeclaredAnswer(
+            flags.DeclaredAnswer(
                 evidence,
                 declaration.supplier_id,
                 str(answer["question"]),
@@ -160,7 +147,7 @@ def _answers(declaration: Declaration, evidence: Evidence, inputs: Inputs) -> No
         )
 
 
-def _mines(declaration: Declaration, inputs: Inputs) -> None:
+def _mines(declaration: Declaration, inputs: flags.Inputs) -> None:
     for row in declaration.content.get("mines", []):
         country = str(row.get("country") or "")
         if not country:
@@ -168,11 +155,11 @@ def _mines(declaration: Declaration, inputs: Inputs) -> None:
         number = row.get("row", "")
         name = str(row.get("mine_name") or "")
         label = f"{declaration.filename}, Mine List row {number}: {name}"
-        evidence = Evidence(
+        evidence = flags.Evidence(
             EvidenceKind.MINE_ENTRY, declaration.pk, label[:300], part=f"row {number}"
         )
         inputs.mines.append(
-            DeclaredMine(
+            flags.DeclaredMine(
                 evidence, declaration.supplier_id, str(row.get("metal") or ""), name, country
             )
         )
@@ -184,12 +171,12 @@ def _smelter(
     facilities: dict[int, Facility],
     statuses: dict[int, str],
     mine_countries: tuple[str, ...],
-) -> DeclaredSmelter:
+) -> flags.DeclaredSmelter:
     fid = entry.resolved_facility_id
     facility = facilities.get(fid) if fid is not None else None
     label = f"{declaration.filename}, Smelter List row {entry.row}: {entry.name}"
-    return DeclaredSmelter(
-        Evidence(EvidenceKind.SMELTER_ENTRY, entry.pk, label[:300], page=declaration.pk),
+    return flags.DeclaredSmelter(
+        flags.Evidence(EvidenceKind.SMELTER_ENTRY, entry.pk, label[:300], page=declaration.pk),
         declaration.supplier_id,
         entry.metal,
         facility.pk if facility is not None else None,
@@ -201,7 +188,7 @@ def _smelter(
     )
 
 
-def _custody(organisation_id: int, inputs: Inputs) -> None:
+def _custody(organisation_id: int, inputs: flags.Inputs) -> None:
     fed = CustodyEdge.objects.filter(target_id=OuterRef("pk"))
     lots = (
         owned_by(Lot.objects.all(), organisation_id)
@@ -217,8 +204,8 @@ def _custody(organisation_id: int, inputs: Inputs) -> None:
         if facility is None:  # filtered out above; says so to the type checker
             continue
         inputs.lots.append(
-            TracedLot(
-                Evidence(EvidenceKind.LOT, lot.pk, lot.code[:300]),
+            flags.TracedLot(
+                flags.Evidence(EvidenceKind.LOT, lot.pk, lot.code[:300]),
                 facility.pk,
                 facility.name_latin or facility.name,
                 facility.country_id,
@@ -228,12 +215,14 @@ def _custody(organisation_id: int, inputs: Inputs) -> None:
                 recycled=lot.recycled,
             )
         )
-    flags = owned_by(CustodyFlag.objects.all(), organisation_id).select_related("lot", "facility")
-    for flag in flags.order_by("pk"):
+    custody_flags = owned_by(CustodyFlag.objects.all(), organisation_id).select_related(
+        "lot", "facility"
+    )
+    for flag in custody_flags.order_by("pk"):
         place = flag.facility.name_latin or flag.facility.name if flag.facility else ""
         inputs.anomalies.append(
-            CustodyAnomaly(
-                Evidence(EvidenceKind.CUSTODY_FLAG, flag.pk, flag.lot.code[:300]),
+            flags.CustodyAnomaly(
+                flags.Evidence(EvidenceKind.CUSTODY_FLAG, flag.pk, flag.lot.code[:300]),
                 flag.lot_id,
                 flag.facility_id,
                 place,
@@ -250,7 +239,7 @@ def _minerals(facility_ids: set[Any]) -> dict[int, tuple[str, ...]]:
     return {fid: tuple(codes) for fid, codes in found.items()}
 
 
-def _assessments(organisation_id: int, inputs: Inputs) -> None:
+def _assessments(organisation_id: int, inputs: flags.Inputs) -> None:
     submitted = owned_by(Assessment.objects.all(), organisation_id).filter(
         status__in=(AssessmentStatus.SUBMITTED, AssessmentStatus.ACCEPTED),
         facility__isnull=False,
@@ -264,7 +253,7 @@ def _assessments(organisation_id: int, inputs: Inputs) -> None:
         _gaps(assessment, inputs)
 
 
-def _gaps(assessment: Assessment, inputs: Inputs) -> None:
+def _gaps(assessment: Assessment, inputs: flags.Inputs) -> None:
     outcomes: dict[str, str] = (assessment.result or {}).get("criteria", {})
     open_codes = [code for code, outcome in outcomes.items() if outcome in ("not_met", "partly")]
     criteria = Criterion.objects.filter(
@@ -274,10 +263,10 @@ def _gaps(assessment: Assessment, inputs: Inputs) -> None:
     when = f"{assessment.submitted_at:%Y-%m-%d}" if assessment.submitted_at else ""
     standard = assessment.standard
     label = f"{standard.code} {standard.version}, {facility}, {when}".strip(", ")
-    evidence = Evidence(EvidenceKind.ASSESSMENT, assessment.pk, label[:300])
+    evidence = flags.Evidence(EvidenceKind.ASSESSMENT, assessment.pk, label[:300])
     for code, severity, annex in criteria:
         inputs.gaps.append(
-            AssessmentGap(
+            flags.AssessmentGap(
                 evidence,
                 assessment.facility_id,
                 code,
@@ -288,13 +277,13 @@ def _gaps(assessment: Assessment, inputs: Inputs) -> None:
         )
 
 
-def _areas(on: date) -> AreaList | None:
+def _areas(on: date) -> flags.AreaList | None:
     edition = edition_as_of(EditionKind.CAHRA, on)
     if edition is None:
         return None
     rows = ConflictArea.objects.filter(edition=edition).order_by("country_code", "region_code")
     areas = tuple(
-        Area(
+        flags.Area(
             r.country_code,
             r.region_code,
             r.region_name or r.country_name or r.country_code,
@@ -303,15 +292,15 @@ def _areas(on: date) -> AreaList | None:
         )
         for r in rows
     )
-    return AreaList(edition.pk, str(edition), areas)
+    return flags.AreaList(edition.pk, str(edition), areas)
 
 
-def _goods(on: date) -> GoodList | None:
+def _goods(on: date) -> flags.GoodList | None:
     edition = edition_as_of(EditionKind.DOL_GOODS, on)
     if edition is None:
         return None
     rows = GoodListing.objects.filter(edition=edition, country__isnull=False)
     goods = tuple(
-        ListedGood(r.good, r.country_id or "", r.child_labour, r.forced_labour) for r in rows
+        flags.ListedGood(r.good, r.country_id or "", r.child_labour, r.forced_labour) for r in rows
     )
-    return GoodList(edition.pk, str(edition), goods)
+    return flags.GoodList(edition.pk, str(edition), goods)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -29,6 +29,7 @@ from oretrace.core.changelog import log_change
 from oretrace.core.choices import ChangeAction
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Job, Membership, Organisation
+from oretrace.core.progress import Progress, no_progress
 from oretrace.core.stored_text import StoredText
 from oretrace.core.tenancy import scope_to_organisation
 from oretrace.declarations.models import Declaration, SmelterEntry, Supplier
@@ -51,17 +52,12 @@ from oretrace.risk.scoring import (
 )
 from oretrace.risk.scoring import Methodology as Spec
 
-Progress = Callable[[float, str | StoredText], None]
 METHODOLOGY_DIR = Path(__file__).resolve().parents[1] / "methodologies"
 DEFAULT_METHODOLOGY = "oretrace-2026.1"
 SCORE_RECOMPUTE = "risk.recompute_scores"
 CHUNK = 2000  # scores written per statement
 JSON_COLUMNS = ("breakdown", "editions")
 _SPECS: dict[tuple[int, str], Spec] = {}
-
-
-def _silent(_percent: float, _message: str | StoredText) -> None:
-    return None
 
 
 def methodology_file(name: str) -> Path:
@@ -292,7 +288,7 @@ def recompute_scores(
     as_of: date,
     actor: Membership | SystemActor,
     methodology: str = DEFAULT_METHODOLOGY,
-    progress: Progress = _silent,
+    progress: Progress = no_progress,
     job: Job | None = None,
 ) -> Recomputed:
     """Score every facility and supplier of an organisation as of ``as_of`` and store the

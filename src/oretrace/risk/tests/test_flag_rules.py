@@ -3,53 +3,38 @@ and subject when its condition holds, not raised when it does not."""
 
 from __future__ import annotations
 
-from oretrace.risk.flags import (
-    RULES,
-    Area,
-    AreaList,
-    AssessmentGap,
-    CustodyAnomaly,
-    DeclaredAnswer,
-    DeclaredMine,
-    DeclaredSmelter,
-    Evidence,
-    GoodList,
-    Inputs,
-    ListedGood,
-    TracedLot,
-    evaluate,
-)
+from oretrace.risk import flags
 
-AREAS = AreaList(
+AREAS = flags.AreaList(
     7,
     "CAHRA test edition",
     (
-        Area("CD", "CD-NK", "Nord-Kivu", True, False),
-        Area("CD", "CD-SK", "Sud-Kivu", True, True),
-        Area("ER", "", "Eritrea", False, True),
+        flags.Area("CD", "CD-NK", "Nord-Kivu", True, False),
+        flags.Area("CD", "CD-SK", "Sud-Kivu", True, True),
+        flags.Area("ER", "", "Eritrea", False, True),
     ),
 )
-GOODS = GoodList(
+GOODS = flags.GoodList(
     9,
     "DOL test edition",
     (
-        ListedGood("Mica", "IN", True, False),
-        ListedGood("Coltan (tantalum ore)", "CD", True, True),
-        ListedGood("Gold", "PE", False, False),
+        flags.ListedGood("Mica", "IN", True, False),
+        flags.ListedGood("Coltan (tantalum ore)", "CD", True, True),
+        flags.ListedGood("Gold", "PE", False, False),
     ),
 )
 NAMES = {"CD": "Congo, DR", "ER": "Eritrea", "IN": "India", "PE": "Peru", "ID": "Indonesia"}
 
 
-def _inputs(**rows) -> Inputs:
-    return Inputs(areas=AREAS, goods=GOODS, country_names=NAMES, **rows)
+def _inputs(**rows) -> flags.Inputs:
+    return flags.Inputs(areas=AREAS, goods=GOODS, country_names=NAMES, **rows)
 
 
 def _smelter(
     *, country="ID", region="", status="Conformant", mines=(), facility_id=11
-) -> DeclaredSmelter:
-    return DeclaredSmelter(
-        Evidence("smelter-entry", 101, "cmrt.xlsx, Smelter List row 5: Test Smelter"),
+) -> flags.DeclaredSmelter:
+    return flags.DeclaredSmelter(
+        flags.Evidence("smelter-entry", 101, "cmrt.xlsx, Smelter List row 5: Test Smelter"),
         supplier_id=3,
         metal="tin",
         facility_id=facility_id,
@@ -62,8 +47,8 @@ def _smelter(
 
 
 def _lot(*, lot_id=21, country="IN", region="", origin=True, recycled=False, minerals=("mica",)):
-    return TracedLot(
-        Evidence("lot", lot_id, f"LOT-{lot_id}"),
+    return flags.TracedLot(
+        flags.Evidence("lot", lot_id, f"LOT-{lot_id}"),
         facility_id=31,
         facility_name="Depot",
         country=country,
@@ -74,12 +59,12 @@ def _lot(*, lot_id=21, country="IN", region="", origin=True, recycled=False, min
     )
 
 
-def _rules(inputs: Inputs) -> list[str]:
-    return [f.rule for f in evaluate(inputs)]
+def _rules(inputs: flags.Inputs) -> list[str]:
+    return [f.rule for f in flags.evaluate(inputs)]
 
 
 def test_every_rule_has_its_texts_reference_and_severity():
-    assert set(RULES) == {
+    assert set(flags.RULES) == {
         "cahra-origin",
         "cahra-transit",
         "supplier-cahra-sourcing",
@@ -89,7 +74,7 @@ def test_every_rule_has_its_texts_reference_and_severity():
         "assessment-annex-ii-gap",
         "custody-anomaly",
     }
-    for code, rule in RULES.items():
+    for code, rule in flags.RULES.items():
         assert rule.code == code
         assert rule.title
         assert rule.explanation
@@ -100,7 +85,7 @@ def test_every_rule_has_its_texts_reference_and_severity():
 
 def test_cahra_origin_from_a_declared_mine_country_with_its_edition():
     inputs = _inputs(smelters=[_smelter(mines=("CD",))])
-    [finding] = [f for f in evaluate(inputs) if f.rule == "cahra-origin"]
+    [finding] = [f for f in flags.evaluate(inputs) if f.rule == "cahra-origin"]
     assert finding.evidence.kind == "smelter-entry"
     assert finding.evidence.id == 101
     assert (finding.facility_id, finding.supplier_id, finding.country) == (11, 3, "CD")
@@ -111,15 +96,17 @@ def test_cahra_origin_from_a_declared_mine_country_with_its_edition():
 
 
 def test_cahra_origin_from_a_mine_list_row_and_a_traced_origin_lot():
-    mine = DeclaredMine(
-        Evidence("mine-entry", 5, "emrt.xlsx, Mine List row 9: Kivu mine", part="row 9"),
+    mine = flags.DeclaredMine(
+        flags.Evidence("mine-entry", 5, "emrt.xlsx, Mine List row 9: Kivu mine", part="row 9"),
         supplier_id=4,
         metal="tantalum",
         name="Kivu mine",
         country="ER",
     )
     lot = _lot(country="CD", region="CD-SK")
-    findings = [f for f in evaluate(_inputs(mines=[mine], lots=[lot])) if f.rule == "cahra-origin"]
+    findings = [
+        f for f in flags.evaluate(_inputs(mines=[mine], lots=[lot])) if f.rule == "cahra-origin"
+    ]
     assert {(f.evidence.kind, f.evidence.id) for f in findings} == {("mine-entry", 5), ("lot", 21)}
     traced = next(f for f in findings if f.evidence.kind == "lot")
     assert (traced.lot_id, traced.facility_id, traced.region) == (21, 31, "CD-SK")
@@ -131,15 +118,17 @@ def test_no_cahra_origin_outside_the_list_for_recycled_material_or_without_a_lis
     assert "cahra-origin" not in _rules(_inputs(lots=[_lot(country="CD", recycled=True)]))
     # a region of a listed country that is not itself listed
     assert "cahra-origin" not in _rules(_inputs(lots=[_lot(country="CD", region="CD-KN")]))
-    no_list = Inputs(smelters=[_smelter(mines=("CD",))], country_names=NAMES)
-    assert evaluate(no_list) == []
+    no_list = flags.Inputs(smelters=[_smelter(mines=("CD",))], country_names=NAMES)
+    assert flags.evaluate(no_list) == []
 
 
 def test_cahra_transit_for_a_smelter_located_in_a_listed_area_or_a_lot_past_its_origin():
     smelter = _smelter(country="CD", region="CD-NK")
     lot = _lot(lot_id=22, country="ER", origin=False)
     findings = [
-        f for f in evaluate(_inputs(smelters=[smelter], lots=[lot])) if f.rule == "cahra-transit"
+        f
+        for f in flags.evaluate(_inputs(smelters=[smelter], lots=[lot]))
+        if f.rule == "cahra-transit"
     ]
     assert {f.evidence.id for f in findings} == {101, 22}
     assert all(f.edition_id == 7 for f in findings)
@@ -148,12 +137,12 @@ def test_cahra_transit_for_a_smelter_located_in_a_listed_area_or_a_lot_past_its_
 
 
 def test_supplier_cahra_sourcing_on_any_answer_but_no():
-    def answer(text: str) -> DeclaredAnswer:
-        return DeclaredAnswer(
-            Evidence("declaration", 8, "cmrt.xlsx"), 3, "3", "covered", "tin", text
+    def answer(text: str) -> flags.DeclaredAnswer:
+        return flags.DeclaredAnswer(
+            flags.Evidence("declaration", 8, "cmrt.xlsx"), 3, "3", "covered", "tin", text
         )
 
-    [finding] = evaluate(_inputs(answers=[answer("DRC or adjoining countries only")]))
+    [finding] = flags.evaluate(_inputs(answers=[answer("DRC or adjoining countries only")]))
     assert (finding.rule, finding.supplier_id, finding.evidence.id) == (
         "supplier-cahra-sourcing",
         3,
@@ -162,11 +151,11 @@ def test_supplier_cahra_sourcing_on_any_answer_but_no():
     assert finding.params["question"] == "3"
     assert finding.params["mineral"] == "tin"
     for no in ("No", "no", "Unknown", "", "Not applicable for this declaration"):
-        assert evaluate(_inputs(answers=[answer(no)])) == []
+        assert flags.evaluate(_inputs(answers=[answer(no)])) == []
 
 
 def test_smelter_not_conformant_and_not_audited_by_status():
-    [failed] = evaluate(_inputs(smelters=[_smelter(status="Non Conformant")]))
+    [failed] = flags.evaluate(_inputs(smelters=[_smelter(status="Non Conformant")]))
     assert failed.rule == "smelter-not-conformant"
     assert failed.severity == "high"
     assert failed.params["status"] == "Non Conformant"
@@ -174,23 +163,25 @@ def test_smelter_not_conformant_and_not_audited_by_status():
     for status in ("Suspended", "Communication Suspended - Not Interested"):
         assert _rules(_inputs(smelters=[_smelter(status=status)])) == ["smelter-not-conformant"]
     for status in ("Active", "In communication", ""):
-        [pending] = evaluate(_inputs(smelters=[_smelter(status=status)]))
+        [pending] = flags.evaluate(_inputs(smelters=[_smelter(status=status)]))
         assert pending.rule == "smelter-not-audited"
         assert pending.severity == "medium"
-    [none] = evaluate(_inputs(smelters=[_smelter(status="")]))
+    [none] = flags.evaluate(_inputs(smelters=[_smelter(status="")]))
     assert none.params["status"] == "no assurance status"
     for status in ("Conformant", "Cross-recognized", "cross recognised"):
-        assert evaluate(_inputs(smelters=[_smelter(status=status)])) == []
+        assert flags.evaluate(_inputs(smelters=[_smelter(status=status)])) == []
     # a row the registry could not match is the review queue's matter, not a status flag
-    assert evaluate(_inputs(smelters=[_smelter(status="", facility_id=None)])) == []
+    assert flags.evaluate(_inputs(smelters=[_smelter(status="", facility_id=None)])) == []
 
 
 def test_listed_good_origin_for_a_traced_origin_and_a_declared_mine():
-    mine = DeclaredMine(
-        Evidence("mine-entry", 6, "emrt.xlsx", part="row 3"), 4, "tantalum", "M", "CD"
+    mine = flags.DeclaredMine(
+        flags.Evidence("mine-entry", 6, "emrt.xlsx", part="row 3"), 4, "tantalum", "M", "CD"
     )
     findings = [
-        f for f in evaluate(_inputs(lots=[_lot()], mines=[mine])) if f.rule == "listed-good-origin"
+        f
+        for f in flags.evaluate(_inputs(lots=[_lot()], mines=[mine]))
+        if f.rule == "listed-good-origin"
     ]
     assert {(f.evidence.kind, f.country) for f in findings} == {("lot", "IN"), ("mine-entry", "CD")}
     assert all(f.edition_id == 9 for f in findings)
@@ -206,40 +197,44 @@ def test_no_listed_good_origin_for_other_minerals_unlisted_goods_or_past_the_ori
     )
     assert "listed-good-origin" not in _rules(_inputs(lots=[_lot(origin=False)]))
     assert "listed-good-origin" not in _rules(_inputs(lots=[_lot(recycled=True)]))
-    assert evaluate(Inputs(lots=[_lot()], country_names=NAMES)) == []  # no List of Goods
+    assert (
+        flags.evaluate(flags.Inputs(lots=[_lot()], country_names=NAMES)) == []
+    )  # no List of Goods
 
 
 def test_assessment_gap_on_an_annex_ii_criterion():
-    def gap(outcome: str, annex=(3,), critical=False) -> AssessmentGap:
-        return AssessmentGap(
-            Evidence("assessment", 12, "std 1.0"), 31, "LAB.1", outcome, critical, annex
+    def gap(outcome: str, annex=(3,), critical=False) -> flags.AssessmentGap:
+        return flags.AssessmentGap(
+            flags.Evidence("assessment", 12, "std 1.0"), 31, "LAB.1", outcome, critical, annex
         )
 
-    [finding] = evaluate(_inputs(gaps=[gap("not_met")]))
+    [finding] = flags.evaluate(_inputs(gaps=[gap("not_met")]))
     assert (finding.rule, finding.facility_id, finding.severity) == (
         "assessment-annex-ii-gap",
         31,
         "high",
     )
     assert finding.params["risks"] == "3"
-    [partly] = evaluate(_inputs(gaps=[gap("partly")]))
+    [partly] = flags.evaluate(_inputs(gaps=[gap("partly")]))
     assert partly.severity == "medium"
-    [critical] = evaluate(_inputs(gaps=[gap("partly", critical=True)]))
+    [critical] = flags.evaluate(_inputs(gaps=[gap("partly", critical=True)]))
     assert critical.severity == "high"
-    assert evaluate(_inputs(gaps=[gap("not_met", annex=())])) == []  # no Annex II risk
-    assert evaluate(_inputs(gaps=[gap("met")])) == []
+    assert flags.evaluate(_inputs(gaps=[gap("not_met", annex=())])) == []  # no Annex II risk
+    assert flags.evaluate(_inputs(gaps=[gap("met")])) == []
 
 
 def test_custody_anomaly_on_each_mass_balance_flag():
-    anomaly = CustodyAnomaly(Evidence("custody-flag", 41, "LOT-9"), 9, 31, "Unit 1", "over_yield")
-    [finding] = evaluate(_inputs(anomalies=[anomaly]))
+    anomaly = flags.CustodyAnomaly(
+        flags.Evidence("custody-flag", 41, "LOT-9"), 9, 31, "Unit 1", "over_yield"
+    )
+    [finding] = flags.evaluate(_inputs(anomalies=[anomaly]))
     assert (finding.rule, finding.lot_id, finding.facility_id) == ("custody-anomaly", 9, 31)
     assert finding.params["anomaly"] == "over_yield"
-    assert evaluate(_inputs(anomalies=[])) == []
+    assert flags.evaluate(_inputs(anomalies=[])) == []
 
 
 def test_keys_are_stable_and_distinct():
     inputs = _inputs(smelters=[_smelter(mines=("CD", "ER"), status="Active")], lots=[_lot()])
-    first, second = evaluate(inputs), evaluate(inputs)
+    first, second = flags.evaluate(inputs), flags.evaluate(inputs)
     assert [f.key for f in first] == [f.key for f in second]
     assert len({f.key for f in first}) == len(first) == 4

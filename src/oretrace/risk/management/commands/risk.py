@@ -17,7 +17,13 @@ from django.utils import timezone
 
 from oretrace.core.actors import SYSTEM
 from oretrace.core.exceptions import OretraceError
-from oretrace.core.management.support import clear_bar, member_for, progress_bar, run_here
+from oretrace.core.management.support import (
+    add_member_arguments,
+    clear_bar,
+    member_from,
+    progress_bar,
+    run_here,
+)
 from oretrace.core.models import Organisation
 from oretrace.risk.choices import EditionKind
 from oretrace.risk.scores.services import start_recompute
@@ -45,13 +51,11 @@ class Command(BaseCommand):
         )
         imp.add_argument("kind", choices=EditionKind.values, help="which list the file is")
         imp.add_argument("file", type=Path, help="the file")
-        imp.add_argument(
-            "--user", required=True, help="e-mail of the platform's operator (a staff user)"
-        )
-        imp.add_argument(
-            "--organisation",
-            default="",
-            help="slug of the organisation whose membership keeps the job (default: the first)",
+        add_member_arguments(
+            imp,
+            user="e-mail of the platform's operator (a staff user)",
+            organisation="slug of the organisation whose membership keeps the job "
+            "(default: the first)",
         )
         imp.add_argument(
             "--edition-date",
@@ -76,7 +80,7 @@ class Command(BaseCommand):
         path = Path(str(options["file"]))
         if not path.is_file():
             raise CommandError(f"{path} does not exist")
-        member = member_for(str(options["user"]), str(options["organisation"]))
+        member = member_from(options)
         quiet = bool(options["quiet"])
         try:
             started = start_edition_import(
