@@ -27,10 +27,12 @@ from oretrace.core.models import (
     OrgOwnedModel,
     OrgOwnedQuerySet,
     TimeStampedModel,
+    optional_link,
     optional_organisation,
     optional_user,
 )
 from oretrace.core.tenancy import scope_to_member
+from oretrace.registry.models import Facility
 
 if TYPE_CHECKING:
     from oretrace.core.models import Membership
@@ -247,13 +249,7 @@ class Assessment(OrgOwnedModel):
     supplier = models.ForeignKey(
         "core.Organisation", on_delete=models.PROTECT, related_name="assessments_received"
     )
-    facility = models.ForeignKey(
-        "registry.Facility",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="assessments",
-    )
+    facility = optional_link(Facility, related_name="assessments")
     standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="assessments")
     due_on = models.DateField()
     status = models.CharField(

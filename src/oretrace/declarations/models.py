@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import models
 
-from oretrace.core.models import OrgOwnedModel, optional_organisation
+from oretrace.core.models import Country, OrgOwnedModel, optional_link, optional_organisation
 from oretrace.declarations.choices import (
     CampaignStatus,
     DeclarationStatus,
@@ -21,6 +21,7 @@ from oretrace.declarations.choices import (
     Severity,
     SmelterMatch,
 )
+from oretrace.registry.models import Facility, MatchReview
 
 # One finding about a declaration as stored in `Declaration.issues` (JSON): severity, code,
 # message, sheet, cell, and for a checker finding its template and params (``findings``).
@@ -34,9 +35,7 @@ class Supplier(OrgOwnedModel):
     reference = models.CharField(max_length=80, blank=True, help_text="The team's own code.")
     email = models.EmailField(blank=True, help_text="Where requests for declarations go.")
     contact_name = models.CharField(max_length=200, blank=True)
-    country = models.ForeignKey(
-        "core.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    country = optional_link(Country)
     language = models.CharField(
         max_length=10,
         blank=True,
@@ -185,21 +184,15 @@ class SmelterEntry(models.Model):
     recycled_scrap = models.CharField(max_length=20, blank=True)
     match = models.CharField(max_length=20, choices=SmelterMatch.choices)
     score = models.FloatField(null=True, blank=True)
-    facility = models.ForeignKey(
-        "registry.Facility",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    facility = optional_link(
+        Facility,
+        "Set when the engine matched the row on its own.",
         related_name="declaration_entries",
-        help_text="Set when the engine matched the row on its own.",
     )
-    review = models.ForeignKey(
-        "registry.MatchReview",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    review = optional_link(
+        MatchReview,
+        "The review item; its decision links the row once a person decided.",
         related_name="declaration_entries",
-        help_text="The review item; its decision links the row once a person decided.",
     )
 
     class Meta:

@@ -11,7 +11,9 @@ from django.db.models import Q
 
 from oretrace.core.models import (
     OrgOwnedModel,
+    Subdivision,
     TimeStampedModel,
+    optional_link,
     optional_organisation,
     optional_user,
 )
@@ -57,13 +59,7 @@ class Facility(TimeStampedModel):
         max_length=300, blank=True, help_text="The name in Latin script (transliteration)."
     )
     country = models.ForeignKey("core.Country", on_delete=models.PROTECT, related_name="facilities")
-    subdivision = models.ForeignKey(
-        "core.Subdivision",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="facilities",
-    )
+    subdivision = optional_link(Subdivision, related_name="facilities")
     street = models.CharField(max_length=300, blank=True)
     city = models.CharField(max_length=200, blank=True)
     region = models.CharField(

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Self
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from oretrace.core.models import OrgOwnedModel, creating_user, owning_organisation
+from oretrace.core.models import OrgOwnedModel, creating_user, optional_link, owning_organisation
+from oretrace.registry.models import Facility
 from oretrace.traceability.choices import (
     EdgeKind,
     EventType,
@@ -143,13 +144,10 @@ class Lot(OrgOwnedModel):
     created_by = creating_user(db_constraint=False)
     code = models.CharField(max_length=300, help_text="EPC class or EPC URI.")
     kind = models.CharField(max_length=20, choices=LotKind.choices)
-    facility = models.ForeignKey(
-        "registry.Facility",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    facility = optional_link(
+        Facility,
+        "Where the lot was made or collected, when the location is in the registry.",
         related_name="lots",
-        help_text="Where the lot was made or collected, when the location is in the registry.",
     )
     location = models.CharField(max_length=300, blank=True, help_text="The EPCIS location URI.")
     quantity_kg = models.DecimalField(max_digits=20, decimal_places=6, default=0)
@@ -163,13 +161,7 @@ class Lot(OrgOwnedModel):
     )
     other_unit = models.CharField(max_length=3, blank=True)
     recycled = models.BooleanField(default=False)
-    produced_by = models.ForeignKey(
-        "traceability.EpcisEvent",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="lots_produced",
-    )
+    produced_by = optional_link(EpcisEvent, related_name="lots_produced")
 
     class Meta:
         ordering = ["-id"]
@@ -225,9 +217,7 @@ class LotMovement(OrgOwnedModel):
     lot = models.ForeignKey("traceability.Lot", on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(max_length=12, choices=MovementKind.choices)
     quantity_kg = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
-    facility = models.ForeignKey(
-        "registry.Facility", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    facility = optional_link(Facility)
     location = models.CharField(max_length=300, blank=True)
     counterpart = models.CharField(
         max_length=300, blank=True, help_text="Destination (shipping) or source (receiving)."
@@ -256,13 +246,7 @@ class CustodyFlag(OrgOwnedModel):
 
     kind = models.CharField(max_length=20, choices=FlagKind.choices)
     lot = models.ForeignKey("traceability.Lot", on_delete=models.PROTECT, related_name="flags")
-    facility = models.ForeignKey(
-        "registry.Facility",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="custody_flags",
-    )
+    facility = optional_link(Facility, related_name="custody_flags")
     event = models.ForeignKey(
         "traceability.EpcisEvent", on_delete=models.PROTECT, related_name="flags"
     )

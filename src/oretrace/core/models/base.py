@@ -74,6 +74,21 @@ def optional_organisation(
     )
 
 
+def optional_link[M: models.Model](
+    to: type[M], help_text: str = "", *, related_name: str = "+"
+) -> models.ForeignKey[M | Combinable | None, M | None]:
+    """A link to another row that may be empty (what a flag, a risk or a lot is about, a place,
+    a country); the row it names cannot be deleted while linked (PROTECT)."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        help_text=help_text,
+    )
+
+
 def optional_user(
     help_text: str = "", *, db_constraint: bool = True
 ) -> models.ForeignKey[User | Combinable | None, User | None]:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 
-from oretrace.core.models import TimeStampedModel
+from oretrace.core.models import Country, TimeStampedModel, optional_link
 from oretrace.core.models.reference import PublicQuerySet
 from oretrace.risk.choices import EditionKind
 from oretrace.risk.sources.base import SourceRow
@@ -115,14 +115,7 @@ class GoodListing(EditionRow):
     good = models.CharField(max_length=200)
     sector = models.CharField(max_length=100, blank=True)
     country_name = models.CharField(max_length=200, help_text="As DOL writes it.")
-    country = models.ForeignKey(
-        "core.Country",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The ISO country DOL's name was matched to, if any.",
-    )
+    country = optional_link(Country, "The ISO country DOL's name was matched to, if any.")
     region = models.CharField(max_length=100, blank=True)
     child_labour = models.BooleanField()
     forced_labour = models.BooleanField()
@@ -141,9 +134,7 @@ class CountryProfile(EditionRow):
     SOURCE = CountryProfileRow
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="profiles")
     country_name = models.CharField(max_length=200, help_text="As DOL writes it.")
-    country = models.ForeignKey(
-        "core.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    country = optional_link(Country)
     region = models.CharField(max_length=100, blank=True)
     advancement = models.CharField(max_length=200, blank=True)
     working_children = models.DecimalField(

@@ -19,8 +19,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from oretrace.core.models import OrgOwnedModel, OrgOwnedQuerySet
+from oretrace.core.models import Country, OrgOwnedModel, OrgOwnedQuerySet, optional_link
+from oretrace.declarations.models import Supplier
+from oretrace.registry.models import Facility
 from oretrace.risk.choices import EvidenceKind, FlagSeverity
+from oretrace.risk.models.editions import Edition
+from oretrace.traceability.models import Lot
 
 
 def _end_of(on: date) -> datetime:
@@ -53,37 +57,19 @@ class RedFlag(OrgOwnedModel):
         "across recomputations.",
     )
     severity = models.CharField(max_length=10, choices=FlagSeverity.choices)
-    facility = models.ForeignKey(
-        "registry.Facility",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    facility = optional_link(
+        Facility,
+        "The facility the flag is about (a smelter, a mine, a processing unit).",
         related_name="red_flags",
-        help_text="The facility the flag is about (a smelter, a mine, a processing unit).",
     )
-    supplier = models.ForeignKey(
-        "declarations.Supplier",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="red_flags",
-        help_text="The supplier whose declaration raised it, if any.",
+    supplier = optional_link(
+        Supplier, "The supplier whose declaration raised it, if any.", related_name="red_flags"
     )
-    lot = models.ForeignKey(
-        "traceability.Lot",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="red_flags",
-        help_text="The lot the flag is about, when custody raised it.",
+    lot = optional_link(
+        Lot, "The lot the flag is about, when custody raised it.", related_name="red_flags"
     )
-    country = models.ForeignKey(
-        "core.Country",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The country the flag is about (an origin, a transit, a smelter's).",
+    country = optional_link(
+        Country, "The country the flag is about (an origin, a transit, a smelter's)."
     )
     region = models.CharField(
         max_length=10, blank=True, help_text="The ISO 3166-2 region, when known."
@@ -100,13 +86,10 @@ class RedFlag(OrgOwnedModel):
         blank=True,
         help_text="The values the rule's explanation is filled with (codes, names).",
     )
-    edition = models.ForeignKey(
-        "risk.Edition",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+    edition = optional_link(
+        Edition,
+        "The risk-data edition that raised it; empty when no list is involved.",
         related_name="red_flags",
-        help_text="The risk-data edition that raised it; empty when no list is involved.",
     )
     raised_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 
-from oretrace.core.models import OrgOwnedModel, TimeStampedModel
+from oretrace.core.models import Country, OrgOwnedModel, TimeStampedModel, optional_link
+from oretrace.declarations.models import Supplier
+from oretrace.registry.models import Facility
+from oretrace.risk.models.flags import RedFlag
+from oretrace.risk.models.scores import Score
+from oretrace.traceability.models import Lot
 
 if TYPE_CHECKING:
     from django.db.models.expressions import Combinable
@@ -53,54 +58,21 @@ class RiskEntry(OrgOwnedModel):
     title = models.CharField(max_length=200)
     category = models.CharField(max_length=20, choices=RiskCategory.choices)
     level = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.HIGH)
-    facility = models.ForeignKey(
-        "registry.Facility",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="risk_entries",
-    )
-    supplier = models.ForeignKey(
-        "declarations.Supplier",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="risk_entries",
-    )
-    lot = models.ForeignKey(
-        "traceability.Lot",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="risk_entries",
-    )
-    country = models.ForeignKey(
-        "core.Country",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Where the risk lies (the facility's or supplier's country unless given).",
+    facility = optional_link(Facility, related_name="risk_entries")
+    supplier = optional_link(Supplier, related_name="risk_entries")
+    lot = optional_link(Lot, related_name="risk_entries")
+    country = optional_link(
+        Country, "Where the risk lies (the facility's or supplier's country unless given)."
     )
     region_code = models.CharField(
         max_length=10, blank=True, help_text="ISO 3166-2 region, when the risk is in one."
     )
     origin = models.CharField(max_length=10, choices=RiskOrigin.choices)
-    red_flag = models.ForeignKey(
-        "risk.RedFlag",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="risk_entries",
-        help_text="The red flag that raised the risk, when one did.",
+    red_flag = optional_link(
+        RedFlag, "The red flag that raised the risk, when one did.", related_name="risk_entries"
     )
-    score = models.ForeignKey(
-        "risk.Score",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="risk_entries",
-        help_text="The risk score that raised the risk, when one did.",
+    score = optional_link(
+        Score, "The risk score that raised the risk, when one did.", related_name="risk_entries"
     )
     origin_reference = models.CharField(
         max_length=100,
