@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Self
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -204,13 +203,11 @@ class StandardDraft(OrgOwnedModel):
     """
 
     code = models.SlugField(max_length=80)
-    base = models.ForeignKey(
+    base = optional_link(
         Standard,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        "The version it was copied from, if any.",
         related_name="drafts",
-        help_text="The version it was copied from, if any.",
+        on_delete=models.SET_NULL,
     )
     source = models.TextField(help_text="The draft as a standard YAML file, always valid.")
     published = models.OneToOneField(
@@ -300,9 +297,7 @@ class Answer(TimeStampedModel):
         help_text="yes/no/partly/na, a number, an ISO date, text or a choice.",
     )
     note = models.TextField(blank=True, help_text="The supplier's explanation.")
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    updated_by = optional_user()
 
     objects = AssessmentPartQuerySet.as_manager()
 
@@ -330,9 +325,7 @@ class Evidence(TimeStampedModel):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    uploaded_by = optional_user()
 
     objects = EvidenceQuerySet.as_manager()
 
@@ -353,9 +346,7 @@ class ReviewComment(TimeStampedModel):
     """A reviewer's comment on one answer (or the supplier's reply to it)."""
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    author = optional_user()
     author_organisation = models.ForeignKey(
         "core.Organisation", on_delete=models.PROTECT, related_name="+"
     )
@@ -413,9 +404,7 @@ class ProgressUpdate(TimeStampedModel):
     """A note on an action's progress, with an optional evidence file."""
 
     action = models.ForeignKey(ImprovementAction, on_delete=models.CASCADE, related_name="updates")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    author = optional_user()
     text = models.TextField()
     file = models.FileField(upload_to="assessments/progress/%Y/%m/", blank=True)
     original_name = models.CharField(max_length=200, blank=True)
@@ -441,12 +430,8 @@ class SupportRequest(TimeStampedModel):
         max_length=10, choices=SupportStatus.choices, default=SupportStatus.OPEN
     )
     response = models.TextField(blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    requested_by = optional_user()
+    answered_by = optional_user()
 
     objects = ActionPartQuerySet.as_manager()
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import models
 
-from oretrace.core.models import Country, OrgOwnedModel, optional_link, optional_organisation
+from oretrace.core.models import Country, Job, OrgOwnedModel, optional_link, optional_organisation
 from oretrace.declarations.choices import (
     CampaignStatus,
     DeclarationStatus,
@@ -61,20 +61,13 @@ class Supplier(OrgOwnedModel):
 class ImportBatch(OrgOwnedModel):
     """Files uploaded together and imported by one job, with the outcome of each file."""
 
-    job = models.ForeignKey(
-        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    job = optional_link(Job, on_delete=models.SET_NULL)
     files = models.JSONField(
         default=list,
         help_text="[{filename, path, outcome, message, declaration_id, errors, warnings, flags}]",
     )
-    supplier = models.ForeignKey(
-        Supplier,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The supplier every file is from, when the uploader said so.",
+    supplier = optional_link(
+        Supplier, "The supplier every file is from, when the uploader said so."
     )
     source = models.CharField(max_length=40, default="web", help_text="web, api, cli, campaign")
 
@@ -90,9 +83,7 @@ class Declaration(OrgOwnedModel):
     """One supplier declaration read from an RMI template file."""
 
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="declarations")
-    batch = models.ForeignKey(
-        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="declarations"
-    )
+    batch = optional_link(ImportBatch, related_name="declarations", on_delete=models.SET_NULL)
     family = models.CharField(max_length=4, choices=Family.choices)
     version = models.CharField(max_length=12)
     language = models.CharField(max_length=20, blank=True)
@@ -270,13 +261,11 @@ class CampaignRequest(OrgOwnedModel):
     reminded_at = models.DateTimeField(null=True, blank=True)
     reminder_count = models.PositiveSmallIntegerField(default=0)
     responded_at = models.DateTimeField(null=True, blank=True)
-    declaration = models.ForeignKey(
+    declaration = optional_link(
         Declaration,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        "The latest declaration received through the link.",
         related_name="campaign_requests",
-        help_text="The latest declaration received through the link.",
+        on_delete=models.SET_NULL,
     )
     decline_reason = models.TextField(blank=True)
     uploads = models.JSONField(

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Self
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from oretrace.core.models import (
+    Job,
     OrgOwnedModel,
     Subdivision,
     TimeStampedModel,
@@ -278,9 +278,7 @@ class ReferenceImport(OrgOwnedModel):
         help_text="A newer snapshot of the same list was imported before: this one only added "
         "what was missing, and changed or delisted nothing.",
     )
-    job = models.ForeignKey(
-        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    job = optional_link(Job, on_delete=models.SET_NULL)
     counts = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     complete = models.BooleanField(
@@ -314,13 +312,8 @@ class FacilityListing(models.Model):
     list_key = models.CharField(max_length=80)
     first_seen = models.ForeignKey(ReferenceImport, on_delete=models.PROTECT, related_name="+")
     last_seen = models.ForeignKey(ReferenceImport, on_delete=models.PROTECT, related_name="+")
-    delisted_by = models.ForeignKey(
-        ReferenceImport,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The first import whose list no longer had this facility.",
+    delisted_by = optional_link(
+        ReferenceImport, "The first import whose list no longer had this facility."
     )
 
     objects = FacilityPartQuerySet.as_manager()
@@ -356,17 +349,8 @@ class MatchReview(OrgOwnedModel):
     status = models.CharField(
         max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
     )
-    facility = models.ForeignKey(
-        Facility,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reviews",
-        help_text="The decision, if any.",
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    facility = optional_link(Facility, "The decision, if any.", related_name="reviews")
+    decided_by = optional_user()
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -75,16 +75,23 @@ def optional_organisation(
 
 
 def optional_link[M: models.Model](
-    to: type[M], help_text: str = "", *, related_name: str = "+"
+    to: type[M],
+    help_text: str = "",
+    *,
+    related_name: str = "+",
+    on_delete: Callable[..., None] = models.PROTECT,
+    db_index: bool = True,
 ) -> models.ForeignKey[M | Combinable | None, M | None]:
     """A link to another row that may be empty (what a flag, a risk or a lot is about, a place,
-    a country); the row it names cannot be deleted while linked (PROTECT)."""
+    a country); the row it names cannot be deleted while linked unless ``on_delete`` says
+    otherwise. ``db_index=False`` where a composite index starting with the link serves it."""
     return models.ForeignKey(
         to,
-        on_delete=models.PROTECT,
+        on_delete=on_delete,
         null=True,
         blank=True,
         related_name=related_name,
+        db_index=db_index,
         help_text=help_text,
     )
 

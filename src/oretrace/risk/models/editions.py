@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.db import models
 
-from oretrace.core.models import Country, TimeStampedModel, optional_link
+from oretrace.core.models import Country, Job, TimeStampedModel, optional_link, optional_user
 from oretrace.core.models.reference import PublicQuerySet
 from oretrace.risk.choices import EditionKind
 from oretrace.risk.sources.base import SourceRow
@@ -49,17 +48,10 @@ class Edition(TimeStampedModel):
         related_name="+",
         help_text="The edition of the same kind dated just before this one, if any.",
     )
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The operator who imported it (empty for the demo or a system import).",
+    imported_by = optional_user(
+        "The operator who imported it (empty for the demo or a system import)."
     )
-    job = models.ForeignKey(
-        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    job = optional_link(Job, on_delete=models.SET_NULL)
 
     objects = PublicQuerySet.as_manager()
 

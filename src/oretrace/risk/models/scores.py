@@ -14,10 +14,13 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from oretrace.core.models import OrgOwnedModel, TimeStampedModel
+from oretrace.core.models import Job, OrgOwnedModel, TimeStampedModel, optional_link
 from oretrace.core.models.base import owning_organisation
 from oretrace.core.models.reference import PublicQuerySet
+from oretrace.declarations.models import Supplier
+from oretrace.registry.models import Facility
 from oretrace.risk.choices import ScoreSubject
+from oretrace.traceability.models import Lot
 
 
 class Methodology(TimeStampedModel):
@@ -53,29 +56,14 @@ class Score(OrgOwnedModel):
 
     organisation = owning_organisation(db_index=False)
     subject = models.CharField(max_length=10, choices=ScoreSubject.choices)
-    facility = models.ForeignKey(
-        "registry.Facility",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="risk_scores",
-        db_index=False,  # the (facility, as_of) index below serves it
+    facility = optional_link(  # the (facility, as_of) index below serves it
+        Facility, related_name="risk_scores", on_delete=models.CASCADE, db_index=False
     )
-    supplier = models.ForeignKey(
-        "declarations.Supplier",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="risk_scores",
-        db_index=False,  # the (supplier, as_of) index below serves it
+    supplier = optional_link(  # the (supplier, as_of) index below serves it
+        Supplier, related_name="risk_scores", on_delete=models.CASCADE, db_index=False
     )
-    lot = models.ForeignKey(
-        "traceability.Lot",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="risk_scores",
-        db_index=False,  # the (lot, as_of) index below serves it
+    lot = optional_link(  # the (lot, as_of) index below serves it
+        Lot, related_name="risk_scores", on_delete=models.CASCADE, db_index=False
     )
     as_of = models.DateField(help_text="The date the inputs are taken as they stood on.")
     methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="scores")
@@ -88,9 +76,7 @@ class Score(OrgOwnedModel):
     fingerprint = models.CharField(
         max_length=64, help_text="SHA-256 of every input: equal fingerprints, equal scores."
     )
-    job = models.ForeignKey(
-        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    job = optional_link(Job, on_delete=models.SET_NULL)
 
     class Meta:
         ordering = ["-as_of", "-id"]
