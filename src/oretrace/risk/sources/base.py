@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -40,6 +40,24 @@ class SourceEdition:
     published: date | None = None  # the edition's date, when the file states it
     retrieved: date | None = None  # when the file was taken from its source, if it says
     warnings: list[str] = field(default_factory=list)
+
+
+def unique_rows(
+    located: Iterable[tuple[str, SourceRow]], filename: str, empty: tuple[str, str]
+) -> list[SourceRow]:
+    """The rows of a file in its order, each key once: ``located`` yields each row with where it
+    stands, and a key met again is refused there; a file with no row is refused with ``empty``
+    (where, what)."""
+    rows: list[SourceRow] = []
+    seen: set[str] = set()
+    for where, row in located:
+        if row.key in seen:
+            raise SourceError(filename, where, f"{row.key!r} is listed twice")
+        seen.add(row.key)
+        rows.append(row)
+    if not rows:
+        raise SourceError(filename, *empty)
+    return rows
 
 
 def yes_no(value: str, filename: str, where: str, name: str) -> bool:

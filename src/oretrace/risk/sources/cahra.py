@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from oretrace.risk.sources.base import SourceEdition, SourceError, SourceRow
+from oretrace.risk.sources.base import SourceEdition, SourceError, unique_rows
 
 PUBLISHER = "European Commission (indicative CAHRA list, RAND Europe)"
 WHAT = "a CAHRA list (JSON with 'meta' and 'entries')"
@@ -64,16 +64,15 @@ def read_cahra(data: bytes, filename: str) -> SourceEdition:
     if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
         raise SourceError(filename, "", f"no 'entries' list: this is not {WHAT}")
     meta: dict[str, Any] = document["meta"] if isinstance(document.get("meta"), dict) else {}
-    rows: list[SourceRow] = []
-    seen: set[str] = set()
-    for n, entry in enumerate(document["entries"]):
-        for row in _entry_rows(entry, f"entries[{n}]", filename):
-            if row.key in seen:
-                raise SourceError(filename, f"entries[{n}]", f"{row.key} is listed twice")
-            seen.add(row.key)
-            rows.append(row)
-    if not rows:
-        raise SourceError(filename, "entries", "the list names no area")
+    rows = unique_rows(
+        (
+            (f"entries[{n}]", row)
+            for n, entry in enumerate(document["entries"])
+            for row in _entry_rows(entry, f"entries[{n}]", filename)
+        ),
+        filename,
+        ("entries", "the list names no area"),
+    )
     return SourceEdition(
         "cahra",
         PUBLISHER,

@@ -6,13 +6,13 @@ gives the edition's date."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from oretrace.risk.sources.base import SourceEdition, SourceError, SourceRow, yes_no
+from oretrace.risk.sources.base import SourceEdition, SourceError, unique_rows, yes_no
 from oretrace.risk.sources.xml import parse_xml, text_of, where
 
 PUBLISHER = "US Department of Labor, Bureau of International Labor Affairs (ILAB)"
@@ -77,8 +77,14 @@ def _yn(value: bool) -> str:
 def read_dol_goods(data: bytes, filename: str) -> SourceEdition:
     """Every (good, country) row of a List of Goods."""
     root = parse_xml(data, filename, "Goods", GOODS)
-    rows: list[SourceRow] = []
-    seen: set[str] = set()
+    rows = unique_rows(
+        _goods(root, filename), filename, ("", f"no <Good> with a country: this is not {GOODS}")
+    )
+    return SourceEdition("dol-goods", PUBLISHER, rows)
+
+
+def _goods(root: etree._Element, filename: str) -> Iterator[tuple[str, GoodRow]]:
+    """Each (good, country) row with where it stands."""
     for good in root.iterchildren("Good"):
         name = text_of(good, "Good_Name", filename)
         sector = text_of(good, "Good_Sector", filename, required=False)
@@ -86,14 +92,7 @@ def read_dol_goods(data: bytes, filename: str) -> SourceEdition:
         if countries is None or not len(countries):
             raise SourceError(filename, where(good), f"the good {name!r} names no <Country>")
         for country in countries.iterchildren("Country"):
-            row = _good_row(name, sector, country, filename)
-            if row.key in seen:
-                raise SourceError(filename, where(country), f"{row.key} is listed twice")
-            seen.add(row.key)
-            rows.append(row)
-    if not rows:
-        raise SourceError(filename, "", f"no <Good> with a country: this is not {GOODS}")
-    return SourceEdition("dol-goods", PUBLISHER, rows)
+            yield where(country), _good_row(name, sector, country, filename)
 
 
 def _good_row(good: str, sector: str, country: etree._Element, filename: str) -> GoodRow:
@@ -117,16 +116,11 @@ def _good_row(good: str, sector: str, country: etree._Element, filename: str) ->
 def read_dol_countries(data: bytes, filename: str) -> SourceEdition:
     """One row per country profile."""
     root = parse_xml(data, filename, "Countries", PROFILES)
-    rows: list[SourceRow] = []
-    seen: set[str] = set()
-    for country in root.iterchildren("Country"):
-        row = _profile_row(country, filename)
-        if row.key in seen:
-            raise SourceError(filename, where(country), f"the country {row.key!r} is listed twice")
-        seen.add(row.key)
-        rows.append(row)
-    if not rows:
-        raise SourceError(filename, "", f"no <Country>: this is not {PROFILES}")
+    rows = unique_rows(
+        ((where(c), _profile_row(c, filename)) for c in root.iterchildren("Country")),
+        filename,
+        ("", f"no <Country>: this is not {PROFILES}"),
+    )
     return SourceEdition("dol-countries", PUBLISHER, rows)
 
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from oretrace.risk.sources.base import SourceEdition, SourceError, SourceRow
+from oretrace.risk.sources.base import SourceEdition, SourceError, unique_rows
 
 PUBLISHER = "ISO 3166 Maintenance Agency (via datasets/country-codes)"
 COLUMNS = ("ISO3166-1-Alpha-2", "ISO3166-1-Alpha-3", "ISO3166-1-numeric")
@@ -56,16 +56,11 @@ def read_iso3166(data: bytes, filename: str) -> SourceEdition:
             "not an ISO 3166 country-code CSV: the header lacks "
             + ", ".join(missing + ([] if name_column else [" or ".join(NAMES)])),
         )
-    rows: list[SourceRow] = []
-    seen: set[str] = set()
-    for record in reader:
-        row = _row(record, name_column, f"line {reader.line_num}", filename)
-        if row.key in seen:
-            raise SourceError(filename, f"line {reader.line_num}", f"{row.key} is listed twice")
-        seen.add(row.key)
-        rows.append(row)
-    if not rows:
-        raise SourceError(filename, "", "the CSV has a header and no country")
+    located = (
+        (f"line {reader.line_num}", _row(record, name_column, f"line {reader.line_num}", filename))
+        for record in reader
+    )
+    rows = unique_rows(located, filename, ("", "the CSV has a header and no country"))
     return SourceEdition("iso3166", PUBLISHER, rows)
 
 

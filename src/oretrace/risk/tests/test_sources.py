@@ -216,3 +216,38 @@ def test_cahra_deeply_nested_json_is_refused_not_a_crash():
 def test_deeply_nested_xml_is_refused_not_a_crash():
     deep = b"<Goods>" + b"<a>" * 300_000 + b"</a>" * 300_000 + b"</Goods>"
     assert "broken or cut short" in _refused("dol-goods", deep, "deep.xml")
+
+
+_ISO_HEADER = b"ISO3166-1-Alpha-2,ISO3166-1-Alpha-3,ISO3166-1-numeric,official_name_en\n"
+_COUNTRY = b"<Country><Name>Peru</Name></Country>"
+_MADAGASCAR = GOOD[GOOD.index(b"      <Country>") : GOOD.index(b"</Countries>")]
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "where", "key"),
+    [
+        (
+            "dol-goods",
+            GOOD.replace(b"</Countries>", _MADAGASCAR + b"</Countries>"),
+            "line 13",
+            "Mica / Madagascar",
+        ),
+        (
+            "dol-countries",
+            b"<Countries>" + _COUNTRY + b"\n" + _COUNTRY + b"</Countries>",
+            "line 2",
+            "Peru",
+        ),
+        (
+            "cahra",
+            json.dumps({"meta": {}, "entries": [json.loads(_cahra())["entries"][0]] * 2}).encode(),
+            "entries[1]",
+            "CD",
+        ),
+        ("iso3166", _ISO_HEADER + b"FR,FRA,250,France\nFR,FRA,250,France\n", "line 3", "FR"),
+    ],
+)
+def test_a_row_listed_twice_is_refused_where_it_stands_again(kind, data, where, key):
+    message = _refused(kind, data)
+    assert f"{where}: " in message
+    assert f"{key}' is listed twice" in message
