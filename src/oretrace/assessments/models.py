@@ -23,6 +23,7 @@ from oretrace.assessments.choices import (
     TrainingFormat,
 )
 from oretrace.core.models import (
+    OptionalLink,
     OrgOwnedModel,
     OrgOwnedQuerySet,
     TimeStampedModel,
@@ -177,8 +178,8 @@ class Question(models.Model):
     choices = models.JSONField(
         default=list, blank=True, help_text="[{value, label: {lang: text}, outcome}] for choices."
     )
-    shown_when = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="dependants"
+    shown_when: OptionalLink[Question] = optional_link(
+        "self", related_name="dependants", on_delete=models.CASCADE
     )
     shown_when_values = models.JSONField(default=list, blank=True)
 

@@ -12,7 +12,14 @@ from typing import Any
 
 from django.db import models
 
-from oretrace.core.models import Country, Job, OrgOwnedModel, optional_link, optional_organisation
+from oretrace.core.models import (
+    Country,
+    Job,
+    OptionalLink,
+    OrgOwnedModel,
+    optional_link,
+    optional_organisation,
+)
 from oretrace.declarations.choices import (
     CampaignStatus,
     DeclarationStatus,
@@ -108,9 +115,7 @@ class Declaration(OrgOwnedModel):
         max_length=20, choices=DeclarationStatus.choices, default=DeclarationStatus.RECEIVED
     )
     status_note = models.TextField(blank=True)
-    superseded_by = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
-    )
+    superseded_by: OptionalLink[Declaration] = optional_link("self", related_name="supersedes")
     fingerprint = models.CharField(
         max_length=64, help_text="SHA-256 of the canonical declaration without personal data."
     )

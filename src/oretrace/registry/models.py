@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from oretrace.core.models import (
     Job,
+    OptionalLink,
     OrgOwnedModel,
     Subdivision,
     TimeStampedModel,
@@ -76,13 +77,10 @@ class Facility(TimeStampedModel):
         on_delete=models.SET_NULL,
     )
     minerals = models.ManyToManyField("core.Mineral", related_name="facilities", blank=True)
-    merged_into = models.ForeignKey(
+    merged_into: OptionalLink[Facility] = optional_link(
         "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        "Set when this facility was a duplicate: the survivor it was merged into.",
         related_name="merged_from",
-        help_text="Set when this facility was a duplicate: the survivor it was merged into.",
     )
 
     objects = FacilityQuerySet.as_manager()

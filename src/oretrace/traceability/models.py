@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Self
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from oretrace.core.models import OrgOwnedModel, creating_user, optional_link, owning_organisation
+from oretrace.core.models import (
+    OptionalLink,
+    OrgOwnedModel,
+    creating_user,
+    optional_link,
+    owning_organisation,
+)
 from oretrace.registry.models import Facility
 from oretrace.traceability.choices import (
     EdgeKind,
@@ -222,13 +228,8 @@ class LotMovement(OrgOwnedModel):
     counterpart = models.CharField(
         max_length=300, blank=True, help_text="Destination (shipping) or source (receiving)."
     )
-    shipment = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="receipts",
-        help_text="For a receipt: the shipment it matched.",
+    shipment: OptionalLink[LotMovement] = optional_link(
+        "self", "For a receipt: the shipment it matched.", related_name="receipts"
     )
     event = models.ForeignKey(
         "traceability.EpcisEvent", on_delete=models.PROTECT, related_name="movements"

@@ -2,6 +2,7 @@
 
 from oretrace.core.models.accounts import PasswordResetRequest
 from oretrace.core.models.base import (
+    OptionalLink,
     OrgOwnedModel,
     OrgOwnedQuerySet,
     TimeStampedModel,
@@ -31,6 +32,7 @@ __all__ = [
     "Membership",
     "Mineral",
     "Notification",
+    "OptionalLink",
     "OrgOwnedModel",
     "OrgOwnedQuerySet",
     "Organisation",

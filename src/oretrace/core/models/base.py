@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Literal, Self, overload
 
 from django.conf import settings
 from django.db import models
@@ -74,6 +74,11 @@ def optional_organisation(
     )
 
 
+# A link that may be empty, typed by the model it names (``optional_link``).
+type OptionalLink[M: models.Model] = models.ForeignKey[M | Combinable | None, M | None]
+
+
+@overload
 def optional_link[M: models.Model](
     to: type[M],
     help_text: str = "",
@@ -81,10 +86,35 @@ def optional_link[M: models.Model](
     related_name: str = "+",
     on_delete: Callable[..., None] = models.PROTECT,
     db_index: bool = True,
-) -> models.ForeignKey[M | Combinable | None, M | None]:
+) -> OptionalLink[M]: ...
+
+
+@overload
+def optional_link(
+    to: Literal["self"],
+    help_text: str = "",
+    *,
+    related_name: str = "+",
+    on_delete: Callable[..., None] = models.PROTECT,
+    db_index: bool = True,
+) -> OptionalLink[Any]: ...
+
+
+def optional_link(
+    to: type[models.Model] | Literal["self"],
+    help_text: str = "",
+    *,
+    related_name: str = "+",
+    on_delete: Callable[..., None] = models.PROTECT,
+    db_index: bool = True,
+) -> OptionalLink[Any]:
     """A link to another row that may be empty (what a flag, a risk or a lot is about, a place,
     a country); the row it names cannot be deleted while linked unless ``on_delete`` says
-    otherwise. ``db_index=False`` where a composite index starting with the link serves it."""
+    otherwise. ``db_index=False`` where a composite index starting with the link serves it.
+
+    A link to a row of the same model (``"self"``, the class not being defined yet) says its
+    type where it is declared: ``previous: OptionalLink[Edition] = optional_link("self")``.
+    """
     return models.ForeignKey(
         to,
         on_delete=on_delete,

@@ -7,6 +7,8 @@ from typing import Self
 from django.db import models
 from django.utils import timezone
 
+from oretrace.core.models.base import OptionalLink, optional_link
+
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def usable(self) -> Self:
@@ -39,13 +41,11 @@ class ApiToken(models.Model):
         "core.Membership", on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(max_length=100)
-    parent = models.ForeignKey(
+    parent: OptionalLink[ApiToken] = optional_link(
         "self",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
+        "The token that minted this one through the API; revoked with it.",
         related_name="children",
-        help_text="The token that minted this one through the API; revoked with it.",
+        on_delete=models.CASCADE,
     )
     prefix = models.CharField(max_length=16, unique=True)
     token_hash = models.CharField(max_length=64, unique=True)

@@ -14,7 +14,14 @@ from typing import Any, ClassVar
 
 from django.db import models
 
-from oretrace.core.models import Country, Job, TimeStampedModel, optional_link, optional_user
+from oretrace.core.models import (
+    Country,
+    Job,
+    OptionalLink,
+    TimeStampedModel,
+    optional_link,
+    optional_user,
+)
 from oretrace.core.models.reference import PublicQuerySet
 from oretrace.risk.choices import EditionKind
 from oretrace.risk.sources.base import SourceRow
@@ -40,13 +47,8 @@ class Edition(TimeStampedModel):
     sha256 = models.CharField(max_length=64, help_text="SHA-256 of the file, in hex.")
     counts = models.JSONField(default=dict, blank=True, help_text="Rows and what they hold.")
     warnings = models.JSONField(default=list, blank=True)
-    previous = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The edition of the same kind dated just before this one, if any.",
+    previous: OptionalLink[Edition] = optional_link(
+        "self", "The edition of the same kind dated just before this one, if any."
     )
     imported_by = optional_user(
         "The operator who imported it (empty for the demo or a system import)."

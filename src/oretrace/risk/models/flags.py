@@ -19,7 +19,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from oretrace.core.models import Country, OrgOwnedModel, OrgOwnedQuerySet, optional_link
+from oretrace.core.models import (
+    Country,
+    OptionalLink,
+    OrgOwnedModel,
+    OrgOwnedQuerySet,
+    optional_link,
+)
 from oretrace.declarations.models import Supplier
 from oretrace.registry.models import Facility
 from oretrace.risk.choices import EvidenceKind, FlagSeverity
@@ -98,13 +104,8 @@ class RedFlag(OrgOwnedModel):
         blank=True,
         help_text="Why it was closed: the change after which its condition no longer held.",
     )
-    previous = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The earlier flag of the same condition, closed before this one was raised.",
+    previous: OptionalLink[RedFlag] = optional_link(
+        "self", "The earlier flag of the same condition, closed before this one was raised."
     )
 
     objects = RedFlagQuerySet.as_manager()  # type: ignore[misc]
