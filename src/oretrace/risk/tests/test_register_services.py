@@ -103,27 +103,36 @@ def test_a_plan_with_a_review_past_six_months_is_refused(entry, officer):
 # --- the register ----------------------------------------------------------------------------
 
 
-def test_a_risk_entered_by_hand_needs_a_reason(officer, org_a):
-    supplier = SupplierFactory.create(organisation=org_a)
-    with pytest.raises(RegisterError, match="reason: say why"):
-        entries.record_risk(
-            actor=officer, title="x", category="bribery", subject=Subject(supplier=supplier)
-        )
+def _our_supplier(org_a, org_b):
+    return Subject(supplier=SupplierFactory.create(organisation=org_a))
 
 
-def test_a_risk_needs_a_subject_the_organisation_sees(officer, org_b):
-    with pytest.raises(RegisterError, match="subject: name the facility"):
+@pytest.mark.parametrize(
+    ("who", "subject", "reason", "refusal", "says"),
+    [
+        ("officer", _our_supplier, "", RegisterError, "reason: say why"),
+        ("officer", lambda a, b: Subject(), "r", RegisterError, "subject: name the facility"),
+        (
+            "officer",
+            lambda a, b: Subject(facility=FacilityFactory.create(organisation=b)),
+            "r",
+            RegisterError,
+            "facility: no facility",
+        ),
+        ("viewer_a", _our_supplier, "r", PermissionDenied, "keep the risk register"),
+    ],
+    ids=["no reason by hand", "no subject", "another's facility", "a viewer"],
+)
+def test_a_risk_is_refused_without_reason_seen_subject_or_role(
+    request, org_a, org_b, who, subject, reason, refusal, says
+):
+    with pytest.raises(refusal, match=says):
         entries.record_risk(
-            actor=officer, title="x", category="bribery", subject=Subject(), reason="r"
-        )
-    theirs = FacilityFactory.create(organisation=org_b)
-    with pytest.raises(RegisterError, match="facility: no facility"):
-        entries.record_risk(
-            actor=officer,
+            actor=request.getfixturevalue(who),
             title="x",
             category="bribery",
-            subject=Subject(facility=theirs),
-            reason="r",
+            subject=subject(org_a, org_b),
+            reason=reason,
         )
 
 
@@ -141,18 +150,6 @@ def test_a_risk_takes_its_subjects_country(officer, org_a):
     assert (entry.country_id, entry.region_code) == ("CD", "CD-NK")
     assert list(entry.history.values_list("status", flat=True)) == ["open"]
     assert ChangeLogEntry.objects.filter(object_id=str(entry.pk)).exists()
-
-
-def test_a_viewer_cannot_keep_the_register(org_a, viewer_a):
-    supplier = SupplierFactory.create(organisation=org_a)
-    with pytest.raises(PermissionDenied, match="keep the risk register"):
-        entries.record_risk(
-            actor=viewer_a,
-            title="x",
-            category="bribery",
-            subject=Subject(supplier=supplier),
-            reason="r",
-        )
 
 
 def test_managed_needs_a_plan_and_closing_needs_a_reason(entry, officer):
