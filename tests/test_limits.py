@@ -311,10 +311,9 @@ def curator_api(org_a) -> Client:
     from oretrace.core.tests.factories import MembershipFactory
     from oretrace.core.tests.fixtures import _token_client
 
-    member = MembershipFactory(organisation=org_a, roles=[Role.ADMIN])
-    member.user.is_staff = True
-    member.user.save()
-    return _token_client(member)
+    return _token_client(
+        MembershipFactory(organisation=org_a, roles=[Role.ADMIN], user__is_staff=True)
+    )
 
 
 @pytest.mark.parametrize("kind", list(REFERENCE_REFUSALS))

@@ -111,9 +111,7 @@ def _operator() -> tuple[Client, Client]:
     from oretrace.core.services import issue_token
     from oretrace.core.tests.factories import MembershipFactory
 
-    member = MembershipFactory.create(roles=[Role.VIEWER])
-    member.user.is_staff = True
-    member.user.save()
+    member = MembershipFactory.create(roles=[Role.VIEWER], user__is_staff=True)
     web = Client()
     web.force_login(member.user)
     _token, secret = issue_token(member, name="wrong files", actor=member)

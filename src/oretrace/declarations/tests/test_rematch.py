@@ -28,12 +28,9 @@ WAITS = "waits in the review queue"
 
 
 def _curator():
-    curator = MembershipFactory.create(
-        organisation=OrganisationFactory.create(), roles=[Role.ADMIN]
+    return MembershipFactory.create(
+        organisation=OrganisationFactory.create(), roles=[Role.ADMIN], user__is_staff=True
     )
-    curator.user.is_staff = True
-    curator.user.save()
-    return curator
 
 
 def _state(organisation_id: int) -> dict[str, int]:

@@ -9,7 +9,4 @@ from oretrace.core.tests.factories import MembershipFactory
 @pytest.fixture
 def curator(org_a):
     """A staff administrator of organisation A: curates reference data."""
-    member = MembershipFactory.create(organisation=org_a, roles=[Role.ADMIN])
-    member.user.is_staff = True
-    member.user.save()
-    return member
+    return MembershipFactory.create(organisation=org_a, roles=[Role.ADMIN], user__is_staff=True)

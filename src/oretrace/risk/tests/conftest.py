@@ -12,10 +12,7 @@ from oretrace.risk.tests.score_objects import scored_objects
 @pytest.fixture
 def operator(org_a):
     """The platform's operator (a staff user), acting through a membership of A."""
-    member = MembershipFactory.create(organisation=org_a, roles=[Role.VIEWER])
-    member.user.is_staff = True
-    member.user.save()
-    return member
+    return MembershipFactory.create(organisation=org_a, roles=[Role.VIEWER], user__is_staff=True)
 
 
 @pytest.fixture
