@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from oretrace.risk.flags.inputs import Area, AreaList, Evidence, Inputs, ListedGood
+from oretrace.risk.flags.inputs import Area, AreaList, Evidence, Inputs, ListedGood, TracedLot
 from oretrace.risk.flags.rules import (
     ASSESSMENT_GAP,
     CAHRA_ORIGIN,
@@ -146,6 +146,19 @@ def _cahra(
     )
 
 
+def _cahra_lot(inputs: Inputs, rule: str, lot: TracedLot) -> Finding | None:
+    """A custody lot at a place in a CAHRA (its facility's country and region)."""
+    return _cahra(
+        inputs,
+        rule,
+        lot.evidence,
+        lot.country,
+        lot.region,
+        facility_id=lot.facility_id,
+        lot_id=lot.evidence.id,
+    )
+
+
 def cahra_origin(inputs: Inputs) -> Iterator[Finding | None]:
     """Declared mine countries (Smelter List, Mine List) and traced origin lots in a CAHRA."""
     for smelter in inputs.smelters:
@@ -165,15 +178,7 @@ def cahra_origin(inputs: Inputs) -> Iterator[Finding | None]:
         )
     for lot in inputs.lots:
         if lot.origin and not lot.recycled:
-            yield _cahra(
-                inputs,
-                CAHRA_ORIGIN.code,
-                lot.evidence,
-                lot.country,
-                lot.region,
-                facility_id=lot.facility_id,
-                lot_id=lot.evidence.id,
-            )
+            yield _cahra_lot(inputs, CAHRA_ORIGIN.code, lot)
 
 
 def cahra_transit(inputs: Inputs) -> Iterator[Finding | None]:
@@ -190,15 +195,7 @@ def cahra_transit(inputs: Inputs) -> Iterator[Finding | None]:
         )
     for lot in inputs.lots:
         if not lot.origin:
-            yield _cahra(
-                inputs,
-                CAHRA_TRANSIT.code,
-                lot.evidence,
-                lot.country,
-                lot.region,
-                facility_id=lot.facility_id,
-                lot_id=lot.evidence.id,
-            )
+            yield _cahra_lot(inputs, CAHRA_TRANSIT.code, lot)
 
 
 def supplier_cahra_sourcing(inputs: Inputs) -> Iterator[Finding | None]:

@@ -81,7 +81,13 @@ def _check_subject(subject: Subject, actor: Actor, organisation: Organisation) -
             raise RegisterError(name, f"no {name} #{row.pk} that your organisation sees")
 
 
-def _flag_subject(flag: RedFlag | Score, subject: Subject) -> Subject:
+def _raised_by(
+    flag: RedFlag | Score, field: str, named: str, owner: Organisation, subject: Subject
+) -> Subject:
+    """The subject of a risk a red flag or a score raised: the flag's (score's) unless given;
+    another organisation's flag or score is refused."""
+    if flag.organisation_id != owner.pk:
+        raise RegisterError(field, f"no {named} of your organisation")
     if subject.facility or subject.supplier or subject.lot:
         return subject
     return Subject(flag.facility, flag.supplier, flag.lot)
@@ -124,17 +130,13 @@ def record_risk(
     owner = organisation_of(actor, organisation)
     can_manage_risks.require(actor, organisation_id=owner.pk)
     if score is not None:
-        if score.organisation_id != owner.pk:
-            raise RegisterError("score", f"no risk score #{score.pk} of your organisation")
+        subject = _raised_by(score, "score", f"risk score #{score.pk}", owner, subject)
         origin = RiskOrigin.SCORE
         origin_reference = origin_reference or f"score #{score.pk} ({score.total}, {score.level})"
-        subject = _flag_subject(score, subject)
     if red_flag is not None:
-        if red_flag.organisation_id != owner.pk:
-            raise RegisterError("red_flag", f"no red flag #{red_flag.pk} of your organisation")
+        subject = _raised_by(red_flag, "red_flag", f"red flag #{red_flag.pk}", owner, subject)
         origin = RiskOrigin.RED_FLAG
         origin_reference = origin_reference or f"red flag #{red_flag.pk} ({red_flag.rule})"
-        subject = _flag_subject(red_flag, subject)
         country = country or red_flag.country
         region_code = region_code or red_flag.region
     if not title.strip():
