@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
 
 import orjson
 import pytest
@@ -198,32 +199,18 @@ def test_a_risk_has_one_plan(entry, officer):
 
 def test_changing_strategy_keeps_both_and_the_reason(entry, officer):
     plan = _adopt(entry, officer)
-    with pytest.raises(RegisterError, match="strategy: the plan's strategy is already"):
-        plans.change_strategy(
-            plan,
-            actor=officer,
-            strategy="mitigate",
-            decided_on=date(2027, 1, 10),
-            review_on=date(2027, 3, 1),
-            outcome="x",
-        )
-    with pytest.raises(RegisterError, match="strategy: 'stop' is not one of"):
-        plans.change_strategy(
-            plan,
-            actor=officer,
-            strategy="stop",
-            decided_on=date(2027, 1, 10),
-            review_on=date(2027, 3, 1),
-            outcome="x",
-        )
-    decision = plans.change_strategy(
+    change = partial(
+        plans.change_strategy,
         plan,
         actor=officer,
-        strategy="suspend",
         decided_on=date(2027, 1, 10),
         review_on=date(2027, 3, 1),
-        outcome="No progress in the first month",
     )
+    with pytest.raises(RegisterError, match="strategy: the plan's strategy is already"):
+        change(strategy="mitigate", outcome="x")
+    with pytest.raises(RegisterError, match="strategy: 'stop' is not one of"):
+        change(strategy="stop", outcome="x")
+    decision = change(strategy="suspend", outcome="No progress in the first month")
     plan.refresh_from_db()
     assert (plan.strategy, plan.review_on) == ("suspend", date(2027, 3, 1))
     assert (decision.previous_strategy, decision.strategy) == ("mitigate", "suspend")
@@ -232,27 +219,16 @@ def test_changing_strategy_keeps_both_and_the_reason(entry, officer):
 def test_a_review_records_the_outcome_indicators_and_next_date(entry, officer):
     plan = _adopt(entry, officer)
     indicator = plan.indicators.get()
+    review = partial(plans.review_plan, plan, actor=officer, reviewed_on=date(2027, 6, 1))
     with pytest.raises(RegisterError, match=r"next_review_on: .*2027-12-01 at the latest"):
-        plans.review_plan(
-            plan,
-            actor=officer,
-            reviewed_on=date(2027, 6, 1),
-            outcome="Better",
-            next_review_on=date(2027, 12, 2),
-        )
+        review(outcome="Better", next_review_on=date(2027, 12, 2))
     with pytest.raises(RegisterError, match="current: 'many' is not a number"):
-        plans.review_plan(
-            plan,
-            actor=officer,
-            reviewed_on=date(2027, 6, 1),
+        review(
             outcome="Better",
             next_review_on=date(2027, 12, 1),
             indicator_values={indicator.pk: "many"},
         )
-    decision = plans.review_plan(
-        plan,
-        actor=officer,
-        reviewed_on=date(2027, 6, 1),
+    decision = review(
         outcome="Two children still at work",
         next_review_on=date(2027, 12, 1),
         indicator_values={indicator.pk: "2"},
