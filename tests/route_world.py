@@ -188,6 +188,12 @@ class World:
         return self._web[member.pk]
 
 
+def _demo_audit() -> Any:
+    from oretrace.audits.models import Audit
+
+    return Audit.objects.order_by("pk").first()
+
+
 def build_world() -> World:
     """The demo and the ids of one object of each kind, named after the URL parameters."""
     from oretrace.assessments.models import (
@@ -281,6 +287,8 @@ def build_world() -> World:
         # the demo's risk of Brightline with no plan yet, and its plan in force
         "entry_id": RiskEntry.objects.filter(organisation=brightline, plan__isnull=True).first().pk,
         "plan_id": RiskPlan.objects.filter(organisation=brightline).first().pk,
+        # the demo's audit of Giridih Mica Processing by Thirdline Assurance
+        "audit_id": getattr(_demo_audit(), "pk", 0),
     }
     world.ids = {k: str(v) for k, v in ids.items()}
     # On the web, ``request_id`` names a support request (assessments:support).

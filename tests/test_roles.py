@@ -551,6 +551,8 @@ WEB_READS = {
     "risk:register",
     "risk:plans",
     "risk:map",
+    "audits:list",
+    "audits:detail",
 }
 
 
