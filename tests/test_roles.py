@@ -553,6 +553,8 @@ WEB_READS = {
     "risk:map",
     "audits:list",
     "audits:detail",
+    "audits:report",
+    "audits:findings",
 }
 
 

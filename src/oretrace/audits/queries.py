@@ -182,3 +182,27 @@ def overdue_actions_for(member: Membership, today: date) -> QuerySet[CorrectiveA
 
 def steps_of(audit: Audit) -> QuerySet[Any]:
     return audit.steps.select_related("by__user")
+
+
+# --- findings across audits (the findings list, its downloads and the API) ----------------------
+
+
+def findings_for(
+    member: Membership, *, audit_id: int | None = None, grade: str = "", state: str = ""
+) -> QuerySet[Finding]:
+    """Findings of the audits the member sees, newest audit first, in checklist order; by
+    audit, grade, and ``state`` ``open`` (an audit still running) or ``closed``."""
+    found = Finding.objects.filter(audit__in=audits_for(member)).select_related(
+        "audit__facility", "audit__auditee", "criterion__section"
+    )
+    if audit_id is not None:
+        found = found.filter(audit_id=audit_id)
+    if grade:
+        found = found.filter(grade=grade)
+    if state == "open":
+        found = found.exclude(audit__status=AuditStatus.CLOSED)
+    elif state == "closed":
+        found = found.filter(audit__status=AuditStatus.CLOSED)
+    return found.prefetch_related("actions", "evidence").order_by(
+        "-audit__planned_start", "-audit_id", "criterion__section__position", "criterion__position"
+    )

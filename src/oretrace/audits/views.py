@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from oretrace.audits import queries
+from oretrace.audits.list_exports import AUDITS_EXPORT
 from oretrace.audits.services import sides
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
@@ -15,6 +16,9 @@ from oretrace.web.views import member_required
 
 @member_required
 def audit_list(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
+    # ?export=csv|xlsx: every audit the member sees (audits/list_exports.py)
+    if (download := AUDITS_EXPORT.response(request, queries.audits_for(member))) is not None:
+        return download
     return render(
         request,
         "audits/list.html",
