@@ -31,6 +31,7 @@ from oretrace.assessments.permissions import (
     can_author_standards,
     can_respond_to_assessments,
 )
+from oretrace.audits.permissions import can_conduct_audits
 from oretrace.core import services as core_services
 from oretrace.core.actors import SYSTEM
 from oretrace.core.models import ChangeLogEntry, Membership
@@ -345,6 +346,57 @@ API_WRITES: dict[str, Write] = {
         can_manage_risks, body=lambda w, m: {"assessment_ids": []}
     ),
 }
+
+
+def _audit_in_fieldwork(world: World, member: Membership) -> dict[str, str]:
+    """An audit run by the member's organisation, in its fieldwork, of a Giridih unit, with one
+    finding: its auditors may record findings and attach evidence, nobody else may."""
+    from oretrace.assessments.models import Criterion
+    from oretrace.audits.models import ProgrammeVersion
+    from oretrace.audits.services import audits, findings, programmes
+    from oretrace.core.models import Organisation
+    from oretrace.core.tests.factories import MembershipFactory
+    from oretrace.registry.models import Facility
+
+    programmes.install_shipped(SYSTEM)
+    mica = ProgrammeVersion.objects.get(organisation__isnull=True, code="mica-processor-workplace")
+    auditee = Organisation.objects.get(slug=GIRIDIH)
+    audit = audits.plan_audit(
+        actor=SYSTEM,
+        organisation=member.organisation,
+        programme=mica,
+        audit_type="initial",
+        auditee=auditee,
+        facility=Facility.objects.filter(organisation=auditee).order_by("pk").first(),
+        scope="matrix",
+        planned_start=timezone.localdate(),
+        planned_end=timezone.localdate(),
+        lead_auditor=MembershipFactory(organisation=member.organisation, roles=["auditor"]),
+    )
+    audits.start_fieldwork(audit, actor=SYSTEM)
+    lab1 = Criterion.objects.get(section__standard=audit.standard, code="LAB.1")
+    finding = findings.record_finding(
+        audit, lab1, grade="minor", description="matrix", actor=SYSTEM
+    )
+    return {"audit_id": str(audit.pk), "finding_id": str(finding.pk)}
+
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+# The audits API (audits/api.py): findings and their evidence, by the audit body's auditors.
+API_WRITES.update(
+    {
+        "POST /api/v1/audits/{audit_id}/findings": Write(
+            can_conduct_audits,
+            ids=_audit_in_fieldwork,
+            body={"criterion": "OHS.1", "grade": "major", "description": "matrix"},
+        ),
+        "POST /api/v1/audits/{audit_id}/findings/{finding_id}/evidence": Write(
+            can_conduct_audits,
+            ids=_audit_in_fieldwork,
+            body=lambda w, m: {"file": SimpleUploadedFile("p.jpg", JPEG, "image/jpeg")},
+        ),
+    }
+)
 
 # Web pages that change something: by URL name.
 WEB_WRITES: dict[str, Write] = {

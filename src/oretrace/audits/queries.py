@@ -206,3 +206,15 @@ def findings_for(
     return found.prefetch_related("actions", "evidence").order_by(
         "-audit__planned_start", "-audit_id", "criterion__section__position", "criterion__position"
     )
+
+
+def criterion_of(audit: Audit, code: str) -> Criterion | None:
+    """The criterion of the audit's standard with this code, if there is one."""
+    if audit.standard_id is None:
+        return None
+    return Criterion.objects.filter(section__standard_id=audit.standard_id, code=code).first()
+
+
+def finding_on(audit: Audit, criterion: Criterion) -> Finding | None:
+    """The audit's finding on a criterion, if it has one."""
+    return audit.findings.filter(criterion=criterion).first()
