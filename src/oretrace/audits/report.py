@@ -8,6 +8,7 @@ the PDF are the same template (``audits/report.html``).
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,16 +76,52 @@ def summary(audit: Audit) -> str:
     return ngettext("%(n)s finding", "%(n)s findings", total) % {"n": total}
 
 
-def report_context(audit: Audit, member: Membership, language: str) -> dict[str, Any]:
+# Photos the PDF carries inline (it fetches nothing): the findings' images, within these bounds
+# so that a report of a hundred photos stays a file one can send.
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+PHOTOS_MAX = 40
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
+@dataclass(frozen=True)
+class Photo:
+    finding_id: int
+    name: str
+    uri: str  # a data: URI
+
+
+def photos_of(rows: list[queries.Row]) -> list[Photo]:
+    """The findings' photos as data URIs, in report order, up to PHOTOS_MAX of at most
+    PHOTO_MAX_BYTES each (larger ones stay listed by name and digest only)."""
+    found: list[Photo] = []
+    for row in rows:
+        if row.finding is None:
+            continue
+        for item in row.finding.evidence.all():
+            if len(found) >= PHOTOS_MAX:
+                return found
+            if item.content_type in PHOTO_TYPES and item.size <= PHOTO_MAX_BYTES:
+                with item.file.open("rb") as stream:
+                    data = base64.b64encode(stream.read()).decode("ascii")
+                uri = f"data:{item.content_type};base64,{data}"
+                found.append(Photo(row.finding.pk, item.original_name, uri))
+    return found
+
+
+def report_context(
+    audit: Audit, member: Membership, language: str, *, photos: bool = False
+) -> dict[str, Any]:
     """Everything the report shows; call it with ``language`` active (the texts are read in
-    the active language)."""
+    the active language). ``photos``: the findings' photos inline (the PDF's)."""
     outcome = ""
     if audit.outcome:
         outcome = rules.grade_title(audit.programme, audit.outcome, language)
+    rows = queries.findings_with_help(audit, member)
     return {
         "audit": audit,
         "lang": language,
-        "rows": queries.findings_with_help(audit, member),
+        "rows": rows,
+        "photos": photos_of(rows) if photos else [],
         "reviews": audit.reviews.select_related("decided_by__user"),
         "steps": queries.steps_of(audit),
         "team": audit.team.select_related("user"),

@@ -29,8 +29,9 @@ def audit_report(request: AuthenticatedRequest, member: Membership, audit_id: in
         return download
     language = report.report_language(audit, request.GET.get("lang", ""))
     with translation.override(language):
-        context = report.report_context(audit, member, language)
-        if request.GET.get("format") != "pdf":
+        as_pdf = request.GET.get("format") == "pdf"
+        context = report.report_context(audit, member, language, photos=as_pdf)
+        if not as_pdf:
             return render(request, "audits/report.html", context)
         from oretrace.core.pdf import render_pdf  # WeasyPrint loads Pango: only when asked
 

@@ -8,6 +8,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -87,6 +88,29 @@ def test_the_report_explains_the_outcome(closed, auditor):
     assert "A finding graded “Major non-conformity” limits the outcome to this grade." in (
         html.content.decode()
     )
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_pdf_carries_the_findings_photos(audit, auditor):
+    audits.start_fieldwork(audit, actor=auditor)
+    finding = findings.record_finding(
+        audit, criterion(audit, "OHS.1"), grade="minor", description="Guards off.", actor=auditor
+    )
+    photo = SimpleUploadedFile("press.png", _png(), content_type="image/png")
+    findings.add_finding_evidence(finding, upload=photo, actor=auditor)
+    url = reverse("audits:report", args=[audit.pk])
+    page = _client(auditor).get(url).content.decode()
+    assert "press.png" in page
+    assert "data:image/png" not in page  # the page stays light: names only
+    pdf = _client(auditor).get(url + "?format=pdf").content
+    assert b"/Subtype /Image" in pdf or b"/Subtype/Image" in pdf
 
 
 def test_the_report_as_pdf(closed, auditee):
