@@ -188,10 +188,28 @@ class World:
         return self._web[member.pk]
 
 
-def _demo_audit() -> Any:
-    from oretrace.audits.models import Audit
+def _audit_ids() -> dict[str, Any]:
+    """The demo audit's ids: the audit, a criterion of its checklist, a corrective action, a
+    support request and an evidence file of a finding and of an action."""
+    from oretrace.audits.models import ActionEvidence, Audit, FindingEvidence
 
-    return Audit.objects.order_by("pk").first()
+    audit = Audit.objects.order_by("pk").first()
+    assert audit is not None
+    finding = audit.findings.order_by("pk").first()
+    assert finding is not None
+    action = (
+        finding.actions.order_by("pk").first()
+        or audit.findings.exclude(actions=None).first().actions.first()
+    )
+    support = audit.findings.exclude(support_requests=None).first().support_requests.first()
+    return {
+        "audit_id": audit.pk,
+        "criterion_id": finding.criterion_id,
+        "corrective_id": action.pk,
+        "audit_request_id": support.pk,
+        "finding_file_id": FindingEvidence.objects.order_by("pk").first().pk,
+        "action_file_id": ActionEvidence.objects.order_by("pk").first().pk,
+    }
 
 
 def build_world() -> World:
@@ -288,7 +306,7 @@ def build_world() -> World:
         "entry_id": RiskEntry.objects.filter(organisation=brightline, plan__isnull=True).first().pk,
         "plan_id": RiskPlan.objects.filter(organisation=brightline).first().pk,
         # the demo's audit of Giridih Mica Processing by Thirdline Assurance
-        "audit_id": getattr(_demo_audit(), "pk", 0),
+        **_audit_ids(),
     }
     world.ids = {k: str(v) for k, v in ids.items()}
     # On the web, ``request_id`` names a support request (assessments:support).

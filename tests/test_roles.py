@@ -31,7 +31,11 @@ from oretrace.assessments.permissions import (
     can_author_standards,
     can_respond_to_assessments,
 )
-from oretrace.audits.permissions import can_conduct_audits
+from oretrace.audits.permissions import (
+    can_answer_audits,
+    can_conduct_audits,
+    can_support_audits,
+)
 from oretrace.core import services as core_services
 from oretrace.core.actors import SYSTEM
 from oretrace.core.models import ChangeLogEntry, Membership
@@ -176,6 +180,23 @@ CSV = b"name,reference,email,country\nMatrix Metals,MX-1,mx@matrix.example,DE\n"
 # /api/v1/jobs are its record); what the job then changes, its services log.
 JOB_ROW = "a job start: the job row is its own record"
 RISK_CAHRA = b'{"entries": [{"iso2": "BI", "regions": null, "wholeCountry": true}]}'
+
+
+THIRDLINE = "thirdline-audit"  # runs the demo audit
+
+
+def _audit_plan() -> dict[str, Any]:
+    from oretrace.audits.models import Audit
+
+    audit = Audit.objects.order_by("pk").first()
+    return {
+        "programme": audit.programme_id,
+        "audit_type": "follow-up",
+        "facility": audit.facility_id,
+        "scope": "matrix",
+        "planned_start": _days(30),
+        "planned_end": _days(31),
+    }
 
 
 def _days(days: int) -> str:
@@ -527,6 +548,19 @@ WEB_WRITES: dict[str, Write] = {
             "escalate-decision": "matrix",
         },
     ),
+    # Audits: the audit body's auditors plan and run them, the auditee answers, the
+    # programme's owner answers support requests (the demo audit is closed: a move is refused
+    # with a message, never a 403, to those the permission allows).
+    "audits:new": Write(can_conduct_audits, org=THIRDLINE, body=lambda w, m: _audit_plan()),
+    "audits:move": Write(can_conduct_audits, org=THIRDLINE, body={"do": "report"}),
+    "audits:save_finding": Write(
+        can_conduct_audits, org=THIRDLINE, body={"grade": "minor", "description": "matrix"}
+    ),
+    "audits:answer": Write(can_answer_audits, org=GIRIDIH, body={"do": "submit"}),
+    "audits:action": Write(can_answer_audits, org=GIRIDIH, body={"do": "done"}),
+    "audits:support": Write(
+        can_support_audits, org=MICA, body={"status": "done", "response": "matrix"}
+    ),
 }
 
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
@@ -605,6 +639,9 @@ WEB_READS = {
     "risk:map",
     "audits:list",
     "audits:detail",
+    "audits:checklist",
+    "audits:finding_file",
+    "audits:action_file",
     "audits:report",
     "audits:findings",
 }

@@ -88,7 +88,7 @@ def record_finding(
     201 when new, 200 when it changes the criterion's finding."""
     member = request.auth
     audit = queries.audit_for(member, audit_id)
-    criterion = queries.criterion_of(audit, payload.criterion)
+    criterion = queries.criterion_by_code(audit, payload.criterion)
     if criterion is None:
         raise ValidationError(
             [
@@ -99,7 +99,7 @@ def record_finding(
                 }
             ]
         )
-    existed = queries.finding_on(audit, criterion) is not None
+    existed = queries.finding_of(audit, criterion) is not None
     with _fields_as_422():
         finding = finding_services.record_finding(
             audit, criterion, grade=payload.grade, description=payload.description, actor=member

@@ -9,5 +9,7 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         # Ledger records, the daily overdue check and the dashboard's part register on import.
+        import oretrace.audits.dashboard
+        import oretrace.audits.demo
         import oretrace.audits.notices
         import oretrace.audits.records  # noqa: F401

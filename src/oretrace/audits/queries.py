@@ -24,8 +24,11 @@ from oretrace.audits.models import (
     ProgrammeVersion,
     SupportRequest,
 )
-from oretrace.core.models import Membership
-from oretrace.core.tenancy import get_for_member, owned_by, visible
+from oretrace.core.choices import OrganisationKind
+from oretrace.core.exceptions import NotFound
+from oretrace.core.models import Membership, Organisation
+from oretrace.core.tenancy import get_for_member, owned, owned_by, visible
+from oretrace.registry.models import Facility
 
 RUNNING = (AuditStatus.REPORT, AuditStatus.CAP, AuditStatus.VERIFICATION)
 
@@ -184,6 +187,56 @@ def steps_of(audit: Audit) -> QuerySet[Any]:
     return audit.steps.select_related("by__user")
 
 
+def criterion_of(audit: Audit, criterion_id: int | str) -> Criterion:
+    """A criterion of the audit's standard, or ``NotFound``."""
+    if audit.standard_id is None:
+        raise NotFound("The audit's programme names no standard.")
+    found = Criterion.objects.filter(section__standard_id=audit.standard_id, pk=criterion_id)
+    criterion = found.select_related("section").first()
+    if criterion is None:
+        raise NotFound("No such criterion in the audit's standard.")
+    return criterion
+
+
+def finding_of(audit: Audit, criterion: Criterion) -> Finding | None:
+    return (
+        audit.findings.filter(criterion=criterion)
+        .select_related("criterion")
+        .prefetch_related("evidence")
+        .first()
+    )
+
+
+def finding_in(audit: Audit, finding_id: int | str) -> Finding:
+    """A finding of this audit, or ``NotFound``."""
+    try:
+        found = audit.findings.filter(pk=int(finding_id)).select_related("criterion").first()
+    except (TypeError, ValueError):
+        found = None
+    if found is None:
+        raise NotFound("No such finding in the audit.")
+    return found
+
+
+def auditable_facilities(member: Membership) -> QuerySet[Facility]:
+    """Facilities the member sees that another organisation owns: those it can audit."""
+    return (
+        visible(Facility.objects.live(), member)
+        .exclude(organisation__isnull=True)
+        .exclude(pk__in=owned(Facility.objects.all(), member).values("pk"))
+        .select_related("organisation")
+        .order_by("name")
+    )
+
+
+def programme_owners() -> QuerySet[Organisation]:
+    """Organisations that may own an audit programme: initiatives and brands (their names
+    are public: they run programmes that suppliers join)."""
+    return Organisation.objects.filter(
+        kind__in=(OrganisationKind.INITIATIVE, OrganisationKind.BRAND)
+    ).order_by("legal_name")
+
+
 # --- findings across audits (the findings list, its downloads and the API) ----------------------
 
 
@@ -208,13 +261,8 @@ def findings_for(
     )
 
 
-def criterion_of(audit: Audit, code: str) -> Criterion | None:
+def criterion_by_code(audit: Audit, code: str) -> Criterion | None:
     """The criterion of the audit's standard with this code, if there is one."""
     if audit.standard_id is None:
         return None
     return Criterion.objects.filter(section__standard_id=audit.standard_id, code=code).first()
-
-
-def finding_on(audit: Audit, criterion: Criterion) -> Finding | None:
-    """The audit's finding on a criterion, if it has one."""
-    return audit.findings.filter(criterion=criterion).first()

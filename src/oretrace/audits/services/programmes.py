@@ -69,3 +69,12 @@ def install_shipped(actor: Actor) -> list[ProgrammeVersion]:
         if new:
             installed.append(version)
     return installed
+
+
+def shipped_version(code: str) -> ProgrammeVersion:
+    """The latest installed shipped version of a programme (by installation)."""
+    rows = ProgrammeVersion.objects.filter(organisation__isnull=True, code=code)
+    version = rows.order_by("-created_at", "-pk").first()
+    if version is None:
+        raise ProgrammeVersionError(f"no shipped programme {code!r} is installed")
+    return version
