@@ -188,6 +188,30 @@ class World:
         return self._web[member.pk]
 
 
+def _audit_ids() -> dict[str, Any]:
+    """The demo audit's ids: the audit, a criterion of its checklist, a corrective action, a
+    support request and an evidence file of a finding and of an action."""
+    from oretrace.audits.models import ActionEvidence, Audit, FindingEvidence
+
+    audit = Audit.objects.order_by("pk").first()
+    assert audit is not None
+    finding = audit.findings.order_by("pk").first()
+    assert finding is not None
+    action = (
+        finding.actions.order_by("pk").first()
+        or audit.findings.exclude(actions=None).first().actions.first()
+    )
+    support = audit.findings.exclude(support_requests=None).first().support_requests.first()
+    return {
+        "audit_id": audit.pk,
+        "criterion_id": finding.criterion_id,
+        "corrective_id": action.pk,
+        "audit_request_id": support.pk,
+        "finding_file_id": FindingEvidence.objects.order_by("pk").first().pk,
+        "action_file_id": ActionEvidence.objects.order_by("pk").first().pk,
+    }
+
+
 def build_world() -> World:
     """The demo and the ids of one object of each kind, named after the URL parameters."""
     from oretrace.assessments.models import (
@@ -281,6 +305,8 @@ def build_world() -> World:
         # the demo's risk of Brightline with no plan yet, and its plan in force
         "entry_id": RiskEntry.objects.filter(organisation=brightline, plan__isnull=True).first().pk,
         "plan_id": RiskPlan.objects.filter(organisation=brightline).first().pk,
+        # the demo's audit of Giridih Mica Processing by Thirdline Assurance
+        **_audit_ids(),
     }
     world.ids = {k: str(v) for k, v in ids.items()}
     # On the web, ``request_id`` names a support request (assessments:support).

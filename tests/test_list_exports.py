@@ -49,6 +49,10 @@ NOT_LISTS = {
     "risk:score": "one score's breakdown (the scores list is the download)",
     "risk:facility_score": "one facility's score, its breakdown and history",
     "risk:supplier_score": "one supplier's score, its breakdown and history",
+    "audits:detail": "one audit: its findings, rounds and history (the audits list and the "
+    "report's findings are the downloads)",
+    "audits:report": "one audit's printable report (its PDF, and its findings as CSV/XLSX, are "
+    "the downloads)",
 }
 HTML = re.compile(r"text/html")
 EXPORT_LINK = re.compile(r'<a href="\?([^"]*)" data-export="(csv|xlsx)"')

@@ -31,6 +31,11 @@ from oretrace.assessments.permissions import (
     can_author_standards,
     can_respond_to_assessments,
 )
+from oretrace.audits.permissions import (
+    can_answer_audits,
+    can_conduct_audits,
+    can_support_audits,
+)
 from oretrace.core import services as core_services
 from oretrace.core.actors import SYSTEM
 from oretrace.core.models import ChangeLogEntry, Membership
@@ -175,6 +180,23 @@ CSV = b"name,reference,email,country\nMatrix Metals,MX-1,mx@matrix.example,DE\n"
 # /api/v1/jobs are its record); what the job then changes, its services log.
 JOB_ROW = "a job start: the job row is its own record"
 RISK_CAHRA = b'{"entries": [{"iso2": "BI", "regions": null, "wholeCountry": true}]}'
+
+
+THIRDLINE = "thirdline-audit"  # runs the demo audit
+
+
+def _audit_plan() -> dict[str, Any]:
+    from oretrace.audits.models import Audit
+
+    audit = Audit.objects.order_by("pk").first()
+    return {
+        "programme": audit.programme_id,
+        "audit_type": "follow-up",
+        "facility": audit.facility_id,
+        "scope": "matrix",
+        "planned_start": _days(30),
+        "planned_end": _days(31),
+    }
 
 
 def _days(days: int) -> str:
@@ -346,6 +368,57 @@ API_WRITES: dict[str, Write] = {
     ),
 }
 
+
+def _audit_in_fieldwork(world: World, member: Membership) -> dict[str, str]:
+    """An audit run by the member's organisation, in its fieldwork, of a Giridih unit, with one
+    finding: its auditors may record findings and attach evidence, nobody else may."""
+    from oretrace.assessments.models import Criterion
+    from oretrace.audits.models import ProgrammeVersion
+    from oretrace.audits.services import audits, findings, programmes
+    from oretrace.core.models import Organisation
+    from oretrace.core.tests.factories import MembershipFactory
+    from oretrace.registry.models import Facility
+
+    programmes.install_shipped(SYSTEM)
+    mica = ProgrammeVersion.objects.get(organisation__isnull=True, code="mica-processor-workplace")
+    auditee = Organisation.objects.get(slug=GIRIDIH)
+    audit = audits.plan_audit(
+        actor=SYSTEM,
+        organisation=member.organisation,
+        programme=mica,
+        audit_type="initial",
+        auditee=auditee,
+        facility=Facility.objects.filter(organisation=auditee).order_by("pk").first(),
+        scope="matrix",
+        planned_start=timezone.localdate(),
+        planned_end=timezone.localdate(),
+        lead_auditor=MembershipFactory(organisation=member.organisation, roles=["auditor"]),
+    )
+    audits.start_fieldwork(audit, actor=SYSTEM)
+    lab1 = Criterion.objects.get(section__standard=audit.standard, code="LAB.1")
+    finding = findings.record_finding(
+        audit, lab1, grade="minor", description="matrix", actor=SYSTEM
+    )
+    return {"audit_id": str(audit.pk), "finding_id": str(finding.pk)}
+
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+# The audits API (audits/api.py): findings and their evidence, by the audit body's auditors.
+API_WRITES.update(
+    {
+        "POST /api/v1/audits/{audit_id}/findings": Write(
+            can_conduct_audits,
+            ids=_audit_in_fieldwork,
+            body={"criterion": "OHS.1", "grade": "major", "description": "matrix"},
+        ),
+        "POST /api/v1/audits/{audit_id}/findings/{finding_id}/evidence": Write(
+            can_conduct_audits,
+            ids=_audit_in_fieldwork,
+            body=lambda w, m: {"file": SimpleUploadedFile("p.jpg", JPEG, "image/jpeg")},
+        ),
+    }
+)
+
 # Web pages that change something: by URL name.
 WEB_WRITES: dict[str, Write] = {
     "web:organisation": Write(
@@ -475,6 +548,19 @@ WEB_WRITES: dict[str, Write] = {
             "escalate-decision": "matrix",
         },
     ),
+    # Audits: the audit body's auditors plan and run them, the auditee answers, the
+    # programme's owner answers support requests (the demo audit is closed: a move is refused
+    # with a message, never a 403, to those the permission allows).
+    "audits:new": Write(can_conduct_audits, org=THIRDLINE, body=lambda w, m: _audit_plan()),
+    "audits:move": Write(can_conduct_audits, org=THIRDLINE, body={"do": "report"}),
+    "audits:save_finding": Write(
+        can_conduct_audits, org=THIRDLINE, body={"grade": "minor", "description": "matrix"}
+    ),
+    "audits:answer": Write(can_answer_audits, org=GIRIDIH, body={"do": "submit"}),
+    "audits:action": Write(can_answer_audits, org=GIRIDIH, body={"do": "done"}),
+    "audits:support": Write(
+        can_support_audits, org=MICA, body={"status": "done", "response": "matrix"}
+    ),
 }
 
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
@@ -551,6 +637,13 @@ WEB_READS = {
     "risk:register",
     "risk:plans",
     "risk:map",
+    "audits:list",
+    "audits:detail",
+    "audits:checklist",
+    "audits:finding_file",
+    "audits:action_file",
+    "audits:report",
+    "audits:findings",
 }
 
 

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "oretrace.assessments",
     "oretrace.traceability",
     "oretrace.risk",
+    "oretrace.audits",
     "oretrace.api",
     "oretrace.web",
 ]

@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("oretrace.web.urls")),
 ]
 
+urlpatterns.insert(-2, path("audits/", include("oretrace.audits.urls")))
+
 # The site's own error pages, in the reader's language (web/error_pages.py).
 handler400 = error_pages.bad_request
 handler403 = error_pages.forbidden

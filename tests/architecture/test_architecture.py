@@ -34,6 +34,7 @@ PURE = {
     "oretrace.risk.sources",
     "oretrace.risk.scoring",
     "oretrace.risk.flags",
+    "oretrace.audits.programmes",
 }
 
 Rule = Callable[[rules.Source], Iterator[rules.Violation]]

@@ -8,6 +8,7 @@ from oretrace import __version__
 from oretrace.api import errors
 from oretrace.api.auth import AUTH
 from oretrace.assessments.api import router as assessments_router
+from oretrace.audits.api import router as audits_router
 from oretrace.core.api import router as core_router
 from oretrace.declarations.api.campaigns import router as campaigns_router
 from oretrace.declarations.api.declarations import router as declarations_router
@@ -37,3 +38,4 @@ api.add_router("/", campaigns_router)
 api.add_router("/", assessments_router)
 api.add_router("/", traceability_router)
 api.add_router("/", risk_router)
+api.add_router("/", audits_router)

@@ -230,6 +230,9 @@ class AssuranceStatus(models.Model):
     last_audit_on = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True, help_text="End of cycle or expiry.")
     cycle = models.CharField(max_length=40, blank=True, help_text="e.g. '1 year', '2024-2025'.")
+    next_audit_on = models.DateField(
+        null=True, blank=True, help_text="When the next audit is due (an oretrace audit's closure)."
+    )
     source = models.CharField(max_length=300, help_text="The document this entry comes from.")
     organisation = optional_organisation(
         "Who recorded it; empty when it comes from a reference list.",

@@ -125,6 +125,7 @@ class EvidenceKind(models.TextChoices):
     LOT = "lot", _("Lot (custody)")
     CUSTODY_FLAG = "custody-flag", _("Mass-balance flag (custody)")
     ASSESSMENT = "assessment", _("Assessment")
+    AUDIT_FINDING = "audit-finding", _("Audit finding")
 
 
 class FlagState(models.TextChoices):
@@ -143,6 +144,7 @@ FLAG_TRIGGERS = {
     "assessment": _("an assessment was submitted or decided"),
     "edition": _("a risk-data edition was imported"),
     "manual": _("a recomputation was asked for"),
+    "audit": _("an audit's corrective action changed or fell due"),
 }
 # What the codes of a recompute job's result are called.
 FLAG_COUNT_LABELS = {

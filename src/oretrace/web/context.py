@@ -18,6 +18,7 @@ NAVIGATION = [
     ("registry:facilities", _("Facilities")),
     ("declarations:list", _("Declarations")),
     ("assessments:list", _("Assessments")),
+    ("audits:list", _("Audits")),
     ("traceability:events", _("Custody")),
     ("risk:editions", _("Risk data")),
     ("risk:register", _("Risk register")),

@@ -365,6 +365,45 @@ def record_status(
     return entry
 
 
+@transaction.atomic
+def publish_audit_status(
+    facility: Facility,
+    *,
+    status: str,
+    effective_on: date,
+    source: str,
+    actor: Actor,
+    last_audit_on: date | None,
+    valid_until: date | None,
+    next_audit_on: date,
+    cycle: str = "",
+) -> AssuranceStatus:
+    """Add a closed audit's determination to the facility's assurance history, in the
+    ``oretrace_audit`` scheme, for everyone who sees the facility (no owner, as an entry of a
+    reference list): the same history RMI lists feed. Called by the audits app's closure only,
+    which checks the closing auditor's rights; its actor is logged here."""
+    if not status.strip():
+        raise RegistryError("a status cannot be empty")
+    if valid_until is not None and valid_until < effective_on:
+        raise RegistryError("a status cannot expire before it takes effect")
+    if next_audit_on < effective_on:
+        raise RegistryError("the next audit cannot be due before the status takes effect")
+    entry = AssuranceStatus.objects.create(
+        facility=facility,
+        scheme=AssuranceScheme.ORETRACE_AUDIT,
+        status=status.strip(),
+        effective_on=effective_on,
+        last_audit_on=last_audit_on,
+        valid_until=valid_until,
+        next_audit_on=next_audit_on,
+        cycle=cycle[:40],
+        source=source[:300],
+        organisation=None,
+    )
+    log_change(entry, action=ChangeAction.CREATE, actor=actor, organisation=facility.organisation)
+    return entry
+
+
 def _move(rows: list[Any], to: Facility, actor: Actor) -> None:
     """Move names, identifiers or statuses to another facility, each move in the change log."""
     for row in rows:

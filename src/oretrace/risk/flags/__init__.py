@@ -18,6 +18,7 @@ from oretrace.risk.flags.inputs import (
     GoodList,
     Inputs,
     ListedGood,
+    OverdueAction,
     TracedLot,
 )
 from oretrace.risk.flags.rules import RULES, Rule
@@ -37,6 +38,7 @@ __all__ = [
     "GoodList",
     "Inputs",
     "ListedGood",
+    "OverdueAction",
     "Rule",
     "TracedLot",
     "evaluate",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from oretrace.risk.flags.inputs import Area, AreaList, Evidence, Inputs, ListedGood, TracedLot
 from oretrace.risk.flags.rules import (
     ASSESSMENT_GAP,
+    AUDIT_ACTION_OVERDUE,
     CAHRA_ORIGIN,
     CAHRA_TRANSIT,
     CUSTODY_ANOMALY,
@@ -56,7 +57,12 @@ PARAM_WORDS = {
     "no assurance status": gettext_noop("no assurance status"),
     "not_met": gettext_noop("does not meet"),
     "partly": gettext_noop("partly meets"),
+    "major": gettext_noop("major non-conformity"),
+    "minor": gettext_noop("minor non-conformity"),
+    "zero-tolerance": gettext_noop("zero-tolerance issue"),
 }
+# Finding grades whose overdue action raises a high flag (a minor one: medium).
+GRAVE_GRADES = frozenset({"major", "zero-tolerance"})
 
 
 def _normal(text: str) -> str:
@@ -335,6 +341,30 @@ def custody_anomaly(inputs: Inputs) -> Iterator[Finding | None]:
         )
 
 
+def audit_action_overdue(inputs: Inputs) -> Iterator[Finding | None]:
+    """One flag per audit finding with an open corrective action past its due date (the
+    earliest due one is named), on the audited facility."""
+    seen: set[str] = set()
+    for late in sorted(inputs.overdue_actions, key=lambda a: a.due):
+        key = _key(AUDIT_ACTION_OVERDUE.code, late.evidence)
+        if key in seen:
+            continue
+        seen.add(key)
+        yield Finding(
+            AUDIT_ACTION_OVERDUE.code,
+            key,
+            late.evidence,
+            facility_id=late.facility_id,
+            graver=late.grade in GRAVE_GRADES,
+            params={
+                "evidence": late.evidence.label,
+                "criterion": late.criterion,
+                "grade": late.grade,
+                "due": late.due,
+            },
+        )
+
+
 CHECKS: tuple[Callable[[Inputs], Iterator[Finding | None]], ...] = (
     cahra_origin,
     cahra_transit,
@@ -343,6 +373,7 @@ CHECKS: tuple[Callable[[Inputs], Iterator[Finding | None]], ...] = (
     listed_good_origin,
     assessment_gap,
     custody_anomaly,
+    audit_action_overdue,
 )
 
 

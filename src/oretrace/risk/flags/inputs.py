@@ -163,6 +163,17 @@ class AssessmentGap:
     annex_ii: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class OverdueAction:
+    """An open corrective action of a running audit, past its due date."""
+
+    evidence: Evidence  # the audit finding (its page: the audit)
+    facility_id: int
+    criterion: str
+    grade: str  # the finding's grade: "major", "minor", "zero-tolerance" …
+    due: str  # ISO date
+
+
 @dataclass
 class Inputs:
     """Everything the rules read for one organisation."""
@@ -173,6 +184,7 @@ class Inputs:
     lots: list[TracedLot] = field(default_factory=list)
     anomalies: list[CustodyAnomaly] = field(default_factory=list)
     gaps: list[AssessmentGap] = field(default_factory=list)
+    overdue_actions: list[OverdueAction] = field(default_factory=list)
     areas: AreaList | None = None
     goods: GoodList | None = None
     country_names: dict[str, str] = field(default_factory=dict)  # code -> English name

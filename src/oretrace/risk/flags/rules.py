@@ -145,6 +145,20 @@ CUSTODY_ANOMALY = Rule(
     MEDIUM,
 )
 
+AUDIT_ACTION_OVERDUE = Rule(
+    "audit-action-overdue",
+    gettext_noop("Corrective action of an audit overdue"),
+    gettext_noop(
+        "A corrective action the facility agreed to close an audit finding is past its due "
+        "date and not done: the risk the finding names is not being mitigated as planned."
+    ),
+    gettext_noop("%(evidence)s: the action on %(criterion)s (%(grade)s) was due on %(due)s."),
+    "OECD Due Diligence Guidance (3rd ed., 2016), Step 3: implement the risk management plan, "
+    "monitor and track the performance of risk mitigation efforts; Step 4: independent "
+    "third-party audit, whose recommendations the audited party follows up.",
+    HIGH,  # a major or zero-tolerance finding; medium for a minor one
+)
+
 RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in (
@@ -156,5 +170,6 @@ RULES: dict[str, Rule] = {
         LISTED_GOOD,
         ASSESSMENT_GAP,
         CUSTODY_ANOMALY,
+        AUDIT_ACTION_OVERDUE,
     )
 }

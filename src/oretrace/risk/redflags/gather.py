@@ -5,7 +5,8 @@ with ``owned_by`` (its own records) or ``scope_to_organisation`` (what any of it
 see). What a flag cites: the current declarations (not superseded, not rejected) with their
 smelter rows, mine rows and location answers; the custody lots at registry facilities, and
 the custody flags; the latest submitted assessment per facility and standard the organisation
-assigned; and the CAHRA list and the DOL List of Goods in force on the day.
+assigned; the overdue corrective actions of the audits it runs or owns the programme of; and
+the CAHRA list and the DOL List of Goods in force on the day.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from django.db.models import Exists, OuterRef, Q
 
 from oretrace.assessments.choices import AssessmentStatus
 from oretrace.assessments.models import Assessment, Criterion
+from oretrace.audits.choices import ActionStatus as AuditActionStatus
+from oretrace.audits.choices import AuditStatus
+from oretrace.audits.models import Audit, CorrectiveAction
 from oretrace.core.models import Country
 from oretrace.core.tenancy import owned_by, scope_to_organisation
 from oretrace.declarations.choices import DeclarationStatus, SmelterMatch
@@ -33,6 +37,7 @@ from oretrace.risk.services import DOL_NAMES
 from oretrace.traceability.models import CustodyEdge, CustodyFlag, Lot
 
 LOCATION_ROLES = ("covered", "cahra")
+RUNNING_AUDITS = (AuditStatus.REPORT, AuditStatus.CAP, AuditStatus.VERIFICATION)
 # How declarations write some countries (free text in the mine columns), besides ISO names.
 COUNTRY_ALIASES = {
     "drc": "CD",
@@ -52,6 +57,7 @@ def gather(organisation_id: int, on: date) -> flags.Inputs:
     _declarations(organisation_id, inputs, _name_index(names))
     _custody(organisation_id, inputs)
     _assessments(organisation_id, inputs)
+    _audits(organisation_id, on, inputs)
     inputs.areas = _areas(on)
     inputs.goods = _goods(on)
     return inputs
@@ -273,6 +279,35 @@ def _gaps(assessment: Assessment, inputs: flags.Inputs) -> None:
                 outcomes[code],
                 severity == "critical",
                 tuple(int(n) for n in annex or ()),
+            )
+        )
+
+
+def _audits(organisation_id: int, on: date, inputs: flags.Inputs) -> None:
+    """Open corrective actions past their due date (on ``on``) of the running audits the
+    organisation runs, or whose programme it owns, or that were shared with it: not those it
+    undergoes (its auditors and its programme see them; it sees its own on its dashboard)."""
+    audits = scope_to_organisation(
+        Audit.objects.all(), organisation_id, public=Q(programme_owner_id=organisation_id)
+    ).filter(status__in=RUNNING_AUDITS)
+    late = (
+        CorrectiveAction.objects.filter(
+            finding__audit__in=audits, status=AuditActionStatus.OPEN, due_on__lt=on
+        )
+        .select_related("finding__criterion", "finding__audit__facility")
+        .order_by("due_on", "pk")
+    )
+    for action in late:
+        finding = action.finding
+        audit = finding.audit
+        label = f"Audit A-{audit.pk} of {audit.facility}, finding {finding.criterion.code}"
+        inputs.overdue_actions.append(
+            flags.OverdueAction(
+                flags.Evidence(EvidenceKind.AUDIT_FINDING, finding.pk, label[:300], page=audit.pk),
+                audit.facility_id,
+                finding.criterion.code,
+                finding.grade,
+                action.due_on.isoformat(),
             )
         )
 

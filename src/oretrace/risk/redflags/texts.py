@@ -117,6 +117,10 @@ def evidence_url(flag: RedFlag) -> str:
         return reverse("assessments:detail", args=[pk])
     if kind == EvidenceKind.FACILITY:
         return reverse("registry:facility", args=[pk])
+    if kind == EvidenceKind.AUDIT_FINDING:
+        page = flag.params.get("page") if isinstance(flag.params, dict) else None
+        if page and str(page).isdigit():  # the finding's audit, kept with the flag
+            return reverse("audits:detail", args=[int(page)]) + f"#finding-{pk}"
     return ""
 
 

@@ -12,13 +12,17 @@ it writes nothing and never undoes a write.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
 from django.db.models.signals import post_save
+from django.utils import timezone
 
 from oretrace.assessments.choices import AssessmentStatus
 from oretrace.assessments.models import Assessment
+from oretrace.audits.models import Audit, CorrectiveAction
+from oretrace.core.periodic import daily_check
 from oretrace.declarations.models import Declaration, SmelterEntry
 from oretrace.registry.choices import ReviewStatus
 from oretrace.registry.models import AssuranceStatus, MatchReview
@@ -66,6 +70,38 @@ def _assessment_saved(instance: Assessment, **_kw: Any) -> None:
         schedule_recompute(instance.organisation_id, "assessment")
 
 
+def _audit_parties(audit: Audit) -> set[int]:
+    """The organisations whose flags read the audit's corrective actions."""
+    return {
+        audit.organisation_id,
+        *([audit.programme_owner_id] if audit.programme_owner_id else []),
+    }
+
+
+def _audit_saved(instance: Audit, **_kw: Any) -> None:
+    schedule_everywhere("audit", _audit_parties(instance))
+
+
+def _action_saved(instance: CorrectiveAction, **_kw: Any) -> None:
+    schedule_everywhere("audit", _audit_parties(instance.finding.audit))
+
+
+@daily_check("risk.audit_actions_due")
+def audit_actions_fallen_due(now: datetime) -> int:
+    """A corrective action becomes overdue with time, not with a write: once a day, recompute
+    the flags of the organisations whose audits have an action that fell due since the day
+    before (its due date was yesterday), so the flag is raised the day after it falls due."""
+    yesterday = timezone.localdate(now) - timedelta(days=1)
+    audits = Audit.objects.filter(
+        findings__actions__due_on=yesterday, findings__actions__status="open"
+    ).distinct()
+    parties: set[int] = set()
+    for audit in audits:
+        parties |= _audit_parties(audit)
+    schedule_everywhere("audit", parties)
+    return 0
+
+
 def organisations_with_inputs() -> set[int]:
     """Organisations holding any record a rule reads: a new edition concerns each of them."""
     found: set[int] = set()
@@ -102,6 +138,8 @@ def connect() -> None:
         (_capture_saved, EpcisCapture),
         (_assessment_saved, Assessment),
         (_edition_saved, Edition),
+        (_audit_saved, Audit),
+        (_action_saved, CorrectiveAction),
     )
     for listener, model in listeners:
         post_save.connect(

@@ -73,6 +73,7 @@ def test_every_rule_has_its_texts_reference_and_severity():
         "listed-good-origin",
         "assessment-annex-ii-gap",
         "custody-anomaly",
+        "audit-action-overdue",
     }
     for code, rule in flags.RULES.items():
         assert rule.code == code
@@ -231,6 +232,36 @@ def test_custody_anomaly_on_each_mass_balance_flag():
     assert (finding.rule, finding.lot_id, finding.facility_id) == ("custody-anomaly", 9, 31)
     assert finding.params["anomaly"] == "over_yield"
     assert flags.evaluate(_inputs(anomalies=[])) == []
+
+
+def test_audit_action_overdue_once_per_finding_graver_for_a_major():
+    def late(grade: str, due: str, finding: int = 51) -> flags.OverdueAction:
+        evidence = flags.Evidence("audit-finding", finding, "Audit A-5, finding LAB.3", page=5)
+        return flags.OverdueAction(evidence, 31, "LAB.3", grade, due)
+
+    [finding] = flags.evaluate(
+        _inputs(overdue_actions=[late("major", "2026-04-02"), late("major", "2026-04-01")])
+    )
+    assert (finding.rule, finding.facility_id, finding.severity) == (
+        "audit-action-overdue",
+        31,
+        "high",
+    )
+    assert finding.params["due"] == "2026-04-01"  # the earliest, named once
+    assert finding.params["page"] == "5"
+    [minor] = flags.evaluate(_inputs(overdue_actions=[late("minor", "2026-04-01")]))
+    assert minor.severity == "medium"
+    assert (
+        len(
+            flags.evaluate(
+                _inputs(
+                    overdue_actions=[late("minor", "2026-04-01", 52), late("major", "2026-04-01")]
+                )
+            )
+        )
+        == 2
+    )
+    assert flags.evaluate(_inputs(overdue_actions=[])) == []
 
 
 def test_keys_are_stable_and_distinct():

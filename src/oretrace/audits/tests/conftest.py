@@ -1,0 +1,113 @@
+"""Fixtures of the audits' tests: the shipped mica standard and programmes (once per module),
+an audit body with its auditor, an auditee with its processing unit, and a programme owner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+from oretrace.assessments import services as assessment_services
+from oretrace.assessments.models import Criterion
+from oretrace.assessments.shipped import shipped_text
+from oretrace.audits.models import Audit, ProgrammeVersion
+from oretrace.audits.services import audits, programmes
+from oretrace.core.actors import SystemActor
+from oretrace.core.choices import OrganisationKind, Role
+from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+from oretrace.core.tests.scopes import shared_rows
+from oretrace.registry.choices import FacilityKind
+from oretrace.registry.tests.factories import FacilityFactory
+
+SYSTEM = SystemActor("tests")
+MICA = "mica-processor-workplace"
+
+
+@pytest.fixture(autouse=True)
+def media_and_keys(settings, tmp_path):
+    """Uploads and ledger keys of each test in its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ORETRACE_LEDGER_KEY_PATH = tmp_path / "ledger" / "log.key"
+    settings.ORETRACE_LEDGER_WITNESSES = []
+
+
+@pytest.fixture(scope="module")
+def shipped_rows(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The shipped mica standard and every shipped programme, once for a module's tests."""
+    with shared_rows(django_db_blocker):
+        assessment_services.import_standard(
+            shipped_text("mica-processing-workplace.yaml"), organisation=None, actor=SYSTEM
+        )
+        programmes.install_shipped(SYSTEM)
+        yield
+
+
+@pytest.fixture
+def mica(shipped_rows: None, db: None) -> ProgrammeVersion:
+    return ProgrammeVersion.objects.get(organisation__isnull=True, code=MICA)
+
+
+@pytest.fixture
+def body(db):
+    return OrganisationFactory.create(
+        legal_name="Tertius Audit Ltd", kind=OrganisationKind.AUDIT_BODY, country_id="GB"
+    )
+
+
+@pytest.fixture
+def auditor(body):
+    return MembershipFactory.create(organisation=body, roles=[Role.AUDITOR])
+
+
+@pytest.fixture
+def auditee_org(db):
+    return OrganisationFactory.create(
+        legal_name="Sigma Mica Works", kind=OrganisationKind.PROCESSOR, country_id="IN"
+    )
+
+
+@pytest.fixture
+def auditee(auditee_org):
+    return MembershipFactory.create(organisation=auditee_org, roles=[Role.SUPPLIER_CONTRIBUTOR])
+
+
+@pytest.fixture
+def owner_org(db):
+    return OrganisationFactory.create(
+        legal_name="Mica Support Network", kind=OrganisationKind.INITIATIVE, country_id="FR"
+    )
+
+
+@pytest.fixture
+def supporter(owner_org):
+    return MembershipFactory.create(organisation=owner_org, roles=[Role.COMPLIANCE_OFFICER])
+
+
+@pytest.fixture
+def unit(auditee_org):
+    return FacilityFactory.create(
+        organisation=auditee_org, kind=FacilityKind.PROCESSING_UNIT, name="Sigma Unit 1"
+    )
+
+
+@pytest.fixture
+def audit(mica, body, auditor, auditee_org, unit, owner_org) -> Audit:
+    """A planned initial audit of the unit under the mica programme."""
+    return audits.plan_audit(
+        actor=auditor,
+        organisation=body,
+        programme=mica,
+        audit_type="initial",
+        auditee=auditee_org,
+        facility=unit,
+        scope="Processing unit, all shifts",
+        planned_start=date(2026, 3, 2),
+        planned_end=date(2026, 3, 3),
+        programme_owner=owner_org,
+    )
+
+
+def criterion(audit: Audit, code: str) -> Criterion:
+    return Criterion.objects.get(section__standard=audit.standard, code=code)
