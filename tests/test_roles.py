@@ -48,6 +48,7 @@ from oretrace.declarations.permissions import (
     can_import_declarations,
     can_run_campaigns,
 )
+from oretrace.grievances.permissions import can_handle_grievances, can_manage_channels
 from oretrace.ledger.permissions import can_audit_ledger, can_sign_checkpoint
 from oretrace.registry.permissions import (
     can_edit_facilities,
@@ -475,6 +476,19 @@ WEB_WRITES: dict[str, Write] = {
             "escalate-decision": "matrix",
         },
     ),
+    # Grievances: only members holding the grievance officer role themselves (an
+    # administrator's roles do not include it); to anyone else a case does not exist (404).
+    "grievances:record": Write(
+        can_handle_grievances,
+        org=MICA,
+        body=lambda w, m: {"channel": w.ids["channel_id"], "intake": "paper", "text": "matrix"},
+    ),
+    "grievances:case": Write(
+        can_handle_grievances, org=MICA, body={"do": "note", "note-note": "matrix"}, refused=404
+    ),
+    "grievances:channels": Write(
+        can_manage_channels, org=MICA, body={"slug": "matrix-voice", "name": "Matrix voice"}
+    ),
 }
 
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
@@ -491,6 +505,9 @@ WEB_PUBLIC_WRITES = {
     "sign_up",
     "invitation",
     "set_language",
+    # A grievance channel's pages: anyone reports, a receipt opens its case (grievances/tests).
+    "voice:report",
+    "voice:follow",
 }
 
 # Pages that only read (a POST to one of them must write nothing). The public verify form
@@ -551,6 +568,7 @@ WEB_READS = {
     "risk:register",
     "risk:plans",
     "risk:map",
+    "grievances:cases",
 }
 
 

@@ -74,6 +74,9 @@ def cmd_serve(ns: argparse.Namespace) -> int:
         "sync",
         "--access-logfile",
         "-",
+        # no address, user agent or time of day for a grievance reporter's requests
+        "--logger-class",
+        "oretrace.web.accesslog.PrivateAccessLogger",
         "--timeout",
         "120",
     ]
