@@ -74,7 +74,7 @@ def cmd_serve(ns: argparse.Namespace) -> int:
         "sync",
         "--access-logfile",
         "-",
-        # no address, user agent or time of day for a grievance reporter's requests
+        # no line for a grievance reporter's requests (nor the files pages load)
         "--logger-class",
         "oretrace.web.accesslog.PrivateAccessLogger",
         "--timeout",

@@ -496,3 +496,8 @@ ORETRACE_GRIEVANCE_WRONG_RECEIPTS_PER_DAY = env_int(
 )
 ORETRACE_GRIEVANCE_MESSAGES_PER_DAY = env_int("GRIEVANCE_MESSAGES_PER_DAY", 20, minimum=1)
 ORETRACE_GRIEVANCE_MAX_CHARS = env_int("GRIEVANCE_MAX_CHARS", 5000, minimum=200)
+# SMS intake through the SMS Gateway for Android (its webhooks, local mode): the signing key set
+# in the app (Settings → Webhooks → Signing Key); empty turns the webhook off (404). A request
+# whose X-Timestamp is further than this from the server's clock is refused (no stale replays).
+ORETRACE_GRIEVANCE_SMS_ANDROID_KEY = env_str("GRIEVANCE_SMS_ANDROID_KEY") or ""
+ORETRACE_GRIEVANCE_SMS_MAX_SKEW_SECONDS = env_int("GRIEVANCE_SMS_MAX_SKEW_SECONDS", 300, minimum=1)

@@ -220,3 +220,27 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"G-{self.case_id} {self.kind} {self.on}"
+
+
+class SmsMessage(models.Model):
+    """One SMS received through a gateway: what makes each message count once, whatever the
+    gateway's retries, and threads a sender's messages into one case without their number.
+
+    ``sender_hash`` is a keyed HMAC of the number (``sealing.phone_digest``), emptied when the
+    case's content is purged; the number itself is never stored.
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="sms")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sms")
+    gateway = models.CharField(max_length=20)
+    external_id = models.CharField(max_length=200)
+    sender_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    received_on = models.DateField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("gateway", "external_id"), name="grievance_sms_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"SMS {self.gateway}:{self.external_id}"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -33,6 +34,7 @@ from oretrace.grievances.exceptions import SealError
 NONCE = 12
 KEY_SUFFIX = ".key"
 PEPPER = "receipt.pepper"
+PHONE_PEPPER = "phone.pepper"
 _KEY_ID = re.compile(r"^k\d{8}T\d{12}[a-f0-9]{4}$")
 # scrypt's cost: ~16 MB and some tens of milliseconds per receipt, so guessing is slow.
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024, "dklen": 32}
@@ -142,11 +144,18 @@ def unseal(sealed: Sealed, *, case_id: int) -> str:
     return plain.decode()
 
 
-def _pepper() -> bytes:
-    path = key_dir() / PEPPER
+def _pepper(name: str = PEPPER) -> bytes:
+    path = key_dir() / name
     if not path.exists():
         _write_secret(path, secrets.token_bytes(32))
     return _read_secret(path)
+
+
+def phone_digest(number: str) -> str:
+    """A keyed hash of a phone number (its digits, with the + of an international number):
+    what threads an SMS reporter's messages into one case; the number is never stored."""
+    kept = "".join(ch for ch in number if ch.isdigit() or ch == "+")
+    return hmac.new(_pepper(PHONE_PEPPER), kept.encode(), hashlib.sha256).hexdigest()
 
 
 def receipt_digest(receipt: str) -> str:

@@ -15,4 +15,6 @@ urlpatterns = [
 voice_urlpatterns = [
     path("<slug:channel>/", views.intake, name="report"),
     path("<slug:channel>/follow/", views.follow, name="follow"),
+    # the SMS Gateway for Android's webhook (signed; see docs/user-guide/grievances.md)
+    path("<slug:channel>/sms/android/", views.sms_android, name="sms_android"),
 ]

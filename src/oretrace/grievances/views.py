@@ -11,16 +11,17 @@ does not exist (404).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from oretrace.core.exceptions import NotFound
+from oretrace.core.exceptions import NotFound, OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
 from oretrace.grievances import forms, queries, receipts
@@ -29,6 +30,8 @@ from oretrace.grievances.models import Case, Channel
 from oretrace.grievances.permissions import can_handle_grievances, can_manage_channels
 from oretrace.grievances.services import cases as case_services
 from oretrace.grievances.services import intake as intake_services
+from oretrace.grievances.services import sms as sms_services
+from oretrace.grievances.sms import SignatureInvalid, SmsError, android
 from oretrace.web.views import errors_as_messages, errors_on_form, member_required, requires
 
 PAGE = 50
@@ -108,6 +111,36 @@ def follow(request: HttpRequest, channel: str) -> HttpResponse:
                 context.update(case=case, thread=case_services.thread(case), reply=reply)
                 return _voice(request, "grievances/voice_thread.html", context)
         return _voice(request, "grievances/voice_follow.html", context)
+
+
+# --- SMS gateways' webhooks -----------------------------------------------------------------
+@csrf_exempt
+@require_http_methods(["POST"])
+def sms_android(request: HttpRequest, channel: str) -> HttpResponse:
+    """The SMS Gateway for Android's webhook (local mode): signed, each message once."""
+    key = settings.ORETRACE_GRIEVANCE_SMS_ANDROID_KEY
+    if not key:
+        raise Http404("SMS intake is not configured")
+    found = _channel(channel)
+    try:
+        android.verify(
+            key=key,
+            body=request.body,
+            timestamp=request.headers.get("X-Timestamp", ""),
+            signature=request.headers.get("X-Signature", ""),
+            now=time.time(),
+            max_skew=settings.ORETRACE_GRIEVANCE_SMS_MAX_SKEW_SECONDS,
+        )
+    except SignatureInvalid as exc:
+        return JsonResponse({"detail": str(exc)}, status=401)
+    try:
+        sms = android.parse(request.body)
+        if sms is None:
+            return JsonResponse({"status": "ignored"})
+        outcome = sms_services.receive_sms(found, sms)
+    except (SmsError, OretraceError) as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
+    return JsonResponse({"status": "duplicate" if outcome.duplicate else "received"})
 
 
 # --- the officers' pages ----------------------------------------------------------------------

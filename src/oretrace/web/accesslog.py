@@ -1,43 +1,29 @@
-"""gunicorn's access log, minus what could identify a grievance reporter.
+"""gunicorn's access log, without the requests that could identify a grievance reporter.
 
-``oretrace serve`` logs one line per request. For the reporter's pages (``/voice/…``) the line
-keeps the method, path, status and size, and the day: no network address, user agent, referrer,
-header, query string or time of day, so the log holds no more about a reporter than the
-database does (issue 20: nothing stored beyond the day).
+``oretrace serve`` logs one line per request, but none for the reporter's pages (``/voice/…``)
+nor for the files every page loads (``/static/…``, ``/favicon.ico``), which a reporter's
+browser fetches right after: each line carries a network address, a user agent and a time to
+the second, and even a line stripped of them would be dated by its neighbours. So the log holds
+nothing about a reporter, as the database holds nothing beyond the day (issue 20).
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from gunicorn.glogging import Logger
 
-PRIVATE_PREFIXES = ("/voice/",)
+UNLOGGED_PREFIXES = ("/voice/", "/static/", "/favicon.ico")
 
 
-def is_private(path: str) -> bool:
-    return path.startswith(PRIVATE_PREFIXES)
+def is_unlogged(path: str) -> bool:
+    return path.startswith(UNLOGGED_PREFIXES)
 
 
 class PrivateAccessLogger(Logger):  # type: ignore[misc]  # gunicorn has no types
-    """The access log, with a reporter's request reduced to what identifies nobody."""
+    """The access log, leaving out the reporter's requests and the files pages load."""
 
-    def atoms(
-        self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any
-    ) -> dict[str, Any]:
-        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        path = str(environ.get("PATH_INFO") or "")
-        if not is_private(path):
-            return atoms
-        method = environ.get("REQUEST_METHOD", "-")
-        return {
-            "r": f"{method} {path} {environ.get('SERVER_PROTOCOL', '-')}",
-            "s": atoms.get("s", "-"),
-            "m": method,
-            "U": path,
-            "H": atoms.get("H", "-"),
-            "b": atoms.get("b", "-"),
-            "B": atoms.get("B"),
-            "t": time.strftime("[%d/%b/%Y]"),
-        }
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        if is_unlogged(str(environ.get("PATH_INFO") or "")):
+            return
+        super().access(resp, req, environ, request_time)

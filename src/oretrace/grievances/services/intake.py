@@ -80,7 +80,7 @@ def _count_today(channel: Channel, field: str, limit: int, what: str) -> None:
         ChannelDay.objects.filter(pk=row.pk).update(**{field: F(field) + 1})
 
 
-def _new_case(channel: Channel, *, intake: str, language: str, on: date) -> tuple[Case, str]:
+def new_case(channel: Channel, *, intake: str, language: str, on: date) -> tuple[Case, str]:
     acknowledge_by, feedback_by = deadlines(on)
     for _attempt in range(3):
         receipt = receipts.new_receipt()
@@ -115,7 +115,7 @@ def file_report(channel: Channel, *, text: str, language: str = "") -> Filed:
     )
     today = timezone.localdate()
     with transaction.atomic():
-        case, receipt = _new_case(channel, intake=Intake.WEB, language=language, on=today)
+        case, receipt = new_case(channel, intake=Intake.WEB, language=language, on=today)
         add_message(case, text, author=Author.REPORTER, on=today)
         record_event(case, EventKind.RECEIVED, on=today)
     return Filed(case, receipt)
@@ -142,7 +142,7 @@ def record_report(
     on = received_on or today
     if on > today:
         raise GrievanceError("received on: a report cannot arrive in the future", field="on")
-    case, receipt = _new_case(channel, intake=intake, language=language, on=on)
+    case, receipt = new_case(channel, intake=intake, language=language, on=on)
     add_message(case, text, author=Author.REPORTER, on=on)
     record_event(case, EventKind.RECEIVED, on=on)
     log_change(case, action=ChangeAction.CREATE, actor=actor)

@@ -20,7 +20,7 @@ from oretrace.core.actors import SYSTEM, SystemActor
 from oretrace.core.changelog import update_and_log
 from oretrace.grievances import sealing
 from oretrace.grievances.choices import CaseStatus, EventKind
-from oretrace.grievances.models import Case, CaseEvent, Message, Note
+from oretrace.grievances.models import Case, CaseEvent, Message, Note, SmsMessage
 from oretrace.grievances.services.common import record_event
 from oretrace.ledger import services as ledger
 
@@ -46,6 +46,7 @@ def _purge(case_id: int, *, today: date, actor: SystemActor) -> None:
     case = Case.objects.select_for_update().get(pk=case_id)
     Message.objects.filter(case=case).update(sealed=b"", purged=True)
     Note.objects.filter(case=case).update(sealed=b"", purged=True)
+    SmsMessage.objects.filter(case=case).update(sender_hash="")  # the number's hash too
     update_and_log(case, actor=actor, purged_on=today)
     record_event(case, EventKind.PURGED, on=today)
 

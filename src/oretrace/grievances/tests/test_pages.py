@@ -37,6 +37,7 @@ VOICE = PageTenancy(
         "report": "public: a channel's form takes reports from anyone (test_pages.py)",
         "follow": "public: a case opens only with its receipt, on its own channel "
         "(test_intake.py, test_pages.py)",
+        "sms_android": "an SMS gateway's webhook, signed with the gateway's key (test_sms.py)",
     },
 )
 test_every_voice_page_is_covered, _ = page_tenancy_tests(VOICE)
