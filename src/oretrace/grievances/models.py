@@ -234,12 +234,16 @@ class SmsMessage(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sms")
     gateway = models.CharField(max_length=20)
     external_id = models.CharField(max_length=200)
-    sender_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    sender_hash = models.CharField(max_length=64, blank=True)
     received_on = models.DateField()
 
     class Meta:
         constraints = (
             models.UniqueConstraint(fields=("gateway", "external_id"), name="grievance_sms_once"),
+        )
+        # a sender's latest message on a channel: how the next one finds its case
+        indexes = (
+            models.Index(fields=("channel", "sender_hash", "case"), name="grievance_sms_sender"),
         )
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from oretrace.grievances import sealing
-from oretrace.grievances.choices import Author, EventKind, Intake
+from oretrace.grievances.choices import Author, CaseStatus, EventKind, Intake
 from oretrace.grievances.models import Case, Channel, SmsMessage
 from oretrace.grievances.services.common import add_message, clean_text, record_event
 from oretrace.grievances.services.intake import new_case
@@ -33,14 +33,18 @@ class SmsOutcome:
 
 
 def _open_case_of(channel: Channel, sender_hash: str) -> Case | None:
-    row = (
+    """The sender's latest case on the channel, if it is still open (a closed case's sender
+    starts a new one). Read from the (channel, sender hash, case) index alone."""
+    latest = (
         SmsMessage.objects.filter(channel=channel, sender_hash=sender_hash)
-        .exclude(case__status="closed")
-        .order_by("-pk")
-        .select_related("case")
-        .first()
+        .order_by("-case_id")
+        .values_list("case_id", flat=True)[:1]
     )
-    return row.case if row is not None else None
+    case_id = next(iter(latest), None)
+    if case_id is None:
+        return None
+    case: Case | None = Case.objects.exclude(status=CaseStatus.CLOSED).filter(pk=case_id).first()
+    return case
 
 
 def receive_sms(channel: Channel, sms: InboundSms) -> SmsOutcome:
