@@ -308,6 +308,14 @@ def build_world() -> World:
         # the demo's audit of Giridih Mica Processing by Thirdline Assurance
         **_audit_ids(),
     }
+    from oretrace.grievances.models import Case as GrievanceCase
+
+    # the demo's grievance channel of the Mica Workplace Initiative and one of its cases
+    grievance = GrievanceCase.objects.filter(organisation__slug="mica-initiative").first()
+    assert grievance is not None
+    ids["case_id"] = grievance.pk
+    ids["channel"] = grievance.channel.slug
+    ids["channel_id"] = grievance.channel_id
     world.ids = {k: str(v) for k, v in ids.items()}
     # On the web, ``request_id`` names a support request (assessments:support).
     world.web_ids = {**world.ids, "request_id": world.ids["support_id"]}

@@ -53,6 +53,7 @@ from oretrace.declarations.permissions import (
     can_import_declarations,
     can_run_campaigns,
 )
+from oretrace.grievances.permissions import can_handle_grievances, can_manage_channels
 from oretrace.ledger.permissions import can_audit_ledger, can_sign_checkpoint
 from oretrace.registry.permissions import (
     can_edit_facilities,
@@ -561,6 +562,19 @@ WEB_WRITES: dict[str, Write] = {
     "audits:support": Write(
         can_support_audits, org=MICA, body={"status": "done", "response": "matrix"}
     ),
+    # Grievances: only members holding the grievance officer role themselves (an
+    # administrator's roles do not include it); to anyone else a case does not exist (404).
+    "grievances:record": Write(
+        can_handle_grievances,
+        org=MICA,
+        body=lambda w, m: {"channel": w.ids["channel_id"], "intake": "paper", "text": "matrix"},
+    ),
+    "grievances:case": Write(
+        can_handle_grievances, org=MICA, body={"do": "note", "note-note": "matrix"}, refused=404
+    ),
+    "grievances:channels": Write(
+        can_manage_channels, org=MICA, body={"slug": "matrix-voice", "name": "Matrix voice"}
+    ),
 }
 
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
@@ -577,6 +591,10 @@ WEB_PUBLIC_WRITES = {
     "sign_up",
     "invitation",
     "set_language",
+    # A grievance channel's pages: anyone reports, a receipt opens its case (grievances/tests).
+    "voice:report",
+    "voice:follow",
+    "voice:sms_android",  # an SMS gateway's webhook: its signature is its key (test_sms.py)
 }
 
 # Pages that only read (a POST to one of them must write nothing). The public verify form
@@ -644,6 +662,7 @@ WEB_READS = {
     "audits:action_file",
     "audits:report",
     "audits:findings",
+    "grievances:cases",
 }
 
 

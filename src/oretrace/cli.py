@@ -74,6 +74,9 @@ def cmd_serve(ns: argparse.Namespace) -> int:
         "sync",
         "--access-logfile",
         "-",
+        # no line for a grievance reporter's requests (nor the files pages load)
+        "--logger-class",
+        "oretrace.web.accesslog.PrivateAccessLogger",
         "--timeout",
         "120",
     ]

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "oretrace.traceability",
     "oretrace.risk",
     "oretrace.audits",
+    "oretrace.grievances",
     "oretrace.api",
     "oretrace.web",
 ]
@@ -477,3 +478,27 @@ ORETRACE_BLANK_MAX_INFLATED_MB = env_int("BLANK_MAX_INFLATED_MB", 12, minimum=1)
 # How deep JSON (API bodies, EPCIS documents) may nest.
 ORETRACE_JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 64, minimum=8)
 MIDDLEWARE = [*MIDDLEWARE, "oretrace.web.middleware.RequestLimitMiddleware"]
+
+# --- Grievances (issue 20): anonymous reports, sealed at rest -----------------------------------
+# The keys that seal reports, replies and notes (AES-256-GCM), and the receipts' hash pepper:
+# files outside the database, made at first use (mode 0600). Back this folder up apart from the
+# database; see docs/user-guide/grievances.md for rotation.
+ORETRACE_GRIEVANCE_KEY_DIR = env_path("GRIEVANCE_KEY_DIR", DATA_DIR / "grievances" / "keys")
+# A closed case's texts are purged this many days after its closure (states and counts stay).
+ORETRACE_GRIEVANCE_RETENTION_DAYS = env_int("GRIEVANCE_RETENTION_DAYS", 90, minimum=1)
+# Statutory deadlines from the day a report arrives (EU Directive 2019/1937: 7 days, 3 months).
+ORETRACE_GRIEVANCE_ACKNOWLEDGE_DAYS = env_int("GRIEVANCE_ACKNOWLEDGE_DAYS", 7, minimum=1)
+ORETRACE_GRIEVANCE_FEEDBACK_MONTHS = env_int("GRIEVANCE_FEEDBACK_MONTHS", 3, minimum=1)
+# Flood limits that count nobody: reports and wrong receipts per channel and day, the
+# reporter's messages per receipt and day, and the longest text kept.
+ORETRACE_GRIEVANCE_REPORTS_PER_DAY = env_int("GRIEVANCE_REPORTS_PER_DAY", 200, minimum=1)
+ORETRACE_GRIEVANCE_WRONG_RECEIPTS_PER_DAY = env_int(
+    "GRIEVANCE_WRONG_RECEIPTS_PER_DAY", 500, minimum=1
+)
+ORETRACE_GRIEVANCE_MESSAGES_PER_DAY = env_int("GRIEVANCE_MESSAGES_PER_DAY", 20, minimum=1)
+ORETRACE_GRIEVANCE_MAX_CHARS = env_int("GRIEVANCE_MAX_CHARS", 5000, minimum=200)
+# SMS intake through the SMS Gateway for Android (its webhooks, local mode): the signing key set
+# in the app (Settings → Webhooks → Signing Key); empty turns the webhook off (404). A request
+# whose X-Timestamp is further than this from the server's clock is refused (no stale replays).
+ORETRACE_GRIEVANCE_SMS_ANDROID_KEY = env_str("GRIEVANCE_SMS_ANDROID_KEY") or ""
+ORETRACE_GRIEVANCE_SMS_MAX_SKEW_SECONDS = env_int("GRIEVANCE_SMS_MAX_SKEW_SECONDS", 300, minimum=1)

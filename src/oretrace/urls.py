@@ -6,6 +6,7 @@ from django.urls import include, path
 from oretrace.api import errors
 from oretrace.api.api import api
 from oretrace.declarations.views.campaigns import respond
+from oretrace.grievances.urls import voice_urlpatterns
 from oretrace.web import error_pages
 from oretrace.web.urls import auth_urlpatterns
 
@@ -22,6 +23,9 @@ urlpatterns = [
     path("assessments/", include("oretrace.assessments.urls")),
     path("custody/", include("oretrace.traceability.urls")),
     path("risk/", include("oretrace.risk.urls")),
+    path("grievances/", include("oretrace.grievances.urls")),
+    # A grievance channel's public pages: no account, no cookie (grievances/views.py).
+    path("voice/", include((voice_urlpatterns, "voice"))),
     path("", include("oretrace.ledger.urls")),  # /ledger/… (tlog-tiles, pages), /verify/…
     path("", include("oretrace.web.urls")),
 ]

@@ -22,6 +22,7 @@ NAVIGATION = [
     ("traceability:events", _("Custody")),
     ("risk:editions", _("Risk data")),
     ("risk:register", _("Risk register")),
+    ("grievances:cases", _("Grievances")),
     ("ledger:ledger", _("Ledger")),
     ("web:jobs", _("Jobs")),
     ("web:reference", _("Reference data")),

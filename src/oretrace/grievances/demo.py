@@ -1,0 +1,64 @@
+"""Demo grievances: the Mica Workplace Initiative's channel with three cases in different
+states (new and overdue, acknowledged and triaged, closed with an outcome)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.utils import timezone
+
+from oretrace.core.choices import Role
+from oretrace.core.demo import demo_step
+from oretrace.core.models import Membership
+from oretrace.grievances.choices import Category, Intake, Severity, Urgency
+from oretrace.grievances.models import Channel
+from oretrace.grievances.services import cases, intake
+
+SLUG = "mica-workplace"
+
+
+@demo_step("grievances")
+def build_grievances(say: Callable[[str], None]) -> None:
+    if Channel.objects.filter(slug=SLUG).exists():
+        return
+    admin = Membership.objects.filter(
+        organisation__slug="mica-initiative", user__email="grievance@initiative.example"
+    ).first()
+    if admin is None or Role.GRIEVANCE_OFFICER not in admin.roles:
+        return
+    channel = intake.open_channel(
+        actor=admin,
+        slug=SLUG,
+        name="Mica Workplace Initiative",
+        welcome="The Initiative's grievance officers read every report. You need not give "
+        "your name.",
+    )
+    today = timezone.localdate()
+    intake.file_report(
+        channel, text="The sorting shed at the Giridih unit has no drinking water.", language="hi"
+    )
+    heard = intake.record_report(
+        channel,
+        actor=admin,
+        text="Caller said children under 14 carry mica sacks at a collection point near Koderma.",
+        intake=Intake.PHONE,
+        received_on=today - timedelta(days=20),
+    )
+    cases.acknowledge(heard.case, actor=admin, text="We received your report and are acting.")
+    cases.triage(
+        heard.case,
+        actor=admin,
+        category=Category.CHILD_LABOUR,
+        severity=Severity.CRITICAL,
+        urgency=Urgency.IMMEDIATE,
+    )
+    old = intake.record_report(
+        channel,
+        actor=admin,
+        text="Wages for October were paid two weeks late.",
+        intake=Intake.PAPER,
+        received_on=today - timedelta(days=9),
+    )
+    cases.close(old.case, actor=admin, outcome="The unit paid the wages and a late fee.")
+    say(f"grievances: channel /voice/{SLUG}/ with 3 cases")

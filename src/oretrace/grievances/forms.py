@@ -1,0 +1,112 @@
+"""Forms of the grievance pages: the reporter's (no account) and the officers'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from oretrace.core.models import Membership
+from oretrace.grievances.choices import OPERATOR_INTAKES, Category, Intake, Severity, Urgency
+from oretrace.grievances.models import Channel
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ReportForm(forms.Form):
+    text = forms.CharField(
+        label=_("What happened?"),
+        help_text=_(
+            "Where and when, and what you would like to change. You need not give your name."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.CharField(
+        label=_("Your receipt (16 digits)"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class ReporterReplyForm(forms.Form):
+    receipt = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    text = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RecordForm(forms.Form):
+    """A report an officer heard or read, written down for the reporter."""
+
+    channel: forms.ModelChoiceField[Channel] = forms.ModelChoiceField(
+        label=_("Channel"), queryset=Channel.objects.none()
+    )
+    intake = forms.ChoiceField(
+        label=_("Received"),
+        choices=[(i.value, i.label) for i in Intake if i in OPERATOR_INTAKES],
+    )
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput(), required=False)
+    language = forms.CharField(label=_("Reporter's language"), max_length=12, required=False)
+    text = forms.CharField(
+        label=_("The report"),
+        help_text=_(
+            "Write what the reporter said; leave out their name and anything that points to them."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args: Any, channels: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = channels  # type: ignore[attr-defined]
+
+
+class ChannelForm(forms.Form):
+    slug = forms.SlugField(label=_("Address"), max_length=60)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    welcome = forms.CharField(
+        label=_("Welcome text"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TriageForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+
+
+class AssignForm(forms.Form):
+    assigned_to = forms.ChoiceField(label=_("Assign to"))
+
+    def __init__(self, *args: Any, officers: list[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].choices = [  # type: ignore[attr-defined]
+            (str(m.pk), m.user.full_name or m.user.email) for m in officers
+        ]
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Reply to the reporter"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    feedback = forms.BooleanField(
+        label=_("This reply tells the reporter what was done (feedback)"), required=False
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EscalateForm(forms.Form):
+    escalated_to = forms.CharField(label=_("Escalate to"), max_length=200)
+
+
+class CloseForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome, as the reporter will read it"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

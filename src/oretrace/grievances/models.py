@@ -1,0 +1,250 @@
+"""Grievance channels, cases, their conversation and the officers' notes.
+
+A ``Channel`` is one organisation's door for reports (``/voice/<slug>/``). A report makes a
+``Case``, which keeps only what the officers need to act and what the statistics count: its
+status, triage, dates by the day (never a time of day: timing can identify a reporter), the
+statutory deadlines, and a slow keyed hash of the receipt. Every text (the report, the replies
+both ways, the outcome, the internal notes) is a ``Message`` or a ``Note`` sealed with a key
+kept outside the database (``sealing``). Each read of the texts is a ``ContentRead``; each step
+of a case is a ``CaseEvent``, committed to the transparency log without any content.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils import timezone
+
+from oretrace.core.models import OrgOwnedModel
+from oretrace.core.models.base import owning_organisation
+from oretrace.grievances.choices import (
+    Author,
+    CaseStatus,
+    Category,
+    EventKind,
+    Intake,
+    Severity,
+    Urgency,
+)
+from oretrace.grievances.sealing import Sealed
+
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
+
+    from oretrace.core.models import Membership
+
+
+def _member(
+    related_name: str = "+",
+) -> models.ForeignKey[Membership | Combinable | None, Membership | None]:
+    return models.ForeignKey(
+        "core.Membership",
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        null=True,
+        blank=True,
+    )
+
+
+class Channel(OrgOwnedModel):
+    """One organisation's door for grievances, reached at ``/voice/<slug>/`` with no account."""
+
+    slug = models.SlugField(max_length=60, unique=True, help_text="The channel's address.")
+    name = models.CharField(max_length=200)
+    welcome = models.TextField(
+        blank=True, help_text="Shown above the form: who reads the reports and what they do."
+    )
+    is_open = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChannelDay(models.Model):
+    """How many reports and wrong receipts a channel had on one day: the flood limits count
+    these, never who sent them."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    reports = models.PositiveIntegerField(default=0)
+    wrong_receipts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("channel", "day"), name="grievance_channel_day"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} {self.day}"
+
+
+class Case(models.Model):
+    """One grievance: its state, triage and deadlines; its texts are sealed messages."""
+
+    # The receipt's hash stays out of the change log, which is kept for ever: a hash that
+    # stays in the case row alone is gone with the case.
+    changelog_exclude = ("receipt_digest",)
+
+    organisation = owning_organisation(db_index=False)
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="cases")
+    receipt_digest = models.CharField(max_length=64, unique=True, editable=False)
+    intake = models.CharField(max_length=12, choices=Intake.choices)
+    language = models.CharField(max_length=12, blank=True)
+    status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.NEW)
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices, blank=True)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, blank=True)
+    assigned_to = _member("assigned_grievances")
+    received_on = models.DateField(help_text="The day the report arrived (no time of day).")
+    acknowledge_by = models.DateField(help_text="The reporter must hear back by this day.")
+    feedback_by = models.DateField(help_text="The reporter must have feedback by this day.")
+    acknowledged_on = models.DateField(null=True, blank=True)
+    feedback_on = models.DateField(null=True, blank=True)
+    escalated_on = models.DateField(null=True, blank=True)
+    escalated_to = models.CharField(max_length=200, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    purged_on = models.DateField(null=True, blank=True)
+    # The reporter's messages on their latest day: the per-receipt limit counts these.
+    reporter_day = models.DateField(null=True, blank=True)
+    reporter_day_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-received_on", "-pk")
+        indexes = (models.Index(fields=("organisation", "status"), name="grievance_org_status"),)
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """The case's number as officers say it: ``G-42``."""
+        return f"G-{self.pk}"
+
+    def is_open(self) -> bool:
+        return self.status != CaseStatus.CLOSED
+
+    def acknowledgement_overdue(self, today: date | None = None) -> bool:
+        day = today or timezone.localdate()
+        return self.acknowledged_on is None and self.is_open() and self.acknowledge_by < day
+
+    def feedback_overdue(self, today: date | None = None) -> bool:
+        day = today or timezone.localdate()
+        return self.feedback_on is None and self.is_open() and self.feedback_by < day
+
+
+class Message(models.Model):
+    """One message of a case's conversation with the reporter, sealed."""
+
+    changelog_exclude = ("sealed",)  # the change log never holds the text, even sealed
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    author = models.CharField(max_length=10, choices=Author.choices)
+    officer = _member()
+    is_outcome = models.BooleanField(
+        default=False, help_text="The outcome the reporter reads when the case is closed."
+    )
+    sent_on = models.DateField()
+    key_id = models.CharField(max_length=40)
+    sealed = models.BinaryField()
+    purged = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"message {self.pk} of case G-{self.case_id}"
+
+    def sealed_text(self) -> Sealed:
+        return Sealed(self.key_id, bytes(self.sealed))
+
+
+class Note(models.Model):
+    """An officer's internal note on a case: never shown to the reporter; sealed."""
+
+    changelog_exclude = ("sealed",)
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = _member()
+    created_at = models.DateTimeField(default=timezone.now)
+    key_id = models.CharField(max_length=40)
+    sealed = models.BinaryField()
+    purged = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"note {self.pk} of case G-{self.case_id}"
+
+    def sealed_text(self) -> Sealed:
+        return Sealed(self.key_id, bytes(self.sealed))
+
+
+class ContentRead(models.Model):
+    """Who read a case's texts, and when: every opening of the sealed content is one row."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reads")
+    member = models.ForeignKey("core.Membership", on_delete=models.PROTECT, related_name="+")
+    read_at = models.DateTimeField(default=timezone.now)
+    purpose = models.CharField(max_length=40, default="case page")
+
+    class Meta:
+        ordering = ("-read_at",)
+
+    def __str__(self) -> str:
+        return f"read of case G-{self.case_id}"
+
+
+class CaseEvent(models.Model):
+    """A step of a case (received, acknowledged, closed, …): never changed, no content.
+
+    Committed to the transparency log by the daily commit (``records``), so the log's own time
+    of a leaf is the commit's, not the report's: a buried case stays visible, and the log does
+    not tell when in the day someone reported.
+    """
+
+    organisation = owning_organisation()
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    status = models.CharField(max_length=16, choices=CaseStatus.choices)
+    on = models.DateField()
+    committed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"G-{self.case_id} {self.kind} {self.on}"
+
+
+class SmsMessage(models.Model):
+    """One SMS received through a gateway: what makes each message count once, whatever the
+    gateway's retries, and threads a sender's messages into one case without their number.
+
+    ``sender_hash`` is a keyed HMAC of the number (``sealing.phone_digest``), emptied when the
+    case's content is purged; the number itself is never stored.
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="sms")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sms")
+    gateway = models.CharField(max_length=20)
+    external_id = models.CharField(max_length=200)
+    sender_hash = models.CharField(max_length=64, blank=True)
+    received_on = models.DateField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("gateway", "external_id"), name="grievance_sms_once"),
+        )
+        # a sender's latest message on a channel: how the next one finds its case
+        indexes = (
+            models.Index(fields=("channel", "sender_hash", "case"), name="grievance_sms_sender"),
+        )
+
+    def __str__(self) -> str:
+        return f"SMS {self.gateway}:{self.external_id}"

@@ -1,0 +1,48 @@
+"""Fixtures of the grievance app's tests: keys of each test's own, officers, a channel."""
+
+import pytest
+
+from oretrace.core.choices import Role
+from oretrace.core.tests.factories import MembershipFactory
+
+
+@pytest.fixture(autouse=True)
+def grievance_keys(settings, tmp_path):
+    """Seal with keys of the test's own, made on first use as in production."""
+    settings.ORETRACE_GRIEVANCE_KEY_DIR = tmp_path / "grievance-keys"
+    return settings.ORETRACE_GRIEVANCE_KEY_DIR
+
+
+@pytest.fixture
+def member_a(org_a):
+    """An administrator of A who is also its grievance officer (the role is held in person)."""
+    return MembershipFactory.create(organisation=org_a, roles=[Role.ADMIN, Role.GRIEVANCE_OFFICER])
+
+
+@pytest.fixture
+def officer_a(org_a):
+    return MembershipFactory.create(organisation=org_a, roles=[Role.GRIEVANCE_OFFICER])
+
+
+@pytest.fixture
+def admin_only_a(org_a):
+    return MembershipFactory.create(organisation=org_a, roles=[Role.ADMIN])
+
+
+@pytest.fixture
+def channel(member_a):
+    from oretrace.grievances.services import intake
+
+    return intake.open_channel(actor=member_a, slug="alpha-voice", name="Alpha workers' voice")
+
+
+@pytest.fixture
+def filed(channel):
+    from oretrace.grievances.services import intake
+
+    return intake.file_report(channel, text="The dust mask stock ran out in May.", language="en")
+
+
+@pytest.fixture
+def objects_of_a(filed):
+    return {"case": filed.case.pk}

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from oretrace.grievances import views
+
+app_name = "grievances"
+
+urlpatterns = [
+    path("", views.case_list, name="cases"),
+    path("record/", views.record, name="record"),
+    path("channels/", views.channels, name="channels"),
+    path("<int:case_id>/", views.case_detail, name="case"),
+]
+
+# The reporter's pages, mounted at /voice/ (no account, no cookie).
+voice_urlpatterns = [
+    path("<slug:channel>/", views.intake, name="report"),
+    path("<slug:channel>/follow/", views.follow, name="follow"),
+    # the SMS Gateway for Android's webhook (signed; see docs/user-guide/grievances.md)
+    path("<slug:channel>/sms/android/", views.sms_android, name="sms_android"),
+]

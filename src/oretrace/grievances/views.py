@@ -1,0 +1,286 @@
+"""Pages of the grievance app.
+
+The reporter's pages (``/voice/<channel>/``) need no account and set no cookie: no session,
+no CSRF cookie (they are exempt: a forged post could only file a report or, knowing the
+receipt, answer in the reporter's name, which the receipt already allows), no script. They are
+marked ``no-store`` so a shared phone's browser keeps no copy, and send no referrer. Their
+language comes from ``?lang=`` (en, fr, hi, sw), else the browser's. The officers' pages
+(``/grievances/``) are for members holding the grievance officer role; to anyone else a case
+does not exist (404).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from oretrace.core.exceptions import NotFound, OretraceError
+from oretrace.core.models import Membership
+from oretrace.core.requests import AuthenticatedRequest
+from oretrace.grievances import forms, queries, receipts
+from oretrace.grievances.choices import CaseStatus
+from oretrace.grievances.models import Case, Channel
+from oretrace.grievances.permissions import can_handle_grievances, can_manage_channels
+from oretrace.grievances.services import cases as case_services
+from oretrace.grievances.services import intake as intake_services
+from oretrace.grievances.services import sms as sms_services
+from oretrace.grievances.sms import SignatureInvalid, SmsError, android
+from oretrace.web.views import errors_as_messages, errors_on_form, member_required, requires
+
+PAGE = 50
+
+
+# --- the reporter's pages ---------------------------------------------------------------------
+def _language(request: HttpRequest) -> str:
+    code = request.GET.get("lang", "")
+    return code if code in dict(settings.LANGUAGES) else translation.get_language()
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _channel(slug: str) -> Channel:
+    try:
+        return queries.channel_by_slug(slug)
+    except NotFound:
+        raise Http404 from None
+
+
+def _voice(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    context.setdefault("languages", settings.LANGUAGES)
+    return _private(render(request, template, context))
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest, channel: str) -> HttpResponse:
+    """The short report form; a sent report shows its receipt, once."""
+    found = _channel(channel)
+    lang = _language(request)
+    with translation.override(lang):
+        form = forms.ReportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            with errors_on_form(form):
+                filed = intake_services.file_report(
+                    found, text=form.cleaned_data["text"], language=lang
+                )
+                return _voice(
+                    request,
+                    "grievances/voice_receipt.html",
+                    {"channel": found, "receipt": filed.grouped_receipt, "lang": lang},
+                )
+        return _voice(
+            request, "grievances/voice_form.html", {"channel": found, "form": form, "lang": lang}
+        )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def follow(request: HttpRequest, channel: str) -> HttpResponse:
+    """Come back with the receipt: read the replies and answer."""
+    found = _channel(channel)
+    lang = _language(request)
+    with translation.override(lang):
+        form = forms.ReceiptForm(request.POST or None)
+        context: dict[str, Any] = {"channel": found, "form": form, "lang": lang}
+        if request.method == "POST" and form.is_valid():
+            with errors_on_form(form):
+                case = intake_services.find_case(found, form.cleaned_data["receipt"])
+                reply = forms.ReporterReplyForm(
+                    request.POST if "text" in request.POST else None,
+                    initial={"receipt": form.cleaned_data["receipt"]},
+                )
+                if reply.is_bound and reply.is_valid():
+                    with errors_on_form(reply) as sent:
+                        intake_services.reporter_reply(case, text=reply.cleaned_data["text"])
+                    if not sent.error:
+                        reply = forms.ReporterReplyForm(
+                            initial={"receipt": form.cleaned_data["receipt"]}
+                        )
+                        context["sent"] = True
+                context.update(case=case, thread=case_services.thread(case), reply=reply)
+                return _voice(request, "grievances/voice_thread.html", context)
+        return _voice(request, "grievances/voice_follow.html", context)
+
+
+# --- SMS gateways' webhooks -----------------------------------------------------------------
+@csrf_exempt
+@require_http_methods(["POST"])
+def sms_android(request: HttpRequest, channel: str) -> HttpResponse:
+    """The SMS Gateway for Android's webhook (local mode): signed, each message once."""
+    key = settings.ORETRACE_GRIEVANCE_SMS_ANDROID_KEY
+    if not key:
+        raise Http404("SMS intake is not configured")
+    found = _channel(channel)
+    try:
+        android.verify(
+            key=key,
+            body=request.body,
+            timestamp=request.headers.get("X-Timestamp", ""),
+            signature=request.headers.get("X-Signature", ""),
+            now=time.time(),
+            max_skew=settings.ORETRACE_GRIEVANCE_SMS_MAX_SKEW_SECONDS,
+        )
+    except SignatureInvalid as exc:
+        return JsonResponse({"detail": str(exc)}, status=401)
+    try:
+        sms = android.parse(request.body)
+        if sms is None:
+            return JsonResponse({"status": "ignored"})
+        outcome = sms_services.receive_sms(found, sms)
+    except (SmsError, OretraceError) as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
+    return JsonResponse({"status": "duplicate" if outcome.duplicate else "received"})
+
+
+# --- the officers' pages ----------------------------------------------------------------------
+@member_required
+def case_list(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
+    status = request.GET.get("status", "")
+    status = status if status in CaseStatus.values else ""
+    overdue = request.GET.get("overdue") == "1"
+    found = queries.cases_for(member, status=status, overdue=overdue)
+    return render(
+        request,
+        "grievances/case_list.html",
+        {
+            "cases": found[:PAGE],
+            "total": found.count(),
+            "may_handle": can_handle_grievances(member),
+            "may_manage_channels": can_manage_channels(member),
+            "statuses": CaseStatus.choices,
+            "status": status,
+            "overdue": overdue,
+            "counts": queries.counts(member),
+        },
+    )
+
+
+@member_required
+@requires(can_handle_grievances)
+def record(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
+    """An officer writes down a report received by phone, in person or on paper."""
+    form = forms.RecordForm(request.POST or None, channels=queries.channels_for(member))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with errors_on_form(form):
+            filed = intake_services.record_report(
+                data["channel"],
+                actor=member,
+                text=data["text"],
+                intake=data["intake"],
+                language=data["language"],
+                received_on=data["received_on"],
+            )
+            return render(
+                request,
+                "grievances/recorded.html",
+                {"case": filed.case, "receipt": filed.grouped_receipt},
+            )
+    return render(request, "grievances/record.html", {"form": form})
+
+
+@member_required
+@requires(can_manage_channels)
+def channels(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
+    form = forms.ChannelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_on_form(form):
+            intake_services.open_channel(actor=member, **form.cleaned_data)
+            return redirect("grievances:channels")
+    return render(
+        request,
+        "grievances/channels.html",
+        {"channels": queries.channels_for(member), "form": form},
+    )
+
+
+def _forms(member: Membership, data: Any = None, do: str = "") -> dict[str, Any]:
+    """The case page's action forms; the one named by ``do`` bound to the posted data."""
+
+    def bound(name: str) -> Any:
+        return data if do == name else None
+
+    return {
+        "triage": forms.TriageForm(bound("triage"), prefix="triage"),
+        "assign": forms.AssignForm(
+            bound("assign"), prefix="assign", officers=queries.officers(member)
+        ),
+        "reply": forms.ReplyForm(bound("reply"), prefix="reply"),
+        "note": forms.NoteForm(bound("note"), prefix="note"),
+        "escalate": forms.EscalateForm(bound("escalate"), prefix="escalate"),
+        "close": forms.CloseForm(bound("close"), prefix="close"),
+    }
+
+
+def _act(case: Case, member: Membership, do: str, form: Any) -> None:
+    """Carry out the action ``do`` with its valid form."""
+    data = form.cleaned_data if form is not None else {}
+    if do == "acknowledge":
+        case_services.acknowledge(case, actor=member, text=str(_ACKNOWLEDGEMENT))
+    elif do == "triage":
+        case_services.triage(case, actor=member, **data)
+    elif do == "assign":
+        to = queries.officers(member)
+        chosen = next((m for m in to if str(m.pk) == data["assigned_to"]), None)
+        if chosen is not None:
+            case_services.assign(case, actor=member, to=chosen)
+    elif do == "reply":
+        case_services.reply(case, actor=member, text=data["text"], feedback=data["feedback"])
+    elif do == "note":
+        case_services.add_note(case, actor=member, text=data["note"])
+    elif do == "escalate":
+        case_services.escalate(case, actor=member, to=data["escalated_to"])
+    elif do == "remediate":
+        case_services.start_remediation(case, actor=member)
+    elif do == "close":
+        case_services.close(case, actor=member, outcome=data["outcome"])
+    elif do == "reopen":
+        case_services.reopen(case, actor=member)
+
+
+_ACKNOWLEDGEMENT = translation.gettext_lazy(
+    "We have received your report. A grievance officer is looking into it and will write to "
+    "you here."
+)
+_PLAIN_ACTIONS = ("acknowledge", "remediate", "reopen")
+
+
+@member_required
+def case_detail(request: AuthenticatedRequest, member: Membership, case_id: int) -> HttpResponse:
+    """One case: its conversation and notes (each opening logged), timers and actions."""
+    try:
+        case = queries.case_for(member, case_id)
+    except NotFound:
+        raise Http404 from None
+    do = request.POST.get("do", "") if request.method == "POST" else ""
+    action_forms = _forms(member, request.POST, do)
+    form = action_forms.get(do)
+    if do and (do in _PLAIN_ACTIONS or (form is not None and form.is_valid())):
+        with errors_as_messages(request) as tried:
+            _act(case, member, do, form)
+        if not tried.error:
+            return redirect("grievances:case", case_id=case.pk)
+    content = case_services.read_content(case, actor=member)
+    case.refresh_from_db()
+    return render(
+        request,
+        "grievances/case_detail.html",
+        {
+            "case": case,
+            "content": content,
+            "forms": action_forms,
+            "reads": queries.reads_of(case),
+            "receipt_length": receipts.LENGTH,
+        },
+    )
