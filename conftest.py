@@ -38,22 +38,27 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.ORETRACE_LEDGER_PUBLISH_DIR = Path(settings.ORETRACE_LEDGER_PUBLISH_DIR) / worker
 
 
-# The longest test modules (a minute of CPU or more each in a full run), longest first:
+# The longest test modules (measured alone, 2026-12-06: 10-70 s of CPU each), longest first:
 # pytest-xdist (`--dist loadfile`, Makefile) hands modules out in collection order, so these
 # start first and the short ones fill in around them, instead of one long module starting last
 # while the other core sits idle. (`--dist loadgroup` would let modules share a worker, but
 # pytest-xdist 3.8 cannot tag the node ids of pytest 9.2, so it spreads single tests instead.)
 LONGEST_FIRST = (
+    # these two fill the same 16 blanks with openpyxl (a few seconds each) and share them:
+    # started together, each fills half (test_generated goes from the last blank)
     "src/oretrace/declarations/tests/test_export.py",
+    "src/oretrace/declarations/tests/test_generated.py",
     "tests/test_cli.py",
+    "tests/test_list_exports.py",
+    "tests/test_roles.py",
+    "tests/test_limits.py",
+    "src/oretrace/ledger/tests/test_tamper.py",
+    "src/oretrace/declarations/tests/test_campaigns.py",
     "src/oretrace/registry/tests/test_imports.py",
     "src/oretrace/registry/tests/test_org_lists.py",
-    "src/oretrace/declarations/tests/test_generated.py",
-    "tests/test_roles.py",
     "tests/test_wrong_files.py",
-    "src/oretrace/declarations/tests/test_rematch.py",
-    "tests/test_list_exports.py",
     "src/oretrace/declarations/tests/test_export_passes.py",
+    "tests/test_route_fuzz.py",
 )
 
 

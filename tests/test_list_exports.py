@@ -98,8 +98,16 @@ def _pages(world: World) -> dict[str, tuple[str, str, Client]]:
     return found
 
 
-def test_every_list_page_offers_csv_and_xlsx(world: World):
-    pages = _pages(world)
+@pytest.fixture(scope="module")
+def pages(module_world: World, django_db_blocker) -> dict[str, tuple[str, str, Client]]:
+    """The list pages found once for the module's tests (opening every page of the site as
+    five members takes seconds). The viewers' members, tokens and sessions stay for the
+    module, in its world's transaction, as the world's own rows do."""
+    with django_db_blocker.unblock():
+        return _pages(module_world)
+
+
+def test_every_list_page_offers_csv_and_xlsx(pages):
     seen = {"traceability:events", "traceability:lots", "registry:reviews", "web:tokens"}
     assert seen <= set(pages), " ".join(sorted(pages))  # the discovery itself works
     missing = sorted(
@@ -112,8 +120,8 @@ def test_every_list_page_offers_csv_and_xlsx(world: World):
     assert unknown == set(), "names of no page"
 
 
-def test_every_download_reads_back(world: World):
-    for name, (url, html, client) in _pages(world).items():
+def test_every_download_reads_back(pages):
+    for name, (url, html, client) in pages.items():
         if "data-export" not in html:
             continue  # in NOT_LISTS: the test above holds the others to it
         links = {kind: query for query, kind in EXPORT_LINK.findall(html)}

@@ -333,8 +333,8 @@ def _cell_in(row: Any, column: int, address: str) -> Any:
 
 
 class _StringTable:
-    """The shared-string table (``root`` None: the package has none), with the texts written appended
-    once each."""
+    """The shared-string table (``root`` None: the package has none), with the texts written
+    appended once each."""
 
     def __init__(self, root: Any) -> None:
         if root is not None and root.tag != _q("sst"):

@@ -4,25 +4,24 @@ it superseded."""
 from __future__ import annotations
 
 import hashlib
-import io
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
-import openpyxl
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
 from oretrace.declarations.queries import compare, question_text
 from oretrace.declarations.rmi.maps import map_for
+from oretrace.declarations.rmi.write import XlsxPackage
 from oretrace.declarations.services import imports
 from oretrace.declarations.tests.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
 
-# Each edited copy made once per process (openpyxl takes seconds to load and save a filled
-# CMRT; the tests ask for the same copies again). Bytes are immutable: no test alters another's.
+# Each edited copy made once per process (the tests ask for the same copies again). Bytes are
+# immutable: no test alters another's.
 _EDITED: dict[tuple[str, date, tuple[tuple[str, str], ...]], bytes] = {}
 
 
@@ -34,15 +33,12 @@ def _edited(data: bytes, day: date, **cells: str) -> bytes:
 
 
 def _edit(data: bytes, day: date, **cells: str) -> bytes:
+    """The file with its effective date and ``cells`` of its Declaration sheet changed, as the
+    blank writer writes cells (in place; openpyxl took seconds to load and save it)."""
     template_map, _newer = map_for("CMRT", "6.4", "x.xlsx")
-    workbook = openpyxl.load_workbook(io.BytesIO(data))
-    sheet = workbook["Declaration"]
-    sheet[template_map.company["effective_date"]] = day
-    for cell, value in cells.items():
-        sheet[cell] = value
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    effective = datetime.combine(day, time())
+    edits = {"Declaration": {template_map.company["effective_date"]: effective, **cells}}
+    return XlsxPackage(data).write(edits)
 
 
 @pytest.fixture
