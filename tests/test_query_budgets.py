@@ -142,7 +142,36 @@ def _more_rows(world: World) -> None:
             # changes to the organisation (its change log is a list too)
             services.update_organisation(mine, actor=admin, website=f"https://{n}.example")
             EditionFactory()  # shared reference data: every member lists every edition
+    _more_audits(world)
     assert Organisation.objects.count() > len(ORGS)
+
+
+def _more_audits(world: World) -> None:
+    """More audits like the demo's (the same parties), and a corrective action on each of the
+    demo audit's findings, so that one finding and four cost the same reads."""
+    from oretrace.audits.models import Audit, CorrectiveAction
+    from oretrace.audits.services import audits
+    from oretrace.core.actors import SYSTEM
+
+    demo = Audit.objects.get(pk=world.ids["audit_id"])
+    for n in range(MORE):
+        audits.plan_audit(
+            actor=SYSTEM,
+            organisation=demo.organisation,
+            programme=demo.programme,
+            audit_type="follow-up",
+            auditee=demo.auditee,
+            facility=demo.facility,
+            scope=f"budget {n}",
+            planned_start=demo.planned_start,
+            planned_end=demo.planned_end,
+            lead_auditor=demo.lead_auditor,
+            programme_owner=demo.programme_owner,
+        )
+    for finding in demo.findings.filter(actions__isnull=True):
+        CorrectiveAction.objects.create(
+            finding=finding, round=1, what="budget", owner_name="budget", due_on=demo.planned_end
+        )
 
 
 def _count_queries(send: Any) -> tuple[int, Any]:

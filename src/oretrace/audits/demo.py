@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from importlib import resources
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -24,8 +25,8 @@ from oretrace.core.tenancy import owned_by
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.models import Facility
 
-# A minimal JPEG (a photo's first bytes): the demo's photos.
-DEMO_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+# A small JPEG drawn for the demo (96 x 72 px): the demo's photos, read when the demo runs.
+DEMO_PHOTO = "static/audits/demo-photo.jpg"
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PROGRAMME = "mica-processor-workplace"
 
@@ -54,7 +55,8 @@ def _member(slug: str, email: str) -> Membership:
 
 
 def _photo(name: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, DEMO_JPEG, content_type="image/jpeg")
+    data = resources.files("oretrace.audits").joinpath(DEMO_PHOTO).read_bytes()
+    return SimpleUploadedFile(name, data, content_type="image/jpeg")
 
 
 def _pdf(name: str) -> SimpleUploadedFile:

@@ -139,6 +139,8 @@ def save_finding(
             messages.error(request, tried.error)
         return redirect(reverse("audits:checklist", args=[audit.pk]) + f"#c-{criterion.pk}")
     row = queries.Row(criterion, queries.finding_of(audit, criterion))
+    # A refused change, or text typed before a grade was chosen, stays in the row as typed.
+    keep = tried.error or (row.finding is None and request.POST.get("description", "").strip())
     return render(
         request,
         "audits/_criterion.html",
@@ -148,7 +150,8 @@ def save_finding(
             "grades": form.fields["grade"].choices,  # type: ignore[attr-defined]
             "editable": True,
             "error": tried.error,
-            "saved": not tried.error,
+            "saved": not tried.error and row.finding is not None,
+            "posted": request.POST if keep else None,
         },
         status=400 if tried.error else 200,
     )
@@ -166,6 +169,9 @@ def _write_finding(
 ) -> None:
     existing = queries.finding_of(audit, criterion)
     grade = str(data.get("grade") or "")
+    upload = data.get("file")
+    if not grade and upload is not None:
+        raise OretraceError(_("Choose the finding's grade before adding a photo."))
     if not grade:
         if existing is not None:
             findings.clear_finding(existing, actor=member)
@@ -173,7 +179,6 @@ def _write_finding(
     finding = findings.record_finding(
         audit, criterion, grade=grade, description=str(data.get("description") or ""), actor=member
     )
-    upload = data.get("file")
     if upload is not None:
         findings.add_finding_evidence(finding, upload=upload, actor=member)
 

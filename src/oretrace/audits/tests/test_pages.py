@@ -193,3 +193,18 @@ def test_planning_an_audit_from_the_page(mica, auditor, unit, auditee_org, owner
     )
     assert response.status_code == 400
     assert "cannot end before it starts" in response.content.decode()
+
+
+def test_a_refused_row_keeps_what_was_typed_and_a_photo_needs_a_grade(audit, auditor):
+    from oretrace.audits.tests.conftest import criterion
+
+    client = _in_fieldwork(audit, auditor)
+    url = reverse("audits:save_finding", args=[audit.pk, criterion(audit, "LAB.3").pk])
+    response = client.post(
+        url, {"grade": "major", "description": ""}, headers={"HX-Request": "true"}
+    )
+    assert '<option value="major" selected>' in response.content.decode()
+    response = client.post(url, {"grade": "", "file": _photo()}, headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert "grade before adding a photo" in response.content.decode()
+    assert not audit.findings.exists()

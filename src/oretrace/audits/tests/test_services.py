@@ -407,3 +407,23 @@ def test_a_corrective_action_links_the_improvement_action_on_the_same_criterion(
     wages, _hours = _reported(audit, auditor)
     action = _answer(wages, auditee)
     assert action.improvement == step
+
+
+def test_the_closed_audits_result_verifies_offline_with_oretrace_verify(
+    audit, auditor, auditee, tmp_path, capsys
+):
+    from oretrace.cli import main
+    from oretrace.ledger import keys
+    from oretrace.ledger import queries as ledger_queries
+    from oretrace.ledger import services as ledger_services
+
+    _closed(audit, auditor, auditee)
+    ledger_services.sign_checkpoint()
+    leaf = ledger_queries.latest_leaf("audits.audit", str(audit.pk))
+    path = tmp_path / "audit.tlog-proof"
+    path.write_text(ledger_queries.bundle_for(leaf))
+    vkey = keys.log_verifier().vkey
+    assert main(["verify", str(path), "--key", vkey, "--accept-operator-only"]) == 0
+    printed = capsys.readouterr().out
+    assert "conformant-1y" in printed
+    assert "audits.audit" in printed
