@@ -155,7 +155,7 @@ def assessment_detail(request: HttpRequest, member: Membership, assessment_id: i
     if request.method == "POST":
         return _review_post(request, member, assessment)
     actions = assessment.actions.select_related("criterion").prefetch_related(
-        "updates", "support_requests"
+        "updates", "support_requests", "corrective_actions__finding"
     )
     if (download := PLAN_EXPORT.response(request, actions)) is not None:
         return download

@@ -208,3 +208,48 @@ def test_a_refused_row_keeps_what_was_typed_and_a_photo_needs_a_grade(audit, aud
     assert response.status_code == 400
     assert "grade before adding a photo" in response.content.decode()
     assert not audit.findings.exists()
+
+
+def test_the_supplier_sees_the_linked_corrective_action_on_its_improvement_plan(
+    audit, auditor, auditee, auditee_org, unit
+):
+    from datetime import date
+
+    from oretrace.assessments.models import Assessment, ImprovementAction
+    from oretrace.audits.services import actions, audits, findings
+    from oretrace.audits.tests.conftest import criterion
+
+    assessment = Assessment.objects.create(
+        organisation=audit.programme_owner,
+        supplier=auditee_org,
+        facility=unit,
+        standard=audit.standard,
+        due_on=date(2026, 1, 1),
+        status="accepted",
+        score=50,
+        result={"gaps": ["LAB.3"], "criteria": {"LAB.3": "not_met"}, "sections": {}},
+    )
+    ImprovementAction.objects.create(
+        assessment=assessment,
+        criterion=criterion(audit, "LAB.3"),
+        severity="high",
+        steps="Pay the minimum wage",
+        due_on=date(2026, 6, 1),
+    )
+    _in_fieldwork(audit, auditor)
+    finding = findings.record_finding(
+        audit, criterion(audit, "LAB.3"), grade="major", description="Low wages", actor=auditor
+    )
+    audits.issue_report(audit, actor=auditor)
+    finding.refresh_from_db()
+    actions.add_action(
+        finding,
+        actor=auditee,
+        what="Pay by the hour",
+        owner_name="Manager",
+        due_on=finding.closure_due_on,
+    )
+    page = _client(auditee).get(reverse("assessments:detail", args=[assessment.pk]))
+    body = page.content.decode()
+    assert f"corrective action of audit A-{audit.pk}" in body
+    assert "Pay by the hour" in body
