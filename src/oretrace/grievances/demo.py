@@ -1,5 +1,6 @@
 """Demo grievances: the Mica Workplace Initiative's channel with three cases in different
-states (new and overdue, acknowledged and triaged, closed with an outcome)."""
+states (a new web report, a phoned-in one acknowledged and under investigation, a paper one
+closed with an outcome)."""
 
 from __future__ import annotations
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 
@@ -100,9 +101,23 @@ def new_key() -> str:
 
 
 def current_key_id() -> str:
-    """The newest key's id; the first key is made on first use."""
+    """The newest key's id; the first key is made on first use.
+
+    Refuses (``SealError``) to make a first key where texts are already sealed: the key folder
+    is missing (a new node, a restore without it), and a new key would seal new texts while
+    the old ones stay unreadable. Restore the folder instead.
+    """
     ids = key_ids()
-    return ids[-1] if ids else new_key()
+    if ids:
+        return ids[-1]
+    # By name from the app registry: the models import this module.
+    message = apps.get_model("grievances", "Message")
+    if message.objects.filter(purged=False).exists():
+        raise SealError(
+            f"no grievance key in {key_dir()}, but grievance texts are sealed: restore the key "
+            "folder from its backup (ORETRACE_GRIEVANCE_KEY_DIR)"
+        )
+    return new_key()
 
 
 def _key(key_id: str) -> bytes:

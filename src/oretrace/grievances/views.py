@@ -26,6 +26,7 @@ from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
 from oretrace.grievances import forms, queries, receipts
 from oretrace.grievances.choices import CaseStatus
+from oretrace.grievances.exceptions import GrievanceError
 from oretrace.grievances.models import Case, Channel
 from oretrace.grievances.permissions import can_handle_grievances, can_manage_channels
 from oretrace.grievances.services import cases as case_services
@@ -233,8 +234,9 @@ def _act(case: Case, member: Membership, do: str, form: Any) -> None:
     elif do == "assign":
         to = queries.officers(member)
         chosen = next((m for m in to if str(m.pk) == data["assigned_to"]), None)
-        if chosen is not None:
-            case_services.assign(case, actor=member, to=chosen)
+        if chosen is None:
+            raise GrievanceError("assigned to: choose a grievance officer of the organisation")
+        case_services.assign(case, actor=member, to=chosen)
     elif do == "reply":
         case_services.reply(case, actor=member, text=data["text"], feedback=data["feedback"])
     elif do == "note":

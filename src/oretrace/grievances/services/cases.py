@@ -91,11 +91,6 @@ def read_content(case: Case, *, actor: Membership, purpose: str = "case page") -
     return CaseContent(thread(case), notes)
 
 
-def _notify_reporter_waiting(case: Case) -> None:
-    """Nothing to send: the reporter comes back with their receipt. Kept as the one place a
-    future channel (SMS) would tell them."""
-
-
 @transaction.atomic
 def acknowledge(case: Case, *, actor: Membership, text: str) -> Case:
     """Tell the reporter the report was received (the 7-day duty), with a message."""

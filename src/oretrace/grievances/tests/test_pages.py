@@ -195,3 +195,30 @@ def test_the_list_shows_overdue_cases(web_a, filed):
     page = web_a.get("/grievances/").content.decode()
     assert filed.case.reference in page
     assert "1 open case" in page
+
+
+def test_the_dashboard_counts_open_and_overdue_cases_for_officers_only(
+    web_a, channel, member_a, admin_only_a
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from oretrace.grievances.services import intake
+
+    intake.record_report(
+        channel,
+        actor=member_a,
+        text="late",
+        intake="paper",
+        received_on=timezone.localdate() - datetime.timedelta(days=8),
+    )
+    html = web_a.get("/").content.decode()
+    figures = dict(
+        re.findall(r'<dt><a href="/grievances/[^"]*">([^<]+)</a></dt><dd>(\d+)</dd>', html)
+    )
+    assert figures["Open grievances"] == "1"
+    assert figures["Grievances overdue"] == "1"
+    client = Client()
+    client.force_login(admin_only_a.user)
+    assert "Open grievances" not in client.get("/").content.decode()

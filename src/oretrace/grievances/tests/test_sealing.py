@@ -87,3 +87,11 @@ def test_the_command_line_rotates_the_key(filed, grievance_keys):
     assert Message.objects.get(case=filed.case).key_id == new_key != old_key
     call_command("grievances", "purge", stdout=out)
     assert "0 cases' texts purged" in out.getvalue()
+
+
+def test_no_new_key_is_made_when_sealed_texts_lost_theirs(filed, grievance_keys):
+    for path in grievance_keys.glob("*.key"):
+        path.unlink()
+    with pytest.raises(SealError, match="restore the key folder"):
+        sealing.seal("new text", case_id=filed.case.pk)
+    assert list(grievance_keys.glob("*.key")) == []
