@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -449,7 +449,14 @@ def page_texts(page: Any) -> list[str]:
 
 
 def check_untranslated(page: Any, language: str, sources: Any) -> list[str]:
-    """Texts of a page in ``language`` that are still the English source (see crawl_sources)."""
+    """Texts of a page in ``language`` that are still the English source (see crawl_sources).
+
+    A page the reader asked for in another language by its address (``?lang=en``, the
+    anonymous grievance pages' language links: they keep no cookie) is checked in that one.
+    """
+    asked = parse_qs(urlsplit(page.url).query).get("lang")
+    if asked:
+        language = asked[0].split("-")[0]
     if language == "en":
         return []
     return [f"“{t}”" for t in sources.untranslated(page_texts(page), language)]

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.models import Country, Mineral
-from oretrace.registry.choices import FacilityKind, IdentifierScheme, NameKind
+from oretrace.registry.choices import FacilityKind, IdentifierScheme, NameKind, status_label
 
 
 def _countries() -> list[tuple[str, str]]:
@@ -29,11 +29,11 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: object, statuses: Iterable[str] = (), **kwargs: object) -> None:
         """``statuses``: the assurance statuses the member's registry holds (an open vocabulary,
-        so the choices are what is there, as the schemes write them)."""
+        so the choices are what is there; a known status in the reader's language)."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["country"].choices = _countries()  # type: ignore[attr-defined]
         self.fields["mineral"].choices = _minerals()  # type: ignore[attr-defined]
-        self.fields["status"].choices = [("", "—"), *((s, s) for s in statuses)]  # type: ignore[attr-defined]
+        self.fields["status"].choices = [("", "—"), *((s, status_label(s)) for s in statuses)]  # type: ignore[attr-defined]
 
 
 class FacilityForm(forms.Form):

@@ -227,3 +227,16 @@ def test_curator_uploads_a_reference_list_and_the_job_imports_it(
     assert Facility.objects.filter(organisation__isnull=True).count() == 49
     again = web_a.post(reverse("registry:imports"), {"file": path.open("rb")})
     assert "was already imported" in again.content.decode()
+
+
+def test_the_status_filter_names_a_known_status_in_the_readers_language(web_a, depot, member_a):
+    services.record_status(
+        depot,
+        scheme="rmap",
+        status="Conformant",
+        effective_on=datetime.date(2026, 1, 5),
+        source="test",
+        actor=member_a,
+    )
+    page = web_a.get(reverse("registry:facilities"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<option value="Conformant">Conforme</option>' in page
