@@ -111,7 +111,8 @@ class KeyRing:
         return self.read_secret(path)
 
     def _context(self, context: str) -> bytes:
-        return f"oretrace-{self.purpose}:{context}".encode()
+        # "oretrace-grievance-case:42": the bytes grievances bound their texts to from the start
+        return f"oretrace-{self.purpose}-{context}".encode()
 
     def seal(self, text: str, *, context: str) -> Sealed:
         """``text`` sealed with the current key, bound to ``context``."""
@@ -129,8 +130,9 @@ class KeyRing:
         try:
             plain = AESGCM(self.key(sealed.key_id)).decrypt(nonce, data, self._context(context))
         except InvalidTag:
+            where = context.replace(":", " ")
             raise self.error(
-                f"a {self.purpose} text of {context} does not open with key {sealed.key_id}: "
-                "it was altered or belongs to another record"
+                f"a {self.purpose} text of {where} does not open with key {sealed.key_id}: "
+                "it was altered or belongs to another case"
             ) from None
         return plain.decode()
