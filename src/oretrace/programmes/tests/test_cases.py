@@ -158,3 +158,39 @@ def test_figures_from_recorded_cases(child, village, member_a, programme):
     assert whole.figures.multiple_types == 1
     assert whole.figures.visits_due == 1
     assert whole.figures.visits_on_time == 0
+
+
+def test_figures_per_reporting_period_count_the_children_identified_in_it(
+    child, village, member_a, programme, today
+):
+    from oretrace.programmes.services import setup
+
+    setup.add_period(
+        programme,
+        actor=member_a,
+        label="Earlier",
+        starts_on=today - timedelta(days=300),
+        ends_on=today - timedelta(days=100),
+    )
+    setup.add_period(
+        programme,
+        actor=member_a,
+        label="Recent",
+        starts_on=today - timedelta(days=99),
+        ends_on=today,
+    )
+    cases.identify(
+        village,
+        actor=member_a,
+        identity={"name": "Ravi", "birth_date": "", "location": ""},
+        age_band="6-11",
+        source="school",
+        identified_on=today - timedelta(days=10),
+        consent_by="father",
+        consent_on=today - timedelta(days=10),
+    )
+    rows = {(r.scope, r.period): r.figures.identified for r in queries.figure_rows(programme)}
+    assert rows[("", "")] == 2
+    assert rows[("", "Earlier")] == 1  # the fixture's child, identified 200 days ago
+    assert rows[("", "Recent")] == 1
+    assert rows[("Dhorkola", "Recent")] == 1

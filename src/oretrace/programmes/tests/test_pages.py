@@ -197,3 +197,24 @@ def test_the_indicators_download_as_csv(web_a, child, programme):
     assert rows[2][:3] == ["Dhorkola", "All time", "1"]
     sheet = xlsx_rows(web_a.get(f"/programmes/{programme.pk}/indicators/?export=xlsx"))
     assert sheet[1][:3] == ("Whole programme", "All time", 1)
+
+
+@pytest.mark.parametrize("roles", [["compliance_officer"], ["auditor"], ["admin", "case_worker"]])
+def test_a_buyer_or_an_auditor_elsewhere_sees_no_programme_and_no_child(child, programme, roles):
+    # given a buyer's compliance officer, an audit body's auditor, another org's case worker
+    outsider = MembershipFactory.create(roles=roles)
+    client = _client(outsider)
+    # when / then: every page of A's programme is a 404, and no list names a child
+    for url in (
+        f"/programmes/{programme.pk}/",
+        f"/programmes/{programme.pk}/indicators/",
+        f"/programmes/{programme.pk}/indicators/?export=csv",
+        f"/programmes/{programme.pk}/cases/",
+        f"/programmes/villages/{child.village_id}/",
+        f"/programmes/cases/{child.pk}/",
+    ):
+        assert client.get(url).status_code == 404, url
+    listing = client.get("/programmes/").content.decode()
+    assert programme.name not in listing
+    assert "Sunita" not in listing
+    assert not CaseRead.objects.exists()
