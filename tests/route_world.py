@@ -316,6 +316,16 @@ def build_world() -> World:
     ids["case_id"] = grievance.pk
     ids["channel"] = grievance.channel.slug
     ids["channel_id"] = grievance.channel_id
+    from oretrace.programmes.models import ChildCase
+
+    # the demo's community programme of the Mica Workplace Initiative: a village and the case
+    # of a child just identified (the role matrix assesses it)
+    child = ChildCase.objects.filter(organisation__slug="mica-initiative", status="identified")
+    child_case = child.select_related("village").first()
+    assert child_case is not None
+    ids["programme_id"] = child_case.programme_id
+    ids["village_id"] = child_case.village_id
+    ids["child_case_id"] = child_case.pk
     world.ids = {k: str(v) for k, v in ids.items()}
     # On the web, ``request_id`` names a support request (assessments:support).
     world.web_ids = {**world.ids, "request_id": world.ids["support_id"]}

@@ -55,6 +55,7 @@ from oretrace.declarations.permissions import (
 )
 from oretrace.grievances.permissions import can_handle_grievances, can_manage_channels
 from oretrace.ledger.permissions import can_audit_ledger, can_sign_checkpoint
+from oretrace.programmes.permissions import can_handle_child_cases, can_run_programmes
 from oretrace.registry.permissions import (
     can_edit_facilities,
     can_load_reference_lists,
@@ -575,6 +576,55 @@ WEB_WRITES: dict[str, Write] = {
     "grievances:channels": Write(
         can_manage_channels, org=MICA, body={"slug": "matrix-voice", "name": "Matrix voice"}
     ),
+    # Community programmes: compliance officers and case workers set up and monitor; children's
+    # cases only for members holding the case worker role themselves (to others: 404).
+    "programmes:new": Write(
+        can_run_programmes,
+        org=MICA,
+        body={
+            "name": "Matrix programme",
+            "starts_on": "2026-01-01",
+            "indicator_set": "child-labour-free-village",
+        },
+    ),
+    "programmes:programme": Write(
+        can_run_programmes,
+        org=MICA,
+        body={
+            "do": "period",
+            "period-label": "Matrix",
+            "period-starts_on": "2026-01-01",
+            "period-ends_on": "2026-03-31",
+        },
+    ),
+    "programmes:village": Write(
+        can_run_programmes,
+        org=MICA,
+        body=lambda w, m: {
+            "do": "visit",
+            "visit-visited_on": timezone.localdate().isoformat(),
+            "visit-value_school_enrolment": "80",
+        },
+    ),
+    "programmes:cases": Write(
+        can_handle_child_cases,
+        org=MICA,
+        body=lambda w, m: {
+            "name": "Matrix child",
+            "village": w.ids["village_id"],
+            "age_band": "12-14",
+            "source": "school",
+            "identified_on": timezone.localdate().isoformat(),
+            "consent_by": "parent",
+            "consent_on": timezone.localdate().isoformat(),
+        },
+    ),
+    "programmes:case": Write(
+        can_handle_child_cases,
+        org=MICA,
+        body=lambda w, m: {"do": "assess", "assess-on": timezone.localdate().isoformat()},
+        refused=404,
+    ),
 }
 
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
@@ -663,6 +713,8 @@ WEB_READS = {
     "audits:report",
     "audits:findings",
     "grievances:cases",
+    "programmes:programmes",
+    "programmes:indicators",
 }
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "oretrace.risk",
     "oretrace.audits",
     "oretrace.grievances",
+    "oretrace.programmes",
     "oretrace.api",
     "oretrace.web",
 ]
@@ -502,3 +503,9 @@ ORETRACE_GRIEVANCE_MAX_CHARS = env_int("GRIEVANCE_MAX_CHARS", 5000, minimum=200)
 # whose X-Timestamp is further than this from the server's clock is refused (no stale replays).
 ORETRACE_GRIEVANCE_SMS_ANDROID_KEY = env_str("GRIEVANCE_SMS_ANDROID_KEY") or ""
 ORETRACE_GRIEVANCE_SMS_MAX_SKEW_SECONDS = env_int("GRIEVANCE_SMS_MAX_SKEW_SECONDS", 300, minimum=1)
+
+# --- Community programmes (issue 21): children's records sealed at rest -------------------------
+# The keys that seal children's names, birth dates and locations (AES-256-GCM): files outside
+# the database, made at first use (mode 0600), apart from the grievance keys. Back this folder
+# up apart from the database; see docs/user-guide/programmes.md.
+ORETRACE_PROGRAMME_KEY_DIR = env_path("PROGRAMME_KEY_DIR", DATA_DIR / "programmes" / "keys")

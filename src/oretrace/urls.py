@@ -24,6 +24,7 @@ urlpatterns = [
     path("custody/", include("oretrace.traceability.urls")),
     path("risk/", include("oretrace.risk.urls")),
     path("grievances/", include("oretrace.grievances.urls")),
+    path("programmes/", include("oretrace.programmes.urls")),
     # A grievance channel's public pages: no account, no cookie (grievances/views.py).
     path("voice/", include((voice_urlpatterns, "voice"))),
     path("", include("oretrace.ledger.urls")),  # /ledger/… (tlog-tiles, pages), /verify/…

@@ -33,6 +33,7 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
     GRIEVANCE_OFFICER = "grievance_officer", _("Grievance officer")
     VIEWER = "viewer", _("Viewer")
+    CASE_WORKER = "case_worker", _("Case worker")
 
 
 class ChangeAction(models.TextChoices):

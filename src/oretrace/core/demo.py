@@ -189,6 +189,12 @@ USERS: tuple[tuple[str, str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = (
         "Jean-Paul Mbuyi",
         (("lualaba-artisans", (R.ADMIN, R.SUPPLIER_CONTRIBUTOR)),),
     ),
+    # the Initiative's case worker for its community programme (children's cases)
+    (
+        "cases@initiative.example",
+        "Ritu Mahato",
+        (("mica-initiative", (R.COMPLIANCE_OFFICER, R.CASE_WORKER)),),
+    ),
 )
 
 # The platform's operator (a staff user, no organisation): approves sign-ups, invites

@@ -23,6 +23,7 @@ NAVIGATION = [
     ("risk:editions", _("Risk data")),
     ("risk:register", _("Risk register")),
     ("grievances:cases", _("Grievances")),
+    ("programmes:programmes", _("Programmes")),
     ("ledger:ledger", _("Ledger")),
     ("web:jobs", _("Jobs")),
     ("web:reference", _("Reference data")),

@@ -80,6 +80,17 @@ MODEL_NAMES = frozenset(
         gettext_noop("risk plan"),
         gettext_noop("risk status change"),
         gettext_noop("score"),
+        # community programmes
+        gettext_noop("case read"),
+        gettext_noop("child case"),
+        gettext_noop("follow up"),
+        gettext_noop("monitoring visit"),
+        gettext_noop("programme"),
+        gettext_noop("reporting period"),
+        gettext_noop("service"),
+        gettext_noop("target"),
+        gettext_noop("village"),
+        gettext_noop("visit value"),
     }
 )
 

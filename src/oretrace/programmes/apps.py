@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgrammesConfig(AppConfig):
+    name = "oretrace.programmes"
+    label = "programmes"
+    verbose_name = _("Community programmes")
+
+    def ready(self) -> None:
+        # Demo steps register on import.
+        import oretrace.programmes.demo  # noqa: F401

@@ -1,0 +1,177 @@
+"""Demo programme: the Mica Workplace Initiative's community programme in Koderma and Giridih
+villages (Jharkhand), linked to Koderma Collectors' collection points and picking area, with
+monitoring visits over a year and children's cases in different states (pseudonymous; the
+names are made up and sealed like real ones)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from oretrace.core.actors import SystemActor
+from oretrace.core.demo import demo_step
+from oretrace.core.models import Country, Organisation
+from oretrace.programmes.choices import AgeBand, IloArea, Remediation, Source
+from oretrace.programmes.models import ChildCase, Programme, Village
+from oretrace.programmes.services import cases, monitoring, setup
+from oretrace.registry.models import Facility
+
+ACTOR = SystemActor("demo")
+NAME = "Child-labour-free mica villages, Koderma and Giridih"
+SET = "child-labour-free-village"
+# (village, district, latitude, longitude, the facilities' Latin names around it)
+VILLAGES = (
+    ("Dhorkola", "Koderma", "24.4712", "85.6034", ("Dhorkola Mica Collection Centre",)),
+    ("Domchanch", "Koderma", "24.4766", "85.6873", ("Domchanch Mica Collection Centre",)),
+    ("Tisri", "Giridih", "24.5923", "86.0711", ("Tisri Mica Picking Area",)),
+)
+# Each visit's values, a quarter apart, oldest first: enrolment up, children at sites down.
+VISITS = (
+    {"school_enrolment": "71", "children_at_sites": "14", "alternative_income": "38"},
+    {
+        "school_enrolment": "78",
+        "children_at_sites": "9",
+        "alternative_income": "44",
+        "health_camp": "52",
+    },
+    {
+        "school_enrolment": "86",
+        "children_at_sites": "4",
+        "alternative_income": "51",
+        "health_camp": "67",
+        "social_schemes": "74",
+    },
+)
+
+
+def _villages(programme: Programme, india: Country) -> list[Village]:
+    made = []
+    for name, district, lat, lon, near in VILLAGES:
+        village = setup.add_village(
+            programme,
+            actor=ACTOR,
+            name=name,
+            district=district,
+            state="Jharkhand",
+            country=india,
+            latitude=Decimal(lat),
+            longitude=Decimal(lon),
+        )
+        for facility in Facility.objects.filter(name_latin__in=near):
+            setup.link_facility(village, facility, actor=ACTOR)
+        made.append(village)
+    return made
+
+
+def _visits(villages: list[Village], today: date) -> None:
+    for offset, village in enumerate(villages):
+        for step, values in enumerate(VISITS):
+            day = today - timedelta(days=270 - 90 * step + 7 * offset)
+            monitoring.record_visit(
+                village,
+                actor=ACTOR,
+                visited_on=day,
+                values={code: Decimal(v) - offset for code, v in values.items()},
+                evidence="School registers checked with the head teacher; site walk at noon.",
+            )
+
+
+def _cases(villages: list[Village], today: date) -> None:
+    """Four children: one just identified, one with a case plan, one in follow-up with an
+    overdue visit, one closed after two follow-ups out of work."""
+    dhorkola, domchanch, tisri = villages
+
+    def child(village: Village, name: str, band: str, ago: int, source: str) -> ChildCase:
+        return cases.identify(
+            village,
+            actor=ACTOR,
+            identity={"name": name, "birth_date": "", "location": f"{village.name}, ward 3"},
+            age_band=band,
+            source=source,
+            identified_on=today - timedelta(days=ago),
+            consent_by="parent",
+            consent_on=today - timedelta(days=ago),
+        )
+
+    child(dhorkola, "Demo child Asha", AgeBand.TWELVE_TO_14, 5, Source.MONITORING)
+    planned = child(domchanch, "Demo child Bablu", AgeBand.SIX_TO_11, 40, Source.SCHOOL)
+    cases.assess(planned, actor=ACTOR, on=today - timedelta(days=35))
+    cases.make_plan(planned, actor=ACTOR, on=today - timedelta(days=30))
+    late = child(tisri, "Demo child Chhotu", AgeBand.TWELVE_TO_14, 200, Source.GRIEVANCE)
+    closed = child(dhorkola, "Demo child Dipa", AgeBand.SIX_TO_11, 400, Source.MONITORING)
+    for case, services in (
+        (late, (Remediation.BRIDGE_SCHOOL,)),
+        (closed, (Remediation.SCHOOL, Remediation.INCOME, Remediation.BIRTH_REGISTRATION)),
+    ):
+        start = case.identified_on
+        cases.assess(case, actor=ACTOR, on=start + timedelta(days=3))
+        cases.make_plan(case, actor=ACTOR, on=start + timedelta(days=7))
+        for kind in services:
+            cases.add_service(
+                case,
+                actor=ACTOR,
+                kind=kind,
+                planned_on=start + timedelta(days=7),
+                referred_to="District Child Protection Unit"
+                if kind == Remediation.BIRTH_REGISTRATION
+                else "",
+                delivered_on=start + timedelta(days=20),
+            )
+    cases.record_follow_up(
+        late, actor=ACTOR, done_on=late.identified_on + timedelta(days=97), still_working=True
+    )
+    first = closed.identified_on + timedelta(days=97)
+    cases.record_follow_up(closed, actor=ACTOR, done_on=first, still_working=False)
+    cases.record_follow_up(
+        closed, actor=ACTOR, done_on=first + timedelta(days=90), still_working=False
+    )
+    cases.close(closed, actor=ACTOR, on=first + timedelta(days=95))
+
+
+@demo_step("programmes")
+def build_programmes(say: Callable[[str], None]) -> None:
+    initiative = Organisation.objects.filter(slug="mica-initiative").first()
+    india = Country.objects.filter(code="IN").first()
+    if initiative is None or india is None or Programme.objects.filter(name=NAME).exists():
+        return
+    today = timezone.localdate()
+    programme = setup.create_programme(
+        actor=ACTOR,
+        organisation_id=initiative.pk,
+        name=NAME,
+        starts_on=today - timedelta(days=420),
+        ends_on=today + timedelta(days=680),
+        partners="Bal Vikas Kendra, Koderma\nJharkhand Health Camps Trust",
+        donors="Aurelia Motors Foundation\nRhein Pigmente",
+        areas=[IloArea.AREA_BASED, IloArea.EDUCATION, IloArea.DECENT_WORK],
+        indicator_set=SET,
+    )
+    setup.set_target(
+        programme,
+        actor=ACTOR,
+        indicator="school_enrolment",
+        baseline=Decimal("70"),
+        target=Decimal("95"),
+        by=today + timedelta(days=680),
+    )
+    setup.add_period(
+        programme,
+        actor=ACTOR,
+        label="Year 1",
+        starts_on=today - timedelta(days=420),
+        ends_on=today - timedelta(days=56),
+    )
+    setup.add_period(
+        programme,
+        actor=ACTOR,
+        label="Year 2",
+        starts_on=today - timedelta(days=55),
+        ends_on=today + timedelta(days=310),
+    )
+    villages = _villages(programme, india)
+    _visits(villages, today)
+    _cases(villages, today)
+    say(f"programmes: {NAME} with {len(villages)} villages and 4 children's cases")

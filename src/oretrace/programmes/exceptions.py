@@ -1,0 +1,18 @@
+"""Errors of the programme services; they carry no HTTP status."""
+
+from oretrace.core.exceptions import OretraceError
+
+
+class ProgrammeError(OretraceError):
+    """A programme request that cannot be carried out as given; the message says why.
+
+    ``field`` names the input that is wrong (the form's field) when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class SealError(OretraceError):
+    """A child's sealed record that cannot be sealed or opened (a missing or wrong key)."""

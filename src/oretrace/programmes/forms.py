@@ -1,0 +1,155 @@
+"""Forms of the programme pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from oretrace.core.models import Country
+from oretrace.programmes import catalogue
+from oretrace.programmes.choices import AgeBand, IloArea, Remediation, Source
+from oretrace.programmes.indicatorsets import IndicatorSet
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def _date(label: Any, required: bool = True) -> forms.DateField:
+    return forms.DateField(label=label, widget=DateInput, required=required)
+
+
+def _coordinate(label: Any) -> forms.DecimalField:
+    return forms.DecimalField(label=label, max_digits=9, decimal_places=6, required=False)
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    starts_on = _date(_("Starts"))
+    ends_on = _date(_("Ends"), required=False)
+    partners = forms.CharField(
+        label=_("Partners (one per line)"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+    donors = forms.CharField(
+        label=_("Donors (one per line)"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+    areas = forms.MultipleChoiceField(
+        label=_("ILO areas of work"),
+        choices=IloArea.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    indicator_set = forms.ChoiceField(label=_("Indicator set"), choices=())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicator_set"].choices = catalogue.choices()  # type: ignore[attr-defined]
+
+
+class VillageForm(forms.Form):
+    name = forms.CharField(label=_("Village or community"), max_length=200)
+    district = forms.CharField(label=_("District"), max_length=120, required=False)
+    state = forms.CharField(label=_("State"), max_length=120, required=False)
+    country: forms.ModelChoiceField[Country] = forms.ModelChoiceField(
+        label=_("Country"), queryset=Country.objects.all(), to_field_name="code"
+    )
+    latitude = _coordinate(_("Latitude"))
+    longitude = _coordinate(_("Longitude"))
+
+
+class TargetForm(forms.Form):
+    indicator = forms.ChoiceField(label=_("Indicator"), choices=())
+    baseline = forms.DecimalField(label=_("Baseline"), max_digits=12, decimal_places=2)
+    target = forms.DecimalField(label=_("Target"), max_digits=12, decimal_places=2)
+    by = _date(_("By"))
+
+    def __init__(self, *args: Any, indicator_set: IndicatorSet | None, language: str, **kw: Any):
+        super().__init__(*args, **kw)
+        codes = indicator_set.indicators if indicator_set else ()
+        self.fields["indicator"].choices = [(i.code, i.title(language)) for i in codes]  # type: ignore[attr-defined]
+
+
+class PeriodForm(forms.Form):
+    label = forms.CharField(label=_("Period"), max_length=60)
+    starts_on = _date(_("Starts"))
+    ends_on = _date(_("Ends"))
+
+
+class LinkFacilityForm(forms.Form):
+    facility = forms.ChoiceField(label=_("Mine or collection point"), choices=())
+
+    def __init__(self, *args: Any, facilities: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].choices = [(str(pk), name) for pk, name in facilities]  # type: ignore[attr-defined]
+
+
+class VisitForm(forms.Form):
+    """A monitoring visit: one field per indicator of the set, plus day, place and evidence."""
+
+    visited_on = _date(_("Visited on"))
+    latitude = _coordinate(_("Latitude"))
+    longitude = _coordinate(_("Longitude"))
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        help_text=_("What was seen and where it is kept (registers, photos, lists)."),
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, indicator_set: IndicatorSet, language: str, **kw: Any):
+        super().__init__(*args, **kw)
+        self.codes = [i.code for i in indicator_set.indicators]
+        for indicator in indicator_set.indicators:
+            self.fields[f"value_{indicator.code}"] = forms.DecimalField(
+                label=indicator.title(language) + (" (%)" if indicator.unit == "percent" else ""),
+                max_digits=12,
+                decimal_places=2,
+                required=False,
+                min_value=0,
+            )
+
+    def values(self) -> dict[str, Any]:
+        return {code: self.cleaned_data.get(f"value_{code}") for code in self.codes}
+
+
+class IdentifyForm(forms.Form):
+    """A child identified: who (sealed), and what the programme may keep in clear."""
+
+    name = forms.CharField(label=_("Child's name"), max_length=200)
+    birth_date = _date(_("Date of birth"), required=False)
+    location = forms.CharField(label=_("Where the child lives"), max_length=300, required=False)
+    village = forms.ChoiceField(label=_("Village"), choices=())
+    age_band = forms.ChoiceField(label=_("Age"), choices=AgeBand.choices)
+    source = forms.ChoiceField(label=_("Identified through"), choices=Source.choices)
+    identified_on = _date(_("Identified on"))
+    found_working = forms.BooleanField(
+        label=_("Found in child labour"), required=False, initial=True
+    )
+    consent_by = forms.CharField(
+        label=_("Consent given by"), max_length=60, help_text=_("Parent, guardian or the child.")
+    )
+    consent_on = _date(_("Consent given on"))
+
+    def __init__(self, *args: Any, villages: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village"].choices = [(str(pk), name) for pk, name in villages]  # type: ignore[attr-defined]
+
+
+class DayForm(forms.Form):
+    on = _date(_("On"))
+
+
+class ServiceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Service"), choices=Remediation.choices)
+    referred_to = forms.CharField(
+        label=_("Referred to (partner organisation)"), max_length=200, required=False
+    )
+    planned_on = _date(_("Planned on"))
+    delivered_on = _date(_("Delivered on"), required=False)
+
+
+class FollowUpForm(forms.Form):
+    done_on = _date(_("Visited on"))
+    still_working = forms.BooleanField(label=_("Still found working"), required=False)

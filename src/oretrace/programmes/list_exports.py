@@ -1,0 +1,40 @@
+"""The download (CSV/XLSX) of a programme's computed indicators (web/exports.py): one line per
+village (or the whole programme) and reporting period; counts and shares, never a child."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from oretrace.programmes.queries import FigureRow
+from oretrace.web.exports import Column, ListExport
+
+
+def _scope(row: FigureRow) -> str:
+    return row.scope or str(gettext_lazy("Whole programme"))
+
+
+def _period(row: FigureRow) -> str:
+    return row.period or str(gettext_lazy("All time"))
+
+
+FIGURES_EXPORT = ListExport(
+    "programme-indicators",
+    (
+        Column(gettext_lazy("Village"), _scope),
+        Column(gettext_lazy("Period"), _period),
+        Column(gettext_lazy("Children identified"), lambda r: r.figures.identified),
+        Column(gettext_lazy("With at least one remediation"), lambda r: r.figures.with_remediation),
+        Column(gettext_lazy("At least one remediation (%)"), lambda r: r.figures.remediation_share),
+        Column(gettext_lazy("With more than one type"), lambda r: r.figures.multiple_types),
+        Column(gettext_lazy("More than one type (%)"), lambda r: r.figures.multiple_share),
+        Column(gettext_lazy("Followed up"), lambda r: r.figures.followed_up),
+        Column(gettext_lazy("No longer working at follow-up"), lambda r: r.figures.out_of_work),
+        Column(
+            gettext_lazy("No longer working at follow-up (%)"),
+            lambda r: r.figures.out_of_work_share,
+        ),
+        Column(gettext_lazy("Follow-up visits due"), lambda r: r.figures.visits_due),
+        Column(gettext_lazy("Visits on time"), lambda r: r.figures.visits_on_time),
+        Column(gettext_lazy("Visits on time (%)"), lambda r: r.figures.on_time_share),
+    ),
+)

@@ -1,0 +1,239 @@
+"""Community programmes, their villages, monitoring visits and children's cases.
+
+A ``Programme`` (run by one organisation, typically an initiative) covers ``Village`` rows, each
+linked to the registry's mines and collection points around it, with baselines and targets
+(``Target``) and reporting periods. A ``MonitoringVisit`` records one indicator set's values
+(``VisitValue``) for a village, under the set version it was recorded with. A ``ChildCase``
+follows a child from identification to closure under a pseudonymous reference; what identifies
+the child is sealed with keys outside the database (``sealing``), each opening is a
+``CaseRead``. ``Service`` rows are remediation services and referrals, ``FollowUp`` rows the
+visits due and made.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from oretrace.core.models import OrgOwnedModel
+from oretrace.core.sealing import Sealed
+from oretrace.programmes.choices import AgeBand, CaseStatus, Remediation, Source
+
+
+class Programme(OrgOwnedModel):
+    """A community programme: who runs it, who takes part and pays, when, and what it works on."""
+
+    name = models.CharField(max_length=200)
+    partners = models.TextField(blank=True, help_text="Implementing partners, one per line.")
+    donors = models.TextField(blank=True, help_text="Donors and funders, one per line.")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    areas = models.JSONField(default=list, help_text="ILO areas of work (choices.IloArea).")
+    indicator_set = models.CharField(
+        max_length=60, help_text="The indicator set its villages are monitored with."
+    )
+    follow_ups_to_close = models.PositiveSmallIntegerField(
+        default=2, help_text="Follow-up visits finding the child out of work before closing."
+    )
+    follow_up_days = models.PositiveSmallIntegerField(
+        default=90, help_text="Days between a case's follow-up visits."
+    )
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def partner_list(self) -> list[str]:
+        return [line.strip() for line in self.partners.splitlines() if line.strip()]
+
+    def donor_list(self) -> list[str]:
+        return [line.strip() for line in self.donors.splitlines() if line.strip()]
+
+
+class Village(OrgOwnedModel):
+    """A village or community a programme works in, and the mines and depots around it."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="villages")
+    name = models.CharField(max_length=200)
+    district = models.CharField(max_length=120, blank=True)
+    state = models.CharField(max_length=120, blank=True)
+    country = models.ForeignKey("core.Country", on_delete=models.PROTECT, related_name="+")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    facilities = models.ManyToManyField(
+        "registry.Facility", related_name="programme_villages", blank=True
+    )
+
+    class Meta:
+        ordering = ("name",)
+        constraints = (
+            models.UniqueConstraint(fields=("programme", "name"), name="programme_village_name"),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReportingPeriod(OrgOwnedModel):
+    """A period the programme reports on (a quarter, a donor's year)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="periods")
+    label = models.CharField(max_length=60)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ("starts_on",)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Target(OrgOwnedModel):
+    """Where an indicator stood at the baseline and where the programme means it to be."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="targets")
+    indicator = models.CharField(max_length=60)
+    baseline = models.DecimalField(max_digits=12, decimal_places=2)
+    target = models.DecimalField(max_digits=12, decimal_places=2)
+    by = models.DateField(help_text="When the target should be met.")
+
+    class Meta:
+        ordering = ("indicator",)
+        constraints = (
+            models.UniqueConstraint(fields=("programme", "indicator"), name="programme_target"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.baseline} → {self.target}"
+
+
+class MonitoringVisit(OrgOwnedModel):
+    """One visit to a village recording an indicator set, under the version it was made with."""
+
+    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="visits")
+    visited_on = models.DateField()
+    indicator_set = models.CharField(max_length=60)
+    set_version = models.PositiveIntegerField()
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    evidence = models.TextField(
+        blank=True, help_text="What was seen and where it is kept (photos, registers, lists)."
+    )
+
+    class Meta:
+        ordering = ("-visited_on", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.visited_on}"
+
+
+class VisitValue(models.Model):
+    """One indicator's value found on a visit."""
+
+    visit = models.ForeignKey(MonitoringVisit, on_delete=models.CASCADE, related_name="values")
+    indicator = models.CharField(max_length=60)
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ("pk",)
+        constraints = (
+            models.UniqueConstraint(fields=("visit", "indicator"), name="programme_visit_value"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.indicator}={self.value}"
+
+
+class ChildCase(OrgOwnedModel):
+    """A child's remediation case, known by its pseudonymous reference everywhere; who the
+    child is (name, birth date, location) is sealed in ``sealed``."""
+
+    changelog_exclude = ("sealed",)
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cases")
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="cases")
+    reference = models.CharField(max_length=16, unique=True, editable=False)
+    age_band = models.CharField(max_length=5, choices=AgeBand.choices)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    identified_on = models.DateField()
+    found_working = models.BooleanField(
+        default=True, help_text="Found in child labour (hazardous work) when identified."
+    )
+    consent_on = models.DateField(null=True, blank=True)
+    consent_by = models.CharField(
+        max_length=60, blank=True, help_text="Who consented: 'parent', 'guardian', 'child'."
+    )
+    assessed_on = models.DateField(null=True, blank=True)
+    plan_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=CaseStatus.choices, default=CaseStatus.IDENTIFIED
+    )
+    key_id = models.CharField(max_length=40)
+    sealed = models.BinaryField()
+
+    class Meta:
+        ordering = ("-identified_on", "-pk")
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def sealed_identity(self) -> Sealed:
+        return Sealed(self.key_id, bytes(self.sealed))
+
+
+class Service(models.Model):
+    """A remediation service for a case: given by the programme or referred to a partner."""
+
+    case = models.ForeignKey(ChildCase, on_delete=models.CASCADE, related_name="services")
+    kind = models.CharField(max_length=20, choices=Remediation.choices)
+    referred_to = models.CharField(
+        max_length=200, blank=True, help_text="The partner organisation it was referred to."
+    )
+    planned_on = models.DateField()
+    due_on = models.DateField()
+    delivered_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("planned_on", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind}"
+
+
+class FollowUp(models.Model):
+    """A follow-up visit to a child: due on a day, made (or not) on another."""
+
+    case = models.ForeignKey(ChildCase, on_delete=models.CASCADE, related_name="follow_ups")
+    due_on = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+    still_working = models.BooleanField(
+        null=True, help_text="Found in child labour at this visit (unknown until made)."
+    )
+
+    class Meta:
+        ordering = ("due_on", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.case} due {self.due_on}"
+
+    def on_time(self) -> bool:
+        return self.done_on is not None and self.done_on <= self.due_on
+
+
+class CaseRead(models.Model):
+    """Who opened a child's identity, and when: every opening is one row."""
+
+    case = models.ForeignKey(ChildCase, on_delete=models.CASCADE, related_name="reads")
+    member = models.ForeignKey("core.Membership", on_delete=models.PROTECT, related_name="+")
+    read_at = models.DateTimeField(default=timezone.now)
+    purpose = models.CharField(max_length=40, default="case page")
+
+    class Meta:
+        ordering = ("-read_at",)
+
+    def __str__(self) -> str:
+        return f"read of {self.case_id}"

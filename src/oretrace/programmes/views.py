@@ -1,0 +1,321 @@
+"""Pages of the programmes app.
+
+Every member of the owning organisation (and of an organisation it shared the programme with,
+such as a donor) reads the programme, its villages, their monitoring and the indicators
+computed from the cases; compliance officers and case workers set it up and record visits.
+Children's cases are pages for case workers only: to anyone else a case does not exist (404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+
+from oretrace.core.exceptions import NotFound
+from oretrace.core.models import Membership
+from oretrace.core.requests import AuthenticatedRequest
+from oretrace.core.tenancy import scope_to_member
+from oretrace.programmes import catalogue, forms, queries
+from oretrace.programmes.choices import IloArea
+from oretrace.programmes.list_exports import FIGURES_EXPORT
+from oretrace.programmes.models import ChildCase, Programme, Village
+from oretrace.programmes.permissions import can_handle_child_cases, can_run_programmes
+from oretrace.programmes.services import cases as case_services
+from oretrace.programmes.services import monitoring, setup
+from oretrace.programmes.services.setup import NEARBY_KINDS
+from oretrace.registry.models import Facility
+from oretrace.web.views import errors_as_messages, errors_on_form, member_required, requires
+
+
+def _found(read: Any, *args: Any) -> Any:
+    try:
+        return read(*args)
+    except NotFound:
+        raise Http404 from None
+
+
+@member_required
+def programme_list(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
+    return render(
+        request,
+        "programmes/programme_list.html",
+        {
+            "programmes": queries.programmes_for(member),
+            "may_run": can_run_programmes(member),
+        },
+    )
+
+
+@member_required
+@requires(can_run_programmes)
+def programme_new(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
+    form = forms.ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_on_form(form):
+            programme = setup.create_programme(actor=member, **form.cleaned_data)
+            return redirect("programmes:programme", programme_id=programme.pk)
+    return render(request, "programmes/programme_new.html", {"form": form})
+
+
+def _setup_forms(programme: Programme, data: Any, do: str) -> dict[str, Any]:
+    language = translation.get_language() or "en"
+
+    def bound(name: str) -> Any:
+        return data if do == name else None
+
+    return {
+        "village": forms.VillageForm(bound("village"), prefix="village"),
+        "target": forms.TargetForm(
+            bound("target"),
+            prefix="target",
+            indicator_set=catalogue.latest(programme.indicator_set),
+            language=language,
+        ),
+        "period": forms.PeriodForm(bound("period"), prefix="period"),
+    }
+
+
+@member_required
+@requires(can_run_programmes)
+def programme_detail(
+    request: AuthenticatedRequest, member: Membership, programme_id: int
+) -> HttpResponse:
+    """A programme: its villages, targets, periods and trends; setting it up."""
+    programme: Programme = _found(queries.programme_for, member, programme_id)
+    do = request.POST.get("do", "") if request.method == "POST" else ""
+    setup_forms = _setup_forms(programme, request.POST, do)
+    form = setup_forms.get(do)
+    if form is not None and form.is_valid():
+        with errors_on_form(form) as tried:
+            if do == "village":
+                setup.add_village(programme, actor=member, **form.cleaned_data)
+            elif do == "target":
+                setup.set_target(programme, actor=member, **form.cleaned_data)
+            else:
+                setup.add_period(programme, actor=member, **form.cleaned_data)
+        if not tried.error:
+            return redirect("programmes:programme", programme_id=programme.pk)
+    language = translation.get_language() or "en"
+    indicator_set = catalogue.latest(programme.indicator_set)
+    areas = dict(IloArea.choices)
+    return render(
+        request,
+        "programmes/programme_detail.html",
+        {
+            "programme": programme,
+            "areas": [areas[a] for a in programme.areas if a in areas],
+            "indicator_set": indicator_set,
+            "set_title": indicator_set.title(language) if indicator_set else "",
+            "villages": programme.villages.prefetch_related("facilities"),
+            "targets": programme.targets.all(),
+            "periods": programme.periods.all(),
+            "trends": queries.trends(programme, language=language),
+            "forms": setup_forms,
+            "may_run": can_run_programmes(member)
+            and member.organisation_id == programme.organisation_id,
+            "may_handle_cases": can_handle_child_cases(member),
+        },
+    )
+
+
+def _nearby(member: Membership, village: Village) -> list[tuple[int, str]]:
+    found = scope_to_member(Facility.objects.filter(kind__in=NEARBY_KINDS), member).exclude(
+        pk__in=village.facilities.values("pk")
+    )
+    if village.country_id:
+        found = found.filter(country_id=village.country_id)
+    return [(f.pk, f.name_latin or f.name) for f in found.order_by("name")[:200]]
+
+
+@member_required
+@requires(can_run_programmes)
+def village_detail(
+    request: AuthenticatedRequest, member: Membership, village_id: int
+) -> HttpResponse:
+    """A village: its facilities, trends and monitoring visits; recording a visit."""
+    village: Village = _found(queries.village_for, member, village_id)
+    programme = village.programme
+    language = translation.get_language() or "en"
+    indicator_set = catalogue.latest(programme.indicator_set)
+    do = request.POST.get("do", "") if request.method == "POST" else ""
+    link = forms.LinkFacilityForm(
+        request.POST if do == "link" else None, prefix="link", facilities=_nearby(member, village)
+    )
+    visit = (
+        forms.VisitForm(
+            request.POST if do == "visit" else None,
+            prefix="visit",
+            indicator_set=indicator_set,
+            language=language,
+            initial={"visited_on": timezone.localdate()},
+        )
+        if indicator_set
+        else None
+    )
+    if do == "link" and link.is_valid():
+        with errors_on_form(link) as tried:
+            facility = scope_to_member(Facility.objects.all(), member).get(
+                pk=int(link.cleaned_data["facility"])
+            )
+            setup.link_facility(village, facility, actor=member)
+        if not tried.error:
+            return redirect("programmes:village", village_id=village.pk)
+    if do == "visit" and visit is not None and visit.is_valid():
+        data = visit.cleaned_data
+        with errors_on_form(visit) as tried:
+            monitoring.record_visit(
+                village,
+                actor=member,
+                visited_on=data["visited_on"],
+                values=visit.values(),
+                evidence=data["evidence"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+            )
+        if not tried.error:
+            return redirect("programmes:village", village_id=village.pk)
+    visits = [(v, queries.indicator_set_of(v)) for v in queries.visits_of(village)[:30]]
+    return render(
+        request,
+        "programmes/village_detail.html",
+        {
+            "village": village,
+            "programme": programme,
+            "facilities": village.facilities.all(),
+            "trends": queries.trends(programme, village=village, language=language),
+            "visits": visits,
+            "language": language[:2],
+            "link": link,
+            "visit_form": visit,
+            "may_run": can_run_programmes(member)
+            and member.organisation_id == village.organisation_id,
+        },
+    )
+
+
+@member_required
+def indicators(
+    request: AuthenticatedRequest, member: Membership, programme_id: int
+) -> HttpResponse:
+    """The indicators computed from the programme's cases, by village and period; no case data."""
+    programme: Programme = _found(queries.programme_for, member, programme_id)
+    rows = queries.figure_rows(programme)
+    if (download := FIGURES_EXPORT.response(request, rows, count=lambda: len(rows))) is not None:
+        return download
+    return render(request, "programmes/indicators.html", {"programme": programme, "rows": rows})
+
+
+# --- children's cases ---------------------------------------------------------------------------
+@member_required
+@requires(can_handle_child_cases)
+def case_list(request: AuthenticatedRequest, member: Membership, programme_id: int) -> HttpResponse:
+    """A programme's children's cases (case workers only), with due and overdue visits; opening
+    a new case."""
+    programme: Programme = _found(queries.programme_for, member, programme_id)
+    if not can_handle_child_cases(member) or programme.organisation_id != member.organisation_id:
+        return render(request, "programmes/case_list.html", {"programme": programme})
+    villages = [(v.pk, v.name) for v in programme.villages.all()]
+    form = forms.IdentifyForm(request.POST or None, villages=villages)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with errors_on_form(form):
+            case = case_services.identify(
+                programme.villages.get(pk=int(data["village"])),
+                actor=member,
+                identity={
+                    "name": data["name"],
+                    "birth_date": data["birth_date"].isoformat() if data["birth_date"] else "",
+                    "location": data["location"],
+                },
+                age_band=data["age_band"],
+                source=data["source"],
+                identified_on=data["identified_on"],
+                consent_by=data["consent_by"],
+                consent_on=data["consent_on"],
+                found_working=data["found_working"],
+            )
+            return redirect("programmes:case", child_case_id=case.pk)
+    overdue = request.GET.get("overdue") == "1"
+    found = queries.cases_for(member, programme=programme, overdue=overdue).distinct()
+    return render(
+        request,
+        "programmes/case_list.html",
+        {
+            "programme": programme,
+            "cases": found[:100],
+            "may_handle": True,
+            "counts": queries.case_counts(member, programme),
+            "overdue": overdue,
+            "form": form,
+        },
+    )
+
+
+def _case_forms(data: Any, do: str) -> dict[str, Any]:
+    def bound(name: str) -> Any:
+        return data if do == name else None
+
+    today = {"on": timezone.localdate()}
+    return {
+        "assess": forms.DayForm(bound("assess"), prefix="assess", initial=today),
+        "plan": forms.DayForm(bound("plan"), prefix="plan", initial=today),
+        "service": forms.ServiceForm(bound("service"), prefix="service"),
+        "follow_up": forms.FollowUpForm(bound("follow_up"), prefix="follow_up"),
+        "close": forms.DayForm(bound("close"), prefix="close", initial=today),
+    }
+
+
+def _act(case: ChildCase, member: Membership, do: str, data: dict[str, Any]) -> None:
+    if do == "assess":
+        case_services.assess(case, actor=member, on=data["on"])
+    elif do == "plan":
+        case_services.make_plan(case, actor=member, on=data["on"])
+    elif do == "service":
+        case_services.add_service(case, actor=member, **data)
+    elif do == "follow_up":
+        case_services.record_follow_up(case, actor=member, **data)
+    elif do == "close":
+        case_services.close(case, actor=member, on=data["on"])
+
+
+@member_required
+def case_detail(
+    request: AuthenticatedRequest, member: Membership, child_case_id: int
+) -> HttpResponse:
+    """One child's case: who the child is (the opening logged), services, follow-ups, actions."""
+    case: ChildCase = _found(queries.case_for, member, child_case_id)
+    do = request.POST.get("do", "") if request.method == "POST" else ""
+    action_forms = _case_forms(request.POST, do)
+    form = action_forms.get(do)
+    if request.method == "POST" and do == "deliver":
+        wanted = request.POST.get("service", "")
+        service = case.services.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        if service is None:
+            raise Http404
+        with errors_as_messages(request):
+            case_services.deliver_service(service, actor=member, on=timezone.localdate())
+        return redirect("programmes:case", child_case_id=case.pk)
+    if form is not None and form.is_valid():
+        with errors_as_messages(request) as tried:
+            _act(case, member, do, form.cleaned_data)
+        if not tried.error:
+            return redirect("programmes:case", child_case_id=case.pk)
+    identity = case_services.read_identity(case, actor=member)
+    case.refresh_from_db()
+    today = timezone.localdate()
+    return render(
+        request,
+        "programmes/case_detail.html",
+        {
+            "case": case,
+            "identity": identity,
+            "services": case.services.all(),
+            "follow_ups": case.follow_ups.all(),
+            "today": today,
+            "forms": action_forms,
+            "reads": queries.reads_of(case),
+        },
+    )
