@@ -63,10 +63,10 @@ class KeyRing:
     setting: str
     purpose: str
     error: type[OretraceError] = OretraceError
-    # Whether texts sealed by this ring are stored (``app_label.Model`` whose rows name their
-    # key in ``key_id``, not counting those with ``purged`` set where it has that flag): with no key in the folder, the first key is then
-    # refused, not made — the folder is missing (a new node, a restore without it), and a new
-    # key would seal new texts while the old ones stay unreadable.
+    # The model whose rows hold this ring's texts (``app_label.Model``; a row names its key in
+    # ``key_id``, and one with ``purged`` set holds none). With no key in the folder while such
+    # rows exist, the first key is refused, not made: the folder is missing (a new node, a
+    # restore without it), and a new key would seal new texts while the old stay unreadable.
     sealed_model: str = ""
 
     def folder(self) -> Path:
