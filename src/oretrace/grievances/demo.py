@@ -36,9 +36,7 @@ def build_grievances(say: Callable[[str], None]) -> None:
         "your name.",
     )
     today = timezone.localdate()
-    intake.file_report(
-        channel, text="The sorting shed at the Giridih unit has no drinking water.", language="hi"
-    )
+    intake.file_report(channel, text="गिरिडीह इकाई के छंटाई शेड में पीने का पानी नहीं है।", language="hi")
     heard = intake.record_report(
         channel,
         actor=admin,

@@ -39,9 +39,11 @@ PAGE = 50
 
 
 # --- the reporter's pages ---------------------------------------------------------------------
-def _language(request: HttpRequest) -> str:
+def _chosen_language(request: HttpRequest) -> str:
+    """The language the reporter chose with ``?lang=`` (carried on to their next page), or "".
+    Without a choice the page speaks the browser's language and its links carry none."""
     code = request.GET.get("lang", "")
-    return code if code in dict(settings.LANGUAGES) else translation.get_language()
+    return code if code in dict(settings.LANGUAGES) else ""
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -67,7 +69,8 @@ def _voice(request: HttpRequest, template: str, context: dict[str, Any]) -> Http
 def intake(request: HttpRequest, channel: str) -> HttpResponse:
     """The short report form; a sent report shows its receipt, once."""
     found = _channel(channel)
-    lang = _language(request)
+    chosen = _chosen_language(request)
+    lang = chosen or translation.get_language()
     with translation.override(lang):
         form = forms.ReportForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -78,10 +81,10 @@ def intake(request: HttpRequest, channel: str) -> HttpResponse:
                 return _voice(
                     request,
                     "grievances/voice_receipt.html",
-                    {"channel": found, "receipt": filed.grouped_receipt, "lang": lang},
+                    {"channel": found, "receipt": filed.grouped_receipt, "lang": chosen},
                 )
         return _voice(
-            request, "grievances/voice_form.html", {"channel": found, "form": form, "lang": lang}
+            request, "grievances/voice_form.html", {"channel": found, "form": form, "lang": chosen}
         )
 
 
@@ -90,10 +93,11 @@ def intake(request: HttpRequest, channel: str) -> HttpResponse:
 def follow(request: HttpRequest, channel: str) -> HttpResponse:
     """Come back with the receipt: read the replies and answer."""
     found = _channel(channel)
-    lang = _language(request)
+    chosen = _chosen_language(request)
+    lang = chosen or translation.get_language()
     with translation.override(lang):
         form = forms.ReceiptForm(request.POST or None)
-        context: dict[str, Any] = {"channel": found, "form": form, "lang": lang}
+        context: dict[str, Any] = {"channel": found, "form": form, "lang": chosen}
         if request.method == "POST" and form.is_valid():
             with errors_on_form(form):
                 case = intake_services.find_case(found, form.cleaned_data["receipt"])
