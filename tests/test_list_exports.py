@@ -49,6 +49,8 @@ NOT_LISTS = {
     "risk:score": "one score's breakdown (the scores list is the download)",
     "risk:facility_score": "one facility's score, its breakdown and history",
     "risk:supplier_score": "one supplier's score, its breakdown and history",
+    "audits:list": "the audits of each side, short tables; their CSV/XLSX export comes with the "
+    "audit report and exports (issue 19 section 5, the audit-rules slice)",
 }
 HTML = re.compile(r"text/html")
 EXPORT_LINK = re.compile(r'<a href="\?([^"]*)" data-export="(csv|xlsx)"')
