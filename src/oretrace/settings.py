@@ -85,8 +85,9 @@ INSTALLED_APPS = [
     "oretrace.declarations",
     "oretrace.assessments",
     "oretrace.traceability",
-    "oretrace.risk",
+    # before risk: its demo's audits are in place when the risk demo computes the red flags
     "oretrace.audits",
+    "oretrace.risk",
     "oretrace.grievances",
     "oretrace.programmes",
     "oretrace.api",

@@ -176,3 +176,71 @@ def build_audit(say: Callable[[str], None]) -> None:
 
 def _day(audit: Audit, days: int) -> date:
     return (audit.report_on or timezone.localdate()) + timedelta(days=days)
+
+
+@demo_step("audits: a follow-up with an overdue action, and an audit in its fieldwork")
+def build_running_audits(say: Callable[[str], None]) -> None:
+    """Two running audits of the same unit: a follow-up whose plan has a corrective action
+    past its due date (on the dashboards of the three parties, in their notifications, and a
+    red flag once the flags are recomputed), and a surveillance visit in its fieldwork."""
+    processor_org = Organisation.objects.get(slug="giridih-mica")
+    unit = owned_by(Facility.objects.all(), processor_org.pk).get(kind=FacilityKind.PROCESSING_UNIT)
+    if unit.audits.count() > 1:
+        return
+    auditor = _member("thirdline-audit", "auditor@thirdline.example")
+    processor = _member("giridih-mica", "supplier@giridih.example")
+    initiative = _member("mica-initiative", "grievance@initiative.example")
+    today = timezone.localdate()
+    version = programmes.shipped_version(PROGRAMME)
+
+    def plan(audit_type: str, scope: str, start: date, end: date) -> Audit:
+        return audits.plan_audit(
+            actor=auditor,
+            organisation=auditor.organisation,
+            programme=version,
+            audit_type=audit_type,
+            auditee=processor_org,
+            facility=unit,
+            scope=scope,
+            planned_start=start,
+            planned_end=end,
+            programme_owner=initiative.organisation,
+        )
+
+    follow_up = plan(
+        "follow-up",
+        "The canteen and the toilets after the observation of the initial audit.",
+        today - timedelta(days=40),
+        today - timedelta(days=40),
+    )
+    audits.start_fieldwork(follow_up, actor=auditor)
+    canteen = findings.record_finding(
+        follow_up,
+        Criterion.objects.get(section__standard=follow_up.standard, code="OHS.5"),
+        grade="minor",
+        description="No drinking water in the canteen on the afternoon shift.",
+        actor=auditor,
+    )
+    audits.issue_report(follow_up, actor=auditor, report_on=today - timedelta(days=35))
+    actions.add_action(
+        Finding.objects.get(pk=canteen.pk),
+        actor=processor,
+        what="Install a filtered water tank in the canteen.",
+        owner_name="Unit manager",
+        due_on=today - timedelta(days=5),
+    )
+    visit = plan(
+        "surveillance",
+        "Sorting hall: hours and wages, a year after the initial audit.",
+        today,
+        today + timedelta(days=1),
+    )
+    audits.start_fieldwork(visit, actor=auditor)
+    findings.record_finding(
+        visit,
+        Criterion.objects.get(section__standard=visit.standard, code="LAB.2"),
+        grade="observation",
+        description="Overtime is recorded by hand; the register has gaps in the peak season.",
+        actor=auditor,
+    )
+    say(f"a follow-up (A-{follow_up.pk}) with an overdue action; A-{visit.pk} in its fieldwork")

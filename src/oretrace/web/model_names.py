@@ -91,6 +91,15 @@ MODEL_NAMES = frozenset(
         gettext_noop("target"),
         gettext_noop("village"),
         gettext_noop("visit value"),
+        # the audits app
+        gettext_noop("action evidence"),
+        gettext_noop("audit"),
+        gettext_noop("audit step"),
+        gettext_noop("cap review"),
+        gettext_noop("corrective action"),
+        gettext_noop("finding"),
+        gettext_noop("finding evidence"),
+        gettext_noop("programme version"),
     }
 )
 

@@ -111,3 +111,49 @@ def audit(mica, body, auditor, auditee_org, unit, owner_org) -> Audit:
 
 def criterion(audit: Audit, code: str) -> Criterion:
     return Criterion.objects.get(section__standard=audit.standard, code=code)
+
+
+@pytest.fixture
+def objects_of_a(org_a, member_a, mica, auditee_org, auditee, unit) -> dict[str, int]:
+    """An audit A's organisation runs (its administrator is its auditor), in its corrective
+    action plan: a finding with a photo, an action with evidence, a support request."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from oretrace.audits.services import actions, findings
+
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+    audit = audits.plan_audit(
+        actor=member_a,
+        organisation=org_a,
+        programme=mica,
+        audit_type="initial",
+        auditee=auditee_org,
+        facility=unit,
+        scope="tenancy",
+        planned_start=date(2026, 3, 2),
+        planned_end=date(2026, 3, 3),
+    )
+    audits.start_fieldwork(audit, actor=member_a)
+    finding = findings.record_finding(
+        audit, criterion(audit, "LAB.3"), grade="major", description="x", actor=member_a
+    )
+    photo = findings.add_finding_evidence(
+        finding, upload=SimpleUploadedFile("a.jpg", jpeg), actor=member_a
+    )
+    audits.issue_report(audit, actor=member_a, report_on=date(2026, 3, 10))
+    finding.refresh_from_db()
+    action = actions.add_action(
+        finding, actor=auditee, what="x", owner_name="y", due_on=date(2026, 4, 1)
+    )
+    proof = actions.add_action_evidence(
+        action, upload=SimpleUploadedFile("b.jpg", jpeg), actor=auditee
+    )
+    request = actions.request_support(finding, kind="training", message="x", actor=auditee)
+    return {
+        "audit": audit.pk,
+        "criterion": finding.criterion_id,
+        "action": action.pk,
+        "request": request.pk,
+        "finding_file": photo.pk,
+        "action_file": proof.pk,
+    }

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("demo")
 
 def _audit() -> Audit:
     return Audit.objects.select_related("facility", "organisation", "auditee").get(
-        organisation__slug="thirdline-audit", auditee__slug="giridih-mica"
+        organisation__slug="thirdline-audit", auditee__slug="giridih-mica", audit_type="initial"
     )
 
 
@@ -67,3 +67,18 @@ def test_the_major_findings_have_photos():
     audit = _audit()
     for finding in audit.findings.filter(grade="major"):
         assert finding.evidence.filter(content_type="image/jpeg").exists()
+
+
+def test_a_running_follow_up_has_an_overdue_action_on_the_dashboards():
+    from django.test import Client
+    from django.urls import reverse
+
+    follow_up = Audit.objects.get(audit_type="follow-up")
+    assert follow_up.status == "cap"
+    for email in ("supplier@giridih.example", "grievance@initiative.example"):
+        client = Client()
+        client.force_login(Membership.objects.get(user__email=email).user)
+        page = client.get(reverse("web:dashboard")).content.decode()
+        assert 'id="audit-actions-overdue"' in page
+        assert "OHS.5" in page
+    assert Audit.objects.get(audit_type="surveillance").status == "fieldwork"

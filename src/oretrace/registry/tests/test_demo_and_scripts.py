@@ -61,7 +61,7 @@ def test_processor_shares_its_facilities_with_its_initiative(demo):
     unit = Facility.objects.get(kind="processing_unit")
     assert Facility.objects.for_member(initiative).filter(pk=unit.pk).exists()
     assert not Facility.objects.for_member(stranger).filter(pk=unit.pk).exists()
-    assert unit.statuses.get().status == "Member"
+    assert unit.statuses.get(scheme="initiative").status == "Member"
 
 
 def test_processor_shares_only_its_unit_with_its_buyer(demo):

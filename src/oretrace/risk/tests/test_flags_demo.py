@@ -34,6 +34,8 @@ def test_the_demo_raises_these_flags_and_no_other(demo):
             *[("aurelia-motors", "listed-good-origin")] * 5,
             ("aurelia-motors", "custody-anomaly"),
             ("mica-initiative", "assessment-annex-ii-gap"),
+            # the demo's follow-up audit has a corrective action past its due date
+            ("mica-initiative", "audit-action-overdue"),
         ]
     )
     assert not RedFlag.objects.filter(closed_at__isnull=False).exists()
