@@ -100,6 +100,15 @@ MODEL_NAMES = frozenset(
         gettext_noop("finding"),
         gettext_noop("finding evidence"),
         gettext_noop("programme version"),
+        # worker voice (grievances)
+        gettext_noop("case"),
+        gettext_noop("case event"),
+        gettext_noop("channel"),
+        gettext_noop("channel day"),
+        gettext_noop("content read"),
+        gettext_noop("message"),
+        gettext_noop("note"),
+        gettext_noop("sms message"),
     }
 )
 
