@@ -205,6 +205,7 @@ def _audit_ids() -> dict[str, Any]:
     return {
         "audit_id": audit.pk,
         "criterion_id": finding.criterion_id,
+        "finding_id": finding.pk,
         "corrective_id": action.pk,
         "audit_request_id": support.pk,
         "finding_file_id": FindingEvidence.objects.order_by("pk").first().pk,

@@ -54,7 +54,7 @@ def test_setup_demo_check_sequence_is_idempotent(data_dir, production_data):
     assert "database migrated, reference data loaded" in setup.stdout
     first = _oretrace("demo", data_dir=data_dir)
     assert first.returncode == 0, first.stderr
-    assert "12 organisations, 14 users, 15 new memberships" in first.stdout
+    assert "12 organisations, 15 users, 16 new memberships" in first.stdout
     assert "compliance@aurelia.example" in first.stdout
     second = _oretrace("demo", data_dir=data_dir)
     assert "0 new memberships" in second.stdout

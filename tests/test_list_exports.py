@@ -28,6 +28,8 @@ pytestmark = pytest.mark.django_db
 # Pages that show a table but are not lists of things the user filters: the table is part of
 # one object's page, or a form's preview. A new entry needs a reason a reviewer accepts.
 NOT_LISTS = {
+    "programmes:programme": "one programme: villages, targets, periods and trends (the "
+    "programmes list and its indicators page are the downloads)",
     "web:dashboard": "a summary of recent items, each list it samples has its own download",
     "registry:facility": "one facility: its names, identifiers and statuses",
     "registry:match": "the result of one matching query, not a stored list",

@@ -1,10 +1,13 @@
-"""The download (CSV/XLSX) of a programme's computed indicators (web/exports.py): one line per
-village (or the whole programme) and reporting period; counts and shares, never a child."""
+"""The downloads (CSV/XLSX, web/exports.py): the programmes list, and a programme's computed
+indicators — one line per village (or the whole programme) and reporting period; counts and
+shares, never a child."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
+from oretrace.programmes.choices import IloArea
+from oretrace.programmes.models import Programme
 from oretrace.programmes.queries import FigureRow
 from oretrace.web.exports import Column, ListExport
 
@@ -36,5 +39,25 @@ FIGURES_EXPORT = ListExport(
         Column(gettext_lazy("Follow-up visits due"), lambda r: r.figures.visits_due),
         Column(gettext_lazy("Visits on time"), lambda r: r.figures.visits_on_time),
         Column(gettext_lazy("Visits on time (%)"), lambda r: r.figures.on_time_share),
+    ),
+)
+
+
+def _areas(programme: Programme) -> str:
+    names = dict(IloArea.choices)
+    return "; ".join(str(names[a]) for a in programme.areas if a in names)
+
+
+PROGRAMMES_EXPORT = ListExport(
+    "programmes",
+    (
+        Column(gettext_lazy("Programme"), lambda p: p.name),
+        Column(gettext_lazy("Run by"), lambda p: str(p.organisation)),
+        Column(gettext_lazy("Starts"), lambda p: p.starts_on),
+        Column(gettext_lazy("Ends"), lambda p: p.ends_on),
+        Column(gettext_lazy("Areas of work"), _areas),
+        Column(gettext_lazy("Partners"), lambda p: "; ".join(p.partner_list())),
+        Column(gettext_lazy("Donors"), lambda p: "; ".join(p.donor_list())),
+        Column(gettext_lazy("Villages"), lambda p: p.village_count),
     ),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -20,7 +21,7 @@ from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.tenancy import scope_to_member
 from oretrace.programmes import catalogue, forms, queries
 from oretrace.programmes.choices import IloArea
-from oretrace.programmes.list_exports import FIGURES_EXPORT
+from oretrace.programmes.list_exports import FIGURES_EXPORT, PROGRAMMES_EXPORT
 from oretrace.programmes.models import ChildCase, Programme, Village
 from oretrace.programmes.permissions import can_handle_child_cases, can_run_programmes
 from oretrace.programmes.services import cases as case_services
@@ -39,11 +40,19 @@ def _found(read: Any, *args: Any) -> Any:
 
 @member_required
 def programme_list(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
+    found = (
+        queries.programmes_for(member)
+        .select_related("organisation")
+        .annotate(village_count=Count("villages"))
+        .order_by("name", "pk")
+    )
+    if (download := PROGRAMMES_EXPORT.response(request, found)) is not None:
+        return download
     return render(
         request,
         "programmes/programme_list.html",
         {
-            "programmes": queries.programmes_for(member),
+            "programmes": found,
             "may_run": can_run_programmes(member),
         },
     )
