@@ -65,6 +65,9 @@ def test_every_model_has_a_factory():
 @pytest.mark.parametrize("label", sorted(_factories()))
 def test_each_factory_builds_a_row(label, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    # the sealed texts' keys in folders of the test's own, as the apps' own tests keep them
+    settings.ORETRACE_GRIEVANCE_KEY_DIR = tmp_path / "grievance-keys"
+    settings.ORETRACE_PROGRAMME_KEY_DIR = tmp_path / "programme-keys"
     made = _factories()[label]()
     model = apps.get_model(label)
     assert model.objects.filter(pk=made.pk).exists()

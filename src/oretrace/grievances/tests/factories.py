@@ -1,0 +1,152 @@
+"""factory_boy factories for the grievance app (tests only). Rows made by hand bypass the
+services: they hold what the database accepts, not a life cycle the services would allow.
+
+The texts (messages, notes) are sealed through ``sealing`` as the services seal them, and a
+case's receipt is hashed with ``sealing.receipt_digest``: both use the keys in
+``ORETRACE_GRIEVANCE_KEY_DIR`` (the first key and the pepper are made on first use; the app's
+tests point it at a folder of the test's own, ``conftest.grievance_keys``).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+
+from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+from oretrace.grievances import receipts, sealing
+from oretrace.grievances.choices import Author, CaseStatus, EventKind, Intake
+from oretrace.grievances.models import (
+    Case,
+    CaseEvent,
+    Channel,
+    ChannelDay,
+    ContentRead,
+    Message,
+    Note,
+    SmsMessage,
+)
+from oretrace.grievances.services.common import deadlines
+
+
+def _receipt(n: int) -> str:
+    """A valid receipt (15 digits and their check digit), a new one for each case."""
+    body = f"{n:015d}"
+    return body + receipts.check_digit(body)
+
+
+class ChannelFactory(factory.django.DjangoModelFactory[Channel]):
+    class Meta:
+        model = Channel
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    slug = factory.Sequence(lambda n: f"test-voice-{n}")
+    name = factory.Sequence(lambda n: f"Test workers' voice {n}")
+    welcome = "The grievance officer reads every report within a week."
+
+
+class ChannelDayFactory(factory.django.DjangoModelFactory[ChannelDay]):
+    class Meta:
+        model = ChannelDay
+
+    channel = factory.SubFactory(ChannelFactory)
+    day = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(days=n))
+    reports = 1
+
+
+class CaseFactory(factory.django.DjangoModelFactory[Case]):
+    """A case with its receipt hashed as the services hash it: ``CaseFactory(receipt=...)``
+    chooses the receipt (the factory's own is ``_receipt`` of the sequence)."""
+
+    class Meta:
+        model = Case
+
+    class Params:
+        receipt = factory.Sequence(_receipt)
+
+    channel = factory.SubFactory(ChannelFactory)
+    organisation = factory.SelfAttribute("channel.organisation")
+    receipt_digest = factory.LazyAttribute(lambda case: sealing.receipt_digest(case.receipt))
+    intake = Intake.WEB
+    language = "en"
+    status = CaseStatus.NEW
+    received_on = datetime.date(2026, 11, 2)
+    acknowledge_by = factory.LazyAttribute(lambda case: deadlines(case.received_on)[0])
+    feedback_by = factory.LazyAttribute(lambda case: deadlines(case.received_on)[1])
+
+
+class MessageFactory(factory.django.DjangoModelFactory[Message]):
+    """A message of the conversation, its ``text`` sealed for its case."""
+
+    class Meta:
+        model = Message
+
+    class Params:
+        text = "The dust mask stock ran out in May."
+        sealed_text = factory.LazyAttribute(
+            lambda message: sealing.seal(message.text, case_id=message.case.pk)
+        )
+
+    case = factory.SubFactory(CaseFactory)
+    author = Author.REPORTER
+    sent_on = factory.SelfAttribute("case.received_on")
+    key_id = factory.SelfAttribute("sealed_text.key_id")
+    sealed = factory.SelfAttribute("sealed_text.data")
+
+
+class NoteFactory(factory.django.DjangoModelFactory[Note]):
+    """An officer's internal note, its ``text`` sealed for its case."""
+
+    class Meta:
+        model = Note
+
+    class Params:
+        text = "Called the site manager; a visit is planned."
+        sealed_text = factory.LazyAttribute(
+            lambda note: sealing.seal(note.text, case_id=note.case.pk)
+        )
+
+    case = factory.SubFactory(CaseFactory)
+    author = factory.SubFactory(
+        MembershipFactory, organisation=factory.SelfAttribute("..case.organisation")
+    )
+    key_id = factory.SelfAttribute("sealed_text.key_id")
+    sealed = factory.SelfAttribute("sealed_text.data")
+
+
+class ContentReadFactory(factory.django.DjangoModelFactory[ContentRead]):
+    class Meta:
+        model = ContentRead
+
+    case = factory.SubFactory(CaseFactory)
+    member = factory.SubFactory(
+        MembershipFactory, organisation=factory.SelfAttribute("..case.organisation")
+    )
+
+
+class CaseEventFactory(factory.django.DjangoModelFactory[CaseEvent]):
+    class Meta:
+        model = CaseEvent
+
+    case = factory.SubFactory(CaseFactory)
+    organisation = factory.SelfAttribute("case.organisation")
+    kind = EventKind.RECEIVED
+    status = factory.SelfAttribute("case.status")
+    on = factory.SelfAttribute("case.received_on")
+
+
+class SmsMessageFactory(factory.django.DjangoModelFactory[SmsMessage]):
+    """An SMS of a case reported by SMS, its sender's number hashed as the services hash it."""
+
+    class Meta:
+        model = SmsMessage
+
+    class Params:
+        sender = "+254700000001"
+
+    case = factory.SubFactory(CaseFactory, intake=Intake.SMS)
+    channel = factory.SelfAttribute("case.channel")
+    gateway = "test"
+    external_id = factory.Sequence(lambda n: f"test-sms-{n}")
+    sender_hash = factory.LazyAttribute(lambda sms: sealing.phone_digest(sms.sender))
+    received_on = factory.SelfAttribute("case.received_on")
