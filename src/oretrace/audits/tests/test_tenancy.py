@@ -23,6 +23,8 @@ PAGES = PageTenancy(
         "support": [Page(["request"], {"status": "accepted", "response": "x"})],
         "finding_file": [Page(["finding_file"])],
         "action_file": [Page(["action_file"])],
+        # the report (its PDF and CSV: test_report.py)
+        "report": [Page(["audit"])],
     },
 )
 test_every_object_page_is_covered, test_other_organisation_gets_404_on_page = page_tenancy_tests(
