@@ -61,6 +61,15 @@ class Answer:
     outcome: str  # imported, duplicate, refused
     message: str
     declaration: Declaration | None = None
+    # The message as a catalogue text, shown later in the reader's language (the message is
+    # kept too: in the language of the upload, for a text with no template).
+    text: StoredText | None = None
+
+    @classmethod
+    def said(
+        cls, filename: str, outcome: str, text: StoredText, declaration: Declaration | None = None
+    ) -> Answer:
+        return cls(filename, outcome, str(text), declaration, text)
 
     @property
     def errors(self) -> list[Issue]:
@@ -151,7 +160,7 @@ def receive(
         entries.append(entry)
     stored = [e for e in entries if e["path"]]
     answers = [
-        Answer(e["filename"], PENDING, _("being checked"))
+        Answer.said(e["filename"], PENDING, StoredText.of("being checked"))
         if e["path"]
         else Answer(e["filename"], "refused", e["message"])
         for e in entries
@@ -258,25 +267,31 @@ def _answer(
     if outcome.outcome == "duplicate":
         # Only a file this supplier sent counts; the message never names another one's file.
         mine = declaration is not None and declaration.supplier_id == request.supplier_id
-        return Answer(
+        return Answer.said(
             filename,
             "duplicate",
-            _("this file was already received; nothing changed"),
+            StoredText.of("this file was already received; nothing changed"),
             declaration if mine else None,
         )
     assert declaration is not None  # noqa: S101  (an imported outcome always has it)
-    return Answer(
+    return Answer.said(
         filename,
         "imported",
-        _("received: %(errors)s, %(warnings)s")
-        % {
-            "errors": ngettext(
-                "%(n)s checker error", "%(n)s checker errors", declaration.error_count
-            )
-            % {"n": declaration.error_count},
-            "warnings": ngettext("%(n)s warning", "%(n)s warnings", declaration.warning_count)
-            % {"n": declaration.warning_count},
-        },
+        StoredText.of(
+            "received: %(errors)s, %(warnings)s",
+            errors=StoredText.of(
+                "%(n)s checker error",
+                "%(n)s checker errors",
+                count=declaration.error_count,
+                n=declaration.error_count,
+            ),
+            warnings=StoredText.of(
+                "%(n)s warning",
+                "%(n)s warnings",
+                count=declaration.warning_count,
+                n=declaration.warning_count,
+            ),
+        ),
         declaration,
     )
 
@@ -295,6 +310,7 @@ def _record(request: CampaignRequest, answers: list[Answer], now: datetime) -> N
                 "filename": a.filename[:255],
                 "outcome": a.outcome,
                 "message": a.message,
+                **({"text": a.text.as_json()} if a.text is not None else {}),
                 "declaration_id": a.declaration.pk if a.declaration else None,
             }
             for a in answers

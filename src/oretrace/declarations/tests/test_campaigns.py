@@ -366,8 +366,10 @@ def test_checker_errors_are_listed_by_cell_and_the_status_follows(campaign_a, fi
     assert "Company Name is required" in text
     request = campaign.requests.get(supplier__name="Beta Solder")
     assert request.status == RequestStatus.NEEDS_CORRECTION
-    # Shown again on a later visit.
+    # Shown again on a later visit, and in the language of that visit (uploaded in English).
     assert "Declaration!D8" in Client().get(f"/respond/{tokens['Beta Solder']}/").content.decode()
+    later = Client().get(f"/respond/{tokens['Beta Solder']}/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "reçu : 8 erreurs du vérificateur, 0 avertissement" in later.content.decode()
 
 
 def test_a_wrong_family_is_refused(member_a, templates_dir):

@@ -81,6 +81,10 @@ def test_the_page_shows_what_changed_since_the_superseded_version(pair, web_a):
     page = web_a.get(reverse("declarations:detail", args=[newer.pk])).content.decode()
     assert f"What changed since #{old.pk}" in page
     assert "intentionally added" in page  # the question's text beside its number
+    # the template's language (its cell, "English") named in the reader's language
+    assert newer.language == "English"
+    url = reverse("declarations:detail", args=[newer.pk])
+    assert "<dd>Anglais</dd>" in web_a.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
 
 
 def test_a_version_with_nothing_changed_says_so(member_a, filled):

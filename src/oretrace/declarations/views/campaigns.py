@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
+from oretrace.core.stored_text import StoredText
 from oretrace.core.tenancy import get_for_member, visible
 from oretrace.core.uploads import read_upload
 from oretrace.declarations import list_exports, services, supplier_list
@@ -297,7 +298,12 @@ def _respond(request: HttpRequest, token: str) -> HttpResponse:
             "latest_errors": with_text(latest.errors) if latest else [],
             "latest_warnings": with_text(latest.warnings) if latest else [],
             "uploads": [
-                {**u, "when": datetime.fromisoformat(u["at"])} for u in reversed(link.uploads[-20:])
+                {
+                    **u,
+                    "when": datetime.fromisoformat(u["at"]),
+                    "message": StoredText.render(u.get("text"), u["message"]),
+                }
+                for u in reversed(link.uploads[-20:])
             ],
             "checking": any(u["outcome"] == responses.PENDING for u in link.uploads[-20:]),
             "max_files": responses.MAX_RESPONSE_FILES,

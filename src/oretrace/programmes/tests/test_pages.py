@@ -218,3 +218,8 @@ def test_a_buyer_or_an_auditor_elsewhere_sees_no_programme_and_no_child(child, p
     assert programme.name not in listing
     assert "Sunita" not in listing
     assert not CaseRead.objects.exists()
+
+
+def test_the_village_form_names_countries_in_the_readers_language(web_a, programme):
+    page = web_a.get(f"/programmes/{programme.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<option value="IN">Inde</option>' in page
