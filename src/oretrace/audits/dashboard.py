@@ -29,9 +29,11 @@ def audit_figures(member: Membership) -> list[Figure]:
 
 @notices
 def overdue_actions(member: Membership) -> list[Notice]:
-    """The corrective actions past their due date, oldest first, each linked to its audit."""
+    """The corrective actions past their due date, oldest first, each linked to its audit: for
+    the auditee, to the page where it answers the findings."""
     late = queries.overdue_actions_for(member, timezone.localdate())
     shown = list(late[:OVERDUE_SHOWN])
     if not shown:
         return []
-    return [Notice("audits/_overdue.html", {"actions": shown, "count": late.count()})]
+    context = {"actions": shown, "count": late.count(), "organisation_id": member.organisation_id}
+    return [Notice("audits/_overdue.html", context)]

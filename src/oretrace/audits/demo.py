@@ -221,14 +221,17 @@ def build_running_audits(say: Callable[[str], None]) -> None:
         description="No drinking water in the canteen on the afternoon shift.",
         actor=auditor,
     )
+    findings.add_finding_evidence(canteen, upload=_photo("canteen-tap.jpg"), actor=auditor)
     audits.issue_report(follow_up, actor=auditor, report_on=today - timedelta(days=35))
-    actions.add_action(
+    tank = actions.add_action(
         Finding.objects.get(pk=canteen.pk),
         actor=processor,
         what="Install a filtered water tank in the canteen.",
         owner_name="Unit manager",
         due_on=today - timedelta(days=5),
     )
+    # the tank is ordered, not yet installed: the action stays open, and overdue
+    actions.add_action_evidence(tank, upload=_pdf("water-tank-order.pdf"), actor=processor)
     visit = plan(
         "surveillance",
         "Sorting hall: hours and wages, a year after the initial audit.",

@@ -71,3 +71,8 @@ def test_the_dashboards_of_the_auditee_and_the_programme_show_an_overdue_action(
         page = client.get(reverse("web:dashboard")).content.decode()
         assert 'id="audit-actions-overdue"' in page
         assert "LAB.3" in page
+        # the auditee is taken to where it answers; the others to the audit's page
+        answer = reverse("audits:answer", args=[audit.pk])
+        detail = reverse("audits:detail", args=[audit.pk])
+        assert (f'href="{answer}#' in page) == (member == auditee)
+        assert (f'href="{detail}#' in page) == (member != auditee)
