@@ -48,23 +48,24 @@ class ProgrammeForm(forms.Form):
         self.fields["indicator_set"].choices = catalogue.choices()  # type: ignore[attr-defined]
 
 
+class CountryChoice(forms.ModelChoiceField[Country]):
+    """A country, named in the reader's language."""
+
+    def label_from_instance(self, obj: Country) -> str:
+        return obj.label
+
+
 class VillageForm(forms.Form):
     """A village of a programme; countries named in the reader's language."""
 
     name = forms.CharField(label=_("Village or community"), max_length=200)
     district = forms.CharField(label=_("District"), max_length=120, required=False)
     state = forms.CharField(label=_("State"), max_length=120, required=False)
-    country: forms.ModelChoiceField[Country] = forms.ModelChoiceField(
+    country: forms.ModelChoiceField[Country] = CountryChoice(
         label=_("Country"), queryset=Country.objects.all(), to_field_name="code"
     )
     latitude = _coordinate(_("Latitude"))
     longitude = _coordinate(_("Longitude"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        country = self.fields["country"]
-        assert isinstance(country, forms.ModelChoiceField)  # noqa: S101
-        country.label_from_instance = lambda c: c.label  # type: ignore[method-assign]
 
 
 class TargetForm(forms.Form):
