@@ -35,6 +35,7 @@ PURE = {
     "oretrace.risk.scoring",
     "oretrace.risk.flags",
     "oretrace.audits.programmes",
+    "oretrace.programmes.indicatorsets",
 }
 
 Rule = Callable[[rules.Source], Iterator[rules.Violation]]
