@@ -4,7 +4,7 @@ domain errors as 400 naming the field, other organisations' objects as 404."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -14,11 +14,21 @@ from oretrace.declarations.tests.factories import SupplierFactory
 from oretrace.ledger.models import Leaf
 from oretrace.risk.models import RiskEntry, RiskPlan
 from oretrace.risk.register.api import router
+from oretrace.risk.register.reviews import latest_review
 
 pytestmark = pytest.mark.django_db
 
+# Dates from today: a risk is identified the day the test runs, and a plan cannot be decided
+# before it.
+TODAY = date.today()  # noqa: DTZ011
+
+
+def _on(days: int) -> str:
+    return (TODAY + timedelta(days=days)).isoformat()
+
+
 # B's requests on A's risk and plan (``objects_of_a`` in conftest.py), with valid bodies.
-DAY, LATER = "2026-12-06", "2027-01-01"
+DAY, LATER = _on(0), _on(26)
 PLANS = "/api/v1/risk/plans/{plan}"
 CROSS_ORG = {
     "GET /risk/register/{entry_id}": Reach("/api/v1/risk/register/{entry}"),
@@ -87,9 +97,9 @@ def plan_id(api_a, entry_id, member_a):
         f"/api/v1/risk/register/{entry_id}/plan",
         {
             "strategy": "mitigate",
-            "decided_on": "2026-12-06",
-            "review_on": "2027-06-06",
-            "measures": [{"what": "Audit hours", "owner_id": member_a.pk, "due_on": "2027-01-31"}],
+            "decided_on": DAY,
+            "review_on": latest_review(TODAY).isoformat(),
+            "measures": [{"what": "Audit hours", "owner_id": member_a.pk, "due_on": _on(56)}],
             "indicators": [{"what": "Hours over 60 a week", "target": "0", "current": "12"}],
         },
     )
@@ -128,15 +138,17 @@ def test_a_bad_entry_answers_400_naming_the_field(api_a, supplier, org_b):
 
 
 def test_a_review_date_past_six_months_answers_400(api_a, entry_id):
+    latest = latest_review(TODAY)
+    too_late = latest + timedelta(days=1)
     response = _post(
         api_a,
         f"/api/v1/risk/register/{entry_id}/plan",
-        {"strategy": "suspend", "decided_on": "2026-12-06", "review_on": "2027-06-07"},
+        {"strategy": "suspend", "decided_on": DAY, "review_on": too_late.isoformat()},
     )
     assert response.status_code == 400
     assert response.json()["detail"] == (
         "review_on: the review must be at most six months after the decision: "
-        "2027-06-06 at the latest, not 2027-06-07"
+        f"{latest.isoformat()} at the latest, not {too_late.isoformat()}"
     )
     assert response.json()["field"] == "review_on"
     assert not RiskPlan.objects.exists()
@@ -149,9 +161,9 @@ def test_reviews_strategy_escalation_and_closing(api_a, plan_id, org_a):
         api_a,
         f"/api/v1/risk/plans/{plan_id}/reviews",
         {
-            "reviewed_on": "2027-03-01",
+            "reviewed_on": _on(85),
             "outcome": "Overtime down",
-            "next_review_on": "2027-09-01",
+            "next_review_on": _on(235),
             "indicators": [{"id": indicator, "current": "4"}],
         },
     )
@@ -161,8 +173,8 @@ def test_reviews_strategy_escalation_and_closing(api_a, plan_id, org_a):
         f"/api/v1/risk/plans/{plan_id}/strategy",
         {
             "strategy": "suspend",
-            "decided_on": "2027-04-01",
-            "review_on": "2027-07-01",
+            "decided_on": _on(116),
+            "review_on": _on(206),
             "outcome": "Relapse",
         },
     )
@@ -170,7 +182,7 @@ def test_reviews_strategy_escalation_and_closing(api_a, plan_id, org_a):
     escalation = _post(
         api_a,
         f"/api/v1/risk/plans/{plan_id}/escalations",
-        {"escalated_to": "CEO", "escalated_on": "2027-04-02", "decision": "Agreed"},
+        {"escalated_to": "CEO", "escalated_on": _on(117), "decision": "Agreed"},
     )
     assert escalation.status_code == 201
     assessment = AssessmentFactory.create(organisation=org_a)
@@ -181,7 +193,7 @@ def test_reviews_strategy_escalation_and_closing(api_a, plan_id, org_a):
     closed = _post(
         api_a,
         f"/api/v1/risk/plans/{plan_id}/close",
-        {"closed_on": "2027-05-01", "outcome": "Ended the relationship"},
+        {"closed_on": _on(146), "outcome": "Ended the relationship"},
     )
     assert closed.status_code == 201
     plan = api_a.get(f"/api/v1/risk/plans/{plan_id}").json()
@@ -193,8 +205,7 @@ def test_reviews_strategy_escalation_and_closing(api_a, plan_id, org_a):
 def test_plans_due_for_review(api_a, plan_id):
     assert [p["id"] for p in api_a.get("/api/v1/risk/plans").json()["items"]] == [plan_id]
     due = api_a.get("/api/v1/risk/plans?due=true").json()["items"]
-    expected = [plan_id] if date.today() >= date(2027, 6, 6) else []  # noqa: DTZ011
-    assert [p["id"] for p in due] == expected
+    assert due == []  # its review is six months away
 
 
 def test_another_organisation_gets_404(api_b, entry_id, plan_id):
@@ -204,7 +215,7 @@ def test_another_organisation_gets_404(api_b, entry_id, plan_id):
     response = _post(
         api_b,
         f"/api/v1/risk/plans/{plan_id}/close",
-        {"closed_on": "2027-05-01", "outcome": "x"},
+        {"closed_on": _on(146), "outcome": "x"},
     )
     assert response.status_code == 404
     response = _post(
