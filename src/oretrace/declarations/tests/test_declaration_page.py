@@ -111,8 +111,15 @@ def test_the_original_file_is_served_as_received_and_refused_once_altered(pair, 
     assert hashlib.sha256(response.content).hexdigest() == old.sha256
     assert 'filename="old.xlsx"' in response["Content-Disposition"]
     assert web_b.get(url).status_code == 404
-    # a kept file that no longer matches its SHA-256 is not served as the evidence
-    Path(settings.MEDIA_ROOT, old.stored_file).write_bytes(b"not the supplier's file")
-    refused = web_a.get(url)
+    # a kept file that no longer matches its SHA-256 is not served as the evidence (put back
+    # after: the files outlive the test's database, and a later test storing the same bytes
+    # finds its file at the same path)
+    kept = Path(settings.MEDIA_ROOT, old.stored_file)
+    original = kept.read_bytes()
+    kept.write_bytes(b"not the supplier's file")
+    try:
+        refused = web_a.get(url)
+    finally:
+        kept.write_bytes(original)
     assert refused.status_code == 410
     assert "no longer matches" in refused.content.decode()
