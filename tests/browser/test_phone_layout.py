@@ -1,4 +1,4 @@
-"""The shell on a 390 px phone, in French and Hindi: the top bar is one line (logo, menu,
+"""The shell on a 390 px phone, in French, Hindi and Swahili (the longest labels): the top bar is one line (logo, menu,
 language), the menu folds out and back, and the pages a member opens first neither scroll
 sideways nor raise a CSP violation or a console error. On a desktop the menu is simply open.
 """
@@ -42,7 +42,7 @@ def _overflow(page: Any) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
-@pytest.mark.parametrize("language", ["fr", "hi"])
+@pytest.mark.parametrize("language", ["fr", "hi", "sw"])
 def test_phone_top_bar_menu_and_no_sideways_scroll(
     open_session: Callable[[str], Any], language: str
 ) -> None:
@@ -59,6 +59,12 @@ def test_phone_top_bar_menu_and_no_sideways_scroll(
     bar = page.locator("header.top").bounding_box()
     assert bar is not None
     assert bar["height"] <= PHONE["height"] / 10, bar
+    # and every part of it inside the screen: a clipped menu button cannot be tapped
+    edges = page.evaluate(
+        "[...document.querySelectorAll('header.top > *:not(script)')]"
+        ".map(e => [e.className || e.tagName, Math.round(e.getBoundingClientRect().right)])"
+    )
+    assert [e for e in edges if e[1] > PHONE["width"]] == [], edges
     nav = page.locator("header nav")
     menu = page.locator("details.menu > summary")
     expect(nav).to_be_hidden()
