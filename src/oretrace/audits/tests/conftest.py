@@ -111,7 +111,7 @@ def criterion(audit: Audit, code: str) -> Criterion:
 
 
 @pytest.fixture
-def improvement_step(audit: Audit, auditee_org, unit) -> ImprovementAction:
+def improvement_step(audit, auditee_org, unit):
     """The auditee's improvement plan from an accepted assessment of the audited unit against
     the programme's standard: one step, on LAB.3 (the wages criterion the findings use)."""
     assessment = Assessment.objects.create(
