@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -107,7 +108,12 @@ def production_data(tmp_path_factory) -> Path:
 
 def test_production_setup_creates_its_data_directory(production_data):
     assert (production_data / "oretrace.sqlite3").exists()
-    assert (production_data / "static" / "staticfiles.json").exists()
+    static = production_data / "static"
+    css = json.loads((static / "staticfiles.json").read_text())["paths"]["web/oretrace.css"]
+    assert css != "web/oretrace.css"
+    assert (static / css).exists()
+    assert (static / f"{css}.br").exists()  # compressed
+    assert not (static / "web" / "oretrace.css").exists()  # pages name only the hashed copy
 
 
 def test_check_deploy_reports_warnings_of_a_local_trial(data_dir):

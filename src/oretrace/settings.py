@@ -283,6 +283,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Source maps are fetched only by a browser's developer tools; compressing them (the API docs'
 # 11 MB of .map files, with Brotli at its highest level) took most of `oretrace setup`'s minute.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
+# Every page names its static files through `static` (the hashed name), so the copies under the
+# original names were never served: collected and Brotli-compressed for nothing, they doubled
+# `oretrace setup`'s work on the static files and their size on disk.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 # --- Background tasks -----------------------------------------------------------------------
 _tasks_backend = env_choice("TASKS_BACKEND", "database", ("database", "immediate"))

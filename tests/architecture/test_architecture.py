@@ -27,6 +27,7 @@ PACKAGE = ROOT / "src" / "oretrace"
 # Packages that take bytes and give dataclasses: no Django, nothing of ours that is not pure.
 PURE = {
     "oretrace.core.bounds",
+    "oretrace.core.yamlfile",
     "oretrace.declarations.rmi",
     "oretrace.ledger.merkle",
     "oretrace.registry.matching",

@@ -23,10 +23,13 @@ from oretrace.assessments.choices import (
     TrainingFormat,
 )
 from oretrace.core.models import (
+    FileVersion,
+    FileVersionQuerySet,
     OptionalLink,
     OrgOwnedModel,
     OrgOwnedQuerySet,
     TimeStampedModel,
+    file_version_constraints,
     optional_link,
     optional_organisation,
     optional_user,
@@ -38,13 +41,7 @@ if TYPE_CHECKING:
     from oretrace.core.models import Membership
 
 
-class StandardQuerySet(models.QuerySet["Standard"]):
-    def for_member(self, member: Membership) -> Self:
-        """Shipped standards (no owner), the member's organisation's own, and shared ones."""
-        return scope_to_member(self, member, public=Q(organisation__isnull=True))
-
-
-class Standard(TimeStampedModel):
+class Standard(FileVersion):
     """One version of a workplace or due-diligence standard, with its questionnaire.
 
     A version never changes once imported: assessments point at it, and their scores mean
@@ -56,32 +53,16 @@ class Standard(TimeStampedModel):
         related_name="standards",
     )
     created_by = optional_user()
-    code = models.SlugField(max_length=80, help_text="Stable code shared by all versions.")
-    version = models.CharField(max_length=30)
-    title = models.JSONField(default=dict, help_text="Title by language code.")
     description = models.JSONField(default=dict, blank=True)
     languages = models.JSONField(default=list, help_text="Language codes every text is in.")
     source_sha256 = models.CharField(
         max_length=64, blank=True, help_text="SHA-256 of the YAML file it was imported from."
     )
 
-    objects = StandardQuerySet.as_manager()
+    objects = FileVersionQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["code", "-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["code", "version"],
-                condition=Q(organisation__isnull=True),
-                name="standard_shipped_version_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["organisation", "code", "version"], name="standard_version_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.title.get('en', self.code)} ({self.version})"
+    class Meta(FileVersion.Meta):
+        constraints = file_version_constraints("standard")
 
 
 class StandardPartQuerySet[M_T: models.Model](models.QuerySet[M_T]):

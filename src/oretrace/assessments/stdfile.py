@@ -16,12 +16,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from oretrace.assessments.exceptions import StandardFileError
+from oretrace.core import yamlfile
 
 FORMAT_VERSION = 1
-# libyaml's safe loader when PyYAML was built with it (~8x faster), else the pure-Python one.
-_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = (
-    yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
-)
 Texts = dict[str, str]
 OutcomeCode = Literal["met", "partly", "not_met", "na"]
 YES_NO_VALUES = ("yes", "no", "partly", "na")
@@ -97,53 +94,14 @@ class StandardSpec(_Spec):
 
 MAX_DEPTH = 64  # a standard file nests ~6 levels
 MAX_BYTES = 5 * 1024 * 1024  # a standard file is ~100 KB
-_OPENS = (
-    yaml.BlockMappingStartToken,
-    yaml.BlockSequenceStartToken,
-    yaml.FlowMappingStartToken,
-    yaml.FlowSequenceStartToken,
-)
-_CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
-
-
-def _refuse_aliases_and_depth(text: str) -> None:
-    """Refuse, from the tokens alone (nothing built yet), what would make a small file a lot of
-    work: aliases (``*name``, the YAML billion laughs) and nesting deeper than MAX_DEPTH."""
-    depth = 0
-    for token in yaml.scan(text, Loader=_LOADER):
-        if isinstance(token, yaml.AliasToken | yaml.AnchorToken):
-            raise StandardFileError(
-                "YAML anchors and aliases (&name, *name) are not allowed in a standard file",
-                line=token.start_mark.line + 1,
-            )
-        if isinstance(token, _OPENS):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise StandardFileError(
-                    f"the file nests deeper than {MAX_DEPTH} levels",
-                    line=token.start_mark.line + 1,
-                )
-        elif isinstance(token, _CLOSES):
-            depth -= 1
 
 
 def read(text: str | bytes) -> StandardSpec:
     """Parse and check a standard file; raise ``StandardFileError`` naming line and field."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise StandardFileError(f"the file is not UTF-8 text (byte {exc.start})") from None
     try:
-        _refuse_aliases_and_depth(text)
-        root = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506  (a safe loader, see _LOADER)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise StandardFileError(f"not valid YAML: {exc.problem or exc}", line=line) from None
-    except yaml.YAMLError as exc:
-        raise StandardFileError(f"not valid YAML: {exc}") from None
+        root, data = yamlfile.load(text, max_depth=MAX_DEPTH)
+    except yamlfile.YamlFileError as exc:
+        raise StandardFileError(exc.problem, line=exc.line) from None
     if not isinstance(data, dict):
         raise StandardFileError("the file must hold one mapping with the standard's fields", line=1)
     try:
@@ -152,12 +110,14 @@ def read(text: str | bytes) -> StandardSpec:
         first = exc.errors()[0]
         path = tuple(first["loc"])
         raise StandardFileError(
-            _pydantic_message(first), line=_line_of(root, path), field=_field_name(path)
+            _pydantic_message(first), line=yamlfile.line_of(root, path), field=yamlfile.dotted(path)
         ) from None
     problem = _check(spec)
     if problem is not None:
         path, message = problem
-        raise StandardFileError(message, line=_line_of(root, path), field=_field_name(path))
+        raise StandardFileError(
+            message, line=yamlfile.line_of(root, path), field=yamlfile.dotted(path)
+        )
     return spec
 
 
@@ -174,35 +134,6 @@ def _pydantic_message(error: Any) -> str:
     return str(error["msg"])
 
 
-def _field_name(path: tuple[Any, ...]) -> str:
-    name = ""
-    for part in path:
-        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
-    return name
-
-
-def _line_of(root: yaml.Node | None, path: tuple[Any, ...]) -> int | None:
-    """The line of the deepest node the path reaches (the parent's for a missing field)."""
-    node = root
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in path:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if key.value == part:
-                    child, line = value, key.start_mark.line + 1
-                    break
-        elif (
-            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
-        ):
-            child = node.value[part]
-            line = child.start_mark.line + 1
-        if child is None:
-            break
-        node = child
-    return line
-
-
 def validate(data: dict[str, Any]) -> StandardSpec:
     """Check a standard given as data (the editor's) by the same rules as ``read``; raise
     ``StandardFileError`` naming the field."""
@@ -211,11 +142,11 @@ def validate(data: dict[str, Any]) -> StandardSpec:
     except ValidationError as exc:
         first = exc.errors()[0]
         raise StandardFileError(
-            _pydantic_message(first), field=_field_name(tuple(first["loc"]))
+            _pydantic_message(first), field=yamlfile.dotted(tuple(first["loc"]))
         ) from None
     problem = _check(spec)
     if problem is not None:
-        raise StandardFileError(problem[1], field=_field_name(problem[0]))
+        raise StandardFileError(problem[1], field=yamlfile.dotted(problem[0]))
     return spec
 
 

@@ -48,7 +48,7 @@ from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.tenancy import get_for_member, owned, visible
 from oretrace.core.uploads import read_upload
 from oretrace.registry.models import Facility
-from oretrace.web.exports import answered
+from oretrace.web.exports import pdf_download
 from oretrace.web.views import (
     attempt,
     chosen_file,
@@ -372,13 +372,8 @@ def gap_report(request: HttpRequest, member: Membership, assessment_id: int) -> 
     }
     if request.GET.get("format") != "pdf":
         return render(request, "assessments/report.html", context)
-    from oretrace.core.pdf import render_pdf
-
-    pdf = render_pdf("assessments/report.html", context, request)
-    response = HttpResponse(pdf, content_type="application/pdf")
     name = f"gap-report-{assessment.standard.code}-{assessment.pk}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return answered(request, response)
+    return pdf_download(request, "assessments/report.html", context, name)
 
 
 @require_POST

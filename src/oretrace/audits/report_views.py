@@ -13,7 +13,7 @@ from oretrace.audits.choices import FindingGrade
 from oretrace.audits.list_exports import FINDINGS_EXPORT
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
-from oretrace.web.exports import answered
+from oretrace.web.exports import pdf_download
 from oretrace.web.views import member_required
 
 STATES = ("open", "closed")
@@ -33,13 +33,8 @@ def audit_report(request: AuthenticatedRequest, member: Membership, audit_id: in
         context = report.report_context(audit, member, language, photos=as_pdf)
         if not as_pdf:
             return render(request, "audits/report.html", context)
-        from oretrace.core.pdf import render_pdf  # WeasyPrint loads Pango: only when asked
-
-        pdf = render_pdf("audits/report.html", context, request)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"audit-report-A-{audit.pk}-{language}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return answered(request, response)
+        name = f"audit-report-A-{audit.pk}-{language}.pdf"
+        return pdf_download(request, "audits/report.html", context, name)
 
 
 @member_required

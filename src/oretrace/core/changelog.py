@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
 from oretrace.core.actors import SystemActor, actor_label
 from oretrace.core.choices import ChangeAction
@@ -162,6 +163,12 @@ def update_and_log[M: models.Model](
         obj, action=ChangeAction.UPDATE, actor=actor, before=before, organisation=organisation
     )
     return obj
+
+
+def status_change(status: str, *, done: str) -> dict[str, Any]:
+    """The ``status`` and ``done_at`` changes (for ``update_and_log``) of a row that is done
+    once at a time: stamped now when it becomes ``done``, emptied when it leaves it."""
+    return {"status": status, "done_at": timezone.now() if status == done else None}
 
 
 def seal(entry: ChangeLogEntry, obj: models.Model) -> None:

@@ -39,13 +39,15 @@ class Sealed:
     data: bytes
 
 
-def write_secret(path: Path, secret: bytes) -> None:
-    """Write a new secret file with mode 0600, unless another process just did."""
+def write_once(path: Path, text: str) -> None:
+    """Create a secret file holding ``text``, mode 0600 in a folder of mode 0700, unless
+    another process just did: written aside and linked into place, so that the first writer
+    wins and no reader sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(base64.b64encode(secret).decode() + "\n")
+        handle.write(text + "\n")
     try:
         os.link(temporary, path)  # fails if the file exists: the first writer wins
     except FileExistsError:
@@ -53,6 +55,11 @@ def write_secret(path: Path, secret: bytes) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
+
+
+def write_secret(path: Path, secret: bytes) -> None:
+    """Write a new secret file (``secret`` in base64) once, as ``write_once``."""
+    write_once(path, base64.b64encode(secret).decode())
 
 
 @dataclass(frozen=True)

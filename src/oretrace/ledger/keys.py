@@ -9,16 +9,14 @@ so they cannot be guessed. See docs/reference/ledger.md for key rotation.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
-import os
 import secrets
-from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 
+from oretrace.core.sealing import write_once, write_secret
 from oretrace.ledger.checkpoint import default_quorum
 from oretrace.ledger.exceptions import SigningKeyError
 from oretrace.ledger.note import (
@@ -30,22 +28,6 @@ from oretrace.ledger.note import (
     parse_skey,
     parse_vkey,
 )
-
-
-def _create_once(path: Path, make: Callable[[], str]) -> None:
-    """Write a new secret file atomically with mode 0600, unless another process just did."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(make() + "\n")
-    try:
-        os.link(temporary, path)  # fails if the file exists: the first writer wins
-    except FileExistsError:
-        pass
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
 
 
 def load_signer(path: Path) -> Signer:
@@ -76,7 +58,7 @@ def log_signer() -> Signer:
                 "copy the log's key folder here (or set ORETRACE_LEDGER_KEY_PATH); a new key "
                 "would sign checkpoints no verifier trusts"
             )
-        _create_once(path, lambda: Signer.generate(settings.ORETRACE_LEDGER_ORIGIN).skey)
+        write_once(path, Signer.generate(settings.ORETRACE_LEDGER_ORIGIN).skey)
     return load_signer(path)
 
 
@@ -123,7 +105,7 @@ def witness_quorum(witnesses: int) -> int:
 def _link_key() -> bytes:
     path = Path(settings.ORETRACE_LEDGER_KEY_PATH).with_name("link.key")
     if not path.exists():
-        _create_once(path, lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+        write_secret(path, secrets.token_bytes(32))
     return base64.b64decode(path.read_text().strip())
 
 

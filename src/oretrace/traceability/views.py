@@ -37,7 +37,7 @@ from oretrace.traceability.models import EpcisEvent, Lot
 from oretrace.traceability.permissions import can_capture_events
 from oretrace.traceability.records import EVENT_RECORD
 from oretrace.traceability.templatetags.custody import lot_number, step_name, unit_name
-from oretrace.web.exports import Column, ListExport, answered
+from oretrace.web.exports import Column, ListExport, pdf_download
 from oretrace.web.views import member_required, requires
 
 ORIGIN_TYPE_LABELS = {
@@ -224,13 +224,10 @@ def lot_report(request: HttpRequest, member: Membership, lot_id: int) -> HttpRes
     }
     if request.GET.get("format") != "pdf":
         return render(request, "traceability/lot_report.html", context)
-    from oretrace.core.pdf import render_pdf
-
-    pdf = render_pdf("traceability/lot_report.html", context, request)
-    response = HttpResponse(pdf, content_type="application/pdf")
     name = slugify(lot.code.rsplit(":", 1)[-1])[:60] or str(lot.pk)
-    response["Content-Disposition"] = f'attachment; filename="chain-of-custody-{name}.pdf"'
-    return answered(request, response)
+    return pdf_download(
+        request, "traceability/lot_report.html", context, f"chain-of-custody-{name}.pdf"
+    )
 
 
 # Events listed in a lot's report (each with a QR code); past it the report says how many more.

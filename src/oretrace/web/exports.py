@@ -149,6 +149,18 @@ def answered(request: HttpRequest, response: HttpResponseBase) -> HttpResponse:
     return _as_response(response)
 
 
+def pdf_download(
+    request: HttpRequest, template: str, context: dict[str, Any], filename: str
+) -> HttpResponse:
+    """A printable page (``template``) as a PDF attachment named ``filename``, answered like
+    every download (``answered``)."""
+    from oretrace.core.pdf import render_pdf  # WeasyPrint loads Pango: only when asked
+
+    response = HttpResponse(render_pdf(template, context, request), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return answered(request, response)
+
+
 def _as_response(response: HttpResponseBase) -> HttpResponse:
     """A streamed response where the apps' views are typed to return an HttpResponse
     (Django serves any HttpResponseBase alike)."""

@@ -33,7 +33,7 @@ from oretrace.assessments.queries import RESULT_STATUSES
 from oretrace.assessments.services import Actor, _require, is_assigner, is_responder
 from oretrace.assessments.texts import localise, text_language
 from oretrace.core.actors import actor_user
-from oretrace.core.changelog import log_change, update_and_log
+from oretrace.core.changelog import log_change, status_change, update_and_log
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import InvalidTransition, PermissionDenied
 from oretrace.core.models import Organisation
@@ -97,8 +97,7 @@ def update_action(
     if status is not None:
         if status not in ActionStatus.values:
             raise AssessmentError(f"{status!r} is not an action status")
-        changes["status"] = status
-        changes["done_at"] = timezone.now() if status == ActionStatus.DONE else None
+        changes.update(status_change(status, done=ActionStatus.DONE))
     if owner_name is not None:
         changes["owner_name"] = owner_name.strip()[:200]
     if due_on is not None:

@@ -15,8 +15,9 @@ from oretrace.assessments import services
 from oretrace.assessments.models import Question, Standard
 from oretrace.assessments.shipped import shipped_text
 from oretrace.core.actors import SystemActor
-from oretrace.core.choices import OrganisationKind, Role
-from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+from oretrace.core.choices import Role
+from oretrace.core.tests.factories import MembershipFactory
+from oretrace.core.tests.fixtures import own_files
 from oretrace.core.tests.scopes import shared_rows
 from oretrace.registry import services as registry_services
 
@@ -26,9 +27,7 @@ SYSTEM = SystemActor("tests")
 @pytest.fixture(autouse=True)
 def media_and_keys(settings, tmp_path):
     """Uploads and ledger keys of each test in its own folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.ORETRACE_LEDGER_KEY_PATH = tmp_path / "ledger" / "log.key"
-    settings.ORETRACE_LEDGER_WITNESSES = []
+    own_files(settings, tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +47,8 @@ def mica_standard(shipped_mica_standard: int, db: None) -> Standard:
 
 
 @pytest.fixture
-def supplier_org(db):
-    return OrganisationFactory.create(
-        legal_name="Sigma Mica Works", kind=OrganisationKind.PROCESSOR, country_id="IN"
-    )
+def supplier_org(processor_org):
+    return processor_org
 
 
 @pytest.fixture

@@ -31,28 +31,18 @@ from oretrace.audits.programmes.model import (
     Rules,
     Scoring,
 )
+from oretrace.core import yamlfile
+from oretrace.core.yamlfile import Path, dotted, line_of
 
 FORMAT_VERSION = 1
 MAX_BYTES = 1024 * 1024  # a programme file is a few KB
 MAX_DEPTH = 16  # a programme file nests 5 levels
-_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = (
-    yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
-)
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 _PROGRAMME_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+-]{0,29}$")
 _DURATION = re.compile(r"^\s*([0-9]{1,4})\s*([dwmy])\s*$")
 _MAX_DAYS = {"d": 3660, "w": 523, "m": 120, "y": 10}  # ten years at most
 _HUNDRED = Decimal(100)
-_OPENS = (
-    yaml.BlockMappingStartToken,
-    yaml.BlockSequenceStartToken,
-    yaml.FlowMappingStartToken,
-    yaml.FlowSequenceStartToken,
-)
-_CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
-
-Path = tuple[str | int, ...]
 T = TypeVar("T")
 
 
@@ -65,71 +55,10 @@ def parse(text: str | bytes, source: str = "<text>") -> Programme:
 def _load(text: str | bytes, source: str) -> tuple[yaml.Node | None, Any]:
     if len(text) > MAX_BYTES:
         raise ProgrammeError(f"the file is larger than {MAX_BYTES // 1024} KB", source=source)
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ProgrammeError(f"not UTF-8 text (byte {exc.start})", source=source) from None
     try:
-        _refuse_aliases_and_depth(text, source)
-        root = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506  (a safe loader, see _LOADER)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise ProgrammeError(f"not valid YAML: {exc.problem}", source=source, line=line) from None
-    except yaml.YAMLError as exc:
-        raise ProgrammeError(f"not valid YAML: {exc}", source=source) from None
-    return root, data
-
-
-def _refuse_aliases_and_depth(text: str, source: str) -> None:
-    """Aliases (the YAML billion laughs) and deep nesting are refused from the tokens alone."""
-    depth = 0
-    for token in yaml.scan(text, Loader=_LOADER):
-        line = token.start_mark.line + 1
-        if isinstance(token, yaml.AliasToken | yaml.AnchorToken):
-            raise ProgrammeError(
-                "YAML anchors and aliases (&name, *name) are not allowed", source=source, line=line
-            )
-        if isinstance(token, _OPENS):
-            depth += 1
-        elif isinstance(token, _CLOSES):
-            depth -= 1
-        if depth > MAX_DEPTH:
-            raise ProgrammeError(
-                f"the file nests deeper than {MAX_DEPTH} levels", source=source, line=line
-            )
-
-
-def dotted(path: Path) -> str:
-    """``("grades", 3, "band", "min")`` → ``grades[3].band.min``."""
-    name = ""
-    for part in path:
-        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else part)
-    return name
-
-
-def line_of(root: yaml.Node | None, path: Path) -> int | None:
-    """The line of the deepest node the path reaches (its parent's for a missing field)."""
-    node = root
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in path:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if key.value == str(part):
-                    child, line = value, key.start_mark.line + 1
-                    break
-        elif (
-            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
-        ):
-            child = node.value[part]
-            line = child.start_mark.line + 1
-        if child is None:
-            break
-        node = child
-    return line
+        return yamlfile.load(text, max_depth=MAX_DEPTH)
+    except yamlfile.YamlFileError as exc:
+        raise ProgrammeError(exc.problem, source=source, line=exc.line) from None
 
 
 def duration(text: object) -> Duration:

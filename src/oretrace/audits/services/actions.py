@@ -36,7 +36,7 @@ from oretrace.audits.services.sides import (
     store_file,
 )
 from oretrace.core.actors import actor_user
-from oretrace.core.changelog import log_change, update_and_log
+from oretrace.core.changelog import log_change, status_change, update_and_log
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import InvalidTransition, PermissionDenied
 from oretrace.core.models import Membership
@@ -134,8 +134,7 @@ def update_action(
     if status is not None:
         if status not in (ActionStatus.OPEN, ActionStatus.DONE):
             raise AuditError("status", f"{status!r}: an action is open or done")
-        changes["status"] = status
-        changes["done_at"] = timezone.now() if status == ActionStatus.DONE else None
+        changes.update(status_change(status, done=ActionStatus.DONE))
     if what is not None:
         if not what.strip():
             raise AuditError("what", "say what will be done")

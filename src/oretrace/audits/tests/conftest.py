@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 
 from oretrace.assessments import services as assessment_services
-from oretrace.assessments.models import Criterion
+from oretrace.assessments.models import Assessment, Criterion, ImprovementAction
 from oretrace.assessments.shipped import shipped_text
 from oretrace.audits.models import Audit, ProgrammeVersion
 from oretrace.audits.services import audits, programmes
 from oretrace.core.actors import SystemActor
 from oretrace.core.choices import OrganisationKind, Role
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+from oretrace.core.tests.fixtures import own_files
 from oretrace.core.tests.scopes import shared_rows
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.tests.factories import FacilityFactory
@@ -28,9 +29,7 @@ MICA = "mica-processor-workplace"
 @pytest.fixture(autouse=True)
 def media_and_keys(settings, tmp_path):
     """Uploads and ledger keys of each test in its own folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.ORETRACE_LEDGER_KEY_PATH = tmp_path / "ledger" / "log.key"
-    settings.ORETRACE_LEDGER_WITNESSES = []
+    own_files(settings, tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +61,8 @@ def auditor(body):
 
 
 @pytest.fixture
-def auditee_org(db):
-    return OrganisationFactory.create(
-        legal_name="Sigma Mica Works", kind=OrganisationKind.PROCESSOR, country_id="IN"
-    )
+def auditee_org(processor_org):
+    return processor_org
 
 
 @pytest.fixture
@@ -111,6 +108,29 @@ def audit(mica, body, auditor, auditee_org, unit, owner_org) -> Audit:
 
 def criterion(audit: Audit, code: str) -> Criterion:
     return Criterion.objects.get(section__standard=audit.standard, code=code)
+
+
+@pytest.fixture
+def improvement_step(audit, auditee_org, unit):
+    """The auditee's improvement plan from an accepted assessment of the audited unit against
+    the programme's standard: one step, on LAB.3 (the wages criterion the findings use)."""
+    assessment = Assessment.objects.create(
+        organisation=audit.programme_owner,
+        supplier=auditee_org,
+        facility=unit,
+        standard=audit.standard,
+        due_on=date(2026, 1, 1),
+        status="accepted",
+        score=50,
+        result={"gaps": ["LAB.3"], "criteria": {"LAB.3": "not_met"}, "sections": {}},
+    )
+    return ImprovementAction.objects.create(
+        assessment=assessment,
+        criterion=criterion(audit, "LAB.3"),
+        severity="high",
+        steps="Pay the minimum wage",
+        due_on=date(2026, 6, 1),
+    )
 
 
 @pytest.fixture

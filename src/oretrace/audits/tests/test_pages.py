@@ -211,31 +211,11 @@ def test_a_refused_row_keeps_what_was_typed_and_a_photo_needs_a_grade(audit, aud
 
 
 def test_the_supplier_sees_the_linked_corrective_action_on_its_improvement_plan(
-    audit, auditor, auditee, auditee_org, unit
+    audit, auditor, auditee, improvement_step
 ):
-    from datetime import date
-
-    from oretrace.assessments.models import Assessment, ImprovementAction
     from oretrace.audits.services import actions, audits, findings
     from oretrace.audits.tests.conftest import criterion
 
-    assessment = Assessment.objects.create(
-        organisation=audit.programme_owner,
-        supplier=auditee_org,
-        facility=unit,
-        standard=audit.standard,
-        due_on=date(2026, 1, 1),
-        status="accepted",
-        score=50,
-        result={"gaps": ["LAB.3"], "criteria": {"LAB.3": "not_met"}, "sections": {}},
-    )
-    ImprovementAction.objects.create(
-        assessment=assessment,
-        criterion=criterion(audit, "LAB.3"),
-        severity="high",
-        steps="Pay the minimum wage",
-        due_on=date(2026, 6, 1),
-    )
     _in_fieldwork(audit, auditor)
     finding = findings.record_finding(
         audit, criterion(audit, "LAB.3"), grade="major", description="Low wages", actor=auditor
@@ -249,7 +229,9 @@ def test_the_supplier_sees_the_linked_corrective_action_on_its_improvement_plan(
         owner_name="Manager",
         due_on=finding.closure_due_on,
     )
-    page = _client(auditee).get(reverse("assessments:detail", args=[assessment.pk]))
+    page = _client(auditee).get(
+        reverse("assessments:detail", args=[improvement_step.assessment_id])
+    )
     body = page.content.decode()
     assert f"corrective action of audit A-{audit.pk}" in body
     assert "Pay by the hour" in body

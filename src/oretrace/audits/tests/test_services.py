@@ -385,28 +385,11 @@ def test_the_auditee_asks_the_programme_owner_for_support(audit, auditor, audite
 
 
 def test_a_corrective_action_links_the_improvement_action_on_the_same_criterion(
-    audit, auditor, auditee, auditee_org, unit
+    audit, auditor, auditee, improvement_step
 ):
-    from oretrace.assessments.models import Assessment, ImprovementAction
-
-    assessment = Assessment.objects.create(
-        organisation=audit.programme_owner,
-        supplier=auditee_org,
-        facility=unit,
-        standard=audit.standard,
-        due_on=date(2026, 1, 1),
-        status="accepted",
-    )
-    step = ImprovementAction.objects.create(
-        assessment=assessment,
-        criterion=criterion(audit, "LAB.3"),
-        severity="high",
-        steps="Pay the minimum wage",
-        due_on=date(2026, 6, 1),
-    )
     wages, _hours = _reported(audit, auditor)
     action = _answer(wages, auditee)
-    assert action.improvement == step
+    assert action.improvement == improvement_step
 
 
 def test_the_closed_audits_result_verifies_offline_with_oretrace_verify(

@@ -2,11 +2,14 @@
 
 from oretrace.core.models.accounts import PasswordResetRequest
 from oretrace.core.models.base import (
+    FileVersion,
+    FileVersionQuerySet,
     OptionalLink,
     OrgOwnedModel,
     OrgOwnedQuerySet,
     TimeStampedModel,
     creating_user,
+    file_version_constraints,
     optional_link,
     optional_organisation,
     optional_user,
@@ -26,6 +29,8 @@ __all__ = [
     "ChangeLogEntry",
     "ChangeLogHead",
     "Country",
+    "FileVersion",
+    "FileVersionQuerySet",
     "Grant",
     "Invitation",
     "Job",
@@ -44,6 +49,7 @@ __all__ = [
     "TimeStampedModel",
     "User",
     "creating_user",
+    "file_version_constraints",
     "optional_link",
     "optional_organisation",
     "optional_user",

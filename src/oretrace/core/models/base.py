@@ -167,6 +167,52 @@ class OrgOwnedModel(TimeStampedModel):
         abstract = True
 
 
+class FileVersionQuerySet[M_T: models.Model](models.QuerySet[M_T]):
+    """Queries over ``FileVersion`` rows."""
+
+    def for_member(self, member: Membership) -> Self:
+        """Versions shipped with oretrace (no owner), the organisation's own, and shared ones."""
+        from oretrace.core.tenancy import scope_to_member
+
+        return scope_to_member(self, member, public=models.Q(organisation__isnull=True))
+
+
+class FileVersion(TimeStampedModel):
+    """One version of a document read from a file (a standard, an audit programme): shipped
+    with oretrace or one organisation's own, never changed once installed, since what was done
+    against it (assessments, audits) means something only against that exact version.
+
+    A subclass declares its ``organisation`` (``optional_organisation``, with its related name),
+    its manager (``FileVersionQuerySet``) and ``Meta(FileVersion.Meta)`` with
+    ``constraints = file_version_constraints("its prefix")``.
+    """
+
+    code = models.SlugField(max_length=80, help_text="Stable code shared by all versions.")
+    version = models.CharField(max_length=30)
+    title = models.JSONField(default=dict, help_text="Title by language code.")
+
+    class Meta:
+        abstract = True
+        ordering = ["code", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title.get('en', self.code)} ({self.version})"
+
+
+def file_version_constraints(prefix: str) -> list[models.BaseConstraint]:
+    """A code's version exists once among the shipped ones and once per organisation."""
+    return [
+        models.UniqueConstraint(
+            fields=["code", "version"],
+            condition=models.Q(organisation__isnull=True),
+            name=f"{prefix}_shipped_version_unique",
+        ),
+        models.UniqueConstraint(
+            fields=["organisation", "code", "version"], name=f"{prefix}_version_unique"
+        ),
+    ]
+
+
 def locked_singleton[M: models.Model](model: type[M]) -> M:
     """The model's one row (primary key 1), created if missing and locked until the surrounding
     transaction ends: whatever takes turns on it (the log state, the change log's head) is

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from oretrace.core import services
-from oretrace.core.choices import Role
+from oretrace.core.choices import OrganisationKind, Role
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
 from oretrace.core.tests.scopes import shared_rows
 
@@ -23,6 +23,12 @@ def own_ledger_keys(settings: Any, folder: Any) -> Any:
     settings.ORETRACE_LEDGER_WITNESSES = []
     settings.ORETRACE_LEDGER_PREVIOUS_KEY_PATHS = []
     return settings.ORETRACE_LEDGER_KEY_PATH
+
+
+def own_files(settings: Any, folder: Any) -> None:
+    """Uploads and ledger keys of the test's own, in ``folder`` (see ``own_ledger_keys``)."""
+    settings.MEDIA_ROOT = folder / "media"
+    own_ledger_keys(settings, folder)
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +58,14 @@ def org_a(db):
 @pytest.fixture
 def org_b(db):
     return OrganisationFactory.create(legal_name="Beta Coatings GmbH", country_id="DE")
+
+
+@pytest.fixture
+def processor_org(db):
+    """A mica processor in India: the organisation assessed or audited in those apps' tests."""
+    return OrganisationFactory.create(
+        legal_name="Sigma Mica Works", kind=OrganisationKind.PROCESSOR, country_id="IN"
+    )
 
 
 @pytest.fixture

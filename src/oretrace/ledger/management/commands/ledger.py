@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from oretrace.core.sealing import write_once
 from oretrace.ledger import keys
 from oretrace.ledger import services as ledger
 from oretrace.ledger.exceptions import LedgerError
@@ -95,7 +96,7 @@ class Command(BaseCommand):
         archived = path.with_name(f"log-{old.key_id:08x}.key")
         path.rename(archived)
         new = Signer.generate(old.name)
-        keys._create_once(path, lambda: new.skey)
+        write_once(path, new.skey)
         self.stdout.write(f"new key: {keys.log_verifier().vkey}")
         self.stdout.write(
             f"the old key is kept in {archived}; to sign with both while verifiers update, set "
