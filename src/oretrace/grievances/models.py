@@ -25,6 +25,7 @@ from oretrace.grievances.choices import (
     Category,
     EventKind,
     Intake,
+    LinkTarget,
     Severity,
     Urgency,
 )
@@ -248,3 +249,47 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"SMS {self.gateway}:{self.external_id}"
+
+
+class CaseLink(models.Model):
+    """A case tied by a grievance officer to a facility, a supplier, a lot or an audit of the
+    supply chain: the risk app raises a red flag on it (``risk.flags``: rule
+    ``grievance-linked``) that names only the case's category and severity.
+
+    ``token`` names the link in the flag's key instead of its id, so nothing the flag carries
+    (its key, its evidence) points back to the case. A link is removed, never deleted
+    (``removed_on``): its flag is then closed.
+    """
+
+    changelog_exclude = ("token",)  # the token stays with the link and its flag's key alone
+
+    organisation = owning_organisation()
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links")
+    target = models.CharField(max_length=10, choices=LinkTarget.choices)
+    facility = models.ForeignKey(
+        "registry.Facility", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    supplier = models.ForeignKey(
+        "declarations.Supplier", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lot = models.ForeignKey(
+        "traceability.Lot", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    audit = models.ForeignKey(
+        "audits.Audit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    linked_on = models.DateField()
+    linked_by = _member()
+    removed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"link of case G-{self.case_id} to {self.target}"
+
+    @property
+    def subject(self) -> object:
+        """The linked facility, supplier, lot or audit."""
+        return getattr(self, self.target)

@@ -31,6 +31,7 @@ from oretrace.grievances.models import Case, Channel
 from oretrace.grievances.permissions import can_handle_grievances, can_manage_channels
 from oretrace.grievances.services import cases as case_services
 from oretrace.grievances.services import intake as intake_services
+from oretrace.grievances.services import links as link_services
 from oretrace.grievances.services import sms as sms_services
 from oretrace.grievances.sms import SignatureInvalid, SmsError, android
 from oretrace.web.views import errors_as_messages, errors_on_form, member_required, requires
@@ -225,6 +226,8 @@ def _forms(member: Membership, data: Any = None, do: str = "") -> dict[str, Any]
         "note": forms.NoteForm(bound("note"), prefix="note"),
         "escalate": forms.EscalateForm(bound("escalate"), prefix="escalate"),
         "close": forms.CloseForm(bound("close"), prefix="close"),
+        "link": forms.LinkForm(bound("link"), prefix="link", choices=queries.link_choices(member)),
+        "unlink": forms.UnlinkForm(bound("unlink"), prefix="unlink"),
     }
 
 
@@ -253,6 +256,14 @@ def _act(case: Case, member: Membership, do: str, form: Any) -> None:
         case_services.close(case, actor=member, outcome=data["outcome"])
     elif do == "reopen":
         case_services.reopen(case, actor=member)
+    elif do == "link":
+        target, target_id = link_services.parse_choice(data["subject"])
+        link_services.link_case(case, actor=member, target=target, target_id=target_id)
+    elif do == "unlink":
+        link = next((x for x in queries.links_of(case) if x.pk == data["link"]), None)
+        if link is None:
+            raise GrievanceError("link: not a link of this case")
+        link_services.unlink(link, actor=member)
 
 
 _ACKNOWLEDGEMENT = translation.gettext_lazy(
@@ -287,6 +298,7 @@ def case_detail(request: AuthenticatedRequest, member: Membership, case_id: int)
             "content": content,
             "forms": action_forms,
             "reads": queries.reads_of(case),
+            "links": queries.links_of(case),
             "receipt_length": receipts.LENGTH,
         },
     )
