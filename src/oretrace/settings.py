@@ -504,6 +504,21 @@ ORETRACE_GRIEVANCE_MAX_CHARS = env_int("GRIEVANCE_MAX_CHARS", 5000, minimum=200)
 # whose X-Timestamp is further than this from the server's clock is refused (no stale replays).
 ORETRACE_GRIEVANCE_SMS_ANDROID_KEY = env_str("GRIEVANCE_SMS_ANDROID_KEY") or ""
 ORETRACE_GRIEVANCE_SMS_MAX_SKEW_SECONDS = env_int("GRIEVANCE_SMS_MAX_SKEW_SECONDS", 300, minimum=1)
+# Sending SMS (receipts, replies, surveys): the gateway of every channel, or per channel
+# ("slug=twilio,other=android"); empty: the first adapter whose sending settings are set.
+ORETRACE_GRIEVANCE_SMS_GATEWAY = env_str("GRIEVANCE_SMS_GATEWAY") or ""
+ORETRACE_GRIEVANCE_SMS_CHANNEL_GATEWAYS = env_str("GRIEVANCE_SMS_CHANNEL_GATEWAYS") or ""
+# The Android phone's local server: its send address (http://<phone>:8080/message) and the
+# user and password its app shows (basic authentication).
+ORETRACE_GRIEVANCE_SMS_ANDROID_URL = env_str("GRIEVANCE_SMS_ANDROID_URL") or ""
+ORETRACE_GRIEVANCE_SMS_ANDROID_USER = env_str("GRIEVANCE_SMS_ANDROID_USER") or ""
+ORETRACE_GRIEVANCE_SMS_ANDROID_PASSWORD = env_str("GRIEVANCE_SMS_ANDROID_PASSWORD") or ""
+# How long one send may wait for the gateway, and how many tries before an SMS is given up
+# (the waits between them double from 30 s up to an hour).
+ORETRACE_GRIEVANCE_SMS_SEND_TIMEOUT_SECONDS = env_int(
+    "GRIEVANCE_SMS_SEND_TIMEOUT_SECONDS", 10, minimum=1
+)
+ORETRACE_GRIEVANCE_SMS_SEND_ATTEMPTS = env_int("GRIEVANCE_SMS_SEND_ATTEMPTS", 6, minimum=1)
 
 # --- Community programmes (issue 21): children's records sealed at rest -------------------------
 # The keys that seal children's names, birth dates and locations (AES-256-GCM): files outside

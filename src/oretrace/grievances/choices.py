@@ -93,3 +93,11 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
     PURGED = "purged", _("Content purged")
+
+
+class OutboundStatus(models.TextChoices):
+    """Where an outgoing SMS stands: waiting for the gateway, accepted by it, or given up."""
+
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

@@ -145,7 +145,14 @@ def sms_android(request: HttpRequest, channel: str) -> HttpResponse:
         outcome = sms_services.receive_sms(found, sms)
     except (SmsError, OretraceError) as exc:
         return JsonResponse({"detail": str(exc)}, status=400)
-    return JsonResponse({"status": "duplicate" if outcome.duplicate else "received"})
+    return JsonResponse({"status": _status(outcome)})
+
+
+def _status(outcome: sms_services.SmsOutcome) -> str:
+    """What a webhook answers: the gateway's logs show it, nothing more."""
+    if outcome.duplicate:
+        return "duplicate"
+    return "taken" if outcome.taken else "received"
 
 
 # --- the officers' pages ----------------------------------------------------------------------
