@@ -16,17 +16,45 @@ from collections.abc import Callable
 from django.conf import settings
 
 from oretrace.grievances.models import Channel
-from oretrace.grievances.sms import OutboundRequest, SendFailed, SendRefused, android
+from oretrace.grievances.sms import (
+    OutboundRequest,
+    SendFailed,
+    SendRefused,
+    africastalking,
+    android,
+    twilio,
+)
 
 ANDROID = android.NAME
-GATEWAYS = (ANDROID,)
+TWILIO = twilio.NAME
+AFRICASTALKING = africastalking.NAME
+GATEWAYS = (ANDROID, TWILIO, AFRICASTALKING)
 
 
 def _android_ready() -> bool:
     return bool(settings.ORETRACE_GRIEVANCE_SMS_ANDROID_URL)
 
 
-_READY: dict[str, Callable[[], bool]] = {ANDROID: _android_ready}
+def _twilio_ready() -> bool:
+    return bool(
+        settings.ORETRACE_GRIEVANCE_SMS_TWILIO_ACCOUNT_SID
+        and settings.ORETRACE_GRIEVANCE_SMS_TWILIO_AUTH_TOKEN
+        and settings.ORETRACE_GRIEVANCE_SMS_TWILIO_FROM
+    )
+
+
+def _africastalking_ready() -> bool:
+    return bool(
+        settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_USERNAME
+        and settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_API_KEY
+    )
+
+
+_READY: dict[str, Callable[[], bool]] = {
+    ANDROID: _android_ready,
+    TWILIO: _twilio_ready,
+    AFRICASTALKING: _africastalking_ready,
+}
 
 
 def channel_gateways() -> dict[str, str]:
@@ -63,11 +91,31 @@ def build_request(gateway: str, *, to: str, text: str, reference: str) -> Outbou
             text=text,
             reference=reference,
         )
-    raise SendRefused(f"{gateway!r} cannot send")  # pragma: no cover - every ready one can
+    if gateway == TWILIO:
+        return twilio.send_request(
+            api=settings.ORETRACE_GRIEVANCE_SMS_TWILIO_API_URL,
+            account_sid=settings.ORETRACE_GRIEVANCE_SMS_TWILIO_ACCOUNT_SID,
+            token=settings.ORETRACE_GRIEVANCE_SMS_TWILIO_AUTH_TOKEN,
+            sender=settings.ORETRACE_GRIEVANCE_SMS_TWILIO_FROM,
+            to=to,
+            text=text,
+        )
+    return africastalking.send_request(
+        api=settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_API_URL,
+        username=settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_USERNAME,
+        api_key=settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_API_KEY,
+        sender=settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_FROM,
+        to=to,
+        text=text,
+    )
 
 
 def read_answer(gateway: str, status: int, body: bytes, reference: str) -> str:
     """The gateway's id of the message it accepted, or ``SendFailed``/``SendRefused``."""
+    if gateway == TWILIO:
+        return twilio.sent_id(status, body)
+    if gateway == AFRICASTALKING:
+        return africastalking.sent_id(status, body)
     return android.sent_id(status, body, reference)
 
 

@@ -1,10 +1,11 @@
 """SMS gateways behind one interface: bytes of a webhook in, an ``InboundSms`` out.
 
 Pure: no Django, no settings. Each adapter module (``android``: the self-hosted SMS Gateway
-for Android, its webhooks) offers ``verify(...)`` for the request's signature and ``parse(body)``
-for its payload; for sending, ``send_request(...)`` builds the HTTP request that hands one SMS
-to the gateway and ``sent_id(status, body)`` reads the gateway's answer (its id of the message,
-or ``SendFailed``/``SendRefused``). The HTTP itself is ``grievances.gateways``'s.
+for Android, its webhooks; ``twilio``: a Twilio-compatible API; ``africastalking``) offers
+``verify(...)`` for the request's signature and ``parse(body)`` for its payload; for sending,
+``send_request(...)`` builds the HTTP request that hands one SMS to the gateway and
+``sent_id(status, body)`` reads the gateway's answer (its id of the message, or
+``SendFailed``/``SendRefused``). The HTTP itself is ``grievances.gateways``'s.
 The phone number leaves an adapter only inside ``InboundSms`` (or an outgoing request); the
 service keeps nothing of it but a keyed hash, or a sealed copy until an outgoing SMS is sent.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 
 class SmsError(ValueError):
@@ -68,3 +70,25 @@ def refuse_or_retry(status: int, body: bytes, gateway: str) -> None:
     if status >= 500 or status in (408, 429):
         raise SendFailed(message)
     raise SendRefused(message)
+
+
+def phone_number(value: str, field: str) -> str:
+    """A sender's number as a gateway gave it (``+`` and digits; spaces and dashes dropped);
+    ``SmsError`` naming ``field`` when it is a name (``MTN``) or empty: no thread by it."""
+    kept = "".join(ch for ch in value if ch not in " -.()")
+    digits = kept.removeprefix("+")
+    if not digits.isascii() or not digits.isdigit() or not 3 <= len(digits) <= 15:
+        raise SmsError(f"{field}: {value[:30]!r} is not a phone number")
+    return kept
+
+
+def form_fields(body: bytes, what: str) -> list[tuple[str, str]]:
+    """The fields of a form-encoded webhook body, in order; ``SmsError`` when it is too large
+    or not UTF-8."""
+    if len(body) > 64 * 1024:
+        raise SmsError(f"the {what} body is over 64 KB")
+    try:
+        text = body.decode()
+    except UnicodeDecodeError:
+        raise SmsError(f"the {what} body is not UTF-8") from None
+    return parse_qsl(text, keep_blank_values=True)
