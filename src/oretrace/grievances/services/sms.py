@@ -9,6 +9,12 @@ not anonymous: the carrier and the gateway see the number; oretrace keeps only t
 Before a message is filed, each of ``INBOUND_HOOKS`` may take it (a survey's answer, STOP): a
 hook that returns True has handled it, and it is not a grievance.
 
+Answers by SMS: a new case's receipt is sent to the sender at once; officers' replies are sent
+when the reporter next writes, with the number the gateway hands over then, each once (its
+reference ``reply:<message>``). The number is never kept for later, not even sealed: a case
+stays open for months, and a sealed number at rest that long is what a stolen key folder and a
+database copy together would reveal; the reporter can read the replies on the web meanwhile.
+
 Sending (``send_sms``) queues one ``OutboundSms`` per reference with the number and the text
 sealed; ``outbound.deliver_outbound`` (the task ``send_sms_task``) hands it to the
 channel's gateway, retrying with a doubling wait, and empties the sealed number once the
@@ -22,10 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from oretrace.grievances import gateways, sealing
+from oretrace.grievances import gateways, receipts, sealing
 from oretrace.grievances.choices import Author, CaseStatus, EventKind, Intake
 from oretrace.grievances.exceptions import GrievanceError
 from oretrace.grievances.models import Case, Channel, OutboundSms, SmsMessage
@@ -33,6 +41,7 @@ from oretrace.grievances.services import outbound
 from oretrace.grievances.services.common import add_message, clean_text, record_event
 from oretrace.grievances.services.intake import new_case
 from oretrace.grievances.sms import InboundSms, encoding
+from oretrace.grievances.sms import language as language_of
 
 # Hooks that may take an inbound SMS before it is filed as a grievance (surveys): each gets
 # the channel and the message and returns True when it handled it. Append, never replace.
@@ -81,15 +90,59 @@ def receive_sms(channel: Channel, sms: InboundSms) -> SmsOutcome:
             case = _open_case_of(channel, sender_hash)
             receipt = ""
             if case is None:
-                case, receipt = new_case(channel, intake=Intake.SMS, language="", on=today)
+                language = language_of.guess(text)
+                case, receipt = new_case(channel, intake=Intake.SMS, language=language, on=today)
                 record_event(case, EventKind.RECEIVED, on=today)
             _record(channel, case, sms, sender_hash=sender_hash, today=today)
             add_message(case, text, author=Author.REPORTER, on=today)
+            _answer(channel, case, sms.sender, receipt)
     except IntegrityError:
         # The same message, delivered twice at once: the other delivery won the insert.
         seen = SmsMessage.objects.get(gateway=sms.gateway, external_id=sms.message_id)
         return SmsOutcome(seen.case_id or 0, duplicate=True, taken=seen.case_id is None)
     return SmsOutcome(case.pk, receipt=receipt)
+
+
+def _answer(channel: Channel, case: Case, number: str, receipt: str) -> None:
+    """While the sender's number is in hand: the new case's receipt, then every officer's
+    message the reporter has not had by SMS yet (each once: its reference names it). Nothing
+    when the channel has no gateway to send with."""
+    if not gateways.gateway_for(channel):
+        return
+    with translation.override(case.language or settings.LANGUAGE_CODE):
+        if receipt:
+            send_sms(
+                channel,
+                to=number,
+                text=receipt_text(channel, receipt),
+                reference=f"receipt:{case.pk}",
+            )
+        replies = {
+            f"reply:{message.pk}": message
+            for message in case.messages.filter(author=Author.OFFICER, purged=False)
+        }
+        sent = OutboundSms.objects.filter(channel=channel, reference__in=replies)
+        done = set(sent.values_list("reference", flat=True))
+        for reference, message in replies.items():
+            if reference in done:
+                continue
+            text = sealing.unseal(message.sealed_text(), case_id=case.pk)
+            send_sms(
+                channel,
+                to=number,
+                text=_("Grievance officer: %(text)s") % {"text": text},
+                reference=reference,
+            )
+
+
+def receipt_text(channel: Channel, receipt: str) -> str:
+    """The receipt SMS, in the active language: the receipt, how to add to the report, where
+    to read the answers on the web."""
+    address = f"{settings.ORETRACE_BASE_URL}/voice/{channel.slug}/follow/"
+    return _(
+        "Your report was received. Receipt: %(receipt)s. Keep it secret. Write to this number "
+        "to add to it and to get the answers, or read them at %(address)s with the receipt."
+    ) % {"receipt": receipts.grouped(receipt), "address": address}
 
 
 def _record(
