@@ -102,3 +102,11 @@ class LinkTarget(models.TextChoices):
     SUPPLIER = "supplier", _("Supplier")
     LOT = "lot", _("Lot")
     AUDIT = "audit", _("Audit")
+
+
+class OutboundStatus(models.TextChoices):
+    """Where an outgoing SMS stands: waiting for the gateway, accepted by it, or given up."""
+
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

@@ -26,6 +26,7 @@ from oretrace.grievances.choices import (
     EventKind,
     Intake,
     LinkTarget,
+    OutboundStatus,
     Severity,
     Urgency,
 )
@@ -232,7 +233,10 @@ class SmsMessage(models.Model):
     """
 
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="sms")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sms")
+    # None: an inbound hook took the message (a survey's answer); it still counts once.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="sms", null=True, blank=True
+    )
     gateway = models.CharField(max_length=20)
     external_id = models.CharField(max_length=200)
     sender_hash = models.CharField(max_length=64, blank=True)
@@ -293,3 +297,44 @@ class CaseLink(models.Model):
     def subject(self) -> object:
         """The linked facility, supplier, lot or audit."""
         return getattr(self, self.target)
+
+
+class OutboundSms(models.Model):
+    """One SMS to send through the channel's gateway, once per ``reference``.
+
+    The number and the text are sealed (``sealing``, bound to the channel and the reference);
+    the number is emptied as soon as the gateway accepted the message or it was given up, so
+    no number outlives its sending. ``attempts`` and ``next_attempt_at`` drive the retries.
+    """
+
+    changelog_exclude = ("sealed_to", "sealed_text")
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="outbound_sms")
+    reference = models.CharField(
+        max_length=100, help_text="What the SMS is for (``receipt:42``): each is sent once."
+    )
+    gateway = models.CharField(max_length=20)
+    key_id = models.CharField(max_length=40)
+    sealed_to = models.BinaryField(blank=True)
+    sealed_text = models.BinaryField(blank=True)
+    parts = models.PositiveSmallIntegerField(default=1, help_text="SMS parts on the air.")
+    status = models.CharField(
+        max_length=10, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    gateway_id = models.CharField(max_length=100, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_on = models.DateField()
+    sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("channel", "reference"), name="grievance_outbound_sms_once"
+            ),
+        )
+        indexes = (models.Index(fields=("status", "next_attempt_at"), name="grievance_sms_due"),)
+
+    def __str__(self) -> str:
+        return f"SMS out {self.channel_id}:{self.reference}"
