@@ -645,6 +645,8 @@ WEB_PUBLIC_WRITES = {
     "voice:report",
     "voice:follow",
     "voice:sms_android",  # an SMS gateway's webhook: its signature is its key (test_sms.py)
+    "voice:sms_twilio",  # signed with the auth token (test_sms_gateways.py)
+    "voice:sms_africastalking",  # a secret ?key= in its address (test_sms_gateways.py)
 }
 
 # Pages that only read (a POST to one of them must write nothing). The public verify form

@@ -508,6 +508,47 @@ ORETRACE_GRIEVANCE_MAX_CHARS = env_int("GRIEVANCE_MAX_CHARS", 5000, minimum=200)
 # whose X-Timestamp is further than this from the server's clock is refused (no stale replays).
 ORETRACE_GRIEVANCE_SMS_ANDROID_KEY = env_str("GRIEVANCE_SMS_ANDROID_KEY") or ""
 ORETRACE_GRIEVANCE_SMS_MAX_SKEW_SECONDS = env_int("GRIEVANCE_SMS_MAX_SKEW_SECONDS", 300, minimum=1)
+# Sending SMS (receipts, replies, surveys): the gateway of every channel, or per channel
+# ("slug=twilio,other=android"); empty: the first adapter whose sending settings are set.
+ORETRACE_GRIEVANCE_SMS_GATEWAY = env_str("GRIEVANCE_SMS_GATEWAY") or ""
+ORETRACE_GRIEVANCE_SMS_CHANNEL_GATEWAYS = env_str("GRIEVANCE_SMS_CHANNEL_GATEWAYS") or ""
+# The Android phone's local server: its send address (http://<phone>:8080/message) and the
+# user and password its app shows (basic authentication).
+ORETRACE_GRIEVANCE_SMS_ANDROID_URL = env_str("GRIEVANCE_SMS_ANDROID_URL") or ""
+ORETRACE_GRIEVANCE_SMS_ANDROID_USER = env_str("GRIEVANCE_SMS_ANDROID_USER") or ""
+ORETRACE_GRIEVANCE_SMS_ANDROID_PASSWORD = env_str("GRIEVANCE_SMS_ANDROID_PASSWORD") or ""
+# A Twilio-compatible API: the account SID and auth token (the token also checks the inbound
+# webhook's X-Twilio-Signature; empty turns that webhook off), the sending number (or an MG…
+# messaging service) and the API's base address (another provider that copies Twilio's API).
+ORETRACE_GRIEVANCE_SMS_TWILIO_ACCOUNT_SID = env_str("GRIEVANCE_SMS_TWILIO_ACCOUNT_SID") or ""
+ORETRACE_GRIEVANCE_SMS_TWILIO_AUTH_TOKEN = env_str("GRIEVANCE_SMS_TWILIO_AUTH_TOKEN") or ""
+ORETRACE_GRIEVANCE_SMS_TWILIO_FROM = env_str("GRIEVANCE_SMS_TWILIO_FROM") or ""
+ORETRACE_GRIEVANCE_SMS_TWILIO_API_URL = (
+    env_str("GRIEVANCE_SMS_TWILIO_API_URL") or "https://api.twilio.com/2010-04-01"
+)
+# Africa's Talking: the app's user name and API key, the short code or sender id to send from,
+# the SMS API's address (the sandbox's: https://api.sandbox.africastalking.com/version1/messaging)
+# and the secret its callback URL carries as ?key= (it does not sign; empty: callback off).
+ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_USERNAME = (
+    env_str("GRIEVANCE_SMS_AFRICASTALKING_USERNAME") or ""
+)
+ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_API_KEY = (
+    env_str("GRIEVANCE_SMS_AFRICASTALKING_API_KEY") or ""
+)
+ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_FROM = env_str("GRIEVANCE_SMS_AFRICASTALKING_FROM") or ""
+ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_API_URL = (
+    env_str("GRIEVANCE_SMS_AFRICASTALKING_API_URL")
+    or "https://api.africastalking.com/version1/messaging"
+)
+ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_WEBHOOK_KEY = (
+    env_str("GRIEVANCE_SMS_AFRICASTALKING_WEBHOOK_KEY") or ""
+)
+# How long one send may wait for the gateway, and how many tries before an SMS is given up
+# (the waits between them double from 30 s up to an hour).
+ORETRACE_GRIEVANCE_SMS_SEND_TIMEOUT_SECONDS = env_int(
+    "GRIEVANCE_SMS_SEND_TIMEOUT_SECONDS", 10, minimum=1
+)
+ORETRACE_GRIEVANCE_SMS_SEND_ATTEMPTS = env_int("GRIEVANCE_SMS_SEND_ATTEMPTS", 6, minimum=1)
 
 # --- Community programmes (issue 21): children's records sealed at rest -------------------------
 # The keys that seal children's names, birth dates and locations (AES-256-GCM): files outside

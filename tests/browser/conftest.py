@@ -234,6 +234,9 @@ class Site:
                     shutil.copyfile(log, ARTIFACTS / f"{logs_as}-{name}.log")
 
 
+SMS_KEY = "browser-test-sms-signing-key"  # the stack's SMS webhook signing key
+
+
 @pytest.fixture(scope="session")
 def oretrace_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """`oretrace setup` + `demo` on a fresh SQLite database, then `serve` and `worker`, with a
@@ -244,6 +247,8 @@ def oretrace_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     key = ["--key-file", str(witness / "witness.key")]
     made = site.run("witness", "init", "--name", "localhost/demo-witness", *key)
     site.env["ORETRACE_LEDGER_WITNESSES"] = made.strip()
+    # the grievance channels' SMS webhook on (test_grievances.py posts a signed SMS to it)
+    site.env["ORETRACE_GRIEVANCE_SMS_ANDROID_KEY"] = SMS_KEY
     site.run("setup", log="browser-setup")
     demo = site.run("demo", log="browser-demo")
     printed = re.search(r"password for all: (\S+?)\)", demo)

@@ -93,3 +93,20 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
     PURGED = "purged", _("Content purged")
+
+
+class LinkTarget(models.TextChoices):
+    """What of the supply chain a case is linked to."""
+
+    FACILITY = "facility", _("Facility")
+    SUPPLIER = "supplier", _("Supplier")
+    LOT = "lot", _("Lot")
+    AUDIT = "audit", _("Audit")
+
+
+class OutboundStatus(models.TextChoices):
+    """Where an outgoing SMS stands: waiting for the gateway, accepted by it, or given up."""
+
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

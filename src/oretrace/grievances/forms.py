@@ -110,3 +110,23 @@ class CloseForm(forms.Form):
         label=_("Outcome, as the reporter will read it"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class LinkForm(forms.Form):
+    """Link the case to a facility, supplier, lot or audit (grouped choices, "facility:12")."""
+
+    subject = forms.ChoiceField(
+        label=_("Link to"),
+        help_text=_(
+            "A red flag is raised there and shared with the organisation concerned. It names "
+            "only the case's category and severity; nothing of the report or the reporter."
+        ),
+    )
+
+    def __init__(self, *args: Any, choices: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = choices  # type: ignore[attr-defined]
+
+
+class UnlinkForm(forms.Form):
+    link = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -25,6 +25,8 @@ from oretrace.grievances.choices import (
     Category,
     EventKind,
     Intake,
+    LinkTarget,
+    OutboundStatus,
     Severity,
     Urgency,
 )
@@ -231,7 +233,10 @@ class SmsMessage(models.Model):
     """
 
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="sms")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sms")
+    # None: an inbound hook took the message (a survey's answer); it still counts once.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="sms", null=True, blank=True
+    )
     gateway = models.CharField(max_length=20)
     external_id = models.CharField(max_length=200)
     sender_hash = models.CharField(max_length=64, blank=True)
@@ -248,3 +253,88 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"SMS {self.gateway}:{self.external_id}"
+
+
+class CaseLink(models.Model):
+    """A case tied by a grievance officer to a facility, a supplier, a lot or an audit of the
+    supply chain: the risk app raises a red flag on it (``risk.flags``: rule
+    ``grievance-linked``) that names only the case's category and severity.
+
+    ``token`` names the link in the flag's key instead of its id, so nothing the flag carries
+    (its key, its evidence) points back to the case. A link is removed, never deleted
+    (``removed_on``): its flag is then closed.
+    """
+
+    changelog_exclude = ("token",)  # the token stays with the link and its flag's key alone
+
+    organisation = owning_organisation()
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links")
+    target = models.CharField(max_length=10, choices=LinkTarget.choices)
+    facility = models.ForeignKey(
+        "registry.Facility", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    supplier = models.ForeignKey(
+        "declarations.Supplier", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lot = models.ForeignKey(
+        "traceability.Lot", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    audit = models.ForeignKey(
+        "audits.Audit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    linked_on = models.DateField()
+    linked_by = _member()
+    removed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"link of case G-{self.case_id} to {self.target}"
+
+    @property
+    def subject(self) -> object:
+        """The linked facility, supplier, lot or audit."""
+        return getattr(self, self.target)
+
+
+class OutboundSms(models.Model):
+    """One SMS to send through the channel's gateway, once per ``reference``.
+
+    The number and the text are sealed (``sealing``, bound to the channel and the reference);
+    the number is emptied as soon as the gateway accepted the message or it was given up, so
+    no number outlives its sending. ``attempts`` and ``next_attempt_at`` drive the retries.
+    """
+
+    changelog_exclude = ("sealed_to", "sealed_text")
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="outbound_sms")
+    reference = models.CharField(
+        max_length=100, help_text="What the SMS is for (``receipt:42``): each is sent once."
+    )
+    gateway = models.CharField(max_length=20)
+    key_id = models.CharField(max_length=40)
+    sealed_to = models.BinaryField(blank=True)
+    sealed_text = models.BinaryField(blank=True)
+    parts = models.PositiveSmallIntegerField(default=1, help_text="SMS parts on the air.")
+    status = models.CharField(
+        max_length=10, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    gateway_id = models.CharField(max_length=100, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_on = models.DateField()
+    sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("channel", "reference"), name="grievance_outbound_sms_once"
+            ),
+        )
+        indexes = (models.Index(fields=("status", "next_attempt_at"), name="grievance_sms_due"),)
+
+    def __str__(self) -> str:
+        return f"SMS out {self.channel_id}:{self.reference}"

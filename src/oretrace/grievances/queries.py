@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -12,8 +13,9 @@ from oretrace.core.choices import Role
 from oretrace.core.exceptions import NotFound
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import owned
-from oretrace.grievances.choices import OPEN_STATUSES, CaseStatus
-from oretrace.grievances.models import Case, Channel, ContentRead
+from oretrace.grievances import cells
+from oretrace.grievances.choices import OPEN_STATUSES, CaseStatus, Category, LinkTarget
+from oretrace.grievances.models import Case, CaseLink, Channel, ContentRead
 from oretrace.grievances.permissions import can_handle_grievances
 
 
@@ -84,3 +86,139 @@ def counts(member: Membership) -> Counts:
     found = cases_for(member)
     rows = found.values("status").annotate(n=Count("pk")).order_by()
     return Counts({r["status"]: r["n"] for r in rows}, found.filter(overdue_q()).count())
+
+
+# --- links of cases to the supply chain (services.links) ----------------------------------------
+LINK_CHOICES_SHOWN = 200
+
+
+def _linkable(member: Membership, target: str) -> QuerySet[Any]:
+    """What of ``target``'s kind the member's organisation may see, and so link a case to:
+    its own facilities and those shared with it (not the public reference list, which no
+    organisation runs here), its suppliers, the lots it sees, the audits it takes part in."""
+    from oretrace.audits.models import Audit
+    from oretrace.declarations.models import Supplier
+    from oretrace.registry.models import Facility
+    from oretrace.traceability.models import Lot
+
+    if target == LinkTarget.FACILITY:
+        return Facility.objects.for_member(member).filter(
+            organisation__isnull=False, merged_into=None
+        )
+    if target == LinkTarget.SUPPLIER:
+        return Supplier.objects.for_member(member)
+    if target == LinkTarget.LOT:
+        return Lot.objects.for_member(member)
+    if target == LinkTarget.AUDIT:
+        return Audit.objects.for_member(member).select_related("facility")
+    return Facility.objects.none()
+
+
+def link_target(member: Membership, target: str, target_id: object) -> Any:
+    """The facility, supplier, lot or audit ``target_id`` if the member's organisation may
+    see it; ``NotFound`` otherwise (another organisation's row is as absent as a missing one)."""
+    try:
+        found = _linkable(member, target).filter(pk=int(str(target_id))).first()
+    except ValueError:
+        found = None
+    if found is None:
+        raise NotFound(f"no {target} {target_id} to link to")
+    return found
+
+
+def link_choices(member: Membership) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The case page's choice of what to link to, grouped by kind: ("facility:12", name)."""
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    for target in LinkTarget:
+        rows = _linkable(member, target.value).order_by("-pk")[:LINK_CHOICES_SHOWN]
+        choices = [(f"{target.value}:{row.pk}", _link_label(row)) for row in rows]
+        if choices:
+            groups.append((str(target.label), sorted(choices, key=lambda c: c[1])))
+    return groups
+
+
+def _link_label(row: Any) -> str:
+    from oretrace.audits.models import Audit
+
+    if isinstance(row, Audit):
+        return f"A-{row.pk} · {row.facility}"
+    return str(getattr(row, "name_latin", "") or row)
+
+
+def links_of(case: Case) -> list[CaseLink]:
+    """The case's links to the supply chain, standing ones first."""
+    related = ("facility", "supplier", "lot", "audit__facility", "linked_by__user")
+    return list(case.links.select_related(*related).order_by("removed_on", "pk"))
+
+
+# --- statistics shown to buyers (no cell under cells.MIN_CELL) ----------------------------------
+def in_supply_chain(organisation_id: int, facility_id: int) -> bool:
+    """Whether the facility is in the organisation's supply chain: its custody records hold a
+    lot there (the trace walks an organisation's own lots), or a current declaration of its
+    names the facility as a smelter or refiner."""
+    from oretrace.declarations.models import SmelterEntry
+    from oretrace.traceability.models import Lot
+
+    if Lot.objects.filter(organisation_id=organisation_id, facility_id=facility_id).exists():
+        return True
+    named = SmelterEntry.objects.filter(
+        Q(facility_id=facility_id) | Q(review__facility_id=facility_id),
+        declaration__organisation_id=organisation_id,
+        declaration__superseded_by__isnull=True,
+    )
+    return named.exists()
+
+
+def may_see_voice_statistics(member: Membership, facility: Any) -> bool:
+    """Buyers see a facility's aggregated voice when it is in their supply chain; the
+    facility's own organisation (and its operator) never does, however it is counted."""
+    org = member.organisation_id
+    if org in (facility.organisation_id, facility.operator_id):
+        return False
+    return in_supply_chain(org, facility.pk)
+
+
+def quarter(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+QUARTERS_SHOWN = 8
+
+
+def linked_case_counts(facility_id: int) -> dict[tuple[str, str], int]:
+    """Triaged cases of any grievance mechanism linked (and still linked) to the facility,
+    directly, through a lot there or an audit of it: (category, quarter received) → count."""
+    at = (
+        Q(facility_id=facility_id)
+        | Q(lot__facility_id=facility_id)
+        | Q(audit__facility_id=facility_id)
+    )
+    case_ids = CaseLink.objects.filter(at, removed_on__isnull=True).values("case_id")
+    found: dict[tuple[str, str], int] = {}
+    rows = Case.objects.filter(pk__in=case_ids).exclude(category="")
+    for category, received_on in rows.values_list("category", "received_on"):
+        key = (category, quarter(received_on))
+        found[key] = found.get(key, 0) + 1
+    return found
+
+
+def facility_statistics(member: Membership, facility: Any) -> cells.Table | None:
+    """The facility's linked grievances by category and quarter, as a buyer may see them (no
+    cell under five); None when the member's organisation may not see them or there are none."""
+    if not may_see_voice_statistics(member, facility):
+        return None
+    counts = linked_case_counts(facility.pk)
+    if not counts:
+        return None
+    labels = dict(Category.choices)
+    categories = [c for c in Category.values if any(k[0] == c for k in counts)]
+    quarters = sorted({q for _c, q in counts})[-QUARTERS_SHOWN:]
+    shown = cells.table(counts, categories, quarters)
+    return cells.Table(
+        rows=[str(labels[c]) for c in categories],
+        columns=quarters,
+        cells={(str(labels[c]), q): v for (c, q), v in shown.cells.items()},
+        row_totals={str(labels[c]): v for c, v in shown.row_totals.items()},
+        column_totals=shown.column_totals,
+        total=shown.total,
+    )

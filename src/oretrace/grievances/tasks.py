@@ -4,12 +4,14 @@ do the work."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.tasks import task
 from django.utils import timezone
 
 from oretrace.core.periodic import daily_check
-from oretrace.grievances.services import upkeep
+from oretrace.core.scheduling import backend
+from oretrace.grievances.services import outbound, upkeep
 
 
 @daily_check("grievances.purge")
@@ -20,3 +22,23 @@ def purge_expired(now: datetime) -> int:
 @daily_check("grievances.commit_events")
 def commit_events(now: datetime) -> int:
     return upkeep.commit_events()
+
+
+# --- SMS sending (the sms slice) ----------------------------------------------------------------
+@task()
+def send_sms_task(outbound_id: int) -> None:
+    """Hand one queued SMS to its gateway; after a failure that may pass, come back later (the
+    wait doubles), up to ``ORETRACE_GRIEVANCE_SMS_SEND_ATTEMPTS`` tries."""
+    wait = outbound.deliver_outbound(outbound_id)
+    if wait is not None and not backend().endswith("ImmediateBackend"):
+        later = timezone.now() + timedelta(seconds=wait)
+        send_sms_task.using(run_after=later).enqueue(outbound_id)
+
+
+@daily_check("grievances.sms_resend")
+def resend_due_sms(now: datetime) -> int:
+    """Queue again the SMS whose next try is due but whose task was lost."""
+    ids = outbound.due(now)
+    for outbound_id in ids:
+        send_sms_task.enqueue(outbound_id)
+    return len(ids)

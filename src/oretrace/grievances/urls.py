@@ -17,4 +17,12 @@ voice_urlpatterns = [
     path("<slug:channel>/follow/", views.follow, name="follow"),
     # the SMS Gateway for Android's webhook (signed; see docs/user-guide/grievances.md)
     path("<slug:channel>/sms/android/", views.sms_android, name="sms_android"),
+    # a Twilio-compatible API's webhook (signed with the auth token)
+    path("<slug:channel>/sms/twilio/", views.sms_twilio, name="sms_twilio"),
+    # Africa's Talking's incoming-messages callback (a secret ?key= in its address)
+    path(
+        "<slug:channel>/sms/africastalking/",
+        views.sms_africastalking,
+        name="sms_africastalking",
+    ),
 ]

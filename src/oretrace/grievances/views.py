@@ -12,6 +12,7 @@ does not exist (404).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -31,8 +32,16 @@ from oretrace.grievances.models import Case, Channel
 from oretrace.grievances.permissions import can_handle_grievances, can_manage_channels
 from oretrace.grievances.services import cases as case_services
 from oretrace.grievances.services import intake as intake_services
+from oretrace.grievances.services import links as link_services
 from oretrace.grievances.services import sms as sms_services
-from oretrace.grievances.sms import SignatureInvalid, SmsError, android
+from oretrace.grievances.sms import (
+    InboundSms,
+    SignatureInvalid,
+    SmsError,
+    africastalking,
+    android,
+    twilio,
+)
 from oretrace.web.views import errors_as_messages, errors_on_form, member_required, requires
 
 PAGE = 50
@@ -138,14 +147,69 @@ def sms_android(request: HttpRequest, channel: str) -> HttpResponse:
         )
     except SignatureInvalid as exc:
         return JsonResponse({"detail": str(exc)}, status=401)
+    return _file(found, lambda: android.parse(request.body))
+
+
+def _file(found: Channel, parse: Callable[[], InboundSms | None]) -> JsonResponse:
+    """Parse a verified webhook and file its message: 400 naming what is wrong, never a 500."""
     try:
-        sms = android.parse(request.body)
+        sms = parse()
         if sms is None:
             return JsonResponse({"status": "ignored"})
         outcome = sms_services.receive_sms(found, sms)
     except (SmsError, OretraceError) as exc:
         return JsonResponse({"detail": str(exc)}, status=400)
-    return JsonResponse({"status": "duplicate" if outcome.duplicate else "received"})
+    return JsonResponse({"status": _status(outcome)})
+
+
+def _status(outcome: sms_services.SmsOutcome) -> str:
+    """What a webhook answers: the gateway's logs show it, nothing more."""
+    if outcome.duplicate:
+        return "duplicate"
+    return "taken" if outcome.taken else "received"
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def sms_twilio(request: HttpRequest, channel: str) -> HttpResponse:
+    """A Twilio-compatible API's inbound webhook: signed with the auth token, each message once;
+    answered with empty TwiML (replies go through the Messages API)."""
+    token = settings.ORETRACE_GRIEVANCE_SMS_TWILIO_AUTH_TOKEN
+    if not token:
+        raise Http404("SMS intake by Twilio is not configured")
+    found = _channel(channel)
+    try:
+        twilio.verify(
+            token=token,
+            url=settings.ORETRACE_BASE_URL + request.get_full_path(),
+            body=request.body,
+            signature_header=request.headers.get("X-Twilio-Signature", ""),
+        )
+    except SignatureInvalid as exc:
+        return JsonResponse({"detail": str(exc)}, status=401)
+    except SmsError as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
+    account = settings.ORETRACE_GRIEVANCE_SMS_TWILIO_ACCOUNT_SID
+    answer = _file(found, lambda: twilio.parse(request.body, account_sid=account))
+    if answer.status_code != 200:
+        return answer
+    return HttpResponse(twilio.EMPTY_TWIML, content_type="text/xml")
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def sms_africastalking(request: HttpRequest, channel: str) -> HttpResponse:
+    """Africa's Talking's incoming-messages callback: its address carries our secret
+    (``?key=``), each message once."""
+    key = settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_WEBHOOK_KEY
+    if not key:
+        raise Http404("SMS intake by Africa's Talking is not configured")
+    found = _channel(channel)
+    try:
+        africastalking.verify(key=key, given=request.GET.get("key", ""))
+    except SignatureInvalid as exc:
+        return JsonResponse({"detail": str(exc)}, status=401)
+    return _file(found, lambda: africastalking.parse(request.body))
 
 
 # --- the officers' pages ----------------------------------------------------------------------
@@ -225,6 +289,8 @@ def _forms(member: Membership, data: Any = None, do: str = "") -> dict[str, Any]
         "note": forms.NoteForm(bound("note"), prefix="note"),
         "escalate": forms.EscalateForm(bound("escalate"), prefix="escalate"),
         "close": forms.CloseForm(bound("close"), prefix="close"),
+        "link": forms.LinkForm(bound("link"), prefix="link", choices=queries.link_choices(member)),
+        "unlink": forms.UnlinkForm(bound("unlink"), prefix="unlink"),
     }
 
 
@@ -253,6 +319,14 @@ def _act(case: Case, member: Membership, do: str, form: Any) -> None:
         case_services.close(case, actor=member, outcome=data["outcome"])
     elif do == "reopen":
         case_services.reopen(case, actor=member)
+    elif do == "link":
+        target, target_id = link_services.parse_choice(data["subject"])
+        link_services.link_case(case, actor=member, target=target, target_id=target_id)
+    elif do == "unlink":
+        link = next((x for x in queries.links_of(case) if x.pk == data["link"]), None)
+        if link is None:
+            raise GrievanceError("link: not a link of this case")
+        link_services.unlink(link, actor=member)
 
 
 _ACKNOWLEDGEMENT = translation.gettext_lazy(
@@ -287,6 +361,7 @@ def case_detail(request: AuthenticatedRequest, member: Membership, case_id: int)
             "content": content,
             "forms": action_forms,
             "reads": queries.reads_of(case),
+            "links": queries.links_of(case),
             "receipt_length": receipts.LENGTH,
         },
     )

@@ -126,6 +126,7 @@ class EvidenceKind(models.TextChoices):
     CUSTODY_FLAG = "custody-flag", _("Mass-balance flag (custody)")
     ASSESSMENT = "assessment", _("Assessment")
     AUDIT_FINDING = "audit-finding", _("Audit finding")
+    GRIEVANCE = "grievance", _("Grievance")
 
 
 class FlagState(models.TextChoices):
@@ -145,6 +146,7 @@ FLAG_TRIGGERS = {
     "edition": _("a risk-data edition was imported"),
     "manual": _("a recomputation was asked for"),
     "audit": _("an audit's corrective action changed or fell due"),
+    "grievance": _("a grievance was linked, unlinked or closed"),
 }
 # What the codes of a recompute job's result are called.
 FLAG_COUNT_LABELS = {

@@ -15,7 +15,15 @@ import hmac
 import json
 from typing import Any
 
-from oretrace.grievances.sms import InboundSms, SignatureInvalid, SmsError
+from oretrace.grievances.sms import (
+    InboundSms,
+    OutboundRequest,
+    SendFailed,
+    SignatureInvalid,
+    SmsError,
+    basic_auth,
+    refuse_or_retry,
+)
 
 NAME = "android"
 RECEIVED = "sms:received"
@@ -76,3 +84,38 @@ def parse(body: bytes) -> InboundSms | None:
         sender=sender.strip(),
         text=_text(payload, "message"),
     )
+
+
+def send_request(
+    *, url: str, user: str, password: str, to: str, text: str, reference: str
+) -> OutboundRequest:
+    """The local server's ``POST /message`` (``/messages`` on newer versions: ``url`` is the
+    whole address) with basic authentication; our reference is the message's id, so the phone
+    itself refuses a second copy of the same message (HTTP 409)."""
+    document = {
+        "id": reference[:36],
+        "textMessage": {"text": text},
+        "phoneNumbers": [to],
+    }
+    return OutboundRequest(
+        url=url,
+        headers={
+            "Authorization": basic_auth(user, password),
+            "Content-Type": "application/json",
+        },
+        body=json.dumps(document, ensure_ascii=False).encode(),
+    )
+
+
+def sent_id(status: int, body: bytes, reference: str) -> str:
+    """The gateway's id of the message it accepted (HTTP 202 with ``{"id": …}``); a 409 means
+    it already holds a message with our id: the first attempt went through."""
+    if status == 409:
+        return reference[:36]
+    refuse_or_retry(status, body, NAME)
+    try:
+        document = json.loads(body or b"{}")
+    except ValueError:
+        raise SendFailed(f"{NAME} answered HTTP {status} with a body that is not JSON") from None
+    found = document.get("id") if isinstance(document, dict) else None
+    return str(found) if found else reference[:36]

@@ -19,6 +19,7 @@ from oretrace.grievances.choices import Author, CaseStatus, EventKind, Intake
 from oretrace.grievances.models import (
     Case,
     CaseEvent,
+    CaseLink,
     Channel,
     ChannelDay,
     ContentRead,
@@ -150,3 +151,20 @@ class SmsMessageFactory(factory.django.DjangoModelFactory[SmsMessage]):
     external_id = factory.Sequence(lambda n: f"test-sms-{n}")
     sender_hash = factory.LazyAttribute(lambda sms: sealing.phone_digest(sms.sender))
     received_on = factory.SelfAttribute("case.received_on")
+
+
+class CaseLinkFactory(factory.django.DjangoModelFactory[CaseLink]):
+    """A case linked to a facility of its organisation's registry."""
+
+    class Meta:
+        model = CaseLink
+
+    case = factory.SubFactory(CaseFactory, category="health_safety", severity="high")
+    organisation = factory.SelfAttribute("case.organisation")
+    target = "facility"
+    facility = factory.SubFactory(
+        "oretrace.registry.tests.factories.FacilityFactory",
+        organisation=factory.SelfAttribute("..case.organisation"),
+    )
+    token = factory.Sequence(lambda n: f"{n:032x}")
+    linked_on = factory.SelfAttribute("case.received_on")

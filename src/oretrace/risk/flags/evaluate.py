@@ -18,6 +18,7 @@ from oretrace.risk.flags.rules import (
     CAHRA_ORIGIN,
     CAHRA_TRANSIT,
     CUSTODY_ANOMALY,
+    GRIEVANCE_LINKED,
     LISTED_GOOD,
     RULES,
     SMELTER_NOT_AUDITED,
@@ -84,6 +85,7 @@ class Finding:
     params: dict[str, str] = field(default_factory=dict, hash=False)
     edition_id: int | None = None
     graver: bool | None = None  # None: the rule's severity; False: one step lower
+    share_with: tuple[int, ...] = ()  # organisations the flag is shared with (a grant each)
 
     @property
     def severity(self) -> str:
@@ -365,6 +367,31 @@ def audit_action_overdue(inputs: Inputs) -> Iterator[Finding | None]:
         )
 
 
+GRAVE_CASES = frozenset({"high", "critical"})
+
+
+def grievance_linked(inputs: Inputs) -> Iterator[Finding | None]:
+    """One flag per standing link of an open, triaged grievance case, on what it is linked
+    to; shared with the organisations the link concerns. Its params are the case's category
+    and severity alone."""
+    for linked in inputs.grievances:
+        yield Finding(
+            GRIEVANCE_LINKED.code,
+            _key(GRIEVANCE_LINKED.code, linked.evidence),
+            linked.evidence,
+            facility_id=linked.facility_id,
+            supplier_id=linked.supplier_id,
+            lot_id=linked.lot_id,
+            graver=linked.severity in GRAVE_CASES,
+            params={
+                "evidence": linked.evidence.label,
+                "grievance_category": linked.category,
+                "grievance_severity": linked.severity,
+            },
+            share_with=linked.share_with,
+        )
+
+
 CHECKS: tuple[Callable[[Inputs], Iterator[Finding | None]], ...] = (
     cahra_origin,
     cahra_transit,
@@ -374,6 +401,7 @@ CHECKS: tuple[Callable[[Inputs], Iterator[Finding | None]], ...] = (
     assessment_gap,
     custody_anomaly,
     audit_action_overdue,
+    grievance_linked,
 )
 
 

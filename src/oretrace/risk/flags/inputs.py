@@ -174,6 +174,20 @@ class OverdueAction:
     due: str  # ISO date
 
 
+@dataclass(frozen=True)
+class LinkedGrievance:
+    """A grievance case a grievance officer linked to a facility, supplier or lot: only what
+    its flag may say (the case's category and severity), never its number or its text."""
+
+    evidence: Evidence  # no id: the link's opaque token is its ``part``
+    facility_id: int | None
+    supplier_id: int | None
+    lot_id: int | None
+    category: str  # grievances.choices.Category
+    severity: str  # the case's: low, medium, high, critical
+    share_with: tuple[int, ...] = ()  # the organisations the link concerns
+
+
 @dataclass
 class Inputs:
     """Everything the rules read for one organisation."""
@@ -185,6 +199,7 @@ class Inputs:
     anomalies: list[CustodyAnomaly] = field(default_factory=list)
     gaps: list[AssessmentGap] = field(default_factory=list)
     overdue_actions: list[OverdueAction] = field(default_factory=list)
+    grievances: list[LinkedGrievance] = field(default_factory=list)
     areas: AreaList | None = None
     goods: GoodList | None = None
     country_names: dict[str, str] = field(default_factory=dict)  # code -> English name

@@ -159,6 +159,21 @@ AUDIT_ACTION_OVERDUE = Rule(
     HIGH,  # a major or zero-tolerance finding; medium for a minor one
 )
 
+GRIEVANCE_LINKED = Rule(
+    "grievance-linked",
+    gettext_noop("Grievance linked to this part of the supply chain"),
+    gettext_noop(
+        "A grievance officer linked a worker's or community member's grievance to this "
+        "facility, supplier or lot after triage. Only the category and severity are shared: "
+        "the report and its reporter stay with the grievance mechanism."
+    ),
+    gettext_noop("%(evidence)s about %(grievance_category)s, of %(grievance_severity)s severity."),
+    "OECD Due Diligence Guidance (3rd ed., 2016), Step 1.E: establish a company or industry-"
+    "wide grievance mechanism as an early-warning risk-awareness system; Step 2: red flag "
+    "circumstances (information collected gives reasonable grounds to suspect an Annex II risk).",
+    HIGH,  # a high or critical case; medium for a low or medium one
+)
+
 RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in (
@@ -171,5 +186,6 @@ RULES: dict[str, Rule] = {
         ASSESSMENT_GAP,
         CUSTODY_ANOMALY,
         AUDIT_ACTION_OVERDUE,
+        GRIEVANCE_LINKED,
     )
 }

@@ -58,6 +58,7 @@ def gather(organisation_id: int, on: date) -> flags.Inputs:
     _custody(organisation_id, inputs)
     _assessments(organisation_id, inputs)
     _audits(organisation_id, on, inputs)
+    _grievances(organisation_id, inputs)
     inputs.areas = _areas(on)
     inputs.goods = _goods(on)
     return inputs
@@ -310,6 +311,64 @@ def _audits(organisation_id: int, on: date, inputs: flags.Inputs) -> None:
                 action.due_on.isoformat(),
             )
         )
+
+
+GRIEVANCE_LABEL = "Grievance"  # the evidence of every grievance flag: nothing of the case
+
+
+def _grievances(organisation_id: int, inputs: flags.Inputs) -> None:
+    """The organisation's standing links of open, triaged grievance cases, with the
+    organisations each concerns (the flag is shared with them). Read: the case's category and
+    severity, the link's subject and its opaque token; never the case's number or texts."""
+    from oretrace.grievances.choices import CaseStatus
+    from oretrace.grievances.models import CaseLink
+
+    links = (
+        owned_by(CaseLink.objects.all(), organisation_id)
+        .filter(removed_on__isnull=True)
+        .exclude(case__status=CaseStatus.CLOSED)
+        .exclude(case__category="")
+        .exclude(case__severity="")
+        .select_related("case", "facility", "supplier", "lot__facility", "audit__facility")
+        .order_by("pk")
+    )
+    for link in links:
+        facility, supplier_id, lot_id, parties = _grievance_subject(link)
+        if facility is None and supplier_id is None:
+            continue
+        inputs.grievances.append(
+            flags.LinkedGrievance(
+                flags.Evidence(EvidenceKind.GRIEVANCE, None, GRIEVANCE_LABEL, part=link.token),
+                facility.pk if facility is not None else None,
+                supplier_id,
+                lot_id,
+                link.case.category,
+                link.case.severity,
+                tuple(sorted(p for p in parties if p is not None and p != organisation_id)),
+            )
+        )
+
+
+Subject = tuple[Facility | None, int | None, int | None, set[int | None]]
+
+
+def _grievance_subject(link: Any) -> Subject:
+    """(facility, supplier id, lot id, organisations concerned) of a grievance link."""
+
+    def of(facility: Facility | None) -> set[int | None]:
+        return {facility.organisation_id, facility.operator_id} if facility else set()
+
+    if link.facility is not None:
+        return link.facility, None, None, of(link.facility)
+    if link.supplier is not None:
+        return None, link.supplier_id, None, {link.supplier.linked_organisation_id}
+    if link.lot is not None:
+        facility = link.lot.facility
+        return facility, None, link.lot_id, {link.lot.organisation_id} | of(facility)
+    if link.audit is not None:
+        facility = link.audit.facility
+        return facility, None, None, {link.audit.auditee_id} | of(facility)
+    return None, None, None, set()
 
 
 def _areas(on: date) -> flags.AreaList | None:

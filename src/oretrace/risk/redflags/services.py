@@ -27,6 +27,7 @@ from oretrace.core.changelog import log_change, update_and_log
 from oretrace.core.choices import ChangeAction, JobStatus
 from oretrace.core.jobs import start_job
 from oretrace.core.models import Job, Membership, Organisation
+from oretrace.core.services import grant_access
 from oretrace.core.stored_text import StoredText
 from oretrace.core.tenancy import owned_by
 from oretrace.risk.choices import FLAG_TRIGGERS
@@ -118,9 +119,20 @@ def _reconcile(
             previous=earlier.get(finding.key),
         )
         log_change(flag, action=ChangeAction.CREATE, actor=actor, organisation=organisation)
+        _share(flag, finding.share_with)
         outcome.raised.append(flag)
     outcome.open = len(current) - len(outcome.closed) + len(outcome.raised)
     return outcome
+
+
+def _share(flag: RedFlag, organisation_ids: tuple[int, ...]) -> None:
+    """Share a new flag with the organisations it concerns (a grievance linked to their
+    facility): one grant of this row each, so they see the flag and nothing else."""
+    for organisation in Organisation.objects.filter(pk__in=organisation_ids, is_active=True):
+        if organisation.pk != flag.organisation_id:
+            grant_access(
+                flag, to=organisation, actor=FLAGS_ACTOR, note="A red flag about your facility."
+            )
 
 
 def _last_closed(organisation: Organisation, keys: set[str]) -> dict[str, RedFlag]:

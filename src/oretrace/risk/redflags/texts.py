@@ -17,6 +17,8 @@ from django.utils.translation import gettext, gettext_noop
 
 from oretrace.core.models.reference import country_name
 from oretrace.core.reference import mineral_name
+from oretrace.grievances.choices import Category as GrievanceCategory
+from oretrace.grievances.choices import Severity as GrievanceSeverity
 from oretrace.registry.choices import status_label
 from oretrace.risk.choices import EvidenceKind
 from oretrace.risk.flags import PARAM_WORDS, RULES
@@ -47,6 +49,8 @@ _ROW_LABELS = (
 
 def evidence_text(label: str) -> str:
     """An evidence label in the reader's language (stored in English, as the API gives it)."""
+    if label == "Grievance":  # gather.GRIEVANCE_LABEL
+        return gettext("Grievance")
     for shape, template in _ROW_LABELS:
         found = shape.fullmatch(label)
         if found:
@@ -77,6 +81,10 @@ def _param(name: str, value: str) -> str:
         return mineral_name(value)
     if name == "status":
         return status_label(value)
+    if name == "grievance_category":
+        return str(dict(GrievanceCategory.choices).get(value, value))
+    if name == "grievance_severity":
+        return str(dict(GrievanceSeverity.choices).get(value, value)).lower()
     if name == "anomaly":
         return str(dict(FlagKind.choices).get(value, value))
     return value

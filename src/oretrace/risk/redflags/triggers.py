@@ -24,6 +24,8 @@ from oretrace.assessments.models import Assessment
 from oretrace.audits.models import Audit, CorrectiveAction
 from oretrace.core.periodic import daily_check
 from oretrace.declarations.models import Declaration, SmelterEntry
+from oretrace.grievances.models import Case as GrievanceCase
+from oretrace.grievances.models import CaseLink
 from oretrace.registry.choices import ReviewStatus
 from oretrace.registry.models import AssuranceStatus, MatchReview
 from oretrace.registry.services.reviews import RematchOutcome, on_rematch
@@ -86,6 +88,16 @@ def _action_saved(instance: CorrectiveAction, **_kw: Any) -> None:
     schedule_everywhere("audit", _audit_parties(instance.finding.audit))
 
 
+def _grievance_link_saved(instance: Any, **_kw: Any) -> None:
+    schedule_recompute(instance.organisation_id, "grievance")
+
+
+def _grievance_case_saved(instance: Any, created: bool = False, **_kw: Any) -> None:
+    """A linked case's triage or state changed (closed, reopened): its flags follow."""
+    if not created and CaseLink.objects.filter(case_id=instance.pk).exists():
+        schedule_recompute(instance.organisation_id, "grievance")
+
+
 @daily_check("risk.audit_actions_due")
 def audit_actions_fallen_due(now: datetime) -> int:
     """A corrective action becomes overdue with time, not with a write: once a day, recompute
@@ -140,6 +152,8 @@ def connect() -> None:
         (_edition_saved, Edition),
         (_audit_saved, Audit),
         (_action_saved, CorrectiveAction),
+        (_grievance_link_saved, CaseLink),
+        (_grievance_case_saved, GrievanceCase),
     )
     for listener, model in listeners:
         post_save.connect(

@@ -74,6 +74,7 @@ def test_every_rule_has_its_texts_reference_and_severity():
         "assessment-annex-ii-gap",
         "custody-anomaly",
         "audit-action-overdue",
+        "grievance-linked",
     }
     for code, rule in flags.RULES.items():
         assert rule.code == code
@@ -269,3 +270,32 @@ def test_keys_are_stable_and_distinct():
     first, second = flags.evaluate(inputs), flags.evaluate(inputs)
     assert [f.key for f in first] == [f.key for f in second]
     assert len({f.key for f in first}) == len(first) == 4
+
+
+def test_a_linked_grievance_flags_its_subject_with_its_category_and_severity_only():
+    # given: a high and a low case linked by an officer of the organisation
+    def linked(token: str, severity: str) -> flags.LinkedGrievance:
+        return flags.LinkedGrievance(
+            flags.Evidence("grievance", None, "Grievance", part=token),
+            facility_id=31,
+            supplier_id=None,
+            lot_id=None,
+            category="child_labour",
+            severity=severity,
+            share_with=(7,),
+        )
+
+    # when
+    found = flags.evaluate(flags.Inputs(grievances=[linked("aa", "critical"), linked("bb", "low")]))
+    # then: one flag each, keyed by the link's token, high then medium, shared with 7
+    assert [(f.rule, f.severity, f.key) for f in found] == [
+        ("grievance-linked", "high", "grievance-linked|grievance:None#aa"),
+        ("grievance-linked", "medium", "grievance-linked|grievance:None#bb"),
+    ]
+    assert found[0].params == {
+        "evidence": "Grievance",
+        "grievance_category": "child_labour",
+        "grievance_severity": "critical",
+    }
+    assert found[0].share_with == (7,)
+    assert found[0].facility_id == 31
