@@ -10,15 +10,12 @@ assessment submitted before has no ``answers`` in its facts, as its stored resul
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
-
 from oretrace.assessments.choices import AssessmentStatus
 from oretrace.assessments.models import Answer, Assessment, Evidence
-from oretrace.ledger.records import Finding, register, register_check
+from oretrace.ledger.records import Finding, content_digest, register, register_check
 
 _RECORD = "assessments.assessment"
 
@@ -27,18 +24,14 @@ def answers_digest(assessment_id: int) -> str:
     """SHA-256 of an assessment's answers: each question's code, value, note and the SHA-256
     of every evidence file, in question-code order. Only the digest leaves the database: the
     answers and notes may name people."""
-    files: dict[int, list[str]] = {}
-    for answer_id, sha256 in Evidence.objects.filter(
-        answer__assessment_id=assessment_id
-    ).values_list("answer_id", "sha256"):
-        files.setdefault(answer_id, []).append(sha256)
-    rows = sorted(
-        [code, value, note, sorted(files.get(pk, []))]
-        for pk, code, value, note in Answer.objects.filter(assessment_id=assessment_id).values_list(
+    return content_digest(
+        Answer.objects.filter(assessment_id=assessment_id).values_list(
             "pk", "question__code", "value", "note"
-        )
+        ),
+        Evidence.objects.filter(answer__assessment_id=assessment_id).values_list(
+            "answer_id", "sha256"
+        ),
     )
-    return hashlib.sha256(orjson.dumps(rows, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def assessment_facts(assessment: Assessment) -> dict[str, Any]:

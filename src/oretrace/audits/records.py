@@ -10,17 +10,14 @@ descriptions may name people. The tamper audit checks the stored findings still 
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
-
 from oretrace.audits.choices import AuditStatus
 from oretrace.audits.models import Audit, Finding, FindingEvidence
 from oretrace.ledger.records import Finding as LedgerFinding
-from oretrace.ledger.records import register, register_check
+from oretrace.ledger.records import content_digest, register, register_check
 
 RECORD = "audits.audit"
 
@@ -28,18 +25,14 @@ RECORD = "audits.audit"
 def findings_digest(audit_id: int) -> str:
     """SHA-256 of an audit's findings: criterion code, grade, description and the SHA-256 of
     every evidence file, in criterion-code order."""
-    files: dict[int, list[str]] = {}
-    for finding_id, sha256 in FindingEvidence.objects.filter(
-        finding__audit_id=audit_id
-    ).values_list("finding_id", "sha256"):
-        files.setdefault(finding_id, []).append(sha256)
-    rows = sorted(
-        [code, grade, description, sorted(files.get(pk, []))]
-        for pk, code, grade, description in Finding.objects.filter(audit_id=audit_id).values_list(
+    return content_digest(
+        Finding.objects.filter(audit_id=audit_id).values_list(
             "pk", "criterion__code", "grade", "description"
-        )
+        ),
+        FindingEvidence.objects.filter(finding__audit_id=audit_id).values_list(
+            "finding_id", "sha256"
+        ),
     )
-    return hashlib.sha256(orjson.dumps(rows, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _day(value: Any) -> str | None:

@@ -11,10 +11,12 @@ tamper audit recomputes it from the database and compares commitments.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from django.db import models
 
 from oretrace.ledger.exceptions import LedgerError
@@ -199,3 +201,17 @@ def fact_rows(document: Any) -> list[tuple[str, Any, str]]:
         name = labels.get(key)
         rows.append((str(key), value, str(name(value)) if name and value else ""))
     return rows
+
+
+def content_digest(rows: Iterable[Iterable[Any]], files: Iterable[tuple[int, str]]) -> str:
+    """SHA-256 of what a record's rows say, with the SHA-256 of every file attached to them.
+
+    ``rows`` are (primary key, then the values recorded) and ``files`` (row's primary key, file's
+    SHA-256); each row counts as its values and its files' digests, sorted, and the rows are
+    sorted by their values. Only the digest leaves the database: the rows may name people.
+    """
+    by_row: dict[int, list[str]] = {}
+    for row_id, sha256 in files:
+        by_row.setdefault(row_id, []).append(sha256)
+    content = sorted([*values, sorted(by_row.get(pk, []))] for pk, *values in rows)
+    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
