@@ -13,4 +13,5 @@ class GrievancesConfig(AppConfig):
         import oretrace.grievances.demo
         import oretrace.grievances.notices
         import oretrace.grievances.records
+        import oretrace.grievances.services.surveys  # the SMS intake's survey hook
         import oretrace.grievances.tasks  # noqa: F401
