@@ -31,6 +31,7 @@ from oretrace.grievances.exceptions import GrievanceError
 from oretrace.grievances.models import Case, Channel
 from oretrace.grievances.permissions import can_handle_grievances, can_manage_channels
 from oretrace.grievances.services import cases as case_services
+from oretrace.grievances.services import inbox as inbox_services
 from oretrace.grievances.services import intake as intake_services
 from oretrace.grievances.services import sms as sms_services
 from oretrace.grievances.sms import (
@@ -155,6 +156,9 @@ def _file(found: Channel, parse: Callable[[], InboundSms | None]) -> JsonRespons
         sms = parse()
         if sms is None:
             return JsonResponse({"status": "ignored"})
+        if settings.ORETRACE_GRIEVANCE_SMS_INBOX:
+            inbox_services.take_in(found, sms)
+            return JsonResponse({"status": "queued"})
         outcome = sms_services.receive_sms(found, sms)
     except (SmsError, OretraceError) as exc:
         return JsonResponse({"detail": str(exc)}, status=400)
