@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from oretrace.core.models import Membership
 from oretrace.grievances.choices import OPERATOR_INTAKES, Category, Intake, Severity, Urgency
 from oretrace.grievances.models import Channel
+from oretrace.programmes.forms import IdentifyForm
 
 
 class DateInput(forms.DateInput):
@@ -162,3 +163,12 @@ class SurveyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["channel"].queryset = channels  # type: ignore[attr-defined]
         self.fields["facility"].choices = facilities  # type: ignore[attr-defined]
+
+
+class RemediationForm(IdentifyForm):
+    """A child's remediation case opened from a grievance: the programme's own form, its
+    source fixed to "grievance"; nothing of the report goes with it."""
+
+    def __init__(self, *args: Any, villages: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, villages=villages, **kwargs)
+        del self.fields["source"]

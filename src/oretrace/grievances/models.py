@@ -425,3 +425,28 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"answer to survey {self.survey_id} question {self.question}"
+
+
+class SmsInbox(models.Model):
+    """A received SMS waiting to be filed: what a webhook keeps when it answers at once.
+
+    One row per (gateway, id of the message): a retry or a duplicate delivery inserts nothing
+    (``ON CONFLICT DO NOTHING``). The sender's number and the text are sealed together, bound to
+    that id; a worker files the rows into cases in batches and deletes them. No time is kept.
+    """
+
+    changelog_exclude = ("sealed",)
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    gateway = models.CharField(max_length=20)
+    external_id = models.CharField(max_length=200)
+    key_id = models.CharField(max_length=40)
+    sealed = models.BinaryField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("gateway", "external_id"), name="grievance_inbox_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"SMS inbox {self.gateway}:{self.external_id}"

@@ -286,3 +286,27 @@ def facility_surveys(
     else:  # its own surveys only (the facility's own organisation, whoever runs them)
         found = owned(Survey.objects.filter(facility=facility), member)
     return [survey_results(s, language) for s in found.filter(sent_on__isnull=False)[:5]]
+
+
+def remediation_villages(member: Membership) -> list[tuple[int, str]]:
+    """The organisation's programme villages a child's case may be opened in from a grievance,
+    for a member who handles both grievances and children's cases; none otherwise."""
+    from oretrace.programmes.models import Village
+    from oretrace.programmes.permissions import can_handle_child_cases
+
+    if not (can_handle_grievances(member) and can_handle_child_cases(member)):
+        return []
+    villages = owned(Village.objects.select_related("programme"), member).order_by("name")
+    return [(v.pk, f"{v.name} · {v.programme}") for v in villages]
+
+
+def remediation_village(member: Membership, village_id: object) -> Any:
+    from oretrace.programmes.models import Village
+
+    found = owned(Village.objects.select_related("programme"), member).filter(
+        pk=int(str(village_id))
+    )
+    village = found.first()
+    if village is None:
+        raise NotFound(f"no village {village_id}")
+    return village

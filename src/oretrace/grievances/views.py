@@ -35,6 +35,7 @@ from oretrace.grievances.permissions import (
     can_run_surveys,
 )
 from oretrace.grievances.services import cases as case_services
+from oretrace.grievances.services import inbox as inbox_services
 from oretrace.grievances.services import intake as intake_services
 from oretrace.grievances.services import links as link_services
 from oretrace.grievances.services import sms as sms_services
@@ -161,6 +162,9 @@ def _file(found: Channel, parse: Callable[[], InboundSms | None]) -> JsonRespons
         sms = parse()
         if sms is None:
             return JsonResponse({"status": "ignored"})
+        if settings.ORETRACE_GRIEVANCE_SMS_INBOX:
+            inbox_services.take_in(found, sms)
+            return JsonResponse({"status": "queued"})
         outcome = sms_services.receive_sms(found, sms)
     except (SmsError, OretraceError) as exc:
         return JsonResponse({"detail": str(exc)}, status=400)
@@ -232,6 +236,7 @@ def case_list(request: AuthenticatedRequest, member: Membership) -> HttpResponse
             "total": found.count(),
             "may_handle": can_handle_grievances(member),
             "may_manage_channels": can_manage_channels(member),
+            "may_run_surveys": can_run_surveys(member),
             "statuses": CaseStatus.choices,
             "status": status,
             "overdue": overdue,
@@ -296,6 +301,9 @@ def _forms(member: Membership, data: Any = None, do: str = "") -> dict[str, Any]
         "close": forms.CloseForm(bound("close"), prefix="close"),
         "link": forms.LinkForm(bound("link"), prefix="link", choices=queries.link_choices(member)),
         "unlink": forms.UnlinkForm(bound("unlink"), prefix="unlink"),
+        "remedy": forms.RemediationForm(bound("remedy"), prefix="remedy", villages=villages)
+        if (villages := queries.remediation_villages(member))
+        else None,
     }
 
 
@@ -327,6 +335,23 @@ def _act(case: Case, member: Membership, do: str, form: Any) -> None:
     elif do == "link":
         target, target_id = link_services.parse_choice(data["subject"])
         link_services.link_case(case, actor=member, target=target, target_id=target_id)
+    elif do == "remedy":
+        village = queries.remediation_village(member, data["village"])
+        link_services.open_remediation(
+            case,
+            actor=member,
+            village=village,
+            identity={
+                "name": data["name"],
+                "birth_date": data["birth_date"].isoformat() if data["birth_date"] else "",
+                "location": data["location"],
+            },
+            age_band=data["age_band"],
+            identified_on=data["identified_on"],
+            consent_by=data["consent_by"],
+            consent_on=data["consent_on"],
+            found_working=data["found_working"],
+        )
     elif do == "unlink":
         link = next((x for x in queries.links_of(case) if x.pk == data["link"]), None)
         if link is None:

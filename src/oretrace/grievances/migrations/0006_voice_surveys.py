@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0009_job_title_text'),
-        ('grievances', '0004_voice_links'),
+        ('grievances', '0005_voice_links'),
         ('registry', '0007_assurance_next_audit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
