@@ -217,7 +217,7 @@ def test_a_child_s_remediation_case_opens_from_a_grievance_without_its_content(
     client.force_login(both.user)
     url = f"/grievances/{triaged.pk}/"
     page = client.get(url).content.decode()
-    assert "Open a child" in page, page[page.find("Linked to the supply"):][:3000]
+    assert "Open a child" in page, page[page.find("Linked to the supply") :][:3000]
     # when
     response = client.post(
         url,
