@@ -327,6 +327,10 @@ def build_world() -> World:
     ids["programme_id"] = child_case.programme_id
     ids["village_id"] = child_case.village_id
     ids["child_case_id"] = child_case.pk
+    from oretrace.grievances.tests.factories import SurveyFactory
+
+    # a pulse survey of the initiative on its demo channel
+    ids["survey_id"] = SurveyFactory.create(channel=grievance.channel).pk
     world.ids = {k: str(v) for k, v in ids.items()}
     # On the web, ``request_id`` names a support request (assessments:support).
     world.web_ids = {**world.ids, "request_id": world.ids["support_id"]}

@@ -53,7 +53,11 @@ from oretrace.declarations.permissions import (
     can_import_declarations,
     can_run_campaigns,
 )
-from oretrace.grievances.permissions import can_handle_grievances, can_manage_channels
+from oretrace.grievances.permissions import (
+    can_handle_grievances,
+    can_manage_channels,
+    can_run_surveys,
+)
 from oretrace.ledger.permissions import can_audit_ledger, can_sign_checkpoint
 from oretrace.programmes.permissions import can_handle_child_cases, can_run_programmes
 from oretrace.registry.permissions import (
@@ -108,6 +112,32 @@ def _own_invitation(world: World, member: Membership) -> dict[str, str]:
 def _own_token(world: World, member: Membership) -> dict[str, str]:
     token, _secret = core_services.issue_token(member, name="to revoke", actor=member)
     return {"token_id": str(token.pk)}
+
+
+GIRIDIH_UNIT = "Giridih Mica Processing — Unit 1"
+
+
+def _survey_form(world: World, member: Membership) -> dict[str, Any]:
+    """A new pulse survey of the initiative about the Giridih unit it sees."""
+    from oretrace.registry.models import Facility
+
+    return {
+        "title": "Matrix pulse",
+        "channel": world.ids["channel_id"],
+        "facility": Facility.objects.get(name=GIRIDIH_UNIT).pk,
+        "keyword": "MATRIX",
+        "language": "en",
+        "questions": "Paid on time?\n- Yes\n- No",
+    }
+
+
+def _mica_survey(world: World, member: Membership) -> dict[str, str]:
+    """An open survey of the initiative on its demo channel."""
+    from oretrace.grievances.models import Channel
+    from oretrace.grievances.tests.factories import SurveyFactory
+
+    channel = Channel.objects.get(slug=world.ids["channel"])
+    return {"survey_id": str(SurveyFactory.create(channel=channel).pk)}
 
 
 def _own_notification(world: World, member: Membership) -> dict[str, str]:
@@ -576,6 +606,9 @@ WEB_WRITES: dict[str, Write] = {
     "grievances:channels": Write(
         can_manage_channels, org=MICA, body={"slug": "matrix-voice", "name": "Matrix voice"}
     ),
+    # Pulse surveys (issue 20 §7): those who run them create, send and close them.
+    "grievances:surveys": Write(can_run_surveys, org=MICA, body=_survey_form),
+    "grievances:survey": Write(can_run_surveys, org=MICA, ids=_mica_survey, body={"do": "close"}),
     # Community programmes: compliance officers and case workers set up and monitor; children's
     # cases only for members holding the case worker role themselves (to others: 404).
     "programmes:new": Write(

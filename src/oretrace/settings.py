@@ -549,6 +549,9 @@ ORETRACE_GRIEVANCE_SMS_SEND_TIMEOUT_SECONDS = env_int(
     "GRIEVANCE_SMS_SEND_TIMEOUT_SECONDS", 10, minimum=1
 )
 ORETRACE_GRIEVANCE_SMS_SEND_ATTEMPTS = env_int("GRIEVANCE_SMS_SEND_ATTEMPTS", 6, minimum=1)
+# SMS webhooks keep each message in an inbox and answer at once; the worker files the inbox
+# into cases in batches (for volume: hundreds of webhooks a second). Off: filed in the request.
+ORETRACE_GRIEVANCE_SMS_INBOX = env_bool("GRIEVANCE_SMS_INBOX", False)
 
 # --- Community programmes (issue 21): children's records sealed at rest -------------------------
 # The keys that seal children's names, birth dates and locations (AES-256-GCM): files outside

@@ -37,6 +37,8 @@ PURE = {
     "oretrace.risk.flags",
     "oretrace.audits.programmes",
     "oretrace.programmes.indicatorsets",
+    "oretrace.grievances.cells",
+    "oretrace.grievances.pulse",
 }
 
 Rule = Callable[[rules.Source], Iterator[rules.Violation]]

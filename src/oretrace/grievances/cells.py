@@ -42,6 +42,11 @@ class Table:
     def row(self, name: str) -> list[str]:
         return [self.cells[(name, column)] for column in self.columns]
 
+    @property
+    def row_values(self) -> list[str]:
+        """The first row's values (a one-row table: a survey question's options)."""
+        return self.row(self.rows[0]) if self.rows else []
+
 
 def table(
     counts: Mapping[tuple[str, str], int],

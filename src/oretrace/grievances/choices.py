@@ -110,3 +110,10 @@ class OutboundStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+class SurveyStatus(models.TextChoices):
+    """A pulse survey takes opt-ins and answers while open; closed, its results remain."""
+
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from oretrace.core.models import Membership
 from oretrace.grievances.choices import OPERATOR_INTAKES, Category, Intake, Severity, Urgency
 from oretrace.grievances.models import Channel
+from oretrace.programmes.forms import IdentifyForm
 
 
 class DateInput(forms.DateInput):
@@ -130,3 +131,44 @@ class LinkForm(forms.Form):
 
 class UnlinkForm(forms.Form):
     link = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class SurveyForm(forms.Form):
+    """A new pulse survey: where it is sent and answered, about which facility, what it asks."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    channel: forms.ModelChoiceField[Channel] = forms.ModelChoiceField(
+        label=_("Channel (its SMS number takes the answers)"), queryset=Channel.objects.none()
+    )
+    facility = forms.ChoiceField(label=_("Facility whose workers take part"))
+    keyword = forms.CharField(
+        label=_("Keyword"),
+        max_length=20,
+        help_text=_("Workers text it to take part, e.g. PULSE, or PULSE HI for Hindi."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language when the worker names none"),
+        choices=[("en", "English"), ("fr", "Français"), ("hi", "हिन्दी"), ("sw", "Kiswahili")],
+    )
+    questions = forms.CharField(
+        label=_("Questions"),
+        help_text=_(
+            "At most 5 questions, each followed by 2 to 9 options starting with “-”. English "
+            "first, then other languages after “|”, e.g. “Are you paid on time? | hi: …”."
+        ),
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+    def __init__(self, *args: Any, channels: Any, facilities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = channels  # type: ignore[attr-defined]
+        self.fields["facility"].choices = facilities  # type: ignore[attr-defined]
+
+
+class RemediationForm(IdentifyForm):
+    """A child's remediation case opened from a grievance: the programme's own form, its
+    source fixed to "grievance"; nothing of the report goes with it."""
+
+    def __init__(self, *args: Any, villages: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, villages=villages, **kwargs)
+        del self.fields["source"]

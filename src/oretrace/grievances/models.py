@@ -28,6 +28,7 @@ from oretrace.grievances.choices import (
     LinkTarget,
     OutboundStatus,
     Severity,
+    SurveyStatus,
     Urgency,
 )
 from oretrace.grievances.sealing import Sealed
@@ -338,3 +339,114 @@ class OutboundSms(models.Model):
 
     def __str__(self) -> str:
         return f"SMS out {self.channel_id}:{self.reference}"
+
+
+class Survey(OrgOwnedModel):
+    """A short multiple-choice pulse survey an organisation (a programme, an initiative) sends
+    by SMS, through one of its channels, to the workers of a facility who opted in by texting
+    its keyword. ``questions`` holds ``pulse.Question``s as JSON."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="surveys")
+    facility = models.ForeignKey("registry.Facility", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    keyword = models.CharField(
+        max_length=20, help_text="What a worker texts to the channel's number to take part."
+    )
+    language = models.CharField(
+        max_length=8, default="en", help_text="The SMS language when the worker names none."
+    )
+    questions = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=10, choices=SurveyStatus.choices, default=SurveyStatus.OPEN
+    )
+    created_on = models.DateField()
+    sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_on", "-pk")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("channel", "keyword"),
+                condition=models.Q(status="open"),
+                name="grievance_survey_keyword_open_once",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyOptIn(models.Model):
+    """A worker who texted a survey's keyword: their number sealed (to send the questions)
+    and its keyed hash (to know their answers and their STOP), both erased on STOP."""
+
+    changelog_exclude = ("number_hash", "sealed_number")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="opt_ins")
+    number_hash = models.CharField(max_length=64, blank=True)
+    key_id = models.CharField(max_length=40, blank=True)
+    sealed_number = models.BinaryField(blank=True)
+    language = models.CharField(max_length=8, default="en")
+    next_question = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The question waiting for an answer, if any."
+    )
+    opted_in_on = models.DateField()
+    stopped_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("survey", "number_hash"),
+                condition=~models.Q(number_hash=""),
+                name="grievance_survey_opt_in_once",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"opt-in {self.pk} to survey {self.survey_id}"
+
+
+class SurveyAnswer(models.Model):
+    """One answer to one question: the option chosen and the day, under a keyed hash of the
+    respondent (one answer per question each; a later one replaces it), never a number."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="answers")
+    question = models.PositiveSmallIntegerField()
+    option = models.PositiveSmallIntegerField()
+    respondent = models.CharField(max_length=64)
+    answered_on = models.DateField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("survey", "question", "respondent"), name="grievance_survey_answer_once"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"answer to survey {self.survey_id} question {self.question}"
+
+
+class SmsInbox(models.Model):
+    """A received SMS waiting to be filed: what a webhook keeps when it answers at once.
+
+    One row per (gateway, id of the message): a retry or a duplicate delivery inserts nothing
+    (``ON CONFLICT DO NOTHING``). The sender's number and the text are sealed together, bound to
+    that id; a worker files the rows into cases in batches and deletes them. No time is kept.
+    """
+
+    changelog_exclude = ("sealed",)
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    gateway = models.CharField(max_length=20)
+    external_id = models.CharField(max_length=200)
+    key_id = models.CharField(max_length=40)
+    sealed = models.BinaryField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("gateway", "external_id"), name="grievance_inbox_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"SMS inbox {self.gateway}:{self.external_id}"

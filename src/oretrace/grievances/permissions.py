@@ -31,3 +31,7 @@ can_handle_grievances = Permission(
 )
 
 can_manage_channels = Permission("open and close grievance channels", (Role.ADMIN,))
+
+can_run_surveys = Permission(
+    "run pulse surveys", (Role.COMPLIANCE_OFFICER, Role.GRIEVANCE_OFFICER, Role.CASE_WORKER)
+)

@@ -12,10 +12,10 @@ from django.utils import timezone
 from oretrace.core.choices import Role
 from oretrace.core.exceptions import NotFound
 from oretrace.core.models import Membership
-from oretrace.core.tenancy import owned
+from oretrace.core.tenancy import owned, owned_by
 from oretrace.grievances import cells
 from oretrace.grievances.choices import OPEN_STATUSES, CaseStatus, Category, LinkTarget
-from oretrace.grievances.models import Case, CaseLink, Channel, ContentRead
+from oretrace.grievances.models import Case, CaseLink, Channel, ContentRead, Survey, SurveyAnswer
 from oretrace.grievances.permissions import can_handle_grievances
 
 
@@ -159,7 +159,7 @@ def in_supply_chain(organisation_id: int, facility_id: int) -> bool:
     from oretrace.declarations.models import SmelterEntry
     from oretrace.traceability.models import Lot
 
-    if Lot.objects.filter(organisation_id=organisation_id, facility_id=facility_id).exists():
+    if owned_by(Lot.objects.filter(facility_id=facility_id), organisation_id).exists():
         return True
     named = SmelterEntry.objects.filter(
         Q(facility_id=facility_id) | Q(review__facility_id=facility_id),
@@ -222,3 +222,91 @@ def facility_statistics(member: Membership, facility: Any) -> cells.Table | None
         column_totals=shown.column_totals,
         total=shown.total,
     )
+
+
+# --- pulse surveys ------------------------------------------------------------------------------
+def surveys_for(member: Membership) -> QuerySet[Survey]:
+    """The organisation's own surveys (those who run them)."""
+    from oretrace.grievances.permissions import can_run_surveys
+
+    if not can_run_surveys(member):
+        return Survey.objects.none()
+    return owned(Survey.objects.select_related("channel", "facility"), member)
+
+
+def survey_for(member: Membership, survey_id: int) -> Survey:
+    survey = surveys_for(member).filter(pk=survey_id).first()
+    if survey is None:
+        raise NotFound(f"no survey {survey_id}")
+    return survey
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    """A survey's answers as shown outside it: per question, the options' counts with no cell
+    under the minimum; the workers taking part, likewise."""
+
+    survey: Survey
+    taking_part: str
+    questions: list[tuple[str, cells.Table]]
+
+
+def survey_results(survey: Survey, language: str = "en") -> SurveyResults:
+    from oretrace.grievances import pulse
+
+    rows = (
+        SurveyAnswer.objects.filter(survey=survey)
+        .values("question", "option")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {(r["question"], r["option"]): r["n"] for r in rows}
+    shown: list[tuple[str, cells.Table]] = []
+    for index, data in enumerate(survey.questions):
+        question = pulse.Question.from_json(data)
+        options = [o.get(language) or o["en"] for o in question.options]
+        row = question.text.get(language) or question.text["en"]
+        table = cells.table(
+            {(row, options[o]): n for (q, o), n in counts.items() if q == index},
+            [row],
+            options,
+        )
+        shown.append((row, table))
+    active = survey.opt_ins.filter(stopped_on__isnull=True).count()
+    return SurveyResults(survey, cells.cell(active), shown)
+
+
+def facility_surveys(
+    member: Membership, facility: Any, language: str = "en"
+) -> list[SurveyResults]:
+    """The pulse surveys of a facility, as its page shows them: to the organisation running
+    each, and to buyers whose supply chain includes the facility (never the facility's own)."""
+    if may_see_voice_statistics(member, facility):
+        found = Survey.objects.filter(facility=facility)
+    else:  # its own surveys only (the facility's own organisation, whoever runs them)
+        found = owned(Survey.objects.filter(facility=facility), member)
+    return [survey_results(s, language) for s in found.filter(sent_on__isnull=False)[:5]]
+
+
+def remediation_villages(member: Membership) -> list[tuple[int, str]]:
+    """The organisation's programme villages a child's case may be opened in from a grievance,
+    for a member who handles both grievances and children's cases; none otherwise."""
+    from oretrace.programmes.models import Village
+    from oretrace.programmes.permissions import can_handle_child_cases
+
+    if not (can_handle_grievances(member) and can_handle_child_cases(member)):
+        return []
+    villages = owned(Village.objects.select_related("programme"), member).order_by("name")
+    return [(v.pk, f"{v.name} · {v.programme}") for v in villages]
+
+
+def remediation_village(member: Membership, village_id: object) -> Any:
+    from oretrace.programmes.models import Village
+
+    found = owned(Village.objects.select_related("programme"), member).filter(
+        pk=int(str(village_id))
+    )
+    village = found.first()
+    if village is None:
+        raise NotFound(f"no village {village_id}")
+    return village

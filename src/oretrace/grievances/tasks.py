@@ -10,8 +10,8 @@ from django.tasks import task
 from django.utils import timezone
 
 from oretrace.core.periodic import daily_check
-from oretrace.core.scheduling import backend
-from oretrace.grievances.services import outbound, upkeep
+from oretrace.core.scheduling import backend, tick_waiting
+from oretrace.grievances.services import filing, outbound, upkeep
 
 
 @daily_check("grievances.purge")
@@ -42,3 +42,23 @@ def resend_due_sms(now: datetime) -> int:
     for outbound_id in ids:
         send_sms_task.enqueue(outbound_id)
     return len(ids)
+
+
+@task()
+def file_sms_inbox_task() -> None:
+    """File the SMS inbox into cases until it is empty (``ORETRACE_GRIEVANCE_SMS_INBOX``)."""
+    filing.file_all()
+
+
+def ensure_inbox_filing() -> None:
+    """Queue a filing of the inbox unless one waits to start: called after a webhook's row is
+    committed, so a waiting task, which starts later, sees the row; a running one may not, and
+    then a new one is queued."""
+    if not tick_waiting(file_sms_inbox_task):
+        file_sms_inbox_task.enqueue()
+
+
+@daily_check("grievances.sms_inbox")
+def file_left_in_inbox(now: datetime) -> int:
+    """A safety net: file what a lost task left in the inbox."""
+    return filing.file_all()

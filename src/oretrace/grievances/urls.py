@@ -9,6 +9,8 @@ urlpatterns = [
     path("record/", views.record, name="record"),
     path("channels/", views.channels, name="channels"),
     path("<int:case_id>/", views.case_detail, name="case"),
+    path("surveys/", views.surveys, name="surveys"),
+    path("surveys/<int:survey_id>/", views.survey_detail, name="survey"),
 ]
 
 # The reporter's pages, mounted at /voice/ (no account, no cookie).

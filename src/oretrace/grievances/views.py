@@ -29,11 +29,17 @@ from oretrace.grievances import forms, queries, receipts
 from oretrace.grievances.choices import CaseStatus
 from oretrace.grievances.exceptions import GrievanceError
 from oretrace.grievances.models import Case, Channel
-from oretrace.grievances.permissions import can_handle_grievances, can_manage_channels
+from oretrace.grievances.permissions import (
+    can_handle_grievances,
+    can_manage_channels,
+    can_run_surveys,
+)
 from oretrace.grievances.services import cases as case_services
+from oretrace.grievances.services import inbox as inbox_services
 from oretrace.grievances.services import intake as intake_services
 from oretrace.grievances.services import links as link_services
 from oretrace.grievances.services import sms as sms_services
+from oretrace.grievances.services import surveys as survey_services
 from oretrace.grievances.sms import (
     InboundSms,
     SignatureInvalid,
@@ -156,6 +162,9 @@ def _file(found: Channel, parse: Callable[[], InboundSms | None]) -> JsonRespons
         sms = parse()
         if sms is None:
             return JsonResponse({"status": "ignored"})
+        if settings.ORETRACE_GRIEVANCE_SMS_INBOX:
+            inbox_services.take_in(found, sms)
+            return JsonResponse({"status": "queued"})
         outcome = sms_services.receive_sms(found, sms)
     except (SmsError, OretraceError) as exc:
         return JsonResponse({"detail": str(exc)}, status=400)
@@ -227,6 +236,7 @@ def case_list(request: AuthenticatedRequest, member: Membership) -> HttpResponse
             "total": found.count(),
             "may_handle": can_handle_grievances(member),
             "may_manage_channels": can_manage_channels(member),
+            "may_run_surveys": can_run_surveys(member),
             "statuses": CaseStatus.choices,
             "status": status,
             "overdue": overdue,
@@ -291,6 +301,9 @@ def _forms(member: Membership, data: Any = None, do: str = "") -> dict[str, Any]
         "close": forms.CloseForm(bound("close"), prefix="close"),
         "link": forms.LinkForm(bound("link"), prefix="link", choices=queries.link_choices(member)),
         "unlink": forms.UnlinkForm(bound("unlink"), prefix="unlink"),
+        "remedy": forms.RemediationForm(bound("remedy"), prefix="remedy", villages=villages)
+        if (villages := queries.remediation_villages(member))
+        else None,
     }
 
 
@@ -322,6 +335,23 @@ def _act(case: Case, member: Membership, do: str, form: Any) -> None:
     elif do == "link":
         target, target_id = link_services.parse_choice(data["subject"])
         link_services.link_case(case, actor=member, target=target, target_id=target_id)
+    elif do == "remedy":
+        village = queries.remediation_village(member, data["village"])
+        link_services.open_remediation(
+            case,
+            actor=member,
+            village=village,
+            identity={
+                "name": data["name"],
+                "birth_date": data["birth_date"].isoformat() if data["birth_date"] else "",
+                "location": data["location"],
+            },
+            age_band=data["age_band"],
+            identified_on=data["identified_on"],
+            consent_by=data["consent_by"],
+            consent_on=data["consent_on"],
+            found_working=data["found_working"],
+        )
     elif do == "unlink":
         link = next((x for x in queries.links_of(case) if x.pk == data["link"]), None)
         if link is None:
@@ -363,5 +393,75 @@ def case_detail(request: AuthenticatedRequest, member: Membership, case_id: int)
             "reads": queries.reads_of(case),
             "links": queries.links_of(case),
             "receipt_length": receipts.LENGTH,
+        },
+    )
+
+
+# --- pulse surveys ------------------------------------------------------------------------------
+def _facility_choices(member: Membership) -> list[tuple[str, str]]:
+    groups = queries.link_choices(member)
+    facilities = next(
+        (choices for label, choices in groups if choices and choices[0][0].startswith("facility:")),
+        [],
+    )
+    return [(value.split(":", 1)[1], label) for value, label in facilities]
+
+
+@member_required
+@requires(can_run_surveys)
+def surveys(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
+    """The organisation's pulse surveys, and a form for a new one."""
+    form = forms.SurveyForm(
+        request.POST or None,
+        channels=queries.channels_for(member),
+        facilities=_facility_choices(member),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with errors_on_form(form):
+            facility = queries.link_target(member, "facility", data["facility"])
+            survey = survey_services.create_survey(
+                actor=member,
+                channel=data["channel"],
+                facility=facility,
+                title=data["title"],
+                keyword=data["keyword"],
+                definition=data["questions"],
+                language=data["language"],
+            )
+            return redirect("grievances:survey", survey_id=survey.pk)
+    return render(
+        request, "grievances/surveys.html", {"surveys": queries.surveys_for(member), "form": form}
+    )
+
+
+@member_required
+@requires(can_run_surveys)
+def survey_detail(
+    request: AuthenticatedRequest, member: Membership, survey_id: int
+) -> HttpResponse:
+    """One survey: its questions, who takes part and its results (no cell under five); send
+    it, close it."""
+    try:
+        survey = queries.survey_for(member, survey_id)
+    except NotFound:
+        raise Http404 from None
+    do = request.POST.get("do", "") if request.method == "POST" else ""
+    if do in ("send", "close"):
+        with errors_as_messages(request) as tried:
+            if do == "send":
+                survey_services.send_survey(survey, actor=member)
+            else:
+                survey_services.close_survey(survey, actor=member)
+        if not tried.error:
+            return redirect("grievances:survey", survey_id=survey.pk)
+    language = translation.get_language() or "en"
+    return render(
+        request,
+        "grievances/survey_detail.html",
+        {
+            "survey": survey,
+            "questions": survey_services.questions_of(survey),
+            "results": queries.survey_results(survey, language[:2]),
         },
     )

@@ -12,6 +12,8 @@ closing the case) closes the flag at the next recomputation.
 from __future__ import annotations
 
 import secrets
+from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -85,3 +87,51 @@ def unlink(link: CaseLink, *, actor: Membership) -> CaseLink:
     if link.removed_on is not None:
         raise GrievanceError(_("This link was already removed."))
     return update_and_log(link, actor=actor, removed_on=timezone.localdate())
+
+
+@transaction.atomic
+def open_remediation(
+    case: Case,
+    *,
+    actor: Membership,
+    village: Any,
+    identity: Any,
+    age_band: str,
+    identified_on: date,
+    consent_by: str,
+    consent_on: date,
+    found_working: bool = True,
+) -> Any:
+    """Open a child's remediation case in one of the organisation's programme villages from a
+    grievance (the officer must be a case worker too): the child case records only that it
+    came from a grievance, never the report; the grievance moves to remediation and an
+    internal note names the child case for its officers."""
+    from oretrace.grievances.services import cases as case_services
+    from oretrace.programmes.choices import Source
+    from oretrace.programmes.services import cases as child_cases
+
+    can_handle_grievances.require(actor, organisation_id=case.organisation_id)
+    if village.organisation_id != case.organisation_id:
+        raise GrievanceError(_("Village: choose one of your organisation's programmes."))
+    if case.status == CaseStatus.CLOSED:
+        raise GrievanceError(_("Case %(case)s is closed; reopen it first.") % {"case": case})
+    child = child_cases.identify(
+        village,
+        actor=actor,
+        identity=identity,
+        age_band=age_band,
+        source=Source.GRIEVANCE,
+        identified_on=identified_on,
+        consent_by=consent_by,
+        consent_on=consent_on,
+        found_working=found_working,
+    )
+    if case.status != CaseStatus.REMEDIATION:
+        case_services.start_remediation(case, actor=actor)
+    note = _("Remediation case %(reference)s opened in %(programme)s, %(village)s.") % {
+        "reference": child.reference,
+        "programme": village.programme,
+        "village": village,
+    }
+    case_services.add_note(case, actor=actor, text=note)
+    return child

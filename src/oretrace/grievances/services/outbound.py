@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Q
@@ -20,6 +22,26 @@ from oretrace.grievances.sms import SendFailed, SendRefused
 
 FIRST_WAIT = 30
 LONGEST_WAIT = 3600
+
+# What the services start in the worker; GrievancesConfig.ready() installs them (the app's tasks
+# import these services, so these services do not import the tasks).
+_started: dict[str, Callable[..., Any]] = {}
+
+
+def install(*, send: Callable[[int], Any], file_inbox: Callable[[], Any]) -> None:
+    """Make ``send(outbound_id)`` queue one SMS's sending and ``file_inbox()`` the filing of
+    the SMS inbox."""
+    _started.update(send=send, file_inbox=file_inbox)
+
+
+def start_sending(outbound_id: int) -> None:
+    """Queue the sending of one SMS (after the commit that queued it)."""
+    _started["send"](outbound_id)
+
+
+def start_filing() -> None:
+    """Queue a filing of the SMS inbox unless one waits to start."""
+    _started["file_inbox"]()
 
 
 def context(channel_id: int, reference: str) -> str:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -207,12 +207,5 @@ def send_sms(channel: Channel, *, to: str, text: str, reference: str) -> Outboun
             )
     except IntegrityError:  # the same reference queued at the same moment: theirs stands
         return OutboundSms.objects.get(channel=channel, reference=reference)
-    transaction.on_commit(lambda: _enqueue(row.pk))
+    transaction.on_commit(lambda: outbound.start_sending(row.pk))
     return row
-
-
-def _enqueue(outbound_id: int, *, at: datetime | None = None) -> None:
-    from oretrace.grievances.tasks import send_sms_task  # tasks call the services
-
-    task = send_sms_task if at is None else send_sms_task.using(run_after=at)
-    task.enqueue(outbound_id)

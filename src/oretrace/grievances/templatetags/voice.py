@@ -12,15 +12,22 @@ register = template.Library()
 
 @register.inclusion_tag("grievances/_worker_voice.html", takes_context=True)
 def worker_voice(context: dict[str, Any], facility: Any) -> dict[str, Any]:
-    """The facility's linked grievances by category and quarter, for a buyer whose supply
-    chain includes it (every count under five reads "<5"); nothing for anyone else."""
+    """The facility's linked grievances by category and quarter, and its pulse surveys' results,
+    for a buyer whose supply chain includes it (every count under five reads "<5")."""
+    from django.utils import translation
+
     from oretrace.grievances import cells, queries
 
     member = context.get("member")
-    shown = queries.facility_statistics(member, facility) if member is not None else None
-    if shown is None:
-        return {"grievances": None}
-    return {"grievances": as_rows(shown), "minimum": cells.MIN_CELL}
+    if member is None:
+        return {"grievances": None, "surveys": []}
+    shown = queries.facility_statistics(member, facility)
+    language = (translation.get_language() or "en")[:2]
+    return {
+        "grievances": as_rows(shown) if shown is not None else None,
+        "surveys": queries.facility_surveys(member, facility, language),
+        "minimum": cells.MIN_CELL,
+    }
 
 
 def as_rows(shown: Any) -> dict[str, Any]:

@@ -44,5 +44,7 @@ def filed(channel):
 
 
 @pytest.fixture
-def objects_of_a(filed):
-    return {"case": filed.case.pk}
+def objects_of_a(filed, channel):
+    from oretrace.grievances.tests.factories import SurveyFactory
+
+    return {"case": filed.case.pk, "survey": SurveyFactory.create(channel=channel).pk}

@@ -26,6 +26,9 @@ from oretrace.grievances.models import (
     Message,
     Note,
     SmsMessage,
+    Survey,
+    SurveyAnswer,
+    SurveyOptIn,
 )
 from oretrace.grievances.services.common import deadlines
 
@@ -168,3 +171,55 @@ class CaseLinkFactory(factory.django.DjangoModelFactory[CaseLink]):
     )
     token = factory.Sequence(lambda n: f"{n:032x}")
     linked_on = factory.SelfAttribute("case.received_on")
+
+
+QUESTIONS = [
+    {"text": {"en": "Are you paid on time?"}, "options": [{"en": "Yes"}, {"en": "No"}]},
+    {
+        "text": {"en": "Is drinking water available?"},
+        "options": [{"en": "Always"}, {"en": "Sometimes"}, {"en": "Never"}],
+    },
+]
+
+
+class SurveyFactory(factory.django.DjangoModelFactory[Survey]):
+    """An open pulse survey of two questions on a channel, about a facility of its owner."""
+
+    class Meta:
+        model = Survey
+
+    channel = factory.SubFactory(ChannelFactory)
+    organisation = factory.SelfAttribute("channel.organisation")
+    facility = factory.SubFactory(
+        "oretrace.registry.tests.factories.FacilityFactory",
+        organisation=factory.SelfAttribute("..channel.organisation"),
+    )
+    title = factory.Sequence(lambda n: f"Pulse {n}")
+    keyword = factory.Sequence(lambda n: f"PULSE{n}")
+    questions = factory.LazyFunction(lambda: [dict(q) for q in QUESTIONS])
+    created_on = datetime.date(2026, 11, 2)
+
+
+class SurveyOptInFactory(factory.django.DjangoModelFactory[SurveyOptIn]):
+    """A worker taking part, their number hashed (the sealed copy left empty)."""
+
+    class Meta:
+        model = SurveyOptIn
+
+    class Params:
+        sender = factory.Sequence(lambda n: f"+91980000{n:04d}")
+
+    survey = factory.SubFactory(SurveyFactory)
+    number_hash = factory.LazyAttribute(lambda o: sealing.phone_digest(o.sender))
+    opted_in_on = datetime.date(2026, 11, 2)
+
+
+class SurveyAnswerFactory(factory.django.DjangoModelFactory[SurveyAnswer]):
+    class Meta:
+        model = SurveyAnswer
+
+    survey = factory.SubFactory(SurveyFactory)
+    question = 0
+    option = 0
+    respondent = factory.Sequence(lambda n: f"{n:064x}")
+    answered_on = datetime.date(2026, 11, 3)

@@ -192,3 +192,66 @@ def test_another_organisation_s_officer_cannot_link_a_case(triaged, b_unit, org_
     officer_b = MembershipFactory.create(organisation=org_b, roles=[Role.GRIEVANCE_OFFICER])
     with pytest.raises(PermissionDenied):
         links.link_case(triaged, actor=officer_b, target="facility", target_id=b_unit.pk)
+
+
+@pytest.fixture
+def village(org_a):
+    from oretrace.programmes.tests.factories import VillageFactory
+
+    return VillageFactory.create(programme__organisation=org_a, name="Tisri")
+
+
+def test_a_child_s_remediation_case_opens_from_a_grievance_without_its_content(
+    triaged, village, org_a
+):
+    from django.test import Client
+
+    from oretrace.grievances.services.cases import read_content
+    from oretrace.programmes.models import ChildCase
+
+    # given: an officer who is a case worker too
+    both = MembershipFactory.create(
+        organisation=org_a, roles=[Role.GRIEVANCE_OFFICER, Role.CASE_WORKER]
+    )
+    client = Client()
+    client.force_login(both.user)
+    url = f"/grievances/{triaged.pk}/"
+    page = client.get(url).content.decode()
+    assert "Open a child" in page, page[page.find("Linked to the supply") :][:3000]
+    # when
+    response = client.post(
+        url,
+        {
+            "do": "remedy",
+            "remedy-name": "Sunita K.",
+            "remedy-location": "Tisri",
+            "remedy-village": str(village.pk),
+            "remedy-age_band": "12-14",
+            "remedy-identified_on": "2026-11-20",
+            "remedy-consent_by": "parent",
+            "remedy-consent_on": "2026-11-20",
+            "remedy-found_working": "on",
+        },
+    )
+    # then
+    assert response.status_code == 302
+    child = ChildCase.objects.get()
+    assert child.source == "grievance"
+    assert child.village == village
+    triaged.refresh_from_db()
+    assert triaged.status == "remediation"
+    notes = read_content(triaged, actor=both).notes
+    assert child.reference in notes[-1].text
+    # nothing of the report in the child's case (its row, sealed identity aside)
+    row = str(ChildCase.objects.filter(pk=child.pk).values().get())
+    assert TEXT not in row
+    assert triaged.reference not in row
+
+
+def test_an_officer_who_is_no_case_worker_gets_no_remediation_form(triaged, village, member_a):
+    from oretrace.grievances import queries
+
+    officer = MembershipFactory.create(
+        organisation=member_a.organisation, roles=[Role.GRIEVANCE_OFFICER]
+    )
+    assert queries.remediation_villages(officer) == []

@@ -24,6 +24,11 @@ PAGES = PageTenancy(
             Page(["case"], {"do": "note", "note-note": "x"}),
             Page(["case"], {"do": "acknowledge"}),
         ],
+        "survey": [
+            Page(["survey"]),
+            Page(["survey"], {"do": "send"}),
+            Page(["survey"], {"do": "close"}),
+        ],
     },
 )
 test_every_object_page_is_covered, test_other_organisation_gets_404_on_page = page_tenancy_tests(
@@ -38,6 +43,9 @@ VOICE = PageTenancy(
         "follow": "public: a case opens only with its receipt, on its own channel "
         "(test_intake.py, test_pages.py)",
         "sms_android": "an SMS gateway's webhook, signed with the gateway's key (test_sms.py)",
+        "sms_twilio": "an SMS gateway's webhook, signed with the auth token (test_sms_gateways.py)",
+        "sms_africastalking": "an SMS gateway's webhook, a secret ?key= in its address "
+        "(test_sms_gateways.py)",
     },
 )
 test_every_voice_page_is_covered, _ = page_tenancy_tests(VOICE)

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
         ('audits', '0001_initial'),
         ('core', '0009_job_title_text'),
         ('declarations', '0004_supplier_language'),
-        ('grievances', '0003_outbound_sms'),
+        ('grievances', '0004_sms_inbox'),
         ('registry', '0007_assurance_next_audit'),
         ('traceability', '0004_custody_flag_phantom_receipt'),
     ]
