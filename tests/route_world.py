@@ -327,6 +327,13 @@ def build_world() -> World:
     ids["programme_id"] = child_case.programme_id
     ids["village_id"] = child_case.village_id
     ids["child_case_id"] = child_case.pk
+    from oretrace.programmes.models import LicenceDocument
+
+    # the demo's licence of a Koderma Collectors collection point, with its scanned document
+    licence_document = LicenceDocument.objects.select_related("entry").order_by("pk").first()
+    assert licence_document is not None
+    ids["site_id"] = licence_document.entry.facility_id
+    ids["licence_document_id"] = licence_document.pk
     world.ids = {k: str(v) for k, v in ids.items()}
     # On the web, ``request_id`` names a support request (assessments:support).
     world.web_ids = {**world.ids, "request_id": world.ids["support_id"]}

@@ -55,7 +55,11 @@ from oretrace.declarations.permissions import (
 )
 from oretrace.grievances.permissions import can_handle_grievances, can_manage_channels
 from oretrace.ledger.permissions import can_audit_ledger, can_sign_checkpoint
-from oretrace.programmes.permissions import can_handle_child_cases, can_run_programmes
+from oretrace.programmes.permissions import (
+    can_handle_child_cases,
+    can_record_licences,
+    can_run_programmes,
+)
 from oretrace.registry.permissions import (
     can_edit_facilities,
     can_load_reference_lists,
@@ -625,6 +629,12 @@ WEB_WRITES: dict[str, Write] = {
         body=lambda w, m: {"do": "assess", "assess-on": timezone.localdate().isoformat()},
         refused=404,
     ),
+    # Formalisation: the licence of a collection point around the initiative's programme.
+    "programmes:licence": Write(
+        can_record_licences,
+        org=MICA,
+        body=lambda w, m: {"status": "none", "effective_on": timezone.localdate().isoformat()},
+    ),
 }
 
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
@@ -715,6 +725,8 @@ WEB_READS = {
     "grievances:cases",
     "programmes:programmes",
     "programmes:indicators",
+    "programmes:formalisation",
+    "programmes:licence_document",
 }
 
 

@@ -54,3 +54,17 @@ class AgeBand(models.TextChoices):
     SIX_TO_11 = "6-11", _("6 to 11")
     TWELVE_TO_14 = "12-14", _("12 to 14")
     FIFTEEN_TO_17 = "15-17", _("15 to 17")
+
+
+class LicenceStatus(models.TextChoices):
+    """Where a mine's or collection point's licence stands. ``expired`` is never recorded: it
+    is read from a granted licence's expiry date (``licensing.status_on``)."""
+
+    NONE = "none", _("No licence")
+    APPLIED = "applied", _("Applied for")
+    GRANTED = "granted", _("Granted")
+    EXPIRED = "expired", _("Expired")
+
+
+# What a person records; ``expired`` comes from the dates.
+RECORDED_LICENCE_STATUSES = (LicenceStatus.NONE, LicenceStatus.APPLIED, LicenceStatus.GRANTED)

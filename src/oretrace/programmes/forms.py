@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.models import Country
 from oretrace.programmes import catalogue
-from oretrace.programmes.choices import AgeBand, IloArea, Remediation, Source
+from oretrace.programmes.choices import (
+    RECORDED_LICENCE_STATUSES,
+    AgeBand,
+    IloArea,
+    Remediation,
+    Source,
+)
 from oretrace.programmes.indicatorsets import IndicatorSet
 
 
@@ -162,3 +168,19 @@ class ServiceForm(forms.Form):
 class FollowUpForm(forms.Form):
     done_on = _date(_("Visited on"))
     still_working = forms.BooleanField(label=_("Still found working"), required=False)
+
+
+class LicenceForm(forms.Form):
+    """One change of a mine's or collection point's licence, with a document as evidence."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[(s.value, s.label) for s in RECORDED_LICENCE_STATUSES],
+        help_text=_("Expired is not chosen: it follows from a granted licence's expiry date."),
+    )
+    effective_on = _date(_("Since"))
+    expires_on = _date(_("Expires"), required=False)
+    authority = forms.CharField(label=_("Issuing authority"), max_length=200, required=False)
+    number = forms.CharField(label=_("Licence number"), max_length=100, required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea({"rows": 2}))
+    document = forms.FileField(label=_("Document (PDF, JPEG, PNG or WebP)"), required=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 
 from oretrace.programmes.choices import IloArea
+from oretrace.programmes.licence_queries import FormalisationRow
 from oretrace.programmes.models import Programme
 from oretrace.programmes.queries import FigureRow
 from oretrace.web.exports import Column, ListExport
@@ -59,5 +60,29 @@ PROGRAMMES_EXPORT = ListExport(
         Column(gettext_lazy("Partners"), lambda p: "; ".join(p.partner_list())),
         Column(gettext_lazy("Donors"), lambda p: "; ".join(p.donor_list())),
         Column(gettext_lazy("Villages"), lambda p: p.village_count),
+    ),
+)
+
+
+def _licence_scope(row: FormalisationRow) -> str:
+    return row.scope or str(gettext_lazy("Whole programme"))
+
+
+def _licence_period(row: FormalisationRow) -> str:
+    return row.period or str(gettext_lazy("Today"))
+
+
+FORMALISATION_EXPORT = ListExport(
+    "programme-formalisation",
+    (
+        Column(gettext_lazy("Village"), _licence_scope),
+        Column(gettext_lazy("Period"), _licence_period),
+        Column(gettext_lazy("On"), lambda r: r.day),
+        Column(gettext_lazy("Mines and collection points"), lambda r: r.figures.facilities),
+        Column(gettext_lazy("Licence granted and valid"), lambda r: r.figures.licensed),
+        Column(gettext_lazy("Licensed (%)"), lambda r: r.figures.share),
+        Column(gettext_lazy("Applied for"), lambda r: r.figures.by_status["applied"]),
+        Column(gettext_lazy("Expired"), lambda r: r.figures.by_status["expired"]),
+        Column(gettext_lazy("No licence"), lambda r: r.figures.by_status["none"]),
     ),
 )

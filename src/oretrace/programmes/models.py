@@ -15,9 +15,16 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from oretrace.audits.models.files import StoredFile
 from oretrace.core.models import OrgOwnedModel
 from oretrace.core.sealing import Sealed
-from oretrace.programmes.choices import AgeBand, CaseStatus, Remediation, Source
+from oretrace.programmes.choices import (
+    AgeBand,
+    CaseStatus,
+    LicenceStatus,
+    Remediation,
+    Source,
+)
 
 
 class Programme(OrgOwnedModel):
@@ -237,3 +244,40 @@ class CaseRead(models.Model):
 
     def __str__(self) -> str:
         return f"read of {self.case_id}"
+
+
+class LicenceEntry(OrgOwnedModel):
+    """One change of a mine's or collection point's licence (formalisation): entries are only
+    added, the current status is the latest by effective date, and a granted licence past its
+    expiry date reads as expired (never recorded as such). ``organisation`` is who recorded it:
+    the facility's owner or an organisation running a programme that covers it."""
+
+    facility = models.ForeignKey(
+        "registry.Facility", on_delete=models.CASCADE, related_name="licence_entries"
+    )
+    status = models.CharField(max_length=10, choices=LicenceStatus.choices)
+    effective_on = models.DateField(
+        help_text="When it took effect: the day applied for, granted, or found unlicensed."
+    )
+    expires_on = models.DateField(null=True, blank=True, help_text="A granted licence's end.")
+    authority = models.CharField(max_length=200, blank=True, help_text="Who issues the licence.")
+    number = models.CharField(max_length=100, blank=True, help_text="The licence's number.")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-effective_on", "-created_at", "-pk")
+        indexes = (models.Index(fields=("facility", "effective_on"), name="licence_history_idx"),)
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.effective_on}"
+
+
+class LicenceDocument(StoredFile):
+    """A licence, an application's receipt or an authority's letter kept as evidence of an
+    entry: checked by type and size, stored under its digest."""
+
+    entry = models.ForeignKey(LicenceEntry, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="programmes/licences/%Y/%m/")
+
+    class Meta:
+        ordering = ("created_at", "pk")
