@@ -68,3 +68,26 @@ class LicenceStatus(models.TextChoices):
 
 # What a person records; ``expired`` comes from the dates.
 RECORDED_LICENCE_STATUSES = (LicenceStatus.NONE, LicenceStatus.APPLIED, LicenceStatus.GRANTED)
+
+
+class Trainee(models.TextChoices):
+    """Who a training session is for, and how its attendance is counted."""
+
+    PROCESSOR = "processor", _("Processors (owners and managers)")
+    SUPERVISOR = "supervisor", _("Supervisors")
+    WORKER = "worker", _("Workers")
+    FIELD_STAFF = "field_staff", _("Field staff")
+
+
+class Gender(models.TextChoices):
+    WOMEN = "women", _("Women")
+    MEN = "men", _("Men")
+    OTHER = "other", _("Other or not said")
+
+
+class JoinStatus(models.TextChoices):
+    """A request to join a training session, as its organiser answered it."""
+
+    OPEN = "open", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")

@@ -258,3 +258,78 @@ def build_licences(say: Callable[[str], None]) -> None:
     record("Tisri Mica Picking Area", "none", 400, by=programme.organisation_id)
     record("Tisri Mica Picking Area", "applied", 90, authority="District Mining Office, Giridih")
     say("programmes: licence histories of 3 collection points (one licence expired)")
+
+
+# --- training and local staff (programmes.services.training) -----------------------------------
+_HANDOUT = b"%PDF-1.4\n% demo handout (Hindi)\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+_WORKPLACE = "mica-processing-workplace"  # the demo's workplace standard
+
+
+@demo_step("programme-trainings")
+def build_trainings(say: Callable[[str], None]) -> None:
+    """Two sessions of the initiative's programme: one held in Dhorkola on young workers and
+    child labour, with its attendance (counts, and the field staff by name) and a handout in
+    Hindi; one to come in Domchanch on dust and first aid, offered on Giridih Mica Processing's
+    open improvement action and audit finding on those criteria."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from oretrace.programmes.models import TrainingSession
+    from oretrace.programmes.services import training
+
+    programme = Programme.objects.filter(name=NAME).first()
+    if programme is None or TrainingSession.objects.filter(programme=programme).exists():
+        return
+    today = timezone.localdate()
+    villages = {v.name: v for v in programme.villages.all()}
+    held = training.create_session(
+        actor=ACTOR,
+        organisation_id=programme.organisation_id,
+        programme=programme,
+        title="Young workers and child labour: what the standard asks",
+        topic="Minimum age, light work for 15-17 year olds, what to do when a child is found.",
+        standard_code=_WORKPLACE,
+        criterion_codes=["LAB.1", "LAB.2"],
+        areas=[IloArea.AREA_BASED, IloArea.EDUCATION],
+        audiences=["supervisor", "worker", "field_staff"],
+        language="hi",
+        held_on=today - timedelta(days=40),
+        village=villages.get("Dhorkola"),
+        place="Panchayat hall",
+        trainer="Bal Vikas Kendra, Koderma",
+    )
+    training.record_attendance(
+        held,
+        actor=ACTOR,
+        counts={
+            ("worker", "women"): 14,
+            ("worker", "men"): 9,
+            ("supervisor", "women"): 2,
+            ("supervisor", "men"): 3,
+        },
+        staff=[("Sunita Devi", "women"), ("Ramesh Yadav", "men")],
+    )
+    training.add_material(
+        held,
+        upload=SimpleUploadedFile(
+            "bal-shram-pustika.pdf", _HANDOUT, content_type="application/pdf"
+        ),
+        language="hi",
+        actor=ACTOR,
+    )
+    training.create_session(
+        actor=ACTOR,
+        organisation_id=programme.organisation_id,
+        programme=programme,
+        title="Mica dust, masks and first aid",
+        topic="Wet sorting, dust masks that fit, the first-aid box and who keeps it.",
+        standard_code=_WORKPLACE,
+        criterion_codes=["OHS.3", "LAB.6"],
+        areas=[IloArea.ADVISORY, IloArea.DECENT_WORK],
+        audiences=["processor", "supervisor", "worker"],
+        language="hi",
+        held_on=today + timedelta(days=20),
+        village=villages.get("Domchanch"),
+        place="Collection centre yard",
+        trainer="Jharkhand Health Camps Trust",
+    )
+    say("programmes: 2 training sessions (one held with 30 people, one to come)")

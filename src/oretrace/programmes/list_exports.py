@@ -4,12 +4,15 @@ shares, never a child."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext_lazy
 
-from oretrace.programmes.choices import IloArea
+from oretrace.programmes.choices import Gender, IloArea, Trainee
 from oretrace.programmes.licence_queries import FormalisationRow
 from oretrace.programmes.models import Programme
 from oretrace.programmes.queries import FigureRow
+from oretrace.programmes.training_queries import TrainedRow
 from oretrace.web.exports import Column, ListExport
 
 
@@ -84,5 +87,39 @@ FORMALISATION_EXPORT = ListExport(
         Column(gettext_lazy("Applied for"), lambda r: r.figures.by_status["applied"]),
         Column(gettext_lazy("Expired"), lambda r: r.figures.by_status["expired"]),
         Column(gettext_lazy("No licence"), lambda r: r.figures.by_status["none"]),
+    ),
+)
+
+
+def _gender_total(gender: str) -> Callable[[TrainedRow], int]:
+    return lambda r: r.of_gender(gender)
+
+
+def _role_total(role: str) -> Callable[[TrainedRow], int]:
+    return lambda r: r.of(role)
+
+
+TRAINED_EXPORT = ListExport(
+    "programme-training",
+    (
+        Column(gettext_lazy("Period"), lambda r: r.period or str(gettext_lazy("All time"))),
+        Column(gettext_lazy("Sessions"), lambda r: r.sessions),
+        Column(gettext_lazy("People trained"), lambda r: r.total),
+        *(Column(label, _role_total(role)) for role, label in Trainee.choices),
+        *(Column(label, _gender_total(gender)) for gender, label in Gender.choices),
+    ),
+)
+
+
+TRAININGS_EXPORT = ListExport(
+    "trainings",
+    (
+        Column(gettext_lazy("Date"), lambda s: s.held_on),
+        Column(gettext_lazy("Title"), lambda s: s.title),
+        Column(gettext_lazy("Programme"), lambda s: s.programme.name if s.programme else ""),
+        Column(gettext_lazy("Criteria"), lambda s: ", ".join(s.criterion_codes)),
+        Column(gettext_lazy("Language"), lambda s: s.language),
+        Column(gettext_lazy("Place"), lambda s: s.village.name if s.village else s.place),
+        Column(gettext_lazy("Trainer"), lambda s: s.trainer),
     ),
 )
