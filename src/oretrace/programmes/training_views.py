@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from oretrace.core.exceptions import NotFound
@@ -128,6 +129,7 @@ def training_detail(
         {
             "session": session,
             "organiser": organiser,
+            "held": session.held_on <= timezone.localdate(),
             "counts": session.counts.all(),
             "staff": session.staff.all() if organiser else [],
             "materials": session.materials.all(),
