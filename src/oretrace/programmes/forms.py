@@ -222,6 +222,9 @@ class TrainingForm(forms.Form):
     village = forms.TypedChoiceField(
         label=_("Village"), coerce=int, required=False, empty_value=None
     )
+    facility = forms.TypedChoiceField(
+        label=_("Facility"), coerce=int, required=False, empty_value=None
+    )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
 
     def __init__(
@@ -229,12 +232,14 @@ class TrainingForm(forms.Form):
         *args: Any,
         programmes: list[tuple[int, str]],
         villages: list[tuple[int, str]],
+        facilities: list[tuple[int, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         none = [("", "—")]
         self.fields["programme"].choices = none + programmes  # type: ignore[attr-defined]
         self.fields["village"].choices = none + villages  # type: ignore[attr-defined]
+        self.fields["facility"].choices = none + facilities  # type: ignore[attr-defined]
 
     def clean_criterion_codes(self) -> list[str]:
         text = self.cleaned_data.get("criterion_codes") or ""

@@ -30,12 +30,33 @@ from oretrace.programmes.models import (
     TrainingSession,
 )
 from oretrace.programmes.permissions import can_ask_to_join_training
+from oretrace.registry.choices import FacilityKind
+from oretrace.registry.models import Facility
 
 
 def sessions_for(member: Membership) -> QuerySet[TrainingSession]:
     """The sessions the member's organisation organises (or that were shared with it)."""
     return scope_to_member(TrainingSession.objects.all(), member).select_related(
         "programme", "village", "facility"
+    )
+
+
+# Where a session can be held: a mine, a picking site, a collection point, a processing unit.
+PLACES = (
+    FacilityKind.MINE,
+    FacilityKind.ASM_SITE,
+    FacilityKind.COLLECTION_POINT,
+    FacilityKind.PROCESSING_UNIT,
+)
+
+
+def training_places(member: Membership) -> QuerySet[Facility]:
+    """The facilities of the member's organisation, or shared with it, a session may be held
+    at (reference facilities are not places anyone trains at)."""
+    return (
+        scope_to_member(Facility.objects.filter(kind__in=PLACES), member)
+        .filter(merged_into__isnull=True)
+        .order_by("name")
     )
 
 

@@ -43,7 +43,12 @@ def _session_form(member: Membership, data: Any) -> forms.TrainingForm:
         for v in p.villages.all()
     ]
     return forms.TrainingForm(
-        data, programmes=[(p.pk, p.name) for p in programmes], villages=villages
+        data,
+        programmes=[(p.pk, p.name) for p in programmes],
+        villages=villages,
+        facilities=[
+            (f.pk, f.name_latin or f.name) for f in training_queries.training_places(member)[:200]
+        ],
     )
 
 
@@ -58,12 +63,21 @@ def trainings(request: AuthenticatedRequest, member: Membership) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         programme_id, village_id = data.pop("programme"), data.pop("village")
+        facility_id = data.pop("facility")
         programmes = owned(queries.programmes_for(member), member)
         programme = programmes.filter(pk=programme_id).first() if programme_id else None
         village = queries.village_for(member, village_id) if village_id else None
         with errors_on_form(form) as tried:
             session = training.create_session(
-                actor=member, programme=programme, village=village, **data
+                actor=member,
+                programme=programme,
+                village=village,
+                facility=(
+                    training_queries.training_places(member).filter(pk=facility_id).first()
+                    if facility_id
+                    else None
+                ),
+                **data,
             )
         if not tried.error:
             return redirect("programmes:training", training_id=session.pk)

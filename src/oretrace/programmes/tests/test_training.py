@@ -21,6 +21,7 @@ from oretrace.programmes import training_queries
 from oretrace.programmes.exceptions import ProgrammeError
 from oretrace.programmes.models import JoinRequest, TrainingCount, TrainingSession, TrainingStaff
 from oretrace.programmes.services import setup, training
+from oretrace.registry.tests.factories import FacilityFactory
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -323,7 +324,21 @@ def test_the_organiser_records_attendance_and_materials_on_the_page(member_a, we
     assert "name and gender" in response.content.decode()
 
 
-def test_the_sessions_list_organises_one(web_a, programme, village, today):
+def test_the_sessions_list_organises_one(web_a, member_a, member_b, programme, village, today):
+    unit = FacilityFactory.create(organisation=member_a.organisation, kind="processing_unit")
+    elsewhere = FacilityFactory.create(organisation=member_b.organisation, kind="processing_unit")
+    response = web_a.post(
+        "/programmes/trainings/",
+        {
+            "title": "At another's unit",
+            "held_on": today.isoformat(),
+            "trainer": "Trust",
+            "language": "hi",
+            "audiences": ["worker"],
+            "facility": str(elsewhere.pk),
+        },
+    )
+    assert "Select a valid choice" in response.content.decode()  # not a place A may name
     response = web_a.post(
         "/programmes/trainings/",
         {
@@ -335,10 +350,12 @@ def test_the_sessions_list_organises_one(web_a, programme, village, today):
             "criterion_codes": "OHS.2, OHS.3",
             "programme": str(programme.pk),
             "village": str(village.pk),
+            "facility": str(unit.pk),
         },
     )
     assert response.status_code == 302
     session = TrainingSession.objects.get(title="Safe lifting")
+    assert session.facility == unit
     assert (session.programme, session.village, session.criterion_codes) == (
         programme,
         village,
