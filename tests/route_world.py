@@ -26,6 +26,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from oretrace.core.choices import Role
 from oretrace.core.models import Membership, Organisation
@@ -331,6 +332,20 @@ def build_world() -> World:
 
     # a pulse survey of the initiative on its demo channel
     ids["survey_id"] = SurveyFactory.create(channel=grievance.channel).pk
+    from oretrace.programmes.models import LicenceDocument
+
+    # the demo's licence of a Koderma Collectors collection point, with its scanned document
+    licence_document = LicenceDocument.objects.select_related("entry").order_by("pk").first()
+    assert licence_document is not None
+    ids["site_id"] = licence_document.entry.facility_id
+    ids["licence_document_id"] = licence_document.pk
+    from oretrace.programmes.models import TrainingMaterial, TrainingSession
+
+    # the demo's training session to come (offered on Giridih's improvement action on LAB.6),
+    # and the material of the one held
+    coming = TrainingSession.objects.filter(held_on__gt=timezone.localdate()).order_by("pk")
+    ids["training_id"] = coming.first().pk
+    ids["training_material_id"] = TrainingMaterial.objects.order_by("pk").first().pk
     world.ids = {k: str(v) for k, v in ids.items()}
     # On the web, ``request_id`` names a support request (assessments:support).
     world.web_ids = {**world.ids, "request_id": world.ids["support_id"]}

@@ -55,6 +55,8 @@ NOT_LISTS = {
     "report's findings are the downloads)",
     "audits:report": "one audit's printable report (its PDF, and its findings as CSV/XLSX, are "
     "the downloads)",
+    "programmes:licence": "one site's licence history (the programme's formalisation page is "
+    "the download)",
 }
 HTML = re.compile(r"text/html")
 EXPORT_LINK = re.compile(r'<a href="\?([^"]*)" data-export="(csv|xlsx)"')

@@ -59,7 +59,13 @@ from oretrace.grievances.permissions import (
     can_run_surveys,
 )
 from oretrace.ledger.permissions import can_audit_ledger, can_sign_checkpoint
-from oretrace.programmes.permissions import can_handle_child_cases, can_run_programmes
+from oretrace.programmes.permissions import (
+    can_ask_to_join_training,
+    can_handle_child_cases,
+    can_record_licences,
+    can_run_programmes,
+    can_run_trainings,
+)
 from oretrace.registry.permissions import (
     can_edit_facilities,
     can_load_reference_lists,
@@ -658,7 +664,51 @@ WEB_WRITES: dict[str, Write] = {
         body=lambda w, m: {"do": "assess", "assess-on": timezone.localdate().isoformat()},
         refused=404,
     ),
+    # Formalisation: the licence of a collection point around the initiative's programme.
+    "programmes:licence": Write(
+        can_record_licences,
+        org=MICA,
+        body=lambda w, m: {"status": "none", "effective_on": timezone.localdate().isoformat()},
+    ),
+    # Training: the initiative organises and records attendance (on the session it held);
+    # Giridih asks to join the one to come, offered on its improvement action on LAB.6.
+    "programmes:trainings": Write(
+        can_run_trainings,
+        org=MICA,
+        body=lambda w, m: {
+            "title": "Matrix training",
+            "held_on": timezone.localdate().isoformat(),
+            "trainer": "Matrix trainer",
+            "language": "hi",
+            "audiences": ["worker"],
+        },
+    ),
+    "programmes:training": Write(
+        can_run_trainings,
+        org=MICA,
+        body={"do": "attendance", "worker_women": "3"},
+        ids=lambda w, m: {"training_id": str(_held_training())},
+    ),
+    "programmes:training_join": Write(
+        can_ask_to_join_training,
+        org=GIRIDIH,
+        body=lambda w, m: {"people": "2", "action": str(_open_action_on("LAB.6"))},
+    ),
 }
+
+
+def _held_training() -> int:
+    from oretrace.programmes.models import TrainingSession
+
+    held = TrainingSession.objects.filter(held_on__lte=timezone.localdate()).order_by("pk")
+    return held.values_list("pk", flat=True)[0]
+
+
+def _open_action_on(code: str) -> int:
+    from oretrace.assessments.models import ImprovementAction
+
+    found = ImprovementAction.objects.filter(criterion__code=code).exclude(status="done")
+    return found.values_list("pk", flat=True)[0]
 
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
 # password, the language switch, a supplier's upload link (the link's token is its key), an
@@ -750,6 +800,10 @@ WEB_READS = {
     "grievances:cases",
     "programmes:programmes",
     "programmes:indicators",
+    "programmes:formalisation",
+    "programmes:licence_document",
+    "programmes:training_material",
+    "programmes:training_indicators",
 }
 
 

@@ -54,3 +54,40 @@ class AgeBand(models.TextChoices):
     SIX_TO_11 = "6-11", _("6 to 11")
     TWELVE_TO_14 = "12-14", _("12 to 14")
     FIFTEEN_TO_17 = "15-17", _("15 to 17")
+
+
+class LicenceStatus(models.TextChoices):
+    """Where a mine's or collection point's licence stands. ``expired`` is never recorded: it
+    is read from a granted licence's expiry date (``licensing.status_on``)."""
+
+    NONE = "none", _("No licence")
+    APPLIED = "applied", _("Applied for")
+    GRANTED = "granted", _("Granted")
+    EXPIRED = "expired", _("Expired")
+
+
+# What a person records; ``expired`` comes from the dates.
+RECORDED_LICENCE_STATUSES = (LicenceStatus.NONE, LicenceStatus.APPLIED, LicenceStatus.GRANTED)
+
+
+class Trainee(models.TextChoices):
+    """Who a training session is for, and how its attendance is counted."""
+
+    PROCESSOR = "processor", _("Processors (owners and managers)")
+    SUPERVISOR = "supervisor", _("Supervisors")
+    WORKER = "worker", _("Workers")
+    FIELD_STAFF = "field_staff", _("Field staff")
+
+
+class Gender(models.TextChoices):
+    WOMEN = "women", _("Women")
+    MEN = "men", _("Men")
+    OTHER = "other", _("Other or not said")
+
+
+class JoinStatus(models.TextChoices):
+    """A request to join a training session, as its organiser answered it."""
+
+    OPEN = "open", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")

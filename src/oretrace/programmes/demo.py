@@ -175,3 +175,161 @@ def build_programmes(say: Callable[[str], None]) -> None:
     _visits(villages, today)
     _cases(villages, today)
     say(f"programmes: {NAME} with {len(villages)} villages and 4 children's cases")
+
+
+# --- formalisation: Koderma Collectors' licences (programmes.services.licences) ----------------
+# A tiny PDF standing in for a scanned licence.
+_LICENCE_PDF = b"%PDF-1.4\n% demo licence scan\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+_DMO = "District Mining Office, Koderma"
+
+
+@demo_step("programme-licences")
+def build_licences(say: Callable[[str], None]) -> None:
+    """The licence histories of the collection points and picking area around the programme's
+    villages: Domchanch licensed, Dhorkola's licence expired 25 days ago (read from its date),
+    Tisri's applied for; Koderma Collectors shares them with the initiative running the
+    programme, which records one of the changes itself."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from oretrace.core.services import grant_access
+    from oretrace.programmes.models import LicenceEntry
+    from oretrace.programmes.services import licences
+
+    programme = Programme.objects.filter(name=NAME).first()
+    done = LicenceEntry.objects.filter(facility__programme_villages__programme=programme)
+    if programme is None or done.exists():
+        return
+    today = timezone.localdate()
+    sites = {
+        f.name_latin: f
+        for f in Facility.objects.filter(programme_villages__programme=programme).distinct()
+    }
+
+    def record(
+        name: str,
+        status: str,
+        ago: int,
+        *,
+        by: int | None = None,
+        authority: str = _DMO,
+        number: str = "",
+        expires_on: date | None = None,
+        note: str = "",
+        documents: tuple[SimpleUploadedFile, ...] = (),
+    ) -> None:
+        site = sites.get(name)
+        if site is None:
+            return
+        licences.record_licence(
+            site,
+            actor=ACTOR,
+            status=status,
+            effective_on=today - timedelta(days=ago),
+            expires_on=expires_on,
+            authority=authority if status != "none" else "",
+            number=number,
+            note=note,
+            documents=documents,
+            organisation_id=by or site.organisation_id,
+        )
+
+    for site in sites.values():
+        if site.organisation_id is not None and site.organisation_id != programme.organisation_id:
+            grant_access(site, to=programme.organisation, actor=ACTOR, owner=site.organisation)
+    scan = SimpleUploadedFile("domchanch-licence.pdf", _LICENCE_PDF, content_type="application/pdf")
+    record("Domchanch Mica Collection Centre", "applied", 430)
+    record(
+        "Domchanch Mica Collection Centre",
+        "granted",
+        300,
+        number="JH/KOD/MC/2025/041",
+        expires_on=today + timedelta(days=1160),
+        documents=(scan,),
+    )
+    record("Dhorkola Mica Collection Centre", "applied", 800)
+    record(
+        "Dhorkola Mica Collection Centre",
+        "granted",
+        755,
+        number="JH/KOD/MC/2024/017",
+        expires_on=today - timedelta(days=25),
+        note="Renewal applied for late; the licence lapsed meanwhile.",
+    )
+    record("Tisri Mica Picking Area", "none", 400, by=programme.organisation_id)
+    record("Tisri Mica Picking Area", "applied", 90, authority="District Mining Office, Giridih")
+    say("programmes: licence histories of 3 collection points (one licence expired)")
+
+
+# --- training and local staff (programmes.services.training) -----------------------------------
+_HANDOUT = b"%PDF-1.4\n% demo handout (Hindi)\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+_WORKPLACE = "mica-processing-workplace"  # the demo's workplace standard
+
+
+@demo_step("programme-trainings")
+def build_trainings(say: Callable[[str], None]) -> None:
+    """Two sessions of the initiative's programme: one held in Dhorkola on young workers and
+    child labour, with its attendance (counts, and the field staff by name) and a handout in
+    Hindi; one to come in Domchanch on dust and first aid, offered on Giridih Mica Processing's
+    open improvement action and audit finding on those criteria."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from oretrace.programmes.models import TrainingSession
+    from oretrace.programmes.services import training
+
+    programme = Programme.objects.filter(name=NAME).first()
+    if programme is None or TrainingSession.objects.filter(programme=programme).exists():
+        return
+    today = timezone.localdate()
+    villages = {v.name: v for v in programme.villages.all()}
+    held = training.create_session(
+        actor=ACTOR,
+        organisation_id=programme.organisation_id,
+        programme=programme,
+        title="Young workers and child labour: what the standard asks",
+        topic="Minimum age, light work for 15-17 year olds, what to do when a child is found.",
+        standard_code=_WORKPLACE,
+        criterion_codes=["LAB.1", "LAB.2"],
+        areas=[IloArea.AREA_BASED, IloArea.EDUCATION],
+        audiences=["supervisor", "worker", "field_staff"],
+        language="hi",
+        held_on=today - timedelta(days=40),
+        village=villages.get("Dhorkola"),
+        place="Panchayat hall",
+        trainer="Bal Vikas Kendra, Koderma",
+    )
+    training.record_attendance(
+        held,
+        actor=ACTOR,
+        counts={
+            ("worker", "women"): 14,
+            ("worker", "men"): 9,
+            ("supervisor", "women"): 2,
+            ("supervisor", "men"): 3,
+        },
+        staff=[("Sunita Devi", "women"), ("Ramesh Yadav", "men")],
+    )
+    training.add_material(
+        held,
+        upload=SimpleUploadedFile(
+            "bal-shram-pustika.pdf", _HANDOUT, content_type="application/pdf"
+        ),
+        language="hi",
+        actor=ACTOR,
+    )
+    training.create_session(
+        actor=ACTOR,
+        organisation_id=programme.organisation_id,
+        programme=programme,
+        title="Mica dust, masks and first aid",
+        topic="Wet sorting, dust masks that fit, the first-aid box and who keeps it.",
+        standard_code=_WORKPLACE,
+        criterion_codes=["OHS.3", "LAB.6"],
+        areas=[IloArea.ADVISORY, IloArea.DECENT_WORK],
+        audiences=["processor", "supervisor", "worker"],
+        language="hi",
+        held_on=today + timedelta(days=20),
+        village=villages.get("Domchanch"),
+        place="Collection centre yard",
+        trainer="Jharkhand Health Camps Trust",
+    )
+    say("programmes: 2 training sessions (one held with 30 people, one to come)")

@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.models import Country
 from oretrace.programmes import catalogue
-from oretrace.programmes.choices import AgeBand, IloArea, Remediation, Source
+from oretrace.programmes.choices import (
+    RECORDED_LICENCE_STATUSES,
+    AgeBand,
+    Gender,
+    IloArea,
+    Remediation,
+    Source,
+    Trainee,
+)
 from oretrace.programmes.indicatorsets import IndicatorSet
 
 
@@ -162,3 +170,128 @@ class ServiceForm(forms.Form):
 class FollowUpForm(forms.Form):
     done_on = _date(_("Visited on"))
     still_working = forms.BooleanField(label=_("Still found working"), required=False)
+
+
+class LicenceForm(forms.Form):
+    """One change of a mine's or collection point's licence, with a document as evidence."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[(s.value, s.label) for s in RECORDED_LICENCE_STATUSES],
+        help_text=_("Expired is not chosen: it follows from a granted licence's expiry date."),
+    )
+    effective_on = _date(_("Since"))
+    expires_on = _date(_("Expires"), required=False)
+    authority = forms.CharField(label=_("Issuing authority"), max_length=200, required=False)
+    number = forms.CharField(label=_("Licence number"), max_length=100, required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea({"rows": 2}))
+    document = forms.FileField(label=_("Document (PDF, JPEG, PNG or WebP)"), required=False)
+
+
+LANGUAGES = (("hi", "हिन्दी"), ("en", "English"), ("fr", "Français"), ("sw", "Kiswahili"))
+
+
+class TrainingForm(forms.Form):
+    """A training session: what, for whom, when, where, by whom; linked to criteria and areas."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    topic = forms.CharField(label=_("Topic"), required=False, widget=forms.Textarea({"rows": 2}))
+    held_on = _date(_("Date"))
+    trainer = forms.CharField(label=_("Trainer"), max_length=200)
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES)
+    audiences = forms.MultipleChoiceField(
+        label=_("For"), choices=Trainee.choices, widget=forms.CheckboxSelectMultiple
+    )
+    standard_code = forms.CharField(
+        label=_("Workplace standard (code)"), max_length=80, required=False
+    )
+    criterion_codes = forms.CharField(
+        label=_("Criteria it helps meet (codes, separated by commas)"),
+        max_length=400,
+        required=False,
+    )
+    areas = forms.MultipleChoiceField(
+        label=_("ILO areas of work"),
+        choices=IloArea.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    programme = forms.TypedChoiceField(
+        label=_("Programme"), coerce=int, required=False, empty_value=None
+    )
+    village = forms.TypedChoiceField(
+        label=_("Village"), coerce=int, required=False, empty_value=None
+    )
+    facility = forms.TypedChoiceField(
+        label=_("Facility"), coerce=int, required=False, empty_value=None
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        programmes: list[tuple[int, str]],
+        villages: list[tuple[int, str]],
+        facilities: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        none = [("", "—")]
+        self.fields["programme"].choices = none + programmes  # type: ignore[attr-defined]
+        self.fields["village"].choices = none + villages  # type: ignore[attr-defined]
+        self.fields["facility"].choices = none + facilities  # type: ignore[attr-defined]
+
+    def clean_criterion_codes(self) -> list[str]:
+        text = self.cleaned_data.get("criterion_codes") or ""
+        return [c.strip() for c in text.replace(";", ",").split(",") if c.strip()]
+
+
+class AttendanceForm(forms.Form):
+    """Who attended: a count per role and gender (no names); field staff by name, one per line
+    as "name, gender" (women, men, other)."""
+
+    staff = forms.CharField(
+        label=_("Field staff who attended (one per line: name, women/men/other)"),
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for role, role_label in Trainee.choices:
+            if role == Trainee.FIELD_STAFF:
+                continue
+            for gender, gender_label in Gender.choices:
+                self.fields[f"{role}_{gender}"] = forms.IntegerField(
+                    label=f"{role_label}: {gender_label}", min_value=0, required=False
+                )
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        found = {}
+        for name, value in self.cleaned_data.items():
+            if name != "staff" and value:
+                role, gender = name.rsplit("_", 1)
+                found[role, gender] = int(value)
+        return found
+
+    def staff_list(self) -> list[tuple[str, str]]:
+        people = []
+        for line in (self.cleaned_data.get("staff") or "").splitlines():
+            if line.strip():
+                name, _sep, gender = line.rpartition(",")
+                people.append((name.strip(), gender.strip().lower()))
+        return people
+
+
+class MaterialForm(forms.Form):
+    file = forms.FileField(label=_("Material (PDF, JPEG, PNG or WebP)"))
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES)
+
+
+class JoinForm(forms.Form):
+    """A supplier asks to send people to an offered session."""
+
+    people = forms.IntegerField(label=_("How many people"), min_value=1, max_value=500)
+    message = forms.CharField(label=_("Message"), max_length=1000, required=False)
+    action = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    finding = forms.IntegerField(required=False, widget=forms.HiddenInput)

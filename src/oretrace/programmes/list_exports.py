@@ -4,11 +4,15 @@ shares, never a child."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext_lazy
 
-from oretrace.programmes.choices import IloArea
+from oretrace.programmes.choices import Gender, IloArea, Trainee
+from oretrace.programmes.licence_queries import FormalisationRow
 from oretrace.programmes.models import Programme
 from oretrace.programmes.queries import FigureRow
+from oretrace.programmes.training_queries import TrainedRow
 from oretrace.web.exports import Column, ListExport
 
 
@@ -59,5 +63,63 @@ PROGRAMMES_EXPORT = ListExport(
         Column(gettext_lazy("Partners"), lambda p: "; ".join(p.partner_list())),
         Column(gettext_lazy("Donors"), lambda p: "; ".join(p.donor_list())),
         Column(gettext_lazy("Villages"), lambda p: p.village_count),
+    ),
+)
+
+
+def _licence_scope(row: FormalisationRow) -> str:
+    return row.scope or str(gettext_lazy("Whole programme"))
+
+
+def _licence_period(row: FormalisationRow) -> str:
+    return row.period or str(gettext_lazy("Today"))
+
+
+FORMALISATION_EXPORT = ListExport(
+    "programme-formalisation",
+    (
+        Column(gettext_lazy("Village"), _licence_scope),
+        Column(gettext_lazy("Period"), _licence_period),
+        Column(gettext_lazy("On"), lambda r: r.day),
+        Column(gettext_lazy("Mines and collection points"), lambda r: r.figures.facilities),
+        Column(gettext_lazy("Licence granted and valid"), lambda r: r.figures.licensed),
+        Column(gettext_lazy("Licensed (%)"), lambda r: r.figures.share),
+        Column(gettext_lazy("Applied for"), lambda r: r.figures.by_status["applied"]),
+        Column(gettext_lazy("Expired"), lambda r: r.figures.by_status["expired"]),
+        Column(gettext_lazy("No licence"), lambda r: r.figures.by_status["none"]),
+    ),
+)
+
+
+def _gender_total(gender: str) -> Callable[[TrainedRow], int]:
+    return lambda r: r.of_gender(gender)
+
+
+def _role_total(role: str) -> Callable[[TrainedRow], int]:
+    return lambda r: r.of(role)
+
+
+TRAINED_EXPORT = ListExport(
+    "programme-training",
+    (
+        Column(gettext_lazy("Period"), lambda r: r.period or str(gettext_lazy("All time"))),
+        Column(gettext_lazy("Sessions"), lambda r: r.sessions),
+        Column(gettext_lazy("People trained"), lambda r: r.total),
+        *(Column(label, _role_total(role)) for role, label in Trainee.choices),
+        *(Column(label, _gender_total(gender)) for gender, label in Gender.choices),
+    ),
+)
+
+
+TRAININGS_EXPORT = ListExport(
+    "trainings",
+    (
+        Column(gettext_lazy("Date"), lambda s: s.held_on),
+        Column(gettext_lazy("Title"), lambda s: s.title),
+        Column(gettext_lazy("Programme"), lambda s: s.programme.name if s.programme else ""),
+        Column(gettext_lazy("Criteria"), lambda s: ", ".join(s.criterion_codes)),
+        Column(gettext_lazy("Language"), lambda s: s.language),
+        Column(gettext_lazy("Place"), lambda s: s.village.name if s.village else s.place),
+        Column(gettext_lazy("Trainer"), lambda s: s.trainer),
     ),
 )

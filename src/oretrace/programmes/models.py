@@ -15,9 +15,19 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from oretrace.audits.models.files import StoredFile
 from oretrace.core.models import OrgOwnedModel
 from oretrace.core.sealing import Sealed
-from oretrace.programmes.choices import AgeBand, CaseStatus, Remediation, Source
+from oretrace.programmes.choices import (
+    AgeBand,
+    CaseStatus,
+    Gender,
+    JoinStatus,
+    LicenceStatus,
+    Remediation,
+    Source,
+    Trainee,
+)
 
 
 class Programme(OrgOwnedModel):
@@ -237,3 +247,164 @@ class CaseRead(models.Model):
 
     def __str__(self) -> str:
         return f"read of {self.case_id}"
+
+
+class LicenceEntry(OrgOwnedModel):
+    """One change of a mine's or collection point's licence (formalisation): entries are only
+    added, the current status is the latest by effective date, and a granted licence past its
+    expiry date reads as expired (never recorded as such). ``organisation`` is who recorded it:
+    the facility's owner or an organisation running a programme that covers it."""
+
+    facility = models.ForeignKey(
+        "registry.Facility", on_delete=models.CASCADE, related_name="licence_entries"
+    )
+    status = models.CharField(max_length=10, choices=LicenceStatus.choices)
+    effective_on = models.DateField(
+        help_text="When it took effect: the day applied for, granted, or found unlicensed."
+    )
+    expires_on = models.DateField(null=True, blank=True, help_text="A granted licence's end.")
+    authority = models.CharField(max_length=200, blank=True, help_text="Who issues the licence.")
+    number = models.CharField(max_length=100, blank=True, help_text="The licence's number.")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-effective_on", "-created_at", "-pk")
+        indexes = (models.Index(fields=("facility", "effective_on"), name="licence_history_idx"),)
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.effective_on}"
+
+
+class LicenceDocument(StoredFile):
+    """A licence, an application's receipt or an authority's letter kept as evidence of an
+    entry: checked by type and size, stored under its digest."""
+
+    entry = models.ForeignKey(LicenceEntry, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="programmes/licences/%Y/%m/")
+
+    class Meta:
+        ordering = ("created_at", "pk")
+
+
+class TrainingSession(OrgOwnedModel):
+    """A training session run by an organisation — a programme's owner, an initiative, a buyer —
+    for processors, supervisors, workers or its own field staff. Its topic is linked to the
+    workplace standard's criteria (by code, as training modules are) and to the ILO areas of
+    work, so that an improvement action or a finding on one of those criteria offers it."""
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="trainings",
+        help_text="The programme it is part of, if any.",
+    )
+    title = models.CharField(max_length=200)
+    topic = models.TextField(blank=True, help_text="What it teaches, in a few lines.")
+    standard_code = models.SlugField(max_length=80, blank=True)
+    criterion_codes = models.JSONField(
+        default=list, blank=True, help_text="Codes of the standard's criteria it helps meet."
+    )
+    areas = models.JSONField(default=list, blank=True, help_text="ILO areas of work.")
+    audiences = models.JSONField(default=list, help_text="Who it is for (choices.Trainee).")
+    language = models.CharField(max_length=10, help_text="The language it is given in.")
+    held_on = models.DateField()
+    village = models.ForeignKey(
+        Village, on_delete=models.SET_NULL, null=True, blank=True, related_name="trainings"
+    )
+    facility = models.ForeignKey(
+        "registry.Facility",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="trainings",
+    )
+    place = models.CharField(max_length=200, blank=True, help_text="Where, in words.")
+    trainer = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ("-held_on", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.held_on}"
+
+
+class TrainingCount(models.Model):
+    """How many people of one role and gender attended: counts only, never names."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="counts")
+    role = models.CharField(max_length=12, choices=Trainee.choices)
+    gender = models.CharField(max_length=6, choices=Gender.choices)
+    people = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ("role", "gender")
+        constraints = (
+            models.UniqueConstraint(fields=("session", "role", "gender"), name="training_count"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.role}/{self.gender}: {self.people}"
+
+
+class TrainingStaff(models.Model):
+    """One of the organiser's own field staff who attended, by name (staff only)."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="staff")
+    name = models.CharField(max_length=200)
+    gender = models.CharField(max_length=6, choices=Gender.choices)
+
+    class Meta:
+        ordering = ("name", "pk")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrainingMaterial(StoredFile):
+    """A handout, a poster or slides of a session, in the language it was made in."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="materials")
+    language = models.CharField(max_length=10)
+    file = models.FileField(upload_to="programmes/training/%Y/%m/")
+
+    class Meta:
+        ordering = ("created_at", "pk")
+
+
+class JoinRequest(OrgOwnedModel):
+    """A supplier's request to send people to a training session offered on one of its
+    improvement actions or audit findings; ``organisation`` is the requesting organisation,
+    the session's organiser answers it."""
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    improvement_action = models.ForeignKey(
+        "assessments.ImprovementAction",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="training_requests",
+    )
+    finding = models.ForeignKey(
+        "audits.Finding",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="training_requests",
+    )
+    criterion_code = models.CharField(max_length=40)
+    people = models.PositiveSmallIntegerField()
+    message = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=JoinStatus.choices, default=JoinStatus.OPEN)
+    answered_by = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} → {self.session_id} ({self.status})"

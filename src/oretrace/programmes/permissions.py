@@ -33,3 +33,29 @@ can_handle_child_cases = Permission(
     also=_holds_the_role,
     also_needs="the role case worker, held in person (an administrator's roles do not include it)",
 )
+
+
+# --- formalisation: the licences of mines and collection points --------------------------------
+# Who records a licence: the facility's owner (its compliance officers and supplier
+# contributors) and an organisation running a programme whose villages the facility is linked to
+# (its compliance officers and case workers). Being one of these parties is checked on the
+# facility (``licence_queries.licence_parties``); the roles here.
+can_record_licences = Permission(
+    "record the licence of a mine or collection point",
+    (Role.COMPLIANCE_OFFICER, Role.SUPPLIER_CONTRIBUTOR, Role.CASE_WORKER),
+)
+
+
+# --- training and local staff ------------------------------------------------------------------
+# An organisation's compliance officers and case workers organise its training sessions (a
+# programme's, an initiative's or a buyer's), record attendance and answer requests to join;
+# a supplier's compliance officers and contributors ask to join one offered on their
+# improvement plan or audit findings (the same roles that answer those).
+can_run_trainings = Permission(
+    "organise training sessions and record who attended",
+    (Role.COMPLIANCE_OFFICER, Role.CASE_WORKER),
+)
+can_ask_to_join_training = Permission(
+    "ask to join a training session",
+    (Role.COMPLIANCE_OFFICER, Role.SUPPLIER_CONTRIBUTOR),
+)

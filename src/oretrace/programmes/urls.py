@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oretrace.programmes import views
+from oretrace.programmes import licence_views, training_views, views
 
 app_name = "programmes"
 
@@ -12,4 +12,32 @@ urlpatterns = [
     path("<int:programme_id>/cases/", views.case_list, name="cases"),
     path("villages/<int:village_id>/", views.village_detail, name="village"),
     path("cases/<int:child_case_id>/", views.case_detail, name="case"),
+]
+
+# Formalisation: licences of mines and collection points (licence_views).
+urlpatterns += [
+    path("sites/<int:site_id>/licence/", licence_views.licence, name="licence"),
+    path(
+        "licences/files/<int:licence_document_id>/",
+        licence_views.licence_document,
+        name="licence_document",
+    ),
+    path("<int:programme_id>/formalisation/", licence_views.formalisation, name="formalisation"),
+]
+
+# Training and local staff (training_views).
+urlpatterns += [
+    path("trainings/", training_views.trainings, name="trainings"),
+    path("trainings/<int:training_id>/", training_views.training_detail, name="training"),
+    path("trainings/<int:training_id>/join/", training_views.training_join, name="training_join"),
+    path(
+        "trainings/files/<int:training_material_id>/",
+        training_views.training_material,
+        name="training_material",
+    ),
+    path(
+        "<int:programme_id>/training/",
+        training_views.training_indicators,
+        name="training_indicators",
+    ),
 ]

@@ -10,27 +10,46 @@ point it at a folder of the test's own, ``conftest.programme_keys``).
 from __future__ import annotations
 
 import datetime
+import hashlib
 from decimal import Decimal
 from typing import cast
 
 import factory
+from django.core.files.base import ContentFile
 
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
 from oretrace.programmes import sealing
-from oretrace.programmes.choices import AgeBand, CaseStatus, IloArea, Remediation, Source
+from oretrace.programmes.choices import (
+    AgeBand,
+    CaseStatus,
+    Gender,
+    IloArea,
+    LicenceStatus,
+    Remediation,
+    Source,
+    Trainee,
+)
 from oretrace.programmes.models import (
     CaseRead,
     ChildCase,
     FollowUp,
+    JoinRequest,
+    LicenceDocument,
+    LicenceEntry,
     MonitoringVisit,
     Programme,
     ReportingPeriod,
     Service,
     Target,
+    TrainingCount,
+    TrainingMaterial,
+    TrainingSession,
+    TrainingStaff,
     Village,
     VisitValue,
 )
 from oretrace.programmes.services.cases import new_reference
+from oretrace.registry.tests.factories import FacilityFactory
 
 INDICATOR_SET = "child-labour-free-village"  # programmes/indicators/…v1.yaml
 
@@ -162,3 +181,87 @@ class CaseReadFactory(factory.django.DjangoModelFactory[CaseRead]):
     member = factory.SubFactory(
         MembershipFactory, organisation=factory.SelfAttribute("..case.organisation")
     )
+
+
+# --- formalisation and training (rows as the database holds them) -------------------------------
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class LicenceEntryFactory(factory.django.DjangoModelFactory[LicenceEntry]):
+    class Meta:
+        model = LicenceEntry
+
+    facility = factory.SubFactory(FacilityFactory)
+    organisation = factory.SelfAttribute("facility.organisation")
+    status = LicenceStatus.GRANTED
+    effective_on = datetime.date(2026, 1, 15)
+    expires_on = datetime.date(2029, 1, 14)
+    authority = "District Mining Office, Koderma"
+    number = factory.Sequence(lambda n: f"JH/KOD/{n}")
+
+
+class LicenceDocumentFactory(factory.django.DjangoModelFactory[LicenceDocument]):
+    class Meta:
+        model = LicenceDocument
+
+    entry = factory.SubFactory(LicenceEntryFactory)
+    file = factory.LazyFunction(lambda: ContentFile(PDF, name="licence.pdf"))
+    original_name = "licence.pdf"
+    content_type = "application/pdf"
+    size = len(PDF)
+    sha256 = hashlib.sha256(PDF).hexdigest()
+
+
+class TrainingSessionFactory(factory.django.DjangoModelFactory[TrainingSession]):
+    class Meta:
+        model = TrainingSession
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Training {n}")
+    criterion_codes = factory.LazyFunction(lambda: ["LAB.6"])
+    audiences = factory.LazyFunction(lambda: [Trainee.WORKER.value])
+    language = "hi"
+    held_on = datetime.date(2026, 5, 4)
+    trainer = "Test trainer"
+
+
+class TrainingCountFactory(factory.django.DjangoModelFactory[TrainingCount]):
+    class Meta:
+        model = TrainingCount
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    role = Trainee.WORKER
+    gender = Gender.WOMEN
+    people = 12
+
+
+class TrainingStaffFactory(factory.django.DjangoModelFactory[TrainingStaff]):
+    class Meta:
+        model = TrainingStaff
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    name = "Test Field Officer"
+    gender = Gender.WOMEN
+
+
+class TrainingMaterialFactory(factory.django.DjangoModelFactory[TrainingMaterial]):
+    class Meta:
+        model = TrainingMaterial
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    language = "hi"
+    file = factory.LazyFunction(lambda: ContentFile(PDF, name="handout.pdf"))
+    original_name = "handout.pdf"
+    content_type = "application/pdf"
+    size = len(PDF)
+    sha256 = hashlib.sha256(PDF).hexdigest()
+
+
+class JoinRequestFactory(factory.django.DjangoModelFactory[JoinRequest]):
+    class Meta:
+        model = JoinRequest
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    criterion_code = "LAB.6"
+    people = 2

@@ -49,6 +49,15 @@ PAGES = PageTenancy(
         ],
         "case": [Page(["case"]), Page(["case"], {"do": "assess", "assess-on": "2026-01-01"})],
     },
+    elsewhere={
+        "licence": "test_licences.py: another organisation, and a buyer the site is shared with",
+        "licence_document": "test_licences.py: another organisation, and a buyer",
+        "formalisation": "test_licences.py: another organisation gets 404",
+        "training": "test_training.py: another organisation, and a supplier it was not offered to",
+        "training_join": "test_training.py: a session not offered on the action or finding",
+        "training_material": "test_training.py: another organisation gets 404",
+        "training_indicators": "test_training.py: another organisation gets 404",
+    },
 )
 test_every_object_page_is_covered, test_other_organisation_gets_404_on_page = page_tenancy_tests(
     PAGES
