@@ -710,6 +710,7 @@ def _open_action_on(code: str) -> int:
     found = ImprovementAction.objects.filter(criterion__code=code).exclude(status="done")
     return found.values_list("pk", flat=True)[0]
 
+
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
 # password, the language switch, a supplier's upload link (the link's token is its key), an
 # organisation's sign-up and an invitation link (test_onboarding_pages.py tests them).
