@@ -1,6 +1,7 @@
 """The shell on a 390 px phone, in French, Hindi and Swahili (the longest labels): the top bar
 is one line (logo, menu, language) inside the screen, the menu folds out and back, and the pages
-a member opens first neither scroll sideways nor raise a CSP violation or a console error. On a desktop the menu is simply open.
+a member opens first neither scroll sideways nor raise a CSP violation or a console error.
+On a desktop the menu is simply open.
 """
 
 from __future__ import annotations
