@@ -46,3 +46,11 @@ def filed(channel):
 @pytest.fixture
 def objects_of_a(filed):
     return {"case": filed.case.pk}
+
+
+@pytest.fixture(autouse=True)
+def _forget_webhook_channels():
+    """Each test's channels are its own: no channel remembered from another test's database."""
+    from oretrace.grievances import views
+
+    views._CHANNELS.clear()
