@@ -5,7 +5,7 @@ in, beside the same webhooks filed in the request (the baseline: the inbox off).
 Budget (ARCHITECTURE.md): 500 inbound webhooks/s for 60 s with 10 % duplicates, each processed
 exactly once, none lost.
 
-    ORETRACE_DATABASE_URL=postgres://… .venv/bin/python benchmarks/grievance_sms.py \\
+    ORETRACE_DATABASE_URL=postgres://…/empty-db .venv/bin/python benchmarks/grievance_sms.py \\
         [--rate 500] [--seconds 60] [--senders 500] [--clients 32] [--web-workers 4]
 
 Two runs on the same database, each with its own channel and messages:
