@@ -4,6 +4,7 @@ do the work."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from django.tasks import task
@@ -30,7 +31,7 @@ def send_sms_task(outbound_id: int) -> None:
     """Hand one queued SMS to its gateway; after a failure that may pass, come back later (the
     wait doubles), up to ``ORETRACE_GRIEVANCE_SMS_SEND_ATTEMPTS`` tries."""
     wait = outbound.deliver_outbound(outbound_id)
-    if wait is not None and not backend().endswith("ImmediateBackend"):
+    if wait is not None and not _immediate():
         later = timezone.now() + timedelta(seconds=wait)
         send_sms_task.using(run_after=later).enqueue(outbound_id)
 
@@ -46,14 +47,30 @@ def resend_due_sms(now: datetime) -> int:
 
 @task()
 def file_sms_inbox_task() -> None:
-    """File the SMS inbox into cases until it is empty (``ORETRACE_GRIEVANCE_SMS_INBOX``)."""
-    filing.file_all()
+    """File the SMS inbox into cases until it stays empty (``ORETRACE_GRIEVANCE_SMS_INBOX``)."""
+    filing.file_all(linger=0.0 if _immediate() else filing.LINGER)
+
+
+def _immediate() -> bool:
+    """Tasks run in the caller (tests, ``ORETRACE_TASKS_BACKEND=immediate``): no queue to wait
+    on, nothing to linger for."""
+    return backend().endswith("ImmediateBackend")
+
+
+_last_check = [0.0]
+CHECK_EVERY = 1.0  # seconds; the filing task lingers longer than this once the inbox is empty
 
 
 def ensure_inbox_filing() -> None:
     """Queue a filing of the inbox unless one waits to start: called after a webhook's row is
     committed, so a waiting task, which starts later, sees the row; a running one may not, and
-    then a new one is queued."""
+    then a new one is queued. A web process looks at most once a second: a task it saw waiting
+    starts after that look and lingers ``filing.LINGER`` seconds on an empty inbox, so it is
+    still there to see the rows committed in that second."""
+    now = time.monotonic()
+    if now - _last_check[0] < CHECK_EVERY and not _immediate():
+        return
+    _last_check[0] = now
     if not tick_waiting(file_sms_inbox_task):
         file_sms_inbox_task.enqueue()
 

@@ -134,6 +134,26 @@ def follow(request: HttpRequest, channel: str) -> HttpResponse:
 
 
 # --- SMS gateways' webhooks -----------------------------------------------------------------
+_CHANNELS: dict[str, tuple[float, Channel]] = {}
+CHANNEL_SECONDS = 10.0
+
+
+def _webhook_channel(slug: str) -> Channel:
+    """The channel of a webhook; with the inbox on (volume), remembered for a few seconds by each
+    web process: a gateway posts to the same few channels hundreds of times a second."""
+    if not settings.ORETRACE_GRIEVANCE_SMS_INBOX:
+        return _channel(slug)
+    now = time.monotonic()
+    kept = _CHANNELS.get(slug)
+    if kept is not None and now - kept[0] < CHANNEL_SECONDS:
+        return kept[1]
+    found = _channel(slug)
+    if len(_CHANNELS) > 1000:
+        _CHANNELS.clear()
+    _CHANNELS[slug] = (now, found)
+    return found
+
+
 @csrf_exempt
 @require_http_methods(["POST"])
 def sms_android(request: HttpRequest, channel: str) -> HttpResponse:
@@ -141,7 +161,7 @@ def sms_android(request: HttpRequest, channel: str) -> HttpResponse:
     key = settings.ORETRACE_GRIEVANCE_SMS_ANDROID_KEY
     if not key:
         raise Http404("SMS intake is not configured")
-    found = _channel(channel)
+    found = _webhook_channel(channel)
     try:
         android.verify(
             key=key,
@@ -186,7 +206,7 @@ def sms_twilio(request: HttpRequest, channel: str) -> HttpResponse:
     token = settings.ORETRACE_GRIEVANCE_SMS_TWILIO_AUTH_TOKEN
     if not token:
         raise Http404("SMS intake by Twilio is not configured")
-    found = _channel(channel)
+    found = _webhook_channel(channel)
     try:
         twilio.verify(
             token=token,
@@ -213,7 +233,7 @@ def sms_africastalking(request: HttpRequest, channel: str) -> HttpResponse:
     key = settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_WEBHOOK_KEY
     if not key:
         raise Http404("SMS intake by Africa's Talking is not configured")
-    found = _channel(channel)
+    found = _webhook_channel(channel)
     try:
         africastalking.verify(key=key, given=request.GET.get("key", ""))
     except SignatureInvalid as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 from django.db import connection, transaction
 
@@ -16,6 +17,8 @@ from oretrace.grievances.sms import InboundSms
 
 logger = logging.getLogger(__name__)
 BATCH = 200
+LINGER = 3.0
+POLL = 0.2
 
 
 def context(gateway: str, external_id: str) -> str:
@@ -52,9 +55,17 @@ def file_batch(limit: int = BATCH) -> int:
     return len(batch)
 
 
-def file_all() -> int:
-    """File the inbox until it is empty; how many messages were taken."""
+def file_all(*, linger: float = 0.0) -> int:
+    """File the inbox until it is empty and stays so for ``linger`` seconds (looked at every
+    ``POLL`` seconds); how many messages were taken."""
     total = 0
-    while taken := file_batch():
+    quiet_since = time.monotonic()
+    while True:
+        taken = file_batch()
         total += taken
-    return total
+        if taken:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= linger:
+            return total
+        else:
+            time.sleep(POLL)

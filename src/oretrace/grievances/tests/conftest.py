@@ -48,3 +48,11 @@ def objects_of_a(filed, channel):
     from oretrace.grievances.tests.factories import SurveyFactory
 
     return {"case": filed.case.pk, "survey": SurveyFactory.create(channel=channel).pk}
+
+
+@pytest.fixture(autouse=True)
+def _forget_webhook_channels():
+    """Each test's channels are its own: no channel remembered from another test's database."""
+    from oretrace.grievances import views
+
+    views._CHANNELS.clear()
