@@ -55,7 +55,12 @@ from oretrace.declarations.permissions import (
 )
 from oretrace.grievances.permissions import can_handle_grievances, can_manage_channels
 from oretrace.ledger.permissions import can_audit_ledger, can_sign_checkpoint
-from oretrace.programmes.permissions import can_handle_child_cases, can_run_programmes
+from oretrace.programmes.permissions import (
+    can_handle_child_cases,
+    can_issue_reports,
+    can_offer_support,
+    can_run_programmes,
+)
 from oretrace.registry.permissions import (
     can_edit_facilities,
     can_load_reference_lists,
@@ -625,7 +630,46 @@ WEB_WRITES: dict[str, Write] = {
         body=lambda w, m: {"do": "assess", "assess-on": timezone.localdate().isoformat()},
         refused=404,
     ),
+    # Seen from the product: the buyer offers support from its car batch's trace; the
+    # programme answers; its organisation issues donor reports.
+    "programmes:lot": Write(
+        can_offer_support,
+        org=AURELIA,
+        ids=lambda w, m: {"lot_id": _car_batch()},
+        body=lambda w, m: {"programme": w.ids["programme_id"], "kind": "join"},
+    ),
+    "programmes:offer": Write(
+        can_run_programmes,
+        org=MICA,
+        ids=lambda w, m: {"offer_id": _offer(w)},
+        body={"decision": "accept", "answer": "matrix"},
+    ),
+    "programmes:reports": Write(
+        can_issue_reports, org=MICA, body=lambda w, m: {"period": _period(w)}
+    ),
 }
+
+
+def _car_batch() -> str:
+    from oretrace.traceability.models import Lot
+
+    return str(Lot.objects.get(code__endswith="AUR-CARS-2606").pk)
+
+
+def _offer(world: World) -> str:
+    from oretrace.programmes.models import Programme
+    from oretrace.programmes.services import support
+
+    programme = Programme.objects.get(pk=world.ids["programme_id"])
+    buyer = world.member(AURELIA, "compliance_officer")
+    return str(support.offer_support(programme, actor=buyer, kind="join").pk)
+
+
+def _period(world: World) -> str:
+    from oretrace.programmes.models import ReportingPeriod
+
+    return str(ReportingPeriod.objects.filter(programme_id=world.ids["programme_id"]).first().pk)
+
 
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
 # password, the language switch, a supplier's upload link (the link's token is its key), an
@@ -715,6 +759,8 @@ WEB_READS = {
     "grievances:cases",
     "programmes:programmes",
     "programmes:indicators",
+    "programmes:offers",
+    "programmes:report",
 }
 
 

@@ -54,3 +54,16 @@ class AgeBand(models.TextChoices):
     SIX_TO_11 = "6-11", _("6 to 11")
     TWELVE_TO_14 = "12-14", _("12 to 14")
     FIFTEEN_TO_17 = "15-17", _("15 to 17")
+
+
+class OfferKind(models.TextChoices):
+    """What a buyer offers a programme its material comes from."""
+
+    FUND = "fund", _("Fund the programme")
+    JOIN = "join", _("Join the programme as a partner")
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")

@@ -33,3 +33,13 @@ can_handle_child_cases = Permission(
     also=_holds_the_role,
     also_needs="the role case worker, held in person (an administrator's roles do not include it)",
 )
+
+can_offer_support = Permission(
+    "offer to fund or join a programme your material comes from",
+    (Role.COMPLIANCE_OFFICER,),
+)
+
+can_issue_reports = Permission(
+    "issue a programme's donor report",
+    (Role.COMPLIANCE_OFFICER, Role.CASE_WORKER),
+)
