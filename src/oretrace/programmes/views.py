@@ -22,7 +22,12 @@ from oretrace.core.tenancy import get_for_member, scope_to_member
 from oretrace.ledger.queries import public_url
 from oretrace.programmes import catalogue, disclosure, forms, queries
 from oretrace.programmes.choices import IloArea
-from oretrace.programmes.list_exports import FIGURES_EXPORT, PROGRAMMES_EXPORT
+from oretrace.programmes.list_exports import (
+    FIGURES_EXPORT,
+    OFFERS_EXPORT,
+    PROGRAMMES_EXPORT,
+    REPORTS_EXPORT,
+)
 from oretrace.programmes.models import ChildCase, Programme, Village
 from oretrace.programmes.permissions import (
     can_handle_child_cases,
@@ -418,11 +423,10 @@ def offer_list(
 ) -> HttpResponse:
     """The offers of support made to a programme (its organisation only; others see none)."""
     programme: Programme = _found(queries.programme_for, member, programme_id)
-    return render(
-        request,
-        "programmes/offer_list.html",
-        {"programme": programme, "offers": queries.offers_to(member, programme)},
-    )
+    offers = queries.offers_to(member, programme)
+    if (download := OFFERS_EXPORT.response(request, offers)) is not None:
+        return download
+    return render(request, "programmes/offer_list.html", {"programme": programme, "offers": offers})
 
 
 # --- donor reports ------------------------------------------------------------------------------
@@ -456,6 +460,8 @@ def report_list(
                 )
             if not tried.error:
                 return redirect("programmes:report", report_id=issued.pk)
+    if (download := REPORTS_EXPORT.response(request, queries.reports_of(programme))) is not None:
+        return download
     reports = [
         (r, public_url(REPORT_RECORD, str(r.pk))) for r in queries.reports_of(programme)[:50]
     ]
