@@ -10,6 +10,7 @@ point it at a folder of the test's own, ``conftest.programme_keys``).
 from __future__ import annotations
 
 import datetime
+import hashlib
 from decimal import Decimal
 from typing import cast
 
@@ -17,15 +18,24 @@ import factory
 
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
 from oretrace.programmes import sealing
-from oretrace.programmes.choices import AgeBand, CaseStatus, IloArea, Remediation, Source
+from oretrace.programmes.choices import (
+    AgeBand,
+    CaseStatus,
+    IloArea,
+    OfferKind,
+    Remediation,
+    Source,
+)
 from oretrace.programmes.models import (
     CaseRead,
     ChildCase,
+    DonorReport,
     FollowUp,
     MonitoringVisit,
     Programme,
     ReportingPeriod,
     Service,
+    SupportOffer,
     Target,
     Village,
     VisitValue,
@@ -162,3 +172,29 @@ class CaseReadFactory(factory.django.DjangoModelFactory[CaseRead]):
     member = factory.SubFactory(
         MembershipFactory, organisation=factory.SelfAttribute("..case.organisation")
     )
+
+
+class SupportOfferFactory(factory.django.DjangoModelFactory[SupportOffer]):
+    class Meta:
+        model = SupportOffer
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    organisation = factory.SelfAttribute("programme.organisation")
+    requester = factory.SubFactory(OrganisationFactory)
+    kind = OfferKind.FUND
+    message = "We would co-fund the bridge schools."
+
+
+class DonorReportFactory(factory.django.DjangoModelFactory[DonorReport]):
+    """A report row as issued; its PDF here is a stand-in (the service renders the real one)."""
+
+    class Meta:
+        model = DonorReport
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    organisation = factory.SelfAttribute("programme.organisation")
+    period_label = "Year 1"
+    starts_on = datetime.date(2026, 1, 1)
+    ends_on = datetime.date(2026, 12, 31)
+    document = b"%PDF-1.7\n%stand-in\n"
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.document).hexdigest())
