@@ -167,7 +167,7 @@ class FollowUpForm(forms.Form):
 class OfferForm(forms.Form):
     """A buyer's offer to a programme found on its trace."""
 
-    kind = forms.ChoiceField(label=_("Offer"), choices=(), widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label=_("Offer"), choices=())
     message = forms.CharField(
         label=_("Message to the programme"),
         required=False,
@@ -188,7 +188,6 @@ class AnswerForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Answer"),
         choices=(("accept", _("Accept")), ("decline", _("Decline"))),
-        widget=forms.RadioSelect,
     )
     answer = forms.CharField(
         label=_("Message to the buyer"),
