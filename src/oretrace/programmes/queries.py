@@ -355,20 +355,6 @@ def programme_on_trace(lot: Lot, programme_id: int) -> Programme:
     return found
 
 
-def programme_reached(member: Membership, programme_id: int) -> Programme:
-    """A programme that works around the origins of material the member's organisation holds
-    (a lot of its custody records at a facility linked to one of the programme's villages)."""
-    lots = scope_to_member(Lot.objects.all(), member)
-    found = (
-        Programme.objects.filter(pk=programme_id, villages__facilities__lots__in=lots)
-        .select_related("organisation")
-        .first()
-    )
-    if found is None:
-        raise NotFound(f"no programme {programme_id}")
-    return found
-
-
 def offers_of(member: Membership, programme: Programme) -> QuerySet[SupportOffer]:
     """The member's organisation's own offers to a programme."""
     return SupportOffer.objects.filter(programme=programme, requester_id=member.organisation_id)
