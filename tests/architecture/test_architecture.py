@@ -36,6 +36,8 @@ PURE = {
     "oretrace.risk.flags",
     "oretrace.audits.programmes",
     "oretrace.programmes.indicatorsets",
+    "oretrace.programmes.figures",
+    "oretrace.programmes.disclosure",
 }
 
 Rule = Callable[[rules.Source], Iterator[rules.Violation]]
