@@ -158,3 +158,29 @@ def test_the_database_holds_no_childs_name_in_clear(world):
     assert "programmes_childcase" in dump  # the dump holds the cases' table
     for secret in (*_secrets(), date(2012, 8, 19).strftime("%d/%m/%Y")):
         assert secret not in dump, secret
+
+
+def test_no_text_column_of_any_table_holds_a_childs_name(world):
+    """The same on any database (PostgreSQL in CI): every text and JSON column of every table
+    the models know, read back whole."""
+    from django.apps import apps
+    from django.db import models
+
+    _probe_child(world)
+    quote = connection.ops.quote_name
+    texts = (models.CharField, models.TextField, models.JSONField)
+    checked = 0
+    for model in apps.get_models(include_auto_created=True):
+        columns = [f.column for f in model._meta.concrete_fields if isinstance(f, texts)]
+        if not columns or not model._meta.managed:
+            continue
+        table = quote(model._meta.db_table)
+        names = ", ".join(quote(c) for c in columns)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {names} FROM {table}")  # noqa: S608  (names from the models)
+            rows = cursor.fetchall()
+        text = "\n".join(str(value) for row in rows for value in row)
+        checked += 1
+        for secret in _secrets():
+            assert secret not in text, (model._meta.db_table, secret)
+    assert checked > 50
