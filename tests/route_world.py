@@ -346,6 +346,11 @@ def build_world() -> World:
     coming = TrainingSession.objects.filter(held_on__gt=timezone.localdate()).order_by("pk")
     ids["training_id"] = coming.first().pk
     ids["training_material_id"] = TrainingMaterial.objects.order_by("pk").first().pk
+    from oretrace.programmes.models import DonorReport, SupportOffer
+
+    # the demo's donor report of the programme, and Aurelia Motors' offer to fund it
+    ids["report_id"] = DonorReport.objects.order_by("pk").first().pk
+    ids["offer_id"] = SupportOffer.objects.order_by("pk").first().pk
     world.ids = {k: str(v) for k, v in ids.items()}
     # On the web, ``request_id`` names a support request (assessments:support).
     world.web_ids = {**world.ids, "request_id": world.ids["support_id"]}

@@ -30,6 +30,8 @@ pytestmark = pytest.mark.django_db
 NOT_LISTS = {
     "programmes:programme": "one programme: villages, targets, periods and trends (the "
     "programmes list and its indicators page are the downloads)",
+    "programmes:lot": "the programmes on one lot's trace, part of the lot's page (the "
+    "programme's indicators page is the download)",
     "web:dashboard": "a summary of recent items, each list it samples has its own download",
     "registry:facility": "one facility: its names, identifiers and statuses",
     "registry:match": "the result of one matching query, not a stored list",

@@ -143,7 +143,29 @@ def _more_rows(world: World) -> None:
             services.update_organisation(mine, actor=admin, website=f"https://{n}.example")
             EditionFactory()  # shared reference data: every member lists every edition
     _more_audits(world)
+    _more_programmes(world)
     assert Organisation.objects.count() > len(ORGS)
+
+
+def _more_programmes(world: World) -> None:
+    """More programmes of the initiative, and a fourth village in the demo's programme."""
+    from oretrace.core.actors import SYSTEM
+    from oretrace.core.models import Country
+    from oretrace.programmes.models import Programme
+    from oretrace.programmes.services import setup
+
+    demo = Programme.objects.get(pk=world.ids["programme_id"])
+    setup.add_village(
+        demo, actor=SYSTEM, name="Budget village", country=Country.objects.get(code="IN")
+    )
+    for n in range(MORE):
+        setup.create_programme(
+            actor=SYSTEM,
+            organisation_id=demo.organisation_id,
+            name=f"budget {n}",
+            starts_on=demo.starts_on,
+            indicator_set=demo.indicator_set,
+        )
 
 
 def _more_audits(world: World) -> None:

@@ -62,6 +62,8 @@ from oretrace.ledger.permissions import can_audit_ledger, can_sign_checkpoint
 from oretrace.programmes.permissions import (
     can_ask_to_join_training,
     can_handle_child_cases,
+    can_issue_reports,
+    can_offer_support,
     can_record_licences,
     can_run_programmes,
     can_run_trainings,
@@ -694,6 +696,23 @@ WEB_WRITES: dict[str, Write] = {
         org=GIRIDIH,
         body=lambda w, m: {"people": "2", "action": str(_open_action_on("LAB.6"))},
     ),
+    # Seen from the product: the buyer offers support from its car batch's trace; the
+    # programme answers; its organisation issues donor reports.
+    "programmes:lot": Write(
+        can_offer_support,
+        org=AURELIA,
+        ids=lambda w, m: {"lot_id": _car_batch()},
+        body=lambda w, m: {"programme": w.ids["programme_id"], "kind": "join"},
+    ),
+    "programmes:offer": Write(
+        can_run_programmes,
+        org=MICA,
+        ids=lambda w, m: {"offer_id": _offer(w)},
+        body={"decision": "accept", "answer": "matrix"},
+    ),
+    "programmes:reports": Write(
+        can_issue_reports, org=MICA, body=lambda w, m: {"period": _period(w)}
+    ),
 }
 
 
@@ -709,6 +728,27 @@ def _open_action_on(code: str) -> int:
 
     found = ImprovementAction.objects.filter(criterion__code=code).exclude(status="done")
     return found.values_list("pk", flat=True)[0]
+
+
+def _car_batch() -> str:
+    from oretrace.traceability.models import Lot
+
+    return str(Lot.objects.get(code__endswith="AUR-CARS-2606").pk)
+
+
+def _offer(world: World) -> str:
+    from oretrace.programmes.models import Programme
+    from oretrace.programmes.services import support
+
+    programme = Programme.objects.get(pk=world.ids["programme_id"])
+    buyer = world.member(AURELIA, "compliance_officer")
+    return str(support.offer_support(programme, actor=buyer, kind="join").pk)
+
+
+def _period(world: World) -> str:
+    from oretrace.programmes.models import ReportingPeriod
+
+    return str(ReportingPeriod.objects.filter(programme_id=world.ids["programme_id"]).first().pk)
 
 
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
@@ -805,6 +845,8 @@ WEB_READS = {
     "programmes:licence_document",
     "programmes:training_material",
     "programmes:training_indicators",
+    "programmes:offers",
+    "programmes:report",
 }
 
 

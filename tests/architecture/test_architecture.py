@@ -39,6 +39,8 @@ PURE = {
     "oretrace.programmes.indicatorsets",
     "oretrace.grievances.cells",
     "oretrace.grievances.pulse",
+    "oretrace.programmes.figures",
+    "oretrace.programmes.disclosure",
 }
 
 Rule = Callable[[rules.Source], Iterator[rules.Violation]]

@@ -13,6 +13,7 @@ from oretrace.core.api import router as core_router
 from oretrace.declarations.api.campaigns import router as campaigns_router
 from oretrace.declarations.api.declarations import router as declarations_router
 from oretrace.ledger.api import router as ledger_router
+from oretrace.programmes.api import router as programmes_router
 from oretrace.registry.api import router as registry_router
 from oretrace.risk.api import router as risk_router
 from oretrace.traceability.api import router as traceability_router
@@ -39,3 +40,4 @@ api.add_router("/", assessments_router)
 api.add_router("/", traceability_router)
 api.add_router("/", risk_router)
 api.add_router("/", audits_router)
+api.add_router("/", programmes_router)

@@ -8,5 +8,6 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Community programmes")
 
     def ready(self) -> None:
-        # Demo steps register on import.
-        import oretrace.programmes.demo  # noqa: F401
+        # Demo steps and ledger records register on import.
+        import oretrace.programmes.demo
+        import oretrace.programmes.records  # noqa: F401

@@ -91,3 +91,16 @@ class JoinStatus(models.TextChoices):
     OPEN = "open", _("Waiting for an answer")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
+
+
+class OfferKind(models.TextChoices):
+    """What a buyer offers a programme its material comes from."""
+
+    FUND = "fund", _("Fund the programme")
+    JOIN = "join", _("Join the programme as a partner")
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")

@@ -48,6 +48,7 @@ VISITS = (
 
 
 def _villages(programme: Programme, india: Country) -> list[Village]:
+    _share_collection_points(programme.organisation)
     made = []
     for name, district, lat, lon, near in VILLAGES:
         village = setup.add_village(
@@ -60,7 +61,7 @@ def _villages(programme: Programme, india: Country) -> list[Village]:
             latitude=Decimal(lat),
             longitude=Decimal(lon),
         )
-        for facility in Facility.objects.filter(name_latin__in=near):
+        for facility in Facility.objects.filter(organisation__slug=COLLECTOR, name_latin__in=near):
             setup.link_facility(village, facility, actor=ACTOR)
         made.append(village)
     return made
@@ -174,7 +175,11 @@ def build_programmes(say: Callable[[str], None]) -> None:
     villages = _villages(programme, india)
     _visits(villages, today)
     _cases(villages, today)
-    say(f"programmes: {NAME} with {len(villages)} villages and 4 children's cases")
+    _more_cases(villages, today)
+    _share_with_donor(programme)
+    _report_and_offer(programme)
+    count = ChildCase.objects.filter(programme=programme).count()
+    say(f"programmes: {NAME} with {len(villages)} villages and {count} children's cases")
 
 
 # --- formalisation: Koderma Collectors' licences (programmes.services.licences) ----------------
@@ -333,3 +338,148 @@ def build_trainings(say: Callable[[str], None]) -> None:
         trainer="Jharkhand Health Camps Trust",
     )
     say("programmes: 2 training sessions (one held with 30 people, one to come)")
+
+
+# --- seen from the product (the buyer slice) ---------------------------------------------------
+COLLECTOR = "koderma-collectors"
+DONOR = "rhein-pigmente"
+
+
+def _share_collection_points(initiative: Organisation) -> None:
+    """Koderma Collectors shares its sites with the initiative (a registry grant, made by its
+    administrator), so that the initiative links its villages to them, as a member would."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from oretrace.core import services as core_services
+    from oretrace.core.models import Grant
+    from oretrace.registry.demo import admin_of
+
+    collector = admin_of(COLLECTOR)
+    if not Grant.objects.filter(
+        owner=collector.organisation,
+        grantee=initiative,
+        content_type=ContentType.objects.get_for_model(Facility),
+        object_id__isnull=True,
+        revoked_at__isnull=True,
+    ).exists():
+        core_services.grant_access(
+            Facility,
+            owner=collector.organisation,
+            to=initiative,
+            actor=collector,
+            note="the initiative's community programme in the villages around our depots",
+        )
+
+
+def _share_with_donor(programme: Programme) -> None:
+    """The programme is shared with one of its donors, the pigment maker: it reads the
+    programme, its indicators and donor reports, never a child's case."""
+    from oretrace.core import services as core_services
+    from oretrace.registry.demo import admin_of
+
+    donor = Organisation.objects.filter(slug=DONOR).first()
+    if donor is not None:
+        core_services.grant_access(
+            programme,
+            to=donor,
+            actor=admin_of(programme.organisation.slug),
+            note="donor of the programme",
+        )
+
+
+# Eleven more children, so that the programme's figures reach the threshold buyers see them at
+# (``disclosure``): (village index, days ago identified, kinds delivered, out of work at the
+# follow-up, or None when not yet followed up). With the four above: 15 identified, 10 with a
+# remediation, 5 with more than one type, 10 followed up, 5 out of work at the latest visit.
+MORE: tuple[tuple[int, int, tuple[str, ...], bool | None], ...] = (
+    (0, 300, (Remediation.SCHOOL, Remediation.INCOME), True),
+    (0, 280, (Remediation.SCHOOL, Remediation.HEALTH), True),
+    (1, 260, (Remediation.BRIDGE_SCHOOL, Remediation.INCOME), True),
+    (2, 250, (Remediation.SCHOOL, Remediation.INCOME), False),
+    (0, 240, (Remediation.SCHOOL,), True),
+    (1, 230, (Remediation.SCHOOL,), False),
+    (2, 220, (Remediation.VOCATIONAL,), False),
+    (1, 210, (Remediation.HEALTH,), False),
+    (0, 60, (), None),
+    (1, 50, (), None),
+    (2, 20, (), None),
+)
+FIRST_NAMES = (
+    "Esha",
+    "Farhan",
+    "Gudiya",
+    "Hira",
+    "Ishita",
+    "Jyoti",
+    "Kamal",
+    "Lalita",
+    "Munna",
+    "Nisha",
+    "Om",
+)
+
+
+def _more_cases(villages: list[Village], today: date) -> None:
+    for (index, ago, kinds, out), first in zip(MORE, FIRST_NAMES, strict=True):
+        village = villages[index]
+        start = today - timedelta(days=ago)
+        case = cases.identify(
+            village,
+            actor=ACTOR,
+            identity={
+                "name": f"Demo child {first}",
+                "birth_date": "",
+                "location": f"{village.name}, ward {index + 4}",
+            },
+            age_band=AgeBand.TWELVE_TO_14 if ago % 20 else AgeBand.FIFTEEN_TO_17,
+            source=Source.MONITORING if index != 1 else Source.SCHOOL,
+            identified_on=start,
+            consent_by="parent",
+            consent_on=start,
+        )
+        if ago < 30:
+            continue
+        cases.assess(case, actor=ACTOR, on=start + timedelta(days=3))
+        if not kinds:
+            continue
+        cases.make_plan(case, actor=ACTOR, on=start + timedelta(days=7))
+        for kind in kinds:
+            cases.add_service(
+                case,
+                actor=ACTOR,
+                kind=kind,
+                planned_on=start + timedelta(days=7),
+                delivered_on=start + timedelta(days=25),
+            )
+        if out is not None:
+            cases.record_follow_up(
+                case, actor=ACTOR, done_on=start + timedelta(days=95), still_working=not out
+            )
+
+
+def _report_and_offer(programme: Programme) -> None:
+    """The first year's donor report, issued (its fingerprint in the transparency log), and
+    Aurelia Motors' offer to fund the programme, made from its car batch's trace, unanswered."""
+    from oretrace.core.models import Membership
+    from oretrace.programmes.services import reports, support
+
+    year = programme.periods.order_by("starts_on").first()
+    if year is not None:
+        reports.issue_report(
+            programme,
+            actor=ACTOR,
+            label=year.label,
+            starts_on=year.starts_on,
+            ends_on=year.ends_on,
+        )
+    buyer = Membership.objects.filter(
+        organisation__slug="aurelia-motors", user__email="compliance@aurelia.example"
+    ).first()
+    if buyer is not None:
+        support.offer_support(
+            programme,
+            actor=buyer,
+            kind="fund",
+            message="We source mica for our paint from these villages and would co-fund "
+            "the bridge schools.",
+        )

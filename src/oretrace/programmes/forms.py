@@ -295,3 +295,46 @@ class JoinForm(forms.Form):
     message = forms.CharField(label=_("Message"), max_length=1000, required=False)
     action = forms.IntegerField(required=False, widget=forms.HiddenInput)
     finding = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class OfferForm(forms.Form):
+    """A buyer's offer to a programme found on its trace."""
+
+    kind = forms.ChoiceField(label=_("Offer"), choices=())
+    message = forms.CharField(
+        label=_("Message to the programme"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from oretrace.programmes.choices import OfferKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = OfferKind.choices  # type: ignore[attr-defined]
+
+
+class AnswerForm(forms.Form):
+    """The programme's answer to an offer."""
+
+    decision = forms.ChoiceField(
+        label=_("Answer"),
+        choices=(("accept", _("Accept")), ("decline", _("Decline"))),
+    )
+    answer = forms.CharField(
+        label=_("Message to the buyer"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 3}),
+    )
+
+
+class ReportForm(forms.Form):
+    """Which reporting period a donor report covers."""
+
+    period = forms.ChoiceField(label=_("Reporting period"), choices=())
+
+    def __init__(self, *args: Any, periods: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = periods  # type: ignore[attr-defined]

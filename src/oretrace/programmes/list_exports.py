@@ -123,3 +123,26 @@ TRAININGS_EXPORT = ListExport(
         Column(gettext_lazy("Trainer"), lambda s: s.trainer),
     ),
 )
+
+
+OFFERS_EXPORT = ListExport(
+    "programme-offers",
+    (
+        Column(gettext_lazy("Offered by"), lambda o: str(o.requester)),
+        Column(gettext_lazy("Offer"), lambda o: o.get_kind_display()),
+        Column(gettext_lazy("Sent"), lambda o: o.created_at.date()),
+        Column(gettext_lazy("Status"), lambda o: o.get_status_display()),
+        Column(gettext_lazy("Answered"), lambda o: o.answered_on),
+    ),
+)
+
+REPORTS_EXPORT = ListExport(
+    "donor-reports",
+    (
+        Column(gettext_lazy("Period"), lambda r: r.period_label),
+        Column(gettext_lazy("Starts"), lambda r: r.starts_on),
+        Column(gettext_lazy("Ends"), lambda r: r.ends_on),
+        Column(gettext_lazy("Issued"), lambda r: r.created_at.date()),
+        Column(gettext_lazy("SHA-256"), lambda r: r.sha256),
+    ),
+)

@@ -24,6 +24,8 @@ from oretrace.programmes.choices import (
     Gender,
     JoinStatus,
     LicenceStatus,
+    OfferKind,
+    OfferStatus,
     Remediation,
     Source,
     Trainee,
@@ -403,8 +405,49 @@ class JoinRequest(OrgOwnedModel):
         "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+
+class SupportOffer(OrgOwnedModel):
+    """A buyer's offer to fund or join a programme its material comes from, and the answer.
+
+    Owned by the programme's organisation (it answers); ``requester`` is the buyer that asked,
+    which sees its own offers. Nothing of a child is in it.
+    """
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="support_offers"
+    )
+    requester = models.ForeignKey(
+        "core.Organisation", on_delete=models.CASCADE, related_name="programme_offers"
+    )
+    kind = models.CharField(max_length=8, choices=OfferKind.choices)
+    message = models.TextField(blank=True, max_length=2000)
+    status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.OPEN)
+    answer = models.TextField(blank=True, max_length=2000)
+    answered_on = models.DateField(null=True, blank=True)
+
     class Meta:
         ordering = ("-created_at", "-pk")
 
     def __str__(self) -> str:
         return f"{self.organisation_id} → {self.session_id} ({self.status})"
+        return f"{self.get_kind_display()} {self.programme_id} by {self.requester_id}"
+
+
+class DonorReport(OrgOwnedModel):
+    """A programme's indicator report for a period as issued (the PDF itself), with its SHA-256;
+    the fingerprint is committed to the transparency log (``records``)."""
+
+    changelog_exclude = ("document",)
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="reports")
+    period_label = models.CharField(max_length=60)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    sha256 = models.CharField(max_length=64)
+    document = models.BinaryField(help_text="The PDF as issued, byte for byte.")
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.period_label}"

@@ -59,3 +59,13 @@ can_ask_to_join_training = Permission(
     "ask to join a training session",
     (Role.COMPLIANCE_OFFICER, Role.SUPPLIER_CONTRIBUTOR),
 )
+
+can_offer_support = Permission(
+    "offer to fund or join a programme your material comes from",
+    (Role.COMPLIANCE_OFFICER,),
+)
+
+can_issue_reports = Permission(
+    "issue a programme's donor report",
+    (Role.COMPLIANCE_OFFICER, Role.CASE_WORKER),
+)

@@ -13,20 +13,24 @@ from django.utils import timezone
 from oretrace.core.exceptions import NotFound
 from oretrace.core.models import Membership
 from oretrace.core.tenancy import owned, scope_to_member
-from oretrace.programmes import catalogue
+from oretrace.programmes import catalogue, disclosure
 from oretrace.programmes.choices import CaseStatus
 from oretrace.programmes.figures import CaseFacts, Figures, Visit, compute
 from oretrace.programmes.indicatorsets import IndicatorSet
 from oretrace.programmes.models import (
     CaseRead,
     ChildCase,
+    DonorReport,
     MonitoringVisit,
     Programme,
     ReportingPeriod,
+    SupportOffer,
     Village,
     VisitValue,
 )
 from oretrace.programmes.permissions import can_handle_child_cases
+from oretrace.traceability.models import Lot
+from oretrace.traceability.trace import upstream
 
 
 def programmes_for(member: Membership) -> QuerySet[Programme]:
@@ -245,3 +249,149 @@ def figure_rows(programme: Programme, *, today: date | None = None) -> list[Figu
                 FigureRow(name, label, compute([f for f in chosen if f.village == name], today=day))
             )
     return rows
+
+
+# --- seen from the product: a buyer tracing a lot to the villages around its origins ---------
+@dataclass(frozen=True)
+class VillageValue:
+    """One indicator of a village's latest monitoring visit, as a buyer sees it."""
+
+    title: str
+    unit: str
+    cell: disclosure.Cell
+
+
+@dataclass(frozen=True)
+class VillageView:
+    village: Village
+    visited_on: date | None
+    values: list[VillageValue]
+
+
+@dataclass(frozen=True)
+class ProgrammeView:
+    """A programme working around a lot's origins: the villages on the lot's trace with their
+    latest monitoring, and the programme's figures with small cells kept back; never a case."""
+
+    programme: Programme
+    villages: list[VillageView]
+    figures: disclosure.PublicFigures
+    offers: list[SupportOffer]
+
+
+def village_view(village: Village, language: str) -> VillageView:
+    """The village's latest visit: a count under the threshold (children seen at mining sites)
+    is kept back; percentages measured over the village are shown."""
+    visit = village.visits.prefetch_related("values").first()  # newest first (Meta.ordering)
+    if visit is None:
+        return VillageView(village, None, [])
+    indicator_set = catalogue.get(visit.indicator_set, visit.set_version)
+    known = {i.code: i for i in indicator_set.indicators} if indicator_set else {}
+    values = []
+    for row in visit.values.all():
+        indicator = known.get(row.indicator)
+        title = indicator.title(language) if indicator else row.indicator
+        unit = indicator.unit if indicator else "count"
+        cell = (
+            disclosure.count(row.value)
+            if unit == "count"
+            else disclosure.Cell(disclosure.plain(row.value))
+        )
+        values.append(VillageValue(title, unit, cell))
+    return VillageView(village, visit.visited_on, values)
+
+
+def public_figures(programme: Programme, *, today: date | None = None) -> disclosure.PublicFigures:
+    """The programme's figures over all its villages and all time, small cells kept back.
+
+    Only this one aggregate leaves the programme: figures per village or per period, or over
+    the villages of one trace, could be subtracted from one another to recover a small cell.
+    """
+    day = today or timezone.localdate()
+    return disclosure.public_figures(compute(case_facts(programme), today=day))
+
+
+def origin_facilities(lot: Lot) -> set[int]:
+    """The facilities of a lot's origins (mines, collection points) from its upstream trace."""
+    return {s.facility_id for s in upstream(lot).shares if s.facility_id is not None}
+
+
+def programmes_on_trace(member: Membership, lot: Lot, *, language: str) -> list[ProgrammeView]:
+    """The programmes with villages linked to the origins of ``lot`` (a lot the member sees)."""
+    origins = origin_facilities(lot)
+    if not origins:
+        return []
+    villages = (
+        Village.objects.filter(facilities__in=origins)
+        .select_related("programme__organisation", "country")
+        .distinct()
+        .order_by("programme__name", "name")
+    )
+    grouped: dict[int, list[Village]] = defaultdict(list)
+    programmes: dict[int, Programme] = {}
+    for village in villages:
+        grouped[village.programme_id].append(village)
+        programmes[village.programme_id] = village.programme
+    return [
+        ProgrammeView(
+            programme,
+            [village_view(v, language) for v in grouped[pk]],
+            public_figures(programme),
+            list(offers_of(member, programme)),
+        )
+        for pk, programme in programmes.items()
+    ]
+
+
+def programme_on_trace(lot: Lot, programme_id: int) -> Programme:
+    """A programme with a village linked to one of the origins of ``lot``."""
+    found = (
+        Programme.objects.filter(pk=programme_id, villages__facilities__in=origin_facilities(lot))
+        .select_related("organisation")
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"no programme {programme_id} around the origins of lot {lot.pk}")
+    return found
+
+
+def offers_of(member: Membership, programme: Programme) -> QuerySet[SupportOffer]:
+    """The member's organisation's own offers to a programme."""
+    return SupportOffer.objects.filter(programme=programme, requester_id=member.organisation_id)
+
+
+def offers_to(member: Membership, programme: Programme) -> QuerySet[SupportOffer]:
+    """Offers made to a programme, for the organisation that runs it (nobody else)."""
+    return owned(SupportOffer.objects.filter(programme=programme), member).select_related(
+        "requester"
+    )
+
+
+def offer_for(member: Membership, offer_id: int) -> SupportOffer:
+    """An offer the member's organisation received (it answers) or made."""
+    found = (
+        SupportOffer.objects.filter(pk=offer_id)
+        .filter(Q(organisation_id=member.organisation_id) | Q(requester_id=member.organisation_id))
+        .select_related("programme", "requester")
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"no offer {offer_id}")
+    return found
+
+
+# --- donor reports -----------------------------------------------------------------------------
+def reports_of(programme: Programme) -> QuerySet[DonorReport]:
+    """The reports issued for a programme the member sees (its owner and its donors)."""
+    return programme.reports.defer("document")
+
+
+def report_for(member: Membership, report_id: int) -> DonorReport:
+    found = (
+        DonorReport.objects.filter(programme__in=programmes_for(member), pk=report_id)
+        .select_related("programme")
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"no report {report_id}")
+    return found

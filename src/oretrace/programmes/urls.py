@@ -41,3 +41,11 @@ urlpatterns += [
         name="training_indicators",
     ),
 ]
+
+urlpatterns += [
+    path("lots/<int:lot_id>/", views.lot_programmes, name="lot"),
+    path("offers/<int:offer_id>/", views.offer_detail, name="offer"),
+    path("<int:programme_id>/offers/", views.offer_list, name="offers"),
+    path("<int:programme_id>/reports/", views.report_list, name="reports"),
+    path("reports/<int:report_id>/", views.report_file, name="report"),
+]

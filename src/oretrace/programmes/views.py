@@ -18,16 +18,31 @@ from django.utils import timezone, translation
 from oretrace.core.exceptions import NotFound
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
-from oretrace.core.tenancy import scope_to_member
-from oretrace.programmes import catalogue, forms, queries
+from oretrace.core.tenancy import get_for_member, scope_to_member
+from oretrace.ledger.queries import public_url
+from oretrace.programmes import catalogue, disclosure, forms, queries
 from oretrace.programmes.choices import IloArea
-from oretrace.programmes.list_exports import FIGURES_EXPORT, PROGRAMMES_EXPORT
+from oretrace.programmes.list_exports import (
+    FIGURES_EXPORT,
+    OFFERS_EXPORT,
+    PROGRAMMES_EXPORT,
+    REPORTS_EXPORT,
+)
 from oretrace.programmes.models import ChildCase, Programme, Village
-from oretrace.programmes.permissions import can_handle_child_cases, can_run_programmes
+from oretrace.programmes.permissions import (
+    can_handle_child_cases,
+    can_issue_reports,
+    can_offer_support,
+    can_run_programmes,
+)
+from oretrace.programmes.records import RECORD as REPORT_RECORD
 from oretrace.programmes.services import cases as case_services
 from oretrace.programmes.services import monitoring, setup
+from oretrace.programmes.services import reports as report_services
+from oretrace.programmes.services import support as support_services
 from oretrace.programmes.services.setup import NEARBY_KINDS
 from oretrace.registry.models import Facility
+from oretrace.traceability.queries import lots_for
 from oretrace.web.views import errors_as_messages, errors_on_form, member_required, requires
 
 
@@ -328,3 +343,140 @@ def case_detail(
             "reads": queries.reads_of(case),
         },
     )
+
+
+# --- seen from the product: a lot's trace, offers of support ----------------------------------
+@member_required
+@requires(can_offer_support)
+def lot_programmes(request: AuthenticatedRequest, member: Membership, lot_id: int) -> HttpResponse:
+    """The programmes working in the villages around a lot's origins: their villages' latest
+    monitoring and figures with small cells kept back (no case), and an offer to fund or join.
+    A fragment for the lot's page when htmx asks, else a page of its own."""
+    lot = get_for_member(lots_for(member), member, pk=lot_id)
+    language = translation.get_language() or "en"
+    offer_form = forms.OfferForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        wanted = request.POST.get("programme", "")
+        programme = _found(queries.programme_on_trace, lot, int(wanted) if wanted.isdigit() else 0)
+        if offer_form.is_valid():
+            with errors_on_form(offer_form) as tried:
+                support_services.offer_support(
+                    programme,
+                    actor=member,
+                    kind=offer_form.cleaned_data["kind"],
+                    message=offer_form.cleaned_data["message"],
+                )
+            if not tried.error:
+                return redirect("programmes:lot", lot_id=lot.pk)
+    views = queries.programmes_on_trace(member, lot, language=language)
+    template = (
+        "programmes/_lot_programmes.html"
+        if getattr(request, "htmx", False) and request.method == "GET"
+        else "programmes/lot_programmes.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "lot": lot,
+            "views": views,
+            "offer_form": offer_form,
+            "blank_form": forms.OfferForm(),
+            "posted": request.POST.get("programme", "") if request.method == "POST" else "",
+            "may_offer": can_offer_support(member),
+            "threshold": disclosure.THRESHOLD,
+            "hidden": disclosure.HIDDEN,
+        },
+    )
+
+
+@member_required
+@requires(can_run_programmes)
+def offer_detail(request: AuthenticatedRequest, member: Membership, offer_id: int) -> HttpResponse:
+    """An offer of support: the buyer sees it and the answer; the programme answers it."""
+    offer = _found(queries.offer_for, member, offer_id)
+    answering = offer.organisation_id == member.organisation_id
+    form = forms.AnswerForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not answering:
+            raise Http404
+        if form.is_valid():
+            with errors_on_form(form) as tried:
+                support_services.answer_offer(
+                    offer,
+                    actor=member,
+                    accept=form.cleaned_data["decision"] == "accept",
+                    answer=form.cleaned_data["answer"],
+                )
+            if not tried.error:
+                return redirect("programmes:offer", offer_id=offer.pk)
+    return render(
+        request,
+        "programmes/offer_detail.html",
+        {"offer": offer, "form": form, "may_answer": answering and can_run_programmes(member)},
+    )
+
+
+@member_required
+def offer_list(
+    request: AuthenticatedRequest, member: Membership, programme_id: int
+) -> HttpResponse:
+    """The offers of support made to a programme (its organisation only; others see none)."""
+    programme: Programme = _found(queries.programme_for, member, programme_id)
+    offers = queries.offers_to(member, programme)
+    if (download := OFFERS_EXPORT.response(request, offers)) is not None:
+        return download
+    return render(request, "programmes/offer_list.html", {"programme": programme, "offers": offers})
+
+
+# --- donor reports ------------------------------------------------------------------------------
+@member_required
+@requires(can_issue_reports)
+def report_list(
+    request: AuthenticatedRequest, member: Membership, programme_id: int
+) -> HttpResponse:
+    """A programme's donor reports (its organisation and its donors read them); issuing one for
+    a reporting period (the programme's organisation)."""
+    programme: Programme = _found(queries.programme_for, member, programme_id)
+    periods = {p.pk: p for p in programme.periods.all()}
+    form = forms.ReportForm(
+        request.POST if request.method == "POST" else None,
+        periods=[(pk, p.label) for pk, p in periods.items()],
+    )
+    may_issue = can_issue_reports(member) and member.organisation_id == programme.organisation_id
+    if request.method == "POST":
+        if not may_issue:
+            raise Http404
+        if form.is_valid():
+            period = periods[int(form.cleaned_data["period"])]
+            with errors_on_form(form) as tried:
+                issued = report_services.issue_report(
+                    programme,
+                    actor=member,
+                    label=period.label,
+                    starts_on=period.starts_on,
+                    ends_on=period.ends_on,
+                    language=(translation.get_language() or "en")[:2],
+                )
+            if not tried.error:
+                return redirect("programmes:report", report_id=issued.pk)
+    if (download := REPORTS_EXPORT.response(request, queries.reports_of(programme))) is not None:
+        return download
+    reports = [
+        (r, public_url(REPORT_RECORD, str(r.pk))) for r in queries.reports_of(programme)[:50]
+    ]
+    return render(
+        request,
+        "programmes/report_list.html",
+        {"programme": programme, "reports": reports, "form": form, "may_issue": may_issue},
+    )
+
+
+@member_required
+def report_file(request: AuthenticatedRequest, member: Membership, report_id: int) -> HttpResponse:
+    """A donor report's PDF, the very bytes whose SHA-256 the transparency log holds."""
+    issued = _found(queries.report_for, member, report_id)
+    response = HttpResponse(bytes(issued.document), content_type="application/pdf")
+    name = f"donor-report-{issued.programme_id}-{issued.pk}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

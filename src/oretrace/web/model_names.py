@@ -109,6 +109,9 @@ MODEL_NAMES = frozenset(
         gettext_noop("message"),
         gettext_noop("note"),
         gettext_noop("sms message"),
+        # programmes seen from the product
+        gettext_noop("support offer"),
+        gettext_noop("donor report"),
     }
 )
 

@@ -6,12 +6,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from oretrace.core.actors import SystemActor
 from oretrace.core.changelog import log_change
 from oretrace.core.choices import ChangeAction
 from oretrace.core.models import Country, Membership
+from oretrace.core.tenancy import scope_to_organisation
 from oretrace.programmes import catalogue
 from oretrace.programmes.choices import IloArea
 from oretrace.programmes.exceptions import ProgrammeError
@@ -134,6 +136,18 @@ def link_facility(village: Village, facility: Facility, *, actor: Actor) -> None
         raise ProgrammeError(
             _("%(facility)s is a %(kind)s: link mines, picking sites and collection points.")
             % {"facility": facility.name, "kind": facility.get_kind_display().lower()},
+            field="facility",
+        )
+    shared = scope_to_organisation(
+        Facility.objects.filter(pk=facility.pk),
+        village.organisation_id,
+        public=Q(organisation__isnull=True),
+    )
+    if not shared.exists():
+        # Another organisation's site is linked only once it shared it (a registry grant).
+        raise ProgrammeError(
+            _("%(facility)s has not been shared with the programme's organisation.")
+            % {"facility": facility.name_latin or facility.name},
             field="facility",
         )
     village.facilities.add(facility)

@@ -25,6 +25,7 @@ from oretrace.programmes.choices import (
     Gender,
     IloArea,
     LicenceStatus,
+    OfferKind,
     Remediation,
     Source,
     Trainee,
@@ -32,6 +33,7 @@ from oretrace.programmes.choices import (
 from oretrace.programmes.models import (
     CaseRead,
     ChildCase,
+    DonorReport,
     FollowUp,
     JoinRequest,
     LicenceDocument,
@@ -40,6 +42,7 @@ from oretrace.programmes.models import (
     Programme,
     ReportingPeriod,
     Service,
+    SupportOffer,
     Target,
     TrainingCount,
     TrainingMaterial,
@@ -265,3 +268,29 @@ class JoinRequestFactory(factory.django.DjangoModelFactory[JoinRequest]):
     organisation = factory.SubFactory(OrganisationFactory)
     criterion_code = "LAB.6"
     people = 2
+
+
+class SupportOfferFactory(factory.django.DjangoModelFactory[SupportOffer]):
+    class Meta:
+        model = SupportOffer
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    organisation = factory.SelfAttribute("programme.organisation")
+    requester = factory.SubFactory(OrganisationFactory)
+    kind = OfferKind.FUND
+    message = "We would co-fund the bridge schools."
+
+
+class DonorReportFactory(factory.django.DjangoModelFactory[DonorReport]):
+    """A report row as issued; its PDF here is a stand-in (the service renders the real one)."""
+
+    class Meta:
+        model = DonorReport
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    organisation = factory.SelfAttribute("programme.organisation")
+    period_label = "Year 1"
+    starts_on = datetime.date(2026, 1, 1)
+    ends_on = datetime.date(2026, 12, 31)
+    document = b"%PDF-1.7\n%stand-in\n"
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.document).hexdigest())

@@ -48,8 +48,13 @@ PAGES = PageTenancy(
             ),
         ],
         "case": [Page(["case"]), Page(["case"], {"do": "assess", "assess-on": "2026-01-01"})],
+        "offers": [Page(["programme"])],
+        "reports": [Page(["programme"]), Page(["programme"], {"period": "1"})],
     },
     elsewhere={
+        "lot": "a buyer's lot and the programmes on its trace: test_buyer.py",
+        "offer": "an offer seen by the programme and the buyer only: test_buyer.py",
+        "report": "a donor report read by the programme and its donors only: test_buyer.py",
         "licence": "test_licences.py: another organisation, and a buyer the site is shared with",
         "licence_document": "test_licences.py: another organisation, and a buyer",
         "formalisation": "test_licences.py: another organisation gets 404",

@@ -43,10 +43,14 @@ def test_a_viewer_cannot_start_a_programme(org_a, today):
 
 
 def test_a_village_links_mines_and_collection_points_only(village, member_a):
-    depot = FacilityFactory.create(kind=FacilityKind.COLLECTION_POINT, name="Dhorkola depot")
+    depot = FacilityFactory.create(
+        kind=FacilityKind.COLLECTION_POINT, name="Dhorkola depot", organisation=village.organisation
+    )
     setup.link_facility(village, depot, actor=member_a)
     assert list(village.facilities.all()) == [depot]
-    smelter = FacilityFactory.create(kind=FacilityKind.SMELTER, name="Far smelter")
+    smelter = FacilityFactory.create(
+        kind=FacilityKind.SMELTER, name="Far smelter", organisation=village.organisation
+    )
     with pytest.raises(ProgrammeError, match="link mines, picking sites and collection points"):
         setup.link_facility(village, smelter, actor=member_a)
 
