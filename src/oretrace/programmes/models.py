@@ -405,6 +405,12 @@ class JoinRequest(OrgOwnedModel):
         "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} → {self.session_id} ({self.status})"
+
 
 class SupportOffer(OrgOwnedModel):
     """A buyer's offer to fund or join a programme its material comes from, and the answer.
