@@ -435,7 +435,6 @@ class SupportOffer(OrgOwnedModel):
         ordering = ("-created_at", "-pk")
 
     def __str__(self) -> str:
-        return f"{self.organisation_id} → {self.session_id} ({self.status})"
         return f"{self.get_kind_display()} {self.programme_id} by {self.requester_id}"
 
 
