@@ -625,6 +625,24 @@ WEB_WRITES: dict[str, Write] = {
         body=lambda w, m: {"do": "assess", "assess-on": timezone.localdate().isoformat()},
         refused=404,
     ),
+    # Working offline: the field forms a phone keeps post like the pages' own; the sync
+    # endpoint takes JSON (a form body is refused 400 naming it; programmes/tests/test_offline.py
+    # sends every role its JSON).
+    "programmes:field_visit": Write(
+        can_run_programmes,
+        org=MICA,
+        body=lambda w, m: {
+            "visited_on": timezone.localdate().isoformat(),
+            "value_school_enrolment": "80",
+        },
+    ),
+    "programmes:field_follow_up": Write(
+        can_handle_child_cases,
+        org=MICA,
+        body=lambda w, m: {"done_on": timezone.localdate().isoformat()},
+        refused=404,
+    ),
+    "programmes:field_sync": Write(can_run_programmes, org=MICA, body={}),
 }
 
 # Not a member's write: signing in (with the second factor's code) and out, resetting a
@@ -715,6 +733,7 @@ WEB_READS = {
     "grievances:cases",
     "programmes:programmes",
     "programmes:indicators",
+    "programmes:field_worker",  # the field pages' service worker: a script, public
 }
 
 

@@ -48,6 +48,12 @@ PAGES = PageTenancy(
             ),
         ],
         "case": [Page(["case"]), Page(["case"], {"do": "assess", "assess-on": "2026-01-01"})],
+        # the field forms a phone keeps (test_offline.py)
+        "field_visit": [
+            Page(["village"]),
+            Page(["village"], {"visited_on": "2026-01-01", "value_school_enrolment": "80"}),
+        ],
+        "field_follow_up": [Page(["case"]), Page(["case"], {"done_on": "2026-01-01"})],
     },
 )
 test_every_object_page_is_covered, test_other_organisation_gets_404_on_page = page_tenancy_tests(
