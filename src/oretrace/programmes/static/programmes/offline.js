@@ -12,15 +12,21 @@
 (function () {
   "use strict";
   var panel = document.getElementById("offline");
+  var worker = document.currentScript && document.currentScript.dataset.url;
   if (!panel) return;
   var DB = "oretrace-field";
   var STORE = "queue";
+  var SEEN = "seen"; // the latest version of each record this phone saw (its own sends too)
   var user = panel.dataset.user;
   var t = function (name) { return panel.dataset["t" + name] || name; };
   var state = panel.querySelector("[data-state]");
   var list = panel.querySelector("[data-queue]");
   var count = panel.querySelector("[data-count]");
   var sending = false;
+  var retry = null;
+  // navigator.onLine and the online event are hints only (a phone on a weak link, a captive
+  // portal, a page reopened from the phone's copy): what waits is retried every RETRY_MS too.
+  var RETRY_MS = 10000;
 
   function say(text) { state.textContent = text; }
 
@@ -29,17 +35,18 @@
       var request = indexedDB.open(DB, 1);
       request.onupgradeneeded = function () {
         request.result.createObjectStore(STORE, { keyPath: "key" });
+        request.result.createObjectStore(SEEN, { keyPath: "record" });
       };
       request.onsuccess = function () { resolve(request.result); };
       request.onerror = function () { reject(request.error); };
     });
   }
 
-  function store(mode, work) {
+  function store(mode, work, name) {
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var tx = db.transaction(STORE, mode);
-        var result = work(tx.objectStore(STORE));
+        var tx = db.transaction(name || STORE, mode);
+        var result = work(tx.objectStore(name || STORE));
         tx.oncomplete = function () { db.close(); resolve(result && result.result); };
         tx.onerror = function () { db.close(); reject(tx.error); };
       });
@@ -54,6 +61,16 @@
   }
   function put(item) { return store("readwrite", function (s) { s.put(item); }); }
   function drop(key) { return store("readwrite", function (s) { s.delete(key); }); }
+  function record(kind, target) { return user + ":" + kind + ":" + target; }
+  function saw(kind, target, version) {
+    return store("readwrite", function (s) {
+      s.put({ record: record(kind, target), version: version });
+    }, SEEN);
+  }
+  function seen(kind, target) {
+    return store("readonly", function (s) { return s.get(record(kind, target)); }, SEEN)
+      .then(function (row) { return row ? row.version : null; });
+  }
 
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -103,7 +120,7 @@
         li.appendChild(element("span", " · " + item.created.slice(0, 16).replace("T", " ")));
         if (item.state === "conflict") {
           li.appendChild(element("p", item.error, "field-error"));
-          var sides = element("div", undefined, "conflict");
+          var sides = element("div", undefined, "sides");
           sides.appendChild(facts(t("Yours"), item.display));
           sides.appendChild(facts(t("Server"), item.server || []));
           li.appendChild(sides);
@@ -125,7 +142,7 @@
   }
 
   function token() {
-    return fetch(panel.dataset.sync, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    return fetch(panel.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
         if (!response.ok || response.redirected || !json) throw new Error("signin");
@@ -135,7 +152,7 @@
 
   function send(item, csrf) {
     var body = { key: item.key, kind: item.kind, target: item.target, base: item.base, fields: item.fields };
-    return fetch(panel.dataset.sync, {
+    return fetch(panel.dataset.url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
@@ -143,7 +160,13 @@
     }).then(function (response) {
       if (response.status >= 500 || response.redirected) throw new Error("later");
       return response.json().then(function (data) {
-        if (response.ok) return drop(item.key).then(function () { return "sent"; });
+        if (response.ok) {
+          // What the phone sent is now the version it has seen: a next form filled on a copy
+          // of the page from before is not a conflict with the officer's own change.
+          return saw(item.kind, item.target, data.result.version).then(function () {
+            return drop(item.key);
+          }).then(function () { return "sent"; });
+        }
         if (response.status === 409) {
           item.state = "conflict";
           item.server = data.server;
@@ -157,26 +180,40 @@
     });
   }
 
+  function later() {
+    if (retry === null) retry = setTimeout(function () { retry = null; sync(); }, RETRY_MS);
+  }
+
   function sync() {
-    if (sending || !navigator.onLine) return Promise.resolve();
+    if (sending) return Promise.resolve();
     sending = true;
+    var waiting = 0;
     var sent = 0;
     return all().then(function (items) {
-      var waiting = items.filter(function (item) { return item.state === "waiting"; });
-      if (!waiting.length) return null;
+      var ready = items.filter(function (item) { return item.state === "waiting"; });
+      waiting = ready.length;
+      if (!waiting) return null;
       return token().then(function (csrf) {
-        return waiting.reduce(function (chain, item) {
+        say(""); // the server answered: no longer "no connection"
+        return ready.reduce(function (chain, item) {
           return chain.then(function () {
-            return send(item, csrf).then(function (outcome) { if (outcome === "sent") sent += 1; });
+            return send(item, csrf).then(function (outcome) {
+              if (outcome === "sent") sent += 1;
+              waiting -= 1;
+            });
           });
         }, Promise.resolve());
       });
     }).then(function () {
-      if (sent) say(t("Sent") + " (" + sent + ")");
+      if (sent) {
+        say(t("Sent") + " (" + sent + ")");
+        keepCopy(); // the page's copy on the phone now shows what was sent
+      }
     }).catch(function (error) {
       say(error && error.message === "signin" ? t("Signin") : t("Offline"));
     }).then(function () {
       sending = false;
+      if (waiting > 0) later();
       return show();
     });
   }
@@ -202,11 +239,12 @@
       if (name !== "csrfmiddlewaretoken" && typeof value === "string") data[name] = value;
     });
     var base = form.dataset.base;
+    var target = Number(form.dataset.target);
     var item = {
       key: uuid(),
       user: user,
       kind: form.dataset.kind,
-      target: Number(form.dataset.target),
+      target: target,
       base: base === undefined || base === "" ? null : Number(base),
       label: form.dataset.label,
       fields: data,
@@ -214,27 +252,36 @@
       created: new Date().toISOString(),
       state: "waiting"
     };
-    put(item).then(function () {
+    seen(item.kind, target).then(function (version) {
+      if (version !== null && item.base !== null && version > item.base) item.base = version;
+      return put(item);
+    }).then(function () {
       form.reset();
       say(t("Kept"));
       return show();
     }).then(sync);
   }
 
+  // Ask the service worker to keep (or refresh) this page's copy; true once it is kept.
+  function keepCopy() {
+    if (!("serviceWorker" in navigator)) return Promise.resolve(false);
+    return navigator.serviceWorker.ready.then(function (registration) {
+      return new Promise(function (resolve) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function (event) { resolve(event.data); };
+        registration.active.postMessage({ keep: location.pathname }, [channel.port2]);
+      });
+    });
+  }
+
   function ready() {
-    if (!("serviceWorker" in navigator)) return;
+    if (!("serviceWorker" in navigator) || !worker) return;
     // Its scope is its folder, /programmes/field/: the field pages only.
-    navigator.serviceWorker.register(panel.dataset.worker)
-      .then(function () { return navigator.serviceWorker.ready; })
-      .then(function (registration) {
-        return new Promise(function (resolve) {
-          var channel = new MessageChannel();
-          channel.port1.onmessage = function (event) { resolve(event.data); };
-          registration.active.postMessage({ keep: location.pathname }, [channel.port2]);
-        });
-      }).then(function (kept) {
+    navigator.serviceWorker.register(worker)
+      .then(keepCopy).then(function (kept) {
+        if (kept === "offline") return say(t("Offline"));
         if (kept) panel.dataset.ready = "1";
-        if (kept && navigator.onLine && !state.textContent) say(t("Ready"));
+        if (kept && !state.textContent) say(t("Ready"));
       }).catch(function () {});
   }
 
@@ -243,6 +290,8 @@
     var done = function () { say(t("Cleared")); return show(); };
     all().then(function (items) {
       return Promise.all(items.map(function (item) { return drop(item.key); }));
+    }).then(function () {
+      return store("readwrite", function (s) { s.clear(); }, SEEN);
     }).then(function () {
       if (!navigator.serviceWorker || !navigator.serviceWorker.controller) return null;
       return new Promise(function (resolve) {

@@ -16,6 +16,7 @@ var ASSETS = [
   "{% static 'django_htmx/htmx-2.min.js' %}",
   "{% static 'web/scroll-regions.js' %}",
   "{% static 'web/busy.js' %}",
+  "{% static 'programmes/offline.css' %}",
   "{% static 'programmes/offline.js' %}"
 ];
 
@@ -107,7 +108,8 @@ self.addEventListener("message", function (event) {
   if (data.keep) {
     var url = new URL(data.keep, self.location.href);
     if (url.origin !== self.location.origin || url.pathname.indexOf(SCOPE) !== 0) return done(false);
-    event.waitUntil(keepPage(url.href).then(done, function () { done(false); }));
+    // "offline": the network failed (navigator.onLine is only a hint).
+    event.waitUntil(keepPage(url.href).then(done, function () { done("offline"); }));
   } else if (data.clear) {
     event.waitUntil(caches.keys().then(function (names) {
       return Promise.all(names.filter(function (name) {
