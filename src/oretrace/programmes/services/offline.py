@@ -23,6 +23,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from oretrace.core.models import Membership
+from oretrace.core.tenancy import owned_by
 from oretrace.programmes import catalogue
 from oretrace.programmes.exceptions import ProgrammeError, SyncConflict
 from oretrace.programmes.models import ChildCase, MonitoringVisit, SyncReceipt, Village
@@ -57,7 +58,7 @@ def _once(
     """Run ``write`` for ``key`` unless it ran before; the receipt is claimed first, in the same
     transaction, so that two sends of one key at once write once (the second waits for the
     first and answers its result)."""
-    kept = SyncReceipt.objects.filter(organisation_id=organisation_id, key=key).first()
+    kept = owned_by(SyncReceipt.objects.filter(key=key), organisation_id).first()
     if kept is None:
         try:
             with transaction.atomic():
@@ -72,7 +73,7 @@ def _once(
                 receipt.save(update_fields=["result", "updated_at"])
                 return Synced(receipt.result, replayed=False)
         except IntegrityError:
-            kept = SyncReceipt.objects.filter(organisation_id=organisation_id, key=key).first()
+            kept = owned_by(SyncReceipt.objects.filter(key=key), organisation_id).first()
             if kept is None:
                 raise
     if kept.kind != kind:

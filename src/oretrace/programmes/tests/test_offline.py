@@ -346,3 +346,27 @@ def test_the_field_pages_speak_the_readers_language(web_a, village):
     web_a.cookies.load({"django_language": "fr"})
     page = web_a.get(f"/programmes/field/villages/{village.pk}/visit/").content.decode()
     assert "En attente d\u2019envoi" in page
+
+
+def test_a_send_racing_another_of_the_same_key_answers_the_first_result(
+    web_a, village, today, monkeypatch
+):
+    """Two sends of one key at once: the second does not see the first's receipt when it
+    looks, its own claim then fails on the unique key, and it answers the first result."""
+    from oretrace.programmes.services import offline
+
+    body = _visit(village, today)
+    first = _send(web_a, body).json()
+    real = offline.owned_by
+    looks = []
+
+    def blind_first_look(queryset, organisation_id):
+        looks.append(organisation_id)
+        return queryset.none() if len(looks) == 1 else real(queryset, organisation_id)
+
+    monkeypatch.setattr(offline, "owned_by", blind_first_look)
+    again = _send(web_a, body)
+    assert again.status_code == 200
+    assert again.json() == {"status": "replayed", "result": first["result"]}
+    assert len(looks) == 2
+    assert MonitoringVisit.objects.filter(village=village).count() == 1
