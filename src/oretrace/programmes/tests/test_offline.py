@@ -353,11 +353,11 @@ def test_a_send_racing_another_of_the_same_key_answers_the_first_result(
 ):
     """Two sends of one key at once: the second does not see the first's receipt when it
     looks, its own claim then fails on the unique key, and it answers the first result."""
+    from oretrace.core.tenancy import owned_by as real
     from oretrace.programmes.services import offline
 
     body = _visit(village, today)
     first = _send(web_a, body).json()
-    real = offline.owned_by
     looks = []
 
     def blind_first_look(queryset, organisation_id):
