@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from oretrace.core.models import Membership
@@ -159,7 +160,8 @@ def sync_follow_up(
 
 def _visit_facts(visit: MonitoringVisit) -> list[tuple[str, str]]:
     indicator_set = catalogue.latest(visit.indicator_set)
-    titles = {i.code: i.title("en") for i in indicator_set.indicators} if indicator_set else {}
+    language = translation.get_language() or "en"  # the reader's, as the visit's page shows
+    titles = {i.code: i.title(language) for i in indicator_set.indicators} if indicator_set else {}
     facts = [(_("Visited on"), visit.visited_on.isoformat())]
     facts += [(titles.get(v.indicator, v.indicator), f"{v.value}") for v in visit.values.all()]
     if visit.evidence:
