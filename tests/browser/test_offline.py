@@ -149,6 +149,25 @@ def test_a_field_officer_records_offline_and_both_forms_arrive_once(
     assert _one(database, done, case_id) == follow_ups_before + 2
 
     assert "Demo child" not in page.content()
+
+    # The same form, with its list and words, in French and Hindi (the crawler's own checks:
+    # nothing left in English, nothing wider than the phone).
+    from browser import crawl
+    from browser.crawl_sources import Sources
+
+    sources = Sources.load(["fr", "hi"])
+    for language in ("fr", "hi"):
+        page.locator("#lang-select").select_option(language)
+        page.locator("form.lang button").click()
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(panel).to_be_visible()
+        assert crawl.check_untranslated(page, language, sources) == []
+        assert crawl.check_overflow(page) == []
+        page.screenshot(path=artifacts / f"offline-{language}.png", full_page=True)
+    page.locator("#lang-select").select_option("en")
+    page.locator("form.lang button").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
     # The browser reports each try to send while offline, and the conflict's answer (409), as a
     # failed load; nothing else may fail.
     expected = ("net::ERR_INTERNET_DISCONNECTED", "status of 409")
