@@ -713,6 +713,24 @@ WEB_WRITES: dict[str, Write] = {
     "programmes:reports": Write(
         can_issue_reports, org=MICA, body=lambda w, m: {"period": _period(w)}
     ),
+    # Working offline: the field forms a phone keeps post like the pages' own; the sync
+    # endpoint takes JSON (a form body is refused 400 naming it; programmes/tests/test_offline.py
+    # sends every role its JSON).
+    "programmes:field_visit": Write(
+        can_run_programmes,
+        org=MICA,
+        body=lambda w, m: {
+            "visited_on": timezone.localdate().isoformat(),
+            "value_school_enrolment": "80",
+        },
+    ),
+    "programmes:field_follow_up": Write(
+        can_handle_child_cases,
+        org=MICA,
+        body=lambda w, m: {"done_on": timezone.localdate().isoformat()},
+        refused=404,
+    ),
+    "programmes:field_sync": Write(can_run_programmes, org=MICA, body={}),
 }
 
 
@@ -847,6 +865,7 @@ WEB_READS = {
     "programmes:training_indicators",
     "programmes:offers",
     "programmes:report",
+    "programmes:field_worker",  # the field pages' service worker: a script, public
 }
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.models import Country
@@ -338,3 +342,75 @@ class ReportForm(forms.Form):
     def __init__(self, *args: Any, periods: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = periods  # type: ignore[attr-defined]
+
+
+# --- forms sent from a phone that worked offline (services.offline) ----------------------------
+QUEUED_KINDS = ("visit", "follow_up")
+
+
+class QueuedFormError(ValueError):
+    """A queued form's envelope that cannot be read; ``field`` names the wrong part."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class QueuedForm:
+    """The envelope a phone sends: its key, which form, the record it is for (a village or a
+    case), the version it was filled against and the form's own fields, as the form posts them."""
+
+    key: uuid.UUID
+    kind: str
+    target: int
+    base: int | None
+    fields: dict[str, str]
+
+
+def _whole(value: Any, field: str, *, required: bool) -> int | None:
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise QueuedFormError(
+            gettext("%(field)s must be a whole number.") % {"field": field}, field=field
+        )
+    return value
+
+
+def read_queued(body: bytes) -> QueuedForm:
+    """The envelope of a queued form, from its JSON body; ``QueuedFormError`` naming the field
+    when a part is missing or of the wrong kind."""
+    try:
+        data = json.loads(body or b"")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise QueuedFormError(
+            gettext("The body is not JSON: %(error)s") % {"error": exc}, field="body"
+        ) from None
+    if not isinstance(data, dict):
+        raise QueuedFormError(gettext("The body must be a JSON object."), field="body")
+    try:
+        key = uuid.UUID(str(data.get("key", "")))
+    except ValueError:
+        raise QueuedFormError(gettext("key must be a UUID."), field="key") from None
+    kind = data.get("kind")
+    if kind not in QUEUED_KINDS:
+        raise QueuedFormError(
+            gettext("kind must be one of: %(kinds)s.") % {"kinds": ", ".join(QUEUED_KINDS)},
+            field="kind",
+        )
+    fields = data.get("fields")
+    if not isinstance(fields, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in fields.items()
+    ):
+        raise QueuedFormError(
+            gettext("fields must be an object of text values, as the form posts them."),
+            field="fields",
+        )
+    return QueuedForm(
+        key=key,
+        kind=kind,
+        target=_whole(data.get("target"), "target", required=True) or 0,
+        base=_whole(data.get("base"), "base", required=kind == "follow_up"),
+        fields=fields,
+    )

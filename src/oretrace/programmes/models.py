@@ -186,6 +186,11 @@ class ChildCase(OrgOwnedModel):
     )
     key_id = models.CharField(max_length=40)
     sealed = models.BinaryField()
+    version = models.PositiveIntegerField(
+        default=0,
+        help_text="Raised by every change to the case; a form sent from a phone names the "
+        "version it was filled against, and a later change is shown as a conflict.",
+    )
 
     class Meta:
         ordering = ("-identified_on", "-pk")
@@ -456,3 +461,22 @@ class DonorReport(OrgOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.programme} {self.period_label}"
+
+
+class SyncReceipt(OrgOwnedModel):
+    """What a form queued on a phone (working offline) became, under the key the phone gave
+    it: a replay of the same key answers this result again and writes nothing."""
+
+    key = models.UUIDField(help_text="The idempotency key the phone generated for the form.")
+    member = models.ForeignKey("core.Membership", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20)
+    result = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = (
+            models.UniqueConstraint(fields=("organisation", "key"), name="programme_sync_key"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

@@ -12,6 +12,15 @@ urlpatterns = [
     path("<int:programme_id>/cases/", views.case_list, name="cases"),
     path("villages/<int:village_id>/", views.village_detail, name="village"),
     path("cases/<int:child_case_id>/", views.case_detail, name="case"),
+    # Working offline: the pages a phone keeps, their service worker, the sync endpoint.
+    path("field/sw.js", views.field_worker, name="field_worker"),
+    path("field/sync/", views.field_sync, name="field_sync"),
+    path("field/villages/<int:village_id>/visit/", views.field_visit, name="field_visit"),
+    path(
+        "field/cases/<int:child_case_id>/follow-up/",
+        views.field_follow_up,
+        name="field_follow_up",
+    ),
 ]
 
 # Formalisation: licences of mines and collection points (licence_views).

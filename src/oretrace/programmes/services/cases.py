@@ -65,6 +65,10 @@ def _lock(case: ChildCase, actor: Actor) -> ChildCase:
     locked = ChildCase.objects.select_for_update().get(pk=case.pk)
     if locked.closed_on is not None:
         raise ProgrammeError(_("Case %(ref)s is closed.") % {"ref": locked.reference})
+    # Every change to a case passes here: a form filled offline against an older version is
+    # refused as a conflict (services.offline), never applied over this change.
+    locked.version += 1
+    ChildCase.objects.filter(pk=locked.pk).update(version=locked.version)
     return locked
 
 

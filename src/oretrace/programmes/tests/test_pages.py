@@ -50,6 +50,12 @@ PAGES = PageTenancy(
         "case": [Page(["case"]), Page(["case"], {"do": "assess", "assess-on": "2026-01-01"})],
         "offers": [Page(["programme"])],
         "reports": [Page(["programme"]), Page(["programme"], {"period": "1"})],
+        # the field forms a phone keeps (test_offline.py)
+        "field_visit": [
+            Page(["village"]),
+            Page(["village"], {"visited_on": "2026-01-01", "value_school_enrolment": "80"}),
+        ],
+        "field_follow_up": [Page(["case"]), Page(["case"], {"done_on": "2026-01-01"})],
     },
     elsewhere={
         "lot": "a buyer's lot and the programmes on its trace: test_buyer.py",
