@@ -304,8 +304,9 @@ class OutboundSms(models.Model):
     """One SMS to send through the channel's gateway, once per ``reference``.
 
     The number and the text are sealed (``sealing``, bound to the channel and the reference);
-    the number is emptied as soon as the gateway accepted the message or it was given up, so
-    no number outlives its sending. ``attempts`` and ``next_attempt_at`` drive the retries.
+    both are emptied as soon as the gateway accepted the message or it was given up, so no
+    number (and no receipt, which a receipt's SMS holds) outlives its sending. ``attempts``
+    and ``next_attempt_at`` drive the retries.
     """
 
     changelog_exclude = ("sealed_to", "sealed_text")

@@ -51,9 +51,11 @@ def context(channel_id: int, reference: str) -> str:
 
 
 def _finish(row: OutboundSms, **changes: object) -> None:
-    """Write the outcome of an attempt; a sent or given-up SMS loses its number."""
+    """Write the outcome of an attempt; a sent or given-up SMS loses its number and its text
+    (a receipt's SMS holds the receipt itself, which the database otherwise keeps only as a
+    slow hash)."""
     if changes.get("status") in (OutboundStatus.SENT, OutboundStatus.FAILED):
-        changes.update(sealed_to=b"", next_attempt_at=None)
+        changes.update(sealed_to=b"", sealed_text=b"", next_attempt_at=None)
     OutboundSms.objects.filter(pk=row.pk).update(**changes)
 
 

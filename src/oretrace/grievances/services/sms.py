@@ -87,6 +87,9 @@ def receive_sms(channel: Channel, sms: InboundSms) -> SmsOutcome:
                 _record(channel, None, sms, sender_hash="", today=today)
                 return SmsOutcome(0, taken=True)
             text = clean_text(sms.text, field="text", what="SMS")
+            # One filing at a time per channel (a row lock on PostgreSQL): two messages of one
+            # new sender filed at once must not each open a case.
+            list(Channel.objects.select_for_update().filter(pk=channel.pk).values_list("pk"))
             case = _open_case_of(channel, sender_hash)
             receipt = ""
             if case is None:

@@ -43,9 +43,10 @@ VOICE = PageTenancy(
         "follow": "public: a case opens only with its receipt, on its own channel "
         "(test_intake.py, test_pages.py)",
         "sms_android": "an SMS gateway's webhook, signed with the gateway's key (test_sms.py)",
-        "sms_twilio": "an SMS gateway's webhook, signed with the auth token (test_sms_gateways.py)",
-        "sms_africastalking": "an SMS gateway's webhook, a secret ?key= in its address "
-        "(test_sms_gateways.py)",
+        "sms_twilio": "a Twilio-compatible webhook, signed with the auth token "
+        "(test_sms_gateways.py, test_sms_loopback.py)",
+        "sms_africastalking": "Africa's Talking's callback, our secret ?key= in its address "
+        "(test_sms_gateways.py, test_sms_loopback.py)",
     },
 )
 test_every_voice_page_is_covered, _ = page_tenancy_tests(VOICE)

@@ -141,3 +141,48 @@ def test_three_deliveries_out_of_order_one_case_one_receipt(
         assert "रसीद" in (
             json.loads(body)["textMessage"]["text"] if gateway == "android" else str(parse_qs(body))
         )
+
+
+def test_concurrent_duplicate_deliveries_through_the_inbox_count_once(
+    reference_data, channel, live_server, settings
+):
+    """Four gateway connections at once, each delivering the same twelve messages in its own
+    order, to the live app with the inbox on: each message filed once, none lost.
+
+    On PostgreSQL only: with SQLite the live server's threads share the test's one in-memory
+    connection, so concurrent requests break each other's transactions (a test artefact; a
+    deployed SQLite has a connection per process and one writer at a time)."""
+    import random
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent requests need a connection each: run on PostgreSQL")
+
+    settings.ORETRACE_GRIEVANCE_SMS_INBOX = True
+    settings.ORETRACE_GRIEVANCE_SMS_ANDROID_KEY = ANDROID_KEY
+    url = f"{live_server.url}/voice/{channel.slug}/sms/android/"
+    messages = [_android(url, f"c-{i}", f"संदेश {i}") for i in range(12)]
+    failures: list[str] = []
+
+    def deliver(seed: int) -> None:
+        order = list(messages)
+        random.Random(seed).shuffle(order)
+        for body, headers in order:
+            status, content = fake_gateway.FakeGateway.deliver(url, body, headers)
+            if status != 200:
+                failures.append(f"{status} {content[:200]!r}")
+
+    threads = [threading.Thread(target=deliver, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    from oretrace.grievances.services import filing
+
+    filing.file_all()  # what a lost filing task would have left
+    assert SmsMessage.objects.count() == 12
+    texts = sorted(line.text for line in cases.thread(Case.objects.get()))
+    assert texts == sorted(f"संदेश {i}" for i in range(12))

@@ -46,6 +46,7 @@ def test_an_sms_is_sent_once_per_reference_and_its_number_erased(channel, gatewa
     assert row.status == OutboundStatus.SENT
     assert row.gateway_id == "gw-1"
     assert bytes(row.sealed_to) == b""
+    assert bytes(row.sealed_text) == b""  # a receipt's SMS holds the receipt: not kept
     assert len(gateway.requests) == 1
     sent = gateway.requests[0]
     assert sent.path == "/message"
