@@ -28,6 +28,7 @@ from oretrace.core.requests import AuthenticatedRequest
 from oretrace.grievances import forms, queries, receipts
 from oretrace.grievances.choices import CaseStatus
 from oretrace.grievances.exceptions import GrievanceError
+from oretrace.grievances.list_exports import SURVEYS_EXPORT
 from oretrace.grievances.models import Case, Channel
 from oretrace.grievances.permissions import (
     can_handle_grievances,
@@ -450,9 +451,10 @@ def surveys(request: AuthenticatedRequest, member: Membership) -> HttpResponse:
                 language=data["language"],
             )
             return redirect("grievances:survey", survey_id=survey.pk)
-    return render(
-        request, "grievances/surveys.html", {"surveys": queries.surveys_for(member), "form": form}
-    )
+    found = queries.surveys_for(member)
+    if (download := SURVEYS_EXPORT.response(request, found)) is not None:
+        return download
+    return render(request, "grievances/surveys.html", {"surveys": found, "form": form})
 
 
 @member_required

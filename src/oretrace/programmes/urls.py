@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oretrace.programmes import licence_views, training_views, views
+from oretrace.programmes import field_views, licence_views, training_views, views
 
 app_name = "programmes"
 
@@ -13,12 +13,12 @@ urlpatterns = [
     path("villages/<int:village_id>/", views.village_detail, name="village"),
     path("cases/<int:child_case_id>/", views.case_detail, name="case"),
     # Working offline: the pages a phone keeps, their service worker, the sync endpoint.
-    path("field/sw.js", views.field_worker, name="field_worker"),
-    path("field/sync/", views.field_sync, name="field_sync"),
-    path("field/villages/<int:village_id>/visit/", views.field_visit, name="field_visit"),
+    path("field/sw.js", field_views.field_worker, name="field_worker"),
+    path("field/sync/", field_views.field_sync, name="field_sync"),
+    path("field/villages/<int:village_id>/visit/", field_views.field_visit, name="field_visit"),
     path(
         "field/cases/<int:child_case_id>/follow-up/",
-        views.field_follow_up,
+        field_views.field_follow_up,
         name="field_follow_up",
     ),
 ]

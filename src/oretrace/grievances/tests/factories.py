@@ -10,6 +10,7 @@ tests point it at a folder of the test's own, ``conftest.grievance_keys``).
 from __future__ import annotations
 
 import datetime
+import json
 
 import factory
 
@@ -25,12 +26,16 @@ from oretrace.grievances.models import (
     ContentRead,
     Message,
     Note,
+    OutboundSms,
+    SmsInbox,
     SmsMessage,
     Survey,
     SurveyAnswer,
     SurveyOptIn,
 )
 from oretrace.grievances.services.common import deadlines
+from oretrace.grievances.services.filing import context as inbox_context
+from oretrace.grievances.services.outbound import context as outbound_context
 
 
 def _receipt(n: int) -> str:
@@ -223,3 +228,58 @@ class SurveyAnswerFactory(factory.django.DjangoModelFactory[SurveyAnswer]):
     option = 0
     respondent = factory.Sequence(lambda n: f"{n:064x}")
     answered_on = datetime.date(2026, 11, 3)
+
+
+# --- SMS sent and SMS waiting to be filed (sealed as the services seal them) ---------------------
+def _sealed_for(context: str, text: str) -> sealing.Sealed:
+    return sealing.RING.seal(text, context=context)
+
+
+class OutboundSmsFactory(factory.django.DjangoModelFactory[OutboundSms]):
+    """An SMS queued for sending: its number and text sealed for the channel and reference, as
+    ``outbound.send_sms`` seals them (a sent one has both emptied: pass ``sealed_to=b""``)."""
+
+    class Meta:
+        model = OutboundSms
+
+    class Params:
+        to = "+254700000002"
+        text = "Your receipt: 1234 5678 9012 3452"
+        sealed_number = factory.LazyAttribute(
+            lambda o: _sealed_for(outbound_context(o.channel.pk, o.reference), o.to)
+        )
+        sealed_body = factory.LazyAttribute(
+            lambda o: _sealed_for(outbound_context(o.channel.pk, o.reference), o.text)
+        )
+
+    channel = factory.SubFactory(ChannelFactory)
+    reference = factory.Sequence(lambda n: f"test:{n}")
+    gateway = "android"
+    key_id = factory.LazyAttribute(lambda o: o.sealed_number.key_id)
+    sealed_to = factory.LazyAttribute(lambda o: o.sealed_number.data)
+    sealed_text = factory.LazyAttribute(lambda o: o.sealed_body.data)
+    created_on = factory.LazyFunction(datetime.date.today)
+
+
+class SmsInboxFactory(factory.django.DjangoModelFactory[SmsInbox]):
+    """A received SMS kept for the worker: sender and text sealed together, bound to the
+    gateway's id of the message, as ``inbox.take_in`` keeps them."""
+
+    class Meta:
+        model = SmsInbox
+
+    class Params:
+        sender = "+254700000003"
+        text = "Hakuna maji safi kazini"
+        sealed_document = factory.LazyAttribute(
+            lambda o: _sealed_for(
+                inbox_context(o.gateway, o.external_id),
+                json.dumps({"sender": o.sender, "text": o.text}, ensure_ascii=False),
+            )
+        )
+
+    channel = factory.SubFactory(ChannelFactory)
+    gateway = "android"
+    external_id = factory.Sequence(lambda n: f"test-inbox-{n}")
+    key_id = factory.LazyAttribute(lambda o: o.sealed_document.key_id)
+    sealed = factory.LazyAttribute(lambda o: o.sealed_document.data)
