@@ -6,15 +6,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from oretrace.core.tests.scopes import shared_rows
+from oretrace.core.tests.scopes import kept_rows
 from route_world import World, build_world
 
 
 @pytest.fixture(scope="module")
 def module_world(django_db_setup, django_db_blocker) -> Iterator[World]:
-    """The demo and its ids, built once for the module's tests (it takes seconds)."""
-    with shared_rows(django_db_blocker):
-        yield build_world()
+    """The demo and its ids for the module's tests: built once per test process (it takes
+    seconds) and put back for each module that asks (``kept_rows``)."""
+    with kept_rows(django_db_blocker, "route-world", build_world) as world:
+        yield world
 
 
 @pytest.fixture

@@ -28,6 +28,8 @@ pytestmark = pytest.mark.django_db
 # Pages that show a table but are not lists of things the user filters: the table is part of
 # one object's page, or a form's preview. A new entry needs a reason a reviewer accepts.
 NOT_LISTS = {
+    "grievances:survey": "one pulse survey: its questions and its answers counted, small cells "
+    "kept back (the surveys list is the download)",
     "programmes:programme": "one programme: villages, targets, periods and trends (the "
     "programmes list and its indicators page are the downloads)",
     "programmes:lot": "the programmes on one lot's trace, part of the lot's page (the "

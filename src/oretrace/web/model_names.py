@@ -112,6 +112,22 @@ MODEL_NAMES = frozenset(
         # programmes seen from the product
         gettext_noop("support offer"),
         gettext_noop("donor report"),
+        # formalisation, training and working offline (programmes)
+        gettext_noop("licence entry"),
+        gettext_noop("licence document"),
+        gettext_noop("training session"),
+        gettext_noop("training count"),
+        gettext_noop("training staff"),
+        gettext_noop("training material"),
+        gettext_noop("join request"),
+        gettext_noop("sync receipt"),
+        # worker voice: links to the chain, SMS sent and waiting, pulse surveys
+        gettext_noop("case link"),
+        gettext_noop("outbound sms"),
+        gettext_noop("sms inbox"),
+        gettext_noop("survey"),
+        gettext_noop("survey answer"),
+        gettext_noop("survey opt in"),
     }
 )
 

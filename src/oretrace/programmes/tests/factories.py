@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import uuid
 from decimal import Decimal
 from typing import cast
 
@@ -43,6 +44,7 @@ from oretrace.programmes.models import (
     ReportingPeriod,
     Service,
     SupportOffer,
+    SyncReceipt,
     Target,
     TrainingCount,
     TrainingMaterial,
@@ -294,3 +296,16 @@ class DonorReportFactory(factory.django.DjangoModelFactory[DonorReport]):
     ends_on = datetime.date(2026, 12, 31)
     document = b"%PDF-1.7\n%stand-in\n"
     sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.document).hexdigest())
+
+
+class SyncReceiptFactory(factory.django.DjangoModelFactory[SyncReceipt]):
+    """What a form sent from a phone became, under the phone's key (services.offline)."""
+
+    class Meta:
+        model = SyncReceipt
+
+    member = factory.SubFactory(MembershipFactory)
+    organisation = factory.SelfAttribute("member.organisation")
+    key = factory.LazyFunction(uuid.uuid4)
+    kind = "visit"
+    result = factory.LazyFunction(lambda: {"status": "recorded"})
