@@ -59,6 +59,15 @@ LONGEST_FIRST = (
     "tests/test_wrong_files.py",
     "src/oretrace/declarations/tests/test_export_passes.py",
     "tests/test_route_fuzz.py",
+    "tests/test_configuration.py",
+    "tests/architecture/test_architecture.py",
+    "src/oretrace/grievances/tests/test_sms_loopback.py",
+    "tests/test_catalogues.py",
+    "tests/test_grievance_tenancy.py",
+    "src/oretrace/declarations/tests/test_worker_crash.py",
+    "tests/test_query_budgets.py",
+    "src/oretrace/traceability/tests/test_epcis_hashing.py",
+    "tests/test_programme_privacy.py",
 )
 
 
