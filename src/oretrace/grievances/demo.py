@@ -61,3 +61,54 @@ def build_grievances(say: Callable[[str], None]) -> None:
     )
     cases.close(old.case, actor=admin, outcome="The unit paid the wages and a late fee.")
     say(f"grievances: channel /voice/{SLUG}/ with 3 cases")
+
+
+# A pulse survey of the initiative at the Giridih unit (services.surveys): open, waiting for
+# workers to text its keyword. Two questions, in English and Hindi.
+SURVEY = """
+Are you paid on time? | hi: क्या आपको समय पर भुगतान मिलता है?
+- Yes | hi: हाँ
+- No | hi: नहीं
+Is drinking water available at work? | hi: क्या काम पर पीने का पानी मिलता है?
+- Always | hi: हमेशा
+- Sometimes | hi: कभी-कभी
+- Never | hi: कभी नहीं
+"""
+
+
+@demo_step("grievance-surveys")
+def build_surveys(say: Callable[[str], None]) -> None:
+    from oretrace.grievances import queries
+    from oretrace.grievances.models import Survey
+    from oretrace.grievances.services import surveys
+
+    channel = Channel.objects.filter(slug=SLUG).first()
+    if channel is None or Survey.objects.filter(channel=channel).exists():
+        return
+    officer = Membership.objects.filter(
+        organisation=channel.organisation, user__email="grievance@initiative.example"
+    ).first()
+    if officer is None:
+        return
+    unit = queries.link_choices(officer)
+    facility = next(
+        (
+            queries.link_target(officer, "facility", value.split(":")[1])
+            for _group, choices in unit
+            for value, label in choices
+            if value.startswith("facility:") and "Giridih" in label
+        ),
+        None,
+    )
+    if facility is None:
+        return
+    surveys.create_survey(
+        actor=officer,
+        channel=channel,
+        facility=facility,
+        title="Wages and water at the Giridih unit",
+        keyword="PULSE",
+        definition=SURVEY,
+        language="hi",
+    )
+    say("grievances: a pulse survey at Giridih Mica Processing — Unit 1 (keyword PULSE)")

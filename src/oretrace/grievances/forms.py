@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from oretrace.core.models import Membership
@@ -148,7 +149,8 @@ class SurveyForm(forms.Form):
     )
     language = forms.ChoiceField(
         label=_("Language when the worker names none"),
-        choices=[("en", "English"), ("fr", "Français"), ("hi", "हिन्दी"), ("sw", "Kiswahili")],
+        # the site's languages, named in the reader's language
+        choices=settings.LANGUAGES,
     )
     questions = forms.CharField(
         label=_("Questions"),

@@ -321,7 +321,7 @@ def build_trainings(say: Callable[[str], None]) -> None:
         language="hi",
         actor=ACTOR,
     )
-    training.create_session(
+    coming = training.create_session(
         actor=ACTOR,
         organisation_id=programme.organisation_id,
         programme=programme,
@@ -336,6 +336,17 @@ def build_trainings(say: Callable[[str], None]) -> None:
         village=villages.get("Domchanch"),
         place="Collection centre yard",
         trainer="Jharkhand Health Camps Trust",
+    )
+    # the poster the trainers bring, already shared with those who asked to join
+    training.add_material(
+        coming,
+        upload=SimpleUploadedFile(
+            "dhool-aur-mask.pdf",
+            _HANDOUT.replace(b"demo", b"dust"),
+            content_type="application/pdf",
+        ),
+        language="hi",
+        actor=ACTOR,
     )
     say("programmes: 2 training sessions (one held with 30 people, one to come)")
 

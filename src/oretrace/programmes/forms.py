@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -192,7 +193,8 @@ class LicenceForm(forms.Form):
     document = forms.FileField(label=_("Document (PDF, JPEG, PNG or WebP)"), required=False)
 
 
-LANGUAGES = (("hi", "हिन्दी"), ("en", "English"), ("fr", "Français"), ("sw", "Kiswahili"))
+# The site's languages, named in the reader's language; a training is given in Hindi first.
+LANGUAGES = settings.LANGUAGES
 
 
 class TrainingForm(forms.Form):
@@ -202,7 +204,7 @@ class TrainingForm(forms.Form):
     topic = forms.CharField(label=_("Topic"), required=False, widget=forms.Textarea({"rows": 2}))
     held_on = _date(_("Date"))
     trainer = forms.CharField(label=_("Trainer"), max_length=200)
-    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES)
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES, initial="hi")
     audiences = forms.MultipleChoiceField(
         label=_("For"), choices=Trainee.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -289,7 +291,7 @@ class AttendanceForm(forms.Form):
 
 class MaterialForm(forms.Form):
     file = forms.FileField(label=_("Material (PDF, JPEG, PNG or WebP)"))
-    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES)
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES, initial="hi")
 
 
 class JoinForm(forms.Form):

@@ -153,6 +153,17 @@ def cases_for(
     return found
 
 
+def follow_ups_in(member: Membership, village: Village) -> QuerySet[ChildCase]:
+    """The village's open cases with a case plan (those a follow-up visit is for), for the
+    organisation's case workers; the field officer's list before going there: references
+    only, in the order of their references."""
+    return (
+        cases_for(member)
+        .filter(village=village, closed_on__isnull=True, plan_on__isnull=False)
+        .order_by("reference")
+    )
+
+
 def overdue_q(today: date | None = None) -> Q:
     """Open cases with a follow-up visit past its due day and not made."""
     day = today or timezone.localdate()

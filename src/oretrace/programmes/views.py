@@ -211,6 +211,7 @@ def village_detail(
             "facilities": village.facilities.all(),
             "trends": queries.trends(programme, village=village, language=language),
             "visits": visits,
+            "follow_ups": queries.follow_ups_in(member, village),
             "language": language[:2],
             "link": link,
             "visit_form": visit,

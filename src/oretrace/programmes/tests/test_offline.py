@@ -370,3 +370,28 @@ def test_a_send_racing_another_of_the_same_key_answers_the_first_result(
     assert again.json() == {"status": "replayed", "result": first["result"]}
     assert len(looks) == 2
     assert MonitoringVisit.objects.filter(village=village).count() == 1
+
+
+def test_the_village_page_lists_its_follow_ups_for_the_phone_to_case_workers_only(
+    web_a, member_a, org_a, village, child, today
+):
+    from oretrace.core.choices import Role
+    from oretrace.core.tests.factories import MembershipFactory
+    from oretrace.programmes.services import cases
+
+    field_form = f"/programmes/field/cases/{child.pk}/follow-up/"
+    # a case without a plan yet has no follow-up visit to make
+    assert field_form not in web_a.get(f"/programmes/villages/{village.pk}/").content.decode()
+    cases.assess(child, actor=member_a, on=today)
+    cases.make_plan(child, actor=member_a, on=today)
+    page = web_a.get(f"/programmes/villages/{village.pk}/").content.decode()
+    assert field_form in page
+    assert child.reference in page
+    assert "Sunita" not in page  # references only
+    # a member of the organisation who is not a case worker sees the village, not the list
+    officer = MembershipFactory.create(organisation=org_a, roles=[Role.COMPLIANCE_OFFICER])
+    other = Client()
+    other.force_login(officer.user)
+    response = other.get(f"/programmes/villages/{village.pk}/")
+    assert response.status_code == 200
+    assert field_form not in response.content.decode()
