@@ -38,3 +38,28 @@ def as_rows(shown: Any) -> dict[str, Any]:
         "column_totals": [shown.column_totals[c] for c in shown.columns],
         "total": shown.total,
     }
+
+
+def _shown(texts: Any) -> tuple[str, str]:
+    """(language, text) of a survey's text in the reader's language, else in English (what its
+    author wrote: the survey's languages are the author's, not the catalogue's)."""
+    from django.utils import translation
+
+    language = (translation.get_language() or "en")[:2]
+    for code in (language, "en", *texts):
+        if texts.get(code):
+            return code, str(texts[code])
+    return "en", ""
+
+
+@register.filter
+def in_reader_language(texts: Any) -> str:
+    """A survey question's or option's text in the reader's language where its author gave it
+    (``{{ question.text|in_reader_language }}``)."""
+    return _shown(texts)[1]
+
+
+@register.filter
+def language_shown(texts: Any) -> str:
+    """The language ``in_reader_language`` shows the text in, for the element's ``lang``."""
+    return _shown(texts)[0]

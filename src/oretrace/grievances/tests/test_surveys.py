@@ -293,3 +293,21 @@ def test_the_survey_pages_create_send_and_close(channel, unit, web_a, member_a, 
 def test_another_organisation_gets_404_on_a_survey(survey, web_b):
     assert web_b.get(f"/grievances/surveys/{survey.pk}/").status_code == 404
     assert web_b.post(f"/grievances/surveys/{survey.pk}/", {"do": "close"}).status_code == 404
+
+
+def test_the_survey_page_shows_its_texts_in_the_readers_language_where_given(member_a, survey):
+    from django.conf import settings
+    from django.test import Client
+
+    web = Client()
+    web.force_login(member_a.user)
+    url = f"/grievances/surveys/{survey.pk}/"
+    web.cookies[settings.LANGUAGE_COOKIE_NAME] = "hi"
+    hindi = web.get(url).content.decode()
+    assert "क्या आपको समय पर भुगतान मिलता है?" in hindi
+    assert '<li lang="hi">हाँ</li>' in hindi
+    web.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    french = web.get(url).content.decode()
+    # no French was given: the author's English, marked as such and as not to translate
+    assert '<li lang="en">Yes</li>' in french
+    assert '<ol translate="no">' in french
