@@ -86,7 +86,7 @@ def build_surveys(say: Callable[[str], None]) -> None:
     if channel is None or Survey.objects.filter(channel=channel).exists():
         return
     officer = Membership.objects.filter(
-        organisation=channel.organisation, user__email="grievance@initiative.example"
+        organisation__slug="mica-initiative", user__email="grievance@initiative.example"
     ).first()
     if officer is None:
         return
