@@ -558,3 +558,9 @@ ORETRACE_GRIEVANCE_SMS_INBOX = env_bool("GRIEVANCE_SMS_INBOX", False)
 # the database, made at first use (mode 0600), apart from the grievance keys. Back this folder
 # up apart from the database; see docs/user-guide/programmes.md.
 ORETRACE_PROGRAMME_KEY_DIR = env_path("PROGRAMME_KEY_DIR", DATA_DIR / "programmes" / "keys")
+# A form sent from a phone that worked offline keeps its receipt (what it became, under the key
+# the phone gave it) this many days, so a phone that did not hear the answer and sends it again
+# is answered without a second write; after that the receipt is deleted by the daily check. A
+# form older than that is still never applied twice: a second visit the same day, or a follow-up
+# against a case changed since, is refused as a conflict.
+ORETRACE_PROGRAMME_SYNC_KEEP_DAYS = env_int("PROGRAMME_SYNC_KEEP_DAYS", 90, minimum=1)

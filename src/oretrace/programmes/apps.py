@@ -8,6 +8,7 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Community programmes")
 
     def ready(self) -> None:
-        # Demo steps and ledger records register on import.
+        # Demo steps, ledger records and the daily checks register on import.
         import oretrace.programmes.demo
-        import oretrace.programmes.records  # noqa: F401
+        import oretrace.programmes.records
+        import oretrace.programmes.tasks  # noqa: F401

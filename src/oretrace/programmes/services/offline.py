@@ -14,10 +14,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import translation
@@ -47,6 +48,15 @@ class Synced:
 def latest_visit(village: Village) -> int:
     """The version a monitoring-visit form is filled against: the village's latest visit."""
     return village.visits.aggregate(latest=Max("pk"))["latest"] or 0
+
+
+def purge_receipts(*, today: date) -> int:
+    """Delete the receipts older than ``ORETRACE_PROGRAMME_SYNC_KEEP_DAYS``; how many. A phone
+    that sends an older form again meets the services' own checks (one visit a village a day,
+    a follow-up against the case's version) and gets a conflict, never a second write."""
+    cutoff = today - timedelta(days=settings.ORETRACE_PROGRAMME_SYNC_KEEP_DAYS)
+    deleted, _kinds = SyncReceipt.objects.filter(created_at__date__lt=cutoff).delete()
+    return deleted
 
 
 def _once(

@@ -395,3 +395,37 @@ def test_the_village_page_lists_its_follow_ups_for_the_phone_to_case_workers_onl
     response = other.get(f"/programmes/villages/{village.pk}/")
     assert response.status_code == 200
     assert field_form not in response.content.decode()
+
+
+# --- receipts kept for a while ------------------------------------------------------------------
+def test_receipts_past_their_keeping_time_are_deleted_and_a_late_replay_still_writes_nothing(
+    web_a, village, child, today, settings
+):
+    from django.utils import timezone
+
+    from oretrace.core.periodic import registered
+
+    # given: a visit and a follow-up sent long ago, and a visit sent yesterday
+    settings.ORETRACE_PROGRAMME_SYNC_KEEP_DAYS = 30
+    old_visit = _visit(village, today, base=0)
+    old_follow_up = _follow_up(child, today, still_working="on")
+    assert _send(web_a, old_visit).status_code == 200
+    assert _send(web_a, old_follow_up).status_code == 200
+    SyncReceipt.objects.update(created_at=timezone.now() - timedelta(days=31))
+    other = village.programme.villages.exclude(pk=village.pk).first() or village
+    recent = _visit(other, today - timedelta(days=1))
+    assert _send(web_a, recent).status_code == 200
+    visits = MonitoringVisit.objects.count()
+    follow_ups = FollowUp.objects.filter(case=child, done_on__isnull=False).count()
+    # when: the daily check runs
+    purged = registered()["programmes.sync_receipts"](timezone.now())
+    # then: the two old receipts are gone, yesterday's stays
+    assert purged == 2
+    assert list(SyncReceipt.objects.values_list("key", flat=True)) == [uuid.UUID(recent["key"])]
+    # and the phone that sends the old forms again gets conflicts, not second records
+    assert _send(web_a, old_visit).status_code == 409
+    assert _send(web_a, old_follow_up).status_code == 409
+    assert MonitoringVisit.objects.count() == visits
+    assert FollowUp.objects.filter(case=child, done_on__isnull=False).count() == follow_ups
+    # the recent one is still answered from its receipt
+    assert _send(web_a, recent).json()["status"] == "replayed"
