@@ -1,5 +1,9 @@
 """API schemas of the risk app."""
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils import translation
 from ninja import Field, ModelSchema, Schema
 
 from oretrace.risk.models import Edition
@@ -7,6 +11,9 @@ from oretrace.risk.models import Edition
 
 class EditionOut(ModelSchema):
     previous_id: int | None = Field(None, description="The edition of the same list dated before.")
+    warnings: list[str] = Field(
+        default_factory=list, description="What the import noticed, in English."
+    )
 
     class Meta:
         model = Edition
@@ -20,9 +27,15 @@ class EditionOut(ModelSchema):
             "filename",
             "sha256",
             "counts",
-            "warnings",
             "created_at",
         ]
+
+    @staticmethod
+    def resolve_warnings(obj: Edition | Mapping[str, Any]) -> list[str]:
+        if isinstance(obj, Mapping):  # a detail, built from this schema's own output
+            return list(obj.get("warnings", []))
+        with translation.override("en"):
+            return obj.warning_texts()
 
 
 class FieldChange(Schema):

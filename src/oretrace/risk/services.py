@@ -80,7 +80,12 @@ class ImportOutcome:
 
     edition: Edition
     already_imported: bool = False
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[StoredText] = field(default_factory=list)
+
+    @property
+    def english_warnings(self) -> list[str]:
+        """The warnings in English, as the CLI and the logs show them."""
+        return [warning.english() for warning in self.warnings]
 
 
 @dataclass
@@ -201,8 +206,11 @@ def import_edition(
             imported_by=actor_user(actor),
             job=job,
         )
-        warnings = _write_rows(edition, parsed.rows, progress)
-        edition.warnings = [*parsed.warnings, *warnings]
+        warnings = [
+            *map(StoredText.marked, parsed.warnings),
+            *_write_rows(edition, parsed.rows, progress),
+        ]
+        edition.warnings = [warning.as_json() for warning in warnings]
         edition.previous = _chain(edition, actor)
         edition.save(update_fields=["warnings", "previous"])
         log_change(edition, action=ChangeAction.CREATE, actor=actor)
@@ -215,10 +223,12 @@ def import_edition(
             count=len(parsed.rows),
         ),
     )
-    return ImportOutcome(edition, warnings=list(edition.warnings))
+    return ImportOutcome(edition, warnings=warnings)
 
 
-def _write_rows(edition: Edition, rows: Sequence[SourceRow], progress: Progress) -> list[str]:
+def _write_rows(
+    edition: Edition, rows: Sequence[SourceRow], progress: Progress
+) -> list[StoredText]:
     """Write the rows in chunks; returns the warnings (country names matched to no code)."""
     model = ROW_MODELS[edition.kind]
     codes = _country_codes() if hasattr(model, "country_id") else {}
@@ -242,7 +252,10 @@ def _write_rows(edition: Edition, rows: Sequence[SourceRow], progress: Progress)
             count=len(rows),
         )
         progress(10 + 85 * done / len(rows), written)
-    return [f"no ISO 3166 country matches the name {name!r}" for name in sorted(unmatched)]
+    return [
+        StoredText.of("No ISO 3166 country matches the name “%(name)s”: kept by name.", name=name)
+        for name in sorted(unmatched)
+    ]
 
 
 def _country_codes() -> dict[str, str]:

@@ -23,6 +23,7 @@ from oretrace.core.models import (
     optional_user,
 )
 from oretrace.core.models.reference import PublicQuerySet
+from oretrace.core.stored_text import StoredText
 from oretrace.risk.choices import EditionKind
 from oretrace.risk.sources.base import SourceRow
 from oretrace.risk.sources.cahra import CahraRow
@@ -46,6 +47,8 @@ class Edition(TimeStampedModel):
     filename = models.CharField(max_length=300)
     sha256 = models.CharField(max_length=64, help_text="SHA-256 of the file, in hex.")
     counts = models.JSONField(default=dict, blank=True, help_text="Rows and what they hold.")
+    # What the import noticed: each a stored text (``core.stored_text``), shown in the
+    # reader's language; an English string in editions imported before texts were stored.
     warnings = models.JSONField(default=list, blank=True)
     previous: OptionalLink[Edition] = optional_link(
         "self", "The edition of the same kind dated just before this one, if any."
@@ -63,6 +66,13 @@ class Edition(TimeStampedModel):
             models.UniqueConstraint(fields=["kind", "sha256"], name="risk_edition_file_once"),
         ]
         indexes = [models.Index(fields=["kind", "edition_date"], name="risk_edition_kind_date")]
+
+    def warning_texts(self) -> list[str]:
+        """The import's warnings in the active language."""
+        return [
+            warning if isinstance(warning, str) else StoredText.render(warning, str(warning))
+            for warning in self.warnings
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.label} ({self.edition_date:%Y-%m-%d})"

@@ -156,3 +156,25 @@ def test_the_same_file_again_says_so(web_operator, django_capture_on_commit_call
     assert response["Location"] == f"/risk/{edition.pk}/"
     page = web_operator.get(response["Location"]).content.decode()
     assert "already imported" in page
+
+
+def test_an_editions_warnings_show_in_the_readers_language(web_b, api_b):
+    from oretrace.core.stored_text import StoredText
+
+    # given an edition with a warning stored as a text, and one kept from before as English
+    noticed = StoredText.of(
+        "No ISO 3166 country matches the name “%(name)s”: kept by name.", name="Kosovo"
+    )
+    edition = EditionFactory.create(warnings=[noticed.as_json(), "an older English warning"])
+    # when
+    french = web_b.get(f"/risk/{edition.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    english = web_b.get(f"/risk/{edition.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    api = api_b.get(f"/api/v1/risk/editions/{edition.pk}", HTTP_ACCEPT_LANGUAGE="fr").json()
+    # then
+    assert "Aucun pays ISO 3166 ne correspond au nom « Kosovo »" in french
+    assert "an older English warning" in french
+    assert "No ISO 3166 country matches the name “Kosovo”: kept by name." in english
+    assert api["warnings"] == [
+        "No ISO 3166 country matches the name “Kosovo”: kept by name.",
+        "an older English warning",
+    ]

@@ -71,7 +71,9 @@ def test_dol_country_profiles_import():
     outcome = _import("dol-countries", read(COUNTRIES_2021), "countries_2021.xml", D2021)
     assert outcome.edition.counts["countries"] == 143
     # Kosovo has no ISO 3166-1 code (XK is user-assigned): kept by name, and said so
-    assert outcome.warnings == ["no ISO 3166 country matches the name 'Kosovo'"]
+    assert outcome.english_warnings == [
+        "No ISO 3166 country matches the name “Kosovo”: kept by name."
+    ]
     assert outcome.edition.profiles.get(key="Afghanistan").country_id == "AF"
 
 
