@@ -553,6 +553,11 @@ ORETRACE_GRIEVANCE_SMS_SEND_ATTEMPTS = env_int("GRIEVANCE_SMS_SEND_ATTEMPTS", 6,
 # into cases in batches (for volume: hundreds of webhooks a second). Off: filed in the request.
 ORETRACE_GRIEVANCE_SMS_INBOX = env_bool("GRIEVANCE_SMS_INBOX", False)
 
+# A corrective action of an audit is recalled to the auditee this many days before it is due
+# (once per action and due date; moving the date reminds again). Past the date, every side is
+# told it is overdue.
+ORETRACE_AUDIT_ACTION_REMINDER_DAYS = env_int("AUDIT_ACTION_REMINDER_DAYS", 7, minimum=1)
+
 # --- Community programmes (issue 21): children's records sealed at rest -------------------------
 # The keys that seal children's names, birth dates and locations (AES-256-GCM): files outside
 # the database, made at first use (mode 0600), apart from the grievance keys. Back this folder

@@ -1,6 +1,7 @@
 """What the audits app tells people: an audit planned, its report issued, a plan submitted,
-sent back or verified, the audit closed, support asked for and answered, and corrective
-actions past their due date (a daily check).
+sent back or verified, the audit closed, support asked for and answered, and, by a daily
+check, corrective actions coming due (``ORETRACE_AUDIT_ACTION_REMINDER_DAYS`` before, to the
+auditee) and past their due date (to every side).
 
 The services call these inside their transaction; ``core.services.notifications.notify``
 writes the rows after the commit. The person who did the thing is left out.
@@ -8,8 +9,9 @@ writes the rows after the commit. The person who did the thing is left out.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -188,11 +190,21 @@ def support_answered(request: SupportRequest, *, actor: Actor) -> None:
     )
 
 
-def overdue_actions_of(today: object) -> list[CorrectiveAction]:
+def overdue_actions_of(today: date) -> list[CorrectiveAction]:
     """Open corrective actions of running audits whose due date has passed."""
+    return _open_actions(due_on__lt=today)
+
+
+def actions_due_soon_of(today: date) -> list[CorrectiveAction]:
+    """Open corrective actions of running audits due from today to the reminder's horizon."""
+    horizon = today + timedelta(days=settings.ORETRACE_AUDIT_ACTION_REMINDER_DAYS)
+    return _open_actions(due_on__gte=today, due_on__lte=horizon)
+
+
+def _open_actions(**due: date) -> list[CorrectiveAction]:
     return list(
         CorrectiveAction.objects.filter(
-            status=ActionStatus.OPEN, due_on__lt=today, finding__audit__status__in=_RUNNING
+            status=ActionStatus.OPEN, finding__audit__status__in=_RUNNING, **due
         ).select_related(
             "finding__audit__organisation",
             "finding__audit__auditee",
@@ -237,5 +249,33 @@ def overdue_actions(now: datetime) -> int:
                 key=key,
                 **extra,
             )
+        count += 1
+    return count
+
+
+@daily_check("audits.actions_due_soon")
+def actions_due_soon(now: datetime) -> int:
+    """Remind the auditee, once per action and due date, that a corrective action is due within
+    ``ORETRACE_AUDIT_ACTION_REMINDER_DAYS`` and not done yet."""
+    count = 0
+    for action in actions_due_soon_of(timezone.localdate(now)):
+        key = f"audit-action-due-soon:{action.pk}:{action.due_on.isoformat()}"
+        if Notification.objects.filter(key=key).exists():
+            continue  # reminded on an earlier day
+        audit = action.finding.audit
+        _tell(
+            audit,
+            audit.auditee_id,
+            can_answer_audits,
+            NotificationKind.REMINDER,
+            gettext_noop(
+                "A corrective action on the finding %(criterion)s of the audit %(audit)s "
+                "(%(facility)s) is due on %(due)s and is not done yet."
+            ),
+            None,
+            key=key,
+            criterion=action.finding.criterion.code,
+            due=action.due_on.isoformat(),
+        )
         count += 1
     return count

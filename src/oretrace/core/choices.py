@@ -72,6 +72,7 @@ class NotificationKind(models.TextChoices):
     SUPPORT = "support", _("Support request")
     CAMPAIGN = "campaign", _("Campaign")
     OVERDUE = "overdue", _("Overdue")
+    REMINDER = "reminder", _("Due soon")
     ONBOARDING = "onboarding", _("Organisation and members")
 
 

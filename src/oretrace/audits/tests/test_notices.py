@@ -76,3 +76,25 @@ def test_the_dashboards_of_the_auditee_and_the_programme_show_an_overdue_action(
         detail = reverse("audits:detail", args=[audit.pk])
         assert (f'href="{answer}#' in page) == (member == auditee)
         assert (f'href="{detail}#' in page) == (member != auditee)
+
+
+def test_an_action_coming_due_is_recalled_to_the_auditee_once(
+    audit, auditor, auditee, supporter, settings, django_capture_on_commit_callbacks
+):
+    settings.ORETRACE_AUDIT_ACTION_REMINDER_DAYS = 7
+    action = _late_action(audit, auditor, auditee)  # due on 2026-04-01
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices.actions_due_soon(_at(action.due_on - timedelta(days=8))) == 0  # too early
+        assert notices.actions_due_soon(_at(action.due_on - timedelta(days=7))) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices.actions_due_soon(_at(action.due_on - timedelta(days=3))) == 0  # told
+    told = Notification.objects.filter(kind="reminder")
+    assert set(told.values_list("recipient", flat=True)) == {auditee.user_id}
+    assert told.get().message.endswith("is due on %(due)s and is not done yet.")
+    assert told.get().values["due"] == "2026-04-01"
+    # a new due date is reminded again; a done action is not
+    actions.update_action(action, actor=auditee, due_on=date(2026, 4, 20))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices.actions_due_soon(_at(date(2026, 4, 15))) == 1
+    actions.update_action(action, actor=auditee, status="done")
+    assert notices.actions_due_soon_of(date(2026, 4, 15)) == []
