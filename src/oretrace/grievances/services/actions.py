@@ -252,15 +252,17 @@ def request_audit(
     facility_id: object = None,
 ) -> Audit:
     """Plan an unannounced audit, run by the officer's own organisation, of a facility the
-    case is linked to (or of a linked supplier's facility) that has no open audit; the
-    audited organisation is told as of any planned audit."""
+    case is linked to (or of a linked supplier's facility) that has no open audit of that
+    organisation's; the audited organisation is told as of any planned audit."""
     case = _ready(case, actor)
     link = _standing_link(case, link_id, (LinkTarget.FACILITY, LinkTarget.SUPPLIER))
     refusal = who_plans_audits(actor)
     if refusal:
         raise GrievanceError(refusal)
     facility = _facility_to_audit(actor, link, facility_id)
-    standing = audit_queries.open_audits_of(actor, facility.pk).first()
+    # An open audit the officer's organisation runs takes the finding instead; another body's
+    # open audit does not stop it (it cannot add to that one), see the user guide.
+    standing = owned(audit_queries.open_audits_of(actor, facility.pk), actor).first()
     if standing is not None:
         raise GrievanceError(
             _(

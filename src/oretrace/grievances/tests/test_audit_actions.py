@@ -354,6 +354,20 @@ def test_a_facility_with_an_open_audit_takes_a_finding_there_instead(
     assert Audit.objects.count() == 1
 
 
+def test_another_body_s_open_audit_does_not_stop_the_officer_s_own(
+    triaged, officer, facility_link, mica, b_unit, org_a
+):
+    # given: a body C audits B's unit under A's programme: A sees it, cannot add to it
+    body = OrganisationFactory.create(legal_name="Gamma Audit", kind=OrganisationKind.AUDIT_BODY)
+    theirs = MembershipFactory.create(organisation=body, roles=[Role.AUDITOR])
+    _plan(theirs, b_unit, mica, programme_owner=org_a)
+    # when
+    audit = _request(triaged, officer, facility_link, mica)
+    # then
+    assert audit.organisation == officer.organisation
+    assert Audit.objects.filter(facility=b_unit).count() == 2
+
+
 def test_an_organisation_that_runs_no_audits_is_told_who_can(filed, officer_a, b_unit, mica, org_a):
     cases.triage(filed.case, actor=officer_a, category="other", severity="low", urgency="routine")
     link = links.link_case(filed.case, actor=officer_a, target="facility", target_id=b_unit.pk)
