@@ -124,6 +124,7 @@ LINKED = "Told in person: the splitting hall of the Giridih unit has had no dust
 def build_linked_case(say: Callable[[str], None]) -> None:
     from oretrace.grievances import queries
     from oretrace.grievances.services import links
+    from oretrace.risk.redflags.services import recompute_flags
 
     channel = Channel.objects.filter(slug=SLUG).first()
     officer = Membership.objects.filter(
@@ -160,4 +161,6 @@ def build_linked_case(say: Callable[[str], None]) -> None:
         urgency=Urgency.URGENT,
     )
     links.link_case(heard.case, actor=officer, target="facility", target_id=unit)
+    # its red flag now, not at the next demo run (the link's own recompute is a queued task)
+    recompute_flags(officer.organisation)
     say("grievances: a case linked to Giridih Mica Processing — Unit 1")

@@ -219,8 +219,18 @@ class UnannouncedAuditForm(forms.Form):
     )
     planned_start = forms.DateField(label=_("Planned start"), widget=DateInput)
     planned_end = forms.DateField(label=_("Planned end"), widget=DateInput)
+    lead_auditor = forms.ChoiceField(
+        label=_("Lead auditor"),
+        help_text=_(
+            "The audited organisation sees who leads the audit: where your grievance officers "
+            "are known there by name, choose another of your auditors."
+        ),
+    )
 
-    def __init__(self, *args: Any, subjects: list[Any], programmes: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, subjects: list[Any], programmes: Any, auditors: Any, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["lead_auditor"].choices = auditors  # type: ignore[attr-defined]
         self.fields["subject"].choices = subjects  # type: ignore[attr-defined]
         self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]

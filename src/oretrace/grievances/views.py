@@ -400,6 +400,10 @@ def _audit_forms(case: Case, member: Membership, data: Any, do: str) -> dict[str
             prefix="audit",
             subjects=subjects,
             programmes=audit_queries.programmes_for(member),
+            auditors=[
+                (str(m.pk), m.user.full_name or m.user.email)
+                for m in audit_actions.auditors_of(member)
+            ],
         )
         if subjects and may_plan
         else None,
@@ -429,6 +433,10 @@ def _act_audit(case: Case, member: Membership, do: str, form: Any) -> None:
             scope=data["scope"],
             planned_start=data["planned_start"],
             planned_end=data["planned_end"],
+            lead_auditor=next(
+                (m for m in audit_actions.auditors_of(member) if str(m.pk) == data["lead_auditor"]),
+                None,
+            ),
         )
 
 

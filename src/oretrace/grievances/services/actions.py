@@ -223,6 +223,12 @@ def _int(value: object) -> int:
         return 0
 
 
+def auditors_of(member: Membership) -> list[Membership]:
+    """The active auditors of the member's organisation (who may lead an audit it plans)."""
+    members = owned(Membership.objects.filter(is_active=True).select_related("user"), member)
+    return [m for m in members if m.has_role(Role.AUDITOR)]
+
+
 def who_plans_audits(member: Membership) -> str:
     """Why the member may not plan an audit, and who can: "" when they may."""
     if can_conduct_audits(member):
@@ -250,10 +256,13 @@ def request_audit(
     planned_start: date,
     planned_end: date,
     facility_id: object = None,
+    lead_auditor: Membership | None = None,
 ) -> Audit:
     """Plan an unannounced audit, run by the officer's own organisation, of a facility the
     case is linked to (or of a linked supplier's facility) that has no open audit of that
-    organisation's; the audited organisation is told as of any planned audit."""
+    organisation's; the audited organisation is told as of any planned audit. The lead
+    auditor is the officer unless another of the organisation's auditors is named (the
+    audited organisation sees who leads)."""
     case = _ready(case, actor)
     link = _standing_link(case, link_id, (LinkTarget.FACILITY, LinkTarget.SUPPLIER))
     refusal = who_plans_audits(actor)
@@ -286,6 +295,7 @@ def request_audit(
             scope=text,
             planned_start=planned_start,
             planned_end=planned_end,
+            lead_auditor=lead_auditor or actor,
         )
     except AuditError as exc:
         raise _as_grievance_error(exc) from None

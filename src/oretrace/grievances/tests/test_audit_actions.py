@@ -413,6 +413,8 @@ def test_the_case_page_opens_a_finding_and_an_audit(
         other, to=org_a, actor=MembershipFactory.create(organisation=org_b, roles=[Role.ADMIN])
     )
     facility_link = links.link_case(triaged, actor=officer, target="facility", target_id=other.pk)
+    # another auditor of A leads it (the audited organisation sees who leads)
+    other_auditor = MembershipFactory.create(organisation=org_a, roles=[Role.AUDITOR])
     client = _client(officer)
     url = f"/grievances/{triaged.pk}/"
     page = client.get(url).content.decode()
@@ -448,11 +450,13 @@ def test_the_case_page_opens_a_finding_and_an_audit(
             "audit-scope": "Protective equipment in every hall.",
             "audit-planned_start": "2026-12-14",
             "audit-planned_end": "2026-12-15",
+            "audit-lead_auditor": str(other_auditor.pk),
         },
     )
     assert response.status_code == 302
     planned = Audit.objects.get(facility=other)
     assert planned.audit_type == AuditType.UNANNOUNCED
+    assert planned.lead_auditor == other_auditor
     # then: both listed on the case page, with where they stand
     page = client.get(url).content.decode()
     assert f'href="/audits/{planned.pk}/"' in page

@@ -24,6 +24,7 @@ def test_the_demo_s_linked_case_offers_an_unannounced_audit_of_the_unit(demo):
 
     case = Case.objects.get(channel__slug=SLUG, intake="in_person")
     [link] = case.links.all()
+    assert link.facility is not None
     assert link.facility.name == "Giridih Mica Processing — Unit 1"
     officer = Membership.objects.get(user__email="grievance@initiative.example")
     # the case page's form (its texts are sealed with the demo's own keys, so it is not opened
