@@ -266,3 +266,38 @@ def criterion_by_code(audit: Audit, code: str) -> Criterion | None:
     if audit.standard_id is None:
         return None
     return Criterion.objects.filter(section__standard_id=audit.standard_id, code=code).first()
+
+
+# --- followed from elsewhere (a grievance officer follows what a case opened) -------------------
+
+
+def audits_followed(member: Membership, audit_ids: list[int]) -> dict[int, Audit]:
+    """The audits among ``audit_ids`` the member sees, by id, with their facility."""
+    found = audits_for(member).filter(pk__in=audit_ids)
+    return {audit.pk: audit for audit in found}
+
+
+def findings_followed(member: Membership, finding_ids: list[int]) -> dict[int, Finding]:
+    """The findings among ``finding_ids`` the member sees, by id, with their criterion, their
+    audit and their corrective actions (each one's status and due date)."""
+    found = (
+        visible(Finding.objects.all(), member)
+        .filter(pk__in=finding_ids)
+        .select_related("criterion", "audit__facility")
+        .prefetch_related(Prefetch("actions", CorrectiveAction.objects.order_by("due_on", "pk")))
+    )
+    return {finding.pk: finding for finding in found}
+
+
+def open_audits_of(member: Membership, facility_id: int) -> QuerySet[Audit]:
+    """The audits of a facility the member sees that are not closed yet."""
+    return audits_for(member).filter(facility_id=facility_id).exclude(status=AuditStatus.CLOSED)
+
+
+def criteria_of(audit: Audit) -> QuerySet[Criterion]:
+    """The criteria of the audit's standard, in checklist order (none without a standard)."""
+    if audit.standard_id is None:
+        return Criterion.objects.none()
+    return Criterion.objects.filter(section__standard_id=audit.standard_id).order_by(
+        "section__position", "position", "pk"
+    )

@@ -93,6 +93,8 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
     PURGED = "purged", _("Content purged")
+    FINDING = "audit-finding", _("Finding added to an audit")
+    AUDIT = "audit-requested", _("Unannounced audit planned")
 
 
 class LinkTarget(models.TextChoices):
@@ -102,6 +104,13 @@ class LinkTarget(models.TextChoices):
     SUPPLIER = "supplier", _("Supplier")
     LOT = "lot", _("Lot")
     AUDIT = "audit", _("Audit")
+
+
+class AuditActionKind(models.TextChoices):
+    """What a grievance officer opened in the audits app from a case."""
+
+    FINDING = "finding", _("Finding with a corrective action")
+    AUDIT = "audit", _("Unannounced audit")
 
 
 class OutboundStatus(models.TextChoices):

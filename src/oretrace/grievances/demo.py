@@ -112,3 +112,55 @@ def build_surveys(say: Callable[[str], None]) -> None:
         language="hi",
     )
     say("grievances: a pulse survey at Giridih Mica Processing — Unit 1 (keyword PULSE)")
+
+
+# A case heard in person about the Giridih unit, triaged and linked to it (services.links): its
+# red flag is shared with Giridih, and its page offers to plan an unannounced audit of the unit
+# (services.actions; the initiative's officer is its administrator, who holds the auditor role).
+LINKED = "Told in person: the splitting hall of the Giridih unit has had no dust masks for weeks."
+
+
+@demo_step("grievance-links")
+def build_linked_case(say: Callable[[str], None]) -> None:
+    from oretrace.grievances import queries
+    from oretrace.grievances.services import links
+    from oretrace.risk.redflags.services import recompute_flags
+
+    channel = Channel.objects.filter(slug=SLUG).first()
+    officer = Membership.objects.filter(
+        organisation__slug="mica-initiative", user__email="grievance@initiative.example"
+    ).first()
+    if channel is None or officer is None or Role.GRIEVANCE_OFFICER not in officer.roles:
+        return
+    if queries.cases_for(officer).filter(intake=Intake.IN_PERSON).exists():
+        return
+    unit = next(
+        (
+            value.split(":")[1]
+            for _group, choices in queries.link_choices(officer)
+            for value, label in choices
+            if value.startswith("facility:") and "Giridih" in label
+        ),
+        None,
+    )
+    if unit is None:
+        return
+    heard = intake.record_report(
+        channel,
+        actor=officer,
+        text=LINKED,
+        intake=Intake.IN_PERSON,
+        received_on=timezone.localdate() - timedelta(days=4),
+    )
+    cases.acknowledge(heard.case, actor=officer, text="We heard you and are looking into it.")
+    cases.triage(
+        heard.case,
+        actor=officer,
+        category=Category.HEALTH_SAFETY,
+        severity=Severity.HIGH,
+        urgency=Urgency.URGENT,
+    )
+    links.link_case(heard.case, actor=officer, target="facility", target_id=unit)
+    # its red flag now, not at the next demo run (the link's own recompute is a queued task)
+    recompute_flags(officer.organisation)
+    say("grievances: a case linked to Giridih Mica Processing — Unit 1")

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from oretrace.audits.models import ProgrammeVersion
 from oretrace.core.models import Membership
 from oretrace.grievances.choices import OPERATOR_INTAKES, Category, Intake, Severity, Urgency
 from oretrace.grievances.models import Channel
@@ -174,3 +175,62 @@ class RemediationForm(IdentifyForm):
     def __init__(self, *args: Any, villages: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, villages=villages, **kwargs)
         del self.fields["source"]
+
+
+_OWN_WORDS = _(
+    "In your own words, as an auditor would write it: do not repeat the report, quote the "
+    "reporter, or say when or how it was reported, and leave out anything (a shift, a shed, a "
+    "team) that could point at who reported. The audited organisation reads this text."
+)
+
+
+class AuditFindingForm(forms.Form):
+    """A finding, with the corrective action it calls for, on an audit the case is linked to."""
+
+    place = forms.ChoiceField(label=_("Audit and criterion"))
+    grade = forms.ChoiceField(label=_("Grade"))
+    description = forms.CharField(
+        label=_("What was found"),
+        help_text=_OWN_WORDS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, places: list[Any], **kwargs: Any) -> None:
+        from oretrace.audits.choices import NEEDS_ACTION, FindingGrade
+
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = places  # type: ignore[attr-defined]
+        self.fields["grade"].choices = [  # type: ignore[attr-defined]
+            (g.value, g.label) for g in FindingGrade if g in NEEDS_ACTION
+        ]
+
+
+class UnannouncedAuditForm(forms.Form):
+    """An unannounced audit of a facility the case is linked to (or a linked supplier's)."""
+
+    subject = forms.ChoiceField(label=_("Facility"))
+    programme: forms.ModelChoiceField[ProgrammeVersion] = forms.ModelChoiceField(
+        label=_("Programme"), queryset=ProgrammeVersion.objects.none()
+    )
+    scope = forms.CharField(
+        label=_("What the audit covers"),
+        help_text=_OWN_WORDS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    planned_start = forms.DateField(label=_("Planned start"), widget=DateInput)
+    planned_end = forms.DateField(label=_("Planned end"), widget=DateInput)
+    lead_auditor = forms.ChoiceField(
+        label=_("Lead auditor"),
+        help_text=_(
+            "The audited organisation sees who leads the audit: where your grievance officers "
+            "are known there by name, choose another of your auditors."
+        ),
+    )
+
+    def __init__(
+        self, *args: Any, subjects: list[Any], programmes: Any, auditors: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_auditor"].choices = auditors  # type: ignore[attr-defined]
+        self.fields["subject"].choices = subjects  # type: ignore[attr-defined]
+        self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from oretrace.core.models import OrgOwnedModel
 from oretrace.core.models.base import owning_organisation
 from oretrace.grievances.choices import (
+    AuditActionKind,
     Author,
     CaseStatus,
     Category,
@@ -298,6 +299,33 @@ class CaseLink(models.Model):
     def subject(self) -> object:
         """The linked facility, supplier, lot or audit."""
         return getattr(self, self.target)
+
+
+class CaseAuditAction(models.Model):
+    """A finding or an unannounced audit a grievance officer opened in the audits app from a
+    case, so the officer can follow it up and tell the reporter.
+
+    The tie is kept here, on the grievance side, and nowhere else: the audit and its finding
+    hold no trace of the case (their texts are the officer's own words), and the audited
+    organisation cannot tell them from its auditors' (docs/user-guide/grievances.md).
+    """
+
+    organisation = owning_organisation()
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="audit_actions")
+    kind = models.CharField(max_length=10, choices=AuditActionKind.choices)
+    audit = models.ForeignKey("audits.Audit", on_delete=models.PROTECT, related_name="+")
+    # None once the auditors withdrew the finding during the fieldwork
+    finding = models.ForeignKey(
+        "audits.Finding", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opened_on = models.DateField()
+    opened_by = _member()
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"{self.kind} opened from case G-{self.case_id}"
 
 
 class OutboundSms(models.Model):

@@ -310,3 +310,78 @@ def remediation_village(member: Membership, village_id: object) -> Any:
     if village is None:
         raise NotFound(f"no village {village_id}")
     return village
+
+
+# --- what a case opened in the audits app (services.actions) -------------------------------------
+@dataclass(frozen=True)
+class Opened:
+    """A finding or an audit opened from a case, as its officer follows it: the audits app's
+    own rows, read through its queries (None when the organisation no longer sees them)."""
+
+    action: Any
+    audit: Any
+    finding: Any
+
+
+def opened_from(case: Case, member: Membership) -> list[Opened]:
+    """The findings and audits opened from the case, with where each stands now."""
+    from oretrace.audits import queries as audit_queries
+    from oretrace.grievances.models import CaseAuditAction
+
+    actions = list(owned(CaseAuditAction.objects.filter(case=case), member))
+    audits = audit_queries.audits_followed(member, [a.audit_id for a in actions])
+    findings = audit_queries.findings_followed(
+        member, [a.finding_id for a in actions if a.finding_id]
+    )
+    return [Opened(a, audits.get(a.audit_id), findings.get(a.finding_id or 0)) for a in actions]
+
+
+Choices = list[tuple[str, list[tuple[str, str]]]]
+
+
+def finding_places(case: Case, member: Membership) -> Choices:
+    """Where the officer may add a finding from this case: the criteria of each audit the case
+    is linked to that is in its fieldwork and that the officer's organisation runs, as an
+    auditor ("<link>:<criterion>", grouped by audit)."""
+    from oretrace.assessments.texts import localise
+    from oretrace.audits import queries as audit_queries
+    from oretrace.audits.choices import AuditStatus
+    from oretrace.audits.services.sides import is_auditor
+
+    groups: Choices = []
+    standing = case.links.filter(target=LinkTarget.AUDIT, removed_on__isnull=True)
+    for link in standing.select_related("audit__facility", "audit__organisation"):
+        audit = link.audit
+        if audit is None or audit.status != AuditStatus.FIELDWORK or not is_auditor(member, audit):
+            continue
+        criteria = audit_queries.criteria_of(audit)
+        choices = [
+            (f"{link.pk}:{c.pk}", f"{c.code} · {localise(c.requirement)[:90]}") for c in criteria
+        ]
+        if choices:
+            groups.append((f"A-{audit.pk} · {audit.facility}", choices))
+    return groups
+
+
+def audit_subjects(case: Case, member: Membership) -> Choices:
+    """What an unannounced audit may be planned of from this case: each linked facility, and
+    the facilities of each linked supplier the member sees ("<link>:<facility>")."""
+    from oretrace.audits import queries as audit_queries
+
+    groups: Choices = []
+    standing = case.links.filter(
+        target__in=(LinkTarget.FACILITY, LinkTarget.SUPPLIER), removed_on__isnull=True
+    ).select_related("facility", "supplier")
+    for link in standing:
+        if link.facility is not None:
+            only = [(f"{link.pk}:{link.facility_id}", str(link.facility))]
+            groups.append((str(LinkTarget.FACILITY.label), only))
+            continue
+        owner = link.supplier.linked_organisation_id if link.supplier else None
+        if owner is None:
+            continue
+        facilities = owned_by(audit_queries.auditable_facilities(member), owner)
+        choices = [(f"{link.pk}:{f.pk}", str(f)) for f in facilities]
+        if choices:
+            groups.append((str(link.supplier), choices))
+    return groups

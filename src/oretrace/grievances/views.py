@@ -35,6 +35,7 @@ from oretrace.grievances.permissions import (
     can_manage_channels,
     can_run_surveys,
 )
+from oretrace.grievances.services import actions as audit_actions
 from oretrace.grievances.services import cases as case_services
 from oretrace.grievances.services import inbox as inbox_services
 from oretrace.grievances.services import intake as intake_services
@@ -380,6 +381,66 @@ def _act(case: Case, member: Membership, do: str, form: Any) -> None:
         link_services.unlink(link, actor=member)
 
 
+def _audit_forms(case: Case, member: Membership, data: Any, do: str) -> dict[str, Any]:
+    """The case page's forms that open a finding or an unannounced audit (services.actions):
+    each only where the officer may use it."""
+    from oretrace.audits import queries as audit_queries
+
+    places = queries.finding_places(case, member)
+    subjects = queries.audit_subjects(case, member)
+    may_plan = not audit_actions.who_plans_audits(member)
+    return {
+        "finding": forms.AuditFindingForm(
+            data if do == "finding" else None, prefix="finding", places=places
+        )
+        if places
+        else None,
+        "audit": forms.UnannouncedAuditForm(
+            data if do == "audit" else None,
+            prefix="audit",
+            subjects=subjects,
+            programmes=audit_queries.programmes_for(member),
+            auditors=[
+                (str(m.pk), m.user.full_name or m.user.email)
+                for m in audit_actions.auditors_of(member)
+            ],
+        )
+        if subjects and may_plan
+        else None,
+    }
+
+
+def _act_audit(case: Case, member: Membership, do: str, form: Any) -> None:
+    """Open a finding or an unannounced audit from the case, with its valid form."""
+    data = form.cleaned_data
+    link_id, _sep, other_id = data["place" if do == "finding" else "subject"].partition(":")
+    if do == "finding":
+        audit_actions.open_finding(
+            case,
+            actor=member,
+            link_id=link_id,
+            criterion_id=other_id,
+            grade=data["grade"],
+            description=data["description"],
+        )
+    else:
+        audit_actions.request_audit(
+            case,
+            actor=member,
+            link_id=link_id,
+            facility_id=other_id,
+            programme=data["programme"],
+            scope=data["scope"],
+            planned_start=data["planned_start"],
+            planned_end=data["planned_end"],
+            lead_auditor=next(
+                (m for m in audit_actions.auditors_of(member) if str(m.pk) == data["lead_auditor"]),
+                None,
+            ),
+        )
+
+
+_AUDIT_ACTIONS = ("finding", "audit")
 _ACKNOWLEDGEMENT = translation.gettext_lazy(
     "We have received your report. A grievance officer is looking into it and will write to "
     "you here."
@@ -396,10 +457,11 @@ def case_detail(request: AuthenticatedRequest, member: Membership, case_id: int)
         raise Http404 from None
     do = request.POST.get("do", "") if request.method == "POST" else ""
     action_forms = _forms(member, request.POST, do)
+    action_forms.update(_audit_forms(case, member, request.POST, do))
     form = action_forms.get(do)
     if do and (do in _PLAIN_ACTIONS or (form is not None and form.is_valid())):
         with errors_as_messages(request) as tried:
-            _act(case, member, do, form)
+            (_act_audit if do in _AUDIT_ACTIONS else _act)(case, member, do, form)
         if not tried.error:
             return redirect("grievances:case", case_id=case.pk)
     content = case_services.read_content(case, actor=member)
@@ -413,6 +475,11 @@ def case_detail(request: AuthenticatedRequest, member: Membership, case_id: int)
             "forms": action_forms,
             "reads": queries.reads_of(case),
             "links": queries.links_of(case),
+            "opened": queries.opened_from(case, member),
+            # why no audit can be planned from the case's linked facilities, and who can
+            "who_plans_audits": audit_actions.who_plans_audits(member)
+            if queries.audit_subjects(case, member)
+            else "",
             "receipt_length": receipts.LENGTH,
         },
     )

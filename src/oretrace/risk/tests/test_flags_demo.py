@@ -36,6 +36,8 @@ def test_the_demo_raises_these_flags_and_no_other(demo):
             ("mica-initiative", "assessment-annex-ii-gap"),
             # the demo's follow-up audit has a corrective action past its due date
             ("mica-initiative", "audit-action-overdue"),
+            # the grievance demo's case heard about the Giridih unit is linked to it
+            ("mica-initiative", "grievance-linked"),
         ]
     )
     assert not RedFlag.objects.filter(closed_at__isnull=False).exists()
