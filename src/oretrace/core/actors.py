@@ -36,6 +36,11 @@ def actor_user(actor: Membership | SystemActor) -> User | None:
     return actor.user
 
 
+def acting_member(actor: Membership | SystemActor) -> Membership | None:
+    """The member who acts, or None for the system: what a row's "by whom" column keeps."""
+    return None if isinstance(actor, SystemActor) else actor
+
+
 def pseudonym_of(user: User) -> str:
     """The user's pseudonym, created on first use (inside the caller's transaction)."""
     from oretrace.core.models import Pseudonym

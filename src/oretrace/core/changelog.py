@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from oretrace.core.actors import SystemActor, actor_label
+from oretrace.core.actors import SystemActor, actor_label, actor_user
 from oretrace.core.choices import ChangeAction
 from oretrace.core.models import ChangeLogEntry, ChangeLogHead
 from oretrace.core.models.base import locked_singleton
@@ -115,7 +115,7 @@ def _new_entry(change: Change, actor: Membership | SystemActor) -> ChangeLogEntr
     owner = organisation if organisation is not None else getattr(obj, "organisation", None)
     entry = ChangeLogEntry(
         organisation=owner,
-        actor=None if isinstance(actor, SystemActor) else actor.user,
+        actor=actor_user(actor),
         actor_label=actor_label(actor),
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),

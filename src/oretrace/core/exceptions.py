@@ -5,6 +5,16 @@ class OretraceError(ValueError):
     """A request that cannot be carried out as asked; the message says why, for a user."""
 
 
+class FieldError(OretraceError):
+    """A request that cannot be carried out as given, the message saying why; ``field`` names
+    the input that is wrong (the form's field) when there is one, for a page to show the message
+    beside it."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class PermissionDenied(OretraceError):
     """The acting member lacks a role the action needs."""
 

@@ -39,6 +39,13 @@ class Permission:
             return False
         return self.also is None or self.also(actor)
 
+    def allows(self, actor: Membership | SystemActor, *, organisation_id: int) -> bool:
+        """True when ``actor`` may do this for ``organisation_id``: the system, or a member of
+        that organisation who may do it (the question ``require`` refuses on)."""
+        return isinstance(actor, SystemActor) or (
+            actor.organisation_id == organisation_id and self(actor)
+        )
+
     def require(
         self, actor: Membership | SystemActor, *, organisation_id: int | None = None
     ) -> None:

@@ -1,17 +1,11 @@
 """Errors of the grievance services; they carry no HTTP status."""
 
-from oretrace.core.exceptions import OretraceError
+from oretrace.core.exceptions import FieldError, OretraceError
 
 
-class GrievanceError(OretraceError):
-    """A grievance request that cannot be carried out as given; the message says why.
-
-    ``field`` names the input that is wrong (the form's field) when there is one.
-    """
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class GrievanceError(FieldError):
+    """A grievance request that cannot be carried out as given; the message says why, ``field``
+    names the input when there is one."""
 
 
 class SealError(OretraceError):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils import timezone
 
-from oretrace.core.models import OrgOwnedModel
+from oretrace.core.models import OrgOwnedModel, SealedRead, SealedRow
 from oretrace.core.models.base import owning_organisation
 from oretrace.grievances.choices import (
     AuditActionKind,
@@ -32,7 +32,6 @@ from oretrace.grievances.choices import (
     SurveyStatus,
     Urgency,
 )
-from oretrace.grievances.sealing import Sealed
 
 if TYPE_CHECKING:
     from django.db.models.expressions import Combinable
@@ -141,10 +140,8 @@ class Case(models.Model):
         return self.feedback_on is None and self.is_open() and self.feedback_by < day
 
 
-class Message(models.Model):
+class Message(SealedRow):
     """One message of a case's conversation with the reporter, sealed."""
-
-    changelog_exclude = ("sealed",)  # the change log never holds the text, even sealed
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     author = models.CharField(max_length=10, choices=Author.choices)
@@ -153,8 +150,6 @@ class Message(models.Model):
         default=False, help_text="The outcome the reporter reads when the case is closed."
     )
     sent_on = models.DateField()
-    key_id = models.CharField(max_length=40)
-    sealed = models.BinaryField()
     purged = models.BooleanField(default=False)
 
     class Meta:
@@ -163,20 +158,13 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"message {self.pk} of case G-{self.case_id}"
 
-    def sealed_text(self) -> Sealed:
-        return Sealed(self.key_id, bytes(self.sealed))
 
-
-class Note(models.Model):
+class Note(SealedRow):
     """An officer's internal note on a case: never shown to the reporter; sealed."""
-
-    changelog_exclude = ("sealed",)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     author = _member()
     created_at = models.DateTimeField(default=timezone.now)
-    key_id = models.CharField(max_length=40)
-    sealed = models.BinaryField()
     purged = models.BooleanField(default=False)
 
     class Meta:
@@ -185,20 +173,11 @@ class Note(models.Model):
     def __str__(self) -> str:
         return f"note {self.pk} of case G-{self.case_id}"
 
-    def sealed_text(self) -> Sealed:
-        return Sealed(self.key_id, bytes(self.sealed))
 
-
-class ContentRead(models.Model):
+class ContentRead(SealedRead):
     """Who read a case's texts, and when: every opening of the sealed content is one row."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reads")
-    member = models.ForeignKey("core.Membership", on_delete=models.PROTECT, related_name="+")
-    read_at = models.DateTimeField(default=timezone.now)
-    purpose = models.CharField(max_length=40, default="case page")
-
-    class Meta:
-        ordering = ("-read_at",)
 
     def __str__(self) -> str:
         return f"read of case G-{self.case_id}"

@@ -5,6 +5,7 @@ shares, never a child."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy
 
@@ -15,20 +16,27 @@ from oretrace.programmes.queries import FigureRow
 from oretrace.programmes.training_queries import TrainedRow
 from oretrace.web.exports import Column, ListExport
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _scope(row: FigureRow) -> str:
+
+type _Row = FigureRow | FormalisationRow | TrainedRow
+
+
+def _scope(row: FigureRow | FormalisationRow) -> str:
     return row.scope or str(gettext_lazy("Whole programme"))
 
 
-def _period(row: FigureRow) -> str:
-    return row.period or str(gettext_lazy("All time"))
+def _period_or(default: StrOrPromise) -> Callable[[_Row], str]:
+    """The row's period, or ``default`` for a row of no one period."""
+    return lambda row: row.period or str(default)
 
 
 FIGURES_EXPORT = ListExport(
     "programme-indicators",
     (
         Column(gettext_lazy("Village"), _scope),
-        Column(gettext_lazy("Period"), _period),
+        Column(gettext_lazy("Period"), _period_or(gettext_lazy("All time"))),
         Column(gettext_lazy("Children identified"), lambda r: r.figures.identified),
         Column(gettext_lazy("With at least one remediation"), lambda r: r.figures.with_remediation),
         Column(gettext_lazy("At least one remediation (%)"), lambda r: r.figures.remediation_share),
@@ -67,19 +75,11 @@ PROGRAMMES_EXPORT = ListExport(
 )
 
 
-def _licence_scope(row: FormalisationRow) -> str:
-    return row.scope or str(gettext_lazy("Whole programme"))
-
-
-def _licence_period(row: FormalisationRow) -> str:
-    return row.period or str(gettext_lazy("Today"))
-
-
 FORMALISATION_EXPORT = ListExport(
     "programme-formalisation",
     (
-        Column(gettext_lazy("Village"), _licence_scope),
-        Column(gettext_lazy("Period"), _licence_period),
+        Column(gettext_lazy("Village"), _scope),
+        Column(gettext_lazy("Period"), _period_or(gettext_lazy("Today"))),
         Column(gettext_lazy("On"), lambda r: r.day),
         Column(gettext_lazy("Mines and collection points"), lambda r: r.figures.facilities),
         Column(gettext_lazy("Licence granted and valid"), lambda r: r.figures.licensed),
@@ -102,7 +102,7 @@ def _role_total(role: str) -> Callable[[TrainedRow], int]:
 TRAINED_EXPORT = ListExport(
     "programme-training",
     (
-        Column(gettext_lazy("Period"), lambda r: r.period or str(gettext_lazy("All time"))),
+        Column(gettext_lazy("Period"), _period_or(gettext_lazy("All time"))),
         Column(gettext_lazy("Sessions"), lambda r: r.sessions),
         Column(gettext_lazy("People trained"), lambda r: r.total),
         *(Column(label, _role_total(role)) for role, label in Trainee.choices),

@@ -13,11 +13,9 @@ visits due and made.
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 
 from oretrace.audits.models.files import StoredFile
-from oretrace.core.models import OrgOwnedModel
-from oretrace.core.sealing import Sealed
+from oretrace.core.models import OrgOwnedModel, SealedRead, SealedRow
 from oretrace.programmes.choices import (
     AgeBand,
     CaseStatus,
@@ -159,11 +157,9 @@ class VisitValue(models.Model):
         return f"{self.indicator}={self.value}"
 
 
-class ChildCase(OrgOwnedModel):
+class ChildCase(SealedRow, OrgOwnedModel):
     """A child's remediation case, known by its pseudonymous reference everywhere; who the
     child is (name, birth date, location) is sealed in ``sealed``."""
-
-    changelog_exclude = ("sealed",)
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cases")
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="cases")
@@ -184,8 +180,6 @@ class ChildCase(OrgOwnedModel):
     status = models.CharField(
         max_length=12, choices=CaseStatus.choices, default=CaseStatus.IDENTIFIED
     )
-    key_id = models.CharField(max_length=40)
-    sealed = models.BinaryField()
     version = models.PositiveIntegerField(
         default=0,
         help_text="Raised by every change to the case; a form sent from a phone names the "
@@ -197,9 +191,6 @@ class ChildCase(OrgOwnedModel):
 
     def __str__(self) -> str:
         return self.reference
-
-    def sealed_identity(self) -> Sealed:
-        return Sealed(self.key_id, bytes(self.sealed))
 
 
 class Service(models.Model):
@@ -241,16 +232,10 @@ class FollowUp(models.Model):
         return self.done_on is not None and self.done_on <= self.due_on
 
 
-class CaseRead(models.Model):
+class CaseRead(SealedRead):
     """Who opened a child's identity, and when: every opening is one row."""
 
     case = models.ForeignKey(ChildCase, on_delete=models.CASCADE, related_name="reads")
-    member = models.ForeignKey("core.Membership", on_delete=models.PROTECT, related_name="+")
-    read_at = models.DateTimeField(default=timezone.now)
-    purpose = models.CharField(max_length=40, default="case page")
-
-    class Meta:
-        ordering = ("-read_at",)
 
     def __str__(self) -> str:
         return f"read of {self.case_id}"

@@ -63,15 +63,11 @@ def require_author(actor: Actor, organisation: Organisation) -> None:
 
 
 def is_assigner(actor: Actor, assessment: Assessment) -> bool:
-    return isinstance(actor, SystemActor) or (
-        actor.organisation_id == assessment.organisation_id and can_assign_assessments(actor)
-    )
+    return can_assign_assessments.allows(actor, organisation_id=assessment.organisation_id)
 
 
 def is_responder(actor: Actor, assessment: Assessment) -> bool:
-    return isinstance(actor, SystemActor) or (
-        actor.organisation_id == assessment.supplier_id and can_respond_to_assessments(actor)
-    )
+    return can_respond_to_assessments.allows(actor, organisation_id=assessment.supplier_id)
 
 
 # --- standards ----------------------------------------------------------------------------------

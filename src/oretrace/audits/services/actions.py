@@ -35,11 +35,10 @@ from oretrace.audits.services.sides import (
     require_auditor,
     store_file,
 )
-from oretrace.core.actors import actor_user
+from oretrace.core.actors import acting_member, actor_user
 from oretrace.core.changelog import log_change, status_change, update_and_log
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import InvalidTransition, PermissionDenied
-from oretrace.core.models import Membership
 
 ANSWERING = (AuditStatus.REPORT, AuditStatus.CAP)
 
@@ -203,7 +202,7 @@ def record_review(audit: Audit, decision: str, *, note: str, actor: Actor) -> Ca
         round=audit.cap_round,
         decision=decision,
         note=note.strip(),
-        decided_by=actor if isinstance(actor, Membership) else None,
+        decided_by=acting_member(actor),
         decided_at=timezone.now(),
     )
     log_change(review, action=ChangeAction.CREATE, actor=actor, organisation=audit.organisation)

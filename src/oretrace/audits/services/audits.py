@@ -22,7 +22,7 @@ from oretrace.audits.exceptions import AuditError
 from oretrace.audits.models import Audit, AuditStep, ProgrammeVersion
 from oretrace.audits.permissions import can_conduct_audits
 from oretrace.audits.services.sides import Actor, require_auditor
-from oretrace.core.actors import SystemActor, actor_user
+from oretrace.core.actors import SystemActor, acting_member, actor_user
 from oretrace.core.changelog import log_change, update_and_log
 from oretrace.core.choices import ChangeAction, Role
 from oretrace.core.exceptions import InvalidTransition
@@ -54,7 +54,7 @@ def move(audit: Audit, to: str, *, actor: Actor, note: str = "", **changes: Any)
         status=to,
         previous=previous,
         at=timezone.now(),
-        by=actor if isinstance(actor, Membership) else None,
+        by=acting_member(actor),
         note=note.strip(),
     )
     log_change(step, action=ChangeAction.CREATE, actor=actor, organisation=audit.organisation)
@@ -132,7 +132,7 @@ def plan_audit(
         audit=audit,
         status=AuditStatus.PLANNED,
         at=timezone.now(),
-        by=actor if isinstance(actor, Membership) else None,
+        by=acting_member(actor),
     )
     log_change(step, action=ChangeAction.CREATE, actor=actor, organisation=organisation)
     notices.planned(audit, actor=actor)

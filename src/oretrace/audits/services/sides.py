@@ -23,15 +23,11 @@ Actor = Membership | SystemActor
 
 
 def is_auditor(actor: Actor, audit: Audit) -> bool:
-    return isinstance(actor, SystemActor) or (
-        actor.organisation_id == audit.organisation_id and can_conduct_audits(actor)
-    )
+    return can_conduct_audits.allows(actor, organisation_id=audit.organisation_id)
 
 
 def is_auditee(actor: Actor, audit: Audit) -> bool:
-    return isinstance(actor, SystemActor) or (
-        actor.organisation_id == audit.auditee_id and can_answer_audits(actor)
-    )
+    return can_answer_audits.allows(actor, organisation_id=audit.auditee_id)
 
 
 def supporter_id(audit: Audit) -> int:
@@ -41,9 +37,7 @@ def supporter_id(audit: Audit) -> int:
 
 
 def is_supporter(actor: Actor, audit: Audit) -> bool:
-    return isinstance(actor, SystemActor) or (
-        actor.organisation_id == supporter_id(audit) and can_support_audits(actor)
-    )
+    return can_support_audits.allows(actor, organisation_id=supporter_id(audit))
 
 
 def current(audit: Audit) -> Audit:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, Self, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, overload
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from oretrace.core.sealing import Sealed
 
 if TYPE_CHECKING:
     from django.db.models.expressions import Combinable
@@ -211,6 +213,35 @@ def file_version_constraints(prefix: str) -> list[models.BaseConstraint]:
             fields=["organisation", "code", "version"], name=f"{prefix}_version_unique"
         ),
     ]
+
+
+class SealedRow(models.Model):
+    """A row whose text is sealed at rest with a ``core.sealing.KeyRing``: the id of the key
+    that sealed it and the ciphertext. The change log never copies the ciphertext."""
+
+    changelog_exclude: ClassVar[tuple[str, ...]] = ("sealed",)
+
+    key_id = models.CharField(max_length=40)
+    sealed = models.BinaryField()
+
+    class Meta:
+        abstract = True
+
+    def sealed_text(self) -> Sealed:
+        return Sealed(self.key_id, bytes(self.sealed))
+
+
+class SealedRead(models.Model):
+    """Who opened sealed texts, when, and from which page: one row per opening. A subclass
+    links it to what was opened."""
+
+    member = models.ForeignKey("core.Membership", on_delete=models.PROTECT, related_name="+")
+    read_at = models.DateTimeField(default=timezone.now)
+    purpose = models.CharField(max_length=40, default="case page")
+
+    class Meta:
+        abstract = True
+        ordering = ("-read_at",)
 
 
 def locked_singleton[M: models.Model](model: type[M]) -> M:

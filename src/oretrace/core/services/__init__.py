@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from oretrace.core import publication
-from oretrace.core.actors import SystemActor
+from oretrace.core.actors import SystemActor, actor_user
 from oretrace.core.changelog import (
     ERASED_ENTRIES,
     erase_personal,
@@ -289,7 +289,7 @@ def grant_access(
         object_id=object_id,
         expires_at=expires_at,
         note=note,
-        created_by=None if isinstance(actor, SystemActor) else actor.user,
+        created_by=actor_user(actor),
     )
     log_change(grant, action=ChangeAction.CREATE, actor=actor, organisation=owner)
     return grant

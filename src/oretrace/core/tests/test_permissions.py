@@ -63,3 +63,12 @@ def test_an_extra_condition_is_named_in_the_refusal(org_a):
         staff_only.require(member)
     member.user.is_staff = True
     assert staff_only(member)
+
+
+def test_allows_asks_what_require_refuses_on(org_a, org_b):
+    auditor = MembershipFactory.create(organisation=org_a, roles=[Role.AUDITOR])
+    viewer = MembershipFactory.create(organisation=org_a, roles=[Role.VIEWER])
+    assert can_test.allows(auditor, organisation_id=org_a.pk)
+    assert not can_test.allows(auditor, organisation_id=org_b.pk)  # another organisation
+    assert not can_test.allows(viewer, organisation_id=org_a.pk)  # lacks the role
+    assert can_test.allows(SystemActor("cli"), organisation_id=org_b.pk)

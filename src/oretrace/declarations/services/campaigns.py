@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oretrace.core.actors import SystemActor
+from oretrace.core.actors import SystemActor, acting_member
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import InvalidTransition, PermissionDenied
@@ -54,7 +54,7 @@ def create_campaign(
     ``suppliers`` is None). Files that come through the links are imported as ``owner``
     (the acting member by default)."""
     require_campaigns(actor)
-    owner = owner or (actor if isinstance(actor, Membership) else None)
+    owner = owner or acting_member(actor)
     if owner is None:
         raise DeclarationError(_("a campaign needs an owner: the member its files are imported as"))
     if not can_run_campaigns(owner):

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import yaml
 
+from oretrace.core import yamlfile
+
+MAX_DEPTH = 16  # a set file nests 4 levels
 UNITS = ("percent", "count")
 BETTER = ("higher", "lower")
 LANGUAGES = ("en", "fr", "hi")
@@ -143,17 +145,16 @@ def _version(reader: _Reader, node: yaml.Node | None, root: yaml.Node) -> int:
     return int(text) if text else 0
 
 
-def parse(text: str, filename: str) -> IndicatorSet:
+def parse(text: str | bytes, filename: str) -> IndicatorSet:
     """The set in ``text`` (read from ``filename``, named in errors); ``IndicatorSetInvalid``
-    listing every problem when it cannot be used."""
+    listing every problem when it cannot be used (a file that is not UTF-8 or YAML, or holds
+    aliases or deep nesting, is refused whole: ``core.yamlfile``)."""
     reader = _Reader(filename)
     try:
-        root: Any = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
+        root, _data = yamlfile.load(text, max_depth=MAX_DEPTH)
+    except yamlfile.YamlFileError as exc:
         raise IndicatorSetInvalid(
-            [SetError(filename, "(file)", line, f"not YAML: {exc}")]
+            [SetError(filename, "(file)", exc.line or 1, exc.problem)]
         ) from None
     if root is None:
         raise IndicatorSetInvalid([SetError(filename, "(file)", 1, "the file is empty")])

@@ -130,7 +130,7 @@ def read_identity(
     """Open who the child is, for a case worker; the opening is logged."""
     can_handle_child_cases.require(actor, organisation_id=case.organisation_id)
     CaseRead.objects.create(case=case, member=actor, purpose=purpose[:40])
-    return sealing.open_identity(case.sealed_identity(), case_id=case.pk)
+    return sealing.open_identity(case.sealed_text(), case_id=case.pk)
 
 
 @transaction.atomic

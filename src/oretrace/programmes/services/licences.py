@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oretrace.audits.services.sides import store_file
-from oretrace.core.actors import SystemActor
+from oretrace.core.actors import SystemActor, actor_user
 from oretrace.core.changelog import log_change
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import PermissionDenied
@@ -107,7 +107,7 @@ def record_licence(
         raise ProgrammeError(_("The recording organisation is not party to this licence."))
     entry = LicenceEntry.objects.create(
         organisation_id=owner,
-        created_by=actor.user if isinstance(actor, Membership) else None,
+        created_by=actor_user(actor),
         facility=facility,
         status=status,
         effective_on=effective_on,

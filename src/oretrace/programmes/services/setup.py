@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from oretrace.core.actors import SystemActor
+from oretrace.core.actors import SystemActor, actor_user
 from oretrace.core.changelog import log_change
 from oretrace.core.choices import ChangeAction
 from oretrace.core.models import Country, Membership
@@ -27,11 +27,12 @@ Actor = Membership | SystemActor
 NEARBY_KINDS = (FacilityKind.MINE, FacilityKind.ASM_SITE, FacilityKind.COLLECTION_POINT)
 
 
-def _organisation_id(actor: Actor, organisation_id: int | None) -> int:
+def organisation_for(actor: Actor, organisation_id: int | None, *, what: str) -> int:
+    """The organisation ``what`` is made for: the member's own; the system names it."""
     if isinstance(actor, Membership):
         return actor.organisation_id
     if organisation_id is None:
-        raise ProgrammeError("a programme made without a member names its organisation")
+        raise ProgrammeError(f"{what} made without a member names its organisation")
     return organisation_id
 
 
@@ -49,7 +50,7 @@ def create_programme(
     organisation_id: int | None = None,
 ) -> Programme:
     """A new programme of the actor's organisation (a system actor names the organisation)."""
-    owner = _organisation_id(actor, organisation_id)
+    owner = organisation_for(actor, organisation_id, what="a programme")
     can_run_programmes.require(actor, organisation_id=owner)
     if not name.strip():
         raise ProgrammeError(_("Give the programme a name."), field="name")
@@ -68,7 +69,7 @@ def create_programme(
         )
     programme = Programme.objects.create(
         organisation_id=owner,
-        created_by=actor.user if isinstance(actor, Membership) else None,
+        created_by=actor_user(actor),
         name=name.strip(),
         starts_on=starts_on,
         ends_on=ends_on,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oretrace.audits.services.sides import store_file
-from oretrace.core.actors import SystemActor
+from oretrace.core.actors import SystemActor, actor_user
 from oretrace.core.changelog import log_change
 from oretrace.core.choices import ChangeAction
 from oretrace.core.exceptions import PermissionDenied
@@ -29,18 +29,11 @@ from oretrace.programmes.models import (
     Village,
 )
 from oretrace.programmes.permissions import can_ask_to_join_training, can_run_trainings
+from oretrace.programmes.services.setup import organisation_for
 from oretrace.registry.models import Facility
 
 Actor = Membership | SystemActor
 MAX_PEOPLE = 10_000  # in one count: more is a typing slip, not a session
-
-
-def _organisation_id(actor: Actor, organisation_id: int | None) -> int:
-    if isinstance(actor, Membership):
-        return actor.organisation_id
-    if organisation_id is None:
-        raise ProgrammeError("a session organised without a member names its organisation")
-    return organisation_id
 
 
 def _codes(codes: Iterable[str]) -> list[str]:
@@ -95,7 +88,7 @@ def create_session(
     organisation_id: int | None = None,
 ) -> TrainingSession:
     """A training session of the actor's organisation (a system actor names it)."""
-    owner = _organisation_id(actor, organisation_id)
+    owner = organisation_for(actor, organisation_id, what="a training session")
     can_run_trainings.require(actor, organisation_id=owner)
     if not title.strip():
         raise ProgrammeError(_("Give the session a title."), field="title")
@@ -110,7 +103,7 @@ def create_session(
     _check_place(owner, programme, village)
     session = TrainingSession.objects.create(
         organisation_id=owner,
-        created_by=actor.user if isinstance(actor, Membership) else None,
+        created_by=actor_user(actor),
         programme=programme,
         title=title.strip()[:200],
         topic=topic.strip(),
@@ -250,7 +243,7 @@ def answer_join(request: JoinRequest, *, actor: Actor, status: str) -> JoinReque
     _require_organiser(actor, request.session)
     before = {"status": request.status}
     request.status = status
-    request.answered_by = actor.user if isinstance(actor, Membership) else None
+    request.answered_by = actor_user(actor)
     request.save(update_fields=["status", "answered_by", "updated_at"])
     log_change(request, action=ChangeAction.UPDATE, actor=actor, before=before)
     return request

@@ -65,3 +65,19 @@ def test_a_code_given_twice_is_refused():
 def test_not_yaml_says_where():
     with pytest.raises(IndicatorSetInvalid, match=r"bad\.yaml, line 2"):
         parse("set: x\n  - : [\n", "bad.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem", "line"),
+    [
+        (GOOD.replace("title: {en: Demo", "title: &t {en: Demo") + "other: *t\n", "aliases", 3),
+        ("set: x\nindicators:\n" + "  " * 20 + "- " * 20 + "deep\n", "nests deeper", 3),
+        ("set: caf\xe9\n".encode("latin-1"), "not UTF-8", 1),
+    ],
+)
+def test_a_file_that_would_be_costly_or_is_not_text_is_refused_whole(text, problem, line):
+    with pytest.raises(IndicatorSetInvalid) as caught:
+        parse(text, "bad.yaml")
+    (error,) = caught.value.errors
+    assert (error.field, error.line) == ("(file)", line)
+    assert problem in error.message

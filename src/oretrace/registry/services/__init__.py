@@ -15,7 +15,7 @@ from anyascii import anyascii
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
-from oretrace.core.actors import SystemActor
+from oretrace.core.actors import SystemActor, actor_user
 from oretrace.core.changelog import log_change, snapshot, update_and_log
 from oretrace.core.choices import ChangeAction
 from oretrace.core.models import Country, Membership, Mineral, Organisation, Subdivision
@@ -186,7 +186,7 @@ def create_facility(
     )
     facility = Facility(
         organisation=None if member is None else member.organisation,
-        created_by=None if isinstance(actor, SystemActor) else actor.user,
+        created_by=actor_user(actor),
         kind=kind,
         name=name.strip(),
         country=_country(country),
@@ -490,7 +490,7 @@ def split_facility(
         name=name.strip(),
         country=facility.country,
         subdivision=facility.subdivision,
-        created_by=None if isinstance(actor, SystemActor) else actor.user,
+        created_by=actor_user(actor),
     )
     new.minerals.set(facility.minerals.all())
     log_change(new, action=ChangeAction.CREATE, actor=actor)

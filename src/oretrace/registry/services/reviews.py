@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from oretrace.core.actors import SystemActor
+from oretrace.core.actors import SystemActor, actor_user
 from oretrace.core.changelog import log_change, snapshot
 from oretrace.core.choices import ChangeAction, JobStatus
 from oretrace.core.exceptions import PermissionDenied
@@ -224,7 +224,7 @@ def _decide(
     if candidates is not None:
         review.set_candidates(candidates)
     review.status, review.facility = status, facility
-    review.decided_by = None if isinstance(actor, SystemActor) else actor.user
+    review.decided_by = actor_user(actor)
     review.decided_at = timezone.now()
     review.save()
     log_change(review, action=ChangeAction.UPDATE, actor=actor, before=before)

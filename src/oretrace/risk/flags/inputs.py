@@ -20,34 +20,6 @@ class Area:
 
 
 @dataclass(frozen=True)
-class AreaList:
-    """A CAHRA edition: its areas, by country."""
-
-    edition_id: int
-    label: str
-    areas: tuple[Area, ...]
-    _by_country: dict[str, list[Area]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-
-    def __post_init__(self) -> None:
-        for area in self.areas:  # looked up once per origin: by country, not by a scan
-            self._by_country.setdefault(area.country, []).append(area)
-
-    def matching(self, country: str, region: str = "") -> tuple[Area | None, bool]:
-        """The entry that covers ``country``/``region`` (the whole country, or the region
-        itself), and True; or, when the region is not known and the list has regions of the
-        country, the first of them and False: the place cannot be shown to lie outside them."""
-        of_country = self._by_country.get(country, [])
-        for area in of_country:
-            if not area.region or (region and area.region == region):
-                return area, True
-        if not region and of_country:
-            return of_country[0], False
-        return None, False
-
-
-@dataclass(frozen=True)
 class ListedGood:
     """A good the DOL List of Goods names for a country."""
 
@@ -58,22 +30,45 @@ class ListedGood:
 
 
 @dataclass(frozen=True)
-class GoodList:
-    """A DOL List of Goods edition: its goods, by country."""
+class CountryList[E: (Area, ListedGood)]:
+    """An edition of a reference list as the rules read it: its entries, looked up by country
+    (once per origin, not by a scan)."""
 
     edition_id: int
     label: str
-    goods: tuple[ListedGood, ...]
-    _by_country: dict[str, list[ListedGood]] = field(
+    entries: tuple[E, ...]
+    _by_country: dict[str, list[E]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
-        for good in self.goods:
-            self._by_country.setdefault(good.country, []).append(good)
+        for entry in self.entries:
+            self._by_country.setdefault(entry.country, []).append(entry)
 
-    def of_country(self, country: str) -> list[ListedGood]:
+    def of_country(self, country: str) -> list[E]:
         return self._by_country.get(country, [])
+
+
+@dataclass(frozen=True)
+class AreaList(CountryList[Area]):
+    """A CAHRA edition: its areas, by country."""
+
+    def matching(self, country: str, region: str = "") -> tuple[Area | None, bool]:
+        """The entry that covers ``country``/``region`` (the whole country, or the region
+        itself), and True; or, when the region is not known and the list has regions of the
+        country, the first of them and False: the place cannot be shown to lie outside them."""
+        of_country = self.of_country(country)
+        for area in of_country:
+            if not area.region or (region and area.region == region):
+                return area, True
+        if not region and of_country:
+            return of_country[0], False
+        return None, False
+
+
+@dataclass(frozen=True)
+class GoodList(CountryList[ListedGood]):
+    """A DOL List of Goods edition: its goods, by country."""
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,11 @@ class EditionRow(models.Model):
         return row
 
 
+def key_once(kind: str) -> list[models.BaseConstraint]:
+    """A row's key names it once in its edition (``risk_<kind>_key_once``)."""
+    return [models.UniqueConstraint(fields=["edition", "key"], name=f"risk_{kind}_key_once")]
+
+
 class GoodListing(EditionRow):
     """A good produced in a country with child labour, forced labour or both (DOL)."""
 
@@ -127,9 +132,7 @@ class GoodListing(EditionRow):
 
     class Meta:
         ordering = ["good", "country_name"]
-        constraints = [
-            models.UniqueConstraint(fields=["edition", "key"], name="risk_good_key_once"),
-        ]
+        constraints = key_once("good")
 
 
 class CountryProfile(EditionRow):
@@ -154,9 +157,7 @@ class CountryProfile(EditionRow):
 
     class Meta:
         ordering = ["country_name"]
-        constraints = [
-            models.UniqueConstraint(fields=["edition", "key"], name="risk_profile_key_once"),
-        ]
+        constraints = key_once("profile")
 
 
 class ConflictArea(EditionRow):
@@ -176,9 +177,7 @@ class ConflictArea(EditionRow):
 
     class Meta:
         ordering = ["country_code", "region_code"]
-        constraints = [
-            models.UniqueConstraint(fields=["edition", "key"], name="risk_area_key_once"),
-        ]
+        constraints = key_once("area")
 
 
 class CountryCode(EditionRow):
@@ -193,9 +192,7 @@ class CountryCode(EditionRow):
 
     class Meta:
         ordering = ["alpha2"]
-        constraints = [
-            models.UniqueConstraint(fields=["edition", "key"], name="risk_code_key_once"),
-        ]
+        constraints = key_once("code")
 
 
 ROW_MODELS: dict[str, type[EditionRow]] = {

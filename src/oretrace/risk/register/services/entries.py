@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from oretrace.core.actors import SystemActor, actor_user
+from oretrace.core.actors import SystemActor, acting_member, actor_user
 from oretrace.core.changelog import log_change, update_and_log
 from oretrace.core.choices import ChangeAction
 from oretrace.core.models import Country, Membership, Organisation
@@ -181,7 +181,7 @@ def _history(
         status=status,
         previous=previous,
         changed_on=on,
-        changed_by=actor if isinstance(actor, Membership) else None,
+        changed_by=acting_member(actor),
         note=note,
     )
 

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from oretrace.assessments.models import Assessment, ImprovementAction
-from oretrace.core.actors import actor_user
+from oretrace.core.actors import acting_member, actor_user
 from oretrace.core.changelog import log_change, update_and_log
 from oretrace.core.choices import ChangeAction
 from oretrace.core.models import Membership
@@ -98,7 +98,7 @@ def _decide(
         decided_on=decided_on,
         next_review_on=next_review_on,
         outcome=outcome.strip(),
-        decided_by=actor if isinstance(actor, Membership) else None,
+        decided_by=acting_member(actor),
     )
     log_change(decision, action=ChangeAction.CREATE, actor=actor, organisation=plan.organisation)
     ledger.append(decision, actor=actor)
@@ -385,7 +385,7 @@ def escalate(
         escalated_to=escalated_to.strip()[:200],
         escalated_on=escalated_on,
         decision=decision.strip(),
-        recorded_by=actor if isinstance(actor, Membership) else None,
+        recorded_by=acting_member(actor),
     )
     log_change(escalation, action=ChangeAction.CREATE, actor=actor, organisation=plan.organisation)
     return escalation
