@@ -10,6 +10,7 @@ from oretrace.audits import notices
 from oretrace.audits.services import actions, audits, findings
 from oretrace.audits.tests.conftest import criterion
 from oretrace.core.models import Notification
+from oretrace.core.tests.fixtures import web_client
 
 
 def _late_action(audit, auditor, auditee):
@@ -59,15 +60,13 @@ def test_the_report_tells_the_auditee(audit, auditor, auditee, django_capture_on
 def test_the_dashboards_of_the_auditee_and_the_programme_show_an_overdue_action(
     audit, auditor, auditee, supporter, monkeypatch
 ):
-    from django.test import Client
     from django.urls import reverse
 
     action = _late_action(audit, auditor, auditee)
     later = action.due_on + timedelta(days=3)
     monkeypatch.setattr(timezone, "localdate", lambda *a: later)
     for member in (auditee, supporter, auditor):
-        client = Client()
-        client.force_login(member.user)
+        client = web_client(member)
         page = client.get(reverse("web:dashboard")).content.decode()
         assert 'id="audit-actions-overdue"' in page
         assert "LAB.3" in page

@@ -8,13 +8,12 @@ from django.utils import timezone
 
 from oretrace.core.choices import Role
 from oretrace.core.tests.factories import MembershipFactory
+from oretrace.core.tests.fixtures import own_sealing_keys
 
 
 @pytest.fixture(autouse=True)
 def programme_keys(settings, tmp_path):
-    """Seal with keys of the test's own, made on first use as in production."""
-    settings.ORETRACE_PROGRAMME_KEY_DIR = tmp_path / "programme-keys"
-    return settings.ORETRACE_PROGRAMME_KEY_DIR
+    return own_sealing_keys(settings, "ORETRACE_PROGRAMME_KEY_DIR", tmp_path / "programme-keys")
 
 
 @pytest.fixture
@@ -27,11 +26,6 @@ def member_a(org_a):
 def member_b(org_b):
     """A case worker and administrator of B: must never see A's programmes or cases."""
     return MembershipFactory.create(organisation=org_b, roles=[Role.ADMIN, Role.CASE_WORKER])
-
-
-@pytest.fixture
-def admin_only_a(org_a):
-    return MembershipFactory.create(organisation=org_a, roles=[Role.ADMIN])
 
 
 @pytest.fixture
