@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from oretrace.audits.tests.conftest import reported_wages_finding
 from oretrace.core.tests.factories import MembershipFactory
 from oretrace.core.tests.fixtures import web_client
 
@@ -99,15 +100,7 @@ def test_another_body_cannot_save_a_finding_or_see_a_photo(audit, auditor):
 def test_the_auditee_answers_submits_and_the_auditor_sends_back_then_closes(
     audit, auditor, auditee, unit
 ):
-    from oretrace.audits.services import audits, findings
-    from oretrace.audits.tests.conftest import criterion
-
-    _in_fieldwork(audit, auditor)
-    finding = findings.record_finding(
-        audit, criterion(audit, "LAB.3"), grade="major", description="Low wages", actor=auditor
-    )
-    audits.issue_report(audit, actor=auditor)
-    finding.refresh_from_db()
+    finding = reported_wages_finding(audit, auditor)
     mine = web_client(auditee)
     page = mine.get(reverse("audits:answer", args=[audit.pk]))
     assert page.status_code == 200
@@ -207,15 +200,9 @@ def test_a_refused_row_keeps_what_was_typed_and_a_photo_needs_a_grade(audit, aud
 def test_the_supplier_sees_the_linked_corrective_action_on_its_improvement_plan(
     audit, auditor, auditee, improvement_step
 ):
-    from oretrace.audits.services import actions, audits, findings
-    from oretrace.audits.tests.conftest import criterion
+    from oretrace.audits.services import actions
 
-    _in_fieldwork(audit, auditor)
-    finding = findings.record_finding(
-        audit, criterion(audit, "LAB.3"), grade="major", description="Low wages", actor=auditor
-    )
-    audits.issue_report(audit, actor=auditor)
-    finding.refresh_from_db()
+    finding = reported_wages_finding(audit, auditor)
     actions.add_action(
         finding,
         actor=auditee,

@@ -84,5 +84,15 @@ def child(village, member_a, today):
 
 
 @pytest.fixture
+def donor_b(programme, member_a, org_b):
+    """Organisation B as the programme's donor: A shares the programme with it (a grant, as
+    the sharing page makes one). Its members read the programme's figures, never a child."""
+    from oretrace.core import services as core_services
+
+    core_services.grant_access(programme, to=org_b, actor=member_a)
+    return org_b
+
+
+@pytest.fixture
 def objects_of_a(child, village, programme):
     return {"case": child.pk, "village": village.pk, "programme": programme.pk}

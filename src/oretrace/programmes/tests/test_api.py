@@ -8,16 +8,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
 from oretrace.core.actors import SYSTEM
-from oretrace.core.models import Grant
 from oretrace.core.services import grant_access, issue_token
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
 from oretrace.core.tests.harness import Reach, Tenancy, tenancy_tests
 from oretrace.programmes.api import router
-from oretrace.programmes.models import Programme
 from oretrace.programmes.services import monitoring, setup
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.models import Facility
@@ -105,15 +102,8 @@ def test_programmes_villages_and_visits_name_no_child(api_a, programme, village,
             assert secret not in text
 
 
-def test_a_donor_reads_the_programme_through_its_grant(programme, member_a, org_b, child):
-    Grant.objects.create(
-        owner=programme.organisation,
-        grantee=org_b,
-        content_type=ContentType.objects.get_for_model(Programme),
-        object_id=programme.pk,
-        created_by=member_a.user,
-    )
-    donor = _client(MembershipFactory.create(organisation=org_b, roles=["viewer"]))
+def test_a_donor_reads_the_programme_through_its_grant(programme, donor_b, child):
+    donor = _client(MembershipFactory.create(organisation=donor_b, roles=["viewer"]))
     listed = donor.get("/api/v1/programmes").json()["items"]
     assert [p["id"] for p in listed] == [programme.pk]
     response = donor.get(f"/api/v1/programmes/{programme.pk}/indicators")

@@ -7,12 +7,11 @@ from decimal import Decimal
 
 import orjson
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
 
 from oretrace.core import services as core_services
 from oretrace.core.actors import SYSTEM
-from oretrace.core.models import Grant, Notification
+from oretrace.core.models import Notification
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
 from oretrace.core.tests.fixtures import web_client
 from oretrace.ledger.models import Leaf
@@ -20,7 +19,7 @@ from oretrace.ledger.services import facts_of
 from oretrace.programmes import disclosure, report
 from oretrace.programmes.exceptions import ProgrammeError
 from oretrace.programmes.figures import Figures
-from oretrace.programmes.models import DonorReport, Programme, SupportOffer
+from oretrace.programmes.models import DonorReport, SupportOffer
 from oretrace.programmes.records import RECORD
 from oretrace.programmes.services import monitoring, setup
 from oretrace.programmes.services import reports as report_services
@@ -299,7 +298,7 @@ def test_issuing_a_report_commits_its_fingerprint_and_no_personal_data(
 
 
 def test_a_donor_downloads_the_report_but_cannot_issue_one(
-    programme, child, period, member_a, org_b
+    programme, child, period, member_a, donor_b
 ):
     report_services.issue_report(
         programme,
@@ -309,14 +308,7 @@ def test_a_donor_downloads_the_report_but_cannot_issue_one(
         ends_on=period.ends_on,
     )
     issued = DonorReport.objects.get()
-    Grant.objects.create(
-        owner=programme.organisation,
-        grantee=org_b,
-        content_type=ContentType.objects.get_for_model(Programme),
-        object_id=programme.pk,
-        created_by=member_a.user,
-    )
-    donor = web_client(MembershipFactory.create(organisation=org_b, roles=["compliance_officer"]))
+    donor = web_client(MembershipFactory.create(organisation=donor_b, roles=["compliance_officer"]))
     assert donor.get(f"/programmes/reports/{issued.pk}/").content.startswith(b"%PDF-")
     assert (
         donor.post(f"/programmes/{programme.pk}/reports/", {"period": str(period.pk)}).status_code
