@@ -101,7 +101,8 @@ def viewer_a(org_a):
     return MembershipFactory.create(organisation=org_a, roles=[Role.VIEWER])
 
 
-def _token_client(member) -> Client:
+def api_client(member) -> Client:
+    """An API client authenticated with a new token of ``member``."""
     _token, secret = services.issue_token(member, name="tests", actor=member)
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
@@ -109,13 +110,13 @@ def _token_client(member) -> Client:
 @pytest.fixture
 def api_a(member_a) -> Client:
     """An API client authenticated with a token of member A."""
-    return _token_client(member_a)
+    return api_client(member_a)
 
 
 @pytest.fixture
 def api_b(member_b) -> Client:
     """An API client authenticated with a token of member B."""
-    return _token_client(member_b)
+    return api_client(member_b)
 
 
 def web_client(member) -> Client:

@@ -8,11 +8,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from oretrace.core.actors import SYSTEM
-from oretrace.core.services import grant_access, issue_token
+from oretrace.core.services import grant_access
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+from oretrace.core.tests.fixtures import api_client
 from oretrace.core.tests.harness import Reach, Tenancy, tenancy_tests
 from oretrace.programmes.api import router
 from oretrace.programmes.services import monitoring, setup
@@ -51,11 +51,6 @@ def objects_of_a(child, village, programme, org_a):
         "programme": programme.pk,
         "lot": LotFactory.create(organisation=org_a).pk,
     }
-
-
-def _client(member) -> Client:
-    _token, secret = issue_token(member, name="programmes", actor=member)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 
 def _visit(village, member, children: int) -> None:
@@ -103,7 +98,7 @@ def test_programmes_villages_and_visits_name_no_child(api_a, programme, village,
 
 
 def test_a_donor_reads_the_programme_through_its_grant(programme, donor_b, child):
-    donor = _client(MembershipFactory.create(organisation=donor_b, roles=["viewer"]))
+    donor = api_client(MembershipFactory.create(organisation=donor_b, roles=["viewer"]))
     listed = donor.get("/api/v1/programmes").json()["items"]
     assert [p["id"] for p in listed] == [programme.pk]
     response = donor.get(f"/api/v1/programmes/{programme.pk}/indicators")
@@ -113,7 +108,7 @@ def test_a_donor_reads_the_programme_through_its_grant(programme, donor_b, child
 
 @pytest.mark.parametrize("role", ["viewer", "compliance_officer", "auditor", "case_worker"])
 def test_every_role_elsewhere_gets_404_and_an_empty_list(programme, child, role):
-    outsider = _client(MembershipFactory.create(roles=[role]))
+    outsider = api_client(MembershipFactory.create(roles=[role]))
     assert outsider.get("/api/v1/programmes").json()["count"] == 0
     for path in ("", "/villages", "/visits", "/indicators"):
         assert outsider.get(f"/api/v1/programmes/{programme.pk}{path}").status_code == 404
@@ -129,7 +124,7 @@ def test_a_lots_trace_shows_the_programmes_around_its_origins(programme, village
     origin = LotFactory.create(organisation=buyer.organisation, facility=depot)
     product = CustodyEdgeFactory.create(organisation=buyer.organisation, source=origin).target
     # when the buyer asks for the programmes on its product's trace
-    answer = _client(buyer).get(f"/api/v1/custody/lots/{product.pk}/programmes").json()
+    answer = api_client(buyer).get(f"/api/v1/custody/lots/{product.pk}/programmes").json()
     assert answer["lot_id"] == product.pk
     body = answer["programmes"]
     # then it sees A's programme and the village, figures kept back, no case
@@ -137,7 +132,7 @@ def test_a_lots_trace_shows_the_programmes_around_its_origins(programme, village
     assert [v["name"] for v in body[0]["villages"]] == ["Dhorkola"]
     assert body[0]["figures"]["identified"]["text"] == "<5"
     # and another buyer gets 404 on that lot
-    other = _client(MembershipFactory.create(roles=["viewer"]))
+    other = api_client(MembershipFactory.create(roles=["viewer"]))
     assert other.get(f"/api/v1/custody/lots/{product.pk}/programmes").status_code == 404
 
 
