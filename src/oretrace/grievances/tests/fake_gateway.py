@@ -8,7 +8,11 @@ body), one per request, then ``default``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -47,6 +51,20 @@ class FakeGateway:
                 return int(response.status), response.read()
         except urllib.error.HTTPError as exc:
             return int(exc.code), exc.read()
+
+
+def android_received(
+    message_id: str, text: str, sender: str, *, key: str, device: str = "phone-1"
+) -> tuple[bytes, dict[str, str]]:
+    """An ``sms:received`` webhook as SMS Gateway for Android posts it: its JSON body and its
+    headers, signed with ``key`` (HMAC-SHA256 of the body and the timestamp)."""
+    payload = {"messageId": message_id, "message": text, "sender": sender}
+    document = {"deviceId": device, "event": "sms:received", "payload": payload}
+    body = json.dumps(document, ensure_ascii=False).encode()
+    stamp = str(int(time.time()))
+    signature = hmac.new(key.encode(), body + stamp.encode(), hashlib.sha256).hexdigest()
+    headers = {"X-Signature": signature, "X-Timestamp": stamp, "Content-Type": "application/json"}
+    return body, headers
 
 
 def _handler(gateway: FakeGateway) -> type[BaseHTTPRequestHandler]:

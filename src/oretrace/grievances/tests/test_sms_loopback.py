@@ -5,10 +5,7 @@ enough for three SMS parts arrives whole (each of these gateways joins the parts
 calls the webhook)."""
 
 import csv
-import hashlib
-import hmac
 import json
-import time
 from urllib.parse import parse_qs, urlencode
 
 import pytest
@@ -40,18 +37,7 @@ def three_parts(shared_data):
 
 
 def _android(url, message_id, text):
-    body = json.dumps(
-        {
-            "deviceId": "phone-1",
-            "event": "sms:received",
-            "payload": {"messageId": message_id, "message": text, "sender": SENDER},
-        },
-        ensure_ascii=False,
-    ).encode()
-    stamp = str(int(time.time()))
-    signature = hmac.new(ANDROID_KEY.encode(), body + stamp.encode(), hashlib.sha256).hexdigest()
-    headers = {"X-Signature": signature, "X-Timestamp": stamp, "Content-Type": "application/json"}
-    return body, headers
+    return fake_gateway.android_received(message_id, text, SENDER, key=ANDROID_KEY)
 
 
 def _twilio(url, message_id, text):
