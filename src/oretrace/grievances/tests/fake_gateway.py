@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 
 @dataclass
@@ -51,6 +52,20 @@ class FakeGateway:
                 return int(response.status), response.read()
         except urllib.error.HTTPError as exc:
             return int(exc.code), exc.read()
+
+
+def send_through(
+    settings: Any, gateway: FakeGateway, *, twilio_token: str, twilio_sid: str = "AC123"
+) -> None:
+    """Send the Twilio and Africa's Talking SMS to ``gateway`` (this fake, on loopback), as a
+    Twilio account ``twilio_sid`` and the Africa's Talking sandbox (API key ``at-api-key``)."""
+    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_ACCOUNT_SID = twilio_sid
+    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_AUTH_TOKEN = twilio_token
+    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_FROM = "+15005550006"
+    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_API_URL = f"{gateway.url}/2010-04-01"
+    settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_USERNAME = "sandbox"
+    settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_API_KEY = "at-api-key"
+    settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_API_URL = f"{gateway.url}/version1/messaging"
 
 
 def android_received(

@@ -89,14 +89,8 @@ def _configure(settings, gateway, fake, live_server):
     settings.ORETRACE_GRIEVANCE_SMS_GATEWAY = gateway
     settings.ORETRACE_GRIEVANCE_SMS_ANDROID_KEY = ANDROID_KEY
     settings.ORETRACE_GRIEVANCE_SMS_ANDROID_URL = f"{fake.url}/message"
-    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_ACCOUNT_SID = "AC1"
-    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_AUTH_TOKEN = TWILIO_TOKEN
-    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_FROM = "+15005550006"
-    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_API_URL = f"{fake.url}/2010-04-01"
-    settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_USERNAME = "sandbox"
-    settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_API_KEY = "api-key"
+    fake_gateway.send_through(settings, fake, twilio_token=TWILIO_TOKEN, twilio_sid="AC1")
     settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_WEBHOOK_KEY = AT_KEY
-    settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_API_URL = f"{fake.url}/version1/messaging"
 
 
 @pytest.mark.parametrize("gateway", sorted(ADAPTERS))
