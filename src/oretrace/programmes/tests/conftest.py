@@ -83,6 +83,22 @@ def child(village, member_a, today):
     )
 
 
+def visit_seeing(village, member, children: int, *, enrolment: int) -> None:
+    """A monitoring visit to ``village`` ten days into its programme that saw ``children``
+    children at work at the sites (a count kept back below 5) and ``enrolment`` % of the
+    village's children in school (a percentage: shown as it is)."""
+    from decimal import Decimal
+
+    from oretrace.programmes.services import monitoring
+
+    monitoring.record_visit(
+        village,
+        actor=member,
+        visited_on=village.programme.starts_on + timedelta(days=10),
+        values={"children_at_sites": Decimal(children), "school_enrolment": Decimal(enrolment)},
+    )
+
+
 @pytest.fixture
 def donor_b(programme, member_a, org_b):
     """Organisation B as the programme's donor: A shares the programme with it (a grant, as

@@ -4,9 +4,6 @@ small cells kept back; never a child's case or identity."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
 
 from oretrace.core.actors import SYSTEM
@@ -15,7 +12,8 @@ from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
 from oretrace.core.tests.fixtures import api_client
 from oretrace.core.tests.harness import Reach, Tenancy, tenancy_tests
 from oretrace.programmes.api import router
-from oretrace.programmes.services import monitoring, setup
+from oretrace.programmes.services import setup
+from oretrace.programmes.tests.conftest import visit_seeing
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.models import Facility
 from oretrace.registry.tests.factories import FacilityFactory
@@ -53,20 +51,11 @@ def objects_of_a(child, village, programme, org_a):
     }
 
 
-def _visit(village, member, children: int) -> None:
-    monitoring.record_visit(
-        village,
-        actor=member,
-        visited_on=village.programme.starts_on + timedelta(days=10),
-        values={"children_at_sites": Decimal(children), "school_enrolment": Decimal(71)},
-    )
-
-
 @pytest.mark.parametrize(("children", "value", "text"), [(4, None, "<5"), (5, "5", "5")])
 def test_the_indicators_keep_small_cells_back(
     api_a, programme, village, member_a, child, children, value, text
 ):
-    _visit(village, member_a, children)
+    visit_seeing(village, member_a, children, enrolment=71)
     body = api_a.get(f"/api/v1/programmes/{programme.pk}/indicators").json()
     assert body["figures"]["identified"] == {"value": None, "text": "<5"}
     assert body["figures"]["remediation_share"] == {"value": None, "text": "<5"}
@@ -79,7 +68,7 @@ def test_the_indicators_keep_small_cells_back(
 
 
 def test_programmes_villages_and_visits_name_no_child(api_a, programme, village, member_a, child):
-    _visit(village, member_a, 3)
+    visit_seeing(village, member_a, 3, enrolment=71)
     bodies = [
         api_a.get("/api/v1/programmes"),
         api_a.get(f"/api/v1/programmes/{programme.pk}"),

@@ -21,8 +21,9 @@ from oretrace.programmes.exceptions import ProgrammeError
 from oretrace.programmes.figures import Figures
 from oretrace.programmes.models import DonorReport, SupportOffer
 from oretrace.programmes.records import RECORD
-from oretrace.programmes.services import monitoring, setup
 from oretrace.programmes.services import reports as report_services
+from oretrace.programmes.services import setup
+from oretrace.programmes.tests.conftest import visit_seeing
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.models import Facility
 from oretrace.registry.tests.factories import FacilityFactory
@@ -108,20 +109,11 @@ def product(buyer, depot):
     return edge.target
 
 
-def _visit(village, member, children: int) -> None:
-    monitoring.record_visit(
-        village,
-        actor=member,
-        visited_on=village.programme.starts_on + timedelta(days=30),
-        values={"children_at_sites": Decimal(children), "school_enrolment": Decimal(3)},
-    )
-
-
 @pytest.mark.parametrize(("children", "shown"), [(4, "<5"), (5, "5")])
 def test_the_buyer_sees_the_villages_indicators_with_small_cells_kept_back(
     buyer, product, village, member_a, child, children, shown
 ):
-    _visit(village, member_a, children)
+    visit_seeing(village, member_a, children, enrolment=3)
     page = web_client(buyer).get(f"/programmes/lots/{product.pk}/")
     text = page.content.decode()
     assert page.status_code == 200
