@@ -71,3 +71,25 @@ def test_each_factory_builds_a_row(label, settings, tmp_path):
     made = _factories()[label]()
     model = apps.get_model(label)
     assert model.objects.filter(pk=made.pk).exists()
+
+
+def _stored_file_labels() -> list[str]:
+    from oretrace.audits.models.files import StoredFile
+
+    return sorted(label for label in _factories() if issubclass(apps.get_model(label), StoredFile))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", _stored_file_labels())
+def test_a_stored_files_columns_are_those_of_its_content(label, settings, tmp_path):
+    """The uploaded-file factories (``StoredFileFactory``) make one content and derive the
+    rest from it: the file holds it, under the recorded name, with its size and SHA-256."""
+    import hashlib
+
+    settings.MEDIA_ROOT = tmp_path
+    made = _factories()[label]()
+    with made.file.open("rb") as stored:
+        content = stored.read()
+    assert made.size == len(content) > 0
+    assert made.sha256 == hashlib.sha256(content).hexdigest()
+    assert made.file.name.rsplit(".", 1)[-1] == made.original_name.rsplit(".", 1)[-1]

@@ -26,6 +26,7 @@ from django.utils import timezone
 from oretrace.core.choices import Role
 from oretrace.core.models import Membership, Organisation
 from oretrace.core.tests.factories import MembershipFactory, UserFactory
+from oretrace.core.tests.fixtures import web_client
 from oretrace.grievances.models import CaseLink, Channel
 from oretrace.grievances.services import actions, cases, intake, links
 from oretrace.registry.models import Facility
@@ -215,7 +216,6 @@ def test_giridih_sees_no_trace_of_the_case_on_any_page_export_or_api(world, link
     assert link.token in changes
     assert leaks == []
     # and the sweep would have seen a trace: the initiative's officer finds the case's number
-    officer = Client()
-    officer.force_login(link.linked_by.user)
+    officer = web_client(link.linked_by)
     assert _found(officer.get(f"/grievances/{filed.case.pk}/").content, traces)
     assert CaseLink.objects.filter(pk=link.pk).exists()

@@ -9,7 +9,6 @@ its job page is read in French.
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.utils import translation
 
 from oretrace.core.choices import JobStatus, Role
@@ -18,6 +17,7 @@ from oretrace.core.jobs import job_kinds, start_job
 from oretrace.core.models import Job
 from oretrace.core.stored_text import StoredText
 from oretrace.core.tests.factories import MembershipFactory
+from oretrace.core.tests.fixtures import web_client
 from oretrace.registry.services.reference_lists import start_reference_import
 from oretrace.registry.services.reviews import REMATCH_JOB, schedule_rematch
 from oretrace.registry.tests.factories import MatchReviewFactory
@@ -72,8 +72,7 @@ def test_a_reference_import_and_its_rematch_read_in_french(
     assert messages[1].startswith("1 nom sur 1 rapproché à nouveau")
     assert ("toujours en attente", 0, False) in rows or ("toujours en attente", 1, False) in rows
     # The job page, as a French reader gets it.
-    client = Client()
-    client.force_login(member_a.user)
+    client = web_client(member_a)
     page = client.get(f"/jobs/{rematch.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Rapprocher à nouveau les noms en attente" in page
     assert "Re-match" not in page

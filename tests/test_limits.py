@@ -309,9 +309,9 @@ REFERENCE_REFUSALS = {
 def curator_api(org_a) -> Client:
     from oretrace.core.choices import Role
     from oretrace.core.tests.factories import MembershipFactory
-    from oretrace.core.tests.fixtures import _token_client
+    from oretrace.core.tests.fixtures import api_client
 
-    return _token_client(
+    return api_client(
         MembershipFactory(organisation=org_a, roles=[Role.ADMIN], user__is_staff=True)
     )
 

@@ -27,6 +27,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from oretrace.core.models import Job
+from oretrace.core.tests.fixtures import web_client
 
 pytestmark = pytest.mark.django_db
 
@@ -112,8 +113,7 @@ def _operator() -> tuple[Client, Client]:
     from oretrace.core.tests.factories import MembershipFactory
 
     member = MembershipFactory.create(roles=[Role.VIEWER], user__is_staff=True)
-    web = Client()
-    web.force_login(member.user)
+    web = web_client(member)
     _token, secret = issue_token(member, name="wrong files", actor=member)
     return web, Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 

@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -44,6 +45,8 @@ MAIL_TIMEOUT_S = 90.0
 # The links the mails carry, as patterns of their paths.
 INVITATION_PATH = r"/invitation/[A-Za-z0-9_-]+/"
 RESPOND_PATH = r"/respond/[A-Za-z0-9_-]+/"
+# A phone's screen, the size the pages are checked at for sideways scrolling.
+PHONE = {"width": 390, "height": 844}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -349,11 +352,12 @@ def sessions(
     request: pytest.FixtureRequest, browser: object, stack: Stack, *, timeout_ms: int = 20_000
 ) -> Iterator[Callable[..., Session]]:
     """``open(name)`` gives a fresh logged-out browser context on ``stack`` (``as_user=email``:
-    logged in; ``at=path``: on that page); each is closed when the block ends, after a
+    logged in; ``phone=True``: then turned to a 390 px phone, ``PHONE``; ``at=path``: on that
+    page); each is closed when the block ends, after a
     screenshot if the test failed."""
     opened: list[tuple[str, object, Session]] = []
 
-    def factory(name: str, *, as_user: str = "", at: str = "") -> Session:
+    def factory(name: str, *, as_user: str = "", at: str = "", phone: bool = False) -> Session:
         context = browser.new_context(  # type: ignore[attr-defined]
             viewport={"width": 1280, "height": 900}, locale="en"
         )
@@ -366,6 +370,8 @@ def sessions(
         opened.append((name, context, session))
         if as_user:
             session.log_in(as_user)
+        if phone:
+            page.set_viewport_size(PHONE)
         if at:
             session.goto(at)
         return session
@@ -387,6 +393,34 @@ def open_session(
     """``open_session(name)`` gives a fresh logged-out browser context; closed after the test."""
     with sessions(request, browser, oretrace_stack) as factory:
         yield factory
+
+
+# --- what a page shows and what the database holds ------------------------------------------
+
+
+def sideways(page: object) -> int:
+    """How many pixels ``page`` scrolls sideways: 0 or less when it fits its viewport."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))  # type: ignore[attr-defined]
+
+
+def assert_fits(page: object, what: str) -> None:
+    """``page`` (``what``, for the message) does not scroll sideways."""
+    extra = sideways(page)
+    assert extra <= 0, f"{what} scrolls sideways by {extra} px"
+
+
+def tables_holding(database: Path, needle: str) -> list[str]:
+    """Every table.column of the stack's SQLite ``database`` whose text holds ``needle``: where
+    a name or an address that must be stored nowhere in clear would show."""
+    found = []
+    with sqlite3.connect(database) as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            for column in [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]:
+                sql = f'SELECT COUNT(*) FROM "{table}" WHERE CAST("{column}" AS TEXT) LIKE ?'  # noqa: S608
+                if db.execute(sql, [f"%{needle}%"]).fetchone()[0]:
+                    found.append(f"{table}.{column}")
+    return found
 
 
 # --- the mail the worker printed --------------------------------------------------------------

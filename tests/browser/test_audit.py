@@ -18,18 +18,14 @@ from typing import Any
 
 import pytest
 
+from browser.conftest import PHONE, assert_fits
+
 pytestmark = pytest.mark.browser
 
 AUDITOR = "auditor@thirdline.example"
 SUPPLIER = "supplier@giridih.example"
 TABLET = {"width": 768, "height": 1024}
-PHONE = {"width": 390, "height": 844}
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-
-
-def _no_sideways_scroll(page: Any, what: str) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{what} scrolls sideways by {overflow} px"
 
 
 def _answer(supplier: Any, audit_path: str, what: str, artifacts: Path, shot: str) -> None:
@@ -52,7 +48,7 @@ def _answer(supplier: Any, audit_path: str, what: str, artifacts: Path, shot: st
     section.get_by_role("button", name="Add the action").click()
     section = page.locator("section.answer-finding", has_text="LAB.3")
     expect(section.locator("ul.actions")).to_contain_text(what)
-    _no_sideways_scroll(page, "the auditee's page at 390 px")
+    assert_fits(page, "the auditee's page at 390 px")
     page.screenshot(path=artifacts / shot, full_page=True)
     page.get_by_role("button", name="Submit the plan for verification").click()
     expect(page.get_by_role("status").first).to_contain_text("submitted")
@@ -97,7 +93,7 @@ def test_an_audit_from_the_checklist_to_a_verified_conformant_status(
     )
     row = page.locator("article.criterion.grade-major", has_text="LAB.3")
     expect(row.locator("ul.photos img")).to_have_count(1)
-    _no_sideways_scroll(page, "the checklist at 768 px")
+    assert_fits(page, "the checklist at 768 px")
     page.screenshot(path=artifacts / "audit-checklist-tablet.png", full_page=False)
     page.get_by_role("button", name="Issue the report").click()
     expect(page.locator("#audit-status")).to_contain_text("Report issued")

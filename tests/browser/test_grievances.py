@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import json
 import re
-import sqlite3
 import time
 import urllib.request
 from collections.abc import Callable
@@ -26,10 +25,11 @@ from typing import Any
 
 import pytest
 
+from browser.conftest import PHONE, assert_fits, tables_holding
+
 pytestmark = pytest.mark.browser
 
 OFFICER = "grievance@initiative.example"
-PHONE = {"width": 390, "height": 844}
 AGENT = "Mozilla/5.0 (Mobile; KaiOS-WorkerPhone-7731) Gecko/48.0"
 REPORT = "छंटाई शेड में पीने का पानी नहीं है और सुपरवाइज़र मज़दूरी काटता है"
 ANSWER = "उत्तरी शेड, सुबह की पाली"
@@ -39,19 +39,6 @@ ADDRESS = "203.0.113.77"
 PROXY_HEADERS = {"X-Forwarded-For": ADDRESS, "X-Real-IP": ADDRESS, "Forwarded": f"for={ADDRESS}"}
 SENDER = "+919812345678"
 SMS = "गिरिडीह इकाई में रात को आग से बचने का दरवाज़ा बंद रहता है"
-
-
-def _holding(database: Path, needle: str) -> list[str]:
-    """Every table.column of the SQLite database whose text holds ``needle``."""
-    found = []
-    with sqlite3.connect(database) as db:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in tables:
-            for column in [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]:
-                sql = f'SELECT COUNT(*) FROM "{table}" WHERE CAST("{column}" AS TEXT) LIKE ?'  # noqa: S608
-                if db.execute(sql, [f"%{needle}%"]).fetchone()[0]:
-                    found.append(f"{table}.{column}")
-    return found
 
 
 def test_a_worker_reports_in_hindi_on_a_phone_and_hears_back_by_receipt(
@@ -71,8 +58,7 @@ def test_a_worker_reports_in_hindi_on_a_phone_and_hears_back_by_receipt(
         receipt = worker.locator("#receipt").inner_text().strip()
         assert re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", receipt), receipt
         assert context.cookies() == []
-        width = worker.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], f"the receipt page scrolls sideways ({width} px)"
+        assert_fits(worker, "the receipt page")
         worker.screenshot(path=artifacts / "grievance-receipt-hi.png", full_page=True)
 
         officer = open_session("grievance-officer", as_user=OFFICER)
@@ -106,10 +92,10 @@ def test_a_worker_reports_in_hindi_on_a_phone_and_hears_back_by_receipt(
     database = data / "oretrace.sqlite3"
     phone = SENDER.lstrip("+")
     for needle in ("KaiOS-WorkerPhone-7731", ADDRESS, phone, phone[-10:]):
-        assert _holding(database, needle) == [], needle
+        assert tables_holding(database, needle) == [], needle
         for log in data.glob("*.log"):
             assert needle not in log.read_text(errors="replace"), (needle, log.name)
-    seen = [t for t in _holding(database, "127.0.0.1") if t.startswith("grievances_")]
+    seen = [t for t in tables_holding(database, "127.0.0.1") if t.startswith("grievances_")]
     assert seen == []
 
 

@@ -21,18 +21,13 @@ from typing import Any
 
 import pytest
 
-from browser.conftest import mail_to
+from browser.conftest import PHONE, mail_to, sideways
 
 pytestmark = pytest.mark.browser
 
 ADMIN = "compliance@brightline.example"
 COLLEAGUE = "noor@brightline.example"
 PASSWORD = "Notify-colleague-2026!"
-PHONE = {"width": 390, "height": 844}
-
-
-def _overflow(page: Any) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
 def test_the_invited_colleague_sees_a_notification_and_the_administrator_hears_they_joined(
@@ -77,13 +72,13 @@ def test_the_invited_colleague_sees_a_notification_and_the_administrator_hears_t
     expect(item).to_have_count(1)
     expect(item.locator(".notification-text")).to_contain_text("Brightline")
     expect(item.locator(".notification-text")).to_contain_text("स्वागत")  # in Hindi
-    assert _overflow(cpage) <= 0
+    assert sideways(cpage) <= 0
     cpage.screenshot(path=artifacts / "notifications-phone-hi.png", full_page=True)
     cpage.locator("#notifications-read-all").click()
     expect(cpage.locator("#notification-count")).to_have_count(0)
     expect(cpage.locator("#notification-list li.notification.unread")).to_have_count(0)
     colleague.goto("/account/")
-    assert _overflow(cpage) <= 0
+    assert sideways(cpage) <= 0
     assert colleague.csp_violations() == []
     assert colleague.console_errors == [], colleague.console_errors
 

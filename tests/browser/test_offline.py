@@ -21,10 +21,11 @@ from typing import Any
 
 import pytest
 
+from browser.conftest import assert_fits
+
 pytestmark = pytest.mark.browser
 
 CASE_WORKER = "cases@initiative.example"
-PHONE = {"width": 390, "height": 844}
 RETRY_WAIT = 25_000  # ms
 EVIDENCE = "Offline visit: Tisri school register, page 4"
 
@@ -32,11 +33,6 @@ EVIDENCE = "Offline visit: Tisri school register, page 4"
 def _one(database: Path, sql: str, *args: Any) -> Any:
     with sqlite3.connect(database) as db:
         return db.execute(sql, args).fetchone()[0]
-
-
-def _fits(page: Any, what: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{what} scrolls sideways ({width} px)"
 
 
 def test_a_field_officer_records_offline_and_both_forms_arrive_once(
@@ -55,10 +51,9 @@ def test_a_field_officer_records_offline_and_both_forms_arrive_once(
     follow_ups_before = _one(database, done, case_id)
     visits = "SELECT COUNT(*) FROM programmes_monitoringvisit WHERE evidence = ?"
 
-    officer = open_session("field-officer", as_user=CASE_WORKER)
+    officer = open_session("field-officer", as_user=CASE_WORKER, phone=True)
     page = officer.page
     context = page.context
-    page.set_viewport_size(PHONE)
     panel = page.locator("#offline")
 
     # Online: the officer opens the two field forms; the service worker keeps each.
@@ -91,7 +86,7 @@ def test_a_field_officer_records_offline_and_both_forms_arrive_once(
     expect(panel.locator("h2")).to_have_text("Waiting to send (2)")
     expect(panel.locator(".queued")).to_have_count(2)
     assert "Demo child" not in page.content()
-    _fits(page, "the follow-up form offline")
+    assert_fits(page, "the follow-up form offline")
     page.screenshot(path=artifacts / "offline-waiting.png", full_page=True)
     assert _one(database, visits, EVIDENCE) == 0  # nothing has arrived yet
     assert _one(database, done, case_id) == follow_ups_before
@@ -140,7 +135,7 @@ def test_a_field_officer_records_offline_and_both_forms_arrive_once(
     # not overwritten: the office's visit stands, the phone's is not applied
     assert _one(database, done, case_id) == follow_ups_before + 2
     assert _one(database, latest, case_id) == 1
-    _fits(page, "the conflict")
+    assert_fits(page, "the conflict")
     page.screenshot(path=artifacts / "offline-conflict.png", full_page=True)
     page.reload()  # a conflict stays on the phone until the officer chooses
     expect(panel.locator(".queued.conflict")).to_be_visible()

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
+from browser.conftest import PHONE, sideways
+
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 PAGES = [
     "/",
@@ -37,10 +38,6 @@ def _switch_language(page: Any, code: str) -> None:
     page.locator("#lang-select").select_option(code)
     with page.expect_navigation():
         page.locator("form.lang button[type=submit]").click()
-
-
-def _overflow(page: Any) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
 @pytest.mark.parametrize("language", ["fr", "hi", "sw"])
@@ -72,14 +69,14 @@ def test_phone_top_bar_menu_and_no_sideways_scroll(
     expect(menu).to_be_visible()
     menu.click()
     expect(nav).to_be_visible()
-    assert _overflow(page) <= 0  # the open panel stays inside the screen
+    assert sideways(page) <= 0  # the open panel stays inside the screen
     menu.click()
     expect(nav).to_be_hidden()
 
     problems = []
     for path in PAGES:
         session.goto(path)
-        if (extra := _overflow(page)) > 0:
+        if (extra := sideways(page)) > 0:
             problems.append(f"{path}: {extra} px sideways")
         problems += [f"{path}: CSP {v}" for v in session.csp_violations()]
     assert problems == [], problems
@@ -111,5 +108,5 @@ def test_rollup_chart_and_answers_read_in_french_on_a_phone(
     assert "Yes" not in answers, answers
     assert "No" not in answers, answers
     assert "Étain" in labels, labels
-    assert _overflow(page) <= 0
+    assert sideways(page) <= 0
     assert session.console_errors == [], session.console_errors

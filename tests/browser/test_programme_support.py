@@ -21,17 +21,13 @@ from typing import Any
 
 import pytest
 
+from browser.conftest import assert_fits
+
 pytestmark = pytest.mark.browser
 
 CASE_WORKER = "cases@initiative.example"
 SUPPLIER = "supplier@giridih.example"
 PROGRAMME = "Child-labour-free mica villages, Koderma and Giridih"
-PHONE = {"width": 390, "height": 844}
-
-
-def _fits(page: Any, what: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{what} scrolls sideways ({width} px)"
 
 
 def _assessment_with_open_action(database: Path, code: str) -> int:
@@ -51,15 +47,14 @@ def test_licences_and_training_on_a_phone(
 ) -> None:
     from playwright.sync_api import expect
 
-    worker = open_session("case-worker", as_user=CASE_WORKER)
+    worker = open_session("case-worker", as_user=CASE_WORKER, phone=True)
     page = worker.page
-    page.set_viewport_size(PHONE)
     worker.goto("/programmes/")
     page.get_by_role("link", name=PROGRAMME).click()
     page.get_by_role("link", name="Formalisation: licensed mines and collection points").click()
     figures = page.locator("table tbody tr").first
     expect(figures).to_contain_text("33.3")  # one of three licensed today
-    _fits(page, "the formalisation page")
+    assert_fits(page, "the formalisation page")
     page.screenshot(path=artifacts / "programme-licences.png", full_page=True)
 
     page.get_by_role("link", name="Dhorkola Mica Collection Centre").click()
@@ -73,7 +68,7 @@ def test_licences_and_training_on_a_phone(
     page.get_by_role("button", name="Record").click()
     expect(page.locator(".licence")).to_contain_text("Granted")
     expect(page.locator("table")).to_contain_text("JH/KOD/MC/2026/088")
-    _fits(page, "the licence page")
+    assert_fits(page, "the licence page")
     page.screenshot(path=artifacts / "programme-licence.png", full_page=True)
     page.get_by_role("link", name="Dhorkola Mica Collection Centre").first.click()  # the registry
     expect(page.locator("p.licence")).to_contain_text("JH/KOD/MC/2026/088")
@@ -82,9 +77,8 @@ def test_licences_and_training_on_a_phone(
     # the supplier asks to join the session offered on its improvement action on LAB.6
     database = oretrace_stack.data_dir / "oretrace.sqlite3"
     assessment = _assessment_with_open_action(database, "LAB.6")
-    supplier = open_session("supplier", as_user=SUPPLIER)
+    supplier = open_session("supplier", as_user=SUPPLIER, phone=True)
     offered = supplier.page
-    offered.set_viewport_size(PHONE)
     supplier.goto(f"/assessments/{assessment}/")
     offer = offered.locator(".training-offers", has_text="Mica dust, masks and first aid").first
     expect(offer).to_be_visible()
@@ -92,7 +86,7 @@ def test_licences_and_training_on_a_phone(
     offer.get_by_role("button", name="Ask to join").click()
     expect(offered.locator("h1")).to_have_text("Mica dust, masks and first aid")
     expect(offered.locator("main")).to_contain_text("Waiting for an answer")
-    _fits(offered, "the session page (supplier)")
+    assert_fits(offered, "the session page (supplier)")
 
     # the organiser sees it and accepts
     worker.goto("/programmes/trainings/")
@@ -100,7 +94,7 @@ def test_licences_and_training_on_a_phone(
     expect(page.locator("main")).to_contain_text("Giridih")
     page.get_by_role("button", name="Accept").click()
     expect(page.locator("main")).to_contain_text("Accepted")
-    _fits(page, "the session page")
+    assert_fits(page, "the session page")
     page.screenshot(path=artifacts / "programme-training.png", full_page=True)
     worker.goto("/programmes/")
     page.get_by_role("link", name=PROGRAMME).click()

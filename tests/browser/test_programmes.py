@@ -10,35 +10,17 @@ Screenshots: ``artifacts/programme-*.png``.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from browser.conftest import assert_fits, tables_holding
+
 pytestmark = pytest.mark.browser
 
 CASE_WORKER = "cases@initiative.example"
-PHONE = {"width": 390, "height": 844}
-
-
-def _holding(database: Path, needle: str) -> list[str]:
-    """Every table.column of the SQLite database whose text holds ``needle``."""
-    found = []
-    with sqlite3.connect(database) as db:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in tables:
-            for column in [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]:
-                sql = f'SELECT COUNT(*) FROM "{table}" WHERE CAST("{column}" AS TEXT) LIKE ?'  # noqa: S608
-                if db.execute(sql, [f"%{needle}%"]).fetchone()[0]:
-                    found.append(f"{table}.{column}")
-    return found
-
-
-def _fits(page: Any, what: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{what} scrolls sideways ({width} px)"
 
 
 def test_a_case_worker_monitors_a_village_and_handles_a_case_on_a_phone(
@@ -46,9 +28,8 @@ def test_a_case_worker_monitors_a_village_and_handles_a_case_on_a_phone(
 ) -> None:
     from playwright.sync_api import expect
 
-    worker = open_session("case-worker", as_user=CASE_WORKER)
+    worker = open_session("case-worker", as_user=CASE_WORKER, phone=True)
     page = worker.page
-    page.set_viewport_size(PHONE)
     worker.goto("/programmes/")
     page.get_by_role("link", name="Child-labour-free mica villages, Koderma and Giridih").click()
     expect(page.locator("figure.trend").first).to_be_visible()
@@ -62,7 +43,7 @@ def test_a_case_worker_monitors_a_village_and_handles_a_case_on_a_phone(
     expect(page.locator("h1")).to_have_text("Dhorkola")
     expect(page.get_by_text("Register of the Dhorkola primary school, page 12")).to_be_visible()
     assert page.locator("figure.trend").first.locator("circle").count() == before + 1
-    _fits(page, "the village page")
+    assert_fits(page, "the village page")
     page.screenshot(path=artifacts / "programme-village.png", full_page=True)
 
     page.get_by_role("link", name="Child-labour-free mica villages, Koderma and Giridih").click()
@@ -70,7 +51,7 @@ def test_a_case_worker_monitors_a_village_and_handles_a_case_on_a_phone(
     # the demo's cases (relative to today) include follow-up visits past their due day
     expect(page.locator(".badges")).to_contain_text(re.compile(r"\d+ cases? with a visit overdue"))
     assert "Demo child" not in page.content()  # the list shows references only
-    _fits(page, "the case list")
+    assert_fits(page, "the case list")
     page.screenshot(path=artifacts / "programme-cases.png", full_page=True)
     row = page.locator("table tbody tr", has_text="Identified").first
     reference = row.locator("a").inner_text()
@@ -80,7 +61,7 @@ def test_a_case_worker_monitors_a_village_and_handles_a_case_on_a_phone(
     page.get_by_role("button", name="Record the assessment").click()
     expect(page.locator("h1")).to_contain_text("Assessed")
     expect(page.locator("main")).to_contain_text("Ritu Mahato")  # the openings are listed
-    _fits(page, "the case page")
+    assert_fits(page, "the case page")
     page.screenshot(path=artifacts / "programme-case.png", full_page=True)
 
     page.get_by_role("link", name="Children's cases").first.click()
@@ -90,6 +71,6 @@ def test_a_case_worker_monitors_a_village_and_handles_a_case_on_a_phone(
     assert "Demo child" not in page.content()
     page.screenshot(path=artifacts / "programme-indicators.png", full_page=True)
 
-    assert _holding(oretrace_stack.data_dir / "oretrace.sqlite3", "Demo child") == []
+    assert tables_holding(oretrace_stack.data_dir / "oretrace.sqlite3", "Demo child") == []
     assert worker.console_errors == []
     assert worker.csp_violations() == []

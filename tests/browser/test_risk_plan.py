@@ -20,10 +20,11 @@ from typing import Any
 
 import pytest
 
+from browser.conftest import PHONE, assert_fits
+
 pytestmark = pytest.mark.browser
 
 OFFICER = "compliance@brightline.example"
-PHONE = {"width": 390, "height": 844}
 HIGH_LEVELS = ("high", "extreme")
 
 
@@ -126,8 +127,7 @@ def test_a_compliance_officer_plans_a_suppliers_high_risk_and_sees_it_fall_due(
     officer.goto("/risk/map/")
     expect(page.locator("svg path[data-level]").first).to_be_attached()
     expect(page.locator("#risk-countries tbody tr").first).to_be_visible()
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"the map page scrolls sideways by {overflow} px on a phone"
+    assert_fits(page, "the map page on a phone")
     page.screenshot(path=artifacts / "risk-map-phone.png", full_page=True)
     assert officer.csp_violations() == []
     # the refused plan form answered 400 on purpose; nothing else may complain

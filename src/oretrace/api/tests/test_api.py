@@ -12,6 +12,7 @@ from oretrace.core import services
 from oretrace.core.choices import JobStatus, Role
 from oretrace.core.models import ChangeLogEntry, Membership
 from oretrace.core.tests.factories import JobFactory, MembershipFactory
+from oretrace.core.tests.fixtures import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -108,8 +109,7 @@ def test_patch_organisation_logs_change_and_rejects_bad_lei(api_a, member_a):
 
 
 def test_viewer_cannot_patch_organisation(viewer_a):
-    _token, secret = services.issue_token(viewer_a, name="t", actor=viewer_a)
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    client = api_client(viewer_a)
     response = _json(
         client,
         "patch",

@@ -17,7 +17,7 @@ from oretrace.assessments.shipped import shipped_text
 from oretrace.core.actors import SystemActor
 from oretrace.core.choices import Role
 from oretrace.core.tests.factories import MembershipFactory
-from oretrace.core.tests.fixtures import own_files
+from oretrace.core.tests.fixtures import own_files, web_client
 from oretrace.core.tests.scopes import shared_rows
 from oretrace.registry import services as registry_services
 
@@ -95,9 +95,7 @@ def assessment(assign):
 
 @pytest.fixture
 def web_supplier(supplier) -> Client:
-    client = Client()
-    client.force_login(supplier.user)
-    return client
+    return web_client(supplier)
 
 
 def questions(standard: Standard) -> dict[str, Question]:

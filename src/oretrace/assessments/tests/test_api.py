@@ -6,13 +6,13 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from oretrace.assessments.api import router
 from oretrace.assessments.shipped import shipped_text
 from oretrace.assessments.tests.test_services import ALL_GOOD, answer_all
 from oretrace.core import services as core_services
+from oretrace.core.tests.fixtures import api_client
 from oretrace.core.tests.harness import Reach, Tenancy, tenancy_tests
 
 pytestmark = pytest.mark.django_db
@@ -45,19 +45,14 @@ CROSS_ORG = {
 }
 
 
-def _client(member) -> Client:
-    _token, secret = core_services.issue_token(member, name="tests", actor=member)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-
-
 @pytest.fixture
 def api_supplier(supplier):
-    return _client(supplier)
+    return api_client(supplier)
 
 
 @pytest.fixture
 def objects_of_a(assessment, member_a):
-    own = _client(member_a).post(
+    own = api_client(member_a).post(
         "/api/v1/standards",
         data=json.dumps({"yaml": shipped_text("smelter-refiner-esg.yaml")}),
         content_type="application/json",

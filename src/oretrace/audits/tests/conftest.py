@@ -12,8 +12,8 @@ import pytest
 from oretrace.assessments import services as assessment_services
 from oretrace.assessments.models import Assessment, Criterion, ImprovementAction
 from oretrace.assessments.shipped import shipped_text
-from oretrace.audits.models import Audit, ProgrammeVersion
-from oretrace.audits.services import audits, programmes
+from oretrace.audits.models import Audit, CorrectiveAction, Finding, ProgrammeVersion
+from oretrace.audits.services import actions, audits, findings, programmes
 from oretrace.core.actors import SystemActor
 from oretrace.core.choices import OrganisationKind, Role
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
@@ -24,6 +24,7 @@ from oretrace.registry.tests.factories import FacilityFactory
 
 SYSTEM = SystemActor("tests")
 MICA = "mica-processor-workplace"
+REPORT_ON = date(2026, 3, 10)
 
 
 @pytest.fixture(autouse=True)
@@ -110,6 +111,30 @@ def criterion(audit: Audit, code: str) -> Criterion:
     return Criterion.objects.get(section__standard=audit.standard, code=code)
 
 
+def reported_wages_finding(audit: Audit, auditor: Any) -> Finding:
+    """Fieldwork started, a major finding on LAB.3 (low wages) and the report issued on
+    10 March 2026: the finding, its closure deadline set by the report."""
+    audits.start_fieldwork(audit, actor=auditor)
+    wages = findings.record_finding(
+        audit, criterion(audit, "LAB.3"), grade="major", description="Low wages", actor=auditor
+    )
+    audits.issue_report(audit, actor=auditor, report_on=REPORT_ON)
+    wages.refresh_from_db()
+    return wages
+
+
+def overdue_wages_action(audit: Audit, auditor: Any, auditee: Any) -> CorrectiveAction:
+    """The auditee's action on ``reported_wages_finding``, due 1 April 2026 (late from the
+    2nd)."""
+    return actions.add_action(
+        reported_wages_finding(audit, auditor),
+        actor=auditee,
+        what="Raise wages",
+        owner_name="Manager",
+        due_on=date(2026, 4, 1),
+    )
+
+
 @pytest.fixture
 def improvement_step(audit, auditee_org, unit):
     """The auditee's improvement plan from an accepted assessment of the audited unit against
@@ -139,8 +164,6 @@ def objects_of_a(org_a, member_a, mica, auditee_org, auditee, unit) -> dict[str,
     action plan: a finding with a photo, an action with evidence, a support request."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from oretrace.audits.services import actions, findings
-
     jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 32
     audit = audits.plan_audit(
         actor=member_a,
@@ -160,7 +183,7 @@ def objects_of_a(org_a, member_a, mica, auditee_org, auditee, unit) -> dict[str,
     photo = findings.add_finding_evidence(
         finding, upload=SimpleUploadedFile("a.jpg", jpeg), actor=member_a
     )
-    audits.issue_report(audit, actor=member_a, report_on=date(2026, 3, 10))
+    audits.issue_report(audit, actor=member_a, report_on=REPORT_ON)
     finding.refresh_from_db()
     action = actions.add_action(
         finding, actor=auditee, what="x", owner_name="y", due_on=date(2026, 4, 1)

@@ -22,10 +22,29 @@ from oretrace.audits.models import (
     ProgrammeVersion,
     SupportRequest,
 )
+from oretrace.audits.models.files import StoredFile
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
 from oretrace.registry.tests.factories import FacilityFactory
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+
+
+class StoredFileFactory[F: StoredFile](factory.django.DjangoModelFactory[F]):
+    """The columns every ``StoredFile`` has (the file, its name, type, size and SHA-256), made
+    of one ``content`` so that they agree: ``XFactory(content=b"...", original_name="a.pdf",
+    content_type="application/pdf")``; a small JPEG called ``photo.jpg`` otherwise."""
+
+    class Meta:
+        abstract = True
+
+    class Params:
+        content = JPEG
+
+    file = factory.LazyAttribute(lambda row: ContentFile(row.content, name=row.original_name))
+    original_name = "photo.jpg"
+    content_type = "image/jpeg"
+    size = factory.LazyAttribute(lambda row: len(row.content))
+    sha256 = factory.LazyAttribute(lambda row: hashlib.sha256(row.content).hexdigest())
 
 
 class ProgrammeVersionFactory(factory.django.DjangoModelFactory[ProgrammeVersion]):
@@ -84,16 +103,11 @@ class FindingFactory(factory.django.DjangoModelFactory[Finding]):
     description = "Test finding"
 
 
-class FindingEvidenceFactory(factory.django.DjangoModelFactory[FindingEvidence]):
+class FindingEvidenceFactory(StoredFileFactory[FindingEvidence]):
     class Meta:
         model = FindingEvidence
 
     finding = factory.SubFactory(FindingFactory)
-    file = factory.LazyFunction(lambda: ContentFile(JPEG, name="photo.jpg"))
-    original_name = "photo.jpg"
-    content_type = "image/jpeg"
-    size = len(JPEG)
-    sha256 = hashlib.sha256(JPEG).hexdigest()
 
 
 class CorrectiveActionFactory(factory.django.DjangoModelFactory[CorrectiveAction]):
@@ -107,16 +121,12 @@ class CorrectiveActionFactory(factory.django.DjangoModelFactory[CorrectiveAction
     due_on = datetime.date(2026, 4, 1)
 
 
-class ActionEvidenceFactory(factory.django.DjangoModelFactory[ActionEvidence]):
+class ActionEvidenceFactory(StoredFileFactory[ActionEvidence]):
     class Meta:
         model = ActionEvidence
 
     action = factory.SubFactory(CorrectiveActionFactory)
-    file = factory.LazyFunction(lambda: ContentFile(JPEG, name="proof.jpg"))
     original_name = "proof.jpg"
-    content_type = "image/jpeg"
-    size = len(JPEG)
-    sha256 = hashlib.sha256(JPEG).hexdigest()
 
 
 class SupportRequestFactory(factory.django.DjangoModelFactory[SupportRequest]):

@@ -18,8 +18,8 @@ from oretrace.audits.services import audits, findings
 from oretrace.audits.tests.conftest import criterion
 from oretrace.core.choices import Role
 from oretrace.core.models import ChangeLogEntry
-from oretrace.core.services import issue_token
 from oretrace.core.tests.factories import MembershipFactory
+from oretrace.core.tests.fixtures import api_client
 from oretrace.core.tests.harness import Reach, Tenancy, tenancy_tests
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +41,6 @@ TENANCY = Tenancy(
     public={"GET /audit-programmes"},  # shipped programmes are everyone's (and one's own)
 )
 test_every_route_is_covered, test_other_organisation_gets_404 = tenancy_tests(TENANCY)
-
-
-def _client(member) -> Client:
-    _token, secret = issue_token(member, name="audits", actor=member)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 
 def _post(client: Client, url: str, body: dict[str, Any]) -> Any:
@@ -84,7 +79,7 @@ def objects_of_a(org_a, mica, auditee_org, unit):
 
 
 def test_programmes_are_listed_with_their_fingerprint(mica, auditee):
-    items = _client(auditee).get("/api/v1/audit-programmes").json()["items"]
+    items = api_client(auditee).get("/api/v1/audit-programmes").json()["items"]
     by_code = {p["code"]: p for p in items}
     assert by_code["mica-processor-workplace"]["fingerprint"] == mica.fingerprint
     assert by_code["mica-processor-workplace"]["standard_code"] == "mica-processing-workplace"
@@ -94,7 +89,7 @@ def test_programmes_are_listed_with_their_fingerprint(mica, auditee):
 @pytest.mark.parametrize(("side", "who"), [("auditee", "auditee"), ("body", "auditor"),
                                            ("owner", "supporter")])  # fmt: skip
 def test_each_side_lists_the_audit(audit, side, who, request):
-    client = _client(request.getfixturevalue(who))
+    client = api_client(request.getfixturevalue(who))
     items = client.get(f"/api/v1/audits?side={side}").json()["items"]
     assert [a["reference"] for a in items] == [f"A-{audit.pk}"]
     others = {"auditee", "body", "owner"} - {side}
@@ -102,7 +97,7 @@ def test_each_side_lists_the_audit(audit, side, who, request):
 
 
 def test_an_audit_reads_with_its_parties_and_pinned_programme(audit, auditor, mica):
-    got = _client(auditor).get(f"/api/v1/audits/{audit.pk}").json()
+    got = api_client(auditor).get(f"/api/v1/audits/{audit.pk}").json()
     assert (got["programme"], got["programme_fingerprint"]) == (mica.code, mica.fingerprint)
     assert (got["status"], got["auditee"]["name"], got["facility"]["name"]) == (
         "planned",
@@ -114,7 +109,7 @@ def test_an_audit_reads_with_its_parties_and_pinned_programme(audit, auditor, mi
 
 
 def test_the_list_filters_by_status_and_facility(audit, auditor, unit):
-    client = _client(auditor)
+    client = api_client(auditor)
     assert client.get("/api/v1/audits?status=planned").json()["count"] == 1
     assert client.get("/api/v1/audits?status=closed").json()["count"] == 0
     assert client.get(f"/api/v1/audits?facility_id={unit.pk + 1000}").json()["count"] == 0
@@ -127,7 +122,7 @@ def test_the_list_filters_by_status_and_facility(audit, auditor, unit):
 
 
 def test_an_auditor_records_then_changes_a_finding(fieldwork, auditor, auditee):
-    client = _client(auditor)
+    client = api_client(auditor)
     url = f"/api/v1/audits/{fieldwork.pk}/findings"
     entries = ChangeLogEntry.objects.count()
     created = _post(client, url, FINDING)
@@ -144,7 +139,7 @@ def test_an_auditor_records_then_changes_a_finding(fieldwork, auditor, auditee):
     assert (changed.status_code, changed.json()["grade"]) == (200, "major")
     assert Finding.objects.get(audit=fieldwork).grade == "major"
     # the auditee reads what was recorded
-    items = _client(auditee).get(url).json()["items"]
+    items = api_client(auditee).get(url).json()["items"]
     assert [(f["criterion"], f["grade"]) for f in items] == [("LAB.2", "major")]
 
 
@@ -162,7 +157,7 @@ def test_an_auditor_records_then_changes_a_finding(fieldwork, auditor, auditee):
     ],
 )  # fmt: skip
 def test_a_bad_field_answers_422_naming_it(fieldwork, auditor, sent, location, words):
-    response = _post(_client(auditor), f"/api/v1/audits/{fieldwork.pk}/findings", sent)
+    response = _post(api_client(auditor), f"/api/v1/audits/{fieldwork.pk}/findings", sent)
     assert response.status_code == 422, response.content
     problem = response.json()
     assert response["Content-Type"] == "application/problem+json"
@@ -186,7 +181,7 @@ def test_a_grade_the_programme_does_not_use_answers_422(fieldwork, auditor, mica
     assert isinstance(narrow, ProgrammeVersion)
     fieldwork.programme = narrow
     fieldwork.save()
-    response = _post(_client(auditor), f"/api/v1/audits/{fieldwork.pk}/findings",
+    response = _post(api_client(auditor), f"/api/v1/audits/{fieldwork.pk}/findings",
                      {**FINDING, "grade": "observation"})  # fmt: skip
     assert response.status_code == 422
     assert response.json()["errors"][0]["location"] == "body.payload.grade"
@@ -194,21 +189,21 @@ def test_a_grade_the_programme_does_not_use_answers_422(fieldwork, auditor, mica
 
 def test_only_the_audit_bodys_auditors_record(fieldwork, auditee, supporter, body):
     url = f"/api/v1/audits/{fieldwork.pk}/findings"
-    assert _post(_client(auditee), url, FINDING).status_code == 403
-    assert _post(_client(supporter), url, FINDING).status_code == 403
+    assert _post(api_client(auditee), url, FINDING).status_code == 403
+    assert _post(api_client(supporter), url, FINDING).status_code == 403
     viewer = MembershipFactory.create(organisation=body, roles=[Role.VIEWER])
-    assert _post(_client(viewer), url, FINDING).status_code == 403
+    assert _post(api_client(viewer), url, FINDING).status_code == 403
     assert not Finding.objects.filter(audit=fieldwork).exists()
 
 
 def test_findings_after_the_fieldwork_answer_409(audit, auditor):
-    response = _post(_client(auditor), f"/api/v1/audits/{audit.pk}/findings", FINDING)
+    response = _post(api_client(auditor), f"/api/v1/audits/{audit.pk}/findings", FINDING)
     assert response.status_code == 409  # still planned
     assert "during the fieldwork" in response.json()["detail"]
 
 
 def test_a_photo_is_attached_to_a_finding(fieldwork, auditor):
-    client = _client(auditor)
+    client = api_client(auditor)
     finding = _post(client, f"/api/v1/audits/{fieldwork.pk}/findings", FINDING).json()
     url = f"/api/v1/audits/{fieldwork.pk}/findings/{finding['id']}/evidence"
     photo = SimpleUploadedFile("sorting-hall.jpg", JPEG, content_type="image/jpeg")
@@ -221,7 +216,7 @@ def test_a_photo_is_attached_to_a_finding(fieldwork, auditor):
 
 
 def test_evidence_needs_a_file_of_an_accepted_kind(fieldwork, auditor):
-    client = _client(auditor)
+    client = api_client(auditor)
     finding = _post(client, f"/api/v1/audits/{fieldwork.pk}/findings", FINDING).json()
     url = f"/api/v1/audits/{fieldwork.pk}/findings/{finding['id']}/evidence"
     missing = client.post(url, {})
@@ -233,7 +228,7 @@ def test_evidence_needs_a_file_of_an_accepted_kind(fieldwork, auditor):
 
 
 def test_a_finding_of_another_audit_is_not_found_under_this_one(fieldwork, auditor, objects_of_a):
-    client = _client(auditor)
+    client = api_client(auditor)
     finding = _post(client, f"/api/v1/audits/{fieldwork.pk}/findings", FINDING).json()
     wrong = f"/api/v1/audits/{objects_of_a['audit']}/findings/{finding['id']}/evidence"
     photo = SimpleUploadedFile("p.jpg", JPEG, content_type="image/jpeg")

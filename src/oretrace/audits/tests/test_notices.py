@@ -7,21 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 from django.utils import timezone
 
 from oretrace.audits import notices
-from oretrace.audits.services import actions, audits, findings
-from oretrace.audits.tests.conftest import criterion
+from oretrace.audits.services import actions
+from oretrace.audits.tests.conftest import overdue_wages_action
 from oretrace.core.models import Notification
-
-
-def _late_action(audit, auditor, auditee):
-    audits.start_fieldwork(audit, actor=auditor)
-    wages = findings.record_finding(
-        audit, criterion(audit, "LAB.3"), grade="major", description="Low wages", actor=auditor
-    )
-    audits.issue_report(audit, actor=auditor, report_on=date(2026, 3, 10))
-    wages.refresh_from_db()
-    return actions.add_action(
-        wages, actor=auditee, what="Raise wages", owner_name="Manager", due_on=date(2026, 4, 1)
-    )
+from oretrace.core.tests.fixtures import web_client
 
 
 def _at(day: date) -> datetime:
@@ -31,7 +20,7 @@ def _at(day: date) -> datetime:
 def test_an_overdue_action_is_told_to_all_three_sides_once(
     audit, auditor, auditee, supporter, django_capture_on_commit_callbacks
 ):
-    action = _late_action(audit, auditor, auditee)
+    action = overdue_wages_action(audit, auditor, auditee)
     with django_capture_on_commit_callbacks(execute=True):
         assert notices.overdue_actions(_at(action.due_on)) == 0  # due today: not late yet
         assert notices.overdue_actions(_at(action.due_on + timedelta(days=1))) == 1
@@ -42,14 +31,14 @@ def test_an_overdue_action_is_told_to_all_three_sides_once(
 
 
 def test_a_done_action_is_not_overdue(audit, auditor, auditee):
-    action = _late_action(audit, auditor, auditee)
+    action = overdue_wages_action(audit, auditor, auditee)
     actions.update_action(action, actor=auditee, status="done")
     assert notices.overdue_actions_of(action.due_on + timedelta(days=5)) == []
 
 
 def test_the_report_tells_the_auditee(audit, auditor, auditee, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        _late_action(audit, auditor, auditee)
+        overdue_wages_action(audit, auditor, auditee)
     messages = list(
         Notification.objects.filter(recipient=auditee.user).values_list("kind", flat=True)
     )
@@ -59,15 +48,13 @@ def test_the_report_tells_the_auditee(audit, auditor, auditee, django_capture_on
 def test_the_dashboards_of_the_auditee_and_the_programme_show_an_overdue_action(
     audit, auditor, auditee, supporter, monkeypatch
 ):
-    from django.test import Client
     from django.urls import reverse
 
-    action = _late_action(audit, auditor, auditee)
+    action = overdue_wages_action(audit, auditor, auditee)
     later = action.due_on + timedelta(days=3)
     monkeypatch.setattr(timezone, "localdate", lambda *a: later)
     for member in (auditee, supporter, auditor):
-        client = Client()
-        client.force_login(member.user)
+        client = web_client(member)
         page = client.get(reverse("web:dashboard")).content.decode()
         assert 'id="audit-actions-overdue"' in page
         assert "LAB.3" in page

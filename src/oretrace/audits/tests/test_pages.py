@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
+from oretrace.audits.tests.conftest import reported_wages_finding
 from oretrace.core.tests.factories import MembershipFactory
-
-
-def _client(member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
+from oretrace.core.tests.fixtures import web_client
 
 
 @pytest.mark.parametrize("side", ["auditor", "auditee", "supporter"])
 def test_each_side_sees_the_audit(side, audit, request):
     member = request.getfixturevalue(side)
-    client = _client(member)
+    client = web_client(member)
     listing = client.get(reverse("audits:list"))
     assert f"A-{audit.pk}" in listing.content.decode()
     page = client.get(reverse("audits:detail", args=[audit.pk]))
@@ -27,7 +22,7 @@ def test_each_side_sees_the_audit(side, audit, request):
 
 
 def test_another_organisation_gets_404(audit):
-    stranger = _client(MembershipFactory.create())
+    stranger = web_client(MembershipFactory.create())
     assert stranger.get(reverse("audits:detail", args=[audit.pk])).status_code == 404
     assert f"A-{audit.pk}" not in stranger.get(reverse("audits:list")).content.decode()
 
@@ -44,7 +39,7 @@ def _photo(name="gate.jpg"):
 
 
 def _in_fieldwork(audit, auditor):
-    client = _client(auditor)
+    client = web_client(auditor)
     response = client.post(reverse("audits:move", args=[audit.pk]), {"do": "fieldwork"})
     assert response.status_code == 302
     return client
@@ -96,7 +91,7 @@ def test_another_body_cannot_save_a_finding_or_see_a_photo(audit, auditor):
         audit, criterion(audit, "LAB.3"), grade="minor", description="x", actor=auditor
     )
     photo = findings.add_finding_evidence(finding, upload=_photo(), actor=auditor)
-    stranger = _client(MembershipFactory.create(roles=["auditor"]))
+    stranger = web_client(MembershipFactory.create(roles=["auditor"]))
     url = reverse("audits:save_finding", args=[audit.pk, finding.criterion_id])
     assert stranger.post(url, {"grade": "major", "description": "x"}).status_code == 404
     assert stranger.get(reverse("audits:finding_file", args=[photo.pk])).status_code == 404
@@ -105,16 +100,8 @@ def test_another_body_cannot_save_a_finding_or_see_a_photo(audit, auditor):
 def test_the_auditee_answers_submits_and_the_auditor_sends_back_then_closes(
     audit, auditor, auditee, unit
 ):
-    from oretrace.audits.services import audits, findings
-    from oretrace.audits.tests.conftest import criterion
-
-    _in_fieldwork(audit, auditor)
-    finding = findings.record_finding(
-        audit, criterion(audit, "LAB.3"), grade="major", description="Low wages", actor=auditor
-    )
-    audits.issue_report(audit, actor=auditor)
-    finding.refresh_from_db()
-    mine = _client(auditee)
+    finding = reported_wages_finding(audit, auditor)
+    mine = web_client(auditee)
     page = mine.get(reverse("audits:answer", args=[audit.pk]))
     assert page.status_code == 200
     assert "Add a corrective action" in page.content.decode()
@@ -133,7 +120,7 @@ def test_the_auditee_answers_submits_and_the_auditor_sends_back_then_closes(
     action = finding.actions.get()
     assert action.evidence.count() == 1
     assert mine.post(reverse("audits:answer", args=[audit.pk]), {"do": "submit"}).status_code == 302
-    theirs = _client(auditor)
+    theirs = web_client(auditor)
     theirs.post(reverse("audits:move", args=[audit.pk]), {"do": "send_back", "note": "Payslips"})
     audit.refresh_from_db()
     assert (audit.status, audit.cap_round) == ("cap", 2)
@@ -157,15 +144,15 @@ def test_the_programme_owner_answers_a_support_request(audit, auditor, auditee, 
     )
     audits.issue_report(audit, actor=auditor)
     request = actions.request_support(finding, kind="training", message="Help", actor=auditee)
-    page = _client(supporter).get(reverse("audits:detail", args=[audit.pk])).content.decode()
+    page = web_client(supporter).get(reverse("audits:detail", args=[audit.pk])).content.decode()
     assert reverse("audits:support", args=[request.pk]) in page
-    response = _client(supporter).post(
+    response = web_client(supporter).post(
         reverse("audits:support", args=[request.pk]), {"status": "accepted", "response": "Yes"}
     )
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.status == "accepted"
-    stranger = _client(MembershipFactory.create(roles=["compliance_officer"]))
+    stranger = web_client(MembershipFactory.create(roles=["compliance_officer"]))
     assert (
         stranger.post(reverse("audits:support", args=[request.pk]), {"status": "done"}).status_code
         == 404
@@ -177,7 +164,7 @@ def test_planning_an_audit_from_the_page(mica, auditor, unit, auditee_org, owner
     from oretrace.core.services import grant_access
 
     grant_access(unit, to=auditor.organisation, actor=SYSTEM, note="audit")
-    client = _client(auditor)
+    client = web_client(auditor)
     assert client.get(reverse("audits:new")).status_code == 200
     response = client.post(
         reverse("audits:new"),
@@ -213,15 +200,9 @@ def test_a_refused_row_keeps_what_was_typed_and_a_photo_needs_a_grade(audit, aud
 def test_the_supplier_sees_the_linked_corrective_action_on_its_improvement_plan(
     audit, auditor, auditee, improvement_step
 ):
-    from oretrace.audits.services import actions, audits, findings
-    from oretrace.audits.tests.conftest import criterion
+    from oretrace.audits.services import actions
 
-    _in_fieldwork(audit, auditor)
-    finding = findings.record_finding(
-        audit, criterion(audit, "LAB.3"), grade="major", description="Low wages", actor=auditor
-    )
-    audits.issue_report(audit, actor=auditor)
-    finding.refresh_from_db()
+    finding = reported_wages_finding(audit, auditor)
     actions.add_action(
         finding,
         actor=auditee,
@@ -229,7 +210,7 @@ def test_the_supplier_sees_the_linked_corrective_action_on_its_improvement_plan(
         owner_name="Manager",
         due_on=finding.closure_due_on,
     )
-    page = _client(auditee).get(
+    page = web_client(auditee).get(
         reverse("assessments:detail", args=[improvement_step.assessment_id])
     )
     body = page.content.decode()

@@ -9,21 +9,15 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from oretrace.audits import report
 from oretrace.audits.services import actions, audits, closure, findings
 from oretrace.audits.tests.conftest import criterion
 from oretrace.core.tests.factories import MembershipFactory
+from oretrace.core.tests.fixtures import web_client
 
 REPORT_ON = date(2026, 3, 10)
-
-
-def _client(member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
 
 
 def _rows(response) -> list[list[str]]:
@@ -61,7 +55,7 @@ def closed(audit, auditor, auditee):
 def test_the_report_is_in_the_auditees_language(closed, auditor, auditee_org):
     auditee_org.language = "fr"
     auditee_org.save()
-    page = _client(auditor).get(reverse("audits:report", args=[closed.pk]))
+    page = web_client(auditor).get(reverse("audits:report", args=[closed.pk]))
     assert page.status_code == 200
     html = page.content.decode()
     assert '<html lang="fr">' in html
@@ -77,14 +71,14 @@ def test_the_reader_may_ask_for_another_language(closed, auditor, auditee_org):
     auditee_org.language = "hi"
     auditee_org.save()
     url = reverse("audits:report", args=[closed.pk])
-    assert "अनुरूप" in _client(auditor).get(url).content.decode()
-    english = _client(auditor).get(url + "?lang=en").content.decode()
+    assert "अनुरूप" in web_client(auditor).get(url).content.decode()
+    english = web_client(auditor).get(url + "?lang=en").content.decode()
     assert "Conformant for one year" in english
     assert "Audit report" in english
 
 
 def test_the_report_explains_the_outcome(closed, auditor):
-    html = _client(auditor).get(reverse("audits:report", args=[closed.pk]) + "?lang=en")
+    html = web_client(auditor).get(reverse("audits:report", args=[closed.pk]) + "?lang=en")
     assert "A finding graded “Major non-conformity” limits the outcome to this grade." in (
         html.content.decode()
     )
@@ -106,16 +100,16 @@ def test_the_pdf_carries_the_findings_photos(audit, auditor):
     photo = SimpleUploadedFile("press.png", _png(), content_type="image/png")
     findings.add_finding_evidence(finding, upload=photo, actor=auditor)
     url = reverse("audits:report", args=[audit.pk])
-    page = _client(auditor).get(url).content.decode()
+    page = web_client(auditor).get(url).content.decode()
     assert "press.png" in page
     assert "data:image/png" not in page  # the page stays light: names only
-    pdf = _client(auditor).get(url + "?format=pdf").content
+    pdf = web_client(auditor).get(url + "?format=pdf").content
     assert b"/Subtype /Image" in pdf or b"/Subtype/Image" in pdf
 
 
 def test_the_report_as_pdf(closed, auditee):
     url = reverse("audits:report", args=[closed.pk]) + "?format=pdf&lang=hi"
-    response = _client(auditee).get(url)
+    response = web_client(auditee).get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert f"audit-report-A-{closed.pk}-hi.pdf" in response["Content-Disposition"]
@@ -125,12 +119,12 @@ def test_the_report_as_pdf(closed, auditee):
 
 @pytest.mark.parametrize("suffix", ["", "?format=pdf", "?export=csv"])
 def test_another_organisation_gets_404(closed, suffix):
-    stranger = _client(MembershipFactory.create())
+    stranger = web_client(MembershipFactory.create())
     assert stranger.get(reverse("audits:report", args=[closed.pk]) + suffix).status_code == 404
 
 
 def test_an_open_audit_has_a_report_without_outcome(audit, auditor):
-    html = _client(auditor).get(reverse("audits:report", args=[audit.pk]) + "?lang=en")
+    html = web_client(auditor).get(reverse("audits:report", args=[audit.pk]) + "?lang=en")
     assert html.status_code == 200
     assert "The audit is not closed yet" in html.content.decode()
 
@@ -154,7 +148,7 @@ def test_every_reason_code_reads_as_a_sentence(code, text):
 
 def test_the_audits_findings_as_csv(closed, supporter):
     url = reverse("audits:report", args=[closed.pk]) + "?export=csv"
-    rows = _rows(_client(supporter).get(url))
+    rows = _rows(web_client(supporter).get(url))
     assert rows[0][:6] == ["Audit", "Facility", "Auditee", "Criterion", "Requirement", "Grade"]
     assert sorted((r[3], r[5]) for r in rows[1:]) == [
         ("LAB.2", "Major non-conformity"),
@@ -166,7 +160,7 @@ def test_the_audits_findings_as_csv(closed, supporter):
 
 
 def test_the_findings_list_filters_and_downloads(closed, auditee):
-    client = _client(auditee)
+    client = web_client(auditee)
     page = client.get(reverse("audits:findings") + "?grade=major&state=closed")
     assert page.status_code == 200
     assert "2 findings" in page.content.decode()
@@ -176,19 +170,19 @@ def test_the_findings_list_filters_and_downloads(closed, auditee):
 
 
 def test_the_findings_list_as_xlsx(closed, auditor):
-    response = _client(auditor).get(reverse("audits:findings") + "?export=xlsx")
+    response = web_client(auditor).get(reverse("audits:findings") + "?export=xlsx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
 def test_another_organisation_sees_no_finding(closed):
-    stranger = _client(MembershipFactory.create())
+    stranger = web_client(MembershipFactory.create())
     rows = _rows(stranger.get(reverse("audits:findings") + "?export=csv"))
     assert rows[1:] == []
 
 
 def test_the_audit_list_downloads_the_audits_as_csv(closed, auditee):
-    rows = _rows(_client(auditee).get(reverse("audits:list") + "?export=csv"))
+    rows = _rows(web_client(auditee).get(reverse("audits:list") + "?export=csv"))
     header, (row,) = rows[0], rows[1:]
     got = dict(zip(header, row, strict=True))
     assert got["Audit"] == f"A-{closed.pk}"
@@ -199,5 +193,5 @@ def test_the_audit_list_downloads_the_audits_as_csv(closed, auditee):
         "2027-05-04",
     )
     assert got["Next audit type"] == "Re-audit"
-    stranger = _client(MembershipFactory.create())
+    stranger = web_client(MembershipFactory.create())
     assert _rows(stranger.get(reverse("audits:list") + "?export=csv"))[1:] == []

@@ -4,31 +4,21 @@ once the action is done."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
-from oretrace.audits.services import actions, audits, findings
-from oretrace.audits.tests.conftest import criterion
+from oretrace.audits.services import actions
+from oretrace.audits.tests.conftest import overdue_wages_action
 from oretrace.risk.models import RedFlag
 from oretrace.risk.redflags.services import recompute_flags
 from oretrace.risk.redflags.texts import evidence_url
 
-REPORT = date(2026, 3, 10)
-
 
 @pytest.fixture
 def late_action(audit, auditor, auditee):
-    audits.start_fieldwork(audit, actor=auditor)
-    wages = findings.record_finding(
-        audit, criterion(audit, "LAB.3"), grade="major", description="Low wages", actor=auditor
-    )
-    audits.issue_report(audit, actor=auditor, report_on=REPORT)
-    wages.refresh_from_db()
-    return actions.add_action(
-        wages, actor=auditee, what="Raise wages", owner_name="Manager", due_on=date(2026, 4, 1)
-    )
+    return overdue_wages_action(audit, auditor, auditee)
 
 
 def test_an_overdue_action_raises_a_flag_for_the_body_and_the_programme_owner(

@@ -120,33 +120,29 @@ def test_planning_records_the_step_with_its_actor(audit, auditor):
     assert ChangeLogEntry.objects.filter(object_id=str(audit.pk), action="create").exists()
 
 
-def test_only_the_audit_bodys_auditors_plan(mica, body, auditee_org, unit, auditee):
-    with pytest.raises(PermissionDenied):
-        audits.plan_audit(
-            actor=auditee,
-            organisation=body,
-            programme=mica,
-            audit_type="initial",
-            auditee=auditee_org,
-            facility=unit,
-            scope="x",
-            planned_start=date(2026, 1, 1),
-            planned_end=date(2026, 1, 2),
-        )
-
-
-def test_planning_refuses_another_organisations_facility(mica, body, auditor, auditee_org):
+@pytest.mark.parametrize(
+    ("who", "where", "refusal", "message"),
+    [
+        ("auditee", "the unit", PermissionDenied, None),
+        ("auditor", "elsewhere", AuditError, r"facility: .* is not a facility of"),
+    ],
+    ids=["only-the-audit-body-s-auditors-plan", "not-another-organisation-s-facility"],
+)
+def test_planning_is_refused(
+    mica, body, auditee_org, unit, auditor, auditee, who, where, refusal, message
+):
     from oretrace.registry.tests.factories import FacilityFactory
 
-    elsewhere = FacilityFactory.create()
-    with pytest.raises(AuditError, match=r"facility: .* is not a facility of"):
+    actor = {"auditee": auditee, "auditor": auditor}[who]
+    facility = unit if where == "the unit" else FacilityFactory.create()
+    with pytest.raises(refusal, match=message):
         audits.plan_audit(
-            actor=auditor,
+            actor=actor,
             organisation=body,
             programme=mica,
             audit_type="initial",
             auditee=auditee_org,
-            facility=elsewhere,
+            facility=facility,
             scope="x",
             planned_start=date(2026, 1, 1),
             planned_end=date(2026, 1, 2),

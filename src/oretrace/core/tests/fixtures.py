@@ -25,6 +25,14 @@ def own_ledger_keys(settings: Any, folder: Any) -> Any:
     return settings.ORETRACE_LEDGER_KEY_PATH
 
 
+def own_sealing_keys(settings: Any, setting: str, folder: Any) -> Any:
+    """Seal with keys of the test's own: the key folder ``setting`` (``ORETRACE_GRIEVANCE_KEY_DIR``,
+    ``ORETRACE_PROGRAMME_KEY_DIR``) pointed at ``folder``, where the first key is made on first use
+    as in production; the folder."""
+    setattr(settings, setting, folder)
+    return folder
+
+
 def own_files(settings: Any, folder: Any) -> None:
     """Uploads and ledger keys of the test's own, in ``folder`` (see ``own_ledger_keys``)."""
     settings.MEDIA_ROOT = folder / "media"
@@ -81,11 +89,20 @@ def member_b(org_b):
 
 
 @pytest.fixture
+def admin_only_a(org_a):
+    """An administrator of A with no other role: refused where the app's ``member_a`` (an
+    administrator who also holds the app's role, as in the grievance and programme apps) is
+    let in."""
+    return MembershipFactory.create(organisation=org_a, roles=[Role.ADMIN])
+
+
+@pytest.fixture
 def viewer_a(org_a):
     return MembershipFactory.create(organisation=org_a, roles=[Role.VIEWER])
 
 
-def _token_client(member) -> Client:
+def api_client(member) -> Client:
+    """An API client authenticated with a new token of ``member``."""
     _token, secret = services.issue_token(member, name="tests", actor=member)
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
@@ -93,13 +110,13 @@ def _token_client(member) -> Client:
 @pytest.fixture
 def api_a(member_a) -> Client:
     """An API client authenticated with a token of member A."""
-    return _token_client(member_a)
+    return api_client(member_a)
 
 
 @pytest.fixture
 def api_b(member_b) -> Client:
     """An API client authenticated with a token of member B."""
-    return _token_client(member_b)
+    return api_client(member_b)
 
 
 def web_client(member) -> Client:
@@ -111,13 +128,9 @@ def web_client(member) -> Client:
 
 @pytest.fixture
 def web_a(member_a) -> Client:
-    client = Client()
-    client.force_login(member_a.user)
-    return client
+    return web_client(member_a)
 
 
 @pytest.fixture
 def web_b(member_b) -> Client:
-    client = Client()
-    client.force_login(member_b.user)
-    return client
+    return web_client(member_b)

@@ -21,6 +21,7 @@ from oretrace.core.services import notifications as notices
 from oretrace.core.services import onboarding
 from oretrace.core.services.notifications import run_tick, send_digest
 from oretrace.core.tests.factories import MembershipFactory
+from oretrace.core.tests.fixtures import web_client
 
 pytestmark = pytest.mark.django_db
 
@@ -402,7 +403,6 @@ def test_marking_read_opens_the_object_and_mark_all_read(web_a, member_a):
 
 
 def test_another_organisations_member_sees_nothing(web_a, member_a, member_b):
-    from django.test import Client
 
     theirs = _row(member_b)
     assert web_a.post(reverse("web:notification_read", args=[theirs.pk])).status_code == 404
@@ -415,8 +415,7 @@ def test_another_organisations_member_sees_nothing(web_a, member_a, member_b):
     both = MembershipFactory.create(user=member_a.user, organisation=member_b.organisation)
     _row(both)
     assert Notification.objects.for_member(member_a).count() == 0
-    client = Client()
-    client.force_login(member_a.user)
+    client = web_client(member_a)
     assert client.get(reverse("web:notifications")).status_code == 200
 
 

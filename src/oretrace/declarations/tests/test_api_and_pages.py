@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from oretrace.core.tests.fixtures import web_client
 from oretrace.core.tests.harness import (
     Page,
     PageTenancy,
@@ -177,10 +178,8 @@ def test_upload_page_declaration_page_and_decision(
 
 
 def test_viewers_cannot_upload_or_decide(viewer_a, objects_of_a):
-    from django.test import Client
 
-    client = Client()
-    client.force_login(viewer_a.user)
+    client = web_client(viewer_a)
     response = client.post(
         reverse("declarations:list"), {"files": [SimpleUploadedFile("a.xlsx", b"x")]}
     )

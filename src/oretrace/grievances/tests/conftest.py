@@ -4,13 +4,12 @@ import pytest
 
 from oretrace.core.choices import Role
 from oretrace.core.tests.factories import MembershipFactory
+from oretrace.core.tests.fixtures import own_sealing_keys
 
 
 @pytest.fixture(autouse=True)
 def grievance_keys(settings, tmp_path):
-    """Seal with keys of the test's own, made on first use as in production."""
-    settings.ORETRACE_GRIEVANCE_KEY_DIR = tmp_path / "grievance-keys"
-    return settings.ORETRACE_GRIEVANCE_KEY_DIR
+    return own_sealing_keys(settings, "ORETRACE_GRIEVANCE_KEY_DIR", tmp_path / "grievance-keys")
 
 
 @pytest.fixture
@@ -22,11 +21,6 @@ def member_a(org_a):
 @pytest.fixture
 def officer_a(org_a):
     return MembershipFactory.create(organisation=org_a, roles=[Role.GRIEVANCE_OFFICER])
-
-
-@pytest.fixture
-def admin_only_a(org_a):
-    return MembershipFactory.create(organisation=org_a, roles=[Role.ADMIN])
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import datetime
 import json
 
 import factory
+from django.db import models
 
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
 from oretrace.grievances import receipts, sealing
@@ -84,43 +85,45 @@ class CaseFactory(factory.django.DjangoModelFactory[Case]):
     feedback_by = factory.LazyAttribute(lambda case: deadlines(case.received_on)[1])
 
 
-class MessageFactory(factory.django.DjangoModelFactory[Message]):
-    """A message of the conversation, its ``text`` sealed for its case."""
+class SealedTextFactory[M: models.Model](factory.django.DjangoModelFactory[M]):
+    """A text of a case (``text``), sealed for its case as the services seal it."""
+
+    class Meta:
+        abstract = True
+
+    class Params:
+        sealed_text = factory.LazyAttribute(lambda row: sealing.seal(row.text, case_id=row.case.pk))
+
+    case = factory.SubFactory(CaseFactory)
+    key_id = factory.SelfAttribute("sealed_text.key_id")
+    sealed = factory.SelfAttribute("sealed_text.data")
+
+
+class MessageFactory(SealedTextFactory[Message]):
+    """A message of the conversation, from the reporter unless ``author`` says otherwise."""
 
     class Meta:
         model = Message
 
     class Params:
         text = "The dust mask stock ran out in May."
-        sealed_text = factory.LazyAttribute(
-            lambda message: sealing.seal(message.text, case_id=message.case.pk)
-        )
 
-    case = factory.SubFactory(CaseFactory)
     author = Author.REPORTER
     sent_on = factory.SelfAttribute("case.received_on")
-    key_id = factory.SelfAttribute("sealed_text.key_id")
-    sealed = factory.SelfAttribute("sealed_text.data")
 
 
-class NoteFactory(factory.django.DjangoModelFactory[Note]):
-    """An officer's internal note, its ``text`` sealed for its case."""
+class NoteFactory(SealedTextFactory[Note]):
+    """An officer's internal note."""
 
     class Meta:
         model = Note
 
     class Params:
         text = "Called the site manager; a visit is planned."
-        sealed_text = factory.LazyAttribute(
-            lambda note: sealing.seal(note.text, case_id=note.case.pk)
-        )
 
-    case = factory.SubFactory(CaseFactory)
     author = factory.SubFactory(
         MembershipFactory, organisation=factory.SelfAttribute("..case.organisation")
     )
-    key_id = factory.SelfAttribute("sealed_text.key_id")
-    sealed = factory.SelfAttribute("sealed_text.data")
 
 
 class ContentReadFactory(factory.django.DjangoModelFactory[ContentRead]):

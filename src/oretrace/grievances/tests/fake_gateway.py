@@ -8,13 +8,18 @@ body), one per request, then ``default``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 
 @dataclass
@@ -47,6 +52,34 @@ class FakeGateway:
                 return int(response.status), response.read()
         except urllib.error.HTTPError as exc:
             return int(exc.code), exc.read()
+
+
+def send_through(
+    settings: Any, gateway: FakeGateway, *, twilio_token: str, twilio_sid: str = "AC123"
+) -> None:
+    """Send the Twilio and Africa's Talking SMS to ``gateway`` (this fake, on loopback), as a
+    Twilio account ``twilio_sid`` and the Africa's Talking sandbox (API key ``at-api-key``)."""
+    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_ACCOUNT_SID = twilio_sid
+    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_AUTH_TOKEN = twilio_token
+    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_FROM = "+15005550006"
+    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_API_URL = f"{gateway.url}/2010-04-01"
+    settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_USERNAME = "sandbox"
+    settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_API_KEY = "at-api-key"
+    settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_API_URL = f"{gateway.url}/version1/messaging"
+
+
+def android_received(
+    message_id: str, text: str, sender: str, *, key: str, device: str = "phone-1"
+) -> tuple[bytes, dict[str, str]]:
+    """An ``sms:received`` webhook as SMS Gateway for Android posts it: its JSON body and its
+    headers, signed with ``key`` (HMAC-SHA256 of the body and the timestamp)."""
+    payload = {"messageId": message_id, "message": text, "sender": sender}
+    document = {"deviceId": device, "event": "sms:received", "payload": payload}
+    body = json.dumps(document, ensure_ascii=False).encode()
+    stamp = str(int(time.time()))
+    signature = hmac.new(key.encode(), body + stamp.encode(), hashlib.sha256).hexdigest()
+    headers = {"X-Signature": signature, "X-Timestamp": stamp, "Content-Type": "application/json"}
+    return body, headers
 
 
 def _handler(gateway: FakeGateway) -> type[BaseHTTPRequestHandler]:

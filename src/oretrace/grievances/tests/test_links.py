@@ -13,6 +13,7 @@ from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import Grant
 from oretrace.core.services import grant_access
 from oretrace.core.tests.factories import MembershipFactory
+from oretrace.core.tests.fixtures import web_client
 from oretrace.declarations.tests.factories import SupplierFactory
 from oretrace.grievances.exceptions import GrievanceError
 from oretrace.grievances.models import CaseLink
@@ -155,10 +156,8 @@ def test_only_a_grievance_officer_links(triaged, admin_only_a, b_unit):
 
 
 def test_the_case_page_links_and_unlinks(triaged, member_a, b_unit):
-    from django.test import Client
 
-    client = Client()
-    client.force_login(member_a.user)
+    client = web_client(member_a)
     url = f"/grievances/{triaged.pk}/"
     assert "Beta Mica Unit 1" in client.get(url).content.decode()  # a choice of the form
     response = client.post(url, {"do": "link", "link-subject": f"facility:{b_unit.pk}"})
@@ -204,7 +203,6 @@ def village(org_a):
 def test_a_child_s_remediation_case_opens_from_a_grievance_without_its_content(
     triaged, village, org_a
 ):
-    from django.test import Client
 
     from oretrace.grievances.services.cases import read_content
     from oretrace.programmes.models import ChildCase
@@ -213,8 +211,7 @@ def test_a_child_s_remediation_case_opens_from_a_grievance_without_its_content(
     both = MembershipFactory.create(
         organisation=org_a, roles=[Role.GRIEVANCE_OFFICER, Role.CASE_WORKER]
     )
-    client = Client()
-    client.force_login(both.user)
+    client = web_client(both)
     url = f"/grievances/{triaged.pk}/"
     page = client.get(url).content.decode()
     assert "Open a child" in page, page[page.find("Linked to the supply") :][:3000]

@@ -8,6 +8,7 @@ from django.apps import apps
 from django.db import connection
 from django.test import Client
 
+from oretrace.core.tests.fixtures import web_client
 from oretrace.core.tests.harness import Page, PageTenancy, page_tenancy_tests
 from oretrace.grievances.models import Case, ContentRead, Message
 from oretrace.grievances.services import cases
@@ -160,8 +161,7 @@ def test_the_case_page_shows_the_content_and_logs_the_reading(web_a, filed, memb
 
 
 def test_an_administrator_without_the_role_sees_no_case(filed, admin_only_a):
-    client = Client()
-    client.force_login(admin_only_a.user)
+    client = web_client(admin_only_a)
     assert client.get(f"/grievances/{filed.case.pk}/").status_code == 404
     page = client.get("/grievances/").content.decode()
     assert "G-" not in page
@@ -228,6 +228,5 @@ def test_the_dashboard_counts_open_and_overdue_cases_for_officers_only(
     )
     assert figures["Open grievances"] == "1"
     assert figures["Grievances overdue"] == "1"
-    client = Client()
-    client.force_login(admin_only_a.user)
+    client = web_client(admin_only_a)
     assert "Open grievances" not in client.get("/").content.decode()

@@ -241,14 +241,8 @@ def test_africastalking_verify():
 @pytest.fixture
 def fake(settings):
     with fake_gateway.running() as gateway:
-        settings.ORETRACE_GRIEVANCE_SMS_TWILIO_ACCOUNT_SID = "AC123"
-        settings.ORETRACE_GRIEVANCE_SMS_TWILIO_AUTH_TOKEN = TOKEN
-        settings.ORETRACE_GRIEVANCE_SMS_TWILIO_FROM = "+15005550006"
-        settings.ORETRACE_GRIEVANCE_SMS_TWILIO_API_URL = f"{gateway.url}/2010-04-01"
-        settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_USERNAME = "sandbox"
-        settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_API_KEY = "at-api-key"
+        fake_gateway.send_through(settings, gateway, twilio_token=TOKEN)
         settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_FROM = "21512"
-        settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_API_URL = f"{gateway.url}/version1/messaging"
         yield gateway
 
 

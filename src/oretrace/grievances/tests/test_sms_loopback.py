@@ -5,10 +5,7 @@ enough for three SMS parts arrives whole (each of these gateways joins the parts
 calls the webhook)."""
 
 import csv
-import hashlib
-import hmac
 import json
-import time
 from urllib.parse import parse_qs, urlencode
 
 import pytest
@@ -40,18 +37,7 @@ def three_parts(shared_data):
 
 
 def _android(url, message_id, text):
-    body = json.dumps(
-        {
-            "deviceId": "phone-1",
-            "event": "sms:received",
-            "payload": {"messageId": message_id, "message": text, "sender": SENDER},
-        },
-        ensure_ascii=False,
-    ).encode()
-    stamp = str(int(time.time()))
-    signature = hmac.new(ANDROID_KEY.encode(), body + stamp.encode(), hashlib.sha256).hexdigest()
-    headers = {"X-Signature": signature, "X-Timestamp": stamp, "Content-Type": "application/json"}
-    return body, headers
+    return fake_gateway.android_received(message_id, text, SENDER, key=ANDROID_KEY)
 
 
 def _twilio(url, message_id, text):
@@ -103,14 +89,8 @@ def _configure(settings, gateway, fake, live_server):
     settings.ORETRACE_GRIEVANCE_SMS_GATEWAY = gateway
     settings.ORETRACE_GRIEVANCE_SMS_ANDROID_KEY = ANDROID_KEY
     settings.ORETRACE_GRIEVANCE_SMS_ANDROID_URL = f"{fake.url}/message"
-    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_ACCOUNT_SID = "AC1"
-    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_AUTH_TOKEN = TWILIO_TOKEN
-    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_FROM = "+15005550006"
-    settings.ORETRACE_GRIEVANCE_SMS_TWILIO_API_URL = f"{fake.url}/2010-04-01"
-    settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_USERNAME = "sandbox"
-    settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_API_KEY = "api-key"
+    fake_gateway.send_through(settings, fake, twilio_token=TWILIO_TOKEN, twilio_sid="AC1")
     settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_WEBHOOK_KEY = AT_KEY
-    settings.ORETRACE_GRIEVANCE_SMS_AFRICASTALKING_API_URL = f"{fake.url}/version1/messaging"
 
 
 @pytest.mark.parametrize("gateway", sorted(ADAPTERS))

@@ -2,11 +2,8 @@
 language, and can use it on the web; officers' replies reach them when they next write (the
 number is in hand then and is never kept for it), each reply once."""
 
-import hashlib
-import hmac
 import json
 import re
-import time
 
 import pytest
 from django.test import Client
@@ -36,21 +33,12 @@ def phone(settings):
 
 
 def _inbound(channel, message_id, text, sender=NUMBER):
-    body = json.dumps(
-        {
-            "deviceId": "dev",
-            "event": "sms:received",
-            "payload": {"messageId": message_id, "message": text, "sender": sender},
-        },
-        ensure_ascii=False,
-    ).encode()
-    stamp = str(int(time.time()))
-    signature = hmac.new(KEY.encode(), body + stamp.encode(), hashlib.sha256).hexdigest()
+    body, headers = fake_gateway.android_received(message_id, text, sender, key=KEY)
     return Client().post(
         f"/voice/{channel.slug}/sms/android/",
         body,
-        content_type="application/json",
-        headers={"X-Signature": signature, "X-Timestamp": stamp},
+        content_type=headers.pop("Content-Type"),
+        headers=headers,
     )
 
 

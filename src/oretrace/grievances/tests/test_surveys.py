@@ -11,6 +11,7 @@ import pytest
 
 from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.services import grant_access
+from oretrace.core.tests.fixtures import web_client
 from oretrace.grievances import pulse, queries, sealing
 from oretrace.grievances.exceptions import GrievanceError
 from oretrace.grievances.models import Case, SurveyAnswer, SurveyOptIn
@@ -297,10 +298,8 @@ def test_another_organisation_gets_404_on_a_survey(survey, web_b):
 
 def test_the_survey_page_shows_its_texts_in_the_readers_language_where_given(member_a, survey):
     from django.conf import settings
-    from django.test import Client
 
-    web = Client()
-    web.force_login(member_a.user)
+    web = web_client(member_a)
     url = f"/grievances/surveys/{survey.pk}/"
     web.cookies[settings.LANGUAGE_COOKIE_NAME] = "hi"
     hindi = web.get(url).content.decode()

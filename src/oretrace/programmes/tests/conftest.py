@@ -8,13 +8,12 @@ from django.utils import timezone
 
 from oretrace.core.choices import Role
 from oretrace.core.tests.factories import MembershipFactory
+from oretrace.core.tests.fixtures import own_sealing_keys
 
 
 @pytest.fixture(autouse=True)
 def programme_keys(settings, tmp_path):
-    """Seal with keys of the test's own, made on first use as in production."""
-    settings.ORETRACE_PROGRAMME_KEY_DIR = tmp_path / "programme-keys"
-    return settings.ORETRACE_PROGRAMME_KEY_DIR
+    return own_sealing_keys(settings, "ORETRACE_PROGRAMME_KEY_DIR", tmp_path / "programme-keys")
 
 
 @pytest.fixture
@@ -27,11 +26,6 @@ def member_a(org_a):
 def member_b(org_b):
     """A case worker and administrator of B: must never see A's programmes or cases."""
     return MembershipFactory.create(organisation=org_b, roles=[Role.ADMIN, Role.CASE_WORKER])
-
-
-@pytest.fixture
-def admin_only_a(org_a):
-    return MembershipFactory.create(organisation=org_a, roles=[Role.ADMIN])
 
 
 @pytest.fixture
@@ -87,6 +81,32 @@ def child(village, member_a, today):
         consent_by="mother",
         consent_on=today - timedelta(days=200),
     )
+
+
+def visit_seeing(village, member, children: int, *, enrolment: int) -> None:
+    """A monitoring visit to ``village`` ten days into its programme that saw ``children``
+    children at work at the sites (a count kept back below 5) and ``enrolment`` % of the
+    village's children in school (a percentage: shown as it is)."""
+    from decimal import Decimal
+
+    from oretrace.programmes.services import monitoring
+
+    monitoring.record_visit(
+        village,
+        actor=member,
+        visited_on=village.programme.starts_on + timedelta(days=10),
+        values={"children_at_sites": Decimal(children), "school_enrolment": Decimal(enrolment)},
+    )
+
+
+@pytest.fixture
+def donor_b(programme, member_a, org_b):
+    """Organisation B as the programme's donor: A shares the programme with it (a grant, as
+    the sharing page makes one). Its members read the programme's figures, never a child."""
+    from oretrace.core import services as core_services
+
+    core_services.grant_access(programme, to=org_b, actor=member_a)
+    return org_b
 
 
 @pytest.fixture

@@ -16,8 +16,10 @@ from decimal import Decimal
 from typing import cast
 
 import factory
-from django.core.files.base import ContentFile
+from django.db import models
 
+from oretrace.audits.models.files import StoredFile
+from oretrace.audits.tests.factories import StoredFileFactory
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
 from oretrace.programmes import sealing
 from oretrace.programmes.choices import (
@@ -73,35 +75,39 @@ class ProgrammeFactory(factory.django.DjangoModelFactory[Programme]):
     indicator_set = INDICATOR_SET
 
 
-class VillageFactory(factory.django.DjangoModelFactory[Village]):
+class ProgrammeRowFactory[M: models.Model](factory.django.DjangoModelFactory[M]):
+    """A row of a programme, held by the programme's organisation."""
+
     class Meta:
-        model = Village
+        abstract = True
 
     programme = factory.SubFactory(ProgrammeFactory)
     organisation = factory.SelfAttribute("programme.organisation")
+
+
+class VillageFactory(ProgrammeRowFactory[Village]):
+    class Meta:
+        model = Village
+
     name = factory.Sequence(lambda n: f"Test village {n}")
     district = "Koderma"
     state = "Jharkhand"
     country_id = "IN"
 
 
-class ReportingPeriodFactory(factory.django.DjangoModelFactory[ReportingPeriod]):
+class ReportingPeriodFactory(ProgrammeRowFactory[ReportingPeriod]):
     class Meta:
         model = ReportingPeriod
 
-    programme = factory.SubFactory(ProgrammeFactory)
-    organisation = factory.SelfAttribute("programme.organisation")
     label = "2026 Q1"
     starts_on = datetime.date(2026, 1, 1)
     ends_on = datetime.date(2026, 3, 31)
 
 
-class TargetFactory(factory.django.DjangoModelFactory[Target]):
+class TargetFactory(ProgrammeRowFactory[Target]):
     class Meta:
         model = Target
 
-    programme = factory.SubFactory(ProgrammeFactory)
-    organisation = factory.SelfAttribute("programme.organisation")
     indicator = "school_enrolment"
     baseline = Decimal("60.00")
     target = Decimal("95.00")
@@ -192,6 +198,18 @@ class CaseReadFactory(factory.django.DjangoModelFactory[CaseRead]):
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+class PdfFileFactory[F: StoredFile](StoredFileFactory[F]):
+    """A stored file that is a small PDF (a licence, a handout)."""
+
+    class Meta:
+        abstract = True
+
+    class Params:
+        content = PDF
+
+    content_type = "application/pdf"
+
+
 class LicenceEntryFactory(factory.django.DjangoModelFactory[LicenceEntry]):
     class Meta:
         model = LicenceEntry
@@ -205,16 +223,12 @@ class LicenceEntryFactory(factory.django.DjangoModelFactory[LicenceEntry]):
     number = factory.Sequence(lambda n: f"JH/KOD/{n}")
 
 
-class LicenceDocumentFactory(factory.django.DjangoModelFactory[LicenceDocument]):
+class LicenceDocumentFactory(PdfFileFactory[LicenceDocument]):
     class Meta:
         model = LicenceDocument
 
     entry = factory.SubFactory(LicenceEntryFactory)
-    file = factory.LazyFunction(lambda: ContentFile(PDF, name="licence.pdf"))
     original_name = "licence.pdf"
-    content_type = "application/pdf"
-    size = len(PDF)
-    sha256 = hashlib.sha256(PDF).hexdigest()
 
 
 class TrainingSessionFactory(factory.django.DjangoModelFactory[TrainingSession]):
@@ -249,17 +263,13 @@ class TrainingStaffFactory(factory.django.DjangoModelFactory[TrainingStaff]):
     gender = Gender.WOMEN
 
 
-class TrainingMaterialFactory(factory.django.DjangoModelFactory[TrainingMaterial]):
+class TrainingMaterialFactory(PdfFileFactory[TrainingMaterial]):
     class Meta:
         model = TrainingMaterial
 
     session = factory.SubFactory(TrainingSessionFactory)
     language = "hi"
-    file = factory.LazyFunction(lambda: ContentFile(PDF, name="handout.pdf"))
     original_name = "handout.pdf"
-    content_type = "application/pdf"
-    size = len(PDF)
-    sha256 = hashlib.sha256(PDF).hexdigest()
 
 
 class JoinRequestFactory(factory.django.DjangoModelFactory[JoinRequest]):
@@ -272,25 +282,21 @@ class JoinRequestFactory(factory.django.DjangoModelFactory[JoinRequest]):
     people = 2
 
 
-class SupportOfferFactory(factory.django.DjangoModelFactory[SupportOffer]):
+class SupportOfferFactory(ProgrammeRowFactory[SupportOffer]):
     class Meta:
         model = SupportOffer
 
-    programme = factory.SubFactory(ProgrammeFactory)
-    organisation = factory.SelfAttribute("programme.organisation")
     requester = factory.SubFactory(OrganisationFactory)
     kind = OfferKind.FUND
     message = "We would co-fund the bridge schools."
 
 
-class DonorReportFactory(factory.django.DjangoModelFactory[DonorReport]):
+class DonorReportFactory(ProgrammeRowFactory[DonorReport]):
     """A report row as issued; its PDF here is a stand-in (the service renders the real one)."""
 
     class Meta:
         model = DonorReport
 
-    programme = factory.SubFactory(ProgrammeFactory)
-    organisation = factory.SelfAttribute("programme.organisation")
     period_label = "Year 1"
     starts_on = datetime.date(2026, 1, 1)
     ends_on = datetime.date(2026, 12, 31)

@@ -4,21 +4,16 @@ small cells kept back; never a child's case or identity."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.test import Client
 
 from oretrace.core.actors import SYSTEM
-from oretrace.core.models import Grant
-from oretrace.core.services import grant_access, issue_token
+from oretrace.core.services import grant_access
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+from oretrace.core.tests.fixtures import api_client
 from oretrace.core.tests.harness import Reach, Tenancy, tenancy_tests
 from oretrace.programmes.api import router
-from oretrace.programmes.models import Programme
-from oretrace.programmes.services import monitoring, setup
+from oretrace.programmes.services import setup
+from oretrace.programmes.tests.conftest import visit_seeing
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.models import Facility
 from oretrace.registry.tests.factories import FacilityFactory
@@ -56,25 +51,11 @@ def objects_of_a(child, village, programme, org_a):
     }
 
 
-def _client(member) -> Client:
-    _token, secret = issue_token(member, name="programmes", actor=member)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-
-
-def _visit(village, member, children: int) -> None:
-    monitoring.record_visit(
-        village,
-        actor=member,
-        visited_on=village.programme.starts_on + timedelta(days=10),
-        values={"children_at_sites": Decimal(children), "school_enrolment": Decimal(71)},
-    )
-
-
 @pytest.mark.parametrize(("children", "value", "text"), [(4, None, "<5"), (5, "5", "5")])
 def test_the_indicators_keep_small_cells_back(
     api_a, programme, village, member_a, child, children, value, text
 ):
-    _visit(village, member_a, children)
+    visit_seeing(village, member_a, children, enrolment=71)
     body = api_a.get(f"/api/v1/programmes/{programme.pk}/indicators").json()
     assert body["figures"]["identified"] == {"value": None, "text": "<5"}
     assert body["figures"]["remediation_share"] == {"value": None, "text": "<5"}
@@ -87,7 +68,7 @@ def test_the_indicators_keep_small_cells_back(
 
 
 def test_programmes_villages_and_visits_name_no_child(api_a, programme, village, member_a, child):
-    _visit(village, member_a, 3)
+    visit_seeing(village, member_a, 3, enrolment=71)
     bodies = [
         api_a.get("/api/v1/programmes"),
         api_a.get(f"/api/v1/programmes/{programme.pk}"),
@@ -105,15 +86,8 @@ def test_programmes_villages_and_visits_name_no_child(api_a, programme, village,
             assert secret not in text
 
 
-def test_a_donor_reads_the_programme_through_its_grant(programme, member_a, org_b, child):
-    Grant.objects.create(
-        owner=programme.organisation,
-        grantee=org_b,
-        content_type=ContentType.objects.get_for_model(Programme),
-        object_id=programme.pk,
-        created_by=member_a.user,
-    )
-    donor = _client(MembershipFactory.create(organisation=org_b, roles=["viewer"]))
+def test_a_donor_reads_the_programme_through_its_grant(programme, donor_b, child):
+    donor = api_client(MembershipFactory.create(organisation=donor_b, roles=["viewer"]))
     listed = donor.get("/api/v1/programmes").json()["items"]
     assert [p["id"] for p in listed] == [programme.pk]
     response = donor.get(f"/api/v1/programmes/{programme.pk}/indicators")
@@ -123,7 +97,7 @@ def test_a_donor_reads_the_programme_through_its_grant(programme, member_a, org_
 
 @pytest.mark.parametrize("role", ["viewer", "compliance_officer", "auditor", "case_worker"])
 def test_every_role_elsewhere_gets_404_and_an_empty_list(programme, child, role):
-    outsider = _client(MembershipFactory.create(roles=[role]))
+    outsider = api_client(MembershipFactory.create(roles=[role]))
     assert outsider.get("/api/v1/programmes").json()["count"] == 0
     for path in ("", "/villages", "/visits", "/indicators"):
         assert outsider.get(f"/api/v1/programmes/{programme.pk}{path}").status_code == 404
@@ -139,7 +113,7 @@ def test_a_lots_trace_shows_the_programmes_around_its_origins(programme, village
     origin = LotFactory.create(organisation=buyer.organisation, facility=depot)
     product = CustodyEdgeFactory.create(organisation=buyer.organisation, source=origin).target
     # when the buyer asks for the programmes on its product's trace
-    answer = _client(buyer).get(f"/api/v1/custody/lots/{product.pk}/programmes").json()
+    answer = api_client(buyer).get(f"/api/v1/custody/lots/{product.pk}/programmes").json()
     assert answer["lot_id"] == product.pk
     body = answer["programmes"]
     # then it sees A's programme and the village, figures kept back, no case
@@ -147,7 +121,7 @@ def test_a_lots_trace_shows_the_programmes_around_its_origins(programme, village
     assert [v["name"] for v in body[0]["villages"]] == ["Dhorkola"]
     assert body[0]["figures"]["identified"]["text"] == "<5"
     # and another buyer gets 404 on that lot
-    other = _client(MembershipFactory.create(roles=["viewer"]))
+    other = api_client(MembershipFactory.create(roles=["viewer"]))
     assert other.get(f"/api/v1/custody/lots/{product.pk}/programmes").status_code == 404
 
 

@@ -7,23 +7,23 @@ from decimal import Decimal
 
 import orjson
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
-from django.test import Client
 
 from oretrace.core import services as core_services
 from oretrace.core.actors import SYSTEM
-from oretrace.core.models import Grant, Notification
+from oretrace.core.models import Notification
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+from oretrace.core.tests.fixtures import web_client
 from oretrace.ledger.models import Leaf
 from oretrace.ledger.services import facts_of
 from oretrace.programmes import disclosure, report
 from oretrace.programmes.exceptions import ProgrammeError
 from oretrace.programmes.figures import Figures
-from oretrace.programmes.models import DonorReport, Programme, SupportOffer
+from oretrace.programmes.models import DonorReport, SupportOffer
 from oretrace.programmes.records import RECORD
-from oretrace.programmes.services import monitoring, setup
 from oretrace.programmes.services import reports as report_services
+from oretrace.programmes.services import setup
+from oretrace.programmes.tests.conftest import visit_seeing
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.models import Facility
 from oretrace.registry.tests.factories import FacilityFactory
@@ -109,27 +109,12 @@ def product(buyer, depot):
     return edge.target
 
 
-def _client(member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
-
-
-def _visit(village, member, children: int) -> None:
-    monitoring.record_visit(
-        village,
-        actor=member,
-        visited_on=village.programme.starts_on + timedelta(days=30),
-        values={"children_at_sites": Decimal(children), "school_enrolment": Decimal(3)},
-    )
-
-
 @pytest.mark.parametrize(("children", "shown"), [(4, "<5"), (5, "5")])
 def test_the_buyer_sees_the_villages_indicators_with_small_cells_kept_back(
     buyer, product, village, member_a, child, children, shown
 ):
-    _visit(village, member_a, children)
-    page = _client(buyer).get(f"/programmes/lots/{product.pk}/")
+    visit_seeing(village, member_a, children, enrolment=3)
+    page = web_client(buyer).get(f"/programmes/lots/{product.pk}/")
     text = page.content.decode()
     assert page.status_code == 200
     assert village.programme.name in text
@@ -149,9 +134,9 @@ def test_the_buyer_sees_the_villages_indicators_with_small_cells_kept_back(
 
 
 def test_the_lot_page_loads_the_programmes_section(buyer, product):
-    page = _client(buyer).get(f"/custody/lots/{product.pk}/").content.decode()
+    page = web_client(buyer).get(f"/custody/lots/{product.pk}/").content.decode()
     assert f'hx-get="/programmes/lots/{product.pk}/"' in page
-    fragment = _client(buyer).get(f"/programmes/lots/{product.pk}/", HTTP_HX_REQUEST="true")
+    fragment = web_client(buyer).get(f"/programmes/lots/{product.pk}/", HTTP_HX_REQUEST="true")
     assert b"<html" not in fragment.content
     assert b"Alpha villages" in fragment.content
 
@@ -162,7 +147,7 @@ def test_a_buyer_of_another_chain_sees_nothing(product, village, programme, depo
     elsewhere = FacilityFactory.create(organisation=other.organisation)
     origin = LotFactory.create(organisation=other.organisation, facility=elsewhere)
     own = CustodyEdgeFactory.create(organisation=other.organisation, source=origin).target
-    client = _client(other)
+    client = web_client(other)
     # when / then: its own trace shows no programme, the first buyer's lot does not exist
     page = client.get(f"/programmes/lots/{own.pk}/").content.decode()
     assert programme.name not in page
@@ -187,7 +172,7 @@ def test_an_offer_reaches_the_programme_and_its_answer_the_buyer(
     buyer, product, programme, member_a, django_capture_on_commit_callbacks
 ):
     # given the buyer offers to fund the programme from its lot's trace
-    client = _client(buyer)
+    client = web_client(buyer)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/programmes/lots/{product.pk}/",
@@ -208,7 +193,7 @@ def test_an_offer_reaches_the_programme_and_its_answer_the_buyer(
     assert "already waiting" in again.content.decode()
     assert SupportOffer.objects.count() == 1
     # the programme sees it in its offers and answers
-    owner = _client(member_a)
+    owner = web_client(member_a)
     assert (
         "We can co-fund." not in owner.get(f"/programmes/{programme.pk}/offers/").content.decode()
     )
@@ -234,10 +219,10 @@ def test_an_offer_reaches_the_programme_and_its_answer_the_buyer(
 
 
 def test_an_offer_of_another_organisation_is_404(buyer, product, programme):
-    client = _client(buyer)
+    client = web_client(buyer)
     client.post(f"/programmes/lots/{product.pk}/", {"programme": str(programme.pk), "kind": "join"})
     offer = SupportOffer.objects.get()
-    stranger = _client(MembershipFactory.create(roles=["admin"]))
+    stranger = web_client(MembershipFactory.create(roles=["admin"]))
     assert stranger.get(f"/programmes/offers/{offer.pk}/").status_code == 404
     assert (
         stranger.post(f"/programmes/offers/{offer.pk}/", {"decision": "accept"}).status_code == 404
@@ -305,7 +290,7 @@ def test_issuing_a_report_commits_its_fingerprint_and_no_personal_data(
 
 
 def test_a_donor_downloads_the_report_but_cannot_issue_one(
-    programme, child, period, member_a, org_b
+    programme, child, period, member_a, donor_b
 ):
     report_services.issue_report(
         programme,
@@ -315,21 +300,14 @@ def test_a_donor_downloads_the_report_but_cannot_issue_one(
         ends_on=period.ends_on,
     )
     issued = DonorReport.objects.get()
-    Grant.objects.create(
-        owner=programme.organisation,
-        grantee=org_b,
-        content_type=ContentType.objects.get_for_model(Programme),
-        object_id=programme.pk,
-        created_by=member_a.user,
-    )
-    donor = _client(MembershipFactory.create(organisation=org_b, roles=["compliance_officer"]))
+    donor = web_client(MembershipFactory.create(organisation=donor_b, roles=["compliance_officer"]))
     assert donor.get(f"/programmes/reports/{issued.pk}/").content.startswith(b"%PDF-")
     assert (
         donor.post(f"/programmes/{programme.pk}/reports/", {"period": str(period.pk)}).status_code
         == 404
     )
     assert DonorReport.objects.count() == 1
-    stranger = _client(MembershipFactory.create(roles=["admin"]))
+    stranger = web_client(MembershipFactory.create(roles=["admin"]))
     assert stranger.get(f"/programmes/reports/{issued.pk}/").status_code == 404
 
 

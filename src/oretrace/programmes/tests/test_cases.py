@@ -15,6 +15,21 @@ from oretrace.programmes.services import cases
 pytestmark = pytest.mark.django_db
 
 
+def _identify_ravi(village, member_a, on, *, consent_by="father"):
+    """A second child of the village, Ravi (6-11, found at school), identified on ``on`` with
+    ``consent_by``'s consent."""
+    return cases.identify(
+        village,
+        actor=member_a,
+        identity={"name": "Ravi", "birth_date": "", "location": ""},
+        age_band="6-11",
+        source="school",
+        identified_on=on,
+        consent_by=consent_by,
+        consent_on=on,
+    )
+
+
 def test_a_case_has_a_pseudonymous_reference_and_the_name_is_sealed(child):
     assert child.reference.startswith("CL-")
     assert "Sunita" not in child.reference
@@ -43,16 +58,7 @@ def test_an_administrator_without_the_role_opens_nothing(child, admin_only_a):
 
 
 def test_a_sealed_identity_copied_to_another_case_does_not_open(child, village, member_a, today):
-    other = cases.identify(
-        village,
-        actor=member_a,
-        identity={"name": "Ravi", "birth_date": "", "location": ""},
-        age_band="6-11",
-        source="school",
-        identified_on=today,
-        consent_by="father",
-        consent_on=today,
-    )
+    other = _identify_ravi(village, member_a, today)
     ChildCase.objects.filter(pk=other.pk).update(sealed=child.sealed, key_id=child.key_id)
     other.refresh_from_db()
     with pytest.raises(SealError, match="does not open"):
@@ -61,16 +67,7 @@ def test_a_sealed_identity_copied_to_another_case_does_not_open(child, village, 
 
 def test_no_record_without_consent(village, member_a, today):
     with pytest.raises(ProgrammeError, match="who consented"):
-        cases.identify(
-            village,
-            actor=member_a,
-            identity={"name": "Ravi", "birth_date": "", "location": ""},
-            age_band="6-11",
-            source="school",
-            identified_on=today,
-            consent_by=" ",
-            consent_on=today,
-        )
+        _identify_ravi(village, member_a, today, consent_by=" ")
     assert not ChildCase.objects.exists()
 
 
@@ -179,16 +176,7 @@ def test_figures_per_reporting_period_count_the_children_identified_in_it(
         starts_on=today - timedelta(days=99),
         ends_on=today,
     )
-    cases.identify(
-        village,
-        actor=member_a,
-        identity={"name": "Ravi", "birth_date": "", "location": ""},
-        age_band="6-11",
-        source="school",
-        identified_on=today - timedelta(days=10),
-        consent_by="father",
-        consent_on=today - timedelta(days=10),
-    )
+    _identify_ravi(village, member_a, today - timedelta(days=10))
     rows = {(r.scope, r.period): r.figures.identified for r in queries.figure_rows(programme)}
     assert rows[("", "")] == 2
     assert rows[("", "Earlier")] == 1  # the fixture's child, identified 200 days ago

@@ -2,6 +2,7 @@
 
 import pytest
 
+from oretrace.core.tests.fixtures import web_client
 from oretrace.programmes.demo import NAME
 from oretrace.programmes.models import ChildCase, MonitoringVisit, Programme
 from oretrace.programmes.queries import figure_rows
@@ -44,7 +45,6 @@ def test_the_initiative_links_koderma_depots_it_was_shared(demo):
 
 
 def test_aurelias_car_batch_traces_to_the_villages_and_shows_the_indicators(demo):
-    from django.test import Client
 
     from oretrace.core.models import Membership
     from oretrace.traceability.models import Lot
@@ -53,8 +53,7 @@ def test_aurelias_car_batch_traces_to_the_villages_and_shows_the_indicators(demo
         user__email="compliance@aurelia.example", organisation__slug="aurelia-motors"
     )
     batch = Lot.objects.get(organisation=buyer.organisation, code__endswith="AUR-CARS-2606")
-    client = Client()
-    client.force_login(buyer.user)
+    client = web_client(buyer)
     page = client.get(f"/programmes/lots/{batch.pk}/").content.decode()
     assert NAME in page
     for village in ("Dhorkola", "Domchanch", "Tisri"):

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from oretrace.core.actors import SYSTEM
 from oretrace.core.choices import Role
@@ -16,6 +15,7 @@ from oretrace.core.models import ChangeLogEntry
 from oretrace.core.services import grant_access
 from oretrace.core.tests.downloads import csv_rows
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
+from oretrace.core.tests.fixtures import web_client
 from oretrace.programmes import licence_queries
 from oretrace.programmes.exceptions import ProgrammeError
 from oretrace.programmes.licensing import Change, formalisation, status_on
@@ -232,10 +232,6 @@ def test_the_programme_indicator_by_period(programme, village, member_a, owner_o
 
 
 # --- pages: who sees what ----------------------------------------------------------------------
-def _client(member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
 
 
 def test_the_licence_page_records_a_change_with_its_document(covered, member_a, web_a, today):
@@ -285,7 +281,7 @@ def test_the_registry_page_shows_the_licence_to_its_parties(
 ):
     _granted(covered, owner_officer, today - timedelta(days=10), today + timedelta(days=50))
     for member in (owner_officer, member_a):
-        page = _client(member).get(f"/facilities/{covered.pk}/").content.decode()
+        page = web_client(member).get(f"/facilities/{covered.pk}/").content.decode()
         assert "JH/KOD/1" in page
         assert f"/programmes/sites/{covered.pk}/licence/" in page
 

@@ -15,6 +15,7 @@ from django.test import Client
 
 from oretrace.core.choices import Role
 from oretrace.core.tests.factories import MembershipFactory
+from oretrace.core.tests.fixtures import web_client
 from oretrace.programmes.models import (
     CaseRead,
     ChildCase,
@@ -28,12 +29,6 @@ from oretrace.programmes.services import cases, monitoring
 pytestmark = pytest.mark.django_db
 
 SYNC = "/programmes/field/sync/"
-
-
-def _client(member: Any) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
 
 
 def _send(client: Client, body: Any) -> Any:
@@ -265,7 +260,7 @@ def test_a_key_of_another_organisation_replays_nothing_of_theirs(
 @pytest.mark.parametrize("role", Role.values)
 def test_every_role_may_send_what_its_pages_allow(org_a, village, child, today, role):
     member = MembershipFactory.create(organisation=org_a, roles=[role])
-    client = _client(member)
+    client = web_client(member)
     visit = _send(client, _visit(village, today))
     follow_up = _send(client, _follow_up(child, today))
     if can_run_programmes(member):
@@ -390,8 +385,7 @@ def test_the_village_page_lists_its_follow_ups_for_the_phone_to_case_workers_onl
     assert "Sunita" not in page  # references only
     # a member of the organisation who is not a case worker sees the village, not the list
     officer = MembershipFactory.create(organisation=org_a, roles=[Role.COMPLIANCE_OFFICER])
-    other = Client()
-    other.force_login(officer.user)
+    other = web_client(officer)
     response = other.get(f"/programmes/villages/{village.pk}/")
     assert response.status_code == 200
     assert field_form not in response.content.decode()

@@ -5,12 +5,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.test import Client
 
-from oretrace.core.models import Grant
 from oretrace.core.tests.downloads import csv_rows, xlsx_rows
 from oretrace.core.tests.factories import MembershipFactory
+from oretrace.core.tests.fixtures import web_client
 from oretrace.core.tests.harness import Page, PageTenancy, page_tenancy_tests
 from oretrace.programmes.models import CaseRead, ChildCase, MonitoringVisit, Programme, Village
 from oretrace.programmes.services import monitoring
@@ -73,12 +71,6 @@ PAGES = PageTenancy(
 test_every_object_page_is_covered, test_other_organisation_gets_404_on_page = page_tenancy_tests(
     PAGES
 )
-
-
-def _client(member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
 
 
 def test_starting_a_programme_and_adding_a_village(web_a):
@@ -174,23 +166,16 @@ def test_the_case_worker_opens_a_case_and_the_page_is_logged(web_a, village, pro
 
 
 def test_a_colleague_without_the_role_gets_404_on_a_case(child, admin_only_a, programme):
-    client = _client(admin_only_a)
+    client = web_client(admin_only_a)
     assert client.get(f"/programmes/cases/{child.pk}/").status_code == 404
     page = client.get(f"/programmes/{programme.pk}/cases/").content.decode()
     assert child.reference not in page
     assert not CaseRead.objects.exists()
 
 
-def test_a_donor_sees_the_programme_and_figures_but_no_child(child, programme, member_a, org_b):
-    Grant.objects.create(
-        owner=programme.organisation,
-        grantee=org_b,
-        content_type=ContentType.objects.get_for_model(Programme),
-        object_id=programme.pk,
-        created_by=member_a.user,
-    )
-    donor = MembershipFactory.create(organisation=org_b, roles=["admin", "case_worker"])
-    client = _client(donor)
+def test_a_donor_sees_the_programme_and_figures_but_no_child(child, programme, donor_b):
+    donor = MembershipFactory.create(organisation=donor_b, roles=["admin", "case_worker"])
+    client = web_client(donor)
     assert client.get(f"/programmes/{programme.pk}/").status_code == 200
     figures = client.get(f"/programmes/{programme.pk}/indicators/")
     assert figures.status_code == 200
@@ -223,7 +208,7 @@ def test_the_indicators_download_as_csv(web_a, child, programme):
 def test_a_buyer_or_an_auditor_elsewhere_sees_no_programme_and_no_child(child, programme, roles):
     # given a buyer's compliance officer, an audit body's auditor, another org's case worker
     outsider = MembershipFactory.create(roles=roles)
-    client = _client(outsider)
+    client = web_client(outsider)
     # when / then: every page of A's programme is a 404, and no list names a child
     for url in (
         f"/programmes/{programme.pk}/",

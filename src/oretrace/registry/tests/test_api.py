@@ -4,11 +4,10 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
-from oretrace.core import services as core_services
 from oretrace.core.choices import Role
 from oretrace.core.tests.factories import MembershipFactory
+from oretrace.core.tests.fixtures import api_client
 from oretrace.core.tests.harness import Reach, Tenancy, tenancy_tests
 from oretrace.registry import services
 from oretrace.registry.api import router
@@ -138,8 +137,7 @@ def test_bad_facility_is_a_problem_naming_the_field(api_a):
 def test_upload_needs_an_administrator_or_a_curator(org_a):
     # given a compliance officer (no administrator, no staff)
     officer = MembershipFactory.create(organisation=org_a, roles=[Role.COMPLIANCE_OFFICER])
-    _token, secret = core_services.issue_token(officer, name="t", actor=officer)
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    client = api_client(officer)
     upload = SimpleUploadedFile("list.csv", b"METAL,SMELTER REFERENCE\n")
     # when / then
     response = client.post("/api/v1/reference-imports", {"file": upload})

@@ -15,11 +15,11 @@ from itertools import count
 
 import pytest
 from django.db import connections
-from django.test import Client
 from django.utils import timezone
 
 from oretrace.core.jobs import execute
 from oretrace.core.models import Job
+from oretrace.core.tests.fixtures import web_client
 from oretrace.registry.exceptions import RegistryError
 from oretrace.registry.models import Facility, ReferenceImport
 from oretrace.registry.services import reference_lists
@@ -56,8 +56,7 @@ def test_the_job_page_answers_while_a_reference_list_imports(member_a, monkeypat
         kind=REFERENCE_IMPORT,
         params={"path": store_upload(data, "steps.csv"), "filename": "steps.csv"},
     )
-    client = Client()
-    client.force_login(member_a.user)
+    client = web_client(member_a)
     client.get("/")  # the session's times are set
     # Every poll is a minute after the last one: each saves the session's last-seen time.
     clock = count(start=sessions.now(), step=sessions.SEEN_RESOLUTION + 1)

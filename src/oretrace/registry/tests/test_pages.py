@@ -4,10 +4,10 @@ another organisation's member gets 404 on every page that shows one object."""
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from oretrace.core.services import grant_access
+from oretrace.core.tests.fixtures import web_client
 from oretrace.core.tests.harness import Page, PageTenancy, page_tenancy_tests
 from oretrace.registry import services
 from oretrace.registry.models import Facility, MatchReview
@@ -182,8 +182,7 @@ def test_match_page(web_a, depot):
 
 
 def test_imports_page_is_read_only_for_non_administrators(viewer_a):
-    client = Client()
-    client.force_login(viewer_a.user)
+    client = web_client(viewer_a)
     html = client.get(reverse("registry:imports")).content.decode()
     assert "loaded by your organisation's administrators" in html
     assert 'type="file"' not in html

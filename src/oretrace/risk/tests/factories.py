@@ -177,10 +177,10 @@ class PlanDecisionFactory(factory.django.DjangoModelFactory[PlanDecision]):
         model = PlanDecision
 
     plan = factory.SubFactory(RiskPlanFactory)
-    kind = "adopted"
-    strategy = "mitigate"
-    decided_on = datetime.date(2026, 12, 6)
-    next_review_on = datetime.date(2027, 6, 6)
+    kind = "adopted"  # the plan as it stands: its strategy, its date, its next review
+    strategy = factory.SelfAttribute("plan.strategy")
+    decided_on = factory.SelfAttribute("plan.decided_on")
+    next_review_on = factory.SelfAttribute("plan.review_on")
 
 
 class EscalationFactory(factory.django.DjangoModelFactory[Escalation]):

@@ -7,10 +7,9 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from oretrace.core.models import ChangeLogEntry, Job
-from oretrace.core.services import issue_token
+from oretrace.core.tests.fixtures import api_client
 from oretrace.core.tests.harness import Reach, Tenancy, tenancy_tests
 from oretrace.risk.api import router
 from oretrace.risk.models import Edition
@@ -45,11 +44,6 @@ CAHRA = json.dumps(
 ).encode()
 
 
-def _client_of(member) -> Client:
-    _token, secret = issue_token(member, name="risk", actor=member)
-    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-
-
 def test_every_member_lists_and_reads_editions(api_b):
     # given two editions of the CAHRA list
     old = EditionFactory.create(kind="cahra", edition_date=datetime.date(2025, 1, 1))
@@ -72,7 +66,7 @@ def test_an_unknown_edition_is_404(api_a):
 
 
 def test_the_operator_imports_through_the_api(operator, django_capture_on_commit_callbacks):
-    client = _client_of(operator)
+    client = api_client(operator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/api/v1/risk/editions",
@@ -91,7 +85,7 @@ def test_the_operator_imports_through_the_api(operator, django_capture_on_commit
 
 
 def test_a_bad_file_answers_400_naming_the_fault(operator):
-    response = _client_of(operator).post(
+    response = api_client(operator).post(
         "/api/v1/risk/editions",
         {"file": SimpleUploadedFile("goods.xml", b"<Goods><Good>"), "kind": "dol-goods"},
     )

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from oretrace.core.models import Job
+from oretrace.core.tests.fixtures import web_client
 from oretrace.core.tests.harness import Page, PageTenancy, page_tenancy_tests
 from oretrace.risk.models import Edition
 from oretrace.risk.tests.factories import EditionFactory, GoodListingFactory
@@ -43,9 +44,7 @@ test_every_object_page_is_covered, test_other_organisation_gets_404_on_page = pa
 
 @pytest.fixture
 def web_operator(operator) -> Client:
-    client = Client()
-    client.force_login(operator.user)
-    return client
+    return web_client(operator)
 
 
 def _two_editions():

@@ -113,9 +113,9 @@ def test_capture_of_non_json_is_a_400(api_a):
 
 
 def test_viewer_cannot_capture(viewer_a):
-    from oretrace.core.tests.fixtures import _token_client
+    from oretrace.core.tests.fixtures import api_client
 
-    response = _post(_token_client(viewer_a), docs.document())
+    response = _post(api_client(viewer_a), docs.document())
     assert response.status_code == 403
 
 

@@ -18,6 +18,7 @@ from oretrace.core import accounts
 from oretrace.core.choices import Role
 from oretrace.core.models import PasswordResetRequest
 from oretrace.core.tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
+from oretrace.core.tests.fixtures import web_client
 from oretrace.web import sessions
 
 pytestmark = pytest.mark.django_db
@@ -193,8 +194,7 @@ def test_session_ends_twelve_hours_after_login_however_active(member_a, monkeypa
 @override_settings(ORETRACE_SESSION_IDLE_MINUTES=5)
 def test_idle_timeout_is_a_setting(member_a, monkeypatch):
     clock = _moved_clock(monkeypatch, 3_000_000.0)
-    client = Client()
-    client.force_login(member_a.user)
+    client = web_client(member_a)
     assert client.get(reverse("web:dashboard")).status_code == 200
     clock["now"] += 6 * 60
     assert client.get(reverse("web:dashboard")).status_code == 302
@@ -300,8 +300,7 @@ def test_trial_leaves_it_optional_and_says_so(member_a):
 @override_settings(**NO_CODE_WAIT)
 def test_anyone_may_enrol_and_then_needs_the_code(member_a):
     viewer = MembershipFactory.create(organisation=member_a.organisation, roles=[Role.VIEWER])
-    client = Client()
-    client.force_login(viewer.user)
+    client = web_client(viewer)
     client.post(reverse("two_factor"), {"action": "start"})
     page = client.get(reverse("two_factor")).content.decode()
     assert 'src="data:image/svg+xml' in page  # the QR code, drawn by segno on the server
@@ -322,8 +321,7 @@ def test_anyone_may_enrol_and_then_needs_the_code(member_a):
 
 @override_settings(**NO_CODE_WAIT)
 def test_disable_needs_a_code_and_is_refused_where_required(member_a):
-    client = Client()
-    client.force_login(member_a.user)
+    client = web_client(member_a)
     device, _codes = _enrol(client)
     refused = client.post(reverse("two_factor"), {"action": "disable", "code": "999999"})
     assert "not valid" in refused.content.decode()
@@ -338,8 +336,7 @@ def test_disable_needs_a_code_and_is_refused_where_required(member_a):
 
 
 def test_password_alone_cannot_replace_the_app(member_a):
-    owner = Client()
-    owner.force_login(member_a.user)
+    owner = web_client(member_a)
     _enrol(owner)
     thief = Client()
     _log_in(thief, member_a.user.email, TEST_PASSWORD)
@@ -350,8 +347,7 @@ def test_password_alone_cannot_replace_the_app(member_a):
 
 @override_settings(**NO_CODE_WAIT)
 def test_new_backup_codes_replace_the_old(member_a):
-    client = Client()
-    client.force_login(member_a.user)
+    client = web_client(member_a)
     device, codes = _enrol(client)
     page = client.post(
         reverse("two_factor"), {"action": "codes", "code": _code(device, steps_ahead=1)}

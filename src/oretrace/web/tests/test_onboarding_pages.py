@@ -8,6 +8,7 @@ from oretrace.core.choices import Approval, Role
 from oretrace.core.models import Invitation, Organisation
 from oretrace.core.services import onboarding
 from oretrace.core.tests.factories import MembershipFactory, UserFactory
+from oretrace.core.tests.fixtures import web_client
 from oretrace.registry.models import Facility
 
 pytestmark = pytest.mark.django_db
@@ -163,8 +164,7 @@ def test_empty_registry_warning_with_the_way_out(web_a, member_a, org_a):
         assert "Your registry has no smelters or refiners yet" in page
         assert 'href="/facilities/imports/"' in page  # an administrator may load a list
     viewer = MembershipFactory.create(organisation=org_a, roles=[Role.COMPLIANCE_OFFICER])
-    client = Client()
-    client.force_login(viewer.user)
+    client = web_client(viewer)
     page = client.get("/declarations/").content.decode()
     assert "Ask your organisation's administrator" in page
     # one smelter to match against, and the warning is gone

@@ -14,6 +14,7 @@ from oretrace.core.choices import JobStatus, Role
 from oretrace.core.models import ApiToken, Notification
 from oretrace.core.services import onboarding
 from oretrace.core.tests.factories import TEST_PASSWORD, JobFactory, MembershipFactory, UserFactory
+from oretrace.core.tests.fixtures import web_client
 from oretrace.core.tests.harness import Page, PageTenancy, page_tenancy_tests
 from oretrace.web.context import NAVIGATION
 from oretrace.web.urls import urlpatterns
@@ -83,8 +84,7 @@ def test_dashboard_shows_real_figures(web_a, member_a):
 
 def test_switching_organisation(member_a, org_b):
     second = MembershipFactory.create(user=member_a.user, organisation=org_b, roles=[Role.VIEWER])
-    client = Client()
-    client.force_login(member_a.user)
+    client = web_client(member_a)
     assert member_a.organisation.legal_name in client.get("/").content.decode()
     client.post(reverse("web:switch"), {"membership": second.pk, "next": "/"})
     html = client.get("/").content.decode()
@@ -135,8 +135,7 @@ def test_job_detail_partial_and_start_form(web_a, member_a, django_capture_on_co
 
 
 def test_viewer_sees_no_start_form(member_a, viewer_a):
-    client = Client()
-    client.force_login(viewer_a.user)
+    client = web_client(viewer_a)
     assert "Start a job" not in client.get(reverse("web:jobs")).content.decode()
     response = client.post(reverse("web:jobs_start"), {"kind": "reference.reload"})
     assert response.status_code == 403
@@ -244,8 +243,7 @@ def test_admin_invites_a_member_from_the_organisation_page(
 
 
 def test_viewer_sees_no_invite_form_and_cannot_post_one(viewer_a):
-    client = Client()
-    client.force_login(viewer_a.user)
+    client = web_client(viewer_a)
     assert "Invite a colleague" not in client.get(reverse("web:organisation")).content.decode()
     client.post(reverse("web:organisation"), {"email": "x@example.org", "roles": ["admin"]})
     assert not viewer_a.organisation.memberships.filter(user__email="x@example.org").exists()
