@@ -69,7 +69,7 @@ def test_an_action_coming_due_is_recalled_to_the_auditee_once(
     audit, auditor, auditee, supporter, settings, django_capture_on_commit_callbacks
 ):
     settings.ORETRACE_AUDIT_ACTION_REMINDER_DAYS = 7
-    action = _late_action(audit, auditor, auditee)  # due on 2026-04-01
+    action = overdue_wages_action(audit, auditor, auditee)  # due on 2026-04-01
     with django_capture_on_commit_callbacks(execute=True):
         assert notices.actions_due_soon(_at(action.due_on - timedelta(days=8))) == 0  # too early
         assert notices.actions_due_soon(_at(action.due_on - timedelta(days=7))) == 1
