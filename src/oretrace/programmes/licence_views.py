@@ -22,6 +22,7 @@ from oretrace.programmes.models import Programme
 from oretrace.programmes.permissions import can_record_licences
 from oretrace.programmes.services import licences
 from oretrace.registry.models import Facility
+from oretrace.web.files import kept_file_response
 from oretrace.web.views import errors_on_form, member_required, requires
 
 
@@ -71,16 +72,7 @@ def licence_document(
 ) -> FileResponse:
     """One licence document, for the members who see its entry."""
     item = _found(licence_queries.document_for, member, licence_document_id)
-    if not item.file:
-        raise Http404
-    response = FileResponse(
-        item.file.open("rb"),
-        as_attachment=not item.is_image,
-        filename=item.original_name,
-        content_type=item.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return kept_file_response(item)
 
 
 @member_required

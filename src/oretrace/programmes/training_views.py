@@ -25,6 +25,7 @@ from oretrace.programmes.list_exports import TRAINED_EXPORT, TRAININGS_EXPORT
 from oretrace.programmes.models import Programme, TrainingSession
 from oretrace.programmes.permissions import can_ask_to_join_training, can_run_trainings
 from oretrace.programmes.services import training
+from oretrace.web.files import kept_file_response
 from oretrace.web.views import errors_as_messages, errors_on_form, member_required, requires
 
 
@@ -159,16 +160,7 @@ def training_material(
     request: AuthenticatedRequest, member: Membership, training_material_id: int
 ) -> FileResponse:
     item = _found(training_queries.material_for, member, training_material_id)
-    if not item.file:
-        raise Http404
-    response = FileResponse(
-        item.file.open("rb"),
-        as_attachment=not item.is_image,
-        filename=item.original_name,
-        content_type=item.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return kept_file_response(item)
 
 
 @require_POST
