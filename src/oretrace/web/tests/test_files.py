@@ -73,9 +73,7 @@ def test_a_file_field_without_a_file_is_not_found():
     ],
 )
 def test_only_a_raster_image_asked_for_inline_is_shown(content_type, inline, shown):
-    response = stored_file_response(
-        PNG, filename="photo", content_type=content_type, inline=inline
-    )
+    response = stored_file_response(PNG, filename="photo", content_type=content_type, inline=inline)
     disposition = response["Content-Disposition"]
     assert disposition.startswith("inline" if shown else "attachment")
     assert response["Content-Type"] == content_type
