@@ -390,10 +390,7 @@ _PLAIN_ACTIONS = ("acknowledge", "remediate", "reopen")
 @member_required
 def case_detail(request: AuthenticatedRequest, member: Membership, case_id: int) -> HttpResponse:
     """One case: its conversation and notes (each opening logged), timers and actions."""
-    try:
-        case = queries.case_for(member, case_id)
-    except NotFound:
-        raise Http404 from None
+    case = queries.case_for(member, case_id)
     do = request.POST.get("do", "") if request.method == "POST" else ""
     action_forms = _forms(member, request.POST, do)
     form = action_forms.get(do)
@@ -464,10 +461,7 @@ def survey_detail(
 ) -> HttpResponse:
     """One survey: its questions, who takes part and its results (no cell under five); send
     it, close it."""
-    try:
-        survey = queries.survey_for(member, survey_id)
-    except NotFound:
-        raise Http404 from None
+    survey = queries.survey_for(member, survey_id)
     do = request.POST.get("do", "") if request.method == "POST" else ""
     if do in ("send", "close"):
         with errors_as_messages(request) as tried:

@@ -19,7 +19,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 def _field_file(folder: Path, name: str, data: bytes) -> FieldFile:
     field = FileField(storage=FileSystemStorage(location=folder))
     field.set_attributes_from_name("file")
-    return FieldFile(None, field, field.storage.save(name, ContentFile(data)))
+    return FieldFile(FindingEvidence(), field, field.storage.save(name, ContentFile(data)))
 
 
 def _safe(response: object) -> None:
@@ -55,10 +55,8 @@ def test_without_a_type_it_is_guessed_from_the_name_and_a_name_is_encoded(tmp_pa
 
 
 def test_a_file_field_without_a_file_is_not_found():
-    field = FileField()
-    field.set_attributes_from_name("file")
     with pytest.raises(Http404):
-        stored_file_response(FieldFile(None, field, ""), filename="nothing.pdf")
+        stored_file_response(FindingEvidence().file, filename="nothing.pdf")
 
 
 @pytest.mark.parametrize(
