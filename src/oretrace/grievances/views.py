@@ -358,21 +358,7 @@ def _act(case: Case, member: Membership, do: str, form: Any) -> None:
         link_services.link_case(case, actor=member, target=target, target_id=target_id)
     elif do == "remedy":
         village = queries.remediation_village(member, data["village"])
-        link_services.open_remediation(
-            case,
-            actor=member,
-            village=village,
-            identity={
-                "name": data["name"],
-                "birth_date": data["birth_date"].isoformat() if data["birth_date"] else "",
-                "location": data["location"],
-            },
-            age_band=data["age_band"],
-            identified_on=data["identified_on"],
-            consent_by=data["consent_by"],
-            consent_on=data["consent_on"],
-            found_working=data["found_working"],
-        )
+        link_services.open_remediation(case, actor=member, village=village, **form.identification())
     elif do == "unlink":
         link = next((x for x in queries.links_of(case) if x.pk == data["link"]), None)
         if link is None:

@@ -65,17 +65,8 @@ def field_visit(request: AuthenticatedRequest, member: Membership, village_id: i
         initial={"visited_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         with errors_on_form(form) as tried:
-            monitoring.record_visit(
-                village,
-                actor=member,
-                visited_on=data["visited_on"],
-                values=form.values(),
-                evidence=data["evidence"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-            )
+            monitoring.record_visit(village, actor=member, **form.visit())
         if not tried.error:
             messages.success(request, _("The visit is recorded."))
             return redirect("programmes:field_visit", village_id=village.pk)

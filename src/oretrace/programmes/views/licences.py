@@ -13,9 +13,10 @@ from django.shortcuts import redirect, render
 
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
-from oretrace.programmes import forms, licence_queries, queries
+from oretrace.programmes import forms, queries
 from oretrace.programmes.list_exports import FORMALISATION_EXPORT
 from oretrace.programmes.permissions import can_record_licences
+from oretrace.programmes.queries import licences as licence_queries
 from oretrace.programmes.services import licences
 from oretrace.web.files import kept_file_response
 from oretrace.web.views import errors_on_form, member_required, requires

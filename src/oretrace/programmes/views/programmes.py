@@ -180,17 +180,8 @@ def village_detail(
         if not tried.error:
             return redirect("programmes:village", village_id=village.pk)
     if do == "visit" and visit is not None and visit.is_valid():
-        data = visit.cleaned_data
         with errors_on_form(visit) as tried:
-            monitoring.record_visit(
-                village,
-                actor=member,
-                visited_on=data["visited_on"],
-                values=visit.values(),
-                evidence=data["evidence"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-            )
+            monitoring.record_visit(village, actor=member, **visit.visit())
         if not tried.error:
             return redirect("programmes:village", village_id=village.pk)
     visits = [(v, queries.indicator_set_of(v)) for v in queries.visits_of(village)[:30]]
@@ -242,17 +233,8 @@ def case_list(request: AuthenticatedRequest, member: Membership, programme_id: i
             case = case_services.identify(
                 programme.villages.get(pk=int(data["village"])),
                 actor=member,
-                identity={
-                    "name": data["name"],
-                    "birth_date": data["birth_date"].isoformat() if data["birth_date"] else "",
-                    "location": data["location"],
-                },
-                age_band=data["age_band"],
                 source=data["source"],
-                identified_on=data["identified_on"],
-                consent_by=data["consent_by"],
-                consent_on=data["consent_on"],
-                found_working=data["found_working"],
+                **form.identification(),
             )
             return redirect("programmes:case", child_case_id=case.pk)
     overdue = request.GET.get("overdue") == "1"

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_POST
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.tenancy import owned
-from oretrace.programmes import forms, queries, training_queries
+from oretrace.programmes import forms, queries
 from oretrace.programmes.exceptions import ProgrammeError
 from oretrace.programmes.list_exports import TRAINED_EXPORT, TRAININGS_EXPORT
 from oretrace.programmes.models import TrainingSession
 from oretrace.programmes.permissions import can_ask_to_join_training, can_run_trainings
+from oretrace.programmes.queries import training as training_queries
 from oretrace.programmes.services import training
 from oretrace.web.files import kept_file_response
 from oretrace.web.views import errors_as_messages, errors_on_form, member_required, requires
