@@ -26,7 +26,14 @@ from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
 from oretrace.web.files import kept_file_response
-from oretrace.web.views import attempt, errors_as_messages, member_required, requires
+from oretrace.web.views import (
+    attempt,
+    chosen_file,
+    errors_as_messages,
+    errors_on_form,
+    member_required,
+    requires,
+)
 
 
 @member_required
@@ -84,7 +91,7 @@ def audit_new(request: AuthenticatedRequest, member: Membership) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         facility = data["facility"]
-        with attempt(lambda error: form.add_error(None, error)):
+        with errors_on_form(form):
             audit = audits.plan_audit(
                 actor=member,
                 organisation=member.organisation,
@@ -287,9 +294,7 @@ def action_update(
         if do in ("done", "open"):
             actions.update_action(action, actor=member, status=do)
         elif do == "evidence":
-            upload = request.FILES.get("file")
-            if upload is None:
-                raise OretraceError(_("Choose a file to upload."))
+            upload = chosen_file(request, "file", _("Choose a file to upload."))
             actions.add_action_evidence(action, upload=upload, actor=member)
         else:
             raise OretraceError(_("Choose what to do."))

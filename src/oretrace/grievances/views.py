@@ -49,7 +49,13 @@ from oretrace.grievances.sms import (
     android,
     twilio,
 )
-from oretrace.web.views import errors_as_messages, errors_on_form, member_required, requires
+from oretrace.web.views import (
+    errors_as_messages,
+    errors_on_form,
+    member_required,
+    requires,
+    sent_form,
+)
 
 PAGE = 50
 
@@ -377,7 +383,7 @@ _PLAIN_ACTIONS = ("acknowledge", "remediate", "reopen")
 def case_detail(request: AuthenticatedRequest, member: Membership, case_id: int) -> HttpResponse:
     """One case: its conversation and notes (each opening logged), timers and actions."""
     case = queries.case_for(member, case_id)
-    do = request.POST.get("do", "") if request.method == "POST" else ""
+    do = sent_form(request)
     action_forms = _forms(member, request.POST, do)
     form = action_forms.get(do)
     if do and (do in _PLAIN_ACTIONS or (form is not None and form.is_valid())):
@@ -448,7 +454,7 @@ def survey_detail(
     """One survey: its questions, who takes part and its results (no cell under five); send
     it, close it."""
     survey = queries.survey_for(member, survey_id)
-    do = request.POST.get("do", "") if request.method == "POST" else ""
+    do = sent_form(request)
     if do in ("send", "close"):
         with errors_as_messages(request) as tried:
             if do == "send":

@@ -72,9 +72,7 @@ def formalisation(
     points holding a granted, unexpired licence, today and at the end of each period."""
     programme = queries.programme_for(member, programme_id)
     rows = licence_queries.formalisation_rows(programme)
-    if (
-        download := FORMALISATION_EXPORT.response(request, rows, count=lambda: len(rows))
-    ) is not None:
+    if (download := FORMALISATION_EXPORT.response(request, rows)) is not None:
         return download
     owner = member.organisation_id == programme.organisation_id
     return render(

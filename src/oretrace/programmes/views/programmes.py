@@ -42,7 +42,13 @@ from oretrace.programmes.services import support as support_services
 from oretrace.programmes.services.setup import NEARBY_KINDS
 from oretrace.registry.models import Facility
 from oretrace.traceability.queries import lots_for
-from oretrace.web.views import errors_as_messages, errors_on_form, member_required, requires
+from oretrace.web.views import (
+    errors_as_messages,
+    errors_on_form,
+    member_required,
+    requires,
+    sent_form,
+)
 
 
 @member_required
@@ -101,7 +107,7 @@ def programme_detail(
 ) -> HttpResponse:
     """A programme: its villages, targets, periods and trends; setting it up."""
     programme = queries.programme_for(member, programme_id)
-    do = request.POST.get("do", "") if request.method == "POST" else ""
+    do = sent_form(request)
     setup_forms = _setup_forms(programme, request.POST, do)
     form = setup_forms.get(do)
     if form is not None and form.is_valid():
@@ -156,7 +162,7 @@ def village_detail(
     programme = village.programme
     language = translation.get_language() or "en"
     indicator_set = catalogue.latest(programme.indicator_set)
-    do = request.POST.get("do", "") if request.method == "POST" else ""
+    do = sent_form(request)
     link = forms.LinkFacilityForm(
         request.POST if do == "link" else None, prefix="link", facilities=_nearby(member, village)
     )
@@ -211,9 +217,9 @@ def indicators(
     """The indicators computed from the programme's cases, by village and period; no case data."""
     programme = queries.programme_for(member, programme_id)
     rows = queries.figure_rows(programme)
-    if (download := FIGURES_EXPORT.response(request, rows, count=lambda: len(rows))) is not None:
-        return download
-    return render(request, "programmes/indicators.html", {"programme": programme, "rows": rows})
+    return FIGURES_EXPORT.download_or_page(
+        request, rows, "programmes/indicators.html", {"programme": programme, "rows": rows}
+    )
 
 
 # --- children's cases ---------------------------------------------------------------------------
@@ -286,7 +292,7 @@ def case_detail(
 ) -> HttpResponse:
     """One child's case: who the child is (the opening logged), services, follow-ups, actions."""
     case = queries.case_for(member, child_case_id)
-    do = request.POST.get("do", "") if request.method == "POST" else ""
+    do = sent_form(request)
     action_forms = _case_forms(request.POST, do)
     form = action_forms.get(do)
     if request.method == "POST" and do == "deliver":

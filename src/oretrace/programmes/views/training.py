@@ -196,7 +196,7 @@ def training_indicators(
     """People trained under the programme by role, gender and period; sessions by topic."""
     programme = queries.programme_for(member, programme_id)
     rows = training_queries.trained_rows(programme)
-    if (download := TRAINED_EXPORT.response(request, rows, count=lambda: len(rows))) is not None:
+    if (download := TRAINED_EXPORT.response(request, rows)) is not None:
         return download
     return render(
         request,
