@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q
-from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,6 +48,7 @@ from oretrace.core.tenancy import get_for_member, owned, visible
 from oretrace.core.uploads import read_upload
 from oretrace.registry.models import Facility
 from oretrace.web.exports import pdf_download
+from oretrace.web.files import stored_file_response
 from oretrace.web.views import (
     attempt,
     chosen_file,
@@ -348,14 +348,9 @@ def comment(
 @member_required
 def evidence_file(request: HttpRequest, member: Membership, evidence_id: int) -> FileResponse:
     item = get_for_member(Evidence.objects.all(), member, pk=evidence_id)
-    response = FileResponse(
-        item.file.open("rb"),
-        as_attachment=True,
-        filename=item.original_name,
-        content_type=item.content_type,
+    return stored_file_response(
+        item.file, filename=item.original_name, content_type=item.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @member_required
@@ -480,25 +475,17 @@ def standard_detail(request: HttpRequest, member: Membership, standard_id: int) 
     )
 
 
-def _download(field: FieldFile, name: str) -> FileResponse:
-    if not field:
-        raise Http404
-    response = FileResponse(field.open("rb"), as_attachment=True, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @member_required
 def progress_file(request: HttpRequest, member: Membership, update_id: int) -> FileResponse:
     update = get_for_member(ProgressUpdate.objects.all(), member, pk=update_id)
-    return _download(update.file, update.original_name)
+    return stored_file_response(update.file, filename=update.original_name)
 
 
 @member_required
 def training_file(request: HttpRequest, member: Membership, module_id: int) -> FileResponse:
     module = get_for_member(TrainingModule.objects.all(), member, pk=module_id)
     extension = (module.file.name or "").rsplit(".", 1)[-1]
-    return _download(module.file, f"{module.title}.{extension}")
+    return stored_file_response(module.file, filename=f"{module.title}.{extension}")
 
 
 @member_required

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.forms import BaseForm
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,13 +20,20 @@ from oretrace.assessments.models import Criterion
 from oretrace.audits import forms, queries
 from oretrace.audits.list_exports import AUDITS_EXPORT
 from oretrace.audits.models import Audit, Finding
-from oretrace.audits.models.files import StoredFile
 from oretrace.audits.permissions import can_answer_audits, can_conduct_audits, can_support_audits
 from oretrace.audits.services import actions, audits, closure, findings, sides
 from oretrace.core.exceptions import OretraceError
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
-from oretrace.web.views import attempt, errors_as_messages, member_required, requires
+from oretrace.web.files import kept_file_response
+from oretrace.web.views import (
+    attempt,
+    chosen_file,
+    errors_as_messages,
+    errors_on_form,
+    member_required,
+    requires,
+)
 
 
 @member_required
@@ -84,7 +91,7 @@ def audit_new(request: AuthenticatedRequest, member: Membership) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         facility = data["facility"]
-        with attempt(lambda error: form.add_error(None, error)):
+        with errors_on_form(form):
             audit = audits.plan_audit(
                 actor=member,
                 organisation=member.organisation,
@@ -287,9 +294,7 @@ def action_update(
         if do in ("done", "open"):
             actions.update_action(action, actor=member, status=do)
         elif do == "evidence":
-            upload = request.FILES.get("file")
-            if upload is None:
-                raise OretraceError(_("Choose a file to upload."))
+            upload = chosen_file(request, "file", _("Choose a file to upload."))
             actions.add_action_evidence(action, upload=upload, actor=member)
         else:
             raise OretraceError(_("Choose what to do."))
@@ -314,29 +319,15 @@ def support_answer(
     )
 
 
-def _download(item: StoredFile) -> FileResponse:
-    stored = getattr(item, "file", None)
-    if not stored:
-        raise Http404
-    response = FileResponse(
-        stored.open("rb"),
-        as_attachment=not item.is_image,
-        filename=item.original_name,
-        content_type=item.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @member_required
 def finding_file(
     request: AuthenticatedRequest, member: Membership, finding_file_id: int
 ) -> FileResponse:
-    return _download(queries.finding_file_for(member, finding_file_id))
+    return kept_file_response(queries.finding_file_for(member, finding_file_id))
 
 
 @member_required
 def action_file(
     request: AuthenticatedRequest, member: Membership, action_file_id: int
 ) -> FileResponse:
-    return _download(queries.action_file_for(member, action_file_id))
+    return kept_file_response(queries.action_file_for(member, action_file_id))

@@ -50,7 +50,13 @@ from oretrace.grievances.sms import (
     android,
     twilio,
 )
-from oretrace.web.views import errors_as_messages, errors_on_form, member_required, requires
+from oretrace.web.views import (
+    errors_as_messages,
+    errors_on_form,
+    member_required,
+    requires,
+    sent_form,
+)
 
 PAGE = 50
 
@@ -359,21 +365,7 @@ def _act(case: Case, member: Membership, do: str, form: Any) -> None:
         link_services.link_case(case, actor=member, target=target, target_id=target_id)
     elif do == "remedy":
         village = queries.remediation_village(member, data["village"])
-        link_services.open_remediation(
-            case,
-            actor=member,
-            village=village,
-            identity={
-                "name": data["name"],
-                "birth_date": data["birth_date"].isoformat() if data["birth_date"] else "",
-                "location": data["location"],
-            },
-            age_band=data["age_band"],
-            identified_on=data["identified_on"],
-            consent_by=data["consent_by"],
-            consent_on=data["consent_on"],
-            found_working=data["found_working"],
-        )
+        link_services.open_remediation(case, actor=member, village=village, **form.identification())
     elif do == "unlink":
         link = next((x for x in queries.links_of(case) if x.pk == data["link"]), None)
         if link is None:
@@ -451,11 +443,8 @@ _PLAIN_ACTIONS = ("acknowledge", "remediate", "reopen")
 @member_required
 def case_detail(request: AuthenticatedRequest, member: Membership, case_id: int) -> HttpResponse:
     """One case: its conversation and notes (each opening logged), timers and actions."""
-    try:
-        case = queries.case_for(member, case_id)
-    except NotFound:
-        raise Http404 from None
-    do = request.POST.get("do", "") if request.method == "POST" else ""
+    case = queries.case_for(member, case_id)
+    do = sent_form(request)
     action_forms = _forms(member, request.POST, do)
     action_forms.update(_audit_forms(case, member, request.POST, do))
     form = action_forms.get(do)
@@ -531,11 +520,8 @@ def survey_detail(
 ) -> HttpResponse:
     """One survey: its questions, who takes part and its results (no cell under five); send
     it, close it."""
-    try:
-        survey = queries.survey_for(member, survey_id)
-    except NotFound:
-        raise Http404 from None
-    do = request.POST.get("do", "") if request.method == "POST" else ""
+    survey = queries.survey_for(member, survey_id)
+    do = sent_form(request)
     if do in ("send", "close"):
         with errors_as_messages(request) as tried:
             if do == "send":

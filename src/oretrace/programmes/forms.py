@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypedDict
 
 from django import forms
 from django.conf import settings
@@ -24,6 +26,7 @@ from oretrace.programmes.choices import (
     Trainee,
 )
 from oretrace.programmes.indicatorsets import IndicatorSet
+from oretrace.programmes.sealing import Identity
 
 
 class DateInput(forms.DateInput):
@@ -107,6 +110,16 @@ class LinkFacilityForm(forms.Form):
         self.fields["facility"].choices = [(str(pk), name) for pk, name in facilities]  # type: ignore[attr-defined]
 
 
+class Visit(TypedDict):
+    """A monitoring visit as ``monitoring.record_visit`` takes it (the village apart)."""
+
+    visited_on: dt.date
+    values: dict[str, Decimal | None]
+    evidence: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+
 class VisitForm(forms.Form):
     """A monitoring visit: one field per indicator of the set, plus day, place and evidence."""
 
@@ -132,8 +145,31 @@ class VisitForm(forms.Form):
                 min_value=0,
             )
 
-    def values(self) -> dict[str, Any]:
+    def values(self) -> dict[str, Decimal | None]:
         return {code: self.cleaned_data.get(f"value_{code}") for code in self.codes}
+
+    def visit(self) -> Visit:
+        """The valid form's visit, as the service takes it."""
+        data = self.cleaned_data
+        return Visit(
+            visited_on=data["visited_on"],
+            values=self.values(),
+            evidence=data["evidence"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+        )
+
+
+class Identification(TypedDict):
+    """A child case's opening as the services take it (``cases.identify``, and a grievance's
+    ``open_remediation``): who, sealed, and what the programme keeps in clear."""
+
+    identity: Identity
+    age_band: str
+    identified_on: dt.date
+    consent_by: str
+    consent_on: dt.date
+    found_working: bool
 
 
 class IdentifyForm(forms.Form):
@@ -157,6 +193,23 @@ class IdentifyForm(forms.Form):
     def __init__(self, *args: Any, villages: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["village"].choices = [(str(pk), name) for pk, name in villages]  # type: ignore[attr-defined]
+
+    def identification(self) -> Identification:
+        """The valid form's case, as the services take it (the village and source apart)."""
+        data = self.cleaned_data
+        birth_date: dt.date | None = data["birth_date"]
+        return Identification(
+            identity=Identity(
+                name=data["name"],
+                birth_date=birth_date.isoformat() if birth_date else "",
+                location=data["location"],
+            ),
+            age_band=data["age_band"],
+            identified_on=data["identified_on"],
+            consent_by=data["consent_by"],
+            consent_on=data["consent_on"],
+            found_working=data["found_working"],
+        )
 
 
 class DayForm(forms.Form):

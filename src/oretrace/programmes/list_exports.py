@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy
 
 from oretrace.programmes.choices import Gender, IloArea, Trainee
-from oretrace.programmes.licence_queries import FormalisationRow
 from oretrace.programmes.models import Programme
 from oretrace.programmes.queries import FigureRow
-from oretrace.programmes.training_queries import TrainedRow
+from oretrace.programmes.queries.licences import FormalisationRow
+from oretrace.programmes.queries.training import TrainedRow
 from oretrace.web.exports import Column, ListExport
 
 if TYPE_CHECKING:

@@ -39,7 +39,7 @@ can_handle_child_cases = Permission(
 # Who records a licence: the facility's owner (its compliance officers and supplier
 # contributors) and an organisation running a programme whose villages the facility is linked to
 # (its compliance officers and case workers). Being one of these parties is checked on the
-# facility (``licence_queries.licence_parties``); the roles here.
+# facility (``queries.licences.licence_parties``); the roles here.
 can_record_licences = Permission(
     "record the licence of a mine or collection point",
     (Role.COMPLIANCE_OFFICER, Role.SUPPLIER_CONTRIBUTOR, Role.CASE_WORKER),

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from oretrace.programmes import field_views, licence_views, training_views, views
+from oretrace.programmes.views import field as field_views
+from oretrace.programmes.views import licences as licence_views
+from oretrace.programmes.views import programmes as views
+from oretrace.programmes.views import training as training_views
 
 app_name = "programmes"
 
@@ -23,7 +26,7 @@ urlpatterns = [
     ),
 ]
 
-# Formalisation: licences of mines and collection points (licence_views).
+# Formalisation: licences of mines and collection points (views/licences.py).
 urlpatterns += [
     path("sites/<int:site_id>/licence/", licence_views.licence, name="licence"),
     path(
@@ -34,7 +37,7 @@ urlpatterns += [
     path("<int:programme_id>/formalisation/", licence_views.formalisation, name="formalisation"),
 ]
 
-# Training and local staff (training_views).
+# Training and local staff (views/training.py).
 urlpatterns += [
     path("trainings/", training_views.trainings, name="trainings"),
     path("trainings/<int:training_id>/", training_views.training_detail, name="training"),

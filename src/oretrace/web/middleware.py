@@ -60,12 +60,18 @@ class CurrentMembershipMiddleware:
 
 
 class BadInputMiddleware:
-    """A value the database cannot store or compare is bad input: 400 naming it, never a 500.
+    """A value the database cannot store or compare is bad input: 400 naming it, never a 500;
+    and a read that finds nothing the member may see is a 404.
 
     PostgreSQL refuses a NUL character in text and numbers out of a column's range, in a search
     as in a write, wherever a form or query string carries them; SQLite takes them. One place
     answers them all (the API the same way, as a problem document, in ``api.errors``). The page
     is built without the database: the failed statement may have ended the transaction.
+
+    A view reads with the app's query (``queries.case_for(member, pk)``) and lets its
+    ``NotFound`` go: this is the one place a page turns it into the 404 page, as ``api.errors``
+    does for the API. A read inside ``web.views.attempt`` would be shown as a message instead:
+    read first, then write in the block.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -169,6 +169,11 @@ def chosen_file(request: HttpRequest, field: str, missing: str) -> UploadedFile[
     return upload
 
 
+def sent_form(request: HttpRequest) -> str:
+    """Which of a page's forms was sent (its ``do`` field), "" for a page only read."""
+    return request.POST.get("do", "") if request.method == "POST" else ""
+
+
 type MemberView[**P, R] = Callable[Concatenate[AuthenticatedRequest, Membership, P], R]
 
 

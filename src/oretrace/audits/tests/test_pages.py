@@ -66,7 +66,11 @@ def test_the_checklist_saves_a_criterion_with_a_photo_as_the_auditor_goes(audit,
     assert finding.evidence.count() == 1
     # the photo is shown to whoever sees the audit
     photo = finding.evidence.get()
-    assert client.get(reverse("audits:finding_file", args=[photo.pk])).status_code == 200
+    shown = client.get(reverse("audits:finding_file", args=[photo.pk]))
+    assert shown.status_code == 200
+    assert shown["Content-Disposition"].startswith("inline")
+    # the file's own policy, not the pages' (which the middleware adds only where none is set)
+    assert shown["Content-Security-Policy"].endswith("; sandbox")
 
 
 def test_a_refused_criterion_says_why_in_its_row(audit, auditor):

@@ -108,7 +108,7 @@ def test_the_original_file_is_served_as_received_and_refused_once_altered(pair, 
     url = reverse("declarations:file", args=[old.pk])
     response = web_a.get(url)
     assert response.status_code == 200
-    assert hashlib.sha256(response.content).hexdigest() == old.sha256
+    assert hashlib.sha256(response.getvalue()).hexdigest() == old.sha256
     assert 'filename="old.xlsx"' in response["Content-Disposition"]
     assert web_b.get(url).status_code == 404
     # a kept file that no longer matches its SHA-256 is not served as the evidence (put back

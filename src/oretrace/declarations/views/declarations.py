@@ -9,10 +9,9 @@ import mimetypes
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -43,6 +42,7 @@ from oretrace.declarations.services import imports
 from oretrace.registry.models import Facility
 from oretrace.registry.permissions import can_load_reference_lists
 from oretrace.registry.queries import registry_is_empty
+from oretrace.web.files import stored_file_response
 from oretrace.web.views import errors_as_messages, member_required, requires
 
 
@@ -217,7 +217,9 @@ def declaration_detail(
 
 
 @member_required
-def declaration_file(request: HttpRequest, member: Membership, declaration_id: int) -> HttpResponse:
+def declaration_file(
+    request: HttpRequest, member: Membership, declaration_id: int
+) -> HttpResponse | FileResponse:
     """The file the supplier sent, as received: served only while it still matches the SHA-256
     recorded at import (the evidence the declaration and its ledger leaf stand on)."""
     declaration = get_for_member(Declaration.objects.defer("content"), member, pk=declaration_id)
@@ -229,10 +231,7 @@ def declaration_file(request: HttpRequest, member: Membership, declaration_id: i
             content_type="text/plain; charset=utf-8",
         )
     kind = mimetypes.guess_type(declaration.filename)[0] or "application/octet-stream"
-    response = HttpResponse(data, content_type=kind)
-    response["Content-Disposition"] = content_disposition_header(True, declaration.filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(data, filename=declaration.filename, content_type=kind)
 
 
 @member_required

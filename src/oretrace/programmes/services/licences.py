@@ -23,9 +23,9 @@ from oretrace.core.exceptions import PermissionDenied
 from oretrace.core.models import Membership, Organisation
 from oretrace.programmes.choices import RECORDED_LICENCE_STATUSES, LicenceStatus
 from oretrace.programmes.exceptions import ProgrammeError
-from oretrace.programmes.licence_queries import LICENSED_KINDS, licence_parties, may_record_licence
 from oretrace.programmes.models import LicenceDocument, LicenceEntry
 from oretrace.programmes.permissions import can_record_licences
+from oretrace.programmes.queries.licences import LICENSED_KINDS, licence_parties, may_record_licence
 from oretrace.registry.models import Facility
 
 Actor = Membership | SystemActor

@@ -209,7 +209,7 @@ def request_to_join(
     finding: Any = None,
 ) -> JoinRequest:
     """A supplier asks to send ``people`` to a session offered on one of its improvement
-    actions or audit findings (the caller found the offer: ``training_queries.offers_*``)."""
+    actions or audit findings (the caller found the offer: ``queries.training.offers_*``)."""
     can_ask_to_join_training.require(actor)
     if session.held_on < timezone.localdate():
         raise ProgrammeError(_("The session has already taken place."))

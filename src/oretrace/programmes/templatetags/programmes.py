@@ -13,7 +13,7 @@ register = template.Library()
 @register.inclusion_tag("programmes/_licence_fact.html", takes_context=True)
 def licence_fact(context: dict[str, Any], facility: Any) -> dict[str, Any]:
     """The facility's licence as its reader may see it (only for mines and collection points)."""
-    from oretrace.programmes import licence_queries
+    from oretrace.programmes.queries import licences as licence_queries
 
     member = context.get("member")
     if member is None or facility.kind not in licence_queries.LICENSED_KINDS:
@@ -42,7 +42,7 @@ def training_offers(
 ) -> dict[str, Any]:
     """The upcoming training sessions offered on an improvement action or an audit finding
     (criteria matching), with a request-to-join form for the supplier's members."""
-    from oretrace.programmes import training_queries
+    from oretrace.programmes.queries import training as training_queries
 
     member = context.get("member")
     if member is None or (action is None and finding is None):

@@ -32,7 +32,7 @@ def test_the_initiative_links_koderma_depots_it_was_shared(demo):
     """Koderma Collectors shared its sites with the initiative (a registry grant): its depots
     are the initiative's to pick on a village's page."""
     from oretrace.core.models import Grant, Membership
-    from oretrace.programmes.views import _nearby
+    from oretrace.programmes.views.programmes import _nearby
 
     initiative = Programme.objects.get(name=NAME).organisation
     assert Grant.objects.filter(

@@ -16,10 +16,10 @@ from oretrace.core.services import grant_access
 from oretrace.core.tests.downloads import csv_rows
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
 from oretrace.core.tests.fixtures import web_client
-from oretrace.programmes import licence_queries
 from oretrace.programmes.exceptions import ProgrammeError
 from oretrace.programmes.licensing import Change, formalisation, status_on
 from oretrace.programmes.models import LicenceDocument, LicenceEntry
+from oretrace.programmes.queries import licences as licence_queries
 from oretrace.programmes.services import licences, setup
 from oretrace.registry.choices import FacilityKind
 from oretrace.registry.tests.factories import FacilityFactory

@@ -17,9 +17,9 @@ from oretrace.core.models import ChangeLogEntry
 from oretrace.core.tests.downloads import csv_rows
 from oretrace.core.tests.factories import MembershipFactory, OrganisationFactory
 from oretrace.core.tests.fixtures import web_client
-from oretrace.programmes import training_queries
 from oretrace.programmes.exceptions import ProgrammeError
 from oretrace.programmes.models import JoinRequest, TrainingCount, TrainingSession, TrainingStaff
+from oretrace.programmes.queries import training as training_queries
 from oretrace.programmes.services import setup, training
 from oretrace.registry.tests.factories import FacilityFactory
 

@@ -21,7 +21,7 @@ from oretrace.risk.register import charts, forms, queries, riskmap
 from oretrace.risk.register.exports import PLANS_EXPORT, REGISTER_EXPORT
 from oretrace.risk.register.reviews import latest_review
 from oretrace.risk.register.services import entries, plans
-from oretrace.web.views import errors_on_form, member_required, requires
+from oretrace.web.views import errors_on_form, member_required, requires, sent_form
 
 PAGE = 25
 
@@ -230,7 +230,7 @@ def _apply(do: str, plan: Any, member: Membership, data: dict[str, Any]) -> None
 @requires(can_manage_risks)
 def plan_detail(request: AuthenticatedRequest, member: Membership, plan_id: int) -> HttpResponse:
     plan = queries.plan_for(member, plan_id)
-    do = request.POST.get("do", "") if request.method == "POST" else ""
+    do = sent_form(request)
     bound = None
     if do in PLAN_FORMS:
         bound = _plan_form(do, member, request.POST)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client, override_settings
 from django.urls import path
 
+from oretrace.core.exceptions import NotFound
 from oretrace.urls import urlpatterns as site_patterns
 from oretrace.web import error_pages
 
@@ -21,10 +22,15 @@ def _forbid(request):
     raise PermissionDenied
 
 
-# The site's URLs plus two views that fail, for the 403 and 500 pages.
+def _missing(request):
+    raise NotFound("no lot 7 for this member")  # a query's answer, let through by the view
+
+
+# The site's URLs plus three views that fail, for the 403, 404 and 500 pages.
 urlpatterns = [
     path("test-boom/", _boom),
     path("test-forbid/", _forbid),
+    path("test-missing/", _missing),
     *site_patterns,
 ]
 handler400 = error_pages.bad_request
@@ -53,6 +59,15 @@ def test_404_for_an_anonymous_reader_in_their_language(language):
     assert NOT_FOUND[language] in html
     assert 'href="/static/web/oretrace.css"' in html  # the site's look
     assert 'rel="icon"' in html
+
+
+@override_settings(DEBUG=False)
+def test_a_domain_not_found_a_view_lets_through_is_the_404_page():
+    response = Client(HTTP_ACCEPT_LANGUAGE="fr").get("/test-missing/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert NOT_FOUND["fr"] in html
+    assert "lot 7" not in html  # what the query said stays in the server
 
 
 @override_settings(DEBUG=False)

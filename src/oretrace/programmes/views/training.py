@@ -15,24 +15,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from oretrace.core.exceptions import NotFound
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.tenancy import owned
-from oretrace.programmes import forms, queries, training_queries
+from oretrace.programmes import forms, queries
 from oretrace.programmes.exceptions import ProgrammeError
 from oretrace.programmes.list_exports import TRAINED_EXPORT, TRAININGS_EXPORT
-from oretrace.programmes.models import Programme, TrainingSession
+from oretrace.programmes.models import TrainingSession
 from oretrace.programmes.permissions import can_ask_to_join_training, can_run_trainings
+from oretrace.programmes.queries import training as training_queries
 from oretrace.programmes.services import training
+from oretrace.web.files import kept_file_response
 from oretrace.web.views import errors_as_messages, errors_on_form, member_required, requires
-
-
-def _found(read: Any, *args: Any) -> Any:
-    try:
-        return read(*args)
-    except NotFound:
-        raise Http404 from None
 
 
 def _session_form(member: Membership, data: Any) -> forms.TrainingForm:
@@ -128,7 +122,7 @@ def training_detail(
     request: AuthenticatedRequest, member: Membership, training_id: int
 ) -> HttpResponse:
     """One session: attendance by role and gender, staff by name, materials, requests."""
-    session: TrainingSession = _found(training_queries.session_for, member, training_id)
+    session = training_queries.session_for(member, training_id)
     organiser = training_queries.is_organiser(member, session)
     if request.method == "POST":
         if not organiser:
@@ -158,17 +152,8 @@ def training_detail(
 def training_material(
     request: AuthenticatedRequest, member: Membership, training_material_id: int
 ) -> FileResponse:
-    item = _found(training_queries.material_for, member, training_material_id)
-    if not item.file:
-        raise Http404
-    response = FileResponse(
-        item.file.open("rb"),
-        as_attachment=not item.is_image,
-        filename=item.original_name,
-        content_type=item.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    item = training_queries.material_for(member, training_material_id)
+    return kept_file_response(item)
 
 
 @require_POST
@@ -185,11 +170,11 @@ def training_join(
     data = form.cleaned_data
     link: dict[str, Any] = {}
     if data["action"]:
-        action = _found(training_queries.action_for, member, data["action"])
+        action = training_queries.action_for(member, data["action"])
         offer = training_queries.offer_for_action(member, action)
         link = {"improvement_action": action, "criterion_code": action.criterion.code}
     elif data["finding"]:
-        finding = _found(training_queries.finding_for, member, data["finding"])
+        finding = training_queries.finding_for(member, data["finding"])
         offer = training_queries.offer_for_finding(member, finding)
         link = {"finding": finding, "criterion_code": finding.criterion.code}
     else:
@@ -209,9 +194,9 @@ def training_indicators(
     request: AuthenticatedRequest, member: Membership, programme_id: int
 ) -> HttpResponse:
     """People trained under the programme by role, gender and period; sessions by topic."""
-    programme: Programme = _found(queries.programme_for, member, programme_id)
+    programme = queries.programme_for(member, programme_id)
     rows = training_queries.trained_rows(programme)
-    if (download := TRAINED_EXPORT.response(request, rows, count=lambda: len(rows))) is not None:
+    if (download := TRAINED_EXPORT.response(request, rows)) is not None:
         return download
     return render(
         request,

@@ -15,7 +15,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 
-from oretrace.core.exceptions import NotFound
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
 from oretrace.core.tenancy import get_for_member, scope_to_member
@@ -43,14 +42,13 @@ from oretrace.programmes.services import support as support_services
 from oretrace.programmes.services.setup import NEARBY_KINDS
 from oretrace.registry.models import Facility
 from oretrace.traceability.queries import lots_for
-from oretrace.web.views import errors_as_messages, errors_on_form, member_required, requires
-
-
-def _found(read: Any, *args: Any) -> Any:
-    try:
-        return read(*args)
-    except NotFound:
-        raise Http404 from None
+from oretrace.web.views import (
+    errors_as_messages,
+    errors_on_form,
+    member_required,
+    requires,
+    sent_form,
+)
 
 
 @member_required
@@ -108,8 +106,8 @@ def programme_detail(
     request: AuthenticatedRequest, member: Membership, programme_id: int
 ) -> HttpResponse:
     """A programme: its villages, targets, periods and trends; setting it up."""
-    programme: Programme = _found(queries.programme_for, member, programme_id)
-    do = request.POST.get("do", "") if request.method == "POST" else ""
+    programme = queries.programme_for(member, programme_id)
+    do = sent_form(request)
     setup_forms = _setup_forms(programme, request.POST, do)
     form = setup_forms.get(do)
     if form is not None and form.is_valid():
@@ -160,11 +158,11 @@ def village_detail(
     request: AuthenticatedRequest, member: Membership, village_id: int
 ) -> HttpResponse:
     """A village: its facilities, trends and monitoring visits; recording a visit."""
-    village: Village = _found(queries.village_for, member, village_id)
+    village = queries.village_for(member, village_id)
     programme = village.programme
     language = translation.get_language() or "en"
     indicator_set = catalogue.latest(programme.indicator_set)
-    do = request.POST.get("do", "") if request.method == "POST" else ""
+    do = sent_form(request)
     link = forms.LinkFacilityForm(
         request.POST if do == "link" else None, prefix="link", facilities=_nearby(member, village)
     )
@@ -188,17 +186,8 @@ def village_detail(
         if not tried.error:
             return redirect("programmes:village", village_id=village.pk)
     if do == "visit" and visit is not None and visit.is_valid():
-        data = visit.cleaned_data
         with errors_on_form(visit) as tried:
-            monitoring.record_visit(
-                village,
-                actor=member,
-                visited_on=data["visited_on"],
-                values=visit.values(),
-                evidence=data["evidence"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-            )
+            monitoring.record_visit(village, actor=member, **visit.visit())
         if not tried.error:
             return redirect("programmes:village", village_id=village.pk)
     visits = [(v, queries.indicator_set_of(v)) for v in queries.visits_of(village)[:30]]
@@ -226,11 +215,11 @@ def indicators(
     request: AuthenticatedRequest, member: Membership, programme_id: int
 ) -> HttpResponse:
     """The indicators computed from the programme's cases, by village and period; no case data."""
-    programme: Programme = _found(queries.programme_for, member, programme_id)
+    programme = queries.programme_for(member, programme_id)
     rows = queries.figure_rows(programme)
-    if (download := FIGURES_EXPORT.response(request, rows, count=lambda: len(rows))) is not None:
-        return download
-    return render(request, "programmes/indicators.html", {"programme": programme, "rows": rows})
+    return FIGURES_EXPORT.download_or_page(
+        request, rows, "programmes/indicators.html", {"programme": programme, "rows": rows}
+    )
 
 
 # --- children's cases ---------------------------------------------------------------------------
@@ -239,7 +228,7 @@ def indicators(
 def case_list(request: AuthenticatedRequest, member: Membership, programme_id: int) -> HttpResponse:
     """A programme's children's cases (case workers only), with due and overdue visits; opening
     a new case."""
-    programme: Programme = _found(queries.programme_for, member, programme_id)
+    programme = queries.programme_for(member, programme_id)
     if not can_handle_child_cases(member) or programme.organisation_id != member.organisation_id:
         return render(request, "programmes/case_list.html", {"programme": programme})
     villages = [(v.pk, v.name) for v in programme.villages.all()]
@@ -250,17 +239,8 @@ def case_list(request: AuthenticatedRequest, member: Membership, programme_id: i
             case = case_services.identify(
                 programme.villages.get(pk=int(data["village"])),
                 actor=member,
-                identity={
-                    "name": data["name"],
-                    "birth_date": data["birth_date"].isoformat() if data["birth_date"] else "",
-                    "location": data["location"],
-                },
-                age_band=data["age_band"],
                 source=data["source"],
-                identified_on=data["identified_on"],
-                consent_by=data["consent_by"],
-                consent_on=data["consent_on"],
-                found_working=data["found_working"],
+                **form.identification(),
             )
             return redirect("programmes:case", child_case_id=case.pk)
     overdue = request.GET.get("overdue") == "1"
@@ -311,8 +291,8 @@ def case_detail(
     request: AuthenticatedRequest, member: Membership, child_case_id: int
 ) -> HttpResponse:
     """One child's case: who the child is (the opening logged), services, follow-ups, actions."""
-    case: ChildCase = _found(queries.case_for, member, child_case_id)
-    do = request.POST.get("do", "") if request.method == "POST" else ""
+    case = queries.case_for(member, child_case_id)
+    do = sent_form(request)
     action_forms = _case_forms(request.POST, do)
     form = action_forms.get(do)
     if request.method == "POST" and do == "deliver":
@@ -358,7 +338,7 @@ def lot_programmes(request: AuthenticatedRequest, member: Membership, lot_id: in
     offer_form = forms.OfferForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         wanted = request.POST.get("programme", "")
-        programme = _found(queries.programme_on_trace, lot, int(wanted) if wanted.isdigit() else 0)
+        programme = queries.programme_on_trace(lot, int(wanted) if wanted.isdigit() else 0)
         if offer_form.is_valid():
             with errors_on_form(offer_form) as tried:
                 support_services.offer_support(
@@ -395,7 +375,7 @@ def lot_programmes(request: AuthenticatedRequest, member: Membership, lot_id: in
 @requires(can_run_programmes)
 def offer_detail(request: AuthenticatedRequest, member: Membership, offer_id: int) -> HttpResponse:
     """An offer of support: the buyer sees it and the answer; the programme answers it."""
-    offer = _found(queries.offer_for, member, offer_id)
+    offer = queries.offer_for(member, offer_id)
     answering = offer.organisation_id == member.organisation_id
     form = forms.AnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -423,7 +403,7 @@ def offer_list(
     request: AuthenticatedRequest, member: Membership, programme_id: int
 ) -> HttpResponse:
     """The offers of support made to a programme (its organisation only; others see none)."""
-    programme: Programme = _found(queries.programme_for, member, programme_id)
+    programme = queries.programme_for(member, programme_id)
     offers = queries.offers_to(member, programme)
     if (download := OFFERS_EXPORT.response(request, offers)) is not None:
         return download
@@ -438,7 +418,7 @@ def report_list(
 ) -> HttpResponse:
     """A programme's donor reports (its organisation and its donors read them); issuing one for
     a reporting period (the programme's organisation)."""
-    programme: Programme = _found(queries.programme_for, member, programme_id)
+    programme = queries.programme_for(member, programme_id)
     periods = {p.pk: p for p in programme.periods.all()}
     form = forms.ReportForm(
         request.POST if request.method == "POST" else None,
@@ -476,7 +456,7 @@ def report_list(
 @member_required
 def report_file(request: AuthenticatedRequest, member: Membership, report_id: int) -> HttpResponse:
     """A donor report's PDF, the very bytes whose SHA-256 the transparency log holds."""
-    issued = _found(queries.report_for, member, report_id)
+    issued = queries.report_for(member, report_id)
     response = HttpResponse(bytes(issued.document), content_type="application/pdf")
     name = f"donor-report-{issued.programme_id}-{issued.pk}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

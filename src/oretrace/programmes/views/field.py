@@ -18,13 +18,11 @@ from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
 from oretrace.programmes import catalogue, forms, queries
 from oretrace.programmes.exceptions import ProgrammeError, SyncConflict
-from oretrace.programmes.models import ChildCase, Village
 from oretrace.programmes.permissions import (
     can_run_programmes,
 )
 from oretrace.programmes.services import cases as case_services
 from oretrace.programmes.services import monitoring, offline
-from oretrace.programmes.views import _found
 from oretrace.web.views import errors_on_form, member_required, requires
 
 # --- working offline: the field forms, their service worker and the sync endpoint ---------------
@@ -55,7 +53,7 @@ def _field_context(member: Membership, **more: Any) -> dict[str, Any]:
 @requires(can_run_programmes)
 def field_visit(request: AuthenticatedRequest, member: Membership, village_id: int) -> HttpResponse:
     """A village's monitoring-visit form, kept on the phone for working offline."""
-    village: Village = _found(queries.village_for, member, village_id)
+    village = queries.village_for(member, village_id)
     language = translation.get_language() or "en"
     indicator_set = catalogue.latest(village.programme.indicator_set)
     if indicator_set is None:
@@ -67,17 +65,8 @@ def field_visit(request: AuthenticatedRequest, member: Membership, village_id: i
         initial={"visited_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         with errors_on_form(form) as tried:
-            monitoring.record_visit(
-                village,
-                actor=member,
-                visited_on=data["visited_on"],
-                values=form.values(),
-                evidence=data["evidence"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-            )
+            monitoring.record_visit(village, actor=member, **form.visit())
         if not tried.error:
             messages.success(request, _("The visit is recorded."))
             return redirect("programmes:field_visit", village_id=village.pk)
@@ -94,7 +83,7 @@ def field_follow_up(
 ) -> HttpResponse:
     """A child's follow-up form under the case's reference only, kept on the phone; to anyone
     but the organisation's case workers the case does not exist (404), as on its page."""
-    case: ChildCase = _found(queries.case_for, member, child_case_id)
+    case = queries.case_for(member, child_case_id)
     form = forms.FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         with errors_on_form(form) as tried:

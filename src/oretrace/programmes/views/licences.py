@@ -8,28 +8,18 @@ and record changes, as the permissions say.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 
-from oretrace.core.exceptions import NotFound
 from oretrace.core.models import Membership
 from oretrace.core.requests import AuthenticatedRequest
-from oretrace.programmes import forms, licence_queries, queries
+from oretrace.programmes import forms, queries
 from oretrace.programmes.list_exports import FORMALISATION_EXPORT
-from oretrace.programmes.models import Programme
 from oretrace.programmes.permissions import can_record_licences
+from oretrace.programmes.queries import licences as licence_queries
 from oretrace.programmes.services import licences
-from oretrace.registry.models import Facility
+from oretrace.web.files import kept_file_response
 from oretrace.web.views import errors_on_form, member_required, requires
-
-
-def _found(read: Any, *args: Any) -> Any:
-    try:
-        return read(*args)
-    except NotFound:
-        raise Http404 from None
 
 
 @member_required
@@ -37,7 +27,7 @@ def _found(read: Any, *args: Any) -> Any:
 def licence(request: AuthenticatedRequest, member: Membership, site_id: int) -> HttpResponse:
     """A facility's licence: where it stands today, its history with documents; recording a
     change."""
-    facility: Facility = _found(licence_queries.facility_for, member, site_id)
+    facility = licence_queries.facility_for(member, site_id)
     may_record = licence_queries.may_record_licence(member, facility)
     form = forms.LicenceForm(request.POST or None, request.FILES or None)
     # A member who is no party is refused by the service (403 with its reason).
@@ -70,17 +60,8 @@ def licence_document(
     request: AuthenticatedRequest, member: Membership, licence_document_id: int
 ) -> FileResponse:
     """One licence document, for the members who see its entry."""
-    item = _found(licence_queries.document_for, member, licence_document_id)
-    if not item.file:
-        raise Http404
-    response = FileResponse(
-        item.file.open("rb"),
-        as_attachment=not item.is_image,
-        filename=item.original_name,
-        content_type=item.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    item = licence_queries.document_for(member, licence_document_id)
+    return kept_file_response(item)
 
 
 @member_required
@@ -89,11 +70,9 @@ def formalisation(
 ) -> HttpResponse:
     """The programme's formalisation indicator: the share of its villages' mines and collection
     points holding a granted, unexpired licence, today and at the end of each period."""
-    programme: Programme = _found(queries.programme_for, member, programme_id)
+    programme = queries.programme_for(member, programme_id)
     rows = licence_queries.formalisation_rows(programme)
-    if (
-        download := FORMALISATION_EXPORT.response(request, rows, count=lambda: len(rows))
-    ) is not None:
+    if (download := FORMALISATION_EXPORT.response(request, rows)) is not None:
         return download
     owner = member.organisation_id == programme.organisation_id
     return render(
