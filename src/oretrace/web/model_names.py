@@ -123,6 +123,7 @@ MODEL_NAMES = frozenset(
         gettext_noop("sync receipt"),
         # worker voice: links to the chain, SMS sent and waiting, pulse surveys
         gettext_noop("case link"),
+        gettext_noop("case audit action"),
         gettext_noop("outbound sms"),
         gettext_noop("sms inbox"),
         gettext_noop("survey"),

@@ -20,6 +20,7 @@ from oretrace.grievances import receipts, sealing
 from oretrace.grievances.choices import Author, CaseStatus, EventKind, Intake
 from oretrace.grievances.models import (
     Case,
+    CaseAuditAction,
     CaseEvent,
     CaseLink,
     Channel,
@@ -179,6 +180,20 @@ class CaseLinkFactory(factory.django.DjangoModelFactory[CaseLink]):
     )
     token = factory.Sequence(lambda n: f"{n:032x}")
     linked_on = factory.SelfAttribute("case.received_on")
+
+
+class CaseAuditActionFactory(factory.django.DjangoModelFactory[CaseAuditAction]):
+    """A finding opened from a case (on an audit of any body: the row needs no more)."""
+
+    class Meta:
+        model = CaseAuditAction
+
+    case = factory.SubFactory(CaseFactory, category="health_safety", severity="high")
+    organisation = factory.SelfAttribute("case.organisation")
+    kind = "finding"
+    finding = factory.SubFactory("oretrace.audits.tests.factories.FindingFactory")
+    audit = factory.SelfAttribute("finding.audit")
+    opened_on = factory.SelfAttribute("case.received_on")
 
 
 QUESTIONS = [

@@ -390,6 +390,22 @@ def test_the_audits_own_checks_come_back_naming_the_field(triaged, officer, faci
     assert not Audit.objects.exists()
 
 
+def test_the_lead_auditor_is_one_of_the_organisation_s_auditors(
+    triaged, officer, facility_link, mica, org_a, org_b
+):
+    outsider = MembershipFactory.create(organisation=org_b, roles=[Role.AUDITOR])
+    with pytest.raises(GrievanceError, match="an auditor must be an active member") as caught:
+        _request(triaged, officer, facility_link, mica, lead_auditor=outsider)
+    assert caught.value.field == "lead_auditor"
+    colleague = MembershipFactory.create(organisation=org_a, roles=[Role.AUDITOR])
+    leads = actions.auditors_of(officer)
+    assert {officer, colleague} <= set(leads)  # and A's administrator, who holds every role
+    assert outsider not in leads
+    assert all(m.organisation_id == org_a.pk and m.has_role(Role.AUDITOR) for m in leads)
+    audit = _request(triaged, officer, facility_link, mica, lead_auditor=colleague)
+    assert audit.lead_auditor == colleague
+
+
 def test_an_untriaged_or_closed_case_plans_no_audit(triaged, officer, facility_link, mica):
     cases.close(triaged, actor=officer, outcome="Settled.")
     with pytest.raises(GrievanceError, match="is closed"):
