@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from oretrace.assessments.choices import SupportStatus
-from oretrace.audits.choices import ActionStatus, AuditStatus
+from oretrace.audits.choices import ActionStatus, AuditStatus, AuditType
 from oretrace.audits.models import Audit, CorrectiveAction, SupportRequest
 from oretrace.audits.permissions import can_answer_audits, can_conduct_audits, can_support_audits
 from oretrace.core.actors import SystemActor, actor_user
@@ -75,12 +75,28 @@ def _to_auditors(audit: Audit, kind: str, message: str, actor: Actor, **extra: s
 
 
 def planned(audit: Audit, *, actor: Actor) -> None:
+    """The auditee hears of an audit when it is planned; of an unannounced one, only when the
+    auditors are on site (``on_site``)."""
+    if audit.audit_type == AuditType.UNANNOUNCED:
+        return
     _to_auditee(
         audit,
         NotificationKind.ASSIGNMENT,
         gettext_noop("%(body)s plans the audit %(audit)s of %(facility)s from %(start)s."),
         actor,
         start=audit.planned_start.isoformat(),
+    )
+
+
+def on_site(audit: Audit, *, actor: Actor) -> None:
+    """An unannounced audit's fieldwork started: the auditee learns of it now."""
+    if audit.audit_type != AuditType.UNANNOUNCED:
+        return
+    _to_auditee(
+        audit,
+        NotificationKind.ASSIGNMENT,
+        gettext_noop("%(body)s started the unannounced audit %(audit)s of %(facility)s."),
+        actor,
     )
 
 

@@ -24,9 +24,12 @@ if TYPE_CHECKING:
 class AuditQuerySet(OrgOwnedQuerySet["Audit"]):
     def for_member(self, member: Membership) -> AuditQuerySet:
         """Audits the member's organisation runs, undergoes or owns the programme of, and
-        those shared with it. Nobody else sees an audit."""
+        those shared with it. Nobody else sees an audit. An unannounced audit is hidden from
+        the organisation it audits until the auditors are on site (its fieldwork starts)."""
         org = member.organisation_id
-        return scope_to_member(self, member, public=Q(auditee_id=org) | Q(programme_owner_id=org))
+        announced = ~Q(audit_type=AuditType.UNANNOUNCED, status=AuditStatus.PLANNED)
+        undergone = Q(auditee_id=org) & announced
+        return scope_to_member(self, member, public=undergone | Q(programme_owner_id=org))
 
 
 class Audit(OrgOwnedModel):

@@ -143,7 +143,9 @@ def plan_audit(
 def start_fieldwork(audit: Audit, *, actor: Actor) -> Audit:
     """The auditors are on site: findings can be recorded."""
     require_auditor(actor, audit, "start the fieldwork")
-    return move(audit, AuditStatus.FIELDWORK, actor=actor)
+    move(audit, AuditStatus.FIELDWORK, actor=actor)
+    notices.on_site(audit, actor=actor)
+    return audit
 
 
 @transaction.atomic

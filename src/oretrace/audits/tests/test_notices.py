@@ -85,3 +85,74 @@ def test_an_action_coming_due_is_recalled_to_the_auditee_once(
         assert notices.actions_due_soon(_at(date(2026, 4, 15))) == 1
     actions.update_action(action, actor=auditee, status="done")
     assert notices.actions_due_soon_of(date(2026, 4, 15)) == []
+
+
+def _planned(kind, mica, body, auditor, auditee_org, unit, owner_org, capture):
+    from oretrace.audits.services import audits as audit_services
+
+    with capture(execute=True):
+        return audit_services.plan_audit(
+            actor=auditor,
+            organisation=body,
+            programme=mica,
+            audit_type=kind,
+            auditee=auditee_org,
+            facility=unit,
+            scope="Processing unit, night shift",
+            planned_start=date(2026, 3, 2),
+            planned_end=date(2026, 3, 2),
+            programme_owner=owner_org,
+        )
+
+
+def test_an_unannounced_audit_stays_hidden_from_the_auditee_until_the_auditors_are_on_site(
+    mica, body, auditor, auditee, auditee_org, unit, owner_org, django_capture_on_commit_callbacks
+):
+    from oretrace.audits import queries
+    from oretrace.audits.services import audits as audit_services
+
+    # given an unannounced audit planned by the audit body
+    audit = _planned(
+        "unannounced",
+        mica,
+        body,
+        auditor,
+        auditee_org,
+        unit,
+        owner_org,
+        django_capture_on_commit_callbacks,
+    )
+    # then the auditee is not told and does not see it; the body does
+    assert not Notification.objects.filter(recipient=auditee.user).exists()
+    assert audit not in queries.audits_for(auditee)
+    assert web_client(auditee).get(f"/audits/{audit.pk}/").status_code == 404
+    assert audit in queries.audits_for(auditor)
+    # when the auditors start the fieldwork
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_services.start_fieldwork(audit, actor=auditor)
+    # then the auditee sees the audit and is told it started
+    assert audit in queries.audits_for(auditee)
+    assert web_client(auditee).get(f"/audits/{audit.pk}/").status_code == 200
+    told = Notification.objects.get(recipient=auditee.user)
+    assert told.message == "%(body)s started the unannounced audit %(audit)s of %(facility)s."
+
+
+def test_an_announced_audit_is_told_to_the_auditee_when_planned_only(
+    mica, body, auditor, auditee, auditee_org, unit, owner_org, django_capture_on_commit_callbacks
+):
+    from oretrace.audits.services import audits as audit_services
+
+    audit = _planned(
+        "initial",
+        mica,
+        body,
+        auditor,
+        auditee_org,
+        unit,
+        owner_org,
+        django_capture_on_commit_callbacks,
+    )
+    assert Notification.objects.filter(recipient=auditee.user, kind="assignment").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_services.start_fieldwork(audit, actor=auditor)
+    assert Notification.objects.filter(recipient=auditee.user, kind="assignment").count() == 1

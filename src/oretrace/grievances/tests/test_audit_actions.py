@@ -313,11 +313,17 @@ def test_an_unannounced_audit_is_planned_by_the_officer_s_organisation(
     opened = CaseAuditAction.objects.get()
     assert (opened.kind, opened.audit, opened.finding) == ("audit", audit, None)
     assert CaseEvent.objects.filter(case=triaged, kind="audit-requested").count() == 1
-    # the audited organisation is told as of any planned audit, and nothing more
+    # the audited organisation hears nothing until the auditors are on site...
+    assert not Notification.objects.filter(recipient=auditee_b.user).exists()
+    from oretrace.audits.services import audits as audit_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_services.start_fieldwork(audit, actor=officer)
+    # ...then as of any unannounced audit, and nothing more
     [notice] = Notification.objects.filter(recipient=auditee_b.user)
     told = json.dumps([notice.message, notice.values, notice.link])
     assert f"A-{audit.pk}" in told
-    assert "plans the audit" in notice.message
+    assert "started the unannounced audit" in notice.message
     for trace in (triaged.reference, "grievance", TEXT):
         assert trace not in told
         assert trace not in audit.scope
