@@ -49,9 +49,14 @@ run: venv
 # migrations stay tested: tests/test_cli.py runs `oretrace setup` on a fresh database, CI's
 # makemigrations --check fails when the models and the migrations differ, and CI's
 # PostgreSQL step (which runs pytest itself) migrates its test database.
+# PYTHONDONTWRITEBYTECODE= (empty: off, whatever the caller exports; CI exports 1): the
+# workers compile oretrace while they collect the tests and keep the bytecode, so the
+# `oretrace` and Django processes the tests start (test_cli, test_configuration, the worker
+# and SMS loopback tests) load it instead of compiling it again: 0.45 CPU-s per start,
+# tests/test_cli.py 58.5 -> 53.9 CPU-s (benchmarks/suite-time.md, session 9).
 PYTEST_WORKERS ?= auto
 test: dev-venv
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-migrations
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-migrations
 
 # mypy's Django plugin loads the settings: debug mode, and a scratch data folder.
 lint: dev-venv

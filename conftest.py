@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +13,47 @@ SHARED_DATA = Path(__file__).resolve().parent.parent / "shared" / "data"
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _static_files_found_once()
+    _worker_folders()
+
+
+def _static_files_found_once() -> None:
+    """WhiteNoise lists the static files once per test process, not once per test client.
+
+    Each ``django.test.Client`` builds its own middleware chain, and WhiteNoise (``DEBUG`` is
+    off under tests, so it does not look files up per request) walks every static file the
+    finders know when it is built: ~190 files, 8-12 ms, for each of the ~2,000 clients of the
+    suite. The files do not change while the tests run; what is found is kept per settings that
+    decide it (a test that overrides them gets its own listing) and copied into each new
+    middleware, which serves them exactly as before.
+    """
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    walk = WhiteNoiseMiddleware.add_files_from_finders
+    found: dict[tuple[str, ...], dict[str, Any]] = {}
+
+    def add_files_from_finders(self: WhiteNoiseMiddleware) -> None:
+        key = (  # what decides the files found and the headers each is served with
+            self.static_prefix,
+            repr(settings.STATICFILES_DIRS),
+            repr(settings.STATICFILES_FINDERS),
+            repr(settings.INSTALLED_APPS),
+            repr(settings.STORAGES),
+            repr(settings.DEBUG),
+            *(f"{name}={getattr(settings, name)!r}" for name in dir(settings) if "NOISE" in name),
+        )
+        if key not in found:
+            before = dict(self.files)
+            walk(self)
+            found[key] = {url: f for url, f in self.files.items() if before.get(url) is not f}
+        else:
+            self.files.update(found[key])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders  # type: ignore[method-assign]
+
+
+def _worker_folders() -> None:
     """Under pytest-xdist, each worker writes its files in a folder of its own.
 
     The settings' data folder (uploads, the ledger's key and published checkpoints) is shared by
@@ -82,6 +125,21 @@ def pytest_collection_modifyitems_longest_first(items: list[pytest.Item]) -> Non
     order (a stable sort: the order within each module is kept)."""
     rank = {module: index for index, module in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(_module(item), len(rank)))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """With ``ORETRACE_TEST_TIMELINE=<file>``, each test appends a line to the file: worker,
+    module, start and end (seconds since the epoch). How the modules fell on the workers, and
+    which one ran last while the other core sat idle (``benchmarks/suite-time.md``)."""
+    timeline = os.environ.get("ORETRACE_TEST_TIMELINE")
+    start = time.time()
+    result = yield
+    if timeline:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        with open(timeline, "a", encoding="utf-8") as out:
+            out.write(f"{worker} {_module(item)} {start:.3f} {time.time():.3f}\n")
+    return result
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ the templates that sort the selected minerals are placed by the same rule the fo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import os
@@ -104,7 +105,7 @@ FILLED_FOLDER: list[Path] = []  # the run's shared folder, when there is one
 
 def fill(path: Path, template_map: TemplateMap) -> bytes:
     """A blank template filled the way a supplier would, written by openpyxl."""
-    key = (path, repr(template_map))
+    key = (path, _stable_repr(template_map))
     if key not in _FILLED:
         _FILLED[key] = _shared_fill(path, template_map)
     return _FILLED[key]
@@ -113,7 +114,7 @@ def fill(path: Path, template_map: TemplateMap) -> bytes:
 def _shared_fill(path: Path, template_map: TemplateMap) -> bytes:
     if not FILLED_FOLDER:
         return _fill(path, template_map)
-    digest = hashlib.sha256(path.read_bytes() + repr(template_map).encode()).hexdigest()
+    digest = hashlib.sha256(path.read_bytes() + _stable_repr(template_map).encode()).hexdigest()
     kept = FILLED_FOLDER[0] / f"{digest}.xlsx"
     if kept.is_file():
         return kept.read_bytes()
@@ -122,6 +123,27 @@ def _shared_fill(path: Path, template_map: TemplateMap) -> bytes:
     partial.write_bytes(data)
     partial.replace(kept)  # atomic: another worker never reads half a file
     return data
+
+
+def _stable_repr(value: object) -> str:
+    """``repr`` with sets in sorted order: the same text in every process. (A map's
+    ``frozenset({"No", "Unknown"})`` is listed in an order that depends on the process's string
+    hashing, so with plain ``repr`` the two workers named 8 of the 16 filled blanks differently,
+    and each filled those 8 itself.)"""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = (
+            f"{f.name}={_stable_repr(getattr(value, f.name))}" for f in dataclasses.fields(value)
+        )
+        return f"{type(value).__name__}({', '.join(fields)})"
+    if isinstance(value, set | frozenset):
+        return "{" + ", ".join(sorted(_stable_repr(item) for item in value)) + "}"
+    if isinstance(value, dict):
+        return (
+            "{" + ", ".join(f"{_stable_repr(k)}: {_stable_repr(v)}" for k, v in value.items()) + "}"
+        )
+    if isinstance(value, list | tuple):
+        return "(" + ", ".join(_stable_repr(item) for item in value) + ")"
+    return repr(value)
 
 
 def _fill(path: Path, template_map: TemplateMap) -> bytes:
