@@ -159,7 +159,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
     Such a test ends by emptying every table, the catalogues loaded for the session included.
     pytest-django runs these tests last, but under pytest-xdist a worker goes on with the next
-    test file, whose tests expect the catalogues.
+    test file, and in one process the next test of another file may be one that expects the
+    catalogues without asking for them: they are loaded again after each such test.
     """
     result = yield
     marker = item.get_closest_marker("django_db")
@@ -167,7 +168,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     committed = (marker is not None and marker.kwargs.get("transaction")) or (
         "transactional_db" in names or "live_server" in names
     )
-    if committed and nextitem is not None and os.environ.get("PYTEST_XDIST_WORKER"):
+    if committed and nextitem is not None:
         from pytest_django.plugin import blocking_manager_key
 
         from oretrace.core.reference import load_countries, load_minerals, load_subdivisions
