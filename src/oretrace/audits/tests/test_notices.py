@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from django.utils import timezone
 
 from oretrace.audits import notices
@@ -87,41 +88,39 @@ def test_an_action_coming_due_is_recalled_to_the_auditee_once(
     assert notices.actions_due_soon_of(date(2026, 4, 15)) == []
 
 
-def _planned(kind, mica, body, auditor, auditee_org, unit, owner_org, capture):
+@pytest.fixture
+def plan_told(
+    mica, body, auditor, auditee_org, unit, owner_org, django_capture_on_commit_callbacks
+):
+    """Plans an audit of the type given, its notices sent."""
     from oretrace.audits.services import audits as audit_services
 
-    with capture(execute=True):
-        return audit_services.plan_audit(
-            actor=auditor,
-            organisation=body,
-            programme=mica,
-            audit_type=kind,
-            auditee=auditee_org,
-            facility=unit,
-            scope="Processing unit, night shift",
-            planned_start=date(2026, 3, 2),
-            planned_end=date(2026, 3, 2),
-            programme_owner=owner_org,
-        )
+    def plan(kind):
+        with django_capture_on_commit_callbacks(execute=True):
+            return audit_services.plan_audit(
+                actor=auditor,
+                organisation=body,
+                programme=mica,
+                audit_type=kind,
+                auditee=auditee_org,
+                facility=unit,
+                scope="Processing unit, night shift",
+                planned_start=date(2026, 3, 2),
+                planned_end=date(2026, 3, 2),
+                programme_owner=owner_org,
+            )
+
+    return plan
 
 
 def test_an_unannounced_audit_stays_hidden_from_the_auditee_until_the_auditors_are_on_site(
-    mica, body, auditor, auditee, auditee_org, unit, owner_org, django_capture_on_commit_callbacks
+    plan_told, auditor, auditee, django_capture_on_commit_callbacks
 ):
     from oretrace.audits import queries
     from oretrace.audits.services import audits as audit_services
 
     # given an unannounced audit planned by the audit body
-    audit = _planned(
-        "unannounced",
-        mica,
-        body,
-        auditor,
-        auditee_org,
-        unit,
-        owner_org,
-        django_capture_on_commit_callbacks,
-    )
+    audit = plan_told("unannounced")
     # then the auditee is not told and does not see it; the body does
     assert not Notification.objects.filter(recipient=auditee.user).exists()
     assert audit not in queries.audits_for(auditee)
@@ -138,20 +137,11 @@ def test_an_unannounced_audit_stays_hidden_from_the_auditee_until_the_auditors_a
 
 
 def test_an_announced_audit_is_told_to_the_auditee_when_planned_only(
-    mica, body, auditor, auditee, auditee_org, unit, owner_org, django_capture_on_commit_callbacks
+    plan_told, auditor, auditee, django_capture_on_commit_callbacks
 ):
     from oretrace.audits.services import audits as audit_services
 
-    audit = _planned(
-        "initial",
-        mica,
-        body,
-        auditor,
-        auditee_org,
-        unit,
-        owner_org,
-        django_capture_on_commit_callbacks,
-    )
+    audit = plan_told("initial")
     assert Notification.objects.filter(recipient=auditee.user, kind="assignment").count() == 1
     with django_capture_on_commit_callbacks(execute=True):
         audit_services.start_fieldwork(audit, actor=auditor)

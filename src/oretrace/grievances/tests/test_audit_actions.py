@@ -149,19 +149,25 @@ def test_a_finding_opens_on_the_linked_audit_in_the_officer_s_words_only(
     )
 
 
-def test_the_audited_organisation_answers_it_with_a_corrective_action_the_officer_follows(
-    triaged, officer, audit_link, auditee_b
-):
+def _answered(triaged, officer, audit_link, auditee_b):
+    """A finding opened from the case, the report issued, and the audited organisation's
+    corrective action on it."""
     finding = _open(triaged, officer, audit_link)
-    audit = audit_link.audit
-    audits.issue_report(audit, actor=officer, report_on=date(2026, 3, 3))
-    action = audit_actions.add_action(
+    audits.issue_report(audit_link.audit, actor=officer, report_on=date(2026, 3, 3))
+    return audit_actions.add_action(
         Finding.objects.get(pk=finding.pk),
         actor=auditee_b,
         what="Buy masks for the whole year",
         owner_name="Store keeper",
         due_on=date(2026, 4, 1),
     )
+
+
+def test_the_audited_organisation_answers_it_with_a_corrective_action_the_officer_follows(
+    triaged, officer, audit_link, auditee_b
+):
+    action = _answered(triaged, officer, audit_link, auditee_b)
+    audit = audit_link.audit
     from oretrace.grievances import queries
 
     [item] = queries.opened_from(triaged, officer)
@@ -524,16 +530,8 @@ def test_another_organisation_s_member_finds_no_case_to_open_from(triaged, audit
 def test_the_audited_organisation_s_pages_lead_nowhere_near_the_case(
     triaged, officer, audit_link, auditee_b, filed
 ):
-    finding = _open(triaged, officer, audit_link)
+    action = _answered(triaged, officer, audit_link, auditee_b)
     audit = audit_link.audit
-    audits.issue_report(audit, actor=officer, report_on=date(2026, 3, 3))
-    action = audit_actions.add_action(
-        Finding.objects.get(pk=finding.pk),
-        actor=auditee_b,
-        what="Buy masks for the whole year",
-        owner_name="Store keeper",
-        due_on=date(2026, 4, 1),
-    )
     client = _client(auditee_b)
     seen = []
     for url in (
