@@ -371,6 +371,7 @@ def _run(
         before = Parts.now(server.pid, database, worker.pid if worker else None)
         load = _post_paced(port, requests, ns.rate, ns.max_inflight)
         after = Parts.now(server.pid, database, worker.pid if worker else None)
+        _report(name, handler, count, distinct, load, after - before, ns.rate)
         drained = _drain(channel, ns.drain_timeout) if inbox else 0.0
         drain = Parts.now(server.pid, database, worker.pid if worker else None) - after
     finally:
@@ -378,7 +379,6 @@ def _run(
         if worker is not None:
             _stop(worker)
     rate = count / load.seconds
-    _report(name, handler, count, distinct, load, after - before, ns.rate)
     if inbox:
         print(
             f"  drain: the inbox emptied {drained:.1f} s after the last answer; CPU then: worker "
@@ -508,6 +508,7 @@ def main() -> None:
     parser.add_argument("--in-process-rounds", type=int, default=5)
     parser.add_argument("--drain-timeout", type=float, default=1800)
     ns = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # each line as it comes
     member = _member()
     print(_settings_line())
     print(
