@@ -281,3 +281,28 @@ def test_a_filing_in_progress_does_not_hold_up_the_webhooks_inserts(channel, mon
         release.set()
         worker.join()
     assert SmsInbox.objects.filter(external_id="b").exists()
+
+
+@pytest.mark.parametrize(("chosen", "dispatched"), [("slim", "True"), ("full", "False")])
+def test_the_wsgi_application_dispatches_unless_the_full_handler_is_chosen(
+    tmp_path, chosen, dispatched
+):
+    import os
+    import subprocess
+    import sys
+
+    probe = "import oretrace.wsgi as w; print(w.application is not w.site_application)"
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={
+            **os.environ,
+            "ORETRACE_DATA_DIR": str(tmp_path),
+            "ORETRACE_SMS_WEBHOOK_HANDLER": chosen,
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [dispatched]
