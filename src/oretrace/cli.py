@@ -58,6 +58,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _niceness(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 19:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 19")
+    return value
+
+
 def cmd_serve(ns: argparse.Namespace) -> int:
     """Serve the web application with gunicorn's sync workers."""
     _django()
@@ -87,6 +97,10 @@ def cmd_serve(ns: argparse.Namespace) -> int:
 
 def cmd_worker(ns: argparse.Namespace) -> int:
     """Run the background task worker (django-tasks-db)."""
+    if ns.nice:
+        # Below the web workers' CPU priority: a burst of webhooks is answered first, and the
+        # work it queued (the SMS inbox's filing) runs on what CPU is left, then catches up.
+        os.nice(ns.nice)
     _django()
     # Reloading on code changes can stop a task halfway, so it is for development only.
     reload = "--reload" if ns.reload else "--no-reload"
@@ -221,6 +235,13 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--batch", action="store_true", help="stop when the queue is empty")
     worker.add_argument(
         "--reload", action="store_true", help="restart on code changes (development only)"
+    )
+    worker.add_argument(
+        "--nice",
+        type=_niceness,
+        default=os.environ.get("ORETRACE_WORKER_NICE", "0"),
+        help="lower the worker's CPU priority by this much, 0-19, below the web server's "
+        "(default: ORETRACE_WORKER_NICE or 0)",
     )
     worker.set_defaults(func=cmd_worker)
     sub.add_parser("setup", help="migrate, load reference data, collect static files").set_defaults(

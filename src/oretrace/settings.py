@@ -552,6 +552,9 @@ ORETRACE_GRIEVANCE_SMS_SEND_ATTEMPTS = env_int("GRIEVANCE_SMS_SEND_ATTEMPTS", 6,
 # SMS webhooks keep each message in an inbox and answer at once; the worker files the inbox
 # into cases in batches (for volume: hundreds of webhooks a second). Off: filed in the request.
 ORETRACE_GRIEVANCE_SMS_INBOX = env_bool("GRIEVANCE_SMS_INBOX", False)
+# The SMS webhooks (/voice/<channel>/sms/<gateway>/) go through a handler with a short middleware
+# chain (oretrace/webhooks.py, ADR 0009); "full": through the site's, as every other page.
+ORETRACE_SMS_WEBHOOK_HANDLER = env_choice("SMS_WEBHOOK_HANDLER", "slim", ("slim", "full"))
 
 # A corrective action of an audit is recalled to the auditee this many days before it is due
 # (once per action and due date; moving the date reminds again). Past the date, every side is

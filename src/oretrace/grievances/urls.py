@@ -13,10 +13,9 @@ urlpatterns = [
     path("surveys/<int:survey_id>/", views.survey_detail, name="survey"),
 ]
 
-# The reporter's pages, mounted at /voice/ (no account, no cookie).
-voice_urlpatterns = [
-    path("<slug:channel>/", views.intake, name="report"),
-    path("<slug:channel>/follow/", views.follow, name="follow"),
+# The SMS gateways' webhooks, under /voice/ too; served by a handler of their own with a short
+# middleware chain (oretrace/webhooks.py, docs/adr/0009-sms-webhook-handler.md).
+sms_webhook_urlpatterns = [
     # the SMS Gateway for Android's webhook (signed; see docs/user-guide/grievances.md)
     path("<slug:channel>/sms/android/", views.sms_android, name="sms_android"),
     # a Twilio-compatible API's webhook (signed with the auth token)
@@ -27,4 +26,11 @@ voice_urlpatterns = [
         views.sms_africastalking,
         name="sms_africastalking",
     ),
+]
+
+# The reporter's pages, mounted at /voice/ (no account, no cookie).
+voice_urlpatterns = [
+    path("<slug:channel>/", views.intake, name="report"),
+    path("<slug:channel>/follow/", views.follow, name="follow"),
+    *sms_webhook_urlpatterns,
 ]

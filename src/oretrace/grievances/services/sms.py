@@ -88,8 +88,15 @@ def receive_sms(channel: Channel, sms: InboundSms) -> SmsOutcome:
                 return SmsOutcome(0, taken=True)
             text = clean_text(sms.text, field="text", what="SMS")
             # One filing at a time per channel (a row lock on PostgreSQL): two messages of one
-            # new sender filed at once must not each open a case.
-            list(Channel.objects.select_for_update().filter(pk=channel.pk).values_list("pk"))
+            # new sender filed at once must not each open a case. FOR NO KEY UPDATE: a filing
+            # waits for another, but a row that only refers to the channel (a webhook's inbox
+            # row, a web report's case: their foreign key takes FOR KEY SHARE) does not wait
+            # for a batch of filings to commit.
+            list(
+                Channel.objects.select_for_update(no_key=True)
+                .filter(pk=channel.pk)
+                .values_list("pk")
+            )
             case = _open_case_of(channel, sender_hash)
             receipt = ""
             if case is None:
